@@ -1,0 +1,53 @@
+// Two test projects: "workerd" runs inside the Workers runtime against the real bindings (D1, R2)
+// with migrations applied from migrations/; "e2e" runs in Node and drives real tools (openssl,
+// curl, chromium) against the generator's output or `wrangler dev`.
+import { generateKeyPairSync } from "node:crypto";
+import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
+import { defineConfig } from "vitest/config";
+
+// Fresh signing keys each run: tests sign releases with them inside workerd; nothing is committed.
+const ec = generateKeyPairSync("ec", { namedCurve: "prime256v1" });
+const rsa = generateKeyPairSync("rsa", { modulusLength: 2048 });
+const untrusted = generateKeyPairSync("ec", { namedCurve: "prime256v1" });
+const pub = (k: typeof ec) => k.publicKey.export({ type: "spki", format: "pem" }).toString();
+const priv = (k: typeof ec) => k.privateKey.export({ type: "pkcs8", format: "pem" }).toString();
+
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        plugins: [
+          cloudflareTest(async () => ({
+            wrangler: { configPath: "./wrangler.toml" },
+            miniflare: {
+              bindings: {
+                ENVIRONMENT: "local",
+                ADMIN_TOKEN: "test-admin-token-0123456789abcdef",
+                TRUSTED_PUBLIC_KEYS: JSON.stringify([
+                  { id: "test-ec", pem: pub(ec) },
+                  { id: "test-rsa", pem: pub(rsa) },
+                ]),
+                TEST_SIGNING_KEYS: JSON.stringify({ "test-ec": priv(ec), "test-rsa": priv(rsa), untrusted: priv(untrusted) }),
+                TEST_MIGRATIONS: await readD1Migrations("./migrations"),
+              },
+            },
+          })),
+        ],
+        test: {
+          name: "workerd",
+          include: ["test/worker/**/*.test.ts"],
+          setupFiles: ["./test/worker/apply-migrations.ts"],
+        },
+      },
+      {
+        test: {
+          name: "e2e",
+          include: ["test/e2e/**/*.test.ts"],
+          environment: "node",
+          testTimeout: 120_000,
+          hookTimeout: 300_000,
+        },
+      },
+    ],
+  },
+});

@@ -1,0 +1,59 @@
+// The Hono app: cross-cutting middleware, one sub-app per resource, and the single error handler
+// that gives the JSON API its one error shape.
+import { Hono } from "hono";
+import { HTTPException } from "hono/http-exception";
+import { requestId } from "hono/request-id";
+import { secureHeaders } from "hono/secure-headers";
+import { ApiError, errorBody } from "./errors";
+import { ConfigError } from "./env";
+import { adminRoutes } from "./routes/admin";
+import { keyRoutes } from "./routes/keys";
+
+export type AppEnv = { Bindings: Env; Variables: { requestId: string } };
+
+export const app = new Hono<AppEnv>();
+
+app.use(requestId());
+app.use(
+  secureHeaders({
+    contentSecurityPolicy: {
+      defaultSrc: ["'self'"],
+      scriptSrc: ["'self'"],
+      styleSrc: ["'self'"],
+      imgSrc: ["'self'", "data:"],
+      connectSrc: ["'self'"],
+      frameAncestors: ["'none'"],
+      formAction: ["'self'"],
+      baseUri: ["'none'"],
+      objectSrc: ["'none'"],
+    },
+    referrerPolicy: "strict-origin-when-cross-origin",
+    xFrameOptions: "DENY",
+  }),
+);
+
+app.route("/", keyRoutes);
+app.route("/api/v1/admin", adminRoutes);
+
+app.notFound((c) => c.json(errorBody(new ApiError(404, "not_found", `no route for ${c.req.method} ${c.req.path}`)), 404));
+
+app.onError((err, c) => {
+  if (err instanceof ApiError) {
+    return c.json(errorBody(err), err.status, err.headers);
+  }
+  if (err instanceof HTTPException) {
+    const res = err.getResponse();
+    const code = err.status === 401 ? "unauthorized" : err.status === 403 ? "forbidden" : "http_error";
+    const message = err.message || (err.status === 401 ? "a valid bearer token is required" : res.statusText || "request refused");
+    const headers: Record<string, string> = {};
+    res.headers.forEach((value, name) => (headers[name] = value));
+    return c.json(errorBody(new ApiError(err.status as 400, code, message)), err.status, headers);
+  }
+  const id = c.get("requestId");
+  if (err instanceof ConfigError) {
+    console.error(id, err.message);
+    return c.json(errorBody(new ApiError(503, "misconfigured", err.message)), 503);
+  }
+  console.error(id, err);
+  return c.json(errorBody(new ApiError(500, "internal", `internal error; quote request id ${id}`)), 500);
+});

@@ -1,0 +1,219 @@
+// The catalog's D1 schema. drizzle-kit turns this file into the flat SQL files in migrations/,
+// which wrangler applies locally and in production and the tests apply inside workerd.
+import { sql } from "drizzle-orm";
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+
+export const LAYERS = ["os", "k8s", "cni", "csi", "addon"] as const;
+export const CLOUDS = ["aws", "azure", "gcp", "vsphere", "openstack", "maas", "edge-native"] as const;
+export const ARCHES = ["amd64", "arm64"] as const;
+export const USE_CASES = ["controller", "agent", "addon"] as const;
+export const DEPENDENCY_TYPES = ["required", "optional", "notSupported", "upgrade"] as const;
+export const INSTALLER_KINDS = ["content-bundle", "iso", "helm-chart"] as const;
+
+export type Layer = (typeof LAYERS)[number];
+export type Cloud = (typeof CLOUDS)[number];
+export type Arch = (typeof ARCHES)[number];
+export type UseCase = (typeof USE_CASES)[number];
+export type DependencyType = (typeof DEPENDENCY_TYPES)[number];
+export type InstallerKind = (typeof INSTALLER_KINDS)[number];
+
+const now = sql`(unixepoch('subsec') * 1000)`;
+
+/** Palette Enterprise, Palette VerteX. */
+export const products = sqliteTable("products", {
+  id: text("id").primaryKey(), // slug, e.g. "palette-enterprise"
+  name: text("name").notNull(), // "Palette Enterprise"
+  applianceName: text("appliance_name").notNull(), // "Palette Enterprise Appliance"
+  fips: integer("fips", { mode: "boolean" }).notNull().default(false),
+  sortOrder: integer("sort_order").notNull().default(0),
+});
+
+export const productVersions = sqliteTable(
+  "product_versions",
+  {
+    productId: text("product_id").notNull().references(() => products.id),
+    version: text("version").notNull(),
+    /** Zero-padded numeric key (see versionSortKey) so SQL can order and compare versions. */
+    versionKey: text("version_key").notNull(),
+    releaseId: text("release_id").notNull(),
+    publishedAt: integer("published_at").notNull().default(now),
+  },
+  (t) => [
+    primaryKey({ columns: [t.productId, t.version] }),
+    index("product_versions_by_key").on(t.productId, t.versionKey),
+  ],
+);
+
+/** A product version's installers: content bundle (.tar.zst), appliance ISO, Helm chart; each signed. */
+export const releaseArtifacts = sqliteTable(
+  "release_artifacts",
+  {
+    productId: text("product_id").notNull(),
+    version: text("version").notNull(),
+    kind: text("kind", { enum: INSTALLER_KINDS }).notNull(),
+    fileName: text("file_name").notNull(),
+    objectKey: text("object_key").notNull(),
+    size: integer("size").notNull(),
+    sha256: text("sha256").notNull(),
+    signatureFileName: text("signature_file_name").notNull(),
+    signatureKey: text("signature_key").notNull(),
+    signatureSize: integer("signature_size").notNull(),
+    keyId: text("key_id").notNull(),
+    releaseId: text("release_id").notNull(),
+    publishedAt: integer("published_at").notNull().default(now),
+  },
+  (t) => [primaryKey({ columns: [t.productId, t.version, t.kind] })],
+);
+
+/** One row per pack name; the version-independent part of pack.json. */
+export const packs = sqliteTable(
+  "packs",
+  {
+    name: text("name").primaryKey(),
+    displayName: text("display_name").notNull(),
+    layer: text("layer", { enum: LAYERS }).notNull(),
+    addonType: text("addon_type"),
+    description: text("description").notNull().default(""),
+    source: text("source").notNull().default("spectrocloud"), // annotations.source
+  },
+  (t) => [index("packs_by_layer").on(t.layer, t.name)],
+);
+
+/** One published, signed pack artifact `<name>-<version>.zst`. Never changes once published. */
+export const packVersions = sqliteTable(
+  "pack_versions",
+  {
+    id: text("id").primaryKey(), // `${name}@${version}`: a natural key lets one batch insert children
+    packName: text("pack_name").notNull().references(() => packs.name),
+    version: text("version").notNull(),
+    versionKey: text("version_key").notNull(),
+    kernel: text("kernel"),
+    eol: text("eol"), // ISO date, when the pack reaches end of life
+    fips: integer("fips", { mode: "boolean" }).notNull().default(false),
+    fileName: text("file_name").notNull(),
+    objectKey: text("object_key").notNull(),
+    size: integer("size").notNull(),
+    sha256: text("sha256").notNull(),
+    signatureFileName: text("signature_file_name").notNull(),
+    signatureKey: text("signature_key").notNull(),
+    signatureSize: integer("signature_size").notNull(),
+    keyId: text("key_id").notNull(),
+    releaseId: text("release_id").notNull(),
+    publishedAt: integer("published_at").notNull().default(now),
+    yanked: integer("yanked", { mode: "boolean" }).notNull().default(false),
+    yankedAt: integer("yanked_at"),
+    yankReason: text("yank_reason"),
+  },
+  (t) => [
+    uniqueIndex("pack_versions_name_version").on(t.packName, t.version),
+    index("pack_versions_by_pack").on(t.packName, t.yanked, t.versionKey),
+    index("pack_versions_by_fips").on(t.fips, t.packName),
+  ],
+);
+
+export const packVersionClouds = sqliteTable(
+  "pack_version_clouds",
+  {
+    packVersionId: text("pack_version_id").notNull().references(() => packVersions.id),
+    cloud: text("cloud").notNull(), // a Cloud, or "all"
+  },
+  (t) => [primaryKey({ columns: [t.packVersionId, t.cloud] }), index("clouds_by_cloud").on(t.cloud, t.packVersionId)],
+);
+
+export const packVersionArches = sqliteTable(
+  "pack_version_arches",
+  {
+    packVersionId: text("pack_version_id").notNull().references(() => packVersions.id),
+    arch: text("arch", { enum: ARCHES }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.packVersionId, t.arch] }), index("arches_by_arch").on(t.arch, t.packVersionId)],
+);
+
+export const packVersionUseCases = sqliteTable(
+  "pack_version_use_cases",
+  {
+    packVersionId: text("pack_version_id").notNull().references(() => packVersions.id),
+    useCase: text("use_case", { enum: USE_CASES }).notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.packVersionId, t.useCase] }),
+    index("use_cases_by_use_case").on(t.useCase, t.packVersionId),
+  ],
+);
+
+/** The products, and the product-version range (inclusive, either end open), a pack version is published for. */
+export const packVersionProducts = sqliteTable(
+  "pack_version_products",
+  {
+    packVersionId: text("pack_version_id").notNull().references(() => packVersions.id),
+    productId: text("product_id").notNull(),
+    minVersion: text("min_version"),
+    maxVersion: text("max_version"),
+    minVersionKey: text("min_version_key"),
+    maxVersionKey: text("max_version_key"),
+  },
+  (t) => [
+    primaryKey({ columns: [t.packVersionId, t.productId] }),
+    index("products_by_product").on(t.productId, t.packVersionId),
+  ],
+);
+
+/** pack.json constraints.dependencies[]. Without min/max no version check is made. */
+export const packDependencies = sqliteTable(
+  "pack_dependencies",
+  {
+    packVersionId: text("pack_version_id").notNull().references(() => packVersions.id),
+    packName: text("pack_name").notNull(),
+    layer: text("layer", { enum: LAYERS }).notNull(),
+    minVersion: text("min_version"),
+    maxVersion: text("max_version"),
+    type: text("type", { enum: DEPENDENCY_TYPES }).notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.packVersionId, t.packName, t.type] }),
+    index("dependencies_by_target").on(t.packName),
+  ],
+);
+
+/** A single row whose generation each publish or yank bumps; catalog ETags derive from it. */
+export const catalogState = sqliteTable("catalog_state", {
+  id: integer("id").primaryKey(),
+  generation: integer("generation").notNull().default(0),
+  updatedAt: integer("updated_at").notNull().default(now),
+});
+
+export const RELEASE_STATUSES = ["processing", "published", "quarantined"] as const;
+export type ReleaseStatus = (typeof RELEASE_STATUSES)[number];
+
+/** Every release folder the sync has claimed, with its outcome; the quarantine lives here. */
+export const releases = sqliteTable(
+  "releases",
+  {
+    id: text("id").primaryKey(), // the folder name under incoming/
+    status: text("status", { enum: RELEASE_STATUSES }).notNull(),
+    reason: text("reason"), // why it was quarantined, one line
+    details: text("details", { mode: "json" }), // per-file findings
+    fileCount: integer("file_count"),
+    totalBytes: integer("total_bytes"),
+    runId: text("run_id").notNull(),
+    claimedAt: integer("claimed_at").notNull(),
+    finishedAt: integer("finished_at"),
+  },
+  (t) => [index("releases_by_status").on(t.status, t.claimedAt)],
+);
+
+export const syncRuns = sqliteTable(
+  "sync_runs",
+  {
+    id: text("id").primaryKey(),
+    trigger: text("trigger", { enum: ["cron", "admin"] }).notNull(),
+    startedAt: integer("started_at").notNull(),
+    finishedAt: integer("finished_at"),
+    published: integer("published").notNull().default(0),
+    quarantined: integer("quarantined").notNull().default(0),
+    uploading: integer("uploading").notNull().default(0), // folders without release.json, left alone
+    skipped: integer("skipped").notNull().default(0), // already done by an earlier run
+    error: text("error"),
+  },
+  (t) => [index("sync_runs_by_start").on(t.startedAt)],
+);

@@ -1,0 +1,86 @@
+// The release.json contract. The release pipeline writes every artifact and its .sig.bin under
+// incoming/<release-id>/, then release.json last, listing every file with its metadata. This schema
+// is the one place that says what a release may contain; the sync refuses anything else.
+import { z } from "zod";
+import { ARCHES, CLOUDS, DEPENDENCY_TYPES, INSTALLER_KINDS, LAYERS, USE_CASES } from "../db/schema";
+
+const version = z.string().regex(/^v?\d+(\.\d+){0,3}([-+][0-9A-Za-z.-]+)?$/, "must be a dotted version like 1.29.3");
+const slug = z.string().regex(/^[a-z0-9]([a-z0-9-]{0,62}[a-z0-9])?$/, "must be a lower-case slug");
+// Only a plain file name inside the release folder: no paths, no traversal.
+const fileName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._+-]{0,200}$/, "must be a plain file name");
+const sha256 = z.string().regex(/^[0-9a-f]{64}$/, "must be 64 lower-case hex digits");
+
+/** What every listed file carries: its name, the signature beside it, and what it must measure. */
+const signedFile = z.object({
+  file: fileName,
+  signature: fileName,
+  size: z.number().int().nonnegative(),
+  sha256,
+  keyId: z.string().min(1).optional(), // defaults to the release's keyId
+});
+
+const dependency = z.object({
+  packName: slug,
+  layer: z.enum(LAYERS),
+  minVersion: version.optional(),
+  maxVersion: version.optional(),
+  type: z.enum(DEPENDENCY_TYPES),
+});
+
+/** pack.json as the packs registry writes it, plus what the catalog adds. */
+export const packManifest = z.object({
+  name: slug,
+  displayName: z.string().min(1).max(120),
+  version,
+  layer: z.enum(LAYERS),
+  kernel: z.string().max(60).optional(),
+  addonType: z.string().max(60).optional(),
+  description: z.string().max(2000).default(""),
+  cloudTypes: z.array(z.enum([...CLOUDS, "all"])).min(1),
+  annotations: z.object({ source: z.enum(["spectrocloud", "community"]).default("spectrocloud") }).default({ source: "spectrocloud" }),
+  eol: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "must be a YYYY-MM-DD date").optional(),
+  constraints: z.object({ dependencies: z.array(dependency).default([]) }).default({ dependencies: [] }),
+  // Catalog additions:
+  architectures: z.array(z.enum(ARCHES)).min(1),
+  fips: z.boolean().default(false),
+  useCases: z.array(z.enum(USE_CASES)).min(1),
+  products: z
+    .array(z.object({ product: slug, minVersion: version.optional(), maxVersion: version.optional() }))
+    .min(1),
+});
+
+const packFile = signedFile.extend({ kind: z.literal("pack"), pack: packManifest });
+
+const installerFile = signedFile.extend({
+  kind: z.enum(INSTALLER_KINDS),
+  product: slug,
+  productVersion: version,
+});
+
+export const releaseManifest = z
+  .object({
+    schemaVersion: z.literal(1),
+    releaseId: z.string().min(1),
+    keyId: z.string().min(1),
+    /** Products this release introduces or updates (needed before their installers can be listed). */
+    products: z
+      .array(z.object({ id: slug, name: z.string().min(1), applianceName: z.string().min(1), fips: z.boolean().default(false), sortOrder: z.number().int().default(0) }))
+      .default([]),
+    files: z.array(z.discriminatedUnion("kind", [packFile, installerFile])).min(1),
+  })
+  .superRefine((release, ctx) => {
+    const seen = new Set<string>();
+    release.files.forEach((f, i) => {
+      for (const name of [f.file, f.signature]) {
+        if (seen.has(name)) ctx.addIssue({ code: "custom", path: ["files", i], message: `${name} is listed twice` });
+        seen.add(name);
+      }
+      if (f.kind === "pack" && f.file !== `${f.pack.name}-${f.pack.version}.zst`) {
+        ctx.addIssue({ code: "custom", path: ["files", i, "file"], message: `a pack file must be named ${f.pack.name}-${f.pack.version}.zst` });
+      }
+    });
+  });
+
+export type ReleaseManifest = z.infer<typeof releaseManifest>;
+export type PackManifest = z.infer<typeof packManifest>;
+export type ReleaseFile = ReleaseManifest["files"][number];
