@@ -7,7 +7,14 @@ import { secureHeaders } from "hono/secure-headers";
 import { ApiError, errorBody } from "./errors";
 import { ConfigError } from "./env";
 import { adminRoutes } from "./routes/admin";
+import { compatibleRoutes } from "./routes/compatible";
+import { filesRoutes } from "./routes/files";
+import { grantsRoutes } from "./routes/grants";
 import { keyRoutes } from "./routes/keys";
+import { openapiRoutes } from "./routes/openapi";
+import { packsRoutes } from "./routes/packs";
+import { pagesRoutes } from "./routes/pages";
+import { productsRoutes } from "./routes/products";
 
 export type AppEnv = { Bindings: Env; Variables: { requestId: string } };
 
@@ -33,7 +40,14 @@ app.use(
 );
 
 app.route("/", keyRoutes);
+app.route("/", pagesRoutes); // server-rendered HTML: /, /install/*, /bundle/*, /packs/*, /verify
+app.route("/dl", filesRoutes); // worker-signed downloads
+app.route("/api/v1/products", productsRoutes);
+app.route("/api/v1/packs", packsRoutes);
+app.route("/api/v1/compatible", compatibleRoutes);
+app.route("/api/v1/grants", grantsRoutes);
 app.route("/api/v1/admin", adminRoutes);
+app.route("/api/v1", openapiRoutes); // GET /api/v1/openapi.json
 
 app.notFound((c) => c.json(errorBody(new ApiError(404, "not_found", `no route for ${c.req.method} ${c.req.path}`)), 404));
 
