@@ -4,7 +4,8 @@ import { runSync } from "./sync/run";
 
 export default {
   fetch: app.fetch,
-  async scheduled(_controller, env, ctx) {
-    ctx.waitUntil(runSync(env, { trigger: "cron" }).then(() => undefined));
+  async scheduled(_controller, env) {
+    // Awaited rather than waitUntil: the run's outcome is the scheduled event's outcome.
+    await runSync(env, { trigger: "cron" });
   },
 } satisfies ExportedHandler<Env>;

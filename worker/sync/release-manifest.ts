@@ -10,6 +10,13 @@ const slug = z.string().regex(/^[a-z0-9]([a-z0-9-]{0,62}[a-z0-9])?$/, "must be a
 const fileName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._+-]{0,200}$/, "must be a plain file name");
 const sha256 = z.string().regex(/^[0-9a-f]{64}$/, "must be 64 lower-case hex digits");
 
+/**
+ * The documented signature name for a file: a trailing ".zst" gives way to ".sig.bin"
+ * (pack-1.0.zst → pack-1.0.sig.bin, bundle.tar.zst → bundle.tar.sig.bin); anything else gets
+ * ".sig.bin" appended (appliance.iso → appliance.iso.sig.bin).
+ */
+export const signatureFileName = (file: string) => `${file.replace(/\.zst$/, "")}.sig.bin`;
+
 /** What every listed file carries: its name, the signature beside it, and what it must measure. */
 const signedFile = z.object({
   file: fileName,
@@ -74,6 +81,9 @@ export const releaseManifest = z
       for (const name of [f.file, f.signature]) {
         if (seen.has(name)) ctx.addIssue({ code: "custom", path: ["files", i], message: `${name} is listed twice` });
         seen.add(name);
+      }
+      if (f.signature !== signatureFileName(f.file)) {
+        ctx.addIssue({ code: "custom", path: ["files", i, "signature"], message: `the signature of ${f.file} must be named ${signatureFileName(f.file)}` });
       }
       if (f.kind === "pack" && f.file !== `${f.pack.name}-${f.pack.version}.zst`) {
         ctx.addIssue({ code: "custom", path: ["files", i, "file"], message: `a pack file must be named ${f.pack.name}-${f.pack.version}.zst` });
