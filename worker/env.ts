@@ -24,6 +24,24 @@ const configSchema = z.object({
       }
     })
     .pipe(z.array(trustedKey).min(1, "TRUSTED_PUBLIC_KEYS needs at least one key")),
+  // Downloads. Settings only one strategy needs are optional here and demanded by that strategy
+  // (worker/downloads/settings.ts), so a missing download secret never takes the catalog down.
+  /** Captcha in front of grant issuance; "off" is refused unless ENVIRONMENT is "local". */
+  CAPTCHA_PROVIDER: z.enum(["turnstile", "recaptcha", "off"]).default("turnstile"),
+  /** The widget's public site key. */
+  CAPTCHA_SITE_KEY: z.string().optional(),
+  /** The siteverify secret; a wrangler secret. */
+  CAPTCHA_SECRET: z.string().optional(),
+  /** Who signs download URLs: the worker (HMAC, served under /dl) or R2 (S3 presigned URLs). */
+  DOWNLOAD_SIGNER: z.enum(["worker", "r2"]).default("worker"),
+  /** JSON [{"id","secret"}] with base64 secrets of >= 32 bytes; the first signs, all verify (rotation). */
+  DOWNLOAD_SIGNING_KEYS: z.string().optional(),
+  R2_ACCOUNT_ID: z.string().optional(),
+  R2_ACCESS_KEY_ID: z.string().optional(),
+  R2_SECRET_ACCESS_KEY: z.string().optional(),
+  R2_BUCKET_NAME: z.string().optional(),
+  /** How long a grant's URLs stay valid; at most 7 days (the S3 presign limit). */
+  GRANT_TTL_SECONDS: z.coerce.number().int().min(60).max(604800).default(86400),
 });
 
 export type Config = z.infer<typeof configSchema>;
