@@ -1,0 +1,195 @@
+// Compatibility: which pack versions the bundle wizard offers for a layer, and, for every one it
+// hides, why. assessPack is pure (the rules, unit-tested); compatiblePacks loads its inputs in one
+// D1 batch and applies it to every candidate.
+//
+// Decisions the rules encode:
+// - Agent (appliance) mode always means the edge-native cloud, whatever cloud was asked for.
+// - FIPS: a FIPS product (Palette VerteX) or fips=true offers FIPS-compliant builds only; otherwise
+//   both kinds are offered, since a FIPS build runs fine on a cluster that does not require FIPS.
+// - os, k8s, cni and csi hold one pack each; add-ons are many. A dependency on a layer nobody has
+//   chosen yet never hides a pack: the user may still pick to suit it.
+// - `optional` and `upgrade` dependencies inform but never hide.
+import { sql } from "drizzle-orm";
+import type { Db } from "../db/client";
+import {
+  type Dependency,
+  type PackInfo,
+  type PackVersionInfo,
+  type ProductRange,
+  readVersionRow,
+  runBatch,
+  versionsByIdStatement,
+  versionsInLayerStatement,
+} from "../db/catalog-queries";
+import { type Arch, type Cloud, type Layer, LAYERS, type UseCase } from "../db/schema";
+import { ApiError, notFound } from "../errors";
+import type { CompatibleQuery } from "./filters";
+import { inVersionRange } from "./versions";
+
+/** The layers that take exactly one pack; the add-on layer takes any number. */
+const SINGLE_PACK_LAYERS: readonly Layer[] = ["os", "k8s", "cni", "csi"];
+
+const USE_CASE_WORDING: Record<UseCase, string> = { controller: "controller mode", agent: "agent mode", addon: "add-on only" };
+
+export type CandidatePack = {
+  name: string;
+  version: string;
+  layer: Layer;
+  fips: boolean;
+  arches: readonly Arch[];
+  clouds: readonly string[];
+  useCases: readonly UseCase[];
+  products: readonly ProductRange[];
+  dependencies: readonly Dependency[];
+};
+
+export type ChosenPack = Pick<CandidatePack, "name" | "version" | "layer" | "dependencies">;
+
+export type CompatibilityContext = {
+  product: { id: string; name: string };
+  productVersion: string;
+  useCase: UseCase;
+  cloud?: Cloud;
+  arch?: Arch;
+  /** True when only FIPS-compliant builds may be offered. */
+  fips: boolean;
+  /** The packs already in the bundle. */
+  chosen: readonly ChosenPack[];
+};
+
+export function rangeText(min: string | null | undefined, max: string | null | undefined): string {
+  if (min && max) return `>= ${min} and <= ${max}`;
+  if (min) return `>= ${min}`;
+  if (max) return `<= ${max}`;
+  return "";
+}
+
+const requirement = (dep: Dependency) => [dep.packName, rangeText(dep.minVersion, dep.maxVersion)].filter(Boolean).join(" ");
+const isSinglePackLayer = (layer: Layer) => SINGLE_PACK_LAYERS.includes(layer);
+
+/** The cloud packs must be published for: agent mode is edge-native by definition. */
+export const effectiveCloud = (useCase: UseCase, cloud?: Cloud): Cloud | undefined => (useCase === "agent" ? "edge-native" : cloud);
+
+/** Why `candidate` cannot go into the bundle described by `context`; empty when it can. */
+export function assessPack(candidate: CandidatePack, context: CompatibilityContext): string[] {
+  const reasons: string[] = [];
+  const published = candidate.products.find((p) => p.product === context.product.id);
+  if (!published || !inVersionRange(context.productVersion, published.minVersion, published.maxVersion)) {
+    reasons.push(`not published for ${context.product.name} ${context.productVersion}`);
+  }
+  if (!candidate.useCases.includes(context.useCase)) reasons.push(`not available for ${USE_CASE_WORDING[context.useCase]}`);
+  const cloud = effectiveCloud(context.useCase, context.cloud);
+  if (cloud && !candidate.clouds.includes("all") && !candidate.clouds.includes(cloud)) reasons.push(`not published for ${cloud}`);
+  if (context.arch && !candidate.arches.includes(context.arch)) reasons.push(`no ${context.arch} build`);
+  if (context.fips && !candidate.fips) reasons.push("not FIPS-compliant");
+
+  // A chosen pack the candidate would replace (same name, or the same one-pack layer) is no constraint on it.
+  const others = context.chosen.filter(
+    (c) => c.name !== candidate.name && !(isSinglePackLayer(candidate.layer) && c.layer === candidate.layer),
+  );
+  for (const dep of candidate.dependencies) reasons.push(...candidateDependencyProblems(dep, others));
+  for (const chosen of others) {
+    for (const dep of chosen.dependencies) {
+      const problem = chosenDependencyProblem(chosen, dep, candidate);
+      if (problem) reasons.push(problem);
+    }
+  }
+  return [...new Set(reasons)];
+}
+
+/** The candidate's own constraints against what is chosen. */
+function candidateDependencyProblems(dep: Dependency, chosen: readonly ChosenPack[]): string[] {
+  const named = chosen.find((c) => c.name === dep.packName);
+  const inRange = named !== undefined && inVersionRange(named.version, dep.minVersion, dep.maxVersion);
+  if (dep.type === "required") {
+    if (named && !inRange) return [`requires ${requirement(dep)}`];
+    const layerTaken = isSinglePackLayer(dep.layer) && chosen.some((c) => c.layer === dep.layer);
+    if (!named && layerTaken) return [`requires ${requirement(dep)}`];
+  }
+  if (dep.type === "notSupported" && named && inRange) return [`not supported with ${named.name} ${named.version}`];
+  return [];
+}
+
+/** A chosen pack's constraint on the candidate. */
+function chosenDependencyProblem(chosen: ChosenPack, dep: Dependency, candidate: CandidatePack): string | undefined {
+  const who = `${chosen.name} ${chosen.version}`;
+  const aboutCandidate = dep.packName === candidate.name;
+  const inRange = inVersionRange(candidate.version, dep.minVersion, dep.maxVersion);
+  if (dep.type === "required") {
+    if (aboutCandidate && !inRange) return `${who} requires ${requirement(dep)}`;
+    if (!aboutCandidate && dep.layer === candidate.layer && isSinglePackLayer(dep.layer)) return `${who} requires ${requirement(dep)}`;
+  }
+  if (dep.type === "notSupported" && aboutCandidate && inRange) return `${who} does not support ${candidate.name} ${candidate.version}`;
+  return undefined;
+}
+
+/** The first layer, in build order, that nothing chosen fills yet. */
+export function nextLayer(useCase: UseCase, chosen: readonly Pick<ChosenPack, "layer">[]): Layer {
+  if (useCase === "addon") return "addon";
+  return LAYERS.find((layer) => isSinglePackLayer(layer) && !chosen.some((c) => c.layer === layer)) ?? "addon";
+}
+
+export type PackVersionSummary = PackInfo & PackVersionInfo;
+export type CompatibleResult = {
+  layer: Layer;
+  context: { product: string; version: string; useCase: UseCase; cloud: Cloud | null; arch: Arch | null; fips: boolean };
+  offered: PackVersionSummary[];
+  hidden: (PackVersionSummary & { reasons: string[] })[];
+};
+
+export async function compatiblePacks(db: Db, query: CompatibleQuery): Promise<CompatibleResult> {
+  const ids = [...new Set(query.packs.map((p) => `${p.name}@${p.version}`))];
+  const [productRows, versionRows, chosenRows] = await runBatch(db, [
+    sql`SELECT id, name, fips FROM products WHERE id = ${query.product}`,
+    sql`SELECT version FROM product_versions WHERE product_id = ${query.product} AND version = ${query.version}`,
+    versionsByIdStatement(ids),
+  ]);
+  const product = productRows[0];
+  if (!product) throw notFound(`product ${query.product}`);
+  if (!versionRows[0]) throw notFound(`${product.name} version ${query.version}`);
+  const chosen = chosenRows.map((row) => {
+    const { pack, version } = readVersionRow(row);
+    return { ...pack, ...version };
+  });
+  const missing = ids.filter((id) => !chosen.some((c) => `${c.name}@${c.version}` === id));
+  if (missing.length) throw notFound(`pack ${missing.join(", ")}`);
+  const filled = SINGLE_PACK_LAYERS.filter((layer) => chosen.filter((c) => c.layer === layer).length > 1);
+  if (filled.length) {
+    throw new ApiError(400, "invalid_request", `packs: more than one ${filled[0]} pack chosen`, [
+      { field: "packs", message: `the ${filled[0]} layer takes one pack` },
+    ]);
+  }
+
+  const layer = query.layer ?? nextLayer(query.useCase, chosen);
+  const [candidateRows] = await runBatch(db, [versionsInLayerStatement(layer)]);
+  const context: CompatibilityContext = {
+    product: { id: product.id as string, name: product.name as string },
+    productVersion: query.version,
+    useCase: query.useCase,
+    cloud: query.cloud,
+    arch: query.arch,
+    fips: Boolean(product.fips) || query.fips === true,
+    chosen,
+  };
+  const result: CompatibleResult = {
+    layer,
+    context: {
+      product: context.product.id,
+      version: query.version,
+      useCase: query.useCase,
+      cloud: effectiveCloud(query.useCase, query.cloud) ?? null,
+      arch: query.arch ?? null,
+      fips: context.fips,
+    },
+    offered: [],
+    hidden: [],
+  };
+  for (const row of candidateRows) {
+    const { pack, version } = readVersionRow(row);
+    const summary = { ...pack, ...version };
+    const reasons = assessPack(summary, context);
+    if (reasons.length) result.hidden.push({ ...summary, reasons });
+    else result.offered.push(summary);
+  }
+  return result;
+}

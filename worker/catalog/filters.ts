@@ -1,0 +1,106 @@
+// The catalog's query inputs, as zod schemas: the one place that says what /api/v1/packs and
+// /api/v1/compatible accept. Pages parse the same URL parameters with the same schemas, and the
+// OpenAPI document is generated from them, so the three can never disagree.
+import { z } from "zod";
+import { ARCHES, CLOUDS, LAYERS, USE_CASES } from "../db/schema";
+import { packRef, type PackRef } from "./bundle-spec";
+
+const productId = z.string().regex(/^[a-z0-9]([a-z0-9-]{0,62}[a-z0-9])?$/, "must be a product id like palette-enterprise");
+const version = z.string().regex(/^v?\d+(\.\d+){0,3}([-+][0-9A-Za-z.-]+)?$/, "must be a dotted version like 4.6.12");
+
+/** Query strings carry text; "true"/"false" are the only spellings accepted for a yes/no filter. */
+const booleanText = z.enum(["true", "false"], { error: 'must be "true" or "false"' }).transform((v) => v === "true");
+
+/** A position in the name-ordered pack list; opaque to clients so its form may change. */
+export const encodeCursor = (lastName: string) => btoa(JSON.stringify({ after: lastName })).replace(/=+$/, "").replace(/\+/g, "-").replace(/\//g, "_");
+
+export function decodeCursor(cursor: string): string | undefined {
+  try {
+    const parsed = JSON.parse(atob(cursor.replace(/-/g, "+").replace(/_/g, "/"))) as unknown;
+    const after = (parsed as { after?: unknown })?.after;
+    return typeof after === "string" && after.length > 0 && after.length <= 64 ? after : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const cursor = z
+  .string()
+  .max(200)
+  .transform((text, ctx) => {
+    const after = decodeCursor(text);
+    if (after === undefined) {
+      ctx.addIssue({ code: "custom", message: "is not a cursor this API returned" });
+      return z.NEVER;
+    }
+    return after;
+  })
+  .meta({ description: "The `nextCursor` of the previous page; opaque." });
+
+export const packFilters = z
+  .object({
+    product: productId.optional().meta({ description: "Only packs published for this product." }),
+    version: version.optional().meta({ description: "Only packs published for this product version (needs `product`)." }),
+    useCase: z.enum(USE_CASES).optional(),
+    cloud: z.enum(CLOUDS).optional().meta({ description: 'Packs published for "all" clouds match every cloud.' }),
+    layer: z.enum(LAYERS).optional(),
+    arch: z.enum(ARCHES).optional(),
+    fips: booleanText.optional().meta({ description: "true: FIPS-compliant builds only; false: non-FIPS builds only." }),
+    q: z.string().trim().max(200).optional().meta({ description: "Words to find in the name, display name, description or add-on type (prefix match)." }),
+    cursor: cursor.optional(),
+    limit: z.coerce.number().int().min(1).max(100).default(24),
+  })
+  .superRefine((f, ctx) => {
+    if (f.version && !f.product) ctx.addIssue({ code: "custom", path: ["version"], message: "needs product" });
+  });
+
+export type PackFilters = z.output<typeof packFilters>;
+export type PackFiltersInput = z.input<typeof packFilters>;
+
+/** "name@version,name@version": the packs already chosen, in any order. */
+const chosenPacks = z
+  .string()
+  .max(8000)
+  .transform((text, ctx): PackRef[] => {
+    const refs: PackRef[] = [];
+    for (const item of text.split(",").map((s) => s.trim()).filter(Boolean)) {
+      const at = item.lastIndexOf("@");
+      const parsed = packRef.safeParse({ name: item.slice(0, Math.max(at, 0)), version: item.slice(at + 1) });
+      if (at <= 0 || !parsed.success) {
+        ctx.addIssue({ code: "custom", message: `"${item.slice(0, 80)}" is not name@version` });
+        return z.NEVER;
+      }
+      refs.push(parsed.data);
+    }
+    if (refs.length > 100) {
+      ctx.addIssue({ code: "custom", message: "at most 100 chosen packs" });
+      return z.NEVER;
+    }
+    return refs;
+  })
+  .meta({ description: "The packs already chosen, as name@version separated by commas." });
+
+export const compatibleQuery = z.object({
+  product: productId,
+  version,
+  useCase: z.enum(USE_CASES),
+  /** Ignored for agent mode, which always means edge-native. */
+  cloud: z.enum(CLOUDS).optional().meta({ description: "The cloud; agent mode always means edge-native." }),
+  arch: z.enum(ARCHES).optional(),
+  fips: booleanText
+    .optional()
+    .meta({ description: "true: only FIPS-compliant packs. A FIPS product (VerteX) always requires them; false offers both kinds." }),
+  layer: z
+    .enum(LAYERS)
+    .optional()
+    .meta({ description: "The layer to offer packs for; defaults to the first layer (os → k8s → cni → csi → addon) without a chosen pack." }),
+  packs: chosenPacks.optional().default([]),
+});
+
+export type CompatibleQuery = z.output<typeof compatibleQuery>;
+export type CompatibleQueryInput = z.input<typeof compatibleQuery>;
+
+export const packName = z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, "must be a pack name");
+export const packVersionParams = z.object({ name: packName, version });
+export const packParams = z.object({ name: packName });
+export const productVersionParams = z.object({ product: productId, version });

@@ -1,0 +1,111 @@
+// Browsing the pack catalog: a filtered, searched, faceted page of packs, and the detail of one
+// pack or one pack version. Yanked versions never appear; a pack whose every version is yanked is
+// as absent as one never published.
+import type { Db } from "../db/client";
+import {
+  FACETS,
+  type CatalogFilter,
+  type Facet,
+  facetStatement,
+  type PackInfo,
+  type PackVersionInfo,
+  pageStatement,
+  productIdsStatement,
+  readVersionRow,
+  type Row,
+  runBatch,
+  totalStatement,
+  versionsOfStatement,
+} from "../db/catalog-queries";
+import { ARCHES, CLOUDS, LAYERS, USE_CASES } from "../db/schema";
+import { notFound } from "../errors";
+import { encodeCursor, type PackFilters } from "./filters";
+import { ftsQuery } from "./search-text";
+
+export type PackWithVersions = PackInfo & { versions: PackVersionInfo[] };
+export type Facets = Record<Facet, Record<string, number>>;
+export type PackSearchResult = { items: PackWithVersions[]; facets: Facets; total: number; nextCursor: string | null };
+
+export function catalogFilter(filters: Omit<PackFilters, "cursor" | "limit">): CatalogFilter {
+  return {
+    product: filters.product,
+    version: filters.version,
+    useCase: filters.useCase,
+    cloud: filters.cloud,
+    layer: filters.layer,
+    arch: filters.arch,
+    fips: filters.fips,
+    match: ftsQuery(filters.q),
+  };
+}
+
+/** Rows ordered by pack then version, folded into one item per pack. */
+export function groupByPack(rows: Row[]): PackWithVersions[] {
+  const items: PackWithVersions[] = [];
+  for (const row of rows) {
+    const { pack, version } = readVersionRow(row);
+    const last = items.at(-1);
+    if (last?.name === pack.name) last.versions.push(version);
+    else items.push({ ...pack, versions: [version] });
+  }
+  return items;
+}
+
+/** Every known value of a facet listed, zero when nothing matches, so a client can show them all. */
+function facetCounts(rows: Row[], values: readonly string[]): Record<string, number> {
+  const counts: Record<string, number> = Object.fromEntries(values.map((v) => [v, 0]));
+  for (const row of rows) counts[String(row.value)] = Number(row.n);
+  return counts;
+}
+
+export async function searchPacks(db: Db, filters: PackFilters): Promise<PackSearchResult> {
+  const f = catalogFilter(filters);
+  const [pageRows, totalRows, productRows, ...facetRows] = await runBatch(db, [
+    pageStatement(f, filters.cursor, filters.limit),
+    totalStatement(f),
+    productIdsStatement(),
+    ...FACETS.map((facet) => facetStatement(f, facet)),
+  ]);
+  const packs = groupByPack(pageRows);
+  const items = packs.slice(0, filters.limit);
+  const knownValues: Record<Facet, readonly string[]> = {
+    product: productRows.map((r) => r.id as string),
+    useCase: USE_CASES,
+    cloud: CLOUDS,
+    layer: LAYERS,
+    arch: ARCHES,
+    fips: [],
+  };
+  const facets = Object.fromEntries(
+    FACETS.map((facet, i) => {
+      const rows = facet === "fips" ? facetRows[i].map((r) => ({ ...r, value: Boolean(r.value) })) : facetRows[i];
+      return [facet, facetCounts(rows, facet === "fips" ? ["true", "false"] : knownValues[facet])];
+    }),
+  ) as Facets;
+  return {
+    items,
+    facets,
+    total: Number(totalRows[0]?.n ?? 0),
+    nextCursor: packs.length > filters.limit ? encodeCursor(items[items.length - 1].name) : null,
+  };
+}
+
+/** A pack with all its published versions, newest first. */
+export async function getPack(db: Db, name: string): Promise<PackWithVersions> {
+  const [rows] = await runBatch(db, [versionsOfStatement(name)]);
+  const [pack] = groupByPack(rows);
+  if (!pack) throw notFound(`pack ${name}`);
+  return pack;
+}
+
+export type PackVersionDetail = PackInfo & PackVersionInfo & { otherVersions: string[] };
+
+/** One published version of a pack, with the other published versions for navigation. */
+export async function getPackVersion(db: Db, name: string, version: string): Promise<PackVersionDetail> {
+  const [rows] = await runBatch(db, [versionsOfStatement(name)]);
+  const [pack] = groupByPack(rows);
+  const found = pack?.versions.find((v) => v.version === version);
+  if (!pack || !found) throw notFound(`pack ${name}@${version}`);
+  const { versions, ...info } = pack;
+  return { ...info, ...found, otherVersions: versions.map((v) => v.version).filter((v) => v !== version) };
+}

@@ -1,0 +1,228 @@
+// The catalog's read queries, as SQL built with drizzle's `sql` template (every value a bound
+// parameter). The browse page needs a page of packs, six facet counts and a total; expressed as
+// separate statements they go to D1 in one batch, so one round trip answers a request. Filters are
+// written as `pv.id IN (SELECT pack_version_id FROM <child> WHERE <value> = ?)` so each one runs in
+// its child table's (value, pack_version_id) index.
+import { type SQL, sql } from "drizzle-orm";
+import { SQLiteAsyncDialect } from "drizzle-orm/sqlite-core";
+import { versionSortKey } from "../catalog/versions";
+import type { Db } from "./client";
+import { ARCHES, CLOUDS, type Arch, type Cloud, type DependencyType, type Layer, type UseCase } from "./schema";
+
+const dialect = new SQLiteAsyncDialect();
+
+export type Row = Record<string, unknown>;
+
+/** Runs statements in one D1 batch through the request's session (drizzle's batch cannot bind raw SQL). */
+export async function runBatch(db: Db, statements: SQL[]): Promise<Row[][]> {
+  const client = db.$client;
+  const prepared = statements.map((statement) => {
+    const query = dialect.sqlToQuery(statement);
+    return client.prepare(query.sql).bind(...query.params);
+  });
+  const results = await client.batch<Row>(prepared);
+  return results.map((r) => r.results);
+}
+
+export const toQuery = (statement: SQL) => dialect.sqlToQuery(statement);
+
+/** What a catalog filter can constrain; `version` only ever narrows `product`. */
+export type CatalogFilter = {
+  product?: string;
+  version?: string;
+  useCase?: UseCase;
+  cloud?: Cloud;
+  layer?: Layer;
+  arch?: Arch;
+  fips?: boolean;
+  /** An FTS5 MATCH expression, already made safe (see ftsQuery). */
+  match?: string;
+};
+
+export const FACETS = ["product", "useCase", "cloud", "layer", "arch", "fips"] as const;
+export type Facet = (typeof FACETS)[number];
+
+const and = (conditions: SQL[]) => (conditions.length ? sql.join(conditions, sql` AND `) : sql`1`);
+
+/** Conditions on the `p` (packs) alias. */
+function packConditions(f: CatalogFilter, except?: Facet): SQL[] {
+  const out: SQL[] = [];
+  if (f.layer && except !== "layer") out.push(sql`p.layer = ${f.layer}`);
+  if (f.match) out.push(sql`p.rowid IN (SELECT rowid FROM pack_search WHERE pack_search MATCH ${f.match})`);
+  return out;
+}
+
+/** Conditions on the `pv` (pack_versions) alias; yanked versions never match. */
+function versionConditions(f: CatalogFilter, except?: Facet): SQL[] {
+  const out: SQL[] = [sql`pv.yanked = 0`];
+  if (f.product && except !== "product") {
+    const key = f.version ? versionSortKey(f.version) : undefined;
+    const range = key
+      ? sql` AND (min_version_key IS NULL OR min_version_key <= ${key}) AND (max_version_key IS NULL OR max_version_key >= ${key})`
+      : sql``;
+    out.push(sql`pv.id IN (SELECT pack_version_id FROM pack_version_products WHERE product_id = ${f.product}${range})`);
+  }
+  if (f.useCase && except !== "useCase") out.push(sql`pv.id IN (SELECT pack_version_id FROM pack_version_use_cases WHERE use_case = ${f.useCase})`);
+  if (f.cloud && except !== "cloud") out.push(sql`pv.id IN (SELECT pack_version_id FROM pack_version_clouds WHERE cloud IN (${f.cloud}, 'all'))`);
+  if (f.arch && except !== "arch") out.push(sql`pv.id IN (SELECT pack_version_id FROM pack_version_arches WHERE arch = ${f.arch})`);
+  if (f.fips !== undefined && except !== "fips") out.push(sql`pv.fips = ${f.fips ? 1 : 0}`);
+  return out;
+}
+
+const hasMatchingVersion = (f: CatalogFilter, except?: Facet) =>
+  sql`EXISTS (SELECT 1 FROM pack_versions pv WHERE pv.pack_name = p.name AND ${and(versionConditions(f, except))})`;
+
+/** The columns every pack-version listing returns; children come back as JSON arrays. */
+const versionColumns = sql`
+  p.name AS name, p.display_name AS displayName, p.layer AS layer, p.addon_type AS addonType,
+  p.description AS description, p.source AS source,
+  pv.version AS version, pv.version_key AS versionKey, pv.kernel AS kernel, pv.eol AS eol, pv.fips AS fips,
+  pv.file_name AS fileName, pv.size AS size, pv.sha256 AS sha256, pv.signature_file_name AS signatureFileName,
+  pv.signature_size AS signatureSize, pv.key_id AS keyId, pv.published_at AS publishedAt,
+  (SELECT json_group_array(arch) FROM pack_version_arches WHERE pack_version_id = pv.id) AS arches,
+  (SELECT json_group_array(cloud) FROM pack_version_clouds WHERE pack_version_id = pv.id) AS clouds,
+  (SELECT json_group_array(use_case) FROM pack_version_use_cases WHERE pack_version_id = pv.id) AS useCases,
+  (SELECT json_group_array(json_object('product', product_id, 'minVersion', min_version, 'maxVersion', max_version))
+     FROM pack_version_products WHERE pack_version_id = pv.id) AS products,
+  (SELECT json_group_array(json_object('packName', pack_name, 'layer', layer, 'type', type, 'minVersion', min_version, 'maxVersion', max_version))
+     FROM pack_dependencies WHERE pack_version_id = pv.id) AS dependencies`;
+
+/** One page of packs (by name, after `after`), with every version of each that matches; `limit + 1` packs tell whether more follow. */
+export function pageStatement(f: CatalogFilter, after: string | undefined, limit: number): SQL {
+  const pageConditions = [...packConditions(f), hasMatchingVersion(f)];
+  if (after) pageConditions.push(sql`p.name > ${after}`);
+  return sql`WITH page AS (SELECT p.name FROM packs p WHERE ${and(pageConditions)} ORDER BY p.name LIMIT ${limit + 1})
+    SELECT ${versionColumns}
+    FROM page JOIN packs p ON p.name = page.name JOIN pack_versions pv ON pv.pack_name = p.name
+    WHERE ${and(versionConditions(f))}
+    ORDER BY p.name, pv.version_key DESC`;
+}
+
+export function totalStatement(f: CatalogFilter): SQL {
+  return sql`SELECT count(*) AS n FROM packs p WHERE ${and([...packConditions(f), hasMatchingVersion(f)])}`;
+}
+
+/**
+ * Counts of matching packs per value of one facet, applying every other active filter, so a
+ * client can show what picking a value would give (disjunctive faceting).
+ */
+export function facetStatement(f: CatalogFilter, facet: Facet): SQL {
+  const others = (extra: SQL[] = []) => and([...packConditions(f, facet), ...versionConditions(f, facet), ...extra]);
+  const joined = sql`packs p JOIN pack_versions pv ON pv.pack_name = p.name`;
+  switch (facet) {
+    case "layer":
+      return sql`SELECT p.layer AS value, count(*) AS n FROM packs p
+        WHERE ${and([...packConditions(f, facet), hasMatchingVersion(f, facet)])} GROUP BY p.layer`;
+    case "fips":
+      return sql`SELECT pv.fips AS value, count(DISTINCT p.name) AS n FROM ${joined} WHERE ${others()} GROUP BY pv.fips`;
+    case "product":
+      return sql`SELECT x.product_id AS value, count(DISTINCT p.name) AS n
+        FROM ${joined} JOIN pack_version_products x ON x.pack_version_id = pv.id WHERE ${others()} GROUP BY x.product_id`;
+    case "useCase":
+      return sql`SELECT u.use_case AS value, count(DISTINCT p.name) AS n
+        FROM ${joined} JOIN pack_version_use_cases u ON u.pack_version_id = pv.id WHERE ${others()} GROUP BY u.use_case`;
+    case "arch":
+      return sql`SELECT a.arch AS value, count(DISTINCT p.name) AS n
+        FROM ${joined} JOIN pack_version_arches a ON a.pack_version_id = pv.id WHERE ${others()} GROUP BY a.arch`;
+    case "cloud": {
+      // A pack published for "all" counts under every cloud, as the cloud filter matches it.
+      const values = sql.join(CLOUDS.map((c) => sql`(${c})`), sql`, `);
+      return sql`WITH cloud_value(cloud) AS (VALUES ${values})
+        SELECT cv.cloud AS value, count(DISTINCT p.name) AS n
+        FROM cloud_value cv JOIN pack_version_clouds c ON c.cloud IN (cv.cloud, 'all')
+          JOIN pack_versions pv ON pv.id = c.pack_version_id JOIN packs p ON p.name = pv.pack_name
+        WHERE ${others()} GROUP BY cv.cloud`;
+    }
+  }
+}
+
+export const productIdsStatement = () => sql`SELECT id FROM products ORDER BY sort_order, name`;
+
+/** Non-yanked versions of the named packs (all of them when `version` is absent), newest first. */
+export function versionsOfStatement(name: string, version?: string): SQL {
+  const conditions = [sql`pv.pack_name = ${name}`, sql`pv.yanked = 0`];
+  if (version !== undefined) conditions.push(sql`pv.version = ${version}`);
+  return sql`SELECT ${versionColumns} FROM pack_versions pv JOIN packs p ON p.name = pv.pack_name
+    WHERE ${and(conditions)} ORDER BY pv.version_key DESC`;
+}
+
+/** Every non-yanked version in one layer: the candidates the compatibility check assesses. */
+export function versionsInLayerStatement(layer: Layer): SQL {
+  return sql`SELECT ${versionColumns} FROM packs p JOIN pack_versions pv ON pv.pack_name = p.name
+    WHERE p.layer = ${layer} AND pv.yanked = 0 ORDER BY p.name, pv.version_key DESC`;
+}
+
+/** Specific non-yanked pack versions by their `${name}@${version}` ids. */
+export function versionsByIdStatement(ids: string[]): SQL {
+  const list = ids.length ? sql.join(ids.map((id) => sql`${id}`), sql`, `) : sql`NULL`;
+  return sql`SELECT ${versionColumns} FROM pack_versions pv JOIN packs p ON p.name = pv.pack_name
+    WHERE pv.id IN (${list}) AND pv.yanked = 0`;
+}
+
+export type PackInfo = {
+  name: string;
+  displayName: string;
+  layer: Layer;
+  addonType: string | null;
+  description: string;
+  source: string;
+};
+
+export type ProductRange = { product: string; minVersion: string | null; maxVersion: string | null };
+export type Dependency = { packName: string; layer: Layer; type: DependencyType; minVersion: string | null; maxVersion: string | null };
+
+export type PackVersionInfo = {
+  version: string;
+  kernel: string | null;
+  eol: string | null;
+  fips: boolean;
+  arches: Arch[];
+  clouds: string[];
+  useCases: UseCase[];
+  products: ProductRange[];
+  dependencies: Dependency[];
+  fileName: string;
+  size: number;
+  sha256: string;
+  signatureFileName: string;
+  signatureSize: number;
+  keyId: string;
+  publishedAt: string;
+};
+
+const jsonList = <T>(value: unknown): T[] => (typeof value === "string" ? (JSON.parse(value) as T[]) : []);
+const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+const archOrder = (a: string) => ARCHES.indexOf(a as Arch);
+const cloudOrder = (c: string) => (c === "all" ? -1 : CLOUDS.indexOf(c as Cloud));
+
+/** One row of `versionColumns` as the pack it belongs to and the version's own fields. */
+export function readVersionRow(row: Row): { pack: PackInfo; version: PackVersionInfo } {
+  return {
+    pack: {
+      name: row.name as string,
+      displayName: row.displayName as string,
+      layer: row.layer as Layer,
+      addonType: (row.addonType as string | null) ?? null,
+      description: row.description as string,
+      source: row.source as string,
+    },
+    version: {
+      version: row.version as string,
+      kernel: (row.kernel as string | null) ?? null,
+      eol: (row.eol as string | null) ?? null,
+      fips: Boolean(row.fips),
+      arches: jsonList<Arch>(row.arches).sort((a, b) => archOrder(a) - archOrder(b)),
+      clouds: jsonList<string>(row.clouds).sort((a, b) => cloudOrder(a) - cloudOrder(b)),
+      useCases: jsonList<UseCase>(row.useCases).sort(byText),
+      products: jsonList<ProductRange>(row.products).sort((a, b) => byText(a.product, b.product)),
+      dependencies: jsonList<Dependency>(row.dependencies).sort((a, b) => byText(a.packName, b.packName) || byText(a.type, b.type)),
+      fileName: row.fileName as string,
+      size: row.size as number,
+      sha256: row.sha256 as string,
+      signatureFileName: row.signatureFileName as string,
+      signatureSize: row.signatureSize as number,
+      keyId: row.keyId as string,
+      publishedAt: new Date(row.publishedAt as number).toISOString(),
+    },
+  };
+}
