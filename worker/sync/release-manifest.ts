@@ -77,6 +77,7 @@ export const releaseManifest = z
   })
   .superRefine((release, ctx) => {
     const seen = new Set<string>();
+    const installers = new Set<string>();
     release.files.forEach((f, i) => {
       for (const name of [f.file, f.signature]) {
         if (seen.has(name)) ctx.addIssue({ code: "custom", path: ["files", i], message: `${name} is listed twice` });
@@ -88,9 +89,35 @@ export const releaseManifest = z
       if (f.kind === "pack" && f.file !== `${f.pack.name}-${f.pack.version}.zst`) {
         ctx.addIssue({ code: "custom", path: ["files", i, "file"], message: `a pack file must be named ${f.pack.name}-${f.pack.version}.zst` });
       }
+      // These would collide on a primary key at publish time; refuse them here, naming the field.
+      if (f.kind === "pack") {
+        const targets = new Set<string>();
+        f.pack.products.forEach((p, j) => {
+          if (targets.has(p.product)) ctx.addIssue({ code: "custom", path: ["files", i, "pack", "products", j, "product"], message: `${p.product} is listed twice` });
+          targets.add(p.product);
+        });
+        const deps = new Set<string>();
+        f.pack.constraints.dependencies.forEach((d, j) => {
+          const key = `${d.packName}/${d.type}`;
+          if (deps.has(key)) ctx.addIssue({ code: "custom", path: ["files", i, "pack", "constraints", "dependencies", j], message: `${d.type} dependency on ${d.packName} is listed twice` });
+          deps.add(key);
+        });
+      } else {
+        const slot = `${f.product}@${f.productVersion}/${f.kind}`;
+        if (installers.has(slot)) ctx.addIssue({ code: "custom", path: ["files", i, "kind"], message: `a second ${f.kind} for ${f.product} ${f.productVersion}` });
+        installers.add(slot);
+      }
+    });
+    release.products.forEach((p, i) => {
+      if (release.products.findIndex((q) => q.id === p.id) !== i) ctx.addIssue({ code: "custom", path: ["products", i, "id"], message: `${p.id} is listed twice` });
     });
   });
 
 export type ReleaseManifest = z.infer<typeof releaseManifest>;
 export type PackManifest = z.infer<typeof packManifest>;
 export type ReleaseFile = ReleaseManifest["files"][number];
+export type PackFile = Extract<ReleaseFile, { kind: "pack" }>;
+export type InstallerFile = Exclude<ReleaseFile, { kind: "pack" }>;
+
+/** The key a file is signed with: its own, else the release's. */
+export const fileKeyId = (release: ReleaseManifest, file: ReleaseFile) => file.keyId ?? release.keyId;

@@ -1,0 +1,217 @@
+// Catalog writes made by the sync and the admin API: what the catalog already holds for a release's
+// names, the single batch (one D1 transaction) that publishes a verified release, and yanking.
+import { and, eq, getTableColumns, inArray } from "drizzle-orm";
+import type { BatchItem } from "drizzle-orm/batch";
+import type { SQLiteTable } from "drizzle-orm/sqlite-core";
+import { bumpGeneration } from "../catalog/generation";
+import { versionSortKey } from "../catalog/versions";
+import { installerSlot, packVersionId, type CatalogFacts } from "../sync/plan";
+import type { InstallerFile, PackFile, ReleaseManifest } from "../sync/release-manifest";
+import { fileKeyId } from "../sync/release-manifest";
+import type { Db } from "./client";
+import {
+  packDependencies,
+  packVersionArches,
+  packVersionClouds,
+  packVersionProducts,
+  packVersions,
+  packVersionUseCases,
+  packs,
+  products,
+  productVersions,
+  releaseArtifacts,
+  releases,
+} from "./schema";
+
+type Statement = BatchItem<"sqlite">;
+
+// D1 binds at most 100 parameters per statement; drizzle binds every column of every row.
+const D1_MAX_PARAMS = 100;
+
+function chunksFor<T>(table: SQLiteTable, rows: T[]): T[][] {
+  const perStatement = Math.max(1, Math.floor(D1_MAX_PARAMS / Object.keys(getTableColumns(table)).length));
+  const out: T[][] = [];
+  for (let i = 0; i < rows.length; i += perStatement) out.push(rows.slice(i, i + perStatement));
+  return out;
+}
+
+const unique = <T>(items: T[]) => [...new Set(items)];
+
+/** Reads, at the primary, what the catalog holds for the packs, installers and products a release names. */
+export async function loadCatalogFacts(db: Db, release: ReleaseManifest): Promise<CatalogFacts> {
+  const packFiles = release.files.filter((f): f is PackFile => f.kind === "pack");
+  const installerFiles = release.files.filter((f): f is InstallerFile => f.kind !== "pack");
+  const facts: CatalogFacts = { packVersions: new Map(), packLayers: new Map(), artifacts: new Map(), products: new Set() };
+
+  for (const ids of chunksOf(unique(packFiles.map((f) => packVersionId(f.pack.name, f.pack.version))))) {
+    const rows = await db
+      .select({ id: packVersions.id, sha256: packVersions.sha256, size: packVersions.size })
+      .from(packVersions)
+      .where(inArray(packVersions.id, ids));
+    for (const r of rows) facts.packVersions.set(r.id, { sha256: r.sha256, size: r.size });
+  }
+  for (const names of chunksOf(unique(packFiles.map((f) => f.pack.name)))) {
+    const rows = await db.select({ name: packs.name, layer: packs.layer }).from(packs).where(inArray(packs.name, names));
+    for (const r of rows) facts.packLayers.set(r.name, r.layer);
+  }
+  for (const ids of chunksOf(unique(installerFiles.map((f) => f.product)))) {
+    const known = await db.select({ id: products.id }).from(products).where(inArray(products.id, ids));
+    for (const r of known) facts.products.add(r.id);
+    const rows = await db
+      .select({ productId: releaseArtifacts.productId, version: releaseArtifacts.version, kind: releaseArtifacts.kind, sha256: releaseArtifacts.sha256, size: releaseArtifacts.size })
+      .from(releaseArtifacts)
+      .where(inArray(releaseArtifacts.productId, ids));
+    for (const r of rows) facts.artifacts.set(installerSlot(r.productId, r.version, r.kind), { sha256: r.sha256, size: r.size });
+  }
+  return facts;
+}
+
+function chunksOf<T>(items: T[], size = D1_MAX_PARAMS - 1): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+export type PublishInput = {
+  release: ReleaseManifest;
+  /** The folder the files were dropped in, e.g. "incoming/rel-1/"; artifacts stay there. */
+  folder: string;
+  newPacks: PackFile[];
+  newInstallers: InstallerFile[];
+  /** Measured size of each signature file by name. */
+  signatureSizes: Map<string, number>;
+  runId: string;
+  now: number;
+  details: unknown;
+};
+
+/**
+ * Every statement that publishes a verified release, for one db.batch. pack_versions and
+ * release_artifacts are plain INSERTs: if a racing run published the same name first, the whole
+ * batch (a transaction) fails and nothing of this release lands.
+ */
+export function publishStatements(db: Db, input: PublishInput): [Statement, ...Statement[]] {
+  const { release, folder, newPacks, newInstallers, signatureSizes, runId, now } = input;
+  const statements: Statement[] = [];
+  const signed = (f: PackFile | InstallerFile) => ({
+    fileName: f.file,
+    objectKey: folder + f.file,
+    size: f.size,
+    sha256: f.sha256,
+    signatureFileName: f.signature,
+    signatureKey: folder + f.signature,
+    signatureSize: signatureSizes.get(f.signature) ?? 0,
+    keyId: fileKeyId(release, f),
+    releaseId: release.releaseId,
+    publishedAt: now,
+  });
+
+  for (const p of release.products) {
+    const row = { id: p.id, name: p.name, applianceName: p.applianceName, fips: p.fips, sortOrder: p.sortOrder };
+    statements.push(db.insert(products).values(row).onConflictDoUpdate({ target: products.id, set: { name: row.name, applianceName: row.applianceName, fips: row.fips, sortOrder: row.sortOrder } }));
+  }
+
+  const versionRows = new Map<string, typeof productVersions.$inferInsert>();
+  for (const f of newInstallers) {
+    versionRows.set(`${f.product}@${f.productVersion}`, { productId: f.product, version: f.productVersion, versionKey: versionSortKey(f.productVersion), releaseId: release.releaseId, publishedAt: now });
+  }
+  // A product version may gain installers over several releases; the first release keeps it.
+  for (const rows of chunksFor(productVersions, [...versionRows.values()])) statements.push(db.insert(productVersions).values(rows).onConflictDoNothing());
+  for (const rows of chunksFor(releaseArtifacts, newInstallers.map((f) => ({ productId: f.product, version: f.productVersion, kind: f.kind, ...signed(f) })))) {
+    statements.push(db.insert(releaseArtifacts).values(rows));
+  }
+
+  // The newest release's pack.json wins for the version-independent fields; the layer never changes.
+  const packRows = new Map<string, typeof packs.$inferInsert>();
+  for (const { pack } of newPacks) {
+    packRows.set(pack.name, { name: pack.name, displayName: pack.displayName, layer: pack.layer, addonType: pack.addonType ?? null, description: pack.description, source: pack.annotations.source });
+  }
+  for (const row of packRows.values()) {
+    statements.push(
+      db.insert(packs).values(row).onConflictDoUpdate({ target: packs.name, set: { displayName: row.displayName, addonType: row.addonType, description: row.description, source: row.source } }),
+    );
+  }
+
+  const versionRowsForPacks = newPacks.map((f) => ({
+    id: packVersionId(f.pack.name, f.pack.version),
+    packName: f.pack.name,
+    version: f.pack.version,
+    versionKey: versionSortKey(f.pack.version),
+    kernel: f.pack.kernel ?? null,
+    eol: f.pack.eol ?? null,
+    fips: f.pack.fips,
+    yanked: false,
+    ...signed(f),
+  }));
+  for (const rows of chunksFor(packVersions, versionRowsForPacks)) statements.push(db.insert(packVersions).values(rows));
+
+  const children = <T>(rowsOf: (f: PackFile, id: string) => T[]) => newPacks.flatMap((f) => rowsOf(f, packVersionId(f.pack.name, f.pack.version)));
+  const clouds = children((f, id) => unique(f.pack.cloudTypes).map((cloud) => ({ packVersionId: id, cloud })));
+  const arches = children((f, id) => unique(f.pack.architectures).map((arch) => ({ packVersionId: id, arch })));
+  const useCases = children((f, id) => unique(f.pack.useCases).map((useCase) => ({ packVersionId: id, useCase })));
+  const targets = children((f, id) =>
+    f.pack.products.map((p) => ({
+      packVersionId: id,
+      productId: p.product,
+      minVersion: p.minVersion ?? null,
+      maxVersion: p.maxVersion ?? null,
+      minVersionKey: p.minVersion ? versionSortKey(p.minVersion) : null,
+      maxVersionKey: p.maxVersion ? versionSortKey(p.maxVersion) : null,
+    })),
+  );
+  const deps = children((f, id) =>
+    f.pack.constraints.dependencies.map((d) => ({ packVersionId: id, packName: d.packName, layer: d.layer, minVersion: d.minVersion ?? null, maxVersion: d.maxVersion ?? null, type: d.type })),
+  );
+  for (const rows of chunksFor(packVersionClouds, clouds)) statements.push(db.insert(packVersionClouds).values(rows));
+  for (const rows of chunksFor(packVersionArches, arches)) statements.push(db.insert(packVersionArches).values(rows));
+  for (const rows of chunksFor(packVersionUseCases, useCases)) statements.push(db.insert(packVersionUseCases).values(rows));
+  for (const rows of chunksFor(packVersionProducts, targets)) statements.push(db.insert(packVersionProducts).values(rows));
+  for (const rows of chunksFor(packDependencies, deps)) statements.push(db.insert(packDependencies).values(rows));
+
+  const totalBytes = release.files.reduce((sum, f) => sum + f.size, 0);
+  statements.push(
+    db
+      .update(releases)
+      .set({ status: "published", reason: null, details: input.details, fileCount: release.files.length, totalBytes, finishedAt: now })
+      .where(and(eq(releases.id, release.releaseId), eq(releases.runId, runId))),
+  );
+  statements.push(bumpGeneration(db));
+  return statements as [Statement, ...Statement[]];
+}
+
+export async function publishRelease(db: Db, input: PublishInput): Promise<void> {
+  await db.batch(publishStatements(db, input));
+}
+
+export type YankedPackVersion = {
+  name: string;
+  version: string;
+  yanked: true;
+  yankedAt: number;
+  yankReason: string;
+  /** False when it had been yanked before; the first yank's time and reason stand. */
+  changed: boolean;
+};
+
+/** Yanks a pack version (it leaves the catalog, downloads refuse it, the row stays); null if unknown. */
+export async function yankPackVersion(db: Db, name: string, version: string, reason: string, now: number): Promise<YankedPackVersion | null> {
+  const id = packVersionId(name, version);
+  const current = async () =>
+    db.select({ yanked: packVersions.yanked, yankedAt: packVersions.yankedAt, yankReason: packVersions.yankReason }).from(packVersions).where(eq(packVersions.id, id)).get();
+  const before = await current();
+  if (!before) return null;
+  let changed = false;
+  if (!before.yanked) {
+    const [update] = await db.batch([
+      db
+        .update(packVersions)
+        .set({ yanked: true, yankedAt: now, yankReason: reason })
+        .where(and(eq(packVersions.id, id), eq(packVersions.yanked, false)))
+        .returning({ id: packVersions.id }),
+      bumpGeneration(db),
+    ]);
+    changed = update.length === 1;
+  }
+  const after = changed ? { yankedAt: now, yankReason: reason } : await current();
+  return { name, version, yanked: true, yankedAt: after?.yankedAt ?? now, yankReason: after?.yankReason ?? reason, changed };
+}

@@ -1,0 +1,102 @@
+// The sync's bookkeeping: claiming release folders (with a lease, so a crashed run's claim can be
+// re-taken), quarantining refused releases, recording each run, and the admin views of both.
+import { and, desc, eq, inArray, lt, or, sql } from "drizzle-orm";
+import type { Db } from "./client";
+import { releases, syncRuns, type ReleaseStatus } from "./schema";
+
+/** A claim older than this belongs to a run that died; another run may take the release over. */
+export const CLAIM_LEASE_MS = 15 * 60 * 1000;
+
+export type ReleaseRow = typeof releases.$inferSelect;
+export type SyncRunRow = typeof syncRuns.$inferSelect;
+
+/** Status and claim time of the given release ids that the sync has seen before. */
+export async function knownReleases(db: Db, ids: string[]): Promise<Map<string, { status: ReleaseStatus; claimedAt: number }>> {
+  const known = new Map<string, { status: ReleaseStatus; claimedAt: number }>();
+  for (let i = 0; i < ids.length; i += 99) {
+    const rows = await db
+      .select({ id: releases.id, status: releases.status, claimedAt: releases.claimedAt })
+      .from(releases)
+      .where(inArray(releases.id, ids.slice(i, i + 99)));
+    for (const r of rows) known.set(r.id, { status: r.status, claimedAt: r.claimedAt });
+  }
+  return known;
+}
+
+/**
+ * Claims a release for this run: a new row, or a "processing" row whose lease has run out.
+ * One statement, so two runs racing for the same folder cannot both win.
+ */
+export async function claimRelease(db: Db, id: string, runId: string, now: number, leaseMs = CLAIM_LEASE_MS): Promise<boolean> {
+  const claimed = await db
+    .insert(releases)
+    .values({ id, status: "processing", runId, claimedAt: now })
+    .onConflictDoUpdate({
+      target: releases.id,
+      set: { status: "processing", runId, claimedAt: now, reason: null, details: null, finishedAt: null },
+      setWhere: and(eq(releases.status, "processing"), lt(releases.claimedAt, now - leaseMs)),
+    })
+    .returning({ id: releases.id });
+  return claimed.length === 1;
+}
+
+export async function quarantineRelease(
+  db: Db,
+  id: string,
+  runId: string,
+  outcome: { reason: string; details: unknown; fileCount?: number; totalBytes?: number; now: number },
+): Promise<void> {
+  await db
+    .update(releases)
+    .set({ status: "quarantined", reason: outcome.reason, details: outcome.details, fileCount: outcome.fileCount ?? null, totalBytes: outcome.totalBytes ?? null, finishedAt: outcome.now })
+    .where(and(eq(releases.id, id), eq(releases.runId, runId)));
+}
+
+/** Leaves the claim to lapse after an unexpected failure, recording why, so a later run retries. */
+export async function noteReleaseError(db: Db, id: string, runId: string, message: string): Promise<void> {
+  await db.update(releases).set({ reason: message }).where(and(eq(releases.id, id), eq(releases.runId, runId), eq(releases.status, "processing")));
+}
+
+export async function getRelease(db: Db, id: string): Promise<ReleaseRow | undefined> {
+  return db.select().from(releases).where(eq(releases.id, id)).get();
+}
+
+export type ReleaseCursor = { claimedAt: number; id: string };
+
+/** Newest claim first; keyset pagination on (claimed_at, id). */
+export async function listReleases(
+  db: Db,
+  opts: { status?: ReleaseStatus; limit: number; after?: ReleaseCursor },
+): Promise<{ releases: ReleaseRow[]; next: ReleaseCursor | null }> {
+  const { after } = opts;
+  const rows = await db
+    .select()
+    .from(releases)
+    .where(
+      and(
+        opts.status ? eq(releases.status, opts.status) : undefined,
+        after ? or(lt(releases.claimedAt, after.claimedAt), and(eq(releases.claimedAt, after.claimedAt), lt(releases.id, after.id))) : undefined,
+      ),
+    )
+    .orderBy(desc(releases.claimedAt), desc(releases.id))
+    .limit(opts.limit + 1);
+  const page = rows.slice(0, opts.limit);
+  const last = page.at(-1);
+  return { releases: page, next: rows.length > opts.limit && last ? { claimedAt: last.claimedAt, id: last.id } : null };
+}
+
+export async function startSyncRun(db: Db, run: { id: string; trigger: "cron" | "admin"; startedAt: number }): Promise<void> {
+  await db.insert(syncRuns).values(run);
+}
+
+export async function finishSyncRun(
+  db: Db,
+  id: string,
+  outcome: { finishedAt: number; published: number; quarantined: number; uploading: number; skipped: number; error: string | null },
+): Promise<void> {
+  await db.update(syncRuns).set(outcome).where(eq(syncRuns.id, id));
+}
+
+export async function listSyncRuns(db: Db, limit: number): Promise<SyncRunRow[]> {
+  return db.select().from(syncRuns).orderBy(desc(syncRuns.startedAt), desc(sql`rowid`)).limit(limit);
+}

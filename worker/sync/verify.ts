@@ -1,0 +1,45 @@
+// Streaming verification of one artifact: a single pass over the R2 body feeds both a SHA-256
+// DigestStream and an incremental signature verifier, so memory stays flat whatever the file size.
+import { Buffer } from "node:buffer";
+import { createVerify } from "node:crypto";
+
+// The node types shadow the Workers `crypto` global, whose DigestStream lives there and not globally.
+const WorkersCrypto = crypto as unknown as { DigestStream: typeof DigestStream };
+
+export type Measurement = { bytes: number; sha256: string; signatureValid: boolean };
+
+const hex = (digest: ArrayBuffer) => [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
+
+/**
+ * Reads `body` once. `signature` is what `openssl dgst -sha256 -sign` writes (DER ECDSA or
+ * PKCS#1 v1.5 RSA); node:crypto picks the scheme from the key type.
+ */
+export async function measureAndVerify(
+  body: ReadableStream<Uint8Array>,
+  signature: Uint8Array,
+  publicKeyPem: string,
+): Promise<Measurement> {
+  const digest = new WorkersCrypto.DigestStream("SHA-256");
+  const hashWriter = digest.getWriter();
+  const verifier = createVerify("sha256");
+  const reader = body.getReader();
+  let bytes = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    bytes += value.byteLength;
+    verifier.update(value);
+    await hashWriter.write(value);
+  }
+  await hashWriter.close();
+  return { bytes, sha256: hex(await digest.digest), signatureValid: verifySignature(verifier, signature, publicKeyPem) };
+}
+
+function verifySignature(verifier: ReturnType<typeof createVerify>, signature: Uint8Array, publicKeyPem: string): boolean {
+  try {
+    return verifier.verify(publicKeyPem, Buffer.from(signature.buffer, signature.byteOffset, signature.byteLength));
+  } catch {
+    // A signature that is not even well-formed DER (or the wrong length for RSA) simply does not verify.
+    return false;
+  }
+}
