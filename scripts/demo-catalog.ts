@@ -1,0 +1,324 @@
+// The signed demo catalog: a demo ECDSA P-256 key made with the real openssl CLI, two products with
+// their installers, ~70 packs, each file signed with `openssl dgst -sha256 -sign`, and release.json
+// files validated against the real contract; then dropped into local R2 under incoming/ exactly as
+// a release pipeline would, so the catalog only ever reaches D1 through the sync.
+//
+//   tsx scripts/demo-catalog.ts [--out .data/demo] [--keys .data/keys] [--persist-to .wrangler/state]
+//                               [--dev-vars .dev.vars] [--no-drop]
+import { execFile } from "node:child_process";
+import { createHash, randomBytes } from "node:crypto";
+import { existsSync } from "node:fs";
+import { chmod, mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import { parseArgs, promisify } from "node:util";
+import { releaseManifest, signatureFileName, type PackManifest, type ReleaseManifest } from "../worker/sync/release-manifest";
+import { isoImage, tarZst, tgz } from "./demo-files";
+import { DEMO_PRODUCTS, demoPackManifests } from "./demo-packs";
+
+const run = promisify(execFile);
+
+export const DEMO_KEY_ID = "demo-ec-p256";
+/** The public key is also written beside the releases, under the name users know it by. */
+export const PUBLIC_KEY_FILE = "spectro_public_key.pem";
+
+export type DemoKey = { id: string; privateKeyPath: string; publicKeyPath: string; publicKeyPem: string };
+
+/** The demo signing key, generated once by openssl (PKCS#8 PEM) and kept out of the repo and the worker. */
+export async function ensureDemoKey(keysDir: string): Promise<DemoKey> {
+  const privateKeyPath = resolve(keysDir, `${DEMO_KEY_ID}.pem`);
+  const publicKeyPath = resolve(keysDir, `${DEMO_KEY_ID}.pub.pem`);
+  if (!existsSync(privateKeyPath)) {
+    await mkdir(keysDir, { recursive: true, mode: 0o700 });
+    await run("openssl", ["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", privateKeyPath]);
+    await chmod(privateKeyPath, 0o600);
+  }
+  if (!existsSync(publicKeyPath)) await run("openssl", ["pkey", "-in", privateKeyPath, "-pubout", "-out", publicKeyPath]);
+  return { id: DEMO_KEY_ID, privateKeyPath, publicKeyPath, publicKeyPem: await readFile(publicKeyPath, "utf8") };
+}
+
+// ---------------------------------------------------------------------------------------------
+// .dev.vars
+
+/** Reads KEY=VALUE lines the way wrangler's dotenv does for the simple values we write. */
+export function parseDevVars(text: string): Record<string, string> {
+  const vars: Record<string, string> = {};
+  for (const line of text.split(/\r?\n/)) {
+    const match = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*?)\s*$/.exec(line);
+    if (!match) continue;
+    let value = match[2];
+    const quote = value[0];
+    if ((quote === "'" || quote === '"') && value.endsWith(quote) && value.length >= 2) value = value.slice(1, -1);
+    vars[match[1]] = value;
+  }
+  return vars;
+}
+
+/**
+ * Writes the local-only settings `npm start` needs into a git-ignored .dev.vars, adding only the
+ * keys that are missing so a re-run keeps the admin token and signing secrets people already use.
+ */
+export async function ensureDevVars(path: string, key: DemoKey): Promise<Record<string, string>> {
+  const existingText = existsSync(path) ? await readFile(path, "utf8") : "";
+  const existing = parseDevVars(existingText);
+  const wanted: Record<string, string> = {
+    ENVIRONMENT: "local",
+    ADMIN_TOKEN: randomBytes(24).toString("base64url"),
+    TRUSTED_PUBLIC_KEYS: JSON.stringify([{ id: key.id, pem: key.publicKeyPem }]),
+    DOWNLOAD_SIGNING_KEYS: JSON.stringify([{ id: "k1", secret: randomBytes(32).toString("base64") }]),
+    CAPTCHA_PROVIDER: "off",
+    DOWNLOAD_SIGNER: "worker",
+  };
+  const missing = Object.keys(wanted).filter((name) => !(name in existing));
+  if (missing.length) {
+    // Single quotes: dotenv takes the JSON values literally, with no escape processing.
+    const lines = missing.map((name) => `${name}='${wanted[name]}'`);
+    const header = existingText ? "" : "# Local development only (git-ignored); written by scripts/demo-catalog.ts.\n";
+    const separator = existingText && !existingText.endsWith("\n") ? "\n" : "";
+    await writeFile(path, `${existingText}${separator}${header}${lines.join("\n")}\n`, { mode: 0o600 });
+  }
+  const vars = { ...wanted, ...existing };
+  warnIfDemoKeyUntrusted(vars.TRUSTED_PUBLIC_KEYS, key, path);
+  return vars;
+}
+
+function warnIfDemoKeyUntrusted(trusted: string, key: DemoKey, path: string) {
+  let keys: { id?: string; pem?: string }[] = [];
+  try {
+    keys = JSON.parse(trusted);
+  } catch {
+    // The worker names the problem itself at the first request.
+  }
+  const normalise = (pem = "") => pem.replace(/\s+/g, "");
+  if (!keys.some((k) => normalise(k.pem) === normalise(key.publicKeyPem))) {
+    console.warn(`warning: TRUSTED_PUBLIC_KEYS in ${path} does not include ${key.publicKeyPath}; the sync will quarantine the demo releases`);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Releases
+
+type FileEntry = { file: string; bytes: Uint8Array };
+type PlannedFile =
+  | (FileEntry & { kind: "pack"; pack: PackManifest })
+  | (FileEntry & { kind: "content-bundle" | "iso" | "helm-chart"; product: string; productVersion: string });
+
+type PlannedRelease = {
+  releaseId: string;
+  products: ReleaseManifest["products"];
+  files: PlannedFile[];
+  /** Alters one file after it is signed, as an attacker with write access to the bucket would. */
+  tamper?: string;
+};
+
+export type DemoRelease = {
+  releaseId: string;
+  dir: string;
+  manifest: ReleaseManifest;
+  /** Every file name in upload order; release.json is last. */
+  uploadOrder: string[];
+  tampered?: string;
+};
+
+const kib = 1024;
+
+function packFile(pack: PackManifest): PlannedFile {
+  const { name, version, displayName, description } = pack;
+  const readme = `# ${displayName} ${version}\n\n${description}\n\nLayer: ${pack.layer}${pack.addonType ? ` (${pack.addonType})` : ""}\n`;
+  const values = `# Default values for ${name} ${version}\npack:\n  namespace: "${pack.layer === "addon" ? name : "kube-system"}"\n  spectrocloud.com/install-priority: "0"\n`;
+  const bytes = tarZst([
+    { path: "pack.json", data: `${JSON.stringify(pack, null, 2)}\n` },
+    { path: "README.md", data: readme },
+    { path: "values.yaml", data: values },
+  ]);
+  return { kind: "pack", file: `${name}-${version}.zst`, bytes, pack };
+}
+
+function installerFiles(product: (typeof DEMO_PRODUCTS)[number], version: string): PlannedFile[] {
+  const common = { product: product.id, productVersion: version };
+  const manifest = { product: product.id, version, fips: product.fips, images: ["hubble", "palette-api", "palette-ui", "palette-jet"] };
+  const bundle = tarZst([
+    { path: "manifest.json", data: `${JSON.stringify(manifest, null, 2)}\n` },
+    { path: "README.md", data: `${product.name} ${version} content bundle for airgapped installs.\n` },
+    { path: "blobs/sha256-layer.bin", data: randomBytes(256 * kib) },
+  ]);
+  const applianceSlug = product.applianceName.toLowerCase().replace(/\s+/g, "-");
+  const chart = tgz([
+    { path: `${product.id}/Chart.yaml`, data: `apiVersion: v2\nname: ${product.id}\nversion: ${version}\nappVersion: "${version}"\ndescription: ${product.name} management plane\n` },
+    { path: `${product.id}/values.yaml`, data: `global:\n  fips: ${product.fips}\n  registry: ""\n` },
+    { path: `${product.id}/templates/NOTES.txt`, data: `${product.name} ${version} is installing.\n` },
+  ]);
+  return [
+    { kind: "content-bundle", file: `${product.bundle}-v${version}.tar.zst`, bytes: bundle, ...common },
+    { kind: "iso", file: `${applianceSlug}-v${version}.iso`, bytes: isoImage(`${applianceSlug}-${version}`, 768 * kib), ...common },
+    { kind: "helm-chart", file: `${product.id}-${version}.tgz`, bytes: chart, ...common },
+  ];
+}
+
+/** The demo split into releases the way a publisher would ship them: one per product, packs in batches. */
+export function planDemoReleases(): PlannedRelease[] {
+  const packs = demoPackManifests();
+  const layer = (...layers: PackManifest["layer"][]) => packs.filter((p) => layers.includes(p.layer)).map(packFile);
+  const productReleases = DEMO_PRODUCTS.map((product, i): PlannedRelease => ({
+    releaseId: `demo-1-${product.id}`,
+    products: [{ id: product.id, name: product.name, applianceName: product.applianceName, fips: product.fips, sortOrder: i }],
+    files: product.versions.flatMap((version) => installerFiles(product, version)),
+  }));
+  const tamperedPacks: PackManifest[] = [
+    { ...packs.find((p) => p.name === "nginx")!, version: "1.12.0" },
+    { ...packs.find((p) => p.name === "external-dns")!, version: "1.15.1" },
+  ];
+  return [
+    ...productReleases,
+    { releaseId: "demo-2-packs-os", products: [], files: layer("os") },
+    { releaseId: "demo-2-packs-kubernetes", products: [], files: layer("k8s") },
+    { releaseId: "demo-2-packs-network-storage", products: [], files: layer("cni", "csi") },
+    { releaseId: "demo-2-packs-addons", products: [], files: layer("addon") },
+    { releaseId: "demo-tampered-packs", products: [], files: tamperedPacks.map(packFile), tamper: "nginx-1.12.0.zst" },
+  ];
+}
+
+const sha256Hex = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex");
+
+/** Runs `work` over `items` with at most `limit` in flight (openssl processes on a small machine). */
+async function inPool<T>(items: T[], limit: number, work: (item: T) => Promise<void>) {
+  const queue = [...items];
+  await Promise.all(Array.from({ length: Math.min(limit, queue.length) }, async () => {
+    for (let item = queue.shift(); item !== undefined; item = queue.shift()) await work(item);
+  }));
+}
+
+/** Writes every release folder (artifacts, openssl signatures, release.json) under outDir. */
+export async function writeDemoReleases(outDir: string, key: DemoKey, plan = planDemoReleases()): Promise<DemoRelease[]> {
+  await mkdir(outDir, { recursive: true });
+  await writeFile(join(outDir, PUBLIC_KEY_FILE), key.publicKeyPem);
+  const releases: DemoRelease[] = [];
+  for (const planned of plan) {
+    const dir = resolve(outDir, planned.releaseId);
+    await rm(dir, { recursive: true, force: true });
+    await mkdir(dir, { recursive: true });
+    await inPool(planned.files, 4, async ({ file, bytes }) => {
+      await writeFile(join(dir, file), bytes);
+      await run("openssl", ["dgst", "-sha256", "-sign", key.privateKeyPath, "-out", join(dir, signatureFileName(file)), join(dir, file)]);
+    });
+    if (planned.tamper) {
+      // One flipped byte after signing; sha256 and size are recomputed, as an attacker who can also
+      // rewrite release.json would, so only the signature stands between them and the catalog.
+      const path = join(dir, planned.tamper);
+      const bytes = await readFile(path);
+      bytes[bytes.length >> 1] ^= 0x01;
+      await writeFile(path, bytes);
+    }
+    const files: ReleaseManifest["files"] = [];
+    for (const f of planned.files) {
+      const bytes = await readFile(join(dir, f.file));
+      const signed = { file: f.file, signature: signatureFileName(f.file), size: bytes.byteLength, sha256: sha256Hex(bytes) };
+      files.push(f.kind === "pack" ? { ...signed, kind: "pack", pack: f.pack } : { ...signed, kind: f.kind, product: f.product, productVersion: f.productVersion });
+    }
+    // The real contract: a release the sync would refuse on shape never leaves this script.
+    const manifest = releaseManifest.parse({ schemaVersion: 1, releaseId: planned.releaseId, keyId: key.id, products: planned.products, files });
+    await writeFile(join(dir, "release.json"), `${JSON.stringify(manifest, null, 2)}\n`);
+    const uploadOrder = [...planned.files.flatMap((f) => [f.file, signatureFileName(f.file)]), "release.json"];
+    releases.push({ releaseId: planned.releaseId, dir, manifest, uploadOrder, ...(planned.tamper ? { tampered: planned.tamper } : {}) });
+  }
+  return releases;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Local R2 and D1 (through wrangler's platform proxy)
+
+/** The parts of the R2 and D1 bindings this script uses; structural, so scripts need no worker types. */
+export type DemoBucket = {
+  put(key: string, value: Uint8Array): Promise<unknown>;
+  list(options: { prefix: string; limit?: number }): Promise<{ objects: { key: string }[] }>;
+};
+export type DemoDatabase = { prepare(sql: string): { first<T>(): Promise<T | null> } };
+
+/** Uploads each release under incoming/<release-id>/, release.json last, as the pipeline contract says. */
+export async function dropIntoBucket(bucket: DemoBucket, releases: DemoRelease[]): Promise<{ objects: number; bytes: number }> {
+  let objects = 0;
+  let bytes = 0;
+  for (const release of releases) {
+    for (const file of release.uploadOrder) {
+      const body = await readFile(join(release.dir, file));
+      await bucket.put(`incoming/${release.releaseId}/${file}`, body);
+      objects += 1;
+      bytes += body.byteLength;
+    }
+  }
+  return { objects, bytes };
+}
+
+/** True when nothing was ever published or dropped: the only case in which the demo is added. */
+export async function catalogIsEmpty(db: DemoDatabase, bucket: DemoBucket): Promise<boolean> {
+  const row = await db.prepare("SELECT COUNT(*) AS n FROM pack_versions").first<{ n: number }>();
+  const incoming = await bucket.list({ prefix: "incoming/", limit: 1 });
+  return (row?.n ?? 0) === 0 && incoming.objects.length === 0;
+}
+
+type Proxy = { env: Record<string, unknown>; dispose(): Promise<void> };
+
+/**
+ * Local D1 and R2 as `wrangler dev --persist-to <persistTo>` sees them. wrangler dev keeps its
+ * state in <persistTo>/v3, which is the path the platform proxy takes directly.
+ */
+export async function openLocalPlatform(persistTo: string, devVarsPath?: string): Promise<{ db: DemoDatabase; bucket: DemoBucket; dispose(): Promise<void> }> {
+  const { getPlatformProxy } = await import("wrangler");
+  const proxy = (await getPlatformProxy({
+    configPath: "wrangler.toml",
+    persist: { path: join(resolve(persistTo), "v3") },
+    ...(devVarsPath ? { envFiles: [resolve(devVarsPath)] } : {}),
+  })) as unknown as Proxy;
+  return { db: proxy.env.DB as DemoDatabase, bucket: proxy.env.ARTIFACTS as DemoBucket, dispose: () => proxy.dispose() };
+}
+
+/** Key, files, and the drop into local R2 (wrangler dev must not be running on persistTo). */
+export async function generateAndDrop(options: { outDir: string; keysDir: string; persistTo: string; devVarsPath?: string; drop?: boolean }) {
+  const key = await ensureDemoKey(options.keysDir);
+  const releases = await writeDemoReleases(options.outDir, key);
+  let dropped = { objects: 0, bytes: 0 };
+  if (options.drop !== false) {
+    const platform = await openLocalPlatform(options.persistTo, options.devVarsPath);
+    try {
+      dropped = await dropIntoBucket(platform.bucket, releases);
+    } finally {
+      await platform.dispose();
+    }
+  }
+  return { key, releases, dropped };
+}
+
+async function main() {
+  const { values } = parseArgs({
+    options: {
+      out: { type: "string", default: ".data/demo" },
+      keys: { type: "string", default: ".data/keys" },
+      "persist-to": { type: "string", default: ".wrangler/state" },
+      "dev-vars": { type: "string", default: ".dev.vars" },
+      "no-drop": { type: "boolean", default: false },
+    },
+  });
+  const started = performance.now();
+  const key = await ensureDemoKey(values.keys);
+  await ensureDevVars(values["dev-vars"], key);
+  const { releases, dropped } = await generateAndDrop({
+    outDir: values.out,
+    keysDir: values.keys,
+    persistTo: values["persist-to"],
+    devVarsPath: values["dev-vars"],
+    drop: !values["no-drop"],
+  });
+  const files = releases.reduce((n, r) => n + r.manifest.files.length, 0);
+  const packs = releases.reduce((n, r) => n + r.manifest.files.filter((f) => f.kind === "pack").length, 0);
+  console.log(`${releases.length} releases, ${files} signed files (${packs} pack versions) in ${resolve(values.out)}`);
+  console.log(`public key: ${key.publicKeyPath}`);
+  if (!values["no-drop"]) console.log(`dropped ${dropped.objects} objects (${(dropped.bytes / 1048576).toFixed(1)} MiB) into local R2 under incoming/`);
+  console.log(`done in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
+  main().catch((err) => {
+    console.error(err instanceof Error ? err.message : err);
+    process.exit(1);
+  });
+}
