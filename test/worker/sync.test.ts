@@ -19,8 +19,12 @@ import {
   syncRuns,
 } from "../../worker/db/schema";
 import { runSync } from "../../worker/sync/run";
-import { db, releaseRow, rowsPublishedBy } from "./support/catalog-rows";
-import { dropRelease, PALETTE_ENTERPRISE, writeReleaseJson } from "./support/releases";
+import { primaryWriter } from "../../worker/db/client";
+import { dropRelease, PALETTE_ENTERPRISE, releaseRow as releaseRowOf, rowsPublishedBy as rowsOf, writeReleaseJson } from "./support/releases";
+
+const db = () => primaryWriter(env);
+const releaseRow = (id: string) => releaseRowOf(env, id);
+const rowsPublishedBy = (id: string) => rowsOf(env, id);
 
 describe("catalog sync: publishing", () => {
   it("publishes a good release in one batch: rows visible, generation bumped once, run recorded", async () => {

@@ -4,6 +4,9 @@
 // stream twice (once to upload, once to hash and sign) and are never held in memory.
 import { Buffer } from "node:buffer";
 import { createSign } from "node:crypto";
+import { count, eq } from "drizzle-orm";
+import { primaryWriter } from "../../../worker/db/client";
+import { packVersions, productVersions, releaseArtifacts, releases } from "../../../worker/db/schema";
 import type { Arch, Cloud, DependencyType, InstallerKind, Layer, UseCase } from "../../../worker/db/schema";
 import { signatureFileName, type ReleaseManifest } from "../../../worker/sync/release-manifest";
 
@@ -223,3 +226,15 @@ async function putChunks(bucket: R2Bucket, key: string, size: number, chunks: It
   await writer.close();
   await upload;
 }
+
+/** How many catalog rows a release contributed; all zero for a refused one. */
+export async function rowsPublishedBy(env: Cloudflare.Env, releaseId: string) {
+  const db = primaryWriter(env);
+  const [packs] = await db.select({ n: count() }).from(packVersions).where(eq(packVersions.releaseId, releaseId));
+  const [installers] = await db.select({ n: count() }).from(releaseArtifacts).where(eq(releaseArtifacts.releaseId, releaseId));
+  const [versions] = await db.select({ n: count() }).from(productVersions).where(eq(productVersions.releaseId, releaseId));
+  return { packVersions: packs.n, releaseArtifacts: installers.n, productVersions: versions.n };
+}
+
+/** The sync's record of a release folder (status, reason, details), or undefined if never claimed. */
+export const releaseRow = (env: Cloudflare.Env, id: string) => primaryWriter(env).select().from(releases).where(eq(releases.id, id)).get();
