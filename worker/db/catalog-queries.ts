@@ -7,7 +7,7 @@ import { type SQL, sql } from "drizzle-orm";
 import { SQLiteAsyncDialect } from "drizzle-orm/sqlite-core";
 import { versionSortKey } from "../catalog/versions";
 import type { Db } from "./client";
-import { ARCHES, CLOUDS, type Arch, type Cloud, type DependencyType, type Layer, type UseCase } from "./schema";
+import { ARCHES, CLOUDS, USE_CASES, type Arch, type Cloud, type DependencyType, type Layer, type UseCase } from "./schema";
 
 const dialect = new SQLiteAsyncDialect();
 
@@ -213,7 +213,7 @@ export function readVersionRow(row: Row): { pack: PackInfo; version: PackVersion
       fips: Boolean(row.fips),
       arches: jsonList<Arch>(row.arches).sort((a, b) => archOrder(a) - archOrder(b)),
       clouds: jsonList<string>(row.clouds).sort((a, b) => cloudOrder(a) - cloudOrder(b)),
-      useCases: jsonList<UseCase>(row.useCases).sort(byText),
+      useCases: jsonList<UseCase>(row.useCases).sort((a, b) => USE_CASES.indexOf(a) - USE_CASES.indexOf(b)),
       products: jsonList<ProductRange>(row.products).sort((a, b) => byText(a.product, b.product)),
       dependencies: jsonList<Dependency>(row.dependencies).sort((a, b) => byText(a.packName, b.packName) || byText(a.type, b.type)),
       fileName: row.fileName as string,
