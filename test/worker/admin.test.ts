@@ -1,0 +1,157 @@
+// The admin API: bearer auth, sync now, run history, the release list (quarantine), and yanking.
+import { env, exports } from "cloudflare:workers";
+import { eq } from "drizzle-orm";
+import { describe, expect, it } from "vitest";
+import { primaryWriter } from "../../worker/db/client";
+import { packVersions } from "../../worker/db/schema";
+import type { SyncSummary } from "../../worker/sync/run";
+import { dropRelease } from "./support/releases";
+
+const TOKEN = "test-admin-token-0123456789abcdef";
+const admin = (path: string, init: RequestInit = {}) =>
+  exports.default.fetch(`http://studio.test/api/v1/admin${path}`, { ...init, headers: { Authorization: `Bearer ${TOKEN}`, ...init.headers } });
+const yank = (name: string, version: string, body: unknown) =>
+  admin(`/packs/${name}/versions/${version}/yank`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
+type ErrorBody = { error: { code: string; message: string; details?: { field: string }[] } };
+
+describe("admin API", () => {
+  it("refuses every endpoint without the bearer token, or with a wrong one", async () => {
+    for (const [method, path] of [
+      ["POST", "/sync"],
+      ["GET", "/sync/runs"],
+      ["GET", "/releases"],
+      ["GET", "/releases/anything"],
+      ["POST", "/packs/foo/versions/1.0.0/yank"],
+    ]) {
+      const bare = await exports.default.fetch(`http://studio.test/api/v1/admin${path}`, { method });
+      expect(bare.status, `${method} ${path}`).toBe(401);
+      expect(((await bare.json()) as ErrorBody).error.code).toBe("unauthorized");
+      const wrong = await exports.default.fetch(`http://studio.test/api/v1/admin${path}`, { method, headers: { Authorization: `Bearer ${TOKEN.replace("0", "1")}` } });
+      expect(wrong.status, `${method} ${path}`).toBe(401);
+    }
+    expect((await primaryWriter(env).select().from(packVersions)).length).toBe(0);
+  });
+
+  it("POST /sync runs the sync now and answers with the run summary", async () => {
+    await dropRelease(env, "admin-good", { packs: [{ name: "prometheus", version: "2.55.0", addonType: "monitoring" }, { name: "nginx", version: "1.12.0" }] });
+    await dropRelease(env, "admin-bad", { packs: [{ name: "grafana", version: "11.3.0", tamper: "bad-signature" }] });
+    await dropRelease(env, "admin-uploading", { packs: [{ name: "loki", version: "3.2.0" }], releaseJson: false });
+
+    const res = await admin("/sync", { method: "POST" });
+
+    expect(res.status).toBe(200);
+    const summary = (await res.json()) as SyncSummary;
+    expect(summary).toMatchObject({
+      trigger: "admin",
+      published: ["admin-good"],
+      quarantined: [{ releaseId: "admin-bad", reason: "grafana-11.3.0.zst: signature does not verify with key test-ec" }],
+      uploading: ["admin-uploading"],
+      skipped: 0,
+    });
+    expect(summary.runId).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it("GET /sync/runs lists recent runs newest first, limited", async () => {
+    const second = (await (await admin("/sync", { method: "POST" })).json()) as SyncSummary;
+    expect(second).toMatchObject({ published: [], skipped: 2, uploading: ["admin-uploading"] });
+
+    const res = await admin("/sync/runs?limit=1");
+    expect(res.status).toBe(200);
+    const { runs } = (await res.json()) as { runs: { id: string; skipped: number; uploading: number; trigger: string }[] };
+    expect(runs).toEqual([expect.objectContaining({ id: second.runId, trigger: "admin", skipped: 2, uploading: 1 })]);
+    const all = (await (await admin("/sync/runs")).json()) as { runs: { id: string; published: number }[] };
+    expect(all.runs).toHaveLength(2);
+    expect(all.runs[1].published).toBe(1);
+  });
+
+  it("GET /sync/runs refuses a bad limit, naming the field", async () => {
+    for (const limit of ["0", "abc", "101"]) {
+      const res = await admin(`/sync/runs?limit=${limit}`);
+      expect(res.status).toBe(400);
+      const body = (await res.json()) as ErrorBody;
+      expect(body.error.code).toBe("invalid_request");
+      expect(body.error.message).toMatch(/^limit: /);
+    }
+  });
+
+  it("GET /releases filters by status and pages with a cursor", async () => {
+    const quarantined = (await (await admin("/releases?status=quarantined")).json()) as { releases: { id: string; reason: string; details: unknown }[]; nextCursor: string | null };
+    expect(quarantined.releases).toEqual([
+      expect.objectContaining({ id: "admin-bad", status: "quarantined", reason: "grafana-11.3.0.zst: signature does not verify with key test-ec", fileCount: 1 }),
+    ]);
+    expect(quarantined.nextCursor).toBeNull();
+    expect(quarantined.releases[0].details).toEqual({ findings: [{ file: "grafana-11.3.0.zst", problem: "signature does not verify with key test-ec" }] });
+
+    const firstPage = (await (await admin("/releases?limit=1")).json()) as { releases: { id: string }[]; nextCursor: string };
+    expect(firstPage.releases).toHaveLength(1);
+    expect(firstPage.nextCursor).toEqual(expect.any(String));
+    const secondPage = (await (await admin(`/releases?limit=1&cursor=${firstPage.nextCursor}`)).json()) as { releases: { id: string }[]; nextCursor: string | null };
+    expect(secondPage.releases).toHaveLength(1);
+    expect(secondPage.nextCursor).toBeNull();
+    expect([firstPage.releases[0].id, secondPage.releases[0].id].sort()).toEqual(["admin-bad", "admin-good"]);
+  });
+
+  it("GET /releases refuses a bad status or cursor, naming the field", async () => {
+    const status = await admin("/releases?status=deleted");
+    expect(status.status).toBe(400);
+    expect(((await status.json()) as ErrorBody).error.message).toMatch(/^status: /);
+    const cursor = await admin("/releases?cursor=not-a-cursor");
+    expect(cursor.status).toBe(400);
+    expect(((await cursor.json()) as ErrorBody).error.message).toMatch(/^cursor: /);
+  });
+
+  it("GET /releases/:id shows one release, 404 for an unknown one", async () => {
+    const res = await admin("/releases/admin-good");
+    expect(res.status).toBe(200);
+    const release = (await res.json()) as { status: string; fileCount: number; totalBytes: number; details: { verified: unknown[] } };
+    expect(release).toMatchObject({ id: "admin-good", status: "published", reason: null, fileCount: 2, totalBytes: 4096 });
+    expect(release.details.verified).toHaveLength(2);
+
+    const missing = await admin("/releases/never-dropped");
+    expect(missing.status).toBe(404);
+    expect(await missing.json()).toEqual({ error: { code: "not_found", message: "release never-dropped not found" } });
+  });
+
+  it("yanks a pack version: marked on record, gone from the catalog, the catalog ETag changes", async () => {
+    const before = await exports.default.fetch("http://studio.test/api/v1/packs/prometheus/versions/2.55.0");
+    expect(before.status).toBe(200);
+    const etagBefore = before.headers.get("ETag");
+
+    const res = await yank("prometheus", "2.55.0", { reason: "CVE-2026-0001 in the bundled exporter" });
+
+    expect(res.status).toBe(200);
+    const record = (await res.json()) as { yankedAt: number };
+    expect(record).toMatchObject({ name: "prometheus", version: "2.55.0", yanked: true, yankReason: "CVE-2026-0001 in the bundled exporter", changed: true });
+    const row = await primaryWriter(env).select().from(packVersions).where(eq(packVersions.id, "prometheus@2.55.0")).get();
+    expect(row).toMatchObject({ yanked: true, yankedAt: record.yankedAt, yankReason: "CVE-2026-0001 in the bundled exporter" });
+
+    const after = await exports.default.fetch("http://studio.test/api/v1/packs/prometheus/versions/2.55.0");
+    expect(after.status).toBe(404);
+    const other = await exports.default.fetch("http://studio.test/api/v1/packs/nginx/versions/1.12.0");
+    expect(other.status).toBe(200);
+    expect(other.headers.get("ETag")).not.toBe(etagBefore);
+  });
+
+  it("yanking twice is harmless: 200 with the first yank's record", async () => {
+    const res = await yank("prometheus", "2.55.0", { reason: "a second opinion" });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ yanked: true, yankReason: "CVE-2026-0001 in the bundled exporter", changed: false });
+  });
+
+  it("refuses a yank without a reason (400 naming it) and 404s an unknown pack version", async () => {
+    for (const body of [{}, { reason: "   " }, { reason: 42 }]) {
+      const res = await yank("nginx", "1.12.0", body);
+      expect(res.status).toBe(400);
+      expect(((await res.json()) as ErrorBody).error.message).toMatch(/^reason: /);
+    }
+    const badName = await yank("Not_A_Pack", "1.0.0", { reason: "x" });
+    expect(badName.status).toBe(400);
+    expect(((await badName.json()) as ErrorBody).error.message).toMatch(/^name: /);
+
+    const unknown = await yank("nginx", "9.9.9", { reason: "no such version" });
+    expect(unknown.status).toBe(404);
+    expect(await unknown.json()).toEqual({ error: { code: "not_found", message: "pack nginx version 9.9.9 not found" } });
+    const row = await primaryWriter(env).select().from(packVersions).where(eq(packVersions.id, "nginx@1.12.0")).get();
+    expect(row!.yanked).toBe(false);
+  });
+});
