@@ -43,6 +43,8 @@ export default defineConfig({
         test: {
           name: "e2e",
           include: ["test/e2e/**/*.test.ts"],
+          // One local studio (wrangler dev + the demo catalog, synced) for every e2e test file.
+          globalSetup: ["./test/e2e/global-setup.ts"],
           environment: "node",
           testTimeout: 120_000,
           hookTimeout: 300_000,

@@ -10,7 +10,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { chmod, mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import { pathToFileURL } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs, promisify } from "node:util";
 import { releaseManifest, signatureFileName, type PackManifest, type ReleaseManifest } from "../worker/sync/release-manifest";
 import { isoImage, tarZst, tgz } from "./demo-files";
@@ -264,11 +264,19 @@ type Proxy = { env: Record<string, unknown>; dispose(): Promise<void> };
  */
 export async function openLocalPlatform(persistTo: string, devVarsPath?: string): Promise<{ db: DemoDatabase; bucket: DemoBucket; dispose(): Promise<void> }> {
   const { getPlatformProxy } = await import("wrangler");
-  const proxy = (await getPlatformProxy({
-    configPath: "wrangler.toml",
-    persist: { path: join(resolve(persistTo), "v3") },
-    ...(devVarsPath ? { envFiles: [resolve(devVarsPath)] } : {}),
-  })) as unknown as Proxy;
+  // wrangler's in-process logger reads WRANGLER_LOG on every call; its "Using secrets…" lines are noise here.
+  const logLevel = process.env.WRANGLER_LOG;
+  process.env.WRANGLER_LOG = logLevel ?? "warn";
+  let proxy: Proxy;
+  try {
+    proxy = (await getPlatformProxy({
+      configPath: fileURLToPath(new URL("../wrangler.toml", import.meta.url)),
+      persist: { path: join(resolve(persistTo), "v3") },
+      ...(devVarsPath ? { envFiles: [resolve(devVarsPath)] } : {}),
+    })) as unknown as Proxy;
+  } finally {
+    if (logLevel === undefined) delete process.env.WRANGLER_LOG;
+  }
   return { db: proxy.env.DB as DemoDatabase, bucket: proxy.env.ARTIFACTS as DemoBucket, dispose: () => proxy.dispose() };
 }
 

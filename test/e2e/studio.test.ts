@@ -1,0 +1,81 @@
+// The studio that `npm start` runs, seen from outside: it serves the demo public key, and its sync
+// (the real scheduled handler) published every good demo release and quarantined the tampered one.
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { describe, expect, inject, it } from "vitest";
+
+const studioUrl = inject("studioUrl");
+const adminToken = inject("adminToken");
+const demoDir = inject("demoDir");
+
+type ReleaseRow = { id: string; status: string; reason: string | null; fileCount: number | null };
+
+async function admin(path: string, init: RequestInit = {}) {
+  return fetch(`${studioUrl}/api/v1/admin${path}`, { ...init, headers: { Authorization: `Bearer ${adminToken}`, ...init.headers } });
+}
+
+async function releases(status: string): Promise<ReleaseRow[]> {
+  const res = await admin(`/releases?status=${status}&limit=100`);
+  expect(res.status).toBe(200);
+  return ((await res.json()) as { releases: ReleaseRow[] }).releases;
+}
+
+async function demoReleaseIds() {
+  const { readdir } = await import("node:fs/promises");
+  return (await readdir(demoDir, { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name).sort();
+}
+
+describe("the local studio with the demo catalog", () => {
+  it("serves /spectro_public_key.pem identical to the demo public key", async () => {
+    const res = await fetch(`${studioUrl}/spectro_public_key.pem`);
+    expect(res.status).toBe(200);
+    expect(await res.text()).toBe(await readFile(join(demoDir, "spectro_public_key.pem"), "utf8"));
+  });
+
+  it("published every good demo release through the scheduled sync", async () => {
+    const expected = (await demoReleaseIds()).filter((id) => !id.includes("tampered"));
+    expect(expected.length).toBeGreaterThanOrEqual(5);
+    const published = await releases("published");
+    expect(published.map((r) => r.id).sort()).toEqual(expected);
+    for (const row of published) expect(row.fileCount).toBeGreaterThan(0);
+  });
+
+  it("quarantined the tampered release with the signature failure as its reason", async () => {
+    const quarantined = await releases("quarantined");
+    expect(quarantined.map((r) => r.id)).toEqual(["demo-tampered-packs"]);
+    expect(quarantined[0].reason).toMatch(/^nginx-1\.12\.0\.zst: signature does not verify/);
+  });
+
+  it("keeps the tampered pack out of the catalog while its good siblings are served", async () => {
+    expect((await fetch(`${studioUrl}/api/v1/packs/nginx/versions/1.12.0`)).status).toBe(404);
+    expect((await fetch(`${studioUrl}/api/v1/packs/nginx/versions/1.11.3`)).status).toBe(200);
+  });
+
+  it("lists both products with their three versions", async () => {
+    const res = await fetch(`${studioUrl}/api/v1/products`);
+    expect(res.status).toBe(200);
+    const { items } = (await res.json()) as { items: { id: string; versions: { version: string }[] }[] };
+    expect(items.map((p) => [p.id, p.versions.map((v) => v.version)])).toEqual([
+      ["palette-enterprise", ["4.7.3", "4.6.12", "4.5.23"]],
+      ["palette-vertex", ["4.7.3", "4.6.12", "4.5.23"]],
+    ]);
+  });
+
+  it("refuses the admin API without the bearer token", async () => {
+    const res = await fetch(`${studioUrl}/api/v1/admin/releases`);
+    expect(res.status).toBe(401);
+  });
+
+  it("re-running the sync is harmless: nothing new is published or quarantined", async () => {
+    const before = await releases("published");
+    const scheduled = await fetch(`${studioUrl}/cdn-cgi/local/scheduled?format=json`);
+    expect(scheduled.status).toBe(200);
+    const res = await admin("/sync", { method: "POST" });
+    expect(res.status).toBe(200);
+    const run = (await res.json()) as { published: string[]; quarantined: unknown[]; skipped: number };
+    expect(run.published).toEqual([]);
+    expect(run.quarantined).toEqual([]);
+    expect(run.skipped).toBe((await demoReleaseIds()).length);
+    expect(await releases("published")).toEqual(before);
+  });
+});
