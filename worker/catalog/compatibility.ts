@@ -9,6 +9,8 @@
 // - os, k8s, cni and csi hold one pack each; add-ons are many. A dependency on a layer nobody has
 //   chosen yet never hides a pack: the user may still pick to suit it.
 // - `optional` and `upgrade` dependencies inform but never hide.
+// - A dependency's maximum with fewer than three parts covers its whole line ("<= 1.31" admits
+//   1.31.9); product ranges are exact, as the SQL filters compare their stored keys.
 import { sql } from "drizzle-orm";
 import type { Db } from "../db/client";
 import {
@@ -24,7 +26,7 @@ import {
 import { type Arch, type Cloud, type Layer, LAYERS, type UseCase } from "../db/schema";
 import { ApiError, notFound } from "../errors";
 import type { CompatibleQuery } from "./filters";
-import { inVersionRange } from "./versions";
+import { inDependencyRange, inVersionRange } from "./versions";
 
 /** The layers that take exactly one pack; the add-on layer takes any number. */
 const SINGLE_PACK_LAYERS: readonly Layer[] = ["os", "k8s", "cni", "csi"];
@@ -100,7 +102,7 @@ export function assessPack(candidate: CandidatePack, context: CompatibilityConte
 /** The candidate's own constraints against what is chosen. */
 function candidateDependencyProblems(dep: Dependency, chosen: readonly ChosenPack[]): string[] {
   const named = chosen.find((c) => c.name === dep.packName);
-  const inRange = named !== undefined && inVersionRange(named.version, dep.minVersion, dep.maxVersion);
+  const inRange = named !== undefined && inDependencyRange(named.version, dep.minVersion, dep.maxVersion);
   if (dep.type === "required") {
     if (named && !inRange) return [`requires ${requirement(dep)}`];
     const layerTaken = isSinglePackLayer(dep.layer) && chosen.some((c) => c.layer === dep.layer);
@@ -114,7 +116,7 @@ function candidateDependencyProblems(dep: Dependency, chosen: readonly ChosenPac
 function chosenDependencyProblem(chosen: ChosenPack, dep: Dependency, candidate: CandidatePack): string | undefined {
   const who = `${chosen.name} ${chosen.version}`;
   const aboutCandidate = dep.packName === candidate.name;
-  const inRange = inVersionRange(candidate.version, dep.minVersion, dep.maxVersion);
+  const inRange = inDependencyRange(candidate.version, dep.minVersion, dep.maxVersion);
   if (dep.type === "required") {
     if (aboutCandidate && !inRange) return `${who} requires ${requirement(dep)}`;
     if (!aboutCandidate && dep.layer === candidate.layer && isSinglePackLayer(dep.layer)) return `${who} requires ${requirement(dep)}`;
