@@ -207,6 +207,7 @@ describe("catalog sync: publishing", () => {
       products: [{ id: "palette-racing", name: "Palette Racing", applianceName: "Racing Appliance" }],
       packs: [{ name: "addon-racing", version: "1.0.0" }, { name: "addon-ec", version: "1.0.0" }],
     });
+    expect(await claimRelease(db(), "racing", "racing-run", Date.now())).toBe(true);
     const generation = await catalogGeneration(db());
     const [addonRacing, addonEc] = dropped.manifest.files.filter((f) => f.kind === "pack");
     const statements = publishStatements(db(), {
@@ -226,5 +227,34 @@ describe("catalog sync: publishing", () => {
     expect(await db().select().from(products).where(eq(products.id, "palette-racing")).get()).toBeUndefined();
     expect(await db().select().from(packs).where(eq(packs.name, "addon-racing")).get()).toBeUndefined();
     expect(await catalogGeneration(db())).toBe(generation);
+  });
+
+  it("only the run holding the claim can publish: a run whose lease was taken over commits nothing", async () => {
+    const dropped = await dropRelease(env, "lost-lease", { packs: [{ name: "addon-lost", version: "1.0.0" }] });
+    const claimedAt = Date.now() - CLAIM_LEASE_MS - 1;
+    expect(await claimRelease(db(), "lost-lease", "slow-run", claimedAt)).toBe(true);
+    expect(await claimRelease(db(), "lost-lease", "newer-run", Date.now())).toBe(true);
+    const generation = await catalogGeneration(db());
+    const publish = (runId: string) =>
+      db().batch(
+        publishStatements(db(), {
+          release: dropped.manifest,
+          folder: "incoming/lost-lease/",
+          newPacks: dropped.manifest.files.filter((f) => f.kind === "pack"),
+          newInstallers: [],
+          signatureSizes: new Map(),
+          runId,
+          now: Date.now(),
+          details: {},
+        }),
+      );
+
+    await expect(publish("slow-run")).rejects.toThrow(/UNIQUE|constraint/i);
+    expect(await db().select().from(packs).where(eq(packs.name, "addon-lost")).get()).toBeUndefined();
+    expect(await catalogGeneration(db())).toBe(generation);
+
+    await publish("newer-run");
+    expect((await releaseRow("lost-lease"))!).toMatchObject({ status: "published", runId: "newer-run" });
+    expect(await catalogGeneration(db())).toBe(generation + 1);
   });
 });

@@ -1,6 +1,6 @@
 // Catalog writes made by the sync and the admin API: what the catalog already holds for a release's
 // names, the single batch (one D1 transaction) that publishes a verified release, and yanking.
-import { and, eq, getTableColumns, inArray } from "drizzle-orm";
+import { and, eq, getTableColumns, inArray, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { SQLiteTable } from "drizzle-orm/sqlite-core";
 import { bumpGeneration } from "../catalog/generation";
@@ -86,13 +86,22 @@ export type PublishInput = {
 };
 
 /**
- * Every statement that publishes a verified release, for one db.batch. pack_versions and
+ * Every statement that publishes a verified release, for one db.batch, which only the run holding
+ * the release's claim can commit. pack_versions and
  * release_artifacts are plain INSERTs: if a racing run published the same name first, the whole
  * batch (a transaction) fails and nothing of this release lands.
  */
 export function publishStatements(db: Db, input: PublishInput): [Statement, ...Statement[]] {
   const { release, folder, newPacks, newInstallers, signatureSizes, runId, now } = input;
-  const statements: Statement[] = [];
+  // If this run's claim lapsed and another run took the release over, this insert hits the
+  // release's primary key and the whole batch rolls back: only the claim holder can publish.
+  const statements: Statement[] = [
+    // Columns in table order: id, status, reason, details, file_count, total_bytes, run_id, claimed_at, finished_at.
+    db.insert(releases).select(
+      sql`SELECT ${release.releaseId}, 'processing', NULL, NULL, NULL, NULL, ${runId}, ${now}, NULL
+        WHERE NOT EXISTS (SELECT 1 FROM releases WHERE id = ${release.releaseId} AND run_id = ${runId} AND status = 'processing')`,
+    ),
+  ];
   const signed = (f: PackFile | InstallerFile) => ({
     fileName: f.file,
     objectKey: folder + f.file,
