@@ -282,18 +282,22 @@ export async function openLocalPlatform(persistTo: string, devVarsPath?: string)
 
 /** Key, files, and the drop into local R2 (wrangler dev must not be running on persistTo). */
 export async function generateAndDrop(options: { outDir: string; keysDir: string; persistTo: string; devVarsPath?: string; drop?: boolean }) {
+  const started = performance.now();
   const key = await ensureDemoKey(options.keysDir);
   const releases = await writeDemoReleases(options.outDir, key);
-  let dropped = { objects: 0, bytes: 0 };
+  const generatedMs = performance.now() - started;
+  let dropped = { objects: 0, bytes: 0, ms: 0 };
   if (options.drop !== false) {
     const platform = await openLocalPlatform(options.persistTo, options.devVarsPath);
     try {
-      dropped = await dropIntoBucket(platform.bucket, releases);
+      const dropStarted = performance.now();
+      dropped = { ...(await dropIntoBucket(platform.bucket, releases)), ms: 0 };
+      dropped.ms = performance.now() - dropStarted;
     } finally {
       await platform.dispose();
     }
   }
-  return { key, releases, dropped };
+  return { key, releases, dropped, generatedMs };
 }
 
 async function main() {
@@ -306,10 +310,9 @@ async function main() {
       "no-drop": { type: "boolean", default: false },
     },
   });
-  const started = performance.now();
   const key = await ensureDemoKey(values.keys);
   await ensureDevVars(values["dev-vars"], key);
-  const { releases, dropped } = await generateAndDrop({
+  const { releases, dropped, generatedMs } = await generateAndDrop({
     outDir: values.out,
     keysDir: values.keys,
     persistTo: values["persist-to"],
@@ -318,10 +321,12 @@ async function main() {
   });
   const files = releases.reduce((n, r) => n + r.manifest.files.length, 0);
   const packs = releases.reduce((n, r) => n + r.manifest.files.filter((f) => f.kind === "pack").length, 0);
-  console.log(`${releases.length} releases, ${files} signed files (${packs} pack versions) in ${resolve(values.out)}`);
+  const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+  console.log(`${releases.length} releases, ${files} files signed with openssl (${packs} pack versions) in ${resolve(values.out)} (${seconds(generatedMs)})`);
   console.log(`public key: ${key.publicKeyPath}`);
-  if (!values["no-drop"]) console.log(`dropped ${dropped.objects} objects (${(dropped.bytes / 1048576).toFixed(1)} MiB) into local R2 under incoming/`);
-  console.log(`done in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  if (!values["no-drop"]) {
+    console.log(`dropped ${dropped.objects} objects (${(dropped.bytes / 1048576).toFixed(1)} MiB) into local R2 under incoming/ (${seconds(dropped.ms)})`);
+  }
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {

@@ -37,6 +37,12 @@ try {
   console.log(`  admin token: ADMIN_TOKEN in ${relative(ROOT, studio.devVarsPath) || studio.devVarsPath} (Authorization: Bearer …)`);
   console.log(`  public key:  ${studio.url}/spectro_public_key.pem (local copy: ${relative(ROOT, studio.publicKeyPath)})`);
   console.log(`  catalog:     ${formatSummary(studio.summary)}`);
+  if (studio.summary.releases.processing) {
+    console.warn(
+      `  warning: ${studio.summary.releases.processing} release(s) hit a sync error (see the wrangler output above); ` +
+        "the next scheduled run or POST /api/v1/admin/sync retries them once their claim lapses",
+    );
+  }
   console.log("Press Ctrl-C to stop. Local data is kept for the next start.");
 } catch (err) {
   console.error(err instanceof Error ? err.message : err);
