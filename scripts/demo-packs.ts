@@ -32,9 +32,15 @@ const controller: PackManifest["useCases"] = ["controller"];
 const edge: PackManifest["useCases"] = ["agent", "controller"];
 const anyUse: PackManifest["useCases"] = ["controller", "agent", "addon"];
 
+/** "Tested from Kubernetes X on": informs the wizard but hides nothing (optional), whichever distro is chosen. */
 const k8sAtLeast = (minVersion: string): PackManifest["constraints"]["dependencies"] => [
   { packName: "kubernetes", layer: "k8s", minVersion, type: "optional" },
   { packName: "edge-k8s", layer: "k8s", minVersion, type: "optional" },
+];
+
+/** A hard requirement on PXK: any other k8s pack, or a PXK outside the range, hides the pack. */
+const requiresPxk = (range: { minVersion?: string; maxVersion?: string }): PackManifest["constraints"]["dependencies"] => [
+  { packName: "kubernetes", layer: "k8s", ...range, type: "required" },
 ];
 
 const os = (name: string, displayName: string, cloud: PackManifest["cloudTypes"][number], architectures = amd64, useCases = controller): PackInput => ({
@@ -271,13 +277,14 @@ export const DEMO_PACKS: PackInput[] = [
     displayName: "Cilium",
     layer: "cni",
     description: "eBPF-based networking, observability and security.",
-    cloudTypes: ["all"],
+    cloudTypes: ["aws", "azure", "gcp", "vsphere", "maas", "openstack"],
     architectures: both,
-    useCases: anyUse.filter((u) => u !== "addon"),
+    useCases: controller,
     versions: [
       { v: "1.15.10", deps: k8sAtLeast("1.27.0") },
-      { v: "1.16.3", fips: true, deps: k8sAtLeast("1.29.0") },
-      { v: "1.17.0", deps: k8sAtLeast("1.30.0"), since: "4.6.0" },
+      // Cilium 1.16 drops the pre-1.29 Kubernetes code paths.
+      { v: "1.16.3", fips: true, deps: requiresPxk({ minVersion: "1.29" }) },
+      { v: "1.17.0", deps: requiresPxk({ minVersion: "1.30" }), since: "4.6.0" },
     ],
   },
   {
@@ -380,7 +387,7 @@ export const DEMO_PACKS: PackInput[] = [
     cloudTypes: ["gcp"],
     architectures: amd64,
     useCases: controller,
-    versions: [{ v: "1.13.2" }, { v: "1.15.0" }],
+    versions: [{ v: "1.13.2" }, { v: "1.15.0", fips: true }],
   },
   {
     name: "csi-vsphere-csi",
@@ -392,7 +399,7 @@ export const DEMO_PACKS: PackInput[] = [
     useCases: controller,
     versions: [
       // The 3.1 driver was never qualified on Kubernetes 1.32.
-      { v: "3.1.2", fips: true, deps: [{ packName: "kubernetes", layer: "k8s", maxVersion: "1.31.2", type: "optional" }] },
+      { v: "3.1.2", fips: true, deps: requiresPxk({ maxVersion: "1.31" }) },
       { v: "3.3.1", fips: true, deps: k8sAtLeast("1.30.0"), since: "4.6.0" },
     ],
   },
@@ -404,7 +411,7 @@ export const DEMO_PACKS: PackInput[] = [
     cloudTypes: ["all"],
     architectures: amd64,
     useCases: anyUse.filter((u) => u !== "addon"),
-    versions: [{ v: "1.14.9" }, { v: "1.15.5", deps: k8sAtLeast("1.28.0") }],
+    versions: [{ v: "1.14.9" }, { v: "1.15.5", fips: true, deps: k8sAtLeast("1.28.0") }],
   },
   {
     name: "csi-longhorn",
@@ -414,7 +421,7 @@ export const DEMO_PACKS: PackInput[] = [
     cloudTypes: ["all"],
     architectures: both,
     useCases: anyUse.filter((u) => u !== "addon"),
-    versions: [{ v: "1.6.2", eol: "2025-07-31" }, { v: "1.7.2", deps: [{ packName: "kubernetes", layer: "k8s", minVersion: "1.25.0", maxVersion: "1.31.2", type: "optional" }] }],
+    versions: [{ v: "1.6.2", eol: "2025-07-31" }, { v: "1.7.2", deps: [{ packName: "kubernetes", layer: "k8s", minVersion: "1.25", maxVersion: "1.31", type: "optional" }] }],
   },
   {
     name: "csi-openstack-cinder",
@@ -424,7 +431,7 @@ export const DEMO_PACKS: PackInput[] = [
     cloudTypes: ["openstack"],
     architectures: amd64,
     useCases: controller,
-    versions: [{ v: "1.29.0" }, { v: "1.31.0" }],
+    versions: [{ v: "1.29.0" }, { v: "1.31.0", fips: true }],
   },
   {
     name: "csi-maas-volume",
@@ -434,7 +441,7 @@ export const DEMO_PACKS: PackInput[] = [
     cloudTypes: ["maas"],
     architectures: both,
     useCases: controller,
-    versions: [{ v: "1.0.0" }],
+    versions: [{ v: "1.0.0", fips: true }],
   },
   {
     name: "csi-topolvm",
@@ -444,7 +451,7 @@ export const DEMO_PACKS: PackInput[] = [
     cloudTypes: ["edge-native"],
     architectures: both,
     useCases: edge,
-    versions: [{ v: "15.0.0" }, { v: "15.5.0", since: "4.6.0" }],
+    versions: [{ v: "15.0.0", fips: true }, { v: "15.5.0", since: "4.6.0" }],
   },
   {
     name: "csi-local-path-provisioner",
