@@ -141,10 +141,12 @@ export type CompatibleResult = {
 
 export async function compatiblePacks(db: Db, query: CompatibleQuery): Promise<CompatibleResult> {
   const ids = [...new Set(query.packs.map((p) => `${p.name}@${p.version}`))];
-  const [productRows, versionRows, chosenRows] = await runBatch(db, [
+  // With the layer named, one round trip; otherwise the chosen packs decide it, which takes a second.
+  const [productRows, versionRows, chosenRows, layerRows] = await runBatch(db, [
     sql`SELECT id, name, fips FROM products WHERE id = ${query.product}`,
     sql`SELECT version FROM product_versions WHERE product_id = ${query.product} AND version = ${query.version}`,
     versionsByIdStatement(ids),
+    ...(query.layer ? [versionsInLayerStatement(query.layer)] : []),
   ]);
   const product = productRows[0];
   if (!product) throw notFound(`product ${query.product}`);
@@ -155,15 +157,15 @@ export async function compatiblePacks(db: Db, query: CompatibleQuery): Promise<C
   });
   const missing = ids.filter((id) => !chosen.some((c) => `${c.name}@${c.version}` === id));
   if (missing.length) throw notFound(`pack ${missing.join(", ")}`);
-  const filled = SINGLE_PACK_LAYERS.filter((layer) => chosen.filter((c) => c.layer === layer).length > 1);
-  if (filled.length) {
-    throw new ApiError(400, "invalid_request", `packs: more than one ${filled[0]} pack chosen`, [
-      { field: "packs", message: `the ${filled[0]} layer takes one pack` },
+  const crowded = SINGLE_PACK_LAYERS.find((layer) => chosen.filter((c) => c.layer === layer).length > 1);
+  if (crowded) {
+    throw new ApiError(400, "invalid_request", `packs: more than one ${crowded} pack chosen`, [
+      { field: "packs", message: `the ${crowded} layer takes one pack` },
     ]);
   }
 
   const layer = query.layer ?? nextLayer(query.useCase, chosen);
-  const [candidateRows] = await runBatch(db, [versionsInLayerStatement(layer)]);
+  const candidateRows = layerRows ?? (await runBatch(db, [versionsInLayerStatement(layer)]))[0];
   const context: CompatibilityContext = {
     product: { id: product.id as string, name: product.name as string },
     productVersion: query.version,

@@ -1,0 +1,109 @@
+// The shapes of the catalog API's responses, as zod schemas: the OpenAPI document is generated
+// from them, and the API tests parse real responses with them (strictly), so the documentation
+// cannot claim a field the worker does not send or miss one it does.
+import { z } from "zod";
+import { ARCHES, DEPENDENCY_TYPES, INSTALLER_KINDS, LAYERS, USE_CASES } from "../db/schema";
+import { FACETS } from "../db/catalog-queries";
+
+const isoTime = z.string().meta({ description: "ISO 8601 time" });
+const sha256 = z.string().regex(/^[0-9a-f]{64}$/);
+
+const productRange = z.strictObject({
+  product: z.string(),
+  minVersion: z.string().nullable().meta({ description: "Lowest product version, inclusive; null: open." }),
+  maxVersion: z.string().nullable().meta({ description: "Highest product version, inclusive; null: open." }),
+});
+
+const dependency = z.strictObject({
+  packName: z.string(),
+  layer: z.enum(LAYERS),
+  type: z.enum(DEPENDENCY_TYPES),
+  minVersion: z.string().nullable(),
+  maxVersion: z.string().nullable(),
+});
+
+const packInfo = {
+  name: z.string(),
+  displayName: z.string(),
+  layer: z.enum(LAYERS),
+  addonType: z.string().nullable(),
+  description: z.string(),
+  source: z.string().meta({ description: "spectrocloud or community" }),
+};
+
+const packVersionInfo = {
+  version: z.string(),
+  kernel: z.string().nullable(),
+  eol: z.string().nullable().meta({ description: "End of life, YYYY-MM-DD" }),
+  fips: z.boolean(),
+  arches: z.array(z.enum(ARCHES)),
+  clouds: z.array(z.string()).meta({ description: 'Clouds published for; "all" means every cloud.' }),
+  useCases: z.array(z.enum(USE_CASES)),
+  products: z.array(productRange),
+  dependencies: z.array(dependency),
+  fileName: z.string().meta({ description: "<name>-<version>.zst" }),
+  size: z.number().int(),
+  sha256,
+  signatureFileName: z.string().meta({ description: "<name>-<version>.sig.bin" }),
+  signatureSize: z.number().int(),
+  keyId: z.string().meta({ description: "The signing key; its public key is served at /keys/<keyId>.pem." }),
+  publishedAt: isoTime,
+};
+
+export const packVersionSchema = z.strictObject(packVersionInfo);
+export const packSchema = z.strictObject({ ...packInfo, versions: z.array(packVersionSchema) });
+export const packVersionDetailSchema = z.strictObject({
+  ...packInfo,
+  ...packVersionInfo,
+  otherVersions: z.array(z.string()).meta({ description: "The pack's other published versions, newest first." }),
+});
+
+const counts = z.record(z.string(), z.number().int());
+export const packSearchSchema = z.strictObject({
+  items: z.array(packSchema).meta({ description: "Packs by name, each with the versions matching the filters, newest first." }),
+  facets: z
+    .strictObject(Object.fromEntries(FACETS.map((f) => [f, counts])) as Record<(typeof FACETS)[number], typeof counts>)
+    .meta({ description: "Matching packs per value of each filter, applying every other active filter." }),
+  total: z.number().int().meta({ description: "Packs matching the filters, over all pages." }),
+  nextCursor: z.string().nullable().meta({ description: "Pass as `cursor` for the next page; null on the last page." }),
+});
+
+const productVersion = z.strictObject({ version: z.string(), publishedAt: isoTime });
+const productInfo = { id: z.string(), name: z.string(), applianceName: z.string(), fips: z.boolean() };
+export const productListSchema = z.strictObject({
+  items: z.array(z.strictObject({ ...productInfo, versions: z.array(productVersion).meta({ description: "Newest first." }) })),
+});
+
+export const installersSchema = z.strictObject({
+  product: z.strictObject(productInfo),
+  version: productVersion,
+  artifacts: z.array(
+    z.strictObject({
+      kind: z.enum(INSTALLER_KINDS),
+      label: z.string(),
+      useCase: z.string(),
+      fileName: z.string(),
+      size: z.number().int(),
+      sha256,
+      signatureFileName: z.string(),
+      signatureSize: z.number().int(),
+      keyId: z.string(),
+      publishedAt: isoTime,
+    }),
+  ),
+});
+
+const packVersionSummary = z.strictObject({ ...packInfo, ...packVersionInfo });
+export const compatibleSchema = z.strictObject({
+  layer: z.enum(LAYERS),
+  context: z.strictObject({
+    product: z.string(),
+    version: z.string(),
+    useCase: z.enum(USE_CASES),
+    cloud: z.string().nullable().meta({ description: "edge-native in agent mode" }),
+    arch: z.enum(ARCHES).nullable(),
+    fips: z.boolean().meta({ description: "Whether only FIPS-compliant builds are offered." }),
+  }),
+  offered: z.array(packVersionSummary),
+  hidden: z.array(packVersionSummary.extend({ reasons: z.array(z.string()).meta({ description: 'e.g. "requires kubernetes >= 1.29"' }) })),
+});
