@@ -1,7 +1,7 @@
 // Two test projects: "workerd" runs inside the Workers runtime against the real bindings (D1, R2)
 // with migrations applied from migrations/; "e2e" runs in Node and drives real tools (openssl,
 // curl, chromium) against the generator's output or `wrangler dev`.
-import { generateKeyPairSync } from "node:crypto";
+import { generateKeyPairSync, randomBytes } from "node:crypto";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 
@@ -29,6 +29,14 @@ export default defineConfig({
                 ]),
                 TEST_SIGNING_KEYS: JSON.stringify({ "test-ec": priv(ec), "test-rsa": priv(rsa), untrusted: priv(untrusted) }),
                 TEST_MIGRATIONS: await readD1Migrations("./migrations"),
+                // Downloads: URL signing keys made per run (the second still verifies: rotation),
+                // captcha off as under `npm start`; captcha tests inject their own settings.
+                CAPTCHA_PROVIDER: "off",
+                DOWNLOAD_SIGNER: "worker",
+                DOWNLOAD_SIGNING_KEYS: JSON.stringify([
+                  { id: "k2", secret: randomBytes(32).toString("base64") },
+                  { id: "k1", secret: randomBytes(32).toString("base64") },
+                ]),
               },
             },
           })),

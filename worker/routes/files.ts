@@ -1,4 +1,40 @@
-// (being built) the /files sub-app.
+// /dl/<grant>/<file>?exp=&kid=&sig=: worker-signed downloads. The signature, the grant (not revoked,
+// not expired) and the pack (not yanked since) are checked, then the file is streamed from the edge
+// cache or R2. Refusals are a 403 with one line of text, since curl and browsers show it as is.
 import { Hono } from "hono";
+import { catalogReader } from "../db/client";
+import { getGrant, yankedAmong } from "../db/grants";
+import { config } from "../env";
+import { findDownloadable } from "../downloads/files";
+import { GRANT_ID } from "../downloads/grants";
+import { storageDeps } from "../downloads/issue";
+import { serveDownloadable } from "../downloads/serve";
+import { parseSignedQuery, verifyWorkerSignature } from "../downloads/signers";
+import { signingKeys } from "../downloads/settings";
 
 export const filesRoutes = new Hono<{ Bindings: Env }>();
+
+const refuse = (reason: string, status = 403) =>
+  new Response(`${reason}\n`, { status, headers: { "Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store" } });
+
+// Every method reaches the check: the signature covers the method, so a GET URL used for anything
+// but GET or HEAD fails it like any other tampering.
+filesRoutes.all("/:grant/:file", async (c) => {
+  const keys = signingKeys(config(c.env));
+  const now = Date.now();
+  const query = parseSignedQuery(new URL(c.req.url).searchParams, now);
+  if ("reason" in query) return refuse(query.reason);
+  const grantId = c.req.param("grant");
+  const grant = GRANT_ID.test(grantId) ? await getGrant(catalogReader(c.env), grantId) : undefined;
+  if (!grant) return refuse("unknown grant");
+  const file = findDownloadable(grant.files, c.req.param("file"));
+  if (!file) return refuse("no such file in this grant");
+  const check = await verifyWorkerSignature(keys, { method: c.req.method, objectKey: file.objectKey, exp: query.exp, grantId, kid: query.kid, sig: query.sig });
+  if (!check.ok) return refuse(check.reason);
+  if (grant.revoked) return refuse("this download grant was revoked");
+  if (file.packVersionId && (await yankedAmong(catalogReader(c.env), [file.packVersionId])).size) {
+    return refuse(`${file.file} was yanked from the catalog; it is no longer offered`);
+  }
+  if (c.req.method !== "GET" && c.req.method !== "HEAD") return refuse("method not allowed", 405);
+  return serveDownloadable(c.req.raw, file, storageDeps(c));
+});

@@ -1,4 +1,60 @@
-// (being built) the /grants sub-app.
+// /api/v1/grants: issue a grant (captcha or API token), read it back, and download its manifests
+// or the whole grant as one tar. The grant id is the capability for its own documents.
 import { Hono } from "hono";
+import { catalogReader } from "../db/client";
+import { config } from "../env";
+import { ApiError } from "../errors";
+import { grantTar, manifestBody, tarFolder } from "../downloads/bundle";
+import { grantRequestSchema, grantView, loadLiveGrant, signedEntries } from "../downloads/grants";
+import { issueGrant, originOf, storageDeps } from "../downloads/issue";
+import { MANIFEST_FORMATS, type ManifestFormat } from "../downloads/manifests";
+import { urlSigner } from "../downloads/signers";
+import { validate } from "../validate";
 
 export const grantsRoutes = new Hono<{ Bindings: Env }>();
+
+grantsRoutes.post("/", validate("json", grantRequestSchema), async (c) => {
+  const { captchaToken, ...selection } = c.req.valid("json");
+  const { view } = await issueGrant(c, { selection, captchaToken, scope: "grants:create" });
+  return c.json(view, 201, { "Cache-Control": "no-store" });
+});
+
+grantsRoutes.on(["GET", "HEAD"], "/:id/bundle.tar", async (c) => {
+  const grant = await loadLiveGrant(catalogReader(c.env), c.req.param("id"), Date.now());
+  const tar = grantTar(grant, config(c.env).TRUSTED_PUBLIC_KEYS, storageDeps(c));
+  const headers = {
+    "Content-Type": "application/x-tar",
+    "Content-Length": String(tar.length),
+    "Content-Disposition": `attachment; filename="${tarFolder(grant)}.tar"`,
+    "Cache-Control": "private, no-store",
+  };
+  if (c.req.method === "HEAD") {
+    await tar.readable.cancel();
+    return new Response(null, { headers });
+  }
+  c.executionCtx.waitUntil(tar.done);
+  return new Response(tar.readable, { headers });
+});
+
+grantsRoutes.get("/:id/:format", async (c) => {
+  const format = c.req.param("format");
+  if (!(MANIFEST_FORMATS as readonly string[]).includes(format)) {
+    throw new ApiError(404, "not_found", `no manifest format ${format}; use one of ${MANIFEST_FORMATS.join(", ")}, bundle.tar`);
+  }
+  const cfg = config(c.env);
+  const grant = await loadLiveGrant(catalogReader(c.env), c.req.param("id"), Date.now());
+  const entries = await signedEntries(grant, urlSigner(cfg, originOf(c)));
+  const { body, contentType } = await manifestBody(format as ManifestFormat, grant, entries, {
+    origin: originOf(c),
+    defaultKeyId: cfg.TRUSTED_PUBLIC_KEYS[0].id,
+    deps: storageDeps(c),
+  });
+  return c.body(body, 200, { "Content-Type": contentType, "Content-Disposition": `attachment; filename="${format}"`, "Cache-Control": "private, no-store" });
+});
+
+grantsRoutes.get("/:id", async (c) => {
+  const cfg = config(c.env);
+  const grant = await loadLiveGrant(catalogReader(c.env), c.req.param("id"), Date.now());
+  const signer = urlSigner(cfg, originOf(c));
+  return c.json(grantView(grant, await signedEntries(grant, signer), originOf(c), signer.strategy), 200, { "Cache-Control": "private, no-store" });
+});

@@ -1,0 +1,157 @@
+// Query functions of the download handoff: resolving a selection to catalog files, the grant audit
+// trail, and API tokens. Plain functions taking the db.
+import { and, desc, eq, inArray, isNull, lt } from "drizzle-orm";
+import type { GrantFile } from "../downloads/files";
+import type { Db } from "./client";
+import { apiTokens, grants } from "./downloads-schema";
+import { type InstallerKind, packVersions, productVersions, releaseArtifacts } from "./schema";
+
+const INSTALLER_ORDER: Record<InstallerKind, number> = { "content-bundle": 0, iso: 1, "helm-chart": 2 };
+
+export type InstallerLookup = { productExists: boolean; files: GrantFile[] };
+
+export async function findInstallerFiles(db: Db, productId: string, version: string, kinds?: InstallerKind[]): Promise<InstallerLookup> {
+  const [versions, rows] = await db.batch([
+    db.select({ version: productVersions.version }).from(productVersions).where(and(eq(productVersions.productId, productId), eq(productVersions.version, version))),
+    db
+      .select()
+      .from(releaseArtifacts)
+      .where(
+        and(
+          eq(releaseArtifacts.productId, productId),
+          eq(releaseArtifacts.version, version),
+          kinds?.length ? inArray(releaseArtifacts.kind, kinds) : undefined,
+        ),
+      ),
+  ]);
+  const files = rows
+    .sort((a, b) => INSTALLER_ORDER[a.kind] - INSTALLER_ORDER[b.kind])
+    .map(
+      (r): GrantFile => ({
+        kind: r.kind,
+        name: r.productId,
+        version: r.version,
+        file: r.fileName,
+        objectKey: r.objectKey,
+        size: r.size,
+        sha256: r.sha256,
+        sigFile: r.signatureFileName,
+        sigKey: r.signatureKey,
+        sigSize: r.signatureSize,
+        keyId: r.keyId,
+        publishedAt: r.publishedAt,
+      }),
+    );
+  return { productExists: versions.length > 0, files };
+}
+
+export type PackRow = GrantFile & { yanked: boolean; yankReason: string | null };
+
+/** D1 binds at most 100 parameters a statement. */
+const CHUNK = 90;
+
+/** The pack versions named `name@version`, in one round trip however many there are. */
+export async function findPackFiles(db: Db, ids: string[]): Promise<Map<string, PackRow>> {
+  const found = new Map<string, PackRow>();
+  if (!ids.length) return found;
+  const chunks: string[][] = [];
+  for (let i = 0; i < ids.length; i += CHUNK) chunks.push(ids.slice(i, i + CHUNK));
+  const queries = chunks.map((chunk) => db.select().from(packVersions).where(inArray(packVersions.id, chunk)));
+  const results = await db.batch(queries as [(typeof queries)[0], ...typeof queries]);
+  for (const r of results.flat()) {
+    found.set(r.id, {
+      kind: "pack",
+      name: r.packName,
+      version: r.version,
+      file: r.fileName,
+      objectKey: r.objectKey,
+      size: r.size,
+      sha256: r.sha256,
+      sigFile: r.signatureFileName,
+      sigKey: r.signatureKey,
+      sigSize: r.signatureSize,
+      keyId: r.keyId,
+      publishedAt: r.publishedAt,
+      packVersionId: r.id,
+      yanked: r.yanked,
+      yankReason: r.yankReason,
+    });
+  }
+  return found;
+}
+
+export async function productVersionExists(db: Db, productId: string, version: string): Promise<boolean> {
+  const rows = await db
+    .select({ version: productVersions.version })
+    .from(productVersions)
+    .where(and(eq(productVersions.productId, productId), eq(productVersions.version, version)));
+  return rows.length > 0;
+}
+
+/** Which of these pack versions have been yanked since (a grant outlives nothing that is yanked). */
+export async function yankedAmong(db: Db, packVersionIds: string[]): Promise<Set<string>> {
+  if (!packVersionIds.length) return new Set();
+  const chunks: string[][] = [];
+  for (let i = 0; i < packVersionIds.length; i += CHUNK) chunks.push(packVersionIds.slice(i, i + CHUNK));
+  const queries = chunks.map((chunk) =>
+    db.select({ id: packVersions.id }).from(packVersions).where(and(inArray(packVersions.id, chunk), eq(packVersions.yanked, true))),
+  );
+  const results = await db.batch(queries as [(typeof queries)[0], ...typeof queries]);
+  return new Set(results.flat().map((r) => r.id));
+}
+
+export type GrantRecord = typeof grants.$inferSelect & { files: GrantFile[] };
+export type NewGrant = typeof grants.$inferInsert;
+
+export async function insertGrant(db: Db, grant: NewGrant): Promise<void> {
+  await db.insert(grants).values(grant);
+}
+
+export async function getGrant(db: Db, id: string): Promise<GrantRecord | undefined> {
+  const [row] = await db.select().from(grants).where(eq(grants.id, id));
+  return row as GrantRecord | undefined;
+}
+
+export type GrantSummary = Omit<GrantRecord, "files">;
+
+/** Newest first; `before` is the createdAt of the last row of the previous page. */
+export async function listGrants(db: Db, limit: number, before?: number): Promise<GrantSummary[]> {
+  const { files: _files, ...columns } = grants._.columns;
+  return db
+    .select(columns)
+    .from(grants)
+    .where(before === undefined ? undefined : lt(grants.createdAt, before))
+    .orderBy(desc(grants.createdAt), desc(grants.id))
+    .limit(limit) as Promise<GrantSummary[]>;
+}
+
+export async function revokeGrant(db: Db, id: string, now: number): Promise<boolean> {
+  const rows = await db.update(grants).set({ revoked: true, revokedAt: now }).where(and(eq(grants.id, id), eq(grants.revoked, false))).returning({ id: grants.id });
+  return rows.length > 0;
+}
+
+export type ApiTokenRecord = typeof apiTokens.$inferSelect;
+
+export async function insertApiToken(db: Db, token: typeof apiTokens.$inferInsert): Promise<ApiTokenRecord> {
+  const [row] = await db.insert(apiTokens).values(token).returning();
+  return row;
+}
+
+export async function findActiveTokenByHash(db: Db, tokenHash: string): Promise<ApiTokenRecord | undefined> {
+  const [row] = await db.select().from(apiTokens).where(and(eq(apiTokens.tokenHash, tokenHash), isNull(apiTokens.revokedAt)));
+  return row;
+}
+
+export async function listApiTokens(db: Db): Promise<Omit<ApiTokenRecord, "tokenHash">[]> {
+  const { tokenHash: _hash, ...columns } = apiTokens._.columns;
+  return db.select(columns).from(apiTokens).orderBy(desc(apiTokens.createdAt));
+}
+
+export async function revokeApiToken(db: Db, id: string, now: number): Promise<boolean> {
+  const rows = await db.update(apiTokens).set({ revokedAt: now }).where(and(eq(apiTokens.id, id), isNull(apiTokens.revokedAt))).returning({ id: apiTokens.id });
+  return rows.length > 0;
+}
+
+export async function touchApiToken(db: Db, id: string, now: number): Promise<void> {
+  await db.update(apiTokens).set({ lastUsedAt: now }).where(eq(apiTokens.id, id));
+}

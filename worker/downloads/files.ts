@@ -1,0 +1,62 @@
+// What a grant hands out. A GrantFile is an artifact and its signature as the catalog recorded them;
+// a Downloadable is either of the two, which is what /dl, the tar and the edge cache deal in.
+import type { InstallerKind } from "../db/schema";
+
+export type GrantFile = {
+  kind: "pack" | InstallerKind;
+  /** Pack name, or the product id for installers. */
+  name: string;
+  version: string;
+  /** The documented file name, e.g. cni-calico-3.29.2.zst. */
+  file: string;
+  objectKey: string;
+  size: number;
+  sha256: string;
+  sigFile: string;
+  sigKey: string;
+  sigSize: number;
+  keyId: string;
+  /** ms since epoch; the Last-Modified of both files. */
+  publishedAt: number;
+  /** Set for packs, so a yank after the grant still stops the download. */
+  packVersionId?: string;
+};
+
+export type Downloadable = {
+  file: string;
+  objectKey: string;
+  size: number;
+  /** Opaque, immutable validator: the artifact's sha256 (its signature gets "sig-" + that). */
+  etag: string;
+  publishedAt: number;
+  packVersionId?: string;
+};
+
+export const artifactOf = (f: GrantFile): Downloadable => ({
+  file: f.file,
+  objectKey: f.objectKey,
+  size: f.size,
+  etag: f.sha256,
+  publishedAt: f.publishedAt,
+  packVersionId: f.packVersionId,
+});
+
+export const signatureOf = (f: GrantFile): Downloadable => ({
+  file: f.sigFile,
+  objectKey: f.sigKey,
+  size: f.sigSize,
+  etag: `sig-${f.sha256}`,
+  publishedAt: f.publishedAt,
+  packVersionId: f.packVersionId,
+});
+
+/** The file a /dl path names inside a grant: an artifact or its signature, or nothing. */
+export function findDownloadable(files: GrantFile[], fileName: string): Downloadable | undefined {
+  for (const f of files) {
+    if (f.file === fileName) return artifactOf(f);
+    if (f.sigFile === fileName) return signatureOf(f);
+  }
+  return undefined;
+}
+
+export const totalBytes = (files: GrantFile[]) => files.reduce((sum, f) => sum + f.size + f.sigSize, 0);

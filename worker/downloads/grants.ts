@@ -1,0 +1,191 @@
+// Issuing a grant: the gate (API token or captcha, and the per-client rate limit), resolving what
+// was chosen to catalog files (404/409 naming what is unknown or yanked), recording it for the
+// audit trail, and presenting it with signed URLs.
+import { z } from "zod";
+import { captchaFromConfig, CAPTCHA_ACTION, type FetchFn } from "../captcha";
+import { bundleSpec, packRef } from "../catalog/bundle-spec";
+import type { Db } from "../db/client";
+import { findInstallerFiles, findPackFiles, type GrantRecord, getGrant, insertGrant, productVersionExists, yankedAmong } from "../db/grants";
+import { INSTALLER_KINDS } from "../db/schema";
+import type { Config } from "../env";
+import { ApiError } from "../errors";
+import { artifactOf, type GrantFile, signatureOf, totalBytes } from "./files";
+import type { ManifestEntry } from "./manifests";
+import type { UrlSigner } from "./signers";
+import { authenticateToken, bearerOf, type TokenScope } from "./tokens";
+
+const productId = z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, "must be a product id like palette-enterprise");
+const version = z.string().min(1).max(40);
+
+export const installersSelection = z.object({
+  product: productId,
+  version,
+  kinds: z.array(z.enum(INSTALLER_KINDS)).min(1).optional(),
+});
+
+/** What the user chose: exactly one of installers, a bundle spec, or a list of packs. */
+export const selectionSchema = z
+  .object({
+    installers: installersSelection.optional(),
+    bundle: bundleSpec.optional(),
+    packs: z.array(packRef).min(1, "choose at least one pack").max(500, "at most 500 packs a grant").optional(),
+  })
+  .superRefine((s, ctx) => {
+    const given = [s.installers, s.bundle, s.packs].filter((x) => x !== undefined).length;
+    if (given !== 1) ctx.addIssue({ code: "custom", path: ["installers"], message: "give exactly one of installers, bundle or packs" });
+  });
+
+export const grantRequestSchema = z.intersection(selectionSchema, z.object({ captchaToken: z.string().max(4096).optional() }));
+
+export type Selection = z.infer<typeof selectionSchema>;
+
+const packId = (p: { name: string; version: string }) => `${p.name}@${p.version}`;
+
+/** The files a selection names, in the order chosen; 404 names what is unknown, 409 what is yanked. */
+export async function resolveSelection(db: Db, selection: Selection): Promise<GrantFile[]> {
+  if (selection.installers) {
+    const { product, version, kinds } = selection.installers;
+    const { productExists, files } = await findInstallerFiles(db, product, version, kinds);
+    if (!productExists) throw new ApiError(404, "not_found", `${product} ${version} not found`, [{ field: "installers.version", message: `${product} has no version ${version}` }]);
+    if (!files.length) throw new ApiError(404, "not_found", `${product} ${version} has no ${kinds?.join(", ") ?? "installers"}`);
+    return files;
+  }
+  const refs = selection.packs ?? selection.bundle!.packs;
+  if (!refs.length) throw new ApiError(400, "invalid_request", "bundle.packs: choose at least one pack", [{ field: "bundle.packs", message: "choose at least one pack" }]);
+  const ids = [...new Set(refs.map(packId))];
+  const [found, productOk] = await Promise.all([
+    findPackFiles(db, ids),
+    selection.bundle ? productVersionExists(db, selection.bundle.product, selection.bundle.version) : Promise.resolve(true),
+  ]);
+  if (!productOk) throw new ApiError(404, "not_found", `${selection.bundle!.product} ${selection.bundle!.version} not found`, [{ field: "bundle.version", message: "unknown product version" }]);
+  const missing = ids.filter((id) => !found.has(id));
+  if (missing.length) {
+    throw new ApiError(404, "not_found", `unknown pack versions: ${missing.join(", ")}`, missing.map((id) => ({ field: "packs", message: `${id} is not in the catalog`, pack: id })));
+  }
+  const yanked = ids.filter((id) => found.get(id)!.yanked);
+  if (yanked.length) {
+    throw new ApiError(
+      409,
+      "yanked",
+      `yanked pack versions: ${yanked.join(", ")}`,
+      yanked.map((id) => ({ field: "packs", message: `${id} was yanked${found.get(id)!.yankReason ? `: ${found.get(id)!.yankReason}` : ""}`, pack: id })),
+    );
+  }
+  return ids.map((id) => {
+    const { yanked: _y, yankReason: _r, ...file } = found.get(id)!;
+    return file;
+  });
+}
+
+export type Requester = { ip?: string; country?: string; userAgent?: string; tokenId?: string };
+
+export type GateInput = {
+  env: Env;
+  cfg: Config;
+  writer: Db;
+  authorization: string | undefined;
+  captchaToken: string | undefined;
+  hostname: string;
+  ip: string | undefined;
+  scope: TokenScope;
+  waitUntil: (p: Promise<unknown>) => void;
+  fetch?: FetchFn;
+};
+
+/**
+ * Who may have a grant: an API token with the scope, or anyone who solved the captcha. The rate
+ * limit comes before siteverify so a flood never reaches the provider. With the captcha off, grants
+ * are only issued when ENVIRONMENT is "local".
+ */
+export async function passGate(input: GateInput): Promise<{ tokenId?: string }> {
+  const bearer = bearerOf(input.authorization);
+  const principal = bearer ? await authenticateToken(input.writer, bearer, input.scope, input.waitUntil) : undefined;
+  const key = principal ? `token:${principal.id}` : `ip:${input.ip ?? "unknown"}`;
+  const { success } = await input.env.GRANT_LIMITER.limit({ key });
+  if (!success) throw new ApiError(429, "rate_limited", "too many download requests from this client; retry in a minute", undefined, { "Retry-After": "60" });
+  if (principal) return { tokenId: principal.id };
+
+  const verifier = captchaFromConfig(input.cfg, input.fetch);
+  if (!verifier) {
+    if (input.cfg.ENVIRONMENT !== "local") {
+      throw new ApiError(503, "captcha_disabled", "downloads are closed: CAPTCHA_PROVIDER is off, which is only allowed when ENVIRONMENT is local; the operator must configure turnstile or recaptcha");
+    }
+    return {};
+  }
+  const result = await verifier.verify({ token: input.captchaToken, hostname: input.hostname, remoteIp: input.ip, action: CAPTCHA_ACTION });
+  if (!result.ok) {
+    throw new ApiError(result.status, result.code, result.message, undefined, result.status === 503 ? { "Retry-After": "5" } : undefined);
+  }
+  return {};
+}
+
+const randomId = () => btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(16)))).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+
+export const GRANT_ID = /^[A-Za-z0-9_-]{22}$/;
+
+export async function recordGrant(writer: Db, cfg: Config, request: unknown, files: GrantFile[], requester: Requester, now: number): Promise<GrantRecord> {
+  const grant: GrantRecord = {
+    id: randomId(),
+    createdAt: now,
+    clientIp: requester.ip ?? null,
+    clientCountry: requester.country ?? null,
+    userAgent: requester.userAgent?.slice(0, 300) ?? null,
+    tokenId: requester.tokenId ?? null,
+    request,
+    files,
+    fileCount: files.length,
+    totalBytes: totalBytes(files),
+    expiresAt: now + cfg.GRANT_TTL_SECONDS * 1000,
+    revoked: false,
+    revokedAt: null,
+  };
+  await insertGrant(writer, grant);
+  return grant;
+}
+
+/** A grant that may still be used: 404 unknown, 410 expired, 403 revoked, 409 if a pack was yanked since. */
+export async function loadLiveGrant(db: Db, id: string, now: number): Promise<GrantRecord> {
+  const grant = GRANT_ID.test(id) ? await getGrant(db, id) : undefined;
+  if (!grant) throw new ApiError(404, "not_found", `grant ${id} not found`);
+  if (grant.revoked) throw new ApiError(403, "revoked", `grant ${id} was revoked`);
+  if (grant.expiresAt <= now) throw new ApiError(410, "expired", `grant ${id} expired at ${new Date(grant.expiresAt).toISOString()}; request a new one`);
+  const yanked = await yankedAmong(db, grant.files.flatMap((f) => (f.packVersionId ? [f.packVersionId] : [])));
+  if (yanked.size) throw new ApiError(409, "yanked", `yanked since this grant was issued: ${[...yanked].join(", ")}; request a new grant`);
+  return grant;
+}
+
+export async function signedEntries(grant: GrantRecord, signer: UrlSigner): Promise<ManifestEntry[]> {
+  return Promise.all(
+    grant.files.map(async (f) => ({
+      kind: f.kind,
+      name: f.name,
+      version: f.version,
+      file: f.file,
+      size: f.size,
+      sha256: f.sha256,
+      url: await signer.sign(grant, artifactOf(f)),
+      sigFile: f.sigFile,
+      sigSize: f.sigSize,
+      sigUrl: await signer.sign(grant, signatureOf(f)),
+      keyId: f.keyId,
+    })),
+  );
+}
+
+export const GRANT_FORMATS = ["urls.txt", "bundle.curl", "manifest.json", "SHA256SUMS", "download.sh", "bundle.tar"] as const;
+
+export type GrantView = ReturnType<typeof grantView>;
+
+export function grantView(grant: GrantRecord, entries: ManifestEntry[], origin: string, signer: UrlSigner["strategy"]) {
+  const base = `${origin}/api/v1/grants/${grant.id}`;
+  return {
+    id: grant.id,
+    createdAt: new Date(grant.createdAt).toISOString(),
+    expiresAt: new Date(grant.expiresAt).toISOString(),
+    signer,
+    fileCount: grant.fileCount,
+    totalBytes: grant.totalBytes,
+    files: entries,
+    links: Object.fromEntries(GRANT_FORMATS.map((f) => [f, `${base}/${f}`])) as Record<(typeof GRANT_FORMATS)[number], string>,
+  };
+}

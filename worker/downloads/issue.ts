@@ -1,0 +1,56 @@
+// The one path every grant takes, whether it comes from the JSON API, the /download form or an
+// automation manifest: gate → resolve → record → sign.
+import type { Context } from "hono";
+import { catalogReader, primaryWriter } from "../db/client";
+import type { GrantRecord } from "../db/grants";
+import { config } from "../env";
+import { type FetchFn } from "../captcha";
+import { type GrantView, grantView, passGate, recordGrant, resolveSelection, type Selection, signedEntries } from "./grants";
+import type { ManifestEntry } from "./manifests";
+import { DEFAULT_MAX_CACHE_BYTES, type ServeDeps } from "./serve";
+import { urlSigner } from "./signers";
+import type { TokenScope } from "./tokens";
+
+type AnyContext = Context<{ Bindings: Env }>;
+
+export const originOf = (c: AnyContext) => new URL(c.req.url).origin;
+
+export const clientIp = (c: AnyContext) => c.req.header("CF-Connecting-IP") ?? undefined;
+
+export function storageDeps(c: AnyContext): ServeDeps {
+  return {
+    bucket: c.env.ARTIFACTS,
+    cache: (caches as unknown as { default: Cache }).default, // node types shadow workerd's CacheStorage
+    waitUntil: (p) => c.executionCtx.waitUntil(p),
+    maxCacheBytes: DEFAULT_MAX_CACHE_BYTES,
+  };
+}
+
+export type Issued = { grant: GrantRecord; entries: ManifestEntry[]; view: GrantView };
+
+export async function issueGrant(
+  c: AnyContext,
+  input: { selection: Selection; captchaToken?: string; scope: TokenScope; fetch?: FetchFn },
+): Promise<Issued> {
+  const cfg = config(c.env);
+  const writer = primaryWriter(c.env);
+  const ip = clientIp(c);
+  const signer = urlSigner(cfg, originOf(c)); // fails on a misconfigured signer before anything is recorded
+  const { tokenId } = await passGate({
+    env: c.env,
+    cfg,
+    writer,
+    authorization: c.req.header("Authorization"),
+    captchaToken: input.captchaToken,
+    hostname: new URL(c.req.url).hostname,
+    ip,
+    scope: input.scope,
+    waitUntil: (p) => c.executionCtx.waitUntil(p),
+    fetch: input.fetch,
+  });
+  const files = await resolveSelection(catalogReader(c.env), input.selection);
+  const country = (c.req.raw.cf as { country?: string } | undefined)?.country;
+  const grant = await recordGrant(writer, cfg, input.selection, files, { ip, country, userAgent: c.req.header("User-Agent"), tokenId }, Date.now());
+  const entries = await signedEntries(grant, signer);
+  return { grant, entries, view: grantView(grant, entries, originOf(c), signer.strategy) };
+}

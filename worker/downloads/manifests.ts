@@ -1,0 +1,210 @@
+// The manifest formats of a grant, as pure functions of its entries: urls.txt, bundle.curl (a curl
+// config), manifest.json, SHA256SUMS, download.sh (download, resume, verify, log), and the docs'
+// verify-signatures.sh that the single-file tar carries.
+
+export type ManifestEntry = {
+  kind: string;
+  name: string;
+  version: string;
+  file: string;
+  size: number;
+  sha256: string;
+  url: string;
+  sigFile: string;
+  sigSize: number;
+  sigUrl: string;
+  keyId: string;
+};
+
+export type ManifestGrant = { id: string; expiresAt: number };
+
+export const MANIFEST_FORMATS = ["urls.txt", "bundle.curl", "manifest.json", "SHA256SUMS", "download.sh"] as const;
+export type ManifestFormat = (typeof MANIFEST_FORMATS)[number];
+
+export const urlsTxt = (entries: ManifestEntry[]) => entries.flatMap((e) => [e.url, e.sigUrl]).join("\n") + "\n";
+
+const curlQuote = (s: string) => `"${s.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`;
+
+/** For `curl --parallel --fail --remote-time -K bundle.curl`: each URL written under its documented name. */
+export function bundleCurl(grant: ManifestGrant, entries: ManifestEntry[]): string {
+  const lines = [
+    `# Artifact Studio grant ${grant.id}; links expire ${new Date(grant.expiresAt).toISOString()}.`,
+    "# Usage: curl --parallel --fail --remote-time -K bundle.curl",
+  ];
+  for (const e of entries) {
+    for (const [url, file] of [
+      [e.url, e.file],
+      [e.sigUrl, e.sigFile],
+    ]) {
+      lines.push(`url = ${curlQuote(url)}`, `output = ${curlQuote(file)}`);
+    }
+  }
+  return lines.join("\n") + "\n";
+}
+
+export function manifestJson(grant: ManifestGrant, entries: ManifestEntry[]) {
+  const expires = new Date(grant.expiresAt).toISOString();
+  return {
+    grant: grant.id,
+    expires,
+    files: entries.map((e) => ({
+      kind: e.kind,
+      name: e.name,
+      version: e.version,
+      file: e.file,
+      size: e.size,
+      sha256: e.sha256,
+      url: e.url,
+      sigFile: e.sigFile,
+      sigSize: e.sigSize,
+      sigUrl: e.sigUrl,
+      keyId: e.keyId,
+      expires,
+    })),
+  };
+}
+
+/** `sha256sum -c SHA256SUMS`: the artifacts and their signatures. */
+export function sha256Sums(entries: ManifestEntry[], signatureSha256: ReadonlyMap<string, string>): string {
+  return (
+    entries
+      .flatMap((e) => {
+        const sig = signatureSha256.get(e.sigFile);
+        if (!sig) throw new Error(`no checksum for ${e.sigFile}`);
+        return [`${e.sha256}  ${e.file}`, `${sig}  ${e.sigFile}`];
+      })
+      .join("\n") + "\n"
+  );
+}
+
+/** SHA256SUMS's length depends only on the file names (hex digests have a fixed length). */
+export const sha256SumsLength = (entries: Pick<ManifestEntry, "file" | "sigFile">[]) =>
+  entries.reduce((n, e) => n + 2 * (64 + 2 + 1) + utf8Length(e.file) + utf8Length(e.sigFile), 0);
+
+const utf8Length = (s: string) => new TextEncoder().encode(s).byteLength;
+
+const shQuote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+
+export type PublicKeyRef = { keyId: string; file: string; url: string };
+
+/** Which key file verifies each entry: the default key as spectro_public_key.pem, others by id. */
+export function publicKeyRefs(entries: ManifestEntry[], defaultKeyId: string, origin: string): PublicKeyRef[] {
+  const ids = [...new Set(entries.map((e) => e.keyId))];
+  return ids.map((keyId) =>
+    keyId === defaultKeyId
+      ? { keyId, file: "spectro_public_key.pem", url: `${origin}/spectro_public_key.pem` }
+      : { keyId, file: `${keyId}.pem`, url: `${origin}/keys/${encodeURIComponent(keyId)}.pem` },
+  );
+}
+
+/** A POSIX sh script: download with resume, check SHA-256 and signature, one line per file, a log. */
+export function downloadSh(grant: ManifestGrant, entries: ManifestEntry[], keys: PublicKeyRef[]): string {
+  const total = entries.reduce((n, e) => n + e.size + e.sigSize, 0);
+  const expires = new Date(grant.expiresAt).toISOString();
+  return `#!/bin/sh
+# Artifact Studio download script for grant ${grant.id}: ${entries.length} files (${total} bytes with signatures).
+# The links expire ${expires}.
+#
+# Usage: sh download.sh [path/to/spectro_public_key.pem]
+#
+# Downloads every file and its .sig.bin into the current folder (partial files are resumed with
+# curl -C -), checks each file's SHA-256 and its signature with
+#   openssl dgst -sha256 -verify <key> -signature <file>.sig.bin <file>
+# prints "<file>: ✅ Signature valid" or "<file>: ❌ <reason>" per file, and appends everything to
+# artifact-studio-${grant.id}.log for your records. Exits 1 if any file failed.
+# Without an argument the public key is fetched from the studio; pass a key you obtained
+# independently to verify against that instead.
+set -u
+
+GRANT=${shQuote(grant.id)}
+LOG="artifact-studio-$GRANT.log"
+GIVEN_KEY="\${1:-}"
+failures=0
+
+log() { printf '%s %s\\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$*" >> "$LOG"; }
+say() { printf '%s\\n' "$*"; log "$*"; }
+sha256_of() { if command -v sha256sum >/dev/null 2>&1; then sha256sum "$1"; else shasum -a 256 "$1"; fi | cut -d ' ' -f 1; }
+size_of() { wc -c < "$1" | tr -d ' '; }
+
+for tool in curl openssl; do
+  command -v "$tool" >/dev/null 2>&1 || { echo "download.sh: $tool is required" >&2; exit 2; }
+done
+
+# fetch URL FILE SIZE: skip a complete file, resume a partial one.
+fetch() {
+  if [ -f "$2" ] && [ "$(size_of "$2")" = "$3" ]; then log "$2: already complete ($3 bytes)"; return 0; fi
+  log "$2: downloading"
+  curl --fail --silent --show-error --location --remote-time --retry 3 -C - -o "$2" "$1" 2>>"$LOG" && [ "$(size_of "$2")" = "$3" ]
+}
+
+# key KEYFILE URL: the key to verify with, fetched unless one was given.
+key() {
+  if [ -n "$GIVEN_KEY" ]; then printf '%s' "$GIVEN_KEY"; return 0; fi
+  if [ ! -s "$1" ]; then curl --fail --silent --show-error --location -o "$1" "$2" 2>>"$LOG" || return 1; fi
+  printf '%s' "$1"
+}
+
+# item FILE SIZE SHA256 URL SIGFILE SIGSIZE SIGURL KEYFILE
+item() {
+  if ! fetch "$4" "$1" "$2" || ! fetch "$7" "$5" "$6"; then
+    say "$1: ❌ Download failed"; failures=$((failures + 1)); return
+  fi
+  actual=$(sha256_of "$1")
+  if [ "$actual" != "$3" ]; then
+    say "$1: ❌ Checksum mismatch (got $actual, expected $3)"; failures=$((failures + 1)); return
+  fi
+  if openssl dgst -sha256 -verify "$8" -signature "$5" "$1" >/dev/null 2>>"$LOG"; then
+    say "$1: ✅ Signature valid"
+    log "$1: sha256 $3, signature $5 verified with $8 (key sha256 $(sha256_of "$8"))"
+  else
+    say "$1: ❌ Signature invalid"; failures=$((failures + 1))
+  fi
+}
+
+log "grant $GRANT: ${entries.length} files, links expire ${expires}"
+${keys
+  .map(
+    (k) =>
+      `KEY_${shVar(k.keyId)}=$(key ${shQuote(k.file)} ${shQuote(k.url)}) || { say "${k.file}: ❌ could not fetch the public key"; exit 1; }`,
+  )
+  .join("\n")}
+${entries
+  .map(
+    (e) =>
+      `item ${shQuote(e.file)} ${e.size} ${e.sha256} ${shQuote(e.url)} ${shQuote(e.sigFile)} ${e.sigSize} ${shQuote(e.sigUrl)} "$KEY_${shVar(e.keyId)}"`,
+  )
+  .join("\n")}
+log "finished: ${entries.length} files, $failures failed"
+if [ "$failures" -ne 0 ]; then
+  echo "$failures of ${entries.length} files failed; see $LOG" >&2
+  exit 1
+fi
+`;
+}
+
+const shVar = (keyId: string) => keyId.replace(/[^A-Za-z0-9]/g, "_");
+
+/** The docs' sample verification script, with REPLACE ME pointing at the key shipped beside it. */
+export const verifySignaturesSh = `#!/bin/bash
+# This script verifies the signatures of data files against a public key.
+# It expects files named like \`datafile.zst\` and corresponding signatures \`datafile.sig.bin\`.
+# Ensure you have OpenSSL installed to run this script and that the public key is in PEM format.
+# Ensure the script has execute permissions: \`chmod +x verify-signatures.sh\`
+# Usage: ./verify-signatures.sh
+PUBKEY="spectro_public_key.pem" # Enter path to public key file
+for sigfile in *.sig.bin; do
+# Strip \`.sig.bin\` to get base filename and corresponding data file
+base="\${sigfile%.sig.bin}"
+datafile="\${base}.zst"
+if [[ ! -f "$datafile" ]]; then # Check if data file exists
+echo "$datafile: ❌ Data file not found" # Skip to next iteration
+continue
+fi
+# Run signature verification
+if openssl dgst -sha256 -verify "$PUBKEY" -signature "$sigfile" "$datafile" > /dev/null 2>&1; then # Verify signature
+echo "$datafile: ✅ Signature valid" # Print success message
+else
+echo "$datafile: ❌ Signature invalid" # Print failure message
+fi
+done
+`;

@@ -1,0 +1,117 @@
+// A POSIX ustar archive, streamed: each entry is a 512-byte header, the bytes, zero padding to 512;
+// two zero blocks end it. Its length is a pure function of the entries' sizes, so Content-Length is
+// known before the first byte and the body flows through a FixedLengthStream without buffering.
+
+export const BLOCK = 512;
+
+export type TarEntry = {
+  path: string;
+  size: number;
+  /** ms since epoch */
+  mtime: number;
+  mode?: number;
+  open: () => Promise<ReadableStream<Uint8Array> | Uint8Array>;
+};
+
+const padTo = (n: number) => (BLOCK - (n % BLOCK)) % BLOCK;
+
+/** Total archive bytes for entries of these sizes. */
+export const tarLength = (sizes: readonly number[]) => sizes.reduce((sum, size) => sum + BLOCK + size + padTo(size), 0) + 2 * BLOCK;
+
+const encoder = new TextEncoder();
+
+function writeString(block: Uint8Array, offset: number, length: number, value: string) {
+  const bytes = encoder.encode(value);
+  if (bytes.byteLength > length) throw new Error(`tar field too long: ${value}`);
+  block.set(bytes, offset);
+}
+
+function writeOctal(block: Uint8Array, offset: number, length: number, value: number) {
+  const digits = value.toString(8);
+  if (digits.length > length - 1) throw new Error(`tar octal field overflow: ${value}`);
+  writeString(block, offset, length - 1, digits.padStart(length - 1, "0"));
+}
+
+/** Sizes of 8 GiB and more use the base-256 form GNU tar and bsdtar read (ISOs can be that big). */
+function writeSize(block: Uint8Array, size: number) {
+  if (size < 8 ** 11) return writeOctal(block, 124, 12, size);
+  block[124] = 0x80;
+  let rest = BigInt(size);
+  for (let i = 135; i > 124; i--) {
+    block[i] = Number(rest & 0xffn);
+    rest >>= 8n;
+  }
+}
+
+/** ustar keeps names up to 100 bytes, or a prefix of up to 155 bytes and a name split at a "/". */
+function splitPath(path: string): { name: string; prefix: string } {
+  if (encoder.encode(path).byteLength <= 100) return { name: path, prefix: "" };
+  for (let i = path.indexOf("/"); i !== -1; i = path.indexOf("/", i + 1)) {
+    const prefix = path.slice(0, i);
+    const name = path.slice(i + 1);
+    if (encoder.encode(prefix).byteLength <= 155 && encoder.encode(name).byteLength <= 100) return { name, prefix };
+  }
+  throw new Error(`path too long for a ustar archive: ${path}`);
+}
+
+export function ustarHeader(entry: Pick<TarEntry, "path" | "size" | "mtime" | "mode">): Uint8Array {
+  const block = new Uint8Array(BLOCK);
+  const { name, prefix } = splitPath(entry.path);
+  writeString(block, 0, 100, name);
+  writeOctal(block, 100, 8, entry.mode ?? 0o644);
+  writeOctal(block, 108, 8, 0); // uid
+  writeOctal(block, 116, 8, 0); // gid
+  writeSize(block, entry.size);
+  writeOctal(block, 136, 12, Math.floor(entry.mtime / 1000));
+  block.fill(0x20, 148, 156); // checksum is computed with its own field as spaces
+  block[156] = 0x30; // "0": regular file
+  writeString(block, 257, 6, "ustar\0");
+  writeString(block, 263, 2, "00");
+  writeString(block, 265, 32, "root");
+  writeString(block, 297, 32, "root");
+  writeString(block, 345, 155, prefix);
+  const sum = block.reduce((acc, b) => acc + b, 0);
+  writeString(block, 148, 8, `${sum.toString(8).padStart(6, "0")}\0 `);
+  return block;
+}
+
+/**
+ * The archive as a stream of exactly tarLength() bytes. `done` settles when the last byte is
+ * written or the archive fails (a short or missing object aborts it: a truncated download, never a
+ * silently wrong archive); give it to waitUntil.
+ */
+export function tarStream(entries: TarEntry[]): { readable: ReadableStream<Uint8Array>; length: number; done: Promise<void> } {
+  const length = tarLength(entries.map((e) => e.size));
+  const { readable, writable } = new FixedLengthStream(length);
+  const done = (async () => {
+    let writer = writable.getWriter();
+    try {
+      for (const entry of entries) {
+        await writer.write(ustarHeader(entry));
+        const body = await entry.open();
+        if (body instanceof Uint8Array) {
+          if (body.byteLength !== entry.size) throw new Error(`${entry.path}: ${body.byteLength} bytes, expected ${entry.size}`);
+          await writer.write(body);
+        } else {
+          // pipeTo lets the runtime move R2 bytes natively; the FixedLengthStream catches a short object.
+          writer.releaseLock();
+          await body.pipeTo(writable, { preventClose: true });
+          writer = writable.getWriter();
+        }
+        const pad = padTo(entry.size);
+        if (pad) await writer.write(new Uint8Array(pad));
+      }
+      await writer.write(new Uint8Array(2 * BLOCK));
+      await writer.close();
+    } catch (err) {
+      console.error("tar stream aborted:", err);
+      try {
+        writer.releaseLock();
+      } catch {
+        // already released around a pipeTo
+      }
+      await writable.abort(err).catch(() => {});
+    }
+  })();
+  return { readable, length, done };
+}

@@ -1,0 +1,44 @@
+// API tokens for automation: random, shown once, stored as SHA-256 only, scoped and revocable.
+import { z } from "zod";
+import type { Db } from "../db/client";
+import { findActiveTokenByHash, touchApiToken } from "../db/grants";
+import { ApiError } from "../errors";
+
+export const TOKEN_SCOPES = ["grants:create", "manifests:read"] as const;
+export type TokenScope = (typeof TOKEN_SCOPES)[number];
+
+export const newTokenRequest = z.object({
+  name: z.string().trim().min(1).max(100),
+  scopes: z.array(z.enum(TOKEN_SCOPES)).min(1).max(TOKEN_SCOPES.length),
+});
+
+const TOKEN_PREFIX = "ast_";
+
+export function generateToken(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(32));
+  return TOKEN_PREFIX + btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+
+export async function hashToken(token: string): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(token));
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+export const bearerOf = (authorization: string | null | undefined): string | undefined => {
+  const m = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? "");
+  return m?.[1];
+};
+
+export type TokenPrincipal = { id: string; name: string; scopes: string[] };
+
+/**
+ * The token's owner if it is live and carries the scope: 401 for an unknown or revoked token,
+ * 403 for a missing scope. Looked up at the primary so a revocation takes effect at once.
+ */
+export async function authenticateToken(db: Db, token: string, scope: TokenScope, waitUntil: (p: Promise<unknown>) => void): Promise<TokenPrincipal> {
+  const record = token.startsWith(TOKEN_PREFIX) ? await findActiveTokenByHash(db, await hashToken(token)) : undefined;
+  if (!record) throw new ApiError(401, "unauthorized", "the API token is unknown or revoked", undefined, { "WWW-Authenticate": 'Bearer realm="artifact-studio"' });
+  if (!record.scopes.includes(scope)) throw new ApiError(403, "forbidden", `the API token "${record.name}" lacks the ${scope} scope`);
+  waitUntil(touchApiToken(db, record.id, Date.now()));
+  return { id: record.id, name: record.name, scopes: record.scopes };
+}

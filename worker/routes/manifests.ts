@@ -1,0 +1,73 @@
+// /api/v1/manifests: URL manifests for automation, with an API token (scope manifests:read) instead
+// of a captcha. Each call issues a fresh, audited grant and answers with one manifest format:
+//   GET  /installers/:product/:version/:format[?kinds=content-bundle,iso]
+//   POST /bundle/:format   body: a bundle spec (worker/catalog/bundle-spec.ts)
+//   POST /packs/:format    body: { "packs": [{ "name", "version" }] }
+// The response names its grant (X-Grant-Id, and a Link to the grant's other formats).
+import { type Context, Hono } from "hono";
+import { z } from "zod";
+import { bundleSpec, packRef } from "../catalog/bundle-spec";
+import { INSTALLER_KINDS } from "../db/schema";
+import { manifestBody } from "../downloads/bundle";
+import { installersSelection, type Selection } from "../downloads/grants";
+import { issueGrant, originOf, storageDeps } from "../downloads/issue";
+import { MANIFEST_FORMATS } from "../downloads/manifests";
+import { bearerOf } from "../downloads/tokens";
+import { config } from "../env";
+import { ApiError } from "../errors";
+import { validate } from "../validate";
+
+export const manifestsRoutes = new Hono<{ Bindings: Env }>();
+
+// Automation only: without a token this would be a captcha-free way around the gate.
+manifestsRoutes.use(async (c, next) => {
+  if (!bearerOf(c.req.header("Authorization"))) {
+    throw new ApiError(401, "unauthorized", "an API token with the manifests:read scope is required", undefined, { "WWW-Authenticate": 'Bearer realm="artifact-studio"' });
+  }
+  await next();
+});
+
+const formatParam = z.object({ format: z.enum(MANIFEST_FORMATS) });
+
+async function respond(c: Context<{ Bindings: Env }>, selection: Selection, format: (typeof MANIFEST_FORMATS)[number]) {
+  const { grant, entries, view } = await issueGrant(c, { selection, scope: "manifests:read" });
+  const { body, contentType } = await manifestBody(format, grant, entries, {
+    origin: originOf(c),
+    defaultKeyId: config(c.env).TRUSTED_PUBLIC_KEYS[0].id,
+    deps: storageDeps(c),
+  });
+  return c.body(body, 200, {
+    "Content-Type": contentType,
+    "Content-Disposition": `attachment; filename="${format}"`,
+    "Cache-Control": "private, no-store",
+    "X-Grant-Id": grant.id,
+    "X-Grant-Expires": view.expiresAt,
+    Link: `<${originOf(c)}/api/v1/grants/${grant.id}>; rel="grant"`,
+  });
+}
+
+const kindsQuery = z.object({
+  kinds: z
+    .string()
+    .optional()
+    .transform((s) => (s ? s.split(",") : undefined))
+    .pipe(z.array(z.enum(INSTALLER_KINDS)).optional()),
+});
+
+manifestsRoutes.get(
+  "/installers/:product/:version/:format",
+  validate("param", installersSelection.pick({ product: true, version: true }).extend(formatParam.shape)),
+  validate("query", kindsQuery),
+  async (c) => {
+    const { product, version, format } = c.req.valid("param");
+    return respond(c, { installers: { product, version, kinds: c.req.valid("query").kinds } }, format);
+  },
+);
+
+manifestsRoutes.post("/bundle/:format", validate("param", formatParam), validate("json", bundleSpec), async (c) =>
+  respond(c, { bundle: c.req.valid("json") }, c.req.valid("param").format),
+);
+
+manifestsRoutes.post("/packs/:format", validate("param", formatParam), validate("json", z.object({ packs: z.array(packRef).min(1).max(500) })), async (c) =>
+  respond(c, { packs: c.req.valid("json").packs }, c.req.valid("param").format),
+);
