@@ -61,6 +61,29 @@ describe("the local studio with the demo catalog", () => {
     ]);
   });
 
+  it("covers every layer, cloud, architecture and FIPS kind with at least 60 packs", async () => {
+    const res = await fetch(`${studioUrl}/api/v1/packs?limit=1`);
+    expect(res.status).toBe(200);
+    const { total, facets } = (await res.json()) as { total: number; facets: Record<string, Record<string, number>> };
+    expect(total).toBeGreaterThanOrEqual(60);
+    for (const layer of ["os", "k8s", "cni", "csi", "addon"]) expect(facets.layer[layer], layer).toBeGreaterThan(0);
+    for (const cloud of ["aws", "azure", "gcp", "vsphere", "openstack", "maas", "edge-native"]) expect(facets.cloud[cloud], cloud).toBeGreaterThan(0);
+    for (const arch of ["amd64", "arm64"]) expect(facets.arch[arch], arch).toBeGreaterThan(0);
+    expect(facets.fips.true).toBeGreaterThan(0);
+    expect(facets.fips.false).toBeGreaterThan(0);
+    expect(facets.product["palette-vertex"]).toBeLessThan(facets.product["palette-enterprise"]);
+  });
+
+  it("carries real constraints: Cilium 1.16 is hidden on Kubernetes 1.28 with its reason", async () => {
+    const query = "product=palette-enterprise&version=4.5.23&useCase=controller&cloud=aws&layer=cni&packs=ubuntu-aws@22.04,kubernetes@1.28.14";
+    const res = await fetch(`${studioUrl}/api/v1/compatible?${query}`);
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { offered: { name: string; version: string }[]; hidden: { name: string; version: string; reasons: string[] }[] };
+    expect(body.offered.map((p) => `${p.name}@${p.version}`)).toContain("cni-cilium@1.15.10");
+    const cilium = body.hidden.find((p) => p.name === "cni-cilium" && p.version === "1.16.3");
+    expect(cilium?.reasons).toEqual(["requires kubernetes >= 1.29"]);
+  });
+
   it("refuses the admin API without the bearer token", async () => {
     const res = await fetch(`${studioUrl}/api/v1/admin/releases`);
     expect(res.status).toBe(401);
