@@ -1,5 +1,6 @@
+import { createScheduledController } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { count, eq } from "drizzle-orm";
+import { count, desc, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { catalogGeneration } from "../../worker/catalog/generation";
 import { versionSortKey } from "../../worker/catalog/versions";
@@ -18,6 +19,7 @@ import {
   releaseArtifacts,
   syncRuns,
 } from "../../worker/db/schema";
+import worker from "../../worker/index";
 import { runSync } from "../../worker/sync/run";
 import { primaryWriter } from "../../worker/db/client";
 import { dropRelease, PALETTE_ENTERPRISE, releaseRow as releaseRowOf, rowsPublishedBy as rowsOf, writeReleaseJson } from "./support/releases";
@@ -256,5 +258,15 @@ describe("catalog sync: publishing", () => {
     await publish("newer-run");
     expect((await releaseRow("lost-lease"))!).toMatchObject({ status: "published", runId: "newer-run" });
     expect(await catalogGeneration(db())).toBe(generation + 1);
+  });
+
+  it("the Cron Trigger runs the same sync and records the run as cron", async () => {
+    await dropRelease(env, "via-cron", { packs: [{ name: "addon-cron", version: "1.0.0" }] });
+
+    await worker.scheduled(createScheduledController({ cron: "*/10 * * * *" }), env);
+
+    expect((await releaseRow("via-cron"))!.status).toBe("published");
+    const [latest] = await db().select().from(syncRuns).orderBy(desc(syncRuns.startedAt)).limit(1);
+    expect(latest).toMatchObject({ trigger: "cron", published: 1, error: null });
   });
 });
