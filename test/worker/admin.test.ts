@@ -4,6 +4,7 @@ import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { primaryWriter } from "../../worker/db/client";
 import { packVersions } from "../../worker/db/schema";
+import { releasePageSchema, releaseSchema, syncRunListSchema, syncSummarySchema, yankedPackVersionSchema } from "../../worker/sync/api-schemas";
 import type { SyncSummary } from "../../worker/sync/run";
 import { dropRelease } from "./support/releases";
 
@@ -40,7 +41,7 @@ describe("admin API", () => {
     const res = await admin("/sync", { method: "POST" });
 
     expect(res.status).toBe(200);
-    const summary = (await res.json()) as SyncSummary;
+    const summary: SyncSummary = syncSummarySchema.parse(await res.json());
     expect(summary).toMatchObject({
       trigger: "admin",
       published: ["admin-good"],
@@ -57,7 +58,7 @@ describe("admin API", () => {
 
     const res = await admin("/sync/runs?limit=1");
     expect(res.status).toBe(200);
-    const { runs } = (await res.json()) as { runs: { id: string; skipped: number; uploading: number; trigger: string }[] };
+    const { runs } = syncRunListSchema.parse(await res.json());
     expect(runs).toEqual([expect.objectContaining({ id: second.runId, trigger: "admin", skipped: 2, uploading: 1 })]);
     const all = (await (await admin("/sync/runs")).json()) as { runs: { id: string; published: number }[] };
     expect(all.runs).toHaveLength(2);
@@ -75,7 +76,7 @@ describe("admin API", () => {
   });
 
   it("GET /releases filters by status and pages with a cursor", async () => {
-    const quarantined = (await (await admin("/releases?status=quarantined")).json()) as { releases: { id: string; reason: string; details: unknown }[]; nextCursor: string | null };
+    const quarantined = releasePageSchema.parse(await (await admin("/releases?status=quarantined")).json());
     expect(quarantined.releases).toEqual([
       expect.objectContaining({ id: "admin-bad", status: "quarantined", reason: "grafana-11.3.0.zst: signature does not verify with key test-ec", fileCount: 1 }),
     ]);
@@ -103,9 +104,9 @@ describe("admin API", () => {
   it("GET /releases/:id shows one release, 404 for an unknown one", async () => {
     const res = await admin("/releases/admin-good");
     expect(res.status).toBe(200);
-    const release = (await res.json()) as { status: string; fileCount: number; totalBytes: number; details: { verified: unknown[] } };
+    const release = releaseSchema.parse(await res.json());
     expect(release).toMatchObject({ id: "admin-good", status: "published", reason: null, fileCount: 2, totalBytes: 4096 });
-    expect(release.details.verified).toHaveLength(2);
+    expect((release.details as { verified: unknown[] }).verified).toHaveLength(2);
 
     const missing = await admin("/releases/never-dropped");
     expect(missing.status).toBe(404);
@@ -120,7 +121,7 @@ describe("admin API", () => {
     const res = await yank("prometheus", "2.55.0", { reason: "CVE-2026-0001 in the bundled exporter" });
 
     expect(res.status).toBe(200);
-    const record = (await res.json()) as { yankedAt: number };
+    const record = yankedPackVersionSchema.parse(await res.json());
     expect(record).toMatchObject({ name: "prometheus", version: "2.55.0", yanked: true, yankReason: "CVE-2026-0001 in the bundled exporter", changed: true });
     const row = await primaryWriter(env).select().from(packVersions).where(eq(packVersions.id, "prometheus@2.55.0")).get();
     expect(row).toMatchObject({ yanked: true, yankedAt: record.yankedAt, yankReason: "CVE-2026-0001 in the bundled exporter" });
@@ -153,5 +154,23 @@ describe("admin API", () => {
     expect(await unknown.json()).toEqual({ error: { code: "not_found", message: "pack nginx version 9.9.9 not found" } });
     const row = await primaryWriter(env).select().from(packVersions).where(eq(packVersions.id, "nginx@1.12.0")).get();
     expect(row!.yanked).toBe(false);
+  });
+
+  it("documents every admin operation in the OpenAPI document, behind the bearer scheme", async () => {
+    const doc = (await (await exports.default.fetch("http://studio.test/api/v1/openapi.json")).json()) as {
+      paths: Record<string, Record<string, { security?: unknown[]; responses: Record<string, unknown> }>>;
+      components: { securitySchemes?: Record<string, unknown> };
+    };
+    for (const [path, method] of [
+      ["/api/v1/admin/sync", "post"],
+      ["/api/v1/admin/sync/runs", "get"],
+      ["/api/v1/admin/releases", "get"],
+      ["/api/v1/admin/releases/{id}", "get"],
+      ["/api/v1/admin/packs/{name}/versions/{version}/yank", "post"],
+    ]) {
+      expect(doc.paths[path]?.[method], `${method} ${path}`).toMatchObject({ security: [{ adminToken: [] }] });
+      expect(Object.keys(doc.paths[path][method].responses)).toContain("401");
+    }
+    expect(doc.components.securitySchemes?.adminToken).toMatchObject({ type: "http", scheme: "bearer" });
   });
 });

@@ -10,6 +10,8 @@ import { getRelease, listReleases, listSyncRuns, type ReleaseCursor } from "../d
 import { RELEASE_STATUSES } from "../db/schema";
 import { config } from "../env";
 import { notFound } from "../errors";
+import { registerOperations, registerSchemas, registerSecurityScheme, type ResponseSpec } from "../openapi";
+import { releasePageSchema, releaseSchema, syncRunListSchema, syncSummarySchema, yankedPackVersionSchema } from "../sync/api-schemas";
 import { runSync } from "../sync/run";
 import { validate } from "../validate";
 
@@ -39,37 +41,89 @@ const releaseCursor = z
   })
   .pipe(z.object({ claimedAt: z.number().int(), id: z.string() }, { error: "not a cursor this API returned" }));
 
+const runsQuery = z.object({ limit: limit(20) });
+const releasesQuery = z.object({ status: z.enum(RELEASE_STATUSES).optional(), limit: limit(50), cursor: releaseCursor.optional() });
+const releaseParams = z.object({ id: z.string().min(1) });
+const yankParams = z.object({ name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, "must be a pack name"), version: z.string().min(1).max(40) });
+const yankBody = z.object({ reason: z.string().trim().min(1, "a reason is required").max(500) });
+
 adminRoutes.post("/sync", async (c) => c.json(await runSync(c.env, { trigger: "admin" })));
 
-adminRoutes.get("/sync/runs", validate("query", z.object({ limit: limit(20) })), async (c) => {
+adminRoutes.get("/sync/runs", validate("query", runsQuery), async (c) => {
   const runs = await listSyncRuns(primaryWriter(c.env), c.req.valid("query").limit);
   return c.json({ runs });
 });
 
-adminRoutes.get(
-  "/releases",
-  validate("query", z.object({ status: z.enum(RELEASE_STATUSES).optional(), limit: limit(50), cursor: releaseCursor.optional() })),
-  async (c) => {
-    const { status, limit, cursor } = c.req.valid("query");
-    const page = await listReleases(primaryWriter(c.env), { status, limit, after: cursor });
-    return c.json({ releases: page.releases, nextCursor: page.next ? encodeCursor(page.next) : null });
-  },
-);
+adminRoutes.get("/releases", validate("query", releasesQuery), async (c) => {
+  const { status, limit, cursor } = c.req.valid("query");
+  const page = await listReleases(primaryWriter(c.env), { status, limit, after: cursor });
+  return c.json({ releases: page.releases, nextCursor: page.next ? encodeCursor(page.next) : null });
+});
 
-adminRoutes.get("/releases/:id", async (c) => {
-  const release = await getRelease(primaryWriter(c.env), c.req.param("id"));
-  if (!release) throw notFound(`release ${c.req.param("id")}`);
+adminRoutes.get("/releases/:id", validate("param", releaseParams), async (c) => {
+  const { id } = c.req.valid("param");
+  const release = await getRelease(primaryWriter(c.env), id);
+  if (!release) throw notFound(`release ${id}`);
   return c.json(release);
 });
 
-adminRoutes.post(
-  "/packs/:name/versions/:version/yank",
-  validate("param", z.object({ name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, "must be a pack name"), version: z.string().min(1).max(40) })),
-  validate("json", z.object({ reason: z.string().trim().min(1, "a reason is required").max(500) })),
-  async (c) => {
-    const { name, version } = c.req.valid("param");
-    const yanked = await yankPackVersion(primaryWriter(c.env), name, version, c.req.valid("json").reason, Date.now());
-    if (!yanked) throw notFound(`pack ${name} version ${version}`);
-    return c.json(yanked);
+// Yanking twice answers 200 with the first yank's record (changed: false): retries are harmless.
+adminRoutes.post("/packs/:name/versions/:version/yank", validate("param", yankParams), validate("json", yankBody), async (c) => {
+  const { name, version } = c.req.valid("param");
+  const yanked = await yankPackVersion(primaryWriter(c.env), name, version, c.req.valid("json").reason, Date.now());
+  if (!yanked) throw notFound(`pack ${name} version ${version}`);
+  return c.json(yanked);
+});
+
+registerSecurityScheme("adminToken", { type: "http", scheme: "bearer", description: "The ADMIN_TOKEN secret." });
+registerSchemas({ SyncSummary: syncSummarySchema, SyncRunList: syncRunListSchema, Release: releaseSchema, ReleasePage: releasePageSchema, YankedPackVersion: yankedPackVersionSchema });
+const unauthorized: ResponseSpec = { description: "Missing or wrong bearer token.", schema: "Error" };
+const admin = { tags: ["admin"], security: ["adminToken"] };
+registerOperations(
+  {
+    ...admin,
+    method: "post",
+    path: "/api/v1/admin/sync",
+    operationId: "runSync",
+    summary: "Run the catalog sync now (the same run the Cron Trigger starts every 10 minutes)",
+    responses: { "200": { description: "What the run did.", schema: "SyncSummary" }, "401": unauthorized },
+  },
+  {
+    ...admin,
+    method: "get",
+    path: "/api/v1/admin/sync/runs",
+    operationId: "listSyncRuns",
+    summary: "Recent sync runs, newest first",
+    query: runsQuery,
+    responses: { "200": { description: "The runs.", schema: "SyncRunList" }, "401": unauthorized },
+  },
+  {
+    ...admin,
+    method: "get",
+    path: "/api/v1/admin/releases",
+    operationId: "listReleases",
+    summary: "Release folders the sync has claimed (published, quarantined with reason, processing), newest first",
+    query: releasesQuery,
+    responses: { "200": { description: "A page of releases.", schema: "ReleasePage" }, "401": unauthorized },
+  },
+  {
+    ...admin,
+    method: "get",
+    path: "/api/v1/admin/releases/{id}",
+    operationId: "getRelease",
+    summary: "One release with its status, reason and per-file details",
+    params: releaseParams,
+    responses: { "200": { description: "The release.", schema: "Release" }, "401": unauthorized, "404": { description: "The sync has never claimed such a release.", schema: "Error" } },
+  },
+  {
+    ...admin,
+    method: "post",
+    path: "/api/v1/admin/packs/{name}/versions/{version}/yank",
+    operationId: "yankPackVersion",
+    summary: "Yank a pack version: it leaves the catalog and downloads refuse it; the record stays",
+    description: "Yanking an already yanked version answers 200 with the first yank's record and changed: false.",
+    params: yankParams,
+    body: yankBody,
+    responses: { "200": { description: "The yanked pack version.", schema: "YankedPackVersion" }, "401": unauthorized, "404": { description: "No such pack version.", schema: "Error" } },
   },
 );

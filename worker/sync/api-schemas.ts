@@ -1,0 +1,64 @@
+// Response shapes of the admin sync/release/yank API, as zod schemas: the OpenAPI document is built
+// from them and the admin tests parse real responses with them, so the two cannot drift apart.
+import { z } from "zod";
+import { RELEASE_STATUSES } from "../db/schema";
+
+export const syncSummarySchema = z
+  .object({
+    runId: z.string(),
+    trigger: z.enum(["cron", "admin"]),
+    startedAt: z.number().int().meta({ description: "Epoch milliseconds." }),
+    finishedAt: z.number().int(),
+    published: z.array(z.string()).meta({ description: "Release ids published by this run." }),
+    quarantined: z.array(z.object({ releaseId: z.string(), reason: z.string() })),
+    uploading: z.array(z.string()).meta({ description: "Folders without release.json yet; left alone." }),
+    skipped: z.number().int().meta({ description: "Releases an earlier or concurrent run already handled; not read again." }),
+    failed: z
+      .array(z.object({ releaseId: z.string(), error: z.string() }))
+      .meta({ description: "Unexpected errors (not verdicts); the claim lapses after 15 minutes and a later run retries." }),
+  })
+  .meta({ description: "What one sync run did." });
+
+export const syncRunSchema = z.object({
+  id: z.string(),
+  trigger: z.enum(["cron", "admin"]),
+  startedAt: z.number().int(),
+  finishedAt: z.number().int().nullable(),
+  published: z.number().int(),
+  quarantined: z.number().int(),
+  uploading: z.number().int(),
+  skipped: z.number().int(),
+  error: z.string().nullable(),
+});
+
+export const syncRunListSchema = z.object({ runs: z.array(syncRunSchema) });
+
+export const releaseSchema = z
+  .object({
+    id: z.string().meta({ description: "The folder name under incoming/." }),
+    status: z.enum(RELEASE_STATUSES),
+    reason: z.string().nullable().meta({ description: "Why it was quarantined, one line." }),
+    details: z
+      .unknown()
+      .meta({ description: "Quarantined: { findings: [{ file?, problem }] }. Published: { verified: [{ file, bytes, sha256, keyId }], alreadyPublished: [file] }." }),
+    fileCount: z.number().int().nullable(),
+    totalBytes: z.number().int().nullable(),
+    runId: z.string(),
+    claimedAt: z.number().int(),
+    finishedAt: z.number().int().nullable(),
+  })
+  .meta({ description: "A release folder the sync has claimed, with its outcome." });
+
+export const releasePageSchema = z.object({
+  releases: z.array(releaseSchema),
+  nextCursor: z.string().nullable().meta({ description: "Pass as ?cursor= for the next page; null on the last page." }),
+});
+
+export const yankedPackVersionSchema = z.object({
+  name: z.string(),
+  version: z.string(),
+  yanked: z.literal(true),
+  yankedAt: z.number().int(),
+  yankReason: z.string(),
+  changed: z.boolean().meta({ description: "False when it had been yanked before: the first yank's time and reason stand." }),
+});
