@@ -1,6 +1,6 @@
 // Query functions of the download handoff: resolving a selection to catalog files, the grant audit
 // trail, and API tokens. Plain functions taking the db.
-import { and, desc, eq, inArray, isNull, lt } from "drizzle-orm";
+import { and, desc, eq, getTableColumns, inArray, isNull, lt } from "drizzle-orm";
 import type { GrantFile } from "../downloads/files";
 import type { Db } from "./client";
 import { apiTokens, grants } from "./downloads-schema";
@@ -116,7 +116,7 @@ export type GrantSummary = Omit<GrantRecord, "files">;
 
 /** Newest first; `before` is the createdAt of the last row of the previous page. */
 export async function listGrants(db: Db, limit: number, before?: number): Promise<GrantSummary[]> {
-  const { files: _files, ...columns } = grants._.columns;
+  const { files: _files, ...columns } = getTableColumns(grants);
   return db
     .select(columns)
     .from(grants)
@@ -143,7 +143,7 @@ export async function findActiveTokenByHash(db: Db, tokenHash: string): Promise<
 }
 
 export async function listApiTokens(db: Db): Promise<Omit<ApiTokenRecord, "tokenHash">[]> {
-  const { tokenHash: _hash, ...columns } = apiTokens._.columns;
+  const { tokenHash: _hash, ...columns } = getTableColumns(apiTokens);
   return db.select(columns).from(apiTokens).orderBy(desc(apiTokens.createdAt));
 }
 

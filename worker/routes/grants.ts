@@ -4,7 +4,7 @@ import { Hono } from "hono";
 import { catalogReader } from "../db/client";
 import { config } from "../env";
 import { ApiError } from "../errors";
-import { grantTar, manifestBody, tarFolder } from "../downloads/bundle";
+import { grantTar, grantTarLength, manifestBody, tarFolder } from "../downloads/bundle";
 import { grantRequestSchema, grantView, loadLiveGrant, signedEntries } from "../downloads/grants";
 import { issueGrant, originOf, storageDeps } from "../downloads/issue";
 import { MANIFEST_FORMATS, type ManifestFormat } from "../downloads/manifests";
@@ -21,17 +21,15 @@ grantsRoutes.post("/", validate("json", grantRequestSchema), async (c) => {
 
 grantsRoutes.on(["GET", "HEAD"], "/:id/bundle.tar", async (c) => {
   const grant = await loadLiveGrant(catalogReader(c.env), c.req.param("id"), Date.now());
-  const tar = grantTar(grant, config(c.env).TRUSTED_PUBLIC_KEYS, storageDeps(c));
+  const keys = config(c.env).TRUSTED_PUBLIC_KEYS;
   const headers = {
     "Content-Type": "application/x-tar",
-    "Content-Length": String(tar.length),
+    "Content-Length": String(grantTarLength(grant, keys)),
     "Content-Disposition": `attachment; filename="${tarFolder(grant)}.tar"`,
     "Cache-Control": "private, no-store",
   };
-  if (c.req.method === "HEAD") {
-    await tar.readable.cancel();
-    return new Response(null, { headers });
-  }
+  if (c.req.method === "HEAD") return new Response(null, { headers });
+  const tar = grantTar(grant, keys, storageDeps(c));
   c.executionCtx.waitUntil(tar.done);
   return new Response(tar.readable, { headers });
 });
