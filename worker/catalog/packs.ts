@@ -11,6 +11,7 @@ import {
   type PackVersionInfo,
   pageStatement,
   productIdsStatement,
+  readFacetRows,
   readVersionRow,
   type Row,
   runBatch,
@@ -52,9 +53,9 @@ export function groupByPack(rows: Row[]): PackWithVersions[] {
 }
 
 /** Every known value of a facet listed, zero when nothing matches, so a client can show them all. */
-function facetCounts(rows: Row[], values: readonly string[]): Record<string, number> {
+function facetCounts(rows: { value: string; n: number }[], values: readonly string[]): Record<string, number> {
   const counts: Record<string, number> = Object.fromEntries(values.map((v) => [v, 0]));
-  for (const row of rows) counts[String(row.value)] = Number(row.n);
+  for (const row of rows) counts[row.value] = row.n;
   return counts;
 }
 
@@ -74,13 +75,10 @@ export async function searchPacks(db: Db, filters: PackFilters): Promise<PackSea
     cloud: CLOUDS,
     layer: LAYERS,
     arch: ARCHES,
-    fips: [],
+    fips: ["true", "false"],
   };
   const facets = Object.fromEntries(
-    FACETS.map((facet, i) => {
-      const rows = facet === "fips" ? facetRows[i].map((r) => ({ ...r, value: Boolean(r.value) })) : facetRows[i];
-      return [facet, facetCounts(rows, facet === "fips" ? ["true", "false"] : knownValues[facet])];
-    }),
+    FACETS.map((facet, i) => [facet, facetCounts(readFacetRows(facet, facetRows[i]), knownValues[facet])]),
   ) as Facets;
   return {
     items,

@@ -125,15 +125,27 @@ export function facetStatement(f: CatalogFilter, facet: Facet): SQL {
       return sql`SELECT a.arch AS value, count(DISTINCT p.name) AS n
         FROM ${joined} JOIN pack_version_arches a ON a.pack_version_id = pv.id WHERE ${others()} GROUP BY a.arch`;
     case "cloud": {
-      // A pack published for "all" counts under every cloud, as the cloud filter matches it.
-      const values = sql.join(CLOUDS.map((c) => sql`(${c})`), sql`, `);
-      return sql`WITH cloud_value(cloud) AS (VALUES ${values})
-        SELECT cv.cloud AS value, count(DISTINCT p.name) AS n
-        FROM cloud_value cv JOIN pack_version_clouds c ON c.cloud IN (cv.cloud, 'all')
-          JOIN pack_versions pv ON pv.id = c.pack_version_id JOIN packs p ON p.name = pv.pack_name
-        WHERE ${others()} GROUP BY cv.cloud`;
+      // A pack published for "all" counts under every cloud, as the cloud filter matches it. One
+      // pass marks, per pack, each cloud it has and whether it has "all"; one row then sums them
+      // (D1 allows too few compound terms to unpivot in SQL; readFacetRows does it).
+      const flags = sql.join(CLOUDS.map((c, i) => sql`max(c.cloud = ${c}) AS c${sql.raw(String(i))}`), sql`, `);
+      const sums = sql.join(CLOUDS.map((_, i) => sql`coalesce(sum(c${sql.raw(String(i))} OR every_cloud), 0) AS c${sql.raw(String(i))}`), sql`, `);
+      return sql`SELECT ${sums} FROM (
+          SELECT max(c.cloud = 'all') AS every_cloud, ${flags}
+          FROM ${joined} JOIN pack_version_clouds c ON c.pack_version_id = pv.id
+          WHERE ${others()} GROUP BY p.name)`;
     }
   }
+}
+
+/** A facet statement's rows as { value, n } pairs, whatever shape the statement returns them in. */
+export function readFacetRows(facet: Facet, rows: Row[]): { value: string; n: number }[] {
+  if (facet === "cloud") {
+    const sums = rows[0] ?? {};
+    return CLOUDS.map((cloud, i) => ({ value: cloud, n: Number(sums[`c${i}`] ?? 0) }));
+  }
+  if (facet === "fips") return rows.map((r) => ({ value: String(Boolean(r.value)), n: Number(r.n) }));
+  return rows.map((r) => ({ value: String(r.value), n: Number(r.n) }));
 }
 
 export const productIdsStatement = () => sql`SELECT id FROM products ORDER BY sort_order, name`;
