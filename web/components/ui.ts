@@ -1,0 +1,42 @@
+// Small building blocks the pages share: copyable values, notices, hidden-state inputs and the
+// wizard's left menu. Everything renders to plain HTML that works without JavaScript; the copy
+// island only adds the buttons' behaviour.
+import type { ComponentChildren } from "preact";
+import { html } from "htm/preact";
+
+/** A button the copy island wires up; hidden until the island runs (copying needs JavaScript). */
+export function CopyButton({ text, label = "Copy", what }: { text: string; label?: string; what: string }) {
+  return html`<button type="button" class="secondary small copy" data-copy=${text} data-needs-js aria-label=${`${label} ${what}`}>
+    ${label}
+  </button>`;
+}
+
+export function Sha256({ value, fileName }: { value: string; fileName: string }) {
+  return html`<span class="sha"><code class="break" title=${`SHA-256 of ${fileName}`}>${value}</code>${CopyButton({ text: value, what: `SHA-256 of ${fileName}` })}</span>`;
+}
+
+export function CodeBlock({ code, what }: { code: string; what: string }) {
+  return html`<div class="code-block">
+    <pre><code>${code}</code></pre>
+    ${CopyButton({ text: code, what })}
+  </div>`;
+}
+
+export function Notice({ kind = "info", children }: { kind?: "info" | "warn" | "error" | "ok"; children: ComponentChildren }) {
+  return html`<div class=${`notice ${kind}`} role=${kind === "error" ? "alert" : undefined}>${children}</div>`;
+}
+
+/** The state a form must carry along besides its own controls. */
+export function HiddenInputs({ values }: { values: Record<string, string | undefined> }) {
+  return html`${Object.entries(values)
+    .filter(([, v]) => v !== undefined && v !== "")
+    .map(([name, value]) => html`<input type="hidden" name=${name} value=${value} />`)}`;
+}
+
+export function PageHead({ eyebrow, title, children }: { eyebrow?: string; title: string; children?: ComponentChildren }) {
+  return html`<div class="page-head">
+    ${eyebrow ? html`<p class="eyebrow">${eyebrow}</p>` : null}
+    <h1>${title}</h1>
+    ${children ? html`<p>${children}</p>` : null}
+  </div>`;
+}

@@ -1,0 +1,76 @@
+// The browse page's URL state: filters (parsed with the catalog's own packFilters schema), the
+// cursor trail that makes "Previous page" work, and the cross-page selection. Pure functions.
+import { z } from "zod";
+import { type PackRef } from "../../worker/catalog/bundle-spec";
+import { packFilters } from "../../worker/catalog/filters";
+import type { BrowseFilters } from "../pages/packs";
+import { applyPicks, parseRefList } from "./wizard";
+
+const FILTER_KEYS = ["product", "version", "cloud", "layer", "arch", "fips", "q", "cursor"] as const;
+
+/** A selection param: name@version items; anything else is refused, naming the field. */
+const refList = (field: string) =>
+  z
+    .string()
+    .max(8000)
+    .optional()
+    .superRefine((text, ctx) => {
+      const items = (text ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+      const bad = items.find((item) => parseRefList(item).length !== 1);
+      if (bad !== undefined) ctx.addIssue({ code: "custom", path: [], message: `"${bad.slice(0, 80)}" is not name@version` });
+      if (items.length > 500) ctx.addIssue({ code: "custom", path: [], message: `at most 500 packs in ${field}` });
+    })
+    .transform((text) => parseRefList(text));
+
+const cursorTrail = z
+  .string()
+  .max(4000)
+  .regex(/^[A-Za-z0-9_,-]*$/, "must be cursors separated by commas")
+  .optional()
+  .transform((t) => (t ? t.split(",").filter(Boolean) : []));
+
+export const browseQuery = z.object({
+  selected: refList("selected"),
+  shown: refList("shown"),
+  pick: z.array(z.string()).default([]),
+  trail: cursorTrail,
+  next: z.string().max(200).optional(),
+  go: z.enum(["filter", "prev", "next", "select", "download"]).optional(),
+});
+
+/** Parses the catalog filters of a /packs URL (empty parameters count as absent). */
+export function parseBrowseFilters(params: Record<string, string>) {
+  const present = Object.fromEntries(FILTER_KEYS.filter((k) => params[k]).map((k) => [k, params[k]]));
+  return packFilters.safeParse(present);
+}
+
+export type BrowseSubmission = z.output<typeof browseQuery>;
+
+/**
+ * What a submitted browse form means: the new selection (picks applied to what the form showed),
+ * and which page to go to. Returns undefined when the URL is already canonical (a plain visit).
+ */
+export function resolveSubmission(
+  filters: BrowseFilters,
+  submission: BrowseSubmission,
+  picks: PackRef[],
+): { selected: PackRef[]; cursor?: string; trail: string[]; download: boolean } | undefined {
+  const submitted = submission.go !== undefined || submission.shown.length > 0 || submission.pick.length > 0;
+  if (!submitted) return undefined;
+  const selected = applyPicks(submission.selected, submission.shown, picks);
+  switch (submission.go) {
+    case "next":
+      return submission.next
+        ? { selected, cursor: submission.next, trail: filters.cursor ? [...filters.trail, filters.cursor] : filters.trail, download: false }
+        : { selected, cursor: filters.cursor, trail: filters.trail, download: false };
+    case "prev":
+      return { selected, cursor: filters.trail.at(-1), trail: filters.trail.slice(0, -1), download: false };
+    case "select":
+      return { selected, cursor: filters.cursor, trail: filters.trail, download: false };
+    case "download":
+      return { selected, cursor: filters.cursor, trail: filters.trail, download: true };
+    default:
+      // A filter or search change starts again at the first page.
+      return { selected, trail: [], download: false };
+  }
+}

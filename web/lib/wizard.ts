@@ -1,0 +1,127 @@
+// The bundle wizard's state and step order. All state lives in the query string (product,
+// version, useCase, cloud, arch, fips, packs), so a URL restores a bundle exactly; these pure
+// functions parse it, say which steps a use case takes, and build the canonical URLs.
+import { z } from "zod";
+import { type PackRef } from "../../worker/catalog/bundle-spec";
+import { compatibleQuery } from "../../worker/catalog/filters";
+import type { Layer, UseCase } from "../../worker/db/schema";
+import { LAYER_LABELS, queryString } from "./format";
+
+/** The wizard accepts the compatibility query's parameters, any of them still missing. */
+export const wizardQuery = compatibleQuery.omit({ layer: true }).partial();
+export type WizardState = Omit<z.output<typeof wizardQuery>, "packs"> & { packs: PackRef[] };
+
+export function parseWizardState(params: Record<string, string>): z.ZodSafeParseResult<WizardState> {
+  const known = Object.fromEntries(
+    ["product", "version", "useCase", "cloud", "arch", "fips", "packs"].filter((k) => params[k] !== undefined && params[k] !== "").map((k) => [k, params[k]]),
+  );
+  const parsed = wizardQuery.safeParse(known);
+  if (!parsed.success) return parsed as z.ZodSafeParseResult<WizardState>;
+  return { success: true, data: { ...parsed.data, packs: parsed.data.packs ?? [] } };
+}
+
+export type StepId = "product" | "version" | "use-case" | "cloud" | Layer | "review" | "confirm" | "download";
+
+export type Step = { id: StepId; title: string; path: string; layerStep?: boolean };
+
+const LAYER_STEPS: Layer[] = ["os", "k8s", "cni", "csi", "addon"];
+
+export const isLayerStep = (id: string): id is Layer => (LAYER_STEPS as string[]).includes(id);
+
+/** The steps a bundle for this use case goes through, in order. */
+export function stepsFor(useCase: UseCase | undefined): Step[] {
+  const start: Step[] = [
+    { id: "product", title: "Select Product", path: "/bundle/product" },
+    { id: "version", title: "Current Version", path: "/bundle/version" },
+    { id: "use-case", title: "Use case", path: "/bundle/use-case" },
+  ];
+  const layer = (id: Layer, title = LAYER_LABELS[id]): Step => ({ id, title, path: `/bundle/layers/${id}`, layerStep: true });
+  const end: Step[] = [
+    { id: "confirm", title: "Confirm", path: "/bundle/confirm" },
+    { id: "download", title: "Download", path: "/download" },
+  ];
+  const review: Step = { id: "review", title: "Review", path: "/bundle/review" };
+  if (useCase === "addon") return [...start, layer("addon", "Configure bundle"), ...end];
+  const layers = LAYER_STEPS.map((id) => layer(id));
+  if (useCase === "agent") return [...start, ...layers, review, ...end];
+  return [...start, { id: "cloud", title: "Cloud type", path: "/bundle/cloud" }, ...layers, review, ...end];
+}
+
+/** The first step whose input is still missing; a step further on cannot be shown before it. */
+export function firstMissingStep(state: WizardState): StepId | undefined {
+  if (!state.product) return "product";
+  if (!state.version) return "version";
+  if (!state.useCase) return "use-case";
+  if (state.useCase === "controller" && !state.cloud) return "cloud";
+  return undefined;
+}
+
+/** Whether a step can be shown for this state (its earlier inputs are all present). */
+export function reachable(step: StepId, state: WizardState): boolean {
+  const steps = stepsFor(state.useCase);
+  const missing = firstMissingStep(state);
+  if (!missing) return true;
+  const at = steps.findIndex((s) => s.id === step);
+  const gate = steps.findIndex((s) => s.id === missing);
+  return at !== -1 && at <= gate;
+}
+
+/** The state as the query string every wizard link carries; cloud only where it means something. */
+export function stateQuery(state: WizardState, extra: Record<string, string | undefined> = {}): string {
+  return queryString({
+    product: state.product,
+    version: state.version,
+    useCase: state.useCase,
+    cloud: state.useCase === "controller" ? state.cloud : undefined,
+    arch: state.arch,
+    fips: state.fips === undefined ? undefined : String(state.fips),
+    packs: state.packs.map((p) => `${p.name}@${p.version}`).join(","),
+    ...extra,
+  });
+}
+
+/** The /download page takes the whole bundle (it builds the grant and manifests from the spec). */
+export const downloadHref = (state: WizardState) => `/download${stateQuery(state)}`;
+
+export function stepHref(step: StepId, state: WizardState, extra: Record<string, string | undefined> = {}): string {
+  if (step === "download") return downloadHref(state);
+  const found = stepsFor(state.useCase).find((s) => s.id === step) ?? stepsFor(undefined).find((s) => s.id === step);
+  return `${found?.path ?? "/bundle/product"}${stateQuery(state, extra)}`;
+}
+
+/** The step after (or before) `from` for this state. */
+export function adjacentStep(from: StepId, state: WizardState, direction: 1 | -1): StepId {
+  const steps = stepsFor(state.useCase);
+  const at = steps.findIndex((s) => s.id === from);
+  const target = steps[Math.min(Math.max(at + direction, 0), steps.length - 1)];
+  return target?.id ?? "product";
+}
+
+export const refKey = (ref: PackRef) => `${ref.name}@${ref.version}`;
+
+/**
+ * A layer form's submission applied to the chosen packs: packs the form showed are removed unless
+ * picked, picks are added. Packs on other layers, or on other pages of a search, stay as they were.
+ */
+export function applyPicks(chosen: readonly PackRef[], shown: readonly PackRef[], picked: readonly PackRef[]): PackRef[] {
+  const shownKeys = new Set(shown.map(refKey));
+  const kept = chosen.filter((p) => !shownKeys.has(refKey(p)));
+  const out = [...kept];
+  for (const pick of picked) if (!out.some((p) => refKey(p) === refKey(pick))) out.push(pick);
+  return out;
+}
+
+/** "a@1,b@2" into refs, leaving out anything that is not name@version (form noise, not state). */
+export function parseRefList(text: string | undefined): PackRef[] {
+  if (!text) return [];
+  return text
+    .split(",")
+    .map((item) => item.trim())
+    .filter((item) => /^[a-z0-9][a-z0-9-]{0,63}@[^,@\s]{1,40}$/.test(item))
+    .map((item) => {
+      const at = item.lastIndexOf("@");
+      return { name: item.slice(0, at), version: item.slice(at + 1) };
+    });
+}
+
+export const removePack = (state: WizardState, ref: PackRef): WizardState => ({ ...state, packs: state.packs.filter((p) => refKey(p) !== refKey(ref)) });

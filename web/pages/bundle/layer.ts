@@ -1,0 +1,197 @@
+// Configure bundle, one layer per page: only the compatible packs are offered (radio for the
+// one-pack layers, checkboxes for add-ons); the hidden ones sit in a <details> with each reason.
+// One GET form carries the filters, the picks and the list of packs it showed, so /bundle/next can
+// apply the picks without JavaScript.
+import { html } from "htm/preact";
+import type { CompatibleResult, PackVersionSummary } from "../../../worker/catalog/compatibility";
+import type { Layer } from "../../../worker/db/schema";
+import { HiddenInputs } from "../../components/ui";
+import { ARCH_LABELS, CLOUD_LABELS, label, LAYER_LABELS } from "../../lib/format";
+import { adjacentStep, refKey, stateQuery, stepHref, type WizardState } from "../../lib/wizard";
+import { WizardFrame } from "./frame";
+import { AgentNotice } from "./start";
+
+export const ADDONS_PER_PAGE = 20;
+
+const HEADINGS: Record<Layer, { title: string; intro: string }> = {
+  os: { title: "Choose an operating system", intro: "Only the packs compatible with your previous selections are displayed." },
+  k8s: { title: "Choose your Kubernetes distribution and version", intro: "Only versions compatible with the chosen OS and product are offered." },
+  cni: { title: "Choose your networking pack", intro: "The Container Network Interface for the cluster." },
+  csi: { title: "Choose your storage pack", intro: "The Container Storage Interface for the cluster." },
+  addon: { title: "Add additional packs", intro: "Select any add-on packs you want in the bundle." },
+};
+
+type PackGroup = { name: string; displayName: string; description: string; addonType: string | null; source: string; versions: PackVersionSummary[] };
+
+/** Offered versions folded into one entry per pack, keeping the catalog's order. */
+export function groupPacks(versions: readonly PackVersionSummary[]): PackGroup[] {
+  const groups: PackGroup[] = [];
+  for (const v of versions) {
+    const last = groups.at(-1);
+    if (last?.name === v.name) last.versions.push(v);
+    else groups.push({ name: v.name, displayName: v.displayName, description: v.description, addonType: v.addonType, source: v.source, versions: [v] });
+  }
+  return groups;
+}
+
+/** The add-on search: every word must appear in the name, display name, description or type. */
+export function matchesSearch(pack: Pick<PackVersionSummary, "name" | "displayName" | "description" | "addonType">, q: string | undefined): boolean {
+  const words = (q ?? "").toLowerCase().split(/\s+/).filter(Boolean);
+  const text = [pack.name, pack.displayName, pack.description, pack.addonType ?? ""].join(" ").toLowerCase();
+  return words.every((w) => text.includes(w));
+}
+
+type LayerProps = {
+  state: WizardState;
+  result: CompatibleResult;
+  q?: string;
+  page: number;
+};
+
+function Badges({ v }: { v: PackVersionSummary }) {
+  return html`<span class="badges">
+    ${v.addonType ? html`<span class="badge">${v.addonType}</span>` : null}
+    ${v.fips ? html`<span class="badge ok">FIPS</span>` : null}
+    ${v.arches.map((a) => html`<span class="badge">${label(ARCH_LABELS, a)}</span>`)}
+    ${v.source === "community" ? html`<span class="badge warn">Community</span>` : null}
+  </span>`;
+}
+
+function PackChoice({ group, multiple, chosen }: { group: PackGroup; multiple: boolean; chosen: Set<string> }) {
+  const headingId = `pack-${group.name}`;
+  return html`<li class="pack" role="group" aria-labelledby=${headingId}>
+    <div class="pack-head">
+      <h3 id=${headingId}>${group.displayName}</h3>
+      <${Badges} v=${group.versions[0]} />
+    </div>
+    <p>${group.description} <a href=${`/packs/${group.name}`} class="small">Pack details</a></p>
+    <ul class="versions">
+      ${group.versions.map((v) => {
+        const key = refKey(v);
+        return html`<li>
+          <label class="version-pick">
+            <input type=${multiple ? "checkbox" : "radio"} name="pick" value=${key} checked=${chosen.has(key)} aria-label=${`${group.displayName} ${v.version}`} />
+            ${v.version}
+          </label>
+        </li>`;
+      })}
+    </ul>
+  </li>`;
+}
+
+export function LayerStep({ state, result, q, page }: LayerProps) {
+  const layer = result.layer;
+  const multiple = layer === "addon";
+  const chosen = new Set(state.packs.map(refKey));
+  const heading = HEADINGS[layer];
+  const addOnOnly = state.useCase === "addon";
+  const offered = multiple ? result.offered.filter((v) => matchesSearch(v, q)) : result.offered;
+  const hidden = multiple ? result.hidden.filter((v) => matchesSearch(v, q)) : result.hidden;
+  const allGroups = groupPacks(offered);
+  const pages = Math.max(1, Math.ceil(allGroups.length / ADDONS_PER_PAGE));
+  const current = Math.min(Math.max(page, 1), pages);
+  const groups = multiple ? allGroups.slice((current - 1) * ADDONS_PER_PAGE, current * ADDONS_PER_PAGE) : allGroups;
+  // Chosen packs of this layer the catalog now hides: shown checked, with why, so they can be dropped.
+  const chosenHidden = result.hidden.filter((v) => chosen.has(refKey(v)));
+  const shown = [...groups.flatMap((g) => g.versions), ...(multiple ? chosenHidden : result.hidden.filter((v) => chosen.has(refKey(v))))];
+  const chosenHere = [...result.offered, ...result.hidden].filter((v) => chosen.has(refKey(v)));
+  const nextLabel = layer !== "addon" ? "Next Layer" : addOnOnly ? "Next Step" : "Add to Bundle";
+  const previous = adjacentStep(layer, state, -1);
+  const context = [
+    result.context.cloud ? label(CLOUD_LABELS, result.context.cloud) : "any cloud",
+    result.context.fips ? "FIPS only" : null,
+  ].filter(Boolean);
+  const title = addOnOnly ? "Configure bundle" : heading.title;
+
+  return html`<${WizardFrame} state=${state} current=${layer} title=${addOnOnly ? "Configure bundle" : LAYER_LABELS[layer]} islands=${["autosubmit"]}>
+    <div class="page-head">
+      <p class="eyebrow">Configure bundle · ${LAYER_LABELS[layer]} layer · ${context.join(" · ")}</p>
+      <h1>${title}</h1>
+      <p>${addOnOnly ? "Search for and select any packs you want to download." : heading.intro}</p>
+    </div>
+    ${state.useCase === "agent" ? html`<${AgentNotice} />` : null}
+    <form method="get" action="/bundle/next" data-autosubmit>
+      <input type="hidden" name="from" value=${layer} />
+      <${HiddenInputs} values=${Object.fromEntries(new URLSearchParams(stateQuery({ ...state, arch: undefined, fips: undefined })))} />
+      <input type="hidden" name="shown" value=${shown.map(refKey).join(",")} />
+      <input type="hidden" name="page" value=${String(current)} />
+      <div class="card searchbar">
+        ${multiple
+          ? html`<div class="field grow">
+              <label for="q">Search packs</label>
+              <input id="q" type="search" name="q" value=${q ?? ""} placeholder="Name, type or description" />
+            </div>`
+          : null}
+        <div class="field">
+          <label for="arch">Architecture</label>
+          <select id="arch" name="arch">
+            <option value="">Any</option>
+            <option value="amd64" selected=${state.arch === "amd64"}>AMD64</option>
+            <option value="arm64" selected=${state.arch === "arm64"}>ARM64</option>
+          </select>
+        </div>
+        <div class="field">
+          <label for="fips">FIPS</label>
+          <select id="fips" name="fips">
+            <option value="">${result.context.fips && state.fips === undefined ? "FIPS only (product)" : "FIPS and non-FIPS"}</option>
+            <option value="true" selected=${state.fips === true}>FIPS only</option>
+          </select>
+        </div>
+        <button type="submit" name="go" value="stay" class="secondary">${multiple ? "Search" : "Apply"}</button>
+      </div>
+
+      ${groups.length === 0
+        ? html`<div class="card"><p>No compatible ${LAYER_LABELS[layer]} pack${multiple && q ? ` matches “${q}”` : ""}. ${hidden.length ? "See the hidden packs below for why." : ""}</p></div>`
+        : html`<fieldset>
+            <legend class=${multiple ? "visually-hidden" : ""}>${LAYER_LABELS[layer]} packs${multiple ? ` (page ${current} of ${pages})` : ""}</legend>
+            <ul class="pack-list">
+              ${!multiple
+                ? html`<li class="pack">
+                    <label class="version-pick"><input type="radio" name="pick" value="" checked=${chosenHere.length === 0} /> No ${LAYER_LABELS[layer]} pack</label>
+                  </li>`
+                : null}
+              ${groups.map((g) => html`<${PackChoice} group=${g} multiple=${multiple} chosen=${chosen} />`)}
+              ${chosenHidden.length
+                ? html`<li class="pack">
+                    <h3>Chosen earlier, no longer compatible</h3>
+                    <ul class="versions">
+                      ${chosenHidden.map(
+                        (v) => html`<li>
+                          <label class="version-pick"><input type=${multiple ? "checkbox" : "radio"} name="pick" value=${refKey(v)} checked /> ${v.displayName} ${v.version}</label>
+                          <span class="reasons">${v.reasons.join("; ")}</span>
+                        </li>`,
+                      )}
+                    </ul>
+                  </li>`
+                : null}
+            </ul>
+          </fieldset>`}
+      ${multiple && pages > 1
+        ? html`<div class="pager">
+            <button type="submit" name="go" value="prev-page" class="secondary" disabled=${current <= 1}>Previous page</button>
+            <span class="muted small">Page ${current} of ${pages} · ${allGroups.length} packs</span>
+            <button type="submit" name="go" value="next-page" class="secondary" disabled=${current >= pages}>Next page</button>
+          </div>`
+        : null}
+      <div class="selection-bar">
+        <a href=${stepHref(previous, state)} class="button secondary">Back</a>
+        <span class="muted small">${state.packs.length} pack${state.packs.length === 1 ? "" : "s"} in the bundle</span>
+        <button type="submit" name="go" value="next">${nextLabel}</button>
+      </div>
+    </form>
+    ${hidden.length
+      ? html`<details class="hidden-packs">
+          <summary>Show hidden packs (${hidden.length})</summary>
+          <p class="small muted">These ${LAYER_LABELS[layer]} packs exist in the catalog but cannot go into this bundle:</p>
+          <ul>
+            ${hidden.map(
+              (v) => html`<li>
+                <a href=${`/packs/${v.name}?version=${encodeURIComponent(v.version)}`}>${v.displayName} ${v.version}</a>
+                <span class="reasons"> — ${v.reasons.join("; ")}</span>
+              </li>`,
+            )}
+          </ul>
+        </details>`
+      : null}
+  <//>`;
+}

@@ -1,0 +1,139 @@
+// Review (change or remove any layer's pack) and Confirm (the bundle as it will be downloaded,
+// its spec export, its permalink, "Explore additional add-ons" and the way to /download).
+import { html } from "htm/preact";
+import type { PackVersionSummary } from "../../../worker/catalog/compatibility";
+import type { Layer } from "../../../worker/db/schema";
+import { CopyButton, HiddenInputs, Notice, Sha256 } from "../../components/ui";
+import { ARCH_LABELS, CLOUD_LABELS, humanSize, label, LAYER_LABELS, USE_CASE_LABELS } from "../../lib/format";
+import { refKey, removePack, stateQuery, stepHref, stepsFor, type StepId, type WizardState } from "../../lib/wizard";
+import { WizardFrame } from "./frame";
+import { AgentNotice } from "./start";
+
+/** A chosen pack as the catalog knows it, with why it no longer fits (empty when it does). */
+export type ChosenDetail = PackVersionSummary & { reasons: string[] };
+
+type Props = { state: WizardState; chosen: ChosenDetail[]; origin: string };
+
+const LAYER_ORDER: Layer[] = ["os", "k8s", "cni", "csi", "addon"];
+
+function Status({ pack }: { pack: ChosenDetail }) {
+  return pack.reasons.length
+    ? html`<span class="badge warn">Not compatible</span> <span class="reasons">${pack.reasons.join("; ")}</span>`
+    : html`<span class="badge ok">Compatible</span>`;
+}
+
+export function ReviewStep({ state, chosen }: Props) {
+  const layerSteps = stepsFor(state.useCase).filter((s) => s.layerStep).map((s) => s.id as Layer);
+  const layers = LAYER_ORDER.filter((l) => layerSteps.includes(l) || chosen.some((c) => c.layer === l));
+  const problems = chosen.filter((c) => c.reasons.length);
+  return html`<${WizardFrame} state=${state} current="review" title="Review" islands=${["copy"]}>
+    <div class="page-head"><p class="eyebrow">Build bundle</p><h1>Review your bundle</h1><p>If any changes are needed, select the applicable layer, and add or remove packs as necessary.</p></div>
+    ${state.useCase === "agent" ? html`<${AgentNotice} />` : null}
+    ${problems.length ? html`<${Notice} kind="warn"><p>${problems.length} chosen pack${problems.length === 1 ? " does" : "s do"} not fit the rest of the bundle any more. Change or remove ${problems.length === 1 ? "it" : "them"}.</p><//>` : null}
+    <div class="table-wrap">
+      <table class="responsive-table">
+        <caption class="visually-hidden">Packs in the bundle by layer</caption>
+        <thead><tr><th scope="col">Layer</th><th scope="col">Pack</th><th scope="col">Size</th><th scope="col">Status</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
+        <tbody>
+          ${layers.flatMap((layer) => {
+            const inLayer = chosen.filter((c) => c.layer === layer);
+            const change = stepHref(layer as StepId, state);
+            if (!inLayer.length) {
+              return [
+                html`<tr>
+                  <th scope="row" data-label="Layer">${LAYER_LABELS[layer]}</th>
+                  <td data-label="Pack" class="muted">Nothing chosen</td><td data-label="Size"></td><td data-label="Status"></td>
+                  <td><a href=${change} aria-label=${`Choose a ${LAYER_LABELS[layer]} pack`}>Choose</a></td>
+                </tr>`,
+              ];
+            }
+            return inLayer.map(
+              (pack) => html`<tr>
+                <th scope="row" data-label="Layer">${LAYER_LABELS[layer]}</th>
+                <td data-label="Pack"><strong>${pack.displayName}</strong> ${pack.version}<br /><code class="small muted">${pack.fileName}</code></td>
+                <td data-label="Size" class="num">${humanSize(pack.size)}</td>
+                <td data-label="Status"><${Status} pack=${pack} /></td>
+                <td><span class="actions">
+                  <a href=${change} aria-label=${`Change ${LAYER_LABELS[layer]} pack ${pack.displayName} ${pack.version}`}>Change</a>
+                  <a href=${stepHref("review", removePack(state, pack))} aria-label=${`Remove ${pack.displayName} ${pack.version}`}>Remove</a>
+                </span></td>
+              </tr>`,
+            );
+          })}
+        </tbody>
+      </table>
+    </div>
+    <div class="selection-bar">
+      <a class="button secondary" href=${stepHref("addon", state)}>Back</a>
+      <span class="muted small">${chosen.length} pack${chosen.length === 1 ? "" : "s"} · ${humanSize(chosen.reduce((n, p) => n + p.size, 0))}</span>
+      <a class="button" href=${stepHref("confirm", state)}>Next Step</a>
+    </div>
+  <//>`;
+}
+
+export function ConfirmStep({ state, chosen, origin }: Props) {
+  const total = chosen.reduce((n, p) => n + p.size, 0);
+  const permalink = `${origin}${stepHref("confirm", state)}`;
+  return html`<${WizardFrame} state=${state} current="confirm" title="Confirm" islands=${["copy"]}>
+    <div class="page-head"><p class="eyebrow">Build bundle</p><h1>Confirm your bundle</h1><p>Confirm that the bundle specifications and content are correct. To change anything, return to the applicable page using the left menu.</p></div>
+    ${state.useCase === "agent" ? html`<${AgentNotice} />` : null}
+    <div class="stack">
+      <section class="card" aria-labelledby="spec-title">
+        <div class="card-head">
+          <h2 id="spec-title">Bundle specification</h2>
+          <a class="button secondary small" href=${`/bundle/spec.json${stateQuery(state)}`} download>Export bundle spec (JSON)</a>
+        </div>
+        <dl class="summary">
+          <dt>Product</dt><dd>${state.product}</dd>
+          <dt>Version</dt><dd>${state.version}</dd>
+          <dt>Use case</dt><dd>${label(USE_CASE_LABELS, state.useCase)}</dd>
+          <dt>Cloud type</dt><dd>${state.useCase === "agent" ? "Edge Native" : state.useCase === "addon" ? "Any" : label(CLOUD_LABELS, state.cloud)}</dd>
+          <dt>Architecture</dt><dd>${state.arch ? label(ARCH_LABELS, state.arch) : "Any"}</dd>
+          <dt>FIPS</dt><dd>${state.fips ? "FIPS only" : "As the product requires"}</dd>
+          <dt>Contents</dt><dd>${chosen.length} pack${chosen.length === 1 ? "" : "s"}, ${humanSize(total)} (each with a .sig.bin signature)</dd>
+        </dl>
+      </section>
+      <section aria-labelledby="contents-title" class="stack">
+        <div class="card-head">
+          <h2 id="contents-title">Contents</h2>
+          <a class="button secondary small" href=${stepHref("addon", state)}>Explore additional add-ons</a>
+        </div>
+        ${chosen.length
+          ? html`<div class="table-wrap">
+              <table class="responsive-table">
+                <caption class="visually-hidden">Files in the bundle</caption>
+                <thead><tr><th scope="col">Pack</th><th scope="col">File</th><th scope="col">Size</th><th scope="col">SHA-256</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
+                <tbody>
+                  ${chosen.map(
+                    (p) => html`<tr>
+                      <th scope="row" data-label="Pack">${p.displayName} ${p.version}<br /><span class="small muted">${LAYER_LABELS[p.layer]}</span>${p.reasons.length ? html`<br /><${Status} pack=${p} />` : null}</th>
+                      <td data-label="File"><code class="break">${p.fileName}</code><br /><code class="small muted break">${p.signatureFileName}</code></td>
+                      <td data-label="Size" class="num">${humanSize(p.size)}</td>
+                      <td data-label="SHA-256"><${Sha256} value=${p.sha256} fileName=${p.fileName} /></td>
+                      <td><a href=${stepHref("confirm", removePack(state, p))} aria-label=${`Remove ${p.displayName} ${p.version}`}>Remove</a></td>
+                    </tr>`,
+                  )}
+                </tbody>
+              </table>
+            </div>`
+          : html`<${Notice} kind="warn"><p>The bundle is empty. <a href=${stepHref("addon", state)}>Add packs</a> first.</p><//>`}
+      </section>
+      <section class="card" aria-labelledby="share-title">
+        <h2 id="share-title">Share or come back later</h2>
+        <p class="muted small">This link restores the bundle exactly, on any machine.</p>
+        <div class="inline-form">
+          <div class="field grow">
+            <label for="permalink">Bundle link</label>
+            <input id="permalink" type="text" readonly value=${permalink} class="mono" />
+          </div>
+          <${CopyButton} text=${permalink} what="bundle link" />
+        </div>
+      </section>
+      <form method="get" action="/download" class="selection-bar">
+        <${HiddenInputs} values=${Object.fromEntries(new URLSearchParams(stateQuery(state)))} />
+        <span class="muted small">Next: solve the captcha, then Download Bundle or Copy all URLs.</span>
+        <button type="submit" disabled=${chosen.length === 0}>Continue to download</button>
+      </form>
+    </div>
+  <//>`;
+}

@@ -1,0 +1,101 @@
+// Install a product: the version drop-down with "Show Artifacts" (a GET form), then the chosen
+// version's content bundle, ISO and Helm chart with sizes, checksums and signatures. Downloads go
+// through /download, which owns the captcha and the signed URLs.
+import { html } from "htm/preact";
+import type { Installers, Product } from "../../worker/catalog/products";
+import { humanSize, INSTALLER_LABELS, label } from "../lib/format";
+import { Breadcrumbs, Layout } from "../components/layout";
+import { HiddenInputs, Notice, Sha256 } from "../components/ui";
+
+// The VerteX documentation words the ISO row differently; keep each product's own wording.
+const useCaseText = (productId: string, a: Installers["artifacts"][number]) =>
+  productId === "palette-vertex" && a.kind === "iso"
+    ? "Used for installation from ISO device in a virtual machine, edge device, or bare-metal."
+    : a.useCase;
+
+type Props = { product: Product; installers?: Installers };
+
+function ArtifactTable({ installers }: { installers: Installers }) {
+  const target = `${installers.product.id}@${installers.version.version}`;
+  return html`<div class="table-wrap">
+    <table class="responsive-table">
+      <caption class="visually-hidden">${installers.product.name} ${installers.version.version} installers</caption>
+      <thead>
+        <tr>
+          <th scope="col">Download option</th>
+          <th scope="col">Use case</th>
+          <th scope="col">File</th>
+          <th scope="col">Size</th>
+          <th scope="col"><span class="visually-hidden">Action</span></th>
+        </tr>
+      </thead>
+      <tbody>
+        ${installers.artifacts.map(
+          (a) => html`<tr>
+            <th scope="row" data-label="Option">${label(INSTALLER_LABELS, a.kind)}</th>
+            <td data-label="Use case">${useCaseText(installers.product.id, a)}${a.kind !== "helm-chart" ? html` A signature file (<code>${a.signatureFileName}</code>) is included.` : null}</td>
+            <td data-label="File" class="file-cell">
+              <code class="break">${a.fileName}</code>
+              <span class="small muted">Signature: <code class="break">${a.signatureFileName}</code></span>
+              <span class="small muted">SHA-256:</span>
+              <${Sha256} value=${a.sha256} fileName=${a.fileName} />
+            </td>
+            <td data-label="Size" class="num">${humanSize(a.size)}</td>
+            <td>
+              <form method="get" action="/download">
+                <${HiddenInputs} values=${{ installers: target, kinds: a.kind }} />
+                <button type="submit" class="small" aria-label=${`Download ${a.fileName}`}>Download</button>
+              </form>
+            </td>
+          </tr>`,
+        )}
+      </tbody>
+    </table>
+  </div>`;
+}
+
+export function InstallPage({ product, installers }: Props) {
+  const selected = installers?.version.version ?? product.versions[0]?.version;
+  const guide = product.fips ? "VerteX Management Appliance" : "Palette Management Appliance";
+  return html`<${Layout} title=${`Install ${product.name}${installers ? ` ${installers.version.version}` : ""}`} islands=${["copy"]}>
+    <${Breadcrumbs} trail=${[{ href: "/", label: "Home" }, { label: `Install ${product.name}` }]} />
+    <div class="page-head">
+      <h1>Install ${product.name}</h1>
+      <p>Select the version you need and choose Show Artifacts. Download the content bundle, the management appliance ISO or the Helm chart that suits your environment.</p>
+    </div>
+    <section class="card" aria-labelledby="pick-version">
+      <h2 id="pick-version" class="visually-hidden">Version</h2>
+      ${product.versions.length
+        ? html`<form class="inline-form" method="get" action=${`/install/${product.id}`}>
+            <div class="field">
+              <label for="version">Version</label>
+              <select id="version" name="version">
+                ${product.versions.map((v) => html`<option value=${v.version} selected=${v.version === selected}>${v.version}</option>`)}
+              </select>
+            </div>
+            <button type="submit">Show Artifacts</button>
+          </form>`
+        : html`<p class="muted">No version of ${product.name} is published yet.</p>`}
+    </section>
+    ${installers
+      ? html`<section class="stack section" aria-labelledby="artifacts-title">
+          <div class="card-head">
+            <h2 id="artifacts-title">${product.name} ${installers.version.version} artifacts</h2>
+            ${installers.artifacts.length
+              ? html`<form method="get" action="/download">
+                  <${HiddenInputs} values=${{ installers: `${product.id}@${installers.version.version}` }} />
+                  <button type="submit" class="secondary">Download all ${installers.artifacts.length} files</button>
+                </form>`
+              : null}
+          </div>
+          ${installers.artifacts.length
+            ? html`<${ArtifactTable} installers=${installers} />`
+            : html`<${Notice} kind="warn"><p>This version has no installers yet.</p><//>`}
+          <p class="muted small">
+            Once you have the file you can deploy ${product.name} as a self-hosted application; for the ISO, see the ${guide} installation guide.
+            Check every download against its signature: <a href="/verify">Bundle Verification Instructions</a>.
+          </p>
+        </section>`
+      : null}
+  <//>`;
+}

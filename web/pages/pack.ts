@@ -1,0 +1,95 @@
+// One pack: its versions, and for the chosen version the architectures, FIPS, clouds, products,
+// dependencies (linked), files, sizes and checksums.
+import { html } from "htm/preact";
+import { rangeText } from "../../worker/catalog/compatibility";
+import type { PackWithVersions } from "../../worker/catalog/packs";
+import { Breadcrumbs, Layout } from "../components/layout";
+import { HiddenInputs, Sha256 } from "../components/ui";
+import { ARCH_LABELS, CLOUD_LABELS, humanSize, label, LAYER_LABELS, USE_CASE_LABELS } from "../lib/format";
+
+const DEPENDENCY_WORDING: Record<string, string> = {
+  required: "Requires",
+  optional: "Works with",
+  notSupported: "Not supported with",
+  upgrade: "Upgrades from",
+};
+
+export function PackPage({ pack, version }: { pack: PackWithVersions; version: string }) {
+  const v = pack.versions.find((x) => x.version === version) ?? pack.versions[0];
+  const ref = `${pack.name}@${v.version}`;
+  return html`<${Layout} title=${`${pack.displayName} ${v.version}`} islands=${["copy"]}>
+    <${Breadcrumbs} trail=${[{ href: "/", label: "Home" }, { href: "/packs", label: "Browse packs" }, { label: pack.displayName }]} />
+    <div class="page-head">
+      <p class="eyebrow">${label(LAYER_LABELS, pack.layer)} pack${pack.addonType ? ` · ${pack.addonType}` : ""}${pack.source === "community" ? " · Community" : ""}</p>
+      <h1>${pack.displayName} ${v.version}</h1>
+      <p>${pack.description}</p>
+    </div>
+    <div class="stack">
+      <section class="card" aria-labelledby="version-title">
+        <div class="card-head">
+          <h2 id="version-title">Version ${v.version}</h2>
+          <div class="actions">
+            <form method="get" action="/download">
+              <${HiddenInputs} values=${{ packs: ref }} />
+              <button type="submit">Download</button>
+            </form>
+            <a class="button secondary" href=${`/packs?selected=${encodeURIComponent(ref).replace(/%40/g, "@")}`}>Add to selection</a>
+          </div>
+        </div>
+        <dl class="summary">
+          <dt>Pack name</dt><dd><code>${pack.name}</code></dd>
+          <dt>Architectures</dt><dd>${v.arches.map((a) => label(ARCH_LABELS, a)).join(", ")}</dd>
+          <dt>FIPS</dt><dd>${v.fips ? "FIPS-compliant" : "Not FIPS-compliant"}</dd>
+          <dt>Clouds</dt><dd>${v.clouds.map((c) => label(CLOUD_LABELS, c)).join(", ")}</dd>
+          <dt>Use cases</dt><dd>${v.useCases.map((u) => label(USE_CASE_LABELS, u)).join(", ")}</dd>
+          <dt>Products</dt><dd>${v.products.map((p) => [p.product, rangeText(p.minVersion, p.maxVersion)].filter(Boolean).join(" ")).join("; ")}</dd>
+          ${v.kernel ? html`<dt>Kernel</dt><dd>${v.kernel}</dd>` : null}
+          ${v.eol ? html`<dt>End of life</dt><dd>${v.eol}</dd>` : null}
+          <dt>File</dt><dd><code class="break">${v.fileName}</code> (${humanSize(v.size)})</dd>
+          <dt>Signature</dt><dd><code class="break">${v.signatureFileName}</code> (key <code>${v.keyId}</code>)</dd>
+          <dt>SHA-256</dt><dd><${Sha256} value=${v.sha256} fileName=${v.fileName} /></dd>
+          <dt>Published</dt><dd>${v.publishedAt.slice(0, 10)}</dd>
+        </dl>
+      </section>
+      <section class="card" aria-labelledby="deps-title">
+        <h2 id="deps-title">Dependencies</h2>
+        ${v.dependencies.length
+          ? html`<ul>
+              ${v.dependencies.map(
+                (d) => html`<li>
+                  ${DEPENDENCY_WORDING[d.type] ?? d.type} <a href=${`/packs/${d.packName}`}>${d.packName}</a>
+                  ${rangeText(d.minVersion, d.maxVersion) ? ` ${rangeText(d.minVersion, d.maxVersion)}` : ""}
+                  <span class="muted small">(${label(LAYER_LABELS, d.layer)} layer)</span>
+                </li>`,
+              )}
+            </ul>`
+          : html`<p class="muted">This version declares no dependencies.</p>`}
+      </section>
+      <section aria-labelledby="versions-title" class="stack">
+        <h2 id="versions-title">All versions</h2>
+        <div class="table-wrap">
+          <table class="responsive-table">
+            <caption class="visually-hidden">Published versions of ${pack.displayName}</caption>
+            <thead><tr><th scope="col">Version</th><th scope="col">Architectures</th><th scope="col">FIPS</th><th scope="col">File</th><th scope="col">Size</th><th scope="col">SHA-256</th></tr></thead>
+            <tbody>
+              ${pack.versions.map(
+                (x) => html`<tr>
+                  <th scope="row" data-label="Version">
+                    ${x.version === v.version
+                      ? html`<span aria-current="page">${x.version}</span>`
+                      : html`<a href=${`/packs/${pack.name}?version=${encodeURIComponent(x.version)}`}>${x.version}</a>`}
+                  </th>
+                  <td data-label="Arch">${x.arches.map((a) => label(ARCH_LABELS, a)).join(", ")}</td>
+                  <td data-label="FIPS">${x.fips ? "Yes" : "No"}</td>
+                  <td data-label="File"><code class="break">${x.fileName}</code></td>
+                  <td data-label="Size" class="num">${humanSize(x.size)}</td>
+                  <td data-label="SHA-256"><${Sha256} value=${x.sha256} fileName=${x.fileName} /></td>
+                </tr>`,
+              )}
+            </tbody>
+          </table>
+        </div>
+      </section>
+    </div>
+  <//>`;
+}

@@ -1,0 +1,188 @@
+// Browse packs: filters on the left (product, version, cloud type, layer type), architecture and
+// FIPS beside the search bar, facet counts, cursor pages, and a selection of pack versions that
+// lives in the URL (`selected=name@version,...`). Everything is one GET form: picks, filters and
+// page buttons submit together, so the selection survives any navigation without JavaScript.
+import { html } from "htm/preact";
+import type { PackSearchResult } from "../../worker/catalog/packs";
+import type { Product } from "../../worker/catalog/products";
+import type { PackRef } from "../../worker/catalog/bundle-spec";
+import { CLOUDS, LAYERS } from "../../worker/db/schema";
+import { Breadcrumbs, Layout } from "../components/layout";
+import { HiddenInputs, Notice } from "../components/ui";
+import { ARCH_LABELS, CLOUD_LABELS, humanSize, label, LAYER_LABELS, packRefText, queryString } from "../lib/format";
+
+export type BrowseFilters = {
+  product?: string;
+  version?: string;
+  cloud?: string;
+  layer?: string;
+  arch?: string;
+  fips?: boolean;
+  q?: string;
+  cursor?: string;
+  trail: string[];
+};
+
+type Props = { filters: BrowseFilters; result: PackSearchResult; products: Product[]; selected: PackRef[] };
+
+/** The canonical /packs URL for filters, page and selection. */
+export function browseHref(filters: BrowseFilters, selected: readonly PackRef[], page: { cursor?: string; trail?: string[] } = {}): string {
+  return `/packs${queryString({
+    product: filters.product,
+    version: filters.version,
+    cloud: filters.cloud,
+    layer: filters.layer,
+    arch: filters.arch,
+    fips: filters.fips === undefined ? undefined : String(filters.fips),
+    q: filters.q,
+    cursor: page.cursor,
+    trail: page.trail?.length ? page.trail.join(",") : undefined,
+    selected: selected.map(packRefText).join(","),
+  })}`;
+}
+
+const count = (n: number | undefined) => ` (${n ?? 0})`;
+
+function FilterSelect({ id, labelText, value, options, anyLabel = "Any", disabled, hint }: {
+  id: string;
+  labelText: string;
+  value?: string;
+  options: { value: string; label: string }[];
+  anyLabel?: string;
+  disabled?: boolean;
+  hint?: string;
+}) {
+  return html`<div class="field">
+    <label for=${id}>${labelText}${hint ? html` <span class="hint">${hint}</span>` : null}</label>
+    <select id=${id} name=${id} disabled=${disabled}>
+      <option value="">${anyLabel}</option>
+      ${options.map((o) => html`<option value=${o.value} selected=${o.value === value}>${o.label}</option>`)}
+    </select>
+  </div>`;
+}
+
+export function BrowsePage({ filters, result, products, selected }: Props) {
+  const { facets } = result;
+  const product = products.find((p) => p.id === filters.product);
+  const selectedKeys = new Set(selected.map(packRefText));
+  const shown = result.items.flatMap((item) => item.versions.map((v) => `${item.name}@${v.version}`));
+  const pageNumber = filters.trail.length + 1;
+  return html`<${Layout} title="Browse packs" islands=${["autosubmit", "selection"]}>
+    <${Breadcrumbs} trail=${[{ href: "/", label: "Home" }, { label: "Browse packs" }]} />
+    <div class="page-head">
+      <h1>Browse packs</h1>
+      <p>Filter and search the pack catalog, select the pack versions you need on any page, then download them together.</p>
+    </div>
+    <form method="get" action="/packs" class="with-sidebar" data-autosubmit data-selection>
+      <${HiddenInputs} values=${{ selected: selected.map(packRefText).join(","), shown: shown.join(","), cursor: filters.cursor, trail: filters.trail.join(","), next: result.nextCursor ?? undefined }} />
+      <aside class="sidebar card filters" aria-labelledby="filters-title">
+        <h2 id="filters-title">Filters</h2>
+        <${FilterSelect}
+          id="product"
+          labelText="Product"
+          value=${filters.product}
+          options=${products.map((p) => ({ value: p.id, label: p.name + count(facets.product[p.id]) }))}
+          anyLabel="All products"
+        />
+        <${FilterSelect}
+          id="version"
+          labelText="Version"
+          value=${filters.version}
+          options=${(product?.versions ?? []).map((v) => ({ value: v.version, label: v.version }))}
+          anyLabel=${product ? "All versions" : "Choose a product first"}
+          disabled=${!product}
+        />
+        <${FilterSelect}
+          id="cloud"
+          labelText="Cloud type"
+          value=${filters.cloud}
+          options=${CLOUDS.map((c) => ({ value: c, label: label(CLOUD_LABELS, c) + count(facets.cloud[c]) }))}
+          anyLabel="All clouds"
+        />
+        <${FilterSelect}
+          id="layer"
+          labelText="Layer type"
+          value=${filters.layer}
+          options=${LAYERS.map((l) => ({ value: l, label: label(LAYER_LABELS, l) + count(facets.layer[l]) }))}
+          anyLabel="All layers"
+        />
+        <div class="actions">
+          <button type="submit" name="go" value="filter" class="secondary small">Apply filters</button>
+          <a href=${browseHref({ trail: [] }, selected)} class="small">Clear filters</a>
+        </div>
+      </aside>
+      <div>
+        <div class="card searchbar" role="search">
+          <div class="field grow">
+            <label for="q">Search packs</label>
+            <input id="q" type="search" name="q" value=${filters.q ?? ""} placeholder="Name, type or description" />
+          </div>
+          <${FilterSelect}
+            id="arch"
+            labelText="Architecture"
+            value=${filters.arch}
+            options=${(["amd64", "arm64"] as const).map((a) => ({ value: a, label: ARCH_LABELS[a] + count(facets.arch[a]) }))}
+            anyLabel="AMD64 and ARM64"
+          />
+          <${FilterSelect}
+            id="fips"
+            labelText="FIPS"
+            value=${filters.fips === undefined ? undefined : String(filters.fips)}
+            options=${[
+              { value: "true", label: "FIPS" + count(facets.fips["true"]) },
+              { value: "false", label: "non-FIPS" + count(facets.fips["false"]) },
+            ]}
+            anyLabel="FIPS and non-FIPS"
+          />
+          <button type="submit" name="go" value="filter">Search</button>
+        </div>
+
+        <p class="muted small" aria-live="polite">${result.total} pack${result.total === 1 ? "" : "s"} match${result.total === 1 ? "es" : ""}${pageNumber > 1 ? ` · page ${pageNumber}` : ""}</p>
+        ${result.items.length === 0
+          ? html`<${Notice}><p>No pack matches these filters. <a href=${browseHref({ trail: [] }, selected)}>Clear the filters</a>.</p><//>`
+          : html`<ul class="pack-list">
+              ${result.items.map((item) => {
+                const headingId = `pack-${item.name}`;
+                const latest = item.versions[0];
+                return html`<li class="pack" role="group" aria-labelledby=${headingId}>
+                  <div class="pack-head">
+                    <h3 id=${headingId}><a href=${`/packs/${item.name}`}>${item.displayName}</a></h3>
+                    <span class="badges">
+                      <span class="badge accent">${label(LAYER_LABELS, item.layer)}</span>
+                      ${item.addonType ? html`<span class="badge">${item.addonType}</span>` : null}
+                      ${item.source === "community" ? html`<span class="badge warn">Community</span>` : null}
+                    </span>
+                  </div>
+                  <p>${item.description}</p>
+                  <ul class="versions">
+                    ${item.versions.map((v) => {
+                      const key = `${item.name}@${v.version}`;
+                      return html`<li>
+                        <label class="version-pick" title=${`${v.fileName}, ${humanSize(v.size)}`}>
+                          <input type="checkbox" name="pick" value=${key} checked=${selectedKeys.has(key)} aria-label=${`Select ${item.displayName} ${v.version}`} />
+                          ${v.version}${v.fips ? html` <span class="badge ok">FIPS</span>` : null}
+                          <span class="small muted">${v.arches.map((a) => label(ARCH_LABELS, a)).join("/")} · ${humanSize(v.size)}</span>
+                        </label>
+                      </li>`;
+                    })}
+                  </ul>
+                  ${latest.eol ? html`<p class="small muted">End of life ${latest.eol}</p>` : null}
+                </li>`;
+              })}
+            </ul>`}
+        <div class="pager">
+          <button type="submit" name="go" value="prev" class="secondary" disabled=${filters.trail.length === 0 && !filters.cursor}>Previous page</button>
+          <button type="submit" name="go" value="next" class="secondary" disabled=${!result.nextCursor}>Next page</button>
+        </div>
+        <div class="selection-bar">
+          <span><strong data-selection-count>${selected.length}</strong> selected<span class="small muted" data-selection-list>${selected.length ? ": " + selected.map(packRefText).join(", ") : ""}</span></span>
+          <span class="actions">
+            <button type="submit" name="go" value="select" class="secondary">Update selection</button>
+            ${selected.length ? html`<a href=${browseHref(filters, [], { cursor: filters.cursor, trail: filters.trail })} class="small">Clear selection</a>` : null}
+            <button type="submit" name="go" value="download" data-selection-download>Download selected</button>
+          </span>
+        </div>
+      </div>
+    </form>
+  <//>`;
+}

@@ -1,0 +1,93 @@
+// Bundle Verification Instructions: the public key, the openssl command for each kind of file
+// (with real file names from the catalog), the expected "Verified OK", and the folder script.
+import { html } from "htm/preact";
+import { Breadcrumbs, Layout } from "../components/layout";
+import { CodeBlock, PageHead } from "../components/ui";
+import { VERIFY_SCRIPT } from "../lib/verify-script";
+
+export type SignedFileExample = { fileName: string; signatureFileName: string };
+
+export type VerifyExamples = {
+  contentBundle?: SignedFileExample;
+  iso?: SignedFileExample;
+  pack?: SignedFileExample;
+};
+
+const command = (file: SignedFileExample) =>
+  `openssl dgst -sha256 -verify spectro_public_key.pem -signature ${file.signatureFileName} ${file.fileName}`;
+
+type Kind = { id: string; title: string; placeholder: string; replace: string; example: SignedFileExample; fallback: boolean };
+
+export function VerifyPage({ examples }: { examples: VerifyExamples }) {
+  const kinds: Kind[] = [
+    {
+      id: "content-bundle",
+      title: "Content bundle (TAR ZST)",
+      placeholder: "<bundle-name>",
+      replace: "the name of the bundle",
+      example: examples.contentBundle ?? { fileName: "<bundle-name>.tar.zst", signatureFileName: "<bundle-name>.tar.sig.bin" },
+      fallback: !examples.contentBundle,
+    },
+    {
+      id: "iso",
+      title: "Management appliance (ISO)",
+      placeholder: "<management-appliance>",
+      replace: "the name of the appliance",
+      example: examples.iso ?? { fileName: "<management-appliance>.iso", signatureFileName: "<management-appliance>.iso.sig.bin" },
+      fallback: !examples.iso,
+    },
+    {
+      id: "pack",
+      title: "Pack bundle (ZST)",
+      placeholder: "<bundle-name>",
+      replace: "the name of the pack file",
+      example: examples.pack ?? { fileName: "<bundle-name>.zst", signatureFileName: "<bundle-name>.sig.bin" },
+      fallback: !examples.pack,
+    },
+  ];
+  return html`<${Layout} title="Bundle Verification Instructions" area="verify" islands=${["copy"]}>
+    <${Breadcrumbs} trail=${[{ href: "/", label: "Home" }, { label: "Bundle Verification Instructions" }]} />
+    <${PageHead} title="Bundle Verification Instructions">
+      All ZST bundles and ISO files downloaded from Artifact Studio are signed. A <code>.sig.bin</code> file accompanies each
+      artifact; check it with Spectro Cloud's public key and OpenSSL on the machine where the files are.
+    <//>
+    <div class="stack">
+      <section class="card" aria-labelledby="step-key">
+        <h2 id="step-key">1. Download the public key</h2>
+        <p>Save the key next to the downloaded artifacts.</p>
+        <a class="button" href="/spectro_public_key.pem" download="spectro_public_key.pem">Download spectro_public_key.pem</a>
+      </section>
+
+      <section class="card" aria-labelledby="step-verify">
+        <h2 id="step-verify">2. Verify each file</h2>
+        <p>Use the command for the kind of file you downloaded. The names below are real files from this catalog; replace them with yours.</p>
+        ${kinds.map(
+          (kind) => html`<section class="stack" aria-labelledby=${`kind-${kind.id}`}>
+            <h3 id=${`kind-${kind.id}`}>${kind.title}</h3>
+            ${kind.fallback ? html`<p class="small muted">Replace <code>${kind.placeholder}</code> with ${kind.replace}.</p>` : null}
+            <${CodeBlock} code=${command(kind.example)} what=${`${kind.title} command`} />
+          </section>`,
+        )}
+        <p>A successful verification prints:</p>
+        <pre><code>Verified OK</code></pre>
+        <p class="small muted">Anything else (for example <code>Verification failure</code>) means the file or its signature is not the one Spectro Cloud signed: do not use it.</p>
+      </section>
+
+      <section class="card" aria-labelledby="step-script">
+        <h2 id="step-script">3. Or verify a whole folder</h2>
+        <p>
+          To check every content or pack bundle (and ISO) in the current folder, use this script. It uses
+          <code>spectro_public_key.pem</code> in the same folder; set <code>PUBKEY</code> to use a key elsewhere.
+        </p>
+        <p><a class="button secondary" href="/verify-signatures.sh" download="verify-signatures.sh">Download verify-signatures.sh</a></p>
+        <${CodeBlock} code=${VERIFY_SCRIPT} what="verification script" />
+        <p>Grant the script execute permissions, and run it:</p>
+        <${CodeBlock} code=${"chmod +x verify-signatures.sh\n./verify-signatures.sh"} what="script commands" />
+        <p>The output should be similar to:</p>
+        <pre><code>${[examples.pack?.fileName ?? "kubernetes-1.32.3.zst", examples.contentBundle?.fileName ?? "palette-4.6.12.tar.zst"]
+          .map((f) => `${f}: ✅ Signature valid`)
+          .join("\n")}</code></pre>
+      </section>
+    </div>
+  <//>`;
+}
