@@ -31,6 +31,7 @@ try {
   };
   process.on("SIGINT", shutdown);
   process.on("SIGTERM", shutdown);
+  process.on("SIGHUP", shutdown);
 
   console.log("");
   console.log(`Artifact Studio is running at ${studio.url}`);

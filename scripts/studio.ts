@@ -230,6 +230,18 @@ export async function startStudio(options: StudioOptions): Promise<Studio> {
   child.stdout?.on("data", (chunk: Buffer) => tail.push(chunk.toString()));
   child.stderr?.on("data", (chunk: Buffer) => tail.push(chunk.toString()));
   const exited = new Promise<void>((done) => child.once("exit", () => done()));
+  // wrangler runs in its own process group, so a parent that exits without calling stop() (a test
+  // runner interrupted, an uncaught error) must still take it down rather than leave it serving.
+  const killOnExit = () => {
+    if (child.exitCode === null && child.pid) {
+      try {
+        process.kill(-child.pid, "SIGTERM");
+      } catch {
+        // already gone
+      }
+    }
+  };
+  process.once("exit", killOnExit);
 
   const stop = async () => {
     if (child.exitCode === null && child.pid) {
@@ -248,6 +260,7 @@ export async function startStudio(options: StudioOptions): Promise<Studio> {
         await exited;
       }
     }
+    process.off("exit", killOnExit);
     logStream?.end();
   };
 
