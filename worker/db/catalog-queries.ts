@@ -164,11 +164,10 @@ export function versionsInLayerStatement(layer: Layer): SQL {
     WHERE p.layer = ${layer} AND pv.yanked = 0 ORDER BY p.name, pv.version_key DESC`;
 }
 
-/** Specific non-yanked pack versions by their `${name}@${version}` ids. */
+/** Specific non-yanked pack versions by their `${name}@${version}` ids (one bound JSON list: D1 caps bound parameters at 100). */
 export function versionsByIdStatement(ids: string[]): SQL {
-  const list = ids.length ? sql.join(ids.map((id) => sql`${id}`), sql`, `) : sql`NULL`;
   return sql`SELECT ${versionColumns} FROM pack_versions pv JOIN packs p ON p.name = pv.pack_name
-    WHERE pv.id IN (${list}) AND pv.yanked = 0`;
+    WHERE pv.id IN (SELECT value FROM json_each(${JSON.stringify(ids)})) AND pv.yanked = 0`;
 }
 
 export type PackInfo = {
