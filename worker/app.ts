@@ -4,17 +4,22 @@ import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { requestId } from "hono/request-id";
 import { secureHeaders } from "hono/secure-headers";
+import { captchaCspSources } from "./captcha";
 import { ApiError, errorBody } from "./errors";
 import { ConfigError } from "./env";
 import { adminRoutes } from "./routes/admin";
+import { adminGrantsRoutes } from "./routes/admin-grants";
 import { compatibleRoutes } from "./routes/compatible";
+import { downloadPageRoutes } from "./routes/download-page";
 import { filesRoutes } from "./routes/files";
 import { grantsRoutes } from "./routes/grants";
 import { keyRoutes } from "./routes/keys";
+import { manifestsRoutes } from "./routes/manifests";
 import { openapiRoutes } from "./routes/openapi";
 import { packsRoutes } from "./routes/packs";
 import { pagesRoutes } from "./routes/pages";
 import { productsRoutes } from "./routes/products";
+import { tokensRoutes } from "./routes/tokens";
 
 export type AppEnv = { Bindings: Env; Variables: { requestId: string } };
 
@@ -25,7 +30,9 @@ app.use(
   secureHeaders({
     contentSecurityPolicy: {
       defaultSrc: ["'self'"],
-      scriptSrc: ["'self'"],
+      // The captcha widget's origins, only when that provider is configured (raw var: never throws here).
+      scriptSrc: ["'self'", (c) => captchaCspSources(c.env.CAPTCHA_PROVIDER).script.join(" ")],
+      frameSrc: ["'self'", (c) => captchaCspSources(c.env.CAPTCHA_PROVIDER).frame.join(" ")],
       styleSrc: ["'self'"],
       imgSrc: ["'self'", "data:"],
       connectSrc: ["'self'"],
@@ -42,10 +49,14 @@ app.use(
 app.route("/", keyRoutes);
 app.route("/", pagesRoutes); // server-rendered HTML: /, /install/*, /bundle/*, /packs/*, /verify
 app.route("/dl", filesRoutes); // worker-signed downloads
+app.route("/download", downloadPageRoutes); // the captcha gate page: choose, solve, get the links
 app.route("/api/v1/products", productsRoutes);
 app.route("/api/v1/packs", packsRoutes);
 app.route("/api/v1/compatible", compatibleRoutes);
 app.route("/api/v1/grants", grantsRoutes);
+app.route("/api/v1/manifests", manifestsRoutes); // automation: API token instead of captcha
+app.route("/api/v1/admin/tokens", tokensRoutes);
+app.route("/api/v1/admin/grants", adminGrantsRoutes);
 app.route("/api/v1/admin", adminRoutes);
 app.route("/api/v1", openapiRoutes); // GET /api/v1/openapi.json
 
