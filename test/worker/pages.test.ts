@@ -1,0 +1,178 @@
+// The site's plain pages: home, install, verification, pack detail, escaping of catalog text, and
+// the HTML 404/400 pages. Seeded with the catalog fixture.
+import { exports } from "cloudflare:workers";
+import { beforeAll, describe, expect, it } from "vitest";
+import { FIXTURE_PACKS, seedCatalog, type FixturePack } from "./support/catalog-fixture";
+import { attributes, formAround, getPage, hiddenInputs, htmlPage } from "./pages-support";
+
+const HOSTILE: FixturePack = {
+  name: "evil-addon",
+  displayName: '<script>alert("name")</script>',
+  layer: "addon",
+  addonType: "<b>bold</b>",
+  description: '"><img src=x onerror=alert(1)> & more',
+  versions: [{ version: "1.0.0", arches: ["amd64"], clouds: ["all"], useCases: ["controller", "agent", "addon"], products: [{ product: "palette-enterprise" }] }],
+};
+
+beforeAll(async () => {
+  await seedCatalog([...FIXTURE_PACKS, HOSTILE]);
+});
+
+describe("home", () => {
+  it("shows the four areas with no-JS forms and links", async () => {
+    const body = await htmlPage("/");
+    for (const product of ["palette-enterprise", "palette-vertex"]) {
+      const form = formAround(body, `action="/install/${product}"`);
+      expect(form).toContain('method="get"');
+      expect(form).toMatch(/<select id="[^"]+" name="version">/);
+      expect(form).toContain("Show Artifacts");
+    }
+    expect(body).toContain("Install Palette Enterprise");
+    expect(body).toContain("Install Palette VerteX");
+    // Versions newest first, from the catalog.
+    expect(attributes(formAround(body, 'action="/install/palette-enterprise"'), /<option\b[^>]*>/g, "value")).toEqual(["4.7.3", "4.6.12", "4.5.23"]);
+    expect(body).toContain('href="/bundle/product"');
+    expect(body).toContain('href="/packs"');
+    expect(body).toMatch(/Create pack bundle/);
+  });
+
+  it("answers a repeat visit with 304 from the catalog ETag", async () => {
+    const { res } = await getPage("/");
+    const etag = res.headers.get("ETag");
+    expect(etag).toMatch(/^W\/"catalog-\d+"$/);
+    const again = await getPage("/", { headers: { "If-None-Match": etag! } });
+    expect(again.res.status).toBe(304);
+  });
+});
+
+describe("install pages", () => {
+  it("lists the chosen version's installers with sizes, checksums and download forms", async () => {
+    const body = await htmlPage("/install/palette-enterprise?version=4.6.12");
+    expect(body).toContain("Palette Enterprise 4.6.12 artifacts");
+    for (const [kind, file, label] of [
+      ["content-bundle", "palette-enterprise-4.6.12.tar.zst", "Content bundle"],
+      ["iso", "palette-enterprise-appliance-4.6.12.iso", "ISO"],
+      ["helm-chart", "palette-enterprise-helm-4.6.12.tgz", "Helm installation"],
+    ]) {
+      expect(body).toContain(file);
+      expect(body).toContain(label);
+      const form = formAround(body, `aria-label="Download ${file}"`);
+      expect(form).toContain('method="get" action="/download"');
+      expect(hiddenInputs(form)).toEqual({ installers: "palette-enterprise@4.6.12", kinds: kind });
+    }
+    expect(body).toContain("palette-enterprise-4.6.12.tar.sig.bin");
+    expect(body).toContain("palette-enterprise-appliance-4.6.12.iso.sig.bin");
+    expect(body).toContain("Used for traditional application install.");
+    expect(body).toMatch(/<code class="break" title="SHA-256 of palette-enterprise-4\.6\.12\.tar\.zst">[0-9a-f]{64}<\/code>/);
+    expect(body).toContain("977 KB"); // 1,000,033 bytes, as `ls -lh` puts it
+    // The version picker keeps the chosen version selected.
+    expect(body).toMatch(/<option value="4\.6\.12" selected>/);
+  });
+
+  it("shows the picker alone until a version is chosen, and VerteX's own ISO wording", async () => {
+    const bare = await htmlPage("/install/palette-vertex");
+    expect(bare).toContain("Show Artifacts");
+    expect(bare).not.toContain("artifacts</h2>");
+    const vertex = await htmlPage("/install/palette-vertex?version=4.7.3");
+    expect(vertex).toContain("Used for installation from ISO device in a virtual machine, edge device, or bare-metal.");
+  });
+
+  it("gives HTML 404 pages for an unknown product or version and a 400 naming the field", async () => {
+    const product = await getPage("/install/palette-nothing?version=4.6.12");
+    expect(product.res.status).toBe(404);
+    expect(product.res.headers.get("Content-Type")).toContain("text/html");
+    expect(product.body).toContain("product palette-nothing not found");
+    expect(product.body).toContain('href="/"');
+    const version = await getPage("/install/palette-enterprise?version=9.9.9");
+    expect(version.res.status).toBe(404);
+    expect(version.body).toContain("Palette Enterprise version 9.9.9 not found");
+    const bad = await getPage("/install/palette-enterprise?version=latest%20please");
+    expect(bad.res.status).toBe(400);
+    expect(bad.body).toContain("<strong>version</strong>");
+  });
+});
+
+describe("verification", () => {
+  it("gives the key, a command per kind with real file names, and the expected output", async () => {
+    const body = await htmlPage("/verify");
+    expect(body).toContain('href="/spectro_public_key.pem"');
+    expect(body).toContain('href="/verify-signatures.sh"');
+    expect(body).toContain(
+      "openssl dgst -sha256 -verify spectro_public_key.pem -signature palette-enterprise-4.7.3.tar.sig.bin palette-enterprise-4.7.3.tar.zst",
+    );
+    expect(body).toContain(
+      "openssl dgst -sha256 -verify spectro_public_key.pem -signature palette-enterprise-appliance-4.7.3.iso.sig.bin palette-enterprise-appliance-4.7.3.iso",
+    );
+    expect(body).toMatch(/-signature [a-z0-9-]+-[0-9.]+\.sig\.bin [a-z0-9-]+-[0-9.]+\.zst/);
+    expect(body).toContain("Verified OK");
+  });
+
+  it("serves the folder script as a download", async () => {
+    const res = await exports.default.fetch("http://studio.test/verify-signatures.sh");
+    expect(res.status).toBe(200);
+    expect(res.headers.get("Content-Type")).toContain("text/x-shellscript");
+    expect(res.headers.get("Content-Disposition")).toBe('attachment; filename="verify-signatures.sh"');
+    const script = await res.text();
+    expect(script.startsWith("#!/bin/bash\n")).toBe(true);
+    expect(script).toContain('openssl dgst -sha256 -verify "$PUBKEY" -signature "$sigfile" "$datafile"');
+    expect(script).toContain("✅ Signature valid");
+  });
+});
+
+describe("pack detail", () => {
+  it("shows versions, architectures, FIPS, clouds, linked dependencies, files and checksums", async () => {
+    const body = await htmlPage("/packs/cni-calico?version=3.29.2");
+    expect(body).toContain("Calico 3.29.2");
+    expect(body).toContain("cni-calico-3.29.2.zst");
+    expect(body).toContain("cni-calico-3.29.2.sig.bin");
+    expect(body).toContain("cni-calico-3.26.0.zst");
+    expect(body).toContain("FIPS-compliant");
+    expect(body).toContain("AMD64, ARM64");
+    expect(body).toContain('Requires <a href="/packs/kubernetes">kubernetes</a>');
+    expect(body).toMatch(/kubernetes<\/a>\s*>= 1\.29/);
+    expect(body).toMatch(/<span aria-current="page">3\.29\.2<\/span>/);
+    expect(body).toContain('href="/packs/cni-calico?version=3.26.0"');
+    const form = formAround(body, ">Download</button>");
+    expect(form).toContain('action="/download"');
+    expect(hiddenInputs(form)).toEqual({ packs: "cni-calico@3.29.2" });
+  });
+
+  it("never lists a yanked version, and 404s one", async () => {
+    const body = await htmlPage("/packs/kubernetes");
+    expect(body).not.toContain("kubernetes-1.28.0.zst");
+    expect(body).toContain("Palette eXtended Kubernetes 1.32.3");
+    expect((await getPage("/packs/kubernetes?version=1.28.0")).res.status).toBe(404);
+    expect((await getPage("/packs/retired-logger")).res.status).toBe(404);
+  });
+
+  it("gives a 400 page naming the field for a malformed pack name", async () => {
+    const { res, body } = await getPage("/packs/NOT_A_PACK");
+    expect(res.status).toBe(400);
+    expect(body).toContain("<strong>name</strong>");
+  });
+});
+
+describe("escaping", () => {
+  it("renders hostile catalog text as text on every page that shows it", async () => {
+    for (const path of ["/packs", "/packs/evil-addon", "/packs?q=alert", "/bundle/layers/addon?product=palette-enterprise&version=4.6.12&useCase=addon"]) {
+      const body = await htmlPage(path);
+      expect(body, path).toContain("&lt;script>alert(&quot;name&quot;)&lt;/script>");
+      expect(body, path).not.toContain("<script>alert");
+      expect(body, path).not.toContain("<img src=x");
+      expect(body, path).not.toContain("<b>bold</b>");
+    }
+  });
+});
+
+describe("not found and errors", () => {
+  it("gives browsers an HTML 404 that says where to go, and API clients the JSON shape", async () => {
+    const page = await getPage("/no/such/page");
+    expect(page.res.status).toBe(404);
+    expect(page.res.headers.get("Content-Type")).toContain("text/html");
+    expect(page.body).toContain("There is no page at /no/such/page.");
+    expect(page.body).toContain('href="/packs"');
+    const api = await exports.default.fetch("http://studio.test/api/v1/nothing", { headers: { Accept: "text/html" } });
+    expect(api.status).toBe(404);
+    expect(((await api.json()) as { error: { code: string } }).error.code).toBe("not_found");
+  });
+});
