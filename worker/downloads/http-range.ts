@@ -14,7 +14,8 @@ export function parseRange(header: string | null, size: number): RangeDecision {
   if (m[1] === "") {
     const suffix = Number(m[2]);
     if (suffix === 0 || size === 0) return { kind: "unsatisfiable" };
-    return { kind: "partial", start: Math.max(0, size - suffix), end: size - 1 };
+    if (suffix >= size) return { kind: "full" };
+    return { kind: "partial", start: size - suffix, end: size - 1 };
   }
   const start = Number(m[1]);
   if (start >= size) return { kind: "unsatisfiable" };
