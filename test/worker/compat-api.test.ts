@@ -130,6 +130,6 @@ describe("GET /api/v1/compatible", () => {
     expect((await refused(`${PE}&useCase=controller&packs=kubernetes@9.9.9`, 404)).message).toBe("pack kubernetes@9.9.9 not found");
     expect((await refused(`${PE}&useCase=controller&packs=kubernetes@1.28.0`, 404)).code).toBe("not_found");
     const hundred = Array.from({ length: 99 }, (_, i) => `addon-${i}@1.0.0`).concat("kubernetes@1.31.2").join(",");
-    expect((await refused(`${PE}&useCase=controller&packs=${hundred}`, 404)).message).toMatch(/^pack addon-0@1.0.0, addon-1@1.0.0, /);
+    expect((await refused(`${PE}&useCase=controller&packs=${hundred}`, 404)).message).toBe("pack addon-0@1.0.0, addon-1@1.0.0, addon-2@1.0.0, addon-3@1.0.0, addon-4@1.0.0 and 94 more not found");
   });
 });

@@ -156,7 +156,7 @@ export async function compatiblePacks(db: Db, query: CompatibleQuery): Promise<C
     return { ...pack, ...version };
   });
   const missing = ids.filter((id) => !chosen.some((c) => `${c.name}@${c.version}` === id));
-  if (missing.length) throw notFound(`pack ${missing.join(", ")}`);
+  if (missing.length) throw notFound(`pack ${missing.slice(0, 5).join(", ")}${missing.length > 5 ? ` and ${missing.length - 5} more` : ""}`);
   const crowded = SINGLE_PACK_LAYERS.find((layer) => chosen.filter((c) => c.layer === layer).length > 1);
   if (crowded) {
     throw new ApiError(400, "invalid_request", `packs: more than one ${crowded} pack chosen`, [
