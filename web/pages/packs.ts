@@ -66,7 +66,7 @@ export function BrowsePage({ filters, result, products, selected }: Props) {
   const product = products.find((p) => p.id === filters.product);
   const selectedKeys = new Set(selected.map(packRefText));
   const shown = result.items.flatMap((item) => item.versions.map((v) => `${item.name}@${v.version}`));
-  const pageNumber = filters.trail.length + 1;
+  const pageNumber = filters.cursor ? filters.trail.length + 2 : 1;
   return html`<${Layout} title="Browse packs" islands=${["autosubmit", "selection"]}>
     <${Breadcrumbs} trail=${[{ href: "/", label: "Home" }, { label: "Browse packs" }]} />
     <div class="page-head">
