@@ -182,6 +182,33 @@ describe("assessPack: the chosen packs' constraints on the candidate", () => {
     expect(assessPack(pack({ name: "kubernetes-rke2", version: "1.31.2", layer: "k8s" }), context({ chosen: [picky] }))).toEqual([]);
   });
 
+  it("treats required packs in one layer as alternatives, both ways", () => {
+    const either = [dep("kubernetes", "k8s", "required", "1.29"), dep("kubernetes-rke2", "k8s", "required", "1.30")];
+    const cni = pack({ name: "cni-x", version: "1.0.0", layer: "cni", dependencies: either });
+    const rke2 = (version: string): ChosenPack => ({ name: "kubernetes-rke2", version, layer: "k8s", dependencies: [] });
+    expect(assessPack(cni, context({ chosen: [k8s("1.29.1")] }))).toEqual([]);
+    expect(assessPack(cni, context({ chosen: [rke2("1.30.2")] }))).toEqual([]);
+    expect(assessPack(cni, context({ chosen: [rke2("1.29.9")] }))).toEqual(["requires kubernetes-rke2 >= 1.30"]);
+    expect(assessPack(cni, context({ chosen: [{ name: "k3s", version: "1.31.0", layer: "k8s", dependencies: [] }] }))).toEqual([
+      "requires kubernetes >= 1.29 or kubernetes-rke2 >= 1.30",
+    ]);
+    const chosenCni: ChosenPack = { name: "cni-x", version: "1.0.0", layer: "cni", dependencies: either };
+    expect(assessPack(pack({ name: "kubernetes-rke2", version: "1.30.4", layer: "k8s" }), context({ chosen: [chosenCni] }))).toEqual([]);
+    expect(assessPack(pack({ name: "kubernetes", version: "1.28.0", layer: "k8s" }), context({ chosen: [chosenCni] }))).toEqual(["cni-x 1.0.0 requires kubernetes >= 1.29"]);
+    expect(assessPack(pack({ name: "k3s", version: "1.31.0", layer: "k8s" }), context({ chosen: [chosenCni] }))).toEqual([
+      "cni-x 1.0.0 requires kubernetes >= 1.29 or kubernetes-rke2 >= 1.30",
+    ]);
+  });
+
+  it("requires each required add-on on its own, not as alternatives", () => {
+    const stack = pack({ name: "stack", version: "1.0.0", layer: "addon", dependencies: [dep("prometheus-operator", "addon", "required", "60"), dep("grafana", "addon", "required", "11")] });
+    const chosen: ChosenPack[] = [
+      { name: "prometheus-operator", version: "65.1.0", layer: "addon", dependencies: [] },
+      { name: "grafana", version: "10.4.0", layer: "addon", dependencies: [] },
+    ];
+    expect(assessPack(stack, context({ chosen }))).toEqual(["requires grafana >= 11"]);
+  });
+
   it("gives a reason once even when two constraints say the same", () => {
     const a: ChosenPack = { name: "a", version: "1.0.0", layer: "addon", dependencies: [dep("kubernetes", "k8s", "required", "1.29")] };
     const reasons = assessPack(pack({ name: "kubernetes", version: "1.28.0", layer: "k8s" }), context({ chosen: [a, { ...a }] }));

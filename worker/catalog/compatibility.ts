@@ -8,6 +8,8 @@
 //   both kinds are offered, since a FIPS build runs fine on a cluster that does not require FIPS.
 // - os, k8s, cni and csi hold one pack each; add-ons are many. A dependency on a layer nobody has
 //   chosen yet never hides a pack: the user may still pick to suit it.
+// - Several `required` dependencies in one one-pack layer are alternatives (any one satisfies);
+//   required add-ons are each required.
 // - `optional` and `upgrade` dependencies inform but never hide.
 // - A dependency's maximum with fewer than three parts covers its whole line ("<= 1.31" admits
 //   1.31.9); product ranges are exact, as the SQL filters compare their stored keys.
@@ -89,40 +91,57 @@ export function assessPack(candidate: CandidatePack, context: CompatibilityConte
   const others = context.chosen.filter(
     (c) => c.name !== candidate.name && !(isSinglePackLayer(candidate.layer) && c.layer === candidate.layer),
   );
-  for (const dep of candidate.dependencies) reasons.push(...candidateDependencyProblems(dep, others));
-  for (const chosen of others) {
-    for (const dep of chosen.dependencies) {
-      const problem = chosenDependencyProblem(chosen, dep, candidate);
-      if (problem) reasons.push(problem);
-    }
-  }
+  reasons.push(...candidateDependencyProblems(candidate.dependencies, others));
+  for (const chosen of others) reasons.push(...chosenDependencyProblems(chosen, candidate));
   return [...new Set(reasons)];
 }
 
-/** The candidate's own constraints against what is chosen. */
-function candidateDependencyProblems(dep: Dependency, chosen: readonly ChosenPack[]): string[] {
-  const named = chosen.find((c) => c.name === dep.packName);
-  const inRange = named !== undefined && inDependencyRange(named.version, dep.minVersion, dep.maxVersion);
-  if (dep.type === "required") {
-    if (named && !inRange) return [`requires ${requirement(dep)}`];
-    const layerTaken = isSinglePackLayer(dep.layer) && chosen.some((c) => c.layer === dep.layer);
-    if (!named && layerTaken) return [`requires ${requirement(dep)}`];
+/**
+ * Required dependencies in a one-pack layer are alternatives ("kubernetes or kubernetes-rke2"):
+ * any one satisfies them. Required add-ons are each required on their own.
+ */
+function requiredGroups(dependencies: readonly Dependency[]): Dependency[][] {
+  const groups = new Map<string, Dependency[]>();
+  for (const dep of dependencies.filter((d) => d.type === "required")) {
+    const key = isSinglePackLayer(dep.layer) ? `layer:${dep.layer}` : `pack:${dep.packName}`;
+    groups.set(key, [...(groups.get(key) ?? []), dep]);
   }
-  if (dep.type === "notSupported" && named && inRange) return [`not supported with ${named.name} ${named.version}`];
-  return [];
+  return [...groups.values()];
 }
 
-/** A chosen pack's constraint on the candidate. */
-function chosenDependencyProblem(chosen: ChosenPack, dep: Dependency, candidate: CandidatePack): string | undefined {
-  const who = `${chosen.name} ${chosen.version}`;
-  const aboutCandidate = dep.packName === candidate.name;
-  const inRange = inDependencyRange(candidate.version, dep.minVersion, dep.maxVersion);
-  if (dep.type === "required") {
-    if (aboutCandidate && !inRange) return `${who} requires ${requirement(dep)}`;
-    if (!aboutCandidate && dep.layer === candidate.layer && isSinglePackLayer(dep.layer)) return `${who} requires ${requirement(dep)}`;
+const requirements = (group: readonly Dependency[]) => group.map(requirement).join(" or ");
+
+/** The candidate's own constraints against what is chosen. */
+function candidateDependencyProblems(dependencies: readonly Dependency[], chosen: readonly ChosenPack[]): string[] {
+  const problems: string[] = [];
+  for (const group of requiredGroups(dependencies)) {
+    const present = group.flatMap((dep) => chosen.filter((c) => c.name === dep.packName).map((c) => ({ dep, c })));
+    if (present.some(({ dep, c }) => inDependencyRange(c.version, dep.minVersion, dep.maxVersion))) continue;
+    if (present.length) problems.push(`requires ${requirements(present.map(({ dep }) => dep))}`);
+    else if (isSinglePackLayer(group[0].layer) && chosen.some((c) => c.layer === group[0].layer)) problems.push(`requires ${requirements(group)}`);
   }
-  if (dep.type === "notSupported" && aboutCandidate && inRange) return `${who} does not support ${candidate.name} ${candidate.version}`;
-  return undefined;
+  for (const dep of dependencies.filter((d) => d.type === "notSupported")) {
+    const named = chosen.find((c) => c.name === dep.packName);
+    if (named && inDependencyRange(named.version, dep.minVersion, dep.maxVersion)) problems.push(`not supported with ${named.name} ${named.version}`);
+  }
+  return problems;
+}
+
+/** A chosen pack's constraints on the candidate. */
+function chosenDependencyProblems(chosen: ChosenPack, candidate: CandidatePack): string[] {
+  const who = `${chosen.name} ${chosen.version}`;
+  const problems: string[] = [];
+  for (const group of requiredGroups(chosen.dependencies)) {
+    const concernsCandidate = isSinglePackLayer(candidate.layer) ? group[0].layer === candidate.layer : group[0].packName === candidate.name;
+    if (!concernsCandidate) continue;
+    const naming = group.filter((dep) => dep.packName === candidate.name);
+    if (naming.some((dep) => inDependencyRange(candidate.version, dep.minVersion, dep.maxVersion))) continue;
+    problems.push(`${who} requires ${requirements(naming.length ? naming : group)}`);
+  }
+  for (const dep of chosen.dependencies.filter((d) => d.type === "notSupported" && d.packName === candidate.name)) {
+    if (inDependencyRange(candidate.version, dep.minVersion, dep.maxVersion)) problems.push(`${who} does not support ${candidate.name} ${candidate.version}`);
+  }
+  return problems;
 }
 
 /** The first layer, in build order, that nothing chosen fills yet. */
