@@ -1,6 +1,6 @@
 // Compatibility: which pack versions the bundle wizard offers for a layer, and, for every one it
 // hides, why. assessPack is pure (the rules, unit-tested); compatiblePacks loads its inputs in one
-// D1 batch and applies it to every candidate.
+// D1 batch (two when the layer is left to default) and applies it to every candidate.
 //
 // Decisions the rules encode:
 // - Agent (appliance) mode always means the edge-native cloud, whatever cloud was asked for.
