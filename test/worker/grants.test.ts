@@ -2,6 +2,7 @@
 // per-client rate limit; the admin audit trail; and the API-token manifests for automation.
 import { env, exports } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
+import { grantViewSchema } from "../../worker/downloads/openapi-paths";
 import { runSync } from "../../worker/sync/run";
 import { dropRelease, PALETTE_ENTERPRISE } from "./support/releases";
 
@@ -39,6 +40,8 @@ describe("POST /api/v1/grants", () => {
       ["helm-chart", "palette-enterprise-4.6.12-chart.tgz", "palette-enterprise-4.6.12-chart.tgz.sig.bin"],
     ]);
     expect(Object.keys(grant.links)).toEqual(["urls.txt", "bundle.curl", "manifest.json", "SHA256SUMS", "download.sh", "bundle.tar"]);
+    // The documented response schema describes the real response.
+    expect(grantViewSchema.strict().safeParse(grant).error).toBeUndefined();
 
     const isoOnly = (await (await postGrant({ installers: { product: "palette-enterprise", version: "4.6.12", kinds: ["iso"] } })).json()) as GrantJson;
     expect(isoOnly.files.map((f) => f.kind)).toEqual(["iso"]);
@@ -79,6 +82,16 @@ describe("POST /api/v1/grants", () => {
     expect(limited.headers.get("Retry-After")).toBe("60");
     expect(await limited.json()).toMatchObject({ error: { code: "rate_limited" } });
     expect((await postGrant(body, "203.0.113.251")).status).toBe(201);
+  });
+});
+
+describe("OpenAPI", () => {
+  it("documents grant issuance, the manifests and the token-only automation endpoints", async () => {
+    const doc = (await (await studio("/api/v1/openapi.json")).json()) as { paths: Record<string, Record<string, { security?: unknown[]; responses: Record<string, { content?: Record<string, { schema: { $ref?: string } }> }> }>> };
+    expect(doc.paths["/api/v1/grants"].post.responses["201"].content?.["application/json"].schema.$ref).toBe("#/components/schemas/Grant");
+    expect(Object.keys(doc.paths["/api/v1/grants"].post.responses)).toEqual(expect.arrayContaining(["201", "400", "403", "404", "409", "429", "503"]));
+    expect(doc.paths["/api/v1/manifests/bundle/{format}"].post.security).toEqual([{ apiToken: [] }]);
+    expect(doc.paths["/api/v1/admin/grants"].get).toBeDefined();
   });
 });
 

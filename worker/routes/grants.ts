@@ -9,6 +9,7 @@ import { grantRequestSchema, grantView, loadLiveGrant, signedEntries } from "../
 import { issueGrant, originOf, storageDeps } from "../downloads/issue";
 import { MANIFEST_FORMATS, type ManifestFormat } from "../downloads/manifests";
 import { urlSigner } from "../downloads/signers";
+import "../downloads/openapi-paths"; // registers the download operations in the OpenAPI document
 import { validate } from "../validate";
 
 export const grantsRoutes = new Hono<{ Bindings: Env }>();

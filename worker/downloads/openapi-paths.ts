@@ -1,0 +1,174 @@
+// The download handoff in the OpenAPI document: grants, their manifests and tar, automation
+// manifests, API tokens and the grant audit trail. Request schemas are the ones the routes validate.
+import { z } from "zod";
+import { bundleSpec, packRef } from "../catalog/bundle-spec";
+import { INSTALLER_KINDS } from "../db/schema";
+import { registerOperations, registerSchemas, registerSecurityScheme, type ResponseSpec } from "../openapi";
+import { GRANT_FORMATS, grantRequestSchema } from "./grants";
+import { MANIFEST_FORMATS } from "./manifests";
+import { newTokenRequest } from "./tokens";
+
+const grantFile = z.object({
+  kind: z.string(),
+  name: z.string(),
+  version: z.string(),
+  file: z.string().meta({ description: "The documented file name, e.g. cni-calico-3.29.2.zst" }),
+  size: z.number().int(),
+  sha256: z.string(),
+  url: z.string().meta({ description: "Signed URL of the file" }),
+  sigFile: z.string(),
+  sigSize: z.number().int(),
+  sigUrl: z.string(),
+  keyId: z.string().meta({ description: "The public key that verifies the signature (/keys/<id>.pem)" }),
+});
+
+export const grantViewSchema = z.object({
+  id: z.string(),
+  createdAt: z.string(),
+  expiresAt: z.string(),
+  signer: z.enum(["worker", "r2"]),
+  fileCount: z.number().int(),
+  totalBytes: z.number().int(),
+  files: z.array(grantFile),
+  links: z.record(z.enum(GRANT_FORMATS), z.string()),
+});
+
+const grantId = z.object({ id: z.string().meta({ description: "Grant id (22 characters)" }) });
+const formatParam = z.object({ format: z.enum(MANIFEST_FORMATS) });
+const text = (description: string): ResponseSpec => ({ description, contentType: "text/plain", schema: z.string() });
+const error = (description: string): ResponseSpec => ({ description, schema: "Error" });
+
+registerSecurityScheme("apiToken", { type: "http", scheme: "bearer", description: "An API token from POST /api/v1/admin/tokens (ast_...)." });
+registerSchemas({ Grant: grantViewSchema });
+
+const gateErrors = {
+  "401": error("Unknown or revoked API token."),
+  "403": error("Captcha refused (captcha_invalid, captcha_expired, captcha_wrong_site, ...) or token lacks the scope."),
+  "404": error("Unknown product version or pack versions (each named)."),
+  "409": error("Yanked pack versions (each named)."),
+  "429": { ...error("Too many grants from this client."), headers: { "Retry-After": { description: "Seconds" } } },
+  "503": error("Captcha service unreachable (retry), captcha disabled outside local, or misconfigured."),
+};
+
+registerOperations(
+  {
+    method: "post",
+    path: "/api/v1/grants",
+    operationId: "createGrant",
+    summary: "Issue a download grant: signed URLs for the chosen installers, bundle or packs",
+    description: "Exactly one of installers, bundle, packs. Authorised by captchaToken, or by an API token with the grants:create scope.",
+    tags: ["downloads"],
+    body: grantRequestSchema,
+    security: ["apiToken"],
+    responses: { "201": { description: "The grant.", schema: "Grant" }, ...gateErrors },
+  },
+  {
+    method: "get",
+    path: "/api/v1/grants/{id}",
+    operationId: "getGrant",
+    summary: "A live grant with its signed URLs",
+    tags: ["downloads"],
+    params: grantId,
+    responses: { "200": { description: "The grant.", schema: "Grant" }, "403": error("Revoked."), "404": error("Unknown grant."), "409": error("A pack was yanked since."), "410": error("Expired.") },
+  },
+  {
+    method: "get",
+    path: "/api/v1/grants/{id}/{format}",
+    operationId: "getGrantManifest",
+    summary: "A grant's manifest: urls.txt, bundle.curl, manifest.json, SHA256SUMS or download.sh",
+    tags: ["downloads"],
+    params: grantId.extend(formatParam.shape),
+    responses: { "200": text("The manifest, as an attachment."), "404": error("Unknown grant or format."), "410": error("Expired.") },
+  },
+  {
+    method: "get",
+    path: "/api/v1/grants/{id}/bundle.tar",
+    operationId: "getGrantTar",
+    summary: "Every file of the grant, its signature, SHA256SUMS, the public key and verify-signatures.sh as one ustar archive",
+    tags: ["downloads"],
+    params: grantId,
+    responses: { "200": { description: "application/x-tar, streamed, with Content-Length.", contentType: "application/x-tar", schema: z.string() }, "404": error("Unknown grant."), "410": error("Expired.") },
+  },
+  {
+    method: "get",
+    path: "/api/v1/manifests/installers/{product}/{version}/{format}",
+    operationId: "installerManifest",
+    summary: "Automation: a fresh grant for a product version's installers, answered as one manifest format",
+    tags: ["downloads"],
+    security: ["apiToken"],
+    params: z.object({ product: z.string(), version: z.string() }).extend(formatParam.shape),
+    query: z.object({ kinds: z.string().optional().meta({ description: `Comma-separated: ${INSTALLER_KINDS.join(", ")}` }) }),
+    responses: { "200": { ...text("The manifest; X-Grant-Id names the grant."), headers: { "X-Grant-Id": { description: "The grant issued" } } }, ...gateErrors },
+  },
+  {
+    method: "post",
+    path: "/api/v1/manifests/bundle/{format}",
+    operationId: "bundleManifest",
+    summary: "Automation: a fresh grant for a bundle spec, answered as one manifest format",
+    tags: ["downloads"],
+    security: ["apiToken"],
+    params: formatParam,
+    body: bundleSpec,
+    responses: { "200": text("The manifest."), ...gateErrors },
+  },
+  {
+    method: "post",
+    path: "/api/v1/manifests/packs/{format}",
+    operationId: "packsManifest",
+    summary: "Automation: a fresh grant for a list of packs, answered as one manifest format",
+    tags: ["downloads"],
+    security: ["apiToken"],
+    params: formatParam,
+    body: z.object({ packs: z.array(packRef).min(1).max(500) }),
+    responses: { "200": text("The manifest."), ...gateErrors },
+  },
+  {
+    method: "post",
+    path: "/api/v1/admin/tokens",
+    operationId: "createApiToken",
+    summary: "Create an API token (returned once; only its SHA-256 is stored)",
+    tags: ["admin"],
+    security: ["adminToken"],
+    body: newTokenRequest,
+    responses: { "201": { description: "The token record with the token itself.", schema: z.object({ id: z.string(), name: z.string(), scopes: z.array(z.string()), token: z.string() }) }, "401": error("Missing or wrong bearer token.") },
+  },
+  {
+    method: "get",
+    path: "/api/v1/admin/tokens",
+    operationId: "listApiTokens",
+    summary: "API tokens (never the token or its hash)",
+    tags: ["admin"],
+    security: ["adminToken"],
+    responses: { "200": { description: "The tokens." }, "401": error("Missing or wrong bearer token.") },
+  },
+  {
+    method: "delete",
+    path: "/api/v1/admin/tokens/{id}",
+    operationId: "revokeApiToken",
+    summary: "Revoke an API token",
+    tags: ["admin"],
+    security: ["adminToken"],
+    params: z.object({ id: z.string() }),
+    responses: { "204": { description: "Revoked." }, "404": error("No such active token.") },
+  },
+  {
+    method: "get",
+    path: "/api/v1/admin/grants",
+    operationId: "listGrants",
+    summary: "The grant audit trail, newest first: client IP, country, user agent or token, request, files, bytes, expiry",
+    tags: ["admin"],
+    security: ["adminToken"],
+    query: z.object({ limit: z.number().int().min(1).max(200).optional(), before: z.number().int().optional().meta({ description: "nextBefore of the previous page" }) }),
+    responses: { "200": { description: "A page of grants." }, "401": error("Missing or wrong bearer token.") },
+  },
+  {
+    method: "post",
+    path: "/api/v1/admin/grants/{id}/revoke",
+    operationId: "revokeGrant",
+    summary: "Revoke a grant: its /dl URLs, manifests and tar stop working at once",
+    tags: ["admin"],
+    security: ["adminToken"],
+    params: grantId,
+    responses: { "200": { description: "Revoked." }, "404": error("No such unrevoked grant.") },
+  },
+);
