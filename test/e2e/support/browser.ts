@@ -52,3 +52,18 @@ export async function serverTiming(page: Page): Promise<number> {
     return nav.responseStart - nav.requestStart;
   });
 }
+
+/** Presses Tab until the focused element matches `selector` (at most `limit` presses): keyboard-only navigation. */
+export async function tabTo(page: Page, selector: string, limit = 80): Promise<void> {
+  for (let i = 0; i < limit; i++) {
+    await page.keyboard.press("Tab");
+    if (await page.evaluate((s) => document.activeElement?.matches(s) ?? false, selector)) return;
+  }
+  throw new Error(`keyboard focus never reached ${selector}`);
+}
+
+/** The path and query of the page's URL, as the address bar holds it. */
+export const pathOf = (page: Page) => {
+  const url = new URL(page.url());
+  return decodeURIComponent(url.pathname + url.search);
+};
