@@ -19,6 +19,7 @@ if (!Number.isInteger(port) || port < 1 || port > 65535) {
   process.exit(2);
 }
 
+const started = performance.now();
 try {
   const studio = await startStudio({ port, persistTo: values["persist-to"] });
   let stopping = false;
@@ -34,7 +35,7 @@ try {
   process.on("SIGHUP", shutdown);
 
   console.log("");
-  console.log(`Artifact Studio is running at ${studio.url}`);
+  console.log(`Artifact Studio is running at ${studio.url} (ready in ${((performance.now() - started) / 1000).toFixed(1)} s)`);
   console.log(`  admin token: ADMIN_TOKEN in ${relative(ROOT, studio.devVarsPath) || studio.devVarsPath} (Authorization: Bearer …)`);
   console.log(`  public key:  ${studio.url}/spectro_public_key.pem (local copy: ${relative(ROOT, studio.publicKeyPath)})`);
   console.log(`  catalog:     ${formatSummary(studio.summary)}`);
