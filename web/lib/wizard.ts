@@ -105,8 +105,9 @@ export const refKey = (ref: PackRef) => `${ref.name}@${ref.version}`;
  */
 export function applyPicks(chosen: readonly PackRef[], shown: readonly PackRef[], picked: readonly PackRef[]): PackRef[] {
   const shownKeys = new Set(shown.map(refKey));
-  const kept = chosen.filter((p) => !shownKeys.has(refKey(p)));
-  const out = [...kept];
+  const pickedKeys = new Set(picked.map(refKey));
+  // Earlier choices keep their place, so the bundle's order is the order things were chosen in.
+  const out = chosen.filter((p) => !shownKeys.has(refKey(p)) || pickedKeys.has(refKey(p)));
   for (const pick of picked) if (!out.some((p) => refKey(p) === refKey(pick))) out.push(pick);
   return out;
 }

@@ -74,7 +74,8 @@ export function BrowsePage({ filters, result, products, selected }: Props) {
       <p>Filter and search the pack catalog, select the pack versions you need on any page, then download them together.</p>
     </div>
     <form method="get" action="/packs" class="with-sidebar" data-autosubmit data-selection>
-      <${HiddenInputs} values=${{ selected: selected.map(packRefText).join(","), shown: shown.join(","), cursor: filters.cursor, trail: filters.trail.join(","), next: result.nextCursor ?? undefined }} />
+      <input type="hidden" name="selected" value=${selected.map(packRefText).join(",")} />
+      <${HiddenInputs} values=${{ shown: shown.join(","), cursor: filters.cursor, trail: filters.trail.join(","), next: result.nextCursor ?? undefined }} />
       <aside class="sidebar card filters" aria-labelledby="filters-title">
         <h2 id="filters-title">Filters</h2>
         <${FilterSelect}

@@ -211,7 +211,10 @@ pagesRoutes.get("/bundle/confirm", catalogEtag, async (c) => {
   const state = wizardState(c.req.url);
   const redirect = gate("confirm", state);
   if (redirect) return c.redirect(redirect, 303);
-  return page(html`<${ConfirmStep} state=${state} chosen=${await chosenDetails(c.get("catalog"), state)} origin=${new URL(c.req.url).origin} />`);
+  const db = c.get("catalog");
+  const [chosen, products] = await Promise.all([chosenDetails(db, state), listProducts(db)]);
+  const productName = products.find((p) => p.id === state.product)?.applianceName;
+  return page(html`<${ConfirmStep} state=${state} chosen=${chosen} origin=${new URL(c.req.url).origin} productName=${productName} />`);
 });
 
 const STEP_IDS = ["product", "version", "use-case", "cloud", ...LAYERS, "review", "confirm", "download"] as const;

@@ -34,7 +34,7 @@ export async function measureTransfer(page: Page, url: string): Promise<Transfer
   const bodies: Promise<{ type: string; url: string; size: number }>[] = [];
   const onResponse = (response: import("playwright-core").Response) => {
     const type = response.request().resourceType();
-    if (!["document", "stylesheet", "script"].includes(type)) return;
+    if (!["document", "stylesheet", "script"].includes(type) || (response.status() >= 300 && response.status() < 400)) return;
     bodies.push(response.body().then((body) => ({ type, url: response.url(), size: gzipSync(body).length })));
   };
   page.on("response", onResponse);

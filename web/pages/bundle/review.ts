@@ -12,7 +12,7 @@ import { AgentNotice } from "./start";
 /** A chosen pack as the catalog knows it, with why it no longer fits (empty when it does). */
 export type ChosenDetail = PackVersionSummary & { reasons: string[] };
 
-type Props = { state: WizardState; chosen: ChosenDetail[]; origin: string };
+type Props = { state: WizardState; chosen: ChosenDetail[]; origin: string; productName?: string };
 
 const LAYER_ORDER: Layer[] = ["os", "k8s", "cni", "csi", "addon"];
 
@@ -71,7 +71,7 @@ export function ReviewStep({ state, chosen }: Props) {
   <//>`;
 }
 
-export function ConfirmStep({ state, chosen, origin }: Props) {
+export function ConfirmStep({ state, chosen, origin, productName }: Props) {
   const total = chosen.reduce((n, p) => n + p.size, 0);
   const permalink = `${origin}${stepHref("confirm", state)}`;
   return html`<${WizardFrame} state=${state} current="confirm" title="Confirm" islands=${["copy"]}>
@@ -84,7 +84,7 @@ export function ConfirmStep({ state, chosen, origin }: Props) {
           <a class="button secondary small" href=${`/bundle/spec.json${stateQuery(state)}`} download>Export bundle spec (JSON)</a>
         </div>
         <dl class="summary">
-          <dt>Product</dt><dd>${state.product}</dd>
+          <dt>Product</dt><dd>${productName ?? state.product}</dd>
           <dt>Version</dt><dd>${state.version}</dd>
           <dt>Use case</dt><dd>${label(USE_CASE_LABELS, state.useCase)}</dd>
           <dt>Cloud type</dt><dd>${state.useCase === "agent" ? "Edge Native" : state.useCase === "addon" ? "Any" : label(CLOUD_LABELS, state.cloud)}</dd>
@@ -102,14 +102,18 @@ export function ConfirmStep({ state, chosen, origin }: Props) {
           ? html`<div class="table-wrap">
               <table class="responsive-table">
                 <caption class="visually-hidden">Files in the bundle</caption>
-                <thead><tr><th scope="col">Pack</th><th scope="col">File</th><th scope="col">Size</th><th scope="col">SHA-256</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
+                <thead><tr><th scope="col">Pack</th><th scope="col">Files</th><th scope="col">Size</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
                 <tbody>
                   ${chosen.map(
                     (p) => html`<tr>
                       <th scope="row" data-label="Pack">${p.displayName} ${p.version}<br /><span class="small muted">${LAYER_LABELS[p.layer]}</span>${p.reasons.length ? html`<br /><${Status} pack=${p} />` : null}</th>
-                      <td data-label="File"><code class="break">${p.fileName}</code><br /><code class="small muted break">${p.signatureFileName}</code></td>
+                      <td data-label="Files" class="file-cell">
+                        <code class="break">${p.fileName}</code>
+                        <span class="small muted">Signature: <code class="break">${p.signatureFileName}</code></span>
+                        <span class="small muted">SHA-256:</span>
+                        <${Sha256} value=${p.sha256} fileName=${p.fileName} />
+                      </td>
                       <td data-label="Size" class="num">${humanSize(p.size)}</td>
-                      <td data-label="SHA-256"><${Sha256} value=${p.sha256} fileName=${p.fileName} /></td>
                       <td><a href=${stepHref("confirm", removePack(state, p))} aria-label=${`Remove ${p.displayName} ${p.version}`}>Remove</a></td>
                     </tr>`,
                   )}

@@ -1,0 +1,67 @@
+// Every page in a real browser: the JavaScript it loads stays under 15 KB gzip, nothing overflows
+// a 360 px wide screen, and the HTML/CSS/JS weight and server time of each page are recorded in
+// screenshots/page-weights.json (figures, not assertions: these machines are noisy).
+import { writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import type { Browser } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { launchBrowser, measureTransfer, screenshot, SCREENSHOTS, serverTiming, type Transfer } from "./support/browser";
+
+const studioUrl = inject("studioUrl");
+const JS_BUDGET = 15 * 1024;
+const bundle = "product=palette-enterprise&version=4.7.3&useCase=controller&cloud=aws";
+
+const PAGES: [string, string][] = [
+  ["home", "/"],
+  ["install", "/install/palette-enterprise?version=4.7.3"],
+  ["verify", "/verify"],
+  ["bundle-product", "/bundle/product"],
+  ["bundle-version", "/bundle/version?product=palette-enterprise"],
+  ["bundle-use-case", "/bundle/use-case?product=palette-enterprise&version=4.7.3"],
+  ["bundle-cloud", "/bundle/cloud?product=palette-enterprise&version=4.7.3&useCase=controller"],
+  ["bundle-os", `/bundle/layers/os?${bundle}`],
+  ["bundle-addon", `/bundle/layers/addon?${bundle}&packs=ubuntu-aws@22.04,kubernetes@1.32.1`],
+  ["bundle-review", `/bundle/review?${bundle}&packs=ubuntu-aws@22.04,kubernetes@1.32.1,cni-calico@3.29.1`],
+  ["bundle-confirm", `/bundle/confirm?${bundle}&packs=ubuntu-aws@22.04,kubernetes@1.32.1,cni-calico@3.29.1`],
+  ["packs", "/packs"],
+  ["pack-detail", "/packs/cni-calico"],
+  ["not-found", "/no/such/page"],
+];
+
+let browser: Browser;
+beforeAll(async () => {
+  browser = await launchBrowser();
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
+describe("every page", () => {
+  it("ships under 15 KB of gzipped JavaScript and records its weight and server time", async () => {
+    const weights: Record<string, Transfer & { serverMs: number }> = {};
+    for (const [name, path] of PAGES) {
+      // A fresh context each time: an empty cache, as a first visit.
+      const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+      const page = await context.newPage();
+      const transfer = await measureTransfer(page, studioUrl + path);
+      expect(transfer.html, name).toBeGreaterThan(500);
+      expect(transfer.css, name).toBeGreaterThan(500);
+      expect(transfer.js, `${name} loads ${transfer.js} B of gzipped JS`).toBeLessThan(JS_BUDGET);
+      weights[name] = { ...transfer, serverMs: Math.round((await serverTiming(page)) * 10) / 10 };
+      await context.close();
+    }
+    await writeFile(join(SCREENSHOTS, "page-weights.json"), JSON.stringify(weights, null, 2));
+    console.table(Object.fromEntries(Object.entries(weights).map(([k, w]) => [k, { html: w.html, css: w.css, js: w.js, serverMs: w.serverMs }])));
+  });
+
+  it("fits a 360 px wide screen without sideways scrolling", async () => {
+    const page = await browser.newPage({ viewport: { width: 360, height: 780 } });
+    for (const [name, path] of PAGES) {
+      await page.goto(studioUrl + path);
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      expect(overflow, `${name} overflows by ${overflow}px`).toBeLessThanOrEqual(0);
+      await screenshot(page, `mobile-${name}`);
+    }
+    await page.close();
+  });
+});
