@@ -71,6 +71,6 @@ export function resolveSubmission(
       return { selected, cursor: filters.cursor, trail: filters.trail, download: true };
     default:
       // A filter or search change starts again at the first page.
-      return { selected, trail: [], download: false };
+      return { selected, cursor: undefined, trail: [], download: false };
   }
 }
