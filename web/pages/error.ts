@@ -25,7 +25,7 @@ export function ErrorPage({ status, message, details, requestId }: ErrorPageProp
     </div>
     <section class="card stack" aria-labelledby="what-happened">
       <h2 id="what-happened">What happened</h2>
-      <p>${message}</p>
+      <p>${details?.length && status === 400 ? "The address (or the file you sent) has a value the studio cannot use:" : message}</p>
       ${details?.length
         ? html`<ul>
             ${details.map((d) => html`<li>${d.field ? html`<strong>${d.field}</strong>: ` : null}${d.message}</li>`)}

@@ -14,7 +14,7 @@ const DEPENDENCY_WORDING: Record<string, string> = {
   upgrade: "Upgrades from",
 };
 
-export function PackPage({ pack, version }: { pack: PackWithVersions; version: string }) {
+export function PackPage({ pack, version, productNames = {} }: { pack: PackWithVersions; version: string; productNames?: Record<string, string> }) {
   const v = pack.versions.find((x) => x.version === version) ?? pack.versions[0];
   const ref = `${pack.name}@${v.version}`;
   return html`<${Layout} title=${`${pack.displayName} ${v.version}`} islands=${["copy"]}>
@@ -42,7 +42,7 @@ export function PackPage({ pack, version }: { pack: PackWithVersions; version: s
           <dt>FIPS</dt><dd>${v.fips ? "FIPS-compliant" : "Not FIPS-compliant"}</dd>
           <dt>Clouds</dt><dd>${v.clouds.map((c) => label(CLOUD_LABELS, c)).join(", ")}</dd>
           <dt>Use cases</dt><dd>${v.useCases.map((u) => label(USE_CASE_LABELS, u)).join(", ")}</dd>
-          <dt>Products</dt><dd>${v.products.map((p) => [p.product, rangeText(p.minVersion, p.maxVersion)].filter(Boolean).join(" ")).join("; ")}</dd>
+          <dt>Products</dt><dd>${v.products.map((p) => [productNames[p.product] ?? p.product, rangeText(p.minVersion, p.maxVersion)].filter(Boolean).join(" ")).join("; ")}</dd>
           ${v.kernel ? html`<dt>Kernel</dt><dd>${v.kernel}</dd>` : null}
           ${v.eol ? html`<dt>End of life</dt><dd>${v.eol}</dd>` : null}
           <dt>File</dt><dd><code class="break">${v.fileName}</code> (${humanSize(v.size)})</dd>
@@ -58,7 +58,7 @@ export function PackPage({ pack, version }: { pack: PackWithVersions; version: s
               ${v.dependencies.map(
                 (d) => html`<li>
                   ${DEPENDENCY_WORDING[d.type] ?? d.type} <a href=${`/packs/${d.packName}`}>${d.packName}</a>
-                  ${rangeText(d.minVersion, d.maxVersion) ? ` ${rangeText(d.minVersion, d.maxVersion)}` : ""}
+                  ${rangeText(d.minVersion, d.maxVersion) ? ` ${rangeText(d.minVersion, d.maxVersion)}` : ""}${" "}
                   <span class="muted small">(${label(LAYER_LABELS, d.layer)} layer)</span>
                 </li>`,
               )}

@@ -347,7 +347,9 @@ pagesRoutes.get("/packs", catalogEtag, async (c) => {
 pagesRoutes.get("/packs/:name", catalogEtag, async (c) => {
   const name = parseOrThrow(packName, c.req.param("name"), "name");
   const { version } = parseOrThrow(z.object({ version: z.string().min(1).max(40).optional() }), { version: c.req.query("version") || undefined });
-  const pack = await getPack(c.get("catalog"), name);
+  const db = c.get("catalog");
+  const [pack, products] = await Promise.all([getPack(db, name), listProducts(db)]);
   if (version && !pack.versions.some((v) => v.version === version)) throw notFound(`pack ${name}@${version}`);
-  return page(html`<${PackPage} pack=${pack} version=${version ?? pack.versions[0].version} />`);
+  const productNames = Object.fromEntries(products.map((p) => [p.id, p.name]));
+  return page(html`<${PackPage} pack=${pack} version=${version ?? pack.versions[0].version} productNames=${productNames} />`);
 });
