@@ -75,14 +75,16 @@ pagesRoutes.onError((err, c) => {
 });
 
 // A browser that follows a link to nowhere gets an HTML page; API clients keep the JSON shape.
+// Only the app's own "no route" answer is replaced, never another route's deliberate 404.
 pagesRoutes.use("*", async (c, next) => {
   await next();
   const path = c.req.path;
   const wantsHtml = (c.req.header("Accept") ?? "").includes("text/html");
   const apiPath = path.startsWith("/api/") || path.startsWith("/dl/") || path.startsWith("/keys/");
-  if (c.res.status === 404 && wantsHtml && !apiPath && (c.req.method === "GET" || c.req.method === "HEAD") && c.res.headers.get("Content-Type")?.includes("json")) {
-    c.res = errorPage(404, `There is no page at ${path}.`);
-  }
+  if (c.res.status !== 404 || !wantsHtml || apiPath || !(c.req.method === "GET" || c.req.method === "HEAD")) return;
+  if (!c.res.headers.get("Content-Type")?.includes("json")) return;
+  const body = (await c.res.clone().json().catch(() => undefined)) as { error?: { message?: string } } | undefined;
+  if (body?.error?.message?.startsWith("no route for ")) c.res = errorPage(404, `There is no page at ${path}.`);
 });
 
 pagesRoutes.get("/", catalogEtag, async (c) => page(html`<${HomePage} products=${await listProducts(c.get("catalog"))} />`));
