@@ -47,16 +47,19 @@ export async function findInstallerFiles(db: Db, productId: string, version: str
 
 export type PackRow = GrantFile & { yanked: boolean; yankReason: string | null };
 
-/** D1 binds at most 100 parameters a statement. */
+/** D1 binds at most 100 parameters a statement, so long id lists are queried in slices, in one batch. */
 const CHUNK = 90;
+function slices<T>(items: T[]): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += CHUNK) out.push(items.slice(i, i + CHUNK));
+  return out;
+}
 
 /** The pack versions named `name@version`, in one round trip however many there are. */
 export async function findPackFiles(db: Db, ids: string[]): Promise<Map<string, PackRow>> {
   const found = new Map<string, PackRow>();
   if (!ids.length) return found;
-  const chunks: string[][] = [];
-  for (let i = 0; i < ids.length; i += CHUNK) chunks.push(ids.slice(i, i + CHUNK));
-  const queries = chunks.map((chunk) => db.select().from(packVersions).where(inArray(packVersions.id, chunk)));
+  const queries = slices(ids).map((chunk) => db.select().from(packVersions).where(inArray(packVersions.id, chunk)));
   const results = await db.batch(queries as [(typeof queries)[0], ...typeof queries]);
   for (const r of results.flat()) {
     found.set(r.id, {
@@ -91,9 +94,7 @@ export async function productVersionExists(db: Db, productId: string, version: s
 /** Which of these pack versions have been yanked since (a grant outlives nothing that is yanked). */
 export async function yankedAmong(db: Db, packVersionIds: string[]): Promise<Set<string>> {
   if (!packVersionIds.length) return new Set();
-  const chunks: string[][] = [];
-  for (let i = 0; i < packVersionIds.length; i += CHUNK) chunks.push(packVersionIds.slice(i, i + CHUNK));
-  const queries = chunks.map((chunk) =>
+  const queries = slices(packVersionIds).map((chunk) =>
     db.select({ id: packVersions.id }).from(packVersions).where(and(inArray(packVersions.id, chunk), eq(packVersions.yanked, true))),
   );
   const results = await db.batch(queries as [(typeof queries)[0], ...typeof queries]);

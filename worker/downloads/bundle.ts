@@ -2,14 +2,13 @@
 // storage, since the catalog records only the artifacts'), and the single-file tar of everything.
 import type { TrustedKey } from "../env";
 import type { GrantRecord } from "../db/grants";
+import { sha256Hex } from "./encoding";
 import { artifactOf, signatureOf } from "./files";
 import { bundleCurl, downloadSh, type ManifestEntry, type ManifestFormat, manifestJson, publicKeyRefs, sha256Sums, sha256SumsLength, urlsTxt, verifySignaturesSh } from "./manifests";
 import { openWhole, type ServeDeps } from "./serve";
 import { type TarEntry, tarLength, tarStream } from "./tar";
 
 type StorageDeps = Pick<ServeDeps, "bucket" | "cache" | "maxCacheBytes">;
-
-const hex = (buf: ArrayBuffer) => [...new Uint8Array(buf)].map((b) => b.toString(16).padStart(2, "0")).join("");
 
 /** Signatures are a few hundred bytes; reading one whole is fine (artifacts never are). */
 const MAX_SIGNATURE_BYTES = 64 * 1024;
@@ -28,7 +27,7 @@ export async function signatureChecksums(grant: GrantRecord, deps: StorageDeps):
   const queue = [...grant.files];
   const worker = async () => {
     for (let f = queue.shift(); f; f = queue.shift()) {
-      sums.set(f.sigFile, hex(await crypto.subtle.digest("SHA-256", await readSignature(f, deps))));
+      sums.set(f.sigFile, await sha256Hex(await readSignature(f, deps)));
     }
   };
   await Promise.all(Array.from({ length: Math.min(16, queue.length) }, worker));
@@ -87,7 +86,7 @@ export function grantTarEntries(grant: GrantRecord, keys: TrustedKey[], deps: St
       mtime: f.publishedAt,
       open: async () => {
         const bytes = await readSignature(f, deps);
-        sigSums.set(f.sigFile, hex(await crypto.subtle.digest("SHA-256", bytes)));
+        sigSums.set(f.sigFile, await sha256Hex(bytes));
         return bytes;
       },
     });

@@ -9,6 +9,7 @@ import { findInstallerFiles, findPackFiles, type GrantRecord, getGrant, insertGr
 import { INSTALLER_KINDS } from "../db/schema";
 import type { Config } from "../env";
 import { ApiError } from "../errors";
+import { randomBase64url } from "./encoding";
 import { artifactOf, type GrantFile, signatureOf, totalBytes } from "./files";
 import type { ManifestEntry } from "./manifests";
 import type { UrlSigner } from "./signers";
@@ -119,13 +120,11 @@ export async function passGate(input: GateInput): Promise<{ tokenId?: string }> 
   return {};
 }
 
-const randomId = () => btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(16)))).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
-
 export const GRANT_ID = /^[A-Za-z0-9_-]{22}$/;
 
 export async function recordGrant(writer: Db, cfg: Config, request: unknown, files: GrantFile[], requester: Requester, now: number): Promise<GrantRecord> {
   const grant: GrantRecord = {
-    id: randomId(),
+    id: randomBase64url(16),
     createdAt: now,
     clientIp: requester.ip ?? null,
     clientCountry: requester.country ?? null,

@@ -3,6 +3,7 @@
 // "r2": SigV4 query-presigned GETs on R2's S3 endpoint, served by R2 itself (cannot be revoked early).
 import { AwsClient } from "aws4fetch";
 import type { Config } from "../env";
+import { base64url } from "./encoding";
 import type { Downloadable } from "./files";
 import { r2Credentials, type SigningKey, signingKeys } from "./settings";
 
@@ -32,8 +33,6 @@ function hmacKey(key: SigningKey): Promise<CryptoKey> {
   }
   return k;
 }
-
-const base64url = (bytes: ArrayBuffer) => btoa(String.fromCharCode(...new Uint8Array(bytes))).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
 
 function fromBase64url(text: string): Uint8Array<ArrayBuffer> | undefined {
   if (!/^[A-Za-z0-9_-]{1,200}$/.test(text)) return undefined;

@@ -3,6 +3,7 @@ import { z } from "zod";
 import type { Db } from "../db/client";
 import { findActiveTokenByHash, touchApiToken } from "../db/grants";
 import { ApiError } from "../errors";
+import { randomBase64url, sha256Hex } from "./encoding";
 
 export const TOKEN_SCOPES = ["grants:create", "manifests:read"] as const;
 export type TokenScope = (typeof TOKEN_SCOPES)[number];
@@ -15,14 +16,10 @@ export const newTokenRequest = z.object({
 const TOKEN_PREFIX = "ast_";
 
 export function generateToken(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(32));
-  return TOKEN_PREFIX + btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+  return TOKEN_PREFIX + randomBase64url(32);
 }
 
-export async function hashToken(token: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(token));
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
-}
+export const hashToken = (token: string): Promise<string> => sha256Hex(new TextEncoder().encode(token));
 
 export const bearerOf = (authorization: string | null | undefined): string | undefined => {
   const m = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? "");
