@@ -172,6 +172,23 @@ describe("downloads with real tools", () => {
     expect(docs.stdout.trim().split("\n").every((l) => l.endsWith("✅ Signature valid"))).toBe(true);
   });
 
+  it("the /download form works without JavaScript: captcha off locally, a POST renders every link", async () => {
+    const file = grant.files[0];
+    const page = await run("curl", ["--fail", "--silent", "--show-error", `${studioUrl}/download?packs=${file.name}@${file.version}`], work);
+    expect(page.stdout).toContain("Captcha off (local development).");
+    const posted = await run(
+      "curl",
+      ["--fail", "--silent", "--show-error", "-D", "-", "--data-urlencode", `packs=${file.name}@${file.version}`, "--data-urlencode", "action=download", `${studioUrl}/download`],
+      work,
+    );
+    expect(posted.code, posted.stderr).toBe(0);
+    const tarUrl = /^Refresh: 0; url=(\S+)\r?$/im.exec(posted.stdout)?.[1];
+    expect(tarUrl).toMatch(/\/api\/v1\/grants\/[A-Za-z0-9_-]{22}\/bundle\.tar$/);
+    expect(posted.stdout).toMatch(new RegExp(`href="${studioUrl.replace(/[.]/g, "\\.")}/dl/[A-Za-z0-9_-]{22}/${file.file.replace(/[.]/g, "\\.")}\\?exp=`));
+    const head = await fetch(tarUrl!, { method: "HEAD" });
+    expect(head.status).toBe(200);
+  });
+
   it("refuses a tampered URL with a 403 and a one-line reason", async () => {
     const url = new URL(grant.files[0].url);
     url.searchParams.set("exp", String(Number(url.searchParams.get("exp")) + 86400));
