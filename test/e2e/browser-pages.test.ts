@@ -1,13 +1,17 @@
 // Every page in a real browser: the JavaScript it loads stays under 15 KB gzip, nothing overflows
 // a 360 px wide screen, and the HTML/CSS/JS weight and server time of each page are recorded in
 // screenshots/page-weights.json (figures, not assertions: these machines are noisy).
-import { writeFile } from "node:fs/promises";
+import { execFile } from "node:child_process";
+import { copyFile, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { promisify } from "node:util";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { launchBrowser, measureTransfer, screenshot, SCREENSHOTS, serverTiming, type Transfer } from "./support/browser";
 
 const studioUrl = inject("studioUrl");
+const demoDir = inject("demoDir");
 const JS_BUDGET = 15 * 1024;
 const bundle = "product=palette-enterprise&version=4.7.3&useCase=controller&cloud=aws";
 
@@ -63,5 +67,52 @@ describe("every page", () => {
       await screenshot(page, `mobile-${name}`);
     }
     await page.close();
+  });
+});
+
+describe("the verification instructions", () => {
+  it("show commands for files this catalog really has, and their script verifies real downloads", async () => {
+    const page = await browser.newPage();
+    await page.goto(`${studioUrl}/verify`);
+    const commands = await page.locator("pre code").allInnerTexts();
+    const bundleCommand = commands.find((c) => c.includes(".tar.zst"))!;
+    const bundleFile = bundleCommand.split(" ").at(-1)!;
+    await screenshot(page, "verify");
+    await page.close();
+
+    // The demo release folder that holds that content bundle, as a user would have downloaded it.
+    const releases = await readdir(demoDir, { withFileTypes: true });
+    let source: string | undefined;
+    for (const r of releases.filter((e) => e.isDirectory())) if ((await readdir(join(demoDir, r.name))).includes(bundleFile)) source = join(demoDir, r.name);
+    expect(source, `${bundleFile} is a demo artifact`).toBeDefined();
+
+    const work = await mkdtemp(join(tmpdir(), "verify-script-"));
+    try {
+      const script = await fetch(`${studioUrl}/verify-signatures.sh`);
+      expect(script.headers.get("Content-Disposition")).toBe('attachment; filename="verify-signatures.sh"');
+      await writeFile(join(work, "verify-signatures.sh"), await script.text(), { mode: 0o755 });
+      await writeFile(join(work, "spectro_public_key.pem"), await (await fetch(`${studioUrl}/spectro_public_key.pem`)).text());
+      for (const f of [bundleFile, bundleFile.replace(/\.zst$/, ".sig.bin")]) await copyFile(join(source!, f), join(work, f));
+      const run = promisify(execFile);
+      const ok = await run("bash", ["./verify-signatures.sh"], { cwd: work });
+      expect(ok.stdout.trim()).toBe(`${bundleFile}: ✅ Signature valid`);
+      // The page's own openssl command prints what the page says it prints.
+      const [, ...args] = bundleCommand.split(" ");
+      expect((await run("openssl", args, { cwd: work })).stdout.trim()).toBe("Verified OK");
+
+      // A changed byte is caught, and the script says so with a failing exit status.
+      const data = join(work, bundleFile);
+      const bytes = new Uint8Array(await readFile(data));
+      bytes[0] ^= 0xff;
+      await writeFile(data, bytes);
+      const failed = await run("bash", ["./verify-signatures.sh"], { cwd: work }).then(
+        () => undefined,
+        (error: { code: number; stdout: string }) => error,
+      );
+      expect(failed?.code).toBe(1);
+      expect(failed?.stdout.trim()).toBe(`${bundleFile}: ❌ Signature invalid`);
+    } finally {
+      await rm(work, { recursive: true, force: true });
+    }
   });
 });
