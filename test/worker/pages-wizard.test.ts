@@ -106,6 +106,19 @@ describe("configuring layers", () => {
     expect(hidden).toMatch(/Cilium 1\.16\.1<\/a>\s*<span class="reasons"> — requires kubernetes >= 1\.29 and <= 1\.31/);
   });
 
+  it("offers only FIPS builds for VerteX and narrows by architecture, saying why the rest are hidden", async () => {
+    const vertex = await htmlPage("/bundle/layers/k8s?product=palette-vertex&version=4.7.3&useCase=controller&cloud=aws");
+    expect(offeredPicks(vertex)).toEqual(["kubernetes@1.31.2", "kubernetes@1.30.4"]);
+    expect(hiddenSection(vertex)).toContain("not FIPS-compliant");
+    expect(vertex).toContain("FIPS only (product)");
+    // The filter bar is part of the same form: applying it keeps the state and the step.
+    expect(await redirectOf(`/bundle/next?from=os&${CONTROLLER}&arch=arm64&go=stay`)).toBe(`/bundle/layers/os?${CONTROLLER}&arch=arm64`);
+    const arm = await htmlPage(`/bundle/layers/os?${CONTROLLER}&arch=arm64`);
+    expect(offeredPicks(arm)).toEqual(["ubuntu-aws@24.04"]);
+    expect(hiddenSection(arm)).toContain("no arm64 build");
+    expect(arm).toMatch(/<option value="arm64" selected>/);
+  });
+
   it("keeps the chosen pack checked when revisiting a layer", async () => {
     const body = await htmlPage(`/bundle/layers/k8s?${CONTROLLER}&packs=ubuntu-aws@22.04,kubernetes@1.31.2`);
     expect(body).toMatch(/<input type="radio" name="pick" value="kubernetes@1\.31\.2" checked/);
