@@ -11,8 +11,9 @@ const FILTER_KEYS = ["product", "version", "cloud", "layer", "arch", "fips", "q"
 /** A selection param: name@version items; anything else is refused, naming the field. */
 const refList = (field: string) =>
   z
+    // Cloudflare caps a URL at 16 KB; the whole selection has to fit in one.
     .string()
-    .max(8000)
+    .max(16_000)
     .optional()
     .superRefine((text, ctx) => {
       const items = (text ?? "").split(",").map((s) => s.trim()).filter(Boolean);
