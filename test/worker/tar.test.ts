@@ -149,7 +149,7 @@ describe("GET /api/v1/grants/:id/bundle.tar", () => {
     }
     const script = byName.get("verify-signatures.sh")!;
     expect(script.mode).toBe(0o755);
-    expect(decoder.decode(script.data)).toContain('PUBKEY="spectro_public_key.pem"');
+    expect(decoder.decode(script.data)).toContain('PUBKEY="${PUBKEY:-spectro_public_key.pem}"');
     expect(decoder.decode(script.data)).toContain('echo "$datafile: ✅ Signature valid"');
   });
 

@@ -3,7 +3,7 @@
 import { html } from "htm/preact";
 import { Breadcrumbs, Layout } from "../components/layout";
 import { CodeBlock, PageHead } from "../components/ui";
-import { VERIFY_SCRIPT } from "../lib/verify-script";
+import { VERIFY_SCRIPT } from "../../worker/downloads/verify-script";
 
 export type SignedFileExample = { fileName: string; signatureFileName: string };
 

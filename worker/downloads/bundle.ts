@@ -4,7 +4,8 @@ import type { TrustedKey } from "../env";
 import type { GrantRecord } from "../db/grants";
 import { sha256Hex } from "./encoding";
 import { artifactOf, signatureOf } from "./files";
-import { bundleCurl, downloadSh, type ManifestEntry, type ManifestFormat, manifestJson, publicKeyRefs, sha256Sums, sha256SumsLength, urlsTxt, verifySignaturesSh } from "./manifests";
+import { bundleCurl, downloadSh, type ManifestEntry, type ManifestFormat, manifestJson, publicKeyRefs, sha256Sums, sha256SumsLength, urlsTxt } from "./manifests";
+import { VERIFY_SCRIPT } from "./verify-script";
 import { openWhole, type ServeDeps } from "./serve";
 import { type TarEntry, tarLength, tarStream } from "./tar";
 
@@ -104,7 +105,7 @@ export function grantTarEntries(grant: GrantRecord, keys: TrustedKey[], deps: St
   for (const key of others.filter((k) => usedKeyIds.has(k.id))) {
     entries.push({ path: `${folder}/${key.id}.pem`, size: pemBytes(key.pem).byteLength, mtime, open: async () => pemBytes(key.pem) });
   }
-  const script = encoder.encode(verifySignaturesSh);
+  const script = encoder.encode(VERIFY_SCRIPT);
   entries.push({ path: `${folder}/verify-signatures.sh`, size: script.byteLength, mtime, mode: 0o755, open: async () => script });
   return entries;
 }

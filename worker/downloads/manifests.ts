@@ -184,27 +184,3 @@ fi
 
 const shVar = (keyId: string) => keyId.replace(/[^A-Za-z0-9]/g, "_");
 
-/** The docs' sample verification script, with REPLACE ME pointing at the key shipped beside it. */
-export const verifySignaturesSh = `#!/bin/bash
-# This script verifies the signatures of data files against a public key.
-# It expects files named like \`datafile.zst\` and corresponding signatures \`datafile.sig.bin\`.
-# Ensure you have OpenSSL installed to run this script and that the public key is in PEM format.
-# Ensure the script has execute permissions: \`chmod +x verify-signatures.sh\`
-# Usage: ./verify-signatures.sh
-PUBKEY="spectro_public_key.pem" # Enter path to public key file
-for sigfile in *.sig.bin; do
-# Strip \`.sig.bin\` to get base filename and corresponding data file
-base="\${sigfile%.sig.bin}"
-datafile="\${base}.zst"
-if [[ ! -f "$datafile" ]]; then # Check if data file exists
-echo "$datafile: ❌ Data file not found" # Skip to next iteration
-continue
-fi
-# Run signature verification
-if openssl dgst -sha256 -verify "$PUBKEY" -signature "$sigfile" "$datafile" > /dev/null 2>&1; then # Verify signature
-echo "$datafile: ✅ Signature valid" # Print success message
-else
-echo "$datafile: ❌ Signature invalid" # Print failure message
-fi
-done
-`;

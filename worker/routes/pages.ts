@@ -16,7 +16,7 @@ import { ConfigError } from "../env";
 import { ApiError, invalidInput, notFound } from "../errors";
 import { documentHtml } from "../../web/components/layout";
 import { parseBrowseFilters, browseQuery, resolveSubmission } from "../../web/lib/browse";
-import { VERIFY_SCRIPT } from "../../web/lib/verify-script";
+import { VERIFY_SCRIPT } from "../downloads/verify-script";
 import {
   adjacentStep,
   applyPicks,

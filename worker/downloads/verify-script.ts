@@ -1,10 +1,13 @@
-// The documentation's verification script, served as /verify-signatures.sh and shown on /verify.
-// Two changes from the sample: the shebang comes first (so `./verify-signatures.sh` uses bash), and
-// an ISO (whose signature is <name>.iso.sig.bin) is checked too; the output lines are the docs'.
+// The documentation's verification script: served as /verify-signatures.sh, shown on /verify, and
+// shipped inside every single-file bundle (.tar) beside the files it checks.
+// Changes from the docs' sample: the shebang comes first (so `./verify-signatures.sh` uses bash); a
+// file whose signature is <name>.sig.bin without a .zst (an ISO, a Helm chart) is checked too; and
+// the exit status says whether everything verified. The output lines are the docs'.
 export const VERIFY_SCRIPT = `#!/bin/bash
 # This script verifies the signatures of data files against a public key.
 # It expects files named like \`datafile.zst\` and corresponding signatures \`datafile.sig.bin\`
-# (a content bundle \`bundle.tar.zst\` has \`bundle.tar.sig.bin\`; an ISO \`appliance.iso\` has \`appliance.iso.sig.bin\`).
+# (a content bundle \`bundle.tar.zst\` has \`bundle.tar.sig.bin\`; an ISO \`appliance.iso\` has \`appliance.iso.sig.bin\`,
+# a Helm chart \`chart.tgz\` has \`chart.tgz.sig.bin\`).
 # Ensure you have OpenSSL installed to run this script and that the public key is in PEM format.
 # Ensure the script has execute permissions: \`chmod +x verify-signatures.sh\`
 # Usage: ./verify-signatures.sh            (PUBKEY=/path/to/spectro_public_key.pem ./verify-signatures.sh)
@@ -15,7 +18,7 @@ for sigfile in *.sig.bin; do
   # Strip \`.sig.bin\` to get base filename and corresponding data file
   base="\${sigfile%.sig.bin}"
   datafile="\${base}.zst"
-  [[ -f "$datafile" ]] || [[ "$base" != *.iso ]] || datafile="$base"
+  [[ -f "$datafile" ]] || [[ ! -f "$base" ]] || datafile="$base"
   if [[ ! -f "$datafile" ]]; then # Check if data file exists
     echo "$datafile: ❌ Data file not found" # Skip to next iteration
     failed=1
