@@ -103,7 +103,7 @@ type PlannedFile =
   | (FileEntry & { kind: "pack"; pack: PackManifest })
   | (FileEntry & { kind: "content-bundle" | "iso" | "helm-chart"; product: string; productVersion: string });
 
-type PlannedRelease = {
+export type PlannedRelease = {
   releaseId: string;
   products: ReleaseManifest["products"];
   files: PlannedFile[];
@@ -122,7 +122,7 @@ export type DemoRelease = {
 
 const kib = 1024;
 
-function packFile(pack: PackManifest): PlannedFile {
+export function packFile(pack: PackManifest): PlannedFile {
   const { name, version, displayName, description } = pack;
   const readme = `# ${displayName} ${version}\n\n${description}\n\nLayer: ${pack.layer}${pack.addonType ? ` (${pack.addonType})` : ""}\n`;
   const values = `# Default values for ${name} ${version}\npack:\n  namespace: "${pack.layer === "addon" ? name : "kube-system"}"\n  spectrocloud.com/install-priority: "0"\n`;

@@ -1,0 +1,251 @@
+// Catalog read benchmark: does the catalog stay fast as it grows? Two local studios, both fed only
+// through the real scheduled sync from signed releases in local R2:
+//   - the normal demo catalog (~70 packs) on port 8807;
+//   - a large synthetic catalog (default 2,000 packs, ~5,000 versions; scripts/bench-catalog-data.ts)
+//     signed and written by the demo generator, on port 8806.
+// The same catalog reads (packs API with filters, search, cursor and 304; pack detail; compatibility;
+// the browse and wizard pages) are timed against both, interleaved, after a warm-up, and each is
+// shown as a ratio to GET /api/v1/products (the cheapest catalog read) measured alongside it, and as
+// a large/small ratio. Everything lives in a fresh temp dir, removed at the end; only 127.0.0.1 is
+// contacted.
+//
+//   npx tsx scripts/bench-catalog.ts [--packs 2000] [--reps 15] [--warmup 3]
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { syntheticPackManifests, syntheticPackReleases } from "./bench-catalog-data";
+import { dropIntoBucket, ensureDemoKey, ensureDevVars, openLocalPlatform, planDemoReleases, writeDemoReleases, type DemoRelease } from "./demo-catalog";
+import { formatSummary, startStudio, type Studio } from "./studio";
+
+const { values } = parseArgs({
+  options: {
+    packs: { type: "string", default: "2000" },
+    reps: { type: "string", default: "15" },
+    warmup: { type: "string", default: "3" },
+  },
+});
+const PACKS = positive(values.packs, "--packs");
+const REPS = positive(values.reps, "--reps");
+const WARMUP = positive(values.warmup, "--warmup");
+const LARGE_PORT = 8806;
+const SMALL_PORT = 8807;
+const PRODUCT = "palette-enterprise";
+const BASELINE = "GET /api/v1/products (baseline)";
+
+function positive(text: string, flag: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`${flag} must be a positive whole number, not ${text}`);
+  return n;
+}
+
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+// ---- Cleanup: every server and temp dir goes, on success, failure or Ctrl-C ----------------------
+
+const cleanups: (() => Promise<void>)[] = [];
+
+async function cleanUp() {
+  for (const step of cleanups.splice(0).reverse()) {
+    await step().catch((err) => console.error(`cleanup: ${err instanceof Error ? err.message : err}`));
+  }
+}
+
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.once(signal, () => void cleanUp().finally(() => process.exit(130)));
+}
+
+// ---- The large catalog -------------------------------------------------------------------------
+
+type Paths = { root: string; keysDir: string; devVars: string };
+
+/** Uploads releases in a few parallel lanes (one release per lane at a time, release.json last). */
+async function dropInLanes(persistTo: string, devVars: string, releases: DemoRelease[], lanes = 4) {
+  const platform = await openLocalPlatform(persistTo, devVars);
+  try {
+    const queue = [...releases];
+    let objects = 0;
+    await Promise.all(
+      Array.from({ length: lanes }, async () => {
+        for (let next = queue.shift(); next; next = queue.shift()) objects += (await dropIntoBucket(platform.bucket, [next])).objects;
+      }),
+    );
+    return objects;
+  } finally {
+    await platform.dispose();
+  }
+}
+
+/** Signs and writes the demo's products plus `packs` synthetic packs, drops them into fresh local R2, and lets the studio sync them. */
+async function startLargeStudio(paths: Paths): Promise<Studio> {
+  const persistTo = join(paths.root, "large-state");
+  const key = await ensureDemoKey(paths.keysDir);
+  const manifests = syntheticPackManifests(PACKS);
+  const plan = [...planDemoReleases().filter((r) => r.products.length > 0), ...syntheticPackReleases(manifests)];
+  let started = performance.now();
+  const releases = await writeDemoReleases(join(paths.root, "large-releases"), key, plan);
+  console.log(`large catalog: ${PACKS} packs, ${manifests.length} pack versions in ${releases.length} releases, signed with openssl in ${seconds(performance.now() - started)}`);
+  started = performance.now();
+  const objects = await dropInLanes(persistTo, paths.devVars, releases);
+  console.log(`large catalog: dropped ${objects} objects into local R2 in ${seconds(performance.now() - started)}`);
+  const studio = await startStudio({ port: LARGE_PORT, persistTo, devVarsPath: paths.devVars, keysDir: paths.keysDir, demoDir: join(paths.root, "large-demo"), logFile: join(paths.root, "large.log"), quiet: true });
+  cleanups.push(() => studio.stop());
+  return studio;
+}
+
+async function startSmallStudio(paths: Paths): Promise<Studio> {
+  const studio = await startStudio({ port: SMALL_PORT, persistTo: join(paths.root, "small-state"), devVarsPath: paths.devVars, keysDir: paths.keysDir, demoDir: join(paths.root, "small-demo"), logFile: join(paths.root, "small.log"), quiet: true });
+  cleanups.push(() => studio.stop());
+  return studio;
+}
+
+function reportSync(label: string, studio: Studio) {
+  const { syncMs, releases } = studio.summary;
+  const filesPerSecond = releases.publishedFiles / (syncMs / 1000);
+  console.log(`${label}: ${formatSummary(studio.summary)}; ${filesPerSecond.toFixed(0)} files/s`);
+  if (releases.processing) throw new Error(`${label}: ${releases.processing} releases still processing after the sync`);
+}
+
+// ---- The requests --------------------------------------------------------------------------------
+
+type Probe = { name: string; path: string; headers?: Record<string, string>; status: number };
+
+async function getJson<T>(url: string): Promise<{ body: T; etag: string }> {
+  const res = await fetch(url);
+  if (!res.ok) throw new Error(`GET ${url}: ${res.status} ${(await res.text()).slice(0, 300)}`);
+  return { body: (await res.json()) as T, etag: res.headers.get("ETag") ?? "" };
+}
+
+type PackPage = { items: { name: string; versions: { version: string }[] }[]; nextCursor: string | null };
+type Offered = { offered: { name: string; version: string }[] };
+
+/**
+ * The wizard's controller path for AWS/amd64 on the newest product version: one offered pack per
+ * one-pack layer, picked the way a user would, through /api/v1/compatible itself.
+ */
+async function wizardPicks(url: string, version: string): Promise<{ query: string; picks: string[] }> {
+  const query = `product=${PRODUCT}&version=${version}&useCase=controller&cloud=aws&arch=amd64`;
+  const picks: string[] = [];
+  for (const layer of ["os", "k8s", "cni", "csi"]) {
+    const { body } = await getJson<Offered>(`${url}/api/v1/compatible?${query}&layer=${layer}&packs=${picks.join(",")}`);
+    const pick = body.offered[0];
+    if (!pick) throw new Error(`${url}: no ${layer} pack offered for ${query}`);
+    picks.push(`${pick.name}@${pick.version}`);
+  }
+  return { query, picks };
+}
+
+/** The requests to time, with the names, cursor and ETag each catalog needs found through its own API. */
+async function probesFor(url: string): Promise<Probe[]> {
+  const { body: products } = await getJson<{ items: { id: string; versions: { version: string }[] }[] }>(`${url}/api/v1/products`);
+  const version = products.items.find((p) => p.id === PRODUCT)?.versions[0]?.version;
+  if (!version) throw new Error(`${url}: ${PRODUCT} has no versions`);
+  const { body: firstPage, etag } = await getJson<PackPage>(`${url}/api/v1/packs`);
+  if (!firstPage.nextCursor) throw new Error(`${url}: the catalog fits on one page; nothing to page through`);
+  const { body: addons } = await getJson<PackPage>(`${url}/api/v1/packs?layer=addon&limit=100`);
+  const detailed = addons.items.find((p) => p.versions.length > 1) ?? addons.items[0];
+  const { query, picks } = await wizardPicks(url, version);
+  return [
+    { name: BASELINE, path: "/api/v1/products", status: 200 },
+    { name: "GET /api/v1/packs", path: "/api/v1/packs", status: 200 },
+    { name: "packs, 1 filter (layer)", path: "/api/v1/packs?layer=addon", status: 200 },
+    { name: "packs, 4 filters", path: `/api/v1/packs?product=${PRODUCT}&cloud=aws&arch=amd64&fips=true`, status: 200 },
+    { name: "packs, q=monitoring", path: "/api/v1/packs?q=monitoring", status: 200 },
+    { name: "packs, page 2 (cursor)", path: `/api/v1/packs?cursor=${encodeURIComponent(firstPage.nextCursor)}`, status: 200 },
+    { name: "packs, If-None-Match → 304", path: "/api/v1/packs", headers: { "If-None-Match": etag }, status: 304 },
+    { name: "GET /api/v1/packs/:name", path: `/api/v1/packs/${detailed.name}`, status: 200 },
+    { name: "compatible, k8s layer", path: `/api/v1/compatible?${query}&layer=k8s&packs=${picks[0]}`, status: 200 },
+    { name: "compatible, addon layer", path: `/api/v1/compatible?${query}&layer=addon&packs=${picks.join(",")}`, status: 200 },
+    { name: "HTML /packs", path: "/packs", status: 200 },
+    { name: "HTML /bundle/layers/addon", path: `/bundle/layers/addon?${query}&packs=${picks.join(",")}`, status: 200 },
+  ];
+}
+
+/** One request, timed until its whole body has arrived. */
+async function timeOnce(url: string, probe: Probe): Promise<number> {
+  const started = performance.now();
+  const res = await fetch(url + probe.path, { headers: probe.headers, redirect: "manual" });
+  const body = await res.text();
+  const ms = performance.now() - started;
+  if (res.status !== probe.status) throw new Error(`${probe.name}: ${res.status}, expected ${probe.status}: ${body.slice(0, 300)}`);
+  return ms;
+}
+
+type Target = { label: string; url: string; probes: Probe[]; samples: number[][] };
+
+/**
+ * Warm-up, then REPS rounds. Each round runs every request against both catalogs back to back,
+ * alternating which goes first, so load from other work on the machine falls on both alike.
+ */
+async function measure(targets: Target[]) {
+  for (let round = 0; round < WARMUP + REPS; round++) {
+    const order = round % 2 ? [...targets].reverse() : targets;
+    for (let i = 0; i < targets[0].probes.length; i++) {
+      for (const target of order) {
+        const ms = await timeOnce(target.url, target.probes[i]);
+        if (round >= WARMUP) target.samples[i].push(ms);
+      }
+    }
+  }
+}
+
+// ---- The table -------------------------------------------------------------------------------------
+
+function percentile(samples: number[], p: number): number {
+  const sorted = [...samples].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))];
+}
+
+function printTable(small: Target, large: Target) {
+  const stats = (t: Target) => t.samples.map((s) => ({ median: percentile(s, 0.5), p90: percentile(s, 0.9) }));
+  const [s, l] = [stats(small), stats(large)];
+  const columns = ["request", `${small.label} median`, "p90", "×base", `${large.label} median`, "p90", "×base", "large/small"];
+  const rows = small.probes.map((probe, i) => [
+    probe.name,
+    s[i].median.toFixed(1),
+    s[i].p90.toFixed(1),
+    (s[i].median / s[0].median).toFixed(2),
+    l[i].median.toFixed(1),
+    l[i].p90.toFixed(1),
+    (l[i].median / l[0].median).toFixed(2),
+    (l[i].median / s[i].median).toFixed(2),
+  ]);
+  const widths = columns.map((c, i) => Math.max(c.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join("  ");
+  console.log(`\nms per request (median and p90 of ${REPS} after ${WARMUP} warm-up rounds; ×base = median / baseline median)`);
+  console.log(line(columns));
+  console.log(widths.map((w) => "-".repeat(w)).join("  "));
+  for (const row of rows) console.log(line(row));
+}
+
+// ---- Main ------------------------------------------------------------------------------------------
+
+async function main() {
+  const root = await mkdtemp(join(tmpdir(), "bench-catalog-"));
+  cleanups.push(() => rm(root, { recursive: true, force: true }));
+  const paths: Paths = { root, keysDir: join(root, "keys"), devVars: join(root, ".dev.vars") };
+  await ensureDevVars(paths.devVars, await ensureDemoKey(paths.keysDir));
+
+  const smallStudio = await startSmallStudio(paths);
+  reportSync(`demo catalog (port ${SMALL_PORT})`, smallStudio);
+  const largeStudio = await startLargeStudio(paths);
+  reportSync(`large catalog (port ${LARGE_PORT})`, largeStudio);
+
+  const target = async (studio: Studio): Promise<Target> => {
+    const probes = await probesFor(studio.url);
+    return { label: `${studio.summary.packs} packs`, url: studio.url, probes, samples: probes.map(() => []) };
+  };
+  const small = await target(smallStudio);
+  const large = await target(largeStudio);
+  await measure([small, large]);
+  printTable(small, large);
+}
+
+try {
+  await main();
+} catch (err) {
+  console.error(err instanceof Error ? err.message : err);
+  process.exitCode = 1;
+} finally {
+  await cleanUp();
+}
