@@ -9,7 +9,7 @@
 // a large/small ratio. Everything lives in a fresh temp dir, removed at the end; only 127.0.0.1 is
 // contacted.
 //
-//   npx tsx scripts/bench-catalog.ts [--packs 2000] [--reps 15] [--warmup 3]
+//   npx tsx scripts/bench-catalog.ts [--packs 2000] [--reps 15] [--warmup 3] [--keep]
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -23,6 +23,8 @@ const { values } = parseArgs({
     packs: { type: "string", default: "2000" },
     reps: { type: "string", default: "15" },
     warmup: { type: "string", default: "3" },
+    // Leaves the temp dir (both local D1s) for EXPLAIN QUERY PLAN; the servers are stopped regardless.
+    keep: { type: "boolean", default: false },
   },
 });
 const PACKS = positive(values.packs, "--packs");
@@ -64,13 +66,14 @@ async function dropInLanes(persistTo: string, devVars: string, releases: DemoRel
   const platform = await openLocalPlatform(persistTo, devVars);
   try {
     const queue = [...releases];
-    let objects = 0;
-    await Promise.all(
+    const perLane = await Promise.all(
       Array.from({ length: lanes }, async () => {
+        let objects = 0;
         for (let next = queue.shift(); next; next = queue.shift()) objects += (await dropIntoBucket(platform.bucket, [next])).objects;
+        return objects;
       }),
     );
-    return objects;
+    return perLane.reduce((a, b) => a + b, 0);
   } finally {
     await platform.dispose();
   }
@@ -222,7 +225,7 @@ function printTable(small: Target, large: Target) {
 
 async function main() {
   const root = await mkdtemp(join(tmpdir(), "bench-catalog-"));
-  cleanups.push(() => rm(root, { recursive: true, force: true }));
+  cleanups.push(async () => (values.keep ? console.log(`kept ${root}`) : rm(root, { recursive: true, force: true })));
   const paths: Paths = { root, keysDir: join(root, "keys"), devVars: join(root, ".dev.vars") };
   await ensureDevVars(paths.devVars, await ensureDemoKey(paths.keysDir));
 
