@@ -1,5 +1,6 @@
 // The one path every grant takes, whether it comes from the JSON API, the /download form or an
 // automation manifest: gate → resolve → record → sign.
+import { edgeCache } from "../edge-cache";
 import type { Context } from "hono";
 import { catalogReader, primaryWriter } from "../db/client";
 import type { GrantRecord } from "../db/grants";
@@ -20,7 +21,7 @@ export const clientIp = (c: AnyContext) => c.req.header("CF-Connecting-IP") ?? u
 export function storageDeps(c: AnyContext): ServeDeps {
   return {
     bucket: c.env.ARTIFACTS,
-    cache: (caches as unknown as { default: Cache }).default, // node types shadow workerd's CacheStorage
+    cache: edgeCache(),
     waitUntil: (p) => c.executionCtx.waitUntil(p),
     maxCacheBytes: DEFAULT_MAX_CACHE_BYTES,
   };

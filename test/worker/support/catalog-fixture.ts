@@ -306,8 +306,10 @@ export async function seedCatalog(packs: FixturePack[] = FIXTURE_PACKS, products
       }
     }
   }
+  // A publish bumps the generation in its batch; so does the fixture, or catalog caches keyed by
+  // the generation would answer with what an earlier seed left.
   const [first, ...rest] = statements;
-  await db.batch([first, ...rest]);
+  await db.batch([first, ...rest, bumpGeneration(db)]);
 }
 
 /** Bumps the catalog generation as a publish or yank does. */
