@@ -4,10 +4,13 @@
 //   - a large synthetic catalog (default 2,000 packs, ~5,000 versions; scripts/bench-catalog-data.ts)
 //     signed and written by the demo generator, on port 8806.
 // The same catalog reads (packs API with filters, search, cursor and 304; pack detail; compatibility;
-// the browse and wizard pages) are timed against both, interleaved, after a warm-up, and each is
-// shown as a ratio to GET /api/v1/products (the cheapest catalog read) measured alongside it, and as
-// a large/small ratio. Everything lives in a fresh temp dir, removed at the end; only 127.0.0.1 is
-// contacted.
+// the browse and wizard pages) are timed against both, interleaved, after a warm-up, on both paths
+// the catalog middleware has: cold (an edge-cache miss, so the D1 queries and rendering run; a
+// fresh URL each round through a query parameter the API ignores but the cache key keeps) and warm
+// (the edge-cache copy of one URL). Every response's X-Catalog-Cache header is checked, so a run
+// cannot silently time the wrong path. Each median is shown as a ratio to the cold
+// GET /api/v1/products (the cheapest catalog read) measured alongside it, and as a large/small
+// ratio. Everything lives in a fresh temp dir, removed at the end; only 127.0.0.1 is contacted.
 //
 //   npx tsx scripts/bench-catalog.ts [--packs 2000] [--reps 15] [--warmup 3] [--keep]
 import { mkdtemp, rm } from "node:fs/promises";
@@ -164,32 +167,77 @@ async function probesFor(url: string): Promise<Probe[]> {
   ];
 }
 
-/** One request, timed until its whole body has arrived. */
-async function timeOnce(url: string, probe: Probe): Promise<number> {
+type CachePath = "cold" | "warm";
+const CACHE_PATHS: CachePath[] = ["cold", "warm"];
+const WARM_TAG = "warm";
+// The copy is stored by waitUntil after the priming response; a few tries give the put time to land.
+const FILL_TRIES = 50;
+
+/** The probe's path with `_=<tag>`: the API ignores the parameter, the edge-cache key keeps it. */
+function tagged(path: string, tag: string): string {
+  return `${path}${path.includes("?") ? "&" : "?"}_=${encodeURIComponent(tag)}`;
+}
+
+const cacheTag = (path: CachePath, round: number) => (path === "warm" ? WARM_TAG : `cold-${round}`);
+
+/** What X-Catalog-Cache must say; a 304 is answered from the generation alone, before any cache lookup. */
+const expectedCache = (probe: Probe, path: CachePath) => (probe.status === 304 ? null : path === "cold" ? "miss" : "hit");
+
+/** One request, timed until its whole body has arrived; the status is checked, the cache header returned. */
+async function request(url: string, probe: Probe, tag: string): Promise<{ ms: number; cache: string | null }> {
   const started = performance.now();
-  const res = await fetch(url + probe.path, { headers: probe.headers, redirect: "manual" });
+  const res = await fetch(url + tagged(probe.path, tag), { headers: probe.headers, redirect: "manual" });
   const body = await res.text();
   const ms = performance.now() - started;
-  if (res.status !== probe.status) throw new Error(`${probe.name}: ${res.status}, expected ${probe.status}: ${body.slice(0, 300)}`);
+  if (res.status !== probe.status) throw new Error(`${probe.name} (_=${tag}): ${res.status}, expected ${probe.status}: ${body.slice(0, 300)}`);
+  return { ms, cache: res.headers.get("X-Catalog-Cache") };
+}
+
+async function timeOnce(url: string, probe: Probe, path: CachePath, round: number): Promise<number> {
+  const tag = cacheTag(path, round);
+  const { ms, cache } = await request(url, probe, tag);
+  const expected = expectedCache(probe, path);
+  if (cache !== expected) throw new Error(`${probe.name} (${path}, _=${tag}): X-Catalog-Cache ${cache ?? "absent"}, expected ${expected ?? "absent"}`);
   return ms;
 }
 
-type Target = { label: string; url: string; probes: Probe[]; samples: number[][] };
+/** Fills the edge-cache copy of every warm URL: one miss, then requests until the first hit. */
+async function prime(target: Target) {
+  for (const probe of target.probes) {
+    const first = await request(target.url, probe, WARM_TAG);
+    if (first.cache !== expectedCache(probe, "cold")) throw new Error(`${probe.name}: priming request was ${first.cache ?? "no cache lookup"}, not a miss`);
+    if (probe.status === 304) continue;
+    for (let tries = 1; (await request(target.url, probe, WARM_TAG)).cache !== "hit"; tries++) {
+      if (tries >= FILL_TRIES) throw new Error(`${target.label}: ${probe.name} still not in the edge cache after ${FILL_TRIES} requests`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+}
+
+type Target = { label: string; url: string; probes: Probe[]; samples: Record<CachePath, number[][]> };
 
 /**
- * Warm-up, then REPS rounds. Each round runs every request against both catalogs back to back,
- * alternating which goes first, so load from other work on the machine falls on both alike.
+ * Priming, warm-up, then REPS rounds. Each round runs every request against both catalogs back to
+ * back, alternating which goes first, so load from other work on the machine falls on both alike.
+ * The warm pass comes first in a round, so the cache writes the cold pass leaves behind (after
+ * each response) overlap other cold requests, not the hits.
  */
-async function measure(targets: Target[]) {
+async function measure(targets: Target[]): Promise<number> {
+  let checked = 0;
+  for (const target of targets) await prime(target);
   for (let round = 0; round < WARMUP + REPS; round++) {
     const order = round % 2 ? [...targets].reverse() : targets;
-    for (let i = 0; i < targets[0].probes.length; i++) {
-      for (const target of order) {
-        const ms = await timeOnce(target.url, target.probes[i]);
-        if (round >= WARMUP) target.samples[i].push(ms);
+    for (const path of ["warm", "cold"] as const) {
+      for (let i = 0; i < targets[0].probes.length; i++) {
+        for (const target of order) {
+          const ms = await timeOnce(target.url, target.probes[i], path, round);
+          checked++;
+          if (round >= WARMUP) target.samples[path][i].push(ms);
+        }
       }
     }
   }
+  return checked;
 }
 
 // ---- The table -------------------------------------------------------------------------------------
@@ -199,23 +247,31 @@ function percentile(samples: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))];
 }
 
-function printTable(small: Target, large: Target) {
-  const stats = (t: Target) => t.samples.map((s) => ({ median: percentile(s, 0.5), p90: percentile(s, 0.9) }));
-  const [s, l] = [stats(small), stats(large)];
-  const columns = ["request", `${small.label} median`, "p90", "×base", `${large.label} median`, "p90", "×base", "large/small"];
-  const rows = small.probes.map((probe, i) => [
-    probe.name,
-    s[i].median.toFixed(1),
-    s[i].p90.toFixed(1),
-    (s[i].median / s[0].median).toFixed(2),
-    l[i].median.toFixed(1),
-    l[i].p90.toFixed(1),
-    (l[i].median / l[0].median).toFixed(2),
-    (l[i].median / s[i].median).toFixed(2),
-  ]);
+/** One row per request and path; ×base is always against the cold baseline, the D1 path's floor. */
+function printTable(small: Target, large: Target, checked: number) {
+  const median = (t: Target, path: CachePath, i: number) => percentile(t.samples[path][i], 0.5);
+  const cells = (t: Target, path: CachePath, i: number) => [
+    median(t, path, i).toFixed(1),
+    percentile(t.samples[path][i], 0.9).toFixed(1),
+    (median(t, path, i) / median(t, "cold", 0)).toFixed(2),
+  ];
+  const columns = ["request", "path", `${small.label} median`, "p90", "×base", `${large.label} median`, "p90", "×base", "large/small"];
+  const rows = small.probes.flatMap((probe, i) =>
+    CACHE_PATHS.map((path) => [
+      path === "cold" ? probe.name : "",
+      path,
+      ...cells(small, path, i),
+      ...cells(large, path, i),
+      (median(large, path, i) / median(small, path, i)).toFixed(2),
+    ]),
+  );
   const widths = columns.map((c, i) => Math.max(c.length, ...rows.map((r) => r[i].length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join("  ");
-  console.log(`\nms per request (median and p90 of ${REPS} after ${WARMUP} warm-up rounds; ×base = median / baseline median)`);
+  const line = (cells: string[]) => cells.map((c, i) => (i > 1 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join("  ");
+  console.log(`\nms per request: median and p90 of ${REPS} rounds after ${WARMUP} warm-up rounds, both catalogs interleaved`);
+  console.log(`  cold = X-Catalog-Cache: miss, a fresh URL each round (_=cold-<round>): D1 queries and rendering`);
+  console.log(`  warm = X-Catalog-Cache: hit, one URL (_=${WARM_TAG}) repeated after a priming request: the edge-cache copy`);
+  console.log(`  ×base = median / cold baseline median; the 304 is answered before any cache lookup on both paths`);
+  console.log(`  X-Catalog-Cache checked on all ${checked} responses, warm-up included (the 304s carry none)`);
   console.log(line(columns));
   console.log(widths.map((w) => "-".repeat(w)).join("  "));
   for (const row of rows) console.log(line(row));
@@ -236,12 +292,12 @@ async function main() {
 
   const target = async (studio: Studio): Promise<Target> => {
     const probes = await probesFor(studio.url);
-    return { label: `${studio.summary.packs} packs`, url: studio.url, probes, samples: probes.map(() => []) };
+    return { label: `${studio.summary.packs} packs`, url: studio.url, probes, samples: { cold: probes.map(() => []), warm: probes.map(() => []) } };
   };
   const small = await target(smallStudio);
   const large = await target(largeStudio);
-  await measure([small, large]);
-  printTable(small, large);
+  const checked = await measure([small, large]);
+  printTable(small, large, checked);
 }
 
 try {
