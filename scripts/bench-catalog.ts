@@ -184,13 +184,13 @@ const cacheTag = (path: CachePath, round: number) => (path === "warm" ? WARM_TAG
 const expectedCache = (probe: Probe, path: CachePath) => (probe.status === 304 ? null : path === "cold" ? "miss" : "hit");
 
 /** One request, timed until its whole body has arrived; the status is checked, the cache header returned. */
-async function request(url: string, probe: Probe, tag: string): Promise<{ ms: number; cache: string | null }> {
+async function request(url: string, probe: Probe, tag: string): Promise<{ ms: number; cache: string | null; body: string }> {
   const started = performance.now();
   const res = await fetch(url + tagged(probe.path, tag), { headers: probe.headers, redirect: "manual" });
   const body = await res.text();
   const ms = performance.now() - started;
   if (res.status !== probe.status) throw new Error(`${probe.name} (_=${tag}): ${res.status}, expected ${probe.status}: ${body.slice(0, 300)}`);
-  return { ms, cache: res.headers.get("X-Catalog-Cache") };
+  return { ms, cache: res.headers.get("X-Catalog-Cache"), body };
 }
 
 async function timeOnce(url: string, probe: Probe, path: CachePath, round: number): Promise<number> {
@@ -201,11 +201,16 @@ async function timeOnce(url: string, probe: Probe, path: CachePath, round: numbe
   return ms;
 }
 
-/** Fills the edge-cache copy of every warm URL: one miss, then requests until the first hit. */
+/**
+ * Fills the edge-cache copy of every warm URL: one miss, then requests until the first hit. The
+ * miss must show exactly what the URL without `_` shows, or the tag would change what is timed.
+ */
 async function prime(target: Target) {
   for (const probe of target.probes) {
     const first = await request(target.url, probe, WARM_TAG);
     if (first.cache !== expectedCache(probe, "cold")) throw new Error(`${probe.name}: priming request was ${first.cache ?? "no cache lookup"}, not a miss`);
+    const untagged = await fetch(target.url + probe.path, { headers: probe.headers, redirect: "manual" }).then((res) => res.text());
+    if (untagged !== first.body) throw new Error(`${target.label}: ${probe.name} answers differently with _=${WARM_TAG}`);
     if (probe.status === 304) continue;
     for (let tries = 1; (await request(target.url, probe, WARM_TAG)).cache !== "hit"; tries++) {
       if (tries >= FILL_TRIES) throw new Error(`${target.label}: ${probe.name} still not in the edge cache after ${FILL_TRIES} requests`);
