@@ -8,6 +8,24 @@ import { type InstallerKind, packVersions, productVersions, releaseArtifacts } f
 
 const INSTALLER_ORDER: Record<InstallerKind, number> = { "content-bundle": 0, iso: 1, "helm-chart": 2 };
 
+type SignedFileColumns = Pick<
+  typeof releaseArtifacts.$inferSelect,
+  "fileName" | "objectKey" | "size" | "sha256" | "signatureFileName" | "signatureKey" | "signatureSize" | "keyId" | "publishedAt"
+>;
+
+/** The artifact columns installers and pack versions share, as a grant lists them. */
+const signedFile = (r: SignedFileColumns) => ({
+  file: r.fileName,
+  objectKey: r.objectKey,
+  size: r.size,
+  sha256: r.sha256,
+  sigFile: r.signatureFileName,
+  sigKey: r.signatureKey,
+  sigSize: r.signatureSize,
+  keyId: r.keyId,
+  publishedAt: r.publishedAt,
+});
+
 export type InstallerLookup = { productExists: boolean; files: GrantFile[] };
 
 export async function findInstallerFiles(db: Db, productId: string, version: string, kinds?: InstallerKind[]): Promise<InstallerLookup> {
@@ -26,22 +44,7 @@ export async function findInstallerFiles(db: Db, productId: string, version: str
   ]);
   const files = rows
     .sort((a, b) => INSTALLER_ORDER[a.kind] - INSTALLER_ORDER[b.kind])
-    .map(
-      (r): GrantFile => ({
-        kind: r.kind,
-        name: r.productId,
-        version: r.version,
-        file: r.fileName,
-        objectKey: r.objectKey,
-        size: r.size,
-        sha256: r.sha256,
-        sigFile: r.signatureFileName,
-        sigKey: r.signatureKey,
-        sigSize: r.signatureSize,
-        keyId: r.keyId,
-        publishedAt: r.publishedAt,
-      }),
-    );
+    .map((r): GrantFile => ({ kind: r.kind, name: r.productId, version: r.version, ...signedFile(r) }));
   return { productExists: versions.length > 0, files };
 }
 
@@ -66,15 +69,7 @@ export async function findPackFiles(db: Db, ids: string[]): Promise<Map<string, 
       kind: "pack",
       name: r.packName,
       version: r.version,
-      file: r.fileName,
-      objectKey: r.objectKey,
-      size: r.size,
-      sha256: r.sha256,
-      sigFile: r.signatureFileName,
-      sigKey: r.signatureKey,
-      sigSize: r.signatureSize,
-      keyId: r.keyId,
-      publishedAt: r.publishedAt,
+      ...signedFile(r),
       packVersionId: r.id,
       yanked: r.yanked,
       yankReason: r.yankReason,
