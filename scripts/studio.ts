@@ -116,6 +116,8 @@ async function waitForWorker(url: string, child: ChildProcess, tail: OutputTail,
  * Runs the Worker's real scheduled handler. Miniflare's trigger endpoint answers after the handler
  * settles, with outcome "ok" only if runSync resolved.
  */
+const SYNC_RETRIES = 3;
+
 export async function triggerScheduledSync(url: string): Promise<number> {
   const started = performance.now();
   const res = await fetch(`${url}/cdn-cgi/local/scheduled?format=json&cron=${encodeURIComponent("*/10 * * * *")}`);
@@ -268,8 +270,15 @@ export async function startStudio(options: StudioOptions): Promise<Studio> {
     say(`starting wrangler dev on ${url}…`);
     await waitForWorker(url, child, tail);
     say("running the scheduled catalog sync…");
-    const syncMs = await triggerScheduledSync(url);
-    const summary = await summarizeCatalog(url, vars.ADMIN_TOKEN, syncMs);
+    let syncMs = await triggerScheduledSync(url);
+    let summary = await summarizeCatalog(url, vars.ADMIN_TOKEN, syncMs);
+    // A release that hit an error (not a verdict) is given back for the next run; on a busy machine
+    // a local D1 or R2 hiccup should not leave the demo half-published, so run again, a few times.
+    for (let retry = 1; retry <= SYNC_RETRIES && summary.releases.processing > 0; retry++) {
+      say(`${summary.releases.processing} release(s) hit a sync error; running the sync again (${retry}/${SYNC_RETRIES})…`);
+      syncMs += await triggerScheduledSync(url);
+      summary = await summarizeCatalog(url, vars.ADMIN_TOKEN, syncMs);
+    }
     return { url, adminToken: vars.ADMIN_TOKEN, devVarsPath, demoDir, publicKeyPath: key.publicKeyPath, seeded: empty, summary, stop };
   } catch (err) {
     await stop();

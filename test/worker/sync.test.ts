@@ -270,3 +270,36 @@ describe("catalog sync: publishing", () => {
     expect(latest).toMatchObject({ trigger: "cron", published: 1, error: null });
   });
 });
+
+describe("catalog sync: an unexpected failure", () => {
+  it("records the error, gives the claim back at once, and the next run publishes the release", async () => {
+    await dropRelease(env, "2026.11.outage", {
+      packs: [{ name: "outage-probe", version: "1.0.0", layer: "addon", addonType: "monitoring" }],
+    });
+    // R2 fails once while the release's pack is read: an outage, not something wrong with the release.
+    let failures = 0;
+    const flakyBucket = new Proxy(env.ARTIFACTS, {
+      get(target, prop) {
+        if (prop === "get") {
+          return async (key: string, options?: R2GetOptions) => {
+            if (key.endsWith("/outage-probe-1.0.0.zst") && failures++ === 0) throw new Error("R2 is unavailable");
+            return target.get(key, options);
+          };
+        }
+        const value = Reflect.get(target, prop);
+        return typeof value === "function" ? value.bind(target) : value;
+      },
+    });
+
+    const first = await runSync({ ...env, ARTIFACTS: flakyBucket }, { trigger: "cron" });
+    expect(first.failed).toEqual([{ releaseId: "2026.11.outage", error: "R2 is unavailable" }]);
+    expect(first.published).not.toContain("2026.11.outage");
+    const failed = await releaseRow("2026.11.outage");
+    expect(failed).toMatchObject({ status: "processing", reason: "sync error (will retry): R2 is unavailable", claimedAt: 0 });
+    expect((await rowsPublishedBy("2026.11.outage")).packVersions).toBe(0);
+
+    const second = await runSync(env, { trigger: "cron" });
+    expect(second.published).toContain("2026.11.outage");
+    expect(await releaseRow("2026.11.outage")).toMatchObject({ status: "published" });
+  });
+});

@@ -52,9 +52,15 @@ export async function quarantineRelease(
     .where(and(eq(releases.id, id), eq(releases.runId, runId)));
 }
 
-/** Leaves the claim to lapse after an unexpected failure, recording why, so a later run retries. */
+/**
+ * Records why a release failed unexpectedly (an outage, not a verdict) and gives its claim back at
+ * once: the lease guards against runs that died, and this one did not, so the next run retries.
+ */
 export async function noteReleaseError(db: Db, id: string, runId: string, message: string): Promise<void> {
-  await db.update(releases).set({ reason: message }).where(and(eq(releases.id, id), eq(releases.runId, runId), eq(releases.status, "processing")));
+  await db
+    .update(releases)
+    .set({ reason: message, claimedAt: 0 })
+    .where(and(eq(releases.id, id), eq(releases.runId, runId), eq(releases.status, "processing")));
 }
 
 export async function getRelease(db: Db, id: string): Promise<ReleaseRow | undefined> {
