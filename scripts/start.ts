@@ -42,7 +42,7 @@ try {
   if (studio.summary.releases.processing) {
     console.warn(
       `  warning: ${studio.summary.releases.processing} release(s) hit a sync error (see the wrangler output above); ` +
-        "the next scheduled run or POST /api/v1/admin/sync retries them once their claim lapses",
+        "the next scheduled run or POST /api/v1/admin/sync retries them",
     );
   }
   console.log("Press Ctrl-C to stop. Local data is kept for the next start.");
