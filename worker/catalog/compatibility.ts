@@ -20,6 +20,7 @@ import {
   type PackInfo,
   type PackVersionInfo,
   type ProductRange,
+  readLayerRows,
   readVersionRow,
   runBatch,
   versionsByIdStatement,
@@ -91,9 +92,10 @@ export function assessPack(candidate: CandidatePack, context: CompatibilityConte
   const others = context.chosen.filter(
     (c) => c.name !== candidate.name && !(isSinglePackLayer(candidate.layer) && c.layer === candidate.layer),
   );
-  reasons.push(...candidateDependencyProblems(candidate.dependencies, others));
-  for (const chosen of others) reasons.push(...chosenDependencyProblems(chosen, candidate));
-  return [...new Set(reasons)];
+  if (candidate.dependencies.length) reasons.push(...candidateDependencyProblems(candidate.dependencies, others));
+  for (const chosen of others) if (chosen.dependencies.length) reasons.push(...chosenDependencyProblems(chosen, candidate));
+  // A layer's thousands of candidates mostly get zero or one reason: dedupe only when it can matter.
+  return reasons.length > 1 ? [...new Set(reasons)] : reasons;
 }
 
 /**
@@ -207,11 +209,10 @@ export async function compatiblePacks(db: Db, query: CompatibleQuery): Promise<C
     offered: [],
     hidden: [],
   };
-  for (const row of candidateRows) {
-    const { pack, version } = readVersionRow(row);
-    const summary = { ...pack, ...version };
+  for (const summary of readLayerRows(candidateRows)) {
     const reasons = assessPack(summary, context);
-    if (reasons.length) result.hidden.push({ ...summary, reasons });
+    // Each summary is fresh; adding the reasons in place spares copying thousands of them.
+    if (reasons.length) result.hidden.push(Object.assign(summary, { reasons }));
     else result.offered.push(summary);
   }
   return result;

@@ -158,10 +158,35 @@ export function versionsOfStatement(name: string, version?: string): SQL {
     WHERE ${and(conditions)} ORDER BY pv.version_key DESC`;
 }
 
-/** Every non-yanked version in one layer: the candidates the compatibility check assesses. */
+/**
+ * How many versions one row of versionsInLayerStatement carries: a few hundred kilobytes of JSON,
+ * far below D1's 2 MB limit on a single value, however large the layer grows.
+ */
+export const LAYER_CHUNK = 200;
+
+/**
+ * Every non-yanked version in one layer: the candidates the compatibility check assesses. A large
+ * layer holds thousands of versions, and as one D1 row each (19 columns plus five child lists)
+ * moving and materialising the rows costs more than the query; so SQLite folds them into a few rows
+ * of one JSON array each (at most LAYER_CHUNK versions, by rowid: no window to compute), positional
+ * fields, which the worker parses natively. The enum lists come as comma-joined text, cheaper for
+ * SQLite to build than JSON; the sync admits only enum values there, none holding a comma. Read the rows with readLayerRows,
+ * which also restores the order.
+ */
 export function versionsInLayerStatement(layer: Layer): SQL {
-  return sql`SELECT ${versionColumns} FROM packs p JOIN pack_versions pv ON pv.pack_name = p.name
-    WHERE p.layer = ${layer} AND pv.yanked = 0 ORDER BY p.name, pv.version_key DESC`;
+  return sql`SELECT json_group_array(json_array(
+      p.name, p.display_name, p.layer, p.addon_type, p.description, p.source,
+      pv.version, pv.version_key, pv.kernel, pv.eol, pv.fips, pv.file_name, pv.size, pv.sha256,
+      pv.signature_file_name, pv.signature_size, pv.key_id, pv.published_at,
+      (SELECT group_concat(arch) FROM pack_version_arches WHERE pack_version_id = pv.id),
+      (SELECT group_concat(cloud) FROM pack_version_clouds WHERE pack_version_id = pv.id),
+      (SELECT group_concat(use_case) FROM pack_version_use_cases WHERE pack_version_id = pv.id),
+      json((SELECT json_group_array(json_array(product_id, min_version, max_version)) FROM pack_version_products WHERE pack_version_id = pv.id)),
+      json((SELECT json_group_array(json_array(pack_name, layer, type, min_version, max_version)) FROM pack_dependencies WHERE pack_version_id = pv.id))
+    )) AS versions
+    FROM packs p JOIN pack_versions pv ON pv.pack_name = p.name
+    WHERE p.layer = ${layer} AND pv.yanked = 0
+    GROUP BY pv.rowid / ${sql.raw(String(LAYER_CHUNK))}`;
 }
 
 /** Specific non-yanked pack versions by their `${name}@${version}` ids (one bound JSON list: D1 caps bound parameters at 100). */
@@ -206,6 +231,14 @@ const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 const archOrder = (a: string) => ARCHES.indexOf(a as Arch);
 const cloudOrder = (c: string) => (c === "all" ? -1 : CLOUDS.indexOf(c as Cloud));
 
+// Child lists come back in no particular order; these fix one. (Most hold one item: skip the sort call.)
+const sorted = <T>(list: T[], compare: (a: T, b: T) => number) => (list.length > 1 ? list.sort(compare) : list);
+const sortArches = (arches: Arch[]) => sorted(arches, (a, b) => archOrder(a) - archOrder(b));
+const sortClouds = (clouds: string[]) => sorted(clouds, (a, b) => cloudOrder(a) - cloudOrder(b));
+const sortUseCases = (useCases: UseCase[]) => sorted(useCases, (a, b) => USE_CASES.indexOf(a) - USE_CASES.indexOf(b));
+const sortProducts = (products: ProductRange[]) => sorted(products, (a, b) => byText(a.product, b.product));
+const sortDependencies = (dependencies: Dependency[]) => sorted(dependencies, (a, b) => byText(a.packName, b.packName) || byText(a.type, b.type));
+
 /** One row of `versionColumns` as the pack it belongs to and the version's own fields. */
 export function readVersionRow(row: Row): { pack: PackInfo; version: PackVersionInfo } {
   return {
@@ -222,11 +255,11 @@ export function readVersionRow(row: Row): { pack: PackInfo; version: PackVersion
       kernel: (row.kernel as string | null) ?? null,
       eol: (row.eol as string | null) ?? null,
       fips: Boolean(row.fips),
-      arches: jsonList<Arch>(row.arches).sort((a, b) => archOrder(a) - archOrder(b)),
-      clouds: jsonList<string>(row.clouds).sort((a, b) => cloudOrder(a) - cloudOrder(b)),
-      useCases: jsonList<UseCase>(row.useCases).sort((a, b) => USE_CASES.indexOf(a) - USE_CASES.indexOf(b)),
-      products: jsonList<ProductRange>(row.products).sort((a, b) => byText(a.product, b.product)),
-      dependencies: jsonList<Dependency>(row.dependencies).sort((a, b) => byText(a.packName, b.packName) || byText(a.type, b.type)),
+      arches: sortArches(jsonList<Arch>(row.arches)),
+      clouds: sortClouds(jsonList<string>(row.clouds)),
+      useCases: sortUseCases(jsonList<UseCase>(row.useCases)),
+      products: sortProducts(jsonList<ProductRange>(row.products)),
+      dependencies: sortDependencies(jsonList<Dependency>(row.dependencies)),
       fileName: row.fileName as string,
       size: row.size as number,
       sha256: row.sha256 as string,
@@ -236,4 +269,53 @@ export function readVersionRow(row: Row): { pack: PackInfo; version: PackVersion
       publishedAt: new Date(row.publishedAt as number).toISOString(),
     },
   };
+}
+
+/** One version as versionsInLayerStatement's json_array lays it out. */
+type LayerVersionTuple = [
+  name: string, displayName: string, layer: Layer, addonType: string | null, description: string, source: string,
+  version: string, versionKey: string, kernel: string | null, eol: string | null, fips: number, fileName: string, size: number, sha256: string,
+  signatureFileName: string, signatureSize: number, keyId: string, publishedAt: number,
+  arches: string | null, clouds: string | null, useCases: string | null,
+  products: [product: string, minVersion: string | null, maxVersion: string | null][],
+  dependencies: [packName: string, layer: Layer, type: DependencyType, minVersion: string | null, maxVersion: string | null][],
+];
+
+const byNameThenNewest = (a: LayerVersionTuple, b: LayerVersionTuple) => byText(a[0], b[0]) || byText(b[7], a[7]) || byText(b[6], a[6]);
+const commaList = <T extends string>(text: string | null): T[] => (text ? (text.split(",") as T[]) : []);
+
+/**
+ * versionsInLayerStatement's rows as flat pack-and-version records, fields in readVersionRow's
+ * order, by pack name and newest version first. Flat, because thousands of them are assessed and
+ * serialised per request and every spread into a new object shows in the time.
+ */
+export function readLayerRows(rows: Row[]): (PackInfo & PackVersionInfo)[] {
+  const tuples = rows.flatMap((row) => JSON.parse(row.versions as string) as LayerVersionTuple[]).sort(byNameThenNewest);
+  // Versions published together share a timestamp: format each one once, not once per version.
+  const published = new Map<number, string>();
+  const publishedText = (ms: number) => published.get(ms) ?? published.set(ms, new Date(ms).toISOString()).get(ms)!;
+  return tuples.map(([name, displayName, layer, addonType, description, source, version, , kernel, eol, fips, fileName, size, sha256, signatureFileName, signatureSize, keyId, publishedAt, arches, clouds, useCases, products, dependencies]) => ({
+    name,
+    displayName,
+    layer,
+    addonType: addonType ?? null,
+    description,
+    source,
+    version,
+    kernel: kernel ?? null,
+    eol: eol ?? null,
+    fips: Boolean(fips),
+    arches: sortArches(commaList<Arch>(arches)),
+    clouds: sortClouds(commaList(clouds)),
+    useCases: sortUseCases(commaList<UseCase>(useCases)),
+    products: sortProducts(products.map(([product, minVersion, maxVersion]) => ({ product, minVersion, maxVersion }))),
+    dependencies: sortDependencies(dependencies.map(([packName, layer, type, minVersion, maxVersion]) => ({ packName, layer, type, minVersion, maxVersion }))),
+    fileName,
+    size,
+    sha256,
+    signatureFileName,
+    signatureSize,
+    keyId,
+    publishedAt: publishedText(publishedAt),
+  }));
 }

@@ -1,0 +1,83 @@
+// The compatibility check's candidate read: a whole layer folded by SQLite into a few JSON rows
+// (versionsInLayerStatement) and unfolded by readLayerRows must give exactly what the per-version
+// read (versionsOfStatement + readVersionRow) gives, in the same order, however many rows it spans.
+import { env, exports } from "cloudflare:workers";
+import { drizzle } from "drizzle-orm/d1";
+import { beforeAll, describe, expect, it } from "vitest";
+import type { CompatibleResult } from "../../worker/catalog/compatibility";
+import { LAYER_CHUNK, readLayerRows, readVersionRow, runBatch, versionsInLayerStatement, versionsOfStatement } from "../../worker/db/catalog-queries";
+import { LAYERS, type Layer } from "../../worker/db/schema";
+import * as schema from "../../worker/db/schema";
+import { FIXTURE_PACKS, manyAddons, seedCatalog } from "./support/catalog-fixture";
+
+const db = () => drizzle(env.DB, { schema });
+
+// More add-on versions than one folded row holds, so the add-on layer spans several rows.
+const ADDONS = manyAddons(320);
+const addonVersions = ADDONS.reduce((n, p) => n + p.versions.length, 0);
+
+/** The layer's versions read one row per version, as the pack pages read them. */
+async function perVersionRead(layer: Layer) {
+  const names = [...new Set([...FIXTURE_PACKS, ...ADDONS].filter((p) => p.layer === layer).map((p) => p.name))].sort();
+  const results = await runBatch(db(), names.map((name) => versionsOfStatement(name)));
+  return results.flat().map((row) => {
+    const { pack, version } = readVersionRow(row);
+    return { ...pack, ...version };
+  });
+}
+
+beforeAll(async () => {
+  await seedCatalog([...FIXTURE_PACKS, ...ADDONS]);
+});
+
+describe("versionsInLayerStatement + readLayerRows", () => {
+  it.each(LAYERS)("reads the %s layer exactly as the per-version read does", async (layer) => {
+    const [rows] = await runBatch(db(), [versionsInLayerStatement(layer)]);
+    const expected = await perVersionRead(layer);
+    expect(expected.length).toBeGreaterThan(0);
+    expect(readLayerRows(rows)).toEqual(expected);
+  });
+
+  it("folds a large layer into several bounded rows and loses no version", async () => {
+    expect(addonVersions).toBeGreaterThan(LAYER_CHUNK);
+    const [rows] = await runBatch(db(), [versionsInLayerStatement("addon")]);
+    expect(rows.length).toBeGreaterThan(1);
+    for (const row of rows) expect((JSON.parse(row.versions as string) as unknown[]).length).toBeLessThanOrEqual(LAYER_CHUNK);
+    const ids = readLayerRows(rows).map((v) => `${v.name}@${v.version}`);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(ids).toHaveLength(addonVersions + FIXTURE_PACKS.filter((p) => p.layer === "addon").flatMap((p) => p.versions.filter((v) => !v.yanked)).length);
+  });
+
+  it("keeps the catalog order: packs by name, each newest version first", async () => {
+    const [rows] = await runBatch(db(), [versionsInLayerStatement("addon")]);
+    const read = readLayerRows(rows);
+    const names = read.map((v) => v.name);
+    expect(names).toEqual([...names].sort());
+    expect(read.filter((v) => v.name === "addon-000").map((v) => v.version)).toEqual(["1.1.0", "1.0.0"]);
+  });
+
+  it("reads an empty layer as no versions", () => {
+    expect(readLayerRows([])).toEqual([]);
+  });
+});
+
+describe("GET /api/v1/compatible over a large add-on layer", () => {
+  it("offers or hides every add-on version, each with its full details and the hidden ones with why", async () => {
+    const res = await exports.default.fetch(
+      "http://studio.test/api/v1/compatible?product=palette-enterprise&version=4.7.3&useCase=controller&cloud=gcp&arch=arm64&layer=addon&packs=kubernetes@1.31.2",
+    );
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as CompatibleResult;
+    const everyVersion = await perVersionRead("addon");
+    expect([...body.offered, ...body.hidden].length).toBe(everyVersion.length);
+    // The generated add-ons' 1.0.0 builds are amd64 only; their 1.1.0 builds are for aws only.
+    const amd64Only = body.hidden.find((v) => v.name === "addon-001" && v.version === "1.0.0");
+    expect(amd64Only?.reasons).toEqual(["no arm64 build"]);
+    const awsOnly = body.hidden.find((v) => v.name === "addon-003" && v.version === "1.1.0");
+    expect(awsOnly?.reasons).toEqual(["not published for gcp"]);
+    const { reasons, ...details } = awsOnly!;
+    expect(reasons.length).toBe(1);
+    expect(details).toEqual(everyVersion.find((v) => v.name === "addon-003" && v.version === "1.1.0"));
+    for (const hidden of body.hidden) expect(hidden.reasons.length, `${hidden.name}@${hidden.version}`).toBeGreaterThan(0);
+  });
+});
