@@ -1,11 +1,11 @@
 // /api/v1/admin/grants: the grant audit trail (who downloaded what, from where) and revocation.
 import { Hono } from "hono";
 import { z } from "zod";
+import { adminBearer } from "../admin-auth";
 import { primaryWriter } from "../db/client";
 import { getGrant, listGrants, revokeGrant } from "../db/grants";
 import { notFound } from "../errors";
 import { validate } from "../validate";
-import { adminBearer } from "./tokens";
 
 export const adminGrantsRoutes = new Hono<{ Bindings: Env }>();
 

@@ -1,14 +1,11 @@
 // Admin API: the catalog sync (run now, status, quarantine) and yanking. Bearer token only.
-import { Buffer } from "node:buffer";
-import { timingSafeEqual } from "node:crypto";
 import { Hono } from "hono";
-import { bearerAuth } from "hono/bearer-auth";
 import { z } from "zod";
+import { adminBearer } from "../admin-auth";
 import { primaryWriter } from "../db/client";
 import { yankPackVersion } from "../db/publish";
 import { getRelease, listReleases, listSyncRuns, type ReleaseCursor } from "../db/releases";
 import { RELEASE_STATUSES } from "../db/schema";
-import { config } from "../env";
 import { notFound } from "../errors";
 import { registerOperations, registerSchemas, registerSecurityScheme, type ResponseSpec } from "../openapi";
 import { releasePageSchema, releaseSchema, syncRunListSchema, syncSummarySchema, yankedPackVersionSchema } from "../sync/api-schemas";
@@ -17,13 +14,7 @@ import { validate } from "../validate";
 
 export const adminRoutes = new Hono<{ Bindings: Env }>();
 
-adminRoutes.use(bearerAuth({ verifyToken: (token, c) => timingSafeEqualText(token, config(c.env as Env).ADMIN_TOKEN) }));
-
-function timingSafeEqualText(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.byteLength === y.byteLength && timingSafeEqual(x, y);
-}
+adminRoutes.use(adminBearer);
 
 const limit = (fallback: number) => z.coerce.number().int().min(1).max(100).default(fallback);
 

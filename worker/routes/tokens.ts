@@ -1,24 +1,13 @@
 // /api/v1/admin/tokens: API tokens for automation. The token is returned once, at creation; only
 // its SHA-256 is stored. Admin bearer only (checked here too, so the mount order cannot matter).
-import { Buffer } from "node:buffer";
-import { timingSafeEqual } from "node:crypto";
 import { Hono } from "hono";
-import { bearerAuth } from "hono/bearer-auth";
 import { z } from "zod";
+import { adminBearer } from "../admin-auth";
 import { primaryWriter } from "../db/client";
 import { insertApiToken, listApiTokens, revokeApiToken } from "../db/grants";
 import { generateToken, hashToken, newTokenRequest } from "../downloads/tokens";
-import { config } from "../env";
 import { notFound } from "../errors";
 import { validate } from "../validate";
-
-export const adminBearer = bearerAuth({
-  verifyToken: (token, c) => {
-    const given = Buffer.from(token);
-    const expected = Buffer.from(config(c.env as Env).ADMIN_TOKEN);
-    return given.byteLength === expected.byteLength && timingSafeEqual(given, expected);
-  },
-});
 
 export const tokensRoutes = new Hono<{ Bindings: Env }>();
 
