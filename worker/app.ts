@@ -9,6 +9,8 @@ import { ApiError, errorBody } from "./errors";
 import { ConfigError } from "./env";
 import { adminRoutes } from "./routes/admin";
 import { adminGrantsRoutes } from "./routes/admin-grants";
+import { browseRoutes } from "./routes/browse";
+import { bundleRoutes } from "./routes/bundle";
 import { compatibleRoutes } from "./routes/compatible";
 import { downloadPageRoutes } from "./routes/download-page";
 import { filesRoutes } from "./routes/files";
@@ -47,7 +49,9 @@ app.use(
 );
 
 app.route("/", keyRoutes);
-app.route("/", pagesRoutes); // server-rendered HTML: /, /install/*, /bundle/*, /packs/*, /verify
+app.route("/", pagesRoutes); // server-rendered HTML: /, /install/*, /verify, and the HTML 404 for any unrouted path
+app.route("/bundle", bundleRoutes); // the bundle wizard
+app.route("/packs", browseRoutes); // browse packs
 app.route("/dl", filesRoutes); // worker-signed downloads
 app.route("/download", downloadPageRoutes); // the captcha gate page: choose, solve, get the links
 app.route("/api/v1/products", productsRoutes);

@@ -19,6 +19,7 @@ import { ApiError, invalidInput } from "../errors";
 import { Layout, documentHtml } from "../../web/components/layout";
 import { CopyButton, HiddenInputs, Notice, PageHead } from "../../web/components/ui";
 import { humanSize } from "../../web/lib/format";
+import { parseOrThrow } from "./html";
 
 export const downloadPageRoutes = new Hono<{ Bindings: Env }>();
 
@@ -69,9 +70,7 @@ const carried = (raw: Record<string, string>) =>
   Object.fromEntries(["installers", "kinds", "packs", "product", "version", "useCase", "cloud", "arch", "fips"].map((k) => [k, raw[k]]));
 
 function parseParams(raw: Record<string, string>): Selection {
-  const parsed = pageParams.safeParse(raw);
-  if (!parsed.success) throw invalidInput(parsed.error);
-  return selectionOf(parsed.data);
+  return selectionOf(parseOrThrow(pageParams, raw));
 }
 
 const page = (c: Ctx, title: string, body: unknown, status: 200 | 400 | 403 | 404 | 409 | 429 | 503 = 200, headers: Record<string, string> = {}) =>

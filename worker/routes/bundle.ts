@@ -1,0 +1,210 @@
+// The bundle wizard (mounted at "/bundle"): one server-rendered page per step, the form target
+// that applies a step's choice, and the bundle spec's export and import. The whole wizard state
+// lives in the query string, so every step works without JavaScript and every URL can be shared.
+import { Hono } from "hono";
+import { html } from "htm/preact";
+import { z } from "zod";
+import { bundleSpec } from "../catalog/bundle-spec";
+import { compatiblePacks } from "../catalog/compatibility";
+import { catalogEtag } from "../catalog/generation";
+import { listProducts } from "../catalog/products";
+import { type Db } from "../db/client";
+import { LAYERS, type Layer } from "../db/schema";
+import { ApiError, invalidInput } from "../errors";
+import {
+  adjacentStep,
+  applyPicks,
+  firstMissingStep,
+  parseRefList,
+  parseWizardState,
+  reachable,
+  stepHref,
+  type StepId,
+  type WizardState,
+} from "../../web/lib/wizard";
+import { ProductStep, VersionStep, UseCaseStep, CloudStep } from "../../web/pages/bundle/start";
+import { LayerStep } from "../../web/pages/bundle/layer";
+import { ConfirmStep, ReviewStep, type ChosenDetail } from "../../web/pages/bundle/review";
+import { htmlErrorHandler, page, parseOrThrow, queryOf, type PagesEnv } from "./html";
+
+export const bundleRoutes = new Hono<PagesEnv>();
+
+bundleRoutes.onError(htmlErrorHandler);
+
+function wizardState(url: string): WizardState {
+  const parsed = parseWizardState(queryOf(url));
+  if (!parsed.success) throw invalidInput(parsed.error);
+  return parsed.data;
+}
+
+/** Sends a visitor who skipped ahead back to the first step still missing its input. */
+const gate = (step: StepId, state: WizardState) => {
+  if (reachable(step, state)) return undefined;
+  return stepHref(firstMissingStep(state) ?? "product", state);
+};
+
+bundleRoutes.get("/", (c) => c.redirect(`/bundle/product${new URL(c.req.url).search}`, 303));
+
+bundleRoutes.get("/product", catalogEtag, async (c) => {
+  const state = wizardState(c.req.url);
+  return page(html`<${ProductStep} state=${state} products=${await listProducts(c.get("catalog"))} />`);
+});
+
+bundleRoutes.get("/version", catalogEtag, async (c) => {
+  const state = wizardState(c.req.url);
+  const redirect = gate("version", state);
+  if (redirect) return c.redirect(redirect, 303);
+  const product = (await listProducts(c.get("catalog"))).find((p) => p.id === state.product);
+  if (!product) throw new ApiError(400, "invalid_request", `product: there is no product ${state.product}`, [{ field: "product", message: `there is no product ${state.product}` }]);
+  return page(html`<${VersionStep} state=${state} product=${product} />`);
+});
+
+bundleRoutes.get("/use-case", catalogEtag, async (c) => {
+  const state = wizardState(c.req.url);
+  const redirect = gate("use-case", state);
+  return redirect ? c.redirect(redirect, 303) : page(html`<${UseCaseStep} state=${state} />`);
+});
+
+bundleRoutes.get("/cloud", catalogEtag, async (c) => {
+  const state = wizardState(c.req.url);
+  const redirect = gate("cloud", state);
+  return redirect ? c.redirect(redirect, 303) : page(html`<${CloudStep} state=${state} />`);
+});
+
+/** The compatibility query for a complete wizard state. */
+const compatibility = (db: Db, state: WizardState, layer: Layer) =>
+  compatiblePacks(db, {
+    product: state.product!,
+    version: state.version!,
+    useCase: state.useCase!,
+    cloud: state.cloud,
+    arch: state.arch,
+    fips: state.fips,
+    packs: state.packs,
+    layer,
+  });
+
+const layerParams = z.object({
+  q: z.string().trim().max(200).optional(),
+  page: z.coerce.number().int().min(1).max(10_000).default(1),
+});
+
+bundleRoutes.get("/layers/:layer", catalogEtag, async (c) => {
+  const layer = parseOrThrow(z.enum(LAYERS), c.req.param("layer"), "layer");
+  const state = wizardState(c.req.url);
+  const redirect = gate(layer, state);
+  if (redirect) return c.redirect(redirect, 303);
+  const { q, page: pageNumber } = parseOrThrow(layerParams, { q: c.req.query("q") || undefined, page: c.req.query("page") || undefined });
+  const result = await compatibility(c.get("catalog"), state, layer);
+  return page(html`<${LayerStep} state=${state} result=${result} q=${q} page=${pageNumber} />`);
+});
+
+/** Every chosen pack with its catalog details and, when it no longer fits, why. */
+async function chosenDetails(db: Db, state: WizardState): Promise<ChosenDetail[]> {
+  if (!state.packs.length) return [];
+  const results = await Promise.all(LAYERS.map((layer) => compatibility(db, state, layer)));
+  const all = results.flatMap((r) => [...r.offered.map((p) => ({ ...p, reasons: [] as string[] })), ...r.hidden]);
+  return state.packs.flatMap((ref) => all.filter((p) => p.name === ref.name && p.version === ref.version).slice(0, 1));
+}
+
+bundleRoutes.get("/review", catalogEtag, async (c) => {
+  const state = wizardState(c.req.url);
+  const redirect = gate("review", state) ?? (state.useCase === "addon" ? stepHref("confirm", state) : undefined);
+  if (redirect) return c.redirect(redirect, 303);
+  return page(html`<${ReviewStep} state=${state} chosen=${await chosenDetails(c.get("catalog"), state)} origin=${new URL(c.req.url).origin} />`);
+});
+
+bundleRoutes.get("/confirm", catalogEtag, async (c) => {
+  const state = wizardState(c.req.url);
+  const redirect = gate("confirm", state);
+  if (redirect) return c.redirect(redirect, 303);
+  const db = c.get("catalog");
+  const [chosen, products] = await Promise.all([chosenDetails(db, state), listProducts(db)]);
+  const productName = products.find((p) => p.id === state.product)?.applianceName;
+  return page(html`<${ConfirmStep} state=${state} chosen=${chosen} origin=${new URL(c.req.url).origin} productName=${productName} />`);
+});
+
+const STEP_IDS = ["product", "version", "use-case", "cloud", ...LAYERS, "review", "confirm", "download"] as const;
+
+const nextParams = z.object({
+  from: z.enum(STEP_IDS),
+  go: z.enum(["next", "back", "stay", "prev-page", "next-page"]).default("stay"),
+  pick: z.array(z.string()).default([]),
+  shown: z.string().max(16000).optional(),
+  previous: z.string().max(80).optional(),
+  q: z.string().trim().max(200).optional(),
+  page: z.coerce.number().int().min(1).max(10_000).default(1),
+});
+
+// Every wizard form submits here: the choice is applied to the state and the browser is sent
+// to the canonical URL of the step it asked for, so the address bar always holds the bundle.
+bundleRoutes.get("/next", (c) => {
+  const params = parseOrThrow(nextParams, {
+    from: c.req.query("from"),
+    go: c.req.query("go") || undefined,
+    pick: (c.req.queries("pick") ?? []).filter(Boolean),
+    shown: c.req.query("shown") || undefined,
+    previous: c.req.query("previous") || undefined,
+    q: c.req.query("q") || undefined,
+    page: c.req.query("page") || undefined,
+  });
+  let state = wizardState(c.req.url);
+  const picks = parseRefList(params.pick.join(","));
+  if (picks.length !== params.pick.length) {
+    throw new ApiError(400, "invalid_request", "pick: every pick must be name@version", [{ field: "pick", message: "every pick must be name@version" }]);
+  }
+  if (params.from === "product" && params.previous && params.previous !== state.product) {
+    // Another product: versions, clouds and packs of the old one mean nothing for it.
+    state = { product: state.product, packs: [] };
+  }
+  if ((LAYERS as readonly string[]).includes(params.from)) {
+    state = { ...state, packs: applyPicks(state.packs, parseRefList(params.shown), picks) };
+  }
+  const from = params.from as StepId;
+  const target: StepId = params.go === "next" ? adjacentStep(from, state, 1) : params.go === "back" ? adjacentStep(from, state, -1) : from;
+  const gated = gate(target, state);
+  if (gated) return c.redirect(gated, 303);
+  const stay = target === from && (LAYERS as readonly string[]).includes(from);
+  const pageNumber = params.go === "next-page" ? params.page + 1 : params.go === "prev-page" ? Math.max(1, params.page - 1) : 1;
+  const extra = stay ? { q: params.q, page: pageNumber > 1 ? String(pageNumber) : undefined } : {};
+  return c.redirect(stepHref(target, state, extra), 303);
+});
+
+bundleRoutes.get("/spec.json", (c) => {
+  const state = wizardState(c.req.url);
+  const spec = parseOrThrow(bundleSpec, { ...state, cloud: state.useCase === "controller" ? state.cloud : undefined });
+  return new Response(JSON.stringify(spec, null, 2) + "\n", {
+    headers: {
+      "Content-Type": "application/json; charset=utf-8",
+      "Content-Disposition": `attachment; filename="bundle-${spec.product}-${spec.version}.json"`,
+    },
+  });
+});
+
+const MAX_SPEC_BYTES = 256 * 1024;
+
+bundleRoutes.post("/import", async (c) => {
+  const form = await c.req.parseBody();
+  const file = form.spec;
+  if (!(file instanceof File)) throw new ApiError(400, "invalid_request", "spec: choose a bundle spec file to import", [{ field: "spec", message: "choose a bundle spec file" }]);
+  if (file.size > MAX_SPEC_BYTES) throw new ApiError(400, "invalid_request", "spec: the file is larger than 256 KB", [{ field: "spec", message: "larger than 256 KB" }]);
+  let json: unknown;
+  try {
+    json = JSON.parse(await file.text());
+  } catch {
+    throw new ApiError(400, "invalid_request", "spec: the file is not JSON", [{ field: "spec", message: "not JSON" }]);
+  }
+  const spec = parseOrThrow(bundleSpec, json);
+  const parsed = parseWizardState({
+    product: spec.product,
+    version: spec.version,
+    useCase: spec.useCase,
+    ...(spec.cloud ? { cloud: spec.cloud } : {}),
+    ...(spec.arch ? { arch: spec.arch } : {}),
+    ...(spec.fips !== undefined ? { fips: String(spec.fips) } : {}),
+    packs: spec.packs.map((p) => `${p.name}@${p.version}`).join(","),
+  });
+  if (!parsed.success) throw invalidInput(parsed.error);
+  const state = parsed.data;
+  return c.redirect(stepHref(firstMissingStep(state) ?? "confirm", state), 303);
+});
