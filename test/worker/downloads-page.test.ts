@@ -66,6 +66,19 @@ describe("GET /download", () => {
     const off = await render({});
     expect(off.csp).not.toMatch(/google|challenges/);
   });
+
+  it("answers a misconfigured captcha (no site key) with an HTML 503 page, not JSON", async () => {
+    const ctx = createExecutionContext();
+    const res = await app.fetch(
+      new Request("http://studio.test/download?installers=palette-enterprise@4.6.12", { headers: { Accept: "text/html" } }),
+      { ...env, CAPTCHA_PROVIDER: "turnstile", CAPTCHA_SECRET: "s" },
+      ctx,
+    );
+    await waitOnExecutionContext(ctx);
+    expect(res.status).toBe(503);
+    expect(res.headers.get("Content-Type")).toContain("text/html");
+    expect(await res.text()).toContain("The studio is misconfigured");
+  });
 });
 
 describe("POST /download", () => {

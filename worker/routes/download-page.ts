@@ -19,9 +19,12 @@ import { ApiError, invalidInput } from "../errors";
 import { Layout, documentHtml } from "../../web/components/layout";
 import { CopyButton, HiddenInputs, Notice, PageHead } from "../../web/components/ui";
 import { humanSize } from "../../web/lib/format";
-import { parseOrThrow } from "./html";
+import { htmlErrorHandler, parseOrThrow } from "./html";
 
 export const downloadPageRoutes = new Hono<{ Bindings: Env }>();
+
+// A page: a misconfigured captcha or any other failure answers in HTML, like the other pages.
+downloadPageRoutes.onError(htmlErrorHandler);
 
 type Ctx = Context<{ Bindings: Env }>;
 

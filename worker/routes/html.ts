@@ -1,7 +1,7 @@
 // Plumbing shared by the server-rendered page sub-apps (pages, bundle, browse): the HTML response
 // helpers, zod parsing that fails as a 400 naming the field, and the handlers that make a page
 // route answer in HTML whatever went wrong.
-import type { ErrorHandler, MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { html } from "htm/preact";
 import type { VNode } from "preact";
@@ -30,7 +30,8 @@ export function parseOrThrow<T extends z.ZodType>(schema: T, input: unknown, whe
 }
 
 /** Page routes answer in HTML, whatever went wrong; every page sub-app installs this as onError. */
-export const htmlErrorHandler: ErrorHandler<PagesEnv> = (err, c) => {
+// Typed on the plain Context so any page sub-app (whatever its variables) can install it.
+export const htmlErrorHandler = (err: Error, c: Context): Response => {
   if (err instanceof ApiError) {
     const details = Array.isArray(err.details) ? err.details : undefined;
     return errorPage(err.status, err.message, details);
