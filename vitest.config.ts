@@ -14,6 +14,9 @@ const priv = (k: typeof ec) => k.privateKey.export({ type: "pkcs8", format: "pem
 
 export default defineConfig({
   test: {
+    // Under CI, also a JSON report, from which .ci/run prints the plain "N passed, N failed" line.
+    reporters: process.env.CI ? ["default", "json"] : ["default"],
+    outputFile: { json: "test-results/vitest.json" },
     projects: [
       {
         plugins: [
