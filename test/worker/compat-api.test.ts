@@ -2,8 +2,9 @@
 // layer, why each other version is hidden, and how bad input and unknown ids are refused.
 import { exports } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import type { CompatibleResult } from "../../worker/catalog/compatibility";
-import { seedCatalog } from "./support/catalog-fixture";
+import { assessChosenPacks, type CompatibleResult } from "../../worker/catalog/compatibility";
+import { compatibleQuery } from "../../worker/catalog/filters";
+import { catalogDb, seedCatalog } from "./support/catalog-fixture";
 
 const get = (query: string) => exports.default.fetch(`http://studio.test/api/v1/compatible?${query}`);
 
@@ -76,6 +77,23 @@ describe("GET /api/v1/compatible", () => {
     const r = await compatible(`${PE}&useCase=controller&cloud=aws&layer=k8s&packs=ubuntu-aws@24.04,cni-cilium@1.16.1`);
     expect(offered(r)).toEqual(["kubernetes@1.31.2", "kubernetes@1.30.4", "kubernetes@1.29.8"]);
     expect(hidden(r)["kubernetes@1.32.3"]).toEqual(["cni-cilium 1.16.1 requires kubernetes >= 1.29 and <= 1.31"]);
+  });
+
+  it("assesses chosen packs alone exactly as their layers' queries do, and names the ones not published", async () => {
+    const packs = "ubuntu-aws@22.04,kubernetes@1.32.3,cni-calico@3.26.0,nginx@1.10.0,kubernetes-gone@1.0.0,kubernetes@1.28.0";
+    const query = compatibleQuery.parse({ product: "palette-enterprise", version: "4.7.3", useCase: "controller", cloud: "aws", fips: "true", packs });
+    const { chosen, missing } = await assessChosenPacks(catalogDb(), query);
+    expect(missing).toEqual([{ name: "kubernetes-gone", version: "1.0.0" }, { name: "kubernetes", version: "1.28.0" }]);
+    expect(chosen.map((p) => `${p.name}@${p.version}`)).toEqual(["ubuntu-aws@22.04", "kubernetes@1.32.3", "cni-calico@3.26.0", "nginx@1.10.0"]);
+    const present = "ubuntu-aws@22.04,kubernetes@1.32.3,cni-calico@3.26.0,nginx@1.10.0";
+    for (const pack of chosen) {
+      const layer = await compatible(`${PE}&useCase=controller&cloud=aws&fips=true&layer=${pack.layer}&packs=${present}`);
+      const asCandidate = layer.hidden.find((h) => h.name === pack.name && h.version === pack.version)?.reasons ?? [];
+      if (!asCandidate.length) expect(offered(layer)).toContain(`${pack.name}@${pack.version}`);
+      expect(pack.reasons, `${pack.name}@${pack.version}`).toEqual(asCandidate);
+    }
+    expect(chosen.find((p) => p.name === "nginx")?.reasons).toContain("not FIPS-compliant");
+    expect(chosen.find((p) => p.name === "cni-calico")?.reasons).toContain("requires kubernetes <= 1.29.99");
   });
 
   it("hides add-ons not supported with, or requiring another than, the chosen CNI", async () => {

@@ -104,6 +104,16 @@ export const compatibleSchema = z.strictObject({
     arch: z.enum(ARCHES).nullable(),
     fips: z.boolean().meta({ description: "Whether only FIPS-compliant builds are offered." }),
   }),
-  offered: z.array(packVersionSummary),
-  hidden: z.array(packVersionSummary.extend({ reasons: z.array(z.string()).meta({ description: 'e.g. "requires kubernetes >= 1.29"' }) })),
+  offered: z.array(packVersionSummary).meta({ description: "The pack versions that fit, with full details." }),
+  hidden: z
+    .array(
+      z.strictObject({
+        name: packInfo.name,
+        displayName: packInfo.displayName,
+        version: packVersionInfo.version,
+        layer: packInfo.layer,
+        reasons: z.array(z.string()).meta({ description: 'e.g. "requires kubernetes >= 1.29"' }),
+      }),
+    )
+    .meta({ description: "The other pack versions of the layer, each naming itself and why it does not fit; details via getPackVersion." }),
 });

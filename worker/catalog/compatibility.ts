@@ -1,6 +1,7 @@
 // Compatibility: which pack versions the bundle wizard offers for a layer, and, for every one it
 // hides, why. assessPack is pure (the rules, unit-tested); compatiblePacks loads its inputs in one
-// D1 batch (two when the layer is left to default) and applies it to every candidate.
+// D1 batch (two when the layer is left to default) and applies it to every candidate; hidden ones
+// carry only their name and reasons. assessChosenPacks checks the chosen packs alone (Review).
 //
 // Decisions the rules encode:
 // - Agent (appliance) mode always means the edge-native cloud, whatever cloud was asked for.
@@ -22,12 +23,14 @@ import {
   type ProductRange,
   readLayerRows,
   readVersionRow,
+  type Row,
   runBatch,
   versionsByIdStatement,
   versionsInLayerStatement,
 } from "../db/catalog-queries";
 import { type Arch, type Cloud, type Layer, LAYERS, type UseCase } from "../db/schema";
 import { ApiError, notFound } from "../errors";
+import type { PackRef } from "./bundle-spec";
 import type { CompatibleQuery } from "./filters";
 import { inDependencyRange, inVersionRange } from "./versions";
 
@@ -153,40 +156,55 @@ export function nextLayer(useCase: UseCase, chosen: readonly Pick<ChosenPack, "l
 }
 
 export type PackVersionSummary = PackInfo & PackVersionInfo;
+/**
+ * A hidden pack version names itself and says why, nothing more: a big add-on layer hides
+ * thousands, and their files, checksums and dependencies would be most of the response.
+ */
+export type HiddenPack = Pick<PackVersionSummary, "name" | "displayName" | "version" | "layer"> & { reasons: string[] };
 export type CompatibleResult = {
   layer: Layer;
   context: { product: string; version: string; useCase: UseCase; cloud: Cloud | null; arch: Arch | null; fips: boolean };
   offered: PackVersionSummary[];
-  hidden: (PackVersionSummary & { reasons: string[] })[];
+  hidden: HiddenPack[];
 };
+/** A chosen pack with its catalog details and why it no longer fits (empty when it does). */
+export type AssessedPack = PackVersionSummary & { reasons: string[] };
 
-export async function compatiblePacks(db: Db, query: CompatibleQuery): Promise<CompatibleResult> {
-  const ids = [...new Set(query.packs.map((p) => `${p.name}@${p.version}`))];
-  // With the layer named, one round trip; otherwise the chosen packs decide it, which takes a second.
+const refId = (ref: PackRef): string => `${ref.name}@${ref.version}`;
+
+type Loaded = { context: CompatibilityContext; chosen: PackVersionSummary[]; missing: PackRef[]; layerRows?: Row[] };
+
+/**
+ * The product, its version and the chosen packs in one batch (plus the layer's candidates when
+ * `layer` is given). Chosen packs the catalog no longer publishes (yanked or removed) come back in
+ * `missing` and constrain nothing; the caller decides whether that is an error.
+ */
+async function loadContext(db: Db, query: Omit<CompatibleQuery, "layer">, layer?: Layer): Promise<Loaded> {
+  const refs = [...new Map(query.packs.map((p) => [refId(p), { name: p.name, version: p.version }])).values()];
   const [productRows, versionRows, chosenRows, layerRows] = await runBatch(db, [
     sql`SELECT id, name, fips FROM products WHERE id = ${query.product}`,
     sql`SELECT version FROM product_versions WHERE product_id = ${query.product} AND version = ${query.version}`,
-    versionsByIdStatement(ids),
-    ...(query.layer ? [versionsInLayerStatement(query.layer)] : []),
+    versionsByIdStatement(refs.map(refId)),
+    ...(layer ? [versionsInLayerStatement(layer)] : []),
   ]);
   const product = productRows[0];
   if (!product) throw notFound(`product ${query.product}`);
   if (!versionRows[0]) throw notFound(`${product.name} version ${query.version}`);
-  const chosen = chosenRows.map((row) => {
-    const { pack, version } = readVersionRow(row);
-    return { ...pack, ...version };
-  });
-  const missing = ids.filter((id) => !chosen.some((c) => `${c.name}@${c.version}` === id));
-  if (missing.length) throw notFound(`pack ${missing.slice(0, 5).join(", ")}${missing.length > 5 ? ` and ${missing.length - 5} more` : ""}`);
-  const crowded = SINGLE_PACK_LAYERS.find((layer) => chosen.filter((c) => c.layer === layer).length > 1);
+  const found = new Map<string, PackVersionSummary>(
+    chosenRows.map((row) => {
+      const { pack, version } = readVersionRow(row);
+      return [`${pack.name}@${version.version}`, { ...pack, ...version }];
+    }),
+  );
+  // In the order the bundle names them, as the Review and Confirm pages list them.
+  const chosen = refs.flatMap((ref) => found.get(refId(ref)) ?? []);
+  const missing = refs.filter((ref) => !found.has(refId(ref)));
+  const crowded = SINGLE_PACK_LAYERS.find((l) => chosen.filter((c) => c.layer === l).length > 1);
   if (crowded) {
     throw new ApiError(400, "invalid_request", `packs: more than one ${crowded} pack chosen`, [
       { field: "packs", message: `the ${crowded} layer takes one pack` },
     ]);
   }
-
-  const layer = query.layer ?? nextLayer(query.useCase, chosen);
-  const candidateRows = layerRows ?? (await runBatch(db, [versionsInLayerStatement(layer)]))[0];
   const context: CompatibilityContext = {
     product: { id: product.id as string, name: product.name as string },
     productVersion: query.version,
@@ -196,6 +214,28 @@ export async function compatiblePacks(db: Db, query: CompatibleQuery): Promise<C
     fips: Boolean(product.fips) || query.fips === true,
     chosen,
   };
+  return { context, chosen, missing, layerRows };
+}
+
+const missingError = (missing: readonly PackRef[]) =>
+  notFound(`pack ${missing.slice(0, 5).map(refId).join(", ")}${missing.length > 5 ? ` and ${missing.length - 5} more` : ""}`);
+
+/** The API's answer: a chosen pack the catalog does not publish is a 404. */
+export async function compatiblePacks(db: Db, query: CompatibleQuery): Promise<CompatibleResult> {
+  const { result, missing } = await compatiblePacksTolerant(db, query);
+  if (missing.length) throw missingError(missing);
+  return result;
+}
+
+/**
+ * The wizard's answer: a permalink may name a pack yanked since it was shared, so such packs are
+ * returned in `missing` (and ignored as constraints) for the page to say so, not refused.
+ */
+export async function compatiblePacksTolerant(db: Db, query: CompatibleQuery): Promise<{ result: CompatibleResult; missing: PackRef[] }> {
+  // With the layer named, one round trip; otherwise the chosen packs decide it, which takes a second.
+  const { context, chosen, missing, layerRows } = await loadContext(db, query, query.layer);
+  const layer = query.layer ?? nextLayer(query.useCase, chosen);
+  const candidateRows = layerRows ?? (await runBatch(db, [versionsInLayerStatement(layer)]))[0];
   const result: CompatibleResult = {
     layer,
     context: {
@@ -211,9 +251,19 @@ export async function compatiblePacks(db: Db, query: CompatibleQuery): Promise<C
   };
   for (const summary of readLayerRows(candidateRows)) {
     const reasons = assessPack(summary, context);
-    // Each summary is fresh; adding the reasons in place spares copying thousands of them.
-    if (reasons.length) result.hidden.push(Object.assign(summary, { reasons }));
+    if (reasons.length) result.hidden.push({ name: summary.name, displayName: summary.displayName, version: summary.version, layer: summary.layer, reasons });
     else result.offered.push(summary);
   }
-  return result;
+  return { result, missing };
+}
+
+/**
+ * Every chosen pack with its details and why it no longer fits, in one round trip: a chosen pack
+ * is assessed exactly as its layer's candidates are, so no layer needs reading. Missing packs as
+ * in compatiblePacksTolerant.
+ */
+export async function assessChosenPacks(db: Db, query: Omit<CompatibleQuery, "layer">): Promise<{ chosen: AssessedPack[]; missing: PackRef[] }> {
+  if (!query.packs.length) return { chosen: [], missing: [] };
+  const { context, chosen, missing } = await loadContext(db, query);
+  return { chosen: chosen.map((pack) => ({ ...pack, reasons: assessPack(pack, context) })), missing };
 }

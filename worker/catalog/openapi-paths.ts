@@ -74,7 +74,8 @@ export const catalogOperations: OperationSpec[] = [
     description:
       "Layers go os → k8s → cni → csi → addon. Agent mode assumes edge-native. A FIPS product (VerteX) or fips=true " +
       "offers FIPS-compliant builds only. Dependencies are checked both ways against the chosen packs; a dependency " +
-      "on a layer nothing is chosen for yet hides nothing.",
+      "on a layer nothing is chosen for yet hides nothing. Offered versions carry full details; hidden ones only " +
+      "name, displayName, version, layer and reasons (GET /api/v1/packs/{name}/versions/{version} has the rest).",
     tags: ["catalog"],
     query: compatibleQuery,
     headers: conditional,

@@ -5,12 +5,12 @@ import { Hono } from "hono";
 import { html } from "htm/preact";
 import { z } from "zod";
 import { bundleSpec } from "../catalog/bundle-spec";
-import { compatiblePacks } from "../catalog/compatibility";
+import { assessChosenPacks, compatiblePacks } from "../catalog/compatibility";
 import { catalogEtag } from "../catalog/generation";
 import { listProducts } from "../catalog/products";
 import { type Db } from "../db/client";
-import { LAYERS, type Layer } from "../db/schema";
-import { ApiError, invalidInput } from "../errors";
+import { LAYERS } from "../db/schema";
+import { ApiError, invalidInput, notFound } from "../errors";
 import {
   adjacentStep,
   applyPicks,
@@ -18,13 +18,14 @@ import {
   parseRefList,
   parseWizardState,
   reachable,
+  refKey,
   stepHref,
   type StepId,
   type WizardState,
 } from "../../web/lib/wizard";
 import { ProductStep, VersionStep, UseCaseStep, CloudStep } from "../../web/pages/bundle/start";
 import { LayerStep } from "../../web/pages/bundle/layer";
-import { ConfirmStep, ReviewStep, type ChosenDetail } from "../../web/pages/bundle/review";
+import { ConfirmStep, ReviewStep } from "../../web/pages/bundle/review";
 import { htmlErrorHandler, page, parseOrThrow, queryOf, type PagesEnv } from "./html";
 
 export const bundleRoutes = new Hono<PagesEnv>();
@@ -71,18 +72,16 @@ bundleRoutes.get("/cloud", catalogEtag, async (c) => {
   return redirect ? c.redirect(redirect, 303) : page(html`<${CloudStep} state=${state} />`);
 });
 
-/** The compatibility query for a complete wizard state. */
-const compatibility = (db: Db, state: WizardState, layer: Layer) =>
-  compatiblePacks(db, {
-    product: state.product!,
-    version: state.version!,
-    useCase: state.useCase!,
-    cloud: state.cloud,
-    arch: state.arch,
-    fips: state.fips,
-    packs: state.packs,
-    layer,
-  });
+/** The compatibility query of a complete wizard state. */
+const compatibilityQuery = (state: WizardState) => ({
+  product: state.product!,
+  version: state.version!,
+  useCase: state.useCase!,
+  cloud: state.cloud,
+  arch: state.arch,
+  fips: state.fips,
+  packs: state.packs,
+});
 
 const layerParams = z.object({
   q: z.string().trim().max(200).optional(),
@@ -95,16 +94,15 @@ bundleRoutes.get("/layers/:layer", catalogEtag, async (c) => {
   const redirect = gate(layer, state);
   if (redirect) return c.redirect(redirect, 303);
   const { q, page: pageNumber } = parseOrThrow(layerParams, { q: c.req.query("q") || undefined, page: c.req.query("page") || undefined });
-  const result = await compatibility(c.get("catalog"), state, layer);
+  const result = await compatiblePacks(c.get("catalog"), { ...compatibilityQuery(state), layer });
   return page(html`<${LayerStep} state=${state} result=${result} q=${q} page=${pageNumber} />`);
 });
 
 /** Every chosen pack with its catalog details and, when it no longer fits, why. */
-async function chosenDetails(db: Db, state: WizardState): Promise<ChosenDetail[]> {
-  if (!state.packs.length) return [];
-  const results = await Promise.all(LAYERS.map((layer) => compatibility(db, state, layer)));
-  const all = results.flatMap((r) => [...r.offered.map((p) => ({ ...p, reasons: [] as string[] })), ...r.hidden]);
-  return state.packs.flatMap((ref) => all.filter((p) => p.name === ref.name && p.version === ref.version).slice(0, 1));
+async function chosenDetails(db: Db, state: WizardState) {
+  const { chosen, missing } = await assessChosenPacks(db, compatibilityQuery(state));
+  if (missing.length) throw notFound(`pack ${missing.map(refKey).join(", ")}`);
+  return chosen;
 }
 
 bundleRoutes.get("/review", catalogEtag, async (c) => {

@@ -34,10 +34,13 @@ export function groupPacks(versions: readonly PackVersionSummary[]): PackGroup[]
   return groups;
 }
 
-/** The add-on search: every word must appear in the name, display name, description or type. */
-export function matchesSearch(pack: Pick<PackVersionSummary, "name" | "displayName" | "description" | "addonType">, q: string | undefined): boolean {
+/**
+ * The add-on search: every word must appear in the name, display name, description or type.
+ * Hidden versions carry only their names, so they match on those.
+ */
+export function matchesSearch(pack: Pick<PackVersionSummary, "name" | "displayName"> & Partial<Pick<PackVersionSummary, "description" | "addonType">>, q: string | undefined): boolean {
   const words = (q ?? "").toLowerCase().split(/\s+/).filter(Boolean);
-  const text = [pack.name, pack.displayName, pack.description, pack.addonType ?? ""].join(" ").toLowerCase();
+  const text = [pack.name, pack.displayName, pack.description ?? "", pack.addonType ?? ""].join(" ").toLowerCase();
   return words.every((w) => text.includes(w));
 }
 
@@ -59,7 +62,7 @@ function Badges({ v }: { v: PackVersionSummary }) {
 
 function PackChoice({ group, multiple, chosen }: { group: PackGroup; multiple: boolean; chosen: Set<string> }) {
   const headingId = `pack-${group.name}`;
-  return html`<li class="pack" role="group" aria-labelledby=${headingId}>
+  return html`<li class="pack" aria-labelledby=${headingId}>
     <div class="pack-head">
       <h3 id=${headingId}>${group.displayName}</h3>
       <${Badges} v=${group.versions[0]} />

@@ -1,7 +1,7 @@
 // Review (change or remove any layer's pack) and Confirm (the bundle as it will be downloaded,
 // its spec export, its permalink, "Explore additional add-ons" and the way to /download).
 import { html } from "htm/preact";
-import type { PackVersionSummary } from "../../../worker/catalog/compatibility";
+import type { AssessedPack } from "../../../worker/catalog/compatibility";
 import type { Layer } from "../../../worker/db/schema";
 import { CopyButton, HiddenInputs, Notice, Sha256 } from "../../components/ui";
 import { ARCH_LABELS, CLOUD_LABELS, humanSize, label, LAYER_LABELS, USE_CASE_LABELS } from "../../lib/format";
@@ -10,7 +10,7 @@ import { WizardFrame } from "./frame";
 import { AgentNotice } from "./start";
 
 /** A chosen pack as the catalog knows it, with why it no longer fits (empty when it does). */
-export type ChosenDetail = PackVersionSummary & { reasons: string[] };
+export type ChosenDetail = AssessedPack;
 
 type Props = { state: WizardState; chosen: ChosenDetail[]; origin: string; productName?: string };
 
