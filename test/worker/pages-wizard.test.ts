@@ -3,7 +3,7 @@
 // are offered with the hidden ones and their reasons in a <details>, and a bundle can be exported
 // as a spec and imported again.
 import { exports } from "cloudflare:workers";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { seedCatalog } from "./support/catalog-fixture";
 import { attributes, decode, formAround, getPage, hiddenInputs, htmlPage, ORIGIN, redirectOf } from "./pages-support";
 
@@ -262,9 +262,62 @@ describe("bad wizard input", () => {
     expect(pick.body).toContain("<strong>pick</strong>");
   });
 
-  it("gives a 404 page for a bundle naming a pack the catalog does not have", async () => {
+  it("still renders a bundle naming a pack the catalog never had, saying it is not published", async () => {
     const { res, body } = await getPage(`/bundle/review?${CONTROLLER}&packs=ubuntu-aws@99.0`);
-    expect(res.status).toBe(404);
-    expect(body).toContain("ubuntu-aws@99.0");
+    expect(res.status).toBe(200);
+    expect(body).toContain("ubuntu-aws 99.0 is no longer published (yanked or removed)");
+    expect(attributes(body, /<a\b[^>]*>/g, "href")).toContain(`/bundle/review?${CONTROLLER}`);
+  });
+});
+
+describe("a permalink naming a pack version yanked since it was shared", () => {
+  const kept = "ubuntu-aws@22.04,cni-calico@3.29.2";
+  const shared = `${CONTROLLER}&packs=ubuntu-aws@22.04,kubernetes@1.32.3,cni-calico@3.29.2`;
+  const notice = "kubernetes 1.32.3 is no longer published (yanked or removed)";
+
+  beforeAll(async () => {
+    const res = await exports.default.fetch(`${ORIGIN}/api/v1/admin/packs/kubernetes/versions/1.32.3/yank`, {
+      method: "POST",
+      headers: { Authorization: "Bearer test-admin-token-0123456789abcdef", "Content-Type": "application/json" },
+      body: JSON.stringify({ reason: "CVE in the test" }),
+    });
+    expect(res.status, await res.text()).toBe(200);
+  });
+
+  afterAll(async () => {
+    await seedCatalog();
+  });
+
+  it("confirms the rest of the bundle with a notice, a link without the yanked pack, and no way to download it yet", async () => {
+    const { res, body } = await getPage(`/bundle/confirm?${shared}`);
+    expect(res.status).toBe(200);
+    expect(body).toContain(notice);
+    expect(attributes(body, /<a\b[^>]*>/g, "href")).toContain(`/bundle/confirm?${CONTROLLER}&packs=${kept}`);
+    for (const file of ["ubuntu-aws-22.04.zst", "cni-calico-3.29.2.zst"]) expect(body).toContain(file);
+    expect(body).not.toContain("kubernetes-1.32.3.zst");
+    expect(formAround(body, "Continue to download")).toMatch(/<button type="submit" disabled>Continue to download<\/button>/);
+    const without = await htmlPage(`/bundle/confirm?${CONTROLLER}&packs=${kept}`);
+    expect(without).not.toContain("no longer published");
+    expect(formAround(without, "Continue to download")).toMatch(/<button type="submit">Continue to download<\/button>/);
+  });
+
+  it("shows the same on the Review page", async () => {
+    const { res, body } = await getPage(`/bundle/review?${shared}`);
+    expect(res.status).toBe(200);
+    expect(body).toContain(notice);
+    expect(body).toContain("Calico</strong> 3.29.2");
+    expect(attributes(body, /<a\b[^>]*>/g, "href")).toContain(`/bundle/review?${CONTROLLER}&packs=${kept}`);
+  });
+
+  it("renders a layer step with the notice, and its form drops the yanked pack", async () => {
+    const { res, body } = await getPage(`/bundle/layers/k8s?${shared}`);
+    expect(res.status).toBe(200);
+    expect(body).toContain(notice);
+    expect(attributes(body, /<a\b[^>]*>/g, "href")).toContain(`/bundle/layers/k8s?${CONTROLLER}&packs=${kept}`);
+    expect(offeredPicks(body)).not.toContain("kubernetes@1.32.3");
+    const shown = hiddenInputs(formAround(body, 'name="shown"')).shown;
+    expect(shown.split(",")).toContain("kubernetes@1.32.3");
+    const next = await redirectOf(`/bundle/next?from=k8s&${shared}&shown=${shown}&pick=kubernetes@1.31.2&go=next`);
+    expect(next).toBe(`/bundle/layers/cni?${CONTROLLER}&packs=ubuntu-aws@22.04,cni-calico@3.29.2,kubernetes@1.31.2`);
   });
 });

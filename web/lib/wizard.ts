@@ -126,3 +126,9 @@ export function parseRefList(text: string | undefined): PackRef[] {
 }
 
 export const removePack = (state: WizardState, ref: PackRef): WizardState => ({ ...state, packs: state.packs.filter((p) => refKey(p) !== refKey(ref)) });
+
+/** The same bundle without `refs` (e.g. the packs a shared link names that are no longer published). */
+export function withoutPacks(state: WizardState, refs: readonly PackRef[]): WizardState {
+  const drop = new Set(refs.map(refKey));
+  return { ...state, packs: state.packs.filter((p) => !drop.has(refKey(p))) };
+}

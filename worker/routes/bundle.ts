@@ -5,12 +5,12 @@ import { Hono } from "hono";
 import { html } from "htm/preact";
 import { z } from "zod";
 import { bundleSpec } from "../catalog/bundle-spec";
-import { assessChosenPacks, compatiblePacks } from "../catalog/compatibility";
+import { assessChosenPacks, compatiblePacksTolerant } from "../catalog/compatibility";
 import { catalogEtag } from "../catalog/generation";
 import { listProducts } from "../catalog/products";
 import { type Db } from "../db/client";
 import { LAYERS } from "../db/schema";
-import { ApiError, invalidInput, notFound } from "../errors";
+import { ApiError, invalidInput } from "../errors";
 import {
   adjacentStep,
   applyPicks,
@@ -18,7 +18,6 @@ import {
   parseRefList,
   parseWizardState,
   reachable,
-  refKey,
   stepHref,
   type StepId,
   type WizardState,
@@ -94,22 +93,19 @@ bundleRoutes.get("/layers/:layer", catalogEtag, async (c) => {
   const redirect = gate(layer, state);
   if (redirect) return c.redirect(redirect, 303);
   const { q, page: pageNumber } = parseOrThrow(layerParams, { q: c.req.query("q") || undefined, page: c.req.query("page") || undefined });
-  const result = await compatiblePacks(c.get("catalog"), { ...compatibilityQuery(state), layer });
-  return page(html`<${LayerStep} state=${state} result=${result} q=${q} page=${pageNumber} />`);
+  const { result, missing } = await compatiblePacksTolerant(c.get("catalog"), { ...compatibilityQuery(state), layer });
+  return page(html`<${LayerStep} state=${state} result=${result} missing=${missing} q=${q} page=${pageNumber} />`);
 });
 
-/** Every chosen pack with its catalog details and, when it no longer fits, why. */
-async function chosenDetails(db: Db, state: WizardState) {
-  const { chosen, missing } = await assessChosenPacks(db, compatibilityQuery(state));
-  if (missing.length) throw notFound(`pack ${missing.map(refKey).join(", ")}`);
-  return chosen;
-}
+/** Every chosen pack with its catalog details and, when it no longer fits, why; and the ones no longer published. */
+const chosenDetails = (db: Db, state: WizardState) => assessChosenPacks(db, compatibilityQuery(state));
 
 bundleRoutes.get("/review", catalogEtag, async (c) => {
   const state = wizardState(c.req.url);
   const redirect = gate("review", state) ?? (state.useCase === "addon" ? stepHref("confirm", state) : undefined);
   if (redirect) return c.redirect(redirect, 303);
-  return page(html`<${ReviewStep} state=${state} chosen=${await chosenDetails(c.get("catalog"), state)} origin=${new URL(c.req.url).origin} />`);
+  const { chosen, missing } = await chosenDetails(c.get("catalog"), state);
+  return page(html`<${ReviewStep} state=${state} chosen=${chosen} missing=${missing} origin=${new URL(c.req.url).origin} />`);
 });
 
 bundleRoutes.get("/confirm", catalogEtag, async (c) => {
@@ -117,9 +113,9 @@ bundleRoutes.get("/confirm", catalogEtag, async (c) => {
   const redirect = gate("confirm", state);
   if (redirect) return c.redirect(redirect, 303);
   const db = c.get("catalog");
-  const [chosen, products] = await Promise.all([chosenDetails(db, state), listProducts(db)]);
+  const [{ chosen, missing }, products] = await Promise.all([chosenDetails(db, state), listProducts(db)]);
   const productName = products.find((p) => p.id === state.product)?.applianceName;
-  return page(html`<${ConfirmStep} state=${state} chosen=${chosen} origin=${new URL(c.req.url).origin} productName=${productName} />`);
+  return page(html`<${ConfirmStep} state=${state} chosen=${chosen} missing=${missing} origin=${new URL(c.req.url).origin} productName=${productName} />`);
 });
 
 const STEP_IDS = ["product", "version", "use-case", "cloud", ...LAYERS, "review", "confirm", "download"] as const;

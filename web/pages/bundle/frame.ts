@@ -1,11 +1,14 @@
 // The wizard's frame: the left menu listing every step (links back to any reachable step, the
-// current one marked with aria-current) beside the step's content.
+// current one marked with aria-current) beside the step's content; and the notice a shared link
+// gets when it names pack versions the catalog no longer publishes.
 import type { ComponentChildren } from "preact";
 import { html } from "htm/preact";
+import type { PackRef } from "../../../worker/catalog/bundle-spec";
 import type { Island } from "../../components/layout";
 import { Layout } from "../../components/layout";
+import { Notice } from "../../components/ui";
 import { label, USE_CASE_LABELS } from "../../lib/format";
-import { reachable, stepHref, stepsFor, type StepId, type WizardState } from "../../lib/wizard";
+import { reachable, refKey, stepHref, stepsFor, withoutPacks, type StepId, type WizardState } from "../../lib/wizard";
 
 type FrameProps = { state: WizardState; current: StepId; title: string; children: ComponentChildren; islands?: Island[] };
 
@@ -45,5 +48,21 @@ export function WizardFrame({ state, current, title, children, islands }: FrameP
       <${StepMenu} state=${state} current=${current} />
       <div class="wizard-body">${children}</div>
     </div>
+  <//>`;
+}
+
+/**
+ * A shared link may name pack versions yanked or removed since: the step still renders, says which,
+ * and offers a plain link to the same step with the same bundle minus them (works without JS).
+ */
+export function MissingPacksNotice({ state, missing, step, extra }: { state: WizardState; missing: readonly PackRef[]; step: StepId; extra?: Record<string, string | undefined> }) {
+  if (!missing.length) return null;
+  const one = missing.length === 1;
+  return html`<${Notice} kind="warn">
+    <p><strong>${one ? "A pack in this bundle is" : `${missing.length} packs in this bundle are`} no longer available.</strong></p>
+    <ul class="missing-packs">
+      ${missing.map((ref) => html`<li data-missing=${refKey(ref)}>${ref.name} ${ref.version} is no longer published (yanked or removed)</li>`)}
+    </ul>
+    <p><a class="button secondary small" href=${stepHref(step, withoutPacks(state, missing), extra)}>Continue without ${one ? "it" : "them"}</a></p>
   <//>`;
 }

@@ -3,12 +3,13 @@
 // One GET form carries the filters, the picks and the list of packs it showed, so /bundle/next can
 // apply the picks without JavaScript.
 import { html } from "htm/preact";
+import type { PackRef } from "../../../worker/catalog/bundle-spec";
 import type { CompatibleResult, PackVersionSummary } from "../../../worker/catalog/compatibility";
 import type { Layer } from "../../../worker/db/schema";
 import { HiddenInputs } from "../../components/ui";
 import { ARCH_LABELS, CLOUD_LABELS, label, LAYER_LABELS } from "../../lib/format";
 import { adjacentStep, refKey, stateQuery, stepHref, type WizardState } from "../../lib/wizard";
-import { WizardFrame } from "./frame";
+import { MissingPacksNotice, WizardFrame } from "./frame";
 import { AgentNotice } from "./start";
 
 export const ADDONS_PER_PAGE = 20;
@@ -47,6 +48,8 @@ export function matchesSearch(pack: Pick<PackVersionSummary, "name" | "displayNa
 type LayerProps = {
   state: WizardState;
   result: CompatibleResult;
+  /** Chosen pack versions the catalog no longer publishes. */
+  missing: readonly PackRef[];
   q?: string;
   page: number;
 };
@@ -82,7 +85,7 @@ function PackChoice({ group, multiple, chosen }: { group: PackGroup; multiple: b
   </li>`;
 }
 
-export function LayerStep({ state, result, q, page }: LayerProps) {
+export function LayerStep({ state, result, missing, q, page }: LayerProps) {
   const layer = result.layer;
   const multiple = layer === "addon";
   const chosen = new Set(state.packs.map(refKey));
@@ -96,7 +99,9 @@ export function LayerStep({ state, result, q, page }: LayerProps) {
   const groups = multiple ? allGroups.slice((current - 1) * ADDONS_PER_PAGE, current * ADDONS_PER_PAGE) : allGroups;
   // Chosen packs of this layer the catalog now hides: shown checked, with why, so they can be dropped.
   const chosenHidden = result.hidden.filter((v) => chosen.has(refKey(v)));
-  const shown = [...groups.flatMap((g) => g.versions), ...(multiple ? chosenHidden : result.hidden.filter((v) => chosen.has(refKey(v))))];
+  // Packs no longer published count as shown and unpicked, so submitting the form (after the notice
+  // said so) drops them rather than carrying a pack that cannot be downloaded, or a second one-pack choice.
+  const shown = [...groups.flatMap((g) => g.versions), ...(multiple ? chosenHidden : result.hidden.filter((v) => chosen.has(refKey(v)))), ...missing];
   const chosenHere = [...result.offered, ...result.hidden].filter((v) => chosen.has(refKey(v)));
   const nextLabel = layer !== "addon" ? "Next Layer" : addOnOnly ? "Next Step" : "Add to Bundle";
   const previous = adjacentStep(layer, state, -1);
@@ -113,6 +118,7 @@ export function LayerStep({ state, result, q, page }: LayerProps) {
       <p>${addOnOnly ? "Search for and select any packs you want to download." : heading.intro}</p>
     </div>
     ${state.useCase === "agent" ? html`<${AgentNotice} />` : null}
+    <${MissingPacksNotice} state=${state} missing=${missing} step=${layer} extra=${{ q }} />
     <form method="get" action="/bundle/next" data-autosubmit>
       <input type="hidden" name="from" value=${layer} />
       <${HiddenInputs} values=${Object.fromEntries(new URLSearchParams(stateQuery({ ...state, arch: undefined, fips: undefined })))} />

@@ -1,18 +1,20 @@
 // Review (change or remove any layer's pack) and Confirm (the bundle as it will be downloaded,
 // its spec export, its permalink, "Explore additional add-ons" and the way to /download).
 import { html } from "htm/preact";
+import type { PackRef } from "../../../worker/catalog/bundle-spec";
 import type { AssessedPack } from "../../../worker/catalog/compatibility";
 import type { Layer } from "../../../worker/db/schema";
 import { CopyButton, HiddenInputs, Notice, Sha256 } from "../../components/ui";
 import { ARCH_LABELS, CLOUD_LABELS, humanSize, label, LAYER_LABELS, USE_CASE_LABELS } from "../../lib/format";
 import { refKey, removePack, stateQuery, stepHref, stepsFor, type StepId, type WizardState } from "../../lib/wizard";
-import { WizardFrame } from "./frame";
+import { MissingPacksNotice, WizardFrame } from "./frame";
 import { AgentNotice } from "./start";
 
 /** A chosen pack as the catalog knows it, with why it no longer fits (empty when it does). */
 export type ChosenDetail = AssessedPack;
 
-type Props = { state: WizardState; chosen: ChosenDetail[]; origin: string; productName?: string };
+/** `missing`: chosen pack versions the catalog no longer publishes. */
+type Props = { state: WizardState; chosen: ChosenDetail[]; missing: readonly PackRef[]; origin: string; productName?: string };
 
 const LAYER_ORDER: Layer[] = ["os", "k8s", "cni", "csi", "addon"];
 
@@ -22,13 +24,14 @@ function Status({ pack }: { pack: ChosenDetail }) {
     : html`<span class="badge ok">Compatible</span>`;
 }
 
-export function ReviewStep({ state, chosen }: Props) {
+export function ReviewStep({ state, chosen, missing }: Props) {
   const layerSteps = stepsFor(state.useCase).filter((s) => s.layerStep).map((s) => s.id as Layer);
   const layers = LAYER_ORDER.filter((l) => layerSteps.includes(l) || chosen.some((c) => c.layer === l));
   const problems = chosen.filter((c) => c.reasons.length);
   return html`<${WizardFrame} state=${state} current="review" title="Review" islands=${["copy"]}>
     <div class="page-head"><p class="eyebrow">Build bundle</p><h1>Review your bundle</h1><p>If any changes are needed, select the applicable layer, and add or remove packs as necessary.</p></div>
     ${state.useCase === "agent" ? html`<${AgentNotice} />` : null}
+    <${MissingPacksNotice} state=${state} missing=${missing} step="review" />
     ${problems.length ? html`<${Notice} kind="warn"><p>${problems.length} chosen pack${problems.length === 1 ? " does" : "s do"} not fit the rest of the bundle any more. Change or remove ${problems.length === 1 ? "it" : "them"}.</p><//>` : null}
     <div class="table-wrap">
       <table class="responsive-table">
@@ -71,12 +74,13 @@ export function ReviewStep({ state, chosen }: Props) {
   <//>`;
 }
 
-export function ConfirmStep({ state, chosen, origin, productName }: Props) {
+export function ConfirmStep({ state, chosen, missing, origin, productName }: Props) {
   const total = chosen.reduce((n, p) => n + p.size, 0);
   const permalink = `${origin}${stepHref("confirm", state)}`;
   return html`<${WizardFrame} state=${state} current="confirm" title="Confirm" islands=${["copy"]}>
     <div class="page-head"><p class="eyebrow">Build bundle</p><h1>Confirm your bundle</h1><p>Confirm that the bundle specifications and content are correct. To change anything, return to the applicable page using the left menu.</p></div>
     ${state.useCase === "agent" ? html`<${AgentNotice} />` : null}
+    <${MissingPacksNotice} state=${state} missing=${missing} step="confirm" />
     <div class="stack">
       <section class="card" aria-labelledby="spec-title">
         <div class="card-head">
@@ -135,8 +139,8 @@ export function ConfirmStep({ state, chosen, origin, productName }: Props) {
       </section>
       <form method="get" action="/download" class="selection-bar">
         <${HiddenInputs} values=${Object.fromEntries(new URLSearchParams(stateQuery(state)))} />
-        <span class="muted small">Next: solve the captcha, then Download Bundle or Copy all URLs.</span>
-        <button type="submit" disabled=${chosen.length === 0}>Continue to download</button>
+        <span class="muted small">${missing.length ? "First continue without the packs that are no longer published." : "Next: solve the captcha, then Download Bundle or Copy all URLs."}</span>
+        <button type="submit" disabled=${chosen.length === 0 || missing.length > 0}>Continue to download</button>
       </form>
     </div>
   <//>`;
