@@ -16,8 +16,9 @@ export function Sha256({ value, fileName }: { value: string; fileName: string })
 }
 
 export function CodeBlock({ code, what }: { code: string; what: string }) {
+  // Focusable because long lines scroll sideways on a phone: keyboard users must be able to scroll too.
   return html`<div class="code-block">
-    <pre><code>${code}</code></pre>
+    <pre tabindex="0"><code>${code}</code></pre>
     ${CopyButton({ text: code, what })}
   </div>`;
 }

@@ -145,7 +145,7 @@ export function BrowsePage({ filters, result, products, selected }: Props) {
               ${result.items.map((item) => {
                 const headingId = `pack-${item.name}`;
                 const latest = item.versions[0];
-                return html`<li class="pack" role="group" aria-labelledby=${headingId}>
+                return html`<li class="pack" aria-labelledby=${headingId}>
                   <div class="pack-head">
                     <h3 id=${headingId}><a href=${`/packs/${item.name}`}>${item.displayName}</a></h3>
                     <span class="badges">

@@ -84,7 +84,7 @@ export function VerifyPage({ examples }: { examples: VerifyExamples }) {
         <p>Grant the script execute permissions, and run it:</p>
         <${CodeBlock} code=${"chmod +x verify-signatures.sh\n./verify-signatures.sh"} what="script commands" />
         <p>The output should be similar to:</p>
-        <pre><code>${[examples.pack?.fileName ?? "kubernetes-1.32.3.zst", examples.contentBundle?.fileName ?? "palette-4.6.12.tar.zst"]
+        <pre tabindex="0"><code>${[examples.pack?.fileName ?? "kubernetes-1.32.3.zst", examples.contentBundle?.fileName ?? "palette-4.6.12.tar.zst"]
           .map((f) => `${f}: ✅ Signature valid`)
           .join("\n")}</code></pre>
       </section>
