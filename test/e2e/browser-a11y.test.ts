@@ -138,11 +138,12 @@ for (const [widthName, viewport] of Object.entries(WIDTHS)) {
       page.setDefaultTimeout(15_000);
       try {
         await open(page, visits[name]);
-        // The pages' CSP (script-src 'self') refuses an inline <script>, so page.addScriptTag({ content })
-        // never runs axe. page.evaluate goes through the DevTools protocol, which CSP does not
-        // govern, so the pages are checked under their real headers (no bypassCSP).
         // Disclosures (hidden packs and their reasons) are content a user opens: check it too.
         await page.evaluate(() => document.querySelectorAll("details").forEach((d) => (d.open = true)));
+        // The pages' CSP (script-src 'self') refuses an inline <script>: page.addScriptTag({ content })
+        // throws "Executing inline script violates ... script-src 'self'". page.evaluate goes through
+        // the DevTools protocol, which CSP does not govern, so the pages are checked under their
+        // real headers (no bypassCSP).
         await page.evaluate(axeSource);
         const results = await page.evaluate((tags) => (window as unknown as { axe: typeof import("axe-core") }).axe.run(document, { runOnly: { type: "tag", values: tags } }), WCAG_TAGS);
         if (results.violations.length) await screenshot(page, `a11y-${widthName}-${name}`);
