@@ -1,6 +1,7 @@
 // Products (Palette Enterprise, Palette VerteX), their versions, and each version's installers:
 // the content bundle, the management-appliance ISO and the Helm chart, each with its signature.
 import { and, asc, desc, eq } from "drizzle-orm";
+import type { SignedArtifactInfo } from "../db/catalog-queries";
 import type { Db } from "../db/client";
 import { INSTALLER_KINDS, type InstallerKind, productVersions, products, releaseArtifacts } from "../db/schema";
 import { notFound } from "../errors";
@@ -35,18 +36,7 @@ export async function listProducts(db: Db): Promise<Product[]> {
   }));
 }
 
-export type Installer = {
-  kind: InstallerKind;
-  label: string;
-  useCase: string;
-  fileName: string;
-  size: number;
-  sha256: string;
-  signatureFileName: string;
-  signatureSize: number;
-  keyId: string;
-  publishedAt: string;
-};
+export type Installer = SignedArtifactInfo & { kind: InstallerKind; label: string; useCase: string };
 
 export type Installers = {
   product: Omit<Product, "versions">;

@@ -207,7 +207,18 @@ export type PackInfo = {
 export type ProductRange = { product: string; minVersion: string | null; maxVersion: string | null };
 export type Dependency = { packName: string; layer: Layer; type: DependencyType; minVersion: string | null; maxVersion: string | null };
 
-export type PackVersionInfo = {
+/** What the catalog shows of any signed artifact (a pack version or an installer). */
+export type SignedArtifactInfo = {
+  fileName: string;
+  size: number;
+  sha256: string;
+  signatureFileName: string;
+  signatureSize: number;
+  keyId: string;
+  publishedAt: string;
+};
+
+export type PackVersionInfo = SignedArtifactInfo & {
   version: string;
   kernel: string | null;
   eol: string | null;
@@ -217,13 +228,6 @@ export type PackVersionInfo = {
   useCases: UseCase[];
   products: ProductRange[];
   dependencies: Dependency[];
-  fileName: string;
-  size: number;
-  sha256: string;
-  signatureFileName: string;
-  signatureSize: number;
-  keyId: string;
-  publishedAt: string;
 };
 
 const jsonList = <T>(value: unknown): T[] => (typeof value === "string" ? (JSON.parse(value) as T[]) : []);
