@@ -3,11 +3,13 @@
 import { and, eq, getTableColumns, inArray, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { SQLiteTable } from "drizzle-orm/sqlite-core";
+import type { z } from "zod";
 import { bumpGeneration } from "../catalog/generation";
 import { versionSortKey } from "../catalog/versions";
-import { installerSlot, packVersionId, type CatalogFacts } from "../sync/plan";
+import type { yankedPackVersionSchema } from "../sync/api-schemas";
+import type { CatalogFacts } from "../sync/plan";
 import type { InstallerFile, PackFile, ReleaseManifest } from "../sync/release-manifest";
-import { fileKeyId } from "../sync/release-manifest";
+import { fileKeyId, installerSlot, packVersionId, releaseTotals } from "../sync/release-manifest";
 import type { Db } from "./client";
 import {
   packDependencies,
@@ -25,15 +27,18 @@ import {
 
 type Statement = BatchItem<"sqlite">;
 
-// D1 binds at most 100 parameters per statement; drizzle binds every column of every row.
+// D1 binds at most 100 parameters per statement.
 const D1_MAX_PARAMS = 100;
 
-function chunksFor<T>(table: SQLiteTable, rows: T[]): T[][] {
-  const perStatement = Math.max(1, Math.floor(D1_MAX_PARAMS / Object.keys(getTableColumns(table)).length));
+/** Slices of `items` small enough to bind in one statement; the default leaves room for one more parameter. */
+export function chunksOf<T>(items: T[], size = D1_MAX_PARAMS - 1): T[][] {
   const out: T[][] = [];
-  for (let i = 0; i < rows.length; i += perStatement) out.push(rows.slice(i, i + perStatement));
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
   return out;
 }
+
+// drizzle binds every column of every inserted row, so a multi-row INSERT takes fewer rows per statement.
+const chunksFor = <T>(table: SQLiteTable, rows: T[]) => chunksOf(rows, Math.max(1, Math.floor(D1_MAX_PARAMS / Object.keys(getTableColumns(table)).length)));
 
 const unique = <T>(items: T[]) => [...new Set(items)];
 
@@ -66,13 +71,7 @@ export async function loadCatalogFacts(db: Db, release: ReleaseManifest): Promis
   return facts;
 }
 
-function chunksOf<T>(items: T[], size = D1_MAX_PARAMS - 1): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-}
-
-export type PublishInput = {
+type PublishInput = {
   release: ReleaseManifest;
   /** The folder the files were dropped in, e.g. "incoming/rel-1/"; artifacts stay there. */
   folder: string;
@@ -177,11 +176,10 @@ export function publishStatements(db: Db, input: PublishInput): [Statement, ...S
   for (const rows of chunksFor(packVersionProducts, targets)) statements.push(db.insert(packVersionProducts).values(rows));
   for (const rows of chunksFor(packDependencies, deps)) statements.push(db.insert(packDependencies).values(rows));
 
-  const totalBytes = release.files.reduce((sum, f) => sum + f.size, 0);
   statements.push(
     db
       .update(releases)
-      .set({ status: "published", reason: null, details: input.details, fileCount: release.files.length, totalBytes, finishedAt: now })
+      .set({ status: "published", reason: null, details: input.details, ...releaseTotals(release), finishedAt: now })
       .where(and(eq(releases.id, release.releaseId), eq(releases.runId, runId))),
   );
   statements.push(bumpGeneration(db));
@@ -192,15 +190,7 @@ export async function publishRelease(db: Db, input: PublishInput): Promise<void>
   await db.batch(publishStatements(db, input));
 }
 
-export type YankedPackVersion = {
-  name: string;
-  version: string;
-  yanked: true;
-  yankedAt: number;
-  yankReason: string;
-  /** False when it had been yanked before; the first yank's time and reason stand. */
-  changed: boolean;
-};
+type YankedPackVersion = z.infer<typeof yankedPackVersionSchema>;
 
 /** Yanks a pack version (it leaves the catalog, downloads refuse it, the row stays); null if unknown. */
 export async function yankPackVersion(db: Db, name: string, version: string, reason: string, now: number): Promise<YankedPackVersion | null> {
@@ -209,6 +199,7 @@ export async function yankPackVersion(db: Db, name: string, version: string, rea
     db.select({ yanked: packVersions.yanked, yankedAt: packVersions.yankedAt, yankReason: packVersions.yankReason }).from(packVersions).where(eq(packVersions.id, id)).get();
   const before = await current();
   if (!before) return null;
+  let after: { yankedAt: number | null; yankReason: string | null } | undefined = before;
   let changed = false;
   if (!before.yanked) {
     const [update] = await db.batch([
@@ -220,7 +211,8 @@ export async function yankPackVersion(db: Db, name: string, version: string, rea
       bumpGeneration(db),
     ]);
     changed = update.length === 1;
+    // Not changed here means a concurrent yank won the race: its time and reason stand, so read them back.
+    after = changed ? { yankedAt: now, yankReason: reason } : await current();
   }
-  const after = changed ? { yankedAt: now, yankReason: reason } : await current();
   return { name, version, yanked: true, yankedAt: after?.yankedAt ?? now, yankReason: after?.yankReason ?? reason, changed };
 }

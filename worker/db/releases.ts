@@ -2,39 +2,45 @@
 // re-taken), quarantining refused releases, recording each run, and the admin views of both.
 import { and, desc, eq, inArray, lt, or, sql } from "drizzle-orm";
 import type { Db } from "./client";
-import { releases, syncRuns, type ReleaseStatus } from "./schema";
+import { chunksOf } from "./publish";
+import { releases, syncRuns, type ReleaseStatus, type SyncTrigger } from "./schema";
 
 /** A claim older than this belongs to a run that died; another run may take the release over. */
 export const CLAIM_LEASE_MS = 15 * 60 * 1000;
 
+type ClaimState = { status: ReleaseStatus; claimedAt: number };
+
+/** Whether a release the sync has seen may be claimed again: only a "processing" one whose lease ran out. */
+export const isClaimable = (seen: ClaimState, now: number) => seen.status === "processing" && seen.claimedAt < now - CLAIM_LEASE_MS;
+
 export type ReleaseRow = typeof releases.$inferSelect;
-export type SyncRunRow = typeof syncRuns.$inferSelect;
+type SyncRunRow = typeof syncRuns.$inferSelect;
 
 /** Status and claim time of the given release ids that the sync has seen before. */
-export async function knownReleases(db: Db, ids: string[]): Promise<Map<string, { status: ReleaseStatus; claimedAt: number }>> {
-  const known = new Map<string, { status: ReleaseStatus; claimedAt: number }>();
-  for (let i = 0; i < ids.length; i += 99) {
+export async function knownReleases(db: Db, ids: string[]): Promise<Map<string, ClaimState>> {
+  const known = new Map<string, ClaimState>();
+  for (const slice of chunksOf(ids)) {
     const rows = await db
       .select({ id: releases.id, status: releases.status, claimedAt: releases.claimedAt })
       .from(releases)
-      .where(inArray(releases.id, ids.slice(i, i + 99)));
+      .where(inArray(releases.id, slice));
     for (const r of rows) known.set(r.id, { status: r.status, claimedAt: r.claimedAt });
   }
   return known;
 }
 
 /**
- * Claims a release for this run: a new row, or a "processing" row whose lease has run out.
- * One statement, so two runs racing for the same folder cannot both win.
+ * Claims a release for this run: a new row, or a "processing" row whose lease has run out (the
+ * isClaimable rule, in SQL). One statement, so two runs racing for the same folder cannot both win.
  */
-export async function claimRelease(db: Db, id: string, runId: string, now: number, leaseMs = CLAIM_LEASE_MS): Promise<boolean> {
+export async function claimRelease(db: Db, id: string, runId: string, now: number): Promise<boolean> {
   const claimed = await db
     .insert(releases)
     .values({ id, status: "processing", runId, claimedAt: now })
     .onConflictDoUpdate({
       target: releases.id,
       set: { status: "processing", runId, claimedAt: now, reason: null, details: null, finishedAt: null },
-      setWhere: and(eq(releases.status, "processing"), lt(releases.claimedAt, now - leaseMs)),
+      setWhere: and(eq(releases.status, "processing"), lt(releases.claimedAt, now - CLAIM_LEASE_MS)),
     })
     .returning({ id: releases.id });
   return claimed.length === 1;
@@ -91,7 +97,7 @@ export async function listReleases(
   return { releases: page, next: rows.length > opts.limit && last ? { claimedAt: last.claimedAt, id: last.id } : null };
 }
 
-export async function startSyncRun(db: Db, run: { id: string; trigger: "cron" | "admin"; startedAt: number }): Promise<void> {
+export async function startSyncRun(db: Db, run: { id: string; trigger: SyncTrigger; startedAt: number }): Promise<void> {
   await db.insert(syncRuns).values(run);
 }
 

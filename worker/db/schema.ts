@@ -184,6 +184,9 @@ export const catalogState = sqliteTable("catalog_state", {
 
 export const RELEASE_STATUSES = ["processing", "published", "quarantined"] as const;
 export type ReleaseStatus = (typeof RELEASE_STATUSES)[number];
+/** What started a sync run: the Cron Trigger or POST /api/v1/admin/sync. */
+export const SYNC_TRIGGERS = ["cron", "admin"] as const;
+export type SyncTrigger = (typeof SYNC_TRIGGERS)[number];
 
 /** Every release folder the sync has claimed, with its outcome; the quarantine lives here. */
 export const releases = sqliteTable(
@@ -206,7 +209,7 @@ export const syncRuns = sqliteTable(
   "sync_runs",
   {
     id: text("id").primaryKey(),
-    trigger: text("trigger", { enum: ["cron", "admin"] }).notNull(),
+    trigger: text("trigger", { enum: SYNC_TRIGGERS }).notNull(),
     startedAt: integer("started_at").notNull(),
     finishedAt: integer("finished_at"),
     published: integer("published").notNull().default(0),

@@ -1,12 +1,12 @@
 // Response shapes of the admin sync/release/yank API, as zod schemas: the OpenAPI document is built
 // from them and the admin tests parse real responses with them, so the two cannot drift apart.
 import { z } from "zod";
-import { RELEASE_STATUSES } from "../db/schema";
+import { RELEASE_STATUSES, SYNC_TRIGGERS } from "../db/schema";
 
 export const syncSummarySchema = z
   .object({
     runId: z.string(),
-    trigger: z.enum(["cron", "admin"]),
+    trigger: z.enum(SYNC_TRIGGERS),
     startedAt: z.number().int().meta({ description: "Epoch milliseconds." }),
     finishedAt: z.number().int(),
     published: z.array(z.string()).meta({ description: "Release ids published by this run." }),
@@ -21,7 +21,7 @@ export const syncSummarySchema = z
 
 export const syncRunSchema = z.object({
   id: z.string(),
-  trigger: z.enum(["cron", "admin"]),
+  trigger: z.enum(SYNC_TRIGGERS),
   startedAt: z.number().int(),
   finishedAt: z.number().int().nullable(),
   published: z.number().int(),

@@ -1,5 +1,5 @@
 // Finding release folders: every "incoming/<release-id>/" prefix in the artifacts bucket.
-export const INCOMING_PREFIX = "incoming/";
+const INCOMING_PREFIX = "incoming/";
 
 export const releaseFolder = (releaseId: string) => `${INCOMING_PREFIX}${releaseId}/`;
 

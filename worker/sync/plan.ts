@@ -1,7 +1,9 @@
 // What a parsed release would do to the catalog, decided without I/O: which files are new, which are
 // byte-identical re-publishes (harmless, skipped), and which findings forbid publishing it at all.
 import type { Layer } from "../db/schema";
-import { fileKeyId, type InstallerFile, type PackFile, type ReleaseManifest } from "./release-manifest";
+import { fileKeyId, installerSlot, packVersionId, type InstallerFile, type PackFile, type ReleaseManifest } from "./release-manifest";
+
+export { installerSlot, packVersionId };
 
 /** One problem with one file (or with release.json itself when `file` is absent). */
 export type Finding = { file?: string; problem: string };
@@ -16,16 +18,13 @@ export type CatalogFacts = {
   products: Set<string>;
 };
 
-export type ReleasePlan = {
+type ReleasePlan = {
   findings: Finding[];
   newPacks: PackFile[];
   newInstallers: InstallerFile[];
   /** Files already published with the same bytes by an earlier release. */
   alreadyPublished: string[];
 };
-
-export const packVersionId = (name: string, version: string) => `${name}@${version}`;
-export const installerSlot = (product: string, version: string, kind: string) => `${product}@${version}/${kind}`;
 
 const short = (sha: string) => sha.slice(0, 12);
 

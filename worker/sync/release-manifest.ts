@@ -17,6 +17,14 @@ const sha256 = z.string().regex(/^[0-9a-f]{64}$/, "must be 64 lower-case hex dig
  */
 export const signatureFileName = (file: string) => `${file.replace(/\.zst$/, "")}.sig.bin`;
 
+/** The only name a pack file may have in a release folder. */
+export const packFileName = (name: string, version: string) => `${name}-${version}.zst`;
+
+/** A pack version's catalog id. */
+export const packVersionId = (name: string, version: string) => `${name}@${version}`;
+/** The one installer of a kind a product version may have. */
+export const installerSlot = (product: string, version: string, kind: string) => `${product}@${version}/${kind}`;
+
 /** What every listed file carries: its name, the signature beside it, and what it must measure. */
 const signedFile = z.object({
   file: fileName,
@@ -35,7 +43,7 @@ const dependency = z.object({
 });
 
 /** pack.json as the packs registry writes it, plus what the catalog adds. */
-export const packManifest = z.object({
+const packManifest = z.object({
   name: slug,
   displayName: z.string().min(1).max(120),
   version,
@@ -86,8 +94,8 @@ export const releaseManifest = z
       if (f.signature !== signatureFileName(f.file)) {
         ctx.addIssue({ code: "custom", path: ["files", i, "signature"], message: `the signature of ${f.file} must be named ${signatureFileName(f.file)}` });
       }
-      if (f.kind === "pack" && f.file !== `${f.pack.name}-${f.pack.version}.zst`) {
-        ctx.addIssue({ code: "custom", path: ["files", i, "file"], message: `a pack file must be named ${f.pack.name}-${f.pack.version}.zst` });
+      if (f.kind === "pack" && f.file !== packFileName(f.pack.name, f.pack.version)) {
+        ctx.addIssue({ code: "custom", path: ["files", i, "file"], message: `a pack file must be named ${packFileName(f.pack.name, f.pack.version)}` });
       }
       // These would collide on a primary key at publish time; refuse them here, naming the field.
       if (f.kind === "pack") {
@@ -103,7 +111,7 @@ export const releaseManifest = z
           deps.add(key);
         });
       } else {
-        const slot = `${f.product}@${f.productVersion}/${f.kind}`;
+        const slot = installerSlot(f.product, f.productVersion, f.kind);
         if (installers.has(slot)) ctx.addIssue({ code: "custom", path: ["files", i, "kind"], message: `a second ${f.kind} for ${f.product} ${f.productVersion}` });
         installers.add(slot);
       }
@@ -115,9 +123,15 @@ export const releaseManifest = z
 
 export type ReleaseManifest = z.infer<typeof releaseManifest>;
 export type PackManifest = z.infer<typeof packManifest>;
-export type ReleaseFile = ReleaseManifest["files"][number];
+type ReleaseFile = ReleaseManifest["files"][number];
 export type PackFile = Extract<ReleaseFile, { kind: "pack" }>;
 export type InstallerFile = Exclude<ReleaseFile, { kind: "pack" }>;
 
 /** The key a file is signed with: its own, else the release's. */
 export const fileKeyId = (release: ReleaseManifest, file: ReleaseFile) => file.keyId ?? release.keyId;
+
+/** What a release adds up to, as the releases table records it. */
+export const releaseTotals = (release: ReleaseManifest) => ({
+  fileCount: release.files.length,
+  totalBytes: release.files.reduce((sum, f) => sum + f.size, 0),
+});

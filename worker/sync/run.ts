@@ -2,29 +2,19 @@
 // It finds release folders under incoming/, claims each new one, verifies every listed file
 // (streaming SHA-256 and signature), and publishes a good release in one D1 batch or quarantines a
 // bad one with its reason. Re-running it is harmless: finished releases are skipped unread.
+import type { z } from "zod";
 import { primaryWriter, type Db } from "../db/client";
 import { loadCatalogFacts, publishRelease } from "../db/publish";
-import { CLAIM_LEASE_MS, claimRelease, finishSyncRun, knownReleases, noteReleaseError, quarantineRelease, startSyncRun } from "../db/releases";
+import { claimRelease, finishSyncRun, isClaimable, knownReleases, noteReleaseError, quarantineRelease, startSyncRun } from "../db/releases";
+import type { SyncTrigger } from "../db/schema";
 import { config } from "../env";
+import type { syncSummarySchema } from "./api-schemas";
 import { listReleaseIds, releaseFolder } from "./discover";
 import { planRelease, reasonLine, type Finding } from "./plan";
-import { fileKeyId, releaseManifest, type ReleaseManifest } from "./release-manifest";
+import { fileKeyId, releaseManifest, releaseTotals, type ReleaseManifest } from "./release-manifest";
 import { measureAndVerify } from "./verify";
 
-export type SyncSummary = {
-  runId: string;
-  trigger: "cron" | "admin";
-  startedAt: number;
-  finishedAt: number;
-  published: string[];
-  quarantined: { releaseId: string; reason: string }[];
-  /** Folders without release.json yet; left alone. */
-  uploading: string[];
-  /** Releases an earlier (or a concurrent) run already handled. */
-  skipped: number;
-  /** Releases that hit an unexpected error (not a verdict); their claim lapses and a later run retries. */
-  failed: { releaseId: string; error: string }[];
-};
+export type SyncSummary = z.infer<typeof syncSummarySchema>;
 
 const RELEASE_JSON = "release.json";
 // release.json is metadata; anything bigger is not a release we should read into memory.
@@ -35,7 +25,7 @@ const MAX_SIGNATURE_BYTES = 16 * 1024;
 type Outcome = { status: "published" } | { status: "quarantined"; reason: string };
 type Clock = () => number;
 
-export async function runSync(env: Env, opts: { trigger: "cron" | "admin"; now?: number }): Promise<SyncSummary> {
+export async function runSync(env: Env, opts: { trigger: SyncTrigger; now?: number }): Promise<SyncSummary> {
   // `now` shifts the run's clock (tests use it to step past a claim's lease); time still passes.
   const offset = opts.now === undefined ? 0 : opts.now - Date.now();
   const clock: Clock = () => Date.now() + offset;
@@ -60,7 +50,7 @@ export async function runSync(env: Env, opts: { trigger: "cron" | "admin"; now?:
     const known = await knownReleases(db, ids);
     for (const releaseId of ids) {
       const seen = known.get(releaseId);
-      if (seen && (seen.status !== "processing" || seen.claimedAt >= clock() - CLAIM_LEASE_MS)) {
+      if (seen && !isClaimable(seen, clock())) {
         summary.skipped++;
         continue;
       }
@@ -109,8 +99,7 @@ async function processRelease(env: Env, db: Db, releaseId: string, runId: string
     await quarantineRelease(db, releaseId, runId, {
       reason,
       details: { findings },
-      fileCount: release?.files.length,
-      totalBytes: release?.files.reduce((sum, f) => sum + f.size, 0),
+      ...(release && releaseTotals(release)),
       now: clock(),
     });
     return { status: "quarantined", reason };

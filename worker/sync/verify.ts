@@ -4,9 +4,9 @@ import { Buffer } from "node:buffer";
 import { createVerify } from "node:crypto";
 
 // The node types shadow the Workers `crypto` global, whose DigestStream lives there and not globally.
-const WorkersCrypto = crypto as unknown as { DigestStream: typeof DigestStream };
+export const WorkersCrypto = crypto as unknown as { DigestStream: typeof DigestStream };
 
-export type Measurement = { bytes: number; sha256: string; signatureValid: boolean };
+type Measurement = { bytes: number; sha256: string; signatureValid: boolean };
 
 const hex = (digest: ArrayBuffer) => [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
 

@@ -6,12 +6,12 @@ import { Buffer } from "node:buffer";
 import { createSign } from "node:crypto";
 import { count, eq } from "drizzle-orm";
 import { primaryWriter } from "../../../worker/db/client";
-import { packVersions, productVersions, releaseArtifacts, releases } from "../../../worker/db/schema";
+import { getRelease } from "../../../worker/db/releases";
+import { packVersions, productVersions, releaseArtifacts } from "../../../worker/db/schema";
 import type { Arch, Cloud, DependencyType, InstallerKind, Layer, UseCase } from "../../../worker/db/schema";
-import { signatureFileName, type ReleaseManifest } from "../../../worker/sync/release-manifest";
-
-// The node types shadow the Workers `crypto` global, whose DigestStream lives there and not globally.
-const WorkersCrypto = crypto as unknown as { DigestStream: typeof DigestStream };
+import { releaseFolder } from "../../../worker/sync/discover";
+import { packFileName, signatureFileName, type ReleaseManifest } from "../../../worker/sync/release-manifest";
+import { WorkersCrypto } from "../../../worker/sync/verify";
 
 /** Ways to spoil one file of a release, for the quarantine tests. */
 export type Tamper =
@@ -80,7 +80,6 @@ export const PALETTE_VERTEX: ProductSpec = { id: "palette-vertex", name: "Palett
 
 const STREAM_ABOVE = 8 * 1024 * 1024;
 const CHUNK = 1024 * 1024;
-const folderOf = (releaseId: string) => `incoming/${releaseId}/`;
 
 export const installerFileName = (i: InstallerSpec) =>
   i.file ??
@@ -93,7 +92,7 @@ export const installerFileName = (i: InstallerSpec) =>
 export async function dropRelease(env: Cloudflare.Env, releaseId: string, opts: DropOptions): Promise<DroppedRelease> {
   const privateKeys = JSON.parse(env.TEST_SIGNING_KEYS) as Record<string, string>;
   const releaseKeyId = opts.keyId ?? "test-ec";
-  const folder = folderOf(releaseId);
+  const folder = releaseFolder(releaseId);
   const files: DroppedRelease["files"] = {};
   const listed: ReleaseManifest["files"] = [];
 
@@ -110,7 +109,7 @@ export async function dropRelease(env: Cloudflare.Env, releaseId: string, opts: 
   };
 
   for (const p of opts.packs ?? []) {
-    const file = `${p.name}-${p.version}.zst`;
+    const file = packFileName(p.name, p.version);
     listed.push({
       ...(await drop(file, p)),
       kind: "pack",
@@ -153,7 +152,7 @@ export async function dropRelease(env: Cloudflare.Env, releaseId: string, opts: 
 
 /** Writes release.json, the pipeline's last step; a string is written as is. */
 export async function writeReleaseJson(env: Cloudflare.Env, releaseId: string, manifest: unknown): Promise<void> {
-  await env.ARTIFACTS.put(`${folderOf(releaseId)}release.json`, typeof manifest === "string" ? manifest : JSON.stringify(manifest, null, 2), {
+  await env.ARTIFACTS.put(`${releaseFolder(releaseId)}release.json`, typeof manifest === "string" ? manifest : JSON.stringify(manifest, null, 2), {
     httpMetadata: { contentType: "application/json" },
   });
 }
@@ -237,4 +236,4 @@ export async function rowsPublishedBy(env: Cloudflare.Env, releaseId: string) {
 }
 
 /** The sync's record of a release folder (status, reason, details), or undefined if never claimed. */
-export const releaseRow = (env: Cloudflare.Env, id: string) => primaryWriter(env).select().from(releases).where(eq(releases.id, id)).get();
+export const releaseRow = (env: Cloudflare.Env, id: string) => getRelease(primaryWriter(env), id);
