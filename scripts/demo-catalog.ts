@@ -12,7 +12,7 @@ import { chmod, mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs, promisify } from "node:util";
-import { releaseManifest, signatureFileName, type PackManifest, type ReleaseManifest } from "../worker/sync/release-manifest";
+import { packFileName, releaseManifest, signatureFileName, type PackManifest, type ReleaseManifest } from "../worker/sync/release-manifest";
 import { isoImage, tarZst, tgz } from "./demo-files";
 import { DEMO_PRODUCTS, demoPackManifests } from "./demo-packs";
 
@@ -131,7 +131,7 @@ export function packFile(pack: PackManifest): PlannedFile {
     { path: "README.md", data: readme },
     { path: "values.yaml", data: values },
   ]);
-  return { kind: "pack", file: `${name}-${version}.zst`, bytes, pack };
+  return { kind: "pack", file: packFileName(name, version), bytes, pack };
 }
 
 function installerFiles(product: (typeof DEMO_PRODUCTS)[number], version: string): PlannedFile[] {
@@ -280,10 +280,10 @@ export async function openLocalPlatform(persistTo: string, devVarsPath?: string)
   return { db: proxy.env.DB as DemoDatabase, bucket: proxy.env.ARTIFACTS as DemoBucket, dispose: () => proxy.dispose() };
 }
 
-/** Key, files, and the drop into local R2 (wrangler dev must not be running on persistTo). */
-export async function generateAndDrop(options: { outDir: string; keysDir: string; persistTo: string; devVarsPath?: string; drop?: boolean }) {
+/** Key (unless given), files, and the drop into local R2 (wrangler dev must not be running on persistTo). */
+export async function generateAndDrop(options: { outDir: string; keysDir: string; key?: DemoKey; persistTo: string; devVarsPath?: string; drop?: boolean }) {
   const started = performance.now();
-  const key = await ensureDemoKey(options.keysDir);
+  const key = options.key ?? (await ensureDemoKey(options.keysDir));
   const releases = await writeDemoReleases(options.outDir, key);
   const generatedMs = performance.now() - started;
   let dropped = { objects: 0, bytes: 0, ms: 0 };
@@ -315,6 +315,7 @@ async function main() {
   const { releases, dropped, generatedMs } = await generateAndDrop({
     outDir: values.out,
     keysDir: values.keys,
+    key,
     persistTo: values["persist-to"],
     devVarsPath: values["dev-vars"],
     drop: !values["no-drop"],

@@ -7,7 +7,7 @@ import { mkdir } from "node:fs/promises";
 import { createServer } from "node:net";
 import { delimiter, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { catalogIsEmpty, ensureDemoKey, ensureDevVars, generateAndDrop, openLocalPlatform } from "./demo-catalog";
+import { catalogIsEmpty, dropIntoBucket, ensureDemoKey, ensureDevVars, openLocalPlatform, writeDemoReleases } from "./demo-catalog";
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -197,18 +197,20 @@ export async function startStudio(options: StudioOptions): Promise<Studio> {
   say("applying local D1 migrations…");
   await runTool(["d1", "migrations", "apply", "DB", "--local", "--persist-to", persistTo], log);
 
-  // The proxy and wrangler dev must not hold the same local state at once: check and seed first.
+  // The proxy and wrangler dev must not hold the same local state at once: check and seed first,
+  // through one proxy that is closed before wrangler dev starts.
   const platform = await openLocalPlatform(persistTo, devVarsPath);
   let empty: boolean;
   try {
     empty = await catalogIsEmpty(platform.db, platform.bucket);
+    if (empty) {
+      say("catalog is empty: generating and dropping the signed demo releases…");
+      const releases = await writeDemoReleases(demoDir, key);
+      const dropped = await dropIntoBucket(platform.bucket, releases);
+      say(`dropped ${releases.length} releases (${dropped.objects} objects) into local R2 under incoming/`);
+    }
   } finally {
     await platform.dispose();
-  }
-  if (empty) {
-    say("catalog is empty: generating and dropping the signed demo releases…");
-    const { releases, dropped } = await generateAndDrop({ outDir: demoDir, keysDir, persistTo, devVarsPath });
-    say(`dropped ${releases.length} releases (${dropped.objects} objects) into local R2 under incoming/`);
   }
 
   const url = `http://127.0.0.1:${options.port}`;
@@ -247,11 +249,7 @@ export async function startStudio(options: StudioOptions): Promise<Studio> {
 
   const stop = async () => {
     if (child.exitCode === null && child.pid) {
-      try {
-        process.kill(-child.pid, "SIGTERM");
-      } catch {
-        // already gone
-      }
+      killOnExit();
       const killed = await Promise.race([exited.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 10_000))]);
       if (!killed) {
         try {
