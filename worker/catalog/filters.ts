@@ -6,7 +6,8 @@ import { ARCHES, CLOUDS, LAYERS, USE_CASES } from "../db/schema";
 import { packRef, type PackRef } from "./bundle-spec";
 
 const productId = z.string().regex(/^[a-z0-9]([a-z0-9-]{0,62}[a-z0-9])?$/, "must be a product id like palette-enterprise");
-const version = z.string().regex(/^v?\d+(\.\d+){0,3}([-+][0-9A-Za-z.-]+)?$/, "must be a dotted version like 4.6.12");
+/** A dotted version as URLs carry it; the install page parses its ?version= with it too. */
+export const dottedVersion = z.string().regex(/^v?\d+(\.\d+){0,3}([-+][0-9A-Za-z.-]+)?$/, "must be a dotted version like 4.6.12");
 
 /** Query strings carry text; "true"/"false" are the only spellings accepted for a yes/no filter. */
 const booleanText = z.enum(["true", "false"], { error: 'must be "true" or "false"' }).transform((v) => v === "true");
@@ -40,7 +41,7 @@ const cursor = z
 export const packFilters = z
   .object({
     product: productId.optional().meta({ description: "Only packs published for this product." }),
-    version: version.optional().meta({ description: "Only packs published for this product version (needs `product`)." }),
+    version: dottedVersion.optional().meta({ description: "Only packs published for this product version (needs `product`)." }),
     useCase: z.enum(USE_CASES).optional(),
     cloud: z.enum(CLOUDS).optional().meta({ description: 'Packs published for "all" clouds match every cloud.' }),
     layer: z.enum(LAYERS).optional(),
@@ -55,7 +56,6 @@ export const packFilters = z
   });
 
 export type PackFilters = z.output<typeof packFilters>;
-export type PackFiltersInput = z.input<typeof packFilters>;
 
 /** "name@version,name@version": the packs already chosen, in any order. */
 const chosenPacks = z
@@ -82,7 +82,7 @@ const chosenPacks = z
 
 export const compatibleQuery = z.object({
   product: productId,
-  version,
+  version: dottedVersion,
   useCase: z.enum(USE_CASES),
   /** Ignored for agent mode, which always means edge-native. */
   cloud: z.enum(CLOUDS).optional().meta({ description: "The cloud; agent mode always means edge-native." }),
@@ -98,9 +98,8 @@ export const compatibleQuery = z.object({
 });
 
 export type CompatibleQuery = z.output<typeof compatibleQuery>;
-export type CompatibleQueryInput = z.input<typeof compatibleQuery>;
 
-export const packName = z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, "must be a pack name");
-export const packVersionParams = z.object({ name: packName, version });
+export const packName = packRef.shape.name;
+export const packVersionParams = z.object({ name: packName, version: dottedVersion });
 export const packParams = z.object({ name: packName });
-export const productVersionParams = z.object({ product: productId, version });
+export const productVersionParams = z.object({ product: productId, version: dottedVersion });

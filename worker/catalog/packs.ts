@@ -88,6 +88,12 @@ export async function searchPacks(db: Db, filters: PackFilters): Promise<PackSea
   };
 }
 
+/** The newest published version of the first pack by name (a real file name for examples), if any. */
+export async function firstPackVersion(db: Db): Promise<PackVersionInfo | undefined> {
+  const [rows] = await runBatch(db, [pageStatement(catalogFilter({}), undefined, 1)]);
+  return groupByPack(rows)[0]?.versions[0];
+}
+
 /** A pack with all its published versions, newest first. */
 export async function getPack(db: Db, name: string): Promise<PackWithVersions> {
   const [rows] = await runBatch(db, [versionsOfStatement(name)]);

@@ -150,12 +150,10 @@ export function readFacetRows(facet: Facet, rows: Row[]): { value: string; n: nu
 
 export const productIdsStatement = () => sql`SELECT id FROM products ORDER BY sort_order, name`;
 
-/** Non-yanked versions of the named packs (all of them when `version` is absent), newest first. */
-export function versionsOfStatement(name: string, version?: string): SQL {
-  const conditions = [sql`pv.pack_name = ${name}`, sql`pv.yanked = 0`];
-  if (version !== undefined) conditions.push(sql`pv.version = ${version}`);
+/** Every non-yanked version of the named pack, newest first. */
+export function versionsOfStatement(name: string): SQL {
   return sql`SELECT ${versionColumns} FROM pack_versions pv JOIN packs p ON p.name = pv.pack_name
-    WHERE ${and(conditions)} ORDER BY pv.version_key DESC`;
+    WHERE pv.pack_name = ${name} AND pv.yanked = 0 ORDER BY pv.version_key DESC`;
 }
 
 /**

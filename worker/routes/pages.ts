@@ -6,7 +6,8 @@ import { Hono } from "hono";
 import { html } from "htm/preact";
 import { z } from "zod";
 import { catalogEtag } from "../catalog/generation";
-import { searchPacks } from "../catalog/packs";
+import { dottedVersion } from "../catalog/filters";
+import { firstPackVersion } from "../catalog/packs";
 import { getInstallers, listProducts } from "../catalog/products";
 import { type Db } from "../db/client";
 import { VERIFY_SCRIPT } from "../downloads/verify-script";
@@ -25,23 +26,23 @@ pagesRoutes.use("*", htmlNotFound);
 pagesRoutes.get("/", catalogEtag, async (c) => page(html`<${HomePage} products=${await listProducts(c.get("catalog"))} />`));
 
 pagesRoutes.get("/install/:product", catalogEtag, async (c) => {
-  const { version } = parseOrThrow(z.object({ version: z.string().regex(/^v?\d+(\.\d+){0,3}([-+][0-9A-Za-z.-]+)?$/, "must be a dotted version like 4.6.12").optional() }), {
-    version: c.req.query("version") || undefined,
-  });
+  const { version } = parseOrThrow(z.object({ version: dottedVersion.optional() }), { version: c.req.query("version") || undefined });
   const db = c.get("catalog");
-  const product = (await listProducts(db)).find((p) => p.id === c.req.param("product"));
-  if (!product) throw notFound(`product ${c.req.param("product")}`);
-  const installers = version ? await getInstallers(db, product.id, version) : undefined;
+  const productId = c.req.param("product");
+  // getInstallers names an unknown product with the same 404 as the check below, so the two
+  // queries can run together whichever fails first.
+  const [products, installers] = await Promise.all([listProducts(db), version ? getInstallers(db, productId, version) : undefined]);
+  const product = products.find((p) => p.id === productId);
+  if (!product) throw notFound(`product ${productId}`);
   return page(html`<${InstallPage} product=${product} installers=${installers} />`);
 });
 
 /** Real file names for the verification examples: the newest installers and the first pack. */
 async function verifyExamples(db: Db): Promise<VerifyExamples> {
-  const [products, packs] = await Promise.all([listProducts(db), searchPacks(db, { limit: 1 })]);
+  const [products, pack] = await Promise.all([listProducts(db), firstPackVersion(db)]);
   const newest = products.find((p) => p.versions.length);
   const installers = newest ? (await getInstallers(db, newest.id, newest.versions[0].version)).artifacts : [];
   const pick = (kind: string) => installers.find((a) => a.kind === kind);
-  const pack = packs.items[0]?.versions[0];
   return { contentBundle: pick("content-bundle"), iso: pick("iso"), pack };
 }
 
