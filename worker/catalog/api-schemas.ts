@@ -22,6 +22,17 @@ const dependency = z.strictObject({
   maxVersion: z.string().nullable(),
 });
 
+/** The fields of any downloadable file with its detached signature (SignedArtifactInfo). */
+const signedArtifact = {
+  fileName: z.string(),
+  size: z.number().int(),
+  sha256,
+  signatureFileName: z.string(),
+  signatureSize: z.number().int(),
+  keyId: z.string(),
+  publishedAt: isoTime,
+};
+
 const packInfo = {
   name: z.string(),
   displayName: z.string(),
@@ -41,13 +52,10 @@ const packVersionInfo = {
   useCases: z.array(z.enum(USE_CASES)),
   products: z.array(productRange),
   dependencies: z.array(dependency),
-  fileName: z.string().meta({ description: "<name>-<version>.zst" }),
-  size: z.number().int(),
-  sha256,
-  signatureFileName: z.string().meta({ description: "<name>-<version>.sig.bin" }),
-  signatureSize: z.number().int(),
-  keyId: z.string().meta({ description: "The signing key; its public key is served at /keys/<keyId>.pem." }),
-  publishedAt: isoTime,
+  ...signedArtifact,
+  fileName: signedArtifact.fileName.meta({ description: "<name>-<version>.zst" }),
+  signatureFileName: signedArtifact.signatureFileName.meta({ description: "<name>-<version>.sig.bin" }),
+  keyId: signedArtifact.keyId.meta({ description: "The signing key; its public key is served at /keys/<keyId>.pem." }),
 };
 
 export const packVersionSchema = z.strictObject(packVersionInfo);
@@ -82,13 +90,7 @@ export const installersSchema = z.strictObject({
       kind: z.enum(INSTALLER_KINDS),
       label: z.string(),
       useCase: z.string(),
-      fileName: z.string(),
-      size: z.number().int(),
-      sha256,
-      signatureFileName: z.string(),
-      signatureSize: z.number().int(),
-      keyId: z.string(),
-      publishedAt: isoTime,
+      ...signedArtifact,
     }),
   ),
 });
