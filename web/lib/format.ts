@@ -60,5 +60,3 @@ export function queryString(params: Record<string, string | number | boolean | u
   const text = search.toString().replace(/%40/g, "@").replace(/%2C/g, ",");
   return text ? `?${text}` : "";
 }
-
-export const packRefText = (ref: { name: string; version: string }) => `${ref.name}@${ref.version}`;

@@ -2,9 +2,9 @@
 // version, useCase, cloud, arch, fips, packs), so a URL restores a bundle exactly; these pure
 // functions parse it, say which steps a use case takes, and build the canonical URLs.
 import { z } from "zod";
-import { type PackRef } from "../../worker/catalog/bundle-spec";
+import { packRefId, type PackRef } from "../../worker/catalog/bundle-spec";
 import { compatibleQuery } from "../../worker/catalog/filters";
-import type { Layer, UseCase } from "../../worker/db/schema";
+import { LAYERS, type Layer, type UseCase } from "../../worker/db/schema";
 import { LAYER_LABELS, queryString } from "./format";
 
 /** The wizard accepts the compatibility query's parameters, any of them still missing. */
@@ -20,13 +20,13 @@ export function parseWizardState(params: Record<string, string>): z.ZodSafeParse
   return { success: true, data: { ...parsed.data, packs: parsed.data.packs ?? [] } };
 }
 
-export type StepId = "product" | "version" | "use-case" | "cloud" | Layer | "review" | "confirm" | "download";
+/** Every step a wizard form can come from or go to (the /bundle/next `from` parameter takes these). */
+export const STEP_IDS = ["product", "version", "use-case", "cloud", ...LAYERS, "review", "confirm", "download"] as const;
+export type StepId = (typeof STEP_IDS)[number];
 
 export type Step = { id: StepId; title: string; path: string; layerStep?: boolean };
 
-const LAYER_STEPS: Layer[] = ["os", "k8s", "cni", "csi", "addon"];
-
-export const isLayerStep = (id: string): id is Layer => (LAYER_STEPS as string[]).includes(id);
+export const isLayerStep = (id: string): id is Layer => (LAYERS as readonly string[]).includes(id);
 
 /** The steps a bundle for this use case goes through, in order. */
 export function stepsFor(useCase: UseCase | undefined): Step[] {
@@ -42,7 +42,7 @@ export function stepsFor(useCase: UseCase | undefined): Step[] {
   ];
   const review: Step = { id: "review", title: "Review", path: "/bundle/review" };
   if (useCase === "addon") return [...start, layer("addon", "Configure bundle"), ...end];
-  const layers = LAYER_STEPS.map((id) => layer(id));
+  const layers = LAYERS.map((id) => layer(id));
   if (useCase === "agent") return [...start, ...layers, review, ...end];
   return [...start, { id: "cloud", title: "Cloud type", path: "/bundle/cloud" }, ...layers, review, ...end];
 }
@@ -75,7 +75,7 @@ export function stateQuery(state: WizardState, extra: Record<string, string | un
     cloud: state.useCase === "controller" ? state.cloud : undefined,
     arch: state.arch,
     fips: state.fips === undefined ? undefined : String(state.fips),
-    packs: state.packs.map((p) => `${p.name}@${p.version}`).join(","),
+    packs: state.packs.map(packRefId).join(","),
     ...extra,
   });
 }
@@ -97,18 +97,16 @@ export function adjacentStep(from: StepId, state: WizardState, direction: 1 | -1
   return target?.id ?? "product";
 }
 
-export const refKey = (ref: PackRef) => `${ref.name}@${ref.version}`;
-
 /**
  * A layer form's submission applied to the chosen packs: packs the form showed are removed unless
  * picked, picks are added. Packs on other layers, or on other pages of a search, stay as they were.
  */
 export function applyPicks(chosen: readonly PackRef[], shown: readonly PackRef[], picked: readonly PackRef[]): PackRef[] {
-  const shownKeys = new Set(shown.map(refKey));
-  const pickedKeys = new Set(picked.map(refKey));
+  const shownKeys = new Set(shown.map(packRefId));
+  const pickedKeys = new Set(picked.map(packRefId));
   // Earlier choices keep their place, so the bundle's order is the order things were chosen in.
-  const out = chosen.filter((p) => !shownKeys.has(refKey(p)) || pickedKeys.has(refKey(p)));
-  for (const pick of picked) if (!out.some((p) => refKey(p) === refKey(pick))) out.push(pick);
+  const out = chosen.filter((p) => !shownKeys.has(packRefId(p)) || pickedKeys.has(packRefId(p)));
+  for (const pick of picked) if (!out.some((p) => packRefId(p) === packRefId(pick))) out.push(pick);
   return out;
 }
 
@@ -125,10 +123,10 @@ export function parseRefList(text: string | undefined): PackRef[] {
     });
 }
 
-export const removePack = (state: WizardState, ref: PackRef): WizardState => ({ ...state, packs: state.packs.filter((p) => refKey(p) !== refKey(ref)) });
+export const removePack = (state: WizardState, ref: PackRef): WizardState => ({ ...state, packs: state.packs.filter((p) => packRefId(p) !== packRefId(ref)) });
 
 /** The same bundle without `refs` (e.g. the packs a shared link names that are no longer published). */
 export function withoutPacks(state: WizardState, refs: readonly PackRef[]): WizardState {
-  const drop = new Set(refs.map(refKey));
-  return { ...state, packs: state.packs.filter((p) => !drop.has(refKey(p))) };
+  const drop = new Set(refs.map(packRefId));
+  return { ...state, packs: state.packs.filter((p) => !drop.has(packRefId(p))) };
 }

@@ -1,6 +1,7 @@
 // One pack: its versions, and for the chosen version the architectures, FIPS, clouds, products,
 // dependencies (linked), files, sizes and checksums.
 import { html } from "htm/preact";
+import { packRefId } from "../../worker/catalog/bundle-spec";
 import { rangeText } from "../../worker/catalog/compatibility";
 import type { PackWithVersions } from "../../worker/catalog/packs";
 import { Breadcrumbs, Layout } from "../components/layout";
@@ -16,7 +17,7 @@ const DEPENDENCY_WORDING: Record<string, string> = {
 
 export function PackPage({ pack, version, productNames = {} }: { pack: PackWithVersions; version: string; productNames?: Record<string, string> }) {
   const v = pack.versions.find((x) => x.version === version) ?? pack.versions[0];
-  const ref = `${pack.name}@${v.version}`;
+  const ref = packRefId({ name: pack.name, version: v.version });
   return html`<${Layout} title=${`${pack.displayName} ${v.version}`} islands=${["copy"]}>
     <${Breadcrumbs} trail=${[{ href: "/", label: "Home" }, { href: "/packs", label: "Browse packs" }, { label: pack.displayName }]} />
     <div class="page-head">

@@ -5,11 +5,11 @@
 import { html } from "htm/preact";
 import type { PackSearchResult } from "../../worker/catalog/packs";
 import type { Product } from "../../worker/catalog/products";
-import type { PackRef } from "../../worker/catalog/bundle-spec";
-import { CLOUDS, LAYERS } from "../../worker/db/schema";
+import { packRefId, type PackRef } from "../../worker/catalog/bundle-spec";
+import { ARCHES, CLOUDS, LAYERS } from "../../worker/db/schema";
 import { Breadcrumbs, Layout } from "../components/layout";
 import { HiddenInputs, Notice } from "../components/ui";
-import { ARCH_LABELS, CLOUD_LABELS, humanSize, label, LAYER_LABELS, packRefText, queryString } from "../lib/format";
+import { ARCH_LABELS, CLOUD_LABELS, humanSize, label, LAYER_LABELS, queryString } from "../lib/format";
 
 export type BrowseFilters = {
   product?: string;
@@ -37,7 +37,7 @@ export function browseHref(filters: BrowseFilters, selected: readonly PackRef[],
     q: filters.q,
     cursor: page.cursor,
     trail: page.trail?.length ? page.trail.join(",") : undefined,
-    selected: selected.map(packRefText).join(","),
+    selected: selected.map(packRefId).join(","),
   })}`;
 }
 
@@ -64,8 +64,8 @@ function FilterSelect({ id, labelText, value, options, anyLabel = "Any", disable
 export function BrowsePage({ filters, result, products, selected }: Props) {
   const { facets } = result;
   const product = products.find((p) => p.id === filters.product);
-  const selectedKeys = new Set(selected.map(packRefText));
-  const shown = result.items.flatMap((item) => item.versions.map((v) => `${item.name}@${v.version}`));
+  const selectedKeys = new Set(selected.map(packRefId));
+  const shown = result.items.flatMap((item) => item.versions.map((v) => packRefId({ name: item.name, version: v.version })));
   const pageNumber = filters.cursor ? filters.trail.length + 2 : 1;
   return html`<${Layout} title="Browse packs" islands=${["autosubmit", "selection"]}>
     <${Breadcrumbs} trail=${[{ href: "/", label: "Home" }, { label: "Browse packs" }]} />
@@ -74,7 +74,7 @@ export function BrowsePage({ filters, result, products, selected }: Props) {
       <p>Filter and search the pack catalog, select the pack versions you need on any page, then download them together.</p>
     </div>
     <form method="get" action="/packs" class="with-sidebar" data-autosubmit data-selection>
-      <input type="hidden" name="selected" value=${selected.map(packRefText).join(",")} />
+      <input type="hidden" name="selected" value=${selected.map(packRefId).join(",")} />
       <${HiddenInputs} values=${{ shown: shown.join(","), cursor: filters.cursor, trail: filters.trail.join(","), next: result.nextCursor ?? undefined }} />
       <aside class="sidebar card filters" aria-labelledby="filters-title">
         <h2 id="filters-title">Filters</h2>
@@ -122,7 +122,7 @@ export function BrowsePage({ filters, result, products, selected }: Props) {
             id="arch"
             labelText="Architecture"
             value=${filters.arch}
-            options=${(["amd64", "arm64"] as const).map((a) => ({ value: a, label: ARCH_LABELS[a] + count(facets.arch[a]) }))}
+            options=${ARCHES.map((a) => ({ value: a, label: ARCH_LABELS[a] + count(facets.arch[a]) }))}
             anyLabel="AMD64 and ARM64"
           />
           <${FilterSelect}
@@ -157,7 +157,7 @@ export function BrowsePage({ filters, result, products, selected }: Props) {
                   <p>${item.description}</p>
                   <ul class="versions">
                     ${item.versions.map((v) => {
-                      const key = `${item.name}@${v.version}`;
+                      const key = packRefId({ name: item.name, version: v.version });
                       return html`<li>
                         <label class="version-pick" title=${`${v.fileName}, ${humanSize(v.size)}`}>
                           <input type="checkbox" name="pick" value=${key} checked=${selectedKeys.has(key)} aria-label=${`Select ${item.displayName} ${v.version}`} />
@@ -176,7 +176,7 @@ export function BrowsePage({ filters, result, products, selected }: Props) {
           <button type="submit" name="go" value="next" class="secondary" disabled=${!result.nextCursor}>Next page</button>
         </div>
         <div class="selection-bar">
-          <span><strong data-selection-count>${selected.length}</strong> selected<span class="small muted" data-selection-list>${selected.length ? ": " + selected.map(packRefText).join(", ") : ""}</span></span>
+          <span><strong data-selection-count>${selected.length}</strong> selected<span class="small muted" data-selection-list>${selected.length ? ": " + selected.map(packRefId).join(", ") : ""}</span></span>
           <span class="actions">
             <button type="submit" name="go" value="select" class="secondary">Update selection</button>
             ${selected.length ? html`<a href=${browseHref(filters, [], { cursor: filters.cursor, trail: filters.trail })} class="small">Clear selection</a>` : null}

@@ -23,3 +23,6 @@ export const bundleSpec = z.object({
 
 export type BundleSpec = z.infer<typeof bundleSpec>;
 export type PackRef = z.infer<typeof packRef>;
+
+/** "name@version": how a pack version is written in URLs and lists, and equal to its pack_versions.id. */
+export const packRefId = (ref: PackRef): string => `${ref.name}@${ref.version}`;

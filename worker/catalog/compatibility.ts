@@ -30,7 +30,7 @@ import {
 } from "../db/catalog-queries";
 import { type Arch, type Cloud, type Layer, LAYERS, type UseCase } from "../db/schema";
 import { ApiError, notFound } from "../errors";
-import type { PackRef } from "./bundle-spec";
+import { packRefId, type PackRef } from "./bundle-spec";
 import type { CompatibleQuery } from "./filters";
 import { inDependencyRange, inVersionRange } from "./versions";
 
@@ -170,8 +170,6 @@ export type CompatibleResult = {
 /** A chosen pack with its catalog details and why it no longer fits (empty when it does). */
 export type AssessedPack = PackVersionSummary & { reasons: string[] };
 
-const refId = (ref: PackRef): string => `${ref.name}@${ref.version}`;
-
 type Loaded = { context: CompatibilityContext; chosen: PackVersionSummary[]; missing: PackRef[]; layerRows?: Row[] };
 
 /**
@@ -180,11 +178,11 @@ type Loaded = { context: CompatibilityContext; chosen: PackVersionSummary[]; mis
  * `missing` and constrain nothing; the caller decides whether that is an error.
  */
 async function loadContext(db: Db, query: Omit<CompatibleQuery, "layer">, layer?: Layer): Promise<Loaded> {
-  const refs = [...new Map(query.packs.map((p) => [refId(p), { name: p.name, version: p.version }])).values()];
+  const refs = [...new Map(query.packs.map((p) => [packRefId(p), { name: p.name, version: p.version }])).values()];
   const [productRows, versionRows, chosenRows, layerRows] = await runBatch(db, [
     sql`SELECT id, name, fips FROM products WHERE id = ${query.product}`,
     sql`SELECT version FROM product_versions WHERE product_id = ${query.product} AND version = ${query.version}`,
-    versionsByIdStatement(refs.map(refId)),
+    versionsByIdStatement(refs.map(packRefId)),
     ...(layer ? [versionsInLayerStatement(layer)] : []),
   ]);
   const product = productRows[0];
@@ -193,12 +191,12 @@ async function loadContext(db: Db, query: Omit<CompatibleQuery, "layer">, layer?
   const found = new Map<string, PackVersionSummary>(
     chosenRows.map((row) => {
       const { pack, version } = readVersionRow(row);
-      return [`${pack.name}@${version.version}`, { ...pack, ...version }];
+      return [packRefId({ name: pack.name, version: version.version }), { ...pack, ...version }];
     }),
   );
   // In the order the bundle names them, as the Review and Confirm pages list them.
-  const chosen = refs.flatMap((ref) => found.get(refId(ref)) ?? []);
-  const missing = refs.filter((ref) => !found.has(refId(ref)));
+  const chosen = refs.flatMap((ref) => found.get(packRefId(ref)) ?? []);
+  const missing = refs.filter((ref) => !found.has(packRefId(ref)));
   const crowded = SINGLE_PACK_LAYERS.find((l) => chosen.filter((c) => c.layer === l).length > 1);
   if (crowded) {
     throw new ApiError(400, "invalid_request", `packs: more than one ${crowded} pack chosen`, [
@@ -218,7 +216,7 @@ async function loadContext(db: Db, query: Omit<CompatibleQuery, "layer">, layer?
 }
 
 const missingError = (missing: readonly PackRef[]) =>
-  notFound(`pack ${missing.slice(0, 5).map(refId).join(", ")}${missing.length > 5 ? ` and ${missing.length - 5} more` : ""}`);
+  notFound(`pack ${missing.slice(0, 5).map(packRefId).join(", ")}${missing.length > 5 ? ` and ${missing.length - 5} more` : ""}`);
 
 /** The API's answer: a chosen pack the catalog does not publish is a 404. */
 export async function compatiblePacks(db: Db, query: CompatibleQuery): Promise<CompatibleResult> {

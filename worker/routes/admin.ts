@@ -2,6 +2,7 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import { adminBearer } from "../admin-auth";
+import { packRef } from "../catalog/bundle-spec";
 import { primaryWriter } from "../db/client";
 import { yankPackVersion } from "../db/publish";
 import { getRelease, listReleases, listSyncRuns, type ReleaseCursor } from "../db/releases";
@@ -35,7 +36,7 @@ const releaseCursor = z
 const runsQuery = z.object({ limit: limit(20) });
 const releasesQuery = z.object({ status: z.enum(RELEASE_STATUSES).optional(), limit: limit(50), cursor: releaseCursor.optional() });
 const releaseParams = z.object({ id: z.string().min(1) });
-const yankParams = z.object({ name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, "must be a pack name"), version: z.string().min(1).max(40) });
+const yankParams = packRef;
 const yankBody = z.object({ reason: z.string().trim().min(1, "a reason is required").max(500) });
 
 adminRoutes.post("/sync", async (c) => c.json(await runSync(c.env, { trigger: "admin" })));

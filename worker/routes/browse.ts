@@ -4,16 +4,16 @@
 import { Hono } from "hono";
 import { html } from "htm/preact";
 import { z } from "zod";
+import { packRef, packRefId } from "../catalog/bundle-spec";
 import { packName } from "../catalog/filters";
 import { catalogEtag } from "../catalog/generation";
 import { getPack, searchPacks } from "../catalog/packs";
 import { listProducts } from "../catalog/products";
-import { ApiError, invalidInput, notFound } from "../errors";
+import { invalidInput, notFound } from "../errors";
 import { browseQuery, parseBrowseFilters, resolveSubmission } from "../../web/lib/browse";
-import { parseRefList } from "../../web/lib/wizard";
 import { PackPage } from "../../web/pages/pack";
 import { BrowsePage, browseHref, type BrowseFilters } from "../../web/pages/packs";
-import { htmlErrorHandler, page, parseOrThrow, queryOf, type PagesEnv } from "./html";
+import { htmlErrorHandler, page, parseOrThrow, parsePicks, queryOf, type PagesEnv } from "./html";
 
 export const browseRoutes = new Hono<PagesEnv>();
 
@@ -31,10 +31,7 @@ browseRoutes.get("/", catalogEtag, async (c) => {
     next: query.next || undefined,
     go: query.go || undefined,
   });
-  const picks = parseRefList(submission.pick.join(","));
-  if (picks.length !== submission.pick.length) {
-    throw new ApiError(400, "invalid_request", "pick: every pick must be name@version", [{ field: "pick", message: "every pick must be name@version" }]);
-  }
+  const picks = parsePicks(submission.pick);
   const f = parsedFilters.data;
   const filters: BrowseFilters = {
     product: f.product,
@@ -50,7 +47,7 @@ browseRoutes.get("/", catalogEtag, async (c) => {
   const resolved = resolveSubmission(filters, submission, picks);
   if (resolved) {
     if (resolved.download && resolved.selected.length) {
-      return c.redirect(`/download?packs=${resolved.selected.map((p) => `${p.name}@${p.version}`).join(",")}`, 303);
+      return c.redirect(`/download?packs=${resolved.selected.map(packRefId).join(",")}`, 303);
     }
     return c.redirect(browseHref(filters, resolved.selected, { cursor: resolved.cursor, trail: resolved.trail }), 303);
   }
@@ -61,10 +58,10 @@ browseRoutes.get("/", catalogEtag, async (c) => {
 
 browseRoutes.get("/:name", catalogEtag, async (c) => {
   const name = parseOrThrow(packName, c.req.param("name"), "name");
-  const { version } = parseOrThrow(z.object({ version: z.string().min(1).max(40).optional() }), { version: c.req.query("version") || undefined });
+  const { version } = parseOrThrow(z.object({ version: packRef.shape.version.optional() }), { version: c.req.query("version") || undefined });
   const db = c.get("catalog");
   const [pack, products] = await Promise.all([getPack(db, name), listProducts(db)]);
-  if (version && !pack.versions.some((v) => v.version === version)) throw notFound(`pack ${name}@${version}`);
+  if (version && !pack.versions.some((v) => v.version === version)) throw notFound(`pack ${packRefId({ name, version })}`);
   const productNames = Object.fromEntries(products.map((p) => [p.id, p.name]));
   return page(html`<${PackPage} pack=${pack} version=${version ?? pack.versions[0].version} productNames=${productNames} />`);
 });

@@ -4,7 +4,7 @@
 import { Hono } from "hono";
 import { html } from "htm/preact";
 import { z } from "zod";
-import { bundleSpec } from "../catalog/bundle-spec";
+import { bundleSpec, packRefId } from "../catalog/bundle-spec";
 import { assessChosenPacks, compatiblePacksTolerant } from "../catalog/compatibility";
 import { catalogEtag } from "../catalog/generation";
 import { listProducts } from "../catalog/products";
@@ -15,9 +15,11 @@ import {
   adjacentStep,
   applyPicks,
   firstMissingStep,
+  isLayerStep,
   parseRefList,
   parseWizardState,
   reachable,
+  STEP_IDS,
   stepHref,
   type StepId,
   type WizardState,
@@ -25,7 +27,7 @@ import {
 import { ProductStep, VersionStep, UseCaseStep, CloudStep } from "../../web/pages/bundle/start";
 import { LayerStep } from "../../web/pages/bundle/layer";
 import { ConfirmStep, ReviewStep } from "../../web/pages/bundle/review";
-import { htmlErrorHandler, page, parseOrThrow, queryOf, type PagesEnv } from "./html";
+import { htmlErrorHandler, page, parseOrThrow, parsePicks, queryOf, type PagesEnv } from "./html";
 
 export const bundleRoutes = new Hono<PagesEnv>();
 
@@ -118,8 +120,6 @@ bundleRoutes.get("/confirm", catalogEtag, async (c) => {
   return page(html`<${ConfirmStep} state=${state} chosen=${chosen} missing=${missing} origin=${new URL(c.req.url).origin} productName=${productName} />`);
 });
 
-const STEP_IDS = ["product", "version", "use-case", "cloud", ...LAYERS, "review", "confirm", "download"] as const;
-
 const nextParams = z.object({
   from: z.enum(STEP_IDS),
   go: z.enum(["next", "back", "stay", "prev-page", "next-page"]).default("stay"),
@@ -143,22 +143,19 @@ bundleRoutes.get("/next", (c) => {
     page: c.req.query("page") || undefined,
   });
   let state = wizardState(c.req.url);
-  const picks = parseRefList(params.pick.join(","));
-  if (picks.length !== params.pick.length) {
-    throw new ApiError(400, "invalid_request", "pick: every pick must be name@version", [{ field: "pick", message: "every pick must be name@version" }]);
-  }
+  const picks = parsePicks(params.pick);
   if (params.from === "product" && params.previous && params.previous !== state.product) {
     // Another product: versions, clouds and packs of the old one mean nothing for it.
     state = { product: state.product, packs: [] };
   }
-  if ((LAYERS as readonly string[]).includes(params.from)) {
+  if (isLayerStep(params.from)) {
     state = { ...state, packs: applyPicks(state.packs, parseRefList(params.shown), picks) };
   }
-  const from = params.from as StepId;
+  const from = params.from;
   const target: StepId = params.go === "next" ? adjacentStep(from, state, 1) : params.go === "back" ? adjacentStep(from, state, -1) : from;
   const gated = gate(target, state);
   if (gated) return c.redirect(gated, 303);
-  const stay = target === from && (LAYERS as readonly string[]).includes(from);
+  const stay = target === from && isLayerStep(from);
   const pageNumber = params.go === "next-page" ? params.page + 1 : params.go === "prev-page" ? Math.max(1, params.page - 1) : 1;
   const extra = stay ? { q: params.q, page: pageNumber > 1 ? String(pageNumber) : undefined } : {};
   return c.redirect(stepHref(target, state, extra), 303);
@@ -196,7 +193,7 @@ bundleRoutes.post("/import", async (c) => {
     ...(spec.cloud ? { cloud: spec.cloud } : {}),
     ...(spec.arch ? { arch: spec.arch } : {}),
     ...(spec.fips !== undefined ? { fips: String(spec.fips) } : {}),
-    packs: spec.packs.map((p) => `${p.name}@${p.version}`).join(","),
+    packs: spec.packs.map(packRefId).join(","),
   });
   if (!parsed.success) throw invalidInput(parsed.error);
   const state = parsed.data;

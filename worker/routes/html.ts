@@ -6,10 +6,12 @@ import { HTTPException } from "hono/http-exception";
 import { html } from "htm/preact";
 import type { VNode } from "preact";
 import type { z } from "zod";
+import type { PackRef } from "../catalog/bundle-spec";
 import type { CatalogVariables } from "../catalog/generation";
 import { ConfigError } from "../env";
 import { ApiError, invalidInput } from "../errors";
 import { documentHtml } from "../../web/components/layout";
+import { parseRefList } from "../../web/lib/wizard";
 import { ErrorPage } from "../../web/pages/error";
 
 export type PagesEnv = { Bindings: Env; Variables: CatalogVariables & { requestId: string } };
@@ -27,6 +29,15 @@ export function parseOrThrow<T extends z.ZodType>(schema: T, input: unknown, whe
   const parsed = schema.safeParse(input);
   if (!parsed.success) throw invalidInput(parsed.error, where);
   return parsed.data;
+}
+
+/** A form's `pick` values as pack refs; a pick that is not name@version is a 400 (not form noise). */
+export function parsePicks(picks: readonly string[]): PackRef[] {
+  const refs = parseRefList(picks.join(","));
+  if (refs.length !== picks.length) {
+    throw new ApiError(400, "invalid_request", "pick: every pick must be name@version", [{ field: "pick", message: "every pick must be name@version" }]);
+  }
+  return refs;
 }
 
 /** Page routes answer in HTML, whatever went wrong; every page sub-app installs this as onError. */

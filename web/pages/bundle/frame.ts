@@ -3,12 +3,12 @@
 // gets when it names pack versions the catalog no longer publishes.
 import type { ComponentChildren } from "preact";
 import { html } from "htm/preact";
-import type { PackRef } from "../../../worker/catalog/bundle-spec";
+import { packRefId, type PackRef } from "../../../worker/catalog/bundle-spec";
 import type { Island } from "../../components/layout";
 import { Layout } from "../../components/layout";
 import { Notice } from "../../components/ui";
 import { label, USE_CASE_LABELS } from "../../lib/format";
-import { reachable, refKey, stepHref, stepsFor, withoutPacks, type StepId, type WizardState } from "../../lib/wizard";
+import { reachable, stepHref, stepsFor, withoutPacks, type StepId, type WizardState } from "../../lib/wizard";
 
 type FrameProps = { state: WizardState; current: StepId; title: string; children: ComponentChildren; islands?: Island[] };
 
@@ -61,7 +61,7 @@ export function MissingPacksNotice({ state, missing, step, extra }: { state: Wiz
   return html`<${Notice} kind="warn">
     <p><strong>${one ? "A pack in this bundle is" : `${missing.length} packs in this bundle are`} no longer available.</strong></p>
     <ul class="missing-packs">
-      ${missing.map((ref) => html`<li data-missing=${refKey(ref)}>${ref.name} ${ref.version} is no longer published (yanked or removed)</li>`)}
+      ${missing.map((ref) => html`<li data-missing=${packRefId(ref)}>${ref.name} ${ref.version} is no longer published (yanked or removed)</li>`)}
     </ul>
     <p><a class="button secondary small" href=${stepHref(step, withoutPacks(state, missing), extra)}>Continue without ${one ? "it" : "them"}</a></p>
   <//>`;

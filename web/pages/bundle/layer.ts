@@ -3,12 +3,12 @@
 // One GET form carries the filters, the picks and the list of packs it showed, so /bundle/next can
 // apply the picks without JavaScript.
 import { html } from "htm/preact";
-import type { PackRef } from "../../../worker/catalog/bundle-spec";
+import { packRefId, type PackRef } from "../../../worker/catalog/bundle-spec";
 import type { CompatibleResult, PackVersionSummary } from "../../../worker/catalog/compatibility";
-import type { Layer } from "../../../worker/db/schema";
+import { ARCHES, type Layer } from "../../../worker/db/schema";
 import { HiddenInputs } from "../../components/ui";
 import { ARCH_LABELS, CLOUD_LABELS, label, LAYER_LABELS } from "../../lib/format";
-import { adjacentStep, refKey, stateQuery, stepHref, type WizardState } from "../../lib/wizard";
+import { adjacentStep, stateQuery, stepHref, type WizardState } from "../../lib/wizard";
 import { MissingPacksNotice, WizardFrame } from "./frame";
 import { AgentNotice } from "./start";
 
@@ -73,7 +73,7 @@ function PackChoice({ group, multiple, chosen }: { group: PackGroup; multiple: b
     <p>${group.description} <a href=${`/packs/${group.name}`} class="small">Pack details</a></p>
     <ul class="versions">
       ${group.versions.map((v) => {
-        const key = refKey(v);
+        const key = packRefId(v);
         return html`<li>
           <label class="version-pick">
             <input type=${multiple ? "checkbox" : "radio"} name="pick" value=${key} checked=${chosen.has(key)} aria-label=${`${group.displayName} ${v.version}`} />
@@ -88,7 +88,7 @@ function PackChoice({ group, multiple, chosen }: { group: PackGroup; multiple: b
 export function LayerStep({ state, result, missing, q, page }: LayerProps) {
   const layer = result.layer;
   const multiple = layer === "addon";
-  const chosen = new Set(state.packs.map(refKey));
+  const chosen = new Set(state.packs.map(packRefId));
   const heading = HEADINGS[layer];
   const addOnOnly = state.useCase === "addon";
   const offered = multiple ? result.offered.filter((v) => matchesSearch(v, q)) : result.offered;
@@ -98,11 +98,11 @@ export function LayerStep({ state, result, missing, q, page }: LayerProps) {
   const current = Math.min(Math.max(page, 1), pages);
   const groups = multiple ? allGroups.slice((current - 1) * ADDONS_PER_PAGE, current * ADDONS_PER_PAGE) : allGroups;
   // Chosen packs of this layer the catalog now hides: shown checked, with why, so they can be dropped.
-  const chosenHidden = result.hidden.filter((v) => chosen.has(refKey(v)));
+  const chosenHidden = result.hidden.filter((v) => chosen.has(packRefId(v)));
   // Packs no longer published count as shown and unpicked, so submitting the form (after the notice
   // said so) drops them rather than carrying a pack that cannot be downloaded, or a second one-pack choice.
-  const shown = [...groups.flatMap((g) => g.versions), ...(multiple ? chosenHidden : result.hidden.filter((v) => chosen.has(refKey(v)))), ...missing];
-  const chosenHere = [...result.offered, ...result.hidden].filter((v) => chosen.has(refKey(v)));
+  const shown = [...groups.flatMap((g) => g.versions), ...(multiple ? chosenHidden : result.hidden.filter((v) => chosen.has(packRefId(v)))), ...missing];
+  const chosenHere = [...result.offered, ...result.hidden].filter((v) => chosen.has(packRefId(v)));
   const nextLabel = layer !== "addon" ? "Next Layer" : addOnOnly ? "Next Step" : "Add to Bundle";
   const previous = adjacentStep(layer, state, -1);
   const context = [
@@ -122,7 +122,7 @@ export function LayerStep({ state, result, missing, q, page }: LayerProps) {
     <form method="get" action="/bundle/next" data-autosubmit>
       <input type="hidden" name="from" value=${layer} />
       <${HiddenInputs} values=${Object.fromEntries(new URLSearchParams(stateQuery({ ...state, arch: undefined, fips: undefined })))} />
-      <input type="hidden" name="shown" value=${shown.map(refKey).join(",")} />
+      <input type="hidden" name="shown" value=${shown.map(packRefId).join(",")} />
       <input type="hidden" name="page" value=${String(current)} />
       <div class="card searchbar">
         ${multiple
@@ -135,8 +135,7 @@ export function LayerStep({ state, result, missing, q, page }: LayerProps) {
           <label for="arch">Architecture</label>
           <select id="arch" name="arch">
             <option value="">Any</option>
-            <option value="amd64" selected=${state.arch === "amd64"}>AMD64</option>
-            <option value="arm64" selected=${state.arch === "arm64"}>ARM64</option>
+            ${ARCHES.map((a) => html`<option value=${a} selected=${state.arch === a}>${ARCH_LABELS[a]}</option>`)}
           </select>
         </div>
         <div class="field">
@@ -166,7 +165,7 @@ export function LayerStep({ state, result, missing, q, page }: LayerProps) {
                     <ul class="versions">
                       ${chosenHidden.map(
                         (v) => html`<li>
-                          <label class="version-pick"><input type=${multiple ? "checkbox" : "radio"} name="pick" value=${refKey(v)} checked /> ${v.displayName} ${v.version}</label>
+                          <label class="version-pick"><input type=${multiple ? "checkbox" : "radio"} name="pick" value=${packRefId(v)} checked /> ${v.displayName} ${v.version}</label>
                           <span class="reasons">${v.reasons.join("; ")}</span>
                         </li>`,
                       )}

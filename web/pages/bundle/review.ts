@@ -1,24 +1,19 @@
 // Review (change or remove any layer's pack) and Confirm (the bundle as it will be downloaded,
 // its spec export, its permalink, "Explore additional add-ons" and the way to /download).
 import { html } from "htm/preact";
-import type { PackRef } from "../../../worker/catalog/bundle-spec";
+import { packRefId, type PackRef } from "../../../worker/catalog/bundle-spec";
 import type { AssessedPack } from "../../../worker/catalog/compatibility";
-import type { Layer } from "../../../worker/db/schema";
+import { LAYERS, type Layer } from "../../../worker/db/schema";
 import { CopyButton, HiddenInputs, Notice, Sha256 } from "../../components/ui";
 import { ARCH_LABELS, CLOUD_LABELS, humanSize, label, LAYER_LABELS, USE_CASE_LABELS } from "../../lib/format";
-import { refKey, removePack, stateQuery, stepHref, stepsFor, type StepId, type WizardState } from "../../lib/wizard";
+import { removePack, stateQuery, stepHref, stepsFor, type StepId, type WizardState } from "../../lib/wizard";
 import { MissingPacksNotice, WizardFrame } from "./frame";
 import { AgentNotice } from "./start";
 
-/** A chosen pack as the catalog knows it, with why it no longer fits (empty when it does). */
-export type ChosenDetail = AssessedPack;
-
 /** `missing`: chosen pack versions the catalog no longer publishes. */
-type Props = { state: WizardState; chosen: ChosenDetail[]; missing: readonly PackRef[]; origin: string; productName?: string };
+type Props = { state: WizardState; chosen: AssessedPack[]; missing: readonly PackRef[]; origin: string; productName?: string };
 
-const LAYER_ORDER: Layer[] = ["os", "k8s", "cni", "csi", "addon"];
-
-function Status({ pack }: { pack: ChosenDetail }) {
+function Status({ pack }: { pack: AssessedPack }) {
   return pack.reasons.length
     ? html`<span class="badge warn">Not compatible</span> <span class="reasons">${pack.reasons.join("; ")}</span>`
     : html`<span class="badge ok">Compatible</span>`;
@@ -26,7 +21,7 @@ function Status({ pack }: { pack: ChosenDetail }) {
 
 export function ReviewStep({ state, chosen, missing }: Props) {
   const layerSteps = stepsFor(state.useCase).filter((s) => s.layerStep).map((s) => s.id as Layer);
-  const layers = LAYER_ORDER.filter((l) => layerSteps.includes(l) || chosen.some((c) => c.layer === l));
+  const layers = LAYERS.filter((l) => layerSteps.includes(l) || chosen.some((c) => c.layer === l));
   const problems = chosen.filter((c) => c.reasons.length);
   return html`<${WizardFrame} state=${state} current="review" title="Review" islands=${["copy"]}>
     <div class="page-head"><p class="eyebrow">Build bundle</p><h1>Review your bundle</h1><p>If any changes are needed, select the applicable layer, and add or remove packs as necessary.</p></div>

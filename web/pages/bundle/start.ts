@@ -2,7 +2,8 @@
 // /bundle/next, which applies the choice and redirects to the next step's canonical URL.
 import { html } from "htm/preact";
 import type { Product } from "../../../worker/catalog/products";
-import { CLOUD_LABELS } from "../../lib/format";
+import { USE_CASES, type UseCase } from "../../../worker/db/schema";
+import { CLOUD_LABELS, USE_CASE_LABELS } from "../../lib/format";
 import { stateQuery, type StepId, type WizardState } from "../../lib/wizard";
 import { HiddenInputs, Notice } from "../../components/ui";
 import { WizardFrame } from "./frame";
@@ -72,11 +73,12 @@ export function VersionStep({ state, product }: { state: WizardState; product: P
   <//>`;
 }
 
-const USE_CASES = [
-  { id: "controller", title: "Controller mode", text: "Download specific component packs for provisioning CAPI-based clusters on public clouds or data centers." },
-  { id: "agent", title: "Agent mode or Appliance mode", text: "Get required packages for deploying Kubernetes at remote edge locations. Edge Native is assumed." },
-  { id: "addon", title: "Add-on only", text: "Download supplementary tools and features to enhance your clusters." },
-] as const;
+/** What each use case downloads; its title is USE_CASE_LABELS'. */
+const USE_CASE_TEXT: Record<UseCase, string> = {
+  controller: "Download specific component packs for provisioning CAPI-based clusters on public clouds or data centers.",
+  agent: "Get required packages for deploying Kubernetes at remote edge locations. Edge Native is assumed.",
+  addon: "Download supplementary tools and features to enhance your clusters.",
+};
 
 export function UseCaseStep({ state }: { state: WizardState }) {
   return html`<${WizardFrame} state=${state} current="use-case" title="Use case">
@@ -86,9 +88,9 @@ export function UseCaseStep({ state }: { state: WizardState }) {
         <legend>Use case</legend>
         <div class="choices wide">
           ${USE_CASES.map(
-            (u) => html`<label class="choice">
-              <input type="radio" name="useCase" value=${u.id} checked=${state.useCase === u.id} required />
-              <span><strong>${u.title}</strong><span class="muted">${u.text}</span></span>
+            (id) => html`<label class="choice">
+              <input type="radio" name="useCase" value=${id} checked=${state.useCase === id} required />
+              <span><strong>${USE_CASE_LABELS[id]}</strong><span class="muted">${USE_CASE_TEXT[id]}</span></span>
             </label>`,
           )}
         </div>
