@@ -1,12 +1,10 @@
 // Query functions of the download handoff: resolving a selection to catalog files, the grant audit
 // trail, and API tokens. Plain functions taking the db.
-import { and, desc, eq, getTableColumns, inArray, isNull, lt } from "drizzle-orm";
+import { and, desc, eq, getTableColumns, inArray, isNull, lt, sql } from "drizzle-orm";
 import type { GrantFile } from "../downloads/files";
 import type { Db } from "./client";
 import { apiTokens, grants } from "./downloads-schema";
-import { type InstallerKind, packVersions, productVersions, releaseArtifacts } from "./schema";
-
-const INSTALLER_ORDER: Record<InstallerKind, number> = { "content-bundle": 0, iso: 1, "helm-chart": 2 };
+import { INSTALLER_KINDS, type InstallerKind, packVersions, productVersions, releaseArtifacts } from "./schema";
 
 type SignedFileColumns = Pick<
   typeof releaseArtifacts.$inferSelect,
@@ -43,28 +41,24 @@ export async function findInstallerFiles(db: Db, productId: string, version: str
       ),
   ]);
   const files = rows
-    .sort((a, b) => INSTALLER_ORDER[a.kind] - INSTALLER_ORDER[b.kind])
+    .sort((a, b) => INSTALLER_KINDS.indexOf(a.kind) - INSTALLER_KINDS.indexOf(b.kind))
     .map((r): GrantFile => ({ kind: r.kind, name: r.productId, version: r.version, ...signedFile(r) }));
   return { productExists: versions.length > 0, files };
 }
 
 export type PackRow = GrantFile & { yanked: boolean; yankReason: string | null };
 
-/** D1 binds at most 100 parameters a statement, so long id lists are queried in slices, in one batch. */
-const CHUNK = 90;
-function slices<T>(items: T[]): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += CHUNK) out.push(items.slice(i, i + CHUNK));
-  return out;
-}
+/**
+ * Matches pack version ids bound as one JSON list: D1 binds at most 100 parameters a statement, so
+ * a list of any length is one parameter.
+ */
+const packVersionIdIn = (ids: string[]) => inArray(packVersions.id, sql`(SELECT value FROM json_each(${JSON.stringify(ids)}))`);
 
-/** The pack versions named `name@version`, in one round trip however many there are. */
+/** The pack versions named `name@version`, in one statement however many there are. */
 export async function findPackFiles(db: Db, ids: string[]): Promise<Map<string, PackRow>> {
   const found = new Map<string, PackRow>();
   if (!ids.length) return found;
-  const queries = slices(ids).map((chunk) => db.select().from(packVersions).where(inArray(packVersions.id, chunk)));
-  const results = await db.batch(queries as [(typeof queries)[0], ...typeof queries]);
-  for (const r of results.flat()) {
+  for (const r of await db.select().from(packVersions).where(packVersionIdIn(ids))) {
     found.set(r.id, {
       kind: "pack",
       name: r.packName,
@@ -89,11 +83,8 @@ export async function productVersionExists(db: Db, productId: string, version: s
 /** Which of these pack versions have been yanked since (a grant outlives nothing that is yanked). */
 export async function yankedAmong(db: Db, packVersionIds: string[]): Promise<Set<string>> {
   if (!packVersionIds.length) return new Set();
-  const queries = slices(packVersionIds).map((chunk) =>
-    db.select({ id: packVersions.id }).from(packVersions).where(and(inArray(packVersions.id, chunk), eq(packVersions.yanked, true))),
-  );
-  const results = await db.batch(queries as [(typeof queries)[0], ...typeof queries]);
-  return new Set(results.flat().map((r) => r.id));
+  const rows = await db.select({ id: packVersions.id }).from(packVersions).where(and(packVersionIdIn(packVersionIds), eq(packVersions.yanked, true)));
+  return new Set(rows.map((r) => r.id));
 }
 
 export type GrantRecord = typeof grants.$inferSelect & { files: GrantFile[] };
