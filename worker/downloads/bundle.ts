@@ -23,7 +23,7 @@ async function readSignature(grantFile: GrantRecord["files"][number], deps: Stor
 }
 
 /** sigFile → sha256 of every signature in the grant, 16 reads at a time. */
-export async function signatureChecksums(grant: GrantRecord, deps: StorageDeps): Promise<Map<string, string>> {
+async function signatureChecksums(grant: GrantRecord, deps: StorageDeps): Promise<Map<string, string>> {
   const sums = new Map<string, string>();
   const queue = [...grant.files];
   const worker = async () => {
@@ -37,12 +37,18 @@ export async function signatureChecksums(grant: GrantRecord, deps: StorageDeps):
 
 const TEXT = "text/plain; charset=utf-8";
 
+/**
+ * One manifest format of the grant. The entries (the signed URLs) are asked for only by the formats
+ * that list URLs: SHA256SUMS needs none.
+ */
 export async function manifestBody(
   format: ManifestFormat,
   grant: GrantRecord,
-  entries: ManifestEntry[],
+  signedEntries: () => Promise<ManifestEntry[]>,
   ctx: { origin: string; defaultKeyId: string; deps: StorageDeps },
 ): Promise<{ body: string; contentType: string }> {
+  if (format === "SHA256SUMS") return { body: sha256Sums(grant.files, await signatureChecksums(grant, ctx.deps)), contentType: TEXT };
+  const entries = await signedEntries();
   switch (format) {
     case "urls.txt":
       return { body: urlsTxt(entries), contentType: TEXT };
@@ -50,8 +56,6 @@ export async function manifestBody(
       return { body: bundleCurl(grant, entries), contentType: TEXT };
     case "manifest.json":
       return { body: JSON.stringify(manifestJson(grant, entries), null, 2) + "\n", contentType: "application/json; charset=utf-8" };
-    case "SHA256SUMS":
-      return { body: sha256Sums(entries, await signatureChecksums(grant, ctx.deps)), contentType: TEXT };
     case "download.sh":
       return { body: downloadSh(grant, entries, publicKeyRefs(entries, ctx.defaultKeyId, ctx.origin)), contentType: "text/x-shellscript; charset=utf-8" };
   }
@@ -74,7 +78,7 @@ export const grantTar = (grant: GrantRecord, keys: TrustedKey[], deps: StorageDe
 export const grantTarLength = (grant: GrantRecord, keys: TrustedKey[]) =>
   tarLength(grantTarEntries(grant, keys, null as unknown as StorageDeps).map((e) => e.size));
 
-export function grantTarEntries(grant: GrantRecord, keys: TrustedKey[], deps: StorageDeps): TarEntry[] {
+function grantTarEntries(grant: GrantRecord, keys: TrustedKey[], deps: StorageDeps): TarEntry[] {
   const folder = tarFolder(grant);
   const mtime = grant.createdAt;
   const sigSums = new Map<string, string>();
@@ -92,12 +96,11 @@ export function grantTarEntries(grant: GrantRecord, keys: TrustedKey[], deps: St
       },
     });
   }
-  const sumsEntries = grant.files.map((f) => ({ file: f.file, sigFile: f.sigFile, sha256: f.sha256 }));
   entries.push({
     path: `${folder}/SHA256SUMS`,
-    size: sha256SumsLength(sumsEntries),
+    size: sha256SumsLength(grant.files),
     mtime,
-    open: async () => encoder.encode(sha256Sums(sumsEntries as ManifestEntry[], sigSums)),
+    open: async () => encoder.encode(sha256Sums(grant.files, sigSums)),
   });
   const [defaultKey, ...others] = keys;
   const usedKeyIds = new Set(grant.files.map((f) => f.keyId));

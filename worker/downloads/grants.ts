@@ -9,9 +9,10 @@ import { findInstallerFiles, findPackFiles, type GrantRecord, getGrant, insertGr
 import { INSTALLER_KINDS } from "../db/schema";
 import type { Config } from "../env";
 import { ApiError } from "../errors";
+import { packVersionId } from "../sync/plan";
 import { randomBase64url } from "./encoding";
 import { artifactOf, type GrantFile, signatureOf, totalBytes } from "./files";
-import type { ManifestEntry } from "./manifests";
+import { MANIFEST_FORMATS, type ManifestEntry } from "./manifests";
 import type { UrlSigner } from "./signers";
 import { authenticateToken, bearerOf, type TokenScope } from "./tokens";
 
@@ -25,7 +26,7 @@ export const installersSelection = z.object({
 });
 
 /** What the user chose: exactly one of installers, a bundle spec, or a list of packs. */
-export const selectionSchema = z
+const selectionSchema = z
   .object({
     installers: installersSelection.optional(),
     bundle: bundleSpec.optional(),
@@ -40,8 +41,6 @@ export const grantRequestSchema = z.intersection(selectionSchema, z.object({ cap
 
 export type Selection = z.infer<typeof selectionSchema>;
 
-const packId = (p: { name: string; version: string }) => `${p.name}@${p.version}`;
-
 /** The files a selection names, in the order chosen; 404 names what is unknown, 409 what is yanked. */
 export async function resolveSelection(db: Db, selection: Selection): Promise<GrantFile[]> {
   if (selection.installers) {
@@ -53,7 +52,7 @@ export async function resolveSelection(db: Db, selection: Selection): Promise<Gr
   }
   const refs = selection.packs ?? selection.bundle!.packs;
   if (!refs.length) throw new ApiError(400, "invalid_request", "bundle.packs: choose at least one pack", [{ field: "bundle.packs", message: "choose at least one pack" }]);
-  const ids = [...new Set(refs.map(packId))];
+  const ids = [...new Set(refs.map((p) => packVersionId(p.name, p.version)))];
   const [found, productOk] = await Promise.all([
     findPackFiles(db, ids),
     selection.bundle ? productVersionExists(db, selection.bundle.product, selection.bundle.version) : Promise.resolve(true),
@@ -122,6 +121,9 @@ export async function passGate(input: GateInput): Promise<{ tokenId?: string }> 
 
 export const GRANT_ID = /^[A-Za-z0-9_-]{22}$/;
 
+/** The grant this id names; anything not shaped like a grant id is unknown without a query. */
+export const findGrant = async (db: Db, id: string): Promise<GrantRecord | undefined> => (GRANT_ID.test(id) ? getGrant(db, id) : undefined);
+
 export async function recordGrant(writer: Db, cfg: Config, request: unknown, files: GrantFile[], requester: Requester, now: number): Promise<GrantRecord> {
   const grant: GrantRecord = {
     id: randomBase64url(16),
@@ -144,7 +146,7 @@ export async function recordGrant(writer: Db, cfg: Config, request: unknown, fil
 
 /** A grant that may still be used: 404 unknown, 410 expired, 403 revoked, 409 if a pack was yanked since. */
 export async function loadLiveGrant(db: Db, id: string, now: number): Promise<GrantRecord> {
-  const grant = GRANT_ID.test(id) ? await getGrant(db, id) : undefined;
+  const grant = await findGrant(db, id);
   if (!grant) throw new ApiError(404, "not_found", `grant ${id} not found`);
   if (grant.revoked) throw new ApiError(403, "revoked", `grant ${id} was revoked`);
   if (grant.expiresAt <= now) throw new ApiError(410, "expired", `grant ${id} expired at ${new Date(grant.expiresAt).toISOString()}; request a new one`);
@@ -171,7 +173,7 @@ export async function signedEntries(grant: GrantRecord, signer: UrlSigner): Prom
   );
 }
 
-export const GRANT_FORMATS = ["urls.txt", "bundle.curl", "manifest.json", "SHA256SUMS", "download.sh", "bundle.tar"] as const;
+export const GRANT_FORMATS = [...MANIFEST_FORMATS, "bundle.tar"] as const;
 
 export type GrantView = ReturnType<typeof grantView>;
 

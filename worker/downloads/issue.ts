@@ -1,13 +1,14 @@
 // The one path every grant takes, whether it comes from the JSON API, the /download form or an
-// automation manifest: gate → resolve → record → sign.
+// automation manifest: gate → resolve → record → sign; and how a grant's manifest is answered.
 import { edgeCache } from "../edge-cache";
 import type { Context } from "hono";
 import { catalogReader, primaryWriter } from "../db/client";
 import type { GrantRecord } from "../db/grants";
 import { config } from "../env";
 import { type FetchFn } from "../captcha";
+import { manifestBody } from "./bundle";
 import { type GrantView, grantView, passGate, recordGrant, resolveSelection, type Selection, signedEntries } from "./grants";
-import type { ManifestEntry } from "./manifests";
+import type { ManifestEntry, ManifestFormat } from "./manifests";
 import { DEFAULT_MAX_CACHE_BYTES, type ServeDeps } from "./serve";
 import { urlSigner } from "./signers";
 import type { TokenScope } from "./tokens";
@@ -54,4 +55,28 @@ export async function issueGrant(
   const grant = await recordGrant(writer, cfg, input.selection, files, { ip, country, userAgent: c.req.header("User-Agent"), tokenId }, Date.now());
   const entries = await signedEntries(grant, signer);
   return { grant, entries, view: grantView(grant, entries, originOf(c), signer.strategy) };
+}
+
+/**
+ * A grant's manifest as a download. `entries` is called only for the formats that list signed URLs;
+ * extraHeaders add to the common ones.
+ */
+export async function manifestResponse(
+  c: AnyContext,
+  format: ManifestFormat,
+  grant: GrantRecord,
+  entries: () => Promise<ManifestEntry[]>,
+  extraHeaders: Record<string, string> = {},
+): Promise<Response> {
+  const { body, contentType } = await manifestBody(format, grant, entries, {
+    origin: originOf(c),
+    defaultKeyId: config(c.env).TRUSTED_PUBLIC_KEYS[0].id,
+    deps: storageDeps(c),
+  });
+  return c.body(body, 200, {
+    "Content-Type": contentType,
+    "Content-Disposition": `attachment; filename="${format}"`,
+    "Cache-Control": "private, no-store",
+    ...extraHeaders,
+  });
 }

@@ -1,6 +1,7 @@
 // The manifest formats of a grant, as pure functions of its entries: urls.txt, bundle.curl (a curl
 // config), manifest.json, SHA256SUMS, download.sh (download, resume, verify, log), and the docs'
 // verify-signatures.sh that the single-file tar carries.
+import type { GrantFile } from "./files";
 
 export type ManifestEntry = {
   kind: string;
@@ -65,7 +66,7 @@ export function manifestJson(grant: ManifestGrant, entries: ManifestEntry[]) {
 }
 
 /** `sha256sum -c SHA256SUMS`: the artifacts and their signatures. */
-export function sha256Sums(entries: ManifestEntry[], signatureSha256: ReadonlyMap<string, string>): string {
+export function sha256Sums(entries: Pick<GrantFile, "file" | "sigFile" | "sha256">[], signatureSha256: ReadonlyMap<string, string>): string {
   return (
     entries
       .flatMap((e) => {
@@ -78,7 +79,7 @@ export function sha256Sums(entries: ManifestEntry[], signatureSha256: ReadonlyMa
 }
 
 /** SHA256SUMS's length depends only on the file names (hex digests have a fixed length). */
-export const sha256SumsLength = (entries: Pick<ManifestEntry, "file" | "sigFile">[]) =>
+export const sha256SumsLength = (entries: Pick<GrantFile, "file" | "sigFile">[]) =>
   entries.reduce((n, e) => n + 2 * (64 + 2 + 1) + utf8Length(e.file) + utf8Length(e.sigFile), 0);
 
 const utf8Length = (s: string) => new TextEncoder().encode(s).byteLength;

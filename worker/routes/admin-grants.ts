@@ -4,6 +4,7 @@ import { z } from "zod";
 import { adminBearer } from "../admin-auth";
 import { primaryWriter } from "../db/client";
 import { getGrant, listGrants, revokeGrant } from "../db/grants";
+import { GRANT_ID } from "../downloads/grants";
 import { notFound } from "../errors";
 import { validate } from "../validate";
 
@@ -24,7 +25,7 @@ adminGrantsRoutes.get("/", validate("query", listQuery), async (c) => {
   return c.json({ grants: view, nextBefore: rows.length === limit ? rows[rows.length - 1].createdAt : null });
 });
 
-const idParam = z.object({ id: z.string().regex(/^[A-Za-z0-9_-]{22}$/, "must be a grant id") });
+const idParam = z.object({ id: z.string().regex(GRANT_ID, "must be a grant id") });
 
 adminGrantsRoutes.get("/:id", validate("param", idParam), async (c) => {
   const grant = await getGrant(primaryWriter(c.env), c.req.valid("param").id);

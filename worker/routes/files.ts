@@ -3,10 +3,10 @@
 // cache or R2. Refusals are a 403 with one line of text, since curl and browsers show it as is.
 import { Hono } from "hono";
 import { catalogReader } from "../db/client";
-import { getGrant, yankedAmong } from "../db/grants";
+import { yankedAmong } from "../db/grants";
 import { config } from "../env";
 import { findDownloadable } from "../downloads/files";
-import { GRANT_ID } from "../downloads/grants";
+import { findGrant } from "../downloads/grants";
 import { storageDeps } from "../downloads/issue";
 import { serveDownloadable } from "../downloads/serve";
 import { parseSignedQuery, verifyWorkerSignature } from "../downloads/signers";
@@ -14,18 +14,18 @@ import { signingKeys } from "../downloads/settings";
 
 export const filesRoutes = new Hono<{ Bindings: Env }>();
 
-const refuse = (reason: string, status = 403) =>
-  new Response(`${reason}\n`, { status, headers: { "Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store" } });
+const refuse = (reason: string) =>
+  new Response(`${reason}\n`, { status: 403, headers: { "Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store" } });
 
-// Every method reaches the check: the signature covers the method, so a GET URL used for anything
-// but GET or HEAD fails it like any other tampering.
+// Every method reaches the check: the signature covers the method (HEAD counting as GET), so a GET
+// URL used for anything but GET or HEAD fails it like any other tampering.
 filesRoutes.all("/:grant/:file", async (c) => {
   const keys = signingKeys(config(c.env));
   const now = Date.now();
   const query = parseSignedQuery(new URL(c.req.url).searchParams, now);
   if ("reason" in query) return refuse(query.reason);
   const grantId = c.req.param("grant");
-  const grant = GRANT_ID.test(grantId) ? await getGrant(catalogReader(c.env), grantId) : undefined;
+  const grant = await findGrant(catalogReader(c.env), grantId);
   if (!grant) return refuse("unknown grant");
   const file = findDownloadable(grant.files, c.req.param("file"));
   if (!file) return refuse("no such file in this grant");
@@ -35,6 +35,5 @@ filesRoutes.all("/:grant/:file", async (c) => {
   if (file.packVersionId && (await yankedAmong(catalogReader(c.env), [file.packVersionId])).size) {
     return refuse(`${file.file} was yanked from the catalog; it is no longer offered`);
   }
-  if (c.req.method !== "GET" && c.req.method !== "HEAD") return refuse("method not allowed", 405);
   return serveDownloadable(c.req.raw, file, storageDeps(c));
 });

@@ -4,9 +4,9 @@ import { Hono } from "hono";
 import { catalogReader } from "../db/client";
 import { config } from "../env";
 import { ApiError } from "../errors";
-import { grantTar, grantTarLength, manifestBody, tarFolder } from "../downloads/bundle";
-import { grantRequestSchema, grantView, loadLiveGrant, signedEntries } from "../downloads/grants";
-import { issueGrant, originOf, storageDeps } from "../downloads/issue";
+import { grantTar, grantTarLength, tarFolder } from "../downloads/bundle";
+import { GRANT_FORMATS, grantRequestSchema, grantView, loadLiveGrant, signedEntries } from "../downloads/grants";
+import { issueGrant, manifestResponse, originOf, storageDeps } from "../downloads/issue";
 import { MANIFEST_FORMATS, type ManifestFormat } from "../downloads/manifests";
 import { urlSigner } from "../downloads/signers";
 import "../downloads/openapi-paths"; // registers the download operations in the OpenAPI document
@@ -38,17 +38,10 @@ grantsRoutes.on(["GET", "HEAD"], "/:id/bundle.tar", async (c) => {
 grantsRoutes.get("/:id/:format", async (c) => {
   const format = c.req.param("format");
   if (!(MANIFEST_FORMATS as readonly string[]).includes(format)) {
-    throw new ApiError(404, "not_found", `no manifest format ${format}; use one of ${MANIFEST_FORMATS.join(", ")}, bundle.tar`);
+    throw new ApiError(404, "not_found", `no manifest format ${format}; use one of ${GRANT_FORMATS.join(", ")}`);
   }
-  const cfg = config(c.env);
   const grant = await loadLiveGrant(catalogReader(c.env), c.req.param("id"), Date.now());
-  const entries = await signedEntries(grant, urlSigner(cfg, originOf(c)));
-  const { body, contentType } = await manifestBody(format as ManifestFormat, grant, entries, {
-    origin: originOf(c),
-    defaultKeyId: cfg.TRUSTED_PUBLIC_KEYS[0].id,
-    deps: storageDeps(c),
-  });
-  return c.body(body, 200, { "Content-Type": contentType, "Content-Disposition": `attachment; filename="${format}"`, "Cache-Control": "private, no-store" });
+  return manifestResponse(c, format as ManifestFormat, grant, () => signedEntries(grant, urlSigner(config(c.env), originOf(c))));
 });
 
 grantsRoutes.get("/:id", async (c) => {

@@ -8,12 +8,10 @@ import { type Context, Hono } from "hono";
 import { z } from "zod";
 import { bundleSpec, packRef } from "../catalog/bundle-spec";
 import { INSTALLER_KINDS } from "../db/schema";
-import { manifestBody } from "../downloads/bundle";
 import { installersSelection, type Selection } from "../downloads/grants";
-import { issueGrant, originOf, storageDeps } from "../downloads/issue";
+import { issueGrant, manifestResponse, originOf } from "../downloads/issue";
 import { MANIFEST_FORMATS } from "../downloads/manifests";
 import { bearerOf } from "../downloads/tokens";
-import { config } from "../env";
 import { ApiError } from "../errors";
 import { validate } from "../validate";
 
@@ -31,15 +29,7 @@ const formatParam = z.object({ format: z.enum(MANIFEST_FORMATS) });
 
 async function respond(c: Context<{ Bindings: Env }>, selection: Selection, format: (typeof MANIFEST_FORMATS)[number]) {
   const { grant, entries, view } = await issueGrant(c, { selection, scope: "manifests:read" });
-  const { body, contentType } = await manifestBody(format, grant, entries, {
-    origin: originOf(c),
-    defaultKeyId: config(c.env).TRUSTED_PUBLIC_KEYS[0].id,
-    deps: storageDeps(c),
-  });
-  return c.body(body, 200, {
-    "Content-Type": contentType,
-    "Content-Disposition": `attachment; filename="${format}"`,
-    "Cache-Control": "private, no-store",
+  return manifestResponse(c, format, grant, async () => entries, {
     "X-Grant-Id": grant.id,
     "X-Grant-Expires": view.expiresAt,
     Link: `<${originOf(c)}/api/v1/grants/${grant.id}>; rel="grant"`,
