@@ -43,7 +43,7 @@ export const unavailable = () =>
   fail(503, "captcha_unavailable", "The captcha service could not be reached to check your answer. Nothing was issued; retry in a moment.");
 
 /** Every siteverify error code of both providers, as something a user or operator can act on. */
-export function failureForErrorCode(code: string): CaptchaFailure {
+function failureForErrorCode(code: string): CaptchaFailure {
   switch (code) {
     case "missing-input-response":
       return fail(400, "captcha_required", "Solve the captcha first: no captcha answer was sent.");
@@ -63,8 +63,8 @@ export function failureForErrorCode(code: string): CaptchaFailure {
   }
 }
 
-/** Interprets a siteverify answer; pure, so every outcome is unit-tested. */
-export function judgeSiteverify(provider: CaptchaProvider, body: SiteverifyBody, input: CaptchaInput): CaptchaResult {
+/** Interprets a siteverify answer; pure, its outcomes tested through createVerifier with a fake fetch. */
+function judgeSiteverify(provider: CaptchaProvider, body: SiteverifyBody, input: CaptchaInput): CaptchaResult {
   if (body.success !== true) {
     const codes = body["error-codes"] ?? [];
     return codes.length ? failureForErrorCode(codes[0]) : fail(403, "captcha_failed", "The captcha check failed; solve the captcha again.");
@@ -131,12 +131,12 @@ export function captchaFromConfig(cfg: Config, fetchFn: FetchFn = (u, i) => fetc
 }
 
 /** The widget the page embeds, or null when the gate is off. */
-export function captchaWidget(cfg: Config): { provider: CaptchaProvider; siteKey: string; scriptUrl: string; fieldName: string } | null {
+export function captchaWidget(cfg: Config): { provider: CaptchaProvider; siteKey: string; scriptUrl: string } | null {
   if (cfg.CAPTCHA_PROVIDER === "off") return null;
   if (!cfg.CAPTCHA_SITE_KEY) throw new ConfigError(`worker misconfigured: CAPTCHA_SITE_KEY is required when CAPTCHA_PROVIDER is ${cfg.CAPTCHA_PROVIDER}`);
   return cfg.CAPTCHA_PROVIDER === "turnstile"
-    ? { provider: "turnstile", siteKey: cfg.CAPTCHA_SITE_KEY, scriptUrl: "https://challenges.cloudflare.com/turnstile/v0/api.js", fieldName: "cf-turnstile-response" }
-    : { provider: "recaptcha", siteKey: cfg.CAPTCHA_SITE_KEY, scriptUrl: "https://www.google.com/recaptcha/api.js", fieldName: "g-recaptcha-response" };
+    ? { provider: "turnstile", siteKey: cfg.CAPTCHA_SITE_KEY, scriptUrl: "https://challenges.cloudflare.com/turnstile/v0/api.js" }
+    : { provider: "recaptcha", siteKey: cfg.CAPTCHA_SITE_KEY, scriptUrl: "https://www.google.com/recaptcha/api.js" };
 }
 
 /** CSP sources the configured widget needs; none when the gate is off. */

@@ -71,7 +71,7 @@ export async function serveDownloadable(request: Request, file: Downloadable, de
 }
 
 /** Puts the whole object in the edge cache under its object key; harmless if another request raced us. */
-export async function fillCache(file: Downloadable, deps: Pick<ServeDeps, "bucket" | "cache">): Promise<void> {
+async function fillCache(file: Downloadable, deps: Pick<ServeDeps, "bucket" | "cache">): Promise<void> {
   const object = await deps.bucket.get(file.objectKey);
   if (!object) return;
   const cached = new Response(object.body, {

@@ -3,7 +3,7 @@
 // "r2": SigV4 query-presigned GETs on R2's S3 endpoint, served by R2 itself (cannot be revoked early).
 import { AwsClient } from "aws4fetch";
 import type { Config } from "../env";
-import { base64url } from "./encoding";
+import { base64url, fromBase64url } from "./encoding";
 import type { Downloadable } from "./files";
 import { r2Credentials, type SigningKey, signingKeys } from "./settings";
 
@@ -21,7 +21,7 @@ export function urlSigner(cfg: Config, origin: string): UrlSigner {
 const encoder = new TextEncoder();
 
 /** What the HMAC covers. HEAD is signed as GET: a GET URL may always be HEADed. */
-export const signedMessage = (method: string, objectKey: string, exp: number, grantId: string) =>
+const signedMessage = (method: string, objectKey: string, exp: number, grantId: string) =>
   encoder.encode(`${method === "HEAD" ? "GET" : method}\n${objectKey}\n${exp}\n${grantId}`);
 
 const hmacKeys = new WeakMap<Uint8Array, Promise<CryptoKey>>();
@@ -34,17 +34,7 @@ function hmacKey(key: SigningKey): Promise<CryptoKey> {
   return k;
 }
 
-function fromBase64url(text: string): Uint8Array<ArrayBuffer> | undefined {
-  if (!/^[A-Za-z0-9_-]{1,200}$/.test(text)) return undefined;
-  try {
-    const bin = atob(text.replace(/-/g, "+").replace(/_/g, "/"));
-    return Uint8Array.from(bin, (ch) => ch.charCodeAt(0));
-  } catch {
-    return undefined;
-  }
-}
-
-export const expirySeconds = (grant: GrantRef) => Math.floor(grant.expiresAt / 1000);
+const expirySeconds = (grant: GrantRef) => Math.floor(grant.expiresAt / 1000);
 
 export function workerSigner(keys: SigningKey[], origin: string): UrlSigner {
   const current = keys[0];

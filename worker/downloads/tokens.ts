@@ -5,7 +5,7 @@ import { findActiveTokenByHash, touchApiToken } from "../db/grants";
 import { ApiError } from "../errors";
 import { randomBase64url, sha256Hex } from "./encoding";
 
-export const TOKEN_SCOPES = ["grants:create", "manifests:read"] as const;
+const TOKEN_SCOPES = ["grants:create", "manifests:read"] as const;
 export type TokenScope = (typeof TOKEN_SCOPES)[number];
 
 export const newTokenRequest = z.object({

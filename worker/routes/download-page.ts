@@ -5,7 +5,7 @@
 import { type Context, Hono } from "hono";
 import { html } from "htm/preact";
 import { z } from "zod";
-import { captchaWidget } from "../captcha";
+import { CAPTCHA_ACTION, captchaWidget } from "../captcha";
 import { bundleSpec, packRef } from "../catalog/bundle-spec";
 import { catalogReader } from "../db/client";
 import { INSTALLER_KINDS } from "../db/schema";
@@ -107,7 +107,7 @@ function CaptchaField({ c }: { c: Ctx }) {
   return html`<div class="field">
     <script src=${widget.scriptUrl} async defer></script>
     ${widget.provider === "turnstile"
-      ? html`<div class="cf-turnstile" data-sitekey=${widget.siteKey} data-action="download"></div>`
+      ? html`<div class="cf-turnstile" data-sitekey=${widget.siteKey} data-action=${CAPTCHA_ACTION}></div>`
       : html`<div class="g-recaptcha" data-sitekey=${widget.siteKey}></div>`}
     <noscript><p class="small muted">The captcha needs JavaScript. Automation can use an API token instead (see the README).</p></noscript>
   </div>`;
