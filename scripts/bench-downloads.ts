@@ -11,7 +11,7 @@ import { createWriteStream, existsSync } from "node:fs";
 import { mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { parseArgs, promisify } from "node:util";
-import { ensureDemoKey, ensureDevVars, openLocalPlatform } from "./demo-catalog";
+import { type DemoKey, ensureDemoKey, ensureDevVars, openLocalPlatform } from "./demo-catalog";
 import { startStudio } from "./studio";
 
 const exec = promisify(execFile);
@@ -79,8 +79,7 @@ async function putFromFile(persistTo: string, key: string, seed: number, size: n
 }
 
 /** Drops one signed release (a big pack, a medium pack, 100 small packs) into local R2, release.json last. */
-async function dropBenchRelease(persistTo: string, devVars: string, keysDir: string) {
-  const key = await ensureDemoKey(keysDir);
+async function dropBenchRelease(persistTo: string, devVars: string, key: DemoKey) {
   const pem = await readFile(key.privateKeyPath, "utf8");
   const folder = `incoming/${RELEASE}/`;
   const files: Listed[] = [];
@@ -189,11 +188,12 @@ async function main() {
     // Migrations first (startStudio repeats them harmlessly), then our release, then the studio syncs it.
     await exec("wrangler", ["d1", "migrations", "apply", "DB", "--local", "--persist-to", persistTo], { env: { ...process.env, CI: "true" } });
     console.log(`dropping the bench release (${fmt(BIG / 1048576, 0)} MiB + ${MEDIUM / 1048576} MiB + ${PACKS} small packs)…`);
-    await dropBenchRelease(persistTo, devVars, keysDir);
+    await dropBenchRelease(persistTo, devVars, key);
   }
   const studio = await startStudio({ port: PORT, persistTo, devVarsPath: devVars, keysDir, demoDir: join(ROOT_DIR, "demo"), logFile: join(ROOT_DIR, "wrangler.log"), quiet: true });
   await writeFile(join(ROOT_DIR, "seeded"), "");
   const results: string[] = [];
+  let workerSpeeds: { big: number; mediumFirst: number; mediumCached: number; rangeCached: number } | undefined;
   let bigObjectKey = "";
   let mediumObjectKey = "";
   try {
@@ -252,7 +252,7 @@ async function main() {
     await new Promise((r) => setTimeout(r, 3000)); // the cache fill runs in waitUntil
     const mediumCached = await curlSpeed(medium.url);
     const rangeCached = await curlSpeed(medium.url, ["-r", "1000000-33554431"]);
-    results.push(`__worker__ big ${fmt(bigRun.mibps)} MiB/s; medium first ${fmt(mediumFirst.mibps)} MiB/s, cached ${fmt(mediumCached.mibps)} MiB/s, cached 31 MiB range ${fmt(rangeCached.mibps)} MiB/s`);
+    workerSpeeds = { big: bigRun.mibps, mediumFirst: mediumFirst.mibps, mediumCached: mediumCached.mibps, rangeCached: rangeCached.mibps };
   } finally {
     await studio.stop();
   }
@@ -261,10 +261,11 @@ async function main() {
   // since the proxy and wrangler dev must not hold the local state at once).
   const r2Big = await r2Speed(persistTo, devVars, bigObjectKey);
   const r2Medium = await r2Speed(persistTo, devVars, mediumObjectKey);
-  const worker = results.pop()!;
-  const speeds = /big ([\d.]+) MiB\/s; medium first ([\d.]+) MiB\/s, cached ([\d.]+) MiB\/s, cached 31 MiB range ([\d.]+)/.exec(worker)!.slice(1).map(Number);
-  results.push(`throughput, ${fmt(BIG / 1048576, 0)} MiB via /dl (R2 stream, not cacheable): ${fmt(speeds[0])} MiB/s vs R2 binding ${fmt(r2Big.mibps)} MiB/s → ratio ${fmt(speeds[0] / r2Big.mibps, 2)}`);
-  results.push(`throughput, 64 MiB via /dl: first ${fmt(speeds[1])} MiB/s (ratio ${fmt(speeds[1] / r2Medium.mibps, 2)}), edge-cache hit ${fmt(speeds[2])} MiB/s (ratio ${fmt(speeds[2] / r2Medium.mibps, 2)}), cached Range ${fmt(speeds[3])} MiB/s, vs R2 binding ${fmt(r2Medium.mibps)} MiB/s`);
+  const speeds = workerSpeeds!; // set whenever the try block completed, which is the only way here
+  results.push(`throughput, ${fmt(BIG / 1048576, 0)} MiB via /dl (R2 stream, not cacheable): ${fmt(speeds.big)} MiB/s vs R2 binding ${fmt(r2Big.mibps)} MiB/s → ratio ${fmt(speeds.big / r2Big.mibps, 2)}`);
+  results.push(
+    `throughput, 64 MiB via /dl: first ${fmt(speeds.mediumFirst)} MiB/s (ratio ${fmt(speeds.mediumFirst / r2Medium.mibps, 2)}), edge-cache hit ${fmt(speeds.mediumCached)} MiB/s (ratio ${fmt(speeds.mediumCached / r2Medium.mibps, 2)}), cached Range ${fmt(speeds.rangeCached)} MiB/s, vs R2 binding ${fmt(r2Medium.mibps)} MiB/s`,
+  );
   console.log(results.join("\n"));
   if (!values.keep) await rm(ROOT_DIR, { recursive: true, force: true });
 }
