@@ -20,6 +20,7 @@ import {
 } from "../db/catalog-queries";
 import { ARCHES, CLOUDS, LAYERS, USE_CASES } from "../db/schema";
 import { notFound } from "../errors";
+import { packRefId } from "./bundle-spec";
 import { encodeCursor, type PackFilters } from "./filters";
 import { ftsQuery } from "./search-text";
 
@@ -109,7 +110,7 @@ export async function getPackVersion(db: Db, name: string, version: string): Pro
   const [rows] = await runBatch(db, [versionsOfStatement(name)]);
   const [pack] = groupByPack(rows);
   const found = pack?.versions.find((v) => v.version === version);
-  if (!pack || !found) throw notFound(`pack ${name}@${version}`);
+  if (!pack || !found) throw notFound(`pack ${packRefId({ name, version })}`);
   const { versions, ...info } = pack;
   return { ...info, ...found, otherVersions: versions.map((v) => v.version).filter((v) => v !== version) };
 }
