@@ -2,7 +2,7 @@
 // storage, since the catalog records only the artifacts'), and the single-file tar of everything.
 import type { TrustedKey } from "../env";
 import type { GrantRecord } from "../db/grants";
-import { sha256Hex } from "./encoding";
+import { sha256Hex } from "../encoding";
 import { artifactOf, signatureOf } from "./files";
 import { bundleCurl, downloadSh, type ManifestEntry, type ManifestFormat, manifestJson, publicKeyRefs, sha256Sums, sha256SumsLength, urlsTxt } from "./manifests";
 import { VERIFY_SCRIPT } from "./verify-script";

@@ -10,7 +10,7 @@ import { INSTALLER_KINDS } from "../db/schema";
 import type { Config } from "../env";
 import { ApiError } from "../errors";
 import { packVersionId } from "../sync/plan";
-import { randomBase64url } from "./encoding";
+import { randomBase64url } from "../encoding";
 import { artifactOf, type GrantFile, signatureOf, totalBytes } from "./files";
 import { MANIFEST_FORMATS, type ManifestEntry } from "./manifests";
 import type { UrlSigner } from "./signers";

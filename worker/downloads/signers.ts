@@ -3,7 +3,7 @@
 // "r2": SigV4 query-presigned GETs on R2's S3 endpoint, served by R2 itself (cannot be revoked early).
 import { AwsClient } from "aws4fetch";
 import type { Config } from "../env";
-import { base64url, fromBase64url } from "./encoding";
+import { base64url, fromBase64url } from "../encoding";
 import type { Downloadable } from "./files";
 import { r2Credentials, type SigningKey, signingKeys } from "./settings";
 

@@ -3,7 +3,7 @@ import { z } from "zod";
 import type { Db } from "../db/client";
 import { findActiveTokenByHash, touchApiToken } from "../db/grants";
 import { ApiError } from "../errors";
-import { randomBase64url, sha256Hex } from "./encoding";
+import { randomBase64url, sha256Hex } from "../encoding";
 
 const TOKEN_SCOPES = ["grants:create", "manifests:read"] as const;
 export type TokenScope = (typeof TOKEN_SCOPES)[number];

@@ -2,6 +2,7 @@
 // incoming/<release-id>/, then release.json last, listing every file with its metadata. This schema
 // is the one place that says what a release may contain; the sync refuses anything else.
 import { z } from "zod";
+import { packRefId } from "../catalog/bundle-spec";
 import { ARCHES, CLOUDS, DEPENDENCY_TYPES, INSTALLER_KINDS, LAYERS, USE_CASES } from "../db/schema";
 
 const version = z.string().regex(/^v?\d+(\.\d+){0,3}([-+][0-9A-Za-z.-]+)?$/, "must be a dotted version like 1.29.3");
@@ -20,8 +21,8 @@ export const signatureFileName = (file: string) => `${file.replace(/\.zst$/, "")
 /** The only name a pack file may have in a release folder. */
 export const packFileName = (name: string, version: string) => `${name}-${version}.zst`;
 
-/** A pack version's catalog id. */
-export const packVersionId = (name: string, version: string) => `${name}@${version}`;
+/** A pack version's catalog id (the same `name@version` every other part of the studio uses). */
+export const packVersionId = (name: string, version: string) => packRefId({ name, version });
 /** The one installer of a kind a product version may have. */
 export const installerSlot = (product: string, version: string, kind: string) => `${product}@${version}/${kind}`;
 

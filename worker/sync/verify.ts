@@ -2,13 +2,13 @@
 // DigestStream and an incremental signature verifier, so memory stays flat whatever the file size.
 import { Buffer } from "node:buffer";
 import { createVerify } from "node:crypto";
+import { hex } from "../encoding";
 
 // The node types shadow the Workers `crypto` global, whose DigestStream lives there and not globally.
 export const WorkersCrypto = crypto as unknown as { DigestStream: typeof DigestStream };
 
 type Measurement = { bytes: number; sha256: string; signatureValid: boolean };
 
-const hex = (digest: ArrayBuffer) => [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
 
 /**
  * Reads `body` once. `signature` is what `openssl dgst -sha256 -sign` writes (DER ECDSA or
