@@ -30,7 +30,11 @@ export default defineConfig({
                   { id: "test-ec", pem: pub(ec) },
                   { id: "test-rsa", pem: pub(rsa) },
                 ]),
-                TEST_SIGNING_KEYS: JSON.stringify({ "test-ec": priv(ec), "test-rsa": priv(rsa), untrusted: priv(untrusted) }),
+                TEST_SIGNING_KEYS: JSON.stringify({
+                  "test-ec": priv(ec),
+                  "test-rsa": priv(rsa),
+                  untrusted: priv(untrusted),
+                }),
                 TEST_MIGRATIONS: await readD1Migrations("./migrations"),
                 // Downloads: URL signing keys made per run (the second still verifies: rotation),
                 // captcha off as under `npm start`; captcha tests inject their own settings.

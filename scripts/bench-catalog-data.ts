@@ -9,9 +9,46 @@ import { packFile, type PlannedRelease } from "./demo-catalog";
 import { DEMO_PRODUCTS } from "./demo-packs";
 
 /** Share of packs per layer, close to the public catalog's. */
-const LAYER_SHARES: [Layer, number][] = [["os", 0.08], ["k8s", 0.04], ["cni", 0.04], ["csi", 0.06], ["addon", 0.78]];
-const ADDON_TYPES = ["monitoring", "logging", "security", "ingress", "load balancer", "servicemesh", "registry", "system app", "authentication"];
-const WORDS = ["aurora", "basalt", "cobalt", "delta", "ember", "fjord", "granite", "harbor", "iris", "juniper", "kestrel", "lumen", "meridian", "nimbus", "onyx", "prism", "quartz", "raven", "summit", "tundra"];
+const LAYER_SHARES: [Layer, number][] = [
+  ["os", 0.08],
+  ["k8s", 0.04],
+  ["cni", 0.04],
+  ["csi", 0.06],
+  ["addon", 0.78],
+];
+const ADDON_TYPES = [
+  "monitoring",
+  "logging",
+  "security",
+  "ingress",
+  "load balancer",
+  "servicemesh",
+  "registry",
+  "system app",
+  "authentication",
+];
+const WORDS = [
+  "aurora",
+  "basalt",
+  "cobalt",
+  "delta",
+  "ember",
+  "fjord",
+  "granite",
+  "harbor",
+  "iris",
+  "juniper",
+  "kestrel",
+  "lumen",
+  "meridian",
+  "nimbus",
+  "onyx",
+  "prism",
+  "quartz",
+  "raven",
+  "summit",
+  "tundra",
+];
 const PACKS_PER_RELEASE = 100;
 
 /** mulberry32: a tiny seeded generator, so every run benchmarks the same catalog. */
@@ -50,7 +87,11 @@ const productVersions = DEMO_PRODUCTS[0].versions;
 
 /** The products a version is published for: Enterprise always, VerteX only for FIPS builds; sometimes bounded. */
 function productsFor(random: Random, fips: boolean): PackManifest["products"] {
-  const bound = random.chance(0.2) ? (random.chance(0.5) ? { minVersion: productVersions[1] } : { maxVersion: productVersions[1] }) : {};
+  const bound = random.chance(0.2)
+    ? random.chance(0.5)
+      ? { minVersion: productVersions[1] }
+      : { maxVersion: productVersions[1] }
+    : {};
   return DEMO_PRODUCTS.filter((p) => fips || !p.fips).map((p) => ({ product: p.id, ...bound }));
 }
 
@@ -61,7 +102,11 @@ function cloudsFor(random: Random): PackManifest["cloudTypes"] {
 
 type Earlier = { name: string; layer: Layer; firstVersion: string };
 
-function dependenciesFor(random: Random, layer: Layer, earlier: Earlier[]): PackManifest["constraints"]["dependencies"] {
+function dependenciesFor(
+  random: Random,
+  layer: Layer,
+  earlier: Earlier[],
+): PackManifest["constraints"]["dependencies"] {
   const k8s = earlier.filter((p) => p.layer === "k8s");
   const addons = earlier.filter((p) => p.layer === "addon");
   const cnis = earlier.filter((p) => p.layer === "cni");
@@ -73,8 +118,10 @@ function dependenciesFor(random: Random, layer: Layer, earlier: Earlier[]): Pack
     const target = random.pick(addons);
     deps.push({ packName: target.name, layer: "addon", minVersion: target.firstVersion, type: "required" });
   }
-  if (layer === "addon" && cnis.length && random.chance(0.05)) deps.push({ packName: random.pick(cnis).name, layer: "cni", type: "notSupported" });
-  if (layer === "cni" && k8s.length && random.chance(0.2)) deps.push({ packName: random.pick(k8s).name, layer: "k8s", type: "required" });
+  if (layer === "addon" && cnis.length && random.chance(0.05))
+    deps.push({ packName: random.pick(cnis).name, layer: "cni", type: "notSupported" });
+  if (layer === "cni" && k8s.length && random.chance(0.2))
+    deps.push({ packName: random.pick(k8s).name, layer: "k8s", type: "required" });
   return deps;
 }
 
@@ -92,7 +139,12 @@ export function syntheticPackManifests(count: number, seed = 20261128): PackMani
     const description = `${displayName}: ${random.pick(WORDS)} ${random.pick(WORDS)} ${addonType ?? layer} pack for airgapped clusters.`;
     const cloudTypes = cloudsFor(random);
     const architectures: PackManifest["architectures"] = random.chance(0.6) ? [...ARCHES] : ["amd64"];
-    const useCases: PackManifest["useCases"] = layer === "addon" ? random.pick([["controller", "agent", "addon"], ["controller", "addon"], ["addon"]] as const).slice() : random.chance(0.7) ? ["controller"] : ["agent", "controller"];
+    const useCases: PackManifest["useCases"] =
+      layer === "addon"
+        ? random.pick([["controller", "agent", "addon"], ["controller", "addon"], ["addon"]] as const).slice()
+        : random.chance(0.7)
+          ? ["controller"]
+          : ["agent", "controller"];
     const major = 1 + Math.floor(random.next() * 9);
     const versionCount = 1 + Math.floor(random.next() * 4);
     const firstVersion = `${major}.0.${Math.floor(random.next() * 20)}`;
@@ -126,7 +178,11 @@ export function syntheticPackReleases(manifests: PackManifest[]): PlannedRelease
   const releases: PlannedRelease[] = [];
   for (let start = 0; start < manifests.length; start += PACKS_PER_RELEASE) {
     const n = String(releases.length).padStart(3, "0");
-    releases.push({ releaseId: `bench-packs-${n}`, products: [], files: manifests.slice(start, start + PACKS_PER_RELEASE).map(packFile) });
+    releases.push({
+      releaseId: `bench-packs-${n}`,
+      products: [],
+      files: manifests.slice(start, start + PACKS_PER_RELEASE).map(packFile),
+    });
   }
   return releases;
 }

@@ -18,7 +18,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { syntheticPackManifests, syntheticPackReleases } from "./bench-catalog-data";
-import { dropIntoBucket, ensureDemoKey, ensureDevVars, openLocalPlatform, planDemoReleases, writeDemoReleases, type DemoRelease } from "./demo-catalog";
+import {
+  dropIntoBucket,
+  ensureDemoKey,
+  ensureDevVars,
+  openLocalPlatform,
+  planDemoReleases,
+  writeDemoReleases,
+  type DemoRelease,
+} from "./demo-catalog";
 import { formatSummary, startStudio, type Studio } from "./studio";
 
 const { values } = parseArgs({
@@ -72,7 +80,8 @@ async function dropInLanes(persistTo: string, devVars: string, releases: DemoRel
     const perLane = await Promise.all(
       Array.from({ length: lanes }, async () => {
         let objects = 0;
-        for (let next = queue.shift(); next; next = queue.shift()) objects += (await dropIntoBucket(platform.bucket, [next])).objects;
+        for (let next = queue.shift(); next; next = queue.shift())
+          objects += (await dropIntoBucket(platform.bucket, [next])).objects;
         return objects;
       }),
     );
@@ -90,17 +99,35 @@ async function startLargeStudio(paths: Paths): Promise<Studio> {
   const plan = [...planDemoReleases().filter((r) => r.products.length > 0), ...syntheticPackReleases(manifests)];
   let started = performance.now();
   const releases = await writeDemoReleases(join(paths.root, "large-releases"), key, plan);
-  console.log(`large catalog: ${PACKS} packs, ${manifests.length} pack versions in ${releases.length} releases, signed with openssl in ${seconds(performance.now() - started)}`);
+  console.log(
+    `large catalog: ${PACKS} packs, ${manifests.length} pack versions in ${releases.length} releases, signed with openssl in ${seconds(performance.now() - started)}`,
+  );
   started = performance.now();
   const objects = await dropInLanes(persistTo, paths.devVars, releases);
   console.log(`large catalog: dropped ${objects} objects into local R2 in ${seconds(performance.now() - started)}`);
-  const studio = await startStudio({ port: LARGE_PORT, persistTo, devVarsPath: paths.devVars, keysDir: paths.keysDir, demoDir: join(paths.root, "large-demo"), logFile: join(paths.root, "large.log"), quiet: true });
+  const studio = await startStudio({
+    port: LARGE_PORT,
+    persistTo,
+    devVarsPath: paths.devVars,
+    keysDir: paths.keysDir,
+    demoDir: join(paths.root, "large-demo"),
+    logFile: join(paths.root, "large.log"),
+    quiet: true,
+  });
   cleanups.push(() => studio.stop());
   return studio;
 }
 
 async function startSmallStudio(paths: Paths): Promise<Studio> {
-  const studio = await startStudio({ port: SMALL_PORT, persistTo: join(paths.root, "small-state"), devVarsPath: paths.devVars, keysDir: paths.keysDir, demoDir: join(paths.root, "small-demo"), logFile: join(paths.root, "small.log"), quiet: true });
+  const studio = await startStudio({
+    port: SMALL_PORT,
+    persistTo: join(paths.root, "small-state"),
+    devVarsPath: paths.devVars,
+    keysDir: paths.keysDir,
+    demoDir: join(paths.root, "small-demo"),
+    logFile: join(paths.root, "small.log"),
+    quiet: true,
+  });
   cleanups.push(() => studio.stop());
   return studio;
 }
@@ -133,7 +160,9 @@ async function wizardPicks(url: string, version: string): Promise<{ query: strin
   const query = `product=${PRODUCT}&version=${version}&useCase=controller&cloud=aws&arch=amd64`;
   const picks: string[] = [];
   for (const layer of ["os", "k8s", "cni", "csi"]) {
-    const { body } = await getJson<Offered>(`${url}/api/v1/compatible?${query}&layer=${layer}&packs=${picks.join(",")}`);
+    const { body } = await getJson<Offered>(
+      `${url}/api/v1/compatible?${query}&layer=${layer}&packs=${picks.join(",")}`,
+    );
     const pick = body.offered[0];
     if (!pick) throw new Error(`${url}: no ${layer} pack offered for ${query}`);
     picks.push(`${pick.name}@${pick.version}`);
@@ -143,7 +172,9 @@ async function wizardPicks(url: string, version: string): Promise<{ query: strin
 
 /** The requests to time, with the names, cursor and ETag each catalog needs found through its own API. */
 async function probesFor(url: string): Promise<Probe[]> {
-  const { body: products } = await getJson<{ items: { id: string; versions: { version: string }[] }[] }>(`${url}/api/v1/products`);
+  const { body: products } = await getJson<{ items: { id: string; versions: { version: string }[] }[] }>(
+    `${url}/api/v1/products`,
+  );
   const version = products.items.find((p) => p.id === PRODUCT)?.versions[0]?.version;
   if (!version) throw new Error(`${url}: ${PRODUCT} has no versions`);
   const { body: firstPage, etag } = await getJson<PackPage>(`${url}/api/v1/packs`);
@@ -157,11 +188,19 @@ async function probesFor(url: string): Promise<Probe[]> {
     { name: "packs, 1 filter (layer)", path: "/api/v1/packs?layer=addon", status: 200 },
     { name: "packs, 4 filters", path: `/api/v1/packs?product=${PRODUCT}&cloud=aws&arch=amd64&fips=true`, status: 200 },
     { name: "packs, q=monitoring", path: "/api/v1/packs?q=monitoring", status: 200 },
-    { name: "packs, page 2 (cursor)", path: `/api/v1/packs?cursor=${encodeURIComponent(firstPage.nextCursor)}`, status: 200 },
+    {
+      name: "packs, page 2 (cursor)",
+      path: `/api/v1/packs?cursor=${encodeURIComponent(firstPage.nextCursor)}`,
+      status: 200,
+    },
     { name: "packs, If-None-Match → 304", path: "/api/v1/packs", headers: { "If-None-Match": etag }, status: 304 },
     { name: "GET /api/v1/packs/:name", path: `/api/v1/packs/${detailed.name}`, status: 200 },
     { name: "compatible, k8s layer", path: `/api/v1/compatible?${query}&layer=k8s&packs=${picks[0]}`, status: 200 },
-    { name: "compatible, addon layer", path: `/api/v1/compatible?${query}&layer=addon&packs=${picks.join(",")}`, status: 200 },
+    {
+      name: "compatible, addon layer",
+      path: `/api/v1/compatible?${query}&layer=addon&packs=${picks.join(",")}`,
+      status: 200,
+    },
     { name: "HTML /packs", path: "/packs", status: 200 },
     { name: "HTML /bundle/layers/addon", path: `/bundle/layers/addon?${query}&packs=${picks.join(",")}`, status: 200 },
   ];
@@ -181,15 +220,21 @@ function tagged(path: string, tag: string): string {
 const cacheTag = (path: CachePath, round: number) => (path === "warm" ? WARM_TAG : `cold-${round}`);
 
 /** What X-Catalog-Cache must say; a 304 is answered from the generation alone, before any cache lookup. */
-const expectedCache = (probe: Probe, path: CachePath) => (probe.status === 304 ? null : path === "cold" ? "miss" : "hit");
+const expectedCache = (probe: Probe, path: CachePath) =>
+  probe.status === 304 ? null : path === "cold" ? "miss" : "hit";
 
 /** One request, timed until its whole body has arrived; the status is checked, the cache header returned. */
-async function request(url: string, probe: Probe, tag: string): Promise<{ ms: number; cache: string | null; body: string }> {
+async function request(
+  url: string,
+  probe: Probe,
+  tag: string,
+): Promise<{ ms: number; cache: string | null; body: string }> {
   const started = performance.now();
   const res = await fetch(url + tagged(probe.path, tag), { headers: probe.headers, redirect: "manual" });
   const body = await res.text();
   const ms = performance.now() - started;
-  if (res.status !== probe.status) throw new Error(`${probe.name} (_=${tag}): ${res.status}, expected ${probe.status}: ${body.slice(0, 300)}`);
+  if (res.status !== probe.status)
+    throw new Error(`${probe.name} (_=${tag}): ${res.status}, expected ${probe.status}: ${body.slice(0, 300)}`);
   return { ms, cache: res.headers.get("X-Catalog-Cache"), body };
 }
 
@@ -197,7 +242,10 @@ async function timeOnce(url: string, probe: Probe, path: CachePath, round: numbe
   const tag = cacheTag(path, round);
   const { ms, cache } = await request(url, probe, tag);
   const expected = expectedCache(probe, path);
-  if (cache !== expected) throw new Error(`${probe.name} (${path}, _=${tag}): X-Catalog-Cache ${cache ?? "absent"}, expected ${expected ?? "absent"}`);
+  if (cache !== expected)
+    throw new Error(
+      `${probe.name} (${path}, _=${tag}): X-Catalog-Cache ${cache ?? "absent"}, expected ${expected ?? "absent"}`,
+    );
   return ms;
 }
 
@@ -208,12 +256,17 @@ async function timeOnce(url: string, probe: Probe, path: CachePath, round: numbe
 async function prime(target: Target) {
   for (const probe of target.probes) {
     const first = await request(target.url, probe, WARM_TAG);
-    if (first.cache !== expectedCache(probe, "cold")) throw new Error(`${probe.name}: priming request was ${first.cache ?? "no cache lookup"}, not a miss`);
-    const untagged = await fetch(target.url + probe.path, { headers: probe.headers, redirect: "manual" }).then((res) => res.text());
-    if (untagged !== first.body) throw new Error(`${target.label}: ${probe.name} answers differently with _=${WARM_TAG}`);
+    if (first.cache !== expectedCache(probe, "cold"))
+      throw new Error(`${probe.name}: priming request was ${first.cache ?? "no cache lookup"}, not a miss`);
+    const untagged = await fetch(target.url + probe.path, { headers: probe.headers, redirect: "manual" }).then((res) =>
+      res.text(),
+    );
+    if (untagged !== first.body)
+      throw new Error(`${target.label}: ${probe.name} answers differently with _=${WARM_TAG}`);
     if (probe.status === 304) continue;
     for (let tries = 1; (await request(target.url, probe, WARM_TAG)).cache !== "hit"; tries++) {
-      if (tries >= FILL_TRIES) throw new Error(`${target.label}: ${probe.name} still not in the edge cache after ${FILL_TRIES} requests`);
+      if (tries >= FILL_TRIES)
+        throw new Error(`${target.label}: ${probe.name} still not in the edge cache after ${FILL_TRIES} requests`);
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
   }
@@ -260,7 +313,17 @@ function printTable(small: Target, large: Target, checked: number) {
     percentile(t.samples[path][i], 0.9).toFixed(1),
     (median(t, path, i) / median(t, "cold", 0)).toFixed(2),
   ];
-  const columns = ["request", "path", `${small.label} median`, "p90", "×base", `${large.label} median`, "p90", "×base", "large/small"];
+  const columns = [
+    "request",
+    "path",
+    `${small.label} median`,
+    "p90",
+    "×base",
+    `${large.label} median`,
+    "p90",
+    "×base",
+    "large/small",
+  ];
   const rows = small.probes.flatMap((probe, i) =>
     CACHE_PATHS.map((path) => [
       path === "cold" ? probe.name : "",
@@ -271,10 +334,15 @@ function printTable(small: Target, large: Target, checked: number) {
     ]),
   );
   const widths = columns.map((c, i) => Math.max(c.length, ...rows.map((r) => r[i].length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i > 1 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join("  ");
-  console.log(`\nms per request: median and p90 of ${REPS} rounds after ${WARMUP} warm-up rounds, both catalogs interleaved`);
+  const line = (cells: string[]) =>
+    cells.map((c, i) => (i > 1 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join("  ");
+  console.log(
+    `\nms per request: median and p90 of ${REPS} rounds after ${WARMUP} warm-up rounds, both catalogs interleaved`,
+  );
   console.log(`  cold = X-Catalog-Cache: miss, a fresh URL each round (_=cold-<round>): D1 queries and rendering`);
-  console.log(`  warm = X-Catalog-Cache: hit, one URL (_=${WARM_TAG}) repeated after a priming request: the edge-cache copy`);
+  console.log(
+    `  warm = X-Catalog-Cache: hit, one URL (_=${WARM_TAG}) repeated after a priming request: the edge-cache copy`,
+  );
   console.log(`  ×base = median / cold baseline median; the 304 is answered before any cache lookup on both paths`);
   console.log(`  X-Catalog-Cache checked on all ${checked} responses, warm-up included (the 304s carry none)`);
   console.log(line(columns));
@@ -297,7 +365,12 @@ async function main() {
 
   const target = async (studio: Studio): Promise<Target> => {
     const probes = await probesFor(studio.url);
-    return { label: `${studio.summary.packs} packs`, url: studio.url, probes, samples: { cold: probes.map(() => []), warm: probes.map(() => []) } };
+    return {
+      label: `${studio.summary.packs} packs`,
+      url: studio.url,
+      probes,
+      samples: { cold: probes.map(() => []), warm: probes.map(() => []) },
+    };
   };
   const small = await target(smallStudio);
   const large = await target(largeStudio);

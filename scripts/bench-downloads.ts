@@ -15,7 +15,9 @@ import { type DemoKey, ensureDemoKey, ensureDevVars, openLocalPlatform } from ".
 import { startStudio } from "./studio";
 
 const exec = promisify(execFile);
-const { values } = parseArgs({ options: { "big-mib": { type: "string", default: "1100" }, keep: { type: "boolean", default: false } } });
+const { values } = parseArgs({
+  options: { "big-mib": { type: "string", default: "1100" }, keep: { type: "boolean", default: false } },
+});
 const ROOT_DIR = "/tmp/dl-dev";
 const PORT = 8805;
 const BIG = Number(values["big-mib"]) * 1024 * 1024;
@@ -23,7 +25,14 @@ const MEDIUM = 64 * 1024 * 1024;
 const PACKS = 100;
 const RELEASE = "bench-downloads-1";
 
-type Listed = { kind: "pack"; file: string; signature: string; size: number; sha256: string; pack: Record<string, unknown> };
+type Listed = {
+  kind: "pack";
+  file: string;
+  signature: string;
+  size: number;
+  sha256: string;
+  pack: Record<string, unknown>;
+};
 
 /** Deterministic bytes in 1 MiB chunks: the same file every run without storing it anywhere. */
 function* chunks(seed: number, size: number): Generator<Buffer> {
@@ -52,12 +61,24 @@ const packEntry = (name: string, version: string, size: number, sha256: string):
   signature: `${name}-${version}.sig.bin`,
   size,
   sha256,
-  pack: { name, displayName: name, version, layer: "addon", cloudTypes: ["all"], architectures: ["amd64"], useCases: ["addon"], products: [{ product: "palette-enterprise" }] },
+  pack: {
+    name,
+    displayName: name,
+    version,
+    layer: "addon",
+    cloudTypes: ["all"],
+    architectures: ["amd64"],
+    useCases: ["addon"],
+    products: [{ product: "palette-enterprise" }],
+  },
 });
 
 type ProxyBucket = {
   put(key: string, value: Uint8Array): Promise<unknown>;
-  get(key: string, options?: { range: { offset: number; length: number } }): Promise<{ size: number; body: ReadableStream<Uint8Array> } | null>;
+  get(
+    key: string,
+    options?: { range: { offset: number; length: number } },
+  ): Promise<{ size: number; body: ReadableStream<Uint8Array> } | null>;
   head(key: string): Promise<{ size: number } | null>;
 };
 
@@ -72,9 +93,14 @@ const PART = 64 * 1024 * 1024;
 async function putFromFile(persistTo: string, key: string, seed: number, size: number) {
   const path = join(ROOT_DIR, "big.bin");
   const out = createWriteStream(path);
-  for (const chunk of chunks(seed, size)) if (!out.write(chunk)) await new Promise<void>((r) => out.once("drain", () => r()));
+  for (const chunk of chunks(seed, size))
+    if (!out.write(chunk)) await new Promise<void>((r) => out.once("drain", () => r()));
   await new Promise<void>((done, fail) => out.end((err?: Error | null) => (err ? fail(err) : done())));
-  await exec("wrangler", ["r2", "object", "put", `artifact-studio-artifacts/${key}`, "--local", "--persist-to", persistTo, "--file", path], { env: { ...process.env, CI: "true" } });
+  await exec(
+    "wrangler",
+    ["r2", "object", "put", `artifact-studio-artifacts/${key}`, "--local", "--persist-to", persistTo, "--file", path],
+    { env: { ...process.env, CI: "true" } },
+  );
   await rm(path);
 }
 
@@ -106,7 +132,9 @@ async function dropBenchRelease(persistTo: string, devVars: string, key: DemoKey
       schemaVersion: 1,
       releaseId: RELEASE,
       keyId: key.id,
-      products: [{ id: "palette-enterprise", name: "Palette Enterprise", applianceName: "Palette Enterprise Appliance" }],
+      products: [
+        { id: "palette-enterprise", name: "Palette Enterprise", applianceName: "Palette Enterprise Appliance" },
+      ],
       files,
     };
     await bucket.put(`${folder}release.json`, Buffer.from(JSON.stringify(manifest)));
@@ -146,13 +174,24 @@ async function workerdRss(): Promise<Map<number, number>> {
   return rss;
 }
 
-async function curlSpeed(url: string, extra: string[] = []): Promise<{ bytes: number; seconds: number; mibps: number }> {
-  const { stdout } = await exec("curl", ["--fail", "--silent", "--show-error", "-o", "/dev/null", "-w", "%{size_download} %{time_total}", ...extra, url], { maxBuffer: 1 << 20 });
+async function curlSpeed(
+  url: string,
+  extra: string[] = [],
+): Promise<{ bytes: number; seconds: number; mibps: number }> {
+  const { stdout } = await exec(
+    "curl",
+    ["--fail", "--silent", "--show-error", "-o", "/dev/null", "-w", "%{size_download} %{time_total}", ...extra, url],
+    { maxBuffer: 1 << 20 },
+  );
   const [bytes, seconds] = stdout.trim().split(" ").map(Number);
   return { bytes, seconds, mibps: bytes / 1048576 / seconds };
 }
 
-async function r2Speed(persistTo: string, devVars: string, key: string): Promise<{ bytes: number; seconds: number; mibps: number }> {
+async function r2Speed(
+  persistTo: string,
+  devVars: string,
+  key: string,
+): Promise<{ bytes: number; seconds: number; mibps: number }> {
   const platform = await openLocalPlatform(persistTo, devVars);
   try {
     const bucket = platform.bucket as unknown as ProxyBucket;
@@ -186,11 +225,23 @@ async function main() {
   const seeded = existsSync(join(ROOT_DIR, "seeded"));
   if (!seeded) {
     // Migrations first (startStudio repeats them harmlessly), then our release, then the studio syncs it.
-    await exec("wrangler", ["d1", "migrations", "apply", "DB", "--local", "--persist-to", persistTo], { env: { ...process.env, CI: "true" } });
-    console.log(`dropping the bench release (${fmt(BIG / 1048576, 0)} MiB + ${MEDIUM / 1048576} MiB + ${PACKS} small packs)…`);
+    await exec("wrangler", ["d1", "migrations", "apply", "DB", "--local", "--persist-to", persistTo], {
+      env: { ...process.env, CI: "true" },
+    });
+    console.log(
+      `dropping the bench release (${fmt(BIG / 1048576, 0)} MiB + ${MEDIUM / 1048576} MiB + ${PACKS} small packs)…`,
+    );
     await dropBenchRelease(persistTo, devVars, key);
   }
-  const studio = await startStudio({ port: PORT, persistTo, devVarsPath: devVars, keysDir, demoDir: join(ROOT_DIR, "demo"), logFile: join(ROOT_DIR, "wrangler.log"), quiet: true });
+  const studio = await startStudio({
+    port: PORT,
+    persistTo,
+    devVarsPath: devVars,
+    keysDir,
+    demoDir: join(ROOT_DIR, "demo"),
+    logFile: join(ROOT_DIR, "wrangler.log"),
+    quiet: true,
+  });
   await writeFile(join(ROOT_DIR, "seeded"), "");
   const results: string[] = [];
   let workerSpeeds: { big: number; mediumFirst: number; mediumCached: number; rangeCached: number } | undefined;
@@ -198,7 +249,11 @@ async function main() {
   let mediumObjectKey = "";
   try {
     const admin = { Authorization: `Bearer ${studio.adminToken}`, "Content-Type": "application/json" };
-    const minted = await fetch(`${studio.url}/api/v1/admin/tokens`, { method: "POST", headers: admin, body: JSON.stringify({ name: "bench", scopes: ["grants:create"] }) });
+    const minted = await fetch(`${studio.url}/api/v1/admin/tokens`, {
+      method: "POST",
+      headers: admin,
+      body: JSON.stringify({ name: "bench", scopes: ["grants:create"] }),
+    });
     const { token } = (await minted.json()) as { token: string };
     const grant = async (packs: { name: string; version: string }[]) => {
       const started = performance.now();
@@ -211,7 +266,10 @@ async function main() {
       if (res.status !== 201) throw new Error(`grant: ${res.status} ${await res.text()}`);
       return { ms, body: (await res.json()) as { id: string; files: { file: string; url: string; size: number }[] } };
     };
-    const small = Array.from({ length: PACKS }, (_, i) => ({ name: `bench-pack-${String(i).padStart(3, "0")}`, version: "1.0.0" }));
+    const small = Array.from({ length: PACKS }, (_, i) => ({
+      name: `bench-pack-${String(i).padStart(3, "0")}`,
+      version: "1.0.0",
+    }));
 
     // 2. Grant issuance: 100 packs vs 1 pack, interleaved, 5 each (the limiter allows 20 a minute).
     const hundred: number[] = [];
@@ -220,9 +278,14 @@ async function main() {
       one.push((await grant(small.slice(0, 1))).ms);
       hundred.push((await grant(small)).ms);
     }
-    results.push(`grant issuance: 100-pack bundle median ${fmt(median(hundred))} ms (runs ${hundred.map((x) => fmt(x, 0)).join(", ")}), 1-pack median ${fmt(median(one))} ms → ratio ${fmt(median(hundred) / median(one), 2)}x`);
+    results.push(
+      `grant issuance: 100-pack bundle median ${fmt(median(hundred))} ms (runs ${hundred.map((x) => fmt(x, 0)).join(", ")}), 1-pack median ${fmt(median(one))} ms → ratio ${fmt(median(hundred) / median(one), 2)}x`,
+    );
 
-    const { body } = await grant([{ name: "bench-big", version: "1.0.0" }, { name: "bench-medium", version: "1.0.0" }]);
+    const { body } = await grant([
+      { name: "bench-big", version: "1.0.0" },
+      { name: "bench-medium", version: "1.0.0" },
+    ]);
     const big = body.files.find((f) => f.file === "bench-big-1.0.0.zst")!;
     const medium = body.files.find((f) => f.file === "bench-medium-1.0.0.zst")!;
     const keys = await fetch(`${studio.url}/api/v1/admin/grants/${body.id}`, { headers: admin });
@@ -244,7 +307,9 @@ async function main() {
     sampling = false;
     await sampler;
     if (bigRun.bytes !== big.size) throw new Error(`big download: ${bigRun.bytes} bytes, expected ${big.size}`);
-    const rssLines = [...peak].map(([pid, kb]) => `pid ${pid}: ${fmt((before.get(pid) ?? 0) / 1024)} MiB before → peak ${fmt(kb / 1024)} MiB`);
+    const rssLines = [...peak].map(
+      ([pid, kb]) => `pid ${pid}: ${fmt((before.get(pid) ?? 0) / 1024)} MiB before → peak ${fmt(kb / 1024)} MiB`,
+    );
     results.push(`memory while streaming ${fmt(big.size / 1048576, 0)} MiB through /dl: ${rssLines.join("; ")}`);
 
     // 1b. The medium file: first download (R2, fills the edge cache), then the cached second download.
@@ -252,7 +317,12 @@ async function main() {
     await new Promise((r) => setTimeout(r, 3000)); // the cache fill runs in waitUntil
     const mediumCached = await curlSpeed(medium.url);
     const rangeCached = await curlSpeed(medium.url, ["-r", "1000000-33554431"]);
-    workerSpeeds = { big: bigRun.mibps, mediumFirst: mediumFirst.mibps, mediumCached: mediumCached.mibps, rangeCached: rangeCached.mibps };
+    workerSpeeds = {
+      big: bigRun.mibps,
+      mediumFirst: mediumFirst.mibps,
+      mediumCached: mediumCached.mibps,
+      rangeCached: rangeCached.mibps,
+    };
   } finally {
     await studio.stop();
   }
@@ -262,7 +332,9 @@ async function main() {
   const r2Big = await r2Speed(persistTo, devVars, bigObjectKey);
   const r2Medium = await r2Speed(persistTo, devVars, mediumObjectKey);
   const speeds = workerSpeeds!; // set whenever the try block completed, which is the only way here
-  results.push(`throughput, ${fmt(BIG / 1048576, 0)} MiB via /dl (R2 stream, not cacheable): ${fmt(speeds.big)} MiB/s vs R2 binding ${fmt(r2Big.mibps)} MiB/s → ratio ${fmt(speeds.big / r2Big.mibps, 2)}`);
+  results.push(
+    `throughput, ${fmt(BIG / 1048576, 0)} MiB via /dl (R2 stream, not cacheable): ${fmt(speeds.big)} MiB/s vs R2 binding ${fmt(r2Big.mibps)} MiB/s → ratio ${fmt(speeds.big / r2Big.mibps, 2)}`,
+  );
   results.push(
     `throughput, 64 MiB via /dl: first ${fmt(speeds.mediumFirst)} MiB/s (ratio ${fmt(speeds.mediumFirst / r2Medium.mibps, 2)}), edge-cache hit ${fmt(speeds.mediumCached)} MiB/s (ratio ${fmt(speeds.mediumCached / r2Medium.mibps, 2)}), cached Range ${fmt(speeds.rangeCached)} MiB/s, vs R2 binding ${fmt(r2Medium.mibps)} MiB/s`,
   );

@@ -12,7 +12,13 @@ import { chmod, mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs, promisify } from "node:util";
-import { packFileName, releaseManifest, signatureFileName, type PackManifest, type ReleaseManifest } from "../worker/sync/release-manifest";
+import {
+  packFileName,
+  releaseManifest,
+  signatureFileName,
+  type PackManifest,
+  type ReleaseManifest,
+} from "../worker/sync/release-manifest";
 import { isoImage, tarZst, tgz } from "./demo-files";
 import { DEMO_PRODUCTS, demoPackManifests } from "./demo-packs";
 
@@ -30,10 +36,19 @@ export async function ensureDemoKey(keysDir: string): Promise<DemoKey> {
   const publicKeyPath = resolve(keysDir, `${DEMO_KEY_ID}.pub.pem`);
   if (!existsSync(privateKeyPath)) {
     await mkdir(keysDir, { recursive: true, mode: 0o700 });
-    await run("openssl", ["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", privateKeyPath]);
+    await run("openssl", [
+      "genpkey",
+      "-algorithm",
+      "EC",
+      "-pkeyopt",
+      "ec_paramgen_curve:P-256",
+      "-out",
+      privateKeyPath,
+    ]);
     await chmod(privateKeyPath, 0o600);
   }
-  if (!existsSync(publicKeyPath)) await run("openssl", ["pkey", "-in", privateKeyPath, "-pubout", "-out", publicKeyPath]);
+  if (!existsSync(publicKeyPath))
+    await run("openssl", ["pkey", "-in", privateKeyPath, "-pubout", "-out", publicKeyPath]);
   return { id: DEMO_KEY_ID, privateKeyPath, publicKeyPath, publicKeyPem: await readFile(publicKeyPath, "utf8") };
 }
 
@@ -91,7 +106,9 @@ function warnIfDemoKeyUntrusted(trusted: string, key: DemoKey, path: string) {
   }
   const normalise = (pem = "") => pem.replace(/\s+/g, "");
   if (!keys.some((k) => normalise(k.pem) === normalise(key.publicKeyPem))) {
-    console.warn(`warning: TRUSTED_PUBLIC_KEYS in ${path} does not include ${key.publicKeyPath}; the sync will quarantine the demo releases`);
+    console.warn(
+      `warning: TRUSTED_PUBLIC_KEYS in ${path} does not include ${key.publicKeyPath}; the sync will quarantine the demo releases`,
+    );
   }
 }
 
@@ -136,7 +153,12 @@ export function packFile(pack: PackManifest): PlannedFile {
 
 function installerFiles(product: (typeof DEMO_PRODUCTS)[number], version: string): PlannedFile[] {
   const common = { product: product.id, productVersion: version };
-  const manifest = { product: product.id, version, fips: product.fips, images: ["hubble", "palette-api", "palette-ui", "palette-jet"] };
+  const manifest = {
+    product: product.id,
+    version,
+    fips: product.fips,
+    images: ["hubble", "palette-api", "palette-ui", "palette-jet"],
+  };
   const bundle = tarZst([
     { path: "manifest.json", data: `${JSON.stringify(manifest, null, 2)}\n` },
     { path: "README.md", data: `${product.name} ${version} content bundle for airgapped installs.\n` },
@@ -144,13 +166,21 @@ function installerFiles(product: (typeof DEMO_PRODUCTS)[number], version: string
   ]);
   const applianceSlug = product.applianceName.toLowerCase().replace(/\s+/g, "-");
   const chart = tgz([
-    { path: `${product.id}/Chart.yaml`, data: `apiVersion: v2\nname: ${product.id}\nversion: ${version}\nappVersion: "${version}"\ndescription: ${product.name} management plane\n` },
+    {
+      path: `${product.id}/Chart.yaml`,
+      data: `apiVersion: v2\nname: ${product.id}\nversion: ${version}\nappVersion: "${version}"\ndescription: ${product.name} management plane\n`,
+    },
     { path: `${product.id}/values.yaml`, data: `global:\n  fips: ${product.fips}\n  registry: ""\n` },
     { path: `${product.id}/templates/NOTES.txt`, data: `${product.name} ${version} is installing.\n` },
   ]);
   return [
     { kind: "content-bundle", file: `${product.bundle}-v${version}.tar.zst`, bytes: bundle, ...common },
-    { kind: "iso", file: `${applianceSlug}-v${version}.iso`, bytes: isoImage(`${applianceSlug}-${version}`, 768 * kib), ...common },
+    {
+      kind: "iso",
+      file: `${applianceSlug}-v${version}.iso`,
+      bytes: isoImage(`${applianceSlug}-${version}`, 768 * kib),
+      ...common,
+    },
     { kind: "helm-chart", file: `${product.id}-${version}.tgz`, bytes: chart, ...common },
   ];
 }
@@ -159,11 +189,15 @@ function installerFiles(product: (typeof DEMO_PRODUCTS)[number], version: string
 export function planDemoReleases(): PlannedRelease[] {
   const packs = demoPackManifests();
   const layer = (...layers: PackManifest["layer"][]) => packs.filter((p) => layers.includes(p.layer)).map(packFile);
-  const productReleases = DEMO_PRODUCTS.map((product, i): PlannedRelease => ({
-    releaseId: `demo-1-${product.id}`,
-    products: [{ id: product.id, name: product.name, applianceName: product.applianceName, fips: product.fips, sortOrder: i }],
-    files: product.versions.flatMap((version) => installerFiles(product, version)),
-  }));
+  const productReleases = DEMO_PRODUCTS.map(
+    (product, i): PlannedRelease => ({
+      releaseId: `demo-1-${product.id}`,
+      products: [
+        { id: product.id, name: product.name, applianceName: product.applianceName, fips: product.fips, sortOrder: i },
+      ],
+      files: product.versions.flatMap((version) => installerFiles(product, version)),
+    }),
+  );
   const tamperedPacks: PackManifest[] = [
     { ...packs.find((p) => p.name === "nginx")!, version: "1.12.0" },
     { ...packs.find((p) => p.name === "external-dns")!, version: "1.15.1" },
@@ -183,13 +217,19 @@ const sha256Hex = (bytes: Uint8Array) => createHash("sha256").update(bytes).dige
 /** Runs `work` over `items` with at most `limit` in flight (openssl processes on a small machine). */
 async function inPool<T>(items: T[], limit: number, work: (item: T) => Promise<void>) {
   const queue = [...items];
-  await Promise.all(Array.from({ length: Math.min(limit, queue.length) }, async () => {
-    for (let item = queue.shift(); item !== undefined; item = queue.shift()) await work(item);
-  }));
+  await Promise.all(
+    Array.from({ length: Math.min(limit, queue.length) }, async () => {
+      for (let item = queue.shift(); item !== undefined; item = queue.shift()) await work(item);
+    }),
+  );
 }
 
 /** Writes every release folder (artifacts, openssl signatures, release.json) under outDir. */
-export async function writeDemoReleases(outDir: string, key: DemoKey, plan = planDemoReleases()): Promise<DemoRelease[]> {
+export async function writeDemoReleases(
+  outDir: string,
+  key: DemoKey,
+  plan = planDemoReleases(),
+): Promise<DemoRelease[]> {
   await mkdir(outDir, { recursive: true });
   await writeFile(join(outDir, PUBLIC_KEY_FILE), key.publicKeyPem);
   const releases: DemoRelease[] = [];
@@ -199,7 +239,15 @@ export async function writeDemoReleases(outDir: string, key: DemoKey, plan = pla
     await mkdir(dir, { recursive: true });
     await inPool(planned.files, 4, async ({ file, bytes }) => {
       await writeFile(join(dir, file), bytes);
-      await run("openssl", ["dgst", "-sha256", "-sign", key.privateKeyPath, "-out", join(dir, signatureFileName(file)), join(dir, file)]);
+      await run("openssl", [
+        "dgst",
+        "-sha256",
+        "-sign",
+        key.privateKeyPath,
+        "-out",
+        join(dir, signatureFileName(file)),
+        join(dir, file),
+      ]);
     });
     if (planned.tamper) {
       // One flipped byte after signing; sha256 and size are recomputed, as an attacker who can also
@@ -212,14 +260,35 @@ export async function writeDemoReleases(outDir: string, key: DemoKey, plan = pla
     const files: ReleaseManifest["files"] = [];
     for (const f of planned.files) {
       const bytes = await readFile(join(dir, f.file));
-      const signed = { file: f.file, signature: signatureFileName(f.file), size: bytes.byteLength, sha256: sha256Hex(bytes) };
-      files.push(f.kind === "pack" ? { ...signed, kind: "pack", pack: f.pack } : { ...signed, kind: f.kind, product: f.product, productVersion: f.productVersion });
+      const signed = {
+        file: f.file,
+        signature: signatureFileName(f.file),
+        size: bytes.byteLength,
+        sha256: sha256Hex(bytes),
+      };
+      files.push(
+        f.kind === "pack"
+          ? { ...signed, kind: "pack", pack: f.pack }
+          : { ...signed, kind: f.kind, product: f.product, productVersion: f.productVersion },
+      );
     }
     // The real contract: a release the sync would refuse on shape never leaves this script.
-    const manifest = releaseManifest.parse({ schemaVersion: 1, releaseId: planned.releaseId, keyId: key.id, products: planned.products, files });
+    const manifest = releaseManifest.parse({
+      schemaVersion: 1,
+      releaseId: planned.releaseId,
+      keyId: key.id,
+      products: planned.products,
+      files,
+    });
     await writeFile(join(dir, "release.json"), `${JSON.stringify(manifest, null, 2)}\n`);
     const uploadOrder = [...planned.files.flatMap((f) => [f.file, signatureFileName(f.file)]), "release.json"];
-    releases.push({ releaseId: planned.releaseId, dir, manifest, uploadOrder, ...(planned.tamper ? { tampered: planned.tamper } : {}) });
+    releases.push({
+      releaseId: planned.releaseId,
+      dir,
+      manifest,
+      uploadOrder,
+      ...(planned.tamper ? { tampered: planned.tamper } : {}),
+    });
   }
   return releases;
 }
@@ -235,7 +304,10 @@ export type DemoBucket = {
 export type DemoDatabase = { prepare(sql: string): { first<T>(): Promise<T | null> } };
 
 /** Uploads each release under incoming/<release-id>/, release.json last, as the pipeline contract says. */
-export async function dropIntoBucket(bucket: DemoBucket, releases: DemoRelease[]): Promise<{ objects: number; bytes: number }> {
+export async function dropIntoBucket(
+  bucket: DemoBucket,
+  releases: DemoRelease[],
+): Promise<{ objects: number; bytes: number }> {
   let objects = 0;
   let bytes = 0;
   for (const release of releases) {
@@ -262,7 +334,10 @@ type Proxy = { env: Record<string, unknown>; dispose(): Promise<void> };
  * Local D1 and R2 as `wrangler dev --persist-to <persistTo>` sees them. wrangler dev keeps its
  * state in <persistTo>/v3, which is the path the platform proxy takes directly.
  */
-export async function openLocalPlatform(persistTo: string, devVarsPath?: string): Promise<{ db: DemoDatabase; bucket: DemoBucket; dispose(): Promise<void> }> {
+export async function openLocalPlatform(
+  persistTo: string,
+  devVarsPath?: string,
+): Promise<{ db: DemoDatabase; bucket: DemoBucket; dispose(): Promise<void> }> {
   const { getPlatformProxy } = await import("wrangler");
   // wrangler's in-process logger reads WRANGLER_LOG on every call; its "Using secrets…" lines are noise here.
   const logLevel = process.env.WRANGLER_LOG;
@@ -277,11 +352,22 @@ export async function openLocalPlatform(persistTo: string, devVarsPath?: string)
   } finally {
     if (logLevel === undefined) delete process.env.WRANGLER_LOG;
   }
-  return { db: proxy.env.DB as DemoDatabase, bucket: proxy.env.ARTIFACTS as DemoBucket, dispose: () => proxy.dispose() };
+  return {
+    db: proxy.env.DB as DemoDatabase,
+    bucket: proxy.env.ARTIFACTS as DemoBucket,
+    dispose: () => proxy.dispose(),
+  };
 }
 
 /** Key (unless given), files, and the drop into local R2 (wrangler dev must not be running on persistTo). */
-export async function generateAndDrop(options: { outDir: string; keysDir: string; key?: DemoKey; persistTo: string; devVarsPath?: string; drop?: boolean }) {
+export async function generateAndDrop(options: {
+  outDir: string;
+  keysDir: string;
+  key?: DemoKey;
+  persistTo: string;
+  devVarsPath?: string;
+  drop?: boolean;
+}) {
   const started = performance.now();
   const key = options.key ?? (await ensureDemoKey(options.keysDir));
   const releases = await writeDemoReleases(options.outDir, key);
@@ -323,10 +409,14 @@ async function main() {
   const files = releases.reduce((n, r) => n + r.manifest.files.length, 0);
   const packs = releases.reduce((n, r) => n + r.manifest.files.filter((f) => f.kind === "pack").length, 0);
   const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
-  console.log(`${releases.length} releases, ${files} files signed with openssl (${packs} pack versions) in ${resolve(values.out)} (${seconds(generatedMs)})`);
+  console.log(
+    `${releases.length} releases, ${files} files signed with openssl (${packs} pack versions) in ${resolve(values.out)} (${seconds(generatedMs)})`,
+  );
   console.log(`public key: ${key.publicKeyPath}`);
   if (!values["no-drop"]) {
-    console.log(`dropped ${dropped.objects} objects (${(dropped.bytes / 1048576).toFixed(1)} MiB) into local R2 under incoming/ (${seconds(dropped.ms)})`);
+    console.log(
+      `dropped ${dropped.objects} objects (${(dropped.bytes / 1048576).toFixed(1)} MiB) into local R2 under incoming/ (${seconds(dropped.ms)})`,
+    );
   }
 }
 

@@ -14,7 +14,8 @@ function tarHeader(path: string, size: number): Buffer {
   if (Buffer.byteLength(path) > 100) throw new Error(`tar path too long for the demo writer: ${path}`);
   const header = Buffer.alloc(BLOCK);
   const field = (offset: number, length: number, value: string) => header.write(value, offset, length, "ascii");
-  const octal = (offset: number, length: number, value: number) => field(offset, length, `${value.toString(8).padStart(length - 1, "0")}\0`);
+  const octal = (offset: number, length: number, value: number) =>
+    field(offset, length, `${value.toString(8).padStart(length - 1, "0")}\0`);
   field(0, 100, path);
   octal(100, 8, 0o644);
   octal(108, 8, 0);
@@ -57,7 +58,15 @@ export function isoImage(volumeId: string, payloadBytes: number): Buffer {
   pvd.write("CD001", 1, "ascii");
   pvd[6] = 1;
   pvd.write("LINUX".padEnd(32, " "), 8, "ascii");
-  pvd.write(volumeId.toUpperCase().replace(/[^A-Z0-9_]/g, "_").slice(0, 32).padEnd(32, " "), 40, "ascii");
+  pvd.write(
+    volumeId
+      .toUpperCase()
+      .replace(/[^A-Z0-9_]/g, "_")
+      .slice(0, 32)
+      .padEnd(32, " "),
+    40,
+    "ascii",
+  );
   const sectors = 18 + Math.ceil(payloadBytes / SECTOR);
   pvd.writeUInt32LE(sectors, 80); // volume space size, both-endian
   pvd.writeUInt32BE(sectors, 84);

@@ -4,11 +4,30 @@
 import type { PackManifest } from "../worker/sync/release-manifest";
 
 export const DEMO_PRODUCTS = [
-  { id: "palette-enterprise", name: "Palette Enterprise", applianceName: "Palette Enterprise Appliance", fips: false, sortOrder: 0, bundle: "airgap", versions: ["4.5.23", "4.6.12", "4.7.3"] },
-  { id: "palette-vertex", name: "Palette VerteX", applianceName: "Palette VerteX Appliance", fips: true, sortOrder: 1, bundle: "airgap-vertex", versions: ["4.5.23", "4.6.12", "4.7.3"] },
+  {
+    id: "palette-enterprise",
+    name: "Palette Enterprise",
+    applianceName: "Palette Enterprise Appliance",
+    fips: false,
+    sortOrder: 0,
+    bundle: "airgap",
+    versions: ["4.5.23", "4.6.12", "4.7.3"],
+  },
+  {
+    id: "palette-vertex",
+    name: "Palette VerteX",
+    applianceName: "Palette VerteX Appliance",
+    fips: true,
+    sortOrder: 1,
+    bundle: "airgap-vertex",
+    versions: ["4.5.23", "4.6.12", "4.7.3"],
+  },
 ] as const;
 
-type PackInput = Omit<PackManifest, "version" | "eol" | "fips" | "products" | "constraints" | "kernel" | "annotations"> & {
+type PackInput = Omit<
+  PackManifest,
+  "version" | "eol" | "fips" | "products" | "constraints" | "kernel" | "annotations"
+> & {
   source?: "spectrocloud" | "community";
   versions: VersionInput[];
 };
@@ -39,11 +58,20 @@ const k8sAtLeast = (minVersion: string): PackManifest["constraints"]["dependenci
 ];
 
 /** A hard requirement on PXK: any other k8s pack, or a PXK outside the range, hides the pack. */
-const requiresPxk = (range: { minVersion?: string; maxVersion?: string }): PackManifest["constraints"]["dependencies"] => [
+const requiresPxk = (range: {
+  minVersion?: string;
+  maxVersion?: string;
+}): PackManifest["constraints"]["dependencies"] => [
   { packName: "kubernetes", layer: "k8s", ...range, type: "required" },
 ];
 
-const os = (name: string, displayName: string, cloud: PackManifest["cloudTypes"][number], architectures = amd64, useCases = controller): PackInput => ({
+const os = (
+  name: string,
+  displayName: string,
+  cloud: PackManifest["cloudTypes"][number],
+  architectures = amd64,
+  useCases = controller,
+): PackInput => ({
   name,
   displayName,
   layer: "os",
@@ -95,7 +123,10 @@ export const DEMO_PACKS: PackInput[] = [
     cloudTypes: ["edge-native"],
     architectures: both,
     useCases: edge,
-    versions: [{ v: "15.5", kernel: "5.14", eol: "2024-12-31", until: "4.5.23" }, { v: "15.6", kernel: "6.4" }],
+    versions: [
+      { v: "15.5", kernel: "5.14", eol: "2024-12-31", until: "4.5.23" },
+      { v: "15.6", kernel: "6.4" },
+    ],
   },
   {
     name: "edge-native-rhel",
@@ -105,7 +136,10 @@ export const DEMO_PACKS: PackInput[] = [
     cloudTypes: ["edge-native"],
     architectures: amd64,
     useCases: edge,
-    versions: [{ v: "8.10", kernel: "4.18", fips: true }, { v: "9.4", kernel: "5.14", fips: true, since: "4.6.0" }],
+    versions: [
+      { v: "8.10", kernel: "4.18", fips: true },
+      { v: "9.4", kernel: "5.14", fips: true, since: "4.6.0" },
+    ],
   },
   {
     name: "rhel",
@@ -115,7 +149,10 @@ export const DEMO_PACKS: PackInput[] = [
     cloudTypes: ["vsphere", "maas", "openstack"],
     architectures: amd64,
     useCases: controller,
-    versions: [{ v: "8.10", kernel: "4.18", fips: true }, { v: "9.4", kernel: "5.14", fips: true }],
+    versions: [
+      { v: "8.10", kernel: "4.18", fips: true },
+      { v: "9.4", kernel: "5.14", fips: true },
+    ],
   },
   {
     name: "sles-vsphere",
@@ -125,7 +162,10 @@ export const DEMO_PACKS: PackInput[] = [
     cloudTypes: ["vsphere"],
     architectures: amd64,
     useCases: controller,
-    versions: [{ v: "15.5", kernel: "5.14" }, { v: "15.6", kernel: "6.4", since: "4.6.0" }],
+    versions: [
+      { v: "15.5", kernel: "5.14" },
+      { v: "15.6", kernel: "6.4", since: "4.6.0" },
+    ],
   },
   {
     name: "amazon-linux-eks",
@@ -183,7 +223,12 @@ export const DEMO_PACKS: PackInput[] = [
     cloudTypes: ["edge-native"],
     architectures: both,
     useCases: edge,
-    versions: [{ v: "1.29.10", fips: true, eol: "2025-06-30" }, { v: "1.30.6", fips: true }, { v: "1.31.2", fips: true }, { v: "1.32.1", since: "4.6.0" }],
+    versions: [
+      { v: "1.29.10", fips: true, eol: "2025-06-30" },
+      { v: "1.30.6", fips: true },
+      { v: "1.31.2", fips: true },
+      { v: "1.32.1", since: "4.6.0" },
+    ],
   },
   {
     name: "edge-k3s",
@@ -203,7 +248,10 @@ export const DEMO_PACKS: PackInput[] = [
     cloudTypes: ["edge-native"],
     architectures: amd64,
     useCases: edge,
-    versions: [{ v: "1.30.6", fips: true }, { v: "1.31.2", fips: true }],
+    versions: [
+      { v: "1.30.6", fips: true },
+      { v: "1.31.2", fips: true },
+    ],
   },
   {
     name: "kubernetes-rke2",
@@ -213,7 +261,10 @@ export const DEMO_PACKS: PackInput[] = [
     cloudTypes: ["aws", "azure", "vsphere", "maas", "openstack"],
     architectures: amd64,
     useCases: controller,
-    versions: [{ v: "1.30.6", fips: true }, { v: "1.31.2", fips: true }],
+    versions: [
+      { v: "1.30.6", fips: true },
+      { v: "1.31.2", fips: true },
+    ],
   },
   {
     name: "kubernetes-eks",
@@ -421,7 +472,13 @@ export const DEMO_PACKS: PackInput[] = [
     cloudTypes: ["all"],
     architectures: both,
     useCases: anyUse.filter((u) => u !== "addon"),
-    versions: [{ v: "1.6.2", eol: "2025-07-31" }, { v: "1.7.2", deps: [{ packName: "kubernetes", layer: "k8s", minVersion: "1.25", maxVersion: "1.31", type: "optional" }] }],
+    versions: [
+      { v: "1.6.2", eol: "2025-07-31" },
+      {
+        v: "1.7.2",
+        deps: [{ packName: "kubernetes", layer: "k8s", minVersion: "1.25", maxVersion: "1.31", type: "optional" }],
+      },
+    ],
   },
   {
     name: "csi-openstack-cinder",
@@ -451,7 +508,10 @@ export const DEMO_PACKS: PackInput[] = [
     cloudTypes: ["edge-native"],
     architectures: both,
     useCases: edge,
-    versions: [{ v: "15.0.0", fips: true }, { v: "15.5.0", since: "4.6.0" }],
+    versions: [
+      { v: "15.0.0", fips: true },
+      { v: "15.5.0", since: "4.6.0" },
+    ],
   },
   {
     name: "csi-local-path-provisioner",
@@ -487,57 +547,156 @@ export const DEMO_PACKS: PackInput[] = [
   },
 
   // ---- Add-ons ----
-  addon("spectro-k8s-dashboard", "Spectro Kubernetes Dashboard", "system app", "The Kubernetes dashboard behind Spectro Proxy.", [{ v: "7.5.0" }, { v: "7.10.0", since: "4.6.0" }], {
-    useCases: ["controller", "addon"],
-  }),
-  addon("spectro-proxy", "Spectro Proxy", "authentication", "Reverse proxy that lets Palette reach clusters behind NAT.", [{ v: "1.5.4", fips: true }]),
-  addon("prometheus-operator", "Prometheus Operator", "monitoring", "kube-prometheus-stack: Prometheus, Alertmanager and Grafana.", [
-    { v: "57.0.3", fips: true },
-    { v: "65.2.0", fips: true, deps: k8sAtLeast("1.29.0") },
+  addon(
+    "spectro-k8s-dashboard",
+    "Spectro Kubernetes Dashboard",
+    "system app",
+    "The Kubernetes dashboard behind Spectro Proxy.",
+    [{ v: "7.5.0" }, { v: "7.10.0", since: "4.6.0" }],
+    {
+      useCases: ["controller", "addon"],
+    },
+  ),
+  addon(
+    "spectro-proxy",
+    "Spectro Proxy",
+    "authentication",
+    "Reverse proxy that lets Palette reach clusters behind NAT.",
+    [{ v: "1.5.4", fips: true }],
+  ),
+  addon(
+    "prometheus-operator",
+    "Prometheus Operator",
+    "monitoring",
+    "kube-prometheus-stack: Prometheus, Alertmanager and Grafana.",
+    [
+      { v: "57.0.3", fips: true },
+      { v: "65.2.0", fips: true, deps: k8sAtLeast("1.29.0") },
+    ],
+  ),
+  addon(
+    "spectro-cluster-metrics",
+    "Spectro Cluster Metrics",
+    "monitoring",
+    "Cluster metrics for the Palette dashboard.",
+    [
+      {
+        v: "3.4.0",
+        deps: [{ packName: "prometheus-operator", layer: "addon", minVersion: "57.0.0", type: "required" }],
+      },
+    ],
+  ),
+  addon("nginx", "Nginx Ingress", "ingress", "The ingress-nginx controller.", [
+    { v: "1.10.1", fips: true },
+    { v: "1.11.3", fips: true },
   ]),
-  addon("spectro-cluster-metrics", "Spectro Cluster Metrics", "monitoring", "Cluster metrics for the Palette dashboard.", [
-    { v: "3.4.0", deps: [{ packName: "prometheus-operator", layer: "addon", minVersion: "57.0.0", type: "required" }] },
+  addon("traefik", "Traefik", "ingress", "Cloud-native ingress and edge router.", [{ v: "32.1.0" }], {
+    source: "community",
+  }),
+  addon(
+    "aws-load-balancer-controller",
+    "AWS Load Balancer Controller",
+    "load balancer",
+    "Provisions ALBs and NLBs for Services and Ingresses.",
+    [{ v: "1.9.2" }],
+    {
+      cloudTypes: ["aws"],
+      useCases: ["controller", "addon"],
+    },
+  ),
+  addon(
+    "metallb",
+    "MetalLB",
+    "load balancer",
+    "LoadBalancer Services on bare metal and edge (L2/BGP).",
+    [{ v: "0.14.5" }, { v: "0.14.8", fips: true }],
+    {
+      cloudTypes: ["vsphere", "maas", "openstack", "edge-native"],
+    },
+  ),
+  addon("kube-vip", "kube-vip", "load balancer", "Virtual IP for the control plane and Services.", [{ v: "0.8.4" }], {
+    source: "community",
+    cloudTypes: ["edge-native", "vsphere"],
+  }),
+  addon("cert-manager", "Cert Manager", "security", "X.509 certificates from ACME, Vault and private CAs.", [
+    { v: "1.14.5", fips: true },
+    { v: "1.16.1", fips: true, deps: k8sAtLeast("1.25.0") },
   ]),
-  addon("nginx", "Nginx Ingress", "ingress", "The ingress-nginx controller.", [{ v: "1.10.1", fips: true }, { v: "1.11.3", fips: true }]),
-  addon("traefik", "Traefik", "ingress", "Cloud-native ingress and edge router.", [{ v: "32.1.0" }], { source: "community" }),
-  addon("aws-load-balancer-controller", "AWS Load Balancer Controller", "load balancer", "Provisions ALBs and NLBs for Services and Ingresses.", [{ v: "1.9.2" }], {
-    cloudTypes: ["aws"],
-    useCases: ["controller", "addon"],
+  addon("vault", "Vault", "security", "HashiCorp Vault for secrets management.", [{ v: "0.28.1", fips: true }], {
+    architectures: amd64,
   }),
-  addon("metallb", "MetalLB", "load balancer", "LoadBalancer Services on bare metal and edge (L2/BGP).", [{ v: "0.14.5" }, { v: "0.14.8", fips: true }], {
-    cloudTypes: ["vsphere", "maas", "openstack", "edge-native"],
+  addon("falco", "Falco", "security", "Runtime threat detection with eBPF.", [{ v: "4.8.3" }], {
+    source: "community",
+    architectures: amd64,
   }),
-  addon("kube-vip", "kube-vip", "load balancer", "Virtual IP for the control plane and Services.", [{ v: "0.8.4" }], { source: "community", cloudTypes: ["edge-native", "vsphere"] }),
-  addon("cert-manager", "Cert Manager", "security", "X.509 certificates from ACME, Vault and private CAs.", [{ v: "1.14.5", fips: true }, { v: "1.16.1", fips: true, deps: k8sAtLeast("1.25.0") }]),
-  addon("vault", "Vault", "security", "HashiCorp Vault for secrets management.", [{ v: "0.28.1", fips: true }], { architectures: amd64 }),
-  addon("falco", "Falco", "security", "Runtime threat detection with eBPF.", [{ v: "4.8.3" }], { source: "community", architectures: amd64 }),
-  addon("kyverno", "Kyverno", "security", "Kubernetes-native policy engine.", [{ v: "3.2.7", eol: "2025-04-30" }, { v: "3.3.3", deps: k8sAtLeast("1.28.0") }]),
+  addon("kyverno", "Kyverno", "security", "Kubernetes-native policy engine.", [
+    { v: "3.2.7", eol: "2025-04-30" },
+    { v: "3.3.3", deps: k8sAtLeast("1.28.0") },
+  ]),
   addon("opa-gatekeeper", "OPA Gatekeeper", "security", "Open Policy Agent admission control.", [{ v: "3.17.1" }]),
-  addon("trivy-operator", "Trivy Operator", "security", "Continuous vulnerability and misconfiguration scanning.", [{ v: "0.24.1" }], { source: "community" }),
+  addon(
+    "trivy-operator",
+    "Trivy Operator",
+    "security",
+    "Continuous vulnerability and misconfiguration scanning.",
+    [{ v: "0.24.1" }],
+    { source: "community" },
+  ),
   addon(
     "istio",
     "Istio",
     "servicemesh",
     "Service mesh: mTLS, traffic management, telemetry.",
     // Ambient mode's CNI plugin chains onto the cluster CNI; Flannel's VXLAN setup breaks it.
-    [{ v: "1.22.5", deps: k8sAtLeast("1.27.0") }, { v: "1.23.2", deps: [...k8sAtLeast("1.28.0"), { packName: "cni-flannel", layer: "cni", type: "notSupported" }] }],
+    [
+      { v: "1.22.5", deps: k8sAtLeast("1.27.0") },
+      { v: "1.23.2", deps: [...k8sAtLeast("1.28.0"), { packName: "cni-flannel", layer: "cni", type: "notSupported" }] },
+    ],
     { architectures: amd64 },
   ),
   addon("linkerd", "Linkerd", "servicemesh", "Lightweight service mesh.", [{ v: "2.14.10" }], { source: "community" }),
-  addon("harbor", "Harbor", "registry", "OCI registry with scanning and replication.", [{ v: "1.15.1" }], { architectures: amd64 }),
-  addon("zot-registry", "Zot Registry", "registry", "Minimal OCI registry, well suited to edge sites.", [{ v: "2.1.1" }], { cloudTypes: ["edge-native"], useCases: ["agent", "addon"] }),
+  addon("harbor", "Harbor", "registry", "OCI registry with scanning and replication.", [{ v: "1.15.1" }], {
+    architectures: amd64,
+  }),
+  addon(
+    "zot-registry",
+    "Zot Registry",
+    "registry",
+    "Minimal OCI registry, well suited to edge sites.",
+    [{ v: "2.1.1" }],
+    { cloudTypes: ["edge-native"], useCases: ["agent", "addon"] },
+  ),
   addon("fluentbit", "Fluent Bit", "logging", "Log processor and forwarder.", [{ v: "3.1.9", fips: true }]),
   addon("loki", "Loki", "logging", "Log aggregation by Grafana Labs.", [{ v: "6.16.0" }], { source: "community" }),
-  addon("elastic-fluentd-kibana", "Elasticsearch Fluentd Kibana", "logging", "The EFK logging stack.", [{ v: "8.5.1", eol: "2025-09-30", until: "4.6.12" }], { architectures: amd64 }),
+  addon(
+    "elastic-fluentd-kibana",
+    "Elasticsearch Fluentd Kibana",
+    "logging",
+    "The EFK logging stack.",
+    [{ v: "8.5.1", eol: "2025-09-30", until: "4.6.12" }],
+    { architectures: amd64 },
+  ),
   addon("argo-cd", "Argo CD", "system app", "GitOps continuous delivery.", [{ v: "7.6.8" }]),
-  addon("velero", "Velero", "system app", "Backup and restore of cluster resources and volumes.", [{ v: "7.2.1", fips: true }]),
+  addon("velero", "Velero", "system app", "Backup and restore of cluster resources and volumes.", [
+    { v: "7.2.1", fips: true },
+  ]),
   addon("external-dns", "ExternalDNS", "ingress", "DNS records for Services and Ingresses.", [{ v: "1.15.0" }]),
   addon("dex", "Dex", "authentication", "OIDC identity broker.", [{ v: "0.19.1" }]),
-  addon("keycloak", "Keycloak", "authentication", "Identity and access management.", [{ v: "24.0.5" }], { source: "community", architectures: amd64 }),
-  addon("spectro-vm-dashboard", "Virtual Machine Orchestrator", "system app", "KubeVirt-based virtual machines managed from Palette.", [{ v: "4.4.10", since: "4.6.0" }], {
+  addon("keycloak", "Keycloak", "authentication", "Identity and access management.", [{ v: "24.0.5" }], {
+    source: "community",
     architectures: amd64,
-    useCases: ["controller", "addon"],
   }),
+  addon(
+    "spectro-vm-dashboard",
+    "Virtual Machine Orchestrator",
+    "system app",
+    "KubeVirt-based virtual machines managed from Palette.",
+    [{ v: "4.4.10", since: "4.6.0" }],
+    {
+      architectures: amd64,
+      useCases: ["controller", "addon"],
+    },
+  ),
 ];
 
 /** The demo product versions, for product-range bounds of `since`/`until`. */

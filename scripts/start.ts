@@ -35,9 +35,15 @@ try {
   process.on("SIGHUP", shutdown);
 
   console.log("");
-  console.log(`Artifact Studio is running at ${studio.url} (ready in ${((performance.now() - started) / 1000).toFixed(1)} s)`);
-  console.log(`  admin token: ADMIN_TOKEN in ${relative(ROOT, studio.devVarsPath) || studio.devVarsPath} (Authorization: Bearer …)`);
-  console.log(`  public key:  ${studio.url}/spectro_public_key.pem (local copy: ${relative(ROOT, studio.publicKeyPath)})`);
+  console.log(
+    `Artifact Studio is running at ${studio.url} (ready in ${((performance.now() - started) / 1000).toFixed(1)} s)`,
+  );
+  console.log(
+    `  admin token: ADMIN_TOKEN in ${relative(ROOT, studio.devVarsPath) || studio.devVarsPath} (Authorization: Bearer …)`,
+  );
+  console.log(
+    `  public key:  ${studio.url}/spectro_public_key.pem (local copy: ${relative(ROOT, studio.publicKeyPath)})`,
+  );
   console.log(`  catalog:     ${formatSummary(studio.summary)}`);
   if (studio.summary.releases.processing) {
     console.warn(

@@ -7,7 +7,14 @@ import { mkdir } from "node:fs/promises";
 import { createServer } from "node:net";
 import { delimiter, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { catalogIsEmpty, dropIntoBucket, ensureDemoKey, ensureDevVars, openLocalPlatform, writeDemoReleases } from "./demo-catalog";
+import {
+  catalogIsEmpty,
+  dropIntoBucket,
+  ensureDemoKey,
+  ensureDevVars,
+  openLocalPlatform,
+  writeDemoReleases,
+} from "./demo-catalog";
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -70,7 +77,11 @@ export async function freePort(): Promise<number> {
 function runTool(args: string[], log: (text: string) => void): Promise<void> {
   return new Promise((done, fail) => {
     // CI=true: wrangler takes "yes" for its confirmation prompts instead of waiting on a TTY.
-    const child = spawn("wrangler", args, { cwd: ROOT, env: toolEnv({ CI: "true" }), stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn("wrangler", args, {
+      cwd: ROOT,
+      env: toolEnv({ CI: "true" }),
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let output = "";
     const collect = (chunk: Buffer) => {
       output += chunk.toString();
@@ -79,7 +90,9 @@ function runTool(args: string[], log: (text: string) => void): Promise<void> {
     child.stdout.on("data", collect);
     child.stderr.on("data", collect);
     child.once("error", fail);
-    child.once("exit", (code) => (code === 0 ? done() : fail(new Error(`wrangler ${args.join(" ")} exited with ${code}:\n${output.slice(-4000)}`))));
+    child.once("exit", (code) =>
+      code === 0 ? done() : fail(new Error(`wrangler ${args.join(" ")} exited with ${code}:\n${output.slice(-4000)}`)),
+    );
   });
 }
 
@@ -147,7 +160,10 @@ export async function summarizeCatalog(url: string, adminToken: string, syncMs: 
   let cursor: string | null = null;
   do {
     const query: string = cursor ? `&cursor=${encodeURIComponent(cursor)}` : "";
-    const page: { releases: ReleaseRow[]; nextCursor: string | null } | undefined = await getJson(`${url}/api/v1/admin/releases?limit=100${query}`, adminToken);
+    const page: { releases: ReleaseRow[]; nextCursor: string | null } | undefined = await getJson(
+      `${url}/api/v1/admin/releases?limit=100${query}`,
+      adminToken,
+    );
     releases.push(...(page?.releases ?? []));
     cursor = page?.nextCursor ?? null;
   } while (cursor);
@@ -187,7 +203,8 @@ export async function startStudio(options: StudioOptions): Promise<Studio> {
     await mkdir(dirname(resolve(options.logFile)), { recursive: true });
     logStream = createWriteStream(resolve(options.logFile), { flags: "a" });
   }
-  const log = (text: string) => (logStream ? logStream.write(text) : options.quiet ? undefined : process.stdout.write(text));
+  const log = (text: string) =>
+    logStream ? logStream.write(text) : options.quiet ? undefined : process.stdout.write(text);
   const say = (text: string) => (options.quiet ? logStream?.write(`${text}\n`) : console.log(text));
 
   const key = await ensureDemoKey(keysDir);
@@ -219,11 +236,16 @@ export async function startStudio(options: StudioOptions): Promise<Studio> {
     "wrangler",
     [
       "dev",
-      "--ip", "127.0.0.1",
-      "--port", String(options.port),
-      "--inspector-port", String(inspectorPort),
-      "--persist-to", persistTo,
-      "--env-file", devVarsPath,
+      "--ip",
+      "127.0.0.1",
+      "--port",
+      String(options.port),
+      "--inspector-port",
+      String(inspectorPort),
+      "--persist-to",
+      persistTo,
+      "--env-file",
+      devVarsPath,
       "--test-scheduled",
       "--show-interactive-dev-session=false",
     ],
@@ -250,7 +272,10 @@ export async function startStudio(options: StudioOptions): Promise<Studio> {
   const stop = async () => {
     if (child.exitCode === null && child.pid) {
       killOnExit();
-      const killed = await Promise.race([exited.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 10_000))]);
+      const killed = await Promise.race([
+        exited.then(() => true),
+        new Promise<boolean>((r) => setTimeout(() => r(false), 10_000)),
+      ]);
       if (!killed) {
         try {
           process.kill(-child.pid, "SIGKILL");
@@ -273,11 +298,22 @@ export async function startStudio(options: StudioOptions): Promise<Studio> {
     // A release that hit an error (not a verdict) is given back for the next run; on a busy machine
     // a local D1 or R2 hiccup should not leave the demo half-published, so run again, a few times.
     for (let retry = 1; retry <= SYNC_RETRIES && summary.releases.processing > 0; retry++) {
-      say(`${summary.releases.processing} release(s) hit a sync error; running the sync again (${retry}/${SYNC_RETRIES})…`);
+      say(
+        `${summary.releases.processing} release(s) hit a sync error; running the sync again (${retry}/${SYNC_RETRIES})…`,
+      );
       syncMs += await triggerScheduledSync(url);
       summary = await summarizeCatalog(url, vars.ADMIN_TOKEN, syncMs);
     }
-    return { url, adminToken: vars.ADMIN_TOKEN, devVarsPath, demoDir, publicKeyPath: key.publicKeyPath, seeded: empty, summary, stop };
+    return {
+      url,
+      adminToken: vars.ADMIN_TOKEN,
+      devVarsPath,
+      demoDir,
+      publicKeyPath: key.publicKeyPath,
+      seeded: empty,
+      summary,
+      stop,
+    };
   } catch (err) {
     await stop();
     throw err;

@@ -64,7 +64,9 @@ app.route("/api/v1/admin/grants", adminGrantsRoutes);
 app.route("/api/v1/admin", adminRoutes);
 app.route("/api/v1", openapiRoutes); // GET /api/v1/openapi.json
 
-app.notFound((c) => c.json(errorBody(new ApiError(404, "not_found", `no route for ${c.req.method} ${c.req.path}`)), 404));
+app.notFound((c) =>
+  c.json(errorBody(new ApiError(404, "not_found", `no route for ${c.req.method} ${c.req.path}`)), 404),
+);
 
 app.onError((err, c) => {
   if (err instanceof ApiError) {
@@ -73,7 +75,8 @@ app.onError((err, c) => {
   if (err instanceof HTTPException) {
     const res = err.getResponse();
     const code = err.status === 401 ? "unauthorized" : err.status === 403 ? "forbidden" : "http_error";
-    const message = err.message || (err.status === 401 ? "a valid bearer token is required" : res.statusText || "request refused");
+    const message =
+      err.message || (err.status === 401 ? "a valid bearer token is required" : res.statusText || "request refused");
     const headers: Record<string, string> = {};
     res.headers.forEach((value, name) => (headers[name] = value));
     return c.json(errorBody(new ApiError(err.status as 400, code, message)), err.status, headers);

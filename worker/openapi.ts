@@ -98,8 +98,19 @@ function operation(spec: OperationSpec) {
   for (const [status, response] of Object.entries(spec.responses)) {
     responses[status] = {
       description: response.description,
-      ...(response.headers ? { headers: Object.fromEntries(Object.entries(response.headers).map(([h, v]) => [h, { description: v.description, schema: v.schema ?? { type: "string" } }])) } : {}),
-      ...(response.schema ? { content: { [response.contentType ?? "application/json"]: { schema: schemaRef(response.schema) } } } : {}),
+      ...(response.headers
+        ? {
+            headers: Object.fromEntries(
+              Object.entries(response.headers).map(([h, v]) => [
+                h,
+                { description: v.description, schema: v.schema ?? { type: "string" } },
+              ]),
+            ),
+          }
+        : {}),
+      ...(response.schema
+        ? { content: { [response.contentType ?? "application/json"]: { schema: schemaRef(response.schema) } } }
+        : {}),
     };
   }
   const validates = spec.params || spec.query || spec.body;
@@ -109,8 +120,14 @@ function operation(spec: OperationSpec) {
     summary: spec.summary,
     ...(spec.description ? { description: spec.description } : {}),
     ...(spec.tags ? { tags: spec.tags } : {}),
-    parameters: [...parameters(spec.params, "path"), ...parameters(spec.query, "query"), ...parameters(spec.headers, "header")],
-    ...(spec.body ? { requestBody: { required: true, content: { "application/json": { schema: jsonSchema(spec.body, "input") } } } } : {}),
+    parameters: [
+      ...parameters(spec.params, "path"),
+      ...parameters(spec.query, "query"),
+      ...parameters(spec.headers, "header"),
+    ],
+    ...(spec.body
+      ? { requestBody: { required: true, content: { "application/json": { schema: jsonSchema(spec.body, "input") } } } }
+      : {}),
     ...(spec.security ? { security: spec.security.map((name) => ({ [name]: [] })) } : {}),
     responses,
   };
@@ -135,8 +152,14 @@ export function buildOpenApiDocument(serverUrl?: string) {
     components: {
       schemas: Object.fromEntries([...schemas].map(([name, schema]) => [name, jsonSchema(schema, "output")])),
       responses: {
-        BadRequest: { description: "Invalid input; `details` names every field at fault.", content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } },
-        NotFound: { description: "No such resource.", content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } },
+        BadRequest: {
+          description: "Invalid input; `details` names every field at fault.",
+          content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } },
+        },
+        NotFound: {
+          description: "No such resource.",
+          content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } },
+        },
       },
       ...(securitySchemes.size ? { securitySchemes: Object.fromEntries(securitySchemes) } : {}),
     },

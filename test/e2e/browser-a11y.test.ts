@@ -46,7 +46,10 @@ const visits = {} as Record<PageName, Visit>;
 /** Clicks a submit control and waits until the URL changes (wizard forms redirect through /bundle/next). */
 async function advance(page: Page, click: () => Promise<unknown>) {
   const before = page.url();
-  await Promise.all([page.waitForURL((u) => u.toString() !== before && !u.pathname.startsWith("/bundle/next")), click()]);
+  await Promise.all([
+    page.waitForURL((u) => u.toString() !== before && !u.pathname.startsWith("/bundle/next")),
+    click(),
+  ]);
   await page.waitForLoadState("load");
 }
 
@@ -101,7 +104,9 @@ async function discoverBrowse(page: Page) {
 beforeAll(async () => {
   axeSource = await readFile(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
   browser = await launchBrowser();
-  const products = (await (await fetch(`${studioUrl}/api/v1/products`)).json()) as { items: { id: string; versions: { version: string }[] }[] };
+  const products = (await (await fetch(`${studioUrl}/api/v1/products`)).json()) as {
+    items: { id: string; versions: { version: string }[] }[];
+  };
   const product = products.items.find((p) => p.versions.length > 0)!;
   visits.home = { url: `${studioUrl}/` };
   visits.install = { url: `${studioUrl}/install/${product.id}?version=${product.versions[0].version}` };
@@ -120,14 +125,20 @@ afterAll(async () => {
 /** One line per failing node, so the failure message says what to fix and where. */
 function describeViolations(results: AxeResults): string {
   return results.violations
-    .map((v) => [`${v.id} (${v.impact}): ${v.help} — ${v.helpUrl}`, ...v.nodes.map((n) => `    ${n.target.join(" ")}: ${n.failureSummary?.replace(/\n\s*/g, " ")}`)].join("\n"))
+    .map((v) =>
+      [
+        `${v.id} (${v.impact}): ${v.help} — ${v.helpUrl}`,
+        ...v.nodes.map((n) => `    ${n.target.join(" ")}: ${n.failureSummary?.replace(/\n\s*/g, " ")}`),
+      ].join("\n"),
+    )
     .join("\n");
 }
 
 async function open(page: Page, visit: Visit) {
   const response = await page.goto(visit.url);
   expect(response?.status()).toBe(visit.status ?? 200);
-  if (visit.press) await Promise.all([page.waitForNavigation(), page.getByRole("button", { name: visit.press, exact: true }).click()]);
+  if (visit.press)
+    await Promise.all([page.waitForNavigation(), page.getByRole("button", { name: visit.press, exact: true }).click()]);
   await page.waitForLoadState("load");
 }
 
@@ -145,9 +156,18 @@ for (const [widthName, viewport] of Object.entries(WIDTHS)) {
         // the DevTools protocol, which CSP does not govern, so the pages are checked under their
         // real headers (no bypassCSP).
         await page.evaluate(axeSource);
-        const results = await page.evaluate((tags) => (window as unknown as { axe: typeof import("axe-core") }).axe.run(document, { runOnly: { type: "tag", values: tags } }), WCAG_TAGS);
+        const results = await page.evaluate(
+          (tags) =>
+            (window as unknown as { axe: typeof import("axe-core") }).axe.run(document, {
+              runOnly: { type: "tag", values: tags },
+            }),
+          WCAG_TAGS,
+        );
         if (results.violations.length) await screenshot(page, `a11y-${widthName}-${name}`);
-        expect(results.violations, `${name} at ${viewport.width} px (${page.url()}):\n${describeViolations(results)}`).toEqual([]);
+        expect(
+          results.violations,
+          `${name} at ${viewport.width} px (${page.url()}):\n${describeViolations(results)}`,
+        ).toEqual([]);
         // axe ran real checks, not an empty rule set.
         expect(results.passes.length).toBeGreaterThan(5);
       } finally {

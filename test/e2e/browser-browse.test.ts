@@ -15,7 +15,8 @@ afterAll(async () => {
   await browser?.close();
 });
 
-const listed = (page: Page) => page.locator("h3[id^=pack-]").evaluateAll((hs) => hs.map((h) => h.id.slice("pack-".length)));
+const listed = (page: Page) =>
+  page.locator("h3[id^=pack-]").evaluateAll((hs) => hs.map((h) => h.id.slice("pack-".length)));
 const selectedParam = (page: Page) => new URL(page.url()).searchParams.get("selected")?.split(",") ?? [];
 
 async function apiNames(page: Page): Promise<string[]> {
@@ -88,7 +89,11 @@ describe("browse packs", () => {
     expect(selectedParam(page)).toEqual([a, b]);
     expect(await page.locator(`input[name="pick"][value="${a}"]`).isChecked()).toBe(true);
     // A different filter keeps the selection.
-    await navigates(page, () => (js ? page.selectOption("#layer", "k8s") : page.selectOption("#layer", "k8s").then(() => page.getByRole("button", { name: "Apply filters" }).click())));
+    await navigates(page, () =>
+      js
+        ? page.selectOption("#layer", "k8s")
+        : page.selectOption("#layer", "k8s").then(() => page.getByRole("button", { name: "Apply filters" }).click()),
+    );
     expect(new URL(page.url()).searchParams.get("layer")).toBe("k8s");
     expect(selectedParam(page)).toEqual([a, b]);
     expect(await page.locator("[data-selection-count]").innerText()).toBe("2");

@@ -8,7 +8,14 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { launchBrowser, measureTransfer, screenshot, SCREENSHOTS, serverTiming, type Transfer } from "./support/browser";
+import {
+  launchBrowser,
+  measureTransfer,
+  screenshot,
+  SCREENSHOTS,
+  serverTiming,
+  type Transfer,
+} from "./support/browser";
 
 const studioUrl = inject("studioUrl");
 const demoDir = inject("demoDir");
@@ -55,14 +62,20 @@ describe("every page", () => {
       await context.close();
     }
     await writeFile(join(SCREENSHOTS, "page-weights.json"), JSON.stringify(weights, null, 2));
-    console.table(Object.fromEntries(Object.entries(weights).map(([k, w]) => [k, { html: w.html, css: w.css, js: w.js, serverMs: w.serverMs }])));
+    console.table(
+      Object.fromEntries(
+        Object.entries(weights).map(([k, w]) => [k, { html: w.html, css: w.css, js: w.js, serverMs: w.serverMs }]),
+      ),
+    );
   });
 
   it("fits a 360 px wide screen without sideways scrolling", async () => {
     const page = await browser.newPage({ viewport: { width: 360, height: 780 } });
     for (const [name, path] of PAGES) {
       await page.goto(studioUrl + path);
-      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      const overflow = await page.evaluate(
+        () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+      );
       expect(overflow, `${name} overflows by ${overflow}px`).toBeLessThanOrEqual(0);
       await screenshot(page, `mobile-${name}`);
     }
@@ -83,7 +96,8 @@ describe("the verification instructions", () => {
     // The demo release folder that holds that content bundle, as a user would have downloaded it.
     const releases = await readdir(demoDir, { withFileTypes: true });
     let source: string | undefined;
-    for (const r of releases.filter((e) => e.isDirectory())) if ((await readdir(join(demoDir, r.name))).includes(bundleFile)) source = join(demoDir, r.name);
+    for (const r of releases.filter((e) => e.isDirectory()))
+      if ((await readdir(join(demoDir, r.name))).includes(bundleFile)) source = join(demoDir, r.name);
     expect(source, `${bundleFile} is a demo artifact`).toBeDefined();
 
     const work = await mkdtemp(join(tmpdir(), "verify-script-"));
@@ -91,8 +105,12 @@ describe("the verification instructions", () => {
       const script = await fetch(`${studioUrl}/verify-signatures.sh`);
       expect(script.headers.get("Content-Disposition")).toBe('attachment; filename="verify-signatures.sh"');
       await writeFile(join(work, "verify-signatures.sh"), await script.text(), { mode: 0o755 });
-      await writeFile(join(work, "spectro_public_key.pem"), await (await fetch(`${studioUrl}/spectro_public_key.pem`)).text());
-      for (const f of [bundleFile, bundleFile.replace(/\.zst$/, ".sig.bin")]) await copyFile(join(source!, f), join(work, f));
+      await writeFile(
+        join(work, "spectro_public_key.pem"),
+        await (await fetch(`${studioUrl}/spectro_public_key.pem`)).text(),
+      );
+      for (const f of [bundleFile, bundleFile.replace(/\.zst$/, ".sig.bin")])
+        await copyFile(join(source!, f), join(work, f));
       const run = promisify(execFile);
       const ok = await run("bash", ["./verify-signatures.sh"], { cwd: work });
       expect(ok.stdout.trim()).toBe(`${bundleFile}: ✅ Signature valid`);

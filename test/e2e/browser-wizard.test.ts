@@ -25,7 +25,10 @@ async function newPage(): Promise<Page> {
 /** Clicks a submit button and waits for the navigation it causes (a redirect through /bundle/next). */
 async function submit(page: Page, name: string | RegExp) {
   const before = page.url();
-  await Promise.all([page.waitForURL((u) => u.toString() !== before && !u.pathname.startsWith("/bundle/next")), page.getByRole("button", { name, exact: typeof name === "string" }).click()]);
+  await Promise.all([
+    page.waitForURL((u) => u.toString() !== before && !u.pathname.startsWith("/bundle/next")),
+    page.getByRole("button", { name, exact: typeof name === "string" }).click(),
+  ]);
   await page.waitForLoadState("load");
 }
 
@@ -87,7 +90,9 @@ describe("the bundle wizard", () => {
     await screenshot(page, "wizard-5-layer-addon");
     await submit(page, "Add to Bundle");
 
-    expect(pathOf(page)).toBe(`/bundle/review?${new URL(page.url()).searchParams.toString().replace(/%40/g, "@").replace(/%2C/g, ",")}`);
+    expect(pathOf(page)).toBe(
+      `/bundle/review?${new URL(page.url()).searchParams.toString().replace(/%40/g, "@").replace(/%2C/g, ",")}`,
+    );
     expect(new URL(page.url()).searchParams.get("packs")!.split(",")).toEqual(chosen);
     expect(await page.locator("tbody tr").count()).toBe(6);
     await screenshot(page, "wizard-6-review");
@@ -115,17 +120,26 @@ describe("the bundle wizard", () => {
     await submit(page, "Next Layer");
     await pickFirst(page);
     await submit(page, "Next Layer");
-    await Promise.all([page.waitForURL(/\/bundle\/review/), page.getByRole("link", { name: "Review", exact: true }).click()]);
+    await Promise.all([
+      page.waitForURL(/\/bundle\/review/),
+      page.getByRole("link", { name: "Review", exact: true }).click(),
+    ]);
     expect(await page.locator("main").innerText()).toContain(firstOs.split("@")[1]);
 
-    await Promise.all([page.waitForURL(/\/bundle\/layers\/os/), page.getByRole("link", { name: /^Change OS pack/ }).click()]);
+    await Promise.all([
+      page.waitForURL(/\/bundle\/layers\/os/),
+      page.getByRole("link", { name: /^Change OS pack/ }).click(),
+    ]);
     expect(pathOf(page)).toMatch(/^\/bundle\/layers\/os\?/);
     expect(await page.locator(`input[name="pick"][value="${firstOs}"]`).isChecked()).toBe(true);
     const other = page.locator(`input[name="pick"]:not([value=""]):not([value="${firstOs}"])`).first();
     const otherOs = (await other.getAttribute("value"))!;
     await other.check();
     await submit(page, "Next Layer");
-    await Promise.all([page.waitForURL(/\/bundle\/review/), page.getByRole("link", { name: "Review", exact: true }).click()]);
+    await Promise.all([
+      page.waitForURL(/\/bundle\/review/),
+      page.getByRole("link", { name: "Review", exact: true }).click(),
+    ]);
     const packs = new URL(page.url()).searchParams.get("packs")!.split(",");
     expect(packs).toContain(otherOs);
     expect(packs).not.toContain(firstOs);
@@ -134,7 +148,10 @@ describe("the bundle wizard", () => {
     // Remove the Kubernetes pack from the review.
     const k8s = packs.find((p) => p !== otherOs)!;
     const before = page.url();
-    await Promise.all([page.waitForURL((u) => u.toString() !== before), page.getByRole("link", { name: new RegExp(`^Remove .* ${k8s.split("@")[1].replace(/\./g, "\\.")}$`) }).click()]);
+    await Promise.all([
+      page.waitForURL((u) => u.toString() !== before),
+      page.getByRole("link", { name: new RegExp(`^Remove .* ${k8s.split("@")[1].replace(/\./g, "\\.")}$`) }).click(),
+    ]);
     expect(new URL(page.url()).searchParams.get("packs")).toBe(otherOs);
     await page.close();
   });
@@ -179,7 +196,10 @@ describe("the bundle wizard", () => {
     await submit(page, "Next Step");
     expect(pathOf(page)).toMatch(/^\/bundle\/confirm\?/);
     expect(new URL(page.url()).searchParams.get("packs")).toBe(ref);
-    await Promise.all([page.waitForURL(/\/bundle\/layers\/addon/), page.getByRole("link", { name: "Explore additional add-ons" }).click()]);
+    await Promise.all([
+      page.waitForURL(/\/bundle\/layers\/addon/),
+      page.getByRole("link", { name: "Explore additional add-ons" }).click(),
+    ]);
     expect(pathOf(page)).toMatch(/^\/bundle\/layers\/addon\?/);
     expect(await page.locator(`input[name="pick"][value="${ref}"]`).isChecked()).toBe(true);
     await page.close();
@@ -187,12 +207,17 @@ describe("the bundle wizard", () => {
 
   it("restores a bundle exactly from its permalink, on reload, back/forward and in a fresh browser", async () => {
     const page = await newPage();
-    await page.goto(`${studioUrl}/bundle/layers/os?product=palette-enterprise&version=4.7.3&useCase=controller&cloud=aws`);
+    await page.goto(
+      `${studioUrl}/bundle/layers/os?product=palette-enterprise&version=4.7.3&useCase=controller&cloud=aws`,
+    );
     const os = await pickFirst(page);
     await submit(page, "Next Layer");
     const k8s = await pickFirst(page);
     await submit(page, "Next Layer");
-    await Promise.all([page.waitForURL(/\/bundle\/confirm/), page.getByRole("link", { name: "Confirm", exact: true }).click()]);
+    await Promise.all([
+      page.waitForURL(/\/bundle\/confirm/),
+      page.getByRole("link", { name: "Confirm", exact: true }).click(),
+    ]);
     const permalink = await page.locator("#permalink").inputValue();
     expect(permalink).toBe(page.url().replace(/%40/g, "@").replace(/%2C/g, ","));
     const confirmText = await page.locator("main").innerText();
@@ -232,7 +257,10 @@ describe("the bundle wizard", () => {
     const press = async (selector: string) => {
       await tabTo(page, selector);
       const before = page.url();
-      await Promise.all([page.waitForURL((u) => u.toString() !== before && !u.pathname.startsWith("/bundle/next")), page.keyboard.press("Enter")]);
+      await Promise.all([
+        page.waitForURL((u) => u.toString() !== before && !u.pathname.startsWith("/bundle/next")),
+        page.keyboard.press("Enter"),
+      ]);
       await page.waitForLoadState("load");
     };
     await choose('input[name="product"]');

@@ -15,7 +15,17 @@ const adminToken = inject("adminToken");
 
 type GrantJson = {
   id: string;
-  files: { kind: string; name: string; version: string; file: string; size: number; sha256: string; url: string; sigFile: string; sigUrl: string }[];
+  files: {
+    kind: string;
+    name: string;
+    version: string;
+    file: string;
+    size: number;
+    sha256: string;
+    url: string;
+    sigFile: string;
+    sigUrl: string;
+  }[];
   links: Record<"urls.txt" | "bundle.curl" | "manifest.json" | "SHA256SUMS" | "download.sh" | "bundle.tar", string>;
 };
 
@@ -80,7 +90,9 @@ beforeAll(async () => {
   });
   expect(minted.status).toBe(201);
   apiToken = ((await minted.json()) as { token: string }).token;
-  const packs = (await (await fetch(`${studioUrl}/api/v1/packs?limit=6`)).json()) as { items: { name: string; versions: { version: string }[] }[] };
+  const packs = (await (await fetch(`${studioUrl}/api/v1/packs?limit=6`)).json()) as {
+    items: { name: string; versions: { version: string }[] }[];
+  };
   expect(packs.items.length).toBeGreaterThan(2);
   grant = await createGrant({ packs: packs.items.map((p) => ({ name: p.name, version: p.versions[0].version })) });
   await save(`${studioUrl}/spectro_public_key.pem`, join(work, "spectro_public_key.pem"));
@@ -96,20 +108,28 @@ describe("downloads with real tools", () => {
   it("curl --parallel -K bundle.curl writes the documented names; sha256sum -c and the docs' loop pass", async () => {
     const dir = await mkdtemp(join(work, "curl-"));
     await save(grant.links["bundle.curl"], join(dir, "bundle.curl"));
-    const curl = await run("curl", ["--parallel", "--fail", "--silent", "--show-error", "--remote-time", "-K", "bundle.curl"], dir);
+    const curl = await run(
+      "curl",
+      ["--parallel", "--fail", "--silent", "--show-error", "--remote-time", "-K", "bundle.curl"],
+      dir,
+    );
     expect(curl.code, curl.stderr).toBe(0);
     const expected = grant.files.flatMap((f) => [f.file, f.sigFile]);
     expect((await filesIn(dir)).filter((f) => f !== "bundle.curl")).toEqual([...expected].sort());
     // --remote-time: the file carries the publish time the studio sent as Last-Modified.
     const head = await fetch(grant.files[0].url, { method: "HEAD" });
-    expect(Math.floor((await stat(join(dir, grant.files[0].file))).mtimeMs / 1000)).toBe(Date.parse(head.headers.get("Last-Modified")!) / 1000);
+    expect(Math.floor((await stat(join(dir, grant.files[0].file))).mtimeMs / 1000)).toBe(
+      Date.parse(head.headers.get("Last-Modified")!) / 1000,
+    );
 
     await save(grant.links.SHA256SUMS, join(dir, "SHA256SUMS"));
     const sums = await run("sha256sum", ["-c", "SHA256SUMS"], dir);
     expect(sums.code, sums.stdout + sums.stderr).toBe(0);
     expect(sums.stdout.trim().split("\n")).toHaveLength(expected.length);
 
-    await writeFile(join(dir, "verify-signatures.sh"), DOCS_VERIFY_LOOP(join(work, "spectro_public_key.pem")), { mode: 0o755 });
+    await writeFile(join(dir, "verify-signatures.sh"), DOCS_VERIFY_LOOP(join(work, "spectro_public_key.pem")), {
+      mode: 0o755,
+    });
     const loop = await run("bash", ["verify-signatures.sh"], dir);
     const lines = loop.stdout.trim().split("\n");
     expect(lines).toEqual(grant.files.map((f) => `${f.file}: ✅ Signature valid`).sort());
@@ -122,7 +142,10 @@ describe("downloads with real tools", () => {
     expect(ok.code, ok.stdout + ok.stderr).toBe(0);
     expect(ok.stdout.trim().split("\n")).toEqual(grant.files.map((f) => `${f.file}: ✅ Signature valid`));
     const log = await readFile(join(dir, `artifact-studio-${grant.id}.log`), "utf8");
-    for (const f of grant.files) expect(log).toContain(`${f.file}: sha256 ${f.sha256}, signature ${f.sigFile} verified with spectro_public_key.pem`);
+    for (const f of grant.files)
+      expect(log).toContain(
+        `${f.file}: sha256 ${f.sha256}, signature ${f.sigFile} verified with spectro_public_key.pem`,
+      );
 
     // Same size, different bytes: the script keeps the file (it looks complete) and must catch it.
     const victim = join(dir, grant.files[0].file);
@@ -140,7 +163,11 @@ describe("downloads with real tools", () => {
     const path = join(dir, biggest.file);
     await save(biggest.url, path);
     await truncate(path, Math.floor(biggest.size / 3)); // the connection dropped a third of the way in
-    const resumed = await run("curl", ["--fail", "--silent", "--show-error", "-C", "-", "-o", biggest.file, "-w", "%{http_code}", biggest.url], dir);
+    const resumed = await run(
+      "curl",
+      ["--fail", "--silent", "--show-error", "-C", "-", "-o", biggest.file, "-w", "%{http_code}", biggest.url],
+      dir,
+    );
     expect(resumed.code, resumed.stderr).toBe(0);
     expect(resumed.stdout).toBe("206");
     const sum = await run("sha256sum", [biggest.file], dir);
@@ -149,7 +176,11 @@ describe("downloads with real tools", () => {
 
   it("the single-file tar extracts with tar -x and verifies the same way", async () => {
     const dir = await mkdtemp(join(work, "tar-"));
-    const fetched = await run("curl", ["--fail", "--silent", "--show-error", "-o", "bundle.tar", "-w", "%{size_download}", grant.links["bundle.tar"]], dir);
+    const fetched = await run(
+      "curl",
+      ["--fail", "--silent", "--show-error", "-o", "bundle.tar", "-w", "%{size_download}", grant.links["bundle.tar"]],
+      dir,
+    );
     expect(fetched.code, fetched.stderr).toBe(0);
     const list = await run("tar", ["-tf", "bundle.tar"], dir);
     const folder = `artifact-studio-${grant.id}`;
@@ -169,22 +200,46 @@ describe("downloads with real tools", () => {
     // The docs' loop with the key fetched from the studio agrees with the key inside the tar.
     await writeFile(join(inside, "docs-loop.sh"), DOCS_VERIFY_LOOP(join(work, "spectro_public_key.pem")));
     const docs = await run("bash", ["docs-loop.sh"], inside);
-    expect(docs.stdout.trim().split("\n").every((l) => l.endsWith("✅ Signature valid"))).toBe(true);
+    expect(
+      docs.stdout
+        .trim()
+        .split("\n")
+        .every((l) => l.endsWith("✅ Signature valid")),
+    ).toBe(true);
   });
 
   it("the /download form works without JavaScript: captcha off locally, a POST renders every link", async () => {
     const file = grant.files[0];
-    const page = await run("curl", ["--fail", "--silent", "--show-error", `${studioUrl}/download?packs=${file.name}@${file.version}`], work);
+    const page = await run(
+      "curl",
+      ["--fail", "--silent", "--show-error", `${studioUrl}/download?packs=${file.name}@${file.version}`],
+      work,
+    );
     expect(page.stdout).toContain("Captcha off (local development).");
     const posted = await run(
       "curl",
-      ["--fail", "--silent", "--show-error", "-D", "-", "--data-urlencode", `packs=${file.name}@${file.version}`, "--data-urlencode", "action=download", `${studioUrl}/download`],
+      [
+        "--fail",
+        "--silent",
+        "--show-error",
+        "-D",
+        "-",
+        "--data-urlencode",
+        `packs=${file.name}@${file.version}`,
+        "--data-urlencode",
+        "action=download",
+        `${studioUrl}/download`,
+      ],
       work,
     );
     expect(posted.code, posted.stderr).toBe(0);
     const tarUrl = /^Refresh: 0; url=(\S+)\r?$/im.exec(posted.stdout)?.[1];
     expect(tarUrl).toMatch(/\/api\/v1\/grants\/[A-Za-z0-9_-]{22}\/bundle\.tar$/);
-    expect(posted.stdout).toMatch(new RegExp(`href="${studioUrl.replace(/[.]/g, "\\.")}/dl/[A-Za-z0-9_-]{22}/${file.file.replace(/[.]/g, "\\.")}\\?exp=`));
+    expect(posted.stdout).toMatch(
+      new RegExp(
+        `href="${studioUrl.replace(/[.]/g, "\\.")}/dl/[A-Za-z0-9_-]{22}/${file.file.replace(/[.]/g, "\\.")}\\?exp=`,
+      ),
+    );
     const head = await fetch(tarUrl!, { method: "HEAD" });
     expect(head.status).toBe(200);
   });

@@ -53,18 +53,31 @@ afterAll(async () => {
   await rm(work, { recursive: true, force: true });
 });
 
-function pick(kind: ReleaseManifest["files"][number]["kind"], releaseId: (id: string) => boolean = (id) => !id.includes("tampered")) {
+function pick(
+  kind: ReleaseManifest["files"][number]["kind"],
+  releaseId: (id: string) => boolean = (id) => !id.includes("tampered"),
+) {
   for (const { dir, release } of releases) {
     if (!releaseId(release.releaseId)) continue;
     const file = release.files.find((f) => f.kind === kind);
-    if (file) return { path: join(dir, file.file), signature: join(dir, file.signature), name: file.file, sigName: file.signature };
+    if (file)
+      return {
+        path: join(dir, file.file),
+        signature: join(dir, file.signature),
+        name: file.file,
+        sigName: file.signature,
+      };
   }
   throw new Error(`the demo output has no ${kind}`);
 }
 
 describe("openssl dgst -sha256 -verify on the demo artifacts", () => {
   // The documented names: <name>-<version>.zst + .sig.bin, <bundle>.tar.zst + .tar.sig.bin, <appliance>.iso + .iso.sig.bin.
-  const naming = { pack: [".zst", ".sig.bin"], "content-bundle": [".tar.zst", ".tar.sig.bin"], iso: [".iso", ".iso.sig.bin"] } as const;
+  const naming = {
+    pack: [".zst", ".sig.bin"],
+    "content-bundle": [".tar.zst", ".tar.sig.bin"],
+    iso: [".iso", ".iso.sig.bin"],
+  } as const;
 
   it.each(["pack", "content-bundle", "iso"] as const)("a %s verifies with its .sig.bin (Verified OK)", async (kind) => {
     const artifact = pick(kind);
@@ -91,7 +104,13 @@ describe("openssl dgst -sha256 -verify on the demo artifacts", () => {
     const tampered = releases.find((r) => r.release.releaseId.includes("tampered"));
     expect(tampered).toBeDefined();
     const results = await Promise.all(
-      tampered!.release.files.map(async (f) => [f.file, (await opensslVerify(publicKey, join(tampered!.dir, f.signature), join(tampered!.dir, f.file))).ok] as const),
+      tampered!.release.files.map(
+        async (f) =>
+          [
+            f.file,
+            (await opensslVerify(publicKey, join(tampered!.dir, f.signature), join(tampered!.dir, f.file))).ok,
+          ] as const,
+      ),
     );
     // Exactly one file was altered after signing; its neighbour still verifies.
     expect(results.filter(([, ok]) => !ok).map(([file]) => file)).toEqual(["nginx-1.12.0.zst"]);

@@ -11,7 +11,10 @@ const demoDir = inject("demoDir");
 type ReleaseRow = { id: string; status: string; reason: string | null; fileCount: number | null };
 
 async function admin(path: string, init: RequestInit = {}) {
-  return fetch(`${studioUrl}/api/v1/admin${path}`, { ...init, headers: { Authorization: `Bearer ${adminToken}`, ...init.headers } });
+  return fetch(`${studioUrl}/api/v1/admin${path}`, {
+    ...init,
+    headers: { Authorization: `Bearer ${adminToken}`, ...init.headers },
+  });
 }
 
 async function releases(status: string): Promise<ReleaseRow[]> {
@@ -22,7 +25,10 @@ async function releases(status: string): Promise<ReleaseRow[]> {
 
 async function demoReleaseIds() {
   const { readdir } = await import("node:fs/promises");
-  return (await readdir(demoDir, { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name).sort();
+  return (await readdir(demoDir, { withFileTypes: true }))
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name)
+    .sort();
 }
 
 describe("the local studio with the demo catalog", () => {
@@ -67,7 +73,8 @@ describe("the local studio with the demo catalog", () => {
     const { total, facets } = (await res.json()) as { total: number; facets: Record<string, Record<string, number>> };
     expect(total).toBeGreaterThanOrEqual(60);
     for (const layer of ["os", "k8s", "cni", "csi", "addon"]) expect(facets.layer[layer], layer).toBeGreaterThan(0);
-    for (const cloud of ["aws", "azure", "gcp", "vsphere", "openstack", "maas", "edge-native"]) expect(facets.cloud[cloud], cloud).toBeGreaterThan(0);
+    for (const cloud of ["aws", "azure", "gcp", "vsphere", "openstack", "maas", "edge-native"])
+      expect(facets.cloud[cloud], cloud).toBeGreaterThan(0);
     for (const arch of ["amd64", "arm64"]) expect(facets.arch[arch], arch).toBeGreaterThan(0);
     expect(facets.fips.true).toBeGreaterThan(0);
     expect(facets.fips.false).toBeGreaterThan(0);
@@ -75,10 +82,14 @@ describe("the local studio with the demo catalog", () => {
   });
 
   it("carries real constraints: Cilium 1.16 is hidden on Kubernetes 1.28 with its reason", async () => {
-    const query = "product=palette-enterprise&version=4.5.23&useCase=controller&cloud=aws&layer=cni&packs=ubuntu-aws@22.04,kubernetes@1.28.14";
+    const query =
+      "product=palette-enterprise&version=4.5.23&useCase=controller&cloud=aws&layer=cni&packs=ubuntu-aws@22.04,kubernetes@1.28.14";
     const res = await fetch(`${studioUrl}/api/v1/compatible?${query}`);
     expect(res.status).toBe(200);
-    const body = (await res.json()) as { offered: { name: string; version: string }[]; hidden: { name: string; version: string; reasons: string[] }[] };
+    const body = (await res.json()) as {
+      offered: { name: string; version: string }[];
+      hidden: { name: string; version: string; reasons: string[] }[];
+    };
     expect(body.offered.map((p) => `${p.name}@${p.version}`)).toContain("cni-cilium@1.15.10");
     const cilium = body.hidden.find((p) => p.name === "cni-cilium" && p.version === "1.16.3");
     expect(cilium?.reasons).toEqual(["requires kubernetes >= 1.29"]);

@@ -20,7 +20,8 @@ const ADMIN_ENDPOINTS: [method: string, path: string][] = [
 describe("admin authentication", () => {
   for (const [method, path] of ADMIN_ENDPOINTS) {
     it(`${method} ${path} needs the admin token`, async () => {
-      const body = method === "POST" ? JSON.stringify({ reason: "x", name: "x", scopes: ["grants:create"] }) : undefined;
+      const body =
+        method === "POST" ? JSON.stringify({ reason: "x", name: "x", scopes: ["grants:create"] }) : undefined;
       const headers = { "Content-Type": "application/json" };
       const anonymous = await exports.default.fetch(`http://studio.test${path}`, { method, headers, body });
       expect(anonymous.status).toBe(401);

@@ -4,15 +4,28 @@ import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { primaryWriter } from "../../worker/db/client";
 import { packVersions } from "../../worker/db/schema";
-import { releasePageSchema, releaseSchema, syncRunListSchema, syncSummarySchema, yankedPackVersionSchema } from "../../worker/sync/api-schemas";
+import {
+  releasePageSchema,
+  releaseSchema,
+  syncRunListSchema,
+  syncSummarySchema,
+  yankedPackVersionSchema,
+} from "../../worker/sync/api-schemas";
 import type { SyncSummary } from "../../worker/sync/run";
 import { dropRelease } from "./support/releases";
 
 const TOKEN = "test-admin-token-0123456789abcdef";
 const admin = (path: string, init: RequestInit = {}) =>
-  exports.default.fetch(`http://studio.test/api/v1/admin${path}`, { ...init, headers: { Authorization: `Bearer ${TOKEN}`, ...init.headers } });
+  exports.default.fetch(`http://studio.test/api/v1/admin${path}`, {
+    ...init,
+    headers: { Authorization: `Bearer ${TOKEN}`, ...init.headers },
+  });
 const yank = (name: string, version: string, body: unknown) =>
-  admin(`/packs/${name}/versions/${version}/yank`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
+  admin(`/packs/${name}/versions/${version}/yank`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify(body),
+  });
 type ErrorBody = { error: { code: string; message: string; details?: { field: string }[] } };
 
 describe("admin API", () => {
@@ -27,14 +40,22 @@ describe("admin API", () => {
       const bare = await exports.default.fetch(`http://studio.test/api/v1/admin${path}`, { method });
       expect(bare.status, `${method} ${path}`).toBe(401);
       expect(((await bare.json()) as ErrorBody).error.code).toBe("unauthorized");
-      const wrong = await exports.default.fetch(`http://studio.test/api/v1/admin${path}`, { method, headers: { Authorization: `Bearer ${TOKEN.replace("0", "1")}` } });
+      const wrong = await exports.default.fetch(`http://studio.test/api/v1/admin${path}`, {
+        method,
+        headers: { Authorization: `Bearer ${TOKEN.replace("0", "1")}` },
+      });
       expect(wrong.status, `${method} ${path}`).toBe(401);
     }
     expect((await primaryWriter(env).select().from(packVersions)).length).toBe(0);
   });
 
   it("POST /sync runs the sync now and answers with the run summary", async () => {
-    await dropRelease(env, "admin-good", { packs: [{ name: "prometheus", version: "2.55.0", addonType: "monitoring" }, { name: "nginx", version: "1.12.0" }] });
+    await dropRelease(env, "admin-good", {
+      packs: [
+        { name: "prometheus", version: "2.55.0", addonType: "monitoring" },
+        { name: "nginx", version: "1.12.0" },
+      ],
+    });
     await dropRelease(env, "admin-bad", { packs: [{ name: "grafana", version: "11.3.0", tamper: "bad-signature" }] });
     await dropRelease(env, "admin-uploading", { packs: [{ name: "loki", version: "3.2.0" }], releaseJson: false });
 
@@ -45,7 +66,9 @@ describe("admin API", () => {
     expect(summary).toMatchObject({
       trigger: "admin",
       published: ["admin-good"],
-      quarantined: [{ releaseId: "admin-bad", reason: "grafana-11.3.0.zst: signature does not verify with key test-ec" }],
+      quarantined: [
+        { releaseId: "admin-bad", reason: "grafana-11.3.0.zst: signature does not verify with key test-ec" },
+      ],
       uploading: ["admin-uploading"],
       skipped: 0,
     });
@@ -78,15 +101,28 @@ describe("admin API", () => {
   it("GET /releases filters by status and pages with a cursor", async () => {
     const quarantined = releasePageSchema.parse(await (await admin("/releases?status=quarantined")).json());
     expect(quarantined.releases).toEqual([
-      expect.objectContaining({ id: "admin-bad", status: "quarantined", reason: "grafana-11.3.0.zst: signature does not verify with key test-ec", fileCount: 1 }),
+      expect.objectContaining({
+        id: "admin-bad",
+        status: "quarantined",
+        reason: "grafana-11.3.0.zst: signature does not verify with key test-ec",
+        fileCount: 1,
+      }),
     ]);
     expect(quarantined.nextCursor).toBeNull();
-    expect(quarantined.releases[0].details).toEqual({ findings: [{ file: "grafana-11.3.0.zst", problem: "signature does not verify with key test-ec" }] });
+    expect(quarantined.releases[0].details).toEqual({
+      findings: [{ file: "grafana-11.3.0.zst", problem: "signature does not verify with key test-ec" }],
+    });
 
-    const firstPage = (await (await admin("/releases?limit=1")).json()) as { releases: { id: string }[]; nextCursor: string };
+    const firstPage = (await (await admin("/releases?limit=1")).json()) as {
+      releases: { id: string }[];
+      nextCursor: string;
+    };
     expect(firstPage.releases).toHaveLength(1);
     expect(firstPage.nextCursor).toEqual(expect.any(String));
-    const secondPage = (await (await admin(`/releases?limit=1&cursor=${firstPage.nextCursor}`)).json()) as { releases: { id: string }[]; nextCursor: string | null };
+    const secondPage = (await (await admin(`/releases?limit=1&cursor=${firstPage.nextCursor}`)).json()) as {
+      releases: { id: string }[];
+      nextCursor: string | null;
+    };
     expect(secondPage.releases).toHaveLength(1);
     expect(secondPage.nextCursor).toBeNull();
     expect([firstPage.releases[0].id, secondPage.releases[0].id].sort()).toEqual(["admin-bad", "admin-good"]);
@@ -105,7 +141,13 @@ describe("admin API", () => {
     const res = await admin("/releases/admin-good");
     expect(res.status).toBe(200);
     const release = releaseSchema.parse(await res.json());
-    expect(release).toMatchObject({ id: "admin-good", status: "published", reason: null, fileCount: 2, totalBytes: 4096 });
+    expect(release).toMatchObject({
+      id: "admin-good",
+      status: "published",
+      reason: null,
+      fileCount: 2,
+      totalBytes: 4096,
+    });
     expect((release.details as { verified: unknown[] }).verified).toHaveLength(2);
 
     const missing = await admin("/releases/never-dropped");
@@ -122,9 +164,23 @@ describe("admin API", () => {
 
     expect(res.status).toBe(200);
     const record = yankedPackVersionSchema.parse(await res.json());
-    expect(record).toMatchObject({ name: "prometheus", version: "2.55.0", yanked: true, yankReason: "CVE-2026-0001 in the bundled exporter", changed: true });
-    const row = await primaryWriter(env).select().from(packVersions).where(eq(packVersions.id, "prometheus@2.55.0")).get();
-    expect(row).toMatchObject({ yanked: true, yankedAt: record.yankedAt, yankReason: "CVE-2026-0001 in the bundled exporter" });
+    expect(record).toMatchObject({
+      name: "prometheus",
+      version: "2.55.0",
+      yanked: true,
+      yankReason: "CVE-2026-0001 in the bundled exporter",
+      changed: true,
+    });
+    const row = await primaryWriter(env)
+      .select()
+      .from(packVersions)
+      .where(eq(packVersions.id, "prometheus@2.55.0"))
+      .get();
+    expect(row).toMatchObject({
+      yanked: true,
+      yankedAt: record.yankedAt,
+      yankReason: "CVE-2026-0001 in the bundled exporter",
+    });
 
     const after = await exports.default.fetch("http://studio.test/api/v1/packs/prometheus/versions/2.55.0");
     expect(after.status).toBe(404);
@@ -136,7 +192,11 @@ describe("admin API", () => {
   it("yanking twice is harmless: 200 with the first yank's record", async () => {
     const res = await yank("prometheus", "2.55.0", { reason: "a second opinion" });
     expect(res.status).toBe(200);
-    expect(await res.json()).toMatchObject({ yanked: true, yankReason: "CVE-2026-0001 in the bundled exporter", changed: false });
+    expect(await res.json()).toMatchObject({
+      yanked: true,
+      yankReason: "CVE-2026-0001 in the bundled exporter",
+      changed: false,
+    });
   });
 
   it("refuses a yank without a reason (400 naming it) and 404s an unknown pack version", async () => {
@@ -151,7 +211,9 @@ describe("admin API", () => {
 
     const unknown = await yank("nginx", "9.9.9", { reason: "no such version" });
     expect(unknown.status).toBe(404);
-    expect(await unknown.json()).toEqual({ error: { code: "not_found", message: "pack nginx version 9.9.9 not found" } });
+    expect(await unknown.json()).toEqual({
+      error: { code: "not_found", message: "pack nginx version 9.9.9 not found" },
+    });
     const row = await primaryWriter(env).select().from(packVersions).where(eq(packVersions.id, "nginx@1.12.0")).get();
     expect(row!.yanked).toBe(false);
   });

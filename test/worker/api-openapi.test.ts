@@ -16,8 +16,21 @@ import { seedCatalog } from "./support/catalog-fixture";
 
 type Doc = {
   openapi: string;
-  paths: Record<string, Record<string, { operationId: string; parameters: { name: string; in: string; required: boolean; schema: Record<string, unknown> }[]; responses: Record<string, { $ref?: string; content?: Record<string, { schema: { $ref?: string } }> }> }>>;
-  components: { schemas: Record<string, { type?: string; properties?: Record<string, unknown>; required?: string[] }>; responses: Record<string, unknown> };
+  paths: Record<
+    string,
+    Record<
+      string,
+      {
+        operationId: string;
+        parameters: { name: string; in: string; required: boolean; schema: Record<string, unknown> }[];
+        responses: Record<string, { $ref?: string; content?: Record<string, { schema: { $ref?: string } }> }>;
+      }
+    >
+  >;
+  components: {
+    schemas: Record<string, { type?: string; properties?: Record<string, unknown>; required?: string[] }>;
+    responses: Record<string, unknown>;
+  };
 };
 
 const get = (path: string) => exports.default.fetch(`http://studio.test${path}`);
@@ -49,8 +62,26 @@ describe("GET /api/v1/openapi.json", () => {
 
   it("describes the query parameters from the zod schemas, with enums and requiredness", () => {
     const params = Object.fromEntries(doc.paths["/api/v1/packs"].get.parameters.map((p) => [p.name, p]));
-    expect(Object.keys(params)).toEqual(expect.arrayContaining(["product", "version", "useCase", "cloud", "layer", "arch", "fips", "q", "cursor", "limit", "If-None-Match"]));
-    expect(params.cloud).toMatchObject({ in: "query", required: false, schema: { enum: ["aws", "azure", "gcp", "vsphere", "openstack", "maas", "edge-native"] } });
+    expect(Object.keys(params)).toEqual(
+      expect.arrayContaining([
+        "product",
+        "version",
+        "useCase",
+        "cloud",
+        "layer",
+        "arch",
+        "fips",
+        "q",
+        "cursor",
+        "limit",
+        "If-None-Match",
+      ]),
+    );
+    expect(params.cloud).toMatchObject({
+      in: "query",
+      required: false,
+      schema: { enum: ["aws", "azure", "gcp", "vsphere", "openstack", "maas", "edge-native"] },
+    });
     expect(params.fips.schema).toMatchObject({ enum: ["true", "false"] });
     expect(params.limit.schema).toMatchObject({ maximum: 100, minimum: 1, default: 24 });
     expect(params["If-None-Match"].in).toBe("header");
@@ -59,7 +90,10 @@ describe("GET /api/v1/openapi.json", () => {
     expect(compat.useCase.required).toBe(true);
     expect(compat.packs.required).toBe(false);
     const detail = doc.paths["/api/v1/packs/{name}/versions/{version}"].get.parameters.filter((p) => p.in === "path");
-    expect(detail.map((p) => [p.name, p.required])).toEqual([["name", true], ["version", true]]);
+    expect(detail.map((p) => [p.name, p.required])).toEqual([
+      ["name", true],
+      ["version", true],
+    ]);
   });
 
   it("documents the error shape, 400 for validated input and 404 for unknown ids", () => {
@@ -67,8 +101,12 @@ describe("GET /api/v1/openapi.json", () => {
     const packs = doc.paths["/api/v1/packs/{name}"].get.responses;
     expect(packs["404"].content?.["application/json"].schema.$ref).toBe("#/components/schemas/Error");
     expect(packs["400"].$ref).toBe("#/components/responses/BadRequest");
-    expect(doc.paths["/api/v1/packs"].get.responses["200"].content?.["application/json"].schema.$ref).toBe("#/components/schemas/PackSearch");
-    expect(doc.components.schemas.PackSearch.required).toEqual(expect.arrayContaining(["items", "facets", "nextCursor"]));
+    expect(doc.paths["/api/v1/packs"].get.responses["200"].content?.["application/json"].schema.$ref).toBe(
+      "#/components/schemas/PackSearch",
+    );
+    expect(doc.components.schemas.PackSearch.required).toEqual(
+      expect.arrayContaining(["items", "facets", "nextCursor"]),
+    );
   });
 });
 
@@ -79,7 +117,11 @@ describe("documented response schemas match real responses", () => {
     ["/api/v1/packs?limit=5&cloud=aws", packSearchSchema, 200],
     ["/api/v1/packs/kubernetes", packSchema, 200],
     ["/api/v1/packs/cni-cilium/versions/1.16.1", packVersionDetailSchema, 200],
-    ["/api/v1/compatible?product=palette-enterprise&version=4.7.3&useCase=controller&cloud=aws&packs=ubuntu-aws@24.04,kubernetes@1.32.3", compatibleSchema, 200],
+    [
+      "/api/v1/compatible?product=palette-enterprise&version=4.7.3&useCase=controller&cloud=aws&packs=ubuntu-aws@24.04,kubernetes@1.32.3",
+      compatibleSchema,
+      200,
+    ],
     ["/api/v1/packs?layer=nope", errorSchema, 400],
     ["/api/v1/packs/nope", errorSchema, 404],
   ];

@@ -56,37 +56,64 @@ describe.each<CaptchaProvider>(["turnstile", "recaptcha"])("%s siteverify", (pro
 
   it("refuses a token solved on another host", async () => {
     const { fetchFn } = siteverify({ success: true, hostname: "evil.example", action: "download" });
-    expect(await createVerifier(provider, "s", fetchFn).verify(input)).toMatchObject({ ok: false, status: 403, code: "captcha_wrong_site" });
+    expect(await createVerifier(provider, "s", fetchFn).verify(input)).toMatchObject({
+      ok: false,
+      status: 403,
+      code: "captcha_wrong_site",
+    });
   });
 
   it("refuses without calling the provider when no token was sent", async () => {
     const { calls, fetchFn } = siteverify({ success: true, hostname: "studio.example" });
-    expect(await createVerifier(provider, "s", fetchFn).verify({ ...input, token: undefined })).toMatchObject({ status: 400, code: "captcha_required" });
+    expect(await createVerifier(provider, "s", fetchFn).verify({ ...input, token: undefined })).toMatchObject({
+      status: 400,
+      code: "captcha_required",
+    });
     expect(calls).toHaveLength(0);
   });
 
   it("fails closed with a 503 after a network error and a retry", async () => {
     const { calls, fetchFn } = siteverify(new TypeError("network down"), new TypeError("still down"));
-    expect(await createVerifier(provider, "s", fetchFn).verify(input)).toMatchObject({ ok: false, status: 503, code: "captcha_unavailable" });
+    expect(await createVerifier(provider, "s", fetchFn).verify(input)).toMatchObject({
+      ok: false,
+      status: 503,
+      code: "captcha_unavailable",
+    });
     expect(calls).toHaveLength(2);
   });
 
   it("fails closed on a timeout", async () => {
     const hanging: FetchFn = (_url, init) =>
-      new Promise((_, reject) => init.signal?.addEventListener("abort", () => reject(init.signal?.reason), { once: true }));
-    expect(await createVerifier(provider, "s", hanging, 20).verify(input)).toMatchObject({ ok: false, status: 503, code: "captcha_unavailable" });
+      new Promise((_, reject) =>
+        init.signal?.addEventListener("abort", () => reject(init.signal?.reason), { once: true }),
+      );
+    expect(await createVerifier(provider, "s", hanging, 20).verify(input)).toMatchObject({
+      ok: false,
+      status: 503,
+      code: "captcha_unavailable",
+    });
   });
 
   it("fails closed on a 5xx and on an unreadable answer", async () => {
     const outage = siteverify(new Response("bad gateway", { status: 502 }));
-    expect(await createVerifier(provider, "s", outage.fetchFn).verify(input)).toMatchObject({ status: 503, code: "captcha_unavailable" });
+    expect(await createVerifier(provider, "s", outage.fetchFn).verify(input)).toMatchObject({
+      status: 503,
+      code: "captcha_unavailable",
+    });
     expect(outage.calls).toHaveLength(2);
     const garbage = siteverify(new Response("<html>", { status: 200 }));
-    expect(await createVerifier(provider, "s", garbage.fetchFn).verify(input)).toMatchObject({ status: 503, code: "captcha_unavailable" });
+    expect(await createVerifier(provider, "s", garbage.fetchFn).verify(input)).toMatchObject({
+      status: 503,
+      code: "captcha_unavailable",
+    });
   });
 
   it("recovers on the retry after a transient failure", async () => {
-    const { calls, fetchFn } = siteverify(new TypeError("blip"), { success: true, hostname: "studio.example", action: "download" });
+    const { calls, fetchFn } = siteverify(new TypeError("blip"), {
+      success: true,
+      hostname: "studio.example",
+      action: "download",
+    });
     expect(await createVerifier(provider, "s", fetchFn).verify(input)).toEqual({ ok: true });
     expect(calls).toHaveLength(2);
     if (provider === "turnstile") {
@@ -99,22 +126,38 @@ describe.each<CaptchaProvider>(["turnstile", "recaptcha"])("%s siteverify", (pro
 describe("turnstile action", () => {
   it("refuses a token solved for another action", async () => {
     const { fetchFn } = siteverify({ success: true, hostname: "studio.example", action: "login" });
-    expect(await createVerifier("turnstile", "s", fetchFn).verify(input)).toMatchObject({ ok: false, status: 403, code: "captcha_wrong_action" });
+    expect(await createVerifier("turnstile", "s", fetchFn).verify(input)).toMatchObject({
+      ok: false,
+      status: 403,
+      code: "captcha_wrong_action",
+    });
   });
 });
 
 describe("the gate on POST /api/v1/grants", () => {
   beforeAll(async () => {
-    await dropRelease(env, "captcha-2026.11.0", { products: [PALETTE_ENTERPRISE], packs: [{ name: "cni-calico", version: "3.29.2", layer: "cni" }] });
+    await dropRelease(env, "captcha-2026.11.0", {
+      products: [PALETTE_ENTERPRISE],
+      packs: [{ name: "cni-calico", version: "3.29.2", layer: "cni" }],
+    });
     await runSync(env, { trigger: "admin" });
   });
   afterEach(() => vi.restoreAllMocks());
 
-  const body = (extra: Record<string, unknown> = {}) => JSON.stringify({ packs: [{ name: "cni-calico", version: "3.29.2" }], ...extra });
-  const post = async (overrides: Record<string, string>, extra: Record<string, unknown> = {}, headers: Record<string, string> = {}) => {
+  const body = (extra: Record<string, unknown> = {}) =>
+    JSON.stringify({ packs: [{ name: "cni-calico", version: "3.29.2" }], ...extra });
+  const post = async (
+    overrides: Record<string, string>,
+    extra: Record<string, unknown> = {},
+    headers: Record<string, string> = {},
+  ) => {
     const ctx = createExecutionContext();
     const res = await app.fetch(
-      new Request("https://studio.example/api/v1/grants", { method: "POST", headers: { "Content-Type": "application/json", "CF-Connecting-IP": "192.0.2.44", ...headers }, body: body(extra) }),
+      new Request("https://studio.example/api/v1/grants", {
+        method: "POST",
+        headers: { "Content-Type": "application/json", "CF-Connecting-IP": "192.0.2.44", ...headers },
+        body: body(extra),
+      }),
       { ...env, ...overrides },
       ctx,
     );
@@ -131,14 +174,22 @@ describe("the gate on POST /api/v1/grants", () => {
   });
 
   it("issues with a verified Turnstile token and refuses a duplicate one", async () => {
-    const answers = [{ success: true, hostname: "studio.example", action: "download" }, { success: false, "error-codes": ["timeout-or-duplicate"] }];
+    const answers = [
+      { success: true, hostname: "studio.example", action: "download" },
+      { success: false, "error-codes": ["timeout-or-duplicate"] },
+    ];
     const seen: URLSearchParams[] = [];
     vi.spyOn(globalThis, "fetch").mockImplementation(async (req, init) => {
       expect(String(req)).toBe(SITEVERIFY_URL.turnstile);
       seen.push(new URLSearchParams(String(init?.body)));
       return Response.json(answers[seen.length - 1]);
     });
-    const settings = { ENVIRONMENT: "production", CAPTCHA_PROVIDER: "turnstile", CAPTCHA_SECRET: "turnstile-secret", CAPTCHA_SITE_KEY: "site" };
+    const settings = {
+      ENVIRONMENT: "production",
+      CAPTCHA_PROVIDER: "turnstile",
+      CAPTCHA_SECRET: "turnstile-secret",
+      CAPTCHA_SITE_KEY: "site",
+    };
     const ok = await post(settings, { captchaToken: "one-time" });
     expect(ok.status).toBe(201);
     expect(seen[0].get("response")).toBe("one-time");
@@ -150,14 +201,20 @@ describe("the gate on POST /api/v1/grants", () => {
 
   it("answers a reCAPTCHA outage with 503 and Retry-After, issuing nothing", async () => {
     vi.spyOn(globalThis, "fetch").mockRejectedValue(new TypeError("connection refused"));
-    const res = await post({ ENVIRONMENT: "production", CAPTCHA_PROVIDER: "recaptcha", CAPTCHA_SECRET: "r", CAPTCHA_SITE_KEY: "k" }, { captchaToken: "t" });
+    const res = await post(
+      { ENVIRONMENT: "production", CAPTCHA_PROVIDER: "recaptcha", CAPTCHA_SECRET: "r", CAPTCHA_SITE_KEY: "k" },
+      { captchaToken: "t" },
+    );
     expect(res.status).toBe(503);
     expect(res.headers.get("Retry-After")).toBe("5");
     expect(await res.json()).toMatchObject({ error: { code: "captcha_unavailable" } });
   });
 
   it("names the missing secret when a provider is chosen without one", async () => {
-    const res = await post({ ENVIRONMENT: "production", CAPTCHA_PROVIDER: "turnstile", CAPTCHA_SECRET: "" }, { captchaToken: "t" });
+    const res = await post(
+      { ENVIRONMENT: "production", CAPTCHA_PROVIDER: "turnstile", CAPTCHA_SECRET: "" },
+      { captchaToken: "t" },
+    );
     expect(res.status).toBe(503);
     expect(((await res.json()) as { error: { message: string } }).error.message).toMatch(/CAPTCHA_SECRET is required/);
   });
@@ -165,13 +222,22 @@ describe("the gate on POST /api/v1/grants", () => {
   it("lets an API token with grants:create skip the captcha, and refuses one without the scope", async () => {
     const admin = { Authorization: `Bearer ${env.ADMIN_TOKEN}`, "Content-Type": "application/json" };
     const mint = async (scopes: string[]) => {
-      const res = await exports.default.fetch("http://studio.test/api/v1/admin/tokens", { method: "POST", headers: admin, body: JSON.stringify({ name: `ci ${scopes}`, scopes }) });
+      const res = await exports.default.fetch("http://studio.test/api/v1/admin/tokens", {
+        method: "POST",
+        headers: admin,
+        body: JSON.stringify({ name: `ci ${scopes}`, scopes }),
+      });
       expect(res.status).toBe(201);
       return (await res.json()) as { id: string; token: string };
     };
     const granted = await mint(["grants:create"]);
     const spy = vi.spyOn(globalThis, "fetch");
-    const settings = { ENVIRONMENT: "production", CAPTCHA_PROVIDER: "turnstile", CAPTCHA_SECRET: "s", CAPTCHA_SITE_KEY: "k" };
+    const settings = {
+      ENVIRONMENT: "production",
+      CAPTCHA_PROVIDER: "turnstile",
+      CAPTCHA_SECRET: "s",
+      CAPTCHA_SITE_KEY: "k",
+    };
     const ok = await post(settings, {}, { Authorization: `Bearer ${granted.token}` });
     expect(ok.status).toBe(201);
     expect(spy).not.toHaveBeenCalled();
@@ -179,12 +245,17 @@ describe("the gate on POST /api/v1/grants", () => {
     const readOnly = await mint(["manifests:read"]);
     const forbidden = await post(settings, {}, { Authorization: `Bearer ${readOnly.token}` });
     expect(forbidden.status).toBe(403);
-    expect(((await forbidden.json()) as { error: { message: string } }).error.message).toMatch(/lacks the grants:create scope/);
+    expect(((await forbidden.json()) as { error: { message: string } }).error.message).toMatch(
+      /lacks the grants:create scope/,
+    );
 
     const unknown = await post(settings, {}, { Authorization: "Bearer ast_not-a-real-token" });
     expect(unknown.status).toBe(401);
 
-    const revoke = await exports.default.fetch(`http://studio.test/api/v1/admin/tokens/${granted.id}`, { method: "DELETE", headers: admin });
+    const revoke = await exports.default.fetch(`http://studio.test/api/v1/admin/tokens/${granted.id}`, {
+      method: "DELETE",
+      headers: admin,
+    });
     expect(revoke.status).toBe(204);
     expect((await post(settings, {}, { Authorization: `Bearer ${granted.token}` })).status).toBe(401);
   });

@@ -33,7 +33,9 @@ describe("catalog edge cache", () => {
 
     // Change a row behind the catalog's back (no publish): the cached answer still stands.
     const renamed = firstBody.items[0].name;
-    await env.DB.prepare("UPDATE packs SET display_name = 'Renamed behind the cache' WHERE name = ?").bind(renamed).run();
+    await env.DB.prepare("UPDATE packs SET display_name = 'Renamed behind the cache' WHERE name = ?")
+      .bind(renamed)
+      .run();
     const second = await get("/api/v1/packs?cloud=aws&layer=cni");
     expect(second.headers.get("X-Catalog-Cache")).toBe("hit");
     expect(second.headers.get("ETag")).toBe(first.headers.get("ETag"));
@@ -51,9 +53,15 @@ describe("catalog edge cache", () => {
 
   it("keys equivalent URLs alike and different queries apart", () => {
     const tag = 'W/"catalog-7-0123abcd"';
-    expect(catalogCacheKey("http://a.test/api/v1/packs?b=2&a=1", tag)).toBe(catalogCacheKey("http://b.test/api/v1/packs?a=1&b=2", tag));
-    expect(catalogCacheKey("http://a.test/api/v1/packs?a=1", tag)).not.toBe(catalogCacheKey("http://a.test/api/v1/packs?a=2", tag));
-    expect(catalogCacheKey("http://a.test/api/v1/packs?a=1", tag)).not.toBe(catalogCacheKey("http://a.test/api/v1/packs?a=1", 'W/"catalog-8-0123abcd"'));
+    expect(catalogCacheKey("http://a.test/api/v1/packs?b=2&a=1", tag)).toBe(
+      catalogCacheKey("http://b.test/api/v1/packs?a=1&b=2", tag),
+    );
+    expect(catalogCacheKey("http://a.test/api/v1/packs?a=1", tag)).not.toBe(
+      catalogCacheKey("http://a.test/api/v1/packs?a=2", tag),
+    );
+    expect(catalogCacheKey("http://a.test/api/v1/packs?a=1", tag)).not.toBe(
+      catalogCacheKey("http://a.test/api/v1/packs?a=1", 'W/"catalog-8-0123abcd"'),
+    );
     // Repeated parameters keep their order: it can matter (e.g. packs chosen layer by layer).
     expect(catalogCacheKey("http://a.test/x?p=2&p=1", tag)).not.toBe(catalogCacheKey("http://a.test/x?p=1&p=2", tag));
   });

@@ -22,11 +22,25 @@ async function refused(path: string, status: number) {
 }
 
 const names = (r: PackSearchResult) => r.items.map((i) => i.name);
-const versionsOf = (r: PackSearchResult, name: string) => r.items.find((i) => i.name === name)?.versions.map((v) => v.version);
+const versionsOf = (r: PackSearchResult, name: string) =>
+  r.items.find((i) => i.name === name)?.versions.map((v) => v.version);
 
 const ALL = [
-  "cni-calico", "cni-cilium", "cni-flannel", "csi-aws-ebs", "csi-vsphere-csi", "edge-k8s", "hello-universe", "istio",
-  "kubernetes", "nginx", "prometheus-operator", "rhel", "spectro-k8s-dashboard", "ubuntu-aws", "ubuntu-edge",
+  "cni-calico",
+  "cni-cilium",
+  "cni-flannel",
+  "csi-aws-ebs",
+  "csi-vsphere-csi",
+  "edge-k8s",
+  "hello-universe",
+  "istio",
+  "kubernetes",
+  "nginx",
+  "prometheus-operator",
+  "rhel",
+  "spectro-k8s-dashboard",
+  "ubuntu-aws",
+  "ubuntu-edge",
 ];
 
 beforeAll(async () => {
@@ -82,7 +96,17 @@ describe("GET /api/v1/packs filters", () => {
 
   it("filters by FIPS, both ways", async () => {
     const fips = await ok("/api/v1/packs?fips=true&limit=100");
-    expect(names(fips)).toEqual(["cni-calico", "csi-aws-ebs", "edge-k8s", "kubernetes", "nginx", "rhel", "spectro-k8s-dashboard", "ubuntu-aws", "ubuntu-edge"]);
+    expect(names(fips)).toEqual([
+      "cni-calico",
+      "csi-aws-ebs",
+      "edge-k8s",
+      "kubernetes",
+      "nginx",
+      "rhel",
+      "spectro-k8s-dashboard",
+      "ubuntu-aws",
+      "ubuntu-edge",
+    ]);
     expect(versionsOf(fips, "kubernetes")).toEqual(["1.31.2", "1.30.4"]);
     expect(fips.items.flatMap((i) => i.versions).every((v) => v.fips)).toBe(true);
     const plain = await ok("/api/v1/packs?fips=false&limit=100");
@@ -93,7 +117,12 @@ describe("GET /api/v1/packs filters", () => {
 
   it("filters by use case", async () => {
     expect(names(await ok("/api/v1/packs?useCase=agent"))).toEqual([
-      "cni-calico", "edge-k8s", "hello-universe", "prometheus-operator", "spectro-k8s-dashboard", "ubuntu-edge",
+      "cni-calico",
+      "edge-k8s",
+      "hello-universe",
+      "prometheus-operator",
+      "spectro-k8s-dashboard",
+      "ubuntu-edge",
     ]);
   });
 
@@ -135,13 +164,24 @@ describe("GET /api/v1/packs search", () => {
     expect(names(await ok("/api/v1/packs?q=retired"))).toEqual([]);
   });
 
-  it.each([['"'], ["*"], ["AND ("], ['cni" OR "x'], ["NEAR(a b)"], ["^"], ["a:b"], ["'"], ["-"], [")("], ["NOT"], ["é✓"], ["\\"]])(
-    "never fails on hostile text %j",
-    async (q) => {
-      const r = await ok(`/api/v1/packs?q=${encodeURIComponent(q)}`);
-      expect(Array.isArray(r.items)).toBe(true);
-    },
-  );
+  it.each([
+    ['"'],
+    ["*"],
+    ["AND ("],
+    ['cni" OR "x'],
+    ["NEAR(a b)"],
+    ["^"],
+    ["a:b"],
+    ["'"],
+    ["-"],
+    [")("],
+    ["NOT"],
+    ["é✓"],
+    ["\\"],
+  ])("never fails on hostile text %j", async (q) => {
+    const r = await ok(`/api/v1/packs?q=${encodeURIComponent(q)}`);
+    expect(Array.isArray(r.items)).toBe(true);
+  });
 
   it("treats operators as words and text without words as no search", async () => {
     // "AND" is a word here: it matches the descriptions that contain "and", not an FTS5 operator.
@@ -161,7 +201,15 @@ describe("GET /api/v1/packs facets", () => {
     expect(facets.arch).toEqual({ amd64: 15, arm64: 11 });
     expect(facets.useCase).toEqual({ controller: 13, agent: 6, addon: 6 });
     expect(facets.product).toEqual({ "palette-enterprise": 15, "palette-vertex": 13 });
-    expect(facets.cloud).toEqual({ aws: 12, azure: 10, gcp: 10, vsphere: 10, openstack: 9, maas: 9, "edge-native": 11 });
+    expect(facets.cloud).toEqual({
+      aws: 12,
+      azure: 10,
+      gcp: 10,
+      vsphere: 10,
+      openstack: 9,
+      maas: 9,
+      "edge-native": 11,
+    });
   });
 
   it("computes each facet with every other active filter but not its own", async () => {
@@ -174,7 +222,13 @@ describe("GET /api/v1/packs facets", () => {
   });
 
   it("agrees with the totals a client gets by picking each value", async () => {
-    for (const base of ["", "layer=addon", "cloud=aws&arch=arm64", "q=net&fips=false", "product=palette-enterprise&version=4.5.23"]) {
+    for (const base of [
+      "",
+      "layer=addon",
+      "cloud=aws&arch=arm64",
+      "q=net&fips=false",
+      "product=palette-enterprise&version=4.5.23",
+    ]) {
       const { facets } = await ok(`/api/v1/packs?${base}`);
       for (const [facet, counts] of Object.entries(facets)) {
         for (const [value, count] of Object.entries(counts)) {
@@ -235,23 +289,32 @@ describe("GET /api/v1/packs/:name and /versions/:version", () => {
         { product: "palette-enterprise", minVersion: null, maxVersion: null },
         { product: "palette-vertex", minVersion: null, maxVersion: null },
       ],
-      dependencies: [{ packName: "kubernetes", layer: "k8s", type: "required", minVersion: "1.29", maxVersion: "1.31" }],
+      dependencies: [
+        { packName: "kubernetes", layer: "k8s", type: "required", minVersion: "1.29", maxVersion: "1.31" },
+      ],
       fileName: "cni-cilium-1.16.1.zst",
       signatureFileName: "cni-cilium-1.16.1.sig.bin",
       keyId: "test-ec",
       eol: null,
       otherVersions: [],
     });
-    const k8s = await ok<{ eol: string; otherVersions: string[]; products: unknown[] }>("/api/v1/packs/kubernetes/versions/1.32.3");
+    const k8s = await ok<{ eol: string; otherVersions: string[]; products: unknown[] }>(
+      "/api/v1/packs/kubernetes/versions/1.32.3",
+    );
     expect(k8s.eol).toBe("2026-02-28");
     expect(k8s.otherVersions).toEqual(["1.31.2", "1.30.4", "1.29.8"]);
     expect(k8s.products).toEqual([{ product: "palette-enterprise", minVersion: "4.6.0", maxVersion: null }]);
   });
 
   it("404s unknown and yanked packs and versions in the error shape", async () => {
-    expect(await refused("/api/v1/packs/no-such-pack", 404)).toEqual({ code: "not_found", message: "pack no-such-pack not found" });
+    expect(await refused("/api/v1/packs/no-such-pack", 404)).toEqual({
+      code: "not_found",
+      message: "pack no-such-pack not found",
+    });
     expect((await refused("/api/v1/packs/retired-logger", 404)).code).toBe("not_found");
-    expect((await refused("/api/v1/packs/kubernetes/versions/1.28.0", 404)).message).toBe("pack kubernetes@1.28.0 not found");
+    expect((await refused("/api/v1/packs/kubernetes/versions/1.28.0", 404)).message).toBe(
+      "pack kubernetes@1.28.0 not found",
+    );
     expect((await refused("/api/v1/packs/kubernetes/versions/9.9.9", 404)).code).toBe("not_found");
   });
 

@@ -14,7 +14,9 @@ describe("GET /api/v1/products", () => {
   it("lists the products in order, each with its versions newest first", async () => {
     const res = await get("/api/v1/products");
     expect(res.status).toBe(200);
-    const { items } = (await res.json()) as { items: { id: string; name: string; applianceName: string; fips: boolean; versions: { version: string }[] }[] };
+    const { items } = (await res.json()) as {
+      items: { id: string; name: string; applianceName: string; fips: boolean; versions: { version: string }[] }[];
+    };
     expect(items.map((p) => [p.id, p.name, p.applianceName, p.fips])).toEqual([
       ["palette-enterprise", "Palette Enterprise", "Palette Enterprise Appliance", false],
       ["palette-vertex", "Palette VerteX", "Palette VerteX Appliance", true],
@@ -28,13 +30,37 @@ describe("GET /api/v1/products/:product/versions/:version/artifacts", () => {
   it("gives the content bundle, ISO and Helm chart with their use cases, checksums and signatures", async () => {
     const res = await get("/api/v1/products/palette-vertex/versions/4.6.12/artifacts");
     expect(res.status).toBe(200);
-    const body = (await res.json()) as { product: { name: string; fips: boolean }; version: { version: string }; artifacts: Record<string, unknown>[] };
-    expect(body.product).toMatchObject({ id: "palette-vertex", name: "Palette VerteX", applianceName: "Palette VerteX Appliance", fips: true });
+    const body = (await res.json()) as {
+      product: { name: string; fips: boolean };
+      version: { version: string };
+      artifacts: Record<string, unknown>[];
+    };
+    expect(body.product).toMatchObject({
+      id: "palette-vertex",
+      name: "Palette VerteX",
+      applianceName: "Palette VerteX Appliance",
+      fips: true,
+    });
     expect(body.version.version).toBe("4.6.12");
     expect(body.artifacts.map((a) => [a.kind, a.useCase, a.fileName, a.signatureFileName])).toEqual([
-      ["content-bundle", "Used for traditional application install.", "palette-vertex-4.6.12.tar.zst", "palette-vertex-4.6.12.tar.sig.bin"],
-      ["iso", "Used to install from an ISO on a virtual machine, edge device, or bare-metal system.", "palette-vertex-appliance-4.6.12.iso", "palette-vertex-appliance-4.6.12.iso.sig.bin"],
-      ["helm-chart", "Used to install with Helm charts.", "palette-vertex-helm-4.6.12.tgz", "palette-vertex-helm-4.6.12.tgz.sig.bin"],
+      [
+        "content-bundle",
+        "Used for traditional application install.",
+        "palette-vertex-4.6.12.tar.zst",
+        "palette-vertex-4.6.12.tar.sig.bin",
+      ],
+      [
+        "iso",
+        "Used to install from an ISO on a virtual machine, edge device, or bare-metal system.",
+        "palette-vertex-appliance-4.6.12.iso",
+        "palette-vertex-appliance-4.6.12.iso.sig.bin",
+      ],
+      [
+        "helm-chart",
+        "Used to install with Helm charts.",
+        "palette-vertex-helm-4.6.12.tgz",
+        "palette-vertex-helm-4.6.12.tgz.sig.bin",
+      ],
     ]);
     for (const a of body.artifacts) {
       expect(a.sha256).toMatch(/^[0-9a-f]{64}$/);
@@ -46,13 +72,19 @@ describe("GET /api/v1/products/:product/versions/:version/artifacts", () => {
   it("404s an unknown product or version and 400s a malformed one", async () => {
     const unknownProduct = await get("/api/v1/products/palette-nope/versions/4.6.12/artifacts");
     expect(unknownProduct.status).toBe(404);
-    expect(await unknownProduct.json()).toEqual({ error: { code: "not_found", message: "product palette-nope not found" } });
+    expect(await unknownProduct.json()).toEqual({
+      error: { code: "not_found", message: "product palette-nope not found" },
+    });
     const unknownVersion = await get("/api/v1/products/palette-vertex/versions/4.5.23/artifacts");
     expect(unknownVersion.status).toBe(404);
-    expect(((await unknownVersion.json()) as { error: { message: string } }).error.message).toBe("Palette VerteX version 4.5.23 not found");
+    expect(((await unknownVersion.json()) as { error: { message: string } }).error.message).toBe(
+      "Palette VerteX version 4.5.23 not found",
+    );
     const malformed = await get("/api/v1/products/palette-vertex/versions/latest/artifacts");
     expect(malformed.status).toBe(400);
-    expect(((await malformed.json()) as { error: { details: { field: string }[] } }).error.details[0].field).toBe("version");
+    expect(((await malformed.json()) as { error: { details: { field: string }[] } }).error.details[0].field).toBe(
+      "version",
+    );
   });
 });
 

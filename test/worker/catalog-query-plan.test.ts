@@ -4,13 +4,23 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { catalogFilter } from "../../worker/catalog/packs";
-import { FACETS, facetStatement, pageStatement, toQuery, totalStatement, versionsInLayerStatement, versionsOfStatement } from "../../worker/db/catalog-queries";
+import {
+  FACETS,
+  facetStatement,
+  pageStatement,
+  toQuery,
+  totalStatement,
+  versionsInLayerStatement,
+  versionsOfStatement,
+} from "../../worker/db/catalog-queries";
 import type { PackFilters } from "../../worker/catalog/filters";
 import type { SQL } from "drizzle-orm";
 
 async function plan(statement: SQL): Promise<string[]> {
   const q = toQuery(statement);
-  const { results } = await env.DB.prepare(`EXPLAIN QUERY PLAN ${q.sql}`).bind(...q.params).all<{ detail: string }>();
+  const { results } = await env.DB.prepare(`EXPLAIN QUERY PLAN ${q.sql}`)
+    .bind(...q.params)
+    .all<{ detail: string }>();
   return results.map((r) => r.detail);
 }
 
@@ -26,42 +36,71 @@ const INDEX_FOR: [keyof PackFilters, unknown, RegExp][] = [
   ["fips", true, /pack_versions_by_(fips|pack) \(/],
 ];
 
-const everything = { product: "palette-enterprise", version: "4.6.12", cloud: "aws", arch: "arm64", fips: true, useCase: "controller", layer: "k8s", q: "kube" } as const;
+const everything = {
+  product: "palette-enterprise",
+  version: "4.6.12",
+  cloud: "aws",
+  arch: "arm64",
+  fips: true,
+  useCase: "controller",
+  layer: "k8s",
+  q: "kube",
+} as const;
 
 describe("query plans", () => {
   it.each(INDEX_FOR)("a %s filter searches its index in the page query", async (name, value, index) => {
     const lines = await plan(pageStatement(catalogFilter({ [name]: value }), undefined, 24));
-    expect(lines.some((l) => index.test(l)), lines.join("\n")).toBe(true);
+    expect(
+      lines.some((l) => index.test(l)),
+      lines.join("\n"),
+    ).toBe(true);
   });
 
   it("uses every filter's index at once when all are active", async () => {
     const lines = await plan(pageStatement(catalogFilter(everything), "a", 24));
-    for (const [, , index] of INDEX_FOR) expect(lines.some((l) => index.test(l)), `${index}\n${lines.join("\n")}`).toBe(true);
+    for (const [, , index] of INDEX_FOR)
+      expect(
+        lines.some((l) => index.test(l)),
+        `${index}\n${lines.join("\n")}`,
+      ).toBe(true);
   });
 
-  it.each([{}, { cloud: "aws" }, { layer: "addon", fips: false }, { product: "palette-vertex", version: "4.6.12" }, everything] as Partial<PackFilters>[])(
-    "never scans a per-version table for %j",
-    async (filters) => {
-      const f = catalogFilter(filters);
-      const active = Object.keys(filters);
-      const checks: [string, SQL, string[]][] = [
-        ["page", pageStatement(f, undefined, 24), active],
-        ["total", totalStatement(f), active],
-        // A facet ignores its own filter (product also ignores version, which only narrows product).
-        ...FACETS.map((facet): [string, SQL, string[]] => [facet, facetStatement(f, facet), active.filter((k) => k !== facet && !(facet === "product" && k === "version"))]),
-      ];
-      for (const [name, statement, applied] of checks) {
-        const lines = await plan(statement);
-        const scans = lines.filter((l) => FULL_SCAN_OF_VERSION_TABLES.test(l));
-        // With nothing to narrow by, a count must read everything: one walk of the driving table.
-        const allowed = applied.length ? 0 : 1;
-        expect(scans.length, `${name}:\n${lines.join("\n")}`).toBeLessThanOrEqual(allowed);
-      }
-    },
-  );
+  it.each([
+    {},
+    { cloud: "aws" },
+    { layer: "addon", fips: false },
+    { product: "palette-vertex", version: "4.6.12" },
+    everything,
+  ] as Partial<PackFilters>[])("never scans a per-version table for %j", async (filters) => {
+    const f = catalogFilter(filters);
+    const active = Object.keys(filters);
+    const checks: [string, SQL, string[]][] = [
+      ["page", pageStatement(f, undefined, 24), active],
+      ["total", totalStatement(f), active],
+      // A facet ignores its own filter (product also ignores version, which only narrows product).
+      ...FACETS.map((facet): [string, SQL, string[]] => [
+        facet,
+        facetStatement(f, facet),
+        active.filter((k) => k !== facet && !(facet === "product" && k === "version")),
+      ]),
+    ];
+    for (const [name, statement, applied] of checks) {
+      const lines = await plan(statement);
+      const scans = lines.filter((l) => FULL_SCAN_OF_VERSION_TABLES.test(l));
+      // With nothing to narrow by, a count must read everything: one walk of the driving table.
+      const allowed = applied.length ? 0 : 1;
+      expect(scans.length, `${name}:\n${lines.join("\n")}`).toBeLessThanOrEqual(allowed);
+    }
+  });
 
   it("reads one pack's versions and one layer through their indexes", async () => {
-    expect(await plan(versionsOfStatement("kubernetes"))).toEqual(expect.arrayContaining([expect.stringMatching(/SEARCH pv USING INDEX pack_versions_by_pack \(pack_name=\? AND yanked=\?\)/)]));
-    expect(await plan(versionsInLayerStatement("k8s"))).toEqual(expect.arrayContaining([expect.stringMatching(/packs_by_layer \(layer=\?\)/)]));
+    expect(await plan(versionsOfStatement("kubernetes"))).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/SEARCH pv USING INDEX pack_versions_by_pack \(pack_name=\? AND yanked=\?\)/),
+      ]),
+    );
+    expect(await plan(versionsInLayerStatement("k8s"))).toEqual(
+      expect.arrayContaining([expect.stringMatching(/packs_by_layer \(layer=\?\)/)]),
+    );
   });
 });

@@ -30,7 +30,11 @@ describe("ftsQuery", () => {
 describe("packFilters", () => {
   it("applies defaults and turns query text into typed values", () => {
     expect(packFilters.parse({})).toEqual({ limit: 24 });
-    expect(packFilters.parse({ fips: "true", limit: "50", layer: "os" })).toEqual({ fips: true, limit: 50, layer: "os" });
+    expect(packFilters.parse({ fips: "true", limit: "50", layer: "os" })).toEqual({
+      fips: true,
+      limit: 50,
+      layer: "os",
+    });
     expect(packFilters.parse({ fips: "false" }).fips).toBe(false);
   });
 
@@ -45,17 +49,35 @@ describe("packFilters", () => {
 
 describe("compatibleQuery", () => {
   it("parses the chosen packs as name@version", () => {
-    const parsed = compatibleQuery.parse({ product: "palette-enterprise", version: "4.7.3", useCase: "controller", packs: "ubuntu-aws@24.04, kubernetes@1.32.3," });
+    const parsed = compatibleQuery.parse({
+      product: "palette-enterprise",
+      version: "4.7.3",
+      useCase: "controller",
+      packs: "ubuntu-aws@24.04, kubernetes@1.32.3,",
+    });
     expect(parsed.packs).toEqual([
       { name: "ubuntu-aws", version: "24.04" },
       { name: "kubernetes", version: "1.32.3" },
     ]);
-    expect(compatibleQuery.parse({ product: "palette-enterprise", version: "4.7.3", useCase: "agent" }).packs).toEqual([]);
+    expect(compatibleQuery.parse({ product: "palette-enterprise", version: "4.7.3", useCase: "agent" }).packs).toEqual(
+      [],
+    );
   });
 
   it("refuses malformed chosen packs, naming packs", () => {
-    for (const packs of ["kubernetes", "@1.0", "kubernetes@", "Kube@1.0", Array.from({ length: 101 }, (_, i) => `p${i}@1.0`).join(",")]) {
-      const result = compatibleQuery.safeParse({ product: "palette-enterprise", version: "4.7.3", useCase: "controller", packs });
+    for (const packs of [
+      "kubernetes",
+      "@1.0",
+      "kubernetes@",
+      "Kube@1.0",
+      Array.from({ length: 101 }, (_, i) => `p${i}@1.0`).join(","),
+    ]) {
+      const result = compatibleQuery.safeParse({
+        product: "palette-enterprise",
+        version: "4.7.3",
+        useCase: "controller",
+        packs,
+      });
       expect(result.success, packs).toBe(false);
       expect(result.error?.issues[0].path).toEqual(["packs"]);
     }

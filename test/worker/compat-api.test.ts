@@ -50,7 +50,12 @@ describe("GET /api/v1/compatible", () => {
     expect(hidden(r)).toEqual({
       "rhel@8.10": ["not available for agent mode"],
       "ubuntu-aws@24.04": ["not available for agent mode", "not published for edge-native"],
-      "ubuntu-aws@22.04": ["not published for Palette VerteX 4.6.12", "not available for agent mode", "not published for edge-native", "not FIPS-compliant"],
+      "ubuntu-aws@22.04": [
+        "not published for Palette VerteX 4.6.12",
+        "not available for agent mode",
+        "not published for edge-native",
+        "not FIPS-compliant",
+      ],
     });
   });
 
@@ -80,14 +85,32 @@ describe("GET /api/v1/compatible", () => {
   });
 
   it("assesses chosen packs alone exactly as their layers' queries do, and names the ones not published", async () => {
-    const packs = "ubuntu-aws@22.04,kubernetes@1.32.3,cni-calico@3.26.0,nginx@1.10.0,kubernetes-gone@1.0.0,kubernetes@1.28.0";
-    const query = compatibleQuery.parse({ product: "palette-enterprise", version: "4.7.3", useCase: "controller", cloud: "aws", fips: "true", packs });
+    const packs =
+      "ubuntu-aws@22.04,kubernetes@1.32.3,cni-calico@3.26.0,nginx@1.10.0,kubernetes-gone@1.0.0,kubernetes@1.28.0";
+    const query = compatibleQuery.parse({
+      product: "palette-enterprise",
+      version: "4.7.3",
+      useCase: "controller",
+      cloud: "aws",
+      fips: "true",
+      packs,
+    });
     const { chosen, missing } = await assessChosenPacks(catalogDb(), query);
-    expect(missing).toEqual([{ name: "kubernetes-gone", version: "1.0.0" }, { name: "kubernetes", version: "1.28.0" }]);
-    expect(chosen.map((p) => `${p.name}@${p.version}`)).toEqual(["ubuntu-aws@22.04", "kubernetes@1.32.3", "cni-calico@3.26.0", "nginx@1.10.0"]);
+    expect(missing).toEqual([
+      { name: "kubernetes-gone", version: "1.0.0" },
+      { name: "kubernetes", version: "1.28.0" },
+    ]);
+    expect(chosen.map((p) => `${p.name}@${p.version}`)).toEqual([
+      "ubuntu-aws@22.04",
+      "kubernetes@1.32.3",
+      "cni-calico@3.26.0",
+      "nginx@1.10.0",
+    ]);
     const present = "ubuntu-aws@22.04,kubernetes@1.32.3,cni-calico@3.26.0,nginx@1.10.0";
     for (const pack of chosen) {
-      const layer = await compatible(`${PE}&useCase=controller&cloud=aws&fips=true&layer=${pack.layer}&packs=${present}`);
+      const layer = await compatible(
+        `${PE}&useCase=controller&cloud=aws&fips=true&layer=${pack.layer}&packs=${present}`,
+      );
       const asCandidate = layer.hidden.find((h) => h.name === pack.name && h.version === pack.version)?.reasons ?? [];
       if (!asCandidate.length) expect(offered(layer)).toContain(`${pack.name}@${pack.version}`);
       expect(pack.reasons, `${pack.name}@${pack.version}`).toEqual(asCandidate);
@@ -97,10 +120,14 @@ describe("GET /api/v1/compatible", () => {
   });
 
   it("hides add-ons not supported with, or requiring another than, the chosen CNI", async () => {
-    const withFlannel = await compatible(`${PE}&useCase=controller&cloud=aws&layer=addon&packs=kubernetes@1.31.2,cni-flannel@0.24.0`);
+    const withFlannel = await compatible(
+      `${PE}&useCase=controller&cloud=aws&layer=addon&packs=kubernetes@1.31.2,cni-flannel@0.24.0`,
+    );
     expect(hidden(withFlannel)["prometheus-operator@65.1.0"]).toEqual(["not supported with cni-flannel 0.24.0"]);
     expect(hidden(withFlannel)["istio@1.23.0"]).toEqual(["requires cni-cilium"]);
-    const withCilium = await compatible(`${PE}&useCase=controller&cloud=aws&layer=addon&packs=kubernetes@1.31.2,cni-cilium@1.16.1`);
+    const withCilium = await compatible(
+      `${PE}&useCase=controller&cloud=aws&layer=addon&packs=kubernetes@1.31.2,cni-cilium@1.16.1`,
+    );
     expect(offered(withCilium)).toContain("istio@1.23.0");
     expect(offered(withCilium)).toContain("prometheus-operator@65.1.0");
     expect(offered(withCilium)).not.toContain("retired-logger@2.0.0");
@@ -109,7 +136,14 @@ describe("GET /api/v1/compatible", () => {
   it("goes straight to add-ons for add-on only", async () => {
     const r = await compatible(`${PE}&useCase=addon`);
     expect(r.layer).toBe("addon");
-    expect(offered(r)).toEqual(["hello-universe@1.2.0", "istio@1.23.0", "nginx@1.11.2", "nginx@1.10.0", "prometheus-operator@65.1.0", "spectro-k8s-dashboard@7.11.1"]);
+    expect(offered(r)).toEqual([
+      "hello-universe@1.2.0",
+      "istio@1.23.0",
+      "nginx@1.11.2",
+      "nginx@1.10.0",
+      "prometheus-operator@65.1.0",
+      "spectro-k8s-dashboard@7.11.1",
+    ]);
   });
 
   it("offers both FIPS and non-FIPS builds unless FIPS is asked for", async () => {
@@ -143,11 +177,21 @@ describe("GET /api/v1/compatible", () => {
   });
 
   it("404s an unknown product, product version or chosen pack (a yanked one included)", async () => {
-    expect((await refused("product=palette-nope&version=4.7.3&useCase=controller", 404)).message).toBe("product palette-nope not found");
-    expect((await refused("product=palette-vertex&version=4.5.23&useCase=controller", 404)).message).toBe("Palette VerteX version 4.5.23 not found");
-    expect((await refused(`${PE}&useCase=controller&packs=kubernetes@9.9.9`, 404)).message).toBe("pack kubernetes@9.9.9 not found");
+    expect((await refused("product=palette-nope&version=4.7.3&useCase=controller", 404)).message).toBe(
+      "product palette-nope not found",
+    );
+    expect((await refused("product=palette-vertex&version=4.5.23&useCase=controller", 404)).message).toBe(
+      "Palette VerteX version 4.5.23 not found",
+    );
+    expect((await refused(`${PE}&useCase=controller&packs=kubernetes@9.9.9`, 404)).message).toBe(
+      "pack kubernetes@9.9.9 not found",
+    );
     expect((await refused(`${PE}&useCase=controller&packs=kubernetes@1.28.0`, 404)).code).toBe("not_found");
-    const hundred = Array.from({ length: 99 }, (_, i) => `addon-${i}@1.0.0`).concat("kubernetes@1.31.2").join(",");
-    expect((await refused(`${PE}&useCase=controller&packs=${hundred}`, 404)).message).toBe("pack addon-0@1.0.0, addon-1@1.0.0, addon-2@1.0.0, addon-3@1.0.0, addon-4@1.0.0 and 94 more not found");
+    const hundred = Array.from({ length: 99 }, (_, i) => `addon-${i}@1.0.0`)
+      .concat("kubernetes@1.31.2")
+      .join(",");
+    expect((await refused(`${PE}&useCase=controller&packs=${hundred}`, 404)).message).toBe(
+      "pack addon-0@1.0.0, addon-1@1.0.0, addon-2@1.0.0, addon-3@1.0.0, addon-4@1.0.0 and 94 more not found",
+    );
   });
 });

@@ -5,7 +5,14 @@ import { env, exports } from "cloudflare:workers";
 import { drizzle } from "drizzle-orm/d1";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { CompatibleResult } from "../../worker/catalog/compatibility";
-import { LAYER_CHUNK, readLayerRows, readVersionRow, runBatch, versionsInLayerStatement, versionsOfStatement } from "../../worker/db/catalog-queries";
+import {
+  LAYER_CHUNK,
+  readLayerRows,
+  readVersionRow,
+  runBatch,
+  versionsInLayerStatement,
+  versionsOfStatement,
+} from "../../worker/db/catalog-queries";
 import { LAYERS, type Layer } from "../../worker/db/schema";
 import * as schema from "../../worker/db/schema";
 import { FIXTURE_PACKS, manyAddons, seedCatalog } from "./support/catalog-fixture";
@@ -19,7 +26,10 @@ const addonVersions = ADDONS.reduce((n, p) => n + p.versions.length, 0);
 /** The layer's versions read one row per version, as the pack pages read them. */
 async function perVersionRead(layer: Layer) {
   const names = [...new Set([...FIXTURE_PACKS, ...ADDONS].filter((p) => p.layer === layer).map((p) => p.name))].sort();
-  const results = await runBatch(db(), names.map((name) => versionsOfStatement(name)));
+  const results = await runBatch(
+    db(),
+    names.map((name) => versionsOfStatement(name)),
+  );
   return results.flat().map((row) => {
     const { pack, version } = readVersionRow(row);
     return { ...pack, ...version };
@@ -42,10 +52,14 @@ describe("versionsInLayerStatement + readLayerRows", () => {
     expect(addonVersions).toBeGreaterThan(LAYER_CHUNK);
     const [rows] = await runBatch(db(), [versionsInLayerStatement("addon")]);
     expect(rows.length).toBeGreaterThan(1);
-    for (const row of rows) expect((JSON.parse(row.versions as string) as unknown[]).length).toBeLessThanOrEqual(LAYER_CHUNK);
+    for (const row of rows)
+      expect((JSON.parse(row.versions as string) as unknown[]).length).toBeLessThanOrEqual(LAYER_CHUNK);
     const ids = readLayerRows(rows).map((v) => `${v.name}@${v.version}`);
     expect(new Set(ids).size).toBe(ids.length);
-    expect(ids).toHaveLength(addonVersions + FIXTURE_PACKS.filter((p) => p.layer === "addon").flatMap((p) => p.versions.filter((v) => !v.yanked)).length);
+    expect(ids).toHaveLength(
+      addonVersions +
+        FIXTURE_PACKS.filter((p) => p.layer === "addon").flatMap((p) => p.versions.filter((v) => !v.yanked)).length,
+    );
   });
 
   it("keeps the catalog order: packs by name, each newest version first", async () => {
@@ -75,14 +89,28 @@ describe("GET /api/v1/compatible over a large add-on layer", () => {
     expect(amd64Only?.reasons).toEqual(["no arm64 build"]);
     const awsOnly = body.hidden.find((v) => v.name === "addon-003" && v.version === "1.1.0");
     expect(awsOnly?.reasons).toEqual(["not published for gcp"]);
-    expect(awsOnly).toEqual({ name: "addon-003", displayName: "Add-on 3", version: "1.1.0", layer: "addon", reasons: ["not published for gcp"] });
+    expect(awsOnly).toEqual({
+      name: "addon-003",
+      displayName: "Add-on 3",
+      version: "1.1.0",
+      layer: "addon",
+      reasons: ["not published for gcp"],
+    });
     for (const hidden of body.hidden) {
-      expect(Object.keys(hidden).sort(), `${hidden.name}@${hidden.version}`).toEqual(["displayName", "layer", "name", "reasons", "version"]);
+      expect(Object.keys(hidden).sort(), `${hidden.name}@${hidden.version}`).toEqual([
+        "displayName",
+        "layer",
+        "name",
+        "reasons",
+        "version",
+      ]);
       expect(hidden.reasons.length, `${hidden.name}@${hidden.version}`).toBeGreaterThan(0);
     }
     expect(body.offered.length).toBeGreaterThan(0);
     for (const offered of body.offered) {
-      expect(offered, `${offered.name}@${offered.version}`).toEqual(everyVersion.find((v) => v.name === offered.name && v.version === offered.version));
+      expect(offered, `${offered.name}@${offered.version}`).toEqual(
+        everyVersion.find((v) => v.name === offered.name && v.version === offered.version),
+      );
     }
   });
 });

@@ -7,9 +7,14 @@ import { app } from "../../worker/app";
 import { runSync } from "../../worker/sync/run";
 import { dropRelease, PALETTE_ENTERPRISE } from "./support/releases";
 
-const page = (path: string, init?: RequestInit) => exports.default.fetch(new Request(new URL(path, "http://studio.test"), init));
+const page = (path: string, init?: RequestInit) =>
+  exports.default.fetch(new Request(new URL(path, "http://studio.test"), init));
 const form = (fields: Record<string, string>) =>
-  page("/download", { method: "POST", headers: { "Content-Type": "application/x-www-form-urlencoded" }, body: new URLSearchParams(fields).toString() });
+  page("/download", {
+    method: "POST",
+    headers: { "Content-Type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams(fields).toString(),
+  });
 
 beforeAll(async () => {
   await dropRelease(env, "page-4.6.12", {
@@ -48,17 +53,29 @@ describe("GET /download", () => {
   it("embeds the configured widget and opens the CSP only for its provider", async () => {
     const render = async (overrides: Record<string, string>) => {
       const ctx = createExecutionContext();
-      const res = await app.fetch(new Request("http://studio.test/download?installers=palette-enterprise@4.6.12"), { ...env, ...overrides }, ctx);
+      const res = await app.fetch(
+        new Request("http://studio.test/download?installers=palette-enterprise@4.6.12"),
+        { ...env, ...overrides },
+        ctx,
+      );
       await waitOnExecutionContext(ctx);
       return { csp: res.headers.get("Content-Security-Policy") ?? "", html: await res.text() };
     };
-    const turnstile = await render({ CAPTCHA_PROVIDER: "turnstile", CAPTCHA_SITE_KEY: "0x4AAA-site", CAPTCHA_SECRET: "s" });
+    const turnstile = await render({
+      CAPTCHA_PROVIDER: "turnstile",
+      CAPTCHA_SITE_KEY: "0x4AAA-site",
+      CAPTCHA_SECRET: "s",
+    });
     expect(turnstile.html).toContain('<div class="cf-turnstile" data-sitekey="0x4AAA-site" data-action="download">');
     expect(turnstile.csp).toMatch(/script-src 'self' https:\/\/challenges\.cloudflare\.com/);
     expect(turnstile.csp).toMatch(/frame-src 'self' https:\/\/challenges\.cloudflare\.com/);
     expect(turnstile.csp).not.toContain("google");
 
-    const recaptcha = await render({ CAPTCHA_PROVIDER: "recaptcha", CAPTCHA_SITE_KEY: "6Lc-site", CAPTCHA_SECRET: "s" });
+    const recaptcha = await render({
+      CAPTCHA_PROVIDER: "recaptcha",
+      CAPTCHA_SITE_KEY: "6Lc-site",
+      CAPTCHA_SECRET: "s",
+    });
     expect(recaptcha.html).toContain('<div class="g-recaptcha" data-sitekey="6Lc-site">');
     expect(recaptcha.csp).toContain("https://www.google.com/recaptcha/");
     expect(recaptcha.csp).not.toContain("challenges.cloudflare.com");
@@ -70,7 +87,9 @@ describe("GET /download", () => {
   it("answers a misconfigured captcha (no site key) with an HTML 503 page, not JSON", async () => {
     const ctx = createExecutionContext();
     const res = await app.fetch(
-      new Request("http://studio.test/download?installers=palette-enterprise@4.6.12", { headers: { Accept: "text/html" } }),
+      new Request("http://studio.test/download?installers=palette-enterprise@4.6.12", {
+        headers: { Accept: "text/html" },
+      }),
       { ...env, CAPTCHA_PROVIDER: "turnstile", CAPTCHA_SECRET: "s" },
       ctx,
     );
@@ -90,29 +109,50 @@ describe("POST /download", () => {
     expect(tarUrl).toMatch(/^http:\/\/studio\.test\/api\/v1\/grants\/[A-Za-z0-9_-]{22}\/bundle\.tar$/);
     const html = await res.text();
     expect(html).toContain(`href="${tarUrl}"`);
-    expect(html).toMatch(/href="http:\/\/studio\.test\/dl\/[A-Za-z0-9_-]{22}\/cni-calico-3\.29\.2\.zst\?exp=\d+&amp;kid=k2&amp;sig=/);
+    expect(html).toMatch(
+      /href="http:\/\/studio\.test\/dl\/[A-Za-z0-9_-]{22}\/cni-calico-3\.29\.2\.zst\?exp=\d+&amp;kid=k2&amp;sig=/,
+    );
     expect(html).toMatch(/href="http:\/\/studio\.test\/dl\/[A-Za-z0-9_-]{22}\/kubernetes-1\.30\.4\.sig\.bin\?exp=/);
-    for (const format of ["urls.txt", "bundle.curl", "manifest.json", "SHA256SUMS", "download.sh"]) expect(html).toContain(`/${format}"`);
+    for (const format of ["urls.txt", "bundle.curl", "manifest.json", "SHA256SUMS", "download.sh"])
+      expect(html).toContain(`/${format}"`);
     const tar = await exports.default.fetch(tarUrl!, { method: "HEAD" });
     expect(tar.status).toBe(200);
   });
 
   it("Copy all URLs shows urls.txt without a Refresh; the wizard's bundle state becomes a bundle grant", async () => {
-    const res = await form({ product: "palette-enterprise", version: "4.6.12", useCase: "controller", cloud: "aws", packs: "kubernetes@1.30.4", action: "urls" });
+    const res = await form({
+      product: "palette-enterprise",
+      version: "4.6.12",
+      useCase: "controller",
+      cloud: "aws",
+      packs: "kubernetes@1.30.4",
+      action: "urls",
+    });
     expect(res.status).toBe(200);
     expect(res.headers.get("Refresh")).toBeNull();
     const html = await res.text();
     const textarea = /<textarea id="urls"[^>]*>([\s\S]*?)<\/textarea>/.exec(html)?.[1] ?? "";
     expect(textarea.trim().split("\n")).toHaveLength(2);
-    const audit = await page("/api/v1/admin/grants?limit=1", { headers: { Authorization: `Bearer ${env.ADMIN_TOKEN}` } });
-    const { grants } = (await audit.json()) as { grants: { request: { bundle?: { useCase: string; packs: unknown[] } } }[] };
-    expect(grants[0].request.bundle).toMatchObject({ useCase: "controller", packs: [{ name: "kubernetes", version: "1.30.4" }] });
+    const audit = await page("/api/v1/admin/grants?limit=1", {
+      headers: { Authorization: `Bearer ${env.ADMIN_TOKEN}` },
+    });
+    const { grants } = (await audit.json()) as {
+      grants: { request: { bundle?: { useCase: string; packs: unknown[] } } }[];
+    };
+    expect(grants[0].request.bundle).toMatchObject({
+      useCase: "controller",
+      packs: [{ name: "kubernetes", version: "1.30.4" }],
+    });
   });
 
   it("shows the gate's refusal on the page: captcha off outside local is a 503 with the reason", async () => {
     const ctx = createExecutionContext();
     const res = await app.fetch(
-      new Request("http://studio.test/download", { method: "POST", headers: { "Content-Type": "application/x-www-form-urlencoded" }, body: "installers=palette-enterprise%404.6.12&action=download" }),
+      new Request("http://studio.test/download", {
+        method: "POST",
+        headers: { "Content-Type": "application/x-www-form-urlencoded" },
+        body: "installers=palette-enterprise%404.6.12&action=download",
+      }),
       { ...env, ENVIRONMENT: "production" },
       ctx,
     );

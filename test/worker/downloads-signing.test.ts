@@ -5,10 +5,23 @@ import { config } from "../../worker/env";
 import type { Downloadable } from "../../worker/downloads/files";
 import { isNotModified, parseRange, rangeStillValid } from "../../worker/downloads/http-range";
 import { signingKeys } from "../../worker/downloads/settings";
-import { MAX_PRESIGN_SECONDS, parseSignedQuery, r2Signer, urlSigner, verifyWorkerSignature, workerSigner } from "../../worker/downloads/signers";
+import {
+  MAX_PRESIGN_SECONDS,
+  parseSignedQuery,
+  r2Signer,
+  urlSigner,
+  verifyWorkerSignature,
+  workerSigner,
+} from "../../worker/downloads/signers";
 
 const key = (id: string, fill: number) => ({ id, secret: new Uint8Array(32).fill(fill) });
-const file: Downloadable = { file: "cni-calico-3.29.2.zst", objectKey: "incoming/r1/cni-calico-3.29.2.zst", size: 10, etag: "e", publishedAt: 0 };
+const file: Downloadable = {
+  file: "cni-calico-3.29.2.zst",
+  objectKey: "incoming/r1/cni-calico-3.29.2.zst",
+  size: 10,
+  etag: "e",
+  publishedAt: 0,
+};
 const now = Date.UTC(2026, 10, 28);
 const grant = { id: "G".repeat(22), createdAt: now, expiresAt: now + 3600_000 };
 
@@ -16,7 +29,10 @@ async function signedParts(keys = [key("new", 1)]) {
   const url = new URL(await workerSigner(keys, "https://s.test").sign(grant, file));
   const q = parseSignedQuery(url.searchParams, now);
   if ("reason" in q) throw new Error(q.reason);
-  return { url, input: { method: "GET", objectKey: file.objectKey, exp: q.exp, grantId: grant.id, kid: q.kid, sig: q.sig } };
+  return {
+    url,
+    input: { method: "GET", objectKey: file.objectKey, exp: q.exp, grantId: grant.id, kid: q.kid, sig: q.sig },
+  };
 }
 
 describe("worker signer", () => {
@@ -39,38 +55,71 @@ describe("worker signer", () => {
       { method: "PUT" },
       { sig: input.sig.slice(0, -1) + (input.sig.endsWith("A") ? "B" : "A") },
     ]) {
-      expect(await verifyWorkerSignature(keys, { ...input, ...changed }), JSON.stringify(changed)).toEqual({ ok: false, reason: "invalid signature" });
+      expect(await verifyWorkerSignature(keys, { ...input, ...changed }), JSON.stringify(changed)).toEqual({
+        ok: false,
+        reason: "invalid signature",
+      });
     }
-    expect(await verifyWorkerSignature(keys, { ...input, sig: "!!" })).toEqual({ ok: false, reason: "malformed signature" });
-    expect(await verifyWorkerSignature(keys, { ...input, kid: "gone" })).toEqual({ ok: false, reason: "unknown signing key id" });
+    expect(await verifyWorkerSignature(keys, { ...input, sig: "!!" })).toEqual({
+      ok: false,
+      reason: "malformed signature",
+    });
+    expect(await verifyWorkerSignature(keys, { ...input, kid: "gone" })).toEqual({
+      ok: false,
+      reason: "unknown signing key id",
+    });
     expect(await verifyWorkerSignature([key("new", 2)], input)).toEqual({ ok: false, reason: "invalid signature" });
   });
 
   it("keeps URLs signed with a retired key valid while that key is still listed (rotation)", async () => {
     const { input } = await signedParts([key("old", 7)]);
     expect(await verifyWorkerSignature([key("new", 1), key("old", 7)], input)).toEqual({ ok: true });
-    expect(await verifyWorkerSignature([key("new", 1)], input)).toEqual({ ok: false, reason: "unknown signing key id" });
+    expect(await verifyWorkerSignature([key("new", 1)], input)).toEqual({
+      ok: false,
+      reason: "unknown signing key id",
+    });
   });
 
   it("checks the query before any I/O: missing parts, malformed or past expiry", () => {
-    expect(parseSignedQuery(new URLSearchParams("exp=1&kid=k"), now)).toEqual({ reason: expect.stringMatching(/not a signed download URL/) });
+    expect(parseSignedQuery(new URLSearchParams("exp=1&kid=k"), now)).toEqual({
+      reason: expect.stringMatching(/not a signed download URL/),
+    });
     expect(parseSignedQuery(new URLSearchParams("exp=soon&kid=k&sig=s"), now)).toEqual({ reason: "malformed expiry" });
-    expect(parseSignedQuery(new URLSearchParams(`exp=${now / 1000}&kid=k&sig=s`), now)).toEqual({ reason: expect.stringMatching(/^link expired at 2026-11-28T00:00:00\.000Z/) });
+    expect(parseSignedQuery(new URLSearchParams(`exp=${now / 1000}&kid=k&sig=s`), now)).toEqual({
+      reason: expect.stringMatching(/^link expired at 2026-11-28T00:00:00\.000Z/),
+    });
   });
 });
 
 describe("signing settings", () => {
-  const cfg = (extra: Record<string, string>) => config({ ADMIN_TOKEN: "x".repeat(24), TRUSTED_PUBLIC_KEYS: JSON.stringify([{ id: "a", pem: "-----BEGIN PUBLIC KEY-----" }]), ...extra } as unknown as Env);
+  const cfg = (extra: Record<string, string>) =>
+    config({
+      ADMIN_TOKEN: "x".repeat(24),
+      TRUSTED_PUBLIC_KEYS: JSON.stringify([{ id: "a", pem: "-----BEGIN PUBLIC KEY-----" }]),
+      ...extra,
+    } as unknown as Env);
 
   it("names what is missing or malformed", () => {
     expect(() => signingKeys(cfg({}))).toThrow(/DOWNLOAD_SIGNING_KEYS is required/);
     expect(() => signingKeys(cfg({ DOWNLOAD_SIGNING_KEYS: "nope" }))).toThrow(/must be JSON/);
-    expect(() => signingKeys(cfg({ DOWNLOAD_SIGNING_KEYS: JSON.stringify([{ id: "k", secret: btoa("short") }]) }))).toThrow(/DOWNLOAD_SIGNING_KEYS\.0\.secret: must be base64 of at least 32 bytes/);
-    expect(() => urlSigner(cfg({ DOWNLOAD_SIGNER: "r2", R2_ACCOUNT_ID: "acc" }), "https://s.test")).toThrow(/R2_ACCESS_KEY_ID, R2_SECRET_ACCESS_KEY, R2_BUCKET_NAME required/);
+    expect(() =>
+      signingKeys(cfg({ DOWNLOAD_SIGNING_KEYS: JSON.stringify([{ id: "k", secret: btoa("short") }]) })),
+    ).toThrow(/DOWNLOAD_SIGNING_KEYS\.0\.secret: must be base64 of at least 32 bytes/);
+    expect(() => urlSigner(cfg({ DOWNLOAD_SIGNER: "r2", R2_ACCOUNT_ID: "acc" }), "https://s.test")).toThrow(
+      /R2_ACCESS_KEY_ID, R2_SECRET_ACCESS_KEY, R2_BUCKET_NAME required/,
+    );
   });
 
   it("presigns R2 GETs with SigV4 query auth, the documented file name, and the grant's expiry", async () => {
-    const signer = r2Signer(cfg({ DOWNLOAD_SIGNER: "r2", R2_ACCOUNT_ID: "acc123", R2_ACCESS_KEY_ID: "AKID", R2_SECRET_ACCESS_KEY: "secret", R2_BUCKET_NAME: "artifacts" }));
+    const signer = r2Signer(
+      cfg({
+        DOWNLOAD_SIGNER: "r2",
+        R2_ACCOUNT_ID: "acc123",
+        R2_ACCESS_KEY_ID: "AKID",
+        R2_SECRET_ACCESS_KEY: "secret",
+        R2_BUCKET_NAME: "artifacts",
+      }),
+    );
     const url = new URL(await signer.sign(grant, file));
     expect(url.origin).toBe("https://acc123.r2.cloudflarestorage.com");
     expect(url.pathname).toBe("/artifacts/incoming/r1/cni-calico-3.29.2.zst");
@@ -79,7 +128,9 @@ describe("signing settings", () => {
     expect(url.searchParams.get("X-Amz-Algorithm")).toBe("AWS4-HMAC-SHA256");
     expect(url.searchParams.get("X-Amz-Credential")).toBe("AKID/20261128/auto/s3/aws4_request");
     expect(url.searchParams.get("X-Amz-Signature")).toMatch(/^[0-9a-f]{64}$/);
-    expect(url.searchParams.get("response-content-disposition")).toContain('attachment; filename="cni-calico-3.29.2.zst"');
+    expect(url.searchParams.get("response-content-disposition")).toContain(
+      'attachment; filename="cni-calico-3.29.2.zst"',
+    );
     // The same grant always yields the same URL, so manifests fetched later agree with the grant.
     expect(await signer.sign(grant, file)).toBe(url.toString());
     const week = new URL(await signer.sign({ ...grant, expiresAt: now + 30 * 86400_000 }, file));
@@ -107,9 +158,17 @@ describe("range and conditional rules", () => {
     const h = (init: Record<string, string>) => new Headers(init);
     expect(isNotModified(h({ "If-None-Match": 'W/"x", "e"' }), '"e"', modified)).toBe(true);
     expect(isNotModified(h({ "If-None-Match": "*" }), '"e"', modified)).toBe(true);
-    expect(isNotModified(h({ "If-None-Match": '"x"', "If-Modified-Since": new Date(modified + 1e6).toUTCString() }), '"e"', modified)).toBe(false);
+    expect(
+      isNotModified(
+        h({ "If-None-Match": '"x"', "If-Modified-Since": new Date(modified + 1e6).toUTCString() }),
+        '"e"',
+        modified,
+      ),
+    ).toBe(false);
     expect(isNotModified(h({ "If-Modified-Since": new Date(modified).toUTCString() }), '"e"', modified)).toBe(true);
-    expect(isNotModified(h({ "If-Modified-Since": new Date(modified - 1000).toUTCString() }), '"e"', modified)).toBe(false);
+    expect(isNotModified(h({ "If-Modified-Since": new Date(modified - 1000).toUTCString() }), '"e"', modified)).toBe(
+      false,
+    );
     expect(isNotModified(h({ "If-Modified-Since": "yesterday" }), '"e"', modified)).toBe(false);
     expect(rangeStillValid(h({ "If-Range": '"e"' }), '"e"', modified)).toBe(true);
     expect(rangeStillValid(h({ "If-Range": '"old"' }), '"e"', modified)).toBe(false);

@@ -14,13 +14,28 @@ import { dropRelease, PALETTE_ENTERPRISE } from "./support/releases";
 type GrantJson = {
   id: string;
   expiresAt: string;
-  files: { name: string; version: string; file: string; size: number; sha256: string; url: string; sigFile: string; sigSize: number; sigUrl: string }[];
+  files: {
+    name: string;
+    version: string;
+    file: string;
+    size: number;
+    sha256: string;
+    url: string;
+    sigFile: string;
+    sigSize: number;
+    sigUrl: string;
+  }[];
 };
 
-const studio = (path: string, init?: RequestInit) => exports.default.fetch(new Request(new URL(path, "http://studio.test"), init));
+const studio = (path: string, init?: RequestInit) =>
+  exports.default.fetch(new Request(new URL(path, "http://studio.test"), init));
 
 async function createGrant(body: unknown, headers: Record<string, string> = {}): Promise<Response> {
-  return studio("/api/v1/grants", { method: "POST", headers: { "Content-Type": "application/json", "CF-Connecting-IP": "198.51.100.7", ...headers }, body: JSON.stringify(body) });
+  return studio("/api/v1/grants", {
+    method: "POST",
+    headers: { "Content-Type": "application/json", "CF-Connecting-IP": "198.51.100.7", ...headers },
+    body: JSON.stringify(body),
+  });
 }
 
 async function grantFor(packs: { name: string; version: string }[]): Promise<GrantJson> {
@@ -47,7 +62,9 @@ beforeAll(async () => {
 
 const bytesOf = async (res: Response) => new Uint8Array(await res.arrayBuffer());
 const sha256Hex = async (bytes: Uint8Array<ArrayBuffer>) =>
-  [...new Uint8Array(await crypto.subtle.digest("SHA-256", bytes))].map((b) => b.toString(16).padStart(2, "0")).join("");
+  [...new Uint8Array(await crypto.subtle.digest("SHA-256", bytes))]
+    .map((b) => b.toString(16).padStart(2, "0"))
+    .join("");
 
 describe("grants", () => {
   it("issues a grant with a signed URL, size and sha256 for every file and signature, and records it", async () => {
@@ -60,29 +77,54 @@ describe("grants", () => {
     expect(calico.size).toBe(300_000);
     expect(calico.sha256).toBe(release.files["cni-calico-3.29.2.zst"].sha256);
     expect(calico.sigFile).toBe("cni-calico-3.29.2.sig.bin");
-    expect(calico.url).toMatch(new RegExp(`^http://studio\\.test/dl/${grant.id}/cni-calico-3\\.29\\.2\\.zst\\?exp=\\d+&kid=k2&sig=[A-Za-z0-9_-]{43}$`));
+    expect(calico.url).toMatch(
+      new RegExp(
+        `^http://studio\\.test/dl/${grant.id}/cni-calico-3\\.29\\.2\\.zst\\?exp=\\d+&kid=k2&sig=[A-Za-z0-9_-]{43}$`,
+      ),
+    );
     const [row] = await primaryWriter(env).select().from(grants).where(eq(grants.id, grant.id));
     expect(row).toMatchObject({ fileCount: 2, clientIp: "198.51.100.7", revoked: false });
     expect(row.totalBytes).toBe(370_000 + calico.sigSize + grant.files[1].sigSize);
-    expect(row.request).toEqual({ packs: [{ name: "cni-calico", version: "3.29.2" }, { name: "kubernetes", version: "1.30.4" }] });
+    expect(row.request).toEqual({
+      packs: [
+        { name: "cni-calico", version: "3.29.2" },
+        { name: "kubernetes", version: "1.30.4" },
+      ],
+    });
   });
 
   it("404s unknown pack versions and 409s yanked ones, naming each", async () => {
-    const unknown = await createGrant({ packs: [{ name: "cni-calico", version: "9.9.9" }, { name: "nope", version: "1.0.0" }, { name: "kubernetes", version: "1.30.4" }] });
+    const unknown = await createGrant({
+      packs: [
+        { name: "cni-calico", version: "9.9.9" },
+        { name: "nope", version: "1.0.0" },
+        { name: "kubernetes", version: "1.30.4" },
+      ],
+    });
     expect(unknown.status).toBe(404);
     const body = (await unknown.json()) as { error: { message: string } };
     expect(body.error.message).toBe("unknown pack versions: cni-calico@9.9.9, nope@1.0.0");
 
-    await primaryWriter(env).update(packVersions).set({ yanked: true, yankReason: "CVE-2026-0001" }).where(eq(packVersions.id, "old-addon@1.0.0"));
+    await primaryWriter(env)
+      .update(packVersions)
+      .set({ yanked: true, yankReason: "CVE-2026-0001" })
+      .where(eq(packVersions.id, "old-addon@1.0.0"));
     const yanked = await createGrant({ packs: [{ name: "old-addon", version: "1.0.0" }] });
     expect(yanked.status).toBe(409);
-    expect(await yanked.json()).toMatchObject({ error: { code: "yanked", message: "yanked pack versions: old-addon@1.0.0" } });
+    expect(await yanked.json()).toMatchObject({
+      error: { code: "yanked", message: "yanked pack versions: old-addon@1.0.0" },
+    });
   });
 
   it("rejects malformed selections with a 400 naming the field", async () => {
-    const both = await createGrant({ packs: [{ name: "kubernetes", version: "1.30.4" }], installers: { product: "palette-enterprise", version: "4.6.12" } });
+    const both = await createGrant({
+      packs: [{ name: "kubernetes", version: "1.30.4" }],
+      installers: { product: "palette-enterprise", version: "4.6.12" },
+    });
     expect(both.status).toBe(400);
-    expect(((await both.json()) as { error: { details: { field: string }[] } }).error.details[0].field).toBe("installers");
+    expect(((await both.json()) as { error: { details: { field: string }[] } }).error.details[0].field).toBe(
+      "installers",
+    );
     const badName = await createGrant({ packs: [{ name: "Bad Name!", version: "1" }] });
     expect(badName.status).toBe(400);
     expect(((await badName.json()) as { error: { message: string } }).error.message).toMatch(/^packs\.0\.name: /);
@@ -156,9 +198,13 @@ describe("/dl downloads", () => {
     expect(first.status).toBe(200);
     const original = await bytesOf(first);
     // The cache is filled by a second R2 read in waitUntil; wait for it to land.
-    const [row] = await primaryWriter(env).select({ objectKey: packVersions.objectKey }).from(packVersions).where(eq(packVersions.id, "cni-calico@3.29.2"));
+    const [row] = await primaryWriter(env)
+      .select({ objectKey: packVersions.objectKey })
+      .from(packVersions)
+      .where(eq(packVersions.id, "cni-calico@3.29.2"));
     const cache = (caches as unknown as { default: Cache }).default;
-    for (let i = 0; i < 200 && !(await cache.match(cacheKeyOf({ objectKey: row.objectKey, etag: file.sha256 }))); i++) await new Promise((r) => setTimeout(r, 10));
+    for (let i = 0; i < 200 && !(await cache.match(cacheKeyOf({ objectKey: row.objectKey, etag: file.sha256 }))); i++)
+      await new Promise((r) => setTimeout(r, 10));
 
     await env.ARTIFACTS.delete(row.objectKey);
     expect(await env.ARTIFACTS.head(row.objectKey)).toBeNull();
@@ -231,7 +277,10 @@ describe("/dl refuses tampered, expired, revoked and yanked URLs with a one-line
   it("refuses an expired URL", async () => {
     const grant = await grantFor([{ name: "kubernetes", version: "1.30.4" }]);
     const past = Math.floor(Date.now() / 1000) - 10;
-    await primaryWriter(env).update(grants).set({ expiresAt: past * 1000 }).where(eq(grants.id, grant.id));
+    await primaryWriter(env)
+      .update(grants)
+      .set({ expiresAt: past * 1000 })
+      .where(eq(grants.id, grant.id));
     const url = new URL(grant.files[0].url);
     url.searchParams.set("exp", String(past));
     await refused(await studio(url.toString()), /link expired at/);
@@ -242,17 +291,26 @@ describe("/dl refuses tampered, expired, revoked and yanked URLs with a one-line
       { name: "kubernetes", version: "1.30.4" },
       { name: "csi-aws-ebs", version: "1.41.0" },
     ]);
-    const revoke = await studio(`/api/v1/admin/grants/${grant.id}/revoke`, { method: "POST", headers: { Authorization: `Bearer ${env.ADMIN_TOKEN}` } });
+    const revoke = await studio(`/api/v1/admin/grants/${grant.id}/revoke`, {
+      method: "POST",
+      headers: { Authorization: `Bearer ${env.ADMIN_TOKEN}` },
+    });
     expect(revoke.status).toBe(200);
     await refused(await studio(grant.files[0].url), /revoked/);
 
     const fresh = await grantFor([{ name: "csi-aws-ebs", version: "1.41.0" }]);
-    await primaryWriter(env).update(packVersions).set({ yanked: true }).where(eq(packVersions.id, "csi-aws-ebs@1.41.0"));
+    await primaryWriter(env)
+      .update(packVersions)
+      .set({ yanked: true })
+      .where(eq(packVersions.id, "csi-aws-ebs@1.41.0"));
     try {
       await refused(await studio(fresh.files[0].url), /was yanked/);
       await refused(await studio(fresh.files[0].sigUrl), /was yanked/);
     } finally {
-      await primaryWriter(env).update(packVersions).set({ yanked: false }).where(eq(packVersions.id, "csi-aws-ebs@1.41.0"));
+      await primaryWriter(env)
+        .update(packVersions)
+        .set({ yanked: false })
+        .where(eq(packVersions.id, "csi-aws-ebs@1.41.0"));
     }
   });
 });

@@ -6,12 +6,21 @@ import { grantViewSchema } from "../../worker/downloads/openapi-paths";
 import { runSync } from "../../worker/sync/run";
 import { dropRelease, PALETTE_ENTERPRISE } from "./support/releases";
 
-const studio = (path: string, init?: RequestInit) => exports.default.fetch(new Request(new URL(path, "http://studio.test"), init));
+const studio = (path: string, init?: RequestInit) =>
+  exports.default.fetch(new Request(new URL(path, "http://studio.test"), init));
 const admin = { Authorization: `Bearer ${env.ADMIN_TOKEN}`, "Content-Type": "application/json" };
 const postGrant = (body: unknown, ip = "198.51.100.20", headers: Record<string, string> = {}) =>
-  studio("/api/v1/grants", { method: "POST", headers: { "Content-Type": "application/json", "CF-Connecting-IP": ip, ...headers }, body: JSON.stringify(body) });
+  studio("/api/v1/grants", {
+    method: "POST",
+    headers: { "Content-Type": "application/json", "CF-Connecting-IP": ip, ...headers },
+    body: JSON.stringify(body),
+  });
 
-type GrantJson = { id: string; files: { kind: string; file: string; sigFile: string; url: string }[]; links: Record<string, string> };
+type GrantJson = {
+  id: string;
+  files: { kind: string; file: string; sigFile: string; url: string }[];
+  links: Record<string, string>;
+};
 
 beforeAll(async () => {
   await dropRelease(env, "grants-4.6.12", {
@@ -39,11 +48,20 @@ describe("POST /api/v1/grants", () => {
       ["iso", "palette-enterprise-appliance-4.6.12.iso", "palette-enterprise-appliance-4.6.12.iso.sig.bin"],
       ["helm-chart", "palette-enterprise-4.6.12-chart.tgz", "palette-enterprise-4.6.12-chart.tgz.sig.bin"],
     ]);
-    expect(Object.keys(grant.links)).toEqual(["urls.txt", "bundle.curl", "manifest.json", "SHA256SUMS", "download.sh", "bundle.tar"]);
+    expect(Object.keys(grant.links)).toEqual([
+      "urls.txt",
+      "bundle.curl",
+      "manifest.json",
+      "SHA256SUMS",
+      "download.sh",
+      "bundle.tar",
+    ]);
     // The documented response schema describes the real response.
     expect(grantViewSchema.strict().safeParse(grant).error).toBeUndefined();
 
-    const isoOnly = (await (await postGrant({ installers: { product: "palette-enterprise", version: "4.6.12", kinds: ["iso"] } })).json()) as GrantJson;
+    const isoOnly = (await (
+      await postGrant({ installers: { product: "palette-enterprise", version: "4.6.12", kinds: ["iso"] } })
+    ).json()) as GrantJson;
     expect(isoOnly.files.map((f) => f.kind)).toEqual(["iso"]);
 
     const missing = await postGrant({ installers: { product: "palette-enterprise", version: "9.9.9" } });
@@ -52,10 +70,22 @@ describe("POST /api/v1/grants", () => {
   });
 
   it("grants a bundle spec's packs and checks its product version", async () => {
-    const spec = { product: "palette-enterprise", version: "4.6.12", useCase: "controller", cloud: "aws", packs: [{ name: "ubuntu-aws", version: "22.04" }, { name: "kubernetes", version: "1.30.4" }] };
+    const spec = {
+      product: "palette-enterprise",
+      version: "4.6.12",
+      useCase: "controller",
+      cloud: "aws",
+      packs: [
+        { name: "ubuntu-aws", version: "22.04" },
+        { name: "kubernetes", version: "1.30.4" },
+      ],
+    };
     const res = await postGrant({ bundle: spec });
     expect(res.status).toBe(201);
-    expect(((await res.json()) as GrantJson).files.map((f) => f.file)).toEqual(["ubuntu-aws-22.04.zst", "kubernetes-1.30.4.zst"]);
+    expect(((await res.json()) as GrantJson).files.map((f) => f.file)).toEqual([
+      "ubuntu-aws-22.04.zst",
+      "kubernetes-1.30.4.zst",
+    ]);
     const wrongVersion = await postGrant({ bundle: { ...spec, version: "1.0.0" } });
     expect(wrongVersion.status).toBe(404);
     const badUseCase = await postGrant({ bundle: { ...spec, useCase: "everything" } });
@@ -66,9 +96,15 @@ describe("POST /api/v1/grants", () => {
   it("rejects an empty selection, a non-JSON body and an over-long token", async () => {
     expect((await postGrant({})).status).toBe(400);
     expect((await postGrant({ packs: [] })).status).toBe(400);
-    const notJson = await studio("/api/v1/grants", { method: "POST", headers: { "Content-Type": "application/json" }, body: "{" });
+    const notJson = await studio("/api/v1/grants", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: "{",
+    });
     expect(notJson.status).toBe(400);
-    expect((await postGrant({ packs: [{ name: "kubernetes", version: "1.30.4" }], captchaToken: "x".repeat(5000) })).status).toBe(400);
+    expect(
+      (await postGrant({ packs: [{ name: "kubernetes", version: "1.30.4" }], captchaToken: "x".repeat(5000) })).status,
+    ).toBe(400);
   });
 
   it("limits each client to 20 grants a minute with 429 and Retry-After, without affecting others", async () => {
@@ -87,9 +123,24 @@ describe("POST /api/v1/grants", () => {
 
 describe("OpenAPI", () => {
   it("documents grant issuance, the manifests and the token-only automation endpoints", async () => {
-    const doc = (await (await studio("/api/v1/openapi.json")).json()) as { paths: Record<string, Record<string, { security?: unknown[]; responses: Record<string, { content?: Record<string, { schema: { $ref?: string } }> }> }>> };
-    expect(doc.paths["/api/v1/grants"].post.responses["201"].content?.["application/json"].schema.$ref).toBe("#/components/schemas/Grant");
-    expect(Object.keys(doc.paths["/api/v1/grants"].post.responses)).toEqual(expect.arrayContaining(["201", "400", "403", "404", "409", "429", "503"]));
+    const doc = (await (await studio("/api/v1/openapi.json")).json()) as {
+      paths: Record<
+        string,
+        Record<
+          string,
+          {
+            security?: unknown[];
+            responses: Record<string, { content?: Record<string, { schema: { $ref?: string } }> }>;
+          }
+        >
+      >;
+    };
+    expect(doc.paths["/api/v1/grants"].post.responses["201"].content?.["application/json"].schema.$ref).toBe(
+      "#/components/schemas/Grant",
+    );
+    expect(Object.keys(doc.paths["/api/v1/grants"].post.responses)).toEqual(
+      expect.arrayContaining(["201", "400", "403", "404", "409", "429", "503"]),
+    );
     expect(doc.paths["/api/v1/manifests/bundle/{format}"].post.security).toEqual([{ apiToken: [] }]);
     expect(doc.paths["/api/v1/admin/grants"].get).toBeDefined();
   });
@@ -97,13 +148,22 @@ describe("OpenAPI", () => {
 
 describe("admin audit trail", () => {
   it("lists grants newest first with who asked and what, and needs the admin token", async () => {
-    const res = await postGrant({ packs: [{ name: "ubuntu-aws", version: "22.04" }] }, "198.51.100.99", { "User-Agent": "audit-test/1.0" });
+    const res = await postGrant({ packs: [{ name: "ubuntu-aws", version: "22.04" }] }, "198.51.100.99", {
+      "User-Agent": "audit-test/1.0",
+    });
     const { id } = (await res.json()) as GrantJson;
     expect((await studio("/api/v1/admin/grants")).status).toBe(401);
     const list = await studio("/api/v1/admin/grants?limit=5", { headers: admin });
     expect(list.status).toBe(200);
     const { grants } = (await list.json()) as { grants: Record<string, unknown>[] };
-    expect(grants[0]).toMatchObject({ id, clientIp: "198.51.100.99", userAgent: "audit-test/1.0", fileCount: 1, revoked: false, request: { packs: [{ name: "ubuntu-aws", version: "22.04" }] } });
+    expect(grants[0]).toMatchObject({
+      id,
+      clientIp: "198.51.100.99",
+      userAgent: "audit-test/1.0",
+      fileCount: 1,
+      revoked: false,
+      request: { packs: [{ name: "ubuntu-aws", version: "22.04" }] },
+    });
     expect(grants[0]).not.toHaveProperty("files");
     expect((await studio("/api/v1/admin/grants?limit=0", { headers: admin })).status).toBe(400);
   });
@@ -111,39 +171,84 @@ describe("admin audit trail", () => {
 
 describe("API tokens and automation manifests", () => {
   it("creates a token shown once, stores only its hash, and lists it without the secret", async () => {
-    const res = await studio("/api/v1/admin/tokens", { method: "POST", headers: admin, body: JSON.stringify({ name: "mirror job", scopes: ["manifests:read"] }) });
+    const res = await studio("/api/v1/admin/tokens", {
+      method: "POST",
+      headers: admin,
+      body: JSON.stringify({ name: "mirror job", scopes: ["manifests:read"] }),
+    });
     expect(res.status).toBe(201);
     const created = (await res.json()) as { id: string; token: string; scopes: string[] };
     expect(created.token).toMatch(/^ast_[A-Za-z0-9_-]{43}$/);
-    const stored = await env.DB.prepare("select token_hash from api_tokens where id = ?").bind(created.id).first<{ token_hash: string }>();
+    const stored = await env.DB.prepare("select token_hash from api_tokens where id = ?")
+      .bind(created.id)
+      .first<{ token_hash: string }>();
     expect(stored!.token_hash).toMatch(/^[0-9a-f]{64}$/);
     expect(stored!.token_hash).not.toContain(created.token);
     const listed = JSON.stringify(await (await studio("/api/v1/admin/tokens", { headers: admin })).json());
     expect(listed).toContain("mirror job");
     expect(listed).not.toContain(created.token);
     expect(listed).not.toContain(stored!.token_hash);
-    const badScope = await studio("/api/v1/admin/tokens", { method: "POST", headers: admin, body: JSON.stringify({ name: "x", scopes: ["root"] }) });
+    const badScope = await studio("/api/v1/admin/tokens", {
+      method: "POST",
+      headers: admin,
+      body: JSON.stringify({ name: "x", scopes: ["root"] }),
+    });
     expect(badScope.status).toBe(400);
   });
 
   it("serves pre-generated manifests to a manifests:read token, and only to it", async () => {
-    const minted = (await (await studio("/api/v1/admin/tokens", { method: "POST", headers: admin, body: JSON.stringify({ name: "ci", scopes: ["manifests:read"] }) })).json()) as { token: string };
+    const minted = (await (
+      await studio("/api/v1/admin/tokens", {
+        method: "POST",
+        headers: admin,
+        body: JSON.stringify({ name: "ci", scopes: ["manifests:read"] }),
+      })
+    ).json()) as { token: string };
     const auth = { Authorization: `Bearer ${minted.token}` };
-    const urls = await studio("/api/v1/manifests/installers/palette-enterprise/4.6.12/urls.txt?kinds=content-bundle,iso", { headers: auth });
+    const urls = await studio(
+      "/api/v1/manifests/installers/palette-enterprise/4.6.12/urls.txt?kinds=content-bundle,iso",
+      { headers: auth },
+    );
     expect(urls.status).toBe(200);
     const lines = (await urls.text()).trim().split("\n");
     expect(lines).toHaveLength(4);
     expect(lines[0]).toMatch(/\/dl\/[A-Za-z0-9_-]{22}\/palette-enterprise-4\.6\.12\.tar\.zst\?exp=/);
     expect(urls.headers.get("X-Grant-Id")).toMatch(/^[A-Za-z0-9_-]{22}$/);
 
-    const spec = { product: "palette-enterprise", version: "4.6.12", useCase: "controller", cloud: "aws", packs: [{ name: "kubernetes", version: "1.30.4" }] };
-    const json = await studio("/api/v1/manifests/bundle/manifest.json", { method: "POST", headers: { ...auth, "Content-Type": "application/json" }, body: JSON.stringify(spec) });
+    const spec = {
+      product: "palette-enterprise",
+      version: "4.6.12",
+      useCase: "controller",
+      cloud: "aws",
+      packs: [{ name: "kubernetes", version: "1.30.4" }],
+    };
+    const json = await studio("/api/v1/manifests/bundle/manifest.json", {
+      method: "POST",
+      headers: { ...auth, "Content-Type": "application/json" },
+      body: JSON.stringify(spec),
+    });
     expect(json.status).toBe(200);
-    expect(((await json.json()) as { files: { file: string }[] }).files.map((f) => f.file)).toEqual(["kubernetes-1.30.4.zst"]);
+    expect(((await json.json()) as { files: { file: string }[] }).files.map((f) => f.file)).toEqual([
+      "kubernetes-1.30.4.zst",
+    ]);
 
     expect((await studio("/api/v1/manifests/installers/palette-enterprise/4.6.12/urls.txt")).status).toBe(401);
-    expect((await studio("/api/v1/manifests/installers/palette-enterprise/4.6.12/nope.txt", { headers: auth })).status).toBe(400);
-    const grantToken = (await (await studio("/api/v1/admin/tokens", { method: "POST", headers: admin, body: JSON.stringify({ name: "g", scopes: ["grants:create"] }) })).json()) as { token: string };
-    expect((await studio("/api/v1/manifests/installers/palette-enterprise/4.6.12/urls.txt", { headers: { Authorization: `Bearer ${grantToken.token}` } })).status).toBe(403);
+    expect(
+      (await studio("/api/v1/manifests/installers/palette-enterprise/4.6.12/nope.txt", { headers: auth })).status,
+    ).toBe(400);
+    const grantToken = (await (
+      await studio("/api/v1/admin/tokens", {
+        method: "POST",
+        headers: admin,
+        body: JSON.stringify({ name: "g", scopes: ["grants:create"] }),
+      })
+    ).json()) as { token: string };
+    expect(
+      (
+        await studio("/api/v1/manifests/installers/palette-enterprise/4.6.12/urls.txt", {
+          headers: { Authorization: `Bearer ${grantToken.token}` },
+        })
+      ).status,
+    ).toBe(403);
   });
 });

@@ -2,7 +2,15 @@
 // whose URLs, file names and checksums must agree with what /dl actually serves.
 import { env, exports } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { bundleCurl, downloadSh, type ManifestEntry, publicKeyRefs, sha256Sums, sha256SumsLength, urlsTxt } from "../../worker/downloads/manifests";
+import {
+  bundleCurl,
+  downloadSh,
+  type ManifestEntry,
+  publicKeyRefs,
+  sha256Sums,
+  sha256SumsLength,
+  urlsTxt,
+} from "../../worker/downloads/manifests";
 import { runSync } from "../../worker/sync/run";
 import { dropRelease, PALETTE_ENTERPRISE } from "./support/releases";
 
@@ -36,19 +44,35 @@ describe("manifest renderers", () => {
 
   it("SHA256SUMS covers files and signatures in sha256sum format, with a length known up front", () => {
     const entries = [entry(), entry({ file: "k-1.zst", sigFile: "k-1.sig.bin", sha256: "c".repeat(64) })];
-    const sums = sha256Sums(entries, new Map([["cni-calico-3.29.2.sig.bin", "b".repeat(64)], ["k-1.sig.bin", "d".repeat(64)]]));
-    expect(sums).toBe(`${"a".repeat(64)}  cni-calico-3.29.2.zst\n${"b".repeat(64)}  cni-calico-3.29.2.sig.bin\n${"c".repeat(64)}  k-1.zst\n${"d".repeat(64)}  k-1.sig.bin\n`);
+    const sums = sha256Sums(
+      entries,
+      new Map([
+        ["cni-calico-3.29.2.sig.bin", "b".repeat(64)],
+        ["k-1.sig.bin", "d".repeat(64)],
+      ]),
+    );
+    expect(sums).toBe(
+      `${"a".repeat(64)}  cni-calico-3.29.2.zst\n${"b".repeat(64)}  cni-calico-3.29.2.sig.bin\n${"c".repeat(64)}  k-1.zst\n${"d".repeat(64)}  k-1.sig.bin\n`,
+    );
     expect(sha256SumsLength(entries)).toBe(new TextEncoder().encode(sums).byteLength);
     expect(() => sha256Sums(entries, new Map())).toThrow(/no checksum for/);
   });
 
   it("download.sh resumes, verifies checksum and signature per file with the right key, logs, and fails on any error", () => {
-    const keys = publicKeyRefs([entry(), entry({ keyId: "older", file: "o-1.zst", sigFile: "o-1.sig.bin" })], "main", "https://s.test");
+    const keys = publicKeyRefs(
+      [entry(), entry({ keyId: "older", file: "o-1.zst", sigFile: "o-1.sig.bin" })],
+      "main",
+      "https://s.test",
+    );
     expect(keys).toEqual([
       { keyId: "main", file: "spectro_public_key.pem", url: "https://s.test/spectro_public_key.pem" },
       { keyId: "older", file: "older.pem", url: "https://s.test/keys/older.pem" },
     ]);
-    const script = downloadSh(grant, [entry({ url: "https://s.test/it's" }), entry({ keyId: "older", file: "o-1.zst", sigFile: "o-1.sig.bin" })], keys);
+    const script = downloadSh(
+      grant,
+      [entry({ url: "https://s.test/it's" }), entry({ keyId: "older", file: "o-1.zst", sigFile: "o-1.sig.bin" })],
+      keys,
+    );
     expect(script.startsWith("#!/bin/sh\n")).toBe(true);
     expect(script).toContain("-C -");
     expect(script).toContain('openssl dgst -sha256 -verify "$8" -signature "$5" "$1"');
@@ -78,7 +102,12 @@ describe("GET /api/v1/grants/:id/<format>", () => {
     const res = await exports.default.fetch("http://studio.test/api/v1/grants", {
       method: "POST",
       headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ packs: [{ name: "cni-calico", version: "3.29.2" }, { name: "kubernetes", version: "1.32.3" }] }),
+      body: JSON.stringify({
+        packs: [
+          { name: "cni-calico", version: "3.29.2" },
+          { name: "kubernetes", version: "1.32.3" },
+        ],
+      }),
     });
     ({ id, files } = (await res.json()) as { id: string; files: typeof files });
   });
@@ -100,24 +129,44 @@ describe("GET /api/v1/grants/:id/<format>", () => {
   it("bundle.curl: url/output pairs writing the documented names", async () => {
     const text = await (await get("bundle.curl")).text();
     const pairs = [...text.matchAll(/^url = "(.*)"\noutput = "(.*)"$/gm)].map((m) => [m[1], m[2]]);
-    expect(pairs).toEqual(files.flatMap((f) => [[f.url, f.file], [f.sigUrl, f.sigFile]]));
+    expect(pairs).toEqual(
+      files.flatMap((f) => [
+        [f.url, f.file],
+        [f.sigUrl, f.sigFile],
+      ]),
+    );
   });
 
   it("manifest.json: name, version, file, size, sha256, url, sigUrl and expiry for each file", async () => {
     const json = (await (await get("manifest.json")).json()) as { grant: string; files: Record<string, unknown>[] };
     expect(json.grant).toBe(id);
-    expect(json.files[0]).toMatchObject({ name: "cni-calico", version: "3.29.2", file: "cni-calico-3.29.2.zst", size: 2048, sha256: release.files["cni-calico-3.29.2.zst"].sha256, url: files[0].url, sigUrl: files[0].sigUrl });
+    expect(json.files[0]).toMatchObject({
+      name: "cni-calico",
+      version: "3.29.2",
+      file: "cni-calico-3.29.2.zst",
+      size: 2048,
+      sha256: release.files["cni-calico-3.29.2.zst"].sha256,
+      url: files[0].url,
+      sigUrl: files[0].sigUrl,
+    });
     expect(Date.parse(String(json.files[0].expires))).toBeGreaterThan(Date.now());
   });
 
   it("SHA256SUMS: matches the bytes /dl serves for every file and signature", async () => {
     const lines = (await (await get("SHA256SUMS")).text()).trim().split("\n");
     expect(lines).toHaveLength(4);
-    const urlOf = new Map(files.flatMap((f) => [[f.file, f.url], [f.sigFile, f.sigUrl]]));
+    const urlOf = new Map(
+      files.flatMap((f) => [
+        [f.file, f.url],
+        [f.sigFile, f.sigUrl],
+      ]),
+    );
     for (const line of lines) {
       const [sum, name] = line.split("  ");
       const bytes = await (await exports.default.fetch(urlOf.get(name)!)).arrayBuffer();
-      const actual = [...new Uint8Array(await crypto.subtle.digest("SHA-256", bytes))].map((b) => b.toString(16).padStart(2, "0")).join("");
+      const actual = [...new Uint8Array(await crypto.subtle.digest("SHA-256", bytes))]
+        .map((b) => b.toString(16).padStart(2, "0"))
+        .join("");
       expect(actual).toBe(sum);
     }
   });
@@ -132,6 +181,8 @@ describe("GET /api/v1/grants/:id/<format>", () => {
 
   it("404s an unknown format and an unknown grant", async () => {
     expect((await get("files.zip")).status).toBe(404);
-    expect((await exports.default.fetch("http://studio.test/api/v1/grants/AAAAAAAAAAAAAAAAAAAAAA/urls.txt")).status).toBe(404);
+    expect(
+      (await exports.default.fetch("http://studio.test/api/v1/grants/AAAAAAAAAAAAAAAAAAAAAA/urls.txt")).status,
+    ).toBe(404);
   });
 });

@@ -13,14 +13,16 @@ beforeAll(async () => {
 
 /** The pack names a browse page lists, in order. */
 const listedPacks = (body: string) => [...body.matchAll(/<h3 id="pack-([a-z0-9-]+)">/g)].map((m) => m[1]);
-const api = async (query: string) => (await (await exports.default.fetch(`http://studio.test/api/v1/packs?${query}`)).json()) as PackSearchResult;
+const api = async (query: string) =>
+  (await (await exports.default.fetch(`http://studio.test/api/v1/packs?${query}`)).json()) as PackSearchResult;
 
 describe("filters and search", () => {
   it("is one GET form with every filter named and labelled", async () => {
     const body = await htmlPage("/packs");
     const form = formAround(body, 'name="q"');
     expect(form).toContain('method="get" action="/packs"');
-    for (const name of ["product", "version", "cloud", "layer", "arch", "fips"]) expect(form).toMatch(new RegExp(`<select id="${name}" name="${name}"`));
+    for (const name of ["product", "version", "cloud", "layer", "arch", "fips"])
+      expect(form).toMatch(new RegExp(`<select id="${name}" name="${name}"`));
     expect(form).toMatch(/<input id="q" type="search" name="q"/);
     expect(attributes(form, /<select id="fips"[\s\S]*?<\/select>/g, "id")).toEqual(["fips"]);
     expect(form).toContain(">AMD64 (");
@@ -45,7 +47,10 @@ describe("filters and search", () => {
       ["layer=os&arch=arm64", (n) => expect(n).toEqual(["ubuntu-aws", "ubuntu-edge"])],
       ["layer=cni&fips=true", (n) => expect(n).toEqual(["cni-calico"])],
       ["product=palette-vertex&layer=cni", (n) => expect(n).toEqual(["cni-calico", "cni-cilium"])],
-      ["product=palette-enterprise&version=4.5.23&layer=os", (n) => expect(n).toEqual(["rhel", "ubuntu-aws", "ubuntu-edge"])],
+      [
+        "product=palette-enterprise&version=4.5.23&layer=os",
+        (n) => expect(n).toEqual(["rhel", "ubuntu-aws", "ubuntu-edge"]),
+      ],
       ["q=calico", (n) => expect(n).toEqual(["cni-calico"])],
       ["q=hello", (n) => expect(n).toEqual(["hello-universe"])],
     ];
@@ -57,7 +62,9 @@ describe("filters and search", () => {
     }
     const vertex = await htmlPage("/packs?product=palette-vertex");
     expect(vertex).toMatch(/<option value="palette-vertex" selected>/);
-    expect(attributes(formAround(vertex, 'name="version"'), /<select id="version"[^>]*>/g, "name")).toEqual(["version"]);
+    expect(attributes(formAround(vertex, 'name="version"'), /<select id="version"[^>]*>/g, "name")).toEqual([
+      "version",
+    ]);
     expect(vertex).not.toMatch(/<select id="version" name="version" disabled/);
   });
 
@@ -97,26 +104,36 @@ describe("pages and selection", () => {
 
   it("keeps a selection across pages and filters, removing only what a page shows unticked", async () => {
     // Tick kubernetes@1.32.3 on the k8s filter.
-    const picked = await redirectOf("/packs?layer=k8s&shown=kubernetes@1.32.3,kubernetes@1.31.2&pick=kubernetes@1.32.3&go=select");
+    const picked = await redirectOf(
+      "/packs?layer=k8s&shown=kubernetes@1.32.3,kubernetes@1.31.2&pick=kubernetes@1.32.3&go=select",
+    );
     expect(picked).toBe("/packs?layer=k8s&selected=kubernetes@1.32.3");
     // Change filter to cni and tick calico there: the k8s pick stays.
-    const both = await redirectOf("/packs?layer=cni&selected=kubernetes@1.32.3&shown=cni-calico@3.29.2,cni-calico@3.26.0&pick=cni-calico@3.29.2");
+    const both = await redirectOf(
+      "/packs?layer=cni&selected=kubernetes@1.32.3&shown=cni-calico@3.29.2,cni-calico@3.26.0&pick=cni-calico@3.29.2",
+    );
     expect(both).toBe("/packs?layer=cni&selected=kubernetes@1.32.3,cni-calico@3.29.2");
     const page = await htmlPage(both);
     expect(page).toMatch(/value="cni-calico@3\.29\.2" checked/);
     expect(page).not.toMatch(/value="cni-calico@3\.26\.0" checked/);
     expect(hiddenInputs(formAround(page, 'name="q"')).selected).toBe("kubernetes@1.32.3,cni-calico@3.29.2");
     // Unticking calico on a page that shows it drops it.
-    expect(await redirectOf("/packs?layer=cni&selected=kubernetes@1.32.3,cni-calico@3.29.2&shown=cni-calico@3.29.2,cni-calico@3.26.0&go=select")).toBe(
-      "/packs?layer=cni&selected=kubernetes@1.32.3",
-    );
+    expect(
+      await redirectOf(
+        "/packs?layer=cni&selected=kubernetes@1.32.3,cni-calico@3.29.2&shown=cni-calico@3.29.2,cni-calico@3.26.0&go=select",
+      ),
+    ).toBe("/packs?layer=cni&selected=kubernetes@1.32.3");
     // Moving to the next page carries the ticks made on this one.
-    const next = await redirectOf("/packs?layer=addon&next=abc&shown=nginx@1.11.2&pick=nginx@1.11.2&selected=kubernetes@1.32.3&go=next");
+    const next = await redirectOf(
+      "/packs?layer=addon&next=abc&shown=nginx@1.11.2&pick=nginx@1.11.2&selected=kubernetes@1.32.3&go=next",
+    );
     expect(next).toBe("/packs?layer=addon&cursor=abc&selected=kubernetes@1.32.3,nginx@1.11.2");
   });
 
   it("downloads the selection through /download", async () => {
-    expect(await redirectOf("/packs?selected=kubernetes@1.32.3&shown=nginx@1.11.2&pick=nginx@1.11.2&go=download")).toBe("/download?packs=kubernetes@1.32.3,nginx@1.11.2");
+    expect(await redirectOf("/packs?selected=kubernetes@1.32.3&shown=nginx@1.11.2&pick=nginx@1.11.2&go=download")).toBe(
+      "/download?packs=kubernetes@1.32.3,nginx@1.11.2",
+    );
     const body = await htmlPage("/packs?selected=kubernetes@1.32.3");
     expect(body).toMatch(/<button type="submit" name="go" value="download"[^>]*>Download selected<\/button>/);
     expect(body).toContain("kubernetes@1.32.3");

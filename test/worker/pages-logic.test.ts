@@ -3,7 +3,16 @@
 import { describe, expect, it } from "vitest";
 import { resolveSubmission } from "../../web/lib/browse";
 import { humanSize, queryString } from "../../web/lib/format";
-import { adjacentStep, applyPicks, firstMissingStep, parseRefList, reachable, stateQuery, stepsFor, type WizardState } from "../../web/lib/wizard";
+import {
+  adjacentStep,
+  applyPicks,
+  firstMissingStep,
+  parseRefList,
+  reachable,
+  stateQuery,
+  stepsFor,
+  type WizardState,
+} from "../../web/lib/wizard";
 import { groupPacks, matchesSearch } from "../../web/pages/bundle/layer";
 
 const ref = (text: string) => parseRefList(text)[0];
@@ -30,8 +39,33 @@ describe("wizard steps", () => {
   const ids = (useCase?: "controller" | "agent" | "addon") => stepsFor(useCase).map((s) => s.id);
 
   it("follows the docs for each use case", () => {
-    expect(ids("controller")).toEqual(["product", "version", "use-case", "cloud", "os", "k8s", "cni", "csi", "addon", "review", "confirm", "download"]);
-    expect(ids("agent")).toEqual(["product", "version", "use-case", "os", "k8s", "cni", "csi", "addon", "review", "confirm", "download"]);
+    expect(ids("controller")).toEqual([
+      "product",
+      "version",
+      "use-case",
+      "cloud",
+      "os",
+      "k8s",
+      "cni",
+      "csi",
+      "addon",
+      "review",
+      "confirm",
+      "download",
+    ]);
+    expect(ids("agent")).toEqual([
+      "product",
+      "version",
+      "use-case",
+      "os",
+      "k8s",
+      "cni",
+      "csi",
+      "addon",
+      "review",
+      "confirm",
+      "download",
+    ]);
     expect(ids("addon")).toEqual(["product", "version", "use-case", "addon", "confirm", "download"]);
   });
 
@@ -55,9 +89,18 @@ describe("wizard steps", () => {
   });
 
   it("writes cloud only for controller mode", () => {
-    const state: WizardState = { product: "p", version: "1", useCase: "agent", cloud: "aws", fips: true, packs: [ref("a@1"), ref("b@2")] };
+    const state: WizardState = {
+      product: "p",
+      version: "1",
+      useCase: "agent",
+      cloud: "aws",
+      fips: true,
+      packs: [ref("a@1"), ref("b@2")],
+    };
     expect(stateQuery(state)).toBe("?product=p&version=1&useCase=agent&fips=true&packs=a@1,b@2");
-    expect(stateQuery({ ...state, useCase: "controller" })).toBe("?product=p&version=1&useCase=controller&cloud=aws&fips=true&packs=a@1,b@2");
+    expect(stateQuery({ ...state, useCase: "controller" })).toBe(
+      "?product=p&version=1&useCase=controller&cloud=aws&fips=true&packs=a@1,b@2",
+    );
   });
 });
 
@@ -81,9 +124,15 @@ describe("browse submissions", () => {
   const base = { selected: [], shown: [], pick: [], trail: [] as string[] };
   it("pushes and pops the cursor trail", () => {
     const filters = { cursor: "c2", trail: ["c1"] };
-    expect(resolveSubmission(filters, { ...base, go: "next", next: "c3" }, [])).toMatchObject({ cursor: "c3", trail: ["c1", "c2"] });
+    expect(resolveSubmission(filters, { ...base, go: "next", next: "c3" }, [])).toMatchObject({
+      cursor: "c3",
+      trail: ["c1", "c2"],
+    });
     expect(resolveSubmission(filters, { ...base, go: "prev" }, [])).toMatchObject({ cursor: "c1", trail: [] });
-    expect(resolveSubmission({ cursor: "c1", trail: [] }, { ...base, go: "prev" }, [])).toMatchObject({ cursor: undefined, trail: [] });
+    expect(resolveSubmission({ cursor: "c1", trail: [] }, { ...base, go: "prev" }, [])).toMatchObject({
+      cursor: undefined,
+      trail: [],
+    });
     expect(resolveSubmission(filters, { ...base, go: "filter" }, [])).toMatchObject({ cursor: undefined, trail: [] });
   });
 
@@ -93,7 +142,12 @@ describe("browse submissions", () => {
 });
 
 describe("add-on search", () => {
-  const pack = { name: "prometheus-operator", displayName: "Prometheus Operator", description: "Metrics and alerting", addonType: "monitoring" };
+  const pack = {
+    name: "prometheus-operator",
+    displayName: "Prometheus Operator",
+    description: "Metrics and alerting",
+    addonType: "monitoring",
+  };
   it("needs every word somewhere in the pack's text", () => {
     expect(matchesSearch(pack, "prom alert")).toBe(true);
     expect(matchesSearch(pack, "MONITORING")).toBe(true);
@@ -102,7 +156,15 @@ describe("add-on search", () => {
   });
 
   it("groups versions by pack in catalog order", () => {
-    const v = (name: string, version: string) => ({ name, version, displayName: name, description: "", addonType: null, source: "spectrocloud" }) as unknown as Parameters<typeof groupPacks>[0][number];
+    const v = (name: string, version: string) =>
+      ({
+        name,
+        version,
+        displayName: name,
+        description: "",
+        addonType: null,
+        source: "spectrocloud",
+      }) as unknown as Parameters<typeof groupPacks>[0][number];
     expect(groupPacks([v("a", "2"), v("a", "1"), v("b", "1")]).map((g) => [g.name, g.versions.length])).toEqual([
       ["a", 2],
       ["b", 1],

@@ -37,7 +37,10 @@ export function expectWellFormedPage(body: string) {
   for (const control of body.match(/<(input|select|textarea)\b[^>]*>/g) ?? []) {
     if (/type="hidden"/.test(control)) continue;
     const id = control.match(/\sid="([^"]+)"/)?.[1];
-    const labelled = /aria-label="/.test(control) || (id !== undefined && body.includes(`for="${id}"`)) || isWrappedInLabel(body, control);
+    const labelled =
+      /aria-label="/.test(control) ||
+      (id !== undefined && body.includes(`for="${id}"`)) ||
+      isWrappedInLabel(body, control);
     expect(labelled, `unlabelled control ${control}`).toBe(true);
   }
 }
@@ -59,10 +62,18 @@ export async function redirectOf(path: string, init: RequestInit = {}): Promise<
 
 /** Attribute values of every tag that matches `tagPattern` (e.g. /<a\b[^>]*>/g). */
 export function attributes(body: string, tagPattern: RegExp, attribute: string): string[] {
-  return (body.match(tagPattern) ?? []).map((tag) => decode(tag.match(new RegExp(`\\s${attribute}="([^"]*)"`))?.[1] ?? ""));
+  return (body.match(tagPattern) ?? []).map((tag) =>
+    decode(tag.match(new RegExp(`\\s${attribute}="([^"]*)"`))?.[1] ?? ""),
+  );
 }
 
-export const decode = (text: string) => text.replace(/&amp;/g, "&").replace(/&quot;/g, '"').replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&#39;/g, "'");
+export const decode = (text: string) =>
+  text
+    .replace(/&amp;/g, "&")
+    .replace(/&quot;/g, '"')
+    .replace(/&lt;/g, "<")
+    .replace(/&gt;/g, ">")
+    .replace(/&#39;/g, "'");
 
 /** The <form> element (opening tag through </form>) that contains `marker`. */
 export function formAround(body: string, marker: string): string {

@@ -16,7 +16,8 @@ beforeAll(async () => {
 
 /** The values of the pick inputs a layer page offers. */
 const offeredPicks = (body: string) => attributes(body, /<input\b[^>]*name="pick"[^>]*>/g, "value").filter(Boolean);
-const hiddenSection = (body: string) => body.slice(body.indexOf('<details class="hidden-packs">'), body.indexOf("</details>"));
+const hiddenSection = (body: string) =>
+  body.slice(body.indexOf('<details class="hidden-packs">'), body.indexOf("</details>"));
 
 describe("the first steps", () => {
   it("asks for the product with a no-JS form and offers spec import", async () => {
@@ -24,7 +25,10 @@ describe("the first steps", () => {
     const form = formAround(body, 'name="product"');
     expect(form).toContain('method="get" action="/bundle/next"');
     expect(hiddenInputs(form).from).toBe("product");
-    expect(attributes(form, /<input\b[^>]*name="product"[^>]*>/g, "value")).toEqual(["palette-enterprise", "palette-vertex"]);
+    expect(attributes(form, /<input\b[^>]*name="product"[^>]*>/g, "value")).toEqual([
+      "palette-enterprise",
+      "palette-vertex",
+    ]);
     expect(body).toContain("Palette Enterprise Appliance");
     expect(body).toContain("Palette VerteX Appliance");
     const upload = formAround(body, 'name="spec"');
@@ -36,42 +40,72 @@ describe("the first steps", () => {
   });
 
   it("walks product → version → use case, keeping the state in the URL", async () => {
-    expect(await redirectOf("/bundle/next?from=product&product=palette-enterprise&go=next")).toBe("/bundle/version?product=palette-enterprise");
+    expect(await redirectOf("/bundle/next?from=product&product=palette-enterprise&go=next")).toBe(
+      "/bundle/version?product=palette-enterprise",
+    );
     const version = await htmlPage("/bundle/version?product=palette-enterprise");
     expect(attributes(version, /<option\b[^>]*>/g, "value")).toEqual(["4.7.3", "4.6.12", "4.5.23"]);
-    expect(hiddenInputs(formAround(version, 'name="version"'))).toEqual({ from: "version", product: "palette-enterprise" });
-    expect(await redirectOf(`/bundle/next?from=version&product=palette-enterprise&version=4.6.12&go=next`)).toBe(`/bundle/use-case?${BASE}`);
+    expect(hiddenInputs(formAround(version, 'name="version"'))).toEqual({
+      from: "version",
+      product: "palette-enterprise",
+    });
+    expect(await redirectOf(`/bundle/next?from=version&product=palette-enterprise&version=4.6.12&go=next`)).toBe(
+      `/bundle/use-case?${BASE}`,
+    );
   });
 
   it("sends each use case where the docs say: cloud, straight to OS (edge native), or the add-on search", async () => {
-    expect(await redirectOf(`/bundle/next?from=use-case&${BASE}&useCase=controller&go=next`)).toBe(`/bundle/cloud?${BASE}&useCase=controller`);
-    expect(await redirectOf(`/bundle/next?from=use-case&${BASE}&useCase=agent&go=next`)).toBe(`/bundle/layers/os?${BASE}&useCase=agent`);
-    expect(await redirectOf(`/bundle/next?from=use-case&${BASE}&useCase=addon&go=next`)).toBe(`/bundle/layers/addon?${BASE}&useCase=addon`);
-    expect(await redirectOf(`/bundle/next?from=cloud&${BASE}&useCase=controller&cloud=aws&go=next`)).toBe(`/bundle/layers/os?${CONTROLLER}`);
+    expect(await redirectOf(`/bundle/next?from=use-case&${BASE}&useCase=controller&go=next`)).toBe(
+      `/bundle/cloud?${BASE}&useCase=controller`,
+    );
+    expect(await redirectOf(`/bundle/next?from=use-case&${BASE}&useCase=agent&go=next`)).toBe(
+      `/bundle/layers/os?${BASE}&useCase=agent`,
+    );
+    expect(await redirectOf(`/bundle/next?from=use-case&${BASE}&useCase=addon&go=next`)).toBe(
+      `/bundle/layers/addon?${BASE}&useCase=addon`,
+    );
+    expect(await redirectOf(`/bundle/next?from=cloud&${BASE}&useCase=controller&cloud=aws&go=next`)).toBe(
+      `/bundle/layers/os?${CONTROLLER}`,
+    );
     const useCase = await htmlPage(`/bundle/use-case?${BASE}`);
     expect(useCase).toContain("Agent mode binaries cannot be downloaded at this time.");
     const cloud = await htmlPage(`/bundle/cloud?${BASE}&useCase=controller`);
-    expect(attributes(cloud, /<input\b[^>]*name="cloud"[^>]*>/g, "value")).toEqual(["aws", "gcp", "azure", "maas", "openstack", "vsphere"]);
+    expect(attributes(cloud, /<input\b[^>]*name="cloud"[^>]*>/g, "value")).toEqual([
+      "aws",
+      "gcp",
+      "azure",
+      "maas",
+      "openstack",
+      "vsphere",
+    ]);
     expect(cloud).toContain("Public clouds");
     expect(cloud).toContain("Data centers");
   });
 
   it("sends a visitor who skipped ahead back to the first missing step", async () => {
-    expect(await redirectOf("/bundle/layers/os?product=palette-enterprise")).toBe("/bundle/version?product=palette-enterprise");
-    expect(await redirectOf(`/bundle/review?${BASE}&useCase=controller`)).toBe(`/bundle/cloud?${BASE}&useCase=controller`);
+    expect(await redirectOf("/bundle/layers/os?product=palette-enterprise")).toBe(
+      "/bundle/version?product=palette-enterprise",
+    );
+    expect(await redirectOf(`/bundle/review?${BASE}&useCase=controller`)).toBe(
+      `/bundle/cloud?${BASE}&useCase=controller`,
+    );
   });
 
   it("starts over when another product is chosen", async () => {
-    expect(await redirectOf(`/bundle/next?from=product&previous=palette-enterprise&product=palette-vertex&version=4.6.12&useCase=agent&packs=ubuntu-edge@22.04&go=next`)).toBe(
-      "/bundle/version?product=palette-vertex",
-    );
+    expect(
+      await redirectOf(
+        `/bundle/next?from=product&previous=palette-enterprise&product=palette-vertex&version=4.6.12&useCase=agent&packs=ubuntu-edge@22.04&go=next`,
+      ),
+    ).toBe("/bundle/version?product=palette-vertex");
   });
 });
 
 describe("configuring layers", () => {
   it("offers only compatible OS packs and explains every hidden one", async () => {
     const body = await htmlPage(`/bundle/layers/os?${CONTROLLER}`);
-    expect(offeredPicks(body)).toEqual(["ubuntu-aws@24.04", "ubuntu-aws@22.04", "rhel@8.10"].sort((a, b) => body.indexOf(a) - body.indexOf(b)));
+    expect(offeredPicks(body)).toEqual(
+      ["ubuntu-aws@24.04", "ubuntu-aws@22.04", "rhel@8.10"].sort((a, b) => body.indexOf(a) - body.indexOf(b)),
+    );
     const hidden = hiddenSection(body);
     expect(hidden).toContain("<summary>Show hidden packs (1)</summary>");
     expect(hidden).toContain("Ubuntu (Edge) 22.04");
@@ -80,21 +114,34 @@ describe("configuring layers", () => {
     const form = formAround(body, 'name="pick"');
     expect(form).toContain('method="get" action="/bundle/next"');
     const hiddenFields = hiddenInputs(form);
-    expect(hiddenFields).toMatchObject({ from: "os", product: "palette-enterprise", version: "4.6.12", useCase: "controller", cloud: "aws" });
+    expect(hiddenFields).toMatchObject({
+      from: "os",
+      product: "palette-enterprise",
+      version: "4.6.12",
+      useCase: "controller",
+      cloud: "aws",
+    });
     expect(hiddenFields.shown.split(",").sort()).toEqual(["rhel@8.10", "ubuntu-aws@22.04", "ubuntu-aws@24.04"]);
     expect(form).toMatch(/<button type="submit" name="go" value="next">Next Layer<\/button>/);
     expect(body).toMatch(/<a href="\/bundle\/layers\/os\?[^"]*" aria-current="step">OS<\/a>/);
   });
 
   it("applies a pick and moves to the next layer; picking again replaces the layer's pack", async () => {
-    const toK8s = await redirectOf(`/bundle/next?from=os&${CONTROLLER}&shown=rhel@8.10,ubuntu-aws@22.04,ubuntu-aws@24.04&pick=ubuntu-aws@22.04&go=next`);
+    const toK8s = await redirectOf(
+      `/bundle/next?from=os&${CONTROLLER}&shown=rhel@8.10,ubuntu-aws@22.04,ubuntu-aws@24.04&pick=ubuntu-aws@22.04&go=next`,
+    );
     expect(toK8s).toBe(`/bundle/layers/k8s?${CONTROLLER}&packs=ubuntu-aws@22.04`);
     const changed = await redirectOf(
       `/bundle/next?from=os&${CONTROLLER}&packs=ubuntu-aws@22.04,kubernetes@1.31.2&shown=rhel@8.10,ubuntu-aws@22.04,ubuntu-aws@24.04&pick=rhel@8.10&go=next`,
     );
     expect(changed).toBe(`/bundle/layers/k8s?${CONTROLLER}&packs=kubernetes@1.31.2,rhel@8.10`);
     const k8s = await htmlPage(toK8s);
-    expect(offeredPicks(k8s)).toEqual(["kubernetes@1.32.3", "kubernetes@1.31.2", "kubernetes@1.30.4", "kubernetes@1.29.8"]);
+    expect(offeredPicks(k8s)).toEqual([
+      "kubernetes@1.32.3",
+      "kubernetes@1.31.2",
+      "kubernetes@1.30.4",
+      "kubernetes@1.29.8",
+    ]);
     expect(hiddenSection(k8s)).toContain("Palette Optimized Edge Kubernetes 1.30.4");
   });
 
@@ -107,12 +154,16 @@ describe("configuring layers", () => {
   });
 
   it("offers only FIPS builds for VerteX and narrows by architecture, saying why the rest are hidden", async () => {
-    const vertex = await htmlPage("/bundle/layers/k8s?product=palette-vertex&version=4.7.3&useCase=controller&cloud=aws");
+    const vertex = await htmlPage(
+      "/bundle/layers/k8s?product=palette-vertex&version=4.7.3&useCase=controller&cloud=aws",
+    );
     expect(offeredPicks(vertex)).toEqual(["kubernetes@1.31.2", "kubernetes@1.30.4"]);
     expect(hiddenSection(vertex)).toContain("not FIPS-compliant");
     expect(vertex).toContain("FIPS only (product)");
     // The filter bar is part of the same form: applying it keeps the state and the step.
-    expect(await redirectOf(`/bundle/next?from=os&${CONTROLLER}&arch=arm64&go=stay`)).toBe(`/bundle/layers/os?${CONTROLLER}&arch=arm64`);
+    expect(await redirectOf(`/bundle/next?from=os&${CONTROLLER}&arch=arm64&go=stay`)).toBe(
+      `/bundle/layers/os?${CONTROLLER}&arch=arm64`,
+    );
     const arm = await htmlPage(`/bundle/layers/os?${CONTROLLER}&arch=arm64`);
     expect(offeredPicks(arm)).toEqual(["ubuntu-aws@24.04"]);
     expect(hiddenSection(arm)).toContain("no arm64 build");
@@ -137,17 +188,23 @@ describe("configuring layers", () => {
     const url = `/bundle/layers/addon?${BASE}&useCase=addon`;
     const body = await htmlPage(url);
     expect(body).toContain("Configure bundle</h1>");
-    expect(offeredPicks(body)).toEqual(expect.arrayContaining(["nginx@1.11.2", "prometheus-operator@65.1.0", "spectro-k8s-dashboard@7.11.1"]));
+    expect(offeredPicks(body)).toEqual(
+      expect.arrayContaining(["nginx@1.11.2", "prometheus-operator@65.1.0", "spectro-k8s-dashboard@7.11.1"]),
+    );
     const form = formAround(body, 'name="q"');
     expect(form).toMatch(/<button type="submit" name="go" value="next">Next Step<\/button>/);
     // Pick nginx, then search for "monitoring": nginx stays chosen though it is no longer shown.
-    const searched = await redirectOf(`/bundle/next?from=addon&${BASE}&useCase=addon&shown=nginx@1.11.2,nginx@1.10.0&pick=nginx@1.11.2&q=monitoring&go=stay`);
+    const searched = await redirectOf(
+      `/bundle/next?from=addon&${BASE}&useCase=addon&shown=nginx@1.11.2,nginx@1.10.0&pick=nginx@1.11.2&q=monitoring&go=stay`,
+    );
     expect(searched).toBe(`/bundle/layers/addon?${BASE}&useCase=addon&packs=nginx@1.11.2&q=monitoring`);
     const results = await htmlPage(searched);
     expect(offeredPicks(results).sort()).toEqual(["prometheus-operator@65.1.0", "spectro-k8s-dashboard@7.11.1"]);
-    expect(await redirectOf(`/bundle/next?from=addon&${BASE}&useCase=addon&packs=nginx@1.11.2&shown=prometheus-operator@65.1.0&pick=prometheus-operator@65.1.0&go=next`)).toBe(
-      `/bundle/confirm?${BASE}&useCase=addon&packs=nginx@1.11.2,prometheus-operator@65.1.0`,
-    );
+    expect(
+      await redirectOf(
+        `/bundle/next?from=addon&${BASE}&useCase=addon&packs=nginx@1.11.2&shown=prometheus-operator@65.1.0&pick=prometheus-operator@65.1.0&go=next`,
+      ),
+    ).toBe(`/bundle/confirm?${BASE}&useCase=addon&packs=nginx@1.11.2,prometheus-operator@65.1.0`);
   });
 });
 
@@ -165,14 +222,22 @@ describe("review and confirm", () => {
   });
 
   it("flags a chosen pack that no longer fits, with the reason", async () => {
-    const body = decode(await htmlPage(`/bundle/review?${CONTROLLER}&packs=ubuntu-aws@22.04,kubernetes@1.32.3,cni-calico@3.26.0`));
+    const body = decode(
+      await htmlPage(`/bundle/review?${CONTROLLER}&packs=ubuntu-aws@22.04,kubernetes@1.32.3,cni-calico@3.26.0`),
+    );
     expect(body).toContain("Not compatible");
     expect(body).toContain("requires kubernetes <= 1.29.99");
   });
 
   it("confirms the bundle with files, export, permalink, add-ons and the way to /download", async () => {
     const body = await htmlPage(`/bundle/confirm?${bundle}`);
-    for (const file of ["ubuntu-aws-22.04.zst", "kubernetes-1.32.3.zst", "cni-calico-3.29.2.zst", "cni-calico-3.29.2.sig.bin"]) expect(body).toContain(file);
+    for (const file of [
+      "ubuntu-aws-22.04.zst",
+      "kubernetes-1.32.3.zst",
+      "cni-calico-3.29.2.zst",
+      "cni-calico-3.29.2.sig.bin",
+    ])
+      expect(body).toContain(file);
     const links = attributes(body, /<a\b[^>]*>/g, "href");
     expect(links).toContain(`/bundle/spec.json?${bundle}`);
     expect(links).toContain(`/bundle/layers/addon?${bundle}`);
@@ -201,7 +266,12 @@ describe("bundle spec export and import", () => {
   const importSpec = (text: string) => {
     const form = new FormData();
     form.set("spec", new File([text], "bundle.json", { type: "application/json" }));
-    return exports.default.fetch(`${ORIGIN}/bundle/import`, { method: "POST", body: form, redirect: "manual", headers: { Accept: "text/html" } });
+    return exports.default.fetch(`${ORIGIN}/bundle/import`, {
+      method: "POST",
+      body: form,
+      redirect: "manual",
+      headers: { Accept: "text/html" },
+    });
   };
 
   it("exports the bundle as a JSON spec and imports it back to the same URL", async () => {
@@ -228,11 +298,20 @@ describe("bundle spec export and import", () => {
   });
 
   it("refuses a bad spec with a 400 page naming the field", async () => {
-    const bad = await importSpec(JSON.stringify({ product: "palette-enterprise", version: "4.6.12", useCase: "robot", packs: [] }));
+    const bad = await importSpec(
+      JSON.stringify({ product: "palette-enterprise", version: "4.6.12", useCase: "robot", packs: [] }),
+    );
     expect(bad.status).toBe(400);
     expect(bad.headers.get("Content-Type")).toContain("text/html");
     expect(await bad.text()).toContain("<strong>useCase</strong>");
-    const badPack = await importSpec(JSON.stringify({ product: "palette-enterprise", version: "4.6.12", useCase: "addon", packs: [{ name: "Bad Name", version: "1" }] }));
+    const badPack = await importSpec(
+      JSON.stringify({
+        product: "palette-enterprise",
+        version: "4.6.12",
+        useCase: "addon",
+        packs: [{ name: "Bad Name", version: "1" }],
+      }),
+    );
     expect(badPack.status).toBe(400);
     expect(await badPack.text()).toContain("<strong>packs.0.name</strong>");
     const notJson = await importSpec("{ not json");
@@ -295,7 +374,9 @@ describe("a permalink naming a pack version yanked since it was shared", () => {
     expect(attributes(body, /<a\b[^>]*>/g, "href")).toContain(`/bundle/confirm?${CONTROLLER}&packs=${kept}`);
     for (const file of ["ubuntu-aws-22.04.zst", "cni-calico-3.29.2.zst"]) expect(body).toContain(file);
     expect(body).not.toContain("kubernetes-1.32.3.zst");
-    expect(formAround(body, "Continue to download")).toMatch(/<button type="submit" disabled>Continue to download<\/button>/);
+    expect(formAround(body, "Continue to download")).toMatch(
+      /<button type="submit" disabled>Continue to download<\/button>/,
+    );
     const without = await htmlPage(`/bundle/confirm?${CONTROLLER}&packs=${kept}`);
     expect(without).not.toContain("no longer published");
     expect(formAround(without, "Continue to download")).toMatch(/<button type="submit">Continue to download<\/button>/);

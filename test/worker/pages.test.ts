@@ -11,7 +11,15 @@ const HOSTILE: FixturePack = {
   layer: "addon",
   addonType: "<b>bold</b>",
   description: '"><img src=x onerror=alert(1)> & more',
-  versions: [{ version: "1.0.0", arches: ["amd64"], clouds: ["all"], useCases: ["controller", "agent", "addon"], products: [{ product: "palette-enterprise" }] }],
+  versions: [
+    {
+      version: "1.0.0",
+      arches: ["amd64"],
+      clouds: ["all"],
+      useCases: ["controller", "agent", "addon"],
+      products: [{ product: "palette-enterprise" }],
+    },
+  ],
 };
 
 beforeAll(async () => {
@@ -30,7 +38,11 @@ describe("home", () => {
     expect(body).toContain("Install Palette Enterprise");
     expect(body).toContain("Install Palette VerteX");
     // Versions newest first, from the catalog.
-    expect(attributes(formAround(body, 'action="/install/palette-enterprise"'), /<option\b[^>]*>/g, "value")).toEqual(["4.7.3", "4.6.12", "4.5.23"]);
+    expect(attributes(formAround(body, 'action="/install/palette-enterprise"'), /<option\b[^>]*>/g, "value")).toEqual([
+      "4.7.3",
+      "4.6.12",
+      "4.5.23",
+    ]);
     expect(body).toContain('href="/bundle/product"');
     expect(body).toContain('href="/packs"');
     expect(body).toMatch(/Create pack bundle/);
@@ -63,7 +75,9 @@ describe("install pages", () => {
     expect(body).toContain("palette-enterprise-4.6.12.tar.sig.bin");
     expect(body).toContain("palette-enterprise-appliance-4.6.12.iso.sig.bin");
     expect(body).toContain("Used for traditional application install.");
-    expect(body).toMatch(/<code class="break" title="SHA-256 of palette-enterprise-4\.6\.12\.tar\.zst">[0-9a-f]{64}<\/code>/);
+    expect(body).toMatch(
+      /<code class="break" title="SHA-256 of palette-enterprise-4\.6\.12\.tar\.zst">[0-9a-f]{64}<\/code>/,
+    );
     expect(body).toContain("977 KB"); // 1,000,033 bytes, as `ls -lh` puts it
     // The version picker keeps the chosen version selected.
     expect(body).toMatch(/<option value="4\.6\.12" selected>/);
@@ -154,7 +168,12 @@ describe("pack detail", () => {
 
 describe("escaping", () => {
   it("renders hostile catalog text as text on every page that shows it", async () => {
-    for (const path of ["/packs", "/packs/evil-addon", "/packs?q=alert", "/bundle/layers/addon?product=palette-enterprise&version=4.6.12&useCase=addon"]) {
+    for (const path of [
+      "/packs",
+      "/packs/evil-addon",
+      "/packs?q=alert",
+      "/bundle/layers/addon?product=palette-enterprise&version=4.6.12&useCase=addon",
+    ]) {
       const body = await htmlPage(path);
       expect(body, path).toContain("&lt;script>alert(&quot;name&quot;)&lt;/script>");
       expect(body, path).not.toContain("<script>alert");

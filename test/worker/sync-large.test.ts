@@ -12,20 +12,20 @@ import { dropRelease, releaseRow } from "./support/releases";
 const LARGE = 180 * 1024 * 1024 + 12_345;
 
 describe("catalog sync: large artifacts", () => {
-  it(
-    "verifies and publishes a file larger than the Worker's memory, streamed end to end",
-    async () => {
-      const dropped = await dropRelease(env, "large", { packs: [{ name: "edge-os", version: "22.4.5", layer: "os", size: LARGE }] });
-      expect((await env.ARTIFACTS.head("incoming/large/edge-os-22.4.5.zst"))!.size).toBe(LARGE);
+  it("verifies and publishes a file larger than the Worker's memory, streamed end to end", async () => {
+    const dropped = await dropRelease(env, "large", {
+      packs: [{ name: "edge-os", version: "22.4.5", layer: "os", size: LARGE }],
+    });
+    expect((await env.ARTIFACTS.head("incoming/large/edge-os-22.4.5.zst"))!.size).toBe(LARGE);
 
-      const summary = await runSync(env, { trigger: "cron" });
+    const summary = await runSync(env, { trigger: "cron" });
 
-      expect(summary.quarantined).toEqual([]);
-      expect(summary.published).toEqual(["large"]);
-      const row = await primaryWriter(env).select().from(packVersions).where(eq(packVersions.id, "edge-os@22.4.5")).get();
-      expect(row).toMatchObject({ size: LARGE, sha256: dropped.files["edge-os-22.4.5.zst"].sha256 });
-      expect((await releaseRow(env, "large"))!.details).toMatchObject({ verified: [{ file: "edge-os-22.4.5.zst", bytes: LARGE }] });
-    },
-    600_000,
-  );
+    expect(summary.quarantined).toEqual([]);
+    expect(summary.published).toEqual(["large"]);
+    const row = await primaryWriter(env).select().from(packVersions).where(eq(packVersions.id, "edge-os@22.4.5")).get();
+    expect(row).toMatchObject({ size: LARGE, sha256: dropped.files["edge-os-22.4.5.zst"].sha256 });
+    expect((await releaseRow(env, "large"))!.details).toMatchObject({
+      verified: [{ file: "edge-os-22.4.5.zst", bytes: LARGE }],
+    });
+  }, 600_000);
 });

@@ -24,8 +24,14 @@ const packFile = (name: string, version: string, digest: string, extra: Record<s
     ...((extra.pack as object) ?? {}),
   },
 });
-const release = (files: unknown[], products: unknown[] = []) => releaseManifest.parse({ schemaVersion: 1, releaseId: "r", keyId: "k1", products, files }) as ReleaseManifest;
-const noFacts = (): CatalogFacts => ({ packVersions: new Map(), packLayers: new Map(), artifacts: new Map(), products: new Set() });
+const release = (files: unknown[], products: unknown[] = []) =>
+  releaseManifest.parse({ schemaVersion: 1, releaseId: "r", keyId: "k1", products, files }) as ReleaseManifest;
+const noFacts = (): CatalogFacts => ({
+  packVersions: new Map(),
+  packLayers: new Map(),
+  artifacts: new Map(),
+  products: new Set(),
+});
 const keys = new Set(["k1", "k2"]);
 
 describe("planRelease", () => {
@@ -35,22 +41,55 @@ describe("planRelease", () => {
     facts.packVersions.set("changed@1.0.0", { sha256: sha("b"), size: 10 });
     facts.packLayers.set("same", "addon").set("changed", "addon");
 
-    const plan = planRelease(release([packFile("same", "1.0.0", sha("a")), packFile("changed", "1.0.0", sha("c")), packFile("fresh", "2.0.0", sha("d"))]), facts, keys);
+    const plan = planRelease(
+      release([
+        packFile("same", "1.0.0", sha("a")),
+        packFile("changed", "1.0.0", sha("c")),
+        packFile("fresh", "2.0.0", sha("d")),
+      ]),
+      facts,
+      keys,
+    );
 
     expect(plan.newPacks.map((f) => f.file)).toEqual(["fresh-2.0.0.zst"]);
     expect(plan.alreadyPublished).toEqual(["same-1.0.0.zst"]);
-    expect(plan.findings).toEqual([{ file: "changed-1.0.0.zst", problem: "would change published pack changed 1.0.0 (published sha256 bbbbbbbbbbbb…, release.json cccccccccccc…)" }]);
+    expect(plan.findings).toEqual([
+      {
+        file: "changed-1.0.0.zst",
+        problem:
+          "would change published pack changed 1.0.0 (published sha256 bbbbbbbbbbbb…, release.json cccccccccccc…)",
+      },
+    ]);
   });
 
   it("refuses unknown key ids, layer changes and installers of unknown products", () => {
     const facts = noFacts();
     facts.packLayers.set("kubernetes", "k8s");
     const plan = planRelease(
-      release([
-        packFile("kubernetes", "1.31.0", sha("a"), { keyId: "k9", pack: { layer: "cni" } }),
-        { kind: "iso", file: "x.iso", signature: "x.iso.sig.bin", size: 1, sha256: sha("e"), product: "palette-x", productVersion: "1.0.0" },
-        { kind: "iso", file: "y.iso", signature: "y.iso.sig.bin", size: 1, sha256: sha("f"), product: "palette-y", productVersion: "1.0.0" },
-      ], [{ id: "palette-y", name: "Y", applianceName: "Y Appliance" }]),
+      release(
+        [
+          packFile("kubernetes", "1.31.0", sha("a"), { keyId: "k9", pack: { layer: "cni" } }),
+          {
+            kind: "iso",
+            file: "x.iso",
+            signature: "x.iso.sig.bin",
+            size: 1,
+            sha256: sha("e"),
+            product: "palette-x",
+            productVersion: "1.0.0",
+          },
+          {
+            kind: "iso",
+            file: "y.iso",
+            signature: "y.iso.sig.bin",
+            size: 1,
+            sha256: sha("f"),
+            product: "palette-y",
+            productVersion: "1.0.0",
+          },
+        ],
+        [{ id: "palette-y", name: "Y", applianceName: "Y Appliance" }],
+      ),
       facts,
       keys,
     );
@@ -63,7 +102,11 @@ describe("planRelease", () => {
   });
 
   it("refuses one pack name listed in two layers within a release", () => {
-    const plan = planRelease(release([packFile("dual", "1.0.0", sha("a")), packFile("dual", "1.1.0", sha("b"), { pack: { layer: "csi" } })]), noFacts(), keys);
+    const plan = planRelease(
+      release([packFile("dual", "1.0.0", sha("a")), packFile("dual", "1.1.0", sha("b"), { pack: { layer: "csi" } })]),
+      noFacts(),
+      keys,
+    );
     expect(plan.findings).toEqual([{ file: "dual-1.1.0.zst", problem: "pack dual is listed in layers addon and csi" }]);
   });
 });
@@ -71,7 +114,9 @@ describe("planRelease", () => {
 describe("reasonLine", () => {
   it("is the first finding, with a count of the rest", () => {
     expect(reasonLine([{ problem: "release.json: files: too small" }])).toBe("release.json: files: too small");
-    expect(reasonLine([{ file: "a.zst", problem: "bad" }, { file: "b.zst", problem: "worse" }, { problem: "x" }])).toBe("a.zst: bad (and 2 more)");
+    expect(reasonLine([{ file: "a.zst", problem: "bad" }, { file: "b.zst", problem: "worse" }, { problem: "x" }])).toBe(
+      "a.zst: bad (and 2 more)",
+    );
   });
 });
 
@@ -83,16 +128,32 @@ describe("release.json rules", () => {
 
   it("refuses a dependency or a target product listed twice in one pack", () => {
     const dep = { packName: "kubernetes", layer: "k8s", type: "required" };
-    expect(issues([packFile("p", "1.0.0", sha("a"), { pack: { constraints: { dependencies: [dep, { ...dep, minVersion: "1.2.0" }] } } })])).toEqual([
-      "files.0.pack.constraints.dependencies.1: required dependency on kubernetes is listed twice",
-    ]);
-    expect(issues([packFile("p", "1.0.0", sha("a"), { pack: { products: [{ product: "pe" }, { product: "pe", minVersion: "4.0.0" }] } })])).toEqual([
-      "files.0.pack.products.1.product: pe is listed twice",
-    ]);
+    expect(
+      issues([
+        packFile("p", "1.0.0", sha("a"), {
+          pack: { constraints: { dependencies: [dep, { ...dep, minVersion: "1.2.0" }] } },
+        }),
+      ]),
+    ).toEqual(["files.0.pack.constraints.dependencies.1: required dependency on kubernetes is listed twice"]);
+    expect(
+      issues([
+        packFile("p", "1.0.0", sha("a"), {
+          pack: { products: [{ product: "pe" }, { product: "pe", minVersion: "4.0.0" }] },
+        }),
+      ]),
+    ).toEqual(["files.0.pack.products.1.product: pe is listed twice"]);
   });
 
   it("refuses two installers of one kind for one product version, and a product declared twice", () => {
-    const iso = (file: string) => ({ kind: "iso", file, signature: `${file}.sig.bin`, size: 1, sha256: sha("a"), product: "pe", productVersion: "4.6.12" });
+    const iso = (file: string) => ({
+      kind: "iso",
+      file,
+      signature: `${file}.sig.bin`,
+      size: 1,
+      sha256: sha("a"),
+      product: "pe",
+      productVersion: "4.6.12",
+    });
     expect(issues([iso("a.iso"), iso("b.iso")])).toEqual(["files.1.kind: a second iso for pe 4.6.12"]);
     const pe = { id: "pe", name: "PE", applianceName: "PE Appliance" };
     expect(issues([iso("a.iso")], [pe, pe])).toEqual(["products.1.id: pe is listed twice"]);

@@ -14,7 +14,11 @@ const db = () => primaryWriter(env);
 /** Drops a release with one good pack and `bad`, runs the sync, and checks that none of it landed. */
 async function expectQuarantined(releaseId: string, bad: Partial<DropOptions>, reason: string | RegExp) {
   const generation = await catalogGeneration(db());
-  await dropRelease(env, releaseId, { packs: [{ name: `good-${releaseId}`, version: "1.0.0" }], ...bad, ...(bad.packs ? { packs: [{ name: `good-${releaseId}`, version: "1.0.0" }, ...bad.packs] } : {}) });
+  await dropRelease(env, releaseId, {
+    packs: [{ name: `good-${releaseId}`, version: "1.0.0" }],
+    ...bad,
+    ...(bad.packs ? { packs: [{ name: `good-${releaseId}`, version: "1.0.0" }, ...bad.packs] } : {}),
+  });
 
   const summary = await runSync(env, { trigger: "cron" });
 
@@ -27,7 +31,13 @@ async function expectQuarantined(releaseId: string, bad: Partial<DropOptions>, r
   expect(row).toMatchObject({ status: "quarantined", reason: summary.quarantined[0].reason, runId: summary.runId });
   expect((row!.details as { findings: unknown[] }).findings.length).toBeGreaterThan(0);
   expect(await rowsPublishedBy(env, releaseId)).toEqual({ packVersions: 0, releaseArtifacts: 0, productVersions: 0 });
-  expect(await db().select().from(packs).where(eq(packs.name, `good-${releaseId}`)).get()).toBeUndefined();
+  expect(
+    await db()
+      .select()
+      .from(packs)
+      .where(eq(packs.name, `good-${releaseId}`))
+      .get(),
+  ).toBeUndefined();
   expect(await catalogGeneration(db())).toBe(generation);
   return row!;
 }
@@ -36,36 +46,70 @@ const pack = (name: string, extra: Partial<PackSpec> = {}): PackSpec => ({ name,
 
 describe("catalog sync: quarantine", () => {
   it("refuses a signature made with another key", async () => {
-    await expectQuarantined("bad-signature", { packs: [pack("cni-calico", { version: "3.29.2", tamper: "bad-signature" })] }, "cni-calico-3.29.2.zst: signature does not verify with key test-ec");
+    await expectQuarantined(
+      "bad-signature",
+      { packs: [pack("cni-calico", { version: "3.29.2", tamper: "bad-signature" })] },
+      "cni-calico-3.29.2.zst: signature does not verify with key test-ec",
+    );
   });
 
   it("refuses a bad RSA signature too", async () => {
-    await expectQuarantined("bad-rsa-signature", { keyId: "test-rsa", packs: [pack("rsa-signed", { tamper: "bad-signature" })] }, "rsa-signed-1.0.0.zst: signature does not verify with key test-rsa");
+    await expectQuarantined(
+      "bad-rsa-signature",
+      { keyId: "test-rsa", packs: [pack("rsa-signed", { tamper: "bad-signature" })] },
+      "rsa-signed-1.0.0.zst: signature does not verify with key test-rsa",
+    );
   });
 
   it("refuses a file whose signature file is missing", async () => {
-    await expectQuarantined("missing-signature", { packs: [pack("no-sig", { tamper: "missing-signature" })] }, "no-sig-1.0.0.zst: missing signature file no-sig-1.0.0.sig.bin");
+    await expectQuarantined(
+      "missing-signature",
+      { packs: [pack("no-sig", { tamper: "missing-signature" })] },
+      "no-sig-1.0.0.zst: missing signature file no-sig-1.0.0.sig.bin",
+    );
   });
 
   it("refuses an unknown signing key id", async () => {
-    await expectQuarantined("unknown-key", { packs: [pack("odd-key", { keyId: "nope" })] }, "odd-key-1.0.0.zst: unknown signing key id 'nope'");
+    await expectQuarantined(
+      "unknown-key",
+      { packs: [pack("odd-key", { keyId: "nope" })] },
+      "odd-key-1.0.0.zst: unknown signing key id 'nope'",
+    );
   });
 
   it("refuses a file whose size differs from release.json", async () => {
-    await expectQuarantined("size-mismatch", { packs: [pack("kubernetes", { version: "1.30.1", size: 1200, tamper: "size-mismatch" })] }, "kubernetes-1.30.1.zst: size 1200 does not match release.json size 1300");
+    await expectQuarantined(
+      "size-mismatch",
+      { packs: [pack("kubernetes", { version: "1.30.1", size: 1200, tamper: "size-mismatch" })] },
+      "kubernetes-1.30.1.zst: size 1200 does not match release.json size 1300",
+    );
   });
 
   it("refuses a file whose bytes changed after signing (checksum mismatch)", async () => {
-    const row = await expectQuarantined("checksum-mismatch", { packs: [pack("flipped", { tamper: "checksum-mismatch" })] }, /^flipped-1\.0\.0\.zst: checksum mismatch: sha256 [0-9a-f]{64}, release\.json says [0-9a-f]{64}$/);
-    expect((row.details as { findings: { file: string }[] }).findings).toEqual([expect.objectContaining({ file: "flipped-1.0.0.zst" })]);
+    const row = await expectQuarantined(
+      "checksum-mismatch",
+      { packs: [pack("flipped", { tamper: "checksum-mismatch" })] },
+      /^flipped-1\.0\.0\.zst: checksum mismatch: sha256 [0-9a-f]{64}, release\.json says [0-9a-f]{64}$/,
+    );
+    expect((row.details as { findings: { file: string }[] }).findings).toEqual([
+      expect.objectContaining({ file: "flipped-1.0.0.zst" }),
+    ]);
   });
 
   it("refuses a release whose listed file was never uploaded", async () => {
-    await expectQuarantined("missing-file", { packs: [pack("ghost", { tamper: "missing-file" })] }, "ghost-1.0.0.zst: listed in release.json but missing from the release folder");
+    await expectQuarantined(
+      "missing-file",
+      { packs: [pack("ghost", { tamper: "missing-file" })] },
+      "ghost-1.0.0.zst: listed in release.json but missing from the release folder",
+    );
   });
 
   it("refuses release.json that is not JSON", async () => {
-    await expectQuarantined("not-json", { releaseJson: '{"schemaVersion": 1, "files": [' }, /^release\.json is not valid JSON: /);
+    await expectQuarantined(
+      "not-json",
+      { releaseJson: '{"schemaVersion": 1, "files": [' },
+      /^release\.json is not valid JSON: /,
+    );
   });
 
   it("refuses release.json that breaks the schema, naming the field", async () => {
@@ -77,14 +121,22 @@ describe("catalog sync: quarantine", () => {
   });
 
   it("refuses release.json whose releaseId is not its folder", async () => {
-    await expectQuarantined("wrong-id", { releaseJson: (m) => ({ ...m, releaseId: "someone-else" }) }, "release.json: releaseId 'someone-else' does not match its folder 'wrong-id'");
+    await expectQuarantined(
+      "wrong-id",
+      { releaseJson: (m) => ({ ...m, releaseId: "someone-else" }) },
+      "release.json: releaseId 'someone-else' does not match its folder 'wrong-id'",
+    );
   });
 
   it("refuses a release that would change an already published pack version, and keeps the published one", async () => {
     const first = await dropRelease(env, "original", { packs: [pack("stable", { content: "the original bytes" })] });
     expect((await runSync(env, { trigger: "cron" })).published).toEqual(["original"]);
 
-    const row = await expectQuarantined("changed", { packs: [pack("stable", { content: "different bytes" })] }, /^stable-1\.0\.0\.zst: would change published pack stable 1\.0\.0 \(published sha256 [0-9a-f]{12}…, release\.json [0-9a-f]{12}…\)$/);
+    const row = await expectQuarantined(
+      "changed",
+      { packs: [pack("stable", { content: "different bytes" })] },
+      /^stable-1\.0\.0\.zst: would change published pack stable 1\.0\.0 \(published sha256 [0-9a-f]{12}…, release\.json [0-9a-f]{12}…\)$/,
+    );
 
     expect(row.status).toBe("quarantined");
     const published = await db().select().from(packVersions).where(eq(packVersions.id, "stable@1.0.0")).get();
@@ -93,7 +145,10 @@ describe("catalog sync: quarantine", () => {
 
   it("refuses a release that would change an already published installer", async () => {
     const product = { id: "palette-test", name: "Palette Test", applianceName: "Palette Test Appliance" };
-    await dropRelease(env, "installer-original", { products: [product], installers: [{ product: "palette-test", productVersion: "4.6.12", kind: "iso", content: "iso v1" }] });
+    await dropRelease(env, "installer-original", {
+      products: [product],
+      installers: [{ product: "palette-test", productVersion: "4.6.12", kind: "iso", content: "iso v1" }],
+    });
     expect((await runSync(env, { trigger: "cron" })).published).toEqual(["installer-original"]);
 
     await expectQuarantined(
@@ -107,7 +162,11 @@ describe("catalog sync: quarantine", () => {
     await dropRelease(env, "layer-original", { packs: [pack("shifty", { layer: "cni" })] });
     expect((await runSync(env, { trigger: "cron" })).published).toEqual(["layer-original"]);
 
-    await expectQuarantined("layer-changed", { packs: [pack("shifty", { version: "2.0.0", layer: "csi" })] }, "shifty-2.0.0.zst: pack shifty is published in layer cni, release.json says csi");
+    await expectQuarantined(
+      "layer-changed",
+      { packs: [pack("shifty", { version: "2.0.0", layer: "csi" })] },
+      "shifty-2.0.0.zst: pack shifty is published in layer cni, release.json says csi",
+    );
   });
 
   it("refuses installers for a product that is neither published nor declared", async () => {

@@ -22,7 +22,13 @@ import {
 import worker from "../../worker/index";
 import { runSync } from "../../worker/sync/run";
 import { primaryWriter } from "../../worker/db/client";
-import { dropRelease, PALETTE_ENTERPRISE, releaseRow as releaseRowOf, rowsPublishedBy as rowsOf, writeReleaseJson } from "./support/releases";
+import {
+  dropRelease,
+  PALETTE_ENTERPRISE,
+  releaseRow as releaseRowOf,
+  rowsPublishedBy as rowsOf,
+  writeReleaseJson,
+} from "./support/releases";
 
 const db = () => primaryWriter(env);
 const releaseRow = (id: string) => releaseRowOf(env, id);
@@ -59,7 +65,14 @@ describe("catalog sync: publishing", () => {
 
     const summary = await runSync(env, { trigger: "cron" });
 
-    expect(summary).toMatchObject({ trigger: "cron", published: ["2026.11.0"], quarantined: [], uploading: [], skipped: 0, failed: [] });
+    expect(summary).toMatchObject({
+      trigger: "cron",
+      published: ["2026.11.0"],
+      quarantined: [],
+      uploading: [],
+      skipped: 0,
+      failed: [],
+    });
     expect(await catalogGeneration(db())).toBe(before + 1);
 
     const k8s = await db().select().from(packVersions).where(eq(packVersions.id, "kubernetes@1.30.1")).get();
@@ -79,11 +92,20 @@ describe("catalog sync: publishing", () => {
     expect(k8s!.signatureSize).toBe((await env.ARTIFACTS.head("incoming/2026.11.0/kubernetes-1.30.1.sig.bin"))!.size);
 
     const id = "kubernetes@1.30.1";
-    const clouds = await db().select({ cloud: packVersionClouds.cloud }).from(packVersionClouds).where(eq(packVersionClouds.packVersionId, id));
+    const clouds = await db()
+      .select({ cloud: packVersionClouds.cloud })
+      .from(packVersionClouds)
+      .where(eq(packVersionClouds.packVersionId, id));
     expect(clouds.map((r) => r.cloud).sort()).toEqual(["aws", "vsphere"]);
-    const arches = await db().select({ arch: packVersionArches.arch }).from(packVersionArches).where(eq(packVersionArches.packVersionId, id));
+    const arches = await db()
+      .select({ arch: packVersionArches.arch })
+      .from(packVersionArches)
+      .where(eq(packVersionArches.packVersionId, id));
     expect(arches.map((r) => r.arch).sort()).toEqual(["amd64", "arm64"]);
-    const useCases = await db().select({ u: packVersionUseCases.useCase }).from(packVersionUseCases).where(eq(packVersionUseCases.packVersionId, id));
+    const useCases = await db()
+      .select({ u: packVersionUseCases.useCase })
+      .from(packVersionUseCases)
+      .where(eq(packVersionUseCases.packVersionId, id));
     expect(useCases.map((r) => r.u).sort()).toEqual(["agent", "controller"]);
     expect(await db().select().from(packVersionProducts).where(eq(packVersionProducts.packVersionId, id))).toEqual([
       {
@@ -95,17 +117,50 @@ describe("catalog sync: publishing", () => {
         maxVersionKey: versionSortKey("4.7.99"),
       },
     ]);
-    expect(await db().select().from(packDependencies).where(eq(packDependencies.packVersionId, "cni-calico@3.29.2"))).toEqual([
-      { packVersionId: "cni-calico@3.29.2", packName: "kubernetes", layer: "k8s", minVersion: "1.29.0", maxVersion: null, type: "required" },
+    expect(
+      await db().select().from(packDependencies).where(eq(packDependencies.packVersionId, "cni-calico@3.29.2")),
+    ).toEqual([
+      {
+        packVersionId: "cni-calico@3.29.2",
+        packName: "kubernetes",
+        layer: "k8s",
+        minVersion: "1.29.0",
+        maxVersion: null,
+        type: "required",
+      },
     ]);
-    expect(await db().select().from(packs).where(eq(packs.name, "cni-calico")).get()).toMatchObject({ layer: "cni", addonType: "network", source: "spectrocloud" });
+    expect(await db().select().from(packs).where(eq(packs.name, "cni-calico")).get()).toMatchObject({
+      layer: "cni",
+      addonType: "network",
+      source: "spectrocloud",
+    });
 
-    expect(await db().select().from(products).where(eq(products.id, "palette-enterprise")).get()).toMatchObject({ name: "Palette Enterprise", applianceName: "Palette Enterprise Appliance" });
-    expect(await db().select().from(productVersions)).toMatchObject([{ productId: "palette-enterprise", version: "4.6.12", versionKey: versionSortKey("4.6.12"), releaseId: "2026.11.0" }]);
+    expect(await db().select().from(products).where(eq(products.id, "palette-enterprise")).get()).toMatchObject({
+      name: "Palette Enterprise",
+      applianceName: "Palette Enterprise Appliance",
+    });
+    expect(await db().select().from(productVersions)).toMatchObject([
+      {
+        productId: "palette-enterprise",
+        version: "4.6.12",
+        versionKey: versionSortKey("4.6.12"),
+        releaseId: "2026.11.0",
+      },
+    ]);
     const installers = await db().select().from(releaseArtifacts).orderBy(releaseArtifacts.kind);
     expect(installers.map((r) => [r.kind, r.fileName, r.signatureFileName, r.objectKey])).toEqual([
-      ["content-bundle", "palette-enterprise-4.6.12.tar.zst", "palette-enterprise-4.6.12.tar.sig.bin", "incoming/2026.11.0/palette-enterprise-4.6.12.tar.zst"],
-      ["iso", "palette-enterprise-appliance-4.6.12.iso", "palette-enterprise-appliance-4.6.12.iso.sig.bin", "incoming/2026.11.0/palette-enterprise-appliance-4.6.12.iso"],
+      [
+        "content-bundle",
+        "palette-enterprise-4.6.12.tar.zst",
+        "palette-enterprise-4.6.12.tar.sig.bin",
+        "incoming/2026.11.0/palette-enterprise-4.6.12.tar.zst",
+      ],
+      [
+        "iso",
+        "palette-enterprise-appliance-4.6.12.iso",
+        "palette-enterprise-appliance-4.6.12.iso.sig.bin",
+        "incoming/2026.11.0/palette-enterprise-appliance-4.6.12.iso",
+      ],
     ]);
 
     const release = await releaseRow("2026.11.0");
@@ -132,7 +187,10 @@ describe("catalog sync: publishing", () => {
   });
 
   it("leaves a release without release.json alone, then publishes it once release.json arrives", async () => {
-    const dropped = await dropRelease(env, "2026.11.1", { packs: [{ name: "csi-aws-ebs", version: "1.35.0", layer: "csi" }], releaseJson: false });
+    const dropped = await dropRelease(env, "2026.11.1", {
+      packs: [{ name: "csi-aws-ebs", version: "1.35.0", layer: "csi" }],
+      releaseJson: false,
+    });
 
     const first = await runSync(env, { trigger: "cron" });
     expect(first.uploading).toEqual(["2026.11.1"]);
@@ -162,7 +220,10 @@ describe("catalog sync: publishing", () => {
 
     expect(summary.quarantined).toEqual([]);
     expect(summary.published.sort()).toEqual(["mixed-keys", "rsa-release"]);
-    const keyIds = await db().select({ id: packVersions.id, keyId: packVersions.keyId }).from(packVersions).where(eq(packVersions.packName, "addon-rsa"));
+    const keyIds = await db()
+      .select({ id: packVersions.id, keyId: packVersions.keyId })
+      .from(packVersions)
+      .where(eq(packVersions.packName, "addon-rsa"));
     expect(keyIds.sort((a, b) => a.id.localeCompare(b.id))).toEqual([
       { id: "addon-rsa@2.0.0", keyId: "test-rsa" },
       { id: "addon-rsa@2.1.0", keyId: "test-rsa" },
@@ -182,7 +243,10 @@ describe("catalog sync: publishing", () => {
 
     expect(summary.published).toEqual(["relist"]);
     expect(await catalogGeneration(db())).toBe(generation + 1);
-    const rows = await db().select({ id: packVersions.id, releaseId: packVersions.releaseId }).from(packVersions).where(eq(packVersions.packName, "csi-aws-ebs"));
+    const rows = await db()
+      .select({ id: packVersions.id, releaseId: packVersions.releaseId })
+      .from(packVersions)
+      .where(eq(packVersions.packName, "csi-aws-ebs"));
     expect(rows.sort((a, b) => a.id.localeCompare(b.id))).toEqual([
       { id: "csi-aws-ebs@1.35.0", releaseId: "2026.11.1" },
       { id: "csi-aws-ebs@1.36.0", releaseId: "relist" },
@@ -207,7 +271,10 @@ describe("catalog sync: publishing", () => {
   it("publishes in one transaction: a batch that collides with a racing publish leaves nothing behind", async () => {
     const dropped = await dropRelease(env, "racing", {
       products: [{ id: "palette-racing", name: "Palette Racing", applianceName: "Racing Appliance" }],
-      packs: [{ name: "addon-racing", version: "1.0.0" }, { name: "addon-ec", version: "1.0.0" }],
+      packs: [
+        { name: "addon-racing", version: "1.0.0" },
+        { name: "addon-ec", version: "1.0.0" },
+      ],
     });
     expect(await claimRelease(db(), "racing", "racing-run", Date.now())).toBe(true);
     const generation = await catalogGeneration(db());
@@ -295,7 +362,11 @@ describe("catalog sync: an unexpected failure", () => {
     expect(first.failed).toEqual([{ releaseId: "2026.11.outage", error: "R2 is unavailable" }]);
     expect(first.published).not.toContain("2026.11.outage");
     const failed = await releaseRow("2026.11.outage");
-    expect(failed).toMatchObject({ status: "processing", reason: "sync error (will retry): R2 is unavailable", claimedAt: 0 });
+    expect(failed).toMatchObject({
+      status: "processing",
+      reason: "sync error (will retry): R2 is unavailable",
+      claimedAt: 0,
+    });
     expect((await rowsPublishedBy("2026.11.outage")).packVersions).toBe(0);
 
     const second = await runSync(env, { trigger: "cron" });

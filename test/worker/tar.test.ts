@@ -9,8 +9,10 @@ import { dropRelease, PALETTE_ENTERPRISE } from "./support/releases";
 type Parsed = { path: string; size: number; mode: number; mtime: number; typeflag: string; data: Uint8Array };
 
 const decoder = new TextDecoder();
-const field = (block: Uint8Array, offset: number, length: number) => decoder.decode(block.subarray(offset, offset + length)).replace(/\0.*$/s, "");
-const octal = (block: Uint8Array, offset: number, length: number) => parseInt(field(block, offset, length).trim() || "0", 8);
+const field = (block: Uint8Array, offset: number, length: number) =>
+  decoder.decode(block.subarray(offset, offset + length)).replace(/\0.*$/s, "");
+const octal = (block: Uint8Array, offset: number, length: number) =>
+  parseInt(field(block, offset, length).trim() || "0", 8);
 
 /** A strict ustar reader: checks magic, checksums, padding and the two closing zero blocks. */
 function parseTar(bytes: Uint8Array): Parsed[] {
@@ -35,13 +37,22 @@ function parseTar(bytes: Uint8Array): Parsed[] {
     const data = bytes.subarray(offset + BLOCK, offset + BLOCK + size);
     const padded = Math.ceil(size / BLOCK) * BLOCK;
     expect(bytes.subarray(offset + BLOCK + size, offset + BLOCK + padded).every((b) => b === 0)).toBe(true);
-    entries.push({ path: prefix ? `${prefix}/${name}` : name, size, mode: octal(header, 100, 8), mtime: octal(header, 136, 12), typeflag: field(header, 156, 1), data });
+    entries.push({
+      path: prefix ? `${prefix}/${name}` : name,
+      size,
+      mode: octal(header, 100, 8),
+      mtime: octal(header, 136, 12),
+      typeflag: field(header, 156, 1),
+      data,
+    });
     offset += BLOCK + padded;
   }
 }
 
 const sha256Hex = async (bytes: Uint8Array) =>
-  [...new Uint8Array(await crypto.subtle.digest("SHA-256", bytes.slice()))].map((b) => b.toString(16).padStart(2, "0")).join("");
+  [...new Uint8Array(await crypto.subtle.digest("SHA-256", bytes.slice()))]
+    .map((b) => b.toString(16).padStart(2, "0"))
+    .join("");
 
 describe("tar layout (pure)", () => {
   it("computes the archive length from the sizes alone", () => {
@@ -76,7 +87,9 @@ describe("tar layout (pure)", () => {
   });
 
   it("aborts the stream when an object is shorter than the catalog says", async () => {
-    const tar = tarStream([{ path: "short.bin", size: 100, mtime: 0, open: async () => new Response(new Uint8Array(60)).body! }]);
+    const tar = tarStream([
+      { path: "short.bin", size: 100, mtime: 0, open: async () => new Response(new Uint8Array(60)).body! },
+    ]);
     await expect(new Response(tar.readable).arrayBuffer()).rejects.toThrow();
     await tar.done;
   });
@@ -100,7 +113,12 @@ describe("GET /api/v1/grants/:id/bundle.tar", () => {
     const created = await exports.default.fetch("http://studio.test/api/v1/grants", {
       method: "POST",
       headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ packs: ["cni-calico@3.29.2", "kubernetes@1.32.3", "ubuntu-aws@22.04"].map((r) => ({ name: r.split("@")[0], version: r.split("@")[1] })) }),
+      body: JSON.stringify({
+        packs: ["cni-calico@3.29.2", "kubernetes@1.32.3", "ubuntu-aws@22.04"].map((r) => ({
+          name: r.split("@")[0],
+          version: r.split("@")[1],
+        })),
+      }),
     });
     const grant = (await created.json()) as { id: string; links: { "bundle.tar": string } };
     const head = await exports.default.fetch(grant.links["bundle.tar"], { method: "HEAD" });
@@ -154,14 +172,19 @@ describe("GET /api/v1/grants/:id/bundle.tar", () => {
   });
 
   it("refuses the tar of an unknown or revoked grant", async () => {
-    expect((await exports.default.fetch("http://studio.test/api/v1/grants/AAAAAAAAAAAAAAAAAAAAAA/bundle.tar")).status).toBe(404);
+    expect(
+      (await exports.default.fetch("http://studio.test/api/v1/grants/AAAAAAAAAAAAAAAAAAAAAA/bundle.tar")).status,
+    ).toBe(404);
     const created = await exports.default.fetch("http://studio.test/api/v1/grants", {
       method: "POST",
       headers: { "Content-Type": "application/json" },
       body: JSON.stringify({ packs: [{ name: "kubernetes", version: "1.32.3" }] }),
     });
     const { id } = (await created.json()) as { id: string };
-    await exports.default.fetch(`http://studio.test/api/v1/admin/grants/${id}/revoke`, { method: "POST", headers: { Authorization: `Bearer ${env.ADMIN_TOKEN}` } });
+    await exports.default.fetch(`http://studio.test/api/v1/admin/grants/${id}/revoke`, {
+      method: "POST",
+      headers: { Authorization: `Bearer ${env.ADMIN_TOKEN}` },
+    });
     const res = await exports.default.fetch(`http://studio.test/api/v1/grants/${id}/bundle.tar`);
     expect(res.status).toBe(403);
     expect(await res.json()).toMatchObject({ error: { code: "revoked" } });

@@ -57,9 +57,11 @@ export function Breadcrumbs({ trail }: CrumbsProps) {
       ${trail.map(
         (crumb, i) =>
           html`<li>
-            ${crumb.href && i < trail.length - 1
-              ? html`<a href=${crumb.href}>${crumb.label}</a>`
-              : html`<span aria-current="page">${crumb.label}</span>`}
+            ${
+              crumb.href && i < trail.length - 1
+                ? html`<a href=${crumb.href}>${crumb.label}</a>`
+                : html`<span aria-current="page">${crumb.label}</span>`
+            }
           </li>`,
       )}
     </ol>

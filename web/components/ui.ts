@@ -23,7 +23,13 @@ export function CodeBlock({ code, what }: { code: string; what: string }) {
   </div>`;
 }
 
-export function Notice({ kind = "info", children }: { kind?: "info" | "warn" | "error" | "ok"; children: ComponentChildren }) {
+export function Notice({
+  kind = "info",
+  children,
+}: {
+  kind?: "info" | "warn" | "error" | "ok";
+  children: ComponentChildren;
+}) {
   return html`<div class=${`notice ${kind}`} role=${kind === "error" ? "alert" : undefined}>${children}</div>`;
 }
 
@@ -34,7 +40,15 @@ export function HiddenInputs({ values }: { values: Record<string, string | undef
     .map(([name, value]) => html`<input type="hidden" name=${name} value=${value} />`)}`;
 }
 
-export function PageHead({ eyebrow, title, children }: { eyebrow?: string; title: string; children?: ComponentChildren }) {
+export function PageHead({
+  eyebrow,
+  title,
+  children,
+}: {
+  eyebrow?: string;
+  title: string;
+  children?: ComponentChildren;
+}) {
   return html`<div class="page-head">
     ${eyebrow ? html`<p class="eyebrow">${eyebrow}</p>` : null}
     <h1>${title}</h1>

@@ -8,6 +8,8 @@ document.addEventListener("change", (event) => {
   if (!(select instanceof HTMLSelectElement)) return;
   const form = select.closest<HTMLFormElement>("form[data-autosubmit]");
   if (!form) return;
-  const submitter = form.querySelector<HTMLButtonElement>('button[type="submit"][value="stay"], button[type="submit"][value="filter"]');
+  const submitter = form.querySelector<HTMLButtonElement>(
+    'button[type="submit"][value="stay"], button[type="submit"][value="filter"]',
+  );
   form.requestSubmit(submitter ?? undefined);
 });

@@ -16,9 +16,13 @@ const refList = (field: string) =>
     .max(16_000)
     .optional()
     .superRefine((text, ctx) => {
-      const items = (text ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+      const items = (text ?? "")
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean);
       const bad = items.find((item) => parseRefList(item).length !== 1);
-      if (bad !== undefined) ctx.addIssue({ code: "custom", path: [], message: `"${bad.slice(0, 80)}" is not name@version` });
+      if (bad !== undefined)
+        ctx.addIssue({ code: "custom", path: [], message: `"${bad.slice(0, 80)}" is not name@version` });
       if (items.length > 500) ctx.addIssue({ code: "custom", path: [], message: `at most 500 packs in ${field}` });
     })
     .transform((text) => parseRefList(text));
@@ -62,7 +66,12 @@ export function resolveSubmission(
   switch (submission.go) {
     case "next":
       return submission.next
-        ? { selected, cursor: submission.next, trail: filters.cursor ? [...filters.trail, filters.cursor] : filters.trail, download: false }
+        ? {
+            selected,
+            cursor: submission.next,
+            trail: filters.cursor ? [...filters.trail, filters.cursor] : filters.trail,
+            download: false,
+          }
         : { selected, cursor: filters.cursor, trail: filters.trail, download: false };
     case "prev":
       return { selected, cursor: filters.trail.at(-1), trail: filters.trail.slice(0, -1), download: false };

@@ -48,7 +48,8 @@ export const INSTALLER_LABELS: Record<string, string> = {
   "helm-chart": "Helm installation",
 };
 
-export const label = (labels: Record<string, string>, key: string | null | undefined) => (key ? labels[key] ?? key : "");
+export const label = (labels: Record<string, string>, key: string | null | undefined) =>
+  key ? (labels[key] ?? key) : "";
 
 /** A query string from the parameters that have a value, in the order given, so URLs stay stable. */
 export function queryString(params: Record<string, string | number | boolean | undefined | null>): string {

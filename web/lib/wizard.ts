@@ -13,7 +13,9 @@ export type WizardState = Omit<z.output<typeof wizardQuery>, "packs"> & { packs:
 
 export function parseWizardState(params: Record<string, string>): z.ZodSafeParseResult<WizardState> {
   const known = Object.fromEntries(
-    ["product", "version", "useCase", "cloud", "arch", "fips", "packs"].filter((k) => params[k] !== undefined && params[k] !== "").map((k) => [k, params[k]]),
+    ["product", "version", "useCase", "cloud", "arch", "fips", "packs"]
+      .filter((k) => params[k] !== undefined && params[k] !== "")
+      .map((k) => [k, params[k]]),
   );
   const parsed = wizardQuery.safeParse(known);
   if (!parsed.success) return parsed as z.ZodSafeParseResult<WizardState>;
@@ -21,7 +23,16 @@ export function parseWizardState(params: Record<string, string>): z.ZodSafeParse
 }
 
 /** Every step a wizard form can come from or go to (the /bundle/next `from` parameter takes these). */
-export const STEP_IDS = ["product", "version", "use-case", "cloud", ...LAYERS, "review", "confirm", "download"] as const;
+export const STEP_IDS = [
+  "product",
+  "version",
+  "use-case",
+  "cloud",
+  ...LAYERS,
+  "review",
+  "confirm",
+  "download",
+] as const;
 export type StepId = (typeof STEP_IDS)[number];
 
 export type Step = { id: StepId; title: string; path: string; layerStep?: boolean };
@@ -35,7 +46,12 @@ export function stepsFor(useCase: UseCase | undefined): Step[] {
     { id: "version", title: "Current Version", path: "/bundle/version" },
     { id: "use-case", title: "Use case", path: "/bundle/use-case" },
   ];
-  const layer = (id: Layer, title = LAYER_LABELS[id]): Step => ({ id, title, path: `/bundle/layers/${id}`, layerStep: true });
+  const layer = (id: Layer, title = LAYER_LABELS[id]): Step => ({
+    id,
+    title,
+    path: `/bundle/layers/${id}`,
+    layerStep: true,
+  });
   const end: Step[] = [
     { id: "confirm", title: "Confirm", path: "/bundle/confirm" },
     { id: "download", title: "Download", path: "/download" },
@@ -101,7 +117,11 @@ export function adjacentStep(from: StepId, state: WizardState, direction: 1 | -1
  * A layer form's submission applied to the chosen packs: packs the form showed are removed unless
  * picked, picks are added. Packs on other layers, or on other pages of a search, stay as they were.
  */
-export function applyPicks(chosen: readonly PackRef[], shown: readonly PackRef[], picked: readonly PackRef[]): PackRef[] {
+export function applyPicks(
+  chosen: readonly PackRef[],
+  shown: readonly PackRef[],
+  picked: readonly PackRef[],
+): PackRef[] {
   const shownKeys = new Set(shown.map(packRefId));
   const pickedKeys = new Set(picked.map(packRefId));
   // Earlier choices keep their place, so the bundle's order is the order things were chosen in.
@@ -123,7 +143,10 @@ export function parseRefList(text: string | undefined): PackRef[] {
     });
 }
 
-export const removePack = (state: WizardState, ref: PackRef): WizardState => ({ ...state, packs: state.packs.filter((p) => packRefId(p) !== packRefId(ref)) });
+export const removePack = (state: WizardState, ref: PackRef): WizardState => ({
+  ...state,
+  packs: state.packs.filter((p) => packRefId(p) !== packRefId(ref)),
+});
 
 /** The same bundle without `refs` (e.g. the packs a shared link names that are no longer published). */
 export function withoutPacks(state: WizardState, refs: readonly PackRef[]): WizardState {

@@ -26,11 +26,13 @@ export function ErrorPage({ status, message, details, requestId }: ErrorPageProp
     <section class="card stack" aria-labelledby="what-happened">
       <h2 id="what-happened">What happened</h2>
       <p>${details?.length && status === 400 ? "The address (or the file you sent) has a value the studio cannot use:" : message}</p>
-      ${details?.length
-        ? html`<ul>
+      ${
+        details?.length
+          ? html`<ul>
             ${details.map((d) => html`<li>${d.field ? html`<strong>${d.field}</strong>: ` : null}${d.message}</li>`)}
           </ul>`
-        : null}
+          : null
+      }
       ${requestId ? html`<p class="small muted">Request id: <code>${requestId}</code></p>` : null}
       <h2>Where to go</h2>
       <ul>

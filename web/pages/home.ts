@@ -10,8 +10,9 @@ function InstallArea({ product }: { product: Product }) {
   return html`<section class="card area" aria-labelledby=${`${id}-title`}>
     <h2 id=${`${id}-title`}>Install ${product.name}</h2>
     <p>Content bundle, management appliance ISO, or Helm chart for a self-hosted ${product.name}${product.fips ? " (FIPS)" : ""}.</p>
-    ${product.versions.length
-      ? html`<form class="inline-form" method="get" action=${`/install/${product.id}`}>
+    ${
+      product.versions.length
+        ? html`<form class="inline-form" method="get" action=${`/install/${product.id}`}>
           <div class="field">
             <label for=${id}>Version</label>
             <select id=${id} name="version">
@@ -20,7 +21,8 @@ function InstallArea({ product }: { product: Product }) {
           </div>
           <button type="submit">Show Artifacts</button>
         </form>`
-      : html`<p class="muted">No versions are published yet.</p>`}
+        : html`<p class="muted">No versions are published yet.</p>`
+    }
   </section>`;
 }
 

@@ -65,8 +65,9 @@ export function InstallPage({ product, installers }: Props) {
     </div>
     <section class="card" aria-labelledby="pick-version">
       <h2 id="pick-version" class="visually-hidden">Version</h2>
-      ${product.versions.length
-        ? html`<form class="inline-form" method="get" action=${`/install/${product.id}`}>
+      ${
+        product.versions.length
+          ? html`<form class="inline-form" method="get" action=${`/install/${product.id}`}>
             <div class="field">
               <label for="version">Version</label>
               <select id="version" name="version">
@@ -75,27 +76,34 @@ export function InstallPage({ product, installers }: Props) {
             </div>
             <button type="submit">Show Artifacts</button>
           </form>`
-        : html`<p class="muted">No version of ${product.name} is published yet.</p>`}
+          : html`<p class="muted">No version of ${product.name} is published yet.</p>`
+      }
     </section>
-    ${installers
-      ? html`<section class="stack section" aria-labelledby="artifacts-title">
+    ${
+      installers
+        ? html`<section class="stack section" aria-labelledby="artifacts-title">
           <div class="card-head">
             <h2 id="artifacts-title">${product.name} ${installers.version.version} artifacts</h2>
-            ${installers.artifacts.length
-              ? html`<form method="get" action="/download">
+            ${
+              installers.artifacts.length
+                ? html`<form method="get" action="/download">
                   <${HiddenInputs} values=${{ installers: `${product.id}@${installers.version.version}` }} />
                   <button type="submit" class="secondary">Download all ${installers.artifacts.length} files</button>
                 </form>`
-              : null}
+                : null
+            }
           </div>
-          ${installers.artifacts.length
-            ? html`<${ArtifactTable} installers=${installers} />`
-            : html`<${Notice} kind="warn"><p>This version has no installers yet.</p><//>`}
+          ${
+            installers.artifacts.length
+              ? html`<${ArtifactTable} installers=${installers} />`
+              : html`<${Notice} kind="warn"><p>This version has no installers yet.</p><//>`
+          }
           <p class="muted small">
             Once you have the file you can deploy ${product.name} as a self-hosted application; for the ISO, see the ${guide} installation guide.
             Check every download against its signature: <a href="/verify">Bundle Verification Instructions</a>.
           </p>
         </section>`
-      : null}
+        : null
+    }
   <//>`;
 }

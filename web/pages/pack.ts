@@ -15,7 +15,15 @@ const DEPENDENCY_WORDING: Record<string, string> = {
   upgrade: "Upgrades from",
 };
 
-export function PackPage({ pack, version, productNames = {} }: { pack: PackWithVersions; version: string; productNames?: Record<string, string> }) {
+export function PackPage({
+  pack,
+  version,
+  productNames = {},
+}: {
+  pack: PackWithVersions;
+  version: string;
+  productNames?: Record<string, string>;
+}) {
   const v = pack.versions.find((x) => x.version === version) ?? pack.versions[0];
   const ref = packRefId({ name: pack.name, version: v.version });
   return html`<${Layout} title=${`${pack.displayName} ${v.version}`} islands=${["copy"]}>
@@ -54,8 +62,9 @@ export function PackPage({ pack, version, productNames = {} }: { pack: PackWithV
       </section>
       <section class="card" aria-labelledby="deps-title">
         <h2 id="deps-title">Dependencies</h2>
-        ${v.dependencies.length
-          ? html`<ul>
+        ${
+          v.dependencies.length
+            ? html`<ul>
               ${v.dependencies.map(
                 (d) => html`<li>
                   ${DEPENDENCY_WORDING[d.type] ?? d.type} <a href=${`/packs/${d.packName}`}>${d.packName}</a>
@@ -64,7 +73,8 @@ export function PackPage({ pack, version, productNames = {} }: { pack: PackWithV
                 </li>`,
               )}
             </ul>`
-          : html`<p class="muted">This version declares no dependencies.</p>`}
+            : html`<p class="muted">This version declares no dependencies.</p>`
+        }
       </section>
       <section aria-labelledby="versions-title" class="stack">
         <h2 id="versions-title">All versions</h2>
@@ -76,9 +86,11 @@ export function PackPage({ pack, version, productNames = {} }: { pack: PackWithV
               ${pack.versions.map(
                 (x) => html`<tr>
                   <th scope="row" data-label="Version">
-                    ${x.version === v.version
-                      ? html`<span aria-current="page">${x.version}</span>`
-                      : html`<a href=${`/packs/${pack.name}?version=${encodeURIComponent(x.version)}`}>${x.version}</a>`}
+                    ${
+                      x.version === v.version
+                        ? html`<span aria-current="page">${x.version}</span>`
+                        : html`<a href=${`/packs/${pack.name}?version=${encodeURIComponent(x.version)}`}>${x.version}</a>`
+                    }
                   </th>
                   <td data-label="Arch">${x.arches.map((a) => label(ARCH_LABELS, a)).join(", ")}</td>
                   <td data-label="FIPS">${x.fips ? "Yes" : "No"}</td>

@@ -26,7 +26,11 @@ export type BrowseFilters = {
 type Props = { filters: BrowseFilters; result: PackSearchResult; products: Product[]; selected: PackRef[] };
 
 /** The canonical /packs URL for filters, page and selection. */
-export function browseHref(filters: BrowseFilters, selected: readonly PackRef[], page: { cursor?: string; trail?: string[] } = {}): string {
+export function browseHref(
+  filters: BrowseFilters,
+  selected: readonly PackRef[],
+  page: { cursor?: string; trail?: string[] } = {},
+): string {
   return `/packs${queryString({
     product: filters.product,
     version: filters.version,
@@ -43,7 +47,15 @@ export function browseHref(filters: BrowseFilters, selected: readonly PackRef[],
 
 const count = (n: number | undefined) => ` (${n ?? 0})`;
 
-function FilterSelect({ id, labelText, value, options, anyLabel = "Any", disabled, hint }: {
+function FilterSelect({
+  id,
+  labelText,
+  value,
+  options,
+  anyLabel = "Any",
+  disabled,
+  hint,
+}: {
   id: string;
   labelText: string;
   value?: string;
@@ -65,7 +77,9 @@ export function BrowsePage({ filters, result, products, selected }: Props) {
   const { facets } = result;
   const product = products.find((p) => p.id === filters.product);
   const selectedKeys = new Set(selected.map(packRefId));
-  const shown = result.items.flatMap((item) => item.versions.map((v) => packRefId({ name: item.name, version: v.version })));
+  const shown = result.items.flatMap((item) =>
+    item.versions.map((v) => packRefId({ name: item.name, version: v.version })),
+  );
   const pageNumber = filters.cursor ? filters.trail.length + 2 : 1;
   return html`<${Layout} title="Browse packs" islands=${["autosubmit", "selection"]}>
     <${Breadcrumbs} trail=${[{ href: "/", label: "Home" }, { label: "Browse packs" }]} />
@@ -139,9 +153,10 @@ export function BrowsePage({ filters, result, products, selected }: Props) {
         </div>
 
         <p class="muted small" aria-live="polite">${result.total} pack${result.total === 1 ? "" : "s"} match${result.total === 1 ? "es" : ""}${pageNumber > 1 ? ` · page ${pageNumber}` : ""}</p>
-        ${result.items.length === 0
-          ? html`<${Notice}><p>No pack matches these filters. <a href=${browseHref({ trail: [] }, selected)}>Clear the filters</a>.</p><//>`
-          : html`<ul class="pack-list">
+        ${
+          result.items.length === 0
+            ? html`<${Notice}><p>No pack matches these filters. <a href=${browseHref({ trail: [] }, selected)}>Clear the filters</a>.</p><//>`
+            : html`<ul class="pack-list">
               ${result.items.map((item) => {
                 const headingId = `pack-${item.name}`;
                 const latest = item.versions[0];
@@ -170,7 +185,8 @@ export function BrowsePage({ filters, result, products, selected }: Props) {
                   ${latest.eol ? html`<p class="small muted">End of life ${latest.eol}</p>` : null}
                 </li>`;
               })}
-            </ul>`}
+            </ul>`
+        }
         <div class="pager">
           <button type="submit" name="go" value="prev" class="secondary" disabled=${filters.trail.length === 0 && !filters.cursor}>Previous page</button>
           <button type="submit" name="go" value="next" class="secondary" disabled=${!result.nextCursor}>Next page</button>

@@ -16,7 +16,14 @@ export type VerifyExamples = {
 const command = (file: SignedFileExample) =>
   `openssl dgst -sha256 -verify spectro_public_key.pem -signature ${file.signatureFileName} ${file.fileName}`;
 
-type Kind = { id: string; title: string; placeholder: string; replace: string; example: SignedFileExample; fallback: boolean };
+type Kind = {
+  id: string;
+  title: string;
+  placeholder: string;
+  replace: string;
+  example: SignedFileExample;
+  fallback: boolean;
+};
 
 export function VerifyPage({ examples }: { examples: VerifyExamples }) {
   const kinds: Kind[] = [
@@ -25,7 +32,10 @@ export function VerifyPage({ examples }: { examples: VerifyExamples }) {
       title: "Content bundle (TAR ZST)",
       placeholder: "<bundle-name>",
       replace: "the name of the bundle",
-      example: examples.contentBundle ?? { fileName: "<bundle-name>.tar.zst", signatureFileName: "<bundle-name>.tar.sig.bin" },
+      example: examples.contentBundle ?? {
+        fileName: "<bundle-name>.tar.zst",
+        signatureFileName: "<bundle-name>.tar.sig.bin",
+      },
       fallback: !examples.contentBundle,
     },
     {
@@ -33,7 +43,10 @@ export function VerifyPage({ examples }: { examples: VerifyExamples }) {
       title: "Management appliance (ISO)",
       placeholder: "<management-appliance>",
       replace: "the name of the appliance",
-      example: examples.iso ?? { fileName: "<management-appliance>.iso", signatureFileName: "<management-appliance>.iso.sig.bin" },
+      example: examples.iso ?? {
+        fileName: "<management-appliance>.iso",
+        signatureFileName: "<management-appliance>.iso.sig.bin",
+      },
       fallback: !examples.iso,
     },
     {
@@ -84,7 +97,10 @@ export function VerifyPage({ examples }: { examples: VerifyExamples }) {
         <p>Grant the script execute permissions, and run it:</p>
         <${CodeBlock} code=${"chmod +x verify-signatures.sh\n./verify-signatures.sh"} what="script commands" />
         <p>The output should be similar to:</p>
-        <pre tabindex="0"><code>${[examples.pack?.fileName ?? "kubernetes-1.32.3.zst", examples.contentBundle?.fileName ?? "palette-4.6.12.tar.zst"]
+        <pre tabindex="0"><code>${[
+          examples.pack?.fileName ?? "kubernetes-1.32.3.zst",
+          examples.contentBundle?.fileName ?? "palette-4.6.12.tar.zst",
+        ]
           .map((f) => `${f}: ✅ Signature valid`)
           .join("\n")}</code></pre>
       </section>

@@ -37,10 +37,19 @@ const TIMEOUT_MS = 5000;
 
 type SiteverifyBody = { success?: boolean; "error-codes"?: string[]; hostname?: string; action?: string };
 
-const fail = (status: CaptchaFailure["status"], code: string, message: string): CaptchaFailure => ({ ok: false, status, code, message });
+const fail = (status: CaptchaFailure["status"], code: string, message: string): CaptchaFailure => ({
+  ok: false,
+  status,
+  code,
+  message,
+});
 
 export const unavailable = () =>
-  fail(503, "captcha_unavailable", "The captcha service could not be reached to check your answer. Nothing was issued; retry in a moment.");
+  fail(
+    503,
+    "captcha_unavailable",
+    "The captcha service could not be reached to check your answer. Nothing was issued; retry in a moment.",
+  );
 
 /** Every siteverify error code of both providers, as something a user or operator can act on. */
 function failureForErrorCode(code: string): CaptchaFailure {
@@ -50,12 +59,24 @@ function failureForErrorCode(code: string): CaptchaFailure {
     case "invalid-input-response":
       return fail(403, "captcha_invalid", "The captcha answer is invalid; solve the captcha again.");
     case "timeout-or-duplicate":
-      return fail(403, "captcha_expired", "The captcha answer has expired or was already used; solve the captcha again.");
+      return fail(
+        403,
+        "captcha_expired",
+        "The captcha answer has expired or was already used; solve the captcha again.",
+      );
     case "missing-input-secret":
     case "invalid-input-secret":
-      return fail(503, "captcha_misconfigured", `The captcha secret is missing or wrong on the server (${code}); the operator must fix CAPTCHA_SECRET.`);
+      return fail(
+        503,
+        "captcha_misconfigured",
+        `The captcha secret is missing or wrong on the server (${code}); the operator must fix CAPTCHA_SECRET.`,
+      );
     case "bad-request":
-      return fail(503, "captcha_unavailable", "The captcha check was refused as malformed (bad-request). Nothing was issued; retry, and report it if it persists.");
+      return fail(
+        503,
+        "captcha_unavailable",
+        "The captcha check was refused as malformed (bad-request). Nothing was issued; retry, and report it if it persists.",
+      );
     case "internal-error":
       return unavailable();
     default:
@@ -67,13 +88,23 @@ function failureForErrorCode(code: string): CaptchaFailure {
 function judgeSiteverify(provider: CaptchaProvider, body: SiteverifyBody, input: CaptchaInput): CaptchaResult {
   if (body.success !== true) {
     const codes = body["error-codes"] ?? [];
-    return codes.length ? failureForErrorCode(codes[0]) : fail(403, "captcha_failed", "The captcha check failed; solve the captcha again.");
+    return codes.length
+      ? failureForErrorCode(codes[0])
+      : fail(403, "captcha_failed", "The captcha check failed; solve the captcha again.");
   }
   if (body.hostname !== input.hostname) {
-    return fail(403, "captcha_wrong_site", `The captcha was solved on ${body.hostname ?? "an unknown host"}, not ${input.hostname}; solve it on this site.`);
+    return fail(
+      403,
+      "captcha_wrong_site",
+      `The captcha was solved on ${body.hostname ?? "an unknown host"}, not ${input.hostname}; solve it on this site.`,
+    );
   }
   if (provider === "turnstile" && input.action !== undefined && body.action !== input.action) {
-    return fail(403, "captcha_wrong_action", `The captcha was solved for "${body.action ?? ""}", not "${input.action}"; solve it again on the download page.`);
+    return fail(
+      403,
+      "captcha_wrong_action",
+      `The captcha was solved for "${body.action ?? ""}", not "${input.action}"; solve it again on the download page.`,
+    );
   }
   return { ok: true };
 }
@@ -82,7 +113,12 @@ function judgeSiteverify(provider: CaptchaProvider, body: SiteverifyBody, input:
  * A verifier over an injected fetch. One retry on a network failure, timeout or 5xx; Turnstile gets
  * the same idempotency_key both times so the retry is not refused as a duplicate.
  */
-export function createVerifier(provider: CaptchaProvider, secret: string, fetchFn: FetchFn, timeoutMs = TIMEOUT_MS): CaptchaVerifier {
+export function createVerifier(
+  provider: CaptchaProvider,
+  secret: string,
+  fetchFn: FetchFn,
+  timeoutMs = TIMEOUT_MS,
+): CaptchaVerifier {
   return {
     provider,
     async verify(input) {
@@ -126,22 +162,37 @@ export function createVerifier(provider: CaptchaProvider, secret: string, fetchF
 /** The configured verifier, or null when the gate is off (refused outside local; see grantGate). */
 export function captchaFromConfig(cfg: Config, fetchFn: FetchFn = (u, i) => fetch(u, i)): CaptchaVerifier | null {
   if (cfg.CAPTCHA_PROVIDER === "off") return null;
-  if (!cfg.CAPTCHA_SECRET) throw new ConfigError(`worker misconfigured: CAPTCHA_SECRET is required when CAPTCHA_PROVIDER is ${cfg.CAPTCHA_PROVIDER}`);
+  if (!cfg.CAPTCHA_SECRET)
+    throw new ConfigError(
+      `worker misconfigured: CAPTCHA_SECRET is required when CAPTCHA_PROVIDER is ${cfg.CAPTCHA_PROVIDER}`,
+    );
   return createVerifier(cfg.CAPTCHA_PROVIDER, cfg.CAPTCHA_SECRET, fetchFn);
 }
 
 /** The widget the page embeds, or null when the gate is off. */
 export function captchaWidget(cfg: Config): { provider: CaptchaProvider; siteKey: string; scriptUrl: string } | null {
   if (cfg.CAPTCHA_PROVIDER === "off") return null;
-  if (!cfg.CAPTCHA_SITE_KEY) throw new ConfigError(`worker misconfigured: CAPTCHA_SITE_KEY is required when CAPTCHA_PROVIDER is ${cfg.CAPTCHA_PROVIDER}`);
+  if (!cfg.CAPTCHA_SITE_KEY)
+    throw new ConfigError(
+      `worker misconfigured: CAPTCHA_SITE_KEY is required when CAPTCHA_PROVIDER is ${cfg.CAPTCHA_PROVIDER}`,
+    );
   return cfg.CAPTCHA_PROVIDER === "turnstile"
-    ? { provider: "turnstile", siteKey: cfg.CAPTCHA_SITE_KEY, scriptUrl: "https://challenges.cloudflare.com/turnstile/v0/api.js" }
+    ? {
+        provider: "turnstile",
+        siteKey: cfg.CAPTCHA_SITE_KEY,
+        scriptUrl: "https://challenges.cloudflare.com/turnstile/v0/api.js",
+      }
     : { provider: "recaptcha", siteKey: cfg.CAPTCHA_SITE_KEY, scriptUrl: "https://www.google.com/recaptcha/api.js" };
 }
 
 /** CSP sources the configured widget needs; none when the gate is off. */
 export function captchaCspSources(provider: Config["CAPTCHA_PROVIDER"]): { script: string[]; frame: string[] } {
-  if (provider === "turnstile") return { script: ["https://challenges.cloudflare.com"], frame: ["https://challenges.cloudflare.com"] };
-  if (provider === "recaptcha") return { script: ["https://www.google.com/recaptcha/", "https://www.gstatic.com/recaptcha/"], frame: ["https://www.google.com/recaptcha/"] };
+  if (provider === "turnstile")
+    return { script: ["https://challenges.cloudflare.com"], frame: ["https://challenges.cloudflare.com"] };
+  if (provider === "recaptcha")
+    return {
+      script: ["https://www.google.com/recaptcha/", "https://www.gstatic.com/recaptcha/"],
+      frame: ["https://www.google.com/recaptcha/"],
+    };
   return { script: [], frame: [] };
 }

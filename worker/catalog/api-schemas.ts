@@ -68,7 +68,9 @@ export const packVersionDetailSchema = z.strictObject({
 
 const counts = z.record(z.string(), z.number().int());
 export const packSearchSchema = z.strictObject({
-  items: z.array(packSchema).meta({ description: "Packs by name, each with the versions matching the filters, newest first." }),
+  items: z
+    .array(packSchema)
+    .meta({ description: "Packs by name, each with the versions matching the filters, newest first." }),
   facets: z
     .strictObject(Object.fromEntries(FACETS.map((f) => [f, counts])) as Record<(typeof FACETS)[number], typeof counts>)
     .meta({ description: "Matching packs per value of each filter, applying every other active filter." }),
@@ -79,7 +81,9 @@ export const packSearchSchema = z.strictObject({
 const productVersion = z.strictObject({ version: z.string(), publishedAt: isoTime });
 const productInfo = { id: z.string(), name: z.string(), applianceName: z.string(), fips: z.boolean() };
 export const productListSchema = z.strictObject({
-  items: z.array(z.strictObject({ ...productInfo, versions: z.array(productVersion).meta({ description: "Newest first." }) })),
+  items: z.array(
+    z.strictObject({ ...productInfo, versions: z.array(productVersion).meta({ description: "Newest first." }) }),
+  ),
 });
 
 export const installersSchema = z.strictObject({
@@ -117,5 +121,8 @@ export const compatibleSchema = z.strictObject({
         reasons: z.array(z.string()).meta({ description: 'e.g. "requires kubernetes >= 1.29"' }),
       }),
     )
-    .meta({ description: "The other pack versions of the layer, each naming itself and why it does not fit; details via getPackVersion." }),
+    .meta({
+      description:
+        "The other pack versions of the layer, each naming itself and why it does not fit; details via getPackVersion.",
+    }),
 });

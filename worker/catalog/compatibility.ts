@@ -37,7 +37,11 @@ import { inDependencyRange, inVersionRange } from "./versions";
 /** The layers that take exactly one pack; the add-on layer takes any number. */
 const SINGLE_PACK_LAYERS: readonly Layer[] = ["os", "k8s", "cni", "csi"];
 
-const USE_CASE_WORDING: Record<UseCase, string> = { controller: "controller mode", agent: "agent mode", addon: "add-on only" };
+const USE_CASE_WORDING: Record<UseCase, string> = {
+  controller: "controller mode",
+  agent: "agent mode",
+  addon: "add-on only",
+};
 
 export type CandidatePack = {
   name: string;
@@ -72,11 +76,13 @@ export function rangeText(min: string | null | undefined, max: string | null | u
   return "";
 }
 
-const requirement = (dep: Dependency) => [dep.packName, rangeText(dep.minVersion, dep.maxVersion)].filter(Boolean).join(" ");
+const requirement = (dep: Dependency) =>
+  [dep.packName, rangeText(dep.minVersion, dep.maxVersion)].filter(Boolean).join(" ");
 const isSinglePackLayer = (layer: Layer) => SINGLE_PACK_LAYERS.includes(layer);
 
 /** The cloud packs must be published for: agent mode is edge-native by definition. */
-export const effectiveCloud = (useCase: UseCase, cloud?: Cloud): Cloud | undefined => (useCase === "agent" ? "edge-native" : cloud);
+export const effectiveCloud = (useCase: UseCase, cloud?: Cloud): Cloud | undefined =>
+  useCase === "agent" ? "edge-native" : cloud;
 
 /** Why `candidate` cannot go into the bundle described by `context`; empty when it can. */
 export function assessPack(candidate: CandidatePack, context: CompatibilityContext): string[] {
@@ -85,9 +91,11 @@ export function assessPack(candidate: CandidatePack, context: CompatibilityConte
   if (!published || !inVersionRange(context.productVersion, published.minVersion, published.maxVersion)) {
     reasons.push(`not published for ${context.product.name} ${context.productVersion}`);
   }
-  if (!candidate.useCases.includes(context.useCase)) reasons.push(`not available for ${USE_CASE_WORDING[context.useCase]}`);
+  if (!candidate.useCases.includes(context.useCase))
+    reasons.push(`not available for ${USE_CASE_WORDING[context.useCase]}`);
   const cloud = effectiveCloud(context.useCase, context.cloud);
-  if (cloud && !candidate.clouds.includes("all") && !candidate.clouds.includes(cloud)) reasons.push(`not published for ${cloud}`);
+  if (cloud && !candidate.clouds.includes("all") && !candidate.clouds.includes(cloud))
+    reasons.push(`not published for ${cloud}`);
   if (context.arch && !candidate.arches.includes(context.arch)) reasons.push(`no ${context.arch} build`);
   if (context.fips && !candidate.fips) reasons.push("not FIPS-compliant");
 
@@ -96,7 +104,8 @@ export function assessPack(candidate: CandidatePack, context: CompatibilityConte
     (c) => c.name !== candidate.name && !(isSinglePackLayer(candidate.layer) && c.layer === candidate.layer),
   );
   if (candidate.dependencies.length) reasons.push(...candidateDependencyProblems(candidate.dependencies, others));
-  for (const chosen of others) if (chosen.dependencies.length) reasons.push(...chosenDependencyProblems(chosen, candidate));
+  for (const chosen of others)
+    if (chosen.dependencies.length) reasons.push(...chosenDependencyProblems(chosen, candidate));
   // A layer's thousands of candidates mostly get zero or one reason: dedupe only when it can matter.
   return reasons.length > 1 ? [...new Set(reasons)] : reasons;
 }
@@ -123,11 +132,13 @@ function candidateDependencyProblems(dependencies: readonly Dependency[], chosen
     const present = group.flatMap((dep) => chosen.filter((c) => c.name === dep.packName).map((c) => ({ dep, c })));
     if (present.some(({ dep, c }) => inDependencyRange(c.version, dep.minVersion, dep.maxVersion))) continue;
     if (present.length) problems.push(`requires ${requirements(present.map(({ dep }) => dep))}`);
-    else if (isSinglePackLayer(group[0].layer) && chosen.some((c) => c.layer === group[0].layer)) problems.push(`requires ${requirements(group)}`);
+    else if (isSinglePackLayer(group[0].layer) && chosen.some((c) => c.layer === group[0].layer))
+      problems.push(`requires ${requirements(group)}`);
   }
   for (const dep of dependencies.filter((d) => d.type === "notSupported")) {
     const named = chosen.find((c) => c.name === dep.packName);
-    if (named && inDependencyRange(named.version, dep.minVersion, dep.maxVersion)) problems.push(`not supported with ${named.name} ${named.version}`);
+    if (named && inDependencyRange(named.version, dep.minVersion, dep.maxVersion))
+      problems.push(`not supported with ${named.name} ${named.version}`);
   }
   return problems;
 }
@@ -137,14 +148,17 @@ function chosenDependencyProblems(chosen: ChosenPack, candidate: CandidatePack):
   const who = `${chosen.name} ${chosen.version}`;
   const problems: string[] = [];
   for (const group of requiredGroups(chosen.dependencies)) {
-    const concernsCandidate = isSinglePackLayer(candidate.layer) ? group[0].layer === candidate.layer : group[0].packName === candidate.name;
+    const concernsCandidate = isSinglePackLayer(candidate.layer)
+      ? group[0].layer === candidate.layer
+      : group[0].packName === candidate.name;
     if (!concernsCandidate) continue;
     const naming = group.filter((dep) => dep.packName === candidate.name);
     if (naming.some((dep) => inDependencyRange(candidate.version, dep.minVersion, dep.maxVersion))) continue;
     problems.push(`${who} requires ${requirements(naming.length ? naming : group)}`);
   }
   for (const dep of chosen.dependencies.filter((d) => d.type === "notSupported" && d.packName === candidate.name)) {
-    if (inDependencyRange(candidate.version, dep.minVersion, dep.maxVersion)) problems.push(`${who} does not support ${candidate.name} ${candidate.version}`);
+    if (inDependencyRange(candidate.version, dep.minVersion, dep.maxVersion))
+      problems.push(`${who} does not support ${candidate.name} ${candidate.version}`);
   }
   return problems;
 }
@@ -163,7 +177,14 @@ export type PackVersionSummary = PackInfo & PackVersionInfo;
 export type HiddenPack = Pick<PackVersionSummary, "name" | "displayName" | "version" | "layer"> & { reasons: string[] };
 export type CompatibleResult = {
   layer: Layer;
-  context: { product: string; version: string; useCase: UseCase; cloud: Cloud | null; arch: Arch | null; fips: boolean };
+  context: {
+    product: string;
+    version: string;
+    useCase: UseCase;
+    cloud: Cloud | null;
+    arch: Arch | null;
+    fips: boolean;
+  };
   offered: PackVersionSummary[];
   hidden: HiddenPack[];
 };
@@ -216,7 +237,9 @@ async function loadContext(db: Db, query: Omit<CompatibleQuery, "layer">, layer?
 }
 
 const missingError = (missing: readonly PackRef[]) =>
-  notFound(`pack ${missing.slice(0, 5).map(packRefId).join(", ")}${missing.length > 5 ? ` and ${missing.length - 5} more` : ""}`);
+  notFound(
+    `pack ${missing.slice(0, 5).map(packRefId).join(", ")}${missing.length > 5 ? ` and ${missing.length - 5} more` : ""}`,
+  );
 
 /** The API's answer: a chosen pack the catalog does not publish is a 404. */
 export async function compatiblePacks(db: Db, query: CompatibleQuery): Promise<CompatibleResult> {
@@ -229,7 +252,10 @@ export async function compatiblePacks(db: Db, query: CompatibleQuery): Promise<C
  * The wizard's answer: a permalink may name a pack yanked since it was shared, so such packs are
  * returned in `missing` (and ignored as constraints) for the page to say so, not refused.
  */
-export async function compatiblePacksTolerant(db: Db, query: CompatibleQuery): Promise<{ result: CompatibleResult; missing: PackRef[] }> {
+export async function compatiblePacksTolerant(
+  db: Db,
+  query: CompatibleQuery,
+): Promise<{ result: CompatibleResult; missing: PackRef[] }> {
   // With the layer named, one round trip; otherwise the chosen packs decide it, which takes a second.
   const { context, chosen, missing, layerRows } = await loadContext(db, query, query.layer);
   const layer = query.layer ?? nextLayer(query.useCase, chosen);
@@ -249,7 +275,14 @@ export async function compatiblePacksTolerant(db: Db, query: CompatibleQuery): P
   };
   for (const summary of readLayerRows(candidateRows)) {
     const reasons = assessPack(summary, context);
-    if (reasons.length) result.hidden.push({ name: summary.name, displayName: summary.displayName, version: summary.version, layer: summary.layer, reasons });
+    if (reasons.length)
+      result.hidden.push({
+        name: summary.name,
+        displayName: summary.displayName,
+        version: summary.version,
+        layer: summary.layer,
+        reasons,
+      });
     else result.offered.push(summary);
   }
   return { result, missing };
@@ -260,7 +293,10 @@ export async function compatiblePacksTolerant(db: Db, query: CompatibleQuery): P
  * is assessed exactly as its layer's candidates are, so no layer needs reading. Missing packs as
  * in compatiblePacksTolerant.
  */
-export async function assessChosenPacks(db: Db, query: Omit<CompatibleQuery, "layer">): Promise<{ chosen: AssessedPack[]; missing: PackRef[] }> {
+export async function assessChosenPacks(
+  db: Db,
+  query: Omit<CompatibleQuery, "layer">,
+): Promise<{ chosen: AssessedPack[]; missing: PackRef[] }> {
   if (!query.packs.length) return { chosen: [], missing: [] };
   const { context, chosen, missing } = await loadContext(db, query);
   return { chosen: chosen.map((pack) => ({ ...pack, reasons: assessPack(pack, context) })), missing };

@@ -5,15 +5,23 @@ import { z } from "zod";
 import { ARCHES, CLOUDS, LAYERS, USE_CASES } from "../db/schema";
 import { packRef, type PackRef } from "./bundle-spec";
 
-const productId = z.string().regex(/^[a-z0-9]([a-z0-9-]{0,62}[a-z0-9])?$/, "must be a product id like palette-enterprise");
+const productId = z
+  .string()
+  .regex(/^[a-z0-9]([a-z0-9-]{0,62}[a-z0-9])?$/, "must be a product id like palette-enterprise");
 /** A dotted version as URLs carry it; the install page parses its ?version= with it too. */
-export const dottedVersion = z.string().regex(/^v?\d+(\.\d+){0,3}([-+][0-9A-Za-z.-]+)?$/, "must be a dotted version like 4.6.12");
+export const dottedVersion = z
+  .string()
+  .regex(/^v?\d+(\.\d+){0,3}([-+][0-9A-Za-z.-]+)?$/, "must be a dotted version like 4.6.12");
 
 /** Query strings carry text; "true"/"false" are the only spellings accepted for a yes/no filter. */
 const booleanText = z.enum(["true", "false"], { error: 'must be "true" or "false"' }).transform((v) => v === "true");
 
 /** A position in the name-ordered pack list; opaque to clients so its form may change. */
-export const encodeCursor = (lastName: string) => btoa(JSON.stringify({ after: lastName })).replace(/=+$/, "").replace(/\+/g, "-").replace(/\//g, "_");
+export const encodeCursor = (lastName: string) =>
+  btoa(JSON.stringify({ after: lastName }))
+    .replace(/=+$/, "")
+    .replace(/\+/g, "-")
+    .replace(/\//g, "_");
 
 export function decodeCursor(cursor: string): string | undefined {
   try {
@@ -41,13 +49,22 @@ const cursor = z
 export const packFilters = z
   .object({
     product: productId.optional().meta({ description: "Only packs published for this product." }),
-    version: dottedVersion.optional().meta({ description: "Only packs published for this product version (needs `product`)." }),
+    version: dottedVersion
+      .optional()
+      .meta({ description: "Only packs published for this product version (needs `product`)." }),
     useCase: z.enum(USE_CASES).optional(),
     cloud: z.enum(CLOUDS).optional().meta({ description: 'Packs published for "all" clouds match every cloud.' }),
     layer: z.enum(LAYERS).optional(),
     arch: z.enum(ARCHES).optional(),
-    fips: booleanText.optional().meta({ description: "true: FIPS-compliant builds only; false: non-FIPS builds only." }),
-    q: z.string().trim().max(200).optional().meta({ description: "Words to find in the name, display name, description or add-on type (prefix match)." }),
+    fips: booleanText
+      .optional()
+      .meta({ description: "true: FIPS-compliant builds only; false: non-FIPS builds only." }),
+    q: z
+      .string()
+      .trim()
+      .max(200)
+      .optional()
+      .meta({ description: "Words to find in the name, display name, description or add-on type (prefix match)." }),
     cursor: cursor.optional(),
     limit: z.coerce.number().int().min(1).max(100).default(24),
   })
@@ -63,7 +80,10 @@ const chosenPacks = z
   .max(8000)
   .transform((text, ctx): PackRef[] => {
     const refs: PackRef[] = [];
-    for (const item of text.split(",").map((s) => s.trim()).filter(Boolean)) {
+    for (const item of text
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean)) {
       const at = item.lastIndexOf("@");
       const parsed = packRef.safeParse({ name: item.slice(0, Math.max(at, 0)), version: item.slice(at + 1) });
       if (at <= 0 || !parsed.success) {
@@ -87,13 +107,14 @@ export const compatibleQuery = z.object({
   /** Ignored for agent mode, which always means edge-native. */
   cloud: z.enum(CLOUDS).optional().meta({ description: "The cloud; agent mode always means edge-native." }),
   arch: z.enum(ARCHES).optional(),
-  fips: booleanText
-    .optional()
-    .meta({ description: "true: only FIPS-compliant packs. A FIPS product (VerteX) always requires them; false offers both kinds." }),
-  layer: z
-    .enum(LAYERS)
-    .optional()
-    .meta({ description: "The layer to offer packs for; defaults to the first layer (os → k8s → cni → csi → addon) without a chosen pack." }),
+  fips: booleanText.optional().meta({
+    description:
+      "true: only FIPS-compliant packs. A FIPS product (VerteX) always requires them; false offers both kinds.",
+  }),
+  layer: z.enum(LAYERS).optional().meta({
+    description:
+      "The layer to offer packs for; defaults to the first layer (os → k8s → cni → csi → addon) without a chosen pack.",
+  }),
   packs: chosenPacks.optional().default([]),
 });
 

@@ -10,7 +10,11 @@ import { edgeCache } from "../edge-cache";
 import { catalogState } from "../db/schema";
 
 export async function catalogGeneration(db: Db): Promise<number> {
-  const row = await db.select({ generation: catalogState.generation }).from(catalogState).where(eq(catalogState.id, 1)).get();
+  const row = await db
+    .select({ generation: catalogState.generation })
+    .from(catalogState)
+    .where(eq(catalogState.id, 1))
+    .get();
   return row?.generation ?? 0;
 }
 

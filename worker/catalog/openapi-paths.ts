@@ -5,13 +5,24 @@ import { z } from "zod";
 import { compatibleQuery, packFilters, packParams, packVersionParams, productVersionParams } from "./filters";
 
 const conditional = z.object({
-  "If-None-Match": z.string().optional().meta({ description: "An ETag from an earlier catalog response; unchanged catalog → 304." }),
+  "If-None-Match": z
+    .string()
+    .optional()
+    .meta({ description: "An ETag from an earlier catalog response; unchanged catalog → 304." }),
 });
 
-const etag = { ETag: { description: 'W/"catalog-<generation>": changes whenever a publish or yank changes the catalog.' } };
+const etag = {
+  ETag: { description: 'W/"catalog-<generation>": changes whenever a publish or yank changes the catalog.' },
+};
 const ok = (description: string, schema: string): ResponseSpec => ({ description, schema, headers: etag });
-const notModified: ResponseSpec = { description: "The catalog has not changed since the ETag sent in If-None-Match.", headers: etag };
-const notFound = (what: string): ResponseSpec => ({ description: `No such ${what} (yanked pack versions included).`, schema: "Error" });
+const notModified: ResponseSpec = {
+  description: "The catalog has not changed since the ETag sent in If-None-Match.",
+  headers: etag,
+};
+const notFound = (what: string): ResponseSpec => ({
+  description: `No such ${what} (yanked pack versions included).`,
+  schema: "Error",
+});
 
 export const catalogOperations: OperationSpec[] = [
   {
@@ -31,7 +42,11 @@ export const catalogOperations: OperationSpec[] = [
     tags: ["catalog"],
     params: productVersionParams,
     headers: conditional,
-    responses: { "200": ok("The installers.", "Installers"), "304": notModified, "404": notFound("product or product version") },
+    responses: {
+      "200": ok("The installers.", "Installers"),
+      "304": notModified,
+      "404": notFound("product or product version"),
+    },
   },
   {
     method: "get",
@@ -60,11 +75,16 @@ export const catalogOperations: OperationSpec[] = [
     method: "get",
     path: "/api/v1/packs/{name}/versions/{version}",
     operationId: "getPackVersion",
-    summary: "One pack version: arches, FIPS, clouds, product ranges, use cases, dependencies, file, checksum, signature",
+    summary:
+      "One pack version: arches, FIPS, clouds, product ranges, use cases, dependencies, file, checksum, signature",
     tags: ["catalog"],
     params: packVersionParams,
     headers: conditional,
-    responses: { "200": ok("The pack version.", "PackVersionDetail"), "304": notModified, "404": notFound("pack version") },
+    responses: {
+      "200": ok("The pack version.", "PackVersionDetail"),
+      "304": notModified,
+      "404": notFound("pack version"),
+    },
   },
   {
     method: "get",

@@ -9,7 +9,10 @@ import { notFound } from "../errors";
 /** The wording of the public documentation's "Download Option / Use Case" table. */
 export const INSTALLERS: Record<InstallerKind, { label: string; useCase: string }> = {
   "content-bundle": { label: "Content bundle", useCase: "Used for traditional application install." },
-  iso: { label: "ISO", useCase: "Used to install from an ISO on a virtual machine, edge device, or bare-metal system." },
+  iso: {
+    label: "ISO",
+    useCase: "Used to install from an ISO on a virtual machine, edge device, or bare-metal system.",
+  },
   "helm-chart": { label: "Helm chart", useCase: "Used to install with Helm charts." },
 };
 
@@ -21,7 +24,11 @@ export async function listProducts(db: Db): Promise<Product[]> {
   const [productRows, versionRows] = await db.batch([
     db.select().from(products).orderBy(asc(products.sortOrder), asc(products.name)),
     db
-      .select({ productId: productVersions.productId, version: productVersions.version, publishedAt: productVersions.publishedAt })
+      .select({
+        productId: productVersions.productId,
+        version: productVersions.version,
+        publishedAt: productVersions.publishedAt,
+      })
       .from(productVersions)
       .orderBy(asc(productVersions.productId), desc(productVersions.versionKey)),
   ]);

@@ -8,7 +8,10 @@ const MAX_TOKENS = 12;
 /** The MATCH expression for `text`, or undefined when it holds nothing searchable. */
 export function ftsQuery(text: string | undefined): string | undefined {
   if (!text) return undefined;
-  const tokens = text.split(/[^\p{L}\p{N}]+/u).filter(Boolean).slice(0, MAX_TOKENS);
+  const tokens = text
+    .split(/[^\p{L}\p{N}]+/u)
+    .filter(Boolean)
+    .slice(0, MAX_TOKENS);
   if (!tokens.length) return undefined;
   // Every token is letters and digits only, so wrapping it in quotes needs no escaping.
   return tokens.map((token) => `"${token}"*`).join(" ");

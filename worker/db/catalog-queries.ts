@@ -7,7 +7,16 @@ import { type SQL, sql } from "drizzle-orm";
 import { SQLiteAsyncDialect } from "drizzle-orm/sqlite-core";
 import { versionSortKey } from "../catalog/versions";
 import type { Db } from "./client";
-import { ARCHES, CLOUDS, USE_CASES, type Arch, type Cloud, type DependencyType, type Layer, type UseCase } from "./schema";
+import {
+  ARCHES,
+  CLOUDS,
+  USE_CASES,
+  type Arch,
+  type Cloud,
+  type DependencyType,
+  type Layer,
+  type UseCase,
+} from "./schema";
 
 const dialect = new SQLiteAsyncDialect();
 
@@ -62,9 +71,12 @@ function versionConditions(f: CatalogFilter, except?: Facet): SQL[] {
       : sql``;
     out.push(sql`pv.id IN (SELECT pack_version_id FROM pack_version_products WHERE product_id = ${f.product}${range})`);
   }
-  if (f.useCase && except !== "useCase") out.push(sql`pv.id IN (SELECT pack_version_id FROM pack_version_use_cases WHERE use_case = ${f.useCase})`);
-  if (f.cloud && except !== "cloud") out.push(sql`pv.id IN (SELECT pack_version_id FROM pack_version_clouds WHERE cloud IN (${f.cloud}, 'all'))`);
-  if (f.arch && except !== "arch") out.push(sql`pv.id IN (SELECT pack_version_id FROM pack_version_arches WHERE arch = ${f.arch})`);
+  if (f.useCase && except !== "useCase")
+    out.push(sql`pv.id IN (SELECT pack_version_id FROM pack_version_use_cases WHERE use_case = ${f.useCase})`);
+  if (f.cloud && except !== "cloud")
+    out.push(sql`pv.id IN (SELECT pack_version_id FROM pack_version_clouds WHERE cloud IN (${f.cloud}, 'all'))`);
+  if (f.arch && except !== "arch")
+    out.push(sql`pv.id IN (SELECT pack_version_id FROM pack_version_arches WHERE arch = ${f.arch})`);
   if (f.fips !== undefined && except !== "fips") out.push(sql`pv.fips = ${f.fips ? 1 : 0}`);
   return out;
 }
@@ -128,8 +140,14 @@ export function facetStatement(f: CatalogFilter, facet: Facet): SQL {
       // A pack published for "all" counts under every cloud, as the cloud filter matches it. One
       // pass marks, per pack, each cloud it has and whether it has "all"; one row then sums them
       // (D1 allows too few compound terms to unpivot in SQL; readFacetRows does it).
-      const flags = sql.join(CLOUDS.map((c, i) => sql`max(c.cloud = ${c}) AS c${sql.raw(String(i))}`), sql`, `);
-      const sums = sql.join(CLOUDS.map((_, i) => sql`coalesce(sum(c${sql.raw(String(i))} OR every_cloud), 0) AS c${sql.raw(String(i))}`), sql`, `);
+      const flags = sql.join(
+        CLOUDS.map((c, i) => sql`max(c.cloud = ${c}) AS c${sql.raw(String(i))}`),
+        sql`, `,
+      );
+      const sums = sql.join(
+        CLOUDS.map((_, i) => sql`coalesce(sum(c${sql.raw(String(i))} OR every_cloud), 0) AS c${sql.raw(String(i))}`),
+        sql`, `,
+      );
       return sql`SELECT ${sums} FROM (
           SELECT max(c.cloud = 'all') AS every_cloud, ${flags}
           FROM ${joined} JOIN pack_version_clouds c ON c.pack_version_id = pv.id
@@ -203,7 +221,13 @@ export type PackInfo = {
 };
 
 export type ProductRange = { product: string; minVersion: string | null; maxVersion: string | null };
-export type Dependency = { packName: string; layer: Layer; type: DependencyType; minVersion: string | null; maxVersion: string | null };
+export type Dependency = {
+  packName: string;
+  layer: Layer;
+  type: DependencyType;
+  minVersion: string | null;
+  maxVersion: string | null;
+};
 
 /** What the catalog shows of any signed artifact (a pack version or an installer). */
 export type SignedArtifactInfo = {
@@ -239,7 +263,8 @@ const sortArches = (arches: Arch[]) => sorted(arches, (a, b) => archOrder(a) - a
 const sortClouds = (clouds: string[]) => sorted(clouds, (a, b) => cloudOrder(a) - cloudOrder(b));
 const sortUseCases = (useCases: UseCase[]) => sorted(useCases, (a, b) => USE_CASES.indexOf(a) - USE_CASES.indexOf(b));
 const sortProducts = (products: ProductRange[]) => sorted(products, (a, b) => byText(a.product, b.product));
-const sortDependencies = (dependencies: Dependency[]) => sorted(dependencies, (a, b) => byText(a.packName, b.packName) || byText(a.type, b.type));
+const sortDependencies = (dependencies: Dependency[]) =>
+  sorted(dependencies, (a, b) => byText(a.packName, b.packName) || byText(a.type, b.type));
 
 /** One row of `versionColumns` as the pack it belongs to and the version's own fields. */
 export function readVersionRow(row: Row): { pack: PackInfo; version: PackVersionInfo } {
@@ -275,15 +300,39 @@ export function readVersionRow(row: Row): { pack: PackInfo; version: PackVersion
 
 /** One version as versionsInLayerStatement's json_array lays it out. */
 type LayerVersionTuple = [
-  name: string, displayName: string, layer: Layer, addonType: string | null, description: string, source: string,
-  version: string, versionKey: string, kernel: string | null, eol: string | null, fips: number, fileName: string, size: number, sha256: string,
-  signatureFileName: string, signatureSize: number, keyId: string, publishedAt: number,
-  arches: string | null, clouds: string | null, useCases: string | null,
+  name: string,
+  displayName: string,
+  layer: Layer,
+  addonType: string | null,
+  description: string,
+  source: string,
+  version: string,
+  versionKey: string,
+  kernel: string | null,
+  eol: string | null,
+  fips: number,
+  fileName: string,
+  size: number,
+  sha256: string,
+  signatureFileName: string,
+  signatureSize: number,
+  keyId: string,
+  publishedAt: number,
+  arches: string | null,
+  clouds: string | null,
+  useCases: string | null,
   products: [product: string, minVersion: string | null, maxVersion: string | null][],
-  dependencies: [packName: string, layer: Layer, type: DependencyType, minVersion: string | null, maxVersion: string | null][],
+  dependencies: [
+    packName: string,
+    layer: Layer,
+    type: DependencyType,
+    minVersion: string | null,
+    maxVersion: string | null,
+  ][],
 ];
 
-const byNameThenNewest = (a: LayerVersionTuple, b: LayerVersionTuple) => byText(a[0], b[0]) || byText(b[7], a[7]) || byText(b[6], a[6]);
+const byNameThenNewest = (a: LayerVersionTuple, b: LayerVersionTuple) =>
+  byText(a[0], b[0]) || byText(b[7], a[7]) || byText(b[6], a[6]);
 const commaList = <T extends string>(text: string | null): T[] => (text ? (text.split(",") as T[]) : []);
 
 /**
@@ -292,32 +341,70 @@ const commaList = <T extends string>(text: string | null): T[] => (text ? (text.
  * serialised per request and every spread into a new object shows in the time.
  */
 export function readLayerRows(rows: Row[]): (PackInfo & PackVersionInfo)[] {
-  const tuples = rows.flatMap((row) => JSON.parse(row.versions as string) as LayerVersionTuple[]).sort(byNameThenNewest);
+  const tuples = rows
+    .flatMap((row) => JSON.parse(row.versions as string) as LayerVersionTuple[])
+    .sort(byNameThenNewest);
   // Versions published together share a timestamp: format each one once, not once per version.
   const published = new Map<number, string>();
   const publishedText = (ms: number) => published.get(ms) ?? published.set(ms, new Date(ms).toISOString()).get(ms)!;
-  return tuples.map(([name, displayName, layer, addonType, description, source, version, , kernel, eol, fips, fileName, size, sha256, signatureFileName, signatureSize, keyId, publishedAt, arches, clouds, useCases, products, dependencies]) => ({
-    name,
-    displayName,
-    layer,
-    addonType: addonType ?? null,
-    description,
-    source,
-    version,
-    kernel: kernel ?? null,
-    eol: eol ?? null,
-    fips: Boolean(fips),
-    arches: sortArches(commaList<Arch>(arches)),
-    clouds: sortClouds(commaList(clouds)),
-    useCases: sortUseCases(commaList<UseCase>(useCases)),
-    products: sortProducts(products.map(([product, minVersion, maxVersion]) => ({ product, minVersion, maxVersion }))),
-    dependencies: sortDependencies(dependencies.map(([packName, layer, type, minVersion, maxVersion]) => ({ packName, layer, type, minVersion, maxVersion }))),
-    fileName,
-    size,
-    sha256,
-    signatureFileName,
-    signatureSize,
-    keyId,
-    publishedAt: publishedText(publishedAt),
-  }));
+  return tuples.map(
+    ([
+      name,
+      displayName,
+      layer,
+      addonType,
+      description,
+      source,
+      version,
+      ,
+      kernel,
+      eol,
+      fips,
+      fileName,
+      size,
+      sha256,
+      signatureFileName,
+      signatureSize,
+      keyId,
+      publishedAt,
+      arches,
+      clouds,
+      useCases,
+      products,
+      dependencies,
+    ]) => ({
+      name,
+      displayName,
+      layer,
+      addonType: addonType ?? null,
+      description,
+      source,
+      version,
+      kernel: kernel ?? null,
+      eol: eol ?? null,
+      fips: Boolean(fips),
+      arches: sortArches(commaList<Arch>(arches)),
+      clouds: sortClouds(commaList(clouds)),
+      useCases: sortUseCases(commaList<UseCase>(useCases)),
+      products: sortProducts(
+        products.map(([product, minVersion, maxVersion]) => ({ product, minVersion, maxVersion })),
+      ),
+      dependencies: sortDependencies(
+        dependencies.map(([packName, layer, type, minVersion, maxVersion]) => ({
+          packName,
+          layer,
+          type,
+          minVersion,
+          maxVersion,
+        })),
+      ),
+      fileName,
+      size,
+      sha256,
+      signatureFileName,
+      signatureSize,
+      keyId,
+      publishedAt: publishedText(publishedAt),
+    }),
+  );
 }

@@ -31,15 +31,12 @@ export const grants = sqliteTable(
 );
 
 /** API tokens for automation. Only the SHA-256 of a token is stored; the token is shown once. */
-export const apiTokens = sqliteTable(
-  "api_tokens",
-  {
-    id: text("id").primaryKey(),
-    name: text("name").notNull(),
-    tokenHash: text("token_hash").notNull().unique(),
-    scopes: text("scopes", { mode: "json" }).notNull().$type<string[]>(),
-    createdAt: integer("created_at").notNull().default(now),
-    lastUsedAt: integer("last_used_at"),
-    revokedAt: integer("revoked_at"),
-  },
-);
+export const apiTokens = sqliteTable("api_tokens", {
+  id: text("id").primaryKey(),
+  name: text("name").notNull(),
+  tokenHash: text("token_hash").notNull().unique(),
+  scopes: text("scopes", { mode: "json" }).notNull().$type<string[]>(),
+  createdAt: integer("created_at").notNull().default(now),
+  lastUsedAt: integer("last_used_at"),
+  revokedAt: integer("revoked_at"),
+});

@@ -8,7 +8,15 @@ import { INSTALLER_KINDS, type InstallerKind, packVersions, productVersions, rel
 
 type SignedFileColumns = Pick<
   typeof releaseArtifacts.$inferSelect,
-  "fileName" | "objectKey" | "size" | "sha256" | "signatureFileName" | "signatureKey" | "signatureSize" | "keyId" | "publishedAt"
+  | "fileName"
+  | "objectKey"
+  | "size"
+  | "sha256"
+  | "signatureFileName"
+  | "signatureKey"
+  | "signatureSize"
+  | "keyId"
+  | "publishedAt"
 >;
 
 /** The artifact columns installers and pack versions share, as a grant lists them. */
@@ -26,9 +34,17 @@ const signedFile = (r: SignedFileColumns) => ({
 
 export type InstallerLookup = { productExists: boolean; files: GrantFile[] };
 
-export async function findInstallerFiles(db: Db, productId: string, version: string, kinds?: InstallerKind[]): Promise<InstallerLookup> {
+export async function findInstallerFiles(
+  db: Db,
+  productId: string,
+  version: string,
+  kinds?: InstallerKind[],
+): Promise<InstallerLookup> {
   const [versions, rows] = await db.batch([
-    db.select({ version: productVersions.version }).from(productVersions).where(and(eq(productVersions.productId, productId), eq(productVersions.version, version))),
+    db
+      .select({ version: productVersions.version })
+      .from(productVersions)
+      .where(and(eq(productVersions.productId, productId), eq(productVersions.version, version))),
     db
       .select()
       .from(releaseArtifacts)
@@ -52,7 +68,8 @@ export type PackRow = GrantFile & { yanked: boolean; yankReason: string | null }
  * Matches pack version ids bound as one JSON list: D1 binds at most 100 parameters a statement, so
  * a list of any length is one parameter.
  */
-const packVersionIdIn = (ids: string[]) => inArray(packVersions.id, sql`(SELECT value FROM json_each(${JSON.stringify(ids)}))`);
+const packVersionIdIn = (ids: string[]) =>
+  inArray(packVersions.id, sql`(SELECT value FROM json_each(${JSON.stringify(ids)}))`);
 
 /** The pack versions named `name@version`, in one statement however many there are. */
 export async function findPackFiles(db: Db, ids: string[]): Promise<Map<string, PackRow>> {
@@ -83,7 +100,10 @@ export async function productVersionExists(db: Db, productId: string, version: s
 /** Which of these pack versions have been yanked since (a grant outlives nothing that is yanked). */
 export async function yankedAmong(db: Db, packVersionIds: string[]): Promise<Set<string>> {
   if (!packVersionIds.length) return new Set();
-  const rows = await db.select({ id: packVersions.id }).from(packVersions).where(and(packVersionIdIn(packVersionIds), eq(packVersions.yanked, true)));
+  const rows = await db
+    .select({ id: packVersions.id })
+    .from(packVersions)
+    .where(and(packVersionIdIn(packVersionIds), eq(packVersions.yanked, true)));
   return new Set(rows.map((r) => r.id));
 }
 
@@ -113,7 +133,11 @@ export async function listGrants(db: Db, limit: number, before?: number): Promis
 }
 
 export async function revokeGrant(db: Db, id: string, now: number): Promise<boolean> {
-  const rows = await db.update(grants).set({ revoked: true, revokedAt: now }).where(and(eq(grants.id, id), eq(grants.revoked, false))).returning({ id: grants.id });
+  const rows = await db
+    .update(grants)
+    .set({ revoked: true, revokedAt: now })
+    .where(and(eq(grants.id, id), eq(grants.revoked, false)))
+    .returning({ id: grants.id });
   return rows.length > 0;
 }
 
@@ -125,7 +149,10 @@ export async function insertApiToken(db: Db, token: typeof apiTokens.$inferInser
 }
 
 export async function findActiveTokenByHash(db: Db, tokenHash: string): Promise<ApiTokenRecord | undefined> {
-  const [row] = await db.select().from(apiTokens).where(and(eq(apiTokens.tokenHash, tokenHash), isNull(apiTokens.revokedAt)));
+  const [row] = await db
+    .select()
+    .from(apiTokens)
+    .where(and(eq(apiTokens.tokenHash, tokenHash), isNull(apiTokens.revokedAt)));
   return row;
 }
 
@@ -135,7 +162,11 @@ export async function listApiTokens(db: Db): Promise<Omit<ApiTokenRecord, "token
 }
 
 export async function revokeApiToken(db: Db, id: string, now: number): Promise<boolean> {
-  const rows = await db.update(apiTokens).set({ revokedAt: now }).where(and(eq(apiTokens.id, id), isNull(apiTokens.revokedAt))).returning({ id: apiTokens.id });
+  const rows = await db
+    .update(apiTokens)
+    .set({ revokedAt: now })
+    .where(and(eq(apiTokens.id, id), isNull(apiTokens.revokedAt)))
+    .returning({ id: apiTokens.id });
   return rows.length > 0;
 }
 

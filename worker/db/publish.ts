@@ -38,7 +38,8 @@ export function chunksOf<T>(items: T[], size = D1_MAX_PARAMS - 1): T[][] {
 }
 
 // drizzle binds every column of every inserted row, so a multi-row INSERT takes fewer rows per statement.
-const chunksFor = <T>(table: SQLiteTable, rows: T[]) => chunksOf(rows, Math.max(1, Math.floor(D1_MAX_PARAMS / Object.keys(getTableColumns(table)).length)));
+const chunksFor = <T>(table: SQLiteTable, rows: T[]) =>
+  chunksOf(rows, Math.max(1, Math.floor(D1_MAX_PARAMS / Object.keys(getTableColumns(table)).length)));
 
 const unique = <T>(items: T[]) => [...new Set(items)];
 
@@ -46,7 +47,12 @@ const unique = <T>(items: T[]) => [...new Set(items)];
 export async function loadCatalogFacts(db: Db, release: ReleaseManifest): Promise<CatalogFacts> {
   const packFiles = release.files.filter((f): f is PackFile => f.kind === "pack");
   const installerFiles = release.files.filter((f): f is InstallerFile => f.kind !== "pack");
-  const facts: CatalogFacts = { packVersions: new Map(), packLayers: new Map(), artifacts: new Map(), products: new Set() };
+  const facts: CatalogFacts = {
+    packVersions: new Map(),
+    packLayers: new Map(),
+    artifacts: new Map(),
+    products: new Set(),
+  };
 
   for (const ids of chunksOf(unique(packFiles.map((f) => packVersionId(f.pack.name, f.pack.version))))) {
     const rows = await db
@@ -56,17 +62,27 @@ export async function loadCatalogFacts(db: Db, release: ReleaseManifest): Promis
     for (const r of rows) facts.packVersions.set(r.id, { sha256: r.sha256, size: r.size });
   }
   for (const names of chunksOf(unique(packFiles.map((f) => f.pack.name)))) {
-    const rows = await db.select({ name: packs.name, layer: packs.layer }).from(packs).where(inArray(packs.name, names));
+    const rows = await db
+      .select({ name: packs.name, layer: packs.layer })
+      .from(packs)
+      .where(inArray(packs.name, names));
     for (const r of rows) facts.packLayers.set(r.name, r.layer);
   }
   for (const ids of chunksOf(unique(installerFiles.map((f) => f.product)))) {
     const known = await db.select({ id: products.id }).from(products).where(inArray(products.id, ids));
     for (const r of known) facts.products.add(r.id);
     const rows = await db
-      .select({ productId: releaseArtifacts.productId, version: releaseArtifacts.version, kind: releaseArtifacts.kind, sha256: releaseArtifacts.sha256, size: releaseArtifacts.size })
+      .select({
+        productId: releaseArtifacts.productId,
+        version: releaseArtifacts.version,
+        kind: releaseArtifacts.kind,
+        sha256: releaseArtifacts.sha256,
+        size: releaseArtifacts.size,
+      })
       .from(releaseArtifacts)
       .where(inArray(releaseArtifacts.productId, ids));
-    for (const r of rows) facts.artifacts.set(installerSlot(r.productId, r.version, r.kind), { sha256: r.sha256, size: r.size });
+    for (const r of rows)
+      facts.artifacts.set(installerSlot(r.productId, r.version, r.kind), { sha256: r.sha256, size: r.size });
   }
   return facts;
 }
@@ -116,27 +132,63 @@ export function publishStatements(db: Db, input: PublishInput): [Statement, ...S
 
   for (const p of release.products) {
     const row = { id: p.id, name: p.name, applianceName: p.applianceName, fips: p.fips, sortOrder: p.sortOrder };
-    statements.push(db.insert(products).values(row).onConflictDoUpdate({ target: products.id, set: { name: row.name, applianceName: row.applianceName, fips: row.fips, sortOrder: row.sortOrder } }));
+    statements.push(
+      db
+        .insert(products)
+        .values(row)
+        .onConflictDoUpdate({
+          target: products.id,
+          set: { name: row.name, applianceName: row.applianceName, fips: row.fips, sortOrder: row.sortOrder },
+        }),
+    );
   }
 
   const versionRows = new Map<string, typeof productVersions.$inferInsert>();
   for (const f of newInstallers) {
-    versionRows.set(`${f.product}@${f.productVersion}`, { productId: f.product, version: f.productVersion, versionKey: versionSortKey(f.productVersion), releaseId: release.releaseId, publishedAt: now });
+    versionRows.set(`${f.product}@${f.productVersion}`, {
+      productId: f.product,
+      version: f.productVersion,
+      versionKey: versionSortKey(f.productVersion),
+      releaseId: release.releaseId,
+      publishedAt: now,
+    });
   }
   // A product version may gain installers over several releases; the first release keeps it.
-  for (const rows of chunksFor(productVersions, [...versionRows.values()])) statements.push(db.insert(productVersions).values(rows).onConflictDoNothing());
-  for (const rows of chunksFor(releaseArtifacts, newInstallers.map((f) => ({ productId: f.product, version: f.productVersion, kind: f.kind, ...signed(f) })))) {
+  for (const rows of chunksFor(productVersions, [...versionRows.values()]))
+    statements.push(db.insert(productVersions).values(rows).onConflictDoNothing());
+  for (const rows of chunksFor(
+    releaseArtifacts,
+    newInstallers.map((f) => ({ productId: f.product, version: f.productVersion, kind: f.kind, ...signed(f) })),
+  )) {
     statements.push(db.insert(releaseArtifacts).values(rows));
   }
 
   // The newest release's pack.json wins for the version-independent fields; the layer never changes.
   const packRows = new Map<string, typeof packs.$inferInsert>();
   for (const { pack } of newPacks) {
-    packRows.set(pack.name, { name: pack.name, displayName: pack.displayName, layer: pack.layer, addonType: pack.addonType ?? null, description: pack.description, source: pack.annotations.source });
+    packRows.set(pack.name, {
+      name: pack.name,
+      displayName: pack.displayName,
+      layer: pack.layer,
+      addonType: pack.addonType ?? null,
+      description: pack.description,
+      source: pack.annotations.source,
+    });
   }
   for (const row of packRows.values()) {
     statements.push(
-      db.insert(packs).values(row).onConflictDoUpdate({ target: packs.name, set: { displayName: row.displayName, addonType: row.addonType, description: row.description, source: row.source } }),
+      db
+        .insert(packs)
+        .values(row)
+        .onConflictDoUpdate({
+          target: packs.name,
+          set: {
+            displayName: row.displayName,
+            addonType: row.addonType,
+            description: row.description,
+            source: row.source,
+          },
+        }),
     );
   }
 
@@ -151,9 +203,11 @@ export function publishStatements(db: Db, input: PublishInput): [Statement, ...S
     yanked: false,
     ...signed(f),
   }));
-  for (const rows of chunksFor(packVersions, versionRowsForPacks)) statements.push(db.insert(packVersions).values(rows));
+  for (const rows of chunksFor(packVersions, versionRowsForPacks))
+    statements.push(db.insert(packVersions).values(rows));
 
-  const children = <T>(rowsOf: (f: PackFile, id: string) => T[]) => newPacks.flatMap((f) => rowsOf(f, packVersionId(f.pack.name, f.pack.version)));
+  const children = <T>(rowsOf: (f: PackFile, id: string) => T[]) =>
+    newPacks.flatMap((f) => rowsOf(f, packVersionId(f.pack.name, f.pack.version)));
   const clouds = children((f, id) => unique(f.pack.cloudTypes).map((cloud) => ({ packVersionId: id, cloud })));
   const arches = children((f, id) => unique(f.pack.architectures).map((arch) => ({ packVersionId: id, arch })));
   const useCases = children((f, id) => unique(f.pack.useCases).map((useCase) => ({ packVersionId: id, useCase })));
@@ -168,12 +222,21 @@ export function publishStatements(db: Db, input: PublishInput): [Statement, ...S
     })),
   );
   const deps = children((f, id) =>
-    f.pack.constraints.dependencies.map((d) => ({ packVersionId: id, packName: d.packName, layer: d.layer, minVersion: d.minVersion ?? null, maxVersion: d.maxVersion ?? null, type: d.type })),
+    f.pack.constraints.dependencies.map((d) => ({
+      packVersionId: id,
+      packName: d.packName,
+      layer: d.layer,
+      minVersion: d.minVersion ?? null,
+      maxVersion: d.maxVersion ?? null,
+      type: d.type,
+    })),
   );
   for (const rows of chunksFor(packVersionClouds, clouds)) statements.push(db.insert(packVersionClouds).values(rows));
   for (const rows of chunksFor(packVersionArches, arches)) statements.push(db.insert(packVersionArches).values(rows));
-  for (const rows of chunksFor(packVersionUseCases, useCases)) statements.push(db.insert(packVersionUseCases).values(rows));
-  for (const rows of chunksFor(packVersionProducts, targets)) statements.push(db.insert(packVersionProducts).values(rows));
+  for (const rows of chunksFor(packVersionUseCases, useCases))
+    statements.push(db.insert(packVersionUseCases).values(rows));
+  for (const rows of chunksFor(packVersionProducts, targets))
+    statements.push(db.insert(packVersionProducts).values(rows));
   for (const rows of chunksFor(packDependencies, deps)) statements.push(db.insert(packDependencies).values(rows));
 
   statements.push(
@@ -193,10 +256,20 @@ export async function publishRelease(db: Db, input: PublishInput): Promise<void>
 type YankedPackVersion = z.infer<typeof yankedPackVersionSchema>;
 
 /** Yanks a pack version (it leaves the catalog, downloads refuse it, the row stays); null if unknown. */
-export async function yankPackVersion(db: Db, name: string, version: string, reason: string, now: number): Promise<YankedPackVersion | null> {
+export async function yankPackVersion(
+  db: Db,
+  name: string,
+  version: string,
+  reason: string,
+  now: number,
+): Promise<YankedPackVersion | null> {
   const id = packVersionId(name, version);
   const current = async () =>
-    db.select({ yanked: packVersions.yanked, yankedAt: packVersions.yankedAt, yankReason: packVersions.yankReason }).from(packVersions).where(eq(packVersions.id, id)).get();
+    db
+      .select({ yanked: packVersions.yanked, yankedAt: packVersions.yankedAt, yankReason: packVersions.yankReason })
+      .from(packVersions)
+      .where(eq(packVersions.id, id))
+      .get();
   const before = await current();
   if (!before) return null;
   let after: { yankedAt: number | null; yankReason: string | null } | undefined = before;
@@ -214,5 +287,12 @@ export async function yankPackVersion(db: Db, name: string, version: string, rea
     // Not changed here means a concurrent yank won the race: its time and reason stand, so read them back.
     after = changed ? { yankedAt: now, yankReason: reason } : await current();
   }
-  return { name, version, yanked: true, yankedAt: after?.yankedAt ?? now, yankReason: after?.yankReason ?? reason, changed };
+  return {
+    name,
+    version,
+    yanked: true,
+    yankedAt: after?.yankedAt ?? now,
+    yankReason: after?.yankReason ?? reason,
+    changed,
+  };
 }

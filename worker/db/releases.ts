@@ -11,7 +11,8 @@ export const CLAIM_LEASE_MS = 15 * 60 * 1000;
 type ClaimState = { status: ReleaseStatus; claimedAt: number };
 
 /** Whether a release the sync has seen may be claimed again: only a "processing" one whose lease ran out. */
-export const isClaimable = (seen: ClaimState, now: number) => seen.status === "processing" && seen.claimedAt < now - CLAIM_LEASE_MS;
+export const isClaimable = (seen: ClaimState, now: number) =>
+  seen.status === "processing" && seen.claimedAt < now - CLAIM_LEASE_MS;
 
 export type ReleaseRow = typeof releases.$inferSelect;
 type SyncRunRow = typeof syncRuns.$inferSelect;
@@ -54,7 +55,14 @@ export async function quarantineRelease(
 ): Promise<void> {
   await db
     .update(releases)
-    .set({ status: "quarantined", reason: outcome.reason, details: outcome.details, fileCount: outcome.fileCount ?? null, totalBytes: outcome.totalBytes ?? null, finishedAt: outcome.now })
+    .set({
+      status: "quarantined",
+      reason: outcome.reason,
+      details: outcome.details,
+      fileCount: outcome.fileCount ?? null,
+      totalBytes: outcome.totalBytes ?? null,
+      finishedAt: outcome.now,
+    })
     .where(and(eq(releases.id, id), eq(releases.runId, runId)));
 }
 
@@ -87,7 +95,12 @@ export async function listReleases(
     .where(
       and(
         opts.status ? eq(releases.status, opts.status) : undefined,
-        after ? or(lt(releases.claimedAt, after.claimedAt), and(eq(releases.claimedAt, after.claimedAt), lt(releases.id, after.id))) : undefined,
+        after
+          ? or(
+              lt(releases.claimedAt, after.claimedAt),
+              and(eq(releases.claimedAt, after.claimedAt), lt(releases.id, after.id)),
+            )
+          : undefined,
       ),
     )
     .orderBy(desc(releases.claimedAt), desc(releases.id))
@@ -97,14 +110,24 @@ export async function listReleases(
   return { releases: page, next: rows.length > opts.limit && last ? { claimedAt: last.claimedAt, id: last.id } : null };
 }
 
-export async function startSyncRun(db: Db, run: { id: string; trigger: SyncTrigger; startedAt: number }): Promise<void> {
+export async function startSyncRun(
+  db: Db,
+  run: { id: string; trigger: SyncTrigger; startedAt: number },
+): Promise<void> {
   await db.insert(syncRuns).values(run);
 }
 
 export async function finishSyncRun(
   db: Db,
   id: string,
-  outcome: { finishedAt: number; published: number; quarantined: number; uploading: number; skipped: number; error: string | null },
+  outcome: {
+    finishedAt: number;
+    published: number;
+    quarantined: number;
+    uploading: number;
+    skipped: number;
+    error: string | null;
+  },
 ): Promise<void> {
   await db.update(syncRuns).set(outcome).where(eq(syncRuns.id, id));
 }

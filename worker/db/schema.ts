@@ -31,7 +31,9 @@ export const products = sqliteTable("products", {
 export const productVersions = sqliteTable(
   "product_versions",
   {
-    productId: text("product_id").notNull().references(() => products.id),
+    productId: text("product_id")
+      .notNull()
+      .references(() => products.id),
     version: text("version").notNull(),
     /** Zero-padded numeric key (see versionSortKey) so SQL can order and compare versions. */
     versionKey: text("version_key").notNull(),
@@ -84,7 +86,9 @@ export const packVersions = sqliteTable(
   "pack_versions",
   {
     id: text("id").primaryKey(), // `${name}@${version}`: a natural key lets one batch insert children
-    packName: text("pack_name").notNull().references(() => packs.name),
+    packName: text("pack_name")
+      .notNull()
+      .references(() => packs.name),
     version: text("version").notNull(),
     versionKey: text("version_key").notNull(),
     kernel: text("kernel"),
@@ -114,7 +118,9 @@ export const packVersions = sqliteTable(
 export const packVersionClouds = sqliteTable(
   "pack_version_clouds",
   {
-    packVersionId: text("pack_version_id").notNull().references(() => packVersions.id),
+    packVersionId: text("pack_version_id")
+      .notNull()
+      .references(() => packVersions.id),
     cloud: text("cloud").notNull(), // a Cloud, or "all"
   },
   (t) => [primaryKey({ columns: [t.packVersionId, t.cloud] }), index("clouds_by_cloud").on(t.cloud, t.packVersionId)],
@@ -123,7 +129,9 @@ export const packVersionClouds = sqliteTable(
 export const packVersionArches = sqliteTable(
   "pack_version_arches",
   {
-    packVersionId: text("pack_version_id").notNull().references(() => packVersions.id),
+    packVersionId: text("pack_version_id")
+      .notNull()
+      .references(() => packVersions.id),
     arch: text("arch", { enum: ARCHES }).notNull(),
   },
   (t) => [primaryKey({ columns: [t.packVersionId, t.arch] }), index("arches_by_arch").on(t.arch, t.packVersionId)],
@@ -132,7 +140,9 @@ export const packVersionArches = sqliteTable(
 export const packVersionUseCases = sqliteTable(
   "pack_version_use_cases",
   {
-    packVersionId: text("pack_version_id").notNull().references(() => packVersions.id),
+    packVersionId: text("pack_version_id")
+      .notNull()
+      .references(() => packVersions.id),
     useCase: text("use_case", { enum: USE_CASES }).notNull(),
   },
   (t) => [
@@ -145,7 +155,9 @@ export const packVersionUseCases = sqliteTable(
 export const packVersionProducts = sqliteTable(
   "pack_version_products",
   {
-    packVersionId: text("pack_version_id").notNull().references(() => packVersions.id),
+    packVersionId: text("pack_version_id")
+      .notNull()
+      .references(() => packVersions.id),
     productId: text("product_id").notNull(),
     minVersion: text("min_version"),
     maxVersion: text("max_version"),
@@ -162,7 +174,9 @@ export const packVersionProducts = sqliteTable(
 export const packDependencies = sqliteTable(
   "pack_dependencies",
   {
-    packVersionId: text("pack_version_id").notNull().references(() => packVersions.id),
+    packVersionId: text("pack_version_id")
+      .notNull()
+      .references(() => packVersions.id),
     packName: text("pack_name").notNull(),
     layer: text("layer", { enum: LAYERS }).notNull(),
     minVersion: text("min_version"),

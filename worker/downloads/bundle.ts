@@ -4,7 +4,17 @@ import type { TrustedKey } from "../env";
 import type { GrantRecord } from "../db/grants";
 import { sha256Hex } from "../encoding";
 import { artifactOf, signatureOf } from "./files";
-import { bundleCurl, downloadSh, type ManifestEntry, type ManifestFormat, manifestJson, publicKeyRefs, sha256Sums, sha256SumsLength, urlsTxt } from "./manifests";
+import {
+  bundleCurl,
+  downloadSh,
+  type ManifestEntry,
+  type ManifestFormat,
+  manifestJson,
+  publicKeyRefs,
+  sha256Sums,
+  sha256SumsLength,
+  urlsTxt,
+} from "./manifests";
 import { VERIFY_SCRIPT } from "./verify-script";
 import { openWhole, type ServeDeps } from "./serve";
 import { type TarEntry, tarLength, tarStream } from "./tar";
@@ -14,11 +24,15 @@ type StorageDeps = Pick<ServeDeps, "bucket" | "cache" | "maxCacheBytes">;
 /** Signatures are a few hundred bytes; reading one whole is fine (artifacts never are). */
 const MAX_SIGNATURE_BYTES = 64 * 1024;
 
-async function readSignature(grantFile: GrantRecord["files"][number], deps: StorageDeps): Promise<Uint8Array<ArrayBuffer>> {
+async function readSignature(
+  grantFile: GrantRecord["files"][number],
+  deps: StorageDeps,
+): Promise<Uint8Array<ArrayBuffer>> {
   const sig = signatureOf(grantFile);
   if (sig.size > MAX_SIGNATURE_BYTES) throw new Error(`${sig.file} is ${sig.size} bytes; not a signature`);
   const bytes = new Uint8Array(await new Response(await openWhole(sig, deps)).arrayBuffer());
-  if (bytes.byteLength !== sig.size) throw new Error(`${sig.file}: ${bytes.byteLength} bytes in storage, the catalog says ${sig.size}`);
+  if (bytes.byteLength !== sig.size)
+    throw new Error(`${sig.file}: ${bytes.byteLength} bytes in storage, the catalog says ${sig.size}`);
   return bytes;
 }
 
@@ -47,7 +61,8 @@ export async function manifestBody(
   signedEntries: () => Promise<ManifestEntry[]>,
   ctx: { origin: string; defaultKeyId: string; deps: StorageDeps },
 ): Promise<{ body: string; contentType: string }> {
-  if (format === "SHA256SUMS") return { body: sha256Sums(grant.files, await signatureChecksums(grant, ctx.deps)), contentType: TEXT };
+  if (format === "SHA256SUMS")
+    return { body: sha256Sums(grant.files, await signatureChecksums(grant, ctx.deps)), contentType: TEXT };
   const entries = await signedEntries();
   switch (format) {
     case "urls.txt":
@@ -55,9 +70,15 @@ export async function manifestBody(
     case "bundle.curl":
       return { body: bundleCurl(grant, entries), contentType: TEXT };
     case "manifest.json":
-      return { body: JSON.stringify(manifestJson(grant, entries), null, 2) + "\n", contentType: "application/json; charset=utf-8" };
+      return {
+        body: JSON.stringify(manifestJson(grant, entries), null, 2) + "\n",
+        contentType: "application/json; charset=utf-8",
+      };
     case "download.sh":
-      return { body: downloadSh(grant, entries, publicKeyRefs(entries, ctx.defaultKeyId, ctx.origin)), contentType: "text/x-shellscript; charset=utf-8" };
+      return {
+        body: downloadSh(grant, entries, publicKeyRefs(entries, ctx.defaultKeyId, ctx.origin)),
+        contentType: "text/x-shellscript; charset=utf-8",
+      };
   }
 }
 
@@ -72,7 +93,8 @@ const pemBytes = (pem: string) => encoder.encode(pem.endsWith("\n") ? pem : `${p
  * SHA256SUMS, the public key(s) and the docs' verify-signatures.sh. Signatures are hashed as they
  * pass, so SHA256SUMS (whose length is known up front) needs no extra reads.
  */
-export const grantTar = (grant: GrantRecord, keys: TrustedKey[], deps: StorageDeps) => tarStream(grantTarEntries(grant, keys, deps));
+export const grantTar = (grant: GrantRecord, keys: TrustedKey[], deps: StorageDeps) =>
+  tarStream(grantTarEntries(grant, keys, deps));
 
 /** The archive's size, without touching storage (for the page and for Content-Length). */
 export const grantTarLength = (grant: GrantRecord, keys: TrustedKey[]) =>
@@ -84,7 +106,12 @@ function grantTarEntries(grant: GrantRecord, keys: TrustedKey[], deps: StorageDe
   const sigSums = new Map<string, string>();
   const entries: TarEntry[] = [];
   for (const f of grant.files) {
-    entries.push({ path: `${folder}/${f.file}`, size: f.size, mtime: f.publishedAt, open: () => openWhole(artifactOf(f), deps) });
+    entries.push({
+      path: `${folder}/${f.file}`,
+      size: f.size,
+      mtime: f.publishedAt,
+      open: () => openWhole(artifactOf(f), deps),
+    });
     entries.push({
       path: `${folder}/${f.sigFile}`,
       size: f.sigSize,
@@ -104,11 +131,27 @@ function grantTarEntries(grant: GrantRecord, keys: TrustedKey[], deps: StorageDe
   });
   const [defaultKey, ...others] = keys;
   const usedKeyIds = new Set(grant.files.map((f) => f.keyId));
-  entries.push({ path: `${folder}/spectro_public_key.pem`, size: pemBytes(defaultKey.pem).byteLength, mtime, open: async () => pemBytes(defaultKey.pem) });
+  entries.push({
+    path: `${folder}/spectro_public_key.pem`,
+    size: pemBytes(defaultKey.pem).byteLength,
+    mtime,
+    open: async () => pemBytes(defaultKey.pem),
+  });
   for (const key of others.filter((k) => usedKeyIds.has(k.id))) {
-    entries.push({ path: `${folder}/${key.id}.pem`, size: pemBytes(key.pem).byteLength, mtime, open: async () => pemBytes(key.pem) });
+    entries.push({
+      path: `${folder}/${key.id}.pem`,
+      size: pemBytes(key.pem).byteLength,
+      mtime,
+      open: async () => pemBytes(key.pem),
+    });
   }
   const script = encoder.encode(VERIFY_SCRIPT);
-  entries.push({ path: `${folder}/verify-signatures.sh`, size: script.byteLength, mtime, mode: 0o755, open: async () => script });
+  entries.push({
+    path: `${folder}/verify-signatures.sh`,
+    size: script.byteLength,
+    mtime,
+    mode: 0o755,
+    open: async () => script,
+  });
   return entries;
 }

@@ -5,7 +5,15 @@ import { z } from "zod";
 import { captchaFromConfig, CAPTCHA_ACTION, type FetchFn } from "../captcha";
 import { bundleSpec, packRef } from "../catalog/bundle-spec";
 import type { Db } from "../db/client";
-import { findInstallerFiles, findPackFiles, type GrantRecord, getGrant, insertGrant, productVersionExists, yankedAmong } from "../db/grants";
+import {
+  findInstallerFiles,
+  findPackFiles,
+  type GrantRecord,
+  getGrant,
+  insertGrant,
+  productVersionExists,
+  yankedAmong,
+} from "../db/grants";
 import { INSTALLER_KINDS } from "../db/schema";
 import type { Config } from "../env";
 import { ApiError } from "../errors";
@@ -34,10 +42,18 @@ const selectionSchema = z
   })
   .superRefine((s, ctx) => {
     const given = [s.installers, s.bundle, s.packs].filter((x) => x !== undefined).length;
-    if (given !== 1) ctx.addIssue({ code: "custom", path: ["installers"], message: "give exactly one of installers, bundle or packs" });
+    if (given !== 1)
+      ctx.addIssue({
+        code: "custom",
+        path: ["installers"],
+        message: "give exactly one of installers, bundle or packs",
+      });
   });
 
-export const grantRequestSchema = z.intersection(selectionSchema, z.object({ captchaToken: z.string().max(4096).optional() }));
+export const grantRequestSchema = z.intersection(
+  selectionSchema,
+  z.object({ captchaToken: z.string().max(4096).optional() }),
+);
 
 export type Selection = z.infer<typeof selectionSchema>;
 
@@ -46,21 +62,38 @@ export async function resolveSelection(db: Db, selection: Selection): Promise<Gr
   if (selection.installers) {
     const { product, version, kinds } = selection.installers;
     const { productExists, files } = await findInstallerFiles(db, product, version, kinds);
-    if (!productExists) throw new ApiError(404, "not_found", `${product} ${version} not found`, [{ field: "installers.version", message: `${product} has no version ${version}` }]);
-    if (!files.length) throw new ApiError(404, "not_found", `${product} ${version} has no ${kinds?.join(", ") ?? "installers"}`);
+    if (!productExists)
+      throw new ApiError(404, "not_found", `${product} ${version} not found`, [
+        { field: "installers.version", message: `${product} has no version ${version}` },
+      ]);
+    if (!files.length)
+      throw new ApiError(404, "not_found", `${product} ${version} has no ${kinds?.join(", ") ?? "installers"}`);
     return files;
   }
   const refs = selection.packs ?? selection.bundle!.packs;
-  if (!refs.length) throw new ApiError(400, "invalid_request", "bundle.packs: choose at least one pack", [{ field: "bundle.packs", message: "choose at least one pack" }]);
+  if (!refs.length)
+    throw new ApiError(400, "invalid_request", "bundle.packs: choose at least one pack", [
+      { field: "bundle.packs", message: "choose at least one pack" },
+    ]);
   const ids = [...new Set(refs.map((p) => packVersionId(p.name, p.version)))];
   const [found, productOk] = await Promise.all([
     findPackFiles(db, ids),
-    selection.bundle ? productVersionExists(db, selection.bundle.product, selection.bundle.version) : Promise.resolve(true),
+    selection.bundle
+      ? productVersionExists(db, selection.bundle.product, selection.bundle.version)
+      : Promise.resolve(true),
   ]);
-  if (!productOk) throw new ApiError(404, "not_found", `${selection.bundle!.product} ${selection.bundle!.version} not found`, [{ field: "bundle.version", message: "unknown product version" }]);
+  if (!productOk)
+    throw new ApiError(404, "not_found", `${selection.bundle!.product} ${selection.bundle!.version} not found`, [
+      { field: "bundle.version", message: "unknown product version" },
+    ]);
   const missing = ids.filter((id) => !found.has(id));
   if (missing.length) {
-    throw new ApiError(404, "not_found", `unknown pack versions: ${missing.join(", ")}`, missing.map((id) => ({ field: "packs", message: `${id} is not in the catalog`, pack: id })));
+    throw new ApiError(
+      404,
+      "not_found",
+      `unknown pack versions: ${missing.join(", ")}`,
+      missing.map((id) => ({ field: "packs", message: `${id} is not in the catalog`, pack: id })),
+    );
   }
   const yanked = ids.filter((id) => found.get(id)!.yanked);
   if (yanked.length) {
@@ -68,7 +101,11 @@ export async function resolveSelection(db: Db, selection: Selection): Promise<Gr
       409,
       "yanked",
       `yanked pack versions: ${yanked.join(", ")}`,
-      yanked.map((id) => ({ field: "packs", message: `${id} was yanked${found.get(id)!.yankReason ? `: ${found.get(id)!.yankReason}` : ""}`, pack: id })),
+      yanked.map((id) => ({
+        field: "packs",
+        message: `${id} was yanked${found.get(id)!.yankReason ? `: ${found.get(id)!.yankReason}` : ""}`,
+        pack: id,
+      })),
     );
   }
   return ids.map((id) => {
@@ -102,19 +139,41 @@ export async function passGate(input: GateInput): Promise<{ tokenId?: string }> 
   const principal = bearer ? await authenticateToken(input.writer, bearer, input.scope, input.waitUntil) : undefined;
   const key = principal ? `token:${principal.id}` : `ip:${input.ip ?? "unknown"}`;
   const { success } = await input.env.GRANT_LIMITER.limit({ key });
-  if (!success) throw new ApiError(429, "rate_limited", "too many download requests from this client; retry in a minute", undefined, { "Retry-After": "60" });
+  if (!success)
+    throw new ApiError(
+      429,
+      "rate_limited",
+      "too many download requests from this client; retry in a minute",
+      undefined,
+      { "Retry-After": "60" },
+    );
   if (principal) return { tokenId: principal.id };
 
   const verifier = captchaFromConfig(input.cfg, input.fetch);
   if (!verifier) {
     if (input.cfg.ENVIRONMENT !== "local") {
-      throw new ApiError(503, "captcha_disabled", "downloads are closed: CAPTCHA_PROVIDER is off, which is only allowed when ENVIRONMENT is local; the operator must configure turnstile or recaptcha");
+      throw new ApiError(
+        503,
+        "captcha_disabled",
+        "downloads are closed: CAPTCHA_PROVIDER is off, which is only allowed when ENVIRONMENT is local; the operator must configure turnstile or recaptcha",
+      );
     }
     return {};
   }
-  const result = await verifier.verify({ token: input.captchaToken, hostname: input.hostname, remoteIp: input.ip, action: CAPTCHA_ACTION });
+  const result = await verifier.verify({
+    token: input.captchaToken,
+    hostname: input.hostname,
+    remoteIp: input.ip,
+    action: CAPTCHA_ACTION,
+  });
   if (!result.ok) {
-    throw new ApiError(result.status, result.code, result.message, undefined, result.status === 503 ? { "Retry-After": "5" } : undefined);
+    throw new ApiError(
+      result.status,
+      result.code,
+      result.message,
+      undefined,
+      result.status === 503 ? { "Retry-After": "5" } : undefined,
+    );
   }
   return {};
 }
@@ -122,9 +181,17 @@ export async function passGate(input: GateInput): Promise<{ tokenId?: string }> 
 export const GRANT_ID = /^[A-Za-z0-9_-]{22}$/;
 
 /** The grant this id names; anything not shaped like a grant id is unknown without a query. */
-export const findGrant = async (db: Db, id: string): Promise<GrantRecord | undefined> => (GRANT_ID.test(id) ? getGrant(db, id) : undefined);
+export const findGrant = async (db: Db, id: string): Promise<GrantRecord | undefined> =>
+  GRANT_ID.test(id) ? getGrant(db, id) : undefined;
 
-export async function recordGrant(writer: Db, cfg: Config, request: unknown, files: GrantFile[], requester: Requester, now: number): Promise<GrantRecord> {
+export async function recordGrant(
+  writer: Db,
+  cfg: Config,
+  request: unknown,
+  files: GrantFile[],
+  requester: Requester,
+  now: number,
+): Promise<GrantRecord> {
   const grant: GrantRecord = {
     id: randomBase64url(16),
     createdAt: now,
@@ -149,9 +216,22 @@ export async function loadLiveGrant(db: Db, id: string, now: number): Promise<Gr
   const grant = await findGrant(db, id);
   if (!grant) throw new ApiError(404, "not_found", `grant ${id} not found`);
   if (grant.revoked) throw new ApiError(403, "revoked", `grant ${id} was revoked`);
-  if (grant.expiresAt <= now) throw new ApiError(410, "expired", `grant ${id} expired at ${new Date(grant.expiresAt).toISOString()}; request a new one`);
-  const yanked = await yankedAmong(db, grant.files.flatMap((f) => (f.packVersionId ? [f.packVersionId] : [])));
-  if (yanked.size) throw new ApiError(409, "yanked", `yanked since this grant was issued: ${[...yanked].join(", ")}; request a new grant`);
+  if (grant.expiresAt <= now)
+    throw new ApiError(
+      410,
+      "expired",
+      `grant ${id} expired at ${new Date(grant.expiresAt).toISOString()}; request a new one`,
+    );
+  const yanked = await yankedAmong(
+    db,
+    grant.files.flatMap((f) => (f.packVersionId ? [f.packVersionId] : [])),
+  );
+  if (yanked.size)
+    throw new ApiError(
+      409,
+      "yanked",
+      `yanked since this grant was issued: ${[...yanked].join(", ")}; request a new grant`,
+    );
   return grant;
 }
 
@@ -187,6 +267,9 @@ export function grantView(grant: GrantRecord, entries: ManifestEntry[], origin: 
     fileCount: grant.fileCount,
     totalBytes: grant.totalBytes,
     files: entries,
-    links: Object.fromEntries(GRANT_FORMATS.map((f) => [f, `${base}/${f}`])) as Record<(typeof GRANT_FORMATS)[number], string>,
+    links: Object.fromEntries(GRANT_FORMATS.map((f) => [f, `${base}/${f}`])) as Record<
+      (typeof GRANT_FORMATS)[number],
+      string
+    >,
   };
 }

@@ -1,7 +1,10 @@
 // HTTP semantics of an immutable file: a single byte Range, If-Range, and the conditional requests
 // that let a client skip a download it already has. Pure functions over headers.
 
-export type RangeDecision = { kind: "full" } | { kind: "partial"; start: number; end: number } | { kind: "unsatisfiable" };
+export type RangeDecision =
+  | { kind: "full" }
+  | { kind: "partial"; start: number; end: number }
+  | { kind: "unsatisfiable" };
 
 /**
  * One range of "bytes=a-b", "bytes=a-" or "bytes=-n". Several ranges, other units or syntax we do

@@ -7,7 +7,15 @@ import type { GrantRecord } from "../db/grants";
 import { config } from "../env";
 import { type FetchFn } from "../captcha";
 import { manifestBody } from "./bundle";
-import { type GrantView, grantView, passGate, recordGrant, resolveSelection, type Selection, signedEntries } from "./grants";
+import {
+  type GrantView,
+  grantView,
+  passGate,
+  recordGrant,
+  resolveSelection,
+  type Selection,
+  signedEntries,
+} from "./grants";
 import type { ManifestEntry, ManifestFormat } from "./manifests";
 import { DEFAULT_MAX_CACHE_BYTES, type ServeDeps } from "./serve";
 import { urlSigner } from "./signers";
@@ -52,7 +60,14 @@ export async function issueGrant(
   });
   const files = await resolveSelection(catalogReader(c.env), input.selection);
   const country = (c.req.raw.cf as { country?: string } | undefined)?.country;
-  const grant = await recordGrant(writer, cfg, input.selection, files, { ip, country, userAgent: c.req.header("User-Agent"), tokenId }, Date.now());
+  const grant = await recordGrant(
+    writer,
+    cfg,
+    input.selection,
+    files,
+    { ip, country, userAgent: c.req.header("User-Agent"), tokenId },
+    Date.now(),
+  );
   const entries = await signedEntries(grant, signer);
   return { grant, entries, view: grantView(grant, entries, originOf(c), signer.strategy) };
 }

@@ -66,7 +66,10 @@ export function manifestJson(grant: ManifestGrant, entries: ManifestEntry[]) {
 }
 
 /** `sha256sum -c SHA256SUMS`: the artifacts and their signatures. */
-export function sha256Sums(entries: Pick<GrantFile, "file" | "sigFile" | "sha256">[], signatureSha256: ReadonlyMap<string, string>): string {
+export function sha256Sums(
+  entries: Pick<GrantFile, "file" | "sigFile" | "sha256">[],
+  signatureSha256: ReadonlyMap<string, string>,
+): string {
   return (
     entries
       .flatMap((e) => {
@@ -184,4 +187,3 @@ fi
 }
 
 const shVar = (keyId: string) => keyId.replace(/[^A-Za-z0-9]/g, "_");
-

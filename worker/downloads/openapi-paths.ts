@@ -38,7 +38,11 @@ const formatParam = z.object({ format: z.enum(MANIFEST_FORMATS) });
 const text = (description: string): ResponseSpec => ({ description, contentType: "text/plain", schema: z.string() });
 const error = (description: string): ResponseSpec => ({ description, schema: "Error" });
 
-registerSecurityScheme("apiToken", { type: "http", scheme: "bearer", description: "An API token from POST /api/v1/admin/tokens (ast_...)." });
+registerSecurityScheme("apiToken", {
+  type: "http",
+  scheme: "bearer",
+  description: "An API token from POST /api/v1/admin/tokens (ast_...).",
+});
 registerSchemas({ Grant: grantViewSchema });
 
 const gateErrors = {
@@ -56,7 +60,8 @@ registerOperations(
     path: "/api/v1/grants",
     operationId: "createGrant",
     summary: "Issue a download grant: signed URLs for the chosen installers, bundle or packs",
-    description: "Exactly one of installers, bundle, packs. Authorised by captchaToken, or by an API token with the grants:create scope.",
+    description:
+      "Exactly one of installers, bundle, packs. Authorised by captchaToken, or by an API token with the grants:create scope.",
     tags: ["downloads"],
     body: grantRequestSchema,
     security: ["apiToken"],
@@ -69,7 +74,13 @@ registerOperations(
     summary: "A live grant with its signed URLs",
     tags: ["downloads"],
     params: grantId,
-    responses: { "200": { description: "The grant.", schema: "Grant" }, "403": error("Revoked."), "404": error("Unknown grant."), "409": error("A pack was yanked since."), "410": error("Expired.") },
+    responses: {
+      "200": { description: "The grant.", schema: "Grant" },
+      "403": error("Revoked."),
+      "404": error("Unknown grant."),
+      "409": error("A pack was yanked since."),
+      "410": error("Expired."),
+    },
   },
   {
     method: "get",
@@ -78,16 +89,29 @@ registerOperations(
     summary: "A grant's manifest: urls.txt, bundle.curl, manifest.json, SHA256SUMS or download.sh",
     tags: ["downloads"],
     params: grantId.extend(formatParam.shape),
-    responses: { "200": text("The manifest, as an attachment."), "404": error("Unknown grant or format."), "410": error("Expired.") },
+    responses: {
+      "200": text("The manifest, as an attachment."),
+      "404": error("Unknown grant or format."),
+      "410": error("Expired."),
+    },
   },
   {
     method: "get",
     path: "/api/v1/grants/{id}/bundle.tar",
     operationId: "getGrantTar",
-    summary: "Every file of the grant, its signature, SHA256SUMS, the public key and verify-signatures.sh as one ustar archive",
+    summary:
+      "Every file of the grant, its signature, SHA256SUMS, the public key and verify-signatures.sh as one ustar archive",
     tags: ["downloads"],
     params: grantId,
-    responses: { "200": { description: "application/x-tar, streamed, with Content-Length.", contentType: "application/x-tar", schema: z.string() }, "404": error("Unknown grant."), "410": error("Expired.") },
+    responses: {
+      "200": {
+        description: "application/x-tar, streamed, with Content-Length.",
+        contentType: "application/x-tar",
+        schema: z.string(),
+      },
+      "404": error("Unknown grant."),
+      "410": error("Expired."),
+    },
   },
   {
     method: "get",
@@ -97,8 +121,19 @@ registerOperations(
     tags: ["downloads"],
     security: ["apiToken"],
     params: z.object({ product: z.string(), version: z.string() }).extend(formatParam.shape),
-    query: z.object({ kinds: z.string().optional().meta({ description: `Comma-separated: ${INSTALLER_KINDS.join(", ")}` }) }),
-    responses: { "200": { ...text("The manifest; X-Grant-Id names the grant."), headers: { "X-Grant-Id": { description: "The grant issued" } } }, ...gateErrors },
+    query: z.object({
+      kinds: z
+        .string()
+        .optional()
+        .meta({ description: `Comma-separated: ${INSTALLER_KINDS.join(", ")}` }),
+    }),
+    responses: {
+      "200": {
+        ...text("The manifest; X-Grant-Id names the grant."),
+        headers: { "X-Grant-Id": { description: "The grant issued" } },
+      },
+      ...gateErrors,
+    },
   },
   {
     method: "post",
@@ -130,7 +165,13 @@ registerOperations(
     tags: ["admin"],
     security: ["adminToken"],
     body: newTokenRequest,
-    responses: { "201": { description: "The token record with the token itself.", schema: z.object({ id: z.string(), name: z.string(), scopes: z.array(z.string()), token: z.string() }) }, "401": error("Missing or wrong bearer token.") },
+    responses: {
+      "201": {
+        description: "The token record with the token itself.",
+        schema: z.object({ id: z.string(), name: z.string(), scopes: z.array(z.string()), token: z.string() }),
+      },
+      "401": error("Missing or wrong bearer token."),
+    },
   },
   {
     method: "get",
@@ -155,10 +196,14 @@ registerOperations(
     method: "get",
     path: "/api/v1/admin/grants",
     operationId: "listGrants",
-    summary: "The grant audit trail, newest first: client IP, country, user agent or token, request, files, bytes, expiry",
+    summary:
+      "The grant audit trail, newest first: client IP, country, user agent or token, request, files, bytes, expiry",
     tags: ["admin"],
     security: ["adminToken"],
-    query: z.object({ limit: z.number().int().min(1).max(200).optional(), before: z.number().int().optional().meta({ description: "nextBefore of the previous page" }) }),
+    query: z.object({
+      limit: z.number().int().min(1).max(200).optional(),
+      before: z.number().int().optional().meta({ description: "nextBefore of the previous page" }),
+    }),
     responses: { "200": { description: "A page of grants." }, "401": error("Missing or wrong bearer token.") },
   },
   {

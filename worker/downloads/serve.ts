@@ -31,14 +31,22 @@ function baseHeaders(file: Downloadable): Headers {
 }
 
 const contentTypeOf = (name: string) =>
-  name.endsWith(".iso") ? "application/x-iso9660-image" : name.endsWith(".tgz") || name.endsWith(".tar.gz") ? "application/gzip" : name.endsWith(".zst") ? "application/zstd" : "application/octet-stream";
+  name.endsWith(".iso")
+    ? "application/x-iso9660-image"
+    : name.endsWith(".tgz") || name.endsWith(".tar.gz")
+      ? "application/gzip"
+      : name.endsWith(".zst")
+        ? "application/zstd"
+        : "application/octet-stream";
 
 export async function serveDownloadable(request: Request, file: Downloadable, deps: ServeDeps): Promise<Response> {
   const headers = baseHeaders(file);
   const etag = `"${file.etag}"`;
   if (isNotModified(request.headers, etag, file.publishedAt)) return new Response(null, { status: 304, headers });
 
-  const range = rangeStillValid(request.headers, etag, file.publishedAt) ? parseRange(request.headers.get("Range"), file.size) : { kind: "full" as const };
+  const range = rangeStillValid(request.headers, etag, file.publishedAt)
+    ? parseRange(request.headers.get("Range"), file.size)
+    : { kind: "full" as const };
   if (range.kind === "unsatisfiable") {
     headers.set("Content-Range", `bytes */${file.size}`);
     headers.set("Content-Type", "text/plain; charset=utf-8");
@@ -54,7 +62,9 @@ export async function serveDownloadable(request: Request, file: Downloadable, de
 
   const cacheable = file.size <= deps.maxCacheBytes;
   if (cacheable) {
-    const hit = await deps.cache.match(new Request(cacheKeyOf(file), partial ? { headers: { Range: `bytes=${range.start}-${range.end}` } } : {}));
+    const hit = await deps.cache.match(
+      new Request(cacheKeyOf(file), partial ? { headers: { Range: `bytes=${range.start}-${range.end}` } } : {}),
+    );
     if (hit?.body && hit.status === status) {
       headers.set("X-Artifact-Cache", "HIT");
       return new Response(hit.body, { status, headers });
@@ -63,7 +73,11 @@ export async function serveDownloadable(request: Request, file: Downloadable, de
   }
 
   const object = await deps.bucket.get(file.objectKey, partial ? { range: { offset: range.start, length } } : {});
-  if (!object) return new Response(`${file.file} is missing from storage; report this to the operator\n`, { status: 404, headers: { "Content-Type": "text/plain; charset=utf-8" } });
+  if (!object)
+    return new Response(`${file.file} is missing from storage; report this to the operator\n`, {
+      status: 404,
+      headers: { "Content-Type": "text/plain; charset=utf-8" },
+    });
   headers.set("X-Artifact-Cache", cacheable ? "MISS" : "BYPASS");
   // A separate read fills the cache, so this response's stream is never teed (tee buffers for the slower side).
   if (cacheable) deps.waitUntil(fillCache(file, deps));
@@ -87,13 +101,17 @@ async function fillCache(file: Downloadable, deps: Pick<ServeDeps, "bucket" | "c
 }
 
 /** The body of a whole file for the tar: the edge cache if it has it, else R2. */
-export async function openWhole(file: Downloadable, deps: Pick<ServeDeps, "bucket" | "cache" | "maxCacheBytes">): Promise<ReadableStream<Uint8Array>> {
+export async function openWhole(
+  file: Downloadable,
+  deps: Pick<ServeDeps, "bucket" | "cache" | "maxCacheBytes">,
+): Promise<ReadableStream<Uint8Array>> {
   if (file.size <= deps.maxCacheBytes) {
     const hit = await deps.cache.match(cacheKeyOf(file));
     if (hit?.body) return hit.body;
   }
   const object = await deps.bucket.get(file.objectKey);
   if (!object) throw new Error(`${file.file} is missing from storage`);
-  if (object.size !== file.size) throw new Error(`${file.file} has ${object.size} bytes in storage, the catalog says ${file.size}`);
+  if (object.size !== file.size)
+    throw new Error(`${file.file} has ${object.size} bytes in storage, the catalog says ${file.size}`);
   return object.body;
 }

@@ -8,7 +8,10 @@ const signingKey = z.object({
   id: z.string().regex(/^[A-Za-z0-9_-]{1,32}$/, "key ids are 1-32 of [A-Za-z0-9_-]"),
   secret: z
     .string()
-    .refine((s) => /^[A-Za-z0-9+/_-]+=*$/.test(s) && Buffer.from(s, "base64").byteLength >= 32, "must be base64 of at least 32 bytes"),
+    .refine(
+      (s) => /^[A-Za-z0-9+/_-]+=*$/.test(s) && Buffer.from(s, "base64").byteLength >= 32,
+      "must be base64 of at least 32 bytes",
+    ),
 });
 
 export type SigningKey = { id: string; secret: Uint8Array<ArrayBuffer> };
@@ -19,12 +22,13 @@ const parsedKeys = new WeakMap<Config, SigningKey[]>();
 export function signingKeys(cfg: Config): SigningKey[] {
   const cached = parsedKeys.get(cfg);
   if (cached) return cached;
-  if (!cfg.DOWNLOAD_SIGNING_KEYS) throw new ConfigError("worker misconfigured: DOWNLOAD_SIGNING_KEYS is required when DOWNLOAD_SIGNER is worker");
+  if (!cfg.DOWNLOAD_SIGNING_KEYS)
+    throw new ConfigError("worker misconfigured: DOWNLOAD_SIGNING_KEYS is required when DOWNLOAD_SIGNER is worker");
   let json: unknown;
   try {
     json = JSON.parse(cfg.DOWNLOAD_SIGNING_KEYS);
   } catch {
-    throw new ConfigError("worker misconfigured: DOWNLOAD_SIGNING_KEYS must be JSON [{\"id\",\"secret\"}]");
+    throw new ConfigError('worker misconfigured: DOWNLOAD_SIGNING_KEYS must be JSON [{"id","secret"}]');
   }
   const result = z.array(signingKey).min(1, "needs at least one key").safeParse(json);
   if (!result.success) {
@@ -39,8 +43,11 @@ export function signingKeys(cfg: Config): SigningKey[] {
 export type R2Credentials = { accountId: string; accessKeyId: string; secretAccessKey: string; bucket: string };
 
 export function r2Credentials(cfg: Config): R2Credentials {
-  const missing = (["R2_ACCOUNT_ID", "R2_ACCESS_KEY_ID", "R2_SECRET_ACCESS_KEY", "R2_BUCKET_NAME"] as const).filter((k) => !cfg[k]);
-  if (missing.length) throw new ConfigError(`worker misconfigured: ${missing.join(", ")} required when DOWNLOAD_SIGNER is r2`);
+  const missing = (["R2_ACCOUNT_ID", "R2_ACCESS_KEY_ID", "R2_SECRET_ACCESS_KEY", "R2_BUCKET_NAME"] as const).filter(
+    (k) => !cfg[k],
+  );
+  if (missing.length)
+    throw new ConfigError(`worker misconfigured: ${missing.join(", ")} required when DOWNLOAD_SIGNER is r2`);
   return {
     accountId: cfg.R2_ACCOUNT_ID!,
     accessKeyId: cfg.R2_ACCESS_KEY_ID!,

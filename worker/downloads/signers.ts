@@ -42,7 +42,11 @@ export function workerSigner(keys: SigningKey[], origin: string): UrlSigner {
     strategy: "worker",
     async sign(grant, file) {
       const exp = expirySeconds(grant);
-      const mac = await crypto.subtle.sign("HMAC", await hmacKey(current), signedMessage("GET", file.objectKey, exp, grant.id));
+      const mac = await crypto.subtle.sign(
+        "HMAC",
+        await hmacKey(current),
+        signedMessage("GET", file.objectKey, exp, grant.id),
+      );
       return `${origin}/dl/${grant.id}/${encodeURIComponent(file.file)}?exp=${exp}&kid=${current.id}&sig=${base64url(mac)}`;
     },
   };
@@ -51,13 +55,17 @@ export function workerSigner(keys: SigningKey[], origin: string): UrlSigner {
 export type UrlCheck = { ok: true } | { ok: false; reason: string };
 
 /** The query of a /dl URL, checked without I/O; expiry first so stale links say so plainly. */
-export function parseSignedQuery(query: URLSearchParams, nowMs: number): { exp: number; kid: string; sig: string } | { reason: string } {
+export function parseSignedQuery(
+  query: URLSearchParams,
+  nowMs: number,
+): { exp: number; kid: string; sig: string } | { reason: string } {
   const exp = query.get("exp");
   const kid = query.get("kid");
   const sig = query.get("sig");
   if (!exp || !kid || !sig) return { reason: "missing exp, kid or sig: this is not a signed download URL" };
   if (!/^\d{1,12}$/.test(exp)) return { reason: "malformed expiry" };
-  if (Number(exp) * 1000 <= nowMs) return { reason: `link expired at ${new Date(Number(exp) * 1000).toISOString()}; ask for a new download` };
+  if (Number(exp) * 1000 <= nowMs)
+    return { reason: `link expired at ${new Date(Number(exp) * 1000).toISOString()}; ask for a new download` };
   return { exp: Number(exp), kid, sig };
 }
 
@@ -70,7 +78,12 @@ export async function verifyWorkerSignature(
   if (!key) return { ok: false, reason: "unknown signing key id" };
   const mac = fromBase64url(input.sig);
   if (!mac) return { ok: false, reason: "malformed signature" };
-  const valid = await crypto.subtle.verify("HMAC", await hmacKey(key), mac, signedMessage(input.method, input.objectKey, input.exp, input.grantId));
+  const valid = await crypto.subtle.verify(
+    "HMAC",
+    await hmacKey(key),
+    mac,
+    signedMessage(input.method, input.objectKey, input.exp, input.grantId),
+  );
   return valid ? { ok: true } : { ok: false, reason: "invalid signature" };
 }
 
@@ -79,11 +92,18 @@ export const MAX_PRESIGN_SECONDS = 604800;
 
 export function r2Signer(cfg: Config): UrlSigner {
   const creds = r2Credentials(cfg);
-  const client = new AwsClient({ accessKeyId: creds.accessKeyId, secretAccessKey: creds.secretAccessKey, service: "s3", region: "auto" });
+  const client = new AwsClient({
+    accessKeyId: creds.accessKeyId,
+    secretAccessKey: creds.secretAccessKey,
+    service: "s3",
+    region: "auto",
+  });
   return {
     strategy: "r2",
     async sign(grant, file) {
-      const url = new URL(`https://${creds.accountId}.r2.cloudflarestorage.com/${creds.bucket}/${file.objectKey.split("/").map(encodeURIComponent).join("/")}`);
+      const url = new URL(
+        `https://${creds.accountId}.r2.cloudflarestorage.com/${creds.bucket}/${file.objectKey.split("/").map(encodeURIComponent).join("/")}`,
+      );
       // Dated at the grant's creation so the same grant always yields the same expiry.
       const issued = Math.floor(grant.createdAt / 1000);
       const expires = Math.min(MAX_PRESIGN_SECONDS, Math.max(1, expirySeconds(grant) - issued));

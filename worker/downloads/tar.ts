@@ -16,7 +16,8 @@ export type TarEntry = {
 const padTo = (n: number) => (BLOCK - (n % BLOCK)) % BLOCK;
 
 /** Total archive bytes for entries of these sizes. */
-export const tarLength = (sizes: readonly number[]) => sizes.reduce((sum, size) => sum + BLOCK + size + padTo(size), 0) + 2 * BLOCK;
+export const tarLength = (sizes: readonly number[]) =>
+  sizes.reduce((sum, size) => sum + BLOCK + size + padTo(size), 0) + 2 * BLOCK;
 
 const encoder = new TextEncoder();
 
@@ -80,7 +81,11 @@ export function ustarHeader(entry: Pick<TarEntry, "path" | "size" | "mtime" | "m
  * written or the archive fails (a short or missing object aborts it: a truncated download, never a
  * silently wrong archive); give it to waitUntil.
  */
-export function tarStream(entries: TarEntry[]): { readable: ReadableStream<Uint8Array>; length: number; done: Promise<void> } {
+export function tarStream(entries: TarEntry[]): {
+  readable: ReadableStream<Uint8Array>;
+  length: number;
+  done: Promise<void>;
+} {
   const length = tarLength(entries.map((e) => e.size));
   const { readable, writable } = new FixedLengthStream(length);
   const done = (async () => {
@@ -90,7 +95,8 @@ export function tarStream(entries: TarEntry[]): { readable: ReadableStream<Uint8
         await writer.write(ustarHeader(entry));
         const body = await entry.open();
         if (body instanceof Uint8Array) {
-          if (body.byteLength !== entry.size) throw new Error(`${entry.path}: ${body.byteLength} bytes, expected ${entry.size}`);
+          if (body.byteLength !== entry.size)
+            throw new Error(`${entry.path}: ${body.byteLength} bytes, expected ${entry.size}`);
           await writer.write(body);
         } else {
           // pipeTo lets the runtime move R2 bytes natively; the FixedLengthStream catches a short object.

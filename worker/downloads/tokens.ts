@@ -32,10 +32,19 @@ export type TokenPrincipal = { id: string; name: string; scopes: string[] };
  * The token's owner if it is live and carries the scope: 401 for an unknown or revoked token,
  * 403 for a missing scope. Looked up at the primary so a revocation takes effect at once.
  */
-export async function authenticateToken(db: Db, token: string, scope: TokenScope, waitUntil: (p: Promise<unknown>) => void): Promise<TokenPrincipal> {
+export async function authenticateToken(
+  db: Db,
+  token: string,
+  scope: TokenScope,
+  waitUntil: (p: Promise<unknown>) => void,
+): Promise<TokenPrincipal> {
   const record = token.startsWith(TOKEN_PREFIX) ? await findActiveTokenByHash(db, await hashToken(token)) : undefined;
-  if (!record) throw new ApiError(401, "unauthorized", "the API token is unknown or revoked", undefined, { "WWW-Authenticate": 'Bearer realm="artifact-studio"' });
-  if (!record.scopes.includes(scope)) throw new ApiError(403, "forbidden", `the API token "${record.name}" lacks the ${scope} scope`);
+  if (!record)
+    throw new ApiError(401, "unauthorized", "the API token is unknown or revoked", undefined, {
+      "WWW-Authenticate": 'Bearer realm="artifact-studio"',
+    });
+  if (!record.scopes.includes(scope))
+    throw new ApiError(403, "forbidden", `the API token "${record.name}" lacks the ${scope} scope`);
   waitUntil(touchApiToken(db, record.id, Date.now()));
   return { id: record.id, name: record.name, scopes: record.scopes };
 }

@@ -21,7 +21,11 @@ const listQuery = z.object({
 adminGrantsRoutes.get("/", validate("query", listQuery), async (c) => {
   const { limit, before } = c.req.valid("query");
   const rows = await listGrants(primaryWriter(c.env), limit, before);
-  const view = rows.map((g) => ({ ...g, createdAt: new Date(g.createdAt).toISOString(), expiresAt: new Date(g.expiresAt).toISOString() }));
+  const view = rows.map((g) => ({
+    ...g,
+    createdAt: new Date(g.createdAt).toISOString(),
+    expiresAt: new Date(g.expiresAt).toISOString(),
+  }));
   return c.json({ grants: view, nextBefore: rows.length === limit ? rows[rows.length - 1].createdAt : null });
 });
 

@@ -9,7 +9,13 @@ import { getRelease, listReleases, listSyncRuns, type ReleaseCursor } from "../d
 import { RELEASE_STATUSES } from "../db/schema";
 import { notFound } from "../errors";
 import { registerOperations, registerSchemas, registerSecurityScheme, type ResponseSpec } from "../openapi";
-import { releasePageSchema, releaseSchema, syncRunListSchema, syncSummarySchema, yankedPackVersionSchema } from "../sync/api-schemas";
+import {
+  releasePageSchema,
+  releaseSchema,
+  syncRunListSchema,
+  syncSummarySchema,
+  yankedPackVersionSchema,
+} from "../sync/api-schemas";
 import { runSync } from "../sync/run";
 import { validate } from "../validate";
 
@@ -34,7 +40,11 @@ const releaseCursor = z
   .pipe(z.object({ claimedAt: z.number().int(), id: z.string() }, { error: "not a cursor this API returned" }));
 
 const runsQuery = z.object({ limit: limit(20) });
-const releasesQuery = z.object({ status: z.enum(RELEASE_STATUSES).optional(), limit: limit(50), cursor: releaseCursor.optional() });
+const releasesQuery = z.object({
+  status: z.enum(RELEASE_STATUSES).optional(),
+  limit: limit(50),
+  cursor: releaseCursor.optional(),
+});
 const releaseParams = z.object({ id: z.string().min(1) });
 const yankParams = packRef;
 const yankBody = z.object({ reason: z.string().trim().min(1, "a reason is required").max(500) });
@@ -60,15 +70,26 @@ adminRoutes.get("/releases/:id", validate("param", releaseParams), async (c) => 
 });
 
 // Yanking twice answers 200 with the first yank's record (changed: false): retries are harmless.
-adminRoutes.post("/packs/:name/versions/:version/yank", validate("param", yankParams), validate("json", yankBody), async (c) => {
-  const { name, version } = c.req.valid("param");
-  const yanked = await yankPackVersion(primaryWriter(c.env), name, version, c.req.valid("json").reason, Date.now());
-  if (!yanked) throw notFound(`pack ${name} version ${version}`);
-  return c.json(yanked);
-});
+adminRoutes.post(
+  "/packs/:name/versions/:version/yank",
+  validate("param", yankParams),
+  validate("json", yankBody),
+  async (c) => {
+    const { name, version } = c.req.valid("param");
+    const yanked = await yankPackVersion(primaryWriter(c.env), name, version, c.req.valid("json").reason, Date.now());
+    if (!yanked) throw notFound(`pack ${name} version ${version}`);
+    return c.json(yanked);
+  },
+);
 
 registerSecurityScheme("adminToken", { type: "http", scheme: "bearer", description: "The ADMIN_TOKEN secret." });
-registerSchemas({ SyncSummary: syncSummarySchema, SyncRunList: syncRunListSchema, Release: releaseSchema, ReleasePage: releasePageSchema, YankedPackVersion: yankedPackVersionSchema });
+registerSchemas({
+  SyncSummary: syncSummarySchema,
+  SyncRunList: syncRunListSchema,
+  Release: releaseSchema,
+  ReleasePage: releasePageSchema,
+  YankedPackVersion: yankedPackVersionSchema,
+});
 const unauthorized: ResponseSpec = { description: "Missing or wrong bearer token.", schema: "Error" };
 const admin = { tags: ["admin"], security: ["adminToken"] };
 registerOperations(
@@ -105,7 +126,11 @@ registerOperations(
     operationId: "getRelease",
     summary: "One release with its status, reason and per-file details",
     params: releaseParams,
-    responses: { "200": { description: "The release.", schema: "Release" }, "401": unauthorized, "404": { description: "The sync has never claimed such a release.", schema: "Error" } },
+    responses: {
+      "200": { description: "The release.", schema: "Release" },
+      "401": unauthorized,
+      "404": { description: "The sync has never claimed such a release.", schema: "Error" },
+    },
   },
   {
     ...admin,
@@ -116,6 +141,10 @@ registerOperations(
     description: "Yanking an already yanked version answers 200 with the first yank's record and changed: false.",
     params: yankParams,
     body: yankBody,
-    responses: { "200": { description: "The yanked pack version.", schema: "YankedPackVersion" }, "401": unauthorized, "404": { description: "No such pack version.", schema: "Error" } },
+    responses: {
+      "200": { description: "The yanked pack version.", schema: "YankedPackVersion" },
+      "401": unauthorized,
+      "404": { description: "No such pack version.", schema: "Error" },
+    },
   },
 );

@@ -53,15 +53,22 @@ browseRoutes.get("/", catalogEtag, async (c) => {
   }
   const db = c.get("catalog");
   const [result, products] = await Promise.all([searchPacks(db, f), listProducts(db)]);
-  return page(html`<${BrowsePage} filters=${filters} result=${result} products=${products} selected=${submission.selected} />`);
+  return page(
+    html`<${BrowsePage} filters=${filters} result=${result} products=${products} selected=${submission.selected} />`,
+  );
 });
 
 browseRoutes.get("/:name", catalogEtag, async (c) => {
   const name = parseOrThrow(packName, c.req.param("name"), "name");
-  const { version } = parseOrThrow(z.object({ version: packRef.shape.version.optional() }), { version: c.req.query("version") || undefined });
+  const { version } = parseOrThrow(z.object({ version: packRef.shape.version.optional() }), {
+    version: c.req.query("version") || undefined,
+  });
   const db = c.get("catalog");
   const [pack, products] = await Promise.all([getPack(db, name), listProducts(db)]);
-  if (version && !pack.versions.some((v) => v.version === version)) throw notFound(`pack ${packRefId({ name, version })}`);
+  if (version && !pack.versions.some((v) => v.version === version))
+    throw notFound(`pack ${packRefId({ name, version })}`);
   const productNames = Object.fromEntries(products.map((p) => [p.id, p.name]));
-  return page(html`<${PackPage} pack=${pack} version=${version ?? pack.versions[0].version} productNames=${productNames} />`);
+  return page(
+    html`<${PackPage} pack=${pack} version=${version ?? pack.versions[0].version} productNames=${productNames} />`,
+  );
 });

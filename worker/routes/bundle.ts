@@ -57,7 +57,10 @@ bundleRoutes.get("/version", catalogEtag, async (c) => {
   const redirect = gate("version", state);
   if (redirect) return c.redirect(redirect, 303);
   const product = (await listProducts(c.get("catalog"))).find((p) => p.id === state.product);
-  if (!product) throw new ApiError(400, "invalid_request", `product: there is no product ${state.product}`, [{ field: "product", message: `there is no product ${state.product}` }]);
+  if (!product)
+    throw new ApiError(400, "invalid_request", `product: there is no product ${state.product}`, [
+      { field: "product", message: `there is no product ${state.product}` },
+    ]);
   return page(html`<${VersionStep} state=${state} product=${product} />`);
 });
 
@@ -94,7 +97,10 @@ bundleRoutes.get("/layers/:layer", catalogEtag, async (c) => {
   const state = wizardState(c.req.url);
   const redirect = gate(layer, state);
   if (redirect) return c.redirect(redirect, 303);
-  const { q, page: pageNumber } = parseOrThrow(layerParams, { q: c.req.query("q") || undefined, page: c.req.query("page") || undefined });
+  const { q, page: pageNumber } = parseOrThrow(layerParams, {
+    q: c.req.query("q") || undefined,
+    page: c.req.query("page") || undefined,
+  });
   const { result, missing } = await compatiblePacksTolerant(c.get("catalog"), { ...compatibilityQuery(state), layer });
   return page(html`<${LayerStep} state=${state} result=${result} missing=${missing} q=${q} page=${pageNumber} />`);
 });
@@ -107,7 +113,9 @@ bundleRoutes.get("/review", catalogEtag, async (c) => {
   const redirect = gate("review", state) ?? (state.useCase === "addon" ? stepHref("confirm", state) : undefined);
   if (redirect) return c.redirect(redirect, 303);
   const { chosen, missing } = await chosenDetails(c.get("catalog"), state);
-  return page(html`<${ReviewStep} state=${state} chosen=${chosen} missing=${missing} origin=${new URL(c.req.url).origin} />`);
+  return page(
+    html`<${ReviewStep} state=${state} chosen=${chosen} missing=${missing} origin=${new URL(c.req.url).origin} />`,
+  );
 });
 
 bundleRoutes.get("/confirm", catalogEtag, async (c) => {
@@ -117,7 +125,9 @@ bundleRoutes.get("/confirm", catalogEtag, async (c) => {
   const db = c.get("catalog");
   const [{ chosen, missing }, products] = await Promise.all([chosenDetails(db, state), listProducts(db)]);
   const productName = products.find((p) => p.id === state.product)?.applianceName;
-  return page(html`<${ConfirmStep} state=${state} chosen=${chosen} missing=${missing} origin=${new URL(c.req.url).origin} productName=${productName} />`);
+  return page(
+    html`<${ConfirmStep} state=${state} chosen=${chosen} missing=${missing} origin=${new URL(c.req.url).origin} productName=${productName} />`,
+  );
 });
 
 const nextParams = z.object({
@@ -152,11 +162,13 @@ bundleRoutes.get("/next", (c) => {
     state = { ...state, packs: applyPicks(state.packs, parseRefList(params.shown), picks) };
   }
   const from = params.from;
-  const target: StepId = params.go === "next" ? adjacentStep(from, state, 1) : params.go === "back" ? adjacentStep(from, state, -1) : from;
+  const target: StepId =
+    params.go === "next" ? adjacentStep(from, state, 1) : params.go === "back" ? adjacentStep(from, state, -1) : from;
   const gated = gate(target, state);
   if (gated) return c.redirect(gated, 303);
   const stay = target === from && isLayerStep(from);
-  const pageNumber = params.go === "next-page" ? params.page + 1 : params.go === "prev-page" ? Math.max(1, params.page - 1) : 1;
+  const pageNumber =
+    params.go === "next-page" ? params.page + 1 : params.go === "prev-page" ? Math.max(1, params.page - 1) : 1;
   const extra = stay ? { q: params.q, page: pageNumber > 1 ? String(pageNumber) : undefined } : {};
   return c.redirect(stepHref(target, state, extra), 303);
 });
@@ -177,8 +189,14 @@ const MAX_SPEC_BYTES = 256 * 1024;
 bundleRoutes.post("/import", async (c) => {
   const form = await c.req.parseBody();
   const file = form.spec;
-  if (!(file instanceof File)) throw new ApiError(400, "invalid_request", "spec: choose a bundle spec file to import", [{ field: "spec", message: "choose a bundle spec file" }]);
-  if (file.size > MAX_SPEC_BYTES) throw new ApiError(400, "invalid_request", "spec: the file is larger than 256 KB", [{ field: "spec", message: "larger than 256 KB" }]);
+  if (!(file instanceof File))
+    throw new ApiError(400, "invalid_request", "spec: choose a bundle spec file to import", [
+      { field: "spec", message: "choose a bundle spec file" },
+    ]);
+  if (file.size > MAX_SPEC_BYTES)
+    throw new ApiError(400, "invalid_request", "spec: the file is larger than 256 KB", [
+      { field: "spec", message: "larger than 256 KB" },
+    ]);
   let json: unknown;
   try {
     json = JSON.parse(await file.text());

@@ -28,7 +28,13 @@ downloadPageRoutes.onError(htmlErrorHandler);
 
 type Ctx = Context<{ Bindings: Env }>;
 
-const list = (s: string | undefined) => (s ? s.split(",").map((x) => x.trim()).filter(Boolean) : undefined);
+const list = (s: string | undefined) =>
+  s
+    ? s
+        .split(",")
+        .map((x) => x.trim())
+        .filter(Boolean)
+    : undefined;
 
 const atRef = z.string().transform((s, ctx) => {
   const at = s.lastIndexOf("@");
@@ -45,8 +51,16 @@ const pageParams = z.object({
     .transform(({ name, version }) => ({ product: name, version }))
     .pipe(installersSelection.pick({ product: true, version: true }))
     .optional(),
-  kinds: z.string().optional().transform(list).pipe(z.array(z.enum(INSTALLER_KINDS)).optional()),
-  packs: z.string().optional().transform(list).pipe(z.array(atRef.pipe(packRef)).max(500).optional()),
+  kinds: z
+    .string()
+    .optional()
+    .transform(list)
+    .pipe(z.array(z.enum(INSTALLER_KINDS)).optional()),
+  packs: z
+    .string()
+    .optional()
+    .transform(list)
+    .pipe(z.array(atRef.pipe(packRef)).max(500).optional()),
   product: z.string().optional(),
   version: z.string().optional(),
   useCase: z.string().optional(),
@@ -59,9 +73,20 @@ type PageParams = z.infer<typeof pageParams>;
 
 function selectionOf(p: PageParams): Selection {
   if (p.installers) return { installers: { ...p.installers, kinds: p.kinds } };
-  if (!p.packs?.length) throw new ApiError(400, "invalid_request", "nothing to download: choose installers or packs first", [{ field: "packs", message: "empty" }]);
+  if (!p.packs?.length)
+    throw new ApiError(400, "invalid_request", "nothing to download: choose installers or packs first", [
+      { field: "packs", message: "empty" },
+    ]);
   if (p.product && p.version && p.useCase) {
-    const spec = bundleSpec.safeParse({ product: p.product, version: p.version, useCase: p.useCase, cloud: p.cloud, arch: p.arch, fips: p.fips === undefined ? undefined : p.fips === "true", packs: p.packs });
+    const spec = bundleSpec.safeParse({
+      product: p.product,
+      version: p.version,
+      useCase: p.useCase,
+      cloud: p.cloud,
+      arch: p.arch,
+      fips: p.fips === undefined ? undefined : p.fips === "true",
+      packs: p.packs,
+    });
     if (!spec.success) throw invalidInput(spec.error);
     return { bundle: spec.data };
   }
@@ -70,14 +95,25 @@ function selectionOf(p: PageParams): Selection {
 
 /** The raw parameters to carry through the form unchanged. */
 const carried = (raw: Record<string, string>) =>
-  Object.fromEntries(["installers", "kinds", "packs", "product", "version", "useCase", "cloud", "arch", "fips"].map((k) => [k, raw[k]]));
+  Object.fromEntries(
+    ["installers", "kinds", "packs", "product", "version", "useCase", "cloud", "arch", "fips"].map((k) => [k, raw[k]]),
+  );
 
 function parseParams(raw: Record<string, string>): Selection {
   return selectionOf(parseOrThrow(pageParams, raw));
 }
 
-const page = (c: Ctx, title: string, body: unknown, status: 200 | 400 | 403 | 404 | 409 | 429 | 503 = 200, headers: Record<string, string> = {}) =>
-  c.html(documentHtml(html`<${Layout} title=${title} islands=${["copy"]}>${body}<//>`), status, { "Cache-Control": "no-store", ...headers });
+const page = (
+  c: Ctx,
+  title: string,
+  body: unknown,
+  status: 200 | 400 | 403 | 404 | 409 | 429 | 503 = 200,
+  headers: Record<string, string> = {},
+) =>
+  c.html(documentHtml(html`<${Layout} title=${title} islands=${["copy"]}>${body}<//>`), status, {
+    "Cache-Control": "no-store",
+    ...headers,
+  });
 
 function FileTable({ files }: { files: GrantFile[] }) {
   return html`<div class="table-wrap">
@@ -106,9 +142,11 @@ function CaptchaField({ c }: { c: Ctx }) {
   }
   return html`<div class="field">
     <script src=${widget.scriptUrl} async defer></script>
-    ${widget.provider === "turnstile"
-      ? html`<div class="cf-turnstile" data-sitekey=${widget.siteKey} data-action=${CAPTCHA_ACTION}></div>`
-      : html`<div class="g-recaptcha" data-sitekey=${widget.siteKey}></div>`}
+    ${
+      widget.provider === "turnstile"
+        ? html`<div class="cf-turnstile" data-sitekey=${widget.siteKey} data-action=${CAPTCHA_ACTION}></div>`
+        : html`<div class="g-recaptcha" data-sitekey=${widget.siteKey}></div>`
+    }
     <noscript><p class="small muted">The captcha needs JavaScript. Automation can use an API token instead (see the README).</p></noscript>
   </div>`;
 }
@@ -140,13 +178,15 @@ async function choosePage(c: Ctx, raw: Record<string, string>, problem?: ApiErro
     "Download",
     html`<${PageHead} eyebrow="Download" title="Download your selection">Solve the captcha, then choose Download Bundle or Copy all URLs.<//>
       ${error ? html`<${Notice} kind="error"><p>${error.message}</p><//>` : null}
-      ${files
-        ? html`<section class="stack" aria-labelledby="chosen">
+      ${
+        files
+          ? html`<section class="stack" aria-labelledby="chosen">
             <h2 id="chosen">${files.length} ${files.length === 1 ? "file" : "files"}, ${humanSize(total)} with signatures</h2>
             <${FileTable} files=${files} />
             <${ChooseForm} c=${c} raw=${raw} />
           </section>`
-        : null}`,
+          : null
+      }`,
     status,
     error?.headers,
   );

@@ -15,7 +15,10 @@ import { signingKeys } from "../downloads/settings";
 export const filesRoutes = new Hono<{ Bindings: Env }>();
 
 const refuse = (reason: string) =>
-  new Response(`${reason}\n`, { status: 403, headers: { "Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store" } });
+  new Response(`${reason}\n`, {
+    status: 403,
+    headers: { "Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store" },
+  });
 
 // Every method reaches the check: the signature covers the method (HEAD counting as GET), so a GET
 // URL used for anything but GET or HEAD fails it like any other tampering.
@@ -29,7 +32,14 @@ filesRoutes.all("/:grant/:file", async (c) => {
   if (!grant) return refuse("unknown grant");
   const file = findDownloadable(grant.files, c.req.param("file"));
   if (!file) return refuse("no such file in this grant");
-  const check = await verifyWorkerSignature(keys, { method: c.req.method, objectKey: file.objectKey, exp: query.exp, grantId, kid: query.kid, sig: query.sig });
+  const check = await verifyWorkerSignature(keys, {
+    method: c.req.method,
+    objectKey: file.objectKey,
+    exp: query.exp,
+    grantId,
+    kid: query.kid,
+    sig: query.sig,
+  });
   if (!check.ok) return refuse(check.reason);
   if (grant.revoked) return refuse("this download grant was revoked");
   if (file.packVersionId && (await yankedAmong(catalogReader(c.env), [file.packVersionId])).size) {

@@ -41,12 +41,16 @@ grantsRoutes.get("/:id/:format", async (c) => {
     throw new ApiError(404, "not_found", `no manifest format ${format}; use one of ${GRANT_FORMATS.join(", ")}`);
   }
   const grant = await loadLiveGrant(catalogReader(c.env), c.req.param("id"), Date.now());
-  return manifestResponse(c, format as ManifestFormat, grant, () => signedEntries(grant, urlSigner(config(c.env), originOf(c))));
+  return manifestResponse(c, format as ManifestFormat, grant, () =>
+    signedEntries(grant, urlSigner(config(c.env), originOf(c))),
+  );
 });
 
 grantsRoutes.get("/:id", async (c) => {
   const cfg = config(c.env);
   const grant = await loadLiveGrant(catalogReader(c.env), c.req.param("id"), Date.now());
   const signer = urlSigner(cfg, originOf(c));
-  return c.json(grantView(grant, await signedEntries(grant, signer), originOf(c), signer.strategy), 200, { "Cache-Control": "private, no-store" });
+  return c.json(grantView(grant, await signedEntries(grant, signer), originOf(c), signer.strategy), 200, {
+    "Cache-Control": "private, no-store",
+  });
 });

@@ -19,8 +19,16 @@ export type PagesEnv = { Bindings: Env; Variables: CatalogVariables & { requestI
 export const page = (tree: VNode, status: 200 | 400 | 404 | 500 | 503 = 200) =>
   new Response(documentHtml(tree), { status, headers: { "Content-Type": "text/html; charset=utf-8" } });
 
-export const errorPage = (status: number, message: string, details?: { field?: string; message: string }[], requestId?: string) =>
-  page(html`<${ErrorPage} status=${status} message=${message} details=${details} requestId=${requestId} />`, status as 400);
+export const errorPage = (
+  status: number,
+  message: string,
+  details?: { field?: string; message: string }[],
+  requestId?: string,
+) =>
+  page(
+    html`<${ErrorPage} status=${status} message=${message} details=${details} requestId=${requestId} />`,
+    status as 400,
+  );
 
 /** The query string as a plain record (first value of each parameter). */
 export const queryOf = (url: string) => Object.fromEntries(new URL(url).searchParams);
@@ -35,7 +43,9 @@ export function parseOrThrow<T extends z.ZodType>(schema: T, input: unknown, whe
 export function parsePicks(picks: readonly string[]): PackRef[] {
   const refs = parseRefList(picks.join(","));
   if (refs.length !== picks.length) {
-    throw new ApiError(400, "invalid_request", "pick: every pick must be name@version", [{ field: "pick", message: "every pick must be name@version" }]);
+    throw new ApiError(400, "invalid_request", "pick: every pick must be name@version", [
+      { field: "pick", message: "every pick must be name@version" },
+    ]);
   }
   return refs;
 }
@@ -68,6 +78,9 @@ export const htmlNotFound: MiddlewareHandler<PagesEnv> = async (c, next) => {
   const apiPath = path.startsWith("/api/") || path.startsWith("/dl/") || path.startsWith("/keys/");
   if (c.res.status !== 404 || !wantsHtml || apiPath || !(c.req.method === "GET" || c.req.method === "HEAD")) return;
   if (!c.res.headers.get("Content-Type")?.includes("json")) return;
-  const body = (await c.res.clone().json().catch(() => undefined)) as { error?: { message?: string } } | undefined;
+  const body = (await c.res
+    .clone()
+    .json()
+    .catch(() => undefined)) as { error?: { message?: string } } | undefined;
   if (body?.error?.message?.startsWith("no route for ")) c.res = errorPage(404, `There is no page at ${path}.`);
 };

@@ -14,7 +14,9 @@ const pem = (body: string, fileName: string) =>
     },
   });
 
-keyRoutes.get("/spectro_public_key.pem", (c) => pem(config(c.env).TRUSTED_PUBLIC_KEYS[0].pem, "spectro_public_key.pem"));
+keyRoutes.get("/spectro_public_key.pem", (c) =>
+  pem(config(c.env).TRUSTED_PUBLIC_KEYS[0].pem, "spectro_public_key.pem"),
+);
 
 keyRoutes.get("/keys/:file{[A-Za-z0-9._-]+\\.pem}", (c) => {
   const id = c.req.param("file").slice(0, -".pem".length);

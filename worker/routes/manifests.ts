@@ -20,7 +20,9 @@ export const manifestsRoutes = new Hono<{ Bindings: Env }>();
 // Automation only: without a token this would be a captcha-free way around the gate.
 manifestsRoutes.use(async (c, next) => {
   if (!bearerOf(c.req.header("Authorization"))) {
-    throw new ApiError(401, "unauthorized", "an API token with the manifests:read scope is required", undefined, { "WWW-Authenticate": 'Bearer realm="artifact-studio"' });
+    throw new ApiError(401, "unauthorized", "an API token with the manifests:read scope is required", undefined, {
+      "WWW-Authenticate": 'Bearer realm="artifact-studio"',
+    });
   }
   await next();
 });
@@ -58,6 +60,9 @@ manifestsRoutes.post("/bundle/:format", validate("param", formatParam), validate
   respond(c, { bundle: c.req.valid("json") }, c.req.valid("param").format),
 );
 
-manifestsRoutes.post("/packs/:format", validate("param", formatParam), validate("json", z.object({ packs: z.array(packRef).min(1).max(500) })), async (c) =>
-  respond(c, { packs: c.req.valid("json").packs }, c.req.valid("param").format),
+manifestsRoutes.post(
+  "/packs/:format",
+  validate("param", formatParam),
+  validate("json", z.object({ packs: z.array(packRef).min(1).max(500) })),
+  async (c) => respond(c, { packs: c.req.valid("json").packs }, c.req.valid("param").format),
 );

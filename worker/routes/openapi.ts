@@ -1,6 +1,13 @@
 // /api/v1/openapi.json: the OpenAPI 3.1 document, assembled from what every part registered.
 import { Hono } from "hono";
-import { compatibleSchema, installersSchema, packSchema, packSearchSchema, packVersionDetailSchema, productListSchema } from "../catalog/api-schemas";
+import {
+  compatibleSchema,
+  installersSchema,
+  packSchema,
+  packSearchSchema,
+  packVersionDetailSchema,
+  productListSchema,
+} from "../catalog/api-schemas";
 import { catalogOperations } from "../catalog/openapi-paths";
 import { buildOpenApiDocument, registerOperations, registerSchemas } from "../openapi";
 

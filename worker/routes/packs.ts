@@ -9,9 +9,13 @@ export const packsRoutes = new Hono<{ Bindings: Env; Variables: CatalogVariables
 
 packsRoutes.use(catalogEtag);
 
-packsRoutes.get("/", validate("query", packFilters), async (c) => c.json(await searchPacks(c.get("catalog"), c.req.valid("query"))));
+packsRoutes.get("/", validate("query", packFilters), async (c) =>
+  c.json(await searchPacks(c.get("catalog"), c.req.valid("query"))),
+);
 
-packsRoutes.get("/:name", validate("param", packParams), async (c) => c.json(await getPack(c.get("catalog"), c.req.valid("param").name)));
+packsRoutes.get("/:name", validate("param", packParams), async (c) =>
+  c.json(await getPack(c.get("catalog"), c.req.valid("param").name)),
+);
 
 packsRoutes.get("/:name/versions/:version", validate("param", packVersionParams), async (c) => {
   const { name, version } = c.req.valid("param");

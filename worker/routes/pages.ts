@@ -23,15 +23,22 @@ pagesRoutes.onError(htmlErrorHandler);
 // use("*") on the "/" mount wraps every path of the app, /bundle and /packs included.
 pagesRoutes.use("*", htmlNotFound);
 
-pagesRoutes.get("/", catalogEtag, async (c) => page(html`<${HomePage} products=${await listProducts(c.get("catalog"))} />`));
+pagesRoutes.get("/", catalogEtag, async (c) =>
+  page(html`<${HomePage} products=${await listProducts(c.get("catalog"))} />`),
+);
 
 pagesRoutes.get("/install/:product", catalogEtag, async (c) => {
-  const { version } = parseOrThrow(z.object({ version: dottedVersion.optional() }), { version: c.req.query("version") || undefined });
+  const { version } = parseOrThrow(z.object({ version: dottedVersion.optional() }), {
+    version: c.req.query("version") || undefined,
+  });
   const db = c.get("catalog");
   const productId = c.req.param("product");
   // getInstallers names an unknown product with the same 404 as the check below, so the two
   // queries can run together whichever fails first.
-  const [products, installers] = await Promise.all([listProducts(db), version ? getInstallers(db, productId, version) : undefined]);
+  const [products, installers] = await Promise.all([
+    listProducts(db),
+    version ? getInstallers(db, productId, version) : undefined,
+  ]);
   const product = products.find((p) => p.id === productId);
   if (!product) throw notFound(`product ${productId}`);
   return page(html`<${InstallPage} product=${product} installers=${installers} />`);
@@ -46,7 +53,9 @@ async function verifyExamples(db: Db): Promise<VerifyExamples> {
   return { contentBundle: pick("content-bundle"), iso: pick("iso"), pack };
 }
 
-pagesRoutes.get("/verify", catalogEtag, async (c) => page(html`<${VerifyPage} examples=${await verifyExamples(c.get("catalog"))} />`));
+pagesRoutes.get("/verify", catalogEtag, async (c) =>
+  page(html`<${VerifyPage} examples=${await verifyExamples(c.get("catalog"))} />`),
+);
 
 pagesRoutes.get(
   "/verify-signatures.sh",

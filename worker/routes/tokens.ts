@@ -16,9 +16,16 @@ tokensRoutes.use(adminBearer);
 tokensRoutes.post("/", validate("json", newTokenRequest), async (c) => {
   const { name, scopes } = c.req.valid("json");
   const token = generateToken();
-  const record = await insertApiToken(primaryWriter(c.env), { id: crypto.randomUUID(), name, scopes, tokenHash: await hashToken(token) });
+  const record = await insertApiToken(primaryWriter(c.env), {
+    id: crypto.randomUUID(),
+    name,
+    scopes,
+    tokenHash: await hashToken(token),
+  });
   const { tokenHash: _hash, ...shown } = record;
-  return c.json({ ...shown, token, note: "store the token now: it is not shown again" }, 201, { "Cache-Control": "no-store" });
+  return c.json({ ...shown, token, note: "store the token now: it is not shown again" }, 201, {
+    "Cache-Control": "no-store",
+  });
 });
 
 tokensRoutes.get("/", async (c) => c.json({ tokens: await listApiTokens(primaryWriter(c.env)) }));

@@ -12,10 +12,13 @@ export const syncSummarySchema = z
     published: z.array(z.string()).meta({ description: "Release ids published by this run." }),
     quarantined: z.array(z.object({ releaseId: z.string(), reason: z.string() })),
     uploading: z.array(z.string()).meta({ description: "Folders without release.json yet; left alone." }),
-    skipped: z.number().int().meta({ description: "Releases an earlier or concurrent run already handled; not read again." }),
-    failed: z
-      .array(z.object({ releaseId: z.string(), error: z.string() }))
-      .meta({ description: "Unexpected errors (not verdicts); the claim lapses after 15 minutes and a later run retries." }),
+    skipped: z
+      .number()
+      .int()
+      .meta({ description: "Releases an earlier or concurrent run already handled; not read again." }),
+    failed: z.array(z.object({ releaseId: z.string(), error: z.string() })).meta({
+      description: "Unexpected errors (not verdicts); the claim lapses after 15 minutes and a later run retries.",
+    }),
   })
   .meta({ description: "What one sync run did." });
 
@@ -38,9 +41,10 @@ export const releaseSchema = z
     id: z.string().meta({ description: "The folder name under incoming/." }),
     status: z.enum(RELEASE_STATUSES),
     reason: z.string().nullable().meta({ description: "Why it was quarantined, one line." }),
-    details: z
-      .unknown()
-      .meta({ description: "Quarantined: { findings: [{ file?, problem }] }. Published: { verified: [{ file, bytes, sha256, keyId }], alreadyPublished: [file] }." }),
+    details: z.unknown().meta({
+      description:
+        "Quarantined: { findings: [{ file?, problem }] }. Published: { verified: [{ file, bytes, sha256, keyId }], alreadyPublished: [file] }.",
+    }),
     fileCount: z.number().int().nullable(),
     totalBytes: z.number().int().nullable(),
     runId: z.string(),
@@ -60,5 +64,7 @@ export const yankedPackVersionSchema = z.object({
   yanked: z.literal(true),
   yankedAt: z.number().int(),
   yankReason: z.string(),
-  changed: z.boolean().meta({ description: "False when it had been yanked before: the first yank's time and reason stand." }),
+  changed: z
+    .boolean()
+    .meta({ description: "False when it had been yanked before: the first yank's time and reason stand." }),
 });

@@ -1,7 +1,14 @@
 // What a parsed release would do to the catalog, decided without I/O: which files are new, which are
 // byte-identical re-publishes (harmless, skipped), and which findings forbid publishing it at all.
 import type { Layer } from "../db/schema";
-import { fileKeyId, installerSlot, packVersionId, type InstallerFile, type PackFile, type ReleaseManifest } from "./release-manifest";
+import {
+  fileKeyId,
+  installerSlot,
+  packVersionId,
+  type InstallerFile,
+  type PackFile,
+  type ReleaseManifest,
+} from "./release-manifest";
 
 export { installerSlot, packVersionId };
 
@@ -28,20 +35,28 @@ type ReleasePlan = {
 
 const short = (sha: string) => sha.slice(0, 12);
 
-export function planRelease(release: ReleaseManifest, facts: CatalogFacts, trustedKeyIds: ReadonlySet<string>): ReleasePlan {
+export function planRelease(
+  release: ReleaseManifest,
+  facts: CatalogFacts,
+  trustedKeyIds: ReadonlySet<string>,
+): ReleasePlan {
   const plan: ReleasePlan = { findings: [], newPacks: [], newInstallers: [], alreadyPublished: [] };
   const declaredProducts = new Set(release.products.map((p) => p.id));
   const layerInRelease = new Map<string, Layer>();
 
   for (const file of release.files) {
     const keyId = fileKeyId(release, file);
-    if (!trustedKeyIds.has(keyId)) plan.findings.push({ file: file.file, problem: `unknown signing key id '${keyId}'` });
+    if (!trustedKeyIds.has(keyId))
+      plan.findings.push({ file: file.file, problem: `unknown signing key id '${keyId}'` });
 
     if (file.kind === "pack") {
       const { name, version, layer } = file.pack;
       const publishedLayer = facts.packLayers.get(name);
       if (publishedLayer && publishedLayer !== layer) {
-        plan.findings.push({ file: file.file, problem: `pack ${name} is published in layer ${publishedLayer}, release.json says ${layer}` });
+        plan.findings.push({
+          file: file.file,
+          problem: `pack ${name} is published in layer ${publishedLayer}, release.json says ${layer}`,
+        });
       }
       const otherLayer = layerInRelease.get(name);
       if (otherLayer && otherLayer !== layer) {
@@ -59,7 +74,10 @@ export function planRelease(release: ReleaseManifest, facts: CatalogFacts, trust
       }
     } else {
       if (!facts.products.has(file.product) && !declaredProducts.has(file.product)) {
-        plan.findings.push({ file: file.file, problem: `product '${file.product}' is neither published nor declared in release.json products` });
+        plan.findings.push({
+          file: file.file,
+          problem: `product '${file.product}' is neither published nor declared in release.json products`,
+        });
       }
       const published = facts.artifacts.get(installerSlot(file.product, file.productVersion, file.kind));
       if (!published) plan.newInstallers.push(file);

@@ -53,16 +53,19 @@ const packManifest = z.object({
   addonType: z.string().max(60).optional(),
   description: z.string().max(2000).default(""),
   cloudTypes: z.array(z.enum([...CLOUDS, "all"])).min(1),
-  annotations: z.object({ source: z.enum(["spectrocloud", "community"]).default("spectrocloud") }).default({ source: "spectrocloud" }),
-  eol: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "must be a YYYY-MM-DD date").optional(),
+  annotations: z
+    .object({ source: z.enum(["spectrocloud", "community"]).default("spectrocloud") })
+    .default({ source: "spectrocloud" }),
+  eol: z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/, "must be a YYYY-MM-DD date")
+    .optional(),
   constraints: z.object({ dependencies: z.array(dependency).default([]) }).default({ dependencies: [] }),
   // Catalog additions:
   architectures: z.array(z.enum(ARCHES)).min(1),
   fips: z.boolean().default(false),
   useCases: z.array(z.enum(USE_CASES)).min(1),
-  products: z
-    .array(z.object({ product: slug, minVersion: version.optional(), maxVersion: version.optional() }))
-    .min(1),
+  products: z.array(z.object({ product: slug, minVersion: version.optional(), maxVersion: version.optional() })).min(1),
 });
 
 const packFile = signedFile.extend({ kind: z.literal("pack"), pack: packManifest });
@@ -80,7 +83,15 @@ export const releaseManifest = z
     keyId: z.string().min(1),
     /** Products this release introduces or updates (needed before their installers can be listed). */
     products: z
-      .array(z.object({ id: slug, name: z.string().min(1), applianceName: z.string().min(1), fips: z.boolean().default(false), sortOrder: z.number().int().default(0) }))
+      .array(
+        z.object({
+          id: slug,
+          name: z.string().min(1),
+          applianceName: z.string().min(1),
+          fips: z.boolean().default(false),
+          sortOrder: z.number().int().default(0),
+        }),
+      )
       .default([]),
     files: z.array(z.discriminatedUnion("kind", [packFile, installerFile])).min(1),
   })
@@ -93,32 +104,56 @@ export const releaseManifest = z
         seen.add(name);
       }
       if (f.signature !== signatureFileName(f.file)) {
-        ctx.addIssue({ code: "custom", path: ["files", i, "signature"], message: `the signature of ${f.file} must be named ${signatureFileName(f.file)}` });
+        ctx.addIssue({
+          code: "custom",
+          path: ["files", i, "signature"],
+          message: `the signature of ${f.file} must be named ${signatureFileName(f.file)}`,
+        });
       }
       if (f.kind === "pack" && f.file !== packFileName(f.pack.name, f.pack.version)) {
-        ctx.addIssue({ code: "custom", path: ["files", i, "file"], message: `a pack file must be named ${packFileName(f.pack.name, f.pack.version)}` });
+        ctx.addIssue({
+          code: "custom",
+          path: ["files", i, "file"],
+          message: `a pack file must be named ${packFileName(f.pack.name, f.pack.version)}`,
+        });
       }
       // These would collide on a primary key at publish time; refuse them here, naming the field.
       if (f.kind === "pack") {
         const targets = new Set<string>();
         f.pack.products.forEach((p, j) => {
-          if (targets.has(p.product)) ctx.addIssue({ code: "custom", path: ["files", i, "pack", "products", j, "product"], message: `${p.product} is listed twice` });
+          if (targets.has(p.product))
+            ctx.addIssue({
+              code: "custom",
+              path: ["files", i, "pack", "products", j, "product"],
+              message: `${p.product} is listed twice`,
+            });
           targets.add(p.product);
         });
         const deps = new Set<string>();
         f.pack.constraints.dependencies.forEach((d, j) => {
           const key = `${d.packName}/${d.type}`;
-          if (deps.has(key)) ctx.addIssue({ code: "custom", path: ["files", i, "pack", "constraints", "dependencies", j], message: `${d.type} dependency on ${d.packName} is listed twice` });
+          if (deps.has(key))
+            ctx.addIssue({
+              code: "custom",
+              path: ["files", i, "pack", "constraints", "dependencies", j],
+              message: `${d.type} dependency on ${d.packName} is listed twice`,
+            });
           deps.add(key);
         });
       } else {
         const slot = installerSlot(f.product, f.productVersion, f.kind);
-        if (installers.has(slot)) ctx.addIssue({ code: "custom", path: ["files", i, "kind"], message: `a second ${f.kind} for ${f.product} ${f.productVersion}` });
+        if (installers.has(slot))
+          ctx.addIssue({
+            code: "custom",
+            path: ["files", i, "kind"],
+            message: `a second ${f.kind} for ${f.product} ${f.productVersion}`,
+          });
         installers.add(slot);
       }
     });
     release.products.forEach((p, i) => {
-      if (release.products.findIndex((q) => q.id === p.id) !== i) ctx.addIssue({ code: "custom", path: ["products", i, "id"], message: `${p.id} is listed twice` });
+      if (release.products.findIndex((q) => q.id === p.id) !== i)
+        ctx.addIssue({ code: "custom", path: ["products", i, "id"], message: `${p.id} is listed twice` });
     });
   });
 

@@ -5,7 +5,15 @@
 import type { z } from "zod";
 import { primaryWriter, type Db } from "../db/client";
 import { loadCatalogFacts, publishRelease } from "../db/publish";
-import { claimRelease, finishSyncRun, isClaimable, knownReleases, noteReleaseError, quarantineRelease, startSyncRun } from "../db/releases";
+import {
+  claimRelease,
+  finishSyncRun,
+  isClaimable,
+  knownReleases,
+  noteReleaseError,
+  quarantineRelease,
+  startSyncRun,
+} from "../db/releases";
 import type { SyncTrigger } from "../db/schema";
 import { config } from "../env";
 import type { syncSummarySchema } from "./api-schemas";
@@ -92,7 +100,14 @@ export async function runSync(env: Env, opts: { trigger: SyncTrigger; now?: numb
 }
 
 /** Verifies one claimed release and either publishes all of it or quarantines it. */
-async function processRelease(env: Env, db: Db, releaseId: string, runId: string, trustedKeys: Map<string, string>, clock: Clock): Promise<Outcome> {
+async function processRelease(
+  env: Env,
+  db: Db,
+  releaseId: string,
+  runId: string,
+  trustedKeys: Map<string, string>,
+  clock: Clock,
+): Promise<Outcome> {
   const folder = releaseFolder(releaseId);
   const quarantine = async (findings: Finding[], release?: ReleaseManifest): Promise<Outcome> => {
     const reason = reasonLine(findings);
@@ -109,7 +124,10 @@ async function processRelease(env: Env, db: Db, releaseId: string, runId: string
   if (!parsed.ok) return quarantine(parsed.findings);
   const release = parsed.release;
   if (release.releaseId !== releaseId) {
-    return quarantine([{ problem: `release.json: releaseId '${release.releaseId}' does not match its folder '${releaseId}'` }], release);
+    return quarantine(
+      [{ problem: `release.json: releaseId '${release.releaseId}' does not match its folder '${releaseId}'` }],
+      release,
+    );
   }
 
   const plan = planRelease(release, await loadCatalogFacts(db, release), new Set(trustedKeys.keys()));
@@ -119,11 +137,16 @@ async function processRelease(env: Env, db: Db, releaseId: string, runId: string
   const signatureSizes = new Map<string, number>();
   const presence: Finding[] = [];
   for (const f of release.files) {
-    const [object, signature] = await Promise.all([env.ARTIFACTS.head(folder + f.file), env.ARTIFACTS.head(folder + f.signature)]);
+    const [object, signature] = await Promise.all([
+      env.ARTIFACTS.head(folder + f.file),
+      env.ARTIFACTS.head(folder + f.signature),
+    ]);
     if (!object) presence.push({ file: f.file, problem: "listed in release.json but missing from the release folder" });
-    else if (object.size !== f.size) presence.push({ file: f.file, problem: `size ${object.size} does not match release.json size ${f.size}` });
+    else if (object.size !== f.size)
+      presence.push({ file: f.file, problem: `size ${object.size} does not match release.json size ${f.size}` });
     if (!signature) presence.push({ file: f.file, problem: `missing signature file ${f.signature}` });
-    else if (signature.size === 0 || signature.size > MAX_SIGNATURE_BYTES) presence.push({ file: f.file, problem: `signature file ${f.signature} has implausible size ${signature.size}` });
+    else if (signature.size === 0 || signature.size > MAX_SIGNATURE_BYTES)
+      presence.push({ file: f.file, problem: `signature file ${f.signature} has implausible size ${signature.size}` });
     else signatureSizes.set(f.signature, signature.size);
   }
   if (presence.length) return quarantine(presence, release);
@@ -140,10 +163,20 @@ async function processRelease(env: Env, db: Db, releaseId: string, runId: string
       verification.push({ file: f.file, problem: "vanished from the release folder during verification" });
       continue;
     }
-    const measured = await measureAndVerify(object.body, new Uint8Array(await signature.arrayBuffer()), trustedKeys.get(keyId)!);
-    if (measured.bytes !== f.size) verification.push({ file: f.file, problem: `size ${measured.bytes} does not match release.json size ${f.size}` });
-    else if (measured.sha256 !== f.sha256) verification.push({ file: f.file, problem: `checksum mismatch: sha256 ${measured.sha256}, release.json says ${f.sha256}` });
-    else if (!measured.signatureValid) verification.push({ file: f.file, problem: `signature does not verify with key ${keyId}` });
+    const measured = await measureAndVerify(
+      object.body,
+      new Uint8Array(await signature.arrayBuffer()),
+      trustedKeys.get(keyId)!,
+    );
+    if (measured.bytes !== f.size)
+      verification.push({ file: f.file, problem: `size ${measured.bytes} does not match release.json size ${f.size}` });
+    else if (measured.sha256 !== f.sha256)
+      verification.push({
+        file: f.file,
+        problem: `checksum mismatch: sha256 ${measured.sha256}, release.json says ${f.sha256}`,
+      });
+    else if (!measured.signatureValid)
+      verification.push({ file: f.file, problem: `signature does not verify with key ${keyId}` });
     else verified.push({ file: f.file, bytes: measured.bytes, sha256: measured.sha256, keyId });
   }
   if (verification.length) return quarantine(verification, release);
@@ -168,17 +201,28 @@ async function readReleaseJson(bucket: R2Bucket, key: string): Promise<ParsedRel
   if (!object) throw new Error(`${key} vanished after it was listed`);
   if (object.size > MAX_RELEASE_JSON_BYTES) {
     await object.body.cancel();
-    return { ok: false, findings: [{ problem: `release.json is ${object.size} bytes, more than the ${MAX_RELEASE_JSON_BYTES} allowed` }] };
+    return {
+      ok: false,
+      findings: [{ problem: `release.json is ${object.size} bytes, more than the ${MAX_RELEASE_JSON_BYTES} allowed` }],
+    };
   }
   let json: unknown;
   try {
     json = JSON.parse(await object.text());
   } catch (err) {
-    return { ok: false, findings: [{ problem: `release.json is not valid JSON: ${err instanceof Error ? err.message : String(err)}` }] };
+    return {
+      ok: false,
+      findings: [{ problem: `release.json is not valid JSON: ${err instanceof Error ? err.message : String(err)}` }],
+    };
   }
   const result = releaseManifest.safeParse(json);
   if (!result.success) {
-    return { ok: false, findings: result.error.issues.map((issue) => ({ problem: `release.json: ${issue.path.join(".") || "(root)"}: ${issue.message}` })) };
+    return {
+      ok: false,
+      findings: result.error.issues.map((issue) => ({
+        problem: `release.json: ${issue.path.join(".") || "(root)"}: ${issue.message}`,
+      })),
+    };
   }
   return { ok: true, release: result.data };
 }

@@ -9,7 +9,6 @@ export const WorkersCrypto = crypto as unknown as { DigestStream: typeof DigestS
 
 type Measurement = { bytes: number; sha256: string; signatureValid: boolean };
 
-
 /**
  * Reads `body` once. `signature` is what `openssl dgst -sha256 -sign` writes (DER ECDSA or
  * PKCS#1 v1.5 RSA); node:crypto picks the scheme from the key type.
@@ -32,10 +31,18 @@ export async function measureAndVerify(
     await hashWriter.write(value);
   }
   await hashWriter.close();
-  return { bytes, sha256: hex(await digest.digest), signatureValid: verifySignature(verifier, signature, publicKeyPem) };
+  return {
+    bytes,
+    sha256: hex(await digest.digest),
+    signatureValid: verifySignature(verifier, signature, publicKeyPem),
+  };
 }
 
-function verifySignature(verifier: ReturnType<typeof createVerify>, signature: Uint8Array, publicKeyPem: string): boolean {
+function verifySignature(
+  verifier: ReturnType<typeof createVerify>,
+  signature: Uint8Array,
+  publicKeyPem: string,
+): boolean {
   try {
     return verifier.verify(publicKeyPem, Buffer.from(signature.buffer, signature.byteOffset, signature.byteLength));
   } catch {

@@ -34,7 +34,8 @@ export async function measureTransfer(page: Page, url: string): Promise<Transfer
   const bodies: Promise<{ type: string; url: string; size: number }>[] = [];
   const onResponse = (response: import("playwright-core").Response) => {
     const type = response.request().resourceType();
-    if (!["document", "stylesheet", "script"].includes(type) || (response.status() >= 300 && response.status() < 400)) return;
+    if (!["document", "stylesheet", "script"].includes(type) || (response.status() >= 300 && response.status() < 400))
+      return;
     bodies.push(response.body().then((body) => ({ type, url: response.url(), size: gzipSync(body).length })));
   };
   page.on("response", onResponse);
@@ -42,7 +43,12 @@ export async function measureTransfer(page: Page, url: string): Promise<Transfer
   page.off("response", onResponse);
   const all = await Promise.all(bodies);
   const sum = (type: string) => all.filter((b) => b.type === type).reduce((n, b) => n + b.size, 0);
-  return { html: sum("document"), css: sum("stylesheet"), js: sum("script"), jsFiles: all.filter((b) => b.type === "script").map((b) => b.url) };
+  return {
+    html: sum("document"),
+    css: sum("stylesheet"),
+    js: sum("script"),
+    jsFiles: all.filter((b) => b.type === "script").map((b) => b.url),
+  };
 }
 
 /** Server time to first byte for the page's document, from the Navigation Timing entry. */

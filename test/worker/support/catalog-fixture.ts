@@ -32,8 +32,22 @@ export type FixturePack = {
 };
 
 export const FIXTURE_PRODUCTS = [
-  { id: "palette-enterprise", name: "Palette Enterprise", applianceName: "Palette Enterprise Appliance", fips: false, sortOrder: 0, versions: ["4.5.23", "4.6.12", "4.7.3"] },
-  { id: "palette-vertex", name: "Palette VerteX", applianceName: "Palette VerteX Appliance", fips: true, sortOrder: 1, versions: ["4.6.12", "4.7.3"] },
+  {
+    id: "palette-enterprise",
+    name: "Palette Enterprise",
+    applianceName: "Palette Enterprise Appliance",
+    fips: false,
+    sortOrder: 0,
+    versions: ["4.5.23", "4.6.12", "4.7.3"],
+  },
+  {
+    id: "palette-vertex",
+    name: "Palette VerteX",
+    applianceName: "Palette VerteX Appliance",
+    fips: true,
+    sortOrder: 1,
+    versions: ["4.6.12", "4.7.3"],
+  },
 ];
 
 const both = [{ product: "palette-enterprise" }, { product: "palette-vertex" }];
@@ -47,8 +61,27 @@ export const FIXTURE_PACKS: FixturePack[] = [
     layer: "os",
     description: "Ubuntu LTS images for Amazon EC2.",
     versions: [
-      { version: "22.04", arches: ["amd64"], clouds: ["aws"], useCases: controller, products: [{ product: "palette-enterprise", maxVersion: "4.6.99" }], kernel: "5.15", eol: "2027-04-30" },
-      { version: "24.04", fips: true, arches: ["amd64", "arm64"], clouds: ["aws"], useCases: controller, products: [{ product: "palette-enterprise", minVersion: "4.6.0" }, { product: "palette-vertex", minVersion: "4.6.0" }], kernel: "6.8" },
+      {
+        version: "22.04",
+        arches: ["amd64"],
+        clouds: ["aws"],
+        useCases: controller,
+        products: [{ product: "palette-enterprise", maxVersion: "4.6.99" }],
+        kernel: "5.15",
+        eol: "2027-04-30",
+      },
+      {
+        version: "24.04",
+        fips: true,
+        arches: ["amd64", "arm64"],
+        clouds: ["aws"],
+        useCases: controller,
+        products: [
+          { product: "palette-enterprise", minVersion: "4.6.0" },
+          { product: "palette-vertex", minVersion: "4.6.0" },
+        ],
+        kernel: "6.8",
+      },
     ],
   },
   {
@@ -56,14 +89,25 @@ export const FIXTURE_PACKS: FixturePack[] = [
     displayName: "Red Hat Enterprise Linux",
     layer: "os",
     description: "RHEL base images for data centers and public clouds.",
-    versions: [{ version: "8.10", fips: true, arches: ["amd64"], clouds: ["all"], useCases: controller, products: both }],
+    versions: [
+      { version: "8.10", fips: true, arches: ["amd64"], clouds: ["all"], useCases: controller, products: both },
+    ],
   },
   {
     name: "ubuntu-edge",
     displayName: "Ubuntu (Edge)",
     layer: "os",
     description: "Ubuntu for appliances at the edge.",
-    versions: [{ version: "22.04", fips: true, arches: ["amd64", "arm64"], clouds: ["edge-native"], useCases: ["agent"], products: both }],
+    versions: [
+      {
+        version: "22.04",
+        fips: true,
+        arches: ["amd64", "arm64"],
+        clouds: ["edge-native"],
+        useCases: ["agent"],
+        products: both,
+      },
+    ],
   },
   {
     name: "kubernetes",
@@ -73,9 +117,30 @@ export const FIXTURE_PACKS: FixturePack[] = [
     versions: [
       { version: "1.28.0", arches: ["amd64"], clouds: ["all"], useCases: controller, products: both, yanked: true },
       { version: "1.29.8", arches: ["amd64"], clouds: ["all"], useCases: controller, products: both },
-      { version: "1.30.4", fips: true, arches: ["amd64", "arm64"], clouds: ["all"], useCases: controller, products: both },
-      { version: "1.31.2", fips: true, arches: ["amd64", "arm64"], clouds: ["all"], useCases: controller, products: both },
-      { version: "1.32.3", arches: ["amd64", "arm64"], clouds: ["all"], useCases: controller, products: [{ product: "palette-enterprise", minVersion: "4.6.0" }], eol: "2026-02-28" },
+      {
+        version: "1.30.4",
+        fips: true,
+        arches: ["amd64", "arm64"],
+        clouds: ["all"],
+        useCases: controller,
+        products: both,
+      },
+      {
+        version: "1.31.2",
+        fips: true,
+        arches: ["amd64", "arm64"],
+        clouds: ["all"],
+        useCases: controller,
+        products: both,
+      },
+      {
+        version: "1.32.3",
+        arches: ["amd64", "arm64"],
+        clouds: ["all"],
+        useCases: controller,
+        products: [{ product: "palette-enterprise", minVersion: "4.6.0" }],
+        eol: "2026-02-28",
+      },
     ],
   },
   {
@@ -83,7 +148,16 @@ export const FIXTURE_PACKS: FixturePack[] = [
     displayName: "Palette Optimized Edge Kubernetes",
     layer: "k8s",
     description: "Kubernetes for edge appliances.",
-    versions: [{ version: "1.30.4", fips: true, arches: ["amd64", "arm64"], clouds: ["edge-native"], useCases: ["agent"], products: both }],
+    versions: [
+      {
+        version: "1.30.4",
+        fips: true,
+        arches: ["amd64", "arm64"],
+        clouds: ["edge-native"],
+        useCases: ["agent"],
+        products: both,
+      },
+    ],
   },
   {
     name: "cni-calico",
@@ -91,8 +165,23 @@ export const FIXTURE_PACKS: FixturePack[] = [
     layer: "cni",
     description: "Networking and network policy with Calico.",
     versions: [
-      { version: "3.26.0", arches: ["amd64"], clouds: ["all"], useCases: everyUseCase, products: both, dependencies: [{ packName: "kubernetes", layer: "k8s", type: "required", maxVersion: "1.29.99" }] },
-      { version: "3.29.2", fips: true, arches: ["amd64", "arm64"], clouds: ["all"], useCases: everyUseCase, products: both, dependencies: [{ packName: "kubernetes", layer: "k8s", type: "required", minVersion: "1.29" }] },
+      {
+        version: "3.26.0",
+        arches: ["amd64"],
+        clouds: ["all"],
+        useCases: everyUseCase,
+        products: both,
+        dependencies: [{ packName: "kubernetes", layer: "k8s", type: "required", maxVersion: "1.29.99" }],
+      },
+      {
+        version: "3.29.2",
+        fips: true,
+        arches: ["amd64", "arm64"],
+        clouds: ["all"],
+        useCases: everyUseCase,
+        products: both,
+        dependencies: [{ packName: "kubernetes", layer: "k8s", type: "required", minVersion: "1.29" }],
+      },
     ],
   },
   {
@@ -101,7 +190,16 @@ export const FIXTURE_PACKS: FixturePack[] = [
     layer: "cni",
     description: "eBPF-based networking, observability and security.",
     versions: [
-      { version: "1.16.1", arches: ["amd64", "arm64"], clouds: ["all"], useCases: controller, products: both, dependencies: [{ packName: "kubernetes", layer: "k8s", type: "required", minVersion: "1.29", maxVersion: "1.31" }] },
+      {
+        version: "1.16.1",
+        arches: ["amd64", "arm64"],
+        clouds: ["all"],
+        useCases: controller,
+        products: both,
+        dependencies: [
+          { packName: "kubernetes", layer: "k8s", type: "required", minVersion: "1.29", maxVersion: "1.31" },
+        ],
+      },
     ],
   },
   {
@@ -109,7 +207,15 @@ export const FIXTURE_PACKS: FixturePack[] = [
     displayName: "Flannel",
     layer: "cni",
     description: "A simple overlay network.",
-    versions: [{ version: "0.24.0", arches: ["amd64"], clouds: ["all"], useCases: controller, products: [{ product: "palette-enterprise" }] }],
+    versions: [
+      {
+        version: "0.24.0",
+        arches: ["amd64"],
+        clouds: ["all"],
+        useCases: controller,
+        products: [{ product: "palette-enterprise" }],
+      },
+    ],
   },
   {
     name: "csi-aws-ebs",
@@ -117,7 +223,15 @@ export const FIXTURE_PACKS: FixturePack[] = [
     layer: "csi",
     description: "Block storage on Amazon EBS.",
     versions: [
-      { version: "1.41.0", fips: true, arches: ["amd64", "arm64"], clouds: ["aws"], useCases: controller, products: both, dependencies: [{ packName: "kubernetes", layer: "k8s", type: "required", minVersion: "1.30" }] },
+      {
+        version: "1.41.0",
+        fips: true,
+        arches: ["amd64", "arm64"],
+        clouds: ["aws"],
+        useCases: controller,
+        products: both,
+        dependencies: [{ packName: "kubernetes", layer: "k8s", type: "required", minVersion: "1.30" }],
+      },
     ],
   },
   {
@@ -133,7 +247,16 @@ export const FIXTURE_PACKS: FixturePack[] = [
     layer: "addon",
     addonType: "monitoring",
     description: "The Kubernetes dashboard, pre-configured for Palette.",
-    versions: [{ version: "7.11.1", fips: true, arches: ["amd64", "arm64"], clouds: ["all"], useCases: everyUseCase, products: both }],
+    versions: [
+      {
+        version: "7.11.1",
+        fips: true,
+        arches: ["amd64", "arm64"],
+        clouds: ["all"],
+        useCases: everyUseCase,
+        products: both,
+      },
+    ],
   },
   {
     name: "prometheus-operator",
@@ -142,7 +265,14 @@ export const FIXTURE_PACKS: FixturePack[] = [
     addonType: "monitoring",
     description: "Metrics collection and alerting.",
     versions: [
-      { version: "65.1.0", arches: ["amd64", "arm64"], clouds: ["all"], useCases: everyUseCase, products: both, dependencies: [{ packName: "cni-flannel", layer: "cni", type: "notSupported", maxVersion: "0.24.99" }] },
+      {
+        version: "65.1.0",
+        arches: ["amd64", "arm64"],
+        clouds: ["all"],
+        useCases: everyUseCase,
+        products: both,
+        dependencies: [{ packName: "cni-flannel", layer: "cni", type: "notSupported", maxVersion: "0.24.99" }],
+      },
     ],
   },
   {
@@ -153,7 +283,14 @@ export const FIXTURE_PACKS: FixturePack[] = [
     description: 'An ingress controller; the "classic" choice.',
     versions: [
       { version: "1.10.0", arches: ["amd64"], clouds: ["all"], useCases: ["controller", "addon"], products: both },
-      { version: "1.11.2", fips: true, arches: ["amd64", "arm64"], clouds: ["all"], useCases: ["controller", "addon"], products: both },
+      {
+        version: "1.11.2",
+        fips: true,
+        arches: ["amd64", "arm64"],
+        clouds: ["all"],
+        useCases: ["controller", "addon"],
+        products: both,
+      },
     ],
   },
   {
@@ -163,7 +300,14 @@ export const FIXTURE_PACKS: FixturePack[] = [
     addonType: "servicemesh",
     description: "Service mesh.",
     versions: [
-      { version: "1.23.0", arches: ["amd64"], clouds: ["aws", "azure", "gcp"], useCases: ["controller", "addon"], products: both, dependencies: [{ packName: "cni-cilium", layer: "cni", type: "required" }] },
+      {
+        version: "1.23.0",
+        arches: ["amd64"],
+        clouds: ["aws", "azure", "gcp"],
+        useCases: ["controller", "addon"],
+        products: both,
+        dependencies: [{ packName: "cni-cilium", layer: "cni", type: "required" }],
+      },
     ],
   },
   {
@@ -173,7 +317,15 @@ export const FIXTURE_PACKS: FixturePack[] = [
     addonType: "system app",
     source: "community",
     description: "A demo application (AND it says hello).",
-    versions: [{ version: "1.2.0", arches: ["amd64", "arm64"], clouds: ["all"], useCases: everyUseCase, products: [{ product: "palette-enterprise" }] }],
+    versions: [
+      {
+        version: "1.2.0",
+        arches: ["amd64", "arm64"],
+        clouds: ["all"],
+        useCases: everyUseCase,
+        products: [{ product: "palette-enterprise" }],
+      },
+    ],
   },
   {
     name: "retired-logger",
@@ -181,7 +333,9 @@ export const FIXTURE_PACKS: FixturePack[] = [
     layer: "addon",
     addonType: "logging",
     description: "Every version yanked; must never be listed.",
-    versions: [{ version: "2.0.0", arches: ["amd64"], clouds: ["all"], useCases: everyUseCase, products: both, yanked: true }],
+    versions: [
+      { version: "2.0.0", arches: ["amd64"], clouds: ["all"], useCases: everyUseCase, products: both, yanked: true },
+    ],
   },
 ];
 
@@ -223,9 +377,17 @@ export async function seedCatalog(packs: FixturePack[] = FIXTURE_PACKS, products
   const releaseId = "fixture-release";
   const statements = [];
   for (const p of products) {
-    statements.push(db.insert(schema.products).values({ id: p.id, name: p.name, applianceName: p.applianceName, fips: p.fips, sortOrder: p.sortOrder }));
+    statements.push(
+      db
+        .insert(schema.products)
+        .values({ id: p.id, name: p.name, applianceName: p.applianceName, fips: p.fips, sortOrder: p.sortOrder }),
+    );
     for (const version of p.versions) {
-      statements.push(db.insert(schema.productVersions).values({ productId: p.id, version, versionKey: versionSortKey(version), releaseId }));
+      statements.push(
+        db
+          .insert(schema.productVersions)
+          .values({ productId: p.id, version, versionKey: versionSortKey(version), releaseId }),
+      );
       for (const kind of schema.INSTALLER_KINDS) {
         const fileName = INSTALLER_FILES[kind](p.id, version);
         statements.push(
@@ -300,7 +462,14 @@ export async function seedCatalog(packs: FixturePack[] = FIXTURE_PACKS, products
       if (v.dependencies?.length) {
         statements.push(
           db.insert(schema.packDependencies).values(
-            v.dependencies.map((d) => ({ packVersionId: id, packName: d.packName, layer: d.layer, type: d.type, minVersion: d.minVersion ?? null, maxVersion: d.maxVersion ?? null })),
+            v.dependencies.map((d) => ({
+              packVersionId: id,
+              packName: d.packName,
+              layer: d.layer,
+              type: d.type,
+              minVersion: d.minVersion ?? null,
+              maxVersion: d.maxVersion ?? null,
+            })),
           ),
         );
       }
@@ -327,7 +496,18 @@ export function manyAddons(count: number): FixturePack[] {
     description: `Generated add-on number ${i}.`,
     versions: [
       { version: "1.0.0", arches: ["amd64"] as Arch[], clouds: ["all"], useCases: everyUseCase, products: both },
-      ...(i % 3 === 0 ? [{ version: "1.1.0", fips: true, arches: ["amd64", "arm64"] as Arch[], clouds: ["aws"], useCases: everyUseCase, products: both }] : []),
+      ...(i % 3 === 0
+        ? [
+            {
+              version: "1.1.0",
+              fips: true,
+              arches: ["amd64", "arm64"] as Arch[],
+              clouds: ["aws"],
+              useCases: everyUseCase,
+              products: both,
+            },
+          ]
+        : []),
     ],
   }));
 }

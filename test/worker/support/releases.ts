@@ -75,8 +75,19 @@ export type DroppedRelease = {
   files: Record<string, { size: number; sha256: string }>;
 };
 
-export const PALETTE_ENTERPRISE: ProductSpec = { id: "palette-enterprise", name: "Palette Enterprise", applianceName: "Palette Enterprise Appliance", sortOrder: 1 };
-export const PALETTE_VERTEX: ProductSpec = { id: "palette-vertex", name: "Palette VerteX", applianceName: "Palette VerteX Appliance", fips: true, sortOrder: 2 };
+export const PALETTE_ENTERPRISE: ProductSpec = {
+  id: "palette-enterprise",
+  name: "Palette Enterprise",
+  applianceName: "Palette Enterprise Appliance",
+  sortOrder: 1,
+};
+export const PALETTE_VERTEX: ProductSpec = {
+  id: "palette-vertex",
+  name: "Palette VerteX",
+  applianceName: "Palette VerteX Appliance",
+  fips: true,
+  sortOrder: 2,
+};
 
 const STREAM_ABOVE = 8 * 1024 * 1024;
 const CHUNK = 1024 * 1024;
@@ -98,14 +109,24 @@ export async function dropRelease(env: Cloudflare.Env, releaseId: string, opts: 
 
   const drop = async (file: string, payload: Payload) => {
     const listedKey = payload.keyId ?? releaseKeyId;
-    const signer = payload.tamper === "bad-signature" ? "untrusted" : (opts.signWith ?? (privateKeys[listedKey] ? listedKey : "test-ec"));
+    const signer =
+      payload.tamper === "bad-signature"
+        ? "untrusted"
+        : (opts.signWith ?? (privateKeys[listedKey] ? listedKey : "test-ec"));
     const source = payloadSource(file, payload);
     const { sha256, signature } = await hashAndSign(source.chunks(false), privateKeys[signer]);
-    if (payload.tamper !== "missing-file") await putChunks(env.ARTIFACTS, folder + file, source.size, source.chunks(payload.tamper === "checksum-mismatch"));
+    if (payload.tamper !== "missing-file")
+      await putChunks(env.ARTIFACTS, folder + file, source.size, source.chunks(payload.tamper === "checksum-mismatch"));
     if (payload.tamper !== "missing-signature") await env.ARTIFACTS.put(folder + signatureFileName(file), signature);
     files[file] = { size: source.size, sha256 };
     const size = payload.tamper === "size-mismatch" ? source.size + 100 : source.size;
-    return { file, signature: signatureFileName(file), size, sha256, ...(payload.keyId ? { keyId: payload.keyId } : {}) };
+    return {
+      file,
+      signature: signatureFileName(file),
+      size,
+      sha256,
+      ...(payload.keyId ? { keyId: payload.keyId } : {}),
+    };
   };
 
   for (const p of opts.packs ?? []) {
@@ -133,7 +154,12 @@ export async function dropRelease(env: Cloudflare.Env, releaseId: string, opts: 
     });
   }
   for (const i of opts.installers ?? []) {
-    listed.push({ ...(await drop(installerFileName(i), i)), kind: i.kind, product: i.product, productVersion: i.productVersion });
+    listed.push({
+      ...(await drop(installerFileName(i), i)),
+      kind: i.kind,
+      product: i.product,
+      productVersion: i.productVersion,
+    });
   }
 
   const manifest: ReleaseManifest = {
@@ -152,9 +178,13 @@ export async function dropRelease(env: Cloudflare.Env, releaseId: string, opts: 
 
 /** Writes release.json, the pipeline's last step; a string is written as is. */
 export async function writeReleaseJson(env: Cloudflare.Env, releaseId: string, manifest: unknown): Promise<void> {
-  await env.ARTIFACTS.put(`${releaseFolder(releaseId)}release.json`, typeof manifest === "string" ? manifest : JSON.stringify(manifest, null, 2), {
-    httpMetadata: { contentType: "application/json" },
-  });
+  await env.ARTIFACTS.put(
+    `${releaseFolder(releaseId)}release.json`,
+    typeof manifest === "string" ? manifest : JSON.stringify(manifest, null, 2),
+    {
+      httpMetadata: { contentType: "application/json" },
+    },
+  );
 }
 
 type PayloadSource = { size: number; chunks: (flipFirstByte: boolean) => Generator<Uint8Array> };
@@ -193,7 +223,10 @@ function* deterministicChunks(seed: string, size: number, flipFirstByte: boolean
   }
 }
 
-async function hashAndSign(chunks: Iterable<Uint8Array>, privateKeyPem: string): Promise<{ sha256: string; signature: Uint8Array }> {
+async function hashAndSign(
+  chunks: Iterable<Uint8Array>,
+  privateKeyPem: string,
+): Promise<{ sha256: string; signature: Uint8Array }> {
   const digest = new WorkersCrypto.DigestStream("SHA-256");
   const writer = digest.getWriter();
   const signer = createSign("sha256");
@@ -230,8 +263,14 @@ async function putChunks(bucket: R2Bucket, key: string, size: number, chunks: It
 export async function rowsPublishedBy(env: Cloudflare.Env, releaseId: string) {
   const db = primaryWriter(env);
   const [packs] = await db.select({ n: count() }).from(packVersions).where(eq(packVersions.releaseId, releaseId));
-  const [installers] = await db.select({ n: count() }).from(releaseArtifacts).where(eq(releaseArtifacts.releaseId, releaseId));
-  const [versions] = await db.select({ n: count() }).from(productVersions).where(eq(productVersions.releaseId, releaseId));
+  const [installers] = await db
+    .select({ n: count() })
+    .from(releaseArtifacts)
+    .where(eq(releaseArtifacts.releaseId, releaseId));
+  const [versions] = await db
+    .select({ n: count() })
+    .from(productVersions)
+    .where(eq(productVersions.releaseId, releaseId));
   return { packVersions: packs.n, releaseArtifacts: installers.n, productVersions: versions.n };
 }
 

@@ -10,7 +10,13 @@ import { Notice } from "../../components/ui";
 import { label, USE_CASE_LABELS } from "../../lib/format";
 import { reachable, stepHref, stepsFor, withoutPacks, type StepId, type WizardState } from "../../lib/wizard";
 
-type FrameProps = { state: WizardState; current: StepId; title: string; children: ComponentChildren; islands?: Island[] };
+type FrameProps = {
+  state: WizardState;
+  current: StepId;
+  title: string;
+  children: ComponentChildren;
+  islands?: Island[];
+};
 
 function StepLink({ state, id, title, current }: { state: WizardState; id: StepId; title: string; current: StepId }) {
   const canGo = reachable(id, state) && (id !== "download" || state.packs.length > 0);
@@ -55,7 +61,17 @@ export function WizardFrame({ state, current, title, children, islands }: FrameP
  * A shared link may name pack versions yanked or removed since: the step still renders, says which,
  * and offers a plain link to the same step with the same bundle minus them (works without JS).
  */
-export function MissingPacksNotice({ state, missing, step, extra }: { state: WizardState; missing: readonly PackRef[]; step: StepId; extra?: Record<string, string | undefined> }) {
+export function MissingPacksNotice({
+  state,
+  missing,
+  step,
+  extra,
+}: {
+  state: WizardState;
+  missing: readonly PackRef[];
+  step: StepId;
+  extra?: Record<string, string | undefined>;
+}) {
   if (!missing.length) return null;
   const one = missing.length === 1;
   return html`<${Notice} kind="warn">

@@ -15,14 +15,27 @@ import { AgentNotice } from "./start";
 export const ADDONS_PER_PAGE = 20;
 
 const HEADINGS: Record<Layer, { title: string; intro: string }> = {
-  os: { title: "Choose an operating system", intro: "Only the packs compatible with your previous selections are displayed." },
-  k8s: { title: "Choose your Kubernetes distribution and version", intro: "Only versions compatible with the chosen OS and product are offered." },
+  os: {
+    title: "Choose an operating system",
+    intro: "Only the packs compatible with your previous selections are displayed.",
+  },
+  k8s: {
+    title: "Choose your Kubernetes distribution and version",
+    intro: "Only versions compatible with the chosen OS and product are offered.",
+  },
   cni: { title: "Choose your networking pack", intro: "The Container Network Interface for the cluster." },
   csi: { title: "Choose your storage pack", intro: "The Container Storage Interface for the cluster." },
   addon: { title: "Add additional packs", intro: "Select any add-on packs you want in the bundle." },
 };
 
-type PackGroup = { name: string; displayName: string; description: string; addonType: string | null; source: string; versions: PackVersionSummary[] };
+type PackGroup = {
+  name: string;
+  displayName: string;
+  description: string;
+  addonType: string | null;
+  source: string;
+  versions: PackVersionSummary[];
+};
 
 /** Offered versions folded into one entry per pack, keeping the catalog's order. */
 export function groupPacks(versions: readonly PackVersionSummary[]): PackGroup[] {
@@ -30,7 +43,15 @@ export function groupPacks(versions: readonly PackVersionSummary[]): PackGroup[]
   for (const v of versions) {
     const last = groups.at(-1);
     if (last?.name === v.name) last.versions.push(v);
-    else groups.push({ name: v.name, displayName: v.displayName, description: v.description, addonType: v.addonType, source: v.source, versions: [v] });
+    else
+      groups.push({
+        name: v.name,
+        displayName: v.displayName,
+        description: v.description,
+        addonType: v.addonType,
+        source: v.source,
+        versions: [v],
+      });
   }
   return groups;
 }
@@ -39,7 +60,11 @@ export function groupPacks(versions: readonly PackVersionSummary[]): PackGroup[]
  * The add-on search: every word must appear in the name, display name, description or type.
  * Hidden versions carry only their names, so they match on those.
  */
-export function matchesSearch(pack: Pick<PackVersionSummary, "name" | "displayName"> & Partial<Pick<PackVersionSummary, "description" | "addonType">>, q: string | undefined): boolean {
+export function matchesSearch(
+  pack: Pick<PackVersionSummary, "name" | "displayName"> &
+    Partial<Pick<PackVersionSummary, "description" | "addonType">>,
+  q: string | undefined,
+): boolean {
   const words = (q ?? "").toLowerCase().split(/\s+/).filter(Boolean);
   const text = [pack.name, pack.displayName, pack.description ?? "", pack.addonType ?? ""].join(" ").toLowerCase();
   return words.every((w) => text.includes(w));
@@ -101,7 +126,11 @@ export function LayerStep({ state, result, missing, q, page }: LayerProps) {
   const chosenHidden = result.hidden.filter((v) => chosen.has(packRefId(v)));
   // Packs no longer published count as shown and unpicked, so submitting the form (after the notice
   // said so) drops them rather than carrying a pack that cannot be downloaded, or a second one-pack choice.
-  const shown = [...groups.flatMap((g) => g.versions), ...(multiple ? chosenHidden : result.hidden.filter((v) => chosen.has(packRefId(v)))), ...missing];
+  const shown = [
+    ...groups.flatMap((g) => g.versions),
+    ...(multiple ? chosenHidden : result.hidden.filter((v) => chosen.has(packRefId(v)))),
+    ...missing,
+  ];
   const chosenHere = [...result.offered, ...result.hidden].filter((v) => chosen.has(packRefId(v)));
   const nextLabel = layer !== "addon" ? "Next Layer" : addOnOnly ? "Next Step" : "Add to Bundle";
   const previous = adjacentStep(layer, state, -1);
@@ -125,12 +154,14 @@ export function LayerStep({ state, result, missing, q, page }: LayerProps) {
       <input type="hidden" name="shown" value=${shown.map(packRefId).join(",")} />
       <input type="hidden" name="page" value=${String(current)} />
       <div class="card searchbar">
-        ${multiple
-          ? html`<div class="field grow">
+        ${
+          multiple
+            ? html`<div class="field grow">
               <label for="q">Search packs</label>
               <input id="q" type="search" name="q" value=${q ?? ""} placeholder="Name, type or description" />
             </div>`
-          : null}
+            : null
+        }
         <div class="field">
           <label for="arch">Architecture</label>
           <select id="arch" name="arch">
@@ -148,19 +179,23 @@ export function LayerStep({ state, result, missing, q, page }: LayerProps) {
         <button type="submit" name="go" value="stay" class="secondary">${multiple ? "Search" : "Apply"}</button>
       </div>
 
-      ${groups.length === 0
-        ? html`<div class="card"><p>No compatible ${LAYER_LABELS[layer]} pack${multiple && q ? ` matches “${q}”` : ""}. ${hidden.length ? "See the hidden packs below for why." : ""}</p></div>`
-        : html`<fieldset>
+      ${
+        groups.length === 0
+          ? html`<div class="card"><p>No compatible ${LAYER_LABELS[layer]} pack${multiple && q ? ` matches “${q}”` : ""}. ${hidden.length ? "See the hidden packs below for why." : ""}</p></div>`
+          : html`<fieldset>
             <legend class=${multiple ? "visually-hidden" : ""}>${LAYER_LABELS[layer]} packs${multiple ? ` (page ${current} of ${pages})` : ""}</legend>
             <ul class="pack-list">
-              ${!multiple
-                ? html`<li class="pack">
+              ${
+                !multiple
+                  ? html`<li class="pack">
                     <label class="version-pick"><input type="radio" name="pick" value="" checked=${chosenHere.length === 0} /> No ${LAYER_LABELS[layer]} pack</label>
                   </li>`
-                : null}
+                  : null
+              }
               ${groups.map((g) => html`<${PackChoice} group=${g} multiple=${multiple} chosen=${chosen} />`)}
-              ${chosenHidden.length
-                ? html`<li class="pack">
+              ${
+                chosenHidden.length
+                  ? html`<li class="pack">
                     <h3>Chosen earlier, no longer compatible</h3>
                     <ul class="versions">
                       ${chosenHidden.map(
@@ -171,24 +206,29 @@ export function LayerStep({ state, result, missing, q, page }: LayerProps) {
                       )}
                     </ul>
                   </li>`
-                : null}
+                  : null
+              }
             </ul>
-          </fieldset>`}
-      ${multiple && pages > 1
-        ? html`<div class="pager">
+          </fieldset>`
+      }
+      ${
+        multiple && pages > 1
+          ? html`<div class="pager">
             <button type="submit" name="go" value="prev-page" class="secondary" disabled=${current <= 1}>Previous page</button>
             <span class="muted small">Page ${current} of ${pages} · ${allGroups.length} packs</span>
             <button type="submit" name="go" value="next-page" class="secondary" disabled=${current >= pages}>Next page</button>
           </div>`
-        : null}
+          : null
+      }
       <div class="selection-bar">
         <a href=${stepHref(previous, state)} class="button secondary">Back</a>
         <span class="muted small">${state.packs.length} pack${state.packs.length === 1 ? "" : "s"} in the bundle</span>
         <button type="submit" name="go" value="next">${nextLabel}</button>
       </div>
     </form>
-    ${hidden.length
-      ? html`<details class="hidden-packs">
+    ${
+      hidden.length
+        ? html`<details class="hidden-packs">
           <summary>Show hidden packs (${hidden.length})</summary>
           <p class="small muted">These ${LAYER_LABELS[layer]} packs exist in the catalog but cannot go into this bundle:</p>
           <ul>
@@ -200,6 +240,7 @@ export function LayerStep({ state, result, missing, q, page }: LayerProps) {
             )}
           </ul>
         </details>`
-      : null}
+        : null
+    }
   <//>`;
 }

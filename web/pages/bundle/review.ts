@@ -11,7 +11,13 @@ import { MissingPacksNotice, WizardFrame } from "./frame";
 import { AgentNotice } from "./start";
 
 /** `missing`: chosen pack versions the catalog no longer publishes. */
-type Props = { state: WizardState; chosen: AssessedPack[]; missing: readonly PackRef[]; origin: string; productName?: string };
+type Props = {
+  state: WizardState;
+  chosen: AssessedPack[];
+  missing: readonly PackRef[];
+  origin: string;
+  productName?: string;
+};
 
 function Status({ pack }: { pack: AssessedPack }) {
   return pack.reasons.length
@@ -20,7 +26,9 @@ function Status({ pack }: { pack: AssessedPack }) {
 }
 
 export function ReviewStep({ state, chosen, missing }: Props) {
-  const layerSteps = stepsFor(state.useCase).filter((s) => s.layerStep).map((s) => s.id as Layer);
+  const layerSteps = stepsFor(state.useCase)
+    .filter((s) => s.layerStep)
+    .map((s) => s.id as Layer);
   const layers = LAYERS.filter((l) => layerSteps.includes(l) || chosen.some((c) => c.layer === l));
   const problems = chosen.filter((c) => c.reasons.length);
   return html`<${WizardFrame} state=${state} current="review" title="Review" islands=${["copy"]}>
@@ -97,8 +105,9 @@ export function ConfirmStep({ state, chosen, missing, origin, productName }: Pro
           <h2 id="contents-title">Contents</h2>
           <a class="button secondary small" href=${stepHref("addon", state)}>Explore additional add-ons</a>
         </div>
-        ${chosen.length
-          ? html`<div class="table-wrap">
+        ${
+          chosen.length
+            ? html`<div class="table-wrap">
               <table class="responsive-table">
                 <caption class="visually-hidden">Files in the bundle</caption>
                 <thead><tr><th scope="col">Pack</th><th scope="col">Files</th><th scope="col">Size</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
@@ -119,7 +128,8 @@ export function ConfirmStep({ state, chosen, missing, origin, productName }: Pro
                 </tbody>
               </table>
             </div>`
-          : html`<${Notice} kind="warn"><p>The bundle is empty. <a href=${stepHref("addon", state)}>Add packs</a> first.</p><//>`}
+            : html`<${Notice} kind="warn"><p>The bundle is empty. <a href=${stepHref("addon", state)}>Add packs</a> first.</p><//>`
+        }
       </section>
       <section class="card" aria-labelledby="share-title">
         <h2 id="share-title">Share or come back later</h2>

@@ -15,7 +15,19 @@ function carried(state: WizardState, without: (keyof WizardState)[]): Record<str
   return Object.fromEntries(params);
 }
 
-function StepForm({ from, state, without, children, next = "Next Step" }: { from: StepId; state: WizardState; without: (keyof WizardState)[]; children: unknown; next?: string }) {
+function StepForm({
+  from,
+  state,
+  without,
+  children,
+  next = "Next Step",
+}: {
+  from: StepId;
+  state: WizardState;
+  without: (keyof WizardState)[];
+  children: unknown;
+  next?: string;
+}) {
   return html`<form method="get" action="/bundle/next" class="card">
     <input type="hidden" name="from" value=${from} />
     <${HiddenInputs} values=${carried(state, without)} />
@@ -75,7 +87,8 @@ export function VersionStep({ state, product }: { state: WizardState; product: P
 
 /** What each use case downloads; its title is USE_CASE_LABELS'. */
 const USE_CASE_TEXT: Record<UseCase, string> = {
-  controller: "Download specific component packs for provisioning CAPI-based clusters on public clouds or data centers.",
+  controller:
+    "Download specific component packs for provisioning CAPI-based clusters on public clouds or data centers.",
   agent: "Get required packages for deploying Kubernetes at remote edge locations. Edge Native is assumed.",
   addon: "Download supplementary tools and features to enhance your clusters.",
 };
