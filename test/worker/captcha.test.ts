@@ -136,7 +136,7 @@ describe("turnstile action", () => {
 
 describe("the gate on POST /api/v1/grants", () => {
   beforeAll(async () => {
-    await dropRelease(env, "captcha-2026.11.0", {
+    await dropRelease(env, "captcha-2026-11-0", {
       products: [PALETTE_ENTERPRISE],
       packs: [{ name: "cni-calico", version: "3.29.2", layer: "cni" }],
     });

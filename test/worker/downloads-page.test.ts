@@ -17,7 +17,7 @@ const form = (fields: Record<string, string>) =>
   });
 
 beforeAll(async () => {
-  await dropRelease(env, "page-4.6.12", {
+  await dropRelease(env, "page-4-6-12", {
     products: [PALETTE_ENTERPRISE],
     packs: [
       { name: "cni-calico", version: "3.29.2", layer: "cni" },

@@ -18,6 +18,7 @@ const key = (id: string, fill: number) => ({ id, secret: new Uint8Array(32).fill
 const file: Downloadable = {
   file: "cni-calico-3.29.2.zst",
   objectKey: "incoming/r1/cni-calico-3.29.2.zst",
+  storedEtag: "e",
   size: 10,
   etag: "e",
   publishedAt: 0,

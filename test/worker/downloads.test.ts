@@ -47,7 +47,7 @@ async function grantFor(packs: { name: string; version: string }[]): Promise<Gra
 let release: Awaited<ReturnType<typeof dropRelease>>;
 
 beforeAll(async () => {
-  release = await dropRelease(env, "dl-2026.11.0", {
+  release = await dropRelease(env, "dl-2026-11-0", {
     products: [PALETTE_ENTERPRISE],
     packs: [
       { name: "cni-calico", version: "3.29.2", layer: "cni", size: 300_000 },
@@ -57,7 +57,7 @@ beforeAll(async () => {
     ],
   });
   const summary = await runSync(env, { trigger: "admin" });
-  expect(summary.published).toEqual(["dl-2026.11.0"]);
+  expect(summary.published).toEqual(["dl-2026-11-0"]);
 });
 
 const bytesOf = async (res: Response) => new Uint8Array(await res.arrayBuffer());

@@ -23,7 +23,7 @@ type GrantJson = {
 };
 
 beforeAll(async () => {
-  await dropRelease(env, "grants-4.6.12", {
+  await dropRelease(env, "grants-4-6-12", {
     products: [PALETTE_ENTERPRISE],
     packs: [
       { name: "ubuntu-aws", version: "22.04", layer: "os" },

@@ -91,7 +91,7 @@ describe("GET /api/v1/grants/:id/<format>", () => {
   let release: Awaited<ReturnType<typeof dropRelease>>;
 
   beforeAll(async () => {
-    release = await dropRelease(env, "manifests-2026.11.0", {
+    release = await dropRelease(env, "manifests-2026-11-0", {
       products: [PALETTE_ENTERPRISE],
       packs: [
         { name: "cni-calico", version: "3.29.2", layer: "cni" },

@@ -98,7 +98,7 @@ describe("tar layout (pure)", () => {
 describe("GET /api/v1/grants/:id/bundle.tar", () => {
   let release: Awaited<ReturnType<typeof dropRelease>>;
   beforeAll(async () => {
-    release = await dropRelease(env, "tar-2026.11.0", {
+    release = await dropRelease(env, "tar-2026-11-0", {
       products: [PALETTE_ENTERPRISE],
       packs: [
         { name: "cni-calico", version: "3.29.2", layer: "cni", size: 70_001 },

@@ -10,6 +10,8 @@ type SignedFileColumns = Pick<
   typeof releaseArtifacts.$inferSelect,
   | "fileName"
   | "objectKey"
+  | "objectEtag"
+  | "signatureEtag"
   | "size"
   | "sha256"
   | "signatureFileName"
@@ -23,10 +25,12 @@ type SignedFileColumns = Pick<
 const signedFile = (r: SignedFileColumns) => ({
   file: r.fileName,
   objectKey: r.objectKey,
+  objectEtag: r.objectEtag,
   size: r.size,
   sha256: r.sha256,
   sigFile: r.signatureFileName,
   sigKey: r.signatureKey,
+  sigEtag: r.signatureEtag,
   sigSize: r.signatureSize,
   keyId: r.keyId,
   publishedAt: r.publishedAt,

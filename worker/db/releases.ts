@@ -30,33 +30,41 @@ export async function knownReleases(db: Db, ids: string[]): Promise<Map<string, 
   return known;
 }
 
+/** A claim taken: how many runs have now claimed the release, and the error the previous one left. */
+export type Claim = { attempts: number; lastError: string | null };
+
 /**
  * Claims a release for this run: a new row, or a "processing" row whose lease has run out (the
  * isClaimable rule, in SQL). One statement, so two runs racing for the same folder cannot both win.
+ * Each claim counts an attempt, so a release that keeps failing can be given up (see MAX_ATTEMPTS).
  */
-export async function claimRelease(db: Db, id: string, runId: string, now: number): Promise<boolean> {
+export async function claimAttempt(db: Db, id: string, runId: string, now: number): Promise<Claim | null> {
   const claimed = await db
     .insert(releases)
-    .values({ id, status: "processing", runId, claimedAt: now })
+    .values({ id, status: "processing", runId, claimedAt: now, attempts: 1 })
     .onConflictDoUpdate({
       target: releases.id,
-      set: { status: "processing", runId, claimedAt: now, reason: null, details: null, finishedAt: null },
+      set: { status: "processing", runId, claimedAt: now, details: null, finishedAt: null, attempts: sql`attempts + 1` },
       setWhere: and(eq(releases.status, "processing"), lt(releases.claimedAt, now - CLAIM_LEASE_MS)),
     })
-    .returning({ id: releases.id });
-  return claimed.length === 1;
+    .returning({ attempts: releases.attempts, lastError: releases.reason });
+  return claimed[0] ?? null;
 }
+
+export const claimRelease = async (db: Db, id: string, runId: string, now: number) =>
+  (await claimAttempt(db, id, runId, now)) !== null;
 
 export async function quarantineRelease(
   db: Db,
   id: string,
   runId: string,
-  outcome: { reason: string; details: unknown; fileCount?: number; totalBytes?: number; now: number },
+  outcome: { reason: string; details: unknown; fileCount?: number; totalBytes?: number; keyId?: string; now: number },
 ): Promise<void> {
   await db
     .update(releases)
     .set({
       status: "quarantined",
+      keyId: outcome.keyId ?? null,
       reason: outcome.reason,
       details: outcome.details,
       fileCount: outcome.fileCount ?? null,

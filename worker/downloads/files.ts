@@ -9,11 +9,14 @@ export type GrantFile = {
   version: string;
   /** The documented file name, e.g. cni-calico-3.29.2.zst. */
   file: string;
+  /** The verified copy (blobs/sha256/<hex>) and the R2 etag it had when verified. */
   objectKey: string;
+  objectEtag?: string;
   size: number;
   sha256: string;
   sigFile: string;
   sigKey: string;
+  sigEtag?: string;
   sigSize: number;
   keyId: string;
   /** ms since epoch; the Last-Modified of both files. */
@@ -25,6 +28,8 @@ export type GrantFile = {
 export type Downloadable = {
   file: string;
   objectKey: string;
+  /** The R2 etag of the verified bytes; every read must match it ("" for rows published unpinned). */
+  storedEtag: string;
   size: number;
   /** Opaque, immutable validator: the artifact's sha256 (its signature gets "sig-" + that). */
   etag: string;
@@ -35,6 +40,7 @@ export type Downloadable = {
 export const artifactOf = (f: GrantFile): Downloadable => ({
   file: f.file,
   objectKey: f.objectKey,
+  storedEtag: f.objectEtag ?? "",
   size: f.size,
   etag: f.sha256,
   publishedAt: f.publishedAt,
@@ -44,6 +50,7 @@ export const artifactOf = (f: GrantFile): Downloadable => ({
 export const signatureOf = (f: GrantFile): Downloadable => ({
   file: f.sigFile,
   objectKey: f.sigKey,
+  storedEtag: f.sigEtag ?? "",
   size: f.sigSize,
   etag: `sig-${f.sha256}`,
   publishedAt: f.publishedAt,

@@ -11,12 +11,14 @@ type Measurement = { bytes: number; sha256: string; signatureValid: boolean };
 
 /**
  * Reads `body` once. `signature` is what `openssl dgst -sha256 -sign` writes (DER ECDSA or
- * PKCS#1 v1.5 RSA); node:crypto picks the scheme from the key type.
+ * PKCS#1 v1.5 RSA); node:crypto picks the scheme from the key type. Each chunk also goes to `copy`,
+ * if given, so what gets stored is exactly what was measured (its backpressure paces the read).
  */
 export async function measureAndVerify(
   body: ReadableStream<Uint8Array>,
   signature: Uint8Array,
   publicKeyPem: string,
+  copy?: WritableStreamDefaultWriter<Uint8Array>,
 ): Promise<Measurement> {
   const digest = new WorkersCrypto.DigestStream("SHA-256");
   const hashWriter = digest.getWriter();
@@ -29,6 +31,7 @@ export async function measureAndVerify(
     bytes += value.byteLength;
     verifier.update(value);
     await hashWriter.write(value);
+    if (copy) await copy.write(value);
   }
   await hashWriter.close();
   return {
@@ -36,6 +39,13 @@ export async function measureAndVerify(
     sha256: hex(await digest.digest),
     signatureValid: verifySignature(verifier, signature, publicKeyPem),
   };
+}
+
+/** Verifies a signature over bytes held in memory (release.json is at most a few MiB). */
+export function verifyBytes(data: Uint8Array, signature: Uint8Array, publicKeyPem: string): boolean {
+  const verifier = createVerify("sha256");
+  verifier.update(data);
+  return verifySignature(verifier, signature, publicKeyPem);
 }
 
 function verifySignature(
