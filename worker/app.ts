@@ -7,6 +7,7 @@ import { secureHeaders } from "hono/secure-headers";
 import { captchaCspSources } from "./captcha";
 import { ApiError, errorBody } from "./errors";
 import { ConfigError } from "./env";
+import { adminKeysRoutes } from "./routes/admin-keys";
 import { adminRoutes } from "./routes/admin";
 import { adminGrantsRoutes } from "./routes/admin-grants";
 import { browseRoutes } from "./routes/browse";
@@ -61,6 +62,7 @@ app.route("/api/v1/grants", grantsRoutes);
 app.route("/api/v1/manifests", manifestsRoutes); // automation: API token instead of captcha
 app.route("/api/v1/admin/tokens", tokensRoutes);
 app.route("/api/v1/admin/grants", adminGrantsRoutes);
+app.route("/api/v1/admin", adminKeysRoutes); // trusted keys, yank-all-under-a-key, audit trail
 app.route("/api/v1/admin", adminRoutes);
 app.route("/api/v1", openapiRoutes); // GET /api/v1/openapi.json
 

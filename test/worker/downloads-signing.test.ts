@@ -1,5 +1,6 @@
 // URL signing (pure): the worker HMAC signer and its verification, key rotation, the R2 presigner,
 // and the HTTP range/conditional rules /dl applies.
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { config } from "../../worker/env";
 import type { Downloadable } from "../../worker/downloads/files";
@@ -96,7 +97,7 @@ describe("signing settings", () => {
   const cfg = (extra: Record<string, string>) =>
     config({
       ADMIN_TOKEN: "x".repeat(24),
-      TRUSTED_PUBLIC_KEYS: JSON.stringify([{ id: "a", pem: "-----BEGIN PUBLIC KEY-----" }]),
+      TRUSTED_PUBLIC_KEYS: env.TRUSTED_PUBLIC_KEYS,
       ...extra,
     } as unknown as Env);
 

@@ -56,6 +56,7 @@ export async function findInstallerFiles(
         and(
           eq(releaseArtifacts.productId, productId),
           eq(releaseArtifacts.version, version),
+          eq(releaseArtifacts.yanked, false),
           kinds?.length ? inArray(releaseArtifacts.kind, kinds) : undefined,
         ),
       ),
@@ -109,6 +110,25 @@ export async function yankedAmong(db: Db, packVersionIds: string[]): Promise<Set
     .from(packVersions)
     .where(and(packVersionIdIn(packVersionIds), eq(packVersions.yanked, true)));
   return new Set(rows.map((r) => r.id));
+}
+
+/** Whether an installer was yanked (or is unknown) since a grant listed it. */
+export async function installerYanked(
+  db: Db,
+  installer: { product: string; version: string; kind: InstallerKind },
+): Promise<boolean> {
+  const row = await db
+    .select({ yanked: releaseArtifacts.yanked })
+    .from(releaseArtifacts)
+    .where(
+      and(
+        eq(releaseArtifacts.productId, installer.product),
+        eq(releaseArtifacts.version, installer.version),
+        eq(releaseArtifacts.kind, installer.kind),
+      ),
+    )
+    .get();
+  return row?.yanked ?? true;
 }
 
 export type GrantRecord = typeof grants.$inferSelect & { files: GrantFile[] };

@@ -35,7 +35,12 @@ export type Downloadable = {
   etag: string;
   publishedAt: number;
   packVersionId?: string;
+  /** Set for installers, so a yank after the grant still stops the download. */
+  installer?: { product: string; version: string; kind: InstallerKind };
 };
+
+const installerOf = (f: GrantFile) =>
+  f.kind === "pack" ? undefined : { product: f.name, version: f.version, kind: f.kind };
 
 export const artifactOf = (f: GrantFile): Downloadable => ({
   file: f.file,
@@ -45,6 +50,7 @@ export const artifactOf = (f: GrantFile): Downloadable => ({
   etag: f.sha256,
   publishedAt: f.publishedAt,
   packVersionId: f.packVersionId,
+  installer: installerOf(f),
 });
 
 export const signatureOf = (f: GrantFile): Downloadable => ({
@@ -55,6 +61,7 @@ export const signatureOf = (f: GrantFile): Downloadable => ({
   etag: `sig-${f.sha256}`,
   publishedAt: f.publishedAt,
   packVersionId: f.packVersionId,
+  installer: installerOf(f),
 });
 
 /** The file a /dl path names inside a grant: an artifact or its signature, or nothing. */

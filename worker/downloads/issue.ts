@@ -5,6 +5,7 @@ import type { Context } from "hono";
 import { catalogReader, primaryWriter } from "../db/client";
 import type { GrantRecord } from "../db/grants";
 import { config } from "../env";
+import { defaultKey } from "../keys";
 import { type FetchFn } from "../captcha";
 import { manifestBody } from "./bundle";
 import {
@@ -85,7 +86,7 @@ export async function manifestResponse(
 ): Promise<Response> {
   const { body, contentType } = await manifestBody(format, grant, entries, {
     origin: originOf(c),
-    defaultKeyId: config(c.env).TRUSTED_PUBLIC_KEYS[0].id,
+    defaultKeyId: defaultKey(config(c.env).TRUSTED_PUBLIC_KEYS, Date.now()).id,
     deps: storageDeps(c),
   });
   return c.body(body, 200, {

@@ -1,4 +1,4 @@
-// Admin API: the catalog sync (run now, status, quarantine) and yanking. Bearer token only.
+// Admin API: the catalog sync (run now, status, quarantine) and yanking packs and installers. Bearer token only.
 import { Hono } from "hono";
 import { z } from "zod";
 import { adminBearer } from "../admin-auth";
@@ -6,7 +6,8 @@ import { packRef } from "../catalog/bundle-spec";
 import { primaryWriter } from "../db/client";
 import { yankPackVersion } from "../db/publish";
 import { getRelease, listReleases, listSyncRuns, type ReleaseCursor } from "../db/releases";
-import { RELEASE_STATUSES } from "../db/schema";
+import { yankInstaller } from "../db/key-incidents";
+import { INSTALLER_KINDS, RELEASE_STATUSES } from "../db/schema";
 import { notFound } from "../errors";
 import { registerOperations, registerSchemas, registerSecurityScheme, type ResponseSpec } from "../openapi";
 import {
@@ -82,6 +83,31 @@ adminRoutes.post(
   },
 );
 
+const installerParams = z.object({
+  product: z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, "must be a product id like palette-enterprise"),
+  version: z.string().min(1).max(40),
+  kind: z.enum(INSTALLER_KINDS),
+});
+const yankedInstallerSchema = z.object({
+  fileName: z.string(),
+  yanked: z.literal(true),
+  yankedAt: z.number().int(),
+  yankReason: z.string(),
+  changed: z.boolean(),
+});
+
+adminRoutes.post(
+  "/products/:product/versions/:version/installers/:kind/yank",
+  validate("param", installerParams),
+  validate("json", yankBody),
+  async (c) => {
+    const installer = c.req.valid("param");
+    const yanked = await yankInstaller(primaryWriter(c.env), installer, c.req.valid("json").reason, Date.now());
+    if (!yanked) throw notFound(`${installer.kind} of ${installer.product} ${installer.version}`);
+    return c.json(yanked);
+  },
+);
+
 registerSecurityScheme("adminToken", { type: "http", scheme: "bearer", description: "The ADMIN_TOKEN secret." });
 registerSchemas({
   SyncSummary: syncSummarySchema,
@@ -89,6 +115,7 @@ registerSchemas({
   Release: releaseSchema,
   ReleasePage: releasePageSchema,
   YankedPackVersion: yankedPackVersionSchema,
+  YankedInstaller: yankedInstallerSchema,
 });
 const unauthorized: ResponseSpec = { description: "Missing or wrong bearer token.", schema: "Error" };
 const admin = { tags: ["admin"], security: ["adminToken"] };
@@ -145,6 +172,20 @@ registerOperations(
       "200": { description: "The yanked pack version.", schema: "YankedPackVersion" },
       "401": unauthorized,
       "404": { description: "No such pack version.", schema: "Error" },
+    },
+  },
+  {
+    ...admin,
+    method: "post",
+    path: "/api/v1/admin/products/{product}/versions/{version}/installers/{kind}/yank",
+    operationId: "yankInstaller",
+    summary: "Yank an installer: it leaves the product page and downloads refuse it; the record stays",
+    params: installerParams,
+    body: yankBody,
+    responses: {
+      "200": { description: "The yanked installer.", schema: "YankedInstaller" },
+      "401": unauthorized,
+      "404": { description: "No such installer.", schema: "Error" },
     },
   },
 );

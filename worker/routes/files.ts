@@ -3,7 +3,7 @@
 // cache or R2. Refusals are a 403 with one line of text, since curl and browsers show it as is.
 import { Hono } from "hono";
 import { catalogReader } from "../db/client";
-import { yankedAmong } from "../db/grants";
+import { installerYanked, yankedAmong } from "../db/grants";
 import { config } from "../env";
 import { findDownloadable } from "../downloads/files";
 import { findGrant } from "../downloads/grants";
@@ -43,6 +43,9 @@ filesRoutes.all("/:grant/:file", async (c) => {
   if (!check.ok) return refuse(check.reason);
   if (grant.revoked) return refuse("this download grant was revoked");
   if (file.packVersionId && (await yankedAmong(catalogReader(c.env), [file.packVersionId])).size) {
+    return refuse(`${file.file} was yanked from the catalog; it is no longer offered`);
+  }
+  if (file.installer && (await installerYanked(catalogReader(c.env), file.installer))) {
     return refuse(`${file.file} was yanked from the catalog; it is no longer offered`);
   }
   return serveDownloadable(c.req.raw, file, storageDeps(c));

@@ -9,6 +9,10 @@ const version = z.string().regex(/^v?\d+(\.\d+){0,3}([-+][0-9A-Za-z.-]+)?$/, "mu
 /** Release ids are folder names under incoming/, so they are slugs too. */
 export const RELEASE_ID_PATTERN = /^[a-z0-9]([a-z0-9-]{0,62}[a-z0-9])?$/;
 const slug = z.string().regex(RELEASE_ID_PATTERN, "must be a lower-case slug");
+/** The manifest and its signature, written last, in that order, by the release pipeline. */
+export const RELEASE_JSON = "release.json";
+export const RELEASE_JSON_SIGNATURE = "release.json.sig.bin";
+
 /** Names the bundle tar and the grant's manifests use for themselves; no artifact may take them. */
 export const RESERVED_FILE_NAMES = [
   "SHA256SUMS",

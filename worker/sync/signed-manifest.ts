@@ -5,11 +5,11 @@
 import type { TrustedKey } from "../env";
 import { keyRefusal } from "../keys";
 import type { Finding } from "./plan";
-import { releaseManifest, type ReleaseManifest } from "./release-manifest";
+import { RELEASE_JSON, RELEASE_JSON_SIGNATURE, releaseManifest, type ReleaseManifest } from "./release-manifest";
+
+export { RELEASE_JSON, RELEASE_JSON_SIGNATURE };
 import { verifyBytes } from "./verify";
 
-export const RELEASE_JSON = "release.json";
-export const RELEASE_JSON_SIGNATURE = "release.json.sig.bin";
 // release.json is metadata; anything bigger is not a release we should read into memory.
 export const MAX_RELEASE_JSON_BYTES = 4 * 1024 * 1024;
 // A DER ECDSA signature is ~72 bytes and an RSA-4096 one 512; this leaves ample room.
