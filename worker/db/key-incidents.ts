@@ -96,12 +96,22 @@ export async function yankInstaller(
     bumpGeneration(db),
   ]);
   const row = await db
-    .select({ fileName: releaseArtifacts.fileName, yankedAt: releaseArtifacts.yankedAt, yankReason: releaseArtifacts.yankReason })
+    .select({
+      fileName: releaseArtifacts.fileName,
+      yankedAt: releaseArtifacts.yankedAt,
+      yankReason: releaseArtifacts.yankReason,
+    })
     .from(releaseArtifacts)
     .where(where)
     .get();
   if (!row) return null;
-  return { fileName: row.fileName, yanked: true, yankedAt: row.yankedAt ?? now, yankReason: row.yankReason ?? reason, changed: updated.length === 1 };
+  return {
+    fileName: row.fileName,
+    yanked: true,
+    yankedAt: row.yankedAt ?? now,
+    yankReason: row.yankReason ?? reason,
+    changed: updated.length === 1,
+  };
 }
 
 export const auditTrail = (db: Db, limit: number) =>

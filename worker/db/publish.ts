@@ -106,7 +106,11 @@ async function loadFileNameOwners(db: Db, release: ReleaseManifest, facts: Catal
   for (const slice of chunksOf(names, Math.floor((D1_MAX_PARAMS - 1) / 2))) {
     const [packRows, installerRows] = await db.batch([
       db
-        .select({ id: packVersions.id, fileName: packVersions.fileName, signatureFileName: packVersions.signatureFileName })
+        .select({
+          id: packVersions.id,
+          fileName: packVersions.fileName,
+          signatureFileName: packVersions.signatureFileName,
+        })
         .from(packVersions)
         .where(sql`${inArray(packVersions.fileName, slice)} OR ${inArray(packVersions.signatureFileName, slice)}`),
       db
@@ -118,7 +122,9 @@ async function loadFileNameOwners(db: Db, release: ReleaseManifest, facts: Catal
           signatureFileName: releaseArtifacts.signatureFileName,
         })
         .from(releaseArtifacts)
-        .where(sql`${inArray(releaseArtifacts.fileName, slice)} OR ${inArray(releaseArtifacts.signatureFileName, slice)}`),
+        .where(
+          sql`${inArray(releaseArtifacts.fileName, slice)} OR ${inArray(releaseArtifacts.signatureFileName, slice)}`,
+        ),
     ]);
     for (const r of packRows) for (const n of [r.fileName, r.signatureFileName]) facts.fileNames.set(n, `pack ${r.id}`);
     for (const r of installerRows) {

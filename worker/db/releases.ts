@@ -44,7 +44,14 @@ export async function claimAttempt(db: Db, id: string, runId: string, now: numbe
     .values({ id, status: "processing", runId, claimedAt: now, attempts: 1 })
     .onConflictDoUpdate({
       target: releases.id,
-      set: { status: "processing", runId, claimedAt: now, details: null, finishedAt: null, attempts: sql`attempts + 1` },
+      set: {
+        status: "processing",
+        runId,
+        claimedAt: now,
+        details: null,
+        finishedAt: null,
+        attempts: sql`attempts + 1`,
+      },
       setWhere: and(eq(releases.status, "processing"), lt(releases.claimedAt, now - CLAIM_LEASE_MS)),
     })
     .returning({ attempts: releases.attempts, lastError: releases.reason });

@@ -101,7 +101,10 @@ registerOperations(
     operationId: "listPublishedUnderKey",
     summary: "Everything the catalog holds under a key: its file signatures or its releases' manifests",
     params: keyParams,
-    responses: { "200": { description: "Releases, pack versions and installers.", schema: "SignedByKey" }, "401": unauthorized },
+    responses: {
+      "200": { description: "Releases, pack versions and installers.", schema: "SignedByKey" },
+      "401": unauthorized,
+    },
   },
   {
     ...admin,

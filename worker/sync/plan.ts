@@ -63,7 +63,8 @@ export function planRelease(release: ReleaseManifest, facts: CatalogFacts, keys:
     const keyId = fileKeyId(release, file);
     const status = keys.get(keyId);
     if (!status) plan.findings.push({ file: file.file, problem: `unknown signing key id '${keyId}'` });
-    else if (status !== "current") plan.findings.push({ file: file.file, problem: `signed with ${status} key ${keyId}` });
+    else if (status !== "current")
+      plan.findings.push({ file: file.file, problem: `signed with ${status} key ${keyId}` });
 
     if (file.kind === "pack") {
       const { name, version, layer } = file.pack;
@@ -83,8 +84,8 @@ export function planRelease(release: ReleaseManifest, facts: CatalogFacts, keys:
       if (!published) {
         if (fileNameTaken(facts, file, plan)) continue;
         plan.newPacks.push(file);
-      }
-      else if (published.sha256 === file.sha256 && published.size === file.size) plan.alreadyPublished.push(file.file);
+      } else if (published.sha256 === file.sha256 && published.size === file.size)
+        plan.alreadyPublished.push(file.file);
       else {
         plan.findings.push({
           file: file.file,
@@ -102,8 +103,8 @@ export function planRelease(release: ReleaseManifest, facts: CatalogFacts, keys:
       if (!published) {
         if (fileNameTaken(facts, file, plan)) continue;
         plan.newInstallers.push(file);
-      }
-      else if (published.sha256 === file.sha256 && published.size === file.size) plan.alreadyPublished.push(file.file);
+      } else if (published.sha256 === file.sha256 && published.size === file.size)
+        plan.alreadyPublished.push(file.file);
       else {
         plan.findings.push({
           file: file.file,

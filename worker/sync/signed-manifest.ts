@@ -74,7 +74,10 @@ export async function readSignedManifest(
   }
   const release = result.data;
   if (release.releaseId !== releaseId) {
-    return refused(`release.json: releaseId '${release.releaseId}' does not match its folder '${releaseId}'`, signer.id);
+    return refused(
+      `release.json: releaseId '${release.releaseId}' does not match its folder '${releaseId}'`,
+      signer.id,
+    );
   }
   if (release.keyId !== signer.id) {
     return refused(`release.json names key ${release.keyId} but is signed by key ${signer.id}`, signer.id);

@@ -9,7 +9,13 @@ import { fileKeyId, type ReleaseManifest } from "./release-manifest";
 import { measureAndVerify } from "./verify";
 
 /** Where a verified file and its signature now live, and the etags R2 gave those copies. */
-export type StoredFile = { objectKey: string; objectEtag: string; signatureKey: string; signatureEtag: string; signatureSize: number };
+export type StoredFile = {
+  objectKey: string;
+  objectEtag: string;
+  signatureKey: string;
+  signatureEtag: string;
+  signatureSize: number;
+};
 
 type ReleaseFile = ReleaseManifest["files"][number];
 type Measured = { bytes: number; sha256: string; signatureValid: boolean };
@@ -57,7 +63,8 @@ export async function verifyFiles(
 
 function measurementProblem(measured: Measured, f: ReleaseFile): string | null {
   if (measured.bytes !== f.size) return `size ${measured.bytes} does not match release.json size ${f.size}`;
-  if (measured.sha256 !== f.sha256) return `checksum mismatch: sha256 ${measured.sha256}, release.json says ${f.sha256}`;
+  if (measured.sha256 !== f.sha256)
+    return `checksum mismatch: sha256 ${measured.sha256}, release.json says ${f.sha256}`;
   if (!measured.signatureValid) return "signature does not verify with key {key}";
   return null;
 }
@@ -105,13 +112,17 @@ async function verifyIntoBlob(
 }
 
 /** A signature's immutable copy; an existing blob is kept when it already holds these bytes. */
-async function storeSmallBlob(bucket: R2Bucket, bytes: Uint8Array<ArrayBuffer>): Promise<{ key: string; etag: string }> {
+async function storeSmallBlob(
+  bucket: R2Bucket,
+  bytes: Uint8Array<ArrayBuffer>,
+): Promise<{ key: string; etag: string }> {
   const sha256 = hex(await crypto.subtle.digest("SHA-256", bytes));
   const key = blobKey(sha256);
   const existing = await bucket.get(key);
   if (existing) {
     const held = await existing.bytes();
-    if (held.byteLength === bytes.byteLength && held.every((b, i) => b === bytes[i])) return { key, etag: existing.etag };
+    if (held.byteLength === bytes.byteLength && held.every((b, i) => b === bytes[i]))
+      return { key, etag: existing.etag };
   }
   const stored = await bucket.put(key, bytes, { sha256 });
   return { key, etag: stored.etag };
