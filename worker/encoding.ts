@@ -25,3 +25,6 @@ export const hex = (data: ArrayBuffer | Uint8Array) => Buffer.from(bytesOf(data)
 export const randomBase64url = (n: number) => base64url(crypto.getRandomValues(new Uint8Array(n)));
 
 export const sha256Hex = async (data: Uint8Array<ArrayBuffer>) => hex(await crypto.subtle.digest("SHA-256", data));
+
+/** SHA-256 (hex) of a secret's UTF-8 text: how API tokens and grant capabilities are stored. */
+export const sha256OfText = (text: string) => sha256Hex(new TextEncoder().encode(text));

@@ -106,7 +106,7 @@ describe("POST /download", () => {
     expect(res.status).toBe(200);
     const refresh = res.headers.get("Refresh") ?? "";
     const tarUrl = /^0; url=(.*)$/.exec(refresh)?.[1];
-    expect(tarUrl).toMatch(/^http:\/\/studio\.test\/api\/v1\/grants\/[A-Za-z0-9_-]{22}\/bundle\.tar$/);
+    expect(tarUrl).toMatch(/^http:\/\/studio\.test\/api\/v1\/grants\/[A-Za-z0-9_-]{43}\/bundle\.tar$/);
     const html = await res.text();
     expect(html).toContain(`href="${tarUrl}"`);
     expect(html).toMatch(

@@ -214,6 +214,11 @@ describe("API tokens and automation manifests", () => {
     expect(lines).toHaveLength(4);
     expect(lines[0]).toMatch(/\/dl\/[A-Za-z0-9_-]{22}\/palette-enterprise-4\.6\.12\.tar\.zst\?exp=/);
     expect(urls.headers.get("X-Grant-Id")).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    // The Link opens the grant with its capability, not with the public id.
+    const link = /^<(.*)>; rel="grant"$/.exec(urls.headers.get("Link") ?? "")?.[1];
+    expect(link).toMatch(/\/api\/v1\/grants\/[A-Za-z0-9_-]{43}$/);
+    const linked = (await (await studio(link!)).json()) as GrantJson;
+    expect(linked.id).toBe(urls.headers.get("X-Grant-Id"));
 
     const spec = {
       product: "palette-enterprise",

@@ -36,7 +36,7 @@ export function storageDeps(c: AnyContext): ServeDeps {
   };
 }
 
-export type Issued = { grant: GrantRecord; entries: ManifestEntry[]; view: GrantView };
+export type Issued = { grant: GrantRecord; capability: string; entries: ManifestEntry[]; view: GrantView };
 
 export async function issueGrant(
   c: AnyContext,
@@ -60,7 +60,7 @@ export async function issueGrant(
   });
   const files = await resolveSelection(catalogReader(c.env), input.selection);
   const country = (c.req.raw.cf as { country?: string } | undefined)?.country;
-  const grant = await recordGrant(
+  const { grant, capability } = await recordGrant(
     writer,
     cfg,
     input.selection,
@@ -69,7 +69,7 @@ export async function issueGrant(
     Date.now(),
   );
   const entries = await signedEntries(grant, signer);
-  return { grant, entries, view: grantView(grant, entries, originOf(c), signer.strategy) };
+  return { grant, capability, entries, view: grantView(grant, capability, entries, originOf(c), signer.strategy) };
 }
 
 /**

@@ -34,7 +34,8 @@ const idParam = z.object({ id: z.string().regex(GRANT_ID, "must be a grant id") 
 adminGrantsRoutes.get("/:id", validate("param", idParam), async (c) => {
   const grant = await getGrant(primaryWriter(c.env), c.req.valid("param").id);
   if (!grant) throw notFound(`grant ${c.req.valid("param").id}`);
-  return c.json(grant);
+  const { capabilityHash: _hash, ...shown } = grant;
+  return c.json(shown);
 });
 
 adminGrantsRoutes.post("/:id/revoke", validate("param", idParam), async (c) => {

@@ -3,12 +3,12 @@
 //   GET  /installers/:product/:version/:format[?kinds=content-bundle,iso]
 //   POST /bundle/:format   body: a bundle spec (worker/catalog/bundle-spec.ts)
 //   POST /packs/:format    body: { "packs": [{ "name", "version" }] }
-// The response names its grant (X-Grant-Id, and a Link to the grant's other formats).
+// The response names its grant (X-Grant-Id) and links to its other formats with the grant's capability.
 import { type Context, Hono } from "hono";
 import { z } from "zod";
 import { bundleSpec, packRef } from "../catalog/bundle-spec";
 import { INSTALLER_KINDS } from "../db/schema";
-import { installersSelection, type Selection } from "../downloads/grants";
+import { grantUrl, installersSelection, type Selection } from "../downloads/grants";
 import { issueGrant, manifestResponse, originOf } from "../downloads/issue";
 import { MANIFEST_FORMATS } from "../downloads/manifests";
 import { bearerOf } from "../downloads/tokens";
@@ -30,11 +30,11 @@ manifestsRoutes.use(async (c, next) => {
 const formatParam = z.object({ format: z.enum(MANIFEST_FORMATS) });
 
 async function respond(c: Context<{ Bindings: Env }>, selection: Selection, format: (typeof MANIFEST_FORMATS)[number]) {
-  const { grant, entries, view } = await issueGrant(c, { selection, scope: "manifests:read" });
+  const { grant, capability, entries, view } = await issueGrant(c, { selection, scope: "manifests:read" });
   return manifestResponse(c, format, grant, async () => entries, {
     "X-Grant-Id": grant.id,
     "X-Grant-Expires": view.expiresAt,
-    Link: `<${originOf(c)}/api/v1/grants/${grant.id}>; rel="grant"`,
+    Link: `<${grantUrl(originOf(c), capability)}>; rel="grant"`,
   });
 }
 
