@@ -6,11 +6,12 @@ import { primaryWriter } from "../db/client";
 import { getGrant, listGrants, revokeGrant } from "../db/grants";
 import { GRANT_ID } from "../downloads/grants";
 import { notFound } from "../errors";
+import { ADMIN_BODY_BYTES, limitBody } from "../body-limit";
 import { validate } from "../validate";
 
 export const adminGrantsRoutes = new Hono<{ Bindings: Env }>();
 
-adminGrantsRoutes.use(adminBearer);
+adminGrantsRoutes.use(adminBearer, limitBody(ADMIN_BODY_BYTES));
 
 const listQuery = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(50),

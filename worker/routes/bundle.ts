@@ -27,6 +27,7 @@ import {
 import { ProductStep, VersionStep, UseCaseStep, CloudStep } from "../../web/pages/bundle/start";
 import { LayerStep } from "../../web/pages/bundle/layer";
 import { ConfirmStep, ReviewStep } from "../../web/pages/bundle/review";
+import { limitBody } from "../body-limit";
 import { htmlErrorHandler, page, parseOrThrow, parsePicks, queryOf, type PagesEnv } from "./html";
 
 export const bundleRoutes = new Hono<PagesEnv>();
@@ -186,7 +187,8 @@ bundleRoutes.get("/spec.json", (c) => {
 
 const MAX_SPEC_BYTES = 256 * 1024;
 
-bundleRoutes.post("/import", async (c) => {
+// The spec file plus the multipart framing around it.
+bundleRoutes.post("/import", limitBody(MAX_SPEC_BYTES + 16 * 1024), async (c) => {
   const form = await c.req.parseBody();
   const file = form.spec;
   if (!(file instanceof File))

@@ -11,11 +11,12 @@ import { issueGrant, manifestResponse, originOf, storageDeps } from "../download
 import { MANIFEST_FORMATS, type ManifestFormat } from "../downloads/manifests";
 import { urlSigner } from "../downloads/signers";
 import "../downloads/openapi-paths"; // registers the download operations in the OpenAPI document
+import { limitBody, SELECTION_BODY_BYTES } from "../body-limit";
 import { validate } from "../validate";
 
 export const grantsRoutes = new Hono<{ Bindings: Env }>();
 
-grantsRoutes.post("/", validate("json", grantRequestSchema), async (c) => {
+grantsRoutes.post("/", limitBody(SELECTION_BODY_BYTES), validate("json", grantRequestSchema), async (c) => {
   const { captchaToken, ...selection } = c.req.valid("json");
   const { view } = await issueGrant(c, { selection, captchaToken, scope: "grants:create" });
   return c.json(view, 201, { "Cache-Control": "no-store" });

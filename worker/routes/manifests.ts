@@ -13,6 +13,7 @@ import { issueGrant, manifestResponse, originOf } from "../downloads/issue";
 import { MANIFEST_FORMATS } from "../downloads/manifests";
 import { bearerOf } from "../downloads/tokens";
 import { ApiError } from "../errors";
+import { limitBody, SELECTION_BODY_BYTES } from "../body-limit";
 import { validate } from "../validate";
 
 export const manifestsRoutes = new Hono<{ Bindings: Env }>();
@@ -56,12 +57,17 @@ manifestsRoutes.get(
   },
 );
 
-manifestsRoutes.post("/bundle/:format", validate("param", formatParam), validate("json", bundleSpec), async (c) =>
-  respond(c, { bundle: c.req.valid("json") }, c.req.valid("param").format),
+manifestsRoutes.post(
+  "/bundle/:format",
+  limitBody(SELECTION_BODY_BYTES),
+  validate("param", formatParam),
+  validate("json", bundleSpec),
+  async (c) => respond(c, { bundle: c.req.valid("json") }, c.req.valid("param").format),
 );
 
 manifestsRoutes.post(
   "/packs/:format",
+  limitBody(SELECTION_BODY_BYTES),
   validate("param", formatParam),
   validate("json", z.object({ packs: z.array(packRef).min(1).max(500) })),
   async (c) => respond(c, { packs: c.req.valid("json").packs }, c.req.valid("param").format),
