@@ -1,6 +1,6 @@
-// Body limits: every POST route of the app refuses an oversized body with a 413 (the JSON error
-// shape for the API, an HTML page for the pages), with or without a Content-Length; and every
-// bundle-spec field has a maximum length.
+// Request bodies: every POST route of the app refuses an oversized body with a 413 (the JSON error
+// shape for the API, an HTML page for the pages), with or without a Content-Length; every
+// bundle-spec field has a maximum length; a malformed form is a 400.
 import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { app } from "../../worker/app";
@@ -105,4 +105,23 @@ describe("bundle spec field lengths", () => {
       "bundle.packs.0.version",
     );
   });
+});
+
+describe("malformed forms", () => {
+  const brokenMultipart = (path: string) =>
+    studio(path, {
+      method: "POST",
+      headers: { "Content-Type": "multipart/form-data; boundary=XYZ" },
+      body: '--XYZ\r\nContent-Disposition: form-data; name="spec"\r\n\r\nno closing boundary',
+    });
+
+  it.each(["/download", "/bundle/import"])(
+    "POST %s answers a malformed multipart body with a 400 page",
+    async (path) => {
+      const res = await brokenMultipart(path);
+      expect(res.status).toBe(400);
+      expect(res.headers.get("Content-Type")).toContain("text/html");
+      expect(await res.text()).toContain("malformed form body");
+    },
+  );
 });

@@ -63,6 +63,42 @@ describe.each<CaptchaProvider>(["turnstile", "recaptcha"])("%s siteverify", (pro
     });
   });
 
+  it.each([
+    ["null", null],
+    ["a list", [{ success: true, hostname: "studio.example" }]],
+    ["a number", 1],
+    ["a string", "success"],
+    ["an object without success", { hostname: "studio.example", action: "download" }],
+    ["a non-boolean success", { success: "true", hostname: "studio.example", action: "download" }],
+  ])("fails closed with 503 captcha_unavailable on %s as the answer", async (_what, answer) => {
+    const { fetchFn } = siteverify(
+      new Response(JSON.stringify(answer), { headers: { "Content-Type": "application/json" } }),
+    );
+    expect(await createVerifier(provider, "s", fetchFn).verify(input)).toMatchObject({
+      ok: false,
+      status: 503,
+      code: "captcha_unavailable",
+    });
+  });
+
+  it("refuses a success that does not name the host it was solved on", async () => {
+    const { fetchFn } = siteverify({ success: true, action: "download" });
+    expect(await createVerifier(provider, "s", fetchFn).verify(input)).toMatchObject({
+      ok: false,
+      status: 403,
+      code: "captcha_wrong_site",
+    });
+  });
+
+  it("refuses a failure without error codes", async () => {
+    const { fetchFn } = siteverify({ success: false });
+    expect(await createVerifier(provider, "s", fetchFn).verify(input)).toMatchObject({
+      ok: false,
+      status: 403,
+      code: "captcha_failed",
+    });
+  });
+
   it("refuses without calling the provider when no token was sent", async () => {
     const { calls, fetchFn } = siteverify({ success: true, hostname: "studio.example" });
     expect(await createVerifier(provider, "s", fetchFn).verify({ ...input, token: undefined })).toMatchObject({

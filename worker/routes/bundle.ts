@@ -28,7 +28,7 @@ import { ProductStep, VersionStep, UseCaseStep, CloudStep } from "../../web/page
 import { LayerStep } from "../../web/pages/bundle/layer";
 import { ConfirmStep, ReviewStep } from "../../web/pages/bundle/review";
 import { limitBody } from "../body-limit";
-import { htmlErrorHandler, page, parseOrThrow, parsePicks, queryOf, type PagesEnv } from "./html";
+import { htmlErrorHandler, page, parseForm, parseOrThrow, parsePicks, queryOf, type PagesEnv } from "./html";
 
 export const bundleRoutes = new Hono<PagesEnv>();
 
@@ -189,7 +189,7 @@ const MAX_SPEC_BYTES = 256 * 1024;
 
 // The spec file plus the multipart framing around it.
 bundleRoutes.post("/import", limitBody(MAX_SPEC_BYTES + 16 * 1024), async (c) => {
-  const form = await c.req.parseBody();
+  const form = await parseForm(c);
   const file = form.spec;
   if (!(file instanceof File))
     throw new ApiError(400, "invalid_request", "spec: choose a bundle spec file to import", [

@@ -20,7 +20,7 @@ import { Layout, documentHtml } from "../../web/components/layout";
 import { CopyButton, HiddenInputs, Notice, PageHead } from "../../web/components/ui";
 import { humanSize } from "../../web/lib/format";
 import { FORM_BODY_BYTES, limitBody } from "../body-limit";
-import { htmlErrorHandler, parseOrThrow } from "./html";
+import { htmlErrorHandler, parseForm, parseOrThrow } from "./html";
 
 export const downloadPageRoutes = new Hono<{ Bindings: Env }>();
 
@@ -251,7 +251,7 @@ function resultPage(c: Ctx, issued: Issued, action: "download" | "urls") {
 downloadPageRoutes.get("/", (c) => choosePage(c, c.req.query()));
 
 downloadPageRoutes.post("/", limitBody(FORM_BODY_BYTES), async (c) => {
-  const form = await c.req.parseBody();
+  const form = await parseForm(c);
   const raw = Object.fromEntries(Object.entries(form).filter((e): e is [string, string] => typeof e[1] === "string"));
   const action = raw.action === "urls" ? "urls" : "download";
   try {
