@@ -1,5 +1,7 @@
 // URL signing (pure): the worker HMAC signer and its verification, key rotation, the R2 presigner,
 // and the HTTP range/conditional rules /dl applies.
+import { Sha256 } from "@aws-crypto/sha256-js";
+import { SignatureV4 } from "@smithy/signature-v4";
 import { describe, expect, it } from "vitest";
 import { config } from "../../worker/env";
 import type { Downloadable } from "../../worker/downloads/files";
@@ -135,6 +137,57 @@ describe("signing settings", () => {
     expect(await signer.sign(grant, file)).toBe(url.toString());
     const week = new URL(await signer.sign({ ...grant, expiresAt: now + 30 * 86400_000 }, file));
     expect(week.searchParams.get("X-Amz-Expires")).toBe(String(MAX_PRESIGN_SECONDS));
+  });
+
+  it("presigns URLs whose signature AWS's own SigV4 implementation recomputes from the URL as sent", async () => {
+    const creds = { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY" };
+    const signer = r2Signer(
+      cfg({
+        DOWNLOAD_SIGNER: "r2",
+        R2_ACCOUNT_ID: "acc123",
+        R2_ACCESS_KEY_ID: creds.accessKeyId,
+        R2_SECRET_ACCESS_KEY: creds.secretAccessKey,
+        R2_BUCKET_NAME: "artifacts",
+      }),
+    );
+    const reference = new SignatureV4({
+      service: "s3",
+      region: "auto",
+      credentials: creds,
+      sha256: Sha256,
+      uriEscapePath: false, // S3 signs the path as it is sent
+    });
+    for (const name of ["cni-calico-3.29.2.zst", "palette (FIPS) ü's*.iso"]) {
+      const sent = await signer.sign(grant, { ...file, file: name });
+      expect(sent).not.toContain("+");
+      // The query as a server reads it (RFC 3986: only percent-escapes are decoded; "+" is a plus).
+      const url = new URL(sent);
+      const query: Record<string, string> = {};
+      for (const pair of url.search.slice(1).split("&")) {
+        const [k, v] = pair.split("=").map(decodeURIComponent);
+        query[k] = v;
+      }
+      expect(query["response-content-disposition"]).toMatch(/^attachment; filename="/);
+      const { "X-Amz-Signature": signature, ...rest } = query;
+      const recomputed = await reference.presign(
+        {
+          method: "GET",
+          protocol: url.protocol,
+          hostname: url.hostname,
+          path: url.pathname,
+          query: rest,
+          headers: { host: url.host, "x-amz-content-sha256": "UNSIGNED-PAYLOAD" },
+        },
+        {
+          signingDate: new Date(now),
+          expiresIn: Number(query["X-Amz-Expires"]),
+          unhoistableHeaders: new Set(["x-amz-content-sha256"]),
+          unsignableHeaders: new Set(["x-amz-content-sha256"]),
+        },
+      );
+      expect(recomputed.query!["X-Amz-SignedHeaders"]).toBe(query["X-Amz-SignedHeaders"]);
+      expect(recomputed.query!["X-Amz-Signature"], name).toBe(signature);
+    }
   });
 });
 
