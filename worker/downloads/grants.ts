@@ -20,6 +20,7 @@ import type { Config } from "../env";
 import { ApiError } from "../errors";
 import { packVersionId } from "../sync/plan";
 import { randomBase64url, sha256OfText } from "../encoding";
+import { rateLimitKey } from "./client-key";
 import { artifactOf, type GrantFile, signatureOf, totalBytes } from "./files";
 import { MANIFEST_FORMATS, type ManifestEntry } from "./manifests";
 import type { UrlSigner } from "./signers";
@@ -132,13 +133,14 @@ export type GateInput = {
 
 /**
  * Who may have a grant: an API token with the scope, or anyone who solved the captcha. The rate
- * limit comes before siteverify so a flood never reaches the provider. With the captcha off, grants
+ * limit (per token, else per IPv4 address or IPv6 /64) comes before siteverify so a flood never
+ * reaches the provider. With the captcha off, grants
  * are only issued when ENVIRONMENT is "local".
  */
 export async function passGate(input: GateInput): Promise<{ tokenId?: string }> {
   const bearer = bearerOf(input.authorization);
   const principal = bearer ? await authenticateToken(input.writer, bearer, input.scope, input.waitUntil) : undefined;
-  const key = principal ? `token:${principal.id}` : `ip:${input.ip ?? "unknown"}`;
+  const key = principal ? `token:${principal.id}` : rateLimitKey(input.ip);
   const { success } = await input.env.GRANT_LIMITER.limit({ key });
   if (!success)
     throw new ApiError(
