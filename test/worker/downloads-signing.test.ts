@@ -3,6 +3,8 @@
 import { Sha256 } from "@aws-crypto/sha256-js";
 import { SignatureV4 } from "@smithy/signature-v4";
 import { describe, expect, it } from "vitest";
+import { Buffer } from "node:buffer";
+import { base64url, fromBase64url, fromCanonicalBase64 } from "../../worker/encoding";
 import { config } from "../../worker/env";
 import type { Downloadable } from "../../worker/downloads/files";
 import { isNotModified, parseRange, rangeStillValid } from "../../worker/downloads/http-range";
@@ -37,6 +39,51 @@ async function signedParts(keys = [key("new", 1)]) {
   };
 }
 
+/** Another text for the same bytes: the last character of 32 bytes in base64url keeps 2 unused bits. */
+const nonCanonicalTwin = (sig: string) => {
+  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  return sig.slice(0, -1) + alphabet[alphabet.indexOf(sig.at(-1)!) | 1];
+};
+
+describe("canonical base64", () => {
+  it("decodes only the one text base64url gives for the bytes", () => {
+    const bytes = new Uint8Array(32).map((_, i) => i * 7);
+    const text = base64url(bytes);
+    expect(fromBase64url(text)).toEqual(bytes);
+    expect(text).toHaveLength(43);
+    expect(Buffer.from(nonCanonicalTwin(text), "base64url")).toEqual(Buffer.from(bytes)); // a lenient decoder agrees
+    expect(fromBase64url(nonCanonicalTwin(text))).toBeUndefined();
+    expect(fromBase64url(`${text}=`)).toBeUndefined();
+    expect(fromBase64url("A")).toBeUndefined();
+    expect(fromBase64url("AA")).toEqual(new Uint8Array([0]));
+    expect(fromBase64url("AB")).toBeUndefined();
+  });
+
+  it("decodes canonical standard base64 (padded) or base64url (unpadded), and nothing else", () => {
+    const bytes = new Uint8Array([250, 251, 252, 253, 254]);
+    expect(fromCanonicalBase64("+vv8/f4=")).toEqual(bytes);
+    expect(fromCanonicalBase64("-vv8_f4")).toEqual(bytes);
+    for (const bad of ["+vv8/f4", "+vv8/f4==", "+vv8/f5=", "+vv8 /f4=", "+vv8/f4=\n", "", "-vv8/f4="])
+      expect(fromCanonicalBase64(bad), bad).toBeUndefined();
+  });
+
+  it("refuses a signing key secret that is not canonical base64", () => {
+    const secret = Buffer.from(new Uint8Array(32).fill(9)).toString("base64"); // ends in "=", 1 spare bit pair
+    const cfgWith = (s: string) =>
+      config({
+        ADMIN_TOKEN: "a".repeat(24),
+        TRUSTED_PUBLIC_KEYS: JSON.stringify([{ id: "k", pem: "-----BEGIN PUBLIC KEY-----" }]),
+        DOWNLOAD_SIGNING_KEYS: JSON.stringify([{ id: "k", secret: s }]),
+      } as unknown as Env);
+    expect(signingKeys(cfgWith(secret))[0].secret).toEqual(new Uint8Array(32).fill(9));
+    const twin = secret.slice(0, -2) + String.fromCharCode(secret.charCodeAt(secret.length - 2) + 1) + "=";
+    expect(Buffer.from(twin, "base64")).toEqual(Buffer.from(new Uint8Array(32).fill(9)));
+    expect(() => signingKeys(cfgWith(twin))).toThrow(/canonically encoded/);
+    expect(() => signingKeys(cfgWith(`${secret}=`))).toThrow(/canonically encoded/);
+    expect(() => signingKeys(cfgWith(` ${secret}`))).toThrow(/canonically encoded/);
+  });
+});
+
 describe("worker signer", () => {
   it("signs /dl/<grant>/<file> with exp, kid and sig, and verifies GET and HEAD", async () => {
     const { url, input } = await signedParts();
@@ -55,7 +102,7 @@ describe("worker signer", () => {
       { exp: input.exp + 1 },
       { grantId: "H".repeat(22) },
       { method: "PUT" },
-      { sig: input.sig.slice(0, -1) + (input.sig.endsWith("A") ? "B" : "A") },
+      { sig: (input.sig.startsWith("A") ? "B" : "A") + input.sig.slice(1) },
     ]) {
       expect(await verifyWorkerSignature(keys, { ...input, ...changed }), JSON.stringify(changed)).toEqual({
         ok: false,
@@ -63,6 +110,11 @@ describe("worker signer", () => {
       });
     }
     expect(await verifyWorkerSignature(keys, { ...input, sig: "!!" })).toEqual({
+      ok: false,
+      reason: "malformed signature",
+    });
+    // The same MAC bytes written another way are not the signature this studio issued.
+    expect(await verifyWorkerSignature(keys, { ...input, sig: nonCanonicalTwin(input.sig) })).toEqual({
       ok: false,
       reason: "malformed signature",
     });
