@@ -4,6 +4,7 @@
 import { z } from "zod";
 import type { Config } from "../env";
 import { ConfigError } from "../env";
+import { MISCONFIGURED_MESSAGE } from "../errors";
 
 export type CaptchaProvider = "turnstile" | "recaptcha";
 
@@ -77,11 +78,9 @@ function failureForErrorCode(code: string): CaptchaFailure {
       );
     case "missing-input-secret":
     case "invalid-input-secret":
-      return fail(
-        503,
-        "captcha_misconfigured",
-        `The captcha secret is missing or wrong on the server (${code}); the operator must fix CAPTCHA_SECRET.`,
-      );
+      // The operator's problem: the log says which, the client only that it is misconfigured.
+      console.error(`worker misconfigured: siteverify answered ${code}; check CAPTCHA_SECRET`);
+      return fail(503, "misconfigured", MISCONFIGURED_MESSAGE);
     case "bad-request":
       return fail(
         503,

@@ -17,7 +17,7 @@ import {
 } from "../db/grants";
 import { INSTALLER_KINDS } from "../db/schema";
 import type { Config } from "../env";
-import { ApiError } from "../errors";
+import { ApiError, misconfigured } from "../errors";
 import { packVersionId } from "../sync/plan";
 import { randomBase64url, sha256OfText } from "../encoding";
 import { rateLimitKey } from "./client-key";
@@ -155,10 +155,8 @@ export async function passGate(input: GateInput): Promise<{ tokenId?: string }> 
   const verifier = captchaFromConfig(input.cfg, input.fetch);
   if (!verifier) {
     if (input.cfg.ENVIRONMENT !== "local") {
-      throw new ApiError(
-        503,
-        "captcha_disabled",
-        "downloads are closed: CAPTCHA_PROVIDER is off, which is only allowed when ENVIRONMENT is local; the operator must configure turnstile or recaptcha",
+      throw misconfigured(
+        "worker misconfigured: CAPTCHA_PROVIDER is off, which is only allowed when ENVIRONMENT is local; configure turnstile or recaptcha",
       );
     }
     return {};
