@@ -279,4 +279,21 @@ describe("range and conditional rules", () => {
     expect(rangeStillValid(h({ "If-Range": '"old"' }), '"e"', modified)).toBe(false);
     expect(rangeStillValid(h({ "If-Range": new Date(modified - 5000).toUTCString() }), '"e"', modified)).toBe(false);
   });
+
+  it("applies If-Range with a date only when it is exactly the Last-Modified", () => {
+    const modified = Date.UTC(2026, 0, 1, 12, 0, 0, 500); // sent as Thu, 01 Jan 2026 12:00:00 GMT
+    const ifRange = (ms: number) => new Headers({ "If-Range": new Date(ms).toUTCString() });
+    expect(rangeStillValid(ifRange(modified), '"e"', modified)).toBe(true);
+    expect(rangeStillValid(ifRange(modified + 1000), '"e"', modified)).toBe(false);
+    expect(rangeStillValid(ifRange(modified + 86400_000), '"e"', modified)).toBe(false);
+    expect(rangeStillValid(ifRange(modified - 1000), '"e"', modified)).toBe(false);
+    // A weak ETag never validates a range.
+    expect(rangeStillValid(new Headers({ "If-Range": 'W/"e"' }), '"e"', modified)).toBe(false);
+  });
+
+  it("treats a weak If-None-Match as naming the same file (weak comparison)", () => {
+    const sha = "ab".repeat(32);
+    expect(isNotModified(new Headers({ "If-None-Match": `W/"${sha}"` }), `"${sha}"`, 0)).toBe(true);
+    expect(isNotModified(new Headers({ "If-None-Match": `W/"${"cd".repeat(32)}"` }), `"${sha}"`, 0)).toBe(false);
+  });
 });
