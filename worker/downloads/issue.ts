@@ -2,7 +2,7 @@
 // automation manifest: gate → resolve → record → sign; and how a grant's manifest is answered.
 import { edgeCache } from "../edge-cache";
 import type { Context } from "hono";
-import { catalogReader, primaryWriter } from "../db/client";
+import { primaryWriter } from "../db/client";
 import type { GrantRecord } from "../db/grants";
 import { config } from "../env";
 import { type FetchFn } from "../captcha";
@@ -58,7 +58,8 @@ export async function issueGrant(
     waitUntil: (p) => c.executionCtx.waitUntil(p),
     fetch: input.fetch,
   });
-  const files = await resolveSelection(catalogReader(c.env), input.selection);
+  // Resolved at the primary: a pack yanked a moment ago is refused even if a replica lags.
+  const files = await resolveSelection(writer, input.selection);
   const country = (c.req.raw.cf as { country?: string } | undefined)?.country;
   const { grant, capability } = await recordGrant(
     writer,

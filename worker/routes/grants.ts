@@ -2,7 +2,7 @@
 // or the whole grant as one tar. Those documents open with the grant's secret capability (the links
 // of the grant response), never with the public grant id that every /dl URL shows.
 import { Hono } from "hono";
-import { catalogReader } from "../db/client";
+import { latestStateReader } from "../db/client";
 import { config } from "../env";
 import { ApiError } from "../errors";
 import { grantTar, grantTarLength, tarFolder } from "../downloads/bundle";
@@ -23,7 +23,7 @@ grantsRoutes.post("/", limitBody(SELECTION_BODY_BYTES), validate("json", grantRe
 });
 
 grantsRoutes.on(["GET", "HEAD"], "/:capability/bundle.tar", async (c) => {
-  const grant = await loadLiveGrant(catalogReader(c.env), c.req.param("capability"), Date.now());
+  const grant = await loadLiveGrant(latestStateReader(c.env), c.req.param("capability"), Date.now());
   const keys = config(c.env).TRUSTED_PUBLIC_KEYS;
   const headers = {
     "Content-Type": "application/x-tar",
@@ -42,7 +42,7 @@ grantsRoutes.get("/:capability/:format", async (c) => {
   if (!(MANIFEST_FORMATS as readonly string[]).includes(format)) {
     throw new ApiError(404, "not_found", `no manifest format ${format}; use one of ${GRANT_FORMATS.join(", ")}`);
   }
-  const grant = await loadLiveGrant(catalogReader(c.env), c.req.param("capability"), Date.now());
+  const grant = await loadLiveGrant(latestStateReader(c.env), c.req.param("capability"), Date.now());
   return manifestResponse(c, format as ManifestFormat, grant, () =>
     signedEntries(grant, urlSigner(config(c.env), originOf(c))),
   );
@@ -51,7 +51,7 @@ grantsRoutes.get("/:capability/:format", async (c) => {
 grantsRoutes.get("/:capability", async (c) => {
   const cfg = config(c.env);
   const capability = c.req.param("capability");
-  const grant = await loadLiveGrant(catalogReader(c.env), capability, Date.now());
+  const grant = await loadLiveGrant(latestStateReader(c.env), capability, Date.now());
   const signer = urlSigner(cfg, originOf(c));
   return c.json(grantView(grant, capability, await signedEntries(grant, signer), originOf(c), signer.strategy), 200, {
     "Cache-Control": "private, no-store",
