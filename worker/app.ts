@@ -5,7 +5,7 @@ import { HTTPException } from "hono/http-exception";
 import { requestId } from "hono/request-id";
 import { secureHeaders } from "hono/secure-headers";
 import { captchaCspSources } from "./captcha";
-import { ApiError, errorBody } from "./errors";
+import { ApiError, errorBody, misconfigured } from "./errors";
 import { ConfigError } from "./env";
 import { adminKeysRoutes } from "./routes/admin-keys";
 import { adminRoutes } from "./routes/admin";
@@ -85,8 +85,8 @@ app.onError((err, c) => {
   }
   const id = c.get("requestId");
   if (err instanceof ConfigError) {
-    console.error(id, err.message);
-    return c.json(errorBody(new ApiError(503, "misconfigured", err.message)), 503);
+    // Only "misconfigured" for the client, admin or not: the setting at fault is for the log.
+    return c.json(errorBody(misconfigured(err.message, id)), 503);
   }
   console.error(id, err);
   return c.json(errorBody(new ApiError(500, "internal", `internal error; quote request id ${id}`)), 500);

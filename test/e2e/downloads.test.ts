@@ -234,7 +234,7 @@ describe("downloads with real tools", () => {
     );
     expect(posted.code, posted.stderr).toBe(0);
     const tarUrl = /^Refresh: 0; url=(\S+)\r?$/im.exec(posted.stdout)?.[1];
-    expect(tarUrl).toMatch(/\/api\/v1\/grants\/[A-Za-z0-9_-]{22}\/bundle\.tar$/);
+    expect(tarUrl).toMatch(/\/api\/v1\/grants\/[A-Za-z0-9_-]{43}\/bundle\.tar$/);
     expect(posted.stdout).toMatch(
       new RegExp(
         `href="${studioUrl.replace(/[.]/g, "\\.")}/dl/[A-Za-z0-9_-]{22}/${file.file.replace(/[.]/g, "\\.")}\\?exp=`,

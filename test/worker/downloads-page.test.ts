@@ -106,7 +106,7 @@ describe("POST /download", () => {
     expect(res.status).toBe(200);
     const refresh = res.headers.get("Refresh") ?? "";
     const tarUrl = /^0; url=(.*)$/.exec(refresh)?.[1];
-    expect(tarUrl).toMatch(/^http:\/\/studio\.test\/api\/v1\/grants\/[A-Za-z0-9_-]{22}\/bundle\.tar$/);
+    expect(tarUrl).toMatch(/^http:\/\/studio\.test\/api\/v1\/grants\/[A-Za-z0-9_-]{43}\/bundle\.tar$/);
     const html = await res.text();
     expect(html).toContain(`href="${tarUrl}"`);
     expect(html).toMatch(
@@ -145,7 +145,7 @@ describe("POST /download", () => {
     });
   });
 
-  it("shows the gate's refusal on the page: captcha off outside local is a 503 with the reason", async () => {
+  it("shows the gate's refusal on the page: captcha off outside local is a 503 saying only misconfigured", async () => {
     const ctx = createExecutionContext();
     const res = await app.fetch(
       new Request("http://studio.test/download", {
@@ -159,7 +159,8 @@ describe("POST /download", () => {
     await waitOnExecutionContext(ctx);
     expect(res.status).toBe(503);
     const html = await res.text();
-    expect(html).toContain("CAPTCHA_PROVIDER is off");
+    expect(html).toContain("the studio is misconfigured");
+    expect(html).not.toContain("CAPTCHA_PROVIDER");
     expect(html).toContain("palette-enterprise-4.6.12.tar.zst");
   });
 });

@@ -179,8 +179,19 @@ describe("/dl downloads", () => {
     expect(stale.status).toBe(200);
     await stale.body?.cancel();
 
+    const lastModified = part.headers.get("Last-Modified")!;
+    const exact = await studio(url, { headers: { Range: "bytes=0-9", "If-Range": lastModified } });
+    expect(exact.status).toBe(206);
+    expect(await bytesOf(exact)).toEqual(whole.slice(0, 10));
+    const later = new Date(Date.parse(lastModified) + 3600_000).toUTCString();
+    const notExact = await studio(url, { headers: { Range: "bytes=0-9", "If-Range": later } });
+    expect(notExact.status).toBe(200);
+    await notExact.body?.cancel();
+
     const inm = await studio(url, { headers: { "If-None-Match": `"${sha256}"` } });
     expect(inm.status).toBe(304);
+    const weak = await studio(url, { headers: { "If-None-Match": `W/"${sha256}"` } });
+    expect(weak.status).toBe(304);
     const otherTag = await studio(url, { headers: { "If-None-Match": '"something-else"' } });
     expect(otherTag.status).toBe(200);
     await otherTag.body?.cancel();

@@ -77,6 +77,19 @@ describe("tar layout (pure)", () => {
     expect(() => ustarHeader({ path: "x".repeat(101), size: 1, mtime: 0 })).toThrow(/too long/);
   });
 
+  it("switches from octal to base-256 exactly at 8 GiB, the first size ustar's 11 octal digits cannot hold", () => {
+    const below = ustarHeader({ path: "a.iso", size: 8 * 1024 ** 3 - 1, mtime: 0 });
+    expect(new TextDecoder().decode(below.subarray(124, 136))).toBe("77777777777\0");
+    const at = ustarHeader({ path: "b.iso", size: 8 * 1024 ** 3, mtime: 0 });
+    expect(at[124]).toBe(0x80);
+    let decoded = 0n;
+    for (let i = 125; i < 136; i++) decoded = (decoded << 8n) | BigInt(at[i]);
+    expect(decoded).toBe(8n * 1024n ** 3n);
+    // The header checksum covers the binary size bytes like any others.
+    const sum = at.reduce((acc, b, i) => acc + (i >= 148 && i < 156 ? 0x20 : b), 0);
+    expect(new TextDecoder().decode(at.subarray(148, 154))).toBe(sum.toString(8).padStart(6, "0"));
+  });
+
   it("encodes sizes of 8 GiB and more in base-256", () => {
     const size = 10 * 1024 ** 3 + 7;
     const header = ustarHeader({ path: "big.iso", size, mtime: 0 });
@@ -172,20 +185,20 @@ describe("GET /api/v1/grants/:id/bundle.tar", () => {
   });
 
   it("refuses the tar of an unknown or revoked grant", async () => {
-    expect(
-      (await exports.default.fetch("http://studio.test/api/v1/grants/AAAAAAAAAAAAAAAAAAAAAA/bundle.tar")).status,
-    ).toBe(404);
+    expect((await exports.default.fetch(`http://studio.test/api/v1/grants/${"A".repeat(43)}/bundle.tar`)).status).toBe(
+      404,
+    );
     const created = await exports.default.fetch("http://studio.test/api/v1/grants", {
       method: "POST",
       headers: { "Content-Type": "application/json" },
       body: JSON.stringify({ packs: [{ name: "kubernetes", version: "1.32.3" }] }),
     });
-    const { id } = (await created.json()) as { id: string };
+    const { id, links } = (await created.json()) as { id: string; links: Record<string, string> };
     await exports.default.fetch(`http://studio.test/api/v1/admin/grants/${id}/revoke`, {
       method: "POST",
       headers: { Authorization: `Bearer ${env.ADMIN_TOKEN}` },
     });
-    const res = await exports.default.fetch(`http://studio.test/api/v1/grants/${id}/bundle.tar`);
+    const res = await exports.default.fetch(links["bundle.tar"]);
     expect(res.status).toBe(403);
     expect(await res.json()).toMatchObject({ error: { code: "revoked" } });
   });

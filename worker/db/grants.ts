@@ -143,11 +143,17 @@ export async function getGrant(db: Db, id: string): Promise<GrantRecord | undefi
   return row as GrantRecord | undefined;
 }
 
-export type GrantSummary = Omit<GrantRecord, "files">;
+/** The grant whose capability hashes to this (the capability itself is never stored). */
+export async function getGrantByCapabilityHash(db: Db, capabilityHash: string): Promise<GrantRecord | undefined> {
+  const [row] = await db.select().from(grants).where(eq(grants.capabilityHash, capabilityHash));
+  return row as GrantRecord | undefined;
+}
+
+export type GrantSummary = Omit<GrantRecord, "files" | "capabilityHash">;
 
 /** Newest first; `before` is the createdAt of the last row of the previous page. */
 export async function listGrants(db: Db, limit: number, before?: number): Promise<GrantSummary[]> {
-  const { files: _files, ...columns } = getTableColumns(grants);
+  const { files: _files, capabilityHash: _hash, ...columns } = getTableColumns(grants);
   return db
     .select(columns)
     .from(grants)

@@ -23,7 +23,11 @@ const grantFile = z.object({
 });
 
 export const grantViewSchema = z.object({
-  id: z.string(),
+  id: z.string().meta({ description: "Public grant id (22 characters); every /dl URL of the grant shows it" }),
+  capability: z.string().meta({
+    description:
+      "Secret (43 characters) that opens the grant's JSON, manifests and tar; the links carry it. Shown only to the requester; stored hashed",
+  }),
   createdAt: z.string(),
   expiresAt: z.string(),
   signer: z.enum(["worker", "r2"]),
@@ -34,6 +38,11 @@ export const grantViewSchema = z.object({
 });
 
 const grantId = z.object({ id: z.string().meta({ description: "Grant id (22 characters)" }) });
+const grantCapability = z.object({
+  capability: z
+    .string()
+    .meta({ description: "The grant's capability (43 characters, from the grant response); not the grant id" }),
+});
 const formatParam = z.object({ format: z.enum(MANIFEST_FORMATS) });
 const text = (description: string): ResponseSpec => ({ description, contentType: "text/plain", schema: z.string() });
 const error = (description: string): ResponseSpec => ({ description, schema: "Error" });
@@ -69,47 +78,51 @@ registerOperations(
   },
   {
     method: "get",
-    path: "/api/v1/grants/{id}",
+    path: "/api/v1/grants/{capability}",
     operationId: "getGrant",
     summary: "A live grant with its signed URLs",
     tags: ["downloads"],
-    params: grantId,
+    params: grantCapability,
     responses: {
       "200": { description: "The grant.", schema: "Grant" },
       "403": error("Revoked."),
-      "404": error("Unknown grant."),
+      "404": error("Unknown capability (a grant id is not one)."),
       "409": error("A pack was yanked since."),
       "410": error("Expired."),
     },
   },
   {
     method: "get",
-    path: "/api/v1/grants/{id}/{format}",
+    path: "/api/v1/grants/{capability}/{format}",
     operationId: "getGrantManifest",
     summary: "A grant's manifest: urls.txt, bundle.curl, manifest.json, SHA256SUMS or download.sh",
     tags: ["downloads"],
-    params: grantId.extend(formatParam.shape),
+    params: grantCapability.extend(formatParam.shape),
     responses: {
       "200": text("The manifest, as an attachment."),
-      "404": error("Unknown grant or format."),
+      "403": error("Revoked."),
+      "404": error("Unknown capability or format."),
+      "409": error("A pack was yanked since."),
       "410": error("Expired."),
     },
   },
   {
     method: "get",
-    path: "/api/v1/grants/{id}/bundle.tar",
+    path: "/api/v1/grants/{capability}/bundle.tar",
     operationId: "getGrantTar",
     summary:
       "Every file of the grant, its signature, SHA256SUMS, the public key and verify-signatures.sh as one ustar archive",
     tags: ["downloads"],
-    params: grantId,
+    params: grantCapability,
     responses: {
       "200": {
         description: "application/x-tar, streamed, with Content-Length.",
         contentType: "application/x-tar",
         schema: z.string(),
       },
-      "404": error("Unknown grant."),
+      "403": error("Revoked."),
+      "404": error("Unknown capability."),
+      "409": error("A pack was yanked since."),
       "410": error("Expired."),
     },
   },

@@ -18,11 +18,12 @@ import {
   yankedPackVersionSchema,
 } from "../sync/api-schemas";
 import { runSync } from "../sync/run";
+import { ADMIN_BODY_BYTES, limitBody } from "../body-limit";
 import { validate } from "../validate";
 
 export const adminRoutes = new Hono<{ Bindings: Env }>();
 
-adminRoutes.use(adminBearer);
+adminRoutes.use(adminBearer, limitBody(ADMIN_BODY_BYTES));
 
 const limit = (fallback: number) => z.coerce.number().int().min(1).max(100).default(fallback);
 

@@ -27,7 +27,8 @@ import {
 import { ProductStep, VersionStep, UseCaseStep, CloudStep } from "../../web/pages/bundle/start";
 import { LayerStep } from "../../web/pages/bundle/layer";
 import { ConfirmStep, ReviewStep } from "../../web/pages/bundle/review";
-import { htmlErrorHandler, page, parseOrThrow, parsePicks, queryOf, type PagesEnv } from "./html";
+import { limitBody } from "../body-limit";
+import { htmlErrorHandler, page, parseForm, parseOrThrow, parsePicks, queryOf, type PagesEnv } from "./html";
 
 export const bundleRoutes = new Hono<PagesEnv>();
 
@@ -186,8 +187,9 @@ bundleRoutes.get("/spec.json", (c) => {
 
 const MAX_SPEC_BYTES = 256 * 1024;
 
-bundleRoutes.post("/import", async (c) => {
-  const form = await c.req.parseBody();
+// The spec file plus the multipart framing around it.
+bundleRoutes.post("/import", limitBody(MAX_SPEC_BYTES + 16 * 1024), async (c) => {
+  const form = await parseForm(c);
   const file = form.spec;
   if (!(file instanceof File))
     throw new ApiError(400, "invalid_request", "spec: choose a bundle spec file to import", [

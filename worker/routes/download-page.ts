@@ -19,7 +19,8 @@ import { ApiError, invalidInput } from "../errors";
 import { Layout, documentHtml } from "../../web/components/layout";
 import { CopyButton, HiddenInputs, Notice, PageHead } from "../../web/components/ui";
 import { humanSize } from "../../web/lib/format";
-import { htmlErrorHandler, parseOrThrow } from "./html";
+import { FORM_BODY_BYTES, limitBody } from "../body-limit";
+import { htmlErrorHandler, parseForm, parseOrThrow } from "./html";
 
 export const downloadPageRoutes = new Hono<{ Bindings: Env }>();
 
@@ -61,11 +62,12 @@ const pageParams = z.object({
     .optional()
     .transform(list)
     .pipe(z.array(atRef.pipe(packRef)).max(500).optional()),
-  product: z.string().optional(),
-  version: z.string().optional(),
-  useCase: z.string().optional(),
-  cloud: z.string().optional(),
-  arch: z.string().optional(),
+  // Checked in full by the bundle spec; bounded here so no field is unbounded.
+  product: z.string().max(64).optional(),
+  version: z.string().max(40).optional(),
+  useCase: z.string().max(40).optional(),
+  cloud: z.string().max(40).optional(),
+  arch: z.string().max(40).optional(),
   fips: z.enum(["true", "false"]).optional(),
 });
 
@@ -248,8 +250,8 @@ function resultPage(c: Ctx, issued: Issued, action: "download" | "urls") {
 
 downloadPageRoutes.get("/", (c) => choosePage(c, c.req.query()));
 
-downloadPageRoutes.post("/", async (c) => {
-  const form = await c.req.parseBody();
+downloadPageRoutes.post("/", limitBody(FORM_BODY_BYTES), async (c) => {
+  const form = await parseForm(c);
   const raw = Object.fromEntries(Object.entries(form).filter((e): e is [string, string] => typeof e[1] === "string"));
   const action = raw.action === "urls" ? "urls" : "download";
   try {
