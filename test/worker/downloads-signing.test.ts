@@ -74,7 +74,7 @@ describe("canonical base64", () => {
     const cfgWith = (s: string) =>
       config({
         ADMIN_TOKEN: "a".repeat(24),
-        TRUSTED_PUBLIC_KEYS: JSON.stringify([{ id: "k", pem: "-----BEGIN PUBLIC KEY-----" }]),
+        TRUSTED_PUBLIC_KEYS: env.TRUSTED_PUBLIC_KEYS,
         DOWNLOAD_SIGNING_KEYS: JSON.stringify([{ id: "k", secret: s }]),
       } as unknown as Env);
     expect(signingKeys(cfgWith(secret))[0].secret).toEqual(new Uint8Array(32).fill(9));

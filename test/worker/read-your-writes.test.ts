@@ -64,7 +64,7 @@ async function newGrant(pack: string): Promise<GrantJson> {
 }
 
 beforeAll(async () => {
-  await dropRelease(env, "ryw-2026.11.0", {
+  await dropRelease(env, "ryw-2026-11-0", {
     products: [PALETTE_ENTERPRISE],
     packs: [
       { name: "ryw-revoked", version: "1.0.0", size: 600 },

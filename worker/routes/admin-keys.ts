@@ -3,6 +3,7 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import { adminBearer } from "../admin-auth";
+import { ADMIN_BODY_BYTES, limitBody } from "../body-limit";
 import { primaryWriter } from "../db/client";
 import { auditTrail, publishedUnderKey, yankSignedByKey } from "../db/key-incidents";
 import { config } from "../env";
@@ -13,7 +14,7 @@ import { validate } from "../validate";
 
 export const adminKeysRoutes = new Hono<{ Bindings: Env }>();
 
-adminKeysRoutes.use(adminBearer);
+adminKeysRoutes.use(adminBearer, limitBody(ADMIN_BODY_BYTES));
 
 const keyParams = z.object({ id: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, "a key id") });
 const yankBody = z.object({ reason: z.string().trim().min(1, "a reason is required").max(500) });
