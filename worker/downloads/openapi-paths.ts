@@ -60,8 +60,12 @@ const gateErrors = {
   "404": error("Unknown product version or pack versions (each named)."),
   "409": error("Yanked pack versions (each named)."),
   "429": { ...error("Too many grants from this client."), headers: { "Retry-After": { description: "Seconds" } } },
-  "503": error("Captcha service unreachable (retry), captcha disabled outside local, or misconfigured."),
+  "503": error(
+    "captcha_unavailable: the captcha service is unreachable or gave no usable answer (retry); misconfigured: the deployment is (details only in its log).",
+  ),
 };
+
+const tooLarge = { "413": error("The body is larger than the limit (payload_too_large).") };
 
 registerOperations(
   {
@@ -74,7 +78,7 @@ registerOperations(
     tags: ["downloads"],
     body: grantRequestSchema,
     security: ["apiToken"],
-    responses: { "201": { description: "The grant.", schema: "Grant" }, ...gateErrors },
+    responses: { "201": { description: "The grant.", schema: "Grant" }, ...gateErrors, ...tooLarge },
   },
   {
     method: "get",
@@ -143,7 +147,10 @@ registerOperations(
     responses: {
       "200": {
         ...text("The manifest; X-Grant-Id names the grant."),
-        headers: { "X-Grant-Id": { description: "The grant issued" } },
+        headers: {
+          "X-Grant-Id": { description: "The grant issued" },
+          Link: { description: '<.../api/v1/grants/{capability}>; rel="grant": the grant, opened by its capability' },
+        },
       },
       ...gateErrors,
     },
@@ -157,7 +164,7 @@ registerOperations(
     security: ["apiToken"],
     params: formatParam,
     body: bundleSpec,
-    responses: { "200": text("The manifest."), ...gateErrors },
+    responses: { "200": text("The manifest."), ...gateErrors, ...tooLarge },
   },
   {
     method: "post",
@@ -168,7 +175,7 @@ registerOperations(
     security: ["apiToken"],
     params: formatParam,
     body: z.object({ packs: z.array(packRef).min(1).max(500) }),
-    responses: { "200": text("The manifest."), ...gateErrors },
+    responses: { "200": text("The manifest."), ...gateErrors, ...tooLarge },
   },
   {
     method: "post",
