@@ -30,7 +30,7 @@ const documents = (g: GrantJson) => ({
 });
 
 beforeAll(async () => {
-  await dropRelease(env, "guards-2026.11.0", {
+  await dropRelease(env, "guards-2026-11-0", {
     products: [PALETTE_ENTERPRISE],
     packs: [
       { name: "guard-expiring", version: "1.0.0", size: 800 },

@@ -10,7 +10,7 @@ import { CLAIM_LEASE_MS, claimRelease } from "../../worker/db/releases";
 import { releases } from "../../worker/db/schema";
 import type { InstallerFile, PackFile } from "../../worker/sync/release-manifest";
 import { runSync } from "../../worker/sync/run";
-import { dropRelease, releaseRow, rowsPublishedBy } from "./support/releases";
+import { dropRelease, releaseRow, rowsPublishedBy, storedAsIf } from "./support/releases";
 
 const db = () => primaryWriter(env);
 
@@ -50,10 +50,11 @@ describe("racing publishes of an installer", () => {
     expect(await claimRelease(db(), "guard-installer-second", "racing-run", Date.now())).toBe(true);
     const statements = publishStatements(db(), {
       release: second.manifest,
-      folder: "incoming/guard-installer-second/",
+      keyId: "test-ec",
+      stored: storedAsIf(second.manifest),
       newPacks: second.manifest.files.filter((f): f is PackFile => f.kind === "pack"),
       newInstallers: second.manifest.files.filter((f): f is InstallerFile => f.kind !== "pack"),
-      signatureSizes: new Map(),
+      productWrites: [],
       runId: "racing-run",
       now: Date.now(),
       details: {},
