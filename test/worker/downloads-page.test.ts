@@ -4,8 +4,8 @@ import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test"
 import { env, exports } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { app } from "../../worker/app";
-import { runSync } from "../../worker/sync/run";
 import { dropRelease, PALETTE_ENTERPRISE } from "./support/releases";
+import { syncAndSettle } from "./support/sync";
 
 const page = (path: string, init?: RequestInit) =>
   exports.default.fetch(new Request(new URL(path, "http://studio.test"), init));
@@ -25,7 +25,7 @@ beforeAll(async () => {
     ],
     installers: [{ product: "palette-enterprise", productVersion: "4.6.12", kind: "content-bundle" }],
   });
-  await runSync(env, { trigger: "admin" });
+  await syncAndSettle(env, { trigger: "admin" });
 });
 
 describe("GET /download", () => {

@@ -7,9 +7,9 @@ import { primaryWriter } from "../../worker/db/client";
 import { grants } from "../../worker/db/downloads-schema";
 import { packVersions } from "../../worker/db/schema";
 import { cacheKeyOf } from "../../worker/downloads/serve";
-import { runSync } from "../../worker/sync/run";
 import { eq } from "drizzle-orm";
 import { dropRelease, PALETTE_ENTERPRISE } from "./support/releases";
+import { syncAndSettle } from "./support/sync";
 
 type GrantJson = {
   id: string;
@@ -56,7 +56,7 @@ beforeAll(async () => {
       { name: "old-addon", version: "1.0.0", size: 1000 },
     ],
   });
-  const summary = await runSync(env, { trigger: "admin" });
+  const summary = await syncAndSettle(env, { trigger: "admin" });
   expect(summary.published).toEqual(["dl-2026-11-0"]);
 });
 

@@ -4,8 +4,8 @@ import { env, exports } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { rateLimitKey } from "../../worker/downloads/client-key";
 import { grantViewSchema } from "../../worker/downloads/openapi-paths";
-import { runSync } from "../../worker/sync/run";
 import { dropRelease, PALETTE_ENTERPRISE } from "./support/releases";
+import { syncAndSettle } from "./support/sync";
 
 const studio = (path: string, init?: RequestInit) =>
   exports.default.fetch(new Request(new URL(path, "http://studio.test"), init));
@@ -36,7 +36,7 @@ beforeAll(async () => {
       { product: "palette-enterprise", productVersion: "4.6.12", kind: "content-bundle" },
     ],
   });
-  await runSync(env, { trigger: "admin" });
+  await syncAndSettle(env, { trigger: "admin" });
 });
 
 describe("POST /api/v1/grants", () => {

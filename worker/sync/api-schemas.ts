@@ -9,7 +9,10 @@ export const syncSummarySchema = z
     trigger: z.enum(SYNC_TRIGGERS),
     startedAt: z.number().int().meta({ description: "Epoch milliseconds." }),
     finishedAt: z.number().int(),
-    published: z.array(z.string()).meta({ description: "Release ids published by this run." }),
+    verifying: z.array(z.string()).meta({
+      description:
+        "Releases whose files a Workflow is verifying (one step per file); they publish or quarantine when it ends.",
+    }),
     quarantined: z.array(z.object({ releaseId: z.string(), reason: z.string() })),
     uploading: z.array(z.string()).meta({ description: "Folders without release.json yet; left alone." }),
     skipped: z
@@ -28,6 +31,7 @@ export const syncRunSchema = z.object({
   startedAt: z.number().int(),
   finishedAt: z.number().int().nullable(),
   published: z.number().int(),
+  verifying: z.number().int(),
   quarantined: z.number().int(),
   uploading: z.number().int(),
   skipped: z.number().int(),
