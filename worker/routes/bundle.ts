@@ -1,14 +1,14 @@
 // The bundle wizard (mounted at "/bundle"): one server-rendered page per step, the form target
-// that applies a step's choice, and the bundle spec's export and import. The whole wizard state
+// that applies a step's choice, Confirm's download form, and the bundle spec's export and import. The whole wizard state
 // lives in the query string, so every step works without JavaScript and every URL can be shared.
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
 import { html } from "htm/preact";
 import { z } from "zod";
 import { bundleSpec, packRefId } from "../catalog/bundle-spec";
 import { assessChosenPacks, compatiblePacksTolerant } from "../catalog/compatibility";
 import { catalogEtag } from "../catalog/generation";
 import { listProducts } from "../catalog/products";
-import { type Db } from "../db/client";
+import { catalogReader, type Db } from "../db/client";
 import { LAYERS } from "../db/schema";
 import { ApiError, invalidInput } from "../errors";
 import {
@@ -27,6 +27,8 @@ import {
 import { ProductStep, VersionStep, UseCaseStep, CloudStep } from "../../web/pages/bundle/start";
 import { LayerStep } from "../../web/pages/bundle/layer";
 import { ConfirmStep, ReviewStep } from "../../web/pages/bundle/review";
+import type { DownloadOutcome } from "../../web/components/download";
+import { captchaView, formFields, postDownload, postedPage } from "./download-forms";
 import { htmlErrorHandler, page, parseOrThrow, parsePicks, queryOf, type PagesEnv } from "./html";
 
 export const bundleRoutes = new Hono<PagesEnv>();
@@ -118,16 +120,28 @@ bundleRoutes.get("/review", catalogEtag, async (c) => {
   );
 });
 
+/** The Confirm step, with what its download form's POST gave when there was one. */
+async function confirmStep(c: Context<PagesEnv>, db: Db, state: WizardState, outcome?: DownloadOutcome) {
+  const [{ chosen, missing }, products] = await Promise.all([chosenDetails(db, state), listProducts(db)]);
+  const productName = products.find((p) => p.id === state.product)?.applianceName;
+  return html`<${ConfirmStep} state=${state} chosen=${chosen} missing=${missing} origin=${new URL(c.req.url).origin} productName=${productName} captcha=${captchaView(c.env)} outcome=${outcome} />`;
+}
+
 bundleRoutes.get("/confirm", catalogEtag, async (c) => {
   const state = wizardState(c.req.url);
   const redirect = gate("confirm", state);
   if (redirect) return c.redirect(redirect, 303);
-  const db = c.get("catalog");
-  const [{ chosen, missing }, products] = await Promise.all([chosenDetails(db, state), listProducts(db)]);
-  const productName = products.find((p) => p.id === state.product)?.applianceName;
-  return page(
-    html`<${ConfirmStep} state=${state} chosen=${chosen} missing=${missing} origin=${new URL(c.req.url).origin} productName=${productName} />`,
-  );
+  return page(await confirmStep(c, c.get("catalog"), state));
+});
+
+// Confirm's download form posts back here: the grant is made and the same page shows its links.
+bundleRoutes.post("/confirm", async (c) => {
+  const state = wizardState(c.req.url);
+  const redirect = gate("confirm", state);
+  if (redirect) return c.redirect(redirect, 303);
+  const spec = parseOrThrow(bundleSpec, { ...state, cloud: state.useCase === "controller" ? state.cloud : undefined });
+  const posted = await postDownload(c, { bundle: spec }, await formFields(c));
+  return postedPage(await confirmStep(c, catalogReader(c.env), state, posted.outcome), posted);
 });
 
 const nextParams = z.object({

@@ -1,10 +1,13 @@
 // Review (change or remove any layer's pack) and Confirm (the bundle as it will be downloaded,
-// its spec export, its permalink, "Explore additional add-ons" and the way to /download).
+// its spec export, its permalink, "Explore additional add-ons", and the download itself: the captcha,
+// Download Bundle and Copy all URLs, posting back to Confirm).
 import { html } from "htm/preact";
 import { packRefId, type PackRef } from "../../../worker/catalog/bundle-spec";
 import type { AssessedPack } from "../../../worker/catalog/compatibility";
 import { LAYERS, type Layer } from "../../../worker/db/schema";
-import { CopyButton, HiddenInputs, Notice, Sha256 } from "../../components/ui";
+import { type CaptchaView, DownloadControls, type DownloadOutcome, DownloadOutput } from "../../components/download";
+import { CopyButton, Notice, Sha256 } from "../../components/ui";
+import { guidesAfter } from "../../lib/guides";
 import { ARCH_LABELS, CLOUD_LABELS, humanSize, label, LAYER_LABELS, USE_CASE_LABELS } from "../../lib/format";
 import { removePack, stateQuery, stepHref, stepsFor, type StepId, type WizardState } from "../../lib/wizard";
 import { MissingPacksNotice, WizardFrame } from "./frame";
@@ -18,6 +21,8 @@ type Props = {
   origin: string;
   productName?: string;
 };
+
+type ConfirmProps = Props & { captcha: CaptchaView; outcome?: DownloadOutcome };
 
 function Status({ pack }: { pack: AssessedPack }) {
   return pack.reasons.length
@@ -77,10 +82,10 @@ export function ReviewStep({ state, chosen, missing }: Props) {
   <//>`;
 }
 
-export function ConfirmStep({ state, chosen, missing, origin, productName }: Props) {
+export function ConfirmStep({ state, chosen, missing, origin, productName, captcha, outcome }: ConfirmProps) {
   const total = chosen.reduce((n, p) => n + p.size, 0);
   const permalink = `${origin}${stepHref("confirm", state)}`;
-  return html`<${WizardFrame} state=${state} current="confirm" title="Confirm" islands=${["copy"]}>
+  return html`<${WizardFrame} state=${state} current="confirm" title="Confirm" islands=${["copy", "download"]}>
     <div class="page-head"><p class="eyebrow">Build bundle</p><h1>Confirm your bundle</h1><p>Confirm that the bundle specifications and content are correct. To change anything, return to the applicable page using the left menu.</p></div>
     ${state.useCase === "agent" ? html`<${AgentNotice} />` : null}
     <${MissingPacksNotice} state=${state} missing=${missing} step="confirm" />
@@ -142,10 +147,14 @@ export function ConfirmStep({ state, chosen, missing, origin, productName }: Pro
           <${CopyButton} text=${permalink} what="bundle link" />
         </div>
       </section>
-      <form method="get" action="/download" class="selection-bar">
-        <${HiddenInputs} values=${Object.fromEntries(new URLSearchParams(stateQuery(state)))} />
-        <span class="muted small">${missing.length ? "First continue without the packs that are no longer published." : "Next: solve the captcha, then Download Bundle or Copy all URLs."}</span>
-        <button type="submit" disabled=${chosen.length === 0 || missing.length > 0}>Continue to download</button>
+      <form method="post" action=${stepHref("confirm", state)} class="card stack download-form" id="download" aria-labelledby="download-title">
+        <h2 id="download-title">Download</h2>
+        <p>When finished, select the “I'm not a robot” captcha, and select <strong>Download Bundle</strong>. Alternatively, <strong>Copy all URLs</strong> to download the files later in a way of your choosing, such as with <code>curl</code>. Each pack arrives as <code>${"<pack-name>.zst"}</code> with its <code>${"<pack-name>.sig.bin"}</code>.</p>
+        <${DownloadControls}
+          captcha=${captcha}
+          disabledReason=${missing.length ? "First continue without the packs that are no longer published." : chosen.length === 0 ? "Add packs to the bundle first." : undefined}
+        />
+        <${DownloadOutput} outcome=${outcome} guides=${guidesAfter("packs", state.product)} />
       </form>
     </div>
   <//>`;
