@@ -229,7 +229,7 @@ describe("review and confirm", () => {
     expect(body).toContain("requires kubernetes <= 1.29.99");
   });
 
-  it("confirms the bundle with files, export, permalink, add-ons and the way to /download", async () => {
+  it("confirms the bundle with files, export, permalink, add-ons and its own download form", async () => {
     const body = await htmlPage(`/bundle/confirm?${bundle}`);
     for (const file of [
       "ubuntu-aws-22.04.zst",
@@ -243,16 +243,11 @@ describe("review and confirm", () => {
     expect(links).toContain(`/bundle/layers/addon?${bundle}`);
     expect(body).toContain("Explore additional add-ons");
     expect(body).toContain(`value="${ORIGIN}/bundle/confirm?${bundle.replace(/&/g, "&amp;")}"`);
-    const download = formAround(body, "Continue to download");
-    expect(download).toContain('method="get" action="/download"');
-    expect(hiddenInputs(download)).toEqual({
-      product: "palette-enterprise",
-      version: "4.6.12",
-      useCase: "controller",
-      cloud: "aws",
-      packs: "ubuntu-aws@22.04,kubernetes@1.32.3,cni-calico@3.29.2",
-    });
-    expect(links).toContain(`/download?${bundle}`);
+    // The download happens here: the form posts back to this same Confirm URL, which holds the bundle.
+    const download = formAround(body, ">Download Bundle</button>");
+    expect(download).toContain(`method="post" action="/bundle/confirm?${bundle.replace(/&/g, "&amp;")}"`);
+    expect(download).toContain(">Copy all URLs</button>");
+    expect(links.some((href) => href.startsWith("/download"))).toBe(false);
   });
 
   it("shows the agent notice on the agent bundle's confirm page", async () => {
@@ -374,12 +369,11 @@ describe("a permalink naming a pack version yanked since it was shared", () => {
     expect(attributes(body, /<a\b[^>]*>/g, "href")).toContain(`/bundle/confirm?${CONTROLLER}&packs=${kept}`);
     for (const file of ["ubuntu-aws-22.04.zst", "cni-calico-3.29.2.zst"]) expect(body).toContain(file);
     expect(body).not.toContain("kubernetes-1.32.3.zst");
-    expect(formAround(body, "Continue to download")).toMatch(
-      /<button type="submit" disabled>Continue to download<\/button>/,
-    );
+    expect(body).toMatch(/value="download" data-download-action="true" disabled>Download Bundle<\/button>/);
+    expect(body).toContain("First continue without the packs that are no longer published.");
     const without = await htmlPage(`/bundle/confirm?${CONTROLLER}&packs=${kept}`);
     expect(without).not.toContain("no longer published");
-    expect(formAround(without, "Continue to download")).toMatch(/<button type="submit">Continue to download<\/button>/);
+    expect(without).toMatch(/value="download" data-download-action="true">Download Bundle<\/button>/);
   });
 
   it("shows the same on the Review page", async () => {

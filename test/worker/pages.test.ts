@@ -58,7 +58,7 @@ describe("home", () => {
 });
 
 describe("install pages", () => {
-  it("lists the chosen version's installers with sizes, checksums and download forms", async () => {
+  it("lists the chosen version's installers with sizes, checksums and one download form", async () => {
     const body = await htmlPage("/install/palette-enterprise?version=4.6.12");
     expect(body).toContain("Palette Enterprise 4.6.12 artifacts");
     for (const [kind, file, label] of [
@@ -69,8 +69,10 @@ describe("install pages", () => {
       expect(body).toContain(file);
       expect(body).toContain(label);
       const form = formAround(body, `aria-label="Download ${file}"`);
-      expect(form).toContain('method="get" action="/download"');
-      expect(hiddenInputs(form)).toEqual({ installers: "palette-enterprise@4.6.12", kinds: kind });
+      expect(form).toContain('method="post" action="/install/palette-enterprise?version=4.6.12"');
+      expect(form).toContain(
+        `value="file" data-kind="${kind}" data-download-action="true" class="small" aria-label="Download ${file}"`,
+      );
     }
     expect(body).toContain("palette-enterprise-4.6.12.tar.sig.bin");
     expect(body).toContain("palette-enterprise-appliance-4.6.12.iso.sig.bin");
