@@ -103,7 +103,12 @@ bundleRoutes.get("/layers/:layer", catalogEtag, async (c) => {
     q: c.req.query("q") || undefined,
     page: c.req.query("page") || undefined,
   });
-  const { result, missing } = await compatiblePacksTolerant(c.get("catalog"), { ...compatibilityQuery(state), layer });
+  // Add-on only's one step searches every layer, as the docs say; the other use cases go layer by layer.
+  const { result, missing } = await compatiblePacksTolerant(
+    c.get("catalog"),
+    { ...compatibilityQuery(state), layer },
+    { everyLayer: state.useCase === "addon" },
+  );
   return page(html`<${LayerStep} state=${state} result=${result} missing=${missing} q=${q} page=${pageNumber} />`);
 });
 

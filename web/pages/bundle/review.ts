@@ -24,6 +24,40 @@ type Props = {
 
 type ConfirmProps = Props & { captcha: CaptchaView; outcome?: DownloadOutcome };
 
+/** What each core layer gives a cluster, said where a bundle goes without it. */
+const CORE_LAYERS: { layer: Layer; why: string }[] = [
+  { layer: "os", why: "the operating system image the cluster's nodes run" },
+  { layer: "k8s", why: "the Kubernetes distribution that runs the cluster" },
+  {
+    layer: "cni",
+    why: "the network plugin (CNI); without one, pods cannot reach each other and nodes never become Ready",
+  },
+  { layer: "csi", why: "the storage driver (CSI) that gives workloads persistent volumes" },
+];
+
+const orList = (items: string[]) =>
+  items.length > 1 ? `${items.slice(0, -1).join(", ")} or ${items.at(-1)}` : (items[0] ?? "");
+
+/**
+ * A bundle may skip a core layer (the pack may already be in the user's registry), but Review and
+ * Confirm say which are missing and why that matters before anything is downloaded. Add-on only
+ * bundles are parts lists and are not checked.
+ */
+export function MissingLayersNotice({ state, chosen }: { state: WizardState; chosen: readonly AssessedPack[] }) {
+  if (state.useCase === "addon") return null;
+  const missing = CORE_LAYERS.filter(({ layer }) => !chosen.some((c) => c.layer === layer));
+  if (!missing.length) return null;
+  return html`<${Notice} kind="warn">
+    <p><strong>This bundle has no ${orList(missing.map(({ layer }) => LAYER_LABELS[layer]))} pack.</strong> That is allowed, but a cluster profile needs one pack in each of the OS, Kubernetes, network and storage layers: a cluster built from this bundle deploys only if your Palette instance already has the missing ones.</p>
+    <ul data-missing-layers>
+      ${missing.map(
+        ({ layer, why }) =>
+          html`<li data-layer=${layer}><strong>${LAYER_LABELS[layer]}</strong>: ${why}. <a href=${stepHref(layer, state)}>Choose ${layer === "os" ? "an" : "a"} ${LAYER_LABELS[layer]} pack</a></li>`,
+      )}
+    </ul>
+  <//>`;
+}
+
 function Status({ pack }: { pack: AssessedPack }) {
   return pack.reasons.length
     ? html`<span class="badge warn">Not compatible</span> <span class="reasons">${pack.reasons.join("; ")}</span>`
@@ -40,6 +74,7 @@ export function ReviewStep({ state, chosen, missing }: Props) {
     <div class="page-head"><p class="eyebrow">Build bundle</p><h1>Review your bundle</h1><p>If any changes are needed, select the applicable layer, and add or remove packs as necessary.</p></div>
     ${state.useCase === "agent" ? html`<${AgentNotice} />` : null}
     <${MissingPacksNotice} state=${state} missing=${missing} step="review" />
+    <${MissingLayersNotice} state=${state} chosen=${chosen} />
     ${problems.length ? html`<${Notice} kind="warn"><p>${problems.length} chosen pack${problems.length === 1 ? " does" : "s do"} not fit the rest of the bundle any more. Change or remove ${problems.length === 1 ? "it" : "them"}.</p><//>` : null}
     <div class="table-wrap">
       <table class="responsive-table">
@@ -89,6 +124,7 @@ export function ConfirmStep({ state, chosen, missing, origin, productName, captc
     <div class="page-head"><p class="eyebrow">Build bundle</p><h1>Confirm your bundle</h1><p>Confirm that the bundle specifications and content are correct. To change anything, return to the applicable page using the left menu.</p></div>
     ${state.useCase === "agent" ? html`<${AgentNotice} />` : null}
     <${MissingPacksNotice} state=${state} missing=${missing} step="confirm" />
+    <${MissingLayersNotice} state=${state} chosen=${chosen} />
     <div class="stack">
       <section class="card" aria-labelledby="spec-title">
         <div class="card-head">
