@@ -123,6 +123,19 @@ describe("verification", () => {
     expect(body).toContain("Verified OK");
   });
 
+  it("links the guides the docs name: Artifact Signatures, Upload Packs, the Palette CLI and the appliance installs", async () => {
+    const links = attributes(await htmlPage("/verify"), /<a\b[^>]*>/g, "href");
+    for (const path of [
+      "security/artifact-signatures/",
+      "self-hosted-setup/palette/management-appliance/upload-packs/",
+      "self-hosted-setup/vertex/management-appliance/upload-packs/",
+      "automation/palette-cli/commands/content/",
+      "self-hosted-setup/palette/management-appliance/install/",
+      "self-hosted-setup/vertex/management-appliance/install/",
+    ])
+      expect(links).toContain(`https://docs.spectrocloud.com/${path}`);
+  });
+
   it("serves the folder script as a download", async () => {
     const res = await exports.default.fetch("http://studio.test/verify-signatures.sh");
     expect(res.status).toBe(200);
