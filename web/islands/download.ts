@@ -93,17 +93,18 @@ async function copyUrls(pending: Promise<HTMLElement | null>) {
       : `The clipboard refused; the ${count} URLs are selected in the box below: press Ctrl+C (or ⌘C).`;
 }
 
+// Clicks made while files are still starting wait their turn (and reuse the grant) rather than being lost.
+let queue: Promise<unknown> = Promise.resolve();
+
 document.addEventListener("submit", (event) => {
   const form = event.target as HTMLFormElement;
   const submitter = (event as SubmitEvent).submitter;
   if (!(submitter instanceof HTMLButtonElement) || !submitter.hasAttribute("data-download-action")) return;
   event.preventDefault();
-  if (form.dataset.busy) return;
-  form.dataset.busy = "true";
-  const pending = grantOutput(form, submitter);
+  const pending = queue.then(() => grantOutput(form, submitter));
   const work =
     submitter.value === "urls"
       ? copyUrls(pending)
       : pending.then((output) => output && downloadFiles(output, submitter.dataset.kind));
-  work.finally(() => delete form.dataset.busy);
+  queue = work.catch(() => undefined);
 });
