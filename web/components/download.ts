@@ -126,8 +126,7 @@ function Result({ result, guides }: { result: DownloadResult; guides: Guide[] })
       <${CopyButton} text=${result.urls} label="Copy" what="the URLs in the box" />
       <p class="small">With curl: <code class="break">${result.curlCommand}</code></p>
       <p class="small">
-        Manifests: ${result.manifests.map((m, i) => html`${i ? " · " : ""}<a href=${m.url}>${m.name}</a>`)}
-        — <code>download.sh</code> downloads, resumes and verifies everything
+        Manifests: ${result.manifests.map((m, i) => html`${i ? " · " : ""}<a href=${m.url}>${m.name}</a>`)}${" — "}<code>download.sh</code> downloads, resumes and verifies everything
       </p>
     </section>
     <${NextSteps} guides=${guides} />
