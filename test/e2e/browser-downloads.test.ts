@@ -140,6 +140,24 @@ describe("the Confirm step downloads the bundle itself", () => {
   });
 });
 
+describe("the download output on a phone", () => {
+  it("fits a 360 px wide screen without sideways scrolling", async () => {
+    const ctx = await browser.newContext({ viewport: { width: 360, height: 780 }, acceptDownloads: true });
+    const page = await ctx.newPage();
+    for (const path of [CONFIRM, "/install/palette-enterprise?version=4.7.3", "/packs?selected=cni-calico@3.29.2"]) {
+      await page.goto(studioUrl + path);
+      await button(page, "Copy all URLs").click();
+      await page.locator("[data-grant]").waitFor();
+      const overflow = await page.evaluate(
+        () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+      );
+      expect(overflow, `${path} overflows by ${overflow}px`).toBeLessThanOrEqual(0);
+      await screenshot(page, `mobile-download-${new URL(studioUrl + path).pathname.split("/")[1]}`);
+    }
+    await ctx.close();
+  });
+});
+
 describe("the Browse packs selection bar", () => {
   for (const js of [true, false]) {
     it(`downloads the selection without another page (JavaScript ${js ? "on" : "off"})`, async () => {
