@@ -3,7 +3,7 @@
 import { exports } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { FIXTURE_PACKS, seedCatalog, type FixturePack } from "./support/catalog-fixture";
-import { attributes, formAround, getPage, hiddenInputs, htmlPage } from "./pages-support";
+import { attributes, formAround, getPage, htmlPage } from "./pages-support";
 
 const HOSTILE: FixturePack = {
   name: "evil-addon",
@@ -161,9 +161,8 @@ describe("pack detail", () => {
     expect(body).toMatch(/kubernetes<\/a>\s*>= 1\.29/);
     expect(body).toMatch(/<span aria-current="page">3\.29\.2<\/span>/);
     expect(body).toContain('href="/packs/cni-calico?version=3.26.0"');
-    const form = formAround(body, ">Download</button>");
-    expect(form).toContain('action="/download"');
-    expect(hiddenInputs(form)).toEqual({ packs: "cni-calico@3.29.2" });
+    // Download leads straight to the Browse selection bar (captcha, Download Bundle, Copy all URLs).
+    expect(body).toMatch(/<a class="button" href="\/packs\?selected=cni-calico@3\.29\.2#download">Download<\/a>/);
   });
 
   it("never lists a yanked version, and 404s one", async () => {
