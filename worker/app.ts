@@ -54,7 +54,7 @@ app.route("/", pagesRoutes); // server-rendered HTML: /, /install/*, /verify, an
 app.route("/bundle", bundleRoutes); // the bundle wizard
 app.route("/packs", browseRoutes); // browse packs
 app.route("/dl", filesRoutes); // worker-signed downloads
-app.route("/download", downloadPageRoutes); // the captcha gate page: choose, solve, get the links
+app.route("/download", downloadPageRoutes); // links shared before: redirects to the pages that carry the download forms
 app.route("/api/v1/products", productsRoutes);
 app.route("/api/v1/packs", packsRoutes);
 app.route("/api/v1/compatible", compatibleRoutes);

@@ -1,8 +1,10 @@
 // Bundle Verification Instructions: the public key, the openssl command for each kind of file
-// (with real file names from the catalog), the expected "Verified OK", and the folder script.
+// (with real file names from the catalog), the expected "Verified OK", the folder script, and the
+// Spectro Cloud guides that come next (Artifact Signatures, Upload Packs, the appliance installs).
 import { html } from "htm/preact";
 import { Breadcrumbs, Layout } from "../components/layout";
 import { CodeBlock, PageHead } from "../components/ui";
+import { GUIDES } from "../lib/guides";
 import { VERIFY_SCRIPT } from "../../worker/downloads/verify-script";
 
 export type SignedFileExample = { fileName: string; signatureFileName: string };
@@ -64,6 +66,7 @@ export function VerifyPage({ examples }: { examples: VerifyExamples }) {
       All ZST bundles and ISO files downloaded from Artifact Studio are signed. A <code>.sig.bin</code> file accompanies each
       artifact; check it with Spectro Cloud's public key and OpenSSL on the machine where the files are.
     <//>
+    <p>For how Spectro Cloud signs artifacts, refer to the <a href=${GUIDES.artifactSignatures.href}>${GUIDES.artifactSignatures.title}</a>.</p>
     <div class="stack">
       <section class="card" aria-labelledby="step-key">
         <h2 id="step-key">1. Download the public key</h2>
@@ -103,6 +106,20 @@ export function VerifyPage({ examples }: { examples: VerifyExamples }) {
         ]
           .map((f) => `${f}: ✅ Signature valid`)
           .join("\n")}</code></pre>
+      </section>
+
+      <section class="card" aria-labelledby="step-next">
+        <h2 id="step-next">4. Upload packs to management appliances, or install one</h2>
+        <p>Once the files verify, the guides take it from there:</p>
+        <ul>
+          ${[
+            GUIDES.uploadPalette,
+            GUIDES.uploadVertex,
+            GUIDES.paletteCliContent,
+            GUIDES.paletteAppliance,
+            GUIDES.vertexAppliance,
+          ].map((g) => html`<li><a href=${g.href}>${g.title}</a>: ${g.what}.</li>`)}
+        </ul>
       </section>
     </div>
   <//>`;
