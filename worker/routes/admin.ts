@@ -49,7 +49,9 @@ const releasesQuery = z.object({
 });
 const releaseParams = z.object({ id: z.string().min(1) });
 const yankParams = packRef;
-const yankBody = z.object({ reason: z.string().trim().min(1, "a reason is required").max(500) });
+/** Why an admin yanks or abandons something; recorded with it. */
+export const reasonBody = z.object({ reason: z.string().trim().min(1, "a reason is required").max(500) });
+const yankBody = reasonBody;
 
 adminRoutes.post("/sync", async (c) => c.json(await runSync(c.env, { trigger: "admin" })));
 
@@ -84,7 +86,7 @@ adminRoutes.post(
   },
 );
 
-const abandonBody = z.object({ reason: z.string().trim().min(1, "a reason is required").max(500) });
+const abandonBody = reasonBody;
 
 /** Stops the Workflow verifying a release, if one still runs; one that already ended is fine. */
 async function stopWorkflow(env: Env, workflowId: string | null): Promise<void> {
@@ -157,8 +159,8 @@ registerSchemas({
   YankedPackVersion: yankedPackVersionSchema,
   YankedInstaller: yankedInstallerSchema,
 });
-const unauthorized: ResponseSpec = { description: "Missing or wrong bearer token.", schema: "Error" };
-const admin = { tags: ["admin"], security: ["adminToken"] };
+export const unauthorized: ResponseSpec = { description: "Missing or wrong bearer token.", schema: "Error" };
+export const admin = { tags: ["admin"], security: ["adminToken"] };
 registerOperations(
   {
     ...admin,
