@@ -2,7 +2,7 @@
 // a 360 px wide screen, and the HTML/CSS/JS weight and server time of each page are recorded in
 // screenshots/page-weights.json (figures, not assertions: these machines are noisy).
 import { execFile } from "node:child_process";
-import { copyFile, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -61,6 +61,7 @@ describe("every page", () => {
       weights[name] = { ...transfer, serverMs: Math.round((await serverTiming(page)) * 10) / 10 };
       await context.close();
     }
+    await mkdir(SCREENSHOTS, { recursive: true }); // a fresh clone has no screenshots/ yet
     await writeFile(join(SCREENSHOTS, "page-weights.json"), JSON.stringify(weights, null, 2));
     console.table(
       Object.fromEntries(
