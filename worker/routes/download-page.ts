@@ -74,7 +74,9 @@ const pageParams = z.object({
 type PageParams = z.infer<typeof pageParams>;
 
 function selectionOf(p: PageParams): Selection {
-  if (p.installers) return { installers: { ...p.installers, kinds: p.kinds } };
+  // Installers with packs: an upgrade's new files, in one grant.
+  if (p.installers)
+    return { installers: { ...p.installers, kinds: p.kinds }, ...(p.packs?.length ? { packs: p.packs } : {}) };
   if (!p.packs?.length)
     throw new ApiError(400, "invalid_request", "nothing to download: choose installers or packs first", [
       { field: "packs", message: "empty" },
