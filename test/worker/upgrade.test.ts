@@ -4,6 +4,8 @@
 // upgrade page from a pasted link (and an imported spec) to the plan.
 import { env, exports } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
+import type { PackVersionSummary } from "../../worker/catalog/compatibility";
+import { planPacks } from "../../worker/catalog/upgrade";
 import { runSync } from "../../worker/sync/run";
 import { formAround, getPage, hiddenInputs, htmlPage, redirectOf, decode } from "./pages-support";
 import { dropRelease, PALETTE_ENTERPRISE, type PackSpec } from "./support/releases";
@@ -288,21 +290,21 @@ describe("the upgrade page", () => {
   it("turns a pasted bundle link into the site, then the target into the plan with Download upgrade", async () => {
     const site = await redirectOf(`/upgrade?link=${encodeURIComponent(PERMALINK)}`);
     expect(site).toBe(
-      "/upgrade?product=palette-enterprise&version=4.6.12&useCase=controller&cloud=aws&packs=ubuntu-aws@22.04,kubernetes@1.30.6,cni-calico@3.27.4,istio@1.22.5",
+      "/upgrade?product=palette-enterprise&version=4.6.12&useCase=controller&cloud=aws&packs=ubuntu-aws@22.04,kubernetes@1.30.6,cni-calico@3.27.4,istio@1.22.5#target",
     );
-    const sitePage = await htmlPage(site);
+    const sitePage = await htmlPage(site.replace(/#target$/, ""));
     const targetForm = formAround(sitePage, 'name="target"');
     expect(hiddenInputs(targetForm)).toMatchObject({ product: "palette-enterprise", version: "4.6.12" });
     expect(targetForm).toContain('<option value="4.7.3" selected>');
 
-    const planned = await htmlPage(`${site}&target=4.7.3`);
+    const planned = await htmlPage(`${site.replace(/#target$/, "")}&target=4.7.3`);
     expect(planned).toContain("Upgrade plan: Palette Enterprise 4.6.12 → 4.7.3");
     expect(planned).toMatch(/<h3 id="upgraded-title">Upgraded \(1\)<\/h3>/);
     expect(planned).toMatch(/<h3 id="removed-title">Removed \(1\)<\/h3>/);
     expect(planned).toMatch(/<h3 id="kept-title">Kept \(2\)<\/h3>/);
     expect(planned).toContain("end of life 2025-06-30");
     expect(planned).toContain("1.26.0: requires kubernetes >= 1.33");
-    const download = decode(planned.match(/<a class="button" href="([^"]+)">Download upgrade/)![1]);
+    const download = decode(planned.match(/<a class="button" href="([^"]+)">Download upgrade<\/a>/)![1]);
     expect(download).toBe("http://studio.test/download?installers=palette-enterprise@4.7.3&packs=cni-calico@3.29.1");
     // The download page lists exactly those files: three installers and the one new pack.
     const { res, body } = await getPage(download.slice("http://studio.test".length));
@@ -317,7 +319,7 @@ describe("the upgrade page", () => {
       "/upgrade?product=palette-enterprise&version=4.7.3&useCase=controller&cloud=aws&packs=kubernetes@1.30.6,cni-calico@3.29.1&target=4.7.3",
     );
     expect(body).toContain("Nothing to download: the site already has every file of this plan.");
-    expect(body).not.toContain("Download upgrade (");
+    expect(body).not.toContain("Download upgrade</a>");
   });
 
   it("re-renders the form with the field named for bad input", async () => {
@@ -343,5 +345,105 @@ describe("the upgrade page", () => {
     expect(target).toMatch(
       /^\/upgrade\?product=palette-enterprise&version=4\.6\.12&useCase=controller&cloud=aws&packs=ubuntu-aws@22\.04,/,
     );
+  });
+});
+
+describe("planPacks (pure)", () => {
+  const version = (name: string, layer: "k8s" | "cni", v: string, extra: Partial<PackVersionSummary> = {}) =>
+    ({
+      name,
+      displayName: name,
+      layer,
+      addonType: null,
+      description: "",
+      source: "spectrocloud",
+      version: v,
+      kernel: null,
+      eol: null,
+      fips: false,
+      arches: ["amd64"],
+      clouds: ["all"],
+      useCases: ["controller"],
+      products: [{ product: "palette-enterprise", minVersion: null, maxVersion: null }],
+      dependencies: [],
+      fileName: `${name}-${v}.zst`,
+      size: 1,
+      sha256: "",
+      signatureFileName: "",
+      signatureSize: 1,
+      keyId: "k",
+      publishedAt: "",
+      ...extra,
+    }) as PackVersionSummary;
+  const input = (current: { name: string; version: string }[], versions: PackVersionSummary[]) => ({
+    current,
+    packs: new Map(versions.map((v) => [v.name, { name: v.name, displayName: v.displayName, layer: v.layer }])),
+    versions: new Map([...new Set(versions.map((v) => v.name))].map((n) => [n, versions.filter((v) => v.name === n)])),
+    recorded: new Map(versions.map((v) => [`${v.name}@${v.version}`, { yanked: false, yankReason: null }])),
+    context: {
+      product: { id: "palette-enterprise", name: "Palette Enterprise" },
+      productVersion: "4.7.3",
+      useCase: "controller" as const,
+      fips: false,
+    },
+    today: "2026-01-01",
+  });
+
+  it("never moves a version backwards: an end-of-life version with only older ones is removed", () => {
+    const plan = planPacks(
+      input(
+        [{ name: "kubernetes", version: "1.29.10" }],
+        [version("kubernetes", "k8s", "1.29.10", { eol: "2025-06-30" }), version("kubernetes", "k8s", "1.28.14")],
+      ),
+    );
+    expect(plan.removed).toEqual([
+      {
+        name: "kubernetes",
+        displayName: "kubernetes",
+        layer: "k8s",
+        version: "1.29.10",
+        reasons: ["end of life 2025-06-30"],
+      },
+    ]);
+  });
+
+  it("settles earlier layers first: a network pack is judged against the Kubernetes the plan keeps", () => {
+    const plan = planPacks(
+      input(
+        [
+          { name: "cni-cilium", version: "1.15.0" },
+          { name: "kubernetes", version: "1.30.6" },
+        ],
+        [
+          version("kubernetes", "k8s", "1.30.6"),
+          version("cni-cilium", "cni", "1.17.0", {
+            dependencies: [
+              { packName: "kubernetes", layer: "k8s", type: "required", minVersion: "1.31", maxVersion: null },
+            ],
+          }),
+          version("cni-cilium", "cni", "1.15.0", { eol: "2025-01-31" }),
+        ],
+      ),
+    );
+    expect(plan.kept.map((k) => k.name)).toEqual(["kubernetes"]);
+    expect(plan.removed).toEqual([
+      expect.objectContaining({
+        name: "cni-cilium",
+        reasons: ["end of life 2025-01-31", "1.17.0: requires kubernetes >= 1.31"],
+      }),
+    ]);
+  });
+
+  it("removes a pack the catalog has never heard of, saying so", () => {
+    const plan = planPacks(input([{ name: "mystery", version: "1.0.0" }], []));
+    expect(plan.removed).toEqual([
+      {
+        name: "mystery",
+        displayName: "mystery",
+        layer: null,
+        version: "1.0.0",
+        reasons: ["there is no pack mystery in the catalog"],
+      },
+    ]);
   });
 });

@@ -74,7 +74,7 @@ function ChooseForm({ products, raw }: { products: Product[]; raw: Record<string
   return html`<section class="card stack" aria-labelledby="from-choice">
     <h3 id="from-choice">Choose a version and its packs</h3>
     <p class="small muted">Or build the bundle in the <a href="/bundle/product">bundle wizard</a> and use <em>Plan an upgrade</em> on its Confirm step.</p>
-    <form method="get" action="/upgrade" class="stack">
+    <form method="get" action="/upgrade#target" class="stack">
       <div class="field">
         <label for="site-product">Product</label>
         <select id="site-product" name="product">
@@ -133,7 +133,7 @@ function SiteSummary({ site, productName }: { site: BundleSpec; productName: str
 function TargetForm({ site, product, target }: { site: BundleSpec; product: Product; target?: string }) {
   const newer = product.versions.filter((v) => compareVersions(v.version, site.version) >= 0);
   const chosen = target ?? newer[0]?.version;
-  return html`<form method="get" action="/upgrade" class="card inline-form" aria-labelledby="target-title">
+  return html`<form method="get" action="/upgrade#plan-title" class="card inline-form" aria-labelledby="target-title">
     <h2 id="target-title" class="visually-hidden">Target version</h2>
     <${HiddenInputs} values=${Object.fromEntries(new URLSearchParams(stateQuery({ ...site })))} />
     <div class="field">
@@ -167,7 +167,7 @@ function UpgradedTable({ plan }: { plan: UpgradePlan }) {
               <th scope="row" data-label="Pack">${u.displayName}<br /><code class="small muted">${u.name}</code></th>
               <td data-label="From">${u.from}<br /><span class="small"><${Reasons} reasons=${u.reasons} /></span></td>
               <td data-label="To"><span class="badge ok">${u.to}</span><br /><code class="small muted break">${u.fileName}</code></td>
-              <td data-label="Why"><${Reasons} reasons=${[u.why]} /></td>
+              <td data-label="Why">${u.why}</td>
             </tr>`,
           )}</tbody>
         </table></div>`
@@ -254,7 +254,7 @@ function DownloadCard({ plan, links }: { plan: UpgradePlan; links: UpgradeLinks 
     ${
       links.download
         ? html`<p>Only what the site does not have yet: ${fileCount} ${fileCount === 1 ? "file" : "files"}, ${humanSize(totalBytes)} with signatures. The next page asks for the captcha, then offers the single .tar, every signed URL and the manifests.</p>
-          <p><a class="button" href=${links.download}>Download upgrade (${fileCount} ${fileCount === 1 ? "file" : "files"}, ${humanSize(totalBytes)})</a></p>`
+          <p><a class="button" href=${links.download}>Download upgrade</a></p>`
         : html`<${Notice} kind="ok"><p>Nothing to download: the site already has every file of this plan.</p><//>`
     }
   </section>`;
@@ -280,7 +280,7 @@ function ResultCard({ plan, links }: { plan: UpgradePlan; links: UpgradeLinks })
 
 function PlanView({ plan, links }: { plan: UpgradePlan; links: UpgradeLinks }) {
   return html`<section class="stack" aria-labelledby="plan-title">
-    <h2 id="plan-title">Upgrade plan: ${plan.product.name} ${plan.from} → ${plan.to}</h2>
+    <h2 id="plan-title" tabindex="-1">Upgrade plan: ${plan.product.name} ${plan.from} → ${plan.to}</h2>
     <p>${plan.upgraded.length} upgraded · ${plan.removed.length} removed · ${plan.kept.length} kept · ${plan.installers.filter((i) => !i.onSite).length} new installers. Layer by layer, each pack keeps its version if that version still fits, or moves to the newest version that fits.</p>
     <${UpgradedTable} plan=${plan} />
     <${RemovedTable} plan=${plan} links=${links} />
@@ -288,7 +288,7 @@ function PlanView({ plan, links }: { plan: UpgradePlan; links: UpgradeLinks }) {
     <${InstallersTable} plan=${plan} />
     <${DownloadCard} plan=${plan} links=${links} />
     <${ResultCard} plan=${plan} links=${links} />
-    <p class="small muted">This plan's link: <a href=${links.page}>${links.page.replace(/^https?:\/\/[^/]+/, "")}</a></p>
+    <p class="small muted">This plan's link: <a class="break" href=${links.page}>${links.page.replace(/^https?:\/\/[^/]+/, "")}</a></p>
   </section>`;
 }
 
@@ -296,6 +296,7 @@ export function UpgradePage({ products, site, target, plan, links, raw, error }:
   const product = site ? products.find((p) => p.id === site.product) : undefined;
   return html`<${Layout} title="Upgrade a site" islands=${plan ? ["copy"] : []}>
     <${PageHead} eyebrow="Upgrade" title="Upgrade a site">Say what the site runs today and pick the version to move to. The plan shows, layer by layer, which packs stay, which move to a new version and which go, and downloads only the files the site does not have.<//>
+    <div class="stack">
     ${
       error
         ? html`<${Notice} kind="error"><p>${error.message}</p>${
@@ -307,8 +308,10 @@ export function UpgradePage({ products, site, target, plan, links, raw, error }:
     }
     ${
       site && product
-        ? html`<${SiteSummary} site=${site} productName=${product.name} />
-          <${TargetForm} site=${site} product=${product} target=${target} />`
+        ? html`<div class="stack">
+            <${SiteSummary} site=${site} productName=${product.name} />
+            <${TargetForm} site=${site} product=${product} target=${target} />
+          </div>`
         : html`<section class="stack" aria-labelledby="today-title">
           <h2 id="today-title">What does the site run today?</h2>
           <div class="areas">
@@ -319,5 +322,6 @@ export function UpgradePage({ products, site, target, plan, links, raw, error }:
         </section>`
     }
     ${plan && links ? html`<${PlanView} plan=${plan} links=${links} />` : null}
+    </div>
   <//>`;
 }

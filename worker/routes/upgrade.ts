@@ -42,7 +42,8 @@ function pastedLinkTarget(link: string): string {
       "link",
       "names no product, version and use case; copy the bundle link from the wizard's Confirm step",
     );
-  return `/upgrade${queryString(params)}`;
+  // Straight to the target version, the next thing to choose (keyboard focus starts there too).
+  return `/upgrade${queryString(params)}#target`;
 }
 
 /** What the site runs, from the query; undefined when nothing names it yet. */
