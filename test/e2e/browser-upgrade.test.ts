@@ -93,7 +93,7 @@ describe("the upgrade page", () => {
     await page.getByRole("link", { name: "Download upgrade", exact: true }).focus();
     await enter(page);
     expect(pathOf(page)).toBe("/download?installers=palette-enterprise@4.7.3&packs=cni-calico@3.29.1");
-    const listed = await page.locator("tbody th code").allInnerTexts();
+    const listed = await page.locator("tbody th > code").allInnerTexts();
     expect(listed).toEqual([
       "airgap-v4.7.3.tar.zst",
       "palette-enterprise-appliance-v4.7.3.iso",
