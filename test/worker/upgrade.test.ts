@@ -279,12 +279,18 @@ const PERMALINK =
   "http://elsewhere.example/bundle/confirm?product=palette-enterprise&version=4.6.12&useCase=controller&cloud=aws&packs=ubuntu-aws@22.04,kubernetes@1.30.6,cni-calico@3.27.4,istio@1.22.5";
 
 describe("the upgrade page", () => {
-  it("offers the three ways to say what a site runs, and is linked from home", async () => {
+  it("offers the three ways to say what a site runs, and is linked from home and the wizard's Confirm step", async () => {
     const body = await htmlPage("/upgrade");
     expect(body).toContain('<label for="link">Bundle link</label>');
     expect(body).toContain('action="/bundle/import"');
     expect(body).toContain('<label for="site-packs">');
     expect(await htmlPage("/")).toContain('href="/upgrade"');
+    const confirm = await htmlPage(
+      "/bundle/confirm?product=palette-enterprise&version=4.6.12&useCase=controller&cloud=aws&packs=kubernetes@1.30.6",
+    );
+    expect(confirm).toContain(
+      'href="/upgrade?product=palette-enterprise&amp;version=4.6.12&amp;useCase=controller&amp;cloud=aws&amp;packs=kubernetes@1.30.6">Plan an upgrade</a>',
+    );
   });
 
   it("turns a pasted bundle link into the site, then the target into the plan with Download upgrade", async () => {
