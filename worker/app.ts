@@ -23,6 +23,8 @@ import { packsRoutes } from "./routes/packs";
 import { pagesRoutes } from "./routes/pages";
 import { productsRoutes } from "./routes/products";
 import { tokensRoutes } from "./routes/tokens";
+import { upgradePlansRoutes } from "./routes/upgrade-plans";
+import { upgradeRoutes } from "./routes/upgrade";
 
 export type AppEnv = { Bindings: Env; Variables: { requestId: string } };
 
@@ -55,9 +57,11 @@ app.route("/bundle", bundleRoutes); // the bundle wizard
 app.route("/packs", browseRoutes); // browse packs
 app.route("/dl", filesRoutes); // worker-signed downloads
 app.route("/download", downloadPageRoutes); // links shared before: redirects to the pages that carry the download forms
+app.route("/upgrade", upgradeRoutes); // plan a site's upgrade to a newer product version
 app.route("/api/v1/products", productsRoutes);
 app.route("/api/v1/packs", packsRoutes);
 app.route("/api/v1/compatible", compatibleRoutes);
+app.route("/api/v1/upgrade-plans", upgradePlansRoutes);
 app.route("/api/v1/grants", grantsRoutes);
 app.route("/api/v1/manifests", manifestsRoutes); // automation: API token instead of captcha
 app.route("/api/v1/admin/tokens", tokensRoutes);

@@ -35,6 +35,8 @@ const PAGES = [
   "confirm-download-result",
   "packs-urls-result",
   "install-download-result",
+  "upgrade",
+  "upgrade-plan",
   "not-found",
 ] as const;
 type PageName = (typeof PAGES)[number];
@@ -110,6 +112,10 @@ beforeAll(async () => {
   visits["install-download-result"] = { url: visits.install.url, press: "Download Bundle" };
   visits.verify = { url: `${studioUrl}/verify` };
   visits["not-found"] = { url: `${studioUrl}/no/such/page`, status: 404 };
+  visits.upgrade = { url: `${studioUrl}/upgrade` };
+  visits["upgrade-plan"] = {
+    url: `${studioUrl}/upgrade?product=palette-enterprise&version=4.6.12&useCase=controller&cloud=aws&packs=ubuntu-aws@22.04,kubernetes@1.30.6,cni-calico@3.27.4,elastic-fluentd-kibana@8.5.1&target=4.7.3`,
+  };
   const page = await browser.newPage({ viewport: WIDTHS.desktop });
   page.setDefaultTimeout(15_000);
   await discoverWizard(page);

@@ -36,6 +36,11 @@ const PAGES: [string, string][] = [
   ["bundle-confirm", `/bundle/confirm?${bundle}&packs=ubuntu-aws@22.04,kubernetes@1.32.1,cni-calico@3.29.1`],
   ["packs", "/packs"],
   ["pack-detail", "/packs/cni-calico"],
+  ["upgrade", "/upgrade"],
+  [
+    "upgrade-plan",
+    "/upgrade?product=palette-enterprise&version=4.6.12&useCase=controller&cloud=aws&packs=ubuntu-aws@22.04,kubernetes@1.30.6,cni-calico@3.27.4,elastic-fluentd-kibana@8.5.1&target=4.7.3",
+  ],
   ["not-found", "/no/such/page"],
 ];
 

@@ -117,12 +117,16 @@ describe("grants", () => {
   });
 
   it("rejects malformed selections with a 400 naming the field", async () => {
+    // Packs with installers is one grant (an upgrade); a bundle beside packs is not.
     const both = await createGrant({
       packs: [{ name: "kubernetes", version: "1.30.4" }],
-      installers: { product: "palette-enterprise", version: "4.6.12" },
+      bundle: { product: "palette-enterprise", version: "4.6.12", useCase: "addon", packs: [] },
     });
     expect(both.status).toBe(400);
-    expect(((await both.json()) as { error: { details: { field: string }[] } }).error.details[0].field).toBe(
+    expect(((await both.json()) as { error: { details: { field: string }[] } }).error.details[0].field).toBe("bundle");
+    const nothing = await createGrant({});
+    expect(nothing.status).toBe(400);
+    expect(((await nothing.json()) as { error: { details: { field: string }[] } }).error.details[0].field).toBe(
       "installers",
     );
     const badName = await createGrant({ packs: [{ name: "Bad Name!", version: "1" }] });

@@ -74,7 +74,7 @@ registerOperations(
     operationId: "createGrant",
     summary: "Issue a download grant: signed URLs for the chosen installers, bundle or packs",
     description:
-      "Exactly one of installers, bundle, packs. Authorised by captchaToken, or by an API token with the grants:create scope.",
+      "A bundle, or installers and/or packs (both in one grant, as an upgrade needs). Authorised by captchaToken, or by an API token with the grants:create scope.",
     tags: ["downloads"],
     body: grantRequestSchema,
     security: ["apiToken"],

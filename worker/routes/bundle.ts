@@ -20,6 +20,7 @@ import {
   parseWizardState,
   reachable,
   STEP_IDS,
+  stateQuery,
   stepHref,
   type StepId,
   type WizardState,
@@ -236,5 +237,7 @@ bundleRoutes.post("/import", limitBody(MAX_SPEC_BYTES + 16 * 1024), async (c) =>
   });
   if (!parsed.success) throw invalidInput(parsed.error);
   const state = parsed.data;
+  // The upgrade page imports a site's spec through here too, and gets the site back.
+  if (form.then === "upgrade") return c.redirect(`/upgrade${stateQuery(state)}`, 303);
   return c.redirect(stepHref(firstMissingStep(state) ?? "confirm", state), 303);
 });

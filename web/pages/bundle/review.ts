@@ -129,7 +129,10 @@ export function ConfirmStep({ state, chosen, missing, origin, productName, captc
       <section class="card" aria-labelledby="spec-title">
         <div class="card-head">
           <h2 id="spec-title">Bundle specification</h2>
-          <a class="button secondary small" href=${`/bundle/spec.json${stateQuery(state)}`} download>Export bundle spec (JSON)</a>
+          <span class="actions">
+            <a class="button secondary small" href=${`/bundle/spec.json${stateQuery(state)}`} download>Export bundle spec (JSON)</a>
+            <a class="button secondary small" href=${`/upgrade${stateQuery(state)}`}>Plan an upgrade</a>
+          </span>
         </div>
         <dl class="summary">
           <dt>Product</dt><dd>${productName ?? state.product}</dd>
