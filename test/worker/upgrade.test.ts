@@ -6,7 +6,7 @@ import { env, exports } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { PackVersionSummary } from "../../worker/catalog/compatibility";
 import { planPacks } from "../../worker/catalog/upgrade";
-import { formAround, getPage, hiddenInputs, htmlPage, redirectOf, decode } from "./pages-support";
+import { attributes, formAround, getPage, hiddenInputs, htmlPage, redirectOf, decode } from "./pages-support";
 import { dropRelease, PALETTE_ENTERPRISE, type PackSpec } from "./support/releases";
 import { syncAndSettle } from "./support/sync";
 
@@ -324,11 +324,11 @@ describe("the upgrade page", () => {
     );
     expect(res.status).toBe(200);
     const body = await res.text();
-    const files = [...body.matchAll(/<a\b[^>]*data-file[^>]*download="([^"]+)"/g)].map((m) => m[1]);
+    const files = attributes(body, /<a\b[^>]*data-file[^>]*>/g, "download");
     expect(files.filter((f) => !f.endsWith(".sig.bin"))).toEqual([
-      "airgap-v4.7.3.tar.zst",
-      "palette-enterprise-appliance-v4.7.3.iso",
-      expect.stringMatching(/4\.7\.3.*\.tgz$/),
+      "palette-enterprise-4.7.3.tar.zst",
+      "palette-enterprise-appliance-4.7.3.iso",
+      "palette-enterprise-4.7.3-chart.tgz",
       "cni-calico-3.29.1.zst",
     ]);
     expect(body).not.toContain("kubernetes-1.30.6.zst");

@@ -16,6 +16,7 @@ import { upgradeLinks } from "../../web/lib/upgrade";
 import { parseWizardState } from "../../web/lib/wizard";
 import { UpgradePage, type UpgradePageProps } from "../../web/pages/upgrade";
 import { FORM_BODY_BYTES, limitBody } from "../body-limit";
+import { latestStateReader } from "../db/client";
 import { captchaView, formFields, postDownload, postedPage } from "./download-forms";
 import { htmlErrorHandler, page, queryOf, type PagesEnv } from "./html";
 
@@ -107,7 +108,8 @@ const nothingToDownload = () =>
 
 /** What the page shows for a query: the site, the target, and the plan once both are known. */
 async function planPage(c: Context<PagesEnv>, raw: Record<string, string>) {
-  const db = c.get("catalog");
+  // GET reads through the edge-cached catalog session; a POST (a download) reads at the primary.
+  const db = c.get("catalog") ?? latestStateReader(c.env);
   const products = await listProducts(db);
   const props: Props = { raw };
   let failure: ApiError | undefined;
