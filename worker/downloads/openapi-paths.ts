@@ -74,6 +74,7 @@ registerOperations(
     tags: ["downloads"],
     body: grantRequestSchema,
     security: ["apiToken"],
+    anonymous: true,
     responses: { "201": { description: "The grant.", schema: "Grant" }, ...gateErrors },
   },
   {
