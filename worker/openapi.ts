@@ -17,6 +17,8 @@ export type ResponseSpec = {
   /** A registered schema's name, or a zod schema to inline. */
   schema?: string | z.ZodType;
   contentType?: string;
+  /** Several media types (e.g. a manifest as text or JSON), instead of schema and contentType. */
+  content?: Record<string, string | z.ZodType>;
   headers?: Record<string, { description: string; schema?: JsonSchema }>;
 };
 
@@ -51,9 +53,9 @@ export const errorSchema = z
       code: z.string().meta({ description: "Machine-readable: invalid_request, not_found, unauthorized, ..." }),
       message: z.string().meta({ description: "One line for people; names the field at fault first." }),
       details: z
-        .array(z.looseObject({ field: z.string().optional(), message: z.string() }))
+        .union([z.array(z.looseObject({ field: z.string().optional(), message: z.string() })), z.looseObject({})])
         .optional()
-        .meta({ description: "For invalid input, every field at fault." }),
+        .meta({ description: "For invalid input, every field at fault; for other errors, facts such as a limit." }),
     }),
   })
   .meta({ description: "The one error shape of the JSON API." });
@@ -125,9 +127,15 @@ function operation(spec: OperationSpec) {
             ),
           }
         : {}),
-      ...(response.schema
-        ? { content: { [response.contentType ?? "application/json"]: { schema: schemaRef(response.schema) } } }
-        : {}),
+      ...(response.content
+        ? {
+            content: Object.fromEntries(
+              Object.entries(response.content).map(([type, schema]) => [type, { schema: schemaRef(schema) }]),
+            ),
+          }
+        : response.schema
+          ? { content: { [response.contentType ?? "application/json"]: { schema: schemaRef(response.schema) } } }
+          : {}),
     };
   }
   const validates = spec.params || spec.query || spec.body;
