@@ -309,10 +309,25 @@ async function seedIfEmpty(
   }
 }
 
+/**
+ * Secrets only DOWNLOAD_SIGNER=r2 needs. wrangler.toml cannot declare them: [secrets].required would make
+ * every deploy demand them, and [vars] would clash with the secrets of the same name. Undeclared, wrangler
+ * dev drops them from .dev.vars and the environment, so they are passed on with --var (the environment
+ * wins over .dev.vars, as in wrangler).
+ */
+const OPTIONAL_SECRETS = ["R2_ACCESS_KEY_ID", "R2_SECRET_ACCESS_KEY"];
+
+const optionalSecretsOf = (devVars: Record<string, string>): [string, string][] =>
+  OPTIONAL_SECRETS.flatMap((name) => {
+    const value = process.env[name] || devVars[name];
+    return value ? [[name, value]] : [];
+  });
+
 function startWranglerDev(
   port: number,
   inspectorPort: number,
   paths: { persistTo: string; devVarsPath: string },
+  optionalSecrets: [string, string][],
   tail: OutputTail,
   abort?: AbortSignal,
 ): WranglerGroup {
@@ -331,6 +346,7 @@ function startWranglerDev(
       paths.devVarsPath,
       "--test-scheduled",
       "--show-interactive-dev-session=false",
+      ...optionalSecrets.flatMap(([name, value]) => ["--var", `${name}:${value}`]),
     ],
     toolEnv(),
     abort,
@@ -390,7 +406,8 @@ export async function startStudio(options: StudioOptions): Promise<Studio> {
     const url = `http://127.0.0.1:${options.port}`;
     const tail = new OutputTail(log);
     abort?.throwIfAborted();
-    dev = startWranglerDev(options.port, await freePort(), { persistTo, devVarsPath }, tail, abort);
+    const secrets = optionalSecretsOf(vars);
+    dev = startWranglerDev(options.port, await freePort(), { persistTo, devVarsPath }, secrets, tail, abort);
     say(`starting wrangler dev on ${url}…`);
     await waitForWorker(url, dev, tail, abort);
     say("running the scheduled catalog sync…");

@@ -1,7 +1,7 @@
 // `npm start` as a user runs it, as a real process: interrupted at any point of start-up it leaves no
 // wrangler or workerd behind, and on a port that is taken it says so and exits non-zero.
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -41,7 +41,7 @@ const alive = async (pids: number[]) =>
 
 type Run = { child: ChildProcess; output: () => string; exit: Promise<number | null> };
 
-function npmStart(port: number, dir: string): Run {
+function npmStart(port: number, dir: string, options: { devVars?: string; env?: Record<string, string> } = {}): Run {
   const child = spawn(
     "npm",
     [
@@ -52,13 +52,13 @@ function npmStart(port: number, dir: string): Run {
       "--persist-to",
       join(dir, "state"),
       "--dev-vars",
-      join(dir, ".dev.vars"),
+      options.devVars ?? join(dir, ".dev.vars"),
       "--keys",
       join(dir, "keys"),
       "--demo-dir",
       join(dir, "demo"),
     ],
-    { cwd: ROOT, env: toolEnv(), stdio: ["ignore", "pipe", "pipe"] },
+    { cwd: ROOT, env: toolEnv(options.env), stdio: ["ignore", "pipe", "pipe"] },
   );
   let output = "";
   child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
@@ -137,5 +137,80 @@ describe("npm start on a port that is taken", () => {
       `port ${port} is already in use (another npm start or wrangler dev?): stop it, or start on another port with --port or PORT`,
     );
     expect(run.output()).not.toContain("applying local D1 migrations");
+  });
+});
+
+describe("npm start with settings from .dev.vars and the environment alone (wrangler.toml untouched)", () => {
+  let run: Run;
+  let url: string;
+  let adminToken: string;
+  beforeAll(async () => {
+    const devVars = join(dir, "r2-captcha.dev.vars");
+    await writeFile(
+      devVars,
+      [
+        "CAPTCHA_PROVIDER=turnstile",
+        "CAPTCHA_SITE_KEY=1x00000000000000000000AA",
+        "R2_ACCOUNT_ID=0123456789abcdef0123456789abcdef",
+        "R2_BUCKET_NAME=studio-local-test",
+        "R2_ACCESS_KEY_ID=AKIDLOCALTEST",
+        "",
+      ].join("\n"),
+    );
+    const port = await freePort();
+    // Turnstile's documented always-pass test secret, and the R2 signer with its secret from the environment.
+    const env = {
+      DOWNLOAD_SIGNER: "r2",
+      R2_SECRET_ACCESS_KEY: "local-test-secret",
+      CAPTCHA_SECRET: "1x0000000000000000000000000000000AA",
+    };
+    run = npmStart(port, dir, { devVars, env });
+    const deadline = Date.now() + 200_000;
+    while (!run.output().includes("Artifact Studio is running at") && Date.now() < deadline) {
+      if (run.child.exitCode !== null) throw new Error(`npm start exited:\n${run.output()}`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    url = `http://127.0.0.1:${port}`;
+    adminToken = /^ADMIN_TOKEN='?([^'\n]+)/m.exec(await readFile(devVars, "utf8"))?.[1] ?? "";
+  }, 240_000);
+  afterAll(async () => {
+    run.child.kill("SIGTERM");
+    await run.exit;
+  });
+
+  it("signs downloads with R2 presigned URLs (R2_ACCESS_KEY_ID from .dev.vars, R2_SECRET_ACCESS_KEY from the environment)", async () => {
+    const created = await fetch(`${url}/api/v1/admin/tokens`, {
+      method: "POST",
+      headers: { Authorization: `Bearer ${adminToken}`, "Content-Type": "application/json" },
+      body: JSON.stringify({ name: "e2e", scopes: ["grants:create"] }),
+    });
+    expect(created.status).toBe(201);
+    const { token } = (await created.json()) as { token: string };
+    const grant = await fetch(`${url}/api/v1/grants`, {
+      method: "POST",
+      headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
+      body: JSON.stringify({ packs: [{ name: "cni-calico", version: "3.29.1" }] }),
+    });
+    const body = (await grant.json()) as { signer: string; files: { url: string }[] };
+    expect(grant.status, JSON.stringify(body)).toBe(201);
+    expect(body.signer).toBe("r2");
+    const signed = new URL(body.files[0].url);
+    expect(signed.origin).toBe("https://0123456789abcdef0123456789abcdef.r2.cloudflarestorage.com");
+    expect(signed.pathname).toMatch(/^\/studio-local-test\//);
+    expect(signed.searchParams.get("X-Amz-Credential")).toMatch(/^AKIDLOCALTEST\//);
+  });
+
+  it("checks the captcha with CAPTCHA_SECRET from the environment, not as a misconfigured studio", async () => {
+    const res = await fetch(`${url}/api/v1/grants`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ packs: [{ name: "cni-calico", version: "3.29.1" }], captchaToken: "XXXX.DUMMY.TOKEN" }),
+    });
+    // Online, Turnstile's test secret passes the token (201); offline, siteverify is unreachable (503
+    // captcha_unavailable). Without the secret the studio would answer 503 misconfigured.
+    const body = (await res.json()) as { error?: { code: string } };
+    if (res.status !== 201) expect(body.error?.code).toBe("captcha_unavailable");
+    const page = await (await fetch(`${url}/download?packs=cni-calico@3.29.1`)).text();
+    expect(page).toContain("1x00000000000000000000AA");
   });
 });
