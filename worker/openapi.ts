@@ -166,7 +166,10 @@ function operation(spec: OperationSpec) {
 export function buildOpenApiDocument() {
   const paths: Record<string, Record<string, unknown>> = {};
   const sorted = [...operations.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  for (const spec of sorted) (paths[spec.path] ??= {})[spec.method] = operation(spec);
+  for (const spec of sorted) {
+    paths[spec.path] ??= {};
+    paths[spec.path][spec.method] = operation(spec);
+  }
   return {
     openapi: "3.1.0",
     info: {

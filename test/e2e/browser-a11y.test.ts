@@ -96,7 +96,7 @@ async function discoverBrowse(page: Page) {
   visits["pack-detail"] = { url: `${studioUrl}/packs/${firstPack!.slice("pack-".length)}` };
   await advance(page, () => page.getByRole("button", { name: "Download selected" }).click());
   expect(new URL(page.url()).searchParams.get("packs")?.split(",")).toHaveLength(2);
-  visits["download"] = { url: page.url() };
+  visits.download = { url: page.url() };
   visits["download-bundle-result"] = { url: page.url(), press: "Download Bundle" };
   visits["download-urls-result"] = { url: page.url(), press: "Copy all URLs" };
 }
@@ -150,7 +150,11 @@ for (const [widthName, viewport] of Object.entries(WIDTHS)) {
       try {
         await open(page, visits[name]);
         // Disclosures (hidden packs and their reasons) are content a user opens: check it too.
-        await page.evaluate(() => document.querySelectorAll("details").forEach((d) => (d.open = true)));
+        await page.evaluate(() =>
+          document.querySelectorAll("details").forEach((d) => {
+            d.open = true;
+          }),
+        );
         // The pages' CSP (script-src 'self') refuses an inline <script>: page.addScriptTag({ content })
         // throws "Executing inline script violates ... script-src 'self'". page.evaluate goes through
         // the DevTools protocol, which CSP does not govern, so the pages are checked under their

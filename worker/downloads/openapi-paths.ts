@@ -74,7 +74,6 @@ const grantCapability = z.object({
     .meta({ description: "The grant's capability (43 characters, from the grant response); not the grant id" }),
 });
 const formatParam = z.object({ format: z.enum(MANIFEST_FORMATS) });
-const text = (description: string): ResponseSpec => ({ description, contentType: "text/plain", schema: z.string() });
 /** A manifest in one of MANIFEST_FORMATS: text, a shell script, or JSON. */
 const manifest = (description: string): ResponseSpec => ({
   description,
