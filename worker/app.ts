@@ -84,7 +84,10 @@ app.onError((err, c) => {
     const message =
       err.message || (err.status === 401 ? "a valid bearer token is required" : res.statusText || "request refused");
     const headers: Record<string, string> = {};
-    res.headers.forEach((value, name) => (headers[name] = value));
+    // Keep the exception's headers (WWW-Authenticate, ...) but not its text/plain Content-Type: the body is JSON.
+    res.headers.forEach((value, name) => {
+      if (name !== "content-type") headers[name] = value;
+    });
     return c.json(errorBody(new ApiError(err.status as 400, code, message)), err.status, headers);
   }
   const id = c.get("requestId");

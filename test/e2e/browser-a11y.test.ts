@@ -156,7 +156,11 @@ for (const [widthName, viewport] of Object.entries(WIDTHS)) {
       try {
         await open(page, visits[name]);
         // Disclosures (hidden packs and their reasons) are content a user opens: check it too.
-        await page.evaluate(() => document.querySelectorAll("details").forEach((d) => (d.open = true)));
+        await page.evaluate(() =>
+          document.querySelectorAll("details").forEach((d) => {
+            d.open = true;
+          }),
+        );
         // The pages' CSP (script-src 'self') refuses an inline <script>: page.addScriptTag({ content })
         // throws "Executing inline script violates ... script-src 'self'". page.evaluate goes through
         // the DevTools protocol, which CSP does not govern, so the pages are checked under their

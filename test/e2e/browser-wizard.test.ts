@@ -40,7 +40,7 @@ async function pickFirst(page: Page): Promise<string> {
 }
 
 async function startBundle(page: Page, product: string, useCase: RegExp) {
-  await page.goto(studioUrl + "/");
+  await page.goto(`${studioUrl}/`);
   await Promise.all([page.waitForURL(/\/bundle\/product/), page.getByRole("link", { name: "Build bundle" }).click()]);
   await page.getByLabel(product).check();
   await screenshot(page, "wizard-1-product");
@@ -99,7 +99,7 @@ describe("the bundle wizard", () => {
     await Promise.all([page.waitForURL(/\/bundle\/confirm/), page.getByRole("link", { name: "Next Step" }).click()]);
     expect(pathOf(page)).toMatch(/^\/bundle\/confirm\?/);
     const confirmText = await page.locator("main").innerText();
-    for (const ref of chosen) expect(confirmText).toContain(ref.replace("@", "-") + ".zst");
+    for (const ref of chosen) expect(confirmText).toContain(`${ref.replace("@", "-")}.zst`);
     expect(await page.getByRole("link", { name: "Explore additional add-ons" }).isVisible()).toBe(true);
     await screenshot(page, "wizard-7-confirm");
     // No page in between: Confirm's own Download Bundle gives the files.
@@ -247,7 +247,7 @@ describe("the bundle wizard", () => {
 
   it("can be completed with the keyboard alone", async () => {
     const page = await newPage();
-    await page.goto(studioUrl + "/");
+    await page.goto(`${studioUrl}/`);
     await page.keyboard.press("Tab");
     expect(await page.evaluate(() => document.activeElement?.textContent)).toBe("Skip to main content");
     await tabTo(page, 'a[href="/bundle/product"]');

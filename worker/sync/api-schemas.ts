@@ -54,6 +54,11 @@ export const releaseSchema = z
     runId: z.string(),
     claimedAt: z.number().int(),
     finishedAt: z.number().int().nullable(),
+    attempts: z
+      .number()
+      .int()
+      .meta({ description: "How many sync runs have claimed it; a release that keeps failing is quarantined." }),
+    keyId: z.string().nullable().meta({ description: "The trusted key whose signature over release.json verified." }),
   })
   .meta({ description: "A release folder the sync has claimed, with its outcome." });
 
