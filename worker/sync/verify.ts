@@ -43,8 +43,10 @@ const SHA256_DIGEST_INFO = Buffer.from("3031300d060960864801650304020105000420",
 
 const parsedKeys = new Map<string, KeyObject>();
 const publicKeyOf = (pem: string) => {
-  let key = parsedKeys.get(pem);
-  if (!key) parsedKeys.set(pem, (key = createPublicKey(pem)));
+  const known = parsedKeys.get(pem);
+  if (known) return known;
+  const key = createPublicKey(pem);
+  parsedKeys.set(pem, key);
   return key;
 };
 
