@@ -4,9 +4,9 @@
 // contract-setup.ts.)
 import { env, exports } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { runSync } from "../../worker/sync/run";
 import { contractProblems, type OpenApiDocument, servedDocument } from "./support/contract";
 import { dropRelease, PALETTE_ENTERPRISE } from "./support/releases";
+import { syncAndSettle } from "./support/sync";
 
 const workerFetch = (path: string, init?: RequestInit) =>
   exports.default.fetch(new Request(new URL(path, "http://studio.test"), init));
@@ -42,7 +42,7 @@ beforeAll(async () => {
     ],
     installers: [{ product: "palette-enterprise", productVersion: "4.6.12", kind: "iso" }],
   });
-  await runSync(env, { trigger: "admin" });
+  await syncAndSettle(env);
   const res = await workerFetch("/api/v1/grants", {
     method: "POST",
     headers: json,

@@ -2,10 +2,11 @@
 // metadata over re-used signed bytes, unsigned, untrusted, revoked, expired and replayed manifests,
 // a manifest that rewrites a product, objects overwritten or deleted after verification, a poison
 // release, and names that do not fit. Each asserts the refusal and that nothing was published or served.
-import { introspectWorkflowInstance } from "cloudflare:test";
+import { createExecutionContext, introspectWorkflowInstance, waitOnExecutionContext } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
+import { app } from "../../worker/app";
 import { primaryWriter } from "../../worker/db/client";
 import { auditEvents, packVersions, products, releaseArtifacts } from "../../worker/db/schema";
 import { config } from "../../worker/env";
@@ -380,9 +381,24 @@ describe("key lifecycle", () => {
     );
   });
 
-  it("says on /keys/<id>.pem whether a key is current", async () => {
+  it("says on /keys/<id>.pem and the verification page which keys are current", async () => {
     const current = await studio("/keys/test-ec.pem");
     expect(current.headers.get("X-Key-Status")).toBe("current");
+    const revoked = withKeys((keys) =>
+      keys.map((k) => (k.id === "test-ec" ? { ...k, revoked: true, revokedAt: "2026-11-02" } : k)),
+    );
+    const ctx = createExecutionContext();
+    const fetchWith = async (path: string) => {
+      const res = await app.fetch(new Request(`http://studio.test${path}`), revoked, ctx);
+      await waitOnExecutionContext(ctx);
+      return res;
+    };
+    expect((await fetchWith("/keys/test-ec.pem")).headers.get("X-Key-Status")).toBe("revoked");
+    // The default key moves to the first key still current.
+    expect((await fetchWith("/spectro_public_key.pem")).headers.get("X-Key-Id")).toBe("test-rsa");
+    const page = await (await fetchWith("/verify")).text();
+    expect(page).toMatch(/<code>test-ec\.pem<\/code><\/a> <span class="badge warn">revoked<\/span> since 2026-11-02/);
+    expect(page).toMatch(/<code>test-rsa\.pem<\/code><\/a> <span class="badge ok">current<\/span>/);
   });
 
   it("lists what a key signed and yanks all of it in one audited call", async () => {

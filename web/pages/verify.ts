@@ -27,7 +27,34 @@ type Kind = {
   fallback: boolean;
 };
 
-export function VerifyPage({ examples }: { examples: VerifyExamples }) {
+/** A trusted key as the page lists it: only current keys make a release trusted. */
+export type KeyListing = {
+  id: string;
+  status: "current" | "revoked" | "expired";
+  notAfter?: string;
+  revokedAt?: string;
+  /** The key /spectro_public_key.pem serves. */
+  served: boolean;
+};
+
+function TrustedKeys({ keys }: { keys: KeyListing[] }) {
+  return html`<div class="stack">
+    <p class="small">Every key this studio has trusted, and whether it still counts. Releases signed by a revoked or expired key are refused; what such a key signed before is listed for incident response.</p>
+    <ul class="small">
+      ${keys.map(
+        (k) => html`<li>
+          <a href=${`/keys/${k.id}.pem`} download=${`${k.id}.pem`}><code>${k.id}.pem</code></a>
+          ${" "}<span class=${`badge ${k.status === "current" ? "ok" : "warn"}`}>${k.status}</span>
+          ${k.status === "revoked" && k.revokedAt ? html` since ${k.revokedAt}` : null}
+          ${k.status !== "revoked" && k.notAfter ? html` ${k.status === "expired" ? "expired" : "until"} ${k.notAfter}` : null}
+          ${k.served ? html` <span class="muted">(the key served as spectro_public_key.pem)</span>` : null}
+        </li>`,
+      )}
+    </ul>
+  </div>`;
+}
+
+export function VerifyPage({ examples, keys }: { examples: VerifyExamples; keys: KeyListing[] }) {
   const kinds: Kind[] = [
     {
       id: "content-bundle",
@@ -72,6 +99,7 @@ export function VerifyPage({ examples }: { examples: VerifyExamples }) {
         <h2 id="step-key">1. Download the public key</h2>
         <p>Save the key next to the downloaded artifacts.</p>
         <a class="button" href="/spectro_public_key.pem" download="spectro_public_key.pem">Download spectro_public_key.pem</a>
+        <${TrustedKeys} keys=${keys} />
       </section>
 
       <section class="card" aria-labelledby="step-verify">

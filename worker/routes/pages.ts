@@ -19,6 +19,8 @@ import type { DownloadOutcome } from "../../web/components/download";
 import { captchaView, formFields, postDownload, postedPage } from "./download-forms";
 import { htmlErrorHandler, htmlNotFound, page, parseOrThrow, type PagesEnv } from "./html";
 import { FORM_BODY_BYTES, limitBody } from "../body-limit";
+import { config } from "../env";
+import { defaultKey, keyStatus } from "../keys";
 
 export const pagesRoutes = new Hono<PagesEnv>();
 
@@ -72,9 +74,19 @@ async function verifyExamples(db: Db): Promise<VerifyExamples> {
   return { contentBundle: pick("content-bundle"), iso: pick("iso"), pack };
 }
 
-pagesRoutes.get("/verify", catalogEtag, async (c) =>
-  page(html`<${VerifyPage} examples=${await verifyExamples(c.get("catalog"))} />`),
-);
+pagesRoutes.get("/verify", catalogEtag, async (c) => {
+  const now = Date.now();
+  const trusted = config(c.env).TRUSTED_PUBLIC_KEYS;
+  const served = defaultKey(trusted, now).id;
+  const keys = trusted.map((k) => ({
+    id: k.id,
+    status: keyStatus(k, now),
+    notAfter: k.notAfter,
+    revokedAt: k.revokedAt,
+    served: k.id === served,
+  }));
+  return page(html`<${VerifyPage} examples=${await verifyExamples(c.get("catalog"))} keys=${keys} />`);
+});
 
 pagesRoutes.get(
   "/verify-signatures.sh",

@@ -59,6 +59,9 @@ export const releaseSchema = z
       .int()
       .meta({ description: "How many sync runs have claimed it; a release that keeps failing is quarantined." }),
     keyId: z.string().nullable().meta({ description: "The trusted key whose signature over release.json verified." }),
+    workflowId: z.string().nullable().meta({
+      description: "The Workflow instance verifying its files (one per attempt: <release-id>--a<attempt>).",
+    }),
   })
   .meta({ description: "A release folder the sync has claimed, with its outcome." });
 
