@@ -230,6 +230,7 @@ describe("downloads serve only verified bytes", () => {
         { name: "addon-pinned", version: "1.0.0", size: 30_000 },
         { name: "addon-blob-overwritten", version: "1.0.0", size: 20_000 },
         { name: "addon-blob-deleted", version: "1.0.0", size: 10_000 },
+        { name: "addon-range-first", version: "1.0.0", size: 15_000 },
       ],
     });
     expect((await sync()).published).toContain("pinned");
@@ -261,6 +262,18 @@ describe("downloads serve only verified bytes", () => {
     expect(cached).toBeUndefined();
     // A range request is refused the same way, never answered with the new bytes.
     expect((await studio(url, { headers: { Range: "bytes=0-99" } })).status).toBe(503);
+  });
+
+  it("fills the edge cache only from a full read: a range request's miss is served from R2 and fills nothing", async () => {
+    const { url } = await grantUrl("addon-range-first", "1.0.0");
+    const range = await studio(url, { headers: { Range: "bytes=0-99" } });
+    expect(range.status).toBe(206);
+    expect(range.headers.get("X-Artifact-Cache")).toBe("BYPASS");
+    await range.body?.cancel();
+    const full = await studio(url);
+    expect(full.status).toBe(200);
+    expect(full.headers.get("X-Artifact-Cache")).toBe("MISS");
+    await full.body?.cancel();
   });
 
   it("refuses a verified copy that was deleted from storage", async () => {
