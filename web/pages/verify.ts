@@ -104,6 +104,29 @@ export function VerifyPage({ examples }: { examples: VerifyExamples }) {
           .map((f) => `${f}: ✅ Signature valid`)
           .join("\n")}</code></pre>
       </section>
+
+      <section class="card" aria-labelledby="step-bundle">
+        <h2 id="step-bundle">4. Check a whole bundle against the signed release manifests</h2>
+        <p>
+          Every download also carries the publisher's signed release manifests, <code>releases/&lt;release-id&gt;/release.json</code>
+          with <code>release.json.sig.bin</code>: the lists, signed with the same key, of every file in each release with its size
+          and SHA-256. <code>verify-bundle.sh</code> (in every <code>.tar</code>, written by <code>download.sh</code>, or
+          <a href="/verify-bundle.sh" download="verify-bundle.sh">here</a>) checks with OpenSSL alone that each manifest is
+          signed by the key, that every file you downloaded matches a manifest's size and SHA-256 and its own signature, and
+          that nothing is missing. A file no manifest covers, or a file under another name, is reported.
+        </p>
+        <${CodeBlock}
+          code=${"curl -fsSO https://<this studio>/spectro_public_key.pem      # the key, obtained independently\ntar -xf artifact-studio-<grant>.tar && cd artifact-studio-<grant>\nPUBKEY=../spectro_public_key.pem sh verify-bundle.sh"}
+          what="bundle verification commands"
+        />
+        <p>It prints one line per manifest and per file, for example:</p>
+        <pre tabindex="0"><code>${[
+          "releases/demo-2-packs/release.json: ✅ Signature valid (release demo-2-packs, 52 files)",
+          `${examples.pack?.fileName ?? "kubernetes-1.32.3.zst"}: ✅ matches release demo-2-packs's signed manifest; signature valid`,
+          "calico.zst: ❌ renamed: these are the signed bytes of cni-calico-3.29.1.zst (release demo-2-packs)",
+        ].join("\n")}</code></pre>
+        <p class="small muted">The manifests list every file of their release; only the files of your download are required. The script exits 1 if anything failed.</p>
+      </section>
     </div>
   <//>`;
 }

@@ -134,10 +134,22 @@ async function loadFileNameOwners(db: Db, release: ReleaseManifest, facts: Catal
   }
 }
 
+/** Where the verified release.json and its signature were kept (blobs pinned by etag). */
+export type ManifestCopies = Pick<
+  typeof releases.$inferInsert,
+  | "manifestKey"
+  | "manifestEtag"
+  | "manifestSize"
+  | "manifestSignatureKey"
+  | "manifestSignatureEtag"
+  | "manifestSignatureSize"
+>;
+
 type PublishInput = {
   release: ReleaseManifest;
   /** The key whose signature over release.json verified. */
   keyId: string;
+  manifest?: ManifestCopies;
   /** Each verified file's immutable copy and its signature's, by file name. */
   stored: ReadonlyMap<string, StoredFile>;
   newPacks: PackFile[];
@@ -160,9 +172,10 @@ export function publishStatements(db: Db, input: PublishInput): [Statement, ...S
   // release's primary key and the whole batch rolls back: only the claim holder can publish.
   const statements: Statement[] = [
     // Columns in table order: id, status, reason, details, file_count, total_bytes, run_id, claimed_at,
-    // finished_at, attempts, key_id.
+    // finished_at, attempts, key_id, then the six manifest_* columns (set when it publishes, below).
     db.insert(releases).select(
-      sql`SELECT ${release.releaseId}, 'processing', NULL, NULL, NULL, NULL, ${runId}, ${now}, NULL, 1, NULL
+      sql`SELECT ${release.releaseId}, 'processing', NULL, NULL, NULL, NULL, ${runId}, ${now}, NULL, 1, NULL,
+        NULL, NULL, NULL, NULL, NULL, NULL
         WHERE NOT EXISTS (SELECT 1 FROM releases WHERE id = ${release.releaseId} AND run_id = ${runId} AND status = 'processing')`,
     ),
   ];
@@ -291,6 +304,7 @@ export function publishStatements(db: Db, input: PublishInput): [Statement, ...S
         reason: null,
         details: input.details,
         keyId: input.keyId,
+        ...input.manifest,
         ...releaseTotals(release),
         finishedAt: now,
       })

@@ -243,6 +243,16 @@ export const releases = sqliteTable(
     attempts: integer("attempts").notNull().default(0),
     /** The trusted key whose signature over release.json verified. */
     keyId: text("key_id"),
+    /**
+     * The verified release.json and release.json.sig.bin, kept as immutable blobs (pinned by etag)
+     * so grants can ship the signed manifests that cover their files.
+     */
+    manifestKey: text("manifest_key"),
+    manifestEtag: text("manifest_etag"),
+    manifestSize: integer("manifest_size"),
+    manifestSignatureKey: text("manifest_signature_key"),
+    manifestSignatureEtag: text("manifest_signature_etag"),
+    manifestSignatureSize: integer("manifest_signature_size"),
   },
   (t) => [index("releases_by_status").on(t.status, t.claimedAt)],
 );

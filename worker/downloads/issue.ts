@@ -2,7 +2,7 @@
 // automation manifest: gate → resolve → record → sign; and how a grant's manifest is answered.
 import { edgeCache } from "../edge-cache";
 import type { Context } from "hono";
-import { primaryWriter } from "../db/client";
+import { latestStateReader, primaryWriter } from "../db/client";
 import type { GrantRecord } from "../db/grants";
 import { config } from "../env";
 import { defaultKey } from "../keys";
@@ -18,6 +18,7 @@ import {
   signedEntries,
 } from "./grants";
 import type { ManifestEntry, ManifestFormat } from "./manifests";
+import { grantProofs, type ReleaseProof } from "./provenance";
 import { DEFAULT_MAX_CACHE_BYTES, type ServeDeps } from "./serve";
 import { urlSigner } from "./signers";
 import type { TokenScope } from "./tokens";
@@ -37,7 +38,14 @@ export function storageDeps(c: AnyContext): ServeDeps {
   };
 }
 
-export type Issued = { grant: GrantRecord; capability: string; entries: ManifestEntry[]; view: GrantView };
+export type Issued = {
+  grant: GrantRecord;
+  capability: string;
+  entries: ManifestEntry[];
+  view: GrantView;
+  /** The signed release manifests covering the files (they travel with every download). */
+  proofs: ReleaseProof[];
+};
 
 export async function issueGrant(
   c: AnyContext,
@@ -70,8 +78,14 @@ export async function issueGrant(
     { ip, country, userAgent: c.req.header("User-Agent"), tokenId },
     Date.now(),
   );
-  const entries = await signedEntries(grant, signer);
-  return { grant, capability, entries, view: grantView(grant, capability, entries, originOf(c), signer.strategy) };
+  const [entries, proofs] = await Promise.all([signedEntries(grant, signer), grantProofs(writer, grant)]);
+  return {
+    grant,
+    capability,
+    entries,
+    proofs,
+    view: grantView(grant, capability, entries, originOf(c), signer.strategy),
+  };
 }
 
 /**
@@ -85,10 +99,13 @@ export async function manifestResponse(
   entries: () => Promise<ManifestEntry[]>,
   extraHeaders: Record<string, string> = {},
 ): Promise<Response> {
+  const signer = urlSigner(config(c.env), originOf(c));
   const { body, contentType } = await manifestBody(format, grant, entries, {
     origin: originOf(c),
     defaultKeyId: defaultKey(config(c.env).TRUSTED_PUBLIC_KEYS, Date.now()).id,
     deps: storageDeps(c),
+    proofs: await grantProofs(latestStateReader(c.env), grant),
+    sign: (file) => signer.sign(grant, file),
   });
   return c.body(body, 200, {
     "Content-Type": contentType,

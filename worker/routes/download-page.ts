@@ -196,7 +196,7 @@ async function choosePage(c: Ctx, raw: Record<string, string>, problem?: ApiErro
 
 function resultPage(c: Ctx, issued: Issued, action: "download" | "urls") {
   const { grant, entries, view } = issued;
-  const tarSize = grantTarLength(grant, config(c.env).TRUSTED_PUBLIC_KEYS);
+  const tarSize = grantTarLength(grant, config(c.env).TRUSTED_PUBLIC_KEYS, issued.proofs);
   const urls = urlsTxt(entries);
   const curlCommand = `curl -fsS -o bundle.curl '${view.links["bundle.curl"]}' && curl --parallel --fail --remote-time -K bundle.curl`;
   return page(
@@ -205,7 +205,7 @@ function resultPage(c: Ctx, issued: Issued, action: "download" | "urls") {
     html`<${PageHead} eyebrow="Download" title="Your download is ready">The links below work until ${view.expiresAt} (grant <code>${grant.id}</code>).<//>
       <section class="card stack" aria-labelledby="bundle-title">
         <h2 id="bundle-title">Download Bundle</h2>
-        <p>One file with every artifact, its signature, SHA256SUMS, <code>spectro_public_key.pem</code> and <code>verify-signatures.sh</code>.</p>
+        <p>One file with every artifact, its signature, the signed release manifests that cover them, SHA256SUMS, <code>spectro_public_key.pem</code>, <code>verify-signatures.sh</code> and <code>verify-bundle.sh</code>.</p>
         <p><a class="button" href=${view.links["bundle.tar"]} download>Download Bundle (.tar, ${humanSize(tarSize)})</a></p>
       </section>
       <section class="card stack" aria-labelledby="urls-title">

@@ -10,6 +10,7 @@ import { GRANT_FORMATS, grantRequestSchema, grantView, loadLiveGrant, signedEntr
 import { issueGrant, manifestResponse, originOf, storageDeps } from "../downloads/issue";
 import { MANIFEST_FORMATS, type ManifestFormat } from "../downloads/manifests";
 import { urlSigner } from "../downloads/signers";
+import { grantProofs } from "../downloads/provenance";
 import "../downloads/openapi-paths"; // registers the download operations in the OpenAPI document
 import { limitBody, SELECTION_BODY_BYTES } from "../body-limit";
 import { validate } from "../validate";
@@ -23,16 +24,18 @@ grantsRoutes.post("/", limitBody(SELECTION_BODY_BYTES), validate("json", grantRe
 });
 
 grantsRoutes.on(["GET", "HEAD"], "/:capability/bundle.tar", async (c) => {
-  const grant = await loadLiveGrant(latestStateReader(c.env), c.req.param("capability"), Date.now());
+  const db = latestStateReader(c.env);
+  const grant = await loadLiveGrant(db, c.req.param("capability"), Date.now());
   const keys = config(c.env).TRUSTED_PUBLIC_KEYS;
+  const proofs = await grantProofs(db, grant);
   const headers = {
     "Content-Type": "application/x-tar",
-    "Content-Length": String(grantTarLength(grant, keys)),
+    "Content-Length": String(grantTarLength(grant, keys, proofs)),
     "Content-Disposition": `attachment; filename="${tarFolder(grant)}.tar"`,
     "Cache-Control": "private, no-store",
   };
   if (c.req.method === "HEAD") return new Response(null, { headers });
-  const tar = grantTar(grant, keys, storageDeps(c));
+  const tar = grantTar(grant, keys, proofs, storageDeps(c));
   c.executionCtx.waitUntil(tar.done);
   return new Response(tar.readable, { headers });
 });

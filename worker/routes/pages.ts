@@ -10,6 +10,7 @@ import { dottedVersion } from "../catalog/filters";
 import { firstPackVersion } from "../catalog/packs";
 import { getInstallers, listProducts } from "../catalog/products";
 import { type Db } from "../db/client";
+import { VERIFY_BUNDLE_SCRIPT } from "../downloads/verify-bundle";
 import { VERIFY_SCRIPT } from "../downloads/verify-script";
 import { notFound } from "../errors";
 import { HomePage } from "../../web/pages/home";
@@ -55,6 +56,18 @@ async function verifyExamples(db: Db): Promise<VerifyExamples> {
 
 pagesRoutes.get("/verify", catalogEtag, async (c) =>
   page(html`<${VerifyPage} examples=${await verifyExamples(c.get("catalog"))} />`),
+);
+
+pagesRoutes.get(
+  "/verify-bundle.sh",
+  (c) =>
+    new Response(VERIFY_BUNDLE_SCRIPT, {
+      headers: {
+        "Content-Type": "text/x-shellscript; charset=utf-8",
+        "Content-Disposition": 'attachment; filename="verify-bundle.sh"',
+        "Cache-Control": "public, max-age=3600",
+      },
+    }),
 );
 
 pagesRoutes.get(

@@ -5,7 +5,7 @@
 // Re-running it is harmless: finished releases are skipped unread.
 import type { z } from "zod";
 import { primaryWriter, type Db } from "../db/client";
-import { loadCatalogFacts, publishRelease } from "../db/publish";
+import { loadCatalogFacts, type ManifestCopies, publishRelease } from "../db/publish";
 import {
   claimAttempt,
   finishSyncRun,
@@ -23,7 +23,7 @@ import { listReleaseIds, releaseFolder } from "./discover";
 import { planRelease, reasonLine, type Finding } from "./plan";
 import { RELEASE_ID_PATTERN, releaseTotals, type ReleaseManifest } from "./release-manifest";
 import { MAX_SIGNATURE_BYTES, RELEASE_JSON, RELEASE_JSON_SIGNATURE, readSignedManifest } from "./signed-manifest";
-import { verifyFiles } from "./verify-files";
+import { storeSmallBlob, verifyFiles } from "./verify-files";
 
 export type SyncSummary = z.infer<typeof syncSummarySchema>;
 
@@ -173,6 +173,7 @@ async function processRelease(run: Run, releaseId: string): Promise<Outcome> {
   await publishRelease(db, {
     release,
     keyId,
+    manifest: await keepSignedManifest(env.ARTIFACTS, signed.bytes, signed.signatureBytes),
     stored: verified.stored,
     newPacks: plan.newPacks,
     newInstallers: plan.newInstallers,
@@ -182,6 +183,27 @@ async function processRelease(run: Run, releaseId: string): Promise<Outcome> {
     details: { verified: verified.report, alreadyPublished: plan.alreadyPublished, products: plan.productWrites },
   });
   return { status: "published" };
+}
+
+/**
+ * Keeps the bytes of release.json and release.json.sig.bin that verified (never re-read from
+ * incoming/) as immutable blobs, so every grant can carry the signed manifests covering its files.
+ */
+async function keepSignedManifest(
+  bucket: R2Bucket,
+  bytes: Uint8Array,
+  signatureBytes: Uint8Array,
+): Promise<ManifestCopies> {
+  const manifest = await storeSmallBlob(bucket, bytes.slice());
+  const signature = await storeSmallBlob(bucket, signatureBytes.slice());
+  return {
+    manifestKey: manifest.key,
+    manifestEtag: manifest.etag,
+    manifestSize: bytes.byteLength,
+    manifestSignatureKey: signature.key,
+    manifestSignatureEtag: signature.etag,
+    manifestSignatureSize: signatureBytes.byteLength,
+  };
 }
 
 /** Cheap checks first, so a half-copied or mislabelled release is refused before any byte is hashed. */
