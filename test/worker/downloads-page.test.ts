@@ -119,6 +119,21 @@ describe("POST /download", () => {
     expect(tar.status).toBe(200);
   });
 
+  it("offers the tar in DVD, DVD-DL and Blu-ray parts, each part link downloading its byte range", async () => {
+    const res = await form({ packs: "cni-calico@3.29.2", action: "urls" });
+    const html = await res.text();
+    for (const label of ["DVD (4.7 GB): 1 part", "DVD-DL (8.5 GB): 1 part", "Blu-ray (25 GB): 1 part"])
+      expect(html).toContain(label);
+    const part = /href="([^"]*\/bundle\.tar\.part-001\?size=dvd)"/.exec(html)?.[1];
+    expect(part).toBeDefined();
+    const tar = /href="([^"]*\/bundle\.tar)"/.exec(html)![1];
+    const [whole, first] = await Promise.all(
+      [tar, part!].map(async (u) => new Uint8Array(await (await exports.default.fetch(u)).arrayBuffer())),
+    );
+    expect(first).toEqual(whole);
+    expect(html).toMatch(/href="[^"]*\/join-and-verify\.sh\?size=dvd"/);
+  });
+
   it("Copy all URLs shows urls.txt without a Refresh; the wizard's bundle state becomes a bundle grant", async () => {
     const res = await form({
       product: "palette-enterprise",

@@ -116,8 +116,11 @@ describe("GET /api/v1/grants/:capability/<format>", () => {
   const get = (format: string) => exports.default.fetch(`http://studio.test/api/v1/grants/${capability}/${format}`);
   // The signed release manifest covering the files travels with every format, under releases/<id>/.
   const proofOf = async () =>
-    ((await (await get("manifest.json")).json()) as { releases: { file: string; url: string; sigFile: string; sigUrl: string }[] })
-      .releases;
+    (
+      (await (await get("manifest.json")).json()) as {
+        releases: { file: string; url: string; sigFile: string; sigUrl: string }[];
+      }
+    ).releases;
 
   it("urls.txt: every URL of the grant, each of which downloads", async () => {
     const res = await get("urls.txt");

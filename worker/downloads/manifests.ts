@@ -108,8 +108,7 @@ export function sha256Sums(
 export const sha256SumsLength = (
   entries: Pick<GrantFile, "file" | "sigFile">[],
   proofs: Pick<ProofEntry, "file" | "sigFile">[] = [],
-) =>
-  [...entries, ...proofs].reduce((n, e) => n + 2 * (64 + 2 + 1) + utf8Length(e.file) + utf8Length(e.sigFile), 0);
+) => [...entries, ...proofs].reduce((n, e) => n + 2 * (64 + 2 + 1) + utf8Length(e.file) + utf8Length(e.sigFile), 0);
 
 const utf8Length = (s: string) => new TextEncoder().encode(s).byteLength;
 
@@ -238,17 +237,18 @@ if ! fetch ${shQuote(p.url)} ${shQuote(p.file)} ${p.size} || ! fetch ${shQuote(p
 fi`,
   )
   .join("\n")}
+GRANT_CHECK="artifact-studio-$GRANT.verify-bundle.log"
 cat > ${shQuote(list)} <<'ARTIFACT_STUDIO_FILES'
 ${entries.flatMap((e) => [e.file, e.sigFile]).join("\n")}
 ARTIFACT_STUDIO_FILES
 cat > verify-bundle.sh <<'ARTIFACT_STUDIO_VERIFY_BUNDLE'
 ${VERIFY_BUNDLE_SCRIPT}ARTIFACT_STUDIO_VERIFY_BUNDLE
-if REQUIRED=${shQuote(list)} PUBKEY="${keys.map((k) => `$KEY_${shVar(k.keyId)}`).join(" ")}" sh verify-bundle.sh . > "$LOG.bundle" 2>&1; then
+if REQUIRED=${shQuote(list)} PUBKEY="${keys.map((k) => `$KEY_${shVar(k.keyId)}`).join(" ")}" sh verify-bundle.sh . > "$GRANT_CHECK" 2>&1; then
   say "release manifests: ✅ every file matches a signed release manifest"
 else
-  cat "$LOG.bundle"; say "release manifests: ❌ see verify-bundle.sh above"; failures=$((failures + 1))
+  cat "$GRANT_CHECK"; say "release manifests: ❌ see verify-bundle.sh above"; failures=$((failures + 1))
 fi
-cat "$LOG.bundle" >> "$LOG"; rm -f "$LOG.bundle"`;
+cat "$GRANT_CHECK" >> "$LOG"; rm -f "$GRANT_CHECK"`;
 }
 
 const shVar = (keyId: string) => keyId.replace(/[^A-Za-z0-9]/g, "_");

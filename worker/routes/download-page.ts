@@ -18,6 +18,7 @@ import { config } from "../env";
 import { ApiError, invalidInput } from "../errors";
 import { Layout, documentHtml } from "../../web/components/layout";
 import { CopyButton, HiddenInputs, Notice, PageHead } from "../../web/components/ui";
+import { PartsSection } from "../../web/components/parts";
 import { humanSize } from "../../web/lib/format";
 import { FORM_BODY_BYTES, limitBody } from "../body-limit";
 import { htmlErrorHandler, parseForm, parseOrThrow } from "./html";
@@ -208,6 +209,7 @@ function resultPage(c: Ctx, issued: Issued, action: "download" | "urls") {
         <p>One file with every artifact, its signature, the signed release manifests that cover them, SHA256SUMS, <code>spectro_public_key.pem</code>, <code>verify-signatures.sh</code> and <code>verify-bundle.sh</code>.</p>
         <p><a class="button" href=${view.links["bundle.tar"]} download>Download Bundle (.tar, ${humanSize(tarSize)})</a></p>
       </section>
+      <${PartsSection} tarUrl=${view.links["bundle.tar"]} tarSize=${tarSize} folder=${`artifact-studio-${grant.id}`} />
       <section class="card stack" aria-labelledby="urls-title">
         <h2 id="urls-title">Copy all URLs</h2>
         ${action === "urls" ? html`<${Notice} kind="ok"><p>Copy these URLs, or fetch them all with curl as shown below.</p><//>` : null}

@@ -30,10 +30,7 @@ filesRoutes.all("/:grant/:file", (c) =>
 // The signed release manifests that cover a grant's files: releases/<release-id>/release.json(.sig.bin).
 filesRoutes.all("/:grant/releases/:release/:name", (c) =>
   serveGrantFile(c, async (grant, db) =>
-    findProofFile(
-      await grantProofs(db, grant),
-      `releases/${c.req.param("release")}/${c.req.param("name")}`,
-    ),
+    findProofFile(await grantProofs(db, grant), `releases/${c.req.param("release")}/${c.req.param("name")}`),
   ),
 );
 
