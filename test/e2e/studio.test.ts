@@ -53,9 +53,7 @@ describe("the local studio with the demo catalog", () => {
     const quarantined = await releases("quarantined");
     expect(Object.fromEntries(quarantined.map((r) => [r.id, r.reason]))).toEqual({
       "demo-forged-calico": "release.json.sig.bin does not verify with any trusted key",
-      "demo-tampered-packs": expect.stringMatching(
-        /^nginx-1\.12\.0\.zst: checksum mismatch: sha256 [0-9a-f]{64}, release\.json says/,
-      ),
+      "demo-tampered-packs": expect.stringMatching(/^nginx-1\.12\.0\.zst: checksum mismatch: sha256 [0-9a-f]{64}, release\.json says/),
     });
   });
 
