@@ -18,6 +18,7 @@ import { filesRoutes } from "./routes/files";
 import { grantsRoutes } from "./routes/grants";
 import { keyRoutes } from "./routes/keys";
 import { manifestsRoutes } from "./routes/manifests";
+import { changesRoutes } from "./routes/changes";
 import { openapiRoutes } from "./routes/openapi";
 import { packsRoutes } from "./routes/packs";
 import { pagesRoutes } from "./routes/pages";
@@ -57,6 +58,7 @@ app.route("/dl", filesRoutes); // worker-signed downloads
 app.route("/download", downloadPageRoutes); // the captcha gate page: choose, solve, get the links
 app.route("/api/v1/products", productsRoutes);
 app.route("/api/v1/packs", packsRoutes);
+app.route("/api/v1/changes", changesRoutes); // incremental mirroring
 app.route("/api/v1/compatible", compatibleRoutes);
 app.route("/api/v1/grants", grantsRoutes);
 app.route("/api/v1/manifests", manifestsRoutes); // automation: API token instead of captcha

@@ -30,7 +30,7 @@ type SignedFileColumns = Pick<
 >;
 
 /** The artifact columns installers and pack versions share, as a grant lists them. */
-const signedFile = (r: SignedFileColumns) => ({
+export const signedFile = (r: SignedFileColumns) => ({
   file: r.fileName,
   objectKey: r.objectKey,
   objectEtag: r.objectEtag,

@@ -5,6 +5,7 @@ import type { BatchItem } from "drizzle-orm/batch";
 import type { SQLiteTable } from "drizzle-orm/sqlite-core";
 import type { z } from "zod";
 import { bumpGeneration } from "../catalog/generation";
+import { stampGenerations } from "./changes";
 import { versionSortKey } from "../catalog/versions";
 import type { yankedPackVersionSchema } from "../sync/api-schemas";
 import type { CatalogFacts, ReleasePlan } from "../sync/plan";
@@ -310,7 +311,7 @@ export function publishStatements(db: Db, input: PublishInput): [Statement, ...S
       })
       .where(and(eq(releases.id, release.releaseId), eq(releases.runId, runId))),
   );
-  statements.push(bumpGeneration(db));
+  statements.push(bumpGeneration(db), ...stampGenerations(db));
   return statements as [Statement, ...Statement[]];
 }
 
@@ -347,6 +348,7 @@ export async function yankPackVersion(
         .where(and(eq(packVersions.id, id), eq(packVersions.yanked, false)))
         .returning({ id: packVersions.id }),
       bumpGeneration(db),
+      ...stampGenerations(db),
     ]);
     changed = update.length === 1;
     // Not changed here means a concurrent yank won the race: its time and reason stand, so read them back.

@@ -29,6 +29,15 @@ const pinnedObjects = () => ({
   signatureEtag: text("signature_etag").notNull().default(""),
 });
 
+/**
+ * The catalog generation whose publish or yank brought the artifact in or took it out (set in the
+ * same batch that bumps the generation), so /api/v1/changes can list what changed after a generation.
+ */
+const generationColumns = () => ({
+  publishedGeneration: integer("published_generation"),
+  yankedGeneration: integer("yanked_generation"),
+});
+
 /** A yanked artifact leaves the catalog and downloads refuse it; its row stays for the record. */
 const yankColumns = () => ({
   yanked: integer("yanked", { mode: "boolean" }).notNull().default(false),
@@ -82,11 +91,14 @@ export const releaseArtifacts = sqliteTable(
     publishedAt: integer("published_at").notNull().default(now),
     ...pinnedObjects(),
     ...yankColumns(),
+    ...generationColumns(),
   },
   (t) => [
     primaryKey({ columns: [t.productId, t.version, t.kind] }),
     uniqueIndex("release_artifacts_file_name").on(t.fileName),
     index("release_artifacts_by_key").on(t.keyId),
+    index("release_artifacts_by_published_generation").on(t.publishedGeneration),
+    index("release_artifacts_by_yanked_generation").on(t.yankedGeneration),
   ],
 );
 
@@ -129,9 +141,12 @@ export const packVersions = sqliteTable(
     publishedAt: integer("published_at").notNull().default(now),
     ...pinnedObjects(),
     ...yankColumns(),
+    ...generationColumns(),
   },
   (t) => [
     uniqueIndex("pack_versions_name_version").on(t.packName, t.version),
+    index("pack_versions_by_published_generation").on(t.publishedGeneration),
+    index("pack_versions_by_yanked_generation").on(t.yankedGeneration),
     uniqueIndex("pack_versions_file_name").on(t.fileName),
     index("pack_versions_by_key").on(t.keyId),
     index("pack_versions_by_pack").on(t.packName, t.yanked, t.versionKey),

@@ -18,6 +18,7 @@ import {
   signedEntries,
 } from "./grants";
 import type { ManifestEntry, ManifestFormat } from "./manifests";
+import type { GrantFile } from "./files";
 import { grantProofs, type ReleaseProof } from "./provenance";
 import { DEFAULT_MAX_CACHE_BYTES, type ServeDeps } from "./serve";
 import { urlSigner } from "./signers";
@@ -49,7 +50,14 @@ export type Issued = {
 
 export async function issueGrant(
   c: AnyContext,
-  input: { selection: Selection; captchaToken?: string; scope: TokenScope; fetch?: FetchFn },
+  input: {
+    selection: Selection | { changes: unknown };
+    /** Files already resolved (the changes since a generation); otherwise the selection is resolved. */
+    files?: GrantFile[];
+    captchaToken?: string;
+    scope: TokenScope;
+    fetch?: FetchFn;
+  },
 ): Promise<Issued> {
   const cfg = config(c.env);
   const writer = primaryWriter(c.env);
@@ -68,7 +76,7 @@ export async function issueGrant(
     fetch: input.fetch,
   });
   // Resolved at the primary: a pack yanked a moment ago is refused even if a replica lags.
-  const files = await resolveSelection(writer, input.selection);
+  const files = input.files ?? (await resolveSelection(writer, input.selection as Selection));
   const country = (c.req.raw.cf as { country?: string } | undefined)?.country;
   const { grant, capability } = await recordGrant(
     writer,
