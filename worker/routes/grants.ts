@@ -36,6 +36,7 @@ import { grantProofs } from "../downloads/provenance";
 import "../downloads/openapi-paths"; // registers the download operations in the OpenAPI document
 import { limitBody, SELECTION_BODY_BYTES } from "../body-limit";
 import { validate } from "../validate";
+import "../downloads/openapi-journeys"; // registers the parts and changes operations in the OpenAPI document
 
 export const grantsRoutes = new Hono<{ Bindings: Env }>();
 
