@@ -19,3 +19,18 @@ CREATE INDEX `pack_versions_by_published_generation` ON `pack_versions` (`publis
 CREATE INDEX `pack_versions_by_yanked_generation` ON `pack_versions` (`yanked_generation`);--> statement-breakpoint
 CREATE INDEX `release_artifacts_by_published_generation` ON `release_artifacts` (`published_generation`);--> statement-breakpoint
 CREATE INDEX `release_artifacts_by_yanked_generation` ON `release_artifacts` (`yanked_generation`);
+--> statement-breakpoint
+-- The container images each pack version ships (pack.json content.images, from the signed manifest).
+CREATE TABLE `pack_version_images` (
+	`pack_version_id` text NOT NULL,
+	`reference` text NOT NULL,
+	`repository` text NOT NULL,
+	`tag` text,
+	`digest` text NOT NULL,
+	PRIMARY KEY(`pack_version_id`, `reference`),
+	FOREIGN KEY (`pack_version_id`) REFERENCES `pack_versions`(`id`) ON UPDATE no action ON DELETE no action
+);
+--> statement-breakpoint
+CREATE INDEX `images_by_repository` ON `pack_version_images` (`repository`,`tag`);--> statement-breakpoint
+CREATE INDEX `images_by_tag` ON `pack_version_images` (`tag`);--> statement-breakpoint
+CREATE INDEX `images_by_digest` ON `pack_version_images` (`digest`);

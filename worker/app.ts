@@ -19,6 +19,7 @@ import { grantsRoutes } from "./routes/grants";
 import { keyRoutes } from "./routes/keys";
 import { manifestsRoutes } from "./routes/manifests";
 import { changesRoutes } from "./routes/changes";
+import { imagesApiRoutes, imagesPageRoutes } from "./routes/images";
 import { openapiRoutes } from "./routes/openapi";
 import { packsRoutes } from "./routes/packs";
 import { pagesRoutes } from "./routes/pages";
@@ -59,6 +60,8 @@ app.route("/download", downloadPageRoutes); // the captcha gate page: choose, so
 app.route("/api/v1/products", productsRoutes);
 app.route("/api/v1/packs", packsRoutes);
 app.route("/api/v1/changes", changesRoutes); // incremental mirroring
+app.route("/api/v1/images", imagesApiRoutes); // which pack versions ship an image
+app.route("/images", imagesPageRoutes); // the same question as a page
 app.route("/api/v1/compatible", compatibleRoutes);
 app.route("/api/v1/grants", grantsRoutes);
 app.route("/api/v1/manifests", manifestsRoutes); // automation: API token instead of captcha

@@ -127,6 +127,21 @@ export function VerifyPage({ examples }: { examples: VerifyExamples }) {
         ].join("\n")}</code></pre>
         <p class="small muted">The manifests list every file of their release; only the files of your download are required. The script exits 1 if anything failed.</p>
       </section>
+
+      <section class="card" aria-labelledby="step-images">
+        <h2 id="step-images">5. Container images</h2>
+        <p>
+          Each pack version declares the images it ships in its signed release manifest, every one pinned by digest
+          (<code>repository[:tag]@sha256:…</code>); the studio refuses a release with a tag-only image. Once the manifest
+          verifies (step 4), the digests in it are the publisher's: pull or mirror by digest, never by tag, and the registry
+          client checks that the bytes it receives hash to that digest. A grant's <code>images.txt</code> lists them one a line.
+        </p>
+        <${CodeBlock}
+          code=${'grep -o \'"image": *"[^"]*"\' releases/*/release.json     # what the signed manifests declare\nwhile read -r ref; do skopeo copy --all "docker://$ref" "oci-archive:$(echo "$ref" | tr \'/:@\' \'___\').tar"; done < images.txt\ncrane digest docker.io/calico/node:v3.29.1                    # compare with the digest in images.txt'}
+          what="image verification commands"
+        />
+        <p class="small muted">Incident: <a href="/images">which pack versions ship an image?</a> Search by repository, tag or digest.</p>
+      </section>
     </div>
   <//>`;
 }

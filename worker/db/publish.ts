@@ -11,12 +11,13 @@ import type { yankedPackVersionSchema } from "../sync/api-schemas";
 import type { CatalogFacts, ReleasePlan } from "../sync/plan";
 import type { StoredFile } from "../sync/verify-files";
 import type { InstallerFile, PackFile, ReleaseManifest } from "../sync/release-manifest";
-import { fileKeyId, installerSlot, packVersionId, releaseTotals } from "../sync/release-manifest";
+import { fileKeyId, installerSlot, packVersionId, parseImageReference, releaseTotals } from "../sync/release-manifest";
 import type { Db } from "./client";
 import {
   packDependencies,
   packVersionArches,
   packVersionClouds,
+  packVersionImages,
   packVersionProducts,
   packVersions,
   packVersionUseCases,
@@ -296,6 +297,10 @@ export function publishStatements(db: Db, input: PublishInput): [Statement, ...S
   for (const rows of chunksFor(packVersionProducts, targets))
     statements.push(db.insert(packVersionProducts).values(rows));
   for (const rows of chunksFor(packDependencies, deps)) statements.push(db.insert(packDependencies).values(rows));
+  const images = children((f, id) =>
+    (f.pack.content?.images ?? []).map((img) => ({ packVersionId: id, ...parseImageReference(img.image)! })),
+  );
+  for (const rows of chunksFor(packVersionImages, images)) statements.push(db.insert(packVersionImages).values(rows));
 
   statements.push(
     db

@@ -228,6 +228,30 @@ export const packDependencies = sqliteTable(
   ],
 );
 
+/**
+ * The container images a pack version ships (pack.json content.images, from its signed release
+ * manifest): `repository[:tag]@sha256:<hex>`, indexed by repository (and tag), tag and digest so
+ * "which pack versions ship image X?" is an index lookup.
+ */
+export const packVersionImages = sqliteTable(
+  "pack_version_images",
+  {
+    packVersionId: text("pack_version_id")
+      .notNull()
+      .references(() => packVersions.id),
+    reference: text("reference").notNull(), // repository[:tag]@sha256:<hex>, as declared
+    repository: text("repository").notNull(),
+    tag: text("tag"),
+    digest: text("digest").notNull(), // sha256:<hex>
+  },
+  (t) => [
+    primaryKey({ columns: [t.packVersionId, t.reference] }),
+    index("images_by_repository").on(t.repository, t.tag),
+    index("images_by_tag").on(t.tag),
+    index("images_by_digest").on(t.digest),
+  ],
+);
+
 /** A single row whose generation each publish or yank bumps; catalog ETags derive from it. */
 export const catalogState = sqliteTable("catalog_state", {
   id: integer("id").primaryKey(),

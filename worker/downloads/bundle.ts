@@ -20,6 +20,8 @@ import { VERIFY_SCRIPT } from "./verify-script";
 import { VERIFY_BUNDLE_SCRIPT } from "./verify-bundle";
 import type { ReleaseProof } from "./provenance";
 import type { Downloadable } from "./files";
+import { imagesTxt } from "../db/images";
+import type { ImageRef } from "../sync/release-manifest";
 import { IntegrityError, openWhole, readVerified, type ServeDeps } from "./serve";
 import { type ByteRange, type TarEntry, tarLength, tarStream } from "./tar";
 
@@ -69,8 +71,11 @@ export async function manifestBody(
     deps: StorageDeps;
     proofs: ReleaseProof[];
     sign: (file: Downloadable) => Promise<string>;
+    /** The container images the grant's pack versions ship (images.txt). */
+    images: () => Promise<ImageRef[]>;
   },
 ): Promise<{ body: string; contentType: string }> {
+  if (format === "images.txt") return { body: imagesTxt(await ctx.images()), contentType: TEXT };
   if (format === "SHA256SUMS")
     return {
       body: sha256Sums(grant.files, await signatureChecksums(grant, ctx.deps), ctx.proofs.map(summedProof)),

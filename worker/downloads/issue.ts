@@ -20,6 +20,7 @@ import {
 import type { ManifestEntry, ManifestFormat } from "./manifests";
 import type { GrantFile } from "./files";
 import { grantProofs, type ReleaseProof } from "./provenance";
+import { imagesOfPackVersions } from "../db/images";
 import { DEFAULT_MAX_CACHE_BYTES, type ServeDeps } from "./serve";
 import { urlSigner } from "./signers";
 import type { TokenScope } from "./tokens";
@@ -114,6 +115,11 @@ export async function manifestResponse(
     deps: storageDeps(c),
     proofs: await grantProofs(latestStateReader(c.env), grant),
     sign: (file) => signer.sign(grant, file),
+    images: () =>
+      imagesOfPackVersions(
+        latestStateReader(c.env),
+        grant.files.flatMap((f) => (f.packVersionId ? [f.packVersionId] : [])),
+      ),
   });
   return c.body(body, 200, {
     "Content-Type": contentType,

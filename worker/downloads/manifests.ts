@@ -34,7 +34,14 @@ export type ProofEntry = {
   sigUrl: string;
 };
 
-export const MANIFEST_FORMATS = ["urls.txt", "bundle.curl", "manifest.json", "SHA256SUMS", "download.sh"] as const;
+export const MANIFEST_FORMATS = [
+  "urls.txt",
+  "bundle.curl",
+  "manifest.json",
+  "SHA256SUMS",
+  "download.sh",
+  "images.txt",
+] as const;
 export type ManifestFormat = (typeof MANIFEST_FORMATS)[number];
 
 export const urlsTxt = (entries: ManifestEntry[], proofs: ProofEntry[] = []) =>

@@ -3,6 +3,7 @@
 import { z } from "zod";
 import { registerOperations, type ResponseSpec } from "../openapi";
 import { changesQuery } from "../routes/changes";
+import { imagesQuery } from "../routes/images";
 import { MANIFEST_FORMATS } from "./manifests";
 
 const text = (description: string): ResponseSpec => ({ description, contentType: "text/plain", schema: z.string() });
@@ -49,7 +50,40 @@ const changesResponse = z.object({
   }),
 });
 
+const imageHit = z.object({
+  reference: z.string(),
+  repository: z.string(),
+  tag: z.string().nullable(),
+  digest: z.string(),
+  pack: z.string(),
+  displayName: z.string(),
+  version: z.string(),
+  yanked: z.boolean().meta({ description: "Yanked versions are listed too: an incident needs them" }),
+});
+
 registerOperations(
+  {
+    method: "get",
+    path: "/api/v1/images",
+    operationId: "findImages",
+    summary: "Which pack versions ship an image: by repository, tag, digest, or any reference (q), through an index",
+    tags: ["catalog"],
+    query: imagesQuery.in,
+    responses: {
+      "200": {
+        description: "The pack versions declaring the image in their signed release manifests.",
+        schema: z.object({
+          query: z.object({
+            repository: z.string().optional(),
+            tag: z.string().optional(),
+            digest: z.string().optional(),
+          }),
+          packVersions: z.array(imageHit),
+        }),
+      },
+      "400": error("No field given, or a value that is not a repository, tag, digest or reference (named)."),
+    },
+  },
   {
     method: "get",
     path: "/api/v1/grants/{capability}/bundle.tar.part-{n}",
