@@ -1,12 +1,13 @@
 // Incremental mirroring with the real tools: mirror.sh (curl, sh, sha256sum, openssl) run once,
 // then a new signed release is dropped and published by the sync, and the second run fetches only
-// the new files, verifies them against the signed manifest and advances its state file.
+// the new files, verifies them against the signed manifest and advances its state file. It runs its
+// own studio: publishing a release would change the catalog the other e2e files share.
 import { execFile } from "node:child_process";
 import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { promisify } from "node:util";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   dropIntoBucket,
   ensureDemoKey,
@@ -14,11 +15,12 @@ import {
   packFile,
   writeDemoReleases,
 } from "../../scripts/demo-catalog";
+import { freePort, type Studio, startStudio } from "../../scripts/studio";
 
 const exec = promisify(execFile);
-const studioUrl = inject("studioUrl");
-const adminToken = inject("adminToken");
-const demoDir = inject("demoDir");
+let studio: Studio;
+let studioUrl: string;
+let adminToken: string;
 
 async function run(cmd: string, args: string[], cwd: string, env: Record<string, string> = {}) {
   try {
@@ -35,6 +37,16 @@ let token: string;
 
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), "mirror-e2e-"));
+  studio = await startStudio({
+    port: await freePort(),
+    persistTo: join(work, "state"),
+    devVarsPath: join(work, ".dev.vars"),
+    keysDir: join(work, "keys"),
+    demoDir: join(work, "demo"),
+    logFile: join(work, "wrangler.log"),
+    quiet: true,
+  });
+  ({ url: studioUrl, adminToken } = studio);
   const minted = await fetch(`${studioUrl}/api/v1/admin/tokens`, {
     method: "POST",
     headers: { "Content-Type": "application/json", Authorization: `Bearer ${adminToken}` },
@@ -48,12 +60,13 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  await studio?.stop();
   if (work) await rm(work, { recursive: true, force: true });
 });
 
 /** Signs a one-pack release with the demo key, drops it into the studio's local R2 and runs the sync. */
 async function publishNewRelease() {
-  const root = dirname(demoDir); // the e2e setup keeps keys/ and state/ beside demo/
+  const root = work; // this file's studio keeps keys/ and state/ here
   const key = await ensureDemoKey(join(root, "keys"));
   const releases = await writeDemoReleases(join(root, "mirror-release"), key, [
     {
