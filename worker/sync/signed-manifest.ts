@@ -2,6 +2,7 @@
 // release.json.sig.bin with the trusted keys before a single field of it is believed. The key that
 // verifies must be current and must be the keyId the manifest names; the manifest must name its own
 // folder, so a signed manifest copied elsewhere is refused.
+import { hex } from "../encoding";
 import type { TrustedKey } from "../env";
 import { keyRefusal } from "../keys";
 import type { Finding } from "./plan";
@@ -20,7 +21,8 @@ export type SignedManifest =
       ok: true;
       release: ReleaseManifest;
       keyId: string;
-      /** The exact bytes that verified, so the sync can keep them without reading incoming/ again. */
+      manifestSha256: string;
+      /** The exact bytes that verified, so publishing can keep them without reading incoming/ again. */
       bytes: Uint8Array;
       signatureBytes: Uint8Array;
     }
@@ -55,7 +57,9 @@ export async function readSignedManifest(
         : `${RELEASE_JSON_SIGNATURE} is ${signature.size} bytes, not a signature`,
     );
   }
-  const [bytes, signatureBytes] = await Promise.all([manifest.bytes(), signature.bytes()]);
+  const [bytes, signatureBytes] = await Promise.all([manifest.arrayBuffer(), signature.arrayBuffer()]).then((buffers) =>
+    buffers.map((b) => new Uint8Array(b)),
+  );
 
   const signer = keys.find((k) => verifyBytes(bytes, signatureBytes, k.pem));
   if (!signer) return refused(`${RELEASE_JSON_SIGNATURE} does not verify with any trusted key`);
@@ -89,5 +93,6 @@ export async function readSignedManifest(
   if (release.keyId !== signer.id) {
     return refused(`release.json names key ${release.keyId} but is signed by key ${signer.id}`, signer.id);
   }
-  return { ok: true, release, keyId: signer.id, bytes, signatureBytes };
+  const manifestSha256 = hex(await crypto.subtle.digest("SHA-256", bytes));
+  return { ok: true, release, keyId: signer.id, manifestSha256, bytes, signatureBytes };
 }
