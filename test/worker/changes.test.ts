@@ -2,7 +2,7 @@
 // generation of its batch), pack filters, and the one-call grant of what is new for a token.
 import { env, exports } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { runSync } from "../../worker/sync/run";
+import { syncAndSettle } from "./support/sync";
 import { dropRelease, PALETTE_ENTERPRISE } from "./support/releases";
 
 type ChangesJson = {
@@ -26,14 +26,14 @@ beforeAll(async () => {
       { name: "kubernetes", version: "1.32.3", layer: "k8s" },
     ],
   });
-  await runSync(env, { trigger: "admin" });
+  await syncAndSettle(env);
   before = (await changes("since=0")).generation;
 });
 
 describe("GET /api/v1/changes", () => {
   it("lists what a publish brought after a generation, stamped with that publish's generation", async () => {
     await dropRelease(env, "changes-2", { packs: [{ name: "cni-cilium", version: "1.16.3", layer: "cni" }] });
-    await runSync(env, { trigger: "admin" });
+    await syncAndSettle(env);
     const after = await changes(`since=${before}`);
     expect(after.generation).toBe(before + 1);
     expect(after.published.packs.map((p) => [p.name, p.version, p.generation])).toEqual([

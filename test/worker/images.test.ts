@@ -5,7 +5,7 @@ import { env, exports } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { primaryWriter } from "../../worker/db/client";
 import { findImages } from "../../worker/db/images";
-import { runSync } from "../../worker/sync/run";
+import { syncAndSettle } from "./support/sync";
 import type { ReleaseManifest } from "../../worker/sync/release-manifest";
 import { dropRelease, PALETTE_ENTERPRISE, releaseRow } from "./support/releases";
 
@@ -50,7 +50,7 @@ beforeAll(async () => {
       "cni-cilium@1.16.3": [CILIUM, SHARED],
     }),
   });
-  await runSync(env, { trigger: "admin" });
+  await syncAndSettle(env);
 });
 
 describe("images declared by pack versions", () => {
@@ -134,7 +134,7 @@ describe("images declared by pack versions", () => {
       packs: [{ name: "addon-nginx", version: "1.11.3", layer: "addon" }],
       releaseJson: withImages({ "addon-nginx@1.11.3": ["docker.io/nginx:latest"] }),
     });
-    await runSync(env, { trigger: "admin" });
+    await syncAndSettle(env);
     const row = await releaseRow(env, "images-bad");
     expect(row?.status).toBe("quarantined");
     expect(row?.reason).toContain(

@@ -4,7 +4,7 @@
 import { env, exports } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { LOCAL_MIN_PART_BYTES, partChecksums, partCount, partRange, partSuffix } from "../../worker/downloads/parts";
-import { runSync } from "../../worker/sync/run";
+import { syncAndSettle } from "./support/sync";
 import { dropRelease, PALETTE_ENTERPRISE } from "./support/releases";
 
 const sha256Hex = async (bytes: Uint8Array) =>
@@ -28,7 +28,7 @@ beforeAll(async () => {
       { name: "kubernetes", version: "1.32.3", layer: "k8s", size: 150_000 },
     ],
   });
-  await runSync(env, { trigger: "admin" });
+  await syncAndSettle(env);
   const res = await exports.default.fetch("http://studio.test/api/v1/grants", {
     method: "POST",
     headers: { "Content-Type": "application/json" },
@@ -64,7 +64,11 @@ describe("bundle.tar in parts", () => {
     expect(parts[0].byteLength).toBe(size);
     expect(parts[2].byteLength).toBe(whole.byteLength - 2 * size);
     const joined = new Uint8Array(whole.byteLength);
-    parts.reduce((offset, p) => (joined.set(p, offset), offset + p.byteLength), 0);
+    let offset = 0;
+    for (const p of parts) {
+      joined.set(p, offset);
+      offset += p.byteLength;
+    }
     expect(await sha256Hex(joined)).toBe(await sha256Hex(whole));
     expect((await part("004", size)).status).toBe(404);
   });

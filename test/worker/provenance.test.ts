@@ -3,7 +3,7 @@
 import { createVerify } from "node:crypto";
 import { env, exports } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { runSync } from "../../worker/sync/run";
+import { syncAndSettle } from "./support/sync";
 import { dropRelease, PALETTE_ENTERPRISE, releaseRow } from "./support/releases";
 
 type Proof = { releaseId: string; file: string; url: string; sha256: string; sigFile: string; sigUrl: string };
@@ -47,7 +47,7 @@ describe("signed release manifests travel with every grant", () => {
     await dropRelease(env, "prov-c", { packs: [{ name: "addon-nginx", version: "1.11.3", layer: "addon" }] });
     droppedA = await bytesAt("incoming/prov-a/release.json");
     droppedSigA = await bytesAt("incoming/prov-a/release.json.sig.bin");
-    await runSync(env, { trigger: "admin" });
+    await syncAndSettle(env);
     pem = await (await exports.default.fetch("http://studio.test/spectro_public_key.pem")).text();
   });
 
