@@ -5,8 +5,14 @@ import { registerOperations, type ResponseSpec } from "../openapi";
 import { changesQuery } from "../routes/changes";
 import { imagesQuery } from "../routes/images";
 import { MANIFEST_FORMATS } from "./manifests";
+import { manifest } from "./openapi-paths";
 
 const text = (description: string): ResponseSpec => ({ description, contentType: "text/plain", schema: z.string() });
+const script = (description: string): ResponseSpec => ({
+  description,
+  contentType: "text/x-shellscript",
+  schema: z.string(),
+});
 const error = (description: string): ResponseSpec => ({ description, schema: "Error" });
 const capability = z.string().meta({ description: "The grant's capability (43 characters, from the grant response)" });
 const size = z.string().meta({
@@ -122,7 +128,7 @@ registerOperations(
     tags: ["downloads"],
     params: z.object({ capability }),
     query: z.object({ size }),
-    responses: { "200": text("The script."), ...grantErrors },
+    responses: { "200": script("The script."), ...grantErrors },
   },
   {
     method: "get",
@@ -143,7 +149,9 @@ registerOperations(
     summary: "A nightly job's script: keeps the last generation mirrored, fetches and verifies only what is new",
     tags: ["catalog"],
     query: changesQuery.omit({ since: true }),
-    responses: { "200": text("The script (ARTIFACT_STUDIO_TOKEN=<manifests:read token> sh mirror.sh [folder]).") },
+    responses: {
+      "200": script("The script (ARTIFACT_STUDIO_TOKEN=<manifests:read token> sh mirror.sh [folder])."),
+    },
   },
   {
     method: "get",
@@ -156,9 +164,10 @@ registerOperations(
     query: changesQuery,
     responses: {
       "200": {
-        ...text("The manifest; X-Grant-Id names the grant."),
+        ...manifest("The manifest; X-Grant-Id names the grant."),
         headers: {
           "X-Grant-Id": { description: "The grant issued" },
+          Link: { description: '<.../api/v1/grants/{capability}>; rel="grant": the grant, opened by its capability' },
           "X-Catalog-Generation": { description: "The newest generation included" },
           "X-Yanked": { description: "Pack versions and installers yanked since, comma-separated" },
         },
