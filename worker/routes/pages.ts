@@ -91,7 +91,7 @@ pagesRoutes.get("/verify", catalogEtag, async (c) => {
 
 pagesRoutes.get(
   "/verify-bundle.sh",
-  (c) =>
+  () =>
     new Response(VERIFY_BUNDLE_SCRIPT, {
       headers: {
         "Content-Type": "text/x-shellscript; charset=utf-8",
