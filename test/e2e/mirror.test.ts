@@ -15,7 +15,7 @@ import {
   packFile,
   writeDemoReleases,
 } from "../../scripts/demo-catalog";
-import { freePort, type Studio, startStudio } from "../../scripts/studio";
+import { freePort, type Studio, startStudio, waitForVerification } from "../../scripts/studio";
 
 const exec = promisify(execFile);
 let studio: Studio;
@@ -103,7 +103,13 @@ async function publishNewRelease() {
     method: "POST",
     headers: { Authorization: `Bearer ${adminToken}` },
   });
-  expect(((await sync.json()) as { published: string[] }).published).toEqual(["mirror-e2e-addon"]);
+  // The sync hands the release to a Workflow; it is published once its files are verified.
+  expect(((await sync.json()) as { verifying: string[] }).verifying).toEqual(["mirror-e2e-addon"]);
+  await waitForVerification(studioUrl, adminToken);
+  const release = await fetch(`${studioUrl}/api/v1/admin/releases/mirror-e2e-addon`, {
+    headers: { Authorization: `Bearer ${adminToken}` },
+  });
+  expect(((await release.json()) as { status: string }).status).toBe("published");
 }
 
 describe("mirror.sh, run nightly", () => {
