@@ -24,6 +24,7 @@ import {
   type ReleaseManifest,
 } from "../worker/sync/release-manifest";
 import { isoImage, tarZst, tgz } from "./demo-files";
+import { withDemoImages } from "./demo-images";
 import { DEMO_PRODUCTS, demoPackManifests } from "./demo-packs";
 
 const run = promisify(execFile);
@@ -155,7 +156,8 @@ export type DemoRelease = {
 
 const kib = 1024;
 
-export function packFile(pack: PackManifest): PlannedFile {
+export function packFile(declared: PackManifest): PlannedFile {
+  const pack = withDemoImages(declared); // the container images it ships (scripts/demo-images.ts)
   const { name, version, displayName, description } = pack;
   const readme = `# ${displayName} ${version}\n\n${description}\n\nLayer: ${pack.layer}${pack.addonType ? ` (${pack.addonType})` : ""}\n`;
   const values = `# Default values for ${name} ${version}\npack:\n  namespace: "${pack.layer === "addon" ? name : "kube-system"}"\n  spectrocloud.com/install-priority: "0"\n`;

@@ -18,6 +18,8 @@ import { filesRoutes } from "./routes/files";
 import { grantsRoutes } from "./routes/grants";
 import { keyRoutes } from "./routes/keys";
 import { manifestsRoutes } from "./routes/manifests";
+import { changesRoutes } from "./routes/changes";
+import { imagesApiRoutes, imagesPageRoutes } from "./routes/images";
 import { openapiRoutes } from "./routes/openapi";
 import { packsRoutes } from "./routes/packs";
 import { pagesRoutes } from "./routes/pages";
@@ -60,6 +62,9 @@ app.route("/download", downloadPageRoutes); // links shared before: redirects to
 app.route("/upgrade", upgradeRoutes); // plan a site's upgrade to a newer product version
 app.route("/api/v1/products", productsRoutes);
 app.route("/api/v1/packs", packsRoutes);
+app.route("/api/v1/changes", changesRoutes); // incremental mirroring
+app.route("/api/v1/images", imagesApiRoutes); // which pack versions ship an image
+app.route("/images", imagesPageRoutes); // the same question as a page
 app.route("/api/v1/compatible", compatibleRoutes);
 app.route("/api/v1/upgrade-plans", upgradePlansRoutes);
 app.route("/api/v1/grants", grantsRoutes);

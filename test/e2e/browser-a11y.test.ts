@@ -37,6 +37,7 @@ const PAGES = [
   "install-download-result",
   "upgrade",
   "upgrade-plan",
+  "images",
   "not-found",
 ] as const;
 type PageName = (typeof PAGES)[number];
@@ -111,6 +112,7 @@ beforeAll(async () => {
   visits.install = { url: `${studioUrl}/install/${product.id}?version=${product.versions[0].version}` };
   visits["install-download-result"] = { url: visits.install.url, press: "Download Bundle" };
   visits.verify = { url: `${studioUrl}/verify` };
+  visits.images = { url: `${studioUrl}/images?q=registry.k8s.io%2Fpause` };
   visits["not-found"] = { url: `${studioUrl}/no/such/page`, status: 404 };
   visits.upgrade = { url: `${studioUrl}/upgrade` };
   visits["upgrade-plan"] = {

@@ -115,7 +115,8 @@ describe("downloads with real tools", () => {
     );
     expect(curl.code, curl.stderr).toBe(0);
     const expected = grant.files.flatMap((f) => [f.file, f.sigFile]);
-    expect((await filesIn(dir)).filter((f) => f !== "bundle.curl")).toEqual([...expected].sort());
+    // Beside the files: releases/<id>/, the signed release manifests that cover them.
+    expect((await filesIn(dir)).filter((f) => f !== "bundle.curl")).toEqual([...expected, "releases"].sort());
     // --remote-time: the file carries the publish time the studio sent as Last-Modified.
     const head = await fetch(grant.files[0].url, { method: "HEAD" });
     expect(Math.floor((await stat(join(dir, grant.files[0].file))).mtimeMs / 1000)).toBe(
@@ -125,7 +126,11 @@ describe("downloads with real tools", () => {
     await save(grant.links.SHA256SUMS, join(dir, "SHA256SUMS"));
     const sums = await run("sha256sum", ["-c", "SHA256SUMS"], dir);
     expect(sums.code, sums.stdout + sums.stderr).toBe(0);
-    expect(sums.stdout.trim().split("\n")).toHaveLength(expected.length);
+    const manifests = (await readFile(join(dir, "SHA256SUMS"), "utf8"))
+      .split("\n")
+      .filter((l) => l.includes("  releases/"));
+    expect(manifests.length).toBeGreaterThan(0);
+    expect(sums.stdout.trim().split("\n")).toHaveLength(expected.length + manifests.length);
 
     await writeFile(join(dir, "verify-signatures.sh"), DOCS_VERIFY_LOOP(join(work, "spectro_public_key.pem")), {
       mode: 0o755,
@@ -140,7 +145,10 @@ describe("downloads with real tools", () => {
     await save(grant.links["download.sh"], join(dir, "download.sh"));
     const ok = await run("sh", ["download.sh"], dir);
     expect(ok.code, ok.stdout + ok.stderr).toBe(0);
-    expect(ok.stdout.trim().split("\n")).toEqual(grant.files.map((f) => `${f.file}: ✅ Signature valid`));
+    expect(ok.stdout.trim().split("\n")).toEqual([
+      ...grant.files.map((f) => `${f.file}: ✅ Signature valid`),
+      "release manifests: ✅ every file matches a signed release manifest",
+    ]);
     const log = await readFile(join(dir, `artifact-studio-${grant.id}.log`), "utf8");
     for (const f of grant.files)
       expect(log).toContain(
@@ -184,11 +192,16 @@ describe("downloads with real tools", () => {
     expect(fetched.code, fetched.stderr).toBe(0);
     const list = await run("tar", ["-tf", "bundle.tar"], dir);
     const folder = `artifact-studio-${grant.id}`;
-    expect(list.stdout.trim().split("\n")).toEqual([
+    const listed = list.stdout.trim().split("\n");
+    const manifests = listed.filter((p) => p.startsWith(`${folder}/releases/`));
+    expect(manifests.length).toBeGreaterThan(0);
+    expect(listed).toEqual([
       ...grant.files.flatMap((f) => [`${folder}/${f.file}`, `${folder}/${f.sigFile}`]),
+      ...manifests,
       `${folder}/SHA256SUMS`,
       `${folder}/spectro_public_key.pem`,
       `${folder}/verify-signatures.sh`,
+      `${folder}/verify-bundle.sh`,
     ]);
     const extract = await run("tar", ["-xf", "bundle.tar"], dir);
     expect(extract.code, extract.stderr).toBe(0);

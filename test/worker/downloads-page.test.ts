@@ -176,6 +176,27 @@ describe("posting a download form", () => {
     });
   });
 
+  it("the output offers the .tar in DVD, DVD-DL and Blu-ray parts, each part link downloading its byte range", async () => {
+    const html = await (await post(CONFIRM, [["action", "urls"]])).text();
+    const output = /<div class="download-output"[\s\S]*$/.exec(html)?.[0] ?? "";
+    for (const label of ["DVD (4.7 GB): 1 part", "DVD-DL (8.5 GB): 1 part", "Blu-ray (25 GB): 1 part"])
+      expect(output).toContain(label);
+    const tar = attributes(output, /<a\b[^>]*data-tar[^>]*>/g, "href")[0];
+    const grant = tar.replace(/\/bundle\.tar$/, "");
+    const links = attributes(output, /<a\b[^>]*>/g, "href");
+    const part = `${grant}/bundle.tar.part-001?size=dvd`;
+    expect(links).toContain(part);
+    expect(links).toContain(`${grant}/PARTS.SHA256SUMS?size=dvd`);
+    expect(links).toContain(`${grant}/join-and-verify.sh?size=dvd`);
+    const folder = /download="(artifact-studio-[A-Za-z0-9_-]{22})\.tar\.part-001"/.exec(output)?.[1];
+    expect(folder).toBeDefined();
+    const [whole, first] = await Promise.all(
+      [tar, part].map(async (u) => new Uint8Array(await (await exports.default.fetch(u)).arrayBuffer())),
+    );
+    expect(first.byteLength).toBeGreaterThan(0);
+    expect(first).toEqual(whole);
+  });
+
   it("Browse applies the ticked boxes to the selection and keeps filters and selection on the page", async () => {
     const res = await post("/packs", [
       ["q", "calico"],

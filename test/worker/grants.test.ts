@@ -55,6 +55,7 @@ describe("POST /api/v1/grants", () => {
       "manifest.json",
       "SHA256SUMS",
       "download.sh",
+      "images.txt",
       "bundle.tar",
     ]);
     // The documented response schema describes the real response.
@@ -280,7 +281,7 @@ describe("API tokens and automation manifests", () => {
     );
     expect(urls.status).toBe(200);
     const lines = (await urls.text()).trim().split("\n");
-    expect(lines).toHaveLength(4);
+    expect(lines).toHaveLength(6); // two installers and their signatures, then the release manifest and its signature
     expect(lines[0]).toMatch(/\/dl\/[A-Za-z0-9_-]{22}\/palette-enterprise-4\.6\.12\.tar\.zst\?exp=/);
     expect(urls.headers.get("X-Grant-Id")).toMatch(/^[A-Za-z0-9_-]{22}$/);
     // The Link opens the grant with its capability, not with the public id.

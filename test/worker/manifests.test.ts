@@ -114,12 +114,21 @@ describe("GET /api/v1/grants/:capability/<format>", () => {
   });
 
   const get = (format: string) => exports.default.fetch(`http://studio.test/api/v1/grants/${capability}/${format}`);
+  // The signed release manifest covering the files travels with every format, under releases/<id>/.
+  const proofOf = async () =>
+    (
+      (await (await get("manifest.json")).json()) as {
+        releases: { file: string; url: string; sigFile: string; sigUrl: string }[];
+      }
+    ).releases;
 
   it("urls.txt: every URL of the grant, each of which downloads", async () => {
     const res = await get("urls.txt");
     expect(res.headers.get("Content-Disposition")).toBe('attachment; filename="urls.txt"');
     const urls = (await res.text()).trim().split("\n");
-    expect(urls).toEqual(files.flatMap((f) => [f.url, f.sigUrl]));
+    const proofs = await proofOf();
+    expect(proofs.map((p) => p.file)).toEqual(["releases/manifests-2026-11-0/release.json"]);
+    expect(urls).toEqual([...files, ...proofs].flatMap((f) => [f.url, f.sigUrl]));
     for (const url of urls) {
       const dl = await exports.default.fetch(url);
       expect(dl.status).toBe(200);
@@ -130,8 +139,9 @@ describe("GET /api/v1/grants/:capability/<format>", () => {
   it("bundle.curl: url/output pairs writing the documented names", async () => {
     const text = await (await get("bundle.curl")).text();
     const pairs = [...text.matchAll(/^url = "(.*)"\noutput = "(.*)"$/gm)].map((m) => [m[1], m[2]]);
+    expect(text).toContain("\ncreate-dirs\n");
     expect(pairs).toEqual(
-      files.flatMap((f) => [
+      [...files, ...(await proofOf())].flatMap((f) => [
         [f.url, f.file],
         [f.sigUrl, f.sigFile],
       ]),
@@ -155,9 +165,9 @@ describe("GET /api/v1/grants/:capability/<format>", () => {
 
   it("SHA256SUMS: matches the bytes /dl serves for every file and signature", async () => {
     const lines = (await (await get("SHA256SUMS")).text()).trim().split("\n");
-    expect(lines).toHaveLength(4);
+    expect(lines).toHaveLength(6);
     const urlOf = new Map(
-      files.flatMap((f) => [
+      [...files, ...(await proofOf())].flatMap((f) => [
         [f.file, f.url],
         [f.sigFile, f.sigUrl],
       ]),

@@ -154,9 +154,12 @@ describe("GET /api/v1/grants/:id/bundle.tar", () => {
         "kubernetes-1.32.3.sig.bin",
         "ubuntu-aws-22.04.zst",
         "ubuntu-aws-22.04.sig.bin",
+        "releases/tar-2026-11-0/release.json",
+        "releases/tar-2026-11-0/release.json.sig.bin",
         "SHA256SUMS",
         "spectro_public_key.pem",
         "verify-signatures.sh",
+        "verify-bundle.sh",
       ].map((p) => dir + p),
     );
     const byName = new Map(entries.map((e) => [e.path.slice(dir.length), e]));
@@ -165,7 +168,7 @@ describe("GET /api/v1/grants/:id/bundle.tar", () => {
     }
     // SHA256SUMS covers every file and signature and matches the archived bytes.
     const sums = decoder.decode(byName.get("SHA256SUMS")!.data).trim().split("\n");
-    expect(sums).toHaveLength(6);
+    expect(sums).toHaveLength(8);
     for (const line of sums) {
       const [sum, name] = line.split("  ");
       expect(await sha256Hex(byName.get(name)!.data)).toBe(sum);

@@ -7,6 +7,7 @@
 import { html } from "htm/preact";
 import { humanSize } from "../lib/format";
 import type { Guide } from "../lib/guides";
+import { PartsSection } from "./parts";
 import { CopyButton, Notice } from "./ui";
 
 export type CaptchaView =
@@ -30,7 +31,8 @@ export type DownloadResult = {
   files: DownloadFile[];
   /** urls.txt: every signed URL, files and signatures. */
   urls: string;
-  tar: { url: string; size: number };
+  /** The grant as one .tar, and the folder it unpacks to (its media-sized parts are named after it). */
+  tar: { url: string; size: number; folder: string };
   manifests: { name: string; url: string }[];
   curlCommand: string;
 };
@@ -115,7 +117,8 @@ function Result({ result, guides }: { result: DownloadResult; guides: Guide[] })
       <h3 id="download-files-title">Files (${count}: each artifact and its signature)</h3>
       <${FileLinks} files=${result.files} />
       <p><a class="button secondary" href=${result.tar.url} download data-tar>Download as one .tar (${humanSize(result.tar.size)})</a></p>
-      <p class="small muted">One file with every artifact, its signature, SHA256SUMS, <code>spectro_public_key.pem</code> and <code>verify-signatures.sh</code>, for when many separate downloads are not welcome.</p>
+      <p class="small muted">One file with every artifact, its signature, the signed release manifests that cover them, SHA256SUMS, <code>spectro_public_key.pem</code>, <code>verify-signatures.sh</code> and <code>verify-bundle.sh</code>, for when many separate downloads are not welcome.</p>
+      <${PartsSection} tar=${result.tar} />
     </section>
     <section class="stack" aria-labelledby="download-urls-title">
       <h3 id="download-urls-title">All URLs</h3>

@@ -4,6 +4,7 @@ import { html } from "htm/preact";
 import { packRefId } from "../../worker/catalog/bundle-spec";
 import { rangeText } from "../../worker/catalog/compatibility";
 import type { PackWithVersions } from "../../worker/catalog/packs";
+import type { ImageRef } from "../../worker/sync/release-manifest";
 import { Breadcrumbs, Layout } from "../components/layout";
 import { Sha256 } from "../components/ui";
 import { ARCH_LABELS, CLOUD_LABELS, humanSize, label, LAYER_LABELS, USE_CASE_LABELS } from "../lib/format";
@@ -19,10 +20,13 @@ export function PackPage({
   pack,
   version,
   productNames = {},
+  images = [],
 }: {
   pack: PackWithVersions;
   version: string;
   productNames?: Record<string, string>;
+  /** The container images the shown version ships. */
+  images?: ImageRef[];
 }) {
   const v = pack.versions.find((x) => x.version === version) ?? pack.versions[0];
   const ref = packRefId({ name: pack.name, version: v.version });
@@ -70,6 +74,28 @@ export function PackPage({
               )}
             </ul>`
             : html`<p class="muted">This version declares no dependencies.</p>`
+        }
+      </section>
+      <section class="card" aria-labelledby="images-title">
+        <h2 id="images-title">Container images</h2>
+        ${
+          images.length
+            ? html`<p class="small muted">From the signed release manifest; pull them by digest. <a href="/verify#step-images">How images are verified</a></p>
+            <div class="table-wrap">
+              <table class="responsive-table">
+                <thead><tr><th scope="col">Repository</th><th scope="col">Tag</th><th scope="col">Digest</th></tr></thead>
+                <tbody>
+                  ${images.map(
+                    (i) => html`<tr>
+                      <th scope="row" data-label="Repository"><a href=${`/images?q=${encodeURIComponent(i.repository)}`}>${i.repository}</a></th>
+                      <td data-label="Tag">${i.tag ?? ""}</td>
+                      <td data-label="Digest"><a href=${`/images?q=${encodeURIComponent(i.digest)}`}><code class="break small">${i.digest}</code></a></td>
+                    </tr>`,
+                  )}
+                </tbody>
+              </table>
+            </div>`
+            : html`<p class="muted">This version declares no container images.</p>`
         }
       </section>
       <section aria-labelledby="versions-title" class="stack">

@@ -136,8 +136,46 @@ export function VerifyPage({ examples, keys }: { examples: VerifyExamples; keys:
           .join("\n")}</code></pre>
       </section>
 
+      <section class="card" aria-labelledby="step-bundle">
+        <h2 id="step-bundle">4. Check a whole bundle against the signed release manifests</h2>
+        <p>
+          Every download also carries the publisher's signed release manifests, <code>releases/&lt;release-id&gt;/release.json</code>
+          with <code>release.json.sig.bin</code>: the lists, signed with the same key, of every file in each release with its size
+          and SHA-256. <code>verify-bundle.sh</code> (in every <code>.tar</code>, written by <code>download.sh</code>, or
+          <a href="/verify-bundle.sh" download="verify-bundle.sh">here</a>) checks with OpenSSL alone that each manifest is
+          signed by the key, that every file you downloaded matches a manifest's size and SHA-256 and its own signature, and
+          that nothing is missing. A file no manifest covers, or a file under another name, is reported.
+        </p>
+        <${CodeBlock}
+          code=${"curl -fsSO https://<this studio>/spectro_public_key.pem      # the key, obtained independently\ntar -xf artifact-studio-<grant>.tar && cd artifact-studio-<grant>\nPUBKEY=../spectro_public_key.pem sh verify-bundle.sh"}
+          what="bundle verification commands"
+        />
+        <p>It prints one line per manifest and per file, for example:</p>
+        <pre tabindex="0"><code>${[
+          "releases/demo-2-packs/release.json: ✅ Signature valid (release demo-2-packs, 52 files)",
+          `${examples.pack?.fileName ?? "kubernetes-1.32.3.zst"}: ✅ matches release demo-2-packs's signed manifest; signature valid`,
+          "calico.zst: ❌ renamed: these are the signed bytes of cni-calico-3.29.1.zst (release demo-2-packs)",
+        ].join("\n")}</code></pre>
+        <p class="small muted">The manifests list every file of their release; only the files of your download are required. The script exits 1 if anything failed.</p>
+      </section>
+
+      <section class="card" aria-labelledby="step-images">
+        <h2 id="step-images">5. Container images</h2>
+        <p>
+          Each pack version declares the images it ships in its signed release manifest, every one pinned by digest
+          (<code>repository[:tag]@sha256:…</code>); the studio refuses a release with a tag-only image. Once the manifest
+          verifies (step 4), the digests in it are the publisher's: pull or mirror by digest, never by tag, and the registry
+          client checks that the bytes it receives hash to that digest. A grant's <code>images.txt</code> lists them one a line.
+        </p>
+        <${CodeBlock}
+          code=${'grep -o \'"image": *"[^"]*"\' releases/*/release.json     # what the signed manifests declare\nwhile read -r ref; do skopeo copy --all "docker://$ref" "oci-archive:$(echo "$ref" | tr \'/:@\' \'___\').tar"; done < images.txt\ncrane digest docker.io/calico/node:v3.29.1                    # compare with the digest in images.txt'}
+          what="image verification commands"
+        />
+        <p class="small muted">Incident: <a href="/images">which pack versions ship an image?</a> Search by repository, tag or digest.</p>
+      </section>
+
       <section class="card" aria-labelledby="step-next">
-        <h2 id="step-next">4. Upload packs to management appliances, or install one</h2>
+        <h2 id="step-next">6. Upload packs to management appliances, or install one</h2>
         <p>Once the files verify, the guides take it from there:</p>
         <ul>
           ${[

@@ -59,17 +59,32 @@ const packVersionInfo = {
 };
 
 export const packVersionSchema = z.strictObject(packVersionInfo);
-export const packSchema = z.strictObject({ ...packInfo, versions: z.array(packVersionSchema) });
+/** The container images a version ships, from its signed release manifest (pack.json content.images). */
+const images = z
+  .array(
+    z.strictObject({
+      reference: z.string().meta({ description: "repository[:tag]@sha256:<hex>, as declared" }),
+      repository: z.string(),
+      tag: z.string().nullable(),
+      digest: z.string().meta({ description: "sha256:<hex>" }),
+    }),
+  )
+  .meta({ description: "Container images the version ships, each pinned by digest." });
+export const packSchema = z.strictObject({
+  ...packInfo,
+  versions: z.array(z.strictObject({ ...packVersionInfo, images })),
+});
 export const packVersionDetailSchema = z.strictObject({
   ...packInfo,
   ...packVersionInfo,
+  images,
   otherVersions: z.array(z.string()).meta({ description: "The pack's other published versions, newest first." }),
 });
 
 const counts = z.record(z.string(), z.number().int());
 export const packSearchSchema = z.strictObject({
   items: z
-    .array(packSchema)
+    .array(z.strictObject({ ...packInfo, versions: z.array(packVersionSchema) }))
     .meta({ description: "Packs by name, each with the versions matching the filters, newest first." }),
   facets: z
     .strictObject(Object.fromEntries(FACETS.map((f) => [f, counts])) as Record<(typeof FACETS)[number], typeof counts>)

@@ -62,7 +62,7 @@ function packConditions(f: CatalogFilter, except?: Facet): SQL[] {
 }
 
 /** Conditions on the `pv` (pack_versions) alias; yanked versions never match. */
-function versionConditions(f: CatalogFilter, except?: Facet): SQL[] {
+export function versionConditions(f: CatalogFilter, except?: Facet): SQL[] {
   const out: SQL[] = [sql`pv.yanked = 0`];
   if (f.product && except !== "product") {
     const key = f.version ? versionSortKey(f.version) : undefined;

@@ -4,7 +4,14 @@ import { and, desc, eq, getTableColumns, inArray, isNull, lt, sql } from "drizzl
 import type { GrantFile } from "../downloads/files";
 import type { Db } from "./client";
 import { apiTokens, grants } from "./downloads-schema";
-import { INSTALLER_KINDS, type InstallerKind, packVersions, productVersions, releaseArtifacts } from "./schema";
+import {
+  INSTALLER_KINDS,
+  type InstallerKind,
+  packVersions,
+  productVersions,
+  releaseArtifacts,
+  releases,
+} from "./schema";
 
 type SignedFileColumns = Pick<
   typeof releaseArtifacts.$inferSelect,
@@ -19,10 +26,11 @@ type SignedFileColumns = Pick<
   | "signatureSize"
   | "keyId"
   | "publishedAt"
+  | "releaseId"
 >;
 
 /** The artifact columns installers and pack versions share, as a grant lists them. */
-const signedFile = (r: SignedFileColumns) => ({
+export const signedFile = (r: SignedFileColumns) => ({
   file: r.fileName,
   objectKey: r.objectKey,
   objectEtag: r.objectEtag,
@@ -34,6 +42,7 @@ const signedFile = (r: SignedFileColumns) => ({
   sigSize: r.signatureSize,
   keyId: r.keyId,
   publishedAt: r.publishedAt,
+  releaseId: r.releaseId,
 });
 
 export type InstallerLookup = { productExists: boolean; files: GrantFile[] };
@@ -92,6 +101,47 @@ export async function findPackFiles(db: Db, ids: string[]): Promise<Map<string, 
     });
   }
   return found;
+}
+
+export type KeptManifest = {
+  releaseId: string;
+  manifestKey: string;
+  manifestEtag: string;
+  manifestSize: number;
+  signatureKey: string;
+  signatureEtag: string;
+  signatureSize: number;
+  finishedAt: number;
+};
+
+/** The kept release.json copies of these published releases (releases published before they were kept have none). */
+export async function findKeptManifests(db: Db, releaseIds: string[]): Promise<KeptManifest[]> {
+  if (!releaseIds.length) return [];
+  const rows = await db
+    .select()
+    .from(releases)
+    .where(
+      and(
+        inArray(releases.id, sql`(SELECT value FROM json_each(${JSON.stringify(releaseIds)}))`),
+        eq(releases.status, "published"),
+      ),
+    );
+  return rows.flatMap((r) =>
+    r.manifestKey && r.manifestEtag && r.manifestSignatureKey && r.manifestSignatureEtag
+      ? [
+          {
+            releaseId: r.id,
+            manifestKey: r.manifestKey,
+            manifestEtag: r.manifestEtag,
+            manifestSize: r.manifestSize ?? 0,
+            signatureKey: r.manifestSignatureKey,
+            signatureEtag: r.manifestSignatureEtag,
+            signatureSize: r.manifestSignatureSize ?? 0,
+            finishedAt: r.finishedAt ?? 0,
+          },
+        ]
+      : [],
+  );
 }
 
 export async function productVersionExists(db: Db, productId: string, version: string): Promise<boolean> {

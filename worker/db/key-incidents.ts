@@ -3,6 +3,7 @@
 // signed by a key if its own .sig.bin was made with it or if its release's manifest was.
 import { and, eq, inArray, or, sql } from "drizzle-orm";
 import { bumpGeneration } from "../catalog/generation";
+import { stampGenerations } from "./changes";
 import type { Db } from "./client";
 import { auditEvents, packVersions, releaseArtifacts, releases } from "./schema";
 
@@ -62,6 +63,7 @@ export async function yankSignedByKey(db: Db, keyId: string, reason: string, now
       .where(and(installersUnder(db, keyId), eq(releaseArtifacts.yanked, false)))
       .returning({ fileName: releaseArtifacts.fileName }),
     bumpGeneration(db),
+    ...stampGenerations(db),
   ]);
   const result = { keyId, auditId, packVersionsYanked: packs.length, installersYanked: installers.length };
   await db.insert(auditEvents).values({
@@ -94,6 +96,7 @@ export async function yankInstaller(
       .where(and(where, eq(releaseArtifacts.yanked, false)))
       .returning({ fileName: releaseArtifacts.fileName }),
     bumpGeneration(db),
+    ...stampGenerations(db),
   ]);
   const row = await db
     .select({

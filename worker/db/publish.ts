@@ -5,17 +5,19 @@ import type { BatchItem } from "drizzle-orm/batch";
 import type { SQLiteTable } from "drizzle-orm/sqlite-core";
 import type { z } from "zod";
 import { bumpGeneration } from "../catalog/generation";
+import { stampGenerations } from "./changes";
 import { versionSortKey } from "../catalog/versions";
 import type { yankedPackVersionSchema } from "../sync/api-schemas";
 import type { CatalogFacts, ReleasePlan } from "../sync/plan";
 import type { StoredFile } from "../sync/verify-files";
 import type { InstallerFile, PackFile, ReleaseManifest } from "../sync/release-manifest";
-import { fileKeyId, installerSlot, packVersionId, releaseTotals } from "../sync/release-manifest";
+import { fileKeyId, installerSlot, packVersionId, parseImageReference, releaseTotals } from "../sync/release-manifest";
 import type { Db } from "./client";
 import {
   packDependencies,
   packVersionArches,
   packVersionClouds,
+  packVersionImages,
   packVersionProducts,
   packVersions,
   packVersionUseCases,
@@ -134,10 +136,22 @@ async function loadFileNameOwners(db: Db, release: ReleaseManifest, facts: Catal
   }
 }
 
+/** Where the verified release.json and its signature were kept (blobs pinned by etag). */
+export type ManifestCopies = Pick<
+  typeof releases.$inferInsert,
+  | "manifestKey"
+  | "manifestEtag"
+  | "manifestSize"
+  | "manifestSignatureKey"
+  | "manifestSignatureEtag"
+  | "manifestSignatureSize"
+>;
+
 type PublishInput = {
   release: ReleaseManifest;
   /** The key whose signature over release.json verified. */
   keyId: string;
+  manifest?: ManifestCopies;
   /** Each verified file's immutable copy and its signature's, by file name. */
   stored: ReadonlyMap<string, StoredFile>;
   newPacks: PackFile[];
@@ -289,6 +303,10 @@ export function publishStatements(db: Db, input: PublishInput): [Statement, ...S
   for (const rows of chunksFor(packVersionProducts, targets))
     statements.push(db.insert(packVersionProducts).values(rows));
   for (const rows of chunksFor(packDependencies, deps)) statements.push(db.insert(packDependencies).values(rows));
+  const images = children((f, id) =>
+    (f.pack.content?.images ?? []).map((img) => ({ packVersionId: id, ...parseImageReference(img.image)! })),
+  );
+  for (const rows of chunksFor(packVersionImages, images)) statements.push(db.insert(packVersionImages).values(rows));
 
   statements.push(
     db
@@ -298,12 +316,13 @@ export function publishStatements(db: Db, input: PublishInput): [Statement, ...S
         reason: null,
         details: input.details,
         keyId: input.keyId,
+        ...input.manifest,
         ...releaseTotals(release),
         finishedAt: now,
       })
       .where(and(eq(releases.id, release.releaseId), eq(releases.runId, runId))),
   );
-  statements.push(bumpGeneration(db));
+  statements.push(bumpGeneration(db), ...stampGenerations(db));
   return statements as [Statement, ...Statement[]];
 }
 
@@ -340,6 +359,7 @@ export async function yankPackVersion(
         .where(and(eq(packVersions.id, id), eq(packVersions.yanked, false)))
         .returning({ id: packVersions.id }),
       bumpGeneration(db),
+      ...stampGenerations(db),
     ]);
     changed = update.length === 1;
     // Not changed here means a concurrent yank won the race: its time and reason stand, so read them back.

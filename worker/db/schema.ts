@@ -29,6 +29,15 @@ const pinnedObjects = () => ({
   signatureEtag: text("signature_etag").notNull().default(""),
 });
 
+/**
+ * The catalog generation whose publish or yank brought the artifact in or took it out (set in the
+ * same batch that bumps the generation), so /api/v1/changes can list what changed after a generation.
+ */
+const generationColumns = () => ({
+  publishedGeneration: integer("published_generation"),
+  yankedGeneration: integer("yanked_generation"),
+});
+
 /** A yanked artifact leaves the catalog and downloads refuse it; its row stays for the record. */
 const yankColumns = () => ({
   yanked: integer("yanked", { mode: "boolean" }).notNull().default(false),
@@ -82,11 +91,14 @@ export const releaseArtifacts = sqliteTable(
     publishedAt: integer("published_at").notNull().default(now),
     ...pinnedObjects(),
     ...yankColumns(),
+    ...generationColumns(),
   },
   (t) => [
     primaryKey({ columns: [t.productId, t.version, t.kind] }),
     uniqueIndex("release_artifacts_file_name").on(t.fileName),
     index("release_artifacts_by_key").on(t.keyId),
+    index("release_artifacts_by_published_generation").on(t.publishedGeneration),
+    index("release_artifacts_by_yanked_generation").on(t.yankedGeneration),
   ],
 );
 
@@ -129,9 +141,12 @@ export const packVersions = sqliteTable(
     publishedAt: integer("published_at").notNull().default(now),
     ...pinnedObjects(),
     ...yankColumns(),
+    ...generationColumns(),
   },
   (t) => [
     uniqueIndex("pack_versions_name_version").on(t.packName, t.version),
+    index("pack_versions_by_published_generation").on(t.publishedGeneration),
+    index("pack_versions_by_yanked_generation").on(t.yankedGeneration),
     uniqueIndex("pack_versions_file_name").on(t.fileName),
     index("pack_versions_by_key").on(t.keyId),
     index("pack_versions_by_pack").on(t.packName, t.yanked, t.versionKey),
@@ -213,6 +228,30 @@ export const packDependencies = sqliteTable(
   ],
 );
 
+/**
+ * The container images a pack version ships (pack.json content.images, from its signed release
+ * manifest): `repository[:tag]@sha256:<hex>`, indexed by repository (and tag), tag and digest so
+ * "which pack versions ship image X?" is an index lookup.
+ */
+export const packVersionImages = sqliteTable(
+  "pack_version_images",
+  {
+    packVersionId: text("pack_version_id")
+      .notNull()
+      .references(() => packVersions.id),
+    reference: text("reference").notNull(), // repository[:tag]@sha256:<hex>, as declared
+    repository: text("repository").notNull(),
+    tag: text("tag"),
+    digest: text("digest").notNull(), // sha256:<hex>
+  },
+  (t) => [
+    primaryKey({ columns: [t.packVersionId, t.reference] }),
+    index("images_by_repository").on(t.repository, t.tag),
+    index("images_by_tag").on(t.tag),
+    index("images_by_digest").on(t.digest),
+  ],
+);
+
 /** A single row whose generation each publish or yank bumps; catalog ETags derive from it. */
 export const catalogState = sqliteTable("catalog_state", {
   id: integer("id").primaryKey(),
@@ -245,6 +284,16 @@ export const releases = sqliteTable(
     keyId: text("key_id"),
     /** The Workflow instance verifying it (worker/sync/workflow.ts); the engine, not a lease, owns it. */
     workflowId: text("workflow_id"),
+    /**
+     * The verified release.json and release.json.sig.bin, kept as immutable blobs (pinned by etag)
+     * so grants can ship the signed manifests that cover their files.
+     */
+    manifestKey: text("manifest_key"),
+    manifestEtag: text("manifest_etag"),
+    manifestSize: integer("manifest_size"),
+    manifestSignatureKey: text("manifest_signature_key"),
+    manifestSignatureEtag: text("manifest_signature_etag"),
+    manifestSignatureSize: integer("manifest_signature_size"),
   },
   (t) => [index("releases_by_status").on(t.status, t.claimedAt)],
 );

@@ -10,14 +10,20 @@ import {
   type ManifestEntry,
   type ManifestFormat,
   manifestJson,
+  type ProofEntry,
   publicKeyRefs,
   sha256Sums,
   sha256SumsLength,
   urlsTxt,
 } from "./manifests";
 import { VERIFY_SCRIPT } from "./verify-script";
-import { openWhole, type ServeDeps } from "./serve";
-import { type TarEntry, tarLength, tarStream } from "./tar";
+import { VERIFY_BUNDLE_SCRIPT } from "./verify-bundle";
+import type { ReleaseProof } from "./provenance";
+import type { Downloadable } from "./files";
+import { imagesTxt } from "../db/images";
+import type { ImageRef } from "../sync/release-manifest";
+import { IntegrityError, openWhole, readVerified, type ServeDeps } from "./serve";
+import { type ByteRange, type TarEntry, tarLength, tarStream } from "./tar";
 
 type StorageDeps = Pick<ServeDeps, "bucket" | "cache" | "maxCacheBytes">;
 
@@ -59,28 +65,64 @@ export async function manifestBody(
   format: ManifestFormat,
   grant: GrantRecord,
   signedEntries: () => Promise<ManifestEntry[]>,
-  ctx: { origin: string; defaultKeyId: string; deps: StorageDeps },
+  ctx: {
+    origin: string;
+    defaultKeyId: string;
+    deps: StorageDeps;
+    proofs: ReleaseProof[];
+    sign: (file: Downloadable) => Promise<string>;
+    /** The container images the grant's pack versions ship (images.txt). */
+    images: () => Promise<ImageRef[]>;
+  },
 ): Promise<{ body: string; contentType: string }> {
+  if (format === "images.txt") return { body: imagesTxt(await ctx.images()), contentType: TEXT };
   if (format === "SHA256SUMS")
-    return { body: sha256Sums(grant.files, await signatureChecksums(grant, ctx.deps)), contentType: TEXT };
-  const entries = await signedEntries();
+    return {
+      body: sha256Sums(grant.files, await signatureChecksums(grant, ctx.deps), ctx.proofs.map(summedProof)),
+      contentType: TEXT,
+    };
+  const [entries, proofs] = await Promise.all([signedEntries(), signedProofs(ctx.proofs, ctx.sign)]);
   switch (format) {
     case "urls.txt":
-      return { body: urlsTxt(entries), contentType: TEXT };
+      return { body: urlsTxt(entries, proofs), contentType: TEXT };
     case "bundle.curl":
-      return { body: bundleCurl(grant, entries), contentType: TEXT };
+      return { body: bundleCurl(grant, entries, proofs), contentType: TEXT };
     case "manifest.json":
       return {
-        body: JSON.stringify(manifestJson(grant, entries), null, 2) + "\n",
+        body: JSON.stringify(manifestJson(grant, entries, proofs), null, 2) + "\n",
         contentType: "application/json; charset=utf-8",
       };
     case "download.sh":
       return {
-        body: downloadSh(grant, entries, publicKeyRefs(entries, ctx.defaultKeyId, ctx.origin)),
+        body: downloadSh(grant, entries, publicKeyRefs(entries, ctx.defaultKeyId, ctx.origin), proofs),
         contentType: "text/x-shellscript; charset=utf-8",
       };
   }
 }
+
+const summedProof = (p: ReleaseProof) => ({
+  file: p.manifest.file,
+  sha256: p.manifest.sha256,
+  sigFile: p.signature.file,
+  sigSha256: p.signature.sha256,
+});
+
+export const signedProofs = (proofs: ReleaseProof[], sign: (file: Downloadable) => Promise<string>) =>
+  Promise.all(
+    proofs.map(
+      async (p): Promise<ProofEntry> => ({
+        releaseId: p.releaseId,
+        file: p.manifest.file,
+        size: p.manifest.size,
+        sha256: p.manifest.sha256,
+        url: await sign(p.manifest),
+        sigFile: p.signature.file,
+        sigSize: p.signature.size,
+        sigSha256: p.signature.sha256,
+        sigUrl: await sign(p.signature),
+      }),
+    ),
+  );
 
 export const tarFolder = (grant: Pick<GrantRecord, "id">) => `artifact-studio-${grant.id}`;
 
@@ -89,18 +131,38 @@ const encoder = new TextEncoder();
 const pemBytes = (pem: string) => encoder.encode(pem.endsWith("\n") ? pem : `${pem}\n`);
 
 /**
- * The grant as one ustar archive under artifact-studio-<id>/: each file and its signature, then
- * SHA256SUMS, the public key(s) and the docs' verify-signatures.sh. Signatures are hashed as they
- * pass, so SHA256SUMS (whose length is known up front) needs no extra reads.
+ * The grant as one ustar archive under artifact-studio-<id>/: each file and its signature, the
+ * signed release manifests under releases/<release-id>/, then SHA256SUMS, the public key(s), the
+ * docs' verify-signatures.sh and verify-bundle.sh. Signatures are hashed as they pass, so
+ * SHA256SUMS (whose length is known up front) needs no extra reads when the whole archive streams;
+ * a part that starts after them reads them again. `range` streams only those bytes (a part).
  */
-export const grantTar = (grant: GrantRecord, keys: TrustedKey[], deps: StorageDeps) =>
-  tarStream(grantTarEntries(grant, keys, deps));
+export const grantTar = (
+  grant: GrantRecord,
+  keys: TrustedKey[],
+  proofs: ReleaseProof[],
+  deps: StorageDeps,
+  range?: { start: number; end: number },
+) => tarStream(grantTarEntries(grant, keys, proofs, deps), range);
 
 /** The archive's size, without touching storage (for the page and for Content-Length). */
-export const grantTarLength = (grant: GrantRecord, keys: TrustedKey[]) =>
-  tarLength(grantTarEntries(grant, keys, null as unknown as StorageDeps).map((e) => e.size));
+export const grantTarLength = (grant: GrantRecord, keys: TrustedKey[], proofs: ReleaseProof[]) =>
+  tarLength(grantTarEntries(grant, keys, proofs, null as unknown as StorageDeps).map((e) => e.size));
 
-function grantTarEntries(grant: GrantRecord, keys: TrustedKey[], deps: StorageDeps): TarEntry[] {
+/** A verified file's bytes for the tar: whole (the edge cache or R2), or one range of it from R2. */
+async function openStored(file: Downloadable, deps: StorageDeps, range?: ByteRange) {
+  if (!range) return openWhole(file, deps);
+  const read = await readVerified(deps.bucket, file, range);
+  if (!read.ok) throw new IntegrityError(`${file.file} cannot be served: ${read.problem}`);
+  return read.object.body;
+}
+
+function grantTarEntries(
+  grant: GrantRecord,
+  keys: TrustedKey[],
+  proofs: ReleaseProof[],
+  deps: StorageDeps,
+): TarEntry[] {
   const folder = tarFolder(grant);
   const mtime = grant.createdAt;
   const sigSums = new Map<string, string>();
@@ -110,7 +172,7 @@ function grantTarEntries(grant: GrantRecord, keys: TrustedKey[], deps: StorageDe
       path: `${folder}/${f.file}`,
       size: f.size,
       mtime: f.publishedAt,
-      open: () => openWhole(artifactOf(f), deps),
+      open: (range) => openStored(artifactOf(f), deps, range),
     });
     entries.push({
       path: `${folder}/${f.sigFile}`,
@@ -123,11 +185,25 @@ function grantTarEntries(grant: GrantRecord, keys: TrustedKey[], deps: StorageDe
       },
     });
   }
+  for (const p of proofs) {
+    for (const file of [p.manifest, p.signature]) {
+      entries.push({
+        path: `${folder}/${file.file}`,
+        size: file.size,
+        mtime: file.publishedAt,
+        open: (range) => openStored(file, deps, range),
+      });
+    }
+  }
   entries.push({
     path: `${folder}/SHA256SUMS`,
-    size: sha256SumsLength(grant.files),
+    size: sha256SumsLength(grant.files, proofs.map(summedProof)),
     mtime,
-    open: async () => encoder.encode(sha256Sums(grant.files, sigSums)),
+    open: async () => {
+      // A part that starts after the signatures never saw them pass.
+      const sums = grant.files.every((f) => sigSums.has(f.sigFile)) ? sigSums : await signatureChecksums(grant, deps);
+      return encoder.encode(sha256Sums(grant.files, sums, proofs.map(summedProof)));
+    },
   });
   const [defaultKey, ...others] = keys;
   const usedKeyIds = new Set(grant.files.map((f) => f.keyId));
@@ -145,13 +221,12 @@ function grantTarEntries(grant: GrantRecord, keys: TrustedKey[], deps: StorageDe
       open: async () => pemBytes(key.pem),
     });
   }
-  const script = encoder.encode(VERIFY_SCRIPT);
-  entries.push({
-    path: `${folder}/verify-signatures.sh`,
-    size: script.byteLength,
-    mtime,
-    mode: 0o755,
-    open: async () => script,
-  });
+  for (const [name, text] of [
+    ["verify-signatures.sh", VERIFY_SCRIPT],
+    ["verify-bundle.sh", VERIFY_BUNDLE_SCRIPT],
+  ] as const) {
+    const script = encoder.encode(text);
+    entries.push({ path: `${folder}/${name}`, size: script.byteLength, mtime, mode: 0o755, open: async () => script });
+  }
   return entries;
 }

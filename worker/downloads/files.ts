@@ -23,6 +23,8 @@ export type GrantFile = {
   publishedAt: number;
   /** Set for packs, so a yank after the grant still stops the download. */
   packVersionId?: string;
+  /** The release whose signed manifest lists the file (absent in grants issued before it was kept). */
+  releaseId?: string;
 };
 
 export type Downloadable = {

@@ -2,7 +2,7 @@
 // automation manifest: gate → resolve → record → sign; and how a grant's manifest is answered.
 import { edgeCache } from "../edge-cache";
 import type { Context } from "hono";
-import { primaryWriter } from "../db/client";
+import { latestStateReader, primaryWriter } from "../db/client";
 import type { GrantRecord } from "../db/grants";
 import { config } from "../env";
 import { defaultKey } from "../keys";
@@ -18,6 +18,9 @@ import {
   signedEntries,
 } from "./grants";
 import type { ManifestEntry, ManifestFormat } from "./manifests";
+import type { GrantFile } from "./files";
+import { grantProofs, type ReleaseProof } from "./provenance";
+import { imagesOfPackVersions } from "../db/images";
 import { DEFAULT_MAX_CACHE_BYTES, type ServeDeps } from "./serve";
 import { urlSigner } from "./signers";
 import type { TokenScope } from "./tokens";
@@ -37,11 +40,25 @@ export function storageDeps(c: AnyContext): ServeDeps {
   };
 }
 
-export type Issued = { grant: GrantRecord; capability: string; entries: ManifestEntry[]; view: GrantView };
+export type Issued = {
+  grant: GrantRecord;
+  capability: string;
+  entries: ManifestEntry[];
+  view: GrantView;
+  /** The signed release manifests covering the files (they travel with every download). */
+  proofs: ReleaseProof[];
+};
 
 export async function issueGrant(
   c: AnyContext,
-  input: { selection: Selection; captchaToken?: string; scope: TokenScope; fetch?: FetchFn },
+  input: {
+    selection: Selection | { changes: unknown };
+    /** Files already resolved (the changes since a generation); otherwise the selection is resolved. */
+    files?: GrantFile[];
+    captchaToken?: string;
+    scope: TokenScope;
+    fetch?: FetchFn;
+  },
 ): Promise<Issued> {
   const cfg = config(c.env);
   const writer = primaryWriter(c.env);
@@ -60,7 +77,7 @@ export async function issueGrant(
     fetch: input.fetch,
   });
   // Resolved at the primary: a pack yanked a moment ago is refused even if a replica lags.
-  const files = await resolveSelection(writer, input.selection);
+  const files = input.files ?? (await resolveSelection(writer, input.selection as Selection));
   const country = (c.req.raw.cf as { country?: string } | undefined)?.country;
   const { grant, capability } = await recordGrant(
     writer,
@@ -70,8 +87,14 @@ export async function issueGrant(
     { ip, country, userAgent: c.req.header("User-Agent"), tokenId },
     Date.now(),
   );
-  const entries = await signedEntries(grant, signer);
-  return { grant, capability, entries, view: grantView(grant, capability, entries, originOf(c), signer.strategy) };
+  const [entries, proofs] = await Promise.all([signedEntries(grant, signer), grantProofs(writer, grant)]);
+  return {
+    grant,
+    capability,
+    entries,
+    proofs,
+    view: grantView(grant, capability, entries, originOf(c), signer.strategy),
+  };
 }
 
 /**
@@ -85,10 +108,18 @@ export async function manifestResponse(
   entries: () => Promise<ManifestEntry[]>,
   extraHeaders: Record<string, string> = {},
 ): Promise<Response> {
+  const signer = urlSigner(config(c.env), originOf(c));
   const { body, contentType } = await manifestBody(format, grant, entries, {
     origin: originOf(c),
     defaultKeyId: defaultKey(config(c.env).TRUSTED_PUBLIC_KEYS, Date.now()).id,
     deps: storageDeps(c),
+    proofs: await grantProofs(latestStateReader(c.env), grant),
+    sign: (file) => signer.sign(grant, file),
+    images: () =>
+      imagesOfPackVersions(
+        latestStateReader(c.env),
+        grant.files.flatMap((f) => (f.packVersionId ? [f.packVersionId] : [])),
+      ),
   });
   return c.body(body, 200, {
     "Content-Type": contentType,

@@ -2,6 +2,7 @@
 // config), manifest.json, SHA256SUMS, download.sh (download, resume, verify, log), and the docs'
 // verify-signatures.sh that the single-file tar carries.
 import type { GrantFile } from "./files";
+import { VERIFY_BUNDLE_SCRIPT } from "./verify-bundle";
 
 export type ManifestEntry = {
   kind: string;
@@ -19,20 +20,44 @@ export type ManifestEntry = {
 
 export type ManifestGrant = { id: string; expiresAt: number };
 
-export const MANIFEST_FORMATS = ["urls.txt", "bundle.curl", "manifest.json", "SHA256SUMS", "download.sh"] as const;
+/** A signed release manifest that covers some of the grant's files, with its signature (provenance.ts). */
+export type ProofEntry = {
+  releaseId: string;
+  /** releases/<release-id>/release.json */
+  file: string;
+  size: number;
+  sha256: string;
+  url: string;
+  sigFile: string;
+  sigSize: number;
+  sigSha256: string;
+  sigUrl: string;
+};
+
+export const MANIFEST_FORMATS = [
+  "urls.txt",
+  "bundle.curl",
+  "manifest.json",
+  "SHA256SUMS",
+  "download.sh",
+  "images.txt",
+] as const;
 export type ManifestFormat = (typeof MANIFEST_FORMATS)[number];
 
-export const urlsTxt = (entries: ManifestEntry[]) => entries.flatMap((e) => [e.url, e.sigUrl]).join("\n") + "\n";
+export const urlsTxt = (entries: ManifestEntry[], proofs: ProofEntry[] = []) =>
+  [...entries, ...proofs].flatMap((e) => [e.url, e.sigUrl]).join("\n") + "\n";
 
 const curlQuote = (s: string) => `"${s.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`;
 
 /** For `curl --parallel --fail --remote-time -K bundle.curl`: each URL written under its documented name. */
-export function bundleCurl(grant: ManifestGrant, entries: ManifestEntry[]): string {
+export function bundleCurl(grant: ManifestGrant, entries: ManifestEntry[], proofs: ProofEntry[] = []): string {
   const lines = [
     `# Artifact Studio grant ${grant.id}; links expire ${new Date(grant.expiresAt).toISOString()}.`,
     "# Usage: curl --parallel --fail --remote-time -K bundle.curl",
   ];
-  for (const e of entries) {
+  // The signed release manifests go to releases/<release-id>/ (for verify-bundle.sh).
+  if (proofs.length) lines.push("create-dirs");
+  for (const e of [...entries, ...proofs]) {
     for (const [url, file] of [
       [e.url, e.file],
       [e.sigUrl, e.sigFile],
@@ -43,7 +68,7 @@ export function bundleCurl(grant: ManifestGrant, entries: ManifestEntry[]): stri
   return lines.join("\n") + "\n";
 }
 
-export function manifestJson(grant: ManifestGrant, entries: ManifestEntry[]) {
+export function manifestJson(grant: ManifestGrant, entries: ManifestEntry[], proofs: ProofEntry[] = []) {
   const expires = new Date(grant.expiresAt).toISOString();
   return {
     grant: grant.id,
@@ -62,28 +87,35 @@ export function manifestJson(grant: ManifestGrant, entries: ManifestEntry[]) {
       keyId: e.keyId,
       expires,
     })),
+    releases: proofs.map((p) => ({ ...p, expires })),
   };
 }
 
-/** `sha256sum -c SHA256SUMS`: the artifacts and their signatures. */
+type SummedProof = Pick<ProofEntry, "file" | "sha256" | "sigFile" | "sigSha256">;
+
+/** `sha256sum -c SHA256SUMS`: the artifacts and their signatures, then the signed release manifests. */
 export function sha256Sums(
   entries: Pick<GrantFile, "file" | "sigFile" | "sha256">[],
   signatureSha256: ReadonlyMap<string, string>,
+  proofs: SummedProof[] = [],
 ): string {
   return (
-    entries
-      .flatMap((e) => {
+    [
+      ...entries.flatMap((e) => {
         const sig = signatureSha256.get(e.sigFile);
         if (!sig) throw new Error(`no checksum for ${e.sigFile}`);
         return [`${e.sha256}  ${e.file}`, `${sig}  ${e.sigFile}`];
-      })
-      .join("\n") + "\n"
+      }),
+      ...proofs.flatMap((p) => [`${p.sha256}  ${p.file}`, `${p.sigSha256}  ${p.sigFile}`]),
+    ].join("\n") + "\n"
   );
 }
 
 /** SHA256SUMS's length depends only on the file names (hex digests have a fixed length). */
-export const sha256SumsLength = (entries: Pick<GrantFile, "file" | "sigFile">[]) =>
-  entries.reduce((n, e) => n + 2 * (64 + 2 + 1) + utf8Length(e.file) + utf8Length(e.sigFile), 0);
+export const sha256SumsLength = (
+  entries: Pick<GrantFile, "file" | "sigFile">[],
+  proofs: Pick<ProofEntry, "file" | "sigFile">[] = [],
+) => [...entries, ...proofs].reduce((n, e) => n + 2 * (64 + 2 + 1) + utf8Length(e.file) + utf8Length(e.sigFile), 0);
 
 const utf8Length = (s: string) => new TextEncoder().encode(s).byteLength;
 
@@ -101,8 +133,16 @@ export function publicKeyRefs(entries: ManifestEntry[], defaultKeyId: string, or
   );
 }
 
-/** A POSIX sh script: download with resume, check SHA-256 and signature, one line per file, a log. */
-export function downloadSh(grant: ManifestGrant, entries: ManifestEntry[], keys: PublicKeyRef[]): string {
+/**
+ * A POSIX sh script: download with resume, check SHA-256 and signature, one line per file, a log;
+ * then the signed release manifests and verify-bundle.sh over the whole download.
+ */
+export function downloadSh(
+  grant: ManifestGrant,
+  entries: ManifestEntry[],
+  keys: PublicKeyRef[],
+  proofs: ProofEntry[] = [],
+): string {
   const total = entries.reduce((n, e) => n + e.size + e.sigSize, 0);
   const expires = new Date(grant.expiresAt).toISOString();
   return `#!/bin/sh
@@ -178,12 +218,44 @@ ${entries
       `item ${shQuote(e.file)} ${e.size} ${e.sha256} ${shQuote(e.url)} ${shQuote(e.sigFile)} ${e.sigSize} ${shQuote(e.sigUrl)} "$KEY_${shVar(e.keyId)}"`,
   )
   .join("\n")}
+${provenanceSteps(grant, entries, keys, proofs)}
 log "finished: ${entries.length} files, $failures failed"
 if [ "$failures" -ne 0 ]; then
   echo "$failures of ${entries.length} files failed; see $LOG" >&2
   exit 1
 fi
 `;
+}
+
+/**
+ * download.sh's last step: fetch the signed release manifests into releases/<id>/, then check the
+ * whole download against them with verify-bundle.sh (written next to the files).
+ */
+function provenanceSteps(grant: ManifestGrant, entries: ManifestEntry[], keys: PublicKeyRef[], proofs: ProofEntry[]) {
+  if (!proofs.length) return "";
+  const list = `artifact-studio-${grant.id}.files`;
+  return `# The publisher's signed release manifests, and the whole download checked against them.
+${proofs
+  .map(
+    (p) =>
+      `mkdir -p ${shQuote(p.file.slice(0, p.file.lastIndexOf("/")))}
+if ! fetch ${shQuote(p.url)} ${shQuote(p.file)} ${p.size} || ! fetch ${shQuote(p.sigUrl)} ${shQuote(p.sigFile)} ${p.sigSize}; then
+  say "${p.file}: ❌ Download failed"; failures=$((failures + 1))
+fi`,
+  )
+  .join("\n")}
+GRANT_CHECK="artifact-studio-$GRANT.verify-bundle.log"
+cat > ${shQuote(list)} <<'ARTIFACT_STUDIO_FILES'
+${entries.flatMap((e) => [e.file, e.sigFile]).join("\n")}
+ARTIFACT_STUDIO_FILES
+cat > verify-bundle.sh <<'ARTIFACT_STUDIO_VERIFY_BUNDLE'
+${VERIFY_BUNDLE_SCRIPT}ARTIFACT_STUDIO_VERIFY_BUNDLE
+if REQUIRED=${shQuote(list)} PUBKEY="${keys.map((k) => `$KEY_${shVar(k.keyId)}`).join(" ")}" sh verify-bundle.sh . > "$GRANT_CHECK" 2>&1; then
+  say "release manifests: ✅ every file matches a signed release manifest"
+else
+  cat "$GRANT_CHECK"; say "release manifests: ❌ see verify-bundle.sh above"; failures=$((failures + 1))
+fi
+cat "$GRANT_CHECK" >> "$LOG"; rm -f "$GRANT_CHECK"`;
 }
 
 const shVar = (keyId: string) => keyId.replace(/[^A-Za-z0-9]/g, "_");

@@ -42,6 +42,22 @@ const manifestJsonSchema = z.object({
   grant: z.string(),
   expires: z.string(),
   files: z.array(grantFile.extend({ expires: z.string() })),
+  releases: z
+    .array(
+      z.object({
+        releaseId: z.string(),
+        file: z.string().meta({ description: "releases/<release-id>/release.json" }),
+        size: z.number().int(),
+        sha256: z.string(),
+        url: z.string().meta({ description: "Signed URL of the release manifest" }),
+        sigFile: z.string().meta({ description: "releases/<release-id>/release.json.sig.bin" }),
+        sigSize: z.number().int(),
+        sigSha256: z.string(),
+        sigUrl: z.string(),
+        expires: z.string(),
+      }),
+    )
+    .meta({ description: "The signed release manifests that list the grant's files (for verify-bundle.sh)" }),
 });
 
 const apiTokenSchema = z.object({
@@ -75,7 +91,7 @@ const grantCapability = z.object({
 });
 const formatParam = z.object({ format: z.enum(MANIFEST_FORMATS) });
 /** A manifest in one of MANIFEST_FORMATS: text, a shell script, or JSON. */
-const manifest = (description: string): ResponseSpec => ({
+export const manifest = (description: string): ResponseSpec => ({
   description,
   content: { "text/plain": z.string(), "text/x-shellscript": z.string(), "application/json": manifestJsonSchema },
 });
@@ -134,7 +150,7 @@ registerOperations(
     method: "get",
     path: "/api/v1/grants/{capability}/{format}",
     operationId: "getGrantManifest",
-    summary: "A grant's manifest: urls.txt, bundle.curl, manifest.json, SHA256SUMS or download.sh",
+    summary: "A grant's manifest: urls.txt, bundle.curl, manifest.json, SHA256SUMS, download.sh or images.txt",
     tags: ["downloads"],
     params: grantCapability.extend(formatParam.shape),
     responses: {
@@ -150,7 +166,7 @@ registerOperations(
     path: "/api/v1/grants/{capability}/bundle.tar",
     operationId: "getGrantTar",
     summary:
-      "Every file of the grant, its signature, SHA256SUMS, the public key and verify-signatures.sh as one ustar archive",
+      "Every file of the grant, its signature, the signed release manifests, SHA256SUMS, the public key, verify-signatures.sh and verify-bundle.sh as one ustar archive",
     tags: ["downloads"],
     params: grantCapability,
     responses: {

@@ -47,7 +47,7 @@ export function workerSigner(keys: SigningKey[], origin: string): UrlSigner {
         await hmacKey(current),
         signedMessage("GET", file.objectKey, exp, grant.id),
       );
-      return `${origin}/dl/${grant.id}/${encodeURIComponent(file.file)}?exp=${exp}&kid=${current.id}&sig=${base64url(mac)}`;
+      return `${origin}/dl/${grant.id}/${file.file.split("/").map(encodeURIComponent).join("/")}?exp=${exp}&kid=${current.id}&sig=${base64url(mac)}`;
     },
   };
 }
@@ -131,7 +131,8 @@ export function withSigV4Query(url: URL): string {
 }
 
 /** attachment with the documented name; the RFC 5987 form too, for names outside ASCII. */
-export function contentDisposition(fileName: string): string {
+export function contentDisposition(path: string): string {
+  const fileName = path.slice(path.lastIndexOf("/") + 1); // releases/<id>/release.json saves as release.json
   const ascii = fileName.replace(/[^\x20-\x7e]|["\\]/g, "_");
   return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(fileName)}`;
 }

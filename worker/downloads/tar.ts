@@ -4,13 +4,20 @@
 
 export const BLOCK = 512;
 
+/** A byte range of an entry's data: [offset, offset + length). */
+export type ByteRange = { offset: number; length: number };
+
 export type TarEntry = {
   path: string;
   size: number;
   /** ms since epoch */
   mtime: number;
   mode?: number;
-  open: () => Promise<ReadableStream<Uint8Array> | Uint8Array>;
+  /**
+   * The entry's bytes: a Uint8Array of all of them, or a stream of exactly the range asked for
+   * (all of them without one). Ranges are asked for only when a part of the archive cuts the entry.
+   */
+  open: (range?: ByteRange) => Promise<ReadableStream<Uint8Array> | Uint8Array>;
 };
 
 const padTo = (n: number) => (BLOCK - (n % BLOCK)) % BLOCK;
@@ -77,37 +84,64 @@ export function ustarHeader(entry: Pick<TarEntry, "path" | "size" | "mtime" | "m
 }
 
 /**
- * The archive as a stream of exactly tarLength() bytes. `done` settles when the last byte is
- * written or the archive fails (a short or missing object aborts it: a truncated download, never a
- * silently wrong archive); give it to waitUntil.
+ * The archive, or the bytes [start, end) of it, as a stream of exactly that many bytes. A range
+ * (a media-sized part) is the same bytes the whole archive has there: entries before it are skipped
+ * by size alone, and an entry it cuts is opened for just the cut range. `done` settles when the last
+ * byte is written or the archive fails (a short or missing object aborts it: a truncated download,
+ * never a silently wrong archive); give it to waitUntil.
  */
-export function tarStream(entries: TarEntry[]): {
+export function tarStream(
+  entries: TarEntry[],
+  range?: { start: number; end: number },
+): {
   readable: ReadableStream<Uint8Array>;
   length: number;
   done: Promise<void>;
 } {
-  const length = tarLength(entries.map((e) => e.size));
-  const { readable, writable } = new FixedLengthStream(length);
+  const total = tarLength(entries.map((e) => e.size));
+  const start = range?.start ?? 0;
+  const end = range?.end ?? total;
+  if (start < 0 || end > total || start >= end) throw new Error(`bad tar range ${start}-${end} of ${total}`);
+  const { readable, writable } = new FixedLengthStream(end - start);
   const done = (async () => {
     let writer = writable.getWriter();
+    let pos = 0; // archive offset of the next byte the loop reaches
+    /** Writes the part of a segment of known bytes at pos that the range covers. */
+    const emit = async (bytes: Uint8Array) => {
+      const from = Math.max(start, pos);
+      const to = Math.min(end, pos + bytes.byteLength);
+      if (from < to) await writer.write(bytes.subarray(from - pos, to - pos));
+      pos += bytes.byteLength;
+    };
     try {
       for (const entry of entries) {
-        await writer.write(ustarHeader(entry));
-        const body = await entry.open();
-        if (body instanceof Uint8Array) {
-          if (body.byteLength !== entry.size)
-            throw new Error(`${entry.path}: ${body.byteLength} bytes, expected ${entry.size}`);
-          await writer.write(body);
-        } else {
-          // pipeTo lets the runtime move R2 bytes natively; the FixedLengthStream catches a short object.
-          writer.releaseLock();
-          await body.pipeTo(writable, { preventClose: true });
-          writer = writable.getWriter();
-        }
+        if (pos >= end) break;
         const pad = padTo(entry.size);
-        if (pad) await writer.write(new Uint8Array(pad));
+        if (pos + BLOCK + entry.size + pad <= start) {
+          pos += BLOCK + entry.size + pad;
+          continue;
+        }
+        await emit(ustarHeader(entry));
+        const from = Math.max(start, pos);
+        const to = Math.min(end, pos + entry.size);
+        if (from < to) {
+          const whole = from === pos && to === pos + entry.size;
+          const body = await entry.open(whole ? undefined : { offset: from - pos, length: to - from });
+          if (body instanceof Uint8Array) {
+            if (body.byteLength !== entry.size)
+              throw new Error(`${entry.path}: ${body.byteLength} bytes, expected ${entry.size}`);
+            await writer.write(body.subarray(from - pos, to - pos));
+          } else {
+            // pipeTo lets the runtime move R2 bytes natively; the FixedLengthStream catches a short object.
+            writer.releaseLock();
+            await body.pipeTo(writable, { preventClose: true });
+            writer = writable.getWriter();
+          }
+        }
+        pos += entry.size;
+        if (pad) await emit(new Uint8Array(pad));
       }
-      await writer.write(new Uint8Array(2 * BLOCK));
+      if (pos < end) await emit(new Uint8Array(2 * BLOCK));
       await writer.close();
     } catch (err) {
       console.error("tar stream aborted:", err);
@@ -119,5 +153,5 @@ export function tarStream(entries: TarEntry[]): {
       await writable.abort(err).catch(() => {});
     }
   })();
-  return { readable, length, done };
+  return { readable, length: end - start, done };
 }

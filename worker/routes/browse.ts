@@ -8,6 +8,7 @@ import { packRef, packRefId, type PackRef } from "../catalog/bundle-spec";
 import { packName } from "../catalog/filters";
 import { catalogEtag } from "../catalog/generation";
 import { getPack, searchPacks } from "../catalog/packs";
+import { imagesOfPack } from "../db/images";
 import { listProducts } from "../catalog/products";
 import { catalogReader, type Db } from "../db/client";
 import { invalidInput, notFound } from "../errors";
@@ -103,11 +104,12 @@ browseRoutes.get("/:name", catalogEtag, async (c) => {
     version: c.req.query("version") || undefined,
   });
   const db = c.get("catalog");
-  const [pack, products] = await Promise.all([getPack(db, name), listProducts(db)]);
+  const [pack, products, images] = await Promise.all([getPack(db, name), listProducts(db), imagesOfPack(db, name)]);
   if (version && !pack.versions.some((v) => v.version === version))
     throw notFound(`pack ${packRefId({ name, version })}`);
   const productNames = Object.fromEntries(products.map((p) => [p.id, p.name]));
+  const shown = version ?? pack.versions[0].version;
   return page(
-    html`<${PackPage} pack=${pack} version=${version ?? pack.versions[0].version} productNames=${productNames} />`,
+    html`<${PackPage} pack=${pack} version=${shown} productNames=${productNames} images=${images.get(shown) ?? []} />`,
   );
 });

@@ -5,7 +5,7 @@
 import type { Context } from "hono";
 import type { VNode } from "preact";
 import { CAPTCHA_ACTION, captchaWidget } from "../captcha";
-import { grantTarLength } from "../downloads/bundle";
+import { grantTarLength, tarFolder } from "../downloads/bundle";
 import type { Selection } from "../downloads/grants";
 import { issueGrant } from "../downloads/issue";
 import { urlsTxt } from "../downloads/manifests";
@@ -53,7 +53,7 @@ export async function postDownload(
 ): Promise<PostedDownload> {
   const headers = { "Cache-Control": "no-store" };
   try {
-    const { grant, entries, view } = await issueGrant(c, {
+    const { grant, entries, view, proofs } = await issueGrant(c, {
       selection,
       captchaToken: fields["cf-turnstile-response"] || fields["g-recaptcha-response"] || undefined,
       scope: "grants:create",
@@ -76,7 +76,11 @@ export async function postDownload(
             sigSize,
           })),
           urls: urlsTxt(entries),
-          tar: { url: tarUrl, size: grantTarLength(grant, config(c.env).TRUSTED_PUBLIC_KEYS) },
+          tar: {
+            url: tarUrl,
+            size: grantTarLength(grant, config(c.env).TRUSTED_PUBLIC_KEYS, proofs),
+            folder: tarFolder(grant),
+          },
           manifests: Object.entries(manifests).map(([name, url]) => ({ name, url })),
           curlCommand: `curl -fsS -o bundle.curl '${manifests["bundle.curl"]}' && curl --parallel --fail --remote-time -K bundle.curl`,
         },

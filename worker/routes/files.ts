@@ -1,11 +1,12 @@
 // /dl/<grant>/<file>?exp=&kid=&sig=: worker-signed downloads. The signature, the grant (not revoked,
 // not expired) and the pack (not yanked since) are checked, then the file is streamed from the edge
 // cache or R2. Refusals are a 403 with one line of text, since curl and browsers show it as is.
-import { Hono } from "hono";
-import { latestStateReader } from "../db/client";
-import { installerYanked, yankedAmong } from "../db/grants";
+import { type Context, Hono } from "hono";
+import { type Db, latestStateReader } from "../db/client";
+import { type GrantRecord, installerYanked, yankedAmong } from "../db/grants";
 import { config } from "../env";
-import { findDownloadable } from "../downloads/files";
+import { type Downloadable, findDownloadable } from "../downloads/files";
+import { findProofFile, grantProofs } from "../downloads/provenance";
 import { findGrant } from "../downloads/grants";
 import { storageDeps } from "../downloads/issue";
 import { serveDownloadable } from "../downloads/serve";
@@ -22,17 +23,31 @@ const refuse = (reason: string) =>
 
 // Every method reaches the check: the signature covers the method (HEAD counting as GET), so a GET
 // URL used for anything but GET or HEAD fails it like any other tampering.
-filesRoutes.all("/:grant/:file", async (c) => {
+filesRoutes.all("/:grant/:file", (c) =>
+  serveGrantFile(c, async (grant) => findDownloadable(grant.files, c.req.param("file"))),
+);
+
+// The signed release manifests that cover a grant's files: releases/<release-id>/release.json(.sig.bin).
+filesRoutes.all("/:grant/releases/:release/:name", (c) =>
+  serveGrantFile(c, async (grant, db) =>
+    findProofFile(await grantProofs(db, grant), `releases/${c.req.param("release")}/${c.req.param("name")}`),
+  ),
+);
+
+async function serveGrantFile(
+  c: Context<{ Bindings: Env }>,
+  lookup: (grant: GrantRecord, db: Db) => Promise<Downloadable | undefined>,
+): Promise<Response> {
   const keys = signingKeys(config(c.env));
   const now = Date.now();
   const query = parseSignedQuery(new URL(c.req.url).searchParams, now);
   if ("reason" in query) return refuse(query.reason);
-  const grantId = c.req.param("grant");
+  const grantId = c.req.param("grant") ?? "";
   // Grant, revocation and yank state at the primary: a lagging replica must not serve a revoked grant.
   const db = latestStateReader(c.env);
   const grant = await findGrant(db, grantId);
   if (!grant) return refuse("unknown grant");
-  const file = findDownloadable(grant.files, c.req.param("file"));
+  const file = await lookup(grant, db);
   if (!file) return refuse("no such file in this grant");
   const check = await verifyWorkerSignature(keys, {
     method: c.req.method,
@@ -51,4 +66,4 @@ filesRoutes.all("/:grant/:file", async (c) => {
     return refuse(`${file.file} was yanked from the catalog; it is no longer offered`);
   }
   return serveDownloadable(c.req.raw, file, storageDeps(c));
-});
+}

@@ -15,6 +15,9 @@ import { bearerOf } from "../downloads/tokens";
 import { ApiError } from "../errors";
 import { limitBody, SELECTION_BODY_BYTES } from "../body-limit";
 import { validate } from "../validate";
+import { latestStateReader } from "../db/client";
+import { changesSince } from "../db/changes";
+import { changesQuery } from "./changes";
 
 export const manifestsRoutes = new Hono<{ Bindings: Env }>();
 
@@ -72,3 +75,33 @@ manifestsRoutes.post(
   validate("json", z.object({ packs: z.array(packRef).min(1).max(500) })),
   async (c) => respond(c, { packs: c.req.valid("json").packs }, c.req.valid("param").format),
 );
+
+// What was published since a generation, as one grant (for a mirroring job): 204 when nothing is new.
+// X-Catalog-Generation says how far the answer goes; X-Yanked lists what was yanked since.
+manifestsRoutes.get("/changes/:format", validate("param", formatParam), validate("query", changesQuery), async (c) => {
+  const { since, ...filters } = c.req.valid("query");
+  const changes = await changesSince(latestStateReader(c.env), since, filters);
+  const files = [...changes.published.installers, ...changes.published.packs].map(({ generation: _g, ...f }) =>
+    "layer" in f ? (({ layer: _l, ...rest }) => rest)(f) : f,
+  );
+  const yanked = [
+    ...changes.yanked.packs.map((p) => `${p.name}@${p.version}`),
+    ...changes.yanked.installers.map((i) => `${i.product}@${i.version}/${i.kind}`),
+  ];
+  const headers = {
+    "X-Catalog-Generation": String(changes.generation),
+    ...(yanked.length ? { "X-Yanked": yanked.join(", ").slice(0, 4000) } : {}),
+  };
+  if (!files.length) return c.body(null, 204, headers);
+  const { grant, capability, entries, view } = await issueGrant(c, {
+    selection: { changes: { since, upTo: changes.generation, ...filters } },
+    files,
+    scope: "manifests:read",
+  });
+  return manifestResponse(c, c.req.valid("param").format, grant, async () => entries, {
+    ...headers,
+    "X-Grant-Id": grant.id,
+    "X-Grant-Expires": view.expiresAt,
+    Link: `<${grantUrl(originOf(c), capability)}>; rel="grant"`,
+  });
+});

@@ -10,6 +10,7 @@ import { dottedVersion } from "../catalog/filters";
 import { firstPackVersion } from "../catalog/packs";
 import { getInstallers, listProducts } from "../catalog/products";
 import { catalogReader, type Db } from "../db/client";
+import { VERIFY_BUNDLE_SCRIPT } from "../downloads/verify-bundle";
 import { VERIFY_SCRIPT } from "../downloads/verify-script";
 import { notFound } from "../errors";
 import { HomePage } from "../../web/pages/home";
@@ -87,6 +88,18 @@ pagesRoutes.get("/verify", catalogEtag, async (c) => {
   }));
   return page(html`<${VerifyPage} examples=${await verifyExamples(c.get("catalog"))} keys=${keys} />`);
 });
+
+pagesRoutes.get(
+  "/verify-bundle.sh",
+  () =>
+    new Response(VERIFY_BUNDLE_SCRIPT, {
+      headers: {
+        "Content-Type": "text/x-shellscript; charset=utf-8",
+        "Content-Disposition": 'attachment; filename="verify-bundle.sh"',
+        "Cache-Control": "public, max-age=3600",
+      },
+    }),
+);
 
 pagesRoutes.get(
   "/verify-signatures.sh",

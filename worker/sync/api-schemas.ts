@@ -62,6 +62,15 @@ export const releaseSchema = z
     workflowId: z.string().nullable().meta({
       description: "The Workflow instance verifying its files (one per attempt: <release-id>--a<attempt>).",
     }),
+    manifestKey: z.string().nullable().meta({
+      description:
+        "Published: the blob keeping the release.json bytes that verified (blobs/sha256/<sha256>), which grants carry as releases/<id>/release.json.",
+    }),
+    manifestEtag: z.string().nullable().meta({ description: "The R2 etag that blob is pinned to." }),
+    manifestSize: z.number().int().nullable(),
+    manifestSignatureKey: z.string().nullable().meta({ description: "The blob keeping release.json.sig.bin." }),
+    manifestSignatureEtag: z.string().nullable(),
+    manifestSignatureSize: z.number().int().nullable(),
   })
   .meta({ description: "A release folder the sync has claimed, with its outcome." });
 

@@ -69,6 +69,30 @@ const dependency = z.object({
   type: z.enum(DEPENDENCY_TYPES),
 });
 
+/**
+ * A container image reference pinned by digest: `repository[:tag]@sha256:<64 hex>`, where the
+ * repository is an optional registry host (with port) and lower-case path components, as the
+ * distribution spec names them. Only pinned references: a tag alone can be moved.
+ */
+export const IMAGE_REFERENCE =
+  /^((?:[a-z0-9]+(?:[.-][a-z0-9]+)*(?::[0-9]{1,5})?\/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*)(?::([A-Za-z0-9_][A-Za-z0-9_.-]{0,127}))?@(sha256:[0-9a-f]{64})$/;
+
+export type ImageRef = { reference: string; repository: string; tag: string | null; digest: string };
+
+export function parseImageReference(reference: string): ImageRef | undefined {
+  const m = IMAGE_REFERENCE.exec(reference);
+  return m && reference.length <= 512 ? { reference, repository: m[1], tag: m[2] ?? null, digest: m[3] } : undefined;
+}
+
+const imageEntry = z.object({
+  image: z
+    .string()
+    .max(512)
+    .refine((ref) => parseImageReference(ref) !== undefined, {
+      message: "must be repository[:tag]@sha256:<64 lower-case hex>, e.g. docker.io/calico/node:v3.29.1@sha256:…",
+    }),
+});
+
 /** pack.json as the packs registry writes it, plus what the catalog adds. */
 const packManifest = z.object({
   name: slug,
@@ -87,6 +111,10 @@ const packManifest = z.object({
     .regex(/^\d{4}-\d{2}-\d{2}$/, "must be a YYYY-MM-DD date")
     .optional(),
   constraints: z.object({ dependencies: z.array(dependency).default([]) }).default({ dependencies: [] }),
+  /** The container images the pack ships (pack.json content.images), each pinned by digest. */
+  content: z
+    .object({ images: z.array(imageEntry).max(500, "at most 500 images a pack version").default([]) })
+    .optional(),
   // Catalog additions:
   architectures: z.array(z.enum(ARCHES)).min(1),
   fips: z.boolean().default(false),
@@ -162,6 +190,16 @@ export const releaseManifest = z
               message: `${p.product} is listed twice`,
             });
           targets.add(p.product);
+        });
+        const images = new Set<string>();
+        (f.pack.content?.images ?? []).forEach((img, j) => {
+          if (images.has(img.image))
+            ctx.addIssue({
+              code: "custom",
+              path: ["files", i, "pack", "content", "images", j, "image"],
+              message: `${img.image} is listed twice`,
+            });
+          images.add(img.image);
         });
         const deps = new Set<string>();
         f.pack.constraints.dependencies.forEach((d, j) => {

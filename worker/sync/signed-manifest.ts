@@ -17,7 +17,15 @@ export const MAX_RELEASE_JSON_BYTES = 4 * 1024 * 1024;
 export const MAX_SIGNATURE_BYTES = 16 * 1024;
 
 export type SignedManifest =
-  | { ok: true; release: ReleaseManifest; keyId: string; manifestSha256: string }
+  | {
+      ok: true;
+      release: ReleaseManifest;
+      keyId: string;
+      manifestSha256: string;
+      /** The exact bytes that verified, so publishing can keep them without reading incoming/ again. */
+      bytes: Uint8Array;
+      signatureBytes: Uint8Array;
+    }
   | { ok: false; findings: Finding[]; keyId?: string };
 
 const refused = (problem: string, keyId?: string): SignedManifest => ({ ok: false, findings: [{ problem }], keyId });
@@ -85,5 +93,6 @@ export async function readSignedManifest(
   if (release.keyId !== signer.id) {
     return refused(`release.json names key ${release.keyId} but is signed by key ${signer.id}`, signer.id);
   }
-  return { ok: true, release, keyId: signer.id, manifestSha256: hex(await crypto.subtle.digest("SHA-256", bytes)) };
+  const manifestSha256 = hex(await crypto.subtle.digest("SHA-256", bytes));
+  return { ok: true, release, keyId: signer.id, manifestSha256, bytes, signatureBytes };
 }

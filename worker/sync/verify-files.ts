@@ -101,8 +101,8 @@ async function verifyIntoBlob(
   return { key, etag: stored.etag };
 }
 
-/** A signature's immutable copy; an existing blob is kept when it already holds these bytes. */
-async function storeSmallBlob(
+/** A small file's immutable copy; an existing blob is kept when it already holds these bytes. */
+export async function storeSmallBlob(
   bucket: R2Bucket,
   bytes: Uint8Array<ArrayBuffer>,
 ): Promise<{ key: string; etag: string }> {

@@ -6,7 +6,7 @@
 // its retries ends the same way, quarantined (the dead-letter path), so nothing is left half-done.
 import { WorkflowEntrypoint, type WorkflowEvent, type WorkflowStep } from "cloudflare:workers";
 import { primaryWriter } from "../db/client";
-import { loadCatalogFacts, publishRelease } from "../db/publish";
+import { loadCatalogFacts, type ManifestCopies, publishRelease } from "../db/publish";
 import { quarantineRelease } from "../db/releases";
 import { config } from "../env";
 import { keyStatus } from "../keys";
@@ -14,7 +14,7 @@ import { releaseFolder } from "./discover";
 import { planRelease, reasonLine, type Finding } from "./plan";
 import { releaseTotals } from "./release-manifest";
 import { readSignedManifest } from "./signed-manifest";
-import { type FileVerdict, verifyFile } from "./verify-files";
+import { type FileVerdict, storeSmallBlob, verifyFile } from "./verify-files";
 
 /** What the sync hands a Workflow: the release it claimed, and what its signed manifest lists. */
 export type VerifyReleaseParams = {
@@ -116,6 +116,7 @@ async function publish(env: Env, params: VerifyReleaseParams, verdicts: FileVerd
   await publishRelease(db, {
     release,
     keyId,
+    manifest: await keepSignedManifest(env.ARTIFACTS, signed.bytes, signed.signatureBytes),
     stored,
     newPacks: plan.newPacks,
     newInstallers: plan.newInstallers,
@@ -130,4 +131,26 @@ async function publish(env: Env, params: VerifyReleaseParams, verdicts: FileVerd
     },
   });
   return { status: "published" };
+}
+
+/**
+ * Keeps the bytes of release.json and release.json.sig.bin that verified here and hash to the
+ * sync's manifestSha256 (never re-read from incoming/) as immutable blobs, so every grant can carry
+ * the signed manifests covering its files.
+ */
+async function keepSignedManifest(
+  bucket: R2Bucket,
+  bytes: Uint8Array,
+  signatureBytes: Uint8Array,
+): Promise<ManifestCopies> {
+  const manifest = await storeSmallBlob(bucket, bytes.slice());
+  const signature = await storeSmallBlob(bucket, signatureBytes.slice());
+  return {
+    manifestKey: manifest.key,
+    manifestEtag: manifest.etag,
+    manifestSize: bytes.byteLength,
+    manifestSignatureKey: signature.key,
+    manifestSignatureEtag: signature.etag,
+    manifestSignatureSize: signatureBytes.byteLength,
+  };
 }

@@ -1,0 +1,144 @@
+// The images inside each pack: declared in the signed release manifest (content.images, strictly
+// validated), listed on the pack API and page, exported per grant as images.txt, and found by
+// repository, tag or digest through an index ("which pack versions ship image X?").
+import { env, exports } from "cloudflare:workers";
+import { beforeAll, describe, expect, it } from "vitest";
+import { primaryWriter } from "../../worker/db/client";
+import { findImages } from "../../worker/db/images";
+import { syncAndSettle } from "./support/sync";
+import type { ReleaseManifest } from "../../worker/sync/release-manifest";
+import { dropRelease, PALETTE_ENTERPRISE, releaseRow } from "./support/releases";
+
+const d = (c: string) => `sha256:${c.repeat(64)}`;
+const NODE_V1 = `docker.io/calico/node:v3.29.1@${d("a")}`;
+const NODE_V2 = `docker.io/calico/node:v3.29.2@${d("b")}`;
+const SHARED = `registry.k8s.io/pause:3.10@${d("c")}`; // shipped by two packs
+const CILIUM = `quay.io/cilium/cilium:v1.16.3@${d("e")}`;
+
+/** Puts content.images into the honest manifest before it is signed. */
+const withImages = (images: Record<string, string[]>) => (m: ReleaseManifest) => ({
+  ...m,
+  files: m.files.map((f) =>
+    f.kind === "pack" && images[f.pack.name + "@" + f.pack.version]
+      ? {
+          ...f,
+          pack: {
+            ...f.pack,
+            content: { images: images[f.pack.name + "@" + f.pack.version].map((image) => ({ image })) },
+          },
+        }
+      : f,
+  ),
+});
+
+const studio = (path: string, init?: RequestInit) => exports.default.fetch(`http://studio.test${path}`, init);
+type Hits = { packVersions: { pack: string; version: string; reference: string; yanked: boolean }[] };
+const search = async (query: string) =>
+  ((await (await studio(`/api/v1/images?${query}`)).json()) as Hits).packVersions.map((h) => `${h.pack}@${h.version}`);
+
+beforeAll(async () => {
+  await dropRelease(env, "images-1", {
+    products: [PALETTE_ENTERPRISE],
+    packs: [
+      { name: "cni-calico", version: "3.29.1", layer: "cni" },
+      { name: "cni-calico", version: "3.29.2", layer: "cni" },
+      { name: "cni-cilium", version: "1.16.3", layer: "cni" },
+    ],
+    releaseJson: withImages({
+      "cni-calico@3.29.1": [NODE_V1, SHARED],
+      "cni-calico@3.29.2": [NODE_V2],
+      "cni-cilium@1.16.3": [CILIUM, SHARED],
+    }),
+  });
+  await syncAndSettle(env);
+});
+
+describe("images declared by pack versions", () => {
+  it("lists a version's images on the pack API, parsed into repository, tag and digest", async () => {
+    const res = await studio("/api/v1/packs/cni-calico/versions/3.29.1");
+    const body = (await res.json()) as { images: unknown[] };
+    expect(body.images).toEqual([
+      { reference: NODE_V1, repository: "docker.io/calico/node", tag: "v3.29.1", digest: d("a") },
+      { reference: SHARED, repository: "registry.k8s.io/pause", tag: "3.10", digest: d("c") },
+    ]);
+    const pack = (await (await studio("/api/v1/packs/cni-calico")).json()) as { versions: { images: unknown[] }[] };
+    expect(pack.versions.map((v) => v.images.length)).toEqual([1, 2]);
+  });
+
+  it("finds the pack versions shipping an image by repository, tag, digest or a full reference", async () => {
+    expect(await search("repository=docker.io/calico/node")).toEqual(["cni-calico@3.29.1", "cni-calico@3.29.2"]);
+    expect(await search("repository=docker.io/calico/node&tag=v3.29.2")).toEqual(["cni-calico@3.29.2"]);
+    expect(await search("tag=3.10")).toEqual(["cni-calico@3.29.1", "cni-cilium@1.16.3"]);
+    expect(await search(`digest=${d("c")}`)).toEqual(["cni-calico@3.29.1", "cni-cilium@1.16.3"]);
+    expect(await search(`q=${encodeURIComponent(CILIUM)}`)).toEqual(["cni-cilium@1.16.3"]);
+    expect(await search(`q=${"e".repeat(64)}`)).toEqual(["cni-cilium@1.16.3"]);
+    expect(await search("q=docker.io/calico/node:v3.29.1")).toEqual(["cni-calico@3.29.1"]);
+  });
+
+  it("answers through the repository, tag and digest indexes, never a scan", async () => {
+    const plan = async (sql: string, arg: string) =>
+      (await env.DB.prepare(`EXPLAIN QUERY PLAN ${sql}`).bind(arg).all<{ detail: string }>()).results
+        .map((r) => r.detail)
+        .join("\n");
+    const base = "SELECT pack_version_id FROM pack_version_images WHERE";
+    expect(await plan(`${base} repository = ?`, "x")).toMatch(/USING INDEX images_by_repository/);
+    expect(await plan(`${base} tag = ?`, "x")).toMatch(/USING INDEX images_by_tag/);
+    expect(await plan(`${base} digest = ?`, "x")).toMatch(/USING INDEX images_by_digest/);
+    // And the query the API runs finds what the indexes hold.
+    expect((await findImages(primaryWriter(env), { digest: d("a") })).map((h) => h.version)).toEqual(["3.29.1"]);
+  });
+
+  it("refuses a search without a field, or with something that is not a reference, naming the field", async () => {
+    for (const [query, field] of [
+      ["", "repository"],
+      ["q=Not%20An%20Image!", "q"],
+      ["digest=sha256:abc", "digest"],
+    ]) {
+      const res = await studio(`/api/v1/images?${query}`);
+      expect(res.status).toBe(400);
+      expect(((await res.json()) as { error: { details: { field: string }[] } }).error.details[0].field).toBe(field);
+    }
+  });
+
+  it("exports a grant's images as images.txt, one repository@digest a line", async () => {
+    const res = await studio("/api/v1/grants", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({
+        packs: [
+          { name: "cni-calico", version: "3.29.1" },
+          { name: "cni-cilium", version: "1.16.3" },
+        ],
+      }),
+    });
+    const grant = (await res.json()) as { links: Record<string, string> };
+    const txt = await (await exports.default.fetch(grant.links["images.txt"])).text();
+    expect(txt).toBe(
+      [`docker.io/calico/node@${d("a")}`, `quay.io/cilium/cilium@${d("e")}`, `registry.k8s.io/pause@${d("c")}`].join(
+        "\n",
+      ) + "\n",
+    );
+  });
+
+  it("shows the images on the pack page and answers on /images", async () => {
+    const pack = await (await studio("/packs/cni-calico?version=3.29.1")).text();
+    expect(pack).toContain("Container images");
+    expect(pack).toContain("docker.io/calico/node");
+    const answer = await (await studio(`/images?q=${encodeURIComponent("registry.k8s.io/pause")}`)).text();
+    expect(answer).toContain("2 pack versions ship repository registry.k8s.io/pause");
+    expect(answer).toContain('href="/packs/cni-cilium?version=1.16.3"');
+  });
+
+  it("quarantines a release whose image is not pinned by digest, naming the field", async () => {
+    await dropRelease(env, "images-bad", {
+      packs: [{ name: "addon-nginx", version: "1.11.3", layer: "addon" }],
+      releaseJson: withImages({ "addon-nginx@1.11.3": ["docker.io/nginx:latest"] }),
+    });
+    await syncAndSettle(env);
+    const row = await releaseRow(env, "images-bad");
+    expect(row?.status).toBe("quarantined");
+    expect(row?.reason).toContain(
+      "release.json: files.0.pack.content.images.0.image: must be repository[:tag]@sha256:",
+    );
+  });
+});

@@ -1,0 +1,125 @@
+// Incremental mirroring: which artifacts came in or went out after a catalog generation. Every
+// publish or yank batch bumps the generation and then stamps the rows it changed with it, in the
+// same transaction, so "published after generation g" is exact and answered from an index.
+import { sql } from "drizzle-orm";
+import type { GrantFile } from "../downloads/files";
+import { type CatalogFilter, runBatch, versionConditions } from "./catalog-queries";
+import type { Db } from "./client";
+import { signedFile } from "./grants";
+import { type InstallerKind, packVersions, releaseArtifacts } from "./schema";
+
+const current = sql`(SELECT generation FROM catalog_state WHERE id = 1)`;
+
+/** Added to a publish or yank batch after bumpGeneration: stamps the rows it just published or yanked. */
+export const stampGenerations = (db: Db) =>
+  [packVersions, releaseArtifacts].flatMap((table) => [
+    db.update(table).set({ publishedGeneration: current }).where(sql`${table.publishedGeneration} IS NULL`),
+    db
+      .update(table)
+      .set({ yankedGeneration: current })
+      .where(sql`${table.yanked} = 1 AND ${table.yankedGeneration} IS NULL`),
+  ]);
+
+export type Changes = {
+  since: number;
+  generation: number;
+  published: {
+    packs: (GrantFile & { layer: string; generation: number })[];
+    installers: (GrantFile & { generation: number })[];
+  };
+  yanked: {
+    packs: { name: string; version: string; file: string; generation: number; reason: string | null }[];
+    installers: {
+      product: string;
+      version: string;
+      kind: InstallerKind;
+      file: string;
+      generation: number;
+      reason: string | null;
+    }[];
+  };
+};
+
+const and = (parts: ReturnType<typeof sql>[]) => sql.join(parts, sql` AND `);
+
+/**
+ * What was published (and is still offered) and what was yanked after `since`, up to the current
+ * generation, read in one batch so the generation and the rows agree. Pack filters apply to packs;
+ * installers are filtered by product and version only, and left out when a pack-only filter is set.
+ */
+export async function changesSince(db: Db, since: number, f: CatalogFilter): Promise<Changes> {
+  const packFilter = versionConditions(f).slice(1); // without "not yanked": the yanked list needs them too
+  if (f.layer) packFilter.push(sql`pv.pack_name IN (SELECT name FROM packs WHERE layer = ${f.layer})`);
+  const packOnly = Boolean(f.useCase || f.cloud || f.layer || f.arch || f.fips !== undefined);
+  const installerFilter = [
+    f.product ? sql`ra.product_id = ${f.product}` : sql`1`,
+    f.version ? sql`ra.version = ${f.version}` : sql`1`,
+    packOnly ? sql`0` : sql`1`,
+  ];
+  const [[state], packs, installers, yankedPacks, yankedInstallers] = await runBatch(db, [
+    sql`SELECT generation FROM catalog_state WHERE id = 1`,
+    sql`SELECT pv.*, p.layer AS layer FROM pack_versions pv JOIN packs p ON p.name = pv.pack_name
+        WHERE ${and([sql`pv.published_generation > ${since}`, sql`pv.yanked = 0`, ...packFilter])}
+        ORDER BY pv.published_generation, pv.id`,
+    sql`SELECT ra.* FROM release_artifacts ra
+        WHERE ${and([sql`ra.published_generation > ${since}`, sql`ra.yanked = 0`, ...installerFilter])}
+        ORDER BY ra.published_generation, ra.file_name`,
+    sql`SELECT pv.pack_name, pv.version, pv.file_name, pv.yanked_generation, pv.yank_reason FROM pack_versions pv
+        WHERE ${and([sql`pv.yanked_generation > ${since}`, ...packFilter])} ORDER BY pv.yanked_generation, pv.id`,
+    sql`SELECT ra.product_id, ra.version, ra.kind, ra.file_name, ra.yanked_generation, ra.yank_reason FROM release_artifacts ra
+        WHERE ${and([sql`ra.yanked_generation > ${since}`, ...installerFilter])} ORDER BY ra.yanked_generation, ra.file_name`,
+  ]);
+  const row = (r: Record<string, unknown>) => ({
+    fileName: String(r.file_name),
+    objectKey: String(r.object_key),
+    objectEtag: String(r.object_etag),
+    signatureEtag: String(r.signature_etag),
+    size: Number(r.size),
+    sha256: String(r.sha256),
+    signatureFileName: String(r.signature_file_name),
+    signatureKey: String(r.signature_key),
+    signatureSize: Number(r.signature_size),
+    keyId: String(r.key_id),
+    publishedAt: Number(r.published_at),
+    releaseId: String(r.release_id),
+  });
+  return {
+    since,
+    generation: Number(state?.generation ?? 0),
+    published: {
+      packs: packs.map((r) => ({
+        kind: "pack" as const,
+        name: String(r.pack_name),
+        version: String(r.version),
+        ...signedFile(row(r)),
+        packVersionId: String(r.id),
+        layer: String(r.layer),
+        generation: Number(r.published_generation),
+      })),
+      installers: installers.map((r) => ({
+        kind: r.kind as InstallerKind,
+        name: String(r.product_id),
+        version: String(r.version),
+        ...signedFile(row(r)),
+        generation: Number(r.published_generation),
+      })),
+    },
+    yanked: {
+      packs: yankedPacks.map((r) => ({
+        name: String(r.pack_name),
+        version: String(r.version),
+        file: String(r.file_name),
+        generation: Number(r.yanked_generation),
+        reason: (r.yank_reason as string | null) ?? null,
+      })),
+      installers: yankedInstallers.map((r) => ({
+        product: String(r.product_id),
+        version: String(r.version),
+        kind: r.kind as InstallerKind,
+        file: String(r.file_name),
+        generation: Number(r.yanked_generation),
+        reason: (r.yank_reason as string | null) ?? null,
+      })),
+    },
+  };
+}

@@ -1,0 +1,127 @@
+// /api/v1/changes: incremental mirroring. What was published (still offered) and what was yanked
+// after a catalog generation, with the usual pack filters, and the generation it is current to;
+// /api/v1/changes/mirror.sh is a nightly job's script that keeps the last generation it mirrored.
+import { Hono } from "hono";
+import { z } from "zod";
+import { packFilters } from "../catalog/filters";
+import { latestStateReader } from "../db/client";
+import { changesSince, type Changes } from "../db/changes";
+import { originOf } from "../downloads/issue";
+import { validate } from "../validate";
+
+const { product, version, useCase, cloud, layer, arch, fips } = packFilters.shape;
+
+export const changesQuery = z.object({
+  product,
+  version,
+  useCase,
+  cloud,
+  layer,
+  arch,
+  fips,
+  since: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .meta({ description: "A catalog generation (the `generation` of an earlier answer; 0 for everything)." }),
+});
+
+/** What a client sees of a changed file: its names, checksum, key and release; storage stays private. */
+export const publicChanges = (c: Changes) => ({
+  since: c.since,
+  generation: c.generation,
+  published: {
+    packs: c.published.packs.map((f) => ({
+      name: f.name,
+      version: f.version,
+      layer: f.layer,
+      file: f.file,
+      size: f.size,
+      sha256: f.sha256,
+      sigFile: f.sigFile,
+      keyId: f.keyId,
+      releaseId: f.releaseId,
+      generation: f.generation,
+    })),
+    installers: c.published.installers.map((f) => ({
+      product: f.name,
+      version: f.version,
+      kind: f.kind,
+      file: f.file,
+      size: f.size,
+      sha256: f.sha256,
+      sigFile: f.sigFile,
+      keyId: f.keyId,
+      releaseId: f.releaseId,
+      generation: f.generation,
+    })),
+  },
+  yanked: c.yanked,
+});
+
+export const changesRoutes = new Hono<{ Bindings: Env }>();
+
+changesRoutes.get("/", validate("query", changesQuery), async (c) => {
+  const { since, ...filters } = c.req.valid("query");
+  // The primary: a mirror must never be told a generation a lagging replica has not seen.
+  const changes = await changesSince(latestStateReader(c.env), since, filters);
+  return c.json(publicChanges(changes), 200, { "Cache-Control": "no-store" });
+});
+
+changesRoutes.get("/mirror.sh", validate("query", changesQuery.omit({ since: true })), (c) => {
+  const filters = new URLSearchParams(
+    Object.entries(c.req.valid("query")).flatMap(([k, v]) => (v === undefined ? [] : [[k, String(v)]])),
+  ).toString();
+  return c.body(mirrorSh(originOf(c), filters), 200, {
+    "Content-Type": "text/x-shellscript; charset=utf-8",
+    "Content-Disposition": 'attachment; filename="mirror.sh"',
+    "Cache-Control": "no-store",
+  });
+});
+
+const shQuote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+
+/**
+ * The nightly mirroring job: asks for a grant of what was published since the generation in its
+ * state file, runs that grant's download.sh (resume, sha256, openssl, signed release manifests), and
+ * only then records the new generation, so a failed night is retried from the same place.
+ */
+export function mirrorSh(origin: string, filters: string): string {
+  return `#!/bin/sh
+# Artifact Studio mirror: fetches only what was published since the last run, verifies it, and
+# keeps the last catalog generation it mirrored in .artifact-studio-generation.
+# Usage: ARTIFACT_STUDIO_TOKEN=<API token with manifests:read> sh mirror.sh [folder]
+# Cron:  30 2 * * * cd /srv/mirror && ARTIFACT_STUDIO_TOKEN=... sh mirror.sh >> mirror.log 2>&1
+# Exits 1 if anything failed (the state file then stays, so the next run retries the same files).
+set -u
+STUDIO=${shQuote(origin)}
+FILTERS=${shQuote(filters ? `&${filters}` : "")}
+: "\${ARTIFACT_STUDIO_TOKEN:?set ARTIFACT_STUDIO_TOKEN to an API token with the manifests:read scope}"
+DIR="\${1:-.}"
+mkdir -p "$DIR" && cd "$DIR" || exit 2
+STATE=.artifact-studio-generation
+since=$(cat "$STATE" 2>/dev/null || echo 0)
+case "$since" in '' | *[!0-9]*) echo "mirror.sh: $STATE does not hold a generation" >&2; exit 2 ;; esac
+tmp=$(mktemp -d) || exit 2
+trap 'rm -rf "$tmp"' EXIT
+if ! curl --fail --silent --show-error -D "$tmp/headers" -o "$tmp/download.sh" \\
+  -H "Authorization: Bearer $ARTIFACT_STUDIO_TOKEN" "$STUDIO/api/v1/manifests/changes/download.sh?since=$since$FILTERS"; then
+  echo "mirror.sh: could not ask the studio for the changes since generation $since" >&2; exit 1
+fi
+header() { tr -d '\\r' < "$tmp/headers" | awk -F': ' -v h="$1" 'tolower($1) == h { print $2 }' | tail -1; }
+generation=$(header x-catalog-generation)
+case "$generation" in '' | *[!0-9]*) echo "mirror.sh: the studio did not say its generation" >&2; exit 1 ;; esac
+yanked=$(header x-yanked)
+[ -z "$yanked" ] || echo "yanked since generation $since: $yanked"
+if [ "$(head -1 "$tmp/headers" | awk '{ print $2 }')" = 204 ]; then
+  echo "nothing new since generation $since (the catalog is at $generation)"
+  echo "$generation" > "$STATE"; exit 0
+fi
+echo "mirroring generation $since -> $generation"
+if ! sh "$tmp/download.sh"; then
+  echo "mirror.sh: some files failed; the next run retries from generation $since" >&2; exit 1
+fi
+echo "$generation" > "$STATE"
+echo "mirrored up to generation $generation"
+`;
+}
