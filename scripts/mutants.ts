@@ -480,12 +480,14 @@ function runTests(dir: string, tests: string[]): { failed: boolean; seconds: num
     maxBuffer: 1 << 26,
     env: { ...process.env, PATH: `${join(dir, "node_modules/.bin")}:${process.env.PATH}`, CI: "" },
   });
-  const output = `${run.stdout ?? ""}${run.stderr ?? ""}`;
-  const failedLine = output.split("\n").find((l) => /Test Files .*failed/.test(l.replace(/\x1b\[[0-9;]*m/g, ""))) ?? "";
+  const lines = `${run.stdout ?? ""}${run.stderr ?? ""}`.split("\n").map((l) => l.replace(/\x1b\[[0-9;]*m/g, ""));
+  // The first failing test names what caught the mutant ("FAIL  workerd  file > describe > test").
+  const firstFailure = lines.find((l) => /^\s*FAIL\s/.test(l))?.replace(/^\s*FAIL\s+(workerd\s+)?/, "");
+  const files = lines.find((l) => /Test Files .*failed/.test(l))?.trim();
   return {
     failed: run.status !== 0,
     seconds: (Date.now() - started) / 1000,
-    tail: run.error ? String(run.error) : failedLine.replace(/\x1b\[[0-9;]*m/g, "").trim(),
+    tail: run.error ? String(run.error) : (firstFailure ?? files ?? `exit ${run.status}`),
   };
 }
 
