@@ -6,12 +6,13 @@
 // worker/captcha; and it cannot mutate the SQL migrations. These are the bugs that would hurt.
 //
 //   npm run mutants                       # the working tree (committed or not), every mutant
-//   npm run mutants -- --ref e527ebc      # the code and tests as they were at a commit
+//   npm run mutants -- --ref main         # the same mutants on the code and tests of a commit
+//   npm run mutants -- --before           # the score before the release-trust round (e527ebc)
 //   npm run mutants -- --only grant-ttl-ms,tar-8gib --check   # --check: only see that each applies
 //
 // One line per mutant (killed, survived, stale: its text no longer matches exactly once, n/a: the
-// guard did not exist at --ref), the score killed/total, and a final JSON line. The live worktree is
-// never touched: the copy lives in a temporary directory with node_modules symlinked.
+// guard did not exist before the round), the score killed/total, and a final JSON line. The live
+// worktree is never touched: the copy lives in a temporary directory with node_modules symlinked.
 import { spawnSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -29,8 +30,8 @@ type Mutant = {
   /** Test files (workerd project) that must fail on it. */
   tests: string[];
   /**
-   * At an older --ref: "n/a" when the guard did not exist then; a variant when the code read
-   * differently (same bug, other text or other tests). Without it, the same text and tests are used.
+   * With --before (the tree at BEFORE_REF): "n/a" when the guard did not exist then; a variant when
+   * the code read differently (same bug, other text or other tests). Without it, the same are used.
    */
   before?: "n/a" | Variant;
   /** Why a mutant is known to survive (printed with it): equivalent, or a guard that cannot work. */
@@ -435,7 +436,10 @@ const option = (name: string) => {
   const i = args.indexOf(name);
   return i === -1 ? undefined : args[i + 1];
 };
-const ref = option("--ref");
+/** The last commit before the release-trust round (issue 7); --before scores the tree as it was. */
+const BEFORE_REF = "e527ebc";
+const before = flag("--before");
+const ref = before ? BEFORE_REF : option("--ref");
 const only = option("--only")?.split(",");
 const checkOnly = flag("--check");
 const RUN_TIMEOUT_MS = 5 * 60 * 1000;
@@ -463,10 +467,10 @@ function scratchCopy(): string {
   return dir;
 }
 
-/** The mutant as it applies at --ref: its text and tests, or "n/a". */
+/** The mutant as it applies to the tree under test: its text and tests, or "n/a" (--before only). */
 function variantOf(m: Mutant): Required<Variant> | "n/a" {
   const base = { file: m.file, find: m.find, replace: m.replace, tests: m.tests };
-  if (!ref || m.before === undefined) return base;
+  if (!before || m.before === undefined) return base;
   if (m.before === "n/a") return "n/a";
   return { ...base, ...m.before };
 }
