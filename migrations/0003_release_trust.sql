@@ -20,4 +20,6 @@ ALTER TABLE `release_artifacts` ADD `yank_reason` text;--> statement-breakpoint
 CREATE UNIQUE INDEX `release_artifacts_file_name` ON `release_artifacts` (`file_name`);--> statement-breakpoint
 CREATE INDEX `release_artifacts_by_key` ON `release_artifacts` (`key_id`);--> statement-breakpoint
 ALTER TABLE `releases` ADD `attempts` integer DEFAULT 0 NOT NULL;--> statement-breakpoint
-ALTER TABLE `releases` ADD `key_id` text;
+ALTER TABLE `releases` ADD `key_id` text;--> statement-breakpoint
+ALTER TABLE `releases` ADD `workflow_id` text;--> statement-breakpoint
+ALTER TABLE `sync_runs` ADD `verifying` integer DEFAULT 0 NOT NULL;

@@ -93,7 +93,12 @@ export async function ensureDevVars(path: string, key: DemoKey): Promise<Record<
     CAPTCHA_PROVIDER: "off",
     DOWNLOAD_SIGNER: "worker",
   };
-  const missing = Object.keys(wanted).filter((name) => !(name in existing));
+  // A setting given in the environment (e.g. DOWNLOAD_SIGNER=r2 npm start) reaches wrangler dev as it
+  // is: writing a default for it here could shadow it.
+  const fromEnv = Object.fromEntries(
+    Object.keys(wanted).flatMap((name) => (process.env[name] ? [[name, process.env[name] as string]] : [])),
+  );
+  const missing = Object.keys(wanted).filter((name) => !(name in existing) && !(name in fromEnv));
   if (missing.length) {
     // Single quotes: dotenv takes the JSON values literally, with no escape processing.
     const lines = missing.map((name) => `${name}='${wanted[name]}'`);
@@ -101,7 +106,7 @@ export async function ensureDevVars(path: string, key: DemoKey): Promise<Record<
     const separator = existingText && !existingText.endsWith("\n") ? "\n" : "";
     await writeFile(path, `${existingText}${separator}${header}${lines.join("\n")}\n`, { mode: 0o600 });
   }
-  const vars = { ...wanted, ...existing };
+  const vars = { ...wanted, ...existing, ...fromEnv };
   warnIfDemoKeyUntrusted(vars.TRUSTED_PUBLIC_KEYS, key, path);
   return vars;
 }

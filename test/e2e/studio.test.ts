@@ -53,7 +53,9 @@ describe("the local studio with the demo catalog", () => {
     const quarantined = await releases("quarantined");
     expect(Object.fromEntries(quarantined.map((r) => [r.id, r.reason]))).toEqual({
       "demo-forged-calico": "release.json.sig.bin does not verify with any trusted key",
-      "demo-tampered-packs": expect.stringMatching(/^nginx-1\.12\.0\.zst: checksum mismatch: sha256 [0-9a-f]{64}, release\.json says/),
+      "demo-tampered-packs": expect.stringMatching(
+        /^nginx-1\.12\.0\.zst: checksum mismatch: sha256 [0-9a-f]{64}, release\.json says/,
+      ),
     });
   });
 
@@ -119,8 +121,8 @@ describe("the local studio with the demo catalog", () => {
     expect(scheduled.status).toBe(200);
     const res = await admin("/sync", { method: "POST" });
     expect(res.status).toBe(200);
-    const run = (await res.json()) as { published: string[]; quarantined: unknown[]; skipped: number };
-    expect(run.published).toEqual([]);
+    const run = (await res.json()) as { verifying: string[]; quarantined: unknown[]; skipped: number };
+    expect(run.verifying).toEqual([]);
     expect(run.quarantined).toEqual([]);
     expect(run.skipped).toBe((await demoReleaseIds()).length);
     expect(await releases("published")).toEqual(before);

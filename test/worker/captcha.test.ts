@@ -6,8 +6,8 @@ import { env, exports } from "cloudflare:workers";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { app } from "../../worker/app";
 import { type CaptchaProvider, createVerifier, type FetchFn, SITEVERIFY_URL } from "../../worker/captcha";
-import { runSync } from "../../worker/sync/run";
 import { dropRelease, PALETTE_ENTERPRISE } from "./support/releases";
+import { syncAndSettle } from "./support/sync";
 
 type Call = { url: string; form: URLSearchParams };
 
@@ -176,7 +176,7 @@ describe("the gate on POST /api/v1/grants", () => {
       products: [PALETTE_ENTERPRISE],
       packs: [{ name: "cni-calico", version: "3.29.2", layer: "cni" }],
     });
-    await runSync(env, { trigger: "admin" });
+    await syncAndSettle(env, { trigger: "admin" });
   });
   afterEach(() => vi.restoreAllMocks());
 

@@ -7,9 +7,9 @@ import { primaryWriter } from "../../worker/db/client";
 import { grants } from "../../worker/db/downloads-schema";
 import { packVersions } from "../../worker/db/schema";
 import { cacheKeyOf } from "../../worker/downloads/serve";
-import { runSync } from "../../worker/sync/run";
 import { eq } from "drizzle-orm";
 import { dropRelease, PALETTE_ENTERPRISE } from "./support/releases";
+import { syncAndSettle } from "./support/sync";
 
 type GrantJson = {
   id: string;
@@ -56,7 +56,7 @@ beforeAll(async () => {
       { name: "old-addon", version: "1.0.0", size: 1000 },
     ],
   });
-  const summary = await runSync(env, { trigger: "admin" });
+  const summary = await syncAndSettle(env, { trigger: "admin" });
   expect(summary.published).toEqual(["dl-2026-11-0"]);
 });
 
@@ -117,12 +117,16 @@ describe("grants", () => {
   });
 
   it("rejects malformed selections with a 400 naming the field", async () => {
+    // Packs with installers is one grant (an upgrade); a bundle beside packs is not.
     const both = await createGrant({
       packs: [{ name: "kubernetes", version: "1.30.4" }],
-      installers: { product: "palette-enterprise", version: "4.6.12" },
+      bundle: { product: "palette-enterprise", version: "4.6.12", useCase: "addon", packs: [] },
     });
     expect(both.status).toBe(400);
-    expect(((await both.json()) as { error: { details: { field: string }[] } }).error.details[0].field).toBe(
+    expect(((await both.json()) as { error: { details: { field: string }[] } }).error.details[0].field).toBe("bundle");
+    const nothing = await createGrant({});
+    expect(nothing.status).toBe(400);
+    expect(((await nothing.json()) as { error: { details: { field: string }[] } }).error.details[0].field).toBe(
       "installers",
     );
     const badName = await createGrant({ packs: [{ name: "Bad Name!", version: "1" }] });

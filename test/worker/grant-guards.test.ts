@@ -8,8 +8,8 @@ import { primaryWriter } from "../../worker/db/client";
 import { grants } from "../../worker/db/downloads-schema";
 import { packVersions } from "../../worker/db/schema";
 import { config } from "../../worker/env";
-import { runSync } from "../../worker/sync/run";
 import { dropRelease, PALETTE_ENTERPRISE } from "./support/releases";
+import { syncAndSettle } from "./support/sync";
 
 type GrantJson = { id: string; createdAt: string; expiresAt: string; links: Record<string, string> };
 
@@ -37,7 +37,7 @@ beforeAll(async () => {
       { name: "guard-yanked-later", version: "1.0.0", size: 900 },
     ],
   });
-  await runSync(env, { trigger: "admin" });
+  await syncAndSettle(env, { trigger: "admin" });
 });
 
 describe("grant lifetime", () => {

@@ -4,8 +4,8 @@ import { env, exports } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { rateLimitKey } from "../../worker/downloads/client-key";
 import { grantViewSchema } from "../../worker/downloads/openapi-paths";
-import { runSync } from "../../worker/sync/run";
 import { dropRelease, PALETTE_ENTERPRISE } from "./support/releases";
+import { syncAndSettle } from "./support/sync";
 
 const studio = (path: string, init?: RequestInit) =>
   exports.default.fetch(new Request(new URL(path, "http://studio.test"), init));
@@ -36,7 +36,7 @@ beforeAll(async () => {
       { product: "palette-enterprise", productVersion: "4.6.12", kind: "content-bundle" },
     ],
   });
-  await runSync(env, { trigger: "admin" });
+  await syncAndSettle(env, { trigger: "admin" });
 });
 
 describe("POST /api/v1/grants", () => {
@@ -92,6 +92,31 @@ describe("POST /api/v1/grants", () => {
     const badUseCase = await postGrant({ bundle: { ...spec, useCase: "everything" } });
     expect(badUseCase.status).toBe(400);
     expect(((await badUseCase.json()) as { error: { message: string } }).error.message).toMatch(/^bundle\.useCase: /);
+  });
+
+  it("grants installers and packs together in one grant (an upgrade), and refuses them beside a bundle", async () => {
+    const both = await postGrant({
+      installers: { product: "palette-enterprise", version: "4.6.12", kinds: ["content-bundle"] },
+      packs: [{ name: "kubernetes", version: "1.30.4" }],
+    });
+    expect(both.status).toBe(201);
+    expect(((await both.json()) as GrantJson).files.map((f) => [f.kind, f.file])).toEqual([
+      ["content-bundle", "palette-enterprise-4.6.12.tar.zst"],
+      ["pack", "kubernetes-1.30.4.zst"],
+    ]);
+    const unknownPack = await postGrant({
+      installers: { product: "palette-enterprise", version: "4.6.12" },
+      packs: [{ name: "kubernetes", version: "9.9.9" }],
+    });
+    expect(unknownPack.status).toBe(404);
+    const withBundle = await postGrant({
+      bundle: { product: "palette-enterprise", version: "4.6.12", useCase: "addon", packs: [] },
+      packs: [{ name: "kubernetes", version: "1.30.4" }],
+    });
+    expect(withBundle.status).toBe(400);
+    expect(await withBundle.json()).toMatchObject({
+      error: { details: [{ field: "bundle", message: "give a bundle, or installers and/or packs" }] },
+    });
   });
 
   it("rejects an empty selection, a non-JSON body and an over-long token", async () => {

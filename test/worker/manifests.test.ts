@@ -11,8 +11,8 @@ import {
   sha256SumsLength,
   urlsTxt,
 } from "../../worker/downloads/manifests";
-import { runSync } from "../../worker/sync/run";
 import { dropRelease, PALETTE_ENTERPRISE } from "./support/releases";
+import { syncAndSettle } from "./support/sync";
 
 const entry = (over: Partial<ManifestEntry> = {}): ManifestEntry => ({
   kind: "pack",
@@ -99,7 +99,7 @@ describe("GET /api/v1/grants/:capability/<format>", () => {
         { name: "kubernetes", version: "1.32.3", layer: "k8s" },
       ],
     });
-    await runSync(env, { trigger: "admin" });
+    await syncAndSettle(env, { trigger: "admin" });
     const res = await exports.default.fetch("http://studio.test/api/v1/grants", {
       method: "POST",
       headers: { "Content-Type": "application/json" },

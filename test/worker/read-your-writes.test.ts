@@ -9,8 +9,8 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { app } from "../../worker/app";
 import { primaryWriter } from "../../worker/db/client";
 import { yankPackVersion } from "../../worker/db/publish";
-import { runSync } from "../../worker/sync/run";
 import { dropRelease, PALETTE_ENTERPRISE } from "./support/releases";
+import { syncAndSettle } from "./support/sync";
 
 /** The D1 binding, recording how each use of it was constrained. */
 function recordingDb(db: D1Database, seen: string[]): D1Database {
@@ -71,7 +71,7 @@ beforeAll(async () => {
       { name: "ryw-yanked", version: "1.0.0", size: 700 },
     ],
   });
-  await runSync(env, { trigger: "admin" });
+  await syncAndSettle(env, { trigger: "admin" });
 });
 
 describe("grant and yank state is read at the primary", () => {

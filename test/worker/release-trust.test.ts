@@ -2,15 +2,18 @@
 // metadata over re-used signed bytes, unsigned, untrusted, revoked, expired and replayed manifests,
 // a manifest that rewrites a product, objects overwritten or deleted after verification, a poison
 // release, and names that do not fit. Each asserts the refusal and that nothing was published or served.
+import { createExecutionContext, introspectWorkflowInstance, waitOnExecutionContext } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
+import { app } from "../../worker/app";
 import { primaryWriter } from "../../worker/db/client";
 import { auditEvents, packVersions, products, releaseArtifacts } from "../../worker/db/schema";
 import { config } from "../../worker/env";
 import { blobKey } from "../../worker/sync/blobs";
 import { releaseFolder } from "../../worker/sync/discover";
-import { MANIFEST_SIGNATURE_GRACE_MS, MAX_ATTEMPTS, runSync } from "../../worker/sync/run";
+import { MANIFEST_SIGNATURE_GRACE_MS, MAX_ATTEMPTS, runSync, workflowIdOf } from "../../worker/sync/run";
+import { fileStepName } from "../../worker/sync/workflow";
 import { verifyBytes } from "../../worker/sync/verify";
 import {
   dropRelease,
@@ -20,12 +23,14 @@ import {
   testSigningKey,
   writeReleaseJson,
 } from "./support/releases";
+import { syncAndSettle } from "./support/sync";
 
 const db = () => primaryWriter(env);
 const ADMIN = { Authorization: `Bearer ${env.ADMIN_TOKEN}`, "Content-Type": "application/json" };
 const studio = (path: string, init?: RequestInit) =>
   exports.default.fetch(new Request(new URL(path, "http://studio.test"), init));
-const sync = (opts: { now?: number; on?: Env } = {}) => runSync(opts.on ?? env, { trigger: "admin", now: opts.now });
+const sync = (opts: { now?: number; on?: Env } = {}) =>
+  syncAndSettle(opts.on ?? env, { trigger: "admin", now: opts.now });
 const packRow = (id: string) => db().select().from(packVersions).where(eq(packVersions.id, id)).get();
 const later = () => Date.now() + MANIFEST_SIGNATURE_GRACE_MS + 60_000;
 
@@ -267,23 +272,17 @@ describe("downloads serve only verified bytes", () => {
     expect(await res.text()).toMatch(/the verified copy is missing from storage/);
   });
 
-  it("publishes what it verified even if the dropped object is overwritten between verification and publishing", async () => {
+  it("publishes what it verified even if the dropped object is overwritten once its file step has verified it", async () => {
     const release = await dropRelease(env, "race-overwrite", { packs: [{ name: "addon-race", version: "1.0.0" }] });
     const key = releaseFolder("race-overwrite") + "addon-race-1.0.0.zst";
-    // Overwrite the object right after the sync has read it, before the publish batch runs.
-    const racingBucket = new Proxy(env.ARTIFACTS, {
-      get(target, prop) {
-        if (prop === "get")
-          return async (k: string, options?: R2GetOptions) => {
-            const object = await target.get(k, options);
-            if (k === key && object) await target.put(key, "swapped after verification");
-            return object;
-          };
-        const value = Reflect.get(target, prop);
-        return typeof value === "function" ? value.bind(target) : value;
-      },
-    });
-    expect((await sync({ on: { ...env, ARTIFACTS: racingBucket } })).published).toContain("race-overwrite");
+    await using instance = await introspectWorkflowInstance(env.VERIFY_RELEASE, workflowIdOf("race-overwrite", 1));
+    const summary = await runSync(env, { trigger: "admin" });
+    expect(summary.verifying).toContain("race-overwrite");
+    await instance.waitForStepResult({ name: fileStepName("addon-race-1.0.0.zst") });
+    // The publish step reads only the verified copy, never the dropped object again.
+    await env.ARTIFACTS.put(key, "swapped after verification");
+    await instance.waitForStatus("complete");
+    expect(await instance.getOutput()).toEqual({ status: "published" });
     const row = (await packRow("addon-race@1.0.0"))!;
     expect(row.objectKey).toBe(blobKey(release.files["addon-race-1.0.0.zst"].sha256));
     const { url, sha256 } = await grantUrl("addon-race", "1.0.0");
@@ -307,13 +306,13 @@ describe("downloads serve only verified bytes", () => {
 });
 
 describe("a poison release", () => {
-  it("is quarantined after a few failed attempts, with the last error as the reason", async () => {
+  it("is quarantined after a few failed attempts to read it, with the last error as the reason", async () => {
     await dropRelease(env, "poison", { packs: [{ name: "addon-poison", version: "1.0.0" }] });
     const failingBucket = new Proxy(env.ARTIFACTS, {
       get(target, prop) {
         if (prop === "get")
           return async (k: string, options?: R2GetOptions) => {
-            if (k.endsWith("/addon-poison-1.0.0.zst")) throw new Error("worker exceeded its memory");
+            if (k === `${releaseFolder("poison")}release.json`) throw new Error("worker exceeded its memory");
             return target.get(k, options);
           };
         const value = Reflect.get(target, prop);
@@ -331,6 +330,7 @@ describe("a poison release", () => {
       reason: `gave up after ${MAX_ATTEMPTS} failed attempts; last error: sync error (will retry): worker exceeded its memory`,
     });
     expect((await releaseRow(env, "poison"))!.attempts).toBe(MAX_ATTEMPTS + 1);
+    expect(await packRow("addon-poison@1.0.0")).toBeUndefined();
   });
 });
 
@@ -381,9 +381,24 @@ describe("key lifecycle", () => {
     );
   });
 
-  it("says on /keys/<id>.pem whether a key is current", async () => {
+  it("says on /keys/<id>.pem and the verification page which keys are current", async () => {
     const current = await studio("/keys/test-ec.pem");
     expect(current.headers.get("X-Key-Status")).toBe("current");
+    const revoked = withKeys((keys) =>
+      keys.map((k) => (k.id === "test-ec" ? { ...k, revoked: true, revokedAt: "2026-11-02" } : k)),
+    );
+    const ctx = createExecutionContext();
+    const fetchWith = async (path: string) => {
+      const res = await app.fetch(new Request(`http://studio.test${path}`), revoked, ctx);
+      await waitOnExecutionContext(ctx);
+      return res;
+    };
+    expect((await fetchWith("/keys/test-ec.pem")).headers.get("X-Key-Status")).toBe("revoked");
+    // The default key moves to the first key still current.
+    expect((await fetchWith("/spectro_public_key.pem")).headers.get("X-Key-Id")).toBe("test-rsa");
+    const page = await (await fetchWith("/verify")).text();
+    expect(page).toMatch(/<code>test-ec\.pem<\/code><\/a> <span class="badge warn">revoked<\/span> since 2026-11-02/);
+    expect(page).toMatch(/<code>test-rsa\.pem<\/code><\/a> <span class="badge ok">current<\/span>/);
   });
 
   it("lists what a key signed and yanks all of it in one audited call", async () => {

@@ -9,8 +9,8 @@ import { publishStatements } from "../../worker/db/publish";
 import { CLAIM_LEASE_MS, claimRelease } from "../../worker/db/releases";
 import { releases } from "../../worker/db/schema";
 import type { InstallerFile, PackFile } from "../../worker/sync/release-manifest";
-import { runSync } from "../../worker/sync/run";
 import { dropRelease, releaseRow, rowsPublishedBy, storedAsIf } from "./support/releases";
+import { syncAndSettle } from "./support/sync";
 
 const db = () => primaryWriter(env);
 
@@ -39,7 +39,7 @@ describe("racing publishes of an installer", () => {
     const product = { id: "palette-guard", name: "Palette Guard", applianceName: "Guard Appliance" };
     const iso = { product: "palette-guard", productVersion: "9.1.0", kind: "iso" as const };
     await dropRelease(env, "guard-installer-first", { products: [product], installers: [iso] });
-    expect((await runSync(env, { trigger: "admin" })).published).toContain("guard-installer-first");
+    expect((await syncAndSettle(env, { trigger: "admin" })).published).toContain("guard-installer-first");
 
     // A second release with the same installer and a new pack, planned before the first was published.
     const second = await dropRelease(env, "guard-installer-second", {

@@ -20,7 +20,6 @@ import {
   syncRuns,
 } from "../../worker/db/schema";
 import worker from "../../worker/index";
-import { runSync } from "../../worker/sync/run";
 import { hex } from "../../worker/encoding";
 import { primaryWriter } from "../../worker/db/client";
 import {
@@ -31,6 +30,7 @@ import {
   storedAsIf,
   writeReleaseJson,
 } from "./support/releases";
+import { releaseSettled, syncAndSettle } from "./support/sync";
 
 const db = () => primaryWriter(env);
 const sha256Of = async (key: string) =>
@@ -67,7 +67,7 @@ describe("catalog sync: publishing", () => {
     });
     const before = await catalogGeneration(db());
 
-    const summary = await runSync(env, { trigger: "cron" });
+    const summary = await syncAndSettle(env, { trigger: "cron" });
 
     expect(summary).toMatchObject({
       trigger: "cron",
@@ -173,7 +173,7 @@ describe("catalog sync: publishing", () => {
     expect(release).toMatchObject({ status: "published", reason: null, fileCount: 4, runId: summary.runId });
     expect(release!.totalBytes).toBe(Object.values(dropped.files).reduce((sum, f) => sum + f.size, 0));
     const run = await db().select().from(syncRuns).where(eq(syncRuns.id, summary.runId)).get();
-    expect(run).toMatchObject({ trigger: "cron", published: 1, quarantined: 0, uploading: 0, skipped: 0, error: null });
+    expect(run).toMatchObject({ trigger: "cron", verifying: 1, quarantined: 0, uploading: 0, skipped: 0, error: null });
     expect(run!.finishedAt).toBeGreaterThanOrEqual(run!.startedAt);
   });
 
@@ -183,7 +183,7 @@ describe("catalog sync: publishing", () => {
     // Were the sync to re-verify, these altered bytes would quarantine the release.
     await env.ARTIFACTS.put("incoming/2026-11-0/kubernetes-1.30.1.zst", "tampered after publishing");
 
-    const summary = await runSync(env, { trigger: "admin" });
+    const summary = await syncAndSettle(env, { trigger: "admin" });
 
     expect(summary).toMatchObject({ published: [], quarantined: [], skipped: 1 });
     expect((await releaseRow("2026-11-0"))!.status).toBe("published");
@@ -198,7 +198,7 @@ describe("catalog sync: publishing", () => {
       releaseJson: false,
     });
 
-    const first = await runSync(env, { trigger: "cron" });
+    const first = await syncAndSettle(env, { trigger: "cron" });
     expect(first.uploading).toEqual(["2026-11-1"]);
     expect(first.published).toEqual([]);
     expect(await releaseRow("2026-11-1")).toBeUndefined();
@@ -206,7 +206,7 @@ describe("catalog sync: publishing", () => {
     expect((await db().select().from(syncRuns).where(eq(syncRuns.id, first.runId)).get())!.uploading).toBe(1);
 
     await writeReleaseJson(env, "2026-11-1", dropped.manifest);
-    const second = await runSync(env, { trigger: "cron" });
+    const second = await syncAndSettle(env, { trigger: "cron" });
     expect(second.uploading).toEqual([]);
     expect(second.published).toEqual(["2026-11-1"]);
     expect((await rowsPublishedBy("2026-11-1")).packVersions).toBe(1);
@@ -222,7 +222,7 @@ describe("catalog sync: publishing", () => {
       ],
     });
 
-    const summary = await runSync(env, { trigger: "cron" });
+    const summary = await syncAndSettle(env, { trigger: "cron" });
 
     expect(summary.quarantined).toEqual([]);
     expect(summary.published.sort()).toEqual(["mixed-keys", "rsa-release"]);
@@ -245,7 +245,7 @@ describe("catalog sync: publishing", () => {
       ],
     });
 
-    const summary = await runSync(env, { trigger: "cron" });
+    const summary = await syncAndSettle(env, { trigger: "cron" });
 
     expect(summary.published).toEqual(["relist"]);
     expect(await catalogGeneration(db())).toBe(generation + 1);
@@ -265,11 +265,11 @@ describe("catalog sync: publishing", () => {
     const claimedAt = Date.now();
     expect(await claimRelease(db(), "crashed-run", "a-run-that-died", claimedAt)).toBe(true);
 
-    const live = await runSync(env, { trigger: "cron", now: claimedAt + 60_000 });
+    const live = await syncAndSettle(env, { trigger: "cron", now: claimedAt + 60_000 });
     expect(live).toMatchObject({ published: [], skipped: expect.any(Number) });
     expect((await releaseRow("crashed-run"))!).toMatchObject({ status: "processing", runId: "a-run-that-died" });
 
-    const later = await runSync(env, { trigger: "cron", now: claimedAt + CLAIM_LEASE_MS + 60_000 });
+    const later = await syncAndSettle(env, { trigger: "cron", now: claimedAt + CLAIM_LEASE_MS + 60_000 });
     expect(later.published).toEqual(["crashed-run"]);
     expect((await releaseRow("crashed-run"))!).toMatchObject({ status: "published", runId: later.runId });
   });
@@ -339,10 +339,11 @@ describe("catalog sync: publishing", () => {
     await dropRelease(env, "via-cron", { packs: [{ name: "addon-cron", version: "1.0.0" }] });
 
     await worker.scheduled(createScheduledController({ cron: "*/10 * * * *" }), env);
+    await releaseSettled("via-cron");
 
     expect((await releaseRow("via-cron"))!.status).toBe("published");
     const [latest] = await db().select().from(syncRuns).orderBy(desc(syncRuns.startedAt)).limit(1);
-    expect(latest).toMatchObject({ trigger: "cron", published: 1, error: null });
+    expect(latest).toMatchObject({ trigger: "cron", verifying: 1, error: null });
   });
 });
 
@@ -351,13 +352,13 @@ describe("catalog sync: an unexpected failure", () => {
     await dropRelease(env, "2026-11-outage", {
       packs: [{ name: "outage-probe", version: "1.0.0", layer: "addon", addonType: "monitoring" }],
     });
-    // R2 fails once while the release's pack is read: an outage, not something wrong with the release.
+    // R2 fails once while the release is read: an outage, not something wrong with the release.
     let failures = 0;
     const flakyBucket = new Proxy(env.ARTIFACTS, {
       get(target, prop) {
         if (prop === "get") {
           return async (key: string, options?: R2GetOptions) => {
-            if (key.endsWith("/outage-probe-1.0.0.zst") && failures++ === 0) throw new Error("R2 is unavailable");
+            if (key.endsWith("2026-11-outage/release.json") && failures++ === 0) throw new Error("R2 is unavailable");
             return target.get(key, options);
           };
         }
@@ -366,7 +367,7 @@ describe("catalog sync: an unexpected failure", () => {
       },
     });
 
-    const first = await runSync({ ...env, ARTIFACTS: flakyBucket }, { trigger: "cron" });
+    const first = await syncAndSettle({ ...env, ARTIFACTS: flakyBucket }, { trigger: "cron" });
     expect(first.failed).toEqual([{ releaseId: "2026-11-outage", error: "R2 is unavailable" }]);
     expect(first.published).not.toContain("2026-11-outage");
     const failed = await releaseRow("2026-11-outage");
@@ -377,7 +378,7 @@ describe("catalog sync: an unexpected failure", () => {
     });
     expect((await rowsPublishedBy("2026-11-outage")).packVersions).toBe(0);
 
-    const second = await runSync(env, { trigger: "cron" });
+    const second = await syncAndSettle(env, { trigger: "cron" });
     expect(second.published).toContain("2026-11-outage");
     expect(await releaseRow("2026-11-outage")).toMatchObject({ status: "published" });
   });

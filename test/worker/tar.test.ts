@@ -3,8 +3,8 @@
 import { env, exports } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { BLOCK, tarLength, tarStream, ustarHeader } from "../../worker/downloads/tar";
-import { runSync } from "../../worker/sync/run";
 import { dropRelease, PALETTE_ENTERPRISE } from "./support/releases";
+import { syncAndSettle } from "./support/sync";
 
 type Parsed = { path: string; size: number; mode: number; mtime: number; typeflag: string; data: Uint8Array };
 
@@ -119,7 +119,7 @@ describe("GET /api/v1/grants/:id/bundle.tar", () => {
         { name: "ubuntu-aws", version: "22.04", layer: "os", size: 9_000_000 },
       ],
     });
-    await runSync(env, { trigger: "admin" });
+    await syncAndSettle(env, { trigger: "admin" });
   });
 
   it("streams every file, signature, SHA256SUMS, the public key and verify-signatures.sh with an exact Content-Length", async () => {

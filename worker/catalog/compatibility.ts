@@ -9,6 +9,9 @@
 //   both kinds are offered, since a FIPS build runs fine on a cluster that does not require FIPS.
 // - os, k8s, cni and csi hold one pack each; add-ons are many. A dependency on a layer nobody has
 //   chosen yet never hides a pack: the user may still pick to suit it.
+// - Add-on only is a parts list, as the docs say ("search for and select any packs"): every layer
+//   is offered, any number of packs per layer, whatever use cases a pack was built for; product,
+//   arch, FIPS and the dependencies between the chosen packs still apply.
 // - Several `required` dependencies in one one-pack layer are alternatives (any one satisfies);
 //   required add-ons are each required.
 // - `optional` and `upgrade` dependencies inform but never hide.
@@ -91,7 +94,8 @@ export function assessPack(candidate: CandidatePack, context: CompatibilityConte
   if (!published || !inVersionRange(context.productVersion, published.minVersion, published.maxVersion)) {
     reasons.push(`not published for ${context.product.name} ${context.productVersion}`);
   }
-  if (!candidate.useCases.includes(context.useCase))
+  const partsList = context.useCase === "addon";
+  if (!partsList && !candidate.useCases.includes(context.useCase))
     reasons.push(`not available for ${USE_CASE_WORDING[context.useCase]}`);
   const cloud = effectiveCloud(context.useCase, context.cloud);
   if (cloud && !candidate.clouds.includes("all") && !candidate.clouds.includes(cloud))
@@ -101,7 +105,8 @@ export function assessPack(candidate: CandidatePack, context: CompatibilityConte
 
   // A chosen pack the candidate would replace (same name, or the same one-pack layer) is no constraint on it.
   const others = context.chosen.filter(
-    (c) => c.name !== candidate.name && !(isSinglePackLayer(candidate.layer) && c.layer === candidate.layer),
+    (c) =>
+      c.name !== candidate.name && (partsList || !(isSinglePackLayer(candidate.layer) && c.layer === candidate.layer)),
   );
   if (candidate.dependencies.length) reasons.push(...candidateDependencyProblems(candidate.dependencies, others));
   for (const chosen of others)
@@ -198,14 +203,19 @@ type Loaded = { context: CompatibilityContext; chosen: PackVersionSummary[]; mis
  * `layer` is given). Chosen packs the catalog no longer publishes (yanked or removed) come back in
  * `missing` and constrain nothing; the caller decides whether that is an error.
  */
-async function loadContext(db: Db, query: Omit<CompatibleQuery, "layer">, layer?: Layer): Promise<Loaded> {
+async function loadContext(
+  db: Db,
+  query: Omit<CompatibleQuery, "layer">,
+  layers: readonly Layer[] = [],
+): Promise<Loaded> {
   const refs = [...new Map(query.packs.map((p) => [packRefId(p), { name: p.name, version: p.version }])).values()];
-  const [productRows, versionRows, chosenRows, layerRows] = await runBatch(db, [
+  const [productRows, versionRows, chosenRows, ...layerRowSets] = await runBatch(db, [
     sql`SELECT id, name, fips FROM products WHERE id = ${query.product}`,
     sql`SELECT version FROM product_versions WHERE product_id = ${query.product} AND version = ${query.version}`,
     versionsByIdStatement(refs.map(packRefId)),
-    ...(layer ? [versionsInLayerStatement(layer)] : []),
+    ...layers.map(versionsInLayerStatement),
   ]);
+  const layerRows = layers.length ? layerRowSets.flat() : undefined;
   const product = productRows[0];
   if (!product) throw notFound(`product ${query.product}`);
   if (!versionRows[0]) throw notFound(`${product.name} version ${query.version}`);
@@ -218,7 +228,8 @@ async function loadContext(db: Db, query: Omit<CompatibleQuery, "layer">, layer?
   // In the order the bundle names them, as the Review and Confirm pages list them.
   const chosen = refs.flatMap((ref) => found.get(packRefId(ref)) ?? []);
   const missing = refs.filter((ref) => !found.has(packRefId(ref)));
-  const crowded = SINGLE_PACK_LAYERS.find((l) => chosen.filter((c) => c.layer === l).length > 1);
+  const crowded =
+    query.useCase !== "addon" && SINGLE_PACK_LAYERS.find((l) => chosen.filter((c) => c.layer === l).length > 1);
   if (crowded) {
     throw new ApiError(400, "invalid_request", `packs: more than one ${crowded} pack chosen`, [
       { field: "packs", message: `the ${crowded} layer takes one pack` },
@@ -255,9 +266,12 @@ export async function compatiblePacks(db: Db, query: CompatibleQuery): Promise<C
 export async function compatiblePacksTolerant(
   db: Db,
   query: CompatibleQuery,
+  options: { everyLayer?: boolean } = {},
 ): Promise<{ result: CompatibleResult; missing: PackRef[] }> {
   // With the layer named, one round trip; otherwise the chosen packs decide it, which takes a second.
-  const { context, chosen, missing, layerRows } = await loadContext(db, query, query.layer);
+  // everyLayer (the add-on only step) offers the packs of every layer, still in one round trip.
+  const layers = options.everyLayer ? LAYERS : query.layer ? [query.layer] : [];
+  const { context, chosen, missing, layerRows } = await loadContext(db, query, layers);
   const layer = query.layer ?? nextLayer(query.useCase, chosen);
   const candidateRows = layerRows ?? (await runBatch(db, [versionsInLayerStatement(layer)]))[0];
   const result: CompatibleResult = {

@@ -174,6 +174,13 @@ export function versionsOfStatement(name: string): SQL {
     WHERE pv.pack_name = ${name} AND pv.yanked = 0 ORDER BY pv.version_key DESC`;
 }
 
+/** Every non-yanked version of each named pack (one bound JSON list), by name and newest first: an upgrade's candidates. */
+export function versionsOfPacksStatement(names: string[]): SQL {
+  return sql`SELECT ${versionColumns} FROM pack_versions pv JOIN packs p ON p.name = pv.pack_name
+    WHERE pv.pack_name IN (SELECT value FROM json_each(${JSON.stringify(names)})) AND pv.yanked = 0
+    ORDER BY pv.pack_name, pv.version_key DESC`;
+}
+
 /**
  * How many versions one row of versionsInLayerStatement carries: a few hundred kilobytes of JSON,
  * far below D1's 2 MB limit on a single value, however large the layer grows.

@@ -148,6 +148,15 @@ type PublishInput = {
   details: unknown;
 };
 
+/** A releases row as SELECT values in the table's column order (NULL where not given). */
+function claimRowValues(row: Partial<typeof releases.$inferInsert>) {
+  const given = row as Record<string, unknown>;
+  return sql.join(
+    Object.keys(getTableColumns(releases)).map((key) => (key in given ? sql`${given[key]}` : sql`NULL`)),
+    sql`, `,
+  );
+}
+
 /**
  * Every statement that publishes a verified release, for one db.batch, which only the run holding
  * the release's claim can commit. pack_versions and
@@ -159,10 +168,8 @@ export function publishStatements(db: Db, input: PublishInput): [Statement, ...S
   // If this run's claim lapsed and another run took the release over, this insert hits the
   // release's primary key and the whole batch rolls back: only the claim holder can publish.
   const statements: Statement[] = [
-    // Columns in table order: id, status, reason, details, file_count, total_bytes, run_id, claimed_at,
-    // finished_at, attempts, key_id.
     db.insert(releases).select(
-      sql`SELECT ${release.releaseId}, 'processing', NULL, NULL, NULL, NULL, ${runId}, ${now}, NULL, 1, NULL
+      sql`SELECT ${claimRowValues({ id: release.releaseId, status: "processing", runId, claimedAt: now, attempts: 1 })}
         WHERE NOT EXISTS (SELECT 1 FROM releases WHERE id = ${release.releaseId} AND run_id = ${runId} AND status = 'processing')`,
     ),
   ];

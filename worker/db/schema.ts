@@ -243,6 +243,8 @@ export const releases = sqliteTable(
     attempts: integer("attempts").notNull().default(0),
     /** The trusted key whose signature over release.json verified. */
     keyId: text("key_id"),
+    /** The Workflow instance verifying it (worker/sync/workflow.ts); the engine, not a lease, owns it. */
+    workflowId: text("workflow_id"),
   },
   (t) => [index("releases_by_status").on(t.status, t.claimedAt)],
 );
@@ -268,7 +270,10 @@ export const syncRuns = sqliteTable(
     trigger: text("trigger", { enum: SYNC_TRIGGERS }).notNull(),
     startedAt: integer("started_at").notNull(),
     finishedAt: integer("finished_at"),
+    /** Releases published by the run itself (runs before verification moved to Workflows). */
     published: integer("published").notNull().default(0),
+    /** Releases the run handed to a verifying Workflow, or found one still verifying. */
+    verifying: integer("verifying").notNull().default(0),
     quarantined: integer("quarantined").notNull().default(0),
     uploading: integer("uploading").notNull().default(0), // folders without release.json, left alone
     skipped: integer("skipped").notNull().default(0), // already done by an earlier run

@@ -35,7 +35,10 @@ export const installersSelection = z.object({
   kinds: z.array(z.enum(INSTALLER_KINDS)).min(1).optional(),
 });
 
-/** What the user chose: exactly one of installers, a bundle spec, or a list of packs. */
+/**
+ * What the user chose: a bundle spec, or installers and/or a list of packs (an upgrade needs the
+ * target's installers and its new packs in one grant).
+ */
 const selectionSchema = z
   .object({
     installers: installersSelection.optional(),
@@ -43,12 +46,12 @@ const selectionSchema = z
     packs: z.array(packRef).min(1, "choose at least one pack").max(500, "at most 500 packs a grant").optional(),
   })
   .superRefine((s, ctx) => {
-    const given = [s.installers, s.bundle, s.packs].filter((x) => x !== undefined).length;
-    if (given !== 1)
+    const valid = s.bundle ? !s.installers && !s.packs : Boolean(s.installers || s.packs);
+    if (!valid)
       ctx.addIssue({
         code: "custom",
-        path: ["installers"],
-        message: "give exactly one of installers, bundle or packs",
+        path: [s.bundle ? "bundle" : "installers"],
+        message: "give a bundle, or installers and/or packs",
       });
   });
 
@@ -59,8 +62,18 @@ export const grantRequestSchema = z.intersection(
 
 export type Selection = z.infer<typeof selectionSchema>;
 
-/** The files a selection names, in the order chosen; 404 names what is unknown, 409 what is yanked. */
+/**
+ * The files a selection names, in the order chosen (installers first); 404 names what is unknown,
+ * 409 what is yanked.
+ */
 export async function resolveSelection(db: Db, selection: Selection): Promise<GrantFile[]> {
+  if (selection.installers && selection.packs) {
+    const [installers, packs] = await Promise.all([
+      resolveSelection(db, { installers: selection.installers }),
+      resolveSelection(db, { packs: selection.packs }),
+    ]);
+    return [...installers, ...packs];
+  }
   if (selection.installers) {
     const { product, version, kinds } = selection.installers;
     const { productExists, files } = await findInstallerFiles(db, product, version, kinds);

@@ -1,4 +1,4 @@
-// The one path every grant takes, whether it comes from the JSON API, the /download form or an
+// The one path every grant takes, whether it comes from the JSON API, a page's download form or an
 // automation manifest: gate → resolve → record → sign; and how a grant's manifest is answered.
 import { edgeCache } from "../edge-cache";
 import type { Context } from "hono";

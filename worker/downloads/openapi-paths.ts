@@ -37,6 +37,36 @@ export const grantViewSchema = z.object({
   links: z.record(z.enum(GRANT_FORMATS), z.string()),
 });
 
+// The manifest.json format (worker/downloads/manifests.ts manifestJson).
+const manifestJsonSchema = z.object({
+  grant: z.string(),
+  expires: z.string(),
+  files: z.array(grantFile.extend({ expires: z.string() })),
+});
+
+const apiTokenSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  scopes: z.array(z.string()),
+  createdAt: z.number().int(),
+  lastUsedAt: z.number().int().nullable(),
+  revokedAt: z.number().int().nullable(),
+});
+
+// The audit trail's columns (worker/db/downloads-schema.ts grants), without the capability's hash.
+const grantAuditColumns = {
+  id: z.string(),
+  clientIp: z.string().nullable(),
+  clientCountry: z.string().nullable(),
+  userAgent: z.string().nullable(),
+  tokenId: z.string().nullable().meta({ description: "The API token that authorised it, if not a captcha" }),
+  request: z.unknown().meta({ description: "The validated selection, as asked" }),
+  fileCount: z.number().int(),
+  totalBytes: z.number().int(),
+  revoked: z.boolean(),
+  revokedAt: z.number().int().nullable(),
+};
+
 const grantId = z.object({ id: z.string().meta({ description: "Grant id (22 characters)" }) });
 const grantCapability = z.object({
   capability: z
@@ -44,7 +74,11 @@ const grantCapability = z.object({
     .meta({ description: "The grant's capability (43 characters, from the grant response); not the grant id" }),
 });
 const formatParam = z.object({ format: z.enum(MANIFEST_FORMATS) });
-const text = (description: string): ResponseSpec => ({ description, contentType: "text/plain", schema: z.string() });
+/** A manifest in one of MANIFEST_FORMATS: text, a shell script, or JSON. */
+const manifest = (description: string): ResponseSpec => ({
+  description,
+  content: { "text/plain": z.string(), "text/x-shellscript": z.string(), "application/json": manifestJsonSchema },
+});
 const error = (description: string): ResponseSpec => ({ description, schema: "Error" });
 
 registerSecurityScheme("apiToken", {
@@ -74,10 +108,11 @@ registerOperations(
     operationId: "createGrant",
     summary: "Issue a download grant: signed URLs for the chosen installers, bundle or packs",
     description:
-      "Exactly one of installers, bundle, packs. Authorised by captchaToken, or by an API token with the grants:create scope.",
+      "A bundle, or installers and/or packs (both in one grant, as an upgrade needs). Authorised by captchaToken, or by an API token with the grants:create scope.",
     tags: ["downloads"],
     body: grantRequestSchema,
     security: ["apiToken"],
+    anonymous: true,
     responses: { "201": { description: "The grant.", schema: "Grant" }, ...gateErrors, ...tooLarge },
   },
   {
@@ -103,7 +138,7 @@ registerOperations(
     tags: ["downloads"],
     params: grantCapability.extend(formatParam.shape),
     responses: {
-      "200": text("The manifest, as an attachment."),
+      "200": manifest("The manifest, as an attachment."),
       "403": error("Revoked."),
       "404": error("Unknown capability or format."),
       "409": error("A pack was yanked since."),
@@ -146,7 +181,7 @@ registerOperations(
     }),
     responses: {
       "200": {
-        ...text("The manifest; X-Grant-Id names the grant."),
+        ...manifest("The manifest; X-Grant-Id names the grant."),
         headers: {
           "X-Grant-Id": { description: "The grant issued" },
           Link: { description: '<.../api/v1/grants/{capability}>; rel="grant": the grant, opened by its capability' },
@@ -164,7 +199,7 @@ registerOperations(
     security: ["apiToken"],
     params: formatParam,
     body: bundleSpec,
-    responses: { "200": text("The manifest."), ...gateErrors, ...tooLarge },
+    responses: { "200": manifest("The manifest."), ...gateErrors, ...tooLarge },
   },
   {
     method: "post",
@@ -175,7 +210,7 @@ registerOperations(
     security: ["apiToken"],
     params: formatParam,
     body: z.object({ packs: z.array(packRef).min(1).max(500) }),
-    responses: { "200": text("The manifest."), ...gateErrors, ...tooLarge },
+    responses: { "200": manifest("The manifest."), ...gateErrors, ...tooLarge },
   },
   {
     method: "post",
@@ -188,7 +223,7 @@ registerOperations(
     responses: {
       "201": {
         description: "The token record with the token itself.",
-        schema: z.object({ id: z.string(), name: z.string(), scopes: z.array(z.string()), token: z.string() }),
+        schema: apiTokenSchema.extend({ token: z.string(), note: z.string() }),
       },
       "401": error("Missing or wrong bearer token."),
     },
@@ -200,7 +235,10 @@ registerOperations(
     summary: "API tokens (never the token or its hash)",
     tags: ["admin"],
     security: ["adminToken"],
-    responses: { "200": { description: "The tokens." }, "401": error("Missing or wrong bearer token.") },
+    responses: {
+      "200": { description: "The tokens.", schema: z.object({ tokens: z.array(apiTokenSchema) }) },
+      "401": error("Missing or wrong bearer token."),
+    },
   },
   {
     method: "delete",
@@ -224,7 +262,38 @@ registerOperations(
       limit: z.number().int().min(1).max(200).optional(),
       before: z.number().int().optional().meta({ description: "nextBefore of the previous page" }),
     }),
-    responses: { "200": { description: "A page of grants." }, "401": error("Missing or wrong bearer token.") },
+    responses: {
+      "200": {
+        description: "A page of grants.",
+        schema: z.object({
+          grants: z.array(z.object({ ...grantAuditColumns, createdAt: z.string(), expiresAt: z.string() })),
+          nextBefore: z.number().int().nullable().meta({ description: "Pass as ?before= for the next page" }),
+        }),
+      },
+      "401": error("Missing or wrong bearer token."),
+    },
+  },
+  {
+    method: "get",
+    path: "/api/v1/admin/grants/{id}",
+    operationId: "getGrantRecord",
+    summary: "One grant as recorded, with the files it handed out",
+    tags: ["admin"],
+    security: ["adminToken"],
+    params: grantId,
+    responses: {
+      "200": {
+        description: "The grant record (times in ms since the epoch).",
+        schema: z.object({
+          ...grantAuditColumns,
+          createdAt: z.number().int(),
+          expiresAt: z.number().int(),
+          files: z.array(z.looseObject({ kind: z.string(), name: z.string(), version: z.string(), file: z.string() })),
+        }),
+      },
+      "401": error("Missing or wrong bearer token."),
+      "404": error("No such grant."),
+    },
   },
   {
     method: "post",
@@ -234,6 +303,10 @@ registerOperations(
     tags: ["admin"],
     security: ["adminToken"],
     params: grantId,
-    responses: { "200": { description: "Revoked." }, "404": error("No such unrevoked grant.") },
+    responses: {
+      "200": { description: "Revoked.", schema: z.object({ id: z.string(), revoked: z.literal(true) }) },
+      "401": error("Missing or wrong bearer token."),
+      "404": error("No such unrevoked grant."),
+    },
   },
 );

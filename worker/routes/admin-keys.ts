@@ -9,15 +9,16 @@ import { auditTrail, publishedUnderKey, yankSignedByKey } from "../db/key-incide
 import { config } from "../env";
 import { notFound } from "../errors";
 import { keyStatus } from "../keys";
-import { registerOperations, registerSchemas, type ResponseSpec } from "../openapi";
+import { registerOperations, registerSchemas } from "../openapi";
 import { validate } from "../validate";
+import { admin, reasonBody, unauthorized } from "./admin";
 
 export const adminKeysRoutes = new Hono<{ Bindings: Env }>();
 
 adminKeysRoutes.use(adminBearer, limitBody(ADMIN_BODY_BYTES));
 
 const keyParams = z.object({ id: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, "a key id") });
-const yankBody = z.object({ reason: z.string().trim().min(1, "a reason is required").max(500) });
+const yankBody = reasonBody;
 const auditQuery = z.object({ limit: z.coerce.number().int().min(1).max(100).default(50) });
 
 const keyStatusSchema = z.object({
@@ -84,8 +85,6 @@ registerSchemas({
   KeyYank: keyYankSchema,
   AuditTrail: z.object({ events: z.array(auditEventSchema) }),
 });
-const unauthorized: ResponseSpec = { description: "Missing or wrong bearer token.", schema: "Error" };
-const admin = { tags: ["admin"], security: ["adminToken"] };
 registerOperations(
   {
     ...admin,

@@ -1,14 +1,14 @@
 // The bundle wizard (mounted at "/bundle"): one server-rendered page per step, the form target
-// that applies a step's choice, and the bundle spec's export and import. The whole wizard state
+// that applies a step's choice, Confirm's download form, and the bundle spec's export and import. The whole wizard state
 // lives in the query string, so every step works without JavaScript and every URL can be shared.
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
 import { html } from "htm/preact";
 import { z } from "zod";
 import { bundleSpec, packRefId } from "../catalog/bundle-spec";
 import { assessChosenPacks, compatiblePacksTolerant } from "../catalog/compatibility";
 import { catalogEtag } from "../catalog/generation";
 import { listProducts } from "../catalog/products";
-import { type Db } from "../db/client";
+import { catalogReader, type Db } from "../db/client";
 import { LAYERS } from "../db/schema";
 import { ApiError, invalidInput } from "../errors";
 import {
@@ -20,6 +20,7 @@ import {
   parseWizardState,
   reachable,
   STEP_IDS,
+  stateQuery,
   stepHref,
   type StepId,
   type WizardState,
@@ -27,7 +28,9 @@ import {
 import { ProductStep, VersionStep, UseCaseStep, CloudStep } from "../../web/pages/bundle/start";
 import { LayerStep } from "../../web/pages/bundle/layer";
 import { ConfirmStep, ReviewStep } from "../../web/pages/bundle/review";
-import { limitBody } from "../body-limit";
+import type { DownloadOutcome } from "../../web/components/download";
+import { FORM_BODY_BYTES, limitBody } from "../body-limit";
+import { captchaView, formFields, postDownload, postedPage } from "./download-forms";
 import { htmlErrorHandler, page, parseForm, parseOrThrow, parsePicks, queryOf, type PagesEnv } from "./html";
 
 export const bundleRoutes = new Hono<PagesEnv>();
@@ -102,7 +105,12 @@ bundleRoutes.get("/layers/:layer", catalogEtag, async (c) => {
     q: c.req.query("q") || undefined,
     page: c.req.query("page") || undefined,
   });
-  const { result, missing } = await compatiblePacksTolerant(c.get("catalog"), { ...compatibilityQuery(state), layer });
+  // Add-on only's one step searches every layer, as the docs say; the other use cases go layer by layer.
+  const { result, missing } = await compatiblePacksTolerant(
+    c.get("catalog"),
+    { ...compatibilityQuery(state), layer },
+    { everyLayer: state.useCase === "addon" },
+  );
   return page(html`<${LayerStep} state=${state} result=${result} missing=${missing} q=${q} page=${pageNumber} />`);
 });
 
@@ -119,16 +127,28 @@ bundleRoutes.get("/review", catalogEtag, async (c) => {
   );
 });
 
+/** The Confirm step, with what its download form's POST gave when there was one. */
+async function confirmStep(c: Context<PagesEnv>, db: Db, state: WizardState, outcome?: DownloadOutcome) {
+  const [{ chosen, missing }, products] = await Promise.all([chosenDetails(db, state), listProducts(db)]);
+  const productName = products.find((p) => p.id === state.product)?.applianceName;
+  return html`<${ConfirmStep} state=${state} chosen=${chosen} missing=${missing} origin=${new URL(c.req.url).origin} productName=${productName} captcha=${captchaView(c.env)} outcome=${outcome} />`;
+}
+
 bundleRoutes.get("/confirm", catalogEtag, async (c) => {
   const state = wizardState(c.req.url);
   const redirect = gate("confirm", state);
   if (redirect) return c.redirect(redirect, 303);
-  const db = c.get("catalog");
-  const [{ chosen, missing }, products] = await Promise.all([chosenDetails(db, state), listProducts(db)]);
-  const productName = products.find((p) => p.id === state.product)?.applianceName;
-  return page(
-    html`<${ConfirmStep} state=${state} chosen=${chosen} missing=${missing} origin=${new URL(c.req.url).origin} productName=${productName} />`,
-  );
+  return page(await confirmStep(c, c.get("catalog"), state));
+});
+
+// Confirm's download form posts back here: the grant is made and the same page shows its links.
+bundleRoutes.post("/confirm", limitBody(FORM_BODY_BYTES), async (c) => {
+  const state = wizardState(c.req.url);
+  const redirect = gate("confirm", state);
+  if (redirect) return c.redirect(redirect, 303);
+  const spec = parseOrThrow(bundleSpec, { ...state, cloud: state.useCase === "controller" ? state.cloud : undefined });
+  const posted = await postDownload(c, { bundle: spec }, await formFields(c));
+  return postedPage(await confirmStep(c, catalogReader(c.env), state, posted.outcome), posted);
 });
 
 const nextParams = z.object({
@@ -217,5 +237,7 @@ bundleRoutes.post("/import", limitBody(MAX_SPEC_BYTES + 16 * 1024), async (c) =>
   });
   if (!parsed.success) throw invalidInput(parsed.error);
   const state = parsed.data;
+  // The upgrade page imports a site's spec through here too, and gets the site back.
+  if (form.then === "upgrade") return c.redirect(`/upgrade${stateQuery(state)}`, 303);
   return c.redirect(stepHref(firstMissingStep(state) ?? "confirm", state), 303);
 });

@@ -43,9 +43,12 @@ export function parseOrThrow<T extends z.ZodType>(schema: T, input: unknown, whe
  * A POSTed form (multipart or urlencoded); a body that does not parse as the form it claims to be
  * is a 400, not a 500.
  */
-export async function parseForm(c: Context): Promise<Record<string, string | File>> {
+export async function parseForm(
+  c: Context,
+  options: { all?: boolean } = {},
+): Promise<Record<string, string | File | (string | File)[]>> {
   try {
-    return (await c.req.parseBody()) as Record<string, string | File>;
+    return (await c.req.parseBody(options)) as Record<string, string | File | (string | File)[]>;
   } catch {
     throw new ApiError(
       400,

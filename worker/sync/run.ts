@@ -1,18 +1,23 @@
 // The catalog sync, one plain function that the Cron Trigger and POST /api/v1/admin/sync both call.
-// It finds release folders under incoming/, claims each new one, verifies its signed manifest and
-// then every listed file (streaming SHA-256 and signature, copied as it is read to an immutable
-// blob), and publishes a good release in one D1 batch or quarantines a bad one with its reason.
-// Re-running it is harmless: finished releases are skipped unread.
+// It finds release folders under incoming/, claims each new one, and does the cheap checks itself:
+// the manifest's signature (before anything in it is believed), the plan against the catalog, and
+// that every listed file is there with its size. A release that passes is handed to a Workflow
+// (worker/sync/workflow.ts) that verifies its files, ten at a time, and publishes it in one batch;
+// one that fails is quarantined here with its reason. Re-running it is harmless: finished releases
+// are skipped unread, and a release a live Workflow owns is left to it.
 import type { z } from "zod";
 import { primaryWriter, type Db } from "../db/client";
-import { loadCatalogFacts, publishRelease } from "../db/publish";
+import { loadCatalogFacts } from "../db/publish";
 import {
+  type Claim,
   claimAttempt,
   finishSyncRun,
+  handToWorkflow,
   isClaimable,
   knownReleases,
   noteReleaseError,
   quarantineRelease,
+  reclaimFromWorkflow,
   startSyncRun,
 } from "../db/releases";
 import type { SyncTrigger } from "../db/schema";
@@ -21,9 +26,9 @@ import { keyStatus } from "../keys";
 import type { syncSummarySchema } from "./api-schemas";
 import { listReleaseIds, releaseFolder } from "./discover";
 import { planRelease, reasonLine, type Finding } from "./plan";
-import { RELEASE_ID_PATTERN, releaseTotals, type ReleaseManifest } from "./release-manifest";
+import { fileKeyId, RELEASE_ID_PATTERN, releaseTotals, type ReleaseManifest } from "./release-manifest";
 import { MAX_SIGNATURE_BYTES, RELEASE_JSON, RELEASE_JSON_SIGNATURE, readSignedManifest } from "./signed-manifest";
-import { verifyFiles } from "./verify-files";
+import type { VerifyReleaseParams } from "./workflow";
 
 export type SyncSummary = z.infer<typeof syncSummarySchema>;
 
@@ -34,7 +39,7 @@ export const MAX_ATTEMPTS = 3;
 /** Findings kept in a quarantined release's details; the reason line still counts them all. */
 const MAX_STORED_FINDINGS = 50;
 
-type Outcome = { status: "published" } | { status: "quarantined"; reason: string };
+type Outcome = { status: "verifying" } | { status: "quarantined"; reason: string };
 type Clock = () => number;
 type Run = { env: Env; db: Db; runId: string; keys: readonly TrustedKey[]; clock: Clock };
 
@@ -48,7 +53,7 @@ export async function runSync(env: Env, opts: { trigger: SyncTrigger; now?: numb
     trigger: opts.trigger,
     startedAt: clock(),
     finishedAt: 0,
-    published: [],
+    verifying: [],
     quarantined: [],
     uploading: [],
     skipped: 0,
@@ -63,15 +68,25 @@ export async function runSync(env: Env, opts: { trigger: SyncTrigger; now?: numb
     const known = await knownReleases(db, ids);
     for (const releaseId of ids) {
       const seen = known.get(releaseId);
-      if (seen && !isClaimable(seen, clock())) {
-        summary.skipped++;
-        continue;
+      let claim: Claim | null;
+      if (seen?.status === "processing" && seen.workflowId) {
+        // The engine retries a live Workflow's steps itself; only one that ended without an outcome is taken back.
+        if (await workflowIsLive(env, seen.workflowId)) {
+          summary.verifying.push(releaseId);
+          continue;
+        }
+        claim = await reclaimFromWorkflow(db, releaseId, summary.runId, clock(), seen.workflowId);
+      } else {
+        if (seen && !isClaimable(seen, clock())) {
+          summary.skipped++;
+          continue;
+        }
+        if (await stillUploading(env.ARTIFACTS, releaseId, clock())) {
+          summary.uploading.push(releaseId);
+          continue;
+        }
+        claim = await claimAttempt(db, releaseId, summary.runId, clock());
       }
-      if (await stillUploading(env.ARTIFACTS, releaseId, clock())) {
-        summary.uploading.push(releaseId);
-        continue;
-      }
-      const claim = await claimAttempt(db, releaseId, summary.runId, clock());
       if (!claim) {
         summary.skipped++;
         continue;
@@ -82,8 +97,8 @@ export async function runSync(env: Env, opts: { trigger: SyncTrigger; now?: numb
             ? await quarantine(run, releaseId, [
                 { problem: `gave up after ${MAX_ATTEMPTS} failed attempts; last error: ${claim.lastError ?? "none"}` },
               ])
-            : await processRelease(run, releaseId);
-        if (outcome.status === "published") summary.published.push(releaseId);
+            : await processRelease(run, releaseId, claim.attempts);
+        if (outcome.status === "verifying") summary.verifying.push(releaseId);
         else summary.quarantined.push({ releaseId, reason: outcome.reason });
       } catch (err) {
         const error = err instanceof Error ? err.message : String(err);
@@ -101,7 +116,7 @@ export async function runSync(env: Env, opts: { trigger: SyncTrigger; now?: numb
     summary.finishedAt = clock();
     await finishSyncRun(db, summary.runId, {
       finishedAt: summary.finishedAt,
-      published: summary.published.length,
+      verifying: summary.verifying.length,
       quarantined: summary.quarantined.length,
       uploading: summary.uploading.length,
       skipped: summary.skipped,
@@ -146,8 +161,11 @@ async function quarantine(
   return { status: "quarantined", reason };
 }
 
-/** Verifies one claimed release and either publishes all of it or quarantines it. */
-async function processRelease(run: Run, releaseId: string): Promise<Outcome> {
+/**
+ * The cheap checks of one claimed release; a release that passes them goes to its Workflow, which
+ * verifies every file and publishes or quarantines it.
+ */
+async function processRelease(run: Run, releaseId: string, attempt: number): Promise<Outcome> {
   const { env, db, clock } = run;
   if (!RELEASE_ID_PATTERN.test(releaseId)) {
     return quarantine(run, releaseId, [
@@ -166,22 +184,38 @@ async function processRelease(run: Run, releaseId: string): Promise<Outcome> {
   const presence = await checkPresence(env.ARTIFACTS, folder, release);
   if (presence.length) return quarantine(run, releaseId, presence, release, keyId);
 
-  const pems = new Map(run.keys.map((k) => [k.id, k.pem]));
-  const verified = await verifyFiles(env.ARTIFACTS, folder, release, pems);
-  if (verified.findings.length) return quarantine(run, releaseId, verified.findings, release, keyId);
-
-  await publishRelease(db, {
-    release,
-    keyId,
-    stored: verified.stored,
-    newPacks: plan.newPacks,
-    newInstallers: plan.newInstallers,
-    productWrites: plan.productWrites,
+  const workflowId = workflowIdOf(releaseId, attempt);
+  const params: VerifyReleaseParams = {
+    releaseId,
     runId: run.runId,
-    now: clock(),
-    details: { verified: verified.report, alreadyPublished: plan.alreadyPublished, products: plan.productWrites },
-  });
-  return { status: "published" };
+    manifestSha256: signed.manifestSha256,
+    manifestKeyId: keyId,
+    files: release.files.map((f) => ({
+      file: f.file,
+      signature: f.signature,
+      size: f.size,
+      sha256: f.sha256,
+      keyId: fileKeyId(release, f),
+    })),
+  };
+  await env.VERIFY_RELEASE.create({ id: workflowId, params });
+  await handToWorkflow(db, releaseId, run.runId, workflowId);
+  return { status: "verifying" };
+}
+
+/** One Workflow instance per release attempt; ids are unique, so a retry never collides. */
+export const workflowIdOf = (releaseId: string, attempt: number) => `${releaseId}--a${attempt}`;
+
+/** Workflow states in which the engine still owns the release. */
+const LIVE_WORKFLOW_STATES = new Set(["queued", "running", "paused", "waiting", "waitingForPause", "rollingBack"]);
+
+async function workflowIsLive(env: Env, workflowId: string): Promise<boolean> {
+  try {
+    const { status } = await (await env.VERIFY_RELEASE.get(workflowId)).status();
+    return LIVE_WORKFLOW_STATES.has(status);
+  } catch {
+    return false; // no such instance (it was never created, or has expired): take the release back
+  }
 }
 
 /** Cheap checks first, so a half-copied or mislabelled release is refused before any byte is hashed. */

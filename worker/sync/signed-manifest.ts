@@ -2,6 +2,7 @@
 // release.json.sig.bin with the trusted keys before a single field of it is believed. The key that
 // verifies must be current and must be the keyId the manifest names; the manifest must name its own
 // folder, so a signed manifest copied elsewhere is refused.
+import { hex } from "../encoding";
 import type { TrustedKey } from "../env";
 import { keyRefusal } from "../keys";
 import type { Finding } from "./plan";
@@ -16,7 +17,7 @@ export const MAX_RELEASE_JSON_BYTES = 4 * 1024 * 1024;
 export const MAX_SIGNATURE_BYTES = 16 * 1024;
 
 export type SignedManifest =
-  | { ok: true; release: ReleaseManifest; keyId: string }
+  | { ok: true; release: ReleaseManifest; keyId: string; manifestSha256: string }
   | { ok: false; findings: Finding[]; keyId?: string };
 
 const refused = (problem: string, keyId?: string): SignedManifest => ({ ok: false, findings: [{ problem }], keyId });
@@ -48,7 +49,9 @@ export async function readSignedManifest(
         : `${RELEASE_JSON_SIGNATURE} is ${signature.size} bytes, not a signature`,
     );
   }
-  const [bytes, signatureBytes] = await Promise.all([manifest.bytes(), signature.bytes()]);
+  const [bytes, signatureBytes] = await Promise.all([manifest.arrayBuffer(), signature.arrayBuffer()]).then((buffers) =>
+    buffers.map((b) => new Uint8Array(b)),
+  );
 
   const signer = keys.find((k) => verifyBytes(bytes, signatureBytes, k.pem));
   if (!signer) return refused(`${RELEASE_JSON_SIGNATURE} does not verify with any trusted key`);
@@ -82,5 +85,5 @@ export async function readSignedManifest(
   if (release.keyId !== signer.id) {
     return refused(`release.json names key ${release.keyId} but is signed by key ${signer.id}`, signer.id);
   }
-  return { ok: true, release, keyId: signer.id };
+  return { ok: true, release, keyId: signer.id, manifestSha256: hex(await crypto.subtle.digest("SHA-256", bytes)) };
 }

@@ -1,11 +1,10 @@
-// Verifying a release's files and keeping the verified bytes. Each file is read once: measured
+// Verifying one file of a release and keeping the verified bytes. Each file is read once: measured
 // (size, sha256), checked against its own .sig.bin, and written as it is read to its immutable blob.
 // A blob that already holds the same verified bytes (an identical file published before) is re-read
 // and re-verified instead of rewritten, so its etag, which older rows pin, never changes.
 import { hex } from "../encoding";
 import { type BlobLimits, blobKey, openBlobWriter } from "./blobs";
-import type { Finding } from "./plan";
-import { fileKeyId, type ReleaseManifest } from "./release-manifest";
+import type { ReleaseManifest } from "./release-manifest";
 import { measureAndVerify } from "./verify";
 
 /** Where a verified file and its signature now live, and the etags R2 gave those copies. */
@@ -17,48 +16,39 @@ export type StoredFile = {
   signatureSize: number;
 };
 
-type ReleaseFile = ReleaseManifest["files"][number];
+type ReleaseFile = Pick<ReleaseManifest["files"][number], "file" | "signature" | "size" | "sha256">;
 type Measured = { bytes: number; sha256: string; signatureValid: boolean };
 
-export type VerifiedFiles = {
-  findings: Finding[];
-  stored: Map<string, StoredFile>;
-  report: { file: string; bytes: number; sha256: string; keyId: string }[];
-};
+/** A file's verdict: its verified copies, or the one problem that refuses it. */
+export type FileVerdict = { file: string; stored: StoredFile } | { file: string; problem: string };
 
-/** Every file is verified, even after a failure, so the publisher sees all bad files at once. */
-export async function verifyFiles(
+/**
+ * Verifies one listed file with the key it names (`keyId`, shown in the problem) and keeps its
+ * verified copy and its signature's. Problems are verdicts; storage errors are thrown (retried).
+ */
+export async function verifyFile(
   bucket: R2Bucket,
   folder: string,
-  release: ReleaseManifest,
-  pems: ReadonlyMap<string, string>,
+  f: ReleaseFile,
+  key: { id: string; pem: string },
   limits?: BlobLimits,
-): Promise<VerifiedFiles> {
-  const result: VerifiedFiles = { findings: [], stored: new Map(), report: [] };
-  for (const f of release.files) {
-    const keyId = fileKeyId(release, f);
-    const signature = await bucket.get(folder + f.signature);
-    if (!signature) {
-      result.findings.push({ file: f.file, problem: "vanished from the release folder during verification" });
-      continue;
-    }
-    const signatureBytes = new Uint8Array(await signature.arrayBuffer());
-    const outcome = await verifyIntoBlob(bucket, folder, f, signatureBytes, pems.get(keyId)!, limits);
-    if ("problem" in outcome) {
-      result.findings.push({ file: f.file, problem: outcome.problem.replace("{key}", keyId) });
-      continue;
-    }
-    const signatureBlob = await storeSmallBlob(bucket, signatureBytes);
-    result.stored.set(f.file, {
+): Promise<FileVerdict> {
+  const signature = await bucket.get(folder + f.signature);
+  if (!signature) return { file: f.file, problem: "vanished from the release folder during verification" };
+  const signatureBytes = new Uint8Array(await signature.arrayBuffer());
+  const outcome = await verifyIntoBlob(bucket, folder, f, signatureBytes, key.pem, limits);
+  if ("problem" in outcome) return { file: f.file, problem: outcome.problem.replace("{key}", key.id) };
+  const signatureBlob = await storeSmallBlob(bucket, signatureBytes);
+  return {
+    file: f.file,
+    stored: {
       objectKey: outcome.key,
       objectEtag: outcome.etag,
       signatureKey: signatureBlob.key,
       signatureEtag: signatureBlob.etag,
       signatureSize: signatureBytes.byteLength,
-    });
-    result.report.push({ file: f.file, bytes: f.size, sha256: f.sha256, keyId });
-  }
-  return result;
+    },
+  };
 }
 
 function measurementProblem(measured: Measured, f: ReleaseFile): string | null {
