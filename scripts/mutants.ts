@@ -46,7 +46,9 @@ export const MUTANTS: Mutant[] = [
     id: "sig-method-unsigned",
     bug: "the HMAC no longer covers the method: a GET URL also authorises DELETE or PUT",
     file: "worker/downloads/signers.ts",
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the source text of a template literal
     find: '${method === "HEAD" ? "GET" : method}\\n',
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the source text of a template literal
     replace: '${"GET"}\\n',
     tests: [T("downloads-signing"), T("downloads")],
   },
@@ -240,16 +242,34 @@ export const MUTANTS: Mutant[] = [
   // ── the sync: signatures, keys, manifests (worker/sync, worker/keys.ts, worker/env.ts) ──────────
   {
     id: "verify-catch-true",
-    bug: "the signature verifier's catch returns true: a corrupt key or malformed signature verifies anything",
+    bug: "verifyBytes' catch returns true: a corrupt trusted PEM or a malformed manifest signature verifies anything",
     file: "worker/sync/verify.ts",
-    find: "simply does not verify.\n    return false;",
-    replace: "simply does not verify.\n    return true;",
+    find: "signature.byteLength));\n  } catch {\n    return false;",
+    replace: "signature.byteLength));\n  } catch {\n    return true;",
     tests: [T("release-trust"), T("sync-quarantine")],
     before: {
       find: "simply does not verify.\n    return false;",
       replace: "simply does not verify.\n    return true;",
       tests: [T("sync-quarantine"), T("sync")],
     },
+  },
+  {
+    id: "verify-digest-catch-true",
+    bug: "verifyDigest's catch returns true: a file signature that is not well-formed DER verifies",
+    file: "worker/sync/verify.ts",
+    find: "verifies nothing.\n    return false;",
+    replace: "verifies nothing.\n    return true;",
+    tests: [T("release-trust"), T("sync-quarantine"), T("sync")],
+    before: "n/a",
+  },
+  {
+    id: "rsa-digest-not-compared",
+    bug: "an RSA signature is accepted when its padding is valid, without comparing the signed digest",
+    file: "worker/sync/verify.ts",
+    find: "recovered.length === expected.length && timingSafeEqual(recovered, expected)",
+    replace: "recovered.length === expected.length",
+    tests: [T("sync-quarantine"), T("sync")],
+    before: "n/a",
   },
   {
     id: "env-corrupt-pem-accepted",
@@ -350,19 +370,16 @@ export const MUTANTS: Mutant[] = [
     id: "claim-ignores-lease",
     bug: "the claim SQL ignores the lease: two runs claim the same release",
     file: "worker/db/releases.ts",
-    find: 'setWhere: and(eq(releases.status, "processing"), lt(releases.claimedAt, now - CLAIM_LEASE_MS)),',
-    replace: 'setWhere: eq(releases.status, "processing"),',
+    find: "lt(releases.claimedAt, now - CLAIM_LEASE_MS)",
+    replace: "sql`1 = 1`",
     tests: [T("sync-guards"), T("sync")],
-    before: {
-      find: 'setWhere: and(eq(releases.status, "processing"), lt(releases.claimedAt, now - CLAIM_LEASE_MS)),',
-      replace: 'setWhere: eq(releases.status, "processing"),',
-      tests: [T("sync")],
-    },
+    before: { find: "lt(releases.claimedAt, now - CLAIM_LEASE_MS)", replace: "sql`1 = 1`", tests: [T("sync")] },
   },
   {
     id: "publish-ignores-claim-holder",
     bug: "a run whose lease was taken over can still publish the release",
     file: "worker/db/publish.ts",
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the source text of a template literal
     find: "AND run_id = ${runId} AND status = 'processing'",
     replace: "AND status = 'processing'",
     tests: [T("sync")],
@@ -482,9 +499,9 @@ function runTests(dir: string, tests: string[]): { failed: boolean; seconds: num
     encoding: "utf8",
     timeout: RUN_TIMEOUT_MS,
     maxBuffer: 1 << 26,
-    env: { ...process.env, PATH: `${join(dir, "node_modules/.bin")}:${process.env.PATH}`, CI: "" },
+    env: { ...process.env, PATH: `${join(dir, "node_modules/.bin")}:${process.env.PATH}`, CI: "", NO_COLOR: "1" },
   });
-  const lines = `${run.stdout ?? ""}${run.stderr ?? ""}`.split("\n").map((l) => l.replace(/\x1b\[[0-9;]*m/g, ""));
+  const lines = `${run.stdout ?? ""}${run.stderr ?? ""}`.split("\n");
   // The first failing test names what caught the mutant ("FAIL  workerd  file > describe > test").
   const firstFailure = lines.find((l) => /^\s*FAIL\s/.test(l))?.replace(/^\s*FAIL\s+(workerd\s+)?/, "");
   const files = lines.find((l) => /Test Files .*failed/.test(l))?.trim();
