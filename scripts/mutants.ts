@@ -503,7 +503,7 @@ function runTests(dir: string, tests: string[]): { failed: boolean; seconds: num
   });
   const lines = `${run.stdout ?? ""}${run.stderr ?? ""}`.split("\n");
   // The first failing test names what caught the mutant ("FAIL  workerd  file > describe > test").
-  const firstFailure = lines.find((l) => /^\s*FAIL\s/.test(l))?.replace(/^\s*FAIL\s+(workerd\s+)?/, "");
+  const firstFailure = lines.find((l) => /^\s*FAIL\s/.test(l))?.replace(/^\s*FAIL\s+(\|?workerd\|?\s+)?/, "");
   const files = lines.find((l) => /Test Files .*failed/.test(l))?.trim();
   return {
     failed: run.status !== 0,

@@ -6,8 +6,8 @@ import { primaryWriter } from "../../worker/db/client";
 import { publishStatements } from "../../worker/db/publish";
 import { claimRelease } from "../../worker/db/releases";
 import type { InstallerFile } from "../../worker/sync/release-manifest";
-import { runSync } from "../../worker/sync/run";
 import { dropRelease, rowsPublishedBy, storedAsIf } from "./support/releases";
+import { syncAndSettle } from "./support/sync";
 
 describe("one installer of a kind per product version (mutant installer-unique-dropped)", () => {
   it("a racing publish of the same installer under another file name fails whole on the installer key", async () => {
@@ -17,7 +17,7 @@ describe("one installer of a kind per product version (mutant installer-unique-d
     const product = { id: "palette-mutant", name: "Palette Mutant", applianceName: "Mutant Appliance" };
     const iso = { product: "palette-mutant", productVersion: "9.2.0", kind: "iso" as const };
     await dropRelease(env, "mutant-installer-first", { products: [product], installers: [iso] });
-    expect((await runSync(env, { trigger: "admin" })).published).toContain("mutant-installer-first");
+    expect((await syncAndSettle(env, { trigger: "admin" })).published).toContain("mutant-installer-first");
 
     const second = await dropRelease(env, "mutant-installer-second", {
       products: [product],
