@@ -5,8 +5,9 @@ import { describe, expect, it } from "vitest";
 import { primaryWriter } from "../../worker/db/client";
 import { publishStatements } from "../../worker/db/publish";
 import { claimRelease } from "../../worker/db/releases";
+import { releaseFolder } from "../../worker/sync/discover";
 import type { InstallerFile } from "../../worker/sync/release-manifest";
-import { dropRelease, rowsPublishedBy, storedAsIf } from "./support/releases";
+import { dropRelease, releaseRow, rowsPublishedBy, storedAsIf } from "./support/releases";
 import { syncAndSettle } from "./support/sync";
 
 describe("one installer of a kind per product version (mutant installer-unique-dropped)", () => {
@@ -44,4 +45,35 @@ describe("one installer of a kind per product version (mutant installer-unique-d
       productVersions: 0,
     });
   });
+});
+
+describe("a signature must be over the file's own bytes (mutant rsa-digest-not-compared)", () => {
+  for (const keyId of ["test-rsa", "test-ec"]) {
+    it(`refuses a valid ${keyId} signature of another file of the release`, async () => {
+      // Both signatures are genuine, by the trusted key; only their files are swapped. An RSA check
+      // that stopped at valid padding, without comparing the signed digest, would accept them.
+      const releaseId = `swapped-signatures-${keyId}`;
+      const names = [`swap-a-${keyId}`, `swap-b-${keyId}`];
+      await dropRelease(env, releaseId, { keyId, packs: names.map((name) => ({ name, version: "1.0.0" })) });
+      const folder = releaseFolder(releaseId);
+      const [a, b] = await Promise.all(
+        names.map(async (n) => (await env.ARTIFACTS.get(`${folder}${n}-1.0.0.sig.bin`))!.arrayBuffer()),
+      );
+      await env.ARTIFACTS.put(`${folder}${names[0]}-1.0.0.sig.bin`, b);
+      await env.ARTIFACTS.put(`${folder}${names[1]}-1.0.0.sig.bin`, a);
+
+      const summary = await syncAndSettle(env, { trigger: "admin" });
+      expect(summary.published).not.toContain(releaseId);
+      expect(summary.quarantined).toContainEqual({
+        releaseId,
+        reason: `${names[0]}-1.0.0.zst: signature does not verify with key ${keyId} (and 1 more)`,
+      });
+      expect((await releaseRow(env, releaseId))!.status).toBe("quarantined");
+      expect(await rowsPublishedBy(env, releaseId)).toEqual({
+        packVersions: 0,
+        releaseArtifacts: 0,
+        productVersions: 0,
+      });
+    });
+  }
 });
