@@ -1,0 +1,601 @@
+// Hand-made mutation testing of the guards: each mutant is one realistic bug (an exact string
+// replace in one file), applied to a scratch copy of the repository, and its listed workerd test
+// files must fail on it. StrykerJS 10.1's vitest runner does work with the workerd pool (its mutant
+// switch is a global read inside the isolate), but it makes every mechanical mutant: 143 for the 54
+// lines of http-range.ts, 12 minutes on this machine, so hours for worker/downloads, worker/sync and
+// worker/captcha; and it cannot mutate the SQL migrations. These are the bugs that would hurt.
+//
+//   npm run mutants                       # the working tree (committed or not), every mutant
+//   npm run mutants -- --ref main         # the same mutants on the code and tests of a commit
+//   npm run mutants -- --before           # the score before the release-trust round (e527ebc)
+//   npm run mutants -- --only grant-ttl-ms,tar-8gib --check   # --check: only see that each applies
+//
+// One line per mutant (killed, survived, stale: its text no longer matches exactly once, n/a: the
+// guard did not exist before the round), the score killed/total, and a final JSON line. The live
+// worktree is never touched: the copy lives in a temporary directory with node_modules symlinked.
+import { spawnSync } from "node:child_process";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+
+type Variant = { file?: string; find: string; replace: string; tests?: string[] };
+
+type Mutant = {
+  id: string;
+  /** The bug this models, and the guard that should catch it. */
+  bug: string;
+  file: string;
+  find: string;
+  replace: string;
+  /** Test files (workerd project) that must fail on it. */
+  tests: string[];
+  /**
+   * With --before (the tree at BEFORE_REF): "n/a" when the guard did not exist then; a variant when
+   * the code read differently (same bug, other text or other tests). Without it, the same are used.
+   */
+  before?: "n/a" | Variant;
+  /** Why a mutant is known to survive (printed with it): equivalent, or a guard that cannot work. */
+  survives?: string;
+};
+
+const T = (name: string) => `test/worker/${name}.test.ts`;
+
+export const MUTANTS: Mutant[] = [
+  // ── signing (worker/downloads/signers.ts) ──────────────────────────────────────────────────────
+  {
+    id: "sig-method-unsigned",
+    bug: "the HMAC no longer covers the method: a GET URL also authorises DELETE or PUT",
+    file: "worker/downloads/signers.ts",
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the source text of a template literal
+    find: '${method === "HEAD" ? "GET" : method}\\n',
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the source text of a template literal
+    replace: '${"GET"}\\n',
+    tests: [T("downloads-signing"), T("downloads")],
+  },
+  {
+    id: "sig-expiry-unchecked",
+    bug: "parseSignedQuery forgets the expiry: an expired /dl URL still downloads",
+    file: "worker/downloads/signers.ts",
+    find: "if (Number(exp) * 1000 <= nowMs)",
+    replace: "if (Number(exp) * 1000 <= 0)",
+    tests: [T("downloads-signing"), T("downloads")],
+  },
+  {
+    id: "sig-r2-plus-spaces",
+    bug: "R2 presigned URLs keep aws4fetch's '+' for spaces while the signature covers %20",
+    file: "worker/downloads/signers.ts",
+    find: "return withSigV4Query(new URL(signed.url));",
+    replace: "return signed.url;",
+    tests: [T("downloads-signing")],
+    before: "n/a",
+  },
+  // ── ranges (worker/downloads/http-range.ts) ────────────────────────────────────────────────────
+  {
+    id: "range-if-range-exact-date",
+    bug: "If-Range with exactly the Last-Modified no longer applies the Range",
+    file: "worker/downloads/http-range.ts",
+    find: "Math.floor(lastModifiedMs / 1000) * 1000 === date",
+    replace: "Math.floor(lastModifiedMs / 1000) * 1000 < date",
+    tests: [T("downloads-signing"), T("downloads")],
+    before: {
+      find: "Math.floor(lastModifiedMs / 1000) * 1000 <= date",
+      replace: "Math.floor(lastModifiedMs / 1000) * 1000 < date",
+    },
+  },
+  {
+    id: "range-if-range-later-date",
+    bug: "If-Range accepts any date after the Last-Modified (the client may hold another version)",
+    file: "worker/downloads/http-range.ts",
+    find: "Math.floor(lastModifiedMs / 1000) * 1000 === date",
+    replace: "Math.floor(lastModifiedMs / 1000) * 1000 <= date",
+    tests: [T("downloads-signing"), T("downloads")],
+    before: "n/a", // this was the code at e527ebc
+  },
+  {
+    id: "range-weak-inm",
+    bug: 'If-None-Match: W/"<sha256>" (the weak form) no longer matches, so a current client downloads again',
+    file: "worker/downloads/http-range.ts",
+    find: '.replace(/^W\\//, "")',
+    replace: "",
+    tests: [T("downloads-signing"), T("downloads")],
+  },
+  {
+    id: "range-start-at-size",
+    bug: "a Range starting at the file size is served as an empty 206 instead of 416",
+    file: "worker/downloads/http-range.ts",
+    find: "if (start >= size) return",
+    replace: "if (start > size) return",
+    tests: [T("downloads-signing"), T("downloads")],
+  },
+  {
+    id: "range-ims-overrides-inm",
+    bug: "If-Modified-Since is consulted when If-None-Match does not match",
+    file: "worker/downloads/http-range.ts",
+    find: 'if (inm !== null) return inm.trim() === "*" || etagList(inm).includes(etag);',
+    replace: 'if (inm !== null && (inm.trim() === "*" || etagList(inm).includes(etag))) return true;',
+    tests: [T("downloads-signing"), T("downloads")],
+  },
+  // ── captcha (worker/captcha/index.ts) ──────────────────────────────────────────────────────────
+  {
+    id: "captcha-success-optional",
+    bug: "a siteverify answer without `success` is judged instead of failing closed (503 captcha_unavailable)",
+    file: "worker/captcha/index.ts",
+    find: "success: z.boolean(),",
+    replace: "success: z.boolean().optional(),",
+    tests: [T("captcha")],
+    before: { find: "if (body.success !== true) {", replace: "if (body.success === false) {" },
+  },
+  {
+    id: "captcha-hostname-optional",
+    bug: "`success: true` without a hostname is accepted",
+    file: "worker/captcha/index.ts",
+    find: "if (!body.hostname || body.hostname !== input.hostname) {",
+    replace: "if (body.hostname !== undefined && body.hostname !== input.hostname) {",
+    tests: [T("captcha")],
+    before: {
+      find: "if (body.hostname !== input.hostname) {",
+      replace: "if (body.hostname !== undefined && body.hostname !== input.hostname) {",
+    },
+  },
+  {
+    id: "captcha-null-answer",
+    bug: "a null or non-object siteverify answer is judged as a failure (403) instead of 503 captcha_unavailable",
+    file: "worker/captcha/index.ts",
+    find: "return body.success ? judgeSiteverify(provider, body.data, input) : unavailable();",
+    replace: "return judgeSiteverify(provider, (json ?? {}) as SiteverifyBody, input);",
+    tests: [T("captcha")],
+    before: "n/a",
+  },
+  {
+    id: "captcha-action-unchecked",
+    bug: "Turnstile's action is not compared: a token solved for another action opens a grant",
+    file: "worker/captcha/index.ts",
+    find: 'provider === "turnstile" && input.action !== undefined && body.action !== input.action',
+    replace: 'provider === "turnstile" && input.action === undefined && body.action !== input.action',
+    tests: [T("captcha")],
+  },
+  // ── grants (worker/downloads/grants.ts, worker/db/grants.ts, client-key.ts) ────────────────────
+  {
+    id: "grant-expiry-unchecked",
+    bug: "loadLiveGrant without its expiry check: bundle.tar and urls.txt of an expired grant are served",
+    file: "worker/downloads/grants.ts",
+    find: "if (grant.expiresAt <= now)",
+    replace: "if (grant.expiresAt <= 0)",
+    tests: [T("grant-guards")],
+    before: {
+      find: "if (grant.expiresAt <= now)",
+      replace: "if (grant.expiresAt <= 0)",
+      tests: [T("tar"), T("manifests")],
+    },
+  },
+  {
+    id: "grant-yank-unchecked",
+    bug: "loadLiveGrant without its yanked-since check: a grant's documents outlive a yank",
+    file: "worker/downloads/grants.ts",
+    find: "grant.files.flatMap((f) => (f.packVersionId ? [f.packVersionId] : [])),",
+    replace: "[],",
+    tests: [T("grant-guards"), T("read-your-writes")],
+    before: {
+      find: "grant.files.flatMap((f) => (f.packVersionId ? [f.packVersionId] : []))",
+      replace: "[]",
+      tests: [T("tar"), T("manifests")],
+    },
+  },
+  {
+    id: "grant-revoked-unchecked",
+    bug: "loadLiveGrant without its revocation check: a revoked grant's tar and manifests are served",
+    file: "worker/downloads/grants.ts",
+    find: "if (grant.revoked) throw",
+    replace: "if (grant.revoked && false) throw",
+    tests: [T("tar"), T("read-your-writes")],
+    before: { find: "if (grant.revoked) throw", replace: "if (grant.revoked && false) throw", tests: [T("tar")] },
+  },
+  {
+    id: "grant-ttl-ms",
+    bug: "the grant TTL is applied in milliseconds instead of seconds",
+    file: "worker/downloads/grants.ts",
+    find: "expiresAt: now + cfg.GRANT_TTL_SECONDS * 1000,",
+    replace: "expiresAt: now + cfg.GRANT_TTL_SECONDS,",
+    tests: [T("grant-guards")],
+    before: {
+      find: "expiresAt: now + cfg.GRANT_TTL_SECONDS * 1000,",
+      replace: "expiresAt: now + cfg.GRANT_TTL_SECONDS,",
+      tests: [T("grants"), T("downloads")],
+    },
+  },
+  {
+    id: "grant-token-unlimited",
+    bug: "API-token clients are never rate-limited",
+    file: "worker/downloads/grants.ts",
+    find: "if (!success)",
+    replace: "if (!success && !principal)",
+    tests: [T("grants")],
+  },
+  {
+    id: "grant-ipv6-per-address",
+    bug: "IPv6 clients are rate-limited per address instead of per /64",
+    file: "worker/downloads/client-key.ts",
+    find: ".slice(0, 4)",
+    replace: ".slice(0, 8)",
+    tests: [T("grants")],
+    before: "n/a",
+  },
+  {
+    id: "grant-yanked-installer-granted",
+    bug: "a yanked installer is still handed out in new grants",
+    file: "worker/db/grants.ts",
+    find: "eq(releaseArtifacts.yanked, false),",
+    replace: "",
+    tests: [T("release-trust")],
+    before: "n/a",
+  },
+  {
+    id: "grant-capability-by-id",
+    bug: "the public grant id (shown in every /dl URL) opens the grant's JSON, manifests and tar",
+    file: "worker/downloads/grants.ts",
+    find: "GRANT_CAPABILITY.test(capability) ? getGrantByCapabilityHash(db, await sha256OfText(capability)) : undefined;",
+    replace:
+      "GRANT_CAPABILITY.test(capability) ? getGrantByCapabilityHash(db, await sha256OfText(capability)) : findGrant(db, capability);",
+    tests: [T("manifests")],
+    before: "n/a",
+  },
+  // ── the sync: signatures, keys, manifests (worker/sync, worker/keys.ts, worker/env.ts) ──────────
+  {
+    id: "verify-catch-true",
+    bug: "verifyBytes' catch returns true: a corrupt trusted PEM or a malformed manifest signature verifies anything",
+    file: "worker/sync/verify.ts",
+    find: "signature.byteLength));\n  } catch {\n    return false;",
+    replace: "signature.byteLength));\n  } catch {\n    return true;",
+    tests: [T("release-trust"), T("sync-quarantine")],
+    before: {
+      find: "simply does not verify.\n    return false;",
+      replace: "simply does not verify.\n    return true;",
+      tests: [T("sync-quarantine"), T("sync")],
+    },
+  },
+  {
+    id: "verify-digest-catch-true",
+    bug: "verifyDigest's catch returns true: a file signature that is not well-formed DER verifies",
+    file: "worker/sync/verify.ts",
+    find: "verifies nothing.\n    return false;",
+    replace: "verifies nothing.\n    return true;",
+    tests: [T("release-trust"), T("sync-quarantine"), T("sync")],
+    before: "n/a",
+  },
+  {
+    id: "rsa-digest-not-compared",
+    bug: "an RSA signature is accepted when its padding is valid, without comparing the signed digest",
+    file: "worker/sync/verify.ts",
+    find: "recovered.length === expected.length && timingSafeEqual(recovered, expected)",
+    replace: "recovered.length === expected.length",
+    // sync-quarantine's bad RSA signature is by another key, so its padding already fails;
+    // mutant-guards swaps two genuine signatures of the release.
+    tests: [T("sync-quarantine"), T("sync"), T("mutant-guards")],
+    before: "n/a",
+  },
+  {
+    id: "env-corrupt-pem-accepted",
+    bug: "a trusted key that does not parse is accepted at configuration time",
+    file: "worker/env.ts",
+    find: "if (problem) ctx.addIssue(",
+    replace: "if (problem && false) ctx.addIssue(",
+    tests: [T("release-trust")],
+    before: "n/a",
+  },
+  {
+    id: "manifest-signature-skipped",
+    bug: "release.json's signature is not checked: any manifest is believed under the first trusted key",
+    file: "worker/sync/signed-manifest.ts",
+    find: "const signer = keys.find((k) => verifyBytes(bytes, signatureBytes, k.pem));",
+    replace: "const signer = keys.find((k) => verifyBytes(bytes, signatureBytes, k.pem)) ?? keys[0];",
+    tests: [T("release-trust"), T("sync-quarantine")],
+    before: "n/a",
+  },
+  {
+    id: "manifest-folder-unchecked",
+    bug: "the releaseId-vs-folder check is removed: a signed manifest replayed under another folder is published",
+    file: "worker/sync/signed-manifest.ts",
+    find: "if (release.releaseId !== releaseId) {",
+    replace: "if (release.releaseId !== releaseId && false) {",
+    tests: [T("release-trust"), T("sync-quarantine")],
+    before: {
+      file: "worker/sync/run.ts",
+      find: "if (release.releaseId !== releaseId) {",
+      replace: "if (release.releaseId !== releaseId && false) {",
+      tests: [T("sync-quarantine")],
+    },
+  },
+  {
+    id: "manifest-keyid-unchecked",
+    bug: "the manifest may name another key than the one that signed it",
+    file: "worker/sync/signed-manifest.ts",
+    find: "if (release.keyId !== signer.id) {",
+    replace: "if (!keys.some((k) => k.id === release.keyId)) {",
+    tests: [T("release-trust")],
+    before: "n/a",
+  },
+  {
+    id: "key-revoked-accepted",
+    bug: "a revoked key still counts as current",
+    file: "worker/keys.ts",
+    find: 'if (key.revoked) return "revoked";',
+    replace: "",
+    tests: [T("release-trust")],
+    before: "n/a",
+  },
+  {
+    id: "key-expiry-seconds",
+    bug: "notAfter compared with the clock in seconds: an expired key stays current",
+    file: "worker/keys.ts",
+    find: "Date.parse(key.notAfter) < now",
+    replace: "Date.parse(key.notAfter) < now / 1000",
+    tests: [T("release-trust")],
+    before: "n/a",
+  },
+  {
+    id: "product-create-overwrites",
+    bug: 'a "create" entry for an existing product overwrites it (flips Palette VerteX\'s FIPS flag)',
+    file: "worker/sync/plan.ts",
+    find: 'if (entry.change === "update") {',
+    replace: 'if (entry.change === "update" || existing) {',
+    tests: [T("release-trust")],
+    before: "n/a",
+  },
+  {
+    id: "reserved-names-accepted",
+    bug: "a release may list SHA256SUMS, verify-signatures.sh and the other names the bundle uses itself",
+    file: "worker/sync/release-manifest.ts",
+    find: "!(RESERVED_FILE_NAMES as readonly string[]).includes(name) && ",
+    replace: "",
+    tests: [T("release-trust")],
+    before: "n/a",
+  },
+  {
+    id: "file-name-uniqueness-removed",
+    bug: "a new pack may take a file name another pack publishes (foo 1-2.0 and foo-1 2.0)",
+    file: "worker/sync/plan.ts",
+    find: "if (fileNameTaken(facts, file, plan)) continue;\n        plan.newPacks.push(file);",
+    replace: "plan.newPacks.push(file);",
+    tests: [T("release-trust")],
+    before: "n/a",
+  },
+  {
+    id: "attempts-cap-removed",
+    bug: "a poison release is retried forever: the attempts cap is gone",
+    file: "worker/sync/run.ts",
+    find: "claim.attempts > MAX_ATTEMPTS",
+    replace: "claim.attempts > Number.MAX_SAFE_INTEGER",
+    tests: [T("release-trust")],
+    before: "n/a",
+  },
+  {
+    id: "claim-ignores-lease",
+    bug: "the claim SQL ignores the lease: two runs claim the same release",
+    file: "worker/db/releases.ts",
+    find: "lt(releases.claimedAt, now - CLAIM_LEASE_MS)",
+    replace: "sql`1 = 1`",
+    tests: [T("sync-guards"), T("sync")],
+    before: { find: "lt(releases.claimedAt, now - CLAIM_LEASE_MS)", replace: "sql`1 = 1`", tests: [T("sync")] },
+  },
+  {
+    id: "publish-ignores-claim-holder",
+    bug: "a run whose lease was taken over can still publish the release",
+    file: "worker/db/publish.ts",
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the source text of a template literal
+    find: "AND run_id = ${runId} AND status = 'processing'",
+    replace: "AND status = 'processing'",
+    tests: [T("sync")],
+  },
+  {
+    id: "installer-unique-dropped",
+    bug: "the installer UNIQUE constraint (one installer of a kind per product version) no longer holds across releases",
+    file: "migrations/0000_init.sql",
+    find: "PRIMARY KEY(`product_id`, `version`, `kind`)",
+    replace: "PRIMARY KEY(`product_id`, `version`, `kind`, `release_id`)",
+    // sync-guards' racing test reuses the first release's file name, so the file-name index refuses
+    // it too; mutant-guards races the same installer under another name.
+    tests: [T("sync-guards"), T("mutant-guards")],
+    before: {
+      find: "PRIMARY KEY(`product_id`, `version`, `kind`)",
+      replace: "PRIMARY KEY(`product_id`, `version`, `kind`, `release_id`)",
+      tests: [T("sync"), T("sync-quarantine")],
+    },
+  },
+  // ── verified bytes (worker/downloads/serve.ts) ─────────────────────────────────────────────────
+  {
+    id: "serve-etag-unpinned",
+    bug: "readVerified without the etag precondition: bytes overwritten in storage are served",
+    file: "worker/downloads/serve.ts",
+    find: "{ onlyIf: { etagMatches: file.storedEtag }, range }",
+    replace: "{ range }",
+    tests: [T("release-trust")],
+    before: "n/a",
+  },
+  {
+    id: "serve-cache-fill-unchecked",
+    bug: "the edge cache is filled without the size/sha256 check of the bytes read",
+    file: "worker/downloads/serve.ts",
+    find: "read.object.body.pipeThrough(checkedBytes(file))",
+    replace: "read.object.body",
+    tests: [T("release-trust"), T("downloads")],
+    before: "n/a",
+    survives:
+      "not equivalent, but no test can kill it yet: in workerd a cache.put whose body stream errors in flush (checkedBytes' " +
+      "sha256 verdict) rejects and still stores the entry, so the unchecked and checked fills cache the same bytes; " +
+      "serve.ts must delete the key when the put fails (or check before it puts)",
+  },
+  // ── the tar writer (worker/downloads/tar.ts) ───────────────────────────────────────────────────
+  {
+    id: "tar-8gib",
+    bug: "an 8 GiB member size is written in octal, which ustar's 11 digits cannot hold",
+    file: "worker/downloads/tar.ts",
+    find: "if (size < 8 ** 11)",
+    replace: "if (size <= 8 ** 11)",
+    tests: [T("tar")],
+  },
+  {
+    id: "tar-padding",
+    bug: "a member whose size is a multiple of 512 gets a whole block of padding",
+    file: "worker/downloads/tar.ts",
+    find: "const padTo = (n: number) => (BLOCK - (n % BLOCK)) % BLOCK;",
+    replace: "const padTo = (n: number) => BLOCK - (n % BLOCK);",
+    tests: [T("tar")],
+  },
+];
+
+// ── running ──────────────────────────────────────────────────────────────────────────────────────
+
+type Outcome = "killed" | "survived" | "stale" | "n/a" | "applies";
+type Result = { id: string; outcome: Outcome; file: string; seconds?: number; detail?: string };
+
+const repo = resolve(dirname(new URL(import.meta.url).pathname), "..");
+const args = process.argv.slice(2);
+const flag = (name: string) => args.includes(name);
+const option = (name: string) => {
+  const i = args.indexOf(name);
+  return i === -1 ? undefined : args[i + 1];
+};
+/** The last commit before the release-trust round (issue 7); --before scores the tree as it was. */
+const BEFORE_REF = "e527ebc";
+const before = flag("--before");
+const ref = before ? BEFORE_REF : option("--ref");
+const only = option("--only")?.split(",");
+const checkOnly = flag("--check");
+const RUN_TIMEOUT_MS = 5 * 60 * 1000;
+
+const git = (...a: string[]) => spawnSync("git", a, { cwd: repo, encoding: "utf8", maxBuffer: 1 << 26 });
+
+/** A scratch copy of the tree at `ref` (or of the working tree, uncommitted files included). */
+function scratchCopy(): string {
+  const dir = mkdtempSync(join(tmpdir(), "mutants-"));
+  if (ref) {
+    const archive = spawnSync("sh", ["-c", `git archive ${JSON.stringify(ref)} | tar -x -C ${JSON.stringify(dir)}`], {
+      cwd: repo,
+      encoding: "utf8",
+    });
+    if (archive.status !== 0) throw new Error(`git archive ${ref} failed: ${archive.stderr}`);
+  } else {
+    const files = git("ls-files", "-z", "--cached", "--others", "--exclude-standard").stdout.split("\0");
+    for (const f of files.filter(Boolean)) {
+      if (!existsSync(join(repo, f))) continue; // deleted in the working tree
+      mkdirSync(dirname(join(dir, f)), { recursive: true });
+      cpSync(join(repo, f), join(dir, f));
+    }
+  }
+  symlinkSync(join(repo, "node_modules"), join(dir, "node_modules"));
+  return dir;
+}
+
+/** The mutant as it applies to the tree under test: its text and tests, or "n/a" (--before only). */
+function variantOf(m: Mutant): Required<Variant> | "n/a" {
+  const base = { file: m.file, find: m.find, replace: m.replace, tests: m.tests };
+  if (!before || m.before === undefined) return base;
+  if (m.before === "n/a") return "n/a";
+  return { ...base, ...m.before };
+}
+
+function runTests(dir: string, tests: string[]): { failed: boolean; seconds: number; tail: string } {
+  const started = Date.now();
+  const run = spawnSync(join(dir, "node_modules/.bin/vitest"), ["run", "--project", "workerd", ...tests], {
+    cwd: dir,
+    encoding: "utf8",
+    timeout: RUN_TIMEOUT_MS,
+    maxBuffer: 1 << 26,
+    env: { ...process.env, PATH: `${join(dir, "node_modules/.bin")}:${process.env.PATH}`, CI: "", NO_COLOR: "1" },
+  });
+  const lines = `${run.stdout ?? ""}${run.stderr ?? ""}`.split("\n");
+  // The first failing test names what caught the mutant ("FAIL  workerd  file > describe > test").
+  const firstFailure = lines.find((l) => /^\s*FAIL\s/.test(l))?.replace(/^\s*FAIL\s+(\|?workerd\|?\s+)?/, "");
+  const files = lines.find((l) => /Test Files .*failed/.test(l))?.trim();
+  return {
+    failed: run.status !== 0,
+    seconds: (Date.now() - started) / 1000,
+    tail: run.error ? String(run.error) : (firstFailure ?? files ?? `exit ${run.status}`),
+  };
+}
+
+function count(haystack: string, needle: string): number {
+  let n = 0;
+  for (let i = haystack.indexOf(needle); i !== -1; i = haystack.indexOf(needle, i + needle.length)) n++;
+  return n;
+}
+
+function main() {
+  const mutants = only ? MUTANTS.filter((m) => only.includes(m.id)) : MUTANTS;
+  if (only && mutants.length !== only.length) throw new Error(`unknown mutant ids in --only ${only.join(",")}`);
+  const dir = scratchCopy();
+  const results: Result[] = [];
+  try {
+    console.log(`mutants of ${ref ?? "the working tree"} in ${dir}`);
+    // The listed tests must pass on the unmutated copy, or every "kill" would mean nothing.
+    if (!checkOnly && !flag("--no-baseline")) {
+      const all = [
+        ...new Set(mutants.flatMap((m) => (variantOf(m) === "n/a" ? [] : (variantOf(m) as Variant).tests!))),
+      ];
+      const baseline = runTests(dir, all);
+      if (baseline.failed) throw new Error(`the unmutated tests fail (${baseline.tail}); fix that first`);
+      console.log(`baseline: ${all.length} test files pass unmutated (${baseline.seconds.toFixed(0)} s)`);
+    }
+    for (const m of mutants) {
+      const v = variantOf(m);
+      if (v === "n/a") {
+        results.push({ id: m.id, outcome: "n/a", file: m.file, detail: "the guard did not exist there" });
+      } else {
+        const path = join(dir, v.file);
+        const original = existsSync(path) ? readFileSync(path, "utf8") : "";
+        const matches = count(original, v.find);
+        const missingTests = v.tests.filter((t) => !existsSync(join(dir, t)));
+        if (matches !== 1 || missingTests.length) {
+          results.push({
+            id: m.id,
+            outcome: "stale",
+            file: v.file,
+            detail: missingTests.length ? `missing ${missingTests.join(", ")}` : `text found ${matches} times`,
+          });
+        } else if (checkOnly) {
+          results.push({ id: m.id, outcome: "applies", file: v.file, detail: "matches once (--check: not run)" });
+        } else {
+          writeFileSync(
+            path,
+            original.replace(v.find, () => v.replace),
+          );
+          try {
+            const run = runTests(dir, v.tests);
+            results.push({
+              id: m.id,
+              outcome: run.failed ? "killed" : "survived",
+              file: v.file,
+              seconds: run.seconds,
+              detail: run.failed ? run.tail : `${v.tests.join(" ")} pass`,
+            });
+          } finally {
+            writeFileSync(path, original);
+          }
+        }
+      }
+      const r = results.at(-1)!;
+      const time = r.seconds === undefined ? "" : ` (${r.seconds.toFixed(0)} s)`;
+      console.log(`${r.outcome.padEnd(8)} ${m.id.padEnd(32)} ${r.file}${time}${r.detail ? `: ${r.detail}` : ""}`);
+      if (r.outcome === "survived" && m.survives) console.log(`         known: ${m.survives}`);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const scored = results.filter((r) => r.outcome === "killed" || r.outcome === "survived");
+  const killed = scored.filter((r) => r.outcome === "killed").length;
+  const ids = (o: Outcome) => results.filter((r) => r.outcome === o).map((r) => r.id);
+  console.log(`score: ${killed}/${scored.length} killed${checkOnly ? " (--check: applied only, not run)" : ""}`);
+  console.log(
+    JSON.stringify({
+      ref: ref ?? "working-tree",
+      killed,
+      total: scored.length,
+      survived: ids("survived"),
+      stale: ids("stale"),
+      na: ids("n/a"),
+    }),
+  );
+  if (ids("stale").length) process.exitCode = 2;
+}
+
+main();
