@@ -419,10 +419,6 @@ export const MUTANTS: Mutant[] = [
     replace: "read.object.body",
     tests: [T("release-trust"), T("downloads")],
     before: "n/a",
-    survives:
-      "not equivalent, but no test can kill it yet: in workerd a cache.put whose body stream errors in flush (checkedBytes' " +
-      "sha256 verdict) rejects and still stores the entry, so the unchecked and checked fills cache the same bytes; " +
-      "serve.ts must delete the key when the put fails (or check before it puts)",
   },
   // ── the tar writer (worker/downloads/tar.ts) ───────────────────────────────────────────────────
   {

@@ -10,6 +10,8 @@ import { app } from "../../worker/app";
 import { primaryWriter } from "../../worker/db/client";
 import { auditEvents, packVersions, products, releaseArtifacts } from "../../worker/db/schema";
 import { config } from "../../worker/env";
+import { artifactOf } from "../../worker/downloads/files";
+import { cacheKeyOf, serveDownloadable } from "../../worker/downloads/serve";
 import { blobKey } from "../../worker/sync/blobs";
 import { releaseFolder } from "../../worker/sync/discover";
 import { MANIFEST_SIGNATURE_GRACE_MS, MAX_ATTEMPTS, runSync, workflowIdOf } from "../../worker/sync/run";
@@ -274,6 +276,46 @@ describe("downloads serve only verified bytes", () => {
     expect(full.status).toBe(200);
     expect(full.headers.get("X-Artifact-Cache")).toBe("MISS");
     await full.body?.cancel();
+  });
+
+  it("never leaves other bytes in the edge cache, even if storage returned them under the pinned etag", async () => {
+    const row = (await packRow("addon-range-first@1.0.0"))!;
+    const file = artifactOf({
+      kind: "pack",
+      name: "addon-range-first",
+      version: "1.0.0",
+      file: row.fileName,
+      objectKey: row.objectKey,
+      objectEtag: row.objectEtag,
+      size: row.size,
+      sha256: row.sha256,
+      sigFile: row.signatureFileName,
+      sigKey: row.signatureKey,
+      sigEtag: row.signatureEtag,
+      sigSize: row.signatureSize,
+      keyId: row.keyId,
+      publishedAt: row.publishedAt,
+    });
+    // A storage fault no precondition can see: the etag matches, the bytes do not.
+    const lyingBucket = {
+      get: async () => ({
+        size: row.size,
+        etag: row.objectEtag,
+        body: new Blob([new Uint8Array(row.size).fill(1)]).stream(),
+      }),
+    } as unknown as R2Bucket;
+    const cache = await caches.open("lying-bucket-test");
+    const pending: Promise<unknown>[] = [];
+    const deps = {
+      bucket: lyingBucket,
+      cache,
+      waitUntil: (p: Promise<unknown>) => void pending.push(p),
+      maxCacheBytes: 1 << 30,
+    };
+    const res = await serveDownloadable(new Request("http://studio.test/dl/x"), file, deps);
+    await res.body?.cancel();
+    await Promise.all(pending);
+    expect(await cache.match(cacheKeyOf(file))).toBeUndefined();
   });
 
   it("refuses a verified copy that was deleted from storage", async () => {

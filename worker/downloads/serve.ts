@@ -113,8 +113,8 @@ const integrityRefusal = (file: Downloadable, problem: string) =>
 
 /**
  * Puts the whole verified object in the edge cache under its object key, from one full read whose
- * size and sha256 are checked as it streams: a short or altered read errors the stream, and a
- * failed put caches nothing. Concurrent misses in this isolate share one fill.
+ * size and sha256 are checked as it streams: a short or altered read errors the stream and the
+ * entry is deleted. Concurrent misses in this isolate share one fill.
  */
 const fillsInFlight = new Map<string, Promise<void>>();
 
@@ -134,7 +134,14 @@ function fillCache(file: Downloadable, deps: Pick<ServeDeps, "bucket" | "cache">
         "Cache-Control": "public, max-age=31536000, immutable",
       },
     });
-    await deps.cache.put(key, cached).catch((err) => console.error(`cache fill of ${file.file} refused`, err));
+    try {
+      await deps.cache.put(key, cached);
+    } catch (err) {
+      // workerd stores the entry even when the body errors at its end (checkedBytes' verdict), so a
+      // refused fill is taken back out at once.
+      console.error(`integrity: cache fill of ${file.file} refused`, err);
+      await deps.cache.delete(key);
+    }
   })().finally(() => fillsInFlight.delete(key));
   fillsInFlight.set(key, fill);
   return fill;
