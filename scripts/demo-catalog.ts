@@ -224,11 +224,19 @@ async function inPool<T>(items: T[], limit: number, work: (item: T) => Promise<v
   );
 }
 
-/** Writes every release folder (artifacts, openssl signatures, release.json) under outDir. */
+/** Writes `file`'s signature to `signatureFile` with `key`, as `openssl dgst -sha256 -sign` does. */
+export type FileSigner = (key: DemoKey, file: string, signatureFile: string) => Promise<void>;
+
+const opensslSigner: FileSigner = async (key, file, signatureFile) => {
+  await run("openssl", ["dgst", "-sha256", "-sign", key.privateKeyPath, "-out", signatureFile, file]);
+};
+
+/** Writes every release folder (artifacts, signatures made by `sign`, openssl by default, release.json) under outDir. */
 export async function writeDemoReleases(
   outDir: string,
   key: DemoKey,
   plan = planDemoReleases(),
+  sign: FileSigner = opensslSigner,
 ): Promise<DemoRelease[]> {
   await mkdir(outDir, { recursive: true });
   await writeFile(join(outDir, PUBLIC_KEY_FILE), key.publicKeyPem);
@@ -239,15 +247,7 @@ export async function writeDemoReleases(
     await mkdir(dir, { recursive: true });
     await inPool(planned.files, 4, async ({ file, bytes }) => {
       await writeFile(join(dir, file), bytes);
-      await run("openssl", [
-        "dgst",
-        "-sha256",
-        "-sign",
-        key.privateKeyPath,
-        "-out",
-        join(dir, signatureFileName(file)),
-        join(dir, file),
-      ]);
+      await sign(key, join(dir, file), join(dir, signatureFileName(file)));
     });
     if (planned.tamper) {
       // One flipped byte after signing; sha256 and size are recomputed, as an attacker who can also
