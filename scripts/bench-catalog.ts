@@ -17,8 +17,13 @@
 // (the large catalog; ratios against its cold baseline). Everything lives in a fresh temp dir,
 // removed at the end; only 127.0.0.1 is contacted.
 //
-//   npm run bench -- [--versions 10000 | --packs 2000] [--reps 15] [--warmup 3] [--keep]
-import { mkdtemp, rm } from "node:fs/promises";
+//   npm run bench -- [--versions 10000 | --packs 2000] [--reps 15] [--warmup 3] [--keep] [--reuse <dir>]
+//
+// --keep leaves the temp dir; --reuse <dir> starts both studios on such a kept dir without
+// generating, signing or syncing the large catalog again (migrations still apply), e.g. to compare
+// two versions of the code on one catalog.
+import { existsSync } from "node:fs";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -43,6 +48,7 @@ const { values } = parseArgs({
     warmup: { type: "string", default: "3" },
     // Leaves the temp dir (both local D1s) for EXPLAIN QUERY PLAN; the servers are stopped regardless.
     keep: { type: "boolean", default: false },
+    reuse: { type: "string" },
   },
 });
 const PACKS = values.versions
@@ -104,6 +110,21 @@ async function dropInLanes(persistTo: string, devVars: string, releases: DemoRel
 async function startLargeStudio(paths: Paths): Promise<Studio & { versions: number }> {
   const persistTo = join(paths.root, "large-state");
   const key = await ensureDemoKey(paths.keysDir);
+  const versionsFile = join(paths.root, "large-versions.txt");
+  if (existsSync(persistTo)) {
+    console.log(`large catalog: reusing ${persistTo}`);
+    const studio = await startStudio({
+      port: LARGE_PORT,
+      persistTo,
+      devVarsPath: paths.devVars,
+      keysDir: paths.keysDir,
+      demoDir: join(paths.root, "large-demo"),
+      logFile: join(paths.root, "large.log"),
+      quiet: true,
+    });
+    cleanups.push(() => studio.stop());
+    return { ...studio, versions: Number(await readFile(versionsFile, "utf8")) };
+  }
   const manifests = syntheticPackManifests(PACKS);
   const plan = [...planDemoReleases().filter((r) => r.products.length > 0), ...syntheticPackReleases(manifests)];
   let started = performance.now();
@@ -114,6 +135,7 @@ async function startLargeStudio(paths: Paths): Promise<Studio & { versions: numb
   started = performance.now();
   const objects = await dropInLanes(persistTo, paths.devVars, releases);
   console.log(`large catalog: dropped ${objects} objects into local R2 in ${seconds(performance.now() - started)}`);
+  await writeFile(versionsFile, String(manifests.length));
   const studio = await startStudio({
     port: LARGE_PORT,
     persistTo,
@@ -400,8 +422,10 @@ function summary(large: Target, packs: number, versions: number) {
 // ---- Main ------------------------------------------------------------------------------------------
 
 async function main() {
-  const root = await mkdtemp(join(tmpdir(), "bench-catalog-"));
-  cleanups.push(async () => (values.keep ? console.log(`kept ${root}`) : rm(root, { recursive: true, force: true })));
+  const root = values.reuse ?? (await mkdtemp(join(tmpdir(), "bench-catalog-")));
+  cleanups.push(async () =>
+    values.keep || values.reuse ? console.log(`kept ${root}`) : rm(root, { recursive: true, force: true }),
+  );
   const paths: Paths = { root, keysDir: join(root, "keys"), devVars: join(root, ".dev.vars") };
   await ensureDevVars(paths.devVars, await ensureDemoKey(paths.keysDir));
 
