@@ -11,6 +11,7 @@ import type { CatalogFacts } from "../sync/plan";
 import type { InstallerFile, PackFile, ReleaseManifest } from "../sync/release-manifest";
 import { fileKeyId, installerSlot, packVersionId, releaseTotals } from "../sync/release-manifest";
 import type { Db } from "./client";
+import { facetCountStatements } from "./facets";
 import {
   packDependencies,
   packVersionArches,
@@ -246,6 +247,7 @@ export function publishStatements(db: Db, input: PublishInput): [Statement, ...S
       .where(and(eq(releases.id, release.releaseId), eq(releases.runId, runId))),
   );
   statements.push(bumpGeneration(db));
+  statements.push(...facetCountStatements(db, { releaseId: release.releaseId, packs: [...packRows.keys()] }));
   return statements as [Statement, ...Statement[]];
 }
 
@@ -282,6 +284,7 @@ export async function yankPackVersion(
         .where(and(eq(packVersions.id, id), eq(packVersions.yanked, false)))
         .returning({ id: packVersions.id }),
       bumpGeneration(db),
+      ...facetCountStatements(db, { yanked: { packName: name, id, yankedAt: now, reason } }),
     ]);
     changed = update.length === 1;
     // Not changed here means a concurrent yank won the race: its time and reason stand, so read them back.
