@@ -181,16 +181,20 @@ export function versionsOfStatement(name: string): SQL {
 export const LAYER_CHUNK = 200;
 
 /**
- * Every non-yanked version in one layer: the candidates the compatibility check assesses. A large
- * layer holds thousands of versions, and as one D1 row each (19 columns plus five child lists)
- * moving and materialising the rows costs more than the query; so SQLite folds them into a few rows
- * of one JSON array each (at most LAYER_CHUNK versions, by rowid: no window to compute), positional
- * fields, which the worker parses natively. The enum lists come as comma-joined text, cheaper for
- * SQLite to build than JSON; the sync admits only enum values there, none holding a comma. Read the rows with readLayerRows,
- * which also restores the order.
+ * Every non-yanked version in one layer (or, with `range`, in one stretch of it by pack name): the
+ * candidates the compatibility check assesses. A large layer holds thousands of versions, and as one
+ * D1 row each (19 columns plus five child lists) moving and materialising the rows costs more than
+ * the query; so SQLite folds them into a few rows of one JSON array each (at most LAYER_CHUNK
+ * versions, by rowid: no window to compute), positional fields, which the worker parses natively.
+ * The enum lists come as comma-joined text, cheaper for SQLite to build than JSON; the sync admits
+ * only enum values there, none holding a comma. Read the rows with readLayerRows, which also
+ * restores the order.
  */
-export function versionsInLayerStatement(layer: Layer): SQL {
-  return sql`SELECT json_group_array(json_array(
+export function versionsInLayerStatement(layer: Layer, range?: LayerRange): SQL {
+  const inRange = range
+    ? sql` AND p.name > (SELECT start FROM bounds) AND ((SELECT stop FROM bounds) IS NULL OR p.name <= (SELECT stop FROM bounds))${packWords(range.words)}`
+    : sql``;
+  return sql`${range ? rangeBounds(layer, range) : sql``}SELECT json_group_array(json_array(
       p.name, p.display_name, p.layer, p.addon_type, p.description, p.source,
       pv.version, pv.version_key, pv.kernel, pv.eol, pv.fips, pv.file_name, pv.size, pv.sha256,
       pv.signature_file_name, pv.signature_size, pv.key_id, pv.published_at,
@@ -201,8 +205,59 @@ export function versionsInLayerStatement(layer: Layer): SQL {
       json((SELECT json_group_array(json_array(pack_name, layer, type, min_version, max_version)) FROM pack_dependencies WHERE pack_version_id = pv.id))
     )) AS versions
     FROM packs p JOIN pack_versions pv ON pv.pack_name = p.name
-    WHERE p.layer = ${layer} AND pv.yanked = 0
+    WHERE p.layer = ${layer} AND pv.yanked = 0${inRange}
     GROUP BY pv.rowid / ${sql.raw(String(LAYER_CHUNK))}`;
+}
+
+/**
+ * One page of a layer for the compatibility check: the stretch of packs by name after `after` that
+ * holds the next `limit` packs with a version the filter admits (skipping `offset` such packs
+ * first), together with every other pack of the layer in between, so each hidden version is on
+ * exactly one page. `filter` only finds where the stretch ends; what is offered is decided by
+ * assessing every version in it. `words` (lower case) must each occur in a pack's name, display
+ * name, description or add-on type.
+ */
+export type LayerRange = {
+  filter: CatalogFilter;
+  /** A condition on `pv` the filter cannot express (the compatibility check's FIPS rule). */
+  extra?: SQL;
+  after?: string;
+  offset: number;
+  limit: number;
+  words: string[];
+};
+
+const packWords = (words: string[]) =>
+  sql.join(
+    words.map(
+      (w) =>
+        sql` AND instr(lower(p.name || ' ' || p.display_name || ' ' || p.description || ' ' || coalesce(p.addon_type, '')), ${w}) > 0`,
+    ),
+    sql``,
+  );
+
+/** The packs that bound a LayerRange, by name: `offset + limit + 1` at most, walked in the layer's index. */
+function rangeCandidates(layer: Layer, range: LayerRange): SQL {
+  const conditions = [...versionConditions(range.filter), ...(range.extra ? [range.extra] : [])];
+  return sql`SELECT p.name FROM packs p
+    WHERE p.layer = ${layer} AND p.name > ${range.after ?? ""}${packWords(range.words)}
+      AND EXISTS (SELECT 1 FROM pack_versions pv WHERE pv.pack_name = p.name AND ${and(conditions)})
+    ORDER BY p.name LIMIT ${range.offset + range.limit + 1}`;
+}
+
+/** `bounds(start, stop, more)`: the stretch is (start, stop]; stop is null when it runs to the layer's end. */
+function rangeBounds(layer: Layer, range: LayerRange): SQL {
+  const nth = (n: number) => sql`(SELECT name FROM candidates ORDER BY name LIMIT 1 OFFSET ${n})`;
+  const start = range.offset > 0 ? sql`coalesce(${nth(range.offset - 1)}, char(1114111))` : sql`${range.after ?? ""}`;
+  return sql`WITH candidates AS (${rangeCandidates(layer, range)}),
+    bounds AS (SELECT ${start} AS start,
+      CASE WHEN (SELECT count(*) FROM candidates) > ${range.offset + range.limit} THEN ${nth(range.offset + range.limit - 1)} END AS stop)
+    `;
+}
+
+/** Where a LayerRange ends: `stop` (the next page's cursor) when more candidates follow, else null. */
+export function layerRangeStatement(layer: Layer, range: LayerRange): SQL {
+  return sql`${rangeBounds(layer, range)}SELECT start, stop FROM bounds`;
 }
 
 /** Specific non-yanked pack versions by their `${name}@${version}` ids (one bound JSON list: D1 caps bound parameters at 100). */

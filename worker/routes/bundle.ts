@@ -25,7 +25,7 @@ import {
   type WizardState,
 } from "../../web/lib/wizard";
 import { ProductStep, VersionStep, UseCaseStep, CloudStep } from "../../web/pages/bundle/start";
-import { LayerStep } from "../../web/pages/bundle/layer";
+import { ADDONS_PER_PAGE, LayerStep } from "../../web/pages/bundle/layer";
 import { ConfirmStep, ReviewStep } from "../../web/pages/bundle/review";
 import { htmlErrorHandler, page, parseOrThrow, parsePicks, queryOf, type PagesEnv } from "./html";
 
@@ -101,7 +101,20 @@ bundleRoutes.get("/layers/:layer", catalogEtag, async (c) => {
     q: c.req.query("q") || undefined,
     page: c.req.query("page") || undefined,
   });
-  const { result, missing } = await compatiblePacksTolerant(c.get("catalog"), { ...compatibilityQuery(state), layer });
+  // Add-ons come a page at a time, searched in the query; a one-pack layer is offered whole.
+  const addonPage =
+    layer === "addon"
+      ? {
+          offset: (pageNumber - 1) * ADDONS_PER_PAGE,
+          limit: ADDONS_PER_PAGE,
+          words: (q ?? "").toLowerCase().split(/\s+/).filter(Boolean),
+        }
+      : undefined;
+  const { result, missing } = await compatiblePacksTolerant(
+    c.get("catalog"),
+    { ...compatibilityQuery(state), layer },
+    addonPage,
+  );
   return page(html`<${LayerStep} state=${state} result=${result} missing=${missing} q=${q} page=${pageNumber} />`);
 });
 
