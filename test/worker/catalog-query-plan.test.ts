@@ -14,10 +14,14 @@ import {
   versionsOfStatement,
 } from "../../worker/db/catalog-queries";
 import type { PackFilters } from "../../worker/catalog/filters";
-import type { SQL } from "drizzle-orm";
+import { type SQL, sql } from "drizzle-orm";
+import { drizzle } from "drizzle-orm/d1";
+import * as schema from "../../worker/db/schema";
+import { comboCountsStatement, facetCountStatements, productComboCountsStatement } from "../../worker/db/facets";
+import { layerRangeStatement, type LayerRange } from "../../worker/db/catalog-queries";
 
-async function plan(statement: SQL): Promise<string[]> {
-  const q = toQuery(statement);
+async function plan(statement: SQL | { sql: string; params: unknown[] }): Promise<string[]> {
+  const q = "params" in statement && typeof statement.sql === "string" ? statement : toQuery(statement as SQL);
   const { results } = await env.DB.prepare(`EXPLAIN QUERY PLAN ${q.sql}`)
     .bind(...q.params)
     .all<{ detail: string }>();
@@ -102,5 +106,58 @@ describe("query plans", () => {
     expect(await plan(versionsInLayerStatement("k8s"))).toEqual(
       expect.arrayContaining([expect.stringMatching(/packs_by_layer \(layer=\?\)/)]),
     );
+  });
+});
+
+describe("query plans of the kept facet counts and the compatibility pages", () => {
+  const combo = { product: "palette-enterprise", useCase: "", cloud: "aws", layer: "", arch: "amd64", fips: "1" };
+
+  it("looks every combination up by its primary key", async () => {
+    for (const statement of [
+      comboCountsStatement([combo, { ...combo, cloud: "gcp" }]),
+      productComboCountsStatement(combo),
+    ]) {
+      const lines = await plan(statement);
+      expect(lines.join("\n")).toMatch(
+        /SEARCH c USING PRIMARY KEY \(product=\? AND use_case=\? AND cloud=\? AND layer=\? AND arch=\? AND fips=\?\)/,
+      );
+      expect(lines.filter((l) => /^SCAN c\b/.test(l))).toEqual([]);
+    }
+  });
+
+  it("updates the counts of a publish or yank from the touched packs' versions alone", async () => {
+    const db = drizzle(env.DB, { schema });
+    for (const [statement] of [
+      facetCountStatements(db, { releaseId: "r1", packs: ["cni-calico", "kubernetes"] }),
+      facetCountStatements(db, {
+        yanked: { packName: "kubernetes", id: "kubernetes@1.28.0", yankedAt: 1, reason: "x" },
+      }),
+    ]) {
+      const lines = await plan((statement as unknown as { toSQL(): { sql: string; params: unknown[] } }).toSQL());
+      expect(
+        lines.filter((l) => FULL_SCAN_OF_VERSION_TABLES.test(l) || /^SCAN (x|u|c|a)\b/.test(l)),
+        lines.join("\n"),
+      ).toEqual([]);
+      expect(lines.join("\n")).toMatch(/SEARCH pv USING INDEX pack_versions_(by_pack|name_version) \(pack_name=\?/);
+    }
+  });
+
+  it("walks one stretch of a layer in its index for a compatibility page", async () => {
+    const range: LayerRange = {
+      filter: { product: "palette-enterprise", version: "4.7.3", useCase: "controller", cloud: "aws", arch: "amd64" },
+      extra: sql`(pv.fips = 1 OR NOT EXISTS (SELECT 1 FROM products WHERE id = 'palette-enterprise' AND fips = 1))`,
+      after: "a",
+      offset: 20,
+      limit: 20,
+      words: ["monitor"],
+    };
+    for (const statement of [layerRangeStatement("addon", range), versionsInLayerStatement("addon", range)]) {
+      const lines = await plan(statement);
+      expect(
+        lines.filter((l) => FULL_SCAN_OF_VERSION_TABLES.test(l)),
+        lines.join("\n"),
+      ).toEqual([]);
+      expect(lines.join("\n")).toMatch(/SEARCH p USING (COVERING )?INDEX packs_by_layer \(layer=\? AND name>\?\)/);
+    }
   });
 });
