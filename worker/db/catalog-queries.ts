@@ -61,28 +61,42 @@ function packConditions(f: CatalogFilter, except?: Facet): SQL[] {
   return out;
 }
 
+/**
+ * How a child-table condition is written. "list" (`pv.id IN (SELECT … WHERE <value> = ?)`) reads
+ * the value's whole list from its (value, pack_version_id) index: right for a count that must see
+ * every match. "lookup" (`EXISTS (… WHERE pack_version_id = pv.id AND <value> = ?)`) checks one
+ * version through the child's primary key: right for a walk that stops after a page, which must
+ * not read a list as long as the catalog.
+ */
+type ChildCheck = "list" | "lookup";
+
+function childCondition(check: ChildCheck, table: string, condition: SQL): SQL {
+  return check === "list"
+    ? sql`pv.id IN (SELECT pack_version_id FROM ${sql.raw(table)} WHERE ${condition})`
+    : sql`EXISTS (SELECT 1 FROM ${sql.raw(table)} WHERE pack_version_id = pv.id AND ${condition})`;
+}
+
 /** Conditions on the `pv` (pack_versions) alias; yanked versions never match. */
-function versionConditions(f: CatalogFilter, except?: Facet): SQL[] {
+function versionConditions(f: CatalogFilter, except?: Facet, check: ChildCheck = "list"): SQL[] {
   const out: SQL[] = [sql`pv.yanked = 0`];
   if (f.product && except !== "product") {
     const key = f.version ? versionSortKey(f.version) : undefined;
     const range = key
       ? sql` AND (min_version_key IS NULL OR min_version_key <= ${key}) AND (max_version_key IS NULL OR max_version_key >= ${key})`
       : sql``;
-    out.push(sql`pv.id IN (SELECT pack_version_id FROM pack_version_products WHERE product_id = ${f.product}${range})`);
+    out.push(childCondition(check, "pack_version_products", sql`product_id = ${f.product}${range}`));
   }
   if (f.useCase && except !== "useCase")
-    out.push(sql`pv.id IN (SELECT pack_version_id FROM pack_version_use_cases WHERE use_case = ${f.useCase})`);
+    out.push(childCondition(check, "pack_version_use_cases", sql`use_case = ${f.useCase}`));
   if (f.cloud && except !== "cloud")
-    out.push(sql`pv.id IN (SELECT pack_version_id FROM pack_version_clouds WHERE cloud IN (${f.cloud}, 'all'))`);
-  if (f.arch && except !== "arch")
-    out.push(sql`pv.id IN (SELECT pack_version_id FROM pack_version_arches WHERE arch = ${f.arch})`);
+    out.push(childCondition(check, "pack_version_clouds", sql`cloud IN (${f.cloud}, 'all')`));
+  if (f.arch && except !== "arch") out.push(childCondition(check, "pack_version_arches", sql`arch = ${f.arch}`));
   if (f.fips !== undefined && except !== "fips") out.push(sql`pv.fips = ${f.fips ? 1 : 0}`);
   return out;
 }
 
-const hasMatchingVersion = (f: CatalogFilter, except?: Facet) =>
-  sql`EXISTS (SELECT 1 FROM pack_versions pv WHERE pv.pack_name = p.name AND ${and(versionConditions(f, except))})`;
+const hasMatchingVersion = (f: CatalogFilter, except?: Facet, check: ChildCheck = "list") =>
+  sql`EXISTS (SELECT 1 FROM pack_versions pv WHERE pv.pack_name = p.name AND ${and(versionConditions(f, except, check))})`;
 
 /** The columns every pack-version listing returns; children come back as JSON arrays. */
 const versionColumns = sql`
@@ -99,14 +113,18 @@ const versionColumns = sql`
   (SELECT json_group_array(json_object('packName', pack_name, 'layer', layer, 'type', type, 'minVersion', min_version, 'maxVersion', max_version))
      FROM pack_dependencies WHERE pack_version_id = pv.id) AS dependencies`;
 
-/** One page of packs (by name, after `after`), with every version of each that matches; `limit + 1` packs tell whether more follow. */
+/**
+ * One page of packs (by name, after `after`), with every version of each that matches; `limit + 1`
+ * packs tell whether more follow. The walk checks each version by lookups and the page's rows are
+ * joined in a fixed order (CROSS JOIN), so the rows read follow the page, not the catalog.
+ */
 export function pageStatement(f: CatalogFilter, after: string | undefined, limit: number): SQL {
-  const pageConditions = [...packConditions(f), hasMatchingVersion(f)];
+  const pageConditions = [...packConditions(f), hasMatchingVersion(f, undefined, "lookup")];
   if (after) pageConditions.push(sql`p.name > ${after}`);
   return sql`WITH page AS (SELECT p.name FROM packs p WHERE ${and(pageConditions)} ORDER BY p.name LIMIT ${limit + 1})
     SELECT ${versionColumns}
-    FROM page JOIN packs p ON p.name = page.name JOIN pack_versions pv ON pv.pack_name = p.name
-    WHERE ${and(versionConditions(f))}
+    FROM page CROSS JOIN packs p ON p.name = page.name CROSS JOIN pack_versions pv ON pv.pack_name = p.name
+    WHERE ${and(versionConditions(f, undefined, "lookup"))}
     ORDER BY p.name, pv.version_key DESC`;
 }
 
@@ -204,7 +222,7 @@ export function versionsInLayerStatement(layer: Layer, range?: LayerRange): SQL 
       json((SELECT json_group_array(json_array(product_id, min_version, max_version)) FROM pack_version_products WHERE pack_version_id = pv.id)),
       json((SELECT json_group_array(json_array(pack_name, layer, type, min_version, max_version)) FROM pack_dependencies WHERE pack_version_id = pv.id))
     )) AS versions
-    FROM packs p JOIN pack_versions pv ON pv.pack_name = p.name
+    FROM packs p CROSS JOIN pack_versions pv ON pv.pack_name = p.name
     WHERE p.layer = ${layer} AND pv.yanked = 0${inRange}
     GROUP BY pv.rowid / ${sql.raw(String(LAYER_CHUNK))}`;
 }
@@ -238,7 +256,7 @@ const packWords = (words: string[]) =>
 
 /** The packs that bound a LayerRange, by name: `offset + limit + 1` at most, walked in the layer's index. */
 function rangeCandidates(layer: Layer, range: LayerRange): SQL {
-  const conditions = [...versionConditions(range.filter), ...(range.extra ? [range.extra] : [])];
+  const conditions = [...versionConditions(range.filter, undefined, "lookup"), ...(range.extra ? [range.extra] : [])];
   return sql`SELECT p.name FROM packs p
     WHERE p.layer = ${layer} AND p.name > ${range.after ?? ""}${packWords(range.words)}
       AND EXISTS (SELECT 1 FROM pack_versions pv WHERE pv.pack_name = p.name AND ${and(conditions)})
