@@ -17,7 +17,7 @@
 // (the large catalog; ratios against its cold baseline). Everything lives in a fresh temp dir,
 // removed at the end; only 127.0.0.1 is contacted.
 //
-//   npm run bench -- [--versions 10000 | --packs 2000] [--reps 15] [--warmup 3] [--keep] [--reuse <dir>]
+//   npm run bench -- [--versions 10000 | --packs 2000] [--reps 15] [--warmup 3] [--keep] [--reuse <dir>] [--port 8806]
 //
 // --keep leaves the temp dir; --reuse <dir> starts both studios on such a kept dir without
 // generating, signing or syncing the large catalog again (migrations still apply), e.g. to compare
@@ -49,6 +49,8 @@ const { values } = parseArgs({
     // Leaves the temp dir (both local D1s) for EXPLAIN QUERY PLAN; the servers are stopped regardless.
     keep: { type: "boolean", default: false },
     reuse: { type: "string" },
+    // The large studio's port; the demo's is the next one.
+    port: { type: "string", default: "8806" },
   },
 });
 const PACKS = values.versions
@@ -56,8 +58,8 @@ const PACKS = values.versions
   : positive(values.packs ?? "2000", "--packs");
 const REPS = positive(values.reps, "--reps");
 const WARMUP = positive(values.warmup, "--warmup");
-const LARGE_PORT = 8806;
-const SMALL_PORT = 8807;
+const LARGE_PORT = positive(values.port, "--port");
+const SMALL_PORT = LARGE_PORT + 1;
 const PRODUCT = "palette-enterprise";
 const BASELINE = "GET /api/v1/products (baseline)";
 

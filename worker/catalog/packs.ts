@@ -3,19 +3,16 @@
 // as absent as one never published.
 import type { Db } from "../db/client";
 import {
-  FACETS,
   type CatalogFilter,
   type Facet,
-  facetStatement,
   type PackInfo,
   type PackVersionInfo,
   pageStatement,
-  productIdsStatement,
-  readFacetRows,
+  readSearchCounts,
   readVersionRow,
   type Row,
   runBatch,
-  totalStatement,
+  searchCountsStatement,
   versionsOfStatement,
 } from "../db/catalog-queries";
 import { ANY, comboCountsStatement, type FacetCombo, productComboCountsStatement } from "../db/facets";
@@ -52,13 +49,6 @@ export function groupByPack(rows: Row[]): PackWithVersions[] {
     else items.push({ ...pack, versions: [version] });
   }
   return items;
-}
-
-/** Every known value of a facet listed, zero when nothing matches, so a client can show them all. */
-function facetCounts(rows: { value: string; n: number }[], values: readonly string[]): Record<string, number> {
-  const counts: Record<string, number> = Object.fromEntries(values.map((v) => [v, 0]));
-  for (const row of rows) counts[row.value] = row.n;
-  return counts;
 }
 
 type Counts = { total: number; facets: Facets };
@@ -109,24 +99,11 @@ function countsFromCombos(combo: FacetCombo) {
   };
 }
 
-/** Total and facets counted in the catalog itself: what search text and product versions need. */
+/** Total and facets counted in the catalog itself, in one pass: what search text and product versions need. */
 function countsFromCatalog(f: CatalogFilter) {
   return {
-    statements: [totalStatement(f), productIdsStatement(), ...FACETS.map((facet) => facetStatement(f, facet))],
-    read([totalRows, productRows, ...facetRows]: Row[][]): Counts {
-      const knownValues: Record<Facet, readonly string[]> = {
-        product: productRows.map((r) => r.id as string),
-        useCase: USE_CASES,
-        cloud: CLOUDS,
-        layer: LAYERS,
-        arch: ARCHES,
-        fips: ["true", "false"],
-      };
-      const facets = Object.fromEntries(
-        FACETS.map((facet, i) => [facet, facetCounts(readFacetRows(facet, facetRows[i]), knownValues[facet])]),
-      ) as Facets;
-      return { total: Number(totalRows[0]?.n ?? 0), facets };
-    },
+    statements: [searchCountsStatement(f)],
+    read: ([[row]]: Row[][]): Counts => readSearchCounts(row) as Counts,
   };
 }
 

@@ -10,6 +10,7 @@ import type { Db } from "./client";
 import {
   ARCHES,
   CLOUDS,
+  LAYERS,
   USE_CASES,
   type Arch,
   type Cloud,
@@ -128,63 +129,80 @@ export function pageStatement(f: CatalogFilter, after: string | undefined, limit
     ORDER BY p.name, pv.version_key DESC`;
 }
 
-export function totalStatement(f: CatalogFilter): SQL {
-  return sql`SELECT count(*) AS n FROM packs p WHERE ${and([...packConditions(f), hasMatchingVersion(f)])}`;
-}
-
 /**
- * Counts of matching packs per value of one facet, applying every other active filter, so a
- * client can show what picking a value would give (disjunctive faceting).
+ * The total and every facet in one pass over the matching versions, for what the kept counts
+ * cannot answer (search text, a product version). Each version is read once with its child lists
+ * and its filter checks; every count is then a `count(DISTINCT …)` over that one set, so a search
+ * runs its full-text match once instead of once per facet. Read the row with readSearchCounts.
  */
-export function facetStatement(f: CatalogFilter, facet: Facet): SQL {
-  const others = (extra: SQL[] = []) => and([...packConditions(f, facet), ...versionConditions(f, facet), ...extra]);
-  const joined = sql`packs p JOIN pack_versions pv ON pv.pack_name = p.name`;
-  switch (facet) {
-    case "layer":
-      return sql`SELECT p.layer AS value, count(*) AS n FROM packs p
-        WHERE ${and([...packConditions(f, facet), hasMatchingVersion(f, facet)])} GROUP BY p.layer`;
-    case "fips":
-      return sql`SELECT pv.fips AS value, count(DISTINCT p.name) AS n FROM ${joined} WHERE ${others()} GROUP BY pv.fips`;
-    case "product":
-      return sql`SELECT x.product_id AS value, count(DISTINCT p.name) AS n
-        FROM ${joined} JOIN pack_version_products x ON x.pack_version_id = pv.id WHERE ${others()} GROUP BY x.product_id`;
-    case "useCase":
-      return sql`SELECT u.use_case AS value, count(DISTINCT p.name) AS n
-        FROM ${joined} JOIN pack_version_use_cases u ON u.pack_version_id = pv.id WHERE ${others()} GROUP BY u.use_case`;
-    case "arch":
-      return sql`SELECT a.arch AS value, count(DISTINCT p.name) AS n
-        FROM ${joined} JOIN pack_version_arches a ON a.pack_version_id = pv.id WHERE ${others()} GROUP BY a.arch`;
-    case "cloud": {
-      // A pack published for "all" counts under every cloud, as the cloud filter matches it. One
-      // pass marks, per pack, each cloud it has and whether it has "all"; one row then sums them
-      // (D1 allows too few compound terms to unpivot in SQL; readFacetRows does it).
-      const flags = sql.join(
-        CLOUDS.map((c, i) => sql`max(c.cloud = ${c}) AS c${sql.raw(String(i))}`),
-        sql`, `,
-      );
-      const sums = sql.join(
-        CLOUDS.map((_, i) => sql`coalesce(sum(c${sql.raw(String(i))} OR every_cloud), 0) AS c${sql.raw(String(i))}`),
-        sql`, `,
-      );
-      return sql`SELECT ${sums} FROM (
-          SELECT max(c.cloud = 'all') AS every_cloud, ${flags}
-          FROM ${joined} JOIN pack_version_clouds c ON c.pack_version_id = pv.id
-          WHERE ${others()} GROUP BY p.name)`;
-    }
-  }
+export function searchCountsStatement(f: CatalogFilter): SQL {
+  const listOf = (table: string, column: string) =>
+    sql`',' || coalesce((SELECT group_concat(${sql.raw(column)}) FROM ${sql.raw(table)} WHERE pack_version_id = pv.id), '') || ','`;
+  const has = (list: string, value: string) => sql`instr(${sql.raw(list)}, ${`,${value},`}) > 0`;
+  const key = f.product && f.version ? versionSortKey(f.version) : undefined;
+  const range = key
+    ? sql` AND (min_version_key IS NULL OR min_version_key <= ${key}) AND (max_version_key IS NULL OR max_version_key >= ${key})`
+    : sql``;
+  // Each active filter once, as a column; a facet's count applies all of them but its own.
+  const checks: Partial<Record<Facet, SQL>> = {};
+  if (f.product)
+    checks.product = sql`EXISTS (SELECT 1 FROM pack_version_products WHERE pack_version_id = pv.id AND product_id = ${f.product}${range})`;
+  if (f.useCase) checks.useCase = has("use_cases", f.useCase);
+  if (f.cloud) checks.cloud = sql`(${has("clouds", f.cloud)} OR ${has("clouds", "all")})`;
+  if (f.layer) checks.layer = sql`layer = ${f.layer}`;
+  if (f.arch) checks.arch = has("arches", f.arch);
+  if (f.fips !== undefined) checks.fips = sql`fips = ${f.fips ? 1 : 0}`;
+  const active = Object.keys(checks) as Facet[];
+  const otherChecks = (facet?: Facet) => and(active.filter((k) => k !== facet).map((k) => sql`k_${sql.raw(k)}`));
+  const checkColumns = active.map((k) =>
+    // Conditions on the child lists are made in the outer pass, where the lists exist.
+    k === "product" ? sql`, ${checks[k]} AS k_product` : sql``,
+  );
+  const packsOf = (facet: Facet, valueCheck: SQL) =>
+    sql`count(DISTINCT CASE WHEN ${otherChecks(facet)} AND ${valueCheck} THEN name END)`;
+  const listed: [Facet, readonly string[], (value: string) => SQL][] = [
+    ["useCase", USE_CASES, (v) => has("use_cases", v)],
+    ["cloud", CLOUDS, (v) => sql`(${has("clouds", v)} OR ${has("clouds", "all")})`],
+    ["layer", LAYERS, (v) => sql`layer = ${v}`],
+    ["arch", ARCHES, (v) => has("arches", v)],
+    ["fips", ["true", "false"], (v) => sql`fips = ${v === "true" ? 1 : 0}`],
+  ];
+  const counts = listed.flatMap(([facet, values, check]) =>
+    values.map((value, i) => sql`, ${packsOf(facet, check(value))} AS ${sql.raw(`${facet}_${i}`)}`),
+  );
+  const outerChecks = active.filter((k) => k !== "product").map((k) => sql`, ${checks[k]} AS k_${sql.raw(k)}`);
+  return sql`WITH v AS MATERIALIZED (
+      SELECT p.name AS name, p.layer AS layer, pv.fips AS fips,
+        ${listOf("pack_version_products", "product_id")} AS products,
+        ${listOf("pack_version_use_cases", "use_case")} AS use_cases,
+        ${listOf("pack_version_clouds", "cloud")} AS clouds,
+        ${listOf("pack_version_arches", "arch")} AS arches${sql.join(checkColumns, sql``)}
+      FROM packs p CROSS JOIN pack_versions pv ON pv.pack_name = p.name
+      WHERE pv.yanked = 0${f.match ? sql` AND p.rowid IN (SELECT rowid FROM pack_search WHERE pack_search MATCH ${f.match})` : sql``}
+    ),
+    w AS MATERIALIZED (SELECT *${sql.join(outerChecks, sql``)} FROM v)
+    SELECT count(DISTINCT CASE WHEN ${otherChecks()} THEN name END) AS total${sql.join(counts, sql``)},
+      (SELECT json_group_array(json_array(pr.id,
+          (SELECT count(DISTINCT name) FROM w WHERE ${otherChecks("product")} AND instr(w.products, ',' || pr.id || ',') > 0)))
+        FROM (SELECT id FROM products ORDER BY sort_order, name) pr) AS products
+    FROM w`;
 }
 
-/** A facet statement's rows as { value, n } pairs, whatever shape the statement returns them in. */
-export function readFacetRows(facet: Facet, rows: Row[]): { value: string; n: number }[] {
-  if (facet === "cloud") {
-    const sums = rows[0] ?? {};
-    return CLOUDS.map((cloud, i) => ({ value: cloud, n: Number(sums[`c${i}`] ?? 0) }));
-  }
-  if (facet === "fips") return rows.map((r) => ({ value: String(Boolean(r.value)), n: Number(r.n) }));
-  return rows.map((r) => ({ value: String(r.value), n: Number(r.n) }));
+/** searchCountsStatement's one row as the total and the facets, every known value listed. */
+export function readSearchCounts(row: Row): { total: number; facets: Record<Facet, Record<string, number>> } {
+  const values: Record<Exclude<Facet, "product">, readonly string[]> = {
+    useCase: USE_CASES,
+    cloud: CLOUDS,
+    layer: LAYERS,
+    arch: ARCHES,
+    fips: ["true", "false"],
+  };
+  const products = JSON.parse(row.products as string) as [string, number][];
+  const facets = { product: Object.fromEntries(products) } as Record<Facet, Record<string, number>>;
+  for (const [facet, list] of Object.entries(values) as [Exclude<Facet, "product">, readonly string[]][])
+    facets[facet] = Object.fromEntries(list.map((value, i) => [value, Number(row[`${facet}_${i}`])]));
+  return { total: Number(row.total), facets };
 }
-
-export const productIdsStatement = () => sql`SELECT id FROM products ORDER BY sort_order, name`;
 
 /** Every non-yanked version of the named pack, newest first. */
 export function versionsOfStatement(name: string): SQL {
