@@ -262,6 +262,31 @@ describe("kept facet counts", { timeout: 60_000 }, () => {
     await expectPagesMatch({ product: "palette-enterprise", cloud: "aws", arch: "amd64", fips: true });
   });
 
+  it("let a page read D1 rows in proportion to the page, not to the catalog, and say how many", async () => {
+    const rowsRead = async (path: string) => {
+      const res = await get(path);
+      await res.arrayBuffer();
+      expect(res.status).toBe(200);
+      return Number(res.headers.get("X-D1-Rows-Read"));
+    };
+    const versions = [...model.values()].reduce((n, p) => n + p.versions.length, 0);
+    const small = await rowsRead("/api/v1/packs?limit=5&_=rows-small");
+    const large = await rowsRead("/api/v1/packs?limit=50&_=rows-large");
+    const filtered = await rowsRead("/api/v1/packs?limit=5&cloud=aws&arch=arm64&fips=true&_=rows-filtered");
+    expect(small).toBeGreaterThan(0);
+    expect(large).toBeGreaterThan(small);
+    for (const n of [small, filtered]) expect(n).toBeLessThan(versions / 4);
+    // Counting for a product version still reads every version: the figure shows that too.
+    const counted = await rowsRead("/api/v1/packs?limit=5&product=palette-enterprise&version=4.7.3&_=rows-counted");
+    expect(counted).toBeGreaterThan(versions);
+    const etag = (await get("/api/v1/packs?limit=5")).headers.get("ETag")!;
+    const revalidated = await exports.default.fetch("http://studio.test/api/v1/packs?limit=5", {
+      headers: { "If-None-Match": etag },
+    });
+    expect(revalidated.status).toBe(304);
+    expect(revalidated.headers.get("X-D1-Rows-Read")).toBe("1");
+  });
+
   it("follow a yank, and a second yank of the same version changes nothing", async () => {
     const pack = [...model.values()].find((p) => p.versions.length === 1 && p.layer === "cni")!;
     const only = pack.versions[0];
