@@ -425,8 +425,9 @@ function summary(large: Target, packs: number, versions: number) {
 
 async function main() {
   const root = values.reuse ?? (await mkdtemp(join(tmpdir(), "bench-catalog-")));
+  // On stderr: the JSON summary stays the last line of stdout.
   cleanups.push(async () =>
-    values.keep || values.reuse ? console.log(`kept ${root}`) : rm(root, { recursive: true, force: true }),
+    values.keep || values.reuse ? console.error(`kept ${root}`) : rm(root, { recursive: true, force: true }),
   );
   const paths: Paths = { root, keysDir: join(root, "keys"), devVars: join(root, ".dev.vars") };
   await ensureDevVars(paths.devVars, await ensureDemoKey(paths.keysDir));
