@@ -51,7 +51,7 @@ export default defineConfig({
         test: {
           name: "workerd",
           include: ["test/worker/**/*.test.ts"],
-          setupFiles: ["./test/worker/apply-migrations.ts"],
+          setupFiles: ["./test/worker/apply-migrations.ts", "./test/worker/contract-setup.ts"],
         },
       },
       {

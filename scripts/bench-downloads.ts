@@ -6,7 +6,7 @@
 //   3. workerd's resident memory, sampled from /proc while curl pulls the >1 GiB file.
 // Usage: npx tsx scripts/bench-downloads.ts [--big-mib 1100] [--keep]
 import { execFile } from "node:child_process";
-import { createHash, createSign, randomBytes } from "node:crypto";
+import { createHash, createSign } from "node:crypto";
 import { createWriteStream, existsSync } from "node:fs";
 import { mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";

@@ -1,7 +1,9 @@
 // The signed demo catalog: a demo ECDSA P-256 key made with the real openssl CLI, two products with
 // their installers, ~70 packs, each file signed with `openssl dgst -sha256 -sign`, and release.json
-// files validated against the real contract; then dropped into local R2 under incoming/ exactly as
-// a release pipeline would, so the catalog only ever reaches D1 through the sync.
+// files validated against the real contract and signed the same way (release.json.sig.bin); then
+// dropped into local R2 under incoming/ exactly as a release pipeline would, so the catalog only ever
+// reaches D1 through the sync. Two releases are attacks the sync must refuse: one altered after
+// signing, one forged with an attacker's own key.
 //
 //   tsx scripts/demo-catalog.ts [--out .data/demo] [--keys .data/keys] [--persist-to .wrangler/state]
 //                               [--dev-vars .dev.vars] [--no-drop]
@@ -9,11 +11,13 @@ import { execFile } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { chmod, mkdir, readFile, rm, writeFile } from "node:fs/promises";
-import { join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs, promisify } from "node:util";
 import {
   packFileName,
+  RELEASE_JSON,
+  RELEASE_JSON_SIGNATURE,
   releaseManifest,
   signatureFileName,
   type PackManifest,
@@ -31,9 +35,14 @@ export const PUBLIC_KEY_FILE = "spectro_public_key.pem";
 export type DemoKey = { id: string; privateKeyPath: string; publicKeyPath: string; publicKeyPem: string };
 
 /** The demo signing key, generated once by openssl (PKCS#8 PEM) and kept out of the repo and the worker. */
-export async function ensureDemoKey(keysDir: string): Promise<DemoKey> {
-  const privateKeyPath = resolve(keysDir, `${DEMO_KEY_ID}.pem`);
-  const publicKeyPath = resolve(keysDir, `${DEMO_KEY_ID}.pub.pem`);
+export const ensureDemoKey = (keysDir: string) => ensureKey(keysDir, DEMO_KEY_ID);
+
+/** An attacker's own key: it signs the demo's forged release, and no deployment trusts it. */
+export const ATTACKER_KEY_ID = "attacker-ec-p256";
+
+async function ensureKey(keysDir: string, id: string): Promise<DemoKey> {
+  const privateKeyPath = resolve(keysDir, `${id}.pem`);
+  const publicKeyPath = resolve(keysDir, `${id}.pub.pem`);
   if (!existsSync(privateKeyPath)) {
     await mkdir(keysDir, { recursive: true, mode: 0o700 });
     await run("openssl", [
@@ -49,7 +58,7 @@ export async function ensureDemoKey(keysDir: string): Promise<DemoKey> {
   }
   if (!existsSync(publicKeyPath))
     await run("openssl", ["pkey", "-in", privateKeyPath, "-pubout", "-out", publicKeyPath]);
-  return { id: DEMO_KEY_ID, privateKeyPath, publicKeyPath, publicKeyPem: await readFile(publicKeyPath, "utf8") };
+  return { id, privateKeyPath, publicKeyPath, publicKeyPem: await readFile(publicKeyPath, "utf8") };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -84,7 +93,12 @@ export async function ensureDevVars(path: string, key: DemoKey): Promise<Record<
     CAPTCHA_PROVIDER: "off",
     DOWNLOAD_SIGNER: "worker",
   };
-  const missing = Object.keys(wanted).filter((name) => !(name in existing));
+  // A setting given in the environment (e.g. DOWNLOAD_SIGNER=r2 npm start) reaches wrangler dev as it
+  // is: writing a default for it here could shadow it.
+  const fromEnv = Object.fromEntries(
+    Object.keys(wanted).flatMap((name) => (process.env[name] ? [[name, process.env[name] as string]] : [])),
+  );
+  const missing = Object.keys(wanted).filter((name) => !(name in existing) && !(name in fromEnv));
   if (missing.length) {
     // Single quotes: dotenv takes the JSON values literally, with no escape processing.
     const lines = missing.map((name) => `${name}='${wanted[name]}'`);
@@ -92,7 +106,7 @@ export async function ensureDevVars(path: string, key: DemoKey): Promise<Record<
     const separator = existingText && !existingText.endsWith("\n") ? "\n" : "";
     await writeFile(path, `${existingText}${separator}${header}${lines.join("\n")}\n`, { mode: 0o600 });
   }
-  const vars = { ...wanted, ...existing };
+  const vars = { ...wanted, ...existing, ...fromEnv };
   warnIfDemoKeyUntrusted(vars.TRUSTED_PUBLIC_KEYS, key, path);
   return vars;
 }
@@ -124,15 +138,17 @@ export type PlannedRelease = {
   releaseId: string;
   products: ReleaseManifest["products"];
   files: PlannedFile[];
-  /** Alters one file after it is signed, as an attacker with write access to the bucket would. */
+  /** Alters one file after the release (and its manifest) is signed, as an attacker with write access to the bucket would. */
   tamper?: string;
+  /** Signed, manifest included, by the attacker's own key instead of the publisher's. */
+  forged?: true;
 };
 
 export type DemoRelease = {
   releaseId: string;
   dir: string;
   manifest: ReleaseManifest;
-  /** Every file name in upload order; release.json is last. */
+  /** Every file name in upload order; release.json and then its signature are last. */
   uploadOrder: string[];
   tampered?: string;
 };
@@ -193,11 +209,20 @@ export function planDemoReleases(): PlannedRelease[] {
     (product, i): PlannedRelease => ({
       releaseId: `demo-1-${product.id}`,
       products: [
-        { id: product.id, name: product.name, applianceName: product.applianceName, fips: product.fips, sortOrder: i },
+        {
+          id: product.id,
+          name: product.name,
+          applianceName: product.applianceName,
+          fips: product.fips,
+          sortOrder: i,
+          change: "create",
+        },
       ],
       files: product.versions.flatMap((version) => installerFiles(product, version)),
     }),
   );
+  // The attack on unsigned metadata: a FIPS "Calico 3.99.0" that no trusted key ever signed.
+  const forgedCalico: PackManifest = { ...packs.find((p) => p.name === "cni-calico")!, version: "3.99.0", fips: true };
   const tamperedPacks: PackManifest[] = [
     { ...packs.find((p) => p.name === "nginx")!, version: "1.12.0" },
     { ...packs.find((p) => p.name === "external-dns")!, version: "1.15.1" },
@@ -209,6 +234,7 @@ export function planDemoReleases(): PlannedRelease[] {
     { releaseId: "demo-2-packs-network-storage", products: [], files: layer("cni", "csi") },
     { releaseId: "demo-2-packs-addons", products: [], files: layer("addon") },
     { releaseId: "demo-tampered-packs", products: [], files: tamperedPacks.map(packFile), tamper: "nginx-1.12.0.zst" },
+    { releaseId: "demo-forged-calico", products: [], files: [packFile(forgedCalico)], forged: true },
   ];
 }
 
@@ -227,11 +253,15 @@ async function inPool<T>(items: T[], limit: number, work: (item: T) => Promise<v
 /** Writes `file`'s signature to `signatureFile` with `key`, as `openssl dgst -sha256 -sign` does. */
 export type FileSigner = (key: DemoKey, file: string, signatureFile: string) => Promise<void>;
 
+/** `openssl dgst -sha256 -sign KEY -out SIG FILE`, exactly what the docs' publishers run. */
 const opensslSigner: FileSigner = async (key, file, signatureFile) => {
   await run("openssl", ["dgst", "-sha256", "-sign", key.privateKeyPath, "-out", signatureFile, file]);
 };
 
-/** Writes every release folder (artifacts, signatures made by `sign`, openssl by default, release.json) under outDir. */
+/**
+ * Writes every release folder (artifacts, release.json, and their signatures made by `sign`, openssl
+ * by default; the benchmark's large catalogs pass a faster node:crypto signer) under outDir.
+ */
 export async function writeDemoReleases(
   outDir: string,
   key: DemoKey,
@@ -240,48 +270,50 @@ export async function writeDemoReleases(
 ): Promise<DemoRelease[]> {
   await mkdir(outDir, { recursive: true });
   await writeFile(join(outDir, PUBLIC_KEY_FILE), key.publicKeyPem);
+  const attacker = plan.some((p) => p.forged) ? await ensureKey(dirname(key.privateKeyPath), ATTACKER_KEY_ID) : key;
   const releases: DemoRelease[] = [];
   for (const planned of plan) {
+    const signer = planned.forged ? attacker : key;
     const dir = resolve(outDir, planned.releaseId);
     await rm(dir, { recursive: true, force: true });
     await mkdir(dir, { recursive: true });
     await inPool(planned.files, 4, async ({ file, bytes }) => {
       await writeFile(join(dir, file), bytes);
-      await sign(key, join(dir, file), join(dir, signatureFileName(file)));
+      await sign(signer, join(dir, file), join(dir, signatureFileName(file)));
     });
+    const files: ReleaseManifest["files"] = planned.files.map((f) => {
+      const signed = {
+        file: f.file,
+        signature: signatureFileName(f.file),
+        size: f.bytes.byteLength,
+        sha256: sha256Hex(f.bytes),
+      };
+      return f.kind === "pack"
+        ? { ...signed, kind: "pack", pack: f.pack }
+        : { ...signed, kind: f.kind, product: f.product, productVersion: f.productVersion };
+    });
+    // The real contract: a release the sync would refuse on shape never leaves this script.
+    const manifest = releaseManifest.parse({
+      schemaVersion: 1,
+      releaseId: planned.releaseId,
+      keyId: key.id, // a forger names the trusted key; only the signature tells the truth
+      products: planned.products,
+      files,
+    });
+    await writeFile(join(dir, RELEASE_JSON), `${JSON.stringify(manifest, null, 2)}\n`);
+    await sign(signer, join(dir, RELEASE_JSON), join(dir, RELEASE_JSON_SIGNATURE));
     if (planned.tamper) {
-      // One flipped byte after signing; sha256 and size are recomputed, as an attacker who can also
-      // rewrite release.json would, so only the signature stands between them and the catalog.
+      // One flipped byte after everything was signed: the size stays right, the sha256 does not.
       const path = join(dir, planned.tamper);
       const bytes = await readFile(path);
       bytes[bytes.length >> 1] ^= 0x01;
       await writeFile(path, bytes);
     }
-    const files: ReleaseManifest["files"] = [];
-    for (const f of planned.files) {
-      const bytes = await readFile(join(dir, f.file));
-      const signed = {
-        file: f.file,
-        signature: signatureFileName(f.file),
-        size: bytes.byteLength,
-        sha256: sha256Hex(bytes),
-      };
-      files.push(
-        f.kind === "pack"
-          ? { ...signed, kind: "pack", pack: f.pack }
-          : { ...signed, kind: f.kind, product: f.product, productVersion: f.productVersion },
-      );
-    }
-    // The real contract: a release the sync would refuse on shape never leaves this script.
-    const manifest = releaseManifest.parse({
-      schemaVersion: 1,
-      releaseId: planned.releaseId,
-      keyId: key.id,
-      products: planned.products,
-      files,
-    });
-    await writeFile(join(dir, "release.json"), `${JSON.stringify(manifest, null, 2)}\n`);
-    const uploadOrder = [...planned.files.flatMap((f) => [f.file, signatureFileName(f.file)]), "release.json"];
+    const uploadOrder = [
+      ...planned.files.flatMap((f) => [f.file, signatureFileName(f.file)]),
+      RELEASE_JSON,
+      RELEASE_JSON_SIGNATURE,
+    ];
     releases.push({
       releaseId: planned.releaseId,
       dir,

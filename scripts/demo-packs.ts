@@ -1,6 +1,8 @@
 // The demo catalog's content: two products and ~70 packs modelled on Spectro Cloud's public packs
 // (names, layers, addon types, clouds, real-world version constraints). Only data and the small
 // helpers that expand it into pack.json manifests; scripts/demo-catalog.ts turns it into signed files.
+// It carries the exact versions of the docs' verification example (cni-calico 3.29.2, csi-aws-ebs 1.41.0,
+// kubernetes 1.32.3, spectro-k8s-dashboard 7.11.1, ubuntu-aws 22.04), so that bundle can be built here.
 import type { PackManifest } from "../worker/sync/release-manifest";
 
 export const DEMO_PRODUCTS = [
@@ -63,6 +65,14 @@ const requiresPxk = (range: {
   maxVersion?: string;
 }): PackManifest["constraints"]["dependencies"] => [
   { packName: "kubernetes", layer: "k8s", ...range, type: "required" },
+];
+
+/**
+ * Managed Kubernetes runs on its provider's node image and nothing else: the OS requires the
+ * distribution and the distribution requires the OS, so the wizard pairs them whichever is chosen first.
+ */
+const requires = (packName: string, layer: "os" | "k8s"): PackManifest["constraints"]["dependencies"] => [
+  { packName, layer, type: "required" },
 ];
 
 const os = (
@@ -175,7 +185,10 @@ export const DEMO_PACKS: PackInput[] = [
     cloudTypes: ["aws"],
     architectures: both,
     useCases: controller,
-    versions: [{ v: "2.0.0", eol: "2025-11-26" }, { v: "2023.6.0" }],
+    versions: [
+      { v: "2.0.0", eol: "2025-11-26", deps: requires("kubernetes-eks", "k8s") },
+      { v: "2023.6.0", fips: true, deps: requires("kubernetes-eks", "k8s") },
+    ],
   },
   {
     name: "ubuntu-aks",
@@ -185,7 +198,7 @@ export const DEMO_PACKS: PackInput[] = [
     cloudTypes: ["azure"],
     architectures: amd64,
     useCases: controller,
-    versions: [{ v: "22.04" }],
+    versions: [{ v: "22.04", deps: requires("kubernetes-aks", "k8s") }],
   },
   {
     name: "cos-gke",
@@ -195,7 +208,7 @@ export const DEMO_PACKS: PackInput[] = [
     cloudTypes: ["gcp"],
     architectures: amd64,
     useCases: controller,
-    versions: [{ v: "1.0.0" }],
+    versions: [{ v: "1.0.0", deps: requires("kubernetes-gke", "k8s") }],
   },
 
   // ---- Kubernetes ----
@@ -213,6 +226,8 @@ export const DEMO_PACKS: PackInput[] = [
       { v: "1.30.6", fips: true },
       { v: "1.31.2", fips: true },
       { v: "1.32.1", since: "4.6.0" },
+      { v: "1.32.3", fips: true, since: "4.6.0" },
+      { v: "1.33.1", fips: true, since: "4.7.0" },
     ],
   },
   {
@@ -228,6 +243,7 @@ export const DEMO_PACKS: PackInput[] = [
       { v: "1.30.6", fips: true },
       { v: "1.31.2", fips: true },
       { v: "1.32.1", since: "4.6.0" },
+      { v: "1.33.1", fips: true, since: "4.7.0" },
     ],
   },
   {
@@ -274,7 +290,13 @@ export const DEMO_PACKS: PackInput[] = [
     cloudTypes: ["aws"],
     architectures: both,
     useCases: controller,
-    versions: [{ v: "1.29", eol: "2025-03-23" }, { v: "1.30" }, { v: "1.31" }, { v: "1.32", since: "4.7.0" }],
+    versions: [
+      { v: "1.29", eol: "2025-03-23", deps: requires("amazon-linux-eks", "os") },
+      { v: "1.30", deps: requires("amazon-linux-eks", "os") },
+      { v: "1.31", fips: true, deps: requires("amazon-linux-eks", "os") },
+      { v: "1.32", fips: true, since: "4.7.0", deps: requires("amazon-linux-eks", "os") },
+      { v: "1.33", fips: true, since: "4.7.0", deps: requires("amazon-linux-eks", "os") },
+    ],
   },
   {
     name: "kubernetes-aks",
@@ -284,7 +306,10 @@ export const DEMO_PACKS: PackInput[] = [
     cloudTypes: ["azure"],
     architectures: amd64,
     useCases: controller,
-    versions: [{ v: "1.30" }, { v: "1.31" }],
+    versions: [
+      { v: "1.30", deps: requires("ubuntu-aks", "os") },
+      { v: "1.31", deps: requires("ubuntu-aks", "os") },
+    ],
   },
   {
     name: "kubernetes-gke",
@@ -294,7 +319,10 @@ export const DEMO_PACKS: PackInput[] = [
     cloudTypes: ["gcp"],
     architectures: amd64,
     useCases: controller,
-    versions: [{ v: "1.30" }, { v: "1.31" }],
+    versions: [
+      { v: "1.30", deps: requires("cos-gke", "os") },
+      { v: "1.31", deps: requires("cos-gke", "os") },
+    ],
   },
   {
     name: "kubernetes-microk8s",
@@ -321,6 +349,7 @@ export const DEMO_PACKS: PackInput[] = [
       { v: "3.27.4", eol: "2025-06-30", until: "4.6.12" },
       { v: "3.28.2", fips: true },
       { v: "3.29.1", deps: k8sAtLeast("1.29.0"), since: "4.6.0" },
+      { v: "3.29.2", fips: true, deps: k8sAtLeast("1.29.0"), since: "4.6.0" },
     ],
   },
   {
@@ -366,7 +395,7 @@ export const DEMO_PACKS: PackInput[] = [
     cloudTypes: ["aws"],
     architectures: both,
     useCases: controller,
-    versions: [{ v: "1.18.3", deps: [{ packName: "kubernetes-eks", layer: "k8s", type: "required" }] }],
+    versions: [{ v: "1.18.3", fips: true, deps: requires("kubernetes-eks", "k8s") }],
   },
   {
     name: "cni-azure",
@@ -376,7 +405,7 @@ export const DEMO_PACKS: PackInput[] = [
     cloudTypes: ["azure"],
     architectures: amd64,
     useCases: controller,
-    versions: [{ v: "1.6.0", deps: [{ packName: "kubernetes-aks", layer: "k8s", type: "required" }] }],
+    versions: [{ v: "1.6.0", deps: requires("kubernetes-aks", "k8s") }],
   },
   {
     name: "cni-kubenet",
@@ -386,7 +415,7 @@ export const DEMO_PACKS: PackInput[] = [
     cloudTypes: ["gcp"],
     architectures: amd64,
     useCases: controller,
-    versions: [{ v: "1.0.0", deps: [{ packName: "kubernetes-gke", layer: "k8s", type: "required" }] }],
+    versions: [{ v: "1.0.0", deps: requires("kubernetes-gke", "k8s") }],
   },
   {
     name: "cni-custom",
@@ -408,7 +437,11 @@ export const DEMO_PACKS: PackInput[] = [
     cloudTypes: ["aws"],
     architectures: both,
     useCases: controller,
-    versions: [{ v: "1.33.0" }, { v: "1.36.0", fips: true, deps: k8sAtLeast("1.29.0") }],
+    versions: [
+      { v: "1.33.0" },
+      { v: "1.36.0", fips: true, deps: k8sAtLeast("1.29.0") },
+      { v: "1.41.0", fips: true, deps: k8sAtLeast("1.30.0"), since: "4.6.0" },
+    ],
   },
   {
     name: "csi-aws-efs",
@@ -552,7 +585,7 @@ export const DEMO_PACKS: PackInput[] = [
     "Spectro Kubernetes Dashboard",
     "system app",
     "The Kubernetes dashboard behind Spectro Proxy.",
-    [{ v: "7.5.0" }, { v: "7.10.0", since: "4.6.0" }],
+    [{ v: "7.5.0" }, { v: "7.10.0", since: "4.6.0" }, { v: "7.11.1", since: "4.6.0" }],
     {
       useCases: ["controller", "addon"],
     },

@@ -31,6 +31,8 @@ export type StudioOptions = {
   /** Send wrangler's output to this file instead of the console. */
   logFile?: string;
   quiet?: boolean;
+  /** Aborting stops the start-up at whatever step it is in and ends every process it started. */
+  signal?: AbortSignal;
 };
 
 export type CatalogSummary = {
@@ -74,25 +76,96 @@ export async function freePort(): Promise<number> {
   });
 }
 
-function runTool(args: string[], log: (text: string) => void): Promise<void> {
+/**
+ * wrangler in a process group of its own (it runs node, which runs workerd), so that stopping it ends
+ * all of them and nothing else. The group is ended when `signal` aborts and when this process exits.
+ */
+class WranglerGroup {
+  readonly child: ChildProcess;
+  readonly exited: Promise<void>;
+  private ended = false;
+  private readonly killOnExit = () => this.signal("SIGTERM");
+  private readonly stopOnAbort = () => void this.stop();
+
+  constructor(
+    args: string[],
+    env: NodeJS.ProcessEnv,
+    private readonly abort?: AbortSignal,
+  ) {
+    this.child = spawn("wrangler", args, { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"], detached: true });
+    this.exited = new Promise((done) => this.child.once("exit", () => done()));
+    // A parent that exits without stop() (an uncaught error, a test runner interrupted) still takes it down.
+    process.once("exit", this.killOnExit);
+    abort?.addEventListener("abort", this.stopOnAbort, { once: true });
+  }
+
+  private signal(name: NodeJS.Signals): void {
+    if (this.child.pid === undefined || this.ended) return;
+    try {
+      process.kill(-this.child.pid, name);
+    } catch {
+      // the group is gone
+    }
+  }
+
+  get running(): boolean {
+    return this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  /** SIGTERM to the group, SIGKILL after 10 s; resolves once wrangler has exited and its group is gone. */
+  async stop(): Promise<void> {
+    if (this.running) {
+      this.signal("SIGTERM");
+      const timer = setTimeout(() => this.signal("SIGKILL"), 10_000);
+      await this.exited;
+      clearTimeout(timer);
+    }
+    // workerd may outlive wrangler by a moment: the group's last members get the same end, once.
+    this.signal("SIGKILL");
+    this.ended = true;
+    process.off("exit", this.killOnExit);
+    this.abort?.removeEventListener("abort", this.stopOnAbort);
+  }
+}
+
+function runTool(args: string[], log: (text: string) => void, abort?: AbortSignal): Promise<void> {
+  abort?.throwIfAborted();
+  // CI=true: wrangler takes "yes" for its confirmation prompts instead of waiting on a TTY.
+  const tool = new WranglerGroup(args, toolEnv({ CI: "true" }), abort);
   return new Promise((done, fail) => {
-    // CI=true: wrangler takes "yes" for its confirmation prompts instead of waiting on a TTY.
-    const child = spawn("wrangler", args, {
-      cwd: ROOT,
-      env: toolEnv({ CI: "true" }),
-      stdio: ["ignore", "pipe", "pipe"],
-    });
     let output = "";
     const collect = (chunk: Buffer) => {
       output += chunk.toString();
       log(chunk.toString());
     };
-    child.stdout.on("data", collect);
-    child.stderr.on("data", collect);
-    child.once("error", fail);
-    child.once("exit", (code) =>
-      code === 0 ? done() : fail(new Error(`wrangler ${args.join(" ")} exited with ${code}:\n${output.slice(-4000)}`)),
+    tool.child.stdout?.on("data", collect);
+    tool.child.stderr?.on("data", collect);
+    tool.child.once("error", fail);
+    tool.child.once("exit", (code) => {
+      // Whatever it left in its group goes with it.
+      void tool.stop().then(() => {
+        if (abort?.aborted) fail(abort.reason);
+        else if (code === 0) done();
+        else fail(new Error(`wrangler ${args.join(" ")} exited with ${code}:\n${output.slice(-4000)}`));
+      });
+    });
+  });
+}
+
+/** Refuses a port something already listens on, before anything starts (wrangler's own error is buried). */
+export async function ensurePortFree(port: number, host = "127.0.0.1"): Promise<void> {
+  await new Promise<void>((done, fail) => {
+    const server = createServer();
+    server.once("error", (err: NodeJS.ErrnoException) =>
+      fail(
+        err.code === "EADDRINUSE"
+          ? new Error(
+              `port ${port} is already in use (another npm start or wrangler dev?): stop it, or start on another port with --port or PORT`,
+            )
+          : err,
+      ),
     );
+    server.listen(port, host, () => server.close(() => done()));
   });
 }
 
@@ -109,10 +182,17 @@ class OutputTail {
   }
 }
 
-async function waitForWorker(url: string, child: ChildProcess, tail: OutputTail, timeoutMs = 180_000): Promise<void> {
+async function waitForWorker(
+  url: string,
+  dev: WranglerGroup,
+  tail: OutputTail,
+  abort?: AbortSignal,
+  timeoutMs = 180_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`wrangler dev exited with ${child.exitCode}:\n${tail}`);
+    abort?.throwIfAborted();
+    if (!dev.running) throw new Error(`wrangler dev exited with ${dev.child.exitCode}:\n${tail}`);
     try {
       const res = await fetch(`${url}/spectro_public_key.pem`, { signal: AbortSignal.timeout(5000) });
       await res.arrayBuffer();
@@ -131,9 +211,11 @@ async function waitForWorker(url: string, child: ChildProcess, tail: OutputTail,
  */
 const SYNC_RETRIES = 3;
 
-export async function triggerScheduledSync(url: string): Promise<number> {
+export async function triggerScheduledSync(url: string, abort?: AbortSignal): Promise<number> {
   const started = performance.now();
-  const res = await fetch(`${url}/cdn-cgi/local/scheduled?format=json&cron=${encodeURIComponent("*/10 * * * *")}`);
+  const res = await fetch(`${url}/cdn-cgi/local/scheduled?format=json&cron=${encodeURIComponent("*/10 * * * *")}`, {
+    signal: abort,
+  });
   const body = await res.text();
   if (!res.ok) throw new Error(`the scheduled sync failed (${res.status}): ${body}`);
   return performance.now() - started;
@@ -148,7 +230,34 @@ async function getJson<T>(url: string, token?: string): Promise<T | undefined> {
   }
 }
 
-type ReleaseRow = { id: string; status: "processing" | "published" | "quarantined"; fileCount: number | null };
+type ReleaseRow = {
+  id: string;
+  status: "processing" | "published" | "quarantined";
+  fileCount: number | null;
+  workflowId?: string | null;
+};
+
+/**
+ * The sync hands each release to a Workflow that verifies its files; waits (at most `timeoutMs`)
+ * until no release is being verified, so the summary shows outcomes, not work in flight.
+ */
+export async function waitForVerification(
+  url: string,
+  adminToken: string,
+  abort?: AbortSignal,
+  timeoutMs = 300_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    abort?.throwIfAborted();
+    const page = await getJson<{ releases: ReleaseRow[] }>(
+      `${url}/api/v1/admin/releases?status=processing&limit=100`,
+      adminToken,
+    );
+    if (page && !page.releases.some((r) => r.workflowId)) return;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
 
 /** Counts read through the public and admin APIs, i.e. what a user of this studio would see. */
 export async function summarizeCatalog(url: string, adminToken: string, syncMs: number): Promise<CatalogSummary> {
@@ -193,11 +302,118 @@ export function formatSummary(s: CatalogSummary): string {
   return parts.join(", ");
 }
 
+type Say = (text: string) => void;
+
+/**
+ * Adds the demo releases when the catalog is empty; true when it did. The proxy and wrangler dev must
+ * not hold the same local state at once, so this runs through one proxy, closed before wrangler dev
+ * starts (and at once on abort, which fails whatever it was doing).
+ */
+async function seedIfEmpty(
+  paths: { persistTo: string; devVarsPath: string; demoDir: string },
+  key: Awaited<ReturnType<typeof ensureDemoKey>>,
+  say: Say,
+  abort?: AbortSignal,
+): Promise<boolean> {
+  const platform = await openLocalPlatform(paths.persistTo, paths.devVarsPath);
+  let disposed: Promise<void> | undefined;
+  const dispose = () => (disposed ??= platform.dispose());
+  abort?.addEventListener("abort", dispose, { once: true });
+  try {
+    abort?.throwIfAborted();
+    if (!(await catalogIsEmpty(platform.db, platform.bucket))) return false;
+    say("catalog is empty: generating and dropping the signed demo releases…");
+    const releases = await writeDemoReleases(paths.demoDir, key);
+    abort?.throwIfAborted();
+    const dropped = await dropIntoBucket(platform.bucket, releases);
+    say(`dropped ${releases.length} releases (${dropped.objects} objects) into local R2 under incoming/`);
+    return true;
+  } catch (err) {
+    throw abort?.aborted ? abort.reason : err;
+  } finally {
+    abort?.removeEventListener("abort", dispose);
+    await dispose();
+  }
+}
+
+/**
+ * Secrets only DOWNLOAD_SIGNER=r2 needs. wrangler.toml cannot declare them: [secrets].required would make
+ * every deploy demand them, and [vars] would clash with the secrets of the same name. Undeclared, wrangler
+ * dev drops them from .dev.vars and the environment, so they are passed on with --var (the environment
+ * wins over .dev.vars, as in wrangler).
+ */
+const OPTIONAL_SECRETS = ["R2_ACCESS_KEY_ID", "R2_SECRET_ACCESS_KEY"];
+
+const optionalSecretsOf = (devVars: Record<string, string>): [string, string][] =>
+  OPTIONAL_SECRETS.flatMap((name) => {
+    const value = process.env[name] || devVars[name];
+    return value ? [[name, value]] : [];
+  });
+
+function startWranglerDev(
+  port: number,
+  inspectorPort: number,
+  paths: { persistTo: string; devVarsPath: string },
+  optionalSecrets: [string, string][],
+  tail: OutputTail,
+  abort?: AbortSignal,
+): WranglerGroup {
+  const dev = new WranglerGroup(
+    [
+      "dev",
+      "--ip",
+      "127.0.0.1",
+      "--port",
+      String(port),
+      "--inspector-port",
+      String(inspectorPort),
+      "--persist-to",
+      paths.persistTo,
+      "--env-file",
+      paths.devVarsPath,
+      "--test-scheduled",
+      "--show-interactive-dev-session=false",
+      ...optionalSecrets.flatMap(([name, value]) => ["--var", `${name}:${value}`]),
+    ],
+    toolEnv(),
+    abort,
+  );
+  dev.child.stdout?.on("data", (chunk: Buffer) => tail.push(chunk.toString()));
+  dev.child.stderr?.on("data", (chunk: Buffer) => tail.push(chunk.toString()));
+  return dev;
+}
+
+/** Runs the scheduled handler, again while releases hit errors (not verdicts), and counts the catalog. */
+async function syncCatalog(url: string, adminToken: string, say: Say, abort?: AbortSignal) {
+  // The sync hands each release to a Workflow; the time counts until every Workflow has an outcome.
+  const syncOnce = async () => {
+    const started = performance.now();
+    await triggerScheduledSync(url, abort);
+    await waitForVerification(url, adminToken, abort);
+    return performance.now() - started;
+  };
+  let syncMs = await syncOnce();
+  let summary = await summarizeCatalog(url, adminToken, syncMs);
+  // A release that hit an error is given back for the next run; on a busy machine a local D1 or R2
+  // hiccup should not leave the demo half-published, so run again, a few times.
+  for (let retry = 1; retry <= SYNC_RETRIES && summary.releases.processing > 0; retry++) {
+    say(
+      `${summary.releases.processing} release(s) hit a sync error; running the sync again (${retry}/${SYNC_RETRIES})…`,
+    );
+    syncMs += await syncOnce();
+    summary = await summarizeCatalog(url, adminToken, syncMs);
+  }
+  abort?.throwIfAborted();
+  return summary;
+}
+
 export async function startStudio(options: StudioOptions): Promise<Studio> {
+  const { signal: abort } = options;
   const persistTo = resolve(options.persistTo);
   const devVarsPath = resolve(options.devVarsPath ?? join(ROOT, ".dev.vars"));
   const keysDir = resolve(options.keysDir ?? join(ROOT, ".data", "keys"));
   const demoDir = resolve(options.demoDir ?? join(ROOT, ".data", "demo"));
+  await ensurePortFree(options.port);
   let logStream: WriteStream | undefined;
   if (options.logFile) {
     await mkdir(dirname(resolve(options.logFile)), { recursive: true });
@@ -207,115 +423,41 @@ export async function startStudio(options: StudioOptions): Promise<Studio> {
     logStream ? logStream.write(text) : options.quiet ? undefined : process.stdout.write(text);
   const say = (text: string) => (options.quiet ? logStream?.write(`${text}\n`) : console.log(text));
 
-  const key = await ensureDemoKey(keysDir);
-  const vars = await ensureDevVars(devVarsPath, key);
-  await mkdir(persistTo, { recursive: true });
-
-  say("applying local D1 migrations…");
-  await runTool(["d1", "migrations", "apply", "DB", "--local", "--persist-to", persistTo], log);
-
-  // The proxy and wrangler dev must not hold the same local state at once: check and seed first,
-  // through one proxy that is closed before wrangler dev starts.
-  const platform = await openLocalPlatform(persistTo, devVarsPath);
-  let empty: boolean;
-  try {
-    empty = await catalogIsEmpty(platform.db, platform.bucket);
-    if (empty) {
-      say("catalog is empty: generating and dropping the signed demo releases…");
-      const releases = await writeDemoReleases(demoDir, key);
-      const dropped = await dropIntoBucket(platform.bucket, releases);
-      say(`dropped ${releases.length} releases (${dropped.objects} objects) into local R2 under incoming/`);
-    }
-  } finally {
-    await platform.dispose();
-  }
-
-  const url = `http://127.0.0.1:${options.port}`;
-  const inspectorPort = await freePort();
-  const child = spawn(
-    "wrangler",
-    [
-      "dev",
-      "--ip",
-      "127.0.0.1",
-      "--port",
-      String(options.port),
-      "--inspector-port",
-      String(inspectorPort),
-      "--persist-to",
-      persistTo,
-      "--env-file",
-      devVarsPath,
-      "--test-scheduled",
-      "--show-interactive-dev-session=false",
-    ],
-    // Its own process group, so stop() ends wrangler and the workerd it starts, and nothing else.
-    { cwd: ROOT, env: toolEnv(), stdio: ["ignore", "pipe", "pipe"], detached: true },
-  );
-  const tail = new OutputTail(log);
-  child.stdout?.on("data", (chunk: Buffer) => tail.push(chunk.toString()));
-  child.stderr?.on("data", (chunk: Buffer) => tail.push(chunk.toString()));
-  const exited = new Promise<void>((done) => child.once("exit", () => done()));
-  // wrangler runs in its own process group, so a parent that exits without calling stop() (a test
-  // runner interrupted, an uncaught error) must still take it down rather than leave it serving.
-  const killOnExit = () => {
-    if (child.exitCode === null && child.pid) {
-      try {
-        process.kill(-child.pid, "SIGTERM");
-      } catch {
-        // already gone
-      }
-    }
-  };
-  process.once("exit", killOnExit);
-
+  let dev: WranglerGroup | undefined;
   const stop = async () => {
-    if (child.exitCode === null && child.pid) {
-      killOnExit();
-      const killed = await Promise.race([
-        exited.then(() => true),
-        new Promise<boolean>((r) => setTimeout(() => r(false), 10_000)),
-      ]);
-      if (!killed) {
-        try {
-          process.kill(-child.pid, "SIGKILL");
-        } catch {
-          // already gone
-        }
-        await exited;
-      }
-    }
-    process.off("exit", killOnExit);
+    await dev?.stop();
     logStream?.end();
   };
-
   try {
+    const key = await ensureDemoKey(keysDir);
+    const vars = await ensureDevVars(devVarsPath, key);
+    await mkdir(persistTo, { recursive: true });
+
+    say("applying local D1 migrations…");
+    await runTool(["d1", "migrations", "apply", "DB", "--local", "--persist-to", persistTo], log, abort);
+    const seeded = await seedIfEmpty({ persistTo, devVarsPath, demoDir }, key, say, abort);
+
+    const url = `http://127.0.0.1:${options.port}`;
+    const tail = new OutputTail(log);
+    abort?.throwIfAborted();
+    const secrets = optionalSecretsOf(vars);
+    dev = startWranglerDev(options.port, await freePort(), { persistTo, devVarsPath }, secrets, tail, abort);
     say(`starting wrangler dev on ${url}…`);
-    await waitForWorker(url, child, tail);
+    await waitForWorker(url, dev, tail, abort);
     say("running the scheduled catalog sync…");
-    let syncMs = await triggerScheduledSync(url);
-    let summary = await summarizeCatalog(url, vars.ADMIN_TOKEN, syncMs);
-    // A release that hit an error (not a verdict) is given back for the next run; on a busy machine
-    // a local D1 or R2 hiccup should not leave the demo half-published, so run again, a few times.
-    for (let retry = 1; retry <= SYNC_RETRIES && summary.releases.processing > 0; retry++) {
-      say(
-        `${summary.releases.processing} release(s) hit a sync error; running the sync again (${retry}/${SYNC_RETRIES})…`,
-      );
-      syncMs += await triggerScheduledSync(url);
-      summary = await summarizeCatalog(url, vars.ADMIN_TOKEN, syncMs);
-    }
+    const summary = await syncCatalog(url, vars.ADMIN_TOKEN, say, abort);
     return {
       url,
       adminToken: vars.ADMIN_TOKEN,
       devVarsPath,
       demoDir,
       publicKeyPath: key.publicKeyPath,
-      seeded: empty,
+      seeded,
       summary,
       stop,
     };
   } catch (err) {
     await stop();
-    throw err;
+    throw abort?.aborted ? abort.reason : err;
   }
 }

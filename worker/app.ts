@@ -5,8 +5,9 @@ import { HTTPException } from "hono/http-exception";
 import { requestId } from "hono/request-id";
 import { secureHeaders } from "hono/secure-headers";
 import { captchaCspSources } from "./captcha";
-import { ApiError, errorBody } from "./errors";
+import { ApiError, errorBody, misconfigured } from "./errors";
 import { ConfigError } from "./env";
+import { adminKeysRoutes } from "./routes/admin-keys";
 import { adminRoutes } from "./routes/admin";
 import { adminGrantsRoutes } from "./routes/admin-grants";
 import { browseRoutes } from "./routes/browse";
@@ -22,6 +23,8 @@ import { packsRoutes } from "./routes/packs";
 import { pagesRoutes } from "./routes/pages";
 import { productsRoutes } from "./routes/products";
 import { tokensRoutes } from "./routes/tokens";
+import { upgradePlansRoutes } from "./routes/upgrade-plans";
+import { upgradeRoutes } from "./routes/upgrade";
 
 export type AppEnv = { Bindings: Env; Variables: { requestId: string } };
 
@@ -53,14 +56,17 @@ app.route("/", pagesRoutes); // server-rendered HTML: /, /install/*, /verify, an
 app.route("/bundle", bundleRoutes); // the bundle wizard
 app.route("/packs", browseRoutes); // browse packs
 app.route("/dl", filesRoutes); // worker-signed downloads
-app.route("/download", downloadPageRoutes); // the captcha gate page: choose, solve, get the links
+app.route("/download", downloadPageRoutes); // links shared before: redirects to the pages that carry the download forms
+app.route("/upgrade", upgradeRoutes); // plan a site's upgrade to a newer product version
 app.route("/api/v1/products", productsRoutes);
 app.route("/api/v1/packs", packsRoutes);
 app.route("/api/v1/compatible", compatibleRoutes);
+app.route("/api/v1/upgrade-plans", upgradePlansRoutes);
 app.route("/api/v1/grants", grantsRoutes);
 app.route("/api/v1/manifests", manifestsRoutes); // automation: API token instead of captcha
 app.route("/api/v1/admin/tokens", tokensRoutes);
 app.route("/api/v1/admin/grants", adminGrantsRoutes);
+app.route("/api/v1/admin", adminKeysRoutes); // trusted keys, yank-all-under-a-key, audit trail
 app.route("/api/v1/admin", adminRoutes);
 app.route("/api/v1", openapiRoutes); // GET /api/v1/openapi.json
 
@@ -78,13 +84,16 @@ app.onError((err, c) => {
     const message =
       err.message || (err.status === 401 ? "a valid bearer token is required" : res.statusText || "request refused");
     const headers: Record<string, string> = {};
-    res.headers.forEach((value, name) => (headers[name] = value));
+    // Keep the exception's headers (WWW-Authenticate, ...) but not its text/plain Content-Type: the body is JSON.
+    res.headers.forEach((value, name) => {
+      if (name !== "content-type") headers[name] = value;
+    });
     return c.json(errorBody(new ApiError(err.status as 400, code, message)), err.status, headers);
   }
   const id = c.get("requestId");
   if (err instanceof ConfigError) {
-    console.error(id, err.message);
-    return c.json(errorBody(new ApiError(503, "misconfigured", err.message)), 503);
+    // Only "misconfigured" for the client, admin or not: the setting at fault is for the log.
+    return c.json(errorBody(misconfigured(err.message, id)), 503);
   }
   console.error(id, err);
   return c.json(errorBody(new ApiError(500, "internal", `internal error; quote request id ${id}`)), 500);

@@ -1,11 +1,43 @@
 // Bindings come typed from `wrangler types` (worker-configuration.d.ts). String configuration is
 // parsed here, once per isolate, so a misconfigured deployment fails loudly with the variable named.
+import { createPublicKey } from "node:crypto";
 import { z } from "zod";
 
-const trustedKey = z.object({
-  id: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, "key ids are 1-64 of [A-Za-z0-9._-]"),
-  pem: z.string().includes("-----BEGIN PUBLIC KEY-----", { message: "must be a PEM SubjectPublicKeyInfo" }),
-});
+const isoDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}(T[\d:.]+Z)?$/, "must be a date like 2027-06-30 or 2027-06-30T00:00:00Z")
+  .refine((text) => !Number.isNaN(Date.parse(text)), "must be a real date");
+
+/**
+ * A key that may sign releases. `revoked` keys and keys past `notAfter` verify nothing new: the sync
+ * refuses what they signed, and the key pages say so. The PEM must parse as an ECDSA P-256 or RSA
+ * (>= 2048 bit) public key here, so a corrupt key fails the deployment instead of verifying nothing.
+ */
+const trustedKey = z
+  .object({
+    id: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, "key ids are 1-64 of [A-Za-z0-9._-]"),
+    pem: z.string().includes("-----BEGIN PUBLIC KEY-----", { message: "must be a PEM SubjectPublicKeyInfo" }),
+    revoked: z.boolean().default(false),
+    /** When the key was revoked (information for the key pages). */
+    revokedAt: isoDate.optional(),
+    /** The last moment the sync accepts a release signed by this key. */
+    notAfter: isoDate.optional(),
+  })
+  .superRefine((key, ctx) => {
+    const problem = publicKeyProblem(key.pem);
+    if (problem) ctx.addIssue({ code: "custom", path: ["pem"], message: `key ${key.id}: ${problem}` });
+  });
+
+function publicKeyProblem(pem: string): string | null {
+  try {
+    const key = createPublicKey(pem);
+    if (key.asymmetricKeyType === "ec" && key.asymmetricKeyDetails?.namedCurve === "prime256v1") return null;
+    if (key.asymmetricKeyType === "rsa" && (key.asymmetricKeyDetails?.modulusLength ?? 0) >= 2048) return null;
+    return `must be an ECDSA P-256 or RSA (>= 2048 bit) key, not ${key.asymmetricKeyType}`;
+  } catch (err) {
+    return `does not parse as a public key (${err instanceof Error ? err.message : String(err)})`;
+  }
+}
 
 const configSchema = z.object({
   /** "local" only under `npm start`/tests (from .dev.vars); everything unsafe is refused elsewhere. */
@@ -23,7 +55,12 @@ const configSchema = z.object({
         return z.NEVER;
       }
     })
-    .pipe(z.array(trustedKey).min(1, "TRUSTED_PUBLIC_KEYS needs at least one key")),
+    .pipe(
+      z
+        .array(trustedKey)
+        .min(1, "TRUSTED_PUBLIC_KEYS needs at least one key")
+        .refine((keys) => new Set(keys.map((k) => k.id)).size === keys.length, "key ids must be unique"),
+    ),
   // Downloads. Settings only one strategy needs are optional here and demanded by that strategy
   // (worker/downloads/settings.ts), so a missing download secret never takes the catalog down.
   /** Captcha in front of grant issuance; "off" is refused unless ENVIRONMENT is "local". */

@@ -19,6 +19,19 @@ export class ApiError extends Error {
 
 export const notFound = (what: string) => new ApiError(404, "not_found", `${what} not found`);
 
+/** All a client learns of a misconfigured deployment; what is wrong goes to the log only. */
+export const MISCONFIGURED_MESSAGE = "the studio is misconfigured; the operators have been told";
+
+/** A 503 "misconfigured" that logs the detail (console.error) and tells the client nothing more. */
+export function misconfigured(detail: string, requestId?: string): ApiError {
+  console.error(requestId ?? "-", detail);
+  return new ApiError(
+    503,
+    "misconfigured",
+    requestId ? `${MISCONFIGURED_MESSAGE} (request id ${requestId})` : MISCONFIGURED_MESSAGE,
+  );
+}
+
 /** A zod failure as a 400 that names every field at fault, the first one in the message. */
 export function invalidInput(error: z.ZodError, where = "query"): ApiError {
   const details = error.issues.map((issue) => ({

@@ -1,6 +1,9 @@
-// The Worker entry: HTTP through the Hono app, and the Cron Trigger that runs the catalog sync.
+// The Worker entry: HTTP through the Hono app, the Cron Trigger that runs the catalog sync, and the
+// Workflow that verifies each release's files.
 import { app } from "./app";
 import { runSync } from "./sync/run";
+
+export { VerifyReleaseWorkflow } from "./sync/workflow";
 
 export default {
   fetch: app.fetch,

@@ -17,6 +17,8 @@ export type ResponseSpec = {
   /** A registered schema's name, or a zod schema to inline. */
   schema?: string | z.ZodType;
   contentType?: string;
+  /** Several media types (e.g. a manifest as text or JSON), instead of schema and contentType. */
+  content?: Record<string, string | z.ZodType>;
   headers?: Record<string, { description: string; schema?: JsonSchema }>;
 };
 
@@ -35,8 +37,10 @@ export type OperationSpec = {
   /** A JSON request body. */
   body?: z.ZodType;
   responses: Record<string, ResponseSpec>;
-  /** Names of registered security schemes, e.g. ["bearer"]. */
+  /** Names of registered security schemes, e.g. ["bearer"]; none means a public operation. */
   security?: string[];
+  /** Also open without credentials (e.g. a captcha token in the body instead of an API token). */
+  anonymous?: boolean;
 };
 
 const operations = new Map<string, OperationSpec>();
@@ -49,9 +53,9 @@ export const errorSchema = z
       code: z.string().meta({ description: "Machine-readable: invalid_request, not_found, unauthorized, ..." }),
       message: z.string().meta({ description: "One line for people; names the field at fault first." }),
       details: z
-        .array(z.looseObject({ field: z.string().optional(), message: z.string() }))
+        .union([z.array(z.looseObject({ field: z.string().optional(), message: z.string() })), z.looseObject({})])
         .optional()
-        .meta({ description: "For invalid input, every field at fault." }),
+        .meta({ description: "For invalid input, every field at fault; for other errors, facts such as a limit." }),
     }),
   })
   .meta({ description: "The one error shape of the JSON API." });
@@ -70,8 +74,23 @@ export function registerSecurityScheme(name: string, scheme: JsonSchema): void {
   securitySchemes.set(name, scheme);
 }
 
+// zod writes a record keyed by an enum (exhaustive: every key required) as propertyNames + required,
+// which lists required properties it never defines; spell the keys out as properties instead.
+function enumRecordAsObject({ jsonSchema }: { jsonSchema: JsonSchema }): void {
+  const keys = (jsonSchema.propertyNames as { enum?: string[] } | undefined)?.enum;
+  if (jsonSchema.type !== "object" || !keys || jsonSchema.properties) return;
+  const value = jsonSchema.additionalProperties ?? {};
+  jsonSchema.properties = Object.fromEntries(keys.map((key) => [key, value]));
+  jsonSchema.additionalProperties = false;
+  delete jsonSchema.propertyNames;
+}
+
 function jsonSchema(schema: z.ZodType, io: "input" | "output"): JsonSchema {
-  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: "any" }) as JsonSchema;
+  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, {
+    io,
+    unrepresentable: "any",
+    override: enumRecordAsObject,
+  }) as JsonSchema;
   return rest;
 }
 
@@ -108,13 +127,22 @@ function operation(spec: OperationSpec) {
             ),
           }
         : {}),
-      ...(response.schema
-        ? { content: { [response.contentType ?? "application/json"]: { schema: schemaRef(response.schema) } } }
-        : {}),
+      ...(response.content
+        ? {
+            content: Object.fromEntries(
+              Object.entries(response.content).map(([type, schema]) => [type, { schema: schemaRef(schema) }]),
+            ),
+          }
+        : response.schema
+          ? { content: { [response.contentType ?? "application/json"]: { schema: schemaRef(response.schema) } } }
+          : {}),
     };
   }
   const validates = spec.params || spec.query || spec.body;
   if (validates && !responses["400"]) responses["400"] = { $ref: "#/components/responses/BadRequest" };
+  // Any client error an operation does not list (a body over its limit, a method not routed, ...) still
+  // comes in the one error shape.
+  responses["4XX"] ??= { $ref: "#/components/responses/ClientError" };
   return {
     operationId: spec.operationId,
     summary: spec.summary,
@@ -128,16 +156,20 @@ function operation(spec: OperationSpec) {
     ...(spec.body
       ? { requestBody: { required: true, content: { "application/json": { schema: jsonSchema(spec.body, "input") } } } }
       : {}),
-    ...(spec.security ? { security: spec.security.map((name) => ({ [name]: [] })) } : {}),
+    // Explicit on every operation: `[]` says an operation is public rather than forgotten.
+    security: [...(spec.anonymous ? [{}] : []), ...(spec.security ?? []).map((name) => ({ [name]: [] }))],
     responses,
   };
 }
 
-/** The whole document; `serverUrl` is the origin the worker answers on. */
-export function buildOpenApiDocument(serverUrl?: string) {
+/** The whole document. */
+export function buildOpenApiDocument() {
   const paths: Record<string, Record<string, unknown>> = {};
   const sorted = [...operations.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  for (const spec of sorted) (paths[spec.path] ??= {})[spec.method] = operation(spec);
+  for (const spec of sorted) {
+    paths[spec.path] ??= {};
+    paths[spec.path][spec.method] = operation(spec);
+  }
   return {
     openapi: "3.1.0",
     info: {
@@ -147,7 +179,8 @@ export function buildOpenApiDocument(serverUrl?: string) {
         "Signed installers and packs for airgapped Palette and Palette VerteX. Catalog responses carry an ETag " +
         "derived from the catalog generation; send it back in If-None-Match to get 304 Not Modified.",
     },
-    ...(serverUrl ? { servers: [{ url: serverUrl }] } : {}),
+    // Relative: the API is on the origin that serves this document, whichever host that is.
+    servers: [{ url: "/" }],
     paths,
     components: {
       schemas: Object.fromEntries([...schemas].map(([name, schema]) => [name, jsonSchema(schema, "output")])),
@@ -156,8 +189,8 @@ export function buildOpenApiDocument(serverUrl?: string) {
           description: "Invalid input; `details` names every field at fault.",
           content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } },
         },
-        NotFound: {
-          description: "No such resource.",
+        ClientError: {
+          description: "Any other client error; the one error shape.",
           content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } },
         },
       },

@@ -98,10 +98,14 @@ describe("browse packs", () => {
     expect(selectedParam(page)).toEqual([a, b]);
     expect(await page.locator("[data-selection-count]").innerText()).toBe("2");
     await screenshot(page, `browse-selection-${js ? "js" : "nojs"}`);
-    await navigates(page, () => page.getByRole("button", { name: "Download selected" }).click());
-    const download = new URL(page.url());
-    expect(download.pathname).toBe("/download");
-    expect(download.searchParams.get("packs")).toBe(`${a},${b}`);
+    // The selection bar downloads both, on this page (files and signatures, in the order chosen).
+    const urls = async () => (await page.locator("#download-urls").inputValue()).trim().split("\n");
+    if (js) await page.getByRole("button", { name: "Copy all URLs", exact: true }).click();
+    else await navigates(page, () => page.getByRole("button", { name: "Copy all URLs", exact: true }).click());
+    await expect.poll(() => page.locator("#download-urls").count()).toBe(1);
+    const files = [a, b].flatMap((ref) => [`${ref.replace("@", "-")}.zst`, `${ref.replace("@", "-")}.sig.bin`]);
+    expect((await urls()).map((u) => new URL(u).pathname.split("/").pop())).toEqual(files);
+    expect(new URL(page.url()).pathname).toBe("/packs");
     await page.close();
   }
 

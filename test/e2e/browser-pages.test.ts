@@ -2,7 +2,7 @@
 // a 360 px wide screen, and the HTML/CSS/JS weight and server time of each page are recorded in
 // screenshots/page-weights.json (figures, not assertions: these machines are noisy).
 import { execFile } from "node:child_process";
-import { copyFile, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -36,6 +36,11 @@ const PAGES: [string, string][] = [
   ["bundle-confirm", `/bundle/confirm?${bundle}&packs=ubuntu-aws@22.04,kubernetes@1.32.1,cni-calico@3.29.1`],
   ["packs", "/packs"],
   ["pack-detail", "/packs/cni-calico"],
+  ["upgrade", "/upgrade"],
+  [
+    "upgrade-plan",
+    "/upgrade?product=palette-enterprise&version=4.6.12&useCase=controller&cloud=aws&packs=ubuntu-aws@22.04,kubernetes@1.30.6,cni-calico@3.27.4,elastic-fluentd-kibana@8.5.1&target=4.7.3",
+  ],
   ["not-found", "/no/such/page"],
 ];
 
@@ -61,6 +66,7 @@ describe("every page", () => {
       weights[name] = { ...transfer, serverMs: Math.round((await serverTiming(page)) * 10) / 10 };
       await context.close();
     }
+    await mkdir(SCREENSHOTS, { recursive: true }); // a fresh clone has no screenshots/ yet
     await writeFile(join(SCREENSHOTS, "page-weights.json"), JSON.stringify(weights, null, 2));
     console.table(
       Object.fromEntries(

@@ -208,38 +208,38 @@ describe("downloads with real tools", () => {
     ).toBe(true);
   });
 
-  it("the /download form works without JavaScript: captcha off locally, a POST renders every link", async () => {
+  it("the download forms work without JavaScript: /download leads to them, a POST renders every link", async () => {
     const file = grant.files[0];
+    // A /download link shared before lands on Browse packs with the selection and its form.
     const page = await run(
       "curl",
-      ["--fail", "--silent", "--show-error", `${studioUrl}/download?packs=${file.name}@${file.version}`],
+      ["--fail", "--silent", "--show-error", "-L", `${studioUrl}/download?packs=${file.name}@${file.version}`],
       work,
     );
     expect(page.stdout).toContain("Captcha off (local development).");
+    expect(page.stdout).toContain(`value="${file.name}@${file.version}"`);
     const posted = await run(
       "curl",
       [
         "--fail",
         "--silent",
         "--show-error",
-        "-D",
-        "-",
         "--data-urlencode",
-        `packs=${file.name}@${file.version}`,
+        `selected=${file.name}@${file.version}`,
         "--data-urlencode",
         "action=download",
-        `${studioUrl}/download`,
+        `${studioUrl}/packs`,
       ],
       work,
     );
     expect(posted.code, posted.stderr).toBe(0);
-    const tarUrl = /^Refresh: 0; url=(\S+)\r?$/im.exec(posted.stdout)?.[1];
-    expect(tarUrl).toMatch(/\/api\/v1\/grants\/[A-Za-z0-9_-]{22}\/bundle\.tar$/);
     expect(posted.stdout).toMatch(
       new RegExp(
-        `href="${studioUrl.replace(/[.]/g, "\\.")}/dl/[A-Za-z0-9_-]{22}/${file.file.replace(/[.]/g, "\\.")}\\?exp=`,
+        `href="${studioUrl.replace(/[.]/g, "\\.")}/dl/[A-Za-z0-9_-]{22}/${file.file.replace(/[.]/g, "\\.")}\\?exp=[^"]*" download="${file.file.replace(/[.]/g, "\\.")}"`,
       ),
     );
+    const tarUrl = /href="([^"]+\/bundle\.tar)"/.exec(posted.stdout)?.[1];
+    expect(tarUrl).toMatch(/\/api\/v1\/grants\/[A-Za-z0-9_-]{43}\/bundle\.tar$/);
     const head = await fetch(tarUrl!, { method: "HEAD" });
     expect(head.status).toBe(200);
   });

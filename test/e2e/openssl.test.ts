@@ -55,7 +55,7 @@ afterAll(async () => {
 
 function pick(
   kind: ReleaseManifest["files"][number]["kind"],
-  releaseId: (id: string) => boolean = (id) => !id.includes("tampered"),
+  releaseId: (id: string) => boolean = (id) => !id.includes("tampered") && !id.includes("forged"),
 ) {
   for (const { dir, release } of releases) {
     if (!releaseId(release.releaseId)) continue;
@@ -115,6 +115,27 @@ describe("openssl dgst -sha256 -verify on the demo artifacts", () => {
     // Exactly one file was altered after signing; its neighbour still verifies.
     expect(results.filter(([, ok]) => !ok).map(([file]) => file)).toEqual(["nginx-1.12.0.zst"]);
     expect(results.filter(([, ok]) => ok)).toHaveLength(tampered!.release.files.length - 1);
+  });
+
+  it("every published demo release.json verifies with its release.json.sig.bin (Verified OK)", async () => {
+    const published = releases.filter((r) => !r.release.releaseId.includes("forged"));
+    expect(published.length).toBeGreaterThanOrEqual(5);
+    for (const { dir } of published) {
+      const verdict = await opensslVerify(publicKey, join(dir, "release.json.sig.bin"), join(dir, "release.json"));
+      expect(verdict, dir).toEqual({ ok: true, output: "Verified OK" });
+    }
+  });
+
+  it("the forged release's manifest fails verification with the studio's key, as the sync found", async () => {
+    const forged = releases.find((r) => r.release.releaseId === "demo-forged-calico");
+    expect(forged).toBeDefined();
+    const verdict = await opensslVerify(
+      publicKey,
+      join(forged!.dir, "release.json.sig.bin"),
+      join(forged!.dir, "release.json"),
+    );
+    expect(verdict.ok).toBe(false);
+    expect(verdict.output).toContain("Verification failure");
   });
 
   it("a signature made by another key fails verification", async () => {

@@ -31,6 +31,9 @@ async function demoReleaseIds() {
     .sort();
 }
 
+/** The demo's two releases that the sync must refuse. */
+const ATTACKS = ["demo-forged-calico", "demo-tampered-packs"];
+
 describe("the local studio with the demo catalog", () => {
   it("serves /spectro_public_key.pem identical to the demo public key", async () => {
     const res = await fetch(`${studioUrl}/spectro_public_key.pem`);
@@ -39,17 +42,29 @@ describe("the local studio with the demo catalog", () => {
   });
 
   it("published every good demo release through the scheduled sync", async () => {
-    const expected = (await demoReleaseIds()).filter((id) => !id.includes("tampered"));
+    const expected = (await demoReleaseIds()).filter((id) => !ATTACKS.includes(id));
     expect(expected.length).toBeGreaterThanOrEqual(5);
     const published = await releases("published");
     expect(published.map((r) => r.id).sort()).toEqual(expected);
     for (const row of published) expect(row.fileCount).toBeGreaterThan(0);
   });
 
-  it("quarantined the tampered release with the signature failure as its reason", async () => {
+  it("quarantined the two attacks with their reasons: bytes altered after signing, and a forged manifest", async () => {
     const quarantined = await releases("quarantined");
-    expect(quarantined.map((r) => r.id)).toEqual(["demo-tampered-packs"]);
-    expect(quarantined[0].reason).toMatch(/^nginx-1\.12\.0\.zst: signature does not verify/);
+    expect(Object.fromEntries(quarantined.map((r) => [r.id, r.reason]))).toEqual({
+      "demo-forged-calico": "release.json.sig.bin does not verify with any trusted key",
+      "demo-tampered-packs": expect.stringMatching(
+        /^nginx-1\.12\.0\.zst: checksum mismatch: sha256 [0-9a-f]{64}, release\.json says/,
+      ),
+    });
+  });
+
+  it("never lists the forged FIPS Calico 3.99.0", async () => {
+    expect((await fetch(`${studioUrl}/api/v1/packs/cni-calico/versions/3.99.0`)).status).toBe(404);
+    const { items } = (await (await fetch(`${studioUrl}/api/v1/packs?q=calico`)).json()) as {
+      items: { versions?: { version: string }[]; latestVersion?: string }[];
+    };
+    expect(JSON.stringify(items)).not.toContain("3.99.0");
   });
 
   it("keeps the tampered pack out of the catalog while its good siblings are served", async () => {
@@ -106,8 +121,8 @@ describe("the local studio with the demo catalog", () => {
     expect(scheduled.status).toBe(200);
     const res = await admin("/sync", { method: "POST" });
     expect(res.status).toBe(200);
-    const run = (await res.json()) as { published: string[]; quarantined: unknown[]; skipped: number };
-    expect(run.published).toEqual([]);
+    const run = (await res.json()) as { verifying: string[]; quarantined: unknown[]; skipped: number };
+    expect(run.verifying).toEqual([]);
     expect(run.quarantined).toEqual([]);
     expect(run.skipped).toBe((await demoReleaseIds()).length);
     expect(await releases("published")).toEqual(before);

@@ -12,7 +12,8 @@ import {
   yankedPackVersionSchema,
 } from "../../worker/sync/api-schemas";
 import type { SyncSummary } from "../../worker/sync/run";
-import { dropRelease } from "./support/releases";
+import { dropRelease, releaseRow } from "./support/releases";
+import { releaseSettled } from "./support/sync";
 
 const TOKEN = "test-admin-token-0123456789abcdef";
 const admin = (path: string, init: RequestInit = {}) =>
@@ -65,27 +66,32 @@ describe("admin API", () => {
     const summary: SyncSummary = syncSummarySchema.parse(await res.json());
     expect(summary).toMatchObject({
       trigger: "admin",
-      published: ["admin-good"],
-      quarantined: [
-        { releaseId: "admin-bad", reason: "grafana-11.3.0.zst: signature does not verify with key test-ec" },
-      ],
+      verifying: ["admin-bad", "admin-good"],
+      quarantined: [],
       uploading: ["admin-uploading"],
       skipped: 0,
     });
     expect(summary.runId).toMatch(/^[0-9a-f-]{36}$/);
+    // Each release's files are verified by its Workflow, which publishes or quarantines it.
+    await Promise.all([releaseSettled("admin-good"), releaseSettled("admin-bad")]);
+    expect(await releaseRow(env, "admin-good")).toMatchObject({ status: "published" });
+    expect(await releaseRow(env, "admin-bad")).toMatchObject({
+      status: "quarantined",
+      reason: "grafana-11.3.0.zst: signature does not verify with key test-ec",
+    });
   });
 
   it("GET /sync/runs lists recent runs newest first, limited", async () => {
     const second = (await (await admin("/sync", { method: "POST" })).json()) as SyncSummary;
-    expect(second).toMatchObject({ published: [], skipped: 2, uploading: ["admin-uploading"] });
+    expect(second).toMatchObject({ verifying: [], skipped: 2, uploading: ["admin-uploading"] });
 
     const res = await admin("/sync/runs?limit=1");
     expect(res.status).toBe(200);
     const { runs } = syncRunListSchema.parse(await res.json());
     expect(runs).toEqual([expect.objectContaining({ id: second.runId, trigger: "admin", skipped: 2, uploading: 1 })]);
-    const all = (await (await admin("/sync/runs")).json()) as { runs: { id: string; published: number }[] };
+    const all = (await (await admin("/sync/runs")).json()) as { runs: { id: string; verifying: number }[] };
     expect(all.runs).toHaveLength(2);
-    expect(all.runs[1].published).toBe(1);
+    expect(all.runs[1].verifying).toBe(2);
   });
 
   it("GET /sync/runs refuses a bad limit, naming the field", async () => {

@@ -6,8 +6,8 @@ import { env, exports } from "cloudflare:workers";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { app } from "../../worker/app";
 import { type CaptchaProvider, createVerifier, type FetchFn, SITEVERIFY_URL } from "../../worker/captcha";
-import { runSync } from "../../worker/sync/run";
 import { dropRelease, PALETTE_ENTERPRISE } from "./support/releases";
+import { syncAndSettle } from "./support/sync";
 
 type Call = { url: string; form: URLSearchParams };
 
@@ -42,8 +42,8 @@ describe.each<CaptchaProvider>(["turnstile", "recaptcha"])("%s siteverify", (pro
     ["missing-input-response", 400, "captcha_required", /no captcha answer/],
     ["invalid-input-response", 403, "captcha_invalid", /invalid; solve the captcha again/],
     ["timeout-or-duplicate", 403, "captcha_expired", /expired or was already used/],
-    ["missing-input-secret", 503, "captcha_misconfigured", /CAPTCHA_SECRET/],
-    ["invalid-input-secret", 503, "captcha_misconfigured", /CAPTCHA_SECRET/],
+    ["missing-input-secret", 503, "misconfigured", /^the studio is misconfigured; the operators have been told$/],
+    ["invalid-input-secret", 503, "misconfigured", /^the studio is misconfigured; the operators have been told$/],
     ["bad-request", 503, "captcha_unavailable", /retry/],
     ["internal-error", 503, "captcha_unavailable", /retry in a moment/],
     ["some-new-code", 403, "captcha_failed", /some-new-code/],
@@ -60,6 +60,42 @@ describe.each<CaptchaProvider>(["turnstile", "recaptcha"])("%s siteverify", (pro
       ok: false,
       status: 403,
       code: "captcha_wrong_site",
+    });
+  });
+
+  it.each([
+    ["null", null],
+    ["a list", [{ success: true, hostname: "studio.example" }]],
+    ["a number", 1],
+    ["a string", "success"],
+    ["an object without success", { hostname: "studio.example", action: "download" }],
+    ["a non-boolean success", { success: "true", hostname: "studio.example", action: "download" }],
+  ])("fails closed with 503 captcha_unavailable on %s as the answer", async (_what, answer) => {
+    const { fetchFn } = siteverify(
+      new Response(JSON.stringify(answer), { headers: { "Content-Type": "application/json" } }),
+    );
+    expect(await createVerifier(provider, "s", fetchFn).verify(input)).toMatchObject({
+      ok: false,
+      status: 503,
+      code: "captcha_unavailable",
+    });
+  });
+
+  it("refuses a success that does not name the host it was solved on", async () => {
+    const { fetchFn } = siteverify({ success: true, action: "download" });
+    expect(await createVerifier(provider, "s", fetchFn).verify(input)).toMatchObject({
+      ok: false,
+      status: 403,
+      code: "captcha_wrong_site",
+    });
+  });
+
+  it("refuses a failure without error codes", async () => {
+    const { fetchFn } = siteverify({ success: false });
+    expect(await createVerifier(provider, "s", fetchFn).verify(input)).toMatchObject({
+      ok: false,
+      status: 403,
+      code: "captcha_failed",
     });
   });
 
@@ -136,11 +172,11 @@ describe("turnstile action", () => {
 
 describe("the gate on POST /api/v1/grants", () => {
   beforeAll(async () => {
-    await dropRelease(env, "captcha-2026.11.0", {
+    await dropRelease(env, "captcha-2026-11-0", {
       products: [PALETTE_ENTERPRISE],
       packs: [{ name: "cni-calico", version: "3.29.2", layer: "cni" }],
     });
-    await runSync(env, { trigger: "admin" });
+    await syncAndSettle(env, { trigger: "admin" });
   });
   afterEach(() => vi.restoreAllMocks());
 
@@ -165,12 +201,14 @@ describe("the gate on POST /api/v1/grants", () => {
     return res;
   };
 
-  it("refuses to issue grants with the captcha off outside local, and says why", async () => {
+  it("refuses to issue grants with the captcha off outside local, telling the log why and the client only misconfigured", async () => {
+    const log = vi.spyOn(console, "error").mockImplementation(() => {});
     const res = await post({ ENVIRONMENT: "production", CAPTCHA_PROVIDER: "off" });
     expect(res.status).toBe(503);
     const { error } = (await res.json()) as { error: { code: string; message: string } };
-    expect(error.code).toBe("captcha_disabled");
-    expect(error.message).toMatch(/CAPTCHA_PROVIDER is off/);
+    expect(error.code).toBe("misconfigured");
+    expect(error.message).not.toMatch(/CAPTCHA|ENVIRONMENT/);
+    expect(log.mock.calls.flat().join(" ")).toMatch(/CAPTCHA_PROVIDER is off/);
   });
 
   it("issues with a verified Turnstile token and refuses a duplicate one", async () => {
@@ -210,13 +248,17 @@ describe("the gate on POST /api/v1/grants", () => {
     expect(await res.json()).toMatchObject({ error: { code: "captcha_unavailable" } });
   });
 
-  it("names the missing secret when a provider is chosen without one", async () => {
+  it("names the missing secret in the log only", async () => {
+    const log = vi.spyOn(console, "error").mockImplementation(() => {});
     const res = await post(
       { ENVIRONMENT: "production", CAPTCHA_PROVIDER: "turnstile", CAPTCHA_SECRET: "" },
       { captchaToken: "t" },
     );
     expect(res.status).toBe(503);
-    expect(((await res.json()) as { error: { message: string } }).error.message).toMatch(/CAPTCHA_SECRET is required/);
+    const { error } = (await res.json()) as { error: { code: string; message: string } };
+    expect(error.code).toBe("misconfigured");
+    expect(error.message).toMatch(/^the studio is misconfigured; the operators have been told \(request id .+\)$/);
+    expect(log.mock.calls.flat().join(" ")).toMatch(/CAPTCHA_SECRET is required/);
   });
 
   it("lets an API token with grants:create skip the captcha, and refuses one without the scope", async () => {

@@ -71,8 +71,21 @@ describe("assessPack: what the bundle is for", () => {
   it("hides a pack not available for the use case", () => {
     const controllerOnly = pack({ name: "cni-cilium", version: "1.16.1", layer: "cni", useCases: ["controller"] });
     expect(assessPack(controllerOnly, context({ useCase: "agent" }))).toContain("not available for agent mode");
-    expect(assessPack(controllerOnly, context({ useCase: "addon", cloud: undefined }))).toEqual([
-      "not available for add-on only",
+  });
+
+  it("offers add-on only any pack of any layer, several per layer (a parts list, as the docs say)", () => {
+    const controllerOnly = pack({ name: "cni-cilium", version: "1.16.1", layer: "cni", useCases: ["controller"] });
+    const calico: ChosenPack = { name: "cni-calico", version: "3.29.2", layer: "cni", dependencies: [] };
+    expect(assessPack(controllerOnly, context({ useCase: "addon", cloud: undefined, chosen: [calico] }))).toEqual([]);
+    // The chosen packs' constraints still hold between them.
+    const noCilium: ChosenPack = {
+      name: "istio",
+      version: "1.23.0",
+      layer: "addon",
+      dependencies: [dep("cni-cilium", "cni", "notSupported")],
+    };
+    expect(assessPack(controllerOnly, context({ useCase: "addon", cloud: undefined, chosen: [noCilium] }))).toEqual([
+      "istio 1.23.0 does not support cni-cilium 1.16.1",
     ]);
   });
 
@@ -124,12 +137,12 @@ describe("assessPack: what the bundle is for", () => {
       fips: false,
       arches: ["amd64"],
       clouds: ["vsphere"],
-      useCases: ["controller"],
+      useCases: ["agent"],
       products: [],
     });
-    expect(assessPack(misfit, context({ useCase: "addon", cloud: "gcp", arch: "arm64", fips: true }))).toEqual([
+    expect(assessPack(misfit, context({ useCase: "controller", cloud: "gcp", arch: "arm64", fips: true }))).toEqual([
       "not published for Palette Enterprise 4.5.23",
-      "not available for add-on only",
+      "not available for controller mode",
       "not published for gcp",
       "no arm64 build",
       "not FIPS-compliant",

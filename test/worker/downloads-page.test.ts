@@ -1,138 +1,166 @@
-// The /download page: what the site's pages link to it with, the captcha widget or the local
-// "captcha off" notice, and the no-JavaScript POST that issues the grant and renders every link.
+// Downloads on the pages the docs put them on: the Confirm step, the Browse packs selection bar and
+// the installers table carry the captcha widget (or the local "captcha off" notice), Download Bundle
+// and Copy all URLs; their no-JavaScript POST comes back as the same page with every file and
+// signature link, the .tar, the URL box, the manifests and the guides. /download only redirects.
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { app } from "../../worker/app";
-import { runSync } from "../../worker/sync/run";
+import { attributes, decode, expectWellFormedPage, formAround } from "./pages-support";
 import { dropRelease, PALETTE_ENTERPRISE } from "./support/releases";
+import { syncAndSettle } from "./support/sync";
 
-const page = (path: string, init?: RequestInit) =>
-  exports.default.fetch(new Request(new URL(path, "http://studio.test"), init));
-const form = (fields: Record<string, string>) =>
-  page("/download", {
+const ORIGIN = "http://studio.test";
+const BUNDLE = "product=palette-enterprise&version=4.6.12&useCase=controller&cloud=aws";
+const CONFIRM = `/bundle/confirm?${BUNDLE}&packs=kubernetes@1.30.4,cni-calico@3.29.2`;
+
+const page = (path: string, init?: RequestInit) => exports.default.fetch(new Request(new URL(path, ORIGIN), init));
+const post = (path: string, fields: [string, string][]) =>
+  page(path, {
     method: "POST",
     headers: { "Content-Type": "application/x-www-form-urlencoded" },
     body: new URLSearchParams(fields).toString(),
   });
 
+/** A request with other settings (a fresh execution context, as each deployment has its own). */
+async function withEnv(path: string, overrides: Record<string, string>, init?: RequestInit) {
+  const ctx = createExecutionContext();
+  const res = await app.fetch(new Request(new URL(path, ORIGIN), init), { ...env, ...overrides }, ctx);
+  await waitOnExecutionContext(ctx);
+  return { res, csp: res.headers.get("Content-Security-Policy") ?? "", html: await res.text() };
+}
+
+const urlBox = (html: string) =>
+  decode(/<textarea id="download-urls"[^>]*>([\s\S]*?)<\/textarea>/.exec(html)?.[1] ?? "")
+    .trim()
+    .split("\n");
+
 beforeAll(async () => {
-  await dropRelease(env, "page-4.6.12", {
+  await dropRelease(env, "page-4-6-12", {
     products: [PALETTE_ENTERPRISE],
     packs: [
       { name: "cni-calico", version: "3.29.2", layer: "cni" },
       { name: "kubernetes", version: "1.30.4", layer: "k8s" },
     ],
-    installers: [{ product: "palette-enterprise", productVersion: "4.6.12", kind: "content-bundle" }],
+    installers: [
+      { product: "palette-enterprise", productVersion: "4.6.12", kind: "content-bundle" },
+      { product: "palette-enterprise", productVersion: "4.6.12", kind: "iso" },
+    ],
   });
-  await runSync(env, { trigger: "admin" });
+  await syncAndSettle(env);
 });
 
-describe("GET /download", () => {
-  it("lists the chosen packs with the captcha-off notice and the two buttons", async () => {
-    const res = await page("/download?packs=cni-calico@3.29.2,kubernetes@1.30.4");
-    expect(res.status).toBe(200);
-    const html = await res.text();
-    expect(html).toContain("cni-calico-3.29.2.zst");
-    expect(html).toContain("kubernetes-1.30.4.zst");
-    expect(html).toContain("Captcha off (local development).");
-    expect(html).toContain('name="action" value="download"');
-    expect(html).toContain('name="action" value="urls"');
-    expect(html).toContain('<input type="hidden" name="packs" value="cni-calico@3.29.2,kubernetes@1.30.4"/>');
+describe("the download forms on the pages", () => {
+  it("Confirm posts its own form with the captcha-off notice, the tip and the two buttons", async () => {
+    const html = await (await page(CONFIRM)).text();
+    const form = formAround(html, ">Download Bundle</button>");
+    expect(form).toContain(`method="post" action="${CONFIRM.replace(/&/g, "&amp;")}"`);
+    expect(form).toContain("Captcha off (local development).");
+    expect(form).toContain("Ensure that pop-ups and multiple downloads are allowed");
+    expect(form).toMatch(/<button type="submit" name="action" value="download"[^>]*>Download Bundle<\/button>/);
+    expect(form).toMatch(/<button type="submit" name="action" value="urls"[^>]*>Copy all URLs<\/button>/);
+    expect(html).toContain('<script type="module" src="/js/download.js">');
+    expect(html).not.toContain("/download?");
   });
 
-  it("names unknown packs and rejects a malformed query", async () => {
-    const missing = await page("/download?packs=cni-calico@9.9.9");
-    expect(missing.status).toBe(404);
-    expect(await missing.text()).toContain("unknown pack versions: cni-calico@9.9.9");
-    const malformed = await page("/download?packs=no-version");
-    expect(malformed.status).toBe(400);
-    expect(await malformed.text()).toContain("must be name@version");
+  it("the Browse selection bar's buttons post the browse form back to /packs", async () => {
+    const html = await (await page("/packs?selected=cni-calico@3.29.2")).text();
+    const form = formAround(html, ">Download Bundle</button>");
+    expect(form).toContain('method="get" action="/packs"');
+    expect(form).toMatch(
+      /<button type="submit" name="action" value="download" data-download-action="true" formmethod="post" formaction="\/packs">Download Bundle<\/button>/,
+    );
+    expect(form).toMatch(/value="urls"[^>]*formmethod="post" formaction="\/packs">Copy all URLs<\/button>/);
+    expect(form).toContain("Captcha off (local development).");
   });
 
-  it("embeds the configured widget and opens the CSP only for its provider", async () => {
-    const render = async (overrides: Record<string, string>) => {
-      const ctx = createExecutionContext();
-      const res = await app.fetch(
-        new Request("http://studio.test/download?installers=palette-enterprise@4.6.12"),
-        { ...env, ...overrides },
-        ctx,
-      );
-      await waitOnExecutionContext(ctx);
-      return { csp: res.headers.get("Content-Security-Policy") ?? "", html: await res.text() };
-    };
-    const turnstile = await render({
+  it("the installers table is one form: a Download per row, Download Bundle and Copy all URLs", async () => {
+    const html = await (await page("/install/palette-enterprise?version=4.6.12")).text();
+    const form = formAround(html, ">Download Bundle</button>");
+    expect(form).toContain('method="post" action="/install/palette-enterprise?version=4.6.12"');
+    expect(attributes(form, /<button\b[^>]*value="file"[^>]*>/g, "data-kind")).toEqual(["content-bundle", "iso"]);
+    expect(form).toContain('aria-label="Download palette-enterprise-appliance-4.6.12.iso"');
+    expect(form).toContain("Captcha off (local development).");
+  });
+
+  it("embeds the configured widget in each form and opens the CSP only for its provider", async () => {
+    const turnstile = await withEnv(`${CONFIRM}&_=turnstile`, {
       CAPTCHA_PROVIDER: "turnstile",
       CAPTCHA_SITE_KEY: "0x4AAA-site",
       CAPTCHA_SECRET: "s",
     });
-    expect(turnstile.html).toContain('<div class="cf-turnstile" data-sitekey="0x4AAA-site" data-action="download">');
+    const form = formAround(turnstile.html, ">Download Bundle</button>");
+    expect(form).toContain('<script src="https://challenges.cloudflare.com/turnstile/v0/api.js" async defer></script>');
+    expect(form).toContain('<div class="cf-turnstile" data-sitekey="0x4AAA-site" data-action="download">');
     expect(turnstile.csp).toMatch(/script-src 'self' https:\/\/challenges\.cloudflare\.com/);
     expect(turnstile.csp).toMatch(/frame-src 'self' https:\/\/challenges\.cloudflare\.com/);
     expect(turnstile.csp).not.toContain("google");
+    expectWellFormedPage(turnstile.html);
 
-    const recaptcha = await render({
-      CAPTCHA_PROVIDER: "recaptcha",
-      CAPTCHA_SITE_KEY: "6Lc-site",
-      CAPTCHA_SECRET: "s",
-    });
-    expect(recaptcha.html).toContain('<div class="g-recaptcha" data-sitekey="6Lc-site">');
-    expect(recaptcha.csp).toContain("https://www.google.com/recaptcha/");
-    expect(recaptcha.csp).not.toContain("challenges.cloudflare.com");
-
-    const off = await render({});
+    for (const path of [
+      "/packs?selected=cni-calico@3.29.2&_=recaptcha",
+      "/install/palette-enterprise?version=4.6.12&_=recaptcha",
+    ]) {
+      const recaptcha = await withEnv(path, {
+        CAPTCHA_PROVIDER: "recaptcha",
+        CAPTCHA_SITE_KEY: "6Lc-site",
+        CAPTCHA_SECRET: "s",
+      });
+      const around = formAround(recaptcha.html, ">Download Bundle</button>");
+      expect(around).toContain('<script src="https://www.google.com/recaptcha/api.js" async defer></script>');
+      expect(around).toContain('<div class="g-recaptcha" data-sitekey="6Lc-site">');
+      expect(recaptcha.csp).toContain("https://www.google.com/recaptcha/");
+      expect(recaptcha.csp).not.toContain("challenges.cloudflare.com");
+    }
+    const off = await withEnv(`${CONFIRM}&_=off`, {});
     expect(off.csp).not.toMatch(/google|challenges/);
   });
 
-  it("answers a misconfigured captcha (no site key) with an HTML 503 page, not JSON", async () => {
-    const ctx = createExecutionContext();
-    const res = await app.fetch(
-      new Request("http://studio.test/download?installers=palette-enterprise@4.6.12", {
-        headers: { Accept: "text/html" },
-      }),
-      { ...env, CAPTCHA_PROVIDER: "turnstile", CAPTCHA_SECRET: "s" },
-      ctx,
-    );
-    await waitOnExecutionContext(ctx);
-    expect(res.status).toBe(503);
-    expect(res.headers.get("Content-Type")).toContain("text/html");
-    expect(await res.text()).toContain("The studio is misconfigured");
+  it("a misconfigured captcha (no site key) disables the buttons with a notice; the page still renders", async () => {
+    const { res, html } = await withEnv(`${CONFIRM}&_=misconfigured`, {
+      CAPTCHA_PROVIDER: "turnstile",
+      CAPTCHA_SECRET: "s",
+    });
+    expect(res.status).toBe(200);
+    expect(html).toContain("the captcha is misconfigured on this studio");
+    expect(html).toMatch(/value="download" data-download-action="true" disabled>Download Bundle/);
   });
 });
 
-describe("POST /download", () => {
-  it("issues the grant and renders the bundle, each file, the manifests and a Refresh to the tar", async () => {
-    const res = await form({ packs: "cni-calico@3.29.2,kubernetes@1.30.4", action: "download" });
+describe("posting a download form", () => {
+  it("Confirm comes back with each file and signature under its name, the .tar, the URL box and the guides", async () => {
+    const res = await post(CONFIRM, [["action", "download"]]);
     expect(res.status).toBe(200);
-    const refresh = res.headers.get("Refresh") ?? "";
-    const tarUrl = /^0; url=(.*)$/.exec(refresh)?.[1];
-    expect(tarUrl).toMatch(/^http:\/\/studio\.test\/api\/v1\/grants\/[A-Za-z0-9_-]{22}\/bundle\.tar$/);
-    const html = await res.text();
-    expect(html).toContain(`href="${tarUrl}"`);
-    expect(html).toMatch(
-      /href="http:\/\/studio\.test\/dl\/[A-Za-z0-9_-]{22}\/cni-calico-3\.29\.2\.zst\?exp=\d+&amp;kid=k2&amp;sig=/,
-    );
-    expect(html).toMatch(/href="http:\/\/studio\.test\/dl\/[A-Za-z0-9_-]{22}\/kubernetes-1\.30\.4\.sig\.bin\?exp=/);
-    for (const format of ["urls.txt", "bundle.curl", "manifest.json", "SHA256SUMS", "download.sh"])
-      expect(html).toContain(`/${format}"`);
-    const tar = await exports.default.fetch(tarUrl!, { method: "HEAD" });
-    expect(tar.status).toBe(200);
-  });
-
-  it("Copy all URLs shows urls.txt without a Refresh; the wizard's bundle state becomes a bundle grant", async () => {
-    const res = await form({
-      product: "palette-enterprise",
-      version: "4.6.12",
-      useCase: "controller",
-      cloud: "aws",
-      packs: "kubernetes@1.30.4",
-      action: "urls",
-    });
-    expect(res.status).toBe(200);
+    expect(res.headers.get("Cache-Control")).toBe("no-store");
     expect(res.headers.get("Refresh")).toBeNull();
     const html = await res.text();
-    const textarea = /<textarea id="urls"[^>]*>([\s\S]*?)<\/textarea>/.exec(html)?.[1] ?? "";
-    expect(textarea.trim().split("\n")).toHaveLength(2);
+    expectWellFormedPage(html);
+    expect(html).toContain("Confirm your bundle");
+    const files = attributes(html, /<a\b[^>]*data-file[^>]*>/g, "download");
+    expect(files).toEqual([
+      "kubernetes-1.30.4.zst",
+      "kubernetes-1.30.4.sig.bin",
+      "cni-calico-3.29.2.zst",
+      "cni-calico-3.29.2.sig.bin",
+    ]);
+    const hrefs = attributes(html, /<a\b[^>]*data-file[^>]*>/g, "href");
+    expect(hrefs[0]).toMatch(
+      /^http:\/\/studio\.test\/dl\/[A-Za-z0-9_-]{22}\/kubernetes-1\.30\.4\.zst\?exp=\d+&kid=k2&sig=/,
+    );
+    expect(urlBox(html)).toEqual(hrefs);
+    const tar = attributes(html, /<a\b[^>]*data-tar[^>]*>/g, "href")[0];
+    expect(tar).toMatch(/^http:\/\/studio\.test\/api\/v1\/grants\/[A-Za-z0-9_-]{43}\/bundle\.tar$/);
+    expect(html).toMatch(/Download as one \.tar \([\d.]+ KB\)/);
+    for (const format of ["urls.txt", "bundle.curl", "SHA256SUMS", "download.sh"])
+      expect(html).toContain(`/${format}"`);
+    expect((await exports.default.fetch(tar, { method: "HEAD" })).status).toBe(200);
+    const links = attributes(html, /<a\b[^>]*>/g, "href");
+    expect(links).toContain(
+      "https://docs.spectrocloud.com/self-hosted-setup/palette/management-appliance/upload-packs/",
+    );
+    expect(links).toContain("https://docs.spectrocloud.com/automation/palette-cli/commands/content/");
+    expect(links).toContain("https://docs.spectrocloud.com/security/artifact-signatures/");
+    // The grant was made from the wizard's bundle, as the audit shows.
     const audit = await page("/api/v1/admin/grants?limit=1", {
       headers: { Authorization: `Bearer ${env.ADMIN_TOKEN}` },
     });
@@ -141,25 +169,111 @@ describe("POST /download", () => {
     };
     expect(grants[0].request.bundle).toMatchObject({
       useCase: "controller",
-      packs: [{ name: "kubernetes", version: "1.30.4" }],
+      packs: [
+        { name: "kubernetes", version: "1.30.4" },
+        { name: "cni-calico", version: "3.29.2" },
+      ],
     });
   });
 
-  it("shows the gate's refusal on the page: captcha off outside local is a 503 with the reason", async () => {
-    const ctx = createExecutionContext();
-    const res = await app.fetch(
-      new Request("http://studio.test/download", {
+  it("Browse applies the ticked boxes to the selection and keeps filters and selection on the page", async () => {
+    const res = await post("/packs", [
+      ["q", "calico"],
+      ["selected", "kubernetes@1.30.4"],
+      ["shown", "cni-calico@3.29.2"],
+      ["pick", "cni-calico@3.29.2"],
+      ["action", "urls"],
+    ]);
+    expect(res.status).toBe(200);
+    const html = await res.text();
+    expect(urlBox(html).map((u) => new URL(u).pathname.split("/").pop())).toEqual([
+      "kubernetes-1.30.4.zst",
+      "kubernetes-1.30.4.sig.bin",
+      "cni-calico-3.29.2.zst",
+      "cni-calico-3.29.2.sig.bin",
+    ]);
+    expect(html).toContain('value="calico"');
+    expect(html).toContain('<input type="hidden" name="selected" value="kubernetes@1.30.4,cni-calico@3.29.2"/>');
+  });
+
+  it("Browse with nothing selected says so on the page, with a 400", async () => {
+    const res = await post("/packs", [["action", "download"]]);
+    expect(res.status).toBe(400);
+    expect(await res.text()).toContain("Select at least one pack first.");
+  });
+
+  it("the installers table grants every installer of the version and links the appliance guide", async () => {
+    const res = await post("/install/palette-enterprise?version=4.6.12", [
+      ["action", "file"],
+      ["kind", "iso"],
+    ]);
+    expect(res.status).toBe(200);
+    const html = await res.text();
+    expect(attributes(html, /<a\b[^>]*data-file[^>]*>/g, "download")).toEqual([
+      "palette-enterprise-4.6.12.tar.zst",
+      "palette-enterprise-4.6.12.tar.sig.bin",
+      "palette-enterprise-appliance-4.6.12.iso",
+      "palette-enterprise-appliance-4.6.12.iso.sig.bin",
+    ]);
+    expect(attributes(html, /<a\b[^>]*data-file[^>]*>/g, "data-kind")).toEqual([
+      "content-bundle",
+      "content-bundle",
+      "iso",
+      "iso",
+    ]);
+    expect(attributes(html, /<a\b[^>]*>/g, "href")).toContain(
+      "https://docs.spectrocloud.com/self-hosted-setup/palette/management-appliance/install/",
+    );
+  });
+
+  it("shows the gate's refusal in the form: captcha off outside local is a 503 saying only misconfigured", async () => {
+    const { res, html } = await withEnv(
+      "/install/palette-enterprise?version=4.6.12",
+      { ENVIRONMENT: "production" },
+      {
         method: "POST",
         headers: { "Content-Type": "application/x-www-form-urlencoded" },
-        body: "installers=palette-enterprise%404.6.12&action=download",
-      }),
-      { ...env, ENVIRONMENT: "production" },
-      ctx,
+        body: "action=download",
+      },
     );
-    await waitOnExecutionContext(ctx);
     expect(res.status).toBe(503);
-    const html = await res.text();
-    expect(html).toContain("CAPTCHA_PROVIDER is off");
+    expect(formAround(html, ">Download Bundle</button>")).toContain("the studio is misconfigured");
+    expect(html).not.toContain("CAPTCHA_PROVIDER");
     expect(html).toContain("palette-enterprise-4.6.12.tar.zst");
+    expect(html).not.toContain("data-grant");
+  });
+});
+
+describe("/download, for links shared before", () => {
+  const location = async (path: string, init?: RequestInit) => {
+    const res = await page(path, { redirect: "manual", ...init });
+    expect(res.status).toBe(303);
+    return res.headers.get("Location");
+  };
+
+  it("sends installers, packs and wizard bundles to the page whose form downloads them", async () => {
+    expect(await location("/download?installers=palette-enterprise@4.6.12&kinds=iso")).toBe(
+      "/install/palette-enterprise?version=4.6.12#download",
+    );
+    expect(await location("/download?packs=cni-calico@3.29.2,kubernetes@1.30.4")).toBe(
+      "/packs?selected=cni-calico@3.29.2,kubernetes@1.30.4#download",
+    );
+    expect(await location(`/download?${BUNDLE}&packs=kubernetes@1.30.4`)).toBe(
+      `/bundle/confirm?${BUNDLE}&packs=kubernetes@1.30.4#download`,
+    );
+    expect(
+      await location("/download", {
+        method: "POST",
+        headers: { "Content-Type": "application/x-www-form-urlencoded" },
+        body: "packs=cni-calico%403.29.2&action=download",
+      }),
+    ).toBe("/packs?selected=cni-calico@3.29.2#download");
+  });
+
+  it("names a malformed or empty selection with a 400 page", async () => {
+    const malformed = await page("/download?packs=no-version", { headers: { Accept: "text/html" } });
+    expect(malformed.status).toBe(400);
+    expect(await malformed.text()).toContain("every pack must be name@version");
+    expect((await page("/download")).status).toBe(400);
   });
 });

@@ -1,6 +1,11 @@
 // URL signing (pure): the worker HMAC signer and its verification, key rotation, the R2 presigner,
 // and the HTTP range/conditional rules /dl applies.
+import { Sha256 } from "@aws-crypto/sha256-js";
+import { SignatureV4 } from "@smithy/signature-v4";
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { Buffer } from "node:buffer";
+import { base64url, fromBase64url, fromCanonicalBase64 } from "../../worker/encoding";
 import { config } from "../../worker/env";
 import type { Downloadable } from "../../worker/downloads/files";
 import { isNotModified, parseRange, rangeStillValid } from "../../worker/downloads/http-range";
@@ -18,6 +23,7 @@ const key = (id: string, fill: number) => ({ id, secret: new Uint8Array(32).fill
 const file: Downloadable = {
   file: "cni-calico-3.29.2.zst",
   objectKey: "incoming/r1/cni-calico-3.29.2.zst",
+  storedEtag: "e",
   size: 10,
   etag: "e",
   publishedAt: 0,
@@ -34,6 +40,51 @@ async function signedParts(keys = [key("new", 1)]) {
     input: { method: "GET", objectKey: file.objectKey, exp: q.exp, grantId: grant.id, kid: q.kid, sig: q.sig },
   };
 }
+
+/** Another text for the same bytes: the last character of 32 bytes in base64url keeps 2 unused bits. */
+const nonCanonicalTwin = (sig: string) => {
+  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  return sig.slice(0, -1) + alphabet[alphabet.indexOf(sig.at(-1)!) | 1];
+};
+
+describe("canonical base64", () => {
+  it("decodes only the one text base64url gives for the bytes", () => {
+    const bytes = new Uint8Array(32).map((_, i) => i * 7);
+    const text = base64url(bytes);
+    expect(fromBase64url(text)).toEqual(bytes);
+    expect(text).toHaveLength(43);
+    expect(Buffer.from(nonCanonicalTwin(text), "base64url")).toEqual(Buffer.from(bytes)); // a lenient decoder agrees
+    expect(fromBase64url(nonCanonicalTwin(text))).toBeUndefined();
+    expect(fromBase64url(`${text}=`)).toBeUndefined();
+    expect(fromBase64url("A")).toBeUndefined();
+    expect(fromBase64url("AA")).toEqual(new Uint8Array([0]));
+    expect(fromBase64url("AB")).toBeUndefined();
+  });
+
+  it("decodes canonical standard base64 (padded) or base64url (unpadded), and nothing else", () => {
+    const bytes = new Uint8Array([250, 251, 252, 253, 254]);
+    expect(fromCanonicalBase64("+vv8/f4=")).toEqual(bytes);
+    expect(fromCanonicalBase64("-vv8_f4")).toEqual(bytes);
+    for (const bad of ["+vv8/f4", "+vv8/f4==", "+vv8/f5=", "+vv8 /f4=", "+vv8/f4=\n", "", "-vv8/f4="])
+      expect(fromCanonicalBase64(bad), bad).toBeUndefined();
+  });
+
+  it("refuses a signing key secret that is not canonical base64", () => {
+    const secret = Buffer.from(new Uint8Array(32).fill(9)).toString("base64"); // ends in "=", 1 spare bit pair
+    const cfgWith = (s: string) =>
+      config({
+        ADMIN_TOKEN: "a".repeat(24),
+        TRUSTED_PUBLIC_KEYS: env.TRUSTED_PUBLIC_KEYS,
+        DOWNLOAD_SIGNING_KEYS: JSON.stringify([{ id: "k", secret: s }]),
+      } as unknown as Env);
+    expect(signingKeys(cfgWith(secret))[0].secret).toEqual(new Uint8Array(32).fill(9));
+    const twin = secret.slice(0, -2) + String.fromCharCode(secret.charCodeAt(secret.length - 2) + 1) + "=";
+    expect(Buffer.from(twin, "base64")).toEqual(Buffer.from(new Uint8Array(32).fill(9)));
+    expect(() => signingKeys(cfgWith(twin))).toThrow(/canonically encoded/);
+    expect(() => signingKeys(cfgWith(`${secret}=`))).toThrow(/canonically encoded/);
+    expect(() => signingKeys(cfgWith(` ${secret}`))).toThrow(/canonically encoded/);
+  });
+});
 
 describe("worker signer", () => {
   it("signs /dl/<grant>/<file> with exp, kid and sig, and verifies GET and HEAD", async () => {
@@ -53,7 +104,7 @@ describe("worker signer", () => {
       { exp: input.exp + 1 },
       { grantId: "H".repeat(22) },
       { method: "PUT" },
-      { sig: input.sig.slice(0, -1) + (input.sig.endsWith("A") ? "B" : "A") },
+      { sig: (input.sig.startsWith("A") ? "B" : "A") + input.sig.slice(1) },
     ]) {
       expect(await verifyWorkerSignature(keys, { ...input, ...changed }), JSON.stringify(changed)).toEqual({
         ok: false,
@@ -61,6 +112,11 @@ describe("worker signer", () => {
       });
     }
     expect(await verifyWorkerSignature(keys, { ...input, sig: "!!" })).toEqual({
+      ok: false,
+      reason: "malformed signature",
+    });
+    // The same MAC bytes written another way are not the signature this studio issued.
+    expect(await verifyWorkerSignature(keys, { ...input, sig: nonCanonicalTwin(input.sig) })).toEqual({
       ok: false,
       reason: "malformed signature",
     });
@@ -95,7 +151,7 @@ describe("signing settings", () => {
   const cfg = (extra: Record<string, string>) =>
     config({
       ADMIN_TOKEN: "x".repeat(24),
-      TRUSTED_PUBLIC_KEYS: JSON.stringify([{ id: "a", pem: "-----BEGIN PUBLIC KEY-----" }]),
+      TRUSTED_PUBLIC_KEYS: env.TRUSTED_PUBLIC_KEYS,
       ...extra,
     } as unknown as Env);
 
@@ -136,6 +192,57 @@ describe("signing settings", () => {
     const week = new URL(await signer.sign({ ...grant, expiresAt: now + 30 * 86400_000 }, file));
     expect(week.searchParams.get("X-Amz-Expires")).toBe(String(MAX_PRESIGN_SECONDS));
   });
+
+  it("presigns URLs whose signature AWS's own SigV4 implementation recomputes from the URL as sent", async () => {
+    const creds = { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY" };
+    const signer = r2Signer(
+      cfg({
+        DOWNLOAD_SIGNER: "r2",
+        R2_ACCOUNT_ID: "acc123",
+        R2_ACCESS_KEY_ID: creds.accessKeyId,
+        R2_SECRET_ACCESS_KEY: creds.secretAccessKey,
+        R2_BUCKET_NAME: "artifacts",
+      }),
+    );
+    const reference = new SignatureV4({
+      service: "s3",
+      region: "auto",
+      credentials: creds,
+      sha256: Sha256,
+      uriEscapePath: false, // S3 signs the path as it is sent
+    });
+    for (const name of ["cni-calico-3.29.2.zst", "palette (FIPS) ü's*.iso"]) {
+      const sent = await signer.sign(grant, { ...file, file: name });
+      expect(sent).not.toContain("+");
+      // The query as a server reads it (RFC 3986: only percent-escapes are decoded; "+" is a plus).
+      const url = new URL(sent);
+      const query: Record<string, string> = {};
+      for (const pair of url.search.slice(1).split("&")) {
+        const [k, v] = pair.split("=").map(decodeURIComponent);
+        query[k] = v;
+      }
+      expect(query["response-content-disposition"]).toMatch(/^attachment; filename="/);
+      const { "X-Amz-Signature": signature, ...rest } = query;
+      const recomputed = await reference.presign(
+        {
+          method: "GET",
+          protocol: url.protocol,
+          hostname: url.hostname,
+          path: url.pathname,
+          query: rest,
+          headers: { host: url.host, "x-amz-content-sha256": "UNSIGNED-PAYLOAD" },
+        },
+        {
+          signingDate: new Date(now),
+          expiresIn: Number(query["X-Amz-Expires"]),
+          unhoistableHeaders: new Set(["x-amz-content-sha256"]),
+          unsignableHeaders: new Set(["x-amz-content-sha256"]),
+        },
+      );
+      expect(recomputed.query!["X-Amz-SignedHeaders"]).toBe(query["X-Amz-SignedHeaders"]);
+      expect(recomputed.query!["X-Amz-Signature"], name).toBe(signature);
+    }
+  });
 });
 
 describe("range and conditional rules", () => {
@@ -173,5 +280,22 @@ describe("range and conditional rules", () => {
     expect(rangeStillValid(h({ "If-Range": '"e"' }), '"e"', modified)).toBe(true);
     expect(rangeStillValid(h({ "If-Range": '"old"' }), '"e"', modified)).toBe(false);
     expect(rangeStillValid(h({ "If-Range": new Date(modified - 5000).toUTCString() }), '"e"', modified)).toBe(false);
+  });
+
+  it("applies If-Range with a date only when it is exactly the Last-Modified", () => {
+    const modified = Date.UTC(2026, 0, 1, 12, 0, 0, 500); // sent as Thu, 01 Jan 2026 12:00:00 GMT
+    const ifRange = (ms: number) => new Headers({ "If-Range": new Date(ms).toUTCString() });
+    expect(rangeStillValid(ifRange(modified), '"e"', modified)).toBe(true);
+    expect(rangeStillValid(ifRange(modified + 1000), '"e"', modified)).toBe(false);
+    expect(rangeStillValid(ifRange(modified + 86400_000), '"e"', modified)).toBe(false);
+    expect(rangeStillValid(ifRange(modified - 1000), '"e"', modified)).toBe(false);
+    // A weak ETag never validates a range.
+    expect(rangeStillValid(new Headers({ "If-Range": 'W/"e"' }), '"e"', modified)).toBe(false);
+  });
+
+  it("treats a weak If-None-Match as naming the same file (weak comparison)", () => {
+    const sha = "ab".repeat(32);
+    expect(isNotModified(new Headers({ "If-None-Match": `W/"${sha}"` }), `"${sha}"`, 0)).toBe(true);
+    expect(isNotModified(new Headers({ "If-None-Match": `W/"${"cd".repeat(32)}"` }), `"${sha}"`, 0)).toBe(false);
   });
 });

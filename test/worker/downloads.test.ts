@@ -7,9 +7,9 @@ import { primaryWriter } from "../../worker/db/client";
 import { grants } from "../../worker/db/downloads-schema";
 import { packVersions } from "../../worker/db/schema";
 import { cacheKeyOf } from "../../worker/downloads/serve";
-import { runSync } from "../../worker/sync/run";
 import { eq } from "drizzle-orm";
 import { dropRelease, PALETTE_ENTERPRISE } from "./support/releases";
+import { syncAndSettle } from "./support/sync";
 
 type GrantJson = {
   id: string;
@@ -47,7 +47,7 @@ async function grantFor(packs: { name: string; version: string }[]): Promise<Gra
 let release: Awaited<ReturnType<typeof dropRelease>>;
 
 beforeAll(async () => {
-  release = await dropRelease(env, "dl-2026.11.0", {
+  release = await dropRelease(env, "dl-2026-11-0", {
     products: [PALETTE_ENTERPRISE],
     packs: [
       { name: "cni-calico", version: "3.29.2", layer: "cni", size: 300_000 },
@@ -56,8 +56,8 @@ beforeAll(async () => {
       { name: "old-addon", version: "1.0.0", size: 1000 },
     ],
   });
-  const summary = await runSync(env, { trigger: "admin" });
-  expect(summary.published).toEqual(["dl-2026.11.0"]);
+  const summary = await syncAndSettle(env, { trigger: "admin" });
+  expect(summary.published).toEqual(["dl-2026-11-0"]);
 });
 
 const bytesOf = async (res: Response) => new Uint8Array(await res.arrayBuffer());
@@ -117,12 +117,16 @@ describe("grants", () => {
   });
 
   it("rejects malformed selections with a 400 naming the field", async () => {
+    // Packs with installers is one grant (an upgrade); a bundle beside packs is not.
     const both = await createGrant({
       packs: [{ name: "kubernetes", version: "1.30.4" }],
-      installers: { product: "palette-enterprise", version: "4.6.12" },
+      bundle: { product: "palette-enterprise", version: "4.6.12", useCase: "addon", packs: [] },
     });
     expect(both.status).toBe(400);
-    expect(((await both.json()) as { error: { details: { field: string }[] } }).error.details[0].field).toBe(
+    expect(((await both.json()) as { error: { details: { field: string }[] } }).error.details[0].field).toBe("bundle");
+    const nothing = await createGrant({});
+    expect(nothing.status).toBe(400);
+    expect(((await nothing.json()) as { error: { details: { field: string }[] } }).error.details[0].field).toBe(
       "installers",
     );
     const badName = await createGrant({ packs: [{ name: "Bad Name!", version: "1" }] });
@@ -179,8 +183,19 @@ describe("/dl downloads", () => {
     expect(stale.status).toBe(200);
     await stale.body?.cancel();
 
+    const lastModified = part.headers.get("Last-Modified")!;
+    const exact = await studio(url, { headers: { Range: "bytes=0-9", "If-Range": lastModified } });
+    expect(exact.status).toBe(206);
+    expect(await bytesOf(exact)).toEqual(whole.slice(0, 10));
+    const later = new Date(Date.parse(lastModified) + 3600_000).toUTCString();
+    const notExact = await studio(url, { headers: { Range: "bytes=0-9", "If-Range": later } });
+    expect(notExact.status).toBe(200);
+    await notExact.body?.cancel();
+
     const inm = await studio(url, { headers: { "If-None-Match": `"${sha256}"` } });
     expect(inm.status).toBe(304);
+    const weak = await studio(url, { headers: { "If-None-Match": `W/"${sha256}"` } });
+    expect(weak.status).toBe(304);
     const otherTag = await studio(url, { headers: { "If-None-Match": '"something-else"' } });
     expect(otherTag.status).toBe(200);
     await otherTag.body?.cancel();

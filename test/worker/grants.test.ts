@@ -2,9 +2,10 @@
 // per-client rate limit; the admin audit trail; and the API-token manifests for automation.
 import { env, exports } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
+import { rateLimitKey } from "../../worker/downloads/client-key";
 import { grantViewSchema } from "../../worker/downloads/openapi-paths";
-import { runSync } from "../../worker/sync/run";
 import { dropRelease, PALETTE_ENTERPRISE } from "./support/releases";
+import { syncAndSettle } from "./support/sync";
 
 const studio = (path: string, init?: RequestInit) =>
   exports.default.fetch(new Request(new URL(path, "http://studio.test"), init));
@@ -23,7 +24,7 @@ type GrantJson = {
 };
 
 beforeAll(async () => {
-  await dropRelease(env, "grants-4.6.12", {
+  await dropRelease(env, "grants-4-6-12", {
     products: [PALETTE_ENTERPRISE],
     packs: [
       { name: "ubuntu-aws", version: "22.04", layer: "os" },
@@ -35,7 +36,7 @@ beforeAll(async () => {
       { product: "palette-enterprise", productVersion: "4.6.12", kind: "content-bundle" },
     ],
   });
-  await runSync(env, { trigger: "admin" });
+  await syncAndSettle(env, { trigger: "admin" });
 });
 
 describe("POST /api/v1/grants", () => {
@@ -93,6 +94,31 @@ describe("POST /api/v1/grants", () => {
     expect(((await badUseCase.json()) as { error: { message: string } }).error.message).toMatch(/^bundle\.useCase: /);
   });
 
+  it("grants installers and packs together in one grant (an upgrade), and refuses them beside a bundle", async () => {
+    const both = await postGrant({
+      installers: { product: "palette-enterprise", version: "4.6.12", kinds: ["content-bundle"] },
+      packs: [{ name: "kubernetes", version: "1.30.4" }],
+    });
+    expect(both.status).toBe(201);
+    expect(((await both.json()) as GrantJson).files.map((f) => [f.kind, f.file])).toEqual([
+      ["content-bundle", "palette-enterprise-4.6.12.tar.zst"],
+      ["pack", "kubernetes-1.30.4.zst"],
+    ]);
+    const unknownPack = await postGrant({
+      installers: { product: "palette-enterprise", version: "4.6.12" },
+      packs: [{ name: "kubernetes", version: "9.9.9" }],
+    });
+    expect(unknownPack.status).toBe(404);
+    const withBundle = await postGrant({
+      bundle: { product: "palette-enterprise", version: "4.6.12", useCase: "addon", packs: [] },
+      packs: [{ name: "kubernetes", version: "1.30.4" }],
+    });
+    expect(withBundle.status).toBe(400);
+    expect(await withBundle.json()).toMatchObject({
+      error: { details: [{ field: "bundle", message: "give a bundle, or installers and/or packs" }] },
+    });
+  });
+
   it("rejects an empty selection, a non-JSON body and an over-long token", async () => {
     expect((await postGrant({})).status).toBe(400);
     expect((await postGrant({ packs: [] })).status).toBe(400);
@@ -118,6 +144,49 @@ describe("POST /api/v1/grants", () => {
     expect(limited.headers.get("Retry-After")).toBe("60");
     expect(await limited.json()).toMatchObject({ error: { code: "rate_limited" } });
     expect((await postGrant(body, "203.0.113.251")).status).toBe(201);
+  });
+});
+
+describe("rate limit keys", () => {
+  it("keys IPv4 by address, IPv6 by its /64, and IPv4-mapped IPv6 as the IPv4 address", () => {
+    expect(rateLimitKey("203.0.113.7")).toBe("ip:203.0.113.7");
+    expect(rateLimitKey(undefined)).toBe("ip:unknown");
+    expect(rateLimitKey("2001:db8:a:b::1")).toBe("ip6:2001:db8:a:b::/64");
+    expect(rateLimitKey("2001:0DB8:000a:000b:ffff:1:2:3")).toBe("ip6:2001:db8:a:b::/64");
+    expect(rateLimitKey("2001:db8::1")).toBe("ip6:2001:db8:0:0::/64");
+    expect(rateLimitKey("::1")).toBe("ip6:0:0:0:0::/64");
+    expect(rateLimitKey("fe80::1%eth0")).toBe("ip6:fe80:0:0:0::/64");
+    expect(rateLimitKey("::ffff:198.51.100.9")).toBe("ip:198.51.100.9");
+    expect(rateLimitKey("2001:db8:a:b:c:d:192.0.2.1")).toBe("ip6:2001:db8:a:b::/64");
+    expect(rateLimitKey("2001:db8:a:c::1")).not.toBe(rateLimitKey("2001:db8:a:b::1"));
+    expect(rateLimitKey("not:an:address::x")).toBe("ip:not:an:address::x");
+  });
+
+  it("limits a whole IPv6 /64 as one client: the 21st grant from any address in it is a 429", async () => {
+    const body = { packs: [{ name: "kubernetes", version: "1.30.4" }] };
+    for (let i = 1; i <= 20; i++) expect((await postGrant(body, `2001:db8:77:1::${i.toString(16)}`)).status).toBe(201);
+    const limited = await postGrant(body, "2001:db8:77:1:abcd:ef01:2345:6789");
+    expect(limited.status).toBe(429);
+    expect(await limited.json()).toMatchObject({ error: { code: "rate_limited" } });
+    expect((await postGrant(body, "2001:db8:77:2::1")).status).toBe(201);
+  });
+
+  it("limits an API token to 20 grants a minute, from whatever address it is used", async () => {
+    const minted = (await (
+      await studio("/api/v1/admin/tokens", {
+        method: "POST",
+        headers: admin,
+        body: JSON.stringify({ name: "busy job", scopes: ["grants:create"] }),
+      })
+    ).json()) as { token: string };
+    const body = { packs: [{ name: "kubernetes", version: "1.30.4" }] };
+    const auth = { Authorization: `Bearer ${minted.token}` };
+    for (let i = 1; i <= 20; i++) expect((await postGrant(body, `192.0.2.${i}`, auth)).status).toBe(201);
+    const limited = await postGrant(body, "192.0.2.99", auth);
+    expect(limited.status).toBe(429);
+    expect(limited.headers.get("Retry-After")).toBe("60");
+    // The same address without the token is another client.
+    expect((await postGrant(body, "192.0.2.99")).status).toBe(201);
   });
 });
 
@@ -214,6 +283,11 @@ describe("API tokens and automation manifests", () => {
     expect(lines).toHaveLength(4);
     expect(lines[0]).toMatch(/\/dl\/[A-Za-z0-9_-]{22}\/palette-enterprise-4\.6\.12\.tar\.zst\?exp=/);
     expect(urls.headers.get("X-Grant-Id")).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    // The Link opens the grant with its capability, not with the public id.
+    const link = /^<(.*)>; rel="grant"$/.exec(urls.headers.get("Link") ?? "")?.[1];
+    expect(link).toMatch(/\/api\/v1\/grants\/[A-Za-z0-9_-]{43}$/);
+    const linked = (await (await studio(link!)).json()) as GrantJson;
+    expect(linked.id).toBe(urls.headers.get("X-Grant-Id"));
 
     const spec = {
       product: "palette-enterprise",

@@ -11,8 +11,8 @@ import {
   sha256SumsLength,
   urlsTxt,
 } from "../../worker/downloads/manifests";
-import { runSync } from "../../worker/sync/run";
 import { dropRelease, PALETTE_ENTERPRISE } from "./support/releases";
+import { syncAndSettle } from "./support/sync";
 
 const entry = (over: Partial<ManifestEntry> = {}): ManifestEntry => ({
   kind: "pack",
@@ -85,20 +85,21 @@ describe("manifest renderers", () => {
   });
 });
 
-describe("GET /api/v1/grants/:id/<format>", () => {
+describe("GET /api/v1/grants/:capability/<format>", () => {
   let id: string;
+  let capability: string;
   let files: { file: string; sigFile: string; url: string; sigUrl: string; sha256: string; size: number }[];
   let release: Awaited<ReturnType<typeof dropRelease>>;
 
   beforeAll(async () => {
-    release = await dropRelease(env, "manifests-2026.11.0", {
+    release = await dropRelease(env, "manifests-2026-11-0", {
       products: [PALETTE_ENTERPRISE],
       packs: [
         { name: "cni-calico", version: "3.29.2", layer: "cni" },
         { name: "kubernetes", version: "1.32.3", layer: "k8s" },
       ],
     });
-    await runSync(env, { trigger: "admin" });
+    await syncAndSettle(env, { trigger: "admin" });
     const res = await exports.default.fetch("http://studio.test/api/v1/grants", {
       method: "POST",
       headers: { "Content-Type": "application/json" },
@@ -109,10 +110,10 @@ describe("GET /api/v1/grants/:id/<format>", () => {
         ],
       }),
     });
-    ({ id, files } = (await res.json()) as { id: string; files: typeof files });
+    ({ id, capability, files } = (await res.json()) as { id: string; capability: string; files: typeof files });
   });
 
-  const get = (format: string) => exports.default.fetch(`http://studio.test/api/v1/grants/${id}/${format}`);
+  const get = (format: string) => exports.default.fetch(`http://studio.test/api/v1/grants/${capability}/${format}`);
 
   it("urls.txt: every URL of the grant, each of which downloads", async () => {
     const res = await get("urls.txt");
@@ -179,10 +180,45 @@ describe("GET /api/v1/grants/:id/<format>", () => {
     expect(script).toContain("'http://studio.test/spectro_public_key.pem'");
   });
 
-  it("404s an unknown format and an unknown grant", async () => {
+  it("404s an unknown format and an unknown capability", async () => {
     expect((await get("files.zip")).status).toBe(404);
-    expect(
-      (await exports.default.fetch("http://studio.test/api/v1/grants/AAAAAAAAAAAAAAAAAAAAAA/urls.txt")).status,
-    ).toBe(404);
+    expect((await exports.default.fetch(`http://studio.test/api/v1/grants/${"A".repeat(43)}/urls.txt`)).status).toBe(
+      404,
+    );
+  });
+
+  it("opens the grant's JSON, manifests and tar with its capability, never with the grant id a /dl URL shows", async () => {
+    const idInDl = new URL(files[0].url).pathname.split("/")[2];
+    expect(idInDl).toBe(id);
+    expect(files.flatMap((f) => [f.url, f.sigUrl]).join("\n")).not.toContain(capability);
+    for (const path of [
+      "",
+      "/urls.txt",
+      "/bundle.curl",
+      "/manifest.json",
+      "/SHA256SUMS",
+      "/download.sh",
+      "/bundle.tar",
+    ]) {
+      const byId = await exports.default.fetch(`http://studio.test/api/v1/grants/${id}${path}`);
+      expect(byId.status, path).toBe(404);
+      expect(await byId.json()).toMatchObject({ error: { code: "not_found" } });
+      const byCapability = await exports.default.fetch(`http://studio.test/api/v1/grants/${capability}${path}`);
+      expect(byCapability.status, path).toBe(200);
+      await byCapability.body?.cancel();
+    }
+  });
+
+  it("stores only the SHA-256 of the capability", async () => {
+    const row = await env.DB.prepare("select * from grants where id = ?").bind(id).first<Record<string, unknown>>();
+    expect(JSON.stringify(row)).not.toContain(capability);
+    const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(capability)));
+    expect(row!.capability_hash).toBe([...digest].map((b) => b.toString(16).padStart(2, "0")).join(""));
+    const admin = { headers: { Authorization: `Bearer ${env.ADMIN_TOKEN}` } };
+    const audit = JSON.stringify(
+      await (await exports.default.fetch(`http://studio.test/api/v1/admin/grants/${id}`, admin)).json(),
+    );
+    expect(audit).not.toContain(capability);
+    expect(audit).not.toContain(String(row!.capability_hash));
   });
 });

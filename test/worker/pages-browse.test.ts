@@ -130,12 +130,15 @@ describe("pages and selection", () => {
     expect(next).toBe("/packs?layer=addon&cursor=abc&selected=kubernetes@1.32.3,nginx@1.11.2");
   });
 
-  it("downloads the selection through /download", async () => {
-    expect(await redirectOf("/packs?selected=kubernetes@1.32.3&shown=nginx@1.11.2&pick=nginx@1.11.2&go=download")).toBe(
-      "/download?packs=kubernetes@1.32.3,nginx@1.11.2",
-    );
+  it("downloads the selection from its own selection bar", async () => {
     const body = await htmlPage("/packs?selected=kubernetes@1.32.3");
-    expect(body).toMatch(/<button type="submit" name="go" value="download"[^>]*>Download selected<\/button>/);
+    expect(body).toMatch(
+      /<button type="submit" name="action" value="download"[^>]*formmethod="post" formaction="\/packs">Download Bundle<\/button>/,
+    );
     expect(body).toContain("kubernetes@1.32.3");
+    // A page rendered before, still sending "Download selected", lands on the bar with the selection.
+    expect(await redirectOf("/packs?selected=kubernetes@1.32.3&shown=nginx@1.11.2&pick=nginx@1.11.2&go=download")).toBe(
+      "/packs?selected=kubernetes@1.32.3,nginx@1.11.2#download",
+    );
   });
 });

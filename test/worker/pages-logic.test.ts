@@ -51,7 +51,6 @@ describe("wizard steps", () => {
       "addon",
       "review",
       "confirm",
-      "download",
     ]);
     expect(ids("agent")).toEqual([
       "product",
@@ -64,9 +63,8 @@ describe("wizard steps", () => {
       "addon",
       "review",
       "confirm",
-      "download",
     ]);
-    expect(ids("addon")).toEqual(["product", "version", "use-case", "addon", "confirm", "download"]);
+    expect(ids("addon")).toEqual(["product", "version", "use-case", "addon", "confirm"]);
   });
 
   it("gates every step on the inputs before it", () => {

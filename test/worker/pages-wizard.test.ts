@@ -208,8 +208,61 @@ describe("configuring layers", () => {
   });
 });
 
+describe("add-on only: every layer", () => {
+  it("offers packs of every layer, labelled with their layer, and takes two network packs and a storage pack", async () => {
+    const body = await htmlPage(`/bundle/layers/addon?${BASE}&useCase=addon`);
+    const offered = offeredPicks(body);
+    expect(offered).toEqual(
+      expect.arrayContaining([
+        "ubuntu-aws@22.04",
+        "kubernetes@1.32.3",
+        "cni-calico@3.29.2",
+        "cni-flannel@0.24.0",
+        "nginx@1.11.2",
+      ]),
+    );
+    const ebs = offered.find((ref) => ref.startsWith("csi-aws-ebs@"));
+    expect(ebs).toBeDefined();
+    expect(body).toContain('<span class="badge accent">Network</span>');
+    expect(attributes(body, /<input\b[^>]*value="cni-calico@3\.29\.2"[^>]*>/g, "type")).toEqual(["checkbox"]);
+    // "storage" finds the CSIs by their layer.
+    const storage = await htmlPage(`/bundle/layers/addon?${BASE}&useCase=addon&q=storage`);
+    expect(offeredPicks(storage).every((ref) => ref.startsWith("csi-"))).toBe(true);
+    const confirm = await redirectOf(
+      `/bundle/next?from=addon&${BASE}&useCase=addon&shown=cni-calico@3.29.2,cni-flannel@0.24.0,${ebs}&pick=cni-calico@3.29.2&pick=cni-flannel@0.24.0&pick=${ebs}&go=next`,
+    );
+    expect(confirm).toBe(`/bundle/confirm?${BASE}&useCase=addon&packs=cni-calico@3.29.2,cni-flannel@0.24.0,${ebs}`);
+    const page = await htmlPage(confirm);
+    for (const file of ["cni-calico-3.29.2.zst", "cni-flannel-0.24.0.zst", `${ebs!.replace("@", "-")}.zst`])
+      expect(page).toContain(file);
+    // A parts list is not a cluster profile: no missing-layer warning.
+    expect(page).not.toContain("data-missing-layers");
+  });
+});
+
 describe("review and confirm", () => {
   const bundle = `${CONTROLLER}&packs=ubuntu-aws@22.04,kubernetes@1.32.3,cni-calico@3.29.2`;
+
+  it("say which core layers the bundle skips and why that matters, on Review and on Confirm", async () => {
+    for (const step of ["review", "confirm"]) {
+      const body = decode(await htmlPage(`/bundle/${step}?${bundle}`));
+      expect(body).toContain("This bundle has no Storage pack.");
+      expect(body).toContain(
+        "a cluster profile needs one pack in each of the OS, Kubernetes, network and storage layers",
+      );
+      expect(attributes(body, /<li\b[^>]*data-layer[^>]*>/g, "data-layer")).toEqual(["csi"]);
+      expect(body).toContain("the storage driver (CSI) that gives workloads persistent volumes");
+      expect(attributes(body, /<a\b[^>]*>/g, "href")).toContain(`/bundle/layers/csi?${bundle}`);
+    }
+    const onlyOs = decode(await htmlPage(`/bundle/confirm?${CONTROLLER}&packs=ubuntu-aws@22.04`));
+    expect(onlyOs).toContain("This bundle has no Kubernetes, Network or Storage pack.");
+    // Skipping is allowed: the download stays available.
+    expect(onlyOs).toMatch(/value="download" data-download-action="true">Download Bundle<\/button>/);
+    const complete = await htmlPage(
+      `/bundle/review?${bundle.replace("cni-calico@3.29.2", "cni-calico@3.29.2,csi-aws-ebs@1.41.0")}`,
+    );
+    expect(complete).not.toContain("data-missing-layers");
+  });
 
   it("lets any layer be changed or removed", async () => {
     const body = await htmlPage(`/bundle/review?${bundle}`);
@@ -229,7 +282,7 @@ describe("review and confirm", () => {
     expect(body).toContain("requires kubernetes <= 1.29.99");
   });
 
-  it("confirms the bundle with files, export, permalink, add-ons and the way to /download", async () => {
+  it("confirms the bundle with files, export, permalink, add-ons and its own download form", async () => {
     const body = await htmlPage(`/bundle/confirm?${bundle}`);
     for (const file of [
       "ubuntu-aws-22.04.zst",
@@ -243,16 +296,11 @@ describe("review and confirm", () => {
     expect(links).toContain(`/bundle/layers/addon?${bundle}`);
     expect(body).toContain("Explore additional add-ons");
     expect(body).toContain(`value="${ORIGIN}/bundle/confirm?${bundle.replace(/&/g, "&amp;")}"`);
-    const download = formAround(body, "Continue to download");
-    expect(download).toContain('method="get" action="/download"');
-    expect(hiddenInputs(download)).toEqual({
-      product: "palette-enterprise",
-      version: "4.6.12",
-      useCase: "controller",
-      cloud: "aws",
-      packs: "ubuntu-aws@22.04,kubernetes@1.32.3,cni-calico@3.29.2",
-    });
-    expect(links).toContain(`/download?${bundle}`);
+    // The download happens here: the form posts back to this same Confirm URL, which holds the bundle.
+    const download = formAround(body, ">Download Bundle</button>");
+    expect(download).toContain(`method="post" action="/bundle/confirm?${bundle.replace(/&/g, "&amp;")}"`);
+    expect(download).toContain(">Copy all URLs</button>");
+    expect(links.some((href) => href.startsWith("/download"))).toBe(false);
   });
 
   it("shows the agent notice on the agent bundle's confirm page", async () => {
@@ -374,12 +422,11 @@ describe("a permalink naming a pack version yanked since it was shared", () => {
     expect(attributes(body, /<a\b[^>]*>/g, "href")).toContain(`/bundle/confirm?${CONTROLLER}&packs=${kept}`);
     for (const file of ["ubuntu-aws-22.04.zst", "cni-calico-3.29.2.zst"]) expect(body).toContain(file);
     expect(body).not.toContain("kubernetes-1.32.3.zst");
-    expect(formAround(body, "Continue to download")).toMatch(
-      /<button type="submit" disabled>Continue to download<\/button>/,
-    );
+    expect(body).toMatch(/value="download" data-download-action="true" disabled>Download Bundle<\/button>/);
+    expect(body).toContain("First continue without the packs that are no longer published.");
     const without = await htmlPage(`/bundle/confirm?${CONTROLLER}&packs=${kept}`);
     expect(without).not.toContain("no longer published");
-    expect(formAround(without, "Continue to download")).toMatch(/<button type="submit">Continue to download<\/button>/);
+    expect(without).toMatch(/value="download" data-download-action="true">Download Bundle<\/button>/);
   });
 
   it("shows the same on the Review page", async () => {

@@ -3,7 +3,7 @@
 import { exports } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { FIXTURE_PACKS, seedCatalog, type FixturePack } from "./support/catalog-fixture";
-import { attributes, formAround, getPage, hiddenInputs, htmlPage } from "./pages-support";
+import { attributes, formAround, getPage, htmlPage } from "./pages-support";
 
 const HOSTILE: FixturePack = {
   name: "evil-addon",
@@ -58,7 +58,7 @@ describe("home", () => {
 });
 
 describe("install pages", () => {
-  it("lists the chosen version's installers with sizes, checksums and download forms", async () => {
+  it("lists the chosen version's installers with sizes, checksums and one download form", async () => {
     const body = await htmlPage("/install/palette-enterprise?version=4.6.12");
     expect(body).toContain("Palette Enterprise 4.6.12 artifacts");
     for (const [kind, file, label] of [
@@ -69,8 +69,10 @@ describe("install pages", () => {
       expect(body).toContain(file);
       expect(body).toContain(label);
       const form = formAround(body, `aria-label="Download ${file}"`);
-      expect(form).toContain('method="get" action="/download"');
-      expect(hiddenInputs(form)).toEqual({ installers: "palette-enterprise@4.6.12", kinds: kind });
+      expect(form).toContain('method="post" action="/install/palette-enterprise?version=4.6.12"');
+      expect(form).toContain(
+        `value="file" data-kind="${kind}" data-download-action="true" class="small" aria-label="Download ${file}"`,
+      );
     }
     expect(body).toContain("palette-enterprise-4.6.12.tar.sig.bin");
     expect(body).toContain("palette-enterprise-appliance-4.6.12.iso.sig.bin");
@@ -121,6 +123,19 @@ describe("verification", () => {
     expect(body).toContain("Verified OK");
   });
 
+  it("links the guides the docs name: Artifact Signatures, Upload Packs, the Palette CLI and the appliance installs", async () => {
+    const links = attributes(await htmlPage("/verify"), /<a\b[^>]*>/g, "href");
+    for (const path of [
+      "security/artifact-signatures/",
+      "self-hosted-setup/palette/management-appliance/upload-packs/",
+      "self-hosted-setup/vertex/management-appliance/upload-packs/",
+      "automation/palette-cli/commands/content/",
+      "self-hosted-setup/palette/management-appliance/install/",
+      "self-hosted-setup/vertex/management-appliance/install/",
+    ])
+      expect(links).toContain(`https://docs.spectrocloud.com/${path}`);
+  });
+
   it("serves the folder script as a download", async () => {
     const res = await exports.default.fetch("http://studio.test/verify-signatures.sh");
     expect(res.status).toBe(200);
@@ -146,9 +161,8 @@ describe("pack detail", () => {
     expect(body).toMatch(/kubernetes<\/a>\s*>= 1\.29/);
     expect(body).toMatch(/<span aria-current="page">3\.29\.2<\/span>/);
     expect(body).toContain('href="/packs/cni-calico?version=3.26.0"');
-    const form = formAround(body, ">Download</button>");
-    expect(form).toContain('action="/download"');
-    expect(hiddenInputs(form)).toEqual({ packs: "cni-calico@3.29.2" });
+    // Download leads straight to the Browse selection bar (captcha, Download Bundle, Copy all URLs).
+    expect(body).toMatch(/<a class="button" href="\/packs\?selected=cni-calico@3\.29\.2#download">Download<\/a>/);
   });
 
   it("never lists a yanked version, and 404s one", async () => {

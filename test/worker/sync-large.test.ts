@@ -5,8 +5,8 @@ import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { primaryWriter } from "../../worker/db/client";
 import { packVersions } from "../../worker/db/schema";
-import { runSync } from "../../worker/sync/run";
 import { dropRelease, releaseRow } from "./support/releases";
+import { syncAndSettle } from "./support/sync";
 
 // 180 MiB plus an odd tail, so the last chunk is a partial one.
 const LARGE = 180 * 1024 * 1024 + 12_345;
@@ -18,7 +18,7 @@ describe("catalog sync: large artifacts", () => {
     });
     expect((await env.ARTIFACTS.head("incoming/large/edge-os-22.4.5.zst"))!.size).toBe(LARGE);
 
-    const summary = await runSync(env, { trigger: "cron" });
+    const summary = await syncAndSettle(env, { trigger: "cron" });
 
     expect(summary.quarantined).toEqual([]);
     expect(summary.published).toEqual(["large"]);

@@ -30,9 +30,13 @@ const noFacts = (): CatalogFacts => ({
   packVersions: new Map(),
   packLayers: new Map(),
   artifacts: new Map(),
-  products: new Set(),
+  products: new Map(),
+  fileNames: new Map(),
 });
-const keys = new Set(["k1", "k2"]);
+const keys = new Map([
+  ["k1", "current"],
+  ["k2", "current"],
+] as const);
 
 describe("planRelease", () => {
   it("sorts files into new, byte-identical re-publishes and refusals", () => {

@@ -6,8 +6,8 @@ import { describe, expect, it } from "vitest";
 import { catalogGeneration } from "../../worker/catalog/generation";
 import { primaryWriter } from "../../worker/db/client";
 import { packs, packVersions, products } from "../../worker/db/schema";
-import { runSync } from "../../worker/sync/run";
 import { dropRelease, releaseRow, rowsPublishedBy, type DropOptions, type PackSpec } from "./support/releases";
+import { syncAndSettle } from "./support/sync";
 
 const db = () => primaryWriter(env);
 
@@ -20,7 +20,7 @@ async function expectQuarantined(releaseId: string, bad: Partial<DropOptions>, r
     ...(bad.packs ? { packs: [{ name: `good-${releaseId}`, version: "1.0.0" }, ...bad.packs] } : {}),
   });
 
-  const summary = await runSync(env, { trigger: "cron" });
+  const summary = await syncAndSettle(env, { trigger: "cron" });
 
   expect(summary.published).toEqual([]);
   expect(summary.quarantined).toHaveLength(1);
@@ -130,7 +130,7 @@ describe("catalog sync: quarantine", () => {
 
   it("refuses a release that would change an already published pack version, and keeps the published one", async () => {
     const first = await dropRelease(env, "original", { packs: [pack("stable", { content: "the original bytes" })] });
-    expect((await runSync(env, { trigger: "cron" })).published).toEqual(["original"]);
+    expect((await syncAndSettle(env, { trigger: "cron" })).published).toEqual(["original"]);
 
     const row = await expectQuarantined(
       "changed",
@@ -149,7 +149,7 @@ describe("catalog sync: quarantine", () => {
       products: [product],
       installers: [{ product: "palette-test", productVersion: "4.6.12", kind: "iso", content: "iso v1" }],
     });
-    expect((await runSync(env, { trigger: "cron" })).published).toEqual(["installer-original"]);
+    expect((await syncAndSettle(env, { trigger: "cron" })).published).toEqual(["installer-original"]);
 
     await expectQuarantined(
       "installer-changed",
@@ -160,7 +160,7 @@ describe("catalog sync: quarantine", () => {
 
   it("refuses a pack whose layer differs from its published layer", async () => {
     await dropRelease(env, "layer-original", { packs: [pack("shifty", { layer: "cni" })] });
-    expect((await runSync(env, { trigger: "cron" })).published).toEqual(["layer-original"]);
+    expect((await syncAndSettle(env, { trigger: "cron" })).published).toEqual(["layer-original"]);
 
     await expectQuarantined(
       "layer-changed",
@@ -194,13 +194,13 @@ describe("catalog sync: quarantine", () => {
     await dropRelease(env, "run-bad", { packs: [pack("run-bad-pack", { tamper: "bad-signature" })] });
     await dropRelease(env, "run-good", { packs: [pack("run-good-pack")] });
 
-    const summary = await runSync(env, { trigger: "cron" });
+    const summary = await syncAndSettle(env, { trigger: "cron" });
 
     expect(summary.quarantined.map((q) => q.releaseId)).toEqual(["run-bad"]);
     expect(summary.published).toEqual(["run-good"]);
     expect((await rowsPublishedBy(env, "run-good")).packVersions).toBe(1);
     // A quarantined release stays quarantined: the next run skips it without reading it again.
-    const again = await runSync(env, { trigger: "cron" });
+    const again = await syncAndSettle(env, { trigger: "cron" });
     expect(again.quarantined).toEqual([]);
     expect((await releaseRow(env, "run-bad"))!.status).toBe("quarantined");
   });

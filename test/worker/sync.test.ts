@@ -20,23 +20,27 @@ import {
   syncRuns,
 } from "../../worker/db/schema";
 import worker from "../../worker/index";
-import { runSync } from "../../worker/sync/run";
+import { hex } from "../../worker/encoding";
 import { primaryWriter } from "../../worker/db/client";
 import {
   dropRelease,
   PALETTE_ENTERPRISE,
   releaseRow as releaseRowOf,
   rowsPublishedBy as rowsOf,
+  storedAsIf,
   writeReleaseJson,
 } from "./support/releases";
+import { releaseSettled, syncAndSettle } from "./support/sync";
 
 const db = () => primaryWriter(env);
+const sha256Of = async (key: string) =>
+  hex(await crypto.subtle.digest("SHA-256", await (await env.ARTIFACTS.get(key))!.arrayBuffer()));
 const releaseRow = (id: string) => releaseRowOf(env, id);
 const rowsPublishedBy = (id: string) => rowsOf(env, id);
 
 describe("catalog sync: publishing", () => {
   it("publishes a good release in one batch: rows visible, generation bumped once, run recorded", async () => {
-    const dropped = await dropRelease(env, "2026.11.0", {
+    const dropped = await dropRelease(env, "2026-11-0", {
       products: [PALETTE_ENTERPRISE],
       packs: [
         {
@@ -63,11 +67,11 @@ describe("catalog sync: publishing", () => {
     });
     const before = await catalogGeneration(db());
 
-    const summary = await runSync(env, { trigger: "cron" });
+    const summary = await syncAndSettle(env, { trigger: "cron" });
 
     expect(summary).toMatchObject({
       trigger: "cron",
-      published: ["2026.11.0"],
+      published: ["2026-11-0"],
       quarantined: [],
       uploading: [],
       skipped: 0,
@@ -80,16 +84,18 @@ describe("catalog sync: publishing", () => {
       packName: "kubernetes",
       versionKey: versionSortKey("1.30.1"),
       fileName: "kubernetes-1.30.1.zst",
-      objectKey: "incoming/2026.11.0/kubernetes-1.30.1.zst",
+      // The verified copies, content-addressed, each pinned to the etag R2 gave it.
+      objectKey: `blobs/sha256/${dropped.files["kubernetes-1.30.1.zst"].sha256}`,
+      objectEtag: (await env.ARTIFACTS.head(`blobs/sha256/${dropped.files["kubernetes-1.30.1.zst"].sha256}`))!.etag,
       signatureFileName: "kubernetes-1.30.1.sig.bin",
-      signatureKey: "incoming/2026.11.0/kubernetes-1.30.1.sig.bin",
+      signatureKey: `blobs/sha256/${await sha256Of("incoming/2026-11-0/kubernetes-1.30.1.sig.bin")}`,
       size: dropped.files["kubernetes-1.30.1.zst"].size,
       sha256: dropped.files["kubernetes-1.30.1.zst"].sha256,
       keyId: "test-ec",
-      releaseId: "2026.11.0",
+      releaseId: "2026-11-0",
       yanked: false,
     });
-    expect(k8s!.signatureSize).toBe((await env.ARTIFACTS.head("incoming/2026.11.0/kubernetes-1.30.1.sig.bin"))!.size);
+    expect(k8s!.signatureSize).toBe((await env.ARTIFACTS.head("incoming/2026-11-0/kubernetes-1.30.1.sig.bin"))!.size);
 
     const id = "kubernetes@1.30.1";
     const clouds = await db()
@@ -144,7 +150,7 @@ describe("catalog sync: publishing", () => {
         productId: "palette-enterprise",
         version: "4.6.12",
         versionKey: versionSortKey("4.6.12"),
-        releaseId: "2026.11.0",
+        releaseId: "2026-11-0",
       },
     ]);
     const installers = await db().select().from(releaseArtifacts).orderBy(releaseArtifacts.kind);
@@ -153,21 +159,21 @@ describe("catalog sync: publishing", () => {
         "content-bundle",
         "palette-enterprise-4.6.12.tar.zst",
         "palette-enterprise-4.6.12.tar.sig.bin",
-        "incoming/2026.11.0/palette-enterprise-4.6.12.tar.zst",
+        `blobs/sha256/${dropped.files["palette-enterprise-4.6.12.tar.zst"].sha256}`,
       ],
       [
         "iso",
         "palette-enterprise-appliance-4.6.12.iso",
         "palette-enterprise-appliance-4.6.12.iso.sig.bin",
-        "incoming/2026.11.0/palette-enterprise-appliance-4.6.12.iso",
+        `blobs/sha256/${dropped.files["palette-enterprise-appliance-4.6.12.iso"].sha256}`,
       ],
     ]);
 
-    const release = await releaseRow("2026.11.0");
+    const release = await releaseRow("2026-11-0");
     expect(release).toMatchObject({ status: "published", reason: null, fileCount: 4, runId: summary.runId });
     expect(release!.totalBytes).toBe(Object.values(dropped.files).reduce((sum, f) => sum + f.size, 0));
     const run = await db().select().from(syncRuns).where(eq(syncRuns.id, summary.runId)).get();
-    expect(run).toMatchObject({ trigger: "cron", published: 1, quarantined: 0, uploading: 0, skipped: 0, error: null });
+    expect(run).toMatchObject({ trigger: "cron", verifying: 1, quarantined: 0, uploading: 0, skipped: 0, error: null });
     expect(run!.finishedAt).toBeGreaterThanOrEqual(run!.startedAt);
   });
 
@@ -175,35 +181,35 @@ describe("catalog sync: publishing", () => {
     const generation = await catalogGeneration(db());
     const [{ n: rowsBefore }] = await db().select({ n: count() }).from(packVersions);
     // Were the sync to re-verify, these altered bytes would quarantine the release.
-    await env.ARTIFACTS.put("incoming/2026.11.0/kubernetes-1.30.1.zst", "tampered after publishing");
+    await env.ARTIFACTS.put("incoming/2026-11-0/kubernetes-1.30.1.zst", "tampered after publishing");
 
-    const summary = await runSync(env, { trigger: "admin" });
+    const summary = await syncAndSettle(env, { trigger: "admin" });
 
     expect(summary).toMatchObject({ published: [], quarantined: [], skipped: 1 });
-    expect((await releaseRow("2026.11.0"))!.status).toBe("published");
+    expect((await releaseRow("2026-11-0"))!.status).toBe("published");
     const [{ n: rowsAfter }] = await db().select({ n: count() }).from(packVersions);
     expect(rowsAfter).toBe(rowsBefore);
     expect(await catalogGeneration(db())).toBe(generation);
   });
 
   it("leaves a release without release.json alone, then publishes it once release.json arrives", async () => {
-    const dropped = await dropRelease(env, "2026.11.1", {
+    const dropped = await dropRelease(env, "2026-11-1", {
       packs: [{ name: "csi-aws-ebs", version: "1.35.0", layer: "csi" }],
       releaseJson: false,
     });
 
-    const first = await runSync(env, { trigger: "cron" });
-    expect(first.uploading).toEqual(["2026.11.1"]);
+    const first = await syncAndSettle(env, { trigger: "cron" });
+    expect(first.uploading).toEqual(["2026-11-1"]);
     expect(first.published).toEqual([]);
-    expect(await releaseRow("2026.11.1")).toBeUndefined();
-    expect(await rowsPublishedBy("2026.11.1")).toEqual({ packVersions: 0, releaseArtifacts: 0, productVersions: 0 });
+    expect(await releaseRow("2026-11-1")).toBeUndefined();
+    expect(await rowsPublishedBy("2026-11-1")).toEqual({ packVersions: 0, releaseArtifacts: 0, productVersions: 0 });
     expect((await db().select().from(syncRuns).where(eq(syncRuns.id, first.runId)).get())!.uploading).toBe(1);
 
-    await writeReleaseJson(env, "2026.11.1", dropped.manifest);
-    const second = await runSync(env, { trigger: "cron" });
+    await writeReleaseJson(env, "2026-11-1", dropped.manifest);
+    const second = await syncAndSettle(env, { trigger: "cron" });
     expect(second.uploading).toEqual([]);
-    expect(second.published).toEqual(["2026.11.1"]);
-    expect((await rowsPublishedBy("2026.11.1")).packVersions).toBe(1);
+    expect(second.published).toEqual(["2026-11-1"]);
+    expect((await rowsPublishedBy("2026-11-1")).packVersions).toBe(1);
   });
 
   it("verifies an RSA (PKCS#1 v1.5) signed release, and a release mixing keys per file", async () => {
@@ -216,7 +222,7 @@ describe("catalog sync: publishing", () => {
       ],
     });
 
-    const summary = await runSync(env, { trigger: "cron" });
+    const summary = await syncAndSettle(env, { trigger: "cron" });
 
     expect(summary.quarantined).toEqual([]);
     expect(summary.published.sort()).toEqual(["mixed-keys", "rsa-release"]);
@@ -239,7 +245,7 @@ describe("catalog sync: publishing", () => {
       ],
     });
 
-    const summary = await runSync(env, { trigger: "cron" });
+    const summary = await syncAndSettle(env, { trigger: "cron" });
 
     expect(summary.published).toEqual(["relist"]);
     expect(await catalogGeneration(db())).toBe(generation + 1);
@@ -248,7 +254,7 @@ describe("catalog sync: publishing", () => {
       .from(packVersions)
       .where(eq(packVersions.packName, "csi-aws-ebs"));
     expect(rows.sort((a, b) => a.id.localeCompare(b.id))).toEqual([
-      { id: "csi-aws-ebs@1.35.0", releaseId: "2026.11.1" },
+      { id: "csi-aws-ebs@1.35.0", releaseId: "2026-11-1" },
       { id: "csi-aws-ebs@1.36.0", releaseId: "relist" },
     ]);
     expect((await releaseRow("relist"))!.details).toMatchObject({ alreadyPublished: ["csi-aws-ebs-1.35.0.zst"] });
@@ -259,11 +265,11 @@ describe("catalog sync: publishing", () => {
     const claimedAt = Date.now();
     expect(await claimRelease(db(), "crashed-run", "a-run-that-died", claimedAt)).toBe(true);
 
-    const live = await runSync(env, { trigger: "cron", now: claimedAt + 60_000 });
+    const live = await syncAndSettle(env, { trigger: "cron", now: claimedAt + 60_000 });
     expect(live).toMatchObject({ published: [], skipped: expect.any(Number) });
     expect((await releaseRow("crashed-run"))!).toMatchObject({ status: "processing", runId: "a-run-that-died" });
 
-    const later = await runSync(env, { trigger: "cron", now: claimedAt + CLAIM_LEASE_MS + 60_000 });
+    const later = await syncAndSettle(env, { trigger: "cron", now: claimedAt + CLAIM_LEASE_MS + 60_000 });
     expect(later.published).toEqual(["crashed-run"]);
     expect((await releaseRow("crashed-run"))!).toMatchObject({ status: "published", runId: later.runId });
   });
@@ -281,11 +287,12 @@ describe("catalog sync: publishing", () => {
     const [addonRacing, addonEc] = dropped.manifest.files.filter((f) => f.kind === "pack");
     const statements = publishStatements(db(), {
       release: dropped.manifest,
-      folder: "incoming/racing/",
+      keyId: "test-ec",
+      stored: storedAsIf(dropped.manifest),
       // As if another run had published addon-ec 1.0.0 between our check and our batch.
       newPacks: [addonRacing, addonEc],
       newInstallers: [],
-      signatureSizes: new Map(),
+      productWrites: dropped.manifest.products.map((entry) => ({ entry, change: "create" as const })),
       runId: "racing-run",
       now: Date.now(),
       details: {},
@@ -308,10 +315,11 @@ describe("catalog sync: publishing", () => {
       db().batch(
         publishStatements(db(), {
           release: dropped.manifest,
-          folder: "incoming/lost-lease/",
+          keyId: "test-ec",
+          stored: storedAsIf(dropped.manifest),
           newPacks: dropped.manifest.files.filter((f) => f.kind === "pack"),
           newInstallers: [],
-          signatureSizes: new Map(),
+          productWrites: [],
           runId,
           now: Date.now(),
           details: {},
@@ -331,25 +339,26 @@ describe("catalog sync: publishing", () => {
     await dropRelease(env, "via-cron", { packs: [{ name: "addon-cron", version: "1.0.0" }] });
 
     await worker.scheduled(createScheduledController({ cron: "*/10 * * * *" }), env);
+    await releaseSettled("via-cron");
 
     expect((await releaseRow("via-cron"))!.status).toBe("published");
     const [latest] = await db().select().from(syncRuns).orderBy(desc(syncRuns.startedAt)).limit(1);
-    expect(latest).toMatchObject({ trigger: "cron", published: 1, error: null });
+    expect(latest).toMatchObject({ trigger: "cron", verifying: 1, error: null });
   });
 });
 
 describe("catalog sync: an unexpected failure", () => {
   it("records the error, gives the claim back at once, and the next run publishes the release", async () => {
-    await dropRelease(env, "2026.11.outage", {
+    await dropRelease(env, "2026-11-outage", {
       packs: [{ name: "outage-probe", version: "1.0.0", layer: "addon", addonType: "monitoring" }],
     });
-    // R2 fails once while the release's pack is read: an outage, not something wrong with the release.
+    // R2 fails once while the release is read: an outage, not something wrong with the release.
     let failures = 0;
     const flakyBucket = new Proxy(env.ARTIFACTS, {
       get(target, prop) {
         if (prop === "get") {
           return async (key: string, options?: R2GetOptions) => {
-            if (key.endsWith("/outage-probe-1.0.0.zst") && failures++ === 0) throw new Error("R2 is unavailable");
+            if (key.endsWith("2026-11-outage/release.json") && failures++ === 0) throw new Error("R2 is unavailable");
             return target.get(key, options);
           };
         }
@@ -358,19 +367,19 @@ describe("catalog sync: an unexpected failure", () => {
       },
     });
 
-    const first = await runSync({ ...env, ARTIFACTS: flakyBucket }, { trigger: "cron" });
-    expect(first.failed).toEqual([{ releaseId: "2026.11.outage", error: "R2 is unavailable" }]);
-    expect(first.published).not.toContain("2026.11.outage");
-    const failed = await releaseRow("2026.11.outage");
+    const first = await syncAndSettle({ ...env, ARTIFACTS: flakyBucket }, { trigger: "cron" });
+    expect(first.failed).toEqual([{ releaseId: "2026-11-outage", error: "R2 is unavailable" }]);
+    expect(first.published).not.toContain("2026-11-outage");
+    const failed = await releaseRow("2026-11-outage");
     expect(failed).toMatchObject({
       status: "processing",
       reason: "sync error (will retry): R2 is unavailable",
       claimedAt: 0,
     });
-    expect((await rowsPublishedBy("2026.11.outage")).packVersions).toBe(0);
+    expect((await rowsPublishedBy("2026-11-outage")).packVersions).toBe(0);
 
-    const second = await runSync(env, { trigger: "cron" });
-    expect(second.published).toContain("2026.11.outage");
-    expect(await releaseRow("2026.11.outage")).toMatchObject({ status: "published" });
+    const second = await syncAndSettle(env, { trigger: "cron" });
+    expect(second.published).toContain("2026-11-outage");
+    expect(await releaseRow("2026-11-outage")).toMatchObject({ status: "published" });
   });
 });

@@ -3,8 +3,8 @@
 import { env, exports } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { BLOCK, tarLength, tarStream, ustarHeader } from "../../worker/downloads/tar";
-import { runSync } from "../../worker/sync/run";
 import { dropRelease, PALETTE_ENTERPRISE } from "./support/releases";
+import { syncAndSettle } from "./support/sync";
 
 type Parsed = { path: string; size: number; mode: number; mtime: number; typeflag: string; data: Uint8Array };
 
@@ -77,6 +77,19 @@ describe("tar layout (pure)", () => {
     expect(() => ustarHeader({ path: "x".repeat(101), size: 1, mtime: 0 })).toThrow(/too long/);
   });
 
+  it("switches from octal to base-256 exactly at 8 GiB, the first size ustar's 11 octal digits cannot hold", () => {
+    const below = ustarHeader({ path: "a.iso", size: 8 * 1024 ** 3 - 1, mtime: 0 });
+    expect(new TextDecoder().decode(below.subarray(124, 136))).toBe("77777777777\0");
+    const at = ustarHeader({ path: "b.iso", size: 8 * 1024 ** 3, mtime: 0 });
+    expect(at[124]).toBe(0x80);
+    let decoded = 0n;
+    for (let i = 125; i < 136; i++) decoded = (decoded << 8n) | BigInt(at[i]);
+    expect(decoded).toBe(8n * 1024n ** 3n);
+    // The header checksum covers the binary size bytes like any others.
+    const sum = at.reduce((acc, b, i) => acc + (i >= 148 && i < 156 ? 0x20 : b), 0);
+    expect(new TextDecoder().decode(at.subarray(148, 154))).toBe(sum.toString(8).padStart(6, "0"));
+  });
+
   it("encodes sizes of 8 GiB and more in base-256", () => {
     const size = 10 * 1024 ** 3 + 7;
     const header = ustarHeader({ path: "big.iso", size, mtime: 0 });
@@ -98,7 +111,7 @@ describe("tar layout (pure)", () => {
 describe("GET /api/v1/grants/:id/bundle.tar", () => {
   let release: Awaited<ReturnType<typeof dropRelease>>;
   beforeAll(async () => {
-    release = await dropRelease(env, "tar-2026.11.0", {
+    release = await dropRelease(env, "tar-2026-11-0", {
       products: [PALETTE_ENTERPRISE],
       packs: [
         { name: "cni-calico", version: "3.29.2", layer: "cni", size: 70_001 },
@@ -106,7 +119,7 @@ describe("GET /api/v1/grants/:id/bundle.tar", () => {
         { name: "ubuntu-aws", version: "22.04", layer: "os", size: 9_000_000 },
       ],
     });
-    await runSync(env, { trigger: "admin" });
+    await syncAndSettle(env, { trigger: "admin" });
   });
 
   it("streams every file, signature, SHA256SUMS, the public key and verify-signatures.sh with an exact Content-Length", async () => {
@@ -172,20 +185,20 @@ describe("GET /api/v1/grants/:id/bundle.tar", () => {
   });
 
   it("refuses the tar of an unknown or revoked grant", async () => {
-    expect(
-      (await exports.default.fetch("http://studio.test/api/v1/grants/AAAAAAAAAAAAAAAAAAAAAA/bundle.tar")).status,
-    ).toBe(404);
+    expect((await exports.default.fetch(`http://studio.test/api/v1/grants/${"A".repeat(43)}/bundle.tar`)).status).toBe(
+      404,
+    );
     const created = await exports.default.fetch("http://studio.test/api/v1/grants", {
       method: "POST",
       headers: { "Content-Type": "application/json" },
       body: JSON.stringify({ packs: [{ name: "kubernetes", version: "1.32.3" }] }),
     });
-    const { id } = (await created.json()) as { id: string };
+    const { id, links } = (await created.json()) as { id: string; links: Record<string, string> };
     await exports.default.fetch(`http://studio.test/api/v1/admin/grants/${id}/revoke`, {
       method: "POST",
       headers: { Authorization: `Bearer ${env.ADMIN_TOKEN}` },
     });
-    const res = await exports.default.fetch(`http://studio.test/api/v1/grants/${id}/bundle.tar`);
+    const res = await exports.default.fetch(links["bundle.tar"]);
     expect(res.status).toBe(403);
     expect(await res.json()).toMatchObject({ error: { code: "revoked" } });
   });

@@ -5,7 +5,7 @@ import type { ComponentChildren, VNode } from "preact";
 import { html } from "htm/preact";
 import { render } from "preact-render-to-string";
 
-export type Island = "copy" | "autosubmit" | "selection";
+export type Island = "copy" | "autosubmit" | "selection" | "download";
 
 type LayoutProps = {
   title: string;

@@ -23,16 +23,7 @@ export function parseWizardState(params: Record<string, string>): z.ZodSafeParse
 }
 
 /** Every step a wizard form can come from or go to (the /bundle/next `from` parameter takes these). */
-export const STEP_IDS = [
-  "product",
-  "version",
-  "use-case",
-  "cloud",
-  ...LAYERS,
-  "review",
-  "confirm",
-  "download",
-] as const;
+export const STEP_IDS = ["product", "version", "use-case", "cloud", ...LAYERS, "review", "confirm"] as const;
 export type StepId = (typeof STEP_IDS)[number];
 
 export type Step = { id: StepId; title: string; path: string; layerStep?: boolean };
@@ -52,10 +43,8 @@ export function stepsFor(useCase: UseCase | undefined): Step[] {
     path: `/bundle/layers/${id}`,
     layerStep: true,
   });
-  const end: Step[] = [
-    { id: "confirm", title: "Confirm", path: "/bundle/confirm" },
-    { id: "download", title: "Download", path: "/download" },
-  ];
+  // Confirm carries the download itself (captcha, Download Bundle, Copy all URLs), as the docs say.
+  const end: Step[] = [{ id: "confirm", title: "Confirm", path: "/bundle/confirm" }];
   const review: Step = { id: "review", title: "Review", path: "/bundle/review" };
   if (useCase === "addon") return [...start, layer("addon", "Configure bundle"), ...end];
   const layers = LAYERS.map((id) => layer(id));
@@ -96,11 +85,7 @@ export function stateQuery(state: WizardState, extra: Record<string, string | un
   });
 }
 
-/** The /download page takes the whole bundle (it builds the grant and manifests from the spec). */
-export const downloadHref = (state: WizardState) => `/download${stateQuery(state)}`;
-
 export function stepHref(step: StepId, state: WizardState, extra: Record<string, string | undefined> = {}): string {
-  if (step === "download") return downloadHref(state);
   const found = stepsFor(state.useCase).find((s) => s.id === step) ?? stepsFor(undefined).find((s) => s.id === step);
   return `${found?.path ?? "/bundle/product"}${stateQuery(state, extra)}`;
 }

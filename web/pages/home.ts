@@ -46,6 +46,11 @@ export function HomePage({ products }: { products: Product[] }) {
           <a class="button secondary" href="/packs">Browse packs</a>
         </div>
       </section>
+      <section class="card area" aria-labelledby="upgrade-title">
+        <h2 id="upgrade-title">Upgrade a site</h2>
+        <p>From the bundle a site runs today to a newer version: what stays, what moves, what goes, and only the new files.</p>
+        <div class="actions"><a class="button" href="/upgrade">Plan an upgrade</a></div>
+      </section>
     </div>
   <//>`;
 }

@@ -1,11 +1,13 @@
 // Install a product: the version drop-down with "Show Artifacts" (a GET form), then the chosen
-// version's content bundle, ISO and Helm chart with sizes, checksums and signatures. Downloads go
-// through /download, which owns the captcha and the signed URLs.
+// version's content bundle, ISO and Helm chart with sizes, checksums and signatures, in one form with
+// the captcha: a row's Download, Download Bundle (all) and Copy all URLs post back to this page.
 import { html } from "htm/preact";
 import type { Installers, Product } from "../../worker/catalog/products";
 import { humanSize, INSTALLER_LABELS, label } from "../lib/format";
 import { Breadcrumbs, Layout } from "../components/layout";
-import { HiddenInputs, Notice, Sha256 } from "../components/ui";
+import { type CaptchaView, DownloadControls, type DownloadOutcome, DownloadOutput } from "../components/download";
+import { Notice, Sha256 } from "../components/ui";
+import { GUIDES, guidesAfter } from "../lib/guides";
 
 // The VerteX documentation words the ISO row differently; keep each product's own wording.
 const useCaseText = (productId: string, a: Installers["artifacts"][number]) =>
@@ -13,10 +15,15 @@ const useCaseText = (productId: string, a: Installers["artifacts"][number]) =>
     ? "Used for installation from ISO device in a virtual machine, edge device, or bare-metal."
     : a.useCase;
 
-type Props = { product: Product; installers?: Installers };
+type Props = {
+  product: Product;
+  installers?: Installers;
+  captcha: CaptchaView;
+  /** What the download form's POST gave. */
+  outcome?: DownloadOutcome;
+};
 
-function ArtifactTable({ installers }: { installers: Installers }) {
-  const target = `${installers.product.id}@${installers.version.version}`;
+function ArtifactTable({ installers, canDownload }: { installers: Installers; canDownload: boolean }) {
   return html`<div class="table-wrap">
     <table class="responsive-table">
       <caption class="visually-hidden">${installers.product.name} ${installers.version.version} installers</caption>
@@ -42,10 +49,7 @@ function ArtifactTable({ installers }: { installers: Installers }) {
             </td>
             <td data-label="Size" class="num">${humanSize(a.size)}</td>
             <td>
-              <form method="get" action="/download">
-                <${HiddenInputs} values=${{ installers: target, kinds: a.kind }} />
-                <button type="submit" class="small" aria-label=${`Download ${a.fileName}`}>Download</button>
-              </form>
+              <button type="submit" name="action" value="file" data-kind=${a.kind} data-download-action class="small" aria-label=${`Download ${a.fileName}`} disabled=${!canDownload}>Download</button>
             </td>
           </tr>`,
         )}
@@ -54,10 +58,10 @@ function ArtifactTable({ installers }: { installers: Installers }) {
   </div>`;
 }
 
-export function InstallPage({ product, installers }: Props) {
+export function InstallPage({ product, installers, captcha, outcome }: Props) {
   const selected = installers?.version.version ?? product.versions[0]?.version;
-  const guide = product.fips ? "VerteX Management Appliance" : "Palette Management Appliance";
-  return html`<${Layout} title=${`Install ${product.name}${installers ? ` ${installers.version.version}` : ""}`} islands=${["copy"]}>
+  const guide = product.fips ? GUIDES.vertexAppliance : GUIDES.paletteAppliance;
+  return html`<${Layout} title=${`Install ${product.name}${installers ? ` ${installers.version.version}` : ""}`} islands=${["copy", "download"]}>
     <${Breadcrumbs} trail=${[{ href: "/", label: "Home" }, { label: `Install ${product.name}` }]} />
     <div class="page-head">
       <h1>Install ${product.name}</h1>
@@ -82,24 +86,21 @@ export function InstallPage({ product, installers }: Props) {
     ${
       installers
         ? html`<section class="stack section" aria-labelledby="artifacts-title">
-          <div class="card-head">
-            <h2 id="artifacts-title">${product.name} ${installers.version.version} artifacts</h2>
-            ${
-              installers.artifacts.length
-                ? html`<form method="get" action="/download">
-                  <${HiddenInputs} values=${{ installers: `${product.id}@${installers.version.version}` }} />
-                  <button type="submit" class="secondary">Download all ${installers.artifacts.length} files</button>
-                </form>`
-                : null
-            }
-          </div>
+          <h2 id="artifacts-title">${product.name} ${installers.version.version} artifacts</h2>
           ${
             installers.artifacts.length
-              ? html`<${ArtifactTable} installers=${installers} />`
+              ? html`<form method="post" action=${`/install/${product.id}?version=${encodeURIComponent(installers.version.version)}`} class="stack download-form" id="download">
+                <${ArtifactTable} installers=${installers} canDownload=${captcha.provider !== "misconfigured"} />
+                <div class="card stack">
+                  <p>Select the “I'm not a robot” captcha, then <strong>Download</strong> one file above (it comes with its signature), <strong>Download Bundle</strong> for all of them, or <strong>Copy all URLs</strong> to fetch them later, for example with <code>curl</code>.</p>
+                  <${DownloadControls} captcha=${captcha} />
+                </div>
+                <${DownloadOutput} outcome=${outcome} guides=${guidesAfter("installers", product.id)} />
+              </form>`
               : html`<${Notice} kind="warn"><p>This version has no installers yet.</p><//>`
           }
           <p class="muted small">
-            Once you have the file you can deploy ${product.name} as a self-hosted application; for the ISO, see the ${guide} installation guide.
+            Once you have the file you can deploy ${product.name} as a self-hosted application; for the ISO, see the <a href=${guide.href}>${guide.title}</a>.
             Check every download against its signature: <a href="/verify">Bundle Verification Instructions</a>.
           </p>
         </section>`

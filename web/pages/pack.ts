@@ -5,7 +5,7 @@ import { packRefId } from "../../worker/catalog/bundle-spec";
 import { rangeText } from "../../worker/catalog/compatibility";
 import type { PackWithVersions } from "../../worker/catalog/packs";
 import { Breadcrumbs, Layout } from "../components/layout";
-import { HiddenInputs, Sha256 } from "../components/ui";
+import { Sha256 } from "../components/ui";
 import { ARCH_LABELS, CLOUD_LABELS, humanSize, label, LAYER_LABELS, USE_CASE_LABELS } from "../lib/format";
 
 const DEPENDENCY_WORDING: Record<string, string> = {
@@ -38,11 +38,7 @@ export function PackPage({
         <div class="card-head">
           <h2 id="version-title">Version ${v.version}</h2>
           <div class="actions">
-            <form method="get" action="/download">
-              <${HiddenInputs} values=${{ packs: ref }} />
-              <button type="submit">Download</button>
-            </form>
-            <a class="button secondary" href=${`/packs?selected=${encodeURIComponent(ref).replace(/%40/g, "@")}`}>Add to selection</a>
+            <a class="button" href=${`/packs?selected=${encodeURIComponent(ref).replace(/%40/g, "@")}#download`}>Download</a>
           </div>
         </div>
         <dl class="summary">

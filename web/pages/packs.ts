@@ -1,15 +1,18 @@
 // Browse packs: filters on the left (product, version, cloud type, layer type), architecture and
 // FIPS beside the search bar, facet counts, cursor pages, and a selection of pack versions that
 // lives in the URL (`selected=name@version,...`). Everything is one GET form: picks, filters and
-// page buttons submit together, so the selection survives any navigation without JavaScript.
+// page buttons submit together, so the selection survives any navigation without JavaScript. The
+// selection bar carries the captcha, Download Bundle and Copy all URLs, which post the same form.
 import { html } from "htm/preact";
 import type { PackSearchResult } from "../../worker/catalog/packs";
 import type { Product } from "../../worker/catalog/products";
 import { packRefId, type PackRef } from "../../worker/catalog/bundle-spec";
 import { ARCHES, CLOUDS, LAYERS } from "../../worker/db/schema";
+import { type CaptchaView, DownloadControls, type DownloadOutcome, DownloadOutput } from "../components/download";
 import { Breadcrumbs, Layout } from "../components/layout";
 import { HiddenInputs, Notice } from "../components/ui";
 import { ARCH_LABELS, CLOUD_LABELS, humanSize, label, LAYER_LABELS, queryString } from "../lib/format";
+import { guidesAfter } from "../lib/guides";
 
 export type BrowseFilters = {
   product?: string;
@@ -23,7 +26,15 @@ export type BrowseFilters = {
   trail: string[];
 };
 
-type Props = { filters: BrowseFilters; result: PackSearchResult; products: Product[]; selected: PackRef[] };
+type Props = {
+  filters: BrowseFilters;
+  result: PackSearchResult;
+  products: Product[];
+  selected: PackRef[];
+  captcha: CaptchaView;
+  /** What the download form's POST gave. */
+  outcome?: DownloadOutcome;
+};
 
 /** The canonical /packs URL for filters, page and selection. */
 export function browseHref(
@@ -73,7 +84,7 @@ function FilterSelect({
   </div>`;
 }
 
-export function BrowsePage({ filters, result, products, selected }: Props) {
+export function BrowsePage({ filters, result, products, selected, captcha, outcome }: Props) {
   const { facets } = result;
   const product = products.find((p) => p.id === filters.product);
   const selectedKeys = new Set(selected.map(packRefId));
@@ -81,11 +92,11 @@ export function BrowsePage({ filters, result, products, selected }: Props) {
     item.versions.map((v) => packRefId({ name: item.name, version: v.version })),
   );
   const pageNumber = filters.cursor ? filters.trail.length + 2 : 1;
-  return html`<${Layout} title="Browse packs" islands=${["autosubmit", "selection"]}>
+  return html`<${Layout} title="Browse packs" islands=${["autosubmit", "selection", "download", "copy"]}>
     <${Breadcrumbs} trail=${[{ href: "/", label: "Home" }, { label: "Browse packs" }]} />
     <div class="page-head">
       <h1>Browse packs</h1>
-      <p>Filter and search the pack catalog, select the pack versions you need on any page, then download them together.</p>
+      <p>Filter and search the pack catalog and select the pack versions you need on any page. When finished, select the “I'm not a robot” captcha and Download Bundle, or Copy all URLs.</p>
     </div>
     <form method="get" action="/packs" class="with-sidebar" data-autosubmit data-selection>
       <input type="hidden" name="selected" value=${selected.map(packRefId).join(",")} />
@@ -191,14 +202,17 @@ export function BrowsePage({ filters, result, products, selected }: Props) {
           <button type="submit" name="go" value="prev" class="secondary" disabled=${filters.trail.length === 0 && !filters.cursor}>Previous page</button>
           <button type="submit" name="go" value="next" class="secondary" disabled=${!result.nextCursor}>Next page</button>
         </div>
-        <div class="selection-bar">
-          <span><strong data-selection-count>${selected.length}</strong> selected<span class="small muted" data-selection-list>${selected.length ? ": " + selected.map(packRefId).join(", ") : ""}</span></span>
-          <span class="actions">
-            <button type="submit" name="go" value="select" class="secondary">Update selection</button>
-            ${selected.length ? html`<a href=${browseHref(filters, [], { cursor: filters.cursor, trail: filters.trail })} class="small">Clear selection</a>` : null}
-            <button type="submit" name="go" value="download" data-selection-download>Download selected</button>
-          </span>
+        <div class="selection-bar download-bar" id="download">
+          <div class="stack">
+            <h2 class="bar-title"><strong data-selection-count>${selected.length}</strong> selected<span class="small muted" data-selection-list>${selected.length ? ": " + selected.map(packRefId).join(", ") : ""}</span></h2>
+            <span class="actions">
+              <button type="submit" name="go" value="select" class="secondary small">Update selection</button>
+              ${selected.length ? html`<a href=${browseHref(filters, [], { cursor: filters.cursor, trail: filters.trail })} class="small">Clear selection</a>` : null}
+            </span>
+          </div>
+          <${DownloadControls} captcha=${captcha} formAction="/packs" />
         </div>
+        <${DownloadOutput} outcome=${outcome} guides=${guidesAfter("packs", filters.product)} />
       </div>
     </form>
   <//>`;

@@ -1,8 +1,10 @@
 // Bundle Verification Instructions: the public key, the openssl command for each kind of file
-// (with real file names from the catalog), the expected "Verified OK", and the folder script.
+// (with real file names from the catalog), the expected "Verified OK", the folder script, and the
+// Spectro Cloud guides that come next (Artifact Signatures, Upload Packs, the appliance installs).
 import { html } from "htm/preact";
 import { Breadcrumbs, Layout } from "../components/layout";
 import { CodeBlock, PageHead } from "../components/ui";
+import { GUIDES } from "../lib/guides";
 import { VERIFY_SCRIPT } from "../../worker/downloads/verify-script";
 
 export type SignedFileExample = { fileName: string; signatureFileName: string };
@@ -25,7 +27,34 @@ type Kind = {
   fallback: boolean;
 };
 
-export function VerifyPage({ examples }: { examples: VerifyExamples }) {
+/** A trusted key as the page lists it: only current keys make a release trusted. */
+export type KeyListing = {
+  id: string;
+  status: "current" | "revoked" | "expired";
+  notAfter?: string;
+  revokedAt?: string;
+  /** The key /spectro_public_key.pem serves. */
+  served: boolean;
+};
+
+function TrustedKeys({ keys }: { keys: KeyListing[] }) {
+  return html`<div class="stack">
+    <p class="small">Every key this studio has trusted, and whether it still counts. Releases signed by a revoked or expired key are refused; what such a key signed before is listed for incident response.</p>
+    <ul class="small">
+      ${keys.map(
+        (k) => html`<li>
+          <a href=${`/keys/${k.id}.pem`} download=${`${k.id}.pem`}><code>${k.id}.pem</code></a>
+          ${" "}<span class=${`badge ${k.status === "current" ? "ok" : "warn"}`}>${k.status}</span>
+          ${k.status === "revoked" && k.revokedAt ? html` since ${k.revokedAt}` : null}
+          ${k.status !== "revoked" && k.notAfter ? html` ${k.status === "expired" ? "expired" : "until"} ${k.notAfter}` : null}
+          ${k.served ? html` <span class="muted">(the key served as spectro_public_key.pem)</span>` : null}
+        </li>`,
+      )}
+    </ul>
+  </div>`;
+}
+
+export function VerifyPage({ examples, keys }: { examples: VerifyExamples; keys: KeyListing[] }) {
   const kinds: Kind[] = [
     {
       id: "content-bundle",
@@ -64,11 +93,13 @@ export function VerifyPage({ examples }: { examples: VerifyExamples }) {
       All ZST bundles and ISO files downloaded from Artifact Studio are signed. A <code>.sig.bin</code> file accompanies each
       artifact; check it with Spectro Cloud's public key and OpenSSL on the machine where the files are.
     <//>
+    <p>For how Spectro Cloud signs artifacts, refer to the <a href=${GUIDES.artifactSignatures.href}>${GUIDES.artifactSignatures.title}</a>.</p>
     <div class="stack">
       <section class="card" aria-labelledby="step-key">
         <h2 id="step-key">1. Download the public key</h2>
         <p>Save the key next to the downloaded artifacts.</p>
         <a class="button" href="/spectro_public_key.pem" download="spectro_public_key.pem">Download spectro_public_key.pem</a>
+        <${TrustedKeys} keys=${keys} />
       </section>
 
       <section class="card" aria-labelledby="step-verify">
@@ -103,6 +134,20 @@ export function VerifyPage({ examples }: { examples: VerifyExamples }) {
         ]
           .map((f) => `${f}: ✅ Signature valid`)
           .join("\n")}</code></pre>
+      </section>
+
+      <section class="card" aria-labelledby="step-next">
+        <h2 id="step-next">4. Upload packs to management appliances, or install one</h2>
+        <p>Once the files verify, the guides take it from there:</p>
+        <ul>
+          ${[
+            GUIDES.uploadPalette,
+            GUIDES.uploadVertex,
+            GUIDES.paletteCliContent,
+            GUIDES.paletteAppliance,
+            GUIDES.vertexAppliance,
+          ].map((g) => html`<li><a href=${g.href}>${g.title}</a>: ${g.what}.</li>`)}
+        </ul>
       </section>
     </div>
   <//>`;

@@ -1,8 +1,10 @@
 // The captcha gate in front of grant issuance: Turnstile or reCAPTCHA v2 behind one interface,
 // chosen by CAPTCHA_PROVIDER. Verification is server-side siteverify with the secret; it fails
 // closed (503, retry) when the provider cannot be reached, and every outcome has a clear message.
+import { z } from "zod";
 import type { Config } from "../env";
 import { ConfigError } from "../env";
+import { MISCONFIGURED_MESSAGE } from "../errors";
 
 export type CaptchaProvider = "turnstile" | "recaptcha";
 
@@ -35,7 +37,17 @@ export const CAPTCHA_ACTION = "download";
 
 const TIMEOUT_MS = 5000;
 
-type SiteverifyBody = { success?: boolean; "error-codes"?: string[]; hostname?: string; action?: string };
+/**
+ * The siteverify answer we act on. Anything else (null, a list, an object without a boolean
+ * success) is not an answer: the gate stays closed with captcha_unavailable.
+ */
+const siteverifyBody = z.object({
+  success: z.boolean(),
+  "error-codes": z.array(z.string()).optional(),
+  hostname: z.string().optional(),
+  action: z.string().optional(),
+});
+type SiteverifyBody = z.infer<typeof siteverifyBody>;
 
 const fail = (status: CaptchaFailure["status"], code: string, message: string): CaptchaFailure => ({
   ok: false,
@@ -66,11 +78,9 @@ function failureForErrorCode(code: string): CaptchaFailure {
       );
     case "missing-input-secret":
     case "invalid-input-secret":
-      return fail(
-        503,
-        "captcha_misconfigured",
-        `The captcha secret is missing or wrong on the server (${code}); the operator must fix CAPTCHA_SECRET.`,
-      );
+      // The operator's problem: the log says which, the client only that it is misconfigured.
+      console.error(`worker misconfigured: siteverify answered ${code}; check CAPTCHA_SECRET`);
+      return fail(503, "misconfigured", MISCONFIGURED_MESSAGE);
     case "bad-request":
       return fail(
         503,
@@ -92,7 +102,8 @@ function judgeSiteverify(provider: CaptchaProvider, body: SiteverifyBody, input:
       ? failureForErrorCode(codes[0])
       : fail(403, "captcha_failed", "The captcha check failed; solve the captcha again.");
   }
-  if (body.hostname !== input.hostname) {
+  // A success must name the host it was solved on; a missing hostname is refused like a wrong one.
+  if (!body.hostname || body.hostname !== input.hostname) {
     return fail(
       403,
       "captcha_wrong_site",
@@ -146,13 +157,14 @@ export function createVerifier(
           await res.body?.cancel();
           return unavailable();
         }
-        let body: SiteverifyBody;
+        let json: unknown;
         try {
-          body = (await res.json()) as SiteverifyBody;
+          json = await res.json();
         } catch {
           return unavailable();
         }
-        return judgeSiteverify(provider, body, input);
+        const body = siteverifyBody.safeParse(json);
+        return body.success ? judgeSiteverify(provider, body.data, input) : unavailable();
       }
       return unavailable();
     },

@@ -11,8 +11,8 @@ export const packRef = z.object({
 export const bundleSpec = z.object({
   kind: z.literal("artifact-studio/bundle").default("artifact-studio/bundle"),
   specVersion: z.literal(1).default(1),
-  product: z.string().min(1),
-  version: z.string().min(1),
+  product: z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, "must be a product id like palette-enterprise"),
+  version: z.string().min(1).max(40),
   useCase: z.enum(USE_CASES),
   /** Absent for agent mode (edge-native is assumed) and add-on only. */
   cloud: z.enum(CLOUDS).optional(),

@@ -9,6 +9,9 @@
 //   both kinds are offered, since a FIPS build runs fine on a cluster that does not require FIPS.
 // - os, k8s, cni and csi hold one pack each; add-ons are many. A dependency on a layer nobody has
 //   chosen yet never hides a pack: the user may still pick to suit it.
+// - Add-on only is a parts list, as the docs say ("search for and select any packs"): every layer
+//   is offered, any number of packs per layer, whatever use cases a pack was built for; product,
+//   arch, FIPS and the dependencies between the chosen packs still apply.
 // - Several `required` dependencies in one one-pack layer are alternatives (any one satisfies);
 //   required add-ons are each required.
 // - `optional` and `upgrade` dependencies inform but never hide.
@@ -20,6 +23,7 @@ import {
   type Dependency,
   type LayerRange,
   layerRangeStatement,
+  type LayerScope,
   type PackInfo,
   type PackVersionInfo,
   type ProductRange,
@@ -93,7 +97,8 @@ export function assessPack(candidate: CandidatePack, context: CompatibilityConte
   if (!published || !inVersionRange(context.productVersion, published.minVersion, published.maxVersion)) {
     reasons.push(`not published for ${context.product.name} ${context.productVersion}`);
   }
-  if (!candidate.useCases.includes(context.useCase))
+  const partsList = context.useCase === "addon";
+  if (!partsList && !candidate.useCases.includes(context.useCase))
     reasons.push(`not available for ${USE_CASE_WORDING[context.useCase]}`);
   const cloud = effectiveCloud(context.useCase, context.cloud);
   if (cloud && !candidate.clouds.includes("all") && !candidate.clouds.includes(cloud))
@@ -103,7 +108,8 @@ export function assessPack(candidate: CandidatePack, context: CompatibilityConte
 
   // A chosen pack the candidate would replace (same name, or the same one-pack layer) is no constraint on it.
   const others = context.chosen.filter(
-    (c) => c.name !== candidate.name && !(isSinglePackLayer(candidate.layer) && c.layer === candidate.layer),
+    (c) =>
+      c.name !== candidate.name && (partsList || !(isSinglePackLayer(candidate.layer) && c.layer === candidate.layer)),
   );
   if (candidate.dependencies.length) reasons.push(...candidateDependencyProblems(candidate.dependencies, others));
   for (const chosen of others)
@@ -197,9 +203,10 @@ export type CompatibleResult = {
  * A page of a layer: the next `limit` packs with a version that may fit, after the pack named
  * `after` or after skipping `offset` such packs, and every version of the layer's packs in between
  * (so each hidden version is on exactly one page). `words` narrow the packs (lower case; each must
- * occur in the name, display name, description or add-on type).
+ * occur in the name, display name, description or add-on type, or in `layerNames`' name of the
+ * pack's layer).
  */
-export type LayerPage = { after?: string; offset?: number; limit: number; words?: string[] };
+export type LayerPage = Pick<LayerRange, "after" | "limit" | "layerNames"> & { offset?: number; words?: string[] };
 /** A chosen pack with its catalog details and why it no longer fits (empty when it does). */
 export type AssessedPack = PackVersionSummary & { reasons: string[] };
 
@@ -219,7 +226,7 @@ type Query = Omit<CompatibleQuery, "layer">;
  * version, use case, cloud, arch, FIPS), so it holds `limit` packs that may fit; assessPack still
  * decides every version in it.
  */
-function layerStatements(query: Query, layer: Layer, page?: LayerPage) {
+function layerStatements(query: Query, layer: LayerScope, page?: LayerPage) {
   if (!page) return [versionsInLayerStatement(layer)];
   const fipsOnly =
     query.fips === true ? sql`1` : sql`EXISTS (SELECT 1 FROM products WHERE id = ${query.product} AND fips = 1)`;
@@ -227,7 +234,8 @@ function layerStatements(query: Query, layer: Layer, page?: LayerPage) {
     filter: {
       product: query.product,
       version: query.version,
-      useCase: query.useCase,
+      // Add-on only is a parts list: a pack built for any use case may go in (see assessPack).
+      useCase: query.useCase === "addon" ? undefined : query.useCase,
       cloud: effectiveCloud(query.useCase, query.cloud),
       arch: query.arch,
     },
@@ -236,22 +244,23 @@ function layerStatements(query: Query, layer: Layer, page?: LayerPage) {
     offset: page.offset ?? 0,
     limit: page.limit,
     words: page.words ?? [],
+    layerNames: page.layerNames,
   };
   return [versionsInLayerStatement(layer, range), layerRangeStatement(layer, range)];
 }
 
 /**
- * The product, its version and the chosen packs in one batch (plus the layer's candidates when
- * `layer` is given). Chosen packs the catalog no longer publishes (yanked or removed) come back in
+ * The product, its version and the chosen packs in one batch (plus the candidates of `scope`, a
+ * layer or every layer, when given). Chosen packs the catalog no longer publishes (yanked or removed) come back in
  * `missing` and constrain nothing; the caller decides whether that is an error.
  */
-async function loadContext(db: Db, query: Query, layer?: Layer, page?: LayerPage): Promise<Loaded> {
+async function loadContext(db: Db, query: Query, scope?: LayerScope, page?: LayerPage): Promise<Loaded> {
   const refs = [...new Map(query.packs.map((p) => [packRefId(p), { name: p.name, version: p.version }])).values()];
   const [productRows, versionRows, chosenRows, layerRows, rangeRows] = await runBatch(db, [
     sql`SELECT id, name, fips FROM products WHERE id = ${query.product}`,
     sql`SELECT version FROM product_versions WHERE product_id = ${query.product} AND version = ${query.version}`,
     versionsByIdStatement(refs.map(packRefId)),
-    ...(layer ? layerStatements(query, layer, page) : []),
+    ...(scope ? layerStatements(query, scope, page) : []),
   ]);
   const product = productRows[0];
   if (!product) throw notFound(`product ${query.product}`);
@@ -265,7 +274,8 @@ async function loadContext(db: Db, query: Query, layer?: Layer, page?: LayerPage
   // In the order the bundle names them, as the Review and Confirm pages list them.
   const chosen = refs.flatMap((ref) => found.get(packRefId(ref)) ?? []);
   const missing = refs.filter((ref) => !found.has(packRefId(ref)));
-  const crowded = SINGLE_PACK_LAYERS.find((l) => chosen.filter((c) => c.layer === l).length > 1);
+  const crowded =
+    query.useCase !== "addon" && SINGLE_PACK_LAYERS.find((l) => chosen.filter((c) => c.layer === l).length > 1);
   if (crowded) {
     throw new ApiError(400, "invalid_request", `packs: more than one ${crowded} pack chosen`, [
       { field: "packs", message: `the ${crowded} layer takes one pack` },
@@ -291,7 +301,7 @@ const missingError = (missing: readonly PackRef[]) =>
 /** The API's answer, one page of the layer: a chosen pack the catalog does not publish is a 404. */
 export async function compatiblePacks(db: Db, query: CompatiblePageQuery): Promise<CompatibleResult> {
   const { limit, cursor, ...rest } = query;
-  const { result, missing } = await compatiblePacksTolerant(db, rest, { after: cursor, limit });
+  const { result, missing } = await compatiblePacksTolerant(db, rest, { page: { after: cursor, limit } });
   if (missing.length) throw missingError(missing);
   return result;
 }
@@ -303,15 +313,18 @@ export async function compatiblePacks(db: Db, query: CompatiblePageQuery): Promi
 export async function compatiblePacksTolerant(
   db: Db,
   query: Query & { layer?: Layer },
-  page?: LayerPage,
+  options: { everyLayer?: boolean; page?: LayerPage } = {},
 ): Promise<{ result: CompatibleResult; missing: PackRef[] }> {
+  const { page } = options;
   // With the layer named, one round trip; otherwise the chosen packs decide it, which takes a second.
-  const loaded = await loadContext(db, query, query.layer, page);
+  // everyLayer (the add-on only step) offers the packs of every layer, still in one round trip.
+  const loaded = await loadContext(db, query, options.everyLayer ? "every" : query.layer, page);
   const { context, chosen, missing } = loaded;
   const layer = query.layer ?? nextLayer(query.useCase, chosen);
+  const scope: LayerScope = options.everyLayer ? "every" : layer;
   const [candidateRows, rangeRows] = loaded.layerRows
     ? [loaded.layerRows, loaded.rangeRows]
-    : await runBatch(db, layerStatements(query, layer, page));
+    : await runBatch(db, layerStatements(query, scope, page));
   const result: CompatibleResult = {
     layer,
     context: {
@@ -339,14 +352,20 @@ export async function compatiblePacksTolerant(
       });
     else result.offered.push(summary);
   }
-  // A chosen pack of this layer that no longer fits is always named, whichever page it falls on.
+  // A chosen pack of the step's layers that no longer fits is always named, whichever page it falls on.
   if (page) {
     const read = new Set(candidates.map(packRefId));
     for (const pack of chosen) {
-      if (pack.layer !== layer || read.has(packRefId(pack))) continue;
+      if ((scope !== "every" && pack.layer !== scope) || read.has(packRefId(pack))) continue;
       const reasons = assessPack(pack, context);
       if (reasons.length)
-        result.hidden.push({ name: pack.name, displayName: pack.displayName, version: pack.version, layer, reasons });
+        result.hidden.push({
+          name: pack.name,
+          displayName: pack.displayName,
+          version: pack.version,
+          layer: pack.layer,
+          reasons,
+        });
     }
   }
   return { result, missing };

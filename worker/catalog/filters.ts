@@ -113,7 +113,7 @@ export const compatibleQuery = z.object({
   }),
   layer: z.enum(LAYERS).optional().meta({
     description:
-      "The layer to offer packs for; defaults to the first layer (os → k8s → cni → csi → addon) without a chosen pack.",
+      "The layer to offer packs for; defaults to the first layer (os → k8s → cni → csi → addon) without a chosen pack (addon for add-on only, which offers every layer, several packs per layer, whatever a pack's use cases).",
   }),
   packs: chosenPacks.optional().default([]),
 });

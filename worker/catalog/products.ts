@@ -62,7 +62,13 @@ export async function getInstallers(db: Db, productId: string, version: string):
     db
       .select()
       .from(releaseArtifacts)
-      .where(and(eq(releaseArtifacts.productId, productId), eq(releaseArtifacts.version, version))),
+      .where(
+        and(
+          eq(releaseArtifacts.productId, productId),
+          eq(releaseArtifacts.version, version),
+          eq(releaseArtifacts.yanked, false),
+        ),
+      ),
   ]);
   if (!product) throw notFound(`product ${productId}`);
   if (!productVersion) throw notFound(`${product.name} version ${version}`);

@@ -210,6 +210,13 @@ export function versionsOfStatement(name: string): SQL {
     WHERE pv.pack_name = ${name} AND pv.yanked = 0 ORDER BY pv.version_key DESC`;
 }
 
+/** Every non-yanked version of each named pack (one bound JSON list), by name and newest first: an upgrade's candidates. */
+export function versionsOfPacksStatement(names: string[]): SQL {
+  return sql`SELECT ${versionColumns} FROM pack_versions pv JOIN packs p ON p.name = pv.pack_name
+    WHERE pv.pack_name IN (SELECT value FROM json_each(${JSON.stringify(names)})) AND pv.yanked = 0
+    ORDER BY pv.pack_name, pv.version_key DESC`;
+}
+
 /**
  * How many versions one row of versionsInLayerStatement carries: a few hundred kilobytes of JSON,
  * far below D1's 2 MB limit on a single value, however large the layer grows.
@@ -226,9 +233,9 @@ export const LAYER_CHUNK = 200;
  * only enum values there, none holding a comma. Read the rows with readLayerRows, which also
  * restores the order.
  */
-export function versionsInLayerStatement(layer: Layer, range?: LayerRange): SQL {
+export function versionsInLayerStatement(layer: LayerScope, range?: LayerRange): SQL {
   const inRange = range
-    ? sql` AND p.name > (SELECT start FROM bounds) AND ((SELECT stop FROM bounds) IS NULL OR p.name <= (SELECT stop FROM bounds))${packWords(range.words)}`
+    ? sql` AND p.name > (SELECT start FROM bounds) AND ((SELECT stop FROM bounds) IS NULL OR p.name <= (SELECT stop FROM bounds))${packWords(range)}`
     : sql``;
   return sql`${range ? rangeBounds(layer, range) : sql``}SELECT json_group_array(json_array(
       p.name, p.display_name, p.layer, p.addon_type, p.description, p.source,
@@ -241,9 +248,17 @@ export function versionsInLayerStatement(layer: Layer, range?: LayerRange): SQL 
       json((SELECT json_group_array(json_array(pack_name, layer, type, min_version, max_version)) FROM pack_dependencies WHERE pack_version_id = pv.id))
     )) AS versions
     FROM packs p CROSS JOIN pack_versions pv ON pv.pack_name = p.name
-    WHERE p.layer = ${layer} AND pv.yanked = 0${inRange}
+    WHERE ${inLayer(layer)}pv.yanked = 0${inRange}
     GROUP BY pv.rowid / ${sql.raw(String(LAYER_CHUNK))}`;
 }
+
+/**
+ * A layer, or "every" layer at once (add-on only's parts list): then the walk follows the packs'
+ * primary key by name, not a layer's index, and the stretch spans every layer.
+ */
+export type LayerScope = Layer | "every";
+
+const inLayer = (layer: LayerScope) => (layer === "every" ? sql`` : sql`p.layer = ${layer} AND `);
 
 /**
  * One page of a layer for the compatibility check: the stretch of packs by name after `after` that
@@ -261,28 +276,39 @@ export type LayerRange = {
   offset: number;
   limit: number;
   words: string[];
+  /**
+   * How each layer is named to people: a word also matches a pack whose layer's name holds it
+   * ("network" finds the CNIs when every layer is searched).
+   */
+  layerNames?: Partial<Record<Layer, string>>;
 };
 
-const packWords = (words: string[]) =>
-  sql.join(
-    words.map(
-      (w) =>
-        sql` AND instr(lower(p.name || ' ' || p.display_name || ' ' || p.description || ' ' || coalesce(p.addon_type, '')), ${w}) > 0`,
-    ),
+function packWords({ words, layerNames = {} }: Pick<LayerRange, "words" | "layerNames">): SQL {
+  const text = sql`lower(p.name || ' ' || p.display_name || ' ' || p.description || ' ' || coalesce(p.addon_type, ''))`;
+  return sql.join(
+    words.map((w) => {
+      // The layers' names are few and fixed: which ones hold the word is decided here, not per row.
+      const named = (Object.entries(layerNames) as [Layer, string][])
+        .filter(([, name]) => name.toLowerCase().includes(w))
+        .map(([layer]) => layer);
+      const inNamedLayer = named.length ? sql` OR p.layer IN (${sql.join(named, sql`, `)})` : sql``;
+      return sql` AND (instr(${text}, ${w}) > 0${inNamedLayer})`;
+    }),
     sql``,
   );
+}
 
 /** The packs that bound a LayerRange, by name: `offset + limit + 1` at most, walked in the layer's index. */
-function rangeCandidates(layer: Layer, range: LayerRange): SQL {
+function rangeCandidates(layer: LayerScope, range: LayerRange): SQL {
   const conditions = [...versionConditions(range.filter, undefined, "lookup"), ...(range.extra ? [range.extra] : [])];
   return sql`SELECT p.name FROM packs p
-    WHERE p.layer = ${layer} AND p.name > ${range.after ?? ""}${packWords(range.words)}
+    WHERE ${inLayer(layer)}p.name > ${range.after ?? ""}${packWords(range)}
       AND EXISTS (SELECT 1 FROM pack_versions pv WHERE pv.pack_name = p.name AND ${and(conditions)})
     ORDER BY p.name LIMIT ${range.offset + range.limit + 1}`;
 }
 
 /** `bounds(start, stop, more)`: the stretch is (start, stop]; stop is null when it runs to the layer's end. */
-function rangeBounds(layer: Layer, range: LayerRange): SQL {
+function rangeBounds(layer: LayerScope, range: LayerRange): SQL {
   const nth = (n: number) => sql`(SELECT name FROM candidates ORDER BY name LIMIT 1 OFFSET ${n})`;
   const start = range.offset > 0 ? sql`coalesce(${nth(range.offset - 1)}, char(1114111))` : sql`${range.after ?? ""}`;
   return sql`WITH candidates AS (${rangeCandidates(layer, range)}),
@@ -292,7 +318,7 @@ function rangeBounds(layer: Layer, range: LayerRange): SQL {
 }
 
 /** Where a LayerRange ends: `stop` (the next page's cursor) when more candidates follow, else null. */
-export function layerRangeStatement(layer: Layer, range: LayerRange): SQL {
+export function layerRangeStatement(layer: LayerScope, range: LayerRange): SQL {
   return sql`${rangeBounds(layer, range)}SELECT start, stop FROM bounds`;
 }
 

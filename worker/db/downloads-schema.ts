@@ -13,7 +13,9 @@ const now = sql`(unixepoch('subsec') * 1000)`;
 export const grants = sqliteTable(
   "grants",
   {
-    id: text("id").primaryKey(), // 128 random bits, base64url; also the capability for its manifests
+    id: text("id").primaryKey(), // 128 random bits, base64url; public: every /dl URL of the grant shows it
+    /** SHA-256 (hex) of the grant's capability, the secret that opens its JSON, manifests and tar. */
+    capabilityHash: text("capability_hash").unique(),
     createdAt: integer("created_at").notNull().default(now),
     clientIp: text("client_ip"),
     clientCountry: text("client_country"),

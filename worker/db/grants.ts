@@ -10,6 +10,8 @@ type SignedFileColumns = Pick<
   typeof releaseArtifacts.$inferSelect,
   | "fileName"
   | "objectKey"
+  | "objectEtag"
+  | "signatureEtag"
   | "size"
   | "sha256"
   | "signatureFileName"
@@ -23,10 +25,12 @@ type SignedFileColumns = Pick<
 const signedFile = (r: SignedFileColumns) => ({
   file: r.fileName,
   objectKey: r.objectKey,
+  objectEtag: r.objectEtag,
   size: r.size,
   sha256: r.sha256,
   sigFile: r.signatureFileName,
   sigKey: r.signatureKey,
+  sigEtag: r.signatureEtag,
   sigSize: r.signatureSize,
   keyId: r.keyId,
   publishedAt: r.publishedAt,
@@ -52,6 +56,7 @@ export async function findInstallerFiles(
         and(
           eq(releaseArtifacts.productId, productId),
           eq(releaseArtifacts.version, version),
+          eq(releaseArtifacts.yanked, false),
           kinds?.length ? inArray(releaseArtifacts.kind, kinds) : undefined,
         ),
       ),
@@ -107,6 +112,25 @@ export async function yankedAmong(db: Db, packVersionIds: string[]): Promise<Set
   return new Set(rows.map((r) => r.id));
 }
 
+/** Whether an installer was yanked (or is unknown) since a grant listed it. */
+export async function installerYanked(
+  db: Db,
+  installer: { product: string; version: string; kind: InstallerKind },
+): Promise<boolean> {
+  const row = await db
+    .select({ yanked: releaseArtifacts.yanked })
+    .from(releaseArtifacts)
+    .where(
+      and(
+        eq(releaseArtifacts.productId, installer.product),
+        eq(releaseArtifacts.version, installer.version),
+        eq(releaseArtifacts.kind, installer.kind),
+      ),
+    )
+    .get();
+  return row?.yanked ?? true;
+}
+
 export type GrantRecord = typeof grants.$inferSelect & { files: GrantFile[] };
 export type NewGrant = typeof grants.$inferInsert;
 
@@ -119,11 +143,17 @@ export async function getGrant(db: Db, id: string): Promise<GrantRecord | undefi
   return row as GrantRecord | undefined;
 }
 
-export type GrantSummary = Omit<GrantRecord, "files">;
+/** The grant whose capability hashes to this (the capability itself is never stored). */
+export async function getGrantByCapabilityHash(db: Db, capabilityHash: string): Promise<GrantRecord | undefined> {
+  const [row] = await db.select().from(grants).where(eq(grants.capabilityHash, capabilityHash));
+  return row as GrantRecord | undefined;
+}
+
+export type GrantSummary = Omit<GrantRecord, "files" | "capabilityHash">;
 
 /** Newest first; `before` is the createdAt of the last row of the previous page. */
 export async function listGrants(db: Db, limit: number, before?: number): Promise<GrantSummary[]> {
-  const { files: _files, ...columns } = getTableColumns(grants);
+  const { files: _files, capabilityHash: _hash, ...columns } = getTableColumns(grants);
   return db
     .select(columns)
     .from(grants)

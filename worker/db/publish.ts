@@ -7,7 +7,8 @@ import type { z } from "zod";
 import { bumpGeneration } from "../catalog/generation";
 import { versionSortKey } from "../catalog/versions";
 import type { yankedPackVersionSchema } from "../sync/api-schemas";
-import type { CatalogFacts } from "../sync/plan";
+import type { CatalogFacts, ReleasePlan } from "../sync/plan";
+import type { StoredFile } from "../sync/verify-files";
 import type { InstallerFile, PackFile, ReleaseManifest } from "../sync/release-manifest";
 import { fileKeyId, installerSlot, packVersionId, releaseTotals } from "../sync/release-manifest";
 import type { Db } from "./client";
@@ -52,7 +53,8 @@ export async function loadCatalogFacts(db: Db, release: ReleaseManifest): Promis
     packVersions: new Map(),
     packLayers: new Map(),
     artifacts: new Map(),
-    products: new Set(),
+    products: new Map(),
+    fileNames: new Map(),
   };
 
   for (const ids of chunksOf(unique(packFiles.map((f) => packVersionId(f.pack.name, f.pack.version))))) {
@@ -69,9 +71,19 @@ export async function loadCatalogFacts(db: Db, release: ReleaseManifest): Promis
       .where(inArray(packs.name, names));
     for (const r of rows) facts.packLayers.set(r.name, r.layer);
   }
-  for (const ids of chunksOf(unique(installerFiles.map((f) => f.product)))) {
-    const known = await db.select({ id: products.id }).from(products).where(inArray(products.id, ids));
-    for (const r of known) facts.products.add(r.id);
+  const productIds = unique([...installerFiles.map((f) => f.product), ...release.products.map((p) => p.id)]);
+  for (const ids of chunksOf(productIds)) {
+    const known = await db
+      .select({
+        id: products.id,
+        name: products.name,
+        applianceName: products.applianceName,
+        fips: products.fips,
+        sortOrder: products.sortOrder,
+      })
+      .from(products)
+      .where(inArray(products.id, ids));
+    for (const { id, ...record } of known) facts.products.set(id, record);
     const rows = await db
       .select({
         productId: releaseArtifacts.productId,
@@ -85,21 +97,66 @@ export async function loadCatalogFacts(db: Db, release: ReleaseManifest): Promis
     for (const r of rows)
       facts.artifacts.set(installerSlot(r.productId, r.version, r.kind), { sha256: r.sha256, size: r.size });
   }
+  await loadFileNameOwners(db, release, facts);
   return facts;
+}
+
+/** Which published artifacts already use the file and signature names a release lists. */
+async function loadFileNameOwners(db: Db, release: ReleaseManifest, facts: CatalogFacts): Promise<void> {
+  const names = unique(release.files.flatMap((f) => [f.file, f.signature]));
+  for (const slice of chunksOf(names, Math.floor((D1_MAX_PARAMS - 1) / 2))) {
+    const [packRows, installerRows] = await db.batch([
+      db
+        .select({
+          id: packVersions.id,
+          fileName: packVersions.fileName,
+          signatureFileName: packVersions.signatureFileName,
+        })
+        .from(packVersions)
+        .where(sql`${inArray(packVersions.fileName, slice)} OR ${inArray(packVersions.signatureFileName, slice)}`),
+      db
+        .select({
+          productId: releaseArtifacts.productId,
+          version: releaseArtifacts.version,
+          kind: releaseArtifacts.kind,
+          fileName: releaseArtifacts.fileName,
+          signatureFileName: releaseArtifacts.signatureFileName,
+        })
+        .from(releaseArtifacts)
+        .where(
+          sql`${inArray(releaseArtifacts.fileName, slice)} OR ${inArray(releaseArtifacts.signatureFileName, slice)}`,
+        ),
+    ]);
+    for (const r of packRows) for (const n of [r.fileName, r.signatureFileName]) facts.fileNames.set(n, `pack ${r.id}`);
+    for (const r of installerRows) {
+      const owner = `the ${r.kind} of ${r.productId} ${r.version}`;
+      for (const n of [r.fileName, r.signatureFileName]) facts.fileNames.set(n, owner);
+    }
+  }
 }
 
 type PublishInput = {
   release: ReleaseManifest;
-  /** The folder the files were dropped in, e.g. "incoming/rel-1/"; artifacts stay there. */
-  folder: string;
+  /** The key whose signature over release.json verified. */
+  keyId: string;
+  /** Each verified file's immutable copy and its signature's, by file name. */
+  stored: ReadonlyMap<string, StoredFile>;
   newPacks: PackFile[];
   newInstallers: InstallerFile[];
-  /** Measured size of each signature file by name. */
-  signatureSizes: Map<string, number>;
+  productWrites: ReleasePlan["productWrites"];
   runId: string;
   now: number;
   details: unknown;
 };
+
+/** A releases row as SELECT values in the table's column order (NULL where not given). */
+function claimRowValues(row: Partial<typeof releases.$inferInsert>) {
+  const given = row as Record<string, unknown>;
+  return sql.join(
+    Object.keys(getTableColumns(releases)).map((key) => (key in given ? sql`${given[key]}` : sql`NULL`)),
+    sql`, `,
+  );
+}
 
 /**
  * Every statement that publishes a verified release, for one db.batch, which only the run holding
@@ -108,39 +165,33 @@ type PublishInput = {
  * batch (a transaction) fails and nothing of this release lands.
  */
 export function publishStatements(db: Db, input: PublishInput): [Statement, ...Statement[]] {
-  const { release, folder, newPacks, newInstallers, signatureSizes, runId, now } = input;
+  const { release, stored, newPacks, newInstallers, runId, now } = input;
   // If this run's claim lapsed and another run took the release over, this insert hits the
   // release's primary key and the whole batch rolls back: only the claim holder can publish.
   const statements: Statement[] = [
-    // Columns in table order: id, status, reason, details, file_count, total_bytes, run_id, claimed_at, finished_at.
     db.insert(releases).select(
-      sql`SELECT ${release.releaseId}, 'processing', NULL, NULL, NULL, NULL, ${runId}, ${now}, NULL
+      sql`SELECT ${claimRowValues({ id: release.releaseId, status: "processing", runId, claimedAt: now, attempts: 1 })}
         WHERE NOT EXISTS (SELECT 1 FROM releases WHERE id = ${release.releaseId} AND run_id = ${runId} AND status = 'processing')`,
     ),
   ];
   const signed = (f: PackFile | InstallerFile) => ({
     fileName: f.file,
-    objectKey: folder + f.file,
     size: f.size,
     sha256: f.sha256,
     signatureFileName: f.signature,
-    signatureKey: folder + f.signature,
-    signatureSize: signatureSizes.get(f.signature) ?? 0,
+    ...stored.get(f.file)!,
     keyId: fileKeyId(release, f),
     releaseId: release.releaseId,
     publishedAt: now,
   });
 
-  for (const p of release.products) {
-    const row = { id: p.id, name: p.name, applianceName: p.applianceName, fips: p.fips, sortOrder: p.sortOrder };
+  // Planned: a "create" inserts a new product, an explicit "update" changes one; nothing else does.
+  for (const { entry, change } of input.productWrites) {
+    const row = { name: entry.name, applianceName: entry.applianceName, fips: entry.fips, sortOrder: entry.sortOrder };
     statements.push(
-      db
-        .insert(products)
-        .values(row)
-        .onConflictDoUpdate({
-          target: products.id,
-          set: { name: row.name, applianceName: row.applianceName, fips: row.fips, sortOrder: row.sortOrder },
-        }),
+      change === "create"
+        ? db.insert(products).values({ id: entry.id, ...row })
+        : db.update(products).set(row).where(eq(products.id, entry.id)),
     );
   }
 
@@ -243,7 +294,14 @@ export function publishStatements(db: Db, input: PublishInput): [Statement, ...S
   statements.push(
     db
       .update(releases)
-      .set({ status: "published", reason: null, details: input.details, ...releaseTotals(release), finishedAt: now })
+      .set({
+        status: "published",
+        reason: null,
+        details: input.details,
+        keyId: input.keyId,
+        ...releaseTotals(release),
+        finishedAt: now,
+      })
       .where(and(eq(releases.id, release.releaseId), eq(releases.runId, runId))),
   );
   statements.push(bumpGeneration(db));

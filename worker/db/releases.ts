@@ -1,6 +1,6 @@
 // The sync's bookkeeping: claiming release folders (with a lease, so a crashed run's claim can be
 // re-taken), quarantining refused releases, recording each run, and the admin views of both.
-import { and, desc, eq, inArray, lt, or, sql } from "drizzle-orm";
+import { and, desc, eq, inArray, isNull, lt, or, sql } from "drizzle-orm";
 import type { Db } from "./client";
 import { chunksOf } from "./publish";
 import { releases, syncRuns, type ReleaseStatus, type SyncTrigger } from "./schema";
@@ -8,11 +8,14 @@ import { releases, syncRuns, type ReleaseStatus, type SyncTrigger } from "./sche
 /** A claim older than this belongs to a run that died; another run may take the release over. */
 export const CLAIM_LEASE_MS = 15 * 60 * 1000;
 
-type ClaimState = { status: ReleaseStatus; claimedAt: number };
+type ClaimState = { status: ReleaseStatus; claimedAt: number; workflowId: string | null };
 
-/** Whether a release the sync has seen may be claimed again: only a "processing" one whose lease ran out. */
-export const isClaimable = (seen: ClaimState, now: number) =>
-  seen.status === "processing" && seen.claimedAt < now - CLAIM_LEASE_MS;
+/**
+ * Whether a release the sync has seen may be claimed again: only a "processing" one whose lease ran
+ * out and that no Workflow owns (a Workflow's release is retried by the engine, see runSync).
+ */
+export const isClaimable = (seen: Pick<ClaimState, "status" | "claimedAt" | "workflowId">, now: number) =>
+  seen.status === "processing" && !seen.workflowId && seen.claimedAt < now - CLAIM_LEASE_MS;
 
 export type ReleaseRow = typeof releases.$inferSelect;
 type SyncRunRow = typeof syncRuns.$inferSelect;
@@ -22,41 +25,116 @@ export async function knownReleases(db: Db, ids: string[]): Promise<Map<string, 
   const known = new Map<string, ClaimState>();
   for (const slice of chunksOf(ids)) {
     const rows = await db
-      .select({ id: releases.id, status: releases.status, claimedAt: releases.claimedAt })
+      .select({
+        id: releases.id,
+        status: releases.status,
+        claimedAt: releases.claimedAt,
+        workflowId: releases.workflowId,
+      })
       .from(releases)
       .where(inArray(releases.id, slice));
-    for (const r of rows) known.set(r.id, { status: r.status, claimedAt: r.claimedAt });
+    for (const { id, ...state } of rows) known.set(id, state);
   }
   return known;
 }
 
+/** A claim taken: how many runs have now claimed the release, and the error the previous one left. */
+export type Claim = { attempts: number; lastError: string | null };
+
 /**
  * Claims a release for this run: a new row, or a "processing" row whose lease has run out (the
  * isClaimable rule, in SQL). One statement, so two runs racing for the same folder cannot both win.
+ * Each claim counts an attempt, so a release that keeps failing can be given up (see MAX_ATTEMPTS).
  */
-export async function claimRelease(db: Db, id: string, runId: string, now: number): Promise<boolean> {
+export async function claimAttempt(db: Db, id: string, runId: string, now: number): Promise<Claim | null> {
   const claimed = await db
     .insert(releases)
-    .values({ id, status: "processing", runId, claimedAt: now })
+    .values({ id, status: "processing", runId, claimedAt: now, attempts: 1 })
     .onConflictDoUpdate({
       target: releases.id,
-      set: { status: "processing", runId, claimedAt: now, reason: null, details: null, finishedAt: null },
-      setWhere: and(eq(releases.status, "processing"), lt(releases.claimedAt, now - CLAIM_LEASE_MS)),
+      set: {
+        status: "processing",
+        runId,
+        claimedAt: now,
+        details: null,
+        finishedAt: null,
+        attempts: sql`attempts + 1`,
+      },
+      setWhere: and(
+        eq(releases.status, "processing"),
+        isNull(releases.workflowId),
+        lt(releases.claimedAt, now - CLAIM_LEASE_MS),
+      ),
     })
-    .returning({ id: releases.id });
-  return claimed.length === 1;
+    .returning({ attempts: releases.attempts, lastError: releases.reason });
+  return claimed[0] ?? null;
 }
+
+/**
+ * Takes back a release whose Workflow ended without an outcome (errored, terminated, or gone), for
+ * a new attempt; only if that Workflow still owns it, so two runs cannot both take it.
+ */
+export async function reclaimFromWorkflow(
+  db: Db,
+  id: string,
+  runId: string,
+  now: number,
+  workflowId: string,
+): Promise<Claim | null> {
+  const claimed = await db
+    .update(releases)
+    .set({ runId, claimedAt: now, workflowId: null, attempts: sql`attempts + 1` })
+    .where(and(eq(releases.id, id), eq(releases.status, "processing"), eq(releases.workflowId, workflowId)))
+    .returning({ attempts: releases.attempts, lastError: releases.reason });
+  return claimed[0] ?? null;
+}
+
+/**
+ * An admin's way out for a release stuck in "processing": give it back for an immediate new attempt
+ * (retry), or quarantine it with the admin's reason (abandon). Returns the row as it was, or null
+ * when the release is not processing.
+ */
+export async function releaseStuckRelease(
+  db: Db,
+  id: string,
+  action: { retry: true } | { abandon: string; now: number },
+): Promise<ReleaseRow | null> {
+  const before = await getRelease(db, id);
+  if (before?.status !== "processing") return null;
+  const set =
+    "retry" in action
+      ? { claimedAt: 0, workflowId: null }
+      : { status: "quarantined" as const, reason: `abandoned by an admin: ${action.abandon}`, finishedAt: action.now };
+  const [changed] = await db
+    .update(releases)
+    .set(set)
+    .where(and(eq(releases.id, id), eq(releases.status, "processing"), eq(releases.runId, before.runId)))
+    .returning({ id: releases.id });
+  return changed ? before : null;
+}
+
+/** Hands a claimed release to the Workflow instance that verifies it. */
+export async function handToWorkflow(db: Db, id: string, runId: string, workflowId: string): Promise<void> {
+  await db
+    .update(releases)
+    .set({ workflowId })
+    .where(and(eq(releases.id, id), eq(releases.runId, runId), eq(releases.status, "processing")));
+}
+
+export const claimRelease = async (db: Db, id: string, runId: string, now: number) =>
+  (await claimAttempt(db, id, runId, now)) !== null;
 
 export async function quarantineRelease(
   db: Db,
   id: string,
   runId: string,
-  outcome: { reason: string; details: unknown; fileCount?: number; totalBytes?: number; now: number },
+  outcome: { reason: string; details: unknown; fileCount?: number; totalBytes?: number; keyId?: string; now: number },
 ): Promise<void> {
   await db
     .update(releases)
     .set({
       status: "quarantined",
+      keyId: outcome.keyId ?? null,
       reason: outcome.reason,
       details: outcome.details,
       fileCount: outcome.fileCount ?? null,
@@ -122,7 +200,7 @@ export async function finishSyncRun(
   id: string,
   outcome: {
     finishedAt: number;
-    published: number;
+    verifying: number;
     quarantined: number;
     uploading: number;
     skipped: number;

@@ -19,6 +19,23 @@ export type InstallerKind = (typeof INSTALLER_KINDS)[number];
 
 const now = sql`(unixepoch('subsec') * 1000)`;
 
+/**
+ * Where a published artifact's verified bytes live: object_key and signature_key are immutable,
+ * content-addressed keys (blobs/sha256/<hex>), and the etags are those R2 gave the verified copies.
+ * Every read names the etag (onlyIf), so bytes that changed since verification are never served.
+ */
+const pinnedObjects = () => ({
+  objectEtag: text("object_etag").notNull().default(""),
+  signatureEtag: text("signature_etag").notNull().default(""),
+});
+
+/** A yanked artifact leaves the catalog and downloads refuse it; its row stays for the record. */
+const yankColumns = () => ({
+  yanked: integer("yanked", { mode: "boolean" }).notNull().default(false),
+  yankedAt: integer("yanked_at"),
+  yankReason: text("yank_reason"),
+});
+
 /** Palette Enterprise, Palette VerteX. */
 export const products = sqliteTable("products", {
   id: text("id").primaryKey(), // slug, e.g. "palette-enterprise"
@@ -63,8 +80,14 @@ export const releaseArtifacts = sqliteTable(
     keyId: text("key_id").notNull(),
     releaseId: text("release_id").notNull(),
     publishedAt: integer("published_at").notNull().default(now),
+    ...pinnedObjects(),
+    ...yankColumns(),
   },
-  (t) => [primaryKey({ columns: [t.productId, t.version, t.kind] })],
+  (t) => [
+    primaryKey({ columns: [t.productId, t.version, t.kind] }),
+    uniqueIndex("release_artifacts_file_name").on(t.fileName),
+    index("release_artifacts_by_key").on(t.keyId),
+  ],
 );
 
 /** One row per pack name; the version-independent part of pack.json. */
@@ -104,12 +127,13 @@ export const packVersions = sqliteTable(
     keyId: text("key_id").notNull(),
     releaseId: text("release_id").notNull(),
     publishedAt: integer("published_at").notNull().default(now),
-    yanked: integer("yanked", { mode: "boolean" }).notNull().default(false),
-    yankedAt: integer("yanked_at"),
-    yankReason: text("yank_reason"),
+    ...pinnedObjects(),
+    ...yankColumns(),
   },
   (t) => [
     uniqueIndex("pack_versions_name_version").on(t.packName, t.version),
+    uniqueIndex("pack_versions_file_name").on(t.fileName),
+    index("pack_versions_by_key").on(t.keyId),
     index("pack_versions_by_pack").on(t.packName, t.yanked, t.versionKey),
     index("pack_versions_by_fips").on(t.fips, t.packName),
   ],
@@ -215,8 +239,28 @@ export const releases = sqliteTable(
     runId: text("run_id").notNull(),
     claimedAt: integer("claimed_at").notNull(),
     finishedAt: integer("finished_at"),
+    /** How many runs have claimed it; a release that keeps failing is quarantined (poison). */
+    attempts: integer("attempts").notNull().default(0),
+    /** The trusted key whose signature over release.json verified. */
+    keyId: text("key_id"),
+    /** The Workflow instance verifying it (worker/sync/workflow.ts); the engine, not a lease, owns it. */
+    workflowId: text("workflow_id"),
   },
   (t) => [index("releases_by_status").on(t.status, t.claimedAt)],
+);
+
+/** Admin actions that change what the catalog offers in bulk (e.g. yanking all a key signed). */
+export const auditEvents = sqliteTable(
+  "audit_events",
+  {
+    id: text("id").primaryKey(),
+    at: integer("at").notNull(),
+    action: text("action").notNull(),
+    subject: text("subject").notNull(),
+    reason: text("reason"),
+    details: text("details", { mode: "json" }),
+  },
+  (t) => [index("audit_events_by_at").on(t.at)],
 );
 
 export const syncRuns = sqliteTable(
@@ -226,7 +270,10 @@ export const syncRuns = sqliteTable(
     trigger: text("trigger", { enum: SYNC_TRIGGERS }).notNull(),
     startedAt: integer("started_at").notNull(),
     finishedAt: integer("finished_at"),
+    /** Releases published by the run itself (runs before verification moved to Workflows). */
     published: integer("published").notNull().default(0),
+    /** Releases the run handed to a verifying Workflow, or found one still verifying. */
+    verifying: integer("verifying").notNull().default(0),
     quarantined: integer("quarantined").notNull().default(0),
     uploading: integer("uploading").notNull().default(0), // folders without release.json, left alone
     skipped: integer("skipped").notNull().default(0), // already done by an earlier run

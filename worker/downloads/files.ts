@@ -9,11 +9,14 @@ export type GrantFile = {
   version: string;
   /** The documented file name, e.g. cni-calico-3.29.2.zst. */
   file: string;
+  /** The verified copy (blobs/sha256/<hex>) and the R2 etag it had when verified. */
   objectKey: string;
+  objectEtag?: string;
   size: number;
   sha256: string;
   sigFile: string;
   sigKey: string;
+  sigEtag?: string;
   sigSize: number;
   keyId: string;
   /** ms since epoch; the Last-Modified of both files. */
@@ -25,29 +28,40 @@ export type GrantFile = {
 export type Downloadable = {
   file: string;
   objectKey: string;
+  /** The R2 etag of the verified bytes; every read must match it ("" for rows published unpinned). */
+  storedEtag: string;
   size: number;
   /** Opaque, immutable validator: the artifact's sha256 (its signature gets "sig-" + that). */
   etag: string;
   publishedAt: number;
   packVersionId?: string;
+  /** Set for installers, so a yank after the grant still stops the download. */
+  installer?: { product: string; version: string; kind: InstallerKind };
 };
+
+const installerOf = (f: GrantFile) =>
+  f.kind === "pack" ? undefined : { product: f.name, version: f.version, kind: f.kind };
 
 export const artifactOf = (f: GrantFile): Downloadable => ({
   file: f.file,
   objectKey: f.objectKey,
+  storedEtag: f.objectEtag ?? "",
   size: f.size,
   etag: f.sha256,
   publishedAt: f.publishedAt,
   packVersionId: f.packVersionId,
+  installer: installerOf(f),
 });
 
 export const signatureOf = (f: GrantFile): Downloadable => ({
   file: f.sigFile,
   objectKey: f.sigKey,
+  storedEtag: f.sigEtag ?? "",
   size: f.sigSize,
   etag: `sig-${f.sha256}`,
   publishedAt: f.publishedAt,
   packVersionId: f.packVersionId,
+  installer: installerOf(f),
 });
 
 /** The file a /dl path names inside a grant: an artifact or its signature, or nothing. */

@@ -10,15 +10,17 @@ import {
   findPackFiles,
   type GrantRecord,
   getGrant,
+  getGrantByCapabilityHash,
   insertGrant,
   productVersionExists,
   yankedAmong,
 } from "../db/grants";
 import { INSTALLER_KINDS } from "../db/schema";
 import type { Config } from "../env";
-import { ApiError } from "../errors";
+import { ApiError, misconfigured } from "../errors";
 import { packVersionId } from "../sync/plan";
-import { randomBase64url } from "../encoding";
+import { randomBase64url, sha256OfText } from "../encoding";
+import { rateLimitKey } from "./client-key";
 import { artifactOf, type GrantFile, signatureOf, totalBytes } from "./files";
 import { MANIFEST_FORMATS, type ManifestEntry } from "./manifests";
 import type { UrlSigner } from "./signers";
@@ -33,7 +35,10 @@ export const installersSelection = z.object({
   kinds: z.array(z.enum(INSTALLER_KINDS)).min(1).optional(),
 });
 
-/** What the user chose: exactly one of installers, a bundle spec, or a list of packs. */
+/**
+ * What the user chose: a bundle spec, or installers and/or a list of packs (an upgrade needs the
+ * target's installers and its new packs in one grant).
+ */
 const selectionSchema = z
   .object({
     installers: installersSelection.optional(),
@@ -41,12 +46,12 @@ const selectionSchema = z
     packs: z.array(packRef).min(1, "choose at least one pack").max(500, "at most 500 packs a grant").optional(),
   })
   .superRefine((s, ctx) => {
-    const given = [s.installers, s.bundle, s.packs].filter((x) => x !== undefined).length;
-    if (given !== 1)
+    const valid = s.bundle ? !s.installers && !s.packs : Boolean(s.installers || s.packs);
+    if (!valid)
       ctx.addIssue({
         code: "custom",
-        path: ["installers"],
-        message: "give exactly one of installers, bundle or packs",
+        path: [s.bundle ? "bundle" : "installers"],
+        message: "give a bundle, or installers and/or packs",
       });
   });
 
@@ -57,8 +62,18 @@ export const grantRequestSchema = z.intersection(
 
 export type Selection = z.infer<typeof selectionSchema>;
 
-/** The files a selection names, in the order chosen; 404 names what is unknown, 409 what is yanked. */
+/**
+ * The files a selection names, in the order chosen (installers first); 404 names what is unknown,
+ * 409 what is yanked.
+ */
 export async function resolveSelection(db: Db, selection: Selection): Promise<GrantFile[]> {
+  if (selection.installers && selection.packs) {
+    const [installers, packs] = await Promise.all([
+      resolveSelection(db, { installers: selection.installers }),
+      resolveSelection(db, { packs: selection.packs }),
+    ]);
+    return [...installers, ...packs];
+  }
   if (selection.installers) {
     const { product, version, kinds } = selection.installers;
     const { productExists, files } = await findInstallerFiles(db, product, version, kinds);
@@ -131,13 +146,14 @@ export type GateInput = {
 
 /**
  * Who may have a grant: an API token with the scope, or anyone who solved the captcha. The rate
- * limit comes before siteverify so a flood never reaches the provider. With the captcha off, grants
+ * limit (per token, else per IPv4 address or IPv6 /64) comes before siteverify so a flood never
+ * reaches the provider. With the captcha off, grants
  * are only issued when ENVIRONMENT is "local".
  */
 export async function passGate(input: GateInput): Promise<{ tokenId?: string }> {
   const bearer = bearerOf(input.authorization);
   const principal = bearer ? await authenticateToken(input.writer, bearer, input.scope, input.waitUntil) : undefined;
-  const key = principal ? `token:${principal.id}` : `ip:${input.ip ?? "unknown"}`;
+  const key = principal ? `token:${principal.id}` : rateLimitKey(input.ip);
   const { success } = await input.env.GRANT_LIMITER.limit({ key });
   if (!success)
     throw new ApiError(
@@ -152,10 +168,8 @@ export async function passGate(input: GateInput): Promise<{ tokenId?: string }> 
   const verifier = captchaFromConfig(input.cfg, input.fetch);
   if (!verifier) {
     if (input.cfg.ENVIRONMENT !== "local") {
-      throw new ApiError(
-        503,
-        "captcha_disabled",
-        "downloads are closed: CAPTCHA_PROVIDER is off, which is only allowed when ENVIRONMENT is local; the operator must configure turnstile or recaptcha",
+      throw misconfigured(
+        "worker misconfigured: CAPTCHA_PROVIDER is off, which is only allowed when ENVIRONMENT is local; configure turnstile or recaptcha",
       );
     }
     return {};
@@ -180,9 +194,21 @@ export async function passGate(input: GateInput): Promise<{ tokenId?: string }> 
 
 export const GRANT_ID = /^[A-Za-z0-9_-]{22}$/;
 
+/**
+ * A grant's capability: 256 random bits, base64url. It opens the grant's JSON, manifests and tar;
+ * the grant id (in every /dl URL) opens only the single files it signs. Only its SHA-256 is stored.
+ */
+export const GRANT_CAPABILITY = /^[A-Za-z0-9_-]{43}$/;
+
 /** The grant this id names; anything not shaped like a grant id is unknown without a query. */
 export const findGrant = async (db: Db, id: string): Promise<GrantRecord | undefined> =>
   GRANT_ID.test(id) ? getGrant(db, id) : undefined;
+
+/** The grant this capability opens; anything not shaped like a capability opens nothing. */
+export const findGrantByCapability = async (db: Db, capability: string): Promise<GrantRecord | undefined> =>
+  GRANT_CAPABILITY.test(capability) ? getGrantByCapabilityHash(db, await sha256OfText(capability)) : undefined;
+
+export type RecordedGrant = { grant: GrantRecord; capability: string };
 
 export async function recordGrant(
   writer: Db,
@@ -191,9 +217,11 @@ export async function recordGrant(
   files: GrantFile[],
   requester: Requester,
   now: number,
-): Promise<GrantRecord> {
+): Promise<RecordedGrant> {
+  const capability = randomBase64url(32);
   const grant: GrantRecord = {
     id: randomBase64url(16),
+    capabilityHash: await sha256OfText(capability),
     createdAt: now,
     clientIp: requester.ip ?? null,
     clientCountry: requester.country ?? null,
@@ -208,13 +236,17 @@ export async function recordGrant(
     revokedAt: null,
   };
   await insertGrant(writer, grant);
-  return grant;
+  return { grant, capability };
 }
 
-/** A grant that may still be used: 404 unknown, 410 expired, 403 revoked, 409 if a pack was yanked since. */
-export async function loadLiveGrant(db: Db, id: string, now: number): Promise<GrantRecord> {
-  const grant = await findGrant(db, id);
-  if (!grant) throw new ApiError(404, "not_found", `grant ${id} not found`);
+/**
+ * The grant a capability opens, if it may still be used: 404 unknown, 403 revoked, 410 expired,
+ * 409 if a pack was yanked since.
+ */
+export async function loadLiveGrant(db: Db, capability: string, now: number): Promise<GrantRecord> {
+  const grant = await findGrantByCapability(db, capability);
+  if (!grant) throw new ApiError(404, "not_found", "no grant has this capability");
+  const id = grant.id;
   if (grant.revoked) throw new ApiError(403, "revoked", `grant ${id} was revoked`);
   if (grant.expiresAt <= now)
     throw new ApiError(
@@ -255,12 +287,23 @@ export async function signedEntries(grant: GrantRecord, signer: UrlSigner): Prom
 
 export const GRANT_FORMATS = [...MANIFEST_FORMATS, "bundle.tar"] as const;
 
+/** Where a grant's JSON lives; its formats are under it. */
+export const grantUrl = (origin: string, capability: string) => `${origin}/api/v1/grants/${capability}`;
+
 export type GrantView = ReturnType<typeof grantView>;
 
-export function grantView(grant: GrantRecord, entries: ManifestEntry[], origin: string, signer: UrlSigner["strategy"]) {
-  const base = `${origin}/api/v1/grants/${grant.id}`;
+/** The grant as its owner sees it; the links carry the capability (the id alone opens none of them). */
+export function grantView(
+  grant: GrantRecord,
+  capability: string,
+  entries: ManifestEntry[],
+  origin: string,
+  signer: UrlSigner["strategy"],
+) {
+  const base = grantUrl(origin, capability);
   return {
     id: grant.id,
+    capability,
     createdAt: new Date(grant.createdAt).toISOString(),
     expiresAt: new Date(grant.expiresAt).toISOString(),
     signer,

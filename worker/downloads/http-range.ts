@@ -40,11 +40,15 @@ export function isNotModified(headers: Headers, etag: string, lastModifiedMs: nu
   return !Number.isNaN(since) && Math.floor(lastModifiedMs / 1000) * 1000 <= since;
 }
 
-/** If-Range: the Range applies only if the client's validator still names this file. */
+/**
+ * If-Range: the Range applies only if the client's validator still names this file: the strong
+ * ETag, or a date that is exactly the Last-Modified (RFC 9110 13.1.5: any other date, earlier or
+ * later, means the client's copy may be another version, so it gets the whole file).
+ */
 export function rangeStillValid(headers: Headers, etag: string, lastModifiedMs: number): boolean {
   const ifRange = headers.get("If-Range");
   if (ifRange === null) return true;
   if (ifRange.startsWith('"')) return ifRange === etag;
   const date = Date.parse(ifRange);
-  return !Number.isNaN(date) && Math.floor(lastModifiedMs / 1000) * 1000 <= date;
+  return !Number.isNaN(date) && Math.floor(lastModifiedMs / 1000) * 1000 === date;
 }

@@ -1,10 +1,11 @@
-// The one path every grant takes, whether it comes from the JSON API, the /download form or an
+// The one path every grant takes, whether it comes from the JSON API, a page's download form or an
 // automation manifest: gate → resolve → record → sign; and how a grant's manifest is answered.
 import { edgeCache } from "../edge-cache";
 import type { Context } from "hono";
-import { catalogReader, primaryWriter } from "../db/client";
+import { primaryWriter } from "../db/client";
 import type { GrantRecord } from "../db/grants";
 import { config } from "../env";
+import { defaultKey } from "../keys";
 import { type FetchFn } from "../captcha";
 import { manifestBody } from "./bundle";
 import {
@@ -36,7 +37,7 @@ export function storageDeps(c: AnyContext): ServeDeps {
   };
 }
 
-export type Issued = { grant: GrantRecord; entries: ManifestEntry[]; view: GrantView };
+export type Issued = { grant: GrantRecord; capability: string; entries: ManifestEntry[]; view: GrantView };
 
 export async function issueGrant(
   c: AnyContext,
@@ -58,9 +59,10 @@ export async function issueGrant(
     waitUntil: (p) => c.executionCtx.waitUntil(p),
     fetch: input.fetch,
   });
-  const files = await resolveSelection(catalogReader(c.env), input.selection);
+  // Resolved at the primary: a pack yanked a moment ago is refused even if a replica lags.
+  const files = await resolveSelection(writer, input.selection);
   const country = (c.req.raw.cf as { country?: string } | undefined)?.country;
-  const grant = await recordGrant(
+  const { grant, capability } = await recordGrant(
     writer,
     cfg,
     input.selection,
@@ -69,7 +71,7 @@ export async function issueGrant(
     Date.now(),
   );
   const entries = await signedEntries(grant, signer);
-  return { grant, entries, view: grantView(grant, entries, originOf(c), signer.strategy) };
+  return { grant, capability, entries, view: grantView(grant, capability, entries, originOf(c), signer.strategy) };
 }
 
 /**
@@ -85,7 +87,7 @@ export async function manifestResponse(
 ): Promise<Response> {
   const { body, contentType } = await manifestBody(format, grant, entries, {
     origin: originOf(c),
-    defaultKeyId: config(c.env).TRUSTED_PUBLIC_KEYS[0].id,
+    defaultKeyId: defaultKey(config(c.env).TRUSTED_PUBLIC_KEYS, Date.now()).id,
     deps: storageDeps(c),
   });
   return c.body(body, 200, {

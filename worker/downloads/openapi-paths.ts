@@ -23,7 +23,11 @@ const grantFile = z.object({
 });
 
 export const grantViewSchema = z.object({
-  id: z.string(),
+  id: z.string().meta({ description: "Public grant id (22 characters); every /dl URL of the grant shows it" }),
+  capability: z.string().meta({
+    description:
+      "Secret (43 characters) that opens the grant's JSON, manifests and tar; the links carry it. Shown only to the requester; stored hashed",
+  }),
   createdAt: z.string(),
   expiresAt: z.string(),
   signer: z.enum(["worker", "r2"]),
@@ -33,9 +37,48 @@ export const grantViewSchema = z.object({
   links: z.record(z.enum(GRANT_FORMATS), z.string()),
 });
 
+// The manifest.json format (worker/downloads/manifests.ts manifestJson).
+const manifestJsonSchema = z.object({
+  grant: z.string(),
+  expires: z.string(),
+  files: z.array(grantFile.extend({ expires: z.string() })),
+});
+
+const apiTokenSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  scopes: z.array(z.string()),
+  createdAt: z.number().int(),
+  lastUsedAt: z.number().int().nullable(),
+  revokedAt: z.number().int().nullable(),
+});
+
+// The audit trail's columns (worker/db/downloads-schema.ts grants), without the capability's hash.
+const grantAuditColumns = {
+  id: z.string(),
+  clientIp: z.string().nullable(),
+  clientCountry: z.string().nullable(),
+  userAgent: z.string().nullable(),
+  tokenId: z.string().nullable().meta({ description: "The API token that authorised it, if not a captcha" }),
+  request: z.unknown().meta({ description: "The validated selection, as asked" }),
+  fileCount: z.number().int(),
+  totalBytes: z.number().int(),
+  revoked: z.boolean(),
+  revokedAt: z.number().int().nullable(),
+};
+
 const grantId = z.object({ id: z.string().meta({ description: "Grant id (22 characters)" }) });
+const grantCapability = z.object({
+  capability: z
+    .string()
+    .meta({ description: "The grant's capability (43 characters, from the grant response); not the grant id" }),
+});
 const formatParam = z.object({ format: z.enum(MANIFEST_FORMATS) });
-const text = (description: string): ResponseSpec => ({ description, contentType: "text/plain", schema: z.string() });
+/** A manifest in one of MANIFEST_FORMATS: text, a shell script, or JSON. */
+const manifest = (description: string): ResponseSpec => ({
+  description,
+  content: { "text/plain": z.string(), "text/x-shellscript": z.string(), "application/json": manifestJsonSchema },
+});
 const error = (description: string): ResponseSpec => ({ description, schema: "Error" });
 
 registerSecurityScheme("apiToken", {
@@ -51,8 +94,12 @@ const gateErrors = {
   "404": error("Unknown product version or pack versions (each named)."),
   "409": error("Yanked pack versions (each named)."),
   "429": { ...error("Too many grants from this client."), headers: { "Retry-After": { description: "Seconds" } } },
-  "503": error("Captcha service unreachable (retry), captcha disabled outside local, or misconfigured."),
+  "503": error(
+    "captcha_unavailable: the captcha service is unreachable or gave no usable answer (retry); misconfigured: the deployment is (details only in its log).",
+  ),
 };
+
+const tooLarge = { "413": error("The body is larger than the limit (payload_too_large).") };
 
 registerOperations(
   {
@@ -61,55 +108,60 @@ registerOperations(
     operationId: "createGrant",
     summary: "Issue a download grant: signed URLs for the chosen installers, bundle or packs",
     description:
-      "Exactly one of installers, bundle, packs. Authorised by captchaToken, or by an API token with the grants:create scope.",
+      "A bundle, or installers and/or packs (both in one grant, as an upgrade needs). Authorised by captchaToken, or by an API token with the grants:create scope.",
     tags: ["downloads"],
     body: grantRequestSchema,
     security: ["apiToken"],
-    responses: { "201": { description: "The grant.", schema: "Grant" }, ...gateErrors },
+    anonymous: true,
+    responses: { "201": { description: "The grant.", schema: "Grant" }, ...gateErrors, ...tooLarge },
   },
   {
     method: "get",
-    path: "/api/v1/grants/{id}",
+    path: "/api/v1/grants/{capability}",
     operationId: "getGrant",
     summary: "A live grant with its signed URLs",
     tags: ["downloads"],
-    params: grantId,
+    params: grantCapability,
     responses: {
       "200": { description: "The grant.", schema: "Grant" },
       "403": error("Revoked."),
-      "404": error("Unknown grant."),
+      "404": error("Unknown capability (a grant id is not one)."),
       "409": error("A pack was yanked since."),
       "410": error("Expired."),
     },
   },
   {
     method: "get",
-    path: "/api/v1/grants/{id}/{format}",
+    path: "/api/v1/grants/{capability}/{format}",
     operationId: "getGrantManifest",
     summary: "A grant's manifest: urls.txt, bundle.curl, manifest.json, SHA256SUMS or download.sh",
     tags: ["downloads"],
-    params: grantId.extend(formatParam.shape),
+    params: grantCapability.extend(formatParam.shape),
     responses: {
-      "200": text("The manifest, as an attachment."),
-      "404": error("Unknown grant or format."),
+      "200": manifest("The manifest, as an attachment."),
+      "403": error("Revoked."),
+      "404": error("Unknown capability or format."),
+      "409": error("A pack was yanked since."),
       "410": error("Expired."),
     },
   },
   {
     method: "get",
-    path: "/api/v1/grants/{id}/bundle.tar",
+    path: "/api/v1/grants/{capability}/bundle.tar",
     operationId: "getGrantTar",
     summary:
       "Every file of the grant, its signature, SHA256SUMS, the public key and verify-signatures.sh as one ustar archive",
     tags: ["downloads"],
-    params: grantId,
+    params: grantCapability,
     responses: {
       "200": {
         description: "application/x-tar, streamed, with Content-Length.",
         contentType: "application/x-tar",
         schema: z.string(),
       },
-      "404": error("Unknown grant."),
+      "403": error("Revoked."),
+      "404": error("Unknown capability."),
+      "409": error("A pack was yanked since."),
       "410": error("Expired."),
     },
   },
@@ -129,8 +181,11 @@ registerOperations(
     }),
     responses: {
       "200": {
-        ...text("The manifest; X-Grant-Id names the grant."),
-        headers: { "X-Grant-Id": { description: "The grant issued" } },
+        ...manifest("The manifest; X-Grant-Id names the grant."),
+        headers: {
+          "X-Grant-Id": { description: "The grant issued" },
+          Link: { description: '<.../api/v1/grants/{capability}>; rel="grant": the grant, opened by its capability' },
+        },
       },
       ...gateErrors,
     },
@@ -144,7 +199,7 @@ registerOperations(
     security: ["apiToken"],
     params: formatParam,
     body: bundleSpec,
-    responses: { "200": text("The manifest."), ...gateErrors },
+    responses: { "200": manifest("The manifest."), ...gateErrors, ...tooLarge },
   },
   {
     method: "post",
@@ -155,7 +210,7 @@ registerOperations(
     security: ["apiToken"],
     params: formatParam,
     body: z.object({ packs: z.array(packRef).min(1).max(500) }),
-    responses: { "200": text("The manifest."), ...gateErrors },
+    responses: { "200": manifest("The manifest."), ...gateErrors, ...tooLarge },
   },
   {
     method: "post",
@@ -168,7 +223,7 @@ registerOperations(
     responses: {
       "201": {
         description: "The token record with the token itself.",
-        schema: z.object({ id: z.string(), name: z.string(), scopes: z.array(z.string()), token: z.string() }),
+        schema: apiTokenSchema.extend({ token: z.string(), note: z.string() }),
       },
       "401": error("Missing or wrong bearer token."),
     },
@@ -180,7 +235,10 @@ registerOperations(
     summary: "API tokens (never the token or its hash)",
     tags: ["admin"],
     security: ["adminToken"],
-    responses: { "200": { description: "The tokens." }, "401": error("Missing or wrong bearer token.") },
+    responses: {
+      "200": { description: "The tokens.", schema: z.object({ tokens: z.array(apiTokenSchema) }) },
+      "401": error("Missing or wrong bearer token."),
+    },
   },
   {
     method: "delete",
@@ -204,7 +262,38 @@ registerOperations(
       limit: z.number().int().min(1).max(200).optional(),
       before: z.number().int().optional().meta({ description: "nextBefore of the previous page" }),
     }),
-    responses: { "200": { description: "A page of grants." }, "401": error("Missing or wrong bearer token.") },
+    responses: {
+      "200": {
+        description: "A page of grants.",
+        schema: z.object({
+          grants: z.array(z.object({ ...grantAuditColumns, createdAt: z.string(), expiresAt: z.string() })),
+          nextBefore: z.number().int().nullable().meta({ description: "Pass as ?before= for the next page" }),
+        }),
+      },
+      "401": error("Missing or wrong bearer token."),
+    },
+  },
+  {
+    method: "get",
+    path: "/api/v1/admin/grants/{id}",
+    operationId: "getGrantRecord",
+    summary: "One grant as recorded, with the files it handed out",
+    tags: ["admin"],
+    security: ["adminToken"],
+    params: grantId,
+    responses: {
+      "200": {
+        description: "The grant record (times in ms since the epoch).",
+        schema: z.object({
+          ...grantAuditColumns,
+          createdAt: z.number().int(),
+          expiresAt: z.number().int(),
+          files: z.array(z.looseObject({ kind: z.string(), name: z.string(), version: z.string(), file: z.string() })),
+        }),
+      },
+      "401": error("Missing or wrong bearer token."),
+      "404": error("No such grant."),
+    },
   },
   {
     method: "post",
@@ -214,6 +303,10 @@ registerOperations(
     tags: ["admin"],
     security: ["adminToken"],
     params: grantId,
-    responses: { "200": { description: "Revoked." }, "404": error("No such unrevoked grant.") },
+    responses: {
+      "200": { description: "Revoked.", schema: z.object({ id: z.string(), revoked: z.literal(true) }) },
+      "401": error("Missing or wrong bearer token."),
+      "404": error("No such unrevoked grant."),
+    },
   },
 );

@@ -1,5 +1,7 @@
 // Serving one immutable file: conditional and HEAD answers from the grant's metadata alone, then
 // the edge cache (keyed by the object, never by the signed URL), then R2 — streamed, never buffered.
+import { createHash } from "node:crypto";
+import { BLOB_PREFIX } from "../sync/blobs";
 import type { Downloadable } from "./files";
 import { isNotModified, parseRange, rangeStillValid } from "./http-range";
 import { contentDisposition } from "./signers";
@@ -72,35 +74,94 @@ export async function serveDownloadable(request: Request, file: Downloadable, de
     await hit?.body?.cancel();
   }
 
-  const object = await deps.bucket.get(file.objectKey, partial ? { range: { offset: range.start, length } } : {});
-  if (!object)
-    return new Response(`${file.file} is missing from storage; report this to the operator\n`, {
-      status: 404,
-      headers: { "Content-Type": "text/plain; charset=utf-8" },
-    });
-  headers.set("X-Artifact-Cache", cacheable ? "MISS" : "BYPASS");
-  // A separate read fills the cache, so this response's stream is never teed (tee buffers for the slower side).
-  if (cacheable) deps.waitUntil(fillCache(file, deps));
-  return new Response(object.body, { status, headers });
+  const read = await readVerified(deps.bucket, file, partial ? { offset: range.start, length } : undefined);
+  if (!read.ok) return integrityRefusal(file, read.problem);
+  headers.set("X-Artifact-Cache", cacheable && !partial ? "MISS" : "BYPASS");
+  // A full read's miss fills the cache with a separate read, so this response's stream is never teed
+  // (tee buffers for the slower side); range requests never fill it, so a miss costs one fill.
+  if (cacheable && !partial) deps.waitUntil(fillCache(file, deps));
+  return new Response(read.object.body, { status, headers });
 }
 
-/** Puts the whole object in the edge cache under its object key; harmless if another request raced us. */
-async function fillCache(file: Downloadable, deps: Pick<ServeDeps, "bucket" | "cache">): Promise<void> {
-  const object = await deps.bucket.get(file.objectKey);
-  if (!object) return;
-  const cached = new Response(object.body, {
-    headers: {
-      "Content-Type": "application/octet-stream",
-      "Content-Length": String(object.size),
-      ETag: `"${file.etag}"`,
-      "Last-Modified": new Date(file.publishedAt).toUTCString(),
-      "Cache-Control": "public, max-age=31536000, immutable",
+type VerifiedRead = { ok: true; object: R2ObjectBody } | { ok: false; problem: string };
+
+/**
+ * Reads the verified copy, and only if R2 still holds the very bytes the sync verified (its etag,
+ * as a precondition, so changed bytes never leave R2). Anything else is refused and logged.
+ */
+export async function readVerified(bucket: R2Bucket, file: Downloadable, range?: R2Range): Promise<VerifiedRead> {
+  const problem = (text: string): VerifiedRead => {
+    console.error(`integrity: ${file.file} (${file.objectKey}): ${text}`);
+    return { ok: false, problem: text };
+  };
+  if (!file.storedEtag) return problem("it was published before verified copies were pinned; re-publish it");
+  const object = await bucket.get(file.objectKey, { onlyIf: { etagMatches: file.storedEtag }, range });
+  if (!object) return problem("the verified copy is missing from storage");
+  if (!("body" in object)) return problem("the stored bytes changed after verification");
+  if (object.size !== file.size) {
+    await object.body.cancel();
+    return problem(`storage holds ${object.size} bytes, ${file.size} were verified`);
+  }
+  return { ok: true, object };
+}
+
+const integrityRefusal = (file: Downloadable, problem: string) =>
+  new Response(`${file.file} cannot be served: ${problem}. The operator has been alerted.\n`, {
+    status: 503,
+    headers: { "Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store" },
+  });
+
+/**
+ * Puts the whole verified object in the edge cache under its object key, from one full read whose
+ * size and sha256 are checked as it streams: a short or altered read errors the stream, and a
+ * failed put caches nothing. Concurrent misses in this isolate share one fill.
+ */
+const fillsInFlight = new Map<string, Promise<void>>();
+
+function fillCache(file: Downloadable, deps: Pick<ServeDeps, "bucket" | "cache">): Promise<void> {
+  const key = cacheKeyOf(file);
+  const running = fillsInFlight.get(key);
+  if (running) return running;
+  const fill = (async () => {
+    const read = await readVerified(deps.bucket, file);
+    if (!read.ok) return;
+    const cached = new Response(read.object.body.pipeThrough(checkedBytes(file)), {
+      headers: {
+        "Content-Type": "application/octet-stream",
+        "Content-Length": String(file.size),
+        ETag: `"${file.etag}"`,
+        "Last-Modified": new Date(file.publishedAt).toUTCString(),
+        "Cache-Control": "public, max-age=31536000, immutable",
+      },
+    });
+    await deps.cache.put(key, cached).catch((err) => console.error(`cache fill of ${file.file} refused`, err));
+  })().finally(() => fillsInFlight.delete(key));
+  fillsInFlight.set(key, fill);
+  return fill;
+}
+
+/** Passes bytes through, and errors the stream unless they add up to the file's size and sha256. */
+function checkedBytes(file: Downloadable): TransformStream<Uint8Array, Uint8Array> {
+  const hash = createHash("sha256");
+  let bytes = 0;
+  return new TransformStream({
+    transform(chunk, controller) {
+      bytes += chunk.byteLength;
+      hash.update(chunk);
+      controller.enqueue(chunk);
+    },
+    flush(controller) {
+      const sha256 = hash.digest("hex");
+      // Verified copies are content-addressed: the key names the sha256 the bytes must have.
+      const expected = file.objectKey.startsWith(BLOB_PREFIX) ? file.objectKey.slice(BLOB_PREFIX.length) : sha256;
+      if (bytes !== file.size || sha256 !== expected) {
+        controller.error(new Error(`${file.file}: read ${bytes} bytes with sha256 ${sha256}; not the verified file`));
+      }
     },
   });
-  await deps.cache.put(cacheKeyOf(file), cached);
 }
 
-/** The body of a whole file for the tar: the edge cache if it has it, else R2. */
+/** The body of a whole file for the tar: the edge cache if it has it, else the verified copy in R2. */
 export async function openWhole(
   file: Downloadable,
   deps: Pick<ServeDeps, "bucket" | "cache" | "maxCacheBytes">,
@@ -109,9 +170,9 @@ export async function openWhole(
     const hit = await deps.cache.match(cacheKeyOf(file));
     if (hit?.body) return hit.body;
   }
-  const object = await deps.bucket.get(file.objectKey);
-  if (!object) throw new Error(`${file.file} is missing from storage`);
-  if (object.size !== file.size)
-    throw new Error(`${file.file} has ${object.size} bytes in storage, the catalog says ${file.size}`);
-  return object.body;
+  const read = await readVerified(deps.bucket, file);
+  if (!read.ok) throw new IntegrityError(`${file.file} cannot be served: ${read.problem}`);
+  return read.object.body;
 }
+
+export class IntegrityError extends Error {}

@@ -1,7 +1,7 @@
 // Settings that only one download strategy needs, demanded when that strategy is used: a missing
 // secret then fails the download path with the variable named (503 "misconfigured") and nothing else.
-import { Buffer } from "node:buffer";
 import { z } from "zod";
+import { fromCanonicalBase64 } from "../encoding";
 import { type Config, ConfigError } from "../env";
 
 const signingKey = z.object({
@@ -9,8 +9,8 @@ const signingKey = z.object({
   secret: z
     .string()
     .refine(
-      (s) => /^[A-Za-z0-9+/_-]+=*$/.test(s) && Buffer.from(s, "base64").byteLength >= 32,
-      "must be base64 of at least 32 bytes",
+      (s) => (fromCanonicalBase64(s)?.byteLength ?? 0) >= 32,
+      "must be base64 of at least 32 bytes, canonically encoded",
     ),
 });
 
@@ -35,7 +35,7 @@ export function signingKeys(cfg: Config): SigningKey[] {
     const issue = result.error.issues[0];
     throw new ConfigError(`worker misconfigured: DOWNLOAD_SIGNING_KEYS.${issue.path.join(".")}: ${issue.message}`);
   }
-  const keys = result.data.map((k) => ({ id: k.id, secret: new Uint8Array(Buffer.from(k.secret, "base64")) }));
+  const keys = result.data.map((k) => ({ id: k.id, secret: fromCanonicalBase64(k.secret)! }));
   parsedKeys.set(cfg, keys);
   return keys;
 }

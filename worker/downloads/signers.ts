@@ -111,9 +111,23 @@ export function r2Signer(cfg: Config): UrlSigner {
       url.searchParams.set("response-content-disposition", contentDisposition(file.file));
       const datetime = new Date(issued * 1000).toISOString().replace(/[:-]|\.\d{3}/g, "");
       const signed = await client.sign(url.toString(), { method: "GET", aws: { signQuery: true, datetime } });
-      return signed.url;
+      return withSigV4Query(new URL(signed.url));
     },
   };
+}
+
+/** RFC 3986 percent-encoding, as SigV4 canonicalises query strings: a space is %20, never "+". */
+const rfc3986 = (s: string) =>
+  encodeURIComponent(s).replace(/[!'()*]/g, (ch) => `%${ch.charCodeAt(0).toString(16).toUpperCase()}`);
+
+/**
+ * The URL with its query written the way its signature was computed. aws4fetch signs over %20 but
+ * returns URLSearchParams' form encoding, which writes spaces as "+" (aws4fetch issue #83); S3
+ * reads "+" as a literal plus, so such a URL verifies only where a server bends the rules.
+ */
+export function withSigV4Query(url: URL): string {
+  const query = [...url.searchParams].map(([k, v]) => `${rfc3986(k)}=${rfc3986(v)}`).join("&");
+  return `${url.origin}${url.pathname}?${query}`;
 }
 
 /** attachment with the documented name; the RFC 5987 form too, for names outside ASCII. */

@@ -3,7 +3,7 @@ import { z } from "zod";
 import type { Db } from "../db/client";
 import { findActiveTokenByHash, touchApiToken } from "../db/grants";
 import { ApiError } from "../errors";
-import { randomBase64url, sha256Hex } from "../encoding";
+import { randomBase64url, sha256OfText } from "../encoding";
 
 const TOKEN_SCOPES = ["grants:create", "manifests:read"] as const;
 export type TokenScope = (typeof TOKEN_SCOPES)[number];
@@ -19,7 +19,7 @@ export function generateToken(): string {
   return TOKEN_PREFIX + randomBase64url(32);
 }
 
-export const hashToken = (token: string): Promise<string> => sha256Hex(new TextEncoder().encode(token));
+export const hashToken = (token: string): Promise<string> => sha256OfText(token);
 
 export const bearerOf = (authorization: string | null | undefined): string | undefined => {
   const m = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? "");

@@ -6,11 +6,12 @@ import { primaryWriter } from "../db/client";
 import { getGrant, listGrants, revokeGrant } from "../db/grants";
 import { GRANT_ID } from "../downloads/grants";
 import { notFound } from "../errors";
+import { ADMIN_BODY_BYTES, limitBody } from "../body-limit";
 import { validate } from "../validate";
 
 export const adminGrantsRoutes = new Hono<{ Bindings: Env }>();
 
-adminGrantsRoutes.use(adminBearer);
+adminGrantsRoutes.use(adminBearer, limitBody(ADMIN_BODY_BYTES));
 
 const listQuery = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(50),
@@ -34,7 +35,8 @@ const idParam = z.object({ id: z.string().regex(GRANT_ID, "must be a grant id") 
 adminGrantsRoutes.get("/:id", validate("param", idParam), async (c) => {
   const grant = await getGrant(primaryWriter(c.env), c.req.valid("param").id);
   if (!grant) throw notFound(`grant ${c.req.valid("param").id}`);
-  return c.json(grant);
+  const { capabilityHash: _hash, ...shown } = grant;
+  return c.json(shown);
 });
 
 adminGrantsRoutes.post("/:id/revoke", validate("param", idParam), async (c) => {

@@ -1,13 +1,14 @@
-// Admin API: the catalog sync (run now, status, quarantine) and yanking. Bearer token only.
+// Admin API: the catalog sync (run now, status, quarantine) and yanking packs and installers. Bearer token only.
 import { Hono } from "hono";
 import { z } from "zod";
 import { adminBearer } from "../admin-auth";
 import { packRef } from "../catalog/bundle-spec";
 import { primaryWriter } from "../db/client";
 import { yankPackVersion } from "../db/publish";
-import { getRelease, listReleases, listSyncRuns, type ReleaseCursor } from "../db/releases";
-import { RELEASE_STATUSES } from "../db/schema";
-import { notFound } from "../errors";
+import { getRelease, listReleases, listSyncRuns, type ReleaseCursor, releaseStuckRelease } from "../db/releases";
+import { yankInstaller } from "../db/key-incidents";
+import { INSTALLER_KINDS, RELEASE_STATUSES } from "../db/schema";
+import { ApiError, notFound } from "../errors";
 import { registerOperations, registerSchemas, registerSecurityScheme, type ResponseSpec } from "../openapi";
 import {
   releasePageSchema,
@@ -17,11 +18,12 @@ import {
   yankedPackVersionSchema,
 } from "../sync/api-schemas";
 import { runSync } from "../sync/run";
+import { ADMIN_BODY_BYTES, limitBody } from "../body-limit";
 import { validate } from "../validate";
 
 export const adminRoutes = new Hono<{ Bindings: Env }>();
 
-adminRoutes.use(adminBearer);
+adminRoutes.use(adminBearer, limitBody(ADMIN_BODY_BYTES));
 
 const limit = (fallback: number) => z.coerce.number().int().min(1).max(100).default(fallback);
 
@@ -47,7 +49,9 @@ const releasesQuery = z.object({
 });
 const releaseParams = z.object({ id: z.string().min(1) });
 const yankParams = packRef;
-const yankBody = z.object({ reason: z.string().trim().min(1, "a reason is required").max(500) });
+/** Why an admin yanks or abandons something; recorded with it. */
+export const reasonBody = z.object({ reason: z.string().trim().min(1, "a reason is required").max(500) });
+const yankBody = reasonBody;
 
 adminRoutes.post("/sync", async (c) => c.json(await runSync(c.env, { trigger: "admin" })));
 
@@ -82,6 +86,70 @@ adminRoutes.post(
   },
 );
 
+const abandonBody = reasonBody;
+
+/** Stops the Workflow verifying a release, if one still runs; one that already ended is fine. */
+async function stopWorkflow(env: Env, workflowId: string | null): Promise<void> {
+  if (!workflowId) return;
+  try {
+    await (await env.VERIFY_RELEASE.get(workflowId)).terminate();
+  } catch (err) {
+    console.warn(`workflow ${workflowId} was not terminated`, err);
+  }
+}
+
+const notProcessing = (id: string) =>
+  new ApiError(409, "conflict", `release ${id} is not processing; drop a quarantined release again under a new id`);
+
+// A release stuck in "processing" (a Workflow that hangs, or an upload to give up on) is handled at once.
+adminRoutes.post("/releases/:id/retry", validate("param", releaseParams), async (c) => {
+  const { id } = c.req.valid("param");
+  const db = primaryWriter(c.env);
+  const before = await releaseStuckRelease(db, id, { retry: true });
+  if (!before) throw (await getRelease(db, id)) ? notProcessing(id) : notFound(`release ${id}`);
+  await stopWorkflow(c.env, before.workflowId);
+  return c.json(await runSync(c.env, { trigger: "admin" }));
+});
+
+adminRoutes.post(
+  "/releases/:id/abandon",
+  validate("param", releaseParams),
+  validate("json", abandonBody),
+  async (c) => {
+    const { id } = c.req.valid("param");
+    const db = primaryWriter(c.env);
+    const before = await releaseStuckRelease(db, id, { abandon: c.req.valid("json").reason, now: Date.now() });
+    if (!before) throw (await getRelease(db, id)) ? notProcessing(id) : notFound(`release ${id}`);
+    await stopWorkflow(c.env, before.workflowId);
+    return c.json(await getRelease(db, id));
+  },
+);
+
+const installerParams = z.object({
+  product: z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, "must be a product id like palette-enterprise"),
+  version: z.string().min(1).max(40),
+  kind: z.enum(INSTALLER_KINDS),
+});
+const yankedInstallerSchema = z.object({
+  fileName: z.string(),
+  yanked: z.literal(true),
+  yankedAt: z.number().int(),
+  yankReason: z.string(),
+  changed: z.boolean(),
+});
+
+adminRoutes.post(
+  "/products/:product/versions/:version/installers/:kind/yank",
+  validate("param", installerParams),
+  validate("json", yankBody),
+  async (c) => {
+    const installer = c.req.valid("param");
+    const yanked = await yankInstaller(primaryWriter(c.env), installer, c.req.valid("json").reason, Date.now());
+    if (!yanked) throw notFound(`${installer.kind} of ${installer.product} ${installer.version}`);
+    return c.json(yanked);
+  },
+);
+
 registerSecurityScheme("adminToken", { type: "http", scheme: "bearer", description: "The ADMIN_TOKEN secret." });
 registerSchemas({
   SyncSummary: syncSummarySchema,
@@ -89,9 +157,10 @@ registerSchemas({
   Release: releaseSchema,
   ReleasePage: releasePageSchema,
   YankedPackVersion: yankedPackVersionSchema,
+  YankedInstaller: yankedInstallerSchema,
 });
-const unauthorized: ResponseSpec = { description: "Missing or wrong bearer token.", schema: "Error" };
-const admin = { tags: ["admin"], security: ["adminToken"] };
+export const unauthorized: ResponseSpec = { description: "Missing or wrong bearer token.", schema: "Error" };
+export const admin = { tags: ["admin"], security: ["adminToken"] };
 registerOperations(
   {
     ...admin,
@@ -145,6 +214,49 @@ registerOperations(
       "200": { description: "The yanked pack version.", schema: "YankedPackVersion" },
       "401": unauthorized,
       "404": { description: "No such pack version.", schema: "Error" },
+    },
+  },
+  {
+    ...admin,
+    method: "post",
+    path: "/api/v1/admin/releases/{id}/retry",
+    operationId: "retryRelease",
+    summary: "Retry a release stuck in processing now: its Workflow is stopped and a new attempt starts",
+    params: releaseParams,
+    responses: {
+      "200": { description: "The sync run that started the new attempt.", schema: "SyncSummary" },
+      "401": unauthorized,
+      "404": { description: "The sync has never claimed such a release.", schema: "Error" },
+      "409": { description: "The release is not processing.", schema: "Error" },
+    },
+  },
+  {
+    ...admin,
+    method: "post",
+    path: "/api/v1/admin/releases/{id}/abandon",
+    operationId: "abandonRelease",
+    summary: "Abandon a release stuck in processing: its Workflow is stopped and it is quarantined with the reason",
+    params: releaseParams,
+    body: abandonBody,
+    responses: {
+      "200": { description: "The release, now quarantined.", schema: "Release" },
+      "401": unauthorized,
+      "404": { description: "The sync has never claimed such a release.", schema: "Error" },
+      "409": { description: "The release is not processing.", schema: "Error" },
+    },
+  },
+  {
+    ...admin,
+    method: "post",
+    path: "/api/v1/admin/products/{product}/versions/{version}/installers/{kind}/yank",
+    operationId: "yankInstaller",
+    summary: "Yank an installer: it leaves the product page and downloads refuse it; the record stays",
+    params: installerParams,
+    body: yankBody,
+    responses: {
+      "200": { description: "The yanked installer.", schema: "YankedInstaller" },
+      "401": unauthorized,
+      "404": { description: "No such installer.", schema: "Error" },
     },
   },
 );

@@ -1,38 +1,34 @@
-// Browse packs (mounted at "/packs"): the filterable, paged pack list with its multi-select that
-// hands the chosen packs to /download, and one page per pack. State lives in the URL, so both
-// pages work without JavaScript.
-import { Hono } from "hono";
+// Browse packs (mounted at "/packs"): the filterable, paged pack list with its multi-select and the
+// selection bar's download form (posting back to /packs), and one page per pack. State lives in the
+// URL, so both pages work without JavaScript.
+import { type Context, Hono } from "hono";
 import { html } from "htm/preact";
 import { z } from "zod";
-import { packRef, packRefId } from "../catalog/bundle-spec";
+import { packRef, packRefId, type PackRef } from "../catalog/bundle-spec";
 import { packName } from "../catalog/filters";
 import { catalogEtag } from "../catalog/generation";
 import { getPack, searchPacks } from "../catalog/packs";
 import { listProducts } from "../catalog/products";
+import { catalogReader, type Db } from "../db/client";
 import { invalidInput, notFound } from "../errors";
+import type { DownloadOutcome } from "../../web/components/download";
+import { applyPicks } from "../../web/lib/wizard";
 import { browseQuery, parseBrowseFilters, resolveSubmission } from "../../web/lib/browse";
 import { PackPage } from "../../web/pages/pack";
 import { BrowsePage, browseHref, type BrowseFilters } from "../../web/pages/packs";
-import { htmlErrorHandler, page, parseOrThrow, parsePicks, queryOf, type PagesEnv } from "./html";
+import { captchaView, postDownload, postedPage, type PostedDownload } from "./download-forms";
+import { htmlErrorHandler, page, parseForm, parseOrThrow, parsePicks, queryOf, type PagesEnv } from "./html";
+import { FORM_BODY_BYTES, limitBody } from "../body-limit";
 
 export const browseRoutes = new Hono<PagesEnv>();
 
 browseRoutes.onError(htmlErrorHandler);
 
-browseRoutes.get("/", catalogEtag, async (c) => {
-  const query = queryOf(c.req.url);
-  const parsedFilters = parseBrowseFilters(query);
-  if (!parsedFilters.success) throw invalidInput(parsedFilters.error);
-  const submission = parseOrThrow(browseQuery, {
-    selected: query.selected,
-    shown: query.shown,
-    pick: c.req.queries("pick") ?? [],
-    trail: query.trail || undefined,
-    next: query.next || undefined,
-    go: query.go || undefined,
-  });
-  const picks = parsePicks(submission.pick);
-  const f = parsedFilters.data;
+/** The browse filters and cursor trail a /packs URL (or the posted form) carries. */
+function filtersOf(query: Record<string, string>, trail: string[]) {
+  const parsed = parseBrowseFilters(query);
+  if (!parsed.success) throw invalidInput(parsed.error);
+  const f = parsed.data;
   const filters: BrowseFilters = {
     product: f.product,
     version: f.version,
@@ -42,19 +38,62 @@ browseRoutes.get("/", catalogEtag, async (c) => {
     fips: f.fips,
     q: f.q || undefined,
     cursor: query.cursor || undefined,
-    trail: submission.trail,
+    trail,
   };
-  const resolved = resolveSubmission(filters, submission, picks);
+  return { search: f, filters };
+}
+
+const submissionOf = (query: Record<string, string>, pick: string[]) =>
+  parseOrThrow(browseQuery, {
+    selected: query.selected,
+    shown: query.shown,
+    pick,
+    trail: query.trail || undefined,
+    next: query.next || undefined,
+    go: query.go || undefined,
+  });
+
+async function browsePage(
+  c: Context<PagesEnv>,
+  db: Db,
+  query: Record<string, string>,
+  view: { filters: BrowseFilters; selected: PackRef[]; outcome?: DownloadOutcome },
+) {
+  const { search } = filtersOf(query, view.filters.trail);
+  const [result, products] = await Promise.all([searchPacks(db, search), listProducts(db)]);
+  return html`<${BrowsePage} filters=${view.filters} result=${result} products=${products} selected=${view.selected} captcha=${captchaView(c.env)} outcome=${view.outcome} />`;
+}
+
+browseRoutes.get("/", catalogEtag, async (c) => {
+  const query = queryOf(c.req.url);
+  const submission = submissionOf(query, c.req.queries("pick") ?? []);
+  const { filters } = filtersOf(query, submission.trail);
+  const resolved = resolveSubmission(filters, submission, parsePicks(submission.pick));
   if (resolved) {
-    if (resolved.download && resolved.selected.length) {
-      return c.redirect(`/download?packs=${resolved.selected.map(packRefId).join(",")}`, 303);
-    }
-    return c.redirect(browseHref(filters, resolved.selected, { cursor: resolved.cursor, trail: resolved.trail }), 303);
+    const href = browseHref(filters, resolved.selected, { cursor: resolved.cursor, trail: resolved.trail });
+    // A page rendered before downloads moved here may still send "Download selected": show the bar.
+    return c.redirect(resolved.download ? `${href}#download` : href, 303);
   }
-  const db = c.get("catalog");
-  const [result, products] = await Promise.all([searchPacks(db, f), listProducts(db)]);
-  return page(
-    html`<${BrowsePage} filters=${filters} result=${result} products=${products} selected=${submission.selected} />`,
+  return page(await browsePage(c, c.get("catalog"), query, { filters, selected: submission.selected }));
+});
+
+// The selection bar's Download Bundle and Copy all URLs post the whole form (filters, selection,
+// ticked boxes, captcha answer) here; the same page comes back with the grant's links.
+browseRoutes.post("/", limitBody(FORM_BODY_BYTES), async (c) => {
+  const body = await parseForm(c, { all: true });
+  const strings = (v: unknown) => (Array.isArray(v) ? v : [v]).filter((x): x is string => typeof x === "string");
+  const query = Object.fromEntries(
+    Object.entries(body).flatMap(([k, v]) => (strings(v).length ? [[k, strings(v)[0]]] : [])),
+  );
+  const submission = submissionOf({ ...query, go: "" }, strings(body.pick));
+  const { filters } = filtersOf(query, submission.trail);
+  const selected = applyPicks(submission.selected, submission.shown, parsePicks(submission.pick));
+  const posted: PostedDownload = selected.length
+    ? await postDownload(c, { packs: selected }, query)
+    : { status: 400, headers: { "Cache-Control": "no-store" }, outcome: { error: "Select at least one pack first." } };
+  return postedPage(
+    await browsePage(c, catalogReader(c.env), query, { filters, selected, outcome: posted.outcome }),
+    posted,
   );
 });
 

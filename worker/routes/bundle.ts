@@ -1,14 +1,14 @@
 // The bundle wizard (mounted at "/bundle"): one server-rendered page per step, the form target
-// that applies a step's choice, and the bundle spec's export and import. The whole wizard state
+// that applies a step's choice, Confirm's download form, and the bundle spec's export and import. The whole wizard state
 // lives in the query string, so every step works without JavaScript and every URL can be shared.
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
 import { html } from "htm/preact";
 import { z } from "zod";
 import { bundleSpec, packRefId } from "../catalog/bundle-spec";
 import { assessChosenPacks, compatiblePacksTolerant } from "../catalog/compatibility";
 import { catalogEtag } from "../catalog/generation";
 import { listProducts } from "../catalog/products";
-import { type Db } from "../db/client";
+import { catalogReader, type Db } from "../db/client";
 import { LAYERS } from "../db/schema";
 import { ApiError, invalidInput } from "../errors";
 import {
@@ -20,14 +20,19 @@ import {
   parseWizardState,
   reachable,
   STEP_IDS,
+  stateQuery,
   stepHref,
   type StepId,
   type WizardState,
 } from "../../web/lib/wizard";
+import { LAYER_LABELS } from "../../web/lib/format";
 import { ProductStep, VersionStep, UseCaseStep, CloudStep } from "../../web/pages/bundle/start";
 import { ADDONS_PER_PAGE, LayerStep } from "../../web/pages/bundle/layer";
 import { ConfirmStep, ReviewStep } from "../../web/pages/bundle/review";
-import { htmlErrorHandler, page, parseOrThrow, parsePicks, queryOf, type PagesEnv } from "./html";
+import type { DownloadOutcome } from "../../web/components/download";
+import { FORM_BODY_BYTES, limitBody } from "../body-limit";
+import { captchaView, formFields, postDownload, postedPage } from "./download-forms";
+import { htmlErrorHandler, page, parseForm, parseOrThrow, parsePicks, queryOf, type PagesEnv } from "./html";
 
 export const bundleRoutes = new Hono<PagesEnv>();
 
@@ -102,18 +107,21 @@ bundleRoutes.get("/layers/:layer", catalogEtag, async (c) => {
     page: c.req.query("page") || undefined,
   });
   // Add-ons come a page at a time, searched in the query; a one-pack layer is offered whole.
+  // Add-on only's one step searches every layer, as the docs say, paged the same way; the other
+  // use cases go layer by layer.
   const addonPage =
     layer === "addon"
       ? {
           offset: (pageNumber - 1) * ADDONS_PER_PAGE,
           limit: ADDONS_PER_PAGE,
           words: (q ?? "").toLowerCase().split(/\s+/).filter(Boolean),
+          layerNames: LAYER_LABELS,
         }
       : undefined;
   const { result, missing } = await compatiblePacksTolerant(
     c.get("catalog"),
     { ...compatibilityQuery(state), layer },
-    addonPage,
+    { everyLayer: state.useCase === "addon", page: addonPage },
   );
   return page(html`<${LayerStep} state=${state} result=${result} missing=${missing} q=${q} page=${pageNumber} />`);
 });
@@ -131,16 +139,28 @@ bundleRoutes.get("/review", catalogEtag, async (c) => {
   );
 });
 
+/** The Confirm step, with what its download form's POST gave when there was one. */
+async function confirmStep(c: Context<PagesEnv>, db: Db, state: WizardState, outcome?: DownloadOutcome) {
+  const [{ chosen, missing }, products] = await Promise.all([chosenDetails(db, state), listProducts(db)]);
+  const productName = products.find((p) => p.id === state.product)?.applianceName;
+  return html`<${ConfirmStep} state=${state} chosen=${chosen} missing=${missing} origin=${new URL(c.req.url).origin} productName=${productName} captcha=${captchaView(c.env)} outcome=${outcome} />`;
+}
+
 bundleRoutes.get("/confirm", catalogEtag, async (c) => {
   const state = wizardState(c.req.url);
   const redirect = gate("confirm", state);
   if (redirect) return c.redirect(redirect, 303);
-  const db = c.get("catalog");
-  const [{ chosen, missing }, products] = await Promise.all([chosenDetails(db, state), listProducts(db)]);
-  const productName = products.find((p) => p.id === state.product)?.applianceName;
-  return page(
-    html`<${ConfirmStep} state=${state} chosen=${chosen} missing=${missing} origin=${new URL(c.req.url).origin} productName=${productName} />`,
-  );
+  return page(await confirmStep(c, c.get("catalog"), state));
+});
+
+// Confirm's download form posts back here: the grant is made and the same page shows its links.
+bundleRoutes.post("/confirm", limitBody(FORM_BODY_BYTES), async (c) => {
+  const state = wizardState(c.req.url);
+  const redirect = gate("confirm", state);
+  if (redirect) return c.redirect(redirect, 303);
+  const spec = parseOrThrow(bundleSpec, { ...state, cloud: state.useCase === "controller" ? state.cloud : undefined });
+  const posted = await postDownload(c, { bundle: spec }, await formFields(c));
+  return postedPage(await confirmStep(c, catalogReader(c.env), state, posted.outcome), posted);
 });
 
 const nextParams = z.object({
@@ -199,8 +219,9 @@ bundleRoutes.get("/spec.json", (c) => {
 
 const MAX_SPEC_BYTES = 256 * 1024;
 
-bundleRoutes.post("/import", async (c) => {
-  const form = await c.req.parseBody();
+// The spec file plus the multipart framing around it.
+bundleRoutes.post("/import", limitBody(MAX_SPEC_BYTES + 16 * 1024), async (c) => {
+  const form = await parseForm(c);
   const file = form.spec;
   if (!(file instanceof File))
     throw new ApiError(400, "invalid_request", "spec: choose a bundle spec file to import", [
@@ -228,5 +249,7 @@ bundleRoutes.post("/import", async (c) => {
   });
   if (!parsed.success) throw invalidInput(parsed.error);
   const state = parsed.data;
+  // The upgrade page imports a site's spec through here too, and gets the site back.
+  if (form.then === "upgrade") return c.redirect(`/upgrade${stateQuery(state)}`, 303);
   return c.redirect(stepHref(firstMissingStep(state) ?? "confirm", state), 303);
 });

@@ -2,8 +2,8 @@
 // not expired) and the pack (not yanked since) are checked, then the file is streamed from the edge
 // cache or R2. Refusals are a 403 with one line of text, since curl and browsers show it as is.
 import { Hono } from "hono";
-import { catalogReader } from "../db/client";
-import { yankedAmong } from "../db/grants";
+import { latestStateReader } from "../db/client";
+import { installerYanked, yankedAmong } from "../db/grants";
 import { config } from "../env";
 import { findDownloadable } from "../downloads/files";
 import { findGrant } from "../downloads/grants";
@@ -28,7 +28,9 @@ filesRoutes.all("/:grant/:file", async (c) => {
   const query = parseSignedQuery(new URL(c.req.url).searchParams, now);
   if ("reason" in query) return refuse(query.reason);
   const grantId = c.req.param("grant");
-  const grant = await findGrant(catalogReader(c.env), grantId);
+  // Grant, revocation and yank state at the primary: a lagging replica must not serve a revoked grant.
+  const db = latestStateReader(c.env);
+  const grant = await findGrant(db, grantId);
   if (!grant) return refuse("unknown grant");
   const file = findDownloadable(grant.files, c.req.param("file"));
   if (!file) return refuse("no such file in this grant");
@@ -42,7 +44,10 @@ filesRoutes.all("/:grant/:file", async (c) => {
   });
   if (!check.ok) return refuse(check.reason);
   if (grant.revoked) return refuse("this download grant was revoked");
-  if (file.packVersionId && (await yankedAmong(catalogReader(c.env), [file.packVersionId])).size) {
+  if (file.packVersionId && (await yankedAmong(db, [file.packVersionId])).size) {
+    return refuse(`${file.file} was yanked from the catalog; it is no longer offered`);
+  }
+  if (file.installer && (await installerYanked(db, file.installer))) {
     return refuse(`${file.file} was yanked from the catalog; it is no longer offered`);
   }
   return serveDownloadable(c.req.raw, file, storageDeps(c));

@@ -39,6 +39,26 @@ export function parseOrThrow<T extends z.ZodType>(schema: T, input: unknown, whe
   return parsed.data;
 }
 
+/**
+ * A POSTed form (multipart or urlencoded); a body that does not parse as the form it claims to be
+ * is a 400, not a 500.
+ */
+export async function parseForm(
+  c: Context,
+  options: { all?: boolean } = {},
+): Promise<Record<string, string | File | (string | File)[]>> {
+  try {
+    return (await c.req.parseBody(options)) as Record<string, string | File | (string | File)[]>;
+  } catch {
+    throw new ApiError(
+      400,
+      "invalid_request",
+      "the form body is malformed; send multipart/form-data or a urlencoded form",
+      [{ field: "body", message: "malformed form body" }],
+    );
+  }
+}
+
 /** A form's `pick` values as pack refs; a pick that is not name@version is a 400 (not form noise). */
 export function parsePicks(picks: readonly string[]): PackRef[] {
   const refs = parseRefList(picks.join(","));

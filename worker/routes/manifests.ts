@@ -3,16 +3,17 @@
 //   GET  /installers/:product/:version/:format[?kinds=content-bundle,iso]
 //   POST /bundle/:format   body: a bundle spec (worker/catalog/bundle-spec.ts)
 //   POST /packs/:format    body: { "packs": [{ "name", "version" }] }
-// The response names its grant (X-Grant-Id, and a Link to the grant's other formats).
+// The response names its grant (X-Grant-Id) and links to its other formats with the grant's capability.
 import { type Context, Hono } from "hono";
 import { z } from "zod";
 import { bundleSpec, packRef } from "../catalog/bundle-spec";
 import { INSTALLER_KINDS } from "../db/schema";
-import { installersSelection, type Selection } from "../downloads/grants";
+import { grantUrl, installersSelection, type Selection } from "../downloads/grants";
 import { issueGrant, manifestResponse, originOf } from "../downloads/issue";
 import { MANIFEST_FORMATS } from "../downloads/manifests";
 import { bearerOf } from "../downloads/tokens";
 import { ApiError } from "../errors";
+import { limitBody, SELECTION_BODY_BYTES } from "../body-limit";
 import { validate } from "../validate";
 
 export const manifestsRoutes = new Hono<{ Bindings: Env }>();
@@ -30,11 +31,11 @@ manifestsRoutes.use(async (c, next) => {
 const formatParam = z.object({ format: z.enum(MANIFEST_FORMATS) });
 
 async function respond(c: Context<{ Bindings: Env }>, selection: Selection, format: (typeof MANIFEST_FORMATS)[number]) {
-  const { grant, entries, view } = await issueGrant(c, { selection, scope: "manifests:read" });
+  const { grant, capability, entries, view } = await issueGrant(c, { selection, scope: "manifests:read" });
   return manifestResponse(c, format, grant, async () => entries, {
     "X-Grant-Id": grant.id,
     "X-Grant-Expires": view.expiresAt,
-    Link: `<${originOf(c)}/api/v1/grants/${grant.id}>; rel="grant"`,
+    Link: `<${grantUrl(originOf(c), capability)}>; rel="grant"`,
   });
 }
 
@@ -56,12 +57,17 @@ manifestsRoutes.get(
   },
 );
 
-manifestsRoutes.post("/bundle/:format", validate("param", formatParam), validate("json", bundleSpec), async (c) =>
-  respond(c, { bundle: c.req.valid("json") }, c.req.valid("param").format),
+manifestsRoutes.post(
+  "/bundle/:format",
+  limitBody(SELECTION_BODY_BYTES),
+  validate("param", formatParam),
+  validate("json", bundleSpec),
+  async (c) => respond(c, { bundle: c.req.valid("json") }, c.req.valid("param").format),
 );
 
 manifestsRoutes.post(
   "/packs/:format",
+  limitBody(SELECTION_BODY_BYTES),
   validate("param", formatParam),
   validate("json", z.object({ packs: z.array(packRef).min(1).max(500) })),
   async (c) => respond(c, { packs: c.req.valid("json").packs }, c.req.valid("param").format),

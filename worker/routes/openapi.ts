@@ -25,5 +25,5 @@ export const openapiRoutes = new Hono<{ Bindings: Env }>();
 
 // The document describes the deployed code, not the catalog, so it is cached briefly rather than tagged.
 openapiRoutes.get("/openapi.json", (c) =>
-  c.json(buildOpenApiDocument(new URL(c.req.url).origin), 200, { "Cache-Control": "public, max-age=300" }),
+  c.json(buildOpenApiDocument(), 200, { "Cache-Control": "public, max-age=300" }),
 );

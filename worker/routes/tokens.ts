@@ -7,11 +7,12 @@ import { primaryWriter } from "../db/client";
 import { insertApiToken, listApiTokens, revokeApiToken } from "../db/grants";
 import { generateToken, hashToken, newTokenRequest } from "../downloads/tokens";
 import { notFound } from "../errors";
+import { ADMIN_BODY_BYTES, limitBody } from "../body-limit";
 import { validate } from "../validate";
 
 export const tokensRoutes = new Hono<{ Bindings: Env }>();
 
-tokensRoutes.use(adminBearer);
+tokensRoutes.use(adminBearer, limitBody(ADMIN_BODY_BYTES));
 
 tokensRoutes.post("/", validate("json", newTokenRequest), async (c) => {
   const { name, scopes } = c.req.valid("json");

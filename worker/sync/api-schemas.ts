@@ -9,7 +9,10 @@ export const syncSummarySchema = z
     trigger: z.enum(SYNC_TRIGGERS),
     startedAt: z.number().int().meta({ description: "Epoch milliseconds." }),
     finishedAt: z.number().int(),
-    published: z.array(z.string()).meta({ description: "Release ids published by this run." }),
+    verifying: z.array(z.string()).meta({
+      description:
+        "Releases whose files a Workflow is verifying (one step per file); they publish or quarantine when it ends.",
+    }),
     quarantined: z.array(z.object({ releaseId: z.string(), reason: z.string() })),
     uploading: z.array(z.string()).meta({ description: "Folders without release.json yet; left alone." }),
     skipped: z
@@ -28,6 +31,7 @@ export const syncRunSchema = z.object({
   startedAt: z.number().int(),
   finishedAt: z.number().int().nullable(),
   published: z.number().int(),
+  verifying: z.number().int(),
   quarantined: z.number().int(),
   uploading: z.number().int(),
   skipped: z.number().int(),
@@ -50,6 +54,14 @@ export const releaseSchema = z
     runId: z.string(),
     claimedAt: z.number().int(),
     finishedAt: z.number().int().nullable(),
+    attempts: z
+      .number()
+      .int()
+      .meta({ description: "How many sync runs have claimed it; a release that keeps failing is quarantined." }),
+    keyId: z.string().nullable().meta({ description: "The trusted key whose signature over release.json verified." }),
+    workflowId: z.string().nullable().meta({
+      description: "The Workflow instance verifying its files (one per attempt: <release-id>--a<attempt>).",
+    }),
   })
   .meta({ description: "A release folder the sync has claimed, with its outcome." });
 

@@ -1,6 +1,7 @@
 // What a parsed release would do to the catalog, decided without I/O: which files are new, which are
 // byte-identical re-publishes (harmless, skipped), and which findings forbid publishing it at all.
 import type { Layer } from "../db/schema";
+import type { KeyStatus } from "../keys";
 import {
   fileKeyId,
   installerSlot,
@@ -22,32 +23,48 @@ export type CatalogFacts = {
   packLayers: Map<string, Layer>;
   /** Published installers by `${product}@${version}/${kind}`. */
   artifacts: Map<string, { sha256: string; size: number }>;
-  products: Set<string>;
+  /** Published products by id, with the fields a release may not silently change. */
+  products: Map<string, ProductRecord>;
+  /** Published file names (packs and installers share one name space) and what owns each. */
+  fileNames: Map<string, string>;
 };
 
-type ReleasePlan = {
+type ProductRecord = { name: string; applianceName: string; fips: boolean; sortOrder: number };
+type ProductEntry = ReleaseManifest["products"][number];
+
+export type ReleasePlan = {
   findings: Finding[];
   newPacks: PackFile[];
   newInstallers: InstallerFile[];
   /** Files already published with the same bytes by an earlier release. */
   alreadyPublished: string[];
+  /** Product rows to insert (new) or update (an explicit, signed "update" entry). */
+  productWrites: { entry: ProductEntry; change: "create" | "update" }[];
 };
 
 const short = (sha: string) => sha.slice(0, 12);
 
-export function planRelease(
-  release: ReleaseManifest,
-  facts: CatalogFacts,
-  trustedKeyIds: ReadonlySet<string>,
-): ReleasePlan {
-  const plan: ReleasePlan = { findings: [], newPacks: [], newInstallers: [], alreadyPublished: [] };
+/** How each trusted key stands at this run's time; a key id that is absent is unknown. */
+export type KeyStatuses = ReadonlyMap<string, KeyStatus>;
+
+export function planRelease(release: ReleaseManifest, facts: CatalogFacts, keys: KeyStatuses): ReleasePlan {
+  const plan: ReleasePlan = {
+    findings: [],
+    newPacks: [],
+    newInstallers: [],
+    alreadyPublished: [],
+    productWrites: [],
+  };
   const declaredProducts = new Set(release.products.map((p) => p.id));
   const layerInRelease = new Map<string, Layer>();
+  planProducts(release, facts, plan);
 
   for (const file of release.files) {
     const keyId = fileKeyId(release, file);
-    if (!trustedKeyIds.has(keyId))
-      plan.findings.push({ file: file.file, problem: `unknown signing key id '${keyId}'` });
+    const status = keys.get(keyId);
+    if (!status) plan.findings.push({ file: file.file, problem: `unknown signing key id '${keyId}'` });
+    else if (status !== "current")
+      plan.findings.push({ file: file.file, problem: `signed with ${status} key ${keyId}` });
 
     if (file.kind === "pack") {
       const { name, version, layer } = file.pack;
@@ -64,8 +81,11 @@ export function planRelease(
       }
       layerInRelease.set(name, layer);
       const published = facts.packVersions.get(packVersionId(name, version));
-      if (!published) plan.newPacks.push(file);
-      else if (published.sha256 === file.sha256 && published.size === file.size) plan.alreadyPublished.push(file.file);
+      if (!published) {
+        if (fileNameTaken(facts, file, plan)) continue;
+        plan.newPacks.push(file);
+      } else if (published.sha256 === file.sha256 && published.size === file.size)
+        plan.alreadyPublished.push(file.file);
       else {
         plan.findings.push({
           file: file.file,
@@ -80,8 +100,11 @@ export function planRelease(
         });
       }
       const published = facts.artifacts.get(installerSlot(file.product, file.productVersion, file.kind));
-      if (!published) plan.newInstallers.push(file);
-      else if (published.sha256 === file.sha256 && published.size === file.size) plan.alreadyPublished.push(file.file);
+      if (!published) {
+        if (fileNameTaken(facts, file, plan)) continue;
+        plan.newInstallers.push(file);
+      } else if (published.sha256 === file.sha256 && published.size === file.size)
+        plan.alreadyPublished.push(file.file);
       else {
         plan.findings.push({
           file: file.file,
@@ -91,6 +114,44 @@ export function planRelease(
     }
   }
   return plan;
+}
+
+/** A new file may not take a name the catalog already gives another artifact (or its signature). */
+function fileNameTaken(facts: CatalogFacts, file: PackFile | InstallerFile, plan: ReleasePlan): boolean {
+  for (const name of [file.file, file.signature]) {
+    const owner = facts.fileNames.get(name);
+    if (owner) {
+      plan.findings.push({ file: file.file, problem: `the name ${name} is already published for ${owner}` });
+      return true;
+    }
+  }
+  return false;
+}
+
+/**
+ * Products change only on purpose: a "create" entry for an existing product must repeat it exactly
+ * (then it is a no-op), and only an "update" entry, signed like everything else, may change it.
+ */
+function planProducts(release: ReleaseManifest, facts: CatalogFacts, plan: ReleasePlan): void {
+  for (const entry of release.products) {
+    const existing = facts.products.get(entry.id);
+    if (entry.change === "update") {
+      if (!existing) plan.findings.push({ problem: `products: ${entry.id} is marked "update" but is not published` });
+      else plan.productWrites.push({ entry, change: "update" });
+      continue;
+    }
+    if (!existing) {
+      plan.productWrites.push({ entry, change: "create" });
+      continue;
+    }
+    const changed = (["name", "applianceName", "fips", "sortOrder"] as const).filter((f) => existing[f] !== entry[f]);
+    if (changed.length) {
+      const field = changed[0];
+      plan.findings.push({
+        problem: `products: ${entry.id} is published with ${field} ${JSON.stringify(existing[field])}; release.json says ${JSON.stringify(entry[field])} without "change": "update"`,
+      });
+    }
+  }
 }
 
 /** The one-line quarantine reason: the first finding, and how many more there are. */

@@ -6,9 +6,35 @@ import { packRefId } from "../catalog/bundle-spec";
 import { ARCHES, CLOUDS, DEPENDENCY_TYPES, INSTALLER_KINDS, LAYERS, USE_CASES } from "../db/schema";
 
 const version = z.string().regex(/^v?\d+(\.\d+){0,3}([-+][0-9A-Za-z.-]+)?$/, "must be a dotted version like 1.29.3");
-const slug = z.string().regex(/^[a-z0-9]([a-z0-9-]{0,62}[a-z0-9])?$/, "must be a lower-case slug");
-// Only a plain file name inside the release folder: no paths, no traversal.
-const fileName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._+-]{0,200}$/, "must be a plain file name");
+/** Release ids are folder names under incoming/, so they are slugs too. */
+export const RELEASE_ID_PATTERN = /^[a-z0-9]([a-z0-9-]{0,62}[a-z0-9])?$/;
+const slug = z.string().regex(RELEASE_ID_PATTERN, "must be a lower-case slug");
+/** The manifest and its signature, written last, in that order, by the release pipeline. */
+export const RELEASE_JSON = "release.json";
+export const RELEASE_JSON_SIGNATURE = "release.json.sig.bin";
+
+/** Names the bundle tar and the grant's manifests use for themselves; no artifact may take them. */
+export const RESERVED_FILE_NAMES = [
+  "SHA256SUMS",
+  "verify-signatures.sh",
+  "download.sh",
+  "bundle.curl",
+  "urls.txt",
+  "spectro_public_key.pem",
+  "release.json",
+  "release.json.sig.bin",
+] as const;
+// Only a plain file name inside the release folder: no paths, no traversal. At most 100 bytes, so it
+// fits a ustar header's name field as is; not a reserved name and no .pem (the tar carries the keys).
+const fileName = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._+-]{0,99}$/, "must be a plain file name of at most 100 characters")
+  .refine((name) => !(RESERVED_FILE_NAMES as readonly string[]).includes(name) && !name.endsWith(".pem"), {
+    message: `must not be a reserved name (${RESERVED_FILE_NAMES.join(", ")}, *.pem)`,
+  });
+
+/** At most this many files in one release, so one release's work and findings stay bounded. */
+export const MAX_RELEASE_FILES = 2000;
 const sha256 = z.string().regex(/^[0-9a-f]{64}$/, "must be 64 lower-case hex digits");
 
 /**
@@ -79,21 +105,29 @@ const installerFile = signedFile.extend({
 export const releaseManifest = z
   .object({
     schemaVersion: z.literal(1),
-    releaseId: z.string().min(1),
+    releaseId: slug,
     keyId: z.string().min(1),
-    /** Products this release introduces or updates (needed before their installers can be listed). */
+    /**
+     * Products this release introduces ("create", the default; a no-op when the product exists with
+     * the same fields) or deliberately changes ("update"). A "create" never alters an existing product.
+     */
     products: z
       .array(
         z.object({
           id: slug,
-          name: z.string().min(1),
-          applianceName: z.string().min(1),
+          name: z.string().min(1).max(120),
+          applianceName: z.string().min(1).max(120),
           fips: z.boolean().default(false),
           sortOrder: z.number().int().default(0),
+          change: z.enum(["create", "update"]).default("create"),
         }),
       )
+      .max(100)
       .default([]),
-    files: z.array(z.discriminatedUnion("kind", [packFile, installerFile])).min(1),
+    files: z
+      .array(z.discriminatedUnion("kind", [packFile, installerFile]))
+      .min(1)
+      .max(MAX_RELEASE_FILES, `a release lists at most ${MAX_RELEASE_FILES} files`),
   })
   .superRefine((release, ctx) => {
     const seen = new Set<string>();

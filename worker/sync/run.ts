@@ -1,37 +1,47 @@
 // The catalog sync, one plain function that the Cron Trigger and POST /api/v1/admin/sync both call.
-// It finds release folders under incoming/, claims each new one, verifies every listed file
-// (streaming SHA-256 and signature), and publishes a good release in one D1 batch or quarantines a
-// bad one with its reason. Re-running it is harmless: finished releases are skipped unread.
+// It finds release folders under incoming/, claims each new one, and does the cheap checks itself:
+// the manifest's signature (before anything in it is believed), the plan against the catalog, and
+// that every listed file is there with its size. A release that passes is handed to a Workflow
+// (worker/sync/workflow.ts) that verifies its files, ten at a time, and publishes it in one batch;
+// one that fails is quarantined here with its reason. Re-running it is harmless: finished releases
+// are skipped unread, and a release a live Workflow owns is left to it.
 import type { z } from "zod";
 import { primaryWriter, type Db } from "../db/client";
-import { loadCatalogFacts, publishRelease } from "../db/publish";
+import { loadCatalogFacts } from "../db/publish";
 import {
-  claimRelease,
+  type Claim,
+  claimAttempt,
   finishSyncRun,
+  handToWorkflow,
   isClaimable,
   knownReleases,
   noteReleaseError,
   quarantineRelease,
+  reclaimFromWorkflow,
   startSyncRun,
 } from "../db/releases";
 import type { SyncTrigger } from "../db/schema";
-import { config } from "../env";
+import { config, type TrustedKey } from "../env";
+import { keyStatus } from "../keys";
 import type { syncSummarySchema } from "./api-schemas";
 import { listReleaseIds, releaseFolder } from "./discover";
 import { planRelease, reasonLine, type Finding } from "./plan";
-import { fileKeyId, releaseManifest, releaseTotals, type ReleaseManifest } from "./release-manifest";
-import { measureAndVerify } from "./verify";
+import { fileKeyId, RELEASE_ID_PATTERN, releaseTotals, type ReleaseManifest } from "./release-manifest";
+import { MAX_SIGNATURE_BYTES, RELEASE_JSON, RELEASE_JSON_SIGNATURE, readSignedManifest } from "./signed-manifest";
+import type { VerifyReleaseParams } from "./workflow";
 
 export type SyncSummary = z.infer<typeof syncSummarySchema>;
 
-const RELEASE_JSON = "release.json";
-// release.json is metadata; anything bigger is not a release we should read into memory.
-const MAX_RELEASE_JSON_BYTES = 4 * 1024 * 1024;
-// A DER ECDSA signature is ~72 bytes and an RSA-4096 one 512; this leaves ample room.
-const MAX_SIGNATURE_BYTES = 16 * 1024;
+/** A release.json still without its signature this long after upload is refused as unsigned. */
+export const MANIFEST_SIGNATURE_GRACE_MS = 10 * 60 * 1000;
+/** Runs that may fail on a release (an outage, a crash) before it is quarantined as poison. */
+export const MAX_ATTEMPTS = 3;
+/** Findings kept in a quarantined release's details; the reason line still counts them all. */
+const MAX_STORED_FINDINGS = 50;
 
-type Outcome = { status: "published" } | { status: "quarantined"; reason: string };
+type Outcome = { status: "verifying" } | { status: "quarantined"; reason: string };
 type Clock = () => number;
+type Run = { env: Env; db: Db; runId: string; keys: readonly TrustedKey[]; clock: Clock };
 
 export async function runSync(env: Env, opts: { trigger: SyncTrigger; now?: number }): Promise<SyncSummary> {
   // `now` shifts the run's clock (tests use it to step past a claim's lease); time still passes.
@@ -43,7 +53,7 @@ export async function runSync(env: Env, opts: { trigger: SyncTrigger; now?: numb
     trigger: opts.trigger,
     startedAt: clock(),
     finishedAt: 0,
-    published: [],
+    verifying: [],
     quarantined: [],
     uploading: [],
     skipped: 0,
@@ -53,26 +63,42 @@ export async function runSync(env: Env, opts: { trigger: SyncTrigger; now?: numb
 
   let runError: string | null = null;
   try {
-    const trustedKeys = new Map(config(env).TRUSTED_PUBLIC_KEYS.map((k) => [k.id, k.pem]));
+    const run: Run = { env, db, runId: summary.runId, keys: config(env).TRUSTED_PUBLIC_KEYS, clock };
     const ids = await listReleaseIds(env.ARTIFACTS);
     const known = await knownReleases(db, ids);
     for (const releaseId of ids) {
       const seen = known.get(releaseId);
-      if (seen && !isClaimable(seen, clock())) {
-        summary.skipped++;
-        continue;
+      let claim: Claim | null;
+      if (seen?.status === "processing" && seen.workflowId) {
+        // The engine retries a live Workflow's steps itself; only one that ended without an outcome is taken back.
+        if (await workflowIsLive(env, seen.workflowId)) {
+          summary.verifying.push(releaseId);
+          continue;
+        }
+        claim = await reclaimFromWorkflow(db, releaseId, summary.runId, clock(), seen.workflowId);
+      } else {
+        if (seen && !isClaimable(seen, clock())) {
+          summary.skipped++;
+          continue;
+        }
+        if (await stillUploading(env.ARTIFACTS, releaseId, clock())) {
+          summary.uploading.push(releaseId);
+          continue;
+        }
+        claim = await claimAttempt(db, releaseId, summary.runId, clock());
       }
-      if (!(await env.ARTIFACTS.head(releaseFolder(releaseId) + RELEASE_JSON))) {
-        summary.uploading.push(releaseId);
-        continue;
-      }
-      if (!(await claimRelease(db, releaseId, summary.runId, clock()))) {
+      if (!claim) {
         summary.skipped++;
         continue;
       }
       try {
-        const outcome = await processRelease(env, db, releaseId, summary.runId, trustedKeys, clock);
-        if (outcome.status === "published") summary.published.push(releaseId);
+        const outcome =
+          claim.attempts > MAX_ATTEMPTS
+            ? await quarantine(run, releaseId, [
+                { problem: `gave up after ${MAX_ATTEMPTS} failed attempts; last error: ${claim.lastError ?? "none"}` },
+              ])
+            : await processRelease(run, releaseId, claim.attempts);
+        if (outcome.status === "verifying") summary.verifying.push(releaseId);
         else summary.quarantined.push({ releaseId, reason: outcome.reason });
       } catch (err) {
         const error = err instanceof Error ? err.message : String(err);
@@ -90,7 +116,7 @@ export async function runSync(env: Env, opts: { trigger: SyncTrigger; now?: numb
     summary.finishedAt = clock();
     await finishSyncRun(db, summary.runId, {
       finishedAt: summary.finishedAt,
-      published: summary.published.length,
+      verifying: summary.verifying.length,
       quarantined: summary.quarantined.length,
       uploading: summary.uploading.length,
       skipped: summary.skipped,
@@ -99,130 +125,110 @@ export async function runSync(env: Env, opts: { trigger: SyncTrigger; now?: numb
   }
 }
 
-/** Verifies one claimed release and either publishes all of it or quarantines it. */
-async function processRelease(
-  env: Env,
-  db: Db,
-  releaseId: string,
-  runId: string,
-  trustedKeys: Map<string, string>,
-  clock: Clock,
-): Promise<Outcome> {
+/**
+ * The pipeline writes release.json and then its signature, last. A folder without release.json is
+ * still uploading; so is one whose release.json is younger than the grace period and not yet signed.
+ * After that, an unsigned manifest is claimed and refused.
+ */
+async function stillUploading(bucket: R2Bucket, releaseId: string, now: number): Promise<boolean> {
   const folder = releaseFolder(releaseId);
-  const quarantine = async (findings: Finding[], release?: ReleaseManifest): Promise<Outcome> => {
-    const reason = reasonLine(findings);
-    await quarantineRelease(db, releaseId, runId, {
-      reason,
-      details: { findings },
-      ...(release && releaseTotals(release)),
-      now: clock(),
-    });
-    return { status: "quarantined", reason };
-  };
-
-  const parsed = await readReleaseJson(env.ARTIFACTS, folder + RELEASE_JSON);
-  if (!parsed.ok) return quarantine(parsed.findings);
-  const release = parsed.release;
-  if (release.releaseId !== releaseId) {
-    return quarantine(
-      [{ problem: `release.json: releaseId '${release.releaseId}' does not match its folder '${releaseId}'` }],
-      release,
-    );
-  }
-
-  const plan = planRelease(release, await loadCatalogFacts(db, release), new Set(trustedKeys.keys()));
-  if (plan.findings.length) return quarantine(plan.findings, release);
-
-  // Cheap checks first, so a half-copied or mislabelled release is refused before any byte is hashed.
-  const signatureSizes = new Map<string, number>();
-  const presence: Finding[] = [];
-  for (const f of release.files) {
-    const [object, signature] = await Promise.all([
-      env.ARTIFACTS.head(folder + f.file),
-      env.ARTIFACTS.head(folder + f.signature),
-    ]);
-    if (!object) presence.push({ file: f.file, problem: "listed in release.json but missing from the release folder" });
-    else if (object.size !== f.size)
-      presence.push({ file: f.file, problem: `size ${object.size} does not match release.json size ${f.size}` });
-    if (!signature) presence.push({ file: f.file, problem: `missing signature file ${f.signature}` });
-    else if (signature.size === 0 || signature.size > MAX_SIGNATURE_BYTES)
-      presence.push({ file: f.file, problem: `signature file ${f.signature} has implausible size ${signature.size}` });
-    else signatureSizes.set(f.signature, signature.size);
-  }
-  if (presence.length) return quarantine(presence, release);
-
-  // Every file is verified, even after a failure, so the publisher sees all bad files at once.
-  const verification: Finding[] = [];
-  const verified: { file: string; bytes: number; sha256: string; keyId: string }[] = [];
-  for (const f of release.files) {
-    const keyId = fileKeyId(release, f);
-    const signature = await env.ARTIFACTS.get(folder + f.signature);
-    const object = await env.ARTIFACTS.get(folder + f.file);
-    if (!signature || !object) {
-      await object?.body.cancel();
-      verification.push({ file: f.file, problem: "vanished from the release folder during verification" });
-      continue;
-    }
-    const measured = await measureAndVerify(
-      object.body,
-      new Uint8Array(await signature.arrayBuffer()),
-      trustedKeys.get(keyId)!,
-    );
-    if (measured.bytes !== f.size)
-      verification.push({ file: f.file, problem: `size ${measured.bytes} does not match release.json size ${f.size}` });
-    else if (measured.sha256 !== f.sha256)
-      verification.push({
-        file: f.file,
-        problem: `checksum mismatch: sha256 ${measured.sha256}, release.json says ${f.sha256}`,
-      });
-    else if (!measured.signatureValid)
-      verification.push({ file: f.file, problem: `signature does not verify with key ${keyId}` });
-    else verified.push({ file: f.file, bytes: measured.bytes, sha256: measured.sha256, keyId });
-  }
-  if (verification.length) return quarantine(verification, release);
-
-  await publishRelease(db, {
-    release,
-    folder,
-    newPacks: plan.newPacks,
-    newInstallers: plan.newInstallers,
-    signatureSizes,
-    runId,
-    now: clock(),
-    details: { verified, alreadyPublished: plan.alreadyPublished },
-  });
-  return { status: "published" };
+  const [manifest, signature] = await Promise.all([
+    bucket.head(folder + RELEASE_JSON),
+    bucket.head(folder + RELEASE_JSON_SIGNATURE),
+  ]);
+  if (!manifest) return true;
+  return !signature && manifest.uploaded.getTime() > now - MANIFEST_SIGNATURE_GRACE_MS;
 }
 
-type ParsedRelease = { ok: true; release: ReleaseManifest } | { ok: false; findings: Finding[] };
+async function quarantine(
+  run: Run,
+  releaseId: string,
+  findings: Finding[],
+  release?: ReleaseManifest,
+  keyId?: string,
+): Promise<Outcome> {
+  const reason = reasonLine(findings);
+  await quarantineRelease(run.db, releaseId, run.runId, {
+    reason,
+    details: {
+      findings: findings.slice(0, MAX_STORED_FINDINGS),
+      ...(findings.length > MAX_STORED_FINDINGS && { omittedFindings: findings.length - MAX_STORED_FINDINGS }),
+    },
+    ...(release && releaseTotals(release)),
+    keyId,
+    now: run.clock(),
+  });
+  return { status: "quarantined", reason };
+}
 
-async function readReleaseJson(bucket: R2Bucket, key: string): Promise<ParsedRelease> {
-  const object = await bucket.get(key);
-  if (!object) throw new Error(`${key} vanished after it was listed`);
-  if (object.size > MAX_RELEASE_JSON_BYTES) {
-    await object.body.cancel();
-    return {
-      ok: false,
-      findings: [{ problem: `release.json is ${object.size} bytes, more than the ${MAX_RELEASE_JSON_BYTES} allowed` }],
-    };
+/**
+ * The cheap checks of one claimed release; a release that passes them goes to its Workflow, which
+ * verifies every file and publishes or quarantines it.
+ */
+async function processRelease(run: Run, releaseId: string, attempt: number): Promise<Outcome> {
+  const { env, db, clock } = run;
+  if (!RELEASE_ID_PATTERN.test(releaseId)) {
+    return quarantine(run, releaseId, [
+      { problem: `the release folder name '${releaseId}' is not a release id (a lower-case slug)` },
+    ]);
   }
-  let json: unknown;
+  const folder = releaseFolder(releaseId);
+  const signed = await readSignedManifest(env.ARTIFACTS, folder, releaseId, run.keys, clock());
+  if (!signed.ok) return quarantine(run, releaseId, signed.findings, undefined, signed.keyId);
+  const { release, keyId } = signed;
+
+  const keyStatuses = new Map(run.keys.map((k) => [k.id, keyStatus(k, clock())]));
+  const plan = planRelease(release, await loadCatalogFacts(db, release), keyStatuses);
+  if (plan.findings.length) return quarantine(run, releaseId, plan.findings, release, keyId);
+
+  const presence = await checkPresence(env.ARTIFACTS, folder, release);
+  if (presence.length) return quarantine(run, releaseId, presence, release, keyId);
+
+  const workflowId = workflowIdOf(releaseId, attempt);
+  const params: VerifyReleaseParams = {
+    releaseId,
+    runId: run.runId,
+    manifestSha256: signed.manifestSha256,
+    manifestKeyId: keyId,
+    files: release.files.map((f) => ({
+      file: f.file,
+      signature: f.signature,
+      size: f.size,
+      sha256: f.sha256,
+      keyId: fileKeyId(release, f),
+    })),
+  };
+  await env.VERIFY_RELEASE.create({ id: workflowId, params });
+  await handToWorkflow(db, releaseId, run.runId, workflowId);
+  return { status: "verifying" };
+}
+
+/** One Workflow instance per release attempt; ids are unique, so a retry never collides. */
+export const workflowIdOf = (releaseId: string, attempt: number) => `${releaseId}--a${attempt}`;
+
+/** Workflow states in which the engine still owns the release. */
+const LIVE_WORKFLOW_STATES = new Set(["queued", "running", "paused", "waiting", "waitingForPause", "rollingBack"]);
+
+async function workflowIsLive(env: Env, workflowId: string): Promise<boolean> {
   try {
-    json = JSON.parse(await object.text());
-  } catch (err) {
-    return {
-      ok: false,
-      findings: [{ problem: `release.json is not valid JSON: ${err instanceof Error ? err.message : String(err)}` }],
-    };
+    const { status } = await (await env.VERIFY_RELEASE.get(workflowId)).status();
+    return LIVE_WORKFLOW_STATES.has(status);
+  } catch {
+    return false; // no such instance (it was never created, or has expired): take the release back
   }
-  const result = releaseManifest.safeParse(json);
-  if (!result.success) {
-    return {
-      ok: false,
-      findings: result.error.issues.map((issue) => ({
-        problem: `release.json: ${issue.path.join(".") || "(root)"}: ${issue.message}`,
-      })),
-    };
+}
+
+/** Cheap checks first, so a half-copied or mislabelled release is refused before any byte is hashed. */
+async function checkPresence(bucket: R2Bucket, folder: string, release: ReleaseManifest): Promise<Finding[]> {
+  const findings: Finding[] = [];
+  for (const f of release.files) {
+    const [object, signature] = await Promise.all([bucket.head(folder + f.file), bucket.head(folder + f.signature)]);
+    if (!object) findings.push({ file: f.file, problem: "listed in release.json but missing from the release folder" });
+    else if (object.size !== f.size)
+      findings.push({ file: f.file, problem: `size ${object.size} does not match release.json size ${f.size}` });
+    if (!signature) findings.push({ file: f.file, problem: `missing signature file ${f.signature}` });
+    else if (signature.size === 0 || signature.size > MAX_SIGNATURE_BYTES)
+      findings.push({ file: f.file, problem: `signature file ${f.signature} has implausible size ${signature.size}` });
   }
-  return { ok: true, release: result.data };
+  return findings;
 }

@@ -51,7 +51,14 @@ export type PackSpec = Payload & {
 
 export type InstallerSpec = Payload & { product: string; productVersion: string; kind: InstallerKind; file?: string };
 
-export type ProductSpec = { id: string; name: string; applianceName: string; fips?: boolean; sortOrder?: number };
+export type ProductSpec = {
+  id: string;
+  name: string;
+  applianceName: string;
+  fips?: boolean;
+  sortOrder?: number;
+  change?: "create" | "update";
+};
 
 export type DropOptions = {
   /** release.json keyId (default "test-ec"). */
@@ -66,6 +73,11 @@ export type DropOptions = {
    * instead; a function: write what it returns from the honest manifest.
    */
   releaseJson?: false | string | ((manifest: ReleaseManifest) => unknown);
+  /**
+   * The private key (from TEST_SIGNING_KEYS) that signs release.json as written; default the
+   * release's key. false: write no release.json.sig.bin (an unsigned manifest).
+   */
+  signManifestWith?: string | false;
 };
 
 export type DroppedRelease = {
@@ -166,26 +178,42 @@ export async function dropRelease(env: Cloudflare.Env, releaseId: string, opts: 
     schemaVersion: 1,
     releaseId,
     keyId: releaseKeyId,
-    products: (opts.products ?? []).map((p) => ({ fips: false, sortOrder: 0, ...p })),
+    products: (opts.products ?? []).map((p) => ({ fips: false, sortOrder: 0, change: "create" as const, ...p })),
     files: listed,
   };
   if (opts.releaseJson !== false) {
     const body = typeof opts.releaseJson === "string" ? opts.releaseJson : (opts.releaseJson?.(manifest) ?? manifest);
-    await writeReleaseJson(env, releaseId, body);
+    const signer = opts.signManifestWith ?? (privateKeys[releaseKeyId] ? releaseKeyId : "test-ec");
+    await writeReleaseJson(env, releaseId, body, signer === false ? false : privateKeys[signer]);
   }
   return { releaseId, manifest, files };
 }
 
-/** Writes release.json, the pipeline's last step; a string is written as is. */
-export async function writeReleaseJson(env: Cloudflare.Env, releaseId: string, manifest: unknown): Promise<void> {
-  await env.ARTIFACTS.put(
-    `${releaseFolder(releaseId)}release.json`,
-    typeof manifest === "string" ? manifest : JSON.stringify(manifest, null, 2),
-    {
-      httpMetadata: { contentType: "application/json" },
-    },
-  );
+/**
+ * Writes release.json and then its signature, the pipeline's last steps; a string is written as is.
+ * `privateKeyPem` signs the bytes written (openssl dgst -sha256 -sign); false leaves it unsigned.
+ */
+export async function writeReleaseJson(
+  env: Cloudflare.Env,
+  releaseId: string,
+  manifest: unknown,
+  privateKeyPem: string | false = testSigningKey(env, "test-ec"),
+): Promise<void> {
+  const text = typeof manifest === "string" ? manifest : JSON.stringify(manifest, null, 2);
+  await env.ARTIFACTS.put(`${releaseFolder(releaseId)}release.json`, text, {
+    httpMetadata: { contentType: "application/json" },
+  });
+  if (privateKeyPem === false) return;
+  await env.ARTIFACTS.put(`${releaseFolder(releaseId)}release.json.sig.bin`, signText(text, privateKeyPem));
 }
+
+/** A private key of the test run by its id in TEST_SIGNING_KEYS ("test-ec", "test-rsa", "untrusted", …). */
+export const testSigningKey = (env: Cloudflare.Env, id: string) =>
+  (JSON.parse(env.TEST_SIGNING_KEYS) as Record<string, string>)[id];
+
+/** What `openssl dgst -sha256 -sign key.pem -out X.sig.bin X` writes for these bytes. */
+export const signText = (text: string | Uint8Array, privateKeyPem: string) =>
+  new Uint8Array(createSign("sha256").update(text).sign(privateKeyPem));
 
 type PayloadSource = { size: number; chunks: (flipFirstByte: boolean) => Generator<Uint8Array> };
 
@@ -276,3 +304,18 @@ export async function rowsPublishedBy(env: Cloudflare.Env, releaseId: string) {
 
 /** The sync's record of a release folder (status, reason, details), or undefined if never claimed. */
 export const releaseRow = (env: Cloudflare.Env, id: string) => getRelease(primaryWriter(env), id);
+
+/** Blob keys as the sync would store them, for tests that call publishStatements directly. */
+export const storedAsIf = (manifest: ReleaseManifest) =>
+  new Map(
+    manifest.files.map((f) => [
+      f.file,
+      {
+        objectKey: `blobs/sha256/${f.sha256}`,
+        objectEtag: "etag-as-if",
+        signatureKey: `blobs/sha256/sig-of-${f.sha256}`,
+        signatureEtag: "etag-as-if",
+        signatureSize: 72,
+      },
+    ]),
+  );

@@ -19,8 +19,7 @@ type FrameProps = {
 };
 
 function StepLink({ state, id, title, current }: { state: WizardState; id: StepId; title: string; current: StepId }) {
-  const canGo = reachable(id, state) && (id !== "download" || state.packs.length > 0);
-  if (!canGo) return html`<span aria-disabled="true">${title}</span>`;
+  if (!reachable(id, state)) return html`<span aria-disabled="true">${title}</span>`;
   return html`<a href=${stepHref(id, state)} aria-current=${id === current ? "step" : undefined}>${title}</a>`;
 }
 

@@ -57,16 +57,20 @@ export function groupPacks(versions: readonly PackVersionSummary[]): PackGroup[]
 }
 
 /**
- * The add-on search: every word must appear in the name, display name, description or type.
+ * The add-on search: every word must appear in the name, display name, description, type or layer
+ * ("network" finds the CNIs on the add-on only step, which offers every layer).
  * Hidden versions carry only their names, so they match on those.
  */
 export function matchesSearch(
   pack: Pick<PackVersionSummary, "name" | "displayName"> &
-    Partial<Pick<PackVersionSummary, "description" | "addonType">>,
+    Partial<Pick<PackVersionSummary, "description" | "addonType" | "layer">>,
   q: string | undefined,
 ): boolean {
   const words = (q ?? "").toLowerCase().split(/\s+/).filter(Boolean);
-  const text = [pack.name, pack.displayName, pack.description ?? "", pack.addonType ?? ""].join(" ").toLowerCase();
+  const layer = pack.layer ? LAYER_LABELS[pack.layer] : "";
+  const text = [pack.name, pack.displayName, pack.description ?? "", pack.addonType ?? "", layer]
+    .join(" ")
+    .toLowerCase();
   return words.every((w) => text.includes(w));
 }
 
@@ -79,8 +83,9 @@ type LayerProps = {
   page: number;
 };
 
-function Badges({ v }: { v: PackVersionSummary }) {
+function Badges({ v, showLayer }: { v: PackVersionSummary; showLayer: boolean }) {
   return html`<span class="badges">
+    ${showLayer ? html`<span class="badge accent">${LAYER_LABELS[v.layer]}</span>` : null}
     ${v.addonType ? html`<span class="badge">${v.addonType}</span>` : null}
     ${v.fips ? html`<span class="badge ok">FIPS</span>` : null}
     ${v.arches.map((a) => html`<span class="badge">${label(ARCH_LABELS, a)}</span>`)}
@@ -88,12 +93,22 @@ function Badges({ v }: { v: PackVersionSummary }) {
   </span>`;
 }
 
-function PackChoice({ group, multiple, chosen }: { group: PackGroup; multiple: boolean; chosen: Set<string> }) {
+function PackChoice({
+  group,
+  multiple,
+  chosen,
+  showLayer,
+}: {
+  group: PackGroup;
+  multiple: boolean;
+  chosen: Set<string>;
+  showLayer: boolean;
+}) {
   const headingId = `pack-${group.name}`;
   return html`<li class="pack" aria-labelledby=${headingId}>
     <div class="pack-head">
       <h3 id=${headingId}>${group.displayName}</h3>
-      <${Badges} v=${group.versions[0]} />
+      <${Badges} v=${group.versions[0]} showLayer=${showLayer} />
     </div>
     <p>${group.description} <a href=${`/packs/${group.name}`} class="small">Pack details</a></p>
     <ul class="versions">
@@ -142,9 +157,9 @@ export function LayerStep({ state, result, missing, q, page }: LayerProps) {
 
   return html`<${WizardFrame} state=${state} current=${layer} title=${addOnOnly ? "Configure bundle" : LAYER_LABELS[layer]} islands=${["autosubmit"]}>
     <div class="page-head">
-      <p class="eyebrow">Configure bundle · ${LAYER_LABELS[layer]} layer · ${context.join(" · ")}</p>
+      <p class="eyebrow">Configure bundle · ${addOnOnly ? "every layer" : `${LAYER_LABELS[layer]} layer`} · ${context.join(" · ")}</p>
       <h1>${title}</h1>
-      <p>${addOnOnly ? "Search for and select any packs you want to download." : heading.intro}</p>
+      <p>${addOnOnly ? "Search for and select any packs you want to download, from every layer: OS, Kubernetes, network, storage and add-ons." : heading.intro}</p>
     </div>
     ${state.useCase === "agent" ? html`<${AgentNotice} />` : null}
     <${MissingPacksNotice} state=${state} missing=${missing} step=${layer} extra=${{ q }} />
@@ -192,7 +207,7 @@ export function LayerStep({ state, result, missing, q, page }: LayerProps) {
                   </li>`
                   : null
               }
-              ${groups.map((g) => html`<${PackChoice} group=${g} multiple=${multiple} chosen=${chosen} />`)}
+              ${groups.map((g) => html`<${PackChoice} group=${g} multiple=${multiple} chosen=${chosen} showLayer=${addOnOnly} />`)}
               ${
                 chosenHidden.length
                   ? html`<li class="pack">

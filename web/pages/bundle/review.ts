@@ -1,10 +1,13 @@
 // Review (change or remove any layer's pack) and Confirm (the bundle as it will be downloaded,
-// its spec export, its permalink, "Explore additional add-ons" and the way to /download).
+// its spec export, its permalink, "Explore additional add-ons", and the download itself: the captcha,
+// Download Bundle and Copy all URLs, posting back to Confirm).
 import { html } from "htm/preact";
 import { packRefId, type PackRef } from "../../../worker/catalog/bundle-spec";
 import type { AssessedPack } from "../../../worker/catalog/compatibility";
 import { LAYERS, type Layer } from "../../../worker/db/schema";
-import { CopyButton, HiddenInputs, Notice, Sha256 } from "../../components/ui";
+import { type CaptchaView, DownloadControls, type DownloadOutcome, DownloadOutput } from "../../components/download";
+import { CopyButton, Notice, Sha256 } from "../../components/ui";
+import { guidesAfter } from "../../lib/guides";
 import { ARCH_LABELS, CLOUD_LABELS, humanSize, label, LAYER_LABELS, USE_CASE_LABELS } from "../../lib/format";
 import { removePack, stateQuery, stepHref, stepsFor, type StepId, type WizardState } from "../../lib/wizard";
 import { MissingPacksNotice, WizardFrame } from "./frame";
@@ -18,6 +21,42 @@ type Props = {
   origin: string;
   productName?: string;
 };
+
+type ConfirmProps = Props & { captcha: CaptchaView; outcome?: DownloadOutcome };
+
+/** What each core layer gives a cluster, said where a bundle goes without it. */
+const CORE_LAYERS: { layer: Layer; why: string }[] = [
+  { layer: "os", why: "the operating system image the cluster's nodes run" },
+  { layer: "k8s", why: "the Kubernetes distribution that runs the cluster" },
+  {
+    layer: "cni",
+    why: "the network plugin (CNI); without one, pods cannot reach each other and nodes never become Ready",
+  },
+  { layer: "csi", why: "the storage driver (CSI) that gives workloads persistent volumes" },
+];
+
+const orList = (items: string[]) =>
+  items.length > 1 ? `${items.slice(0, -1).join(", ")} or ${items.at(-1)}` : (items[0] ?? "");
+
+/**
+ * A bundle may skip a core layer (the pack may already be in the user's registry), but Review and
+ * Confirm say which are missing and why that matters before anything is downloaded. Add-on only
+ * bundles are parts lists and are not checked.
+ */
+export function MissingLayersNotice({ state, chosen }: { state: WizardState; chosen: readonly AssessedPack[] }) {
+  if (state.useCase === "addon") return null;
+  const missing = CORE_LAYERS.filter(({ layer }) => !chosen.some((c) => c.layer === layer));
+  if (!missing.length) return null;
+  return html`<${Notice} kind="warn">
+    <p><strong>This bundle has no ${orList(missing.map(({ layer }) => LAYER_LABELS[layer]))} pack.</strong> That is allowed, but a cluster profile needs one pack in each of the OS, Kubernetes, network and storage layers: a cluster built from this bundle deploys only if your Palette instance already has the missing ones.</p>
+    <ul data-missing-layers>
+      ${missing.map(
+        ({ layer, why }) =>
+          html`<li data-layer=${layer}><strong>${LAYER_LABELS[layer]}</strong>: ${why}. <a href=${stepHref(layer, state)}>Choose ${layer === "os" ? "an" : "a"} ${LAYER_LABELS[layer]} pack</a></li>`,
+      )}
+    </ul>
+  <//>`;
+}
 
 function Status({ pack }: { pack: AssessedPack }) {
   return pack.reasons.length
@@ -35,6 +74,7 @@ export function ReviewStep({ state, chosen, missing }: Props) {
     <div class="page-head"><p class="eyebrow">Build bundle</p><h1>Review your bundle</h1><p>If any changes are needed, select the applicable layer, and add or remove packs as necessary.</p></div>
     ${state.useCase === "agent" ? html`<${AgentNotice} />` : null}
     <${MissingPacksNotice} state=${state} missing=${missing} step="review" />
+    <${MissingLayersNotice} state=${state} chosen=${chosen} />
     ${problems.length ? html`<${Notice} kind="warn"><p>${problems.length} chosen pack${problems.length === 1 ? " does" : "s do"} not fit the rest of the bundle any more. Change or remove ${problems.length === 1 ? "it" : "them"}.</p><//>` : null}
     <div class="table-wrap">
       <table class="responsive-table">
@@ -77,18 +117,22 @@ export function ReviewStep({ state, chosen, missing }: Props) {
   <//>`;
 }
 
-export function ConfirmStep({ state, chosen, missing, origin, productName }: Props) {
+export function ConfirmStep({ state, chosen, missing, origin, productName, captcha, outcome }: ConfirmProps) {
   const total = chosen.reduce((n, p) => n + p.size, 0);
   const permalink = `${origin}${stepHref("confirm", state)}`;
-  return html`<${WizardFrame} state=${state} current="confirm" title="Confirm" islands=${["copy"]}>
+  return html`<${WizardFrame} state=${state} current="confirm" title="Confirm" islands=${["copy", "download"]}>
     <div class="page-head"><p class="eyebrow">Build bundle</p><h1>Confirm your bundle</h1><p>Confirm that the bundle specifications and content are correct. To change anything, return to the applicable page using the left menu.</p></div>
     ${state.useCase === "agent" ? html`<${AgentNotice} />` : null}
     <${MissingPacksNotice} state=${state} missing=${missing} step="confirm" />
+    <${MissingLayersNotice} state=${state} chosen=${chosen} />
     <div class="stack">
       <section class="card" aria-labelledby="spec-title">
         <div class="card-head">
           <h2 id="spec-title">Bundle specification</h2>
-          <a class="button secondary small" href=${`/bundle/spec.json${stateQuery(state)}`} download>Export bundle spec (JSON)</a>
+          <span class="actions">
+            <a class="button secondary small" href=${`/bundle/spec.json${stateQuery(state)}`} download>Export bundle spec (JSON)</a>
+            <a class="button secondary small" href=${`/upgrade${stateQuery(state)}`}>Plan an upgrade</a>
+          </span>
         </div>
         <dl class="summary">
           <dt>Product</dt><dd>${productName ?? state.product}</dd>
@@ -142,10 +186,14 @@ export function ConfirmStep({ state, chosen, missing, origin, productName }: Pro
           <${CopyButton} text=${permalink} what="bundle link" />
         </div>
       </section>
-      <form method="get" action="/download" class="selection-bar">
-        <${HiddenInputs} values=${Object.fromEntries(new URLSearchParams(stateQuery(state)))} />
-        <span class="muted small">${missing.length ? "First continue without the packs that are no longer published." : "Next: solve the captcha, then Download Bundle or Copy all URLs."}</span>
-        <button type="submit" disabled=${chosen.length === 0 || missing.length > 0}>Continue to download</button>
+      <form method="post" action=${stepHref("confirm", state)} class="card stack download-form" id="download" aria-labelledby="download-title">
+        <h2 id="download-title">Download</h2>
+        <p>When finished, select the “I'm not a robot” captcha, and select <strong>Download Bundle</strong>. Alternatively, <strong>Copy all URLs</strong> to download the files later in a way of your choosing, such as with <code>curl</code>. Each pack arrives as <code>${"<pack-name>.zst"}</code> with its <code>${"<pack-name>.sig.bin"}</code>.</p>
+        <${DownloadControls}
+          captcha=${captcha}
+          disabledReason=${missing.length ? "First continue without the packs that are no longer published." : chosen.length === 0 ? "Add packs to the bundle first." : undefined}
+        />
+        <${DownloadOutput} outcome=${outcome} guides=${guidesAfter("packs", state.product)} />
       </form>
     </div>
   <//>`;

@@ -1,0 +1,24 @@
+// The lifecycle of the keys in TRUSTED_PUBLIC_KEYS: a key is current until it is revoked or its
+// notAfter passes. Only current keys make anything trusted; the others stay listed so users can still
+// check old downloads and see why a key no longer counts.
+import type { TrustedKey } from "./env";
+
+export type KeyStatus = "current" | "revoked" | "expired";
+
+export function keyStatus(key: TrustedKey, now: number): KeyStatus {
+  if (key.revoked) return "revoked";
+  if (key.notAfter && Date.parse(key.notAfter) < now) return "expired";
+  return "current";
+}
+
+/** Why a key that is not current may not sign: "revoked key X" or "key X, which expired 2026-01-31". */
+export function keyRefusal(key: TrustedKey, now: number): string | null {
+  const status = keyStatus(key, now);
+  if (status === "revoked") return `revoked key ${key.id}${key.revokedAt ? ` (revoked ${key.revokedAt})` : ""}`;
+  if (status === "expired") return `key ${key.id}, which expired ${key.notAfter}`;
+  return null;
+}
+
+/** The key /spectro_public_key.pem serves: the first current key, else (all retired) the first. */
+export const defaultKey = (keys: readonly TrustedKey[], now: number) =>
+  keys.find((k) => keyStatus(k, now) === "current") ?? keys[0];

@@ -1,0 +1,100 @@
+// The server side of the download forms the Confirm step, the Browse packs page and the install
+// page carry: the captcha widget those pages render, and the POST back to the same page that
+// issues the grant (captcha, rate limit, audit, signed URLs) and gives the page what it shows:
+// the grant's links and URLs, or why nothing was issued.
+import type { Context } from "hono";
+import type { VNode } from "preact";
+import { CAPTCHA_ACTION, captchaWidget } from "../captcha";
+import { grantTarLength } from "../downloads/bundle";
+import type { Selection } from "../downloads/grants";
+import { issueGrant } from "../downloads/issue";
+import { urlsTxt } from "../downloads/manifests";
+import { config, ConfigError } from "../env";
+import { ApiError } from "../errors";
+import type { CaptchaView, DownloadOutcome } from "../../web/components/download";
+import { documentHtml } from "../../web/components/layout";
+import { parseForm } from "./html";
+
+// Any page sub-app posts here, whatever variables it sets.
+// biome-ignore lint/suspicious/noExplicitAny: the variables differ per sub-app and are not used here
+type AnyContext = Context<any>;
+
+/** The widget the pages embed; a misconfigured captcha disables the buttons rather than the page. */
+export function captchaView(env: Env): CaptchaView {
+  try {
+    const cfg = config(env);
+    const widget = captchaWidget(cfg);
+    if (!widget) return { provider: "off", local: cfg.ENVIRONMENT === "local" };
+    return { ...widget, action: CAPTCHA_ACTION };
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    console.error(err.message);
+    return { provider: "misconfigured" };
+  }
+}
+
+/** A form body's string fields (a download form carries no files). */
+export async function formFields(c: AnyContext): Promise<Record<string, string>> {
+  const body = await parseForm(c);
+  return Object.fromEntries(Object.entries(body).filter((e): e is [string, string] => typeof e[1] === "string"));
+}
+
+export type PostedDownload = {
+  outcome: DownloadOutcome;
+  status: 200 | 400 | 403 | 404 | 409 | 410 | 429 | 503;
+  headers: Record<string, string>;
+};
+
+/** Issues the grant a download form asked for; a refusal is the page's to show, with its status. */
+export async function postDownload(
+  c: AnyContext,
+  selection: Selection,
+  fields: Record<string, string>,
+): Promise<PostedDownload> {
+  const headers = { "Cache-Control": "no-store" };
+  try {
+    const { grant, entries, view } = await issueGrant(c, {
+      selection,
+      captchaToken: fields["cf-turnstile-response"] || fields["g-recaptcha-response"] || undefined,
+      scope: "grants:create",
+    });
+    const { "bundle.tar": tarUrl, ...manifests } = view.links;
+    return {
+      status: 200,
+      headers,
+      outcome: {
+        result: {
+          grantId: grant.id,
+          expiresAt: view.expiresAt,
+          files: entries.map(({ kind, file, url, sigFile, sigUrl, size, sigSize }) => ({
+            kind,
+            file,
+            url,
+            sigFile,
+            sigUrl,
+            size,
+            sigSize,
+          })),
+          urls: urlsTxt(entries),
+          tar: { url: tarUrl, size: grantTarLength(grant, config(c.env).TRUSTED_PUBLIC_KEYS) },
+          manifests: Object.entries(manifests).map(([name, url]) => ({ name, url })),
+          curlCommand: `curl -fsS -o bundle.curl '${manifests["bundle.curl"]}' && curl --parallel --fail --remote-time -K bundle.curl`,
+        },
+      },
+    };
+  } catch (err) {
+    if (!(err instanceof ApiError)) throw err;
+    return {
+      status: err.status as PostedDownload["status"],
+      headers: { ...headers, ...err.headers },
+      outcome: { error: err.message },
+    };
+  }
+}
+
+/** The page a download form posted to, rendered with what the POST gave; never cached. */
+export const postedPage = (tree: VNode, posted: PostedDownload) =>
+  new Response(documentHtml(tree), {
+    status: posted.status,
+    headers: { "Content-Type": "text/html; charset=utf-8", ...posted.headers },
+  });

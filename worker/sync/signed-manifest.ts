@@ -1,0 +1,89 @@
+// Reading a release's manifest the only way it may be read: release.json's bytes are checked against
+// release.json.sig.bin with the trusted keys before a single field of it is believed. The key that
+// verifies must be current and must be the keyId the manifest names; the manifest must name its own
+// folder, so a signed manifest copied elsewhere is refused.
+import { hex } from "../encoding";
+import type { TrustedKey } from "../env";
+import { keyRefusal } from "../keys";
+import type { Finding } from "./plan";
+import { RELEASE_JSON, RELEASE_JSON_SIGNATURE, releaseManifest, type ReleaseManifest } from "./release-manifest";
+
+export { RELEASE_JSON, RELEASE_JSON_SIGNATURE };
+import { verifyBytes } from "./verify";
+
+// release.json is metadata; anything bigger is not a release we should read into memory.
+export const MAX_RELEASE_JSON_BYTES = 4 * 1024 * 1024;
+// A DER ECDSA signature is ~72 bytes and an RSA-4096 one 512; this leaves ample room.
+export const MAX_SIGNATURE_BYTES = 16 * 1024;
+
+export type SignedManifest =
+  | { ok: true; release: ReleaseManifest; keyId: string; manifestSha256: string }
+  | { ok: false; findings: Finding[]; keyId?: string };
+
+const refused = (problem: string, keyId?: string): SignedManifest => ({ ok: false, findings: [{ problem }], keyId });
+
+export async function readSignedManifest(
+  bucket: R2Bucket,
+  folder: string,
+  releaseId: string,
+  keys: readonly TrustedKey[],
+  now: number,
+): Promise<SignedManifest> {
+  const [manifest, signature] = await Promise.all([
+    bucket.get(folder + RELEASE_JSON),
+    bucket.get(folder + RELEASE_JSON_SIGNATURE),
+  ]);
+  if (!manifest) {
+    await signature?.body.cancel();
+    throw new Error(`${folder}${RELEASE_JSON} vanished after it was listed`);
+  }
+  if (!signature) {
+    await manifest.body.cancel();
+    return refused(`release.json is not signed: ${RELEASE_JSON_SIGNATURE} is missing`);
+  }
+  if (manifest.size > MAX_RELEASE_JSON_BYTES || signature.size > MAX_SIGNATURE_BYTES) {
+    await Promise.all([manifest.body.cancel(), signature.body.cancel()]);
+    return refused(
+      manifest.size > MAX_RELEASE_JSON_BYTES
+        ? `release.json is ${manifest.size} bytes, more than the ${MAX_RELEASE_JSON_BYTES} allowed`
+        : `${RELEASE_JSON_SIGNATURE} is ${signature.size} bytes, not a signature`,
+    );
+  }
+  const [bytes, signatureBytes] = await Promise.all([manifest.arrayBuffer(), signature.arrayBuffer()]).then((buffers) =>
+    buffers.map((b) => new Uint8Array(b)),
+  );
+
+  const signer = keys.find((k) => verifyBytes(bytes, signatureBytes, k.pem));
+  if (!signer) return refused(`${RELEASE_JSON_SIGNATURE} does not verify with any trusted key`);
+  const refusal = keyRefusal(signer, now);
+  if (refusal) return refused(`release.json is signed by ${refusal}`, signer.id);
+
+  // Only now is anything in the manifest believed.
+  let json: unknown;
+  try {
+    json = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes));
+  } catch (err) {
+    return refused(`release.json is not valid JSON: ${err instanceof Error ? err.message : String(err)}`, signer.id);
+  }
+  const result = releaseManifest.safeParse(json);
+  if (!result.success) {
+    return {
+      ok: false,
+      keyId: signer.id,
+      findings: result.error.issues.map((issue) => ({
+        problem: `release.json: ${issue.path.join(".") || "(root)"}: ${issue.message}`,
+      })),
+    };
+  }
+  const release = result.data;
+  if (release.releaseId !== releaseId) {
+    return refused(
+      `release.json: releaseId '${release.releaseId}' does not match its folder '${releaseId}'`,
+      signer.id,
+    );
+  }
+  if (release.keyId !== signer.id) {
+    return refused(`release.json names key ${release.keyId} but is signed by key ${signer.id}`, signer.id);
+  }
+  return { ok: true, release, keyId: signer.id, manifestSha256: hex(await crypto.subtle.digest("SHA-256", bytes)) };
+}

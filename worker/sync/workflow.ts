@@ -1,0 +1,133 @@
+// Verifying a release on Cloudflare Workflows: one instance per release attempt, one step per file.
+// Ten files verify at a time; each step has its own invocation limits and is retried with
+// exponential backoff when it fails (an R2 hiccup, a crashed isolate), while a verdict such as a bad
+// signature is returned, not thrown, so it is never retried. When every file has a verdict the
+// release is published in one D1 batch, or quarantined with its reason. A file whose step fails all
+// its retries ends the same way, quarantined (the dead-letter path), so nothing is left half-done.
+import { WorkflowEntrypoint, type WorkflowEvent, type WorkflowStep } from "cloudflare:workers";
+import { primaryWriter } from "../db/client";
+import { loadCatalogFacts, publishRelease } from "../db/publish";
+import { quarantineRelease } from "../db/releases";
+import { config } from "../env";
+import { keyStatus } from "../keys";
+import { releaseFolder } from "./discover";
+import { planRelease, reasonLine, type Finding } from "./plan";
+import { releaseTotals } from "./release-manifest";
+import { readSignedManifest } from "./signed-manifest";
+import { type FileVerdict, verifyFile } from "./verify-files";
+
+/** What the sync hands a Workflow: the release it claimed, and what its signed manifest lists. */
+export type VerifyReleaseParams = {
+  releaseId: string;
+  runId: string;
+  /** sha256 of the release.json bytes whose signature the sync verified; later reads must match. */
+  manifestSha256: string;
+  /** The trusted key that signed release.json. */
+  manifestKeyId: string;
+  files: { file: string; signature: string; size: number; sha256: string; keyId: string }[];
+};
+
+export const FILES_AT_ONCE = 10;
+/** Retries of one file's step, with exponential backoff from 10 s (10, 20, 40 s). */
+export const FILE_STEP_RETRIES = 3;
+const FILE_STEP = {
+  retries: { limit: FILE_STEP_RETRIES, delay: "10 seconds", backoff: "exponential" },
+  timeout: "30 minutes",
+} as const;
+const BOOKKEEPING_STEP = { retries: { limit: 5, delay: "5 seconds", backoff: "exponential" } } as const;
+/** Findings kept in a quarantined release's details; the reason line still counts them all. */
+const MAX_STORED_FINDINGS = 50;
+
+export const fileStepName = (file: string) => `verify ${file}`;
+
+export type ReleaseOutcome = { status: "published" } | { status: "quarantined"; reason: string };
+
+export class VerifyReleaseWorkflow extends WorkflowEntrypoint<Env, VerifyReleaseParams> {
+  async run(event: Readonly<WorkflowEvent<VerifyReleaseParams>>, step: WorkflowStep): Promise<ReleaseOutcome> {
+    const params = event.payload;
+    const folder = releaseFolder(params.releaseId);
+    let verdicts: FileVerdict[];
+    try {
+      verdicts = await inBatches(params.files, FILES_AT_ONCE, (f) =>
+        step.do(fileStepName(f.file), FILE_STEP, async () => {
+          const key = config(this.env).TRUSTED_PUBLIC_KEYS.find((k) => k.id === f.keyId);
+          if (!key || keyStatus(key, Date.now()) !== "current") {
+            return { file: f.file, problem: `key ${f.keyId} is no longer current` };
+          }
+          return verifyFile(this.env.ARTIFACTS, folder, f, key);
+        }),
+      );
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      const problem = `verification failed after ${FILE_STEP_RETRIES} retries: ${message}`;
+      return step.do("quarantine after retries", BOOKKEEPING_STEP, () => quarantine(this.env, params, [{ problem }]));
+    }
+
+    const findings: Finding[] = verdicts.flatMap((v) => ("problem" in v ? [{ file: v.file, problem: v.problem }] : []));
+    if (findings.length) return step.do("quarantine", BOOKKEEPING_STEP, () => quarantine(this.env, params, findings));
+    return step.do("publish", BOOKKEEPING_STEP, () => publish(this.env, params, verdicts));
+  }
+}
+
+/** Runs `work` over `items`, `size` at a time, keeping their order. */
+async function inBatches<T, R>(items: T[], size: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = [];
+  for (let i = 0; i < items.length; i += size) results.push(...(await Promise.all(items.slice(i, i + size).map(work))));
+  return results;
+}
+
+async function quarantine(env: Env, params: VerifyReleaseParams, findings: Finding[]): Promise<ReleaseOutcome> {
+  const reason = reasonLine(findings);
+  await quarantineRelease(primaryWriter(env), params.releaseId, params.runId, {
+    reason,
+    details: {
+      findings: findings.slice(0, MAX_STORED_FINDINGS),
+      ...(findings.length > MAX_STORED_FINDINGS && { omittedFindings: findings.length - MAX_STORED_FINDINGS }),
+    },
+    fileCount: params.files.length,
+    totalBytes: params.files.reduce((sum, f) => sum + f.size, 0),
+    keyId: params.manifestKeyId,
+    now: Date.now(),
+  });
+  return { status: "quarantined", reason };
+}
+
+/**
+ * Publishes from the manifest the sync verified: it is read again, must be the same bytes, and is
+ * planned again against the catalog as it is now (another release may have published meanwhile).
+ */
+async function publish(env: Env, params: VerifyReleaseParams, verdicts: FileVerdict[]): Promise<ReleaseOutcome> {
+  const db = primaryWriter(env);
+  const now = Date.now();
+  const keys = config(env).TRUSTED_PUBLIC_KEYS;
+  const signed = await readSignedManifest(env.ARTIFACTS, releaseFolder(params.releaseId), params.releaseId, keys, now);
+  if (!signed.ok) return quarantine(env, params, signed.findings);
+  if (signed.manifestSha256 !== params.manifestSha256) {
+    return quarantine(env, params, [{ problem: "release.json changed while its files were verified" }]);
+  }
+  const { release, keyId } = signed;
+  const plan = planRelease(
+    release,
+    await loadCatalogFacts(db, release),
+    new Map(keys.map((k) => [k.id, keyStatus(k, now)])),
+  );
+  if (plan.findings.length) return quarantine(env, params, plan.findings);
+  const stored = new Map(verdicts.flatMap((v) => ("stored" in v ? [[v.file, v.stored] as const] : [])));
+  await publishRelease(db, {
+    release,
+    keyId,
+    stored,
+    newPacks: plan.newPacks,
+    newInstallers: plan.newInstallers,
+    productWrites: plan.productWrites,
+    runId: params.runId,
+    now,
+    details: {
+      verified: params.files.map((f) => ({ file: f.file, bytes: f.size, sha256: f.sha256, keyId: f.keyId })),
+      alreadyPublished: plan.alreadyPublished,
+      products: plan.productWrites,
+      totals: releaseTotals(release),
+    },
+  });
+  return { status: "published" };
+}
