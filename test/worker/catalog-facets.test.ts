@@ -24,6 +24,7 @@ import {
 } from "../../worker/db/schema";
 import type { PackFile, ReleaseManifest } from "../../worker/sync/release-manifest";
 import { clearCatalog } from "./support/catalog-fixture";
+import { storedAsIf } from "./support/releases";
 
 const db = () => drizzle(env.DB, { schema });
 const get = (path: string) => exports.default.fetch(`http://studio.test${path}`);
@@ -124,13 +125,15 @@ function generate(random: ReturnType<typeof seeded>, count: number, prefix: stri
 
 async function publish(releaseId: string, added: [ModelPack, ModelVersion][], products: typeof PRODUCTS = []) {
   const files = added.map(([pack, v]) => packFile(pack, v));
-  const release: ReleaseManifest = { schemaVersion: 1, releaseId, keyId: "test-ec", products, files };
+  const entries = products.map((p) => ({ ...p, change: "create" as const }));
+  const release: ReleaseManifest = { schemaVersion: 1, releaseId, keyId: "test-ec", products: entries, files };
   const statements = publishStatements(db(), {
     release,
-    folder: `incoming/${releaseId}/`,
+    keyId: "test-ec",
+    stored: storedAsIf(release),
     newPacks: files,
     newInstallers: [],
-    signatureSizes: new Map(),
+    productWrites: entries.map((entry) => ({ entry, change: entry.change })),
     runId: `run-${releaseId}`,
     now: Date.now(),
     details: null,
