@@ -1,8 +1,8 @@
 // The kept facet counts (worker/db/facets.ts) on a generated catalog of a few thousand versions,
 // published through publishStatements in several releases: every total, facet and page of
-// /api/v1/packs equals a plain recount of the generated data, after the first publish, after a yank
-// and after a second publish that adds versions to existing packs; the counts kept batch by batch
-// equal a full recount, and so does the migration's backfill.
+// /api/v1/packs equals a plain recount of the generated data, after the first publish, after a yank,
+// after a second publish that adds versions to existing packs and after a key incident's yank; the
+// counts kept batch by batch equal a full recount, and so does the migration's backfill.
 import { env, exports } from "cloudflare:workers";
 import { sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
@@ -10,6 +10,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import type { PackSearchResult } from "../../worker/catalog/packs";
 import { versionSortKey } from "../../worker/catalog/versions";
 import { rebuildFacetCountStatements } from "../../worker/db/facets";
+import { yankSignedByKey } from "../../worker/db/key-incidents";
 import { publishStatements, yankPackVersion } from "../../worker/db/publish";
 import * as schema from "../../worker/db/schema";
 import {
@@ -123,13 +124,18 @@ function generate(random: ReturnType<typeof seeded>, count: number, prefix: stri
   return added;
 }
 
-async function publish(releaseId: string, added: [ModelPack, ModelVersion][], products: typeof PRODUCTS = []) {
+async function publish(
+  releaseId: string,
+  added: [ModelPack, ModelVersion][],
+  products: typeof PRODUCTS = [],
+  keyId = "test-ec",
+) {
   const files = added.map(([pack, v]) => packFile(pack, v));
   const entries = products.map((p) => ({ ...p, change: "create" as const }));
-  const release: ReleaseManifest = { schemaVersion: 1, releaseId, keyId: "test-ec", products: entries, files };
+  const release: ReleaseManifest = { schemaVersion: 1, releaseId, keyId, products: entries, files };
   const statements = publishStatements(db(), {
     release,
-    keyId: "test-ec",
+    keyId,
     stored: storedAsIf(release),
     newPacks: files,
     newInstallers: [],
@@ -310,6 +316,18 @@ describe("kept facet counts", { timeout: 60_000 }, () => {
     await publish("facets-b", second);
     await expectCountsMatch();
     await expectPagesMatch({ layer: "addon", useCase: "agent" });
+    await expectKeptEqualsRebuilt();
+  });
+
+  it("follow a key incident that yanks every version signed under a key, new packs and new versions of old ones", async () => {
+    const leaked = generate(seeded(13), 300, "k", [...model.values()]);
+    expect(leaked.some(([pack]) => pack.name.startsWith("a-"))).toBe(true);
+    await publish("facets-leaked-key", leaked, [], "leaked-ec");
+    await expectCountsMatch();
+    const yank = await yankSignedByKey(db(), "leaked-ec", "test: key leaked", Date.now());
+    expect(yank.packVersionsYanked).toBe(leaked.length);
+    for (const [, version] of leaked) version.yanked = true;
+    await expectCountsMatch();
     await expectKeptEqualsRebuilt();
   });
 

@@ -108,20 +108,36 @@ export type CatalogChange =
   /** A release published; its new versions carry its id (the packs it names, each once). */
   | { releaseId: string; packs: string[] }
   /** One version yanked by this batch, at `yankedAt` with `reason` (how the batch's own yank is told from an earlier one). */
-  | { yanked: { packName: string; id: string; yankedAt: number; reason: string } };
+  | { yanked: { packName: string; id: string; yankedAt: number; reason: string } }
+  /** Every version signed under a key (its own signature or its release's manifest) yanked by this batch, likewise. */
+  | { keyYanked: { keyId: string; yankedAt: number; reason: string } };
+
+/** Versions signed under a key, on alias `alias`: by their own signature or by their release's manifest. */
+const signedUnder = (alias: string, keyId: string) =>
+  sql`(${sql.raw(alias)}.key_id = ${keyId} OR ${sql.raw(alias)}.release_id IN (SELECT id FROM releases WHERE key_id = ${keyId}))`;
 
 /** The statements to append to a publish or yank batch so the counts commit with it. */
 export function facetCountStatements(db: Db, change: CatalogChange): Statement[] {
-  const statement =
-    "releaseId" in change
-      ? change.packs.length
-        ? applyDifference(packsNamed(change.packs), sql`pv.yanked = 0 AND pv.release_id <> ${change.releaseId}`)
-        : undefined
-      : applyDifference(
-          packsNamed([change.yanked.packName]),
-          sql`pv.yanked = 0 OR (pv.id = ${change.yanked.id} AND pv.yanked_at = ${change.yanked.yankedAt} AND pv.yank_reason = ${change.yanked.reason})`,
-        );
+  const statement = differenceOf(change);
   return statement ? [addDifference(db, statement), dropEmpty(db)] : [];
+}
+
+function differenceOf(change: CatalogChange): SQL | undefined {
+  if ("releaseId" in change)
+    return change.packs.length
+      ? applyDifference(packsNamed(change.packs), sql`pv.yanked = 0 AND pv.release_id <> ${change.releaseId}`)
+      : undefined;
+  if ("yanked" in change)
+    return applyDifference(
+      packsNamed([change.yanked.packName]),
+      sql`pv.yanked = 0 OR (pv.id = ${change.yanked.id} AND pv.yanked_at = ${change.yanked.yankedAt} AND pv.yank_reason = ${change.yanked.reason})`,
+    );
+  const { keyId, yankedAt, reason } = change.keyYanked;
+  // The packs with a version under the key; those versions this batch yanked count as shown before.
+  return applyDifference(
+    sql`pv.pack_name IN (SELECT k.pack_name FROM pack_versions k WHERE ${signedUnder("k", keyId)})`,
+    sql`pv.yanked = 0 OR (pv.yanked_at = ${yankedAt} AND pv.yank_reason = ${reason} AND ${signedUnder("pv", keyId)})`,
+  );
 }
 
 /** Recounts everything from the catalog as it stands (a migration's backfill, a seeded test catalog). */
