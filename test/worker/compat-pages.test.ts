@@ -2,7 +2,7 @@
 // exactly what assessing the whole layer at once gives (every version once, offered or hidden, with
 // the same details and reasons, in the same order), each page holds at most `limit` offered packs,
 // and a chosen pack that no longer fits is named on every page. The wizard's add-on step pages and
-// searches in the query.
+// searches in the query; add-on only's step does the same over every layer.
 import { env, exports } from "cloudflare:workers";
 import { drizzle } from "drizzle-orm/d1";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -120,5 +120,44 @@ describe("the wizard's add-on step", () => {
     expect(offered).toContain("addon-017@1.0.0");
     expect(offered).not.toContain("addon-018@1.0.0");
     expect(offered.every((v) => v.split("@")[0].includes("17"))).toBe(true);
+  });
+});
+
+describe("add-on only's every-layer step", () => {
+  const query = { product: "palette-enterprise", version: "4.7.3", useCase: "addon", cloud: "aws" } as const;
+
+  it("pages add up to the answer over every layer, each with at most `limit` packs, whatever use case a pack was built for", async () => {
+    const everyLayer = { ...query, layer: "addon" as const, packs: [] };
+    const { result: whole } = await compatiblePacksTolerant(db(), everyLayer, { everyLayer: true });
+    const pages: CompatibleResult[] = [];
+    do {
+      const page = { offset: pages.length * 7, limit: 7 };
+      pages.push((await compatiblePacksTolerant(db(), everyLayer, { everyLayer: true, page })).result);
+    } while (pages.at(-1)?.nextCursor && pages.length < 1000);
+    expect(pages.length).toBeGreaterThan(1);
+    for (const page of pages) expect(new Set(page.offered.map((v) => v.name)).size).toBeLessThanOrEqual(7);
+    expect(pages.flatMap((p) => p.offered)).toEqual(whole.offered);
+    expect(pages.flatMap((p) => p.hidden)).toEqual(whole.hidden);
+    // A parts list: the controller-only OS packs are offered, beside CNIs, CSIs and add-ons.
+    expect(new Set(whole.offered.map((v) => v.layer))).toEqual(new Set(["os", "k8s", "cni", "csi", "addon"]));
+  });
+
+  const offeredFor = async (q: string) => {
+    const html = await (await get(`/bundle/layers/addon?${new URLSearchParams({ ...query, q })}`)).text();
+    return [...html.matchAll(/name="pick" value="([^"]+)"/g)].map((m) => m[1].split("@")[0]);
+  };
+
+  it("finds the CNIs for 'network', on the first page of every layer", async () => {
+    const offered = await offeredFor("network");
+    expect(offered).toContain("cni-calico");
+    expect(offered).toContain("cni-cilium");
+    expect(offered.every((name) => name.startsWith("cni-"))).toBe(true);
+  });
+
+  it("matches a word in a layer's name in the query, as the page's own filter does", async () => {
+    // No pack's own text says "additional": only the add-on layer's name, "Additional packs", does.
+    const offered = await offeredFor("additional");
+    expect(offered).toContain("addon-000");
+    expect(offered.some((name) => /^(cni|csi)-/.test(name))).toBe(false);
   });
 });
