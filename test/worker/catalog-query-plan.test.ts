@@ -182,4 +182,23 @@ describe("query plans of the kept facet counts and the compatibility pages", () 
       expect(lines.join("\n")).toMatch(/SEARCH p USING (COVERING )?INDEX packs_by_layer \(layer=\? AND name>\?\)/);
     }
   });
+
+  it("walks one stretch of every layer by pack name for add-on only's page", async () => {
+    const range: LayerRange = {
+      filter: { product: "palette-enterprise", version: "4.7.3", cloud: "aws" },
+      after: "a",
+      offset: 20,
+      limit: 20,
+      words: ["network"],
+      layerNames: { cni: "Network", csi: "Storage" },
+    };
+    for (const statement of [layerRangeStatement("every", range), versionsInLayerStatement("every", range)]) {
+      const lines = await plan(statement);
+      expect(
+        lines.filter((l) => FULL_SCAN_OF_VERSION_TABLES.test(l)),
+        lines.join("\n"),
+      ).toEqual([]);
+      expect(lines.join("\n")).toMatch(/SEARCH p USING (COVERING )?INDEX sqlite_autoindex_packs_1 \(name>\?\)/);
+    }
+  });
 });
