@@ -194,8 +194,10 @@ describe("query plans of the kept facet counts and the compatibility pages", () 
     };
     for (const statement of [layerRangeStatement("every", range), versionsInLayerStatement("every", range)]) {
       const lines = await plan(statement);
+      // Nor an index built on the fly over every version (SQLite's automatic index, as it chose
+      // without a layer to narrow the walk): each pack's versions come from pack_versions_by_pack.
       expect(
-        lines.filter((l) => FULL_SCAN_OF_VERSION_TABLES.test(l)),
+        lines.filter((l) => FULL_SCAN_OF_VERSION_TABLES.test(l) || /AUTOMATIC|BLOOM/.test(l)),
         lines.join("\n"),
       ).toEqual([]);
       expect(lines.join("\n")).toMatch(/SEARCH p USING (COVERING )?INDEX sqlite_autoindex_packs_1 \(name>\?\)/);

@@ -303,7 +303,7 @@ function rangeCandidates(layer: LayerScope, range: LayerRange): SQL {
   const conditions = [...versionConditions(range.filter, undefined, "lookup"), ...(range.extra ? [range.extra] : [])];
   return sql`SELECT p.name FROM packs p
     WHERE ${inLayer(layer)}p.name > ${range.after ?? ""}${packWords(range)}
-      AND EXISTS (SELECT 1 FROM pack_versions pv WHERE pv.pack_name = p.name AND ${and(conditions)})
+      AND EXISTS (SELECT 1 FROM pack_versions pv INDEXED BY pack_versions_by_pack WHERE pv.pack_name = p.name AND ${and(conditions)})
     ORDER BY p.name LIMIT ${range.offset + range.limit + 1}`;
 }
 
