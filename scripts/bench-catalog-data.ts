@@ -2,10 +2,13 @@
 // the release.json contract, and spread like the real one: most packs are add-ons, every layer has
 // packs for every cloud and architecture, some versions are FIPS builds (and so also published for
 // VerteX), some are bounded to product versions, and some carry required, optional or notSupported
-// dependencies. Only data; scripts/demo-catalog.ts signs and writes it.
+// dependencies. scripts/demo-catalog.ts writes it, signed in-process by nodeSigner: tens of thousands
+// of openssl processes would take minutes (the demo itself keeps signing with the real openssl).
+import { createPrivateKey, sign, type KeyObject } from "node:crypto";
+import { readFile, writeFile } from "node:fs/promises";
 import { ARCHES, CLOUDS, type Layer } from "../worker/db/schema";
 import type { PackManifest } from "../worker/sync/release-manifest";
-import { packFile, type PlannedRelease } from "./demo-catalog";
+import { type DemoKey, type FileSigner, packFile, type PlannedRelease } from "./demo-catalog";
 import { DEMO_PRODUCTS } from "./demo-packs";
 
 /** Share of packs per layer, close to the public catalog's. */
@@ -185,4 +188,18 @@ export function syntheticPackReleases(manifests: PackManifest[]): PlannedRelease
     });
   }
   return releases;
+}
+
+/**
+ * Signs like `openssl dgst -sha256 -sign <key>`: SHA-256, and for an EC key a DER-encoded ECDSA
+ * signature (RSA keys get PKCS#1 v1.5), so `openssl dgst -verify` accepts the result.
+ */
+export function nodeSigner(): FileSigner {
+  const keys = new Map<string, KeyObject>();
+  const keyFor = async (key: DemoKey) =>
+    keys.get(key.privateKeyPath) ??
+    keys.set(key.privateKeyPath, createPrivateKey(await readFile(key.privateKeyPath))).get(key.privateKeyPath)!;
+  return async (key, file, signatureFile) => {
+    await writeFile(signatureFile, sign("sha256", await readFile(file), await keyFor(key)));
+  };
 }

@@ -1,8 +1,9 @@
-// Catalog read benchmark: does the catalog stay fast as it grows? Two local studios, both fed only
-// through the real scheduled sync from signed releases in local R2:
+// Catalog read benchmark (`npm run bench`): does the catalog stay fast, and cheap in D1 rows read,
+// as it grows? Two local studios, both fed only through the real scheduled sync from signed
+// releases in local R2:
 //   - the normal demo catalog (~70 packs) on port 8807;
 //   - a large synthetic catalog (default 2,000 packs, ~5,000 versions; scripts/bench-catalog-data.ts)
-//     signed and written by the demo generator, on port 8806.
+//     written by the demo generator and signed in-process with node:crypto, on port 8806.
 // The same catalog reads (packs API with filters, search, cursor and 304; pack detail; compatibility;
 // the browse and wizard pages) are timed against both, interleaved, after a warm-up, on both paths
 // the catalog middleware has: cold (an edge-cache miss, so the D1 queries and rendering run; a
@@ -10,14 +11,23 @@
 // (the edge-cache copy of one URL). Every response's X-Catalog-Cache header is checked, so a run
 // cannot silently time the wrong path. Each median is shown as a ratio to the cold
 // GET /api/v1/products (the cheapest catalog read) measured alongside it, and as a large/small
-// ratio. Everything lives in a fresh temp dir, removed at the end; only 127.0.0.1 is contacted.
+// ratio. Every response's X-D1-Rows-Read (D1's meta.rows_read over the request) is reported too.
+// The last line printed is one JSON object for CI:
+//   {"packs":N,"versions":N,"cold":{"<request>":{"medianMs","p90Ms","ratio","rowsRead"},…},"warm":{…}}
+// (the large catalog; ratios against its cold baseline). Everything lives in a fresh temp dir,
+// removed at the end; only 127.0.0.1 is contacted.
 //
-//   npx tsx scripts/bench-catalog.ts [--packs 2000] [--reps 15] [--warmup 3] [--keep]
-import { mkdtemp, rm } from "node:fs/promises";
+//   npm run bench -- [--versions 10000 | --packs 2000] [--reps 15] [--warmup 3] [--keep] [--reuse <dir>] [--port 8806]
+//
+// --keep leaves the temp dir; --reuse <dir> starts both studios on such a kept dir without
+// generating, signing or syncing the large catalog again (migrations still apply), e.g. to compare
+// two versions of the code on one catalog.
+import { existsSync } from "node:fs";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { syntheticPackManifests, syntheticPackReleases } from "./bench-catalog-data";
+import { nodeSigner, syntheticPackManifests, syntheticPackReleases } from "./bench-catalog-data";
 import {
   dropIntoBucket,
   ensureDemoKey,
@@ -31,18 +41,25 @@ import { formatSummary, startStudio, type Studio } from "./studio";
 
 const { values } = parseArgs({
   options: {
-    packs: { type: "string", default: "2000" },
+    packs: { type: "string" },
+    // About 2.5 versions per pack: --versions 10000 is 4,000 packs, --versions 100000 40,000.
+    versions: { type: "string" },
     reps: { type: "string", default: "15" },
     warmup: { type: "string", default: "3" },
     // Leaves the temp dir (both local D1s) for EXPLAIN QUERY PLAN; the servers are stopped regardless.
     keep: { type: "boolean", default: false },
+    reuse: { type: "string" },
+    // The large studio's port; the demo's is the next one.
+    port: { type: "string", default: "8806" },
   },
 });
-const PACKS = positive(values.packs, "--packs");
+const PACKS = values.versions
+  ? Math.max(1, Math.round(positive(values.versions, "--versions") / 2.5))
+  : positive(values.packs ?? "2000", "--packs");
 const REPS = positive(values.reps, "--reps");
 const WARMUP = positive(values.warmup, "--warmup");
-const LARGE_PORT = 8806;
-const SMALL_PORT = 8807;
+const LARGE_PORT = positive(values.port, "--port");
+const SMALL_PORT = LARGE_PORT + 1;
 const PRODUCT = "palette-enterprise";
 const BASELINE = "GET /api/v1/products (baseline)";
 
@@ -92,19 +109,35 @@ async function dropInLanes(persistTo: string, devVars: string, releases: DemoRel
 }
 
 /** Signs and writes the demo's products plus `packs` synthetic packs, drops them into fresh local R2, and lets the studio sync them. */
-async function startLargeStudio(paths: Paths): Promise<Studio> {
+async function startLargeStudio(paths: Paths): Promise<Studio & { versions: number }> {
   const persistTo = join(paths.root, "large-state");
   const key = await ensureDemoKey(paths.keysDir);
+  const versionsFile = join(paths.root, "large-versions.txt");
+  if (existsSync(persistTo)) {
+    console.log(`large catalog: reusing ${persistTo}`);
+    const studio = await startStudio({
+      port: LARGE_PORT,
+      persistTo,
+      devVarsPath: paths.devVars,
+      keysDir: paths.keysDir,
+      demoDir: join(paths.root, "large-demo"),
+      logFile: join(paths.root, "large.log"),
+      quiet: true,
+    });
+    cleanups.push(() => studio.stop());
+    return { ...studio, versions: Number(await readFile(versionsFile, "utf8")) };
+  }
   const manifests = syntheticPackManifests(PACKS);
   const plan = [...planDemoReleases().filter((r) => r.products.length > 0), ...syntheticPackReleases(manifests)];
   let started = performance.now();
-  const releases = await writeDemoReleases(join(paths.root, "large-releases"), key, plan);
+  const releases = await writeDemoReleases(join(paths.root, "large-releases"), key, plan, nodeSigner());
   console.log(
-    `large catalog: ${PACKS} packs, ${manifests.length} pack versions in ${releases.length} releases, signed with openssl in ${seconds(performance.now() - started)}`,
+    `large catalog: ${PACKS} packs, ${manifests.length} pack versions in ${releases.length} releases, signed with node:crypto in ${seconds(performance.now() - started)}`,
   );
   started = performance.now();
   const objects = await dropInLanes(persistTo, paths.devVars, releases);
   console.log(`large catalog: dropped ${objects} objects into local R2 in ${seconds(performance.now() - started)}`);
+  await writeFile(versionsFile, String(manifests.length));
   const studio = await startStudio({
     port: LARGE_PORT,
     persistTo,
@@ -115,7 +148,7 @@ async function startLargeStudio(paths: Paths): Promise<Studio> {
     quiet: true,
   });
   cleanups.push(() => studio.stop());
-  return studio;
+  return { ...studio, versions: manifests.length };
 }
 
 async function startSmallStudio(paths: Paths): Promise<Studio> {
@@ -203,6 +236,12 @@ async function probesFor(url: string): Promise<Probe[]> {
     },
     { name: "HTML /packs", path: "/packs", status: 200 },
     { name: "HTML /bundle/layers/addon", path: `/bundle/layers/addon?${query}&packs=${picks.join(",")}`, status: 200 },
+    {
+      // Add-on only's one step: a page of every layer, searched in the query.
+      name: "HTML add-on only, q=network",
+      path: `/bundle/layers/addon?${query.replace("useCase=controller", "useCase=addon")}&packs=${picks.join(",")}&q=network`,
+      status: 200,
+    },
   ];
 }
 
@@ -228,25 +267,27 @@ async function request(
   url: string,
   probe: Probe,
   tag: string,
-): Promise<{ ms: number; cache: string | null; body: string }> {
+): Promise<{ ms: number; cache: string | null; rowsRead: number; body: string }> {
   const started = performance.now();
   const res = await fetch(url + tagged(probe.path, tag), { headers: probe.headers, redirect: "manual" });
   const body = await res.text();
   const ms = performance.now() - started;
   if (res.status !== probe.status)
     throw new Error(`${probe.name} (_=${tag}): ${res.status}, expected ${probe.status}: ${body.slice(0, 300)}`);
-  return { ms, cache: res.headers.get("X-Catalog-Cache"), body };
+  const rowsRead = Number(res.headers.get("X-D1-Rows-Read"));
+  if (!Number.isInteger(rowsRead)) throw new Error(`${probe.name}: no X-D1-Rows-Read header`);
+  return { ms, cache: res.headers.get("X-Catalog-Cache"), rowsRead, body };
 }
 
-async function timeOnce(url: string, probe: Probe, path: CachePath, round: number): Promise<number> {
+async function timeOnce(url: string, probe: Probe, path: CachePath, round: number) {
   const tag = cacheTag(path, round);
-  const { ms, cache } = await request(url, probe, tag);
+  const { ms, cache, rowsRead } = await request(url, probe, tag);
   const expected = expectedCache(probe, path);
   if (cache !== expected)
     throw new Error(
       `${probe.name} (${path}, _=${tag}): X-Catalog-Cache ${cache ?? "absent"}, expected ${expected ?? "absent"}`,
     );
-  return ms;
+  return { ms, rowsRead };
 }
 
 /**
@@ -272,7 +313,13 @@ async function prime(target: Target) {
   }
 }
 
-type Target = { label: string; url: string; probes: Probe[]; samples: Record<CachePath, number[][]> };
+type Target = {
+  label: string;
+  url: string;
+  probes: Probe[];
+  samples: Record<CachePath, number[][]>;
+  rowsRead: Record<CachePath, number[][]>;
+};
 
 /**
  * Priming, warm-up, then REPS rounds. Each round runs every request against both catalogs back to
@@ -288,9 +335,12 @@ async function measure(targets: Target[]): Promise<number> {
     for (const path of ["warm", "cold"] as const) {
       for (let i = 0; i < targets[0].probes.length; i++) {
         for (const target of order) {
-          const ms = await timeOnce(target.url, target.probes[i], path, round);
+          const { ms, rowsRead } = await timeOnce(target.url, target.probes[i], path, round);
           checked++;
-          if (round >= WARMUP) target.samples[path][i].push(ms);
+          if (round >= WARMUP) {
+            target.samples[path][i].push(ms);
+            target.rowsRead[path][i].push(rowsRead);
+          }
         }
       }
     }
@@ -305,13 +355,17 @@ function percentile(samples: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))];
 }
 
+const median = (t: Target, path: CachePath, i: number) => percentile(t.samples[path][i], 0.5);
+/** Rows read are the same every round unless something is wrong; the median shows the usual one. */
+const rowsRead = (t: Target, path: CachePath, i: number) => percentile(t.rowsRead[path][i], 0.5);
+
 /** One row per request and path; ×base is always against the cold baseline, the D1 path's floor. */
 function printTable(small: Target, large: Target, checked: number) {
-  const median = (t: Target, path: CachePath, i: number) => percentile(t.samples[path][i], 0.5);
   const cells = (t: Target, path: CachePath, i: number) => [
     median(t, path, i).toFixed(1),
     percentile(t.samples[path][i], 0.9).toFixed(1),
     (median(t, path, i) / median(t, "cold", 0)).toFixed(2),
+    String(rowsRead(t, path, i)),
   ];
   const columns = [
     "request",
@@ -319,9 +373,11 @@ function printTable(small: Target, large: Target, checked: number) {
     `${small.label} median`,
     "p90",
     "×base",
+    "rows",
     `${large.label} median`,
     "p90",
     "×base",
+    "rows",
     "large/small",
   ];
   const rows = small.probes.flatMap((probe, i) =>
@@ -344,17 +400,41 @@ function printTable(small: Target, large: Target, checked: number) {
     `  warm = X-Catalog-Cache: hit, one URL (_=${WARM_TAG}) repeated after a priming request: the edge-cache copy`,
   );
   console.log(`  ×base = median / cold baseline median; the 304 is answered before any cache lookup on both paths`);
+  console.log(`  rows = D1 rows read by the request (X-D1-Rows-Read, D1's meta.rows_read), median`);
   console.log(`  X-Catalog-Cache checked on all ${checked} responses, warm-up included (the 304s carry none)`);
   console.log(line(columns));
   console.log(widths.map((w) => "-".repeat(w)).join("  "));
   for (const row of rows) console.log(line(row));
 }
 
+const round1 = (n: number) => Math.round(n * 10) / 10;
+
+/** The one-line JSON a CI job tracks: the large catalog's figures, ratios against its own cold baseline. */
+function summary(large: Target, packs: number, versions: number) {
+  const byRequest = (path: CachePath) =>
+    Object.fromEntries(
+      large.probes.map((probe, i) => [
+        probe.name,
+        {
+          medianMs: round1(median(large, path, i)),
+          p90Ms: round1(percentile(large.samples[path][i], 0.9)),
+          ratio: Math.round((median(large, path, i) / median(large, "cold", 0)) * 100) / 100,
+          rowsRead: rowsRead(large, path, i),
+        },
+      ]),
+    );
+  // The ingest benchmark (issue 9, item 4) adds "ingest": {"ratio", "mibPerS"} here when it exists.
+  return { packs, versions, cold: byRequest("cold"), warm: byRequest("warm") };
+}
+
 // ---- Main ------------------------------------------------------------------------------------------
 
 async function main() {
-  const root = await mkdtemp(join(tmpdir(), "bench-catalog-"));
-  cleanups.push(async () => (values.keep ? console.log(`kept ${root}`) : rm(root, { recursive: true, force: true })));
+  const root = values.reuse ?? (await mkdtemp(join(tmpdir(), "bench-catalog-")));
+  // On stderr: the JSON summary stays the last line of stdout.
+  cleanups.push(async () =>
+    values.keep || values.reuse ? console.error(`kept ${root}`) : rm(root, { recursive: true, force: true }),
+  );
   const paths: Paths = { root, keysDir: join(root, "keys"), devVars: join(root, ".dev.vars") };
   await ensureDevVars(paths.devVars, await ensureDemoKey(paths.keysDir));
 
@@ -370,12 +450,14 @@ async function main() {
       url: studio.url,
       probes,
       samples: { cold: probes.map(() => []), warm: probes.map(() => []) },
+      rowsRead: { cold: probes.map(() => []), warm: probes.map(() => []) },
     };
   };
   const small = await target(smallStudio);
   const large = await target(largeStudio);
   const checked = await measure([small, large]);
   printTable(small, large, checked);
+  console.log(JSON.stringify(summary(large, largeStudio.summary.packs ?? PACKS, largeStudio.versions)));
 }
 
 try {

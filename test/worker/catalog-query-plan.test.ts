@@ -1,23 +1,25 @@
-// The browse queries run in indexes: EXPLAIN QUERY PLAN for the page, total and facet statements
-// shows each active filter's index in use and no full scan of any per-version table (those grow
-// with every release; the packs table, one row per pack, may be walked in name order for paging).
+// The browse queries run in indexes: EXPLAIN QUERY PLAN for the page and count statements shows
+// each active filter's index in use and no full scan of any per-version table (those grow with
+// every release; the packs table, one row per pack, may be walked in name order for paging).
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { catalogFilter } from "../../worker/catalog/packs";
 import {
-  FACETS,
-  facetStatement,
   pageStatement,
   toQuery,
-  totalStatement,
+  searchCountsStatement,
   versionsInLayerStatement,
   versionsOfStatement,
 } from "../../worker/db/catalog-queries";
 import type { PackFilters } from "../../worker/catalog/filters";
-import type { SQL } from "drizzle-orm";
+import { type SQL, sql } from "drizzle-orm";
+import { drizzle } from "drizzle-orm/d1";
+import * as schema from "../../worker/db/schema";
+import { comboCountsStatement, facetCountStatements, productComboCountsStatement } from "../../worker/db/facets";
+import { layerRangeStatement, type LayerRange } from "../../worker/db/catalog-queries";
 
-async function plan(statement: SQL): Promise<string[]> {
-  const q = toQuery(statement);
+async function plan(statement: SQL | { sql: string; params: unknown[] }): Promise<string[]> {
+  const q = "params" in statement && typeof statement.sql === "string" ? statement : toQuery(statement as SQL);
   const { results } = await env.DB.prepare(`EXPLAIN QUERY PLAN ${q.sql}`)
     .bind(...q.params)
     .all<{ detail: string }>();
@@ -26,11 +28,13 @@ async function plan(statement: SQL): Promise<string[]> {
 
 const FULL_SCAN_OF_VERSION_TABLES = /^SCAN (pv|c|u|a|x|pack_versions|pack_version_\w+|pack_dependencies)\b(?! VIRTUAL)/;
 
+// The page walk checks each version it meets through the child table's primary key, so it reads
+// rows in proportion to the page, never a value's whole list.
 const INDEX_FOR: [keyof PackFilters, unknown, RegExp][] = [
-  ["cloud", "aws", /clouds_by_cloud \(cloud=\?\)/],
-  ["arch", "arm64", /arches_by_arch \(arch=\?\)/],
-  ["useCase", "agent", /use_cases_by_use_case \(use_case=\?\)/],
-  ["product", "palette-vertex", /products_by_product \(product_id=\?\)/],
+  ["cloud", "aws", /pack_version_clouds_1 \(pack_version_id=\? AND cloud=\?\)/],
+  ["arch", "arm64", /pack_version_arches_1 \(pack_version_id=\? AND arch=\?\)/],
+  ["useCase", "agent", /pack_version_use_cases_1 \(pack_version_id=\? AND use_case=\?\)/],
+  ["product", "palette-vertex", /pack_version_products_1 \(pack_version_id=\? AND product_id=\?\)/],
   ["layer", "cni", /packs_by_layer \(layer=\?/],
   ["q", "calico", /pack_search VIRTUAL TABLE INDEX \d+:M/],
   ["fips", true, /pack_versions_by_(fips|pack) \(/],
@@ -48,7 +52,7 @@ const everything = {
 } as const;
 
 describe("query plans", () => {
-  it.each(INDEX_FOR)("a %s filter searches its index in the page query", async (name, value, index) => {
+  it.each(INDEX_FOR)("a %s filter is checked through its index in the page query", async (name, value, index) => {
     const lines = await plan(pageStatement(catalogFilter({ [name]: value }), undefined, 24));
     expect(
       lines.some((l) => index.test(l)),
@@ -74,15 +78,11 @@ describe("query plans", () => {
   ] as Partial<PackFilters>[])("never scans a per-version table for %j", async (filters) => {
     const f = catalogFilter(filters);
     const active = Object.keys(filters);
+    // Without search text or a product version the counts come from the kept table (tested below).
+    const counted = "q" in filters || "version" in filters;
     const checks: [string, SQL, string[]][] = [
       ["page", pageStatement(f, undefined, 24), active],
-      ["total", totalStatement(f), active],
-      // A facet ignores its own filter (product also ignores version, which only narrows product).
-      ...FACETS.map((facet): [string, SQL, string[]] => [
-        facet,
-        facetStatement(f, facet),
-        active.filter((k) => k !== facet && !(facet === "product" && k === "version")),
-      ]),
+      ...(counted ? [["counts", searchCountsStatement(f), active] as [string, SQL, string[]]] : []),
     ];
     for (const [name, statement, applied] of checks) {
       const lines = await plan(statement);
@@ -93,6 +93,32 @@ describe("query plans", () => {
     }
   });
 
+  it("counts a search in one pass that starts from its full-text matches", async () => {
+    const lines = await plan(searchCountsStatement(catalogFilter({ q: "monitoring", cloud: "aws" })));
+    const text = lines.join("\n");
+    expect(text).toMatch(/pack_search VIRTUAL TABLE INDEX \d+:M/);
+    expect(text).toMatch(/SEARCH pv USING INDEX pack_versions_by_pack \(pack_name=\? AND yanked=\?\)/);
+    expect(
+      lines.filter((l) => FULL_SCAN_OF_VERSION_TABLES.test(l)),
+      text,
+    ).toEqual([]);
+  });
+
+  // Search text is the exception: its matches are one list (FTS5's), as long as the matches.
+  const { q: _search, ...everythingButSearch } = everything;
+  it.each([{}, { cloud: "aws" }, everythingButSearch] as Partial<PackFilters>[])(
+    "reads a page for %j without a value's whole list and without walking the catalog again for its rows",
+    async (filters) => {
+      const lines = await plan(pageStatement(catalogFilter(filters), undefined, 24));
+      expect(
+        lines.filter((l) => /LIST SUBQUERY|AUTOMATIC/.test(l)),
+        lines.join("\n"),
+      ).toEqual([]);
+      // The page's rows start from the page: one walk of packs by name (the CTE), then lookups.
+      expect(lines.filter((l) => /^SCAN (p|pv)\b/.test(l)).length, lines.join("\n")).toBeLessThanOrEqual(1);
+    },
+  );
+
   it("reads one pack's versions and one layer through their indexes", async () => {
     expect(await plan(versionsOfStatement("kubernetes"))).toEqual(
       expect.arrayContaining([
@@ -102,5 +128,79 @@ describe("query plans", () => {
     expect(await plan(versionsInLayerStatement("k8s"))).toEqual(
       expect.arrayContaining([expect.stringMatching(/packs_by_layer \(layer=\?\)/)]),
     );
+  });
+});
+
+describe("query plans of the kept facet counts and the compatibility pages", () => {
+  const combo = { product: "palette-enterprise", useCase: "", cloud: "aws", layer: "", arch: "amd64", fips: "1" };
+
+  it("looks every combination up by its primary key", async () => {
+    for (const statement of [
+      comboCountsStatement([combo, { ...combo, cloud: "gcp" }]),
+      productComboCountsStatement(combo),
+    ]) {
+      const lines = await plan(statement);
+      expect(lines.join("\n")).toMatch(
+        /SEARCH c USING PRIMARY KEY \(product=\? AND use_case=\? AND cloud=\? AND layer=\? AND arch=\? AND fips=\?\)/,
+      );
+      expect(lines.filter((l) => /^SCAN c\b/.test(l))).toEqual([]);
+    }
+  });
+
+  it("updates the counts of a publish or yank from the touched packs' versions alone", async () => {
+    const db = drizzle(env.DB, { schema });
+    for (const [statement] of [
+      facetCountStatements(db, { releaseId: "r1", packs: ["cni-calico", "kubernetes"] }),
+      facetCountStatements(db, {
+        yanked: { packName: "kubernetes", id: "kubernetes@1.28.0", yankedAt: 1, reason: "x" },
+      }),
+    ]) {
+      const lines = await plan((statement as unknown as { toSQL(): { sql: string; params: unknown[] } }).toSQL());
+      expect(
+        lines.filter((l) => FULL_SCAN_OF_VERSION_TABLES.test(l) || /^SCAN (x|u|c|a)\b/.test(l)),
+        lines.join("\n"),
+      ).toEqual([]);
+      expect(lines.join("\n")).toMatch(/SEARCH pv USING INDEX pack_versions_(by_pack|name_version) \(pack_name=\?/);
+    }
+  });
+
+  it("walks one stretch of a layer in its index for a compatibility page", async () => {
+    const range: LayerRange = {
+      filter: { product: "palette-enterprise", version: "4.7.3", useCase: "controller", cloud: "aws", arch: "amd64" },
+      extra: sql`(pv.fips = 1 OR NOT EXISTS (SELECT 1 FROM products WHERE id = 'palette-enterprise' AND fips = 1))`,
+      after: "a",
+      offset: 20,
+      limit: 20,
+      words: ["monitor"],
+    };
+    for (const statement of [layerRangeStatement("addon", range), versionsInLayerStatement("addon", range)]) {
+      const lines = await plan(statement);
+      expect(
+        lines.filter((l) => FULL_SCAN_OF_VERSION_TABLES.test(l)),
+        lines.join("\n"),
+      ).toEqual([]);
+      expect(lines.join("\n")).toMatch(/SEARCH p USING (COVERING )?INDEX packs_by_layer \(layer=\? AND name>\?\)/);
+    }
+  });
+
+  it("walks one stretch of every layer by pack name for add-on only's page", async () => {
+    const range: LayerRange = {
+      filter: { product: "palette-enterprise", version: "4.7.3", cloud: "aws" },
+      after: "a",
+      offset: 20,
+      limit: 20,
+      words: ["network"],
+      layerNames: { cni: "Network", csi: "Storage" },
+    };
+    for (const statement of [layerRangeStatement("every", range), versionsInLayerStatement("every", range)]) {
+      const lines = await plan(statement);
+      // Nor an index built on the fly over every version (SQLite's automatic index, as it chose
+      // without a layer to narrow the walk): each pack's versions come from pack_versions_by_pack.
+      expect(
+        lines.filter((l) => FULL_SCAN_OF_VERSION_TABLES.test(l) || /AUTOMATIC|BLOOM/.test(l)),
+        lines.join("\n"),
+      ).toEqual([]);
+      expect(lines.join("\n")).toMatch(/SEARCH p USING (COVERING )?INDEX sqlite_autoindex_packs_1 \(name>\?\)/);
+    }
   });
 });

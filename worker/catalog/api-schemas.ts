@@ -138,6 +138,7 @@ export const compatibleSchema = z.strictObject({
     )
     .meta({
       description:
-        "The other pack versions of the layer, each naming itself and why it does not fit; details via getPackVersion.",
+        "The other pack versions of this page's stretch of the layer (and any chosen pack of the layer that no longer fits), each naming itself and why it does not fit; details via getPackVersion.",
     }),
+  nextCursor: z.string().nullable().meta({ description: "Pass as `cursor` for the next page; null on the last." }),
 });

@@ -21,6 +21,9 @@ import { sql } from "drizzle-orm";
 import type { Db } from "../db/client";
 import {
   type Dependency,
+  type LayerRange,
+  layerRangeStatement,
+  type LayerScope,
   type PackInfo,
   type PackVersionInfo,
   type ProductRange,
@@ -34,7 +37,7 @@ import {
 import { type Arch, type Cloud, type Layer, LAYERS, type UseCase } from "../db/schema";
 import { ApiError, notFound } from "../errors";
 import { packRefId, type PackRef } from "./bundle-spec";
-import type { CompatibleQuery } from "./filters";
+import { type CompatiblePageQuery, type CompatibleQuery, encodeCursor } from "./filters";
 import { inDependencyRange, inVersionRange } from "./versions";
 
 /** The layers that take exactly one pack; the add-on layer takes any number. */
@@ -192,30 +195,73 @@ export type CompatibleResult = {
   };
   offered: PackVersionSummary[];
   hidden: HiddenPack[];
+  /** Where the next page starts; null on the last page (and when the whole layer was asked for). */
+  nextCursor: string | null;
 };
+
+/**
+ * A page of a layer: the next `limit` packs with a version that may fit, after the pack named
+ * `after` or after skipping `offset` such packs, and every version of the layer's packs in between
+ * (so each hidden version is on exactly one page). `words` narrow the packs (lower case; each must
+ * occur in the name, display name, description or add-on type, or in `layerNames`' name of the
+ * pack's layer).
+ */
+export type LayerPage = Pick<LayerRange, "after" | "limit" | "layerNames"> & { offset?: number; words?: string[] };
 /** A chosen pack with its catalog details and why it no longer fits (empty when it does). */
 export type AssessedPack = PackVersionSummary & { reasons: string[] };
 
-type Loaded = { context: CompatibilityContext; chosen: PackVersionSummary[]; missing: PackRef[]; layerRows?: Row[] };
+type Loaded = {
+  context: CompatibilityContext;
+  chosen: PackVersionSummary[];
+  missing: PackRef[];
+  layerRows?: Row[];
+  rangeRows?: Row[];
+};
+
+type Query = Omit<CompatibleQuery, "layer">;
 
 /**
- * The product, its version and the chosen packs in one batch (plus the layer's candidates when
- * `layer` is given). Chosen packs the catalog no longer publishes (yanked or removed) come back in
+ * The statements that read a layer's candidates: the whole layer, or one page of it with where it
+ * ends. A page's stretch is found with the SQL form of the rules that need no dependency (product
+ * version, use case, cloud, arch, FIPS), so it holds `limit` packs that may fit; assessPack still
+ * decides every version in it.
+ */
+function layerStatements(query: Query, layer: LayerScope, page?: LayerPage) {
+  if (!page) return [versionsInLayerStatement(layer)];
+  const fipsOnly =
+    query.fips === true ? sql`1` : sql`EXISTS (SELECT 1 FROM products WHERE id = ${query.product} AND fips = 1)`;
+  const range: LayerRange = {
+    filter: {
+      product: query.product,
+      version: query.version,
+      // Add-on only is a parts list: a pack built for any use case may go in (see assessPack).
+      useCase: query.useCase === "addon" ? undefined : query.useCase,
+      cloud: effectiveCloud(query.useCase, query.cloud),
+      arch: query.arch,
+    },
+    extra: sql`(pv.fips = 1 OR NOT ${fipsOnly})`,
+    after: page.after,
+    offset: page.offset ?? 0,
+    limit: page.limit,
+    words: page.words ?? [],
+    layerNames: page.layerNames,
+  };
+  return [versionsInLayerStatement(layer, range), layerRangeStatement(layer, range)];
+}
+
+/**
+ * The product, its version and the chosen packs in one batch (plus the candidates of `scope`, a
+ * layer or every layer, when given). Chosen packs the catalog no longer publishes (yanked or removed) come back in
  * `missing` and constrain nothing; the caller decides whether that is an error.
  */
-async function loadContext(
-  db: Db,
-  query: Omit<CompatibleQuery, "layer">,
-  layers: readonly Layer[] = [],
-): Promise<Loaded> {
+async function loadContext(db: Db, query: Query, scope?: LayerScope, page?: LayerPage): Promise<Loaded> {
   const refs = [...new Map(query.packs.map((p) => [packRefId(p), { name: p.name, version: p.version }])).values()];
-  const [productRows, versionRows, chosenRows, ...layerRowSets] = await runBatch(db, [
+  const [productRows, versionRows, chosenRows, layerRows, rangeRows] = await runBatch(db, [
     sql`SELECT id, name, fips FROM products WHERE id = ${query.product}`,
     sql`SELECT version FROM product_versions WHERE product_id = ${query.product} AND version = ${query.version}`,
     versionsByIdStatement(refs.map(packRefId)),
-    ...layers.map(versionsInLayerStatement),
+    ...(scope ? layerStatements(query, scope, page) : []),
   ]);
-  const layerRows = layers.length ? layerRowSets.flat() : undefined;
   const product = productRows[0];
   if (!product) throw notFound(`product ${query.product}`);
   if (!versionRows[0]) throw notFound(`${product.name} version ${query.version}`);
@@ -244,7 +290,7 @@ async function loadContext(
     fips: Boolean(product.fips) || query.fips === true,
     chosen,
   };
-  return { context, chosen, missing, layerRows };
+  return { context, chosen, missing, layerRows, rangeRows };
 }
 
 const missingError = (missing: readonly PackRef[]) =>
@@ -252,9 +298,10 @@ const missingError = (missing: readonly PackRef[]) =>
     `pack ${missing.slice(0, 5).map(packRefId).join(", ")}${missing.length > 5 ? ` and ${missing.length - 5} more` : ""}`,
   );
 
-/** The API's answer: a chosen pack the catalog does not publish is a 404. */
-export async function compatiblePacks(db: Db, query: CompatibleQuery): Promise<CompatibleResult> {
-  const { result, missing } = await compatiblePacksTolerant(db, query);
+/** The API's answer, one page of the layer: a chosen pack the catalog does not publish is a 404. */
+export async function compatiblePacks(db: Db, query: CompatiblePageQuery): Promise<CompatibleResult> {
+  const { limit, cursor, ...rest } = query;
+  const { result, missing } = await compatiblePacksTolerant(db, rest, { page: { after: cursor, limit } });
   if (missing.length) throw missingError(missing);
   return result;
 }
@@ -265,15 +312,19 @@ export async function compatiblePacks(db: Db, query: CompatibleQuery): Promise<C
  */
 export async function compatiblePacksTolerant(
   db: Db,
-  query: CompatibleQuery,
-  options: { everyLayer?: boolean } = {},
+  query: Query & { layer?: Layer },
+  options: { everyLayer?: boolean; page?: LayerPage } = {},
 ): Promise<{ result: CompatibleResult; missing: PackRef[] }> {
+  const { page } = options;
   // With the layer named, one round trip; otherwise the chosen packs decide it, which takes a second.
   // everyLayer (the add-on only step) offers the packs of every layer, still in one round trip.
-  const layers = options.everyLayer ? LAYERS : query.layer ? [query.layer] : [];
-  const { context, chosen, missing, layerRows } = await loadContext(db, query, layers);
+  const loaded = await loadContext(db, query, options.everyLayer ? "every" : query.layer, page);
+  const { context, chosen, missing } = loaded;
   const layer = query.layer ?? nextLayer(query.useCase, chosen);
-  const candidateRows = layerRows ?? (await runBatch(db, [versionsInLayerStatement(layer)]))[0];
+  const scope: LayerScope = options.everyLayer ? "every" : layer;
+  const [candidateRows, rangeRows] = loaded.layerRows
+    ? [loaded.layerRows, loaded.rangeRows]
+    : await runBatch(db, layerStatements(query, scope, page));
   const result: CompatibleResult = {
     layer,
     context: {
@@ -286,8 +337,10 @@ export async function compatiblePacksTolerant(
     },
     offered: [],
     hidden: [],
+    nextCursor: typeof rangeRows?.[0]?.stop === "string" ? encodeCursor(rangeRows[0].stop) : null,
   };
-  for (const summary of readLayerRows(candidateRows)) {
+  const candidates = readLayerRows(candidateRows);
+  for (const summary of candidates) {
     const reasons = assessPack(summary, context);
     if (reasons.length)
       result.hidden.push({
@@ -299,6 +352,22 @@ export async function compatiblePacksTolerant(
       });
     else result.offered.push(summary);
   }
+  // A chosen pack of the step's layers that no longer fits is always named, whichever page it falls on.
+  if (page) {
+    const read = new Set(candidates.map(packRefId));
+    for (const pack of chosen) {
+      if ((scope !== "every" && pack.layer !== scope) || read.has(packRefId(pack))) continue;
+      const reasons = assessPack(pack, context);
+      if (reasons.length)
+        result.hidden.push({
+          name: pack.name,
+          displayName: pack.displayName,
+          version: pack.version,
+          layer: pack.layer,
+          reasons,
+        });
+    }
+  }
   return { result, missing };
 }
 
@@ -307,10 +376,7 @@ export async function compatiblePacksTolerant(
  * is assessed exactly as its layer's candidates are, so no layer needs reading. Missing packs as
  * in compatiblePacksTolerant.
  */
-export async function assessChosenPacks(
-  db: Db,
-  query: Omit<CompatibleQuery, "layer">,
-): Promise<{ chosen: AssessedPack[]; missing: PackRef[] }> {
+export async function assessChosenPacks(db: Db, query: Query): Promise<{ chosen: AssessedPack[]; missing: PackRef[] }> {
   if (!query.packs.length) return { chosen: [], missing: [] };
   const { context, chosen, missing } = await loadContext(db, query);
   return { chosen: chosen.map((pack) => ({ ...pack, reasons: assessPack(pack, context) })), missing };

@@ -120,6 +120,17 @@ export const compatibleQuery = z.object({
 
 export type CompatibleQuery = z.output<typeof compatibleQuery>;
 
+/** /api/v1/compatible's query: the compatibility query and a page of the layer. */
+export const compatiblePageQuery = compatibleQuery.extend({
+  limit: z.coerce.number().int().min(1).max(100).default(50).meta({
+    description:
+      "How many packs that may fit one page covers; the layer's other packs between them come along as hidden.",
+  }),
+  cursor: cursor.optional(),
+});
+
+export type CompatiblePageQuery = z.output<typeof compatiblePageQuery>;
+
 export const packName = packRef.shape.name;
 export const packVersionParams = z.object({ name: packName, version: dottedVersion });
 export const packParams = z.object({ name: packName });

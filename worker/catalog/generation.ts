@@ -5,17 +5,15 @@
 // any user) costs one indexed read instead of the page and facet queries.
 import { eq, sql } from "drizzle-orm";
 import { createMiddleware } from "hono/factory";
-import { catalogReader, type Db } from "../db/client";
+import { runBatch } from "../db/catalog-queries";
+import { type Db, meteredCatalogReader } from "../db/client";
 import { edgeCache } from "../edge-cache";
 import { catalogState } from "../db/schema";
 
+/** The current generation; read as a batch so a metered session counts its rows. */
 export async function catalogGeneration(db: Db): Promise<number> {
-  const row = await db
-    .select({ generation: catalogState.generation })
-    .from(catalogState)
-    .where(eq(catalogState.id, 1))
-    .get();
-  return row?.generation ?? 0;
+  const [rows] = await runBatch(db, [sql`SELECT generation FROM catalog_state WHERE id = 1`]);
+  return Number(rows[0]?.generation ?? 0);
 }
 
 /** The statement a publish or yank adds to its batch, so the bump commits with the change. */
@@ -51,23 +49,31 @@ const EDGE_COPY_TTL_SECONDS = 24 * 60 * 60;
 
 export type CatalogVariables = { catalog: Db };
 
+/** The header that carries the D1 rows a catalog response read (`meta.rows_read`, what D1 bills). */
+export const ROWS_READ_HEADER = "X-D1-Rows-Read";
+
 /**
  * Opens the read session for the request, answers 304 when the catalog has not changed, and
- * otherwise serves (or fills) the edge-cache copy for this catalog generation.
+ * otherwise serves (or fills) the edge-cache copy for this catalog generation. Every answer says
+ * how many D1 rows it read, an edge-cache copy only those of its generation check.
  */
 export const catalogEtag = createMiddleware<{ Bindings: Env; Variables: CatalogVariables }>(async (c, next) => {
-  const db = catalogReader(c.env);
+  const { db, meter } = meteredCatalogReader(c.env);
   c.set("catalog", db);
   const etag = catalogEtagValue(await catalogGeneration(db), c.env.CF_VERSION_METADATA.id);
-  const clientHeaders = { ETag: etag, "Cache-Control": "no-cache" };
+  const clientHeaders = () => ({
+    ETag: etag,
+    "Cache-Control": "no-cache",
+    [ROWS_READ_HEADER]: String(meter.rowsRead),
+  });
   if (matches(c.req.header("If-None-Match"), etag)) {
-    return c.body(null, 304, clientHeaders);
+    return c.body(null, 304, clientHeaders());
   }
   const key = catalogCacheKey(c.req.url, etag);
   const cached = await edgeCache().match(key);
   if (cached) {
     const res = new Response(cached.body, cached);
-    for (const [name, value] of Object.entries(clientHeaders)) res.headers.set(name, value);
+    for (const [name, value] of Object.entries(clientHeaders())) res.headers.set(name, value);
     res.headers.set("X-Catalog-Cache", "hit");
     return res;
   }
@@ -76,6 +82,6 @@ export const catalogEtag = createMiddleware<{ Bindings: Env; Variables: CatalogV
   const copy = new Response(c.res.clone().body, c.res);
   copy.headers.set("Cache-Control", `public, max-age=${EDGE_COPY_TTL_SECONDS}`);
   c.executionCtx.waitUntil(edgeCache().put(key, copy));
-  for (const [name, value] of Object.entries(clientHeaders)) c.res.headers.set(name, value);
+  for (const [name, value] of Object.entries(clientHeaders())) c.res.headers.set(name, value);
   c.res.headers.set("X-Catalog-Cache", "miss");
 });

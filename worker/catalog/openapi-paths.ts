@@ -2,7 +2,7 @@
 // with and the response schema the tests hold it to.
 import type { OperationSpec, ResponseSpec } from "../openapi";
 import { z } from "zod";
-import { compatibleQuery, packFilters, packParams, packVersionParams, productVersionParams } from "./filters";
+import { compatiblePageQuery, packFilters, packParams, packVersionParams, productVersionParams } from "./filters";
 
 const conditional = z.object({
   "If-None-Match": z
@@ -95,9 +95,11 @@ export const catalogOperations: OperationSpec[] = [
       "Layers go os → k8s → cni → csi → addon. Agent mode assumes edge-native. A FIPS product (VerteX) or fips=true " +
       "offers FIPS-compliant builds only. Dependencies are checked both ways against the chosen packs; a dependency " +
       "on a layer nothing is chosen for yet hides nothing. Offered versions carry full details; hidden ones only " +
-      "name, displayName, version, layer and reasons (GET /api/v1/packs/{name}/versions/{version} has the rest).",
+      "name, displayName, version, layer and reasons (GET /api/v1/packs/{name}/versions/{version} has the rest). " +
+      "A page covers the layer's packs by name up to the `limit`-th one that may fit; every other pack in between " +
+      "comes as hidden, so each hidden version is on exactly one page. Follow `nextCursor` for the rest.",
     tags: ["catalog"],
-    query: compatibleQuery,
+    query: compatiblePageQuery,
     headers: conditional,
     responses: {
       "200": ok("Offered and hidden pack versions.", "Compatible"),

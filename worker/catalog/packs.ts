@@ -3,21 +3,19 @@
 // as absent as one never published.
 import type { Db } from "../db/client";
 import {
-  FACETS,
   type CatalogFilter,
   type Facet,
-  facetStatement,
   type PackInfo,
   type PackVersionInfo,
   pageStatement,
-  productIdsStatement,
-  readFacetRows,
+  readSearchCounts,
   readVersionRow,
   type Row,
   runBatch,
-  totalStatement,
+  searchCountsStatement,
   versionsOfStatement,
 } from "../db/catalog-queries";
+import { ANY, comboCountsStatement, type FacetCombo, productComboCountsStatement } from "../db/facets";
 import { ARCHES, CLOUDS, LAYERS, USE_CASES } from "../db/schema";
 import { notFound } from "../errors";
 import { packRefId } from "./bundle-spec";
@@ -53,38 +51,84 @@ export function groupByPack(rows: Row[]): PackWithVersions[] {
   return items;
 }
 
-/** Every known value of a facet listed, zero when nothing matches, so a client can show them all. */
-function facetCounts(rows: { value: string; n: number }[], values: readonly string[]): Record<string, number> {
-  const counts: Record<string, number> = Object.fromEntries(values.map((v) => [v, 0]));
-  for (const row of rows) counts[row.value] = row.n;
-  return counts;
+type Counts = { total: number; facets: Facets };
+
+/** The filter as a combination of the kept counts, or undefined when they cannot answer it (search text, a product version). */
+function comboOf(f: CatalogFilter): FacetCombo | undefined {
+  if (f.match || f.version) return undefined;
+  return {
+    product: f.product ?? ANY,
+    useCase: f.useCase ?? ANY,
+    cloud: f.cloud ?? ANY,
+    layer: f.layer ?? ANY,
+    arch: f.arch ?? ANY,
+    fips: f.fips === undefined ? ANY : f.fips ? "1" : "0",
+  };
+}
+
+// The facets the kept counts answer by value lists (products come from the products table).
+const LISTED = [
+  ["useCase", USE_CASES],
+  ["cloud", CLOUDS],
+  ["layer", LAYERS],
+  ["arch", ARCHES],
+  ["fips", ["true", "false"]],
+] as const;
+const comboValue = (facet: Facet, value: string) => (facet === "fips" ? (value === "true" ? "1" : "0") : value);
+
+/**
+ * Total and facets from the kept counts: the filter's own combination, then, per facet, the
+ * combination with that facet set to each value (so every other active filter applies).
+ */
+function countsFromCombos(combo: FacetCombo) {
+  const combos = [
+    combo,
+    ...LISTED.flatMap(([facet, values]) => values.map((v) => ({ ...combo, [facet]: comboValue(facet, v) }))),
+  ];
+  return {
+    statements: [comboCountsStatement(combos), productComboCountsStatement(combo)],
+    read([listed, byProduct]: Row[][]): Counts {
+      const n = listed.map((r) => Number(r.n));
+      let i = 1;
+      const facets = {
+        product: Object.fromEntries(byProduct.map((r) => [r.id as string, Number(r.n)])),
+      } as Facets;
+      for (const [facet, values] of LISTED) facets[facet] = Object.fromEntries(values.map((v) => [v, n[i++]]));
+      return { total: n[0], facets };
+    },
+  };
+}
+
+/** Total and facets counted in the catalog itself, in one pass: what search text and product versions need. */
+function countsFromCatalog(f: CatalogFilter) {
+  return {
+    statements: [searchCountsStatement(f)],
+    read: ([[row]]: Row[][]): Counts => readSearchCounts(row) as Counts,
+  };
 }
 
 export async function searchPacks(db: Db, filters: PackFilters): Promise<PackSearchResult> {
   const f = catalogFilter(filters);
-  const [pageRows, totalRows, productRows, ...facetRows] = await runBatch(db, [
+  const combo = comboOf(f);
+  const counts = combo ? countsFromCombos(combo) : countsFromCatalog(f);
+  const [pageRows, ...countRows] = await runBatch(db, [
     pageStatement(f, filters.cursor, filters.limit),
-    totalStatement(f),
-    productIdsStatement(),
-    ...FACETS.map((facet) => facetStatement(f, facet)),
+    ...counts.statements,
   ]);
   const packs = groupByPack(pageRows);
   const items = packs.slice(0, filters.limit);
-  const knownValues: Record<Facet, readonly string[]> = {
-    product: productRows.map((r) => r.id as string),
-    useCase: USE_CASES,
-    cloud: CLOUDS,
-    layer: LAYERS,
-    arch: ARCHES,
-    fips: ["true", "false"],
-  };
-  const facets = Object.fromEntries(
-    FACETS.map((facet, i) => [facet, facetCounts(readFacetRows(facet, facetRows[i]), knownValues[facet])]),
-  ) as Facets;
+  const { total, facets } = counts.read(countRows);
   return {
     items,
-    facets,
-    total: Number(totalRows[0]?.n ?? 0),
+    facets: {
+      product: facets.product,
+      useCase: facets.useCase,
+      cloud: facets.cloud,
+      layer: facets.layer,
+      arch: facets.arch,
+      fips: facets.fips,
+    },
+    total,
     nextCursor: packs.length > filters.limit ? encodeCursor(items[items.length - 1].name) : null,
   };
 }

@@ -10,6 +10,7 @@ import type { Db } from "./client";
 import {
   ARCHES,
   CLOUDS,
+  LAYERS,
   USE_CASES,
   type Arch,
   type Cloud,
@@ -61,28 +62,42 @@ function packConditions(f: CatalogFilter, except?: Facet): SQL[] {
   return out;
 }
 
+/**
+ * How a child-table condition is written. "list" (`pv.id IN (SELECT … WHERE <value> = ?)`) reads
+ * the value's whole list from its (value, pack_version_id) index: right for a count that must see
+ * every match. "lookup" (`EXISTS (… WHERE pack_version_id = pv.id AND <value> = ?)`) checks one
+ * version through the child's primary key: right for a walk that stops after a page, which must
+ * not read a list as long as the catalog.
+ */
+type ChildCheck = "list" | "lookup";
+
+function childCondition(check: ChildCheck, table: string, condition: SQL): SQL {
+  return check === "list"
+    ? sql`pv.id IN (SELECT pack_version_id FROM ${sql.raw(table)} WHERE ${condition})`
+    : sql`EXISTS (SELECT 1 FROM ${sql.raw(table)} WHERE pack_version_id = pv.id AND ${condition})`;
+}
+
 /** Conditions on the `pv` (pack_versions) alias; yanked versions never match. */
-export function versionConditions(f: CatalogFilter, except?: Facet): SQL[] {
+export function versionConditions(f: CatalogFilter, except?: Facet, check: ChildCheck = "list"): SQL[] {
   const out: SQL[] = [sql`pv.yanked = 0`];
   if (f.product && except !== "product") {
     const key = f.version ? versionSortKey(f.version) : undefined;
     const range = key
       ? sql` AND (min_version_key IS NULL OR min_version_key <= ${key}) AND (max_version_key IS NULL OR max_version_key >= ${key})`
       : sql``;
-    out.push(sql`pv.id IN (SELECT pack_version_id FROM pack_version_products WHERE product_id = ${f.product}${range})`);
+    out.push(childCondition(check, "pack_version_products", sql`product_id = ${f.product}${range}`));
   }
   if (f.useCase && except !== "useCase")
-    out.push(sql`pv.id IN (SELECT pack_version_id FROM pack_version_use_cases WHERE use_case = ${f.useCase})`);
+    out.push(childCondition(check, "pack_version_use_cases", sql`use_case = ${f.useCase}`));
   if (f.cloud && except !== "cloud")
-    out.push(sql`pv.id IN (SELECT pack_version_id FROM pack_version_clouds WHERE cloud IN (${f.cloud}, 'all'))`);
-  if (f.arch && except !== "arch")
-    out.push(sql`pv.id IN (SELECT pack_version_id FROM pack_version_arches WHERE arch = ${f.arch})`);
+    out.push(childCondition(check, "pack_version_clouds", sql`cloud IN (${f.cloud}, 'all')`));
+  if (f.arch && except !== "arch") out.push(childCondition(check, "pack_version_arches", sql`arch = ${f.arch}`));
   if (f.fips !== undefined && except !== "fips") out.push(sql`pv.fips = ${f.fips ? 1 : 0}`);
   return out;
 }
 
-const hasMatchingVersion = (f: CatalogFilter, except?: Facet) =>
-  sql`EXISTS (SELECT 1 FROM pack_versions pv WHERE pv.pack_name = p.name AND ${and(versionConditions(f, except))})`;
+const hasMatchingVersion = (f: CatalogFilter, except?: Facet, check: ChildCheck = "list") =>
+  sql`EXISTS (SELECT 1 FROM pack_versions pv WHERE pv.pack_name = p.name AND ${and(versionConditions(f, except, check))})`;
 
 /** The columns every pack-version listing returns; children come back as JSON arrays. */
 const versionColumns = sql`
@@ -99,74 +114,95 @@ const versionColumns = sql`
   (SELECT json_group_array(json_object('packName', pack_name, 'layer', layer, 'type', type, 'minVersion', min_version, 'maxVersion', max_version))
      FROM pack_dependencies WHERE pack_version_id = pv.id) AS dependencies`;
 
-/** One page of packs (by name, after `after`), with every version of each that matches; `limit + 1` packs tell whether more follow. */
+/**
+ * One page of packs (by name, after `after`), with every version of each that matches; `limit + 1`
+ * packs tell whether more follow. The walk checks each version by lookups and the page's rows are
+ * joined in a fixed order (CROSS JOIN), so the rows read follow the page, not the catalog.
+ */
 export function pageStatement(f: CatalogFilter, after: string | undefined, limit: number): SQL {
-  const pageConditions = [...packConditions(f), hasMatchingVersion(f)];
+  const pageConditions = [...packConditions(f), hasMatchingVersion(f, undefined, "lookup")];
   if (after) pageConditions.push(sql`p.name > ${after}`);
   return sql`WITH page AS (SELECT p.name FROM packs p WHERE ${and(pageConditions)} ORDER BY p.name LIMIT ${limit + 1})
     SELECT ${versionColumns}
-    FROM page JOIN packs p ON p.name = page.name JOIN pack_versions pv ON pv.pack_name = p.name
-    WHERE ${and(versionConditions(f))}
+    FROM page CROSS JOIN packs p ON p.name = page.name CROSS JOIN pack_versions pv ON pv.pack_name = p.name
+    WHERE ${and(versionConditions(f, undefined, "lookup"))}
     ORDER BY p.name, pv.version_key DESC`;
 }
 
-export function totalStatement(f: CatalogFilter): SQL {
-  return sql`SELECT count(*) AS n FROM packs p WHERE ${and([...packConditions(f), hasMatchingVersion(f)])}`;
-}
-
 /**
- * Counts of matching packs per value of one facet, applying every other active filter, so a
- * client can show what picking a value would give (disjunctive faceting).
+ * The total and every facet in one pass over the matching versions, for what the kept counts
+ * cannot answer (search text, a product version). Each version is read once with its child lists
+ * and its filter checks; every count is then a `count(DISTINCT …)` over that one set, so a search
+ * runs its full-text match once instead of once per facet. Read the row with readSearchCounts.
  */
-export function facetStatement(f: CatalogFilter, facet: Facet): SQL {
-  const others = (extra: SQL[] = []) => and([...packConditions(f, facet), ...versionConditions(f, facet), ...extra]);
-  const joined = sql`packs p JOIN pack_versions pv ON pv.pack_name = p.name`;
-  switch (facet) {
-    case "layer":
-      return sql`SELECT p.layer AS value, count(*) AS n FROM packs p
-        WHERE ${and([...packConditions(f, facet), hasMatchingVersion(f, facet)])} GROUP BY p.layer`;
-    case "fips":
-      return sql`SELECT pv.fips AS value, count(DISTINCT p.name) AS n FROM ${joined} WHERE ${others()} GROUP BY pv.fips`;
-    case "product":
-      return sql`SELECT x.product_id AS value, count(DISTINCT p.name) AS n
-        FROM ${joined} JOIN pack_version_products x ON x.pack_version_id = pv.id WHERE ${others()} GROUP BY x.product_id`;
-    case "useCase":
-      return sql`SELECT u.use_case AS value, count(DISTINCT p.name) AS n
-        FROM ${joined} JOIN pack_version_use_cases u ON u.pack_version_id = pv.id WHERE ${others()} GROUP BY u.use_case`;
-    case "arch":
-      return sql`SELECT a.arch AS value, count(DISTINCT p.name) AS n
-        FROM ${joined} JOIN pack_version_arches a ON a.pack_version_id = pv.id WHERE ${others()} GROUP BY a.arch`;
-    case "cloud": {
-      // A pack published for "all" counts under every cloud, as the cloud filter matches it. One
-      // pass marks, per pack, each cloud it has and whether it has "all"; one row then sums them
-      // (D1 allows too few compound terms to unpivot in SQL; readFacetRows does it).
-      const flags = sql.join(
-        CLOUDS.map((c, i) => sql`max(c.cloud = ${c}) AS c${sql.raw(String(i))}`),
-        sql`, `,
-      );
-      const sums = sql.join(
-        CLOUDS.map((_, i) => sql`coalesce(sum(c${sql.raw(String(i))} OR every_cloud), 0) AS c${sql.raw(String(i))}`),
-        sql`, `,
-      );
-      return sql`SELECT ${sums} FROM (
-          SELECT max(c.cloud = 'all') AS every_cloud, ${flags}
-          FROM ${joined} JOIN pack_version_clouds c ON c.pack_version_id = pv.id
-          WHERE ${others()} GROUP BY p.name)`;
-    }
-  }
+export function searchCountsStatement(f: CatalogFilter): SQL {
+  const listOf = (table: string, column: string) =>
+    sql`',' || coalesce((SELECT group_concat(${sql.raw(column)}) FROM ${sql.raw(table)} WHERE pack_version_id = pv.id), '') || ','`;
+  const has = (list: string, value: string) => sql`instr(${sql.raw(list)}, ${`,${value},`}) > 0`;
+  const key = f.product && f.version ? versionSortKey(f.version) : undefined;
+  const range = key
+    ? sql` AND (min_version_key IS NULL OR min_version_key <= ${key}) AND (max_version_key IS NULL OR max_version_key >= ${key})`
+    : sql``;
+  // Each active filter once, as a column; a facet's count applies all of them but its own.
+  const checks: Partial<Record<Facet, SQL>> = {};
+  if (f.product)
+    checks.product = sql`EXISTS (SELECT 1 FROM pack_version_products WHERE pack_version_id = pv.id AND product_id = ${f.product}${range})`;
+  if (f.useCase) checks.useCase = has("use_cases", f.useCase);
+  if (f.cloud) checks.cloud = sql`(${has("clouds", f.cloud)} OR ${has("clouds", "all")})`;
+  if (f.layer) checks.layer = sql`layer = ${f.layer}`;
+  if (f.arch) checks.arch = has("arches", f.arch);
+  if (f.fips !== undefined) checks.fips = sql`fips = ${f.fips ? 1 : 0}`;
+  const active = Object.keys(checks) as Facet[];
+  const otherChecks = (facet?: Facet) => and(active.filter((k) => k !== facet).map((k) => sql`k_${sql.raw(k)}`));
+  const checkColumns = active.map((k) =>
+    // Conditions on the child lists are made in the outer pass, where the lists exist.
+    k === "product" ? sql`, ${checks[k]} AS k_product` : sql``,
+  );
+  const packsOf = (facet: Facet, valueCheck: SQL) =>
+    sql`count(DISTINCT CASE WHEN ${otherChecks(facet)} AND ${valueCheck} THEN name END)`;
+  const listed: [Facet, readonly string[], (value: string) => SQL][] = [
+    ["useCase", USE_CASES, (v) => has("use_cases", v)],
+    ["cloud", CLOUDS, (v) => sql`(${has("clouds", v)} OR ${has("clouds", "all")})`],
+    ["layer", LAYERS, (v) => sql`layer = ${v}`],
+    ["arch", ARCHES, (v) => has("arches", v)],
+    ["fips", ["true", "false"], (v) => sql`fips = ${v === "true" ? 1 : 0}`],
+  ];
+  const counts = listed.flatMap(([facet, values, check]) =>
+    values.map((value, i) => sql`, ${packsOf(facet, check(value))} AS ${sql.raw(`${facet}_${i}`)}`),
+  );
+  const outerChecks = active.filter((k) => k !== "product").map((k) => sql`, ${checks[k]} AS k_${sql.raw(k)}`);
+  return sql`WITH v AS MATERIALIZED (
+      SELECT p.name AS name, p.layer AS layer, pv.fips AS fips,
+        ${listOf("pack_version_products", "product_id")} AS products,
+        ${listOf("pack_version_use_cases", "use_case")} AS use_cases,
+        ${listOf("pack_version_clouds", "cloud")} AS clouds,
+        ${listOf("pack_version_arches", "arch")} AS arches${sql.join(checkColumns, sql``)}
+      FROM packs p CROSS JOIN pack_versions pv ON pv.pack_name = p.name
+      WHERE pv.yanked = 0${f.match ? sql` AND p.rowid IN (SELECT rowid FROM pack_search WHERE pack_search MATCH ${f.match})` : sql``}
+    ),
+    w AS MATERIALIZED (SELECT *${sql.join(outerChecks, sql``)} FROM v)
+    SELECT count(DISTINCT CASE WHEN ${otherChecks()} THEN name END) AS total${sql.join(counts, sql``)},
+      (SELECT json_group_array(json_array(pr.id,
+          (SELECT count(DISTINCT name) FROM w WHERE ${otherChecks("product")} AND instr(w.products, ',' || pr.id || ',') > 0)))
+        FROM (SELECT id FROM products ORDER BY sort_order, name) pr) AS products
+    FROM w`;
 }
 
-/** A facet statement's rows as { value, n } pairs, whatever shape the statement returns them in. */
-export function readFacetRows(facet: Facet, rows: Row[]): { value: string; n: number }[] {
-  if (facet === "cloud") {
-    const sums = rows[0] ?? {};
-    return CLOUDS.map((cloud, i) => ({ value: cloud, n: Number(sums[`c${i}`] ?? 0) }));
-  }
-  if (facet === "fips") return rows.map((r) => ({ value: String(Boolean(r.value)), n: Number(r.n) }));
-  return rows.map((r) => ({ value: String(r.value), n: Number(r.n) }));
+/** searchCountsStatement's one row as the total and the facets, every known value listed. */
+export function readSearchCounts(row: Row): { total: number; facets: Record<Facet, Record<string, number>> } {
+  const values: Record<Exclude<Facet, "product">, readonly string[]> = {
+    useCase: USE_CASES,
+    cloud: CLOUDS,
+    layer: LAYERS,
+    arch: ARCHES,
+    fips: ["true", "false"],
+  };
+  const products = JSON.parse(row.products as string) as [string, number][];
+  const facets = { product: Object.fromEntries(products) } as Record<Facet, Record<string, number>>;
+  for (const [facet, list] of Object.entries(values) as [Exclude<Facet, "product">, readonly string[]][])
+    facets[facet] = Object.fromEntries(list.map((value, i) => [value, Number(row[`${facet}_${i}`])]));
+  return { total: Number(row.total), facets };
 }
-
-export const productIdsStatement = () => sql`SELECT id FROM products ORDER BY sort_order, name`;
 
 /** Every non-yanked version of the named pack, newest first. */
 export function versionsOfStatement(name: string): SQL {
@@ -188,16 +224,20 @@ export function versionsOfPacksStatement(names: string[]): SQL {
 export const LAYER_CHUNK = 200;
 
 /**
- * Every non-yanked version in one layer: the candidates the compatibility check assesses. A large
- * layer holds thousands of versions, and as one D1 row each (19 columns plus five child lists)
- * moving and materialising the rows costs more than the query; so SQLite folds them into a few rows
- * of one JSON array each (at most LAYER_CHUNK versions, by rowid: no window to compute), positional
- * fields, which the worker parses natively. The enum lists come as comma-joined text, cheaper for
- * SQLite to build than JSON; the sync admits only enum values there, none holding a comma. Read the rows with readLayerRows,
- * which also restores the order.
+ * Every non-yanked version in one layer (or, with `range`, in one stretch of it by pack name): the
+ * candidates the compatibility check assesses. A large layer holds thousands of versions, and as one
+ * D1 row each (19 columns plus five child lists) moving and materialising the rows costs more than
+ * the query; so SQLite folds them into a few rows of one JSON array each (at most LAYER_CHUNK
+ * versions, by rowid: no window to compute), positional fields, which the worker parses natively.
+ * The enum lists come as comma-joined text, cheaper for SQLite to build than JSON; the sync admits
+ * only enum values there, none holding a comma. Read the rows with readLayerRows, which also
+ * restores the order.
  */
-export function versionsInLayerStatement(layer: Layer): SQL {
-  return sql`SELECT json_group_array(json_array(
+export function versionsInLayerStatement(layer: LayerScope, range?: LayerRange): SQL {
+  const inRange = range
+    ? sql` AND p.name > (SELECT start FROM bounds) AND ((SELECT stop FROM bounds) IS NULL OR p.name <= (SELECT stop FROM bounds))${packWords(range)}`
+    : sql``;
+  return sql`${range ? rangeBounds(layer, range) : sql``}SELECT json_group_array(json_array(
       p.name, p.display_name, p.layer, p.addon_type, p.description, p.source,
       pv.version, pv.version_key, pv.kernel, pv.eol, pv.fips, pv.file_name, pv.size, pv.sha256,
       pv.signature_file_name, pv.signature_size, pv.key_id, pv.published_at,
@@ -207,9 +247,79 @@ export function versionsInLayerStatement(layer: Layer): SQL {
       json((SELECT json_group_array(json_array(product_id, min_version, max_version)) FROM pack_version_products WHERE pack_version_id = pv.id)),
       json((SELECT json_group_array(json_array(pack_name, layer, type, min_version, max_version)) FROM pack_dependencies WHERE pack_version_id = pv.id))
     )) AS versions
-    FROM packs p JOIN pack_versions pv ON pv.pack_name = p.name
-    WHERE p.layer = ${layer} AND pv.yanked = 0
+    FROM packs p CROSS JOIN pack_versions pv ON pv.pack_name = p.name
+    WHERE ${inLayer(layer)}pv.yanked = 0${inRange}
     GROUP BY pv.rowid / ${sql.raw(String(LAYER_CHUNK))}`;
+}
+
+/**
+ * A layer, or "every" layer at once (add-on only's parts list): then the walk follows the packs'
+ * primary key by name, not a layer's index, and the stretch spans every layer.
+ */
+export type LayerScope = Layer | "every";
+
+const inLayer = (layer: LayerScope) => (layer === "every" ? sql`` : sql`p.layer = ${layer} AND `);
+
+/**
+ * One page of a layer for the compatibility check: the stretch of packs by name after `after` that
+ * holds the next `limit` packs with a version the filter admits (skipping `offset` such packs
+ * first), together with every other pack of the layer in between, so each hidden version is on
+ * exactly one page. `filter` only finds where the stretch ends; what is offered is decided by
+ * assessing every version in it. `words` (lower case) must each occur in a pack's name, display
+ * name, description or add-on type.
+ */
+export type LayerRange = {
+  filter: CatalogFilter;
+  /** A condition on `pv` the filter cannot express (the compatibility check's FIPS rule). */
+  extra?: SQL;
+  after?: string;
+  offset: number;
+  limit: number;
+  words: string[];
+  /**
+   * How each layer is named to people: a word also matches a pack whose layer's name holds it
+   * ("network" finds the CNIs when every layer is searched).
+   */
+  layerNames?: Partial<Record<Layer, string>>;
+};
+
+function packWords({ words, layerNames = {} }: Pick<LayerRange, "words" | "layerNames">): SQL {
+  const text = sql`lower(p.name || ' ' || p.display_name || ' ' || p.description || ' ' || coalesce(p.addon_type, ''))`;
+  return sql.join(
+    words.map((w) => {
+      // The layers' names are few and fixed: which ones hold the word is decided here, not per row.
+      const named = (Object.entries(layerNames) as [Layer, string][])
+        .filter(([, name]) => name.toLowerCase().includes(w))
+        .map(([layer]) => layer);
+      const inNamedLayer = named.length ? sql` OR p.layer IN (${sql.join(named, sql`, `)})` : sql``;
+      return sql` AND (instr(${text}, ${w}) > 0${inNamedLayer})`;
+    }),
+    sql``,
+  );
+}
+
+/** The packs that bound a LayerRange, by name: `offset + limit + 1` at most, walked in the layer's index. */
+function rangeCandidates(layer: LayerScope, range: LayerRange): SQL {
+  const conditions = [...versionConditions(range.filter, undefined, "lookup"), ...(range.extra ? [range.extra] : [])];
+  return sql`SELECT p.name FROM packs p
+    WHERE ${inLayer(layer)}p.name > ${range.after ?? ""}${packWords(range)}
+      AND EXISTS (SELECT 1 FROM pack_versions pv INDEXED BY pack_versions_by_pack WHERE pv.pack_name = p.name AND ${and(conditions)})
+    ORDER BY p.name LIMIT ${range.offset + range.limit + 1}`;
+}
+
+/** `bounds(start, stop, more)`: the stretch is (start, stop]; stop is null when it runs to the layer's end. */
+function rangeBounds(layer: LayerScope, range: LayerRange): SQL {
+  const nth = (n: number) => sql`(SELECT name FROM candidates ORDER BY name LIMIT 1 OFFSET ${n})`;
+  const start = range.offset > 0 ? sql`coalesce(${nth(range.offset - 1)}, char(1114111))` : sql`${range.after ?? ""}`;
+  return sql`WITH candidates AS (${rangeCandidates(layer, range)}),
+    bounds AS (SELECT ${start} AS start,
+      CASE WHEN (SELECT count(*) FROM candidates) > ${range.offset + range.limit} THEN ${nth(range.offset + range.limit - 1)} END AS stop)
+    `;
+}
+
+/** Where a LayerRange ends: `stop` (the next page's cursor) when more candidates follow, else null. */
+export function layerRangeStatement(layer: LayerScope, range: LayerRange): SQL {
+  return sql`${rangeBounds(layer, range)}SELECT start, stop FROM bounds`;
 }
 
 /** Specific non-yanked pack versions by their `${name}@${version}` ids (one bound JSON list: D1 caps bound parameters at 100). */

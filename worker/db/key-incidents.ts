@@ -5,6 +5,7 @@ import { and, eq, inArray, or, sql } from "drizzle-orm";
 import { bumpGeneration } from "../catalog/generation";
 import { stampGenerations } from "./changes";
 import type { Db } from "./client";
+import { facetCountStatements } from "./facets";
 import { auditEvents, packVersions, releaseArtifacts, releases } from "./schema";
 
 const releasesSignedBy = (db: Db, keyId: string) =>
@@ -64,6 +65,8 @@ export async function yankSignedByKey(db: Db, keyId: string, reason: string, now
       .returning({ fileName: releaseArtifacts.fileName }),
     bumpGeneration(db),
     ...stampGenerations(db),
+    // The pack counts move with the yank, in the same transaction (see facets.ts).
+    ...facetCountStatements(db, { keyYanked: { keyId, yankedAt: now, reason } }),
   ]);
   const result = { keyId, auditId, packVersionsYanked: packs.length, installersYanked: installers.length };
   await db.insert(auditEvents).values({

@@ -13,6 +13,7 @@ import type { StoredFile } from "../sync/verify-files";
 import type { InstallerFile, PackFile, ReleaseManifest } from "../sync/release-manifest";
 import { fileKeyId, installerSlot, packVersionId, parseImageReference, releaseTotals } from "../sync/release-manifest";
 import type { Db } from "./client";
+import { facetCountStatements } from "./facets";
 import {
   packDependencies,
   packVersionArches,
@@ -323,6 +324,7 @@ export function publishStatements(db: Db, input: PublishInput): [Statement, ...S
       .where(and(eq(releases.id, release.releaseId), eq(releases.runId, runId))),
   );
   statements.push(bumpGeneration(db), ...stampGenerations(db));
+  statements.push(...facetCountStatements(db, { releaseId: release.releaseId, packs: [...packRows.keys()] }));
   return statements as [Statement, ...Statement[]];
 }
 
@@ -360,6 +362,7 @@ export async function yankPackVersion(
         .returning({ id: packVersions.id }),
       bumpGeneration(db),
       ...stampGenerations(db),
+      ...facetCountStatements(db, { yanked: { packName: name, id, yankedAt: now, reason } }),
     ]);
     changed = update.length === 1;
     // Not changed here means a concurrent yank won the race: its time and reason stand, so read them back.

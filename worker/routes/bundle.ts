@@ -25,8 +25,9 @@ import {
   type StepId,
   type WizardState,
 } from "../../web/lib/wizard";
+import { LAYER_LABELS } from "../../web/lib/format";
 import { ProductStep, VersionStep, UseCaseStep, CloudStep } from "../../web/pages/bundle/start";
-import { LayerStep } from "../../web/pages/bundle/layer";
+import { ADDONS_PER_PAGE, LayerStep } from "../../web/pages/bundle/layer";
 import { ConfirmStep, ReviewStep } from "../../web/pages/bundle/review";
 import type { DownloadOutcome } from "../../web/components/download";
 import { FORM_BODY_BYTES, limitBody } from "../body-limit";
@@ -105,11 +106,22 @@ bundleRoutes.get("/layers/:layer", catalogEtag, async (c) => {
     q: c.req.query("q") || undefined,
     page: c.req.query("page") || undefined,
   });
-  // Add-on only's one step searches every layer, as the docs say; the other use cases go layer by layer.
+  // Add-ons come a page at a time, searched in the query; a one-pack layer is offered whole.
+  // Add-on only's one step searches every layer, as the docs say, paged the same way; the other
+  // use cases go layer by layer.
+  const addonPage =
+    layer === "addon"
+      ? {
+          offset: (pageNumber - 1) * ADDONS_PER_PAGE,
+          limit: ADDONS_PER_PAGE,
+          words: (q ?? "").toLowerCase().split(/\s+/).filter(Boolean),
+          layerNames: LAYER_LABELS,
+        }
+      : undefined;
   const { result, missing } = await compatiblePacksTolerant(
     c.get("catalog"),
     { ...compatibilityQuery(state), layer },
-    { everyLayer: state.useCase === "addon" },
+    { everyLayer: state.useCase === "addon", page: addonPage },
   );
   return page(html`<${LayerStep} state=${state} result=${result} missing=${missing} q=${q} page=${pageNumber} />`);
 });

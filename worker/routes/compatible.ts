@@ -1,7 +1,7 @@
 // /api/v1/compatible: the packs the bundle wizard offers for a layer, and why each other one is hidden.
 import { Hono } from "hono";
 import { compatiblePacks } from "../catalog/compatibility";
-import { compatibleQuery } from "../catalog/filters";
+import { compatiblePageQuery } from "../catalog/filters";
 import { type CatalogVariables, catalogEtag } from "../catalog/generation";
 import { validate } from "../validate";
 
@@ -9,6 +9,6 @@ export const compatibleRoutes = new Hono<{ Bindings: Env; Variables: CatalogVari
 
 compatibleRoutes.use(catalogEtag);
 
-compatibleRoutes.get("/", validate("query", compatibleQuery), async (c) =>
+compatibleRoutes.get("/", validate("query", compatiblePageQuery), async (c) =>
   c.json(await compatiblePacks(c.get("catalog"), c.req.valid("query"))),
 );

@@ -5,6 +5,7 @@ import { env } from "cloudflare:workers";
 import { drizzle } from "drizzle-orm/d1";
 import { bumpGeneration } from "../../../worker/catalog/generation";
 import { versionSortKey } from "../../../worker/catalog/versions";
+import { rebuildFacetCountStatements } from "../../../worker/db/facets";
 import * as schema from "../../../worker/db/schema";
 import type { Arch, DependencyType, InstallerKind, Layer, UseCase } from "../../../worker/db/schema";
 
@@ -367,6 +368,7 @@ export async function clearCatalog(): Promise<void> {
     db.delete(schema.releaseArtifacts),
     db.delete(schema.productVersions),
     db.delete(schema.products),
+    db.delete(schema.packFacetCounts),
   ]);
 }
 
@@ -475,10 +477,10 @@ export async function seedCatalog(packs: FixturePack[] = FIXTURE_PACKS, products
       }
     }
   }
-  // A publish bumps the generation in its batch; so does the fixture, or catalog caches keyed by
-  // the generation would answer with what an earlier seed left.
+  // A publish bumps the generation and keeps the facet counts in its batch; so does the fixture, or
+  // catalog caches keyed by the generation would answer with what an earlier seed left.
   const [first, ...rest] = statements;
-  await db.batch([first, ...rest, bumpGeneration(db)]);
+  await db.batch([first, ...rest, bumpGeneration(db), ...rebuildFacetCountStatements(db)]);
 }
 
 /** Bumps the catalog generation as a publish or yank does. */

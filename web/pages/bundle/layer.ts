@@ -133,10 +133,10 @@ export function LayerStep({ state, result, missing, q, page }: LayerProps) {
   const addOnOnly = state.useCase === "addon";
   const offered = multiple ? result.offered.filter((v) => matchesSearch(v, q)) : result.offered;
   const hidden = multiple ? result.hidden.filter((v) => matchesSearch(v, q)) : result.hidden;
-  const allGroups = groupPacks(offered);
-  const pages = Math.max(1, Math.ceil(allGroups.length / ADDONS_PER_PAGE));
-  const current = Math.min(Math.max(page, 1), pages);
-  const groups = multiple ? allGroups.slice((current - 1) * ADDONS_PER_PAGE, current * ADDONS_PER_PAGE) : allGroups;
+  // The add-on layer comes a page at a time (ADDONS_PER_PAGE packs that may fit, found by the query).
+  const groups = groupPacks(offered);
+  const current = Math.max(page, 1);
+  const hasNext = result.nextCursor !== null;
   // Chosen packs of this layer the catalog now hides: shown checked, with why, so they can be dropped.
   const chosenHidden = result.hidden.filter((v) => chosen.has(packRefId(v)));
   // Packs no longer published count as shown and unpicked, so submitting the form (after the notice
@@ -198,7 +198,7 @@ export function LayerStep({ state, result, missing, q, page }: LayerProps) {
         groups.length === 0
           ? html`<div class="card"><p>No compatible ${LAYER_LABELS[layer]} pack${multiple && q ? ` matches “${q}”` : ""}. ${hidden.length ? "See the hidden packs below for why." : ""}</p></div>`
           : html`<fieldset>
-            <legend class=${multiple ? "visually-hidden" : ""}>${LAYER_LABELS[layer]} packs${multiple ? ` (page ${current} of ${pages})` : ""}</legend>
+            <legend class=${multiple ? "visually-hidden" : ""}>${LAYER_LABELS[layer]} packs${multiple ? ` (page ${current})` : ""}</legend>
             <ul class="pack-list">
               ${
                 !multiple
@@ -227,11 +227,11 @@ export function LayerStep({ state, result, missing, q, page }: LayerProps) {
           </fieldset>`
       }
       ${
-        multiple && pages > 1
+        multiple && (current > 1 || hasNext)
           ? html`<div class="pager">
             <button type="submit" name="go" value="prev-page" class="secondary" disabled=${current <= 1}>Previous page</button>
-            <span class="muted small">Page ${current} of ${pages} · ${allGroups.length} packs</span>
-            <button type="submit" name="go" value="next-page" class="secondary" disabled=${current >= pages}>Next page</button>
+            <span class="muted small">Page ${current} · ${groups.length} packs</span>
+            <button type="submit" name="go" value="next-page" class="secondary" disabled=${!hasNext}>Next page</button>
           </div>`
           : null
       }
@@ -244,7 +244,7 @@ export function LayerStep({ state, result, missing, q, page }: LayerProps) {
     ${
       hidden.length
         ? html`<details class="hidden-packs">
-          <summary>Show hidden packs (${hidden.length})</summary>
+          <summary>Show hidden packs (${hidden.length}${hasNext || current > 1 ? " on this page" : ""})</summary>
           <p class="small muted">These ${LAYER_LABELS[layer]} packs exist in the catalog but cannot go into this bundle:</p>
           <ul>
             ${hidden.map(

@@ -1,0 +1,342 @@
+// The kept facet counts (worker/db/facets.ts) on a generated catalog of a few thousand versions,
+// published through publishStatements in several releases: every total, facet and page of
+// /api/v1/packs equals a plain recount of the generated data, after the first publish, after a yank,
+// after a second publish that adds versions to existing packs and after a key incident's yank; the
+// counts kept batch by batch equal a full recount, and so does the migration's backfill.
+import { env, exports } from "cloudflare:workers";
+import { sql } from "drizzle-orm";
+import { drizzle } from "drizzle-orm/d1";
+import { beforeAll, describe, expect, it } from "vitest";
+import type { PackSearchResult } from "../../worker/catalog/packs";
+import { versionSortKey } from "../../worker/catalog/versions";
+import { rebuildFacetCountStatements } from "../../worker/db/facets";
+import { yankSignedByKey } from "../../worker/db/key-incidents";
+import { publishStatements, yankPackVersion } from "../../worker/db/publish";
+import * as schema from "../../worker/db/schema";
+import {
+  ARCHES,
+  type Arch,
+  CLOUDS,
+  type Cloud,
+  LAYERS,
+  type Layer,
+  USE_CASES,
+  type UseCase,
+} from "../../worker/db/schema";
+import type { PackFile, ReleaseManifest } from "../../worker/sync/release-manifest";
+import { clearCatalog } from "./support/catalog-fixture";
+import { storedAsIf } from "./support/releases";
+
+const db = () => drizzle(env.DB, { schema });
+const get = (path: string) => exports.default.fetch(`http://studio.test${path}`);
+
+const PRODUCTS = [
+  { id: "palette-enterprise", name: "Palette Enterprise", applianceName: "PE Appliance", fips: false, sortOrder: 0 },
+  { id: "palette-vertex", name: "Palette VerteX", applianceName: "PV Appliance", fips: true, sortOrder: 1 },
+];
+
+/** mulberry32, so every run tests the same catalog. */
+function seeded(seed: number) {
+  let state = seed >>> 0;
+  const next = () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)];
+  const some = <T>(items: readonly T[], max: number): T[] => {
+    const chosen = new Set<T>();
+    for (let i = 1 + Math.floor(next() * max); i > 0; i--) chosen.add(pick(items));
+    return [...chosen];
+  };
+  return { next, pick, some };
+}
+
+/** The generated catalog as plain data: what a straightforward recount reads. */
+type ModelVersion = {
+  version: string;
+  fips: boolean;
+  clouds: (Cloud | "all")[];
+  arches: Arch[];
+  useCases: UseCase[];
+  products: string[];
+  yanked: boolean;
+};
+type ModelPack = { name: string; layer: Layer; versions: ModelVersion[] };
+
+const model = new Map<string, ModelPack>();
+
+function packFile(pack: ModelPack, v: ModelVersion): PackFile {
+  const file = `${pack.name}-${v.version}.zst`;
+  return {
+    kind: "pack",
+    file,
+    signature: `${pack.name}-${v.version}.sig.bin`,
+    size: 1000,
+    sha256: "0".repeat(64),
+    pack: {
+      name: pack.name,
+      displayName: `Pack ${pack.name}`,
+      version: v.version,
+      layer: pack.layer,
+      description: `generated ${pack.layer} pack`,
+      cloudTypes: v.clouds,
+      annotations: { source: "spectrocloud" },
+      constraints: { dependencies: [] },
+      architectures: v.arches,
+      fips: v.fips,
+      useCases: v.useCases,
+      products: v.products.map((product) => ({ product })),
+    },
+  };
+}
+
+/** `count` versions spread over new packs and (from `existing`) new versions of packs already published. */
+function generate(random: ReturnType<typeof seeded>, count: number, prefix: string, existing: ModelPack[] = []) {
+  const added: [ModelPack, ModelVersion][] = [];
+  for (let i = 0; added.length < count; i++) {
+    const reuse = existing.length > 0 && random.next() < 0.3;
+    const pack: ModelPack = reuse
+      ? random.pick(existing)
+      : { name: `${prefix}-${String(i).padStart(4, "0")}`, layer: random.pick(LAYERS), versions: [] };
+    const versions = reuse ? 1 : 1 + Math.floor(random.next() * 4);
+    const arches: Arch[] = random.next() < 0.6 ? [...ARCHES] : ["amd64"];
+    const clouds: (Cloud | "all")[] = random.next() < 0.2 ? ["all"] : random.some(CLOUDS, 3);
+    for (let v = 0; v < versions; v++) {
+      const fips = random.next() < 0.4;
+      const version: ModelVersion = {
+        version: `${prefix === "b" ? 9 : 1}.${pack.versions.length}.${Math.floor(random.next() * 20)}`,
+        fips,
+        clouds: random.next() < 0.2 ? random.some([...CLOUDS, "all" as const], 2) : clouds,
+        arches,
+        useCases: random.some(USE_CASES, 3),
+        products: fips ? PRODUCTS.map((p) => p.id) : ["palette-enterprise"],
+        yanked: false,
+      };
+      if (pack.versions.some((x) => x.version === version.version)) continue;
+      pack.versions.push(version);
+      added.push([pack, version]);
+    }
+    model.set(pack.name, pack);
+  }
+  return added;
+}
+
+async function publish(
+  releaseId: string,
+  added: [ModelPack, ModelVersion][],
+  products: typeof PRODUCTS = [],
+  keyId = "test-ec",
+) {
+  const files = added.map(([pack, v]) => packFile(pack, v));
+  const entries = products.map((p) => ({ ...p, change: "create" as const }));
+  const release: ReleaseManifest = { schemaVersion: 1, releaseId, keyId, products: entries, files };
+  const statements = publishStatements(db(), {
+    release,
+    keyId,
+    stored: storedAsIf(release),
+    newPacks: files,
+    newInstallers: [],
+    productWrites: entries.map((entry) => ({ entry, change: entry.change })),
+    runId: `run-${releaseId}`,
+    now: Date.now(),
+    details: null,
+  });
+  await db().batch(statements);
+}
+
+// ---- the recount -----------------------------------------------------------------------------------
+
+type Filter = { product?: string; useCase?: UseCase; cloud?: Cloud; layer?: Layer; arch?: Arch; fips?: boolean };
+
+const versionMatches = (pack: ModelPack, v: ModelVersion, f: Filter) =>
+  !v.yanked &&
+  (!f.layer || pack.layer === f.layer) &&
+  (!f.product || v.products.includes(f.product)) &&
+  (!f.useCase || v.useCases.includes(f.useCase)) &&
+  (!f.cloud || v.clouds.includes(f.cloud) || v.clouds.includes("all")) &&
+  (!f.arch || v.arches.includes(f.arch)) &&
+  (f.fips === undefined || v.fips === f.fips);
+
+const matchingPacks = (f: Filter) =>
+  [...model.values()]
+    .filter((p) => p.versions.some((v) => versionMatches(p, v, f)))
+    .sort((a, b) => (a.name < b.name ? -1 : 1));
+
+function recount(f: Filter) {
+  const count = (g: Filter) => matchingPacks(g).length;
+  const facet = <K extends keyof Filter>(key: K, values: readonly NonNullable<Filter[K]>[]) =>
+    Object.fromEntries(values.map((v) => [String(v), count({ ...f, [key]: v })]));
+  return {
+    total: count(f),
+    facets: {
+      product: facet(
+        "product",
+        PRODUCTS.map((p) => p.id),
+      ),
+      useCase: facet("useCase", USE_CASES),
+      cloud: facet("cloud", CLOUDS),
+      layer: facet("layer", LAYERS),
+      arch: facet("arch", ARCHES),
+      fips: facet("fips", [true, false]),
+    },
+  };
+}
+
+const query = (f: Filter, extra: Record<string, string> = {}) =>
+  new URLSearchParams({
+    ...Object.fromEntries(Object.entries(f).map(([k, v]) => [k, String(v)])),
+    ...extra,
+  }).toString();
+
+async function search(f: Filter, extra: Record<string, string> = {}): Promise<PackSearchResult> {
+  const res = await get(`/api/v1/packs?${query(f, extra)}`);
+  expect(res.status).toBe(200);
+  return (await res.json()) as PackSearchResult;
+}
+
+const FILTERS: Filter[] = [
+  {},
+  { layer: "addon" },
+  { cloud: "aws" },
+  { product: "palette-vertex" },
+  { fips: true },
+  { useCase: "agent", arch: "arm64" },
+  { product: "palette-enterprise", cloud: "aws", arch: "amd64", fips: true },
+  { layer: "os", cloud: "maas", fips: false, useCase: "controller" },
+  { product: "palette-vertex", useCase: "addon", cloud: "edge-native", layer: "cni", arch: "arm64", fips: true },
+];
+
+async function expectCountsMatch() {
+  for (const f of FILTERS) {
+    const body = await search(f, { limit: "1" });
+    expect({ total: body.total, facets: body.facets }, JSON.stringify(f)).toEqual(recount(f));
+  }
+}
+
+async function expectPagesMatch(f: Filter) {
+  const seen: { name: string; versions: string[] }[] = [];
+  let cursor: string | null = null;
+  do {
+    const body: PackSearchResult = await search(f, { limit: "100", ...(cursor ? { cursor } : {}) });
+    seen.push(...body.items.map((i) => ({ name: i.name, versions: i.versions.map((v) => v.version) })));
+    cursor = body.nextCursor;
+  } while (cursor);
+  const expected = matchingPacks(f).map((p) => ({
+    name: p.name,
+    versions: p.versions
+      .filter((v) => versionMatches(p, v, f))
+      .sort((a, b) => (versionSortKey(a.version) < versionSortKey(b.version) ? 1 : -1))
+      .map((v) => v.version),
+  }));
+  expect(seen).toEqual(expected);
+}
+
+/** The kept table as sorted text rows, to compare with a recount of it. */
+async function keptCounts(): Promise<string[]> {
+  const rows = await db().all<Record<string, unknown>>(
+    sql`SELECT product, use_case, cloud, layer, arch, fips, n FROM pack_facet_counts`,
+  );
+  return rows.map((r) => Object.values(r).join("|")).sort();
+}
+
+async function expectKeptEqualsRebuilt() {
+  const kept = await keptCounts();
+  const [first, ...rest] = rebuildFacetCountStatements(db());
+  await db().batch([first, ...rest]);
+  expect(await keptCounts()).toEqual(kept);
+}
+
+beforeAll(async () => {
+  await clearCatalog();
+  model.clear();
+  const random = seeded(9);
+  const first = generate(random, 2400, "a");
+  for (let i = 0; i < first.length; i += 600)
+    await publish(`facets-a-${i / 600}`, first.slice(i, i + 600), i === 0 ? PRODUCTS : []);
+}, 60_000);
+
+// Thousands of versions recounted several times: give each test more than the default 5 s on a busy machine.
+describe("kept facet counts", { timeout: 60_000 }, () => {
+  it("equal a recount for every filter combination tried, after publishing in several releases", async () => {
+    expect([...model.values()].reduce((n, p) => n + p.versions.length, 0)).toBeGreaterThanOrEqual(2400);
+    await expectCountsMatch();
+    await expectKeptEqualsRebuilt();
+  });
+
+  it("page through exactly the recounted packs and versions", async () => {
+    await expectPagesMatch({});
+    await expectPagesMatch({ product: "palette-enterprise", cloud: "aws", arch: "amd64", fips: true });
+  });
+
+  it("let a page read D1 rows in proportion to the page, not to the catalog, and say how many", async () => {
+    const rowsRead = async (path: string) => {
+      const res = await get(path);
+      await res.arrayBuffer();
+      expect(res.status).toBe(200);
+      return Number(res.headers.get("X-D1-Rows-Read"));
+    };
+    const versions = [...model.values()].reduce((n, p) => n + p.versions.length, 0);
+    const small = await rowsRead("/api/v1/packs?limit=5&_=rows-small");
+    const large = await rowsRead("/api/v1/packs?limit=50&_=rows-large");
+    const filtered = await rowsRead("/api/v1/packs?limit=5&cloud=aws&arch=arm64&fips=true&_=rows-filtered");
+    expect(small).toBeGreaterThan(0);
+    expect(large).toBeGreaterThan(small);
+    for (const n of [small, filtered]) expect(n).toBeLessThan(versions / 4);
+    // Counting for a product version still reads every version: the figure shows that too.
+    const counted = await rowsRead("/api/v1/packs?limit=5&product=palette-enterprise&version=4.7.3&_=rows-counted");
+    expect(counted).toBeGreaterThan(versions);
+    const etag = (await get("/api/v1/packs?limit=5")).headers.get("ETag")!;
+    const revalidated = await exports.default.fetch("http://studio.test/api/v1/packs?limit=5", {
+      headers: { "If-None-Match": etag },
+    });
+    expect(revalidated.status).toBe(304);
+    expect(revalidated.headers.get("X-D1-Rows-Read")).toBe("1");
+  });
+
+  it("follow a yank, and a second yank of the same version changes nothing", async () => {
+    const pack = [...model.values()].find((p) => p.versions.length === 1 && p.layer === "cni")!;
+    const only = pack.versions[0];
+    const yanked = await yankPackVersion(db(), pack.name, only.version, "test: facets", Date.now());
+    expect(yanked?.changed).toBe(true);
+    only.yanked = true;
+    await expectCountsMatch();
+    const again = await yankPackVersion(db(), pack.name, only.version, "test: facets", Date.now() + 1);
+    expect(again?.changed).toBe(false);
+    await expectCountsMatch();
+    await expectKeptEqualsRebuilt();
+  });
+
+  it("follow a second publish that adds versions to packs already published", async () => {
+    const random = seeded(11);
+    const second = generate(random, 500, "b", [...model.values()]);
+    expect(second.some(([pack]) => pack.name.startsWith("a-"))).toBe(true);
+    await publish("facets-b", second);
+    await expectCountsMatch();
+    await expectPagesMatch({ layer: "addon", useCase: "agent" });
+    await expectKeptEqualsRebuilt();
+  });
+
+  it("follow a key incident that yanks every version signed under a key, new packs and new versions of old ones", async () => {
+    const leaked = generate(seeded(13), 300, "k", [...model.values()]);
+    expect(leaked.some(([pack]) => pack.name.startsWith("a-"))).toBe(true);
+    await publish("facets-leaked-key", leaked, [], "leaked-ec");
+    await expectCountsMatch();
+    const yank = await yankSignedByKey(db(), "leaked-ec", "test: key leaked", Date.now());
+    expect(yank.packVersionsYanked).toBe(leaked.length);
+    for (const [, version] of leaked) version.yanked = true;
+    await expectCountsMatch();
+    await expectKeptEqualsRebuilt();
+  });
+
+  it("are what the migration's backfill computes for a catalog published before it", async () => {
+    const kept = await keptCounts();
+    const migration = env.TEST_MIGRATIONS.find((m) => m.name.startsWith("0005_"));
+    const backfill = migration?.queries.find((q) => q.includes("INSERT INTO pack_facet_counts"));
+    expect(backfill).toBeDefined();
+    await env.DB.batch([env.DB.prepare("DELETE FROM pack_facet_counts"), env.DB.prepare(backfill!)]);
+    expect(await keptCounts()).toEqual(kept);
+  });
+});

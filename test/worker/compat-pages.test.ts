@@ -1,0 +1,163 @@
+// /api/v1/compatible a page at a time over a large add-on layer: following nextCursor gives back
+// exactly what assessing the whole layer at once gives (every version once, offered or hidden, with
+// the same details and reasons, in the same order), each page holds at most `limit` offered packs,
+// and a chosen pack that no longer fits is named on every page. The wizard's add-on step pages and
+// searches in the query; add-on only's step does the same over every layer.
+import { env, exports } from "cloudflare:workers";
+import { drizzle } from "drizzle-orm/d1";
+import { beforeAll, describe, expect, it } from "vitest";
+import { type CompatibleResult, compatiblePacksTolerant } from "../../worker/catalog/compatibility";
+import * as schema from "../../worker/db/schema";
+import { FIXTURE_PACKS, manyAddons, seedCatalog } from "./support/catalog-fixture";
+
+const db = () => drizzle(env.DB, { schema });
+const get = (path: string) => exports.default.fetch(`http://studio.test${path}`);
+const ref = (v: { name: string; version: string }) => `${v.name}@${v.version}`;
+
+type Context = {
+  product: string;
+  version: string;
+  useCase: "controller" | "agent";
+  cloud?: "aws" | "gcp";
+  arch?: "arm64";
+};
+const CONTEXTS: Context[] = [
+  { product: "palette-enterprise", version: "4.7.3", useCase: "controller", cloud: "aws" },
+  // FIPS only: the generated add-ons' 1.1.0 builds may fit, their 1.0.0 builds are hidden in between.
+  { product: "palette-vertex", version: "4.7.3", useCase: "controller", cloud: "aws" },
+  { product: "palette-enterprise", version: "4.6.12", useCase: "agent" },
+];
+
+async function walk(query: string, limit: number): Promise<CompatibleResult[]> {
+  const pages: CompatibleResult[] = [];
+  let cursor: string | null = null;
+  do {
+    const res = await get(`/api/v1/compatible?${query}&limit=${limit}${cursor ? `&cursor=${cursor}` : ""}`);
+    const body = (await res.json()) as CompatibleResult;
+    expect(res.status, JSON.stringify(body)).toBe(200);
+    pages.push(body);
+    cursor = body.nextCursor;
+  } while (cursor && pages.length < 1000);
+  return pages;
+}
+
+beforeAll(async () => {
+  await seedCatalog([...FIXTURE_PACKS, ...manyAddons(320)]);
+});
+
+describe("GET /api/v1/compatible pages", () => {
+  it.each(CONTEXTS)("add up to the whole layer's answer for %j", async (context) => {
+    const { result: whole } = await compatiblePacksTolerant(db(), { ...context, layer: "addon", packs: [] });
+    const query = new URLSearchParams({ ...(context as Record<string, string>), layer: "addon" }).toString();
+    const pages = await walk(query, 7);
+    expect(pages.length).toBeGreaterThan(1);
+    for (const page of pages) {
+      expect(new Set(page.offered.map((v) => v.name)).size).toBeLessThanOrEqual(7);
+      expect(page.context).toEqual(whole.context);
+    }
+    expect(pages.flatMap((p) => p.offered)).toEqual(whole.offered);
+    expect(pages.flatMap((p) => p.hidden)).toEqual(whole.hidden);
+    expect(pages.at(-1)?.nextCursor).toBeNull();
+  });
+
+  it("names a chosen add-on that no longer fits on every page, and only once", async () => {
+    // addon-003 1.1.0 is published for aws only; chosen, then asked about for gcp.
+    const query =
+      "product=palette-enterprise&version=4.7.3&useCase=controller&cloud=gcp&layer=addon&packs=addon-003@1.1.0";
+    const pages = await walk(query, 5);
+    for (const page of pages) {
+      const named = page.hidden.filter((v) => ref(v) === "addon-003@1.1.0");
+      expect(named.map((v) => v.reasons)).toEqual([["not published for gcp"]]);
+    }
+  });
+
+  it("answers the whole layer on one page when it is small, as before", async () => {
+    const [page] = await walk("product=palette-enterprise&version=4.7.3&useCase=controller&cloud=aws&layer=cni", 50);
+    const { result: whole } = await compatiblePacksTolerant(db(), {
+      product: "palette-enterprise",
+      version: "4.7.3",
+      useCase: "controller",
+      cloud: "aws",
+      layer: "cni",
+      packs: [],
+    });
+    expect(page).toEqual({ ...whole, nextCursor: null });
+  });
+
+  it("refuses a limit out of range and a cursor it did not give, naming the field", async () => {
+    for (const [param, field] of [
+      ["limit=0", "limit"],
+      ["limit=101", "limit"],
+      ["cursor=nonsense", "cursor"],
+    ]) {
+      const res = await get(
+        `/api/v1/compatible?product=palette-enterprise&version=4.7.3&useCase=controller&layer=addon&${param}`,
+      );
+      const body = (await res.json()) as { error: { details: { field: string }[] } };
+      expect(res.status).toBe(400);
+      expect(body.error.details.map((d) => d.field)).toContain(field);
+    }
+  });
+});
+
+describe("the wizard's add-on step", () => {
+  const state = "product=palette-enterprise&version=4.7.3&useCase=controller&cloud=aws";
+
+  it("shows one page of add-ons at a time, with a next page while more follow", async () => {
+    const first = await (await get(`/bundle/layers/addon?${state}`)).text();
+    const second = await (await get(`/bundle/layers/addon?${state}&page=2`)).text();
+    const offeredOn = (html: string) => [...html.matchAll(/name="pick" value="([^"]+)"/g)].map((m) => m[1]);
+    expect(offeredOn(first).length).toBeGreaterThan(0);
+    expect(offeredOn(second).length).toBeGreaterThan(0);
+    expect(offeredOn(first).filter((v) => offeredOn(second).includes(v))).toEqual([]);
+    expect(first).toContain("Page 1");
+    expect(first).toMatch(/value="next-page" class="secondary"(?! disabled)/);
+  });
+
+  it("searches the add-ons in the query", async () => {
+    const html = await (await get(`/bundle/layers/addon?${state}&q=${encodeURIComponent("Add-on 17")}`)).text();
+    const offered = [...html.matchAll(/name="pick" value="([^"]+)"/g)].map((m) => m[1]);
+    expect(offered).toContain("addon-017@1.0.0");
+    expect(offered).not.toContain("addon-018@1.0.0");
+    expect(offered.every((v) => v.split("@")[0].includes("17"))).toBe(true);
+  });
+});
+
+describe("add-on only's every-layer step", () => {
+  const query = { product: "palette-enterprise", version: "4.7.3", useCase: "addon", cloud: "aws" } as const;
+
+  it("pages add up to the answer over every layer, each with at most `limit` packs, whatever use case a pack was built for", async () => {
+    const everyLayer = { ...query, layer: "addon" as const, packs: [] };
+    const { result: whole } = await compatiblePacksTolerant(db(), everyLayer, { everyLayer: true });
+    const pages: CompatibleResult[] = [];
+    do {
+      const page = { offset: pages.length * 7, limit: 7 };
+      pages.push((await compatiblePacksTolerant(db(), everyLayer, { everyLayer: true, page })).result);
+    } while (pages.at(-1)?.nextCursor && pages.length < 1000);
+    expect(pages.length).toBeGreaterThan(1);
+    for (const page of pages) expect(new Set(page.offered.map((v) => v.name)).size).toBeLessThanOrEqual(7);
+    expect(pages.flatMap((p) => p.offered)).toEqual(whole.offered);
+    expect(pages.flatMap((p) => p.hidden)).toEqual(whole.hidden);
+    // A parts list: the controller-only OS packs are offered, beside CNIs, CSIs and add-ons.
+    expect(new Set(whole.offered.map((v) => v.layer))).toEqual(new Set(["os", "k8s", "cni", "csi", "addon"]));
+  });
+
+  const offeredFor = async (q: string) => {
+    const html = await (await get(`/bundle/layers/addon?${new URLSearchParams({ ...query, q })}`)).text();
+    return [...html.matchAll(/name="pick" value="([^"]+)"/g)].map((m) => m[1].split("@")[0]);
+  };
+
+  it("finds the CNIs for 'network', on the first page of every layer", async () => {
+    const offered = await offeredFor("network");
+    expect(offered).toContain("cni-calico");
+    expect(offered).toContain("cni-cilium");
+    expect(offered.every((name) => name.startsWith("cni-"))).toBe(true);
+  });
+
+  it("matches a word in a layer's name in the query, as the page's own filter does", async () => {
+    // No pack's own text says "additional": only the add-on layer's name, "Additional packs", does.
+    const offered = await offeredFor("additional");
+    expect(offered).toContain("addon-000");
+    expect(offered.some((name) => /^(cni|csi)-/.test(name))).toBe(false);
+  });
+});

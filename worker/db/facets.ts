@@ -1,0 +1,162 @@
+// Pack counts per filter combination, kept with the catalog so that browsing never counts the whole
+// catalog. `pack_facet_counts` holds, for every combination of product, use case, cloud, layer, arch
+// and FIPS (each either a value or '' for "any") that some pack matches, how many packs have a
+// non-yanked version matching all of it. A page's total is then one row and each facet value one
+// more: `/api/v1/packs` reads a few dozen rows whatever the catalog's size.
+//
+// The counts change only where packs change, so a publish or yank adds one statement to its own
+// batch (the same transaction, the same catalog generation) that applies the difference for the
+// packs it touches: each touched pack's combinations now, minus its combinations before the batch.
+// A version's own dimensions never change after publishing; what "before" means is the caller's:
+// the versions not from this release (publish), or the versions plus the one this batch yanked.
+import { eq, type SQL, sql } from "drizzle-orm";
+import type { BatchItem } from "drizzle-orm/batch";
+import type { Db } from "./client";
+import { CLOUDS, packFacetCounts } from "./schema";
+
+type Statement = BatchItem<"sqlite">;
+
+/** The value a combination holds for a dimension nobody filters on. */
+export const ANY = "";
+
+/** One filter combination; every dimension is a value or ANY. fips is "1", "0" or ANY. */
+export type FacetCombo = {
+  product: string;
+  useCase: string;
+  cloud: string;
+  layer: string;
+  arch: string;
+  fips: string;
+};
+
+export const COMBO_DIMENSIONS = ["product", "useCase", "cloud", "layer", "arch", "fips"] as const;
+
+const CLOUD_LIST = JSON.stringify(CLOUDS);
+
+/**
+ * The rows (in pack_facet_counts' column order) that add, per combination, (packs matching now) − (packs matching before) for the
+ * versions `scope` selects; `before` says which of those versions the catalog showed before the
+ * batch. Every version contributes each combination of ANY or one of its own values per dimension
+ * ("all" clouds stand for every cloud, as the cloud filter reads them); a pack counts once per
+ * combination however many of its versions match.
+ */
+function applyDifference(scope: SQL, before: SQL): SQL {
+  return sql`WITH vs AS (
+      SELECT pv.id, pv.pack_name, p.layer, pv.fips, (pv.yanked = 0) AS now_in, (${before}) AS was_in
+      FROM pack_versions pv JOIN packs p ON p.name = pv.pack_name
+      WHERE ${scope}
+    ),
+    v_product(id, value) AS (
+      SELECT id, '' FROM vs
+      UNION ALL SELECT x.pack_version_id, x.product_id FROM vs JOIN pack_version_products x ON x.pack_version_id = vs.id
+    ),
+    v_use_case(id, value) AS (
+      SELECT id, '' FROM vs
+      UNION ALL SELECT u.pack_version_id, u.use_case FROM vs JOIN pack_version_use_cases u ON u.pack_version_id = vs.id
+    ),
+    v_cloud(id, value) AS (
+      SELECT id, '' FROM vs
+      UNION ALL SELECT DISTINCT c.pack_version_id, k.value FROM vs
+        JOIN pack_version_clouds c ON c.pack_version_id = vs.id
+        JOIN json_each(${CLOUD_LIST}) k ON c.cloud = k.value OR c.cloud = 'all'
+    ),
+    v_arch(id, value) AS (
+      SELECT id, '' FROM vs
+      UNION ALL SELECT a.pack_version_id, a.arch FROM vs JOIN pack_version_arches a ON a.pack_version_id = vs.id
+    ),
+    per_pack AS (
+      SELECT vs.pack_name, x.value AS product, u.value AS use_case, c.value AS cloud,
+        CASE l.value WHEN 0 THEN '' ELSE vs.layer END AS layer, a.value AS arch,
+        CASE f.value WHEN 0 THEN '' ELSE CAST(vs.fips AS TEXT) END AS fips,
+        max(vs.now_in) AS now_in, max(vs.was_in) AS was_in
+      FROM vs
+        JOIN v_product x ON x.id = vs.id
+        JOIN v_use_case u ON u.id = vs.id
+        JOIN v_cloud c ON c.id = vs.id
+        JOIN v_arch a ON a.id = vs.id
+        JOIN json_each('[0,1]') l
+        JOIN json_each('[0,1]') f
+      WHERE vs.now_in OR vs.was_in
+      GROUP BY 1, 2, 3, 4, 5, 6, 7
+    )
+    SELECT product, use_case, cloud, layer, arch, fips, sum(now_in) - sum(was_in) FROM per_pack
+    WHERE true GROUP BY 1, 2, 3, 4, 5, 6 HAVING sum(now_in) <> sum(was_in)`;
+}
+
+// Query builders, not db.run(sql): drizzle's D1 batch cannot bind a raw statement's parameters.
+const addDifference = (db: Db, rows: SQL) =>
+  db
+    .insert(packFacetCounts)
+    .select(rows)
+    .onConflictDoUpdate({
+      target: [
+        packFacetCounts.product,
+        packFacetCounts.useCase,
+        packFacetCounts.cloud,
+        packFacetCounts.layer,
+        packFacetCounts.arch,
+        packFacetCounts.fips,
+      ],
+      set: { n: sql`${packFacetCounts.n} + excluded.n` },
+    });
+const dropEmpty = (db: Db) => db.delete(packFacetCounts).where(eq(packFacetCounts.n, 0));
+
+const packsNamed = (names: string[]) => sql`pv.pack_name IN (SELECT value FROM json_each(${JSON.stringify(names)}))`;
+
+/** What changed in the catalog batch the counts are kept in step with. */
+export type CatalogChange =
+  /** A release published; its new versions carry its id (the packs it names, each once). */
+  | { releaseId: string; packs: string[] }
+  /** One version yanked by this batch, at `yankedAt` with `reason` (how the batch's own yank is told from an earlier one). */
+  | { yanked: { packName: string; id: string; yankedAt: number; reason: string } }
+  /** Every version signed under a key (its own signature or its release's manifest) yanked by this batch, likewise. */
+  | { keyYanked: { keyId: string; yankedAt: number; reason: string } };
+
+/** Versions signed under a key, on alias `alias`: by their own signature or by their release's manifest. */
+const signedUnder = (alias: string, keyId: string) =>
+  sql`(${sql.raw(alias)}.key_id = ${keyId} OR ${sql.raw(alias)}.release_id IN (SELECT id FROM releases WHERE key_id = ${keyId}))`;
+
+/** The statements to append to a publish or yank batch so the counts commit with it. */
+export function facetCountStatements(db: Db, change: CatalogChange): Statement[] {
+  const statement = differenceOf(change);
+  return statement ? [addDifference(db, statement), dropEmpty(db)] : [];
+}
+
+function differenceOf(change: CatalogChange): SQL | undefined {
+  if ("releaseId" in change)
+    return change.packs.length
+      ? applyDifference(packsNamed(change.packs), sql`pv.yanked = 0 AND pv.release_id <> ${change.releaseId}`)
+      : undefined;
+  if ("yanked" in change)
+    return applyDifference(
+      packsNamed([change.yanked.packName]),
+      sql`pv.yanked = 0 OR (pv.id = ${change.yanked.id} AND pv.yanked_at = ${change.yanked.yankedAt} AND pv.yank_reason = ${change.yanked.reason})`,
+    );
+  const { keyId, yankedAt, reason } = change.keyYanked;
+  // The packs with a version under the key; those versions this batch yanked count as shown before.
+  return applyDifference(
+    sql`pv.pack_name IN (SELECT k.pack_name FROM pack_versions k WHERE ${signedUnder("k", keyId)})`,
+    sql`pv.yanked = 0 OR (pv.yanked_at = ${yankedAt} AND pv.yank_reason = ${reason} AND ${signedUnder("pv", keyId)})`,
+  );
+}
+
+/** Recounts everything from the catalog as it stands (a migration's backfill, a seeded test catalog). */
+export function rebuildFacetCountStatements(db: Db): Statement[] {
+  return [db.delete(packFacetCounts), addDifference(db, applyDifference(sql`1`, sql`0`)), dropEmpty(db)];
+}
+
+/** Reads the counts of the given combinations, in their order (0 for a combination no pack matches). */
+export function comboCountsStatement(combos: FacetCombo[]): SQL {
+  const list = JSON.stringify(combos.map((c) => COMBO_DIMENSIONS.map((d) => c[d])));
+  return sql`SELECT CAST(j.key AS INTEGER) AS i, coalesce(c.n, 0) AS n FROM json_each(${list}) j
+    LEFT JOIN pack_facet_counts c ON c.product = j.value ->> 0 AND c.use_case = j.value ->> 1 AND c.cloud = j.value ->> 2
+      AND c.layer = j.value ->> 3 AND c.arch = j.value ->> 4 AND c.fips = j.value ->> 5`;
+}
+
+/** Each product's count for `combo` with its product set to that product, in display order. */
+export function productComboCountsStatement(combo: FacetCombo): SQL {
+  return sql`SELECT p.id AS id, coalesce(c.n, 0) AS n FROM products p
+    LEFT JOIN pack_facet_counts c ON c.product = p.id AND c.use_case = ${combo.useCase} AND c.cloud = ${combo.cloud}
+      AND c.layer = ${combo.layer} AND c.arch = ${combo.arch} AND c.fips = ${combo.fips}
+    ORDER BY p.sort_order, p.name`;
+}
