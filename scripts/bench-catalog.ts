@@ -12,12 +12,15 @@
 // cannot silently time the wrong path. Each median is shown as a ratio to the cold
 // GET /api/v1/products (the cheapest catalog read) measured alongside it, and as a large/small
 // ratio. Every response's X-D1-Rows-Read (D1's meta.rows_read over the request) is reported too.
-// The last line printed is one JSON object for CI:
-//   {"packs":N,"versions":N,"cold":{"<request>":{"medianMs","p90Ms","ratio","rowsRead"},…},"warm":{…}}
-// (the large catalog; ratios against its cold baseline). Everything lives in a fresh temp dir,
+// Then the ingest benchmark (scripts/bench-ingest.ts, --ingest-mib, 0 to skip). The last line
+// printed is one JSON object for CI:
+//   {"packs":N,"versions":N,"cold":{"<request>":{"medianMs","p90Ms","ratio","rowsRead"},…},"warm":{…},
+//    "ingest":{"ratio","mibPerS","cpuSecondsPerGiB",…}}
+// (the large catalog, ratios against its cold baseline; ingest against a bare DigestStream pass). Everything lives in a fresh temp dir,
 // removed at the end; only 127.0.0.1 is contacted.
 //
 //   npm run bench -- [--versions 10000 | --packs 2000] [--reps 15] [--warmup 3] [--keep] [--reuse <dir>] [--port 8806]
+//                    [--ingest-mib 128]
 //
 // --keep leaves the temp dir; --reuse <dir> starts both studios on such a kept dir without
 // generating, signing or syncing the large catalog again (migrations still apply), e.g. to compare
@@ -37,6 +40,7 @@ import {
   writeDemoReleases,
   type DemoRelease,
 } from "./demo-catalog";
+import { ingestBenchmark } from "./bench-ingest";
 import { formatSummary, startStudio, type Studio } from "./studio";
 
 const { values } = parseArgs({
@@ -49,8 +53,10 @@ const { values } = parseArgs({
     // Leaves the temp dir (both local D1s) for EXPLAIN QUERY PLAN; the servers are stopped regardless.
     keep: { type: "boolean", default: false },
     reuse: { type: "string" },
-    // The large studio's port; the demo's is the next one.
+    // The large studio's port; the demo's is the next one, the ingest benchmark's the one after.
     port: { type: "string", default: "8806" },
+    // The ingest benchmark's object (scripts/bench-ingest.ts), run after the catalog; 0 skips it.
+    "ingest-mib": { type: "string", default: "128" },
   },
 });
 const PACKS = values.versions
@@ -60,6 +66,7 @@ const REPS = positive(values.reps, "--reps");
 const WARMUP = positive(values.warmup, "--warmup");
 const LARGE_PORT = positive(values.port, "--port");
 const SMALL_PORT = LARGE_PORT + 1;
+const INGEST_PORT = LARGE_PORT + 2;
 const PRODUCT = "palette-enterprise";
 const BASELINE = "GET /api/v1/products (baseline)";
 
@@ -423,7 +430,6 @@ function summary(large: Target, packs: number, versions: number) {
         },
       ]),
     );
-  // The ingest benchmark (issue 9, item 4) adds "ingest": {"ratio", "mibPerS"} here when it exists.
   return { packs, versions, cold: byRequest("cold"), warm: byRequest("warm") };
 }
 
@@ -457,7 +463,13 @@ async function main() {
   const large = await target(largeStudio);
   const checked = await measure([small, large]);
   printTable(small, large, checked);
-  console.log(JSON.stringify(summary(large, largeStudio.summary.packs ?? PACKS, largeStudio.versions)));
+  const catalog = summary(large, largeStudio.summary.packs ?? PACKS, largeStudio.versions);
+  // Ingest: the sync's verifier against a bare DigestStream pass (scripts/bench-ingest.ts).
+  const ingest =
+    Number(values["ingest-mib"]) > 0
+      ? await ingestBenchmark({ mib: Number(values["ingest-mib"]), reps: 3, port: INGEST_PORT })
+      : undefined;
+  console.log(JSON.stringify({ ...catalog, ...(ingest && { ingest }) }));
 }
 
 try {

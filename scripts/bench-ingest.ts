@@ -9,27 +9,18 @@
 // time per GiB comes from /proc (utime + stime of the workerd processes), and its peak resident
 // memory is sampled during each pass (flat memory: it must not grow with the file).
 // Usage: npx tsx scripts/bench-ingest.ts [--mib 256] [--reps 5] [--port 8806]
-// Prints a table, then one JSON line: {"ingest":{"ratio":…,"mibPerS":…,"cpuSecondsPerGiB":…,…}}.
+// Prints a table, then one JSON line: {"ingest":{"ratio":…,"mibPerS":…,"cpuSecondsPerGiB":…,…}}; `npm run bench`
+// runs it after the catalog benchmark and puts the same figures in its summary line.
 import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { createHash, createSign, generateKeyPairSync } from "node:crypto";
 import { createWriteStream } from "node:fs";
 import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
 import { parseArgs, promisify } from "node:util";
 
 const exec = promisify(execFile);
-const { values } = parseArgs({
-  options: {
-    mib: { type: "string", default: "256" },
-    reps: { type: "string", default: "5" },
-    port: { type: "string", default: "8806" },
-  },
-});
-const SIZE = Number(values.mib) * 1024 * 1024;
-const REPS = Number(values.reps);
-const PORT = Number(values.port);
-const BASE = `http://127.0.0.1:${PORT}`;
 const KEY = "incoming/bench-ingest/bench-file.zst";
 const CLOCK_TICKS_PER_S = 100;
 
@@ -94,7 +85,7 @@ async function rssMiB(pids: number[]): Promise<number> {
   return kib / 1024;
 }
 
-async function waitForWorker(child: ChildProcess): Promise<void> {
+async function waitForWorker(child: ChildProcess, BASE: string): Promise<void> {
   for (let i = 0; i < 600; i++) {
     if (child.exitCode !== null) throw new Error("wrangler dev exited");
     try {
@@ -109,7 +100,23 @@ async function waitForWorker(child: ChildProcess): Promise<void> {
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-async function main() {
+export type IngestFigures = {
+  mib: number;
+  ratio: number;
+  mibPerS: number;
+  cpuSecondsPerGiB: number;
+  withBlobCopy: { ratio: number; mibPerS: number; cpuSecondsPerGiB: number };
+  baseline: { mibPerS: number; cpuSecondsPerGiB: number };
+  twoHashesBefore: { ratio: number; mibPerS: number; cpuSecondsPerGiB: number };
+  peakRssMiB: number;
+};
+
+/** Runs the benchmark (prints its table) and returns the figures of the summary line. */
+export async function ingestBenchmark(opts: { mib: number; reps: number; port: number }): Promise<IngestFigures> {
+  const SIZE = opts.mib * 1024 * 1024;
+  const REPS = opts.reps;
+  const PORT = opts.port;
+  const BASE = `http://127.0.0.1:${PORT}`;
   const work = await mkdtemp(join(tmpdir(), "bench-ingest-"));
   const { privateKey, publicKey } = generateKeyPairSync("ec", { namedCurve: "prime256v1" });
   const pem = publicKey.export({ type: "spki", format: "pem" }).toString();
@@ -148,7 +155,7 @@ async function main() {
   };
   process.on("exit", stop);
   try {
-    await waitForWorker(wrangler);
+    await waitForWorker(wrangler, BASE);
     await exec("curl", ["-fsS", "-T", file, `${BASE}/objects/${KEY}`]);
     const pids = await workerdPids(wrangler.pid!);
     const query = new URLSearchParams({ sig, pem, sha256 }).toString();
@@ -196,30 +203,40 @@ async function main() {
       };
     });
     console.log(
-      `ingest benchmark: ${values.mib} MiB object, ${REPS} reps (+1 warm-up), ratio = throughput / bare DigestStream`,
+      `ingest benchmark: ${opts.mib} MiB object, ${REPS} reps (+1 warm-up), ratio = throughput / bare DigestStream`,
     );
     console.table(rows);
     const verify = rows.find((r) => r.way === "verify")!;
     const before = rows.find((r) => r.way === "two-hashes")!;
     const ingest = rows.find((r) => r.way === "ingest")!;
-    console.log(
-      JSON.stringify({
-        ingest: {
-          mib: Number(values.mib),
-          ratio: verify.ratio,
-          mibPerS: verify.mibPerS,
-          cpuSecondsPerGiB: verify.cpuSecondsPerGiB,
-          withBlobCopy: { ratio: ingest.ratio, mibPerS: ingest.mibPerS, cpuSecondsPerGiB: ingest.cpuSecondsPerGiB },
-          baseline: { mibPerS: rows[0].mibPerS, cpuSecondsPerGiB: rows[0].cpuSecondsPerGiB },
-          twoHashesBefore: { ratio: before.ratio, mibPerS: before.mibPerS, cpuSecondsPerGiB: before.cpuSecondsPerGiB },
-          peakRssMiB: Math.max(...rows.map((r) => r.peakRssMiB)),
-        },
-      }),
-    );
+    return {
+      mib: opts.mib,
+      ratio: verify.ratio,
+      mibPerS: verify.mibPerS,
+      cpuSecondsPerGiB: verify.cpuSecondsPerGiB,
+      withBlobCopy: { ratio: ingest.ratio, mibPerS: ingest.mibPerS, cpuSecondsPerGiB: ingest.cpuSecondsPerGiB },
+      baseline: { mibPerS: rows[0].mibPerS, cpuSecondsPerGiB: rows[0].cpuSecondsPerGiB },
+      twoHashesBefore: { ratio: before.ratio, mibPerS: before.mibPerS, cpuSecondsPerGiB: before.cpuSecondsPerGiB },
+      peakRssMiB: Math.max(...rows.map((r) => r.peakRssMiB)),
+    };
   } finally {
     stop();
     await rm(work, { recursive: true, force: true });
   }
 }
 
-await main();
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
+  const { values } = parseArgs({
+    options: {
+      mib: { type: "string", default: "256" },
+      reps: { type: "string", default: "5" },
+      port: { type: "string", default: "8806" },
+    },
+  });
+  const ingest = await ingestBenchmark({
+    mib: Number(values.mib),
+    reps: Number(values.reps),
+    port: Number(values.port),
+  });
+  console.log(JSON.stringify({ ingest }));
+}
