@@ -121,7 +121,9 @@ describe("the upgrade page", () => {
       const files = names.map((n) => n.slice(n.indexOf("/") + 1)).filter((n) => /\.(zst|iso|tgz)$/.test(n));
       expect(files).toEqual([...listed]);
       expect(names.some((n) => n.includes("kubernetes-1.30.6"))).toBe(false);
-      expect(names.filter((n) => n.endsWith(".sig.bin"))).toHaveLength(4);
+      // Each file's signature, and the signed release manifests that cover the files (provenance).
+      expect(names.filter((n) => n.endsWith(".sig.bin") && !n.endsWith("release.json.sig.bin"))).toHaveLength(4);
+      expect(names.filter((n) => n.endsWith("/release.json")).length).toBeGreaterThan(0);
     } finally {
       await rm(work, { recursive: true, force: true });
     }
