@@ -1,7 +1,7 @@
 // The pure parts of the sync: what a release would do to the catalog, the reason line, and the
 // release.json rules that would otherwise collide on a primary key at publish time.
 import { describe, expect, it } from "vitest";
-import { planRelease, reasonLine, type CatalogFacts } from "../../worker/sync/plan";
+import { planRelease, quarantineDetails, reasonLine, type CatalogFacts } from "../../worker/sync/plan";
 import { releaseManifest, type ReleaseManifest } from "../../worker/sync/release-manifest";
 
 const sha = (c: string) => c.repeat(64);
@@ -161,5 +161,17 @@ describe("release.json rules", () => {
     expect(issues([iso("a.iso"), iso("b.iso")])).toEqual(["files.1.kind: a second iso for pe 4.6.12"]);
     const pe = { id: "pe", name: "PE", applianceName: "PE Appliance" };
     expect(issues([iso("a.iso")], [pe, pe])).toEqual(["products.1.id: pe is listed twice"]);
+  });
+});
+
+describe("quarantineDetails", () => {
+  it("keeps at most 50 findings and says how many more there were; the reason still counts them all", () => {
+    const findings = Array.from({ length: 60 }, (_, i) => ({ file: `f${i}.zst`, problem: "checksum mismatch" }));
+    const details = quarantineDetails(findings);
+    expect(details.findings).toHaveLength(50);
+    expect(details.findings[49]).toEqual(findings[49]);
+    expect(details.omittedFindings).toBe(10);
+    expect(reasonLine(findings)).toBe("f0.zst: checksum mismatch (and 59 more)");
+    expect(quarantineDetails(findings.slice(0, 3))).toEqual({ findings: findings.slice(0, 3) });
   });
 });

@@ -154,6 +154,15 @@ function planProducts(release: ReleaseManifest, facts: CatalogFacts, plan: Relea
   }
 }
 
+/** Findings kept in a quarantined release's details; the reason line still counts them all. */
+const MAX_STORED_FINDINGS = 50;
+
+/** What a quarantined release records: its findings, capped, and how many were left out. */
+export const quarantineDetails = (findings: Finding[]) => ({
+  findings: findings.slice(0, MAX_STORED_FINDINGS),
+  ...(findings.length > MAX_STORED_FINDINGS && { omittedFindings: findings.length - MAX_STORED_FINDINGS }),
+});
+
 /** The one-line quarantine reason: the first finding, and how many more there are. */
 export function reasonLine(findings: Finding[]): string {
   const [first] = findings;

@@ -25,7 +25,7 @@ import { config, type TrustedKey } from "../env";
 import { keyStatus } from "../keys";
 import type { syncSummarySchema } from "./api-schemas";
 import { listReleaseIds, releaseFolder } from "./discover";
-import { planRelease, reasonLine, type Finding } from "./plan";
+import { planRelease, quarantineDetails, reasonLine, type Finding } from "./plan";
 import { fileKeyId, RELEASE_ID_PATTERN, releaseTotals, type ReleaseManifest } from "./release-manifest";
 import { MAX_SIGNATURE_BYTES, RELEASE_JSON, RELEASE_JSON_SIGNATURE, readSignedManifest } from "./signed-manifest";
 import type { VerifyReleaseParams } from "./workflow";
@@ -36,8 +36,6 @@ export type SyncSummary = z.infer<typeof syncSummarySchema>;
 export const MANIFEST_SIGNATURE_GRACE_MS = 10 * 60 * 1000;
 /** Runs that may fail on a release (an outage, a crash) before it is quarantined as poison. */
 export const MAX_ATTEMPTS = 3;
-/** Findings kept in a quarantined release's details; the reason line still counts them all. */
-const MAX_STORED_FINDINGS = 50;
 
 type Outcome = { status: "verifying" } | { status: "quarantined"; reason: string };
 type Clock = () => number;
@@ -150,10 +148,7 @@ async function quarantine(
   const reason = reasonLine(findings);
   await quarantineRelease(run.db, releaseId, run.runId, {
     reason,
-    details: {
-      findings: findings.slice(0, MAX_STORED_FINDINGS),
-      ...(findings.length > MAX_STORED_FINDINGS && { omittedFindings: findings.length - MAX_STORED_FINDINGS }),
-    },
+    details: quarantineDetails(findings),
     ...(release && releaseTotals(release)),
     keyId,
     now: run.clock(),

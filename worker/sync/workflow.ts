@@ -11,7 +11,7 @@ import { quarantineRelease } from "../db/releases";
 import { config } from "../env";
 import { keyStatus } from "../keys";
 import { releaseFolder } from "./discover";
-import { planRelease, reasonLine, type Finding } from "./plan";
+import { planRelease, quarantineDetails, reasonLine, type Finding } from "./plan";
 import { releaseTotals } from "./release-manifest";
 import { readSignedManifest } from "./signed-manifest";
 import { type FileVerdict, storeSmallBlob, verifyFile } from "./verify-files";
@@ -35,8 +35,6 @@ const FILE_STEP = {
   timeout: "30 minutes",
 } as const;
 const BOOKKEEPING_STEP = { retries: { limit: 5, delay: "5 seconds", backoff: "exponential" } } as const;
-/** Findings kept in a quarantined release's details; the reason line still counts them all. */
-const MAX_STORED_FINDINGS = 50;
 
 export const fileStepName = (file: string) => `verify ${file}`;
 
@@ -80,10 +78,7 @@ async function quarantine(env: Env, params: VerifyReleaseParams, findings: Findi
   const reason = reasonLine(findings);
   await quarantineRelease(primaryWriter(env), params.releaseId, params.runId, {
     reason,
-    details: {
-      findings: findings.slice(0, MAX_STORED_FINDINGS),
-      ...(findings.length > MAX_STORED_FINDINGS && { omittedFindings: findings.length - MAX_STORED_FINDINGS }),
-    },
+    details: quarantineDetails(findings),
     fileCount: params.files.length,
     totalBytes: params.files.reduce((sum, f) => sum + f.size, 0),
     keyId: params.manifestKeyId,
