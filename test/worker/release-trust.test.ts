@@ -8,6 +8,8 @@ import { eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { app } from "../../worker/app";
 import { primaryWriter } from "../../worker/db/client";
+import { publishStatements } from "../../worker/db/publish";
+import { claimRelease } from "../../worker/db/releases";
 import { auditEvents, packVersions, products, releaseArtifacts } from "../../worker/db/schema";
 import { config } from "../../worker/env";
 import { artifactOf } from "../../worker/downloads/files";
@@ -15,6 +17,7 @@ import { cacheKeyOf, serveDownloadable } from "../../worker/downloads/serve";
 import { blobKey } from "../../worker/sync/blobs";
 import { releaseFolder } from "../../worker/sync/discover";
 import { MANIFEST_SIGNATURE_GRACE_MS, MAX_ATTEMPTS, runSync, workflowIdOf } from "../../worker/sync/run";
+import type { PackFile } from "../../worker/sync/release-manifest";
 import { fileStepName } from "../../worker/sync/workflow";
 import { verifyBytes } from "../../worker/sync/verify";
 import {
@@ -22,6 +25,7 @@ import {
   PALETTE_ENTERPRISE,
   PALETTE_VERTEX,
   releaseRow,
+  storedAsIf,
   testSigningKey,
   writeReleaseJson,
 } from "./support/releases";
@@ -415,6 +419,29 @@ describe("names a bundle can hold", () => {
       releaseId: "name-second",
       reason: "addon-foo-1-2.0.zst: the name addon-foo-1-2.0.zst is already published for pack addon-foo@1-2.0",
     });
+  });
+});
+
+describe("the file-name index behind the plan", () => {
+  it("refuses, in the publish batch itself, a second artifact under a published file name", async () => {
+    // As if the plan's check were skipped (or raced): the UNIQUE index on file_name still refuses it.
+    await dropRelease(env, "name-base", { packs: [{ name: "addon-bar", version: "1-2.0" }] });
+    expect((await sync()).published).toContain("name-base");
+    const racing = await dropRelease(env, "name-racing", { packs: [{ name: "addon-bar-1", version: "2.0" }] });
+    expect(await claimRelease(db(), "name-racing", "racing-run", Date.now())).toBe(true);
+    const statements = publishStatements(db(), {
+      release: racing.manifest,
+      keyId: "test-ec",
+      stored: storedAsIf(racing.manifest),
+      newPacks: racing.manifest.files.filter((f): f is PackFile => f.kind === "pack"),
+      newInstallers: [],
+      productWrites: [],
+      runId: "racing-run",
+      now: Date.now(),
+      details: {},
+    });
+    await expect(db().batch(statements)).rejects.toThrow(/UNIQUE.*file_name/i);
+    expect(await packRow("addon-bar-1@2.0")).toBeUndefined();
   });
 });
 
