@@ -8,7 +8,8 @@ import { count, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { catalogGeneration } from "../../worker/catalog/generation";
 import { primaryWriter } from "../../worker/db/client";
-import { packVersions } from "../../worker/db/schema";
+import { claimRelease, reclaimFromWorkflow } from "../../worker/db/releases";
+import { packVersions, releases } from "../../worker/db/schema";
 import { runSync, workflowIdOf } from "../../worker/sync/run";
 import { FILE_STEP_RETRIES, fileStepName } from "../../worker/sync/workflow";
 import { dropRelease, releaseRow } from "./support/releases";
@@ -59,6 +60,17 @@ describe("release verification on Workflows", () => {
       workflowId: workflowIdOf("owned", 1),
     });
     await (await env.VERIFY_RELEASE.get(workflowIdOf("owned", 1))).terminate();
+  });
+
+  it("the claim SQL itself never takes a release a Workflow owns, however old its claim", async () => {
+    await db()
+      .insert(releases)
+      .values({ id: "owned-sql", status: "processing", runId: "old-run", claimedAt: 0, workflowId: "owned-sql--a1" });
+    expect(await claimRelease(db(), "owned-sql", "new-run", Date.now())).toBe(false);
+    expect(await reclaimFromWorkflow(db(), "owned-sql", "new-run", Date.now(), "some-other-workflow")).toBeNull();
+    expect(await reclaimFromWorkflow(db(), "owned-sql", "new-run", Date.now(), "owned-sql--a1")).toMatchObject({
+      attempts: 1,
+    });
   });
 
   it("retries a file step that fails, with backoff, and publishes when it succeeds", async () => {
