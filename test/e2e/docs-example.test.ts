@@ -11,33 +11,9 @@ import { promisify } from "node:util";
 import type { Browser, Download, Page } from "playwright-core";
 import { afterAll, beforeAll, expect, inject, it } from "vitest";
 import { launchBrowser, screenshot } from "./support/browser";
+import { docsSampleScript } from "./support/docs-script";
 
 const studioUrl = inject("studioUrl");
-
-/** The docs' "Sample script", as printed (Verify Signatures → Enablement). */
-const DOCS_SAMPLE_SCRIPT = `# This script verifies the signatures of data files against a public key.
-# It expects files named like \`datafile.zst\` and corresponding signatures \`datafile.sig.bin\`.
-# Ensure you have OpenSSL installed to run this script and that the public key is in PEM format.
-# Ensure the script has execute permissions: \`chmod +x verify-signatures.sh\`
-# Usage: ./verify-signatures.sh
-#!/bin/bash
-PUBKEY="REPLACE ME" # Enter path to public key file
-for sigfile in *.sig.bin; do
-# Strip \`.sig.bin\` to get base filename and corresponding data file
-base="\${sigfile%.sig.bin}"
-datafile="\${base}.zst"
-if [[ ! -f "$datafile" ]]; then # Check if data file exists
-echo "$datafile: ❌ Data file not found" # Skip to next iteration
-continue
-fi
-# Run signature verification
-if openssl dgst -sha256 -verify "$PUBKEY" -signature "$sigfile" "$datafile" > /dev/null 2>&1; then # Verify signature
-echo "$datafile: ✅ Signature valid" # Print success message
-else
-echo "$datafile: ❌ Signature invalid" # Print failure message
-fi
-done
-`;
 
 /** The docs' "Example output". */
 const DOCS_EXAMPLE_OUTPUT = `cni-calico-3.29.2.zst: ✅ Signature valid
@@ -117,7 +93,7 @@ it("builds the docs' example bundle in the wizard, downloads it, and the docs' s
   const keyDir = await mkdtemp(join(tmpdir(), "docs-example-key-"));
   const key = join(keyDir, "spectro_public_key.pem");
   await writeFile(key, await (await fetch(`${studioUrl}/spectro_public_key.pem`)).text());
-  await writeFile(join(work, "verify-signatures.sh"), DOCS_SAMPLE_SCRIPT.replace("REPLACE ME", key), {
+  await writeFile(join(work, "verify-signatures.sh"), docsSampleScript(key), {
     mode: 0o755,
   });
   const { stdout } = await promisify(execFile)("bash", ["./verify-signatures.sh"], {

@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { docsSampleScript } from "./support/docs-script";
 
 const exec = promisify(execFile);
 const studioUrl = inject("studioUrl");
@@ -45,26 +46,6 @@ async function save(url: string, path: string) {
   expect(res.status, `${url}: ${res.status}`).toBe(200);
   await writeFile(path, Buffer.from(await res.arrayBuffer()));
 }
-
-/** The docs' sample script, unchanged except for REPLACE ME, as the docs tell users to do. */
-const DOCS_VERIFY_LOOP = (pubkey: string) => `#!/bin/bash
-PUBKEY="${pubkey}" # Enter path to public key file
-for sigfile in *.sig.bin; do
-# Strip \`.sig.bin\` to get base filename and corresponding data file
-base="\${sigfile%.sig.bin}"
-datafile="\${base}.zst"
-if [[ ! -f "$datafile" ]]; then # Check if data file exists
-echo "$datafile: ❌ Data file not found" # Skip to next iteration
-continue
-fi
-# Run signature verification
-if openssl dgst -sha256 -verify "$PUBKEY" -signature "$sigfile" "$datafile" > /dev/null 2>&1; then # Verify signature
-echo "$datafile: ✅ Signature valid" # Print success message
-else
-echo "$datafile: ❌ Signature invalid" # Print failure message
-fi
-done
-`;
 
 let work: string;
 let grant: GrantJson;
@@ -132,7 +113,7 @@ describe("downloads with real tools", () => {
     expect(manifests.length).toBeGreaterThan(0);
     expect(sums.stdout.trim().split("\n")).toHaveLength(expected.length + manifests.length);
 
-    await writeFile(join(dir, "verify-signatures.sh"), DOCS_VERIFY_LOOP(join(work, "spectro_public_key.pem")), {
+    await writeFile(join(dir, "verify-signatures.sh"), docsSampleScript(join(work, "spectro_public_key.pem")), {
       mode: 0o755,
     });
     const loop = await run("bash", ["verify-signatures.sh"], dir);
@@ -211,7 +192,7 @@ describe("downloads with real tools", () => {
     const shipped = await run("./verify-signatures.sh", [], inside);
     expect(shipped.stdout.trim().split("\n")).toEqual(grant.files.map((f) => `${f.file}: ✅ Signature valid`).sort());
     // The docs' loop with the key fetched from the studio agrees with the key inside the tar.
-    await writeFile(join(inside, "docs-loop.sh"), DOCS_VERIFY_LOOP(join(work, "spectro_public_key.pem")));
+    await writeFile(join(inside, "docs-loop.sh"), docsSampleScript(join(work, "spectro_public_key.pem")));
     const docs = await run("bash", ["docs-loop.sh"], inside);
     expect(
       docs.stdout
