@@ -196,6 +196,25 @@ describe("signed release manifests", () => {
     });
   });
 
+  it("refuses a manifest or manifest signature too large to be one, and more files than a release may list", async () => {
+    await dropRelease(env, "big-signature", { packs: [{ name: "addon-big-sig", version: "1.0.0" }] });
+    await env.ARTIFACTS.put(`${releaseFolder("big-signature")}release.json.sig.bin`, new Uint8Array(17 * 1024));
+    await dropRelease(env, "big-manifest", {
+      packs: [{ name: "addon-big-manifest", version: "1.0.0" }],
+      releaseJson: (m) => ({ ...m, padding: "x".repeat(4 * 1024 * 1024) }),
+    });
+    await dropRelease(env, "too-many-files", {
+      packs: [{ name: "addon-many", version: "1.0.0" }],
+      releaseJson: (m) => ({ ...m, files: Array.from({ length: 2001 }, () => m.files[0]) }),
+    });
+    const reasons = Object.fromEntries((await sync()).quarantined.map((q) => [q.releaseId, q.reason]));
+    expect(reasons["big-signature"]).toBe("release.json.sig.bin is 17408 bytes, not a signature");
+    expect(reasons["big-manifest"]).toMatch(/^release\.json is \d+ bytes, more than the 4194304 allowed$/);
+    expect(reasons["too-many-files"]).toMatch(/^release\.json: files: a release lists at most 2000 files/);
+    for (const id of ["addon-big-sig@1.0.0", "addon-big-manifest@1.0.0", "addon-many@1.0.0"])
+      expect(await packRow(id)).toBeUndefined();
+  });
+
   it("refuses a release folder whose name is not a slug", async () => {
     await dropRelease(env, "Not_A_Slug", { packs: [{ name: "addon-badfolder", version: "1.0.0" }] });
     expect((await sync()).quarantined).toContainEqual({
