@@ -78,7 +78,7 @@ describe("canonical base64", () => {
         DOWNLOAD_SIGNING_KEYS: JSON.stringify([{ id: "k", secret: s }]),
       } as unknown as Env);
     expect(signingKeys(cfgWith(secret))[0].secret).toEqual(new Uint8Array(32).fill(9));
-    const twin = secret.slice(0, -2) + String.fromCharCode(secret.charCodeAt(secret.length - 2) + 1) + "=";
+    const twin = `${secret.slice(0, -2) + String.fromCharCode(secret.charCodeAt(secret.length - 2) + 1)}=`;
     expect(Buffer.from(twin, "base64")).toEqual(Buffer.from(new Uint8Array(32).fill(9)));
     expect(() => signingKeys(cfgWith(twin))).toThrow(/canonically encoded/);
     expect(() => signingKeys(cfgWith(`${secret}=`))).toThrow(/canonically encoded/);

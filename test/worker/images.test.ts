@@ -19,12 +19,12 @@ const CILIUM = `quay.io/cilium/cilium:v1.16.3@${d("e")}`;
 const withImages = (images: Record<string, string[]>) => (m: ReleaseManifest) => ({
   ...m,
   files: m.files.map((f) =>
-    f.kind === "pack" && images[f.pack.name + "@" + f.pack.version]
+    f.kind === "pack" && images[`${f.pack.name}@${f.pack.version}`]
       ? {
           ...f,
           pack: {
             ...f.pack,
-            content: { images: images[f.pack.name + "@" + f.pack.version].map((image) => ({ image })) },
+            content: { images: images[`${f.pack.name}@${f.pack.version}`].map((image) => ({ image })) },
           },
         }
       : f,
@@ -114,9 +114,9 @@ describe("images declared by pack versions", () => {
     const grant = (await res.json()) as { links: Record<string, string> };
     const txt = await (await exports.default.fetch(grant.links["images.txt"])).text();
     expect(txt).toBe(
-      [`docker.io/calico/node@${d("a")}`, `quay.io/cilium/cilium@${d("e")}`, `registry.k8s.io/pause@${d("c")}`].join(
+      `${[`docker.io/calico/node@${d("a")}`, `quay.io/cilium/cilium@${d("e")}`, `registry.k8s.io/pause@${d("c")}`].join(
         "\n",
-      ) + "\n",
+      )}\n`,
     );
   });
 

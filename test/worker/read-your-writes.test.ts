@@ -80,7 +80,7 @@ describe("grant and yank state is read at the primary", () => {
     for (const url of [
       grant.links["urls.txt"].replace(/\/urls\.txt$/, ""),
       grant.links["urls.txt"],
-      grant.links["SHA256SUMS"],
+      grant.links.SHA256SUMS,
       grant.links["bundle.tar"],
       grant.files[0].url,
     ]) {

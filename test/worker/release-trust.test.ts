@@ -259,16 +259,16 @@ describe("downloads serve only verified bytes", () => {
       ],
     });
     expect((await sync()).published).toContain("pinned");
-    verified = await (await env.ARTIFACTS.get(releaseFolder("pinned") + "addon-pinned-1.0.0.zst"))!.arrayBuffer();
+    verified = await (await env.ARTIFACTS.get(`${releaseFolder("pinned")}addon-pinned-1.0.0.zst`))!.arrayBuffer();
   });
 
   it("keeps serving the verified bytes after the dropped object is overwritten or deleted", async () => {
     const { url, sha256 } = await grantUrl("addon-pinned", "1.0.0");
-    await env.ARTIFACTS.put(releaseFolder("pinned") + "addon-pinned-1.0.0.zst", "overwritten after publishing");
+    await env.ARTIFACTS.put(`${releaseFolder("pinned")}addon-pinned-1.0.0.zst`, "overwritten after publishing");
     const first = await studio(url);
     expect(first.status).toBe(200);
     expect(await sha256Hex(await first.arrayBuffer())).toBe(sha256);
-    await env.ARTIFACTS.delete(releaseFolder("pinned") + "addon-pinned-1.0.0.zst");
+    await env.ARTIFACTS.delete(`${releaseFolder("pinned")}addon-pinned-1.0.0.zst`);
     const second = await studio(url);
     expect(second.status).toBe(200);
     expect(new Uint8Array(await second.arrayBuffer())).toEqual(new Uint8Array(verified));
@@ -352,7 +352,7 @@ describe("downloads serve only verified bytes", () => {
 
   it("publishes what it verified even if the dropped object is overwritten once its file step has verified it", async () => {
     const release = await dropRelease(env, "race-overwrite", { packs: [{ name: "addon-race", version: "1.0.0" }] });
-    const key = releaseFolder("race-overwrite") + "addon-race-1.0.0.zst";
+    const key = `${releaseFolder("race-overwrite")}addon-race-1.0.0.zst`;
     await using instance = await introspectWorkflowInstance(env.VERIFY_RELEASE, workflowIdOf("race-overwrite", 1));
     const summary = await runSync(env, { trigger: "admin" });
     expect(summary.verifying).toContain("race-overwrite");

@@ -183,6 +183,7 @@ describe("GET /api/v1/grants/:id/bundle.tar", () => {
     }
     const script = byName.get("verify-signatures.sh")!;
     expect(script.mode).toBe(0o755);
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the shell's own parameter expansion, checked verbatim
     expect(decoder.decode(script.data)).toContain('PUBKEY="${PUBKEY:-spectro_public_key.pem}"');
     expect(decoder.decode(script.data)).toContain('echo "$datafile: ✅ Signature valid"');
   });

@@ -57,7 +57,11 @@ describe("measureAndVerify", () => {
   it("hashes a stream once and verifies its signature; the copy gets every byte", async () => {
     const chunks = [bytesOf("first chunk, "), bytesOf("second chunk, "), bytesOf("last chunk")];
     const whole = new Uint8Array(chunks.reduce((n, c) => n + c.byteLength, 0));
-    chunks.reduce((offset, c) => (whole.set(c, offset), offset + c.byteLength), 0);
+    let offset = 0;
+    for (const c of chunks) {
+      whole.set(c, offset);
+      offset += c.byteLength;
+    }
     const copied: Uint8Array[] = [];
     const copy = new WritableStream<Uint8Array>({ write: (c) => void copied.push(c) }).getWriter();
     const measured = await measureAndVerify(

@@ -47,7 +47,7 @@ export function Layout({ title, children, islands = [], area }: LayoutProps) {
 }
 
 /** A full HTML document from a page tree. */
-export const documentHtml = (page: VNode) => "<!doctype html>" + render(page);
+export const documentHtml = (page: VNode) => `<!doctype html>${render(page)}`;
 
 type CrumbsProps = { trail: { href?: string; label: string }[] };
 

@@ -1,7 +1,7 @@
 // The bundle wizard's state and step order. All state lives in the query string (product,
 // version, useCase, cloud, arch, fips, packs), so a URL restores a bundle exactly; these pure
 // functions parse it, say which steps a use case takes, and build the canonical URLs.
-import { z } from "zod";
+import type { z } from "zod";
 import { packRefId, type PackRef } from "../../worker/catalog/bundle-spec";
 import { compatibleQuery } from "../../worker/catalog/filters";
 import { LAYERS, type Layer, type UseCase } from "../../worker/db/schema";

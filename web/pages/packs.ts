@@ -155,8 +155,8 @@ export function BrowsePage({ filters, result, products, selected, captcha, outco
             labelText="FIPS"
             value=${filters.fips === undefined ? undefined : String(filters.fips)}
             options=${[
-              { value: "true", label: "FIPS" + count(facets.fips["true"]) },
-              { value: "false", label: "non-FIPS" + count(facets.fips["false"]) },
+              { value: "true", label: `FIPS${count(facets.fips.true)}` },
+              { value: "false", label: `non-FIPS${count(facets.fips.false)}` },
             ]}
             anyLabel="FIPS and non-FIPS"
           />
@@ -204,7 +204,7 @@ export function BrowsePage({ filters, result, products, selected, captcha, outco
         </div>
         <div class="selection-bar download-bar" id="download">
           <div class="stack">
-            <h2 class="bar-title"><strong data-selection-count>${selected.length}</strong> selected<span class="small muted" data-selection-list>${selected.length ? ": " + selected.map(packRefId).join(", ") : ""}</span></h2>
+            <h2 class="bar-title"><strong data-selection-count>${selected.length}</strong> selected<span class="small muted" data-selection-list>${selected.length ? `: ${selected.map(packRefId).join(", ")}` : ""}</span></h2>
             <span class="actions">
               <button type="submit" name="go" value="select" class="secondary small">Update selection</button>
               ${selected.length ? html`<a href=${browseHref(filters, [], { cursor: filters.cursor, trail: filters.trail })} class="small">Clear selection</a>` : null}

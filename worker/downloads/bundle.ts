@@ -89,7 +89,7 @@ export async function manifestBody(
       return { body: bundleCurl(grant, entries, proofs), contentType: TEXT };
     case "manifest.json":
       return {
-        body: JSON.stringify(manifestJson(grant, entries, proofs), null, 2) + "\n",
+        body: `${JSON.stringify(manifestJson(grant, entries, proofs), null, 2)}\n`,
         contentType: "application/json; charset=utf-8",
       };
     case "download.sh":

@@ -6,7 +6,7 @@ import { latestStateReader, primaryWriter } from "../db/client";
 import type { GrantRecord } from "../db/grants";
 import { config } from "../env";
 import { defaultKey } from "../keys";
-import { type FetchFn } from "../captcha";
+import type { FetchFn } from "../captcha";
 import { manifestBody } from "./bundle";
 import {
   type GrantView,

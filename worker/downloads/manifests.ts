@@ -45,7 +45,7 @@ export const MANIFEST_FORMATS = [
 export type ManifestFormat = (typeof MANIFEST_FORMATS)[number];
 
 export const urlsTxt = (entries: ManifestEntry[], proofs: ProofEntry[] = []) =>
-  [...entries, ...proofs].flatMap((e) => [e.url, e.sigUrl]).join("\n") + "\n";
+  `${[...entries, ...proofs].flatMap((e) => [e.url, e.sigUrl]).join("\n")}\n`;
 
 const curlQuote = (s: string) => `"${s.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`;
 
@@ -65,7 +65,7 @@ export function bundleCurl(grant: ManifestGrant, entries: ManifestEntry[], proof
       lines.push(`url = ${curlQuote(url)}`, `output = ${curlQuote(file)}`);
     }
   }
-  return lines.join("\n") + "\n";
+  return `${lines.join("\n")}\n`;
 }
 
 export function manifestJson(grant: ManifestGrant, entries: ManifestEntry[], proofs: ProofEntry[] = []) {
@@ -99,16 +99,14 @@ export function sha256Sums(
   signatureSha256: ReadonlyMap<string, string>,
   proofs: SummedProof[] = [],
 ): string {
-  return (
-    [
-      ...entries.flatMap((e) => {
-        const sig = signatureSha256.get(e.sigFile);
-        if (!sig) throw new Error(`no checksum for ${e.sigFile}`);
-        return [`${e.sha256}  ${e.file}`, `${sig}  ${e.sigFile}`];
-      }),
-      ...proofs.flatMap((p) => [`${p.sha256}  ${p.file}`, `${p.sigSha256}  ${p.sigFile}`]),
-    ].join("\n") + "\n"
-  );
+  return `${[
+    ...entries.flatMap((e) => {
+      const sig = signatureSha256.get(e.sigFile);
+      if (!sig) throw new Error(`no checksum for ${e.sigFile}`);
+      return [`${e.sha256}  ${e.file}`, `${sig}  ${e.sigFile}`];
+    }),
+    ...proofs.flatMap((p) => [`${p.sha256}  ${p.file}`, `${p.sigSha256}  ${p.sigFile}`]),
+  ].join("\n")}\n`;
 }
 
 /** SHA256SUMS's length depends only on the file names (hex digests have a fixed length). */

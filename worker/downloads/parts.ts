@@ -88,7 +88,7 @@ export async function partChecksums(stream: ReadableStream<Uint8Array>, size: nu
 }
 
 export const partsSha256Sums = (folder: string, sums: PartSums) =>
-  sums.parts.map((sum, i) => `${sum}  ${folder}.tar.${partSuffix(i + 1, sums.parts.length)}`).join("\n") + "\n";
+  `${sums.parts.map((sum, i) => `${sum}  ${folder}.tar.${partSuffix(i + 1, sums.parts.length)}`).join("\n")}\n`;
 
 const shQuote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
@@ -142,16 +142,16 @@ export function partsListing(grantBase: string, folder: string, size: number, to
   ];
 }
 
-export const partsUrlsTxt = (list: PartsListing) => list.map((p) => p.url).join("\n") + "\n";
+export const partsUrlsTxt = (list: PartsListing) => `${list.map((p) => p.url).join("\n")}\n`;
 
 const curlQuote = (s: string) => `"${s.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`;
 
 export const partsBundleCurl = (grant: { id: string; expiresAt: number }, list: PartsListing) =>
-  [
+  `${[
     `# Artifact Studio grant ${grant.id} as ${list.length - 2} parts; links expire ${new Date(grant.expiresAt).toISOString()}.`,
     "# Usage: curl --parallel --fail -K bundle.curl && sh join-and-verify.sh",
     ...list.flatMap((p) => [`url = ${curlQuote(p.url)}`, `output = ${curlQuote(p.output)}`]),
-  ].join("\n") + "\n";
+  ].join("\n")}\n`;
 
 /**
  * The part sums of a grant's archive at a size. The archive is deterministic for a grant, so the

@@ -209,7 +209,7 @@ bundleRoutes.get("/next", (c) => {
 bundleRoutes.get("/spec.json", (c) => {
   const state = wizardState(c.req.url);
   const spec = parseOrThrow(bundleSpec, { ...state, cloud: state.useCase === "controller" ? state.cloud : undefined });
-  return new Response(JSON.stringify(spec, null, 2) + "\n", {
+  return new Response(`${JSON.stringify(spec, null, 2)}\n`, {
     headers: {
       "Content-Type": "application/json; charset=utf-8",
       "Content-Disposition": `attachment; filename="bundle-${spec.product}-${spec.version}.json"`,

@@ -103,7 +103,7 @@ pagesRoutes.get(
 
 pagesRoutes.get(
   "/verify-signatures.sh",
-  (c) =>
+  () =>
     new Response(VERIFY_SCRIPT, {
       headers: {
         "Content-Type": "text/x-shellscript; charset=utf-8",

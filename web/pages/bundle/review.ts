@@ -2,7 +2,7 @@
 // its spec export, its permalink, "Explore additional add-ons", and the download itself: the captcha,
 // Download Bundle and Copy all URLs, posting back to Confirm).
 import { html } from "htm/preact";
-import { packRefId, type PackRef } from "../../../worker/catalog/bundle-spec";
+import type { PackRef } from "../../../worker/catalog/bundle-spec";
 import type { AssessedPack } from "../../../worker/catalog/compatibility";
 import { LAYERS, type Layer } from "../../../worker/db/schema";
 import { type CaptchaView, DownloadControls, type DownloadOutcome, DownloadOutput } from "../../components/download";
