@@ -558,7 +558,8 @@ describe("key lifecycle", () => {
       body: JSON.stringify({ installers: { product: "palette-enterprise", version: "9.2.0" } }),
     });
     expect(grant.status).toBe(201);
-    const { files } = (await grant.json()) as { files: { url: string }[] };
+    const { files, links } = (await grant.json()) as { files: { url: string }[]; links: Record<string, string> };
+    expect((await studio(links["bundle.tar"])).status).toBe(200);
     const yank = await studio("/api/v1/admin/products/palette-enterprise/versions/9.2.0/installers/iso/yank", {
       method: "POST",
       headers: ADMIN,
@@ -566,6 +567,17 @@ describe("key lifecycle", () => {
     });
     expect(yank.status).toBe(200);
     expect(await (await studio(files[0].url)).text()).toMatch(/was yanked from the catalog/);
+    // Everything else the grant opens is refused too: the tar, its documents, the grant itself.
+    for (const link of [
+      links["bundle.tar"],
+      links["download.sh"],
+      links["urls.txt"],
+      links["bundle.tar"].replace(/\/bundle\.tar$/, ""),
+    ]) {
+      const refused = await studio(link);
+      expect(refused.status, link).toBe(409);
+      expect(((await refused.json()) as { error: { message: string } }).error.message).toMatch(/palette-.*\.iso/);
+    }
     const again = await studio("/api/v1/grants", {
       method: "POST",
       headers: { "Content-Type": "application/json", "CF-Connecting-IP": "198.51.100.24" },

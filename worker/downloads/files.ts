@@ -41,7 +41,7 @@ export type Downloadable = {
   installer?: { product: string; version: string; kind: InstallerKind };
 };
 
-const installerOf = (f: GrantFile) =>
+export const installerOf = (f: GrantFile) =>
   f.kind === "pack" ? undefined : { product: f.name, version: f.version, kind: f.kind };
 
 export const artifactOf = (f: GrantFile): Downloadable => ({

@@ -12,6 +12,7 @@ import {
   getGrant,
   getGrantByCapabilityHash,
   insertGrant,
+  installerYanked,
   productVersionExists,
   yankedAmong,
 } from "../db/grants";
@@ -21,7 +22,7 @@ import { ApiError, misconfigured } from "../errors";
 import { packVersionId } from "../sync/plan";
 import { randomBase64url, sha256OfText } from "../encoding";
 import { rateLimitKey } from "./client-key";
-import { artifactOf, type GrantFile, signatureOf, totalBytes } from "./files";
+import { artifactOf, type GrantFile, installerOf, signatureOf, totalBytes } from "./files";
 import { MANIFEST_FORMATS, type ManifestEntry } from "./manifests";
 import type { UrlSigner } from "./signers";
 import { authenticateToken, bearerOf, type TokenScope } from "./tokens";
@@ -241,7 +242,7 @@ export async function recordGrant(
 
 /**
  * The grant a capability opens, if it may still be used: 404 unknown, 403 revoked, 410 expired,
- * 409 if a pack was yanked since.
+ * 409 if a pack or installer was yanked since.
  */
 export async function loadLiveGrant(db: Db, capability: string, now: number): Promise<GrantRecord> {
   const grant = await findGrantByCapability(db, capability);
@@ -254,16 +255,22 @@ export async function loadLiveGrant(db: Db, capability: string, now: number): Pr
       "expired",
       `grant ${id} expired at ${new Date(grant.expiresAt).toISOString()}; request a new one`,
     );
-  const yanked = await yankedAmong(
-    db,
-    grant.files.flatMap((f) => (f.packVersionId ? [f.packVersionId] : [])),
-  );
-  if (yanked.size)
-    throw new ApiError(
-      409,
-      "yanked",
-      `yanked since this grant was issued: ${[...yanked].join(", ")}; request a new grant`,
-    );
+  const [packsYanked, installersYanked] = await Promise.all([
+    yankedAmong(
+      db,
+      grant.files.flatMap((f) => (f.packVersionId ? [f.packVersionId] : [])),
+    ),
+    // Installers too: a key-incident yank pulls them, and bundle.tar or a presigned URL must not outlive it.
+    Promise.all(
+      grant.files.map(async (f) => {
+        const installer = installerOf(f);
+        return installer && (await installerYanked(db, installer)) ? [f.file] : [];
+      }),
+    ),
+  ]);
+  const yanked = [...packsYanked, ...installersYanked.flat()];
+  if (yanked.length)
+    throw new ApiError(409, "yanked", `yanked since this grant was issued: ${yanked.join(", ")}; request a new grant`);
   return grant;
 }
 
