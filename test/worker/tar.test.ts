@@ -1,7 +1,9 @@
 // The single-file tar: its length as a pure function, the ustar header layout, and a grant's
 // bundle.tar parsed back entry by entry and checked against the catalog and the signatures.
+import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
+import { app } from "../../worker/app";
 import { BLOCK, tarLength, tarStream, ustarHeader } from "../../worker/downloads/tar";
 import { dropRelease, PALETTE_ENTERPRISE } from "./support/releases";
 import { syncAndSettle } from "./support/sync";
@@ -186,6 +188,30 @@ describe("GET /api/v1/grants/:id/bundle.tar", () => {
     // biome-ignore lint/suspicious/noTemplateCurlyInString: the shell's own parameter expansion, checked verbatim
     expect(decoder.decode(script.data)).toContain('PUBKEY="${PUBKEY:-spectro_public_key.pem}"');
     expect(decoder.decode(script.data)).toContain('echo "$datafile: ✅ Signature valid"');
+  });
+
+  it("ships the first current key as spectro_public_key.pem; a revoked first key goes under its own id", async () => {
+    const created = await exports.default.fetch("http://studio.test/api/v1/grants", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ packs: [{ name: "kubernetes", version: "1.32.3" }] }),
+    });
+    const grant = (await created.json()) as { id: string; files: { keyId: string }[]; links: Record<string, string> };
+    const keys = JSON.parse(env.TRUSTED_PUBLIC_KEYS) as { id: string; pem: string }[];
+    expect(grant.files[0].keyId).toBe(keys[0].id);
+    const firstRevoked = {
+      ...env,
+      TRUSTED_PUBLIC_KEYS: JSON.stringify(keys.map((k, i) => (i === 0 ? { ...k, revoked: true } : k))),
+    };
+    const ctx = createExecutionContext();
+    const res = await app.fetch(new Request(grant.links["bundle.tar"]), firstRevoked, ctx);
+    expect(res.status).toBe(200);
+    const bytes = new Uint8Array(await res.arrayBuffer());
+    await waitOnExecutionContext(ctx);
+    const dir = `artifact-studio-${grant.id}/`;
+    const byName = new Map(parseTar(bytes).map((e) => [e.path.slice(dir.length), e]));
+    expect(decoder.decode(byName.get("spectro_public_key.pem")!.data).trim()).toBe(keys[1].pem.trim());
+    expect(decoder.decode(byName.get(`${keys[0].id}.pem`)!.data).trim()).toBe(keys[0].pem.trim());
   });
 
   it("refuses the tar of an unknown or revoked grant", async () => {

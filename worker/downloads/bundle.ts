@@ -1,6 +1,7 @@
 // A grant's downloadable documents: the manifest formats (with the signatures' checksums read from
 // storage, since the catalog records only the artifacts'), and the single-file tar of everything.
 import type { TrustedKey } from "../env";
+import { defaultKey } from "../keys";
 import type { GrantRecord } from "../db/grants";
 import { sha256Hex } from "../encoding";
 import { artifactOf, signatureOf } from "./files";
@@ -205,13 +206,16 @@ function grantTarEntries(
       return encoder.encode(sha256Sums(grant.files, sums, proofs.map(summedProof)));
     },
   });
-  const [defaultKey, ...others] = keys;
+  // The key the studio serves as /spectro_public_key.pem, chosen as of the grant so every part of
+  // one archive agrees on the layout (a key expiring mid-download must not move the bytes).
+  const primary = defaultKey(keys, grant.createdAt);
+  const others = keys.filter((k) => k !== primary);
   const usedKeyIds = new Set(grant.files.map((f) => f.keyId));
   entries.push({
     path: `${folder}/spectro_public_key.pem`,
-    size: pemBytes(defaultKey.pem).byteLength,
+    size: pemBytes(primary.pem).byteLength,
     mtime,
-    open: async () => pemBytes(defaultKey.pem),
+    open: async () => pemBytes(primary.pem),
   });
   for (const key of others.filter((k) => usedKeyIds.has(k.id))) {
     entries.push({
