@@ -15,7 +15,11 @@ const isoDate = z
  */
 const trustedKey = z
   .object({
-    id: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, "key ids are 1-64 of [A-Za-z0-9._-]"),
+    id: z
+      .string()
+      .regex(/^[A-Za-z0-9._-]{1,64}$/, "key ids are 1-64 of [A-Za-z0-9._-]")
+      // Other keys ship as <id>.pem beside spectro_public_key.pem, which this id would overwrite.
+      .refine((id) => id !== "spectro_public_key", "spectro_public_key is the default key's file name, not an id"),
     pem: z.string().includes("-----BEGIN PUBLIC KEY-----", { message: "must be a PEM SubjectPublicKeyInfo" }),
     revoked: z.boolean().default(false),
     /** When the key was revoked (information for the key pages). */

@@ -78,10 +78,19 @@ describe("manifest renderers", () => {
     expect(script).toContain('openssl dgst -sha256 -verify "$8" -signature "$5" "$1"');
     expect(script).toContain('say "$1: ✅ Signature valid"');
     expect(script).toContain(`item 'cni-calico-3.29.2.zst' 1234 ${"a".repeat(64)} 'https://s.test/it'\\''s'`);
-    expect(script).toContain(`"$KEY_main"`);
-    expect(script).toMatch(/item 'o-1\.zst' .* "\$KEY_older"/);
+    expect(script).toContain(`KEY_0=$(key 'spectro_public_key.pem' 'https://s.test/spectro_public_key.pem')`);
+    expect(script).toMatch(/item 'cni-calico-3\.29\.2\.zst' .* "\$KEY_0"/);
+    expect(script).toMatch(/item 'o-1\.zst' .* "\$KEY_1"/);
     expect(script).toContain('LOG="artifact-studio-$GRANT.log"');
     expect(script).toMatch(/if \[ "\$failures" -ne 0 \]; then[\s\S]*exit 1/);
+  });
+
+  it("download.sh gives each key its own variable, even when ids differ only in punctuation", () => {
+    const entries = [entry({ keyId: "a-b" }), entry({ keyId: "a.b", file: "o-1.zst", sigFile: "o-1.sig.bin" })];
+    const script = downloadSh(grant, entries, publicKeyRefs(entries, "main", "https://s.test"));
+    expect(script).toContain(`KEY_0=$(key 'a-b.pem' 'https://s.test/keys/a-b.pem')`);
+    expect(script).toContain(`KEY_1=$(key 'a.b.pem' 'https://s.test/keys/a.b.pem')`);
+    expect(script).toMatch(/item 'o-1\.zst' .* "\$KEY_1"/);
   });
 });
 

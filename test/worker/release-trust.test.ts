@@ -475,6 +475,14 @@ describe("key lifecycle", () => {
     expect(() => config(corrupt)).toThrow(/TRUSTED_PUBLIC_KEYS\.0\.pem: key bad: does not parse as a public key/);
   });
 
+  it("refuses spectro_public_key as a key id: other keys ship as <id>.pem beside the default key's file", () => {
+    const keys = JSON.parse(env.TRUSTED_PUBLIC_KEYS) as { id: string; pem: string }[];
+    const clash = { ...env, TRUSTED_PUBLIC_KEYS: JSON.stringify([keys[0], { ...keys[1], id: "spectro_public_key" }]) };
+    expect(() => config(clash)).toThrow(
+      /TRUSTED_PUBLIC_KEYS\.1\.id: spectro_public_key is the default key's file name/,
+    );
+  });
+
   it("a corrupt PEM verifies nothing", () => {
     const data = new TextEncoder().encode("release.json");
     expect(verifyBytes(data, new Uint8Array(72), "-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n")).toBe(

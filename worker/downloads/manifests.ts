@@ -207,13 +207,13 @@ log "grant $GRANT: ${entries.length} files, links expire ${expires}"
 ${keys
   .map(
     (k) =>
-      `KEY_${shVar(k.keyId)}=$(key ${shQuote(k.file)} ${shQuote(k.url)}) || { say "${k.file}: ❌ could not fetch the public key"; exit 1; }`,
+      `${keyVar(keys, k.keyId)}=$(key ${shQuote(k.file)} ${shQuote(k.url)}) || { say "${k.file}: ❌ could not fetch the public key"; exit 1; }`,
   )
   .join("\n")}
 ${entries
   .map(
     (e) =>
-      `item ${shQuote(e.file)} ${e.size} ${e.sha256} ${shQuote(e.url)} ${shQuote(e.sigFile)} ${e.sigSize} ${shQuote(e.sigUrl)} "$KEY_${shVar(e.keyId)}"`,
+      `item ${shQuote(e.file)} ${e.size} ${e.sha256} ${shQuote(e.url)} ${shQuote(e.sigFile)} ${e.sigSize} ${shQuote(e.sigUrl)} "$${keyVar(keys, e.keyId)}"`,
   )
   .join("\n")}
 ${provenanceSteps(grant, entries, keys, proofs)}
@@ -248,7 +248,7 @@ ${entries.flatMap((e) => [e.file, e.sigFile]).join("\n")}
 ARTIFACT_STUDIO_FILES
 cat > verify-bundle.sh <<'ARTIFACT_STUDIO_VERIFY_BUNDLE'
 ${VERIFY_BUNDLE_SCRIPT}ARTIFACT_STUDIO_VERIFY_BUNDLE
-if REQUIRED=${shQuote(list)} PUBKEY="${keys.map((k) => `$KEY_${shVar(k.keyId)}`).join(" ")}" sh verify-bundle.sh . > "$GRANT_CHECK" 2>&1; then
+if REQUIRED=${shQuote(list)} PUBKEY="${keys.map((k) => `$${keyVar(keys, k.keyId)}`).join(" ")}" sh verify-bundle.sh . > "$GRANT_CHECK" 2>&1; then
   say "release manifests: ✅ every file matches a signed release manifest"
 else
   cat "$GRANT_CHECK"; say "release manifests: ❌ see verify-bundle.sh above"; failures=$((failures + 1))
@@ -256,4 +256,5 @@ fi
 cat "$GRANT_CHECK" >> "$LOG"; rm -f "$GRANT_CHECK"`;
 }
 
-const shVar = (keyId: string) => keyId.replace(/[^A-Za-z0-9]/g, "_");
+/** The script's variable for a key: by position, since ids such as a-b and a.b would collide as names. */
+const keyVar = (keys: PublicKeyRef[], keyId: string) => `KEY_${keys.findIndex((k) => k.keyId === keyId)}`;
