@@ -277,7 +277,10 @@ describe("/dl refuses tampered, expired, revoked and yanked URLs with a one-line
 
     const otherGrant = new URL(url);
     otherGrant.pathname = url.pathname.replace(grant.id, "AAAAAAAAAAAAAAAAAAAAAA");
-    await refused(await studio(otherGrant.toString()), /unknown grant/);
+    await refused(await studio(otherGrant.toString()), /^invalid signature\n$/);
+    const otherFile = new URL(url);
+    otherFile.pathname = url.pathname.replace(/[^/]+$/, "not-in-this-grant.zst");
+    await refused(await studio(otherFile.toString()), /^invalid signature\n$/);
 
     const unsigned = new URL(url);
     unsigned.search = "";

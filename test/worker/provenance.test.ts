@@ -99,7 +99,7 @@ describe("signed release manifests travel with every grant", () => {
     const other = grant.proofs[0].url.replace("/releases/prov-a/", "/releases/prov-c/");
     const res = await exports.default.fetch(other);
     expect(res.status).toBe(403);
-    expect(await res.text()).toBe("no such file in this grant\n");
+    expect(await res.text()).toBe("invalid signature\n");
   });
 
   it("puts the manifests and verify-bundle.sh in the tar, and SHA256SUMS covers them", async () => {

@@ -46,9 +46,11 @@ async function serveGrantFile(
   // Grant, revocation and yank state at the primary: a lagging replica must not serve a revoked grant.
   const db = latestStateReader(c.env);
   const grant = await findGrant(db, grantId);
-  if (!grant) return refuse("unknown grant");
+  // An unknown grant or a file outside it answers like a bad signature: a grant id seen in a log must
+  // not tell its finder which files the grant holds.
+  if (!grant) return refuse("invalid signature");
   const file = await lookup(grant, db);
-  if (!file) return refuse("no such file in this grant");
+  if (!file) return refuse("invalid signature");
   const check = await verifyWorkerSignature(keys, {
     method: c.req.method,
     objectKey: file.objectKey,
