@@ -4,12 +4,12 @@
 // died without an outcome is taken back by the next sync; an admin can retry or abandon a release.
 import { introspectWorkflowInstance } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
-import { count, eq } from "drizzle-orm";
+import { and, count, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { catalogGeneration } from "../../worker/catalog/generation";
 import { primaryWriter } from "../../worker/db/client";
 import { claimRelease, reclaimFromWorkflow } from "../../worker/db/releases";
-import { packVersions, releases } from "../../worker/db/schema";
+import { auditEvents, packVersions, releases } from "../../worker/db/schema";
 import { runSync, workflowIdOf } from "../../worker/sync/run";
 import { FILE_STEP_RETRIES, fileStepName } from "../../worker/sync/workflow";
 import { dropRelease, releaseRow } from "./support/releases";
@@ -154,5 +154,44 @@ describe("release verification on Workflows", () => {
     expect((await releaseRow(env, "stuck-retry"))!.status).toBe("published");
 
     expect((await admin("/releases/stuck-retry/retry", {})).status).toBe(409);
+  });
+
+  it("lets an admin re-queue a release an incoming/ writer got quarantined first; it is verified from scratch", async () => {
+    // Someone who can write incoming/ signs a release.json under the publisher's next id with a key we do not trust.
+    await dropRelease(env, "squatted", {
+      packs: [{ name: "addon-squat", version: "1.0.0" }],
+      signManifestWith: "untrusted",
+    });
+    await runSync(env, { trigger: "admin" });
+    expect((await releaseRow(env, "squatted"))!.status).toBe("quarantined");
+    // The publisher's real release lands in the same folder; the sync alone leaves the quarantine be.
+    await dropRelease(env, "squatted", { packs: [{ name: "addon-squat", version: "1.0.0" }] });
+    expect((await runSync(env, { trigger: "admin" })).verifying).not.toContain("squatted");
+
+    const retry = await admin("/releases/squatted/retry", {});
+    expect(retry.status).toBe(200);
+    expect(((await retry.json()) as { verifying: string[] }).verifying).toContain("squatted");
+    await releaseSettled("squatted");
+    expect(await releaseRow(env, "squatted")).toMatchObject({ status: "published", attempts: 2, retriedAtAttempt: 1 });
+    const [audit] = await primaryWriter(env)
+      .select()
+      .from(auditEvents)
+      .where(and(eq(auditEvents.subject, "squatted"), eq(auditEvents.action, "retry-release")));
+    expect((audit.details as { quarantineReason: string }).quarantineReason).toMatch(/release.json.sig.bin does not verify/);
+    expect((await admin("/releases/squatted/retry", {})).status).toBe(409);
+    expect((await admin("/releases/never-seen/retry", {})).status).toBe(404);
+  });
+
+  it("re-queues a quarantined release with a fresh poison budget, and a bad one is quarantined again", async () => {
+    await dropRelease(env, "still-bad", {
+      packs: [{ name: "addon-still-bad", version: "1.0.0" }],
+      signManifestWith: "untrusted",
+    });
+    await runSync(env, { trigger: "admin" });
+    await primaryWriter(env).update(releases).set({ attempts: 5 }).where(eq(releases.id, "still-bad"));
+    expect((await admin("/releases/still-bad/retry", {})).status).toBe(200);
+    const row = (await releaseRow(env, "still-bad"))!;
+    expect(row).toMatchObject({ status: "quarantined", attempts: 6, retriedAtAttempt: 5 });
+    expect(row.reason).not.toMatch(/gave up after/);
   });
 });

@@ -3,7 +3,7 @@
 import { and, desc, eq, inArray, isNull, lt, or, sql } from "drizzle-orm";
 import type { Db } from "./client";
 import { chunksOf } from "./publish";
-import { releases, syncRuns, type ReleaseStatus, type SyncTrigger } from "./schema";
+import { auditEvents, releases, syncRuns, type ReleaseStatus, type SyncTrigger } from "./schema";
 
 /** A claim older than this belongs to a run that died; another run may take the release over. */
 export const CLAIM_LEASE_MS = 15 * 60 * 1000;
@@ -39,7 +39,13 @@ export async function knownReleases(db: Db, ids: string[]): Promise<Map<string, 
 }
 
 /** A claim taken: how many runs have now claimed the release, and the error the previous one left. */
-export type Claim = { attempts: number; lastError: string | null };
+export type Claim = { attempts: number; retriedAtAttempt: number; lastError: string | null };
+
+const claimColumns = {
+  attempts: releases.attempts,
+  retriedAtAttempt: releases.retriedAtAttempt,
+  lastError: releases.reason,
+};
 
 /**
  * Claims a release for this run: a new row, or a "processing" row whose lease has run out (the
@@ -66,7 +72,7 @@ export async function claimAttempt(db: Db, id: string, runId: string, now: numbe
         lt(releases.claimedAt, now - CLAIM_LEASE_MS),
       ),
     })
-    .returning({ attempts: releases.attempts, lastError: releases.reason });
+    .returning(claimColumns);
   return claimed[0] ?? null;
 }
 
@@ -85,7 +91,7 @@ export async function reclaimFromWorkflow(
     .update(releases)
     .set({ runId, claimedAt: now, workflowId: null, attempts: sql`attempts + 1` })
     .where(and(eq(releases.id, id), eq(releases.status, "processing"), eq(releases.workflowId, workflowId)))
-    .returning({ attempts: releases.attempts, lastError: releases.reason });
+    .returning(claimColumns);
   return claimed[0] ?? null;
 }
 
@@ -111,6 +117,38 @@ export async function releaseStuckRelease(
     .where(and(eq(releases.id, id), eq(releases.status, "processing"), eq(releases.runId, before.runId)))
     .returning({ id: releases.id });
   return changed ? before : null;
+}
+
+/**
+ * Puts a quarantined release back in line for the next run, with a fresh poison budget, and records
+ * why it was quarantined in audit_events (the claim overwrites the row's reason). One batch: the
+ * audit row is written only if the release was quarantined. Returns false if it was not.
+ */
+export async function requeueQuarantined(db: Db, id: string, now: number): Promise<boolean> {
+  const [, requeued] = await db.batch([
+    db.insert(auditEvents).select(
+      db
+        .select({
+          id: sql`${crypto.randomUUID()}`.as("id"),
+          at: sql`${now}`.as("at"),
+          action: sql`'retry-release'`.as("action"),
+          subject: releases.id,
+          reason: sql`'an admin re-queued a quarantined release'`.as("reason"),
+          details:
+            sql`json_object('quarantineReason', ${releases.reason}, 'findings', json(${releases.details}), 'attempts', ${releases.attempts})`.as(
+              "details",
+            ),
+        })
+        .from(releases)
+        .where(and(eq(releases.id, id), eq(releases.status, "quarantined"))),
+    ),
+    db
+      .update(releases)
+      .set({ status: "processing", claimedAt: 0, workflowId: null, finishedAt: null, retriedAtAttempt: sql`attempts` })
+      .where(and(eq(releases.id, id), eq(releases.status, "quarantined")))
+      .returning({ id: releases.id }),
+  ]);
+  return requeued.length > 0;
 }
 
 /** Hands a claimed release to the Workflow instance that verifies it. */

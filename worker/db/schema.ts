@@ -280,6 +280,11 @@ export const releases = sqliteTable(
     finishedAt: integer("finished_at"),
     /** How many runs have claimed it; a release that keeps failing is quarantined (poison). */
     attempts: integer("attempts").notNull().default(0),
+    /**
+     * `attempts` when an admin last re-queued it from quarantine: the poison budget counts from here,
+     * while attempts keep numbering the Workflow instances (their ids must never repeat).
+     */
+    retriedAtAttempt: integer("retried_at_attempt").notNull().default(0),
     /** The trusted key whose signature over release.json verified. */
     keyId: text("key_id"),
     /** The Workflow instance verifying it (worker/sync/workflow.ts); the engine, not a lease, owns it. */

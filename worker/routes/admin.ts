@@ -5,7 +5,14 @@ import { adminBearer } from "../admin-auth";
 import { packRef } from "../catalog/bundle-spec";
 import { primaryWriter } from "../db/client";
 import { yankPackVersion } from "../db/publish";
-import { getRelease, listReleases, listSyncRuns, type ReleaseCursor, releaseStuckRelease } from "../db/releases";
+import {
+  getRelease,
+  listReleases,
+  listSyncRuns,
+  type ReleaseCursor,
+  releaseStuckRelease,
+  requeueQuarantined,
+} from "../db/releases";
 import { yankInstaller } from "../db/key-incidents";
 import { INSTALLER_KINDS, RELEASE_STATUSES } from "../db/schema";
 import { ApiError, notFound } from "../errors";
@@ -102,12 +109,18 @@ const notProcessing = (id: string) =>
   new ApiError(409, "conflict", `release ${id} is not processing; drop a quarantined release again under a new id`);
 
 // A release stuck in "processing" (a Workflow that hangs, or an upload to give up on) is handled at once.
+// A quarantined one can be re-queued too: anyone who can write incoming/ can get a release id
+// quarantined (a garbage release.json under it first), and the publisher's real drop must not stay
+// blocked. It is verified from scratch, so a retry never trusts more than a first run would.
 adminRoutes.post("/releases/:id/retry", validate("param", releaseParams), async (c) => {
   const { id } = c.req.valid("param");
   const db = primaryWriter(c.env);
-  const before = await releaseStuckRelease(db, id, { retry: true });
-  if (!before) throw (await getRelease(db, id)) ? notProcessing(id) : notFound(`release ${id}`);
-  await stopWorkflow(c.env, before.workflowId);
+  const stuck = await releaseStuckRelease(db, id, { retry: true });
+  if (stuck) await stopWorkflow(c.env, stuck.workflowId);
+  else if (!(await requeueQuarantined(db, id, Date.now())))
+    throw (await getRelease(db, id))
+      ? new ApiError(409, "conflict", `release ${id} is published; what it published can be yanked, not retried`)
+      : notFound(`release ${id}`);
   return c.json(await runSync(c.env, { trigger: "admin" }));
 });
 
@@ -221,13 +234,14 @@ registerOperations(
     method: "post",
     path: "/api/v1/admin/releases/{id}/retry",
     operationId: "retryRelease",
-    summary: "Retry a release stuck in processing now: its Workflow is stopped and a new attempt starts",
+    summary:
+      "Retry a release stuck in processing (its Workflow is stopped) or re-queue a quarantined one: a new attempt starts now, verified from scratch",
     params: releaseParams,
     responses: {
       "200": { description: "The sync run that started the new attempt.", schema: "SyncSummary" },
       "401": unauthorized,
       "404": { description: "The sync has never claimed such a release.", schema: "Error" },
-      "409": { description: "The release is not processing.", schema: "Error" },
+      "409": { description: "The release is published.", schema: "Error" },
     },
   },
   {

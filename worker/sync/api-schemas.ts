@@ -58,6 +58,10 @@ export const releaseSchema = z
       .number()
       .int()
       .meta({ description: "How many sync runs have claimed it; a release that keeps failing is quarantined." }),
+    retriedAtAttempt: z.number().int().meta({
+      description:
+        "attempts when an admin last re-queued it from quarantine (0 if never); the poison budget counts from there.",
+    }),
     keyId: z.string().nullable().meta({ description: "The trusted key whose signature over release.json verified." }),
     workflowId: z.string().nullable().meta({
       description: "The Workflow instance verifying its files (one per attempt: <release-id>--a<attempt>).",

@@ -91,7 +91,7 @@ export async function runSync(env: Env, opts: { trigger: SyncTrigger; now?: numb
       }
       try {
         const outcome =
-          claim.attempts > MAX_ATTEMPTS
+          claim.attempts - claim.retriedAtAttempt > MAX_ATTEMPTS
             ? await quarantine(run, releaseId, [
                 { problem: `gave up after ${MAX_ATTEMPTS} failed attempts; last error: ${claim.lastError ?? "none"}` },
               ])
