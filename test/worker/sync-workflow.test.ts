@@ -177,7 +177,9 @@ describe("release verification on Workflows", () => {
       .select()
       .from(auditEvents)
       .where(and(eq(auditEvents.subject, "squatted"), eq(auditEvents.action, "retry-release")));
-    expect((audit.details as { quarantineReason: string }).quarantineReason).toMatch(/release.json.sig.bin does not verify/);
+    expect((audit.details as { quarantineReason: string }).quarantineReason).toMatch(
+      /release.json.sig.bin does not verify/,
+    );
     expect((await admin("/releases/squatted/retry", {})).status).toBe(409);
     expect((await admin("/releases/never-seen/retry", {})).status).toBe(404);
   });
