@@ -132,7 +132,14 @@ async function publish(
 ) {
   const files = added.map(([pack, v]) => packFile(pack, v));
   const entries = products.map((p) => ({ ...p, change: "create" as const }));
-  const release: ReleaseManifest = { schemaVersion: 1, releaseId, keyId, products: entries, files };
+  const release: ReleaseManifest = {
+    schemaVersion: 1,
+    releaseId,
+    keyId,
+    expiresAt: "2099-01-01T00:00:00Z",
+    products: entries,
+    files,
+  };
   const statements = publishStatements(db(), {
     release,
     keyId,

@@ -25,7 +25,14 @@ const packFile = (name: string, version: string, digest: string, extra: Record<s
   },
 });
 const release = (files: unknown[], products: unknown[] = []) =>
-  releaseManifest.parse({ schemaVersion: 1, releaseId: "r", keyId: "k1", products, files }) as ReleaseManifest;
+  releaseManifest.parse({
+    schemaVersion: 1,
+    releaseId: "r",
+    keyId: "k1",
+    expiresAt: "2099-01-01T00:00:00Z",
+    products,
+    files,
+  }) as ReleaseManifest;
 const noFacts = (): CatalogFacts => ({
   packVersions: new Map(),
   packLayers: new Map(),
@@ -126,7 +133,14 @@ describe("reasonLine", () => {
 
 describe("release.json rules", () => {
   const issues = (files: unknown[], products: unknown[] = []) => {
-    const result = releaseManifest.safeParse({ schemaVersion: 1, releaseId: "r", keyId: "k1", products, files });
+    const result = releaseManifest.safeParse({
+      schemaVersion: 1,
+      releaseId: "r",
+      keyId: "k1",
+      expiresAt: "2099-01-01T00:00:00Z",
+      products,
+      files,
+    });
     return result.success ? [] : result.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
   };
 

@@ -120,6 +120,27 @@ describe("catalog sync: quarantine", () => {
     );
   });
 
+  it("refuses a signed release.json past its expiresAt: a pulled release re-dropped later", async () => {
+    await expectQuarantined(
+      "expired-manifest",
+      { releaseJson: (m) => ({ ...m, expiresAt: "2026-01-01T00:00:00Z" }) },
+      "release.json expired at 2026-01-01T00:00:00Z; sign a fresh manifest to publish it",
+    );
+  });
+
+  it("refuses a release.json valid for more than 90 days, and one without expiresAt", async () => {
+    await expectQuarantined(
+      "forever-manifest",
+      { releaseJson: (m) => ({ ...m, expiresAt: new Date(Date.now() + 91 * 86_400_000).toISOString() }) },
+      /^release\.json is valid until .+, more than 90 days ahead; sign it with a shorter expiresAt$/,
+    );
+    await expectQuarantined(
+      "undated-manifest",
+      { releaseJson: ({ expiresAt: _, ...m }) => m },
+      /^release\.json: expiresAt: /,
+    );
+  });
+
   it("refuses release.json whose releaseId is not its folder", async () => {
     await expectQuarantined(
       "wrong-id",

@@ -184,7 +184,7 @@ export function publishStatements(db: Db, input: PublishInput): [Statement, ...S
   // release's primary key and the whole batch rolls back: only the claim holder can publish.
   const statements: Statement[] = [
     db.insert(releases).select(
-      sql`SELECT ${claimRowValues({ id: release.releaseId, status: "processing", runId, claimedAt: now, attempts: 1 })}
+      sql`SELECT ${claimRowValues({ id: release.releaseId, status: "processing", runId, claimedAt: now, attempts: 1, retriedAtAttempt: 0 })}
         WHERE NOT EXISTS (SELECT 1 FROM releases WHERE id = ${release.releaseId} AND run_id = ${runId} AND status = 'processing')`,
     ),
   ];

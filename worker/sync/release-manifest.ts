@@ -136,6 +136,11 @@ export const releaseManifest = z
     releaseId: slug,
     keyId: z.string().min(1),
     /**
+     * The last moment the sync may ingest this manifest (as TUF metadata expires): a signed release
+     * that was pulled, or signed for another deployment, cannot be re-dropped later.
+     */
+    expiresAt: z.iso.datetime({ offset: true }),
+    /**
      * Products this release introduces ("create", the default; a no-op when the product exists with
      * the same fields) or deliberately changes ("update"). A "create" never alters an existing product.
      */
@@ -243,3 +248,15 @@ export const releaseTotals = (release: ReleaseManifest) => ({
   fileCount: release.files.length,
   totalBytes: release.files.reduce((sum, f) => sum + f.size, 0),
 });
+
+/** How far ahead a manifest may expire: a longer window is a longer chance to replay it. */
+export const MAX_MANIFEST_VALIDITY_MS = 90 * 24 * 60 * 60 * 1000;
+
+/** Why a manifest may not be ingested now (expired, or valid implausibly long), if it may not. */
+export function manifestFreshnessProblem(release: Pick<ReleaseManifest, "expiresAt">, now: number): string | null {
+  const expiresAt = Date.parse(release.expiresAt);
+  if (expiresAt <= now) return `release.json expired at ${release.expiresAt}; sign a fresh manifest to publish it`;
+  if (expiresAt - now > MAX_MANIFEST_VALIDITY_MS)
+    return `release.json is valid until ${release.expiresAt}, more than 90 days ahead; sign it with a shorter expiresAt`;
+  return null;
+}

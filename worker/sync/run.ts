@@ -26,7 +26,13 @@ import { keyStatus } from "../keys";
 import type { syncSummarySchema } from "./api-schemas";
 import { listReleaseIds, releaseFolder } from "./discover";
 import { planRelease, quarantineDetails, reasonLine, type Finding } from "./plan";
-import { fileKeyId, RELEASE_ID_PATTERN, releaseTotals, type ReleaseManifest } from "./release-manifest";
+import {
+  fileKeyId,
+  manifestFreshnessProblem,
+  RELEASE_ID_PATTERN,
+  releaseTotals,
+  type ReleaseManifest,
+} from "./release-manifest";
 import { MAX_SIGNATURE_BYTES, RELEASE_JSON, RELEASE_JSON_SIGNATURE, readSignedManifest } from "./signed-manifest";
 import type { VerifyReleaseParams } from "./workflow";
 
@@ -171,6 +177,8 @@ async function processRelease(run: Run, releaseId: string, attempt: number): Pro
   const signed = await readSignedManifest(env.ARTIFACTS, folder, releaseId, run.keys, clock());
   if (!signed.ok) return quarantine(run, releaseId, signed.findings, undefined, signed.keyId);
   const { release, keyId } = signed;
+  const stale = manifestFreshnessProblem(release, clock());
+  if (stale) return quarantine(run, releaseId, [{ problem: stale }], release, keyId);
 
   const keyStatuses = new Map(run.keys.map((k) => [k.id, keyStatus(k, clock())]));
   const plan = planRelease(release, await loadCatalogFacts(db, release), keyStatuses);

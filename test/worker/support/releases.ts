@@ -178,6 +178,7 @@ export async function dropRelease(env: Cloudflare.Env, releaseId: string, opts: 
     schemaVersion: 1,
     releaseId,
     keyId: releaseKeyId,
+    expiresAt: new Date(Date.now() + 24 * 60 * 60 * 1000).toISOString(),
     products: (opts.products ?? []).map((p) => ({ fips: false, sortOrder: 0, change: "create" as const, ...p })),
     files: listed,
   };
