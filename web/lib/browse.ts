@@ -1,7 +1,7 @@
 // The browse page's URL state: filters (parsed with the catalog's own packFilters schema), the
 // cursor trail that makes "Previous page" work, and the cross-page selection. Pure functions.
 import { z } from "zod";
-import type { PackRef } from "../../worker/catalog/bundle-spec";
+import type { PackRef } from "../../worker/catalog/vocabulary";
 import { packFilters } from "../../worker/catalog/filters";
 import type { BrowseFilters } from "../pages/packs";
 import { applyPicks, parseRefList } from "./wizard";

@@ -2,9 +2,8 @@
 // version, useCase, cloud, arch, fips, packs), so a URL restores a bundle exactly; these pure
 // functions parse it, say which steps a use case takes, and build the canonical URLs.
 import type { z } from "zod";
-import { packRefId, type PackRef } from "../../worker/catalog/bundle-spec";
+import { type Layer, LAYERS, type PackRef, packRefId, type UseCase } from "../../worker/catalog/vocabulary";
 import { compatibleQuery } from "../../worker/catalog/filters";
-import { LAYERS, type Layer, type UseCase } from "../../worker/db/schema";
 import { LAYER_LABELS, queryString } from "./format";
 
 /** The wizard accepts the compatibility query's parameters, any of them still missing. */

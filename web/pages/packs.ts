@@ -6,8 +6,7 @@
 import { html } from "htm/preact";
 import type { PackSearchResult } from "../../worker/catalog/packs";
 import type { Product } from "../../worker/catalog/products";
-import { packRefId, type PackRef } from "../../worker/catalog/bundle-spec";
-import { ARCHES, CLOUDS, LAYERS } from "../../worker/db/schema";
+import { ARCHES, CLOUDS, LAYERS, type PackRef, packRefId } from "../../worker/catalog/vocabulary";
 import { type CaptchaView, DownloadControls, type DownloadOutcome, DownloadOutput } from "../components/download";
 import { Breadcrumbs, Layout } from "../components/layout";
 import { HiddenInputs, Notice } from "../components/ui";

@@ -4,11 +4,10 @@
 // result as a bundle link and spec. Every form is a plain GET (the spec import a POST), so the page
 // works without JavaScript; the copy island only adds Copy buttons.
 import { html } from "htm/preact";
-import { packRefId, type BundleSpec } from "../../worker/catalog/bundle-spec";
+import type { BundleSpec } from "../../worker/catalog/bundle-spec";
+import { CLOUDS, compareVersions, type Layer, packRefId, USE_CASES } from "../../worker/catalog/vocabulary";
 import type { Product } from "../../worker/catalog/products";
 import type { UpgradePlan } from "../../worker/catalog/upgrade";
-import { compareVersions } from "../../worker/catalog/versions";
-import { CLOUDS, type Layer, USE_CASES } from "../../worker/db/schema";
 import { Layout } from "../components/layout";
 import { CopyButton, HiddenInputs, Notice, PageHead } from "../components/ui";
 import {

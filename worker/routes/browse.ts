@@ -4,7 +4,7 @@
 import { type Context, Hono } from "hono";
 import { html } from "htm/preact";
 import { z } from "zod";
-import { packRef, packRefId, type PackRef } from "../catalog/bundle-spec";
+import { packRef, packRefId, type PackRef } from "../catalog/vocabulary";
 import { packName } from "../catalog/filters";
 import { catalogEtag } from "../catalog/generation";
 import { getPack, searchPacks } from "../catalog/packs";

@@ -4,12 +4,12 @@
 import { type Context, Hono } from "hono";
 import { html } from "htm/preact";
 import { z } from "zod";
-import { bundleSpec, packRefId } from "../catalog/bundle-spec";
+import { bundleSpec } from "../catalog/bundle-spec";
+import { LAYERS, packRefId } from "../catalog/vocabulary";
 import { assessChosenPacks, compatiblePacksTolerant } from "../catalog/compatibility";
 import { catalogEtag } from "../catalog/generation";
 import { listProducts } from "../catalog/products";
 import { catalogReader, type Db } from "../db/client";
-import { LAYERS } from "../db/schema";
 import { ApiError, invalidInput } from "../errors";
 import {
   adjacentStep,

@@ -5,7 +5,7 @@
 // goes the same way (its single-use captcha answer is not carried over).
 import { type Context, Hono } from "hono";
 import { z } from "zod";
-import { packRefId } from "../catalog/bundle-spec";
+import { packRefId } from "../catalog/vocabulary";
 import { ApiError, invalidInput } from "../errors";
 import { browseHref } from "../../web/pages/packs";
 import { parseRefList, parseWizardState, stepHref } from "../../web/lib/wizard";

@@ -1,6 +1,6 @@
 // What a parsed release would do to the catalog, decided without I/O: which files are new, which are
 // byte-identical re-publishes (harmless, skipped), and which findings forbid publishing it at all.
-import type { Layer } from "../db/schema";
+import type { Layer } from "../catalog/vocabulary";
 import type { KeyStatus } from "../keys";
 import {
   fileKeyId,
@@ -10,8 +10,6 @@ import {
   type PackFile,
   type ReleaseManifest,
 } from "./release-manifest";
-
-export { installerSlot, packVersionId };
 
 /** One problem with one file (or with release.json itself when `file` is absent). */
 export type Finding = { file?: string; problem: string };

@@ -2,9 +2,8 @@
 // its spec export, its permalink, "Explore additional add-ons", and the download itself: the captcha,
 // Download Bundle and Copy all URLs, posting back to Confirm).
 import { html } from "htm/preact";
-import type { PackRef } from "../../../worker/catalog/bundle-spec";
+import { type Layer, LAYERS, type PackRef } from "../../../worker/catalog/vocabulary";
 import type { AssessedPack } from "../../../worker/catalog/compatibility";
-import { LAYERS, type Layer } from "../../../worker/db/schema";
 import { type CaptchaView, DownloadControls, type DownloadOutcome, DownloadOutput } from "../../components/download";
 import { CopyButton, Notice, Sha256 } from "../../components/ui";
 import { guidesAfter } from "../../lib/guides";
