@@ -2,7 +2,7 @@
 // dependencies (linked), files, sizes and checksums.
 import { html } from "htm/preact";
 import { type ImageRef, packRefId, rangeText } from "../../worker/catalog/vocabulary";
-import type { PackWithVersions } from "../../worker/catalog/packs";
+import type { PackWithVersions } from "../../worker/catalog/types";
 import { Breadcrumbs, Layout } from "../components/layout";
 import { Sha256 } from "../components/ui";
 import { ARCH_LABELS, CLOUD_LABELS, humanSize, label, LAYER_LABELS, USE_CASE_LABELS } from "../lib/format";

@@ -70,6 +70,14 @@ export const packFilters = z
 
 export type PackFilters = z.output<typeof packFilters>;
 
+const BROWSE_FILTER_KEYS = ["product", "version", "cloud", "layer", "arch", "fips", "q", "cursor"] as const;
+
+/** Parses the catalog filters of a /packs URL (empty parameters count as absent). */
+export function parseBrowseFilters(params: Record<string, string>) {
+  const present = Object.fromEntries(BROWSE_FILTER_KEYS.filter((k) => params[k]).map((k) => [k, params[k]]));
+  return packFilters.safeParse(present);
+}
+
 /** /api/v1/changes: the pack filters and the generation to list changes after. */
 const { product, version, useCase, cloud, layer, arch, fips } = packFilters.shape;
 
@@ -132,6 +140,21 @@ export const compatibleQuery = z.object({
 });
 
 export type CompatibleQuery = z.output<typeof compatibleQuery>;
+
+/** The wizard accepts the compatibility query's parameters, any of them still missing. */
+export const wizardQuery = compatibleQuery.omit({ layer: true }).partial();
+export type WizardState = Omit<z.output<typeof wizardQuery>, "packs"> & { packs: PackRef[] };
+
+export function parseWizardState(params: Record<string, string>): z.ZodSafeParseResult<WizardState> {
+  const known = Object.fromEntries(
+    ["product", "version", "useCase", "cloud", "arch", "fips", "packs"]
+      .filter((k) => params[k] !== undefined && params[k] !== "")
+      .map((k) => [k, params[k]]),
+  );
+  const parsed = wizardQuery.safeParse(known);
+  if (!parsed.success) return parsed as z.ZodSafeParseResult<WizardState>;
+  return { success: true, data: { ...parsed.data, packs: parsed.data.packs ?? [] } };
+}
 
 /** /api/v1/compatible's query: the compatibility query and a page of the layer. */
 export const compatiblePageQuery = compatibleQuery.extend({

@@ -17,14 +17,14 @@ import {
   firstMissingStep,
   isLayerStep,
   parseRefList,
-  parseWizardState,
   reachable,
   STEP_IDS,
   stateQuery,
   stepHref,
   type StepId,
-  type WizardState,
 } from "../../web/lib/wizard";
+import type { WizardState } from "../catalog/types";
+import { parseWizardState } from "../catalog/filters";
 import { LAYER_LABELS } from "../../web/lib/format";
 import { ProductStep, VersionStep, UseCaseStep, CloudStep } from "../../web/pages/bundle/start";
 import { ADDONS_PER_PAGE, LayerStep } from "../../web/pages/bundle/layer";

@@ -8,7 +8,8 @@ import type { Island } from "../../components/layout";
 import { Layout } from "../../components/layout";
 import { Notice } from "../../components/ui";
 import { label, USE_CASE_LABELS } from "../../lib/format";
-import { reachable, stepHref, stepsFor, withoutPacks, type StepId, type WizardState } from "../../lib/wizard";
+import { reachable, stepHref, stepsFor, withoutPacks, type StepId } from "../../lib/wizard";
+import type { WizardState } from "../../../worker/catalog/types";
 
 type FrameProps = {
   state: WizardState;
