@@ -5,11 +5,11 @@ import type { BatchItem } from "drizzle-orm/batch";
 import type { SQLiteTable } from "drizzle-orm/sqlite-core";
 import { bumpGeneration } from "../db/changes";
 import { stampGenerations } from "../db/changes";
-import { versionSortKey } from "../catalog/vocabulary";
+import { packRefId, versionSortKey } from "../catalog/vocabulary";
 import type { CatalogFacts, ReleasePlan } from "./plan";
 import type { StoredFile } from "./verify-files";
 import type { InstallerFile, PackFile, ReleaseManifest } from "./release-manifest";
-import { fileKeyId, installerSlot, packVersionId, parseImageReference, releaseTotals } from "./release-manifest";
+import { fileKeyId, installerSlot, parseImageReference, releaseTotals } from "./release-manifest";
 import { chunksOf, D1_MAX_PARAMS, type Db } from "../db/client";
 import { facetCountStatements } from "../db/facets";
 import {
@@ -47,7 +47,7 @@ export async function loadCatalogFacts(db: Db, release: ReleaseManifest): Promis
     fileNames: new Map(),
   };
 
-  for (const ids of chunksOf(unique(packFiles.map((f) => packVersionId(f.pack.name, f.pack.version))))) {
+  for (const ids of chunksOf(unique(packFiles.map((f) => packRefId(f.pack))))) {
     const rows = await db
       .select({ id: packVersions.id, sha256: packVersions.sha256, size: packVersions.size })
       .from(packVersions)
@@ -247,7 +247,7 @@ export function publishStatements(db: Db, input: PublishInput): [Statement, ...S
   }
 
   const versionRowsForPacks = newPacks.map((f) => ({
-    id: packVersionId(f.pack.name, f.pack.version),
+    id: packRefId(f.pack),
     packName: f.pack.name,
     version: f.pack.version,
     versionKey: versionSortKey(f.pack.version),
@@ -261,7 +261,7 @@ export function publishStatements(db: Db, input: PublishInput): [Statement, ...S
     statements.push(db.insert(packVersions).values(rows));
 
   const children = <T>(rowsOf: (f: PackFile, id: string) => T[]) =>
-    newPacks.flatMap((f) => rowsOf(f, packVersionId(f.pack.name, f.pack.version)));
+    newPacks.flatMap((f) => rowsOf(f, packRefId(f.pack)));
   const clouds = children((f, id) => unique(f.pack.cloudTypes).map((cloud) => ({ packVersionId: id, cloud })));
   const arches = children((f, id) => unique(f.pack.architectures).map((arch) => ({ packVersionId: id, arch })));
   const useCases = children((f, id) => unique(f.pack.useCases).map((useCase) => ({ packVersionId: id, useCase })));

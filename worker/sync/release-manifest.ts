@@ -9,7 +9,6 @@ import {
   type ImageRef,
   INSTALLER_KINDS,
   LAYERS,
-  packRefId,
   USE_CASES,
 } from "../catalog/vocabulary";
 
@@ -55,8 +54,6 @@ export const signatureFileName = (file: string) => `${file.replace(/\.zst$/, "")
 /** The only name a pack file may have in a release folder. */
 export const packFileName = (name: string, version: string) => `${name}-${version}.zst`;
 
-/** A pack version's catalog id (the same `name@version` every other part of the studio uses). */
-export const packVersionId = (name: string, version: string) => packRefId({ name, version });
 /** The one installer of a kind a product version may have. */
 export const installerSlot = (product: string, version: string, kind: string) => `${product}@${version}/${kind}`;
 
