@@ -380,7 +380,7 @@ export const MUTANTS: Mutant[] = [
   {
     id: "publish-ignores-claim-holder",
     bug: "a run whose lease was taken over can still publish the release",
-    file: "worker/db/publish.ts",
+    file: "worker/sync/publish.ts",
     // biome-ignore lint/suspicious/noTemplateCurlyInString: the source text of a template literal
     find: "AND run_id = ${runId} AND status = 'processing'",
     replace: "AND status = 'processing'",

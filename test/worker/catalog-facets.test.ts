@@ -8,21 +8,22 @@ import { sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { PackSearchResult } from "../../worker/catalog/packs";
-import { versionSortKey } from "../../worker/catalog/versions";
-import { rebuildFacetCountStatements } from "../../worker/db/facets";
-import { yankSignedByKey } from "../../worker/db/key-incidents";
-import { publishStatements, yankPackVersion } from "../../worker/db/publish";
-import * as schema from "../../worker/db/schema";
 import {
-  ARCHES,
   type Arch,
-  CLOUDS,
+  ARCHES,
   type Cloud,
-  LAYERS,
+  CLOUDS,
   type Layer,
+  LAYERS,
   USE_CASES,
   type UseCase,
-} from "../../worker/db/schema";
+  versionSortKey,
+} from "../../worker/catalog/vocabulary";
+import { rebuildFacetCountStatements } from "../../worker/db/facets";
+import { yankSignedByKey } from "../../worker/db/key-incidents";
+import { publishStatements } from "../../worker/sync/publish";
+import { yankPackVersion } from "../../worker/db/yank";
+import * as schema from "../../worker/db/schema";
 import type { PackFile, ReleaseManifest } from "../../worker/sync/release-manifest";
 import { clearCatalog } from "./support/catalog-fixture";
 import { storedAsIf } from "./support/releases";

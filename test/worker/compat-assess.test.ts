@@ -8,8 +8,8 @@ import {
   type ChosenPack,
   type CompatibilityContext,
   nextLayer,
-  rangeText,
 } from "../../worker/catalog/compatibility";
+import { rangeText } from "../../worker/catalog/vocabulary";
 
 const pack = (over: Partial<CandidatePack> & Pick<CandidatePack, "name" | "version" | "layer">): CandidatePack => ({
   fips: false,

@@ -11,8 +11,8 @@ import {
   reachable,
   stateQuery,
   stepsFor,
-  type WizardState,
 } from "../../web/lib/wizard";
+import type { WizardState } from "../../worker/catalog/types";
 import { groupPacks, matchesSearch } from "../../web/pages/bundle/layer";
 
 const ref = (text: string) => parseRefList(text)[0];

@@ -3,7 +3,8 @@
 // PARTS.SHA256SUMS, join-and-verify.sh, the part listing in bundle.curl/urls.txt, and bad sizes.
 import { env, exports } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { LOCAL_MIN_PART_BYTES, partChecksums, partCount, partRange, partSuffix } from "../../worker/downloads/parts";
+import { LOCAL_MIN_PART_BYTES, partChecksums, partRange } from "../../worker/downloads/parts";
+import { partCount, partSuffix } from "../../worker/catalog/vocabulary";
 import { syncAndSettle } from "./support/sync";
 import { dropRelease, PALETTE_ENTERPRISE } from "./support/releases";
 

@@ -8,7 +8,7 @@ import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { app } from "../../worker/app";
 import { primaryWriter } from "../../worker/db/client";
-import { yankPackVersion } from "../../worker/db/publish";
+import { yankPackVersion } from "../../worker/db/yank";
 import { dropRelease, PALETTE_ENTERPRISE } from "./support/releases";
 import { syncAndSettle } from "./support/sync";
 

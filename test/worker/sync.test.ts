@@ -3,8 +3,8 @@ import { env } from "cloudflare:workers";
 import { count, desc, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { catalogGeneration } from "../../worker/catalog/generation";
-import { versionSortKey } from "../../worker/catalog/versions";
-import { publishStatements } from "../../worker/db/publish";
+import { versionSortKey } from "../../worker/catalog/vocabulary";
+import { publishStatements } from "../../worker/sync/publish";
 import { CLAIM_LEASE_MS, claimRelease } from "../../worker/db/releases";
 import {
   packDependencies,

@@ -1,12 +1,22 @@
-// The browse page's URL state: filters (parsed with the catalog's own packFilters schema), the
-// cursor trail that makes "Previous page" work, and the cross-page selection. Pure functions.
+// The browse page's URL state: filters (the route parses them with catalog/filters'
+// parseBrowseFilters), the cursor trail that makes "Previous page" work, and the cross-page
+// selection. Pure functions.
 import { z } from "zod";
-import type { PackRef } from "../../worker/catalog/bundle-spec";
-import { packFilters } from "../../worker/catalog/filters";
-import type { BrowseFilters } from "../pages/packs";
+import type { PackRef } from "../../worker/catalog/vocabulary";
 import { applyPicks, parseRefList } from "./wizard";
 
-const FILTER_KEYS = ["product", "version", "cloud", "layer", "arch", "fips", "q", "cursor"] as const;
+/** The catalog filters a /packs URL carries, and the cursors of the pages before this one. */
+export type BrowseFilters = {
+  product?: string;
+  version?: string;
+  cloud?: string;
+  layer?: string;
+  arch?: string;
+  fips?: boolean;
+  q?: string;
+  cursor?: string;
+  trail: string[];
+};
 
 /** A selection param: name@version items; anything else is refused, naming the field. */
 const refList = (field: string) =>
@@ -42,12 +52,6 @@ export const browseQuery = z.object({
   next: z.string().max(200).optional(),
   go: z.enum(["filter", "prev", "next", "select", "download"]).optional(),
 });
-
-/** Parses the catalog filters of a /packs URL (empty parameters count as absent). */
-export function parseBrowseFilters(params: Record<string, string>) {
-  const present = Object.fromEntries(FILTER_KEYS.filter((k) => params[k]).map((k) => [k, params[k]]));
-  return packFilters.safeParse(present);
-}
 
 export type BrowseSubmission = z.output<typeof browseQuery>;
 

@@ -1,9 +1,8 @@
 // The upgrade page's URLs. Its state is the wizard's (product, version, useCase, cloud, arch, fips,
 // packs: what the site runs today) plus `target`, so any bundle link pasted into it, and any plan,
 // can be bookmarked and shared; these pure functions build the links a plan offers.
-import type { BundleSpec } from "../../worker/catalog/bundle-spec";
-import type { UpgradePlan } from "../../worker/catalog/upgrade";
-import { stateQuery, stepHref, type WizardState } from "./wizard";
+import type { BundleSpec, UpgradePlan, WizardState } from "../../worker/catalog/types";
+import { stateQuery, stepHref } from "./wizard";
 
 const stateOf = (spec: BundleSpec): WizardState => ({
   product: spec.product,

@@ -1,26 +1,10 @@
 // The bundle wizard's state and step order. All state lives in the query string (product,
-// version, useCase, cloud, arch, fips, packs), so a URL restores a bundle exactly; these pure
-// functions parse it, say which steps a use case takes, and build the canonical URLs.
-import type { z } from "zod";
-import { packRefId, type PackRef } from "../../worker/catalog/bundle-spec";
-import { compatibleQuery } from "../../worker/catalog/filters";
-import { LAYERS, type Layer, type UseCase } from "../../worker/db/schema";
+// version, useCase, cloud, arch, fips, packs), so a URL restores a bundle exactly (the route parses
+// it with catalog/filters' parseWizardState); these pure functions say which steps a use case
+// takes and build the canonical URLs.
+import { type Layer, LAYERS, type PackRef, packRefId, parseRef, type UseCase } from "../../worker/catalog/vocabulary";
+import type { WizardState } from "../../worker/catalog/types";
 import { LAYER_LABELS, queryString } from "./format";
-
-/** The wizard accepts the compatibility query's parameters, any of them still missing. */
-export const wizardQuery = compatibleQuery.omit({ layer: true }).partial();
-export type WizardState = Omit<z.output<typeof wizardQuery>, "packs"> & { packs: PackRef[] };
-
-export function parseWizardState(params: Record<string, string>): z.ZodSafeParseResult<WizardState> {
-  const known = Object.fromEntries(
-    ["product", "version", "useCase", "cloud", "arch", "fips", "packs"]
-      .filter((k) => params[k] !== undefined && params[k] !== "")
-      .map((k) => [k, params[k]]),
-  );
-  const parsed = wizardQuery.safeParse(known);
-  if (!parsed.success) return parsed as z.ZodSafeParseResult<WizardState>;
-  return { success: true, data: { ...parsed.data, packs: parsed.data.packs ?? [] } };
-}
 
 /** Every step a wizard form can come from or go to (the /bundle/next `from` parameter takes these). */
 export const STEP_IDS = ["product", "version", "use-case", "cloud", ...LAYERS, "review", "confirm"] as const;
@@ -120,12 +104,8 @@ export function parseRefList(text: string | undefined): PackRef[] {
   if (!text) return [];
   return text
     .split(",")
-    .map((item) => item.trim())
-    .filter((item) => /^[a-z0-9][a-z0-9-]{0,63}@[^,@\s]{1,40}$/.test(item))
-    .map((item) => {
-      const at = item.lastIndexOf("@");
-      return { name: item.slice(0, at), version: item.slice(at + 1) };
-    });
+    .map((item) => parseRef(item.trim()))
+    .filter((ref) => ref !== undefined);
 }
 
 export const removePack = (state: WizardState, ref: PackRef): WizardState => ({

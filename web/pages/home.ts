@@ -1,7 +1,7 @@
 // Home: the four artifact areas of the documentation. Each install area is a GET form (version
 // drop-down + "Show Artifacts"), so it works without JavaScript.
 import { html } from "htm/preact";
-import type { Product } from "../../worker/catalog/products";
+import type { Product } from "../../worker/catalog/types";
 import { Layout } from "../components/layout";
 import { Notice } from "../components/ui";
 

@@ -1,7 +1,7 @@
 // "Which pack versions ship this image?": a search by reference, repository, tag or digest, and the
 // pack versions that declare it in their signed release manifests (yanked ones marked as such).
 import { html } from "htm/preact";
-import type { ImageHit, ImageQuery } from "../../worker/db/images";
+import type { ImageHit, ImageQuery } from "../../worker/catalog/types";
 import { Breadcrumbs, Layout } from "../components/layout";
 import { PageHead } from "../components/ui";
 

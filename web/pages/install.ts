@@ -2,7 +2,7 @@
 // version's content bundle, ISO and Helm chart with sizes, checksums and signatures, in one form with
 // the captcha: a row's Download, Download Bundle (all) and Copy all URLs post back to this page.
 import { html } from "htm/preact";
-import type { Installers, Product } from "../../worker/catalog/products";
+import type { Installers, Product } from "../../worker/catalog/types";
 import { humanSize, INSTALLER_LABELS, label } from "../lib/format";
 import { Breadcrumbs, Layout } from "../components/layout";
 import { type CaptchaView, DownloadControls, type DownloadOutcome, DownloadOutput } from "../components/download";

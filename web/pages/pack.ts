@@ -1,10 +1,8 @@
 // One pack: its versions, and for the chosen version the architectures, FIPS, clouds, products,
 // dependencies (linked), files, sizes and checksums.
 import { html } from "htm/preact";
-import { packRefId } from "../../worker/catalog/bundle-spec";
-import { rangeText } from "../../worker/catalog/compatibility";
-import type { PackWithVersions } from "../../worker/catalog/packs";
-import type { ImageRef } from "../../worker/sync/release-manifest";
+import { type ImageRef, packRefId, rangeText } from "../../worker/catalog/vocabulary";
+import type { PackWithVersions } from "../../worker/catalog/types";
 import { Breadcrumbs, Layout } from "../components/layout";
 import { Sha256 } from "../components/ui";
 import { ARCH_LABELS, CLOUD_LABELS, humanSize, label, LAYER_LABELS, USE_CASE_LABELS } from "../lib/format";

@@ -4,27 +4,14 @@
 // page buttons submit together, so the selection survives any navigation without JavaScript. The
 // selection bar carries the captcha, Download Bundle and Copy all URLs, which post the same form.
 import { html } from "htm/preact";
-import type { PackSearchResult } from "../../worker/catalog/packs";
-import type { Product } from "../../worker/catalog/products";
-import { packRefId, type PackRef } from "../../worker/catalog/bundle-spec";
-import { ARCHES, CLOUDS, LAYERS } from "../../worker/db/schema";
+import type { PackSearchResult, Product } from "../../worker/catalog/types";
+import { ARCHES, CLOUDS, LAYERS, type PackRef, packRefId } from "../../worker/catalog/vocabulary";
 import { type CaptchaView, DownloadControls, type DownloadOutcome, DownloadOutput } from "../components/download";
 import { Breadcrumbs, Layout } from "../components/layout";
 import { HiddenInputs, Notice } from "../components/ui";
 import { ARCH_LABELS, CLOUD_LABELS, humanSize, label, LAYER_LABELS, queryString } from "../lib/format";
+import type { BrowseFilters } from "../lib/browse";
 import { guidesAfter } from "../lib/guides";
-
-export type BrowseFilters = {
-  product?: string;
-  version?: string;
-  cloud?: string;
-  layer?: string;
-  arch?: string;
-  fips?: boolean;
-  q?: string;
-  cursor?: string;
-  trail: string[];
-};
 
 type Props = {
   filters: BrowseFilters;

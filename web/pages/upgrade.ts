@@ -4,11 +4,8 @@
 // result as a bundle link and spec. Every form is a plain GET (the spec import a POST), so the page
 // works without JavaScript; the copy island only adds Copy buttons.
 import { html } from "htm/preact";
-import { packRefId, type BundleSpec } from "../../worker/catalog/bundle-spec";
-import type { Product } from "../../worker/catalog/products";
-import type { UpgradePlan } from "../../worker/catalog/upgrade";
-import { compareVersions } from "../../worker/catalog/versions";
-import { CLOUDS, type Layer, USE_CASES } from "../../worker/db/schema";
+import type { BundleSpec, Product, UpgradePlan, WizardState } from "../../worker/catalog/types";
+import { CLOUDS, compareVersions, type Layer, packRefId, USE_CASES } from "../../worker/catalog/vocabulary";
 import { Layout } from "../components/layout";
 import { CopyButton, HiddenInputs, Notice, PageHead } from "../components/ui";
 import {
@@ -23,7 +20,7 @@ import {
 import { type CaptchaView, DownloadControls, type DownloadOutcome, DownloadOutput } from "../components/download";
 import { guidesAfter } from "../lib/guides";
 import type { UpgradeLinks } from "../lib/upgrade";
-import { stateQuery, stepHref, type WizardState } from "../lib/wizard";
+import { stateQuery, stepHref } from "../lib/wizard";
 
 export type UpgradePageProps = {
   products: Product[];

@@ -5,7 +5,6 @@ import { html } from "htm/preact";
 import { Breadcrumbs, Layout } from "../components/layout";
 import { CodeBlock, PageHead } from "../components/ui";
 import { GUIDES } from "../lib/guides";
-import { VERIFY_SCRIPT } from "../../worker/downloads/verify-script";
 
 export type SignedFileExample = { fileName: string; signatureFileName: string };
 
@@ -54,7 +53,16 @@ function TrustedKeys({ keys }: { keys: KeyListing[] }) {
   </div>`;
 }
 
-export function VerifyPage({ examples, keys }: { examples: VerifyExamples; keys: KeyListing[] }) {
+/** `script` is the folder script /verify-signatures.sh serves, shown as it is downloaded. */
+export function VerifyPage({
+  examples,
+  keys,
+  script,
+}: {
+  examples: VerifyExamples;
+  keys: KeyListing[];
+  script: string;
+}) {
   const kinds: Kind[] = [
     {
       id: "content-bundle",
@@ -124,7 +132,7 @@ export function VerifyPage({ examples, keys }: { examples: VerifyExamples; keys:
           <code>spectro_public_key.pem</code> in the same folder; set <code>PUBKEY</code> to use a key elsewhere.
         </p>
         <p><a class="button secondary" href="/verify-signatures.sh" download="verify-signatures.sh">Download verify-signatures.sh</a></p>
-        <${CodeBlock} code=${VERIFY_SCRIPT} what="verification script" />
+        <${CodeBlock} code=${script} what="verification script" />
         <p>Grant the script execute permissions, and run it:</p>
         <${CodeBlock} code=${"chmod +x verify-signatures.sh\n./verify-signatures.sh"} what="script commands" />
         <p>The output should be similar to:</p>

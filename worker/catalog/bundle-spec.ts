@@ -1,17 +1,12 @@
 // A bundle spec: what the wizard builds and what a grant or a pre-generated manifest is made from.
 // It is also the JSON a user exports and imports, so it is versioned and validated like any input.
 import { z } from "zod";
-import { ARCHES, CLOUDS, USE_CASES } from "../db/schema";
-
-export const packRef = z.object({
-  name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, "must be a pack name"),
-  version: z.string().min(1).max(40),
-});
+import { ARCHES, CLOUDS, packRef, productId, USE_CASES } from "./vocabulary";
 
 export const bundleSpec = z.object({
   kind: z.literal("artifact-studio/bundle").default("artifact-studio/bundle"),
   specVersion: z.literal(1).default(1),
-  product: z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, "must be a product id like palette-enterprise"),
+  product: productId,
   version: z.string().min(1).max(40),
   useCase: z.enum(USE_CASES),
   /** Absent for agent mode (edge-native is assumed) and add-on only. */
@@ -22,7 +17,3 @@ export const bundleSpec = z.object({
 });
 
 export type BundleSpec = z.infer<typeof bundleSpec>;
-export type PackRef = z.infer<typeof packRef>;
-
-/** "name@version": how a pack version is written in URLs and lists, and equal to its pack_versions.id. */
-export const packRefId = (ref: PackRef): string => `${ref.name}@${ref.version}`;

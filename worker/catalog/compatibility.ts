@@ -34,9 +34,17 @@ import {
   versionsByIdStatement,
   versionsInLayerStatement,
 } from "../db/catalog-queries";
-import { type Arch, type Cloud, type Layer, LAYERS, type UseCase } from "../db/schema";
+import {
+  type Arch,
+  type Cloud,
+  type Layer,
+  LAYERS,
+  type PackRef,
+  packRefId,
+  rangeText,
+  type UseCase,
+} from "./vocabulary";
 import { ApiError, notFound } from "../errors";
-import { packRefId, type PackRef } from "./bundle-spec";
 import { type CompatiblePageQuery, type CompatibleQuery, encodeCursor } from "./filters";
 import { inDependencyRange, inVersionRange } from "./versions";
 
@@ -74,13 +82,6 @@ export type CompatibilityContext = {
   /** The packs already in the bundle. */
   chosen: readonly ChosenPack[];
 };
-
-export function rangeText(min: string | null | undefined, max: string | null | undefined): string {
-  if (min && max) return `>= ${min} and <= ${max}`;
-  if (min) return `>= ${min}`;
-  if (max) return `<= ${max}`;
-  return "";
-}
 
 const requirement = (dep: Dependency) =>
   [dep.packName, rangeText(dep.minVersion, dep.maxVersion)].filter(Boolean).join(" ");

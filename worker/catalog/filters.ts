@@ -2,12 +2,8 @@
 // /api/v1/compatible accept. Pages parse the same URL parameters with the same schemas, and the
 // OpenAPI document is generated from them, so the three can never disagree.
 import { z } from "zod";
-import { ARCHES, CLOUDS, LAYERS, USE_CASES } from "../db/schema";
-import { packRef, type PackRef } from "./bundle-spec";
+import { ARCHES, CLOUDS, LAYERS, packRef, type PackRef, parseRef, productId, USE_CASES } from "./vocabulary";
 
-const productId = z
-  .string()
-  .regex(/^[a-z0-9]([a-z0-9-]{0,62}[a-z0-9])?$/, "must be a product id like palette-enterprise");
 /** A dotted version as URLs carry it; the install page parses its ?version= with it too. */
 export const dottedVersion = z
   .string()
@@ -74,6 +70,32 @@ export const packFilters = z
 
 export type PackFilters = z.output<typeof packFilters>;
 
+const BROWSE_FILTER_KEYS = ["product", "version", "cloud", "layer", "arch", "fips", "q", "cursor"] as const;
+
+/** Parses the catalog filters of a /packs URL (empty parameters count as absent). */
+export function parseBrowseFilters(params: Record<string, string>) {
+  const present = Object.fromEntries(BROWSE_FILTER_KEYS.filter((k) => params[k]).map((k) => [k, params[k]]));
+  return packFilters.safeParse(present);
+}
+
+/** /api/v1/changes: the pack filters and the generation to list changes after. */
+const { product, version, useCase, cloud, layer, arch, fips } = packFilters.shape;
+
+export const changesQuery = z.object({
+  product,
+  version,
+  useCase,
+  cloud,
+  layer,
+  arch,
+  fips,
+  since: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .meta({ description: "A catalog generation (the `generation` of an earlier answer; 0 for everything)." }),
+});
+
 /** "name@version,name@version": the packs already chosen, in any order. */
 const chosenPacks = z
   .string()
@@ -84,13 +106,12 @@ const chosenPacks = z
       .split(",")
       .map((s) => s.trim())
       .filter(Boolean)) {
-      const at = item.lastIndexOf("@");
-      const parsed = packRef.safeParse({ name: item.slice(0, Math.max(at, 0)), version: item.slice(at + 1) });
-      if (at <= 0 || !parsed.success) {
+      const ref = parseRef(item);
+      if (!ref) {
         ctx.addIssue({ code: "custom", message: `"${item.slice(0, 80)}" is not name@version` });
         return z.NEVER;
       }
-      refs.push(parsed.data);
+      refs.push(ref);
     }
     if (refs.length > 100) {
       ctx.addIssue({ code: "custom", message: "at most 100 chosen packs" });
@@ -119,6 +140,21 @@ export const compatibleQuery = z.object({
 });
 
 export type CompatibleQuery = z.output<typeof compatibleQuery>;
+
+/** The wizard accepts the compatibility query's parameters, any of them still missing. */
+export const wizardQuery = compatibleQuery.omit({ layer: true }).partial();
+export type WizardState = Omit<z.output<typeof wizardQuery>, "packs"> & { packs: PackRef[] };
+
+export function parseWizardState(params: Record<string, string>): z.ZodSafeParseResult<WizardState> {
+  const known = Object.fromEntries(
+    ["product", "version", "useCase", "cloud", "arch", "fips", "packs"]
+      .filter((k) => params[k] !== undefined && params[k] !== "")
+      .map((k) => [k, params[k]]),
+  );
+  const parsed = wizardQuery.safeParse(known);
+  if (!parsed.success) return parsed as z.ZodSafeParseResult<WizardState>;
+  return { success: true, data: { ...parsed.data, packs: parsed.data.packs ?? [] } };
+}
 
 /** /api/v1/compatible's query: the compatibility query and a page of the layer. */
 export const compatiblePageQuery = compatibleQuery.extend({

@@ -3,25 +3,17 @@
 // deployed version's id is part of the tag too: new code may render the same catalog differently.
 // The same tag keys an edge-cache copy of each response, so a repeated query in a location (from
 // any user) costs one indexed read instead of the page and facet queries.
-import { eq, sql } from "drizzle-orm";
+import { sql } from "drizzle-orm";
 import { createMiddleware } from "hono/factory";
 import { runBatch } from "../db/catalog-queries";
 import { type Db, meteredCatalogReader } from "../db/client";
 import { edgeCache } from "../edge-cache";
-import { catalogState } from "../db/schema";
 
 /** The current generation; read as a batch so a metered session counts its rows. */
 export async function catalogGeneration(db: Db): Promise<number> {
   const [rows] = await runBatch(db, [sql`SELECT generation FROM catalog_state WHERE id = 1`]);
   return Number(rows[0]?.generation ?? 0);
 }
-
-/** The statement a publish or yank adds to its batch, so the bump commits with the change. */
-export const bumpGeneration = (db: Db) =>
-  db
-    .update(catalogState)
-    .set({ generation: sql`${catalogState.generation} + 1`, updatedAt: Date.now() })
-    .where(eq(catalogState.id, 1));
 
 function matches(ifNoneMatch: string | undefined, etag: string): boolean {
   if (!ifNoneMatch) return false;

@@ -16,9 +16,8 @@ import {
   versionsOfStatement,
 } from "../db/catalog-queries";
 import { ANY, comboCountsStatement, type FacetCombo, productComboCountsStatement } from "../db/facets";
-import { ARCHES, CLOUDS, LAYERS, USE_CASES } from "../db/schema";
+import { ARCHES, CLOUDS, LAYERS, packRefId, USE_CASES } from "./vocabulary";
 import { notFound } from "../errors";
-import { packRefId } from "./bundle-spec";
 import { encodeCursor, type PackFilters } from "./filters";
 import { ftsQuery } from "./search-text";
 

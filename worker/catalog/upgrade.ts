@@ -13,12 +13,20 @@ import { z } from "zod";
 import { readVersionRow, runBatch, versionsOfPacksStatement, type Row } from "../db/catalog-queries";
 import type { Db } from "../db/client";
 import { findInstallerFiles } from "../db/grants";
-import { INSTALLER_KINDS, type InstallerKind, LAYERS, type Layer } from "../db/schema";
+import {
+  compareVersions,
+  INSTALLER_KINDS,
+  type InstallerKind,
+  type Layer,
+  LAYERS,
+  packRef,
+  type PackRef,
+  packRefId,
+} from "./vocabulary";
 import { ApiError } from "../errors";
-import { bundleSpec, type BundleSpec, packRef, packRefId, type PackRef } from "./bundle-spec";
+import { bundleSpec, type BundleSpec } from "./bundle-spec";
 import { assessPack, type ChosenPack, type CompatibilityContext, type PackVersionSummary } from "./compatibility";
 import { dottedVersion } from "./filters";
-import { compareVersions } from "./versions";
 
 export const upgradeRequest = z.object({
   current: bundleSpec.meta({ description: "What the site runs today: a bundle spec as the wizard exports it." }),

@@ -5,19 +5,19 @@
 // its child table's (value, pack_version_id) index.
 import { type SQL, sql } from "drizzle-orm";
 import { SQLiteAsyncDialect } from "drizzle-orm/sqlite-core";
-import { versionSortKey } from "../catalog/versions";
-import type { Db } from "./client";
 import {
-  ARCHES,
-  CLOUDS,
-  LAYERS,
-  USE_CASES,
   type Arch,
+  ARCHES,
   type Cloud,
+  CLOUDS,
   type DependencyType,
   type Layer,
+  LAYERS,
+  USE_CASES,
   type UseCase,
-} from "./schema";
+  versionSortKey,
+} from "../catalog/vocabulary";
+import type { Db } from "./client";
 
 const dialect = new SQLiteAsyncDialect();
 

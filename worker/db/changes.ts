@@ -1,14 +1,22 @@
 // Incremental mirroring: which artifacts came in or went out after a catalog generation. Every
 // publish or yank batch bumps the generation and then stamps the rows it changed with it, in the
 // same transaction, so "published after generation g" is exact and answered from an index.
-import { sql } from "drizzle-orm";
-import type { GrantFile } from "../downloads/files";
+import { eq, sql } from "drizzle-orm";
+import type { GrantFile } from "./grants";
 import { type CatalogFilter, runBatch, versionConditions } from "./catalog-queries";
 import type { Db } from "./client";
 import { signedFile } from "./grants";
-import { type InstallerKind, packVersions, releaseArtifacts } from "./schema";
+import { catalogState, packVersions, releaseArtifacts } from "./schema";
+import type { InstallerKind } from "../catalog/vocabulary";
 
 const current = sql`(SELECT generation FROM catalog_state WHERE id = 1)`;
+
+/** The statement a publish or yank adds to its batch, so the bump commits with the change. */
+export const bumpGeneration = (db: Db) =>
+  db
+    .update(catalogState)
+    .set({ generation: sql`${catalogState.generation} + 1`, updatedAt: Date.now() })
+    .where(eq(catalogState.id, 1));
 
 /** Added to a publish or yank batch after bumpGeneration: stamps the rows it just published or yanked. */
 export const stampGenerations = (db: Db) =>

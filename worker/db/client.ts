@@ -69,3 +69,13 @@ export function meteredCatalogReader(env: Env): { db: Db; meter: RowsReadMeter }
  * and must stop everyone's downloads at once.)
  */
 export const latestStateReader = (env: Env): Db => open(env.DB.withSession("first-primary"));
+
+// D1 binds at most 100 parameters per statement.
+export const D1_MAX_PARAMS = 100;
+
+/** Slices of `items` small enough to bind in one statement; the default leaves room for one more parameter. */
+export function chunksOf<T>(items: T[], size = D1_MAX_PARAMS - 1): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}

@@ -12,7 +12,8 @@
 import { eq, type SQL, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { Db } from "./client";
-import { CLOUDS, packFacetCounts } from "./schema";
+import { packFacetCounts } from "./schema";
+import { CLOUDS } from "../catalog/vocabulary";
 
 type Statement = BatchItem<"sqlite">;
 

@@ -1,17 +1,36 @@
 // Query functions of the download handoff: resolving a selection to catalog files, the grant audit
 // trail, and API tokens. Plain functions taking the db.
 import { and, desc, eq, getTableColumns, inArray, isNull, lt, sql } from "drizzle-orm";
-import type { GrantFile } from "../downloads/files";
 import type { Db } from "./client";
 import { apiTokens, grants } from "./downloads-schema";
-import {
-  INSTALLER_KINDS,
-  type InstallerKind,
-  packVersions,
-  productVersions,
-  releaseArtifacts,
-  releases,
-} from "./schema";
+import { packVersions, productVersions, releaseArtifacts, releases } from "./schema";
+import { INSTALLER_KINDS, type InstallerKind } from "../catalog/vocabulary";
+
+/** What a grant hands out: an artifact and its signature as the catalog recorded them. */
+export type GrantFile = {
+  kind: "pack" | InstallerKind;
+  /** Pack name, or the product id for installers. */
+  name: string;
+  version: string;
+  /** The documented file name, e.g. cni-calico-3.29.2.zst. */
+  file: string;
+  /** The verified copy (blobs/sha256/<hex>) and the R2 etag it had when verified. */
+  objectKey: string;
+  objectEtag?: string;
+  size: number;
+  sha256: string;
+  sigFile: string;
+  sigKey: string;
+  sigEtag?: string;
+  sigSize: number;
+  keyId: string;
+  /** ms since epoch; the Last-Modified of both files. */
+  publishedAt: number;
+  /** Set for packs, so a yank after the grant still stops the download. */
+  packVersionId?: string;
+  /** The release whose signed manifest lists the file (absent in grants issued before it was kept). */
+  releaseId?: string;
+};
 
 type SignedFileColumns = Pick<
   typeof releaseArtifacts.$inferSelect,

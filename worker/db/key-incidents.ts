@@ -2,7 +2,7 @@
 // catalog holds under a key, and yank all of it in one batch with an audit record. A file counts as
 // signed by a key if its own .sig.bin was made with it or if its release's manifest was.
 import { and, eq, inArray, or, sql } from "drizzle-orm";
-import { bumpGeneration } from "../catalog/generation";
+import { bumpGeneration } from "./changes";
 import { stampGenerations } from "./changes";
 import type { Db } from "./client";
 import { facetCountStatements } from "./facets";

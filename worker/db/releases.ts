@@ -2,7 +2,7 @@
 // re-taken), quarantining refused releases, recording each run, and the admin views of both.
 import { and, desc, eq, inArray, isNull, lt, or, sql } from "drizzle-orm";
 import type { Db } from "./client";
-import { chunksOf } from "./publish";
+import { chunksOf } from "./client";
 import { auditEvents, releases, syncRuns, type ReleaseStatus, type SyncTrigger } from "./schema";
 
 /** A claim older than this belongs to a run that died; another run may take the release over. */

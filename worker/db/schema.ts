@@ -2,20 +2,7 @@
 // which wrangler applies locally and in production and the tests apply inside workerd.
 import { sql } from "drizzle-orm";
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
-
-export const LAYERS = ["os", "k8s", "cni", "csi", "addon"] as const;
-export const CLOUDS = ["aws", "azure", "gcp", "vsphere", "openstack", "maas", "edge-native"] as const;
-export const ARCHES = ["amd64", "arm64"] as const;
-export const USE_CASES = ["controller", "agent", "addon"] as const;
-export const DEPENDENCY_TYPES = ["required", "optional", "notSupported", "upgrade"] as const;
-export const INSTALLER_KINDS = ["content-bundle", "iso", "helm-chart"] as const;
-
-export type Layer = (typeof LAYERS)[number];
-export type Cloud = (typeof CLOUDS)[number];
-export type Arch = (typeof ARCHES)[number];
-export type UseCase = (typeof USE_CASES)[number];
-export type DependencyType = (typeof DEPENDENCY_TYPES)[number];
-export type InstallerKind = (typeof INSTALLER_KINDS)[number];
+import { ARCHES, DEPENDENCY_TYPES, INSTALLER_KINDS, LAYERS, USE_CASES } from "../catalog/vocabulary";
 
 const now = sql`(unixepoch('subsec') * 1000)`;
 

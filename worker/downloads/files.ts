@@ -1,31 +1,7 @@
 // What a grant hands out. A GrantFile is an artifact and its signature as the catalog recorded them;
 // a Downloadable is either of the two, which is what /dl, the tar and the edge cache deal in.
-import type { InstallerKind } from "../db/schema";
-
-export type GrantFile = {
-  kind: "pack" | InstallerKind;
-  /** Pack name, or the product id for installers. */
-  name: string;
-  version: string;
-  /** The documented file name, e.g. cni-calico-3.29.2.zst. */
-  file: string;
-  /** The verified copy (blobs/sha256/<hex>) and the R2 etag it had when verified. */
-  objectKey: string;
-  objectEtag?: string;
-  size: number;
-  sha256: string;
-  sigFile: string;
-  sigKey: string;
-  sigEtag?: string;
-  sigSize: number;
-  keyId: string;
-  /** ms since epoch; the Last-Modified of both files. */
-  publishedAt: number;
-  /** Set for packs, so a yank after the grant still stops the download. */
-  packVersionId?: string;
-  /** The release whose signed manifest lists the file (absent in grants issued before it was kept). */
-  releaseId?: string;
-};
+import type { InstallerKind } from "../catalog/vocabulary";
+import type { GrantFile } from "../db/grants";
 
 export type Downloadable = {
   file: string;

@@ -3,7 +3,8 @@
 // audit trail, and presenting it with signed URLs.
 import { z } from "zod";
 import { captchaFromConfig, CAPTCHA_ACTION, type FetchFn } from "../captcha";
-import { bundleSpec, packRef } from "../catalog/bundle-spec";
+import { bundleSpec } from "../catalog/bundle-spec";
+import { INSTALLER_KINDS, packRef, packRefId, productId } from "../catalog/vocabulary";
 import type { Db } from "../db/client";
 import {
   findInstallerFiles,
@@ -16,18 +17,16 @@ import {
   productVersionExists,
   yankedAmong,
 } from "../db/grants";
-import { INSTALLER_KINDS } from "../db/schema";
 import type { Config } from "../env";
 import { ApiError, misconfigured } from "../errors";
-import { packVersionId } from "../sync/plan";
 import { randomBase64url, sha256OfText } from "../encoding";
 import { rateLimitKey } from "./client-key";
-import { artifactOf, type GrantFile, installerOf, signatureOf, totalBytes } from "./files";
+import { artifactOf, installerOf, signatureOf, totalBytes } from "./files";
+import type { GrantFile } from "../db/grants";
 import { MANIFEST_FORMATS, type ManifestEntry } from "./manifests";
 import type { UrlSigner } from "./signers";
 import { authenticateToken, bearerOf, type TokenScope } from "./tokens";
 
-const productId = z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, "must be a product id like palette-enterprise");
 const version = z.string().min(1).max(40);
 
 export const installersSelection = z.object({
@@ -91,7 +90,7 @@ export async function resolveSelection(db: Db, selection: Selection): Promise<Gr
     throw new ApiError(400, "invalid_request", "bundle.packs: choose at least one pack", [
       { field: "bundle.packs", message: "choose at least one pack" },
     ]);
-  const ids = [...new Set(refs.map((p) => packVersionId(p.name, p.version)))];
+  const ids = [...new Set(refs.map(packRefId))];
   const [found, productOk] = await Promise.all([
     findPackFiles(db, ids),
     selection.bundle

@@ -18,7 +18,7 @@ import {
   signedEntries,
 } from "./grants";
 import type { ManifestEntry, ManifestFormat } from "./manifests";
-import type { GrantFile } from "./files";
+import type { GrantFile } from "../db/grants";
 import { grantProofs, type ReleaseProof } from "./provenance";
 import { imagesOfPackVersions } from "../db/images";
 import { DEFAULT_MAX_CACHE_BYTES, type ServeDeps } from "./serve";

@@ -1,7 +1,7 @@
 // The manifest formats of a grant, as pure functions of its entries: urls.txt, bundle.curl (a curl
 // config), manifest.json, SHA256SUMS, download.sh (download, resume, verify, log), and the docs'
 // verify-signatures.sh that the single-file tar carries.
-import type { GrantFile } from "./files";
+import type { GrantFile } from "../db/grants";
 import { VERIFY_BUNDLE_SCRIPT } from "./verify-bundle";
 
 export type ManifestEntry = {

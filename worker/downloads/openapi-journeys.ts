@@ -2,8 +2,8 @@
 // incremental mirroring (changes since a generation, the one-call grant, mirror.sh).
 import { z } from "zod";
 import { registerOperations, type ResponseSpec } from "../openapi";
-import { changesQuery } from "../routes/changes";
-import { imagesQuery } from "../routes/images";
+import { changesQuery } from "../catalog/filters";
+import { imagesQuery } from "../catalog/image-query";
 import { MANIFEST_FORMATS } from "./manifests";
 import { manifest } from "./openapi-paths";
 

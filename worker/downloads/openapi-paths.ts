@@ -1,8 +1,8 @@
 // The download handoff in the OpenAPI document: grants, their manifests and tar, automation
 // manifests, API tokens and the grant audit trail. Request schemas are the ones the routes validate.
 import { z } from "zod";
-import { bundleSpec, packRef } from "../catalog/bundle-spec";
-import { INSTALLER_KINDS } from "../db/schema";
+import { bundleSpec } from "../catalog/bundle-spec";
+import { INSTALLER_KINDS, packRef } from "../catalog/vocabulary";
 import { registerOperations, registerSchemas, registerSecurityScheme, type ResponseSpec } from "../openapi";
 import { GRANT_FORMATS, grantRequestSchema } from "./grants";
 import { MANIFEST_FORMATS } from "./manifests";

@@ -7,10 +7,8 @@ import { createHash } from "node:crypto";
 import { z } from "zod";
 import { edgeCache } from "../edge-cache";
 import type { Config } from "../env";
+import { PART_PRESETS, type PartPreset, partCount, partSuffix } from "../catalog/vocabulary";
 
-/** Decimal capacities as sold (a 4.7 GB DVD holds 4,700,372,992 bytes), so a part always fits. */
-export const PART_PRESETS = { dvd: 4_700_000_000, "dvd-dl": 8_500_000_000, bd: 25_000_000_000 } as const;
-export type PartPreset = keyof typeof PART_PRESETS;
 export const MIN_PART_BYTES = 64 * 1024 ** 2;
 /**
  * Test-only lower bound: with ENVIRONMENT=local (npm start and the tests) a part may be as small as
@@ -38,12 +36,6 @@ export const partSizeParam = (min: number) =>
     }
     return bytes;
   });
-
-export const partCount = (total: number, size: number) => Math.max(1, Math.ceil(total / size));
-
-/** Zero-padded to at least 3 digits and to the count's width, so a shell glob lists parts in order. */
-export const partSuffix = (n: number, count: number) =>
-  `part-${String(n).padStart(Math.max(3, String(count).length), "0")}`;
 
 /** The part's byte range [start, end) of an archive of `total` bytes. */
 export const partRange = (total: number, size: number, n: number) => ({

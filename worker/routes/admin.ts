@@ -2,9 +2,9 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import { adminBearer } from "../admin-auth";
-import { packRef } from "../catalog/bundle-spec";
+import { INSTALLER_KINDS, packRef, productId } from "../catalog/vocabulary";
 import { primaryWriter } from "../db/client";
-import { yankPackVersion } from "../db/publish";
+import { yankPackVersion } from "../db/yank";
 import {
   getRelease,
   listReleases,
@@ -14,7 +14,7 @@ import {
   requeueQuarantined,
 } from "../db/releases";
 import { yankInstaller } from "../db/key-incidents";
-import { INSTALLER_KINDS, RELEASE_STATUSES } from "../db/schema";
+import { RELEASE_STATUSES } from "../db/schema";
 import { ApiError, notFound } from "../errors";
 import { registerOperations, registerSchemas, registerSecurityScheme, type ResponseSpec } from "../openapi";
 import {
@@ -139,7 +139,7 @@ adminRoutes.post(
 );
 
 const installerParams = z.object({
-  product: z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, "must be a product id like palette-enterprise"),
+  product: productId,
   version: z.string().min(1).max(40),
   kind: z.enum(INSTALLER_KINDS),
 });

@@ -4,12 +4,12 @@
 import { type Context, Hono } from "hono";
 import { html } from "htm/preact";
 import { z } from "zod";
-import { bundleSpec, packRefId } from "../catalog/bundle-spec";
+import { bundleSpec } from "../catalog/bundle-spec";
+import { LAYERS, packRefId } from "../catalog/vocabulary";
 import { assessChosenPacks, compatiblePacksTolerant } from "../catalog/compatibility";
 import { catalogEtag } from "../catalog/generation";
 import { listProducts } from "../catalog/products";
 import { catalogReader, type Db } from "../db/client";
-import { LAYERS } from "../db/schema";
 import { ApiError, invalidInput } from "../errors";
 import {
   adjacentStep,
@@ -17,14 +17,14 @@ import {
   firstMissingStep,
   isLayerStep,
   parseRefList,
-  parseWizardState,
   reachable,
   STEP_IDS,
   stateQuery,
   stepHref,
   type StepId,
-  type WizardState,
 } from "../../web/lib/wizard";
+import type { WizardState } from "../catalog/types";
+import { parseWizardState } from "../catalog/filters";
 import { LAYER_LABELS } from "../../web/lib/format";
 import { ProductStep, VersionStep, UseCaseStep, CloudStep } from "../../web/pages/bundle/start";
 import { ADDONS_PER_PAGE, LayerStep } from "../../web/pages/bundle/layer";

@@ -2,29 +2,11 @@
 // after a catalog generation, with the usual pack filters, and the generation it is current to;
 // /api/v1/changes/mirror.sh is a nightly job's script that keeps the last generation it mirrored.
 import { Hono } from "hono";
-import { z } from "zod";
-import { packFilters } from "../catalog/filters";
+import { changesQuery } from "../catalog/filters";
 import { latestStateReader } from "../db/client";
 import { changesSince, type Changes } from "../db/changes";
 import { originOf } from "../downloads/issue";
 import { validate } from "../validate";
-
-const { product, version, useCase, cloud, layer, arch, fips } = packFilters.shape;
-
-export const changesQuery = z.object({
-  product,
-  version,
-  useCase,
-  cloud,
-  layer,
-  arch,
-  fips,
-  since: z.coerce
-    .number()
-    .int()
-    .min(0)
-    .meta({ description: "A catalog generation (the `generation` of an earlier answer; 0 for everything)." }),
-});
 
 /** What a client sees of a changed file: its names, checksum, key and release; storage stays private. */
 export const publicChanges = (c: Changes) => ({

@@ -5,10 +5,11 @@
 // goes the same way (its single-use captcha answer is not carried over).
 import { type Context, Hono } from "hono";
 import { z } from "zod";
-import { packRefId } from "../catalog/bundle-spec";
+import { packRefId } from "../catalog/vocabulary";
 import { ApiError, invalidInput } from "../errors";
 import { browseHref } from "../../web/pages/packs";
-import { parseRefList, parseWizardState, stepHref } from "../../web/lib/wizard";
+import { parseRefList, stepHref } from "../../web/lib/wizard";
+import { parseWizardState } from "../catalog/filters";
 import { FORM_BODY_BYTES, limitBody } from "../body-limit";
 import { htmlErrorHandler, parseForm, parseOrThrow } from "./html";
 

@@ -19,7 +19,6 @@ import {
   cachedPartChecksums,
   joinAndVerifySh,
   minPartBytes,
-  partCount,
   partNumber,
   partRange,
   partsBundleCurl,
@@ -27,8 +26,8 @@ import {
   partsListing,
   partsSha256Sums,
   partsUrlsTxt,
-  partSuffix,
 } from "../downloads/parts";
+import { partCount, partSuffix } from "../catalog/vocabulary";
 import { issueGrant, manifestResponse, originOf, storageDeps } from "../downloads/issue";
 import { MANIFEST_FORMATS, type ManifestFormat } from "../downloads/manifests";
 import { urlSigner } from "../downloads/signers";

@@ -6,7 +6,7 @@ import { HTTPException } from "hono/http-exception";
 import { html } from "htm/preact";
 import type { VNode } from "preact";
 import type { z } from "zod";
-import type { PackRef } from "../catalog/bundle-spec";
+import type { PackRef } from "../catalog/vocabulary";
 import type { CatalogVariables } from "../catalog/generation";
 import { ConfigError } from "../env";
 import { ApiError, invalidInput } from "../errors";

@@ -6,8 +6,8 @@
 // The response names its grant (X-Grant-Id) and links to its other formats with the grant's capability.
 import { type Context, Hono } from "hono";
 import { z } from "zod";
-import { bundleSpec, packRef } from "../catalog/bundle-spec";
-import { INSTALLER_KINDS } from "../db/schema";
+import { bundleSpec } from "../catalog/bundle-spec";
+import { INSTALLER_KINDS, packRef } from "../catalog/vocabulary";
 import { grantUrl, installersSelection, type Selection } from "../downloads/grants";
 import { issueGrant, manifestResponse, originOf } from "../downloads/issue";
 import { MANIFEST_FORMATS } from "../downloads/manifests";
@@ -17,7 +17,7 @@ import { limitBody, SELECTION_BODY_BYTES } from "../body-limit";
 import { validate } from "../validate";
 import { latestStateReader } from "../db/client";
 import { changesSince } from "../db/changes";
-import { changesQuery } from "./changes";
+import { changesQuery } from "../catalog/filters";
 
 export const manifestsRoutes = new Hono<{ Bindings: Env }>();
 

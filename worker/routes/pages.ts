@@ -86,7 +86,9 @@ pagesRoutes.get("/verify", catalogEtag, async (c) => {
     revokedAt: k.revokedAt,
     served: k.id === served,
   }));
-  return page(html`<${VerifyPage} examples=${await verifyExamples(c.get("catalog"))} keys=${keys} />`);
+  return page(
+    html`<${VerifyPage} examples=${await verifyExamples(c.get("catalog"))} keys=${keys} script=${VERIFY_SCRIPT} />`,
+  );
 });
 
 pagesRoutes.get(

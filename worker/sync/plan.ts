@@ -1,17 +1,8 @@
 // What a parsed release would do to the catalog, decided without I/O: which files are new, which are
 // byte-identical re-publishes (harmless, skipped), and which findings forbid publishing it at all.
-import type { Layer } from "../db/schema";
+import { type Layer, packRefId } from "../catalog/vocabulary";
 import type { KeyStatus } from "../keys";
-import {
-  fileKeyId,
-  installerSlot,
-  packVersionId,
-  type InstallerFile,
-  type PackFile,
-  type ReleaseManifest,
-} from "./release-manifest";
-
-export { installerSlot, packVersionId };
+import { fileKeyId, installerSlot, type InstallerFile, type PackFile, type ReleaseManifest } from "./release-manifest";
 
 /** One problem with one file (or with release.json itself when `file` is absent). */
 export type Finding = { file?: string; problem: string };
@@ -80,7 +71,7 @@ export function planRelease(release: ReleaseManifest, facts: CatalogFacts, keys:
         plan.findings.push({ file: file.file, problem: `pack ${name} is listed in layers ${otherLayer} and ${layer}` });
       }
       layerInRelease.set(name, layer);
-      const published = facts.packVersions.get(packVersionId(name, version));
+      const published = facts.packVersions.get(packRefId({ name, version }));
       if (!published) {
         if (fileNameTaken(facts, file, plan)) continue;
         plan.newPacks.push(file);

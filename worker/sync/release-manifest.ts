@@ -2,8 +2,15 @@
 // incoming/<release-id>/, then release.json last, listing every file with its metadata. This schema
 // is the one place that says what a release may contain; the sync refuses anything else.
 import { z } from "zod";
-import { packRefId } from "../catalog/bundle-spec";
-import { ARCHES, CLOUDS, DEPENDENCY_TYPES, INSTALLER_KINDS, LAYERS, USE_CASES } from "../db/schema";
+import {
+  ARCHES,
+  CLOUDS,
+  DEPENDENCY_TYPES,
+  type ImageRef,
+  INSTALLER_KINDS,
+  LAYERS,
+  USE_CASES,
+} from "../catalog/vocabulary";
 
 const version = z.string().regex(/^v?\d+(\.\d+){0,3}([-+][0-9A-Za-z.-]+)?$/, "must be a dotted version like 1.29.3");
 /** Release ids are folder names under incoming/, so they are slugs too. */
@@ -47,8 +54,6 @@ export const signatureFileName = (file: string) => `${file.replace(/\.zst$/, "")
 /** The only name a pack file may have in a release folder. */
 export const packFileName = (name: string, version: string) => `${name}-${version}.zst`;
 
-/** A pack version's catalog id (the same `name@version` every other part of the studio uses). */
-export const packVersionId = (name: string, version: string) => packRefId({ name, version });
 /** The one installer of a kind a product version may have. */
 export const installerSlot = (product: string, version: string, kind: string) => `${product}@${version}/${kind}`;
 
@@ -76,8 +81,6 @@ const dependency = z.object({
  */
 export const IMAGE_REFERENCE =
   /^((?:[a-z0-9]+(?:[.-][a-z0-9]+)*(?::[0-9]{1,5})?\/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*)(?::([A-Za-z0-9_][A-Za-z0-9_.-]{0,127}))?@(sha256:[0-9a-f]{64})$/;
-
-export type ImageRef = { reference: string; repository: string; tag: string | null; digest: string };
 
 export function parseImageReference(reference: string): ImageRef | undefined {
   const m = IMAGE_REFERENCE.exec(reference);

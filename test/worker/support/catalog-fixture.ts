@@ -3,11 +3,18 @@
 // is `${name}@${version}`, versions carry versionSortKey keys, product ranges carry min/max keys.
 import { env } from "cloudflare:workers";
 import { drizzle } from "drizzle-orm/d1";
-import { bumpGeneration } from "../../../worker/catalog/generation";
-import { versionSortKey } from "../../../worker/catalog/versions";
+import { bumpGeneration } from "../../../worker/db/changes";
+import {
+  type Arch,
+  type DependencyType,
+  INSTALLER_KINDS,
+  type InstallerKind,
+  type Layer,
+  type UseCase,
+  versionSortKey,
+} from "../../../worker/catalog/vocabulary";
 import { rebuildFacetCountStatements } from "../../../worker/db/facets";
 import * as schema from "../../../worker/db/schema";
-import type { Arch, DependencyType, InstallerKind, Layer, UseCase } from "../../../worker/db/schema";
 
 export type FixtureVersion = {
   version: string;
@@ -390,7 +397,7 @@ export async function seedCatalog(packs: FixturePack[] = FIXTURE_PACKS, products
           .insert(schema.productVersions)
           .values({ productId: p.id, version, versionKey: versionSortKey(version), releaseId }),
       );
-      for (const kind of schema.INSTALLER_KINDS) {
+      for (const kind of INSTALLER_KINDS) {
         const fileName = INSTALLER_FILES[kind](p.id, version);
         statements.push(
           db.insert(schema.releaseArtifacts).values({

@@ -3,12 +3,13 @@
 // gets when it names pack versions the catalog no longer publishes.
 import type { ComponentChildren } from "preact";
 import { html } from "htm/preact";
-import { packRefId, type PackRef } from "../../../worker/catalog/bundle-spec";
+import { packRefId, type PackRef } from "../../../worker/catalog/vocabulary";
 import type { Island } from "../../components/layout";
 import { Layout } from "../../components/layout";
 import { Notice } from "../../components/ui";
 import { label, USE_CASE_LABELS } from "../../lib/format";
-import { reachable, stepHref, stepsFor, withoutPacks, type StepId, type WizardState } from "../../lib/wizard";
+import { reachable, stepHref, stepsFor, withoutPacks, type StepId } from "../../lib/wizard";
+import type { WizardState } from "../../../worker/catalog/types";
 
 type FrameProps = {
   state: WizardState;

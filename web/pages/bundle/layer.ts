@@ -3,12 +3,11 @@
 // One GET form carries the filters, the picks and the list of packs it showed, so /bundle/next can
 // apply the picks without JavaScript.
 import { html } from "htm/preact";
-import { packRefId, type PackRef } from "../../../worker/catalog/bundle-spec";
-import type { CompatibleResult, PackVersionSummary } from "../../../worker/catalog/compatibility";
-import { ARCHES, type Layer } from "../../../worker/db/schema";
+import { ARCHES, type Layer, type PackRef, packRefId } from "../../../worker/catalog/vocabulary";
+import type { CompatibleResult, PackVersionSummary, WizardState } from "../../../worker/catalog/types";
 import { HiddenInputs } from "../../components/ui";
 import { ARCH_LABELS, CLOUD_LABELS, label, LAYER_LABELS } from "../../lib/format";
-import { adjacentStep, stateQuery, stepHref, type WizardState } from "../../lib/wizard";
+import { adjacentStep, stateQuery, stepHref } from "../../lib/wizard";
 import { MissingPacksNotice, WizardFrame } from "./frame";
 import { AgentNotice } from "./start";
 

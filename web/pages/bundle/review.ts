@@ -2,14 +2,13 @@
 // its spec export, its permalink, "Explore additional add-ons", and the download itself: the captcha,
 // Download Bundle and Copy all URLs, posting back to Confirm).
 import { html } from "htm/preact";
-import type { PackRef } from "../../../worker/catalog/bundle-spec";
-import type { AssessedPack } from "../../../worker/catalog/compatibility";
-import { LAYERS, type Layer } from "../../../worker/db/schema";
+import { type Layer, LAYERS, type PackRef } from "../../../worker/catalog/vocabulary";
+import type { AssessedPack, WizardState } from "../../../worker/catalog/types";
 import { type CaptchaView, DownloadControls, type DownloadOutcome, DownloadOutput } from "../../components/download";
 import { CopyButton, Notice, Sha256 } from "../../components/ui";
 import { guidesAfter } from "../../lib/guides";
 import { ARCH_LABELS, CLOUD_LABELS, humanSize, label, LAYER_LABELS, USE_CASE_LABELS } from "../../lib/format";
-import { removePack, stateQuery, stepHref, stepsFor, type StepId, type WizardState } from "../../lib/wizard";
+import { removePack, stateQuery, stepHref, stepsFor, type StepId } from "../../lib/wizard";
 import { MissingPacksNotice, WizardFrame } from "./frame";
 import { AgentNotice } from "./start";
 

@@ -1,10 +1,10 @@
 // The wizard's first steps: product, version, use case and cloud. Each is a GET form to
 // /bundle/next, which applies the choice and redirects to the next step's canonical URL.
 import { html } from "htm/preact";
-import type { Product } from "../../../worker/catalog/products";
-import { USE_CASES, type UseCase } from "../../../worker/db/schema";
+import type { Product, WizardState } from "../../../worker/catalog/types";
+import { USE_CASES, type UseCase } from "../../../worker/catalog/vocabulary";
 import { CLOUD_LABELS, USE_CASE_LABELS } from "../../lib/format";
-import { stateQuery, type StepId, type WizardState } from "../../lib/wizard";
+import { stateQuery, type StepId } from "../../lib/wizard";
 import { HiddenInputs, Notice } from "../../components/ui";
 import { WizardFrame } from "./frame";
 

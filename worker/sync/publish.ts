@@ -1,19 +1,17 @@
-// Catalog writes made by the sync and the admin API: what the catalog already holds for a release's
-// names, the single batch (one D1 transaction) that publishes a verified release, and yanking.
+// The sync's catalog writes: what the catalog already holds for a release's names, and the single
+// batch (one D1 transaction) that publishes a verified release.
 import { and, eq, getTableColumns, inArray, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { SQLiteTable } from "drizzle-orm/sqlite-core";
-import type { z } from "zod";
-import { bumpGeneration } from "../catalog/generation";
-import { stampGenerations } from "./changes";
-import { versionSortKey } from "../catalog/versions";
-import type { yankedPackVersionSchema } from "../sync/api-schemas";
-import type { CatalogFacts, ReleasePlan } from "../sync/plan";
-import type { StoredFile } from "../sync/verify-files";
-import type { InstallerFile, PackFile, ReleaseManifest } from "../sync/release-manifest";
-import { fileKeyId, installerSlot, packVersionId, parseImageReference, releaseTotals } from "../sync/release-manifest";
-import type { Db } from "./client";
-import { facetCountStatements } from "./facets";
+import { bumpGeneration } from "../db/changes";
+import { stampGenerations } from "../db/changes";
+import { packRefId, versionSortKey } from "../catalog/vocabulary";
+import type { CatalogFacts, ReleasePlan } from "./plan";
+import type { StoredFile } from "./verify-files";
+import type { InstallerFile, PackFile, ReleaseManifest } from "./release-manifest";
+import { fileKeyId, installerSlot, parseImageReference, releaseTotals } from "./release-manifest";
+import { chunksOf, D1_MAX_PARAMS, type Db } from "../db/client";
+import { facetCountStatements } from "../db/facets";
 import {
   packDependencies,
   packVersionArches,
@@ -27,19 +25,9 @@ import {
   productVersions,
   releaseArtifacts,
   releases,
-} from "./schema";
+} from "../db/schema";
 
 type Statement = BatchItem<"sqlite">;
-
-// D1 binds at most 100 parameters per statement.
-const D1_MAX_PARAMS = 100;
-
-/** Slices of `items` small enough to bind in one statement; the default leaves room for one more parameter. */
-export function chunksOf<T>(items: T[], size = D1_MAX_PARAMS - 1): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-}
 
 // drizzle binds every column of every inserted row, so a multi-row INSERT takes fewer rows per statement.
 const chunksFor = <T>(table: SQLiteTable, rows: T[]) =>
@@ -59,7 +47,7 @@ export async function loadCatalogFacts(db: Db, release: ReleaseManifest): Promis
     fileNames: new Map(),
   };
 
-  for (const ids of chunksOf(unique(packFiles.map((f) => packVersionId(f.pack.name, f.pack.version))))) {
+  for (const ids of chunksOf(unique(packFiles.map((f) => packRefId(f.pack))))) {
     const rows = await db
       .select({ id: packVersions.id, sha256: packVersions.sha256, size: packVersions.size })
       .from(packVersions)
@@ -259,7 +247,7 @@ export function publishStatements(db: Db, input: PublishInput): [Statement, ...S
   }
 
   const versionRowsForPacks = newPacks.map((f) => ({
-    id: packVersionId(f.pack.name, f.pack.version),
+    id: packRefId(f.pack),
     packName: f.pack.name,
     version: f.pack.version,
     versionKey: versionSortKey(f.pack.version),
@@ -273,7 +261,7 @@ export function publishStatements(db: Db, input: PublishInput): [Statement, ...S
     statements.push(db.insert(packVersions).values(rows));
 
   const children = <T>(rowsOf: (f: PackFile, id: string) => T[]) =>
-    newPacks.flatMap((f) => rowsOf(f, packVersionId(f.pack.name, f.pack.version)));
+    newPacks.flatMap((f) => rowsOf(f, packRefId(f.pack)));
   const clouds = children((f, id) => unique(f.pack.cloudTypes).map((cloud) => ({ packVersionId: id, cloud })));
   const arches = children((f, id) => unique(f.pack.architectures).map((arch) => ({ packVersionId: id, arch })));
   const useCases = children((f, id) => unique(f.pack.useCases).map((useCase) => ({ packVersionId: id, useCase })));
@@ -330,50 +318,4 @@ export function publishStatements(db: Db, input: PublishInput): [Statement, ...S
 
 export async function publishRelease(db: Db, input: PublishInput): Promise<void> {
   await db.batch(publishStatements(db, input));
-}
-
-type YankedPackVersion = z.infer<typeof yankedPackVersionSchema>;
-
-/** Yanks a pack version (it leaves the catalog, downloads refuse it, the row stays); null if unknown. */
-export async function yankPackVersion(
-  db: Db,
-  name: string,
-  version: string,
-  reason: string,
-  now: number,
-): Promise<YankedPackVersion | null> {
-  const id = packVersionId(name, version);
-  const current = async () =>
-    db
-      .select({ yanked: packVersions.yanked, yankedAt: packVersions.yankedAt, yankReason: packVersions.yankReason })
-      .from(packVersions)
-      .where(eq(packVersions.id, id))
-      .get();
-  const before = await current();
-  if (!before) return null;
-  let after: { yankedAt: number | null; yankReason: string | null } | undefined = before;
-  let changed = false;
-  if (!before.yanked) {
-    const [update] = await db.batch([
-      db
-        .update(packVersions)
-        .set({ yanked: true, yankedAt: now, yankReason: reason })
-        .where(and(eq(packVersions.id, id), eq(packVersions.yanked, false)))
-        .returning({ id: packVersions.id }),
-      bumpGeneration(db),
-      ...stampGenerations(db),
-      ...facetCountStatements(db, { yanked: { packName: name, id, yankedAt: now, reason } }),
-    ]);
-    changed = update.length === 1;
-    // Not changed here means a concurrent yank won the race: its time and reason stand, so read them back.
-    after = changed ? { yankedAt: now, yankReason: reason } : await current();
-  }
-  return {
-    name,
-    version,
-    yanked: true,
-    yankedAt: after?.yankedAt ?? now,
-    yankReason: after?.yankReason ?? reason,
-    changed,
-  };
 }

@@ -1,0 +1,62 @@
+// Yanking one pack version (the admin API): it leaves the catalog and downloads refuse it, in the
+// same batch that bumps the catalog generation and its facet counts; the row stays for the record.
+import { and, eq } from "drizzle-orm";
+import { packRefId } from "../catalog/vocabulary";
+import { bumpGeneration, stampGenerations } from "./changes";
+import type { Db } from "./client";
+import { facetCountStatements } from "./facets";
+import { packVersions } from "./schema";
+
+/** What a yank answers (the admin API's YankedPackVersion). */
+export type YankedPackVersion = {
+  name: string;
+  version: string;
+  yanked: true;
+  yankedAt: number;
+  yankReason: string;
+  changed: boolean;
+};
+
+/** Yanks a pack version (it leaves the catalog, downloads refuse it, the row stays); null if unknown. */
+export async function yankPackVersion(
+  db: Db,
+  name: string,
+  version: string,
+  reason: string,
+  now: number,
+): Promise<YankedPackVersion | null> {
+  const id = packRefId({ name, version });
+  const current = async () =>
+    db
+      .select({ yanked: packVersions.yanked, yankedAt: packVersions.yankedAt, yankReason: packVersions.yankReason })
+      .from(packVersions)
+      .where(eq(packVersions.id, id))
+      .get();
+  const before = await current();
+  if (!before) return null;
+  let after: { yankedAt: number | null; yankReason: string | null } | undefined = before;
+  let changed = false;
+  if (!before.yanked) {
+    const [update] = await db.batch([
+      db
+        .update(packVersions)
+        .set({ yanked: true, yankedAt: now, yankReason: reason })
+        .where(and(eq(packVersions.id, id), eq(packVersions.yanked, false)))
+        .returning({ id: packVersions.id }),
+      bumpGeneration(db),
+      ...stampGenerations(db),
+      ...facetCountStatements(db, { yanked: { packName: name, id, yankedAt: now, reason } }),
+    ]);
+    changed = update.length === 1;
+    // Not changed here means a concurrent yank won the race: its time and reason stand, so read them back.
+    after = changed ? { yankedAt: now, yankReason: reason } : await current();
+  }
+  return {
+    name,
+    version,
+    yanked: true,
+    yankedAt: after?.yankedAt ?? now,
+    yankReason: after?.yankReason ?? reason,
+    changed,
+  };
+}
