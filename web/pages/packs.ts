@@ -71,10 +71,161 @@ function FilterSelect({
   </div>`;
 }
 
+type Facets = PackSearchResult["facets"];
+
+/** The left sidebar: product, version, cloud type and layer type, with facet counts. */
+function FilterBar({
+  filters,
+  facets,
+  products,
+  selected,
+}: {
+  filters: BrowseFilters;
+  facets: Facets;
+  products: Product[];
+  selected: PackRef[];
+}) {
+  const product = products.find((p) => p.id === filters.product);
+  return html`<aside class="sidebar card filters" aria-labelledby="filters-title">
+    <h2 id="filters-title">Filters</h2>
+    <${FilterSelect}
+      id="product"
+      labelText="Product"
+      value=${filters.product}
+      options=${products.map((p) => ({ value: p.id, label: p.name + count(facets.product[p.id]) }))}
+      anyLabel="All products"
+    />
+    <${FilterSelect}
+      id="version"
+      labelText="Version"
+      value=${filters.version}
+      options=${(product?.versions ?? []).map((v) => ({ value: v.version, label: v.version }))}
+      anyLabel=${product ? "All versions" : "Choose a product first"}
+      disabled=${!product}
+    />
+    <${FilterSelect}
+      id="cloud"
+      labelText="Cloud type"
+      value=${filters.cloud}
+      options=${CLOUDS.map((c) => ({ value: c, label: label(CLOUD_LABELS, c) + count(facets.cloud[c]) }))}
+      anyLabel="All clouds"
+    />
+    <${FilterSelect}
+      id="layer"
+      labelText="Layer type"
+      value=${filters.layer}
+      options=${LAYERS.map((l) => ({ value: l, label: label(LAYER_LABELS, l) + count(facets.layer[l]) }))}
+      anyLabel="All layers"
+    />
+    <div class="actions">
+      <button type="submit" name="go" value="filter" class="secondary small">Apply filters</button>
+      <a href=${browseHref({ trail: [] }, selected)} class="small">Clear filters</a>
+    </div>
+  </aside>`;
+}
+
+/** The search words beside architecture and FIPS. */
+function SearchBar({ filters, facets }: { filters: BrowseFilters; facets: Facets }) {
+  return html`<div class="card searchbar" role="search">
+    <div class="field grow">
+      <label for="q">Search packs</label>
+      <input id="q" type="search" name="q" value=${filters.q ?? ""} placeholder="Name, type or description" />
+    </div>
+    <${FilterSelect}
+      id="arch"
+      labelText="Architecture"
+      value=${filters.arch}
+      options=${ARCHES.map((a) => ({ value: a, label: ARCH_LABELS[a] + count(facets.arch[a]) }))}
+      anyLabel="AMD64 and ARM64"
+    />
+    <${FilterSelect}
+      id="fips"
+      labelText="FIPS"
+      value=${filters.fips === undefined ? undefined : String(filters.fips)}
+      options=${[
+        { value: "true", label: `FIPS${count(facets.fips.true)}` },
+        { value: "false", label: `non-FIPS${count(facets.fips.false)}` },
+      ]}
+      anyLabel="FIPS and non-FIPS"
+    />
+    <button type="submit" name="go" value="filter">Search</button>
+  </div>`;
+}
+
+type PackItem = PackSearchResult["items"][number];
+
+/** One pack of the list: its badges, description and a pick box per version. */
+function PackCard({ item, selectedKeys }: { item: PackItem; selectedKeys: Set<string> }) {
+  const headingId = `pack-${item.name}`;
+  const latest = item.versions[0];
+  return html`<li class="pack" aria-labelledby=${headingId}>
+    <div class="pack-head">
+      <h3 id=${headingId}><a href=${`/packs/${item.name}`}>${item.displayName}</a></h3>
+      <span class="badges">
+        <span class="badge accent">${label(LAYER_LABELS, item.layer)}</span>
+        ${item.addonType ? html`<span class="badge">${item.addonType}</span>` : null}
+        ${item.source === "community" ? html`<span class="badge warn">Community</span>` : null}
+      </span>
+    </div>
+    <p>${item.description}</p>
+    <ul class="versions">
+      ${item.versions.map((v) => {
+        const key = packRefId({ name: item.name, version: v.version });
+        return html`<li>
+          <label class="version-pick" title=${`${v.fileName}, ${humanSize(v.size)}`}>
+            <input type="checkbox" name="pick" value=${key} checked=${selectedKeys.has(key)} aria-label=${`Select ${item.displayName} ${v.version}`} />
+            ${v.version}${v.fips ? html` <span class="badge ok">FIPS</span>` : null}
+            <span class="small muted">${v.arches.map((a) => label(ARCH_LABELS, a)).join("/")} · ${humanSize(v.size)}</span>
+          </label>
+        </li>`;
+      })}
+    </ul>
+    ${latest.eol ? html`<p class="small muted">End of life ${latest.eol}</p>` : null}
+  </li>`;
+}
+
+/** This page's packs, or a notice with a way out when nothing matches. */
+function PackList({ items, selected }: { items: PackItem[]; selected: PackRef[] }) {
+  if (items.length === 0)
+    return html`<${Notice}><p>No pack matches these filters. <a href=${browseHref({ trail: [] }, selected)}>Clear the filters</a>.</p><//>`;
+  const selectedKeys = new Set(selected.map(packRefId));
+  return html`<ul class="pack-list">
+    ${items.map((item) => html`<${PackCard} item=${item} selectedKeys=${selectedKeys} />`)}
+  </ul>`;
+}
+
+/** Previous and next page buttons; the form carries the cursor trail. */
+function Pager({ filters, nextCursor }: { filters: BrowseFilters; nextCursor: string | null }) {
+  return html`<div class="pager">
+    <button type="submit" name="go" value="prev" class="secondary" disabled=${filters.trail.length === 0 && !filters.cursor}>Previous page</button>
+    <button type="submit" name="go" value="next" class="secondary" disabled=${!nextCursor}>Next page</button>
+  </div>`;
+}
+
+/** The selection's count and list, with the captcha and the download buttons. */
+function SelectionBar({
+  filters,
+  selected,
+  captcha,
+}: {
+  filters: BrowseFilters;
+  selected: PackRef[];
+  captcha: CaptchaView;
+}) {
+  return html`<div class="selection-bar download-bar" id="download">
+    <div class="stack">
+      <h2 class="bar-title"><strong data-selection-count>${selected.length}</strong> selected<span class="small muted" data-selection-list>${selected.length ? `: ${selected.map(packRefId).join(", ")}` : ""}</span></h2>
+      <span class="actions">
+        <button type="submit" name="go" value="select" class="secondary small">Update selection</button>
+        ${selected.length ? html`<a href=${browseHref(filters, [], { cursor: filters.cursor, trail: filters.trail })} class="small">Clear selection</a>` : null}
+      </span>
+    </div>
+    <${DownloadControls} captcha=${captcha} formAction="/packs" />
+  </div>`;
+}
+
 export function BrowsePage({ filters, result, products, selected, captcha, outcome }: Props) {
   const { facets } = result;
-  const product = products.find((p) => p.id === filters.product);
-  const selectedKeys = new Set(selected.map(packRefId));
   const shown = result.items.flatMap((item) =>
     item.versions.map((v) => packRefId({ name: item.name, version: v.version })),
   );
@@ -88,117 +239,14 @@ export function BrowsePage({ filters, result, products, selected, captcha, outco
     <form method="get" action="/packs" class="with-sidebar" data-autosubmit data-selection>
       <input type="hidden" name="selected" value=${selected.map(packRefId).join(",")} />
       <${HiddenInputs} values=${{ shown: shown.join(","), cursor: filters.cursor, trail: filters.trail.join(","), next: result.nextCursor ?? undefined }} />
-      <aside class="sidebar card filters" aria-labelledby="filters-title">
-        <h2 id="filters-title">Filters</h2>
-        <${FilterSelect}
-          id="product"
-          labelText="Product"
-          value=${filters.product}
-          options=${products.map((p) => ({ value: p.id, label: p.name + count(facets.product[p.id]) }))}
-          anyLabel="All products"
-        />
-        <${FilterSelect}
-          id="version"
-          labelText="Version"
-          value=${filters.version}
-          options=${(product?.versions ?? []).map((v) => ({ value: v.version, label: v.version }))}
-          anyLabel=${product ? "All versions" : "Choose a product first"}
-          disabled=${!product}
-        />
-        <${FilterSelect}
-          id="cloud"
-          labelText="Cloud type"
-          value=${filters.cloud}
-          options=${CLOUDS.map((c) => ({ value: c, label: label(CLOUD_LABELS, c) + count(facets.cloud[c]) }))}
-          anyLabel="All clouds"
-        />
-        <${FilterSelect}
-          id="layer"
-          labelText="Layer type"
-          value=${filters.layer}
-          options=${LAYERS.map((l) => ({ value: l, label: label(LAYER_LABELS, l) + count(facets.layer[l]) }))}
-          anyLabel="All layers"
-        />
-        <div class="actions">
-          <button type="submit" name="go" value="filter" class="secondary small">Apply filters</button>
-          <a href=${browseHref({ trail: [] }, selected)} class="small">Clear filters</a>
-        </div>
-      </aside>
+      <${FilterBar} filters=${filters} facets=${facets} products=${products} selected=${selected} />
       <div>
-        <div class="card searchbar" role="search">
-          <div class="field grow">
-            <label for="q">Search packs</label>
-            <input id="q" type="search" name="q" value=${filters.q ?? ""} placeholder="Name, type or description" />
-          </div>
-          <${FilterSelect}
-            id="arch"
-            labelText="Architecture"
-            value=${filters.arch}
-            options=${ARCHES.map((a) => ({ value: a, label: ARCH_LABELS[a] + count(facets.arch[a]) }))}
-            anyLabel="AMD64 and ARM64"
-          />
-          <${FilterSelect}
-            id="fips"
-            labelText="FIPS"
-            value=${filters.fips === undefined ? undefined : String(filters.fips)}
-            options=${[
-              { value: "true", label: `FIPS${count(facets.fips.true)}` },
-              { value: "false", label: `non-FIPS${count(facets.fips.false)}` },
-            ]}
-            anyLabel="FIPS and non-FIPS"
-          />
-          <button type="submit" name="go" value="filter">Search</button>
-        </div>
+        <${SearchBar} filters=${filters} facets=${facets} />
 
         <p class="muted small" aria-live="polite">${result.total} pack${result.total === 1 ? "" : "s"} match${result.total === 1 ? "es" : ""}${pageNumber > 1 ? ` · page ${pageNumber}` : ""}</p>
-        ${
-          result.items.length === 0
-            ? html`<${Notice}><p>No pack matches these filters. <a href=${browseHref({ trail: [] }, selected)}>Clear the filters</a>.</p><//>`
-            : html`<ul class="pack-list">
-              ${result.items.map((item) => {
-                const headingId = `pack-${item.name}`;
-                const latest = item.versions[0];
-                return html`<li class="pack" aria-labelledby=${headingId}>
-                  <div class="pack-head">
-                    <h3 id=${headingId}><a href=${`/packs/${item.name}`}>${item.displayName}</a></h3>
-                    <span class="badges">
-                      <span class="badge accent">${label(LAYER_LABELS, item.layer)}</span>
-                      ${item.addonType ? html`<span class="badge">${item.addonType}</span>` : null}
-                      ${item.source === "community" ? html`<span class="badge warn">Community</span>` : null}
-                    </span>
-                  </div>
-                  <p>${item.description}</p>
-                  <ul class="versions">
-                    ${item.versions.map((v) => {
-                      const key = packRefId({ name: item.name, version: v.version });
-                      return html`<li>
-                        <label class="version-pick" title=${`${v.fileName}, ${humanSize(v.size)}`}>
-                          <input type="checkbox" name="pick" value=${key} checked=${selectedKeys.has(key)} aria-label=${`Select ${item.displayName} ${v.version}`} />
-                          ${v.version}${v.fips ? html` <span class="badge ok">FIPS</span>` : null}
-                          <span class="small muted">${v.arches.map((a) => label(ARCH_LABELS, a)).join("/")} · ${humanSize(v.size)}</span>
-                        </label>
-                      </li>`;
-                    })}
-                  </ul>
-                  ${latest.eol ? html`<p class="small muted">End of life ${latest.eol}</p>` : null}
-                </li>`;
-              })}
-            </ul>`
-        }
-        <div class="pager">
-          <button type="submit" name="go" value="prev" class="secondary" disabled=${filters.trail.length === 0 && !filters.cursor}>Previous page</button>
-          <button type="submit" name="go" value="next" class="secondary" disabled=${!result.nextCursor}>Next page</button>
-        </div>
-        <div class="selection-bar download-bar" id="download">
-          <div class="stack">
-            <h2 class="bar-title"><strong data-selection-count>${selected.length}</strong> selected<span class="small muted" data-selection-list>${selected.length ? `: ${selected.map(packRefId).join(", ")}` : ""}</span></h2>
-            <span class="actions">
-              <button type="submit" name="go" value="select" class="secondary small">Update selection</button>
-              ${selected.length ? html`<a href=${browseHref(filters, [], { cursor: filters.cursor, trail: filters.trail })} class="small">Clear selection</a>` : null}
-            </span>
-          </div>
-          <${DownloadControls} captcha=${captcha} formAction="/packs" />
-        </div>
+        <${PackList} items=${result.items} selected=${selected} />
+        <${Pager} filters=${filters} nextCursor=${result.nextCursor} />
+        <${SelectionBar} filters=${filters} selected=${selected} captcha=${captcha} />
         <${DownloadOutput} outcome=${outcome} guides=${guidesAfter("packs", filters.product)} />
       </div>
     </form>

@@ -53,17 +53,9 @@ function TrustedKeys({ keys }: { keys: KeyListing[] }) {
   </div>`;
 }
 
-/** `script` is the folder script /verify-signatures.sh serves, shown as it is downloaded. */
-export function VerifyPage({
-  examples,
-  keys,
-  script,
-}: {
-  examples: VerifyExamples;
-  keys: KeyListing[];
-  script: string;
-}) {
-  const kinds: Kind[] = [
+/** The three kinds of signed file, each with a real example from the catalog or a placeholder. */
+function signedFileKinds(examples: VerifyExamples): Kind[] {
+  return [
     {
       id: "content-bundle",
       title: "Content bundle (TAR ZST)",
@@ -95,56 +87,62 @@ export function VerifyPage({
       fallback: !examples.pack,
     },
   ];
-  return html`<${Layout} title="Bundle Verification Instructions" area="verify" islands=${["copy"]}>
-    <${Breadcrumbs} trail=${[{ href: "/", label: "Home" }, { label: "Bundle Verification Instructions" }]} />
-    <${PageHead} title="Bundle Verification Instructions">
-      All ZST bundles and ISO files downloaded from Artifact Studio are signed. A <code>.sig.bin</code> file accompanies each
-      artifact; check it with Spectro Cloud's public key and OpenSSL on the machine where the files are.
-    <//>
-    <p>For how Spectro Cloud signs artifacts, refer to the <a href=${GUIDES.artifactSignatures.href}>${GUIDES.artifactSignatures.title}</a>.</p>
-    <div class="stack">
-      <section class="card" aria-labelledby="step-key">
-        <h2 id="step-key">1. Download the public key</h2>
-        <p>Save the key next to the downloaded artifacts.</p>
-        <a class="button" href="/spectro_public_key.pem" download="spectro_public_key.pem">Download spectro_public_key.pem</a>
-        <${TrustedKeys} keys=${keys} />
-      </section>
+}
 
-      <section class="card" aria-labelledby="step-verify">
-        <h2 id="step-verify">2. Verify each file</h2>
-        <p>Use the command for the kind of file you downloaded. The names below are real files from this catalog; replace them with yours.</p>
-        ${kinds.map(
-          (kind) => html`<section class="stack" aria-labelledby=${`kind-${kind.id}`}>
-            <h3 id=${`kind-${kind.id}`}>${kind.title}</h3>
-            ${kind.fallback ? html`<p class="small muted">Replace <code>${kind.placeholder}</code> with ${kind.replace}.</p>` : null}
-            <${CodeBlock} code=${command(kind.example)} what=${`${kind.title} command`} />
-          </section>`,
-        )}
-        <p>A successful verification prints:</p>
-        <pre><code>Verified OK</code></pre>
-        <p class="small muted">Anything else (for example <code>Verification failure</code>) means the file or its signature is not the one Spectro Cloud signed: do not use it.</p>
-      </section>
+/** 1. The public key to download, and every key the studio has trusted. */
+function KeyStep({ keys }: { keys: KeyListing[] }) {
+  return html`<section class="card" aria-labelledby="step-key">
+    <h2 id="step-key">1. Download the public key</h2>
+    <p>Save the key next to the downloaded artifacts.</p>
+    <a class="button" href="/spectro_public_key.pem" download="spectro_public_key.pem">Download spectro_public_key.pem</a>
+    <${TrustedKeys} keys=${keys} />
+  </section>`;
+}
 
-      <section class="card" aria-labelledby="step-script">
-        <h2 id="step-script">3. Or verify a whole folder</h2>
-        <p>
-          To check every content or pack bundle (and ISO) in the current folder, use this script. It uses
-          <code>spectro_public_key.pem</code> in the same folder; set <code>PUBKEY</code> to use a key elsewhere.
-        </p>
-        <p><a class="button secondary" href="/verify-signatures.sh" download="verify-signatures.sh">Download verify-signatures.sh</a></p>
-        <${CodeBlock} code=${script} what="verification script" />
-        <p>Grant the script execute permissions, and run it:</p>
-        <${CodeBlock} code=${"chmod +x verify-signatures.sh\n./verify-signatures.sh"} what="script commands" />
-        <p>The output should be similar to:</p>
-        <pre tabindex="0"><code>${[
-          examples.pack?.fileName ?? "kubernetes-1.32.3.zst",
-          examples.contentBundle?.fileName ?? "palette-4.6.12.tar.zst",
-        ]
-          .map((f) => `${f}: ✅ Signature valid`)
-          .join("\n")}</code></pre>
-      </section>
+/** 2. The openssl command for each kind of file, with real file names where the catalog has them. */
+function FileStep({ examples }: { examples: VerifyExamples }) {
+  return html`<section class="card" aria-labelledby="step-verify">
+    <h2 id="step-verify">2. Verify each file</h2>
+    <p>Use the command for the kind of file you downloaded. The names below are real files from this catalog; replace them with yours.</p>
+    ${signedFileKinds(examples).map(
+      (kind) => html`<section class="stack" aria-labelledby=${`kind-${kind.id}`}>
+        <h3 id=${`kind-${kind.id}`}>${kind.title}</h3>
+        ${kind.fallback ? html`<p class="small muted">Replace <code>${kind.placeholder}</code> with ${kind.replace}.</p>` : null}
+        <${CodeBlock} code=${command(kind.example)} what=${`${kind.title} command`} />
+      </section>`,
+    )}
+    <p>A successful verification prints:</p>
+    <pre><code>Verified OK</code></pre>
+    <p class="small muted">Anything else (for example <code>Verification failure</code>) means the file or its signature is not the one Spectro Cloud signed: do not use it.</p>
+  </section>`;
+}
 
-      <section class="card" aria-labelledby="step-bundle">
+/** 3. The folder script and what it prints. */
+function FolderStep({ examples, script }: { examples: VerifyExamples; script: string }) {
+  return html`<section class="card" aria-labelledby="step-script">
+    <h2 id="step-script">3. Or verify a whole folder</h2>
+    <p>
+      To check every content or pack bundle (and ISO) in the current folder, use this script. It uses
+      <code>spectro_public_key.pem</code> in the same folder; set <code>PUBKEY</code> to use a key elsewhere.
+    </p>
+    <p><a class="button secondary" href="/verify-signatures.sh" download="verify-signatures.sh">Download verify-signatures.sh</a></p>
+    <${CodeBlock} code=${script} what="verification script" />
+    <p>Grant the script execute permissions, and run it:</p>
+    <${CodeBlock} code=${"chmod +x verify-signatures.sh\n./verify-signatures.sh"} what="script commands" />
+    <p>The output should be similar to:</p>
+    <pre tabindex="0"><code>${[
+      examples.pack?.fileName ?? "kubernetes-1.32.3.zst",
+      examples.contentBundle?.fileName ?? "palette-4.6.12.tar.zst",
+    ]
+      .map((f) => `${f}: ✅ Signature valid`)
+      .join("\n")}</code></pre>
+  </section>`;
+}
+
+/** 4. verify-bundle.sh against the signed release manifests. */
+function BundleStep({ examples }: { examples: VerifyExamples }) {
+  // Indented as it was inside VerifyPage: the text runs over lines, and htm keeps their indentation.
+  return html`<section class="card" aria-labelledby="step-bundle">
         <h2 id="step-bundle">4. Check a whole bundle against the signed release manifests</h2>
         <p>
           Every download also carries the publisher's signed release manifests, <code>releases/&lt;release-id&gt;/release.json</code>
@@ -165,9 +163,13 @@ export function VerifyPage({
           "calico.zst: ❌ renamed: these are the signed bytes of cni-calico-3.29.1.zst (release demo-2-packs)",
         ].join("\n")}</code></pre>
         <p class="small muted">The manifests list every file of their release; only the files of your download are required. The script exits 1 if anything failed.</p>
-      </section>
+      </section>`;
+}
 
-      <section class="card" aria-labelledby="step-images">
+/** 5. Container images, pinned by digest in the signed manifests. */
+function ImagesStep() {
+  // Indented as it was inside VerifyPage: the text runs over lines, and htm keeps their indentation.
+  return html`<section class="card" aria-labelledby="step-images">
         <h2 id="step-images">5. Container images</h2>
         <p>
           Each pack version declares the images it ships in its signed release manifest, every one pinned by digest
@@ -180,21 +182,50 @@ export function VerifyPage({
           what="image verification commands"
         />
         <p class="small muted">Incident: <a href="/images">which pack versions ship an image?</a> Search by repository, tag or digest.</p>
-      </section>
+      </section>`;
+}
 
-      <section class="card" aria-labelledby="step-next">
-        <h2 id="step-next">6. Upload packs to management appliances, or install one</h2>
-        <p>Once the files verify, the guides take it from there:</p>
-        <ul>
-          ${[
-            GUIDES.uploadPalette,
-            GUIDES.uploadVertex,
-            GUIDES.paletteCliContent,
-            GUIDES.paletteAppliance,
-            GUIDES.vertexAppliance,
-          ].map((g) => html`<li><a href=${g.href}>${g.title}</a>: ${g.what}.</li>`)}
-        </ul>
-      </section>
+/** 6. The guides that come after verification. */
+function NextStep() {
+  return html`<section class="card" aria-labelledby="step-next">
+    <h2 id="step-next">6. Upload packs to management appliances, or install one</h2>
+    <p>Once the files verify, the guides take it from there:</p>
+    <ul>
+      ${[
+        GUIDES.uploadPalette,
+        GUIDES.uploadVertex,
+        GUIDES.paletteCliContent,
+        GUIDES.paletteAppliance,
+        GUIDES.vertexAppliance,
+      ].map((g) => html`<li><a href=${g.href}>${g.title}</a>: ${g.what}.</li>`)}
+    </ul>
+  </section>`;
+}
+
+/** `script` is the folder script /verify-signatures.sh serves, shown as it is downloaded. */
+export function VerifyPage({
+  examples,
+  keys,
+  script,
+}: {
+  examples: VerifyExamples;
+  keys: KeyListing[];
+  script: string;
+}) {
+  return html`<${Layout} title="Bundle Verification Instructions" area="verify" islands=${["copy"]}>
+    <${Breadcrumbs} trail=${[{ href: "/", label: "Home" }, { label: "Bundle Verification Instructions" }]} />
+    <${PageHead} title="Bundle Verification Instructions">
+      All ZST bundles and ISO files downloaded from Artifact Studio are signed. A <code>.sig.bin</code> file accompanies each
+      artifact; check it with Spectro Cloud's public key and OpenSSL on the machine where the files are.
+    <//>
+    <p>For how Spectro Cloud signs artifacts, refer to the <a href=${GUIDES.artifactSignatures.href}>${GUIDES.artifactSignatures.title}</a>.</p>
+    <div class="stack">
+      <${KeyStep} keys=${keys} />
+      <${FileStep} examples=${examples} />
+      <${FolderStep} examples=${examples} script=${script} />
+      <${BundleStep} examples=${examples} />
+      <${ImagesStep} />
+      <${NextStep} />
     </div>
   <//>`;
 }

@@ -88,6 +88,30 @@ function goneReasons(ref: PackRef, recorded: PackPlanInput["recorded"]): string[
   return [];
 }
 
+/** A pack the catalog has never heard of leaves the bundle. */
+const unknownPack = (ref: PackRef): RemovedPack => ({
+  name: ref.name,
+  displayName: ref.name,
+  layer: null,
+  version: ref.version,
+  reasons: [`there is no pack ${ref.name} in the catalog`],
+});
+
+/** The newest version after `from` that fits (versions come newest first), and each newer one passed over. */
+function newestFit(
+  versions: readonly PackVersionSummary[],
+  from: string,
+  fits: (v: PackVersionSummary) => string[],
+): { chosen?: PackVersionSummary; skipped: SkippedVersion[] } {
+  const skipped: SkippedVersion[] = [];
+  for (const v of versions.filter((v) => compareVersions(v.version, from) > 0)) {
+    const problems = fits(v);
+    if (!problems.length) return { chosen: v, skipped };
+    skipped.push({ version: v.version, reasons: problems });
+  }
+  return { skipped };
+}
+
 /** The upgrade of the site's packs, layer by layer; see the header for the rules. */
 export function planPacks(input: PackPlanInput): PackPlan {
   const plan: PackPlan = { kept: [], upgraded: [], removed: [] };
@@ -104,13 +128,7 @@ export function planPacks(input: PackPlanInput): PackPlan {
   for (const ref of ordered) {
     const pack = input.packs.get(ref.name);
     if (!pack) {
-      plan.removed.push({
-        name: ref.name,
-        displayName: ref.name,
-        layer: null,
-        version: ref.version,
-        reasons: [`there is no pack ${ref.name} in the catalog`],
-      });
+      plan.removed.push(unknownPack(ref));
       continue;
     }
     const versions = input.versions.get(ref.name) ?? [];
@@ -122,16 +140,7 @@ export function planPacks(input: PackPlanInput): PackPlan {
       settled.push(same);
       continue;
     }
-    const skipped: SkippedVersion[] = [];
-    let chosen: PackVersionSummary | undefined;
-    for (const v of versions.filter((v) => compareVersions(v.version, ref.version) > 0)) {
-      const problems = fits(v);
-      if (!problems.length) {
-        chosen = v;
-        break;
-      }
-      skipped.push({ version: v.version, reasons: problems });
-    }
+    const { chosen, skipped } = newestFit(versions, ref.version, fits);
     if (chosen) {
       const passedOver = skipped.map((s) => `${s.version} is newer but ${s.reasons.join(" and ")}`);
       plan.upgraded.push({
@@ -195,18 +204,85 @@ const field = (name: string, message: string, status: 400 | 404 = 404) =>
     { field: name, message },
   ]);
 
-/** Plans the upgrade of `request.current` to `request.targetVersion`; 404/400 name the field at fault. */
-export async function planUpgrade(db: Db, request: UpgradeRequest, now: number): Promise<UpgradePlan> {
-  const { current, targetVersion } = request;
+/** Everything the plan reads, in one D1 batch: the product, its versions, the site's packs and their versions. */
+function loadUpgradeRows(db: Db, current: BundleSpec) {
   const names = [...new Set(current.packs.map((p) => p.name))];
   const ids = [...new Set(current.packs.map(packRefId))];
-  const [productRows, versionRows, packRows, candidateRows, recordedRows] = await runBatch(db, [
+  return runBatch(db, [
     sql`SELECT id, name, fips FROM products WHERE id = ${current.product}`,
     sql`SELECT version FROM product_versions WHERE product_id = ${current.product}`,
     sql`SELECT name, display_name AS displayName, layer FROM packs WHERE name IN (SELECT value FROM json_each(${JSON.stringify(names)}))`,
     versionsOfPacksStatement(names),
     sql`SELECT id, yanked, yank_reason AS yankReason FROM pack_versions WHERE id IN (SELECT value FROM json_each(${JSON.stringify(ids)}))`,
   ]);
+}
+
+/** The target's installers; all on site already when the target is the version the site runs. */
+async function plannedInstallers(db: Db, request: UpgradeRequest): Promise<PlannedInstaller[]> {
+  const { current, targetVersion } = request;
+  const onSite = targetVersion === current.version;
+  const { files } = await findInstallerFiles(db, current.product, targetVersion, request.installerKinds);
+  return files.map((f) => ({
+    kind: f.kind as InstallerKind,
+    file: f.file,
+    size: f.size,
+    sigFile: f.sigFile,
+    sigSize: f.sigSize,
+    sha256: f.sha256,
+    onSite,
+  }));
+}
+
+/** The grant selection for exactly the files the site does not have, with their count and size. */
+function upgradeDownload(
+  request: UpgradeRequest,
+  installers: PlannedInstaller[],
+  upgraded: UpgradedPack[],
+): UpgradeDownload {
+  const { current, targetVersion } = request;
+  const newInstallers = installers.filter((i) => !i.onSite);
+  const newPacks = upgraded.map((u) => ({ name: u.name, version: u.to }));
+  const selection =
+    newInstallers.length || newPacks.length
+      ? {
+          ...(newInstallers.length
+            ? {
+                installers: {
+                  product: current.product,
+                  version: targetVersion,
+                  ...(request.installerKinds ? { kinds: request.installerKinds } : {}),
+                },
+              }
+            : {}),
+          ...(newPacks.length ? { packs: newPacks } : {}),
+        }
+      : null;
+  return {
+    selection,
+    fileCount: newInstallers.length + newPacks.length,
+    totalBytes:
+      newInstallers.reduce((n, i) => n + i.size + i.sigSize, 0) +
+      upgraded.reduce((n, u) => n + u.size + u.signatureSize, 0),
+  };
+}
+
+/** The site after the upgrade: removed packs gone, upgraded ones at their new version. */
+function upgradeResult(current: BundleSpec, targetVersion: string, { upgraded, removed }: PackPlan): BundleSpec {
+  const upgradedTo = new Map(upgraded.map((u) => [u.name, u.to]));
+  const gone = new Set(removed.map((r) => packRefId({ name: r.name, version: r.version })));
+  return {
+    ...current,
+    version: targetVersion,
+    packs: current.packs
+      .filter((p) => !gone.has(packRefId(p)))
+      .map((p) => ({ name: p.name, version: upgradedTo.get(p.name) ?? p.version })),
+  };
+}
+
+/** Plans the upgrade of `request.current` to `request.targetVersion`; 404/400 name the field at fault. */
+export async function planUpgrade(db: Db, request: UpgradeRequest, now: number): Promise<UpgradePlan> {
+  const { current, targetVersion } = request;
+  const [productRows, versionRows, packRows, candidateRows, recordedRows] = await loadUpgradeRows(db, current);
   const product = productRows[0];
   if (!product) throw field("current.product", `there is no product ${current.product}`);
   const productName = product.name as string;
@@ -217,7 +293,7 @@ export async function planUpgrade(db: Db, request: UpgradeRequest, now: number):
   if (compareVersions(targetVersion, current.version) < 0)
     throw field("targetVersion", `${targetVersion} is older than the site's ${current.version}`, 400);
 
-  const { kept, upgraded, removed } = planPacks({
+  const packPlan = planPacks({
     current: current.packs,
     packs: new Map(packRows.map((r) => [r.name as string, r as unknown as Named])),
     versions: groupVersions(candidateRows),
@@ -237,60 +313,16 @@ export async function planUpgrade(db: Db, request: UpgradeRequest, now: number):
     },
     today: new Date(now).toISOString().slice(0, 10),
   });
-
-  const onSite = targetVersion === current.version;
-  const { files } = await findInstallerFiles(db, current.product, targetVersion, request.installerKinds);
-  const installers = files.map((f) => ({
-    kind: f.kind as InstallerKind,
-    file: f.file,
-    size: f.size,
-    sigFile: f.sigFile,
-    sigSize: f.sigSize,
-    sha256: f.sha256,
-    onSite,
-  }));
-  const newInstallers = installers.filter((i) => !i.onSite);
-  const newPacks = upgraded.map((u) => ({ name: u.name, version: u.to }));
-  const selection =
-    newInstallers.length || newPacks.length
-      ? {
-          ...(newInstallers.length
-            ? {
-                installers: {
-                  product: current.product,
-                  version: targetVersion,
-                  ...(request.installerKinds ? { kinds: request.installerKinds } : {}),
-                },
-              }
-            : {}),
-          ...(newPacks.length ? { packs: newPacks } : {}),
-        }
-      : null;
-  const upgradedTo = new Map(upgraded.map((u) => [u.name, u.to]));
-  const gone = new Set(removed.map((r) => packRefId({ name: r.name, version: r.version })));
+  const installers = await plannedInstallers(db, request);
   return {
     product: { id: current.product, name: productName },
     from: current.version,
     to: targetVersion,
     current,
-    kept,
-    upgraded,
-    removed,
+    ...packPlan,
     installers,
-    download: {
-      selection,
-      fileCount: newInstallers.length + newPacks.length,
-      totalBytes:
-        newInstallers.reduce((n, i) => n + i.size + i.sigSize, 0) +
-        upgraded.reduce((n, u) => n + u.size + u.signatureSize, 0),
-    },
-    result: {
-      ...current,
-      version: targetVersion,
-      packs: current.packs
-        .filter((p) => !gone.has(packRefId(p)))
-        .map((p) => ({ name: p.name, version: upgradedTo.get(p.name) ?? p.version })),
-    },
+    download: upgradeDownload(request, installers, packPlan.upgraded),
+    result: upgradeResult(current, targetVersion, packPlan),
   };
 }
 

@@ -452,6 +452,73 @@ const byNameThenNewest = (a: LayerVersionTuple, b: LayerVersionTuple) =>
   byText(a[0], b[0]) || byText(b[7], a[7]) || byText(b[6], a[6]);
 const commaList = <T extends string>(text: string | null): T[] => (text ? (text.split(",") as T[]) : []);
 
+const productRanges = (products: LayerVersionTuple[21]) =>
+  sortProducts(products.map(([product, minVersion, maxVersion]) => ({ product, minVersion, maxVersion })));
+
+const dependencyList = (dependencies: LayerVersionTuple[22]) =>
+  sortDependencies(
+    dependencies.map(([packName, layer, type, minVersion, maxVersion]) => ({
+      packName,
+      layer,
+      type,
+      minVersion,
+      maxVersion,
+    })),
+  );
+
+/** One tuple as a flat pack-and-version record; `publishedText` formats the publish time. */
+function layerVersionOf(tuple: LayerVersionTuple, publishedText: (ms: number) => string): PackInfo & PackVersionInfo {
+  const [
+    name,
+    displayName,
+    layer,
+    addonType,
+    description,
+    source,
+    version,
+    ,
+    kernel,
+    eol,
+    fips,
+    fileName,
+    size,
+    sha256,
+    signatureFileName,
+    signatureSize,
+    keyId,
+    publishedAt,
+    arches,
+    clouds,
+    useCases,
+    products,
+    dependencies,
+  ] = tuple;
+  return {
+    name,
+    displayName,
+    layer,
+    addonType: addonType ?? null,
+    description,
+    source,
+    version,
+    kernel: kernel ?? null,
+    eol: eol ?? null,
+    fips: Boolean(fips),
+    arches: sortArches(commaList<Arch>(arches)),
+    clouds: sortClouds(commaList(clouds)),
+    useCases: sortUseCases(commaList<UseCase>(useCases)),
+    products: productRanges(products),
+    dependencies: dependencyList(dependencies),
+    fileName,
+    size,
+    sha256,
+    signatureFileName,
+    signatureSize,
+    keyId,
+    publishedAt: publishedText(publishedAt),
+  };
+}
+
 /**
  * versionsInLayerStatement's rows as flat pack-and-version records, fields in readVersionRow's
  * order, by pack name and newest version first. Flat, because thousands of them are assessed and
@@ -464,64 +531,5 @@ export function readLayerRows(rows: Row[]): (PackInfo & PackVersionInfo)[] {
   // Versions published together share a timestamp: format each one once, not once per version.
   const published = new Map<number, string>();
   const publishedText = (ms: number) => published.get(ms) ?? published.set(ms, new Date(ms).toISOString()).get(ms)!;
-  return tuples.map(
-    ([
-      name,
-      displayName,
-      layer,
-      addonType,
-      description,
-      source,
-      version,
-      ,
-      kernel,
-      eol,
-      fips,
-      fileName,
-      size,
-      sha256,
-      signatureFileName,
-      signatureSize,
-      keyId,
-      publishedAt,
-      arches,
-      clouds,
-      useCases,
-      products,
-      dependencies,
-    ]) => ({
-      name,
-      displayName,
-      layer,
-      addonType: addonType ?? null,
-      description,
-      source,
-      version,
-      kernel: kernel ?? null,
-      eol: eol ?? null,
-      fips: Boolean(fips),
-      arches: sortArches(commaList<Arch>(arches)),
-      clouds: sortClouds(commaList(clouds)),
-      useCases: sortUseCases(commaList<UseCase>(useCases)),
-      products: sortProducts(
-        products.map(([product, minVersion, maxVersion]) => ({ product, minVersion, maxVersion })),
-      ),
-      dependencies: sortDependencies(
-        dependencies.map(([packName, layer, type, minVersion, maxVersion]) => ({
-          packName,
-          layer,
-          type,
-          minVersion,
-          maxVersion,
-        })),
-      ),
-      fileName,
-      size,
-      sha256,
-      signatureFileName,
-      signatureSize,
-      keyId,
-      publishedAt: publishedText(publishedAt),
-    }),
-  );
+  return tuples.map((tuple) => layerVersionOf(tuple, publishedText));
 }

@@ -50,12 +50,10 @@ export type Changes = {
 
 const and = (parts: ReturnType<typeof sql>[]) => sql.join(parts, sql` AND `);
 
-/**
- * What was published (and is still offered) and what was yanked after `since`, up to the current
- * generation, read in one batch so the generation and the rows agree. Pack filters apply to packs;
- * installers are filtered by product and version only, and left out when a pack-only filter is set.
- */
-export async function changesSince(db: Db, since: number, f: CatalogFilter): Promise<Changes> {
+type Row = Record<string, unknown>;
+
+/** The WHERE parts for packs and for installers, as changesSince applies them. */
+function changeFilters(f: CatalogFilter) {
   const packFilter = versionConditions(f).slice(1); // without "not yanked": the yanked list needs them too
   if (f.layer) packFilter.push(sql`pv.pack_name IN (SELECT name FROM packs WHERE layer = ${f.layer})`);
   const packOnly = Boolean(f.useCase || f.cloud || f.layer || f.arch || f.fips !== undefined);
@@ -64,6 +62,75 @@ export async function changesSince(db: Db, since: number, f: CatalogFilter): Pro
     f.version ? sql`ra.version = ${f.version}` : sql`1`,
     packOnly ? sql`0` : sql`1`,
   ];
+  return { packFilter, installerFilter };
+}
+
+/** The stored-file columns of a pack_versions or release_artifacts row. */
+const storedFileOf = (r: Row) => ({
+  fileName: String(r.file_name),
+  objectKey: String(r.object_key),
+  objectEtag: String(r.object_etag),
+  signatureEtag: String(r.signature_etag),
+  size: Number(r.size),
+  sha256: String(r.sha256),
+  signatureFileName: String(r.signature_file_name),
+  signatureKey: String(r.signature_key),
+  signatureSize: Number(r.signature_size),
+  keyId: String(r.key_id),
+  publishedAt: Number(r.published_at),
+  releaseId: String(r.release_id),
+});
+
+/** Published rows as the changes feed lists them, each with its generation. */
+function publishedOf(packs: Row[], installers: Row[]): Changes["published"] {
+  return {
+    packs: packs.map((r) => ({
+      kind: "pack" as const,
+      name: String(r.pack_name),
+      version: String(r.version),
+      ...signedFile(storedFileOf(r)),
+      packVersionId: String(r.id),
+      layer: String(r.layer),
+      generation: Number(r.published_generation),
+    })),
+    installers: installers.map((r) => ({
+      kind: r.kind as InstallerKind,
+      name: String(r.product_id),
+      version: String(r.version),
+      ...signedFile(storedFileOf(r)),
+      generation: Number(r.published_generation),
+    })),
+  };
+}
+
+/** Yanked rows: what a mirror should drop, and why. */
+function yankedOf(packs: Row[], installers: Row[]): Changes["yanked"] {
+  return {
+    packs: packs.map((r) => ({
+      name: String(r.pack_name),
+      version: String(r.version),
+      file: String(r.file_name),
+      generation: Number(r.yanked_generation),
+      reason: (r.yank_reason as string | null) ?? null,
+    })),
+    installers: installers.map((r) => ({
+      product: String(r.product_id),
+      version: String(r.version),
+      kind: r.kind as InstallerKind,
+      file: String(r.file_name),
+      generation: Number(r.yanked_generation),
+      reason: (r.yank_reason as string | null) ?? null,
+    })),
+  };
+}
+
+/**
+ * What was published (and is still offered) and what was yanked after `since`, up to the current
+ * generation, read in one batch so the generation and the rows agree. Pack filters apply to packs;
+ * installers are filtered by product and version only, and left out when a pack-only filter is set.
+ */
+export async function changesSince(db: Db, since: number, f: CatalogFilter): Promise<Changes> {
+  const { packFilter, installerFilter } = changeFilters(f);
   const [[state], packs, installers, yankedPacks, yankedInstallers] = await runBatch(db, [
     sql`SELECT generation FROM catalog_state WHERE id = 1`,
     sql`SELECT pv.*, p.layer AS layer FROM pack_versions pv JOIN packs p ON p.name = pv.pack_name
@@ -77,57 +144,10 @@ export async function changesSince(db: Db, since: number, f: CatalogFilter): Pro
     sql`SELECT ra.product_id, ra.version, ra.kind, ra.file_name, ra.yanked_generation, ra.yank_reason FROM release_artifacts ra
         WHERE ${and([sql`ra.yanked_generation > ${since}`, ...installerFilter])} ORDER BY ra.yanked_generation, ra.file_name`,
   ]);
-  const row = (r: Record<string, unknown>) => ({
-    fileName: String(r.file_name),
-    objectKey: String(r.object_key),
-    objectEtag: String(r.object_etag),
-    signatureEtag: String(r.signature_etag),
-    size: Number(r.size),
-    sha256: String(r.sha256),
-    signatureFileName: String(r.signature_file_name),
-    signatureKey: String(r.signature_key),
-    signatureSize: Number(r.signature_size),
-    keyId: String(r.key_id),
-    publishedAt: Number(r.published_at),
-    releaseId: String(r.release_id),
-  });
   return {
     since,
     generation: Number(state?.generation ?? 0),
-    published: {
-      packs: packs.map((r) => ({
-        kind: "pack" as const,
-        name: String(r.pack_name),
-        version: String(r.version),
-        ...signedFile(row(r)),
-        packVersionId: String(r.id),
-        layer: String(r.layer),
-        generation: Number(r.published_generation),
-      })),
-      installers: installers.map((r) => ({
-        kind: r.kind as InstallerKind,
-        name: String(r.product_id),
-        version: String(r.version),
-        ...signedFile(row(r)),
-        generation: Number(r.published_generation),
-      })),
-    },
-    yanked: {
-      packs: yankedPacks.map((r) => ({
-        name: String(r.pack_name),
-        version: String(r.version),
-        file: String(r.file_name),
-        generation: Number(r.yanked_generation),
-        reason: (r.yank_reason as string | null) ?? null,
-      })),
-      installers: yankedInstallers.map((r) => ({
-        product: String(r.product_id),
-        version: String(r.version),
-        kind: r.kind as InstallerKind,
-        file: String(r.file_name),
-        generation: Number(r.yanked_generation),
-        reason: (r.yank_reason as string | null) ?? null,
-      })),
-    },
+    published: publishedOf(packs, installers),
+    yanked: yankedOf(yankedPacks, yankedInstallers),
   };
 }

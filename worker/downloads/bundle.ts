@@ -158,24 +158,16 @@ async function openStored(file: Downloadable, deps: StorageDeps, range?: ByteRan
   return read.object.body;
 }
 
-function grantTarEntries(
-  grant: GrantRecord,
-  keys: TrustedKey[],
-  proofs: ReleaseProof[],
-  deps: StorageDeps,
-): TarEntry[] {
-  const folder = tarFolder(grant);
-  const mtime = grant.createdAt;
-  const sigSums = new Map<string, string>();
-  const entries: TarEntry[] = [];
-  for (const f of grant.files) {
-    entries.push({
+/** Each granted file and its signature; a signature's checksum is noted in `sigSums` as it passes. */
+function fileEntries(grant: GrantRecord, folder: string, deps: StorageDeps, sigSums: Map<string, string>): TarEntry[] {
+  return grant.files.flatMap((f): TarEntry[] => [
+    {
       path: `${folder}/${f.file}`,
       size: f.size,
       mtime: f.publishedAt,
       open: (range) => openStored(artifactOf(f), deps, range),
-    });
-    entries.push({
+    },
+    {
       path: `${folder}/${f.sigFile}`,
       size: f.sigSize,
       mtime: f.publishedAt,
@@ -184,53 +176,92 @@ function grantTarEntries(
         sigSums.set(f.sigFile, await sha256Hex(bytes));
         return bytes;
       },
-    });
-  }
-  for (const p of proofs) {
-    for (const file of [p.manifest, p.signature]) {
-      entries.push({
-        path: `${folder}/${file.file}`,
-        size: file.size,
-        mtime: file.publishedAt,
-        open: (range) => openStored(file, deps, range),
-      });
-    }
-  }
-  entries.push({
+    },
+  ]);
+}
+
+/** The signed release manifests and their signatures. */
+const proofEntries = (proofs: ReleaseProof[], folder: string, deps: StorageDeps): TarEntry[] =>
+  proofs.flatMap((p) =>
+    [p.manifest, p.signature].map((file) => ({
+      path: `${folder}/${file.file}`,
+      size: file.size,
+      mtime: file.publishedAt,
+      open: (range?: ByteRange) => openStored(file, deps, range),
+    })),
+  );
+
+/** SHA256SUMS, from the signatures' checksums noted as they passed (or read again for a later part). */
+function sumsEntry(
+  grant: GrantRecord,
+  proofs: ReleaseProof[],
+  folder: string,
+  deps: StorageDeps,
+  sigSums: Map<string, string>,
+): TarEntry {
+  return {
     path: `${folder}/SHA256SUMS`,
     size: sha256SumsLength(grant.files, proofs.map(summedProof)),
-    mtime,
+    mtime: grant.createdAt,
     open: async () => {
       // A part that starts after the signatures never saw them pass.
       const sums = grant.files.every((f) => sigSums.has(f.sigFile)) ? sigSums : await signatureChecksums(grant, deps);
       return encoder.encode(sha256Sums(grant.files, sums, proofs.map(summedProof)));
     },
-  });
+  };
+}
+
+/** The default key as spectro_public_key.pem, and any other key that signed a granted file. */
+function keyEntries(grant: GrantRecord, keys: TrustedKey[], folder: string): TarEntry[] {
+  const mtime = grant.createdAt;
   // The key the studio serves as /spectro_public_key.pem, chosen as of the grant so every part of
   // one archive agrees on the layout (a key expiring mid-download must not move the bytes).
   const primary = defaultKey(keys, grant.createdAt);
   const others = keys.filter((k) => k !== primary);
   const usedKeyIds = new Set(grant.files.map((f) => f.keyId));
-  entries.push({
-    path: `${folder}/spectro_public_key.pem`,
-    size: pemBytes(primary.pem).byteLength,
-    mtime,
-    open: async () => pemBytes(primary.pem),
-  });
-  for (const key of others.filter((k) => usedKeyIds.has(k.id))) {
-    entries.push({
-      path: `${folder}/${key.id}.pem`,
-      size: pemBytes(key.pem).byteLength,
+  return [
+    {
+      path: `${folder}/spectro_public_key.pem`,
+      size: pemBytes(primary.pem).byteLength,
       mtime,
-      open: async () => pemBytes(key.pem),
-    });
-  }
-  for (const [name, text] of [
-    ["verify-signatures.sh", VERIFY_SCRIPT],
-    ["verify-bundle.sh", VERIFY_BUNDLE_SCRIPT],
-  ] as const) {
+      open: async () => pemBytes(primary.pem),
+    },
+    ...others
+      .filter((k) => usedKeyIds.has(k.id))
+      .map((key) => ({
+        path: `${folder}/${key.id}.pem`,
+        size: pemBytes(key.pem).byteLength,
+        mtime,
+        open: async () => pemBytes(key.pem),
+      })),
+  ];
+}
+
+/** verify-signatures.sh and verify-bundle.sh, executable. */
+const scriptEntries = (folder: string, mtime: number): TarEntry[] =>
+  (
+    [
+      ["verify-signatures.sh", VERIFY_SCRIPT],
+      ["verify-bundle.sh", VERIFY_BUNDLE_SCRIPT],
+    ] as const
+  ).map(([name, text]) => {
     const script = encoder.encode(text);
-    entries.push({ path: `${folder}/${name}`, size: script.byteLength, mtime, mode: 0o755, open: async () => script });
-  }
-  return entries;
+    return { path: `${folder}/${name}`, size: script.byteLength, mtime, mode: 0o755, open: async () => script };
+  });
+
+function grantTarEntries(
+  grant: GrantRecord,
+  keys: TrustedKey[],
+  proofs: ReleaseProof[],
+  deps: StorageDeps,
+): TarEntry[] {
+  const folder = tarFolder(grant);
+  const sigSums = new Map<string, string>();
+  return [
+    ...fileEntries(grant, folder, deps, sigSums),
+    ...proofEntries(proofs, folder, deps),
+    sumsEntry(grant, proofs, folder, deps, sigSums),
+    ...keyEntries(grant, keys, folder),
+    ...scriptEntries(folder, grant.createdAt),
+  ];
 }

@@ -62,6 +62,19 @@ export const grantRequestSchema = z.intersection(
 
 export type Selection = z.infer<typeof selectionSchema>;
 
+/** A product version's installers (all, or the kinds asked for); 404 names what is unknown. */
+async function resolveInstallers(db: Db, installers: NonNullable<Selection["installers"]>): Promise<GrantFile[]> {
+  const { product, version, kinds } = installers;
+  const { productExists, files } = await findInstallerFiles(db, product, version, kinds);
+  if (!productExists)
+    throw new ApiError(404, "not_found", `${product} ${version} not found`, [
+      { field: "installers.version", message: `${product} has no version ${version}` },
+    ]);
+  if (!files.length)
+    throw new ApiError(404, "not_found", `${product} ${version} has no ${kinds?.join(", ") ?? "installers"}`);
+  return files;
+}
+
 /**
  * The files a selection names, in the order chosen (installers first); 404 names what is unknown,
  * 409 what is yanked.
@@ -74,17 +87,7 @@ export async function resolveSelection(db: Db, selection: Selection): Promise<Gr
     ]);
     return [...installers, ...packs];
   }
-  if (selection.installers) {
-    const { product, version, kinds } = selection.installers;
-    const { productExists, files } = await findInstallerFiles(db, product, version, kinds);
-    if (!productExists)
-      throw new ApiError(404, "not_found", `${product} ${version} not found`, [
-        { field: "installers.version", message: `${product} has no version ${version}` },
-      ]);
-    if (!files.length)
-      throw new ApiError(404, "not_found", `${product} ${version} has no ${kinds?.join(", ") ?? "installers"}`);
-    return files;
-  }
+  if (selection.installers) return resolveInstallers(db, selection.installers);
   const refs = selection.packs ?? selection.bundle!.packs;
   if (!refs.length)
     throw new ApiError(400, "invalid_request", "bundle.packs: choose at least one pack", [

@@ -132,38 +132,11 @@ export function publicKeyRefs(entries: ManifestEntry[], defaultKeyId: string, or
 }
 
 /**
- * A POSIX sh script: download with resume, check SHA-256 and signature, one line per file, a log;
- * then the signed release manifests and verify-bundle.sh over the whole download.
+ * download.sh's fixed part, the same for every grant: its shell functions (logging, checksums, a
+ * resuming fetch, the key to verify with, one file's download and checks in `item`) and the check
+ * that curl and openssl are there.
  */
-export function downloadSh(
-  grant: ManifestGrant,
-  entries: ManifestEntry[],
-  keys: PublicKeyRef[],
-  proofs: ProofEntry[] = [],
-): string {
-  const total = entries.reduce((n, e) => n + e.size + e.sigSize, 0);
-  const expires = new Date(grant.expiresAt).toISOString();
-  return `#!/bin/sh
-# Artifact Studio download script for grant ${grant.id}: ${entries.length} files (${total} bytes with signatures).
-# The links expire ${expires}.
-#
-# Usage: sh download.sh [path/to/spectro_public_key.pem]
-#
-# Downloads every file and its .sig.bin into the current folder (partial files are resumed with
-# curl -C -), checks each file's SHA-256 and its signature with
-#   openssl dgst -sha256 -verify <key> -signature <file>.sig.bin <file>
-# prints "<file>: ✅ Signature valid" or "<file>: ❌ <reason>" per file, and appends everything to
-# artifact-studio-${grant.id}.log for your records. Exits 1 if any file failed.
-# Without an argument the public key is fetched from the studio; pass a key you obtained
-# independently to verify against that instead.
-set -u
-
-GRANT=${shQuote(grant.id)}
-LOG="artifact-studio-$GRANT.log"
-GIVEN_KEY="\${1:-}"
-failures=0
-
-log() { printf '%s %s\\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$*" >> "$LOG"; }
+const DOWNLOAD_SH_FUNCTIONS = `log() { printf '%s %s\\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$*" >> "$LOG"; }
 say() { printf '%s\\n' "$*"; log "$*"; }
 sha256_of() { if command -v sha256sum >/dev/null 2>&1; then sha256sum "$1"; else shasum -a 256 "$1"; fi | cut -d ' ' -f 1; }
 size_of() { wc -c < "$1" | tr -d ' '; }
@@ -202,7 +175,41 @@ item() {
     say "$1: ❌ Signature invalid"; failures=$((failures + 1))
   fi
 }
+`;
 
+/**
+ * A POSIX sh script: download with resume, check SHA-256 and signature, one line per file, a log;
+ * then the signed release manifests and verify-bundle.sh over the whole download.
+ */
+export function downloadSh(
+  grant: ManifestGrant,
+  entries: ManifestEntry[],
+  keys: PublicKeyRef[],
+  proofs: ProofEntry[] = [],
+): string {
+  const total = entries.reduce((n, e) => n + e.size + e.sigSize, 0);
+  const expires = new Date(grant.expiresAt).toISOString();
+  return `#!/bin/sh
+# Artifact Studio download script for grant ${grant.id}: ${entries.length} files (${total} bytes with signatures).
+# The links expire ${expires}.
+#
+# Usage: sh download.sh [path/to/spectro_public_key.pem]
+#
+# Downloads every file and its .sig.bin into the current folder (partial files are resumed with
+# curl -C -), checks each file's SHA-256 and its signature with
+#   openssl dgst -sha256 -verify <key> -signature <file>.sig.bin <file>
+# prints "<file>: ✅ Signature valid" or "<file>: ❌ <reason>" per file, and appends everything to
+# artifact-studio-${grant.id}.log for your records. Exits 1 if any file failed.
+# Without an argument the public key is fetched from the studio; pass a key you obtained
+# independently to verify against that instead.
+set -u
+
+GRANT=${shQuote(grant.id)}
+LOG="artifact-studio-$GRANT.log"
+GIVEN_KEY="\${1:-}"
+failures=0
+
+${DOWNLOAD_SH_FUNCTIONS}
 log "grant $GRANT: ${entries.length} files, links expire ${expires}"
 ${keys
   .map(

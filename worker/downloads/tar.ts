@@ -83,6 +83,73 @@ export function ustarHeader(entry: Pick<TarEntry, "path" | "size" | "mtime" | "m
   return block;
 }
 
+/** Where the archive being written stands: its writer, the next byte's offset, and the range to write. */
+type Cursor = {
+  writable: WritableStream<Uint8Array>;
+  writer: WritableStreamDefaultWriter<Uint8Array>;
+  /** Archive offset of the next byte the loop reaches. */
+  pos: number;
+  start: number;
+  end: number;
+};
+
+/** Writes the part of a segment of known bytes at pos that the range covers. */
+async function emit(c: Cursor, bytes: Uint8Array) {
+  const from = Math.max(c.start, c.pos);
+  const to = Math.min(c.end, c.pos + bytes.byteLength);
+  if (from < to) await c.writer.write(bytes.subarray(from - c.pos, to - c.pos));
+  c.pos += bytes.byteLength;
+}
+
+/** Writes the part of an entry's data the range covers, opening only that part when the range cuts it. */
+async function emitData(c: Cursor, entry: TarEntry) {
+  const from = Math.max(c.start, c.pos);
+  const to = Math.min(c.end, c.pos + entry.size);
+  if (from < to) {
+    const whole = from === c.pos && to === c.pos + entry.size;
+    const body = await entry.open(whole ? undefined : { offset: from - c.pos, length: to - from });
+    if (body instanceof Uint8Array) {
+      if (body.byteLength !== entry.size)
+        throw new Error(`${entry.path}: ${body.byteLength} bytes, expected ${entry.size}`);
+      await c.writer.write(body.subarray(from - c.pos, to - c.pos));
+    } else {
+      // pipeTo lets the runtime move R2 bytes natively; the FixedLengthStream catches a short object.
+      c.writer.releaseLock();
+      await body.pipeTo(c.writable, { preventClose: true });
+      c.writer = c.writable.getWriter();
+    }
+  }
+  c.pos += entry.size;
+}
+
+/** Every entry the range reaches (header, data, padding), then the two end blocks; entries before it are skipped by size. */
+async function writeArchive(c: Cursor, entries: TarEntry[]) {
+  for (const entry of entries) {
+    if (c.pos >= c.end) break;
+    const pad = padTo(entry.size);
+    if (c.pos + BLOCK + entry.size + pad <= c.start) {
+      c.pos += BLOCK + entry.size + pad;
+      continue;
+    }
+    await emit(c, ustarHeader(entry));
+    await emitData(c, entry);
+    if (pad) await emit(c, new Uint8Array(pad));
+  }
+  if (c.pos < c.end) await emit(c, new Uint8Array(2 * BLOCK));
+  await c.writer.close();
+}
+
+/** A failed archive is aborted, so the download ends truncated rather than silently wrong. */
+async function abortArchive(c: Cursor, err: unknown) {
+  console.error("tar stream aborted:", err);
+  try {
+    c.writer.releaseLock();
+  } catch {
+    // already released around a pipeTo
+  }
+  await c.writable.abort(err).catch(() => {});
+}
+
 /**
  * The archive, or the bytes [start, end) of it, as a stream of exactly that many bytes. A range
  * (a media-sized part) is the same bytes the whole archive has there: entries before it are skipped
@@ -103,55 +170,7 @@ export function tarStream(
   const end = range?.end ?? total;
   if (start < 0 || end > total || start >= end) throw new Error(`bad tar range ${start}-${end} of ${total}`);
   const { readable, writable } = new FixedLengthStream(end - start);
-  const done = (async () => {
-    let writer = writable.getWriter();
-    let pos = 0; // archive offset of the next byte the loop reaches
-    /** Writes the part of a segment of known bytes at pos that the range covers. */
-    const emit = async (bytes: Uint8Array) => {
-      const from = Math.max(start, pos);
-      const to = Math.min(end, pos + bytes.byteLength);
-      if (from < to) await writer.write(bytes.subarray(from - pos, to - pos));
-      pos += bytes.byteLength;
-    };
-    try {
-      for (const entry of entries) {
-        if (pos >= end) break;
-        const pad = padTo(entry.size);
-        if (pos + BLOCK + entry.size + pad <= start) {
-          pos += BLOCK + entry.size + pad;
-          continue;
-        }
-        await emit(ustarHeader(entry));
-        const from = Math.max(start, pos);
-        const to = Math.min(end, pos + entry.size);
-        if (from < to) {
-          const whole = from === pos && to === pos + entry.size;
-          const body = await entry.open(whole ? undefined : { offset: from - pos, length: to - from });
-          if (body instanceof Uint8Array) {
-            if (body.byteLength !== entry.size)
-              throw new Error(`${entry.path}: ${body.byteLength} bytes, expected ${entry.size}`);
-            await writer.write(body.subarray(from - pos, to - pos));
-          } else {
-            // pipeTo lets the runtime move R2 bytes natively; the FixedLengthStream catches a short object.
-            writer.releaseLock();
-            await body.pipeTo(writable, { preventClose: true });
-            writer = writable.getWriter();
-          }
-        }
-        pos += entry.size;
-        if (pad) await emit(new Uint8Array(pad));
-      }
-      if (pos < end) await emit(new Uint8Array(2 * BLOCK));
-      await writer.close();
-    } catch (err) {
-      console.error("tar stream aborted:", err);
-      try {
-        writer.releaseLock();
-      } catch {
-        // already released around a pipeTo
-      }
-      await writable.abort(err).catch(() => {});
-    }
-  })();
+  const cursor: Cursor = { writable, writer: writable.getWriter(), pos: 0, start, end };
+  const done = writeArchive(cursor, entries).catch((err) => abortArchive(cursor, err));
   return { readable, length: end - start, done };
 }

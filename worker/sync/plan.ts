@@ -51,60 +51,73 @@ export function planRelease(release: ReleaseManifest, facts: CatalogFacts, keys:
   planProducts(release, facts, plan);
 
   for (const file of release.files) {
-    const keyId = fileKeyId(release, file);
-    const status = keys.get(keyId);
-    if (!status) plan.findings.push({ file: file.file, problem: `unknown signing key id '${keyId}'` });
-    else if (status !== "current")
-      plan.findings.push({ file: file.file, problem: `signed with ${status} key ${keyId}` });
-
-    if (file.kind === "pack") {
-      const { name, version, layer } = file.pack;
-      const publishedLayer = facts.packLayers.get(name);
-      if (publishedLayer && publishedLayer !== layer) {
-        plan.findings.push({
-          file: file.file,
-          problem: `pack ${name} is published in layer ${publishedLayer}, release.json says ${layer}`,
-        });
-      }
-      const otherLayer = layerInRelease.get(name);
-      if (otherLayer && otherLayer !== layer) {
-        plan.findings.push({ file: file.file, problem: `pack ${name} is listed in layers ${otherLayer} and ${layer}` });
-      }
-      layerInRelease.set(name, layer);
-      const published = facts.packVersions.get(packRefId({ name, version }));
-      if (!published) {
-        if (fileNameTaken(facts, file, plan)) continue;
-        plan.newPacks.push(file);
-      } else if (published.sha256 === file.sha256 && published.size === file.size)
-        plan.alreadyPublished.push(file.file);
-      else {
-        plan.findings.push({
-          file: file.file,
-          problem: `would change published pack ${name} ${version} (published sha256 ${short(published.sha256)}…, release.json ${short(file.sha256)}…)`,
-        });
-      }
-    } else {
-      if (!facts.products.has(file.product) && !declaredProducts.has(file.product)) {
-        plan.findings.push({
-          file: file.file,
-          problem: `product '${file.product}' is neither published nor declared in release.json products`,
-        });
-      }
-      const published = facts.artifacts.get(installerSlot(file.product, file.productVersion, file.kind));
-      if (!published) {
-        if (fileNameTaken(facts, file, plan)) continue;
-        plan.newInstallers.push(file);
-      } else if (published.sha256 === file.sha256 && published.size === file.size)
-        plan.alreadyPublished.push(file.file);
-      else {
-        plan.findings.push({
-          file: file.file,
-          problem: `would change the published ${file.kind} of ${file.product} ${file.productVersion} (published sha256 ${short(published.sha256)}…, release.json ${short(file.sha256)}…)`,
-        });
-      }
-    }
+    checkSigningKey(file, fileKeyId(release, file), keys, plan);
+    if (file.kind === "pack") planPackFile(file, facts, layerInRelease, plan);
+    else planInstallerFile(file, facts, declaredProducts, plan);
   }
   return plan;
+}
+
+/** A file must be signed with a key that is trusted and current at this run's time. */
+function checkSigningKey(file: PackFile | InstallerFile, keyId: string, keys: KeyStatuses, plan: ReleasePlan): void {
+  const status = keys.get(keyId);
+  if (!status) plan.findings.push({ file: file.file, problem: `unknown signing key id '${keyId}'` });
+  else if (status !== "current") plan.findings.push({ file: file.file, problem: `signed with ${status} key ${keyId}` });
+}
+
+/**
+ * A pack keeps its layer (in the catalog and within the release); a version is new, a byte-identical
+ * re-publish, or a forbidden change.
+ */
+function planPackFile(file: PackFile, facts: CatalogFacts, layerInRelease: Map<string, Layer>, plan: ReleasePlan) {
+  const { name, version, layer } = file.pack;
+  const publishedLayer = facts.packLayers.get(name);
+  if (publishedLayer && publishedLayer !== layer) {
+    plan.findings.push({
+      file: file.file,
+      problem: `pack ${name} is published in layer ${publishedLayer}, release.json says ${layer}`,
+    });
+  }
+  const otherLayer = layerInRelease.get(name);
+  if (otherLayer && otherLayer !== layer) {
+    plan.findings.push({ file: file.file, problem: `pack ${name} is listed in layers ${otherLayer} and ${layer}` });
+  }
+  layerInRelease.set(name, layer);
+  const published = facts.packVersions.get(packRefId({ name, version }));
+  if (!published) {
+    if (!fileNameTaken(facts, file, plan)) plan.newPacks.push(file);
+  } else if (published.sha256 === file.sha256 && published.size === file.size) plan.alreadyPublished.push(file.file);
+  else {
+    plan.findings.push({
+      file: file.file,
+      problem: `would change published pack ${name} ${version} (published sha256 ${short(published.sha256)}…, release.json ${short(file.sha256)}…)`,
+    });
+  }
+}
+
+/** An installer's product must be published or declared; its slot is new, the same bytes again, or a forbidden change. */
+function planInstallerFile(
+  file: InstallerFile,
+  facts: CatalogFacts,
+  declaredProducts: Set<string>,
+  plan: ReleasePlan,
+): void {
+  if (!facts.products.has(file.product) && !declaredProducts.has(file.product)) {
+    plan.findings.push({
+      file: file.file,
+      problem: `product '${file.product}' is neither published nor declared in release.json products`,
+    });
+  }
+  const published = facts.artifacts.get(installerSlot(file.product, file.productVersion, file.kind));
+  if (!published) {
+    if (!fileNameTaken(facts, file, plan)) plan.newInstallers.push(file);
+  } else if (published.sha256 === file.sha256 && published.size === file.size) plan.alreadyPublished.push(file.file);
+  else {
+    plan.findings.push({
+      file: file.file,
+      problem: `would change the published ${file.kind} of ${file.product} ${file.productVersion} (published sha256 ${short(published.sha256)}…, release.json ${short(file.sha256)}…)`,
+    });
+  }
 }
 
 /** A new file may not take a name the catalog already gives another artifact (or its signature). */

@@ -161,22 +161,20 @@ function claimRowValues(row: Partial<typeof releases.$inferInsert>) {
 }
 
 /**
- * Every statement that publishes a verified release, for one db.batch, which only the run holding
- * the release's claim can commit. pack_versions and
- * release_artifacts are plain INSERTs: if a racing run published the same name first, the whole
- * batch (a transaction) fails and nothing of this release lands.
+ * The claim check: if this run's claim lapsed and another run took the release over, this insert hits
+ * the release's primary key and the whole batch rolls back: only the claim holder can publish.
  */
-export function publishStatements(db: Db, input: PublishInput): [Statement, ...Statement[]] {
-  const { release, stored, newPacks, newInstallers, runId, now } = input;
-  // If this run's claim lapsed and another run took the release over, this insert hits the
-  // release's primary key and the whole batch rolls back: only the claim holder can publish.
-  const statements: Statement[] = [
-    db.insert(releases).select(
-      sql`SELECT ${claimRowValues({ id: release.releaseId, status: "processing", runId, claimedAt: now, attempts: 1, retriedAtAttempt: 0 })}
-        WHERE NOT EXISTS (SELECT 1 FROM releases WHERE id = ${release.releaseId} AND run_id = ${runId} AND status = 'processing')`,
-    ),
-  ];
-  const signed = (f: PackFile | InstallerFile) => ({
+function claimStatement(db: Db, releaseId: string, runId: string, now: number): Statement {
+  return db.insert(releases).select(
+    sql`SELECT ${claimRowValues({ id: releaseId, status: "processing", runId, claimedAt: now, attempts: 1, retriedAtAttempt: 0 })}
+        WHERE NOT EXISTS (SELECT 1 FROM releases WHERE id = ${releaseId} AND run_id = ${runId} AND status = 'processing')`,
+  );
+}
+
+/** The columns every signed file's row shares: names, size, checksum, its stored copies and signing key. */
+const signedColumns =
+  ({ release, stored, now }: PublishInput) =>
+  (f: PackFile | InstallerFile) => ({
     fileName: f.file,
     size: f.size,
     sha256: f.sha256,
@@ -187,16 +185,21 @@ export function publishStatements(db: Db, input: PublishInput): [Statement, ...S
     publishedAt: now,
   });
 
-  // Planned: a "create" inserts a new product, an explicit "update" changes one; nothing else does.
-  for (const { entry, change } of input.productWrites) {
-    const row = { name: entry.name, applianceName: entry.applianceName, fips: entry.fips, sortOrder: entry.sortOrder };
-    statements.push(
-      change === "create"
-        ? db.insert(products).values({ id: entry.id, ...row })
-        : db.update(products).set(row).where(eq(products.id, entry.id)),
-    );
-  }
+type Signed = ReturnType<typeof signedColumns>;
 
+/** Planned: a "create" inserts a new product, an explicit "update" changes one; nothing else does. */
+function productStatements(db: Db, productWrites: PublishInput["productWrites"]): Statement[] {
+  return productWrites.map(({ entry, change }) => {
+    const row = { name: entry.name, applianceName: entry.applianceName, fips: entry.fips, sortOrder: entry.sortOrder };
+    return change === "create"
+      ? db.insert(products).values({ id: entry.id, ...row })
+      : db.update(products).set(row).where(eq(products.id, entry.id));
+  });
+}
+
+/** The new installers' product versions and release_artifacts rows. */
+function installerStatements(db: Db, { release, newInstallers, now }: PublishInput, signed: Signed): Statement[] {
+  const statements: Statement[] = [];
   const versionRows = new Map<string, typeof productVersions.$inferInsert>();
   for (const f of newInstallers) {
     versionRows.set(`${f.product}@${f.productVersion}`, {
@@ -216,8 +219,11 @@ export function publishStatements(db: Db, input: PublishInput): [Statement, ...S
   )) {
     statements.push(db.insert(releaseArtifacts).values(rows));
   }
+  return statements;
+}
 
-  // The newest release's pack.json wins for the version-independent fields; the layer never changes.
+/** One packs row per pack name: the newest release's pack.json wins for the version-independent fields. */
+function packRowsOf(newPacks: PackFile[]): Map<string, typeof packs.$inferInsert> {
   const packRows = new Map<string, typeof packs.$inferInsert>();
   for (const { pack } of newPacks) {
     packRows.set(pack.name, {
@@ -229,23 +235,29 @@ export function publishStatements(db: Db, input: PublishInput): [Statement, ...S
       source: pack.annotations.source,
     });
   }
-  for (const row of packRows.values()) {
-    statements.push(
-      db
-        .insert(packs)
-        .values(row)
-        .onConflictDoUpdate({
-          target: packs.name,
-          set: {
-            displayName: row.displayName,
-            addonType: row.addonType,
-            description: row.description,
-            source: row.source,
-          },
-        }),
-    );
-  }
+  return packRows;
+}
 
+/** Upserts the packs rows; the layer never changes. */
+function packStatements(db: Db, packRows: Map<string, typeof packs.$inferInsert>): Statement[] {
+  return [...packRows.values()].map((row) =>
+    db
+      .insert(packs)
+      .values(row)
+      .onConflictDoUpdate({
+        target: packs.name,
+        set: {
+          displayName: row.displayName,
+          addonType: row.addonType,
+          description: row.description,
+          source: row.source,
+        },
+      }),
+  );
+}
+
+/** The new pack_versions rows. */
+function packVersionStatements(db: Db, newPacks: PackFile[], signed: Signed): Statement[] {
   const versionRowsForPacks = newPacks.map((f) => ({
     id: packRefId(f.pack),
     packName: f.pack.name,
@@ -257,9 +269,12 @@ export function publishStatements(db: Db, input: PublishInput): [Statement, ...S
     yanked: false,
     ...signed(f),
   }));
-  for (const rows of chunksFor(packVersions, versionRowsForPacks))
-    statements.push(db.insert(packVersions).values(rows));
+  return chunksFor(packVersions, versionRowsForPacks).map((rows) => db.insert(packVersions).values(rows));
+}
 
+/** Each new pack version's clouds, architectures, use cases, products, dependencies and images. */
+function packChildStatements(db: Db, newPacks: PackFile[]): Statement[] {
+  const statements: Statement[] = [];
   const children = <T>(rowsOf: (f: PackFile, id: string) => T[]) =>
     newPacks.flatMap((f) => rowsOf(f, packRefId(f.pack)));
   const clouds = children((f, id) => unique(f.pack.cloudTypes).map((cloud) => ({ packVersionId: id, cloud })));
@@ -296,24 +311,48 @@ export function publishStatements(db: Db, input: PublishInput): [Statement, ...S
     (f.pack.content?.images ?? []).map((img) => ({ packVersionId: id, ...parseImageReference(img.image)! })),
   );
   for (const rows of chunksFor(packVersionImages, images)) statements.push(db.insert(packVersionImages).values(rows));
+  return statements;
+}
 
-  statements.push(
-    db
-      .update(releases)
-      .set({
-        status: "published",
-        reason: null,
-        details: input.details,
-        keyId: input.keyId,
-        ...input.manifest,
-        ...releaseTotals(release),
-        finishedAt: now,
-      })
-      .where(and(eq(releases.id, release.releaseId), eq(releases.runId, runId))),
-  );
-  statements.push(bumpGeneration(db), ...stampGenerations(db));
-  statements.push(...facetCountStatements(db, { releaseId: release.releaseId, packs: [...packRows.keys()] }));
-  return statements as [Statement, ...Statement[]];
+/** Marks the release published, with its key, manifest copies and totals (only this run's claim matches). */
+function finishStatement(db: Db, input: PublishInput): Statement {
+  const { release, runId, now } = input;
+  return db
+    .update(releases)
+    .set({
+      status: "published",
+      reason: null,
+      details: input.details,
+      keyId: input.keyId,
+      ...input.manifest,
+      ...releaseTotals(release),
+      finishedAt: now,
+    })
+    .where(and(eq(releases.id, release.releaseId), eq(releases.runId, runId)));
+}
+
+/**
+ * Every statement that publishes a verified release, for one db.batch, which only the run holding
+ * the release's claim can commit. pack_versions and
+ * release_artifacts are plain INSERTs: if a racing run published the same name first, the whole
+ * batch (a transaction) fails and nothing of this release lands.
+ */
+export function publishStatements(db: Db, input: PublishInput): [Statement, ...Statement[]] {
+  const { release, runId, now } = input;
+  const signed = signedColumns(input);
+  const packRows = packRowsOf(input.newPacks);
+  return [
+    claimStatement(db, release.releaseId, runId, now),
+    ...productStatements(db, input.productWrites),
+    ...installerStatements(db, input, signed),
+    ...packStatements(db, packRows),
+    ...packVersionStatements(db, input.newPacks, signed),
+    ...packChildStatements(db, input.newPacks),
+    finishStatement(db, input),
+    bumpGeneration(db),
+    ...stampGenerations(db),
+    ...facetCountStatements(db, { releaseId: release.releaseId, packs: [...packRows.keys()] }),
+  ];
 }
 
 export async function publishRelease(db: Db, input: PublishInput): Promise<void> {

@@ -169,58 +169,9 @@ export const releaseManifest = z
     const seen = new Set<string>();
     const installers = new Set<string>();
     release.files.forEach((f, i) => {
-      for (const name of [f.file, f.signature]) {
-        if (seen.has(name)) ctx.addIssue({ code: "custom", path: ["files", i], message: `${name} is listed twice` });
-        seen.add(name);
-      }
-      if (f.signature !== signatureFileName(f.file)) {
-        ctx.addIssue({
-          code: "custom",
-          path: ["files", i, "signature"],
-          message: `the signature of ${f.file} must be named ${signatureFileName(f.file)}`,
-        });
-      }
-      if (f.kind === "pack" && f.file !== packFileName(f.pack.name, f.pack.version)) {
-        ctx.addIssue({
-          code: "custom",
-          path: ["files", i, "file"],
-          message: `a pack file must be named ${packFileName(f.pack.name, f.pack.version)}`,
-        });
-      }
-      // These would collide on a primary key at publish time; refuse them here, naming the field.
-      if (f.kind === "pack") {
-        const targets = new Set<string>();
-        f.pack.products.forEach((p, j) => {
-          if (targets.has(p.product))
-            ctx.addIssue({
-              code: "custom",
-              path: ["files", i, "pack", "products", j, "product"],
-              message: `${p.product} is listed twice`,
-            });
-          targets.add(p.product);
-        });
-        const images = new Set<string>();
-        (f.pack.content?.images ?? []).forEach((img, j) => {
-          if (images.has(img.image))
-            ctx.addIssue({
-              code: "custom",
-              path: ["files", i, "pack", "content", "images", j, "image"],
-              message: `${img.image} is listed twice`,
-            });
-          images.add(img.image);
-        });
-        const deps = new Set<string>();
-        f.pack.constraints.dependencies.forEach((d, j) => {
-          const key = `${d.packName}/${d.type}`;
-          if (deps.has(key))
-            ctx.addIssue({
-              code: "custom",
-              path: ["files", i, "pack", "constraints", "dependencies", j],
-              message: `${d.type} dependency on ${d.packName} is listed twice`,
-            });
-          deps.add(key);
-        });
-      } else {
+      checkFileNames(f, i, seen, ctx);
+      if (f.kind === "pack") checkPackLists(f.pack, i, ctx);
+      else {
         const slot = installerSlot(f.product, f.productVersion, f.kind);
         if (installers.has(slot))
           ctx.addIssue({
@@ -231,11 +182,78 @@ export const releaseManifest = z
         installers.add(slot);
       }
     });
-    release.products.forEach((p, i) => {
-      if (release.products.findIndex((q) => q.id === p.id) !== i)
-        ctx.addIssue({ code: "custom", path: ["products", i, "id"], message: `${p.id} is listed twice` });
-    });
+    flagRepeats(
+      ctx,
+      release.products,
+      (p) => p.id,
+      (p, i) => ({ path: ["products", i, "id"], message: `${p.id} is listed twice` }),
+    );
   });
+
+type ListedFile = z.infer<typeof packFile> | z.infer<typeof installerFile>;
+
+/** An issue at each item whose key an earlier item already had. */
+function flagRepeats<T>(
+  ctx: z.RefinementCtx,
+  items: readonly T[],
+  keyOf: (item: T) => string,
+  issue: (item: T, j: number) => { path: PropertyKey[]; message: string },
+): void {
+  const keys = new Set<string>();
+  items.forEach((item, j) => {
+    const key = keyOf(item);
+    if (keys.has(key)) ctx.addIssue({ code: "custom", ...issue(item, j) });
+    keys.add(key);
+  });
+}
+
+/** Each name once in the release (files and signatures share one folder), and named as the docs name them. */
+function checkFileNames(f: ListedFile, i: number, seen: Set<string>, ctx: z.RefinementCtx): void {
+  for (const name of [f.file, f.signature]) {
+    if (seen.has(name)) ctx.addIssue({ code: "custom", path: ["files", i], message: `${name} is listed twice` });
+    seen.add(name);
+  }
+  if (f.signature !== signatureFileName(f.file)) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["files", i, "signature"],
+      message: `the signature of ${f.file} must be named ${signatureFileName(f.file)}`,
+    });
+  }
+  if (f.kind === "pack" && f.file !== packFileName(f.pack.name, f.pack.version)) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["files", i, "file"],
+      message: `a pack file must be named ${packFileName(f.pack.name, f.pack.version)}`,
+    });
+  }
+}
+
+/** These would collide on a primary key at publish time; refuse them here, naming the field. */
+function checkPackLists(pack: PackManifest, i: number, ctx: z.RefinementCtx): void {
+  const at = ["files", i, "pack"];
+  flagRepeats(
+    ctx,
+    pack.products,
+    (p) => p.product,
+    (p, j) => ({ path: [...at, "products", j, "product"], message: `${p.product} is listed twice` }),
+  );
+  flagRepeats(
+    ctx,
+    pack.content?.images ?? [],
+    (img) => img.image,
+    (img, j) => ({ path: [...at, "content", "images", j, "image"], message: `${img.image} is listed twice` }),
+  );
+  flagRepeats(
+    ctx,
+    pack.constraints.dependencies,
+    (d) => `${d.packName}/${d.type}`,
+    (d, j) => ({
+      path: [...at, "constraints", "dependencies", j],
+      message: `${d.type} dependency on ${d.packName} is listed twice`,
+    }),
+  );
+}
 
 export type ReleaseManifest = z.infer<typeof releaseManifest>;
 export type PackManifest = z.infer<typeof packManifest>;

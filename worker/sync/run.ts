@@ -52,17 +52,7 @@ export async function runSync(env: Env, opts: { trigger: SyncTrigger; now?: numb
   const offset = opts.now === undefined ? 0 : opts.now - Date.now();
   const clock: Clock = () => Date.now() + offset;
   const db = primaryWriter(env);
-  const summary: SyncSummary = {
-    runId: crypto.randomUUID(),
-    trigger: opts.trigger,
-    startedAt: clock(),
-    finishedAt: 0,
-    verifying: [],
-    quarantined: [],
-    uploading: [],
-    skipped: 0,
-    failed: [],
-  };
+  const summary = emptySummary(opts.trigger, clock());
   await startSyncRun(db, { id: summary.runId, trigger: summary.trigger, startedAt: summary.startedAt });
 
   let runError: string | null = null;
@@ -71,45 +61,10 @@ export async function runSync(env: Env, opts: { trigger: SyncTrigger; now?: numb
     const ids = await listReleaseIds(env.ARTIFACTS);
     const known = await knownReleases(db, ids);
     for (const releaseId of ids) {
-      const seen = known.get(releaseId);
-      let claim: Claim | null;
-      if (seen?.status === "processing" && seen.workflowId) {
-        // The engine retries a live Workflow's steps itself; only one that ended without an outcome is taken back.
-        if (await workflowIsLive(env, seen.workflowId)) {
-          summary.verifying.push(releaseId);
-          continue;
-        }
-        claim = await reclaimFromWorkflow(db, releaseId, summary.runId, clock(), seen.workflowId);
-      } else {
-        if (seen && !isClaimable(seen, clock())) {
-          summary.skipped++;
-          continue;
-        }
-        if (await stillUploading(env.ARTIFACTS, releaseId, clock())) {
-          summary.uploading.push(releaseId);
-          continue;
-        }
-        claim = await claimAttempt(db, releaseId, summary.runId, clock());
-      }
-      if (!claim) {
-        summary.skipped++;
-        continue;
-      }
-      try {
-        const outcome =
-          claim.attempts - claim.retriedAtAttempt > MAX_ATTEMPTS
-            ? await quarantine(run, releaseId, [
-                { problem: `gave up after ${MAX_ATTEMPTS} failed attempts; last error: ${claim.lastError ?? "none"}` },
-              ])
-            : await processRelease(run, releaseId, claim.attempts);
-        if (outcome.status === "verifying") summary.verifying.push(releaseId);
-        else summary.quarantined.push({ releaseId, reason: outcome.reason });
-      } catch (err) {
-        const error = err instanceof Error ? err.message : String(err);
-        console.error(`sync ${summary.runId}: release ${releaseId} failed`, err);
-        summary.failed.push({ releaseId, error });
-        await noteReleaseError(db, releaseId, summary.runId, `sync error (will retry): ${error}`);
-      }
+      const turn = await takeTurn(run, releaseId, known.get(releaseId));
+      if ("claim" in turn) await settleClaim(run, releaseId, turn.claim, summary);
+      else if (turn.left === "skipped") summary.skipped++;
+      else summary[turn.left].push(releaseId);
     }
     if (summary.failed.length) runError = summary.failed.map((f) => `${f.releaseId}: ${f.error}`).join("; ");
     return summary;
@@ -126,6 +81,62 @@ export async function runSync(env: Env, opts: { trigger: SyncTrigger; now?: numb
       skipped: summary.skipped,
       error: runError,
     });
+  }
+}
+
+function emptySummary(trigger: SyncTrigger, startedAt: number): SyncSummary {
+  return {
+    runId: crypto.randomUUID(),
+    trigger,
+    startedAt,
+    finishedAt: 0,
+    verifying: [],
+    quarantined: [],
+    uploading: [],
+    skipped: 0,
+    failed: [],
+  };
+}
+
+/** What an earlier run left on a release. */
+type Seen = Parameters<typeof isClaimable>[0];
+/** A release's turn in this run: a claim on it, or why it is left alone this time. */
+type Turn = { claim: Claim } | { left: "verifying" | "uploading" | "skipped" };
+
+async function takeTurn(run: Run, releaseId: string, seen: Seen | undefined): Promise<Turn> {
+  const { env, db, runId, clock } = run;
+  let claim: Claim | null;
+  if (seen?.status === "processing" && seen.workflowId) {
+    // The engine retries a live Workflow's steps itself; only one that ended without an outcome is taken back.
+    if (await workflowIsLive(env, seen.workflowId)) return { left: "verifying" };
+    claim = await reclaimFromWorkflow(db, releaseId, runId, clock(), seen.workflowId);
+  } else {
+    if (seen && !isClaimable(seen, clock())) return { left: "skipped" };
+    if (await stillUploading(env.ARTIFACTS, releaseId, clock())) return { left: "uploading" };
+    claim = await claimAttempt(db, releaseId, runId, clock());
+  }
+  return claim ? { claim } : { left: "skipped" };
+}
+
+/**
+ * Checks a claimed release (or quarantines it as poison after MAX_ATTEMPTS), noting the outcome in
+ * the summary; an error is kept on the release for the next run to retry.
+ */
+async function settleClaim(run: Run, releaseId: string, claim: Claim, summary: SyncSummary): Promise<void> {
+  try {
+    const outcome =
+      claim.attempts - claim.retriedAtAttempt > MAX_ATTEMPTS
+        ? await quarantine(run, releaseId, [
+            { problem: `gave up after ${MAX_ATTEMPTS} failed attempts; last error: ${claim.lastError ?? "none"}` },
+          ])
+        : await processRelease(run, releaseId, claim.attempts);
+    if (outcome.status === "verifying") summary.verifying.push(releaseId);
+    else summary.quarantined.push({ releaseId, reason: outcome.reason });
+  } catch (err) {
+    const error = err instanceof Error ? err.message : String(err);
+    console.error(`sync ${summary.runId}: release ${releaseId} failed`, err);
+    summary.failed.push({ releaseId, error });
+    await noteReleaseError(run.db, releaseId, summary.runId, `sync error (will retry): ${error}`);
   }
 }
 

@@ -28,15 +28,15 @@ export type SignedManifest =
     }
   | { ok: false; findings: Finding[]; keyId?: string };
 
-const refused = (problem: string, keyId?: string): SignedManifest => ({ ok: false, findings: [{ problem }], keyId });
+type Refused = Extract<SignedManifest, { ok: false }>;
 
-export async function readSignedManifest(
+const refused = (problem: string, keyId?: string): Refused => ({ ok: false, findings: [{ problem }], keyId });
+
+/** release.json and its signature, whole, if both are there and of a plausible size. */
+async function readManifestBytes(
   bucket: R2Bucket,
   folder: string,
-  releaseId: string,
-  keys: readonly TrustedKey[],
-  now: number,
-): Promise<SignedManifest> {
+): Promise<{ ok: true; bytes: Uint8Array<ArrayBuffer>; signatureBytes: Uint8Array<ArrayBuffer> } | Refused> {
   const [manifest, signature] = await Promise.all([
     bucket.get(folder + RELEASE_JSON),
     bucket.get(folder + RELEASE_JSON_SIGNATURE),
@@ -60,24 +60,29 @@ export async function readSignedManifest(
   const [bytes, signatureBytes] = await Promise.all([manifest.arrayBuffer(), signature.arrayBuffer()]).then((buffers) =>
     buffers.map((b) => new Uint8Array(b)),
   );
+  return { ok: true, bytes, signatureBytes };
+}
 
-  const signer = keys.find((k) => verifyBytes(bytes, signatureBytes, k.pem));
-  if (!signer) return refused(`${RELEASE_JSON_SIGNATURE} does not verify with any trusted key`);
-  const refusal = keyRefusal(signer, now);
-  if (refusal) return refused(`release.json is signed by ${refusal}`, signer.id);
-
-  // Only now is anything in the manifest believed.
+/**
+ * The verified bytes as a release: valid JSON, valid against the schema, naming its own folder and
+ * the key that signed it.
+ */
+function parseRelease(
+  bytes: Uint8Array,
+  releaseId: string,
+  signerId: string,
+): { ok: true; release: ReleaseManifest } | Refused {
   let json: unknown;
   try {
     json = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes));
   } catch (err) {
-    return refused(`release.json is not valid JSON: ${err instanceof Error ? err.message : String(err)}`, signer.id);
+    return refused(`release.json is not valid JSON: ${err instanceof Error ? err.message : String(err)}`, signerId);
   }
   const result = releaseManifest.safeParse(json);
   if (!result.success) {
     return {
       ok: false,
-      keyId: signer.id,
+      keyId: signerId,
       findings: result.error.issues.map((issue) => ({
         problem: `release.json: ${issue.path.join(".") || "(root)"}: ${issue.message}`,
       })),
@@ -85,14 +90,33 @@ export async function readSignedManifest(
   }
   const release = result.data;
   if (release.releaseId !== releaseId) {
-    return refused(
-      `release.json: releaseId '${release.releaseId}' does not match its folder '${releaseId}'`,
-      signer.id,
-    );
+    return refused(`release.json: releaseId '${release.releaseId}' does not match its folder '${releaseId}'`, signerId);
   }
-  if (release.keyId !== signer.id) {
-    return refused(`release.json names key ${release.keyId} but is signed by key ${signer.id}`, signer.id);
+  if (release.keyId !== signerId) {
+    return refused(`release.json names key ${release.keyId} but is signed by key ${signerId}`, signerId);
   }
+  return { ok: true, release };
+}
+
+export async function readSignedManifest(
+  bucket: R2Bucket,
+  folder: string,
+  releaseId: string,
+  keys: readonly TrustedKey[],
+  now: number,
+): Promise<SignedManifest> {
+  const read = await readManifestBytes(bucket, folder);
+  if (!read.ok) return read;
+  const { bytes, signatureBytes } = read;
+
+  const signer = keys.find((k) => verifyBytes(bytes, signatureBytes, k.pem));
+  if (!signer) return refused(`${RELEASE_JSON_SIGNATURE} does not verify with any trusted key`);
+  const refusal = keyRefusal(signer, now);
+  if (refusal) return refused(`release.json is signed by ${refusal}`, signer.id);
+
+  // Only now is anything in the manifest believed.
+  const parsed = parseRelease(bytes, releaseId, signer.id);
+  if (!parsed.ok) return parsed;
   const manifestSha256 = hex(await crypto.subtle.digest("SHA-256", bytes));
-  return { ok: true, release, keyId: signer.id, manifestSha256, bytes, signatureBytes };
+  return { ok: true, release: parsed.release, keyId: signer.id, manifestSha256, bytes, signatureBytes };
 }

@@ -124,6 +124,138 @@ function PackChoice({
   </li>`;
 }
 
+type Hidden = CompatibleResult["hidden"];
+
+/** Search words (add-ons only), architecture and FIPS. */
+function SearchBar({
+  state,
+  multiple,
+  q,
+  productFips,
+}: {
+  state: WizardState;
+  multiple: boolean;
+  q?: string;
+  productFips: boolean;
+}) {
+  return html`<div class="card searchbar">
+    ${
+      multiple
+        ? html`<div class="field grow">
+          <label for="q">Search packs</label>
+          <input id="q" type="search" name="q" value=${q ?? ""} placeholder="Name, type or description" />
+        </div>`
+        : null
+    }
+    <div class="field">
+      <label for="arch">Architecture</label>
+      <select id="arch" name="arch">
+        <option value="">Any</option>
+        ${ARCHES.map((a) => html`<option value=${a} selected=${state.arch === a}>${ARCH_LABELS[a]}</option>`)}
+      </select>
+    </div>
+    <div class="field">
+      <label for="fips">FIPS</label>
+      <select id="fips" name="fips">
+        <option value="">${productFips && state.fips === undefined ? "FIPS only (product)" : "FIPS and non-FIPS"}</option>
+        <option value="true" selected=${state.fips === true}>FIPS only</option>
+      </select>
+    </div>
+    <button type="submit" name="go" value="stay" class="secondary">${multiple ? "Search" : "Apply"}</button>
+  </div>`;
+}
+
+/** Chosen packs of this layer the catalog now hides: shown checked, with why, so they can be dropped. */
+function NoLongerCompatible({ chosenHidden, multiple }: { chosenHidden: Hidden; multiple: boolean }) {
+  return html`<li class="pack">
+    <h3>Chosen earlier, no longer compatible</h3>
+    <ul class="versions">
+      ${chosenHidden.map(
+        (v) => html`<li>
+          <label class="version-pick"><input type=${multiple ? "checkbox" : "radio"} name="pick" value=${packRefId(v)} checked /> ${v.displayName} ${v.version}</label>
+          <span class="reasons">${v.reasons.join("; ")}</span>
+        </li>`,
+      )}
+    </ul>
+  </li>`;
+}
+
+/** The offered packs (a "none" choice first on one-pack layers), or why there are none. */
+function ChoiceList({
+  layer,
+  groups,
+  multiple,
+  chosen,
+  chosenHere,
+  chosenHidden,
+  hiddenCount,
+  showLayer,
+  q,
+  current,
+}: {
+  layer: Layer;
+  groups: PackGroup[];
+  multiple: boolean;
+  chosen: Set<string>;
+  chosenHere: readonly PackVersionSummary[];
+  chosenHidden: Hidden;
+  hiddenCount: number;
+  showLayer: boolean;
+  q?: string;
+  current: number;
+}) {
+  if (groups.length === 0)
+    return html`<div class="card"><p>No compatible ${LAYER_LABELS[layer]} pack${multiple && q ? ` matches “${q}”` : ""}. ${hiddenCount ? "See the hidden packs below for why." : ""}</p></div>`;
+  return html`<fieldset>
+    <legend class=${multiple ? "visually-hidden" : ""}>${LAYER_LABELS[layer]} packs${multiple ? ` (page ${current})` : ""}</legend>
+    <ul class="pack-list">
+      ${
+        !multiple
+          ? html`<li class="pack">
+            <label class="version-pick"><input type="radio" name="pick" value="" checked=${chosenHere.length === 0} /> No ${LAYER_LABELS[layer]} pack</label>
+          </li>`
+          : null
+      }
+      ${groups.map((g) => html`<${PackChoice} group=${g} multiple=${multiple} chosen=${chosen} showLayer=${showLayer} />`)}
+      ${chosenHidden.length ? html`<${NoLongerCompatible} chosenHidden=${chosenHidden} multiple=${multiple} />` : null}
+    </ul>
+  </fieldset>`;
+}
+
+/** Add-on page buttons. */
+function Pager({ current, hasNext, packCount }: { current: number; hasNext: boolean; packCount: number }) {
+  return html`<div class="pager">
+    <button type="submit" name="go" value="prev-page" class="secondary" disabled=${current <= 1}>Previous page</button>
+    <span class="muted small">Page ${current} · ${packCount} packs</span>
+    <button type="submit" name="go" value="next-page" class="secondary" disabled=${!hasNext}>Next page</button>
+  </div>`;
+}
+
+/** Back, the bundle's size and the step's next button. */
+function SelectionBar({ backHref, packCount, nextLabel }: { backHref: string; packCount: number; nextLabel: string }) {
+  return html`<div class="selection-bar">
+    <a href=${backHref} class="button secondary">Back</a>
+    <span class="muted small">${packCount} pack${packCount === 1 ? "" : "s"} in the bundle</span>
+    <button type="submit" name="go" value="next">${nextLabel}</button>
+  </div>`;
+}
+
+/** The packs of this layer that cannot go into the bundle, each with its reasons. */
+function HiddenPacks({ layer, hidden, paged }: { layer: Layer; hidden: Hidden; paged: boolean }) {
+  return html`<details class="hidden-packs">
+    <summary>Show hidden packs (${hidden.length}${paged ? " on this page" : ""})</summary>
+    <p class="small muted">These ${LAYER_LABELS[layer]} packs exist in the catalog but cannot go into this bundle:</p>
+    <ul>
+      ${hidden.map(
+        (v) => html`<li>
+          <a href=${`/packs/${v.name}?version=${encodeURIComponent(v.version)}`}>${v.displayName} ${v.version}</a>
+          <span class="reasons"> — ${v.reasons.join("; ")}</span>
+        </li>`,
+      )}
+    </ul>
+  </details>`;
+}
+
 export function LayerStep({ state, result, missing, q, page }: LayerProps) {
   const layer = result.layer;
   const multiple = layer === "addon";
@@ -136,18 +268,12 @@ export function LayerStep({ state, result, missing, q, page }: LayerProps) {
   const groups = groupPacks(offered);
   const current = Math.max(page, 1);
   const hasNext = result.nextCursor !== null;
-  // Chosen packs of this layer the catalog now hides: shown checked, with why, so they can be dropped.
   const chosenHidden = result.hidden.filter((v) => chosen.has(packRefId(v)));
   // Packs no longer published count as shown and unpicked, so submitting the form (after the notice
   // said so) drops them rather than carrying a pack that cannot be downloaded, or a second one-pack choice.
-  const shown = [
-    ...groups.flatMap((g) => g.versions),
-    ...(multiple ? chosenHidden : result.hidden.filter((v) => chosen.has(packRefId(v)))),
-    ...missing,
-  ];
+  const shown = [...groups.flatMap((g) => g.versions), ...chosenHidden, ...missing];
   const chosenHere = [...result.offered, ...result.hidden].filter((v) => chosen.has(packRefId(v)));
   const nextLabel = layer !== "addon" ? "Next Layer" : addOnOnly ? "Next Step" : "Add to Bundle";
-  const previous = adjacentStep(layer, state, -1);
   const context = [
     result.context.cloud ? label(CLOUD_LABELS, result.context.cloud) : "any cloud",
     result.context.fips ? "FIPS only" : null,
@@ -167,94 +293,23 @@ export function LayerStep({ state, result, missing, q, page }: LayerProps) {
       <${HiddenInputs} values=${Object.fromEntries(new URLSearchParams(stateQuery({ ...state, arch: undefined, fips: undefined })))} />
       <input type="hidden" name="shown" value=${shown.map(packRefId).join(",")} />
       <input type="hidden" name="page" value=${String(current)} />
-      <div class="card searchbar">
-        ${
-          multiple
-            ? html`<div class="field grow">
-              <label for="q">Search packs</label>
-              <input id="q" type="search" name="q" value=${q ?? ""} placeholder="Name, type or description" />
-            </div>`
-            : null
-        }
-        <div class="field">
-          <label for="arch">Architecture</label>
-          <select id="arch" name="arch">
-            <option value="">Any</option>
-            ${ARCHES.map((a) => html`<option value=${a} selected=${state.arch === a}>${ARCH_LABELS[a]}</option>`)}
-          </select>
-        </div>
-        <div class="field">
-          <label for="fips">FIPS</label>
-          <select id="fips" name="fips">
-            <option value="">${result.context.fips && state.fips === undefined ? "FIPS only (product)" : "FIPS and non-FIPS"}</option>
-            <option value="true" selected=${state.fips === true}>FIPS only</option>
-          </select>
-        </div>
-        <button type="submit" name="go" value="stay" class="secondary">${multiple ? "Search" : "Apply"}</button>
-      </div>
+      <${SearchBar} state=${state} multiple=${multiple} q=${q} productFips=${result.context.fips} />
 
-      ${
-        groups.length === 0
-          ? html`<div class="card"><p>No compatible ${LAYER_LABELS[layer]} pack${multiple && q ? ` matches “${q}”` : ""}. ${hidden.length ? "See the hidden packs below for why." : ""}</p></div>`
-          : html`<fieldset>
-            <legend class=${multiple ? "visually-hidden" : ""}>${LAYER_LABELS[layer]} packs${multiple ? ` (page ${current})` : ""}</legend>
-            <ul class="pack-list">
-              ${
-                !multiple
-                  ? html`<li class="pack">
-                    <label class="version-pick"><input type="radio" name="pick" value="" checked=${chosenHere.length === 0} /> No ${LAYER_LABELS[layer]} pack</label>
-                  </li>`
-                  : null
-              }
-              ${groups.map((g) => html`<${PackChoice} group=${g} multiple=${multiple} chosen=${chosen} showLayer=${addOnOnly} />`)}
-              ${
-                chosenHidden.length
-                  ? html`<li class="pack">
-                    <h3>Chosen earlier, no longer compatible</h3>
-                    <ul class="versions">
-                      ${chosenHidden.map(
-                        (v) => html`<li>
-                          <label class="version-pick"><input type=${multiple ? "checkbox" : "radio"} name="pick" value=${packRefId(v)} checked /> ${v.displayName} ${v.version}</label>
-                          <span class="reasons">${v.reasons.join("; ")}</span>
-                        </li>`,
-                      )}
-                    </ul>
-                  </li>`
-                  : null
-              }
-            </ul>
-          </fieldset>`
-      }
-      ${
-        multiple && (current > 1 || hasNext)
-          ? html`<div class="pager">
-            <button type="submit" name="go" value="prev-page" class="secondary" disabled=${current <= 1}>Previous page</button>
-            <span class="muted small">Page ${current} · ${groups.length} packs</span>
-            <button type="submit" name="go" value="next-page" class="secondary" disabled=${!hasNext}>Next page</button>
-          </div>`
-          : null
-      }
-      <div class="selection-bar">
-        <a href=${stepHref(previous, state)} class="button secondary">Back</a>
-        <span class="muted small">${state.packs.length} pack${state.packs.length === 1 ? "" : "s"} in the bundle</span>
-        <button type="submit" name="go" value="next">${nextLabel}</button>
-      </div>
+      <${ChoiceList}
+        layer=${layer}
+        groups=${groups}
+        multiple=${multiple}
+        chosen=${chosen}
+        chosenHere=${chosenHere}
+        chosenHidden=${chosenHidden}
+        hiddenCount=${hidden.length}
+        showLayer=${addOnOnly}
+        q=${q}
+        current=${current}
+      />
+      ${multiple && (current > 1 || hasNext) ? html`<${Pager} current=${current} hasNext=${hasNext} packCount=${groups.length} />` : null}
+      <${SelectionBar} backHref=${stepHref(adjacentStep(layer, state, -1), state)} packCount=${state.packs.length} nextLabel=${nextLabel} />
     </form>
-    ${
-      hidden.length
-        ? html`<details class="hidden-packs">
-          <summary>Show hidden packs (${hidden.length}${hasNext || current > 1 ? " on this page" : ""})</summary>
-          <p class="small muted">These ${LAYER_LABELS[layer]} packs exist in the catalog but cannot go into this bundle:</p>
-          <ul>
-            ${hidden.map(
-              (v) => html`<li>
-                <a href=${`/packs/${v.name}?version=${encodeURIComponent(v.version)}`}>${v.displayName} ${v.version}</a>
-                <span class="reasons"> — ${v.reasons.join("; ")}</span>
-              </li>`,
-            )}
-          </ul>
-        </details>`
-        : null
-    }
+    ${hidden.length ? html`<${HiddenPacks} layer=${layer} hidden=${hidden} paged=${hasNext || current > 1} />` : null}
   <//>`;
 }

@@ -116,8 +116,101 @@ export function ReviewStep({ state, chosen, missing }: Props) {
   <//>`;
 }
 
-export function ConfirmStep({ state, chosen, missing, origin, productName, captcha, outcome }: ConfirmProps) {
+/** The bundle's product, use case, cloud, architecture, FIPS and size, with export and upgrade links. */
+function SpecSummary({
+  state,
+  chosen,
+  productName,
+}: {
+  state: WizardState;
+  chosen: AssessedPack[];
+  productName?: string;
+}) {
   const total = chosen.reduce((n, p) => n + p.size, 0);
+  return html`<section class="card" aria-labelledby="spec-title">
+    <div class="card-head">
+      <h2 id="spec-title">Bundle specification</h2>
+      <span class="actions">
+        <a class="button secondary small" href=${`/bundle/spec.json${stateQuery(state)}`} download>Export bundle spec (JSON)</a>
+        <a class="button secondary small" href=${`/upgrade${stateQuery(state)}`}>Plan an upgrade</a>
+      </span>
+    </div>
+    <dl class="summary">
+      <dt>Product</dt><dd>${productName ?? state.product}</dd>
+      <dt>Version</dt><dd>${state.version}</dd>
+      <dt>Use case</dt><dd>${label(USE_CASE_LABELS, state.useCase)}</dd>
+      <dt>Cloud type</dt><dd>${state.useCase === "agent" ? "Edge Native" : state.useCase === "addon" ? "Any" : label(CLOUD_LABELS, state.cloud)}</dd>
+      <dt>Architecture</dt><dd>${state.arch ? label(ARCH_LABELS, state.arch) : "Any"}</dd>
+      <dt>FIPS</dt><dd>${state.fips ? "FIPS only" : "As the product requires"}</dd>
+      <dt>Contents</dt><dd>${chosen.length} pack${chosen.length === 1 ? "" : "s"}, ${humanSize(total)} (each with a .sig.bin signature)</dd>
+    </dl>
+  </section>`;
+}
+
+/** Every file of the bundle with its signature, checksum and size, or a notice when it is empty. */
+function BundleContents({ state, chosen }: { state: WizardState; chosen: AssessedPack[] }) {
+  return html`<section aria-labelledby="contents-title" class="stack">
+    <div class="card-head">
+      <h2 id="contents-title">Contents</h2>
+      <a class="button secondary small" href=${stepHref("addon", state)}>Explore additional add-ons</a>
+    </div>
+    ${
+      chosen.length
+        ? html`<div class="table-wrap">
+          <table class="responsive-table">
+            <caption class="visually-hidden">Files in the bundle</caption>
+            <thead><tr><th scope="col">Pack</th><th scope="col">Files</th><th scope="col">Size</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
+            <tbody>
+              ${chosen.map(
+                (p) => html`<tr>
+                  <th scope="row" data-label="Pack">${p.displayName} ${p.version}<br /><span class="small muted">${LAYER_LABELS[p.layer]}</span>${p.reasons.length ? html`<br /><${Status} pack=${p} />` : null}</th>
+                  <td data-label="Files" class="file-cell">
+                    <code class="break">${p.fileName}</code>
+                    <span class="small muted">Signature: <code class="break">${p.signatureFileName}</code></span>
+                    <span class="small muted">SHA-256:</span>
+                    <${Sha256} value=${p.sha256} fileName=${p.fileName} />
+                  </td>
+                  <td data-label="Size" class="num">${humanSize(p.size)}</td>
+                  <td><a href=${stepHref("confirm", removePack(state, p))} aria-label=${`Remove ${p.displayName} ${p.version}`}>Remove</a></td>
+                </tr>`,
+              )}
+            </tbody>
+          </table>
+        </div>`
+        : html`<${Notice} kind="warn"><p>The bundle is empty. <a href=${stepHref("addon", state)}>Add packs</a> first.</p><//>`
+    }
+  </section>`;
+}
+
+/** The bundle's permalink, to copy. */
+function ShareLink({ permalink }: { permalink: string }) {
+  return html`<section class="card" aria-labelledby="share-title">
+    <h2 id="share-title">Share or come back later</h2>
+    <p class="muted small">This link restores the bundle exactly, on any machine.</p>
+    <div class="inline-form">
+      <div class="field grow">
+        <label for="permalink">Bundle link</label>
+        <input id="permalink" type="text" readonly value=${permalink} class="mono" />
+      </div>
+      <${CopyButton} text=${permalink} what="bundle link" />
+    </div>
+  </section>`;
+}
+
+/** The captcha, Download Bundle and Copy all URLs, posting back to Confirm, and what the POST gave. */
+function DownloadForm({ state, chosen, missing, captcha, outcome }: Omit<ConfirmProps, "origin" | "productName">) {
+  return html`<form method="post" action=${stepHref("confirm", state)} class="card stack download-form" id="download" aria-labelledby="download-title">
+    <h2 id="download-title">Download</h2>
+    <p>When finished, select the “I'm not a robot” captcha, and select <strong>Download Bundle</strong>. Alternatively, <strong>Copy all URLs</strong> to download the files later in a way of your choosing, such as with <code>curl</code>. Each pack arrives as <code>${"<pack-name>.zst"}</code> with its <code>${"<pack-name>.sig.bin"}</code>.</p>
+    <${DownloadControls}
+      captcha=${captcha}
+      disabledReason=${missing.length ? "First continue without the packs that are no longer published." : chosen.length === 0 ? "Add packs to the bundle first." : undefined}
+    />
+    <${DownloadOutput} outcome=${outcome} guides=${guidesAfter("packs", state.product)} />
+  </form>`;
+}
+
+export function ConfirmStep({ state, chosen, missing, origin, productName, captcha, outcome }: ConfirmProps) {
   const permalink = `${origin}${stepHref("confirm", state)}`;
   return html`<${WizardFrame} state=${state} current="confirm" title="Confirm" islands=${["copy", "download"]}>
     <div class="page-head"><p class="eyebrow">Build bundle</p><h1>Confirm your bundle</h1><p>Confirm that the bundle specifications and content are correct. To change anything, return to the applicable page using the left menu.</p></div>
@@ -125,75 +218,10 @@ export function ConfirmStep({ state, chosen, missing, origin, productName, captc
     <${MissingPacksNotice} state=${state} missing=${missing} step="confirm" />
     <${MissingLayersNotice} state=${state} chosen=${chosen} />
     <div class="stack">
-      <section class="card" aria-labelledby="spec-title">
-        <div class="card-head">
-          <h2 id="spec-title">Bundle specification</h2>
-          <span class="actions">
-            <a class="button secondary small" href=${`/bundle/spec.json${stateQuery(state)}`} download>Export bundle spec (JSON)</a>
-            <a class="button secondary small" href=${`/upgrade${stateQuery(state)}`}>Plan an upgrade</a>
-          </span>
-        </div>
-        <dl class="summary">
-          <dt>Product</dt><dd>${productName ?? state.product}</dd>
-          <dt>Version</dt><dd>${state.version}</dd>
-          <dt>Use case</dt><dd>${label(USE_CASE_LABELS, state.useCase)}</dd>
-          <dt>Cloud type</dt><dd>${state.useCase === "agent" ? "Edge Native" : state.useCase === "addon" ? "Any" : label(CLOUD_LABELS, state.cloud)}</dd>
-          <dt>Architecture</dt><dd>${state.arch ? label(ARCH_LABELS, state.arch) : "Any"}</dd>
-          <dt>FIPS</dt><dd>${state.fips ? "FIPS only" : "As the product requires"}</dd>
-          <dt>Contents</dt><dd>${chosen.length} pack${chosen.length === 1 ? "" : "s"}, ${humanSize(total)} (each with a .sig.bin signature)</dd>
-        </dl>
-      </section>
-      <section aria-labelledby="contents-title" class="stack">
-        <div class="card-head">
-          <h2 id="contents-title">Contents</h2>
-          <a class="button secondary small" href=${stepHref("addon", state)}>Explore additional add-ons</a>
-        </div>
-        ${
-          chosen.length
-            ? html`<div class="table-wrap">
-              <table class="responsive-table">
-                <caption class="visually-hidden">Files in the bundle</caption>
-                <thead><tr><th scope="col">Pack</th><th scope="col">Files</th><th scope="col">Size</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
-                <tbody>
-                  ${chosen.map(
-                    (p) => html`<tr>
-                      <th scope="row" data-label="Pack">${p.displayName} ${p.version}<br /><span class="small muted">${LAYER_LABELS[p.layer]}</span>${p.reasons.length ? html`<br /><${Status} pack=${p} />` : null}</th>
-                      <td data-label="Files" class="file-cell">
-                        <code class="break">${p.fileName}</code>
-                        <span class="small muted">Signature: <code class="break">${p.signatureFileName}</code></span>
-                        <span class="small muted">SHA-256:</span>
-                        <${Sha256} value=${p.sha256} fileName=${p.fileName} />
-                      </td>
-                      <td data-label="Size" class="num">${humanSize(p.size)}</td>
-                      <td><a href=${stepHref("confirm", removePack(state, p))} aria-label=${`Remove ${p.displayName} ${p.version}`}>Remove</a></td>
-                    </tr>`,
-                  )}
-                </tbody>
-              </table>
-            </div>`
-            : html`<${Notice} kind="warn"><p>The bundle is empty. <a href=${stepHref("addon", state)}>Add packs</a> first.</p><//>`
-        }
-      </section>
-      <section class="card" aria-labelledby="share-title">
-        <h2 id="share-title">Share or come back later</h2>
-        <p class="muted small">This link restores the bundle exactly, on any machine.</p>
-        <div class="inline-form">
-          <div class="field grow">
-            <label for="permalink">Bundle link</label>
-            <input id="permalink" type="text" readonly value=${permalink} class="mono" />
-          </div>
-          <${CopyButton} text=${permalink} what="bundle link" />
-        </div>
-      </section>
-      <form method="post" action=${stepHref("confirm", state)} class="card stack download-form" id="download" aria-labelledby="download-title">
-        <h2 id="download-title">Download</h2>
-        <p>When finished, select the “I'm not a robot” captcha, and select <strong>Download Bundle</strong>. Alternatively, <strong>Copy all URLs</strong> to download the files later in a way of your choosing, such as with <code>curl</code>. Each pack arrives as <code>${"<pack-name>.zst"}</code> with its <code>${"<pack-name>.sig.bin"}</code>.</p>
-        <${DownloadControls}
-          captcha=${captcha}
-          disabledReason=${missing.length ? "First continue without the packs that are no longer published." : chosen.length === 0 ? "Add packs to the bundle first." : undefined}
-        />
-        <${DownloadOutput} outcome=${outcome} guides=${guidesAfter("packs", state.product)} />
-      </form>
+      <${SpecSummary} state=${state} chosen=${chosen} productName=${productName} />
+      <${BundleContents} state=${state} chosen=${chosen} />
+      <${ShareLink} permalink=${permalink} />
+      <${DownloadForm} state=${state} chosen=${chosen} missing=${missing} captcha=${captcha} outcome=${outcome} />
     </div>
   <//>`;
 }
