@@ -208,4 +208,20 @@ describe("not found and errors", () => {
     expect(api.status).toBe(404);
     expect(((await api.json()) as { error: { code: string } }).error.code).toBe("not_found");
   });
+
+  it("gives HEAD the HTML 404 too, but a POST to nowhere the JSON shape naming the route", async () => {
+    const head = await getPage("/no/such/page", { method: "HEAD" });
+    expect(head.res.status).toBe(404);
+    expect(head.res.headers.get("Content-Type")).toContain("text/html");
+    const post = await getPage("/no/such/page", { method: "POST" });
+    expect(post.res.status).toBe(404);
+    expect(JSON.parse(post.body)).toEqual({ error: { code: "not_found", message: "no route for POST /no/such/page" } });
+  });
+
+  it("keeps a page route's own 404 (an unknown pack) rather than the no-page answer", async () => {
+    const { res, body } = await getPage("/packs/no-such-pack");
+    expect(res.status).toBe(404);
+    expect(body).not.toContain("There is no page at");
+    expect(body).toContain("no-such-pack");
+  });
 });

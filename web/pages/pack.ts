@@ -5,7 +5,7 @@ import { packRefId } from "../../worker/catalog/bundle-spec";
 import { rangeText } from "../../worker/catalog/compatibility";
 import type { PackWithVersions } from "../../worker/catalog/packs";
 import type { ImageRef } from "../../worker/sync/release-manifest";
-import { Breadcrumbs, Layout } from "../components/layout";
+import { Breadcrumbs, Head } from "../components/layout";
 import { Sha256 } from "../components/ui";
 import { ARCH_LABELS, CLOUD_LABELS, humanSize, label, LAYER_LABELS, USE_CASE_LABELS } from "../lib/format";
 
@@ -30,7 +30,7 @@ export function PackPage({
 }) {
   const v = pack.versions.find((x) => x.version === version) ?? pack.versions[0];
   const ref = packRefId({ name: pack.name, version: v.version });
-  return html`<${Layout} title=${`${pack.displayName} ${v.version}`} islands=${["copy"]}>
+  return html`<${Head} title=${`${pack.displayName} ${v.version}`} islands=${["copy"]} />
     <${Breadcrumbs} trail=${[{ href: "/", label: "Home" }, { href: "/packs", label: "Browse packs" }, { label: pack.displayName }]} />
     <div class="page-head">
       <p class="eyebrow">${label(LAYER_LABELS, pack.layer)} pack${pack.addonType ? ` · ${pack.addonType}` : ""}${pack.source === "community" ? " · Community" : ""}</p>
@@ -125,6 +125,5 @@ export function PackPage({
           </table>
         </div>
       </section>
-    </div>
-  <//>`;
+    </div>`;
 }

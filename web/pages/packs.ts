@@ -9,7 +9,7 @@ import type { Product } from "../../worker/catalog/products";
 import { packRefId, type PackRef } from "../../worker/catalog/bundle-spec";
 import { ARCHES, CLOUDS, LAYERS } from "../../worker/db/schema";
 import { type CaptchaView, DownloadControls, type DownloadOutcome, DownloadOutput } from "../components/download";
-import { Breadcrumbs, Layout } from "../components/layout";
+import { Breadcrumbs, Head } from "../components/layout";
 import { HiddenInputs, Notice } from "../components/ui";
 import { ARCH_LABELS, CLOUD_LABELS, humanSize, label, LAYER_LABELS, queryString } from "../lib/format";
 import { guidesAfter } from "../lib/guides";
@@ -92,7 +92,7 @@ export function BrowsePage({ filters, result, products, selected, captcha, outco
     item.versions.map((v) => packRefId({ name: item.name, version: v.version })),
   );
   const pageNumber = filters.cursor ? filters.trail.length + 2 : 1;
-  return html`<${Layout} title="Browse packs" islands=${["autosubmit", "selection", "download", "copy"]}>
+  return html`<${Head} title="Browse packs" islands=${["autosubmit", "selection", "download", "copy"]} />
     <${Breadcrumbs} trail=${[{ href: "/", label: "Home" }, { label: "Browse packs" }]} />
     <div class="page-head">
       <h1>Browse packs</h1>
@@ -214,6 +214,5 @@ export function BrowsePage({ filters, result, products, selected, captcha, outco
         </div>
         <${DownloadOutput} outcome=${outcome} guides=${guidesAfter("packs", filters.product)} />
       </div>
-    </form>
-  <//>`;
+    </form>`;
 }

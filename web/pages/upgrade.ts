@@ -9,7 +9,7 @@ import type { Product } from "../../worker/catalog/products";
 import type { UpgradePlan } from "../../worker/catalog/upgrade";
 import { compareVersions } from "../../worker/catalog/versions";
 import { CLOUDS, type Layer, USE_CASES } from "../../worker/db/schema";
-import { Layout } from "../components/layout";
+import { Head } from "../components/layout";
 import { CopyButton, HiddenInputs, Notice, PageHead } from "../components/ui";
 import {
   ARCH_LABELS,
@@ -321,7 +321,7 @@ function PlanView({
 
 export function UpgradePage({ products, site, target, plan, links, raw, error, captcha, outcome }: UpgradePageProps) {
   const product = site ? products.find((p) => p.id === site.product) : undefined;
-  return html`<${Layout} title="Upgrade a site" islands=${plan ? ["copy", "download"] : []}>
+  return html`<${Head} title="Upgrade a site" islands=${plan ? ["copy", "download"] : []} />
     <${PageHead} eyebrow="Upgrade" title="Upgrade a site">Say what the site runs today and pick the version to move to. The plan shows, layer by layer, which packs stay, which move to a new version and which go, and downloads only the files the site does not have.<//>
     <div class="stack">
     ${
@@ -349,6 +349,5 @@ export function UpgradePage({ products, site, target, plan, links, raw, error, c
         </section>`
     }
     ${plan && links ? html`<${PlanView} plan=${plan} links=${links} captcha=${captcha} outcome=${outcome} />` : null}
-    </div>
-  <//>`;
+    </div>`;
 }

@@ -2,7 +2,7 @@
 // (with real file names from the catalog), the expected "Verified OK", the folder script, and the
 // Spectro Cloud guides that come next (Artifact Signatures, Upload Packs, the appliance installs).
 import { html } from "htm/preact";
-import { Breadcrumbs, Layout } from "../components/layout";
+import { Breadcrumbs, Head } from "../components/layout";
 import { CodeBlock, PageHead } from "../components/ui";
 import { GUIDES } from "../lib/guides";
 import { VERIFY_SCRIPT } from "../../worker/downloads/verify-script";
@@ -87,7 +87,7 @@ export function VerifyPage({ examples, keys }: { examples: VerifyExamples; keys:
       fallback: !examples.pack,
     },
   ];
-  return html`<${Layout} title="Bundle Verification Instructions" area="verify" islands=${["copy"]}>
+  return html`<${Head} title="Bundle Verification Instructions" area="verify" islands=${["copy"]} />
     <${Breadcrumbs} trail=${[{ href: "/", label: "Home" }, { label: "Bundle Verification Instructions" }]} />
     <${PageHead} title="Bundle Verification Instructions">
       All ZST bundles and ISO files downloaded from Artifact Studio are signed. A <code>.sig.bin</code> file accompanies each
@@ -187,6 +187,5 @@ export function VerifyPage({ examples, keys }: { examples: VerifyExamples; keys:
           ].map((g) => html`<li><a href=${g.href}>${g.title}</a>: ${g.what}.</li>`)}
         </ul>
       </section>
-    </div>
-  <//>`;
+    </div>`;
 }

@@ -35,7 +35,7 @@ import {
   versionsInLayerStatement,
 } from "../db/catalog-queries";
 import { type Arch, type Cloud, type Layer, LAYERS, type UseCase } from "../db/schema";
-import { ApiError, notFound } from "../errors";
+import { badField, notFound } from "../errors";
 import { packRefId, type PackRef } from "./bundle-spec";
 import { type CompatiblePageQuery, type CompatibleQuery, encodeCursor } from "./filters";
 import { inDependencyRange, inVersionRange } from "./versions";
@@ -277,9 +277,7 @@ async function loadContext(db: Db, query: Query, scope?: LayerScope, page?: Laye
   const crowded =
     query.useCase !== "addon" && SINGLE_PACK_LAYERS.find((l) => chosen.filter((c) => c.layer === l).length > 1);
   if (crowded) {
-    throw new ApiError(400, "invalid_request", `packs: more than one ${crowded} pack chosen`, [
-      { field: "packs", message: `the ${crowded} layer takes one pack` },
-    ]);
+    throw badField("packs", `more than one ${crowded} pack chosen: the ${crowded} layer takes one pack`);
   }
   const context: CompatibilityContext = {
     product: { id: product.id as string, name: product.name as string },

@@ -14,7 +14,7 @@ import { readVersionRow, runBatch, versionsOfPacksStatement, type Row } from "..
 import type { Db } from "../db/client";
 import { findInstallerFiles } from "../db/grants";
 import { INSTALLER_KINDS, type InstallerKind, LAYERS, type Layer } from "../db/schema";
-import { ApiError } from "../errors";
+import { badField } from "../errors";
 import { bundleSpec, type BundleSpec, packRef, packRefId, type PackRef } from "./bundle-spec";
 import { assessPack, type ChosenPack, type CompatibilityContext, type PackVersionSummary } from "./compatibility";
 import { dottedVersion } from "./filters";
@@ -182,11 +182,6 @@ export type UpgradePlan = {
   result: BundleSpec;
 };
 
-const field = (name: string, message: string, status: 400 | 404 = 404) =>
-  new ApiError(status, status === 404 ? "not_found" : "invalid_request", `${name}: ${message}`, [
-    { field: name, message },
-  ]);
-
 /** Plans the upgrade of `request.current` to `request.targetVersion`; 404/400 name the field at fault. */
 export async function planUpgrade(db: Db, request: UpgradeRequest, now: number): Promise<UpgradePlan> {
   const { current, targetVersion } = request;
@@ -200,14 +195,15 @@ export async function planUpgrade(db: Db, request: UpgradeRequest, now: number):
     sql`SELECT id, yanked, yank_reason AS yankReason FROM pack_versions WHERE id IN (SELECT value FROM json_each(${JSON.stringify(ids)}))`,
   ]);
   const product = productRows[0];
-  if (!product) throw field("current.product", `there is no product ${current.product}`);
+  if (!product) throw badField("current.product", `there is no product ${current.product}`, 404);
   const productName = product.name as string;
   const published = new Set(versionRows.map((r) => r.version as string));
   if (!published.has(current.version))
-    throw field("current.version", `${productName} has no version ${current.version}`);
-  if (!published.has(targetVersion)) throw field("targetVersion", `${productName} has no version ${targetVersion}`);
+    throw badField("current.version", `${productName} has no version ${current.version}`, 404);
+  if (!published.has(targetVersion))
+    throw badField("targetVersion", `${productName} has no version ${targetVersion}`, 404);
   if (compareVersions(targetVersion, current.version) < 0)
-    throw field("targetVersion", `${targetVersion} is older than the site's ${current.version}`, 400);
+    throw badField("targetVersion", `${targetVersion} is older than the site's ${current.version}`);
 
   const { kept, upgraded, removed } = planPacks({
     current: current.packs,
