@@ -16,3 +16,16 @@ export function textOf(root: Root, selector: string): string | undefined {
 /** An attribute of every element matching `selector`, in document order. */
 export const attrs = (root: Root, selector: string, attribute: string): string[] =>
   Array.from(root.querySelectorAll(selector), (el) => el.getAttribute(attribute) ?? "");
+
+/** A form's hidden fields as name → value. */
+export const hiddenFields = (form: Root): Record<string, string> =>
+  Object.fromEntries(
+    Array.from(form.querySelectorAll("input[type=hidden]"), (i) => [
+      i.getAttribute("name"),
+      i.getAttribute("value") ?? "",
+    ]),
+  );
+
+/** The texts of every element matching `selector`, whitespace collapsed. */
+export const texts = (root: Root, selector: string): string[] =>
+  Array.from(root.querySelectorAll(selector), (el) => el.textContent?.replace(/\s+/g, " ").trim() ?? "");
