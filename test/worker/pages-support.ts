@@ -1,6 +1,5 @@
 // Helpers for the page tests: fetch a page as a browser would (Accept: text/html, redirects not
-// followed), check what every page must have through a DOM (support/dom.ts), and, for the tests
-// not yet read through the DOM, pick attributes out of the HTML.
+// followed) and check what every page must have, reading it through a DOM (support/dom.ts).
 import { exports } from "cloudflare:workers";
 import { expect } from "vitest";
 import { parseHtml } from "./support/dom";
@@ -54,41 +53,6 @@ export async function redirectOf(path: string, init: RequestInit = {}): Promise<
   expect(res.status, `${path}: ${body.slice(0, 600)}`).toBe(303);
   const location = res.headers.get("Location")!;
   return location.startsWith("http") ? location.slice(ORIGIN.length) : location;
-}
-
-/** Attribute values of every tag that matches `tagPattern` (e.g. /<a\b[^>]*>/g). */
-export function attributes(body: string, tagPattern: RegExp, attribute: string): string[] {
-  return (body.match(tagPattern) ?? []).map((tag) =>
-    decode(tag.match(new RegExp(`\\s${attribute}="([^"]*)"`))?.[1] ?? ""),
-  );
-}
-
-export const decode = (text: string) =>
-  text
-    .replace(/&amp;/g, "&")
-    .replace(/&quot;/g, '"')
-    .replace(/&lt;/g, "<")
-    .replace(/&gt;/g, ">")
-    .replace(/&#39;/g, "'");
-
-/** The <form> element (opening tag through </form>) that contains `marker`. */
-export function formAround(body: string, marker: string): string {
-  const at = body.indexOf(marker);
-  expect(at, `marker ${marker}`).toBeGreaterThan(-1);
-  const start = body.lastIndexOf("<form", at);
-  const end = body.indexOf("</form>", at);
-  return body.slice(start, end + "</form>".length);
-}
-
-/** Hidden inputs of a form as name → value. */
-export function hiddenInputs(form: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const tag of form.match(/<input\b[^>]*type="hidden"[^>]*>/g) ?? []) {
-    const name = tag.match(/\sname="([^"]*)"/)?.[1];
-    const value = tag.match(/\svalue="([^"]*)"/)?.[1];
-    if (name) out[name] = decode(value ?? "");
-  }
-  return out;
 }
 
 /** A 200 HTML page as a DOM document, after the checks every page must pass. */
