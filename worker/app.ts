@@ -86,7 +86,12 @@ app.notFound((c) => {
 // The one error answer: the JSON shape for every error (a browser's link to nowhere gets the HTML
 // 404 page); the page sub-apps answer their own errors in HTML.
 app.onError((err, c) => {
-  if (err instanceof NoRoute && wantsHtmlPage(c)) return htmlErrorHandler(err, c);
+  if (err instanceof NoRoute && wantsHtmlPage(c)) {
+    const page = htmlErrorHandler(err, c);
+    // Like the JSON 404 it stands in for, it names the request (a rendered page is a fresh response).
+    page.headers.set("X-Request-Id", c.get("requestId"));
+    return page;
+  }
   const error = asApiError(err, c.get("requestId"));
   return c.json(errorBody(error), error.status, error.headers);
 });

@@ -98,7 +98,5 @@ export async function postDownload(
 
 /** The page a download form posted to, rendered with what the POST gave; never cached. */
 export function postedPage(c: AnyContext, tree: VNode, posted: PostedDownload): Response {
-  c.status(posted.status);
-  for (const [name, value] of Object.entries(posted.headers)) c.header(name, value);
-  return c.render(tree);
+  return c.render(tree, { status: posted.status, headers: posted.headers });
 }

@@ -17,24 +17,30 @@ import { ErrorPage } from "../../web/pages/error";
 
 export type PagesEnv = { Bindings: Env; Variables: CatalogVariables & { requestId: string } };
 
+/** A rendered page's status (200 unless said) and the headers it adds (no-store, Retry-After...). */
+export type PageInit = { status?: ContentfulStatusCode; headers?: Record<string, string> };
+
 declare module "hono" {
   interface ContextRenderer {
-    /** A page (its status and extra headers set before with c.status and c.header) as a whole document. */
     // biome-ignore lint/style/useShorthandFunctionType: Hono's ContextRenderer is augmented, so it stays an interface
-    (page: VNode): Response;
+    (page: VNode, init?: PageInit): Response;
   }
 }
 
 /**
- * The one renderer, installed once for the whole app (as honox's _renderer.tsx): c.render(page)
- * puts the page in the layout under the title its <Head> declares. Status and headers are the
- * context's, so security and cache headers added around the handler stay.
+ * The one renderer, installed once for the whole app (as honox's _renderer.tsx): c.render(page,
+ * init) puts the page in the layout under the title its <Head> declares. The response carries only
+ * the page's own status and headers; the middleware around the handler (security headers, the
+ * catalog's cache headers) adds its own on the way out, as for any response.
  */
 export const htmlRenderer: MiddlewareHandler = async (c, next) => {
-  c.setRenderer((page) => {
-    c.header("Content-Type", "text/html; charset=utf-8");
-    return c.body(documentHtml(page));
-  });
+  c.setRenderer(
+    (page, init = {}) =>
+      new Response(documentHtml(page), {
+        status: init.status ?? 200,
+        headers: { "Content-Type": "text/html; charset=utf-8", ...init.headers },
+      }),
+  );
   await next();
 };
 
@@ -46,8 +52,10 @@ function errorPage(
   details?: { field?: string; message: string }[],
   requestId?: string,
 ) {
-  c.status(status);
-  return c.render(html`<${ErrorPage} status=${status} message=${message} details=${details} requestId=${requestId} />`);
+  return c.render(
+    html`<${ErrorPage} status=${status} message=${message} details=${details} requestId=${requestId} />`,
+    { status },
+  );
 }
 
 /** The query string as a plain record (first value of each parameter). */

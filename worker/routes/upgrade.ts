@@ -141,8 +141,8 @@ function render(c: Context<PagesEnv>, products: UpgradePageProps["products"], pr
   const error = failure
     ? { message: failure.message, details: Array.isArray(failure.details) ? failure.details : undefined }
     : undefined;
-  c.status(failure?.status ?? 200);
   return c.render(
     html`<${UpgradePage} products=${products} ...${props} error=${error} captcha=${captchaView(c.env)} />`,
+    { status: failure?.status ?? 200 },
   );
 }
