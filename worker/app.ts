@@ -5,7 +5,7 @@ import { HTTPException } from "hono/http-exception";
 import { requestId } from "hono/request-id";
 import { secureHeaders } from "hono/secure-headers";
 import { captchaCspSources } from "./captcha";
-import { ApiError, errorBody, misconfigured } from "./errors";
+import { ApiError, errorBody, fromHttpException, misconfigured, NoRoute } from "./errors";
 import { ConfigError } from "./env";
 import { adminKeysRoutes } from "./routes/admin-keys";
 import { adminRoutes } from "./routes/admin";
@@ -22,6 +22,7 @@ import { changesRoutes } from "./routes/changes";
 import { imagesApiRoutes, imagesPageRoutes } from "./routes/images";
 import { openapiRoutes } from "./routes/openapi";
 import { packsRoutes } from "./routes/packs";
+import { htmlErrorHandler, htmlRenderer, wantsHtmlPage } from "./routes/html";
 import { pagesRoutes } from "./routes/pages";
 import { productsRoutes } from "./routes/products";
 import { tokensRoutes } from "./routes/tokens";
@@ -53,8 +54,11 @@ app.use(
   }),
 );
 
+// The one HTML renderer: c.render(page) is the page in the layout (see routes/html.ts).
+app.use(htmlRenderer);
+
 app.route("/", keyRoutes);
-app.route("/", pagesRoutes); // server-rendered HTML: /, /install/*, /verify, and the HTML 404 for any unrouted path
+app.route("/", pagesRoutes); // server-rendered HTML: /, /install/*, /verify
 app.route("/bundle", bundleRoutes); // the bundle wizard
 app.route("/packs", browseRoutes); // browse packs
 app.route("/dl", filesRoutes); // worker-signed downloads
@@ -75,31 +79,29 @@ app.route("/api/v1/admin", adminKeysRoutes); // trusted keys, yank-all-under-a-k
 app.route("/api/v1/admin", adminRoutes);
 app.route("/api/v1", openapiRoutes); // GET /api/v1/openapi.json
 
-app.notFound((c) =>
-  c.json(errorBody(new ApiError(404, "not_found", `no route for ${c.req.method} ${c.req.path}`)), 404),
-);
-
-app.onError((err, c) => {
-  if (err instanceof ApiError) {
-    return c.json(errorBody(err), err.status, err.headers);
-  }
-  if (err instanceof HTTPException) {
-    const res = err.getResponse();
-    const code = err.status === 401 ? "unauthorized" : err.status === 403 ? "forbidden" : "http_error";
-    const message =
-      err.message || (err.status === 401 ? "a valid bearer token is required" : res.statusText || "request refused");
-    const headers: Record<string, string> = {};
-    // Keep the exception's headers (WWW-Authenticate, ...) but not its text/plain Content-Type: the body is JSON.
-    res.headers.forEach((value, name) => {
-      if (name !== "content-type") headers[name] = value;
-    });
-    return c.json(errorBody(new ApiError(err.status as 400, code, message)), err.status, headers);
-  }
-  const id = c.get("requestId");
-  if (err instanceof ConfigError) {
-    // Only "misconfigured" for the client, admin or not: the setting at fault is for the log.
-    return c.json(errorBody(misconfigured(err.message, id)), 503);
-  }
-  console.error(id, err);
-  return c.json(errorBody(new ApiError(500, "internal", `internal error; quote request id ${id}`)), 500);
+app.notFound((c) => {
+  throw new NoRoute(c.req.method, c.req.path);
 });
+
+// The one error answer: the JSON shape for every error (a browser's link to nowhere gets the HTML
+// 404 page); the page sub-apps answer their own errors in HTML.
+app.onError((err, c) => {
+  if (err instanceof NoRoute && wantsHtmlPage(c)) {
+    const page = htmlErrorHandler(err, c);
+    // Like the JSON 404 it stands in for, it names the request (a rendered page is a fresh response).
+    page.headers.set("X-Request-Id", c.get("requestId"));
+    return page;
+  }
+  const error = asApiError(err, c.get("requestId"));
+  return c.json(errorBody(error), error.status, error.headers);
+});
+
+/** Any error as the one error shape; what a client must not see (config, internals) goes to the log. */
+function asApiError(err: Error, requestId: string): ApiError {
+  if (err instanceof ApiError) return err;
+  if (err instanceof HTTPException) return fromHttpException(err);
+  // Only "misconfigured" for the client, admin or not: the setting at fault is for the log.
+  if (err instanceof ConfigError) return misconfigured(err.message, requestId);
+  console.error(requestId, err);
+  return new ApiError(500, "internal", `internal error; quote request id ${requestId}`);
+}

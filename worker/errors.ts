@@ -1,5 +1,8 @@
 // The one error shape of the JSON API: { error: { code, message, details? } }. Handlers throw
-// ApiError (or let zod fail); app.onError turns both into that shape.
+// ApiError or one of its kinds (NotFound, NoRoute, badField; or let zod fail); app.onError turns
+// them into that shape, and the page sub-apps' onError into the HTML error page. Handlers branch
+// on the class and its fields, never on the message.
+import type { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { z } from "zod";
 
@@ -17,7 +20,40 @@ export class ApiError extends Error {
   }
 }
 
-export const notFound = (what: string) => new ApiError(404, "not_found", `${what} not found`);
+/** A 404: something the request names does not exist. */
+export class NotFound extends ApiError {
+  constructor(message: string, details?: ErrorDetail[]) {
+    super(404, "not_found", message, details);
+  }
+}
+
+/** The app's own 404 for a path no route serves (a browser gets the HTML 404 page instead). */
+export class NoRoute extends NotFound {
+  constructor(
+    readonly method: string,
+    readonly path: string,
+  ) {
+    super(`no route for ${method} ${path}`);
+  }
+}
+
+/** "<what> not found" (details may name the field that named it). */
+export const notFound = (what: string, details?: ErrorDetail[]) => new NotFound(`${what} not found`, details);
+
+/**
+ * The one field at fault, named in the message and in details: a 400 when its value is unusable,
+ * a 404 when it names something that does not exist.
+ */
+export function badField(field: string, message: string, status: 400 | 404 = 400): ApiError {
+  const details = [{ field, message }];
+  return status === 404
+    ? new NotFound(`${field}: ${message}`, details)
+    : new ApiError(400, "invalid_request", `${field}: ${message}`, details);
+}
+
+/** The field an error names first (badField, notFound with a field, zod failures), if any. */
+export const fieldOf = (err: ApiError): string | undefined =>
+  Array.isArray(err.details) ? err.details[0]?.field : undefined;
 
 /** All a client learns of a misconfigured deployment; what is wrong goes to the log only. */
 export const MISCONFIGURED_MESSAGE = "the studio is misconfigured; the operators have been told";
@@ -42,6 +78,21 @@ export function invalidInput(error: z.ZodError, where = "query"): ApiError {
   return new ApiError(400, "invalid_request", `${first.field}: ${first.message}`, details);
 }
 
+/** Hono's HTTPException (bearer auth, ...) in our shape, keeping its headers (WWW-Authenticate, ...). */
+export function fromHttpException(err: HTTPException): ApiError {
+  const res = err.getResponse();
+  const code = err.status === 401 ? "unauthorized" : err.status === 403 ? "forbidden" : "http_error";
+  const message =
+    err.message || (err.status === 401 ? "a valid bearer token is required" : res.statusText || "request refused");
+  const headers: Record<string, string> = {};
+  // Not its text/plain Content-Type: the body is JSON.
+  res.headers.forEach((value, name) => {
+    if (name !== "content-type") headers[name] = value;
+  });
+  return new ApiError(err.status, code, message, undefined, headers);
+}
+
+/** The one JSON error shape. */
 export function errorBody(err: ApiError) {
   return { error: { code: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) } };
 }

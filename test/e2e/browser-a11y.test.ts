@@ -4,9 +4,9 @@
 import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import type { AxeResults } from "axe-core";
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { launchBrowser, screenshot } from "./support/browser";
+import type { Page } from "playwright-core";
+import { describe, expect, inject } from "vitest";
+import { screenshot, test } from "./support/browser";
 
 const studioUrl = inject("studioUrl");
 const WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"];
@@ -42,7 +42,6 @@ const PAGES = [
 ] as const;
 type PageName = (typeof PAGES)[number];
 
-let browser: Browser;
 let axeSource: string;
 const visits = {} as Record<PageName, Visit>;
 
@@ -101,9 +100,8 @@ async function discoverBrowse(page: Page) {
   visits["packs-urls-result"] = { url: page.url(), press: "Copy all URLs" };
 }
 
-beforeAll(async () => {
+test.beforeAll(async ({ browser }) => {
   axeSource = await readFile(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
-  browser = await launchBrowser();
   const products = (await (await fetch(`${studioUrl}/api/v1/products`)).json()) as {
     items: { id: string; versions: { version: string }[] }[];
   };
@@ -123,9 +121,6 @@ beforeAll(async () => {
   await discoverWizard(page);
   await discoverBrowse(page);
   await page.close();
-});
-afterAll(async () => {
-  await browser?.close();
 });
 
 /** One line per failing node, so the failure message says what to fix and where. */
@@ -152,7 +147,7 @@ async function open(page: Page, visit: Visit) {
 
 for (const [widthName, viewport] of Object.entries(WIDTHS)) {
   describe(`WCAG 2.1 A/AA at ${widthName} width (${viewport.width} px)`, () => {
-    it.each(PAGES)("%s has no axe violations", async (name) => {
+    test.for(PAGES)("%s has no axe violations", async (name, { browser }) => {
       const page = await browser.newPage({ viewport });
       page.setDefaultTimeout(15_000);
       try {

@@ -1,20 +1,11 @@
 // Browse packs in a real browser against `wrangler dev` on the demo catalog: every filter and the
 // search (drop-downs submit themselves through the island), results that match the JSON API, and
 // a selection made across pages and filters that lives in the URL, with and without JavaScript.
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { launchBrowser, screenshot } from "./support/browser";
+import type { BrowserContext, Page } from "playwright-core";
+import { describe, expect, inject } from "vitest";
+import { screenshot, test } from "./support/browser";
 
 const studioUrl = inject("studioUrl");
-let browser: Browser;
-
-beforeAll(async () => {
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-});
-
 const listed = (page: Page) =>
   page.locator("h3[id^=pack-]").evaluateAll((hs) => hs.map((h) => h.id.slice("pack-".length)));
 const selectedParam = (page: Page) => new URL(page.url()).searchParams.get("selected")?.split(",") ?? [];
@@ -34,7 +25,7 @@ async function navigates(page: Page, action: () => Promise<unknown>) {
 }
 
 describe("browse packs", () => {
-  it("narrows with every filter and the search, matching the JSON API", async () => {
+  test("narrows with every filter and the search, matching the JSON API", async ({ browser }) => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     await page.goto(`${studioUrl}/packs`);
     const all = await listed(page);
@@ -109,19 +100,19 @@ describe("browse packs", () => {
     await page.close();
   }
 
-  it("keeps a selection across pages and filters with JavaScript", async () => {
+  test("keeps a selection across pages and filters with JavaScript", async ({ browser }) => {
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     await selectAcrossPages(context, true);
     await context.close();
   });
 
-  it("keeps a selection across pages and filters without JavaScript", async () => {
+  test("keeps a selection across pages and filters without JavaScript", async ({ browser }) => {
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, javaScriptEnabled: false });
     await selectAcrossPages(context, false);
     await context.close();
   });
 
-  it("opens a pack's detail page from the list", async () => {
+  test("opens a pack's detail page from the list", async ({ browser }) => {
     const page = await browser.newPage();
     await page.goto(`${studioUrl}/packs?q=calico`);
     await navigates(page, () => page.getByRole("link", { name: "Calico", exact: true }).click());

@@ -6,8 +6,8 @@
 // scripts off the form posts and the same page comes back with the links. The .tar stays a choice.
 // Also: Add-on only takes a CNI and a CSI, and Review/Confirm warn about skipped core layers.
 import type { Browser, BrowserContext, Download, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { launchBrowser, screenshot } from "./support/browser";
+import { describe, expect, inject } from "vitest";
+import { screenshot, test } from "./support/browser";
 
 const studioUrl = inject("studioUrl");
 const BUNDLE = "product=palette-enterprise&version=4.7.3&useCase=controller&cloud=aws";
@@ -16,15 +16,7 @@ const CONFIRM = `/bundle/confirm?${BUNDLE}&packs=${PACKS.join(",")}`;
 const packFiles = (refs: string[]) =>
   refs.flatMap((ref) => [`${ref.replace("@", "-")}.zst`, `${ref.replace("@", "-")}.sig.bin`]);
 
-let browser: Browser;
-beforeAll(async () => {
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-});
-
-async function context(js: boolean): Promise<BrowserContext> {
+async function context(browser: Browser, js: boolean): Promise<BrowserContext> {
   const ctx = await browser.newContext({
     viewport: { width: 1280, height: 900 },
     javaScriptEnabled: js,
@@ -101,8 +93,10 @@ async function downloadByPost(page: Page, path: string, files: string[], shot: s
 }
 
 describe("the Confirm step downloads the bundle itself", () => {
-  it("with JavaScript: every file and signature as its own download, then Copy all URLs, on the same page", async () => {
-    const ctx = await context(true);
+  test("with JavaScript: every file and signature as its own download, then Copy all URLs, on the same page", async ({
+    browser,
+  }) => {
+    const ctx = await context(browser, true);
     const page = await ctx.newPage();
     await page.goto(studioUrl + CONFIRM);
     const main = await page.locator("main").innerText();
@@ -117,8 +111,8 @@ describe("the Confirm step downloads the bundle itself", () => {
     await ctx.close();
   });
 
-  it("the .tar stays a second, clearly labelled choice", async () => {
-    const ctx = await context(true);
+  test("the .tar stays a second, clearly labelled choice", async ({ browser }) => {
+    const ctx = await context(browser, true);
     const page = await ctx.newPage();
     await page.goto(studioUrl + CONFIRM);
     const seen = downloads(page);
@@ -131,8 +125,10 @@ describe("the Confirm step downloads the bundle itself", () => {
     await ctx.close();
   });
 
-  it("without JavaScript: the form posts back to Confirm, which lists every link and the URL box", async () => {
-    const ctx = await context(false);
+  test("without JavaScript: the form posts back to Confirm, which lists every link and the URL box", async ({
+    browser,
+  }) => {
+    const ctx = await context(browser, false);
     const page = await ctx.newPage();
     await page.goto(studioUrl + CONFIRM);
     await downloadByPost(page, "/bundle/confirm", packFiles(PACKS), "downloads-confirm-nojs");
@@ -141,7 +137,7 @@ describe("the Confirm step downloads the bundle itself", () => {
 });
 
 describe("the download output on a phone", () => {
-  it("fits a 360 px wide screen without sideways scrolling", async () => {
+  test("fits a 360 px wide screen without sideways scrolling", async ({ browser }) => {
     const ctx = await browser.newContext({ viewport: { width: 360, height: 780 }, acceptDownloads: true });
     const page = await ctx.newPage();
     for (const path of [CONFIRM, "/install/palette-enterprise?version=4.7.3", "/packs?selected=cni-calico@3.29.2"]) {
@@ -160,8 +156,8 @@ describe("the download output on a phone", () => {
 
 describe("the Browse packs selection bar", () => {
   for (const js of [true, false]) {
-    it(`downloads the selection without another page (JavaScript ${js ? "on" : "off"})`, async () => {
-      const ctx = await context(js);
+    test(`downloads the selection without another page (JavaScript ${js ? "on" : "off"})`, async ({ browser }) => {
+      const ctx = await context(browser, js);
       const page = await ctx.newPage();
       await page.goto(`${studioUrl}/packs?q=calico`);
       await page.getByLabel("Select Calico 3.29.2").check();
@@ -184,8 +180,10 @@ describe("the installers table", () => {
     "palette-enterprise-4.7.3.tgz.sig.bin",
   ];
 
-  it("with JavaScript: a row's Download gives that file and its signature; Download Bundle and Copy all URLs the rest, from one grant", async () => {
-    const ctx = await context(true);
+  test("with JavaScript: a row's Download gives that file and its signature; Download Bundle and Copy all URLs the rest, from one grant", async ({
+    browser,
+  }) => {
+    const ctx = await context(browser, true);
     const page = await ctx.newPage();
     await page.goto(`${studioUrl}/install/palette-enterprise?version=4.7.3`);
     const seen = downloads(page);
@@ -203,8 +201,8 @@ describe("the installers table", () => {
     await ctx.close();
   });
 
-  it("without JavaScript: the table's form posts back to the install page with every link", async () => {
-    const ctx = await context(false);
+  test("without JavaScript: the table's form posts back to the install page with every link", async ({ browser }) => {
+    const ctx = await context(browser, false);
     const page = await ctx.newPage();
     await page.goto(`${studioUrl}/install/palette-enterprise?version=4.7.3`);
     await downloadByPost(page, "/install/palette-enterprise", files, "downloads-install-nojs");
@@ -216,8 +214,8 @@ describe("the installers table", () => {
 });
 
 describe("/download links shared before", () => {
-  it("open the page whose form downloads the selection", async () => {
-    const ctx = await context(true);
+  test("open the page whose form downloads the selection", async ({ browser }) => {
+    const ctx = await context(browser, true);
     const page = await ctx.newPage();
     await page.goto(`${studioUrl}/download?packs=cni-calico@3.29.2`);
     expect(new URL(page.url()).pathname).toBe("/packs");
@@ -229,8 +227,8 @@ describe("/download links shared before", () => {
 });
 
 describe("add-on only and skipped layers", () => {
-  it("add-on only searches every layer and takes a CNI and a CSI", async () => {
-    const ctx = await context(true);
+  test("add-on only searches every layer and takes a CNI and a CSI", async ({ browser }) => {
+    const ctx = await context(browser, true);
     const page = await ctx.newPage();
     await page.goto(`${studioUrl}/bundle/layers/addon?product=palette-enterprise&version=4.7.3&useCase=addon`);
     await page.getByLabel("Search packs").fill("calico");
@@ -250,8 +248,10 @@ describe("add-on only and skipped layers", () => {
     await ctx.close();
   });
 
-  it("Review and Confirm say which core layers are missing and why, and still allow the download", async () => {
-    const ctx = await context(false);
+  test("Review and Confirm say which core layers are missing and why, and still allow the download", async ({
+    browser,
+  }) => {
+    const ctx = await context(browser, false);
     const page = await ctx.newPage();
     for (const step of ["review", "confirm"]) {
       await page.goto(`${studioUrl}/bundle/${step}?${BUNDLE}&packs=ubuntu-aws@22.04,kubernetes@1.32.3`);

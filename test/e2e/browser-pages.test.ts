@@ -6,16 +6,8 @@ import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import {
-  launchBrowser,
-  measureTransfer,
-  screenshot,
-  SCREENSHOTS,
-  serverTiming,
-  type Transfer,
-} from "./support/browser";
+import { describe, expect, inject } from "vitest";
+import { measureTransfer, screenshot, SCREENSHOTS, serverTiming, type Transfer, test } from "./support/browser";
 
 const studioUrl = inject("studioUrl");
 const demoDir = inject("demoDir");
@@ -44,16 +36,8 @@ const PAGES: [string, string][] = [
   ["not-found", "/no/such/page"],
 ];
 
-let browser: Browser;
-beforeAll(async () => {
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-});
-
 describe("every page", () => {
-  it("ships under 15 KB of gzipped JavaScript and records its weight and server time", async () => {
+  test("ships under 15 KB of gzipped JavaScript and records its weight and server time", async ({ browser }) => {
     const weights: Record<string, Transfer & { serverMs: number }> = {};
     for (const [name, path] of PAGES) {
       // A fresh context each time: an empty cache, as a first visit.
@@ -75,7 +59,7 @@ describe("every page", () => {
     );
   });
 
-  it("fits a 360 px wide screen without sideways scrolling", async () => {
+  test("fits a 360 px wide screen without sideways scrolling", async ({ browser }) => {
     const page = await browser.newPage({ viewport: { width: 360, height: 780 } });
     for (const [name, path] of PAGES) {
       await page.goto(studioUrl + path);
@@ -90,7 +74,9 @@ describe("every page", () => {
 });
 
 describe("the verification instructions", () => {
-  it("show commands for files this catalog really has, and their script verifies real downloads", async () => {
+  test("show commands for files this catalog really has, and their script verifies real downloads", async ({
+    browser,
+  }) => {
     const page = await browser.newPage();
     await page.goto(`${studioUrl}/verify`);
     const commands = await page.locator("pre code").allInnerTexts();

@@ -8,21 +8,12 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { launchBrowser, pathOf, screenshot } from "./support/browser";
+import type { Page } from "playwright-core";
+import { describe, expect, inject } from "vitest";
+import { pathOf, screenshot, test } from "./support/browser";
 
 const studioUrl = inject("studioUrl");
 const exec = promisify(execFile);
-let browser: Browser;
-
-beforeAll(async () => {
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-});
-
 const SITE_PACKS =
   "ubuntu-aws@22.04,kubernetes@1.30.6,cni-calico@3.27.4,csi-aws-ebs@1.36.0,elastic-fluentd-kibana@8.5.1";
 const PERMALINK = `${studioUrl}/bundle/confirm?product=palette-enterprise&version=4.6.12&useCase=controller&cloud=aws&packs=${SITE_PACKS}`;
@@ -43,7 +34,7 @@ const packsUnder = (page: Page, title: string) =>
     .allInnerTexts();
 
 describe("the upgrade page", () => {
-  it("goes from a pasted bundle link to the plan and downloads only the new files", async () => {
+  test("goes from a pasted bundle link to the plan and downloads only the new files", async ({ browser }) => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     page.setDefaultTimeout(15_000);
     await page.goto(`${studioUrl}/`);

@@ -3,20 +3,11 @@
 // back/forward, a pasted link) and keyboard-only completion. Screenshots of each step go to
 // screenshots/.
 import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { launchBrowser, pathOf, screenshot, tabTo } from "./support/browser";
+import { describe, expect, inject } from "vitest";
+import { pathOf, screenshot, tabTo, test } from "./support/browser";
 
 const studioUrl = inject("studioUrl");
-let browser: Browser;
-
-beforeAll(async () => {
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-});
-
-async function newPage(): Promise<Page> {
+async function newPage(browser: Browser): Promise<Page> {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   page.setDefaultTimeout(15_000);
   return page;
@@ -54,8 +45,8 @@ async function startBundle(page: Page, product: string, useCase: RegExp) {
 }
 
 describe("the bundle wizard", () => {
-  it("builds a Controller/AWS bundle layer by layer and downloads it from Confirm", async () => {
-    const page = await newPage();
+  test("builds a Controller/AWS bundle layer by layer and downloads it from Confirm", async ({ browser }) => {
+    const page = await newPage(browser);
     await startBundle(page, "Palette Enterprise Appliance", /^Controller mode/);
     expect(pathOf(page)).toMatch(/^\/bundle\/cloud\?/);
     await page.getByLabel("AWS").check();
@@ -115,8 +106,8 @@ describe("the bundle wizard", () => {
     await page.close();
   });
 
-  it("changes a layer from the Review page", async () => {
-    const page = await newPage();
+  test("changes a layer from the Review page", async ({ browser }) => {
+    const page = await newPage(browser);
     await page.goto(`${studioUrl}/bundle/cloud?product=palette-enterprise&version=4.7.3&useCase=controller`);
     await page.getByLabel("AWS").check();
     await submit(page, "Next Step");
@@ -160,8 +151,10 @@ describe("the bundle wizard", () => {
     await page.close();
   });
 
-  it("agent mode assumes Edge Native, skips the cloud step and says binaries cannot be downloaded", async () => {
-    const page = await newPage();
+  test("agent mode assumes Edge Native, skips the cloud step and says binaries cannot be downloaded", async ({
+    browser,
+  }) => {
+    const page = await newPage(browser);
     await startBundle(page, "Palette Enterprise Appliance", /^Agent mode or Appliance mode/);
     expect(pathOf(page)).toMatch(/^\/bundle\/layers\/os\?.*useCase=agent/);
     const main = await page.locator("main").innerText();
@@ -184,8 +177,8 @@ describe("the bundle wizard", () => {
     await page.close();
   });
 
-  it("add-on only goes straight to a pack search, then to Confirm", async () => {
-    const page = await newPage();
+  test("add-on only goes straight to a pack search, then to Confirm", async ({ browser }) => {
+    const page = await newPage(browser);
     await startBundle(page, "Palette VerteX Appliance", /^Add-on only/);
     expect(pathOf(page)).toMatch(/^\/bundle\/layers\/addon\?.*useCase=addon/);
     expect(await page.locator("h1").innerText()).toBe("Configure bundle");
@@ -209,8 +202,10 @@ describe("the bundle wizard", () => {
     await page.close();
   });
 
-  it("restores a bundle exactly from its permalink, on reload, back/forward and in a fresh browser", async () => {
-    const page = await newPage();
+  test("restores a bundle exactly from its permalink, on reload, back/forward and in a fresh browser", async ({
+    browser,
+  }) => {
+    const page = await newPage(browser);
     await page.goto(
       `${studioUrl}/bundle/layers/os?product=palette-enterprise&version=4.7.3&useCase=controller&cloud=aws`,
     );
@@ -245,8 +240,8 @@ describe("the bundle wizard", () => {
     await page.close();
   });
 
-  it("can be completed with the keyboard alone", async () => {
-    const page = await newPage();
+  test("can be completed with the keyboard alone", async ({ browser }) => {
+    const page = await newPage(browser);
     await page.goto(`${studioUrl}/`);
     await page.keyboard.press("Tab");
     expect(await page.evaluate(() => document.activeElement?.textContent)).toBe("Skip to main content");

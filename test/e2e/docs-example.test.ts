@@ -8,9 +8,9 @@ import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import type { Browser, Download, Page } from "playwright-core";
-import { afterAll, beforeAll, expect, inject, it } from "vitest";
-import { launchBrowser, screenshot } from "./support/browser";
+import type { Download, Page } from "playwright-core";
+import { afterAll, beforeAll, expect, inject } from "vitest";
+import { screenshot, test } from "./support/browser";
 import { docsSampleScript } from "./support/docs-script";
 
 const studioUrl = inject("studioUrl");
@@ -22,14 +22,11 @@ kubernetes-1.32.3.zst: ✅ Signature valid
 spectro-k8s-dashboard-7.11.1.zst: ✅ Signature valid
 ubuntu-aws-22.04.zst: ✅ Signature valid`;
 
-let browser: Browser;
 let work: string;
 beforeAll(async () => {
-  browser = await launchBrowser();
   work = await mkdtemp(join(tmpdir(), "docs-example-"));
 });
 afterAll(async () => {
-  await browser?.close();
   await rm(work, { recursive: true, force: true });
 });
 
@@ -43,7 +40,9 @@ async function step(page: Page, name: string) {
   await page.waitForLoadState("load");
 }
 
-it("builds the docs' example bundle in the wizard, downloads it, and the docs' script prints the docs' five lines", async () => {
+test("builds the docs' example bundle in the wizard, downloads it, and the docs' script prints the docs' five lines", async ({
+  browser,
+}) => {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
   const page = await context.newPage();
   page.setDefaultTimeout(15_000);

@@ -6,7 +6,8 @@ import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test"
 import { env, exports } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { app } from "../../worker/app";
-import { attributes, decode, expectWellFormedPage, formAround } from "./pages-support";
+import { expectWellFormedPage } from "./pages-support";
+import { attrs, parseHtml } from "./support/dom";
 import { dropRelease, PALETTE_ENTERPRISE } from "./support/releases";
 import { syncAndSettle } from "./support/sync";
 
@@ -30,10 +31,33 @@ async function withEnv(path: string, overrides: Record<string, string>, init?: R
   return { res, csp: res.headers.get("Content-Security-Policy") ?? "", html: await res.text() };
 }
 
-const urlBox = (html: string) =>
-  decode(/<textarea id="download-urls"[^>]*>([\s\S]*?)<\/textarea>/.exec(html)?.[1] ?? "")
-    .trim()
-    .split("\n");
+/** The URL box's lines. linkedom leaves character references in a <textarea> (RCDATA) undecoded, so
+ * they are decoded as a browser does, by parsing the box's raw text as HTML text. */
+const urlBox = (html: string) => {
+  const raw = parseHtml(html).querySelector("textarea#download-urls")?.textContent ?? "";
+  return (parseHtml(`<p>${raw}</p>`).querySelector("p")?.textContent ?? "").trim().split("\n");
+};
+
+/** A page's download form: the form around its Download Bundle button. */
+function downloadForm(html: string) {
+  const form = parseHtml(html).querySelector('button[name="action"][value="download"]')?.closest("form");
+  expect(form, "a form with Download Bundle").toBeTruthy();
+  return form!;
+}
+
+/** A download form's two buttons, with the attributes that make them post (or not). */
+const buttons = (form: ReturnType<typeof downloadForm>) =>
+  Array.from(form.querySelectorAll('button[name="action"]:not([value="file"])'), (b) => ({
+    type: b.getAttribute("type"),
+    value: b.getAttribute("value"),
+    text: b.textContent,
+    formmethod: b.getAttribute("formmethod"),
+    formaction: b.getAttribute("formaction"),
+    disabled: b.hasAttribute("disabled"),
+  }));
+
+/** The grant's file links (each file and signature) as the page lists them. */
+const fileLinks = (html: string, attribute: string) => attrs(parseHtml(html), "a[data-file]", attribute);
 
 beforeAll(async () => {
   await dropRelease(env, "page-4-6-12", {
@@ -53,34 +77,55 @@ beforeAll(async () => {
 describe("the download forms on the pages", () => {
   it("Confirm posts its own form with the captcha-off notice, the tip and the two buttons", async () => {
     const html = await (await page(CONFIRM)).text();
-    const form = formAround(html, ">Download Bundle</button>");
-    expect(form).toContain(`method="post" action="${CONFIRM.replace(/&/g, "&amp;")}"`);
-    expect(form).toContain("Captcha off (local development).");
-    expect(form).toContain("Ensure that pop-ups and multiple downloads are allowed");
-    expect(form).toMatch(/<button type="submit" name="action" value="download"[^>]*>Download Bundle<\/button>/);
-    expect(form).toMatch(/<button type="submit" name="action" value="urls"[^>]*>Copy all URLs<\/button>/);
-    expect(html).toContain('<script type="module" src="/js/download.js">');
+    const form = downloadForm(html);
+    expect(form.getAttribute("method")).toBe("post");
+    expect(form.getAttribute("action")).toBe(CONFIRM);
+    expect(form.textContent).toContain("Captcha off (local development).");
+    expect(form.textContent).toContain("Ensure that pop-ups and multiple downloads are allowed");
+    expect(buttons(form)).toMatchObject([
+      { type: "submit", value: "download", text: "Download Bundle" },
+      { type: "submit", value: "urls", text: "Copy all URLs" },
+    ]);
+    const script = parseHtml(html).querySelector('script[src="/js/download.js"]');
+    expect(script?.getAttribute("type")).toBe("module");
     expect(html).not.toContain("/download?");
   });
 
   it("the Browse selection bar's buttons post the browse form back to /packs", async () => {
     const html = await (await page("/packs?selected=cni-calico@3.29.2")).text();
-    const form = formAround(html, ">Download Bundle</button>");
-    expect(form).toContain('method="get" action="/packs"');
-    expect(form).toMatch(
-      /<button type="submit" name="action" value="download" data-download-action="true" formmethod="post" formaction="\/packs">Download Bundle<\/button>/,
-    );
-    expect(form).toMatch(/value="urls"[^>]*formmethod="post" formaction="\/packs">Copy all URLs<\/button>/);
-    expect(form).toContain("Captcha off (local development).");
+    const form = downloadForm(html);
+    expect(form.getAttribute("method")).toBe("get");
+    expect(form.getAttribute("action")).toBe("/packs");
+    expect(buttons(form)).toEqual([
+      {
+        type: "submit",
+        value: "download",
+        text: "Download Bundle",
+        formmethod: "post",
+        formaction: "/packs",
+        disabled: false,
+      },
+      {
+        type: "submit",
+        value: "urls",
+        text: "Copy all URLs",
+        formmethod: "post",
+        formaction: "/packs",
+        disabled: false,
+      },
+    ]);
+    expect(form.querySelector('button[value="download"]')?.getAttribute("data-download-action")).toBe("true");
+    expect(form.textContent).toContain("Captcha off (local development).");
   });
 
   it("the installers table is one form: a Download per row, Download Bundle and Copy all URLs", async () => {
     const html = await (await page("/install/palette-enterprise?version=4.6.12")).text();
-    const form = formAround(html, ">Download Bundle</button>");
-    expect(form).toContain('method="post" action="/install/palette-enterprise?version=4.6.12"');
-    expect(attributes(form, /<button\b[^>]*value="file"[^>]*>/g, "data-kind")).toEqual(["content-bundle", "iso"]);
-    expect(form).toContain('aria-label="Download palette-enterprise-appliance-4.6.12.iso"');
-    expect(form).toContain("Captcha off (local development).");
+    const form = downloadForm(html);
+    expect(form.getAttribute("method")).toBe("post");
+    expect(form.getAttribute("action")).toBe("/install/palette-enterprise?version=4.6.12");
+    expect(attrs(form, 'button[value="file"]', "data-kind")).toEqual(["content-bundle", "iso"]);
+    expect(form.querySelector('button[aria-label="Download palette-enterprise-appliance-4.6.12.iso"]')).not.toBeNull();
+    expect(form.textContent).toContain("Captcha off (local development).");
   });
 
   it("embeds the configured widget in each form and opens the CSP only for its provider", async () => {
@@ -89,9 +134,12 @@ describe("the download forms on the pages", () => {
       CAPTCHA_SITE_KEY: "0x4AAA-site",
       CAPTCHA_SECRET: "s",
     });
-    const form = formAround(turnstile.html, ">Download Bundle</button>");
-    expect(form).toContain('<script src="https://challenges.cloudflare.com/turnstile/v0/api.js" async defer></script>');
-    expect(form).toContain('<div class="cf-turnstile" data-sitekey="0x4AAA-site" data-action="download">');
+    const form = downloadForm(turnstile.html);
+    const script = form.querySelector('script[src="https://challenges.cloudflare.com/turnstile/v0/api.js"]');
+    expect(script?.hasAttribute("async") && script.hasAttribute("defer")).toBe(true);
+    const widget = form.querySelector("div.cf-turnstile");
+    expect(widget?.getAttribute("data-sitekey")).toBe("0x4AAA-site");
+    expect(widget?.getAttribute("data-action")).toBe("download");
     expect(turnstile.csp).toMatch(/script-src 'self' https:\/\/challenges\.cloudflare\.com/);
     expect(turnstile.csp).toMatch(/frame-src 'self' https:\/\/challenges\.cloudflare\.com/);
     expect(turnstile.csp).not.toContain("google");
@@ -106,9 +154,10 @@ describe("the download forms on the pages", () => {
         CAPTCHA_SITE_KEY: "6Lc-site",
         CAPTCHA_SECRET: "s",
       });
-      const around = formAround(recaptcha.html, ">Download Bundle</button>");
-      expect(around).toContain('<script src="https://www.google.com/recaptcha/api.js" async defer></script>');
-      expect(around).toContain('<div class="g-recaptcha" data-sitekey="6Lc-site">');
+      const around = downloadForm(recaptcha.html);
+      const script = around.querySelector('script[src="https://www.google.com/recaptcha/api.js"]');
+      expect(script?.hasAttribute("async") && script.hasAttribute("defer")).toBe(true);
+      expect(around.querySelector("div.g-recaptcha")?.getAttribute("data-sitekey")).toBe("6Lc-site");
       expect(recaptcha.csp).toContain("https://www.google.com/recaptcha/");
       expect(recaptcha.csp).not.toContain("challenges.cloudflare.com");
     }
@@ -123,7 +172,7 @@ describe("the download forms on the pages", () => {
     });
     expect(res.status).toBe(200);
     expect(html).toContain("the captcha is misconfigured on this studio");
-    expect(html).toMatch(/value="download" data-download-action="true" disabled>Download Bundle/);
+    expect(buttons(downloadForm(html)).map((b) => b.disabled)).toEqual([true, true]);
   });
 });
 
@@ -136,25 +185,27 @@ describe("posting a download form", () => {
     const html = await res.text();
     expectWellFormedPage(html);
     expect(html).toContain("Confirm your bundle");
-    const files = attributes(html, /<a\b[^>]*data-file[^>]*>/g, "download");
+    const files = fileLinks(html, "download");
     expect(files).toEqual([
       "kubernetes-1.30.4.zst",
       "kubernetes-1.30.4.sig.bin",
       "cni-calico-3.29.2.zst",
       "cni-calico-3.29.2.sig.bin",
     ]);
-    const hrefs = attributes(html, /<a\b[^>]*data-file[^>]*>/g, "href");
+    const hrefs = fileLinks(html, "href");
     expect(hrefs[0]).toMatch(
       /^http:\/\/studio\.test\/dl\/[A-Za-z0-9_-]{22}\/kubernetes-1\.30\.4\.zst\?exp=\d+&kid=k2&sig=/,
     );
     expect(urlBox(html)).toEqual(hrefs);
-    const tar = attributes(html, /<a\b[^>]*data-tar[^>]*>/g, "href")[0];
+    const doc = parseHtml(html);
+    const tarLink = doc.querySelector("a[data-tar]");
+    const tar = tarLink?.getAttribute("href") ?? "";
     expect(tar).toMatch(/^http:\/\/studio\.test\/api\/v1\/grants\/[A-Za-z0-9_-]{43}\/bundle\.tar$/);
-    expect(html).toMatch(/Download as one \.tar \([\d.]+ KB\)/);
+    expect(tarLink?.textContent).toMatch(/^Download as one \.tar \([\d.]+ KB\)$/);
+    const links = attrs(doc, "a", "href");
     for (const format of ["urls.txt", "bundle.curl", "SHA256SUMS", "download.sh"])
-      expect(html).toContain(`/${format}"`);
+      expect(links.some((href) => href.endsWith(`/${format}`))).toBe(true);
     expect((await exports.default.fetch(tar, { method: "HEAD" })).status).toBe(200);
-    const links = attributes(html, /<a\b[^>]*>/g, "href");
     expect(links).toContain(
       "https://docs.spectrocloud.com/self-hosted-setup/palette/management-appliance/upload-packs/",
     );
@@ -178,18 +229,18 @@ describe("posting a download form", () => {
 
   it("the output offers the .tar in DVD, DVD-DL and Blu-ray parts, each part link downloading its byte range", async () => {
     const html = await (await post(CONFIRM, [["action", "urls"]])).text();
-    const output = /<div class="download-output"[\s\S]*$/.exec(html)?.[0] ?? "";
+    const output = parseHtml(html).querySelector("div.download-output")!;
     for (const label of ["DVD (4.7 GB): 1 part", "DVD-DL (8.5 GB): 1 part", "Blu-ray (25 GB): 1 part"])
-      expect(output).toContain(label);
-    const tar = attributes(output, /<a\b[^>]*data-tar[^>]*>/g, "href")[0];
+      expect(output.textContent?.replace(/\s+/g, " ")).toContain(label);
+    const tar = output.querySelector("a[data-tar]")?.getAttribute("href") ?? "";
     const grant = tar.replace(/\/bundle\.tar$/, "");
-    const links = attributes(output, /<a\b[^>]*>/g, "href");
+    const links = attrs(output, "a", "href");
     const part = `${grant}/bundle.tar.part-001?size=dvd`;
     expect(links).toContain(part);
     expect(links).toContain(`${grant}/PARTS.SHA256SUMS?size=dvd`);
     expect(links).toContain(`${grant}/join-and-verify.sh?size=dvd`);
-    const folder = /download="(artifact-studio-[A-Za-z0-9_-]{22})\.tar\.part-001"/.exec(output)?.[1];
-    expect(folder).toBeDefined();
+    const partName = output.querySelector(`a[href="${part}"]`)?.getAttribute("download");
+    expect(partName).toMatch(/^artifact-studio-[A-Za-z0-9_-]{22}\.tar\.part-001$/);
     const [whole, first] = await Promise.all(
       [tar, part].map(async (u) => new Uint8Array(await (await exports.default.fetch(u)).arrayBuffer())),
     );
@@ -213,8 +264,11 @@ describe("posting a download form", () => {
       "cni-calico-3.29.2.zst",
       "cni-calico-3.29.2.sig.bin",
     ]);
-    expect(html).toContain('value="calico"');
-    expect(html).toContain('<input type="hidden" name="selected" value="kubernetes@1.30.4,cni-calico@3.29.2"/>');
+    const doc = parseHtml(html);
+    expect(doc.querySelector('input[name="q"]')?.getAttribute("value")).toBe("calico");
+    expect(attrs(doc, 'input[type="hidden"][name="selected"]', "value")).toEqual([
+      "kubernetes@1.30.4,cni-calico@3.29.2",
+    ]);
   });
 
   it("Browse with nothing selected says so on the page, with a 400", async () => {
@@ -230,19 +284,14 @@ describe("posting a download form", () => {
     ]);
     expect(res.status).toBe(200);
     const html = await res.text();
-    expect(attributes(html, /<a\b[^>]*data-file[^>]*>/g, "download")).toEqual([
+    expect(fileLinks(html, "download")).toEqual([
       "palette-enterprise-4.6.12.tar.zst",
       "palette-enterprise-4.6.12.tar.sig.bin",
       "palette-enterprise-appliance-4.6.12.iso",
       "palette-enterprise-appliance-4.6.12.iso.sig.bin",
     ]);
-    expect(attributes(html, /<a\b[^>]*data-file[^>]*>/g, "data-kind")).toEqual([
-      "content-bundle",
-      "content-bundle",
-      "iso",
-      "iso",
-    ]);
-    expect(attributes(html, /<a\b[^>]*>/g, "href")).toContain(
+    expect(fileLinks(html, "data-kind")).toEqual(["content-bundle", "content-bundle", "iso", "iso"]);
+    expect(attrs(parseHtml(html), "a", "href")).toContain(
       "https://docs.spectrocloud.com/self-hosted-setup/palette/management-appliance/install/",
     );
   });
@@ -258,7 +307,7 @@ describe("posting a download form", () => {
       },
     );
     expect(res.status).toBe(503);
-    expect(formAround(html, ">Download Bundle</button>")).toContain("the studio is misconfigured");
+    expect(downloadForm(html).textContent).toContain("the studio is misconfigured");
     expect(html).not.toContain("CAPTCHA_PROVIDER");
     expect(html).toContain("palette-enterprise-4.6.12.tar.zst");
     expect(html).not.toContain("data-grant");

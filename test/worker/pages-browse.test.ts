@@ -5,39 +5,49 @@ import { exports } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { PackSearchResult } from "../../worker/catalog/packs";
 import { FIXTURE_PACKS, manyAddons, seedCatalog } from "./support/catalog-fixture";
-import { attributes, formAround, getPage, hiddenInputs, htmlPage, redirectOf } from "./pages-support";
+import { getPage, htmlDocument, redirectOf } from "./pages-support";
+import { hiddenFields, parseHtml, texts } from "./support/dom";
 
 beforeAll(async () => {
   await seedCatalog([...FIXTURE_PACKS, ...manyAddons(30)]);
 });
 
 /** The pack names a browse page lists, in order. */
-const listedPacks = (body: string) => [...body.matchAll(/<h3 id="pack-([a-z0-9-]+)">/g)].map((m) => m[1]);
+const listedPacks = (doc: Document) =>
+  Array.from(doc.querySelectorAll('h3[id^="pack-"]'), (h) => h.id.slice("pack-".length));
+/** The form that holds the element matching `selector`. */
+const formOf = (doc: Document, selector: string) => {
+  const form = doc.querySelector(selector)?.closest("form");
+  expect(form, `a form around ${selector}`).toBeTruthy();
+  return form!;
+};
 const api = async (query: string) =>
   (await (await exports.default.fetch(`http://studio.test/api/v1/packs?${query}`)).json()) as PackSearchResult;
 
 describe("filters and search", () => {
   it("is one GET form with every filter named and labelled", async () => {
-    const body = await htmlPage("/packs");
-    const form = formAround(body, 'name="q"');
-    expect(form).toContain('method="get" action="/packs"');
+    const form = formOf(await htmlDocument("/packs"), 'input[name="q"]');
+    expect(form.getAttribute("method")).toBe("get");
+    expect(form.getAttribute("action")).toBe("/packs");
     for (const name of ["product", "version", "cloud", "layer", "arch", "fips"])
-      expect(form).toMatch(new RegExp(`<select id="${name}" name="${name}"`));
-    expect(form).toMatch(/<input id="q" type="search" name="q"/);
-    expect(attributes(form, /<select id="fips"[\s\S]*?<\/select>/g, "id")).toEqual(["fips"]);
-    expect(form).toContain(">AMD64 (");
-    expect(form).toContain(">non-FIPS (");
+      expect(form.querySelector(`select[name="${name}"]`)?.id).toBe(name);
+    const q = form.querySelector('input[name="q"]');
+    expect(q?.id).toBe("q");
+    expect(q?.getAttribute("type")).toBe("search");
+    expect(form.querySelectorAll("select#fips").length).toBe(1);
+    expect(texts(form, "select#arch option").some((t) => t.startsWith("AMD64 ("))).toBe(true);
+    expect(texts(form, "select#fips option").some((t) => t.startsWith("non-FIPS ("))).toBe(true);
     // Version needs a product first.
-    expect(form).toMatch(/<select id="version" name="version" disabled/);
+    expect(form.querySelector("select#version")?.hasAttribute("disabled")).toBe(true);
   });
 
   it("shows facet counts that agree with the JSON API", async () => {
-    const body = await htmlPage("/packs?layer=cni");
+    const doc = await htmlDocument("/packs?layer=cni");
     const facets = (await api("layer=cni")).facets;
-    expect(body).toContain(`>AWS (${facets.cloud.aws})</option>`);
-    expect(body).toContain(`>Network (${facets.layer.cni})</option>`);
-    expect(body).toContain(`>ARM64 (${facets.arch.arm64})</option>`);
-    expect(body).toContain(`>FIPS (${facets.fips.true})</option>`);
+    expect(texts(doc, "select#cloud option")).toContain(`AWS (${facets.cloud.aws})`);
+    expect(texts(doc, "select#layer option")).toContain(`Network (${facets.layer.cni})`);
+    expect(texts(doc, "select#arch option")).toContain(`ARM64 (${facets.arch.arm64})`);
+    expect(texts(doc, "select#fips option")).toContain(`FIPS (${facets.fips.true})`);
   });
 
   it("narrows by product and version, cloud, layer, architecture, FIPS and words", async () => {
@@ -55,17 +65,17 @@ describe("filters and search", () => {
       ["q=hello", (n) => expect(n).toEqual(["hello-universe"])],
     ];
     for (const [query, check] of cases) {
-      const body = await htmlPage(`/packs?${query}`);
-      const names = listedPacks(body);
+      const names = listedPacks(await htmlDocument(`/packs?${query}`));
       check(names);
       expect(names).toEqual((await api(query)).items.map((i) => i.name));
     }
-    const vertex = await htmlPage("/packs?product=palette-vertex");
-    expect(vertex).toMatch(/<option value="palette-vertex" selected>/);
-    expect(attributes(formAround(vertex, 'name="version"'), /<select id="version"[^>]*>/g, "name")).toEqual([
-      "version",
-    ]);
-    expect(vertex).not.toMatch(/<select id="version" name="version" disabled/);
+    const vertex = await htmlDocument("/packs?product=palette-vertex");
+    expect(
+      Array.from(vertex.querySelectorAll("select#product option[selected]"), (o) => o.getAttribute("value")),
+    ).toEqual(["palette-vertex"]);
+    const version = formOf(vertex, 'select[name="version"]').querySelectorAll("select#version");
+    expect(Array.from(version, (s) => s.getAttribute("name"))).toEqual(["version"]);
+    expect(version[0].hasAttribute("disabled")).toBe(false);
   });
 
   it("answers a bad filter with a 400 page naming the field", async () => {
@@ -78,26 +88,25 @@ describe("filters and search", () => {
     ]) {
       const { res, body } = await getPage(`/packs?${query}`);
       expect(res.status, query).toBe(400);
-      expect(body, query).toContain(`<strong>${field}</strong>`);
+      expect(texts(parseHtml(body), "main li strong"), query).toContain(field);
     }
   });
 });
 
 describe("pages and selection", () => {
   it("walks forward and back through the pages by cursor", async () => {
-    const first = await htmlPage("/packs?layer=addon");
+    const first = await htmlDocument("/packs?layer=addon");
     const firstNames = listedPacks(first);
     expect(firstNames).toHaveLength(24);
-    const form = formAround(first, 'value="next"');
-    const hidden = hiddenInputs(form);
+    const hidden = hiddenFields(formOf(first, 'button[value="next"]'));
     expect(hidden.next).toBeTruthy();
     const second = await redirectOf(`/packs?layer=addon&next=${hidden.next}&go=next`);
     expect(second).toBe(`/packs?layer=addon&cursor=${hidden.next}`);
-    const secondBody = await htmlPage(second);
-    const secondNames = listedPacks(secondBody);
+    const secondDoc = await htmlDocument(second);
+    const secondNames = listedPacks(secondDoc);
     expect(secondNames.length).toBeGreaterThan(0);
     expect(secondNames.some((n) => firstNames.includes(n))).toBe(false);
-    expect(secondBody).toContain("page 2");
+    expect(secondDoc.querySelector("main")?.textContent).toContain("page 2");
     // From page 2 the previous button returns to the first page.
     expect(await redirectOf(`/packs?layer=addon&cursor=${hidden.next}&go=prev`)).toBe("/packs?layer=addon");
   });
@@ -113,10 +122,10 @@ describe("pages and selection", () => {
       "/packs?layer=cni&selected=kubernetes@1.32.3&shown=cni-calico@3.29.2,cni-calico@3.26.0&pick=cni-calico@3.29.2",
     );
     expect(both).toBe("/packs?layer=cni&selected=kubernetes@1.32.3,cni-calico@3.29.2");
-    const page = await htmlPage(both);
-    expect(page).toMatch(/value="cni-calico@3\.29\.2" checked/);
-    expect(page).not.toMatch(/value="cni-calico@3\.26\.0" checked/);
-    expect(hiddenInputs(formAround(page, 'name="q"')).selected).toBe("kubernetes@1.32.3,cni-calico@3.29.2");
+    const page = await htmlDocument(both);
+    expect(page.querySelector('input[value="cni-calico@3.29.2"]')?.hasAttribute("checked")).toBe(true);
+    expect(page.querySelector('input[value="cni-calico@3.26.0"]')?.hasAttribute("checked")).toBe(false);
+    expect(hiddenFields(formOf(page, 'input[name="q"]')).selected).toBe("kubernetes@1.32.3,cni-calico@3.29.2");
     // Unticking calico on a page that shows it drops it.
     expect(
       await redirectOf(
@@ -131,11 +140,13 @@ describe("pages and selection", () => {
   });
 
   it("downloads the selection from its own selection bar", async () => {
-    const body = await htmlPage("/packs?selected=kubernetes@1.32.3");
-    expect(body).toMatch(
-      /<button type="submit" name="action" value="download"[^>]*formmethod="post" formaction="\/packs">Download Bundle<\/button>/,
-    );
-    expect(body).toContain("kubernetes@1.32.3");
+    const doc = await htmlDocument("/packs?selected=kubernetes@1.32.3");
+    const download = doc.querySelector('button[name="action"][value="download"]');
+    expect(download?.getAttribute("type")).toBe("submit");
+    expect(download?.getAttribute("formmethod")).toBe("post");
+    expect(download?.getAttribute("formaction")).toBe("/packs");
+    expect(download?.textContent).toBe("Download Bundle");
+    expect(doc.querySelector("main")?.textContent).toContain("kubernetes@1.32.3");
     // A page rendered before, still sending "Download selected", lands on the bar with the selection.
     expect(await redirectOf("/packs?selected=kubernetes@1.32.3&shown=nginx@1.11.2&pick=nginx@1.11.2&go=download")).toBe(
       "/packs?selected=kubernetes@1.32.3,nginx@1.11.2#download",

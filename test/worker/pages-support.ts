@@ -1,7 +1,8 @@
 // Helpers for the page tests: fetch a page as a browser would (Accept: text/html, redirects not
-// followed) and pick attributes out of the HTML without a DOM.
+// followed) and check what every page must have, reading it through a DOM (support/dom.ts).
 import { exports } from "cloudflare:workers";
 import { expect } from "vitest";
+import { parseHtml } from "./support/dom";
 
 export const ORIGIN = "http://studio.test";
 
@@ -25,31 +26,25 @@ export async function htmlPage(path: string): Promise<string> {
 
 export function expectWellFormedPage(body: string) {
   expect(body.startsWith("<!doctype html>")).toBe(true);
-  expect(body.match(/<h1[ >]/g)?.length, "exactly one h1").toBe(1);
-  for (const landmark of ["<header", "<nav", '<main id="main"', "<footer"]) expect(body).toContain(landmark);
-  expect(body).toContain('<a class="skip-link" href="#main">');
-  expect(body).toMatch(/<a class="brand" href="\/"[^>]*>.*Artifact Studio Home<\/a>/);
-  expect(body).toContain('<a class="nav-link" href="/verify"');
+  const doc = parseHtml(body);
+  expect(doc.querySelectorAll("h1").length, "exactly one h1").toBe(1);
+  for (const landmark of ["header", "nav", "main#main", "footer"])
+    expect(doc.querySelector(landmark), landmark).not.toBeNull();
+  expect(doc.querySelector('a[href="#main"]')?.getAttribute("class")).toBe("skip-link");
+  expect(doc.querySelector('a.brand[href="/"]')?.textContent).toContain("Artifact Studio Home");
+  expect(doc.querySelector('a.nav-link[href="/verify"]')).not.toBeNull();
   // No inline scripts or style attributes: the CSP forbids them.
-  expect(body).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
-  expect(body).not.toMatch(/\sstyle="/);
+  for (const script of Array.from(doc.querySelectorAll("script"))) expect(script.getAttribute("src")).toBeTruthy();
+  expect(doc.querySelectorAll("[style]").length).toBe(0);
   // Every form control has a label (by for=id, aria-label, or wrapping label) or is hidden.
-  for (const control of body.match(/<(input|select|textarea)\b[^>]*>/g) ?? []) {
-    if (/type="hidden"/.test(control)) continue;
-    const id = control.match(/\sid="([^"]+)"/)?.[1];
+  for (const control of Array.from(doc.querySelectorAll("input, select, textarea"))) {
+    if (control.getAttribute("type") === "hidden") continue;
     const labelled =
-      /aria-label="/.test(control) ||
-      (id !== undefined && body.includes(`for="${id}"`)) ||
-      isWrappedInLabel(body, control);
-    expect(labelled, `unlabelled control ${control}`).toBe(true);
+      control.hasAttribute("aria-label") ||
+      (control.id !== "" && doc.querySelector(`label[for="${control.id}"]`) !== null) ||
+      control.closest("label") !== null;
+    expect(labelled, `unlabelled control ${control.outerHTML}`).toBe(true);
   }
-}
-
-function isWrappedInLabel(body: string, control: string): boolean {
-  const at = body.indexOf(control);
-  const open = body.lastIndexOf("<label", at);
-  const close = body.lastIndexOf("</label>", at);
-  return open > close;
 }
 
 /** The redirect target of a 303, as a path with query. */
@@ -60,37 +55,5 @@ export async function redirectOf(path: string, init: RequestInit = {}): Promise<
   return location.startsWith("http") ? location.slice(ORIGIN.length) : location;
 }
 
-/** Attribute values of every tag that matches `tagPattern` (e.g. /<a\b[^>]*>/g). */
-export function attributes(body: string, tagPattern: RegExp, attribute: string): string[] {
-  return (body.match(tagPattern) ?? []).map((tag) =>
-    decode(tag.match(new RegExp(`\\s${attribute}="([^"]*)"`))?.[1] ?? ""),
-  );
-}
-
-export const decode = (text: string) =>
-  text
-    .replace(/&amp;/g, "&")
-    .replace(/&quot;/g, '"')
-    .replace(/&lt;/g, "<")
-    .replace(/&gt;/g, ">")
-    .replace(/&#39;/g, "'");
-
-/** The <form> element (opening tag through </form>) that contains `marker`. */
-export function formAround(body: string, marker: string): string {
-  const at = body.indexOf(marker);
-  expect(at, `marker ${marker}`).toBeGreaterThan(-1);
-  const start = body.lastIndexOf("<form", at);
-  const end = body.indexOf("</form>", at);
-  return body.slice(start, end + "</form>".length);
-}
-
-/** Hidden inputs of a form as name → value. */
-export function hiddenInputs(form: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const tag of form.match(/<input\b[^>]*type="hidden"[^>]*>/g) ?? []) {
-    const name = tag.match(/\sname="([^"]*)"/)?.[1];
-    const value = tag.match(/\svalue="([^"]*)"/)?.[1];
-    if (name) out[name] = decode(value ?? "");
-  }
-  return out;
-}
+/** A 200 HTML page as a DOM document, after the checks every page must pass. */
+export const htmlDocument = async (path: string): Promise<Document> => parseHtml(await htmlPage(path));

@@ -3,7 +3,8 @@
 import { exports } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { FIXTURE_PACKS, seedCatalog, type FixturePack } from "./support/catalog-fixture";
-import { attributes, formAround, getPage, htmlPage } from "./pages-support";
+import { getPage, htmlDocument, htmlPage } from "./pages-support";
+import { attrs, parseHtml, textOf } from "./support/dom";
 
 const HOSTILE: FixturePack = {
   name: "evil-addon",
@@ -28,24 +29,22 @@ beforeAll(async () => {
 
 describe("home", () => {
   it("shows the four areas with no-JS forms and links", async () => {
-    const body = await htmlPage("/");
+    const doc = await htmlDocument("/");
+    const installForm = (product: string) => doc.querySelector(`form[action="/install/${product}"]`);
     for (const product of ["palette-enterprise", "palette-vertex"]) {
-      const form = formAround(body, `action="/install/${product}"`);
-      expect(form).toContain('method="get"');
-      expect(form).toMatch(/<select id="[^"]+" name="version">/);
-      expect(form).toContain("Show Artifacts");
+      const form = installForm(product);
+      expect(form?.getAttribute("method")).toBe("get");
+      expect(form?.querySelector("select[name=version]")?.id).not.toBe("");
+      expect(textOf(form!, "button[type=submit]")).toBe("Show Artifacts");
     }
-    expect(body).toContain("Install Palette Enterprise");
-    expect(body).toContain("Install Palette VerteX");
+    const headings = Array.from(doc.querySelectorAll("h2"), (h) => h.textContent);
+    expect(headings).toContain("Install Palette Enterprise");
+    expect(headings).toContain("Install Palette VerteX");
+    expect(headings).toContain("Create pack bundle");
     // Versions newest first, from the catalog.
-    expect(attributes(formAround(body, 'action="/install/palette-enterprise"'), /<option\b[^>]*>/g, "value")).toEqual([
-      "4.7.3",
-      "4.6.12",
-      "4.5.23",
-    ]);
-    expect(body).toContain('href="/bundle/product"');
-    expect(body).toContain('href="/packs"');
-    expect(body).toMatch(/Create pack bundle/);
+    expect(attrs(installForm("palette-enterprise")!, "option", "value")).toEqual(["4.7.3", "4.6.12", "4.5.23"]);
+    expect(doc.querySelector('main a[href="/bundle/product"]')).not.toBeNull();
+    expect(doc.querySelector('main a[href="/packs"]')).not.toBeNull();
   });
 
   it("answers a repeat visit with 304 from the catalog ETag", async () => {
@@ -60,6 +59,7 @@ describe("home", () => {
 describe("install pages", () => {
   it("lists the chosen version's installers with sizes, checksums and one download form", async () => {
     const body = await htmlPage("/install/palette-enterprise?version=4.6.12");
+    const doc = parseHtml(body);
     expect(body).toContain("Palette Enterprise 4.6.12 artifacts");
     for (const [kind, file, label] of [
       ["content-bundle", "palette-enterprise-4.6.12.tar.zst", "Content bundle"],
@@ -68,21 +68,24 @@ describe("install pages", () => {
     ]) {
       expect(body).toContain(file);
       expect(body).toContain(label);
-      const form = formAround(body, `aria-label="Download ${file}"`);
-      expect(form).toContain('method="post" action="/install/palette-enterprise?version=4.6.12"');
-      expect(form).toContain(
-        `value="file" data-kind="${kind}" data-download-action="true" class="small" aria-label="Download ${file}"`,
-      );
+      const button = doc.querySelector(`button[aria-label="Download ${file}"]`);
+      const form = button?.closest("form");
+      expect(form?.getAttribute("method")).toBe("post");
+      expect(form?.getAttribute("action")).toBe("/install/palette-enterprise?version=4.6.12");
+      expect(button?.getAttribute("value")).toBe("file");
+      expect(button?.getAttribute("data-kind")).toBe(kind);
+      expect(button?.getAttribute("data-download-action")).toBe("true");
+      expect(button?.getAttribute("class")).toBe("small");
     }
     expect(body).toContain("palette-enterprise-4.6.12.tar.sig.bin");
     expect(body).toContain("palette-enterprise-appliance-4.6.12.iso.sig.bin");
     expect(body).toContain("Used for traditional application install.");
-    expect(body).toMatch(
-      /<code class="break" title="SHA-256 of palette-enterprise-4\.6\.12\.tar\.zst">[0-9a-f]{64}<\/code>/,
-    );
+    const sha = doc.querySelector('code[title="SHA-256 of palette-enterprise-4.6.12.tar.zst"]');
+    expect(sha?.getAttribute("class")).toBe("break");
+    expect(sha?.textContent).toMatch(/^[0-9a-f]{64}$/);
     expect(body).toContain("977 KB"); // 1,000,033 bytes, as `ls -lh` puts it
     // The version picker keeps the chosen version selected.
-    expect(body).toMatch(/<option value="4\.6\.12" selected>/);
+    expect(attrs(doc, "option[selected]", "value")).toEqual(["4.6.12"]);
   });
 
   it("shows the picker alone until a version is chosen, and VerteX's own ISO wording", async () => {
@@ -104,7 +107,7 @@ describe("install pages", () => {
     expect(version.body).toContain("Palette Enterprise version 9.9.9 not found");
     const bad = await getPage("/install/palette-enterprise?version=latest%20please");
     expect(bad.res.status).toBe(400);
-    expect(bad.body).toContain("<strong>version</strong>");
+    expect(textOf(parseHtml(bad.body), "main li strong")).toBe("version");
   });
 });
 
@@ -124,7 +127,7 @@ describe("verification", () => {
   });
 
   it("links the guides the docs name: Artifact Signatures, Upload Packs, the Palette CLI and the appliance installs", async () => {
-    const links = attributes(await htmlPage("/verify"), /<a\b[^>]*>/g, "href");
+    const links = attrs(await htmlDocument("/verify"), "a", "href");
     for (const path of [
       "security/artifact-signatures/",
       "self-hosted-setup/palette/management-appliance/upload-packs/",
@@ -151,18 +154,24 @@ describe("verification", () => {
 describe("pack detail", () => {
   it("shows versions, architectures, FIPS, clouds, linked dependencies, files and checksums", async () => {
     const body = await htmlPage("/packs/cni-calico?version=3.29.2");
+    const doc = parseHtml(body);
     expect(body).toContain("Calico 3.29.2");
     expect(body).toContain("cni-calico-3.29.2.zst");
     expect(body).toContain("cni-calico-3.29.2.sig.bin");
     expect(body).toContain("cni-calico-3.26.0.zst");
     expect(body).toContain("FIPS-compliant");
     expect(body).toContain("AMD64, ARM64");
-    expect(body).toContain('Requires <a href="/packs/kubernetes">kubernetes</a>');
-    expect(body).toMatch(/kubernetes<\/a>\s*>= 1\.29/);
-    expect(body).toMatch(/<span aria-current="page">3\.29\.2<\/span>/);
-    expect(body).toContain('href="/packs/cni-calico?version=3.26.0"');
+    const dependency = doc.querySelector('#deps-title ~ ul a[href="/packs/kubernetes"]');
+    expect(dependency?.textContent).toBe("kubernetes");
+    expect(dependency?.closest("li")?.textContent?.replace(/\s+/g, " ").trim()).toBe(
+      "Requires kubernetes >= 1.29 (Kubernetes layer)",
+    );
+    expect(textOf(doc, '#versions-title ~ div tbody span[aria-current="page"]')).toBe("3.29.2");
+    expect(doc.querySelector('a[href="/packs/cni-calico?version=3.26.0"]')).not.toBeNull();
     // Download leads straight to the Browse selection bar (captcha, Download Bundle, Copy all URLs).
-    expect(body).toMatch(/<a class="button" href="\/packs\?selected=cni-calico@3\.29\.2#download">Download<\/a>/);
+    const download = doc.querySelector('a[href="/packs?selected=cni-calico@3.29.2#download"]');
+    expect(download?.getAttribute("class")).toBe("button");
+    expect(download?.textContent).toBe("Download");
   });
 
   it("never lists a yanked version, and 404s one", async () => {
@@ -176,7 +185,7 @@ describe("pack detail", () => {
   it("gives a 400 page naming the field for a malformed pack name", async () => {
     const { res, body } = await getPage("/packs/NOT_A_PACK");
     expect(res.status).toBe(400);
-    expect(body).toContain("<strong>name</strong>");
+    expect(textOf(parseHtml(body), "main li strong")).toBe("name");
   });
 });
 
@@ -203,9 +212,26 @@ describe("not found and errors", () => {
     expect(page.res.status).toBe(404);
     expect(page.res.headers.get("Content-Type")).toContain("text/html");
     expect(page.body).toContain("There is no page at /no/such/page.");
+    expect(page.res.headers.get("X-Request-Id")).toMatch(/\S/);
     expect(page.body).toContain('href="/packs"');
     const api = await exports.default.fetch("http://studio.test/api/v1/nothing", { headers: { Accept: "text/html" } });
     expect(api.status).toBe(404);
     expect(((await api.json()) as { error: { code: string } }).error.code).toBe("not_found");
+  });
+
+  it("gives HEAD the HTML 404 too, but a POST to nowhere the JSON shape naming the route", async () => {
+    const head = await getPage("/no/such/page", { method: "HEAD" });
+    expect(head.res.status).toBe(404);
+    expect(head.res.headers.get("Content-Type")).toContain("text/html");
+    const post = await getPage("/no/such/page", { method: "POST" });
+    expect(post.res.status).toBe(404);
+    expect(JSON.parse(post.body)).toEqual({ error: { code: "not_found", message: "no route for POST /no/such/page" } });
+  });
+
+  it("keeps a page route's own 404 (an unknown pack) rather than the no-page answer", async () => {
+    const { res, body } = await getPage("/packs/no-such-pack");
+    expect(res.status).toBe(404);
+    expect(body).not.toContain("There is no page at");
+    expect(body).toContain("no-such-pack");
   });
 });

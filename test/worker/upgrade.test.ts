@@ -6,7 +6,8 @@ import { env, exports } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { PackVersionSummary } from "../../worker/catalog/compatibility";
 import { planPacks } from "../../worker/catalog/upgrade";
-import { attributes, formAround, getPage, hiddenInputs, htmlPage, redirectOf, decode } from "./pages-support";
+import { getPage, htmlPage, redirectOf } from "./pages-support";
+import { attrs, hiddenFields, parseHtml, textOf } from "./support/dom";
 import { dropRelease, PALETTE_ENTERPRISE, type PackSpec } from "./support/releases";
 import { syncAndSettle } from "./support/sync";
 
@@ -297,23 +298,25 @@ describe("the upgrade page", () => {
     expect(site).toBe(
       "/upgrade?product=palette-enterprise&version=4.6.12&useCase=controller&cloud=aws&packs=ubuntu-aws@22.04,kubernetes@1.30.6,cni-calico@3.27.4,istio@1.22.5#target",
     );
-    const sitePage = await htmlPage(site.replace(/#target$/, ""));
-    const targetForm = formAround(sitePage, 'name="target"');
-    expect(hiddenInputs(targetForm)).toMatchObject({ product: "palette-enterprise", version: "4.6.12" });
-    expect(targetForm).toContain('<option value="4.7.3" selected>');
+    const sitePage = parseHtml(await htmlPage(site.replace(/#target$/, "")));
+    const targetForm = sitePage.querySelector('[name="target"]')?.closest("form");
+    expect(hiddenFields(targetForm!)).toMatchObject({ product: "palette-enterprise", version: "4.6.12" });
+    expect(attrs(targetForm!, "option[selected]", "value")).toEqual(["4.7.3"]);
 
     const planned = await htmlPage(`${site.replace(/#target$/, "")}&target=4.7.3`);
     expect(planned).toContain("Upgrade plan: Palette Enterprise 4.6.12 → 4.7.3");
-    expect(planned).toMatch(/<h3 id="upgraded-title">Upgraded \(1\)<\/h3>/);
-    expect(planned).toMatch(/<h3 id="removed-title">Removed \(1\)<\/h3>/);
-    expect(planned).toMatch(/<h3 id="kept-title">Kept \(2\)<\/h3>/);
+    const plan = parseHtml(planned);
+    expect(textOf(plan, "h3#upgraded-title")).toBe("Upgraded (1)");
+    expect(textOf(plan, "h3#removed-title")).toBe("Removed (1)");
+    expect(textOf(plan, "h3#kept-title")).toBe("Kept (2)");
     expect(planned).toContain("end of life 2025-06-30");
     expect(planned).toContain("1.26.0: requires kubernetes >= 1.33");
     // The plan carries its own download form, posting back to the plan's URL.
-    const form = formAround(planned, ">Download Bundle</button>");
-    const action = decode(/<form method="post" action="([^"]+)"/.exec(form)![1]);
+    const form = plan.querySelector('button[name="action"][value="download"]')?.closest("form");
+    expect(form?.getAttribute("method")).toBe("post");
+    const action = form?.getAttribute("action") ?? "";
     expect(action).toBe(`${site.replace(/#target$/, "")}&target=4.7.3`);
-    expect(form).toContain("4 files");
+    expect(form?.textContent).toContain("4 files");
     // Posting it issues a grant of exactly those files: three installers and the one new pack.
     const res = await exports.default.fetch(
       new Request(`http://studio.test${action}`, {
@@ -324,7 +327,7 @@ describe("the upgrade page", () => {
     );
     expect(res.status).toBe(200);
     const body = await res.text();
-    const files = attributes(body, /<a\b[^>]*data-file[^>]*>/g, "download");
+    const files = attrs(parseHtml(body), "a[data-file]", "download");
     expect(files.filter((f) => !f.endsWith(".sig.bin"))).toEqual([
       "palette-enterprise-4.7.3.tar.zst",
       "palette-enterprise-appliance-4.7.3.iso",

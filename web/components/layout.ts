@@ -1,21 +1,32 @@
-// The page shell every HTML page shares: skip link, header (home at top left, verification
-// instructions at top right), main landmark, footer; plus the render helper that turns a page into
-// a complete document. Islands are listed per page so each page ships only the JavaScript it uses.
-import type { ComponentChildren, VNode } from "preact";
+// The one page shell every HTML page shares: skip link, header (home at top left, verification
+// instructions at top right), main landmark, footer; and documentHtml, which the Worker's one
+// renderer (c.setRenderer in worker/routes/html.ts) uses to put a page's body into it. A page
+// declares its title, islands and area with <Head> (as Fresh's <Head>); islands are listed per page
+// so each page ships only the JavaScript it uses.
+import { createContext, type VNode } from "preact";
+import { useContext } from "preact/hooks";
 import { html } from "htm/preact";
 import { render } from "preact-render-to-string";
 
 export type Island = "copy" | "autosubmit" | "selection" | "download";
 
-type LayoutProps = {
+export type PageHead = {
   title: string;
-  children: ComponentChildren;
   islands?: Island[];
   /** Marks the header link of the area the page belongs to. */
   area?: "home" | "verify";
 };
 
-export function Layout({ title, children, islands = [], area }: LayoutProps) {
+// documentHtml renders a page's body first; its <Head> leaves what it declares here for the layout.
+const HeadSlot = createContext<{ head?: PageHead }>({});
+
+/** Declares the page's title, islands and area; renders nothing where it stands. */
+export function Head(props: PageHead) {
+  useContext(HeadSlot).head = props;
+  return null;
+}
+
+function Layout({ title, islands = [], area, body }: PageHead & { body: string }) {
   return html`<html lang="en">
     <head>
       <meta charset="utf-8" />
@@ -35,7 +46,7 @@ export function Layout({ title, children, islands = [], area }: LayoutProps) {
           <a class="nav-link" href="/verify" aria-current=${area === "verify" ? "page" : undefined}>Bundle Verification Instructions</a>
         </nav>
       </header>
-      <main id="main" tabindex="-1">${children}</main>
+      <main id="main" tabindex="-1" dangerouslySetInnerHTML=${{ __html: body }}></main>
       <footer class="site-footer">
         <p>
           Every artifact is signed. Check it with <a href="/spectro_public_key.pem">spectro_public_key.pem</a> and the${" "}
@@ -46,8 +57,13 @@ export function Layout({ title, children, islands = [], area }: LayoutProps) {
   </html>`;
 }
 
-/** A full HTML document from a page tree. */
-export const documentHtml = (page: VNode) => `<!doctype html>${render(page)}`;
+/** A full HTML document: the page's body in the layout, under the title its <Head> declared. */
+export function documentHtml(page: VNode): string {
+  const slot: { head?: PageHead } = {};
+  const body = render(html`<${HeadSlot.Provider} value=${slot}>${page}<//>`);
+  if (!slot.head) throw new Error("a page must declare its <Head> (title, islands, area)");
+  return `<!doctype html>${render(html`<${Layout} ...${slot.head} body=${body} />`)}`;
+}
 
 type CrumbsProps = { trail: { href?: string; label: string }[] };
 

@@ -1,6 +1,6 @@
 // The HTML error pages: what happened, and where to go from here. Bad input names the field.
 import { html } from "htm/preact";
-import { Layout } from "../components/layout";
+import { Head } from "../components/layout";
 
 export type ErrorPageProps = {
   status: number;
@@ -18,7 +18,7 @@ const TITLES: Record<number, string> = {
 
 export function ErrorPage({ status, message, details, requestId }: ErrorPageProps) {
   const title = TITLES[status] ?? (status >= 500 ? TITLES[500] : "Request refused");
-  return html`<${Layout} title=${title}>
+  return html`<${Head} title=${title} />
     <div class="page-head">
       <p class="eyebrow">Error ${status}</p>
       <h1>${title}</h1>
@@ -40,6 +40,5 @@ export function ErrorPage({ status, message, details, requestId }: ErrorPageProp
         <li><a href="/packs">Browse packs</a>: search the whole pack catalog.</li>
         <li><a href="/bundle/product">Build a bundle</a> from the first step.</li>
       </ul>
-    </section>
-  <//>`;
+    </section>`;
 }

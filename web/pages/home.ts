@@ -2,7 +2,7 @@
 // drop-down + "Show Artifacts"), so it works without JavaScript.
 import { html } from "htm/preact";
 import type { Product } from "../../worker/catalog/types";
-import { Layout } from "../components/layout";
+import { Head } from "../components/layout";
 import { Notice } from "../components/ui";
 
 function InstallArea({ product }: { product: Product }) {
@@ -27,7 +27,7 @@ function InstallArea({ product }: { product: Product }) {
 }
 
 export function HomePage({ products }: { products: Product[] }) {
-  return html`<${Layout} title="Home" area="home">
+  return html`<${Head} title="Home" area="home" />
     <div class="page-head">
       <h1>Artifact Studio</h1>
       <p>
@@ -51,6 +51,5 @@ export function HomePage({ products }: { products: Product[] }) {
         <p>From the bundle a site runs today to a newer version: what stays, what moves, what goes, and only the new files.</p>
         <div class="actions"><a class="button" href="/upgrade">Plan an upgrade</a></div>
       </section>
-    </div>
-  <//>`;
+    </div>`;
 }

@@ -2,7 +2,7 @@
 // pack versions that declare it in their signed release manifests (yanked ones marked as such).
 import { html } from "htm/preact";
 import type { ImageHit, ImageQuery } from "../../worker/catalog/types";
-import { Breadcrumbs, Layout } from "../components/layout";
+import { Breadcrumbs, Head } from "../components/layout";
 import { PageHead } from "../components/ui";
 
 const described = (q: ImageQuery) =>
@@ -11,7 +11,7 @@ const described = (q: ImageQuery) =>
     .join(", ");
 
 export function ImagesPage({ q = "", query, hits = [] }: { q?: string; query?: ImageQuery; hits?: ImageHit[] }) {
-  return html`<${Layout} title="Which packs ship this image?">
+  return html`<${Head} title="Which packs ship this image?" />
     <${Breadcrumbs} trail=${[{ href: "/", label: "Home" }, { label: "Images" }]} />
     <${PageHead} title="Which packs ship this image?">
       Search the container images every pack version declares in its signed release manifest: a full reference
@@ -47,6 +47,5 @@ export function ImagesPage({ q = "", query, hits = [] }: { q?: string; query?: I
           <p class="small muted">The same answer as JSON: <code>/api/v1/images?q=${q}</code>. <a href="/verify#step-images">How images are verified</a>.</p>
         </section>`
         : null
-    }
-  <//>`;
+    }`;
 }

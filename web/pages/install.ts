@@ -4,7 +4,7 @@
 import { html } from "htm/preact";
 import type { Installers, Product } from "../../worker/catalog/types";
 import { humanSize, INSTALLER_LABELS, label } from "../lib/format";
-import { Breadcrumbs, Layout } from "../components/layout";
+import { Breadcrumbs, Head } from "../components/layout";
 import { type CaptchaView, DownloadControls, type DownloadOutcome, DownloadOutput } from "../components/download";
 import { Notice, Sha256 } from "../components/ui";
 import { GUIDES, guidesAfter } from "../lib/guides";
@@ -61,7 +61,7 @@ function ArtifactTable({ installers, canDownload }: { installers: Installers; ca
 export function InstallPage({ product, installers, captcha, outcome }: Props) {
   const selected = installers?.version.version ?? product.versions[0]?.version;
   const guide = product.fips ? GUIDES.vertexAppliance : GUIDES.paletteAppliance;
-  return html`<${Layout} title=${`Install ${product.name}${installers ? ` ${installers.version.version}` : ""}`} islands=${["copy", "download"]}>
+  return html`<${Head} title=${`Install ${product.name}${installers ? ` ${installers.version.version}` : ""}`} islands=${["copy", "download"]} />
     <${Breadcrumbs} trail=${[{ href: "/", label: "Home" }, { label: `Install ${product.name}` }]} />
     <div class="page-head">
       <h1>Install ${product.name}</h1>
@@ -105,6 +105,5 @@ export function InstallPage({ product, installers, captcha, outcome }: Props) {
           </p>
         </section>`
         : null
-    }
-  <//>`;
+    }`;
 }

@@ -3,7 +3,7 @@
 import { html } from "htm/preact";
 import { type ImageRef, packRefId, rangeText } from "../../worker/catalog/vocabulary";
 import type { PackWithVersions } from "../../worker/catalog/types";
-import { Breadcrumbs, Layout } from "../components/layout";
+import { Breadcrumbs, Head } from "../components/layout";
 import { Sha256 } from "../components/ui";
 import { ARCH_LABELS, CLOUD_LABELS, humanSize, label, LAYER_LABELS, USE_CASE_LABELS } from "../lib/format";
 
@@ -141,7 +141,7 @@ export function PackPage({
   images?: ImageRef[];
 }) {
   const v = pack.versions.find((x) => x.version === version) ?? pack.versions[0];
-  return html`<${Layout} title=${`${pack.displayName} ${v.version}`} islands=${["copy"]}>
+  return html`<${Head} title=${`${pack.displayName} ${v.version}`} islands=${["copy"]} />
     <${Breadcrumbs} trail=${[{ href: "/", label: "Home" }, { href: "/packs", label: "Browse packs" }, { label: pack.displayName }]} />
     <div class="page-head">
       <p class="eyebrow">${label(LAYER_LABELS, pack.layer)} pack${pack.addonType ? ` · ${pack.addonType}` : ""}${pack.source === "community" ? " · Community" : ""}</p>
@@ -153,6 +153,5 @@ export function PackPage({
       <${Dependencies} dependencies=${v.dependencies} />
       <${ContainerImages} images=${images} />
       <${AllVersions} pack=${pack} shown=${v.version} />
-    </div>
-  <//>`;
+    </div>`;
 }

@@ -7,7 +7,7 @@ import { html } from "htm/preact";
 import type { PackSearchResult, Product } from "../../worker/catalog/types";
 import { ARCHES, CLOUDS, LAYERS, type PackRef, packRefId } from "../../worker/catalog/vocabulary";
 import { type CaptchaView, DownloadControls, type DownloadOutcome, DownloadOutput } from "../components/download";
-import { Breadcrumbs, Layout } from "../components/layout";
+import { Breadcrumbs, Head } from "../components/layout";
 import { HiddenInputs, Notice } from "../components/ui";
 import { ARCH_LABELS, CLOUD_LABELS, humanSize, label, LAYER_LABELS, queryString } from "../lib/format";
 import type { BrowseFilters } from "../lib/browse";
@@ -230,7 +230,7 @@ export function BrowsePage({ filters, result, products, selected, captcha, outco
     item.versions.map((v) => packRefId({ name: item.name, version: v.version })),
   );
   const pageNumber = filters.cursor ? filters.trail.length + 2 : 1;
-  return html`<${Layout} title="Browse packs" islands=${["autosubmit", "selection", "download", "copy"]}>
+  return html`<${Head} title="Browse packs" islands=${["autosubmit", "selection", "download", "copy"]} />
     <${Breadcrumbs} trail=${[{ href: "/", label: "Home" }, { label: "Browse packs" }]} />
     <div class="page-head">
       <h1>Browse packs</h1>
@@ -249,6 +249,5 @@ export function BrowsePage({ filters, result, products, selected, captcha, outco
         <${SelectionBar} filters=${filters} selected=${selected} captcha=${captcha} />
         <${DownloadOutput} outcome=${outcome} guides=${guidesAfter("packs", filters.product)} />
       </div>
-    </form>
-  <//>`;
+    </form>`;
 }

@@ -6,7 +6,7 @@
 import { html } from "htm/preact";
 import type { BundleSpec, Product, UpgradePlan, WizardState } from "../../worker/catalog/types";
 import { CLOUDS, compareVersions, type Layer, packRefId, USE_CASES } from "../../worker/catalog/vocabulary";
-import { Layout } from "../components/layout";
+import { Head } from "../components/layout";
 import { CopyButton, HiddenInputs, Notice, PageHead } from "../components/ui";
 import {
   ARCH_LABELS,
@@ -318,7 +318,7 @@ function PlanView({
 
 export function UpgradePage({ products, site, target, plan, links, raw, error, captcha, outcome }: UpgradePageProps) {
   const product = site ? products.find((p) => p.id === site.product) : undefined;
-  return html`<${Layout} title="Upgrade a site" islands=${plan ? ["copy", "download"] : []}>
+  return html`<${Head} title="Upgrade a site" islands=${plan ? ["copy", "download"] : []} />
     <${PageHead} eyebrow="Upgrade" title="Upgrade a site">Say what the site runs today and pick the version to move to. The plan shows, layer by layer, which packs stay, which move to a new version and which go, and downloads only the files the site does not have.<//>
     <div class="stack">
     ${
@@ -346,6 +346,5 @@ export function UpgradePage({ products, site, target, plan, links, raw, error, c
         </section>`
     }
     ${plan && links ? html`<${PlanView} plan=${plan} links=${links} captcha=${captcha} outcome=${outcome} />` : null}
-    </div>
-  <//>`;
+    </div>`;
 }

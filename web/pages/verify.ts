@@ -2,7 +2,7 @@
 // (with real file names from the catalog), the expected "Verified OK", the folder script, and the
 // Spectro Cloud guides that come next (Artifact Signatures, Upload Packs, the appliance installs).
 import { html } from "htm/preact";
-import { Breadcrumbs, Layout } from "../components/layout";
+import { Breadcrumbs, Head } from "../components/layout";
 import { CodeBlock, PageHead } from "../components/ui";
 import { GUIDES } from "../lib/guides";
 
@@ -212,7 +212,7 @@ export function VerifyPage({
   keys: KeyListing[];
   script: string;
 }) {
-  return html`<${Layout} title="Bundle Verification Instructions" area="verify" islands=${["copy"]}>
+  return html`<${Head} title="Bundle Verification Instructions" area="verify" islands=${["copy"]} />
     <${Breadcrumbs} trail=${[{ href: "/", label: "Home" }, { label: "Bundle Verification Instructions" }]} />
     <${PageHead} title="Bundle Verification Instructions">
       All ZST bundles and ISO files downloaded from Artifact Studio are signed. A <code>.sig.bin</code> file accompanies each
@@ -226,6 +226,5 @@ export function VerifyPage({
       <${BundleStep} examples=${examples} />
       <${ImagesStep} />
       <${NextStep} />
-    </div>
-  <//>`;
+    </div>`;
 }

@@ -44,7 +44,7 @@ import {
   rangeText,
   type UseCase,
 } from "./vocabulary";
-import { ApiError, notFound } from "../errors";
+import { badField, notFound } from "../errors";
 import { type CompatiblePageQuery, type CompatibleQuery, encodeCursor } from "./filters";
 import { inDependencyRange, inVersionRange } from "./versions";
 
@@ -278,9 +278,7 @@ async function loadContext(db: Db, query: Query, scope?: LayerScope, page?: Laye
   const crowded =
     query.useCase !== "addon" && SINGLE_PACK_LAYERS.find((l) => chosen.filter((c) => c.layer === l).length > 1);
   if (crowded) {
-    throw new ApiError(400, "invalid_request", `packs: more than one ${crowded} pack chosen`, [
-      { field: "packs", message: `the ${crowded} layer takes one pack` },
-    ]);
+    throw badField("packs", `more than one ${crowded} pack chosen: the ${crowded} layer takes one pack`);
   }
   const context: CompatibilityContext = {
     product: { id: product.id as string, name: product.name as string },

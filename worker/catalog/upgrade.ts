@@ -23,7 +23,7 @@ import {
   type PackRef,
   packRefId,
 } from "./vocabulary";
-import { ApiError } from "../errors";
+import { badField } from "../errors";
 import { bundleSpec, type BundleSpec } from "./bundle-spec";
 import { assessPack, type ChosenPack, type CompatibilityContext, type PackVersionSummary } from "./compatibility";
 import { dottedVersion } from "./filters";
@@ -199,11 +199,6 @@ export type UpgradePlan = {
   result: BundleSpec;
 };
 
-const field = (name: string, message: string, status: 400 | 404 = 404) =>
-  new ApiError(status, status === 404 ? "not_found" : "invalid_request", `${name}: ${message}`, [
-    { field: name, message },
-  ]);
-
 /** Everything the plan reads, in one D1 batch: the product, its versions, the site's packs and their versions. */
 function loadUpgradeRows(db: Db, current: BundleSpec) {
   const names = [...new Set(current.packs.map((p) => p.name))];
@@ -284,14 +279,15 @@ export async function planUpgrade(db: Db, request: UpgradeRequest, now: number):
   const { current, targetVersion } = request;
   const [productRows, versionRows, packRows, candidateRows, recordedRows] = await loadUpgradeRows(db, current);
   const product = productRows[0];
-  if (!product) throw field("current.product", `there is no product ${current.product}`);
+  if (!product) throw badField("current.product", `there is no product ${current.product}`, 404);
   const productName = product.name as string;
   const published = new Set(versionRows.map((r) => r.version as string));
   if (!published.has(current.version))
-    throw field("current.version", `${productName} has no version ${current.version}`);
-  if (!published.has(targetVersion)) throw field("targetVersion", `${productName} has no version ${targetVersion}`);
+    throw badField("current.version", `${productName} has no version ${current.version}`, 404);
+  if (!published.has(targetVersion))
+    throw badField("targetVersion", `${productName} has no version ${targetVersion}`, 404);
   if (compareVersions(targetVersion, current.version) < 0)
-    throw field("targetVersion", `${targetVersion} is older than the site's ${current.version}`, 400);
+    throw badField("targetVersion", `${targetVersion} is older than the site's ${current.version}`);
 
   const packPlan = planPacks({
     current: current.packs,

@@ -18,7 +18,7 @@ import {
   yankedAmong,
 } from "../db/grants";
 import type { Config } from "../env";
-import { ApiError, misconfigured } from "../errors";
+import { ApiError, badField, misconfigured, NotFound, notFound } from "../errors";
 import { randomBase64url, sha256OfText } from "../encoding";
 import { rateLimitKey } from "./client-key";
 import { artifactOf, installerOf, signatureOf, totalBytes } from "./files";
@@ -67,11 +67,10 @@ async function resolveInstallers(db: Db, installers: NonNullable<Selection["inst
   const { product, version, kinds } = installers;
   const { productExists, files } = await findInstallerFiles(db, product, version, kinds);
   if (!productExists)
-    throw new ApiError(404, "not_found", `${product} ${version} not found`, [
+    throw notFound(`${product} ${version}`, [
       { field: "installers.version", message: `${product} has no version ${version}` },
     ]);
-  if (!files.length)
-    throw new ApiError(404, "not_found", `${product} ${version} has no ${kinds?.join(", ") ?? "installers"}`);
+  if (!files.length) throw new NotFound(`${product} ${version} has no ${kinds?.join(", ") ?? "installers"}`);
   return files;
 }
 
@@ -89,10 +88,7 @@ export async function resolveSelection(db: Db, selection: Selection): Promise<Gr
   }
   if (selection.installers) return resolveInstallers(db, selection.installers);
   const refs = selection.packs ?? selection.bundle!.packs;
-  if (!refs.length)
-    throw new ApiError(400, "invalid_request", "bundle.packs: choose at least one pack", [
-      { field: "bundle.packs", message: "choose at least one pack" },
-    ]);
+  if (!refs.length) throw badField("bundle.packs", "choose at least one pack");
   const ids = [...new Set(refs.map(packRefId))];
   const [found, productOk] = await Promise.all([
     findPackFiles(db, ids),
@@ -101,14 +97,12 @@ export async function resolveSelection(db: Db, selection: Selection): Promise<Gr
       : Promise.resolve(true),
   ]);
   if (!productOk)
-    throw new ApiError(404, "not_found", `${selection.bundle!.product} ${selection.bundle!.version} not found`, [
+    throw notFound(`${selection.bundle!.product} ${selection.bundle!.version}`, [
       { field: "bundle.version", message: "unknown product version" },
     ]);
   const missing = ids.filter((id) => !found.has(id));
   if (missing.length) {
-    throw new ApiError(
-      404,
-      "not_found",
+    throw new NotFound(
       `unknown pack versions: ${missing.join(", ")}`,
       missing.map((id) => ({ field: "packs", message: `${id} is not in the catalog`, pack: id })),
     );
@@ -248,7 +242,7 @@ export async function recordGrant(
  */
 export async function loadLiveGrant(db: Db, capability: string, now: number): Promise<GrantRecord> {
   const grant = await findGrantByCapability(db, capability);
-  if (!grant) throw new ApiError(404, "not_found", "no grant has this capability");
+  if (!grant) throw new NotFound("no grant has this capability");
   const id = grant.id;
   if (grant.revoked) throw new ApiError(403, "revoked", `grant ${id} was revoked`);
   if (grant.expiresAt <= now)

@@ -18,7 +18,7 @@ import { type BrowseFilters, browseQuery, resolveSubmission } from "../../web/li
 import { PackPage } from "../../web/pages/pack";
 import { BrowsePage, browseHref } from "../../web/pages/packs";
 import { captchaView, postDownload, postedPage, type PostedDownload } from "./download-forms";
-import { htmlErrorHandler, page, parseForm, parseOrThrow, parsePicks, queryOf, type PagesEnv } from "./html";
+import { htmlErrorHandler, parseForm, parseOrThrow, parsePicks, queryOf, type PagesEnv } from "./html";
 import { FORM_BODY_BYTES, limitBody } from "../body-limit";
 
 export const browseRoutes = new Hono<PagesEnv>();
@@ -75,7 +75,7 @@ browseRoutes.get("/", catalogEtag, async (c) => {
     // A page rendered before downloads moved here may still send "Download selected": show the bar.
     return c.redirect(resolved.download ? `${href}#download` : href, 303);
   }
-  return page(await browsePage(c, c.get("catalog"), query, { filters, selected: submission.selected }));
+  return c.render(await browsePage(c, c.get("catalog"), query, { filters, selected: submission.selected }));
 });
 
 // The selection bar's Download Bundle and Copy all URLs post the whole form (filters, selection,
@@ -93,6 +93,7 @@ browseRoutes.post("/", limitBody(FORM_BODY_BYTES), async (c) => {
     ? await postDownload(c, { packs: selected }, query)
     : { status: 400, headers: { "Cache-Control": "no-store" }, outcome: { error: "Select at least one pack first." } };
   return postedPage(
+    c,
     await browsePage(c, catalogReader(c.env), query, { filters, selected, outcome: posted.outcome }),
     posted,
   );
@@ -109,7 +110,7 @@ browseRoutes.get("/:name", catalogEtag, async (c) => {
     throw notFound(`pack ${packRefId({ name, version })}`);
   const productNames = Object.fromEntries(products.map((p) => [p.id, p.name]));
   const shown = version ?? pack.versions[0].version;
-  return page(
+  return c.render(
     html`<${PackPage} pack=${pack} version=${shown} productNames=${productNames} images=${images.get(shown) ?? []} />`,
   );
 });

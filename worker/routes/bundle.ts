@@ -10,7 +10,7 @@ import { assessChosenPacks, compatiblePacksTolerant } from "../catalog/compatibi
 import { catalogEtag } from "../catalog/generation";
 import { listProducts } from "../catalog/products";
 import { catalogReader, type Db } from "../db/client";
-import { ApiError, invalidInput } from "../errors";
+import { badField, invalidInput } from "../errors";
 import {
   adjacentStep,
   applyPicks,
@@ -32,7 +32,7 @@ import { ConfirmStep, ReviewStep } from "../../web/pages/bundle/review";
 import type { DownloadOutcome } from "../../web/components/download";
 import { FORM_BODY_BYTES, limitBody } from "../body-limit";
 import { captchaView, formFields, postDownload, postedPage } from "./download-forms";
-import { htmlErrorHandler, page, parseForm, parseOrThrow, parsePicks, queryOf, type PagesEnv } from "./html";
+import { htmlErrorHandler, parseForm, parseOrThrow, parsePicks, queryOf, type PagesEnv } from "./html";
 
 export const bundleRoutes = new Hono<PagesEnv>();
 
@@ -54,7 +54,7 @@ bundleRoutes.get("/", (c) => c.redirect(`/bundle/product${new URL(c.req.url).sea
 
 bundleRoutes.get("/product", catalogEtag, async (c) => {
   const state = wizardState(c.req.url);
-  return page(html`<${ProductStep} state=${state} products=${await listProducts(c.get("catalog"))} />`);
+  return c.render(html`<${ProductStep} state=${state} products=${await listProducts(c.get("catalog"))} />`);
 });
 
 bundleRoutes.get("/version", catalogEtag, async (c) => {
@@ -62,23 +62,20 @@ bundleRoutes.get("/version", catalogEtag, async (c) => {
   const redirect = gate("version", state);
   if (redirect) return c.redirect(redirect, 303);
   const product = (await listProducts(c.get("catalog"))).find((p) => p.id === state.product);
-  if (!product)
-    throw new ApiError(400, "invalid_request", `product: there is no product ${state.product}`, [
-      { field: "product", message: `there is no product ${state.product}` },
-    ]);
-  return page(html`<${VersionStep} state=${state} product=${product} />`);
+  if (!product) throw badField("product", `there is no product ${state.product}`);
+  return c.render(html`<${VersionStep} state=${state} product=${product} />`);
 });
 
 bundleRoutes.get("/use-case", catalogEtag, async (c) => {
   const state = wizardState(c.req.url);
   const redirect = gate("use-case", state);
-  return redirect ? c.redirect(redirect, 303) : page(html`<${UseCaseStep} state=${state} />`);
+  return redirect ? c.redirect(redirect, 303) : c.render(html`<${UseCaseStep} state=${state} />`);
 });
 
 bundleRoutes.get("/cloud", catalogEtag, async (c) => {
   const state = wizardState(c.req.url);
   const redirect = gate("cloud", state);
-  return redirect ? c.redirect(redirect, 303) : page(html`<${CloudStep} state=${state} />`);
+  return redirect ? c.redirect(redirect, 303) : c.render(html`<${CloudStep} state=${state} />`);
 });
 
 /** The compatibility query of a complete wizard state. */
@@ -123,7 +120,7 @@ bundleRoutes.get("/layers/:layer", catalogEtag, async (c) => {
     { ...compatibilityQuery(state), layer },
     { everyLayer: state.useCase === "addon", page: addonPage },
   );
-  return page(html`<${LayerStep} state=${state} result=${result} missing=${missing} q=${q} page=${pageNumber} />`);
+  return c.render(html`<${LayerStep} state=${state} result=${result} missing=${missing} q=${q} page=${pageNumber} />`);
 });
 
 /** Every chosen pack with its catalog details and, when it no longer fits, why; and the ones no longer published. */
@@ -134,7 +131,7 @@ bundleRoutes.get("/review", catalogEtag, async (c) => {
   const redirect = gate("review", state) ?? (state.useCase === "addon" ? stepHref("confirm", state) : undefined);
   if (redirect) return c.redirect(redirect, 303);
   const { chosen, missing } = await chosenDetails(c.get("catalog"), state);
-  return page(
+  return c.render(
     html`<${ReviewStep} state=${state} chosen=${chosen} missing=${missing} origin=${new URL(c.req.url).origin} />`,
   );
 });
@@ -150,7 +147,7 @@ bundleRoutes.get("/confirm", catalogEtag, async (c) => {
   const state = wizardState(c.req.url);
   const redirect = gate("confirm", state);
   if (redirect) return c.redirect(redirect, 303);
-  return page(await confirmStep(c, c.get("catalog"), state));
+  return c.render(await confirmStep(c, c.get("catalog"), state));
 });
 
 // Confirm's download form posts back here: the grant is made and the same page shows its links.
@@ -160,7 +157,7 @@ bundleRoutes.post("/confirm", limitBody(FORM_BODY_BYTES), async (c) => {
   if (redirect) return c.redirect(redirect, 303);
   const spec = parseOrThrow(bundleSpec, { ...state, cloud: state.useCase === "controller" ? state.cloud : undefined });
   const posted = await postDownload(c, { bundle: spec }, await formFields(c));
-  return postedPage(await confirmStep(c, catalogReader(c.env), state, posted.outcome), posted);
+  return postedPage(c, await confirmStep(c, catalogReader(c.env), state, posted.outcome), posted);
 });
 
 const nextParams = z.object({
@@ -223,19 +220,13 @@ const MAX_SPEC_BYTES = 256 * 1024;
 bundleRoutes.post("/import", limitBody(MAX_SPEC_BYTES + 16 * 1024), async (c) => {
   const form = await parseForm(c);
   const file = form.spec;
-  if (!(file instanceof File))
-    throw new ApiError(400, "invalid_request", "spec: choose a bundle spec file to import", [
-      { field: "spec", message: "choose a bundle spec file" },
-    ]);
-  if (file.size > MAX_SPEC_BYTES)
-    throw new ApiError(400, "invalid_request", "spec: the file is larger than 256 KB", [
-      { field: "spec", message: "larger than 256 KB" },
-    ]);
+  if (!(file instanceof File)) throw badField("spec", "choose a bundle spec file to import");
+  if (file.size > MAX_SPEC_BYTES) throw badField("spec", "the file is larger than 256 KB");
   let json: unknown;
   try {
     json = JSON.parse(await file.text());
   } catch {
-    throw new ApiError(400, "invalid_request", "spec: the file is not JSON", [{ field: "spec", message: "not JSON" }]);
+    throw badField("spec", "the file is not JSON");
   }
   const spec = parseOrThrow(bundleSpec, json);
   const parsed = parseWizardState({

@@ -3,6 +3,7 @@
 // issues the grant (captcha, rate limit, audit, signed URLs) and gives the page what it shows:
 // the grant's links and URLs, or why nothing was issued.
 import type { Context } from "hono";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { VNode } from "preact";
 import { CAPTCHA_ACTION, captchaWidget } from "../captcha";
 import { grantTarLength, tarFolder } from "../downloads/bundle";
@@ -12,7 +13,6 @@ import { urlsTxt } from "../downloads/manifests";
 import { config, ConfigError } from "../env";
 import { ApiError } from "../errors";
 import type { CaptchaView, DownloadOutcome } from "../../web/components/download";
-import { documentHtml } from "../../web/components/layout";
 import { parseForm } from "./html";
 
 // Any page sub-app posts here, whatever variables it sets.
@@ -41,7 +41,7 @@ export async function formFields(c: AnyContext): Promise<Record<string, string>>
 
 export type PostedDownload = {
   outcome: DownloadOutcome;
-  status: 200 | 400 | 403 | 404 | 409 | 410 | 429 | 503;
+  status: ContentfulStatusCode;
   headers: Record<string, string>;
 };
 
@@ -89,7 +89,7 @@ export async function postDownload(
   } catch (err) {
     if (!(err instanceof ApiError)) throw err;
     return {
-      status: err.status as PostedDownload["status"],
+      status: err.status,
       headers: { ...headers, ...err.headers },
       outcome: { error: err.message },
     };
@@ -97,8 +97,6 @@ export async function postDownload(
 }
 
 /** The page a download form posted to, rendered with what the POST gave; never cached. */
-export const postedPage = (tree: VNode, posted: PostedDownload) =>
-  new Response(documentHtml(tree), {
-    status: posted.status,
-    headers: { "Content-Type": "text/html; charset=utf-8", ...posted.headers },
-  });
+export function postedPage(c: AnyContext, tree: VNode, posted: PostedDownload): Response {
+  return c.render(tree, { status: posted.status, headers: posted.headers });
+}

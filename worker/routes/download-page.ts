@@ -6,7 +6,7 @@
 import { type Context, Hono } from "hono";
 import { z } from "zod";
 import { packRefId } from "../catalog/vocabulary";
-import { ApiError, invalidInput } from "../errors";
+import { badField, invalidInput } from "../errors";
 import { browseHref } from "../../web/pages/packs";
 import { parseRefList, stepHref } from "../../web/lib/wizard";
 import { parseWizardState } from "../catalog/filters";
@@ -40,10 +40,7 @@ function formPage(raw: Record<string, string>): string {
     return `/install/${installers.slice(0, at)}?version=${encodeURIComponent(installers.slice(at + 1))}#download`;
   }
   const refs = parseRefList(packs);
-  if (!refs.length)
-    throw new ApiError(400, "invalid_request", "nothing to download: choose installers or packs first", [
-      { field: "packs", message: "empty" },
-    ]);
+  if (!refs.length) throw badField("packs", "nothing to download: choose installers or packs first");
   if (raw.product && raw.version && raw.useCase) {
     const state = parseWizardState({ ...raw, packs: refs.map(packRefId).join(",") });
     if (!state.success) throw invalidInput(state.error);

@@ -5,7 +5,7 @@ import { type Context, Hono } from "hono";
 import { z } from "zod";
 import { latestStateReader } from "../db/client";
 import { config } from "../env";
-import { ApiError, invalidInput } from "../errors";
+import { invalidInput, NotFound } from "../errors";
 import { grantTar, grantTarLength, tarFolder } from "../downloads/bundle";
 import {
   GRANT_FORMATS,
@@ -68,9 +68,7 @@ grantsRoutes.on(["GET", "HEAD"], "/:capability/:part{bundle\\.tar\\.part-[0-9]+}
   const count = partCount(total, size);
   const n = partNumber(c.req.param("part"), count);
   if (!n)
-    throw new ApiError(
-      404,
-      "not_found",
+    throw new NotFound(
       `no part ${c.req.param("part")}: at this size the archive has ${count} parts, bundle.tar.${partSuffix(1, count)} to bundle.tar.${partSuffix(count, count)}`,
     );
   const range = partRange(total, size, n);
@@ -109,7 +107,7 @@ grantsRoutes.get("/:capability/:doc{PARTS\\.SHA256SUMS|join-and-verify\\.sh}", a
 grantsRoutes.get("/:capability/:format", async (c) => {
   const format = c.req.param("format");
   if (!(MANIFEST_FORMATS as readonly string[]).includes(format)) {
-    throw new ApiError(404, "not_found", `no manifest format ${format}; use one of ${GRANT_FORMATS.join(", ")}`);
+    throw new NotFound(`no manifest format ${format}; use one of ${GRANT_FORMATS.join(", ")}`);
   }
   const parts = c.req.query("parts");
   if (parts !== undefined && (format === "bundle.curl" || format === "urls.txt")) {

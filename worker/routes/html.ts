@@ -1,34 +1,62 @@
-// Plumbing shared by the server-rendered page sub-apps (pages, bundle, browse): the HTML response
-// helpers, zod parsing that fails as a 400 naming the field, and the handlers that make a page
-// route answer in HTML whatever went wrong.
+// Plumbing shared by the server-rendered page sub-apps (pages, bundle, browse, upgrade, images):
+// the one renderer (every page answers with c.render), zod parsing that fails as a 400 naming the
+// field, and the error handler that makes a page route answer in HTML whatever went wrong.
 import type { Context, MiddlewareHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { html } from "htm/preact";
 import type { VNode } from "preact";
 import type { z } from "zod";
 import type { PackRef } from "../catalog/vocabulary";
 import type { CatalogVariables } from "../catalog/generation";
 import { ConfigError } from "../env";
-import { ApiError, invalidInput } from "../errors";
+import { ApiError, badField, invalidInput, NoRoute } from "../errors";
 import { documentHtml } from "../../web/components/layout";
 import { parseRefList } from "../../web/lib/wizard";
 import { ErrorPage } from "../../web/pages/error";
 
 export type PagesEnv = { Bindings: Env; Variables: CatalogVariables & { requestId: string } };
 
-export const page = (tree: VNode, status: 200 | 400 | 404 | 500 | 503 = 200) =>
-  new Response(documentHtml(tree), { status, headers: { "Content-Type": "text/html; charset=utf-8" } });
+/** A rendered page's status (200 unless said) and the headers it adds (no-store, Retry-After...). */
+export type PageInit = { status?: ContentfulStatusCode; headers?: Record<string, string> };
 
-export const errorPage = (
-  status: number,
+declare module "hono" {
+  interface ContextRenderer {
+    // biome-ignore lint/style/useShorthandFunctionType: Hono's ContextRenderer is augmented, so it stays an interface
+    (page: VNode, init?: PageInit): Response;
+  }
+}
+
+/**
+ * The one renderer, installed once for the whole app (as honox's _renderer.tsx): c.render(page,
+ * init) puts the page in the layout under the title its <Head> declares. The response carries only
+ * the page's own status and headers; the middleware around the handler (security headers, the
+ * catalog's cache headers) adds its own on the way out, as for any response.
+ */
+export const htmlRenderer: MiddlewareHandler = async (c, next) => {
+  c.setRenderer(
+    (page, init = {}) =>
+      new Response(documentHtml(page), {
+        status: init.status ?? 200,
+        headers: { "Content-Type": "text/html; charset=utf-8", ...init.headers },
+      }),
+  );
+  await next();
+};
+
+/** The HTML error page, through the one renderer. */
+function errorPage(
+  c: Context,
+  status: ContentfulStatusCode,
   message: string,
   details?: { field?: string; message: string }[],
   requestId?: string,
-) =>
-  page(
+) {
+  return c.render(
     html`<${ErrorPage} status=${status} message=${message} details=${details} requestId=${requestId} />`,
-    status as 400,
+    { status },
   );
+}
 
 /** The query string as a plain record (first value of each parameter). */
 export const queryOf = (url: string) => Object.fromEntries(new URL(url).searchParams);
@@ -50,12 +78,7 @@ export async function parseForm(
   try {
     return (await c.req.parseBody(options)) as Record<string, string | File | (string | File)[]>;
   } catch {
-    throw new ApiError(
-      400,
-      "invalid_request",
-      "the form body is malformed; send multipart/form-data or a urlencoded form",
-      [{ field: "body", message: "malformed form body" }],
-    );
+    throw badField("body", "malformed form body; send multipart/form-data or a urlencoded form");
   }
 }
 
@@ -63,9 +86,7 @@ export async function parseForm(
 export function parsePicks(picks: readonly string[]): PackRef[] {
   const refs = parseRefList(picks.join(","));
   if (refs.length !== picks.length) {
-    throw new ApiError(400, "invalid_request", "pick: every pick must be name@version", [
-      { field: "pick", message: "every pick must be name@version" },
-    ]);
+    throw badField("pick", "every pick must be name@version");
   }
   return refs;
 }
@@ -73,34 +94,28 @@ export function parsePicks(picks: readonly string[]): PackRef[] {
 /** Page routes answer in HTML, whatever went wrong; every page sub-app installs this as onError. */
 // Typed on the plain Context so any page sub-app (whatever its variables) can install it.
 export const htmlErrorHandler = (err: Error, c: Context): Response => {
+  if (err instanceof NoRoute) return errorPage(c, 404, `There is no page at ${err.path}.`);
   if (err instanceof ApiError) {
     const details = Array.isArray(err.details) ? err.details : undefined;
-    return errorPage(err.status, err.message, details);
+    return errorPage(c, err.status, err.message, details);
   }
+  const requestId = c.get("requestId");
   if (err instanceof ConfigError) {
-    console.error(c.get("requestId"), err.message);
-    return errorPage(503, "The studio is misconfigured; the operators have been told.", undefined, c.get("requestId"));
+    console.error(requestId, err.message);
+    return errorPage(c, 503, "The studio is misconfigured; the operators have been told.", undefined, requestId);
   }
-  if (err instanceof HTTPException) return errorPage(err.status, err.message || "The request was refused.");
-  console.error(c.get("requestId"), err);
-  return errorPage(500, "An unexpected error stopped this page from rendering.", undefined, c.get("requestId"));
+  if (err instanceof HTTPException) return errorPage(c, err.status, err.message || "The request was refused.");
+  console.error(requestId, err);
+  return errorPage(c, 500, "An unexpected error stopped this page from rendering.", undefined, requestId);
 };
 
 /**
- * A browser that follows a link to nowhere gets an HTML page; API clients keep the JSON shape.
- * Only the app's own "no route" answer is replaced, never another route's deliberate 404. It must
- * be registered with use("*") on a sub-app mounted at "/", so it wraps every path of the app.
+ * A browser that follows a link to nowhere gets the HTML 404 page; API clients, downloads, keys and
+ * anything but GET keep the JSON shape.
  */
-export const htmlNotFound: MiddlewareHandler<PagesEnv> = async (c, next) => {
-  await next();
+export function wantsHtmlPage(c: Context): boolean {
   const path = c.req.path;
-  const wantsHtml = (c.req.header("Accept") ?? "").includes("text/html");
   const apiPath = path.startsWith("/api/") || path.startsWith("/dl/") || path.startsWith("/keys/");
-  if (c.res.status !== 404 || !wantsHtml || apiPath || !(c.req.method === "GET" || c.req.method === "HEAD")) return;
-  if (!c.res.headers.get("Content-Type")?.includes("json")) return;
-  const body = (await c.res
-    .clone()
-    .json()
-    .catch(() => undefined)) as { error?: { message?: string } } | undefined;
-  if (body?.error?.message?.startsWith("no route for ")) c.res = errorPage(404, `There is no page at ${path}.`);
-};
+  const read = c.req.method === "GET" || c.req.method === "HEAD";
+  return read && !apiPath && (c.req.header("Accept") ?? "").includes("text/html");
+}

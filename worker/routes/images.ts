@@ -8,7 +8,7 @@ import { imagesQuery } from "../catalog/image-query";
 import { findImages } from "../db/images";
 import { validate } from "../validate";
 import { ImagesPage } from "../../web/pages/images";
-import { htmlErrorHandler, page, parseOrThrow } from "./html";
+import { htmlErrorHandler, parseOrThrow } from "./html";
 
 export const imagesApiRoutes = new Hono<{ Bindings: Env; Variables: CatalogVariables }>();
 imagesApiRoutes.use(catalogEtag);
@@ -22,7 +22,7 @@ export const imagesPageRoutes = new Hono<{ Bindings: Env; Variables: CatalogVari
 imagesPageRoutes.onError(htmlErrorHandler);
 imagesPageRoutes.get("/", catalogEtag, async (c) => {
   const q = c.req.query("q")?.trim() || undefined;
-  if (!q) return page(html`<${ImagesPage} />`);
+  if (!q) return c.render(html`<${ImagesPage} />`);
   const query = parseOrThrow(imagesQuery, { q });
-  return page(html`<${ImagesPage} q=${q} query=${query} hits=${await findImages(c.get("catalog"), query)} />`);
+  return c.render(html`<${ImagesPage} q=${q} query=${query} hits=${await findImages(c.get("catalog"), query)} />`);
 });

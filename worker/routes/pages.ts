@@ -1,7 +1,6 @@
 // The studio's front pages, server-rendered (Preact + htm): home, install, verification and the
 // verify script. Handlers parse the URL with zod (a 400 page names the field), call the catalog's
 // query functions and render; all state lives in the URL so every page works without JavaScript.
-// Mounted at "/", this sub-app also carries the HTML 404 for every unrouted path of the app.
 import { type Context, Hono } from "hono";
 import { html } from "htm/preact";
 import { z } from "zod";
@@ -18,7 +17,7 @@ import { InstallPage } from "../../web/pages/install";
 import { VerifyPage, type VerifyExamples } from "../../web/pages/verify";
 import type { DownloadOutcome } from "../../web/components/download";
 import { captchaView, formFields, postDownload, postedPage } from "./download-forms";
-import { htmlErrorHandler, htmlNotFound, page, parseOrThrow, type PagesEnv } from "./html";
+import { htmlErrorHandler, parseOrThrow, type PagesEnv } from "./html";
 import { FORM_BODY_BYTES, limitBody } from "../body-limit";
 import { config } from "../env";
 import { defaultKey, keyStatus } from "../keys";
@@ -26,11 +25,9 @@ import { defaultKey, keyStatus } from "../keys";
 export const pagesRoutes = new Hono<PagesEnv>();
 
 pagesRoutes.onError(htmlErrorHandler);
-// use("*") on the "/" mount wraps every path of the app, /bundle and /packs included.
-pagesRoutes.use("*", htmlNotFound);
 
 pagesRoutes.get("/", catalogEtag, async (c) =>
-  page(html`<${HomePage} products=${await listProducts(c.get("catalog"))} />`),
+  c.render(html`<${HomePage} products=${await listProducts(c.get("catalog"))} />`),
 );
 
 const installQuery = z.object({ version: dottedVersion.optional() });
@@ -51,7 +48,7 @@ async function installPage(c: Context<PagesEnv>, db: Db, version: string | undef
 
 pagesRoutes.get("/install/:product", catalogEtag, async (c) => {
   const { version } = parseOrThrow(installQuery, { version: c.req.query("version") || undefined });
-  return page(await installPage(c, c.get("catalog"), version));
+  return c.render(await installPage(c, c.get("catalog"), version));
 });
 
 // The installers table's form posts back here. The grant covers every installer of the version, so
@@ -63,7 +60,7 @@ pagesRoutes.post("/install/:product", limitBody(FORM_BODY_BYTES), async (c) => {
     { installers: { product: c.req.param("product"), version } },
     await formFields(c),
   );
-  return postedPage(await installPage(c, catalogReader(c.env), version, posted.outcome), posted);
+  return postedPage(c, await installPage(c, catalogReader(c.env), version, posted.outcome), posted);
 });
 
 /** Real file names for the verification examples: the newest installers and the first pack. */
@@ -86,7 +83,7 @@ pagesRoutes.get("/verify", catalogEtag, async (c) => {
     revokedAt: k.revokedAt,
     served: k.id === served,
   }));
-  return page(
+  return c.render(
     html`<${VerifyPage} examples=${await verifyExamples(c.get("catalog"))} keys=${keys} script=${VERIFY_SCRIPT} />`,
   );
 });

@@ -10,14 +10,14 @@ import { dottedVersion, parseWizardState } from "../catalog/filters";
 import { catalogEtag } from "../catalog/generation";
 import { listProducts } from "../catalog/products";
 import { planUpgrade } from "../catalog/upgrade";
-import { ApiError, invalidInput } from "../errors";
+import { ApiError, badField, fieldOf, invalidInput, NotFound } from "../errors";
 import { queryString } from "../../web/lib/format";
 import { upgradeLinks } from "../../web/lib/upgrade";
 import { UpgradePage, type UpgradePageProps } from "../../web/pages/upgrade";
 import { FORM_BODY_BYTES, limitBody } from "../body-limit";
 import { latestStateReader } from "../db/client";
 import { captchaView, formFields, postDownload, postedPage } from "./download-forms";
-import { htmlErrorHandler, page, queryOf, type PagesEnv } from "./html";
+import { htmlErrorHandler, queryOf, type PagesEnv } from "./html";
 
 export const upgradeRoutes = new Hono<PagesEnv>();
 
@@ -25,22 +25,19 @@ upgradeRoutes.onError(htmlErrorHandler);
 
 const SITE_KEYS = ["product", "version", "useCase", "cloud", "arch", "fips", "packs"] as const;
 
-const missing = (field: string, message: string) =>
-  new ApiError(400, "invalid_request", `${field}: ${message}`, [{ field, message }]);
-
 /** The page URL for a pasted bundle link: its site parameters (and target), nothing else. */
 function pastedLinkTarget(link: string): string {
   const text = link.trim();
-  if (!text) throw missing("link", "paste a bundle link");
+  if (!text) throw badField("link", "paste a bundle link");
   let url: URL;
   try {
     url = new URL(text, "http://pasted.invalid");
   } catch {
-    throw missing("link", "is not a link");
+    throw badField("link", "is not a link");
   }
   const params = Object.fromEntries([...SITE_KEYS, "target"].map((k) => [k, url.searchParams.get(k) ?? undefined]));
   if (!params.product || !params.version || !params.useCase)
-    throw missing(
+    throw badField(
       "link",
       "names no product, version and use case; copy the bundle link from the wizard's Confirm step",
     );
@@ -60,7 +57,7 @@ function siteOf(raw: Record<string, string>): BundleSpec | undefined {
   if (!parsed.success) throw invalidInput(parsed.error);
   const state = parsed.data;
   for (const key of ["product", "version", "useCase"] as const)
-    if (!state[key]) throw missing(key, "is required to say what the site runs");
+    if (!state[key]) throw badField(key, "is required to say what the site runs");
   const spec = bundleSpec.safeParse({ ...state, cloud: state.cloud });
   if (!spec.success) throw invalidInput(spec.error);
   return spec.data;
@@ -95,15 +92,13 @@ upgradeRoutes.post("/", limitBody(FORM_BODY_BYTES), async (c) => {
   if (failure || !selection) return render(c, products, props, failure ?? nothingToDownload());
   const posted = await postDownload(c, selection, await formFields(c));
   return postedPage(
+    c,
     html`<${UpgradePage} products=${products} ...${props} captcha=${captchaView(c.env)} outcome=${posted.outcome} />`,
     posted,
   );
 });
 
-const nothingToDownload = () =>
-  new ApiError(400, "invalid_request", "target: the site already has every file of this plan", [
-    { field: "target", message: "nothing to download" },
-  ]);
+const nothingToDownload = () => badField("target", "the site already has every file of this plan");
 
 /** What the page shows for a query: the site, the target, and the plan once both are known. */
 async function planPage(c: Context<PagesEnv>, raw: Record<string, string>) {
@@ -116,9 +111,7 @@ async function planPage(c: Context<PagesEnv>, raw: Record<string, string>) {
     props.site = siteOf(raw);
     props.target = targetOf(raw);
     if (props.site && !products.some((p) => p.id === props.site!.product))
-      throw new ApiError(404, "not_found", `product: there is no product ${props.site.product}`, [
-        { field: "product", message: `there is no product ${props.site.product}` },
-      ]);
+      throw badField("product", `there is no product ${props.site.product}`, 404);
     if (props.site && props.target) {
       const plan = await planUpgrade(db, { current: props.site, targetVersion: props.target }, Date.now());
       props.plan = plan;
@@ -127,7 +120,7 @@ async function planPage(c: Context<PagesEnv>, raw: Record<string, string>) {
   } catch (err) {
     if (!(err instanceof ApiError)) throw err;
     // A site that parsed stays on the page; an unknown product is no site to show.
-    if (err.status === 404 && err.message.startsWith("product:")) props.site = undefined;
+    if (err instanceof NotFound && fieldOf(err) === "product") props.site = undefined;
     failure = asPageFields(err);
   }
   return { products, props, failure };
@@ -136,10 +129,9 @@ async function planPage(c: Context<PagesEnv>, raw: Record<string, string>) {
 /** The plan's API field names as this page's query names them. */
 const PAGE_FIELDS: Record<string, string> = { targetVersion: "target", "current.version": "version" };
 function asPageFields(err: ApiError): ApiError {
-  const field = Object.keys(PAGE_FIELDS).find((f) => err.message.startsWith(`${f}: `));
-  if (!field) return err;
-  const message = `${PAGE_FIELDS[field]}: ${err.message.slice(field.length + 2)}`;
-  return new ApiError(err.status, err.code, message, [{ field: PAGE_FIELDS[field], message }]);
+  const field = fieldOf(err);
+  if (!field || !Object.hasOwn(PAGE_FIELDS, field) || !Array.isArray(err.details)) return err;
+  return badField(PAGE_FIELDS[field], err.details[0].message, err.status === 404 ? 404 : 400);
 }
 
 type Props = Omit<UpgradePageProps, "products" | "error" | "captcha" | "outcome">;
@@ -148,8 +140,8 @@ function render(c: Context<PagesEnv>, products: UpgradePageProps["products"], pr
   const error = failure
     ? { message: failure.message, details: Array.isArray(failure.details) ? failure.details : undefined }
     : undefined;
-  return page(
+  return c.render(
     html`<${UpgradePage} products=${products} ...${props} error=${error} captcha=${captchaView(c.env)} />`,
-    (failure?.status ?? 200) as 200 | 400 | 404,
+    { status: failure?.status ?? 200 },
   );
 }

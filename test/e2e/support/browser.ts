@@ -1,10 +1,13 @@
-// Browser helpers for the e2e page tests: Debian's chromium driven by playwright-core, screenshots
-// under the git-ignored screenshots/ folder, and a per-page record of what the browser received
-// (HTML, CSS and JS bytes, gzip-compressed with node:zlib, as a CDN would send them).
+// Browser helpers for the e2e page tests: the one browser fixture (`test`, whose tests and
+// test.beforeAll hooks take `{ browser }`: Debian's chromium driven by playwright-core, launched once
+// per file and closed after it), screenshots under the git-ignored screenshots/ folder, and a
+// per-page record of what the browser received (HTML, CSS and JS bytes, gzip-compressed with
+// node:zlib, as a CDN would send them).
 import { mkdir } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { gzipSync } from "node:zlib";
 import { chromium, type Browser, type Page } from "playwright-core";
+import { test as base } from "vitest";
 
 export const CHROMIUM = "/usr/bin/chromium";
 export const SCREENSHOTS = resolve(import.meta.dirname, "../../../screenshots");
@@ -15,6 +18,19 @@ export async function launchBrowser(): Promise<Browser> {
     args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
   });
 }
+
+/** Vitest's test with the shared browser: one chromium per test file, closed when the file is done. */
+export const test = base.extend<{ browser: Browser }>({
+  browser: [
+    // biome-ignore lint/correctness/noEmptyPattern: vitest reads a fixture's dependencies from this destructuring
+    async ({}, use) => {
+      const browser = await launchBrowser();
+      await use(browser);
+      await browser.close();
+    },
+    { scope: "file" },
+  ],
+});
 
 export async function screenshot(page: Page, name: string, fullPage = true): Promise<string> {
   await mkdir(SCREENSHOTS, { recursive: true });

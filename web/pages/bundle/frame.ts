@@ -5,7 +5,7 @@ import type { ComponentChildren } from "preact";
 import { html } from "htm/preact";
 import { packRefId, type PackRef } from "../../../worker/catalog/vocabulary";
 import type { Island } from "../../components/layout";
-import { Layout } from "../../components/layout";
+import { Head } from "../../components/layout";
 import { Notice } from "../../components/ui";
 import { label, USE_CASE_LABELS } from "../../lib/format";
 import { reachable, stepHref, stepsFor, withoutPacks, type StepId } from "../../lib/wizard";
@@ -49,12 +49,11 @@ export function StepMenu({ state, current }: { state: WizardState; current: Step
 }
 
 export function WizardFrame({ state, current, title, children, islands }: FrameProps) {
-  return html`<${Layout} title=${`${title} · Build bundle`} islands=${islands}>
+  return html`<${Head} title=${`${title} · Build bundle`} islands=${islands} />
     <div class="with-sidebar">
       <${StepMenu} state=${state} current=${current} />
       <div class="wizard-body">${children}</div>
-    </div>
-  <//>`;
+    </div>`;
 }
 
 /**
