@@ -24,15 +24,16 @@ const packFile = (name: string, version: string, digest: string, extra: Record<s
     ...((extra.pack as object) ?? {}),
   },
 });
+const manifestInput = (files: unknown[], products: unknown[]) => ({
+  schemaVersion: 1,
+  releaseId: "r",
+  keyId: "k1",
+  expiresAt: "2099-01-01T00:00:00Z",
+  products,
+  files,
+});
 const release = (files: unknown[], products: unknown[] = []) =>
-  releaseManifest.parse({
-    schemaVersion: 1,
-    releaseId: "r",
-    keyId: "k1",
-    expiresAt: "2099-01-01T00:00:00Z",
-    products,
-    files,
-  }) as ReleaseManifest;
+  releaseManifest.parse(manifestInput(files, products)) as ReleaseManifest;
 const noFacts = (): CatalogFacts => ({
   packVersions: new Map(),
   packLayers: new Map(),
@@ -133,14 +134,7 @@ describe("reasonLine", () => {
 
 describe("release.json rules", () => {
   const issues = (files: unknown[], products: unknown[] = []) => {
-    const result = releaseManifest.safeParse({
-      schemaVersion: 1,
-      releaseId: "r",
-      keyId: "k1",
-      expiresAt: "2099-01-01T00:00:00Z",
-      products,
-      files,
-    });
+    const result = releaseManifest.safeParse(manifestInput(files, products));
     return result.success ? [] : result.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
   };
 
