@@ -40,6 +40,9 @@ describe("catalog edge cache", () => {
     expect(second.headers.get("X-Catalog-Cache")).toBe("hit");
     expect(second.headers.get("ETag")).toBe(first.headers.get("ETag"));
     expect(second.headers.get("Cache-Control")).toBe("no-cache");
+    // Each answer carries its own request's id, never the one of the request that filled the cache.
+    expect(second.headers.get("X-Request-Id")).toMatch(/.+/);
+    expect(second.headers.get("X-Request-Id")).not.toBe(first.headers.get("X-Request-Id"));
     expect(await second.json()).toEqual(firstBody);
 
     // A publish bumps the generation: the next request misses and shows the new state.

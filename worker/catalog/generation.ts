@@ -5,6 +5,7 @@
 // any user) costs one indexed read instead of the page and facet queries.
 import { sql } from "drizzle-orm";
 import { createMiddleware } from "hono/factory";
+import type { RequestIdVariables } from "hono/request-id";
 import { runBatch } from "../db/catalog-queries";
 import { type Db, meteredCatalogReader } from "../db/client";
 import { edgeCache } from "../edge-cache";
@@ -49,7 +50,10 @@ export const ROWS_READ_HEADER = "X-D1-Rows-Read";
  * otherwise serves (or fills) the edge-cache copy for this catalog generation. Every answer says
  * how many D1 rows it read, an edge-cache copy only those of its generation check.
  */
-export const catalogEtag = createMiddleware<{ Bindings: Env; Variables: CatalogVariables }>(async (c, next) => {
+export const catalogEtag = createMiddleware<{
+  Bindings: Env;
+  Variables: CatalogVariables & RequestIdVariables;
+}>(async (c, next) => {
   const { db, meter } = meteredCatalogReader(c.env);
   c.set("catalog", db);
   const etag = catalogEtagValue(await catalogGeneration(db), c.env.CF_VERSION_METADATA.id);
@@ -67,12 +71,14 @@ export const catalogEtag = createMiddleware<{ Bindings: Env; Variables: CatalogV
     const res = new Response(cached.body, cached);
     for (const [name, value] of Object.entries(clientHeaders())) res.headers.set(name, value);
     res.headers.set("X-Catalog-Cache", "hit");
+    res.headers.set("X-Request-Id", c.get("requestId"));
     return res;
   }
   await next();
   if (c.res.status !== 200) return;
   const copy = new Response(c.res.clone().body, c.res);
   copy.headers.set("Cache-Control", `public, max-age=${EDGE_COPY_TTL_SECONDS}`);
+  copy.headers.delete("X-Request-Id"); // the filling request's, not the next reader's
   c.executionCtx.waitUntil(edgeCache().put(key, copy));
   for (const [name, value] of Object.entries(clientHeaders())) c.res.headers.set(name, value);
   c.res.headers.set("X-Catalog-Cache", "miss");
