@@ -213,6 +213,7 @@ describe("not found and errors", () => {
     expect(page.res.headers.get("Content-Type")).toContain("text/html");
     expect(page.body).toContain("There is no page at /no/such/page.");
     expect(page.res.headers.get("X-Request-Id")).toMatch(/\S/);
+    expect((await getPage("/packs")).res.headers.get("X-Request-Id")).toMatch(/\S/);
     expect(page.body).toContain('href="/packs"');
     const api = await exports.default.fetch("http://studio.test/api/v1/nothing", { headers: { Accept: "text/html" } });
     expect(api.status).toBe(404);

@@ -29,17 +29,14 @@ declare module "hono" {
 
 /**
  * The one renderer, installed once for the whole app (as honox's _renderer.tsx): c.render(page,
- * init) puts the page in the layout under the title its <Head> declares. The response carries only
- * the page's own status and headers; the middleware around the handler (security headers, the
- * catalog's cache headers) adds its own on the way out, as for any response.
+ * init) puts the page in the layout under the title its <Head> declares. The response carries the
+ * page's own status and headers plus those set before the handler (the request id); the middleware
+ * around the handler (security headers, the catalog's cache headers) adds its own on the way out.
  */
 export const htmlRenderer: MiddlewareHandler = async (c, next) => {
-  c.setRenderer(
-    (page, init = {}) =>
-      new Response(documentHtml(page), {
-        status: init.status ?? 200,
-        headers: { "Content-Type": "text/html; charset=utf-8", ...init.headers },
-      }),
+  // c.body, not a bare Response, so headers set before the handler (X-Request-Id) reach the page too.
+  c.setRenderer((page, init = {}) =>
+    c.body(documentHtml(page), init.status ?? 200, { "Content-Type": "text/html; charset=utf-8", ...init.headers }),
   );
   await next();
 };
