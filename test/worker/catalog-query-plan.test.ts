@@ -93,8 +93,24 @@ describe("query plans", () => {
     }
   });
 
-  it("counts a search in one pass that starts from its full-text matches", async () => {
-    const lines = await plan(searchCountsStatement(catalogFilter({ q: "monitoring", cloud: "aws" })));
+  it("counts a search in one pass over its full-text matches' kept profiles, reading no version", async () => {
+    const lines = await plan(
+      searchCountsStatement(catalogFilter({ q: "monitoring", cloud: "aws", product: "palette-vertex", fips: true })),
+    );
+    const text = lines.join("\n");
+    expect(text).toMatch(/pack_search VIRTUAL TABLE INDEX \d+:M/);
+    expect(text).toMatch(/SEARCH p USING INTEGER PRIMARY KEY \(rowid=\?\)/);
+    expect(text).toMatch(/SEARCH s USING PRIMARY KEY \(pack_name=\?\)/);
+    expect(
+      lines.filter((l) => /\b(pv|pack_versions|pack_version_\w+)\b/.test(l) || /^SCAN (p|s)\b/.test(l)),
+      text,
+    ).toEqual([]);
+  });
+
+  it("counts a search with a product version from the matching packs' versions, through their index", async () => {
+    const lines = await plan(
+      searchCountsStatement(catalogFilter({ q: "monitoring", product: "palette-vertex", version: "4.6.12" })),
+    );
     const text = lines.join("\n");
     expect(text).toMatch(/pack_search VIRTUAL TABLE INDEX \d+:M/);
     expect(text).toMatch(/SEARCH pv USING INDEX pack_versions_by_pack \(pack_name=\? AND yanked=\?\)/);

@@ -99,6 +99,24 @@ export function versionConditions(f: CatalogFilter, except?: Facet, check: Child
 const hasMatchingVersion = (f: CatalogFilter, except?: Facet, check: ChildCheck = "list") =>
   sql`EXISTS (SELECT 1 FROM pack_versions pv WHERE pv.pack_name = p.name AND ${and(versionConditions(f, except, check))})`;
 
+/**
+ * A search's page starts from its full-text matches, all of them (they are sorted by name), so each
+ * match is checked against the other filters once: by its kept facet profiles (a row or two per pack,
+ * see facets.ts) rather than its versions and their child lists. A product version's ranges are not
+ * in a profile: then the versions are checked.
+ */
+function hasMatchingProfile(f: CatalogFilter): SQL {
+  if (f.product && f.version) return hasMatchingVersion(f, undefined, "lookup");
+  const has = (column: string, value: string) => sql`instr(s.${sql.raw(column)}, ${`,${value},`}) > 0`;
+  const conditions: SQL[] = [];
+  if (f.product) conditions.push(has("products", f.product));
+  if (f.useCase) conditions.push(has("use_cases", f.useCase));
+  if (f.cloud) conditions.push(sql`(${has("clouds", f.cloud)} OR ${has("clouds", "all")})`);
+  if (f.arch) conditions.push(has("arches", f.arch));
+  if (f.fips !== undefined) conditions.push(sql`s.fips = ${f.fips ? 1 : 0}`);
+  return sql`EXISTS (SELECT 1 FROM pack_facet_profiles s WHERE s.pack_name = p.name AND ${and(conditions)})`;
+}
+
 /** The columns every pack-version listing returns; children come back as JSON arrays. */
 const versionColumns = sql`
   p.name AS name, p.display_name AS displayName, p.layer AS layer, p.addon_type AS addonType,
@@ -120,7 +138,10 @@ const versionColumns = sql`
  * joined in a fixed order (CROSS JOIN), so the rows read follow the page, not the catalog.
  */
 export function pageStatement(f: CatalogFilter, after: string | undefined, limit: number): SQL {
-  const pageConditions = [...packConditions(f), hasMatchingVersion(f, undefined, "lookup")];
+  const pageConditions = [
+    ...packConditions(f),
+    f.match ? hasMatchingProfile(f) : hasMatchingVersion(f, undefined, "lookup"),
+  ];
   if (after) pageConditions.push(sql`p.name > ${after}`);
   return sql`WITH page AS (SELECT p.name FROM packs p WHERE ${and(pageConditions)} ORDER BY p.name LIMIT ${limit + 1})
     SELECT ${versionColumns}
@@ -130,23 +151,28 @@ export function pageStatement(f: CatalogFilter, after: string | undefined, limit
 }
 
 /**
- * The total and every facet in one pass over the matching versions, for what the kept counts
- * cannot answer (search text, a product version). Each version is read once with its child lists
- * and its filter checks; every count is then a `count(DISTINCT …)` over that one set, so a search
- * runs its full-text match once instead of once per facet. Read the row with readSearchCounts.
+ * The total and every facet in one pass, for what the kept counts cannot answer (search text, a
+ * product version). Every count is a `count(DISTINCT …)` over one set of rows, each with its child
+ * lists and its filter checks, so a search runs its full-text match once instead of once per facet.
+ *
+ * The rows are the matching packs' facet profiles (pack_facet_profiles, kept by the publish and
+ * yank batches): a pack matches a filter when one of its versions does, and a version matches
+ * exactly when its profile does, so counting distinct pack names over profiles gives the same
+ * figures as over versions while reading a row or two per matching pack, not every version with
+ * four child lists. A product version is the exception: version ranges differ from version to
+ * version and are not in a profile, so then each matching version is read with its lists.
+ * Read the row with readSearchCounts.
  */
 export function searchCountsStatement(f: CatalogFilter): SQL {
-  const listOf = (table: string, column: string) =>
-    sql`',' || coalesce((SELECT group_concat(${sql.raw(column)}) FROM ${sql.raw(table)} WHERE pack_version_id = pv.id), '') || ','`;
   const has = (list: string, value: string) => sql`instr(${sql.raw(list)}, ${`,${value},`}) > 0`;
   const key = f.product && f.version ? versionSortKey(f.version) : undefined;
-  const range = key
-    ? sql` AND (min_version_key IS NULL OR min_version_key <= ${key}) AND (max_version_key IS NULL OR max_version_key >= ${key})`
-    : sql``;
   // Each active filter once, as a column; a facet's count applies all of them but its own.
   const checks: Partial<Record<Facet, SQL>> = {};
   if (f.product)
-    checks.product = sql`EXISTS (SELECT 1 FROM pack_version_products WHERE pack_version_id = pv.id AND product_id = ${f.product}${range})`;
+    checks.product = key
+      ? sql`EXISTS (SELECT 1 FROM pack_version_products WHERE pack_version_id = pv.id AND product_id = ${f.product}
+          AND (min_version_key IS NULL OR min_version_key <= ${key}) AND (max_version_key IS NULL OR max_version_key >= ${key}))`
+      : has("products", f.product);
   if (f.useCase) checks.useCase = has("use_cases", f.useCase);
   if (f.cloud) checks.cloud = sql`(${has("clouds", f.cloud)} OR ${has("clouds", "all")})`;
   if (f.layer) checks.layer = sql`layer = ${f.layer}`;
@@ -154,10 +180,10 @@ export function searchCountsStatement(f: CatalogFilter): SQL {
   if (f.fips !== undefined) checks.fips = sql`fips = ${f.fips ? 1 : 0}`;
   const active = Object.keys(checks) as Facet[];
   const otherChecks = (facet?: Facet) => and(active.filter((k) => k !== facet).map((k) => sql`k_${sql.raw(k)}`));
-  const checkColumns = active.map((k) =>
-    // Conditions on the child lists are made in the outer pass, where the lists exist.
-    k === "product" ? sql`, ${checks[k]} AS k_product` : sql``,
-  );
+  // A version range is checked where the version is read; every other check on the rows' lists.
+  const inner = (k: Facet) => k === "product" && key !== undefined;
+  const innerChecks = active.filter(inner).map((k) => sql`, ${checks[k]} AS k_${sql.raw(k)}`);
+  const outerChecks = active.filter((k) => !inner(k)).map((k) => sql`, ${checks[k]} AS k_${sql.raw(k)}`);
   const packsOf = (facet: Facet, valueCheck: SQL) =>
     sql`count(DISTINCT CASE WHEN ${otherChecks(facet)} AND ${valueCheck} THEN name END)`;
   const listed: [Facet, readonly string[], (value: string) => SQL][] = [
@@ -170,22 +196,40 @@ export function searchCountsStatement(f: CatalogFilter): SQL {
   const counts = listed.flatMap(([facet, values, check]) =>
     values.map((value, i) => sql`, ${packsOf(facet, check(value))} AS ${sql.raw(`${facet}_${i}`)}`),
   );
-  const outerChecks = active.filter((k) => k !== "product").map((k) => sql`, ${checks[k]} AS k_${sql.raw(k)}`);
-  return sql`WITH v AS MATERIALIZED (
-      SELECT p.name AS name, p.layer AS layer, pv.fips AS fips,
-        ${listOf("pack_version_products", "product_id")} AS products,
-        ${listOf("pack_version_use_cases", "use_case")} AS use_cases,
-        ${listOf("pack_version_clouds", "cloud")} AS clouds,
-        ${listOf("pack_version_arches", "arch")} AS arches${sql.join(checkColumns, sql``)}
-      FROM packs p CROSS JOIN pack_versions pv ON pv.pack_name = p.name
-      WHERE pv.yanked = 0${f.match ? sql` AND p.rowid IN (SELECT rowid FROM pack_search WHERE pack_search MATCH ${f.match})` : sql``}
-    ),
+  const matching = f.match
+    ? sql` AND p.rowid IN (SELECT rowid FROM pack_search WHERE pack_search MATCH ${f.match})`
+    : sql``;
+  const rows = key ? versionRows(matching, innerChecks) : profileRowsOf(matching);
+  // Version rows compute their lists in subqueries: kept once (MATERIALIZED), not once per check.
+  // Profile rows hold theirs as columns, so w reads them straight, without a copy of its own.
+  return sql`WITH v AS ${key ? sql`MATERIALIZED` : sql`NOT MATERIALIZED`} (${rows}),
     w AS MATERIALIZED (SELECT *${sql.join(outerChecks, sql``)} FROM v)
     SELECT count(DISTINCT CASE WHEN ${otherChecks()} THEN name END) AS total${sql.join(counts, sql``)},
       (SELECT json_group_array(json_array(pr.id,
           (SELECT count(DISTINCT name) FROM w WHERE ${otherChecks("product")} AND instr(w.products, ',' || pr.id || ',') > 0)))
         FROM (SELECT id FROM products ORDER BY sort_order, name) pr) AS products
     FROM w`;
+}
+
+/** searchCountsStatement's rows from the kept profiles of the packs `matching` (on `p`) admits. */
+function profileRowsOf(matching: SQL): SQL {
+  return sql`SELECT s.pack_name AS name, s.layer AS layer, s.fips AS fips, s.products AS products,
+      s.use_cases AS use_cases, s.clouds AS clouds, s.arches AS arches
+    FROM packs p CROSS JOIN pack_facet_profiles s ON s.pack_name = p.name
+    WHERE 1${matching}`;
+}
+
+/** searchCountsStatement's rows from every non-yanked version of the packs `matching` admits, lists read per version. */
+function versionRows(matching: SQL, checkColumns: SQL[]): SQL {
+  const listOf = (table: string, column: string) =>
+    sql`',' || coalesce((SELECT group_concat(${sql.raw(column)}) FROM ${sql.raw(table)} WHERE pack_version_id = pv.id), '') || ','`;
+  return sql`SELECT p.name AS name, p.layer AS layer, pv.fips AS fips,
+      ${listOf("pack_version_products", "product_id")} AS products,
+      ${listOf("pack_version_use_cases", "use_case")} AS use_cases,
+      ${listOf("pack_version_clouds", "cloud")} AS clouds,
+      ${listOf("pack_version_arches", "arch")} AS arches${sql.join(checkColumns, sql``)}
+    FROM packs p CROSS JOIN pack_versions pv ON pv.pack_name = p.name
+    WHERE pv.yanked = 0${matching}`;
 }
 
 /** searchCountsStatement's one row as the total and the facets, every known value listed. */

@@ -99,6 +99,7 @@ export const releaseArtifacts = sqliteTable(
     index("release_artifacts_by_key").on(t.keyId),
     index("release_artifacts_by_published_generation").on(t.publishedGeneration),
     index("release_artifacts_by_yanked_generation").on(t.yankedGeneration),
+    index("release_artifacts_by_release").on(t.releaseId),
   ],
 );
 
@@ -151,6 +152,8 @@ export const packVersions = sqliteTable(
     index("pack_versions_by_key").on(t.keyId),
     index("pack_versions_by_pack").on(t.packName, t.yanked, t.versionKey),
     index("pack_versions_by_fips").on(t.fips, t.packName),
+    // A key incident finds the versions its leaked key's releases brought in (key-incidents.ts).
+    index("pack_versions_by_release").on(t.releaseId),
   ],
 );
 
