@@ -22,7 +22,9 @@ SELECT DISTINCT pv.pack_name, p.layer, pv.fips,
 FROM pack_versions pv JOIN packs p ON p.name = pv.pack_name
 WHERE pv.yanked = 0;
 --> statement-breakpoint
--- A key incident finds the versions and installers its leaked key's releases brought in by release id.
+-- A key incident finds the releases its leaked key signed, and the versions and installers they brought in.
+CREATE INDEX `releases_by_key` ON `releases` (`key_id`);
+--> statement-breakpoint
 CREATE INDEX `pack_versions_by_release` ON `pack_versions` (`release_id`);
 --> statement-breakpoint
 CREATE INDEX `release_artifacts_by_release` ON `release_artifacts` (`release_id`);

@@ -180,6 +180,23 @@ describe("query plans of the kept facet counts and the compatibility pages", () 
     }
   });
 
+  it("finds a key incident's versions through the key and release indexes, counts and profiles alike", async () => {
+    const db = drizzle(env.DB, { schema });
+    const statements = facetCountStatements(db, { keyYanked: { keyId: "leaked", yankedAt: 1, reason: "x" } });
+    expect(statements.length).toBeGreaterThan(2);
+    for (const statement of statements) {
+      const lines = await plan((statement as unknown as { toSQL(): { sql: string; params: unknown[] } }).toSQL());
+      const text = lines.join("\n");
+      expect(
+        lines.filter(
+          (l) => /^SCAN (k|pv|pack_versions|releases)\b(?! VIRTUAL)/.test(l) || FULL_SCAN_OF_VERSION_TABLES.test(l),
+        ),
+        text,
+      ).toEqual([]);
+      if (/\bk\b/.test(text)) expect(text).toMatch(/SEARCH k USING INDEX pack_versions_by_release \(release_id=\?\)/);
+    }
+  });
+
   it("walks one stretch of a layer in its index for a compatibility page", async () => {
     const range: LayerRange = {
       filter: { product: "palette-enterprise", version: "4.7.3", useCase: "controller", cloud: "aws", arch: "amd64" },

@@ -298,7 +298,7 @@ export const releases = sqliteTable(
     manifestSignatureEtag: text("manifest_signature_etag"),
     manifestSignatureSize: integer("manifest_signature_size"),
   },
-  (t) => [index("releases_by_status").on(t.status, t.claimedAt)],
+  (t) => [index("releases_by_status").on(t.status, t.claimedAt), index("releases_by_key").on(t.keyId)],
 );
 
 /** Admin actions that change what the catalog offers in bulk (e.g. yanking all a key signed). */
