@@ -197,16 +197,20 @@ describe("query plans of the kept facet counts and the compatibility pages", () 
     }
   });
 
+  const layerPage = (words: string[]): LayerRange => ({
+    filter: { product: "palette-enterprise", version: "4.7.3", useCase: "controller", cloud: "aws", arch: "amd64" },
+    extra: sql`(pv.fips = 1 OR NOT EXISTS (SELECT 1 FROM products WHERE id = 'palette-enterprise' AND fips = 1))`,
+    after: "a",
+    offset: 20,
+    limit: 20,
+    words,
+  });
+
   it("walks one stretch of a layer in its index for a compatibility page", async () => {
-    const range: LayerRange = {
-      filter: { product: "palette-enterprise", version: "4.7.3", useCase: "controller", cloud: "aws", arch: "amd64" },
-      extra: sql`(pv.fips = 1 OR NOT EXISTS (SELECT 1 FROM products WHERE id = 'palette-enterprise' AND fips = 1))`,
-      after: "a",
-      offset: 20,
-      limit: 20,
-      words: ["monitor"],
-    };
-    for (const statement of [layerRangeStatement("addon", range), versionsInLayerStatement("addon", range)]) {
+    for (const statement of [
+      layerRangeStatement("addon", layerPage([])),
+      versionsInLayerStatement("addon", layerPage([])),
+    ]) {
       const lines = await plan(statement);
       expect(
         lines.filter((l) => FULL_SCAN_OF_VERSION_TABLES.test(l)),
@@ -216,7 +220,32 @@ describe("query plans of the kept facet counts and the compatibility pages", () 
     }
   });
 
-  it("walks one stretch of every layer by pack name for add-on only's page", async () => {
+  it("starts a searched compatibility page from the words' full-text matches, not a walk of the layer", async () => {
+    const range = layerPage(["monitor", "cobalt"]);
+    for (const statement of [layerRangeStatement("addon", range), versionsInLayerStatement("addon", range)]) {
+      const lines = await plan(statement);
+      const text = lines.join("\n");
+      expect(
+        lines.filter((l) => FULL_SCAN_OF_VERSION_TABLES.test(l) || /^SCAN (p|packs)\b/.test(l)),
+        text,
+      ).toEqual([]);
+      expect(text).toMatch(/pack_search VIRTUAL TABLE INDEX \d+:M/);
+      expect(text).toMatch(/SEARCH p USING INTEGER PRIMARY KEY \(rowid=\?\)/);
+      expect(text).not.toMatch(/packs_by_layer \(layer=\? AND name>\?\)/);
+    }
+  });
+
+  it("walks every layer by pack name for add-on only's page, and starts a searched one from the matches", async () => {
+    const unsearched = await plan(
+      layerRangeStatement("every", {
+        filter: { product: "palette-enterprise" },
+        after: "a",
+        offset: 0,
+        limit: 20,
+        words: [],
+      }),
+    );
+    expect(unsearched.join("\n")).toMatch(/SEARCH p USING (COVERING )?INDEX sqlite_autoindex_packs_1 \(name>\?\)/);
     const range: LayerRange = {
       filter: { product: "palette-enterprise", version: "4.7.3", cloud: "aws" },
       after: "a",
@@ -233,7 +262,9 @@ describe("query plans of the kept facet counts and the compatibility pages", () 
         lines.filter((l) => FULL_SCAN_OF_VERSION_TABLES.test(l) || /AUTOMATIC|BLOOM/.test(l)),
         lines.join("\n"),
       ).toEqual([]);
-      expect(lines.join("\n")).toMatch(/SEARCH p USING (COVERING )?INDEX sqlite_autoindex_packs_1 \(name>\?\)/);
+      // "network" also names the CNI layer: the start is its matches and that layer's packs.
+      expect(lines.join("\n")).toMatch(/SEARCH p USING INTEGER PRIMARY KEY \(rowid=\?\)/);
+      expect(lines.join("\n")).toMatch(/SEARCH packs USING COVERING INDEX packs_by_layer \(layer=\?\)/);
     }
   });
 });

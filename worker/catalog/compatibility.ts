@@ -203,8 +203,8 @@ export type CompatibleResult = {
  * A page of a layer: the next `limit` packs with a version that may fit, after the pack named
  * `after` or after skipping `offset` such packs, and every version of the layer's packs in between
  * (so each hidden version is on exactly one page). `words` narrow the packs (lower case; each must
- * occur in the name, display name, description or add-on type, or in `layerNames`' name of the
- * pack's layer).
+ * match the name, display name, description or add-on type as the packs search does, or occur in
+ * `layerNames`' name of the pack's layer).
  */
 export type LayerPage = Pick<LayerRange, "after" | "limit" | "layerNames"> & { offset?: number; words?: string[] };
 /** A chosen pack with its catalog details and why it no longer fits (empty when it does). */

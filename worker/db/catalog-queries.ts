@@ -5,6 +5,7 @@
 // its child table's (value, pack_version_id) index.
 import { type SQL, sql } from "drizzle-orm";
 import { SQLiteAsyncDialect } from "drizzle-orm/sqlite-core";
+import { ftsQuery } from "../catalog/search-text";
 import { versionSortKey } from "../catalog/versions";
 import type { Db } from "./client";
 import {
@@ -292,7 +293,7 @@ export function versionsInLayerStatement(layer: LayerScope, range?: LayerRange):
       json((SELECT json_group_array(json_array(pack_name, layer, type, min_version, max_version)) FROM pack_dependencies WHERE pack_version_id = pv.id))
     )) AS versions
     FROM packs p CROSS JOIN pack_versions pv ON pv.pack_name = p.name
-    WHERE ${inLayer(layer)}pv.yanked = 0${inRange}
+    WHERE ${inLayer(layer, range)}pv.yanked = 0${inRange}
     GROUP BY pv.rowid / ${sql.raw(String(LAYER_CHUNK))}`;
 }
 
@@ -302,15 +303,25 @@ export function versionsInLayerStatement(layer: LayerScope, range?: LayerRange):
  */
 export type LayerScope = Layer | "every";
 
-const inLayer = (layer: LayerScope) => (layer === "every" ? sql`` : sql`p.layer = ${layer} AND `);
+/**
+ * The layer condition. With search words the packs come from the words' full-text matches (a list
+ * as long as the matches), so the layer is then only checked (`+` keeps SQLite from walking the
+ * layer's index, which would read every pack of the layer up to the page's end to find them).
+ */
+const inLayer = (layer: LayerScope, range?: LayerRange) => {
+  if (layer === "every") return sql``;
+  return range && searches(range) ? sql`+p.layer = ${layer} AND ` : sql`p.layer = ${layer} AND `;
+};
+
+const searches = (range: LayerRange) => range.words.some((w) => ftsQuery(w) !== undefined);
 
 /**
  * One page of a layer for the compatibility check: the stretch of packs by name after `after` that
  * holds the next `limit` packs with a version the filter admits (skipping `offset` such packs
  * first), together with every other pack of the layer in between, so each hidden version is on
  * exactly one page. `filter` only finds where the stretch ends; what is offered is decided by
- * assessing every version in it. `words` (lower case) must each occur in a pack's name, display
- * name, description or add-on type.
+ * assessing every version in it. `words` (lower case) must each match a pack's name, display
+ * name, description or add-on type as the packs search does (a word is a prefix of a word there).
  */
 export type LayerRange = {
   filter: CatalogFilter;
@@ -327,16 +338,26 @@ export type LayerRange = {
   layerNames?: Partial<Record<Layer, string>>;
 };
 
+/**
+ * Each word as a condition on `p`: the pack is among the word's full-text matches (the packs
+ * search's index and prefix rule, see ftsQuery), or among the packs of a layer whose name holds it.
+ * As a list of rowids the query can start from, a search reads its matches, not every pack of the
+ * layer up to the page's end, as a text test per pack would.
+ */
 function packWords({ words, layerNames = {} }: Pick<LayerRange, "words" | "layerNames">): SQL {
-  const text = sql`lower(p.name || ' ' || p.display_name || ' ' || p.description || ' ' || coalesce(p.addon_type, ''))`;
   return sql.join(
-    words.map((w) => {
+    words.flatMap((w) => {
+      const match = ftsQuery(w);
+      // A word with nothing to search by (punctuation only) narrows nothing.
+      if (!match) return [];
       // The layers' names are few and fixed: which ones hold the word is decided here, not per row.
       const named = (Object.entries(layerNames) as [Layer, string][])
         .filter(([, name]) => name.toLowerCase().includes(w))
         .map(([layer]) => layer);
-      const inNamedLayer = named.length ? sql` OR p.layer IN (${sql.join(named, sql`, `)})` : sql``;
-      return sql` AND (instr(${text}, ${w}) > 0${inNamedLayer})`;
+      const inNamedLayer = named.length
+        ? sql` UNION ALL SELECT rowid FROM packs WHERE layer IN (${sql.join(named, sql`, `)})`
+        : sql``;
+      return [sql` AND p.rowid IN (SELECT rowid FROM pack_search WHERE pack_search MATCH ${match}${inNamedLayer})`];
     }),
     sql``,
   );
@@ -346,7 +367,7 @@ function packWords({ words, layerNames = {} }: Pick<LayerRange, "words" | "layer
 function rangeCandidates(layer: LayerScope, range: LayerRange): SQL {
   const conditions = [...versionConditions(range.filter, undefined, "lookup"), ...(range.extra ? [range.extra] : [])];
   return sql`SELECT p.name FROM packs p
-    WHERE ${inLayer(layer)}p.name > ${range.after ?? ""}${packWords(range)}
+    WHERE ${inLayer(layer, range)}p.name > ${range.after ?? ""}${packWords(range)}
       AND EXISTS (SELECT 1 FROM pack_versions pv INDEXED BY pack_versions_by_pack WHERE pv.pack_name = p.name AND ${and(conditions)})
     ORDER BY p.name LIMIT ${range.offset + range.limit + 1}`;
 }
