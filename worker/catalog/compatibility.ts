@@ -352,9 +352,12 @@ export async function compatiblePacksTolerant(
       });
     else result.offered.push(summary);
   }
-  // A chosen pack of the step's layers that no longer fits is always named, whichever page it falls on.
+  // A chosen pack of the step's layers that no longer fits is always named, whichever page it falls
+  // on; so is the chosen pack of a one-pack layer that fits (offered first), so each page's one
+  // choice shows what is chosen and picking another replaces it.
   if (page) {
     const read = new Set(candidates.map(packRefId));
+    const current: PackVersionSummary[] = [];
     for (const pack of chosen) {
       if ((scope !== "every" && pack.layer !== scope) || read.has(packRefId(pack))) continue;
       const reasons = assessPack(pack, context);
@@ -366,7 +369,9 @@ export async function compatiblePacksTolerant(
           layer: pack.layer,
           reasons,
         });
+      else if (scope !== "every" && isSinglePackLayer(scope)) current.push(pack);
     }
+    result.offered.unshift(...current);
   }
   return { result, missing };
 }

@@ -12,7 +12,8 @@ import { adjacentStep, stateQuery, stepHref, type WizardState } from "../../lib/
 import { MissingPacksNotice, WizardFrame } from "./frame";
 import { AgentNotice } from "./start";
 
-export const ADDONS_PER_PAGE = 20;
+/** Packs per page of a layer step (those that may fit, found by the query). */
+export const PACKS_PER_PAGE = 20;
 
 const HEADINGS: Record<Layer, { title: string; intro: string }> = {
   os: {
@@ -133,7 +134,8 @@ export function LayerStep({ state, result, missing, q, page }: LayerProps) {
   const addOnOnly = state.useCase === "addon";
   const offered = multiple ? result.offered.filter((v) => matchesSearch(v, q)) : result.offered;
   const hidden = multiple ? result.hidden.filter((v) => matchesSearch(v, q)) : result.hidden;
-  // The add-on layer comes a page at a time (ADDONS_PER_PAGE packs that may fit, found by the query).
+  // A layer comes a page at a time (PACKS_PER_PAGE packs that may fit, found by the query); a
+  // one-pack layer's current choice is offered on every page.
   const groups = groupPacks(offered);
   const current = Math.max(page, 1);
   const hasNext = result.nextCursor !== null;
@@ -198,7 +200,7 @@ export function LayerStep({ state, result, missing, q, page }: LayerProps) {
         groups.length === 0
           ? html`<div class="card"><p>No compatible ${LAYER_LABELS[layer]} pack${multiple && q ? ` matches “${q}”` : ""}. ${hidden.length ? "See the hidden packs below for why." : ""}</p></div>`
           : html`<fieldset>
-            <legend class=${multiple ? "visually-hidden" : ""}>${LAYER_LABELS[layer]} packs${multiple ? ` (page ${current})` : ""}</legend>
+            <legend class=${multiple ? "visually-hidden" : ""}>${LAYER_LABELS[layer]} packs${current > 1 || hasNext ? ` (page ${current})` : ""}</legend>
             <ul class="pack-list">
               ${
                 !multiple
@@ -227,7 +229,7 @@ export function LayerStep({ state, result, missing, q, page }: LayerProps) {
           </fieldset>`
       }
       ${
-        multiple && (current > 1 || hasNext)
+        current > 1 || hasNext
           ? html`<div class="pager">
             <button type="submit" name="go" value="prev-page" class="secondary" disabled=${current <= 1}>Previous page</button>
             <span class="muted small">Page ${current} · ${groups.length} packs</span>
