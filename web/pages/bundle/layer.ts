@@ -57,10 +57,18 @@ export function groupPacks(versions: readonly PackVersionSummary[]): PackGroup[]
   return groups;
 }
 
+const wordsOf = (text: string) =>
+  text
+    .toLowerCase()
+    .split(/[^\p{L}\p{N}]+/u)
+    .filter(Boolean);
+
 /**
- * The add-on search: every word must appear in the name, display name, description, type or layer
- * ("network" finds the CNIs on the add-on only step, which offers every layer).
- * Hidden versions carry only their names, so they match on those.
+ * The add-on search, the rule the query applies (catalog-queries.ts packWords, the packs search's
+ * full-text prefix match): every word's parts must each begin a word of the name, display name,
+ * description or type, or the word must occur in the layer's name ("network" finds the CNIs on the
+ * add-on only step, which offers every layer). Hidden versions carry only their names, so they
+ * match on those.
  */
 export function matchesSearch(
   pack: Pick<PackVersionSummary, "name" | "displayName"> &
@@ -68,11 +76,11 @@ export function matchesSearch(
   q: string | undefined,
 ): boolean {
   const words = (q ?? "").toLowerCase().split(/\s+/).filter(Boolean);
-  const layer = pack.layer ? LAYER_LABELS[pack.layer] : "";
-  const text = [pack.name, pack.displayName, pack.description ?? "", pack.addonType ?? "", layer]
-    .join(" ")
-    .toLowerCase();
-  return words.every((w) => text.includes(w));
+  const layer = pack.layer ? LAYER_LABELS[pack.layer].toLowerCase() : "";
+  const text = wordsOf([pack.name, pack.displayName, pack.description ?? "", pack.addonType ?? ""].join(" "));
+  return words.every(
+    (w) => layer.includes(w) || wordsOf(w).every((part) => text.some((word) => word.startsWith(part))),
+  );
 }
 
 type LayerProps = {
