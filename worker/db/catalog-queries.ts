@@ -55,12 +55,22 @@ export type Facet = (typeof FACETS)[number];
 
 const and = (conditions: SQL[]) => (conditions.length ? sql.join(conditions, sql` AND `) : sql`1`);
 
-/** Conditions on the `p` (packs) alias. */
-function packConditions(f: CatalogFilter, except?: Facet): SQL[] {
-  const out: SQL[] = [];
-  if (f.layer && except !== "layer") out.push(sql`p.layer = ${f.layer}`);
-  if (f.match) out.push(sql`p.rowid IN (SELECT rowid FROM pack_search WHERE pack_search MATCH ${f.match})`);
-  return out;
+/** The packs to read, as the `p` alias: all of them, or (search text) the full-text matches, each joined to its pack by rowid. */
+type PackSource = { from: SQL; conditions: SQL[] };
+
+function searchedPacks(match: string | undefined): PackSource {
+  return match
+    ? {
+        from: sql`pack_search CROSS JOIN packs p ON p.rowid = pack_search.rowid`,
+        conditions: [sql`pack_search MATCH ${match}`],
+      }
+    : { from: sql`packs p`, conditions: [] };
+}
+
+/** The packs a filter's walk starts from, with its conditions on `p`. */
+function packSource(f: CatalogFilter): PackSource {
+  const source = searchedPacks(f.match);
+  return f.layer ? { ...source, conditions: [...source.conditions, sql`p.layer = ${f.layer}`] } : source;
 }
 
 /**
@@ -139,12 +149,13 @@ const versionColumns = sql`
  * joined in a fixed order (CROSS JOIN), so the rows read follow the page, not the catalog.
  */
 export function pageStatement(f: CatalogFilter, after: string | undefined, limit: number): SQL {
+  const source = packSource(f);
   const pageConditions = [
-    ...packConditions(f),
+    ...source.conditions,
     f.match ? hasMatchingProfile(f) : hasMatchingVersion(f, undefined, "lookup"),
   ];
   if (after) pageConditions.push(sql`p.name > ${after}`);
-  return sql`WITH page AS (SELECT p.name FROM packs p WHERE ${and(pageConditions)} ORDER BY p.name LIMIT ${limit + 1})
+  return sql`WITH page AS (SELECT p.name FROM ${source.from} WHERE ${and(pageConditions)} ORDER BY p.name LIMIT ${limit + 1})
     SELECT ${versionColumns}
     FROM page CROSS JOIN packs p ON p.name = page.name CROSS JOIN pack_versions pv ON pv.pack_name = p.name
     WHERE ${and(versionConditions(f, undefined, "lookup"))}
@@ -197,10 +208,8 @@ export function searchCountsStatement(f: CatalogFilter): SQL {
   const counts = listed.flatMap(([facet, values, check]) =>
     values.map((value, i) => sql`, ${packsOf(facet, check(value))} AS ${sql.raw(`${facet}_${i}`)}`),
   );
-  const matching = f.match
-    ? sql` AND p.rowid IN (SELECT rowid FROM pack_search WHERE pack_search MATCH ${f.match})`
-    : sql``;
-  const rows = key ? versionRows(matching, innerChecks) : profileRowsOf(matching);
+  const source = searchedPacks(f.match);
+  const rows = key ? versionRows(source, innerChecks) : profileRowsOf(source);
   // Version rows compute their lists in subqueries: kept once (MATERIALIZED), not once per check.
   // Profile rows hold theirs as columns, so w reads them straight, without a copy of its own.
   return sql`WITH v AS ${key ? sql`MATERIALIZED` : sql`NOT MATERIALIZED`} (${rows}),
@@ -212,16 +221,16 @@ export function searchCountsStatement(f: CatalogFilter): SQL {
     FROM w`;
 }
 
-/** searchCountsStatement's rows from the kept profiles of the packs `matching` (on `p`) admits. */
-function profileRowsOf(matching: SQL): SQL {
+/** searchCountsStatement's rows from the kept profiles of the packs `source` reads. */
+function profileRowsOf({ from, conditions }: PackSource): SQL {
   return sql`SELECT s.pack_name AS name, s.layer AS layer, s.fips AS fips, s.products AS products,
       s.use_cases AS use_cases, s.clouds AS clouds, s.arches AS arches
-    FROM packs p CROSS JOIN pack_facet_profiles s ON s.pack_name = p.name
-    WHERE 1${matching}`;
+    FROM ${from} CROSS JOIN pack_facet_profiles s ON s.pack_name = p.name
+    WHERE ${and(conditions)}`;
 }
 
-/** searchCountsStatement's rows from every non-yanked version of the packs `matching` admits, lists read per version. */
-function versionRows(matching: SQL, checkColumns: SQL[]): SQL {
+/** searchCountsStatement's rows from every non-yanked version of the packs `source` reads, lists read per version. */
+function versionRows({ from, conditions }: PackSource, checkColumns: SQL[]): SQL {
   const listOf = (table: string, column: string) =>
     sql`',' || coalesce((SELECT group_concat(${sql.raw(column)}) FROM ${sql.raw(table)} WHERE pack_version_id = pv.id), '') || ','`;
   return sql`SELECT p.name AS name, p.layer AS layer, pv.fips AS fips,
@@ -229,8 +238,8 @@ function versionRows(matching: SQL, checkColumns: SQL[]): SQL {
       ${listOf("pack_version_use_cases", "use_case")} AS use_cases,
       ${listOf("pack_version_clouds", "cloud")} AS clouds,
       ${listOf("pack_version_arches", "arch")} AS arches${sql.join(checkColumns, sql``)}
-    FROM packs p CROSS JOIN pack_versions pv ON pv.pack_name = p.name
-    WHERE pv.yanked = 0${matching}`;
+    FROM ${from} CROSS JOIN pack_versions pv ON pv.pack_name = p.name
+    WHERE ${and([sql`pv.yanked = 0`, ...conditions])}`;
 }
 
 /** searchCountsStatement's one row as the total and the facets, every known value listed. */
