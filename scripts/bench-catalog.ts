@@ -15,12 +15,12 @@
 // Then the ingest benchmark (scripts/bench-ingest.ts, --ingest-mib, 0 to skip). The last line
 // printed is one JSON object for CI:
 //   {"packs":N,"versions":N,"cold":{"<request>":{"medianMs","p90Ms","ratio","rowsRead"},…},"warm":{…},
-//    "ingest":{"ratio","mibPerS","cpuSecondsPerGiB",…}}
+//    "ingest":{"ratio","mibPerS","cpuSecondsPerGiB",…},"release10":{"sequentialMs","fanOutMs","ratio",…}}
 // (the large catalog, ratios against its cold baseline; ingest against a bare DigestStream pass). Everything lives in a fresh temp dir,
 // removed at the end; only 127.0.0.1 is contacted.
 //
 //   npm run bench -- [--versions 10000 | --packs 2000] [--reps 15] [--warmup 3] [--keep] [--reuse <dir>] [--port 8806]
-//                    [--ingest-mib 128]
+//                    [--ingest-mib 128] [--release10-mib 64]
 //
 // --keep leaves the temp dir; --reuse <dir> starts both studios on such a kept dir without
 // generating, signing or syncing the large catalog again (migrations still apply), e.g. to compare
@@ -57,6 +57,8 @@ const { values } = parseArgs({
     port: { type: "string", default: "8806" },
     // The ingest benchmark's object (scripts/bench-ingest.ts), run after the catalog; 0 skips it.
     "ingest-mib": { type: "string", default: "128" },
+    // MiB per file of the ingest benchmark's ten-file release (before/after the fan-out); 0 skips it.
+    "release10-mib": { type: "string", default: "64" },
   },
 });
 const PACKS = values.versions
@@ -464,12 +466,18 @@ async function main() {
   const checked = await measure([small, large]);
   printTable(small, large, checked);
   const catalog = summary(large, largeStudio.summary.packs ?? PACKS, largeStudio.versions);
-  // Ingest: the sync's verifier against a bare DigestStream pass (scripts/bench-ingest.ts).
-  const ingest =
+  // Ingest: the sync's verifier against a bare DigestStream pass, and the ten-file release before
+  // and after the fan-out, whose studio takes the port after the ingest Worker's (scripts/bench-ingest.ts).
+  const { release10, ...ingest } =
     Number(values["ingest-mib"]) > 0
-      ? await ingestBenchmark({ mib: Number(values["ingest-mib"]), reps: 3, port: INGEST_PORT })
-      : undefined;
-  console.log(JSON.stringify({ ...catalog, ...(ingest && { ingest }) }));
+      ? await ingestBenchmark({
+          mib: Number(values["ingest-mib"]),
+          reps: 3,
+          port: INGEST_PORT,
+          release10Mib: Number(values["release10-mib"]),
+        })
+      : {};
+  console.log(JSON.stringify({ ...catalog, ...("ratio" in ingest && { ingest }), ...(release10 && { release10 }) }));
 }
 
 try {

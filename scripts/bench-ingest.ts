@@ -8,9 +8,13 @@
 // Each way's median wall time gives MiB/s and a ratio of throughput to the baseline; workerd's CPU
 // time per GiB comes from /proc (utime + stime of the workerd processes), and its peak resident
 // memory is sampled during each pass (flat memory: it must not grow with the file).
-// Usage: npx tsx scripts/bench-ingest.ts [--mib 256] [--reps 5] [--port 8806]
-// Prints a table, then one JSON line: {"ingest":{"ratio":…,"mibPerS":…,"cpuSecondsPerGiB":…,…}}; `npm run bench`
-// runs it after the catalog benchmark and puts the same figures in its summary line.
+// Then, with --release10-mib above 0 (default 64), a release of ten files of that size: verified one
+// after another in one invocation (before the fan-out) and published by the real sync through
+// VerifyReleaseWorkflow (after), on the next port (scripts/bench-release10.ts).
+// Usage: npx tsx scripts/bench-ingest.ts [--mib 256] [--reps 5] [--port 8806] [--release10-mib 64]
+// Prints a table, then one JSON line: {"ingest":{"ratio":…,"mibPerS":…,"cpuSecondsPerGiB":…,…},
+// "release10":{"sequentialMs":…,"fanOutMs":…,"ratio":…}}; `npm run bench` runs it after the catalog
+// benchmark and puts the same figures in its summary line.
 import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { createHash, createSign, generateKeyPairSync } from "node:crypto";
 import { createWriteStream } from "node:fs";
@@ -19,6 +23,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { parseArgs, promisify } from "node:util";
+import { release10Benchmark, type Release10Figures } from "./bench-release10";
 
 const exec = promisify(execFile);
 const KEY = "incoming/bench-ingest/bench-file.zst";
@@ -109,10 +114,18 @@ export type IngestFigures = {
   baseline: { mibPerS: number; cpuSecondsPerGiB: number };
   twoHashesBefore: { ratio: number; mibPerS: number; cpuSecondsPerGiB: number };
   peakRssMiB: number;
+  /** The ten-file release, before and after the fan-out (when asked for). */
+  release10?: Release10Figures;
 };
 
 /** Runs the benchmark (prints its table) and returns the figures of the summary line. */
-export async function ingestBenchmark(opts: { mib: number; reps: number; port: number }): Promise<IngestFigures> {
+export async function ingestBenchmark(opts: {
+  mib: number;
+  reps: number;
+  port: number;
+  /** MiB per file of the ten-file release; 0 skips it. Its studio starts on port + 1. */
+  release10Mib?: number;
+}): Promise<IngestFigures> {
   const SIZE = opts.mib * 1024 * 1024;
   const REPS = opts.reps;
   const PORT = opts.port;
@@ -209,6 +222,9 @@ export async function ingestBenchmark(opts: { mib: number; reps: number; port: n
     const verify = rows.find((r) => r.way === "verify")!;
     const before = rows.find((r) => r.way === "two-hashes")!;
     const ingest = rows.find((r) => r.way === "ingest")!;
+    const release10 = opts.release10Mib
+      ? await release10Benchmark({ fileMib: opts.release10Mib, work, ingestUrl: BASE, studioPort: PORT + 1 })
+      : undefined;
     return {
       mib: opts.mib,
       ratio: verify.ratio,
@@ -218,6 +234,7 @@ export async function ingestBenchmark(opts: { mib: number; reps: number; port: n
       baseline: { mibPerS: rows[0].mibPerS, cpuSecondsPerGiB: rows[0].cpuSecondsPerGiB },
       twoHashesBefore: { ratio: before.ratio, mibPerS: before.mibPerS, cpuSecondsPerGiB: before.cpuSecondsPerGiB },
       peakRssMiB: Math.max(...rows.map((r) => r.peakRssMiB)),
+      ...(release10 && { release10 }),
     };
   } finally {
     stop();
@@ -231,12 +248,14 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
       mib: { type: "string", default: "256" },
       reps: { type: "string", default: "5" },
       port: { type: "string", default: "8806" },
+      "release10-mib": { type: "string", default: "64" },
     },
   });
-  const ingest = await ingestBenchmark({
+  const { release10, ...ingest } = await ingestBenchmark({
     mib: Number(values.mib),
     reps: Number(values.reps),
     port: Number(values.port),
+    release10Mib: Number(values["release10-mib"]),
   });
-  console.log(JSON.stringify({ ingest }));
+  console.log(JSON.stringify({ ingest, ...(release10 && { release10 }) }));
 }

@@ -3,7 +3,9 @@
 //   /digest: a bare DigestStream pass (the baseline: the least any verifier must do);
 //   /verify: the sync's single-pass measureAndVerify (hash once, signature over the digest);
 //   /ingest: the sync's whole per-file step, verifyFile (verify while writing the immutable blob);
-//   /two-hashes: how it was before, both a DigestStream and node:crypto's createVerify over every byte.
+//   /two-hashes: how it was before, both a DigestStream and node:crypto's createVerify over every byte;
+//   /sequential: a release's files verified one after another by verifyFile in this one invocation,
+//   as the sync did before it fanned out to a Workflow (scripts/bench-release10.ts times both).
 import { createVerify } from "node:crypto";
 import { verifyFile } from "../../worker/sync/verify-files";
 import { measureAndVerify, WorkersCrypto } from "../../worker/sync/verify";
@@ -46,6 +48,18 @@ async function bareDigest(body: ReadableStream<Uint8Array>): Promise<{ bytes: nu
   return { bytes };
 }
 
+type ReleaseFile = { file: string; signature: string; size: number; sha256: string };
+
+/** The files of a release under `folder`, verified and copied one after another (each blob copy fresh). */
+async function verifySequentially(bucket: R2Bucket, folder: string, files: ReleaseFile[], pem: string) {
+  const verdicts = [];
+  for (const f of files) {
+    await bucket.delete(`blobs/sha256/${f.sha256}`);
+    verdicts.push(await verifyFile(bucket, folder, f, { id: "bench", pem }));
+  }
+  return { verdicts };
+}
+
 export default {
   async fetch(request: Request, env: BenchEnv): Promise<Response> {
     const url = new URL(request.url);
@@ -54,6 +68,10 @@ export default {
     if (request.method === "PUT" && action === "objects") {
       const stored = await env.ARTIFACTS.put(key, request.body);
       return json({ size: stored?.size });
+    }
+    if (action === "sequential") {
+      const { pem, files } = (await request.json()) as { pem: string; files: ReleaseFile[] };
+      return json(await verifySequentially(env.ARTIFACTS, `${key}/`, files, pem));
     }
     const object = await env.ARTIFACTS.get(key);
     if (!object) return json({ error: `no object ${key}` }, 404);

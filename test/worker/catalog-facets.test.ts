@@ -1,8 +1,9 @@
 // The kept facet counts (worker/db/facets.ts) on a generated catalog of a few thousand versions,
 // published through publishStatements in several releases: every total, facet and page of
 // /api/v1/packs equals a plain recount of the generated data, after the first publish, after a yank,
-// after a second publish that adds versions to existing packs and after a key incident's yank; the
-// counts kept batch by batch equal a full recount, and so does the migration's backfill.
+// after a second publish that adds versions to existing packs and after a key incident's yank, with
+// and without search text; the counts and profiles kept batch by batch equal a full recount, and so
+// do the migrations' backfills.
 import { env, exports } from "cloudflare:workers";
 import { sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
@@ -65,7 +66,11 @@ type ModelVersion = {
   products: string[];
   yanked: boolean;
 };
-type ModelPack = { name: string; layer: Layer; versions: ModelVersion[] };
+/** `word` is in the pack's description: what a search for it finds. */
+type ModelPack = { name: string; layer: Layer; word: string; versions: ModelVersion[] };
+
+/** None is a prefix of another token the packs hold (search matches prefixes). */
+const SEARCH_WORDS = ["aurora", "basalt", "cobalt"];
 
 const model = new Map<string, ModelPack>();
 
@@ -82,7 +87,7 @@ function packFile(pack: ModelPack, v: ModelVersion): PackFile {
       displayName: `Pack ${pack.name}`,
       version: v.version,
       layer: pack.layer,
-      description: `generated ${pack.layer} pack`,
+      description: `generated ${pack.layer} pack ${pack.word}`,
       cloudTypes: v.clouds,
       annotations: { source: "spectrocloud" },
       constraints: { dependencies: [] },
@@ -101,7 +106,12 @@ function generate(random: ReturnType<typeof seeded>, count: number, prefix: stri
     const reuse = existing.length > 0 && random.next() < 0.3;
     const pack: ModelPack = reuse
       ? random.pick(existing)
-      : { name: `${prefix}-${String(i).padStart(4, "0")}`, layer: random.pick(LAYERS), versions: [] };
+      : {
+          name: `${prefix}-${String(i).padStart(4, "0")}`,
+          layer: random.pick(LAYERS),
+          word: SEARCH_WORDS[i % SEARCH_WORDS.length],
+          versions: [],
+        };
     const versions = reuse ? 1 : 1 + Math.floor(random.next() * 4);
     const arches: Arch[] = random.next() < 0.6 ? [...ARCHES] : ["amd64"];
     const clouds: (Cloud | "all")[] = random.next() < 0.2 ? ["all"] : random.some(CLOUDS, 3);
@@ -157,10 +167,21 @@ async function publish(
 
 // ---- the recount -----------------------------------------------------------------------------------
 
-type Filter = { product?: string; useCase?: UseCase; cloud?: Cloud; layer?: Layer; arch?: Arch; fips?: boolean };
+type Filter = {
+  q?: string;
+  product?: string;
+  /** No generated version is bounded to product versions, so a product version narrows nothing. */
+  version?: string;
+  useCase?: UseCase;
+  cloud?: Cloud;
+  layer?: Layer;
+  arch?: Arch;
+  fips?: boolean;
+};
 
 const versionMatches = (pack: ModelPack, v: ModelVersion, f: Filter) =>
   !v.yanked &&
+  (!f.q || pack.word === f.q) &&
   (!f.layer || pack.layer === f.layer) &&
   (!f.product || v.products.includes(f.product)) &&
   (!f.useCase || v.useCases.includes(f.useCase)) &&
@@ -215,6 +236,11 @@ const FILTERS: Filter[] = [
   { product: "palette-enterprise", cloud: "aws", arch: "amd64", fips: true },
   { layer: "os", cloud: "maas", fips: false, useCase: "controller" },
   { product: "palette-vertex", useCase: "addon", cloud: "edge-native", layer: "cni", arch: "arm64", fips: true },
+  { q: "cobalt" },
+  { q: "cobalt", cloud: "aws", fips: true },
+  { q: "basalt", product: "palette-vertex", useCase: "agent", layer: "addon" },
+  { q: "aurora", product: "palette-enterprise", arch: "arm64", cloud: "maas", fips: false, useCase: "controller" },
+  { q: "basalt", product: "palette-enterprise", version: "4.6.12", cloud: "gcp" },
 ];
 
 async function expectCountsMatch() {
@@ -242,19 +268,27 @@ async function expectPagesMatch(f: Filter) {
   expect(seen).toEqual(expected);
 }
 
-/** The kept table as sorted text rows, to compare with a recount of it. */
+/** The kept tables as sorted text rows, to compare with a recount of them. */
 async function keptCounts(): Promise<string[]> {
   const rows = await db().all<Record<string, unknown>>(
     sql`SELECT product, use_case, cloud, layer, arch, fips, n FROM pack_facet_counts`,
   );
   return rows.map((r) => Object.values(r).join("|")).sort();
 }
+async function keptProfiles(): Promise<string[]> {
+  const rows = await db().all<Record<string, unknown>>(
+    sql`SELECT pack_name, layer, fips, products, use_cases, clouds, arches FROM pack_facet_profiles`,
+  );
+  return rows.map((r) => Object.values(r).join("|")).sort();
+}
 
 async function expectKeptEqualsRebuilt() {
-  const kept = await keptCounts();
+  const [counts, profiles] = [await keptCounts(), await keptProfiles()];
+  expect(profiles.length).toBeGreaterThan(0);
   const [first, ...rest] = rebuildFacetCountStatements(db());
   await db().batch([first, ...rest]);
-  expect(await keptCounts()).toEqual(kept);
+  expect(await keptCounts()).toEqual(counts);
+  expect(await keptProfiles()).toEqual(profiles);
 }
 
 beforeAll(async () => {
@@ -276,6 +310,7 @@ describe("kept facet counts", { timeout: 60_000 }, () => {
 
   it("page through exactly the recounted packs and versions", async () => {
     await expectPagesMatch({});
+    await expectPagesMatch({ q: "cobalt", cloud: "aws" });
     await expectPagesMatch({ product: "palette-enterprise", cloud: "aws", arch: "amd64", fips: true });
   });
 
@@ -324,6 +359,7 @@ describe("kept facet counts", { timeout: 60_000 }, () => {
     await publish("facets-b", second);
     await expectCountsMatch();
     await expectPagesMatch({ layer: "addon", useCase: "agent" });
+    await expectPagesMatch({ q: "basalt", fips: true });
     await expectKeptEqualsRebuilt();
   });
 
@@ -346,5 +382,14 @@ describe("kept facet counts", { timeout: 60_000 }, () => {
     expect(backfill).toBeDefined();
     await env.DB.batch([env.DB.prepare("DELETE FROM pack_facet_counts"), env.DB.prepare(backfill!)]);
     expect(await keptCounts()).toEqual(kept);
+  });
+
+  it("are the profiles the search-scale migration's backfill computes for a catalog published before it", async () => {
+    const kept = await keptProfiles();
+    const migration = env.TEST_MIGRATIONS.find((m) => m.name.startsWith("0008_"));
+    const backfill = migration?.queries.find((q) => q.includes("INSERT INTO pack_facet_profiles"));
+    expect(backfill).toBeDefined();
+    await env.DB.batch([env.DB.prepare("DELETE FROM pack_facet_profiles"), env.DB.prepare(backfill!)]);
+    expect(await keptProfiles()).toEqual(kept);
   });
 });

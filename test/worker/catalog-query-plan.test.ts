@@ -62,7 +62,10 @@ describe("query plans", () => {
 
   it("uses every filter's index at once when all are active", async () => {
     const lines = await plan(pageStatement(catalogFilter(everything), "a", 24));
-    for (const [, , index] of INDEX_FOR)
+    // Search text starts the walk from its matches, each joined to its pack by rowid: the layer is
+    // then checked on that row, not walked in its index.
+    expect(lines.join("\n")).toMatch(/SEARCH p USING INTEGER PRIMARY KEY \(rowid=\?\)/);
+    for (const [, , index] of INDEX_FOR.filter(([name]) => name !== "layer"))
       expect(
         lines.some((l) => index.test(l)),
         `${index}\n${lines.join("\n")}`,
@@ -93,8 +96,24 @@ describe("query plans", () => {
     }
   });
 
-  it("counts a search in one pass that starts from its full-text matches", async () => {
-    const lines = await plan(searchCountsStatement(catalogFilter({ q: "monitoring", cloud: "aws" })));
+  it("counts a search in one pass over its full-text matches' kept profiles, reading no version", async () => {
+    const lines = await plan(
+      searchCountsStatement(catalogFilter({ q: "monitoring", cloud: "aws", product: "palette-vertex", fips: true })),
+    );
+    const text = lines.join("\n");
+    expect(text).toMatch(/pack_search VIRTUAL TABLE INDEX \d+:M/);
+    expect(text).toMatch(/SEARCH p USING INTEGER PRIMARY KEY \(rowid=\?\)/);
+    expect(text).toMatch(/SEARCH s USING PRIMARY KEY \(pack_name=\?\)/);
+    expect(
+      lines.filter((l) => /\b(pv|pack_versions|pack_version_\w+)\b/.test(l) || /^SCAN (p|s)\b/.test(l)),
+      text,
+    ).toEqual([]);
+  });
+
+  it("counts a search with a product version from the matching packs' versions, through their index", async () => {
+    const lines = await plan(
+      searchCountsStatement(catalogFilter({ q: "monitoring", product: "palette-vertex", version: "4.6.12" })),
+    );
     const text = lines.join("\n");
     expect(text).toMatch(/pack_search VIRTUAL TABLE INDEX \d+:M/);
     expect(text).toMatch(/SEARCH pv USING INDEX pack_versions_by_pack \(pack_name=\? AND yanked=\?\)/);
@@ -164,16 +183,37 @@ describe("query plans of the kept facet counts and the compatibility pages", () 
     }
   });
 
+  it("finds a key incident's versions through the key and release indexes, counts and profiles alike", async () => {
+    const db = drizzle(env.DB, { schema });
+    const statements = facetCountStatements(db, { keyYanked: { keyId: "leaked", yankedAt: 1, reason: "x" } });
+    expect(statements.length).toBeGreaterThan(2);
+    for (const statement of statements) {
+      const lines = await plan((statement as unknown as { toSQL(): { sql: string; params: unknown[] } }).toSQL());
+      const text = lines.join("\n");
+      expect(
+        lines.filter(
+          (l) => /^SCAN (k|pv|pack_versions|releases)\b(?! VIRTUAL)/.test(l) || FULL_SCAN_OF_VERSION_TABLES.test(l),
+        ),
+        text,
+      ).toEqual([]);
+      if (/\bk\b/.test(text)) expect(text).toMatch(/SEARCH k USING INDEX pack_versions_by_release \(release_id=\?\)/);
+    }
+  });
+
+  const layerPage = (words: string[]): LayerRange => ({
+    filter: { product: "palette-enterprise", version: "4.7.3", useCase: "controller", cloud: "aws", arch: "amd64" },
+    extra: sql`(pv.fips = 1 OR NOT EXISTS (SELECT 1 FROM products WHERE id = 'palette-enterprise' AND fips = 1))`,
+    after: "a",
+    offset: 20,
+    limit: 20,
+    words,
+  });
+
   it("walks one stretch of a layer in its index for a compatibility page", async () => {
-    const range: LayerRange = {
-      filter: { product: "palette-enterprise", version: "4.7.3", useCase: "controller", cloud: "aws", arch: "amd64" },
-      extra: sql`(pv.fips = 1 OR NOT EXISTS (SELECT 1 FROM products WHERE id = 'palette-enterprise' AND fips = 1))`,
-      after: "a",
-      offset: 20,
-      limit: 20,
-      words: ["monitor"],
-    };
-    for (const statement of [layerRangeStatement("addon", range), versionsInLayerStatement("addon", range)]) {
+    for (const statement of [
+      layerRangeStatement("addon", layerPage([])),
+      versionsInLayerStatement("addon", layerPage([])),
+    ]) {
       const lines = await plan(statement);
       expect(
         lines.filter((l) => FULL_SCAN_OF_VERSION_TABLES.test(l)),
@@ -183,7 +223,32 @@ describe("query plans of the kept facet counts and the compatibility pages", () 
     }
   });
 
-  it("walks one stretch of every layer by pack name for add-on only's page", async () => {
+  it("starts a searched compatibility page from the words' full-text matches, not a walk of the layer", async () => {
+    const range = layerPage(["monitor", "cobalt"]);
+    for (const statement of [layerRangeStatement("addon", range), versionsInLayerStatement("addon", range)]) {
+      const lines = await plan(statement);
+      const text = lines.join("\n");
+      expect(
+        lines.filter((l) => FULL_SCAN_OF_VERSION_TABLES.test(l) || /^SCAN (p|packs)\b/.test(l)),
+        text,
+      ).toEqual([]);
+      expect(text).toMatch(/pack_search VIRTUAL TABLE INDEX \d+:M/);
+      expect(text).toMatch(/SEARCH p USING INTEGER PRIMARY KEY \(rowid=\?\)/);
+      expect(text).not.toMatch(/packs_by_layer \(layer=\? AND name>\?\)/);
+    }
+  });
+
+  it("walks every layer by pack name for add-on only's page, and starts a searched one from the matches", async () => {
+    const unsearched = await plan(
+      layerRangeStatement("every", {
+        filter: { product: "palette-enterprise" },
+        after: "a",
+        offset: 0,
+        limit: 20,
+        words: [],
+      }),
+    );
+    expect(unsearched.join("\n")).toMatch(/SEARCH p USING (COVERING )?INDEX sqlite_autoindex_packs_1 \(name>\?\)/);
     const range: LayerRange = {
       filter: { product: "palette-enterprise", version: "4.7.3", cloud: "aws" },
       after: "a",
@@ -200,7 +265,9 @@ describe("query plans of the kept facet counts and the compatibility pages", () 
         lines.filter((l) => FULL_SCAN_OF_VERSION_TABLES.test(l) || /AUTOMATIC|BLOOM/.test(l)),
         lines.join("\n"),
       ).toEqual([]);
-      expect(lines.join("\n")).toMatch(/SEARCH p USING (COVERING )?INDEX sqlite_autoindex_packs_1 \(name>\?\)/);
+      // "network" also names the CNI layer: the start is its matches and that layer's packs.
+      expect(lines.join("\n")).toMatch(/SEARCH p USING INTEGER PRIMARY KEY \(rowid=\?\)/);
+      expect(lines.join("\n")).toMatch(/SEARCH packs USING COVERING INDEX packs_by_layer \(layer=\?\)/);
     }
   });
 });

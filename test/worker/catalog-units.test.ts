@@ -1,7 +1,7 @@
 // The pure parts of browsing: FTS5 query building and the query-string schemas.
 import { describe, expect, it } from "vitest";
 import { compatibleQuery, packFilters } from "../../worker/catalog/filters";
-import { ftsQuery } from "../../worker/catalog/search-text";
+import { ftsQuery } from "../../worker/db/search-text";
 
 describe("ftsQuery", () => {
   it("quotes every word and matches it as a prefix", () => {

@@ -2,13 +2,15 @@
 // exactly what assessing the whole layer at once gives (every version once, offered or hidden, with
 // the same details and reasons, in the same order), each page holds at most `limit` offered packs,
 // and a chosen pack that no longer fits is named on every page. The wizard's add-on step pages and
-// searches in the query; add-on only's step does the same over every layer.
+// searches in the query; add-on only's step does the same over every layer; a one-pack layer's step
+// pages too, its current choice offered on every page.
 import { env, exports } from "cloudflare:workers";
 import { drizzle } from "drizzle-orm/d1";
 import { beforeAll, describe, expect, it } from "vitest";
 import { type CompatibleResult, compatiblePacksTolerant } from "../../worker/catalog/compatibility";
 import * as schema from "../../worker/db/schema";
-import { FIXTURE_PACKS, manyAddons, seedCatalog } from "./support/catalog-fixture";
+import { FIXTURE_PACKS, type FixturePack, manyAddons, seedCatalog } from "./support/catalog-fixture";
+import { redirectOf } from "./pages-support";
 
 const db = () => drizzle(env.DB, { schema });
 const get = (path: string) => exports.default.fetch(`http://studio.test${path}`);
@@ -41,8 +43,25 @@ async function walk(query: string, limit: number): Promise<CompatibleResult[]> {
   return pages;
 }
 
+/** More OS packs than one page of a layer step holds. */
+const manyOs = (count: number): FixturePack[] =>
+  Array.from({ length: count }, (_, i) => ({
+    name: `os-gen-${String(i).padStart(2, "0")}`,
+    displayName: `Generated OS ${i}`,
+    layer: "os" as const,
+    versions: [
+      {
+        version: "1.0.0",
+        arches: ["amd64"],
+        clouds: ["all"],
+        useCases: ["controller", "agent"],
+        products: [{ product: "palette-enterprise" }, { product: "palette-vertex" }],
+      },
+    ],
+  }));
+
 beforeAll(async () => {
-  await seedCatalog([...FIXTURE_PACKS, ...manyAddons(320)]);
+  await seedCatalog([...FIXTURE_PACKS, ...manyAddons(320), ...manyOs(30)]);
 });
 
 describe("GET /api/v1/compatible pages", () => {
@@ -120,6 +139,44 @@ describe("the wizard's add-on step", () => {
     expect(offered).toContain("addon-017@1.0.0");
     expect(offered).not.toContain("addon-018@1.0.0");
     expect(offered.every((v) => v.split("@")[0].includes("17"))).toBe(true);
+  });
+});
+
+describe("the wizard's one-pack layer steps", () => {
+  const state = "product=palette-enterprise&version=4.7.3&useCase=controller&cloud=aws";
+  // The "No OS pack" choice's value is empty (rendered as a bare `value`).
+  const picksOn = (html: string) => [...html.matchAll(/name="pick" value(?:="([^"]*)")?/g)].map((m) => m[1] ?? "");
+  const checkedOn = (html: string) =>
+    [...html.matchAll(/name="pick" value(?:="([^"]*)")? checked/g)].map((m) => m[1] ?? "");
+
+  it("show one page of a large layer at a time, each pack on one page", async () => {
+    const first = await (await get(`/bundle/layers/os?${state}`)).text();
+    const second = await (await get(`/bundle/layers/os?${state}&page=2`)).text();
+    const packsOn = (html: string) =>
+      new Set(
+        picksOn(html)
+          .filter(Boolean)
+          .map((v) => v.split("@")[0]),
+      );
+    expect(packsOn(first).size).toBe(20);
+    expect(packsOn(second).size).toBeGreaterThan(0);
+    expect([...packsOn(first)].filter((name) => packsOn(second).has(name))).toEqual([]);
+    expect(first).toMatch(/value="next-page" class="secondary"(?! disabled)/);
+    expect(picksOn(first)).toContain("");
+  });
+
+  it("offer the current choice on every page, and a pick on another page replaces it", async () => {
+    const firstPick = picksOn(await (await get(`/bundle/layers/os?${state}`)).text()).find(Boolean)!;
+    const second = await (await get(`/bundle/layers/os?${state}&packs=${firstPick}&page=2`)).text();
+    expect(checkedOn(second)).toEqual([firstPick]);
+    const other = picksOn(second).find((v) => v && v !== firstPick)!;
+    const shown = /name="shown" value="([^"]*)"/.exec(second)![1];
+    expect(shown.split(",")).toContain(firstPick);
+    const next = await redirectOf(
+      `/bundle/next?from=os&${state}&packs=${firstPick}&shown=${encodeURIComponent(shown)}&pick=${other}&page=2&go=stay`,
+    );
+    const location = new URL(next, "http://studio.test");
+    expect(location.searchParams.get("packs")).toBe(other);
   });
 });
 

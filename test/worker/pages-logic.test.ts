@@ -146,11 +146,14 @@ describe("add-on search", () => {
     description: "Metrics and alerting",
     addonType: "monitoring",
   };
-  it("needs every word somewhere in the pack's text", () => {
+  it("needs every word to begin a word of the pack's text, as the packs search does", () => {
     expect(matchesSearch(pack, "prom alert")).toBe(true);
     expect(matchesSearch(pack, "MONITORING")).toBe(true);
+    expect(matchesSearch(pack, "prometheus-oper")).toBe(true);
     expect(matchesSearch(pack, "prom logging")).toBe(false);
+    expect(matchesSearch(pack, "etheus")).toBe(false);
     expect(matchesSearch(pack, undefined)).toBe(true);
+    expect(matchesSearch({ ...pack, layer: "cni" }, "network")).toBe(true);
   });
 
   it("groups versions by pack in catalog order", () => {

@@ -204,8 +204,8 @@ export type CompatibleResult = {
  * A page of a layer: the next `limit` packs with a version that may fit, after the pack named
  * `after` or after skipping `offset` such packs, and every version of the layer's packs in between
  * (so each hidden version is on exactly one page). `words` narrow the packs (lower case; each must
- * occur in the name, display name, description or add-on type, or in `layerNames`' name of the
- * pack's layer).
+ * match the name, display name, description or add-on type as the packs search does, or occur in
+ * `layerNames`' name of the pack's layer).
  */
 export type LayerPage = Pick<LayerRange, "after" | "limit" | "layerNames"> & { offset?: number; words?: string[] };
 /** A chosen pack with its catalog details and why it no longer fits (empty when it does). */
@@ -351,9 +351,12 @@ export async function compatiblePacksTolerant(
       });
     else result.offered.push(summary);
   }
-  // A chosen pack of the step's layers that no longer fits is always named, whichever page it falls on.
+  // A chosen pack of the step's layers that no longer fits is always named, whichever page it falls
+  // on; so is the chosen pack of a one-pack layer that fits (offered first), so each page's one
+  // choice shows what is chosen and picking another replaces it.
   if (page) {
     const read = new Set(candidates.map(packRefId));
+    const current: PackVersionSummary[] = [];
     for (const pack of chosen) {
       if ((scope !== "every" && pack.layer !== scope) || read.has(packRefId(pack))) continue;
       const reasons = assessPack(pack, context);
@@ -365,7 +368,9 @@ export async function compatiblePacksTolerant(
           layer: pack.layer,
           reasons,
         });
+      else if (scope !== "every" && isSinglePackLayer(scope)) current.push(pack);
     }
+    result.offered.unshift(...current);
   }
   return { result, missing };
 }

@@ -19,7 +19,7 @@ import { ANY, comboCountsStatement, type FacetCombo, productComboCountsStatement
 import { ARCHES, CLOUDS, LAYERS, packRefId, USE_CASES } from "./vocabulary";
 import { notFound } from "../errors";
 import { encodeCursor, type PackFilters } from "./filters";
-import { ftsQuery } from "./search-text";
+import { ftsQuery } from "../db/search-text";
 
 export type PackWithVersions = PackInfo & { versions: PackVersionInfo[] };
 export type Facets = Record<Facet, Record<string, number>>;

@@ -5,6 +5,7 @@
 // its child table's (value, pack_version_id) index.
 import { type SQL, sql } from "drizzle-orm";
 import { SQLiteAsyncDialect } from "drizzle-orm/sqlite-core";
+import { ftsQuery } from "./search-text";
 import {
   type Arch,
   ARCHES,
@@ -54,12 +55,22 @@ export type Facet = (typeof FACETS)[number];
 
 const and = (conditions: SQL[]) => (conditions.length ? sql.join(conditions, sql` AND `) : sql`1`);
 
-/** Conditions on the `p` (packs) alias. */
-function packConditions(f: CatalogFilter, except?: Facet): SQL[] {
-  const out: SQL[] = [];
-  if (f.layer && except !== "layer") out.push(sql`p.layer = ${f.layer}`);
-  if (f.match) out.push(sql`p.rowid IN (SELECT rowid FROM pack_search WHERE pack_search MATCH ${f.match})`);
-  return out;
+/** The packs to read, as the `p` alias: all of them, or (search text) the full-text matches, each joined to its pack by rowid. */
+type PackSource = { from: SQL; conditions: SQL[] };
+
+function searchedPacks(match: string | undefined): PackSource {
+  return match
+    ? {
+        from: sql`pack_search CROSS JOIN packs p ON p.rowid = pack_search.rowid`,
+        conditions: [sql`pack_search MATCH ${match}`],
+      }
+    : { from: sql`packs p`, conditions: [] };
+}
+
+/** The packs a filter's walk starts from, with its conditions on `p`. */
+function packSource(f: CatalogFilter): PackSource {
+  const source = searchedPacks(f.match);
+  return f.layer ? { ...source, conditions: [...source.conditions, sql`p.layer = ${f.layer}`] } : source;
 }
 
 /**
@@ -99,6 +110,24 @@ export function versionConditions(f: CatalogFilter, except?: Facet, check: Child
 const hasMatchingVersion = (f: CatalogFilter, except?: Facet, check: ChildCheck = "list") =>
   sql`EXISTS (SELECT 1 FROM pack_versions pv WHERE pv.pack_name = p.name AND ${and(versionConditions(f, except, check))})`;
 
+/**
+ * A search's page starts from its full-text matches, all of them (they are sorted by name), so each
+ * match is checked against the other filters once: by its kept facet profiles (a row or two per pack,
+ * see facets.ts) rather than its versions and their child lists. A product version's ranges are not
+ * in a profile: then the versions are checked.
+ */
+function hasMatchingProfile(f: CatalogFilter): SQL {
+  if (f.product && f.version) return hasMatchingVersion(f, undefined, "lookup");
+  const has = (column: string, value: string) => sql`instr(s.${sql.raw(column)}, ${`,${value},`}) > 0`;
+  const conditions: SQL[] = [];
+  if (f.product) conditions.push(has("products", f.product));
+  if (f.useCase) conditions.push(has("use_cases", f.useCase));
+  if (f.cloud) conditions.push(sql`(${has("clouds", f.cloud)} OR ${has("clouds", "all")})`);
+  if (f.arch) conditions.push(has("arches", f.arch));
+  if (f.fips !== undefined) conditions.push(sql`s.fips = ${f.fips ? 1 : 0}`);
+  return sql`EXISTS (SELECT 1 FROM pack_facet_profiles s WHERE s.pack_name = p.name AND ${and(conditions)})`;
+}
+
 /** The columns every pack-version listing returns; children come back as JSON arrays. */
 const versionColumns = sql`
   p.name AS name, p.display_name AS displayName, p.layer AS layer, p.addon_type AS addonType,
@@ -120,9 +149,13 @@ const versionColumns = sql`
  * joined in a fixed order (CROSS JOIN), so the rows read follow the page, not the catalog.
  */
 export function pageStatement(f: CatalogFilter, after: string | undefined, limit: number): SQL {
-  const pageConditions = [...packConditions(f), hasMatchingVersion(f, undefined, "lookup")];
+  const source = packSource(f);
+  const pageConditions = [
+    ...source.conditions,
+    f.match ? hasMatchingProfile(f) : hasMatchingVersion(f, undefined, "lookup"),
+  ];
   if (after) pageConditions.push(sql`p.name > ${after}`);
-  return sql`WITH page AS (SELECT p.name FROM packs p WHERE ${and(pageConditions)} ORDER BY p.name LIMIT ${limit + 1})
+  return sql`WITH page AS (SELECT p.name FROM ${source.from} WHERE ${and(pageConditions)} ORDER BY p.name LIMIT ${limit + 1})
     SELECT ${versionColumns}
     FROM page CROSS JOIN packs p ON p.name = page.name CROSS JOIN pack_versions pv ON pv.pack_name = p.name
     WHERE ${and(versionConditions(f, undefined, "lookup"))}
@@ -130,23 +163,28 @@ export function pageStatement(f: CatalogFilter, after: string | undefined, limit
 }
 
 /**
- * The total and every facet in one pass over the matching versions, for what the kept counts
- * cannot answer (search text, a product version). Each version is read once with its child lists
- * and its filter checks; every count is then a `count(DISTINCT …)` over that one set, so a search
- * runs its full-text match once instead of once per facet. Read the row with readSearchCounts.
+ * The total and every facet in one pass, for what the kept counts cannot answer (search text, a
+ * product version). Every count is a `count(DISTINCT …)` over one set of rows, each with its child
+ * lists and its filter checks, so a search runs its full-text match once instead of once per facet.
+ *
+ * The rows are the matching packs' facet profiles (pack_facet_profiles, kept by the publish and
+ * yank batches): a pack matches a filter when one of its versions does, and a version matches
+ * exactly when its profile does, so counting distinct pack names over profiles gives the same
+ * figures as over versions while reading a row or two per matching pack, not every version with
+ * four child lists. A product version is the exception: version ranges differ from version to
+ * version and are not in a profile, so then each matching version is read with its lists.
+ * Read the row with readSearchCounts.
  */
 export function searchCountsStatement(f: CatalogFilter): SQL {
-  const listOf = (table: string, column: string) =>
-    sql`',' || coalesce((SELECT group_concat(${sql.raw(column)}) FROM ${sql.raw(table)} WHERE pack_version_id = pv.id), '') || ','`;
   const has = (list: string, value: string) => sql`instr(${sql.raw(list)}, ${`,${value},`}) > 0`;
   const key = f.product && f.version ? versionSortKey(f.version) : undefined;
-  const range = key
-    ? sql` AND (min_version_key IS NULL OR min_version_key <= ${key}) AND (max_version_key IS NULL OR max_version_key >= ${key})`
-    : sql``;
   // Each active filter once, as a column; a facet's count applies all of them but its own.
   const checks: Partial<Record<Facet, SQL>> = {};
   if (f.product)
-    checks.product = sql`EXISTS (SELECT 1 FROM pack_version_products WHERE pack_version_id = pv.id AND product_id = ${f.product}${range})`;
+    checks.product = key
+      ? sql`EXISTS (SELECT 1 FROM pack_version_products WHERE pack_version_id = pv.id AND product_id = ${f.product}
+          AND (min_version_key IS NULL OR min_version_key <= ${key}) AND (max_version_key IS NULL OR max_version_key >= ${key}))`
+      : has("products", f.product);
   if (f.useCase) checks.useCase = has("use_cases", f.useCase);
   if (f.cloud) checks.cloud = sql`(${has("clouds", f.cloud)} OR ${has("clouds", "all")})`;
   if (f.layer) checks.layer = sql`layer = ${f.layer}`;
@@ -154,10 +192,10 @@ export function searchCountsStatement(f: CatalogFilter): SQL {
   if (f.fips !== undefined) checks.fips = sql`fips = ${f.fips ? 1 : 0}`;
   const active = Object.keys(checks) as Facet[];
   const otherChecks = (facet?: Facet) => and(active.filter((k) => k !== facet).map((k) => sql`k_${sql.raw(k)}`));
-  const checkColumns = active.map((k) =>
-    // Conditions on the child lists are made in the outer pass, where the lists exist.
-    k === "product" ? sql`, ${checks[k]} AS k_product` : sql``,
-  );
+  // A version range is checked where the version is read; every other check on the rows' lists.
+  const inner = (k: Facet) => k === "product" && key !== undefined;
+  const innerChecks = active.filter(inner).map((k) => sql`, ${checks[k]} AS k_${sql.raw(k)}`);
+  const outerChecks = active.filter((k) => !inner(k)).map((k) => sql`, ${checks[k]} AS k_${sql.raw(k)}`);
   const packsOf = (facet: Facet, valueCheck: SQL) =>
     sql`count(DISTINCT CASE WHEN ${otherChecks(facet)} AND ${valueCheck} THEN name END)`;
   const listed: [Facet, readonly string[], (value: string) => SQL][] = [
@@ -170,22 +208,38 @@ export function searchCountsStatement(f: CatalogFilter): SQL {
   const counts = listed.flatMap(([facet, values, check]) =>
     values.map((value, i) => sql`, ${packsOf(facet, check(value))} AS ${sql.raw(`${facet}_${i}`)}`),
   );
-  const outerChecks = active.filter((k) => k !== "product").map((k) => sql`, ${checks[k]} AS k_${sql.raw(k)}`);
-  return sql`WITH v AS MATERIALIZED (
-      SELECT p.name AS name, p.layer AS layer, pv.fips AS fips,
-        ${listOf("pack_version_products", "product_id")} AS products,
-        ${listOf("pack_version_use_cases", "use_case")} AS use_cases,
-        ${listOf("pack_version_clouds", "cloud")} AS clouds,
-        ${listOf("pack_version_arches", "arch")} AS arches${sql.join(checkColumns, sql``)}
-      FROM packs p CROSS JOIN pack_versions pv ON pv.pack_name = p.name
-      WHERE pv.yanked = 0${f.match ? sql` AND p.rowid IN (SELECT rowid FROM pack_search WHERE pack_search MATCH ${f.match})` : sql``}
-    ),
+  const source = searchedPacks(f.match);
+  const rows = key ? versionRows(source, innerChecks) : profileRowsOf(source);
+  // Version rows compute their lists in subqueries: kept once (MATERIALIZED), not once per check.
+  // Profile rows hold theirs as columns, so w reads them straight, without a copy of its own.
+  return sql`WITH v AS ${key ? sql`MATERIALIZED` : sql`NOT MATERIALIZED`} (${rows}),
     w AS MATERIALIZED (SELECT *${sql.join(outerChecks, sql``)} FROM v)
     SELECT count(DISTINCT CASE WHEN ${otherChecks()} THEN name END) AS total${sql.join(counts, sql``)},
       (SELECT json_group_array(json_array(pr.id,
           (SELECT count(DISTINCT name) FROM w WHERE ${otherChecks("product")} AND instr(w.products, ',' || pr.id || ',') > 0)))
         FROM (SELECT id FROM products ORDER BY sort_order, name) pr) AS products
     FROM w`;
+}
+
+/** searchCountsStatement's rows from the kept profiles of the packs `source` reads. */
+function profileRowsOf({ from, conditions }: PackSource): SQL {
+  return sql`SELECT s.pack_name AS name, s.layer AS layer, s.fips AS fips, s.products AS products,
+      s.use_cases AS use_cases, s.clouds AS clouds, s.arches AS arches
+    FROM ${from} CROSS JOIN pack_facet_profiles s ON s.pack_name = p.name
+    WHERE ${and(conditions)}`;
+}
+
+/** searchCountsStatement's rows from every non-yanked version of the packs `source` reads, lists read per version. */
+function versionRows({ from, conditions }: PackSource, checkColumns: SQL[]): SQL {
+  const listOf = (table: string, column: string) =>
+    sql`',' || coalesce((SELECT group_concat(${sql.raw(column)}) FROM ${sql.raw(table)} WHERE pack_version_id = pv.id), '') || ','`;
+  return sql`SELECT p.name AS name, p.layer AS layer, pv.fips AS fips,
+      ${listOf("pack_version_products", "product_id")} AS products,
+      ${listOf("pack_version_use_cases", "use_case")} AS use_cases,
+      ${listOf("pack_version_clouds", "cloud")} AS clouds,
+      ${listOf("pack_version_arches", "arch")} AS arches${sql.join(checkColumns, sql``)}
+    FROM ${from} CROSS JOIN pack_versions pv ON pv.pack_name = p.name
+    WHERE ${and([sql`pv.yanked = 0`, ...conditions])}`;
 }
 
 /** searchCountsStatement's one row as the total and the facets, every known value listed. */
@@ -248,7 +302,7 @@ export function versionsInLayerStatement(layer: LayerScope, range?: LayerRange):
       json((SELECT json_group_array(json_array(pack_name, layer, type, min_version, max_version)) FROM pack_dependencies WHERE pack_version_id = pv.id))
     )) AS versions
     FROM packs p CROSS JOIN pack_versions pv ON pv.pack_name = p.name
-    WHERE ${inLayer(layer)}pv.yanked = 0${inRange}
+    WHERE ${inLayer(layer, range)}pv.yanked = 0${inRange}
     GROUP BY pv.rowid / ${sql.raw(String(LAYER_CHUNK))}`;
 }
 
@@ -258,15 +312,25 @@ export function versionsInLayerStatement(layer: LayerScope, range?: LayerRange):
  */
 export type LayerScope = Layer | "every";
 
-const inLayer = (layer: LayerScope) => (layer === "every" ? sql`` : sql`p.layer = ${layer} AND `);
+/**
+ * The layer condition. With search words the packs come from the words' full-text matches (a list
+ * as long as the matches), so the layer is then only checked (`+` keeps SQLite from walking the
+ * layer's index, which would read every pack of the layer up to the page's end to find them).
+ */
+const inLayer = (layer: LayerScope, range?: LayerRange) => {
+  if (layer === "every") return sql``;
+  return range && searches(range) ? sql`+p.layer = ${layer} AND ` : sql`p.layer = ${layer} AND `;
+};
+
+const searches = (range: LayerRange) => range.words.some((w) => ftsQuery(w) !== undefined);
 
 /**
  * One page of a layer for the compatibility check: the stretch of packs by name after `after` that
  * holds the next `limit` packs with a version the filter admits (skipping `offset` such packs
  * first), together with every other pack of the layer in between, so each hidden version is on
  * exactly one page. `filter` only finds where the stretch ends; what is offered is decided by
- * assessing every version in it. `words` (lower case) must each occur in a pack's name, display
- * name, description or add-on type.
+ * assessing every version in it. `words` (lower case) must each match a pack's name, display
+ * name, description or add-on type as the packs search does (a word is a prefix of a word there).
  */
 export type LayerRange = {
   filter: CatalogFilter;
@@ -283,16 +347,26 @@ export type LayerRange = {
   layerNames?: Partial<Record<Layer, string>>;
 };
 
+/**
+ * Each word as a condition on `p`: the pack is among the word's full-text matches (the packs
+ * search's index and prefix rule, see ftsQuery), or among the packs of a layer whose name holds it.
+ * As a list of rowids the query can start from, a search reads its matches, not every pack of the
+ * layer up to the page's end, as a text test per pack would.
+ */
 function packWords({ words, layerNames = {} }: Pick<LayerRange, "words" | "layerNames">): SQL {
-  const text = sql`lower(p.name || ' ' || p.display_name || ' ' || p.description || ' ' || coalesce(p.addon_type, ''))`;
   return sql.join(
-    words.map((w) => {
+    words.flatMap((w) => {
+      const match = ftsQuery(w);
+      // A word with nothing to search by (punctuation only) narrows nothing.
+      if (!match) return [];
       // The layers' names are few and fixed: which ones hold the word is decided here, not per row.
       const named = (Object.entries(layerNames) as [Layer, string][])
         .filter(([, name]) => name.toLowerCase().includes(w))
         .map(([layer]) => layer);
-      const inNamedLayer = named.length ? sql` OR p.layer IN (${sql.join(named, sql`, `)})` : sql``;
-      return sql` AND (instr(${text}, ${w}) > 0${inNamedLayer})`;
+      const inNamedLayer = named.length
+        ? sql` UNION ALL SELECT rowid FROM packs WHERE layer IN (${sql.join(named, sql`, `)})`
+        : sql``;
+      return [sql` AND p.rowid IN (SELECT rowid FROM pack_search WHERE pack_search MATCH ${match}${inNamedLayer})`];
     }),
     sql``,
   );
@@ -302,7 +376,7 @@ function packWords({ words, layerNames = {} }: Pick<LayerRange, "words" | "layer
 function rangeCandidates(layer: LayerScope, range: LayerRange): SQL {
   const conditions = [...versionConditions(range.filter, undefined, "lookup"), ...(range.extra ? [range.extra] : [])];
   return sql`SELECT p.name FROM packs p
-    WHERE ${inLayer(layer)}p.name > ${range.after ?? ""}${packWords(range)}
+    WHERE ${inLayer(layer, range)}p.name > ${range.after ?? ""}${packWords(range)}
       AND EXISTS (SELECT 1 FROM pack_versions pv INDEXED BY pack_versions_by_pack WHERE pv.pack_name = p.name AND ${and(conditions)})
     ORDER BY p.name LIMIT ${range.offset + range.limit + 1}`;
 }

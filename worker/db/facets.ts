@@ -9,10 +9,15 @@
 // packs it touches: each touched pack's combinations now, minus its combinations before the batch.
 // A version's own dimensions never change after publishing; what "before" means is the caller's:
 // the versions not from this release (publish), or the versions plus the one this batch yanked.
+//
+// Search text cannot use those counts (its matches are any set of packs), so the same batches also
+// keep `pack_facet_profiles`: each touched pack's distinct facet profiles, rebuilt from its
+// non-yanked versions. Counting a search then reads a row or two per matching pack instead of every
+// matching version with its four child lists (see searchCountsStatement).
 import { eq, type SQL, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { Db } from "./client";
-import { packFacetCounts } from "./schema";
+import { packFacetCounts, packFacetProfiles } from "./schema";
 import { CLOUDS } from "../catalog/vocabulary";
 
 type Statement = BatchItem<"sqlite">;
@@ -102,7 +107,13 @@ const addDifference = (db: Db, rows: SQL) =>
     });
 const dropEmpty = (db: Db) => db.delete(packFacetCounts).where(eq(packFacetCounts.n, 0));
 
-const packsNamed = (names: string[]) => sql`pv.pack_name IN (SELECT value FROM json_each(${JSON.stringify(names)}))`;
+/** The names of the packs a change touches, as a subquery. */
+const touchedPacks = (change: CatalogChange): SQL =>
+  "releaseId" in change
+    ? sql`SELECT value FROM json_each(${JSON.stringify(change.packs)})`
+    : "yanked" in change
+      ? sql`SELECT value FROM json_each(${JSON.stringify([change.yanked.packName])})`
+      : sql`SELECT k.pack_name FROM pack_versions k WHERE ${signedUnder("k", change.keyYanked.keyId)}`;
 
 /** What changed in the catalog batch the counts are kept in step with. */
 export type CatalogChange =
@@ -117,33 +128,67 @@ export type CatalogChange =
 const signedUnder = (alias: string, keyId: string) =>
   sql`(${sql.raw(alias)}.key_id = ${keyId} OR ${sql.raw(alias)}.release_id IN (SELECT id FROM releases WHERE key_id = ${keyId}))`;
 
-/** The statements to append to a publish or yank batch so the counts commit with it. */
+/** The statements to append to a publish or yank batch so the counts and profiles commit with it. */
 export function facetCountStatements(db: Db, change: CatalogChange): Statement[] {
-  const statement = differenceOf(change);
-  return statement ? [addDifference(db, statement), dropEmpty(db)] : [];
+  if ("releaseId" in change && !change.packs.length) return [];
+  const touched = touchedPacks(change);
+  return [
+    addDifference(db, differenceOf(change, sql`pv.pack_name IN (${touched})`)),
+    dropEmpty(db),
+    ...profileStatements(db, touched),
+  ];
 }
 
-function differenceOf(change: CatalogChange): SQL | undefined {
-  if ("releaseId" in change)
-    return change.packs.length
-      ? applyDifference(packsNamed(change.packs), sql`pv.yanked = 0 AND pv.release_id <> ${change.releaseId}`)
-      : undefined;
+function differenceOf(change: CatalogChange, scope: SQL): SQL {
+  if ("releaseId" in change) return applyDifference(scope, sql`pv.yanked = 0 AND pv.release_id <> ${change.releaseId}`);
   if ("yanked" in change)
     return applyDifference(
-      packsNamed([change.yanked.packName]),
+      scope,
       sql`pv.yanked = 0 OR (pv.id = ${change.yanked.id} AND pv.yanked_at = ${change.yanked.yankedAt} AND pv.yank_reason = ${change.yanked.reason})`,
     );
-  const { keyId, yankedAt, reason } = change.keyYanked;
   // The packs with a version under the key; those versions this batch yanked count as shown before.
+  const { keyId, yankedAt, reason } = change.keyYanked;
   return applyDifference(
-    sql`pv.pack_name IN (SELECT k.pack_name FROM pack_versions k WHERE ${signedUnder("k", keyId)})`,
+    scope,
     sql`pv.yanked = 0 OR (pv.yanked_at = ${yankedAt} AND pv.yank_reason = ${reason} AND ${signedUnder("pv", keyId)})`,
   );
 }
 
+/** A version's values in one child table, sorted, as ",a,b," (",," for none). */
+const profileList = (table: string, column: string) =>
+  sql`',' || coalesce((SELECT group_concat(${sql.raw(column)}, ',' ORDER BY ${sql.raw(column)}) FROM ${sql.raw(table)} WHERE pack_version_id = pv.id), '') || ','`;
+
+/**
+ * The distinct profiles of the non-yanked versions `scope` selects (in pack_facet_profiles' column
+ * order). The same text is the migration's backfill (0008_search_scale.sql).
+ */
+export function profileRows(scope: SQL): SQL {
+  return sql`SELECT DISTINCT pv.pack_name, p.layer, pv.fips,
+      ${profileList("pack_version_products", "product_id")},
+      ${profileList("pack_version_use_cases", "use_case")},
+      ${profileList("pack_version_clouds", "cloud")},
+      ${profileList("pack_version_arches", "arch")}
+    FROM pack_versions pv JOIN packs p ON p.name = pv.pack_name
+    WHERE pv.yanked = 0 AND ${scope}`;
+}
+
+/** Replaces the touched packs' profiles with those of their versions as the batch leaves them. */
+function profileStatements(db: Db, touched: SQL): Statement[] {
+  return [
+    db.delete(packFacetProfiles).where(sql`${packFacetProfiles.packName} IN (${touched})`),
+    db.insert(packFacetProfiles).select(profileRows(sql`pv.pack_name IN (${touched})`)),
+  ];
+}
+
 /** Recounts everything from the catalog as it stands (a migration's backfill, a seeded test catalog). */
 export function rebuildFacetCountStatements(db: Db): Statement[] {
-  return [db.delete(packFacetCounts), addDifference(db, applyDifference(sql`1`, sql`0`)), dropEmpty(db)];
+  return [
+    db.delete(packFacetCounts),
+    addDifference(db, applyDifference(sql`1`, sql`0`)),
+    dropEmpty(db),
+    db.delete(packFacetProfiles),
+    db.insert(packFacetProfiles).select(profileRows(sql`1`)),
+  ];
 }
 
 /** Reads the counts of the given combinations, in their order (0 for a combination no pack matches). */

@@ -86,6 +86,7 @@ export const releaseArtifacts = sqliteTable(
     index("release_artifacts_by_key").on(t.keyId),
     index("release_artifacts_by_published_generation").on(t.publishedGeneration),
     index("release_artifacts_by_yanked_generation").on(t.yankedGeneration),
+    index("release_artifacts_by_release").on(t.releaseId),
   ],
 );
 
@@ -138,6 +139,8 @@ export const packVersions = sqliteTable(
     index("pack_versions_by_key").on(t.keyId),
     index("pack_versions_by_pack").on(t.packName, t.yanked, t.versionKey),
     index("pack_versions_by_fips").on(t.fips, t.packName),
+    // A key incident finds the versions its leaked key's releases brought in (key-incidents.ts).
+    index("pack_versions_by_release").on(t.releaseId),
   ],
 );
 
@@ -287,7 +290,7 @@ export const releases = sqliteTable(
     manifestSignatureEtag: text("manifest_signature_etag"),
     manifestSignatureSize: integer("manifest_signature_size"),
   },
-  (t) => [index("releases_by_status").on(t.status, t.claimedAt)],
+  (t) => [index("releases_by_status").on(t.status, t.claimedAt), index("releases_by_key").on(t.keyId)],
 );
 
 /** Admin actions that change what the catalog offers in bulk (e.g. yanking all a key signed). */

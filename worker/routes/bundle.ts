@@ -27,7 +27,7 @@ import type { WizardState } from "../catalog/types";
 import { parseWizardState } from "../catalog/filters";
 import { LAYER_LABELS } from "../../web/lib/format";
 import { ProductStep, VersionStep, UseCaseStep, CloudStep } from "../../web/pages/bundle/start";
-import { ADDONS_PER_PAGE, LayerStep } from "../../web/pages/bundle/layer";
+import { LayerStep, PACKS_PER_PAGE } from "../../web/pages/bundle/layer";
 import { ConfirmStep, ReviewStep } from "../../web/pages/bundle/review";
 import type { DownloadOutcome } from "../../web/components/download";
 import { FORM_BODY_BYTES, limitBody } from "../body-limit";
@@ -103,22 +103,19 @@ bundleRoutes.get("/layers/:layer", catalogEtag, async (c) => {
     q: c.req.query("q") || undefined,
     page: c.req.query("page") || undefined,
   });
-  // Add-ons come a page at a time, searched in the query; a one-pack layer is offered whole.
-  // Add-on only's one step searches every layer, as the docs say, paged the same way; the other
-  // use cases go layer by layer.
-  const addonPage =
-    layer === "addon"
-      ? {
-          offset: (pageNumber - 1) * ADDONS_PER_PAGE,
-          limit: ADDONS_PER_PAGE,
-          words: (q ?? "").toLowerCase().split(/\s+/).filter(Boolean),
-          layerNames: LAYER_LABELS,
-        }
-      : undefined;
+  // Every layer comes a page at a time (a large catalog holds thousands of OS versions); add-ons
+  // are searched in the query too. Add-on only's one step searches every layer, as the docs say,
+  // paged the same way; the other use cases go layer by layer.
+  const layerPage = {
+    offset: (pageNumber - 1) * PACKS_PER_PAGE,
+    limit: PACKS_PER_PAGE,
+    words: layer === "addon" ? (q ?? "").toLowerCase().split(/\s+/).filter(Boolean) : [],
+    layerNames: LAYER_LABELS,
+  };
   const { result, missing } = await compatiblePacksTolerant(
     c.get("catalog"),
     { ...compatibilityQuery(state), layer },
-    { everyLayer: state.useCase === "addon", page: addonPage },
+    { everyLayer: state.useCase === "addon", page: layerPage },
   );
   return c.render(html`<${LayerStep} state=${state} result=${result} missing=${missing} q=${q} page=${pageNumber} />`);
 });

@@ -376,6 +376,7 @@ export async function clearCatalog(): Promise<void> {
     db.delete(schema.productVersions),
     db.delete(schema.products),
     db.delete(schema.packFacetCounts),
+    db.delete(schema.packFacetProfiles),
   ]);
 }
 

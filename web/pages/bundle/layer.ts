@@ -11,7 +11,8 @@ import { adjacentStep, stateQuery, stepHref } from "../../lib/wizard";
 import { MissingPacksNotice, WizardFrame } from "./frame";
 import { AgentNotice } from "./start";
 
-export const ADDONS_PER_PAGE = 20;
+/** Packs per page of a layer step (those that may fit, found by the query). */
+export const PACKS_PER_PAGE = 20;
 
 const HEADINGS: Record<Layer, { title: string; intro: string }> = {
   os: {
@@ -55,10 +56,18 @@ export function groupPacks(versions: readonly PackVersionSummary[]): PackGroup[]
   return groups;
 }
 
+const wordsOf = (text: string) =>
+  text
+    .toLowerCase()
+    .split(/[^\p{L}\p{N}]+/u)
+    .filter(Boolean);
+
 /**
- * The add-on search: every word must appear in the name, display name, description, type or layer
- * ("network" finds the CNIs on the add-on only step, which offers every layer).
- * Hidden versions carry only their names, so they match on those.
+ * The add-on search, the rule the query applies (catalog-queries.ts packWords, the packs search's
+ * full-text prefix match): every word's parts must each begin a word of the name, display name,
+ * description or type, or the word must occur in the layer's name ("network" finds the CNIs on the
+ * add-on only step, which offers every layer). Hidden versions carry only their names, so they
+ * match on those.
  */
 export function matchesSearch(
   pack: Pick<PackVersionSummary, "name" | "displayName"> &
@@ -66,11 +75,11 @@ export function matchesSearch(
   q: string | undefined,
 ): boolean {
   const words = (q ?? "").toLowerCase().split(/\s+/).filter(Boolean);
-  const layer = pack.layer ? LAYER_LABELS[pack.layer] : "";
-  const text = [pack.name, pack.displayName, pack.description ?? "", pack.addonType ?? "", layer]
-    .join(" ")
-    .toLowerCase();
-  return words.every((w) => text.includes(w));
+  const layer = pack.layer ? LAYER_LABELS[pack.layer].toLowerCase() : "";
+  const text = wordsOf([pack.name, pack.displayName, pack.description ?? "", pack.addonType ?? ""].join(" "));
+  return words.every(
+    (w) => layer.includes(w) || wordsOf(w).every((part) => text.some((word) => word.startsWith(part))),
+  );
 }
 
 type LayerProps = {
@@ -192,6 +201,7 @@ function ChoiceList({
   showLayer,
   q,
   current,
+  hasNext,
 }: {
   layer: Layer;
   groups: PackGroup[];
@@ -203,11 +213,12 @@ function ChoiceList({
   showLayer: boolean;
   q?: string;
   current: number;
+  hasNext: boolean;
 }) {
   if (groups.length === 0)
     return html`<div class="card"><p>No compatible ${LAYER_LABELS[layer]} pack${multiple && q ? ` matches “${q}”` : ""}. ${hiddenCount ? "See the hidden packs below for why." : ""}</p></div>`;
   return html`<fieldset>
-    <legend class=${multiple ? "visually-hidden" : ""}>${LAYER_LABELS[layer]} packs${multiple ? ` (page ${current})` : ""}</legend>
+    <legend class=${multiple ? "visually-hidden" : ""}>${LAYER_LABELS[layer]} packs${current > 1 || hasNext ? ` (page ${current})` : ""}</legend>
     <ul class="pack-list">
       ${
         !multiple
@@ -264,7 +275,8 @@ export function LayerStep({ state, result, missing, q, page }: LayerProps) {
   const addOnOnly = state.useCase === "addon";
   const offered = multiple ? result.offered.filter((v) => matchesSearch(v, q)) : result.offered;
   const hidden = multiple ? result.hidden.filter((v) => matchesSearch(v, q)) : result.hidden;
-  // The add-on layer comes a page at a time (ADDONS_PER_PAGE packs that may fit, found by the query).
+  // A layer comes a page at a time (PACKS_PER_PAGE packs that may fit, found by the query); a
+  // one-pack layer's current choice is offered on every page.
   const groups = groupPacks(offered);
   const current = Math.max(page, 1);
   const hasNext = result.nextCursor !== null;
@@ -306,8 +318,9 @@ export function LayerStep({ state, result, missing, q, page }: LayerProps) {
         showLayer=${addOnOnly}
         q=${q}
         current=${current}
+        hasNext=${hasNext}
       />
-      ${multiple && (current > 1 || hasNext) ? html`<${Pager} current=${current} hasNext=${hasNext} packCount=${groups.length} />` : null}
+      ${current > 1 || hasNext ? html`<${Pager} current=${current} hasNext=${hasNext} packCount=${groups.length} />` : null}
       <${SelectionBar} backHref=${stepHref(adjacentStep(layer, state, -1), state)} packCount=${state.packs.length} nextLabel=${nextLabel} />
     </form>
     ${hidden.length ? html`<${HiddenPacks} layer=${layer} hidden=${hidden} paged=${hasNext || current > 1} />` : null}
