@@ -305,6 +305,42 @@ export async function compatiblePacks(db: Db, query: CompatiblePageQuery): Promi
   return result;
 }
 
+/** Assesses one pack: true if it fits; if not, it is added to the hidden list with its reasons. */
+function assessInto(result: CompatibleResult, pack: PackVersionSummary, context: CompatibilityContext): boolean {
+  const reasons = assessPack(pack, context);
+  if (!reasons.length) return true;
+  result.hidden.push({
+    name: pack.name,
+    displayName: pack.displayName,
+    version: pack.version,
+    layer: pack.layer,
+    reasons,
+  });
+  return false;
+}
+
+/**
+ * The chosen packs of the step's layers that this page did not read. One that no longer fits is
+ * always named, whichever page it falls on; the chosen pack of a one-pack layer that fits is
+ * returned (to be offered first), so each page's one choice shows what is chosen and picking
+ * another replaces it.
+ */
+function chosenOffPage(
+  result: CompatibleResult,
+  chosen: PackVersionSummary[],
+  candidates: PackVersionSummary[],
+  scope: LayerScope,
+  context: CompatibilityContext,
+): PackVersionSummary[] {
+  const read = new Set(candidates.map(packRefId));
+  const current: PackVersionSummary[] = [];
+  for (const pack of chosen) {
+    if ((scope !== "every" && pack.layer !== scope) || read.has(packRefId(pack))) continue;
+    if (assessInto(result, pack, context) && scope !== "every" && isSinglePackLayer(scope)) current.push(pack);
+  }
+  return current;
+}
+
 /**
  * The wizard's answer: a permalink may name a pack yanked since it was shared, so such packs are
  * returned in `missing` (and ignored as constraints) for the page to say so, not refused.
@@ -339,39 +375,8 @@ export async function compatiblePacksTolerant(
     nextCursor: typeof rangeRows?.[0]?.stop === "string" ? encodeCursor(rangeRows[0].stop) : null,
   };
   const candidates = readLayerRows(candidateRows);
-  for (const summary of candidates) {
-    const reasons = assessPack(summary, context);
-    if (reasons.length)
-      result.hidden.push({
-        name: summary.name,
-        displayName: summary.displayName,
-        version: summary.version,
-        layer: summary.layer,
-        reasons,
-      });
-    else result.offered.push(summary);
-  }
-  // A chosen pack of the step's layers that no longer fits is always named, whichever page it falls
-  // on; so is the chosen pack of a one-pack layer that fits (offered first), so each page's one
-  // choice shows what is chosen and picking another replaces it.
-  if (page) {
-    const read = new Set(candidates.map(packRefId));
-    const current: PackVersionSummary[] = [];
-    for (const pack of chosen) {
-      if ((scope !== "every" && pack.layer !== scope) || read.has(packRefId(pack))) continue;
-      const reasons = assessPack(pack, context);
-      if (reasons.length)
-        result.hidden.push({
-          name: pack.name,
-          displayName: pack.displayName,
-          version: pack.version,
-          layer: pack.layer,
-          reasons,
-        });
-      else if (scope !== "every" && isSinglePackLayer(scope)) current.push(pack);
-    }
-    result.offered.unshift(...current);
-  }
+  for (const summary of candidates) if (assessInto(result, summary, context)) result.offered.push(summary);
+  if (page) result.offered.unshift(...chosenOffPage(result, chosen, candidates, scope, context));
   return { result, missing };
 }
 
