@@ -4,6 +4,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { createWriteStream, type WriteStream } from "node:fs";
 import { mkdir } from "node:fs/promises";
+import { get as httpGet } from "node:http";
 import { createServer } from "node:net";
 import { delimiter, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -213,12 +214,31 @@ const SYNC_RETRIES = 3;
 
 export async function triggerScheduledSync(url: string, abort?: AbortSignal): Promise<number> {
   const started = performance.now();
-  const res = await fetch(`${url}/cdn-cgi/local/scheduled?format=json&cron=${encodeURIComponent("*/10 * * * *")}`, {
-    signal: abort,
-  });
-  const body = await res.text();
-  if (!res.ok) throw new Error(`the scheduled sync failed (${res.status}): ${body}`);
+  const { status, body } = await getAndWait(
+    `${url}/cdn-cgi/local/scheduled?format=json&cron=${encodeURIComponent("*/10 * * * *")}`,
+    abort,
+  );
+  if (status < 200 || status > 299) throw new Error(`the scheduled sync failed (${status}): ${body}`);
   return performance.now() - started;
+}
+
+/**
+ * A GET that waits as long as the answer takes. Node's fetch (undici) gives up on response headers
+ * after 300 s ("fetch failed"), and one scheduled run over a 100,000-version drop takes longer.
+ */
+function getAndWait(url: string, abort?: AbortSignal): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = httpGet(url, { signal: abort }, (res) => {
+      let body = "";
+      res.setEncoding("utf8");
+      res.on("data", (chunk: string) => {
+        body += chunk;
+      });
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+      res.on("error", reject);
+    });
+    req.on("error", reject);
+  });
 }
 
 async function getJson<T>(url: string, token?: string): Promise<T | undefined> {
