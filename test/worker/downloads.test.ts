@@ -278,6 +278,9 @@ describe("/dl refuses tampered, expired, revoked and yanked URLs with a one-line
     const otherGrant = new URL(url);
     otherGrant.pathname = url.pathname.replace(grant.id, "AAAAAAAAAAAAAAAAAAAAAA");
     await refused(await studio(otherGrant.toString()), /^invalid signature\n$/);
+    // Nor does the reason tell: an unknown grant with an unknown key id answers like a real one.
+    otherGrant.searchParams.set("kid", "k9");
+    await refused(await studio(otherGrant.toString()), /^unknown signing key id\n$/);
     const otherFile = new URL(url);
     otherFile.pathname = url.pathname.replace(/[^/]+$/, "not-in-this-grant.zst");
     await refused(await studio(otherFile.toString()), /^invalid signature\n$/);

@@ -184,6 +184,22 @@ describe("release verification on Workflows", () => {
     expect((await admin("/releases/never-seen/retry", {})).status).toBe(404);
   });
 
+  it("checks expiresAt again at publish: a manifest that expired while its files verified is quarantined", async () => {
+    const dayAgo = new Date(Date.now() - 86_400_000).toISOString();
+    await dropRelease(env, "expired-midway", {
+      packs: [{ name: "addon-expired-midway", version: "1.0.0" }],
+      releaseJson: (m) => ({ ...m, expiresAt: dayAgo }),
+    });
+    // The gate runs on a clock two days back, when the manifest was still fresh; the Workflow on today's.
+    const summary = await runSync(env, { trigger: "admin", now: Date.now() - 2 * 86_400_000 });
+    expect(summary.verifying).toContain("expired-midway");
+    await releaseSettled("expired-midway");
+    expect(await releaseRow(env, "expired-midway")).toMatchObject({
+      status: "quarantined",
+      reason: `release.json expired at ${dayAgo}; sign a fresh manifest to publish it`,
+    });
+  });
+
   it("re-queues a quarantined release with a fresh poison budget, and a bad one is quarantined again", async () => {
     await dropRelease(env, "still-bad", {
       packs: [{ name: "addon-still-bad", version: "1.0.0" }],

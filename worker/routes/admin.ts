@@ -3,7 +3,7 @@ import { Hono } from "hono";
 import { z } from "zod";
 import { adminBearer } from "../admin-auth";
 import { INSTALLER_KINDS, packRef, productId } from "../catalog/vocabulary";
-import { primaryWriter } from "../db/client";
+import { type Db, primaryWriter } from "../db/client";
 import { yankPackVersion } from "../db/yank";
 import {
   getRelease,
@@ -106,7 +106,7 @@ async function stopWorkflow(env: Env, workflowId: string | null): Promise<void> 
 }
 
 const notProcessing = (id: string) =>
-  new ApiError(409, "conflict", `release ${id} is not processing; drop a quarantined release again under a new id`);
+  new ApiError(409, "conflict", `release ${id} is not processing; a quarantined release can be re-queued with retry`);
 
 // A release stuck in "processing" (a Workflow that hangs, or an upload to give up on) is handled at once.
 // A quarantined one can be re-queued too: anyone who can write incoming/ can get a release id
@@ -117,12 +117,18 @@ adminRoutes.post("/releases/:id/retry", validate("param", releaseParams), async 
   const db = primaryWriter(c.env);
   const stuck = await releaseStuckRelease(db, id, { retry: true });
   if (stuck) await stopWorkflow(c.env, stuck.workflowId);
-  else if (!(await requeueQuarantined(db, id, Date.now())))
-    throw (await getRelease(db, id))
-      ? new ApiError(409, "conflict", `release ${id} is published; what it published can be yanked, not retried`)
-      : notFound(`release ${id}`);
+  else if (!(await requeueQuarantined(db, id, Date.now()))) throw await retryRefusal(db, id);
   return c.json(await runSync(c.env, { trigger: "admin" }));
 });
+
+/** Why a retry took nothing: unknown, published, or a claim that changed hands meanwhile. */
+async function retryRefusal(db: Db, id: string): Promise<ApiError> {
+  const release = await getRelease(db, id);
+  if (!release) return notFound(`release ${id}`);
+  if (release.status === "published")
+    return new ApiError(409, "conflict", `release ${id} is published; what it published can be yanked, not retried`);
+  return new ApiError(409, "conflict", `release ${id} changed hands while it was being retried; try again`);
+}
 
 adminRoutes.post(
   "/releases/:id/abandon",

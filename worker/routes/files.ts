@@ -1,5 +1,5 @@
 // /dl/<grant>/<file>?exp=&kid=&sig=: worker-signed downloads. The signature, the grant (not revoked,
-// not expired) and the pack (not yanked since) are checked, then the file is streamed from the edge
+// not expired) and the pack or installer (not yanked since) are checked, then the file is streamed from the edge
 // cache or R2. Refusals are a 403 with one line of text, since curl and browsers show it as is.
 import { type Context, Hono } from "hono";
 import { type Db, latestStateReader } from "../db/client";
@@ -46,20 +46,20 @@ async function serveGrantFile(
   // Grant, revocation and yank state at the primary: a lagging replica must not serve a revoked grant.
   const db = latestStateReader(c.env);
   const grant = await findGrant(db, grantId);
-  // An unknown grant or a file outside it answers like a bad signature: a grant id seen in a log must
-  // not tell its finder which files the grant holds.
-  if (!grant) return refuse("invalid signature");
-  const file = await lookup(grant, db);
-  if (!file) return refuse("invalid signature");
+  const file = grant && (await lookup(grant, db));
+  // An unknown grant or a file outside it goes through the same signature check (over no object, so
+  // it fails) and gets the same answer as any forged link: a grant id seen in a log must not tell its
+  // finder which files the grant holds, not even through which reason comes back.
   const check = await verifyWorkerSignature(keys, {
     method: c.req.method,
-    objectKey: file.objectKey,
+    objectKey: file ? file.objectKey : "",
     exp: query.exp,
     grantId,
     kid: query.kid,
     sig: query.sig,
   });
   if (!check.ok) return refuse(check.reason);
+  if (!grant || !file) return refuse("invalid signature");
   if (grant.revoked) return refuse("this download grant was revoked");
   if (file.packVersionId && (await yankedAmong(db, [file.packVersionId])).size) {
     return refuse(`${file.file} was yanked from the catalog; it is no longer offered`);

@@ -12,7 +12,7 @@ import { config } from "../env";
 import { keyStatus } from "../keys";
 import { releaseFolder } from "./discover";
 import { planRelease, quarantineDetails, reasonLine, type Finding } from "./plan";
-import { releaseTotals } from "./release-manifest";
+import { manifestFreshnessProblem, releaseTotals } from "./release-manifest";
 import { readSignedManifest } from "./signed-manifest";
 import { type FileVerdict, storeSmallBlob, verifyFile } from "./verify-files";
 
@@ -101,6 +101,9 @@ async function publish(env: Env, params: VerifyReleaseParams, verdicts: FileVerd
     return quarantine(env, params, [{ problem: "release.json changed while its files were verified" }]);
   }
   const { release, keyId } = signed;
+  // Expiry is checked at use, as TUF does: steps that retried past expiresAt do not publish.
+  const stale = manifestFreshnessProblem(release, now);
+  if (stale) return quarantine(env, params, [{ problem: stale }]);
   const plan = planRelease(
     release,
     await loadCatalogFacts(db, release),
