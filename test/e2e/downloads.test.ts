@@ -2,15 +2,13 @@
 // a grant, `curl --parallel -K bundle.curl`, `sha256sum -c`, the docs' verification loop unchanged,
 // the generated download.sh, an interrupted download resumed with Range, the single-file tar
 // extracted with `tar -x`, and a tampered URL refused.
-import { execFile } from "node:child_process";
 import { mkdtemp, readdir, readFile, rm, stat, truncate, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { docsSampleScript } from "./support/docs-script";
+import { run } from "./support/run";
 
-const exec = promisify(execFile);
 const studioUrl = inject("studioUrl");
 const adminToken = inject("adminToken");
 
@@ -31,16 +29,6 @@ type GrantJson = {
 };
 
 /** Runs a command; resolves with its exit code and output instead of throwing on failure. */
-async function run(cmd: string, args: string[], cwd: string) {
-  try {
-    const { stdout, stderr } = await exec(cmd, args, { cwd, maxBuffer: 64 * 1024 * 1024 });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof e.code === "number" ? e.code : 1, stdout: e.stdout ?? "", stderr: e.stderr ?? "" };
-  }
-}
-
 async function save(url: string, path: string) {
   const res = await fetch(url);
   expect(res.status, `${url}: ${res.status}`).toBe(200);

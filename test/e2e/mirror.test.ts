@@ -2,11 +2,9 @@
 // then a new signed release is dropped and published by the sync, and the second run fetches only
 // the new files, verifies them against the signed manifest and advances its state file. It runs its
 // own studio: publishing a release would change the catalog the other e2e files share.
-import { execFile } from "node:child_process";
 import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   dropIntoBucket,
@@ -16,21 +14,11 @@ import {
   writeDemoReleases,
 } from "../../scripts/demo-catalog";
 import { freePort, type Studio, startStudio, waitForVerification } from "../../scripts/studio";
+import { run } from "./support/run";
 
-const exec = promisify(execFile);
 let studio: Studio;
 let studioUrl: string;
 let adminToken: string;
-
-async function run(cmd: string, args: string[], cwd: string, env: Record<string, string> = {}) {
-  try {
-    const { stdout, stderr } = await exec(cmd, args, { cwd, env: { ...process.env, ...env } });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof e.code === "number" ? e.code : 1, stdout: e.stdout ?? "", stderr: e.stderr ?? "" };
-  }
-}
 
 let work: string;
 let token: string;

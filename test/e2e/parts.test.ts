@@ -1,26 +1,14 @@
 // Media-sized parts with the real tools: a grant's tar fetched as 3 parts with curl -K, checked with
 // sha256sum -c PARTS.SHA256SUMS, rejoined with cat byte for byte, untarred, and verified (openssl,
 // signed release manifests) by join-and-verify.sh.
-import { execFile } from "node:child_process";
 import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import { afterAll, describe, expect, inject, it } from "vitest";
+import { run } from "./support/run";
 
-const exec = promisify(execFile);
 const studioUrl = inject("studioUrl");
 let work: string;
-
-async function run(cmd: string, args: string[], cwd: string, env: Record<string, string> = {}) {
-  try {
-    const { stdout, stderr } = await exec(cmd, args, { cwd, env: { ...process.env, ...env } });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof e.code === "number" ? e.code : 1, stdout: e.stdout ?? "", stderr: e.stderr ?? "" };
-  }
-}
 
 afterAll(async () => {
   if (work) await rm(work, { recursive: true, force: true });

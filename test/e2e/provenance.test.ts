@@ -1,25 +1,13 @@
 // Provenance that travels, with the real tools: a grant's .tar extracted with tar, checked by
 // verify-bundle.sh with openssl against the signed release manifests it carries; then a renamed
 // file, a missing file and an extra file, each reported from those manifests.
-import { execFile } from "node:child_process";
 import { cp, mkdtemp, rename, rm, unlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { run } from "./support/run";
 
-const exec = promisify(execFile);
 const studioUrl = inject("studioUrl");
-
-async function run(cmd: string, args: string[], cwd: string, env: Record<string, string> = {}) {
-  try {
-    const { stdout, stderr } = await exec(cmd, args, { cwd, env: { ...process.env, ...env } });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof e.code === "number" ? e.code : 1, stdout: e.stdout ?? "", stderr: e.stderr ?? "" };
-  }
-}
 
 let work: string;
 let bundle: string; // the extracted, untouched bundle folder
