@@ -249,17 +249,10 @@ function InstallersTable({ plan }: { plan: UpgradePlan }) {
   </section>`;
 }
 
-function DownloadCard({
-  plan,
-  links,
-  captcha,
-  outcome,
-}: {
-  plan: UpgradePlan;
-  links: UpgradeLinks;
-  captcha: CaptchaView;
-  outcome?: DownloadOutcome;
-}) {
+/** What the plan's views render: the plan, its links, the captcha and the outcome of a download post. */
+type PlanProps = { plan: UpgradePlan; links: UpgradeLinks; captcha: CaptchaView; outcome?: DownloadOutcome };
+
+function DownloadCard({ plan, links, captcha, outcome }: PlanProps) {
   const { fileCount, totalBytes } = plan.download;
   if (!links.download)
     return html`<section class="card stack" aria-labelledby="download-title" id="download">
@@ -292,17 +285,7 @@ function ResultCard({ plan, links }: { plan: UpgradePlan; links: UpgradeLinks })
   </section>`;
 }
 
-function PlanView({
-  plan,
-  links,
-  captcha,
-  outcome,
-}: {
-  plan: UpgradePlan;
-  links: UpgradeLinks;
-  captcha: CaptchaView;
-  outcome?: DownloadOutcome;
-}) {
+function PlanView({ plan, links, captcha, outcome }: PlanProps) {
   return html`<section class="stack" aria-labelledby="plan-title">
     <h2 id="plan-title" tabindex="-1">Upgrade plan: ${plan.product.name} ${plan.from} → ${plan.to}</h2>
     <p>${plan.upgraded.length} upgraded · ${plan.removed.length} removed · ${plan.kept.length} kept · ${plan.installers.filter((i) => !i.onSite).length} new installers. Layer by layer, each pack keeps its version if that version still fits, or moves to the newest version that fits.</p>
