@@ -124,16 +124,7 @@ async function startLargeStudio(paths: Paths): Promise<Studio & { versions: numb
   const versionsFile = join(paths.root, "large-versions.txt");
   if (existsSync(persistTo)) {
     console.log(`large catalog: reusing ${persistTo}`);
-    const studio = await startStudio({
-      port: LARGE_PORT,
-      persistTo,
-      devVarsPath: paths.devVars,
-      keysDir: paths.keysDir,
-      demoDir: join(paths.root, "large-demo"),
-      logFile: join(paths.root, "large.log"),
-      quiet: true,
-    });
-    cleanups.push(() => studio.stop());
+    const studio = await startNamedStudio(paths, "large", LARGE_PORT);
     return { ...studio, versions: Number(await readFile(versionsFile, "utf8")) };
   }
   const manifests = syntheticPackManifests(PACKS);
@@ -147,27 +138,19 @@ async function startLargeStudio(paths: Paths): Promise<Studio & { versions: numb
   const objects = await dropInLanes(persistTo, paths.devVars, releases);
   console.log(`large catalog: dropped ${objects} objects into local R2 in ${seconds(performance.now() - started)}`);
   await writeFile(versionsFile, String(manifests.length));
-  const studio = await startStudio({
-    port: LARGE_PORT,
-    persistTo,
-    devVarsPath: paths.devVars,
-    keysDir: paths.keysDir,
-    demoDir: join(paths.root, "large-demo"),
-    logFile: join(paths.root, "large.log"),
-    quiet: true,
-  });
-  cleanups.push(() => studio.stop());
+  const studio = await startNamedStudio(paths, "large", LARGE_PORT);
   return { ...studio, versions: manifests.length };
 }
 
-async function startSmallStudio(paths: Paths): Promise<Studio> {
+/** A studio on `<name>-state` under the run's folder, stopped by the cleanup. */
+async function startNamedStudio(paths: Paths, name: "large" | "small", port: number): Promise<Studio> {
   const studio = await startStudio({
-    port: SMALL_PORT,
-    persistTo: join(paths.root, "small-state"),
+    port,
+    persistTo: join(paths.root, `${name}-state`),
     devVarsPath: paths.devVars,
     keysDir: paths.keysDir,
-    demoDir: join(paths.root, "small-demo"),
-    logFile: join(paths.root, "small.log"),
+    demoDir: join(paths.root, `${name}-demo`),
+    logFile: join(paths.root, `${name}.log`),
     quiet: true,
   });
   cleanups.push(() => studio.stop());
@@ -446,7 +429,7 @@ async function main() {
   const paths: Paths = { root, keysDir: join(root, "keys"), devVars: join(root, ".dev.vars") };
   await ensureDevVars(paths.devVars, await ensureDemoKey(paths.keysDir));
 
-  const smallStudio = await startSmallStudio(paths);
+  const smallStudio = await startNamedStudio(paths, "small", SMALL_PORT);
   reportSync(`demo catalog (port ${SMALL_PORT})`, smallStudio);
   const largeStudio = await startLargeStudio(paths);
   reportSync(`large catalog (port ${LARGE_PORT})`, largeStudio);
