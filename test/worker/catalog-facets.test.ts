@@ -277,7 +277,7 @@ async function keptCounts(): Promise<string[]> {
 }
 async function keptProfiles(): Promise<string[]> {
   const rows = await db().all<Record<string, unknown>>(
-    sql`SELECT pack_name, layer, fips, products, use_cases, clouds, arches FROM pack_facet_profiles`,
+    sql`SELECT p.name, s.mask, s.products FROM pack_facet_profiles s JOIN packs p ON p.rowid = s.pack_rowid`,
   );
   return rows.map((r) => Object.values(r).join("|")).sort();
 }
@@ -384,9 +384,9 @@ describe("kept facet counts", { timeout: 60_000 }, () => {
     expect(await keptCounts()).toEqual(kept);
   });
 
-  it("are the profiles the search-scale migration's backfill computes for a catalog published before it", async () => {
+  it("are the profiles the search-masks migration's backfill computes for a catalog published before it", async () => {
     const kept = await keptProfiles();
-    const migration = env.TEST_MIGRATIONS.find((m) => m.name.startsWith("0008_"));
+    const migration = env.TEST_MIGRATIONS.find((m) => m.name.startsWith("0010_"));
     const backfill = migration?.queries.find((q) => q.includes("INSERT INTO pack_facet_profiles"));
     expect(backfill).toBeDefined();
     await env.DB.batch([env.DB.prepare("DELETE FROM pack_facet_profiles"), env.DB.prepare(backfill!)]);

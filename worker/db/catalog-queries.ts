@@ -5,6 +5,7 @@
 // its child table's (value, pack_version_id) index.
 import { type SQL, sql } from "drizzle-orm";
 import { SQLiteAsyncDialect } from "drizzle-orm/sqlite-core";
+import { FACET_BITS, versionMask, versionProducts } from "./facets";
 import { ftsQuery } from "./search-text";
 import {
   type Arch,
@@ -118,15 +119,30 @@ const hasMatchingVersion = (f: CatalogFilter, except?: Facet, check: ChildCheck 
  */
 function hasMatchingProfile(f: CatalogFilter): SQL {
   if (f.product && f.version) return hasMatchingVersion(f, undefined, "lookup");
-  const has = (column: string, value: string) => sql`instr(s.${sql.raw(column)}, ${`,${value},`}) > 0`;
-  const conditions: SQL[] = [];
-  if (f.product) conditions.push(has("products", f.product));
-  if (f.useCase) conditions.push(has("use_cases", f.useCase));
-  if (f.cloud) conditions.push(sql`(${has("clouds", f.cloud)} OR ${has("clouds", "all")})`);
-  if (f.arch) conditions.push(has("arches", f.arch));
-  if (f.fips !== undefined) conditions.push(sql`s.fips = ${f.fips ? 1 : 0}`);
-  return sql`EXISTS (SELECT 1 FROM pack_facet_profiles s WHERE s.pack_name = p.name AND ${and(conditions)})`;
+  return sql`EXISTS (SELECT 1 FROM pack_facet_profiles s WHERE s.pack_rowid = p.rowid AND ${profileMatches(f, "s")})`;
 }
+
+/** The mask bits a profile needs to match the filter's facets but `except` (product is a list, checked apart). */
+function requiredBits(f: CatalogFilter, except?: Facet): number {
+  let bits = 0;
+  if (f.useCase && except !== "useCase") bits |= FACET_BITS.useCase[f.useCase];
+  if (f.cloud && except !== "cloud") bits |= FACET_BITS.cloud[f.cloud];
+  if (f.layer && except !== "layer") bits |= FACET_BITS.layer[f.layer];
+  if (f.arch && except !== "arch") bits |= FACET_BITS.arch[f.arch];
+  if (f.fips !== undefined && except !== "fips") bits |= FACET_BITS.fips[f.fips ? "true" : "false"];
+  return bits;
+}
+
+/** Whether the profile (or version row) on `alias`, with its mask and products, matches the filter but `except`. */
+function profileMatches(f: CatalogFilter, alias: string, except?: Facet): SQL {
+  const bits = requiredBits(f, except);
+  const conditions = bits ? [sql`(${sql.raw(alias)}.mask & ${bits}) = ${bits}`] : [];
+  if (f.product && except !== "product") conditions.push(hasProduct(alias, f.product));
+  return and(conditions);
+}
+
+/** A product in a JSON product list: ids are slugs, so the quoted id matches one element exactly. */
+const hasProduct = (alias: string, product: string) => sql`instr(${sql.raw(alias)}.products, ${`"${product}"`}) > 0`;
 
 /** The columns every pack-version listing returns; children come back as JSON arrays. */
 const versionColumns = sql`
@@ -164,80 +180,72 @@ export function pageStatement(f: CatalogFilter, after: string | undefined, limit
 
 /**
  * The total and every facet in one pass, for what the kept counts cannot answer (search text, a
- * product version). Every count is a `count(DISTINCT …)` over one set of rows, each with its child
- * lists and its filter checks, so a search runs its full-text match once instead of once per facet.
+ * product version).
  *
  * The rows are the matching packs' facet profiles (pack_facet_profiles, kept by the publish and
- * yank batches): a pack matches a filter when one of its versions does, and a version matches
- * exactly when its profile does, so counting distinct pack names over profiles gives the same
- * figures as over versions while reading a row or two per matching pack, not every version with
- * four child lists. A product version is the exception: version ranges differ from version to
- * version and are not in a profile, so then each matching version is read with its lists.
+ * yank batches), joined to the full-text matches by rowid: a pack matches a filter when one of its
+ * versions does, and a version matches exactly when its profile does. Each pack's rows are folded
+ * into one (GROUP BY pack, max() of each test), so every count is a plain sum over matching packs,
+ * and each test is a bit test on the mask. A product version is the exception: version ranges
+ * differ from version to version and are not in a profile, so then each matching version is read,
+ * its mask and products computed as the profiles' are, with its range check as a column.
  * Read the row with readSearchCounts.
  */
 export function searchCountsStatement(f: CatalogFilter): SQL {
-  const has = (list: string, value: string) => sql`instr(${sql.raw(list)}, ${`,${value},`}) > 0`;
-  const key = f.product && f.version ? versionSortKey(f.version) : undefined;
-  // Each active filter once, as a column; a facet's count applies all of them but its own.
-  const checks: Partial<Record<Facet, SQL>> = {};
-  if (f.product)
-    checks.product = key
-      ? sql`EXISTS (SELECT 1 FROM pack_version_products WHERE pack_version_id = pv.id AND product_id = ${f.product}
-          AND (min_version_key IS NULL OR min_version_key <= ${key}) AND (max_version_key IS NULL OR max_version_key >= ${key}))`
-      : has("products", f.product);
-  if (f.useCase) checks.useCase = has("use_cases", f.useCase);
-  if (f.cloud) checks.cloud = sql`(${has("clouds", f.cloud)} OR ${has("clouds", "all")})`;
-  if (f.layer) checks.layer = sql`layer = ${f.layer}`;
-  if (f.arch) checks.arch = has("arches", f.arch);
-  if (f.fips !== undefined) checks.fips = sql`fips = ${f.fips ? 1 : 0}`;
-  const active = Object.keys(checks) as Facet[];
-  const otherChecks = (facet?: Facet) => and(active.filter((k) => k !== facet).map((k) => sql`k_${sql.raw(k)}`));
-  // A version range is checked where the version is read; every other check on the rows' lists.
-  const inner = (k: Facet) => k === "product" && key !== undefined;
-  const innerChecks = active.filter(inner).map((k) => sql`, ${checks[k]} AS k_${sql.raw(k)}`);
-  const outerChecks = active.filter((k) => !inner(k)).map((k) => sql`, ${checks[k]} AS k_${sql.raw(k)}`);
-  const packsOf = (facet: Facet, valueCheck: SQL) =>
-    sql`count(DISTINCT CASE WHEN ${otherChecks(facet)} AND ${valueCheck} THEN name END)`;
-  const listed: [Facet, readonly string[], (value: string) => SQL][] = [
-    ["useCase", USE_CASES, (v) => has("use_cases", v)],
-    ["cloud", CLOUDS, (v) => sql`(${has("clouds", v)} OR ${has("clouds", "all")})`],
-    ["layer", LAYERS, (v) => sql`layer = ${v}`],
-    ["arch", ARCHES, (v) => has("arches", v)],
-    ["fips", ["true", "false"], (v) => sql`fips = ${v === "true" ? 1 : 0}`],
+  const versioned = Boolean(f.product && f.version);
+  // A facet's count applies every filter but its own; with a version, the product's test is the range check.
+  const matches = (except?: Facet) =>
+    versioned && except !== "product"
+      ? and([profileMatches({ ...f, product: undefined }, "r", except), sql`r.in_range`])
+      : profileMatches(f, "r", except);
+  const listed: [Exclude<Facet, "product">, [string, number][]][] = [
+    ["useCase", USE_CASES.map((v) => [v, FACET_BITS.useCase[v]])],
+    ["cloud", CLOUDS.map((v) => [v, FACET_BITS.cloud[v]])],
+    ["layer", LAYERS.map((v) => [v, FACET_BITS.layer[v]])],
+    ["arch", ARCHES.map((v) => [v, FACET_BITS.arch[v]])],
+    ["fips", [["true", FACET_BITS.fips.true], ["false", FACET_BITS.fips.false]]],
   ];
-  const counts = listed.flatMap(([facet, values, check]) =>
-    values.map((value, i) => sql`, ${packsOf(facet, check(value))} AS ${sql.raw(`${facet}_${i}`)}`),
+  const perValue = listed.flatMap(([facet, values]) =>
+    values.map(([, bit], i) => [sql`max(${matches(facet)} AND r.mask & ${bit} <> 0)`, `${facet}_${i}`] as const),
   );
-  const source = searchedPacks(f.match);
-  const rows = key ? versionRows(source, innerChecks) : profileRowsOf(source);
-  // Version rows compute their lists in subqueries: kept once (MATERIALIZED), not once per check.
-  // Profile rows hold theirs as columns, so w reads them straight, without a copy of its own.
-  return sql`WITH v AS ${key ? sql`MATERIALIZED` : sql`NOT MATERIALIZED`} (${rows}),
-    w AS MATERIALIZED (SELECT *${sql.join(outerChecks, sql``)} FROM v)
-    SELECT count(DISTINCT CASE WHEN ${otherChecks()} THEN name END) AS total${sql.join(counts, sql``)},
-      (SELECT json_group_array(json_array(pr.id,
-          (SELECT count(DISTINCT name) FROM w WHERE ${otherChecks("product")} AND instr(w.products, ',' || pr.id || ',') > 0)))
+  const columns = [[sql`max(${matches()})`, "total"] as const, ...perValue];
+  const rows = versioned ? versionRows(f) : profileRowsOf(f.match);
+  // Profile rows come in rowid order (the full-text index's or the profiles' key), so their grouping
+  // streams. Version rows compute their mask in subqueries: kept once (MATERIALIZED), not once per
+  // test. `per` is kept because each product's count reads it again: a pack counts for a product
+  // when a profile matching every other filter lists it.
+  return sql`WITH r AS ${versioned ? sql`MATERIALIZED` : sql`NOT MATERIALIZED`} (${rows}),
+    per AS MATERIALIZED (SELECT r.pack, group_concat(CASE WHEN ${matches("product")} THEN r.products END) AS products,
+      ${sql.join(
+        columns.map(([test, name]) => sql`${test} AS ${sql.raw(name)}`),
+        sql`, `,
+      )}
+      FROM r GROUP BY r.pack)
+    SELECT ${sql.join(
+      columns.map(([, name]) => sql`coalesce(sum(${sql.raw(name)}), 0) AS ${sql.raw(name)}`),
+      sql`, `,
+    )},
+      (SELECT json_group_array(json_array(pr.id, (SELECT count(*) FROM per WHERE instr(per.products, '"' || pr.id || '"') > 0)))
         FROM (SELECT id FROM products ORDER BY sort_order, name) pr) AS products
-    FROM w`;
+    FROM per`;
 }
 
-/** searchCountsStatement's rows from the kept profiles of the packs `source` reads. */
-function profileRowsOf({ from, conditions }: PackSource): SQL {
-  return sql`SELECT s.pack_name AS name, s.layer AS layer, s.fips AS fips, s.products AS products,
-      s.use_cases AS use_cases, s.clouds AS clouds, s.arches AS arches
-    FROM ${from} CROSS JOIN pack_facet_profiles s ON s.pack_name = p.name
-    WHERE ${and(conditions)}`;
+/** searchCountsStatement's rows from the kept profiles of the search's matches (of every pack, without one), by rowid. */
+function profileRowsOf(match: string | undefined): SQL {
+  const columns = sql`s.mask AS mask, s.products AS products`;
+  return match
+    ? sql`SELECT pack_search.rowid AS pack, ${columns}
+      FROM pack_search CROSS JOIN pack_facet_profiles s ON s.pack_rowid = pack_search.rowid WHERE pack_search MATCH ${match}`
+    : sql`SELECT s.pack_rowid AS pack, ${columns} FROM pack_facet_profiles s`;
 }
 
-/** searchCountsStatement's rows from every non-yanked version of the packs `source` reads, lists read per version. */
-function versionRows({ from, conditions }: PackSource, checkColumns: SQL[]): SQL {
-  const listOf = (table: string, column: string) =>
-    sql`',' || coalesce((SELECT group_concat(${sql.raw(column)}) FROM ${sql.raw(table)} WHERE pack_version_id = pv.id), '') || ','`;
-  return sql`SELECT p.name AS name, p.layer AS layer, pv.fips AS fips,
-      ${listOf("pack_version_products", "product_id")} AS products,
-      ${listOf("pack_version_use_cases", "use_case")} AS use_cases,
-      ${listOf("pack_version_clouds", "cloud")} AS clouds,
-      ${listOf("pack_version_arches", "arch")} AS arches${sql.join(checkColumns, sql``)}
+/** searchCountsStatement's rows from every non-yanked version of the packs the filter's search reads, with the product version's range check. */
+function versionRows(f: CatalogFilter): SQL {
+  const { from, conditions } = searchedPacks(f.match);
+  const key = versionSortKey(f.version as string);
+  const inRange = sql`EXISTS (SELECT 1 FROM pack_version_products WHERE pack_version_id = pv.id AND product_id = ${f.product}
+    AND (min_version_key IS NULL OR min_version_key <= ${key}) AND (max_version_key IS NULL OR max_version_key >= ${key}))`;
+  return sql`SELECT p.rowid AS pack, ${versionMask} AS mask, ${versionProducts} AS products, ${inRange} AS in_range
     FROM ${from} CROSS JOIN pack_versions pv ON pv.pack_name = p.name
     WHERE ${and([sql`pv.yanked = 0`, ...conditions])}`;
 }

@@ -17,20 +17,17 @@ export const packFacetCounts = sqliteTable(
 );
 
 /**
- * One row per distinct (layer, fips, products, use cases, clouds, arches) among a pack's non-yanked
- * versions. The lists are the values sorted and comma-joined with a comma on each side (",aws,gcp,"),
- * so a value is tested with instr(list, ',aws,'); a pack's versions mostly share one or two profiles.
+ * One row per distinct facet profile among a pack's non-yanked versions: the pack's rowid (the same
+ * rowid the full-text index holds, so a search joins its matches here without reading `packs`), the
+ * version's layer, use cases, clouds, arches and FIPS flag as one bit mask (FACET_BITS in facets.ts),
+ * and its products as a sorted JSON array. A pack's versions mostly share one or two profiles.
  */
 export const packFacetProfiles = sqliteTable(
   "pack_facet_profiles",
   {
-    packName: text("pack_name").notNull(),
-    layer: text("layer").notNull(),
-    fips: integer("fips").notNull(),
+    packRowid: integer("pack_rowid").notNull(),
+    mask: integer("mask").notNull(),
     products: text("products").notNull(),
-    useCases: text("use_cases").notNull(),
-    clouds: text("clouds").notNull(),
-    arches: text("arches").notNull(),
   },
-  (t) => [primaryKey({ columns: [t.packName, t.layer, t.fips, t.products, t.useCases, t.clouds, t.arches] })],
+  (t) => [primaryKey({ columns: [t.packRowid, t.mask, t.products] })],
 );

@@ -12,13 +12,14 @@
 //
 // Search text cannot use those counts (its matches are any set of packs), so the same batches also
 // keep `pack_facet_profiles`: each touched pack's distinct facet profiles, rebuilt from its
-// non-yanked versions. Counting a search then reads a row or two per matching pack instead of every
-// matching version with its four child lists (see searchCountsStatement).
+// non-yanked versions, each a bit mask (FACET_BITS) and a product list. Counting a search then reads
+// a row or two per matching pack, by the rowid its full-text match already holds, and tests bits,
+// instead of reading every matching version with its four child lists (see searchCountsStatement).
 import { eq, type SQL, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { Db } from "./client";
 import { packFacetCounts, packFacetProfiles } from "./schema";
-import { CLOUDS } from "../catalog/vocabulary";
+import { type Arch, type Cloud, CLOUDS, type Layer, type UseCase } from "../catalog/vocabulary";
 
 type Statement = BatchItem<"sqlite">;
 
@@ -154,20 +155,57 @@ function differenceOf(change: CatalogChange, scope: SQL): SQL {
   );
 }
 
-/** A version's values in one child table, sorted, as ",a,b," (",," for none). */
-const profileList = (table: string, column: string) =>
-  sql`',' || coalesce((SELECT group_concat(${sql.raw(column)}, ',' ORDER BY ${sql.raw(column)}) FROM ${sql.raw(table)} WHERE pack_version_id = pv.id), '') || ','`;
+/**
+ * Where each facet value sits in a profile's mask. Each value has its own fixed bit, not one derived
+ * from the vocabulary's order, because kept masks (and migration 0010's backfill) hold them: a new
+ * value takes a free bit, and reordering a list changes nothing. A version whose clouds are "all"
+ * has every cloud's bit, as the cloud filter reads it.
+ */
+export const FACET_BITS = {
+  useCase: { controller: 1 << 0, agent: 1 << 1, addon: 1 << 2 },
+  cloud: {
+    aws: 1 << 3,
+    azure: 1 << 4,
+    gcp: 1 << 5,
+    vsphere: 1 << 6,
+    openstack: 1 << 7,
+    maas: 1 << 8,
+    "edge-native": 1 << 9,
+  },
+  layer: { os: 1 << 10, k8s: 1 << 11, cni: 1 << 12, csi: 1 << 13, addon: 1 << 14 },
+  arch: { amd64: 1 << 15, arm64: 1 << 16 },
+  fips: { true: 1 << 17, false: 1 << 18 },
+} as const satisfies {
+  useCase: Record<UseCase, number>;
+  cloud: Record<Cloud, number>;
+  layer: Record<Layer, number>;
+  arch: Record<Arch, number>;
+  fips: Record<"true" | "false", number>;
+};
+
+const ALL_CLOUDS = Object.values(FACET_BITS.cloud).reduce((all, bit) => all | bit, 0);
+
+/** The bits of a version's values in one child table (each value is listed once there, so a sum is their union). */
+const childBits = (table: string, column: string, bits: Record<string, number>) =>
+  sql`coalesce((SELECT sum(${JSON.stringify(bits)} ->> ${sql.raw(column)}) FROM ${sql.raw(table)} WHERE pack_version_id = pv.id), 0)`;
+
+/** The mask of the version on alias `pv` of the pack on alias `p`. */
+export const versionMask = sql`(${childBits("pack_version_use_cases", "use_case", FACET_BITS.useCase)}
+      + (SELECT CASE WHEN max(cloud = 'all') THEN ${ALL_CLOUDS} ELSE coalesce(sum(${JSON.stringify(FACET_BITS.cloud)} ->> cloud), 0) END
+         FROM pack_version_clouds WHERE pack_version_id = pv.id)
+      + (${JSON.stringify(FACET_BITS.layer)} ->> p.layer)
+      + ${childBits("pack_version_arches", "arch", FACET_BITS.arch)}
+      + CASE pv.fips WHEN 1 THEN ${FACET_BITS.fips.true} ELSE ${FACET_BITS.fips.false} END)`;
+
+/** The products of the version on alias `pv`, as a JSON array, sorted. */
+export const versionProducts = sql`(SELECT json_group_array(product_id) FROM (SELECT product_id FROM pack_version_products WHERE pack_version_id = pv.id ORDER BY product_id))`;
 
 /**
  * The distinct profiles of the non-yanked versions `scope` selects (in pack_facet_profiles' column
- * order). The same text is the migration's backfill (0008_search_scale.sql).
+ * order). The same text, its parameters written in, is migration 0010's backfill.
  */
 export function profileRows(scope: SQL): SQL {
-  return sql`SELECT DISTINCT pv.pack_name, p.layer, pv.fips,
-      ${profileList("pack_version_products", "product_id")},
-      ${profileList("pack_version_use_cases", "use_case")},
-      ${profileList("pack_version_clouds", "cloud")},
-      ${profileList("pack_version_arches", "arch")}
+  return sql`SELECT DISTINCT p.rowid, ${versionMask}, ${versionProducts}
     FROM pack_versions pv JOIN packs p ON p.name = pv.pack_name
     WHERE pv.yanked = 0 AND ${scope}`;
 }
@@ -175,7 +213,9 @@ export function profileRows(scope: SQL): SQL {
 /** Replaces the touched packs' profiles with those of their versions as the batch leaves them. */
 function profileStatements(db: Db, touched: SQL): Statement[] {
   return [
-    db.delete(packFacetProfiles).where(sql`${packFacetProfiles.packName} IN (${touched})`),
+    db
+      .delete(packFacetProfiles)
+      .where(sql`${packFacetProfiles.packRowid} IN (SELECT rowid FROM packs WHERE name IN (${touched}))`),
     db.insert(packFacetProfiles).select(profileRows(sql`pv.pack_name IN (${touched})`)),
   ];
 }

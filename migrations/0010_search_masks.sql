@@ -1,0 +1,23 @@
+-- Search counts by bits (worker/db/facets.ts): each pack's distinct facet profiles become a bit mask
+-- (FACET_BITS) and a product list, keyed by the pack's rowid, the id its full-text match holds. A
+-- search then joins its matches to their profiles without reading `packs`, and tests bits instead of
+-- text lists. The table is derived data, rebuilt here from the versions.
+DROP TABLE `pack_facet_profiles`;
+--> statement-breakpoint
+CREATE TABLE `pack_facet_profiles` (
+	`pack_rowid` integer NOT NULL,
+	`mask` integer NOT NULL,
+	`products` text NOT NULL,
+	PRIMARY KEY(`pack_rowid`, `mask`, `products`)
+) WITHOUT ROWID;
+--> statement-breakpoint
+-- The backfill: facets.ts's profileRows over every version, its bits written in.
+INSERT INTO pack_facet_profiles (pack_rowid, mask, products)
+SELECT DISTINCT p.rowid, (coalesce((SELECT sum('{"controller":1,"agent":2,"addon":4}' ->> use_case) FROM pack_version_use_cases WHERE pack_version_id = pv.id), 0)
+      + (SELECT CASE WHEN max(cloud = 'all') THEN 1016 ELSE coalesce(sum('{"aws":8,"azure":16,"gcp":32,"vsphere":64,"openstack":128,"maas":256,"edge-native":512}' ->> cloud), 0) END
+         FROM pack_version_clouds WHERE pack_version_id = pv.id)
+      + ('{"os":1024,"k8s":2048,"cni":4096,"csi":8192,"addon":16384}' ->> p.layer)
+      + coalesce((SELECT sum('{"amd64":32768,"arm64":65536}' ->> arch) FROM pack_version_arches WHERE pack_version_id = pv.id), 0)
+      + CASE pv.fips WHEN 1 THEN 131072 ELSE 262144 END), (SELECT json_group_array(product_id) FROM (SELECT product_id FROM pack_version_products WHERE pack_version_id = pv.id ORDER BY product_id))
+    FROM pack_versions pv JOIN packs p ON p.name = pv.pack_name
+    WHERE pv.yanked = 0;
