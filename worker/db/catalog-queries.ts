@@ -203,7 +203,13 @@ export function searchCountsStatement(f: CatalogFilter): SQL {
     ["cloud", CLOUDS.map((v) => [v, FACET_BITS.cloud[v]])],
     ["layer", LAYERS.map((v) => [v, FACET_BITS.layer[v]])],
     ["arch", ARCHES.map((v) => [v, FACET_BITS.arch[v]])],
-    ["fips", [["true", FACET_BITS.fips.true], ["false", FACET_BITS.fips.false]]],
+    [
+      "fips",
+      [
+        ["true", FACET_BITS.fips.true],
+        ["false", FACET_BITS.fips.false],
+      ],
+    ],
   ];
   const perValue = listed.flatMap(([facet, values]) =>
     values.map(([, bit], i) => [sql`max(${matches(facet)} AND r.mask & ${bit} <> 0)`, `${facet}_${i}`] as const),
