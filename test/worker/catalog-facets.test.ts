@@ -9,6 +9,7 @@ import { sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { PackSearchResult } from "../../worker/catalog/packs";
+import { WALK_FROM_MATCHES } from "../../worker/db/catalog-queries";
 import {
   type Arch,
   ARCHES,
@@ -67,10 +68,12 @@ type ModelVersion = {
   yanked: boolean;
 };
 /** `word` is in the pack's description: what a search for it finds. */
-type ModelPack = { name: string; layer: Layer; word: string; versions: ModelVersion[] };
+type ModelPack = { name: string; layer: Layer; word: string; common: boolean; versions: ModelVersion[] };
 
 /** None is a prefix of another token the packs hold (search matches prefixes). */
 const SEARCH_WORDS = ["aurora", "basalt", "cobalt"];
+/** Three packs in four hold this word too (`common`): a search that matches most of the catalog, not all of it. */
+const COMMON_WORD = "granite";
 
 const model = new Map<string, ModelPack>();
 
@@ -87,7 +90,7 @@ function packFile(pack: ModelPack, v: ModelVersion): PackFile {
       displayName: `Pack ${pack.name}`,
       version: v.version,
       layer: pack.layer,
-      description: `generated ${pack.layer} pack ${pack.word}`,
+      description: `generated ${pack.layer} pack ${pack.word}${pack.common ? ` ${COMMON_WORD}` : ""}`,
       cloudTypes: v.clouds,
       annotations: { source: "spectrocloud" },
       constraints: { dependencies: [] },
@@ -110,6 +113,7 @@ function generate(random: ReturnType<typeof seeded>, count: number, prefix: stri
           name: `${prefix}-${String(i).padStart(4, "0")}`,
           layer: random.pick(LAYERS),
           word: SEARCH_WORDS[i % SEARCH_WORDS.length],
+          common: i % 4 !== 0,
           versions: [],
         };
     const versions = reuse ? 1 : 1 + Math.floor(random.next() * 4);
@@ -181,7 +185,7 @@ type Filter = {
 
 const versionMatches = (pack: ModelPack, v: ModelVersion, f: Filter) =>
   !v.yanked &&
-  (!f.q || pack.word === f.q) &&
+  (!f.q || (f.q === COMMON_WORD ? pack.common : pack.word === f.q)) &&
   (!f.layer || pack.layer === f.layer) &&
   (!f.product || v.products.includes(f.product)) &&
   (!f.useCase || v.useCases.includes(f.useCase)) &&
@@ -237,6 +241,7 @@ const FILTERS: Filter[] = [
   { layer: "os", cloud: "maas", fips: false, useCase: "controller" },
   { product: "palette-vertex", useCase: "addon", cloud: "edge-native", layer: "cni", arch: "arm64", fips: true },
   { q: "cobalt" },
+  { q: COMMON_WORD, arch: "arm64" },
   { q: "cobalt", cloud: "aws", fips: true },
   { q: "basalt", product: "palette-vertex", useCase: "agent", layer: "addon" },
   { q: "aurora", product: "palette-enterprise", arch: "arm64", cloud: "maas", fips: false, useCase: "controller" },
@@ -311,6 +316,10 @@ describe("kept facet counts", { timeout: 60_000 }, () => {
   it("page through exactly the recounted packs and versions", async () => {
     await expectPagesMatch({});
     await expectPagesMatch({ q: "cobalt", cloud: "aws" });
+    // Both ways to a search's page: fewer matches than WALK_FROM_MATCHES are sorted, more are walked.
+    expect(matchingPacks({ q: "cobalt" }).length).toBeLessThan(WALK_FROM_MATCHES);
+    expect(matchingPacks({ q: COMMON_WORD }).length).toBeGreaterThanOrEqual(WALK_FROM_MATCHES);
+    await expectPagesMatch({ q: COMMON_WORD, fips: false });
     await expectPagesMatch({ product: "palette-enterprise", cloud: "aws", arch: "amd64", fips: true });
   });
 

@@ -68,12 +68,6 @@ function searchedPacks(match: string | undefined): PackSource {
     : { from: sql`packs p`, conditions: [] };
 }
 
-/** The packs a filter's walk starts from, with its conditions on `p`. */
-function packSource(f: CatalogFilter): PackSource {
-  const source = searchedPacks(f.match);
-  return f.layer ? { ...source, conditions: [...source.conditions, sql`p.layer = ${f.layer}`] } : source;
-}
-
 /**
  * How a child-table condition is written. "list" (`pv.id IN (SELECT … WHERE <value> = ?)`) reads
  * the value's whole list from its (value, pack_version_id) index: right for a count that must see
@@ -165,17 +159,40 @@ const versionColumns = sql`
  * joined in a fixed order (CROSS JOIN), so the rows read follow the page, not the catalog.
  */
 export function pageStatement(f: CatalogFilter, after: string | undefined, limit: number): SQL {
-  const source = packSource(f);
-  const pageConditions = [
-    ...source.conditions,
-    f.match ? hasMatchingProfile(f) : hasMatchingVersion(f, undefined, "lookup"),
-  ];
-  if (after) pageConditions.push(sql`p.name > ${after}`);
-  return sql`WITH page AS (SELECT p.name FROM ${source.from} WHERE ${and(pageConditions)} ORDER BY p.name LIMIT ${limit + 1})
+  const conditions = [...(f.layer ? [sql`p.layer = ${f.layer}`] : []), ...(after ? [sql`p.name > ${after}`] : [])];
+  const page = f.match
+    ? searchPage(f.match, [...conditions, hasMatchingProfile(f)], limit + 1)
+    : sql`SELECT p.name FROM packs p WHERE ${and([...conditions, hasMatchingVersion(f, undefined, "lookup")])}
+        ORDER BY p.name LIMIT ${limit + 1}`;
+  return sql`WITH page AS (${page})
     SELECT ${versionColumns}
     FROM page CROSS JOIN packs p ON p.name = page.name CROSS JOIN pack_versions pv ON pv.pack_name = p.name
     WHERE ${and(versionConditions(f, undefined, "lookup"))}
     ORDER BY p.name, pv.version_key DESC`;
+}
+
+/** From how many full-text matches a search's page walks the packs by name instead of sorting its matches. */
+export const WALK_FROM_MATCHES = 500;
+
+/**
+ * The names of a search's page. Full-text matches come by rowid, not by name, so there are two
+ * ways to the first `limit` by name, and the cheaper one depends on how many matches there are:
+ * few are each read and sorted (three rows a match); many become a rowid list that the walk of the
+ * packs' name index tests each pack against, stopping at the page's end (a row a match for the list,
+ * plus the packs walked). Both branches are in the statement; a LIMIT of 0, decided once from a
+ * count that stops at WALK_FROM_MATCHES, keeps the other from running.
+ */
+function searchPage(match: string, conditions: SQL[], limit: number): SQL {
+  const limitWhen = (walk: boolean) =>
+    sql`CASE WHEN (SELECT many FROM match_count) THEN ${walk ? limit : 0} ELSE ${walk ? 0 : limit} END`;
+  return sql`WITH match_count(many) AS (SELECT count(*) >= ${WALK_FROM_MATCHES}
+        FROM (SELECT 1 FROM pack_search WHERE pack_search MATCH ${match} LIMIT ${WALK_FROM_MATCHES}))
+    SELECT name FROM (SELECT p.name FROM pack_search CROSS JOIN packs p ON p.rowid = pack_search.rowid
+      WHERE ${and([sql`pack_search MATCH ${match}`, ...conditions])} ORDER BY p.name LIMIT ${limitWhen(false)})
+    UNION ALL
+    SELECT name FROM (SELECT p.name FROM packs p
+      WHERE ${and([sql`+p.rowid IN (SELECT rowid FROM pack_search WHERE pack_search MATCH ${match})`, ...conditions])}
+      ORDER BY p.name LIMIT ${limitWhen(true)})`;
 }
 
 /**
