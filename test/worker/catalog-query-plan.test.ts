@@ -220,8 +220,13 @@ describe("query plans of the kept facet counts and the compatibility pages", () 
         lines.filter((l) => FULL_SCAN_OF_VERSION_TABLES.test(l)),
         lines.join("\n"),
       ).toEqual([]);
-      expect(lines.join("\n")).toMatch(/SEARCH p USING (COVERING )?INDEX packs_by_layer \(layer=\? AND name>\?\)/);
+      expect(lines.join("\n")).toMatch(/SEARCH p USING (COVERING )?INDEX packs_by_layer \(layer=\? AND name>\?/);
     }
+    // The stretch's versions are read between both ends, not from its start to the layer's end.
+    const lines = await plan(versionsInLayerStatement("addon", layerPage([])));
+    expect(lines[0], lines.join("\n")).toMatch(
+      /SEARCH p USING INDEX packs_by_layer \(layer=\? AND name>\? AND name<\?\)/,
+    );
   });
 
   it("starts a searched compatibility page from the words' full-text matches, not a walk of the layer", async () => {

@@ -320,7 +320,9 @@ export const LAYER_CHUNK = 200;
  */
 export function versionsInLayerStatement(layer: LayerScope, range?: LayerRange): SQL {
   const inRange = range
-    ? sql` AND p.name > (SELECT start FROM bounds) AND ((SELECT stop FROM bounds) IS NULL OR p.name <= (SELECT stop FROM bounds))${packWords(range)}`
+    ? // The stretch is a range of the index (an open end is the last code point, after every name):
+      // written as "stop IS NULL OR name <= stop", SQLite would walk the layer to its end instead.
+      sql` AND p.name > (SELECT start FROM bounds) AND p.name <= coalesce((SELECT stop FROM bounds), char(1114111))${packWords(range)}`
     : sql``;
   return sql`${range ? rangeBounds(layer, range) : sql``}SELECT json_group_array(json_array(
       p.name, p.display_name, p.layer, p.addon_type, p.description, p.source,
