@@ -241,6 +241,8 @@ describe("query plans of the kept facet counts and the compatibility pages", () 
       expect(text).toMatch(/pack_search VIRTUAL TABLE INDEX \d+:M/);
       expect(text).toMatch(/SEARCH p USING INTEGER PRIMARY KEY \(rowid=\?\)/);
       expect(text).not.toMatch(/packs_by_layer \(layer=\? AND name>\?\)/);
+      // The matches are sorted first, then checked version by version in that order until the page is full.
+      expect(text).toMatch(/CO-ROUTINE matched\n(.*\n)*USE TEMP B-TREE FOR ORDER BY\nSCAN matched\nSEARCH pv EXISTS/);
     }
   });
 

@@ -405,13 +405,24 @@ function packWords({ words, layerNames = {} }: Pick<LayerRange, "words" | "layer
   );
 }
 
-/** The packs that bound a LayerRange, by name: `offset + limit + 1` at most, walked in the layer's index. */
+/**
+ * The packs that bound a LayerRange, by name: `offset + limit + 1` at most, walked in the layer's
+ * index. With search words the walk is the words' matches instead, sorted by name first and only
+ * then checked version by version until enough are found (`LIMIT -1` keeps SQLite from folding
+ * the sort into the outer query, which would check every match before sorting). A word that names
+ * a layer matches all of it, and without that order a page would check every pack of that layer.
+ */
 function rangeCandidates(layer: LayerScope, range: LayerRange): SQL {
   const conditions = [...versionConditions(range.filter, undefined, "lookup"), ...(range.extra ? [range.extra] : [])];
-  return sql`SELECT p.name FROM packs p
-    WHERE ${inLayer(layer, range)}p.name > ${range.after ?? ""}${packWords(range)}
-      AND EXISTS (SELECT 1 FROM pack_versions pv INDEXED BY pack_versions_by_pack WHERE pv.pack_name = p.name AND ${and(conditions)})
-    ORDER BY p.name LIMIT ${range.offset + range.limit + 1}`;
+  const fits = (alias: string) =>
+    sql`EXISTS (SELECT 1 FROM pack_versions pv INDEXED BY pack_versions_by_pack WHERE pv.pack_name = ${sql.raw(alias)}.name AND ${and(conditions)})`;
+  const limit = range.offset + range.limit + 1;
+  if (!searches(range))
+    return sql`SELECT p.name FROM packs p WHERE ${inLayer(layer, range)}p.name > ${range.after ?? ""} AND ${fits("p")}
+      ORDER BY p.name LIMIT ${limit}`;
+  return sql`SELECT matched.name FROM (SELECT p.name FROM packs p
+        WHERE ${inLayer(layer, range)}p.name > ${range.after ?? ""}${packWords(range)} ORDER BY p.name LIMIT -1) AS matched
+    WHERE ${fits("matched")} LIMIT ${limit}`;
 }
 
 /** `bounds(start, stop, more)`: the stretch is (start, stop]; stop is null when it runs to the layer's end. */
