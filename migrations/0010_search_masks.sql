@@ -1,7 +1,8 @@
 -- Search counts by bits (worker/db/facets.ts): each pack's distinct facet profiles become a bit mask
 -- (FACET_BITS) and a product list, keyed by the pack's rowid, the id its full-text match holds. A
 -- search then joins its matches to their profiles without reading `packs`, and tests bits instead of
--- text lists. The table is derived data, rebuilt here from the versions.
+-- text lists. Each pack's summary (the union of its profiles) answers a search with no other filter
+-- in one row a match. Both tables are derived data, rebuilt here from the versions.
 DROP TABLE `pack_facet_profiles`;
 --> statement-breakpoint
 CREATE TABLE `pack_facet_profiles` (
@@ -21,3 +22,16 @@ SELECT DISTINCT p.rowid, (coalesce((SELECT sum('{"controller":1,"agent":2,"addon
       + CASE pv.fips WHEN 1 THEN 131072 ELSE 262144 END), (SELECT json_group_array(product_id) FROM (SELECT product_id FROM pack_version_products WHERE pack_version_id = pv.id ORDER BY product_id))
     FROM pack_versions pv JOIN packs p ON p.name = pv.pack_name
     WHERE pv.yanked = 0;
+--> statement-breakpoint
+CREATE TABLE `pack_facet_summaries` (
+	`pack_rowid` integer PRIMARY KEY NOT NULL,
+	`mask` integer NOT NULL,
+	`products` text NOT NULL
+);
+--> statement-breakpoint
+-- The backfill: facets.ts's summaryRows over every profile.
+INSERT INTO pack_facet_summaries (pack_rowid, mask, products)
+SELECT s.pack_rowid, max(s.mask & 1) | max(s.mask & 2) | max(s.mask & 4) | max(s.mask & 8) | max(s.mask & 16) | max(s.mask & 32) | max(s.mask & 64) | max(s.mask & 128) | max(s.mask & 256) | max(s.mask & 512) | max(s.mask & 1024) | max(s.mask & 2048) | max(s.mask & 4096) | max(s.mask & 8192) | max(s.mask & 16384) | max(s.mask & 32768) | max(s.mask & 65536) | max(s.mask & 131072) | max(s.mask & 262144),
+      (SELECT json_group_array(value) FROM (SELECT DISTINCT j.value FROM pack_facet_profiles t, json_each(t.products) j
+        WHERE t.pack_rowid = s.pack_rowid ORDER BY 1))
+    FROM pack_facet_profiles s GROUP BY s.pack_rowid;

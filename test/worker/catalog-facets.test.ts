@@ -241,6 +241,8 @@ const FILTERS: Filter[] = [
   { layer: "os", cloud: "maas", fips: false, useCase: "controller" },
   { product: "palette-vertex", useCase: "addon", cloud: "edge-native", layer: "cni", arch: "arm64", fips: true },
   { q: "cobalt" },
+  { q: COMMON_WORD },
+  { q: "aurora", layer: "cni" },
   { q: COMMON_WORD, arch: "arm64" },
   { q: "cobalt", cloud: "aws", fips: true },
   { q: "basalt", product: "palette-vertex", useCase: "agent", layer: "addon" },
@@ -287,13 +289,22 @@ async function keptProfiles(): Promise<string[]> {
   return rows.map((r) => Object.values(r).join("|")).sort();
 }
 
+async function keptSummaries(): Promise<string[]> {
+  const rows = await db().all<Record<string, unknown>>(
+    sql`SELECT p.name, s.mask, s.products FROM pack_facet_summaries s JOIN packs p ON p.rowid = s.pack_rowid`,
+  );
+  return rows.map((r) => Object.values(r).join("|")).sort();
+}
+
 async function expectKeptEqualsRebuilt() {
-  const [counts, profiles] = [await keptCounts(), await keptProfiles()];
+  const [counts, profiles, summaries] = [await keptCounts(), await keptProfiles(), await keptSummaries()];
   expect(profiles.length).toBeGreaterThan(0);
+  expect(summaries.length).toBe(new Set(profiles.map((p) => p.split("|")[0])).size);
   const [first, ...rest] = rebuildFacetCountStatements(db());
   await db().batch([first, ...rest]);
   expect(await keptCounts()).toEqual(counts);
   expect(await keptProfiles()).toEqual(profiles);
+  expect(await keptSummaries()).toEqual(summaries);
 }
 
 beforeAll(async () => {
@@ -393,12 +404,19 @@ describe("kept facet counts", { timeout: 60_000 }, () => {
     expect(await keptCounts()).toEqual(kept);
   });
 
-  it("are the profiles the search-masks migration's backfill computes for a catalog published before it", async () => {
-    const kept = await keptProfiles();
+  it("are the profiles and summaries the search-masks migration's backfill computes for a catalog published before it", async () => {
+    const [profiles, summaries] = [await keptProfiles(), await keptSummaries()];
     const migration = env.TEST_MIGRATIONS.find((m) => m.name.startsWith("0010_"));
-    const backfill = migration?.queries.find((q) => q.includes("INSERT INTO pack_facet_profiles"));
-    expect(backfill).toBeDefined();
-    await env.DB.batch([env.DB.prepare("DELETE FROM pack_facet_profiles"), env.DB.prepare(backfill!)]);
-    expect(await keptProfiles()).toEqual(kept);
+    const backfills = ["pack_facet_profiles", "pack_facet_summaries"].map((table) =>
+      migration?.queries.find((q) => q.includes(`INSERT INTO ${table}`)),
+    );
+    expect(backfills.every(Boolean)).toBe(true);
+    await env.DB.batch([
+      env.DB.prepare("DELETE FROM pack_facet_profiles"),
+      env.DB.prepare("DELETE FROM pack_facet_summaries"),
+      ...backfills.map((q) => env.DB.prepare(q!)),
+    ]);
+    expect(await keptProfiles()).toEqual(profiles);
+    expect(await keptSummaries()).toEqual(summaries);
   });
 });

@@ -111,6 +111,16 @@ describe("query plans", () => {
     ).toEqual([]);
   });
 
+  it("counts search text alone, or with a layer, from one kept summary a match", async () => {
+    for (const filters of [{ q: "monitoring" }, { q: "monitoring", layer: "addon" }] as Partial<PackFilters>[]) {
+      const lines = await plan(searchCountsStatement(catalogFilter(filters)));
+      const text = lines.join("\n");
+      expect(text).toMatch(/pack_search VIRTUAL TABLE INDEX \d+:M/);
+      expect(text).toMatch(/SEARCH u USING INTEGER PRIMARY KEY \(rowid=\?\)/);
+      expect(text).not.toMatch(/pack_facet_profiles|\b(p|packs|pv|pack_versions)\b/);
+    }
+  });
+
   it("counts a search with a product version from the matching packs' versions, through their index", async () => {
     const lines = await plan(
       searchCountsStatement(catalogFilter({ q: "monitoring", product: "palette-vertex", version: "4.6.12" })),

@@ -195,43 +195,62 @@ function searchPage(match: string, conditions: SQL[], limit: number): SQL {
       ORDER BY p.name LIMIT ${limitWhen(true)})`;
 }
 
+/** Each listed facet's values with their bits, in the order readSearchCounts numbers them. */
+const LISTED_BITS: [Exclude<Facet, "product">, number[]][] = [
+  ["useCase", USE_CASES.map((v) => FACET_BITS.useCase[v])],
+  ["cloud", CLOUDS.map((v) => FACET_BITS.cloud[v])],
+  ["layer", LAYERS.map((v) => FACET_BITS.layer[v])],
+  ["arch", ARCHES.map((v) => FACET_BITS.arch[v])],
+  ["fips", [FACET_BITS.fips.true, FACET_BITS.fips.false]],
+];
+
+/**
+ * The tests a search count makes of one row (alias `alias`, with its mask): the total's, then each
+ * listed value's (every filter but the value's own facet, and the value's bit), with their column names.
+ */
+function countTests(matches: (except?: Facet) => SQL, alias: string): [SQL, string][] {
+  const perValue = LISTED_BITS.flatMap(([facet, bits]) =>
+    bits.map((bit, i): [SQL, string] => [
+      sql`${matches(facet)} AND ${sql.raw(alias)}.mask & ${bit} <> 0`,
+      `${facet}_${i}`,
+    ]),
+  );
+  return [[matches(), "total"], ...perValue];
+}
+
+/** Each product's count, in display order, as `countOf(id)` counts it. */
+const productCounts = (countOf: SQL) =>
+  sql`(SELECT json_group_array(json_array(pr.id, ${countOf})) FROM (SELECT id FROM products ORDER BY sort_order, name) pr) AS products`;
+
+/** A row's product list (on `alias`) holds the product `pr.id` of productCounts. */
+const listsProduct = (alias: string) => sql`instr(${sql.raw(alias)}.products, '"' || pr.id || '"') > 0`;
+
 /**
  * The total and every facet in one pass, for what the kept counts cannot answer (search text, a
- * product version).
+ * product version). Every count is a plain sum of bit tests over the matching packs; which rows
+ * stand for a pack depends on the filter:
  *
- * The rows are the matching packs' facet profiles (pack_facet_profiles, kept by the publish and
- * yank batches), joined to the full-text matches by rowid: a pack matches a filter when one of its
- * versions does, and a version matches exactly when its profile does. Each pack's rows are folded
- * into one (GROUP BY pack, max() of each test), so every count is a plain sum over matching packs,
- * and each test is a bit test on the mask. A product version is the exception: version ranges
- * differ from version to version and are not in a profile, so then each matching version is read,
- * its mask and products computed as the profiles' are, with its range check as a column.
+ * - Search text alone, or with the layer (which a pack has, not a version): each match's summary,
+ *   one row (pack_facet_summaries), since a pack then matches a value when any profile has it.
+ * - With other filters: each match's profiles (pack_facet_profiles), joined to the full-text matches
+ *   by rowid. A pack matches when one of its versions does, and a version matches exactly when its
+ *   profile does, so each pack's rows are folded into one (GROUP BY pack, max() of each test).
+ * - With a product version: version ranges differ from version to version and are not in a
+ *   profile, so each matching version is read, its mask and products computed as the profiles'
+ *   are, with its range check as a column, and folded the same way.
+ *
  * Read the row with readSearchCounts.
  */
 export function searchCountsStatement(f: CatalogFilter): SQL {
+  if (f.match && !f.product && !f.useCase && !f.cloud && !f.arch && f.fips === undefined)
+    return summaryCounts(f, f.match);
   const versioned = Boolean(f.product && f.version);
   // A facet's count applies every filter but its own; with a version, the product's test is the range check.
   const matches = (except?: Facet) =>
     versioned && except !== "product"
       ? and([profileMatches({ ...f, product: undefined }, "r", except), sql`r.in_range`])
       : profileMatches(f, "r", except);
-  const listed: [Exclude<Facet, "product">, [string, number][]][] = [
-    ["useCase", USE_CASES.map((v) => [v, FACET_BITS.useCase[v]])],
-    ["cloud", CLOUDS.map((v) => [v, FACET_BITS.cloud[v]])],
-    ["layer", LAYERS.map((v) => [v, FACET_BITS.layer[v]])],
-    ["arch", ARCHES.map((v) => [v, FACET_BITS.arch[v]])],
-    [
-      "fips",
-      [
-        ["true", FACET_BITS.fips.true],
-        ["false", FACET_BITS.fips.false],
-      ],
-    ],
-  ];
-  const perValue = listed.flatMap(([facet, values]) =>
-    values.map(([, bit], i) => [sql`max(${matches(facet)} AND r.mask & ${bit} <> 0)`, `${facet}_${i}`] as const),
-  );
-  const columns = [[sql`max(${matches()})`, "total"] as const, ...perValue];
+  const tests = countTests(matches, "r");
   const rows = versioned ? versionRows(f) : profileRowsOf(f.match);
   // Profile rows come in rowid order (the full-text index's or the profiles' key), so their grouping
   // streams. Version rows compute their mask in subqueries: kept once (MATERIALIZED), not once per
@@ -240,17 +259,27 @@ export function searchCountsStatement(f: CatalogFilter): SQL {
   return sql`WITH r AS ${versioned ? sql`MATERIALIZED` : sql`NOT MATERIALIZED`} (${rows}),
     per AS MATERIALIZED (SELECT r.pack, group_concat(CASE WHEN ${matches("product")} THEN r.products END) AS products,
       ${sql.join(
-        columns.map(([test, name]) => sql`${test} AS ${sql.raw(name)}`),
+        tests.map(([test, name]) => sql`max(${test}) AS ${sql.raw(name)}`),
         sql`, `,
       )}
       FROM r GROUP BY r.pack)
     SELECT ${sql.join(
-      columns.map(([, name]) => sql`coalesce(sum(${sql.raw(name)}), 0) AS ${sql.raw(name)}`),
+      tests.map(([, name]) => sql`coalesce(sum(${sql.raw(name)}), 0) AS ${sql.raw(name)}`),
       sql`, `,
-    )},
-      (SELECT json_group_array(json_array(pr.id, (SELECT count(*) FROM per WHERE instr(per.products, '"' || pr.id || '"') > 0)))
-        FROM (SELECT id FROM products ORDER BY sort_order, name) pr) AS products
+    )}, ${productCounts(sql`(SELECT count(*) FROM per WHERE ${listsProduct("per")})`)}
     FROM per`;
+}
+
+/** searchCountsStatement for search text alone or with a layer: one summary row a match, kept (MATERIALIZED) for the products' counts. */
+function summaryCounts(f: CatalogFilter, match: string): SQL {
+  const matches = (except?: Facet) => profileMatches(f, "m", except);
+  return sql`WITH m AS MATERIALIZED (SELECT u.mask AS mask, u.products AS products
+      FROM pack_search CROSS JOIN pack_facet_summaries u ON u.pack_rowid = pack_search.rowid WHERE pack_search MATCH ${match})
+    SELECT ${sql.join(
+      countTests(matches, "m").map(([test, name]) => sql`coalesce(sum(${test}), 0) AS ${sql.raw(name)}`),
+      sql`, `,
+    )}, ${productCounts(sql`(SELECT count(*) FROM m WHERE ${and([matches("product"), listsProduct("m")])})`)}
+    FROM m`;
 }
 
 /** searchCountsStatement's rows from the kept profiles of the search's matches (of every pack, without one), by rowid. */

@@ -31,3 +31,14 @@ export const packFacetProfiles = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.packRowid, t.mask, t.products] })],
 );
+
+/**
+ * One row per pack with a non-yanked version: the union of its profiles (every bit any of them has,
+ * every product any lists). A search with no filter but the pack-level layer counts from these,
+ * one row a match, since then a pack matches a value exactly when one of its profiles has it.
+ */
+export const packFacetSummaries = sqliteTable("pack_facet_summaries", {
+  packRowid: integer("pack_rowid").primaryKey(),
+  mask: integer("mask").notNull(),
+  products: text("products").notNull(),
+});

@@ -18,7 +18,7 @@
 import { eq, type SQL, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { Db } from "./client";
-import { packFacetCounts, packFacetProfiles } from "./schema";
+import { packFacetCounts, packFacetProfiles, packFacetSummaries } from "./schema";
 import { type Arch, type Cloud, CLOUDS, type Layer, type UseCase } from "../catalog/vocabulary";
 
 type Statement = BatchItem<"sqlite">;
@@ -212,12 +212,31 @@ export function profileRows(scope: SQL): SQL {
 
 /** Replaces the touched packs' profiles with those of their versions as the batch leaves them. */
 function profileStatements(db: Db, touched: SQL): Statement[] {
+  const touchedRowids = sql`SELECT rowid FROM packs WHERE name IN (${touched})`;
   return [
-    db
-      .delete(packFacetProfiles)
-      .where(sql`${packFacetProfiles.packRowid} IN (SELECT rowid FROM packs WHERE name IN (${touched}))`),
+    db.delete(packFacetProfiles).where(sql`${packFacetProfiles.packRowid} IN (${touchedRowids})`),
     db.insert(packFacetProfiles).select(profileRows(sql`pv.pack_name IN (${touched})`)),
+    db.delete(packFacetSummaries).where(sql`${packFacetSummaries.packRowid} IN (${touchedRowids})`),
+    db.insert(packFacetSummaries).select(summaryRows(sql`s.pack_rowid IN (${touchedRowids})`)),
   ];
+}
+
+/** Every bit of any of a pack's profiles: SQLite has no bitwise-OR aggregate, so one max() a bit. */
+const unionOfMasks = sql.join(
+  Object.values(FACET_BITS).flatMap((bits) => Object.values(bits).map((bit) => sql`max(s.mask & ${bit})`)),
+  sql` | `,
+);
+
+/**
+ * Each pack's summary from its profiles on alias `s` that `scope` selects (in pack_facet_summaries'
+ * column order): the union of their masks, and their products, each once, sorted. The same text,
+ * its parameters written in, is migration 0010's backfill.
+ */
+export function summaryRows(scope: SQL): SQL {
+  return sql`SELECT s.pack_rowid, ${unionOfMasks},
+      (SELECT json_group_array(value) FROM (SELECT DISTINCT j.value FROM pack_facet_profiles t, json_each(t.products) j
+        WHERE t.pack_rowid = s.pack_rowid ORDER BY 1))
+    FROM pack_facet_profiles s WHERE ${scope} GROUP BY s.pack_rowid`;
 }
 
 /** Recounts everything from the catalog as it stands (a migration's backfill, a seeded test catalog). */
@@ -228,6 +247,8 @@ export function rebuildFacetCountStatements(db: Db): Statement[] {
     dropEmpty(db),
     db.delete(packFacetProfiles),
     db.insert(packFacetProfiles).select(profileRows(sql`1`)),
+    db.delete(packFacetSummaries),
+    db.insert(packFacetSummaries).select(summaryRows(sql`1`)),
   ];
 }
 

@@ -377,6 +377,7 @@ export async function clearCatalog(): Promise<void> {
     db.delete(schema.products),
     db.delete(schema.packFacetCounts),
     db.delete(schema.packFacetProfiles),
+    db.delete(schema.packFacetSummaries),
   ]);
 }
 
