@@ -1,6 +1,7 @@
 // Browsing the pack catalog: a filtered, searched, faceted page of packs, and the detail of one
 // pack or one pack version. Yanked versions never appear; a pack whose every version is yanked is
 // as absent as one never published.
+import type { SQL } from "drizzle-orm";
 import type { Db } from "../db/client";
 import {
   type CatalogFilter,
@@ -13,6 +14,7 @@ import {
   type Row,
   runBatch,
   searchCountsStatement,
+  productVersionCountsStatement,
   versionsOfStatement,
 } from "../db/catalog-queries";
 import { ANY, comboCountsStatement, type FacetCombo, productComboCountsStatement } from "../db/facets";
@@ -98,7 +100,7 @@ function countsFromCombos(combo: FacetCombo) {
   };
 }
 
-/** Total and facets counted in the catalog itself, in one pass: what search text and product versions need. */
+/** Total and facets counted in the catalog itself, in one pass: what search text needs. */
 function countsFromCatalog(f: CatalogFilter) {
   return {
     statements: [searchCountsStatement(f)],
@@ -106,10 +108,31 @@ function countsFromCatalog(f: CatalogFilter) {
   };
 }
 
+/**
+ * Total and facets for a product version, which the kept counts do not hold: every facet but the
+ * product's from the product's kept ranges; the product facet (which drops the product and its
+ * version) as the same filter without them counts it.
+ */
+function countsForProductVersion(f: CatalogFilter & { product: string; version: string }) {
+  const others = countsFor({ ...f, product: undefined, version: undefined });
+  return {
+    statements: [productVersionCountsStatement(f), ...others.statements],
+    read([[row], ...rest]: Row[][]): Counts {
+      const { total, facets } = readSearchCounts(row) as Counts;
+      return { total, facets: { ...facets, product: others.read(rest).facets.product } };
+    },
+  };
+}
+
+function countsFor(f: CatalogFilter): { statements: SQL[]; read(rows: Row[][]): Counts } {
+  if (f.product && f.version) return countsForProductVersion({ ...f, product: f.product, version: f.version });
+  const combo = comboOf(f);
+  return combo ? countsFromCombos(combo) : countsFromCatalog(f);
+}
+
 export async function searchPacks(db: Db, filters: PackFilters): Promise<PackSearchResult> {
   const f = catalogFilter(filters);
-  const combo = comboOf(f);
-  const counts = combo ? countsFromCombos(combo) : countsFromCatalog(f);
+  const counts = countsFor(f);
   const [pageRows, ...countRows] = await runBatch(db, [
     pageStatement(f, filters.cursor, filters.limit),
     ...counts.statements,

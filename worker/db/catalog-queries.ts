@@ -5,7 +5,7 @@
 // its child table's (value, pack_version_id) index.
 import { type SQL, sql } from "drizzle-orm";
 import { SQLiteAsyncDialect } from "drizzle-orm/sqlite-core";
-import { FACET_BITS, versionMask, versionProducts } from "./facets";
+import { FACET_BITS } from "./facets";
 import { ftsQuery } from "./search-text";
 import {
   type Arch,
@@ -56,18 +56,6 @@ export type Facet = (typeof FACETS)[number];
 
 const and = (conditions: SQL[]) => (conditions.length ? sql.join(conditions, sql` AND `) : sql`1`);
 
-/** The packs to read, as the `p` alias: all of them, or (search text) the full-text matches, each joined to its pack by rowid. */
-type PackSource = { from: SQL; conditions: SQL[] };
-
-function searchedPacks(match: string | undefined): PackSource {
-  return match
-    ? {
-        from: sql`pack_search CROSS JOIN packs p ON p.rowid = pack_search.rowid`,
-        conditions: [sql`pack_search MATCH ${match}`],
-      }
-    : { from: sql`packs p`, conditions: [] };
-}
-
 /**
  * How a child-table condition is written. "list" (`pv.id IN (SELECT … WHERE <value> = ?)`) reads
  * the value's whole list from its (value, pack_version_id) index: right for a count that must see
@@ -112,9 +100,17 @@ const hasMatchingVersion = (f: CatalogFilter, except?: Facet, check: ChildCheck 
  * in a profile: then the versions are checked.
  */
 function hasMatchingProfile(f: CatalogFilter): SQL {
-  if (f.product && f.version) return hasMatchingVersion(f, undefined, "lookup");
+  if (f.product && f.version)
+    return sql`EXISTS (SELECT 1 FROM pack_product_ranges x WHERE x.pack_rowid = p.rowid AND x.product_id = ${f.product}
+      AND ${and([profileMatches({ ...f, product: undefined }, "x"), inRange("x", f.version)])})`;
   return sql`EXISTS (SELECT 1 FROM pack_facet_profiles s WHERE s.pack_rowid = p.rowid AND ${profileMatches(f, "s")})`;
 }
+
+/** A kept range (on `alias`) holds the product version: open ends are stored as sentinels (see packProductRanges). */
+const inRange = (alias: string, version: string) => {
+  const key = versionSortKey(version);
+  return sql`${sql.raw(alias)}.min_key <= ${key} AND ${sql.raw(alias)}.max_key >= ${key}`;
+};
 
 /** The mask bits a profile needs to match the filter's facets but `except` (product is a list, checked apart). */
 function requiredBits(f: CatalogFilter, except?: Facet): number {
@@ -226,37 +222,28 @@ const productCounts = (countOf: SQL) =>
 const listsProduct = (alias: string) => sql`instr(${sql.raw(alias)}.products, '"' || pr.id || '"') > 0`;
 
 /**
- * The total and every facet in one pass, for what the kept counts cannot answer (search text, a
- * product version). Every count is a plain sum of bit tests over the matching packs; which rows
- * stand for a pack depends on the filter:
+ * The total and every facet in one pass, for search text (a product version is counted by
+ * productVersionCountsStatement, without the product facet). Every count is a plain sum of bit tests over the matching packs;
+ * which rows stand for a pack depends on the filter:
  *
  * - Search text alone, or with the layer (which a pack has, not a version): each match's summary,
  *   one row (pack_facet_summaries), since a pack then matches a value when any profile has it.
  * - With other filters: each match's profiles (pack_facet_profiles), joined to the full-text matches
  *   by rowid. A pack matches when one of its versions does, and a version matches exactly when its
  *   profile does, so each pack's rows are folded into one (GROUP BY pack, max() of each test).
- * - With a product version: version ranges differ from version to version and are not in a
- *   profile, so each matching version is read, its mask and products computed as the profiles'
- *   are, with its range check as a column, and folded the same way.
  *
  * Read the row with readSearchCounts.
  */
 export function searchCountsStatement(f: CatalogFilter): SQL {
+  if (f.product && f.version) return productVersionCountsStatement({ ...f, product: f.product, version: f.version });
   if (f.match && !f.product && !f.useCase && !f.cloud && !f.arch && f.fips === undefined)
     return summaryCounts(f, f.match);
-  const versioned = Boolean(f.product && f.version);
-  // A facet's count applies every filter but its own; with a version, the product's test is the range check.
-  const matches = (except?: Facet) =>
-    versioned && except !== "product"
-      ? and([profileMatches({ ...f, product: undefined }, "r", except), sql`r.in_range`])
-      : profileMatches(f, "r", except);
+  const matches = (except?: Facet) => profileMatches(f, "r", except);
   const tests = countTests(matches, "r");
-  const rows = versioned ? versionRows(f) : profileRowsOf(f.match);
-  // Profile rows come in rowid order (the full-text index's or the profiles' key), so their grouping
-  // streams. Version rows compute their mask in subqueries: kept once (MATERIALIZED), not once per
-  // test. `per` is kept because each product's count reads it again: a pack counts for a product
-  // when a profile matching every other filter lists it.
-  return sql`WITH r AS ${versioned ? sql`MATERIALIZED` : sql`NOT MATERIALIZED`} (${rows}),
+  // The profiles come in rowid order (the full-text index's or their own key), so the grouping
+  // streams. `per` is kept (MATERIALIZED) because each product's count reads it again: a pack
+  // counts for a product when a profile matching every other filter lists it.
+  return sql`WITH r AS (${profileRowsOf(f.match)}),
     per AS MATERIALIZED (SELECT r.pack, group_concat(CASE WHEN ${matches("product")} THEN r.products END) AS products,
       ${sql.join(
         tests.map(([test, name]) => sql`max(${test}) AS ${sql.raw(name)}`),
@@ -268,6 +255,33 @@ export function searchCountsStatement(f: CatalogFilter): SQL {
       sql`, `,
     )}, ${productCounts(sql`(SELECT count(*) FROM per WHERE ${listsProduct("per")})`)}
     FROM per`;
+}
+
+/**
+ * The total and every facet but the product's for a product version (with or without search text),
+ * from the product's kept ranges (pack_product_ranges): a version range is not in a profile, and
+ * reading versions with their child lists would read the whole catalog. Each pack's ranges for the
+ * product are folded into one, as profiles are. The product facet drops the product and its
+ * version, so it is counted as for the same filter without them. Read the row with readSearchCounts.
+ */
+export function productVersionCountsStatement(f: CatalogFilter & { product: string; version: string }): SQL {
+  // Grouped by the key the rows arrive in (the full-text index's rowid, or the product index's pack), the grouping streams.
+  const columns = sql`x.mask AS mask, ${inRange("x", f.version)} AS in_range`;
+  const rows = f.match
+    ? sql`SELECT pack_search.rowid AS pack, ${columns} FROM pack_search CROSS JOIN pack_product_ranges x
+        ON x.pack_rowid = pack_search.rowid AND x.product_id = ${f.product} WHERE pack_search MATCH ${f.match}`
+    : sql`SELECT x.pack_rowid AS pack, ${columns} FROM pack_product_ranges x WHERE x.product_id = ${f.product}`;
+  const matches = (except?: Facet) => and([profileMatches({ ...f, product: undefined }, "r", except), sql`r.in_range`]);
+  const tests = countTests(matches, "r");
+  return sql`WITH r AS (${rows}),
+    per AS (SELECT ${sql.join(
+      tests.map(([test, name]) => sql`max(${test}) AS ${sql.raw(name)}`),
+      sql`, `,
+    )} FROM r GROUP BY r.pack)
+    SELECT ${sql.join(
+      tests.map(([, name]) => sql`coalesce(sum(${sql.raw(name)}), 0) AS ${sql.raw(name)}`),
+      sql`, `,
+    )} FROM per`;
 }
 
 /** searchCountsStatement for search text alone or with a layer: one summary row a match, kept (MATERIALIZED) for the products' counts. */
@@ -291,18 +305,10 @@ function profileRowsOf(match: string | undefined): SQL {
     : sql`SELECT s.pack_rowid AS pack, ${columns} FROM pack_facet_profiles s`;
 }
 
-/** searchCountsStatement's rows from every non-yanked version of the packs the filter's search reads, with the product version's range check. */
-function versionRows(f: CatalogFilter): SQL {
-  const { from, conditions } = searchedPacks(f.match);
-  const key = versionSortKey(f.version as string);
-  const inRange = sql`EXISTS (SELECT 1 FROM pack_version_products WHERE pack_version_id = pv.id AND product_id = ${f.product}
-    AND (min_version_key IS NULL OR min_version_key <= ${key}) AND (max_version_key IS NULL OR max_version_key >= ${key}))`;
-  return sql`SELECT p.rowid AS pack, ${versionMask} AS mask, ${versionProducts} AS products, ${inRange} AS in_range
-    FROM ${from} CROSS JOIN pack_versions pv ON pv.pack_name = p.name
-    WHERE ${and([sql`pv.yanked = 0`, ...conditions])}`;
-}
-
-/** searchCountsStatement's one row as the total and the facets, every known value listed. */
+/**
+ * searchCountsStatement's (or productVersionCountsStatement's) one row as the total and the facets,
+ * every known value listed (no product facet from the latter).
+ */
 export function readSearchCounts(row: Row): { total: number; facets: Record<Facet, Record<string, number>> } {
   const values: Record<Exclude<Facet, "product">, readonly string[]> = {
     useCase: USE_CASES,
@@ -311,7 +317,7 @@ export function readSearchCounts(row: Row): { total: number; facets: Record<Face
     arch: ARCHES,
     fips: ["true", "false"],
   };
-  const products = JSON.parse(row.products as string) as [string, number][];
+  const products = "products" in row ? (JSON.parse(row.products as string) as [string, number][]) : [];
   const facets = { product: Object.fromEntries(products) } as Record<Facet, Record<string, number>>;
   for (const [facet, list] of Object.entries(values) as [Exclude<Facet, "product">, readonly string[]][])
     facets[facet] = Object.fromEntries(list.map((value, i) => [value, Number(row[`${facet}_${i}`])]));

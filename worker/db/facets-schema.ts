@@ -1,6 +1,6 @@
 // The facet tables (see facets.ts): pack counts per filter combination, '' meaning "any"; and each
 // pack's distinct facet profiles, what counting a search reads instead of every version.
-import { integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
 
 export const packFacetCounts = sqliteTable(
   "pack_facet_counts",
@@ -42,3 +42,25 @@ export const packFacetSummaries = sqliteTable("pack_facet_summaries", {
   mask: integer("mask").notNull(),
   products: text("products").notNull(),
 });
+
+/**
+ * One row per distinct (pack, product, version mask, product version range) among a pack's
+ * non-yanked versions: what a product version filter needs and a profile lacks. Open ends are
+ * stored as '' (min) and the last code point (max), which every version key sorts between, so the
+ * range test is two comparisons. Keyed by pack for the batches that rebuild a pack's rows; read
+ * through the product's index, in pack order.
+ */
+export const packProductRanges = sqliteTable(
+  "pack_product_ranges",
+  {
+    packRowid: integer("pack_rowid").notNull(),
+    productId: text("product_id").notNull(),
+    mask: integer("mask").notNull(),
+    minKey: text("min_key").notNull(),
+    maxKey: text("max_key").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.packRowid, t.productId, t.mask, t.minKey, t.maxKey] }),
+    index("product_ranges_by_product").on(t.productId, t.packRowid, t.mask, t.minKey, t.maxKey),
+  ],
+);

@@ -18,7 +18,7 @@
 import { eq, type SQL, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { Db } from "./client";
-import { packFacetCounts, packFacetProfiles, packFacetSummaries } from "./schema";
+import { packFacetCounts, packFacetProfiles, packFacetSummaries, packProductRanges } from "./schema";
 import { type Arch, type Cloud, CLOUDS, type Layer, type UseCase } from "../catalog/vocabulary";
 
 type Statement = BatchItem<"sqlite">;
@@ -190,7 +190,7 @@ const childBits = (table: string, column: string, bits: Record<string, number>) 
   sql`coalesce((SELECT sum(${JSON.stringify(bits)} ->> ${sql.raw(column)}) FROM ${sql.raw(table)} WHERE pack_version_id = pv.id), 0)`;
 
 /** The mask of the version on alias `pv` of the pack on alias `p`. */
-export const versionMask = sql`(${childBits("pack_version_use_cases", "use_case", FACET_BITS.useCase)}
+const versionMask = sql`(${childBits("pack_version_use_cases", "use_case", FACET_BITS.useCase)}
       + (SELECT CASE WHEN max(cloud = 'all') THEN ${ALL_CLOUDS} ELSE coalesce(sum(${JSON.stringify(FACET_BITS.cloud)} ->> cloud), 0) END
          FROM pack_version_clouds WHERE pack_version_id = pv.id)
       + (${JSON.stringify(FACET_BITS.layer)} ->> p.layer)
@@ -198,7 +198,7 @@ export const versionMask = sql`(${childBits("pack_version_use_cases", "use_case"
       + CASE pv.fips WHEN 1 THEN ${FACET_BITS.fips.true} ELSE ${FACET_BITS.fips.false} END)`;
 
 /** The products of the version on alias `pv`, as a JSON array, sorted. */
-export const versionProducts = sql`(SELECT json_group_array(product_id) FROM (SELECT product_id FROM pack_version_products WHERE pack_version_id = pv.id ORDER BY product_id))`;
+const versionProducts = sql`(SELECT json_group_array(product_id) FROM (SELECT product_id FROM pack_version_products WHERE pack_version_id = pv.id ORDER BY product_id))`;
 
 /**
  * The distinct profiles of the non-yanked versions `scope` selects (in pack_facet_profiles' column
@@ -218,7 +218,25 @@ function profileStatements(db: Db, touched: SQL): Statement[] {
     db.insert(packFacetProfiles).select(profileRows(sql`pv.pack_name IN (${touched})`)),
     db.delete(packFacetSummaries).where(sql`${packFacetSummaries.packRowid} IN (${touchedRowids})`),
     db.insert(packFacetSummaries).select(summaryRows(sql`s.pack_rowid IN (${touchedRowids})`)),
+    db.delete(packProductRanges).where(sql`${packProductRanges.packRowid} IN (${touchedRowids})`),
+    db.insert(packProductRanges).select(rangeRows(sql`pv.pack_name IN (${touched})`)),
   ];
+}
+
+/** The sentinel of an open end: every version key sorts between these two. */
+const OPEN_MIN = "";
+const OPEN_MAX = sql`char(1114111)`;
+
+/**
+ * The distinct (pack, product, mask, range) of the non-yanked versions `scope` selects (in
+ * pack_product_ranges' column order). The same text, its parameters written in, is migration 0010's
+ * backfill.
+ */
+export function rangeRows(scope: SQL): SQL {
+  return sql`SELECT DISTINCT p.rowid, x.product_id, ${versionMask},
+      coalesce(x.min_version_key, ${OPEN_MIN}), coalesce(x.max_version_key, ${OPEN_MAX})
+    FROM pack_versions pv JOIN packs p ON p.name = pv.pack_name JOIN pack_version_products x ON x.pack_version_id = pv.id
+    WHERE pv.yanked = 0 AND ${scope}`;
 }
 
 /** Every bit of any of a pack's profiles: SQLite has no bitwise-OR aggregate, so one max() a bit. */
@@ -249,6 +267,8 @@ export function rebuildFacetCountStatements(db: Db): Statement[] {
     db.insert(packFacetProfiles).select(profileRows(sql`1`)),
     db.delete(packFacetSummaries),
     db.insert(packFacetSummaries).select(summaryRows(sql`1`)),
+    db.delete(packProductRanges),
+    db.insert(packProductRanges).select(rangeRows(sql`1`)),
   ];
 }
 

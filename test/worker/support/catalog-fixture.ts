@@ -378,6 +378,7 @@ export async function clearCatalog(): Promise<void> {
     db.delete(schema.packFacetCounts),
     db.delete(schema.packFacetProfiles),
     db.delete(schema.packFacetSummaries),
+    db.delete(schema.packProductRanges),
   ]);
 }
 
