@@ -5,8 +5,10 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { catalogFilter } from "../../worker/catalog/packs";
 import {
+  type CatalogFilter,
   pageStatement,
   toQuery,
+  productVersionCountsStatement,
   searchCountsStatement,
   versionsInLayerStatement,
   versionsOfStatement,
@@ -25,6 +27,12 @@ async function plan(statement: SQL | { sql: string; params: unknown[] }): Promis
     .all<{ detail: string }>();
   return results.map((r) => r.detail);
 }
+
+/** The statement packs.ts counts a searched or versioned filter with. */
+const countsStatement = (f: CatalogFilter) =>
+  f.product && f.version
+    ? productVersionCountsStatement({ ...f, product: f.product, version: f.version })
+    : searchCountsStatement({ ...f, version: undefined });
 
 const FULL_SCAN_OF_VERSION_TABLES = /^SCAN (pv|c|u|a|x|pack_versions|pack_version_\w+|pack_dependencies)\b(?! VIRTUAL)/;
 
@@ -85,7 +93,7 @@ describe("query plans", () => {
     const counted = "q" in filters || "version" in filters;
     const checks: [string, SQL, string[]][] = [
       ["page", pageStatement(f, undefined, 24), active],
-      ...(counted ? [["counts", searchCountsStatement(f), active] as [string, SQL, string[]]] : []),
+      ...(counted ? [["counts", countsStatement(f), active] as [string, SQL, string[]]] : []),
     ];
     for (const [name, statement, applied] of checks) {
       const lines = await plan(statement);
@@ -96,9 +104,18 @@ describe("query plans", () => {
     }
   });
 
+  it("binds well under D1's 100 parameters a statement, with every filter at once", () => {
+    const { version: _version, ...everythingButVersion } = everything;
+    for (const filters of [everything, everythingButVersion] as Partial<PackFilters>[]) {
+      const f = catalogFilter(filters);
+      for (const statement of [pageStatement(f, "a", 24), countsStatement(f)])
+        expect(toQuery(statement).params.length, JSON.stringify(filters)).toBeLessThanOrEqual(30);
+    }
+  });
+
   it("counts a search in one pass over its full-text matches' kept profiles, reading neither packs nor versions", async () => {
     const lines = await plan(
-      searchCountsStatement(catalogFilter({ q: "monitoring", cloud: "aws", product: "palette-vertex", fips: true })),
+      countsStatement(catalogFilter({ q: "monitoring", cloud: "aws", product: "palette-vertex", fips: true })),
     );
     const text = lines.join("\n");
     expect(text).toMatch(/pack_search VIRTUAL TABLE INDEX \d+:M/);
@@ -113,7 +130,7 @@ describe("query plans", () => {
 
   it("counts search text alone, or with a layer, from one kept summary a match", async () => {
     for (const filters of [{ q: "monitoring" }, { q: "monitoring", layer: "addon" }] as Partial<PackFilters>[]) {
-      const lines = await plan(searchCountsStatement(catalogFilter(filters)));
+      const lines = await plan(countsStatement(catalogFilter(filters)));
       const text = lines.join("\n");
       expect(text).toMatch(/pack_search VIRTUAL TABLE INDEX \d+:M/);
       expect(text).toMatch(/SEARCH u USING INTEGER PRIMARY KEY \(rowid=\?\)/);
@@ -132,7 +149,8 @@ describe("query plans", () => {
         /SEARCH x USING COVERING INDEX product_ranges_by_product \(product_id=\?\)/,
       ],
     ] as [Partial<PackFilters>, RegExp][]) {
-      const lines = await plan(searchCountsStatement(catalogFilter(filters)));
+      const f = catalogFilter(filters);
+      const lines = await plan(productVersionCountsStatement({ ...f, product: f.product!, version: f.version! }));
       const text = lines.join("\n");
       expect(text).toMatch(read);
       expect(text).not.toMatch(/TEMP B-TREE FOR GROUP BY/);

@@ -101,7 +101,7 @@ function countsFromCombos(combo: FacetCombo) {
 }
 
 /** Total and facets counted in the catalog itself, in one pass: what search text needs. */
-function countsFromCatalog(f: CatalogFilter) {
+function countsFromCatalog(f: CatalogFilter & { version?: undefined }) {
   return {
     statements: [searchCountsStatement(f)],
     read: ([[row]]: Row[][]): Counts => readSearchCounts(row) as Counts,
@@ -127,7 +127,7 @@ function countsForProductVersion(f: CatalogFilter & { product: string; version: 
 function countsFor(f: CatalogFilter): { statements: SQL[]; read(rows: Row[][]): Counts } {
   if (f.product && f.version) return countsForProductVersion({ ...f, product: f.product, version: f.version });
   const combo = comboOf(f);
-  return combo ? countsFromCombos(combo) : countsFromCatalog(f);
+  return combo ? countsFromCombos(combo) : countsFromCatalog({ ...f, version: undefined });
 }
 
 export async function searchPacks(db: Db, filters: PackFilters): Promise<PackSearchResult> {

@@ -1,8 +1,9 @@
-// The catalog's read queries, as SQL built with drizzle's `sql` template (every value a bound
-// parameter). The browse page needs a page of packs, six facet counts and a total; expressed as
-// separate statements they go to D1 in one batch, so one round trip answers a request. Filters are
-// written as `pv.id IN (SELECT pack_version_id FROM <child> WHERE <value> = ?)` so each one runs in
-// its child table's (value, pack_version_id) index.
+// The catalog's read queries, as SQL built with drizzle's `sql` template (every value from outside
+// a bound parameter; the facet bits, fixed numbers, are written in, since D1 binds at most 100
+// parameters a statement). The browse page needs a page of packs, six facet counts and a total;
+// expressed as separate statements they go to D1 in one batch, so one round trip answers a request.
+// A page checks versions through the child tables' keys; counts read the kept tables of facets.ts
+// (bit masks of each pack's facet values), never a version.
 import { type SQL, sql } from "drizzle-orm";
 import { SQLiteAsyncDialect } from "drizzle-orm/sqlite-core";
 import { FACET_BITS } from "./facets";
@@ -94,10 +95,9 @@ const hasMatchingVersion = (f: CatalogFilter, except?: Facet, check: ChildCheck 
   sql`EXISTS (SELECT 1 FROM pack_versions pv WHERE pv.pack_name = p.name AND ${and(versionConditions(f, except, check))})`;
 
 /**
- * A search's page starts from its full-text matches, all of them (they are sorted by name), so each
- * match is checked against the other filters once: by its kept facet profiles (a row or two per pack,
- * see facets.ts) rather than its versions and their child lists. A product version's ranges are not
- * in a profile: then the versions are checked.
+ * Whether a search's match fits the other filters: by its kept facet profiles (a row or two per
+ * pack, see facets.ts) rather than its versions and their child lists; with a product version, by
+ * the product's kept ranges, which also hold the mask of the versions they came from.
  */
 function hasMatchingProfile(f: CatalogFilter): SQL {
   if (f.product && f.version)
@@ -111,6 +111,9 @@ const inRange = (alias: string, version: string) => {
   const key = versionSortKey(version);
   return sql`${sql.raw(alias)}.min_key <= ${key} AND ${sql.raw(alias)}.max_key >= ${key}`;
 };
+
+/** Mask bits written into the SQL (a number of ours, never input): bound, 19 values' tests would near D1's 100 parameters. */
+const bitsText = (bits: number) => sql.raw(String(Math.trunc(bits)));
 
 /** The mask bits a profile needs to match the filter's facets but `except` (product is a list, checked apart). */
 function requiredBits(f: CatalogFilter, except?: Facet): number {
@@ -126,7 +129,7 @@ function requiredBits(f: CatalogFilter, except?: Facet): number {
 /** Whether the profile (or version row) on `alias`, with its mask and products, matches the filter but `except`. */
 function profileMatches(f: CatalogFilter, alias: string, except?: Facet): SQL {
   const bits = requiredBits(f, except);
-  const conditions = bits ? [sql`(${sql.raw(alias)}.mask & ${bits}) = ${bits}`] : [];
+  const conditions = bits ? [sql`(${sql.raw(alias)}.mask & ${bitsText(bits)}) = ${bitsText(bits)}`] : [];
   if (f.product && except !== "product") conditions.push(hasProduct(alias, f.product));
   return and(conditions);
 }
@@ -207,7 +210,7 @@ const LISTED_BITS: [Exclude<Facet, "product">, number[]][] = [
 function countTests(matches: (except?: Facet) => SQL, alias: string): [SQL, string][] {
   const perValue = LISTED_BITS.flatMap(([facet, bits]) =>
     bits.map((bit, i): [SQL, string] => [
-      sql`${matches(facet)} AND ${sql.raw(alias)}.mask & ${bit} <> 0`,
+      sql`${matches(facet)} AND ${sql.raw(alias)}.mask & ${bitsText(bit)} <> 0`,
       `${facet}_${i}`,
     ]),
   );
@@ -223,7 +226,7 @@ const listsProduct = (alias: string) => sql`instr(${sql.raw(alias)}.products, '"
 
 /**
  * The total and every facet in one pass, for search text (a product version is counted by
- * productVersionCountsStatement, without the product facet). Every count is a plain sum of bit tests over the matching packs;
+ * productVersionCountsStatement). Every count is a plain sum of bit tests over the matching packs;
  * which rows stand for a pack depends on the filter:
  *
  * - Search text alone, or with the layer (which a pack has, not a version): each match's summary,
@@ -234,8 +237,7 @@ const listsProduct = (alias: string) => sql`instr(${sql.raw(alias)}.products, '"
  *
  * Read the row with readSearchCounts.
  */
-export function searchCountsStatement(f: CatalogFilter): SQL {
-  if (f.product && f.version) return productVersionCountsStatement({ ...f, product: f.product, version: f.version });
+export function searchCountsStatement(f: CatalogFilter & { version?: undefined }): SQL {
   if (f.match && !f.product && !f.useCase && !f.cloud && !f.arch && f.fips === undefined)
     return summaryCounts(f, f.match);
   const matches = (except?: Facet) => profileMatches(f, "r", except);
@@ -444,8 +446,9 @@ function packWords({ words, layerNames = {} }: Pick<LayerRange, "words" | "layer
  * The packs that bound a LayerRange, by name: `offset + limit + 1` at most, walked in the layer's
  * index. With search words the walk is the words' matches instead, sorted by name first and only
  * then checked version by version until enough are found (`LIMIT -1` keeps SQLite from folding
- * the sort into the outer query, which would check every match before sorting). A word that names
- * a layer matches all of it, and without that order a page would check every pack of that layer.
+ * the sort into the outer query, which would check every match before sorting; the outer ORDER BY
+ * states the order, and SQLite sees the subquery already has it). A word that names a layer
+ * matches all of it, and without that order a page would check every pack of that layer.
  */
 function rangeCandidates(layer: LayerScope, range: LayerRange): SQL {
   const conditions = [...versionConditions(range.filter, undefined, "lookup"), ...(range.extra ? [range.extra] : [])];
@@ -457,7 +460,7 @@ function rangeCandidates(layer: LayerScope, range: LayerRange): SQL {
       ORDER BY p.name LIMIT ${limit}`;
   return sql`SELECT matched.name FROM (SELECT p.name FROM packs p
         WHERE ${inLayer(layer, range)}p.name > ${range.after ?? ""}${packWords(range)} ORDER BY p.name LIMIT -1) AS matched
-    WHERE ${fits("matched")} LIMIT ${limit}`;
+    WHERE ${fits("matched")} ORDER BY matched.name LIMIT ${limit}`;
 }
 
 /** `bounds(start, stop, more)`: the stretch is (start, stop]; stop is null when it runs to the layer's end. */

@@ -1,5 +1,6 @@
-// The facet tables (see facets.ts): pack counts per filter combination, '' meaning "any"; and each
-// pack's distinct facet profiles, what counting a search reads instead of every version.
+// The facet tables (see facets.ts): pack counts per filter combination, '' meaning "any"; and, per
+// pack, its facet profiles, their summary and its product ranges as bit masks: what counting a
+// search or a product version reads instead of every version.
 import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
 
 export const packFacetCounts = sqliteTable(

@@ -4,17 +4,23 @@
 // non-yanked version matching all of it. A page's total is then one row and each facet value one
 // more: `/api/v1/packs` reads a few dozen rows whatever the catalog's size.
 //
-// The counts change only where packs change, so a publish or yank adds one statement to its own
-// batch (the same transaction, the same catalog generation) that applies the difference for the
-// packs it touches: each touched pack's combinations now, minus its combinations before the batch.
-// A version's own dimensions never change after publishing; what "before" means is the caller's:
-// the versions not from this release (publish), or the versions plus the one this batch yanked.
+// The counts change only where packs change, so a publish or yank adds its statements to its own
+// batch (the same transaction, the same catalog generation): one applies the difference for the
+// packs it touches (each touched pack's combinations now, minus its combinations before the batch),
+// one drops emptied combinations, and the rest rebuild the touched packs' rows below. A version's
+// own dimensions never change after publishing; what "before" means is the caller's: the versions
+// not from this release (publish), or the versions plus the one this batch yanked.
 //
-// Search text cannot use those counts (its matches are any set of packs), so the same batches also
-// keep `pack_facet_profiles`: each touched pack's distinct facet profiles, rebuilt from its
-// non-yanked versions, each a bit mask (FACET_BITS) and a product list. Counting a search then reads
-// a row or two per matching pack, by the rowid its full-text match already holds, and tests bits,
-// instead of reading every matching version with its four child lists (see searchCountsStatement).
+// Search text and product versions cannot use those counts (a search's matches are any set of
+// packs; version ranges are not a dimension), so the same batches also keep, per touched pack and
+// rebuilt from its non-yanked versions, rows keyed by the pack's rowid (the id its full-text match
+// holds), each version's facet values as one bit mask (FACET_BITS):
+// - `pack_facet_profiles`: its distinct (mask, products), a row or two a pack;
+// - `pack_facet_summaries`: one row, the union of those (what a search with no other filter reads);
+// - `pack_product_ranges`: its distinct (product, mask, product version range).
+// Counting then reads a row or two per matching pack and tests bits, instead of every matching
+// version with its four child lists (see searchCountsStatement). Packs rows are never deleted or
+// rebuilt, so a pack's rowid is stable (the full-text index relies on it too).
 import { eq, type SQL, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { Db } from "./client";
