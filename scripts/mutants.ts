@@ -428,6 +428,44 @@ export const MUTANTS: Mutant[] = [
       tests: [T("sync"), T("sync-quarantine")],
     },
   },
+  // ── search and product version counts (worker/db/facets.ts, catalog-queries.ts) ─────────────────
+  {
+    id: "all-clouds-one-bit",
+    bug: "a version published for every cloud gets only AWS's bit: searches under-count every other cloud",
+    file: "worker/db/facets.ts",
+    find: "const ALL_CLOUDS = Object.values(FACET_BITS.cloud).reduce((all, bit) => all | bit, 0);",
+    replace: "const ALL_CLOUDS = FACET_BITS.cloud.aws;",
+    tests: [T("catalog-facets")],
+    before: "n/a",
+  },
+  {
+    id: "open-range-closed",
+    bug: "an open product version range is kept as empty: a product version filter drops unbounded packs",
+    file: "worker/db/facets.ts",
+    find: "const OPEN_MAX = sql`char(1114111)`;",
+    replace: "const OPEN_MAX = sql`''`;",
+    tests: [T("catalog-facets")],
+    before: "n/a",
+  },
+  {
+    id: "summary-for-version-filters",
+    bug: "a search with a per-version filter counts from the pack summaries, which join values of different versions",
+    file: "worker/db/catalog-queries.ts",
+    find: "if (f.match && !f.product && !f.useCase && !f.cloud && !f.arch && f.fips === undefined)",
+    replace: "if (f.match && !f.product)",
+    tests: [T("catalog-facets")],
+    before: "n/a",
+  },
+  {
+    id: "search-walk-ignores-matches",
+    bug: "a search with many matches walks every pack by name without testing it against the matches",
+    file: "worker/db/catalog-queries.ts",
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the source text of a template literal
+    find: "sql`+p.rowid IN (SELECT rowid FROM pack_search WHERE pack_search MATCH ${match})`, ",
+    replace: "",
+    tests: [T("catalog-facets")],
+    before: "n/a",
+  },
   // ── verified bytes (worker/downloads/serve.ts) ─────────────────────────────────────────────────
   {
     id: "serve-etag-unpinned",
