@@ -32,7 +32,7 @@ async function plan(statement: SQL | { sql: string; params: unknown[] }): Promis
 const countsStatement = (f: CatalogFilter) =>
   f.product && f.version
     ? productVersionCountsStatement({ ...f, product: f.product, version: f.version })
-    : searchCountsStatement({ ...f, version: undefined });
+    : searchCountsStatement({ ...f, match: f.match ?? "", version: undefined });
 
 const FULL_SCAN_OF_VERSION_TABLES = /^SCAN (pv|c|u|a|x|pack_versions|pack_version_\w+|pack_dependencies)\b(?! VIRTUAL)/;
 

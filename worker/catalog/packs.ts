@@ -54,9 +54,8 @@ export function groupByPack(rows: Row[]): PackWithVersions[] {
 
 type Counts = { total: number; facets: Facets };
 
-/** The filter as a combination of the kept counts, or undefined when they cannot answer it (search text, a product version). */
-function comboOf(f: CatalogFilter): FacetCombo | undefined {
-  if (f.match || f.version) return undefined;
+/** The filter as a combination of the kept counts (which hold neither search text nor product versions). */
+function comboOf(f: CatalogFilter): FacetCombo {
   return {
     product: f.product ?? ANY,
     useCase: f.useCase ?? ANY,
@@ -91,9 +90,7 @@ function countsFromCombos(combo: FacetCombo) {
     read([listed, byProduct]: Row[][]): Counts {
       const n = listed.map((r) => Number(r.n));
       let i = 1;
-      const facets = {
-        product: Object.fromEntries(byProduct.map((r) => [r.id as string, Number(r.n)])),
-      } as Facets;
+      const facets = { product: productFacet(byProduct) } as Facets;
       for (const [facet, values] of LISTED) facets[facet] = Object.fromEntries(values.map((v) => [v, n[i++]]));
       return { total: n[0], facets };
     },
@@ -101,7 +98,7 @@ function countsFromCombos(combo: FacetCombo) {
 }
 
 /** Total and facets counted in the catalog itself, in one pass: what search text needs. */
-function countsFromCatalog(f: CatalogFilter & { version?: undefined }) {
+function countsFromCatalog(f: CatalogFilter & { match: string; version?: undefined }) {
   return {
     statements: [searchCountsStatement(f)],
     read: ([[row]]: Row[][]): Counts => readSearchCounts(row) as Counts,
@@ -110,24 +107,36 @@ function countsFromCatalog(f: CatalogFilter & { version?: undefined }) {
 
 /**
  * Total and facets for a product version, which the kept counts do not hold: every facet but the
- * product's from the product's kept ranges; the product facet (which drops the product and its
- * version) as the same filter without them counts it.
+ * product's from the product's kept ranges. The product facet drops the product and its version:
+ * the kept per-product counts answer it, or with search text the search's own count.
  */
 function countsForProductVersion(f: CatalogFilter & { product: string; version: string }) {
-  const others = countsFor({ ...f, product: undefined, version: undefined });
+  const withoutProduct = { ...f, product: undefined, version: undefined };
+  const byProduct = withoutProduct.match
+    ? countsFromCatalog({ ...withoutProduct, match: withoutProduct.match })
+    : productCountsFromCombo(comboOf(withoutProduct));
   return {
-    statements: [productVersionCountsStatement(f), ...others.statements],
+    statements: [productVersionCountsStatement(f), ...byProduct.statements],
     read([[row], ...rest]: Row[][]): Counts {
       const { total, facets } = readSearchCounts(row) as Counts;
-      return { total, facets: { ...facets, product: others.read(rest).facets.product } };
+      return { total, facets: { ...facets, product: byProduct.read(rest).facets.product } };
     },
   };
 }
 
+/** The product facet alone from the kept counts (what countsForProductVersion reads of it). */
+function productCountsFromCombo(combo: FacetCombo) {
+  return {
+    statements: [productComboCountsStatement(combo)],
+    read: ([byProduct]: Row[][]) => ({ facets: { product: productFacet(byProduct) } }),
+  };
+}
+
+const productFacet = (rows: Row[]) => Object.fromEntries(rows.map((r) => [r.id as string, Number(r.n)]));
+
 function countsFor(f: CatalogFilter): { statements: SQL[]; read(rows: Row[][]): Counts } {
   if (f.product && f.version) return countsForProductVersion({ ...f, product: f.product, version: f.version });
-  const combo = comboOf(f);
-  return combo ? countsFromCombos(combo) : countsFromCatalog({ ...f, version: undefined });
+  return f.match ? countsFromCatalog({ ...f, match: f.match, version: undefined }) : countsFromCombos(comboOf(f));
 }
 
 export async function searchPacks(db: Db, filters: PackFilters): Promise<PackSearchResult> {

@@ -237,9 +237,8 @@ const listsProduct = (alias: string) => sql`instr(${sql.raw(alias)}.products, '"
  *
  * Read the row with readSearchCounts.
  */
-export function searchCountsStatement(f: CatalogFilter & { version?: undefined }): SQL {
-  if (f.match && !f.product && !f.useCase && !f.cloud && !f.arch && f.fips === undefined)
-    return summaryCounts(f, f.match);
+export function searchCountsStatement(f: CatalogFilter & { match: string; version?: undefined }): SQL {
+  if (!f.product && !f.useCase && !f.cloud && !f.arch && f.fips === undefined) return summaryCounts(f);
   const matches = (except?: Facet) => profileMatches(f, "r", except);
   const tests = countTests(matches, "r");
   // The profiles come in rowid order (the full-text index's or their own key), so the grouping
@@ -287,10 +286,10 @@ export function productVersionCountsStatement(f: CatalogFilter & { product: stri
 }
 
 /** searchCountsStatement for search text alone or with a layer: one summary row a match, kept (MATERIALIZED) for the products' counts. */
-function summaryCounts(f: CatalogFilter, match: string): SQL {
+function summaryCounts(f: CatalogFilter & { match: string }): SQL {
   const matches = (except?: Facet) => profileMatches(f, "m", except);
   return sql`WITH m AS MATERIALIZED (SELECT u.mask AS mask, u.products AS products
-      FROM pack_search CROSS JOIN pack_facet_summaries u ON u.pack_rowid = pack_search.rowid WHERE pack_search MATCH ${match})
+      FROM pack_search CROSS JOIN pack_facet_summaries u ON u.pack_rowid = pack_search.rowid WHERE pack_search MATCH ${f.match})
     SELECT ${sql.join(
       countTests(matches, "m").map(([test, name]) => sql`coalesce(sum(${test}), 0) AS ${sql.raw(name)}`),
       sql`, `,
@@ -298,13 +297,10 @@ function summaryCounts(f: CatalogFilter, match: string): SQL {
     FROM m`;
 }
 
-/** searchCountsStatement's rows from the kept profiles of the search's matches (of every pack, without one), by rowid. */
-function profileRowsOf(match: string | undefined): SQL {
-  const columns = sql`s.mask AS mask, s.products AS products`;
-  return match
-    ? sql`SELECT pack_search.rowid AS pack, ${columns}
-      FROM pack_search CROSS JOIN pack_facet_profiles s ON s.pack_rowid = pack_search.rowid WHERE pack_search MATCH ${match}`
-    : sql`SELECT s.pack_rowid AS pack, ${columns} FROM pack_facet_profiles s`;
+/** searchCountsStatement's rows: the kept profiles of the search's matches, by rowid. */
+function profileRowsOf(match: string): SQL {
+  return sql`SELECT pack_search.rowid AS pack, s.mask AS mask, s.products AS products
+    FROM pack_search CROSS JOIN pack_facet_profiles s ON s.pack_rowid = pack_search.rowid WHERE pack_search MATCH ${match}`;
 }
 
 /**
