@@ -212,7 +212,7 @@ async function probesFor(url: string): Promise<Probe[]> {
     { name: "GET /api/v1/packs", path: "/api/v1/packs", status: 200 },
     { name: "packs, 1 filter (layer)", path: "/api/v1/packs?layer=addon", status: 200 },
     { name: "packs, 4 filters", path: `/api/v1/packs?product=${PRODUCT}&cloud=aws&arch=amd64&fips=true`, status: 200 },
-    // The browse page's product version filter: version ranges are not in the kept counts.
+    // The browse page's product version filter: counted from the kept product version intervals.
     { name: "packs, product version", path: `/api/v1/packs?product=${PRODUCT}&version=${version}`, status: 200 },
     { name: "packs, q=monitoring", path: "/api/v1/packs?q=monitoring", status: 200 },
     {

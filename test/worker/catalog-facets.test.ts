@@ -105,8 +105,20 @@ function packFile(pack: ModelPack, v: ModelVersion): PackFile {
   };
 }
 
-/** `count` versions spread over new packs and (from `existing`) new versions of packs already published. */
-function generate(random: ReturnType<typeof seeded>, count: number, prefix: string, existing: ModelPack[] = []) {
+/** The product version range ends the first catalog's versions pick from (either end may be open). */
+const RANGE_ENDS = { min: ["4.5.0", "4.6.0", "4.6.12", "4.7.0"], max: ["4.6.11", "4.6.12", "4.7.99"] };
+
+/**
+ * `count` versions spread over new packs and (from `existing`) new versions of packs already
+ * published, their product ranges ending at `ends`.
+ */
+function generate(
+  random: ReturnType<typeof seeded>,
+  count: number,
+  prefix: string,
+  existing: ModelPack[] = [],
+  ends = RANGE_ENDS,
+) {
   const added: [ModelPack, ModelVersion][] = [];
   for (let i = 0; added.length < count; i++) {
     const reuse = existing.length > 0 && random.next() < 0.3;
@@ -132,8 +144,8 @@ function generate(random: ReturnType<typeof seeded>, count: number, prefix: stri
         useCases: random.some(USE_CASES, 3),
         products: (fips ? PRODUCTS.map((p) => p.id) : ["palette-enterprise"]).map((product) => ({
           product,
-          ...(random.next() < 0.3 && { min: random.pick(["4.5.0", "4.6.0", "4.6.12", "4.7.0"]) }),
-          ...(random.next() < 0.2 && { max: random.pick(["4.6.11", "4.6.12", "4.7.99"]) }),
+          ...(random.next() < 0.3 && { min: random.pick(ends.min) }),
+          ...(random.next() < 0.2 && { max: random.pick(ends.max) }),
         })),
         yanked: false,
       };
@@ -268,6 +280,42 @@ async function expectCountsMatch() {
   }
 }
 
+/** Versions on, between, just before and just past every range end the generated catalogs use, and outside them all. */
+const PROBED_VERSIONS = [
+  "4.4.0",
+  "4.5.0",
+  "4.5.9",
+  "4.5.10",
+  "4.6.0",
+  "4.6.3",
+  "4.6.4",
+  "4.6.5",
+  "4.6.11",
+  "4.6.12-rc.1",
+  "4.6.12",
+  "4.6.13",
+  "4.7.0",
+  "4.7.99",
+  "4.7.100",
+  "4.8.0",
+  "5.0.0",
+];
+
+/** Every product at every probed version, alone and with other filters, counts as recounted. */
+async function expectProductVersionsMatch() {
+  for (const product of PRODUCTS.map((p) => p.id))
+    for (const version of PROBED_VERSIONS)
+      for (const other of [
+        {},
+        { cloud: "aws", fips: true },
+        { layer: "addon", arch: "arm64", useCase: "agent" },
+      ] as Filter[]) {
+        const f = { product, version, ...other };
+        const body = await search(f, { limit: "1" });
+        expect({ total: body.total, facets: body.facets }, JSON.stringify(f)).toEqual(recount(f));
+      }
+}
+
 async function expectPagesMatch(f: Filter) {
   const seen: { name: string; versions: string[] }[] = [];
   let cursor: string | null = null;
@@ -314,13 +362,47 @@ async function keptRanges(): Promise<string[]> {
   return rows.map((r) => Object.values(r).join("|")).sort();
 }
 
+/**
+ * The kept product version counts as what they answer: for each product, the counts ("bits|n",
+ * sorted) at the first key of each kept interval. A yank leaves intervals cut (a full recount does
+ * not cut them), so counts are compared at every key either side cut at, not interval by interval.
+ */
+async function keptProductVersionCounts(atKeys: string[] = []): Promise<string[]> {
+  const intervals = await db().all<{ product_id: string; from_key: string }>(
+    sql`SELECT product_id, from_key FROM product_version_intervals`,
+  );
+  const counts = await db().all<{ product_id: string; from_key: string; bits: number; n: number }>(
+    sql`SELECT product_id, from_key, bits, n FROM product_version_counts`,
+  );
+  const keys = [...new Set([...intervals.map((i) => `${i.product_id}|${i.from_key}`), ...atKeys])];
+  return keys
+    .map((at) => {
+      const [product, key] = at.split("|");
+      const from = intervals
+        .filter((i) => i.product_id === product && i.from_key <= key)
+        .map((i) => i.from_key)
+        .sort()
+        .at(-1);
+      const here = counts.filter((c) => c.product_id === product && c.from_key === from).map((c) => `${c.bits}|${c.n}`);
+      return `${at}: ${here.sort().join(" ")}`;
+    })
+    .sort();
+}
+
+const keptIntervals = async () =>
+  (await db().all<{ at: string }>(sql`SELECT product_id || '|' || from_key AS at FROM product_version_intervals`)).map(
+    (r) => r.at,
+  );
+
 async function expectKeptEqualsRebuilt() {
-  const [counts, profiles, summaries, ranges] = [
+  const [counts, profiles, summaries, ranges, versionCounts] = [
     await keptCounts(),
     await keptProfiles(),
     await keptSummaries(),
     await keptRanges(),
+    await keptProductVersionCounts(),
   ];
+  const cutBefore = await keptIntervals();
   expect(ranges.length).toBeGreaterThan(0);
   expect(profiles.length).toBeGreaterThan(0);
   expect(summaries.length).toBe(new Set(profiles.map((p) => p.split("|")[0])).size);
@@ -330,6 +412,7 @@ async function expectKeptEqualsRebuilt() {
   expect(await keptProfiles()).toEqual(profiles);
   expect(await keptSummaries()).toEqual(summaries);
   expect(await keptRanges()).toEqual(ranges);
+  expect(await keptProductVersionCounts(cutBefore)).toEqual(versionCounts);
 }
 
 beforeAll(async () => {
@@ -346,6 +429,7 @@ describe("kept facet counts", { timeout: 60_000 }, () => {
   it("equal a recount for every filter combination tried, after publishing in several releases", async () => {
     expect([...model.values()].reduce((n, p) => n + p.versions.length, 0)).toBeGreaterThanOrEqual(2400);
     await expectCountsMatch();
+    await expectProductVersionsMatch();
     await expectKeptEqualsRebuilt();
   });
 
@@ -373,10 +457,11 @@ describe("kept facet counts", { timeout: 60_000 }, () => {
     expect(small).toBeGreaterThan(0);
     expect(large).toBeGreaterThan(small);
     for (const n of [small, filtered]) expect(n).toBeLessThan(versions / 4);
-    // Counting for a product version reads the product's kept ranges (a row or two a pack), not
-    // every version with its four child lists (over five rows a version).
+    // Counting for a product version reads a row a count, kept for the version's interval, not the
+    // product's ranges (a row or two a pack) nor every version with its child lists.
     const counted = await rowsRead("/api/v1/packs?limit=5&product=palette-enterprise&version=4.7.3&_=rows-counted");
-    expect(counted).toBeLessThan(versions * 2);
+    const productPacks = matchingPacks({ product: "palette-enterprise" }).length;
+    expect(counted - small).toBeLessThan(productPacks / 4);
     const etag = (await get("/api/v1/packs?limit=5")).headers.get("ETag")!;
     const revalidated = await exports.default.fetch("http://studio.test/api/v1/packs?limit=5", {
       headers: { "If-None-Match": etag },
@@ -392,6 +477,7 @@ describe("kept facet counts", { timeout: 60_000 }, () => {
     expect(yanked?.changed).toBe(true);
     only.yanked = true;
     await expectCountsMatch();
+    await expectProductVersionsMatch();
     const again = await yankPackVersion(db(), pack.name, only.version, "test: facets", Date.now() + 1);
     expect(again?.changed).toBe(false);
     await expectCountsMatch();
@@ -400,24 +486,33 @@ describe("kept facet counts", { timeout: 60_000 }, () => {
 
   it("follow a second publish that adds versions to packs already published", async () => {
     const random = seeded(11);
-    const second = generate(random, 500, "b", [...model.values()]);
+    // New range ends inside the first catalog's intervals: the kept product version counts must cut them.
+    const ends = { min: [...RANGE_ENDS.min, "4.6.5"], max: [...RANGE_ENDS.max, "4.6.3"] };
+    const second = generate(random, 500, "b", [...model.values()], ends);
     expect(second.some(([pack]) => pack.name.startsWith("a-"))).toBe(true);
+    const newEnds = second.flatMap(([, v]) => v.products.flatMap((p) => [p.min, p.max]));
+    expect(newEnds).toContain("4.6.5");
+    expect(newEnds).toContain("4.6.3");
     await publish("facets-b", second);
     await expectCountsMatch();
+    await expectProductVersionsMatch();
     await expectPagesMatch({ layer: "addon", useCase: "agent" });
     await expectPagesMatch({ q: "basalt", fips: true });
     await expectKeptEqualsRebuilt();
   });
 
   it("follow a key incident that yanks every version signed under a key, new packs and new versions of old ones", async () => {
-    const leaked = generate(seeded(13), 300, "k", [...model.values()]);
+    const ends = { min: [...RANGE_ENDS.min, "4.8.0"], max: [...RANGE_ENDS.max, "4.5.9"] };
+    const leaked = generate(seeded(13), 300, "k", [...model.values()], ends);
     expect(leaked.some(([pack]) => pack.name.startsWith("a-"))).toBe(true);
     await publish("facets-leaked-key", leaked, [], "leaked-ec");
     await expectCountsMatch();
+    await expectProductVersionsMatch();
     const yank = await yankSignedByKey(db(), "leaked-ec", "test: key leaked", Date.now());
     expect(yank.packVersionsYanked).toBe(leaked.length);
     for (const [, version] of leaked) version.yanked = true;
     await expectCountsMatch();
+    await expectProductVersionsMatch();
     await expectKeptEqualsRebuilt();
   });
 
@@ -443,5 +538,18 @@ describe("kept facet counts", { timeout: 60_000 }, () => {
     expect(await keptProfiles()).toEqual(profiles);
     expect(await keptSummaries()).toEqual(summaries);
     expect(await keptRanges()).toEqual(ranges);
+  });
+
+  it("are the product version counts the product-version-counts migration's backfill computes for a catalog published before it", async () => {
+    const [kept, cut] = [await keptProductVersionCounts(), await keptIntervals()];
+    const migration = env.TEST_MIGRATIONS.find((m) => m.name.startsWith("0011_"));
+    const tables = ["product_version_intervals", "product_version_counts"];
+    const backfills = tables.map((table) => migration?.queries.find((q) => q.includes(`INSERT INTO ${table}`)));
+    expect(backfills.every(Boolean)).toBe(true);
+    await env.DB.batch([
+      ...tables.map((table) => env.DB.prepare(`DELETE FROM ${table}`)),
+      ...backfills.map((q) => env.DB.prepare(q!)),
+    ]);
+    expect(await keptProductVersionCounts(cut)).toEqual(kept);
   });
 });

@@ -138,27 +138,35 @@ describe("query plans", () => {
     }
   });
 
-  it("counts a product version from the product's kept ranges, with or without search text, reading no version", async () => {
-    for (const [filters, read] of [
-      [
-        { q: "monitoring", product: "palette-vertex", version: "4.6.12" },
-        /SEARCH x USING (COVERING INDEX product_ranges_by_product \(product_id=\? AND pack_rowid=\?\)|PRIMARY KEY \(pack_rowid=\? AND product_id=\?\))/,
-      ],
-      [
-        { product: "palette-vertex", version: "4.6.12", cloud: "aws" },
-        /SEARCH x USING COVERING INDEX product_ranges_by_product \(product_id=\?\)/,
-      ],
-    ] as [Partial<PackFilters>, RegExp][]) {
-      const f = catalogFilter(filters);
-      const lines = await plan(productVersionCountsStatement({ ...f, product: f.product!, version: f.version! }));
-      const text = lines.join("\n");
-      expect(text).toMatch(read);
-      expect(text).not.toMatch(/TEMP B-TREE FOR GROUP BY/);
-      expect(
-        lines.filter((l) => /\b(p|packs|pv|pack_versions|pack_version_\w+)\b/.test(l)),
-        text,
-      ).toEqual([]);
-    }
+  it("counts a searched product version from its matches' kept ranges, reading no version", async () => {
+    const f = catalogFilter({ q: "monitoring", product: "palette-vertex", version: "4.6.12" });
+    const lines = await plan(productVersionCountsStatement({ ...f, product: f.product!, version: f.version! }));
+    const text = lines.join("\n");
+    expect(text).toMatch(
+      /SEARCH x USING (COVERING INDEX product_ranges_by_product \(product_id=\? AND pack_rowid=\?\)|PRIMARY KEY \(pack_rowid=\? AND product_id=\?\))/,
+    );
+    expect(text).not.toMatch(/TEMP B-TREE FOR GROUP BY/);
+    expect(
+      lines.filter((l) => /\b(p|packs|pv|pack_versions|pack_version_\w+)\b/.test(l)),
+      text,
+    ).toEqual([]);
+  });
+
+  it("counts a product version without search text from one kept row a count, found by its interval and bits", async () => {
+    const f = catalogFilter({ product: "palette-vertex", version: "4.6.12", cloud: "aws", fips: true });
+    const lines = await plan(productVersionCountsStatement({ ...f, product: f.product!, version: f.version! }));
+    const text = lines.join("\n");
+    expect(text).toMatch(/SEARCH product_version_intervals USING PRIMARY KEY \(product_id=\? AND from_key<\?\)/);
+    const seeks = lines.filter((l) =>
+      /SEARCH c USING PRIMARY KEY \(product_id=\? AND from_key=\? AND bits=\?\)/.test(l),
+    );
+    expect(seeks.length, text).toBe(20);
+    expect(
+      lines.filter((l) =>
+        /^SCAN (c|product_version_\w+)\b|pack_product_ranges|\b(x|p|packs|pv|pack_versions)\b/.test(l),
+      ),
+      text,
+    ).toEqual([]);
   });
 
   // Search text is the exception: its matches are one list (FTS5's), as long as the matches.
@@ -219,6 +227,28 @@ describe("query plans of the kept facet counts and the compatibility pages", () 
       ).toEqual([]);
       expect(lines.join("\n")).toMatch(/SEARCH pv USING INDEX pack_versions_(by_pack|name_version) \(pack_name=\?/);
     }
+  });
+
+  it("keeps the product version counts from the touched packs' ranges and the intervals they span, by their keys", async () => {
+    const db = drizzle(env.DB, { schema });
+    const statements = facetCountStatements(db, { releaseId: "r1", packs: ["cni-calico", "kubernetes"] });
+    const texts: string[] = [];
+    for (const statement of statements) {
+      const { sql: text, params } = (statement as unknown as { toSQL(): { sql: string; params: unknown[] } }).toSQL();
+      if (!/product_version_(counts|intervals)/.test(text)) continue;
+      const lines = await plan({ sql: text, params });
+      texts.push(lines.join("\n"));
+      // Constant lists (json_each) and the statement's own materialized sets may be walked; no kept table may.
+      expect(
+        lines.filter((l) => /^SCAN (x|b|c|product_version_\w+|pack_product_ranges)\b(?! VIRTUAL)/.test(l)),
+        texts.at(-1),
+      ).toEqual([]);
+    }
+    // Take away, cut, add and drop: the ranges by pack, the intervals by product and key, the emptied rows by their index.
+    expect(texts.length).toBe(5);
+    expect(texts.join("\n")).toMatch(/SEARCH x USING PRIMARY KEY \(pack_rowid=\?\)/);
+    expect(texts.join("\n")).toMatch(/SEARCH b USING PRIMARY KEY \(product_id=\? AND from_key>\? AND from_key<\?\)/);
+    expect(texts.at(-1)).toMatch(/USING COVERING INDEX product_version_counts_emptied \(n=\?\)/);
   });
 
   it("finds a key incident's versions through the key and release indexes, counts and profiles alike", async () => {

@@ -6,7 +6,8 @@
 // (bit masks of each pack's facet values), never a version.
 import { type SQL, sql } from "drizzle-orm";
 import { SQLiteAsyncDialect } from "drizzle-orm/sqlite-core";
-import { FACET_BITS } from "./facets";
+import { FACET_BITS } from "./facet-bits";
+import { intervalOf } from "./product-version-counts";
 import { ftsQuery } from "./search-text";
 import {
   type Arch,
@@ -259,19 +260,21 @@ export function searchCountsStatement(f: CatalogFilter & { match: string; versio
 }
 
 /**
- * The total and every facet but the product's for a product version (with or without search text),
- * from the product's kept ranges (pack_product_ranges): a version range is not in a profile, and
- * reading versions with their child lists would read the whole catalog. Each pack's ranges for the
- * product are folded into one, as profiles are. The product facet drops the product and its
- * version, so it is counted as for the same filter without them. Read the row with readSearchCounts.
+ * The total and every facet but the product's for a product version, in one row (read it with
+ * readSearchCounts). The product facet drops the product and its version, so it is counted as for
+ * the same filter without them.
+ *
+ * - Without search text: each count is one row kept for the version's interval
+ *   (product_version_counts, see product-version-counts.ts), found by the bits it needs.
+ * - With search text: from the matches' kept ranges (pack_product_ranges), since a version range is
+ *   not in a profile. Each pack's ranges for the product are folded into one, as profiles are.
  */
 export function productVersionCountsStatement(f: CatalogFilter & { product: string; version: string }): SQL {
-  // Grouped by the key the rows arrive in (the full-text index's rowid, or the product index's pack), the grouping streams.
-  const columns = sql`x.mask AS mask, ${inRange("x", f.version)} AS in_range`;
-  const rows = f.match
-    ? sql`SELECT pack_search.rowid AS pack, ${columns} FROM pack_search CROSS JOIN pack_product_ranges x
-        ON x.pack_rowid = pack_search.rowid AND x.product_id = ${f.product} WHERE pack_search MATCH ${f.match}`
-    : sql`SELECT x.pack_rowid AS pack, ${columns} FROM pack_product_ranges x WHERE x.product_id = ${f.product}`;
+  if (!f.match) return keptProductVersionCounts(f);
+  // Grouped by the key the rows arrive in (the full-text index's rowid), the grouping streams.
+  const rows = sql`SELECT pack_search.rowid AS pack, x.mask AS mask, ${inRange("x", f.version)} AS in_range
+    FROM pack_search CROSS JOIN pack_product_ranges x ON x.pack_rowid = pack_search.rowid AND x.product_id = ${f.product}
+    WHERE pack_search MATCH ${f.match}`;
   const matches = (except?: Facet) => and([profileMatches({ ...f, product: undefined }, "r", except), sql`r.in_range`]);
   const tests = countTests(matches, "r");
   return sql`WITH r AS (${rows}),
@@ -283,6 +286,24 @@ export function productVersionCountsStatement(f: CatalogFilter & { product: stri
       tests.map(([, name]) => sql`coalesce(sum(${sql.raw(name)}), 0) AS ${sql.raw(name)}`),
       sql`, `,
     )} FROM per`;
+}
+
+/** productVersionCountsStatement without search text: each column one kept row of the version's interval, by its bits. */
+function keptProductVersionCounts(f: CatalogFilter & { product: string; version: string }): SQL {
+  const columns: [number, string][] = [
+    [requiredBits(f), "total"],
+    ...LISTED_BITS.flatMap(([facet, bits]) =>
+      bits.map((bit, i): [number, string] => [requiredBits(f, facet) | bit, `${facet}_${i}`]),
+    ),
+  ];
+  const count = (bits: number) =>
+    sql`coalesce((SELECT c.n FROM iv CROSS JOIN product_version_counts c
+      ON c.product_id = iv.product_id AND c.from_key = iv.from_key AND c.bits = ${bitsText(bits)}), 0)`;
+  return sql`WITH iv(product_id, from_key) AS (SELECT ${f.product}, ${intervalOf(f.product, versionSortKey(f.version))})
+    SELECT ${sql.join(
+      columns.map(([bits, name]) => sql`${count(bits)} AS ${sql.raw(name)}`),
+      sql`, `,
+    )}`;
 }
 
 /** searchCountsStatement for search text alone or with a layer: one summary row a match, kept (MATERIALIZED) for the products' counts. */

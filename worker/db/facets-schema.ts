@@ -1,6 +1,8 @@
-// The facet tables (see facets.ts): pack counts per filter combination, '' meaning "any"; and, per
-// pack, its facet profiles, their summary and its product ranges as bit masks: what counting a
-// search or a product version reads instead of every version.
+// The facet tables (see facets.ts): pack counts per filter combination, '' meaning "any"; per pack,
+// its facet profiles, their summary and its product ranges as bit masks: what counting a search
+// reads instead of every version; and pack counts per product version interval (see
+// product-version-counts.ts), what the product version filter reads.
+import { sql } from "drizzle-orm";
 import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
 
 export const packFacetCounts = sqliteTable(
@@ -63,5 +65,39 @@ export const packProductRanges = sqliteTable(
   (t) => [
     primaryKey({ columns: [t.packRowid, t.productId, t.mask, t.minKey, t.maxKey] }),
     index("product_ranges_by_product").on(t.productId, t.packRowid, t.mask, t.minKey, t.maxKey),
+  ],
+);
+
+/**
+ * Each product's version keys cut into intervals at every end of every kept range for it: one row
+ * per interval, its first key ('' for the first, so every key has one). Within an interval every
+ * range holds all keys or none.
+ */
+export const productVersionIntervals = sqliteTable(
+  "product_version_intervals",
+  {
+    productId: text("product_id").notNull(),
+    fromKey: text("from_key").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.productId, t.fromKey] })],
+);
+
+/**
+ * Per product version interval and per combination of facet values (the bits a version needs, at
+ * most one a facet, 0 for none: FACET_BITS in facets.ts), how many packs have a non-yanked version
+ * for a product version in the interval with those bits. A combination no pack matches has no row.
+ */
+export const productVersionCounts = sqliteTable(
+  "product_version_counts",
+  {
+    productId: text("product_id").notNull(),
+    fromKey: text("from_key").notNull(),
+    bits: integer("bits").notNull(),
+    n: integer("n").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.productId, t.fromKey, t.bits] }),
+    // Rows emptied by a batch exist only inside it; this lets the batch's last step find them without a scan.
+    index("product_version_counts_emptied").on(t.n).where(sql`${t.n} = 0`),
   ],
 );

@@ -18,14 +18,18 @@
 // - `pack_facet_profiles`: its distinct (mask, products), a row or two a pack;
 // - `pack_facet_summaries`: one row, the union of those (what a search with no other filter reads);
 // - `pack_product_ranges`: its distinct (product, mask, product version range).
-// Counting then reads a row or two per matching pack and tests bits, instead of every matching
-// version with its four child lists (see searchCountsStatement). Packs rows are never deleted or
-// rebuilt, so a pack's rowid is stable (the full-text index relies on it too).
+// Counting a search then reads a row or two per matching pack and tests bits, instead of every
+// matching version with its four child lists (see searchCountsStatement). A product version without
+// search text reads counts kept per product version interval, from the touched packs' ranges (see
+// product-version-counts.ts). Packs rows are never deleted or rebuilt, so a pack's rowid is stable
+// (the full-text index relies on it too).
 import { eq, type SQL, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { Db } from "./client";
 import { packFacetCounts, packFacetProfiles, packFacetSummaries, packProductRanges } from "./schema";
-import { type Arch, type Cloud, CLOUDS, type Layer, type UseCase } from "../catalog/vocabulary";
+import { CLOUDS } from "../catalog/vocabulary";
+import { FACET_BITS, OPEN_MAX, OPEN_MIN } from "./facet-bits";
+import { addTouched, rebuildProductVersionCounts, subtractTouched } from "./product-version-counts";
 
 type Statement = BatchItem<"sqlite">;
 
@@ -139,10 +143,14 @@ const signedUnder = (alias: string, keyId: string) =>
 export function facetCountStatements(db: Db, change: CatalogChange): Statement[] {
   if ("releaseId" in change && !change.packs.length) return [];
   const touched = touchedPacks(change);
+  const touchedRowids = sql`SELECT rowid FROM packs WHERE name IN (${touched})`;
   return [
     addDifference(db, differenceOf(change, sql`pv.pack_name IN (${touched})`)),
     dropEmpty(db),
-    ...profileStatements(db, touched),
+    // The product version counts follow the touched packs' kept ranges: taken away before they are rebuilt, added after.
+    ...subtractTouched(db, touchedRowids),
+    ...profileStatements(db, touched, touchedRowids),
+    ...addTouched(db, touchedRowids),
   ];
 }
 
@@ -160,34 +168,6 @@ function differenceOf(change: CatalogChange, scope: SQL): SQL {
     sql`pv.yanked = 0 OR (pv.yanked_at = ${yankedAt} AND pv.yank_reason = ${reason} AND ${signedUnder("pv", keyId)})`,
   );
 }
-
-/**
- * Where each facet value sits in a profile's mask. Each value has its own fixed bit, not one derived
- * from the vocabulary's order, because kept masks (and migration 0010's backfill) hold them: a new
- * value takes a free bit, and reordering a list changes nothing. A version whose clouds are "all"
- * has every cloud's bit, as the cloud filter reads it.
- */
-export const FACET_BITS = {
-  useCase: { controller: 1 << 0, agent: 1 << 1, addon: 1 << 2 },
-  cloud: {
-    aws: 1 << 3,
-    azure: 1 << 4,
-    gcp: 1 << 5,
-    vsphere: 1 << 6,
-    openstack: 1 << 7,
-    maas: 1 << 8,
-    "edge-native": 1 << 9,
-  },
-  layer: { os: 1 << 10, k8s: 1 << 11, cni: 1 << 12, csi: 1 << 13, addon: 1 << 14 },
-  arch: { amd64: 1 << 15, arm64: 1 << 16 },
-  fips: { true: 1 << 17, false: 1 << 18 },
-} as const satisfies {
-  useCase: Record<UseCase, number>;
-  cloud: Record<Cloud, number>;
-  layer: Record<Layer, number>;
-  arch: Record<Arch, number>;
-  fips: Record<"true" | "false", number>;
-};
 
 const ALL_CLOUDS = Object.values(FACET_BITS.cloud).reduce((all, bit) => all | bit, 0);
 
@@ -217,8 +197,7 @@ export function profileRows(scope: SQL): SQL {
 }
 
 /** Replaces the touched packs' profiles with those of their versions as the batch leaves them. */
-function profileStatements(db: Db, touched: SQL): Statement[] {
-  const touchedRowids = sql`SELECT rowid FROM packs WHERE name IN (${touched})`;
+function profileStatements(db: Db, touched: SQL, touchedRowids: SQL): Statement[] {
   return [
     db.delete(packFacetProfiles).where(sql`${packFacetProfiles.packRowid} IN (${touchedRowids})`),
     db.insert(packFacetProfiles).select(profileRows(sql`pv.pack_name IN (${touched})`)),
@@ -228,10 +207,6 @@ function profileStatements(db: Db, touched: SQL): Statement[] {
     db.insert(packProductRanges).select(rangeRows(sql`pv.pack_name IN (${touched})`)),
   ];
 }
-
-/** The sentinel of an open end: every version key sorts between these two. */
-const OPEN_MIN = "";
-const OPEN_MAX = sql`char(1114111)`;
 
 /**
  * The distinct (pack, product, mask, range) of the non-yanked versions `scope` selects (in
@@ -275,6 +250,7 @@ export function rebuildFacetCountStatements(db: Db): Statement[] {
     db.insert(packFacetSummaries).select(summaryRows(sql`1`)),
     db.delete(packProductRanges),
     db.insert(packProductRanges).select(rangeRows(sql`1`)),
+    ...rebuildProductVersionCounts(db),
   ];
 }
 

@@ -1,0 +1,37 @@
+// How kept rows write what they hold: the bit each facet value has in a kept mask
+// (pack_facet_profiles, pack_product_ranges) and in a product version count's combination
+// (product_version_counts), and the keys that stand for a range's open ends.
+import { sql } from "drizzle-orm";
+import type { Arch, Cloud, Layer, UseCase } from "../catalog/vocabulary";
+
+/** The sentinels of an open range end in pack_product_ranges: every version key sorts between these two. */
+export const OPEN_MIN = "";
+export const OPEN_MAX = sql`char(1114111)`;
+
+/**
+ * Where each facet value sits in a profile's mask. Each value has its own fixed bit, not one derived
+ * from the vocabulary's order, because kept masks (and migrations 0010 and 0011's backfills) hold them: a new
+ * value takes a free bit, and reordering a list changes nothing. A version whose clouds are "all"
+ * has every cloud's bit, as the cloud filter reads it.
+ */
+export const FACET_BITS = {
+  useCase: { controller: 1 << 0, agent: 1 << 1, addon: 1 << 2 },
+  cloud: {
+    aws: 1 << 3,
+    azure: 1 << 4,
+    gcp: 1 << 5,
+    vsphere: 1 << 6,
+    openstack: 1 << 7,
+    maas: 1 << 8,
+    "edge-native": 1 << 9,
+  },
+  layer: { os: 1 << 10, k8s: 1 << 11, cni: 1 << 12, csi: 1 << 13, addon: 1 << 14 },
+  arch: { amd64: 1 << 15, arm64: 1 << 16 },
+  fips: { true: 1 << 17, false: 1 << 18 },
+} as const satisfies {
+  useCase: Record<UseCase, number>;
+  cloud: Record<Cloud, number>;
+  layer: Record<Layer, number>;
+  arch: Record<Arch, number>;
+  fips: Record<"true" | "false", number>;
+};
