@@ -2,7 +2,7 @@
 -- intervals at every end of every kept range (pack_product_ranges), and per interval the packs per
 -- combination of facet values, written as the bits a version needs (FACET_BITS). The product
 -- version filter then reads one row per count instead of every range of the product. Derived data,
--- backfilled here from the kept ranges.
+-- backfilled here from the versions.
 CREATE TABLE `product_version_intervals` (
 	`product_id` text NOT NULL,
 	`from_key` text NOT NULL,
@@ -19,24 +19,51 @@ CREATE TABLE `product_version_counts` (
 --> statement-breakpoint
 CREATE INDEX `product_version_counts_emptied` ON `product_version_counts` (`n`) WHERE `n` = 0;
 --> statement-breakpoint
--- The backfill: product-version-counts.ts's cutsOf over every kept range.
+-- The backfill: product-version-counts.ts's cutsOf over facets.ts's rangeRows of every version, its bits written in.
 INSERT INTO product_version_intervals (product_id, from_key)
-SELECT x.product_id AS product_id, '' AS from_key FROM pack_product_ranges x WHERE 1
-    UNION SELECT x.product_id, x.min_key FROM pack_product_ranges x WHERE 1
-    UNION SELECT x.product_id, x.max_key || char(1) FROM pack_product_ranges x WHERE 1 AND x.max_key <> char(1114111);
+WITH r(pack_rowid, product_id, mask, min_key, max_key) AS (SELECT DISTINCT p.rowid, x.product_id, (coalesce((SELECT sum('{"controller":1,"agent":2,"addon":4}' ->> use_case) FROM pack_version_use_cases WHERE pack_version_id = pv.id), 0)
+      + (SELECT CASE WHEN max(cloud = 'all') THEN 1016 ELSE coalesce(sum('{"aws":8,"azure":16,"gcp":32,"vsphere":64,"openstack":128,"maas":256,"edge-native":512}' ->> cloud), 0) END
+         FROM pack_version_clouds WHERE pack_version_id = pv.id)
+      + ('{"os":1024,"k8s":2048,"cni":4096,"csi":8192,"addon":16384}' ->> p.layer)
+      + coalesce((SELECT sum('{"amd64":32768,"arm64":65536}' ->> arch) FROM pack_version_arches WHERE pack_version_id = pv.id), 0)
+      + CASE pv.fips WHEN 1 THEN 131072 ELSE 262144 END),
+      coalesce(x.min_version_key, ''), coalesce(x.max_version_key, char(1114111))
+    FROM pack_versions pv JOIN packs p ON p.name = pv.pack_name JOIN pack_version_products x ON x.pack_version_id = pv.id
+    WHERE pv.yanked = 0 AND 1) SELECT product_id, '' AS from_key FROM r
+    UNION SELECT product_id, min_key FROM r
+    UNION SELECT product_id, max_key || char(1) FROM r WHERE max_key <> char(1114111);
 --> statement-breakpoint
--- The backfill: product-version-counts.ts's intervalCountRows over every kept range, its bits written in.
+-- The backfill: product-version-counts.ts's differenceRows from no ranges to every version's, its bits written in.
 INSERT INTO product_version_counts (product_id, from_key, bits, n)
-WITH per_pack AS (
-      SELECT product_id, from_key, group_concat(mask) AS masks FROM (
-        SELECT DISTINCT x.product_id, b.from_key, x.pack_rowid, x.mask
-        FROM pack_product_ranges x JOIN product_version_intervals b
-          ON b.product_id = x.product_id AND b.from_key BETWEEN x.min_key AND x.max_key
-        WHERE 1 ORDER BY 1, 2, 3, 4)
+WITH r(pack_rowid, product_id, mask, min_key, max_key) AS (SELECT DISTINCT p.rowid, x.product_id, (coalesce((SELECT sum('{"controller":1,"agent":2,"addon":4}' ->> use_case) FROM pack_version_use_cases WHERE pack_version_id = pv.id), 0)
+      + (SELECT CASE WHEN max(cloud = 'all') THEN 1016 ELSE coalesce(sum('{"aws":8,"azure":16,"gcp":32,"vsphere":64,"openstack":128,"maas":256,"edge-native":512}' ->> cloud), 0) END
+         FROM pack_version_clouds WHERE pack_version_id = pv.id)
+      + ('{"os":1024,"k8s":2048,"cni":4096,"csi":8192,"addon":16384}' ->> p.layer)
+      + coalesce((SELECT sum('{"amd64":32768,"arm64":65536}' ->> arch) FROM pack_version_arches WHERE pack_version_id = pv.id), 0)
+      + CASE pv.fips WHEN 1 THEN 131072 ELSE 262144 END),
+      coalesce(x.min_version_key, ''), coalesce(x.max_version_key, char(1114111))
+    FROM pack_versions pv JOIN packs p ON p.name = pv.pack_name JOIN pack_version_products x ON x.pack_version_id = pv.id
+    WHERE pv.yanked = 0 AND 1),
+    sides AS (
+      SELECT -1 AS side, x.pack_rowid, x.product_id, x.mask, x.min_key, x.max_key FROM pack_product_ranges x WHERE 0
+      UNION ALL SELECT 1, pack_rowid, product_id, mask, min_key, max_key FROM r
+    ),
+    per_pack AS (
+      SELECT product_id, from_key, group_concat(CASE WHEN side < 0 THEN mask END) AS old_masks,
+        group_concat(CASE WHEN side > 0 THEN mask END) AS new_masks
+      FROM (SELECT DISTINCT d.product_id, b.from_key, d.pack_rowid, d.side, d.mask
+        FROM sides d JOIN product_version_intervals b ON b.product_id = d.product_id AND b.from_key BETWEEN d.min_key AND d.max_key
+        ORDER BY 1, 2, 3, 4, 5)
       GROUP BY product_id, from_key, pack_rowid
     ),
+    changed(product_id, from_key, masks, sign) AS (
+      SELECT product_id, from_key, old_masks, -1 FROM per_pack WHERE old_masks IS NOT new_masks AND old_masks IS NOT NULL
+      UNION ALL
+      SELECT product_id, from_key, new_masks, 1 FROM per_pack WHERE old_masks IS NOT new_masks AND new_masks IS NOT NULL
+    ),
     sets AS MATERIALIZED (
-      SELECT row_number() OVER () AS id, product_id, from_key, masks, count(*) AS n FROM per_pack GROUP BY 2, 3, 4
+      SELECT row_number() OVER () AS id, product_id, from_key, masks, sum(sign) AS n FROM changed
+      GROUP BY 2, 3, 4 HAVING sum(sign) <> 0
     ),
     set_bits AS (
       SELECT DISTINCT s.id, u.value + c.value + l.value + a.value + f.value AS bits
@@ -47,5 +74,5 @@ WITH per_pack AS (
         CROSS JOIN json_each('[0,32768,65536]') a ON a.value = 0 OR m.value & a.value
         CROSS JOIN json_each('[0,131072,262144]') f ON f.value = 0 OR m.value & f.value
     )
-    SELECT s.product_id, s.from_key, b.bits, 1 * sum(s.n)
-    FROM set_bits b JOIN sets s ON s.id = b.id GROUP BY 1, 2, 3;
+    SELECT s.product_id, s.from_key, b.bits, sum(s.n) FROM set_bits b JOIN sets s ON s.id = b.id
+    GROUP BY 1, 2, 3 HAVING sum(s.n) <> 0 on conflict ("product_version_counts"."product_id", "product_version_counts"."from_key", "product_version_counts"."bits") do update set "n" = "product_version_counts"."n" + excluded.n;

@@ -37,6 +37,7 @@ describe("admin API", () => {
       ["GET", "/releases"],
       ["GET", "/releases/anything"],
       ["POST", "/packs/foo/versions/1.0.0/yank"],
+      ["POST", "/catalog/recount"],
     ]) {
       const bare = await exports.default.fetch(`http://studio.test/api/v1/admin${path}`, { method });
       expect(bare.status, `${method} ${path}`).toBe(401);
@@ -222,6 +223,53 @@ describe("admin API", () => {
     });
     const row = await primaryWriter(env).select().from(packVersions).where(eq(packVersions.id, "nginx@1.12.0")).get();
     expect(row!.yanked).toBe(false);
+  });
+
+  it("recounts kept counts that drifted from the catalog, in a new generation, audited", async () => {
+    const packs = async (query: string) => {
+      const res = await exports.default.fetch(`http://studio.test/api/v1/packs?${query}`);
+      expect(res.status).toBe(200);
+      const { total, facets } = (await res.json()) as { total: number; facets: Record<string, Record<string, number>> };
+      return { total, facets, etag: res.headers.get("ETag") };
+    };
+    const queries = ["product=palette-enterprise&version=4.6.12", "cloud=aws", "q=nginx&product=palette-enterprise"];
+    const right = await Promise.all(queries.map((q) => packs(`${q}&_=right`)));
+    expect(right[0].total).toBeGreaterThan(0);
+    // What a publish by a worker without the kept tables' code would leave: counts off, rows missing.
+    await env.DB.batch([
+      env.DB.prepare("UPDATE product_version_counts SET n = n + 7"),
+      env.DB.prepare("UPDATE pack_facet_counts SET n = n + 3"),
+      env.DB.prepare("DELETE FROM pack_facet_profiles"),
+    ]);
+    const drifted = await Promise.all(queries.map((q) => packs(`${q}&_=drifted`)));
+    for (const [i, answer] of drifted.entries()) expect(answer.total, queries[i]).not.toBe(right[i].total);
+
+    const refused = await admin("/catalog/recount", { method: "POST", body: JSON.stringify({}) });
+    expect(refused.status).toBe(400);
+    expect(((await refused.json()) as ErrorBody).error.details?.[0].field).toBe("reason");
+
+    const res = await admin("/catalog/recount", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ reason: "worker deployed before migration 0011" }),
+    });
+    expect(res.status).toBe(200);
+    const recount = (await res.json()) as { generation: number; rows: Record<string, number> };
+    expect(recount.rows.productVersionCounts).toBeGreaterThan(0);
+    expect(recount.rows.facetProfiles).toBeGreaterThan(0);
+    const repaired = await Promise.all(queries.map((q) => packs(`${q}&_=repaired`)));
+    for (const [i, answer] of repaired.entries()) {
+      expect({ total: answer.total, facets: answer.facets }, queries[i]).toEqual({
+        total: right[i].total,
+        facets: right[i].facets,
+      });
+      expect(answer.etag).not.toBe(right[i].etag);
+    }
+    const audit = (await (await admin("/audit")).json()) as { events: { action: string; reason: string }[] };
+    expect(audit.events[0]).toMatchObject({
+      action: "recount-catalog",
+      reason: "worker deployed before migration 0011",
+    });
   });
 
   it("documents every admin operation in the OpenAPI document, behind the bearer scheme", async () => {

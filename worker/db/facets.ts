@@ -26,10 +26,12 @@
 import { eq, type SQL, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { Db } from "./client";
-import { packFacetCounts, packFacetProfiles, packFacetSummaries, packProductRanges } from "./schema";
+import { auditEvents, packFacetCounts, packFacetProfiles, packFacetSummaries, packProductRanges } from "./schema";
+import { bumpGeneration } from "./changes";
+import { runBatch } from "./catalog-queries";
 import { CLOUDS } from "../catalog/vocabulary";
 import { FACET_BITS, OPEN_MAX, OPEN_MIN } from "./facet-bits";
-import { addTouched, rebuildProductVersionCounts, subtractTouched } from "./product-version-counts";
+import { productVersionCountStatements, rebuildProductVersionCounts } from "./product-version-counts";
 
 type Statement = BatchItem<"sqlite">;
 
@@ -147,10 +149,9 @@ export function facetCountStatements(db: Db, change: CatalogChange): Statement[]
   return [
     addDifference(db, differenceOf(change, sql`pv.pack_name IN (${touched})`)),
     dropEmpty(db),
-    // The product version counts follow the touched packs' kept ranges: taken away before they are rebuilt, added after.
-    ...subtractTouched(db, touchedRowids),
+    // Before profileStatements rebuilds the touched packs' ranges: the difference is from the kept ones.
+    ...productVersionCountStatements(db, touchedRowids, rangeRows(sql`pv.pack_name IN (${touched})`)),
     ...profileStatements(db, touched, touchedRowids),
-    ...addTouched(db, touchedRowids),
   ];
 }
 
@@ -169,7 +170,13 @@ function differenceOf(change: CatalogChange, scope: SQL): SQL {
   );
 }
 
-const ALL_CLOUDS = Object.values(FACET_BITS.cloud).reduce((all, bit) => all | bit, 0);
+/**
+ * A bit written into the SQL, not bound: D1 binds a JS number as a REAL, and a mask summed from one
+ * is a REAL too, which concatenates as "131080.0" where the kept INTEGER column reads "131080".
+ */
+const bitText = (bits: number) => sql.raw(String(Math.trunc(bits)));
+
+const ALL_CLOUDS = bitText(Object.values(FACET_BITS.cloud).reduce((all, bit) => all | bit, 0));
 
 /** The bits of a version's values in one child table (each value is listed once there, so a sum is their union). */
 const childBits = (table: string, column: string, bits: Record<string, number>) =>
@@ -181,7 +188,7 @@ const versionMask = sql`(${childBits("pack_version_use_cases", "use_case", FACET
          FROM pack_version_clouds WHERE pack_version_id = pv.id)
       + (${JSON.stringify(FACET_BITS.layer)} ->> p.layer)
       + ${childBits("pack_version_arches", "arch", FACET_BITS.arch)}
-      + CASE pv.fips WHEN 1 THEN ${FACET_BITS.fips.true} ELSE ${FACET_BITS.fips.false} END)`;
+      + CASE pv.fips WHEN 1 THEN ${bitText(FACET_BITS.fips.true)} ELSE ${bitText(FACET_BITS.fips.false)} END)`;
 
 /** The products of the version on alias `pv`, as a JSON array, sorted. */
 const versionProducts = sql`(SELECT json_group_array(product_id) FROM (SELECT product_id FROM pack_version_products WHERE pack_version_id = pv.id ORDER BY product_id))`;
@@ -250,8 +257,46 @@ export function rebuildFacetCountStatements(db: Db): Statement[] {
     db.insert(packFacetSummaries).select(summaryRows(sql`1`)),
     db.delete(packProductRanges),
     db.insert(packProductRanges).select(rangeRows(sql`1`)),
-    ...rebuildProductVersionCounts(db),
+    ...rebuildProductVersionCounts(db, rangeRows(sql`1`)),
   ];
+}
+
+/** What each kept table holds after a recount. */
+export type Recount = {
+  generation: number;
+  rows: {
+    facetCounts: number;
+    facetProfiles: number;
+    facetSummaries: number;
+    productRanges: number;
+    productVersionIntervals: number;
+    productVersionCounts: number;
+  };
+};
+
+/**
+ * An admin's repair: every kept count, profile and range recounted from the versions in one batch,
+ * a new catalog generation (cached answers start afresh) and an audit event. The batches keep the
+ * kept tables by difference, so they stay wrong once a change reached the catalog without them, e.g.
+ * from a worker deployed before its migration or after it was rolled back.
+ */
+export async function recountCatalog(db: Db, reason: string, now: number): Promise<Recount> {
+  await db.batch([
+    ...(rebuildFacetCountStatements(db) as [Statement, ...Statement[]]),
+    bumpGeneration(db),
+    db
+      .insert(auditEvents)
+      .values({ id: crypto.randomUUID(), at: now, action: "recount-catalog", subject: "catalog", reason }),
+  ]);
+  const [[row]] = await runBatch(db, [
+    sql`SELECT (SELECT generation FROM catalog_state WHERE id = 1) AS generation,
+      (SELECT count(*) FROM pack_facet_counts) AS facetCounts, (SELECT count(*) FROM pack_facet_profiles) AS facetProfiles,
+      (SELECT count(*) FROM pack_facet_summaries) AS facetSummaries, (SELECT count(*) FROM pack_product_ranges) AS productRanges,
+      (SELECT count(*) FROM product_version_intervals) AS productVersionIntervals,
+      (SELECT count(*) FROM product_version_counts) AS productVersionCounts`,
+  ]);
+  const { generation, ...rows } = Object.fromEntries(Object.entries(row).map(([k, v]) => [k, Number(v)]));
+  return { generation, rows: rows as Recount["rows"] };
 }
 
 /** Reads the counts of the given combinations, in their order (0 for a combination no pack matches). */

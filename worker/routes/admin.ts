@@ -1,10 +1,12 @@
-// Admin API: the catalog sync (run now, status, quarantine) and yanking packs and installers. Bearer token only.
+// Admin API: the catalog sync (run now, status, quarantine), yanking packs and installers, and recounting
+// the catalog's kept counts. Bearer token only.
 import { Hono } from "hono";
 import { z } from "zod";
 import { adminBearer } from "../admin-auth";
 import { INSTALLER_KINDS, packRef, productId } from "../catalog/vocabulary";
 import { type Db, primaryWriter } from "../db/client";
 import { yankPackVersion } from "../db/yank";
+import { recountCatalog } from "../db/facets";
 import {
   getRelease,
   listReleases,
@@ -169,6 +171,24 @@ adminRoutes.post(
   },
 );
 
+adminRoutes.post("/catalog/recount", validate("json", reasonBody), async (c) =>
+  c.json(await recountCatalog(primaryWriter(c.env), c.req.valid("json").reason, Date.now())),
+);
+
+const recountSchema = z.object({
+  generation: z.number().int().meta({ description: "The catalog generation the recount started." }),
+  rows: z
+    .object({
+      facetCounts: z.number().int(),
+      facetProfiles: z.number().int(),
+      facetSummaries: z.number().int(),
+      productRanges: z.number().int(),
+      productVersionIntervals: z.number().int(),
+      productVersionCounts: z.number().int(),
+    })
+    .meta({ description: "The rows each kept table holds after the recount." }),
+});
+
 registerSecurityScheme("adminToken", { type: "http", scheme: "bearer", description: "The ADMIN_TOKEN secret." });
 registerSchemas({
   SyncSummary: syncSummarySchema,
@@ -177,6 +197,7 @@ registerSchemas({
   ReleasePage: releasePageSchema,
   YankedPackVersion: yankedPackVersionSchema,
   YankedInstaller: yankedInstallerSchema,
+  CatalogRecount: recountSchema,
 });
 export const unauthorized: ResponseSpec = { description: "Missing or wrong bearer token.", schema: "Error" };
 export const admin = { tags: ["admin"], security: ["adminToken"] };
@@ -277,6 +298,19 @@ registerOperations(
       "200": { description: "The yanked installer.", schema: "YankedInstaller" },
       "401": unauthorized,
       "404": { description: "No such installer.", schema: "Error" },
+    },
+  },
+  {
+    ...admin,
+    method: "post",
+    path: "/api/v1/admin/catalog/recount",
+    operationId: "recountCatalog",
+    summary:
+      "Recount every kept facet count, profile and range from the versions in one batch, with a new catalog generation and an audit event",
+    body: reasonBody,
+    responses: {
+      "200": { description: "The new generation and the rows each kept table holds.", schema: "CatalogRecount" },
+      "401": unauthorized,
     },
   },
 );
