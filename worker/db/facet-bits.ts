@@ -1,7 +1,7 @@
 // How kept rows write what they hold: the bit each facet value has in a kept mask
 // (pack_facet_profiles, pack_product_ranges) and in a product version count's combination
 // (product_version_counts), and the keys that stand for a range's open ends.
-import { sql } from "drizzle-orm";
+import { type SQL, sql } from "drizzle-orm";
 import type { Arch, Cloud, Layer, UseCase } from "../catalog/vocabulary";
 
 /** The sentinels of an open range end in pack_product_ranges: every version key sorts between these two. */
@@ -35,3 +35,24 @@ export const FACET_BITS = {
   arch: Record<Arch, number>;
   fips: Record<"true" | "false", number>;
 };
+
+const CHOICES = [
+  ["u", FACET_BITS.useCase],
+  ["c", FACET_BITS.cloud],
+  ["l", FACET_BITS.layer],
+  ["a", FACET_BITS.arch],
+  ["f", FACET_BITS.fips],
+] as const;
+
+/**
+ * How a mask is split into the combinations a count is kept for: `joins` (CROSS JOINs, so each
+ * facet's choices are tested against `mask`, not crossed first and tested after) give one row per
+ * choice of at most one of its bits a facet, 0 for "any", and `bits` sums a row's choices.
+ */
+export function combinationsOf(mask: SQL): { joins: SQL; bits: SQL } {
+  const joins = CHOICES.map(
+    ([alias, bits]) =>
+      sql`CROSS JOIN json_each(${JSON.stringify([0, ...Object.values(bits)])}) ${sql.raw(alias)} ON ${sql.raw(alias)}.value = 0 OR ${mask} & ${sql.raw(alias)}.value`,
+  );
+  return { joins: sql.join(joins, sql`\n        `), bits: sql`u.value + c.value + l.value + a.value + f.value` };
+}

@@ -17,7 +17,7 @@ import { type SQL, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { Db } from "./client";
 import { productVersionCounts, productVersionIntervals } from "./schema";
-import { FACET_BITS, OPEN_MAX } from "./facet-bits";
+import { combinationsOf, OPEN_MAX } from "./facet-bits";
 
 type Statement = BatchItem<"sqlite">;
 
@@ -34,9 +34,6 @@ function cutsOf(ranges: SQL): SQL {
     UNION SELECT product_id, ${pastMax(sql`max_key`)} FROM r WHERE max_key <> ${OPEN_MAX}`;
 }
 
-/** Each facet's bits with 0 for "any value", as JSON: what a version's mask is split into. */
-const choices = (bits: Record<string, number>) => JSON.stringify([0, ...Object.values(bits)]);
-
 /**
  * What changes the counts (rows in product_version_counts' column order, to add) when the packs'
  * kept ranges on `x` that `before` selects become `after` (rows in pack_product_ranges' column
@@ -47,10 +44,7 @@ const choices = (bits: Record<string, number>) => JSON.stringify([0, ...Object.v
  * packs of the 100,000-version benchmark catalog).
  */
 export function differenceRows(before: SQL, after: SQL): SQL {
-  // CROSS JOIN keeps this order: each set's masks, then each facet's choices tested against the mask
-  // (left to itself, SQLite crosses the constant lists first and tests their every product).
-  const split = (alias: string, bits: Record<string, number>) =>
-    sql`CROSS JOIN json_each(${choices(bits)}) ${sql.raw(alias)} ON ${sql.raw(alias)}.value = 0 OR m.value & ${sql.raw(alias)}.value`;
+  const combinations = combinationsOf(sql`m.value`);
   // Sorted by mask within a pack and side, equal sets concatenate equally; were they not, the
   // difference would only cost more (both sides counted), not come out wrong.
   return sql`WITH ${named(after)},
@@ -76,13 +70,9 @@ export function differenceRows(before: SQL, after: SQL): SQL {
       GROUP BY 2, 3, 4 HAVING sum(sign) <> 0
     ),
     set_bits AS (
-      SELECT DISTINCT s.id, u.value + c.value + l.value + a.value + f.value AS bits
+      SELECT DISTINCT s.id, ${combinations.bits} AS bits
       FROM sets s CROSS JOIN json_each('[' || s.masks || ']') m
-        ${split("u", FACET_BITS.useCase)}
-        ${split("c", FACET_BITS.cloud)}
-        ${split("l", FACET_BITS.layer)}
-        ${split("a", FACET_BITS.arch)}
-        ${split("f", FACET_BITS.fips)}
+        ${combinations.joins}
     )
     SELECT s.product_id, s.from_key, b.bits, sum(s.n) FROM set_bits b JOIN sets s ON s.id = b.id
     GROUP BY 1, 2, 3 HAVING sum(s.n) <> 0`;
