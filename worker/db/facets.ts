@@ -246,7 +246,7 @@ export function summaryRows(scope: SQL): SQL {
 }
 
 /** The text a combination holds for the one bit of `bits` it has among `values` ('' for none). */
-const valueOf = (values: Record<string, number>) =>
+const comboValue = (values: Record<string, number>) =>
   sql.raw(
     `CASE ${Object.entries(values)
       .map(([name, bit]) => `WHEN combo.bits & ${bit} THEN '${name}'`)
@@ -275,8 +275,8 @@ function countRowsFromProfiles(): SQL {
         ${combinations.joins}
     ),
     combo AS (SELECT c.product, c.bits, sum(s.n) AS n FROM set_combos c JOIN sets s ON s.id = c.id GROUP BY 1, 2)
-    SELECT combo.product, ${valueOf(FACET_BITS.useCase)}, ${valueOf(FACET_BITS.cloud)}, ${valueOf(FACET_BITS.layer)},
-      ${valueOf(FACET_BITS.arch)}, ${valueOf({ 1: FACET_BITS.fips.true, 0: FACET_BITS.fips.false })}, combo.n
+    SELECT combo.product, ${comboValue(FACET_BITS.useCase)}, ${comboValue(FACET_BITS.cloud)}, ${comboValue(FACET_BITS.layer)},
+      ${comboValue(FACET_BITS.arch)}, ${comboValue({ 1: FACET_BITS.fips.true, 0: FACET_BITS.fips.false })}, combo.n
     FROM combo WHERE true`;
 }
 
