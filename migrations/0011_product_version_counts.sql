@@ -2,7 +2,7 @@
 -- intervals at every end of every kept range (pack_product_ranges), and per interval the packs per
 -- combination of facet values, written as the bits a version needs (FACET_BITS). The product
 -- version filter then reads one row per count instead of every range of the product. Derived data,
--- backfilled here from the versions.
+-- backfilled here from the kept ranges (migration 0010).
 CREATE TABLE `product_version_intervals` (
 	`product_id` text NOT NULL,
 	`from_key` text NOT NULL,
@@ -19,31 +19,15 @@ CREATE TABLE `product_version_counts` (
 --> statement-breakpoint
 CREATE INDEX `product_version_counts_emptied` ON `product_version_counts` (`n`) WHERE `n` = 0;
 --> statement-breakpoint
--- The backfill: product-version-counts.ts's cutsOf over facets.ts's rangeRows of every version, its bits written in.
+-- The backfill: product-version-counts.ts's cutsOf over every kept range, its bits written in.
 INSERT INTO product_version_intervals (product_id, from_key)
-WITH r(pack_rowid, product_id, mask, min_key, max_key) AS (SELECT DISTINCT p.rowid, x.product_id, (coalesce((SELECT sum('{"controller":1,"agent":2,"addon":4}' ->> use_case) FROM pack_version_use_cases WHERE pack_version_id = pv.id), 0)
-      + (SELECT CASE WHEN max(cloud = 'all') THEN 1016 ELSE coalesce(sum('{"aws":8,"azure":16,"gcp":32,"vsphere":64,"openstack":128,"maas":256,"edge-native":512}' ->> cloud), 0) END
-         FROM pack_version_clouds WHERE pack_version_id = pv.id)
-      + ('{"os":1024,"k8s":2048,"cni":4096,"csi":8192,"addon":16384}' ->> p.layer)
-      + coalesce((SELECT sum('{"amd64":32768,"arm64":65536}' ->> arch) FROM pack_version_arches WHERE pack_version_id = pv.id), 0)
-      + CASE pv.fips WHEN 1 THEN 131072 ELSE 262144 END),
-      coalesce(x.min_version_key, ''), coalesce(x.max_version_key, char(1114111))
-    FROM pack_versions pv JOIN packs p ON p.name = pv.pack_name JOIN pack_version_products x ON x.pack_version_id = pv.id
-    WHERE pv.yanked = 0 AND 1) SELECT product_id, '' AS from_key FROM r
+WITH r(pack_rowid, product_id, mask, min_key, max_key) AS (SELECT pack_rowid, product_id, mask, min_key, max_key FROM pack_product_ranges) SELECT product_id, '' AS from_key FROM r
     UNION SELECT product_id, min_key FROM r
     UNION SELECT product_id, max_key || char(1) FROM r WHERE max_key <> char(1114111);
 --> statement-breakpoint
--- The backfill: product-version-counts.ts's differenceRows from no ranges to every version's, its bits written in.
+-- The backfill: product-version-counts.ts's differenceRows from no ranges to every kept range, its bits written in.
 INSERT INTO product_version_counts (product_id, from_key, bits, n)
-WITH r(pack_rowid, product_id, mask, min_key, max_key) AS (SELECT DISTINCT p.rowid, x.product_id, (coalesce((SELECT sum('{"controller":1,"agent":2,"addon":4}' ->> use_case) FROM pack_version_use_cases WHERE pack_version_id = pv.id), 0)
-      + (SELECT CASE WHEN max(cloud = 'all') THEN 1016 ELSE coalesce(sum('{"aws":8,"azure":16,"gcp":32,"vsphere":64,"openstack":128,"maas":256,"edge-native":512}' ->> cloud), 0) END
-         FROM pack_version_clouds WHERE pack_version_id = pv.id)
-      + ('{"os":1024,"k8s":2048,"cni":4096,"csi":8192,"addon":16384}' ->> p.layer)
-      + coalesce((SELECT sum('{"amd64":32768,"arm64":65536}' ->> arch) FROM pack_version_arches WHERE pack_version_id = pv.id), 0)
-      + CASE pv.fips WHEN 1 THEN 131072 ELSE 262144 END),
-      coalesce(x.min_version_key, ''), coalesce(x.max_version_key, char(1114111))
-    FROM pack_versions pv JOIN packs p ON p.name = pv.pack_name JOIN pack_version_products x ON x.pack_version_id = pv.id
-    WHERE pv.yanked = 0 AND 1),
+WITH r(pack_rowid, product_id, mask, min_key, max_key) AS (SELECT pack_rowid, product_id, mask, min_key, max_key FROM pack_product_ranges),
     sides AS (
       SELECT -1 AS side, x.pack_rowid, x.product_id, x.mask, x.min_key, x.max_key FROM pack_product_ranges x WHERE 0
       UNION ALL SELECT 1, pack_rowid, product_id, mask, min_key, max_key FROM r
@@ -66,13 +50,13 @@ WITH r(pack_rowid, product_id, mask, min_key, max_key) AS (SELECT DISTINCT p.row
       GROUP BY 2, 3, 4 HAVING sum(sign) <> 0
     ),
     set_bits AS (
-      SELECT DISTINCT s.id, u.value + c.value + l.value + a.value + f.value AS bits
-      FROM sets s CROSS JOIN json_each('[' || s.masks || ']') m
+      SELECT DISTINCT grp.id, u.value + c.value + l.value + a.value + f.value AS bits
+      FROM sets grp CROSS JOIN json_each('[' || grp.masks || ']') m
         CROSS JOIN json_each('[0,1,2,4]') u ON u.value = 0 OR m.value & u.value
         CROSS JOIN json_each('[0,8,16,32,64,128,256,512]') c ON c.value = 0 OR m.value & c.value
         CROSS JOIN json_each('[0,1024,2048,4096,8192,16384]') l ON l.value = 0 OR m.value & l.value
         CROSS JOIN json_each('[0,32768,65536]') a ON a.value = 0 OR m.value & a.value
         CROSS JOIN json_each('[0,131072,262144]') f ON f.value = 0 OR m.value & f.value
     )
-    SELECT s.product_id, s.from_key, b.bits, sum(s.n) FROM set_bits b JOIN sets s ON s.id = b.id
-    GROUP BY 1, 2, 3 HAVING sum(s.n) <> 0 on conflict ("product_version_counts"."product_id", "product_version_counts"."from_key", "product_version_counts"."bits") do update set "n" = "product_version_counts"."n" + excluded.n;
+    SELECT grp.product_id, grp.from_key, b.bits, sum(grp.n) FROM set_bits b JOIN sets grp ON grp.id = b.id
+    GROUP BY 1, 2, 3 HAVING sum(grp.n) <> 0 on conflict ("product_version_counts"."product_id", "product_version_counts"."from_key", "product_version_counts"."bits") do update set "n" = "product_version_counts"."n" + excluded.n;

@@ -254,7 +254,7 @@ describe("admin API", () => {
       body: JSON.stringify({ reason: "worker deployed before migration 0011" }),
     });
     expect(res.status).toBe(200);
-    const recount = (await res.json()) as { generation: number; rows: Record<string, number> };
+    const recount = (await res.json()) as { generation: number; auditId: string; rows: Record<string, number> };
     expect(recount.rows.productVersionCounts).toBeGreaterThan(0);
     expect(recount.rows.facetProfiles).toBeGreaterThan(0);
     const repaired = await Promise.all(queries.map((q) => packs(`${q}&_=repaired`)));
@@ -265,11 +265,18 @@ describe("admin API", () => {
       });
       expect(answer.etag).not.toBe(right[i].etag);
     }
-    const audit = (await (await admin("/audit")).json()) as { events: { action: string; reason: string }[] };
+    const audit = (await (await admin("/audit")).json()) as {
+      events: { id: string; action: string; reason: string }[];
+    };
     expect(audit.events[0]).toMatchObject({
+      id: recount.auditId,
       action: "recount-catalog",
       reason: "worker deployed before migration 0011",
     });
+    const state = await env.DB.prepare("SELECT generation FROM catalog_state WHERE id = 1").first<{
+      generation: number;
+    }>();
+    expect(recount.generation).toBe(state?.generation);
   });
 
   it("documents every admin operation in the OpenAPI document, behind the bearer scheme", async () => {

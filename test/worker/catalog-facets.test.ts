@@ -5,7 +5,7 @@
 // and without search text; the counts and profiles kept batch by batch equal a full recount, and so
 // do the migrations' backfills.
 import { env, exports } from "cloudflare:workers";
-import { sql } from "drizzle-orm";
+import { type SQL, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { PackSearchResult } from "../../worker/catalog/packs";
@@ -22,7 +22,7 @@ import {
   compareVersions,
   versionSortKey,
 } from "../../worker/catalog/vocabulary";
-import { rebuildFacetCountStatements } from "../../worker/db/facets";
+import { profileRows, rangeRows, rebuildFacetCountStatements } from "../../worker/db/facets";
 import { yankSignedByKey } from "../../worker/db/key-incidents";
 import { publishStatements } from "../../worker/sync/publish";
 import { yankPackVersion } from "../../worker/db/yank";
@@ -514,6 +514,18 @@ describe("kept facet counts", { timeout: 60_000 }, () => {
     await expectCountsMatch();
     await expectProductVersionsMatch();
     await expectKeptEqualsRebuilt();
+  });
+
+  it("compute each version's mask as an integer, as the kept tables hold it, so an unchanged pack compares equal", async () => {
+    // D1 binds a JS number as a REAL: a mask summed from a bound bit reads 131080.0, the kept one 131080.
+    const maskTypes = async (rows: SQL, columns: string) =>
+      (
+        await db().all<{ t: string }>(
+          sql`WITH r(${sql.raw(columns)}) AS (${rows}) SELECT DISTINCT typeof(mask) AS t FROM r`,
+        )
+      ).map((r) => r.t);
+    expect(await maskTypes(profileRows(sql`1`), "pack_rowid, mask, products")).toEqual(["integer"]);
+    expect(await maskTypes(rangeRows(sql`1`), "pack_rowid, product_id, mask, min_key, max_key")).toEqual(["integer"]);
   });
 
   it("are what the migration's backfill computes for a catalog published before it", async () => {

@@ -5,11 +5,10 @@
 // more: `/api/v1/packs` reads a few dozen rows whatever the catalog's size.
 //
 // The counts change only where packs change, so a publish or yank adds its statements to its own
-// batch (the same transaction, the same catalog generation): one applies the difference for the
-// packs it touches (each touched pack's combinations now, minus its combinations before the batch),
-// one drops emptied combinations, and the rest rebuild the touched packs' rows below. A version's
-// own dimensions never change after publishing; what "before" means is the caller's: the versions
-// not from this release (publish), or the versions plus the one this batch yanked.
+// batch (the same transaction, the same catalog generation), after its own writes: for the packs it
+// touches, one applies the difference between the combinations of their kept profiles (below, as
+// the catalog was) and those of their versions now, one drops emptied combinations, the product
+// version counts do the same from the kept ranges, and the rest rebuild the touched packs' rows.
 //
 // Search text and product versions cannot use those counts (a search's matches are any set of
 // packs; version ranges are not a dimension), so the same batches also keep, per touched pack and
@@ -26,10 +25,16 @@
 import { eq, type SQL, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { Db } from "./client";
-import { auditEvents, packFacetCounts, packFacetProfiles, packFacetSummaries, packProductRanges } from "./schema";
+import {
+  auditEvents,
+  catalogState,
+  packFacetCounts,
+  packFacetProfiles,
+  packFacetSummaries,
+  packProductRanges,
+} from "./schema";
 import { bumpGeneration } from "./changes";
 import { runBatch } from "./catalog-queries";
-import { CLOUDS } from "../catalog/vocabulary";
 import { combinationsOf, FACET_BITS, OPEN_MAX, OPEN_MIN } from "./facet-bits";
 import { productVersionCountStatements, rebuildProductVersionCounts } from "./product-version-counts";
 
@@ -50,57 +55,59 @@ export type FacetCombo = {
 
 export const COMBO_DIMENSIONS = ["product", "useCase", "cloud", "layer", "arch", "fips"] as const;
 
-const CLOUD_LIST = JSON.stringify(CLOUDS);
-
 /**
- * The rows (in pack_facet_counts' column order) that add, per combination, (packs matching now) − (packs matching before) for the
- * versions `scope` selects; `before` says which of those versions the catalog showed before the
- * batch. Every version contributes each combination of ANY or one of its own values per dimension
- * ("all" clouds stand for every cloud, as the cloud filter reads them); a pack counts once per
- * combination however many of its versions match.
+ * What changes pack_facet_counts (rows in its column order, to add) when the kept profiles on `s`
+ * that `before` selects become `after` (rows in pack_facet_profiles' column order). A version's
+ * combinations are a product or '' and at most one of its bits a facet ("all" clouds have every
+ * cloud's bit, as the cloud filter reads them), and a pack counts once per combination however many
+ * of its versions have it, so the counting goes by a pack's set of profiles: sets that did not
+ * change are skipped, equal sets that come and go cancel, and each remaining set is split into its
+ * combinations once. Splitting every version instead took 51 s for a 100,000-version catalog (D1
+ * stops a statement at 30 s); by set, 1.6 s.
  */
-function applyDifference(scope: SQL, before: SQL): SQL {
-  return sql`WITH vs AS (
-      SELECT pv.id, pv.pack_name, p.layer, pv.fips, (pv.yanked = 0) AS now_in, (${before}) AS was_in
-      FROM pack_versions pv JOIN packs p ON p.name = pv.pack_name
-      WHERE ${scope}
-    ),
-    v_product(id, value) AS (
-      SELECT id, '' FROM vs
-      UNION ALL SELECT x.pack_version_id, x.product_id FROM vs JOIN pack_version_products x ON x.pack_version_id = vs.id
-    ),
-    v_use_case(id, value) AS (
-      SELECT id, '' FROM vs
-      UNION ALL SELECT u.pack_version_id, u.use_case FROM vs JOIN pack_version_use_cases u ON u.pack_version_id = vs.id
-    ),
-    v_cloud(id, value) AS (
-      SELECT id, '' FROM vs
-      UNION ALL SELECT DISTINCT c.pack_version_id, k.value FROM vs
-        JOIN pack_version_clouds c ON c.pack_version_id = vs.id
-        JOIN json_each(${CLOUD_LIST}) k ON c.cloud = k.value OR c.cloud = 'all'
-    ),
-    v_arch(id, value) AS (
-      SELECT id, '' FROM vs
-      UNION ALL SELECT a.pack_version_id, a.arch FROM vs JOIN pack_version_arches a ON a.pack_version_id = vs.id
+export function facetDifferenceRows(before: SQL, after: SQL): SQL {
+  const combinations = combinationsOf(sql`(j.value ->> 0)`);
+  const profiles = sql`json_group_array(json_array(mask, json(products)))`;
+  // Sorted within a pack and side, equal sets serialize equally; were they not, the difference
+  // would only cost more (both sides counted), not come out wrong.
+  return sql`WITH r(pack_rowid, mask, products) AS (${after}),
+    sides AS (
+      SELECT -1 AS side, s.pack_rowid, s.mask, s.products FROM pack_facet_profiles s WHERE ${before}
+      UNION ALL SELECT 1, pack_rowid, mask, products FROM r
     ),
     per_pack AS (
-      SELECT vs.pack_name, x.value AS product, u.value AS use_case, c.value AS cloud,
-        CASE l.value WHEN 0 THEN '' ELSE vs.layer END AS layer, a.value AS arch,
-        CASE f.value WHEN 0 THEN '' ELSE CAST(vs.fips AS TEXT) END AS fips,
-        max(vs.now_in) AS now_in, max(vs.was_in) AS was_in
-      FROM vs
-        JOIN v_product x ON x.id = vs.id
-        JOIN v_use_case u ON u.id = vs.id
-        JOIN v_cloud c ON c.id = vs.id
-        JOIN v_arch a ON a.id = vs.id
-        JOIN json_each('[0,1]') l
-        JOIN json_each('[0,1]') f
-      WHERE vs.now_in OR vs.was_in
-      GROUP BY 1, 2, 3, 4, 5, 6, 7
+      SELECT ${profiles} FILTER (WHERE side < 0) AS old_profiles, ${profiles} FILTER (WHERE side > 0) AS new_profiles
+      FROM (SELECT DISTINCT pack_rowid, side, mask, products FROM sides ORDER BY 1, 2, 3, 4) GROUP BY pack_rowid
+    ),
+    changed(profiles, sign) AS (
+      SELECT old_profiles, -1 FROM per_pack WHERE old_profiles <> new_profiles AND old_profiles <> '[]'
+      UNION ALL
+      SELECT new_profiles, 1 FROM per_pack WHERE old_profiles <> new_profiles AND new_profiles <> '[]'
+    ),
+    sets AS MATERIALIZED (
+      SELECT row_number() OVER () AS id, profiles, sum(sign) AS n FROM changed GROUP BY profiles HAVING sum(sign) <> 0
+    ),
+    set_combos AS (
+      SELECT DISTINCT grp.id, x.value AS product, ${combinations.bits} AS bits
+      FROM sets grp CROSS JOIN json_each(grp.profiles) j
+        CROSS JOIN json_each(json_insert(j.value -> 1, '$[#]', '')) x
+        ${combinations.joins}
+    ),
+    combo AS (
+      SELECT c.product, c.bits, sum(grp.n) AS n FROM set_combos c JOIN sets grp ON grp.id = c.id GROUP BY 1, 2 HAVING sum(grp.n) <> 0
     )
-    SELECT product, use_case, cloud, layer, arch, fips, sum(now_in) - sum(was_in) FROM per_pack
-    WHERE true GROUP BY 1, 2, 3, 4, 5, 6 HAVING sum(now_in) <> sum(was_in)`;
+    SELECT combo.product, ${comboValue(FACET_BITS.useCase)}, ${comboValue(FACET_BITS.cloud)}, ${comboValue(FACET_BITS.layer)},
+      ${comboValue(FACET_BITS.arch)}, ${comboValue({ 1: FACET_BITS.fips.true, 0: FACET_BITS.fips.false })}, combo.n
+    FROM combo WHERE true`;
 }
+
+/** The text a combination holds for the one bit of `bits` it has among `values` ('' for none). */
+const comboValue = (values: Record<string, number>) =>
+  sql.raw(
+    `CASE ${Object.entries(values)
+      .map(([name, bit]) => `WHEN combo.bits & ${bit} THEN '${name}'`)
+      .join(" ")} ELSE '' END`,
+  );
 
 // Query builders, not db.run(sql): drizzle's D1 batch cannot bind a raw statement's parameters.
 const addDifference = (db: Db, rows: SQL) =>
@@ -120,54 +127,35 @@ const addDifference = (db: Db, rows: SQL) =>
     });
 const dropEmpty = (db: Db) => db.delete(packFacetCounts).where(eq(packFacetCounts.n, 0));
 
-/** The names of the packs a change touches, as a subquery. */
-const touchedPacks = (change: CatalogChange): SQL =>
-  "releaseId" in change
-    ? sql`SELECT value FROM json_each(${JSON.stringify(change.packs)})`
-    : "yanked" in change
-      ? sql`SELECT value FROM json_each(${JSON.stringify([change.yanked.packName])})`
-      : sql`SELECT k.pack_name FROM pack_versions k WHERE ${signedUnder("k", change.keyYanked.keyId)}`;
+/** The packs a catalog batch changes: the ones it names, or every pack with a version signed under a key. */
+export type TouchedPacks = { packs: string[] } | { signedUnder: string };
 
-/** What changed in the catalog batch the counts are kept in step with. */
-export type CatalogChange =
-  /** A release published; its new versions carry its id (the packs it names, each once). */
-  | { releaseId: string; packs: string[] }
-  /** One version yanked by this batch, at `yankedAt` with `reason` (how the batch's own yank is told from an earlier one). */
-  | { yanked: { packName: string; id: string; yankedAt: number; reason: string } }
-  /** Every version signed under a key (its own signature or its release's manifest) yanked by this batch, likewise. */
-  | { keyYanked: { keyId: string; yankedAt: number; reason: string } };
+/** Their names, as a subquery. */
+const touchedNames = (touched: TouchedPacks): SQL =>
+  "packs" in touched
+    ? sql`SELECT value FROM json_each(${JSON.stringify(touched.packs)})`
+    : sql`SELECT k.pack_name FROM pack_versions k WHERE ${signedUnder("k", touched.signedUnder)}`;
 
 /** Versions signed under a key, on alias `alias`: by their own signature or by their release's manifest. */
 const signedUnder = (alias: string, keyId: string) =>
   sql`(${sql.raw(alias)}.key_id = ${keyId} OR ${sql.raw(alias)}.release_id IN (SELECT id FROM releases WHERE key_id = ${keyId}))`;
 
-/** The statements to append to a publish or yank batch so the counts and profiles commit with it. */
-export function facetCountStatements(db: Db, change: CatalogChange): Statement[] {
-  if ("releaseId" in change && !change.packs.length) return [];
-  const touched = touchedPacks(change);
-  const touchedRowids = sql`SELECT rowid FROM packs WHERE name IN (${touched})`;
+/**
+ * The statements to append to a publish or yank batch, after its own writes, so the kept counts,
+ * profiles and ranges commit with it. Each count table takes the difference between the touched
+ * packs' kept rows and what their versions now give, so it runs before those rows are rebuilt.
+ */
+export function facetCountStatements(db: Db, touched: TouchedPacks): Statement[] {
+  if ("packs" in touched && !touched.packs.length) return [];
+  const names = touchedNames(touched);
+  const rowids = sql`SELECT rowid FROM packs WHERE name IN (${names})`;
+  const versions = sql`pv.pack_name IN (${names})`;
   return [
-    addDifference(db, differenceOf(change, sql`pv.pack_name IN (${touched})`)),
+    addDifference(db, facetDifferenceRows(sql`s.pack_rowid IN (${rowids})`, profileRows(versions))),
     dropEmpty(db),
-    // Before profileStatements rebuilds the touched packs' ranges: the difference is from the kept ones.
-    ...productVersionCountStatements(db, touchedRowids, rangeRows(sql`pv.pack_name IN (${touched})`)),
-    ...profileStatements(db, touched, touchedRowids),
+    ...productVersionCountStatements(db, rowids, rangeRows(versions)),
+    ...profileStatements(db, names, rowids),
   ];
-}
-
-function differenceOf(change: CatalogChange, scope: SQL): SQL {
-  if ("releaseId" in change) return applyDifference(scope, sql`pv.yanked = 0 AND pv.release_id <> ${change.releaseId}`);
-  if ("yanked" in change)
-    return applyDifference(
-      scope,
-      sql`pv.yanked = 0 OR (pv.id = ${change.yanked.id} AND pv.yanked_at = ${change.yanked.yankedAt} AND pv.yank_reason = ${change.yanked.reason})`,
-    );
-  // The packs with a version under the key; those versions this batch yanked count as shown before.
-  const { keyId, yankedAt, reason } = change.keyYanked;
-  return applyDifference(
-    scope,
-    sql`pv.yanked = 0 OR (pv.yanked_at = ${yankedAt} AND pv.yank_reason = ${reason} AND ${signedUnder("pv", keyId)})`,
-  );
 }
 
 /**
@@ -245,59 +233,28 @@ export function summaryRows(scope: SQL): SQL {
     FROM pack_facet_profiles s WHERE ${scope} GROUP BY s.pack_rowid`;
 }
 
-/** The text a combination holds for the one bit of `bits` it has among `values` ('' for none). */
-const comboValue = (values: Record<string, number>) =>
-  sql.raw(
-    `CASE ${Object.entries(values)
-      .map(([name, bit]) => `WHEN combo.bits & ${bit} THEN '${name}'`)
-      .join(" ")} ELSE '' END`,
-  );
-
-/**
- * Every combination's count (in pack_facet_counts' column order) from the kept profiles. As the
- * product version counts do (see differenceRows there), packs are grouped by their set of profiles,
- * a few thousand sets for 40,000 packs, and each set is split into its combinations once: far less
- * than splitting every version (at 100,000 versions, seconds instead of the minute applyDifference
- * takes, which D1's 30 s a statement would refuse). A combination is a product or '' and at most one
- * bit a facet.
- */
-function countRowsFromProfiles(): SQL {
-  const combinations = combinationsOf(sql`(j.value ->> 0)`);
-  return sql`WITH per_pack AS (
-      SELECT json_group_array(json_array(mask, json(products))) AS profiles
-      FROM (SELECT pack_rowid, mask, products FROM pack_facet_profiles ORDER BY 1, 2, 3) GROUP BY pack_rowid
-    ),
-    sets AS MATERIALIZED (SELECT row_number() OVER () AS id, profiles, count(*) AS n FROM per_pack GROUP BY profiles),
-    set_combos AS (
-      SELECT DISTINCT s.id, x.value AS product, ${combinations.bits} AS bits
-      FROM sets s CROSS JOIN json_each(s.profiles) j
-        CROSS JOIN json_each(json_insert(j.value -> 1, '$[#]', '')) x
-        ${combinations.joins}
-    ),
-    combo AS (SELECT c.product, c.bits, sum(s.n) AS n FROM set_combos c JOIN sets s ON s.id = c.id GROUP BY 1, 2)
-    SELECT combo.product, ${comboValue(FACET_BITS.useCase)}, ${comboValue(FACET_BITS.cloud)}, ${comboValue(FACET_BITS.layer)},
-      ${comboValue(FACET_BITS.arch)}, ${comboValue({ 1: FACET_BITS.fips.true, 0: FACET_BITS.fips.false })}, combo.n
-    FROM combo WHERE true`;
-}
-
 /** Recounts everything from the catalog as it stands (an admin's recount, a seeded test catalog). */
 export function rebuildFacetCountStatements(db: Db): Statement[] {
   return [
     db.delete(packFacetProfiles),
     db.insert(packFacetProfiles).select(profileRows(sql`1`)),
     db.delete(packFacetCounts),
-    db.insert(packFacetCounts).select(countRowsFromProfiles()),
+    addDifference(db, facetDifferenceRows(sql`0`, sql`SELECT pack_rowid, mask, products FROM pack_facet_profiles`)),
     db.delete(packFacetSummaries),
     db.insert(packFacetSummaries).select(summaryRows(sql`1`)),
     db.delete(packProductRanges),
     db.insert(packProductRanges).select(rangeRows(sql`1`)),
-    ...rebuildProductVersionCounts(db, rangeRows(sql`1`)),
+    ...rebuildProductVersionCounts(
+      db,
+      sql`SELECT pack_rowid, product_id, mask, min_key, max_key FROM pack_product_ranges`,
+    ),
   ];
 }
 
 /** What each kept table holds after a recount. */
 export type Recount = {
   generation: number;
+  auditId: string;
   rows: {
     facetCounts: number;
     facetProfiles: number;
@@ -315,22 +272,22 @@ export type Recount = {
  * from a worker deployed before its migration or after it was rolled back.
  */
 export async function recountCatalog(db: Db, reason: string, now: number): Promise<Recount> {
-  await db.batch([
+  const auditId = crypto.randomUUID();
+  const results = await db.batch([
     ...(rebuildFacetCountStatements(db) as [Statement, ...Statement[]]),
     bumpGeneration(db),
-    db
-      .insert(auditEvents)
-      .values({ id: crypto.randomUUID(), at: now, action: "recount-catalog", subject: "catalog", reason }),
+    db.insert(auditEvents).values({ id: auditId, at: now, action: "recount-catalog", subject: "catalog", reason }),
+    db.select({ generation: catalogState.generation }).from(catalogState).where(eq(catalogState.id, 1)),
   ]);
+  const [{ generation }] = results.at(-1) as { generation: number }[];
   const [[row]] = await runBatch(db, [
-    sql`SELECT (SELECT generation FROM catalog_state WHERE id = 1) AS generation,
-      (SELECT count(*) FROM pack_facet_counts) AS facetCounts, (SELECT count(*) FROM pack_facet_profiles) AS facetProfiles,
+    sql`SELECT (SELECT count(*) FROM pack_facet_counts) AS facetCounts, (SELECT count(*) FROM pack_facet_profiles) AS facetProfiles,
       (SELECT count(*) FROM pack_facet_summaries) AS facetSummaries, (SELECT count(*) FROM pack_product_ranges) AS productRanges,
       (SELECT count(*) FROM product_version_intervals) AS productVersionIntervals,
       (SELECT count(*) FROM product_version_counts) AS productVersionCounts`,
   ]);
-  const { generation, ...rows } = Object.fromEntries(Object.entries(row).map(([k, v]) => [k, Number(v)]));
-  return { generation, rows: rows as Recount["rows"] };
+  const rows = Object.fromEntries(Object.entries(row).map(([k, v]) => [k, Number(v)])) as Recount["rows"];
+  return { generation, auditId, rows };
 }
 
 /** Reads the counts of the given combinations, in their order (0 for a combination no pack matches). */

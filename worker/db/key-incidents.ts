@@ -66,7 +66,7 @@ export async function yankSignedByKey(db: Db, keyId: string, reason: string, now
     bumpGeneration(db),
     ...stampGenerations(db),
     // The pack counts move with the yank, in the same transaction (see facets.ts).
-    ...facetCountStatements(db, { keyYanked: { keyId, yankedAt: now, reason } }),
+    ...facetCountStatements(db, { signedUnder: keyId }),
   ]);
   const result = { keyId, auditId, packVersionsYanked: packs.length, installersYanked: installers.length };
   await db.insert(auditEvents).values({

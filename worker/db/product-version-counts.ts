@@ -70,12 +70,12 @@ export function differenceRows(before: SQL, after: SQL): SQL {
       GROUP BY 2, 3, 4 HAVING sum(sign) <> 0
     ),
     set_bits AS (
-      SELECT DISTINCT s.id, ${combinations.bits} AS bits
-      FROM sets s CROSS JOIN json_each('[' || s.masks || ']') m
+      SELECT DISTINCT grp.id, ${combinations.bits} AS bits
+      FROM sets grp CROSS JOIN json_each('[' || grp.masks || ']') m
         ${combinations.joins}
     )
-    SELECT s.product_id, s.from_key, b.bits, sum(s.n) FROM set_bits b JOIN sets s ON s.id = b.id
-    GROUP BY 1, 2, 3 HAVING sum(s.n) <> 0`;
+    SELECT grp.product_id, grp.from_key, b.bits, sum(grp.n) FROM set_bits b JOIN sets grp ON grp.id = b.id
+    GROUP BY 1, 2, 3 HAVING sum(grp.n) <> 0`;
 }
 
 const addCounts = (db: Db, rows: SQL) =>

@@ -45,7 +45,7 @@ export async function yankPackVersion(
         .returning({ id: packVersions.id }),
       bumpGeneration(db),
       ...stampGenerations(db),
-      ...facetCountStatements(db, { yanked: { packName: name, id, yankedAt: now, reason } }),
+      ...facetCountStatements(db, { packs: [name] }),
     ]);
     changed = update.length === 1;
     // Not changed here means a concurrent yank won the race: its time and reason stand, so read them back.

@@ -176,7 +176,8 @@ adminRoutes.post("/catalog/recount", validate("json", reasonBody), async (c) =>
 );
 
 const recountSchema = z.object({
-  generation: z.number().int().meta({ description: "The catalog generation the recount started." }),
+  generation: z.number().int().meta({ description: "The catalog generation the recount committed as." }),
+  auditId: z.string().meta({ description: "The audit event that records it (GET /api/v1/admin/audit)." }),
   rows: z
     .object({
       facetCounts: z.number().int(),

@@ -351,7 +351,7 @@ export function publishStatements(db: Db, input: PublishInput): [Statement, ...S
     finishStatement(db, input),
     bumpGeneration(db),
     ...stampGenerations(db),
-    ...facetCountStatements(db, { releaseId: release.releaseId, packs: [...packRows.keys()] }),
+    ...facetCountStatements(db, { packs: [...packRows.keys()] }),
   ];
 }
 
