@@ -10,16 +10,19 @@
 //     or ranges change, less the few milliseconds of cutting intervals and dropping emptied rows).
 // The catalog is left as it was: each "all changed" round adds back what it took away, in one batch.
 //
-//   npx tsx scripts/bench-publish-counts.ts --state /tmp/bench-catalog-XXXX/large-state [--packs 100] [--reps 7]
+//   npx tsx scripts/bench-publish-counts/bench.ts --state /tmp/bench-catalog-XXXX/large-state [--packs 100] [--reps 7]
+//
+// It imports the Worker's own statements, so it is typechecked with the Worker (tsconfig.json).
 import { parseArgs } from "node:util";
 import { sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { drizzle } from "drizzle-orm/d1";
-import * as schema from "../worker/db/schema";
-import { facetCountStatements, rangeRows } from "../worker/db/facets";
-import { differenceRows } from "../worker/db/product-version-counts";
-import { productVersionCounts } from "../worker/db/schema";
-import { openLocalPlatform } from "./demo-catalog";
+import * as schema from "../../worker/db/schema";
+import { facetCountStatements, rangeRows } from "../../worker/db/facets";
+import { differenceRows } from "../../worker/db/product-version-counts";
+import { productVersionCounts } from "../../worker/db/schema";
+import { join, resolve } from "node:path";
+import { getPlatformProxy } from "wrangler";
 
 type Statement = BatchItem<"sqlite">;
 
@@ -32,8 +35,12 @@ const { values } = parseArgs({
 });
 if (!values.state) throw new Error("--state <a kept bench catalog's large-state> is required");
 
-const platform = await openLocalPlatform(values.state);
-const d1 = platform.db as unknown as D1Database;
+// wrangler dev keeps its state in <persist-to>/v3, the path the platform proxy takes.
+const platform = await getPlatformProxy<{ DB: D1Database }>({
+  configPath: resolve(import.meta.dirname, "../../wrangler.toml"),
+  persist: { path: join(resolve(values.state), "v3") },
+});
+const d1 = platform.env.DB;
 const db = drizzle(d1, { schema });
 
 const median = (ms: number[]) => [...ms].sort((a, b) => a - b)[Math.floor(ms.length / 2)];
