@@ -19,6 +19,10 @@ CREATE TABLE `product_version_counts` (
 --> statement-breakpoint
 CREATE INDEX `product_version_counts_emptied` ON `product_version_counts` (`n`) WHERE `n` = 0;
 --> statement-breakpoint
+-- A product's ranges were read through this index to count a product version; nothing reads them by
+-- product any more (each read and batch comes by pack), so it is only written.
+DROP INDEX `product_ranges_by_product`;
+--> statement-breakpoint
 -- The backfill: product-version-counts.ts's cutsOf over every kept range, its bits written in.
 INSERT INTO product_version_intervals (product_id, from_key)
 WITH r(pack_rowid, product_id, mask, min_key, max_key) AS (SELECT pack_rowid, product_id, mask, min_key, max_key FROM pack_product_ranges) SELECT product_id, '' AS from_key FROM r

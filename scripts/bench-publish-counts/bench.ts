@@ -19,8 +19,7 @@ import type { BatchItem } from "drizzle-orm/batch";
 import { drizzle } from "drizzle-orm/d1";
 import * as schema from "../../worker/db/schema";
 import { facetCountStatements, rangeRows } from "../../worker/db/facets";
-import { differenceRows } from "../../worker/db/product-version-counts";
-import { productVersionCounts } from "../../worker/db/schema";
+import { addCounts, differenceRows } from "../../worker/db/product-version-counts";
 import { join, resolve } from "node:path";
 import { getPlatformProxy } from "wrangler";
 
@@ -68,18 +67,10 @@ try {
   const touched = sql`SELECT value FROM json_each(${JSON.stringify(names)})`;
   const kept = sql`x.pack_rowid IN (SELECT rowid FROM packs WHERE name IN (${touched}))`;
   const current = rangeRows(sql`pv.pack_name IN (${touched})`);
-  const apply = (rows: ReturnType<typeof differenceRows>) =>
-    db
-      .insert(productVersionCounts)
-      .select(rows)
-      .onConflictDoUpdate({
-        target: [productVersionCounts.productId, productVersionCounts.fromKey, productVersionCounts.bits],
-        set: { n: sql`${productVersionCounts.n} + excluded.n` },
-      });
   // Away (from the kept ranges to none) and back (from none to the versions' ranges): every set twice.
   const awayAndBack = [
-    apply(differenceRows(kept, sql`SELECT 0, '', 0, '', '' WHERE 0`)),
-    apply(differenceRows(sql`0`, current)),
+    addCounts(db, differenceRows(kept, sql`SELECT 0, '', 0, '', '' WHERE 0`)),
+    addCounts(db, differenceRows(sql`0`, current)),
   ];
 
   const baseline = await time(others);

@@ -50,8 +50,8 @@ export const packFacetSummaries = sqliteTable("pack_facet_summaries", {
  * One row per distinct (pack, product, version mask, product version range) among a pack's
  * non-yanked versions: what a product version filter needs and a profile lacks. Open ends are
  * stored as '' (min) and the last code point (max), which every version key sorts between, so the
- * range test is two comparisons. Keyed by pack for the batches that rebuild a pack's rows; read
- * through the product's index, in pack order.
+ * range test is two comparisons. Keyed by pack: the batches rebuild a pack's rows, a searched
+ * product version reads its matches' rows, and the product version counts are kept from them.
  */
 export const packProductRanges = sqliteTable(
   "pack_product_ranges",
@@ -62,10 +62,7 @@ export const packProductRanges = sqliteTable(
     minKey: text("min_key").notNull(),
     maxKey: text("max_key").notNull(),
   },
-  (t) => [
-    primaryKey({ columns: [t.packRowid, t.productId, t.mask, t.minKey, t.maxKey] }),
-    index("product_ranges_by_product").on(t.productId, t.packRowid, t.mask, t.minKey, t.maxKey),
-  ],
+  (t) => [primaryKey({ columns: [t.packRowid, t.productId, t.mask, t.minKey, t.maxKey] })],
 );
 
 /**

@@ -78,7 +78,8 @@ export function differenceRows(before: SQL, after: SQL): SQL {
     GROUP BY 1, 2, 3 HAVING sum(grp.n) <> 0`;
 }
 
-const addCounts = (db: Db, rows: SQL) =>
+/** Adds `rows` (differenceRows' or a copy's) to the kept counts. */
+export const addCounts = (db: Db, rows: SQL) =>
   db
     .insert(productVersionCounts)
     .select(rows)
