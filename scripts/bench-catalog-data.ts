@@ -6,7 +6,7 @@
 // of openssl processes would take minutes (the demo itself keeps signing with the real openssl).
 import { createPrivateKey, sign, type KeyObject } from "node:crypto";
 import { readFile, writeFile } from "node:fs/promises";
-import { ARCHES, CLOUDS, type Layer } from "../worker/catalog/vocabulary";
+import { ARCHES, CLOUDS, type Layer } from "../worker/domain/vocabulary";
 import type { PackManifest } from "../worker/sync/release-manifest";
 import { type DemoKey, type FileSigner, packFile, type PlannedRelease } from "./demo-catalog";
 import { DEMO_PRODUCTS } from "./demo-packs";

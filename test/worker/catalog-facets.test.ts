@@ -21,7 +21,7 @@ import {
   type UseCase,
   compareVersions,
   versionSortKey,
-} from "../../worker/catalog/vocabulary";
+} from "../../worker/domain/vocabulary";
 import { profileRows, rangeRows, rebuildFacetCountStatements } from "../../worker/db/facets";
 import { yankSignedByKey } from "../../worker/db/key-incidents";
 import { publishStatements } from "../../worker/sync/publish";

@@ -9,7 +9,7 @@ import {
   type CompatibilityContext,
   nextLayer,
 } from "../../worker/catalog/compatibility";
-import { rangeText } from "../../worker/catalog/vocabulary";
+import { rangeText } from "../../worker/domain/vocabulary";
 
 const pack = (over: Partial<CandidatePack> & Pick<CandidatePack, "name" | "version" | "layer">): CandidatePack => ({
   fips: false,

@@ -13,7 +13,7 @@ import {
   versionsInLayerStatement,
   versionsOfStatement,
 } from "../../worker/db/catalog-queries";
-import { LAYERS, type Layer } from "../../worker/catalog/vocabulary";
+import { LAYERS, type Layer } from "../../worker/domain/vocabulary";
 import * as schema from "../../worker/db/schema";
 import { FIXTURE_PACKS, manyAddons, seedCatalog } from "./support/catalog-fixture";
 

@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { primaryWriter } from "../../worker/db/client";
 import { publishStatements } from "../../worker/sync/publish";
 import { claimRelease } from "../../worker/db/releases";
-import { releaseFolder } from "../../worker/sync/discover";
+import { releaseFolder } from "../../worker/storage";
 import type { InstallerFile } from "../../worker/sync/release-manifest";
 import { dropRelease, releaseRow, rowsPublishedBy, storedAsIf } from "./support/releases";
 import { syncAndSettle } from "./support/sync";

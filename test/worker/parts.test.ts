@@ -4,7 +4,7 @@
 import { env, exports } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { LOCAL_MIN_PART_BYTES, partChecksums, partRange } from "../../worker/downloads/parts";
-import { partCount, partSuffix } from "../../worker/catalog/vocabulary";
+import { partCount, partSuffix } from "../../worker/domain/vocabulary";
 import { syncAndSettle } from "./support/sync";
 import { dropRelease, PALETTE_ENTERPRISE } from "./support/releases";
 

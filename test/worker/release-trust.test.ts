@@ -14,8 +14,7 @@ import { auditEvents, packVersions, products, releaseArtifacts } from "../../wor
 import { config } from "../../worker/env";
 import { artifactOf } from "../../worker/downloads/files";
 import { cacheKeyOf, serveDownloadable } from "../../worker/downloads/serve";
-import { blobKey } from "../../worker/sync/blobs";
-import { releaseFolder } from "../../worker/sync/discover";
+import { blobKey, releaseFolder } from "../../worker/storage";
 import { MANIFEST_SIGNATURE_GRACE_MS, MAX_ATTEMPTS, runSync, workflowIdOf } from "../../worker/sync/run";
 import type { PackFile } from "../../worker/sync/release-manifest";
 import { fileStepName } from "../../worker/sync/workflow";

@@ -3,7 +3,7 @@ import { env } from "cloudflare:workers";
 import { count, desc, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { catalogGeneration } from "../../worker/catalog/generation";
-import { versionSortKey } from "../../worker/catalog/vocabulary";
+import { versionSortKey } from "../../worker/domain/vocabulary";
 import { publishStatements } from "../../worker/sync/publish";
 import { CLAIM_LEASE_MS, claimRelease } from "../../worker/db/releases";
 import {

@@ -2,7 +2,7 @@
 // size, each preset with its part links, PARTS.SHA256SUMS and join-and-verify.sh. Plain links in
 // <details>, so it needs no JavaScript and adds nothing to a page's scripts.
 import { html } from "htm/preact";
-import { PART_PRESETS, type PartPreset, partCount, partSuffix } from "../../worker/catalog/vocabulary";
+import { PART_PRESETS, type PartPreset, partCount, partSuffix } from "../../worker/domain/vocabulary";
 import { humanSize } from "../lib/format";
 
 const LABELS: Record<PartPreset, string> = { dvd: "DVD (4.7 GB)", "dvd-dl": "DVD-DL (8.5 GB)", bd: "Blu-ray (25 GB)" };

@@ -2,7 +2,7 @@
 // parseBrowseFilters), the cursor trail that makes "Previous page" work, and the cross-page
 // selection. Pure functions.
 import { z } from "zod";
-import type { PackRef } from "../../worker/catalog/vocabulary";
+import type { PackRef } from "../../worker/domain/vocabulary";
 import { applyPicks, parseRefList } from "./wizard";
 
 /** The catalog filters a /packs URL carries, and the cursors of the pages before this one. */

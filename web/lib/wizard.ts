@@ -2,7 +2,7 @@
 // version, useCase, cloud, arch, fips, packs), so a URL restores a bundle exactly (the route parses
 // it with catalog/filters' parseWizardState); these pure functions say which steps a use case
 // takes and build the canonical URLs.
-import { type Layer, LAYERS, type PackRef, packRefId, parseRef, type UseCase } from "../../worker/catalog/vocabulary";
+import { type Layer, LAYERS, type PackRef, packRefId, parseRef, type UseCase } from "../../worker/domain/vocabulary";
 import type { WizardState } from "../../worker/catalog/types";
 import { LAYER_LABELS, queryString } from "./format";
 

@@ -1,7 +1,7 @@
 // One pack: its versions, and for the chosen version the architectures, FIPS, clouds, products,
 // dependencies (linked), files, sizes and checksums.
 import { html } from "htm/preact";
-import { type ImageRef, packRefId, rangeText } from "../../worker/catalog/vocabulary";
+import { type ImageRef, packRefId, rangeText } from "../../worker/domain/vocabulary";
 import type { PackWithVersions } from "../../worker/catalog/types";
 import { Breadcrumbs, Head } from "../components/layout";
 import { Sha256 } from "../components/ui";

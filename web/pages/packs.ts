@@ -5,7 +5,7 @@
 // selection bar carries the captcha, Download Bundle and Copy all URLs, which post the same form.
 import { html } from "htm/preact";
 import type { PackSearchResult, Product } from "../../worker/catalog/types";
-import { ARCHES, CLOUDS, LAYERS, type PackRef, packRefId } from "../../worker/catalog/vocabulary";
+import { ARCHES, CLOUDS, LAYERS, type PackRef, packRefId } from "../../worker/domain/vocabulary";
 import { type CaptchaView, DownloadControls, type DownloadOutcome, DownloadOutput } from "../components/download";
 import { Breadcrumbs, Head } from "../components/layout";
 import { HiddenInputs, Notice } from "../components/ui";

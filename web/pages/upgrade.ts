@@ -5,7 +5,7 @@
 // works without JavaScript; the copy island only adds Copy buttons.
 import { html } from "htm/preact";
 import type { BundleSpec, Product, UpgradePlan, WizardState } from "../../worker/catalog/types";
-import { CLOUDS, compareVersions, type Layer, packRefId, USE_CASES } from "../../worker/catalog/vocabulary";
+import { CLOUDS, compareVersions, type Layer, packRefId, USE_CASES } from "../../worker/domain/vocabulary";
 import { Head } from "../components/layout";
 import { CopyButton, HiddenInputs, Notice, PageHead } from "../components/ui";
 import {

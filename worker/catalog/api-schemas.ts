@@ -2,7 +2,7 @@
 // from them, and the API tests parse real responses with them (strictly), so the documentation
 // cannot claim a field the worker does not send or miss one it does.
 import { z } from "zod";
-import { ARCHES, DEPENDENCY_TYPES, INSTALLER_KINDS, LAYERS, USE_CASES } from "./vocabulary";
+import { ARCHES, DEPENDENCY_TYPES, INSTALLER_KINDS, LAYERS, USE_CASES } from "../domain/vocabulary";
 import { FACETS } from "../db/catalog-queries";
 
 const isoTime = z.string().meta({ description: "ISO 8601 time" });

@@ -1,7 +1,7 @@
 // A bundle spec: what the wizard builds and what a grant or a pre-generated manifest is made from.
 // It is also the JSON a user exports and imports, so it is versioned and validated like any input.
 import { z } from "zod";
-import { ARCHES, CLOUDS, packRef, productId, USE_CASES } from "./vocabulary";
+import { ARCHES, CLOUDS, packRef, productId, USE_CASES } from "../domain/vocabulary";
 
 export const bundleSpec = z.object({
   kind: z.literal("artifact-studio/bundle").default("artifact-studio/bundle"),

@@ -43,7 +43,7 @@ import {
   packRefId,
   rangeText,
   type UseCase,
-} from "./vocabulary";
+} from "../domain/vocabulary";
 import { badField, notFound } from "../errors";
 import { type CompatiblePageQuery, type CompatibleQuery, encodeCursor } from "./filters";
 import { inDependencyRange, inVersionRange } from "./versions";

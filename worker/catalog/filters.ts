@@ -2,7 +2,7 @@
 // /api/v1/compatible accept. Pages parse the same URL parameters with the same schemas, and the
 // OpenAPI document is generated from them, so the three can never disagree.
 import { z } from "zod";
-import { ARCHES, CLOUDS, LAYERS, packRef, type PackRef, parseRef, productId, USE_CASES } from "./vocabulary";
+import { ARCHES, CLOUDS, LAYERS, packRef, type PackRef, parseRef, productId, USE_CASES } from "../domain/vocabulary";
 
 /** A dotted version as URLs carry it; the install page parses its ?version= with it too. */
 export const dottedVersion = z

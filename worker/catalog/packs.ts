@@ -18,7 +18,7 @@ import {
   versionsOfStatement,
 } from "../db/catalog-queries";
 import { ANY, comboCountsStatement, type FacetCombo, productComboCountsStatement } from "../db/facets";
-import { ARCHES, CLOUDS, LAYERS, packRefId, USE_CASES } from "./vocabulary";
+import { ARCHES, CLOUDS, LAYERS, packRefId, USE_CASES } from "../domain/vocabulary";
 import { notFound } from "../errors";
 import { encodeCursor, type PackFilters } from "./filters";
 import { ftsQuery } from "../db/search-text";

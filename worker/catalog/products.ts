@@ -4,7 +4,7 @@ import { and, asc, desc, eq } from "drizzle-orm";
 import type { SignedArtifactInfo } from "../db/catalog-queries";
 import type { Db } from "../db/client";
 import { productVersions, products, releaseArtifacts } from "../db/schema";
-import { INSTALLER_KINDS, type InstallerKind } from "./vocabulary";
+import { INSTALLER_KINDS, type InstallerKind } from "../domain/vocabulary";
 import { notFound } from "../errors";
 
 /** The wording of the public documentation's "Download Option / Use Case" table. */

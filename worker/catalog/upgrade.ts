@@ -22,7 +22,7 @@ import {
   packRef,
   type PackRef,
   packRefId,
-} from "./vocabulary";
+} from "../domain/vocabulary";
 import { badField } from "../errors";
 import { bundleSpec, type BundleSpec } from "./bundle-spec";
 import { assessPack, type ChosenPack, type CompatibilityContext, type PackVersionSummary } from "./compatibility";

@@ -1,6 +1,6 @@
 // Version ranges: whether a version lies in a product range or a pack dependency's range. The order
 // itself (versionSortKey, compareVersions) is part of the vocabulary.
-import { compareVersions } from "./vocabulary";
+import { compareVersions } from "../domain/vocabulary";
 
 /** True when version lies in [min, max]; an absent end is open. */
 export function inVersionRange(version: string, min?: string | null, max?: string | null): boolean {

@@ -20,7 +20,7 @@ import {
   USE_CASES,
   type UseCase,
   versionSortKey,
-} from "../catalog/vocabulary";
+} from "../domain/vocabulary";
 import type { Db } from "./client";
 
 const dialect = new SQLiteAsyncDialect();

@@ -7,7 +7,7 @@ import { type CatalogFilter, runBatch, versionConditions } from "./catalog-queri
 import type { Db } from "./client";
 import { signedFile } from "./grants";
 import { catalogState, packVersions, releaseArtifacts } from "./schema";
-import type { InstallerKind } from "../catalog/vocabulary";
+import type { InstallerKind } from "../domain/vocabulary";
 
 const current = sql`(SELECT generation FROM catalog_state WHERE id = 1)`;
 

@@ -4,7 +4,7 @@ import { and, desc, eq, getTableColumns, inArray, isNull, lt, sql } from "drizzl
 import type { Db } from "./client";
 import { apiTokens, grants } from "./downloads-schema";
 import { packVersions, productVersions, releaseArtifacts, releases } from "./schema";
-import { INSTALLER_KINDS, type InstallerKind } from "../catalog/vocabulary";
+import { INSTALLER_KINDS, type InstallerKind } from "../domain/vocabulary";
 
 /** What a grant hands out: an artifact and its signature as the catalog recorded them. */
 export type GrantFile = {

@@ -2,7 +2,7 @@
 // images.txt), and the incident question "which pack versions ship image X?" answered through the
 // repository, tag and digest indexes, never a scan.
 import { and, asc, eq, inArray, type SQL, sql } from "drizzle-orm";
-import type { ImageRef } from "../catalog/vocabulary";
+import type { ImageRef } from "../domain/vocabulary";
 import type { Db } from "./client";
 import { packs, packVersionImages, packVersions } from "./schema";
 

@@ -2,7 +2,7 @@
 // which wrangler applies locally and in production and the tests apply inside workerd.
 import { sql } from "drizzle-orm";
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
-import { ARCHES, DEPENDENCY_TYPES, INSTALLER_KINDS, LAYERS, USE_CASES } from "../catalog/vocabulary";
+import { ARCHES, DEPENDENCY_TYPES, INSTALLER_KINDS, LAYERS, USE_CASES } from "../domain/vocabulary";
 
 const now = sql`(unixepoch('subsec') * 1000)`;
 

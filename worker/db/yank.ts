@@ -1,7 +1,7 @@
 // Yanking one pack version (the admin API): it leaves the catalog and downloads refuse it, in the
 // same batch that bumps the catalog generation and its facet counts; the row stays for the record.
 import { and, eq } from "drizzle-orm";
-import { packRefId } from "../catalog/vocabulary";
+import { packRefId } from "../domain/vocabulary";
 import { bumpGeneration, stampGenerations } from "./changes";
 import type { Db } from "./client";
 import { facetCountStatements } from "./facets";

@@ -22,7 +22,7 @@ import { VERIFY_BUNDLE_SCRIPT } from "./verify-bundle";
 import type { ReleaseProof } from "./provenance";
 import type { Downloadable } from "./files";
 import { imagesTxt } from "../db/images";
-import type { ImageRef } from "../catalog/vocabulary";
+import type { ImageRef } from "../domain/vocabulary";
 import { IntegrityError, openWhole, readVerified, type ServeDeps } from "./serve";
 import { type ByteRange, type TarEntry, tarLength, tarStream } from "./tar";
 

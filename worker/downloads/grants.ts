@@ -4,7 +4,7 @@
 import { z } from "zod";
 import { captchaFromConfig, CAPTCHA_ACTION, type FetchFn } from "../captcha";
 import { bundleSpec } from "../catalog/bundle-spec";
-import { INSTALLER_KINDS, packRef, packRefId, productId } from "../catalog/vocabulary";
+import { INSTALLER_KINDS, packRef, packRefId, productId } from "../domain/vocabulary";
 import type { Db } from "../db/client";
 import {
   findInstallerFiles,

@@ -2,7 +2,7 @@
 // manifests, API tokens and the grant audit trail. Request schemas are the ones the routes validate.
 import { z } from "zod";
 import { bundleSpec } from "../catalog/bundle-spec";
-import { INSTALLER_KINDS, packRef } from "../catalog/vocabulary";
+import { INSTALLER_KINDS, packRef } from "../domain/vocabulary";
 import { registerOperations, registerSchemas, registerSecurityScheme, type ResponseSpec } from "../openapi";
 import { GRANT_FORMATS, grantRequestSchema } from "./grants";
 import { MANIFEST_FORMATS } from "./manifests";

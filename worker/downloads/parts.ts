@@ -7,7 +7,7 @@ import { createHash } from "node:crypto";
 import { z } from "zod";
 import { edgeCache } from "../edge-cache";
 import type { Config } from "../env";
-import { PART_PRESETS, type PartPreset, partCount, partSuffix } from "../catalog/vocabulary";
+import { PART_PRESETS, type PartPreset, partCount, partSuffix } from "../domain/vocabulary";
 
 export const MIN_PART_BYTES = 64 * 1024 ** 2;
 /**

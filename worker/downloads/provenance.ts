@@ -4,7 +4,7 @@
 // whole against the publisher's key on the far side of the air gap.
 import type { Db } from "../db/client";
 import { findKeptManifests, type GrantRecord } from "../db/grants";
-import { BLOB_PREFIX } from "../sync/blobs";
+import { BLOB_PREFIX } from "../storage";
 import { RELEASE_JSON, RELEASE_JSON_SIGNATURE } from "../sync/release-manifest";
 import type { Downloadable } from "./files";
 

@@ -1,7 +1,7 @@
 // Serving one immutable file: conditional and HEAD answers from the grant's metadata alone, then
 // the edge cache (keyed by the object, never by the signed URL), then R2 — streamed, never buffered.
 import { createHash } from "node:crypto";
-import { BLOB_PREFIX } from "../sync/blobs";
+import { BLOB_PREFIX } from "../storage";
 import type { Downloadable } from "./files";
 import { isNotModified, parseRange, rangeStillValid } from "./http-range";
 import { contentDisposition } from "./signers";

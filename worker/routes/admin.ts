@@ -3,7 +3,7 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import { adminBearer } from "../admin-auth";
-import { INSTALLER_KINDS, packRef, productId } from "../catalog/vocabulary";
+import { INSTALLER_KINDS, packRef, productId } from "../domain/vocabulary";
 import { type Db, primaryWriter } from "../db/client";
 import { yankPackVersion } from "../db/yank";
 import { recountCatalog } from "../db/facets";

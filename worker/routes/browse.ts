@@ -4,7 +4,7 @@
 import { type Context, Hono } from "hono";
 import { html } from "htm/preact";
 import { z } from "zod";
-import { packRef, packRefId, type PackRef } from "../catalog/vocabulary";
+import { packRef, packRefId, type PackRef } from "../domain/vocabulary";
 import { packName, parseBrowseFilters } from "../catalog/filters";
 import { catalogEtag } from "../catalog/generation";
 import { getPack, searchPacks } from "../catalog/packs";

@@ -5,7 +5,7 @@ import { type Context, Hono } from "hono";
 import { html } from "htm/preact";
 import { z } from "zod";
 import { bundleSpec } from "../catalog/bundle-spec";
-import { LAYERS, packRefId } from "../catalog/vocabulary";
+import { LAYERS, packRefId } from "../domain/vocabulary";
 import { assessChosenPacks, compatiblePacksTolerant } from "../catalog/compatibility";
 import { catalogEtag } from "../catalog/generation";
 import { listProducts } from "../catalog/products";

@@ -5,7 +5,7 @@
 // goes the same way (its single-use captcha answer is not carried over).
 import { type Context, Hono } from "hono";
 import { z } from "zod";
-import { packRefId } from "../catalog/vocabulary";
+import { packRefId } from "../domain/vocabulary";
 import { badField, invalidInput } from "../errors";
 import { browseHref } from "../../web/pages/packs";
 import { parseRefList, stepHref } from "../../web/lib/wizard";

@@ -27,7 +27,7 @@ import {
   partsSha256Sums,
   partsUrlsTxt,
 } from "../downloads/parts";
-import { partCount, partSuffix } from "../catalog/vocabulary";
+import { partCount, partSuffix } from "../domain/vocabulary";
 import { issueGrant, manifestResponse, originOf, storageDeps } from "../downloads/issue";
 import { MANIFEST_FORMATS, type ManifestFormat } from "../downloads/manifests";
 import { urlSigner } from "../downloads/signers";

@@ -7,7 +7,7 @@ import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { html } from "htm/preact";
 import type { VNode } from "preact";
 import type { z } from "zod";
-import type { PackRef } from "../catalog/vocabulary";
+import type { PackRef } from "../domain/vocabulary";
 import type { CatalogVariables } from "../catalog/generation";
 import { ConfigError } from "../env";
 import { ApiError, badField, invalidInput, NoRoute } from "../errors";

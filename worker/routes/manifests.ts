@@ -7,7 +7,7 @@
 import { type Context, Hono } from "hono";
 import { z } from "zod";
 import { bundleSpec } from "../catalog/bundle-spec";
-import { INSTALLER_KINDS, packRef } from "../catalog/vocabulary";
+import { INSTALLER_KINDS, packRef } from "../domain/vocabulary";
 import { grantUrl, installersSelection, type Selection } from "../downloads/grants";
 import { issueGrant, manifestResponse, originOf } from "../downloads/issue";
 import { MANIFEST_FORMATS } from "../downloads/manifests";

@@ -2,9 +2,6 @@
 // measuring and verifying it while it writes the same bytes to an immutable, content-addressed key
 // (blobs/sha256/<hex>); R2 checks the sha256 again on a single put. Downloads read only these copies,
 // each pinned to the etag R2 gave it, so rewriting or deleting the dropped objects changes nothing.
-export const BLOB_PREFIX = "blobs/sha256/";
-
-export const blobKey = (sha256Hex: string) => `${BLOB_PREFIX}${sha256Hex}`;
 
 /** R2 takes up to 5 GiB - 5 MiB in one put; larger copies are uploaded in parts. */
 export const SINGLE_PUT_MAX = 4 * 1024 ** 3;

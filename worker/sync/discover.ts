@@ -1,7 +1,5 @@
 // Finding release folders: every "incoming/<release-id>/" prefix in the artifacts bucket.
-const INCOMING_PREFIX = "incoming/";
-
-export const releaseFolder = (releaseId: string) => `${INCOMING_PREFIX}${releaseId}/`;
+import { INCOMING_PREFIX } from "../storage";
 
 /** Release ids in the bucket's (lexicographic) order; lists by delimiter, so each page is small. */
 export async function listReleaseIds(bucket: R2Bucket): Promise<string[]> {

@@ -5,7 +5,7 @@ import type { BatchItem } from "drizzle-orm/batch";
 import type { SQLiteTable } from "drizzle-orm/sqlite-core";
 import { bumpGeneration } from "../db/changes";
 import { stampGenerations } from "../db/changes";
-import { packRefId, versionSortKey } from "../catalog/vocabulary";
+import { packRefId, versionSortKey } from "../domain/vocabulary";
 import type { CatalogFacts, ReleasePlan } from "./plan";
 import type { StoredFile } from "./verify-files";
 import type { InstallerFile, PackFile, ReleaseManifest } from "./release-manifest";

@@ -10,7 +10,7 @@ import {
   INSTALLER_KINDS,
   LAYERS,
   USE_CASES,
-} from "../catalog/vocabulary";
+} from "../domain/vocabulary";
 
 const version = z.string().regex(/^v?\d+(\.\d+){0,3}([-+][0-9A-Za-z.-]+)?$/, "must be a dotted version like 1.29.3");
 /** Release ids are folder names under incoming/, so they are slugs too. */

@@ -24,7 +24,8 @@ import type { SyncTrigger } from "../db/schema";
 import { config, type TrustedKey } from "../env";
 import { keyStatus } from "../keys";
 import type { syncSummarySchema } from "./api-schemas";
-import { listReleaseIds, releaseFolder } from "./discover";
+import { releaseFolder } from "../storage";
+import { listReleaseIds } from "./discover";
 import { planRelease, quarantineDetails, reasonLine, type Finding } from "./plan";
 import {
   fileKeyId,

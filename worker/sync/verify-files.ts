@@ -3,7 +3,8 @@
 // A blob that already holds the same verified bytes (an identical file published before) is re-read
 // and re-verified instead of rewritten, so its etag, which older rows pin, never changes.
 import { hex } from "../encoding";
-import { type BlobLimits, blobKey, openBlobWriter } from "./blobs";
+import { blobKey } from "../storage";
+import { type BlobLimits, openBlobWriter } from "./blobs";
 import type { ReleaseManifest } from "./release-manifest";
 import { measureAndVerify } from "./verify";
 

@@ -10,7 +10,7 @@ import { loadCatalogFacts, type ManifestCopies, publishRelease } from "./publish
 import { quarantineRelease } from "../db/releases";
 import { config } from "../env";
 import { keyStatus } from "../keys";
-import { releaseFolder } from "./discover";
+import { releaseFolder } from "../storage";
 import { planRelease, quarantineDetails, reasonLine, type Finding } from "./plan";
 import { manifestFreshnessProblem, releaseTotals } from "./release-manifest";
 import { readSignedManifest } from "./signed-manifest";

@@ -12,7 +12,7 @@ import {
   type Layer,
   type UseCase,
   versionSortKey,
-} from "../../../worker/catalog/vocabulary";
+} from "../../../worker/domain/vocabulary";
 import { rebuildFacetCountStatements } from "../../../worker/db/facets";
 import * as schema from "../../../worker/db/schema";
 

@@ -8,8 +8,8 @@ import { count, eq } from "drizzle-orm";
 import { primaryWriter } from "../../../worker/db/client";
 import { getRelease } from "../../../worker/db/releases";
 import { packVersions, productVersions, releaseArtifacts } from "../../../worker/db/schema";
-import type { Arch, Cloud, DependencyType, InstallerKind, Layer, UseCase } from "../../../worker/catalog/vocabulary";
-import { releaseFolder } from "../../../worker/sync/discover";
+import type { Arch, Cloud, DependencyType, InstallerKind, Layer, UseCase } from "../../../worker/domain/vocabulary";
+import { releaseFolder } from "../../../worker/storage";
 import { packFileName, signatureFileName, type ReleaseManifest } from "../../../worker/sync/release-manifest";
 import { WorkersCrypto } from "../../../worker/sync/verify";
 

@@ -3,7 +3,7 @@
 // gets when it names pack versions the catalog no longer publishes.
 import type { ComponentChildren } from "preact";
 import { html } from "htm/preact";
-import { packRefId, type PackRef } from "../../../worker/catalog/vocabulary";
+import { packRefId, type PackRef } from "../../../worker/domain/vocabulary";
 import type { Island } from "../../components/layout";
 import { Head } from "../../components/layout";
 import { Notice } from "../../components/ui";

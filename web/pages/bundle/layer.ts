@@ -3,7 +3,7 @@
 // One GET form carries the filters, the picks and the list of packs it showed, so /bundle/next can
 // apply the picks without JavaScript.
 import { html } from "htm/preact";
-import { ARCHES, type Layer, type PackRef, packRefId } from "../../../worker/catalog/vocabulary";
+import { ARCHES, type Layer, type PackRef, packRefId } from "../../../worker/domain/vocabulary";
 import type { CompatibleResult, PackVersionSummary, WizardState } from "../../../worker/catalog/types";
 import { HiddenInputs } from "../../components/ui";
 import { ARCH_LABELS, CLOUD_LABELS, label, LAYER_LABELS } from "../../lib/format";

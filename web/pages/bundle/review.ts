@@ -2,7 +2,7 @@
 // its spec export, its permalink, "Explore additional add-ons", and the download itself: the captcha,
 // Download Bundle and Copy all URLs, posting back to Confirm).
 import { html } from "htm/preact";
-import { type Layer, LAYERS, type PackRef } from "../../../worker/catalog/vocabulary";
+import { type Layer, LAYERS, type PackRef } from "../../../worker/domain/vocabulary";
 import type { AssessedPack, WizardState } from "../../../worker/catalog/types";
 import { type CaptchaView, DownloadControls, type DownloadOutcome, DownloadOutput } from "../../components/download";
 import { CopyButton, Notice, Sha256 } from "../../components/ui";

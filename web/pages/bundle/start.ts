@@ -2,7 +2,7 @@
 // /bundle/next, which applies the choice and redirects to the next step's canonical URL.
 import { html } from "htm/preact";
 import type { Product, WizardState } from "../../../worker/catalog/types";
-import { USE_CASES, type UseCase } from "../../../worker/catalog/vocabulary";
+import { USE_CASES, type UseCase } from "../../../worker/domain/vocabulary";
 import { CLOUD_LABELS, USE_CASE_LABELS } from "../../lib/format";
 import { stateQuery, type StepId } from "../../lib/wizard";
 import { HiddenInputs, Notice } from "../../components/ui";
