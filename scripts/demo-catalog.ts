@@ -299,6 +299,7 @@ export async function writeDemoReleases(
       schemaVersion: 1,
       releaseId: planned.releaseId,
       keyId: key.id, // a forger names the trusted key; only the signature tells the truth
+      audience: "production",
       // The sync must ingest it within this window; npm start re-signs the demo when it regenerates it.
       expiresAt: new Date(Date.now() + 30 * 24 * 60 * 60 * 1000).toISOString(),
       products: planned.products,

@@ -32,6 +32,19 @@ type Refused = Extract<SignedManifest, { ok: false }>;
 
 const refused = (problem: string, keyId?: string): Refused => ({ ok: false, findings: [{ problem }], keyId });
 
+/** The refusal of a release.json or signature too big to read, if either is. */
+export function manifestSizeProblem(manifestSize: number, signatureSize: number): Refused | null {
+  if (manifestSize > MAX_RELEASE_JSON_BYTES)
+    return refused(`release.json is ${manifestSize} bytes, more than the ${MAX_RELEASE_JSON_BYTES} allowed`);
+  if (signatureSize > MAX_SIGNATURE_BYTES)
+    return refused(`${RELEASE_JSON_SIGNATURE} is ${signatureSize} bytes, not a signature`);
+  return null;
+}
+
+/** The refusal of a release.json whose signature file is absent. */
+export const unsignedManifest = (): Refused =>
+  refused(`release.json is not signed: ${RELEASE_JSON_SIGNATURE} is missing`);
+
 /** release.json and its signature, whole, if both are there and of a plausible size. */
 async function readManifestBytes(
   bucket: R2Bucket,
@@ -47,15 +60,12 @@ async function readManifestBytes(
   }
   if (!signature) {
     await manifest.body.cancel();
-    return refused(`release.json is not signed: ${RELEASE_JSON_SIGNATURE} is missing`);
+    return unsignedManifest();
   }
-  if (manifest.size > MAX_RELEASE_JSON_BYTES || signature.size > MAX_SIGNATURE_BYTES) {
+  const tooBig = manifestSizeProblem(manifest.size, signature.size);
+  if (tooBig) {
     await Promise.all([manifest.body.cancel(), signature.body.cancel()]);
-    return refused(
-      manifest.size > MAX_RELEASE_JSON_BYTES
-        ? `release.json is ${manifest.size} bytes, more than the ${MAX_RELEASE_JSON_BYTES} allowed`
-        : `${RELEASE_JSON_SIGNATURE} is ${signature.size} bytes, not a signature`,
-    );
+    return tooBig;
   }
   const [bytes, signatureBytes] = await Promise.all([manifest.arrayBuffer(), signature.arrayBuffer()]).then((buffers) =>
     buffers.map((b) => new Uint8Array(b)),
@@ -107,8 +117,20 @@ export async function readSignedManifest(
 ): Promise<SignedManifest> {
   const read = await readManifestBytes(bucket, folder);
   if (!read.ok) return read;
-  const { bytes, signatureBytes } = read;
+  return checkSignedManifest(read.bytes, read.signatureBytes, releaseId, keys, now);
+}
 
+/**
+ * The manifest checks on bytes in hand, shared by the sync and the publisher's `release check`: the
+ * signature with a trusted, current key first, and only then the JSON, the schema, its folder and key.
+ */
+export async function checkSignedManifest(
+  bytes: Uint8Array,
+  signatureBytes: Uint8Array,
+  releaseId: string,
+  keys: readonly TrustedKey[],
+  now: number,
+): Promise<SignedManifest> {
   const signer = keys.find((k) => verifyBytes(bytes, signatureBytes, k.pem));
   if (!signer) return refused(`${RELEASE_JSON_SIGNATURE} does not verify with any trusted key`);
   const refusal = keyRefusal(signer, now);
@@ -117,6 +139,6 @@ export async function readSignedManifest(
   // Only now is anything in the manifest believed.
   const parsed = parseRelease(bytes, releaseId, signer.id);
   if (!parsed.ok) return parsed;
-  const manifestSha256 = hex(await crypto.subtle.digest("SHA-256", bytes));
+  const manifestSha256 = hex(await crypto.subtle.digest("SHA-256", bytes.slice()));
   return { ok: true, release: parsed.release, keyId: signer.id, manifestSha256, bytes, signatureBytes };
 }
