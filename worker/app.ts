@@ -25,6 +25,7 @@ import { packsRoutes } from "./routes/packs";
 import { htmlErrorHandler, htmlRenderer, wantsHtmlPage } from "./routes/html";
 import { pagesRoutes } from "./routes/pages";
 import { productsRoutes } from "./routes/products";
+import { publishApi } from "./routes/api/publish";
 import { tokensRoutes } from "./routes/tokens";
 import { upgradePlansRoutes } from "./routes/upgrade-plans";
 import { upgradeRoutes } from "./routes/upgrade";
@@ -73,6 +74,7 @@ app.route("/api/v1/compatible", compatibleRoutes);
 app.route("/api/v1/upgrade-plans", upgradePlansRoutes);
 app.route("/api/v1/grants", grantsRoutes);
 app.route("/api/v1/manifests", manifestsRoutes); // automation: API token instead of captcha
+app.route("/", publishApi); // /api/v1/publish/* and /api/v1/admin/publisher-tokens (zod-openapi)
 app.route("/api/v1/admin/tokens", tokensRoutes);
 app.route("/api/v1/admin/grants", adminGrantsRoutes);
 app.route("/api/v1/admin", adminKeysRoutes); // trusted keys, yank-all-under-a-key, audit trail
