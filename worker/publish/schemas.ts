@@ -106,6 +106,9 @@ export const publishConfigSchema = z
       z.object({
         id: z.string(),
         status: z.enum(["current", "revoked", "expired"]),
+        revoked: z.boolean(),
+        revokedAt: z.string().optional(),
+        notAfter: z.string().optional(),
         pem: z.string(),
       }),
     ),

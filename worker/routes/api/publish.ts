@@ -98,7 +98,14 @@ publishApi.openapi(
     return c.json(
       {
         audience: cfg.RELEASE_AUDIENCE,
-        keys: cfg.TRUSTED_PUBLIC_KEYS.map((k) => ({ id: k.id, status: keyStatus(k, now), pem: k.pem })),
+        keys: cfg.TRUSTED_PUBLIC_KEYS.map((k) => ({
+          id: k.id,
+          status: keyStatus(k, now),
+          revoked: k.revoked,
+          ...(k.revokedAt && { revokedAt: k.revokedAt }),
+          ...(k.notAfter && { notAfter: k.notAfter }),
+          pem: k.pem,
+        })),
         maxPartBytes: MAX_PART_BYTES,
         minPartBytes: MIN_PART_BYTES,
       },
