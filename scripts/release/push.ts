@@ -4,11 +4,11 @@
 // resumes where it stopped. A re-run skips what the studio already holds (same size and sha256);
 // release.json goes after every file, and its signature, the "release complete" mark, last.
 import { existsSync } from "node:fs";
-import { open, readFile, rm, writeFile } from "node:fs/promises";
-import { join, resolve } from "node:path";
+import { open, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { basename, join, resolve } from "node:path";
 import { storedObjectSchema, partSchema, publishSyncSchema, uploadStartedSchema } from "../../worker/publish/schemas";
 import { RELEASE_JSON, RELEASE_JSON_SIGNATURE, releaseManifest } from "../../worker/sync/release-manifest";
-import { hashFile, mib, pool, PUSH_STATE_FILE, UsageError } from "./files";
+import { DEFINITION_FILE, hashFile, mib, pool, PUSH_STATE_FILE, UsageError } from "./files";
 import { followVerdict, printVerdict } from "./status";
 import { Studio, StudioError } from "./studio-client";
 
@@ -167,20 +167,49 @@ class Pusher {
 
 /** What to send, in order: the listed files and their signatures, then release.json, then its signature. */
 async function uploadsOf(dir: string): Promise<{ releaseId: string; files: Upload[]; manifest: Upload[] }> {
-  const parsed = releaseManifest.safeParse(JSON.parse(await readFile(join(dir, RELEASE_JSON), "utf8")));
-  if (!parsed.success)
-    throw new UsageError(
-      `release.json: ${parsed.error.issues[0].path.join(".")}: ${parsed.error.issues[0].message} (run check)`,
-    );
   if (!existsSync(join(dir, RELEASE_JSON_SIGNATURE)))
     throw new UsageError(`${RELEASE_JSON_SIGNATURE} is missing: run sign first`);
-  const names = parsed.data.files.flatMap((f) => [f.file, f.signature]);
+  const listing = await listedNames(dir);
+  // A listed file that is missing is not sent (the sync will say so, as `check` does); the rest are.
+  const names = listing.names.filter((name) => {
+    if (existsSync(join(dir, name))) return true;
+    console.log(`! ${name} is listed but missing: the sync will refuse the release`);
+    return false;
+  });
   const measure = (name: string) => hashFile(join(dir, name)).then(({ size, sha256 }) => ({ name, size, sha256 }));
   return {
-    releaseId: parsed.data.releaseId,
+    releaseId: listing.releaseId,
     files: await pool(names, 4, measure),
     manifest: [await measure(RELEASE_JSON), await measure(RELEASE_JSON_SIGNATURE)],
   };
+}
+
+/**
+ * The release id and the names to send. A release.json off the schema is still pushed when asked
+ * (the sync will quarantine it with the reason `check` gives): then it is the folder's name and files.
+ */
+async function listedNames(dir: string): Promise<{ releaseId: string; names: string[] }> {
+  let json: unknown;
+  try {
+    json = JSON.parse(await readFile(join(dir, RELEASE_JSON), "utf8"));
+  } catch {
+    json = undefined;
+  }
+  const parsed = releaseManifest.safeParse(json);
+  if (parsed.success)
+    return { releaseId: parsed.data.releaseId, names: parsed.data.files.flatMap((f) => [f.file, f.signature]) };
+  console.log(
+    "! release.json does not pass the schema: the sync will refuse it (see `check`); pushing the folder as it is",
+  );
+  const names = (await readdir(dir)).filter(
+    (n) =>
+      !n.startsWith(".") &&
+      n !== RELEASE_JSON &&
+      n !== RELEASE_JSON_SIGNATURE &&
+      n !== DEFINITION_FILE &&
+      !n.endsWith(".pem"),
+  );
+  return { releaseId: basename(dir), names: names.sort() };
 }
 
 export async function push(opts: PushOptions): Promise<number> {
