@@ -45,7 +45,7 @@ const put = (
     body: bytes,
   });
 
-describe("publish API", () => {
+describe("publish API", { timeout: 60_000 }, () => {
   it("stores an object once: a second upload of the same name is a 409 that says it exists", async () => {
     const { token } = await newToken();
     const first = await put(token, "once-r1", "a-1.0.0.zst", "hello");
