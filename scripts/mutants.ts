@@ -586,7 +586,7 @@ export const MUTANTS: Mutant[] = [
     id: "admin-token-digest-length",
     bug: "the admin token digests are compared by length only: every token is 32 bytes of SHA-256, so any token passes",
     file: "worker/admin-auth.ts",
-    find: "crypto.subtle.timingSafeEqual(given, expected)",
+    find: "timingSafeEqual(new Uint8Array(given), new Uint8Array(expected))",
     replace: "given.byteLength === expected.byteLength",
     tests: [T("admin-auth")],
     before: "n/a",
@@ -595,8 +595,8 @@ export const MUTANTS: Mutant[] = [
     id: "admin-token-digest-truncated",
     bug: "the admin token digests are compared truncated (4 of 32 bytes): a token with a colliding digest prefix passes",
     file: "worker/admin-auth.ts",
-    find: "crypto.subtle.timingSafeEqual(given, expected)",
-    replace: "crypto.subtle.timingSafeEqual(given.slice(0, 4), expected.slice(0, 4))",
+    find: "timingSafeEqual(new Uint8Array(given), new Uint8Array(expected))",
+    replace: "timingSafeEqual(new Uint8Array(given, 0, 4), new Uint8Array(expected, 0, 4))",
     tests: [T("admin-auth")],
     before: "n/a",
   },
@@ -623,6 +623,7 @@ export const MUTANTS: Mutant[] = [
     find: "action: CAPTCHA_ACTION,",
     replace: "",
     tests: [T("captcha")],
+    before: { find: ", action: CAPTCHA_ACTION", replace: "" },
   },
   {
     id: "grant-limit-by-captcha-token",
@@ -632,6 +633,12 @@ export const MUTANTS: Mutant[] = [
     // biome-ignore lint/suspicious/noTemplateCurlyInString: the source text of a template literal
     replace: "(input.captchaToken ? `captcha:${input.captchaToken}` : rateLimitKey(input.ip))",
     tests: [T("captcha")],
+    before: {
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: the source text of a template literal
+      find: '`ip:${input.ip ?? "unknown"}`',
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: the source text of a template literal
+      replace: '(input.captchaToken ? `captcha:${input.captchaToken}` : `ip:${input.ip ?? "unknown"}`)',
+    },
   },
   {
     id: "blob-reused-unchecked",
@@ -659,7 +666,7 @@ export const MUTANTS: Mutant[] = [
     find: "[A-Za-z0-9._+-]{0,99}$/",
     replace: "[A-Za-z0-9._+/-]{0,99}$/",
     tests: [T("sync-guards")],
-    before: "n/a",
+    before: { find: "[A-Za-z0-9._+-]{0,200}$/", replace: "[A-Za-z0-9._+/-]{0,200}$/", tests: [T("sync-quarantine")] },
   },
   {
     id: "release-file-name-leading-dot",
@@ -668,7 +675,7 @@ export const MUTANTS: Mutant[] = [
     find: ".regex(/^[A-Za-z0-9][",
     replace: ".regex(/^[A-Za-z0-9.][",
     tests: [T("sync-guards")],
-    before: "n/a",
+    before: { find: ".regex(/^[A-Za-z0-9][", replace: ".regex(/^[A-Za-z0-9.[", tests: [T("sync-quarantine")] },
   },
   {
     id: "release-file-name-unanchored",
@@ -677,7 +684,7 @@ export const MUTANTS: Mutant[] = [
     find: ".regex(/^[A-Za-z0-9][",
     replace: ".regex(/[A-Za-z0-9][",
     tests: [T("sync-guards")],
-    before: "n/a",
+    before: { find: ".regex(/^[A-Za-z0-9][", replace: ".regex(/[A-Za-z0-9[", tests: [T("sync-quarantine")] },
   },
   // Beyond the issue's list: more guards, each a realistic bug.
   {
@@ -734,7 +741,6 @@ export const MUTANTS: Mutant[] = [
     find: "Math.max(1, expirySeconds(grant) - issued)",
     replace: "Math.max(1, expirySeconds(grant))",
     tests: [T("downloads-signing")],
-    before: "n/a",
   },
   {
     id: "sig-noncanonical-base64",
@@ -752,6 +758,22 @@ export const MUTANTS: Mutant[] = [
     find: "if (grant.revoked) return refuse(",
     replace: "if (grant.revoked && false) return refuse(",
     tests: [T("downloads")],
+  },
+  {
+    id: "dl-yanked-pack-served",
+    bug: "/dl forgets the yank check: a pack yanked after the grant (a bad build, a leaked key) still downloads",
+    file: "worker/routes/files.ts",
+    find: "if (file.packVersionId && (await yankedAmong(",
+    replace: "if (false && (await yankedAmong(",
+    tests: [T("downloads")],
+  },
+  {
+    id: "dl-yanked-installer-served",
+    bug: "/dl checks packs but not installers: a yanked ISO keeps downloading through grants issued before the yank",
+    file: "worker/routes/files.ts",
+    find: "if (file.installer && (await installerYanked(",
+    replace: "if (false && (await installerYanked(",
+    tests: [T("release-trust")],
     before: "n/a",
   },
   {
@@ -761,7 +783,6 @@ export const MUTANTS: Mutant[] = [
     find: "if (!record.scopes.includes(scope))",
     replace: "if (false)",
     tests: [T("captcha"), T("grants")],
-    before: "n/a",
   },
   {
     id: "token-revoked-accepted",
@@ -770,7 +791,6 @@ export const MUTANTS: Mutant[] = [
     find: "and(eq(apiTokens.tokenHash, tokenHash), isNull(apiTokens.revokedAt))",
     replace: "eq(apiTokens.tokenHash, tokenHash)",
     tests: [T("captcha"), T("grants")],
-    before: "n/a",
   },
   {
     id: "manifest-validity-unbounded",

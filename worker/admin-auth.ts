@@ -1,5 +1,6 @@
 // The admin bearer check, shared by every sub-app under /api/v1/admin: each applies it itself, so
 // the order in which app.ts mounts them cannot leave one open.
+import { timingSafeEqual } from "node:crypto";
 import { bearerAuth } from "hono/bearer-auth";
 import { config } from "./env";
 
@@ -12,7 +13,7 @@ const sha256 = (text: string) => crypto.subtle.digest("SHA-256", new TextEncoder
  */
 export async function isAdminToken(token: string, adminToken: string): Promise<boolean> {
   const [given, expected] = await Promise.all([sha256(token), sha256(adminToken)]);
-  return crypto.subtle.timingSafeEqual(given, expected);
+  return timingSafeEqual(new Uint8Array(given), new Uint8Array(expected));
 }
 
 export const adminBearer = bearerAuth({
