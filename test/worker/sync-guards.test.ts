@@ -132,6 +132,19 @@ describe("blobs planted in the bucket before a release arrives", () => {
   });
 });
 
+describe("a file's .sig.bin is bounded before it is read", () => {
+  it("quarantines a release whose .sig.bin is larger than any signature, without reading it (mutant file-signature-size-unbounded)", async () => {
+    // The verify step reads a .sig.bin whole into memory: a huge one would exhaust the isolate on
+    // every retry. 17 KiB is past the 16 KiB bound and far past any DER or RSA-4096 signature.
+    await dropRelease(env, "huge-file-sig", { packs: [{ name: "addon-huge-sig", version: "1.0.0" }] });
+    await env.ARTIFACTS.put(`${releaseFolder("huge-file-sig")}addon-huge-sig-1.0.0.sig.bin`, new Uint8Array(17 * 1024));
+    expect((await syncAndSettle(env)).quarantined).toContainEqual({
+      releaseId: "huge-file-sig",
+      reason: "addon-huge-sig-1.0.0.zst: signature file addon-huge-sig-1.0.0.sig.bin has implausible size 17408",
+    });
+  });
+});
+
 describe("release.json swapped while its files are verified", () => {
   it("quarantines a release whose release.json changed (even to another validly signed one) before the publish step (mutant publish-manifest-change-unchecked)", async () => {
     const releaseId = "swapped-manifest";
