@@ -83,7 +83,9 @@ const opensslSign = (dir: string, file: string, key: string) =>
     ["dgst", "-sha256", "-sign", key, "-out", join(dir, `${file.replace(/\.zst$/, "")}.sig.bin`), join(dir, file)],
     dir,
   );
-const editManifest = async (dir: string, edit: (m: Record<string, any>) => unknown) => {
+/** release.json as the edits below see it: enough shape to spoil one field. */
+type Manifest = Record<string, unknown> & { files: ({ size: number } & Record<string, unknown>)[] };
+const editManifest = async (dir: string, edit: (m: Manifest) => unknown) => {
   const path = join(dir, "release.json");
   const next = edit(JSON.parse(await readFile(path, "utf8")));
   await writeFile(path, typeof next === "string" ? next : `${JSON.stringify(next, null, 2)}\n`);

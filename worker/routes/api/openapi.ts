@@ -7,10 +7,10 @@ import {
   packSearchSchema,
   packVersionDetailSchema,
   productListSchema,
-} from "../catalog/api-schemas";
-import { catalogOperations } from "../catalog/openapi-paths";
-import { buildOpenApiDocument, registerOperations, registerSchemas } from "../openapi";
-import { publishOpenApiParts } from "./api/publish";
+} from "../../catalog/api-schemas";
+import { catalogOperations } from "../../catalog/openapi-paths";
+import { buildOpenApiDocument, registerOperations, registerSchemas } from "../../openapi";
+import { publishOpenApiParts } from "./publish";
 
 registerSchemas({
   ProductList: productListSchema,
