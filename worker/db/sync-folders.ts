@@ -1,9 +1,9 @@
 // The sync's memory of incoming/: where the paged listing resumes, and when each folder still without
 // release.json was first seen, so one that never gets a signed release.json is quarantined as an
 // abandoned upload once (worker/sync/folders.ts) and costs nothing in R2 after that.
-import { and, eq, inArray, lt, sql } from "drizzle-orm";
-import { chunksOf, type Db } from "./client";
-import { releases, syncCursor, uploadFolders } from "./schema";
+import { and, eq, lte, sql } from "drizzle-orm";
+import type { Db } from "./client";
+import { syncCursor, uploadFolders } from "./schema";
 
 const CURSOR_ROW = 1;
 
@@ -20,29 +20,26 @@ export async function saveListingCursor(db: Db, after: string | null, now: numbe
     .onConflictDoUpdate({ target: syncCursor.id, set: { after, updatedAt: now } });
 }
 
+/** One bound parameter for a whole list of ids (SQLite's json_each), whatever its length. */
+const idsIn = (ids: string[]) => sql`(SELECT value FROM json_each(${JSON.stringify(ids)}))`;
+
 /**
  * Records the folders seen without release.json (the first sighting stands) and returns those first
  * seen at or before `seenBefore`.
  */
 export async function noteUploading(db: Db, ids: string[], now: number, seenBefore: number): Promise<string[]> {
-  const overdue: string[] = [];
-  // Two bound parameters a row, under D1's 100 per statement.
-  for (const slice of chunksOf(ids, 45)) {
-    await db
-      .insert(uploadFolders)
-      .values(slice.map((id) => ({ id, firstSeenAt: now })))
-      .onConflictDoNothing();
-    const rows = await db
-      .select({ id: uploadFolders.id })
-      .from(uploadFolders)
-      .where(and(inArray(uploadFolders.id, slice), lt(uploadFolders.firstSeenAt, seenBefore + 1)));
-    overdue.push(...rows.map((r) => r.id));
-  }
-  return overdue;
+  // "WHERE true" lets SQLite tell the upsert's ON CONFLICT from a join's ON.
+  await db.run(sql`INSERT INTO upload_folders (id, first_seen_at)
+    SELECT value, ${now} FROM json_each(${JSON.stringify(ids)}) WHERE true ON CONFLICT (id) DO NOTHING`);
+  const rows = await db
+    .select({ id: uploadFolders.id })
+    .from(uploadFolders)
+    .where(and(sql`${uploadFolders.id} IN ${idsIn(ids)}`, lte(uploadFolders.firstSeenAt, seenBefore)));
+  return rows.map((r) => r.id);
 }
 
 /**
- * Quarantines folders as abandoned uploads in one batch (a new row, or one an admin re-queued that
+ * Quarantines folders as abandoned uploads in one statement (a new row, or one an admin re-queued that
  * no Workflow owns), and forgets their first sighting. Returns the ids it quarantined.
  */
 export async function quarantineAbandoned(
@@ -50,41 +47,19 @@ export async function quarantineAbandoned(
   ids: string[],
   outcome: { runId: string; reason: string; now: number },
 ): Promise<string[]> {
-  const done: string[] = [];
-  // Six bound parameters a row and four for the update, under D1's 100 per statement.
-  for (const slice of chunksOf(ids, 15)) {
-    const [quarantined] = await db.batch([
-      db
-        .insert(releases)
-        .values(
-          slice.map((id) => ({
-            id,
-            status: "quarantined" as const,
-            reason: outcome.reason,
-            runId: outcome.runId,
-            claimedAt: outcome.now,
-            finishedAt: outcome.now,
-          })),
-        )
-        .onConflictDoUpdate({
-          target: releases.id,
-          set: {
-            status: "quarantined",
-            reason: outcome.reason,
-            runId: outcome.runId,
-            finishedAt: outcome.now,
-          },
-          setWhere: sql`${releases.status} = 'processing' AND ${releases.workflowId} IS NULL`,
-        })
-        .returning({ id: releases.id }),
-      db.delete(uploadFolders).where(inArray(uploadFolders.id, slice)),
-    ]);
-    done.push(...quarantined.map((r) => r.id));
-  }
-  return done;
+  const { runId, reason, now } = outcome;
+  const quarantined = await db.all<{ id: string }>(sql`INSERT INTO releases (id, status, reason, run_id, claimed_at, finished_at)
+    SELECT value, 'quarantined', ${reason}, ${runId}, ${now}, ${now} FROM json_each(${JSON.stringify(ids)}) WHERE true
+    ON CONFLICT (id) DO UPDATE SET status = 'quarantined', reason = excluded.reason, run_id = excluded.run_id,
+      finished_at = excluded.finished_at
+    WHERE releases.status = 'processing' AND releases.workflow_id IS NULL
+    RETURNING id`);
+  // A sighting left behind by a failure here is harmless: a quarantined folder is never looked at again.
+  await forgetUploading(db, ids);
+  return quarantined.map((r) => r.id);
 }
 
 /** Forgets the first sighting of folders that now have a release.json (claimed by this run). */
 export async function forgetUploading(db: Db, ids: string[]): Promise<void> {
-  for (const slice of chunksOf(ids)) await db.delete(uploadFolders).where(inArray(uploadFolders.id, slice));
+  if (ids.length) await db.delete(uploadFolders).where(sql`${uploadFolders.id} IN ${idsIn(ids)}`);
 }

@@ -26,6 +26,7 @@ import { config, type TrustedKey } from "../env";
 import { keyStatus } from "../keys";
 import type { syncSummarySchema } from "./api-schemas";
 import { releaseFolder } from "../storage";
+import { forgetUploading } from "../db/sync-folders";
 import { nextFolderPage, settleUploading } from "./folders";
 import { planRelease, quarantineDetails, reasonLine, type Finding } from "./plan";
 import {
@@ -95,14 +96,18 @@ async function takeFolders(run: Run, summary: SyncSummary): Promise<void> {
   const ids = await nextFolderPage(run.env.ARTIFACTS, run.db, run.clock());
   summary.listed = ids.length;
   const known = await knownReleases(run.db, ids);
+  const claimed: string[] = [];
   for (const releaseId of ids) {
     const seen = known.get(releaseId);
     if (seen?.status === "processing" && seen.workflowId) continue; // watched above
     const turn = await takeTurn(run, releaseId, seen);
-    if ("claim" in turn) await settleClaim(run, releaseId, turn.claim, summary);
-    else if (turn.left === "skipped") summary.skipped++;
+    if ("claim" in turn) {
+      claimed.push(releaseId);
+      await settleClaim(run, releaseId, turn.claim, summary);
+    } else if (turn.left === "skipped") summary.skipped++;
     else summary.uploading.push(releaseId);
   }
+  await forgetUploading(run.db, claimed);
   const { abandoned, reason } = await settleUploading(run.env, run.db, summary.uploading, {
     runId: run.runId,
     now: run.clock(),
