@@ -102,6 +102,14 @@ export const releaseSchema = z
     manifestSignatureKey: z.string().nullable().meta({ description: "The blob keeping release.json.sig.bin." }),
     manifestSignatureEtag: z.string().nullable(),
     manifestSignatureSize: z.number().int().nullable(),
+    progressAt: z.number().int().nullable().meta({
+      description: "Processing: when a step of its Workflow last showed progress (epoch ms).",
+    }),
+    progress: z.string().nullable().meta({ description: "What that step was doing." }),
+    stallAfterMs: z.number().int().nullable().meta({
+      description:
+        "How long its Workflow may show no progress before the sync terminates it and retries the release (from its largest file).",
+    }),
   })
   .meta({ description: "A release folder the sync has claimed, with its outcome." });
 
