@@ -48,7 +48,9 @@ export async function quarantineAbandoned(
   outcome: { runId: string; reason: string; now: number },
 ): Promise<string[]> {
   const { runId, reason, now } = outcome;
-  const quarantined = await db.all<{ id: string }>(sql`INSERT INTO releases (id, status, reason, run_id, claimed_at, finished_at)
+  const quarantined = await db.all<{
+    id: string;
+  }>(sql`INSERT INTO releases (id, status, reason, run_id, claimed_at, finished_at)
     SELECT value, 'quarantined', ${reason}, ${runId}, ${now}, ${now} FROM json_each(${JSON.stringify(ids)}) WHERE true
     ON CONFLICT (id) DO UPDATE SET status = 'quarantined', reason = excluded.reason, run_id = excluded.run_id,
       finished_at = excluded.finished_at
