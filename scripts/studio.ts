@@ -3,7 +3,7 @@
 // catalog is published through the sync. Used by `npm start` and by the e2e tests' global setup.
 import { spawn, type ChildProcess } from "node:child_process";
 import { createWriteStream, type WriteStream } from "node:fs";
-import { mkdir } from "node:fs/promises";
+import { mkdir, readdir, readFile } from "node:fs/promises";
 import { get as httpGet } from "node:http";
 import { createServer } from "node:net";
 import { delimiter, dirname, join, resolve } from "node:path";
@@ -129,6 +129,25 @@ class WranglerGroup {
     process.off("exit", this.killOnExit);
     this.abort?.removeEventListener("abort", this.stopOnAbort);
   }
+}
+
+/**
+ * The wrangler dev holding `persistTo`: the leader of its own process group (WranglerGroup), which
+ * workerd shares. Tests and the faults benchmark kill the group to crash the studio mid-work.
+ */
+export async function wranglerDevGroup(persistTo: string): Promise<number> {
+  for (const entry of await readdir("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const cmd = (await readFile(`/proc/${entry}/cmdline`, "utf8")).split("\0");
+      const stat = await readFile(`/proc/${entry}/stat`, "utf8");
+      const pgrp = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[2]);
+      if (cmd.includes("dev") && cmd.includes(persistTo) && pgrp === Number(entry)) return pgrp;
+    } catch {
+      // it ended while we looked
+    }
+  }
+  throw new Error(`no wrangler dev process group holds ${persistTo}`);
 }
 
 function runTool(args: string[], log: (text: string) => void, abort?: AbortSignal): Promise<void> {

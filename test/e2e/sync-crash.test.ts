@@ -5,14 +5,14 @@
 // stopped moving. The stall bound is made short through .dev.vars (a 5 s floor), so nothing waits
 // out production's ten minutes; the test only waits, bounded, and times nothing.
 import { execFile } from "node:child_process";
-import { appendFile, mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { appendFile, mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
 import { ensureDemoKey, ensureDevVars, openLocalPlatform, parseDevVars } from "../../scripts/demo-catalog";
 import { dropSignedRelease } from "../../scripts/signed-drop";
-import { freePort, type Studio, startStudio, toolEnv } from "../../scripts/studio";
+import { freePort, type Studio, startStudio, toolEnv, wranglerDevGroup } from "../../scripts/studio";
 
 const exec = promisify(execFile);
 const MiB = 1024 * 1024;
@@ -37,22 +37,6 @@ async function releaseOf(url: string, token: string): Promise<Row | undefined> {
   } catch {
     return undefined;
   }
-}
-
-/** The wrangler dev that holds `persistTo`: the leader of its own process group (scripts/studio.ts). */
-async function wranglerDevGroup(persistTo: string): Promise<number> {
-  for (const entry of await readdir("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const cmd = (await readFile(`/proc/${entry}/cmdline`, "utf8")).split("\0");
-      const stat = await readFile(`/proc/${entry}/stat`, "utf8");
-      const pgrp = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[2]);
-      if (cmd.includes("dev") && cmd.includes(persistTo) && pgrp === Number(entry)) return pgrp;
-    } catch {
-      // it ended while we looked
-    }
-  }
-  throw new Error(`no wrangler dev process group holds ${persistTo}`);
 }
 
 describe("workerd killed mid-verify", () => {
