@@ -6,7 +6,8 @@ import { introspectWorkflowInstance } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { primaryWriter } from "../../worker/db/client";
-import { stallHistory } from "../../worker/db/sync-watch";
+import { releases } from "../../worker/db/schema";
+import { noteProgress, stallHistory } from "../../worker/db/sync-watch";
 import { MAX_ATTEMPTS, runSync, workflowIdOf } from "../../worker/sync/run";
 import { stallAfterMs } from "../../worker/sync/watch";
 import { FILE_STEP_RETRIES, fileStepName } from "../../worker/sync/workflow";
@@ -103,6 +104,25 @@ describe("a verifying Workflow that stops moving", () => {
     );
     expect(await stallHistory(primaryWriter(env), "stuck-3")).toHaveLength(MAX_ATTEMPTS);
     for (const instance of instances) await instance[Symbol.asyncDispose]();
+  });
+
+  it("counts progress only from the Workflow that owns the release, not from a terminated one", async () => {
+    const db = primaryWriter(env);
+    await db.insert(releases).values({
+      id: "zombie",
+      status: "processing",
+      runId: "run-2",
+      claimedAt: 1000,
+      workflowId: workflowIdOf("zombie", 2),
+      progressAt: 1000,
+    });
+    await noteProgress(db, "zombie", workflowIdOf("zombie", 1), "verifying file 1 of 1: old.zst", 5000);
+    expect(await releaseRow(env, "zombie")).toMatchObject({ progressAt: 1000, progress: null });
+    await noteProgress(db, "zombie", workflowIdOf("zombie", 2), "verifying file 1 of 1: new.zst", 6000);
+    expect(await releaseRow(env, "zombie")).toMatchObject({
+      progressAt: 6000,
+      progress: "verifying file 1 of 1: new.zst",
+    });
   });
 
   it("never counts a paused Workflow as stalled: an admin paused it on purpose", async () => {
