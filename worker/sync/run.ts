@@ -240,7 +240,9 @@ async function processRelease(run: Run, releaseId: string, attempt: number): Pro
       keyId: fileKeyId(release, f),
     })),
   };
-  await env.VERIFY_RELEASE.create({ id: workflowId, params });
+  // The release names its Workflow before the instance exists, so the first step's progress note
+  // (which only the owning Workflow may write) is never lost. If create fails, the next run finds no
+  // such instance and takes the release back as a new attempt.
   await handToWorkflow(db, releaseId, run.runId, workflowId, {
     now: clock(),
     stallAfterMs: stallAfterMs(
@@ -248,6 +250,7 @@ async function processRelease(run: Run, releaseId: string, attempt: number): Pro
       params.files.map((f) => f.size),
     ),
   });
+  await env.VERIFY_RELEASE.create({ id: workflowId, params });
   return { status: "verifying" };
 }
 
