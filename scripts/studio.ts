@@ -150,6 +150,34 @@ export async function wranglerDevGroup(persistTo: string): Promise<number> {
   throw new Error(`no wrangler dev process group holds ${persistTo}`);
 }
 
+/**
+ * A release's progress as the local D1 holds it, read straight from wrangler dev's SQLite file: while a
+ * Workflow step hashes a large file, local workerd answers no request (one isolate), but each step's
+ * progress note is already on disk. Null when the release is not there (yet).
+ */
+export async function localReleaseProgress(
+  persistTo: string,
+  releaseId: string,
+): Promise<{ status: string; progress: string | null; workflowId: string | null } | null> {
+  const { DatabaseSync } = await import("node:sqlite");
+  const dir = join(persistTo, "v3", "d1", "miniflare-D1DatabaseObject");
+  for (const file of await readdir(dir).catch(() => [] as string[])) {
+    if (!file.endsWith(".sqlite") || file === "metadata.sqlite") continue;
+    const db = new DatabaseSync(join(dir, file), { readOnly: true });
+    try {
+      const row = db
+        .prepare("SELECT status, progress, workflow_id AS workflowId FROM releases WHERE id = ?")
+        .get(releaseId) as { status: string; progress: string | null; workflowId: string | null } | undefined;
+      if (row) return row;
+    } catch {
+      // not the catalog's database, or not migrated yet
+    } finally {
+      db.close();
+    }
+  }
+  return null;
+}
+
 function runTool(args: string[], log: (text: string) => void, abort?: AbortSignal): Promise<void> {
   abort?.throwIfAborted();
   // CI=true: wrangler takes "yes" for its confirmation prompts instead of waiting on a TTY.
