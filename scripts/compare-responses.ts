@@ -8,6 +8,7 @@
 //
 // Only what differs by design between two runs is normalised: request ids, signed URL expiry,
 // key and signature, times, and the ids of grants and tokens each studio issues. Exits 1 on a difference.
+import { createHash } from "node:crypto";
 import { parseArgs } from "node:util";
 
 const { values } = parseArgs({
@@ -87,11 +88,43 @@ class Side {
   }
 
   normaliseBody(body: Uint8Array): string | undefined {
+    if (isTar(body)) return tarEntries(body, (text) => this.normalise(text));
     const text = new TextDecoder("utf-8", { fatal: false }).decode(body);
-    // Binary bodies (a tar, a part) compare as bytes.
+    // Other binary bodies (a part of a tar) compare as bytes.
     return text.includes("\u0000") ? undefined : this.normalise(text);
   }
 }
+
+const isTar = (body: Uint8Array) =>
+  body.byteLength >= 512 && new TextDecoder().decode(body.subarray(257, 262)) === "ustar";
+
+/**
+ * A ustar archive as its entries (name, mode, size, content), each normalised like any other body: a
+ * grant's tar names its folder after the grant and carries its signed manifests, so only the bytes
+ * of the headers (mtime, checksum) and those ids may differ.
+ */
+function tarEntries(body: Uint8Array, normalise: (text: string) => string): string {
+  const decoder = new TextDecoder("utf-8", { fatal: false });
+  const field = (header: Uint8Array, at: number, length: number) =>
+    decoder.decode(header.subarray(at, at + length)).replace(/\0.*$/s, "");
+  const out: string[] = [];
+  for (let at = 0; at + 512 <= body.byteLength; ) {
+    const header = body.subarray(at, at + 512);
+    if (header.every((b) => b === 0)) break;
+    const name = field(header, 345, 155)
+      ? `${field(header, 345, 155)}/${field(header, 0, 100)}`
+      : field(header, 0, 100);
+    const size = Number.parseInt(field(header, 124, 12).trim() || "0", 8);
+    const content = body.subarray(at + 512, at + 512 + size);
+    const text = decoder.decode(content);
+    const shown = text.includes("\u0000") ? `<${size} bytes, sha ${hashOf(content)}>` : text;
+    out.push(`== ${normalise(name)} mode ${field(header, 100, 8)} size ${size}\n${normalise(shown)}`);
+    at += 512 + Math.ceil(size / 512) * 512;
+  }
+  return out.join("\n");
+}
+
+const hashOf = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex");
 
 async function discover(origin: string) {
   const products = (await (await fetch(`${origin}/api/v1/products`)).json()) as {
