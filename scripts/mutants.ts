@@ -991,6 +991,25 @@ export const MUTANTS: Mutant[] = [
     tests: [T("sync-junk")],
     before: "n/a",
   },
+  // ── house-routes (issue 19 item 2): the API declared with createRoute ─────────────────────────────
+  {
+    id: "api-body-not-json-415",
+    bug: "a body that does not say it is JSON gets OpenAPIHono's bare 415 instead of the 400 naming each field",
+    file: "worker/routes/api-app.ts",
+    find: "if (!JSON_MEDIA_TYPE.test(mediaType)) {",
+    replace: "if (false) {",
+    tests: [T("api-routes")],
+    before: "n/a",
+  },
+  {
+    id: "api-hook-silent",
+    bug: "the validation hook lets invalid input through: handlers run on unvalidated data (500s, not a 400)",
+    file: "worker/routes/api-app.ts",
+    find: "if (!result.success) throw invalidInput(result.error, result.target);",
+    replace: "",
+    tests: [T("api-routes"), T("catalog-packs")],
+    before: "n/a",
+  },
 ];
 
 // ── running ──────────────────────────────────────────────────────────────────────────────────────
