@@ -590,6 +590,10 @@ describe("key lifecycle", () => {
       headers: { "Content-Type": "application/json", "CF-Connecting-IP": "198.51.100.24" },
       body: JSON.stringify({ installers: { product: "palette-enterprise", version: "9.2.0" } }),
     });
-    expect(again.status).toBe(404);
+    // Its only installer is yanked: a 409 that says so, with the reason, not an unexplained 404.
+    expect(again.status).toBe(409);
+    expect(((await again.json()) as { error: { details: { message: string }[] } }).error.details[0].message).toMatch(
+      /palette-.*\.iso was yanked/,
+    );
   });
 });

@@ -15,6 +15,8 @@ export type Downloadable = {
   packVersionId?: string;
   /** Set for installers, so a yank after the grant still stops the download. */
   installer?: { product: string; version: string; kind: InstallerKind };
+  /** The key that signed it (a file's .sig.bin, a release manifest): a revoked one stops the download. */
+  keyId?: string;
 };
 
 export const installerOf = (f: GrantFile) =>
@@ -29,6 +31,7 @@ export const artifactOf = (f: GrantFile): Downloadable => ({
   publishedAt: f.publishedAt,
   packVersionId: f.packVersionId,
   installer: installerOf(f),
+  keyId: f.keyId,
 });
 
 export const signatureOf = (f: GrantFile): Downloadable => ({
@@ -40,6 +43,7 @@ export const signatureOf = (f: GrantFile): Downloadable => ({
   publishedAt: f.publishedAt,
   packVersionId: f.packVersionId,
   installer: installerOf(f),
+  keyId: f.keyId,
 });
 
 /** The file a /dl path names inside a grant: an artifact or its signature, or nothing. */

@@ -40,6 +40,7 @@ const keyYankSchema = z.object({
   auditId: z.string(),
   packVersionsYanked: z.number().int(),
   installersYanked: z.number().int(),
+  metadataRestored: z.object({ products: z.array(z.string()), packs: z.array(z.string()) }),
 });
 const auditEventSchema = z.object({
   id: z.string(),
@@ -111,7 +112,8 @@ registerOperations(
     method: "post",
     path: "/api/v1/admin/keys/{id}/yank",
     operationId: "yankSignedByKey",
-    summary: "Incident response: yank every pack version and installer signed under a key, in one audited batch",
+    summary:
+      "Incident response: yank every pack version and installer signed under a key, restore the product and pack metadata it wrote, and refuse its new drops, in one audited batch",
     params: keyParams,
     body: yankBody,
     responses: {

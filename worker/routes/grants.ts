@@ -5,6 +5,7 @@ import { type Context, Hono } from "hono";
 import { z } from "zod";
 import { latestStateReader } from "../db/client";
 import { config } from "../env";
+import { revokedKeyIds } from "../keys";
 import { invalidInput, NotFound } from "../errors";
 import { grantTar, grantTarLength, tarFolder } from "../downloads/bundle";
 import {
@@ -37,6 +38,9 @@ import { limitBody, SELECTION_BODY_BYTES } from "../body-limit";
 import { validate } from "../validate";
 import "../downloads/openapi-journeys"; // registers the parts and changes operations in the OpenAPI document
 
+/** The revoked key ids, from the env: what no grant may hand out. */
+const revokedKeys = (env: Env) => revokedKeyIds(config(env).TRUSTED_PUBLIC_KEYS);
+
 export const grantsRoutes = new Hono<{ Bindings: Env }>();
 
 grantsRoutes.post("/", limitBody(SELECTION_BODY_BYTES), validate("json", grantRequestSchema), async (c) => {
@@ -47,7 +51,7 @@ grantsRoutes.post("/", limitBody(SELECTION_BODY_BYTES), validate("json", grantRe
 
 grantsRoutes.on(["GET", "HEAD"], "/:capability/bundle.tar", async (c) => {
   const db = latestStateReader(c.env);
-  const grant = await loadLiveGrant(db, c.req.param("capability"), Date.now());
+  const grant = await loadLiveGrant(db, c.req.param("capability"), Date.now(), revokedKeys(c.env));
   const keys = config(c.env).TRUSTED_PUBLIC_KEYS;
   const proofs = await grantProofs(db, grant);
   const headers = {
@@ -120,7 +124,12 @@ grantsRoutes.get("/:capability/:format", async (c) => {
       "Cache-Control": "private, no-store",
     });
   }
-  const grant = await loadLiveGrant(latestStateReader(c.env), c.req.param("capability"), Date.now());
+  const grant = await loadLiveGrant(
+    latestStateReader(c.env),
+    c.req.param("capability"),
+    Date.now(),
+    revokedKeys(c.env),
+  );
   return manifestResponse(c, format as ManifestFormat, grant, () =>
     signedEntries(grant, urlSigner(config(c.env), originOf(c))),
   );
@@ -129,7 +138,7 @@ grantsRoutes.get("/:capability/:format", async (c) => {
 grantsRoutes.get("/:capability", async (c) => {
   const cfg = config(c.env);
   const capability = c.req.param("capability");
-  const grant = await loadLiveGrant(latestStateReader(c.env), capability, Date.now());
+  const grant = await loadLiveGrant(latestStateReader(c.env), capability, Date.now(), revokedKeys(c.env));
   const signer = urlSigner(cfg, originOf(c));
   return c.json(grantView(grant, capability, await signedEntries(grant, signer), originOf(c), signer.strategy), 200, {
     "Cache-Control": "private, no-store",
@@ -143,7 +152,7 @@ async function partsContext(c: Context<{ Bindings: Env }>, sizeText = c.req.quer
   const parsed = z.object({ [field]: partSizeParam(minPartBytes(cfg)) }).safeParse({ [field]: sizeText });
   if (!parsed.success) throw invalidInput(parsed.error);
   const db = latestStateReader(c.env);
-  const grant = await loadLiveGrant(db, c.req.param("capability") ?? "", Date.now());
+  const grant = await loadLiveGrant(db, c.req.param("capability") ?? "", Date.now(), revokedKeys(c.env));
   const keys = cfg.TRUSTED_PUBLIC_KEYS;
   const proofs = await grantProofs(db, grant);
   return { grant, keys, proofs, size: parsed.data[field] as number, total: grantTarLength(grant, keys, proofs) };

@@ -1,0 +1,59 @@
+// Revocation is distrust, at once: the first request (or sync run) that sees a different set of
+// revoked keys in TRUSTED_PUBLIC_KEYS than the catalog was last reconciled with withdraws what each
+// newly revoked key signed, in one audited batch per key, before it answers. Each isolate remembers
+// the set it reconciled, so the steady state costs one tiny read per isolate and nothing after.
+// The download paths also check each served file's key against the env (keys.ts, revokedKeyIds),
+// so nothing signed by a revoked key leaves even before the reconcile has committed.
+import type { MiddlewareHandler } from "hono";
+import { primaryWriter } from "./db/client";
+import { incidentStatements, liftRevocation, revokedOnRecord } from "./db/key-trust";
+import { ConfigError, config, type TrustedKey } from "./env";
+
+/** The revoked set each env (one per isolate in production) was last reconciled with. */
+const reconciledFor = new WeakMap<object, string>();
+
+export const revocationReason = (key: Pick<TrustedKey, "id" | "revokedAt">) =>
+  `signing key ${key.id} was revoked${key.revokedAt ? ` on ${key.revokedAt}` : ""}; re-signed releases bring its files back`;
+
+/**
+ * Brings the catalog in line with the revoked keys in TRUSTED_PUBLIC_KEYS: newly revoked keys
+ * withdraw what rests on them (and roll back the metadata they wrote); a revocation lifted brings back
+ * what it withdrew. Expiry (notAfter) is not revocation: what a key signed before it stays.
+ */
+export async function reconcileRevocations(
+  env: Env,
+  now = Date.now(),
+): Promise<{ revoked: string[]; lifted: string[] }> {
+  let keys: readonly TrustedKey[];
+  try {
+    keys = config(env).TRUSTED_PUBLIC_KEYS;
+  } catch (err) {
+    if (err instanceof ConfigError) return { revoked: [], lifted: [] }; // the routes answer the misconfiguration
+    throw err;
+  }
+  const revoked = keys.filter((k) => k.revoked);
+  const fingerprint = revoked
+    .map((k) => k.id)
+    .sort()
+    .join(",");
+  if (reconciledFor.get(env) === fingerprint) return { revoked: [], lifted: [] };
+  const db = primaryWriter(env);
+  const recorded = await revokedOnRecord(db);
+  const newly = revoked.filter((k) => !recorded.includes(k.id));
+  // Only a key listed again without "revoked" lifts its revocation; a key dropped from the list stays distrusted.
+  const lifted = recorded.filter((id) => keys.some((k) => k.id === id && !k.revoked));
+  for (const key of newly) {
+    const reason = revocationReason(key);
+    const incident = { keyId: key.id, cause: "revoked" as const, reason, now, action: "revoke-key" };
+    await db.batch(incidentStatements(db, { ...incident, auditId: crypto.randomUUID() }));
+  }
+  for (const keyId of lifted) await liftRevocation(db, keyId, now);
+  reconciledFor.set(env, fingerprint);
+  return { revoked: newly.map((k) => k.id), lifted };
+}
+
+/** Every request reconciles first, so its answer already reflects the keys as configured. */
+export const reconcileKeyTrust: MiddlewareHandler<{ Bindings: Env }> = async (c, next) => {
+  await reconcileRevocations(c.env);
+  await next();
+};
