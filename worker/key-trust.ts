@@ -6,7 +6,7 @@
 // so nothing signed by a revoked key leaves even before the reconcile has committed.
 import type { MiddlewareHandler } from "hono";
 import { primaryWriter } from "./db/client";
-import { incidentStatements, liftRevocation, revokedOnRecord } from "./db/key-trust";
+import { incidentStatements, revokedOnRecord } from "./db/key-trust";
 import { ConfigError, config, type TrustedKey } from "./env";
 
 /** The revoked set each env (one per isolate in production) was last reconciled with. */
@@ -17,18 +17,18 @@ export const revocationReason = (key: Pick<TrustedKey, "id" | "revokedAt">) =>
 
 /**
  * Brings the catalog in line with the revoked keys in TRUSTED_PUBLIC_KEYS: newly revoked keys
- * withdraw what rests on them (and roll back the metadata they wrote); a revocation lifted brings back
- * what it withdrew. Expiry (notAfter) is not revocation: what a key signed before it stays.
+ * withdraw what rests on them (and roll back the metadata they wrote). One way only: settings that
+ * list a recorded key as current again (an isolate still running the previous version during a
+ * deploy, or a mistake) lift nothing, so a leaked key's content cannot come back through them; a
+ * re-signed release by a current key is what brings content back. Expiry (notAfter) is not
+ * revocation: what a key signed before it stays. Returns the keys it withdrew for.
  */
-export async function reconcileRevocations(
-  env: Env,
-  now = Date.now(),
-): Promise<{ revoked: string[]; lifted: string[] }> {
+export async function reconcileRevocations(env: Env, now = Date.now()): Promise<string[]> {
   let keys: readonly TrustedKey[];
   try {
     keys = config(env).TRUSTED_PUBLIC_KEYS;
   } catch (err) {
-    if (err instanceof ConfigError) return { revoked: [], lifted: [] }; // the routes answer the misconfiguration
+    if (err instanceof ConfigError) return []; // the routes answer the misconfiguration
     throw err;
   }
   const revoked = keys.filter((k) => k.revoked);
@@ -36,20 +36,17 @@ export async function reconcileRevocations(
     .map((k) => k.id)
     .sort()
     .join(",");
-  if (reconciledFor.get(env) === fingerprint) return { revoked: [], lifted: [] };
+  if (reconciledFor.get(env) === fingerprint) return [];
   const db = primaryWriter(env);
   const recorded = await revokedOnRecord(db);
   const newly = revoked.filter((k) => !recorded.includes(k.id));
-  // Only a key listed again without "revoked" lifts its revocation; a key dropped from the list stays distrusted.
-  const lifted = recorded.filter((id) => keys.some((k) => k.id === id && !k.revoked));
   for (const key of newly) {
     const reason = revocationReason(key);
     const incident = { keyId: key.id, cause: "revoked" as const, reason, now, action: "revoke-key" };
     await db.batch(incidentStatements(db, { ...incident, auditId: crypto.randomUUID() }));
   }
-  for (const keyId of lifted) await liftRevocation(db, keyId, now);
   reconciledFor.set(env, fingerprint);
-  return { revoked: newly.map((k) => k.id), lifted };
+  return newly.map((k) => k.id);
 }
 
 /** Every request reconciles first, so its answer already reflects the keys as configured. */

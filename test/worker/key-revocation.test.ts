@@ -6,14 +6,17 @@
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { eq } from "drizzle-orm";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { app } from "../../worker/app";
 import { primaryWriter } from "../../worker/db/client";
 import { auditEvents, distrustedKeys, packs, packVersions, products, releaseArtifacts } from "../../worker/db/schema";
 import { loadLiveGrant } from "../../worker/downloads/grants";
 import type { ReleaseManifest } from "../../worker/sync/release-manifest";
 import { dropRelease, PALETTE_ENTERPRISE, type ProductSpec } from "./support/releases";
+import { forgetKeyIncidents } from "./support/key-trust";
 import { syncAndSettle } from "./support/sync";
+
+afterEach(() => forgetKeyIncidents(env));
 
 const db = () => primaryWriter(env);
 const ADMIN = { Authorization: `Bearer ${env.ADMIN_TOKEN}`, "Content-Type": "application/json" };
@@ -21,10 +24,9 @@ const packRow = (id: string) => db().select().from(packVersions).where(eq(packVe
 const installerRow = (file: string) =>
   db().select().from(releaseArtifacts).where(eq(releaseArtifacts.fileName, file)).get();
 
-// The tests of this file share one catalog, in order. test-rsa is the key that leaks: revoked in one
-// test's settings, listed as current again in the next (which lifts the revocation), and yanked by
-// an admin in the last. The Workflow that verifies files reads the deployed settings, where both
-// test keys are current, so only the sync's own checks see a test's settings.
+// The tests of this file share one catalog. test-rsa is the key that leaks (revoked or yanked), and
+// each test forgets the incident after it. The Workflow that verifies files reads the deployed
+// settings, where both test keys are current, so only the sync's own checks see a test's settings.
 const LEAKED = "test-rsa";
 
 /** The settings with the leaking key's entry in TRUSTED_PUBLIC_KEYS changed: an operator's settings change. */
@@ -239,14 +241,17 @@ describe("rotating to a new key", () => {
     expect((await grantOf(settings, { packs: [{ name: "addon-rot", version: "1.0.0" }] })).status).toBe(201);
     expect((await call(settings, oldGrant.links["bundle.tar"])).status).toBe(409);
     expect(await (await call(settings, oldGrant.files[0].url)).text()).toMatch(/revoked key test-rsa/);
-    // Even with the old key's revocation lifted, the old grant would hand out the old signature: refused.
-    expect(await (await call(withLeakKey(), oldGrant.files[0].url)).text()).toMatch(
+    // Settings that list the old key as current again (an isolate of the previous version) lift
+    // nothing, and the old grant would hand out the old signature: refused.
+    const stale = withLeakKey();
+    expect(await (await call(stale, oldGrant.files[0].url)).text()).toMatch(
       /re-signed with key test-ec since this grant was issued/,
     );
+    expect(await packNames(stale, "?q=addon-leak")).toEqual([]);
 
     // A "re-sign" that says something else about the version is still refused.
     await dropRelease(env, "rot-3", {
-      keyId: "test-rsa",
+      keyId: "test-ec",
       packs: [{ name: "addon-rot", version: "1.0.0", cloudTypes: ["aws"] }],
     });
     const refused = (await syncAndSettle()).quarantined.find((q) => q.releaseId === "rot-3");

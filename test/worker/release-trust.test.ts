@@ -5,7 +5,7 @@
 import { createExecutionContext, introspectWorkflowInstance, waitOnExecutionContext } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { eq } from "drizzle-orm";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { app } from "../../worker/app";
 import { primaryWriter } from "../../worker/db/client";
 import { publishStatements } from "../../worker/sync/publish";
@@ -28,7 +28,11 @@ import {
   testSigningKey,
   writeReleaseJson,
 } from "./support/releases";
+import { forgetKeyIncidents } from "./support/key-trust";
 import { syncAndSettle } from "./support/sync";
+
+// Tests here revoke the test keys in their settings: revocation is one way, so each test forgets it after.
+afterEach(() => forgetKeyIncidents(env));
 
 const db = () => primaryWriter(env);
 const ADMIN = { Authorization: `Bearer ${env.ADMIN_TOKEN}`, "Content-Type": "application/json" };

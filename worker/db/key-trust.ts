@@ -69,7 +69,7 @@ const restored = {
 
 /**
  * Brings back what a key incident withdrew once nothing it rests on is distrusted any more (moved
- * to a new key by a re-signed release, or its key's revocation lifted); `scope` narrows the rows.
+ * to a new key by a re-signed release); `scope` narrows the rows.
  * A version yanked by hand (withdrawn_by_key NULL) stays yanked.
  */
 export function restoreStatements(db: Db, scope: { packs: SQL; installers: SQL }) {
@@ -206,26 +206,4 @@ export async function revokedOnRecord(db: Db): Promise<string[]> {
     .from(distrustedKeys)
     .where(eq(distrustedKeys.cause, "revoked"));
   return rows.map((r) => r.keyId).sort();
-}
-
-/**
- * A revocation lifted (the key is no longer marked revoked): what its revocation withdrew comes back
- * unless something else it rests on is distrusted; the metadata the key wrote is not re-applied.
- */
-export async function liftRevocation(db: Db, keyId: string, now: number): Promise<void> {
-  const [packsUnderKey, installersUnderKey] = [packsUnder(db, keyId), installersUnder(db, keyId)];
-  await db.batch([
-    db.delete(distrustedKeys).where(and(eq(distrustedKeys.keyId, keyId), eq(distrustedKeys.cause, "revoked"))),
-    ...restoreStatements(db, { packs: packsUnderKey, installers: installersUnderKey }),
-    db.insert(auditEvents).values({
-      id: crypto.randomUUID(),
-      at: now,
-      action: "unrevoke-key",
-      subject: keyId,
-      reason: "the key is no longer marked revoked in TRUSTED_PUBLIC_KEYS",
-    }),
-    bumpGeneration(db),
-    ...stampGenerations(db),
-    ...facetCountStatements(db, { signedUnder: keyId }),
-  ]);
 }

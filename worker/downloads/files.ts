@@ -9,7 +9,10 @@ export type Downloadable = {
   /** The R2 etag of the verified bytes; every read must match it ("" for rows published unpinned). */
   storedEtag: string;
   size: number;
-  /** Opaque, immutable validator: the artifact's sha256 (its signature gets "sig-" + that). */
+  /**
+   * Opaque, immutable validator: the artifact's sha256; its signature's is "sig-" + the signature's
+   * own blob hash, so a re-signed file (rotation) never answers 304 to a client holding the old one.
+   */
   etag: string;
   publishedAt: number;
   packVersionId?: string;
@@ -39,7 +42,7 @@ export const signatureOf = (f: GrantFile): Downloadable => ({
   objectKey: f.sigKey,
   storedEtag: f.sigEtag ?? "",
   size: f.sigSize,
-  etag: `sig-${f.sha256}`,
+  etag: `sig-${f.sigKey.slice(f.sigKey.lastIndexOf("/") + 1)}`,
   publishedAt: f.publishedAt,
   packVersionId: f.packVersionId,
   installer: installerOf(f),

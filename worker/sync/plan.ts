@@ -38,7 +38,7 @@ export type CatalogFacts = {
   products: Map<string, ProductRecord>;
   /** Published file names (packs and installers share one name space) and what owns each. */
   fileNames: Map<string, string>;
-  /** Keys the catalog distrusts (distrusted_keys): an admin's key yank refuses new drops too. */
+  /** Keys the catalog distrusts (distrusted_keys) and why: no new drop may rest on one. */
   distrustedKeys?: ReadonlyMap<string, string>;
 };
 
@@ -83,7 +83,7 @@ export function planRelease(release: ReleaseManifest, facts: CatalogFacts, keys:
 
   for (const file of release.files) {
     checkSigningKey(file, fileKeyId(release, file), keys, plan);
-    checkDistrust(file, [fileKeyId(release, file), release.keyId], facts, plan);
+    checkDistrust(file, [fileKeyId(release, file), release.keyId], keys, facts, plan);
     if (file.kind === "pack") planPackFile(file, facts, layerInRelease, plan, release);
     else planInstallerFile(file, facts, declaredProducts, plan, release);
   }
@@ -136,10 +136,19 @@ function checkSigningKey(file: PackFile | InstallerFile, keyId: string, keys: Ke
   else if (status !== "current") plan.findings.push({ file: file.file, problem: `signed with ${status} key ${keyId}` });
 }
 
-/** A key an admin yanked (distrusted_keys) signs nothing new, even while TRUSTED_PUBLIC_KEYS lists it as current. */
-function checkDistrust(file: PackFile | InstallerFile, keyIds: string[], facts: CatalogFacts, plan: ReleasePlan): void {
+/**
+ * A key the catalog distrusts (yanked by an admin, or recorded as revoked) signs nothing new, even
+ * while the settings this run reads list it as current (an isolate of the previous version).
+ */
+function checkDistrust(
+  file: PackFile | InstallerFile,
+  keyIds: string[],
+  keys: KeyStatuses,
+  facts: CatalogFacts,
+  plan: ReleasePlan,
+): void {
   for (const keyId of new Set(keyIds)) {
-    const cause = facts.distrustedKeys?.get(keyId);
+    const cause = keys.get(keyId) === "current" && facts.distrustedKeys?.get(keyId);
     if (cause)
       plan.findings.push({
         file: file.file,

@@ -54,7 +54,7 @@ export async function loadCatalogFacts(db: Db, release: ReleaseManifest): Promis
     artifacts: new Map(),
     products: new Map(),
     fileNames: new Map(),
-    distrustedKeys: await yankedKeys(db),
+    distrustedKeys: await distrustedKeyCauses(db),
   };
 
   for (const ids of chunksOf(unique(packFiles.map((f) => packRefId(f.pack))))) {
@@ -111,13 +111,12 @@ const trustColumns = (table: typeof packVersions | typeof releaseArtifacts) => (
   withdrawnByKey: table.withdrawnByKey,
 });
 
-/** The keys an admin yanked, and why (revoked keys the plan already refuses by their status). */
-async function yankedKeys(db: Db): Promise<Map<string, string>> {
-  const rows = await db
-    .select({ keyId: distrustedKeys.keyId })
-    .from(distrustedKeys)
-    .where(eq(distrustedKeys.cause, "yanked"));
-  return new Map(rows.map((r) => [r.keyId, "an admin yanked it"]));
+/** The keys the catalog distrusts, and why: yanked by an admin, or recorded as revoked (which no settings undo). */
+async function distrustedKeyCauses(db: Db): Promise<Map<string, string>> {
+  const rows = await db.select({ keyId: distrustedKeys.keyId, cause: distrustedKeys.cause }).from(distrustedKeys);
+  const causes = new Map<string, string>();
+  for (const r of rows) causes.set(r.keyId, r.cause === "yanked" ? "an admin yanked it" : "it was revoked");
+  return causes;
 }
 
 /** Which published artifacts already use the file and signature names a release lists. */
