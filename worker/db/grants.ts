@@ -190,7 +190,10 @@ export async function yankedAmong(db: Db, packVersionIds: string[]): Promise<Set
   return new Set(rows.map((r) => r.id));
 }
 
-/** Files of a grant that were yanked (or are gone), or re-signed under another key or release, since it listed them. */
+/**
+ * A grant's files yanked (or gone) since it listed them, as pack version ids (name@version) or
+ * installer file names, and those re-signed under another key or release.
+ */
 export type GrantDrift = { yanked: string[]; resigned: { file: string; keyId: string }[] };
 
 /**
@@ -222,7 +225,7 @@ export async function grantDrift(db: Db, files: GrantFile[]): Promise<GrantDrift
   for (const f of files) {
     if (f.kind === "pack" && !f.packVersionId) continue;
     const row = now.get(f.file);
-    if (!row || row.yanked) drift.yanked.push(f.file);
+    if (!row || row.yanked) drift.yanked.push(f.packVersionId ?? f.file);
     else if (row.keyId !== f.keyId || (f.releaseId !== undefined && row.releaseId !== f.releaseId))
       drift.resigned.push({ file: f.file, keyId: row.keyId });
   }
