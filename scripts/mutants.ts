@@ -904,7 +904,7 @@ export const MUTANTS: Mutant[] = [
   {
     id: "revoke-env-guard-dl",
     bug: "/dl serves a file (from the edge cache or R2) signed by a key the settings revoke",
-    file: "worker/routes/files.ts",
+    file: "worker/routes/api/dl.ts",
     find: "if (file.keyId && revoked.has(file.keyId))",
     replace: "if (false)",
     tests: [T("key-revocation")],
