@@ -132,6 +132,7 @@ async function dropBenchRelease(persistTo: string, devVars: string, key: DemoKey
       schemaVersion: 1,
       releaseId: RELEASE,
       keyId: key.id,
+      audience: "production",
       expiresAt: new Date(Date.now() + 24 * 60 * 60 * 1000).toISOString(),
       products: [
         { id: "palette-enterprise", name: "Palette Enterprise", applianceName: "Palette Enterprise Appliance" },

@@ -890,6 +890,52 @@ export const MUTANTS: Mutant[] = [
     replace: "",
     tests: [T("tar")],
   },
+  // ── publisher (issue 18 + audience): the publish API and the audience check ──────────────────
+  {
+    id: "audience-unchecked",
+    bug: "a release signed for another deployment (audience) is published: staging replayed into production",
+    file: "worker/sync/release-manifest.ts",
+    find: "manifestFreshnessProblem(release, now) ?? audienceProblem(release, audience)",
+    replace: "manifestFreshnessProblem(release, now)",
+    tests: [T("sync-quarantine"), T("publish-api")],
+    before: "n/a",
+  },
+  {
+    id: "publisher-prefix-ignored",
+    bug: "a publisher token scoped to a release-id prefix may write any release",
+    file: "worker/publish/tokens.ts",
+    find: "publisher.releasePrefix !== null && !releaseId.startsWith(publisher.releasePrefix)",
+    replace: "false",
+    tests: [T("publish-api")],
+    before: "n/a",
+  },
+  {
+    id: "publish-exists-unchecked",
+    bug: "the write-once check before an upload is skipped",
+    file: "worker/publish/uploads.ts",
+    find: "  if (existing)\n    throw conflict(",
+    replace: "  if (false)\n    throw conflict(",
+    tests: [T("publish-api")],
+    before: "n/a",
+  },
+  {
+    id: "publish-sha256-unchecked",
+    bug: "a single-request upload is stored without R2 checking the declared sha256",
+    file: "worker/publish/uploads.ts",
+    find: "      sha256,\n      onlyIf",
+    replace: "      onlyIf",
+    tests: [T("publish-api")],
+    before: "n/a",
+  },
+  {
+    id: "publish-revoked-token",
+    bug: "a revoked publisher token still works",
+    file: "worker/db/publisher-tokens.ts",
+    find: ".where(and(eq(publisherTokens.tokenHash, tokenHash), isNull(publisherTokens.revokedAt)));",
+    replace: ".where(eq(publisherTokens.tokenHash, tokenHash));",
+    tests: [T("publish-api")],
+    before: "n/a",
+  },
 ];
 
 // ── running ──────────────────────────────────────────────────────────────────────────────────────

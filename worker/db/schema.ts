@@ -327,3 +327,4 @@ export const syncRuns = sqliteTable(
 );
 export * from "./downloads-schema";
 export * from "./facets-schema";
+export * from "./publish-schema";
