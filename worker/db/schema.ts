@@ -25,11 +25,16 @@ const generationColumns = () => ({
   yankedGeneration: integer("yanked_generation"),
 });
 
-/** A yanked artifact leaves the catalog and downloads refuse it; its row stays for the record. */
+/**
+ * A yanked artifact leaves the catalog and downloads refuse it; its row stays for the record.
+ * `withdrawnByKey` names the key whose revocation or yank withdrew it (NULL for a yank by hand): a
+ * re-signed release brings such a version back (worker/db/key-trust.ts).
+ */
 const yankColumns = () => ({
   yanked: integer("yanked", { mode: "boolean" }).notNull().default(false),
   yankedAt: integer("yanked_at"),
   yankReason: text("yank_reason"),
+  withdrawnByKey: text("withdrawn_by_key"),
 });
 
 /** Palette Enterprise, Palette VerteX. */
@@ -127,6 +132,8 @@ export const packVersions = sqliteTable(
     keyId: text("key_id").notNull(),
     releaseId: text("release_id").notNull(),
     publishedAt: integer("published_at").notNull().default(now),
+    /** sha256 of its signed release.json entry without keys and pack-wide fields (see entryDigest). */
+    entrySha256: text("entry_sha256"),
     ...pinnedObjects(),
     ...yankColumns(),
     ...generationColumns(),
@@ -289,6 +296,11 @@ export const releases = sqliteTable(
     manifestSignatureKey: text("manifest_signature_key"),
     manifestSignatureEtag: text("manifest_signature_etag"),
     manifestSignatureSize: integer("manifest_signature_size"),
+    /** When a step of its Workflow last showed progress, and what it was doing (worker/sync/watch.ts). */
+    progressAt: integer("progress_at"),
+    progress: text("progress"),
+    /** How long its Workflow may show no progress before it counts as stalled (from the largest file). */
+    stallAfterMs: integer("stall_after_ms"),
   },
   (t) => [index("releases_by_status").on(t.status, t.claimedAt), index("releases_by_key").on(t.keyId)],
 );
@@ -305,6 +317,44 @@ export const auditEvents = sqliteTable(
     details: text("details", { mode: "json" }),
   },
   (t) => [index("audit_events_by_at").on(t.at)],
+);
+
+export const DISTRUST_CAUSES = ["revoked", "yanked"] as const;
+
+/**
+ * Keys the catalog no longer trusts: "revoked" as TRUSTED_PUBLIC_KEYS said when the catalog was last
+ * reconciled with it, "yanked" by an admin's key yank (worker/db/key-trust.ts).
+ */
+export const distrustedKeys = sqliteTable(
+  "distrusted_keys",
+  {
+    keyId: text("key_id").notNull(),
+    cause: text("cause", { enum: DISTRUST_CAUSES }).notNull(),
+    at: integer("at").notNull(),
+    reason: text("reason"),
+  },
+  (t) => [primaryKey({ columns: [t.keyId, t.cause] })],
+);
+
+/**
+ * Every product-level and pack-level metadata state with the release, and its manifest's key, that
+ * wrote it (NULL for the baseline that predates the history), so a key yank can restore each one.
+ */
+export const metadataHistory = sqliteTable(
+  "metadata_history",
+  {
+    seq: integer("seq").primaryKey({ autoIncrement: true }),
+    subjectKind: text("subject_kind", { enum: ["product", "pack"] }).notNull(),
+    subjectId: text("subject_id").notNull(),
+    releaseId: text("release_id"),
+    keyId: text("key_id"),
+    data: text("data", { mode: "json" }).notNull(),
+    at: integer("at").notNull(),
+  },
+  (t) => [
+    index("metadata_history_by_subject").on(t.subjectKind, t.subjectId, t.seq),
+    index("metadata_history_by_key").on(t.keyId),
+  ],
 );
 
 export const syncRuns = sqliteTable(
@@ -325,6 +375,18 @@ export const syncRuns = sqliteTable(
   },
   (t) => [index("sync_runs_by_start").on(t.startedAt)],
 );
+/** Folders under incoming/ still without release.json, and when the sync first saw each (worker/sync/folders.ts). */
+export const uploadFolders = sqliteTable("upload_folders", {
+  id: text("id").primaryKey(),
+  firstSeenAt: integer("first_seen_at").notNull(),
+});
+
+/** Where the paged listing of incoming/ resumes: the last folder the previous run looked at (one row, id 1). */
+export const syncCursor = sqliteTable("sync_cursor", {
+  id: integer("id").primaryKey(),
+  after: text("after"),
+  updatedAt: integer("updated_at").notNull(),
+});
 export * from "./downloads-schema";
 export * from "./facets-schema";
 export * from "./publish-schema";
