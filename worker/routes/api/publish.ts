@@ -6,7 +6,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { adminBearer } from "../../admin-auth";
-import { ADMIN_BODY_BYTES, limitBody } from "../../body-limit";
+import { ADMIN_BODY_BYTES, limitBody, PUBLISH_POST_BODY_BYTES } from "../../body-limit";
 import { primaryWriter } from "../../db/client";
 import { getRelease } from "../../db/releases";
 import {
@@ -68,6 +68,12 @@ const asPublisher = async (c: Context<PublishEnv>, next: () => Promise<void>) =>
   c.set("publisher", who);
   await next();
 };
+// The body limit before the token check, so an oversized body is refused without a D1 read. The
+// largest POST body here is a multipart completion's part list (10,000 parts at most).
+const limitPostBody = limitBody(PUBLISH_POST_BODY_BYTES);
+publishApi.use("/api/v1/publish/releases/:releaseId/*", (c, next) =>
+  c.req.method === "POST" ? limitPostBody(c, next) : next(),
+);
 publishApi.use("/api/v1/publish/releases/:releaseId/*", asPublisher);
 publishApi.use("/api/v1/publish/releases/:releaseId", asPublisher);
 
