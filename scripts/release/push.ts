@@ -145,6 +145,7 @@ class Pusher {
           );
           upload.parts[n] = part.etag;
           await this.saveState();
+          console.log(`  ${file.name}: part ${n}/${count}`);
         }),
       ),
     );
