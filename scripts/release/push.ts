@@ -95,7 +95,8 @@ class Pusher {
   async upload(file: Upload): Promise<void> {
     const path = join(this.dir, file.name);
     if (file.size <= this.partBytes) {
-      const body = new Uint8Array(await readFile(path));
+      const read = await readFile(path);
+      const body = new Uint8Array(read.buffer, read.byteOffset, read.byteLength);
       await this.gate.run(() =>
         this.studio.json(storedObjectSchema, this.url(file.name), {
           method: "PUT",
