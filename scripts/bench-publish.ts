@@ -126,18 +126,7 @@ async function main() {
         "bench-appliance.iso=iso:palette-enterprise:9.9.9",
       );
       await release("sign", dir, "--key", key);
-      const push = await release(
-        "push",
-        dir,
-        "--studio",
-        studio.url,
-        "--token",
-        token,
-        "--wait",
-        "0",
-        "--parallel",
-        "4",
-      );
+      const push = await release("push", dir, "--studio", studio.url, "--token", token, "--wait", "0");
       const put = await timed("wrangler", [
         "r2",
         "object",
@@ -177,10 +166,16 @@ async function main() {
     const installers = names.flatMap((n, i) => ["--installer", `${n}=iso:palette-enterprise:9.${i}.0`]);
     await release("init", dir, "--key-id", "demo-ec-p256", ...installers);
     await release("sign", dir, "--key", key);
-    const push = await release("push", dir, "--studio", studio.url, "--token", token, "--wait", "0", "--parallel", "8");
+    const push = await release("push", dir, "--studio", studio.url, "--token", token, "--wait", "0");
     await writeFile(
       join(work, "bulk.json"),
-      JSON.stringify(names.map((n) => ({ key: `baseline/many/${n}`, file: join(dir, n) }))),
+      // The same bytes: every file, its signature, release.json and its signature.
+      JSON.stringify(
+        [...names.flatMap((n) => [n, `${n}.sig.bin`]), "release.json", "release.json.sig.bin"].map((n) => ({
+          key: `baseline/many/${n}`,
+          file: join(dir, n),
+        })),
+      ),
     );
     const bulk = await timed("wrangler", [
       "r2",
