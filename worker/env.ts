@@ -91,6 +91,16 @@ const configSchema = z.object({
   R2_BUCKET_NAME: z.string().optional(),
   /** How long a grant's URLs stay valid; at most 7 days (the S3 presign limit). */
   GRANT_TTL_SECONDS: z.coerce.number().int().min(60).max(604800).default(86400),
+  // The sync's fault handling (docs/releases.md, "When the sync meets faults").
+  /** A folder under incoming/ still without a signed release.json this long after the sync first saw it is quarantined as abandoned. */
+  ABANDONED_UPLOAD_HOURS: z.coerce.number().positive().max(2160).default(24),
+  /**
+   * A verifying Workflow that shows no progress for longer than this floor plus its release's largest
+   * file at VERIFY_STALL_MIB_PER_SECOND is terminated and the release retried as a new attempt.
+   */
+  VERIFY_STALL_FLOOR_SECONDS: z.coerce.number().int().min(1).max(86400).default(600),
+  /** A pace no healthy verification is slower than (SHA-256, signature and blob copy of one file). */
+  VERIFY_STALL_MIB_PER_SECOND: z.coerce.number().positive().max(100000).default(10),
 });
 
 export type Config = z.infer<typeof configSchema>;
