@@ -121,9 +121,7 @@ export async function dropSignedRelease(options: {
         schemaVersion: 1,
         releaseId,
         keyId: key.id,
-        // The deployment it is for (the publisher branch's RELEASE_AUDIENCE, "production" by default);
-        // a manifest schema without audience ignores it.
-        audience: "production",
+        audience: "production", // wrangler.toml's RELEASE_AUDIENCE for a local studio
         expiresAt: new Date(Date.now() + 24 * 60 * 60 * 1000).toISOString(),
         products: [
           { id: "palette-enterprise", name: "Palette Enterprise", applianceName: "Palette Enterprise Appliance" },

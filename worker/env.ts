@@ -65,6 +65,14 @@ const configSchema = z.object({
         .min(1, "TRUSTED_PUBLIC_KEYS needs at least one key")
         .refine((keys) => new Set(keys.map((k) => k.id)).size === keys.length, "key ids must be unique"),
     ),
+  /**
+   * The deployment name releases must carry in release.json's `audience` (e.g. "production",
+   * "staging"): a release signed for one deployment is refused by every other.
+   */
+  RELEASE_AUDIENCE: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, "RELEASE_AUDIENCE must be 1-64 of [a-z0-9._-]")
+    .default("production"),
   // Downloads. Settings only one strategy needs are optional here and demanded by that strategy
   // (worker/downloads/settings.ts), so a missing download secret never takes the catalog down.
   /** Captcha in front of grant issuance; "off" is refused unless ENVIRONMENT is "local". */

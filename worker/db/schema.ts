@@ -344,3 +344,4 @@ export const syncCursor = sqliteTable("sync_cursor", {
 });
 export * from "./downloads-schema";
 export * from "./facets-schema";
+export * from "./publish-schema";

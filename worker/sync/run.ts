@@ -29,14 +29,15 @@ import { releaseFolder } from "../storage";
 import { forgetUploading } from "../db/sync-folders";
 import { nextFolderPage, settleUploading } from "./folders";
 import { planRelease, quarantineDetails, reasonLine, type Finding } from "./plan";
+import { presenceFindings } from "./release-checks";
 import {
+  admissionProblem,
   fileKeyId,
-  manifestFreshnessProblem,
   RELEASE_ID_PATTERN,
   releaseTotals,
   type ReleaseManifest,
 } from "./release-manifest";
-import { MAX_SIGNATURE_BYTES, RELEASE_JSON, RELEASE_JSON_SIGNATURE, readSignedManifest } from "./signed-manifest";
+import { RELEASE_JSON, RELEASE_JSON_SIGNATURE, readSignedManifest } from "./signed-manifest";
 import { stallAfterMs, watchWorkflows } from "./watch";
 import type { VerifyReleaseParams } from "./workflow";
 
@@ -49,9 +50,13 @@ export const MAX_ATTEMPTS = 3;
 
 type Outcome = { status: "verifying" } | { status: "quarantined"; reason: string };
 type Clock = () => number;
-type Run = { env: Env; db: Db; runId: string; keys: readonly TrustedKey[]; clock: Clock };
+type Run = { env: Env; db: Db; runId: string; keys: readonly TrustedKey[]; audience: string; clock: Clock };
 
-export async function runSync(env: Env, opts: { trigger: SyncTrigger; now?: number }): Promise<SyncSummary> {
+/** `only`: this one release id, as a publisher's "sync my release now" asks; others wait for their turn. */
+export async function runSync(
+  env: Env,
+  opts: { trigger: SyncTrigger; now?: number; only?: string },
+): Promise<SyncSummary> {
   // `now` shifts the run's clock (tests use it to step past a claim's lease); time still passes.
   const offset = opts.now === undefined ? 0 : opts.now - Date.now();
   const clock: Clock = () => Date.now() + offset;
@@ -61,9 +66,10 @@ export async function runSync(env: Env, opts: { trigger: SyncTrigger; now?: numb
 
   let runError: string | null = null;
   try {
-    const run: Run = { env, db, runId: summary.runId, keys: config(env).TRUSTED_PUBLIC_KEYS, clock };
+    const { TRUSTED_PUBLIC_KEYS: keys, RELEASE_AUDIENCE: audience } = config(env);
+    const run: Run = { env, db, runId: summary.runId, keys, audience, clock };
     await watchVerifying(run, summary);
-    await takeFolders(run, summary);
+    await takeFolders(run, summary, opts.only);
     if (summary.failed.length) runError = summary.failed.map((f) => `${f.releaseId}: ${f.error}`).join("; ");
     return summary;
   } catch (err) {
@@ -91,9 +97,13 @@ async function watchVerifying(run: Run, summary: SyncSummary): Promise<void> {
   for (const { releaseId, claim } of watched.claims) await settleClaim(run, releaseId, claim, summary);
 }
 
-/** This run's page of folders under incoming/ (worker/sync/folders.ts): new releases are claimed and checked. */
-async function takeFolders(run: Run, summary: SyncSummary): Promise<void> {
-  const ids = await nextFolderPage(run.env.ARTIFACTS, run.db, run.clock());
+/**
+ * This run's page of folders under incoming/ (worker/sync/folders.ts): new releases are claimed and
+ * checked. `only` (a publisher's "sync my release now") takes that one folder and leaves the paged
+ * listing's place where it was.
+ */
+async function takeFolders(run: Run, summary: SyncSummary, only?: string): Promise<void> {
+  const ids = only === undefined ? await nextFolderPage(run.env.ARTIFACTS, run.db, run.clock()) : [only];
   summary.listed = ids.length;
   const known = await knownReleases(run.db, ids);
   const claimed: string[] = [];
@@ -216,7 +226,7 @@ async function processRelease(run: Run, releaseId: string, attempt: number): Pro
   const signed = await readSignedManifest(env.ARTIFACTS, folder, releaseId, run.keys, clock());
   if (!signed.ok) return quarantine(run, releaseId, signed.findings, undefined, signed.keyId);
   const { release, keyId } = signed;
-  const stale = manifestFreshnessProblem(release, clock());
+  const stale = admissionProblem(release, clock(), run.audience);
   if (stale) return quarantine(run, releaseId, [{ problem: stale }], release, keyId);
 
   const keyStatuses = new Map(run.keys.map((k) => [k.id, keyStatus(k, clock())]));
@@ -259,15 +269,11 @@ export const workflowIdOf = (releaseId: string, attempt: number) => `${releaseId
 
 /** Cheap checks first, so a half-copied or mislabelled release is refused before any byte is hashed. */
 async function checkPresence(bucket: R2Bucket, folder: string, release: ReleaseManifest): Promise<Finding[]> {
-  const findings: Finding[] = [];
+  const sizes = new Map<string, number>();
   for (const f of release.files) {
     const [object, signature] = await Promise.all([bucket.head(folder + f.file), bucket.head(folder + f.signature)]);
-    if (!object) findings.push({ file: f.file, problem: "listed in release.json but missing from the release folder" });
-    else if (object.size !== f.size)
-      findings.push({ file: f.file, problem: `size ${object.size} does not match release.json size ${f.size}` });
-    if (!signature) findings.push({ file: f.file, problem: `missing signature file ${f.signature}` });
-    else if (signature.size === 0 || signature.size > MAX_SIGNATURE_BYTES)
-      findings.push({ file: f.file, problem: `signature file ${f.signature} has implausible size ${signature.size}` });
+    if (object) sizes.set(f.file, object.size);
+    if (signature) sizes.set(f.signature, signature.size);
   }
-  return findings;
+  return presenceFindings(release, sizes);
 }

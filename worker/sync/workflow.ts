@@ -14,8 +14,9 @@ import { config } from "../env";
 import { keyStatus } from "../keys";
 import { releaseFolder } from "../storage";
 import { planRelease, quarantineDetails, reasonLine, type Finding } from "./plan";
-import { manifestFreshnessProblem, releaseTotals } from "./release-manifest";
+import { admissionProblem, releaseTotals } from "./release-manifest";
 import { readSignedManifest } from "./signed-manifest";
+import { keyNoLongerCurrent } from "./release-checks";
 import { fileStepTimeoutMs } from "./watch";
 import { type FileVerdict, storeSmallBlob, verifyFile } from "./verify-files";
 
@@ -57,7 +58,7 @@ export class VerifyReleaseWorkflow extends WorkflowEntrypoint<Env, VerifyRelease
           await progress(`verifying file ${i + 1} of ${params.files.length}: ${f.file}`);
           const key = config(this.env).TRUSTED_PUBLIC_KEYS.find((k) => k.id === f.keyId);
           if (!key || keyStatus(key, Date.now()) !== "current") {
-            return { file: f.file, problem: `key ${f.keyId} is no longer current` };
+            return { file: f.file, problem: keyNoLongerCurrent(f.keyId) };
           }
           return verifyFile(this.env.ARTIFACTS, folder, f, key);
         }),
@@ -118,7 +119,7 @@ async function quarantine(env: Env, params: VerifyReleaseParams, findings: Findi
 async function publish(env: Env, params: VerifyReleaseParams, verdicts: FileVerdict[]): Promise<ReleaseOutcome> {
   const db = primaryWriter(env);
   const now = Date.now();
-  const keys = config(env).TRUSTED_PUBLIC_KEYS;
+  const { TRUSTED_PUBLIC_KEYS: keys, RELEASE_AUDIENCE: audience } = config(env);
   const signed = await readSignedManifest(env.ARTIFACTS, releaseFolder(params.releaseId), params.releaseId, keys, now);
   if (!signed.ok) return quarantine(env, params, signed.findings);
   if (signed.manifestSha256 !== params.manifestSha256) {
@@ -126,7 +127,7 @@ async function publish(env: Env, params: VerifyReleaseParams, verdicts: FileVerd
   }
   const { release, keyId } = signed;
   // Expiry is checked at use, as TUF does: steps that retried past expiresAt do not publish.
-  const stale = manifestFreshnessProblem(release, now);
+  const stale = admissionProblem(release, now, audience);
   if (stale) return quarantine(env, params, [{ problem: stale }]);
   const plan = planRelease(
     release,
