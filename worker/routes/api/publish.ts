@@ -3,7 +3,7 @@
 // under 100 MB) and asks the sync to take that release now; anyone may read the settings a release
 // must meet and plan a release.json against the live catalog with the sync's own code. Nothing
 // uploaded here is trusted: the sync verifies the signatures as for any other drop.
-import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { adminBearer } from "../../admin-auth";
 import { ADMIN_BODY_BYTES, limitBody } from "../../body-limit";
@@ -42,15 +42,11 @@ import { planRelease } from "../../sync/plan";
 import { releaseManifest } from "../../sync/release-manifest";
 import { MAX_RELEASE_JSON_BYTES } from "../../sync/signed-manifest";
 import { runSync } from "../../sync/run";
+import { apiApp } from "../api-app";
 
 type PublishEnv = { Bindings: Env; Variables: { publisher: Publisher } };
 
-export const publishApi = new OpenAPIHono<PublishEnv>({
-  defaultHook: (result) => {
-    if (!result.success)
-      throw invalidInput(result.error as unknown as Parameters<typeof invalidInput>[0], result.target);
-  },
-});
+export const publishApi = apiApp<PublishEnv>();
 
 publishApi.openAPIRegistry.registerComponent("securitySchemes", "publisherToken", {
   type: "http",
@@ -355,7 +351,3 @@ publishApi.openapi(
     return c.body(null, 204);
   },
 );
-
-/** The publish API's part of the served OpenAPI document (merged by worker/routes/openapi.ts). */
-export const publishOpenApiParts = () =>
-  publishApi.getOpenAPI31Document({ openapi: "3.1.0", info: { title: "publish", version: "1" } });
