@@ -3,7 +3,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { primaryWriter } from "../../worker/db/client";
-import { publishStatements } from "../../worker/sync/publish";
+import { publishStatements } from "../../worker/db/publish";
 import { claimRelease } from "../../worker/db/releases";
 import { releaseFolder } from "../../worker/storage";
 import type { InstallerFile } from "../../worker/sync/release-manifest";

@@ -8,7 +8,7 @@ import { eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { app } from "../../worker/app";
 import { primaryWriter } from "../../worker/db/client";
-import { publishStatements } from "../../worker/sync/publish";
+import { publishStatements } from "../../worker/db/publish";
 import { claimRelease } from "../../worker/db/releases";
 import { auditEvents, packVersions, products, releaseArtifacts } from "../../worker/db/schema";
 import { config } from "../../worker/env";

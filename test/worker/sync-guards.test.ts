@@ -5,7 +5,7 @@ import { env } from "cloudflare:workers";
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { primaryWriter } from "../../worker/db/client";
-import { publishStatements } from "../../worker/sync/publish";
+import { publishStatements } from "../../worker/db/publish";
 import { CLAIM_LEASE_MS, claimRelease } from "../../worker/db/releases";
 import { releases } from "../../worker/db/schema";
 import type { InstallerFile, PackFile } from "../../worker/sync/release-manifest";

@@ -5,7 +5,7 @@ import { and, eq, inArray, or, sql } from "drizzle-orm";
 import { bumpGeneration } from "./changes";
 import { stampGenerations } from "./changes";
 import type { Db } from "./client";
-import { facetCountStatements } from "./facets";
+import { facetCountStatements } from "./counts/facets";
 import { auditEvents, packVersions, releaseArtifacts, releases } from "./schema";
 
 const releasesSignedBy = (db: Db, keyId: string) =>

@@ -326,4 +326,4 @@ export const syncRuns = sqliteTable(
   (t) => [index("sync_runs_by_start").on(t.startedAt)],
 );
 export * from "./downloads-schema";
-export * from "./facets-schema";
+export * from "./counts/facets-schema";

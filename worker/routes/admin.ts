@@ -6,7 +6,7 @@ import { adminBearer } from "../admin-auth";
 import { INSTALLER_KINDS, packRef, productId } from "../domain/vocabulary";
 import { type Db, primaryWriter } from "../db/client";
 import { yankPackVersion } from "../db/yank";
-import { recountCatalog } from "../db/facets";
+import { recountCatalog } from "../db/counts/facets";
 import {
   getRelease,
   listReleases,

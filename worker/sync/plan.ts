@@ -1,26 +1,15 @@
 // What a parsed release would do to the catalog, decided without I/O: which files are new, which are
 // byte-identical re-publishes (harmless, skipped), and which findings forbid publishing it at all.
 import { type Layer, packRefId } from "../domain/vocabulary";
+import type { CatalogFacts, ProductWrite } from "../db/publish";
 import type { KeyStatus } from "../keys";
 import { fileKeyId, installerSlot, type InstallerFile, type PackFile, type ReleaseManifest } from "./release-manifest";
 
 /** One problem with one file (or with release.json itself when `file` is absent). */
 export type Finding = { file?: string; problem: string };
 
-/** What the catalog already holds for the names a release touches. */
-export type CatalogFacts = {
-  /** Published pack versions by `${name}@${version}`. */
-  packVersions: Map<string, { sha256: string; size: number }>;
-  packLayers: Map<string, Layer>;
-  /** Published installers by `${product}@${version}/${kind}`. */
-  artifacts: Map<string, { sha256: string; size: number }>;
-  /** Published products by id, with the fields a release may not silently change. */
-  products: Map<string, ProductRecord>;
-  /** Published file names (packs and installers share one name space) and what owns each. */
-  fileNames: Map<string, string>;
-};
+export type { CatalogFacts };
 
-type ProductRecord = { name: string; applianceName: string; fips: boolean; sortOrder: number };
 type ProductEntry = ReleaseManifest["products"][number];
 
 export type ReleasePlan = {
@@ -30,7 +19,7 @@ export type ReleasePlan = {
   /** Files already published with the same bytes by an earlier release. */
   alreadyPublished: string[];
   /** Product rows to insert (new) or update (an explicit, signed "update" entry). */
-  productWrites: { entry: ProductEntry; change: "create" | "update" }[];
+  productWrites: (ProductWrite & { entry: ProductEntry })[];
 };
 
 const short = (sha: string) => sha.slice(0, 12);

@@ -2,15 +2,10 @@
 // incoming/<release-id>/, then release.json last, listing every file with its metadata. This schema
 // is the one place that says what a release may contain; the sync refuses anything else.
 import { z } from "zod";
-import {
-  ARCHES,
-  CLOUDS,
-  DEPENDENCY_TYPES,
-  type ImageRef,
-  INSTALLER_KINDS,
-  LAYERS,
-  USE_CASES,
-} from "../domain/vocabulary";
+import { installerSlot, type ListedRelease, parseImageReference } from "../domain/release-files";
+import { ARCHES, CLOUDS, DEPENDENCY_TYPES, INSTALLER_KINDS, LAYERS, USE_CASES } from "../domain/vocabulary";
+
+export { fileKeyId, IMAGE_REFERENCE, installerSlot, parseImageReference, releaseTotals } from "../domain/release-files";
 
 const version = z.string().regex(/^v?\d+(\.\d+){0,3}([-+][0-9A-Za-z.-]+)?$/, "must be a dotted version like 1.29.3");
 /** Release ids are folder names under incoming/, so they are slugs too. */
@@ -54,9 +49,6 @@ export const signatureFileName = (file: string) => `${file.replace(/\.zst$/, "")
 /** The only name a pack file may have in a release folder. */
 export const packFileName = (name: string, version: string) => `${name}-${version}.zst`;
 
-/** The one installer of a kind a product version may have. */
-export const installerSlot = (product: string, version: string, kind: string) => `${product}@${version}/${kind}`;
-
 /** What every listed file carries: its name, the signature beside it, and what it must measure. */
 const signedFile = z.object({
   file: fileName,
@@ -73,19 +65,6 @@ const dependency = z.object({
   maxVersion: version.optional(),
   type: z.enum(DEPENDENCY_TYPES),
 });
-
-/**
- * A container image reference pinned by digest: `repository[:tag]@sha256:<64 hex>`, where the
- * repository is an optional registry host (with port) and lower-case path components, as the
- * distribution spec names them. Only pinned references: a tag alone can be moved.
- */
-export const IMAGE_REFERENCE =
-  /^((?:[a-z0-9]+(?:[.-][a-z0-9]+)*(?::[0-9]{1,5})?\/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*)(?::([A-Za-z0-9_][A-Za-z0-9_.-]{0,127}))?@(sha256:[0-9a-f]{64})$/;
-
-export function parseImageReference(reference: string): ImageRef | undefined {
-  const m = IMAGE_REFERENCE.exec(reference);
-  return m && reference.length <= 512 ? { reference, repository: m[1], tag: m[2] ?? null, digest: m[3] } : undefined;
-}
 
 const imageEntry = z.object({
   image: z
@@ -261,14 +240,8 @@ type ReleaseFile = ReleaseManifest["files"][number];
 export type PackFile = Extract<ReleaseFile, { kind: "pack" }>;
 export type InstallerFile = Exclude<ReleaseFile, { kind: "pack" }>;
 
-/** The key a file is signed with: its own, else the release's. */
-export const fileKeyId = (release: ReleaseManifest, file: ReleaseFile) => file.keyId ?? release.keyId;
-
-/** What a release adds up to, as the releases table records it. */
-export const releaseTotals = (release: ReleaseManifest) => ({
-  fileCount: release.files.length,
-  totalBytes: release.files.reduce((sum, f) => sum + f.size, 0),
-});
+// The parsed manifest is what the publish batch writes (db/publish.ts takes the domain's shapes).
+true satisfies ReleaseManifest extends ListedRelease ? true : never;
 
 /** How far ahead a manifest may expire: a longer window is a longer chance to replay it. */
 export const MAX_MANIFEST_VALIDITY_MS = 90 * 24 * 60 * 60 * 1000;

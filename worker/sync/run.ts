@@ -7,7 +7,7 @@
 // are skipped unread, and a release a live Workflow owns is left to it.
 import type { z } from "zod";
 import { primaryWriter, type Db } from "../db/client";
-import { loadCatalogFacts } from "./publish";
+import { loadCatalogFacts } from "../db/publish";
 import {
   type Claim,
   claimAttempt,

@@ -6,7 +6,7 @@
 // its retries ends the same way, quarantined (the dead-letter path), so nothing is left half-done.
 import { WorkflowEntrypoint, type WorkflowEvent, type WorkflowStep } from "cloudflare:workers";
 import { primaryWriter } from "../db/client";
-import { loadCatalogFacts, type ManifestCopies, publishRelease } from "./publish";
+import { loadCatalogFacts, type ManifestCopies, publishRelease } from "../db/publish";
 import { quarantineRelease } from "../db/releases";
 import { config } from "../env";
 import { keyStatus } from "../keys";

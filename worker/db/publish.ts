@@ -1,17 +1,23 @@
-// The sync's catalog writes: what the catalog already holds for a release's names, and the single
-// batch (one D1 transaction) that publishes a verified release.
+// The sync's catalog reads and writes: what the catalog already holds for a release's names, and
+// the single batch (one D1 transaction) that publishes a verified release. It takes the release as
+// the domain names it (domain/release-files.ts); the sync decides what to publish (sync/plan.ts).
 import { and, eq, getTableColumns, inArray, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { SQLiteTable } from "drizzle-orm/sqlite-core";
-import { bumpGeneration } from "../db/changes";
-import { stampGenerations } from "../db/changes";
-import { packRefId, versionSortKey } from "../domain/vocabulary";
-import type { CatalogFacts, ReleasePlan } from "./plan";
-import type { StoredFile } from "./verify-files";
-import type { InstallerFile, PackFile, ReleaseManifest } from "./release-manifest";
-import { fileKeyId, installerSlot, parseImageReference, releaseTotals } from "./release-manifest";
-import { chunksOf, D1_MAX_PARAMS, type Db } from "../db/client";
-import { facetCountStatements } from "../db/facets";
+import {
+  fileKeyId,
+  installerSlot,
+  type ListedInstallerFile as InstallerFile,
+  type ListedPackFile as PackFile,
+  type ListedProduct,
+  type ListedRelease as ReleaseManifest,
+  parseImageReference,
+  releaseTotals,
+} from "../domain/release-files";
+import { type Layer, packRefId, versionSortKey } from "../domain/vocabulary";
+import { bumpGeneration, stampGenerations } from "./changes";
+import { chunksOf, D1_MAX_PARAMS, type Db } from "./client";
+import { facetCountStatements } from "./counts/facets";
 import {
   packDependencies,
   packVersionArches,
@@ -25,9 +31,34 @@ import {
   productVersions,
   releaseArtifacts,
   releases,
-} from "../db/schema";
+} from "./schema";
 
 type Statement = BatchItem<"sqlite">;
+
+/** What the catalog already holds for the names a release touches. */
+export type CatalogFacts = {
+  /** Published pack versions by `${name}@${version}`. */
+  packVersions: Map<string, { sha256: string; size: number }>;
+  packLayers: Map<string, Layer>;
+  /** Published installers by `${product}@${version}/${kind}`. */
+  artifacts: Map<string, { sha256: string; size: number }>;
+  /** Published products by id, with the fields a release may not silently change. */
+  products: Map<string, Omit<ListedProduct, "id">>;
+  /** Published file names (packs and installers share one name space) and what owns each. */
+  fileNames: Map<string, string>;
+};
+
+/** A verified file's immutable copy and its signature's (blobs pinned by etag). */
+export type StoredFile = {
+  objectKey: string;
+  objectEtag: string;
+  signatureKey: string;
+  signatureEtag: string;
+  signatureSize: number;
+};
+
+/** A product row to insert (a new product) or update (an explicit, signed "update" entry). */
+export type ProductWrite = { entry: ListedProduct; change: "create" | "update" };
 
 // drizzle binds every column of every inserted row, so a multi-row INSERT takes fewer rows per statement.
 const chunksFor = <T>(table: SQLiteTable, rows: T[]) =>
@@ -145,7 +176,7 @@ type PublishInput = {
   stored: ReadonlyMap<string, StoredFile>;
   newPacks: PackFile[];
   newInstallers: InstallerFile[];
-  productWrites: ReleasePlan["productWrites"];
+  productWrites: ProductWrite[];
   runId: string;
   now: number;
   details: unknown;
