@@ -77,6 +77,7 @@ const PLANTED = [
   "await env.DB.batch([]);",
   'session.withSession("first-primary");',
   'await d1.exec("DELETE FROM packs");',
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: planted source text holding a template literal
   "await d1.exec(`DELETE FROM ${table}`);",
 ];
 const CLEAN = [
