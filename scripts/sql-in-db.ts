@@ -65,7 +65,7 @@ export function sqlViolations(file: string, text: string): Violation[] {
   return found;
 }
 
-/** Planted violations (each must be caught) and clean code (nothing may be). */
+/** Planted violations (each must be caught, each by one rule) and clean code (nothing may be). */
 const PLANTED = [
   'import { sql } from "drizzle-orm";',
   'import { and as both } from "drizzle-orm";',
@@ -73,8 +73,10 @@ const PLANTED = [
   'import { packVersions } from "../db/schema";',
   'import { packFacetCounts } from "../db/counts/facets-schema";',
   'import { runBatch } from "../db/batch";',
-  'await db.$client.prepare("SELECT 1").all();',
-  "await env.DB.batch([]);",
+  "const client = db.$client;",
+  'await statement.prepare("SELECT 1").all();',
+  "await session.batch([]);",
+  "const d1 = env.DB;",
   'session.withSession("first-primary");',
   'await d1.exec("DELETE FROM packs");',
   // biome-ignore lint/suspicious/noTemplateCurlyInString: planted source text holding a template literal
