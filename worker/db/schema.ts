@@ -17,6 +17,25 @@ const pinnedObjects = () => ({
 });
 
 /**
+ * What every signed artifact (a pack version, an installer) records: its file and signature, their
+ * verified copies, the key that signed it and the release that brought it. Shared so the two tables
+ * (and the grants, downloads and changes feed that read either) can never disagree on a column.
+ */
+const signedArtifactColumns = () => ({
+  fileName: text("file_name").notNull(),
+  objectKey: text("object_key").notNull(),
+  size: integer("size").notNull(),
+  sha256: text("sha256").notNull(),
+  signatureFileName: text("signature_file_name").notNull(),
+  signatureKey: text("signature_key").notNull(),
+  signatureSize: integer("signature_size").notNull(),
+  keyId: text("key_id").notNull(),
+  releaseId: text("release_id").notNull(),
+  publishedAt: integer("published_at").notNull().default(now),
+  ...pinnedObjects(),
+});
+
+/**
  * The catalog generation whose publish or yank brought the artifact in or took it out (set in the
  * same batch that bumps the generation), so /api/v1/changes can list what changed after a generation.
  */
@@ -66,17 +85,7 @@ export const releaseArtifacts = sqliteTable(
     productId: text("product_id").notNull(),
     version: text("version").notNull(),
     kind: text("kind", { enum: INSTALLER_KINDS }).notNull(),
-    fileName: text("file_name").notNull(),
-    objectKey: text("object_key").notNull(),
-    size: integer("size").notNull(),
-    sha256: text("sha256").notNull(),
-    signatureFileName: text("signature_file_name").notNull(),
-    signatureKey: text("signature_key").notNull(),
-    signatureSize: integer("signature_size").notNull(),
-    keyId: text("key_id").notNull(),
-    releaseId: text("release_id").notNull(),
-    publishedAt: integer("published_at").notNull().default(now),
-    ...pinnedObjects(),
+    ...signedArtifactColumns(),
     ...yankColumns(),
     ...generationColumns(),
   },
@@ -117,17 +126,7 @@ export const packVersions = sqliteTable(
     kernel: text("kernel"),
     eol: text("eol"), // ISO date, when the pack reaches end of life
     fips: integer("fips", { mode: "boolean" }).notNull().default(false),
-    fileName: text("file_name").notNull(),
-    objectKey: text("object_key").notNull(),
-    size: integer("size").notNull(),
-    sha256: text("sha256").notNull(),
-    signatureFileName: text("signature_file_name").notNull(),
-    signatureKey: text("signature_key").notNull(),
-    signatureSize: integer("signature_size").notNull(),
-    keyId: text("key_id").notNull(),
-    releaseId: text("release_id").notNull(),
-    publishedAt: integer("published_at").notNull().default(now),
-    ...pinnedObjects(),
+    ...signedArtifactColumns(),
     ...yankColumns(),
     ...generationColumns(),
   },
