@@ -6,8 +6,7 @@
 // one that fails is quarantined here with its reason. Re-running it is harmless: finished releases
 // are skipped unread, and a release a live Workflow owns is left to it.
 import type { z } from "zod";
-import { primaryWriter, type Db } from "../db/client";
-import { loadCatalogFacts } from "../db/publish";
+import { primary, type Db } from "../db/client";
 import {
   type Claim,
   claimAttempt,
@@ -22,19 +21,13 @@ import {
 } from "../db/releases";
 import type { SyncTrigger } from "../db/schema";
 import { config, type TrustedKey } from "../env";
-import { keyStatus } from "../keys";
 import type { syncSummarySchema } from "./api-schemas";
 import { releaseFolder } from "../storage";
 import { listReleaseIds } from "./discover";
-import { planRelease, quarantineDetails, reasonLine, type Finding } from "./plan";
-import {
-  fileKeyId,
-  manifestFreshnessProblem,
-  RELEASE_ID_PATTERN,
-  releaseTotals,
-  type ReleaseManifest,
-} from "./release-manifest";
-import { MAX_SIGNATURE_BYTES, RELEASE_JSON, RELEASE_JSON_SIGNATURE, readSignedManifest } from "./signed-manifest";
+import { checkRelease } from "./check-release";
+import { quarantineDetails, reasonLine, type Finding } from "./plan";
+import { fileKeyId, RELEASE_ID_PATTERN, releaseTotals, type ReleaseManifest } from "./release-manifest";
+import { MAX_SIGNATURE_BYTES, RELEASE_JSON, RELEASE_JSON_SIGNATURE } from "./signed-manifest";
 import type { VerifyReleaseParams } from "./workflow";
 
 export type SyncSummary = z.infer<typeof syncSummarySchema>;
@@ -52,7 +45,7 @@ export async function runSync(env: Env, opts: { trigger: SyncTrigger; now?: numb
   // `now` shifts the run's clock (tests use it to step past a claim's lease); time still passes.
   const offset = opts.now === undefined ? 0 : opts.now - Date.now();
   const clock: Clock = () => Date.now() + offset;
-  const db = primaryWriter(env);
+  const db = primary(env);
   const summary = emptySummary(opts.trigger, clock());
   await startSyncRun(db, { id: summary.runId, trigger: summary.trigger, startedAt: summary.startedAt });
 
@@ -185,17 +178,11 @@ async function processRelease(run: Run, releaseId: string, attempt: number): Pro
       { problem: `the release folder name '${releaseId}' is not a release id (a lower-case slug)` },
     ]);
   }
+  const checked = await checkRelease(db, env.ARTIFACTS, releaseId, { keys: run.keys, now: clock() });
+  if (!checked.ok) return quarantine(run, releaseId, checked.findings, checked.release, checked.keyId);
+  const { signed, release, keyId } = checked;
+
   const folder = releaseFolder(releaseId);
-  const signed = await readSignedManifest(env.ARTIFACTS, folder, releaseId, run.keys, clock());
-  if (!signed.ok) return quarantine(run, releaseId, signed.findings, undefined, signed.keyId);
-  const { release, keyId } = signed;
-  const stale = manifestFreshnessProblem(release, clock());
-  if (stale) return quarantine(run, releaseId, [{ problem: stale }], release, keyId);
-
-  const keyStatuses = new Map(run.keys.map((k) => [k.id, keyStatus(k, clock())]));
-  const plan = planRelease(release, await loadCatalogFacts(db, release), keyStatuses);
-  if (plan.findings.length) return quarantine(run, releaseId, plan.findings, release, keyId);
-
   const presence = await checkPresence(env.ARTIFACTS, folder, release);
   if (presence.length) return quarantine(run, releaseId, presence, release, keyId);
 

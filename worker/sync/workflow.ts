@@ -5,15 +5,15 @@
 // release is published in one D1 batch, or quarantined with its reason. A file whose step fails all
 // its retries ends the same way, quarantined (the dead-letter path), so nothing is left half-done.
 import { WorkflowEntrypoint, type WorkflowEvent, type WorkflowStep } from "cloudflare:workers";
-import { primaryWriter } from "../db/client";
-import { loadCatalogFacts, type ManifestCopies, publishRelease } from "../db/publish";
+import { primary } from "../db/client";
+import { type ManifestCopies, publishRelease } from "../db/publish";
 import { quarantineRelease } from "../db/releases";
 import { config } from "../env";
 import { keyStatus } from "../keys";
 import { releaseFolder } from "../storage";
-import { planRelease, quarantineDetails, reasonLine, type Finding } from "./plan";
-import { manifestFreshnessProblem, releaseTotals } from "./release-manifest";
-import { readSignedManifest } from "./signed-manifest";
+import { checkRelease } from "./check-release";
+import { quarantineDetails, reasonLine, type Finding } from "./plan";
+import { releaseTotals } from "./release-manifest";
 import { type FileVerdict, storeSmallBlob, verifyFile } from "./verify-files";
 
 /** What the sync hands a Workflow: the release it claimed, and what its signed manifest lists. */
@@ -76,7 +76,7 @@ async function inBatches<T, R>(items: T[], size: number, work: (item: T) => Prom
 
 async function quarantine(env: Env, params: VerifyReleaseParams, findings: Finding[]): Promise<ReleaseOutcome> {
   const reason = reasonLine(findings);
-  await quarantineRelease(primaryWriter(env), params.releaseId, params.runId, {
+  await quarantineRelease(primary(env), params.releaseId, params.runId, {
     reason,
     details: quarantineDetails(findings),
     fileCount: params.files.length,
@@ -88,28 +88,19 @@ async function quarantine(env: Env, params: VerifyReleaseParams, findings: Findi
 }
 
 /**
- * Publishes from the manifest the sync verified: it is read again, must be the same bytes, and is
- * planned again against the catalog as it is now (another release may have published meanwhile).
+ * Publishes from the manifest the sync verified: checkRelease reads it again (it must be the same
+ * bytes) and plans it again against the catalog as it is now.
  */
 async function publish(env: Env, params: VerifyReleaseParams, verdicts: FileVerdict[]): Promise<ReleaseOutcome> {
-  const db = primaryWriter(env);
+  const db = primary(env);
   const now = Date.now();
-  const keys = config(env).TRUSTED_PUBLIC_KEYS;
-  const signed = await readSignedManifest(env.ARTIFACTS, releaseFolder(params.releaseId), params.releaseId, keys, now);
-  if (!signed.ok) return quarantine(env, params, signed.findings);
-  if (signed.manifestSha256 !== params.manifestSha256) {
-    return quarantine(env, params, [{ problem: "release.json changed while its files were verified" }]);
-  }
-  const { release, keyId } = signed;
-  // Expiry is checked at use, as TUF does: steps that retried past expiresAt do not publish.
-  const stale = manifestFreshnessProblem(release, now);
-  if (stale) return quarantine(env, params, [{ problem: stale }]);
-  const plan = planRelease(
-    release,
-    await loadCatalogFacts(db, release),
-    new Map(keys.map((k) => [k.id, keyStatus(k, now)])),
-  );
-  if (plan.findings.length) return quarantine(env, params, plan.findings);
+  const checked = await checkRelease(db, env.ARTIFACTS, params.releaseId, {
+    keys: config(env).TRUSTED_PUBLIC_KEYS,
+    now,
+    expectSha256: params.manifestSha256,
+  });
+  if (!checked.ok) return quarantine(env, params, checked.findings);
+  const { signed, release, keyId, plan } = checked;
   const stored = new Map(verdicts.flatMap((v) => ("stored" in v ? [[v.file, v.stored] as const] : [])));
   await publishRelease(db, {
     release,
