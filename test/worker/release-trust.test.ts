@@ -7,7 +7,7 @@ import { env, exports } from "cloudflare:workers";
 import { eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { app } from "../../worker/app";
-import { primaryWriter } from "../../worker/db/client";
+import { primary } from "../../worker/db/client";
 import { publishStatements } from "../../worker/db/publish";
 import { claimRelease } from "../../worker/db/releases";
 import { auditEvents, packVersions, products, releaseArtifacts } from "../../worker/db/schema";
@@ -30,7 +30,7 @@ import {
 } from "./support/releases";
 import { syncAndSettle } from "./support/sync";
 
-const db = () => primaryWriter(env);
+const db = () => primary(env);
 const ADMIN = { Authorization: `Bearer ${env.ADMIN_TOKEN}`, "Content-Type": "application/json" };
 const studio = (path: string, init?: RequestInit) =>
   exports.default.fetch(new Request(new URL(path, "http://studio.test"), init));

@@ -4,7 +4,7 @@
 import { env } from "cloudflare:workers";
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { primaryWriter } from "../../worker/db/client";
+import { primary } from "../../worker/db/client";
 import { publishStatements } from "../../worker/db/publish";
 import { CLAIM_LEASE_MS, claimRelease } from "../../worker/db/releases";
 import { releases } from "../../worker/db/schema";
@@ -12,7 +12,7 @@ import type { InstallerFile, PackFile } from "../../worker/sync/release-manifest
 import { dropRelease, releaseRow, rowsPublishedBy, storedAsIf } from "./support/releases";
 import { syncAndSettle } from "./support/sync";
 
-const db = () => primaryWriter(env);
+const db = () => primary(env);
 
 describe("claimRelease", () => {
   it("gives a release to one run only while its lease lasts", async () => {

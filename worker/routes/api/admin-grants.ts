@@ -2,7 +2,7 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import { adminBearer } from "../../admin-auth";
-import { primaryWriter } from "../../db/client";
+import { primary } from "../../db/client";
 import { getGrant, listGrants, revokeGrant } from "../../db/grants";
 import { GRANT_ID } from "../../downloads/grants";
 import { notFound } from "../../errors";
@@ -21,7 +21,7 @@ const listQuery = z.object({
 
 adminGrantsRoutes.get("/", validate("query", listQuery), async (c) => {
   const { limit, before } = c.req.valid("query");
-  const rows = await listGrants(primaryWriter(c.env), limit, before);
+  const rows = await listGrants(primary(c.env), limit, before);
   const view = rows.map((g) => ({
     ...g,
     createdAt: new Date(g.createdAt).toISOString(),
@@ -33,7 +33,7 @@ adminGrantsRoutes.get("/", validate("query", listQuery), async (c) => {
 const idParam = z.object({ id: z.string().regex(GRANT_ID, "must be a grant id") });
 
 adminGrantsRoutes.get("/:id", validate("param", idParam), async (c) => {
-  const grant = await getGrant(primaryWriter(c.env), c.req.valid("param").id);
+  const grant = await getGrant(primary(c.env), c.req.valid("param").id);
   if (!grant) throw notFound(`grant ${c.req.valid("param").id}`);
   const { capabilityHash: _hash, ...shown } = grant;
   return c.json(shown);
@@ -41,6 +41,6 @@ adminGrantsRoutes.get("/:id", validate("param", idParam), async (c) => {
 
 adminGrantsRoutes.post("/:id/revoke", validate("param", idParam), async (c) => {
   const { id } = c.req.valid("param");
-  if (!(await revokeGrant(primaryWriter(c.env), id, Date.now()))) throw notFound(`unrevoked grant ${id}`);
+  if (!(await revokeGrant(primary(c.env), id, Date.now()))) throw notFound(`unrevoked grant ${id}`);
   return c.json({ id, revoked: true });
 });

@@ -4,7 +4,7 @@ import { Hono } from "hono";
 import { z } from "zod";
 import { adminBearer } from "../../admin-auth";
 import { ADMIN_BODY_BYTES, limitBody } from "../../body-limit";
-import { primaryWriter } from "../../db/client";
+import { primary } from "../../db/client";
 import { auditTrail, publishedUnderKey, yankSignedByKey } from "../../db/key-incidents";
 import { config } from "../../env";
 import { notFound } from "../../errors";
@@ -64,19 +64,19 @@ adminKeysRoutes.get("/keys", (c) => {
 
 // Keys that were removed from TRUSTED_PUBLIC_KEYS may still have published files: any id is asked.
 adminKeysRoutes.get("/keys/:id/published", validate("param", keyParams), async (c) =>
-  c.json(await publishedUnderKey(primaryWriter(c.env), c.req.valid("param").id)),
+  c.json(await publishedUnderKey(primary(c.env), c.req.valid("param").id)),
 );
 
 adminKeysRoutes.post("/keys/:id/yank", validate("param", keyParams), validate("json", yankBody), async (c) => {
   const { id } = c.req.valid("param");
-  const db = primaryWriter(c.env);
+  const db = primary(c.env);
   const known = config(c.env).TRUSTED_PUBLIC_KEYS.some((k) => k.id === id);
   if (!known && !(await publishedUnderKey(db, id)).releases.length) throw notFound(`key ${id}`);
   return c.json(await yankSignedByKey(db, id, c.req.valid("json").reason, Date.now()));
 });
 
 adminKeysRoutes.get("/audit", validate("query", auditQuery), async (c) =>
-  c.json({ events: await auditTrail(primaryWriter(c.env), c.req.valid("query").limit) }),
+  c.json({ events: await auditTrail(primary(c.env), c.req.valid("query").limit) }),
 );
 
 registerSchemas({

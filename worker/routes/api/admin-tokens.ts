@@ -3,7 +3,7 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import { adminBearer } from "../../admin-auth";
-import { primaryWriter } from "../../db/client";
+import { primary } from "../../db/client";
 import { insertApiToken, listApiTokens, revokeApiToken } from "../../db/grants";
 import { generateToken, hashToken, newTokenRequest } from "../../downloads/tokens";
 import { notFound } from "../../errors";
@@ -17,7 +17,7 @@ tokensRoutes.use(adminBearer, limitBody(ADMIN_BODY_BYTES));
 tokensRoutes.post("/", validate("json", newTokenRequest), async (c) => {
   const { name, scopes } = c.req.valid("json");
   const token = generateToken();
-  const record = await insertApiToken(primaryWriter(c.env), {
+  const record = await insertApiToken(primary(c.env), {
     id: crypto.randomUUID(),
     name,
     scopes,
@@ -29,10 +29,10 @@ tokensRoutes.post("/", validate("json", newTokenRequest), async (c) => {
   });
 });
 
-tokensRoutes.get("/", async (c) => c.json({ tokens: await listApiTokens(primaryWriter(c.env)) }));
+tokensRoutes.get("/", async (c) => c.json({ tokens: await listApiTokens(primary(c.env)) }));
 
 tokensRoutes.delete("/:id", validate("param", z.object({ id: z.uuid() })), async (c) => {
   const { id } = c.req.valid("param");
-  if (!(await revokeApiToken(primaryWriter(c.env), id, Date.now()))) throw notFound(`active token ${id}`);
+  if (!(await revokeApiToken(primary(c.env), id, Date.now()))) throw notFound(`active token ${id}`);
   return c.body(null, 204);
 });

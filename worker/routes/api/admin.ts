@@ -4,7 +4,7 @@ import { Hono } from "hono";
 import { z } from "zod";
 import { adminBearer } from "../../admin-auth";
 import { INSTALLER_KINDS, packRef, productId } from "../../domain/vocabulary";
-import { type Db, primaryWriter } from "../../db/client";
+import { type Db, primary } from "../../db/client";
 import { yankPackVersion } from "../../db/yank";
 import { recountCatalog } from "../../db/counts/facets";
 import {
@@ -65,19 +65,19 @@ const yankBody = reasonBody;
 adminRoutes.post("/sync", async (c) => c.json(await runSync(c.env, { trigger: "admin" })));
 
 adminRoutes.get("/sync/runs", validate("query", runsQuery), async (c) => {
-  const runs = await listSyncRuns(primaryWriter(c.env), c.req.valid("query").limit);
+  const runs = await listSyncRuns(primary(c.env), c.req.valid("query").limit);
   return c.json({ runs });
 });
 
 adminRoutes.get("/releases", validate("query", releasesQuery), async (c) => {
   const { status, limit, cursor } = c.req.valid("query");
-  const page = await listReleases(primaryWriter(c.env), { status, limit, after: cursor });
+  const page = await listReleases(primary(c.env), { status, limit, after: cursor });
   return c.json({ releases: page.releases, nextCursor: page.next ? encodeCursor(page.next) : null });
 });
 
 adminRoutes.get("/releases/:id", validate("param", releaseParams), async (c) => {
   const { id } = c.req.valid("param");
-  const release = await getRelease(primaryWriter(c.env), id);
+  const release = await getRelease(primary(c.env), id);
   if (!release) throw notFound(`release ${id}`);
   return c.json(release);
 });
@@ -89,7 +89,7 @@ adminRoutes.post(
   validate("json", yankBody),
   async (c) => {
     const { name, version } = c.req.valid("param");
-    const yanked = await yankPackVersion(primaryWriter(c.env), name, version, c.req.valid("json").reason, Date.now());
+    const yanked = await yankPackVersion(primary(c.env), name, version, c.req.valid("json").reason, Date.now());
     if (!yanked) throw notFound(`pack ${name} version ${version}`);
     return c.json(yanked);
   },
@@ -116,7 +116,7 @@ const notProcessing = (id: string) =>
 // blocked. It is verified from scratch, so a retry never trusts more than a first run would.
 adminRoutes.post("/releases/:id/retry", validate("param", releaseParams), async (c) => {
   const { id } = c.req.valid("param");
-  const db = primaryWriter(c.env);
+  const db = primary(c.env);
   const stuck = await releaseStuckRelease(db, id, { retry: true });
   if (stuck) await stopWorkflow(c.env, stuck.workflowId);
   else if (!(await requeueQuarantined(db, id, Date.now()))) throw await retryRefusal(db, id);
@@ -138,7 +138,7 @@ adminRoutes.post(
   validate("json", abandonBody),
   async (c) => {
     const { id } = c.req.valid("param");
-    const db = primaryWriter(c.env);
+    const db = primary(c.env);
     const before = await releaseStuckRelease(db, id, { abandon: c.req.valid("json").reason, now: Date.now() });
     if (!before) throw (await getRelease(db, id)) ? notProcessing(id) : notFound(`release ${id}`);
     await stopWorkflow(c.env, before.workflowId);
@@ -165,14 +165,14 @@ adminRoutes.post(
   validate("json", yankBody),
   async (c) => {
     const installer = c.req.valid("param");
-    const yanked = await yankInstaller(primaryWriter(c.env), installer, c.req.valid("json").reason, Date.now());
+    const yanked = await yankInstaller(primary(c.env), installer, c.req.valid("json").reason, Date.now());
     if (!yanked) throw notFound(`${installer.kind} of ${installer.product} ${installer.version}`);
     return c.json(yanked);
   },
 );
 
 adminRoutes.post("/catalog/recount", validate("json", reasonBody), async (c) =>
-  c.json(await recountCatalog(primaryWriter(c.env), c.req.valid("json").reason, Date.now())),
+  c.json(await recountCatalog(primary(c.env), c.req.valid("json").reason, Date.now())),
 );
 
 const recountSchema = z.object({

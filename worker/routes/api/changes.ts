@@ -3,7 +3,7 @@
 // /api/v1/changes/mirror.sh is a nightly job's script that keeps the last generation it mirrored.
 import { Hono } from "hono";
 import { changesQuery } from "../../catalog/filters";
-import { latestStateReader } from "../../db/client";
+import { primary } from "../../db/client";
 import { changesSince, type Changes } from "../../db/changes";
 import { originOf } from "../context";
 import { validate } from "../../validate";
@@ -46,7 +46,7 @@ export const changesRoutes = new Hono<{ Bindings: Env }>();
 changesRoutes.get("/", validate("query", changesQuery), async (c) => {
   const { since, ...filters } = c.req.valid("query");
   // The primary: a mirror must never be told a generation a lagging replica has not seen.
-  const changes = await changesSince(latestStateReader(c.env), since, filters);
+  const changes = await changesSince(primary(c.env), since, filters);
   return c.json(publicChanges(changes), 200, { "Cache-Control": "no-store" });
 });
 

@@ -3,7 +3,7 @@
 // of the grant response), never with the public grant id that every /dl URL shows.
 import { type Context, Hono } from "hono";
 import { z } from "zod";
-import { latestStateReader } from "../../db/client";
+import { primary } from "../../db/client";
 import { config } from "../../env";
 import { invalidInput, NotFound } from "../../errors";
 import { grantTar, grantTarLength, tarFolder } from "../../downloads/grant-documents";
@@ -47,7 +47,7 @@ grantsRoutes.post("/", limitBody(SELECTION_BODY_BYTES), validate("json", grantRe
 });
 
 grantsRoutes.on(["GET", "HEAD"], "/:capability/bundle.tar", async (c) => {
-  const db = latestStateReader(c.env);
+  const db = primary(c.env);
   const grant = await loadLiveGrant(db, c.req.param("capability"), Date.now());
   const keys = config(c.env).TRUSTED_PUBLIC_KEYS;
   const proofs = await grantProofs(db, grant);
@@ -121,7 +121,7 @@ grantsRoutes.get("/:capability/:format", async (c) => {
       "Cache-Control": "private, no-store",
     });
   }
-  const grant = await loadLiveGrant(latestStateReader(c.env), c.req.param("capability"), Date.now());
+  const grant = await loadLiveGrant(primary(c.env), c.req.param("capability"), Date.now());
   return manifestResponse(c, format as ManifestFormat, grant, () =>
     signedEntries(grant, urlSigner(config(c.env), originOf(c))),
   );
@@ -130,7 +130,7 @@ grantsRoutes.get("/:capability/:format", async (c) => {
 grantsRoutes.get("/:capability", async (c) => {
   const cfg = config(c.env);
   const capability = c.req.param("capability");
-  const grant = await loadLiveGrant(latestStateReader(c.env), capability, Date.now());
+  const grant = await loadLiveGrant(primary(c.env), capability, Date.now());
   const signer = urlSigner(cfg, originOf(c));
   return c.json(grantView(grant, capability, await signedEntries(grant, signer), originOf(c), signer.strategy), 200, {
     "Cache-Control": "private, no-store",
@@ -143,7 +143,7 @@ async function partsContext(c: Context<{ Bindings: Env }>, sizeText = c.req.quer
   const field = c.req.query("size") === undefined && c.req.query("parts") !== undefined ? "parts" : "size";
   const parsed = z.object({ [field]: partSizeParam(minPartBytes(cfg)) }).safeParse({ [field]: sizeText });
   if (!parsed.success) throw invalidInput(parsed.error);
-  const db = latestStateReader(c.env);
+  const db = primary(c.env);
   const grant = await loadLiveGrant(db, c.req.param("capability") ?? "", Date.now());
   const keys = cfg.TRUSTED_PUBLIC_KEYS;
   const proofs = await grantProofs(db, grant);

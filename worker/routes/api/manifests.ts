@@ -16,7 +16,7 @@ import { bearerOf } from "../../downloads/tokens";
 import { ApiError } from "../../errors";
 import { limitBody, SELECTION_BODY_BYTES } from "../../body-limit";
 import { validate } from "../../validate";
-import { latestStateReader } from "../../db/client";
+import { primary } from "../../db/client";
 import { changesSince } from "../../db/changes";
 import { changesQuery } from "../../catalog/filters";
 
@@ -84,7 +84,7 @@ manifestsRoutes.post(
 // X-Catalog-Generation says how far the answer goes; X-Yanked lists what was yanked since.
 manifestsRoutes.get("/changes/:format", validate("param", formatParam), validate("query", changesQuery), async (c) => {
   const { since, ...filters } = c.req.valid("query");
-  const changes = await changesSince(latestStateReader(c.env), since, filters);
+  const changes = await changesSince(primary(c.env), since, filters);
   const files = [...changes.published.installers, ...changes.published.packs].map(({ generation: _g, ...f }) =>
     "layer" in f ? (({ layer: _l, ...rest }) => rest)(f) : f,
   );
