@@ -304,10 +304,14 @@ export type LayerRequest = { scope: LayerScope; range?: LayerRange };
 export type LayerCandidates = { candidates: (PackInfo & PackVersionInfo)[]; stop: string | null };
 
 /** The statements that read a layer's candidates: the whole layer, or one page of it with where it ends. */
-const layerStatements = ({ scope, range }: LayerRequest) =>
-  range
+function layerStatements({
+  scope,
+  range,
+}: LayerRequest): [Query<LayerVersionsRow>] | [Query<LayerVersionsRow>, Query<LayerRangeRow>] {
+  return range
     ? [versionsInLayerStatement(scope, range), layerRangeStatement(scope, range)]
     : [versionsInLayerStatement(scope)];
+}
 
 function layerCandidates(versionRows: LayerVersionsRow[], rangeRows?: LayerRangeRow[]): LayerCandidates {
   const stop = rangeRows?.[0]?.stop;
@@ -315,12 +319,8 @@ function layerCandidates(versionRows: LayerVersionsRow[], rangeRows?: LayerRange
 }
 
 /** A layer's candidates in one round trip. */
-export async function readLayer(db: Db, { scope, range }: LayerRequest): Promise<LayerCandidates> {
-  if (!range) return layerCandidates((await runBatch(db, [versionsInLayerStatement(scope)]))[0]);
-  const [versionRows, rangeRows] = await runBatch(db, [
-    versionsInLayerStatement(scope, range),
-    layerRangeStatement(scope, range),
-  ]);
+export async function readLayer(db: Db, request: LayerRequest): Promise<LayerCandidates> {
+  const [versionRows, rangeRows] = await runBatch(db, layerStatements(request));
   return layerCandidates(versionRows, rangeRows);
 }
 
@@ -343,7 +343,7 @@ export async function readCompatibilityInputs(
     productStatement(input.product),
     productVersionStatement(input.product, input.version),
     versionsByIdStatement(input.chosen.map(packRefId)),
-    ...(input.layer ? layerStatements(input.layer) : []),
+    ...(input.layer ? layerStatements(input.layer) : ([] as const)),
   ]);
   const chosen = new Map(
     chosenRows.map((row) => {

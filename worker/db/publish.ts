@@ -184,9 +184,9 @@ type PublishInput = {
 
 /** A releases row as SELECT values in the table's column order (NULL where not given). */
 function claimRowValues(row: Partial<typeof releases.$inferInsert>) {
-  const given = row as Record<string, unknown>;
+  const columns = Object.keys(getTableColumns(releases)) as (keyof typeof releases.$inferInsert)[];
   return sql.join(
-    Object.keys(getTableColumns(releases)).map((key) => (key in given ? sql`${given[key]}` : sql`NULL`)),
+    columns.map((key) => (key in row ? sql`${row[key]}` : sql`NULL`)),
     sql`, `,
   );
 }
