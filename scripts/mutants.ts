@@ -569,6 +569,16 @@ export const MUTANTS: Mutant[] = [
     replace: "const padTo = (n: number) => BLOCK - (n % BLOCK);",
     tests: [T("tar")],
   },
+  // house-db: the one release check the sync's gate and the Workflow share
+  {
+    id: "recheck-ignores-changed-manifest",
+    bug: "the Workflow publishes a release.json other than the one whose files it verified",
+    file: "worker/sync/check-release.ts",
+    find: "if (expectSha256 !== undefined && signed.manifestSha256 !== expectSha256)",
+    replace: "if (false)",
+    tests: [T("check-release")],
+    before: "n/a",
+  },
 ];
 
 // ── running ──────────────────────────────────────────────────────────────────────────────────────
