@@ -37,7 +37,8 @@ describe("checkRelease", () => {
     if (!first.ok) throw new Error(first.findings[0].problem);
     // Re-signed by the same trusted key, but not the bytes whose files were verified.
     const privateKeys = JSON.parse(env.TEST_SIGNING_KEYS) as Record<string, string>;
-    await writeReleaseJson(env, "check-swapped", { ...manifest, products: [] }, privateKeys["test-ec"]);
+    const later = new Date(Date.parse(manifest.expiresAt) + 60_000).toISOString();
+    await writeReleaseJson(env, "check-swapped", { ...manifest, expiresAt: later }, privateKeys["test-ec"]);
     const again = await check("check-swapped", first.signed.manifestSha256);
     expect(again).toMatchObject({
       ok: false,
