@@ -11,6 +11,7 @@ import { dropRelease, writeReleaseJson } from "./support/releases";
 const check = (releaseId: string, expectSha256?: string, now = Date.now()) =>
   checkRelease(primary(env), env.ARTIFACTS, releaseId, {
     keys: config(env).TRUSTED_PUBLIC_KEYS,
+    audience: config(env).RELEASE_AUDIENCE,
     now,
     expectSha256,
   });

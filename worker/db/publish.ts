@@ -9,12 +9,14 @@ import {
   installerSlot,
   type ListedInstallerFile as InstallerFile,
   type ListedPackFile as PackFile,
-  type ListedProduct,
+  type CatalogFacts,
+  type ProductWrite,
+  type StoredFile,
   type ListedRelease as ReleaseManifest,
   parseImageReference,
   releaseTotals,
 } from "../domain/release-files";
-import { type Layer, packRefId, versionSortKey } from "../domain/vocabulary";
+import { packRefId, versionSortKey } from "../domain/vocabulary";
 import { bumpGeneration, stampGenerations } from "./changes";
 import { chunksOf, D1_MAX_PARAMS, type Db } from "./client";
 import { facetCountStatements } from "./counts/facets";
@@ -34,31 +36,6 @@ import {
 } from "./schema";
 
 type Statement = BatchItem<"sqlite">;
-
-/** What the catalog already holds for the names a release touches. */
-export type CatalogFacts = {
-  /** Published pack versions by `${name}@${version}`. */
-  packVersions: Map<string, { sha256: string; size: number }>;
-  packLayers: Map<string, Layer>;
-  /** Published installers by `${product}@${version}/${kind}`. */
-  artifacts: Map<string, { sha256: string; size: number }>;
-  /** Published products by id, with the fields a release may not silently change. */
-  products: Map<string, Omit<ListedProduct, "id">>;
-  /** Published file names (packs and installers share one name space) and what owns each. */
-  fileNames: Map<string, string>;
-};
-
-/** A verified file's immutable copy and its signature's (blobs pinned by etag). */
-export type StoredFile = {
-  objectKey: string;
-  objectEtag: string;
-  signatureKey: string;
-  signatureEtag: string;
-  signatureSize: number;
-};
-
-/** A product row to insert (a new product) or update (an explicit, signed "update" entry). */
-export type ProductWrite = { entry: ListedProduct; change: "create" | "update" };
 
 // drizzle binds every column of every inserted row, so a multi-row INSERT takes fewer rows per statement.
 const chunksFor = <T>(table: SQLiteTable, rows: T[]) =>

@@ -1,6 +1,7 @@
 // The checks a release passes before anything of it is trusted, and again right before it is
 // published: release.json read and its signature verified (the manifest must be the same bytes
-// when `expectSha256` is given), not expired, and planned against the catalog as it is now (another
+// when `expectSha256` is given), not expired, meant for this deployment, and planned against the
+// catalog as it is now (another
 // release may have published meanwhile; a key may have been revoked). The sync (run.ts) runs them
 // when it claims a release, the Workflow (workflow.ts) before it publishes; each quarantines a
 // refusal with what it knows of the release.
@@ -10,7 +11,7 @@ import type { TrustedKey } from "../env";
 import { keyStatus } from "../keys";
 import { releaseFolder } from "../storage";
 import { type Finding, planRelease, type ReleasePlan } from "./plan";
-import { manifestFreshnessProblem, type ReleaseManifest } from "./release-manifest";
+import { admissionProblem, type ReleaseManifest } from "./release-manifest";
 import { readSignedManifest, type SignedManifest } from "./signed-manifest";
 
 export type CheckedRelease =
@@ -28,15 +29,17 @@ export async function checkRelease(
   db: Db,
   bucket: R2Bucket,
   releaseId: string,
-  { keys, now, expectSha256 }: { keys: readonly TrustedKey[]; now: number; expectSha256?: string },
+  opts: { keys: readonly TrustedKey[]; audience: string; now: number; expectSha256?: string },
 ): Promise<CheckedRelease> {
+  const { keys, now, expectSha256 } = opts;
   const signed = await readSignedManifest(bucket, releaseFolder(releaseId), releaseId, keys, now);
   if (!signed.ok) return { ok: false, findings: signed.findings, keyId: signed.keyId };
   const { release, keyId } = signed;
   if (expectSha256 !== undefined && signed.manifestSha256 !== expectSha256)
     return { ok: false, findings: [{ problem: "release.json changed while its files were verified" }], release, keyId };
-  // Expiry is checked at use, as TUF does: a release whose checks ran past expiresAt does not publish.
-  const stale = manifestFreshnessProblem(release, now);
+  // Expiry (and the deployment it is for) is checked at use, as TUF does: a release whose checks
+  // ran past expiresAt does not publish.
+  const stale = admissionProblem(release, now, opts.audience);
   if (stale) return { ok: false, findings: [{ problem: stale }], release, keyId };
   const keyStatuses = new Map(keys.map((k) => [k.id, keyStatus(k, now)]));
   const plan = planRelease(release, await loadCatalogFacts(db, release), keyStatuses);

@@ -1,7 +1,7 @@
 // What a parsed release would do to the catalog, decided without I/O: which files are new, which are
 // byte-identical re-publishes (harmless, skipped), and which findings forbid publishing it at all.
 import { type Layer, packRefId } from "../domain/vocabulary";
-import type { CatalogFacts, ProductWrite } from "../db/publish";
+import type { CatalogFacts, ProductWrite } from "../domain/release-files";
 import type { KeyStatus } from "../keys";
 import { fileKeyId, installerSlot, type InstallerFile, type PackFile, type ReleaseManifest } from "./release-manifest";
 
