@@ -42,19 +42,6 @@ export type ListedRelease = {
   files: (ListedPackFile | ListedInstallerFile)[];
 };
 
-/** What the catalog already holds for the names a release touches. */
-export type CatalogFacts = {
-  /** Published pack versions by `${name}@${version}`. */
-  packVersions: Map<string, { sha256: string; size: number }>;
-  packLayers: Map<string, Layer>;
-  /** Published installers by `${product}@${version}/${kind}`. */
-  artifacts: Map<string, { sha256: string; size: number }>;
-  /** Published products by id, with the fields a release may not silently change. */
-  products: Map<string, Omit<ListedProduct, "id">>;
-  /** Published file names (packs and installers share one name space) and what owns each. */
-  fileNames: Map<string, string>;
-};
-
 /** A verified file's immutable copy and its signature's (blobs pinned by etag). */
 export type StoredFile = {
   objectKey: string;
@@ -63,9 +50,6 @@ export type StoredFile = {
   signatureEtag: string;
   signatureSize: number;
 };
-
-/** A product row to insert (a new product) or update (an explicit, signed "update" entry). */
-export type ProductWrite = { entry: ListedProduct; change: "create" | "update" };
 
 /** The one installer of a kind a product version may have. */
 export const installerSlot = (product: string, version: string, kind: string) => `${product}@${version}/${kind}`;

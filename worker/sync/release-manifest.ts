@@ -1,11 +1,12 @@
 // The release.json contract. The release pipeline writes every artifact and its .sig.bin under
 // incoming/<release-id>/, then release.json last, listing every file with its metadata. This schema
 // is the one place that says what a release may contain; the sync refuses anything else.
+import { createHash } from "node:crypto";
 import { z } from "zod";
-import { installerSlot, type ListedRelease, parseImageReference } from "../domain/release-files";
+import { installerSlot, parseImageReference } from "../domain/release-files";
 import { ARCHES, CLOUDS, DEPENDENCY_TYPES, INSTALLER_KINDS, LAYERS, USE_CASES } from "../domain/vocabulary";
 
-export { fileKeyId, IMAGE_REFERENCE, installerSlot, parseImageReference, releaseTotals } from "../domain/release-files";
+export { IMAGE_REFERENCE, installerSlot, parseImageReference } from "../domain/release-files";
 
 const version = z.string().regex(/^v?\d+(\.\d+){0,3}([-+][0-9A-Za-z.-]+)?$/, "must be a dotted version like 1.29.3");
 /** Deployment names a release may be for (RELEASE_AUDIENCE). */
@@ -106,7 +107,16 @@ export const packManifest = z.object({
   products: z.array(z.object({ product: slug, minVersion: version.optional(), maxVersion: version.optional() })).min(1),
 });
 
-const packFile = signedFile.extend({ kind: z.literal("pack"), pack: packManifest });
+const packFile = signedFile.extend({
+  kind: z.literal("pack"),
+  /**
+   * "update": this release deliberately changes the pack's shared fields (displayName, description,
+   * addonType, annotations.source), which every version shows. Without it a new version of a
+   * published pack leaves them as they are.
+   */
+  change: z.enum(["create", "update"]).optional(),
+  pack: packManifest,
+});
 
 const installerFile = signedFile.extend({
   kind: z.enum(INSTALLER_KINDS),
@@ -247,8 +257,43 @@ type ReleaseFile = ReleaseManifest["files"][number];
 export type PackFile = Extract<ReleaseFile, { kind: "pack" }>;
 export type InstallerFile = Exclude<ReleaseFile, { kind: "pack" }>;
 
-// The parsed manifest is what the publish batch writes (db/publish.ts takes the domain's shapes).
-true satisfies ReleaseManifest extends ListedRelease ? true : never;
+/** The key a file is signed with: its own, else the release's. */
+export const fileKeyId = (release: ReleaseManifest, file: ReleaseFile) => file.keyId ?? release.keyId;
+
+/** The pack-wide fields of pack.json: one row per pack name, shown by every version. */
+export const packWideFields = (pack: PackManifest) => ({
+  displayName: pack.displayName,
+  addonType: pack.addonType ?? null,
+  description: pack.description,
+  source: pack.annotations.source,
+});
+
+/** JSON with object keys sorted at every level, so equal values give equal text. */
+const canonicalJson = (value: unknown): string =>
+  JSON.stringify(value, (_key, v) =>
+    v && typeof v === "object" && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : v,
+  );
+
+/**
+ * What a release says about one pack version, as a sha256: its entry without the keys (a re-signed
+ * release names a new one) and without the pack-wide fields (kept per pack, with their history). A
+ * re-signed release may move a version to its key only if this is unchanged.
+ */
+export function entryDigest(file: PackFile): string {
+  const { keyId: _key, change: _change, pack, ...entry } = file;
+  const { displayName: _d, addonType: _a, description: _t, annotations: _s, ...versionFields } = pack;
+  return createHash("sha256")
+    .update(canonicalJson({ ...entry, pack: versionFields }))
+    .digest("hex");
+}
+
+/** What a release adds up to, as the releases table records it. */
+export const releaseTotals = (release: ReleaseManifest) => ({
+  fileCount: release.files.length,
+  totalBytes: release.files.reduce((sum, f) => sum + f.size, 0),
+});
 
 /** How far ahead a manifest may expire: a longer window is a longer chance to replay it. */
 export const MAX_MANIFEST_VALIDITY_MS = 90 * 24 * 60 * 60 * 1000;

@@ -353,7 +353,3 @@ publishApi.openapi(
     return c.body(null, 204);
   },
 );
-
-/** The publish API's part of the served OpenAPI document (merged by worker/routes/openapi.ts). */
-export const publishOpenApiParts = () =>
-  publishApi.getOpenAPI31Document({ openapi: "3.1.0", info: { title: "publish", version: "1" } });
