@@ -407,7 +407,7 @@ export const MUTANTS: Mutant[] = [
   {
     id: "publish-ignores-claim-holder",
     bug: "a run whose lease was taken over can still publish the release",
-    file: "worker/sync/publish.ts",
+    file: "worker/db/publish.ts",
     // biome-ignore lint/suspicious/noTemplateCurlyInString: the source text of a template literal
     find: "AND run_id = ${runId} AND status = 'processing'",
     replace: "AND status = 'processing'",
@@ -432,7 +432,7 @@ export const MUTANTS: Mutant[] = [
   {
     id: "all-clouds-one-bit",
     bug: "a version published for every cloud gets only AWS's bit: searches under-count every other cloud",
-    file: "worker/db/facets.ts",
+    file: "worker/db/counts/facets.ts",
     find: "const ALL_CLOUDS = bitText(Object.values(FACET_BITS.cloud).reduce((all, bit) => all | bit, 0));",
     replace: "const ALL_CLOUDS = bitText(FACET_BITS.cloud.aws);",
     tests: [T("catalog-facets")],
@@ -441,7 +441,7 @@ export const MUTANTS: Mutant[] = [
   {
     id: "open-range-closed",
     bug: "an open product version range is kept as empty: a product version filter drops unbounded packs",
-    file: "worker/db/facet-bits.ts",
+    file: "worker/db/counts/facet-bits.ts",
     find: "export const OPEN_MAX = sql`char(1114111)`;",
     replace: "export const OPEN_MAX = sql`''`;",
     tests: [T("catalog-facets")],
@@ -450,16 +450,16 @@ export const MUTANTS: Mutant[] = [
   {
     id: "summary-for-version-filters",
     bug: "a search with a per-version filter counts from the pack summaries, which join values of different versions",
-    file: "worker/db/catalog-queries.ts",
-    find: "if (!f.product && !f.useCase && !f.cloud && !f.arch && f.fips === undefined) return summaryCounts(f);",
-    replace: "if (!f.product) return summaryCounts(f);",
+    file: "worker/db/counts/search-counts.ts",
+    find: "if (!f.product && !f.useCase && !f.cloud && !f.arch && f.fips === undefined) return summaryCounts(f, match);",
+    replace: "if (!f.product) return summaryCounts(f, match);",
     tests: [T("catalog-facets")],
     before: "n/a",
   },
   {
     id: "search-walk-ignores-matches",
     bug: "a search with many matches walks every pack by name without testing it against the matches",
-    file: "worker/db/catalog-queries.ts",
+    file: "worker/db/pack-page.ts",
     // biome-ignore lint/suspicious/noTemplateCurlyInString: the source text of a template literal
     find: "sql`+p.rowid IN (SELECT rowid FROM pack_search WHERE pack_search MATCH ${match})`, ",
     replace: "",
@@ -469,7 +469,7 @@ export const MUTANTS: Mutant[] = [
   {
     id: "version-cut-starts-empty",
     bug: "a new product version interval starts with no counts instead of those of the interval it is cut from",
-    file: "worker/db/product-version-counts.ts",
+    file: "worker/db/counts/product-version-counts.ts",
     find: "CROSS JOIN product_version_counts c ON c.product_id = cut.product_id AND c.from_key = (",
     replace: "CROSS JOIN product_version_counts c ON 0 AND c.from_key = (",
     tests: [T("catalog-facets")],
@@ -478,7 +478,7 @@ export const MUTANTS: Mutant[] = [
   {
     id: "version-counts-not-subtracted",
     bug: "a batch adds the touched packs' product version counts without taking away what their kept ranges counted",
-    file: "worker/db/product-version-counts.ts",
+    file: "worker/db/counts/product-version-counts.ts",
     // biome-ignore lint/suspicious/noTemplateCurlyInString: the source text of a template literal
     find: "FROM pack_product_ranges x WHERE ${before}",
     replace: "FROM pack_product_ranges x WHERE 0",
@@ -488,7 +488,7 @@ export const MUTANTS: Mutant[] = [
   {
     id: "version-cut-at-max",
     bug: "an interval is cut at a range's max instead of just past it: the max itself falls outside the range",
-    file: "worker/db/product-version-counts.ts",
+    file: "worker/db/counts/product-version-counts.ts",
     find: "} || char(1)`;",
     replace: "}`;",
     tests: [T("catalog-facets")],
@@ -497,7 +497,7 @@ export const MUTANTS: Mutant[] = [
   {
     id: "version-pack-counted-per-mask",
     bug: "a pack whose versions in an interval have two masks counts twice for a combination both have",
-    file: "worker/db/product-version-counts.ts",
+    file: "worker/db/counts/product-version-counts.ts",
     // biome-ignore lint/suspicious/noTemplateCurlyInString: the source text of a template literal
     find: "SELECT DISTINCT grp.id, ${combinations.bits} AS bits\n      FROM sets grp CROSS JOIN json_each('[' ||",
     // biome-ignore lint/suspicious/noTemplateCurlyInString: the source text of a template literal
@@ -508,7 +508,7 @@ export const MUTANTS: Mutant[] = [
   {
     id: "facet-counts-any-product-dropped",
     bug: "a pack's combinations leave out 'any product': every count without a product filter reads 0",
-    file: "worker/db/facets.ts",
+    file: "worker/db/counts/facets.ts",
     find: "CROSS JOIN json_each(json_insert(j.value -> 1, '$[#]', '')) x",
     replace: "CROSS JOIN json_each(j.value -> 1) x",
     tests: [T("catalog-facets")],
@@ -517,7 +517,7 @@ export const MUTANTS: Mutant[] = [
   {
     id: "facet-counts-old-profiles-ignored",
     bug: "a publish or yank adds the touched packs' new profile sets without taking away their old ones",
-    file: "worker/db/facets.ts",
+    file: "worker/db/counts/facets.ts",
     find: "SELECT old_profiles, -1 FROM per_pack WHERE",
     replace: "SELECT old_profiles, 0 FROM per_pack WHERE",
     tests: [T("catalog-facets")],
@@ -526,7 +526,7 @@ export const MUTANTS: Mutant[] = [
   {
     id: "facet-bits-bound",
     bug: "the facet bits are bound again: D1 makes them REAL, every kept set reads as changed, each batch recounts its packs",
-    file: "worker/db/facets.ts",
+    file: "worker/db/counts/facets.ts",
     find: "const bitText = (bits: number) => sql.raw(String(Math.trunc(bits)));",
     // biome-ignore lint/suspicious/noTemplateCurlyInString: the source text of a template literal
     replace: "const bitText = (bits: number) => sql`${bits}`;",
@@ -653,11 +653,17 @@ export const MUTANTS: Mutant[] = [
   {
     id: "publish-manifest-change-unchecked",
     bug: "the publish step skips its 'release.json changed while its files were verified' check: a swapped manifest publishes",
-    file: "worker/sync/workflow.ts",
-    find: "if (signed.manifestSha256 !== params.manifestSha256) {",
-    replace: "if (signed.manifestSha256 !== params.manifestSha256 && false) {",
-    tests: [T("sync-guards")],
-    before: "n/a",
+    // house-db: the check moved to the release check the sync's gate and the Workflow share
+    file: "worker/sync/check-release.ts",
+    find: "if (expectSha256 !== undefined && signed.manifestSha256 !== expectSha256)",
+    replace: "if (expectSha256 !== undefined && signed.manifestSha256 !== expectSha256 && false)",
+    tests: [T("sync-guards"), T("check-release")],
+    before: {
+      file: "worker/sync/workflow.ts",
+      find: "if (signed.manifestSha256 !== params.manifestSha256) {",
+      replace: "if (signed.manifestSha256 !== params.manifestSha256 && false) {",
+      tests: [T("sync-guards")],
+    },
   },
   {
     id: "release-file-name-slash",

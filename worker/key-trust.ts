@@ -5,8 +5,8 @@
 // The download paths also check each served file's key against the env (keys.ts, revokedKeyIds),
 // so nothing signed by a revoked key leaves even before the reconcile has committed.
 import type { MiddlewareHandler } from "hono";
-import { primaryWriter } from "./db/client";
-import { incidentStatements, revokedOnRecord } from "./db/key-trust";
+import { primary } from "./db/client";
+import { recordIncident, revokedOnRecord } from "./db/key-trust";
 import { ConfigError, config, type TrustedKey } from "./env";
 
 /** The revoked set each env (one per isolate in production) was last reconciled with. */
@@ -37,13 +37,13 @@ export async function reconcileRevocations(env: Env, now = Date.now()): Promise<
     .sort()
     .join(",");
   if (reconciledFor.get(env) === fingerprint) return [];
-  const db = primaryWriter(env);
+  const db = primary(env);
   const recorded = await revokedOnRecord(db);
   const newly = revoked.filter((k) => !recorded.includes(k.id));
   for (const key of newly) {
     const reason = revocationReason(key);
     const incident = { keyId: key.id, cause: "revoked" as const, reason, now, action: "revoke-key" };
-    await db.batch(incidentStatements(db, { ...incident, auditId: crypto.randomUUID() }));
+    await recordIncident(db, { ...incident, auditId: crypto.randomUUID() });
   }
   reconciledFor.set(env, fingerprint);
   return newly.map((k) => k.id);

@@ -18,8 +18,8 @@ import { sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { drizzle } from "drizzle-orm/d1";
 import * as schema from "../../worker/db/schema";
-import { facetCountStatements, rangeRows } from "../../worker/db/facets";
-import { addCounts, differenceRows } from "../../worker/db/product-version-counts";
+import { facetCountStatements, rangeRows } from "../../worker/db/counts/facets";
+import { addCounts, differenceRows } from "../../worker/db/counts/product-version-counts";
 import { join, resolve } from "node:path";
 import { getPlatformProxy } from "wrangler";
 

@@ -2,7 +2,7 @@
 import { env, exports } from "cloudflare:workers";
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { primaryWriter } from "../../worker/db/client";
+import { primary } from "../../worker/db/client";
 import { packVersions } from "../../worker/db/schema";
 import {
   releasePageSchema,
@@ -48,7 +48,7 @@ describe("admin API", () => {
       });
       expect(wrong.status, `${method} ${path}`).toBe(401);
     }
-    expect((await primaryWriter(env).select().from(packVersions)).length).toBe(0);
+    expect((await primary(env).select().from(packVersions)).length).toBe(0);
   });
 
   it("POST /sync runs the sync now and answers with the run summary", async () => {
@@ -178,11 +178,7 @@ describe("admin API", () => {
       yankReason: "CVE-2026-0001 in the bundled exporter",
       changed: true,
     });
-    const row = await primaryWriter(env)
-      .select()
-      .from(packVersions)
-      .where(eq(packVersions.id, "prometheus@2.55.0"))
-      .get();
+    const row = await primary(env).select().from(packVersions).where(eq(packVersions.id, "prometheus@2.55.0")).get();
     expect(row).toMatchObject({
       yanked: true,
       yankedAt: record.yankedAt,
@@ -221,7 +217,7 @@ describe("admin API", () => {
     expect(await unknown.json()).toEqual({
       error: { code: "not_found", message: "pack nginx version 9.9.9 not found" },
     });
-    const row = await primaryWriter(env).select().from(packVersions).where(eq(packVersions.id, "nginx@1.12.0")).get();
+    const row = await primary(env).select().from(packVersions).where(eq(packVersions.id, "nginx@1.12.0")).get();
     expect(row!.yanked).toBe(false);
   });
 

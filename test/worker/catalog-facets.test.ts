@@ -1,4 +1,4 @@
-// The kept facet counts (worker/db/facets.ts) on a generated catalog of a few thousand versions,
+// The kept facet counts (worker/db/counts/facets.ts) on a generated catalog of a few thousand versions,
 // published through publishStatements in several releases: every total, facet and page of
 // /api/v1/packs equals a plain recount of the generated data, after the first publish, after a yank,
 // after a second publish that adds versions to existing packs and after a key incident's yank, with
@@ -9,7 +9,7 @@ import { type SQL, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { PackSearchResult } from "../../worker/catalog/packs";
-import { WALK_FROM_MATCHES } from "../../worker/db/catalog-queries";
+import { WALK_FROM_MATCHES } from "../../worker/db/pack-page";
 import {
   type Arch,
   ARCHES,
@@ -22,9 +22,9 @@ import {
   compareVersions,
   versionSortKey,
 } from "../../worker/domain/vocabulary";
-import { profileRows, rangeRows, rebuildFacetCountStatements } from "../../worker/db/facets";
+import { profileRows, rangeRows, rebuildFacetCountStatements } from "../../worker/db/counts/facets";
 import { yankSignedByKey } from "../../worker/db/key-incidents";
-import { publishStatements } from "../../worker/sync/publish";
+import { publishStatements } from "../../worker/db/publish";
 import { yankPackVersion } from "../../worker/db/yank";
 import * as schema from "../../worker/db/schema";
 import type { PackFile, ReleaseManifest } from "../../worker/sync/release-manifest";

@@ -3,22 +3,17 @@
 // every release; the packs table, one row per pack, may be walked in name order for paging).
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { catalogFilter } from "../../worker/catalog/packs";
-import {
-  type CatalogFilter,
-  pageStatement,
-  toQuery,
-  productVersionCountsStatement,
-  searchCountsStatement,
-  versionsInLayerStatement,
-  versionsOfStatement,
-} from "../../worker/db/catalog-queries";
+import { toQuery } from "../../worker/db/batch";
+import { layerRangeStatement, type LayerRange, versionsInLayerStatement } from "../../worker/db/layer";
+import { pageStatement } from "../../worker/db/pack-page";
+import { type CatalogFilter, versionsOfStatement } from "../../worker/db/pack-versions";
+import { productVersionCountsStatement, searchCountsStatement } from "../../worker/db/counts/search-counts";
+import { ftsQuery } from "../../worker/db/search-text";
 import type { PackFilters } from "../../worker/catalog/filters";
-import { type SQL, sql } from "drizzle-orm";
+import type { SQL } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import * as schema from "../../worker/db/schema";
-import { comboCountsStatement, facetCountStatements, productComboCountsStatement } from "../../worker/db/facets";
-import { layerRangeStatement, type LayerRange } from "../../worker/db/catalog-queries";
+import { comboCountsStatement, facetCountStatements, productComboCountsStatement } from "../../worker/db/counts/facets";
 
 async function plan(statement: SQL | { sql: string; params: unknown[] }): Promise<string[]> {
   const q = "params" in statement && typeof statement.sql === "string" ? statement : toQuery(statement as SQL);
@@ -28,11 +23,14 @@ async function plan(statement: SQL | { sql: string; params: unknown[] }): Promis
   return results.map((r) => r.detail);
 }
 
-/** The statement packs.ts counts a searched or versioned filter with. */
+/** The statement counts/pack-counts.ts counts a searched or versioned filter with. */
 const countsStatement = (f: CatalogFilter) =>
   f.product && f.version
-    ? productVersionCountsStatement({ ...f, product: f.product, version: f.version })
-    : searchCountsStatement({ ...f, match: f.match ?? "", version: undefined });
+    ? productVersionCountsStatement({ ...f, product: f.product, version: f.version }, ftsQuery(f.q))
+    : searchCountsStatement({ ...f, version: undefined }, ftsQuery(f.q) ?? "");
+
+/** A catalog filter as /api/v1/packs would pass it (the parsed query is one as it comes). */
+const filterOf = (f: CatalogFilter): CatalogFilter => f;
 
 const FULL_SCAN_OF_VERSION_TABLES = /^SCAN (pv|c|u|a|x|pack_versions|pack_version_\w+|pack_dependencies)\b(?! VIRTUAL)/;
 
@@ -61,7 +59,7 @@ const everything = {
 
 describe("query plans", () => {
   it.each(INDEX_FOR)("a %s filter is checked through its index in the page query", async (name, value, index) => {
-    const lines = await plan(pageStatement(catalogFilter({ [name]: value }), undefined, 24));
+    const lines = await plan(pageStatement(filterOf({ [name]: value }), undefined, 24));
     expect(
       lines.some((l) => index.test(l)),
       lines.join("\n"),
@@ -69,7 +67,7 @@ describe("query plans", () => {
   });
 
   it("uses every filter's index at once when all are active", async () => {
-    const lines = await plan(pageStatement(catalogFilter(everything), "a", 24));
+    const lines = await plan(pageStatement(filterOf(everything), "a", 24));
     // Search text starts the walk from its matches, each joined to its pack by rowid: the layer is
     // then checked on that row, not walked in its index.
     expect(lines.join("\n")).toMatch(/SEARCH p USING INTEGER PRIMARY KEY \(rowid=\?\)/);
@@ -87,7 +85,7 @@ describe("query plans", () => {
     { product: "palette-vertex", version: "4.6.12" },
     everything,
   ] as Partial<PackFilters>[])("never scans a per-version table for %j", async (filters) => {
-    const f = catalogFilter(filters);
+    const f = filterOf(filters);
     const active = Object.keys(filters);
     // Without search text or a product version the counts come from the kept table (tested below).
     const counted = "q" in filters || "version" in filters;
@@ -107,7 +105,7 @@ describe("query plans", () => {
   it("binds well under D1's 100 parameters a statement, with every filter at once", () => {
     const { version: _version, ...everythingButVersion } = everything;
     for (const filters of [everything, everythingButVersion] as Partial<PackFilters>[]) {
-      const f = catalogFilter(filters);
+      const f = filterOf(filters);
       for (const statement of [pageStatement(f, "a", 24), countsStatement(f)])
         expect(toQuery(statement).params.length, JSON.stringify(filters)).toBeLessThanOrEqual(30);
     }
@@ -115,7 +113,7 @@ describe("query plans", () => {
 
   it("counts a search in one pass over its full-text matches' kept profiles, reading neither packs nor versions", async () => {
     const lines = await plan(
-      countsStatement(catalogFilter({ q: "monitoring", cloud: "aws", product: "palette-vertex", fips: true })),
+      countsStatement(filterOf({ q: "monitoring", cloud: "aws", product: "palette-vertex", fips: true })),
     );
     const text = lines.join("\n");
     expect(text).toMatch(/pack_search VIRTUAL TABLE INDEX \d+:M/);
@@ -130,7 +128,7 @@ describe("query plans", () => {
 
   it("counts search text alone, or with a layer, from one kept summary a match", async () => {
     for (const filters of [{ q: "monitoring" }, { q: "monitoring", layer: "addon" }] as Partial<PackFilters>[]) {
-      const lines = await plan(countsStatement(catalogFilter(filters)));
+      const lines = await plan(countsStatement(filterOf(filters)));
       const text = lines.join("\n");
       expect(text).toMatch(/pack_search VIRTUAL TABLE INDEX \d+:M/);
       expect(text).toMatch(/SEARCH u USING INTEGER PRIMARY KEY \(rowid=\?\)/);
@@ -139,8 +137,10 @@ describe("query plans", () => {
   });
 
   it("counts a searched product version from its matches' kept ranges, reading no version", async () => {
-    const f = catalogFilter({ q: "monitoring", product: "palette-vertex", version: "4.6.12" });
-    const lines = await plan(productVersionCountsStatement({ ...f, product: f.product!, version: f.version! }));
+    const f = filterOf({ q: "monitoring", product: "palette-vertex", version: "4.6.12" });
+    const lines = await plan(
+      productVersionCountsStatement({ ...f, product: f.product!, version: f.version! }, ftsQuery(f.q)),
+    );
     const text = lines.join("\n");
     expect(text).toMatch(/SEARCH x USING PRIMARY KEY \(pack_rowid=\? AND product_id=\?\)/);
     expect(text).not.toMatch(/TEMP B-TREE FOR GROUP BY/);
@@ -151,8 +151,10 @@ describe("query plans", () => {
   });
 
   it("counts a product version without search text from one kept row a count, found by its interval and bits", async () => {
-    const f = catalogFilter({ product: "palette-vertex", version: "4.6.12", cloud: "aws", fips: true });
-    const lines = await plan(productVersionCountsStatement({ ...f, product: f.product!, version: f.version! }));
+    const f = filterOf({ product: "palette-vertex", version: "4.6.12", cloud: "aws", fips: true });
+    const lines = await plan(
+      productVersionCountsStatement({ ...f, product: f.product!, version: f.version! }, ftsQuery(f.q)),
+    );
     const text = lines.join("\n");
     expect(text).toMatch(/SEARCH product_version_intervals USING PRIMARY KEY \(product_id=\? AND from_key<\?\)/);
     const seeks = lines.filter((l) =>
@@ -172,7 +174,7 @@ describe("query plans", () => {
   it.each([{}, { cloud: "aws" }, everythingButSearch] as Partial<PackFilters>[])(
     "reads a page for %j without a value's whole list and without walking the catalog again for its rows",
     async (filters) => {
-      const lines = await plan(pageStatement(catalogFilter(filters), undefined, 24));
+      const lines = await plan(pageStatement(filterOf(filters), undefined, 24));
       expect(
         lines.filter((l) => /LIST SUBQUERY|AUTOMATIC/.test(l)),
         lines.join("\n"),
@@ -195,7 +197,7 @@ describe("query plans", () => {
 });
 
 describe("query plans of the kept facet counts and the compatibility pages", () => {
-  const combo = { product: "palette-enterprise", useCase: "", cloud: "aws", layer: "", arch: "amd64", fips: "1" };
+  const combo: CatalogFilter = { product: "palette-enterprise", cloud: "aws", arch: "amd64", fips: true };
 
   it("looks every combination up by its primary key", async () => {
     for (const statement of [
@@ -274,7 +276,7 @@ describe("query plans of the kept facet counts and the compatibility pages", () 
 
   const layerPage = (words: string[]): LayerRange => ({
     filter: { product: "palette-enterprise", version: "4.7.3", useCase: "controller", cloud: "aws", arch: "amd64" },
-    extra: sql`(pv.fips = 1 OR NOT EXISTS (SELECT 1 FROM products WHERE id = 'palette-enterprise' AND fips = 1))`,
+    fipsRule: { product: "palette-enterprise", asked: false },
     after: "a",
     offset: 20,
     limit: 20,

@@ -5,14 +5,9 @@ import { env, exports } from "cloudflare:workers";
 import { drizzle } from "drizzle-orm/d1";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { CompatibleResult } from "../../worker/catalog/compatibility";
-import {
-  LAYER_CHUNK,
-  readLayerRows,
-  readVersionRow,
-  runBatch,
-  versionsInLayerStatement,
-  versionsOfStatement,
-} from "../../worker/db/catalog-queries";
+import { runBatch } from "../../worker/db/batch";
+import { LAYER_CHUNK, readLayerRows, versionsInLayerStatement } from "../../worker/db/layer";
+import { readVersionRow, versionsOfStatement } from "../../worker/db/pack-versions";
 import { LAYERS, type Layer } from "../../worker/domain/vocabulary";
 import * as schema from "../../worker/db/schema";
 import { FIXTURE_PACKS, manyAddons, seedCatalog } from "./support/catalog-fixture";

@@ -3,7 +3,7 @@
 // tamper with a URL.
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { primaryWriter } from "../../worker/db/client";
+import { primary } from "../../worker/db/client";
 import { grants } from "../../worker/db/downloads-schema";
 import { packVersions } from "../../worker/db/schema";
 import { cacheKeyOf } from "../../worker/downloads/serve";
@@ -80,7 +80,7 @@ describe("grants", () => {
         `^http://studio\\.test/dl/${grant.id}/cni-calico-3\\.29\\.2\\.zst\\?exp=\\d+&kid=k2&sig=[A-Za-z0-9_-]{43}$`,
       ),
     );
-    const [row] = await primaryWriter(env).select().from(grants).where(eq(grants.id, grant.id));
+    const [row] = await primary(env).select().from(grants).where(eq(grants.id, grant.id));
     expect(row).toMatchObject({ fileCount: 2, clientIp: "198.51.100.7", revoked: false });
     expect(row.totalBytes).toBe(370_000 + calico.sigSize + grant.files[1].sigSize);
     expect(row.request).toEqual({
@@ -103,7 +103,7 @@ describe("grants", () => {
     const body = (await unknown.json()) as { error: { message: string } };
     expect(body.error.message).toBe("unknown pack versions: cni-calico@9.9.9, nope@1.0.0");
 
-    await primaryWriter(env)
+    await primary(env)
       .update(packVersions)
       .set({ yanked: true, yankReason: "CVE-2026-0001" })
       .where(eq(packVersions.id, "old-addon@1.0.0"));
@@ -211,7 +211,7 @@ describe("/dl downloads", () => {
     expect(first.status).toBe(200);
     const original = await bytesOf(first);
     // The cache is filled by a second R2 read in waitUntil; wait for it to land.
-    const [row] = await primaryWriter(env)
+    const [row] = await primary(env)
       .select({ objectKey: packVersions.objectKey })
       .from(packVersions)
       .where(eq(packVersions.id, "cni-calico@3.29.2"));
@@ -296,7 +296,7 @@ describe("/dl refuses tampered, expired, revoked and yanked URLs with a one-line
   it("refuses an expired URL", async () => {
     const grant = await grantFor([{ name: "kubernetes", version: "1.30.4" }]);
     const past = Math.floor(Date.now() / 1000) - 10;
-    await primaryWriter(env)
+    await primary(env)
       .update(grants)
       .set({ expiresAt: past * 1000 })
       .where(eq(grants.id, grant.id));
@@ -318,18 +318,12 @@ describe("/dl refuses tampered, expired, revoked and yanked URLs with a one-line
     await refused(await studio(grant.files[0].url), /revoked/);
 
     const fresh = await grantFor([{ name: "csi-aws-ebs", version: "1.41.0" }]);
-    await primaryWriter(env)
-      .update(packVersions)
-      .set({ yanked: true })
-      .where(eq(packVersions.id, "csi-aws-ebs@1.41.0"));
+    await primary(env).update(packVersions).set({ yanked: true }).where(eq(packVersions.id, "csi-aws-ebs@1.41.0"));
     try {
       await refused(await studio(fresh.files[0].url), /was yanked/);
       await refused(await studio(fresh.files[0].sigUrl), /was yanked/);
     } finally {
-      await primaryWriter(env)
-        .update(packVersions)
-        .set({ yanked: false })
-        .where(eq(packVersions.id, "csi-aws-ebs@1.41.0"));
+      await primary(env).update(packVersions).set({ yanked: false }).where(eq(packVersions.id, "csi-aws-ebs@1.41.0"));
     }
   });
 });

@@ -4,7 +4,7 @@
 import { env, exports } from "cloudflare:workers";
 import { eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
-import { primaryWriter } from "../../worker/db/client";
+import { primary } from "../../worker/db/client";
 import { grants } from "../../worker/db/downloads-schema";
 import { packVersions } from "../../worker/db/schema";
 import { config } from "../../worker/env";
@@ -44,7 +44,7 @@ describe("grant lifetime", () => {
   it("expires GRANT_TTL_SECONDS seconds after it was issued", async () => {
     const ttl = config(env).GRANT_TTL_SECONDS;
     const grant = await grantFor("guard-expiring");
-    const [row] = await primaryWriter(env).select().from(grants).where(eq(grants.id, grant.id));
+    const [row] = await primary(env).select().from(grants).where(eq(grants.id, grant.id));
     expect(row.expiresAt - row.createdAt).toBe(ttl * 1000);
     expect(Date.parse(grant.expiresAt) - Date.parse(grant.createdAt)).toBe(ttl * 1000);
   });
@@ -53,7 +53,7 @@ describe("grant lifetime", () => {
     const grant = await grantFor("guard-expiring");
     for (const [what, url] of Object.entries(documents(grant)))
       expect((await exports.default.fetch(url)).status, what).toBe(200);
-    await primaryWriter(env)
+    await primary(env)
       .update(grants)
       .set({ expiresAt: Date.now() - 1 })
       .where(eq(grants.id, grant.id));
@@ -68,7 +68,7 @@ describe("grant lifetime", () => {
     const grant = await grantFor("guard-yanked-later");
     for (const [what, url] of Object.entries(documents(grant)))
       expect((await exports.default.fetch(url)).status, what).toBe(200);
-    await primaryWriter(env)
+    await primary(env)
       .update(packVersions)
       .set({ yanked: true, yankReason: "guard test" })
       .where(eq(packVersions.id, "guard-yanked-later@1.0.0"));

@@ -8,7 +8,7 @@ import { env } from "cloudflare:workers";
 import { eq } from "drizzle-orm";
 import { afterEach, describe, expect, it } from "vitest";
 import { app } from "../../worker/app";
-import { primaryWriter } from "../../worker/db/client";
+import { primary } from "../../worker/db/client";
 import { auditEvents, distrustedKeys, packs, packVersions, products, releaseArtifacts } from "../../worker/db/schema";
 import { loadLiveGrant } from "../../worker/downloads/grants";
 import type { ReleaseManifest } from "../../worker/sync/release-manifest";
@@ -18,7 +18,7 @@ import { syncAndSettle } from "./support/sync";
 
 afterEach(() => forgetKeyIncidents(env));
 
-const db = () => primaryWriter(env);
+const db = () => primary(env);
 /** Each test syncs releases through Workflows; on a loaded machine that takes longer than vitest's 5 s. */
 const SYNC_TIMEOUT_MS = 60_000;
 const ADMIN = { Authorization: `Bearer ${env.ADMIN_TOKEN}`, "Content-Type": "application/json" };

@@ -2,8 +2,8 @@
 // names the mutant it kills. Run `npm run mutants` to see every guard fail its tests when broken.
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { primaryWriter } from "../../worker/db/client";
-import { publishStatements } from "../../worker/sync/publish";
+import { primary } from "../../worker/db/client";
+import { publishStatements } from "../../worker/db/publish";
 import { claimRelease } from "../../worker/db/releases";
 import { releaseFolder } from "../../worker/storage";
 import type { InstallerFile } from "../../worker/sync/release-manifest";
@@ -14,7 +14,7 @@ describe("one installer of a kind per product version (mutant installer-unique-d
   it("a racing publish of the same installer under another file name fails whole on the installer key", async () => {
     // Another file name than the first release's, so the file-name index cannot be what refuses it:
     // only release_artifacts' key (product, version, kind) stands between the catalog and two ISOs.
-    const db = primaryWriter(env);
+    const db = primary(env);
     const product = { id: "palette-mutant", name: "Palette Mutant", applianceName: "Mutant Appliance" };
     const iso = { product: "palette-mutant", productVersion: "9.2.0", kind: "iso" as const };
     await dropRelease(env, "mutant-installer-first", { products: [product], installers: [iso] });

@@ -7,7 +7,7 @@ import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test"
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { app } from "../../worker/app";
-import { primaryWriter } from "../../worker/db/client";
+import { primary } from "../../worker/db/client";
 import { yankPackVersion } from "../../worker/db/yank";
 import { dropRelease, PALETTE_ENTERPRISE } from "./support/releases";
 import { syncAndSettle } from "./support/sync";
@@ -110,7 +110,7 @@ describe("grant and yank state is read at the primary", () => {
 
   it("a yank stops existing grants and new grants of the pack at once", async () => {
     const grant = await newGrant("ryw-yanked");
-    await yankPackVersion(primaryWriter(env), "ryw-yanked", "1.0.0", "test yank", Date.now());
+    await yankPackVersion(primary(env), "ryw-yanked", "1.0.0", "test yank", Date.now());
     const dl = await traced(grant.files[0].url);
     expect(dl.res.status).toBe(403);
     atPrimaryOnly(dl.seen);

@@ -7,8 +7,8 @@ import { env } from "cloudflare:workers";
 import { eq } from "drizzle-orm";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { app } from "../../worker/app";
-import { primaryWriter } from "../../worker/db/client";
-import { publishStatements } from "../../worker/sync/publish";
+import { primary } from "../../worker/db/client";
+import { publishStatements } from "../../worker/db/publish";
 import { claimRelease } from "../../worker/db/releases";
 import { auditEvents, packVersions, products, releaseArtifacts } from "../../worker/db/schema";
 import { config } from "../../worker/env";
@@ -35,7 +35,7 @@ import { ADMIN_JSON, studio } from "./support/studio";
 // Tests here revoke the test keys in their settings: revocation is one way, so each test forgets it after.
 afterEach(() => forgetKeyIncidents(env));
 
-const db = () => primaryWriter(env);
+const db = () => primary(env);
 const sync = (opts: { now?: number; on?: Env } = {}) =>
   syncAndSettle(opts.on ?? env, { trigger: "admin", now: opts.now });
 const packRow = (id: string) => db().select().from(packVersions).where(eq(packVersions.id, id)).get();

@@ -5,8 +5,8 @@
 import { env } from "cloudflare:workers";
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { primaryWriter } from "../../worker/db/client";
-import { publishStatements } from "../../worker/sync/publish";
+import { primary } from "../../worker/db/client";
+import { publishStatements } from "../../worker/db/publish";
 import { CLAIM_LEASE_MS, claimRelease } from "../../worker/db/releases";
 import { packVersions, releases } from "../../worker/db/schema";
 import { sha256Hex } from "../../worker/encoding";
@@ -24,7 +24,7 @@ import {
 } from "./support/releases";
 import { syncAndSettle, workflowFinished } from "./support/sync";
 
-const db = () => primaryWriter(env);
+const db = () => primary(env);
 
 describe("claimRelease", () => {
   it("gives a release to one run only while its lease lasts", async () => {

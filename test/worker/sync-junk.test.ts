@@ -6,7 +6,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { runSync } from "../../worker/sync/run";
 import { FOLDERS_PER_RUN, nextFolderPage } from "../../worker/sync/folders";
-import { primaryWriter } from "../../worker/db/client";
+import { primary } from "../../worker/db/client";
 import { dropRelease, releaseRow } from "./support/releases";
 import { releaseSettled } from "./support/sync";
 
@@ -43,7 +43,7 @@ const junkId = (i: number) => `000-junk-${String(i).padStart(5, "0")}`;
 describe("junk folders under incoming/", () => {
   it("pages the listing after the last folder seen, never re-listing a folder's own keys", async () => {
     for (const key of ["a/x", "a/y", "a-b/x", "a0/x", "ab/x"]) await env.ARTIFACTS.put(`incoming/${key}`, "junk");
-    const db = primaryWriter(env);
+    const db = primary(env);
     expect(await nextFolderPage(env.ARTIFACTS, db, 1, 2)).toEqual(["a-b", "a"]);
     expect(await nextFolderPage(env.ARTIFACTS, db, 2, 2)).toEqual(["a0", "ab"]);
     // The end of the listing: the next page starts over.

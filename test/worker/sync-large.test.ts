@@ -3,7 +3,7 @@
 import { env } from "cloudflare:workers";
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { primaryWriter } from "../../worker/db/client";
+import { primary } from "../../worker/db/client";
 import { packVersions } from "../../worker/db/schema";
 import { dropRelease, releaseRow } from "./support/releases";
 import { syncAndSettle } from "./support/sync";
@@ -22,7 +22,7 @@ describe("catalog sync: large artifacts", () => {
 
     expect(summary.quarantined).toEqual([]);
     expect(summary.published).toEqual(["large"]);
-    const row = await primaryWriter(env).select().from(packVersions).where(eq(packVersions.id, "edge-os@22.4.5")).get();
+    const row = await primary(env).select().from(packVersions).where(eq(packVersions.id, "edge-os@22.4.5")).get();
     expect(row).toMatchObject({ size: LARGE, sha256: dropped.files["edge-os-22.4.5.zst"].sha256 });
     expect((await releaseRow(env, "large"))!.details).toMatchObject({
       verified: [{ file: "edge-os-22.4.5.zst", bytes: LARGE }],

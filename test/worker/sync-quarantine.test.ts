@@ -4,12 +4,12 @@ import { env } from "cloudflare:workers";
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { catalogGeneration } from "../../worker/catalog/generation";
-import { primaryWriter } from "../../worker/db/client";
+import { primary } from "../../worker/db/client";
 import { packs, packVersions, products } from "../../worker/db/schema";
 import { dropRelease, releaseRow, rowsPublishedBy, type DropOptions, type PackSpec } from "./support/releases";
 import { syncAndSettle } from "./support/sync";
 
-const db = () => primaryWriter(env);
+const db = () => primary(env);
 
 /** Drops a release with one good pack and `bad`, runs the sync, and checks that none of it landed. */
 async function expectQuarantined(releaseId: string, bad: Partial<DropOptions>, reason: string | RegExp) {

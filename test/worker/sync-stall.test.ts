@@ -5,7 +5,7 @@
 import { introspectWorkflowInstance } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { primaryWriter } from "../../worker/db/client";
+import { primary } from "../../worker/db/client";
 import { releases } from "../../worker/db/schema";
 import { noteProgress, stallHistory } from "../../worker/db/sync-watch";
 import { MAX_ATTEMPTS, runSync, workflowIdOf } from "../../worker/sync/run";
@@ -72,7 +72,7 @@ describe("a verifying Workflow that stops moving", () => {
     expect(past.verifying).toEqual(["stalls"]);
     expect(await workflowFinished(workflowIdOf("stalls", 1))).toBe("terminated");
     expect(await releaseRow(env, "stalls")).toMatchObject({ attempts: 2, workflowId: workflowIdOf("stalls", 2) });
-    const [history] = await stallHistory(primaryWriter(env), "stalls");
+    const [history] = await stallHistory(primary(env), "stalls");
     expect(history).toMatchObject({
       reason: past.stalled[0].reason,
       details: { workflowId: workflowIdOf("stalls", 1) },
@@ -102,12 +102,12 @@ describe("a verifying Workflow that stops moving", () => {
         `^gave up after ${MAX_ATTEMPTS} failed attempts; last error: Workflow ${workflowIdOf("stuck-3", 3)} showed no progress`,
       ),
     );
-    expect(await stallHistory(primaryWriter(env), "stuck-3")).toHaveLength(MAX_ATTEMPTS);
+    expect(await stallHistory(primary(env), "stuck-3")).toHaveLength(MAX_ATTEMPTS);
     for (const instance of instances) await instance[Symbol.asyncDispose]();
   });
 
   it("counts progress only from the Workflow that owns the release, not from a terminated one", async () => {
-    const db = primaryWriter(env);
+    const db = primary(env);
     await db.insert(releases).values({
       id: "zombie",
       status: "processing",

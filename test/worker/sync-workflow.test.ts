@@ -7,7 +7,7 @@ import { env, exports } from "cloudflare:workers";
 import { and, count, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { catalogGeneration } from "../../worker/catalog/generation";
-import { primaryWriter } from "../../worker/db/client";
+import { primary } from "../../worker/db/client";
 import { claimRelease, reclaimFromWorkflow } from "../../worker/db/releases";
 import { auditEvents, packVersions, releases } from "../../worker/db/schema";
 import { runSync, workflowIdOf } from "../../worker/sync/run";
@@ -16,7 +16,7 @@ import { dropRelease, releaseRow } from "./support/releases";
 import { releaseSettled, workflowFinished } from "./support/sync";
 import { ADMIN_JSON } from "./support/studio";
 
-const db = () => primaryWriter(env);
+const db = () => primary(env);
 const admin = (path: string, body?: unknown) =>
   exports.default.fetch(
     new Request(`http://studio.test/api/v1/admin${path}`, {
@@ -175,7 +175,7 @@ describe("release verification on Workflows", () => {
     expect(((await retry.json()) as { verifying: string[] }).verifying).toContain("squatted");
     await releaseSettled("squatted");
     expect(await releaseRow(env, "squatted")).toMatchObject({ status: "published", attempts: 2, retriedAtAttempt: 1 });
-    const [audit] = await primaryWriter(env)
+    const [audit] = await primary(env)
       .select()
       .from(auditEvents)
       .where(and(eq(auditEvents.subject, "squatted"), eq(auditEvents.action, "retry-release")));
@@ -208,7 +208,7 @@ describe("release verification on Workflows", () => {
       signManifestWith: "untrusted",
     });
     await runSync(env, { trigger: "admin" });
-    await primaryWriter(env).update(releases).set({ attempts: 5 }).where(eq(releases.id, "still-bad"));
+    await primary(env).update(releases).set({ attempts: 5 }).where(eq(releases.id, "still-bad"));
     expect((await admin("/releases/still-bad/retry", {})).status).toBe(200);
     const row = (await releaseRow(env, "still-bad"))!;
     expect(row).toMatchObject({ status: "quarantined", attempts: 6, retriedAtAttempt: 5 });

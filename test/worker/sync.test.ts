@@ -4,7 +4,7 @@ import { count, desc, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { catalogGeneration } from "../../worker/catalog/generation";
 import { versionSortKey } from "../../worker/domain/vocabulary";
-import { publishStatements } from "../../worker/sync/publish";
+import { publishStatements } from "../../worker/db/publish";
 import { CLAIM_LEASE_MS, claimRelease } from "../../worker/db/releases";
 import {
   packDependencies,
@@ -21,7 +21,7 @@ import {
 } from "../../worker/db/schema";
 import worker from "../../worker/index";
 import { hex } from "../../worker/encoding";
-import { primaryWriter } from "../../worker/db/client";
+import { primary } from "../../worker/db/client";
 import {
   dropRelease,
   PALETTE_ENTERPRISE,
@@ -32,7 +32,7 @@ import {
 } from "./support/releases";
 import { releaseSettled, syncAndSettle } from "./support/sync";
 
-const db = () => primaryWriter(env);
+const db = () => primary(env);
 const sha256Of = async (key: string) =>
   hex(await crypto.subtle.digest("SHA-256", await (await env.ARTIFACTS.get(key))!.arrayBuffer()));
 const releaseRow = (id: string) => releaseRowOf(env, id);

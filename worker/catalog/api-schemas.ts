@@ -3,7 +3,7 @@
 // cannot claim a field the worker does not send or miss one it does.
 import { z } from "zod";
 import { ARCHES, DEPENDENCY_TYPES, INSTALLER_KINDS, LAYERS, USE_CASES } from "../domain/vocabulary";
-import { FACETS } from "../db/catalog-queries";
+import { FACETS } from "../db/pack-versions";
 
 const isoTime = z.string().meta({ description: "ISO 8601 time" });
 const sha256 = z.string().regex(/^[0-9a-f]{64}$/);

@@ -17,23 +17,16 @@
 // - `optional` and `upgrade` dependencies inform but never hide.
 // - A dependency's maximum with fewer than three parts covers its whole line ("<= 1.31" admits
 //   1.31.9); product ranges are exact, as the SQL filters compare their stored keys.
-import { sql } from "drizzle-orm";
 import type { Db } from "../db/client";
 import {
-  type Dependency,
+  type LayerCandidates,
   type LayerRange,
-  layerRangeStatement,
+  type LayerRequest,
   type LayerScope,
-  type PackInfo,
-  type PackVersionInfo,
-  type ProductRange,
-  readLayerRows,
-  readVersionRow,
-  type Row,
-  runBatch,
-  versionsByIdStatement,
-  versionsInLayerStatement,
-} from "../db/catalog-queries";
+  readCompatibilityInputs,
+  readLayer,
+} from "../db/layer";
+import type { Dependency, PackInfo, PackVersionInfo, ProductRange } from "../db/pack-versions";
 import {
   type Arch,
   type Cloud,
@@ -215,22 +208,20 @@ type Loaded = {
   context: CompatibilityContext;
   chosen: PackVersionSummary[];
   missing: PackRef[];
-  layerRows?: Row[];
-  rangeRows?: Row[];
+  /** The layer's candidates, when the layer was known before the batch. */
+  layer?: LayerCandidates;
 };
 
 type Query = Omit<CompatibleQuery, "layer">;
 
 /**
- * The statements that read a layer's candidates: the whole layer, or one page of it with where it
- * ends. A page's stretch is found with the SQL form of the rules that need no dependency (product
- * version, use case, cloud, arch, FIPS), so it holds `limit` packs that may fit; assessPack still
- * decides every version in it.
+ * Which candidates to read: the whole layer, or one page of it with where it ends. A page's stretch
+ * is found with the SQL form of the rules that need no dependency (product version, use case,
+ * cloud, arch, FIPS), so it holds `limit` packs that may fit; assessPack still decides every
+ * version in it.
  */
-function layerStatements(query: Query, layer: LayerScope, page?: LayerPage) {
-  if (!page) return [versionsInLayerStatement(layer)];
-  const fipsOnly =
-    query.fips === true ? sql`1` : sql`EXISTS (SELECT 1 FROM products WHERE id = ${query.product} AND fips = 1)`;
+function layerRequest(query: Query, scope: LayerScope, page?: LayerPage): LayerRequest {
+  if (!page) return { scope };
   const range: LayerRange = {
     filter: {
       product: query.product,
@@ -240,14 +231,14 @@ function layerStatements(query: Query, layer: LayerScope, page?: LayerPage) {
       cloud: effectiveCloud(query.useCase, query.cloud),
       arch: query.arch,
     },
-    extra: sql`(pv.fips = 1 OR NOT ${fipsOnly})`,
+    fipsRule: { product: query.product, asked: query.fips === true },
     after: page.after,
     offset: page.offset ?? 0,
     limit: page.limit,
     words: page.words ?? [],
     layerNames: page.layerNames,
   };
-  return [versionsInLayerStatement(layer, range), layerRangeStatement(layer, range)];
+  return { scope, range };
 }
 
 /**
@@ -257,21 +248,15 @@ function layerStatements(query: Query, layer: LayerScope, page?: LayerPage) {
  */
 async function loadContext(db: Db, query: Query, scope?: LayerScope, page?: LayerPage): Promise<Loaded> {
   const refs = [...new Map(query.packs.map((p) => [packRefId(p), { name: p.name, version: p.version }])).values()];
-  const [productRows, versionRows, chosenRows, layerRows, rangeRows] = await runBatch(db, [
-    sql`SELECT id, name, fips FROM products WHERE id = ${query.product}`,
-    sql`SELECT version FROM product_versions WHERE product_id = ${query.product} AND version = ${query.version}`,
-    versionsByIdStatement(refs.map(packRefId)),
-    ...(scope ? layerStatements(query, scope, page) : []),
-  ]);
-  const product = productRows[0];
+  const inputs = await readCompatibilityInputs(db, {
+    product: query.product,
+    version: query.version,
+    chosen: refs,
+    layer: scope ? layerRequest(query, scope, page) : undefined,
+  });
+  const { product, chosen: found } = inputs;
   if (!product) throw notFound(`product ${query.product}`);
-  if (!versionRows[0]) throw notFound(`${product.name} version ${query.version}`);
-  const found = new Map<string, PackVersionSummary>(
-    chosenRows.map((row) => {
-      const { pack, version } = readVersionRow(row);
-      return [packRefId({ name: pack.name, version: version.version }), { ...pack, ...version }];
-    }),
-  );
+  if (!inputs.hasVersion) throw notFound(`${product.name} version ${query.version}`);
   // In the order the bundle names them, as the Review and Confirm pages list them.
   const chosen = refs.flatMap((ref) => found.get(packRefId(ref)) ?? []);
   const missing = refs.filter((ref) => !found.has(packRefId(ref)));
@@ -281,7 +266,7 @@ async function loadContext(db: Db, query: Query, scope?: LayerScope, page?: Laye
     throw badField("packs", `more than one ${crowded} pack chosen: the ${crowded} layer takes one pack`);
   }
   const context: CompatibilityContext = {
-    product: { id: product.id as string, name: product.name as string },
+    product: { id: product.id, name: product.name },
     productVersion: query.version,
     useCase: query.useCase,
     cloud: query.cloud,
@@ -289,7 +274,7 @@ async function loadContext(db: Db, query: Query, scope?: LayerScope, page?: Laye
     fips: Boolean(product.fips) || query.fips === true,
     chosen,
   };
-  return { context, chosen, missing, layerRows, rangeRows };
+  return { context, chosen, missing, layer: inputs.layer };
 }
 
 const missingError = (missing: readonly PackRef[]) =>
@@ -357,9 +342,7 @@ export async function compatiblePacksTolerant(
   const { context, chosen, missing } = loaded;
   const layer = query.layer ?? nextLayer(query.useCase, chosen);
   const scope: LayerScope = options.everyLayer ? "every" : layer;
-  const [candidateRows, rangeRows] = loaded.layerRows
-    ? [loaded.layerRows, loaded.rangeRows]
-    : await runBatch(db, layerStatements(query, scope, page));
+  const { candidates, stop } = loaded.layer ?? (await readLayer(db, layerRequest(query, scope, page)));
   const result: CompatibleResult = {
     layer,
     context: {
@@ -372,9 +355,8 @@ export async function compatiblePacksTolerant(
     },
     offered: [],
     hidden: [],
-    nextCursor: typeof rangeRows?.[0]?.stop === "string" ? encodeCursor(rangeRows[0].stop) : null,
+    nextCursor: stop === null ? null : encodeCursor(stop),
   };
-  const candidates = readLayerRows(candidateRows);
   for (const summary of candidates) if (assessInto(result, summary, context)) result.offered.push(summary);
   if (page) result.offered.unshift(...chosenOffPage(result, chosen, candidates, scope, context));
   return { result, missing };

@@ -3,18 +3,14 @@
 // deployed version's id is part of the tag too: new code may render the same catalog differently.
 // The same tag keys an edge-cache copy of each response, so a repeated query in a location (from
 // any user) costs one indexed read instead of the page and facet queries.
-import { sql } from "drizzle-orm";
 import { createMiddleware } from "hono/factory";
 import type { RequestIdVariables } from "hono/request-id";
-import { runBatch } from "../db/catalog-queries";
+import { readGeneration } from "../db/changes";
 import { type Db, meteredCatalogReader } from "../db/client";
 import { edgeCache } from "../edge-cache";
 
-/** The current generation; read as a batch so a metered session counts its rows. */
-export async function catalogGeneration(db: Db): Promise<number> {
-  const [rows] = await runBatch(db, [sql`SELECT generation FROM catalog_state WHERE id = 1`]);
-  return Number(rows[0]?.generation ?? 0);
-}
+/** The current generation (the tag's source). */
+export const catalogGeneration = (db: Db): Promise<number> => readGeneration(db);
 
 function matches(ifNoneMatch: string | undefined, etag: string): boolean {
   if (!ifNoneMatch) return false;

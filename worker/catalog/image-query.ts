@@ -2,7 +2,7 @@
 // reference (q) read as whichever of them it is. Shared by the route and the OpenAPI document.
 import { z } from "zod";
 import type { ImageQuery } from "../db/images";
-import { IMAGE_REFERENCE } from "../sync/release-manifest";
+import { IMAGE_REFERENCE } from "../domain/release-files";
 
 const repository = z
   .string()

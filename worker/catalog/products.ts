@@ -1,9 +1,8 @@
 // Products (Palette Enterprise, Palette VerteX), their versions, and each version's installers:
 // the content bundle, the management-appliance ISO and the Helm chart, each with its signature.
-import { and, asc, desc, eq } from "drizzle-orm";
-import type { SignedArtifactInfo } from "../db/catalog-queries";
 import type { Db } from "../db/client";
-import { productVersions, products, releaseArtifacts } from "../db/schema";
+import type { SignedArtifactInfo } from "../db/pack-versions";
+import { readInstallerRows, readProductsAndVersions } from "../db/product-rows";
 import { INSTALLER_KINDS, type InstallerKind } from "../domain/vocabulary";
 import { notFound } from "../errors";
 
@@ -22,17 +21,7 @@ export type Product = { id: string; name: string; applianceName: string; fips: b
 
 /** Every product in display order, each with its versions newest first. */
 export async function listProducts(db: Db): Promise<Product[]> {
-  const [productRows, versionRows] = await db.batch([
-    db.select().from(products).orderBy(asc(products.sortOrder), asc(products.name)),
-    db
-      .select({
-        productId: productVersions.productId,
-        version: productVersions.version,
-        publishedAt: productVersions.publishedAt,
-      })
-      .from(productVersions)
-      .orderBy(asc(productVersions.productId), desc(productVersions.versionKey)),
-  ]);
+  const { productRows, versionRows } = await readProductsAndVersions(db);
   return productRows.map((p) => ({
     id: p.id,
     name: p.name,
@@ -54,23 +43,7 @@ export type Installers = {
 
 /** A product version's installers, in the documentation's order; 404 for an unknown product or version. */
 export async function getInstallers(db: Db, productId: string, version: string): Promise<Installers> {
-  const [[product], [productVersion], artifacts] = await db.batch([
-    db.select().from(products).where(eq(products.id, productId)),
-    db
-      .select()
-      .from(productVersions)
-      .where(and(eq(productVersions.productId, productId), eq(productVersions.version, version))),
-    db
-      .select()
-      .from(releaseArtifacts)
-      .where(
-        and(
-          eq(releaseArtifacts.productId, productId),
-          eq(releaseArtifacts.version, version),
-          eq(releaseArtifacts.yanked, false),
-        ),
-      ),
-  ]);
+  const { product, productVersion, artifacts } = await readInstallerRows(db, productId, version);
   if (!product) throw notFound(`product ${productId}`);
   if (!productVersion) throw notFound(`${product.name} version ${version}`);
   return {

@@ -8,11 +8,10 @@
 // "Fits" is assessPack's answer (compatibility.ts) plus one rule of the upgrade's own: a version
 // past its end of life is no longer offered, so it is neither kept nor upgraded to. Versions are
 // only ever moved forward. planPacks is pure; planUpgrade loads its inputs in one D1 batch.
-import { sql } from "drizzle-orm";
 import { z } from "zod";
-import { readVersionRow, runBatch, versionsOfPacksStatement, type Row } from "../db/catalog-queries";
 import type { Db } from "../db/client";
 import { findInstallerFiles } from "../db/grants";
+import { readUpgradeInputs } from "../db/upgrade-inputs";
 import {
   compareVersions,
   INSTALLER_KINDS,
@@ -199,19 +198,6 @@ export type UpgradePlan = {
   result: BundleSpec;
 };
 
-/** Everything the plan reads, in one D1 batch: the product, its versions, the site's packs and their versions. */
-function loadUpgradeRows(db: Db, current: BundleSpec) {
-  const names = [...new Set(current.packs.map((p) => p.name))];
-  const ids = [...new Set(current.packs.map(packRefId))];
-  return runBatch(db, [
-    sql`SELECT id, name, fips FROM products WHERE id = ${current.product}`,
-    sql`SELECT version FROM product_versions WHERE product_id = ${current.product}`,
-    sql`SELECT name, display_name AS displayName, layer FROM packs WHERE name IN (SELECT value FROM json_each(${JSON.stringify(names)}))`,
-    versionsOfPacksStatement(names),
-    sql`SELECT id, yanked, yank_reason AS yankReason FROM pack_versions WHERE id IN (SELECT value FROM json_each(${JSON.stringify(ids)}))`,
-  ]);
-}
-
 /** The target's installers; all on site already when the target is the version the site runs. */
 async function plannedInstallers(db: Db, request: UpgradeRequest): Promise<PlannedInstaller[]> {
   const { current, targetVersion } = request;
@@ -277,11 +263,9 @@ function upgradeResult(current: BundleSpec, targetVersion: string, { upgraded, r
 /** Plans the upgrade of `request.current` to `request.targetVersion`; 404/400 name the field at fault. */
 export async function planUpgrade(db: Db, request: UpgradeRequest, now: number): Promise<UpgradePlan> {
   const { current, targetVersion } = request;
-  const [productRows, versionRows, packRows, candidateRows, recordedRows] = await loadUpgradeRows(db, current);
-  const product = productRows[0];
+  const { product, published, packs, versions, recorded } = await readUpgradeInputs(db, current.product, current.packs);
   if (!product) throw badField("current.product", `there is no product ${current.product}`, 404);
-  const productName = product.name as string;
-  const published = new Set(versionRows.map((r) => r.version as string));
+  const productName = product.name;
   if (!published.has(current.version))
     throw badField("current.version", `${productName} has no version ${current.version}`, 404);
   if (!published.has(targetVersion))
@@ -291,16 +275,11 @@ export async function planUpgrade(db: Db, request: UpgradeRequest, now: number):
 
   const packPlan = planPacks({
     current: current.packs,
-    packs: new Map(packRows.map((r) => [r.name as string, r as unknown as Named])),
-    versions: groupVersions(candidateRows),
-    recorded: new Map(
-      recordedRows.map((r) => [
-        r.id as string,
-        { yanked: Boolean(r.yanked), yankReason: (r.yankReason as string | null) ?? null },
-      ]),
-    ),
+    packs,
+    versions,
+    recorded,
     context: {
-      product: { id: product.id as string, name: productName },
+      product: { id: product.id, name: productName },
       productVersion: targetVersion,
       useCase: current.useCase,
       cloud: current.cloud,
@@ -320,15 +299,6 @@ export async function planUpgrade(db: Db, request: UpgradeRequest, now: number):
     download: upgradeDownload(request, installers, packPlan.upgraded),
     result: upgradeResult(current, targetVersion, packPlan),
   };
-}
-
-function groupVersions(rows: Row[]): Map<string, PackVersionSummary[]> {
-  const out = new Map<string, PackVersionSummary[]>();
-  for (const row of rows) {
-    const { pack, version } = readVersionRow(row);
-    out.set(pack.name, [...(out.get(pack.name) ?? []), { ...pack, ...version }]);
-  }
-  return out;
 }
 
 /** The plan's JSON as the API documents it (the route adds the links). */

@@ -3,7 +3,8 @@
 // same transaction, so "published after generation g" is exact and answered from an index.
 import { eq, sql } from "drizzle-orm";
 import type { GrantFile } from "./grants";
-import { type CatalogFilter, runBatch, versionConditions } from "./catalog-queries";
+import { query, runBatch } from "./batch";
+import { type CatalogFilter, versionConditions } from "./pack-versions";
 import type { Db } from "./client";
 import { signedFile } from "./grants";
 import { catalogState, packVersions, releaseArtifacts } from "./schema";
@@ -50,7 +51,42 @@ export type Changes = {
 
 const and = (parts: ReturnType<typeof sql>[]) => sql.join(parts, sql` AND `);
 
-type Row = Record<string, unknown>;
+/** The stored-file columns of a pack_versions or release_artifacts row, as `SELECT *` names them. */
+type StoredFileRow = {
+  file_name: string;
+  object_key: string;
+  object_etag: string;
+  signature_etag: string;
+  size: number;
+  sha256: string;
+  signature_file_name: string;
+  signature_key: string;
+  signature_size: number;
+  key_id: string;
+  published_at: number;
+  release_id: string;
+};
+type PublishedPackRow = StoredFileRow & {
+  id: string;
+  pack_name: string;
+  version: string;
+  layer: string;
+  published_generation: number;
+};
+type PublishedInstallerRow = StoredFileRow & {
+  product_id: string;
+  version: string;
+  kind: InstallerKind;
+  published_generation: number;
+};
+type YankedPackRow = {
+  pack_name: string;
+  version: string;
+  file_name: string;
+  yanked_generation: number;
+  yank_reason: string | null;
+};
+type YankedInstallerRow = Omit<YankedPackRow, "pack_name"> & { product_id: string; kind: InstallerKind };
 
 /** The WHERE parts for packs and for installers, as changesSince applies them. */
 function changeFilters(f: CatalogFilter) {
@@ -66,7 +102,7 @@ function changeFilters(f: CatalogFilter) {
 }
 
 /** The stored-file columns of a pack_versions or release_artifacts row. */
-const storedFileOf = (r: Row) => ({
+const storedFileOf = (r: StoredFileRow) => ({
   fileName: String(r.file_name),
   objectKey: String(r.object_key),
   objectEtag: String(r.object_etag),
@@ -82,7 +118,7 @@ const storedFileOf = (r: Row) => ({
 });
 
 /** Published rows as the changes feed lists them, each with its generation. */
-function publishedOf(packs: Row[], installers: Row[]): Changes["published"] {
+function publishedOf(packs: PublishedPackRow[], installers: PublishedInstallerRow[]): Changes["published"] {
   return {
     packs: packs.map((r) => ({
       kind: "pack" as const,
@@ -94,7 +130,7 @@ function publishedOf(packs: Row[], installers: Row[]): Changes["published"] {
       generation: Number(r.published_generation),
     })),
     installers: installers.map((r) => ({
-      kind: r.kind as InstallerKind,
+      kind: r.kind,
       name: String(r.product_id),
       version: String(r.version),
       ...signedFile(storedFileOf(r)),
@@ -104,22 +140,22 @@ function publishedOf(packs: Row[], installers: Row[]): Changes["published"] {
 }
 
 /** Yanked rows: what a mirror should drop, and why. */
-function yankedOf(packs: Row[], installers: Row[]): Changes["yanked"] {
+function yankedOf(packs: YankedPackRow[], installers: YankedInstallerRow[]): Changes["yanked"] {
   return {
     packs: packs.map((r) => ({
       name: String(r.pack_name),
       version: String(r.version),
       file: String(r.file_name),
       generation: Number(r.yanked_generation),
-      reason: (r.yank_reason as string | null) ?? null,
+      reason: r.yank_reason ?? null,
     })),
     installers: installers.map((r) => ({
       product: String(r.product_id),
       version: String(r.version),
-      kind: r.kind as InstallerKind,
+      kind: r.kind,
       file: String(r.file_name),
       generation: Number(r.yanked_generation),
-      reason: (r.yank_reason as string | null) ?? null,
+      reason: r.yank_reason ?? null,
     })),
   };
 }
@@ -132,17 +168,17 @@ function yankedOf(packs: Row[], installers: Row[]): Changes["yanked"] {
 export async function changesSince(db: Db, since: number, f: CatalogFilter): Promise<Changes> {
   const { packFilter, installerFilter } = changeFilters(f);
   const [[state], packs, installers, yankedPacks, yankedInstallers] = await runBatch(db, [
-    sql`SELECT generation FROM catalog_state WHERE id = 1`,
-    sql`SELECT pv.*, p.layer AS layer FROM pack_versions pv JOIN packs p ON p.name = pv.pack_name
+    generationStatement(),
+    query<PublishedPackRow>(sql`SELECT pv.*, p.layer AS layer FROM pack_versions pv JOIN packs p ON p.name = pv.pack_name
         WHERE ${and([sql`pv.published_generation > ${since}`, sql`pv.yanked = 0`, ...packFilter])}
-        ORDER BY pv.published_generation, pv.id`,
-    sql`SELECT ra.* FROM release_artifacts ra
+        ORDER BY pv.published_generation, pv.id`),
+    query<PublishedInstallerRow>(sql`SELECT ra.* FROM release_artifacts ra
         WHERE ${and([sql`ra.published_generation > ${since}`, sql`ra.yanked = 0`, ...installerFilter])}
-        ORDER BY ra.published_generation, ra.file_name`,
-    sql`SELECT pv.pack_name, pv.version, pv.file_name, pv.yanked_generation, pv.yank_reason FROM pack_versions pv
-        WHERE ${and([sql`pv.yanked_generation > ${since}`, ...packFilter])} ORDER BY pv.yanked_generation, pv.id`,
-    sql`SELECT ra.product_id, ra.version, ra.kind, ra.file_name, ra.yanked_generation, ra.yank_reason FROM release_artifacts ra
-        WHERE ${and([sql`ra.yanked_generation > ${since}`, ...installerFilter])} ORDER BY ra.yanked_generation, ra.file_name`,
+        ORDER BY ra.published_generation, ra.file_name`),
+    query<YankedPackRow>(sql`SELECT pv.pack_name, pv.version, pv.file_name, pv.yanked_generation, pv.yank_reason FROM pack_versions pv
+        WHERE ${and([sql`pv.yanked_generation > ${since}`, ...packFilter])} ORDER BY pv.yanked_generation, pv.id`),
+    query<YankedInstallerRow>(sql`SELECT ra.product_id, ra.version, ra.kind, ra.file_name, ra.yanked_generation, ra.yank_reason FROM release_artifacts ra
+        WHERE ${and([sql`ra.yanked_generation > ${since}`, ...installerFilter])} ORDER BY ra.yanked_generation, ra.file_name`),
   ]);
   return {
     since,
@@ -150,4 +186,13 @@ export async function changesSince(db: Db, since: number, f: CatalogFilter): Pro
     published: publishedOf(packs, installers),
     yanked: yankedOf(yankedPacks, yankedInstallers),
   };
+}
+
+/** The catalog generation (one row, 1 once anything was published). */
+const generationStatement = () => query<{ generation: number }>(sql`SELECT generation FROM catalog_state WHERE id = 1`);
+
+/** The current generation; read as a batch so a metered session counts its rows. */
+export async function readGeneration(db: Db): Promise<number> {
+  const [rows] = await runBatch(db, [generationStatement()]);
+  return Number(rows[0]?.generation ?? 0);
 }

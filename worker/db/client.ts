@@ -1,6 +1,6 @@
-// Database handles. Catalog reads use a D1 Session that any read replica may answer; the sync and
-// admin writes start at the primary so they see the latest state, and so do the reads that must
-// never lag a write (whether a grant exists, is revoked, or names a yanked pack).
+// Database handles, one per purpose: catalog reads use a D1 Session that any read replica may
+// answer (catalogReader, or meteredCatalogReader to count the rows read); everything else starts at
+// the primary (primary): the sync's and admin's writes, and the reads that must never lag a write.
 import { drizzle } from "drizzle-orm/d1";
 import * as schema from "./schema";
 
@@ -9,8 +9,8 @@ export type Db = ReturnType<typeof drizzle<typeof schema>>;
 // drizzle only calls prepare() and batch(), both of which a D1DatabaseSession has.
 const open = (session: D1DatabaseSession) => drizzle(session as unknown as D1Database, { schema });
 
+/** The catalog's reads: any read replica near the user may answer. */
 export const catalogReader = (env: Env): Db => open(env.DB.withSession("first-unconstrained"));
-export const primaryWriter = (env: Env): Db => open(env.DB.withSession("first-primary"));
 
 /** Counts D1's `meta.rows_read` over every statement run through a metered session. */
 export type RowsReadMeter = { rowsRead: number };
@@ -63,12 +63,12 @@ export function meteredCatalogReader(env: Env): { db: Db; meter: RowsReadMeter }
 }
 
 /**
- * Reads of grant, revocation and yank state. A replica may lag the primary, so a revoked grant or
- * a yanked pack could still be served from one; these reads start at the primary instead. (A
- * bookmark would do only for the client that made the write; a revocation is made by the admin
- * and must stop everyone's downloads at once.)
+ * The primary: every write (the sync, the admin), and the reads of grant, revocation and yank state.
+ * A replica may lag the primary, so a revoked grant or a yanked pack could still be served from one;
+ * these reads start at the primary instead. (A bookmark would do only for the client that made the
+ * write; a revocation is made by the admin and must stop everyone's downloads at once.)
  */
-export const latestStateReader = (env: Env): Db => open(env.DB.withSession("first-primary"));
+export const primary = (env: Env): Db => open(env.DB.withSession("first-primary"));
 
 // D1 binds at most 100 parameters per statement.
 export const D1_MAX_PARAMS = 100;

@@ -7,7 +7,7 @@ import { and, eq, inArray, isNotNull, or, type SQL, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { bumpGeneration, stampGenerations } from "./changes";
 import type { Db } from "./client";
-import { facetCountStatements } from "./facets";
+import { facetCountStatements } from "./counts/facets";
 import {
   auditEvents,
   distrustedKeys,
@@ -206,4 +206,9 @@ export async function revokedOnRecord(db: Db): Promise<string[]> {
     .from(distrustedKeys)
     .where(eq(distrustedKeys.cause, "revoked"));
   return rows.map((r) => r.keyId).sort();
+}
+
+/** Records a key incident and everything it withdraws, in one batch (one transaction). */
+export async function recordIncident(db: Db, incident: KeyIncident): Promise<void> {
+  await db.batch(incidentStatements(db, incident));
 }

@@ -388,5 +388,5 @@ export const syncCursor = sqliteTable("sync_cursor", {
   updatedAt: integer("updated_at").notNull(),
 });
 export * from "./downloads-schema";
-export * from "./facets-schema";
+export * from "./counts/facets-schema";
 export * from "./publish-schema";

@@ -4,7 +4,7 @@ import { and, eq } from "drizzle-orm";
 import { packRefId } from "../domain/vocabulary";
 import { bumpGeneration, stampGenerations } from "./changes";
 import type { Db } from "./client";
-import { facetCountStatements } from "./facets";
+import { facetCountStatements } from "./counts/facets";
 import { packVersions } from "./schema";
 
 /** What a yank answers (the admin API's YankedPackVersion). */

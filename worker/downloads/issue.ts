@@ -1,6 +1,6 @@
 // The one path every grant takes, whether it comes from the JSON API, a page's download form or an
 // automation manifest: gate → resolve → record → sign; and how a grant's manifest is answered.
-import { latestStateReader, primaryWriter } from "../db/client";
+import { primary } from "../db/client";
 import type { GrantRecord } from "../db/grants";
 import { config } from "../env";
 import { defaultKey, revokedKeyIds } from "../keys";
@@ -58,7 +58,7 @@ export async function issueGrant(
   },
 ): Promise<Issued> {
   const cfg = config(env);
-  const writer = primaryWriter(env);
+  const writer = primary(env);
   const { ip, origin } = requester;
   const signer = urlSigner(cfg, origin); // fails on a misconfigured signer before anything is recorded
   const { tokenId } = await passGate({
@@ -112,11 +112,11 @@ export async function grantManifest(
     origin,
     defaultKeyId: defaultKey(cfg.TRUSTED_PUBLIC_KEYS, Date.now()).id,
     deps,
-    proofs: await grantProofs(latestStateReader(env), grant),
+    proofs: await grantProofs(primary(env), grant),
     sign: (file) => signer.sign(grant, file),
     images: () =>
       imagesOfPackVersions(
-        latestStateReader(env),
+        primary(env),
         grant.files.flatMap((f) => (f.packVersionId ? [f.packVersionId] : [])),
       ),
   });

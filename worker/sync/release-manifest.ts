@@ -3,15 +3,10 @@
 // is the one place that says what a release may contain; the sync refuses anything else.
 import { createHash } from "node:crypto";
 import { z } from "zod";
-import {
-  ARCHES,
-  CLOUDS,
-  DEPENDENCY_TYPES,
-  type ImageRef,
-  INSTALLER_KINDS,
-  LAYERS,
-  USE_CASES,
-} from "../domain/vocabulary";
+import { installerSlot, parseImageReference } from "../domain/release-files";
+import { ARCHES, CLOUDS, DEPENDENCY_TYPES, INSTALLER_KINDS, LAYERS, USE_CASES } from "../domain/vocabulary";
+
+export { IMAGE_REFERENCE, installerSlot, parseImageReference } from "../domain/release-files";
 
 const version = z.string().regex(/^v?\d+(\.\d+){0,3}([-+][0-9A-Za-z.-]+)?$/, "must be a dotted version like 1.29.3");
 /** Deployment names a release may be for (RELEASE_AUDIENCE). */
@@ -57,9 +52,6 @@ export const signatureFileName = (file: string) => `${file.replace(/\.zst$/, "")
 /** The only name a pack file may have in a release folder. */
 export const packFileName = (name: string, version: string) => `${name}-${version}.zst`;
 
-/** The one installer of a kind a product version may have. */
-export const installerSlot = (product: string, version: string, kind: string) => `${product}@${version}/${kind}`;
-
 /** What every listed file carries: its name, the signature beside it, and what it must measure. */
 const signedFile = z.object({
   file: fileName,
@@ -76,19 +68,6 @@ const dependency = z.object({
   maxVersion: version.optional(),
   type: z.enum(DEPENDENCY_TYPES),
 });
-
-/**
- * A container image reference pinned by digest: `repository[:tag]@sha256:<64 hex>`, where the
- * repository is an optional registry host (with port) and lower-case path components, as the
- * distribution spec names them. Only pinned references: a tag alone can be moved.
- */
-export const IMAGE_REFERENCE =
-  /^((?:[a-z0-9]+(?:[.-][a-z0-9]+)*(?::[0-9]{1,5})?\/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*)(?::([A-Za-z0-9_][A-Za-z0-9_.-]{0,127}))?@(sha256:[0-9a-f]{64})$/;
-
-export function parseImageReference(reference: string): ImageRef | undefined {
-  const m = IMAGE_REFERENCE.exec(reference);
-  return m && reference.length <= 512 ? { reference, repository: m[1], tag: m[2] ?? null, digest: m[3] } : undefined;
-}
 
 const imageEntry = z.object({
   image: z

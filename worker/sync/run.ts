@@ -8,8 +8,7 @@
 // one that fails is quarantined here with its reason. Re-running it is harmless: finished releases
 // are skipped unread, and a release a live Workflow owns is left to it.
 import type { z } from "zod";
-import { primaryWriter, type Db } from "../db/client";
-import { loadCatalogFacts } from "./publish";
+import { primary, type Db } from "../db/client";
 import {
   type Claim,
   claimAttempt,
@@ -24,21 +23,15 @@ import {
 import type { SyncTrigger } from "../db/schema";
 import { config, type TrustedKey } from "../env";
 import { reconcileRevocations } from "../key-trust";
-import { keyStatus } from "../keys";
 import type { syncSummarySchema } from "./api-schemas";
 import { releaseFolder } from "../storage";
 import { forgetUploading } from "../db/sync-folders";
 import { nextFolderPage, settleUploading } from "./folders";
-import { planRelease, quarantineDetails, reasonLine, type Finding } from "./plan";
+import { checkRelease } from "./check-release";
+import { quarantineDetails, reasonLine, type Finding } from "./plan";
 import { presenceFindings } from "./release-checks";
-import {
-  admissionProblem,
-  fileKeyId,
-  RELEASE_ID_PATTERN,
-  releaseTotals,
-  type ReleaseManifest,
-} from "./release-manifest";
-import { RELEASE_JSON, RELEASE_JSON_SIGNATURE, readSignedManifest } from "./signed-manifest";
+import { fileKeyId, RELEASE_ID_PATTERN, releaseTotals, type ReleaseManifest } from "./release-manifest";
+import { RELEASE_JSON, RELEASE_JSON_SIGNATURE } from "./signed-manifest";
 import { stallAfterMs, watchWorkflows } from "./watch";
 import type { VerifyReleaseParams } from "./workflow";
 
@@ -61,7 +54,7 @@ export async function runSync(
   // `now` shifts the run's clock (tests use it to step past a claim's lease); time still passes.
   const offset = opts.now === undefined ? 0 : opts.now - Date.now();
   const clock: Clock = () => Date.now() + offset;
-  const db = primaryWriter(env);
+  const db = primary(env);
   // The scheduled run reconciles revocations too, so a quiet catalog still withdraws at once.
   await reconcileRevocations(env);
   const summary = emptySummary(opts.trigger, clock());
@@ -225,17 +218,15 @@ async function processRelease(run: Run, releaseId: string, attempt: number): Pro
       { problem: `the release folder name '${releaseId}' is not a release id (a lower-case slug)` },
     ]);
   }
+  const checked = await checkRelease(db, env.ARTIFACTS, releaseId, {
+    keys: run.keys,
+    audience: run.audience,
+    now: clock(),
+  });
+  if (!checked.ok) return quarantine(run, releaseId, checked.findings, checked.release, checked.keyId);
+  const { signed, release, keyId } = checked;
+
   const folder = releaseFolder(releaseId);
-  const signed = await readSignedManifest(env.ARTIFACTS, folder, releaseId, run.keys, clock());
-  if (!signed.ok) return quarantine(run, releaseId, signed.findings, undefined, signed.keyId);
-  const { release, keyId } = signed;
-  const stale = admissionProblem(release, clock(), run.audience);
-  if (stale) return quarantine(run, releaseId, [{ problem: stale }], release, keyId);
-
-  const keyStatuses = new Map(run.keys.map((k) => [k.id, keyStatus(k, clock())]));
-  const plan = planRelease(release, await loadCatalogFacts(db, release), keyStatuses);
-  if (plan.findings.length) return quarantine(run, releaseId, plan.findings, release, keyId);
-
   const presence = await checkPresence(env.ARTIFACTS, folder, release);
   if (presence.length) return quarantine(run, releaseId, presence, release, keyId);
 

@@ -5,18 +5,13 @@
 import { hex } from "../encoding";
 import { blobKey } from "../storage";
 import { type BlobLimits, openBlobWriter } from "./blobs";
+import type { StoredFile } from "../domain/release-files";
 import type { ReleaseManifest } from "./release-manifest";
 import { measurementProblem } from "./release-checks";
 import { measureAndVerify } from "./verify";
 
 /** Where a verified file and its signature now live, and the etags R2 gave those copies. */
-export type StoredFile = {
-  objectKey: string;
-  objectEtag: string;
-  signatureKey: string;
-  signatureEtag: string;
-  signatureSize: number;
-};
+export type { StoredFile };
 
 type ReleaseFile = Pick<ReleaseManifest["files"][number], "file" | "signature" | "size" | "sha256">;
 type Measured = { bytes: number; sha256: string; signatureValid: boolean };

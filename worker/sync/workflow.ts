@@ -6,16 +6,16 @@
 // its retries ends the same way, quarantined (the dead-letter path), so nothing is left half-done.
 // Every step notes its progress on the release, so the sync can retry a Workflow that stopped moving.
 import { WorkflowEntrypoint, type WorkflowEvent, type WorkflowStep } from "cloudflare:workers";
-import { primaryWriter } from "../db/client";
-import { loadCatalogFacts, type ManifestCopies, publishRelease } from "./publish";
+import { primary } from "../db/client";
+import { type ManifestCopies, publishRelease } from "../db/publish";
 import { quarantineRelease } from "../db/releases";
 import { noteProgress } from "../db/sync-watch";
 import { config } from "../env";
 import { keyStatus } from "../keys";
 import { releaseFolder } from "../storage";
-import { planRelease, quarantineDetails, reasonLine, type Finding } from "./plan";
-import { admissionProblem, releaseTotals } from "./release-manifest";
-import { readSignedManifest } from "./signed-manifest";
+import { checkRelease } from "./check-release";
+import { quarantineDetails, reasonLine, type Finding } from "./plan";
+import { releaseTotals } from "./release-manifest";
 import { keyNoLongerCurrent } from "./release-checks";
 import { fileStepTimeoutMs } from "./watch";
 import { type FileVerdict, storeSmallBlob, verifyFile } from "./verify-files";
@@ -93,7 +93,7 @@ async function inBatches<T, R>(items: T[], size: number, work: (item: T, index: 
  */
 async function noteStep(env: Env, releaseId: string, workflowId: string, what: string): Promise<void> {
   try {
-    await noteProgress(primaryWriter(env), releaseId, workflowId, what, Date.now());
+    await noteProgress(primary(env), releaseId, workflowId, what, Date.now());
   } catch (err) {
     console.warn(`progress of ${workflowId} not noted`, err);
   }
@@ -101,7 +101,7 @@ async function noteStep(env: Env, releaseId: string, workflowId: string, what: s
 
 async function quarantine(env: Env, params: VerifyReleaseParams, findings: Finding[]): Promise<ReleaseOutcome> {
   const reason = reasonLine(findings);
-  await quarantineRelease(primaryWriter(env), params.releaseId, params.runId, {
+  await quarantineRelease(primary(env), params.releaseId, params.runId, {
     reason,
     details: quarantineDetails(findings),
     fileCount: params.files.length,
@@ -113,28 +113,21 @@ async function quarantine(env: Env, params: VerifyReleaseParams, findings: Findi
 }
 
 /**
- * Publishes from the manifest the sync verified: it is read again, must be the same bytes, and is
- * planned again against the catalog as it is now (another release may have published meanwhile).
+ * Publishes from the manifest the sync verified: checkRelease reads it again (it must be the same
+ * bytes) and plans it again against the catalog as it is now.
  */
 async function publish(env: Env, params: VerifyReleaseParams, verdicts: FileVerdict[]): Promise<ReleaseOutcome> {
-  const db = primaryWriter(env);
+  const db = primary(env);
   const now = Date.now();
   const { TRUSTED_PUBLIC_KEYS: keys, RELEASE_AUDIENCE: audience } = config(env);
-  const signed = await readSignedManifest(env.ARTIFACTS, releaseFolder(params.releaseId), params.releaseId, keys, now);
-  if (!signed.ok) return quarantine(env, params, signed.findings);
-  if (signed.manifestSha256 !== params.manifestSha256) {
-    return quarantine(env, params, [{ problem: "release.json changed while its files were verified" }]);
-  }
-  const { release, keyId } = signed;
-  // Expiry is checked at use, as TUF does: steps that retried past expiresAt do not publish.
-  const stale = admissionProblem(release, now, audience);
-  if (stale) return quarantine(env, params, [{ problem: stale }]);
-  const plan = planRelease(
-    release,
-    await loadCatalogFacts(db, release),
-    new Map(keys.map((k) => [k.id, keyStatus(k, now)])),
-  );
-  if (plan.findings.length) return quarantine(env, params, plan.findings);
+  const checked = await checkRelease(db, env.ARTIFACTS, params.releaseId, {
+    keys,
+    audience,
+    now,
+    expectSha256: params.manifestSha256,
+  });
+  if (!checked.ok) return quarantine(env, params, checked.findings);
+  const { signed, release, keyId, plan } = checked;
   const stored = new Map(verdicts.flatMap((v) => ("stored" in v ? [[v.file, v.stored] as const] : [])));
   await publishRelease(db, {
     release,

@@ -13,7 +13,7 @@ import {
   type UseCase,
   versionSortKey,
 } from "../../../worker/domain/vocabulary";
-import { rebuildFacetCountStatements } from "../../../worker/db/facets";
+import { rebuildFacetCountStatements } from "../../../worker/db/counts/facets";
 import * as schema from "../../../worker/db/schema";
 
 export type FixtureVersion = {

@@ -5,7 +5,7 @@
 import { Buffer } from "node:buffer";
 import { createSign } from "node:crypto";
 import { count, eq } from "drizzle-orm";
-import { primaryWriter } from "../../../worker/db/client";
+import { primary } from "../../../worker/db/client";
 import { getRelease } from "../../../worker/db/releases";
 import { packVersions, productVersions, releaseArtifacts } from "../../../worker/db/schema";
 import type { Arch, Cloud, DependencyType, InstallerKind, Layer, UseCase } from "../../../worker/domain/vocabulary";
@@ -293,7 +293,7 @@ async function putChunks(bucket: R2Bucket, key: string, size: number, chunks: It
 
 /** How many catalog rows a release contributed; all zero for a refused one. */
 export async function rowsPublishedBy(env: Cloudflare.Env, releaseId: string) {
-  const db = primaryWriter(env);
+  const db = primary(env);
   const [packs] = await db.select({ n: count() }).from(packVersions).where(eq(packVersions.releaseId, releaseId));
   const [installers] = await db
     .select({ n: count() })
@@ -307,7 +307,7 @@ export async function rowsPublishedBy(env: Cloudflare.Env, releaseId: string) {
 }
 
 /** The sync's record of a release folder (status, reason, details), or undefined if never claimed. */
-export const releaseRow = (env: Cloudflare.Env, id: string) => getRelease(primaryWriter(env), id);
+export const releaseRow = (env: Cloudflare.Env, id: string) => getRelease(primary(env), id);
 
 /** Blob keys as the sync would store them, for tests that call publishStatements directly. */
 export const storedAsIf = (manifest: ReleaseManifest) =>

@@ -1,7 +1,7 @@
 // /api/v1/admin/grants: the grant audit trail (who downloaded what, from where) and revocation.
 import { z } from "@hono/zod-openapi";
 import { adminBearer } from "../../admin-auth";
-import { primaryWriter } from "../../db/client";
+import { primary } from "../../db/client";
 import { getGrant, listGrants, revokeGrant } from "../../db/grants";
 import { GRANT_ID } from "../../downloads/grants";
 import { notFound } from "../../errors";
@@ -62,7 +62,7 @@ const listRoute = apiRoute({
 
 adminGrantsRoutes.openapi(listRoute, async (c) => {
   const { limit, before } = c.req.valid("query");
-  const rows = await listGrants(primaryWriter(c.env), limit, before);
+  const rows = await listGrants(primary(c.env), limit, before);
   const view = rows.map((g) => ({
     ...g,
     createdAt: new Date(g.createdAt).toISOString(),
@@ -94,7 +94,7 @@ const getRoute = apiRoute({
 });
 
 adminGrantsRoutes.openapi(getRoute, async (c) => {
-  const grant = await getGrant(primaryWriter(c.env), c.req.valid("param").id);
+  const grant = await getGrant(primary(c.env), c.req.valid("param").id);
   if (!grant) throw notFound(`grant ${c.req.valid("param").id}`);
   const { capabilityHash: _hash, ...shown } = grant;
   return c.json(shown, 200);
@@ -116,6 +116,6 @@ const revokeRoute = apiRoute({
 
 adminGrantsRoutes.openapi(revokeRoute, async (c) => {
   const { id } = c.req.valid("param");
-  if (!(await revokeGrant(primaryWriter(c.env), id, Date.now()))) throw notFound(`unrevoked grant ${id}`);
+  if (!(await revokeGrant(primary(c.env), id, Date.now()))) throw notFound(`unrevoked grant ${id}`);
   return c.json({ id, revoked: true as const }, 200);
 });

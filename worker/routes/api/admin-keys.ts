@@ -3,7 +3,7 @@
 import { z } from "@hono/zod-openapi";
 import { adminBearer } from "../../admin-auth";
 import { ADMIN_BODY_BYTES, limitBody } from "../../body-limit";
-import { primaryWriter } from "../../db/client";
+import { primary } from "../../db/client";
 import { auditTrail, publishedUnderKey, yankSignedByKey } from "../../db/key-incidents";
 import { config } from "../../env";
 import { notFound } from "../../errors";
@@ -91,7 +91,7 @@ const publishedRoute = apiRoute({
 
 // Keys that were removed from TRUSTED_PUBLIC_KEYS may still have published files: any id is asked.
 adminKeysRoutes.openapi(publishedRoute, async (c) =>
-  c.json(await publishedUnderKey(primaryWriter(c.env), c.req.valid("param").id), 200),
+  c.json(await publishedUnderKey(primary(c.env), c.req.valid("param").id), 200),
 );
 
 const yankRoute = apiRoute({
@@ -111,7 +111,7 @@ const yankRoute = apiRoute({
 
 adminKeysRoutes.openapi(yankRoute, async (c) => {
   const { id } = c.req.valid("param");
-  const db = primaryWriter(c.env);
+  const db = primary(c.env);
   const known = config(c.env).TRUSTED_PUBLIC_KEYS.some((k) => k.id === id);
   if (!known && !(await publishedUnderKey(db, id)).releases.length) throw notFound(`key ${id}`);
   return c.json(await yankSignedByKey(db, id, c.req.valid("json").reason, Date.now()), 200);
@@ -131,5 +131,5 @@ const auditRoute = apiRoute({
 });
 
 adminKeysRoutes.openapi(auditRoute, async (c) =>
-  c.json({ events: await auditTrail(primaryWriter(c.env), c.req.valid("query").limit) }, 200),
+  c.json({ events: await auditTrail(primary(c.env), c.req.valid("query").limit) }, 200),
 );

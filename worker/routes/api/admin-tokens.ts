@@ -2,7 +2,7 @@
 // its SHA-256 is stored. Admin bearer only (checked here too, so the mount order cannot matter).
 import { z } from "@hono/zod-openapi";
 import { adminBearer } from "../../admin-auth";
-import { primaryWriter } from "../../db/client";
+import { primary } from "../../db/client";
 import { insertApiToken, listApiTokens, revokeApiToken } from "../../db/grants";
 import { generateToken, hashToken, newTokenRequest } from "../../downloads/tokens";
 import { notFound } from "../../errors";
@@ -41,7 +41,7 @@ const createTokenRoute = apiRoute({
 tokensRoutes.openapi(createTokenRoute, async (c) => {
   const { name, scopes } = c.req.valid("json");
   const token = generateToken();
-  const record = await insertApiToken(primaryWriter(c.env), {
+  const record = await insertApiToken(primary(c.env), {
     id: crypto.randomUUID(),
     name,
     scopes,
@@ -62,7 +62,7 @@ const listTokensRoute = apiRoute({
   responses: { 200: json(z.object({ tokens: z.array(apiTokenSchema) }), "The tokens."), 401: unauthorized },
 });
 
-tokensRoutes.openapi(listTokensRoute, async (c) => c.json({ tokens: await listApiTokens(primaryWriter(c.env)) }, 200));
+tokensRoutes.openapi(listTokensRoute, async (c) => c.json({ tokens: await listApiTokens(primary(c.env)) }, 200));
 
 const revokeTokenRoute = apiRoute({
   ...ADMIN,
@@ -76,6 +76,6 @@ const revokeTokenRoute = apiRoute({
 
 tokensRoutes.openapi(revokeTokenRoute, async (c) => {
   const { id } = c.req.valid("param");
-  if (!(await revokeApiToken(primaryWriter(c.env), id, Date.now()))) throw notFound(`active token ${id}`);
+  if (!(await revokeApiToken(primary(c.env), id, Date.now()))) throw notFound(`active token ${id}`);
   return c.body(null, 204);
 });

@@ -3,9 +3,9 @@
 import { z } from "@hono/zod-openapi";
 import { adminBearer } from "../../admin-auth";
 import { INSTALLER_KINDS, packRef, productId } from "../../domain/vocabulary";
-import { type Db, primaryWriter } from "../../db/client";
+import { type Db, primary } from "../../db/client";
 import { yankPackVersion } from "../../db/yank";
-import { recountCatalog } from "../../db/facets";
+import { recountCatalog } from "../../db/counts/facets";
 import {
   getRelease,
   listReleases,
@@ -84,7 +84,7 @@ const runsRoute = apiRoute({
 });
 
 adminRoutes.openapi(runsRoute, async (c) => {
-  const runs = await listSyncRuns(primaryWriter(c.env), c.req.valid("query").limit);
+  const runs = await listSyncRuns(primary(c.env), c.req.valid("query").limit);
   return c.json({ runs }, 200);
 });
 
@@ -100,7 +100,7 @@ const releasesRoute = apiRoute({
 
 adminRoutes.openapi(releasesRoute, async (c) => {
   const { status, limit, cursor } = c.req.valid("query");
-  const page = await listReleases(primaryWriter(c.env), { status, limit, after: cursor });
+  const page = await listReleases(primary(c.env), { status, limit, after: cursor });
   return c.json({ releases: page.releases, nextCursor: page.next ? encodeCursor(page.next) : null }, 200);
 });
 
@@ -119,7 +119,7 @@ const releaseRoute = apiRoute({
 
 adminRoutes.openapi(releaseRoute, async (c) => {
   const { id } = c.req.valid("param");
-  const release = await getRelease(primaryWriter(c.env), id);
+  const release = await getRelease(primary(c.env), id);
   if (!release) throw notFound(`release ${id}`);
   return c.json(release, 200);
 });
@@ -142,7 +142,7 @@ const yankPackRoute = apiRoute({
 // Yanking twice answers 200 with the first yank's record (changed: false): retries are harmless.
 adminRoutes.openapi(yankPackRoute, async (c) => {
   const { name, version } = c.req.valid("param");
-  const yanked = await yankPackVersion(primaryWriter(c.env), name, version, c.req.valid("json").reason, Date.now());
+  const yanked = await yankPackVersion(primary(c.env), name, version, c.req.valid("json").reason, Date.now());
   if (!yanked) throw notFound(`pack ${name} version ${version}`);
   return c.json(yanked, 200);
 });
@@ -184,7 +184,7 @@ const retryRoute = apiRoute({
 // blocked. It is verified from scratch, so a retry never trusts more than a first run would.
 adminRoutes.openapi(retryRoute, async (c) => {
   const { id } = c.req.valid("param");
-  const db = primaryWriter(c.env);
+  const db = primary(c.env);
   const stuck = await releaseStuckRelease(db, id, { retry: true });
   if (stuck) await stopWorkflow(c.env, stuck.workflowId);
   else if (!(await requeueQuarantined(db, id, Date.now()))) throw await retryRefusal(db, id);
@@ -217,7 +217,7 @@ const abandonRoute = apiRoute({
 
 adminRoutes.openapi(abandonRoute, async (c) => {
   const { id } = c.req.valid("param");
-  const db = primaryWriter(c.env);
+  const db = primary(c.env);
   const before = await releaseStuckRelease(db, id, { abandon: c.req.valid("json").reason, now: Date.now() });
   if (!before) throw (await getRelease(db, id)) ? notProcessing(id) : notFound(`release ${id}`);
   await stopWorkflow(c.env, before.workflowId);
@@ -253,7 +253,7 @@ const yankInstallerRoute = apiRoute({
 
 adminRoutes.openapi(yankInstallerRoute, async (c) => {
   const installer = c.req.valid("param");
-  const yanked = await yankInstaller(primaryWriter(c.env), installer, c.req.valid("json").reason, Date.now());
+  const yanked = await yankInstaller(primary(c.env), installer, c.req.valid("json").reason, Date.now());
   if (!yanked) throw notFound(`${installer.kind} of ${installer.product} ${installer.version}`);
   return c.json(yanked, 200);
 });
@@ -288,5 +288,5 @@ const recountRoute = apiRoute({
 });
 
 adminRoutes.openapi(recountRoute, async (c) =>
-  c.json(await recountCatalog(primaryWriter(c.env), c.req.valid("json").reason, Date.now()), 200),
+  c.json(await recountCatalog(primary(c.env), c.req.valid("json").reason, Date.now()), 200),
 );

@@ -3,7 +3,7 @@
 // /api/v1/changes/mirror.sh is a nightly job's script that keeps the last generation it mirrored.
 import { z } from "@hono/zod-openapi";
 import { changesQuery } from "../../catalog/filters";
-import { latestStateReader } from "../../db/client";
+import { primary } from "../../db/client";
 import { changesSince, type Changes } from "../../db/changes";
 import { apiApp, apiRoute, error, json, text } from "../api-app";
 import { originOf } from "../context";
@@ -97,7 +97,7 @@ const changesRoute = apiRoute({
 changesRoutes.openapi(changesRoute, async (c) => {
   const { since, ...filters } = c.req.valid("query");
   // The primary: a mirror must never be told a generation a lagging replica has not seen.
-  const changes = await changesSince(latestStateReader(c.env), since, filters);
+  const changes = await changesSince(primary(c.env), since, filters);
   return c.json(publicChanges(changes), 200, { "Cache-Control": "no-store" });
 });
 

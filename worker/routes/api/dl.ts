@@ -2,7 +2,7 @@
 // not expired) and the pack or installer (not yanked since) are checked, then the file is streamed from the edge
 // cache or R2. Refusals are a 403 with one line of text, since curl and browsers show it as is.
 import { type Context, Hono } from "hono";
-import { type Db, latestStateReader } from "../../db/client";
+import { type Db, primary } from "../../db/client";
 import { type GrantRecord, grantDrift } from "../../db/grants";
 import { config } from "../../env";
 import { revokedKeyIds } from "../../keys";
@@ -45,7 +45,7 @@ async function serveGrantFile(
   if ("reason" in query) return refuse(query.reason);
   const grantId = c.req.param("grant") ?? "";
   // Grant, revocation and yank state at the primary: a lagging replica must not serve a revoked grant.
-  const db = latestStateReader(c.env);
+  const db = primary(c.env);
   const grant = await findGrant(db, grantId);
   const file = grant && (await lookup(grant, db));
   // An unknown grant or a file outside it goes through the same signature check (over no object, so

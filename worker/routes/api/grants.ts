@@ -3,7 +3,7 @@
 // of the grant response), never with the public grant id that every /dl URL shows.
 import { type RouteConfig, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import { latestStateReader } from "../../db/client";
+import { primary } from "../../db/client";
 import { config } from "../../env";
 import { revokedKeyIds } from "../../keys";
 import { invalidInput, NotFound } from "../../errors";
@@ -188,7 +188,7 @@ grantsRoutes.openAPIRegistry.registerPath(
   }),
 );
 grantsRoutes.on(["GET", "HEAD"], "/:capability/bundle.tar", async (c) => {
-  const db = latestStateReader(c.env);
+  const db = primary(c.env);
   const grant = await loadLiveGrant(db, c.req.param("capability"), Date.now(), revokedKeys(c.env));
   const keys = config(c.env).TRUSTED_PUBLIC_KEYS;
   const proofs = await grantProofs(db, grant);
@@ -321,12 +321,7 @@ grantsRoutes.get("/:capability/:format", async (c) => {
       "Cache-Control": "private, no-store",
     });
   }
-  const grant = await loadLiveGrant(
-    latestStateReader(c.env),
-    c.req.param("capability"),
-    Date.now(),
-    revokedKeys(c.env),
-  );
+  const grant = await loadLiveGrant(primary(c.env), c.req.param("capability"), Date.now(), revokedKeys(c.env));
   return manifestResponse(c, format as ManifestFormat, grant, () =>
     signedEntries(grant, urlSigner(config(c.env), originOf(c))),
   );
@@ -349,7 +344,7 @@ const getRoute = apiRoute({
 grantsRoutes.openapi(getRoute, async (c) => {
   const cfg = config(c.env);
   const { capability } = c.req.valid("param");
-  const grant = await loadLiveGrant(latestStateReader(c.env), capability, Date.now(), revokedKeys(c.env));
+  const grant = await loadLiveGrant(primary(c.env), capability, Date.now(), revokedKeys(c.env));
   const signer = urlSigner(cfg, originOf(c));
   return c.json(grantView(grant, capability, await signedEntries(grant, signer), originOf(c), signer.strategy), 200, {
     "Cache-Control": "private, no-store",
@@ -362,7 +357,7 @@ async function partsContext(c: Context<{ Bindings: Env }>, sizeText = c.req.quer
   const field = c.req.query("size") === undefined && c.req.query("parts") !== undefined ? "parts" : "size";
   const parsed = z.object({ [field]: partSizeParam(minPartBytes(cfg)) }).safeParse({ [field]: sizeText });
   if (!parsed.success) throw invalidInput(parsed.error);
-  const db = latestStateReader(c.env);
+  const db = primary(c.env);
   const grant = await loadLiveGrant(db, c.req.param("capability") ?? "", Date.now(), revokedKeys(c.env));
   const keys = cfg.TRUSTED_PUBLIC_KEYS;
   const proofs = await grantProofs(db, grant);

@@ -18,7 +18,7 @@ import { limitBody, SELECTION_BODY_BYTES } from "../../body-limit";
 import { API_TOKEN, apiApp, apiRoute, error, jsonBody } from "../api-app";
 import { changesParams } from "./changes";
 import { gateErrors, manifest, tooLarge } from "./grants";
-import { latestStateReader } from "../../db/client";
+import { primary } from "../../db/client";
 import { changesSince } from "../../db/changes";
 
 export const manifestsRoutes = apiApp();
@@ -149,7 +149,7 @@ const changesRoute = apiRoute({
 // X-Catalog-Generation says how far the answer goes; X-Yanked lists what was yanked since.
 manifestsRoutes.openapi(changesRoute, async (c) => {
   const { since, ...filters } = c.req.valid("query");
-  const changes = await changesSince(latestStateReader(c.env), since, filters);
+  const changes = await changesSince(primary(c.env), since, filters);
   const files = [...changes.published.installers, ...changes.published.packs].map(({ generation: _g, ...f }) =>
     "layer" in f ? (({ layer: _l, ...rest }) => rest)(f) : f,
   );

@@ -7,7 +7,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { adminBearer } from "../../admin-auth";
 import { ADMIN_BODY_BYTES, limitBody, PUBLISH_POST_BODY_BYTES } from "../../body-limit";
-import { primaryWriter } from "../../db/client";
+import { primary } from "../../db/client";
 import { getRelease } from "../../db/releases";
 import {
   auditPublish,
@@ -37,7 +37,7 @@ import {
   putPart,
   startUpload,
 } from "../../publish/uploads";
-import { loadCatalogFacts } from "../../sync/publish";
+import { loadCatalogFacts } from "../../db/publish";
 import { planRelease } from "../../sync/plan";
 import { releaseManifest } from "../../sync/release-manifest";
 import { MAX_RELEASE_JSON_BYTES } from "../../sync/signed-manifest";
@@ -61,7 +61,7 @@ const errors = { "4XX": clientError };
 
 /** Publisher routes: the token, its scope over the release id, and the rate limit, before anything else. */
 const asPublisher = async (c: Context<PublishEnv>, next: () => Promise<void>) => {
-  const who = await authenticatePublisher(c.env, primaryWriter(c.env), c.req.header("Authorization"), (p) =>
+  const who = await authenticatePublisher(c.env, primary(c.env), c.req.header("Authorization"), (p) =>
     c.executionCtx.waitUntil(p),
   );
   assertMayPublish(who, c.req.param("releaseId") ?? "");
@@ -78,9 +78,7 @@ publishApi.use("/api/v1/publish/releases/:releaseId/*", asPublisher);
 publishApi.use("/api/v1/publish/releases/:releaseId", asPublisher);
 
 const audit = (c: Context<PublishEnv>, action: string, subject: string, details?: Record<string, unknown>) =>
-  c.executionCtx.waitUntil(
-    auditPublish(primaryWriter(c.env), { action, subject, tokenId: c.get("publisher").id, details }),
-  );
+  c.executionCtx.waitUntil(auditPublish(primary(c.env), { action, subject, tokenId: c.get("publisher").id, details }));
 
 // --- public: what a release must meet, and what the sync would make of one -----------------------
 
@@ -140,7 +138,7 @@ publishApi.openapi(
     const parsed = releaseManifest.safeParse(c.req.valid("json"));
     if (!parsed.success) throw invalidInput(parsed.error, "json");
     const release = parsed.data;
-    const db = primaryWriter(c.env);
+    const db = primary(c.env);
     const now = Date.now();
     const keys = new Map(config(c.env).TRUSTED_PUBLIC_KEYS.map((k) => [k.id, keyStatus(k, now)]));
     const plan = planRelease(release, await loadCatalogFacts(db, release), keys);
@@ -176,7 +174,7 @@ publishApi.openapi(
   }),
   async (c) => {
     const { releaseId } = c.req.valid("param");
-    const release = (await getRelease(primaryWriter(c.env), releaseId)) ?? null;
+    const release = (await getRelease(primary(c.env), releaseId)) ?? null;
     return c.json({ releaseId, objects: await listReleaseObjects(c.env.ARTIFACTS, releaseId), release }, 200);
   },
 );
@@ -199,7 +197,7 @@ publishApi.openapi(
   async (c) => {
     const { releaseId, name } = c.req.valid("param");
     const length = bodyLength(c.req.header("Content-Length"));
-    await assertOpenForUploads(primaryWriter(c.env), releaseId);
+    await assertOpenForUploads(primary(c.env), releaseId);
     const sha256 = c.req.valid("header")["x-content-sha256"];
     const stored = await putObject(c.env.ARTIFACTS, { releaseId, name }, c.req.raw.body, length, sha256);
     audit(c, "publish-put", `${releaseId}/${name}`, { size: stored.size, sha256 });
@@ -222,7 +220,7 @@ publishApi.openapi(
   }),
   async (c) => {
     const { releaseId, name } = c.req.valid("param");
-    await assertOpenForUploads(primaryWriter(c.env), releaseId);
+    await assertOpenForUploads(primary(c.env), releaseId);
     const { uploadId } = await startUpload(c.env.ARTIFACTS, { releaseId, name }, c.req.valid("json"));
     return c.json({ uploadId, partBytes: MAX_PART_BYTES }, 201);
   },
@@ -260,7 +258,7 @@ publishApi.openapi(
   }),
   async (c) => {
     const target = c.req.valid("param");
-    await assertOpenForUploads(primaryWriter(c.env), target.releaseId);
+    await assertOpenForUploads(primary(c.env), target.releaseId);
     const stored = await completeUpload(c.env.ARTIFACTS, target, c.req.valid("json").parts);
     audit(c, "publish-upload", `${target.releaseId}/${target.name}`, { size: stored.size, sha256: stored.sha256 });
     return c.json(stored, 201);
@@ -281,7 +279,7 @@ publishApi.openapi(
     const { releaseId } = c.req.valid("param");
     const summary = await runSync(c.env, { trigger: "admin", only: releaseId });
     audit(c, "publish-sync", releaseId, { runId: summary.runId });
-    const release = (await getRelease(primaryWriter(c.env), releaseId)) ?? null;
+    const release = (await getRelease(primary(c.env), releaseId)) ?? null;
     return c.json({ summary, release }, 200);
   },
 );
@@ -305,7 +303,7 @@ publishApi.openapi(
   async (c) => {
     const { name, releasePrefix } = c.req.valid("json");
     const token = generatePublisherToken();
-    const db = primaryWriter(c.env);
+    const db = primary(c.env);
     const record = await insertPublisherToken(db, {
       id: crypto.randomUUID(),
       name,
@@ -336,7 +334,7 @@ publishApi.openapi(
     summary: "Publisher tokens (never the token itself), newest first",
     responses: { 200: json(z.object({ tokens: z.array(s.publisherTokenSchema) }), "The tokens."), ...errors },
   }),
-  async (c) => c.json({ tokens: await listPublisherTokens(primaryWriter(c.env)) }, 200),
+  async (c) => c.json({ tokens: await listPublisherTokens(primary(c.env)) }, 200),
 );
 
 publishApi.openapi(
@@ -351,7 +349,7 @@ publishApi.openapi(
   }),
   async (c) => {
     const { id } = c.req.valid("param");
-    const db = primaryWriter(c.env);
+    const db = primary(c.env);
     if (!(await revokePublisherToken(db, id, Date.now()))) throw notFound(`active publisher token ${id}`);
     await auditPublish(db, { action: "publisher-token-revoke", subject: id, tokenId: id });
     return c.body(null, 204);

@@ -15,7 +15,7 @@ import { queryString } from "../../../web/lib/format";
 import { upgradeLinks } from "../../../web/lib/upgrade";
 import { UpgradePage, type UpgradePageProps } from "../../../web/pages/upgrade";
 import { FORM_BODY_BYTES, limitBody } from "../../body-limit";
-import { latestStateReader } from "../../db/client";
+import { primary } from "../../db/client";
 import { captchaView, formFields, postDownload, postedPage } from "../download-forms";
 import { htmlErrorHandler, queryOf, type PagesEnv } from "../html";
 
@@ -103,7 +103,7 @@ const nothingToDownload = () => badField("target", "the site already has every f
 /** What the page shows for a query: the site, the target, and the plan once both are known. */
 async function planPage(c: Context<PagesEnv>, raw: Record<string, string>) {
   // GET reads through the edge-cached catalog session; a POST (a download) reads at the primary.
-  const db = c.get("catalog") ?? latestStateReader(c.env);
+  const db = c.get("catalog") ?? primary(c.env);
   const products = await listProducts(db);
   const props: Props = { raw };
   let failure: ApiError | undefined;

@@ -3,12 +3,12 @@
 import { and, eq, getTableColumns, inArray, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { SQLiteTable } from "drizzle-orm/sqlite-core";
-import { bumpGeneration } from "../db/changes";
-import { stampGenerations } from "../db/changes";
+import { bumpGeneration } from "./changes";
+import { stampGenerations } from "./changes";
 import { packRefId, versionSortKey } from "../domain/vocabulary";
-import type { CatalogFacts, ReleasePlan } from "./plan";
-import type { StoredFile } from "./verify-files";
-import type { InstallerFile, PackFile, ReleaseManifest } from "./release-manifest";
+import type { CatalogFacts, ReleasePlan } from "../sync/plan";
+import type { StoredFile } from "../sync/verify-files";
+import type { InstallerFile, PackFile, ReleaseManifest } from "../sync/release-manifest";
 import {
   entryDigest,
   fileKeyId,
@@ -16,10 +16,10 @@ import {
   packWideFields,
   parseImageReference,
   releaseTotals,
-} from "./release-manifest";
-import { historyStatements, restoreStatements } from "../db/key-trust";
-import { chunksOf, D1_MAX_PARAMS, type Db } from "../db/client";
-import { facetCountStatements } from "../db/facets";
+} from "../sync/release-manifest";
+import { historyStatements, restoreStatements } from "./key-trust";
+import { chunksOf, D1_MAX_PARAMS, type Db } from "./client";
+import { facetCountStatements } from "./counts/facets";
 import {
   distrustedKeys,
   packDependencies,
@@ -34,7 +34,7 @@ import {
   productVersions,
   releaseArtifacts,
   releases,
-} from "../db/schema";
+} from "./schema";
 
 type Statement = BatchItem<"sqlite">;
 
@@ -185,9 +185,9 @@ type PublishInput = {
 
 /** A releases row as SELECT values in the table's column order (NULL where not given). */
 function claimRowValues(row: Partial<typeof releases.$inferInsert>) {
-  const given = row as Record<string, unknown>;
+  const columns = Object.keys(getTableColumns(releases)) as (keyof typeof releases.$inferInsert)[];
   return sql.join(
-    Object.keys(getTableColumns(releases)).map((key) => (key in given ? sql`${given[key]}` : sql`NULL`)),
+    columns.map((key) => (key in row ? sql`${row[key]}` : sql`NULL`)),
     sql`, `,
   );
 }

@@ -2,7 +2,7 @@
 // (pack_facet_profiles, pack_product_ranges) and in a product version count's combination
 // (product_version_counts), and the keys that stand for a range's open ends.
 import { type SQL, sql } from "drizzle-orm";
-import type { Arch, Cloud, Layer, UseCase } from "../domain/vocabulary";
+import type { Arch, Cloud, Layer, UseCase } from "../../domain/vocabulary";
 
 /** The sentinels of an open range end in pack_product_ranges: every version key sorts between these two. */
 export const OPEN_MIN = "";

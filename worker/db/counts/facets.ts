@@ -24,7 +24,7 @@
 // (the full-text index relies on it too).
 import { eq, type SQL, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
-import type { Db } from "./client";
+import type { Db } from "../client";
 import {
   auditEvents,
   catalogState,
@@ -32,9 +32,10 @@ import {
   packFacetProfiles,
   packFacetSummaries,
   packProductRanges,
-} from "./schema";
-import { bumpGeneration } from "./changes";
-import { runBatch } from "./catalog-queries";
+} from "../schema";
+import { bumpGeneration } from "../changes";
+import { query, runBatch } from "../batch";
+import type { CatalogFilter } from "../pack-versions";
 import { combinationsOf, FACET_BITS, OPEN_MAX, OPEN_MIN } from "./facet-bits";
 import { productVersionCountStatements, rebuildProductVersionCounts } from "./product-version-counts";
 
@@ -43,8 +44,8 @@ type Statement = BatchItem<"sqlite">;
 /** The value a combination holds for a dimension nobody filters on. */
 export const ANY = "";
 
-/** One filter combination; every dimension is a value or ANY. fips is "1", "0" or ANY. */
-export type FacetCombo = {
+/** One filter combination, the key of a kept count; every dimension is a value or ANY. fips is "1", "0" or ANY. */
+type FacetCombo = {
   product: string;
   useCase: string;
   cloud: string;
@@ -281,27 +282,45 @@ export async function recountCatalog(db: Db, reason: string, now: number): Promi
   ]);
   const [{ generation }] = results.at(-1) as { generation: number }[];
   const [[row]] = await runBatch(db, [
-    sql`SELECT (SELECT count(*) FROM pack_facet_counts) AS facetCounts, (SELECT count(*) FROM pack_facet_profiles) AS facetProfiles,
+    query<
+      Record<keyof Recount["rows"], number>
+    >(sql`SELECT (SELECT count(*) FROM pack_facet_counts) AS facetCounts, (SELECT count(*) FROM pack_facet_profiles) AS facetProfiles,
       (SELECT count(*) FROM pack_facet_summaries) AS facetSummaries, (SELECT count(*) FROM pack_product_ranges) AS productRanges,
       (SELECT count(*) FROM product_version_intervals) AS productVersionIntervals,
-      (SELECT count(*) FROM product_version_counts) AS productVersionCounts`,
+      (SELECT count(*) FROM product_version_counts) AS productVersionCounts`),
   ]);
   const rows = Object.fromEntries(Object.entries(row).map(([k, v]) => [k, Number(v)])) as Recount["rows"];
   return { generation, auditId, rows };
 }
 
-/** Reads the counts of the given combinations, in their order (0 for a combination no pack matches). */
-export function comboCountsStatement(combos: FacetCombo[]): SQL {
-  const list = JSON.stringify(combos.map((c) => COMBO_DIMENSIONS.map((d) => c[d])));
-  return sql`SELECT CAST(j.key AS INTEGER) AS i, coalesce(c.n, 0) AS n FROM json_each(${list}) j
-    LEFT JOIN pack_facet_counts c ON c.product = j.value ->> 0 AND c.use_case = j.value ->> 1 AND c.cloud = j.value ->> 2
-      AND c.layer = j.value ->> 3 AND c.arch = j.value ->> 4 AND c.fips = j.value ->> 5`;
+/** A filter as the combination its kept count is filed under (search text and product versions are not dimensions). */
+function comboOf(f: CatalogFilter): FacetCombo {
+  return {
+    product: f.product ?? ANY,
+    useCase: f.useCase ?? ANY,
+    cloud: f.cloud ?? ANY,
+    layer: f.layer ?? ANY,
+    arch: f.arch ?? ANY,
+    fips: f.fips === undefined ? ANY : f.fips ? "1" : "0",
+  };
 }
 
-/** Each product's count for `combo` with its product set to that product, in display order. */
-export function productComboCountsStatement(combo: FacetCombo): SQL {
-  return sql`SELECT p.id AS id, coalesce(c.n, 0) AS n FROM products p
+export type ComboCountRow = { i: number; n: number };
+export type ProductCountRow = { id: string; n: number };
+
+/** Reads the kept counts of the given filters' combinations, in their order (0 for a combination no pack matches). */
+export function comboCountsStatement(filters: CatalogFilter[]) {
+  const list = JSON.stringify(filters.map(comboOf).map((c) => COMBO_DIMENSIONS.map((d) => c[d])));
+  return query<ComboCountRow>(sql`SELECT CAST(j.key AS INTEGER) AS i, coalesce(c.n, 0) AS n FROM json_each(${list}) j
+    LEFT JOIN pack_facet_counts c ON c.product = j.value ->> 0 AND c.use_case = j.value ->> 1 AND c.cloud = j.value ->> 2
+      AND c.layer = j.value ->> 3 AND c.arch = j.value ->> 4 AND c.fips = j.value ->> 5`);
+}
+
+/** Each product's kept count for the filter's combination with its product set to that product, in display order. */
+export function productComboCountsStatement(f: CatalogFilter) {
+  const combo = comboOf(f);
+  return query<ProductCountRow>(sql`SELECT p.id AS id, coalesce(c.n, 0) AS n FROM products p
     LEFT JOIN pack_facet_counts c ON c.product = p.id AND c.use_case = ${combo.useCase} AND c.cloud = ${combo.cloud}
       AND c.layer = ${combo.layer} AND c.arch = ${combo.arch} AND c.fips = ${combo.fips}
-    ORDER BY p.sort_order, p.name`;
+    ORDER BY p.sort_order, p.name`);
 }

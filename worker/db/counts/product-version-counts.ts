@@ -15,8 +15,8 @@
 // Intervals are never merged back: a yank leaves two intervals with equal counts.
 import { type SQL, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
-import type { Db } from "./client";
-import { productVersionCounts, productVersionIntervals } from "./schema";
+import type { Db } from "../client";
+import { productVersionCounts, productVersionIntervals } from "../schema";
 import { combinationsOf, OPEN_MAX } from "./facet-bits";
 
 type Statement = BatchItem<"sqlite">;

@@ -1,0 +1,362 @@
+// The candidates of one layer (or every layer) for the compatibility check: every non-yanked version,
+// or one page of the layer by pack name with where it ends, folded into few rows and read back as
+// flat pack-and-version records. readCompatibilityInputs reads the product, its version, the chosen
+// packs and (when known) the layer in one D1 batch.
+import { type SQL, sql } from "drizzle-orm";
+import { type Layer, type PackRef, packRefId } from "../domain/vocabulary";
+import { type Query, query, runBatch } from "./batch";
+import type { Db } from "./client";
+import {
+  and,
+  byText,
+  type CatalogFilter,
+  type PackInfo,
+  type PackVersionInfo,
+  readVersionRow,
+  sortArches,
+  sortClouds,
+  sortDependencies,
+  sortProducts,
+  sortUseCases,
+  versionConditions,
+  versionsByIdStatement,
+} from "./pack-versions";
+import { type ProductRow, productStatement, productVersionStatement } from "./product-rows";
+import { ftsQuery } from "./search-text";
+import type { Arch, DependencyType, UseCase } from "../domain/vocabulary";
+
+/**
+ * How many versions one row of versionsInLayerStatement carries: a few hundred kilobytes of JSON,
+ * far below D1's 2 MB limit on a single value, however large the layer grows.
+ */
+export const LAYER_CHUNK = 200;
+
+/**
+ * Every non-yanked version in one layer (or, with `range`, in one stretch of it by pack name): the
+ * candidates the compatibility check assesses. A large layer holds thousands of versions, and as one
+ * D1 row each (19 columns plus five child lists) moving and materialising the rows costs more than
+ * the query; so SQLite folds them into a few rows of one JSON array each (at most LAYER_CHUNK
+ * versions, by rowid: no window to compute), positional fields, which the worker parses natively.
+ * The enum lists come as comma-joined text, cheaper for SQLite to build than JSON; the sync admits
+ * only enum values there, none holding a comma. Read the rows with readLayerRows, which also
+ * restores the order.
+ */
+export function versionsInLayerStatement(layer: LayerScope, range?: LayerRange): Query<LayerVersionsRow> {
+  const inRange = range
+    ? // The stretch is a range of the index (an open end is the last code point, after every name):
+      // written as "stop IS NULL OR name <= stop", SQLite would walk the layer to its end instead.
+      sql` AND p.name > (SELECT start FROM bounds) AND p.name <= coalesce((SELECT stop FROM bounds), char(1114111))${packWords(range)}`
+    : sql``;
+  return query<LayerVersionsRow>(sql`${range ? rangeBounds(layer, range) : sql``}SELECT json_group_array(json_array(
+      p.name, p.display_name, p.layer, p.addon_type, p.description, p.source,
+      pv.version, pv.version_key, pv.kernel, pv.eol, pv.fips, pv.file_name, pv.size, pv.sha256,
+      pv.signature_file_name, pv.signature_size, pv.key_id, pv.published_at,
+      (SELECT group_concat(arch) FROM pack_version_arches WHERE pack_version_id = pv.id),
+      (SELECT group_concat(cloud) FROM pack_version_clouds WHERE pack_version_id = pv.id),
+      (SELECT group_concat(use_case) FROM pack_version_use_cases WHERE pack_version_id = pv.id),
+      json((SELECT json_group_array(json_array(product_id, min_version, max_version)) FROM pack_version_products WHERE pack_version_id = pv.id)),
+      json((SELECT json_group_array(json_array(pack_name, layer, type, min_version, max_version)) FROM pack_dependencies WHERE pack_version_id = pv.id))
+    )) AS versions
+    FROM packs p CROSS JOIN pack_versions pv ON pv.pack_name = p.name
+    WHERE ${inLayer(layer, range)}pv.yanked = 0${inRange}
+    GROUP BY pv.rowid / ${sql.raw(String(LAYER_CHUNK))}`);
+}
+
+/**
+ * A layer, or "every" layer at once (add-on only's parts list): then the walk follows the packs'
+ * primary key by name, not a layer's index, and the stretch spans every layer.
+ */
+export type LayerScope = Layer | "every";
+
+/**
+ * The layer condition. With search words the packs come from the words' full-text matches (a list
+ * as long as the matches), so the layer is then only checked (`+` keeps SQLite from walking the
+ * layer's index, which would read every pack of the layer up to the page's end to find them).
+ */
+const inLayer = (layer: LayerScope, range?: LayerRange) => {
+  if (layer === "every") return sql``;
+  return range && searches(range) ? sql`+p.layer = ${layer} AND ` : sql`p.layer = ${layer} AND `;
+};
+
+const searches = (range: LayerRange) => range.words.some((w) => ftsQuery(w) !== undefined);
+
+/**
+ * One page of a layer for the compatibility check: the stretch of packs by name after `after` that
+ * holds the next `limit` packs with a version the filter admits (skipping `offset` such packs
+ * first), together with every other pack of the layer in between, so each hidden version is on
+ * exactly one page. `filter` only finds where the stretch ends; what is offered is decided by
+ * assessing every version in it. `words` (lower case) must each match a pack's name, display
+ * name, description or add-on type as the packs search does (a word is a prefix of a word there).
+ */
+export type LayerRange = {
+  filter: CatalogFilter;
+  /**
+   * The compatibility check's FIPS rule, which the filter cannot express: FIPS builds only when
+   * `asked`, or when the product requires FIPS (Palette VerteX).
+   */
+  fipsRule?: { product: string; asked: boolean };
+  after?: string;
+  offset: number;
+  limit: number;
+  words: string[];
+  /**
+   * How each layer is named to people: a word also matches a pack whose layer's name holds it
+   * ("network" finds the CNIs when every layer is searched).
+   */
+  layerNames?: Partial<Record<Layer, string>>;
+};
+
+/**
+ * Each word as a condition on `p`: the pack is among the word's full-text matches (the packs
+ * search's index and prefix rule, see ftsQuery), or among the packs of a layer whose name holds it.
+ * As a list of rowids the query can start from, a search reads its matches, not every pack of the
+ * layer up to the page's end, as a text test per pack would.
+ */
+function packWords({ words, layerNames = {} }: Pick<LayerRange, "words" | "layerNames">): SQL {
+  return sql.join(
+    words.flatMap((w) => {
+      const match = ftsQuery(w);
+      // A word with nothing to search by (punctuation only) narrows nothing.
+      if (!match) return [];
+      // The layers' names are few and fixed: which ones hold the word is decided here, not per row.
+      const named = (Object.entries(layerNames) as [Layer, string][])
+        .filter(([, name]) => name.toLowerCase().includes(w))
+        .map(([layer]) => layer);
+      const inNamedLayer = named.length
+        ? sql` UNION ALL SELECT rowid FROM packs WHERE layer IN (${sql.join(named, sql`, `)})`
+        : sql``;
+      return [sql` AND p.rowid IN (SELECT rowid FROM pack_search WHERE pack_search MATCH ${match}${inNamedLayer})`];
+    }),
+    sql``,
+  );
+}
+
+/**
+ * The packs that bound a LayerRange, by name: `offset + limit + 1` at most, walked in the layer's
+ * index. With search words the walk is the words' matches instead, sorted by name first and only
+ * then checked version by version until enough are found (`LIMIT -1` keeps SQLite from folding
+ * the sort into the outer query, which would check every match before sorting; the outer ORDER BY
+ * states the order, and SQLite sees the subquery already has it). A word that names a layer
+ * matches all of it, and without that order a page would check every pack of that layer.
+ */
+function rangeCandidates(layer: LayerScope, range: LayerRange): SQL {
+  const conditions = [
+    ...versionConditions(range.filter, undefined, "lookup"),
+    ...(range.fipsRule ? [fipsRuleCondition(range.fipsRule)] : []),
+  ];
+  const fits = (alias: string) =>
+    sql`EXISTS (SELECT 1 FROM pack_versions pv INDEXED BY pack_versions_by_pack WHERE pv.pack_name = ${sql.raw(alias)}.name AND ${and(conditions)})`;
+  const limit = range.offset + range.limit + 1;
+  if (!searches(range))
+    return sql`SELECT p.name FROM packs p WHERE ${inLayer(layer, range)}p.name > ${range.after ?? ""} AND ${fits("p")}
+      ORDER BY p.name LIMIT ${limit}`;
+  return sql`SELECT matched.name FROM (SELECT p.name FROM packs p
+        WHERE ${inLayer(layer, range)}p.name > ${range.after ?? ""}${packWords(range)} ORDER BY p.name LIMIT -1) AS matched
+    WHERE ${fits("matched")} ORDER BY matched.name LIMIT ${limit}`;
+}
+
+function fipsRuleCondition({ product, asked }: { product: string; asked: boolean }): SQL {
+  const fipsOnly = asked ? sql`1` : sql`EXISTS (SELECT 1 FROM products WHERE id = ${product} AND fips = 1)`;
+  return sql`(pv.fips = 1 OR NOT ${fipsOnly})`;
+}
+
+/** `bounds(start, stop, more)`: the stretch is (start, stop]; stop is null when it runs to the layer's end. */
+function rangeBounds(layer: LayerScope, range: LayerRange): SQL {
+  const nth = (n: number) => sql`(SELECT name FROM candidates ORDER BY name LIMIT 1 OFFSET ${n})`;
+  const start = range.offset > 0 ? sql`coalesce(${nth(range.offset - 1)}, char(1114111))` : sql`${range.after ?? ""}`;
+  return sql`WITH candidates AS (${rangeCandidates(layer, range)}),
+    bounds AS (SELECT ${start} AS start,
+      CASE WHEN (SELECT count(*) FROM candidates) > ${range.offset + range.limit} THEN ${nth(range.offset + range.limit - 1)} END AS stop)
+    `;
+}
+
+/** Where a LayerRange ends: `stop` (the next page's cursor) when more candidates follow, else null. */
+export function layerRangeStatement(layer: LayerScope, range: LayerRange): Query<LayerRangeRow> {
+  return query<LayerRangeRow>(sql`${rangeBounds(layer, range)}SELECT start, stop FROM bounds`);
+}
+
+/** One row of versionsInLayerStatement: up to LAYER_CHUNK versions as a JSON array of LayerVersionTuple. */
+export type LayerVersionsRow = { versions: string };
+/** layerRangeStatement's row: the stretch is (start, stop]; stop is null when it runs to the layer's end. */
+export type LayerRangeRow = { start: string; stop: string | null };
+
+/** One version as versionsInLayerStatement's json_array lays it out. */
+type LayerVersionTuple = [
+  name: string,
+  displayName: string,
+  layer: Layer,
+  addonType: string | null,
+  description: string,
+  source: string,
+  version: string,
+  versionKey: string,
+  kernel: string | null,
+  eol: string | null,
+  fips: number,
+  fileName: string,
+  size: number,
+  sha256: string,
+  signatureFileName: string,
+  signatureSize: number,
+  keyId: string,
+  publishedAt: number,
+  arches: string | null,
+  clouds: string | null,
+  useCases: string | null,
+  products: [product: string, minVersion: string | null, maxVersion: string | null][],
+  dependencies: [
+    packName: string,
+    layer: Layer,
+    type: DependencyType,
+    minVersion: string | null,
+    maxVersion: string | null,
+  ][],
+];
+
+const byNameThenNewest = (a: LayerVersionTuple, b: LayerVersionTuple) =>
+  byText(a[0], b[0]) || byText(b[7], a[7]) || byText(b[6], a[6]);
+const commaList = <T extends string>(text: string | null): T[] => (text ? (text.split(",") as T[]) : []);
+
+const productRanges = (products: LayerVersionTuple[21]) =>
+  sortProducts(products.map(([product, minVersion, maxVersion]) => ({ product, minVersion, maxVersion })));
+
+const dependencyList = (dependencies: LayerVersionTuple[22]) =>
+  sortDependencies(
+    dependencies.map(([packName, layer, type, minVersion, maxVersion]) => ({
+      packName,
+      layer,
+      type,
+      minVersion,
+      maxVersion,
+    })),
+  );
+
+/** One tuple as a flat pack-and-version record; `publishedText` formats the publish time. */
+function layerVersionOf(tuple: LayerVersionTuple, publishedText: (ms: number) => string): PackInfo & PackVersionInfo {
+  const [
+    name,
+    displayName,
+    layer,
+    addonType,
+    description,
+    source,
+    version,
+    ,
+    kernel,
+    eol,
+    fips,
+    fileName,
+    size,
+    sha256,
+    signatureFileName,
+    signatureSize,
+    keyId,
+    publishedAt,
+    arches,
+    clouds,
+    useCases,
+    products,
+    dependencies,
+  ] = tuple;
+  return {
+    name,
+    displayName,
+    layer,
+    addonType: addonType ?? null,
+    description,
+    source,
+    version,
+    kernel: kernel ?? null,
+    eol: eol ?? null,
+    fips: Boolean(fips),
+    arches: sortArches(commaList<Arch>(arches)),
+    clouds: sortClouds(commaList(clouds)),
+    useCases: sortUseCases(commaList<UseCase>(useCases)),
+    products: productRanges(products),
+    dependencies: dependencyList(dependencies),
+    fileName,
+    size,
+    sha256,
+    signatureFileName,
+    signatureSize,
+    keyId,
+    publishedAt: publishedText(publishedAt),
+  };
+}
+
+/**
+ * versionsInLayerStatement's rows as flat pack-and-version records, fields in readVersionRow's
+ * order, by pack name and newest version first. Flat, because thousands of them are assessed and
+ * serialised per request and every spread into a new object shows in the time.
+ */
+export function readLayerRows(rows: LayerVersionsRow[]): (PackInfo & PackVersionInfo)[] {
+  const tuples = rows.flatMap((row) => JSON.parse(row.versions) as LayerVersionTuple[]).sort(byNameThenNewest);
+  // Versions published together share a timestamp: format each one once, not once per version.
+  const published = new Map<number, string>();
+  const publishedText = (ms: number) => published.get(ms) ?? published.set(ms, new Date(ms).toISOString()).get(ms)!;
+  return tuples.map((tuple) => layerVersionOf(tuple, publishedText));
+}
+
+/** Which candidates to read: a layer (or every layer), whole or one page of it. */
+export type LayerRequest = { scope: LayerScope; range?: LayerRange };
+
+/** The candidates read, and where the page's stretch ends (the next page starts after it), if more follow. */
+export type LayerCandidates = { candidates: (PackInfo & PackVersionInfo)[]; stop: string | null };
+
+/** The statements that read a layer's candidates: the whole layer, or one page of it with where it ends. */
+function layerStatements({
+  scope,
+  range,
+}: LayerRequest): [Query<LayerVersionsRow>] | [Query<LayerVersionsRow>, Query<LayerRangeRow>] {
+  return range
+    ? [versionsInLayerStatement(scope, range), layerRangeStatement(scope, range)]
+    : [versionsInLayerStatement(scope)];
+}
+
+function layerCandidates(versionRows: LayerVersionsRow[], rangeRows?: LayerRangeRow[]): LayerCandidates {
+  const stop = rangeRows?.[0]?.stop;
+  return { candidates: readLayerRows(versionRows), stop: typeof stop === "string" ? stop : null };
+}
+
+/** A layer's candidates in one round trip. */
+export async function readLayer(db: Db, request: LayerRequest): Promise<LayerCandidates> {
+  const [versionRows, rangeRows] = await runBatch(db, layerStatements(request));
+  return layerCandidates(versionRows, rangeRows);
+}
+
+export type CompatibilityInputs = {
+  product: ProductRow | undefined;
+  /** Whether the product publishes the version. */
+  hasVersion: boolean;
+  /** The chosen versions the catalog still publishes, by `name@version`. */
+  chosen: Map<string, PackInfo & PackVersionInfo>;
+  /** The layer's candidates, when `layer` was given. */
+  layer?: LayerCandidates;
+};
+
+/** The product, its version, the chosen packs and (when given) a layer's candidates, in one D1 batch. */
+export async function readCompatibilityInputs(
+  db: Db,
+  input: { product: string; version: string; chosen: PackRef[]; layer?: LayerRequest },
+): Promise<CompatibilityInputs> {
+  const [productRows, versionRows, chosenRows, layerRows, rangeRows] = await runBatch(db, [
+    productStatement(input.product),
+    productVersionStatement(input.product, input.version),
+    versionsByIdStatement(input.chosen.map(packRefId)),
+    ...(input.layer ? layerStatements(input.layer) : ([] as const)),
+  ]);
+  const chosen = new Map(
+    chosenRows.map((row) => {
+      const { pack, version } = readVersionRow(row);
+      return [packRefId({ name: pack.name, version: version.version }), { ...pack, ...version }];
+    }),
+  );
+  return {
+    product: productRows[0],
+    hasVersion: versionRows.length > 0,
+    chosen,
+    layer: layerRows
+      ? layerCandidates(layerRows as LayerVersionsRow[], rangeRows as LayerRangeRow[] | undefined)
+      : undefined,
+  };
+}

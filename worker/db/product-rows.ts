@@ -1,0 +1,58 @@
+// Products, their versions and each version's installers as the catalog reads them. The product
+// statements are raw SQL (with named rows) where they join a raw batch; the listings use drizzle.
+import { and, asc, desc, eq, sql } from "drizzle-orm";
+import { type Query, query } from "./batch";
+import type { Db } from "./client";
+import { productVersions, products, releaseArtifacts } from "./schema";
+
+export type ProductRow = { id: string; name: string; fips: number };
+
+/** The product by id: none when there is no such product. */
+export const productStatement = (id: string): Query<ProductRow> =>
+  query(sql`SELECT id, name, fips FROM products WHERE id = ${id}`);
+
+/** The product version, if the product publishes it. */
+export const productVersionStatement = (productId: string, version: string): Query<{ version: string }> =>
+  query(sql`SELECT version FROM product_versions WHERE product_id = ${productId} AND version = ${version}`);
+
+/** Every version the product publishes. */
+export const productVersionsStatement = (productId: string): Query<{ version: string }> =>
+  query(sql`SELECT version FROM product_versions WHERE product_id = ${productId}`);
+
+/** Every product in display order, and every product version by product, newest first. */
+export async function readProductsAndVersions(db: Db) {
+  const [productRows, versionRows] = await db.batch([
+    db.select().from(products).orderBy(asc(products.sortOrder), asc(products.name)),
+    db
+      .select({
+        productId: productVersions.productId,
+        version: productVersions.version,
+        publishedAt: productVersions.publishedAt,
+      })
+      .from(productVersions)
+      .orderBy(asc(productVersions.productId), desc(productVersions.versionKey)),
+  ]);
+  return { productRows, versionRows };
+}
+
+/** A product, one of its versions and that version's non-yanked installers (each undefined or empty when absent). */
+export async function readInstallerRows(db: Db, productId: string, version: string) {
+  const [[product], [productVersion], artifacts] = await db.batch([
+    db.select().from(products).where(eq(products.id, productId)),
+    db
+      .select()
+      .from(productVersions)
+      .where(and(eq(productVersions.productId, productId), eq(productVersions.version, version))),
+    db
+      .select()
+      .from(releaseArtifacts)
+      .where(
+        and(
+          eq(releaseArtifacts.productId, productId),
+          eq(releaseArtifacts.version, version),
+          eq(releaseArtifacts.yanked, false),
+        ),
+      ),
+  ]);
+  return { product, productVersion, artifacts };
+}
