@@ -23,6 +23,7 @@ import { grantProofs, type ReleaseProof } from "./provenance";
 import { imagesOfPackVersions } from "../db/images";
 import { DEFAULT_MAX_CACHE_BYTES, type ServeDeps } from "./serve";
 import { urlSigner } from "./signers";
+import { bundleListUrls, studioKeys } from "./bundle-list";
 import type { TokenScope } from "./tokens";
 
 type AnyContext = Context<{ Bindings: Env }>;
@@ -64,6 +65,7 @@ export async function issueGrant(
   const writer = primaryWriter(c.env);
   const ip = clientIp(c);
   const signer = urlSigner(cfg, originOf(c)); // fails on a misconfigured signer before anything is recorded
+  studioKeys(cfg); // and on a missing studio key: a grant's downloads carry a list it signs
   const { tokenId } = await passGate({
     env: c.env,
     cfg,
@@ -115,6 +117,7 @@ export async function manifestResponse(
     deps: storageDeps(c),
     proofs: await grantProofs(latestStateReader(c.env), grant),
     sign: (file) => signer.sign(grant, file),
+    list: () => bundleListUrls(config(c.env), originOf(c), grant),
     images: () =>
       imagesOfPackVersions(
         latestStateReader(c.env),

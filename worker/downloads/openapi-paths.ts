@@ -58,6 +58,17 @@ const manifestJsonSchema = z.object({
       }),
     )
     .meta({ description: "The signed release manifests that list the grant's files (for verify-bundle.sh)" }),
+  bundleList: z
+    .object({
+      file: z.string().meta({ description: "studio/bundle-list.txt" }),
+      url: z.string(),
+      sigFile: z.string().meta({ description: "studio/bundle-list.txt.sig.bin (DER ECDSA P-256)" }),
+      sigUrl: z.string(),
+      keyId: z.string().meta({ description: "The studio key that signed it" }),
+      keyUrl: z.string().meta({ description: "/keys/<keyId>.pem" }),
+      expires: z.string(),
+    })
+    .meta({ description: "The studio's signed list of every file of the grant, with size and sha256" }),
 });
 
 const apiTokenSchema = z.object({

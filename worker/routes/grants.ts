@@ -6,7 +6,7 @@ import { z } from "zod";
 import { latestStateReader } from "../db/client";
 import { config } from "../env";
 import { invalidInput, NotFound } from "../errors";
-import { grantTar, grantTarLength, tarFolder } from "../downloads/bundle";
+import { assertGrantStored, grantBundleList, grantTar, grantTarLength, tarFolder } from "../downloads/bundle";
 import {
   GRANT_FORMATS,
   grantRequestSchema,
@@ -31,7 +31,9 @@ import { partCount, partSuffix } from "../domain/vocabulary";
 import { issueGrant, manifestResponse, originOf, storageDeps } from "../downloads/issue";
 import { MANIFEST_FORMATS, type ManifestFormat } from "../downloads/manifests";
 import { urlSigner } from "../downloads/signers";
-import { grantProofs } from "../downloads/provenance";
+import { grantProofs, type ReleaseProof } from "../downloads/provenance";
+import type { TarInputs } from "../downloads/bundle";
+import type { GrantRecord } from "../db/grants";
 import "../downloads/openapi-paths"; // registers the download operations in the OpenAPI document
 import { limitBody, SELECTION_BODY_BYTES } from "../body-limit";
 import { validate } from "../validate";
@@ -48,23 +50,36 @@ grantsRoutes.post("/", limitBody(SELECTION_BODY_BYTES), validate("json", grantRe
 grantsRoutes.on(["GET", "HEAD"], "/:capability/bundle.tar", async (c) => {
   const db = latestStateReader(c.env);
   const grant = await loadLiveGrant(db, c.req.param("capability"), Date.now());
-  const keys = config(c.env).TRUSTED_PUBLIC_KEYS;
-  const proofs = await grantProofs(db, grant);
+  const inputs = await tarInputs(c, grant, await grantProofs(db, grant));
   const headers = {
     "Content-Type": "application/x-tar",
-    "Content-Length": String(grantTarLength(grant, keys, proofs)),
+    "Content-Length": String(grantTarLength(inputs)),
     "Content-Disposition": `attachment; filename="${tarFolder(grant)}.tar"`,
     "Cache-Control": "private, no-store",
   };
   if (c.req.method === "HEAD") return new Response(null, { headers });
-  const tar = grantTar(grant, keys, proofs, storageDeps(c));
+  // Every object first: a missing one is a 503 naming it, not a 200 that ends short.
+  await assertGrantStored(grant, inputs.proofs, storageDeps(c));
+  const tar = grantTar(inputs, storageDeps(c));
   c.executionCtx.waitUntil(tar.done);
   return new Response(tar.readable, { headers });
 });
 
+/** The archive's inputs: the grant, the keys, its release manifests and its signed bundle list. */
+async function tarInputs(
+  c: Context<{ Bindings: Env }>,
+  grant: GrantRecord,
+  proofs: ReleaseProof[],
+): Promise<TarInputs> {
+  const cfg = config(c.env);
+  const studio = await grantBundleList(cfg, grant, proofs, storageDeps(c));
+  return { grant, keys: cfg.TRUSTED_PUBLIC_KEYS, proofs, studio };
+}
+
 // Media-sized parts of bundle.tar (?size=dvd|dvd-dl|bd|<bytes>): each part a byte range of the one archive.
 grantsRoutes.on(["GET", "HEAD"], "/:capability/:part{bundle\\.tar\\.part-[0-9]+}", async (c) => {
-  const { grant, keys, proofs, size, total } = await partsContext(c);
+  const { inputs, size, total } = await partsContext(c);
+  const { grant } = inputs;
   const count = partCount(total, size);
   const n = partNumber(c.req.param("part"), count);
   if (!n)
@@ -79,19 +94,16 @@ grantsRoutes.on(["GET", "HEAD"], "/:capability/:part{bundle\\.tar\\.part-[0-9]+}
     "Cache-Control": "private, no-store",
   };
   if (c.req.method === "HEAD") return new Response(null, { headers });
-  const tar = grantTar(grant, keys, proofs, storageDeps(c), range);
+  await assertGrantStored(grant, inputs.proofs, storageDeps(c));
+  const tar = grantTar(inputs, storageDeps(c), range);
   c.executionCtx.waitUntil(tar.done);
   return new Response(tar.readable, { headers });
 });
 
 grantsRoutes.get("/:capability/:doc{PARTS\\.SHA256SUMS|join-and-verify\\.sh}", async (c) => {
-  const { grant, keys, proofs, size, total } = await partsContext(c);
-  const sums = await cachedPartChecksums(
-    grant,
-    size,
-    total,
-    () => grantTar(grant, keys, proofs, storageDeps(c)).readable,
-  );
+  const { inputs, size, total } = await partsContext(c);
+  const { grant } = inputs;
+  const sums = await cachedPartChecksums(grant, size, total, () => grantTar(inputs, storageDeps(c)).readable);
   const doc = c.req.param("doc");
   const body =
     doc === "PARTS.SHA256SUMS"
@@ -112,7 +124,11 @@ grantsRoutes.get("/:capability/:format", async (c) => {
   const parts = c.req.query("parts");
   if (parts !== undefined && (format === "bundle.curl" || format === "urls.txt")) {
     // The parts instead of the files: part URLs (these carry the capability), PARTS.SHA256SUMS, join-and-verify.sh.
-    const { grant, size, total } = await partsContext(c, parts);
+    const {
+      inputs: { grant },
+      size,
+      total,
+    } = await partsContext(c, parts);
     const list = partsListing(grantUrl(originOf(c), c.req.param("capability")), tarFolder(grant), size, total);
     return c.body(format === "urls.txt" ? partsUrlsTxt(list) : partsBundleCurl(grant, list), 200, {
       "Content-Type": "text/plain; charset=utf-8",
@@ -144,7 +160,6 @@ async function partsContext(c: Context<{ Bindings: Env }>, sizeText = c.req.quer
   if (!parsed.success) throw invalidInput(parsed.error);
   const db = latestStateReader(c.env);
   const grant = await loadLiveGrant(db, c.req.param("capability") ?? "", Date.now());
-  const keys = cfg.TRUSTED_PUBLIC_KEYS;
-  const proofs = await grantProofs(db, grant);
-  return { grant, keys, proofs, size: parsed.data[field] as number, total: grantTarLength(grant, keys, proofs) };
+  const inputs = await tarInputs(c, grant, await grantProofs(db, grant));
+  return { inputs, size: parsed.data[field] as number, total: grantTarLength(inputs) };
 }
