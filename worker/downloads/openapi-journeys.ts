@@ -24,6 +24,7 @@ const grantErrors = {
   "404": error("Unknown capability, or no such part at this size."),
   "409": error("A pack was yanked since."),
   "410": error("Expired."),
+  "503": error("integrity: an object of the archive is missing or changed in storage (each named); nothing was sent."),
 };
 
 const changedFile = z.object({

@@ -170,6 +170,9 @@ registerOperations(
       "404": error("Unknown capability or format."),
       "409": error("A pack was yanked since."),
       "410": error("Expired."),
+      "503": error(
+        "integrity: a verified copy (e.g. a signature SHA256SUMS sums) is missing or changed in storage; misconfigured: no STUDIO_SIGNING_KEYS.",
+      ),
     },
   },
   {
@@ -177,7 +180,7 @@ registerOperations(
     path: "/api/v1/grants/{capability}/bundle.tar",
     operationId: "getGrantTar",
     summary:
-      "Every file of the grant, its signature, the signed release manifests, SHA256SUMS, the public key, verify-signatures.sh and verify-bundle.sh as one ustar archive",
+      "Every file of the grant, its signature, the signed release manifests, SHA256SUMS, the studio's signed bundle list, the public keys, verify-signatures.sh and verify-bundle.sh as one ustar archive",
     tags: ["downloads"],
     params: grantCapability,
     responses: {
@@ -190,6 +193,7 @@ registerOperations(
       "404": error("Unknown capability."),
       "409": error("A pack was yanked since."),
       "410": error("Expired."),
+      "503": error("integrity: an object of the archive is missing or changed in storage (each named); nothing was sent."),
     },
   },
   {
