@@ -12,6 +12,8 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { app } from "../../worker/app";
 import { primaryWriter } from "../../worker/db/client";
 import { packVersions } from "../../worker/db/schema";
+import { artifactOf } from "../../worker/downloads/files";
+import { serveDownloadable } from "../../worker/downloads/serve";
 import { dropRelease, PALETTE_ENTERPRISE } from "./support/releases";
 import { syncAndSettle } from "./support/sync";
 
@@ -74,11 +76,11 @@ const verifies = (docs: Pick<ListDocs, "list" | "signature">, pem: string) =>
   createVerify("sha256").update(docs.list).verify(pem, docs.signature);
 
 /** A bucket that answers like env.ARTIFACTS but claims another stored sha256 for one key (same etag). */
-function bucketLyingAbout(key: string, sha256: string): R2Bucket {
+function bucketLyingAbout(key: string, sha256: string | null): R2Bucket {
   const real = env.ARTIFACTS;
   const lie = <T extends R2Object | null>(o: T): T => {
     if (!o || o.key !== key) return o;
-    const checksums = { sha256: new Uint8Array(sha256.match(/../g)!.map((h) => parseInt(h, 16))).buffer };
+    const checksums = sha256 ? { sha256: new Uint8Array(sha256.match(/../g)!.map((h) => parseInt(h, 16))).buffer } : {};
     return new Proxy(o, { get: (t, p) => (p === "checksums" ? checksums : Reflect.get(t, p)) }) as T;
   };
   return {
@@ -86,6 +88,24 @@ function bucketLyingAbout(key: string, sha256: string): R2Bucket {
     head: async (k: string) => lie(await real.head(k)),
   } as unknown as R2Bucket;
 }
+
+/** A pack version row as a grant holds it. */
+const packGrantFile = (row: typeof packVersions.$inferSelect) => ({
+  kind: "pack" as const,
+  name: row.packName,
+  version: row.version,
+  file: row.fileName,
+  objectKey: row.objectKey,
+  objectEtag: row.objectEtag,
+  size: row.size,
+  sha256: row.sha256,
+  sigFile: row.signatureFileName,
+  sigKey: row.signatureKey,
+  sigEtag: row.signatureEtag,
+  sigSize: row.signatureSize,
+  keyId: row.keyId,
+  publishedAt: row.publishedAt,
+});
 
 const packRow = (name: string) =>
   primaryWriter(env)
@@ -196,6 +216,42 @@ describe("download hardening", () => {
     // The archive checks it too, before its first byte.
     const tar = await fetchWith(lying, grant.links["bundle.tar"]);
     expect(tar.status).toBe(503);
+  });
+
+  it("refuses a single-put blob for which storage holds no sha256 at all", async () => {
+    const grant = await grantFor(["list-lie"]);
+    const row = (await packRow("list-lie"))!;
+    const res = await fetchWith({ ...env, ARTIFACTS: bucketLyingAbout(row.objectKey, null) }, grant.files[0].url);
+    expect(res.status).toBe(503);
+    expect(await res.text()).toMatch(/storage holds no sha256 for it/);
+  });
+
+  it("streams a multipart object (no stored sha256) through a check that withholds the end of altered bytes", async () => {
+    const row = (await packRow("list-lie"))!;
+    const file = { ...artifactOf(packGrantFile(row)), objectKey: row.objectKey };
+    // Multipart etag, no whole-object sha256, and not the verified bytes.
+    const multipart = {
+      get: async () => ({
+        size: row.size,
+        etag: "0123456789abcdef0123456789abcdef-2",
+        checksums: {},
+        body: new Blob([new Uint8Array(row.size).fill(7)]).stream(),
+      }),
+    } as unknown as R2Bucket;
+    const deps = { bucket: multipart, cache: await caches.open("multipart"), waitUntil: () => {}, maxCacheBytes: 0 };
+    const res = await serveDownloadable(new Request("http://studio.test/x"), file, deps);
+    expect(res.status).toBe(200);
+    const reader = res.body!.getReader();
+    let received = 0;
+    const outcome = await (async () => {
+      for (;;) {
+        const read = await reader.read();
+        if (read.done) return "complete";
+        received += read.value.byteLength;
+      }
+    })().catch((err: Error) => err.message);
+    expect(outcome).toMatch(/not the verified file/);
+    expect(received).toBeLessThan(row.size);
   });
 
   it("answers bundle.tar with 503 naming a missing object, not a 200 that ends short", async () => {

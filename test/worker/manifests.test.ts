@@ -79,7 +79,7 @@ describe("manifest renderers", () => {
     expect(script).toContain('say "$1: ✅ Signature valid"');
     expect(script).toContain(`item 'cni-calico-3.29.2.zst' 1234 ${"a".repeat(64)} 'https://s.test/it'\\''s'`);
     expect(script).toContain(
-      `use_key KEY_0 'spectro_public_key.pem' 'https://s.test/spectro_public_key.pem' "$GIVEN_KEY"`,
+      `KEY_0=$(key 'spectro_public_key.pem' 'https://s.test/spectro_public_key.pem' "$GIVEN_KEY") || refuse_key $? 'spectro_public_key.pem'`,
     );
     expect(script).toMatch(/item 'cni-calico-3\.29\.2\.zst' .* "\$KEY_0"/);
     expect(script).toMatch(/item 'o-1\.zst' .* "\$KEY_1"/);
@@ -90,8 +90,8 @@ describe("manifest renderers", () => {
   it("download.sh gives each key its own variable, even when ids differ only in punctuation", () => {
     const entries = [entry({ keyId: "a-b" }), entry({ keyId: "a.b", file: "o-1.zst", sigFile: "o-1.sig.bin" })];
     const script = downloadSh(grant, entries, publicKeyRefs(entries, "main", "https://s.test"));
-    expect(script).toContain(`use_key KEY_0 'a-b.pem' 'https://s.test/keys/a-b.pem' "$GIVEN_KEY"`);
-    expect(script).toContain(`use_key KEY_1 'a.b.pem' 'https://s.test/keys/a.b.pem' "$GIVEN_KEY"`);
+    expect(script).toContain(`KEY_0=$(key 'a-b.pem' 'https://s.test/keys/a-b.pem' "$GIVEN_KEY")`);
+    expect(script).toContain(`KEY_1=$(key 'a.b.pem' 'https://s.test/keys/a.b.pem' "$GIVEN_KEY")`);
     expect(script).toMatch(/item 'o-1\.zst' .* "\$KEY_1"/);
   });
 });

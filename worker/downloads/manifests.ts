@@ -198,32 +198,11 @@ key() {
   if [ -n "\${3:-}" ]; then printf '%s' "$3"; else printf '%s' "$1"; fi
 }
 
-# use_key VAR KEYFILE URL [GIVEN]: sets VAR to the key to verify with, or stops: a key the studio
-# reports revoked (or cannot say) verifies nothing.
-use_key() {
-  found=$(key "$2" "$3" "\${4:-}")
-  case $? in
-    0) eval "$1=\\$found" ;;
-    3) say "$2: ❌ the studio reports this key as revoked; refusing to verify anything with it"; exit 1 ;;
-    *) say "$2: ❌ could not fetch the public key and its status"; exit 1 ;;
-  esac
-}
-
-# item FILE SIZE SHA256 URL SIGFILE SIGSIZE SIGURL KEYFILE
-item() {
-  if ! fetch "$4" "$1" "$2" || ! fetch "$7" "$5" "$6"; then
-    say "$1: ❌ Download failed"; failures=$((failures + 1)); return
-  fi
-  actual=$(sha256_of "$1")
-  if [ "$actual" != "$3" ]; then
-    say "$1: ❌ Checksum mismatch (got $actual, expected $3)"; failures=$((failures + 1)); return
-  fi
-  if openssl dgst -sha256 -verify "$8" -signature "$5" "$1" >/dev/null 2>>"$LOG"; then
-    say "$1: ✅ Signature valid"
-    log "$1: sha256 $3, signature $5 verified with $8 (key sha256 $(sha256_of "$8"))"
-  else
-    say "$1: ❌ Signature invalid"; failures=$((failures + 1))
-  fi
+# refuse_key STATUS KEYFILE: stops the script: a key the studio reports revoked (or cannot say) verifies nothing.
+refuse_key() {
+  if [ "$1" = 3 ]; then say "$2: ❌ the studio reports this key as revoked; refusing to verify anything with it"
+  else say "$2: ❌ could not fetch the public key and its status"; fi
+  exit 1
 }
 `;
 
@@ -267,7 +246,7 @@ trap 'rm -f "$KEY_HEADERS"' EXIT
 
 ${DOWNLOAD_SH_FUNCTIONS}
 log "grant $GRANT: ${entries.length} files, links expire ${expires}"
-${keys.map((k) => `use_key ${keyVar(keys, k.keyId)} ${shQuote(k.file)} ${shQuote(k.url)} "$GIVEN_KEY"`).join("\n")}
+${keys.map((k) => `${keyVar(keys, k.keyId)}=$(key ${shQuote(k.file)} ${shQuote(k.url)} "$GIVEN_KEY") || refuse_key $? ${shQuote(k.file)}`).join("\n")}
 ${entries
   .map(
     (e) =>
@@ -301,7 +280,7 @@ if ! fetch ${shQuote(p.url)} ${shQuote(p.file)} ${p.size} || ! fetch ${shQuote(p
 fi`,
   )
   .join("\n")}
-use_key STUDIO_KEY ${shQuote(`${list.keyId}.pem`)} ${shQuote(list.keyUrl)}
+STUDIO_KEY=$(key ${shQuote(`${list.keyId}.pem`)} ${shQuote(list.keyUrl)}) || refuse_key $? ${shQuote(`${list.keyId}.pem`)}
 mkdir -p studio
 rm -f ${shQuote(BUNDLE_LIST)} ${shQuote(BUNDLE_LIST_SIGNATURE)}
 if ! curl --fail --silent --show-error --location -o ${shQuote(BUNDLE_LIST)} ${shQuote(list.url)} 2>>"$LOG" ||

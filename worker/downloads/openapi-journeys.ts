@@ -145,6 +145,18 @@ registerOperations(
   },
   {
     method: "get",
+    path: "/api/v1/changes/yanked.txt",
+    operationId: "yankedSince",
+    summary: "What was yanked after a generation, as text for mirror.sh: <file> TAB <signature> TAB <reason> a line",
+    tags: ["catalog"],
+    query: changesQuery,
+    responses: {
+      "200": text("One yanked file a line."),
+      "400": error("Missing or bad since, or a bad filter (the field is named)."),
+    },
+  },
+  {
+    method: "get",
     path: "/api/v1/changes/mirror.sh",
     operationId: "mirrorScript",
     summary: "A nightly job's script: keeps the last generation mirrored, fetches and verifies only what is new",

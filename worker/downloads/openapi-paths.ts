@@ -193,7 +193,9 @@ registerOperations(
       "404": error("Unknown capability."),
       "409": error("A pack was yanked since."),
       "410": error("Expired."),
-      "503": error("integrity: an object of the archive is missing or changed in storage (each named); nothing was sent."),
+      "503": error(
+        "integrity: an object of the archive is missing or changed in storage (each named); nothing was sent.",
+      ),
     },
   },
   {
