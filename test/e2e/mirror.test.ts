@@ -127,6 +127,36 @@ describe("mirror.sh, run nightly", () => {
     expect(await readdir(join(mirror, "releases"))).toContain("mirror-e2e-addon");
   });
 
+  it("moves a yanked file and its signature into yanked/ with the reason, and says so on every run", async () => {
+    const mirror = join(work, "mirror"); // as the nightly runs above left it
+    const env = { ARTIFACT_STUDIO_TOKEN: token };
+    const yank = await fetch(`${studioUrl}/api/v1/admin/packs/zz-mirror-lab/versions/1.0.0/yank`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", Authorization: `Bearer ${adminToken}` },
+      body: JSON.stringify({ reason: "CVE-2026-0001 in the chart" }),
+    });
+    expect(yank.status).toBe(200);
+    const night = await run("sh", ["mirror.sh", mirror], work, env);
+    expect(night.code, night.stdout + night.stderr).toBe(0);
+    expect(night.stdout).toContain(
+      "zz-mirror-lab-1.0.0.zst: yanked from the catalog (CVE-2026-0001 in the chart); moved it and its signature to yanked/",
+    );
+    expect(await readdir(mirror)).not.toContain("zz-mirror-lab-1.0.0.zst");
+    expect((await readdir(join(mirror, "yanked"))).sort()).toEqual([
+      "zz-mirror-lab-1.0.0.sig.bin",
+      "zz-mirror-lab-1.0.0.zst",
+      "zz-mirror-lab-1.0.0.zst.reason.txt",
+    ]);
+    const reminder =
+      "yanked/zz-mirror-lab-1.0.0.zst: yanked (CVE-2026-0001 in the chart); kept aside in yanked/ until you delete it";
+    expect(night.stdout).toContain(reminder);
+    const next = await run("sh", ["mirror.sh", mirror], work, env);
+    expect(next.code).toBe(0);
+    expect(next.stdout).toContain(reminder);
+    await rm(join(mirror, "yanked"), { recursive: true });
+    expect((await run("sh", ["mirror.sh", mirror], work, env)).stdout).not.toContain("yanked/");
+  });
+
   it("exits non-zero, keeping its state, when a file fails verification", async () => {
     const mirror = join(work, "broken");
     await run("sh", ["mirror.sh", mirror], work, { ARTIFACT_STUDIO_TOKEN: token });

@@ -117,12 +117,14 @@ const packRow = (name: string) =>
 beforeAll(async () => {
   await dropRelease(env, "bundle-list-2026-12-0", {
     products: [PALETTE_ENTERPRISE],
-    packs: ["list-a", "list-b", "list-c", "list-tar", "list-part", "list-sums", "list-lie"].map((name, i) => ({
-      name,
-      version: "1.0.0",
-      layer: "addon" as const,
-      size: name === "list-part" ? 200_000 : 1000 + i,
-    })),
+    packs: ["list-a", "list-b", "list-c", "list-tar", "list-part", "list-sums", "list-lie", "list-nosum"].map(
+      (name, i) => ({
+        name,
+        version: "1.0.0",
+        layer: "addon" as const,
+        size: name === "list-part" ? 200_000 : 1000 + i,
+      }),
+    ),
   });
   await syncAndSettle(env, { trigger: "admin" });
 });
@@ -219,8 +221,8 @@ describe("download hardening", () => {
   });
 
   it("refuses a single-put blob for which storage holds no sha256 at all", async () => {
-    const grant = await grantFor(["list-lie"]);
-    const row = (await packRow("list-lie"))!;
+    const grant = await grantFor(["list-nosum"]);
+    const row = (await packRow("list-nosum"))!;
     const res = await fetchWith({ ...env, ARTIFACTS: bucketLyingAbout(row.objectKey, null) }, grant.files[0].url);
     expect(res.status).toBe(503);
     expect(await res.text()).toMatch(/storage holds no sha256 for it/);

@@ -204,6 +204,23 @@ refuse_key() {
   else say "$2: ❌ could not fetch the public key and its status"; fi
   exit 1
 }
+
+# item FILE SIZE SHA256 URL SIGFILE SIGSIZE SIGURL KEYFILE
+item() {
+  if ! fetch "$4" "$1" "$2" || ! fetch "$7" "$5" "$6"; then
+    say "$1: ❌ Download failed"; failures=$((failures + 1)); return
+  fi
+  actual=$(sha256_of "$1")
+  if [ "$actual" != "$3" ]; then
+    say "$1: ❌ Checksum mismatch (got $actual, expected $3)"; failures=$((failures + 1)); return
+  fi
+  if openssl dgst -sha256 -verify "$8" -signature "$5" "$1" >/dev/null 2>>"$LOG"; then
+    say "$1: ✅ Signature valid"
+    log "$1: sha256 $3, signature $5 verified with $8 (key sha256 $(sha256_of "$8"))"
+  else
+    say "$1: ❌ Signature invalid"; failures=$((failures + 1))
+  fi
+}
 `;
 
 /**
