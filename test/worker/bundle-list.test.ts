@@ -184,6 +184,25 @@ describe("the signed bundle list", () => {
     expect(verifies(before, await old.text())).toBe(true);
   });
 
+  it("is refused, like every /dl URL, once the grant is revoked or its URL tampered with", async () => {
+    const grant = await grantFor(["list-b"]);
+    const manifest = (await (await exports.default.fetch(grant.links["manifest.json"])).json()) as {
+      bundleList: { url: string };
+    };
+    const url = manifest.bundleList.url;
+    const other = url.replace(/\/studio\/bundle-list\.txt$/, "/studio/other.txt");
+    expect((await exports.default.fetch(other)).status).toBe(403);
+    const revoke = await exports.default.fetch(`http://studio.test/api/v1/admin/grants/${grant.id}/revoke`, {
+      method: "POST",
+      headers: { Authorization: `Bearer ${env.ADMIN_TOKEN}`, "Content-Type": "application/json" },
+      body: JSON.stringify({ reason: "test" }),
+    });
+    expect(revoke.status, await revoke.clone().text()).toBe(200);
+    const res = await exports.default.fetch(url);
+    expect(res.status).toBe(403);
+    expect(await res.text()).toBe("this download grant was revoked\n");
+  });
+
   it("answers 503 misconfigured without STUDIO_SIGNING_KEYS, or with a key that is not ECDSA P-256", async () => {
     const { STUDIO_SIGNING_KEYS: _, ...without } = env;
     const missing = await fetchWith(without as unknown as Env, "http://studio.test/api/v1/grants", {
