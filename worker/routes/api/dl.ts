@@ -4,20 +4,20 @@
 // not expired) and the pack or installer (not yanked since) are checked, then the file is streamed from the edge
 // cache or R2. Refusals are a 403 with one line of text, since curl and browsers show it as is.
 import { type Context, Hono } from "hono";
-import { type Db, latestStateReader } from "../db/client";
-import { type GrantRecord, installerYanked, yankedAmong } from "../db/grants";
-import { config } from "../env";
-import { type Downloadable, findDownloadable } from "../downloads/files";
-import { findProofFile, grantProofs } from "../downloads/provenance";
-import { findGrant } from "../downloads/grants";
-import { storageDeps } from "../downloads/issue";
-import { serveDownloadable } from "../downloads/serve";
-import { contentDisposition, parseSignedQuery, parseSignedToken, verifyWorkerSignature } from "../downloads/signers";
-import { type SigningKey, signingKeys } from "../downloads/settings";
-import { grantBundleList } from "../downloads/bundle";
-import { bundleListDownloadable, listUrlKeys } from "../downloads/bundle-list";
+import { type Db, latestStateReader } from "../../db/client";
+import { type GrantRecord, installerYanked, yankedAmong } from "../../db/grants";
+import { config } from "../../env";
+import { type Downloadable, findDownloadable } from "../../downloads/files";
+import { findProofFile, grantProofs } from "../../downloads/provenance";
+import { findGrant } from "../../downloads/grants";
+import { storageDeps } from "../context";
+import { serveDownloadable } from "../../downloads/serve";
+import { contentDisposition, parseSignedQuery, parseSignedToken, verifyWorkerSignature } from "../../downloads/signers";
+import { type SigningKey, signingKeys } from "../../downloads/settings";
+import { grantBundleList } from "../../downloads/grant-documents";
+import { bundleListDownloadable, listUrlKeys } from "../../downloads/bundle-list";
 
-export const filesRoutes = new Hono<{ Bindings: Env }>();
+export const dlRoutes = new Hono<{ Bindings: Env }>();
 
 const refuse = (reason: string) =>
   new Response(`${reason}\n`, {
@@ -36,15 +36,15 @@ const proofFile = (c: Context<{ Bindings: Env }>) => async (grant: GrantRecord, 
 
 // Every method reaches the check: the signature covers the method (HEAD counting as GET), so a GET
 // URL used for anything but GET or HEAD fails it like any other tampering.
-filesRoutes.all("/:grant/:token{[0-9]+\\.[^/]+}/:file", (c) => serveGrantFile(c, fromToken(c), grantFile(c)));
-filesRoutes.all("/:grant/:token{[0-9]+\\.[^/]+}/releases/:release/:name", (c) =>
+dlRoutes.all("/:grant/:token{[0-9]+\\.[^/]+}/:file", (c) => serveGrantFile(c, fromToken(c), grantFile(c)));
+dlRoutes.all("/:grant/:token{[0-9]+\\.[^/]+}/releases/:release/:name", (c) =>
   serveGrantFile(c, fromToken(c), proofFile(c)),
 );
 // The grant's bundle list and its signature, signed by the studio's key as they are served.
-filesRoutes.all("/:grant/:token{[0-9]+\\.[^/]+}/studio/:name", (c) => serveBundleList(c));
+dlRoutes.all("/:grant/:token{[0-9]+\\.[^/]+}/studio/:name", (c) => serveBundleList(c));
 // Old-shape URLs (the signature in the query).
-filesRoutes.all("/:grant/:file", (c) => serveGrantFile(c, fromQuery(c), grantFile(c)));
-filesRoutes.all("/:grant/releases/:release/:name", (c) => serveGrantFile(c, fromQuery(c), proofFile(c)));
+dlRoutes.all("/:grant/:file", (c) => serveGrantFile(c, fromQuery(c), grantFile(c)));
+dlRoutes.all("/:grant/releases/:release/:name", (c) => serveGrantFile(c, fromQuery(c), proofFile(c)));
 
 /** The grant if the URL's signature (over `objectKey`, by one of `keys`) and the grant's state allow it. */
 async function checkedGrant(

@@ -1,9 +1,9 @@
 // The trusted public keys, for users who verify with `openssl dgst -sha256 -verify`, and the studio's
 // own keys that sign the grants' bundle lists.
 import { Hono } from "hono";
-import { config, type TrustedKey } from "../env";
-import { defaultKey, keyStatus } from "../keys";
-import { notFound } from "../errors";
+import { config, type TrustedKey } from "../../env";
+import { defaultKey, keyStatus } from "../../keys";
+import { notFound } from "../../errors";
 
 export const keyRoutes = new Hono<{ Bindings: Env }>();
 
