@@ -87,6 +87,35 @@ changesRoutes.get("/yanked.txt", validate("query", changesQuery), async (c) => {
 const shQuote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
 /**
+ * mirror.sh's yanked files: each one the mirror holds moves, with its signature, into yanked/ beside a
+ * note of the reason (GET /api/v1/changes/yanked.txt); every run says so again until the user deletes it.
+ */
+const SET_ASIDE_YANKED = `# Every yanked file the mirror holds moves, with its signature, into yanked/ beside a note of the
+# reason; each run says so again until you delete it.
+set_aside_yanked() {
+  if curl --fail --silent --show-error -o "$tmp/yanked" -H "Authorization: Bearer $ARTIFACT_STUDIO_TOKEN" \\
+    "$STUDIO/api/v1/changes/yanked.txt?since=0$FILTERS"; then
+    tab=$(printf '\\t')
+    while IFS="$tab" read -r file sig reason; do
+      case "$file$sig" in '' | */* | .*) continue ;; esac # names, never paths
+      [ -f "$file" ] || [ -f "$sig" ] || continue
+      mkdir -p yanked || exit 2
+      for f in "$file" "$sig"; do if [ -f "$f" ]; then mv -f "$f" yanked/; fi; done
+      printf '%s\\n' "$reason" > "yanked/$file.reason.txt"
+      echo "$file: yanked from the catalog ($reason); moved it and its signature to yanked/"
+    done < "$tmp/yanked"
+  else
+    echo "mirror.sh: could not ask the studio which files were yanked" >&2
+  fi
+  for note in yanked/*.reason.txt; do
+    [ -f "$note" ] || continue
+    file=\${note#yanked/}
+    echo "yanked/\${file%.reason.txt}: yanked ($(cat "$note")); kept aside in yanked/ until you delete it"
+  done
+}
+`;
+
+/**
  * The nightly mirroring job: asks for a grant of what was published since the generation in its
  * state file, runs that grant's download.sh (resume, sha256, openssl, signed release manifests), and
  * only then records the new generation, so a failed night is retried from the same place.
@@ -113,30 +142,7 @@ if ! curl --fail --silent --show-error -D "$tmp/headers" -o "$tmp/download.sh" \
   -H "Authorization: Bearer $ARTIFACT_STUDIO_TOKEN" "$STUDIO/api/v1/manifests/changes/download.sh?since=$since$FILTERS"; then
   echo "mirror.sh: could not ask the studio for the changes since generation $since" >&2; exit 1
 fi
-# Every yanked file the mirror holds moves, with its signature, into yanked/ beside a note of the
-# reason; each run says so again until you delete it.
-set_aside_yanked() {
-  if curl --fail --silent --show-error -o "$tmp/yanked" -H "Authorization: Bearer $ARTIFACT_STUDIO_TOKEN" \\
-    "$STUDIO/api/v1/changes/yanked.txt?since=0$FILTERS"; then
-    tab=$(printf '\\t')
-    while IFS="$tab" read -r file sig reason; do
-      case "$file$sig" in '' | */* | .*) continue ;; esac # names, never paths
-      [ -f "$file" ] || [ -f "$sig" ] || continue
-      mkdir -p yanked || exit 2
-      for f in "$file" "$sig"; do if [ -f "$f" ]; then mv -f "$f" yanked/; fi; done
-      printf '%s\\n' "$reason" > "yanked/$file.reason.txt"
-      echo "$file: yanked from the catalog ($reason); moved it and its signature to yanked/"
-    done < "$tmp/yanked"
-  else
-    echo "mirror.sh: could not ask the studio which files were yanked" >&2
-  fi
-  for note in yanked/*.reason.txt; do
-    [ -f "$note" ] || continue
-    file=\${note#yanked/}
-    echo "yanked/\${file%.reason.txt}: yanked ($(cat "$note")); kept aside in yanked/ until you delete it"
-  done
-}
-header() { tr -d '\\r' < "$tmp/headers" | awk -F': ' -v h="$1" 'tolower($1) == h { print $2 }' | tail -1; }
+${SET_ASIDE_YANKED}header() { tr -d '\\r' < "$tmp/headers" | awk -F': ' -v h="$1" 'tolower($1) == h { print $2 }' | tail -1; }
 generation=$(header x-catalog-generation)
 case "$generation" in '' | *[!0-9]*) echo "mirror.sh: the studio did not say its generation" >&2; exit 1 ;; esac
 yanked=$(header x-yanked)
