@@ -1,6 +1,6 @@
 // The Hono app: cross-cutting middleware, one sub-app per resource, and the single error handler
 // that gives the JSON API its one error shape.
-import { Hono } from "hono";
+import { OpenAPIHono } from "@hono/zod-openapi";
 import { HTTPException } from "hono/http-exception";
 import { requestId } from "hono/request-id";
 import { secureHeaders } from "hono/secure-headers";
@@ -21,7 +21,9 @@ import { manifestsRoutes } from "./routes/api/manifests";
 import { openapiRoutes } from "./routes/api/openapi";
 import { packsRoutes } from "./routes/api/packs";
 import { productsRoutes } from "./routes/api/products";
+import { publishApi } from "./routes/api/publish";
 import { upgradePlansRoutes } from "./routes/api/upgrade-plans";
+import { registerSharedComponents } from "./routes/api-app";
 import { htmlErrorHandler, htmlRenderer, wantsHtmlPage } from "./routes/html";
 import { wizardRoutes } from "./routes/pages/bundle";
 import { downloadPageRoutes } from "./routes/pages/download";
@@ -34,7 +36,10 @@ import { verifyRoutes } from "./routes/pages/verify";
 
 export type AppEnv = { Bindings: Env; Variables: { requestId: string } };
 
-export const app = new Hono<AppEnv>();
+// OpenAPIHono: each API sub-app's declared operations join the root's as it is mounted (app.route),
+// so GET /api/v1/openapi.json describes exactly what is mounted.
+export const app = new OpenAPIHono<AppEnv>();
+registerSharedComponents(app.openAPIRegistry);
 
 app.use(requestId());
 app.use(
@@ -80,11 +85,12 @@ app.route("/api/v1/compatible", compatibleRoutes);
 app.route("/api/v1/upgrade-plans", upgradePlansRoutes);
 app.route("/api/v1/grants", grantsRoutes);
 app.route("/api/v1/manifests", manifestsRoutes); // automation: API token instead of captcha
+app.route("/", publishApi); // /api/v1/publish/* and /api/v1/admin/publisher-tokens (zod-openapi)
 app.route("/api/v1/admin/tokens", tokensRoutes);
 app.route("/api/v1/admin/grants", adminGrantsRoutes);
 app.route("/api/v1/admin", adminKeysRoutes); // trusted keys, yank-all-under-a-key, audit trail
 app.route("/api/v1/admin", adminRoutes);
-app.route("/api/v1", openapiRoutes); // GET /api/v1/openapi.json
+app.route("/api/v1", openapiRoutes(app)); // GET /api/v1/openapi.json, generated from the routes above
 
 app.notFound((c) => {
   throw new NoRoute(c.req.method, c.req.path);

@@ -1,13 +1,11 @@
 // Request bodies: every POST route of the app refuses an oversized body with a 413 (the JSON error
 // shape for the API, an HTML page for the pages), with or without a Content-Length; every
 // bundle-spec field has a maximum length; a malformed form is a 400.
-import { env, exports } from "cloudflare:workers";
+import { exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { app } from "../../worker/app";
 import { SELECTION_BODY_BYTES } from "../../worker/body-limit";
-
-const studio = (path: string, init?: RequestInit) =>
-  exports.default.fetch(new Request(new URL(path, "http://studio.test"), init));
+import { ADMIN_AUTH, studio } from "./support/studio";
 
 /** A concrete path for a route pattern, with plausible values for its parameters. */
 const concrete = (path: string) =>
@@ -43,7 +41,7 @@ describe("body limits", () => {
       headers: {
         "Content-Type": "application/json",
         "Content-Length": String(body.length),
-        Authorization: `Bearer ${env.ADMIN_TOKEN}`,
+        ...ADMIN_AUTH,
       },
       body,
     });

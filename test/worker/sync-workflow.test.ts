@@ -14,14 +14,14 @@ import { runSync, workflowIdOf } from "../../worker/sync/run";
 import { FILE_STEP_RETRIES, fileStepName } from "../../worker/sync/workflow";
 import { dropRelease, releaseRow } from "./support/releases";
 import { releaseSettled, workflowFinished } from "./support/sync";
+import { ADMIN_JSON } from "./support/studio";
 
 const db = () => primaryWriter(env);
-const ADMIN = { Authorization: `Bearer ${env.ADMIN_TOKEN}`, "Content-Type": "application/json" };
 const admin = (path: string, body?: unknown) =>
   exports.default.fetch(
     new Request(`http://studio.test/api/v1/admin${path}`, {
       method: body === undefined ? "GET" : "POST",
-      headers: ADMIN,
+      headers: ADMIN_JSON,
       body: body === undefined ? undefined : JSON.stringify(body),
     }),
   );
@@ -49,7 +49,9 @@ describe("release verification on Workflows", () => {
     await instance.modify(async (m) => {
       await m.mockStepError({ name: fileStepName("addon-owned-1.0.0.zst") }, new Error("R2 is slow"), 1);
     });
-    expect((await runSync(env, { trigger: "admin" })).verifying).toEqual(["owned"]);
+    // A stall bound of a day (worker/sync/watch.ts), so only the lease could take the release.
+    const patient = { ...env, VERIFY_STALL_FLOOR_SECONDS: "86400" } as unknown as Env;
+    expect((await runSync(patient, { trigger: "admin" })).verifying).toEqual(["owned"]);
     // The failed step now waits out its 10 s backoff. Far past the lease, a lease-based sync would
     // take the release over; the engine owns it instead.
     const later = await runSync(env, { trigger: "admin", now: Date.now() + 60 * 60 * 1000 });

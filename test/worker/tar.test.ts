@@ -7,6 +7,7 @@ import { app } from "../../worker/app";
 import { BLOCK, tarLength, tarStream, ustarHeader } from "../../worker/downloads/tar";
 import { dropRelease, PALETTE_ENTERPRISE } from "./support/releases";
 import { syncAndSettle } from "./support/sync";
+import { ADMIN_AUTH } from "./support/studio";
 
 type Parsed = { path: string; size: number; mode: number; mtime: number; typeflag: string; data: Uint8Array };
 
@@ -229,7 +230,7 @@ describe("GET /api/v1/grants/:id/bundle.tar", () => {
     const { id, links } = (await created.json()) as { id: string; links: Record<string, string> };
     await exports.default.fetch(`http://studio.test/api/v1/admin/grants/${id}/revoke`, {
       method: "POST",
-      headers: { Authorization: `Bearer ${env.ADMIN_TOKEN}` },
+      headers: ADMIN_AUTH,
     });
     const res = await exports.default.fetch(links["bundle.tar"]);
     expect(res.status).toBe(403);
