@@ -281,6 +281,12 @@ function probes(d: Awaited<ReturnType<typeof discover>>): Probe[] {
     post("/api/v1/admin/releases/no-such-release/retry", {}, { ...JSON_TYPE, ...ADMIN }),
     post(`/api/v1/admin/keys/no-such-key/yank`, { reason: "x" }, { ...JSON_TYPE, ...ADMIN }),
     post("/api/v1/admin/catalog/recount", { reason: "" }, { ...JSON_TYPE, ...ADMIN }),
+    // The publish API.
+    { path: "/api/v1/publish/config" },
+    post("/api/v1/publish/plan", { releaseId: "" }),
+    post("/api/v1/publish/plan", "x", { "Content-Type": "text/plain" }),
+    { path: "/api/v1/publish/releases/some-release" },
+    { path: "/api/v1/admin/publisher-tokens", headers: ADMIN },
     { path: "/api/v1/no-such-route" },
     { method: "PUT", path: "/api/v1/packs" },
   ];

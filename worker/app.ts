@@ -7,6 +7,7 @@ import { secureHeaders } from "hono/secure-headers";
 import { captchaCspSources } from "./captcha";
 import { ApiError, errorBody, fromHttpException, misconfigured, NoRoute } from "./errors";
 import { ConfigError } from "./env";
+import { reconcileKeyTrust } from "./key-trust";
 import { adminRoutes } from "./routes/api/admin";
 import { adminGrantsRoutes } from "./routes/api/admin-grants";
 import { adminKeysRoutes } from "./routes/api/admin-keys";
@@ -61,6 +62,9 @@ app.use(
     xFrameOptions: "DENY",
   }),
 );
+
+// A key newly marked revoked withdraws what it signed before this request is answered (key-trust.ts).
+app.use(reconcileKeyTrust);
 
 // The one HTML renderer: c.render(page) is the page in the layout (see routes/html.ts).
 app.use(htmlRenderer);

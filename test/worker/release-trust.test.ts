@@ -5,7 +5,7 @@
 import { createExecutionContext, introspectWorkflowInstance, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { eq } from "drizzle-orm";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { app } from "../../worker/app";
 import { primaryWriter } from "../../worker/db/client";
 import { publishStatements } from "../../worker/sync/publish";
@@ -28,8 +28,12 @@ import {
   testSigningKey,
   writeReleaseJson,
 } from "./support/releases";
+import { forgetKeyIncidents } from "./support/key-trust";
 import { syncAndSettle } from "./support/sync";
 import { ADMIN_JSON, studio } from "./support/studio";
+
+// Tests here revoke the test keys in their settings: revocation is one way, so each test forgets it after.
+afterEach(() => forgetKeyIncidents(env));
 
 const db = () => primaryWriter(env);
 const sync = (opts: { now?: number; on?: Env } = {}) =>
@@ -589,6 +593,10 @@ describe("key lifecycle", () => {
       headers: { "Content-Type": "application/json", "CF-Connecting-IP": "198.51.100.24" },
       body: JSON.stringify({ installers: { product: "palette-enterprise", version: "9.2.0" } }),
     });
-    expect(again.status).toBe(404);
+    // Its only installer is yanked: a 409 that says so, with the reason, not an unexplained 404.
+    expect(again.status).toBe(409);
+    expect(((await again.json()) as { error: { details: { message: string }[] } }).error.details[0].message).toMatch(
+      /palette-.*\.iso was yanked/,
+    );
   });
 });

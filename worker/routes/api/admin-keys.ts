@@ -38,6 +38,7 @@ const keyYankSchema = z.object({
   auditId: z.string(),
   packVersionsYanked: z.number().int(),
   installersYanked: z.number().int(),
+  metadataRestored: z.object({ products: z.array(z.string()), packs: z.array(z.string()) }),
 });
 const auditEventSchema = z.object({
   id: z.string(),
@@ -98,7 +99,8 @@ const yankRoute = apiRoute({
   method: "post",
   path: "/keys/{id}/yank",
   operationId: "yankSignedByKey",
-  summary: "Incident response: yank every pack version and installer signed under a key, in one audited batch",
+  summary:
+    "Incident response: yank every pack version and installer signed under a key, restore the product and pack metadata it wrote, and refuse its new drops, in one audited batch",
   request: { params: keyParams, body: jsonBody(yankBody) },
   responses: {
     200: json(keyYankSchema.openapi("KeyYank"), "How much was yanked, and the audit record's id."),
