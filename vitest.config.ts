@@ -9,6 +9,9 @@ import { defineConfig } from "vitest/config";
 const ec = generateKeyPairSync("ec", { namedCurve: "prime256v1" });
 const rsa = generateKeyPairSync("rsa", { modulusLength: 2048 });
 const untrusted = generateKeyPairSync("ec", { namedCurve: "prime256v1" });
+// The studio's own keys (the bundle lists): the first signs, the second is an older one still served.
+const studio = generateKeyPairSync("ec", { namedCurve: "prime256v1" });
+const studioOld = generateKeyPairSync("ec", { namedCurve: "prime256v1" });
 const pub = (k: typeof ec) => k.publicKey.export({ type: "spki", format: "pem" }).toString();
 const priv = (k: typeof ec) => k.privateKey.export({ type: "pkcs8", format: "pem" }).toString();
 
@@ -39,6 +42,10 @@ export default defineConfig({
                 // Downloads: URL signing keys made per run (the second still verifies: rotation),
                 // captcha off as under `npm start`; captcha tests inject their own settings.
                 CAPTCHA_PROVIDER: "off",
+                STUDIO_SIGNING_KEYS: JSON.stringify([
+                  { id: "studio-2", privateKey: priv(studio) },
+                  { id: "studio-1", privateKey: priv(studioOld) },
+                ]),
                 DOWNLOAD_SIGNER: "worker",
                 DOWNLOAD_SIGNING_KEYS: JSON.stringify([
                   { id: "k2", secret: randomBytes(32).toString("base64") },

@@ -9,7 +9,7 @@
 //   tsx scripts/demo-catalog.ts [--out .data/demo] [--keys .data/keys] [--persist-to .wrangler/state]
 //                               [--dev-vars .dev.vars] [--no-drop]
 import { execFile } from "node:child_process";
-import { randomBytes } from "node:crypto";
+import { generateKeyPairSync, randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { chmod, mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
@@ -88,6 +88,11 @@ export function parseDevVars(text: string): Record<string, string> {
  * Writes the local-only settings `npm start` needs into a git-ignored .dev.vars, adding only the
  * keys that are missing so a re-run keeps the admin token and signing secrets people already use.
  */
+const newStudioKey = () =>
+  generateKeyPairSync("ec", { namedCurve: "prime256v1" })
+    .privateKey.export({ type: "pkcs8", format: "pem" })
+    .toString();
+
 export async function ensureDevVars(path: string, key: DemoKey): Promise<Record<string, string>> {
   const existingText = existsSync(path) ? await readFile(path, "utf8") : "";
   const existing = parseDevVars(existingText);
@@ -96,6 +101,8 @@ export async function ensureDevVars(path: string, key: DemoKey): Promise<Record<
     ADMIN_TOKEN: randomBytes(24).toString("base64url"),
     TRUSTED_PUBLIC_KEYS: JSON.stringify([{ id: key.id, pem: key.publicKeyPem }]),
     DOWNLOAD_SIGNING_KEYS: JSON.stringify([{ id: "k1", secret: randomBytes(32).toString("base64") }]),
+    // The studio's own key for the grants' bundle lists (a fresh one per checkout, never committed).
+    STUDIO_SIGNING_KEYS: JSON.stringify([{ id: "studio-local", privateKey: newStudioKey() }]),
     CAPTCHA_PROVIDER: "off",
     DOWNLOAD_SIGNER: "worker",
   };

@@ -1,6 +1,6 @@
 // Bindings come typed from `wrangler types` (worker-configuration.d.ts). String configuration is
 // parsed here, once per isolate, so a misconfigured deployment fails loudly with the variable named.
-import { createPublicKey } from "node:crypto";
+import { createPrivateKey, createPublicKey } from "node:crypto";
 import { z } from "zod";
 
 const isoDate = z
@@ -42,6 +42,47 @@ function publicKeyProblem(pem: string): string | null {
     return `does not parse as a public key (${err instanceof Error ? err.message : String(err)})`;
   }
 }
+
+/**
+ * The studio's own online signing key (TUF's snapshot role): it signs each grant's bundle list, and
+ * nothing else. ECDSA P-256, PKCS#8 PEM; parsed here so a broken key fails the deployment loudly.
+ */
+const studioSigningKey = z
+  .object({
+    id: z
+      .string()
+      .regex(/^[A-Za-z0-9._-]{1,64}$/, "key ids are 1-64 of [A-Za-z0-9._-]")
+      .refine((id) => id !== "spectro_public_key", "spectro_public_key is the default key's file name, not an id"),
+    privateKey: z.string().includes("-----BEGIN PRIVATE KEY-----", { message: "must be a PKCS#8 PEM private key" }),
+  })
+  .transform((key, ctx) => {
+    try {
+      const secret = createPrivateKey(key.privateKey);
+      if (secret.asymmetricKeyType !== "ec" || secret.asymmetricKeyDetails?.namedCurve !== "prime256v1") {
+        ctx.addIssue({ code: "custom", path: ["privateKey"], message: `key ${key.id}: must be an ECDSA P-256 key` });
+        return z.NEVER;
+      }
+      const d = secret.export({ format: "jwk" }).d ?? "";
+      const publicPem = createPublicKey(secret).export({ type: "spki", format: "pem" }).toString();
+      return { id: key.id, scalar: new Uint8Array(Buffer.from(d, "base64url")), publicPem };
+    } catch (err) {
+      const why = err instanceof Error ? err.message : String(err);
+      ctx.addIssue({ code: "custom", path: ["privateKey"], message: `key ${key.id}: does not parse (${why})` });
+      return z.NEVER;
+    }
+  });
+
+export type StudioSigningKey = z.infer<typeof studioSigningKey>;
+
+const jsonText = (name: string, shape: string) =>
+  z.string().transform((text, ctx) => {
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      ctx.addIssue({ code: "custom", message: `${name} must be JSON ${shape}` });
+      return z.NEVER;
+    }
+  });
 
 const configSchema = z.object({
   /** "local" only under `npm start`/tests (from .dev.vars); everything unsafe is refused elsewhere. */
@@ -89,6 +130,18 @@ const configSchema = z.object({
   R2_ACCESS_KEY_ID: z.string().optional(),
   R2_SECRET_ACCESS_KEY: z.string().optional(),
   R2_BUCKET_NAME: z.string().optional(),
+  /**
+   * JSON [{"id","privateKey"}]: the studio's own ECDSA P-256 keys for the bundle lists. The first
+   * signs; every one is served at /keys/<id>.pem (rotation). Demanded by the download paths.
+   */
+  STUDIO_SIGNING_KEYS: jsonText("STUDIO_SIGNING_KEYS", '[{"id","privateKey"}]')
+    .pipe(
+      z
+        .array(studioSigningKey)
+        .min(1, "STUDIO_SIGNING_KEYS needs at least one key")
+        .refine((keys) => new Set(keys.map((k) => k.id)).size === keys.length, "key ids must be unique"),
+    )
+    .optional(),
   /** How long a grant's URLs stay valid; at most 7 days (the S3 presign limit). */
   GRANT_TTL_SECONDS: z.coerce.number().int().min(60).max(604800).default(86400),
   // The sync's fault handling (docs/releases.md, "When the sync meets faults").
@@ -103,6 +156,19 @@ const configSchema = z.object({
   VERIFY_STALL_MIB_PER_SECOND: z.coerce.number().positive().max(100000).default(10),
 });
 
+/** A studio key id must not be a publisher key's id: both are served as /keys/<id>.pem. */
+const checkedConfig = configSchema.superRefine((cfg, ctx) => {
+  const publisher = new Set(cfg.TRUSTED_PUBLIC_KEYS.map((k) => k.id));
+  for (const key of cfg.STUDIO_SIGNING_KEYS ?? []) {
+    if (publisher.has(key.id))
+      ctx.addIssue({
+        code: "custom",
+        path: ["STUDIO_SIGNING_KEYS"],
+        message: `key id ${key.id} is also a TRUSTED_PUBLIC_KEYS id; the studio's key needs an id of its own`,
+      });
+  }
+});
+
 export type Config = z.infer<typeof configSchema>;
 export type TrustedKey = z.infer<typeof trustedKey>;
 
@@ -113,7 +179,7 @@ const parsed = new WeakMap<object, Config>();
 export function config(env: Env): Config {
   let cfg = parsed.get(env);
   if (!cfg) {
-    const result = configSchema.safeParse(env);
+    const result = checkedConfig.safeParse(env);
     if (!result.success) {
       const problems = result.error.issues.map((i) => `${i.path.join(".") || "env"}: ${i.message}`);
       throw new ConfigError(`worker misconfigured: ${problems.join("; ")}`);

@@ -84,8 +84,11 @@ describe("downloads with real tools", () => {
     );
     expect(curl.code, curl.stderr).toBe(0);
     const expected = grant.files.flatMap((f) => [f.file, f.sigFile]);
-    // Beside the files: releases/<id>/, the signed release manifests that cover them.
-    expect((await filesIn(dir)).filter((f) => f !== "bundle.curl")).toEqual([...expected, "releases"].sort());
+    // Beside the files: releases/<id>/ (the signed release manifests that cover them), studio/ (the
+    // signed bundle list) and the studio's key.
+    expect((await filesIn(dir)).filter((f) => f !== "bundle.curl")).toEqual(
+      [...expected, "releases", "studio", "studio-local.pem"].sort(),
+    );
     // --remote-time: the file carries the publish time the studio sent as Last-Modified.
     const head = await fetch(grant.files[0].url, { method: "HEAD" });
     expect(Math.floor((await stat(join(dir, grant.files[0].file))).mtimeMs / 1000)).toBe(
@@ -114,10 +117,13 @@ describe("downloads with real tools", () => {
     await save(grant.links["download.sh"], join(dir, "download.sh"));
     const ok = await run("sh", ["download.sh"], dir);
     expect(ok.code, ok.stdout + ok.stderr).toBe(0);
-    expect(ok.stdout.trim().split("\n")).toEqual([
-      ...grant.files.map((f) => `${f.file}: ✅ Signature valid`),
-      "release manifests: ✅ every file matches a signed release manifest",
-    ]);
+    const lines = ok.stdout.trim().split("\n");
+    expect(lines.slice(0, -1)).toEqual(grant.files.map((f) => `${f.file}: ✅ Signature valid`));
+    // Every file, its signature, and each release manifest and its signature; the scripts, keys and log are the studio's own.
+    expect(lines.at(-1)).toMatch(
+      /^bundle: ✅ \d+ files verified, 0 other files ignored \(studio\/bundle-list\.txt, signed\)$/,
+    );
+    expect(Number(/(\d+) files verified/.exec(lines.at(-1)!)![1])).toBeGreaterThanOrEqual(2 * grant.files.length + 2);
     const log = await readFile(join(dir, `artifact-studio-${grant.id}.log`), "utf8");
     for (const f of grant.files)
       expect(log).toContain(
@@ -168,7 +174,10 @@ describe("downloads with real tools", () => {
       ...grant.files.flatMap((f) => [`${folder}/${f.file}`, `${folder}/${f.sigFile}`]),
       ...manifests,
       `${folder}/SHA256SUMS`,
+      `${folder}/studio/bundle-list.txt`,
+      `${folder}/studio/bundle-list.txt.sig.bin`,
       `${folder}/spectro_public_key.pem`,
+      `${folder}/studio-local.pem`,
       `${folder}/verify-signatures.sh`,
       `${folder}/verify-bundle.sh`,
     ]);
@@ -217,7 +226,7 @@ describe("downloads with real tools", () => {
     expect(posted.code, posted.stderr).toBe(0);
     expect(posted.stdout).toMatch(
       new RegExp(
-        `href="${studioUrl.replace(/[.]/g, "\\.")}/dl/[A-Za-z0-9_-]{22}/${file.file.replace(/[.]/g, "\\.")}\\?exp=[^"]*" download="${file.file.replace(/[.]/g, "\\.")}"`,
+        `href="${studioUrl.replace(/[.]/g, "\\.")}/dl/[A-Za-z0-9_-]{22}/\\d+\\.k1\\.[A-Za-z0-9_-]{43}/${file.file.replace(/[.]/g, "\\.")}" download="${file.file.replace(/[.]/g, "\\.")}"`,
       ),
     );
     const tarUrl = /href="([^"]+\/bundle\.tar)"/.exec(posted.stdout)?.[1];
@@ -228,7 +237,9 @@ describe("downloads with real tools", () => {
 
   it("refuses a tampered URL with a 403 and a one-line reason", async () => {
     const url = new URL(grant.files[0].url);
-    url.searchParams.set("exp", String(Number(url.searchParams.get("exp")) + 86400));
+    const [exp, kid, sig] = url.pathname.split("/")[3].split(".");
+    url.pathname = url.pathname.replace(`/${exp}.`, `/${Number(exp) + 86400}.`);
+    expect(`${kid}.${sig}`).toMatch(/^k1\./);
     const res = await run("curl", ["--silent", "-w", "\n%{http_code}", url.toString()], work);
     expect(res.stdout).toBe("invalid signature\n\n403");
     const failed = await run("curl", ["--fail", "--silent", "-o", "/dev/null", url.toString()], work);

@@ -109,7 +109,7 @@ describe("mirror.sh, run nightly", () => {
     const firstGeneration = Number(await readFile(join(mirror, ".artifact-studio-generation"), "utf8"));
     const addons = (await readdir(mirror)).filter((f) => f.endsWith(".zst"));
     expect(addons.length).toBeGreaterThan(3);
-    expect(first.stdout).toContain("release manifests: ✅ every file matches a signed release manifest");
+    expect(first.stdout).toMatch(/bundle: ✅ \d+ files verified, 0 other files ignored/);
 
     const again = await run("sh", ["mirror.sh", mirror], work, env);
     expect(again.code).toBe(0);
@@ -121,9 +121,40 @@ describe("mirror.sh, run nightly", () => {
     // Only the new pack was fetched and checked this time.
     const checked = second.stdout.split("\n").filter((l) => l.includes(": ✅ Signature valid"));
     expect(checked).toEqual(["zz-mirror-lab-1.0.0.zst: ✅ Signature valid"]);
-    expect(second.stdout).toContain("release manifests: ✅ every file matches a signed release manifest");
+    // The files of the first night are there too: noted as not part of this night's bundle, never a failure.
+    expect(second.stdout).toMatch(/bundle: ✅ 4 files verified, \d+ other files ignored/);
     expect(Number(await readFile(join(mirror, ".artifact-studio-generation"), "utf8"))).toBe(firstGeneration + 1);
     expect(await readdir(join(mirror, "releases"))).toContain("mirror-e2e-addon");
+  });
+
+  it("moves a yanked file and its signature into yanked/ with the reason, and says so on every run", async () => {
+    const mirror = join(work, "mirror"); // as the nightly runs above left it
+    const env = { ARTIFACT_STUDIO_TOKEN: token };
+    const yank = await fetch(`${studioUrl}/api/v1/admin/packs/zz-mirror-lab/versions/1.0.0/yank`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", Authorization: `Bearer ${adminToken}` },
+      body: JSON.stringify({ reason: "CVE-2026-0001 in the chart" }),
+    });
+    expect(yank.status).toBe(200);
+    const night = await run("sh", ["mirror.sh", mirror], work, env);
+    expect(night.code, night.stdout + night.stderr).toBe(0);
+    expect(night.stdout).toContain(
+      "zz-mirror-lab-1.0.0.zst: yanked from the catalog (CVE-2026-0001 in the chart); moved it and its signature to yanked/",
+    );
+    expect(await readdir(mirror)).not.toContain("zz-mirror-lab-1.0.0.zst");
+    expect((await readdir(join(mirror, "yanked"))).sort()).toEqual([
+      "zz-mirror-lab-1.0.0.sig.bin",
+      "zz-mirror-lab-1.0.0.zst",
+      "zz-mirror-lab-1.0.0.zst.reason.txt",
+    ]);
+    const reminder =
+      "yanked/zz-mirror-lab-1.0.0.zst: yanked (CVE-2026-0001 in the chart); kept aside in yanked/ until you delete it";
+    expect(night.stdout).toContain(reminder);
+    const next = await run("sh", ["mirror.sh", mirror], work, env);
+    expect(next.code).toBe(0);
+    expect(next.stdout).toContain(reminder);
+    await rm(join(mirror, "yanked"), { recursive: true });
+    expect((await run("sh", ["mirror.sh", mirror], work, env)).stdout).not.toContain("yanked/");
   });
 
   it("exits non-zero, keeping its state, when a file fails verification", async () => {

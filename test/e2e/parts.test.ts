@@ -53,7 +53,7 @@ describe("bundle.tar in 3 parts", () => {
     const joined = await run("sh", ["join-and-verify.sh"], work, { PUBKEY: "spectro_public_key.pem" });
     expect(joined.code, joined.stdout + joined.stderr).toBe(0);
     expect(joined.stdout).toContain(`${folder}.tar: ✅ rejoined`);
-    expect(joined.stdout).toMatch(/\.iso: ✅ matches release .*signature valid/);
+    expect(joined.stdout).toMatch(/\.iso: ✅ matches the bundle list and release .*signature valid/);
     expect(joined.stdout).toContain(`join-and-verify.sh: ${folder} is complete and verified`);
 
     // A damaged part is caught before anything is joined.

@@ -1,6 +1,7 @@
 // Provenance that travels, with the real tools: a grant's .tar extracted with tar, checked by
-// verify-bundle.sh with openssl against the signed release manifests it carries; then a renamed
-// file, a missing file and an extra file, each reported from those manifests.
+// verify-bundle.sh with openssl against the studio's signed bundle list and the signed release
+// manifests it carries; then a renamed file, a missing file and an extra file, each reported by
+// name, and a bundle whose list is missing or altered, which fails.
 import { cp, mkdtemp, rename, rm, unlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -52,28 +53,34 @@ describe("verify-bundle.sh against the signed release manifests", () => {
     const result = await verifyCopy(async () => {});
     expect(result.code, result.stdout + result.stderr).toBe(0);
     expect(result.stdout).toMatch(/releases\/[a-z0-9-]+\/release\.json: ✅ Signature valid/);
-    for (const f of files) expect(result.stdout).toContain(`${f.file}: ✅ matches release`);
+    expect(result.stdout).toMatch(
+      /studio\/bundle-list\.txt: ✅ Signature valid \(grant [A-Za-z0-9_-]{22}, \d+ files, studio key studio-local\)/,
+    );
+    for (const f of files) expect(result.stdout).toContain(`${f.file}: ✅ matches the bundle list and release`);
+    expect(result.stdout.trim().split("\n").at(-1)).toMatch(
+      /^verify-bundle\.sh: \d+ files verified, 0 other files ignored$/,
+    );
   });
 
   it("reports a renamed file as the signed bytes of its real name (and the real name as missing)", async () => {
     const [first] = files;
     const result = await verifyCopy((dir) => rename(join(dir, first.file), join(dir, "renamed.zst")));
     expect(result.code).toBe(1);
-    expect(result.stdout).toContain(`renamed.zst: ❌ renamed: these are the signed bytes of ${first.file}`);
-    expect(result.stdout).toMatch(new RegExp(`${first.file.replaceAll(".", "\\.")}: ❌ missing \\(listed in release`));
+    expect(result.stdout).toContain(`renamed.zst: ❌ renamed: these are the bytes of ${first.file}`);
+    expect(result.stdout).toContain(`${first.file}: ❌ missing (listed in the studio's bundle list)`);
   });
 
   it("reports a missing file", async () => {
     const last = files[files.length - 1];
     const result = await verifyCopy((dir) => unlink(join(dir, last.file)));
     expect(result.code).toBe(1);
-    expect(result.stdout).toContain(`${last.file}: ❌ missing (listed in release`);
+    expect(result.stdout).toContain(`${last.file}: ❌ missing (listed in the studio's bundle list)`);
   });
 
   it("reports an extra file that no signed manifest covers", async () => {
     const result = await verifyCopy((dir) => writeFile(join(dir, "backdoor-1.0.zst"), "not from the publisher"));
     expect(result.code).toBe(1);
-    expect(result.stdout).toContain("backdoor-1.0.zst: ❌ not covered by any signed release manifest");
+    expect(result.stdout).toContain("backdoor-1.0.zst: ❌ extra: not in the studio's bundle list");
   });
 
   it("refuses a manifest that the key did not sign", async () => {
@@ -83,5 +90,20 @@ describe("verify-bundle.sh against the signed release manifests", () => {
     });
     expect(result.code).toBe(1);
     expect(result.stdout).toMatch(/release\.json: ❌ signature invalid/);
+  });
+
+  it("fails a bundle without its signed list, and one whose list was altered", async () => {
+    const without = await verifyCopy((dir) => rm(join(dir, "studio"), { recursive: true }));
+    expect(without.code).toBe(1);
+    expect(without.stdout).toContain("studio/bundle-list.txt: ❌ missing");
+    const altered = await verifyCopy(async (dir) => {
+      // Drop a file from the list as a courier who dropped it would: the list no longer verifies.
+      const list = join(dir, "studio", "bundle-list.txt");
+      const text = (await run("cat", [list], dir)).stdout;
+      await writeFile(list, text.replace(new RegExp(`^file .* ${files[0].file.replaceAll(".", "\\.")}\n`, "m"), ""));
+      await unlink(join(dir, files[0].file));
+    });
+    expect(altered.code).toBe(1);
+    expect(altered.stdout).toContain("studio/bundle-list.txt: ❌ signature invalid: not signed by the studio key");
   });
 });

@@ -195,7 +195,7 @@ describe("posting a download form", () => {
     ]);
     const hrefs = fileLinks(html, "href");
     expect(hrefs[0]).toMatch(
-      /^http:\/\/studio\.test\/dl\/[A-Za-z0-9_-]{22}\/kubernetes-1\.30\.4\.zst\?exp=\d+&kid=k2&sig=/,
+      /^http:\/\/studio\.test\/dl\/[A-Za-z0-9_-]{22}\/\d+\.k2\.[A-Za-z0-9_-]{43}\/kubernetes-1\.30\.4\.zst$/,
     );
     expect(urlBox(html)).toEqual(hrefs);
     const doc = parseHtml(html);

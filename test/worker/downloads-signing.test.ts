@@ -13,6 +13,7 @@ import { signingKeys } from "../../worker/downloads/settings";
 import {
   MAX_PRESIGN_SECONDS,
   parseSignedQuery,
+  parseSignedToken,
   r2Signer,
   urlSigner,
   verifyWorkerSignature,
@@ -33,7 +34,7 @@ const grant = { id: "G".repeat(22), createdAt: now, expiresAt: now + 3600_000 };
 
 async function signedParts(keys = [key("new", 1)]) {
   const url = new URL(await workerSigner(keys, "https://s.test").sign(grant, file));
-  const q = parseSignedQuery(url.searchParams, now);
+  const q = parseSignedToken(url.pathname.split("/")[3], now);
   if ("reason" in q) throw new Error(q.reason);
   return {
     url,
@@ -87,11 +88,11 @@ describe("canonical base64", () => {
 });
 
 describe("worker signer", () => {
-  it("signs /dl/<grant>/<file> with exp, kid and sig, and verifies GET and HEAD", async () => {
+  it("signs /dl/<grant>/<exp>.<kid>.<sig>/<file> (the file's name last), and verifies GET and HEAD", async () => {
     const { url, input } = await signedParts();
-    expect(url.pathname).toBe(`/dl/${grant.id}/cni-calico-3.29.2.zst`);
-    expect(url.searchParams.get("exp")).toBe(String((now + 3600_000) / 1000));
-    expect(url.searchParams.get("kid")).toBe("new");
+    expect(url.pathname).toBe(`/dl/${grant.id}/${(now + 3600_000) / 1000}.new.${input.sig}/cni-calico-3.29.2.zst`);
+    expect(url.search).toBe("");
+    expect(input.kid).toBe("new");
     expect(await verifyWorkerSignature([key("new", 1)], input)).toEqual({ ok: true });
     expect(await verifyWorkerSignature([key("new", 1)], { ...input, method: "HEAD" })).toEqual({ ok: true });
   });

@@ -296,8 +296,10 @@ describe("API tokens and automation manifests", () => {
     );
     expect(urls.status).toBe(200);
     const lines = (await urls.text()).trim().split("\n");
-    expect(lines).toHaveLength(6); // two installers and their signatures, then the release manifest and its signature
-    expect(lines[0]).toMatch(/\/dl\/[A-Za-z0-9_-]{22}\/palette-enterprise-4\.6\.12\.tar\.zst\?exp=/);
+    expect(lines).toHaveLength(4); // two installers and their signatures (flat: the trust files need folders)
+    expect(lines[0]).toMatch(
+      /\/dl\/[A-Za-z0-9_-]{22}\/\d+\.k2\.[A-Za-z0-9_-]{43}\/palette-enterprise-4\.6\.12\.tar\.zst$/,
+    );
     expect(urls.headers.get("X-Grant-Id")).toMatch(/^[A-Za-z0-9_-]{22}$/);
     // The Link opens the grant with its capability, not with the public id.
     const link = /^<(.*)>; rel="grant"$/.exec(urls.headers.get("Link") ?? "")?.[1];

@@ -79,7 +79,9 @@ describe("manifest renderers", () => {
     expect(script).toContain('openssl dgst -sha256 -verify "$8" -signature "$5" "$1"');
     expect(script).toContain('say "$1: ✅ Signature valid"');
     expect(script).toContain(`item 'cni-calico-3.29.2.zst' 1234 ${"a".repeat(64)} 'https://s.test/it'\\''s'`);
-    expect(script).toContain(`KEY_0=$(key 'spectro_public_key.pem' 'https://s.test/spectro_public_key.pem')`);
+    expect(script).toContain(
+      `KEY_0=$(key 'spectro_public_key.pem' 'https://s.test/spectro_public_key.pem' "$GIVEN_KEY") || refuse_key $? 'spectro_public_key.pem'`,
+    );
     expect(script).toMatch(/item 'cni-calico-3\.29\.2\.zst' .* "\$KEY_0"/);
     expect(script).toMatch(/item 'o-1\.zst' .* "\$KEY_1"/);
     expect(script).toContain('LOG="artifact-studio-$GRANT.log"');
@@ -89,8 +91,8 @@ describe("manifest renderers", () => {
   it("download.sh gives each key its own variable, even when ids differ only in punctuation", () => {
     const entries = [entry({ keyId: "a-b" }), entry({ keyId: "a.b", file: "o-1.zst", sigFile: "o-1.sig.bin" })];
     const script = downloadSh(grant, entries, publicKeyRefs(entries, "main", "https://s.test"));
-    expect(script).toContain(`KEY_0=$(key 'a-b.pem' 'https://s.test/keys/a-b.pem')`);
-    expect(script).toContain(`KEY_1=$(key 'a.b.pem' 'https://s.test/keys/a.b.pem')`);
+    expect(script).toContain(`KEY_0=$(key 'a-b.pem' 'https://s.test/keys/a-b.pem' "$GIVEN_KEY")`);
+    expect(script).toContain(`KEY_1=$(key 'a.b.pem' 'https://s.test/keys/a.b.pem' "$GIVEN_KEY")`);
     expect(script).toMatch(/item 'o-1\.zst' .* "\$KEY_1"/);
   });
 });
@@ -132,13 +134,13 @@ describe("GET /api/v1/grants/:capability/<format>", () => {
       }
     ).releases;
 
-  it("urls.txt: every URL of the grant, each of which downloads", async () => {
+  it("urls.txt: every file and signature of the grant, flat, each URL ending with its name and downloading", async () => {
     const res = await get("urls.txt");
     expect(res.headers.get("Content-Disposition")).toBe('attachment; filename="urls.txt"');
     const urls = (await res.text()).trim().split("\n");
-    const proofs = await proofOf();
-    expect(proofs.map((p) => p.file)).toEqual(["releases/manifests-2026-11-0/release.json"]);
-    expect(urls).toEqual([...files, ...proofs].flatMap((f) => [f.url, f.sigUrl]));
+    expect(urls).toEqual(files.flatMap((f) => [f.url, f.sigUrl]));
+    expect(urls.map((u) => new URL(u).pathname.split("/").at(-1))).toEqual(files.flatMap((f) => [f.file, f.sigFile]));
+    expect(urls.every((u) => !u.includes("?"))).toBe(true);
     for (const url of urls) {
       const dl = await exports.default.fetch(url);
       expect(dl.status).toBe(200);
@@ -150,12 +152,16 @@ describe("GET /api/v1/grants/:capability/<format>", () => {
     const text = await (await get("bundle.curl")).text();
     const pairs = [...text.matchAll(/^url = "(.*)"\noutput = "(.*)"$/gm)].map((m) => [m[1], m[2]]);
     expect(text).toContain("\ncreate-dirs\n");
-    expect(pairs).toEqual(
-      [...files, ...(await proofOf())].flatMap((f) => [
+    const list = (await (await get("manifest.json")).json()) as { bundleList: Record<string, string> };
+    expect(pairs).toEqual([
+      ...[...files, ...(await proofOf())].flatMap((f) => [
         [f.url, f.file],
         [f.sigUrl, f.sigFile],
       ]),
-    );
+      [list.bundleList.url, "studio/bundle-list.txt"],
+      [list.bundleList.sigUrl, "studio/bundle-list.txt.sig.bin"],
+      ["http://studio.test/keys/studio-2.pem", "studio-2.pem"],
+    ]);
   });
 
   it("manifest.json: name, version, file, size, sha256, url, sigUrl and expiry for each file", async () => {

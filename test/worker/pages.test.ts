@@ -145,7 +145,9 @@ describe("verification", () => {
     expect(res.headers.get("Content-Type")).toContain("text/x-shellscript");
     expect(res.headers.get("Content-Disposition")).toBe('attachment; filename="verify-signatures.sh"');
     const script = await res.text();
-    expect(script.startsWith("#!/bin/bash\n")).toBe(true);
+    // POSIX sh, so `sh verify-signatures.sh` (dash) runs it as well as bash does: no [[ ]].
+    expect(script.startsWith("#!/bin/sh\n")).toBe(true);
+    expect(script).not.toContain("[[");
     expect(script).toContain('openssl dgst -sha256 -verify "$PUBKEY" -signature "$sigfile" "$datafile"');
     expect(script).toContain("✅ Signature valid");
   });

@@ -320,11 +320,12 @@ describe("downloads serve only verified bytes", () => {
       keyId: row.keyId,
       publishedAt: row.publishedAt,
     });
-    // A storage fault no precondition can see: the etag matches, the bytes do not.
+    // A storage fault no precondition can see: the etag and the stored sha256 match, the bytes do not.
     const lyingBucket = {
       get: async () => ({
         size: row.size,
         etag: row.objectEtag,
+        checksums: { sha256: new Uint8Array(Buffer.from(row.sha256, "hex")).buffer },
         body: new Blob([new Uint8Array(row.size).fill(1)]).stream(),
       }),
     } as unknown as R2Bucket;

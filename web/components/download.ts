@@ -117,7 +117,7 @@ function Result({ result, guides }: { result: DownloadResult; guides: Guide[] })
       <h3 id="download-files-title">Files (${count}: each artifact and its signature)</h3>
       <${FileLinks} files=${result.files} />
       <p><a class="button secondary" href=${result.tar.url} download data-tar>Download as one .tar (${humanSize(result.tar.size)})</a></p>
-      <p class="small muted">One file with every artifact, its signature, the signed release manifests that cover them, SHA256SUMS, <code>spectro_public_key.pem</code>, <code>verify-signatures.sh</code> and <code>verify-bundle.sh</code>, for when many separate downloads are not welcome.</p>
+      <p class="small muted">One file with every artifact, its signature, the signed release manifests that cover them, SHA256SUMS, the studio's signed bundle list, <code>spectro_public_key.pem</code>, <code>verify-signatures.sh</code> and <code>verify-bundle.sh</code>, for when many separate downloads are not welcome.</p>
       <${PartsSection} tar=${result.tar} />
     </section>
     <section class="stack" aria-labelledby="download-urls-title">

@@ -150,19 +150,23 @@ function BundleStep({ examples }: { examples: VerifyExamples }) {
           and SHA-256. <code>verify-bundle.sh</code> (in every <code>.tar</code>, written by <code>download.sh</code>, or
           <a href="/verify-bundle.sh" download="verify-bundle.sh">here</a>) checks with OpenSSL alone that each manifest is
           signed by the key, that every file you downloaded matches a manifest's size and SHA-256 and its own signature, and
-          that nothing is missing. A file no manifest covers, or a file under another name, is reported.
+          first, against <code>studio/bundle-list.txt</code> (the studio's signed list of every file of your download, verified
+          with its key at <code>/keys/&lt;id&gt;.pem</code>), that nothing is missing, added or changed. Files that are not
+          artifacts (<code>grant.json</code>, logs) are listed as ignored.
         </p>
         <${CodeBlock}
-          code=${"curl -fsSO https://<this studio>/spectro_public_key.pem      # the key, obtained independently\ntar -xf artifact-studio-<grant>.tar && cd artifact-studio-<grant>\nPUBKEY=../spectro_public_key.pem sh verify-bundle.sh"}
+          code=${"curl -fsSO https://<this studio>/spectro_public_key.pem      # the keys, obtained independently\ncurl -fsSO https://<this studio>/keys/<studio key id>.pem\ntar -xf artifact-studio-<grant>.tar && cd artifact-studio-<grant>\nPUBKEY=../spectro_public_key.pem STUDIO_PUBKEY=../<studio key id>.pem sh verify-bundle.sh"}
           what="bundle verification commands"
         />
         <p>It prints one line per manifest and per file, for example:</p>
         <pre tabindex="0"><code>${[
+          "studio/bundle-list.txt: ✅ Signature valid (grant 7YG7Cm_z8AI0-2yQ3ZTR1w, 12 files, studio key studio-2027)",
           "releases/demo-2-packs/release.json: ✅ Signature valid (release demo-2-packs, 52 files)",
-          `${examples.pack?.fileName ?? "kubernetes-1.32.3.zst"}: ✅ matches release demo-2-packs's signed manifest; signature valid`,
-          "calico.zst: ❌ renamed: these are the signed bytes of cni-calico-3.29.1.zst (release demo-2-packs)",
+          `${examples.pack?.fileName ?? "kubernetes-1.32.3.zst"}: ✅ matches the bundle list and release demo-2-packs's signed manifest; signature valid`,
+          "calico.zst: ❌ renamed: these are the bytes of cni-calico-3.29.1.zst",
+          "grant.json: ignored (not an artifact)",
         ].join("\n")}</code></pre>
-        <p class="small muted">The manifests list every file of their release; only the files of your download are required. The script exits 1 if anything failed.</p>
+        <p class="small muted">The manifests list every file of their release; the bundle list says which of them are your download. The script ends with a count ("12 files verified, 1 other files ignored") and exits 1 if anything failed.</p>
       </section>`;
 }
 

@@ -9,6 +9,7 @@ import {
   bundleCurl,
   downloadSh,
   type ManifestEntry,
+  type ListRef,
   type ManifestFormat,
   manifestJson,
   type ProofEntry,
@@ -23,7 +24,9 @@ import type { ReleaseProof } from "./provenance";
 import type { Downloadable } from "./files";
 import { imagesTxt } from "../db/images";
 import type { ImageRef } from "../domain/vocabulary";
-import { IntegrityError, openWhole, readVerified, type ServeDeps } from "./serve";
+import { assertAllStored, IntegrityError, openWhole, readVerified, type ServeDeps } from "./serve";
+import { BUNDLE_LIST, BUNDLE_LIST_SIGNATURE, type BundleListDocs, bundleListDocs } from "./bundle-list";
+import type { Config } from "../env";
 import { type ByteRange, type TarEntry, tarLength, tarStream } from "./tar";
 
 type StorageDeps = Pick<ServeDeps, "bucket" | "cache" | "maxCacheBytes">;
@@ -31,15 +34,15 @@ type StorageDeps = Pick<ServeDeps, "bucket" | "cache" | "maxCacheBytes">;
 /** Signatures are a few hundred bytes; reading one whole is fine (artifacts never are). */
 const MAX_SIGNATURE_BYTES = 64 * 1024;
 
-async function readSignature(
+export async function readSignature(
   grantFile: GrantRecord["files"][number],
   deps: StorageDeps,
 ): Promise<Uint8Array<ArrayBuffer>> {
   const sig = signatureOf(grantFile);
-  if (sig.size > MAX_SIGNATURE_BYTES) throw new Error(`${sig.file} is ${sig.size} bytes; not a signature`);
+  if (sig.size > MAX_SIGNATURE_BYTES) throw new IntegrityError(`${sig.file} is ${sig.size} bytes; not a signature`);
   const bytes = new Uint8Array(await new Response(await openWhole(sig, deps)).arrayBuffer());
   if (bytes.byteLength !== sig.size)
-    throw new Error(`${sig.file}: ${bytes.byteLength} bytes in storage, the catalog says ${sig.size}`);
+    throw new IntegrityError(`${sig.file}: ${bytes.byteLength} bytes in storage, the catalog says ${sig.size}`);
   return bytes;
 }
 
@@ -74,6 +77,8 @@ export async function manifestBody(
     sign: (file: Downloadable) => Promise<string>;
     /** The container images the grant's pack versions ship (images.txt). */
     images: () => Promise<ImageRef[]>;
+    /** The signed bundle list's URLs (studio/bundle-list.txt and its signature) and the studio key. */
+    list: () => Promise<ListRef>;
   },
 ): Promise<{ body: string; contentType: string }> {
   if (format === "images.txt") return { body: imagesTxt(await ctx.images()), contentType: TEXT };
@@ -82,20 +87,19 @@ export async function manifestBody(
       body: sha256Sums(grant.files, await signatureChecksums(grant, ctx.deps), ctx.proofs.map(summedProof)),
       contentType: TEXT,
     };
-  const [entries, proofs] = await Promise.all([signedEntries(), signedProofs(ctx.proofs, ctx.sign)]);
+  if (format === "urls.txt") return { body: urlsTxt(await signedEntries()), contentType: TEXT };
+  const [entries, proofs, list] = await Promise.all([signedEntries(), signedProofs(ctx.proofs, ctx.sign), ctx.list()]);
   switch (format) {
-    case "urls.txt":
-      return { body: urlsTxt(entries, proofs), contentType: TEXT };
     case "bundle.curl":
-      return { body: bundleCurl(grant, entries, proofs), contentType: TEXT };
+      return { body: bundleCurl(grant, entries, proofs, list), contentType: TEXT };
     case "manifest.json":
       return {
-        body: `${JSON.stringify(manifestJson(grant, entries, proofs), null, 2)}\n`,
+        body: `${JSON.stringify(manifestJson(grant, entries, proofs, list), null, 2)}\n`,
         contentType: "application/json; charset=utf-8",
       };
     case "download.sh":
       return {
-        body: downloadSh(grant, entries, publicKeyRefs(entries, ctx.defaultKeyId, ctx.origin), proofs),
+        body: downloadSh(grant, entries, publicKeyRefs(entries, ctx.defaultKeyId, ctx.origin), proofs, list),
         contentType: "text/x-shellscript; charset=utf-8",
       };
   }
@@ -131,24 +135,46 @@ const encoder = new TextEncoder();
 
 const pemBytes = (pem: string) => encoder.encode(pem.endsWith("\n") ? pem : `${pem}\n`);
 
-/**
- * The grant as one ustar archive under artifact-studio-<id>/: each file and its signature, the
- * signed release manifests under releases/<release-id>/, then SHA256SUMS, the public key(s), the
- * docs' verify-signatures.sh and verify-bundle.sh. Signatures are hashed as they pass, so
- * SHA256SUMS (whose length is known up front) needs no extra reads when the whole archive streams;
- * a part that starts after them reads them again. `range` streams only those bytes (a part).
- */
-export const grantTar = (
+/** What a grant's archive is made of: the grant, the keys, its release manifests and its signed bundle list. */
+export type TarInputs = {
+  grant: GrantRecord;
+  keys: TrustedKey[];
+  proofs: ReleaseProof[];
+  studio: BundleListDocs;
+};
+
+/** The grant's signed bundle list (signatures whose sha256 their blob key does not name are read). */
+export const grantBundleList = (
+  cfg: Pick<Config, "STUDIO_SIGNING_KEYS">,
   grant: GrantRecord,
-  keys: TrustedKey[],
   proofs: ReleaseProof[],
   deps: StorageDeps,
-  range?: { start: number; end: number },
-) => tarStream(grantTarEntries(grant, keys, proofs, deps), range);
+) => bundleListDocs(cfg, grant, proofs, (f) => readSignature(f, deps));
+
+/** Every stored object an archive of the grant reads: artifacts, signatures, release manifests. */
+export const grantObjects = (grant: GrantRecord, proofs: ReleaseProof[]): Downloadable[] => [
+  ...grant.files.flatMap((f) => [artifactOf(f), signatureOf(f)]),
+  ...proofs.flatMap((p) => [p.manifest, p.signature]),
+];
+
+/** Throws IntegrityError (503) unless every object of the archive is stored as verified. */
+export const assertGrantStored = (grant: GrantRecord, proofs: ReleaseProof[], deps: StorageDeps) =>
+  assertAllStored(deps.bucket, grantObjects(grant, proofs));
+
+/**
+ * The grant as one ustar archive under artifact-studio-<id>/: each file and its signature, the
+ * signed release manifests under releases/<release-id>/, then SHA256SUMS, the signed bundle list
+ * under studio/, the public key(s) (the studio's too), the docs' verify-signatures.sh and
+ * verify-bundle.sh. Signatures are hashed as they pass, so SHA256SUMS (whose length is known up
+ * front) needs no extra reads when the whole archive streams; a part that starts after them reads
+ * them again. `range` streams only those bytes (a part).
+ */
+export const grantTar = (inputs: TarInputs, deps: StorageDeps, range?: { start: number; end: number }) =>
+  tarStream(grantTarEntries(inputs, deps), range);
 
 /** The archive's size, without touching storage (for the page and for Content-Length). */
-export const grantTarLength = (grant: GrantRecord, keys: TrustedKey[], proofs: ReleaseProof[]) =>
-  tarLength(grantTarEntries(grant, keys, proofs, null as unknown as StorageDeps).map((e) => e.size));
+export const grantTarLength = (inputs: TarInputs) =>
+  tarLength(grantTarEntries(inputs, null as unknown as StorageDeps).map((e) => e.size));
 
 /** A verified file's bytes for the tar: whole (the edge cache or R2), or one range of it from R2. */
 async function openStored(file: Downloadable, deps: StorageDeps, range?: ByteRange) {
@@ -211,31 +237,39 @@ function sumsEntry(
   };
 }
 
-/** The default key as spectro_public_key.pem, and any other key that signed a granted file. */
-function keyEntries(grant: GrantRecord, keys: TrustedKey[], folder: string): TarEntry[] {
+/** The default key as spectro_public_key.pem, any other key that signed a granted file, and the studio's key. */
+function keyEntries(grant: GrantRecord, keys: TrustedKey[], studio: BundleListDocs, folder: string): TarEntry[] {
   const mtime = grant.createdAt;
   // The key the studio serves as /spectro_public_key.pem, chosen as of the grant so every part of
   // one archive agrees on the layout (a key expiring mid-download must not move the bytes).
   const primary = defaultKey(keys, grant.createdAt);
-  const others = keys.filter((k) => k !== primary);
   const usedKeyIds = new Set(grant.files.map((f) => f.keyId));
-  return [
-    {
-      path: `${folder}/spectro_public_key.pem`,
-      size: pemBytes(primary.pem).byteLength,
-      mtime,
-      open: async () => pemBytes(primary.pem),
-    },
-    ...others
-      .filter((k) => usedKeyIds.has(k.id))
-      .map((key) => ({
-        path: `${folder}/${key.id}.pem`,
-        size: pemBytes(key.pem).byteLength,
-        mtime,
-        open: async () => pemBytes(key.pem),
-      })),
+  const pems: [string, string][] = [
+    ["spectro_public_key.pem", primary.pem],
+    ...keys.filter((k) => k !== primary && usedKeyIds.has(k.id)).map((k): [string, string] => [`${k.id}.pem`, k.pem]),
+    [`${studio.key.id}.pem`, studio.key.pem],
   ];
+  return pems.map(([name, pem]) => ({
+    path: `${folder}/${name}`,
+    size: pemBytes(pem).byteLength,
+    mtime,
+    open: async () => pemBytes(pem),
+  }));
 }
+
+/** studio/bundle-list.txt and its signature. */
+const listEntries = (grant: GrantRecord, studio: BundleListDocs, folder: string): TarEntry[] =>
+  (
+    [
+      [BUNDLE_LIST, studio.list],
+      [BUNDLE_LIST_SIGNATURE, studio.signature],
+    ] as const
+  ).map(([name, bytes]) => ({
+    path: `${folder}/${name}`,
+    size: bytes.byteLength,
+    mtime: grant.createdAt,
+    open: async () => bytes,
+  }));
 
 /** verify-signatures.sh and verify-bundle.sh, executable. */
 const scriptEntries = (folder: string, mtime: number): TarEntry[] =>
@@ -249,19 +283,15 @@ const scriptEntries = (folder: string, mtime: number): TarEntry[] =>
     return { path: `${folder}/${name}`, size: script.byteLength, mtime, mode: 0o755, open: async () => script };
   });
 
-function grantTarEntries(
-  grant: GrantRecord,
-  keys: TrustedKey[],
-  proofs: ReleaseProof[],
-  deps: StorageDeps,
-): TarEntry[] {
+function grantTarEntries({ grant, keys, proofs, studio }: TarInputs, deps: StorageDeps): TarEntry[] {
   const folder = tarFolder(grant);
   const sigSums = new Map<string, string>();
   return [
     ...fileEntries(grant, folder, deps, sigSums),
     ...proofEntries(proofs, folder, deps),
     sumsEntry(grant, proofs, folder, deps, sigSums),
-    ...keyEntries(grant, keys, folder),
+    ...listEntries(grant, studio, folder),
+    ...keyEntries(grant, keys, studio, folder),
     ...scriptEntries(folder, grant.createdAt),
   ];
 }

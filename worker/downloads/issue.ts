@@ -22,6 +22,7 @@ import { grantProofs, type ReleaseProof } from "./provenance";
 import { imagesOfPackVersions } from "../db/images";
 import type { ServeDeps } from "./serve";
 import { urlSigner } from "./signers";
+import { bundleListUrls, studioKeys } from "./bundle-list";
 import type { TokenScope } from "./tokens";
 
 /** What issuing a grant needs of the request that asked for it (routes/context.ts reads it off the request). */
@@ -61,6 +62,7 @@ export async function issueGrant(
   const writer = primary(env);
   const { ip, origin } = requester;
   const signer = urlSigner(cfg, origin); // fails on a misconfigured signer before anything is recorded
+  studioKeys(cfg); // and on a missing studio key: a grant's downloads carry a list it signs
   const { tokenId } = await passGate({
     env,
     cfg,
@@ -114,6 +116,7 @@ export async function grantManifest(
     deps,
     proofs: await grantProofs(primary(env), grant),
     sign: (file) => signer.sign(grant, file),
+    list: () => bundleListUrls(cfg, origin, grant),
     images: () =>
       imagesOfPackVersions(
         primary(env),

@@ -1,7 +1,9 @@
 // The manifest formats of a grant, as pure functions of its entries: urls.txt, bundle.curl (a curl
-// config), manifest.json, SHA256SUMS, download.sh (download, resume, verify, log), and the docs'
-// verify-signatures.sh that the single-file tar carries.
+// config), manifest.json, SHA256SUMS, download.sh (download, resume, verify, log, the whole bundle
+// checked against the studio's signed bundle list), and the docs' verify-signatures.sh that the
+// single-file tar carries.
 import type { GrantFile } from "../db/grants";
+import { BUNDLE_LIST, BUNDLE_LIST_SIGNATURE } from "./bundle-list";
 import { VERIFY_BUNDLE_SCRIPT } from "./verify-bundle";
 
 export type ManifestEntry = {
@@ -34,6 +36,9 @@ export type ProofEntry = {
   sigUrl: string;
 };
 
+/** The grant's signed bundle list: where to fetch it and its signature, and the studio key that signed it. */
+export type ListRef = { url: string; sigUrl: string; keyId: string; keyUrl: string };
+
 export const MANIFEST_FORMATS = [
   "urls.txt",
   "bundle.curl",
@@ -44,31 +49,48 @@ export const MANIFEST_FORMATS = [
 ] as const;
 export type ManifestFormat = (typeof MANIFEST_FORMATS)[number];
 
-export const urlsTxt = (entries: ManifestEntry[], proofs: ProofEntry[] = []) =>
-  `${[...entries, ...proofs].flatMap((e) => [e.url, e.sigUrl]).join("\n")}\n`;
+/**
+ * One signed URL a line, each file then its signature, for `wget -i`, `aria2c -i` or a download
+ * manager: flat, under the documented names, so the docs' loop over *.sig.bin sees only them. The
+ * release manifests and the bundle list need their folders (releases/<id>/, studio/): bundle.curl,
+ * download.sh and the .tar carry those.
+ */
+export const urlsTxt = (entries: ManifestEntry[]) => `${entries.flatMap((e) => [e.url, e.sigUrl]).join("\n")}\n`;
 
 const curlQuote = (s: string) => `"${s.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`;
 
-/** For `curl --parallel --fail --remote-time -K bundle.curl`: each URL written under its documented name. */
-export function bundleCurl(grant: ManifestGrant, entries: ManifestEntry[], proofs: ProofEntry[] = []): string {
+/**
+ * For `curl --parallel --fail --remote-time -K bundle.curl`: each URL written under its documented
+ * name; the signed release manifests under releases/<release-id>/ and the bundle list under studio/
+ * (for verify-bundle.sh), and the studio's key beside them.
+ */
+export function bundleCurl(
+  grant: ManifestGrant,
+  entries: ManifestEntry[],
+  proofs: ProofEntry[] = [],
+  list?: ListRef,
+): string {
   const lines = [
     `# Artifact Studio grant ${grant.id}; links expire ${new Date(grant.expiresAt).toISOString()}.`,
     "# Usage: curl --parallel --fail --remote-time -K bundle.curl",
   ];
-  // The signed release manifests go to releases/<release-id>/ (for verify-bundle.sh).
-  if (proofs.length) lines.push("create-dirs");
-  for (const e of [...entries, ...proofs]) {
-    for (const [url, file] of [
-      [e.url, e.file],
-      [e.sigUrl, e.sigFile],
-    ]) {
-      lines.push(`url = ${curlQuote(url)}`, `output = ${curlQuote(file)}`);
-    }
-  }
+  if (proofs.length || list) lines.push("create-dirs");
+  const pairs: [string, string][] = [...entries, ...proofs].flatMap((e): [string, string][] => [
+    [e.url, e.file],
+    [e.sigUrl, e.sigFile],
+  ]);
+  if (list)
+    pairs.push([list.url, BUNDLE_LIST], [list.sigUrl, BUNDLE_LIST_SIGNATURE], [list.keyUrl, `${list.keyId}.pem`]);
+  for (const [url, file] of pairs) lines.push(`url = ${curlQuote(url)}`, `output = ${curlQuote(file)}`);
   return `${lines.join("\n")}\n`;
 }
 
-export function manifestJson(grant: ManifestGrant, entries: ManifestEntry[], proofs: ProofEntry[] = []) {
+export function manifestJson(
+  grant: ManifestGrant,
+  entries: ManifestEntry[],
+  proofs: ProofEntry[] = [],
+  list?: ListRef,
+) {
   const expires = new Date(grant.expiresAt).toISOString();
   return {
     grant: grant.id,
@@ -88,6 +110,17 @@ export function manifestJson(grant: ManifestGrant, entries: ManifestEntry[], pro
       expires,
     })),
     releases: proofs.map((p) => ({ ...p, expires })),
+    ...(list && {
+      bundleList: {
+        file: BUNDLE_LIST,
+        url: list.url,
+        sigFile: BUNDLE_LIST_SIGNATURE,
+        sigUrl: list.sigUrl,
+        keyId: list.keyId,
+        keyUrl: list.keyUrl,
+        expires,
+      },
+    }),
   };
 }
 
@@ -152,11 +185,24 @@ fetch() {
   curl --fail --silent --show-error --location --remote-time --retry 3 -C - -o "$2" "$1" 2>>"$LOG" && [ "$(size_of "$2")" = "$3" ]
 }
 
-# key KEYFILE URL: the key to verify with, fetched unless one was given.
+# key KEYFILE URL [GIVEN]: asks the studio how the key stands (X-Key-Status) and answers the key to
+# verify with: GIVEN if set, else the studio's copy saved as KEYFILE. Exit 3: the studio reports it
+# revoked, so it verifies nothing here.
 key() {
-  if [ -n "$GIVEN_KEY" ]; then printf '%s' "$GIVEN_KEY"; return 0; fi
-  if [ ! -s "$1" ]; then curl --fail --silent --show-error --location -o "$1" "$2" 2>>"$LOG" || return 1; fi
-  printf '%s' "$1"
+  headers="$KEY_HEADERS"
+  if [ -n "\${3:-}" ]; then out=/dev/null; else out="$1"; fi
+  curl --fail --silent --show-error --location -D "$headers" -o "$out" "$2" 2>>"$LOG" || return 1
+  status=$(tr -d '\\r' < "$headers" | awk 'tolower($1) == "x-key-status:" { s = $2 } END { print s }')
+  log "$1: the studio reports key status '$status'"
+  [ "$status" != revoked ] || return 3
+  if [ -n "\${3:-}" ]; then printf '%s' "$3"; else printf '%s' "$1"; fi
+}
+
+# refuse_key STATUS KEYFILE: stops the script: a key the studio reports revoked (or cannot say) verifies nothing.
+refuse_key() {
+  if [ "$1" = 3 ]; then say "$2: ❌ the studio reports this key as revoked; refusing to verify anything with it"
+  else say "$2: ❌ could not fetch the public key and its status"; fi
+  exit 1
 }
 
 # item FILE SIZE SHA256 URL SIGFILE SIGSIZE SIGURL KEYFILE
@@ -179,13 +225,15 @@ item() {
 
 /**
  * A POSIX sh script: download with resume, check SHA-256 and signature, one line per file, a log;
- * then the signed release manifests and verify-bundle.sh over the whole download.
+ * then the signed release manifests and the studio's signed bundle list, and verify-bundle.sh over
+ * the whole download.
  */
 export function downloadSh(
   grant: ManifestGrant,
   entries: ManifestEntry[],
   keys: PublicKeyRef[],
   proofs: ProofEntry[] = [],
+  list?: ListRef,
 ): string {
   const total = entries.reduce((n, e) => n + e.size + e.sigSize, 0);
   const expires = new Date(grant.expiresAt).toISOString();
@@ -199,31 +247,30 @@ export function downloadSh(
 # curl -C -), checks each file's SHA-256 and its signature with
 #   openssl dgst -sha256 -verify <key> -signature <file>.sig.bin <file>
 # prints "<file>: ✅ Signature valid" or "<file>: ❌ <reason>" per file, and appends everything to
-# artifact-studio-${grant.id}.log for your records. Exits 1 if any file failed.
+# artifact-studio-${grant.id}.log for your records. Then it fetches the publisher's signed release
+# manifests (releases/) and the studio's signed bundle list (studio/), and checks the whole folder
+# with verify-bundle.sh: a file missing, extra or changed is named. Exits 1 if anything failed.
 # Without an argument the public key is fetched from the studio; pass a key you obtained
-# independently to verify against that instead.
+# independently to verify against that instead. A key the studio reports as revoked is refused.
 set -u
 
 GRANT=${shQuote(grant.id)}
 LOG="artifact-studio-$GRANT.log"
 GIVEN_KEY="\${1:-}"
 failures=0
+KEY_HEADERS=$(mktemp) || exit 2
+trap 'rm -f "$KEY_HEADERS"' EXIT
 
 ${DOWNLOAD_SH_FUNCTIONS}
 log "grant $GRANT: ${entries.length} files, links expire ${expires}"
-${keys
-  .map(
-    (k) =>
-      `${keyVar(keys, k.keyId)}=$(key ${shQuote(k.file)} ${shQuote(k.url)}) || { say "${k.file}: ❌ could not fetch the public key"; exit 1; }`,
-  )
-  .join("\n")}
+${keys.map((k) => `${keyVar(keys, k.keyId)}=$(key ${shQuote(k.file)} ${shQuote(k.url)} "$GIVEN_KEY") || refuse_key $? ${shQuote(k.file)}`).join("\n")}
 ${entries
   .map(
     (e) =>
       `item ${shQuote(e.file)} ${e.size} ${e.sha256} ${shQuote(e.url)} ${shQuote(e.sigFile)} ${e.sigSize} ${shQuote(e.sigUrl)} "$${keyVar(keys, e.keyId)}"`,
   )
   .join("\n")}
-${provenanceSteps(grant, entries, keys, proofs)}
+${bundleSteps(keys, proofs, list)}
 log "finished: ${entries.length} files, $failures failed"
 if [ "$failures" -ne 0 ]; then
   echo "$failures of ${entries.length} files failed; see $LOG" >&2
@@ -233,13 +280,14 @@ fi
 }
 
 /**
- * download.sh's last step: fetch the signed release manifests into releases/<id>/, then check the
- * whole download against them with verify-bundle.sh (written next to the files).
+ * download.sh's last step: fetch the signed release manifests into releases/<id>/ and the studio's
+ * signed bundle list into studio/ (with the studio's key), then check the whole folder against them
+ * with verify-bundle.sh (written next to the files). EXTRA=note (mirror.sh sets it) notes files of
+ * earlier downloads instead of failing on them.
  */
-function provenanceSteps(grant: ManifestGrant, entries: ManifestEntry[], keys: PublicKeyRef[], proofs: ProofEntry[]) {
-  if (!proofs.length) return "";
-  const list = `artifact-studio-${grant.id}.files`;
-  return `# The publisher's signed release manifests, and the whole download checked against them.
+function bundleSteps(keys: PublicKeyRef[], proofs: ProofEntry[], list?: ListRef) {
+  if (!list) return "";
+  return `# The publisher's signed release manifests, the studio's signed bundle list, and the whole download checked against them.
 ${proofs
   .map(
     (p) =>
@@ -249,16 +297,20 @@ if ! fetch ${shQuote(p.url)} ${shQuote(p.file)} ${p.size} || ! fetch ${shQuote(p
 fi`,
   )
   .join("\n")}
+STUDIO_KEY=$(key ${shQuote(`${list.keyId}.pem`)} ${shQuote(list.keyUrl)}) || refuse_key $? ${shQuote(`${list.keyId}.pem`)}
+mkdir -p studio
+rm -f ${shQuote(BUNDLE_LIST)} ${shQuote(BUNDLE_LIST_SIGNATURE)}
+if ! curl --fail --silent --show-error --location -o ${shQuote(BUNDLE_LIST)} ${shQuote(list.url)} 2>>"$LOG" ||
+  ! curl --fail --silent --show-error --location -o ${shQuote(BUNDLE_LIST_SIGNATURE)} ${shQuote(list.sigUrl)} 2>>"$LOG"; then
+  say "${BUNDLE_LIST}: ❌ Download failed"; failures=$((failures + 1))
+fi
 GRANT_CHECK="artifact-studio-$GRANT.verify-bundle.log"
-cat > ${shQuote(list)} <<'ARTIFACT_STUDIO_FILES'
-${entries.flatMap((e) => [e.file, e.sigFile]).join("\n")}
-ARTIFACT_STUDIO_FILES
 cat > verify-bundle.sh <<'ARTIFACT_STUDIO_VERIFY_BUNDLE'
 ${VERIFY_BUNDLE_SCRIPT}ARTIFACT_STUDIO_VERIFY_BUNDLE
-if REQUIRED=${shQuote(list)} PUBKEY="${keys.map((k) => `$${keyVar(keys, k.keyId)}`).join(" ")}" sh verify-bundle.sh . > "$GRANT_CHECK" 2>&1; then
-  say "release manifests: ✅ every file matches a signed release manifest"
+if STUDIO_PUBKEY="$STUDIO_KEY" PUBKEY="${keys.map((k) => `$${keyVar(keys, k.keyId)}`).join(" ")}" sh verify-bundle.sh . > "$GRANT_CHECK" 2>&1; then
+  say "bundle: ✅ $(tail -n 1 "$GRANT_CHECK" | sed 's/^verify-bundle.sh: //') (studio/bundle-list.txt, signed)"
 else
-  cat "$GRANT_CHECK"; say "release manifests: ❌ see verify-bundle.sh above"; failures=$((failures + 1))
+  cat "$GRANT_CHECK"; say "bundle: ❌ see verify-bundle.sh above"; failures=$((failures + 1))
 fi
 cat "$GRANT_CHECK" >> "$LOG"; rm -f "$GRANT_CHECK"`;
 }

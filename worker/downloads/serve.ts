@@ -1,7 +1,9 @@
 // Serving one immutable file: conditional and HEAD answers from the grant's metadata alone, then
 // the edge cache (keyed by the object, never by the signed URL), then R2 — streamed, never buffered.
 import { createHash } from "node:crypto";
-import { BLOB_PREFIX } from "../storage";
+import { ApiError } from "../errors";
+import { hex } from "../encoding";
+import { BLOB_PREFIX, sha256OfBlobKey } from "../storage";
 import type { Downloadable } from "./files";
 import { isNotModified, parseRange, rangeStillValid } from "./http-range";
 import { contentDisposition } from "./signers";
@@ -85,9 +87,29 @@ export async function serveDownloadable(request: Request, file: Downloadable, de
 
 type VerifiedRead = { ok: true; object: R2ObjectBody } | { ok: false; problem: string };
 
+/** R2 gives a multipart object an etag of the MD5 of its parts' MD5s, then "-<parts>". */
+const isMultipart = (object: R2Object) => /-\d+$/.test(object.etag);
+
+/**
+ * What is wrong with a stored object's metadata against the verified file, or null: its size, and the
+ * sha256 R2 computed and checked at the single put (checksums.sha256) against the pinned sha256 (the
+ * blob key's content address), so bytes crafted to collide with the MD5 etag are still refused. R2
+ * keeps no whole-object sha256 for a multipart object: those are checked as they stream instead
+ * (`streamChecked`).
+ */
+export function storedObjectProblem(object: R2Object, file: Downloadable): string | null {
+  if (object.size !== file.size) return `storage holds ${object.size} bytes, ${file.size} were verified`;
+  const pinned = sha256OfBlobKey(file.objectKey);
+  if (!pinned) return "it is not a content-addressed verified copy";
+  const stored = object.checksums.sha256;
+  if (stored) return hex(stored) === pinned ? null : `storage's sha256 ${hex(stored)} is not the verified ${pinned}`;
+  return isMultipart(object) ? null : "storage holds no sha256 for it (a single put must carry one)";
+}
+
 /**
  * Reads the verified copy, and only if R2 still holds the very bytes the sync verified (its etag,
- * as a precondition, so changed bytes never leave R2). Anything else is refused and logged.
+ * as a precondition, so changed bytes never leave R2, and the sha256 R2 stored with it). Anything
+ * else is refused and logged. A whole multipart object's body is checked as it streams.
  */
 export async function readVerified(bucket: R2Bucket, file: Downloadable, range?: R2Range): Promise<VerifiedRead> {
   const problem = (text: string): VerifiedRead => {
@@ -98,11 +120,46 @@ export async function readVerified(bucket: R2Bucket, file: Downloadable, range?:
   const object = await bucket.get(file.objectKey, { onlyIf: { etagMatches: file.storedEtag }, range });
   if (!object) return problem("the verified copy is missing from storage");
   if (!("body" in object)) return problem("the stored bytes changed after verification");
-  if (object.size !== file.size) {
+  const wrong = storedObjectProblem(object, file);
+  if (wrong) {
     await object.body.cancel();
-    return problem(`storage holds ${object.size} bytes, ${file.size} were verified`);
+    return problem(wrong);
   }
+  if (!object.checksums.sha256 && !range) return { ok: true, object: streamChecked(object, file) };
   return { ok: true, object };
+}
+
+/** The object with its body passed through checkedBytes (the last chunk is held until it checks out). */
+function streamChecked(object: R2ObjectBody, file: Downloadable): R2ObjectBody {
+  const body = object.body.pipeThrough(checkedBytes(file));
+  return new Proxy(object, { get: (target, prop) => (prop === "body" ? body : Reflect.get(target, prop)) });
+}
+
+/**
+ * Whether every pinned object is in storage as verified (head requests, 16 at a time): an archive
+ * must not answer 200 and then end short. Throws IntegrityError naming the first missing file.
+ */
+export async function assertAllStored(bucket: R2Bucket, files: Downloadable[]): Promise<void> {
+  const queue = [...files];
+  const problems: string[] = [];
+  const worker = async () => {
+    for (let file = queue.shift(); file; file = queue.shift()) {
+      const head = file.storedEtag ? await bucket.head(file.objectKey) : null;
+      const problem = !file.storedEtag
+        ? "it was published before verified copies were pinned; re-publish it"
+        : !head
+          ? "the verified copy is missing from storage"
+          : head.etag !== file.storedEtag
+            ? "the stored bytes changed after verification"
+            : storedObjectProblem(head, file);
+      if (problem) {
+        console.error(`integrity: ${file.file} (${file.objectKey}): ${problem}`);
+        problems.push(`${file.file}: ${problem}`);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(16, queue.length) }, worker));
+  if (problems.length) throw new IntegrityError(`cannot be served: ${problems.sort().join("; ")}`);
 }
 
 const integrityRefusal = (file: Downloadable, problem: string) =>
@@ -147,15 +204,21 @@ function fillCache(file: Downloadable, deps: Pick<ServeDeps, "bucket" | "cache">
   return fill;
 }
 
-/** Passes bytes through, and errors the stream unless they add up to the file's size and sha256. */
+/**
+ * Passes bytes through, and errors the stream unless they add up to the file's size and sha256. The
+ * latest chunk is held back until the next arrives (the last until the check passes), so a reader
+ * never receives the complete file when it did not check out.
+ */
 function checkedBytes(file: Downloadable): TransformStream<Uint8Array, Uint8Array> {
   const hash = createHash("sha256");
   let bytes = 0;
+  let held: Uint8Array | undefined;
   return new TransformStream({
     transform(chunk, controller) {
       bytes += chunk.byteLength;
       hash.update(chunk);
-      controller.enqueue(chunk);
+      if (held) controller.enqueue(held);
+      held = chunk;
     },
     flush(controller) {
       const sha256 = hash.digest("hex");
@@ -163,7 +226,9 @@ function checkedBytes(file: Downloadable): TransformStream<Uint8Array, Uint8Arra
       const expected = file.objectKey.startsWith(BLOB_PREFIX) ? file.objectKey.slice(BLOB_PREFIX.length) : sha256;
       if (bytes !== file.size || sha256 !== expected) {
         controller.error(new Error(`${file.file}: read ${bytes} bytes with sha256 ${sha256}; not the verified file`));
+        return;
       }
+      if (held) controller.enqueue(held);
     },
   });
 }
@@ -182,4 +247,9 @@ export async function openWhole(
   return read.object.body;
 }
 
-export class IntegrityError extends Error {}
+/** Verified bytes that storage no longer holds as verified: a 503 naming the file, never cached. */
+export class IntegrityError extends ApiError {
+  constructor(message: string) {
+    super(503, "integrity", `${message}. The operator has been alerted.`, undefined, { "Cache-Control": "no-store" });
+  }
+}

@@ -47,27 +47,42 @@ export function workerSigner(keys: SigningKey[], origin: string): UrlSigner {
         await hmacKey(current),
         signedMessage("GET", file.objectKey, exp, grant.id),
       );
-      return `${origin}/dl/${grant.id}/${file.file.split("/").map(encodeURIComponent).join("/")}?exp=${exp}&kid=${current.id}&sig=${base64url(mac)}`;
+      // Expiry, key and signature come before the file's name, which is the last path segment, so
+      // `wget -i`, `curl -O` and `aria2c -i` save the documented name.
+      return `${origin}/dl/${grant.id}/${exp}.${current.id}.${base64url(mac)}/${file.file.split("/").map(encodeURIComponent).join("/")}`;
     },
   };
 }
 
 export type UrlCheck = { ok: true } | { ok: false; reason: string };
 
-/** The query of a /dl URL, checked without I/O; expiry first so stale links say so plainly. */
-export function parseSignedQuery(
-  query: URLSearchParams,
+type SignedParts = { exp: number; kid: string; sig: string };
+
+/** exp, kid and sig of a /dl URL, checked without I/O; expiry first so stale links say so plainly. */
+function checkSignedParts(
+  exp: string | null | undefined,
+  kid: string | null | undefined,
+  sig: string | null | undefined,
   nowMs: number,
-): { exp: number; kid: string; sig: string } | { reason: string } {
-  const exp = query.get("exp");
-  const kid = query.get("kid");
-  const sig = query.get("sig");
+): SignedParts | { reason: string } {
   if (!exp || !kid || !sig) return { reason: "missing exp, kid or sig: this is not a signed download URL" };
   if (!/^\d{1,12}$/.test(exp)) return { reason: "malformed expiry" };
   if (Number(exp) * 1000 <= nowMs)
     return { reason: `link expired at ${new Date(Number(exp) * 1000).toISOString()}; ask for a new download` };
   return { exp: Number(exp), kid, sig };
 }
+
+/** The path token of a /dl URL, `<exp>.<kid>.<sig>` (kid and sig are base64url: no dots). */
+export const SIGNED_TOKEN = /^(\d{1,12})\.([A-Za-z0-9_-]{1,32})\.([A-Za-z0-9_-]{1,100})$/;
+
+export function parseSignedToken(token: string, nowMs: number): SignedParts | { reason: string } {
+  const m = SIGNED_TOKEN.exec(token);
+  return m ? checkSignedParts(m[1], m[2], m[3], nowMs) : { reason: "malformed signed download URL" };
+}
+
+/** The query of an old-shape /dl URL (?exp=&kid=&sig=, grants issued before the path token): still honoured. */
+export const parseSignedQuery = (query: URLSearchParams, nowMs: number) =>
+  checkSignedParts(query.get("exp"), query.get("kid"), query.get("sig"), nowMs);
 
 /** Constant-time check (crypto.subtle.verify) of a worker-signed URL against the key it names. */
 export async function verifyWorkerSignature(

@@ -1,36 +1,52 @@
 // verify-bundle.sh: the whole-bundle check that travels with every grant (in the .tar, beside the
-// files fetched with bundle.curl or download.sh). It trusts only the public key: each release's
-// signed release.json must verify with openssl, and every file of the download must match a
-// manifest's size and sha256 and its own signature; missing, uncovered and renamed files are
-// reported. POSIX sh + awk (a small JSON reader for release.json) + openssl, nothing else.
+// files fetched with bundle.curl or download.sh, and at /verify-bundle.sh). It checks the studio's
+// signed bundle list first (the set of files: nothing missing, extra or changed), then the
+// publisher's signed release manifests and each artifact's own signature. Files that are not
+// artifacts (logs, grant.json, its own redirected output) are listed as ignored, never a failure.
+// POSIX sh + awk (a small JSON reader for release.json) + openssl: runs under dash, bash and busybox sh.
 export const VERIFY_BUNDLE_SCRIPT = `#!/bin/sh
-# verify-bundle.sh: checks a downloaded bundle as a whole against the publisher's signed release
-# manifests, with openssl alone (plus awk, wc and sha256sum or shasum):
-#   1. each releases/<release-id>/release.json verifies with the public key (its release.json.sig.bin)
-#      and names its own folder;
-#   2. each file of this download (the names in $REQUIRED, else in SHA256SUMS, else every file with a .sig.bin)
-#      is listed in a verified manifest with the same size and sha256, and its own .sig.bin verifies;
-#   3. a listed file that is missing, a file no manifest covers, and a renamed file are reported.
-# The manifests list every file of their release; only the files of this download are required.
+# verify-bundle.sh: checks a downloaded bundle as a whole, with openssl alone (plus awk, wc and
+# sha256sum or shasum):
+#   1. studio/bundle-list.txt, the studio's list of every file of the grant (size and sha256), verifies
+#      with the studio's key (its studio/bundle-list.txt.sig.bin): a bundle without a valid list fails;
+#   2. each releases/<release-id>/release.json verifies with the publisher's key and names its folder;
+#   3. every listed file is here with the listed size and sha256; each artifact is also listed in a
+#      verified release manifest with the same size and sha256, and its own .sig.bin verifies;
+#   4. any other artifact here (a .zst, .iso, .tgz, .sig.bin, or a file with a .sig.bin) is reported as
+#      extra (or renamed); other files (logs, grant.json, this script's output) are listed as ignored.
 # Usage: sh verify-bundle.sh [folder]
-#   PUBKEY="spectro_public_key.pem other.pem" sh verify-bundle.sh   (default: spectro_public_key.pem;
-#   use a key you obtained independently, e.g. curl -O <studio>/spectro_public_key.pem)
-# Prints one line per finding and exits 1 if anything failed.
+#   PUBKEY="spectro_public_key.pem other.pem"   the publisher's keys (default: spectro_public_key.pem)
+#   STUDIO_PUBKEY=<id>.pem                      the studio's key (default: the <id>.pem the list names)
+#   EXTRA=note                                  other artifacts (a mirror's earlier downloads) are noted, not failed
+#   Use keys you obtained independently, e.g. curl -O <studio>/spectro_public_key.pem
+# Prints one line per finding and a summary; exits 1 if anything failed.
 set -u
 cd "\${1:-.}" || exit 2
 PUBKEY="\${PUBKEY:-spectro_public_key.pem}"
+LIST=studio/bundle-list.txt
 failed=0
+checked=0
+bad=0
+ignored=0
 fail() { printf '%s: \\342\\235\\214 %s\\n' "$1" "$2"; failed=1; }
 ok() { printf '%s: \\342\\234\\205 %s\\n' "$1" "$2"; }
 note() { printf '%s: %s\\n' "$1" "$2"; }
 sha256_of() { if command -v sha256sum >/dev/null 2>&1; then sha256sum "$1"; else shasum -a 256 "$1"; fi | cut -d ' ' -f 1; }
 size_of() { wc -c < "$1" | tr -d ' '; }
-# verifies SIGNATURE FILE: true if any of the public keys verifies it
+# verifies SIGNATURE FILE: true if any of the publisher's keys verifies it
 verifies() {
   for key in $PUBKEY; do
     openssl dgst -sha256 -verify "$key" -signature "$1" "$2" >/dev/null 2>&1 && return 0
   done
   return 1
+}
+finish() {
+  if [ "$failed" -ne 0 ]; then
+    echo "verify-bundle.sh: FAILED: $bad of $checked files failed, $ignored other files ignored" >&2
+    exit 1
+  fi
+  echo "verify-bundle.sh: $checked files verified, $ignored other files ignored"
+  exit 0
 }
 # The file entries of a release.json as tab-separated lines: "R <releaseId>" once, then
 # "F <file> <size> <sha256> <signature>" per file. A small JSON reader: records are split at
@@ -46,7 +62,7 @@ manifest_rows() {
     for (i = 1; i <= length(s); i++) {
       c = substr(s, i, 1)
       if (c == "{" || c == "[") { literal(); depth++; type[depth] = (c == "{" ? "o" : "a"); iskey[depth] = (c == "{"); key[depth] = ""
-        if (depth == 3) { delete cur } }
+        if (depth == 3) { split("", cur) } }
       else if (c == "}" || c == "]") { literal()
         if (depth == 3 && key[1] == "files" && type[3] == "o") print "F\\t" cur["file"] "\\t" cur["size"] "\\t" cur["sha256"] "\\t" cur["signature"]
         depth-- }
@@ -65,14 +81,43 @@ manifest_rows() {
     if (type[depth] == "o" && iskey[depth]) key[depth] = s; else value(s)
   }' "$1"
 }
+# artifact NAME: true for what a grant hands out (checked, never ignored)
+artifact() {
+  case "$1" in
+    *.sig.bin | *.zst | *.iso | *.tgz | *.tar.gz) return 0 ;;
+  esac
+  [ -f "$1.sig.bin" ]
+}
 
 for key in $PUBKEY; do
   [ -f "$key" ] || { echo "verify-bundle.sh: public key $key not found; set PUBKEY" >&2; exit 2; }
 done
 tmp=$(mktemp -d) || exit 2
 trap 'rm -rf "$tmp"' EXIT
+
+# 1. The studio's signed bundle list.
+if [ ! -f "$LIST" ] || [ ! -f "$LIST.sig.bin" ]; then
+  fail "$LIST" "missing (with its .sig.bin): without the studio's signed bundle list nothing proves this bundle complete"
+  finish
+fi
+list_key=$(awk '$1 == "key" { print $2; exit }' "$LIST")
+case "$list_key" in
+  '' | *[!A-Za-z0-9._-]*) fail "$LIST" "names no valid studio key"; finish ;;
+esac
+STUDIO_PUBKEY="\${STUDIO_PUBKEY:-$list_key.pem}"
+[ -f "$STUDIO_PUBKEY" ] || { echo "verify-bundle.sh: studio key $STUDIO_PUBKEY not found; fetch <studio>/keys/$list_key.pem or set STUDIO_PUBKEY" >&2; exit 2; }
+if ! openssl dgst -sha256 -verify "$STUDIO_PUBKEY" -signature "$LIST.sig.bin" "$LIST" >/dev/null 2>&1; then
+  fail "$LIST" "signature invalid: not signed by the studio key $STUDIO_PUBKEY"
+  finish
+fi
+awk '$1 == "file" { name = $0; sub(/^file [^ ]+ [^ ]+ /, "", name); print $2 "\\t" $3 "\\t" name }' "$LIST" > "$tmp/bundle"
+declared=$(awk '$1 == "files" { print $2; exit }' "$LIST")
+entries=$(wc -l < "$tmp/bundle" | tr -d ' ')
+if [ "$declared" != "$entries" ]; then fail "$LIST" "says $declared files but lists $entries"; finish; fi
+ok "$LIST" "Signature valid (grant $(awk '$1 == "grant" { print $2; exit }' "$LIST"), $entries files, studio key $list_key)"
+
+# 2. The publisher's signed release manifests.
 : > "$tmp/listed"
-manifests=0
 for manifest in releases/*/release.json; do
   [ -f "$manifest" ] || continue
   folder=\${manifest%/release.json}
@@ -84,64 +129,61 @@ for manifest in releases/*/release.json; do
   if [ "$named" != "$id" ]; then fail "$manifest" "names release '$named', not its folder '$id'"; continue; fi
   awk -F '\\t' -v id="$id" 'BEGIN { OFS = "\\t" } $1 == "F" { print $2, $3, $4, $5, id }' "$tmp/rows" >> "$tmp/listed"
   ok "$manifest" "Signature valid (release $id, $(awk -F '\\t' '$1 == "F"' "$tmp/rows" | wc -l | tr -d ' ') files)"
-  manifests=$((manifests + 1))
 done
-[ "$manifests" -gt 0 ] || fail "releases/*/release.json" "no signed release manifest verified"
 
-if [ -n "\${REQUIRED:-}" ]; then
-  grep -v '^releases/' "$REQUIRED" > "$tmp/required"
-elif [ -f SHA256SUMS ]; then
-  awk '{ name = $0; sub(/^[0-9a-f]+ [ *]/, "", name); print name }' SHA256SUMS | grep -v '^releases/' > "$tmp/required"
-else
-  for sig in *.sig.bin; do
-    [ -f "$sig" ] || continue
-    base=\${sig%.sig.bin}
-    if [ -f "$base.zst" ] || [ ! -f "$base" ]; then echo "$base.zst"; else echo "$base"; fi
-    echo "$sig"
-  done > "$tmp/required"
-fi
-
-# Every file of this download: listed in a verified manifest, same size and sha256, signature valid.
-while IFS= read -r name; do
-  [ -n "$name" ] || continue
-  row=$(awk -F '\\t' -v n="$name" '$1 == n { print; exit }' "$tmp/listed")
-  if [ -z "$row" ]; then
-    signed_as=$(awk -F '\\t' -v n="$name" '$4 == n { print $1; exit }' "$tmp/listed")
-    if [ -n "$signed_as" ]; then [ -f "$name" ] || fail "$name" "missing (the signature of $signed_as)"; continue; fi
-    if [ -f "$name" ]; then fail "$name" "not covered by any signed release manifest"; else fail "$name" "missing, and not covered by any signed release manifest"; fi
-    continue
-  fi
-  size=$(printf '%s' "$row" | cut -f 2); sum=$(printf '%s' "$row" | cut -f 3)
-  sig=$(printf '%s' "$row" | cut -f 4); release=$(printf '%s' "$row" | cut -f 5)
-  if [ ! -f "$name" ]; then fail "$name" "missing (listed in release $release)"; continue; fi
-  actual=$(size_of "$name")
-  if [ "$actual" != "$size" ]; then fail "$name" "size $actual, release $release's signed manifest says $size"; continue; fi
-  actual=$(sha256_of "$name")
-  if [ "$actual" != "$sum" ]; then fail "$name" "sha256 $actual, release $release's signed manifest says $sum"; continue; fi
-  if [ ! -f "$sig" ]; then fail "$name" "signature $sig is missing"; continue; fi
-  if verifies "$sig" "$name"; then ok "$name" "matches release $release's signed manifest; signature valid"; else fail "$name" "signature invalid"; fi
-done < "$tmp/required"
-
-# Anything else in the folder: a renamed copy of a signed file, or a file no manifest covers.
-for name in *; do
-  [ -f "$name" ] || continue
-  grep -qxF "$name" "$tmp/required" && continue
-  case "$name" in
-    SHA256SUMS | PARTS.SHA256SUMS | *.pem | *.sh | *.log | *.files | bundle.curl | urls.txt | manifest.json | *.tar | *.tar.part-[0-9]*) continue ;;
-  esac
-  sum=$(sha256_of "$name")
-  row=$(awk -F '\\t' -v s="$sum" '$3 == s { print; exit }' "$tmp/listed")
-  if [ -n "$row" ]; then
-    listed=$(printf '%s' "$row" | cut -f 1); release=$(printf '%s' "$row" | cut -f 5)
-    if [ "$listed" = "$name" ]; then note "$name" "listed in release $release but not part of this download"
-    else fail "$name" "renamed: these are the signed bytes of $listed (release $release)"; fi
-  elif awk -F '\\t' -v n="$name" '$4 == n { found = 1 } END { exit !found }' "$tmp/listed"; then
-    note "$name" "a signature listed in a release manifest, not part of this download"
+# 3. Every file of the bundle list: here, as listed; artifacts also signed and in a release manifest.
+while IFS="$(printf '\\t')" read -r sum size name; do
+  checked=$((checked + 1))
+  before=$failed
+  failed=0
+  if [ ! -f "$name" ]; then fail "$name" "missing (listed in the studio's bundle list)"
+  elif [ "$(size_of "$name")" != "$size" ]; then fail "$name" "size $(size_of "$name"), the bundle list says $size"
+  elif [ "$(sha256_of "$name")" != "$sum" ]; then fail "$name" "changed: sha256 $(sha256_of "$name"), the bundle list says $sum"
   else
-    fail "$name" "not covered by any signed release manifest"
+    row=$(awk -F '\\t' -v n="$name" '$1 == n { print; exit }' "$tmp/listed")
+    if [ -n "$row" ]; then
+      release=$(printf '%s' "$row" | cut -f 5)
+      if [ "$(printf '%s' "$row" | cut -f 2)" != "$size" ] || [ "$(printf '%s' "$row" | cut -f 3)" != "$sum" ]; then
+        fail "$name" "differs from release $release's signed manifest"
+      elif sig=$(printf '%s' "$row" | cut -f 4) && [ ! -f "$sig" ]; then fail "$name" "signature $sig is missing"
+      elif verifies "$sig" "$name"; then ok "$name" "matches the bundle list and release $release's signed manifest; signature valid"
+      else fail "$name" "signature invalid"; fi
+    else
+      case "$name" in
+        releases/*/release.json | releases/*/release.json.sig.bin) ;;
+        *) awk -F '\\t' -v n="$name" '$4 == n { found = 1 } END { exit !found }' "$tmp/listed" ||
+          fail "$name" "not covered by any signed release manifest" ;;
+      esac
+    fi
   fi
-done
+  [ "$failed" -eq 0 ] || bad=$((bad + 1))
+  [ "$before" -eq 0 ] || failed=1
+done < "$tmp/bundle"
 
-if [ "$failed" -ne 0 ]; then echo "verify-bundle.sh: FAILED" >&2; exit 1; fi
-echo "verify-bundle.sh: every file matches a signed release manifest"
+# 4. Anything else: an extra or renamed artifact fails; other files are ignored, and said so.
+cut -f 3 "$tmp/bundle" > "$tmp/names"
+for name in * releases/*/* studio/*; do
+  [ -f "$name" ] || continue
+  grep -qxF "$name" "$tmp/names" && continue
+  case "$name" in
+    "$LIST" | "$LIST.sig.bin") continue ;;
+    releases/*) ;;
+    *) if ! artifact "$name"; then
+      case "$name" in
+        # The studio's own companions (keys, checksums, manifests, scripts, their logs): not counted.
+        SHA256SUMS | PARTS.SHA256SUMS | *.pem | verify-*.sh | download.sh | join-and-verify.sh | mirror.sh | bundle.curl | urls.txt | manifest.json) ;;
+        artifact-studio-*.log | artifact-studio-*.tar | artifact-studio-*.tar.part-*) ;;
+        *) note "$name" "ignored (not an artifact)"; ignored=$((ignored + 1)) ;;
+      esac
+      continue
+    fi ;;
+  esac
+  if [ "\${EXTRA:-fail}" = note ]; then note "$name" "not part of this bundle (EXTRA=note)"; ignored=$((ignored + 1)); continue; fi
+  checked=$((checked + 1)); bad=$((bad + 1))
+  sum=$(sha256_of "$name")
+  listed=$(awk -F '\\t' -v s="$sum" '$1 == s { print $3; exit }' "$tmp/bundle")
+  if [ -n "$listed" ]; then fail "$name" "renamed: these are the bytes of $listed"
+  else fail "$name" "extra: not in the studio's bundle list"; fi
+done
+finish
 `;

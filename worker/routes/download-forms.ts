@@ -6,10 +6,10 @@ import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { VNode } from "preact";
 import { CAPTCHA_ACTION, captchaWidget } from "../captcha";
-import { grantTarLength, tarFolder } from "../downloads/grant-documents";
+import { grantBundleList, grantTarLength, tarFolder } from "../downloads/grant-documents";
 import type { Selection } from "../downloads/grants";
 import { issueGrant } from "../downloads/issue";
-import { requesterOf } from "./context";
+import { requesterOf, storageDeps } from "./context";
 import { urlsTxt } from "../downloads/manifests";
 import { config, ConfigError } from "../env";
 import { ApiError } from "../errors";
@@ -79,7 +79,12 @@ export async function postDownload(
           urls: urlsTxt(entries),
           tar: {
             url: tarUrl,
-            size: grantTarLength(grant, config(c.env).TRUSTED_PUBLIC_KEYS, proofs),
+            size: grantTarLength({
+              grant,
+              keys: config(c.env).TRUSTED_PUBLIC_KEYS,
+              proofs,
+              studio: await grantBundleList(config(c.env), grant, proofs, storageDeps(c)),
+            }),
             folder: tarFolder(grant),
           },
           manifests: Object.entries(manifests).map(([name, url]) => ({ name, url })),

@@ -124,7 +124,72 @@ changesRoutes.openapi(mirrorRoute, (c) => {
   });
 });
 
+/** A yanked file's signature, by the docs' naming: X.zst has X.sig.bin, anything else X.sig.bin after its name. */
+export const signatureNameOf = (file: string) =>
+  file.endsWith(".zst") ? `${file.slice(0, -".zst".length)}.sig.bin` : `${file}.sig.bin`;
+
+/** One line per yanked file: `<file>\t<signature>\t<reason>` (tabs and line breaks in a reason become spaces). */
+export const yankedTxt = (yanked: Changes["yanked"]) =>
+  [...yanked.packs, ...yanked.installers]
+    .map(
+      (y) => `${y.file}\t${signatureNameOf(y.file)}\t${(y.reason ?? "no reason given").replace(/[\t\r\n]+/g, " ")}\n`,
+    )
+    .join("");
+
+// What was yanked since a generation as text, for mirror.sh (POSIX sh reads lines, not JSON).
+const yankedRoute = apiRoute({
+  method: "get",
+  path: "/yanked.txt",
+  operationId: "yankedSince",
+  summary: "What was yanked after a generation, as text for mirror.sh: <file> TAB <signature> TAB <reason> a line",
+  tags: ["catalog"],
+  request: { query: changesParams },
+  responses: {
+    200: text("One yanked file a line."),
+    400: error("Missing or bad since, or a bad filter (the field is named)."),
+  },
+});
+
+changesRoutes.openapi(yankedRoute, async (c) => {
+  const { since, ...filters } = c.req.valid("query");
+  const changes = await changesSince(latestStateReader(c.env), since, filters);
+  return c.body(yankedTxt(changes.yanked), 200, {
+    "Content-Type": "text/plain; charset=utf-8",
+    "Cache-Control": "no-store",
+    "X-Catalog-Generation": String(changes.generation),
+  });
+});
+
 const shQuote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+
+/**
+ * mirror.sh's yanked files: each one the mirror holds moves, with its signature, into yanked/ beside a
+ * note of the reason (GET /api/v1/changes/yanked.txt); every run says so again until the user deletes it.
+ */
+const SET_ASIDE_YANKED = `# Every yanked file the mirror holds moves, with its signature, into yanked/ beside a note of the
+# reason; each run says so again until you delete it.
+set_aside_yanked() {
+  if curl --fail --silent --show-error -o "$tmp/yanked" -H "Authorization: Bearer $ARTIFACT_STUDIO_TOKEN" \\
+    "$STUDIO/api/v1/changes/yanked.txt?since=0$FILTERS"; then
+    tab=$(printf '\\t')
+    while IFS="$tab" read -r file sig reason; do
+      case "$file$sig" in '' | */* | .*) continue ;; esac # names, never paths
+      [ -f "$file" ] || [ -f "$sig" ] || continue
+      mkdir -p yanked || exit 2
+      for f in "$file" "$sig"; do if [ -f "$f" ]; then mv -f "$f" yanked/; fi; done
+      printf '%s\\n' "$reason" > "yanked/$file.reason.txt"
+      echo "$file: yanked from the catalog ($reason); moved it and its signature to yanked/"
+    done < "$tmp/yanked"
+  else
+    echo "mirror.sh: could not ask the studio which files were yanked" >&2
+  fi
+  for note in yanked/*.reason.txt; do
+    [ -f "$note" ] || continue
+    file=\${note#yanked/}
+    echo "yanked/\${file%.reason.txt}: yanked ($(cat "$note")); kept aside in yanked/ until you delete it"
+  done
+}
+`;
 
 /**
  * The nightly mirroring job: asks for a grant of what was published since the generation in its
@@ -153,17 +218,18 @@ if ! curl --fail --silent --show-error -D "$tmp/headers" -o "$tmp/download.sh" \
   -H "Authorization: Bearer $ARTIFACT_STUDIO_TOKEN" "$STUDIO/api/v1/manifests/changes/download.sh?since=$since$FILTERS"; then
   echo "mirror.sh: could not ask the studio for the changes since generation $since" >&2; exit 1
 fi
-header() { tr -d '\\r' < "$tmp/headers" | awk -F': ' -v h="$1" 'tolower($1) == h { print $2 }' | tail -1; }
+${SET_ASIDE_YANKED}header() { tr -d '\\r' < "$tmp/headers" | awk -F': ' -v h="$1" 'tolower($1) == h { print $2 }' | tail -1; }
 generation=$(header x-catalog-generation)
 case "$generation" in '' | *[!0-9]*) echo "mirror.sh: the studio did not say its generation" >&2; exit 1 ;; esac
 yanked=$(header x-yanked)
 [ -z "$yanked" ] || echo "yanked since generation $since: $yanked"
+set_aside_yanked
 if [ "$(head -1 "$tmp/headers" | awk '{ print $2 }')" = 204 ]; then
   echo "nothing new since generation $since (the catalog is at $generation)"
   echo "$generation" > "$STATE"; exit 0
 fi
 echo "mirroring generation $since -> $generation"
-if ! sh "$tmp/download.sh"; then
+if ! EXTRA=note sh "$tmp/download.sh"; then
   echo "mirror.sh: some files failed; the next run retries from generation $since" >&2; exit 1
 fi
 echo "$generation" > "$STATE"

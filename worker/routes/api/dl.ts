@@ -1,4 +1,6 @@
-// /dl/<grant>/<file>?exp=&kid=&sig=: worker-signed downloads. The signature, the grant (not revoked,
+// /dl/<grant>/<exp>.<kid>.<sig>/<file>: worker-signed downloads (the file's name last, so wget -i
+// and aria2c -i save it; /dl/<grant>/<file>?exp=&kid=&sig=, the shape grants were issued with before,
+// still works). Under studio/ the grant's signed bundle list, generated here. The signature, the grant (not revoked,
 // not expired) and the pack or installer (not yanked since) are checked, then the file is streamed from the edge
 // cache or R2. Refusals are a 403 with one line of text, since curl and browsers show it as is.
 import { type Context, Hono } from "hono";
@@ -11,8 +13,10 @@ import { findProofFile, grantProofs } from "../../downloads/provenance";
 import { findGrant } from "../../downloads/grants";
 import { storageDeps } from "../context";
 import { serveDownloadable } from "../../downloads/serve";
-import { parseSignedQuery, verifyWorkerSignature } from "../../downloads/signers";
-import { signingKeys } from "../../downloads/settings";
+import { contentDisposition, parseSignedQuery, parseSignedToken, verifyWorkerSignature } from "../../downloads/signers";
+import { type SigningKey, signingKeys } from "../../downloads/settings";
+import { grantBundleList } from "../../downloads/grant-documents";
+import { bundleListDownloadable, listUrlKeys } from "../../downloads/bundle-list";
 
 export const dlRoutes = new Hono<{ Bindings: Env }>();
 
@@ -22,27 +26,35 @@ const refuse = (reason: string) =>
     headers: { "Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store" },
   });
 
+type Signed = { exp: number; kid: string; sig: string } | { reason: string };
+const fromToken = (c: Context<{ Bindings: Env }>) => parseSignedToken(c.req.param("token") ?? "", Date.now());
+const fromQuery = (c: Context<{ Bindings: Env }>) => parseSignedQuery(new URL(c.req.url).searchParams, Date.now());
+
+const grantFile = (c: Context<{ Bindings: Env }>) => async (grant: GrantRecord) =>
+  findDownloadable(grant.files, c.req.param("file") ?? "");
+const proofFile = (c: Context<{ Bindings: Env }>) => async (grant: GrantRecord, db: Db) =>
+  findProofFile(await grantProofs(db, grant), `releases/${c.req.param("release")}/${c.req.param("name")}`);
+
 // Every method reaches the check: the signature covers the method (HEAD counting as GET), so a GET
 // URL used for anything but GET or HEAD fails it like any other tampering.
-dlRoutes.all("/:grant/:file", (c) =>
-  serveGrantFile(c, async (grant) => findDownloadable(grant.files, c.req.param("file"))),
+dlRoutes.all("/:grant/:token{[0-9]+\\.[^/]+}/:file", (c) => serveGrantFile(c, fromToken(c), grantFile(c)));
+dlRoutes.all("/:grant/:token{[0-9]+\\.[^/]+}/releases/:release/:name", (c) =>
+  serveGrantFile(c, fromToken(c), proofFile(c)),
 );
+// The grant's bundle list and its signature, signed by the studio's key as they are served.
+dlRoutes.all("/:grant/:token{[0-9]+\\.[^/]+}/studio/:name", (c) => serveBundleList(c));
+// Old-shape URLs (the signature in the query).
+dlRoutes.all("/:grant/:file", (c) => serveGrantFile(c, fromQuery(c), grantFile(c)));
+dlRoutes.all("/:grant/releases/:release/:name", (c) => serveGrantFile(c, fromQuery(c), proofFile(c)));
 
-// The signed release manifests that cover a grant's files: releases/<release-id>/release.json(.sig.bin).
-dlRoutes.all("/:grant/releases/:release/:name", (c) =>
-  serveGrantFile(c, async (grant, db) =>
-    findProofFile(await grantProofs(db, grant), `releases/${c.req.param("release")}/${c.req.param("name")}`),
-  ),
-);
-
-async function serveGrantFile(
+/** The grant if the URL's signature (over `objectKey`, by one of `keys`) and the grant's state allow it. */
+async function checkedGrant(
   c: Context<{ Bindings: Env }>,
+  signed: Signed,
+  keys: SigningKey[],
   lookup: (grant: GrantRecord, db: Db) => Promise<Downloadable | undefined>,
-): Promise<Response> {
-  const keys = signingKeys(config(c.env));
-  const now = Date.now();
-  const query = parseSignedQuery(new URL(c.req.url).searchParams, now);
-  if ("reason" in query) return refuse(query.reason);
+): Promise<{ refusal: Response } | { grant: GrantRecord; file: Downloadable; db: Db }> {
+  if ("reason" in signed) return { refusal: refuse(signed.reason) };
   const grantId = c.req.param("grant") ?? "";
   // Grant, revocation and yank state at the primary: a lagging replica must not serve a revoked grant.
   const db = primary(c.env);
@@ -54,14 +66,46 @@ async function serveGrantFile(
   const check = await verifyWorkerSignature(keys, {
     method: c.req.method,
     objectKey: file ? file.objectKey : "",
-    exp: query.exp,
+    exp: signed.exp,
     grantId,
-    kid: query.kid,
-    sig: query.sig,
+    kid: signed.kid,
+    sig: signed.sig,
   });
-  if (!check.ok) return refuse(check.reason);
-  if (!grant || !file) return refuse("invalid signature");
-  if (grant.revoked) return refuse("this download grant was revoked");
+  if (!check.ok) return { refusal: refuse(check.reason) };
+  if (!grant || !file) return { refusal: refuse("invalid signature") };
+  if (grant.revoked) return { refusal: refuse("this download grant was revoked") };
+  return { grant, file, db };
+}
+
+async function serveBundleList(c: Context<{ Bindings: Env }>): Promise<Response> {
+  const cfg = config(c.env);
+  const name = `studio/${c.req.param("name")}`;
+  const checked = await checkedGrant(c, fromToken(c), listUrlKeys(cfg), async (grant) =>
+    bundleListDownloadable(grant, name),
+  );
+  if ("refusal" in checked) return checked.refusal;
+  const { grant, file, db } = checked;
+  const docs = await grantBundleList(cfg, grant, await grantProofs(db, grant), storageDeps(c));
+  const bytes = file.file.endsWith(".sig.bin") ? docs.signature : docs.list;
+  return new Response(c.req.method === "HEAD" ? null : bytes, {
+    headers: {
+      "Content-Type": file.file.endsWith(".sig.bin") ? "application/octet-stream" : "text/plain; charset=utf-8",
+      "Content-Length": String(bytes.byteLength),
+      "Content-Disposition": contentDisposition(file.file),
+      "Cache-Control": "private, no-store",
+      "X-Studio-Key-Id": docs.key.id,
+    },
+  });
+}
+
+async function serveGrantFile(
+  c: Context<{ Bindings: Env }>,
+  signed: Signed,
+  lookup: (grant: GrantRecord, db: Db) => Promise<Downloadable | undefined>,
+): Promise<Response> {
+  const checked = await checkedGrant(c, signed, signingKeys(config(c.env)), lookup);
+  if ("refusal" in checked) return checked.refusal;
+  const { grant, file, db } = checked;
   const refusal = await trustRefusal(c.env, db, grant, file);
   if (refusal) return refuse(refusal);
   return serveDownloadable(c.req.raw, file, storageDeps(c));

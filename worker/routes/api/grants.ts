@@ -7,7 +7,15 @@ import { primary } from "../../db/client";
 import { config } from "../../env";
 import { revokedKeyIds } from "../../keys";
 import { invalidInput, NotFound } from "../../errors";
-import { grantTar, grantTarLength, tarFolder } from "../../downloads/grant-documents";
+import {
+  assertGrantStored,
+  grantBundleList,
+  grantTar,
+  grantTarLength,
+  type TarInputs,
+  tarFolder,
+} from "../../downloads/grant-documents";
+import type { GrantRecord } from "../../db/grants";
 import {
   GRANT_FORMATS,
   grantRequestSchema,
@@ -32,7 +40,7 @@ import { partCount, partSuffix } from "../../domain/vocabulary";
 import { issueGrant } from "../../downloads/issue";
 import { MANIFEST_FORMATS, type ManifestFormat } from "../../downloads/manifests";
 import { urlSigner } from "../../downloads/signers";
-import { grantProofs } from "../../downloads/provenance";
+import { grantProofs, type ReleaseProof } from "../../downloads/provenance";
 import { limitBody, SELECTION_BODY_BYTES } from "../../body-limit";
 import { API_TOKEN, apiApp, apiRoute, error, json, jsonBody, text } from "../api-app";
 import { manifestResponse, originOf, requesterOf, storageDeps } from "../context";
@@ -98,6 +106,17 @@ const manifestJsonSchema = z.object({
       }),
     )
     .meta({ description: "The signed release manifests that list the grant's files (for verify-bundle.sh)" }),
+  bundleList: z
+    .object({
+      file: z.string().meta({ description: "studio/bundle-list.txt" }),
+      url: z.string(),
+      sigFile: z.string().meta({ description: "studio/bundle-list.txt.sig.bin (DER ECDSA P-256)" }),
+      sigUrl: z.string(),
+      keyId: z.string().meta({ description: "The studio key that signed it" }),
+      keyUrl: z.string().meta({ description: "/keys/<keyId>.pem" }),
+      expires: z.string(),
+    })
+    .meta({ description: "The studio's signed list of every file of the grant, with size and sha256" }),
 });
 
 /** A manifest in one of MANIFEST_FORMATS: text, a shell script, or JSON. */
@@ -140,10 +159,16 @@ const capability = z
 const size = z.string().meta({
   description: "Part size: dvd (4.7 GB), dvd-dl (8.5 GB), bd (25 GB), or bytes of at least 64 MiB (e.g. 100MiB, 5GB)",
 });
+/** An archive whose objects are not all stored as verified answers 503 before its first byte. */
+const archiveMissing = {
+  503: error("integrity: an object of the archive is missing or changed in storage (each named); nothing was sent."),
+};
+
 const partErrors = {
   400: error("Missing or bad size (the field is named)."),
   ...liveGrantErrors,
   404: error("Unknown capability, or no such part at this size."),
+  ...archiveMissing,
 };
 
 export const grantsRoutes = apiApp();
@@ -177,29 +202,31 @@ grantsRoutes.openAPIRegistry.registerPath(
     path: "/{capability}/bundle.tar",
     operationId: "getGrantTar",
     summary:
-      "Every file of the grant, its signature, the signed release manifests, SHA256SUMS, the public key, verify-signatures.sh and verify-bundle.sh as one ustar archive",
+      "Every file of the grant, its signature, the signed release manifests, SHA256SUMS, the studio's signed bundle list, the public keys, verify-signatures.sh and verify-bundle.sh as one ustar archive",
     tags: ["downloads"],
     request: { params: z.object({ capability }) },
     responses: {
       200: text("application/x-tar, streamed, with Content-Length.", "application/x-tar"),
       ...liveGrantErrors,
       404: error("Unknown capability."),
+      ...archiveMissing,
     },
   }),
 );
 grantsRoutes.on(["GET", "HEAD"], "/:capability/bundle.tar", async (c) => {
   const db = primary(c.env);
   const grant = await loadLiveGrant(db, c.req.param("capability"), Date.now(), revokedKeys(c.env));
-  const keys = config(c.env).TRUSTED_PUBLIC_KEYS;
-  const proofs = await grantProofs(db, grant);
+  const inputs = await tarInputs(c, grant, await grantProofs(db, grant));
   const headers = {
     "Content-Type": "application/x-tar",
-    "Content-Length": String(grantTarLength(grant, keys, proofs)),
+    "Content-Length": String(grantTarLength(inputs)),
     "Content-Disposition": `attachment; filename="${tarFolder(grant)}.tar"`,
     "Cache-Control": "private, no-store",
   };
   if (c.req.method === "HEAD") return new Response(null, { headers });
-  const tar = grantTar(grant, keys, proofs, storageDeps(c));
+  // Every object first: a missing one is a 503 naming it, not a 200 that ends short.
+  await assertGrantStored(grant, inputs.proofs, storageDeps(c));
+  const tar = grantTar(inputs, storageDeps(c));
   c.executionCtx.waitUntil(tar.done);
   return new Response(tar.readable, { headers });
 });
@@ -223,7 +250,8 @@ grantsRoutes.openAPIRegistry.registerPath(
   }),
 );
 grantsRoutes.on(["GET", "HEAD"], "/:capability/:part{bundle\\.tar\\.part-[0-9]+}", async (c) => {
-  const { grant, keys, proofs, size, total } = await partsContext(c);
+  const { inputs, size, total } = await partsContext(c);
+  const { grant } = inputs;
   const count = partCount(total, size);
   const n = partNumber(c.req.param("part"), count);
   if (!n)
@@ -238,7 +266,8 @@ grantsRoutes.on(["GET", "HEAD"], "/:capability/:part{bundle\\.tar\\.part-[0-9]+}
     "Cache-Control": "private, no-store",
   };
   if (c.req.method === "HEAD") return new Response(null, { headers });
-  const tar = grantTar(grant, keys, proofs, storageDeps(c), range);
+  await assertGrantStored(grant, inputs.proofs, storageDeps(c));
+  const tar = grantTar(inputs, storageDeps(c), range);
   c.executionCtx.waitUntil(tar.done);
   return new Response(tar.readable, { headers });
 });
@@ -266,13 +295,9 @@ grantsRoutes.openAPIRegistry.registerPath(
   }),
 );
 grantsRoutes.get("/:capability/:doc{PARTS\\.SHA256SUMS|join-and-verify\\.sh}", async (c) => {
-  const { grant, keys, proofs, size, total } = await partsContext(c);
-  const sums = await cachedPartChecksums(
-    grant,
-    size,
-    total,
-    () => grantTar(grant, keys, proofs, storageDeps(c)).readable,
-  );
+  const { inputs, size, total } = await partsContext(c);
+  const { grant } = inputs;
+  const sums = await cachedPartChecksums(grant, size, total, () => grantTar(inputs, storageDeps(c)).readable);
   const doc = c.req.param("doc");
   const body =
     doc === "PARTS.SHA256SUMS"
@@ -302,6 +327,9 @@ grantsRoutes.openAPIRegistry.registerPath(
       200: manifest("The manifest, as an attachment."),
       ...liveGrantErrors,
       404: error("Unknown capability or format."),
+      503: error(
+        "integrity: a verified copy (e.g. a signature SHA256SUMS sums) is missing or changed in storage; misconfigured: no STUDIO_SIGNING_KEYS.",
+      ),
     },
   }),
 );
@@ -313,7 +341,11 @@ grantsRoutes.get("/:capability/:format", async (c) => {
   const parts = c.req.query("parts");
   if (parts !== undefined && (format === "bundle.curl" || format === "urls.txt")) {
     // The parts instead of the files: part URLs (these carry the capability), PARTS.SHA256SUMS, join-and-verify.sh.
-    const { grant, size, total } = await partsContext(c, parts);
+    const {
+      inputs: { grant },
+      size,
+      total,
+    } = await partsContext(c, parts);
     const list = partsListing(grantUrl(originOf(c), c.req.param("capability")), tarFolder(grant), size, total);
     return c.body(format === "urls.txt" ? partsUrlsTxt(list) : partsBundleCurl(grant, list), 200, {
       "Content-Type": "text/plain; charset=utf-8",
@@ -359,7 +391,17 @@ async function partsContext(c: Context<{ Bindings: Env }>, sizeText = c.req.quer
   if (!parsed.success) throw invalidInput(parsed.error);
   const db = primary(c.env);
   const grant = await loadLiveGrant(db, c.req.param("capability") ?? "", Date.now(), revokedKeys(c.env));
-  const keys = cfg.TRUSTED_PUBLIC_KEYS;
-  const proofs = await grantProofs(db, grant);
-  return { grant, keys, proofs, size: parsed.data[field] as number, total: grantTarLength(grant, keys, proofs) };
+  const inputs = await tarInputs(c, grant, await grantProofs(db, grant));
+  return { inputs, size: parsed.data[field] as number, total: grantTarLength(inputs) };
+}
+
+/** The archive's inputs: the grant, the keys, its release manifests and its signed bundle list. */
+async function tarInputs(
+  c: Context<{ Bindings: Env }>,
+  grant: GrantRecord,
+  proofs: ReleaseProof[],
+): Promise<TarInputs> {
+  const cfg = config(c.env);
+  const studio = await grantBundleList(cfg, grant, proofs, storageDeps(c));
+  return { grant, keys: cfg.TRUSTED_PUBLIC_KEYS, proofs, studio };
 }

@@ -1,4 +1,5 @@
-// The trusted public keys, for users who verify with `openssl dgst -sha256 -verify`.
+// The trusted public keys, for users who verify with `openssl dgst -sha256 -verify`, and the studio's
+// own keys that sign the grants' bundle lists.
 import { Hono } from "hono";
 import { config, type TrustedKey } from "../../env";
 import { defaultKey, keyStatus } from "../../keys";
@@ -25,7 +26,20 @@ keyRoutes.get("/spectro_public_key.pem", (c) =>
 
 keyRoutes.get("/keys/:file{[A-Za-z0-9._-]+\\.pem}", (c) => {
   const id = c.req.param("file").slice(0, -".pem".length);
-  const key = config(c.env).TRUSTED_PUBLIC_KEYS.find((k) => k.id === id);
-  if (!key) throw notFound(`key ${id}`);
-  return pem(key, `${id}.pem`);
+  const cfg = config(c.env);
+  const key = cfg.TRUSTED_PUBLIC_KEYS.find((k) => k.id === id);
+  if (key) return pem(key, `${id}.pem`);
+  // The studio's own keys (they sign the grants' bundle lists): every one listed is served, for rotation.
+  const studio = cfg.STUDIO_SIGNING_KEYS?.find((k) => k.id === id);
+  if (!studio) throw notFound(`key ${id}`);
+  return new Response(studio.publicPem, {
+    headers: {
+      "Content-Type": "text/plain; charset=utf-8",
+      "Content-Disposition": `attachment; filename="${id}.pem"`,
+      "Cache-Control": "public, max-age=300",
+      "X-Key-Id": id,
+      "X-Key-Role": "studio",
+      "X-Key-Status": "current",
+    },
+  });
 });
