@@ -36,7 +36,7 @@ export function PartsSection({ tar }: { tar: Tar }) {
       </details>`;
     })}
     <p class="small muted">
-      Another size (at least 64 MiB): add <code>?size=&lt;bytes&gt;</code> (or <code>100MiB</code>, <code>5GB</code>) to the part,
+      Another size (at least 64 MiB): add <code>${"?size=<bytes>"}</code> (or <code>100MiB</code>, <code>5GB</code>) to the part,
       PARTS.SHA256SUMS and join-and-verify.sh links. Total ${humanSize(tar.size)}.
     </p>
   </section>`;

@@ -34,6 +34,12 @@ export const LAYER_LABELS: Record<string, string> = {
   addon: "Additional packs",
 };
 
+/** "a Kubernetes pack", "Storage packs": the layer named once (the add-on layer's label already says packs). */
+export function layerPack(layer: string, plural = false): string {
+  if (layer === "addon") return plural ? "additional packs" : "additional pack";
+  return `${LAYER_LABELS[layer] ?? layer} ${plural ? "packs" : "pack"}`;
+}
+
 export const USE_CASE_LABELS: Record<string, string> = {
   controller: "Controller mode",
   agent: "Agent mode or Appliance mode",

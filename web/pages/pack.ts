@@ -5,7 +5,7 @@ import { type ImageRef, packRefId, rangeText } from "../../worker/domain/vocabul
 import type { PackWithVersions } from "../../worker/catalog/types";
 import { Breadcrumbs, Head } from "../components/layout";
 import { Sha256 } from "../components/ui";
-import { ARCH_LABELS, CLOUD_LABELS, humanSize, label, LAYER_LABELS, USE_CASE_LABELS } from "../lib/format";
+import { ARCH_LABELS, CLOUD_LABELS, humanSize, label, LAYER_LABELS, layerPack, USE_CASE_LABELS } from "../lib/format";
 
 const DEPENDENCY_WORDING: Record<string, string> = {
   required: "Requires",
@@ -144,7 +144,7 @@ export function PackPage({
   return html`<${Head} title=${`${pack.displayName} ${v.version}`} islands=${["copy"]} />
     <${Breadcrumbs} trail=${[{ href: "/", label: "Home" }, { href: "/packs", label: "Browse packs" }, { label: pack.displayName }]} />
     <div class="page-head">
-      <p class="eyebrow">${label(LAYER_LABELS, pack.layer)} pack${pack.addonType ? ` · ${pack.addonType}` : ""}${pack.source === "community" ? " · Community" : ""}</p>
+      <p class="eyebrow">${pack.layer === "addon" ? "Additional pack" : layerPack(pack.layer)}${pack.addonType ? ` · ${pack.addonType}` : ""}${pack.source === "community" ? " · Community" : ""}</p>
       <h1>${pack.displayName} ${v.version}</h1>
       <p>${pack.description}</p>
     </div>

@@ -15,6 +15,7 @@ import {
   INSTALLER_LABELS,
   label,
   LAYER_LABELS,
+  layerPack,
   USE_CASE_LABELS,
 } from "../lib/format";
 import { type CaptchaView, DownloadControls, type DownloadOutcome, DownloadOutput } from "../components/download";
@@ -194,7 +195,7 @@ function RemovedTable({ plan, links }: { plan: UpgradePlan; links?: UpgradeLinks
               <td data-label="Version"><span class="badge warn">${r.version}</span></td>
               <td data-label="Why"><${Reasons} reasons=${r.reasons} />${
                 r.layer && ONE_PACK_LAYERS.includes(r.layer) && links
-                  ? html`<br /><a href=${stepHref(r.layer, result)}>Choose another ${LAYER_LABELS[r.layer]} pack</a>`
+                  ? html`<br /><a href=${stepHref(r.layer, result)}>Choose another ${layerPack(r.layer)}</a>`
                   : null
               }</td>
             </tr>`,

@@ -122,7 +122,7 @@ function FolderStep({ examples, script }: { examples: VerifyExamples; script: st
   return html`<section class="card" aria-labelledby="step-script">
     <h2 id="step-script">3. Or verify a whole folder</h2>
     <p>
-      To check every content or pack bundle (and ISO) in the current folder, use this script. It uses
+      To check every content or pack bundle (and ISO) in the current folder, use this script. It uses${" "}
       <code>spectro_public_key.pem</code> in the same folder; set <code>PUBKEY</code> to use a key elsewhere.
     </p>
     <p><a class="button secondary" href="/verify-signatures.sh" download="verify-signatures.sh">Download verify-signatures.sh</a></p>
@@ -145,9 +145,9 @@ function BundleStep({ examples }: { examples: VerifyExamples }) {
   return html`<section class="card" aria-labelledby="step-bundle">
         <h2 id="step-bundle">4. Check a whole bundle against the signed release manifests</h2>
         <p>
-          Every download also carries the publisher's signed release manifests, <code>releases/&lt;release-id&gt;/release.json</code>
+          Every download also carries the publisher's signed release manifests, <code>${"releases/<release-id>/release.json"}</code>${" "}
           with <code>release.json.sig.bin</code>: the lists, signed with the same key, of every file in each release with its size
-          and SHA-256. <code>verify-bundle.sh</code> (in every <code>.tar</code>, written by <code>download.sh</code>, or
+          and SHA-256. <code>verify-bundle.sh</code> (in every <code>.tar</code>, written by <code>download.sh</code>, or${" "}
           <a href="/verify-bundle.sh" download="verify-bundle.sh">here</a>) checks with OpenSSL alone that each manifest is
           signed by the key, that every file you downloaded matches a manifest's size and SHA-256 and its own signature, and
           that nothing is missing. A file no manifest covers, or a file under another name, is reported.

@@ -83,6 +83,9 @@ registerOperations(
             repository: z.string().optional(),
             tag: z.string().optional(),
             digest: z.string().optional(),
+            namespace: z.string().optional().meta({
+              description: "A bare name (q=calico) also finds the Docker Hub namespace docker.io/calico/",
+            }),
           }),
           packVersions: z.array(imageHit),
         }),

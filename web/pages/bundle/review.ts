@@ -7,7 +7,15 @@ import type { AssessedPack, WizardState } from "../../../worker/catalog/types";
 import { type CaptchaView, DownloadControls, type DownloadOutcome, DownloadOutput } from "../../components/download";
 import { CopyButton, Notice, Sha256 } from "../../components/ui";
 import { guidesAfter } from "../../lib/guides";
-import { ARCH_LABELS, CLOUD_LABELS, humanSize, label, LAYER_LABELS, USE_CASE_LABELS } from "../../lib/format";
+import {
+  ARCH_LABELS,
+  CLOUD_LABELS,
+  humanSize,
+  label,
+  LAYER_LABELS,
+  layerPack,
+  USE_CASE_LABELS,
+} from "../../lib/format";
 import { removePack, stateQuery, stepHref, stepsFor, type StepId } from "../../lib/wizard";
 import { MissingPacksNotice, WizardFrame } from "./frame";
 import { AgentNotice } from "./start";
@@ -51,7 +59,7 @@ export function MissingLayersNotice({ state, chosen }: { state: WizardState; cho
     <ul data-missing-layers>
       ${missing.map(
         ({ layer, why }) =>
-          html`<li data-layer=${layer}><strong>${LAYER_LABELS[layer]}</strong>: ${why}. <a href=${stepHref(layer, state)}>Choose ${layer === "os" ? "an" : "a"} ${LAYER_LABELS[layer]} pack</a></li>`,
+          html`<li data-layer=${layer}><strong>${LAYER_LABELS[layer]}</strong>: ${why}. <a href=${stepHref(layer, state)}>Choose ${layer === "os" || layer === "addon" ? "an" : "a"} ${layerPack(layer)}</a></li>`,
       )}
     </ul>
   <//>`;
@@ -88,7 +96,7 @@ export function ReviewStep({ state, chosen, missing }: Props) {
                 html`<tr>
                   <th scope="row" data-label="Layer">${LAYER_LABELS[layer]}</th>
                   <td data-label="Pack" class="muted">Nothing chosen</td><td data-label="Size"></td><td data-label="Status"></td>
-                  <td><a href=${change} aria-label=${`Choose a ${LAYER_LABELS[layer]} pack`}>Choose</a></td>
+                  <td><a href=${change} aria-label=${`Choose ${layer === "os" || layer === "addon" ? "an" : "a"} ${layerPack(layer)}`}>Choose</a></td>
                 </tr>`,
               ];
             }
@@ -99,7 +107,7 @@ export function ReviewStep({ state, chosen, missing }: Props) {
                 <td data-label="Size" class="num">${humanSize(pack.size)}</td>
                 <td data-label="Status"><${Status} pack=${pack} /></td>
                 <td><span class="actions">
-                  <a href=${change} aria-label=${`Change ${LAYER_LABELS[layer]} pack ${pack.displayName} ${pack.version}`}>Change</a>
+                  <a href=${change} aria-label=${`Change ${layerPack(layer)} ${pack.displayName} ${pack.version}`}>Change</a>
                   <a href=${stepHref("review", removePack(state, pack))} aria-label=${`Remove ${pack.displayName} ${pack.version}`}>Remove</a>
                 </span></td>
               </tr>`,
