@@ -83,7 +83,7 @@ describe("install pages", () => {
     const sha = doc.querySelector('code[title="SHA-256 of palette-enterprise-4.6.12.tar.zst"]');
     expect(sha?.getAttribute("class")).toBe("break");
     expect(sha?.textContent).toMatch(/^[0-9a-f]{64}$/);
-    expect(body).toContain("977 KB"); // 1,000,033 bytes, as `ls -lh` puts it
+    expect(body).toContain("977\u00a0KB"); // 1,000,033 bytes, as `ls -lh` puts it
     // The version picker keeps the chosen version selected.
     expect(attrs(doc, "option[selected]", "value")).toEqual(["4.6.12"]);
   });

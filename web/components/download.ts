@@ -8,7 +8,7 @@ import { html } from "htm/preact";
 import { humanSize } from "../lib/format";
 import type { Guide } from "../lib/guides";
 import { PartsSection } from "./parts";
-import { CopyButton, Notice } from "./ui";
+import { CopyButton, FileName, Notice } from "./ui";
 
 export type CaptchaView =
   | { provider: "turnstile" | "recaptcha"; siteKey: string; scriptUrl: string; action: string }
@@ -88,8 +88,8 @@ function FileLinks({ files }: { files: DownloadFile[] }) {
   return html`<ul class="file-links">
     ${files.map(
       (f) => html`<li>
-        <a href=${f.url} download=${f.file} data-file data-kind=${f.kind}>${f.file}</a> <span class="small muted">${humanSize(f.size)}</span>
-        <span class="small"> + <a href=${f.sigUrl} download=${f.sigFile} data-file data-kind=${f.kind}>${f.sigFile}</a></span>
+        <a href=${f.url} download=${f.file} data-file data-kind=${f.kind}><${FileName} name=${f.file} /></a> <span class="small muted nowrap">${humanSize(f.size)}</span>
+        <span class="small"> + <a href=${f.sigUrl} download=${f.sigFile} data-file data-kind=${f.kind}><${FileName} name=${f.sigFile} /></a></span>
       </li>`,
     )}
   </ul>`;

@@ -11,6 +11,15 @@ export function CopyButton({ text, label = "Copy", what }: { text: string; label
   </button>`;
 }
 
+/**
+ * A file name that wraps only after its separators (`-`, `.`, `_`, `/`), never inside a word:
+ * palette-edge-<wbr>4.6.12.<wbr>iso, not palette-edge-4.6.12.is|o.
+ */
+export function FileName({ name, class: className }: { name: string; class?: string }) {
+  const parts = name.split(/(?<=[-._/])/);
+  return html`<code class=${`file-name${className ? ` ${className}` : ""}`}>${parts.map((p, i) => (i ? html`<wbr />${p}` : p))}</code>`;
+}
+
 export function Sha256({ value, fileName }: { value: string; fileName: string }) {
   return html`<span class="sha"><code class="break" title=${`SHA-256 of ${fileName}`}>${value}</code>${CopyButton({ text: value, what: `SHA-256 of ${fileName}` })}</span>`;
 }

@@ -6,7 +6,7 @@ import type { Installers, Product } from "../../worker/catalog/types";
 import { humanSize, INSTALLER_LABELS, label } from "../lib/format";
 import { Breadcrumbs, Head } from "../components/layout";
 import { type CaptchaView, DownloadControls, type DownloadOutcome, DownloadOutput } from "../components/download";
-import { Notice, Sha256 } from "../components/ui";
+import { FileName, Notice, Sha256 } from "../components/ui";
 import { GUIDES, guidesAfter } from "../lib/guides";
 
 // The VerteX documentation words the ISO row differently; keep each product's own wording.
@@ -42,7 +42,7 @@ function ArtifactTable({ installers, canDownload }: { installers: Installers; ca
             <th scope="row" data-label="Option">${label(INSTALLER_LABELS, a.kind)}</th>
             <td data-label="Use case">${useCaseText(installers.product.id, a)}${a.kind !== "helm-chart" ? html` A signature file (<code>${a.signatureFileName}</code>) is included.` : null}</td>
             <td data-label="File" class="file-cell">
-              <code class="break">${a.fileName}</code>
+              <${FileName} name=${a.fileName} />
               <span class="small muted">Signature: <code class="break">${a.signatureFileName}</code></span>
               <span class="small muted">SHA-256:</span>
               <${Sha256} value=${a.sha256} fileName=${a.fileName} />

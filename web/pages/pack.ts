@@ -4,7 +4,7 @@ import { html } from "htm/preact";
 import { type ImageRef, packRefId, rangeText } from "../../worker/domain/vocabulary";
 import type { PackWithVersions } from "../../worker/catalog/types";
 import { Breadcrumbs, Head } from "../components/layout";
-import { Sha256 } from "../components/ui";
+import { FileName, Sha256 } from "../components/ui";
 import { ARCH_LABELS, CLOUD_LABELS, humanSize, label, LAYER_LABELS, layerPack, USE_CASE_LABELS } from "../lib/format";
 
 const DEPENDENCY_WORDING: Record<string, string> = {
@@ -43,7 +43,7 @@ function VersionSummary({
       <dt>Products</dt><dd>${v.products.map((p) => [productNames[p.product] ?? p.product, rangeText(p.minVersion, p.maxVersion)].filter(Boolean).join(" ")).join("; ")}</dd>
       ${v.kernel ? html`<dt>Kernel</dt><dd>${v.kernel}</dd>` : null}
       ${v.eol ? html`<dt>End of life</dt><dd>${v.eol}</dd>` : null}
-      <dt>File</dt><dd><code class="break">${v.fileName}</code> (${humanSize(v.size)})</dd>
+      <dt>File</dt><dd><${FileName} name=${v.fileName} /> <span class="nowrap">(${humanSize(v.size)})</span></dd>
       <dt>Signature</dt><dd><code class="break">${v.signatureFileName}</code> (key <code>${v.keyId}</code>)</dd>
       <dt>SHA-256</dt><dd><${Sha256} value=${v.sha256} fileName=${v.fileName} /></dd>
       <dt>Published</dt><dd>${v.publishedAt.slice(0, 10)}</dd>
@@ -117,7 +117,7 @@ function AllVersions({ pack, shown }: { pack: PackWithVersions; shown: string })
               </th>
               <td data-label="Arch">${x.arches.map((a) => label(ARCH_LABELS, a)).join(", ")}</td>
               <td data-label="FIPS">${x.fips ? "Yes" : "No"}</td>
-              <td data-label="File"><code class="break">${x.fileName}</code></td>
+              <td data-label="File"><${FileName} name=${x.fileName} /></td>
               <td data-label="Size" class="num">${humanSize(x.size)}</td>
               <td data-label="SHA-256"><${Sha256} value=${x.sha256} fileName=${x.fileName} /></td>
             </tr>`,

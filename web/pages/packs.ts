@@ -73,6 +73,10 @@ function FilterSelect({
 
 type Facets = PackSearchResult["facets"];
 
+/** How many filters narrow the list (the search words are shown in their own box). */
+export const appliedFilterCount = (f: BrowseFilters) =>
+  [f.product, f.version, f.cloud, f.layer, f.arch, f.fips].filter((v) => v !== undefined && v !== "").length;
+
 /** The left sidebar: product, version, cloud type and layer type, with facet counts. */
 function FilterBar({
   filters,
@@ -86,8 +90,12 @@ function FilterBar({
   selected: PackRef[];
 }) {
   const product = products.find((p) => p.id === filters.product);
+  const applied = appliedFilterCount(filters);
+  // A disclosure: shut on a phone so the first result shows without scrolling past the filters,
+  // always open beside the list on a wide screen (CSS); <details> works without JavaScript.
   return html`<aside class="sidebar card filters" aria-labelledby="filters-title">
-    <h2 id="filters-title">Filters</h2>
+    <details class="filters-disclosure">
+    <summary><h2 id="filters-title">Filters${applied ? html` <span class="filter-count">(${applied} applied)</span>` : null}</h2></summary>
     <${FilterSelect}
       id="product"
       labelText="Product"
@@ -121,6 +129,7 @@ function FilterBar({
       <button type="submit" name="go" value="filter" class="secondary small">Apply filters</button>
       <a href=${browseHref({ trail: [] }, selected)} class="small">Clear filters</a>
     </div>
+    </details>
   </aside>`;
 }
 

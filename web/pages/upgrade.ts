@@ -7,7 +7,7 @@ import { html } from "htm/preact";
 import type { BundleSpec, Product, UpgradePlan, WizardState } from "../../worker/catalog/types";
 import { CLOUDS, compareVersions, type Layer, packRefId, USE_CASES } from "../../worker/domain/vocabulary";
 import { Head } from "../components/layout";
-import { CopyButton, HiddenInputs, Notice, PageHead } from "../components/ui";
+import { CopyButton, FileName, HiddenInputs, Notice, PageHead } from "../components/ui";
 import {
   ARCH_LABELS,
   CLOUD_LABELS,
@@ -169,7 +169,7 @@ function UpgradedTable({ plan }: { plan: UpgradePlan }) {
               <td data-label="Layer">${layerLabel(u.layer)}</td>
               <th scope="row" data-label="Pack">${u.displayName}<br /><code class="small muted">${u.name}</code></th>
               <td data-label="From">${u.from}<br /><span class="small"><${Reasons} reasons=${u.reasons} /></span></td>
-              <td data-label="To"><span class="badge ok">${u.to}</span><br /><code class="small muted break">${u.fileName}</code></td>
+              <td data-label="To"><span class="badge ok">${u.to}</span><br /><${FileName} name=${u.fileName} class="small muted" /></td>
               <td data-label="Why">${u.why}</td>
             </tr>`,
           )}</tbody>
@@ -219,7 +219,7 @@ function KeptTable({ plan }: { plan: UpgradePlan }) {
               <td data-label="Layer">${layerLabel(k.layer)}</td>
               <th scope="row" data-label="Pack">${k.displayName}<br /><code class="small muted">${k.name}</code></th>
               <td data-label="Version">${k.version}</td>
-              <td data-label="File"><code class="small break">${k.fileName}</code> <span class="small muted">already on site</span></td>
+              <td data-label="File"><${FileName} name=${k.fileName} class="small" /> <span class="small muted">already on site</span></td>
             </tr>`,
           )}</tbody>
         </table></div>`
@@ -239,7 +239,7 @@ function InstallersTable({ plan }: { plan: UpgradePlan }) {
           <tbody>${plan.installers.map(
             (i) => html`<tr>
               <th scope="row" data-label="Installer">${label(INSTALLER_LABELS, i.kind)}</th>
-              <td data-label="File"><code class="small break">${i.file}</code><br /><span class="small muted">+ <code>${i.sigFile}</code></span></td>
+              <td data-label="File"><${FileName} name=${i.file} class="small" /><br /><span class="small muted">+ <code>${i.sigFile}</code></span></td>
               <td data-label="Size" class="num">${humanSize(i.size)}</td>
               <td data-label="Status">${i.onSite ? html`<span class="badge">Already on site</span>` : html`<span class="badge ok">New</span>`}</td>
             </tr>`,

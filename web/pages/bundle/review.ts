@@ -5,7 +5,7 @@ import { html } from "htm/preact";
 import { type Layer, LAYERS, type PackRef } from "../../../worker/domain/vocabulary";
 import type { AssessedPack, WizardState } from "../../../worker/catalog/types";
 import { type CaptchaView, DownloadControls, type DownloadOutcome, DownloadOutput } from "../../components/download";
-import { CopyButton, Notice, Sha256 } from "../../components/ui";
+import { CopyButton, FileName, Notice, Sha256 } from "../../components/ui";
 import { guidesAfter } from "../../lib/guides";
 import {
   ARCH_LABELS,
@@ -103,7 +103,7 @@ export function ReviewStep({ state, chosen, missing }: Props) {
             return inLayer.map(
               (pack) => html`<tr>
                 <th scope="row" data-label="Layer">${LAYER_LABELS[layer]}</th>
-                <td data-label="Pack"><strong>${pack.displayName}</strong> ${pack.version}<br /><code class="small muted">${pack.fileName}</code></td>
+                <td data-label="Pack"><strong>${pack.displayName}</strong> ${pack.version}<br /><${FileName} name=${pack.fileName} class="small muted" /></td>
                 <td data-label="Size" class="num">${humanSize(pack.size)}</td>
                 <td data-label="Status"><${Status} pack=${pack} /></td>
                 <td><span class="actions">
@@ -173,7 +173,7 @@ function BundleContents({ state, chosen }: { state: WizardState; chosen: Assesse
                 (p) => html`<tr>
                   <th scope="row" data-label="Pack">${p.displayName} ${p.version}<br /><span class="small muted">${LAYER_LABELS[p.layer]}</span>${p.reasons.length ? html`<br /><${Status} pack=${p} />` : null}</th>
                   <td data-label="Files" class="file-cell">
-                    <code class="break">${p.fileName}</code>
+                    <${FileName} name=${p.fileName} />
                     <span class="small muted">Signature: <code class="break">${p.signatureFileName}</code></span>
                     <span class="small muted">SHA-256:</span>
                     <${Sha256} value=${p.sha256} fileName=${p.fileName} />
