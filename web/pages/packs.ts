@@ -6,7 +6,13 @@
 import { html } from "htm/preact";
 import type { PackSearchResult, Product } from "../../worker/catalog/types";
 import { ARCHES, CLOUDS, LAYERS, type PackRef, packRefId } from "../../worker/domain/vocabulary";
-import { type CaptchaView, DownloadControls, type DownloadOutcome, DownloadOutput } from "../components/download";
+import {
+  type CaptchaView,
+  captchaThen,
+  DownloadControls,
+  type DownloadOutcome,
+  DownloadOutput,
+} from "../components/download";
 import { Breadcrumbs, Head } from "../components/layout";
 import { HiddenInputs, Notice } from "../components/ui";
 import { ARCH_LABELS, CLOUD_LABELS, humanSize, label, LAYER_LABELS, queryString } from "../lib/format";
@@ -229,7 +235,7 @@ function SelectionBar({
         ${selected.length ? html`<a href=${browseHref(filters, [], { cursor: filters.cursor, trail: filters.trail })} class="small">Clear selection</a>` : null}
       </span>
     </div>
-    <${DownloadControls} captcha=${captcha} formAction="/packs" />
+    <${DownloadControls} captcha=${captcha} formAction="/packs" grantBody=${JSON.stringify({ packs: selected.map(({ name, version }) => ({ name, version })) })} />
   </div>`;
 }
 
@@ -243,7 +249,7 @@ export function BrowsePage({ filters, result, products, selected, captcha, outco
     <${Breadcrumbs} trail=${[{ href: "/", label: "Home" }, { label: "Browse packs" }]} />
     <div class="page-head">
       <h1>Browse packs</h1>
-      <p>Filter and search the pack catalog and select the pack versions you need on any page. When finished, select the “I'm not a robot” captcha and Download Bundle, or Copy all URLs.</p>
+      <p>Filter and search the pack catalog and select the pack versions you need on any page. When finished, ${captchaThen(captcha, true)} Download Bundle, or Copy all URLs.</p>
     </div>
     <form method="get" action="/packs" class="with-sidebar" data-autosubmit data-selection>
       <input type="hidden" name="selected" value=${selected.map(packRefId).join(",")} />

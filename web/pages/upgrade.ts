@@ -18,7 +18,13 @@ import {
   layerPack,
   USE_CASE_LABELS,
 } from "../lib/format";
-import { type CaptchaView, DownloadControls, type DownloadOutcome, DownloadOutput } from "../components/download";
+import {
+  type CaptchaView,
+  captchaThen,
+  DownloadControls,
+  type DownloadOutcome,
+  DownloadOutput,
+} from "../components/download";
 import { guidesAfter } from "../lib/guides";
 import type { UpgradeLinks } from "../lib/upgrade";
 import { stateQuery, stepHref } from "../lib/wizard";
@@ -262,7 +268,7 @@ function DownloadCard({ plan, links, captcha, outcome }: PlanProps) {
     </section>`;
   return html`<form method="post" action=${links.download.replace(/^https?:\/\/[^/]+/, "").replace(/#download$/, "")} class="card stack download-form" id="download" aria-labelledby="download-title">
     <h2 id="download-title">Download upgrade</h2>
-    <p>Only what the site does not have yet: ${fileCount} ${fileCount === 1 ? "file" : "files"}, ${humanSize(totalBytes)} with signatures. Select the captcha, then <strong>Download Bundle</strong>, or <strong>Copy all URLs</strong> to fetch them later, for example with <code>curl</code>.</p>
+    <p>Only what the site does not have yet: ${fileCount} ${fileCount === 1 ? "file" : "files"}, ${humanSize(totalBytes)} with signatures. ${captchaThen(captcha)} <strong>Download Bundle</strong>, or <strong>Copy all URLs</strong> to fetch them later, for example with <code>curl</code>.</p>
     <${DownloadControls} captcha=${captcha} />
     <${DownloadOutput} outcome=${outcome} guides=${guidesAfter("packs", plan.product.id)} />
   </form>`;

@@ -4,7 +4,13 @@
 import { html } from "htm/preact";
 import { type Layer, LAYERS, type PackRef } from "../../../worker/domain/vocabulary";
 import type { AssessedPack, WizardState } from "../../../worker/catalog/types";
-import { type CaptchaView, DownloadControls, type DownloadOutcome, DownloadOutput } from "../../components/download";
+import {
+  type CaptchaView,
+  captchaThen,
+  DownloadControls,
+  type DownloadOutcome,
+  DownloadOutput,
+} from "../../components/download";
 import { CopyButton, FileName, Notice, Sha256 } from "../../components/ui";
 import { guidesAfter } from "../../lib/guides";
 import {
@@ -209,9 +215,10 @@ function ShareLink({ permalink }: { permalink: string }) {
 function DownloadForm({ state, chosen, missing, captcha, outcome }: Omit<ConfirmProps, "origin" | "productName">) {
   return html`<form method="post" action=${stepHref("confirm", state)} class="card stack download-form" id="download" aria-labelledby="download-title">
     <h2 id="download-title">Download</h2>
-    <p>When finished, select the “I'm not a robot” captcha, and select <strong>Download Bundle</strong>. Alternatively, <strong>Copy all URLs</strong> to download the files later in a way of your choosing, such as with <code>curl</code>. Each pack arrives as <code>${"<pack-name>.zst"}</code> with its <code>${"<pack-name>.sig.bin"}</code>.</p>
+    <p>When finished, ${captchaThen(captcha, true)} <strong>Download Bundle</strong>. Alternatively, <strong>Copy all URLs</strong> to download the files later in a way of your choosing, such as with <code>curl</code>. Each pack arrives as <code>${"<pack-name>.zst"}</code> with its <code>${"<pack-name>.sig.bin"}</code>.</p>
     <${DownloadControls}
       captcha=${captcha}
+      grantBody=${JSON.stringify({ packs: chosen.map((p) => ({ name: p.name, version: p.version })) })}
       disabledReason=${missing.length ? "First continue without the packs that are no longer published." : chosen.length === 0 ? "Add packs to the bundle first." : undefined}
     />
     <${DownloadOutput} outcome=${outcome} guides=${guidesAfter("packs", state.product)} />
