@@ -23,7 +23,7 @@ describe("humanSize", () => {
     expect(humanSize(1023)).toBe("1023\u00a0B");
     expect(humanSize(1536)).toBe("1.5\u00a0KB");
     expect(humanSize(10 * 1024 * 1024 + 300 * 1024)).toBe("10.3\u00a0MB");
-    expect(humanSize(5 * 1024 ** 3)).toBe("5 GB");
+    expect(humanSize(5 * 1024 ** 3)).toBe("5\u00a0GB");
     expect(humanSize(1_000_033)).toBe("977\u00a0KB");
   });
 });

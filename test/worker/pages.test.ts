@@ -174,12 +174,18 @@ describe("pack detail", () => {
     expect(download?.textContent).toBe("Download");
   });
 
-  it("never lists a yanked version, and 404s one", async () => {
+  it("never offers a yanked version: its link is a 410 saying when and why, an unknown one a 404", async () => {
     const body = await htmlPage("/packs/kubernetes");
     expect(body).not.toContain("kubernetes-1.28.0.zst");
     expect(body).toContain("Palette eXtended Kubernetes 1.32.3");
-    expect((await getPage("/packs/kubernetes?version=1.28.0")).res.status).toBe(404);
-    expect((await getPage("/packs/retired-logger")).res.status).toBe(404);
+    expect(body).toContain('data-yanked-version="1.28.0"');
+    const gone = await getPage("/packs/kubernetes?version=1.28.0");
+    expect(gone.res.status).toBe(410);
+    expect(gone.body).toContain("1.28.0 was yanked");
+    expect(gone.body).not.toContain("kubernetes-1.28.0.zst");
+    expect((await getPage("/packs/kubernetes?version=9.9.9")).res.status).toBe(404);
+    expect((await getPage("/packs/retired-logger")).res.status).toBe(410);
+    expect((await getPage("/packs/never-published")).res.status).toBe(404);
   });
 
   it("gives a 400 page naming the field for a malformed pack name", async () => {

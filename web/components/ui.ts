@@ -12,12 +12,12 @@ export function CopyButton({ text, label = "Copy", what }: { text: string; label
 }
 
 /**
- * A file name that wraps only after its separators (`-`, `.`, `_`, `/`), never inside a word:
- * palette-edge-<wbr>4.6.12.<wbr>iso, not palette-edge-4.6.12.is|o.
+ * A file name that wraps at its separators, never inside a word: palette-enterprise-appliance-|v4.6.12.iso,
+ * not …v4.6.12.is|o. Browsers break after a hyphen on their own; the old `word-break: break-all` broke
+ * anywhere. The name stays one text node, so it is copied, searched and matched as it is.
  */
 export function FileName({ name, class: className }: { name: string; class?: string }) {
-  const parts = name.split(/(?<=[-._/])/);
-  return html`<code class=${`file-name${className ? ` ${className}` : ""}`}>${parts.map((p, i) => (i ? html`<wbr />${p}` : p))}</code>`;
+  return html`<code class=${`file-name${className ? ` ${className}` : ""}`}>${name}</code>`;
 }
 
 export function Sha256({ value, fileName }: { value: string; fileName: string }) {

@@ -4,7 +4,8 @@ import { html } from "htm/preact";
 import { type ImageRef, packRefId, rangeText } from "../../worker/domain/vocabulary";
 import type { PackWithVersions } from "../../worker/catalog/types";
 import { Breadcrumbs, Head } from "../components/layout";
-import { FileName, Sha256 } from "../components/ui";
+import { FileName, Notice, Sha256 } from "../components/ui";
+import { type YankRecord, yankWords } from "../../worker/domain/yank-words";
 import { ARCH_LABELS, CLOUD_LABELS, humanSize, label, LAYER_LABELS, layerPack, USE_CASE_LABELS } from "../lib/format";
 
 const DEPENDENCY_WORDING: Record<string, string> = {
@@ -128,17 +129,32 @@ function AllVersions({ pack, shown }: { pack: PackWithVersions; shown: string })
   </section>`;
 }
 
+/** The versions taken out of the catalog, with when and why (newest yank first). */
+function YankedVersions({ yanked }: { yanked: YankRecord[] }) {
+  if (!yanked.length) return null;
+  return html`<section class="card stack" aria-labelledby="yanked-title">
+    <h2 id="yanked-title">Yanked versions</h2>
+    <p class="small muted">No longer offered or downloadable; kept here so an old link or bundle can say why.</p>
+    <ul data-yanked>
+      ${yanked.map((y) => html`<li data-yanked-version=${y.version}><strong>${y.version}</strong>: ${yankWords(y)}</li>`)}
+    </ul>
+  </section>`;
+}
+
 export function PackPage({
   pack,
   version,
   productNames = {},
   images = [],
+  gone,
 }: {
-  pack: PackWithVersions;
+  pack: PackWithVersions & { yanked?: YankRecord[] };
   version: string;
   productNames?: Record<string, string>;
   /** The container images the shown version ships. */
   images?: ImageRef[];
+  /** The yanked version an old link asked for: said first, before the published ones. */
+  gone?: YankRecord;
 }) {
   const v = pack.versions.find((x) => x.version === version) ?? pack.versions[0];
   return html`<${Head} title=${`${pack.displayName} ${v.version}`} islands=${["copy"]} />
@@ -148,10 +164,16 @@ export function PackPage({
       <h1>${pack.displayName} ${v.version}</h1>
       <p>${pack.description}</p>
     </div>
+    ${
+      gone
+        ? html`<${Notice} kind="warn"><p data-gone><strong>${pack.displayName} ${gone.version} was ${yankWords(gone)}.</strong> It is no longer offered or downloadable; the newest published version is shown below.</p><//>`
+        : null
+    }
     <div class="stack">
       <${VersionSummary} pack=${pack} v=${v} productNames=${productNames} />
       <${Dependencies} dependencies=${v.dependencies} />
       <${ContainerImages} images=${images} />
       <${AllVersions} pack=${pack} shown=${v.version} />
+      <${YankedVersions} yanked=${pack.yanked ?? []} />
     </div>`;
 }

@@ -20,7 +20,7 @@ const notModified: ResponseSpec = {
   headers: etag,
 };
 const notFound = (what: string): ResponseSpec => ({
-  description: `No such ${what} (yanked pack versions included).`,
+  description: `No such ${what}.`,
   schema: "Error",
 });
 
@@ -69,7 +69,12 @@ export const catalogOperations: OperationSpec[] = [
     tags: ["catalog"],
     params: packParams,
     headers: conditional,
-    responses: { "200": ok("The pack.", "Pack"), "304": notModified, "404": notFound("pack") },
+    responses: {
+      "200": ok("The pack.", "Pack"),
+      "304": notModified,
+      "404": notFound("pack"),
+      "410": { description: "Every version of the pack was yanked: when and why in details.", schema: "Error" },
+    },
   },
   {
     method: "get",
@@ -84,6 +89,7 @@ export const catalogOperations: OperationSpec[] = [
       "200": ok("The pack version.", "PackVersionDetail"),
       "304": notModified,
       "404": notFound("pack version"),
+      "410": { description: "The version was yanked: when and why in the message and details.", schema: "Error" },
     },
   },
   {

@@ -5,6 +5,8 @@ import { z } from "zod";
 import { captchaFromConfig, CAPTCHA_ACTION, type FetchFn } from "../captcha";
 import { bundleSpec } from "../catalog/bundle-spec";
 import { INSTALLER_KINDS, packRef, packRefId, productId } from "../domain/vocabulary";
+import { yankWords } from "../domain/yank-words";
+import { yankRecords } from "../db/yank";
 import type { Db } from "../db/client";
 import {
   findInstallerFiles,
@@ -15,7 +17,6 @@ import {
   insertGrant,
   installerYanked,
   productVersionExists,
-  yankedAmong,
 } from "../db/grants";
 import type { Config } from "../env";
 import { ApiError, badField, misconfigured, NotFound, notFound } from "../errors";
@@ -252,10 +253,11 @@ export async function loadLiveGrant(db: Db, capability: string, now: number): Pr
       `grant ${id} expired at ${new Date(grant.expiresAt).toISOString()}; request a new one`,
     );
   const [packsYanked, installersYanked] = await Promise.all([
-    yankedAmong(
+    // With when and why: an old bundle link says what happened, not only that something did.
+    yankRecords(
       db,
       grant.files.flatMap((f) => (f.packVersionId ? [f.packVersionId] : [])),
-    ),
+    ).then((records) => records.map((r) => `${packRefId(r)} (${yankWords(r)})`)),
     // Installers too: a key-incident yank pulls them, and bundle.tar or a presigned URL must not outlive it.
     Promise.all(
       grant.files.map(async (f) => {

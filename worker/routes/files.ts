@@ -3,7 +3,9 @@
 // cache or R2. Refusals are a 403 with one line of text, since curl and browsers show it as is.
 import { type Context, Hono } from "hono";
 import { type Db, latestStateReader } from "../db/client";
-import { type GrantRecord, installerYanked, yankedAmong } from "../db/grants";
+import { type GrantRecord, installerYanked } from "../db/grants";
+import { yankRecords } from "../db/yank";
+import { yankWords } from "../domain/yank-words";
 import { config } from "../env";
 import { type Downloadable, findDownloadable } from "../downloads/files";
 import { findProofFile, grantProofs } from "../downloads/provenance";
@@ -61,9 +63,8 @@ async function serveGrantFile(
   if (!check.ok) return refuse(check.reason);
   if (!grant || !file) return refuse("invalid signature");
   if (grant.revoked) return refuse("this download grant was revoked");
-  if (file.packVersionId && (await yankedAmong(db, [file.packVersionId])).size) {
-    return refuse(`${file.file} was yanked from the catalog; it is no longer offered`);
-  }
+  const [yank] = file.packVersionId ? await yankRecords(db, [file.packVersionId]) : [];
+  if (yank) return refuse(`${file.file} was ${yankWords(yank)}; it is no longer offered`);
   if (file.installer && (await installerYanked(db, file.installer))) {
     return refuse(`${file.file} was yanked from the catalog; it is no longer offered`);
   }

@@ -2,7 +2,8 @@
 import { Hono } from "hono";
 import { packFilters, packParams, packVersionParams } from "../catalog/filters";
 import { type CatalogVariables, catalogEtag } from "../catalog/generation";
-import { getPack, getPackVersion, searchPacks } from "../catalog/packs";
+import { searchPacks } from "../catalog/packs";
+import { packVersionOrYank, packWithYanks, yankedVersion } from "../catalog/yanks";
 import { validate } from "../validate";
 import { imagesOfPack } from "../db/images";
 
@@ -14,17 +15,22 @@ packsRoutes.get("/", validate("query", packFilters), async (c) =>
   c.json(await searchPacks(c.get("catalog"), c.req.valid("query"))),
 );
 
-// Each version lists the container images it ships (from its signed release manifest).
+// Each version lists the container images it ships (from its signed release manifest); yanked
+// versions are listed apart with when and why, and a pack or version that is only yanked is a 410 saying so.
 packsRoutes.get("/:name", validate("param", packParams), async (c) => {
   const { name } = c.req.valid("param");
-  const [pack, images] = await Promise.all([getPack(c.get("catalog"), name), imagesOfPack(c.get("catalog"), name)]);
-  return c.json({ ...pack, versions: pack.versions.map((v) => ({ ...v, images: images.get(v.version) ?? [] })) });
+  const [{ yanked, ...pack }, images] = await Promise.all([
+    packWithYanks(c.get("catalog"), name),
+    imagesOfPack(c.get("catalog"), name),
+  ]);
+  const versions = pack.versions.map((v) => ({ ...v, images: images.get(v.version) ?? [] }));
+  return c.json({ ...pack, versions, yanked: yanked.map(yankedVersion) });
 });
 
 packsRoutes.get("/:name/versions/:version", validate("param", packVersionParams), async (c) => {
   const { name, version } = c.req.valid("param");
   const [detail, images] = await Promise.all([
-    getPackVersion(c.get("catalog"), name, version),
+    packVersionOrYank(c.get("catalog"), name, version),
     imagesOfPack(c.get("catalog"), name),
   ]);
   return c.json({ ...detail, images: images.get(version) ?? [] });

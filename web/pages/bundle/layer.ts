@@ -2,8 +2,9 @@
 // one-pack layers, checkboxes for add-ons); the hidden ones sit in a <details> with each reason.
 // One GET form carries the filters, the picks and the list of packs it showed, so /bundle/next can
 // apply the picks without JavaScript.
+import type { MissingPack } from "../../../worker/catalog/types";
 import { html } from "htm/preact";
-import { ARCHES, type Layer, type PackRef, packRefId } from "../../../worker/domain/vocabulary";
+import { ARCHES, type Layer, packRefId } from "../../../worker/domain/vocabulary";
 import type { CompatibleResult, PackVersionSummary, WizardState } from "../../../worker/catalog/types";
 import { HiddenInputs } from "../../components/ui";
 import { ARCH_LABELS, CLOUD_LABELS, label, LAYER_LABELS, layerPack } from "../../lib/format";
@@ -86,7 +87,7 @@ type LayerProps = {
   state: WizardState;
   result: CompatibleResult;
   /** Chosen pack versions the catalog no longer publishes. */
-  missing: readonly PackRef[];
+  missing: readonly MissingPack[];
   q?: string;
   page: number;
 };

@@ -1,8 +1,9 @@
 // Review (change or remove any layer's pack) and Confirm (the bundle as it will be downloaded,
 // its spec export, its permalink, "Explore additional add-ons", and the download itself: the captcha,
 // Download Bundle and Copy all URLs, posting back to Confirm).
+import type { MissingPack } from "../../../worker/catalog/types";
 import { html } from "htm/preact";
-import { type Layer, LAYERS, type PackRef } from "../../../worker/domain/vocabulary";
+import { type Layer, LAYERS } from "../../../worker/domain/vocabulary";
 import type { AssessedPack, WizardState } from "../../../worker/catalog/types";
 import {
   type CaptchaView,
@@ -30,7 +31,7 @@ import { AgentNotice } from "./start";
 type Props = {
   state: WizardState;
   chosen: AssessedPack[];
-  missing: readonly PackRef[];
+  missing: readonly MissingPack[];
   origin: string;
   productName?: string;
 };
