@@ -7,27 +7,30 @@ import { secureHeaders } from "hono/secure-headers";
 import { captchaCspSources } from "./captcha";
 import { ApiError, errorBody, fromHttpException, misconfigured, NoRoute } from "./errors";
 import { ConfigError } from "./env";
-import { adminKeysRoutes } from "./routes/admin-keys";
-import { adminRoutes } from "./routes/admin";
-import { adminGrantsRoutes } from "./routes/admin-grants";
-import { browseRoutes } from "./routes/browse";
-import { bundleRoutes } from "./routes/bundle";
-import { compatibleRoutes } from "./routes/compatible";
-import { downloadPageRoutes } from "./routes/download-page";
-import { filesRoutes } from "./routes/files";
-import { grantsRoutes } from "./routes/grants";
-import { keyRoutes } from "./routes/keys";
-import { manifestsRoutes } from "./routes/manifests";
-import { changesRoutes } from "./routes/changes";
-import { imagesApiRoutes, imagesPageRoutes } from "./routes/images";
-import { openapiRoutes } from "./routes/openapi";
-import { packsRoutes } from "./routes/packs";
+import { adminRoutes } from "./routes/api/admin";
+import { adminGrantsRoutes } from "./routes/api/admin-grants";
+import { adminKeysRoutes } from "./routes/api/admin-keys";
+import { tokensRoutes } from "./routes/api/admin-tokens";
+import { changesRoutes } from "./routes/api/changes";
+import { compatibleRoutes } from "./routes/api/compatible";
+import { dlRoutes } from "./routes/api/dl";
+import { grantsRoutes } from "./routes/api/grants";
+import { imagesApiRoutes } from "./routes/api/images";
+import { keyRoutes } from "./routes/api/keys";
+import { manifestsRoutes } from "./routes/api/manifests";
+import { openapiRoutes } from "./routes/api/openapi";
+import { packsRoutes } from "./routes/api/packs";
+import { productsRoutes } from "./routes/api/products";
+import { upgradePlansRoutes } from "./routes/api/upgrade-plans";
 import { htmlErrorHandler, htmlRenderer, wantsHtmlPage } from "./routes/html";
-import { pagesRoutes } from "./routes/pages";
-import { productsRoutes } from "./routes/products";
-import { tokensRoutes } from "./routes/tokens";
-import { upgradePlansRoutes } from "./routes/upgrade-plans";
-import { upgradeRoutes } from "./routes/upgrade";
+import { wizardRoutes } from "./routes/pages/bundle";
+import { downloadPageRoutes } from "./routes/pages/download";
+import { homeRoutes } from "./routes/pages/home";
+import { imagesPageRoutes } from "./routes/pages/images";
+import { installRoutes } from "./routes/pages/install";
+import { packsPageRoutes } from "./routes/pages/packs";
+import { upgradeRoutes } from "./routes/pages/upgrade";
+import { verifyRoutes } from "./routes/pages/verify";
 
 export type AppEnv = { Bindings: Env; Variables: { requestId: string } };
 
@@ -57,18 +60,22 @@ app.use(
 // The one HTML renderer: c.render(page) is the page in the layout (see routes/html.ts).
 app.use(htmlRenderer);
 
-app.route("/", keyRoutes);
-app.route("/", pagesRoutes); // server-rendered HTML: /, /install/*, /verify
-app.route("/bundle", bundleRoutes); // the bundle wizard
-app.route("/packs", browseRoutes); // browse packs
-app.route("/dl", filesRoutes); // worker-signed downloads
+// Pages (HTML, worker/routes/pages/), each file named by the URL it serves.
+app.route("/", homeRoutes);
+app.route("/install", installRoutes); // a product's installers and their download form
+app.route("/", verifyRoutes); // /verify and the scripts it offers
+app.route("/bundle", wizardRoutes); // the bundle wizard
+app.route("/packs", packsPageRoutes); // browse packs
 app.route("/download", downloadPageRoutes); // links shared before: redirects to the pages that carry the download forms
 app.route("/upgrade", upgradeRoutes); // plan a site's upgrade to a newer product version
+app.route("/images", imagesPageRoutes); // which pack versions ship an image, as a page
+// Files and the JSON API (worker/routes/api/), each file named by the URL it serves.
+app.route("/", keyRoutes); // /spectro_public_key.pem, /keys/<id>.pem
+app.route("/dl", dlRoutes); // worker-signed downloads
 app.route("/api/v1/products", productsRoutes);
 app.route("/api/v1/packs", packsRoutes);
 app.route("/api/v1/changes", changesRoutes); // incremental mirroring
 app.route("/api/v1/images", imagesApiRoutes); // which pack versions ship an image
-app.route("/images", imagesPageRoutes); // the same question as a page
 app.route("/api/v1/compatible", compatibleRoutes);
 app.route("/api/v1/upgrade-plans", upgradePlansRoutes);
 app.route("/api/v1/grants", grantsRoutes);

@@ -64,6 +64,24 @@ describe.each<CaptchaProvider>(["turnstile", "recaptcha"])("%s siteverify", (pro
   });
 
   it.each([
+    ["ends with this host", "evilstudio.example"],
+    ["is a subdomain of this host", "attacker.studio.example"],
+    ["starts with this host", "studio.example.attacker.test"],
+    ["is a parent domain of this host", "example"],
+    ["is a suffix of this host", "o.example"],
+  ])(
+    "refuses a token solved on a host that %s (hostname compared exactly, mutant captcha-hostname-suffix)",
+    async (_how, host) => {
+      const { fetchFn } = siteverify({ success: true, hostname: host, action: "download" });
+      expect(await createVerifier(provider, "s", fetchFn).verify(input)).toMatchObject({
+        ok: false,
+        status: 403,
+        code: "captcha_wrong_site",
+      });
+    },
+  );
+
+  it.each([
     ["null", null],
     ["a list", [{ success: true, hostname: "studio.example" }]],
     ["a number", 1],
@@ -235,6 +253,45 @@ describe("the gate on POST /api/v1/grants", () => {
     const again = await post(settings, { captchaToken: "one-time" });
     expect(again.status).toBe(403);
     expect(await again.json()).toMatchObject({ error: { code: "captcha_expired" } });
+  });
+
+  it("refuses a Turnstile token solved for another action on this site (mutant captcha-action-dropped)", async () => {
+    // A widget elsewhere on the site (a login, a newsletter form) hands out tokens for its own action.
+    vi.spyOn(globalThis, "fetch").mockResolvedValue(
+      Response.json({ success: true, hostname: "studio.example", action: "newsletter" }),
+    );
+    const settings = {
+      ENVIRONMENT: "production",
+      CAPTCHA_PROVIDER: "turnstile",
+      CAPTCHA_SECRET: "s",
+      CAPTCHA_SITE_KEY: "k",
+    };
+    const res = await post(settings, { captchaToken: "solved-for-newsletter" }, { "CF-Connecting-IP": "192.0.2.45" });
+    expect(res.status).toBe(403);
+    expect(await res.json()).toMatchObject({ error: { code: "captcha_wrong_action" } });
+  });
+
+  it("rate-limits a client by its address, not by its captcha token: 21 freshly solved tokens from one IP (mutant grant-limit-by-captcha-token)", async () => {
+    // Solving captchas is cheap for a farm; each token is new, so a limit keyed by it never bites.
+    const spy = vi
+      .spyOn(globalThis, "fetch")
+      .mockImplementation(async () => Response.json({ success: true, hostname: "studio.example", action: "download" }));
+    const settings = {
+      ENVIRONMENT: "production",
+      CAPTCHA_PROVIDER: "turnstile",
+      CAPTCHA_SECRET: "s",
+      CAPTCHA_SITE_KEY: "k",
+    };
+    const statuses: number[] = [];
+    for (let i = 0; i < 21; i++) {
+      const res = await post(settings, { captchaToken: `farm-token-${i}` }, { "CF-Connecting-IP": "192.0.2.46" });
+      await res.body?.cancel();
+      statuses.push(res.status);
+    }
+    expect(statuses.slice(0, 20)).toEqual(Array(20).fill(201));
+    expect(statuses[20]).toBe(429);
+    // The limit comes before siteverify: the 21st token never reached the provider.
+    expect(spy).toHaveBeenCalledTimes(20);
   });
 
   it("answers a reCAPTCHA outage with 503 and Retry-After, issuing nothing", async () => {

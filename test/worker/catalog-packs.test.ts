@@ -313,7 +313,9 @@ describe("GET /api/v1/packs/:name and /versions/:version", () => {
     });
     const retired = await refused("/api/v1/packs/retired-logger", 410);
     expect(retired.code).toBe("yanked");
-    expect(retired.message).toMatch(/^retired-logger 2\.0\.0 was yanked on \d{4}-\d\d-\d\d \d\d:\d\d UTC: fixture: yanked$/);
+    expect(retired.message).toMatch(
+      /^retired-logger 2\.0\.0 was yanked on \d{4}-\d\d-\d\d \d\d:\d\d UTC: fixture: yanked$/,
+    );
     expect((await refused("/api/v1/packs/kubernetes/versions/1.28.0", 410)).message).toMatch(
       /^kubernetes 1\.28\.0 was yanked on .* UTC: /,
     );

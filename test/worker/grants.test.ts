@@ -134,6 +134,22 @@ describe("POST /api/v1/grants", () => {
     ).toBe(400);
   });
 
+  it("refuses 501 packs in one grant or one bundle before looking any up, naming the field (mutants grant-pack-count-unbounded, bundle-pack-count-unbounded)", async () => {
+    // Each pack is a lookup: an unbounded list turns one request into thousands of D1 reads.
+    const packs = Array.from({ length: 501 }, (_, i) => ({ name: "kubernetes", version: `1.30.${i}` }));
+    const asPacks = await postGrant({ packs }, "198.51.100.31");
+    expect(asPacks.status).toBe(400);
+    expect(((await asPacks.json()) as { error: { message: string } }).error.message).toMatch(
+      /^packs: at most 500 packs a grant/,
+    );
+    const bundle = { product: "palette-enterprise", version: "4.6.12", useCase: "controller", cloud: "aws", packs };
+    const asBundle = await postGrant({ bundle }, "198.51.100.31");
+    expect(asBundle.status).toBe(400);
+    expect(((await asBundle.json()) as { error: { message: string } }).error.message).toMatch(
+      /^bundle\.packs: a bundle holds at most 500 packs/,
+    );
+  });
+
   it("limits each client to 20 grants a minute with 429 and Retry-After, without affecting others", async () => {
     const body = { packs: [{ name: "kubernetes", version: "1.30.4" }] };
     const statuses: number[] = [];

@@ -1,13 +1,11 @@
 // The one path every grant takes, whether it comes from the JSON API, a page's download form or an
 // automation manifest: gate → resolve → record → sign; and how a grant's manifest is answered.
-import { edgeCache } from "../edge-cache";
-import type { Context } from "hono";
 import { latestStateReader, primaryWriter } from "../db/client";
 import type { GrantRecord } from "../db/grants";
 import { config } from "../env";
 import { defaultKey } from "../keys";
 import type { FetchFn } from "../captcha";
-import { manifestBody } from "./bundle";
+import { manifestBody } from "./grant-documents";
 import {
   type GrantView,
   grantView,
@@ -21,24 +19,21 @@ import type { ManifestEntry, ManifestFormat } from "./manifests";
 import type { GrantFile } from "../db/grants";
 import { grantProofs, type ReleaseProof } from "./provenance";
 import { imagesOfPackVersions } from "../db/images";
-import { DEFAULT_MAX_CACHE_BYTES, type ServeDeps } from "./serve";
+import type { ServeDeps } from "./serve";
 import { urlSigner } from "./signers";
 import type { TokenScope } from "./tokens";
 
-type AnyContext = Context<{ Bindings: Env }>;
-
-export const originOf = (c: AnyContext) => new URL(c.req.url).origin;
-
-export const clientIp = (c: AnyContext) => c.req.header("CF-Connecting-IP") ?? undefined;
-
-export function storageDeps(c: AnyContext): ServeDeps {
-  return {
-    bucket: c.env.ARTIFACTS,
-    cache: edgeCache(),
-    waitUntil: (p) => c.executionCtx.waitUntil(p),
-    maxCacheBytes: DEFAULT_MAX_CACHE_BYTES,
-  };
-}
+/** What issuing a grant needs of the request that asked for it (routes/context.ts reads it off the request). */
+export type Requester = {
+  /** The studio's origin as the client reached it: signed URLs and links start with it. */
+  origin: string;
+  hostname: string;
+  ip?: string;
+  country?: string;
+  userAgent?: string;
+  authorization?: string;
+  waitUntil: (p: Promise<unknown>) => void;
+};
 
 export type Issued = {
   grant: GrantRecord;
@@ -50,7 +45,8 @@ export type Issued = {
 };
 
 export async function issueGrant(
-  c: AnyContext,
+  env: Env,
+  requester: Requester,
   input: {
     selection: Selection | { changes: unknown };
     /** Files already resolved (the changes since a generation); otherwise the selection is resolved. */
@@ -60,31 +56,30 @@ export async function issueGrant(
     fetch?: FetchFn;
   },
 ): Promise<Issued> {
-  const cfg = config(c.env);
-  const writer = primaryWriter(c.env);
-  const ip = clientIp(c);
-  const signer = urlSigner(cfg, originOf(c)); // fails on a misconfigured signer before anything is recorded
+  const cfg = config(env);
+  const writer = primaryWriter(env);
+  const { ip, origin } = requester;
+  const signer = urlSigner(cfg, origin); // fails on a misconfigured signer before anything is recorded
   const { tokenId } = await passGate({
-    env: c.env,
+    env,
     cfg,
     writer,
-    authorization: c.req.header("Authorization"),
+    authorization: requester.authorization,
     captchaToken: input.captchaToken,
-    hostname: new URL(c.req.url).hostname,
+    hostname: requester.hostname,
     ip,
     scope: input.scope,
-    waitUntil: (p) => c.executionCtx.waitUntil(p),
+    waitUntil: requester.waitUntil,
     fetch: input.fetch,
   });
   // Resolved at the primary: a pack yanked a moment ago is refused even if a replica lags.
   const files = input.files ?? (await resolveSelection(writer, input.selection as Selection));
-  const country = (c.req.raw.cf as { country?: string } | undefined)?.country;
   const { grant, capability } = await recordGrant(
     writer,
     cfg,
     input.selection,
     files,
-    { ip, country, userAgent: c.req.header("User-Agent"), tokenId },
+    { ip, country: requester.country, userAgent: requester.userAgent, tokenId },
     Date.now(),
   );
   const [entries, proofs] = await Promise.all([signedEntries(grant, signer), grantProofs(writer, grant)]);
@@ -93,38 +88,34 @@ export async function issueGrant(
     capability,
     entries,
     proofs,
-    view: grantView(grant, capability, entries, originOf(c), signer.strategy),
+    view: grantView(grant, capability, entries, origin, signer.strategy),
   };
 }
 
 /**
- * A grant's manifest as a download. `entries` is called only for the formats that list signed URLs;
- * extraHeaders add to the common ones.
+ * A grant's manifest document (body and media type). `entries` is called only for the formats that
+ * list signed URLs.
  */
-export async function manifestResponse(
-  c: AnyContext,
+export async function grantManifest(
+  env: Env,
+  origin: string,
+  deps: ServeDeps,
   format: ManifestFormat,
   grant: GrantRecord,
   entries: () => Promise<ManifestEntry[]>,
-  extraHeaders: Record<string, string> = {},
-): Promise<Response> {
-  const signer = urlSigner(config(c.env), originOf(c));
-  const { body, contentType } = await manifestBody(format, grant, entries, {
-    origin: originOf(c),
-    defaultKeyId: defaultKey(config(c.env).TRUSTED_PUBLIC_KEYS, Date.now()).id,
-    deps: storageDeps(c),
-    proofs: await grantProofs(latestStateReader(c.env), grant),
+): Promise<{ body: string; contentType: string }> {
+  const cfg = config(env);
+  const signer = urlSigner(cfg, origin);
+  return manifestBody(format, grant, entries, {
+    origin,
+    defaultKeyId: defaultKey(cfg.TRUSTED_PUBLIC_KEYS, Date.now()).id,
+    deps,
+    proofs: await grantProofs(latestStateReader(env), grant),
     sign: (file) => signer.sign(grant, file),
     images: () =>
       imagesOfPackVersions(
-        latestStateReader(c.env),
+        latestStateReader(env),
         grant.files.flatMap((f) => (f.packVersionId ? [f.packVersionId] : [])),
       ),
-  });
-  return c.body(body, 200, {
-    "Content-Type": contentType,
-    "Content-Disposition": `attachment; filename="${format}"`,
-    "Cache-Control": "private, no-store",
-    ...extraHeaders,
   });
 }

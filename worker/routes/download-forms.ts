@@ -6,9 +6,10 @@ import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { VNode } from "preact";
 import { CAPTCHA_ACTION, captchaWidget } from "../captcha";
-import { grantTarLength, tarFolder } from "../downloads/bundle";
+import { grantTarLength, tarFolder } from "../downloads/grant-documents";
 import type { Selection } from "../downloads/grants";
 import { issueGrant } from "../downloads/issue";
+import { requesterOf } from "./context";
 import { urlsTxt } from "../downloads/manifests";
 import { config, ConfigError } from "../env";
 import { ApiError } from "../errors";
@@ -53,7 +54,7 @@ export async function postDownload(
 ): Promise<PostedDownload> {
   const headers = { "Cache-Control": "no-store" };
   try {
-    const { grant, entries, view, proofs } = await issueGrant(c, {
+    const { grant, entries, view, proofs } = await issueGrant(c.env, requesterOf(c), {
       selection,
       captchaToken: fields["cf-turnstile-response"] || fields["g-recaptcha-response"] || undefined,
       scope: "grants:create",

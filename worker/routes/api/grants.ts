@@ -3,10 +3,10 @@
 // of the grant response), never with the public grant id that every /dl URL shows.
 import { type Context, Hono } from "hono";
 import { z } from "zod";
-import { latestStateReader } from "../db/client";
-import { config } from "../env";
-import { invalidInput, NotFound } from "../errors";
-import { grantTar, grantTarLength, tarFolder } from "../downloads/bundle";
+import { latestStateReader } from "../../db/client";
+import { config } from "../../env";
+import { invalidInput, NotFound } from "../../errors";
+import { grantTar, grantTarLength, tarFolder } from "../../downloads/grant-documents";
 import {
   GRANT_FORMATS,
   grantRequestSchema,
@@ -14,7 +14,7 @@ import {
   grantView,
   loadLiveGrant,
   signedEntries,
-} from "../downloads/grants";
+} from "../../downloads/grants";
 import {
   cachedPartChecksums,
   joinAndVerifySh,
@@ -26,22 +26,23 @@ import {
   partsListing,
   partsSha256Sums,
   partsUrlsTxt,
-} from "../downloads/parts";
-import { partCount, partSuffix } from "../domain/vocabulary";
-import { issueGrant, manifestResponse, originOf, storageDeps } from "../downloads/issue";
-import { MANIFEST_FORMATS, type ManifestFormat } from "../downloads/manifests";
-import { urlSigner } from "../downloads/signers";
-import { grantProofs } from "../downloads/provenance";
-import "../downloads/openapi-paths"; // registers the download operations in the OpenAPI document
-import { limitBody, SELECTION_BODY_BYTES } from "../body-limit";
-import { validate } from "../validate";
-import "../downloads/openapi-journeys"; // registers the parts and changes operations in the OpenAPI document
+} from "../../downloads/parts";
+import { partCount, partSuffix } from "../../domain/vocabulary";
+import { issueGrant } from "../../downloads/issue";
+import { manifestResponse, originOf, requesterOf, storageDeps } from "../context";
+import { MANIFEST_FORMATS, type ManifestFormat } from "../../downloads/manifests";
+import { urlSigner } from "../../downloads/signers";
+import { grantProofs } from "../../downloads/provenance";
+import "../../downloads/openapi-paths"; // registers the download operations in the OpenAPI document
+import { limitBody, SELECTION_BODY_BYTES } from "../../body-limit";
+import { validate } from "../../validate";
+import "../../downloads/openapi-journeys"; // registers the parts and changes operations in the OpenAPI document
 
 export const grantsRoutes = new Hono<{ Bindings: Env }>();
 
 grantsRoutes.post("/", limitBody(SELECTION_BODY_BYTES), validate("json", grantRequestSchema), async (c) => {
   const { captchaToken, ...selection } = c.req.valid("json");
-  const { view } = await issueGrant(c, { selection, captchaToken, scope: "grants:create" });
+  const { view } = await issueGrant(c.env, requesterOf(c), { selection, captchaToken, scope: "grants:create" });
   return c.json(view, 201, { "Cache-Control": "no-store" });
 });
 

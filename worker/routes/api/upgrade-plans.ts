@@ -2,12 +2,12 @@
 // in, the upgrade plan out (kept, upgraded, removed, installers, the grant selection of only the
 // new files, and the resulting bundle spec with its links). Reads only; nothing is recorded.
 import { Hono } from "hono";
-import { SELECTION_BODY_BYTES, limitBody } from "../body-limit";
-import { planUpgrade, upgradePlanSchema, upgradeRequest } from "../catalog/upgrade";
-import { catalogReader } from "../db/client";
-import { registerOperations, registerSchemas } from "../openapi";
-import { validate } from "../validate";
-import { upgradeLinks } from "../../web/lib/upgrade";
+import { SELECTION_BODY_BYTES, limitBody } from "../../body-limit";
+import { planUpgrade, upgradePlanSchema, upgradeRequest } from "../../catalog/upgrade";
+import { catalogReader } from "../../db/client";
+import { registerOperations, registerSchemas } from "../../openapi";
+import { validate } from "../../validate";
+import { upgradeLinks } from "../../../web/lib/upgrade";
 
 export const upgradePlansRoutes = new Hono<{ Bindings: Env }>();
 

@@ -2,15 +2,15 @@
 // and the incident call that yanks all of it at once (audited). Bearer token only.
 import { Hono } from "hono";
 import { z } from "zod";
-import { adminBearer } from "../admin-auth";
-import { ADMIN_BODY_BYTES, limitBody } from "../body-limit";
-import { primaryWriter } from "../db/client";
-import { auditTrail, publishedUnderKey, yankSignedByKey } from "../db/key-incidents";
-import { config } from "../env";
-import { notFound } from "../errors";
-import { keyStatus } from "../keys";
-import { registerOperations, registerSchemas } from "../openapi";
-import { validate } from "../validate";
+import { adminBearer } from "../../admin-auth";
+import { ADMIN_BODY_BYTES, limitBody } from "../../body-limit";
+import { primaryWriter } from "../../db/client";
+import { auditTrail, publishedUnderKey, yankSignedByKey } from "../../db/key-incidents";
+import { config } from "../../env";
+import { notFound } from "../../errors";
+import { keyStatus } from "../../keys";
+import { registerOperations, registerSchemas } from "../../openapi";
+import { validate } from "../../validate";
 import { admin, reasonBody, unauthorized } from "./admin";
 
 export const adminKeysRoutes = new Hono<{ Bindings: Env }>();

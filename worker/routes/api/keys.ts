@@ -1,8 +1,8 @@
 // The trusted public keys, for users who verify with `openssl dgst -sha256 -verify`.
 import { Hono } from "hono";
-import { config, type TrustedKey } from "../env";
-import { defaultKey, keyStatus } from "../keys";
-import { notFound } from "../errors";
+import { config, type TrustedKey } from "../../env";
+import { defaultKey, keyStatus } from "../../keys";
+import { notFound } from "../../errors";
 
 export const keyRoutes = new Hono<{ Bindings: Env }>();
 

@@ -6,18 +6,19 @@
 // The response names its grant (X-Grant-Id) and links to its other formats with the grant's capability.
 import { type Context, Hono } from "hono";
 import { z } from "zod";
-import { bundleSpec } from "../catalog/bundle-spec";
-import { INSTALLER_KINDS, packRef } from "../domain/vocabulary";
-import { grantUrl, installersSelection, type Selection } from "../downloads/grants";
-import { issueGrant, manifestResponse, originOf } from "../downloads/issue";
-import { MANIFEST_FORMATS } from "../downloads/manifests";
-import { bearerOf } from "../downloads/tokens";
-import { ApiError } from "../errors";
-import { limitBody, SELECTION_BODY_BYTES } from "../body-limit";
-import { validate } from "../validate";
-import { latestStateReader } from "../db/client";
-import { changesSince } from "../db/changes";
-import { changesQuery } from "../catalog/filters";
+import { bundleSpec } from "../../catalog/bundle-spec";
+import { INSTALLER_KINDS, packRef } from "../../domain/vocabulary";
+import { grantUrl, installersSelection, type Selection } from "../../downloads/grants";
+import { issueGrant } from "../../downloads/issue";
+import { manifestResponse, originOf, requesterOf } from "../context";
+import { MANIFEST_FORMATS } from "../../downloads/manifests";
+import { bearerOf } from "../../downloads/tokens";
+import { ApiError } from "../../errors";
+import { limitBody, SELECTION_BODY_BYTES } from "../../body-limit";
+import { validate } from "../../validate";
+import { latestStateReader } from "../../db/client";
+import { changesSince } from "../../db/changes";
+import { changesQuery } from "../../catalog/filters";
 
 export const manifestsRoutes = new Hono<{ Bindings: Env }>();
 
@@ -34,7 +35,10 @@ manifestsRoutes.use(async (c, next) => {
 const formatParam = z.object({ format: z.enum(MANIFEST_FORMATS) });
 
 async function respond(c: Context<{ Bindings: Env }>, selection: Selection, format: (typeof MANIFEST_FORMATS)[number]) {
-  const { grant, capability, entries, view } = await issueGrant(c, { selection, scope: "manifests:read" });
+  const { grant, capability, entries, view } = await issueGrant(c.env, requesterOf(c), {
+    selection,
+    scope: "manifests:read",
+  });
   return manifestResponse(c, format, grant, async () => entries, {
     "X-Grant-Id": grant.id,
     "X-Grant-Expires": view.expiresAt,
@@ -93,7 +97,7 @@ manifestsRoutes.get("/changes/:format", validate("param", formatParam), validate
     ...(yanked.length ? { "X-Yanked": yanked.join(", ").slice(0, 4000) } : {}),
   };
   if (!files.length) return c.body(null, 204, headers);
-  const { grant, capability, entries, view } = await issueGrant(c, {
+  const { grant, capability, entries, view } = await issueGrant(c.env, requesterOf(c), {
     selection: { changes: { since, upTo: changes.generation, ...filters } },
     files,
     scope: "manifests:read",

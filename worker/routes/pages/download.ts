@@ -5,13 +5,13 @@
 // goes the same way (its single-use captcha answer is not carried over).
 import { type Context, Hono } from "hono";
 import { z } from "zod";
-import { packRefId } from "../domain/vocabulary";
-import { badField, invalidInput } from "../errors";
-import { browseHref } from "../../web/pages/packs";
-import { parseRefList, stepHref } from "../../web/lib/wizard";
-import { parseWizardState } from "../catalog/filters";
-import { FORM_BODY_BYTES, limitBody } from "../body-limit";
-import { htmlErrorHandler, parseForm, parseOrThrow } from "./html";
+import { packRefId } from "../../domain/vocabulary";
+import { badField, invalidInput } from "../../errors";
+import { browseHref } from "../../../web/pages/packs";
+import { parseRefList, stepHref } from "../../../web/lib/wizard";
+import { parseWizardState } from "../../catalog/filters";
+import { FORM_BODY_BYTES, limitBody } from "../../body-limit";
+import { htmlErrorHandler, parseForm, parseOrThrow } from "../html";
 
 export const downloadPageRoutes = new Hono<{ Bindings: Env }>();
 

@@ -1,17 +1,17 @@
 // The bundle wizard (mounted at "/bundle"): one server-rendered page per step, the form target
 // that applies a step's choice, Confirm's download form, and the bundle spec's export and import. The whole wizard state
 // lives in the query string, so every step works without JavaScript and every URL can be shared.
-import { explainMissing } from "../catalog/yanks";
+import { explainMissing } from "../../catalog/yanks";
 import { type Context, Hono } from "hono";
 import { html } from "htm/preact";
 import { z } from "zod";
-import { bundleSpec } from "../catalog/bundle-spec";
-import { LAYERS, packRefId } from "../domain/vocabulary";
-import { assessChosenPacks, compatiblePacksTolerant } from "../catalog/compatibility";
-import { catalogEtag } from "../catalog/generation";
-import { listProducts } from "../catalog/products";
-import { catalogReader, type Db } from "../db/client";
-import { badField, invalidInput } from "../errors";
+import { bundleSpec } from "../../catalog/bundle-spec";
+import { LAYERS, packRefId } from "../../domain/vocabulary";
+import { assessChosenPacks, compatiblePacksTolerant } from "../../catalog/compatibility";
+import { catalogEtag } from "../../catalog/generation";
+import { listProducts } from "../../catalog/products";
+import { catalogReader, type Db } from "../../db/client";
+import { badField, invalidInput } from "../../errors";
 import {
   adjacentStep,
   applyPicks,
@@ -23,21 +23,21 @@ import {
   stateQuery,
   stepHref,
   type StepId,
-} from "../../web/lib/wizard";
-import type { WizardState } from "../catalog/types";
-import { parseWizardState } from "../catalog/filters";
-import { LAYER_LABELS } from "../../web/lib/format";
-import { ProductStep, VersionStep, UseCaseStep, CloudStep } from "../../web/pages/bundle/start";
-import { LayerStep, PACKS_PER_PAGE } from "../../web/pages/bundle/layer";
-import { ConfirmStep, ReviewStep } from "../../web/pages/bundle/review";
-import type { DownloadOutcome } from "../../web/components/download";
-import { FORM_BODY_BYTES, limitBody } from "../body-limit";
-import { captchaView, formFields, postDownload, postedPage } from "./download-forms";
-import { htmlErrorHandler, parseForm, parseOrThrow, parsePicks, queryOf, type PagesEnv } from "./html";
+} from "../../../web/lib/wizard";
+import type { WizardState } from "../../catalog/types";
+import { parseWizardState } from "../../catalog/filters";
+import { LAYER_LABELS } from "../../../web/lib/format";
+import { ProductStep, VersionStep, UseCaseStep, CloudStep } from "../../../web/pages/bundle/start";
+import { LayerStep, PACKS_PER_PAGE } from "../../../web/pages/bundle/layer";
+import { ConfirmStep, ReviewStep } from "../../../web/pages/bundle/review";
+import type { DownloadOutcome } from "../../../web/components/download";
+import { FORM_BODY_BYTES, limitBody } from "../../body-limit";
+import { captchaView, formFields, postDownload, postedPage } from "../download-forms";
+import { htmlErrorHandler, parseForm, parseOrThrow, parsePicks, queryOf, type PagesEnv } from "../html";
 
-export const bundleRoutes = new Hono<PagesEnv>();
+export const wizardRoutes = new Hono<PagesEnv>();
 
-bundleRoutes.onError(htmlErrorHandler);
+wizardRoutes.onError(htmlErrorHandler);
 
 function wizardState(url: string): WizardState {
   const parsed = parseWizardState(queryOf(url));
@@ -51,14 +51,14 @@ const gate = (step: StepId, state: WizardState) => {
   return stepHref(firstMissingStep(state) ?? "product", state);
 };
 
-bundleRoutes.get("/", (c) => c.redirect(`/bundle/product${new URL(c.req.url).search}`, 303));
+wizardRoutes.get("/", (c) => c.redirect(`/bundle/product${new URL(c.req.url).search}`, 303));
 
-bundleRoutes.get("/product", catalogEtag, async (c) => {
+wizardRoutes.get("/product", catalogEtag, async (c) => {
   const state = wizardState(c.req.url);
   return c.render(html`<${ProductStep} state=${state} products=${await listProducts(c.get("catalog"))} />`);
 });
 
-bundleRoutes.get("/version", catalogEtag, async (c) => {
+wizardRoutes.get("/version", catalogEtag, async (c) => {
   const state = wizardState(c.req.url);
   const redirect = gate("version", state);
   if (redirect) return c.redirect(redirect, 303);
@@ -67,13 +67,13 @@ bundleRoutes.get("/version", catalogEtag, async (c) => {
   return c.render(html`<${VersionStep} state=${state} product=${product} />`);
 });
 
-bundleRoutes.get("/use-case", catalogEtag, async (c) => {
+wizardRoutes.get("/use-case", catalogEtag, async (c) => {
   const state = wizardState(c.req.url);
   const redirect = gate("use-case", state);
   return redirect ? c.redirect(redirect, 303) : c.render(html`<${UseCaseStep} state=${state} />`);
 });
 
-bundleRoutes.get("/cloud", catalogEtag, async (c) => {
+wizardRoutes.get("/cloud", catalogEtag, async (c) => {
   const state = wizardState(c.req.url);
   const redirect = gate("cloud", state);
   return redirect ? c.redirect(redirect, 303) : c.render(html`<${CloudStep} state=${state} />`);
@@ -95,7 +95,7 @@ const layerParams = z.object({
   page: z.coerce.number().int().min(1).max(10_000).default(1),
 });
 
-bundleRoutes.get("/layers/:layer", catalogEtag, async (c) => {
+wizardRoutes.get("/layers/:layer", catalogEtag, async (c) => {
   const layer = parseOrThrow(z.enum(LAYERS), c.req.param("layer"), "layer");
   const state = wizardState(c.req.url);
   const redirect = gate(layer, state);
@@ -128,7 +128,7 @@ bundleRoutes.get("/layers/:layer", catalogEtag, async (c) => {
 const chosenDetails = async (db: Db, state: WizardState) =>
   explainMissing(db, await assessChosenPacks(db, compatibilityQuery(state)));
 
-bundleRoutes.get("/review", catalogEtag, async (c) => {
+wizardRoutes.get("/review", catalogEtag, async (c) => {
   const state = wizardState(c.req.url);
   const redirect = gate("review", state) ?? (state.useCase === "addon" ? stepHref("confirm", state) : undefined);
   if (redirect) return c.redirect(redirect, 303);
@@ -145,7 +145,7 @@ async function confirmStep(c: Context<PagesEnv>, db: Db, state: WizardState, out
   return html`<${ConfirmStep} state=${state} chosen=${chosen} missing=${missing} origin=${new URL(c.req.url).origin} productName=${productName} captcha=${captchaView(c.env)} outcome=${outcome} />`;
 }
 
-bundleRoutes.get("/confirm", catalogEtag, async (c) => {
+wizardRoutes.get("/confirm", catalogEtag, async (c) => {
   const state = wizardState(c.req.url);
   const redirect = gate("confirm", state);
   if (redirect) return c.redirect(redirect, 303);
@@ -153,7 +153,7 @@ bundleRoutes.get("/confirm", catalogEtag, async (c) => {
 });
 
 // Confirm's download form posts back here: the grant is made and the same page shows its links.
-bundleRoutes.post("/confirm", limitBody(FORM_BODY_BYTES), async (c) => {
+wizardRoutes.post("/confirm", limitBody(FORM_BODY_BYTES), async (c) => {
   const state = wizardState(c.req.url);
   const redirect = gate("confirm", state);
   if (redirect) return c.redirect(redirect, 303);
@@ -174,7 +174,7 @@ const nextParams = z.object({
 
 // Every wizard form submits here: the choice is applied to the state and the browser is sent
 // to the canonical URL of the step it asked for, so the address bar always holds the bundle.
-bundleRoutes.get("/next", (c) => {
+wizardRoutes.get("/next", (c) => {
   const params = parseOrThrow(nextParams, {
     from: c.req.query("from"),
     go: c.req.query("go") || undefined,
@@ -205,7 +205,7 @@ bundleRoutes.get("/next", (c) => {
   return c.redirect(stepHref(target, state, extra), 303);
 });
 
-bundleRoutes.get("/spec.json", (c) => {
+wizardRoutes.get("/spec.json", (c) => {
   const state = wizardState(c.req.url);
   const spec = parseOrThrow(bundleSpec, { ...state, cloud: state.useCase === "controller" ? state.cloud : undefined });
   return new Response(`${JSON.stringify(spec, null, 2)}\n`, {
@@ -219,7 +219,7 @@ bundleRoutes.get("/spec.json", (c) => {
 const MAX_SPEC_BYTES = 256 * 1024;
 
 // The spec file plus the multipart framing around it.
-bundleRoutes.post("/import", limitBody(MAX_SPEC_BYTES + 16 * 1024), async (c) => {
+wizardRoutes.post("/import", limitBody(MAX_SPEC_BYTES + 16 * 1024), async (c) => {
   const form = await parseForm(c);
   const file = form.spec;
   if (!(file instanceof File)) throw badField("spec", "choose a bundle spec file to import");

@@ -1,9 +1,9 @@
 // /api/v1/products: the products, their versions, and each version's installers.
 import { Hono } from "hono";
-import { type CatalogVariables, catalogEtag } from "../catalog/generation";
-import { productVersionParams } from "../catalog/filters";
-import { getInstallers, listProducts } from "../catalog/products";
-import { validate } from "../validate";
+import { type CatalogVariables, catalogEtag } from "../../catalog/generation";
+import { productVersionParams } from "../../catalog/filters";
+import { getInstallers, listProducts } from "../../catalog/products";
+import { validate } from "../../validate";
 
 export const productsRoutes = new Hono<{ Bindings: Env; Variables: CatalogVariables }>();
 

@@ -2,11 +2,11 @@
 // the catalog's kept counts. Bearer token only.
 import { Hono } from "hono";
 import { z } from "zod";
-import { adminBearer } from "../admin-auth";
-import { INSTALLER_KINDS, packRef, productId } from "../domain/vocabulary";
-import { type Db, primaryWriter } from "../db/client";
-import { yankPackVersion } from "../db/yank";
-import { recountCatalog } from "../db/facets";
+import { adminBearer } from "../../admin-auth";
+import { INSTALLER_KINDS, packRef, productId } from "../../domain/vocabulary";
+import { type Db, primaryWriter } from "../../db/client";
+import { yankPackVersion } from "../../db/yank";
+import { recountCatalog } from "../../db/facets";
 import {
   getRelease,
   listReleases,
@@ -14,21 +14,21 @@ import {
   type ReleaseCursor,
   releaseStuckRelease,
   requeueQuarantined,
-} from "../db/releases";
-import { yankInstaller } from "../db/key-incidents";
-import { RELEASE_STATUSES } from "../db/schema";
-import { ApiError, notFound } from "../errors";
-import { registerOperations, registerSchemas, registerSecurityScheme, type ResponseSpec } from "../openapi";
+} from "../../db/releases";
+import { yankInstaller } from "../../db/key-incidents";
+import { RELEASE_STATUSES } from "../../db/schema";
+import { ApiError, notFound } from "../../errors";
+import { registerOperations, registerSchemas, registerSecurityScheme, type ResponseSpec } from "../../openapi";
 import {
   releasePageSchema,
   releaseSchema,
   syncRunListSchema,
   syncSummarySchema,
   yankedPackVersionSchema,
-} from "../sync/api-schemas";
-import { runSync } from "../sync/run";
-import { ADMIN_BODY_BYTES, limitBody } from "../body-limit";
-import { validate } from "../validate";
+} from "../../sync/api-schemas";
+import { runSync } from "../../sync/run";
+import { ADMIN_BODY_BYTES, limitBody } from "../../body-limit";
+import { validate } from "../../validate";
 
 export const adminRoutes = new Hono<{ Bindings: Env }>();
 

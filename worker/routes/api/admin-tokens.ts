@@ -2,13 +2,13 @@
 // its SHA-256 is stored. Admin bearer only (checked here too, so the mount order cannot matter).
 import { Hono } from "hono";
 import { z } from "zod";
-import { adminBearer } from "../admin-auth";
-import { primaryWriter } from "../db/client";
-import { insertApiToken, listApiTokens, revokeApiToken } from "../db/grants";
-import { generateToken, hashToken, newTokenRequest } from "../downloads/tokens";
-import { notFound } from "../errors";
-import { ADMIN_BODY_BYTES, limitBody } from "../body-limit";
-import { validate } from "../validate";
+import { adminBearer } from "../../admin-auth";
+import { primaryWriter } from "../../db/client";
+import { insertApiToken, listApiTokens, revokeApiToken } from "../../db/grants";
+import { generateToken, hashToken, newTokenRequest } from "../../downloads/tokens";
+import { notFound } from "../../errors";
+import { ADMIN_BODY_BYTES, limitBody } from "../../body-limit";
+import { validate } from "../../validate";
 
 export const tokensRoutes = new Hono<{ Bindings: Env }>();
 

@@ -5,19 +5,19 @@
 import { type Context, Hono } from "hono";
 import { html } from "htm/preact";
 import { z } from "zod";
-import { bundleSpec, type BundleSpec } from "../catalog/bundle-spec";
-import { dottedVersion, parseWizardState } from "../catalog/filters";
-import { catalogEtag } from "../catalog/generation";
-import { listProducts } from "../catalog/products";
-import { planUpgrade } from "../catalog/upgrade";
-import { ApiError, badField, fieldOf, invalidInput, NotFound } from "../errors";
-import { queryString } from "../../web/lib/format";
-import { upgradeLinks } from "../../web/lib/upgrade";
-import { UpgradePage, type UpgradePageProps } from "../../web/pages/upgrade";
-import { FORM_BODY_BYTES, limitBody } from "../body-limit";
-import { latestStateReader } from "../db/client";
-import { captchaView, formFields, postDownload, postedPage } from "./download-forms";
-import { htmlErrorHandler, queryOf, type PagesEnv } from "./html";
+import { bundleSpec, type BundleSpec } from "../../catalog/bundle-spec";
+import { dottedVersion, parseWizardState } from "../../catalog/filters";
+import { catalogEtag } from "../../catalog/generation";
+import { listProducts } from "../../catalog/products";
+import { planUpgrade } from "../../catalog/upgrade";
+import { ApiError, badField, fieldOf, invalidInput, NotFound } from "../../errors";
+import { queryString } from "../../../web/lib/format";
+import { upgradeLinks } from "../../../web/lib/upgrade";
+import { UpgradePage, type UpgradePageProps } from "../../../web/pages/upgrade";
+import { FORM_BODY_BYTES, limitBody } from "../../body-limit";
+import { latestStateReader } from "../../db/client";
+import { captchaView, formFields, postDownload, postedPage } from "../download-forms";
+import { htmlErrorHandler, queryOf, type PagesEnv } from "../html";
 
 export const upgradeRoutes = new Hono<PagesEnv>();
 

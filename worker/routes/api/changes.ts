@@ -2,11 +2,11 @@
 // after a catalog generation, with the usual pack filters, and the generation it is current to;
 // /api/v1/changes/mirror.sh is a nightly job's script that keeps the last generation it mirrored.
 import { Hono } from "hono";
-import { changesQuery } from "../catalog/filters";
-import { latestStateReader } from "../db/client";
-import { changesSince, type Changes } from "../db/changes";
-import { originOf } from "../downloads/issue";
-import { validate } from "../validate";
+import { changesQuery } from "../../catalog/filters";
+import { latestStateReader } from "../../db/client";
+import { changesSince, type Changes } from "../../db/changes";
+import { originOf } from "../context";
+import { validate } from "../../validate";
 
 /** What a client sees of a changed file: its names, checksum, key and release; storage stays private. */
 export const publicChanges = (c: Changes) => ({

@@ -7,9 +7,9 @@ import {
   packSearchSchema,
   packVersionDetailSchema,
   productListSchema,
-} from "../catalog/api-schemas";
-import { catalogOperations } from "../catalog/openapi-paths";
-import { buildOpenApiDocument, registerOperations, registerSchemas } from "../openapi";
+} from "../../catalog/api-schemas";
+import { catalogOperations } from "../../catalog/openapi-paths";
+import { buildOpenApiDocument, registerOperations, registerSchemas } from "../../openapi";
 
 registerSchemas({
   ProductList: productListSchema,

@@ -1,11 +1,11 @@
 // /api/v1/packs: browse (filters, search, facets, cursor pages) and the detail of a pack or version.
 import { Hono } from "hono";
-import { packFilters, packParams, packVersionParams } from "../catalog/filters";
-import { type CatalogVariables, catalogEtag } from "../catalog/generation";
-import { searchPacks } from "../catalog/packs";
-import { packVersionOrYank, packWithYanks, yankedVersion } from "../catalog/yanks";
-import { validate } from "../validate";
-import { imagesOfPack } from "../db/images";
+import { packFilters, packParams, packVersionParams } from "../../catalog/filters";
+import { type CatalogVariables, catalogEtag } from "../../catalog/generation";
+import { searchPacks } from "../../catalog/packs";
+import { packVersionOrYank, packWithYanks, yankedVersion } from "../../catalog/yanks";
+import { validate } from "../../validate";
+import { imagesOfPack } from "../../db/images";
 
 export const packsRoutes = new Hono<{ Bindings: Env; Variables: CatalogVariables }>();
 

@@ -4,27 +4,27 @@
 import { type Context, Hono } from "hono";
 import { html } from "htm/preact";
 import { z } from "zod";
-import { packRef, packRefId, type PackRef } from "../domain/vocabulary";
-import { packName, parseBrowseFilters } from "../catalog/filters";
-import { catalogEtag } from "../catalog/generation";
-import { searchPacks } from "../catalog/packs";
-import { packWithYanks } from "../catalog/yanks";
-import { imagesOfPack } from "../db/images";
-import { listProducts } from "../catalog/products";
-import { catalogReader, type Db } from "../db/client";
-import { invalidInput, notFound } from "../errors";
-import type { DownloadOutcome } from "../../web/components/download";
-import { applyPicks } from "../../web/lib/wizard";
-import { type BrowseFilters, browseQuery, resolveSubmission } from "../../web/lib/browse";
-import { PackPage } from "../../web/pages/pack";
-import { BrowsePage, browseHref } from "../../web/pages/packs";
-import { captchaView, postDownload, postedPage, type PostedDownload } from "./download-forms";
-import { htmlErrorHandler, parseForm, parseOrThrow, parsePicks, queryOf, type PagesEnv } from "./html";
-import { FORM_BODY_BYTES, limitBody } from "../body-limit";
+import { packRef, packRefId, type PackRef } from "../../domain/vocabulary";
+import { packName, parseBrowseFilters } from "../../catalog/filters";
+import { catalogEtag } from "../../catalog/generation";
+import { searchPacks } from "../../catalog/packs";
+import { packWithYanks } from "../../catalog/yanks";
+import { imagesOfPack } from "../../db/images";
+import { listProducts } from "../../catalog/products";
+import { catalogReader, type Db } from "../../db/client";
+import { invalidInput, notFound } from "../../errors";
+import type { DownloadOutcome } from "../../../web/components/download";
+import { applyPicks } from "../../../web/lib/wizard";
+import { type BrowseFilters, browseQuery, resolveSubmission } from "../../../web/lib/browse";
+import { PackPage } from "../../../web/pages/pack";
+import { BrowsePage, browseHref } from "../../../web/pages/packs";
+import { captchaView, postDownload, postedPage, type PostedDownload } from "../download-forms";
+import { htmlErrorHandler, parseForm, parseOrThrow, parsePicks, queryOf, type PagesEnv } from "../html";
+import { FORM_BODY_BYTES, limitBody } from "../../body-limit";
 
-export const browseRoutes = new Hono<PagesEnv>();
+export const packsPageRoutes = new Hono<PagesEnv>();
 
-browseRoutes.onError(htmlErrorHandler);
+packsPageRoutes.onError(htmlErrorHandler);
 
 /** The browse filters and cursor trail a /packs URL (or the posted form) carries. */
 function filtersOf(query: Record<string, string>, trail: string[]) {
@@ -66,7 +66,7 @@ async function browsePage(
   return html`<${BrowsePage} filters=${view.filters} result=${result} products=${products} selected=${view.selected} captcha=${captchaView(c.env)} outcome=${view.outcome} />`;
 }
 
-browseRoutes.get("/", catalogEtag, async (c) => {
+packsPageRoutes.get("/", catalogEtag, async (c) => {
   const query = queryOf(c.req.url);
   const submission = submissionOf(query, c.req.queries("pick") ?? []);
   const { filters } = filtersOf(query, submission.trail);
@@ -81,7 +81,7 @@ browseRoutes.get("/", catalogEtag, async (c) => {
 
 // The selection bar's Download Bundle and Copy all URLs post the whole form (filters, selection,
 // ticked boxes, captcha answer) here; the same page comes back with the grant's links.
-browseRoutes.post("/", limitBody(FORM_BODY_BYTES), async (c) => {
+packsPageRoutes.post("/", limitBody(FORM_BODY_BYTES), async (c) => {
   const body = await parseForm(c, { all: true });
   const strings = (v: unknown) => (Array.isArray(v) ? v : [v]).filter((x): x is string => typeof x === "string");
   const query = Object.fromEntries(
@@ -100,7 +100,7 @@ browseRoutes.post("/", limitBody(FORM_BODY_BYTES), async (c) => {
   );
 });
 
-browseRoutes.get("/:name", catalogEtag, async (c) => {
+packsPageRoutes.get("/:name", catalogEtag, async (c) => {
   const name = parseOrThrow(packName, c.req.param("name"), "name");
   const { version } = parseOrThrow(z.object({ version: packRef.shape.version.optional() }), {
     version: c.req.query("version") || undefined,

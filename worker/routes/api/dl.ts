@@ -2,20 +2,20 @@
 // not expired) and the pack or installer (not yanked since) are checked, then the file is streamed from the edge
 // cache or R2. Refusals are a 403 with one line of text, since curl and browsers show it as is.
 import { type Context, Hono } from "hono";
-import { type Db, latestStateReader } from "../db/client";
-import { type GrantRecord, installerYanked } from "../db/grants";
-import { yankRecords } from "../db/yank";
-import { yankWords } from "../domain/yank-words";
-import { config } from "../env";
-import { type Downloadable, findDownloadable } from "../downloads/files";
-import { findProofFile, grantProofs } from "../downloads/provenance";
-import { findGrant } from "../downloads/grants";
-import { storageDeps } from "../downloads/issue";
-import { serveDownloadable } from "../downloads/serve";
-import { parseSignedQuery, verifyWorkerSignature } from "../downloads/signers";
-import { signingKeys } from "../downloads/settings";
+import { type Db, latestStateReader } from "../../db/client";
+import { type GrantRecord, installerYanked } from "../../db/grants";
+import { yankRecords } from "../../db/yank";
+import { yankWords } from "../../domain/yank-words";
+import { config } from "../../env";
+import { type Downloadable, findDownloadable } from "../../downloads/files";
+import { findProofFile, grantProofs } from "../../downloads/provenance";
+import { findGrant } from "../../downloads/grants";
+import { storageDeps } from "../context";
+import { serveDownloadable } from "../../downloads/serve";
+import { parseSignedQuery, verifyWorkerSignature } from "../../downloads/signers";
+import { signingKeys } from "../../downloads/settings";
 
-export const filesRoutes = new Hono<{ Bindings: Env }>();
+export const dlRoutes = new Hono<{ Bindings: Env }>();
 
 const refuse = (reason: string) =>
   new Response(`${reason}\n`, {
@@ -25,12 +25,12 @@ const refuse = (reason: string) =>
 
 // Every method reaches the check: the signature covers the method (HEAD counting as GET), so a GET
 // URL used for anything but GET or HEAD fails it like any other tampering.
-filesRoutes.all("/:grant/:file", (c) =>
+dlRoutes.all("/:grant/:file", (c) =>
   serveGrantFile(c, async (grant) => findDownloadable(grant.files, c.req.param("file"))),
 );
 
 // The signed release manifests that cover a grant's files: releases/<release-id>/release.json(.sig.bin).
-filesRoutes.all("/:grant/releases/:release/:name", (c) =>
+dlRoutes.all("/:grant/releases/:release/:name", (c) =>
   serveGrantFile(c, async (grant, db) =>
     findProofFile(await grantProofs(db, grant), `releases/${c.req.param("release")}/${c.req.param("name")}`),
   ),

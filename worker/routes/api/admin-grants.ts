@@ -1,13 +1,13 @@
 // /api/v1/admin/grants: the grant audit trail (who downloaded what, from where) and revocation.
 import { Hono } from "hono";
 import { z } from "zod";
-import { adminBearer } from "../admin-auth";
-import { primaryWriter } from "../db/client";
-import { getGrant, listGrants, revokeGrant } from "../db/grants";
-import { GRANT_ID } from "../downloads/grants";
-import { notFound } from "../errors";
-import { ADMIN_BODY_BYTES, limitBody } from "../body-limit";
-import { validate } from "../validate";
+import { adminBearer } from "../../admin-auth";
+import { primaryWriter } from "../../db/client";
+import { getGrant, listGrants, revokeGrant } from "../../db/grants";
+import { GRANT_ID } from "../../downloads/grants";
+import { notFound } from "../../errors";
+import { ADMIN_BODY_BYTES, limitBody } from "../../body-limit";
+import { validate } from "../../validate";
 
 export const adminGrantsRoutes = new Hono<{ Bindings: Env }>();
 
