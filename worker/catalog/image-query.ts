@@ -4,7 +4,10 @@
 // docker.io/library/nginx, `calico/node` is docker.io/calico/node), so people find what they type.
 import { z } from "zod";
 import type { ImageQuery } from "../db/images";
+import { normalizeRepository } from "../domain/image-names";
 import { IMAGE_REFERENCE } from "../sync/release-manifest";
+
+export { normalizeRepository };
 
 const repository = z
   .string()
@@ -15,22 +18,6 @@ const digest = z
   .string()
   .regex(/^(sha256:)?[0-9a-f]{64}$/, "must be sha256:<64 lower-case hex>")
   .transform((d) => (d.startsWith("sha256:") ? d : `sha256:${d}`));
-
-/**
- * A repository as container tools name it in full: no registry host means Docker Hub, a Docker Hub
- * name without a namespace is an official image under library/, and index.docker.io is docker.io.
- * A first component is a host when it has a dot or a port, or is localhost (the distribution rule).
- */
-export function normalizeRepository(name: string): string {
-  const slash = name.indexOf("/");
-  const first = slash < 0 ? "" : name.slice(0, slash);
-  const hasHost = slash >= 0 && (first.includes(".") || first.includes(":") || first === "localhost");
-  const host = hasHost ? first : "docker.io";
-  const path = hasHost ? name.slice(slash + 1) : name;
-  const hub = host === "docker.io" || host === "index.docker.io" || host === "registry-1.docker.io";
-  if (!hub) return `${host}/${path}`;
-  return path.includes("/") ? `docker.io/${path}` : `docker.io/library/${path}`;
-}
 
 /** A free-text reference: a digest, repository[:tag][@digest], or a bare repository (normalized). */
 export function parseImageQuery(text: string): ImageQuery | undefined {
