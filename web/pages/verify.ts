@@ -148,7 +148,7 @@ function BundleStep({ examples }: { examples: VerifyExamples }) {
           Every download also carries the publisher's signed release manifests, <code>${"releases/<release-id>/release.json"}</code>${" "}
           with <code>release.json.sig.bin</code>: the lists, signed with the same key, of every file in each release with its size
           and SHA-256. <code>verify-bundle.sh</code> (in every <code>.tar</code>, written by <code>download.sh</code>, or${" "}
-          <a href="/verify-bundle.sh" download="verify-bundle.sh">here</a>) checks with OpenSSL alone that each manifest is
+          <a href="/verify-bundle.sh" download="verify-bundle.sh">as verify-bundle.sh on its own</a>) checks with OpenSSL alone that each manifest is
           signed by the key, that every file you downloaded matches a manifest's size and SHA-256 and its own signature, and
           that nothing is missing. A file no manifest covers, or a file under another name, is reported.
         </p>
@@ -181,6 +181,25 @@ function ImagesStep() {
           code=${'grep -o \'"image": *"[^"]*"\' releases/*/release.json     # what the signed manifests declare\nwhile read -r ref; do skopeo copy --all "docker://$ref" "oci-archive:$(echo "$ref" | tr \'/:@\' \'___\').tar"; done < images.txt\ncrane digest docker.io/calico/node:v3.29.1                    # compare with the digest in images.txt'}
           what="image verification commands"
         />
+        <h3 id="step-images-cosign">Verify image signatures with cosign</h3>
+        <p>
+          The images inside the bundles are signed with the same key. After loading a bundle's images into your site's
+          registry, verify each one there, by digest, with <a href="https://docs.sigstore.dev/cosign/system_config/installation/">cosign</a>${" "}
+          (the ECDSA P-256 <code>spectro_public_key.pem</code> works for cosign as it is):
+        </p>
+        <${CodeBlock}
+          code=${"cosign verify --key spectro_public_key.pem registry.example.local:5000/calico/node@sha256:<digest>"}
+          what="cosign command"
+        />
+        <p>
+          Every download comes with <code>verify-images.sh</code> (beside <code>images.txt</code> in its manifests): it runs that
+          command for every image of the download, with the registry host replaced by the one you name, prints one line per image,
+          and exits 1 if any fails. Without cosign it says that nothing was checked.
+        </p>
+        <${CodeBlock}
+          code=${"sh verify-images.sh registry.example.local:5000     # your registry; omit it to check where each image was published"}
+          what="verify-images.sh command"
+        />
         <p class="small muted">Incident: <a href="/images">which pack versions ship an image?</a> Search by repository, tag or digest.</p>
       </section>`;
 }
@@ -212,7 +231,7 @@ export function VerifyPage({
   keys: KeyListing[];
   script: string;
 }) {
-  return html`<${Head} title="Bundle Verification Instructions" area="verify" islands=${["copy"]} />
+  return html`<${Head} title="Bundle Verification Instructions" area="verify" islands=${["copy"]} description="Verify Artifact Studio downloads: each file against its .sig.bin with OpenSSL, whole bundles against the signed release manifests, and container images with cosign." />
     <${Breadcrumbs} trail=${[{ href: "/", label: "Home" }, { label: "Bundle Verification Instructions" }]} />
     <${PageHead} title="Bundle Verification Instructions">
       All ZST bundles and ISO files downloaded from Artifact Studio are signed. A <code>.sig.bin</code> file accompanies each

@@ -42,7 +42,7 @@ while IFS= read -r ref; do
   target="$ref"
   [ -z "$REGISTRY" ] || target="$REGISTRY/\${ref#*/}"
   checked=$((checked + 1))
-  if err=$(cosign verify --key "$PUBKEY" "$target" 2>&1 >/dev/null); then
+  if err=$(cosign verify --key "$PUBKEY" "$target" 2>&1 >/dev/null </dev/null); then
     echo "$target: ✅ Signature valid"
   else
     failed=$((failed + 1))
