@@ -12,15 +12,17 @@
 // cannot silently time the wrong path. Each median is shown as a ratio to the cold
 // GET /api/v1/products (the cheapest catalog read) measured alongside it, and as a large/small
 // ratio. Every response's X-D1-Rows-Read (D1's meta.rows_read over the request) is reported too.
-// Then the ingest benchmark (scripts/bench-ingest.ts, --ingest-mib, 0 to skip). The last line
+// Then the ingest benchmark (scripts/bench-ingest.ts, --ingest-mib, 0 to skip) and the sync's faults
+// (scripts/bench-faults.ts: publish after a killed verify, a run with junk folders; --faults-mib 0 skips). The last line
 // printed is one JSON object for CI:
-//   {"packs":N,"versions":N,"cold":{"<request>":{"medianMs","p90Ms","ratio","rowsRead"},…},"warm":{…},
-//    "ingest":{"ratio","mibPerS","cpuSecondsPerGiB",…},"release10":{"sequentialMs","fanOutMs","ratio",…}}
+//   {"packs":N,"versions":N,"cold":{"<request>":{"medianMs","p90Ms","ratio","rowsRead","rowsReadSmall","rowsGrowth"},…},
+//    "warm":{…}, "ingest":{"ratio","mibPerS","cpuSecondsPerGiB",…},"release10":{"sequentialMs","fanOutMs","ratio",…},
+//    "faults":{"publishAfterKillMs","syncNoJunkMs","syncYoungJunkMs","syncAbandonedJunkMs",…}}
 // (the large catalog, ratios against its cold baseline; ingest against a bare DigestStream pass). Everything lives in a fresh temp dir,
 // removed at the end; only 127.0.0.1 is contacted.
 //
 //   npm run bench -- [--versions 10000 | --packs 2000] [--reps 15] [--warmup 3] [--keep] [--reuse <dir>] [--port 8806]
-//                    [--ingest-mib 128] [--release10-mib 64]
+//                    [--ingest-mib 128] [--release10-mib 64] [--faults-mib 256] [--faults-junk 5000]
 //
 // --keep leaves the temp dir; --reuse <dir> starts both studios on such a kept dir without
 // generating, signing or syncing the large catalog again (migrations still apply), e.g. to compare
@@ -40,6 +42,7 @@ import {
   writeDemoReleases,
   type DemoRelease,
 } from "./demo-catalog";
+import { type FaultFigures, faultsBenchmark } from "./bench-faults";
 import { ingestBenchmark } from "./bench-ingest";
 import { formatSummary, startStudio, type Studio } from "./studio";
 
@@ -59,6 +62,9 @@ const { values } = parseArgs({
     "ingest-mib": { type: "string", default: "128" },
     // MiB per file of the ingest benchmark's ten-file release (before/after the fan-out); 0 skips it.
     "release10-mib": { type: "string", default: "64" },
+    // The faults section (scripts/bench-faults.ts): the pack killed mid-verify (0 skips it) and the junk folders.
+    "faults-mib": { type: "string", default: "256" },
+    "faults-junk": { type: "string", default: "5000" },
   },
 });
 const PACKS = values.versions
@@ -69,6 +75,8 @@ const WARMUP = positive(values.warmup, "--warmup");
 const LARGE_PORT = positive(values.port, "--port");
 const SMALL_PORT = LARGE_PORT + 1;
 const INGEST_PORT = LARGE_PORT + 2;
+/** The faults benchmark's studio (the ten-file release's takes INGEST_PORT + 1). */
+const FAULTS_PORT = LARGE_PORT + 4;
 const PRODUCT = "palette-enterprise";
 const BASELINE = "GET /api/v1/products (baseline)";
 
@@ -373,6 +381,7 @@ function printTable(small: Target, large: Target, checked: number) {
     "×base",
     "rows",
     "large/small",
+    "rows large/small",
   ];
   const rows = small.probes.flatMap((probe, i) =>
     CACHE_PATHS.map((path) => [
@@ -381,6 +390,7 @@ function printTable(small: Target, large: Target, checked: number) {
       ...cells(small, path, i),
       ...cells(large, path, i),
       (median(large, path, i) / median(small, path, i)).toFixed(2),
+      rowsGrowth(small, large, path, i).toFixed(2),
     ]),
   );
   const widths = columns.map((c, i) => Math.max(c.length, ...rows.map((r) => r[i].length)));
@@ -403,8 +413,24 @@ function printTable(small: Target, large: Target, checked: number) {
 
 const round1 = (n: number) => Math.round(n * 10) / 10;
 
-/** The one-line JSON a CI job tracks: the large catalog's figures, ratios against its own cold baseline. */
-function summary(large: Target, packs: number, versions: number) {
+/** D1 rows read by the large catalog over the small one's, for the same request (a read that reads none stays 1). */
+const rowsGrowth = (small: Target, large: Target, path: CachePath, i: number) =>
+  Math.round((Math.max(1, rowsRead(large, path, i)) / Math.max(1, rowsRead(small, path, i))) * 100) / 100;
+
+function reportFaults(f: FaultFigures) {
+  console.log(
+    `\nfaults: a ${f.fileMib} MiB verify killed with SIGKILL was published ${(f.publishAfterKillMs / 1000).toFixed(1)} s after the kill (attempt ${f.attemptsAfterKill}; stall floor shortened to ${f.stallFloorSeconds} s)`,
+  );
+  console.log(
+    `faults: a sync run took ${f.syncNoJunkMs} ms without junk, ${f.syncYoungJunkMs} ms with ${f.junkFolders} young junk folders (×${f.youngJunkRatio}), ${f.syncAbandonedJunkMs} ms once they were quarantined as abandoned (×${f.abandonedJunkRatio})`,
+  );
+}
+
+/**
+ * The one-line JSON a CI job tracks: the large catalog's figures, ratios against its own cold
+ * baseline, and D1 rows read per request at both sizes with their growth (large / small).
+ */
+function summary(small: Target, large: Target, packs: number, versions: number) {
   const byRequest = (path: CachePath) =>
     Object.fromEntries(
       large.probes.map((probe, i) => [
@@ -414,6 +440,8 @@ function summary(large: Target, packs: number, versions: number) {
           p90Ms: round1(percentile(large.samples[path][i], 0.9)),
           ratio: Math.round((median(large, path, i) / median(large, "cold", 0)) * 100) / 100,
           rowsRead: rowsRead(large, path, i),
+          rowsReadSmall: rowsRead(small, path, i),
+          rowsGrowth: rowsGrowth(small, large, path, i),
         },
       ]),
     );
@@ -450,7 +478,7 @@ async function main() {
   const large = await target(largeStudio);
   const checked = await measure([small, large]);
   printTable(small, large, checked);
-  const catalog = summary(large, largeStudio.summary.packs ?? PACKS, largeStudio.versions);
+  const catalog = summary(small, large, largeStudio.summary.packs ?? PACKS, largeStudio.versions);
   // Ingest: the sync's verifier against a bare DigestStream pass, and the ten-file release before
   // and after the fan-out, whose studio takes the port after the ingest Worker's (scripts/bench-ingest.ts).
   const { release10, ...ingest } =
@@ -462,7 +490,24 @@ async function main() {
           release10Mib: Number(values["release10-mib"]),
         })
       : {};
-  console.log(JSON.stringify({ ...catalog, ...("ratio" in ingest && { ingest }), ...(release10 && { release10 }) }));
+  const faults =
+    Number(values["faults-mib"]) > 0
+      ? await faultsBenchmark({
+          work: root,
+          fileMib: Number(values["faults-mib"]),
+          junk: Number(values["faults-junk"]),
+          port: FAULTS_PORT,
+        })
+      : undefined;
+  if (faults) reportFaults(faults);
+  console.log(
+    JSON.stringify({
+      ...catalog,
+      ...("ratio" in ingest && { ingest }),
+      ...(release10 && { release10 }),
+      ...(faults && { faults }),
+    }),
+  );
 }
 
 try {

@@ -4,77 +4,37 @@
 //      the same object straight from the R2 binding (wrangler's platform proxy) in the same run;
 //   2. grant issuance time for a 100-pack bundle, against a 1-pack grant in the same run;
 //   3. workerd's resident memory, sampled from /proc while curl pulls the >1 GiB file.
-// Usage: npx tsx scripts/bench-downloads.ts [--big-mib 1100] [--keep]
+// Ends with one JSON line of every figure.
+// Usage: npx tsx scripts/bench-downloads.ts [--big-mib 1100] [--medium-mib 64] [--packs 100] [--dir /tmp/dl-dev]
+//        [--port 8805] [--keep]      (CI's smoke run: --big-mib 80 --medium-mib 40 --packs 5)
 import { execFile } from "node:child_process";
-import { createHash, createSign } from "node:crypto";
-import { createWriteStream, existsSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { parseArgs, promisify } from "node:util";
-import { type DemoKey, ensureDemoKey, ensureDevVars, openLocalPlatform } from "./demo-catalog";
+import { ensureDemoKey, ensureDevVars, openLocalPlatform } from "./demo-catalog";
+import { dropSignedRelease } from "./signed-drop";
 import { startStudio } from "./studio";
 
 const exec = promisify(execFile);
 const { values } = parseArgs({
-  options: { "big-mib": { type: "string", default: "1100" }, keep: { type: "boolean", default: false } },
-});
-const ROOT_DIR = "/tmp/dl-dev";
-const PORT = 8805;
-const BIG = Number(values["big-mib"]) * 1024 * 1024;
-const MEDIUM = 64 * 1024 * 1024;
-const PACKS = 100;
-const RELEASE = "bench-downloads-1";
-
-type Listed = {
-  kind: "pack";
-  file: string;
-  signature: string;
-  size: number;
-  sha256: string;
-  pack: Record<string, unknown>;
-};
-
-/** Deterministic bytes in 1 MiB chunks: the same file every run without storing it anywhere. */
-function* chunks(seed: number, size: number): Generator<Buffer> {
-  const block = Buffer.alloc(1024 * 1024);
-  for (let i = 0; i < block.length; i += 4) block.writeUInt32LE((Math.imul(i + seed, 2654435761) ^ seed) >>> 0, i);
-  for (let offset = 0, n = 0; offset < size; offset += block.length, n++) {
-    const chunk = Buffer.from(block.subarray(0, Math.min(block.length, size - offset)));
-    chunk.writeUInt32LE(n, 0);
-    yield chunk;
-  }
-}
-
-function hashAndSign(seed: number, size: number, privateKeyPem: string) {
-  const hash = createHash("sha256");
-  const signer = createSign("sha256");
-  for (const chunk of chunks(seed, size)) {
-    hash.update(chunk);
-    signer.update(chunk);
-  }
-  return { sha256: hash.digest("hex"), signature: signer.sign(privateKeyPem) };
-}
-
-const packEntry = (name: string, version: string, size: number, sha256: string): Listed => ({
-  kind: "pack",
-  file: `${name}-${version}.zst`,
-  signature: `${name}-${version}.sig.bin`,
-  size,
-  sha256,
-  pack: {
-    name,
-    displayName: name,
-    version,
-    layer: "addon",
-    cloudTypes: ["all"],
-    architectures: ["amd64"],
-    useCases: ["addon"],
-    products: [{ product: "palette-enterprise" }],
+  options: {
+    "big-mib": { type: "string", default: "1100" },
+    "medium-mib": { type: "string", default: "64" },
+    packs: { type: "string", default: "100" },
+    dir: { type: "string", default: "/tmp/dl-dev" },
+    port: { type: "string", default: "8805" },
+    keep: { type: "boolean", default: false },
   },
 });
+const ROOT_DIR = values.dir;
+const PORT = Number(values.port);
+const BIG = Number(values["big-mib"]) * 1024 * 1024;
+const MEDIUM = Number(values["medium-mib"]) * 1024 * 1024;
+const PACKS = Number(values.packs);
+const RELEASE = "bench-downloads-1";
 
 type ProxyBucket = {
-  put(key: string, value: Uint8Array): Promise<unknown>;
   get(
     key: string,
     options?: { range: { offset: number; length: number } },
@@ -85,63 +45,25 @@ type ProxyBucket = {
 /** The proxy hands each body over whole, so reads go in 64 MiB ranges. */
 const PART = 64 * 1024 * 1024;
 
-/**
- * The platform proxy serialises values whole, so the big object is written to a file and put with
- * `wrangler r2 object put --local` (one part: a multipart object would measure the local R2
- * simulator's part assembly rather than the worker).
- */
-async function putFromFile(persistTo: string, key: string, seed: number, size: number) {
-  const path = join(ROOT_DIR, "big.bin");
-  const out = createWriteStream(path);
-  for (const chunk of chunks(seed, size))
-    if (!out.write(chunk)) await new Promise<void>((r) => out.once("drain", () => r()));
-  await new Promise<void>((done, fail) => out.end((err?: Error | null) => (err ? fail(err) : done())));
-  await exec(
-    "wrangler",
-    ["r2", "object", "put", `artifact-studio-artifacts/${key}`, "--local", "--persist-to", persistTo, "--file", path],
-    { env: { ...process.env, CI: "true" } },
-  );
-  await rm(path);
-}
+const smallPackName = (i: number) => `bench-pack-${String(i).padStart(3, "0")}`;
 
-/** Drops one signed release (a big pack, a medium pack, 100 small packs) into local R2, release.json last. */
-async function dropBenchRelease(persistTo: string, devVars: string, key: DemoKey) {
-  const pem = await readFile(key.privateKeyPath, "utf8");
-  const folder = `incoming/${RELEASE}/`;
-  const files: Listed[] = [];
-  const signed = (name: string, seed: number, size: number) => {
-    const { sha256, signature } = hashAndSign(seed, size, pem);
-    const entry = packEntry(name, "1.0.0", size, sha256);
-    files.push(entry);
-    return { entry, signature };
-  };
-  const big = signed("bench-big", 1, BIG);
-  await putFromFile(persistTo, folder + big.entry.file, 1, BIG);
-  const platform = await openLocalPlatform(persistTo, devVars);
-  const bucket = platform.bucket as unknown as ProxyBucket;
-  try {
-    await bucket.put(folder + big.entry.signature, big.signature);
-    const putPack = async (name: string, seed: number, size: number) => {
-      const { entry, signature } = signed(name, seed, size);
-      await bucket.put(folder + entry.file, Buffer.concat([...chunks(seed, size)]));
-      await bucket.put(folder + entry.signature, signature);
-    };
-    await putPack("bench-medium", 2, MEDIUM);
-    for (let i = 0; i < PACKS; i++) await putPack(`bench-pack-${String(i).padStart(3, "0")}`, 100 + i, 4096);
-    const manifest = {
-      schemaVersion: 1,
-      releaseId: RELEASE,
-      keyId: key.id,
-      expiresAt: new Date(Date.now() + 24 * 60 * 60 * 1000).toISOString(),
-      products: [
-        { id: "palette-enterprise", name: "Palette Enterprise", applianceName: "Palette Enterprise Appliance" },
-      ],
-      files,
-    };
-    await bucket.put(`${folder}release.json`, Buffer.from(JSON.stringify(manifest)));
-  } finally {
-    await platform.dispose();
-  }
+/** The signed release: a big pack, a medium pack and PACKS small packs (scripts/signed-drop.ts). */
+async function dropBenchRelease(
+  persistTo: string,
+  devVarsPath: string,
+  key: Awaited<ReturnType<typeof ensureDemoKey>>,
+) {
+  await dropSignedRelease({
+    persistTo,
+    devVarsPath,
+    key,
+    releaseId: RELEASE,
+    packs: [
+      { name: "bench-big", seed: 1, size: BIG },
+      { name: "bench-medium", seed: 2, size: MEDIUM },
+      ...Array.from({ length: PACKS }, (_, i) => ({ name: smallPackName(i), seed: 100 + i, size: 4096 })),
+    ],
+  });
 }
 
 /** workerd processes below this script (wrangler dev's), with their resident memory in KiB. */
@@ -246,6 +168,8 @@ async function main() {
   await writeFile(join(ROOT_DIR, "seeded"), "");
   const results: string[] = [];
   let workerSpeeds: { big: number; mediumFirst: number; mediumCached: number; rangeCached: number } | undefined;
+  let grantMs: { hundred: number[]; one: number[] } = { hundred: [], one: [] };
+  let peakRssMib = 0;
   let bigObjectKey = "";
   let mediumObjectKey = "";
   try {
@@ -267,20 +191,18 @@ async function main() {
       if (res.status !== 201) throw new Error(`grant: ${res.status} ${await res.text()}`);
       return { ms, body: (await res.json()) as { id: string; files: { file: string; url: string; size: number }[] } };
     };
-    const small = Array.from({ length: PACKS }, (_, i) => ({
-      name: `bench-pack-${String(i).padStart(3, "0")}`,
-      version: "1.0.0",
-    }));
+    const small = Array.from({ length: PACKS }, (_, i) => ({ name: smallPackName(i), version: "1.0.0" }));
 
     // 2. Grant issuance: 100 packs vs 1 pack, interleaved, 5 each (the limiter allows 20 a minute).
     const hundred: number[] = [];
     const one: number[] = [];
+    grantMs = { hundred, one };
     for (let i = 0; i < 5; i++) {
       one.push((await grant(small.slice(0, 1))).ms);
       hundred.push((await grant(small)).ms);
     }
     results.push(
-      `grant issuance: 100-pack bundle median ${fmt(median(hundred))} ms (runs ${hundred.map((x) => fmt(x, 0)).join(", ")}), 1-pack median ${fmt(median(one))} ms → ratio ${fmt(median(hundred) / median(one), 2)}x`,
+      `grant issuance: ${PACKS}-pack bundle median ${fmt(median(hundred))} ms (runs ${hundred.map((x) => fmt(x, 0)).join(", ")}), 1-pack median ${fmt(median(one))} ms → ratio ${fmt(median(hundred) / median(one), 2)}x`,
     );
 
     const { body } = await grant([
@@ -311,13 +233,14 @@ async function main() {
     const rssLines = [...peak].map(
       ([pid, kb]) => `pid ${pid}: ${fmt((before.get(pid) ?? 0) / 1024)} MiB before → peak ${fmt(kb / 1024)} MiB`,
     );
+    peakRssMib = Math.max(...[...peak.values()].map((kb) => kb / 1024));
     results.push(`memory while streaming ${fmt(big.size / 1048576, 0)} MiB through /dl: ${rssLines.join("; ")}`);
 
     // 1b. The medium file: first download (R2, fills the edge cache), then the cached second download.
     const mediumFirst = await curlSpeed(medium.url);
     await new Promise((r) => setTimeout(r, 3000)); // the cache fill runs in waitUntil
     const mediumCached = await curlSpeed(medium.url);
-    const rangeCached = await curlSpeed(medium.url, ["-r", "1000000-33554431"]);
+    const rangeCached = await curlSpeed(medium.url, ["-r", `1000000-${Math.floor(MEDIUM / 2)}`]);
     workerSpeeds = {
       big: bigRun.mibps,
       mediumFirst: mediumFirst.mibps,
@@ -337,9 +260,28 @@ async function main() {
     `throughput, ${fmt(BIG / 1048576, 0)} MiB via /dl (R2 stream, not cacheable): ${fmt(speeds.big)} MiB/s vs R2 binding ${fmt(r2Big.mibps)} MiB/s → ratio ${fmt(speeds.big / r2Big.mibps, 2)}`,
   );
   results.push(
-    `throughput, 64 MiB via /dl: first ${fmt(speeds.mediumFirst)} MiB/s (ratio ${fmt(speeds.mediumFirst / r2Medium.mibps, 2)}), edge-cache hit ${fmt(speeds.mediumCached)} MiB/s (ratio ${fmt(speeds.mediumCached / r2Medium.mibps, 2)}), cached Range ${fmt(speeds.rangeCached)} MiB/s, vs R2 binding ${fmt(r2Medium.mibps)} MiB/s`,
+    `throughput, ${fmt(MEDIUM / 1048576, 0)} MiB via /dl: first ${fmt(speeds.mediumFirst)} MiB/s (ratio ${fmt(speeds.mediumFirst / r2Medium.mibps, 2)}), edge-cache hit ${fmt(speeds.mediumCached)} MiB/s (ratio ${fmt(speeds.mediumCached / r2Medium.mibps, 2)}), cached Range ${fmt(speeds.rangeCached)} MiB/s, vs R2 binding ${fmt(r2Medium.mibps)} MiB/s`,
   );
   console.log(results.join("\n"));
+  const ratio = (a: number, b: number) => Number((a / b).toFixed(3));
+  console.log(
+    JSON.stringify({
+      bench: "downloads",
+      bigMib: BIG / 1048576,
+      mediumMib: MEDIUM / 1048576,
+      packs: PACKS,
+      bigDlMibps: Number(speeds.big.toFixed(1)),
+      bigR2Mibps: Number(r2Big.mibps.toFixed(1)),
+      bigRatio: ratio(speeds.big, r2Big.mibps),
+      mediumFirstRatio: ratio(speeds.mediumFirst, r2Medium.mibps),
+      mediumCachedRatio: ratio(speeds.mediumCached, r2Medium.mibps),
+      rangeCachedMibps: Number(speeds.rangeCached.toFixed(1)),
+      grantManyMedianMs: Number(median(grantMs.hundred).toFixed(1)),
+      grantOneMedianMs: Number(median(grantMs.one).toFixed(1)),
+      grantRatio: ratio(median(grantMs.hundred), median(grantMs.one)),
+      peakWorkerdRssMib: Number(peakRssMib.toFixed(1)),
+    }),
+  );
   if (!values.keep) await rm(ROOT_DIR, { recursive: true, force: true });
 }
 

@@ -1,6 +1,7 @@
-// The signed demo catalog: a demo ECDSA P-256 key made with the real openssl CLI, two products with
-// their installers, ~70 packs, each file signed with `openssl dgst -sha256 -sign`, and release.json
-// files validated against the real contract and signed the same way (release.json.sig.bin); then
+// The signed demo catalog, built the way a publisher builds a release: a demo ECDSA P-256 key made
+// with the real openssl CLI, two products with their installers, ~70 packs (each .zst carrying its
+// own pack.json), release.json drafted by `npm run release -- init` and every file and then the
+// manifest signed by `release sign` with `openssl dgst -sha256 -sign` as its external signer; then
 // dropped into local R2 under incoming/ exactly as a release pipeline would, so the catalog only ever
 // reaches D1 through the sync. Two releases are attacks the sync must refuse: one altered after
 // signing, one forged with an attacker's own key.
@@ -8,7 +9,7 @@
 //   tsx scripts/demo-catalog.ts [--out .data/demo] [--keys .data/keys] [--persist-to .wrangler/state]
 //                               [--dev-vars .dev.vars] [--no-drop]
 import { execFile } from "node:child_process";
-import { createHash, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { chmod, mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
@@ -18,18 +19,22 @@ import {
   packFileName,
   RELEASE_JSON,
   RELEASE_JSON_SIGNATURE,
-  releaseManifest,
   signatureFileName,
   type PackManifest,
   type ReleaseManifest,
 } from "../worker/sync/release-manifest";
 import { isoImage, tarZst, tgz } from "./demo-files";
+import { canonicalJson, DEFINITION_FILE } from "./release/files";
+import { init } from "./release/init";
+import { sign as signRelease } from "./release/sign";
 import { withDemoImages } from "./demo-images";
 import { DEMO_PRODUCTS, demoPackManifests } from "./demo-packs";
 
 const run = promisify(execFile);
 
 export const DEMO_KEY_ID = "demo-ec-p256";
+/** The studio deployment the demo releases are for: wrangler.toml's RELEASE_AUDIENCE. */
+export const DEMO_AUDIENCE = "production";
 /** The public key is also written beside the releases, under the name users know it by. */
 export const PUBLIC_KEY_FILE = "spectro_public_key.pem";
 
@@ -240,8 +245,6 @@ export function planDemoReleases(): PlannedRelease[] {
   ];
 }
 
-const sha256Hex = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex");
-
 /** Runs `work` over `items` with at most `limit` in flight (openssl processes on a small machine). */
 async function inPool<T>(items: T[], limit: number, work: (item: T) => Promise<void>) {
   const queue = [...items];
@@ -279,33 +282,25 @@ export async function writeDemoReleases(
     const dir = resolve(outDir, planned.releaseId);
     await rm(dir, { recursive: true, force: true });
     await mkdir(dir, { recursive: true });
-    await inPool(planned.files, 4, async ({ file, bytes }) => {
-      await writeFile(join(dir, file), bytes);
-      await sign(signer, join(dir, file), join(dir, signatureFileName(file)));
-    });
-    const files: ReleaseManifest["files"] = planned.files.map((f) => {
-      const signed = {
-        file: f.file,
-        signature: signatureFileName(f.file),
-        size: f.bytes.byteLength,
-        sha256: sha256Hex(f.bytes),
-      };
-      return f.kind === "pack"
-        ? { ...signed, kind: "pack", pack: f.pack }
-        : { ...signed, kind: f.kind, product: f.product, productVersion: f.productVersion };
-    });
-    // The real contract: a release the sync would refuse on shape never leaves this script.
-    const manifest = releaseManifest.parse({
-      schemaVersion: 1,
-      releaseId: planned.releaseId,
-      keyId: key.id, // a forger names the trusted key; only the signature tells the truth
-      // The sync must ingest it within this window; npm start re-signs the demo when it regenerates it.
-      expiresAt: new Date(Date.now() + 30 * 24 * 60 * 60 * 1000).toISOString(),
-      products: planned.products,
-      files,
-    });
-    await writeFile(join(dir, RELEASE_JSON), `${JSON.stringify(manifest, null, 2)}\n`);
-    await sign(signer, join(dir, RELEASE_JSON), join(dir, RELEASE_JSON_SIGNATURE));
+    for (const { file, bytes } of planned.files) await writeFile(join(dir, file), bytes);
+    // The publisher's own steps: release.json drafted by `release init` (each pack's metadata read
+    // from the pack.json inside its .zst), then every file and the manifest signed.
+    const installers = planned.files.flatMap((f) =>
+      f.kind === "pack" ? [] : [{ file: f.file, kind: f.kind, product: f.product, productVersion: f.productVersion }],
+    );
+    await writeFile(
+      join(dir, DEFINITION_FILE),
+      canonicalJson({ keyId: key.id, audience: DEMO_AUDIENCE, products: planned.products, installers }),
+    );
+    // A forger names the trusted key (keyId above); only the signature tells the truth.
+    const { manifest } = await init({ dir });
+    if (sign === opensslSigner) {
+      // `openssl dgst -sha256 -sign`, exactly what the docs' publishers run, as the external signer.
+      await signRelease({ dir, signCommand: `openssl dgst -sha256 -sign '${signer.privateKeyPath}'` });
+    } else {
+      await inPool(manifest.files, 4, (f) => sign(signer, join(dir, f.file), join(dir, f.signature)));
+      await sign(signer, join(dir, RELEASE_JSON), join(dir, RELEASE_JSON_SIGNATURE));
+    }
     if (planned.tamper) {
       // One flipped byte after everything was signed: the size stays right, the sha256 does not.
       const path = join(dir, planned.tamper);

@@ -5,7 +5,7 @@
 //             [--demo-dir .data/demo]
 import { relative } from "node:path";
 import { parseArgs } from "node:util";
-import { formatSummary, ROOT, type Studio, startStudio } from "./studio";
+import { describeVerifying, formatSummary, ROOT, type Studio, startStudio } from "./studio";
 
 const { values } = parseArgs({
   options: {
@@ -73,9 +73,17 @@ try {
     `  public key:  ${studio.url}/spectro_public_key.pem (local copy: ${relative(ROOT, studio.publicKeyPath)})`,
   );
   console.log(`  catalog:     ${formatSummary(studio.summary)}`);
-  if (studio.summary.releases.processing) {
+  const verifying = studio.summary.stillVerifying ?? [];
+  for (const release of verifying) console.log(`  still verifying: ${describeVerifying(release)}`);
+  if (verifying.length) {
+    console.log(
+      "  (a Workflow that stops moving is retried by the next scheduled run; watch GET /api/v1/admin/releases?status=processing)",
+    );
+  }
+  const failed = studio.summary.releases.processing - verifying.length;
+  if (failed > 0) {
     console.warn(
-      `  warning: ${studio.summary.releases.processing} release(s) hit a sync error (see the wrangler output above); ` +
+      `  warning: ${failed} release(s) hit a sync error (see the wrangler output above); ` +
         "the next scheduled run or POST /api/v1/admin/sync retries them",
     );
   }

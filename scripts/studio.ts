@@ -3,7 +3,7 @@
 // catalog is published through the sync. Used by `npm start` and by the e2e tests' global setup.
 import { spawn, type ChildProcess } from "node:child_process";
 import { createWriteStream, type WriteStream } from "node:fs";
-import { mkdir } from "node:fs/promises";
+import { mkdir, readdir, readFile } from "node:fs/promises";
 import { get as httpGet } from "node:http";
 import { createServer } from "node:net";
 import { delimiter, dirname, join, resolve } from "node:path";
@@ -37,6 +37,8 @@ export type StudioOptions = {
 };
 
 export type CatalogSummary = {
+  /** Releases a Workflow was still verifying when the start-up stopped waiting. */
+  stillVerifying?: StillVerifying[];
   products?: number;
   productVersions?: number;
   packs?: number;
@@ -127,6 +129,53 @@ class WranglerGroup {
     process.off("exit", this.killOnExit);
     this.abort?.removeEventListener("abort", this.stopOnAbort);
   }
+}
+
+/**
+ * The wrangler dev holding `persistTo`: the leader of its own process group (WranglerGroup), which
+ * workerd shares. Tests and the faults benchmark kill the group to crash the studio mid-work.
+ */
+export async function wranglerDevGroup(persistTo: string): Promise<number> {
+  for (const entry of await readdir("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const cmd = (await readFile(`/proc/${entry}/cmdline`, "utf8")).split("\0");
+      const stat = await readFile(`/proc/${entry}/stat`, "utf8");
+      const pgrp = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[2]);
+      if (cmd.includes("dev") && cmd.includes(persistTo) && pgrp === Number(entry)) return pgrp;
+    } catch {
+      // it ended while we looked
+    }
+  }
+  throw new Error(`no wrangler dev process group holds ${persistTo}`);
+}
+
+/**
+ * A release's progress as the local D1 holds it, read straight from wrangler dev's SQLite file: while a
+ * Workflow step hashes a large file, local workerd answers no request (one isolate), but each step's
+ * progress note is already on disk. Null when the release is not there (yet).
+ */
+export async function localReleaseProgress(
+  persistTo: string,
+  releaseId: string,
+): Promise<{ status: string; progress: string | null; workflowId: string | null } | null> {
+  const { DatabaseSync } = await import("node:sqlite");
+  const dir = join(persistTo, "v3", "d1", "miniflare-D1DatabaseObject");
+  for (const file of await readdir(dir).catch(() => [] as string[])) {
+    if (!file.endsWith(".sqlite") || file === "metadata.sqlite") continue;
+    const db = new DatabaseSync(join(dir, file), { readOnly: true });
+    try {
+      const row = db
+        .prepare("SELECT status, progress, workflow_id AS workflowId FROM releases WHERE id = ?")
+        .get(releaseId) as { status: string; progress: string | null; workflowId: string | null } | undefined;
+      if (row) return row;
+    } catch {
+      // not the catalog's database, or not migrated yet
+    } finally {
+      db.close();
+    }
+  }
+  return null;
 }
 
 function runTool(args: string[], log: (text: string) => void, abort?: AbortSignal): Promise<void> {
@@ -287,28 +336,71 @@ type ReleaseRow = {
   status: "processing" | "published" | "quarantined";
   fileCount: number | null;
   workflowId?: string | null;
+  claimedAt?: number;
+  progressAt?: number | null;
+  progress?: string | null;
+  stallAfterMs?: number | null;
 };
+
+/** A release a Workflow is still verifying: since when, and what it last did. */
+export type StillVerifying = { id: string; since: number; progressAt: number | null; progress: string | null };
+
+const clockTime = (ms: number) => new Date(ms).toISOString().slice(11, 19);
+
+/** "big-release since 06:31:02 UTC (last progress 06:31:05: verifying file 1 of 1: big.zst)" */
+export const describeVerifying = (r: StillVerifying) =>
+  `${r.id} since ${clockTime(r.since)} UTC` +
+  (r.progressAt ? ` (last progress ${clockTime(r.progressAt)}: ${r.progress ?? "?"})` : "");
+
+/** How often the wait says which releases are still verifying. */
+const REPORT_EVERY_MS = 15_000;
+/** At most one extra scheduled run this often while a release is past its stall bound. */
+const RERUN_EVERY_MS = 10_000;
 
 /**
  * The sync hands each release to a Workflow that verifies its files; waits (at most `timeoutMs`)
- * until no release is being verified, so the summary shows outcomes, not work in flight.
+ * until no release is being verified, so the summary shows outcomes, not work in flight, and says
+ * which releases are still verifying and since when every 15 s. wrangler dev fires no Cron Trigger by
+ * itself, so while a release's Workflow is past its stall bound this runs the scheduled sync again,
+ * as the cron would: that run retries it (worker/sync/watch.ts). Returns what is still verifying.
  */
 export async function waitForVerification(
   url: string,
   adminToken: string,
-  abort?: AbortSignal,
-  timeoutMs = 300_000,
-): Promise<void> {
+  opts: { abort?: AbortSignal; timeoutMs?: number; say?: (text: string) => void } = {},
+): Promise<StillVerifying[]> {
+  const { abort, timeoutMs = 300_000, say } = opts;
   const deadline = Date.now() + timeoutMs;
+  let verifying: StillVerifying[] = [];
+  let reported = Date.now();
+  let reran = 0;
   while (Date.now() < deadline) {
     abort?.throwIfAborted();
     const page = await getJson<{ releases: ReleaseRow[] }>(
       `${url}/api/v1/admin/releases?status=processing&limit=100`,
       adminToken,
     );
-    if (page && !page.releases.some((r) => r.workflowId)) return;
+    const rows = page?.releases.filter((r) => r.workflowId) ?? [];
+    verifying = rows.map((r) => ({
+      id: r.id,
+      since: r.claimedAt ?? 0,
+      progressAt: r.progressAt ?? null,
+      progress: r.progress ?? null,
+    }));
+    if (page && !rows.length) return [];
+    if (say && Date.now() - reported >= REPORT_EVERY_MS) {
+      reported = Date.now();
+      say(`still verifying: ${verifying.map(describeVerifying).join("; ")}`);
+    }
+    const stalled = rows.some((r) => Date.now() > (r.progressAt ?? r.claimedAt ?? 0) + (r.stallAfterMs ?? Infinity));
+    if (stalled && Date.now() - reran >= RERUN_EVERY_MS) {
+      reran = Date.now();
+      say?.("a release's Workflow stopped moving: running the scheduled sync again to retry it…");
+      await triggerScheduledSync(url, abort).catch((err) => say?.(`the scheduled sync failed: ${err}`));
+    }
     await new Promise((r) => setTimeout(r, 250));
   }
+  return verifying;
 }
 
 /** Counts read through the public and admin APIs, i.e. what a user of this studio would see. */
@@ -349,7 +441,9 @@ export function formatSummary(s: CatalogSummary): string {
   if (s.packs !== undefined) parts.push(`${s.packs} packs`);
   parts.push(`${s.releases.published} releases published (${s.releases.publishedFiles} signed files)`);
   parts.push(`${s.releases.quarantined} quarantined`);
-  if (s.releases.processing) parts.push(`${s.releases.processing} still processing`);
+  const verifying = s.stillVerifying?.length ?? 0;
+  if (verifying) parts.push(`${verifying} still verifying`);
+  if (s.releases.processing > verifying) parts.push(`${s.releases.processing - verifying} to retry`);
   parts.push(`sync took ${(s.syncMs / 1000).toFixed(1)} s`);
   return parts.join(", ");
 }
@@ -438,25 +532,25 @@ function startWranglerDev(
 /** Runs the scheduled handler, again while releases hit errors (not verdicts), and counts the catalog. */
 async function syncCatalog(url: string, adminToken: string, say: Say, abort?: AbortSignal) {
   // The sync hands each release to a Workflow; the time counts until every Workflow has an outcome.
+  let stillVerifying: StillVerifying[] = [];
   const syncOnce = async () => {
     const started = performance.now();
     await triggerScheduledSync(url, abort);
-    await waitForVerification(url, adminToken, abort);
+    stillVerifying = await waitForVerification(url, adminToken, { abort, say });
     return performance.now() - started;
   };
   let syncMs = await syncOnce();
   let summary = await summarizeCatalog(url, adminToken, syncMs);
+  const failed = () => summary.releases.processing - stillVerifying.length;
   // A release that hit an error is given back for the next run; on a busy machine a local D1 or R2
   // hiccup should not leave the demo half-published, so run again, a few times.
-  for (let retry = 1; retry <= SYNC_RETRIES && summary.releases.processing > 0; retry++) {
-    say(
-      `${summary.releases.processing} release(s) hit a sync error; running the sync again (${retry}/${SYNC_RETRIES})…`,
-    );
+  for (let retry = 1; retry <= SYNC_RETRIES && failed() > 0; retry++) {
+    say(`${failed()} release(s) hit a sync error; running the sync again (${retry}/${SYNC_RETRIES})…`);
     syncMs += await syncOnce();
     summary = await summarizeCatalog(url, adminToken, syncMs);
   }
   abort?.throwIfAborted();
-  return summary;
+  return { ...summary, stillVerifying };
 }
 
 export async function startStudio(options: StudioOptions): Promise<Studio> {

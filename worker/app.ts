@@ -21,6 +21,7 @@ import { manifestsRoutes } from "./routes/api/manifests";
 import { openapiRoutes } from "./routes/api/openapi";
 import { packsRoutes } from "./routes/api/packs";
 import { productsRoutes } from "./routes/api/products";
+import { publishApi } from "./routes/api/publish";
 import { upgradePlansRoutes } from "./routes/api/upgrade-plans";
 import { htmlErrorHandler, htmlRenderer, wantsHtmlPage } from "./routes/html";
 import { wizardRoutes } from "./routes/pages/bundle";
@@ -80,6 +81,7 @@ app.route("/api/v1/compatible", compatibleRoutes);
 app.route("/api/v1/upgrade-plans", upgradePlansRoutes);
 app.route("/api/v1/grants", grantsRoutes);
 app.route("/api/v1/manifests", manifestsRoutes); // automation: API token instead of captcha
+app.route("/", publishApi); // /api/v1/publish/* and /api/v1/admin/publisher-tokens (zod-openapi)
 app.route("/api/v1/admin/tokens", tokensRoutes);
 app.route("/api/v1/admin/grants", adminGrantsRoutes);
 app.route("/api/v1/admin", adminKeysRoutes); // trusted keys, yank-all-under-a-key, audit trail

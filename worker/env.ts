@@ -65,6 +65,14 @@ const configSchema = z.object({
         .min(1, "TRUSTED_PUBLIC_KEYS needs at least one key")
         .refine((keys) => new Set(keys.map((k) => k.id)).size === keys.length, "key ids must be unique"),
     ),
+  /**
+   * The deployment name releases must carry in release.json's `audience` (e.g. "production",
+   * "staging"): a release signed for one deployment is refused by every other.
+   */
+  RELEASE_AUDIENCE: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, "RELEASE_AUDIENCE must be 1-64 of [a-z0-9._-]")
+    .default("production"),
   // Downloads. Settings only one strategy needs are optional here and demanded by that strategy
   // (worker/downloads/settings.ts), so a missing download secret never takes the catalog down.
   /** Captcha in front of grant issuance; "off" is refused unless ENVIRONMENT is "local". */
@@ -83,6 +91,16 @@ const configSchema = z.object({
   R2_BUCKET_NAME: z.string().optional(),
   /** How long a grant's URLs stay valid; at most 7 days (the S3 presign limit). */
   GRANT_TTL_SECONDS: z.coerce.number().int().min(60).max(604800).default(86400),
+  // The sync's fault handling (docs/releases.md, "When the sync meets faults").
+  /** A folder under incoming/ still without a signed release.json this long after the sync first saw it is quarantined as abandoned. */
+  ABANDONED_UPLOAD_HOURS: z.coerce.number().positive().max(2160).default(24),
+  /**
+   * A verifying Workflow that shows no progress for longer than this floor plus its release's largest
+   * file at VERIFY_STALL_MIB_PER_SECOND is terminated and the release retried as a new attempt.
+   */
+  VERIFY_STALL_FLOOR_SECONDS: z.coerce.number().int().min(1).max(86400).default(600),
+  /** A pace no healthy verification is slower than (SHA-256, signature and blob copy of one file). */
+  VERIFY_STALL_MIB_PER_SECOND: z.coerce.number().positive().max(100000).default(10),
 });
 
 export type Config = z.infer<typeof configSchema>;

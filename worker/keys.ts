@@ -1,7 +1,8 @@
 // The lifecycle of the keys in TRUSTED_PUBLIC_KEYS: a key is current until it is revoked or its
 // notAfter passes. Only current keys make anything trusted; the others stay listed so users can still
 // check old downloads and see why a key no longer counts.
-import type { TrustedKey } from "./env";
+/** What the lifecycle needs of a key (env.ts's TrustedKey has it); structural, so Node scripts share it. */
+type TrustedKey = { id: string; revoked: boolean; revokedAt?: string; notAfter?: string };
 
 export type KeyStatus = "current" | "revoked" | "expired";
 
@@ -20,5 +21,5 @@ export function keyRefusal(key: TrustedKey, now: number): string | null {
 }
 
 /** The key /spectro_public_key.pem serves: the first current key, else (all retired) the first. */
-export const defaultKey = (keys: readonly TrustedKey[], now: number) =>
+export const defaultKey = <K extends TrustedKey>(keys: readonly K[], now: number) =>
   keys.find((k) => keyStatus(k, now) === "current") ?? keys[0];

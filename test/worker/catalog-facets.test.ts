@@ -170,6 +170,7 @@ async function publish(
     schemaVersion: 1,
     releaseId,
     keyId,
+    audience: "production",
     expiresAt: "2099-01-01T00:00:00Z",
     products: entries,
     files,

@@ -188,6 +188,7 @@ describe("file names in release.json", () => {
     schemaVersion: 1,
     releaseId: "names",
     keyId: "test-ec",
+    audience: "production",
     expiresAt: new Date(Date.now() + 3_600_000).toISOString(),
     products: [{ id: "palette-names", name: "Palette Names", applianceName: "Names Appliance" }],
     files: [

@@ -28,6 +28,7 @@ const manifestInput = (files: unknown[], products: unknown[]) => ({
   schemaVersion: 1,
   releaseId: "r",
   keyId: "k1",
+  audience: "production",
   expiresAt: "2099-01-01T00:00:00Z",
   products,
   files,

@@ -120,6 +120,14 @@ describe("catalog sync: quarantine", () => {
     );
   });
 
+  it("refuses a release signed for another deployment (audience): a staging release replayed here", async () => {
+    await expectQuarantined(
+      "staging-replay",
+      { audience: "staging", packs: [pack("replayed")] },
+      "release.json is for audience 'staging', this studio is 'production'; sign it for 'production' to publish it here",
+    );
+  });
+
   it("refuses a signed release.json past its expiresAt: a pulled release re-dropped later", async () => {
     await expectQuarantined(
       "expired-manifest",

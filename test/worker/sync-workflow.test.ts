@@ -49,7 +49,9 @@ describe("release verification on Workflows", () => {
     await instance.modify(async (m) => {
       await m.mockStepError({ name: fileStepName("addon-owned-1.0.0.zst") }, new Error("R2 is slow"), 1);
     });
-    expect((await runSync(env, { trigger: "admin" })).verifying).toEqual(["owned"]);
+    // A stall bound of a day (worker/sync/watch.ts), so only the lease could take the release.
+    const patient = { ...env, VERIFY_STALL_FLOOR_SECONDS: "86400" } as unknown as Env;
+    expect((await runSync(patient, { trigger: "admin" })).verifying).toEqual(["owned"]);
     // The failed step now waits out its 10 s backoff. Far past the lease, a lease-based sync would
     // take the release over; the engine owns it instead.
     const later = await runSync(env, { trigger: "admin", now: Date.now() + 60 * 60 * 1000 });

@@ -151,11 +151,20 @@ export async function requeueQuarantined(db: Db, id: string, now: number): Promi
   return requeued.length > 0;
 }
 
-/** Hands a claimed release to the Workflow instance that verifies it. */
-export async function handToWorkflow(db: Db, id: string, runId: string, workflowId: string): Promise<void> {
+/**
+ * Hands a claimed release to the Workflow instance that verifies it; its progress clock starts now,
+ * and `stallAfterMs` without progress counts as stalled (worker/sync/watch.ts).
+ */
+export async function handToWorkflow(
+  db: Db,
+  id: string,
+  runId: string,
+  workflowId: string,
+  watch: { now: number; stallAfterMs: number },
+): Promise<void> {
   await db
     .update(releases)
-    .set({ workflowId })
+    .set({ workflowId, progressAt: watch.now, progress: "handed to its Workflow", stallAfterMs: watch.stallAfterMs })
     .where(and(eq(releases.id, id), eq(releases.runId, runId), eq(releases.status, "processing")));
 }
 

@@ -289,6 +289,11 @@ export const releases = sqliteTable(
     manifestSignatureKey: text("manifest_signature_key"),
     manifestSignatureEtag: text("manifest_signature_etag"),
     manifestSignatureSize: integer("manifest_signature_size"),
+    /** When a step of its Workflow last showed progress, and what it was doing (worker/sync/watch.ts). */
+    progressAt: integer("progress_at"),
+    progress: text("progress"),
+    /** How long its Workflow may show no progress before it counts as stalled (from the largest file). */
+    stallAfterMs: integer("stall_after_ms"),
   },
   (t) => [index("releases_by_status").on(t.status, t.claimedAt), index("releases_by_key").on(t.keyId)],
 );
@@ -325,5 +330,18 @@ export const syncRuns = sqliteTable(
   },
   (t) => [index("sync_runs_by_start").on(t.startedAt)],
 );
+/** Folders under incoming/ still without release.json, and when the sync first saw each (worker/sync/folders.ts). */
+export const uploadFolders = sqliteTable("upload_folders", {
+  id: text("id").primaryKey(),
+  firstSeenAt: integer("first_seen_at").notNull(),
+});
+
+/** Where the paged listing of incoming/ resumes: the last folder the previous run looked at (one row, id 1). */
+export const syncCursor = sqliteTable("sync_cursor", {
+  id: integer("id").primaryKey(),
+  after: text("after"),
+  updatedAt: integer("updated_at").notNull(),
+});
 export * from "./downloads-schema";
 export * from "./facets-schema";
+export * from "./publish-schema";

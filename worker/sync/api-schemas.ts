@@ -13,12 +13,39 @@ export const syncSummarySchema = z
       description:
         "Releases whose files a Workflow is verifying (one step per file); they publish or quarantine when it ends.",
     }),
-    quarantined: z.array(z.object({ releaseId: z.string(), reason: z.string() })),
-    uploading: z.array(z.string()).meta({ description: "Folders without release.json yet; left alone." }),
+    stillVerifying: z
+      .array(
+        z.object({
+          releaseId: z.string(),
+          workflowId: z.string(),
+          since: z.number().int().meta({ description: "When this attempt was handed to its Workflow (epoch ms)." }),
+          progressAt: z.number().int().nullable().meta({ description: "When a step last showed progress." }),
+          progress: z.string().nullable().meta({ description: "What that step was doing." }),
+          stalledAt: z.number().int().meta({
+            description: "When it counts as stalled if it shows no more progress: the next run then retries it.",
+          }),
+        }),
+      )
+      .meta({ description: "Releases whose Workflows were already verifying them when this run started." }),
+    stalled: z.array(z.object({ releaseId: z.string(), workflowId: z.string(), reason: z.string() })).meta({
+      description:
+        "Releases whose Workflow showed no progress for longer than its bound: terminated, and retried by this run as a new attempt (counted toward the poison limit).",
+    }),
+    quarantined: z.array(z.object({ releaseId: z.string(), reason: z.string() })).meta({
+      description: "Releases refused by this run, including folders quarantined as abandoned uploads.",
+    }),
+    uploading: z.array(z.string()).meta({
+      description:
+        "Folders without release.json yet; left alone until ABANDONED_UPLOAD_HOURS after the sync first saw them.",
+    }),
     skipped: z
       .number()
       .int()
       .meta({ description: "Releases an earlier or concurrent run already handled; not read again." }),
+    listed: z.number().int().meta({
+      description:
+        "Folders under incoming/ this run looked at: a page of the listing, which the next run resumes after.",
+    }),
     failed: z.array(z.object({ releaseId: z.string(), error: z.string() })).meta({
       description: "Unexpected errors (not verdicts); the claim lapses after 15 minutes and a later run retries.",
     }),
@@ -75,6 +102,14 @@ export const releaseSchema = z
     manifestSignatureKey: z.string().nullable().meta({ description: "The blob keeping release.json.sig.bin." }),
     manifestSignatureEtag: z.string().nullable(),
     manifestSignatureSize: z.number().int().nullable(),
+    progressAt: z.number().int().nullable().meta({
+      description: "Processing: when a step of its Workflow last showed progress (epoch ms).",
+    }),
+    progress: z.string().nullable().meta({ description: "What that step was doing." }),
+    stallAfterMs: z.number().int().nullable().meta({
+      description:
+        "How long its Workflow may show no progress before the sync terminates it and retries the release (from its largest file).",
+    }),
   })
   .meta({ description: "A release folder the sync has claimed, with its outcome." });
 

@@ -13,6 +13,8 @@ import {
 } from "../domain/vocabulary";
 
 const version = z.string().regex(/^v?\d+(\.\d+){0,3}([-+][0-9A-Za-z.-]+)?$/, "must be a dotted version like 1.29.3");
+/** Deployment names a release may be for (RELEASE_AUDIENCE). */
+export const AUDIENCE_PATTERN = /^[a-z0-9][a-z0-9._-]{0,63}$/;
 /** Release ids are folder names under incoming/, so they are slugs too. */
 export const RELEASE_ID_PATTERN = /^[a-z0-9]([a-z0-9-]{0,62}[a-z0-9])?$/;
 const slug = z.string().regex(RELEASE_ID_PATTERN, "must be a lower-case slug");
@@ -97,7 +99,7 @@ const imageEntry = z.object({
 });
 
 /** pack.json as the packs registry writes it, plus what the catalog adds. */
-const packManifest = z.object({
+export const packManifest = z.object({
   name: slug,
   displayName: z.string().min(1).max(120),
   version,
@@ -138,6 +140,11 @@ export const releaseManifest = z
     schemaVersion: z.literal(1),
     releaseId: slug,
     keyId: z.string().min(1),
+    /**
+     * The deployment this release is for (RELEASE_AUDIENCE on the studio): a release signed for
+     * staging with a key production also trusts cannot be replayed into production.
+     */
+    audience: z.string().regex(AUDIENCE_PATTERN, "must be a deployment name: 1-64 of [a-z0-9._-]"),
     /**
      * The last moment the sync may ingest this manifest (as TUF metadata expires): a signed release
      * that was pulled, or signed for another deployment, cannot be re-dropped later.
@@ -281,3 +288,17 @@ export function manifestFreshnessProblem(release: Pick<ReleaseManifest, "expires
     return `release.json is valid until ${release.expiresAt}, more than 90 days ahead; sign it with a shorter expiresAt`;
   return null;
 }
+
+/** Why this deployment may not ingest a release meant for another one, if so. */
+export function audienceProblem(release: Pick<ReleaseManifest, "audience">, audience: string): string | null {
+  return release.audience === audience
+    ? null
+    : `release.json is for audience '${release.audience}', this studio is '${audience}'; sign it for '${audience}' to publish it here`;
+}
+
+/** The checks of a verified manifest at the moment of use: not expired, not for another deployment. */
+export const admissionProblem = (
+  release: Pick<ReleaseManifest, "expiresAt" | "audience">,
+  now: number,
+  audience: string,
+): string | null => manifestFreshnessProblem(release, now) ?? audienceProblem(release, audience);

@@ -1,5 +1,7 @@
 // The catalog sync, one plain function that the Cron Trigger and POST /api/v1/admin/sync both call.
-// It finds release folders under incoming/, claims each new one, and does the cheap checks itself:
+// It first looks at every release a Workflow is verifying (worker/sync/watch.ts: a stalled one is
+// retried), then at this run's page of folders under incoming/ (worker/sync/folders.ts: abandoned
+// uploads are quarantined), claims each new release, and does the cheap checks itself:
 // the manifest's signature (before anything in it is believed), the plan against the catalog, and
 // that every listed file is there with its size. A release that passes is handed to a Workflow
 // (worker/sync/workflow.ts) that verifies its files, ten at a time, and publishes it in one batch;
@@ -17,7 +19,6 @@ import {
   knownReleases,
   noteReleaseError,
   quarantineRelease,
-  reclaimFromWorkflow,
   startSyncRun,
 } from "../db/releases";
 import type { SyncTrigger } from "../db/schema";
@@ -25,16 +26,19 @@ import { config, type TrustedKey } from "../env";
 import { keyStatus } from "../keys";
 import type { syncSummarySchema } from "./api-schemas";
 import { releaseFolder } from "../storage";
-import { listReleaseIds } from "./discover";
+import { forgetUploading } from "../db/sync-folders";
+import { nextFolderPage, settleUploading } from "./folders";
 import { planRelease, quarantineDetails, reasonLine, type Finding } from "./plan";
+import { presenceFindings } from "./release-checks";
 import {
+  admissionProblem,
   fileKeyId,
-  manifestFreshnessProblem,
   RELEASE_ID_PATTERN,
   releaseTotals,
   type ReleaseManifest,
 } from "./release-manifest";
-import { MAX_SIGNATURE_BYTES, RELEASE_JSON, RELEASE_JSON_SIGNATURE, readSignedManifest } from "./signed-manifest";
+import { RELEASE_JSON, RELEASE_JSON_SIGNATURE, readSignedManifest } from "./signed-manifest";
+import { stallAfterMs, watchWorkflows } from "./watch";
 import type { VerifyReleaseParams } from "./workflow";
 
 export type SyncSummary = z.infer<typeof syncSummarySchema>;
@@ -46,9 +50,13 @@ export const MAX_ATTEMPTS = 3;
 
 type Outcome = { status: "verifying" } | { status: "quarantined"; reason: string };
 type Clock = () => number;
-type Run = { env: Env; db: Db; runId: string; keys: readonly TrustedKey[]; clock: Clock };
+type Run = { env: Env; db: Db; runId: string; keys: readonly TrustedKey[]; audience: string; clock: Clock };
 
-export async function runSync(env: Env, opts: { trigger: SyncTrigger; now?: number }): Promise<SyncSummary> {
+/** `only`: this one release id, as a publisher's "sync my release now" asks; others wait for their turn. */
+export async function runSync(
+  env: Env,
+  opts: { trigger: SyncTrigger; now?: number; only?: string },
+): Promise<SyncSummary> {
   // `now` shifts the run's clock (tests use it to step past a claim's lease); time still passes.
   const offset = opts.now === undefined ? 0 : opts.now - Date.now();
   const clock: Clock = () => Date.now() + offset;
@@ -58,15 +66,10 @@ export async function runSync(env: Env, opts: { trigger: SyncTrigger; now?: numb
 
   let runError: string | null = null;
   try {
-    const run: Run = { env, db, runId: summary.runId, keys: config(env).TRUSTED_PUBLIC_KEYS, clock };
-    const ids = await listReleaseIds(env.ARTIFACTS);
-    const known = await knownReleases(db, ids);
-    for (const releaseId of ids) {
-      const turn = await takeTurn(run, releaseId, known.get(releaseId));
-      if ("claim" in turn) await settleClaim(run, releaseId, turn.claim, summary);
-      else if (turn.left === "skipped") summary.skipped++;
-      else summary[turn.left].push(releaseId);
-    }
+    const { TRUSTED_PUBLIC_KEYS: keys, RELEASE_AUDIENCE: audience } = config(env);
+    const run: Run = { env, db, runId: summary.runId, keys, audience, clock };
+    await watchVerifying(run, summary);
+    await takeFolders(run, summary, opts.only);
     if (summary.failed.length) runError = summary.failed.map((f) => `${f.releaseId}: ${f.error}`).join("; ");
     return summary;
   } catch (err) {
@@ -85,6 +88,45 @@ export async function runSync(env: Env, opts: { trigger: SyncTrigger; now?: numb
   }
 }
 
+/** Every release a Workflow owns: reported while it moves, taken back for a new attempt once it stalled or ended. */
+async function watchVerifying(run: Run, summary: SyncSummary): Promise<void> {
+  const watched = await watchWorkflows(run.env, run.db, run.runId, run.clock());
+  summary.stillVerifying = watched.stillVerifying;
+  summary.verifying.push(...watched.stillVerifying.map((r) => r.releaseId));
+  summary.stalled = watched.stalled;
+  for (const { releaseId, claim } of watched.claims) await settleClaim(run, releaseId, claim, summary);
+}
+
+/**
+ * This run's page of folders under incoming/ (worker/sync/folders.ts): new releases are claimed and
+ * checked. `only` (a publisher's "sync my release now") takes that one folder and leaves the paged
+ * listing's place where it was.
+ */
+async function takeFolders(run: Run, summary: SyncSummary, only?: string): Promise<void> {
+  const ids = only === undefined ? await nextFolderPage(run.env.ARTIFACTS, run.db, run.clock()) : [only];
+  summary.listed = ids.length;
+  const known = await knownReleases(run.db, ids);
+  const claimed: string[] = [];
+  for (const releaseId of ids) {
+    const seen = known.get(releaseId);
+    if (seen?.status === "processing" && seen.workflowId) continue; // watched above
+    const turn = await takeTurn(run, releaseId, seen);
+    if ("claim" in turn) {
+      claimed.push(releaseId);
+      await settleClaim(run, releaseId, turn.claim, summary);
+    } else if (turn.left === "skipped") summary.skipped++;
+    else summary.uploading.push(releaseId);
+  }
+  await forgetUploading(run.db, claimed);
+  const { abandoned, reason } = await settleUploading(run.env, run.db, summary.uploading, {
+    runId: run.runId,
+    now: run.clock(),
+  });
+  const gone = new Set(abandoned);
+  summary.uploading = summary.uploading.filter((id) => !gone.has(id));
+  summary.quarantined.push(...abandoned.map((releaseId) => ({ releaseId, reason })));
+}
+
 function emptySummary(trigger: SyncTrigger, startedAt: number): SyncSummary {
   return {
     runId: crypto.randomUUID(),
@@ -92,9 +134,12 @@ function emptySummary(trigger: SyncTrigger, startedAt: number): SyncSummary {
     startedAt,
     finishedAt: 0,
     verifying: [],
+    stillVerifying: [],
+    stalled: [],
     quarantined: [],
     uploading: [],
     skipped: 0,
+    listed: 0,
     failed: [],
   };
 }
@@ -102,20 +147,13 @@ function emptySummary(trigger: SyncTrigger, startedAt: number): SyncSummary {
 /** What an earlier run left on a release. */
 type Seen = Parameters<typeof isClaimable>[0];
 /** A release's turn in this run: a claim on it, or why it is left alone this time. */
-type Turn = { claim: Claim } | { left: "verifying" | "uploading" | "skipped" };
+type Turn = { claim: Claim } | { left: "uploading" | "skipped" };
 
 async function takeTurn(run: Run, releaseId: string, seen: Seen | undefined): Promise<Turn> {
   const { env, db, runId, clock } = run;
-  let claim: Claim | null;
-  if (seen?.status === "processing" && seen.workflowId) {
-    // The engine retries a live Workflow's steps itself; only one that ended without an outcome is taken back.
-    if (await workflowIsLive(env, seen.workflowId)) return { left: "verifying" };
-    claim = await reclaimFromWorkflow(db, releaseId, runId, clock(), seen.workflowId);
-  } else {
-    if (seen && !isClaimable(seen, clock())) return { left: "skipped" };
-    if (await stillUploading(env.ARTIFACTS, releaseId, clock())) return { left: "uploading" };
-    claim = await claimAttempt(db, releaseId, runId, clock());
-  }
+  if (seen && !isClaimable(seen, clock())) return { left: "skipped" };
+  if (await stillUploading(env.ARTIFACTS, releaseId, clock())) return { left: "uploading" };
+  const claim = await claimAttempt(db, releaseId, runId, clock());
   return claim ? { claim } : { left: "skipped" };
 }
 
@@ -148,12 +186,11 @@ async function settleClaim(run: Run, releaseId: string, claim: Claim, summary: S
  */
 async function stillUploading(bucket: R2Bucket, releaseId: string, now: number): Promise<boolean> {
   const folder = releaseFolder(releaseId);
-  const [manifest, signature] = await Promise.all([
-    bucket.head(folder + RELEASE_JSON),
-    bucket.head(folder + RELEASE_JSON_SIGNATURE),
-  ]);
+  // One head for a folder without release.json (most junk), two for one with it.
+  const manifest = await bucket.head(folder + RELEASE_JSON);
   if (!manifest) return true;
-  return !signature && manifest.uploaded.getTime() > now - MANIFEST_SIGNATURE_GRACE_MS;
+  if (manifest.uploaded.getTime() <= now - MANIFEST_SIGNATURE_GRACE_MS) return false;
+  return !(await bucket.head(folder + RELEASE_JSON_SIGNATURE));
 }
 
 async function quarantine(
@@ -189,7 +226,7 @@ async function processRelease(run: Run, releaseId: string, attempt: number): Pro
   const signed = await readSignedManifest(env.ARTIFACTS, folder, releaseId, run.keys, clock());
   if (!signed.ok) return quarantine(run, releaseId, signed.findings, undefined, signed.keyId);
   const { release, keyId } = signed;
-  const stale = manifestFreshnessProblem(release, clock());
+  const stale = admissionProblem(release, clock(), run.audience);
   if (stale) return quarantine(run, releaseId, [{ problem: stale }], release, keyId);
 
   const keyStatuses = new Map(run.keys.map((k) => [k.id, keyStatus(k, clock())]));
@@ -213,37 +250,30 @@ async function processRelease(run: Run, releaseId: string, attempt: number): Pro
       keyId: fileKeyId(release, f),
     })),
   };
+  // The release names its Workflow before the instance exists, so the first step's progress note
+  // (which only the owning Workflow may write) is never lost. If create fails, the next run finds no
+  // such instance and takes the release back as a new attempt.
+  await handToWorkflow(db, releaseId, run.runId, workflowId, {
+    now: clock(),
+    stallAfterMs: stallAfterMs(
+      env,
+      params.files.map((f) => f.size),
+    ),
+  });
   await env.VERIFY_RELEASE.create({ id: workflowId, params });
-  await handToWorkflow(db, releaseId, run.runId, workflowId);
   return { status: "verifying" };
 }
 
 /** One Workflow instance per release attempt; ids are unique, so a retry never collides. */
 export const workflowIdOf = (releaseId: string, attempt: number) => `${releaseId}--a${attempt}`;
 
-/** Workflow states in which the engine still owns the release. */
-const LIVE_WORKFLOW_STATES = new Set(["queued", "running", "paused", "waiting", "waitingForPause", "rollingBack"]);
-
-async function workflowIsLive(env: Env, workflowId: string): Promise<boolean> {
-  try {
-    const { status } = await (await env.VERIFY_RELEASE.get(workflowId)).status();
-    return LIVE_WORKFLOW_STATES.has(status);
-  } catch {
-    return false; // no such instance (it was never created, or has expired): take the release back
-  }
-}
-
 /** Cheap checks first, so a half-copied or mislabelled release is refused before any byte is hashed. */
 async function checkPresence(bucket: R2Bucket, folder: string, release: ReleaseManifest): Promise<Finding[]> {
-  const findings: Finding[] = [];
+  const sizes = new Map<string, number>();
   for (const f of release.files) {
     const [object, signature] = await Promise.all([bucket.head(folder + f.file), bucket.head(folder + f.signature)]);
-    if (!object) findings.push({ file: f.file, problem: "listed in release.json but missing from the release folder" });
-    else if (object.size !== f.size)
-      findings.push({ file: f.file, problem: `size ${object.size} does not match release.json size ${f.size}` });
-    if (!signature) findings.push({ file: f.file, problem: `missing signature file ${f.signature}` });
-    else if (signature.size === 0 || signature.size > MAX_SIGNATURE_BYTES)
-      findings.push({ file: f.file, problem: `signature file ${f.signature} has implausible size ${signature.size}` });
+    if (object) sizes.set(f.file, object.size);
+    if (signature) sizes.set(f.signature, signature.size);
   }
-  return findings;
+  return presenceFindings(release, sizes);
 }

@@ -6,6 +6,7 @@ import { hex } from "../encoding";
 import { blobKey } from "../storage";
 import { type BlobLimits, openBlobWriter } from "./blobs";
 import type { ReleaseManifest } from "./release-manifest";
+import { measurementProblem } from "./release-checks";
 import { measureAndVerify } from "./verify";
 
 /** Where a verified file and its signature now live, and the etags R2 gave those copies. */
@@ -50,14 +51,6 @@ export async function verifyFile(
       signatureSize: signatureBytes.byteLength,
     },
   };
-}
-
-function measurementProblem(measured: Measured, f: ReleaseFile): string | null {
-  if (measured.bytes !== f.size) return `size ${measured.bytes} does not match release.json size ${f.size}`;
-  if (measured.sha256 !== f.sha256)
-    return `checksum mismatch: sha256 ${measured.sha256}, release.json says ${f.sha256}`;
-  if (!measured.signatureValid) return "signature does not verify with key {key}";
-  return null;
 }
 
 async function verifyIntoBlob(

@@ -4,16 +4,20 @@
 // signature is returned, not thrown, so it is never retried. When every file has a verdict the
 // release is published in one D1 batch, or quarantined with its reason. A file whose step fails all
 // its retries ends the same way, quarantined (the dead-letter path), so nothing is left half-done.
+// Every step notes its progress on the release, so the sync can retry a Workflow that stopped moving.
 import { WorkflowEntrypoint, type WorkflowEvent, type WorkflowStep } from "cloudflare:workers";
 import { primaryWriter } from "../db/client";
 import { loadCatalogFacts, type ManifestCopies, publishRelease } from "./publish";
 import { quarantineRelease } from "../db/releases";
+import { noteProgress } from "../db/sync-watch";
 import { config } from "../env";
 import { keyStatus } from "../keys";
 import { releaseFolder } from "../storage";
 import { planRelease, quarantineDetails, reasonLine, type Finding } from "./plan";
-import { manifestFreshnessProblem, releaseTotals } from "./release-manifest";
+import { admissionProblem, releaseTotals } from "./release-manifest";
 import { readSignedManifest } from "./signed-manifest";
+import { keyNoLongerCurrent } from "./release-checks";
+import { fileStepTimeoutMs } from "./watch";
 import { type FileVerdict, storeSmallBlob, verifyFile } from "./verify-files";
 
 /** What the sync hands a Workflow: the release it claimed, and what its signed manifest lists. */
@@ -30,10 +34,12 @@ export type VerifyReleaseParams = {
 export const FILES_AT_ONCE = 10;
 /** Retries of one file's step, with exponential backoff from 10 s (10, 20, 40 s). */
 export const FILE_STEP_RETRIES = 3;
-const FILE_STEP = {
-  retries: { limit: FILE_STEP_RETRIES, delay: "10 seconds", backoff: "exponential" },
-  timeout: "30 minutes",
-} as const;
+/** A file's step: retried with backoff, each attempt ended at a timeout derived from the file's size. */
+const fileStep = (env: Env, size: number) =>
+  ({
+    retries: { limit: FILE_STEP_RETRIES, delay: "10 seconds", backoff: "exponential" },
+    timeout: fileStepTimeoutMs(env, size),
+  }) as const;
 const BOOKKEEPING_STEP = { retries: { limit: 5, delay: "5 seconds", backoff: "exponential" } } as const;
 
 export const fileStepName = (file: string) => `verify ${file}`;
@@ -44,13 +50,15 @@ export class VerifyReleaseWorkflow extends WorkflowEntrypoint<Env, VerifyRelease
   async run(event: Readonly<WorkflowEvent<VerifyReleaseParams>>, step: WorkflowStep): Promise<ReleaseOutcome> {
     const params = event.payload;
     const folder = releaseFolder(params.releaseId);
+    const progress = (what: string) => noteStep(this.env, params.releaseId, event.instanceId, what);
     let verdicts: FileVerdict[];
     try {
-      verdicts = await inBatches(params.files, FILES_AT_ONCE, (f) =>
-        step.do(fileStepName(f.file), FILE_STEP, async () => {
+      verdicts = await inBatches(params.files, FILES_AT_ONCE, (f, i) =>
+        step.do(fileStepName(f.file), fileStep(this.env, f.size), async () => {
+          await progress(`verifying file ${i + 1} of ${params.files.length}: ${f.file}`);
           const key = config(this.env).TRUSTED_PUBLIC_KEYS.find((k) => k.id === f.keyId);
           if (!key || keyStatus(key, Date.now()) !== "current") {
-            return { file: f.file, problem: `key ${f.keyId} is no longer current` };
+            return { file: f.file, problem: keyNoLongerCurrent(f.keyId) };
           }
           return verifyFile(this.env.ARTIFACTS, folder, f, key);
         }),
@@ -63,15 +71,32 @@ export class VerifyReleaseWorkflow extends WorkflowEntrypoint<Env, VerifyRelease
 
     const findings: Finding[] = verdicts.flatMap((v) => ("problem" in v ? [{ file: v.file, problem: v.problem }] : []));
     if (findings.length) return step.do("quarantine", BOOKKEEPING_STEP, () => quarantine(this.env, params, findings));
-    return step.do("publish", BOOKKEEPING_STEP, () => publish(this.env, params, verdicts));
+    return step.do("publish", BOOKKEEPING_STEP, async () => {
+      await progress(`publishing ${params.files.length} verified files`);
+      return publish(this.env, params, verdicts);
+    });
   }
 }
 
 /** Runs `work` over `items`, `size` at a time, keeping their order. */
-async function inBatches<T, R>(items: T[], size: number, work: (item: T) => Promise<R>): Promise<R[]> {
+async function inBatches<T, R>(items: T[], size: number, work: (item: T, index: number) => Promise<R>): Promise<R[]> {
   const results: R[] = [];
-  for (let i = 0; i < items.length; i += size) results.push(...(await Promise.all(items.slice(i, i + size).map(work))));
+  for (let i = 0; i < items.length; i += size)
+    results.push(...(await Promise.all(items.slice(i, i + size).map((item, j) => work(item, i + j)))));
   return results;
+}
+
+/**
+ * Notes on the release that a step is at work (one D1 write a step), so the sync can tell a slow
+ * Workflow from one that stopped moving (worker/sync/watch.ts). Advisory: a failed note never fails
+ * the step.
+ */
+async function noteStep(env: Env, releaseId: string, workflowId: string, what: string): Promise<void> {
+  try {
+    await noteProgress(primaryWriter(env), releaseId, workflowId, what, Date.now());
+  } catch (err) {
+    console.warn(`progress of ${workflowId} not noted`, err);
+  }
 }
 
 async function quarantine(env: Env, params: VerifyReleaseParams, findings: Finding[]): Promise<ReleaseOutcome> {
@@ -94,7 +119,7 @@ async function quarantine(env: Env, params: VerifyReleaseParams, findings: Findi
 async function publish(env: Env, params: VerifyReleaseParams, verdicts: FileVerdict[]): Promise<ReleaseOutcome> {
   const db = primaryWriter(env);
   const now = Date.now();
-  const keys = config(env).TRUSTED_PUBLIC_KEYS;
+  const { TRUSTED_PUBLIC_KEYS: keys, RELEASE_AUDIENCE: audience } = config(env);
   const signed = await readSignedManifest(env.ARTIFACTS, releaseFolder(params.releaseId), params.releaseId, keys, now);
   if (!signed.ok) return quarantine(env, params, signed.findings);
   if (signed.manifestSha256 !== params.manifestSha256) {
@@ -102,7 +127,7 @@ async function publish(env: Env, params: VerifyReleaseParams, verdicts: FileVerd
   }
   const { release, keyId } = signed;
   // Expiry is checked at use, as TUF does: steps that retried past expiresAt do not publish.
-  const stale = manifestFreshnessProblem(release, now);
+  const stale = admissionProblem(release, now, audience);
   if (stale) return quarantine(env, params, [{ problem: stale }]);
   const plan = planRelease(
     release,

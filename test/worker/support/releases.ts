@@ -61,6 +61,8 @@ export type ProductSpec = {
 };
 
 export type DropOptions = {
+  /** release.json audience (default "production", the studio's RELEASE_AUDIENCE under test). */
+  audience?: string;
   /** release.json keyId (default "test-ec"). */
   keyId?: string;
   /** Private key (from TEST_SIGNING_KEYS) that signs the files; default the listed key, else "test-ec". */
@@ -178,6 +180,7 @@ export async function dropRelease(env: Cloudflare.Env, releaseId: string, opts: 
     schemaVersion: 1,
     releaseId,
     keyId: releaseKeyId,
+    audience: opts.audience ?? "production",
     expiresAt: new Date(Date.now() + 24 * 60 * 60 * 1000).toISOString(),
     products: (opts.products ?? []).map((p) => ({ fips: false, sortOrder: 0, change: "create" as const, ...p })),
     files: listed,

@@ -1,0 +1,210 @@
+// The publish API: publisher tokens (admin-created, hashed, scoped to a release-id prefix, revocable,
+// audited), write-once uploads into incoming/<release-id>/ (one request, or multipart with parts
+// under 100 MB), clear 4xx naming the field, and "sync this release now" following to a verdict.
+import { createHash, createSign } from "node:crypto";
+import { env, exports } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { releaseSettled } from "./support/sync";
+
+const ADMIN = "test-admin-token-0123456789abcdef";
+const BASE = "http://studio.test";
+type ErrorBody = { error: { code: string; message: string; details?: { field?: string }[] } };
+
+const call = (path: string, init: RequestInit & { token?: string } = {}) =>
+  exports.default.fetch(`${BASE}${path}`, {
+    ...init,
+    headers: { ...(init.token ? { Authorization: `Bearer ${init.token}` } : {}), ...init.headers },
+  });
+
+async function newToken(releasePrefix?: string): Promise<{ id: string; token: string }> {
+  const res = await call("/api/v1/admin/publisher-tokens", {
+    method: "POST",
+    token: ADMIN,
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ name: "ci", ...(releasePrefix ? { releasePrefix } : {}) }),
+  });
+  expect(res.status).toBe(201);
+  return res.json();
+}
+
+const sha = (bytes: Uint8Array | string) => createHash("sha256").update(bytes).digest("hex");
+const put = (
+  token: string,
+  releaseId: string,
+  name: string,
+  bytes: Uint8Array<ArrayBuffer> | string,
+  hash = sha(bytes),
+) =>
+  call(`/api/v1/publish/releases/${releaseId}/files/${name}`, {
+    method: "PUT",
+    token,
+    headers: {
+      "X-Content-SHA256": hash,
+      "Content-Length": String(typeof bytes === "string" ? Buffer.byteLength(bytes) : bytes.byteLength),
+    },
+    body: bytes,
+  });
+
+describe("publish API", { timeout: 60_000 }, () => {
+  it("stores an object once: a second upload of the same name is a 409 that says it exists", async () => {
+    const { token } = await newToken();
+    const first = await put(token, "once-r1", "a-1.0.0.zst", "hello");
+    expect(first.status).toBe(201);
+    expect(await first.json()).toMatchObject({ name: "a-1.0.0.zst", size: 5, sha256: sha("hello") });
+    const second = await put(token, "once-r1", "a-1.0.0.zst", "other");
+    expect(second.status).toBe(409);
+    expect(((await second.json()) as ErrorBody).error.message).toMatch(/already uploaded .* write-once/);
+    expect(await (await env.ARTIFACTS.get("incoming/once-r1/a-1.0.0.zst"))?.text()).toBe("hello");
+  });
+
+  it("refuses a body whose sha256 is not the declared one, naming X-Content-SHA256", async () => {
+    const { token } = await newToken();
+    const res = await put(token, "bad-sha", "a-1.0.0.zst", "hello", sha("world"));
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as ErrorBody).error.details?.[0].field).toBe("X-Content-SHA256");
+    expect(await env.ARTIFACTS.head("incoming/bad-sha/a-1.0.0.zst")).toBeNull();
+  });
+
+  it("names the field at fault: a bad file name, a bad release id, a part over the limit", async () => {
+    const { token } = await newToken();
+    const badName = await put(token, "r-names", "..%2Fetc", "x");
+    expect(badName.status).toBe(400);
+    expect(((await badName.json()) as ErrorBody).error.details?.[0].field).toBe("name");
+    const reserved = await put(token, "r-names", "SHA256SUMS", "x");
+    expect(((await reserved.json()) as ErrorBody).error.details?.[0].field).toBe("name");
+    const badId = await put(token, "Bad_Id", "a.zst", "x");
+    expect(badId.status).toBe(400);
+    expect(((await badId.json()) as ErrorBody).error.message).toMatch(/^releaseId:/);
+    const big = await call("/api/v1/publish/releases/r-names/files/big.iso", {
+      method: "PUT",
+      token,
+      headers: { "X-Content-SHA256": sha("x"), "Content-Length": String(200 * 1024 * 1024) },
+      body: "x",
+    });
+    expect(big.status).toBe(413);
+    expect(((await big.json()) as ErrorBody).error.details?.[0].field).toBe("Content-Length");
+  });
+
+  it("keeps a token to its release-id prefix, and a revoked token out at once", async () => {
+    const { id, token } = await newToken("acme-");
+    expect((await put(token, "acme-1", "a.iso", "x")).status).toBe(201);
+    const outside = await put(token, "other-1", "a.iso", "x");
+    expect(outside.status).toBe(403);
+    expect(((await outside.json()) as ErrorBody).error.details?.[0].field).toBe("releaseId");
+    expect((await call(`/api/v1/admin/publisher-tokens/${id}`, { method: "DELETE", token: ADMIN })).status).toBe(204);
+    expect((await put(token, "acme-2", "a.iso", "x")).status).toBe(401);
+    // An API token (or the admin token) is not a publisher token.
+    expect((await put(ADMIN, "acme-3", "a.iso", "x")).status).toBe(401);
+  });
+
+  it("stores only the hash, and audits what a token did", async () => {
+    const { id, token } = await newToken();
+    const row = await env.DB.prepare("SELECT token_hash FROM publisher_tokens WHERE id = ?")
+      .bind(id)
+      .first<{ token_hash: string }>();
+    expect(row?.token_hash).toBe(sha(token));
+    await put(token, "audited-1", "a.iso", "x");
+    await new Promise((r) => setTimeout(r, 50));
+    const events = await env.DB.prepare("SELECT action, subject FROM audit_events WHERE details LIKE ?")
+      .bind(`%${id}%`)
+      .all();
+    expect(events.results).toEqual(
+      expect.arrayContaining([
+        { action: "publisher-token-create", subject: id },
+        { action: "publish-put", subject: "audited-1/a.iso" },
+      ]),
+    );
+  });
+
+  it("uploads in parts and completes only when they add up to the declared size", async () => {
+    const { token } = await newToken();
+    const part1 = new Uint8Array(5 * 1024 * 1024).fill(7);
+    const part2 = new Uint8Array(1000).fill(9);
+    const whole = new Uint8Array([...part1, ...part2]);
+    const base = "/api/v1/publish/releases/multi-1/files/big.iso/uploads";
+    const started = await call(base, {
+      method: "POST",
+      token,
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ size: whole.byteLength, sha256: sha(whole) }),
+    });
+    expect(started.status).toBe(201);
+    const { uploadId } = (await started.json()) as { uploadId: string };
+    const parts = [];
+    for (const [n, bytes] of [part1, part2].entries()) {
+      const res = await call(`${base}/${encodeURIComponent(uploadId)}/parts/${n + 1}`, {
+        method: "PUT",
+        token,
+        headers: { "Content-Length": String(bytes.byteLength) },
+        body: bytes,
+      });
+      expect(res.status).toBe(200);
+      parts.push(await res.json());
+    }
+    const done = await call(`${base}/${encodeURIComponent(uploadId)}/complete`, {
+      method: "POST",
+      token,
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ parts }),
+    });
+    expect(done.status).toBe(201);
+    expect(await done.json()).toMatchObject({ name: "big.iso", size: whole.byteLength, sha256: sha(whole) });
+    const listed = (await (await call("/api/v1/publish/releases/multi-1", { token })).json()) as {
+      objects: { name: string; size: number; sha256: string }[];
+    };
+    expect(listed.objects).toEqual([
+      expect.objectContaining({ name: "big.iso", size: whole.byteLength, sha256: sha(whole) }),
+    ]);
+  });
+
+  it("takes release.json.sig.bin only after release.json", async () => {
+    const { token } = await newToken();
+    const res = await put(token, "order-1", "release.json.sig.bin", "sig");
+    expect(res.status).toBe(409);
+    expect(((await res.json()) as ErrorBody).error.message).toMatch(/release.json before release.json.sig.bin/);
+  });
+
+  it("syncs the token's release now and reports the sync's verdict", async () => {
+    const { token } = await newToken();
+    const keys = JSON.parse(env.TEST_SIGNING_KEYS) as Record<string, string>;
+    const sign = (data: string) => createSign("sha256").update(data).sign(keys["test-ec"]);
+    const manifest = JSON.stringify({
+      schemaVersion: 1,
+      releaseId: "sync-now-1",
+      keyId: "test-ec",
+      audience: "staging",
+      expiresAt: new Date(Date.now() + 86_400_000).toISOString(),
+      files: [
+        {
+          file: "x.iso",
+          signature: "x.iso.sig.bin",
+          size: 1,
+          sha256: sha("x"),
+          kind: "iso",
+          product: "p",
+          productVersion: "1.0.0",
+        },
+      ],
+    });
+    for (const [name, body] of [
+      ["x.iso", "x"],
+      ["x.iso.sig.bin", sign("x")],
+      ["release.json", manifest],
+      ["release.json.sig.bin", sign(manifest)],
+    ] as const)
+      expect((await put(token, "sync-now-1", name, new Uint8Array(Buffer.from(body)))).status).toBe(201);
+    const res = await call("/api/v1/publish/releases/sync-now-1/sync", { method: "POST", token });
+    expect(res.status).toBe(200);
+    await releaseSettled("sync-now-1");
+    const folder = (await (await call("/api/v1/publish/releases/sync-now-1", { token })).json()) as {
+      release: { status: string; reason: string };
+    };
+    expect(folder.release).toMatchObject({
+      status: "quarantined",
+      reason:
+        "release.json is for audience 'staging', this studio is 'production'; sign it for 'production' to publish it here",
+    });
+    // The folder is closed once the sync has claimed it.
+    expect((await put(token, "sync-now-1", "late.iso", "x")).status).toBe(409);
+  });
+});
