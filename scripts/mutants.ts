@@ -989,6 +989,7 @@ export const MUTANTS: Mutant[] = [
     find: "const overdue = await noteUploading(db, ids, run.now, run.now - hours * 3600 * 1000);",
     replace: "const overdue: string[] = [];",
     tests: [T("sync-junk")],
+  },
   // finish (issue 20): page text, image names, yank reasons
   {
     id: "verify-run-together",
