@@ -42,7 +42,7 @@ describe("a captcha that cannot load", () => {
     await page.route(`${studioUrl}/captcha-fixture`, (route) =>
       route.fulfill({
         contentType: "text/html",
-        body: `<!doctype html><html lang="en"><head><title>fixture</title><link rel="stylesheet" href="/css/app.css"><script type="module" src="/js/download.js"></script></head><body><main><form method="post">${controls}</form></main></body></html>`,
+        body: `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>fixture</title><link rel="stylesheet" href="/css/app.css"><script type="module" src="/js/download.js"></script></head><body><main><form method="post">${controls}</form></main></body></html>`,
       }),
     );
     await page.goto(`${studioUrl}/captcha-fixture`);
