@@ -995,6 +995,7 @@ export const MUTANTS: Mutant[] = [
     id: "verify-run-together",
     bug: 'a template line ends at an element and htm drops the space: /verify reads "or<a>here</a>" as orhere',
     file: "web/pages/verify.ts",
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the htm source text the mutant edits
     find: 'written by <code>download.sh</code>, or${" "}',
     replace: "written by <code>download.sh</code>, or",
     tests: [T("pages-text")],
@@ -1004,6 +1005,7 @@ export const MUTANTS: Mutant[] = [
     id: "parts-entity-as-text",
     bug: "a character reference in htm text is shown as is: ?size=&lt;bytes&gt; on every download output",
     file: "web/components/parts.ts",
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the htm source text the mutant edits
     find: '<code>${"?size=<bytes>"}</code>',
     replace: "<code>?size=&lt;bytes&gt;</code>",
     tests: [T("pages-text")],
