@@ -19,6 +19,7 @@ import { parseArgs, promisify } from "node:util";
 import { ensureDemoKey, ensureDevVars, openLocalPlatform, parseDevVars } from "./demo-catalog";
 import { dropSignedRelease } from "./signed-drop";
 import {
+  ensurePortFree,
   freePort,
   localReleaseProgress,
   startStudio,
@@ -86,6 +87,17 @@ async function killedVerify(setup: Setup): Promise<{ ms: number; attempts: numbe
   const killedAt = performance.now();
   firstStart.abort(new Error("killed"));
   await first;
+  // The killed workerd may hold its port for a moment after its group is gone.
+  for (
+    let i = 0;
+    i < 100 &&
+    !(await ensurePortFree(setup.port).then(
+      () => true,
+      () => false,
+    ));
+    i++
+  )
+    await sleep(100);
   const studio = await startStudio(studioOptions(setup));
   const after = await release(setup);
   if (after.status !== "published") throw new Error(`after the restart the release is ${after.status}`);

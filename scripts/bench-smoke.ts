@@ -66,6 +66,11 @@ export const SMOKE_RUNS: SmokeRun[] = [
     ],
     expect: ["bigRatio", "mediumCachedRatio", "grantRatio"],
   },
+  {
+    script: "scripts/bench-publish.ts",
+    args: () => ["--mib", "4", "--small-mib", "2", "--files", "3", "--file-kib", "4"],
+    expect: ["bench"],
+  },
 ];
 
 /** Benchmark scripts that have no run of their own: another run drives them. */

@@ -1,12 +1,13 @@
 // The Hono app: cross-cutting middleware, one sub-app per resource, and the single error handler
 // that gives the JSON API its one error shape.
-import { Hono } from "hono";
+import { OpenAPIHono } from "@hono/zod-openapi";
 import { HTTPException } from "hono/http-exception";
 import { requestId } from "hono/request-id";
 import { secureHeaders } from "hono/secure-headers";
 import { captchaCspSources } from "./captcha";
 import { ApiError, errorBody, fromHttpException, misconfigured, NoRoute } from "./errors";
 import { ConfigError } from "./env";
+import { reconcileKeyTrust } from "./key-trust";
 import { adminRoutes } from "./routes/api/admin";
 import { adminGrantsRoutes } from "./routes/api/admin-grants";
 import { adminKeysRoutes } from "./routes/api/admin-keys";
@@ -23,6 +24,7 @@ import { packsRoutes } from "./routes/api/packs";
 import { productsRoutes } from "./routes/api/products";
 import { publishApi } from "./routes/api/publish";
 import { upgradePlansRoutes } from "./routes/api/upgrade-plans";
+import { registerSharedComponents } from "./routes/api-app";
 import { htmlErrorHandler, htmlRenderer, wantsHtmlPage } from "./routes/html";
 import { wizardRoutes } from "./routes/pages/bundle";
 import { downloadPageRoutes } from "./routes/pages/download";
@@ -35,7 +37,10 @@ import { verifyRoutes } from "./routes/pages/verify";
 
 export type AppEnv = { Bindings: Env; Variables: { requestId: string } };
 
-export const app = new Hono<AppEnv>();
+// OpenAPIHono: each API sub-app's declared operations join the root's as it is mounted (app.route),
+// so GET /api/v1/openapi.json describes exactly what is mounted.
+export const app = new OpenAPIHono<AppEnv>();
+registerSharedComponents(app.openAPIRegistry);
 
 app.use(requestId());
 app.use(
@@ -57,6 +62,9 @@ app.use(
     xFrameOptions: "DENY",
   }),
 );
+
+// A key newly marked revoked withdraws what it signed before this request is answered (key-trust.ts).
+app.use(reconcileKeyTrust);
 
 // The one HTML renderer: c.render(page) is the page in the layout (see routes/html.ts).
 app.use(htmlRenderer);
@@ -86,7 +94,7 @@ app.route("/api/v1/admin/tokens", tokensRoutes);
 app.route("/api/v1/admin/grants", adminGrantsRoutes);
 app.route("/api/v1/admin", adminKeysRoutes); // trusted keys, yank-all-under-a-key, audit trail
 app.route("/api/v1/admin", adminRoutes);
-app.route("/api/v1", openapiRoutes); // GET /api/v1/openapi.json
+app.route("/api/v1", openapiRoutes(app)); // GET /api/v1/openapi.json, generated from the routes above
 
 app.notFound((c) => {
   throw new NoRoute(c.req.method, c.req.path);

@@ -10,6 +10,8 @@ export const SELECTION_BODY_BYTES = 128 * 1024;
 export const FORM_BODY_BYTES = 128 * 1024;
 /** Small admin and token requests (a name, scopes, a yank reason). */
 export const ADMIN_BODY_BYTES = 16 * 1024;
+/** A publisher's POSTs: the largest is a multipart completion listing up to 10,000 parts. */
+export const PUBLISH_POST_BODY_BYTES = 1024 * 1024;
 
 export const limitBody = (maxBytes: number) =>
   bodyLimit({

@@ -23,3 +23,7 @@ export function keyRefusal(key: TrustedKey, now: number): string | null {
 /** The key /spectro_public_key.pem serves: the first current key, else (all retired) the first. */
 export const defaultKey = <K extends TrustedKey>(keys: readonly K[], now: number) =>
   keys.find((k) => keyStatus(k, now) === "current") ?? keys[0];
+
+/** The ids of the revoked keys: nothing whose trust rests on one of them is offered or served. */
+export const revokedKeyIds = (keys: readonly TrustedKey[]): ReadonlySet<string> =>
+  new Set(keys.filter((k) => k.revoked).map((k) => k.id));

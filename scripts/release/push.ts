@@ -3,9 +3,10 @@
 // goes in parts (each under 100 MB), remembered in <dir>/.push-state.json so an interrupted push
 // resumes where it stopped. A re-run skips what the studio already holds (same size and sha256);
 // release.json goes after every file, and its signature, the "release complete" mark, last.
-import { existsSync } from "node:fs";
-import { open, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { createReadStream, existsSync } from "node:fs";
+import { readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { basename, join, resolve } from "node:path";
+import { Readable } from "node:stream";
 import { storedObjectSchema, partSchema, publishSyncSchema, uploadStartedSchema } from "../../worker/publish/schemas";
 import { RELEASE_JSON, RELEASE_JSON_SIGNATURE, releaseManifest } from "../../worker/sync/release-manifest";
 import { DEFINITION_FILE, hashFile, mib, pool, PUSH_STATE_FILE, UsageError } from "./files";
@@ -23,7 +24,7 @@ Exit code: 0 published, 1 quarantined or failed, 2 still verifying when --wait r
 Options:
   --studio URL      the studio (or STUDIO_URL)
   --token TOKEN     a publisher token from the studio's admin (or PUBLISHER_TOKEN)
-  --parallel N      requests at once (default 4)
+  --parallel N      requests at once (default 8)
   --part-mib N      part size for large files, 5-95 MiB (default 64)
   --wait SECONDS    how long to follow the sync (default 900); 0: do not ask for a sync`;
 
@@ -58,16 +59,17 @@ class Gate {
   }
 }
 
-async function readPart(path: string, offset: number, length: number): Promise<Uint8Array<ArrayBuffer>> {
-  const handle = await open(path, "r");
-  try {
-    const buffer = new Uint8Array(length);
-    const { bytesRead } = await handle.read(buffer, 0, length, offset);
-    if (bytesRead !== length) throw new UsageError(`${path} changed while it was being pushed`);
-    return buffer;
-  } finally {
-    await handle.close();
-  }
+/**
+ * A byte range of a file as a request body, streamed from disk with its length declared, so memory
+ * stays flat whatever the file or part size (a file that changes meanwhile fails the sha256 check).
+ */
+function fileRange(path: string, offset: number, length: number): RequestInit {
+  const stream = createReadStream(path, { start: offset, end: offset + length - 1, highWaterMark: 1024 * 1024 });
+  return {
+    body: length === 0 ? new Uint8Array(0) : (Readable.toWeb(stream) as ReadableStream<Uint8Array>),
+    headers: { "Content-Length": String(length), "Content-Type": "application/octet-stream" },
+    duplex: "half",
+  } as RequestInit;
 }
 
 class Pusher {
@@ -95,12 +97,12 @@ class Pusher {
   async upload(file: Upload): Promise<void> {
     const path = join(this.dir, file.name);
     if (file.size <= this.partBytes) {
-      const body = new Uint8Array(await readFile(path));
+      const body = fileRange(path, 0, file.size);
       await this.gate.run(() =>
         this.studio.json(storedObjectSchema, this.url(file.name), {
+          ...body,
           method: "PUT",
-          headers: { "X-Content-SHA256": file.sha256, "Content-Type": "application/octet-stream" },
-          body,
+          headers: { ...(body.headers as Record<string, string>), "X-Content-SHA256": file.sha256 },
         }),
       );
       return;
@@ -133,18 +135,14 @@ class Pusher {
       numbers.map((n) =>
         this.gate.run(async () => {
           const offset = (n - 1) * this.partBytes;
-          const body = await readPart(path, offset, Math.min(this.partBytes, file.size - offset));
           const part = await this.studio.json(
             partSchema,
             `${this.url(file.name)}/uploads/${encodeURIComponent(upload.uploadId)}/parts/${n}`,
-            {
-              method: "PUT",
-              headers: { "Content-Type": "application/octet-stream" },
-              body,
-            },
+            { ...fileRange(path, offset, Math.min(this.partBytes, file.size - offset)), method: "PUT" },
           );
           upload.parts[n] = part.etag;
           await this.saveState();
+          console.log(`  ${file.name}: part ${n}/${count}`);
         }),
       ),
     );
@@ -224,7 +222,7 @@ export async function push(opts: PushOptions): Promise<number> {
     return opts.wait === 0 ? 0 : printVerdict(await followVerdict(studio, releaseId, opts.wait ?? 900));
   }
   const there = new Map(folder.objects.map((o) => [o.name, o]));
-  const pusher = new Pusher(studio, dir, releaseId, partBytes, opts.parallel ?? 4);
+  const pusher = new Pusher(studio, dir, releaseId, partBytes, opts.parallel ?? 8);
   await pusher.loadState();
   const started = performance.now();
   let sent = 0;
@@ -243,7 +241,7 @@ export async function push(opts: PushOptions): Promise<number> {
     sent += file.size;
     console.log(`↑ ${file.name} (${mib(file.size)})`);
   };
-  await pool(files, opts.parallel ?? 4, send);
+  await pool(files, opts.parallel ?? 8, send);
   for (const file of manifest) await send(file); // release.json, then its signature: last
   const seconds = (performance.now() - started) / 1000;
   console.log(

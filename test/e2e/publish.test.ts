@@ -190,6 +190,92 @@ describe("publishing a pack version with the publisher command", () => {
   });
 });
 
+describe("init and sign, offline", () => {
+  it("init is canonical (same folder, same bytes) and reads each pack's metadata from its own pack.json", async () => {
+    const dir = await folder("e2e-pub-offline", [packJson("zz-offline", "2.0.0", { description: "from inside" })], {
+      "zz-offline.iso": "iso bytes",
+    });
+    await init(
+      dir,
+      "--installer",
+      "zz-offline.iso=iso:palette-enterprise:9.9.9",
+      "--expires-at",
+      "2027-01-01T00:00:00Z",
+    );
+    const first = await readFile(join(dir, "release.json"));
+    await init(
+      dir,
+      "--installer",
+      "zz-offline.iso=iso:palette-enterprise:9.9.9",
+      "--expires-at",
+      "2027-01-01T00:00:00Z",
+    );
+    expect((await readFile(join(dir, "release.json"))).equals(first)).toBe(true);
+    const manifest = JSON.parse(first.toString("utf8"));
+    expect(Object.keys(manifest)).toEqual([...Object.keys(manifest)].sort());
+    expect(manifest.files.map((f: { file: string }) => f.file)).toEqual(["zz-offline-2.0.0.zst", "zz-offline.iso"]);
+    expect(manifest.files[0].pack).toMatchObject({ name: "zz-offline", version: "2.0.0", description: "from inside" });
+    // A .zst that carries no pack.json is refused, naming the file.
+    await writeFile(join(dir, "broken-1.0.0.zst"), tarZst([{ path: "README.md", data: "no metadata" }]));
+    const broken = await release(
+      "init",
+      dir,
+      "--key-id",
+      KEY_ID,
+      "--installer",
+      "zz-offline.iso=iso:palette-enterprise:9.9.9",
+    );
+    expect(broken.code).toBe(1);
+    expect(broken.stderr).toContain("broken-1.0.0.zst: no pack.json at the top of the pack's tar");
+  });
+
+  it("signs what openssl verifies: an RSA key file, and an external signer given only the digest", async () => {
+    const dir = await folder("e2e-pub-signers", [packJson("zz-signers", "1.0.0")]);
+    await init(dir);
+    const rsa = join(work, "rsa.pem");
+    expect(
+      (await run("openssl", ["genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-out", rsa], work))
+        .code,
+    ).toBe(0);
+    await run("openssl", ["pkey", "-in", rsa, "-pubout", "-out", `${rsa}.pub`], work);
+    await run("openssl", ["pkey", "-in", KEY, "-pubout", "-out", join(work, "ec.pub")], work);
+    const verify = async (pub: string) => {
+      for (const [file, sig] of [
+        ["zz-signers-1.0.0.zst", "zz-signers-1.0.0.sig.bin"],
+        ["release.json", "release.json.sig.bin"],
+      ]) {
+        const r = await run("openssl", ["dgst", "-sha256", "-verify", pub, "-signature", sig, file], dir);
+        expect(r.stdout.trim()).toBe("Verified OK");
+      }
+    };
+    const byKey = await release("sign", dir, "--key", rsa);
+    expect(byKey.code, byKey.stderr).toBe(0);
+    await verify(`${rsa}.pub`);
+    const byDigest = await release(
+      "sign",
+      dir,
+      "--digest",
+      "--public-key",
+      join(work, "ec.pub"),
+      "--sign-command",
+      `openssl pkeyutl -sign -inkey '${KEY}' -pkeyopt digest:sha256`,
+    );
+    expect(byDigest.code, byDigest.stderr).toBe(0);
+    await verify(join(work, "ec.pub"));
+    // A signer that answers with another key's signature is caught before anything is written.
+    const wrong = await release(
+      "sign",
+      dir,
+      "--public-key",
+      join(work, "ec.pub"),
+      "--sign-command",
+      `openssl dgst -sha256 -sign '${rsa}'`,
+    );
+    expect(wrong.code).toBe(1);
+    expect(wrong.stderr).toContain("the signature does not verify with --public-key");
+  });
+});
+
 type Case = { name: string; id: string; reason: RegExp; build: () => Promise<string> };
 
 /** A signed one-pack release under `id`, then `spoil` applied. */

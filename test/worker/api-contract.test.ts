@@ -2,20 +2,19 @@
 // grants, manifests, admin, errors) whose every response validates against it, and the checker itself
 // shown to refuse what breaks the contract. (Every other test's /api/v1 responses are checked too, by
 // contract-setup.ts.)
-import { env, exports } from "cloudflare:workers";
+import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { contractProblems, type OpenApiDocument, servedDocument } from "./support/contract";
 import { dropRelease, PALETTE_ENTERPRISE } from "./support/releases";
 import { syncAndSettle } from "./support/sync";
+import { ADMIN_AUTH, studio } from "./support/studio";
 
-const workerFetch = (path: string, init?: RequestInit) =>
-  exports.default.fetch(new Request(new URL(path, "http://studio.test"), init));
 const json = { "Content-Type": "application/json" };
-const admin = { Authorization: `Bearer ${env.ADMIN_TOKEN}`, ...json };
+const admin = { ...ADMIN_AUTH, ...json };
 
 /** Calls the Worker and returns the contract problems of the response (with its status, to be sure). */
 async function call(path: string, init: RequestInit = {}): Promise<{ status: number; problems: string[] }> {
-  const res = await workerFetch(path, init);
+  const res = await studio(path, init);
   const contentType = res.headers.get("Content-Type");
   const body = contentType?.startsWith("application/json") ? await res.json() : await res.text();
   const problems = contractProblems(
@@ -43,7 +42,7 @@ beforeAll(async () => {
     installers: [{ product: "palette-enterprise", productVersion: "4.6.12", kind: "iso" }],
   });
   await syncAndSettle(env);
-  const res = await workerFetch("/api/v1/grants", {
+  const res = await studio("/api/v1/grants", {
     method: "POST",
     headers: json,
     body: JSON.stringify({ packs: [{ name: "kubernetes", version: "1.30.4" }] }),

@@ -11,7 +11,7 @@ import {
   packVersionDetailSchema,
   productListSchema,
 } from "../../worker/catalog/api-schemas";
-import { errorSchema } from "../../worker/openapi";
+import { errorSchema } from "../../worker/routes/api-app";
 import { seedCatalog } from "./support/catalog-fixture";
 
 type Doc = {

@@ -8,6 +8,7 @@ import { app } from "../../worker/app";
 import { type CaptchaProvider, createVerifier, type FetchFn, SITEVERIFY_URL } from "../../worker/captcha";
 import { dropRelease, PALETTE_ENTERPRISE } from "./support/releases";
 import { syncAndSettle } from "./support/sync";
+import { ADMIN_JSON } from "./support/studio";
 
 type Call = { url: string; form: URLSearchParams };
 
@@ -319,7 +320,7 @@ describe("the gate on POST /api/v1/grants", () => {
   });
 
   it("lets an API token with grants:create skip the captcha, and refuses one without the scope", async () => {
-    const admin = { Authorization: `Bearer ${env.ADMIN_TOKEN}`, "Content-Type": "application/json" };
+    const admin = ADMIN_JSON;
     const mint = async (scopes: string[]) => {
       const res = await exports.default.fetch("http://studio.test/api/v1/admin/tokens", {
         method: "POST",

@@ -1,9 +1,10 @@
 // Incremental mirroring: /api/v1/changes after a publish and after a yank (each stamped with the
 // generation of its batch), pack filters, and the one-call grant of what is new for a token.
-import { env, exports } from "cloudflare:workers";
+import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { syncAndSettle } from "./support/sync";
 import { dropRelease, PALETTE_ENTERPRISE } from "./support/releases";
+import { ADMIN_JSON, studio } from "./support/studio";
 
 type ChangesJson = {
   since: number;
@@ -12,9 +13,8 @@ type ChangesJson = {
   yanked: { packs: { name: string; version: string; generation: number; reason: string }[] };
 };
 
-const studio = (path: string, init?: RequestInit) => exports.default.fetch(`http://studio.test${path}`, init);
 const changes = async (query: string) => (await (await studio(`/api/v1/changes?${query}`)).json()) as ChangesJson;
-const admin = { Authorization: `Bearer ${env.ADMIN_TOKEN}`, "Content-Type": "application/json" };
+const admin = ADMIN_JSON;
 
 let before: number;
 

@@ -10,6 +10,7 @@ import { expectWellFormedPage } from "./pages-support";
 import { attrs, parseHtml } from "./support/dom";
 import { dropRelease, PALETTE_ENTERPRISE } from "./support/releases";
 import { syncAndSettle } from "./support/sync";
+import { ADMIN_AUTH } from "./support/studio";
 
 const ORIGIN = "http://studio.test";
 const BUNDLE = "product=palette-enterprise&version=4.6.12&useCase=controller&cloud=aws";
@@ -214,7 +215,7 @@ describe("posting a download form", () => {
     expect(links).toContain("https://docs.spectrocloud.com/security/artifact-signatures/");
     // The grant was made from the wizard's bundle, as the audit shows.
     const audit = await page("/api/v1/admin/grants?limit=1", {
-      headers: { Authorization: `Bearer ${env.ADMIN_TOKEN}` },
+      headers: ADMIN_AUTH,
     });
     const { grants } = (await audit.json()) as {
       grants: { request: { bundle?: { useCase: string; packs: unknown[] } } }[];

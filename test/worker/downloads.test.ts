@@ -1,7 +1,7 @@
 // Signed /dl downloads end to end inside workerd: a grant over a synced catalog, then GET/HEAD,
 // Range, conditional requests, the edge cache (second download without R2), and every way to
 // tamper with a URL.
-import { env, exports } from "cloudflare:workers";
+import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { primaryWriter } from "../../worker/db/client";
 import { grants } from "../../worker/db/downloads-schema";
@@ -10,6 +10,7 @@ import { cacheKeyOf } from "../../worker/downloads/serve";
 import { eq } from "drizzle-orm";
 import { dropRelease, PALETTE_ENTERPRISE } from "./support/releases";
 import { syncAndSettle } from "./support/sync";
+import { ADMIN_AUTH, studio } from "./support/studio";
 
 type GrantJson = {
   id: string;
@@ -26,9 +27,6 @@ type GrantJson = {
     sigUrl: string;
   }[];
 };
-
-const studio = (path: string, init?: RequestInit) =>
-  exports.default.fetch(new Request(new URL(path, "http://studio.test"), init));
 
 async function createGrant(body: unknown, headers: Record<string, string> = {}): Promise<Response> {
   return studio("/api/v1/grants", {
@@ -314,7 +312,7 @@ describe("/dl refuses tampered, expired, revoked and yanked URLs with a one-line
     ]);
     const revoke = await studio(`/api/v1/admin/grants/${grant.id}/revoke`, {
       method: "POST",
-      headers: { Authorization: `Bearer ${env.ADMIN_TOKEN}` },
+      headers: ADMIN_AUTH,
     });
     expect(revoke.status).toBe(200);
     await refused(await studio(grant.files[0].url), /revoked/);

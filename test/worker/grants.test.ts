@@ -1,15 +1,14 @@
 // Grant issuance over a synced catalog: installers, bundle specs and packs; validation; the
 // per-client rate limit; the admin audit trail; and the API-token manifests for automation.
-import { env, exports } from "cloudflare:workers";
+import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { rateLimitKey } from "../../worker/downloads/client-key";
-import { grantViewSchema } from "../../worker/downloads/openapi-paths";
+import { grantViewSchema } from "../../worker/routes/api/grants";
 import { dropRelease, PALETTE_ENTERPRISE } from "./support/releases";
 import { syncAndSettle } from "./support/sync";
+import { ADMIN_JSON, studio } from "./support/studio";
 
-const studio = (path: string, init?: RequestInit) =>
-  exports.default.fetch(new Request(new URL(path, "http://studio.test"), init));
-const admin = { Authorization: `Bearer ${env.ADMIN_TOKEN}`, "Content-Type": "application/json" };
+const admin = ADMIN_JSON;
 const postGrant = (body: unknown, ip = "198.51.100.20", headers: Record<string, string> = {}) =>
   studio("/api/v1/grants", {
     method: "POST",

@@ -9,6 +9,7 @@ import { findImages } from "../../worker/db/images";
 import { syncAndSettle } from "./support/sync";
 import type { ReleaseManifest } from "../../worker/sync/release-manifest";
 import { dropRelease, PALETTE_ENTERPRISE, releaseRow } from "./support/releases";
+import { studio } from "./support/studio";
 
 const d = (c: string) => `sha256:${c.repeat(64)}`;
 const NODE_V1 = `docker.io/calico/node:v3.29.1@${d("a")}`;
@@ -32,7 +33,6 @@ const withImages = (images: Record<string, string[]>) => (m: ReleaseManifest) =>
   ),
 });
 
-const studio = (path: string, init?: RequestInit) => exports.default.fetch(`http://studio.test${path}`, init);
 type Hits = { packVersions: { pack: string; version: string; reference: string; yanked: boolean }[] };
 const search = async (query: string) =>
   ((await (await studio(`/api/v1/images?${query}`)).json()) as Hits).packVersions.map((h) => `${h.pack}@${h.version}`);

@@ -13,6 +13,7 @@ import {
 } from "../../worker/downloads/manifests";
 import { dropRelease, PALETTE_ENTERPRISE } from "./support/releases";
 import { syncAndSettle } from "./support/sync";
+import { ADMIN_AUTH } from "./support/studio";
 
 const entry = (over: Partial<ManifestEntry> = {}): ManifestEntry => ({
   kind: "pack",
@@ -233,7 +234,7 @@ describe("GET /api/v1/grants/:capability/<format>", () => {
     expect(JSON.stringify(row)).not.toContain(capability);
     const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(capability)));
     expect(row!.capability_hash).toBe([...digest].map((b) => b.toString(16).padStart(2, "0")).join(""));
-    const admin = { headers: { Authorization: `Bearer ${env.ADMIN_TOKEN}` } };
+    const admin = { headers: ADMIN_AUTH };
     const audit = JSON.stringify(
       await (await exports.default.fetch(`http://studio.test/api/v1/admin/grants/${id}`, admin)).json(),
     );

@@ -11,6 +11,7 @@ import { primaryWriter } from "../../worker/db/client";
 import { yankPackVersion } from "../../worker/db/yank";
 import { dropRelease, PALETTE_ENTERPRISE } from "./support/releases";
 import { syncAndSettle } from "./support/sync";
+import { ADMIN_AUTH } from "./support/studio";
 
 /** The D1 binding, recording how each use of it was constrained. */
 function recordingDb(db: D1Database, seen: string[]): D1Database {
@@ -94,7 +95,7 @@ describe("grant and yank state is read at the primary", () => {
     const grant = await newGrant("ryw-revoked");
     const revoke = await traced(`/api/v1/admin/grants/${grant.id}/revoke`, {
       method: "POST",
-      headers: { Authorization: `Bearer ${env.ADMIN_TOKEN}` },
+      headers: ADMIN_AUTH,
     });
     expect(revoke.res.status).toBe(200);
     atPrimaryOnly(revoke.seen);

@@ -3,9 +3,9 @@
 // a manifest that rewrites a product, objects overwritten or deleted after verification, a poison
 // release, and names that do not fit. Each asserts the refusal and that nothing was published or served.
 import { createExecutionContext, introspectWorkflowInstance, waitOnExecutionContext } from "cloudflare:test";
-import { env, exports } from "cloudflare:workers";
+import { env } from "cloudflare:workers";
 import { eq } from "drizzle-orm";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { app } from "../../worker/app";
 import { primaryWriter } from "../../worker/db/client";
 import { publishStatements } from "../../worker/sync/publish";
@@ -28,12 +28,14 @@ import {
   testSigningKey,
   writeReleaseJson,
 } from "./support/releases";
+import { forgetKeyIncidents } from "./support/key-trust";
 import { syncAndSettle } from "./support/sync";
+import { ADMIN_JSON, studio } from "./support/studio";
+
+// Tests here revoke the test keys in their settings: revocation is one way, so each test forgets it after.
+afterEach(() => forgetKeyIncidents(env));
 
 const db = () => primaryWriter(env);
-const ADMIN = { Authorization: `Bearer ${env.ADMIN_TOKEN}`, "Content-Type": "application/json" };
-const studio = (path: string, init?: RequestInit) =>
-  exports.default.fetch(new Request(new URL(path, "http://studio.test"), init));
 const sync = (opts: { now?: number; on?: Env } = {}) =>
   syncAndSettle(opts.on ?? env, { trigger: "admin", now: opts.now });
 const packRow = (id: string) => db().select().from(packVersions).where(eq(packVersions.id, id)).get();
@@ -522,7 +524,7 @@ describe("key lifecycle", () => {
     expect((await sync()).published).toContain("rsa-incident");
     const { url } = await grantUrl("addon-rsa-one", "1.0.0");
 
-    const listed = await studio("/api/v1/admin/keys/test-rsa/published", { headers: ADMIN });
+    const listed = await studio("/api/v1/admin/keys/test-rsa/published", { headers: ADMIN_JSON });
     expect(listed.status).toBe(200);
     const published = (await listed.json()) as {
       releases: string[];
@@ -537,7 +539,7 @@ describe("key lifecycle", () => {
 
     const yank = await studio("/api/v1/admin/keys/test-rsa/yank", {
       method: "POST",
-      headers: ADMIN,
+      headers: ADMIN_JSON,
       body: JSON.stringify({ reason: "key test-rsa leaked" }),
     });
     expect(yank.status).toBe(200);
@@ -569,7 +571,7 @@ describe("key lifecycle", () => {
     expect((await studio(links["bundle.tar"])).status).toBe(200);
     const yank = await studio("/api/v1/admin/products/palette-enterprise/versions/9.2.0/installers/iso/yank", {
       method: "POST",
-      headers: ADMIN,
+      headers: ADMIN_JSON,
       body: JSON.stringify({ reason: "bad build" }),
     });
     expect(yank.status).toBe(200);
@@ -590,6 +592,10 @@ describe("key lifecycle", () => {
       headers: { "Content-Type": "application/json", "CF-Connecting-IP": "198.51.100.24" },
       body: JSON.stringify({ installers: { product: "palette-enterprise", version: "9.2.0" } }),
     });
-    expect(again.status).toBe(404);
+    // Its only installer is yanked: a 409 that says so, with the reason, not an unexplained 404.
+    expect(again.status).toBe(409);
+    expect(((await again.json()) as { error: { details: { message: string }[] } }).error.details[0].message).toMatch(
+      /palette-.*\.iso was yanked/,
+    );
   });
 });

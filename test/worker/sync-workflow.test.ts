@@ -14,14 +14,14 @@ import { runSync, workflowIdOf } from "../../worker/sync/run";
 import { FILE_STEP_RETRIES, fileStepName } from "../../worker/sync/workflow";
 import { dropRelease, releaseRow } from "./support/releases";
 import { releaseSettled, workflowFinished } from "./support/sync";
+import { ADMIN_JSON } from "./support/studio";
 
 const db = () => primaryWriter(env);
-const ADMIN = { Authorization: `Bearer ${env.ADMIN_TOKEN}`, "Content-Type": "application/json" };
 const admin = (path: string, body?: unknown) =>
   exports.default.fetch(
     new Request(`http://studio.test/api/v1/admin${path}`, {
       method: body === undefined ? "GET" : "POST",
-      headers: ADMIN,
+      headers: ADMIN_JSON,
       body: body === undefined ? undefined : JSON.stringify(body),
     }),
   );

@@ -2,11 +2,13 @@
 // bundle.tar parsed back entry by entry and checked against the catalog and the signatures.
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { app } from "../../worker/app";
 import { BLOCK, tarLength, tarStream, ustarHeader } from "../../worker/downloads/tar";
 import { dropRelease, PALETTE_ENTERPRISE } from "./support/releases";
+import { forgetKeyIncidents } from "./support/key-trust";
 import { syncAndSettle } from "./support/sync";
+import { ADMIN_AUTH } from "./support/studio";
 
 type Parsed = { path: string; size: number; mode: number; mtime: number; typeflag: string; data: Uint8Array };
 
@@ -111,6 +113,8 @@ describe("tar layout (pure)", () => {
 });
 
 describe("GET /api/v1/grants/:id/bundle.tar", () => {
+  // A test that revokes a key withdraws what it signed for good; the next starts from trusted keys.
+  afterEach(() => forgetKeyIncidents(env));
   let release: Awaited<ReturnType<typeof dropRelease>>;
   beforeAll(async () => {
     release = await dropRelease(env, "tar-2026-11-0", {
@@ -190,7 +194,7 @@ describe("GET /api/v1/grants/:id/bundle.tar", () => {
     expect(decoder.decode(script.data)).toContain('echo "$datafile: ✅ Signature valid"');
   });
 
-  it("ships the first current key as spectro_public_key.pem; a revoked first key goes under its own id", async () => {
+  it("ships the first current key as spectro_public_key.pem; a revoked key goes under its own id", async () => {
     const created = await exports.default.fetch("http://studio.test/api/v1/grants", {
       method: "POST",
       headers: { "Content-Type": "application/json" },
@@ -199,19 +203,29 @@ describe("GET /api/v1/grants/:id/bundle.tar", () => {
     const grant = (await created.json()) as { id: string; files: { keyId: string }[]; links: Record<string, string> };
     const keys = JSON.parse(env.TRUSTED_PUBLIC_KEYS) as { id: string; pem: string }[];
     expect(grant.files[0].keyId).toBe(keys[0].id);
-    const firstRevoked = {
-      ...env,
-      TRUSTED_PUBLIC_KEYS: JSON.stringify(keys.map((k, i) => (i === 0 ? { ...k, revoked: true } : k))),
+    const tarUnder = async (settings: Env) => {
+      const ctx = createExecutionContext();
+      const res = await app.fetch(new Request(grant.links["bundle.tar"]), settings, ctx);
+      expect(res.status).toBe(200);
+      const bytes = new Uint8Array(await res.arrayBuffer());
+      await waitOnExecutionContext(ctx);
+      const dir = `artifact-studio-${grant.id}/`;
+      const byName = new Map(parseTar(bytes).map((e) => [e.path.slice(dir.length), e]));
+      return (name: string) => decoder.decode(byName.get(name)?.data ?? new Uint8Array()).trim();
     };
-    const ctx = createExecutionContext();
-    const res = await app.fetch(new Request(grant.links["bundle.tar"]), firstRevoked, ctx);
-    expect(res.status).toBe(200);
-    const bytes = new Uint8Array(await res.arrayBuffer());
-    await waitOnExecutionContext(ctx);
-    const dir = `artifact-studio-${grant.id}/`;
-    const byName = new Map(parseTar(bytes).map((e) => [e.path.slice(dir.length), e]));
-    expect(decoder.decode(byName.get("spectro_public_key.pem")!.data).trim()).toBe(keys[1].pem.trim());
-    expect(decoder.decode(byName.get(`${keys[0].id}.pem`)!.data).trim()).toBe(keys[0].pem.trim());
+    const settings = (list: unknown[]) => ({ ...env, TRUSTED_PUBLIC_KEYS: JSON.stringify(list) });
+    // The other key listed first is the default; the key that signed the grant's file goes under its id.
+    const reordered = await tarUnder(settings([keys[1], keys[0]]));
+    expect(reordered("spectro_public_key.pem")).toBe(keys[1].pem.trim());
+    expect(reordered(`${keys[0].id}.pem`)).toBe(keys[0].pem.trim());
+    // Revoked, the other key is not the default any more: the first current key is.
+    const otherRevoked = await tarUnder(settings([{ ...keys[1], revoked: true }, keys[0]]));
+    expect(otherRevoked("spectro_public_key.pem")).toBe(keys[0].pem.trim());
+    // The grant's own key revoked: the tar is refused, naming it (no tar of files signed by a revoked key).
+    const ownRevoked = { ...env, TRUSTED_PUBLIC_KEYS: JSON.stringify([{ ...keys[0], revoked: true }, keys[1]]) };
+    const refused = await app.fetch(new Request(grant.links["bundle.tar"]), ownRevoked, createExecutionContext());
+    expect(refused.status).toBe(409);
+    expect(((await refused.json()) as { error: { message: string } }).error.message).toContain(`key ${keys[0].id}`);
   });
 
   it("refuses the tar of an unknown or revoked grant", async () => {
@@ -226,7 +240,7 @@ describe("GET /api/v1/grants/:id/bundle.tar", () => {
     const { id, links } = (await created.json()) as { id: string; links: Record<string, string> };
     await exports.default.fetch(`http://studio.test/api/v1/admin/grants/${id}/revoke`, {
       method: "POST",
-      headers: { Authorization: `Bearer ${env.ADMIN_TOKEN}` },
+      headers: ADMIN_AUTH,
     });
     const res = await exports.default.fetch(links["bundle.tar"]);
     expect(res.status).toBe(403);

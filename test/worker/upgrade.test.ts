@@ -10,8 +10,8 @@ import { getPage, htmlPage, redirectOf } from "./pages-support";
 import { attrs, hiddenFields, parseHtml, textOf } from "./support/dom";
 import { dropRelease, PALETTE_ENTERPRISE, type PackSpec } from "./support/releases";
 import { syncAndSettle } from "./support/sync";
+import { studio } from "./support/studio";
 
-const studio = (path: string, init?: RequestInit) => exports.default.fetch(`http://studio.test${path}`, init);
 const postJson = (path: string, body: unknown) =>
   studio(path, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
 const plan = (body: unknown) => postJson("/api/v1/upgrade-plans", body);

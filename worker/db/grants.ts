@@ -64,7 +64,12 @@ export const signedFile = (r: SignedFileColumns) => ({
   releaseId: r.releaseId,
 });
 
-export type InstallerLookup = { productExists: boolean; files: GrantFile[] };
+export type InstallerLookup = {
+  productExists: boolean;
+  files: GrantFile[];
+  /** The version's installers that are yanked (by hand or by a key incident), with why. */
+  yanked: { file: string; reason: string | null }[];
+};
 
 export async function findInstallerFiles(
   db: Db,
@@ -84,15 +89,16 @@ export async function findInstallerFiles(
         and(
           eq(releaseArtifacts.productId, productId),
           eq(releaseArtifacts.version, version),
-          eq(releaseArtifacts.yanked, false),
           kinds?.length ? inArray(releaseArtifacts.kind, kinds) : undefined,
         ),
       ),
   ]);
+  const yanked = rows.filter((r) => r.yanked).map((r) => ({ file: r.fileName, reason: r.yankReason }));
   const files = rows
+    .filter((r) => !r.yanked)
     .sort((a, b) => INSTALLER_KINDS.indexOf(a.kind) - INSTALLER_KINDS.indexOf(b.kind))
     .map((r): GrantFile => ({ kind: r.kind, name: r.productId, version: r.version, ...signedFile(r) }));
-  return { productExists: versions.length > 0, files };
+  return { productExists: versions.length > 0, files, yanked };
 }
 
 export type PackRow = GrantFile & { yanked: boolean; yankReason: string | null };
@@ -131,6 +137,8 @@ export type KeptManifest = {
   signatureEtag: string;
   signatureSize: number;
   finishedAt: number;
+  /** The key whose signature over release.json verified. */
+  keyId: string | null;
 };
 
 /** The kept release.json copies of these published releases (releases published before they were kept have none). */
@@ -157,6 +165,7 @@ export async function findKeptManifests(db: Db, releaseIds: string[]): Promise<K
             signatureEtag: r.manifestSignatureEtag,
             signatureSize: r.manifestSignatureSize ?? 0,
             finishedAt: r.finishedAt ?? 0,
+            keyId: r.keyId,
           },
         ]
       : [],
@@ -179,6 +188,48 @@ export async function yankedAmong(db: Db, packVersionIds: string[]): Promise<Set
     .from(packVersions)
     .where(and(packVersionIdIn(packVersionIds), eq(packVersions.yanked, true)));
   return new Set(rows.map((r) => r.id));
+}
+
+/**
+ * A grant's files yanked (or gone) since it listed them, as pack version ids (name@version) or
+ * installer file names, and those re-signed under another key or release.
+ */
+export type GrantDrift = { yanked: string[]; resigned: { file: string; keyId: string }[] };
+
+/**
+ * How a grant's files stand now, in one batch: a file is yanked if its row is yanked or gone, and
+ * re-signed if its row now rests on another key or release than the grant recorded (the grant
+ * would hand out the old signature, by a key the catalog moved away from).
+ */
+export async function grantDrift(db: Db, files: GrantFile[]): Promise<GrantDrift> {
+  const packIds = files.flatMap((f) => (f.packVersionId ? [f.packVersionId] : []));
+  const installerNames = files.flatMap((f) => (f.kind === "pack" ? [] : [f.file]));
+  const state = { fileName: packVersions.fileName, yanked: packVersions.yanked, keyId: packVersions.keyId };
+  const [packRows, installerRows] = await db.batch([
+    db
+      .select({ ...state, releaseId: packVersions.releaseId })
+      .from(packVersions)
+      .where(packVersionIdIn(packIds)),
+    db
+      .select({
+        fileName: releaseArtifacts.fileName,
+        yanked: releaseArtifacts.yanked,
+        keyId: releaseArtifacts.keyId,
+        releaseId: releaseArtifacts.releaseId,
+      })
+      .from(releaseArtifacts)
+      .where(inArray(releaseArtifacts.fileName, sql`(SELECT value FROM json_each(${JSON.stringify(installerNames)}))`)),
+  ]);
+  const now = new Map([...packRows, ...installerRows].map((r) => [r.fileName, r]));
+  const drift: GrantDrift = { yanked: [], resigned: [] };
+  for (const f of files) {
+    if (f.kind === "pack" && !f.packVersionId) continue;
+    const row = now.get(f.file);
+    if (!row || row.yanked) drift.yanked.push(f.packVersionId ?? f.file);
+    else if (row.keyId !== f.keyId || (f.releaseId !== undefined && row.releaseId !== f.releaseId))
+      drift.resigned.push({ file: f.file, keyId: row.keyId });
+  }
+  return drift;
 }
 
 /** Whether an installer was yanked (or is unknown) since a grant listed it. */

@@ -1,20 +1,15 @@
 // Incident response for a signing key ("key X leaked, pull everything it signed"): list what the
 // catalog holds under a key, and yank all of it in one batch with an audit record. A file counts as
 // signed by a key if its own .sig.bin was made with it or if its release's manifest was.
-import { and, eq, inArray, or, sql } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import { bumpGeneration } from "./changes";
 import { stampGenerations } from "./changes";
 import type { Db } from "./client";
-import { facetCountStatements } from "./facets";
+import { incidentStatements, installersUnder, packsUnder } from "./key-trust";
 import { auditEvents, packVersions, releaseArtifacts, releases } from "./schema";
 
 const releasesSignedBy = (db: Db, keyId: string) =>
   db.select({ id: releases.id }).from(releases).where(eq(releases.keyId, keyId));
-
-const packsUnder = (db: Db, keyId: string) =>
-  or(eq(packVersions.keyId, keyId), inArray(packVersions.releaseId, releasesSignedBy(db, keyId)));
-const installersUnder = (db: Db, keyId: string) =>
-  or(eq(releaseArtifacts.keyId, keyId), inArray(releaseArtifacts.releaseId, releasesSignedBy(db, keyId)));
 
 export type SignedByKey = {
   keyId: string;
@@ -46,38 +41,39 @@ export async function publishedUnderKey(db: Db, keyId: string): Promise<SignedBy
   return { keyId, releases: releaseRows.map((r) => r.id), packVersions: packRows, installers: installerRows };
 }
 
-export type KeyYank = { keyId: string; auditId: string; packVersionsYanked: number; installersYanked: number };
+export type KeyYank = {
+  keyId: string;
+  auditId: string;
+  packVersionsYanked: number;
+  installersYanked: number;
+  /** Products and packs put back to the last metadata a trusted key wrote. */
+  metadataRestored: { products: string[]; packs: string[] };
+};
 
-/** Yanks every pack version and installer signed under a key, in one transaction, and audits it. */
+/**
+ * Yanks every pack version and installer signed under a key, restores the product and pack metadata
+ * it wrote, and records the key as distrusted, in one transaction with an audit record. A re-signed
+ * release by a trusted key brings the versions back (see key-trust.ts).
+ */
 export async function yankSignedByKey(db: Db, keyId: string, reason: string, now: number): Promise<KeyYank> {
   const auditId = crypto.randomUUID();
-  const yank = { yanked: true, yankedAt: now, yankReason: reason };
-  const [packs, installers] = await db.batch([
-    db
-      .update(packVersions)
-      .set(yank)
-      .where(and(packsUnder(db, keyId), eq(packVersions.yanked, false)))
-      .returning({ id: packVersions.id }),
-    db
-      .update(releaseArtifacts)
-      .set(yank)
-      .where(and(installersUnder(db, keyId), eq(releaseArtifacts.yanked, false)))
-      .returning({ fileName: releaseArtifacts.fileName }),
-    bumpGeneration(db),
-    ...stampGenerations(db),
-    // The pack counts move with the yank, in the same transaction (see facets.ts).
-    ...facetCountStatements(db, { signedUnder: keyId }),
-  ]);
-  const result = { keyId, auditId, packVersionsYanked: packs.length, installersYanked: installers.length };
-  await db.insert(auditEvents).values({
-    id: auditId,
-    at: now,
-    action: "yank-key",
-    subject: keyId,
-    reason,
-    details: { packVersions: packs.map((p) => p.id), installers: installers.map((i) => i.fileName) },
-  });
-  return result;
+  const [packs, installers, , , productsBack, packsBack] = await db.batch(
+    incidentStatements(db, { keyId, cause: "yanked", reason, now, auditId, action: "yank-key" }),
+  );
+  // A second yank of the same key writes no second audit record; its answer names the first.
+  const audit = await db
+    .select({ id: auditEvents.id })
+    .from(auditEvents)
+    .where(and(eq(auditEvents.action, "yank-key"), eq(auditEvents.subject, keyId)))
+    .orderBy(sql`${auditEvents.at} DESC`)
+    .get();
+  return {
+    keyId,
+    auditId: audit?.id ?? auditId,
+    packVersionsYanked: packs.length,
+    installersYanked: installers.length,
+    metadataRestored: { products: productsBack.map((p) => p.id), packs: packsBack.map((p) => p.name) },
+  };
 }
 
 /** Yanks one installer (it leaves the product page, downloads refuse it); null if unknown. */

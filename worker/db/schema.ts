@@ -25,11 +25,16 @@ const generationColumns = () => ({
   yankedGeneration: integer("yanked_generation"),
 });
 
-/** A yanked artifact leaves the catalog and downloads refuse it; its row stays for the record. */
+/**
+ * A yanked artifact leaves the catalog and downloads refuse it; its row stays for the record.
+ * `withdrawnByKey` names the key whose revocation or yank withdrew it (NULL for a yank by hand): a
+ * re-signed release brings such a version back (worker/db/key-trust.ts).
+ */
 const yankColumns = () => ({
   yanked: integer("yanked", { mode: "boolean" }).notNull().default(false),
   yankedAt: integer("yanked_at"),
   yankReason: text("yank_reason"),
+  withdrawnByKey: text("withdrawn_by_key"),
 });
 
 /** Palette Enterprise, Palette VerteX. */
@@ -127,6 +132,8 @@ export const packVersions = sqliteTable(
     keyId: text("key_id").notNull(),
     releaseId: text("release_id").notNull(),
     publishedAt: integer("published_at").notNull().default(now),
+    /** sha256 of its signed release.json entry without keys and pack-wide fields (see entryDigest). */
+    entrySha256: text("entry_sha256"),
     ...pinnedObjects(),
     ...yankColumns(),
     ...generationColumns(),
@@ -310,6 +317,44 @@ export const auditEvents = sqliteTable(
     details: text("details", { mode: "json" }),
   },
   (t) => [index("audit_events_by_at").on(t.at)],
+);
+
+export const DISTRUST_CAUSES = ["revoked", "yanked"] as const;
+
+/**
+ * Keys the catalog no longer trusts: "revoked" as TRUSTED_PUBLIC_KEYS said when the catalog was last
+ * reconciled with it, "yanked" by an admin's key yank (worker/db/key-trust.ts).
+ */
+export const distrustedKeys = sqliteTable(
+  "distrusted_keys",
+  {
+    keyId: text("key_id").notNull(),
+    cause: text("cause", { enum: DISTRUST_CAUSES }).notNull(),
+    at: integer("at").notNull(),
+    reason: text("reason"),
+  },
+  (t) => [primaryKey({ columns: [t.keyId, t.cause] })],
+);
+
+/**
+ * Every product-level and pack-level metadata state with the release, and its manifest's key, that
+ * wrote it (NULL for the baseline that predates the history), so a key yank can restore each one.
+ */
+export const metadataHistory = sqliteTable(
+  "metadata_history",
+  {
+    seq: integer("seq").primaryKey({ autoIncrement: true }),
+    subjectKind: text("subject_kind", { enum: ["product", "pack"] }).notNull(),
+    subjectId: text("subject_id").notNull(),
+    releaseId: text("release_id"),
+    keyId: text("key_id"),
+    data: text("data", { mode: "json" }).notNull(),
+    at: integer("at").notNull(),
+  },
+  (t) => [
+    index("metadata_history_by_subject").on(t.subjectKind, t.subjectId, t.seq),
+    index("metadata_history_by_key").on(t.keyId),
+  ],
 );
 
 export const syncRuns = sqliteTable(

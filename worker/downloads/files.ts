@@ -9,12 +9,17 @@ export type Downloadable = {
   /** The R2 etag of the verified bytes; every read must match it ("" for rows published unpinned). */
   storedEtag: string;
   size: number;
-  /** Opaque, immutable validator: the artifact's sha256 (its signature gets "sig-" + that). */
+  /**
+   * Opaque, immutable validator: the artifact's sha256; its signature's is "sig-" + the signature's
+   * own blob hash, so a re-signed file (rotation) never answers 304 to a client holding the old one.
+   */
   etag: string;
   publishedAt: number;
   packVersionId?: string;
   /** Set for installers, so a yank after the grant still stops the download. */
   installer?: { product: string; version: string; kind: InstallerKind };
+  /** The key that signed it (a file's .sig.bin, a release manifest): a revoked one stops the download. */
+  keyId?: string;
 };
 
 export const installerOf = (f: GrantFile) =>
@@ -29,6 +34,7 @@ export const artifactOf = (f: GrantFile): Downloadable => ({
   publishedAt: f.publishedAt,
   packVersionId: f.packVersionId,
   installer: installerOf(f),
+  keyId: f.keyId,
 });
 
 export const signatureOf = (f: GrantFile): Downloadable => ({
@@ -36,10 +42,11 @@ export const signatureOf = (f: GrantFile): Downloadable => ({
   objectKey: f.sigKey,
   storedEtag: f.sigEtag ?? "",
   size: f.sigSize,
-  etag: `sig-${f.sha256}`,
+  etag: `sig-${f.sigKey.slice(f.sigKey.lastIndexOf("/") + 1)}`,
   publishedAt: f.publishedAt,
   packVersionId: f.packVersionId,
   installer: installerOf(f),
+  keyId: f.keyId,
 });
 
 /** The file a /dl path names inside a grant: an artifact or its signature, or nothing. */

@@ -5,8 +5,6 @@ import { z } from "zod";
 import { captchaFromConfig, CAPTCHA_ACTION, type FetchFn } from "../captcha";
 import { bundleSpec } from "../catalog/bundle-spec";
 import { INSTALLER_KINDS, packRef, packRefId, productId } from "../domain/vocabulary";
-import { yankWords } from "../domain/yank-words";
-import { yankRecords } from "../db/yank";
 import type { Db } from "../db/client";
 import {
   findInstallerFiles,
@@ -15,14 +13,14 @@ import {
   getGrant,
   getGrantByCapabilityHash,
   insertGrant,
-  installerYanked,
+  grantDrift,
   productVersionExists,
 } from "../db/grants";
 import type { Config } from "../env";
 import { ApiError, badField, misconfigured, NotFound, notFound } from "../errors";
 import { randomBase64url, sha256OfText } from "../encoding";
 import { rateLimitKey } from "./client-key";
-import { artifactOf, installerOf, signatureOf, totalBytes } from "./files";
+import { artifactOf, signatureOf, totalBytes } from "./files";
 import type { GrantFile } from "../db/grants";
 import { MANIFEST_FORMATS, type ManifestEntry } from "./manifests";
 import type { UrlSigner } from "./signers";
@@ -66,11 +64,18 @@ export type Selection = z.infer<typeof selectionSchema>;
 /** A product version's installers (all, or the kinds asked for); 404 names what is unknown. */
 async function resolveInstallers(db: Db, installers: NonNullable<Selection["installers"]>): Promise<GrantFile[]> {
   const { product, version, kinds } = installers;
-  const { productExists, files } = await findInstallerFiles(db, product, version, kinds);
+  const { productExists, files, yanked } = await findInstallerFiles(db, product, version, kinds);
   if (!productExists)
     throw notFound(`${product} ${version}`, [
       { field: "installers.version", message: `${product} has no version ${version}` },
     ]);
+  if (!files.length && yanked.length)
+    throw new ApiError(
+      409,
+      "yanked",
+      `yanked installers of ${product} ${version}: ${yanked.map((y) => y.file).join(", ")}`,
+      yanked.map((y) => ({ field: "installers", message: `${y.file} was yanked${y.reason ? `: ${y.reason}` : ""}` })),
+    );
   if (!files.length) throw new NotFound(`${product} ${version} has no ${kinds?.join(", ") ?? "installers"}`);
   return files;
 }
@@ -125,6 +130,21 @@ export async function resolveSelection(db: Db, selection: Selection): Promise<Gr
     const { yanked: _y, yankReason: _r, ...file } = found.get(id)!;
     return file;
   });
+}
+
+/**
+ * 409 naming every file whose own signature is by a revoked key: defence in depth beside the
+ * catalog's reconcile (key-trust.ts), from the env alone, so it holds even before that commits.
+ */
+export function refuseRevokedKeys(files: GrantFile[], revoked: ReadonlySet<string>, what: string): void {
+  const bad = files.filter((f) => revoked.has(f.keyId));
+  if (!bad.length) return;
+  throw new ApiError(
+    409,
+    "key_revoked",
+    `${what} files signed with a revoked key: ${bad.map((f) => `${f.file} (key ${f.keyId})`).join(", ")}`,
+    bad.map((f) => ({ field: "packs", message: `${f.file} is signed with revoked key ${f.keyId}` })),
+  );
 }
 
 export type Requester = { ip?: string; country?: string; userAgent?: string; tokenId?: string };
@@ -239,9 +259,15 @@ export async function recordGrant(
 
 /**
  * The grant a capability opens, if it may still be used: 404 unknown, 403 revoked, 410 expired,
- * 409 if a pack or installer was yanked since.
+ * 409 if a file is signed by a revoked key (checked against the env, before any read), or a pack or
+ * installer was yanked or re-signed since.
  */
-export async function loadLiveGrant(db: Db, capability: string, now: number): Promise<GrantRecord> {
+export async function loadLiveGrant(
+  db: Db,
+  capability: string,
+  now: number,
+  revoked: ReadonlySet<string>,
+): Promise<GrantRecord> {
   const grant = await findGrantByCapability(db, capability);
   if (!grant) throw new NotFound("no grant has this capability");
   const id = grant.id;
@@ -252,23 +278,20 @@ export async function loadLiveGrant(db: Db, capability: string, now: number): Pr
       "expired",
       `grant ${id} expired at ${new Date(grant.expiresAt).toISOString()}; request a new one`,
     );
-  const [packsYanked, installersYanked] = await Promise.all([
-    // With when and why: an old bundle link says what happened, not only that something did.
-    yankRecords(
-      db,
-      grant.files.flatMap((f) => (f.packVersionId ? [f.packVersionId] : [])),
-    ).then((records) => records.map((r) => `${packRefId(r)} (${yankWords(r)})`)),
-    // Installers too: a key-incident yank pulls them, and bundle.tar or a presigned URL must not outlive it.
-    Promise.all(
-      grant.files.map(async (f) => {
-        const installer = installerOf(f);
-        return installer && (await installerYanked(db, installer)) ? [f.file] : [];
-      }),
-    ),
-  ]);
-  const yanked = [...packsYanked, ...installersYanked.flat()];
-  if (yanked.length)
-    throw new ApiError(409, "yanked", `yanked since this grant was issued: ${yanked.join(", ")}; request a new grant`);
+  refuseRevokedKeys(grant.files, revoked, "this grant holds");
+  const drift = await grantDrift(db, grant.files);
+  if (drift.yanked.length)
+    throw new ApiError(
+      409,
+      "yanked",
+      `yanked since this grant was issued: ${drift.yanked.join(", ")}; request a new grant`,
+    );
+  if (drift.resigned.length)
+    throw new ApiError(
+      409,
+      "resigned",
+      `re-signed since this grant was issued: ${drift.resigned.map((r) => `${r.file} (now key ${r.keyId})`).join(", ")}; request a new grant`,
+    );
   return grant;
 }
 

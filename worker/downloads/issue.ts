@@ -3,7 +3,7 @@
 import { latestStateReader, primaryWriter } from "../db/client";
 import type { GrantRecord } from "../db/grants";
 import { config } from "../env";
-import { defaultKey } from "../keys";
+import { defaultKey, revokedKeyIds } from "../keys";
 import type { FetchFn } from "../captcha";
 import { manifestBody } from "./grant-documents";
 import {
@@ -11,6 +11,7 @@ import {
   grantView,
   passGate,
   recordGrant,
+  refuseRevokedKeys,
   resolveSelection,
   type Selection,
   signedEntries,
@@ -74,6 +75,7 @@ export async function issueGrant(
   });
   // Resolved at the primary: a pack yanked a moment ago is refused even if a replica lags.
   const files = input.files ?? (await resolveSelection(writer, input.selection as Selection));
+  refuseRevokedKeys(files, revokedKeyIds(cfg.TRUSTED_PUBLIC_KEYS), "the selection names");
   const { grant, capability } = await recordGrant(
     writer,
     cfg,

@@ -39,6 +39,7 @@ export async function grantProofs(db: Db, grant: Pick<GrantRecord, "files">): Pr
       sha256: sha256OfBlob(key),
       etag: sha256OfBlob(key),
       publishedAt: k.finishedAt,
+      keyId: k.keyId ?? undefined,
     });
     return [
       {

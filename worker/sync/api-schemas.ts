@@ -74,7 +74,7 @@ export const releaseSchema = z
     reason: z.string().nullable().meta({ description: "Why it was quarantined, one line." }),
     details: z.unknown().meta({
       description:
-        "Quarantined: { findings: [{ file?, problem }] }. Published: { verified: [{ file, bytes, sha256, keyId }], alreadyPublished: [file] }.",
+        "Quarantined: { findings: [{ file?, problem }] }. Published: { verified: [{ file, bytes, sha256, keyId }], alreadyPublished: [file], resigned: [file] (moved to this release's key), packs: [{ name, change }] (pack rows created or updated) }.",
     }),
     fileCount: z.number().int().nullable(),
     totalBytes: z.number().int().nullable(),

@@ -2,22 +2,44 @@
 // byte-identical re-publishes (harmless, skipped), and which findings forbid publishing it at all.
 import { type Layer, packRefId } from "../domain/vocabulary";
 import type { KeyStatus } from "../keys";
-import { fileKeyId, installerSlot, type InstallerFile, type PackFile, type ReleaseManifest } from "./release-manifest";
+import {
+  entryDigest,
+  fileKeyId,
+  installerSlot,
+  type InstallerFile,
+  type PackFile,
+  packWideFields,
+  type ReleaseManifest,
+} from "./release-manifest";
 
 /** One problem with one file (or with release.json itself when `file` is absent). */
 export type Finding = { file?: string; problem: string };
 
+/**
+ * A published file as the plan weighs it: its bytes, and the keys its trust rests on (its own and its
+ * release's), and the key whose incident withdrew it, if one did.
+ */
+export type PublishedFile = {
+  sha256: string;
+  size: number;
+  keyId?: string;
+  releaseKeyId?: string | null;
+  withdrawnByKey?: string | null;
+};
+
 /** What the catalog already holds for the names a release touches. */
 export type CatalogFacts = {
-  /** Published pack versions by `${name}@${version}`. */
-  packVersions: Map<string, { sha256: string; size: number }>;
+  /** Published pack versions by `${name}@${version}`, with the digest of their signed entry. */
+  packVersions: Map<string, PublishedFile & { entrySha256?: string | null }>;
   packLayers: Map<string, Layer>;
   /** Published installers by `${product}@${version}/${kind}`. */
-  artifacts: Map<string, { sha256: string; size: number }>;
+  artifacts: Map<string, PublishedFile>;
   /** Published products by id, with the fields a release may not silently change. */
   products: Map<string, ProductRecord>;
   /** Published file names (packs and installers share one name space) and what owns each. */
   fileNames: Map<string, string>;
+  /** Keys the catalog distrusts (distrusted_keys) and why: no new drop may rest on one. */
+  distrustedKeys?: ReadonlyMap<string, string>;
 };
 
 type ProductRecord = { name: string; applianceName: string; fips: boolean; sortOrder: number };
@@ -29,8 +51,15 @@ export type ReleasePlan = {
   newInstallers: InstallerFile[];
   /** Files already published with the same bytes by an earlier release. */
   alreadyPublished: string[];
+  /**
+   * Files published with the same bytes whose trust this release moves to its own keys (rotation):
+   * their signature, key and release change, and a version a key incident withdrew comes back.
+   */
+  resigned: (PackFile | InstallerFile)[];
   /** Product rows to insert (new) or update (an explicit, signed "update" entry). */
   productWrites: { entry: ProductEntry; change: "create" | "update" }[];
+  /** Pack rows (the pack-wide fields) to insert (a new pack) or update (a signed "change": "update"). */
+  packWrites: { name: string; fields: ReturnType<typeof packWideFields>; layer: Layer; change: "create" | "update" }[];
 };
 
 const short = (sha: string) => sha.slice(0, 12);
@@ -44,7 +73,9 @@ export function planRelease(release: ReleaseManifest, facts: CatalogFacts, keys:
     newPacks: [],
     newInstallers: [],
     alreadyPublished: [],
+    resigned: [],
     productWrites: [],
+    packWrites: [],
   };
   const declaredProducts = new Set(release.products.map((p) => p.id));
   const layerInRelease = new Map<string, Layer>();
@@ -52,10 +83,50 @@ export function planRelease(release: ReleaseManifest, facts: CatalogFacts, keys:
 
   for (const file of release.files) {
     checkSigningKey(file, fileKeyId(release, file), keys, plan);
-    if (file.kind === "pack") planPackFile(file, facts, layerInRelease, plan);
-    else planInstallerFile(file, facts, declaredProducts, plan);
+    checkDistrust(file, [fileKeyId(release, file), release.keyId], keys, facts, plan);
+    if (file.kind === "pack") planPackFile(file, facts, layerInRelease, plan, release);
+    else planInstallerFile(file, facts, declaredProducts, plan, release);
   }
+  planPackWrites(release, facts, plan);
   return plan;
+}
+
+/**
+ * The same bytes again: a harmless re-publish, unless this release rests them on other keys than
+ * the published row does (a rotation), or a key incident withdrew the row (a re-sign brings it back).
+ */
+function samePublishedBytes(
+  file: PackFile | InstallerFile,
+  published: PublishedFile,
+  release: ReleaseManifest,
+  plan: ReleasePlan,
+): void {
+  const moves =
+    Boolean(published.withdrawnByKey) ||
+    (published.keyId !== undefined && published.keyId !== fileKeyId(release, file)) ||
+    (published.releaseKeyId !== undefined && published.releaseKeyId !== release.keyId);
+  if (moves) plan.resigned.push(file);
+  else plan.alreadyPublished.push(file.file);
+}
+
+/**
+ * A pack's shared fields change only on purpose: a new pack creates its row; an existing one is
+ * rewritten only by a file marked "change": "update" (the last such file wins), never by a new
+ * version alone, since every other version shows them too.
+ */
+function planPackWrites(release: ReleaseManifest, facts: CatalogFacts, plan: ReleasePlan): void {
+  const writes = new Map<string, ReleasePlan["packWrites"][number]>();
+  const newNames = new Set(plan.newPacks.map((f) => f.pack.name));
+  for (const file of release.files) {
+    if (file.kind !== "pack") continue;
+    const { name, layer } = file.pack;
+    const exists = facts.packLayers.has(name);
+    if (file.change === "update" && exists)
+      writes.set(name, { name, layer, fields: packWideFields(file.pack), change: "update" });
+    else if (!exists && newNames.has(name) && writes.get(name)?.change !== "update")
+      writes.set(name, { name, layer, fields: packWideFields(file.pack), change: "create" });
+  }
+  plan.packWrites = [...writes.values()];
 }
 
 /** A file must be signed with a key that is trusted and current at this run's time. */
@@ -66,10 +137,37 @@ function checkSigningKey(file: PackFile | InstallerFile, keyId: string, keys: Ke
 }
 
 /**
+ * A key the catalog distrusts (yanked by an admin, or recorded as revoked) signs nothing new, even
+ * while the settings this run reads list it as current (an isolate of the previous version).
+ */
+function checkDistrust(
+  file: PackFile | InstallerFile,
+  keyIds: string[],
+  keys: KeyStatuses,
+  facts: CatalogFacts,
+  plan: ReleasePlan,
+): void {
+  for (const keyId of new Set(keyIds)) {
+    const cause = keys.get(keyId) === "current" && facts.distrustedKeys?.get(keyId);
+    if (cause)
+      plan.findings.push({
+        file: file.file,
+        problem: `signed under key ${keyId}, which the catalog distrusts (${cause})`,
+      });
+  }
+}
+
+/**
  * A pack keeps its layer (in the catalog and within the release); a version is new, a byte-identical
  * re-publish, or a forbidden change.
  */
-function planPackFile(file: PackFile, facts: CatalogFacts, layerInRelease: Map<string, Layer>, plan: ReleasePlan) {
+function planPackFile(
+  file: PackFile,
+  facts: CatalogFacts,
+  layerInRelease: Map<string, Layer>,
+  plan: ReleasePlan,
+  release: ReleaseManifest,
+) {
   const { name, version, layer } = file.pack;
   const publishedLayer = facts.packLayers.get(name);
   if (publishedLayer && publishedLayer !== layer) {
@@ -86,8 +184,15 @@ function planPackFile(file: PackFile, facts: CatalogFacts, layerInRelease: Map<s
   const published = facts.packVersions.get(packRefId({ name, version }));
   if (!published) {
     if (!fileNameTaken(facts, file, plan)) plan.newPacks.push(file);
-  } else if (published.sha256 === file.sha256 && published.size === file.size) plan.alreadyPublished.push(file.file);
-  else {
+  } else if (published.sha256 === file.sha256 && published.size === file.size) {
+    // The same bytes under another key must say the same about the version as its published entry.
+    if (published.entrySha256 && published.entrySha256 !== entryDigest(file)) {
+      plan.findings.push({
+        file: file.file,
+        problem: `re-publishes pack ${name} ${version} with other metadata than its published release (entry sha256 ${short(published.entrySha256)}…, release.json ${short(entryDigest(file))}…)`,
+      });
+    } else samePublishedBytes(file, published, release, plan);
+  } else {
     plan.findings.push({
       file: file.file,
       problem: `would change published pack ${name} ${version} (published sha256 ${short(published.sha256)}…, release.json ${short(file.sha256)}…)`,
@@ -101,6 +206,7 @@ function planInstallerFile(
   facts: CatalogFacts,
   declaredProducts: Set<string>,
   plan: ReleasePlan,
+  release: ReleaseManifest,
 ): void {
   if (!facts.products.has(file.product) && !declaredProducts.has(file.product)) {
     plan.findings.push({
@@ -111,7 +217,8 @@ function planInstallerFile(
   const published = facts.artifacts.get(installerSlot(file.product, file.productVersion, file.kind));
   if (!published) {
     if (!fileNameTaken(facts, file, plan)) plan.newInstallers.push(file);
-  } else if (published.sha256 === file.sha256 && published.size === file.size) plan.alreadyPublished.push(file.file);
+  } else if (published.sha256 === file.sha256 && published.size === file.size)
+    samePublishedBytes(file, published, release, plan);
   else {
     plan.findings.push({
       file: file.file,

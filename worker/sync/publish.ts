@@ -9,10 +9,19 @@ import { packRefId, versionSortKey } from "../domain/vocabulary";
 import type { CatalogFacts, ReleasePlan } from "./plan";
 import type { StoredFile } from "./verify-files";
 import type { InstallerFile, PackFile, ReleaseManifest } from "./release-manifest";
-import { fileKeyId, installerSlot, parseImageReference, releaseTotals } from "./release-manifest";
+import {
+  entryDigest,
+  fileKeyId,
+  installerSlot,
+  packWideFields,
+  parseImageReference,
+  releaseTotals,
+} from "./release-manifest";
+import { historyStatements, restoreStatements } from "../db/key-trust";
 import { chunksOf, D1_MAX_PARAMS, type Db } from "../db/client";
 import { facetCountStatements } from "../db/facets";
 import {
+  distrustedKeys,
   packDependencies,
   packVersionArches,
   packVersionClouds,
@@ -45,14 +54,16 @@ export async function loadCatalogFacts(db: Db, release: ReleaseManifest): Promis
     artifacts: new Map(),
     products: new Map(),
     fileNames: new Map(),
+    distrustedKeys: await distrustedKeyCauses(db),
   };
 
   for (const ids of chunksOf(unique(packFiles.map((f) => packRefId(f.pack))))) {
     const rows = await db
-      .select({ id: packVersions.id, sha256: packVersions.sha256, size: packVersions.size })
+      .select({ id: packVersions.id, entrySha256: packVersions.entrySha256, ...trustColumns(packVersions) })
       .from(packVersions)
+      .leftJoin(releases, eq(releases.id, packVersions.releaseId))
       .where(inArray(packVersions.id, ids));
-    for (const r of rows) facts.packVersions.set(r.id, { sha256: r.sha256, size: r.size });
+    for (const { id, ...r } of rows) facts.packVersions.set(id, r);
   }
   for (const names of chunksOf(unique(packFiles.map((f) => f.pack.name)))) {
     const rows = await db
@@ -79,16 +90,33 @@ export async function loadCatalogFacts(db: Db, release: ReleaseManifest): Promis
         productId: releaseArtifacts.productId,
         version: releaseArtifacts.version,
         kind: releaseArtifacts.kind,
-        sha256: releaseArtifacts.sha256,
-        size: releaseArtifacts.size,
+        ...trustColumns(releaseArtifacts),
       })
       .from(releaseArtifacts)
+      .leftJoin(releases, eq(releases.id, releaseArtifacts.releaseId))
       .where(inArray(releaseArtifacts.productId, ids));
-    for (const r of rows)
-      facts.artifacts.set(installerSlot(r.productId, r.version, r.kind), { sha256: r.sha256, size: r.size });
+    for (const { productId, version, kind, ...r } of rows)
+      facts.artifacts.set(installerSlot(productId, version, kind), r);
   }
   await loadFileNameOwners(db, release, facts);
   return facts;
+}
+
+/** A published row's bytes and the keys its trust rests on (its own, its release's), as the plan weighs them. */
+const trustColumns = (table: typeof packVersions | typeof releaseArtifacts) => ({
+  sha256: table.sha256,
+  size: table.size,
+  keyId: table.keyId,
+  releaseKeyId: releases.keyId,
+  withdrawnByKey: table.withdrawnByKey,
+});
+
+/** The keys the catalog distrusts, and why: yanked by an admin, or recorded as revoked (which no settings undo). */
+async function distrustedKeyCauses(db: Db): Promise<Map<string, string>> {
+  const rows = await db.select({ keyId: distrustedKeys.keyId, cause: distrustedKeys.cause }).from(distrustedKeys);
+  const causes = new Map<string, string>();
+  for (const r of rows) causes.set(r.keyId, r.cause === "yanked" ? "an admin yanked it" : "it was revoked");
+  return causes;
 }
 
 /** Which published artifacts already use the file and signature names a release lists. */
@@ -145,7 +173,11 @@ type PublishInput = {
   stored: ReadonlyMap<string, StoredFile>;
   newPacks: PackFile[];
   newInstallers: InstallerFile[];
+  /** Published files this release re-signs: moved to its keys, brought back if a key incident withdrew them. */
+  resigned?: ReleasePlan["resigned"];
   productWrites: ReleasePlan["productWrites"];
+  /** Pack rows to create or (signed "change": "update") rewrite; without it, packs are written only when new. */
+  packWrites?: ReleasePlan["packWrites"];
   runId: string;
   now: number;
   details: unknown;
@@ -222,38 +254,82 @@ function installerStatements(db: Db, { release, newInstallers, now }: PublishInp
   return statements;
 }
 
-/** One packs row per pack name: the newest release's pack.json wins for the version-independent fields. */
-function packRowsOf(newPacks: PackFile[]): Map<string, typeof packs.$inferInsert> {
-  const packRows = new Map<string, typeof packs.$inferInsert>();
-  for (const { pack } of newPacks) {
-    packRows.set(pack.name, {
-      name: pack.name,
-      displayName: pack.displayName,
-      layer: pack.layer,
-      addonType: pack.addonType ?? null,
-      description: pack.description,
-      source: pack.annotations.source,
-    });
-  }
-  return packRows;
+/**
+ * The packs rows a release writes: a new pack's row, or a pack's shared fields where a file says
+ * "change": "update". Without packWrites (callers that plan nothing), the new packs' rows are created.
+ */
+function packWritesOf(input: PublishInput): NonNullable<PublishInput["packWrites"]> {
+  if (input.packWrites) return input.packWrites;
+  const writes = new Map<string, NonNullable<PublishInput["packWrites"]>[number]>();
+  for (const { pack } of input.newPacks)
+    writes.set(pack.name, { name: pack.name, layer: pack.layer, fields: packWideFields(pack), change: "create" });
+  return [...writes.values()];
 }
 
-/** Upserts the packs rows; the layer never changes. */
-function packStatements(db: Db, packRows: Map<string, typeof packs.$inferInsert>): Statement[] {
-  return [...packRows.values()].map((row) =>
-    db
-      .insert(packs)
-      .values(row)
-      .onConflictDoUpdate({
-        target: packs.name,
-        set: {
-          displayName: row.displayName,
-          addonType: row.addonType,
-          description: row.description,
-          source: row.source,
-        },
-      }),
+/** Creates new packs rows (a pack that exists keeps its row) and applies signed updates; the layer never changes. */
+function packStatements(db: Db, writes: NonNullable<PublishInput["packWrites"]>): Statement[] {
+  return writes.map(({ name, layer, fields, change }) =>
+    change === "update"
+      ? db.update(packs).set(fields).where(eq(packs.name, name))
+      : db
+          .insert(packs)
+          .values({ name, layer, ...fields })
+          .onConflictDoNothing(),
   );
+}
+
+/** Every product and pack metadata state this release writes, kept with it (key-trust.ts restores from these). */
+function metadataHistoryStatements(db: Db, input: PublishInput, writes: NonNullable<PublishInput["packWrites"]>) {
+  return historyStatements(db, {
+    releaseId: input.release.releaseId,
+    keyId: input.keyId,
+    now: input.now,
+    products: input.productWrites.map(({ entry }) => ({
+      id: entry.id,
+      data: { name: entry.name, applianceName: entry.applianceName, fips: entry.fips, sortOrder: entry.sortOrder },
+    })),
+    packs: writes.map((w) => ({ name: w.name, data: w.fields })),
+  });
+}
+
+/**
+ * Rotation: published files this release re-signs move to its key, release and signature (the
+ * bytes, their blob and their metadata stay); each is stamped as published again so a mirror fetches
+ * its new signature, and one a key incident withdrew comes back if nothing it rests on is distrusted.
+ */
+function resignStatements(db: Db, input: PublishInput): Statement[] {
+  const resigned = input.resigned ?? [];
+  if (!resigned.length) return [];
+  const moved = (f: PackFile | InstallerFile) => {
+    const copy = input.stored.get(f.file)!;
+    return {
+      keyId: fileKeyId(input.release, f),
+      releaseId: input.release.releaseId,
+      signatureKey: copy.signatureKey,
+      signatureEtag: copy.signatureEtag,
+      signatureSize: copy.signatureSize,
+      publishedGeneration: null,
+    };
+  };
+  const packIds = resigned.flatMap((f) => (f.kind === "pack" ? [packRefId(f.pack)] : []));
+  const installerNames = resigned.flatMap((f) => (f.kind === "pack" ? [] : [f.file]));
+  return [
+    ...resigned.map((f) =>
+      f.kind === "pack"
+        ? db
+            .update(packVersions)
+            .set({ ...moved(f), entrySha256: entryDigest(f) })
+            .where(eq(packVersions.id, packRefId(f.pack)))
+        : db.update(releaseArtifacts).set(moved(f)).where(eq(releaseArtifacts.fileName, f.file)),
+    ),
+    ...restoreStatements(db, {
+      packs: inArray(packVersions.id, sql`(SELECT value FROM json_each(${JSON.stringify(packIds)}))`),
+      installers: inArray(
+        releaseArtifacts.fileName,
+        sql`(SELECT value FROM json_each(${JSON.stringify(installerNames)}))`,
+      ),
+    }),
+  ];
 }
 
 /** The new pack_versions rows. */
@@ -267,6 +343,7 @@ function packVersionStatements(db: Db, newPacks: PackFile[], signed: Signed): St
     eol: f.pack.eol ?? null,
     fips: f.pack.fips,
     yanked: false,
+    entrySha256: entryDigest(f),
     ...signed(f),
   }));
   return chunksFor(packVersions, versionRowsForPacks).map((rows) => db.insert(packVersions).values(rows));
@@ -340,18 +417,23 @@ function finishStatement(db: Db, input: PublishInput): Statement {
 export function publishStatements(db: Db, input: PublishInput): [Statement, ...Statement[]] {
   const { release, runId, now } = input;
   const signed = signedColumns(input);
-  const packRows = packRowsOf(input.newPacks);
+  const packWrites = packWritesOf(input);
+  const touchedPacks = unique(
+    [...input.newPacks, ...(input.resigned ?? [])].flatMap((f) => (f.kind === "pack" ? [f.pack.name] : [])),
+  );
   return [
     claimStatement(db, release.releaseId, runId, now),
     ...productStatements(db, input.productWrites),
     ...installerStatements(db, input, signed),
-    ...packStatements(db, packRows),
+    ...packStatements(db, packWrites),
     ...packVersionStatements(db, input.newPacks, signed),
     ...packChildStatements(db, input.newPacks),
+    ...resignStatements(db, input),
+    ...metadataHistoryStatements(db, input, packWrites),
     finishStatement(db, input),
     bumpGeneration(db),
     ...stampGenerations(db),
-    ...facetCountStatements(db, { packs: [...packRows.keys()] }),
+    ...facetCountStatements(db, { packs: touchedPacks }),
   ];
 }
 

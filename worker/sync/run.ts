@@ -23,6 +23,7 @@ import {
 } from "../db/releases";
 import type { SyncTrigger } from "../db/schema";
 import { config, type TrustedKey } from "../env";
+import { reconcileRevocations } from "../key-trust";
 import { keyStatus } from "../keys";
 import type { syncSummarySchema } from "./api-schemas";
 import { releaseFolder } from "../storage";
@@ -61,6 +62,8 @@ export async function runSync(
   const offset = opts.now === undefined ? 0 : opts.now - Date.now();
   const clock: Clock = () => Date.now() + offset;
   const db = primaryWriter(env);
+  // The scheduled run reconciles revocations too, so a quiet catalog still withdraws at once.
+  await reconcileRevocations(env);
   const summary = emptySummary(opts.trigger, clock());
   await startSyncRun(db, { id: summary.runId, trigger: summary.trigger, startedAt: summary.startedAt });
 

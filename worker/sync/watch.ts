@@ -48,6 +48,10 @@ export function stallReason(env: Env, release: InFlight, now: number): string | 
   return `Workflow ${release.workflowId} showed no progress for ${minutes(now - since)} (the bound is ${minutes(limit)}${last}); terminated, retried as a new attempt`;
 }
 
+/** Why a release whose Workflow is in the live `state` counts as stalled, or null; a paused one never does. */
+export const liveStallReason = (env: Env, state: string, release: InFlight, now: number): string | null =>
+  PAUSED_STATES.has(state) ? null : stallReason(env, release, now);
+
 /** A release still verifying, for the sync's answer and `npm start`. */
 export type StillVerifying = {
   releaseId: string;
@@ -72,7 +76,7 @@ export async function watchWorkflows(env: Env, db: Db, runId: string, now: numbe
     const state = await workflowState(env, release.workflowId);
     let claim: Claim | null;
     if (LIVE_WORKFLOW_STATES.has(state)) {
-      const reason = PAUSED_STATES.has(state) ? null : stallReason(env, release, now);
+      const reason = liveStallReason(env, state, release, now);
       if (!reason) {
         watched.stillVerifying.push(stillVerifying(env, release));
         continue;

@@ -143,13 +143,17 @@ async function publish(env: Env, params: VerifyReleaseParams, verdicts: FileVerd
     stored,
     newPacks: plan.newPacks,
     newInstallers: plan.newInstallers,
+    resigned: plan.resigned,
     productWrites: plan.productWrites,
+    packWrites: plan.packWrites,
     runId: params.runId,
     now,
     details: {
       verified: params.files.map((f) => ({ file: f.file, bytes: f.size, sha256: f.sha256, keyId: f.keyId })),
       alreadyPublished: plan.alreadyPublished,
+      resigned: plan.resigned.map((f) => f.file),
       products: plan.productWrites,
+      packs: plan.packWrites.map((w) => ({ name: w.name, change: w.change })),
       totals: releaseTotals(release),
     },
   });

@@ -1,25 +1,66 @@
 // /api/v1/admin/grants: the grant audit trail (who downloaded what, from where) and revocation.
-import { Hono } from "hono";
-import { z } from "zod";
+import { z } from "@hono/zod-openapi";
 import { adminBearer } from "../../admin-auth";
 import { primaryWriter } from "../../db/client";
 import { getGrant, listGrants, revokeGrant } from "../../db/grants";
 import { GRANT_ID } from "../../downloads/grants";
 import { notFound } from "../../errors";
 import { ADMIN_BODY_BYTES, limitBody } from "../../body-limit";
-import { validate } from "../../validate";
+import { ADMIN, apiApp, apiRoute, error, json, unauthorized } from "../api-app";
 
-export const adminGrantsRoutes = new Hono<{ Bindings: Env }>();
+export const adminGrantsRoutes = apiApp();
 
 adminGrantsRoutes.use(adminBearer, limitBody(ADMIN_BODY_BYTES));
 
-const listQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(200).default(50),
-  /** The nextBefore of the previous page. */
-  before: z.coerce.number().int().positive().optional(),
+// The audit trail's columns (worker/db/downloads-schema.ts grants), without the capability's hash.
+const grantAuditColumns = {
+  id: z.string(),
+  clientIp: z.string().nullable(),
+  clientCountry: z.string().nullable(),
+  userAgent: z.string().nullable(),
+  tokenId: z.string().nullable().meta({ description: "The API token that authorised it, if not a captcha" }),
+  request: z.unknown().meta({ description: "The validated selection, as asked" }),
+  fileCount: z.number().int(),
+  totalBytes: z.number().int(),
+  revoked: z.boolean(),
+  revokedAt: z.number().int().nullable(),
+};
+
+const idParam = z.object({
+  id: z.string().regex(GRANT_ID, "must be a grant id").meta({ description: "Grant id (22 characters)" }),
 });
 
-adminGrantsRoutes.get("/", validate("query", listQuery), async (c) => {
+const listRoute = apiRoute({
+  ...ADMIN,
+  method: "get",
+  path: "/",
+  operationId: "listGrants",
+  summary:
+    "The grant audit trail, newest first: client IP, country, user agent or token, request, files, bytes, expiry",
+  request: {
+    query: z.object({
+      limit: z.coerce.number().int().min(1).max(200).default(50),
+      before: z.coerce
+        .number()
+        .int()
+        .positive()
+        .optional()
+        .meta({ description: "The nextBefore of the previous page" }),
+    }),
+  },
+  responses: {
+    200: json(
+      z.object({
+        grants: z.array(z.object({ ...grantAuditColumns, createdAt: z.string(), expiresAt: z.string() })),
+        nextBefore: z.number().int().nullable().meta({ description: "Pass as ?before= for the next page" }),
+      }),
+      "A page of grants.",
+    ),
+    401: unauthorized,
+  },
+});
+
+adminGrantsRoutes.openapi(listRoute, async (c) => {
   const { limit, before } = c.req.valid("query");
   const rows = await listGrants(primaryWriter(c.env), limit, before);
   const view = rows.map((g) => ({
@@ -27,20 +68,54 @@ adminGrantsRoutes.get("/", validate("query", listQuery), async (c) => {
     createdAt: new Date(g.createdAt).toISOString(),
     expiresAt: new Date(g.expiresAt).toISOString(),
   }));
-  return c.json({ grants: view, nextBefore: rows.length === limit ? rows[rows.length - 1].createdAt : null });
+  return c.json({ grants: view, nextBefore: rows.length === limit ? rows[rows.length - 1].createdAt : null }, 200);
 });
 
-const idParam = z.object({ id: z.string().regex(GRANT_ID, "must be a grant id") });
+const getRoute = apiRoute({
+  ...ADMIN,
+  method: "get",
+  path: "/{id}",
+  operationId: "getGrantRecord",
+  summary: "One grant as recorded, with the files it handed out",
+  request: { params: idParam },
+  responses: {
+    200: json(
+      z.object({
+        ...grantAuditColumns,
+        createdAt: z.number().int(),
+        expiresAt: z.number().int(),
+        files: z.array(z.looseObject({ kind: z.string(), name: z.string(), version: z.string(), file: z.string() })),
+      }),
+      "The grant record (times in ms since the epoch).",
+    ),
+    401: unauthorized,
+    404: error("No such grant."),
+  },
+});
 
-adminGrantsRoutes.get("/:id", validate("param", idParam), async (c) => {
+adminGrantsRoutes.openapi(getRoute, async (c) => {
   const grant = await getGrant(primaryWriter(c.env), c.req.valid("param").id);
   if (!grant) throw notFound(`grant ${c.req.valid("param").id}`);
   const { capabilityHash: _hash, ...shown } = grant;
-  return c.json(shown);
+  return c.json(shown, 200);
 });
 
-adminGrantsRoutes.post("/:id/revoke", validate("param", idParam), async (c) => {
+const revokeRoute = apiRoute({
+  ...ADMIN,
+  method: "post",
+  path: "/{id}/revoke",
+  operationId: "revokeGrant",
+  summary: "Revoke a grant: its /dl URLs, manifests and tar stop working at once",
+  request: { params: idParam },
+  responses: {
+    200: json(z.object({ id: z.string(), revoked: z.literal(true) }), "Revoked."),
+    401: unauthorized,
+    404: error("No such unrevoked grant."),
+  },
+});
+
+adminGrantsRoutes.openapi(revokeRoute, async (c) => {
   const { id } = c.req.valid("param");
   if (!(await revokeGrant(primaryWriter(c.env), id, Date.now()))) throw notFound(`unrevoked grant ${id}`);
-  return c.json({ id, revoked: true });
+  return c.json({ id, revoked: true as const }, 200);
 });

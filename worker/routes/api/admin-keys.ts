@@ -1,7 +1,6 @@
 // Admin API for the signing keys: how each trusted key stands, what the catalog holds under a key,
 // and the incident call that yanks all of it at once (audited). Bearer token only.
-import { Hono } from "hono";
-import { z } from "zod";
+import { z } from "@hono/zod-openapi";
 import { adminBearer } from "../../admin-auth";
 import { ADMIN_BODY_BYTES, limitBody } from "../../body-limit";
 import { primaryWriter } from "../../db/client";
@@ -9,11 +8,10 @@ import { auditTrail, publishedUnderKey, yankSignedByKey } from "../../db/key-inc
 import { config } from "../../env";
 import { notFound } from "../../errors";
 import { keyStatus } from "../../keys";
-import { registerOperations, registerSchemas } from "../../openapi";
-import { validate } from "../../validate";
-import { admin, reasonBody, unauthorized } from "./admin";
+import { ADMIN, apiApp, apiRoute, error, json, jsonBody, unauthorized } from "../api-app";
+import { reasonBody } from "./admin";
 
-export const adminKeysRoutes = new Hono<{ Bindings: Env }>();
+export const adminKeysRoutes = apiApp();
 
 adminKeysRoutes.use(adminBearer, limitBody(ADMIN_BODY_BYTES));
 
@@ -40,6 +38,7 @@ const keyYankSchema = z.object({
   auditId: z.string(),
   packVersionsYanked: z.number().int(),
   installersYanked: z.number().int(),
+  metadataRestored: z.object({ products: z.array(z.string()), packs: z.array(z.string()) }),
 });
 const auditEventSchema = z.object({
   id: z.string(),
@@ -50,83 +49,87 @@ const auditEventSchema = z.object({
   details: z.unknown(),
 });
 
-adminKeysRoutes.get("/keys", (c) => {
+const keysRoute = apiRoute({
+  ...ADMIN,
+  method: "get",
+  path: "/keys",
+  operationId: "listTrustedKeys",
+  summary: "The trusted keys and how each stands: current, revoked or expired",
+  responses: {
+    200: json(z.object({ keys: z.array(keyStatusSchema) }).openapi("KeyStatusList"), "The keys."),
+    401: unauthorized,
+  },
+});
+
+adminKeysRoutes.openapi(keysRoute, (c) => {
   const now = Date.now();
-  return c.json({
-    keys: config(c.env).TRUSTED_PUBLIC_KEYS.map((k) => ({
-      id: k.id,
-      status: keyStatus(k, now),
-      revokedAt: k.revokedAt ?? null,
-      notAfter: k.notAfter ?? null,
-    })),
-  });
+  return c.json(
+    {
+      keys: config(c.env).TRUSTED_PUBLIC_KEYS.map((k) => ({
+        id: k.id,
+        status: keyStatus(k, now),
+        revokedAt: k.revokedAt ?? null,
+        notAfter: k.notAfter ?? null,
+      })),
+    },
+    200,
+  );
+});
+
+const publishedRoute = apiRoute({
+  ...ADMIN,
+  method: "get",
+  path: "/keys/{id}/published",
+  operationId: "listPublishedUnderKey",
+  summary: "Everything the catalog holds under a key: its file signatures or its releases' manifests",
+  request: { params: keyParams },
+  responses: {
+    200: json(signedByKeySchema.openapi("SignedByKey"), "Releases, pack versions and installers."),
+    401: unauthorized,
+  },
 });
 
 // Keys that were removed from TRUSTED_PUBLIC_KEYS may still have published files: any id is asked.
-adminKeysRoutes.get("/keys/:id/published", validate("param", keyParams), async (c) =>
-  c.json(await publishedUnderKey(primaryWriter(c.env), c.req.valid("param").id)),
+adminKeysRoutes.openapi(publishedRoute, async (c) =>
+  c.json(await publishedUnderKey(primaryWriter(c.env), c.req.valid("param").id), 200),
 );
 
-adminKeysRoutes.post("/keys/:id/yank", validate("param", keyParams), validate("json", yankBody), async (c) => {
+const yankRoute = apiRoute({
+  ...ADMIN,
+  method: "post",
+  path: "/keys/{id}/yank",
+  operationId: "yankSignedByKey",
+  summary:
+    "Incident response: yank every pack version and installer signed under a key, restore the product and pack metadata it wrote, and refuse its new drops, in one audited batch",
+  request: { params: keyParams, body: jsonBody(yankBody) },
+  responses: {
+    200: json(keyYankSchema.openapi("KeyYank"), "How much was yanked, and the audit record's id."),
+    401: unauthorized,
+    404: error("No such key, and nothing was ever published under it."),
+  },
+});
+
+adminKeysRoutes.openapi(yankRoute, async (c) => {
   const { id } = c.req.valid("param");
   const db = primaryWriter(c.env);
   const known = config(c.env).TRUSTED_PUBLIC_KEYS.some((k) => k.id === id);
   if (!known && !(await publishedUnderKey(db, id)).releases.length) throw notFound(`key ${id}`);
-  return c.json(await yankSignedByKey(db, id, c.req.valid("json").reason, Date.now()));
+  return c.json(await yankSignedByKey(db, id, c.req.valid("json").reason, Date.now()), 200);
 });
 
-adminKeysRoutes.get("/audit", validate("query", auditQuery), async (c) =>
-  c.json({ events: await auditTrail(primaryWriter(c.env), c.req.valid("query").limit) }),
-);
-
-registerSchemas({
-  KeyStatusList: z.object({ keys: z.array(keyStatusSchema) }),
-  SignedByKey: signedByKeySchema,
-  KeyYank: keyYankSchema,
-  AuditTrail: z.object({ events: z.array(auditEventSchema) }),
+const auditRoute = apiRoute({
+  ...ADMIN,
+  method: "get",
+  path: "/audit",
+  operationId: "listAuditEvents",
+  summary: "Bulk admin actions, newest first",
+  request: { query: auditQuery },
+  responses: {
+    200: json(z.object({ events: z.array(auditEventSchema) }).openapi("AuditTrail"), "The audit trail."),
+    401: unauthorized,
+  },
 });
-registerOperations(
-  {
-    ...admin,
-    method: "get",
-    path: "/api/v1/admin/keys",
-    operationId: "listTrustedKeys",
-    summary: "The trusted keys and how each stands: current, revoked or expired",
-    responses: { "200": { description: "The keys.", schema: "KeyStatusList" }, "401": unauthorized },
-  },
-  {
-    ...admin,
-    method: "get",
-    path: "/api/v1/admin/keys/{id}/published",
-    operationId: "listPublishedUnderKey",
-    summary: "Everything the catalog holds under a key: its file signatures or its releases' manifests",
-    params: keyParams,
-    responses: {
-      "200": { description: "Releases, pack versions and installers.", schema: "SignedByKey" },
-      "401": unauthorized,
-    },
-  },
-  {
-    ...admin,
-    method: "post",
-    path: "/api/v1/admin/keys/{id}/yank",
-    operationId: "yankSignedByKey",
-    summary: "Incident response: yank every pack version and installer signed under a key, in one audited batch",
-    params: keyParams,
-    body: yankBody,
-    responses: {
-      "200": { description: "How much was yanked, and the audit record's id.", schema: "KeyYank" },
-      "401": unauthorized,
-      "404": { description: "No such key, and nothing was ever published under it.", schema: "Error" },
-    },
-  },
-  {
-    ...admin,
-    method: "get",
-    path: "/api/v1/admin/audit",
-    operationId: "listAuditEvents",
-    summary: "Bulk admin actions, newest first",
-    query: auditQuery,
-    responses: { "200": { description: "The audit trail.", schema: "AuditTrail" }, "401": unauthorized },
-  },
+
+adminKeysRoutes.openapi(auditRoute, async (c) =>
+  c.json({ events: await auditTrail(primaryWriter(c.env), c.req.valid("query").limit) }, 200),
 );

@@ -1,7 +1,6 @@
 // Admin API: the catalog sync (run now, status, quarantine), yanking packs and installers, and recounting
 // the catalog's kept counts. Bearer token only.
-import { Hono } from "hono";
-import { z } from "zod";
+import { z } from "@hono/zod-openapi";
 import { adminBearer } from "../../admin-auth";
 import { INSTALLER_KINDS, packRef, productId } from "../../domain/vocabulary";
 import { type Db, primaryWriter } from "../../db/client";
@@ -18,7 +17,6 @@ import {
 import { yankInstaller } from "../../db/key-incidents";
 import { RELEASE_STATUSES } from "../../db/schema";
 import { ApiError, notFound } from "../../errors";
-import { registerOperations, registerSchemas, registerSecurityScheme, type ResponseSpec } from "../../openapi";
 import {
   releasePageSchema,
   releaseSchema,
@@ -28,9 +26,9 @@ import {
 } from "../../sync/api-schemas";
 import { runSync } from "../../sync/run";
 import { ADMIN_BODY_BYTES, limitBody } from "../../body-limit";
-import { validate } from "../../validate";
+import { ADMIN, apiApp, apiRoute, error, json, jsonBody, unauthorized } from "../api-app";
 
-export const adminRoutes = new Hono<{ Bindings: Env }>();
+export const adminRoutes = apiApp();
 
 adminRoutes.use(adminBearer, limitBody(ADMIN_BODY_BYTES));
 
@@ -62,38 +60,92 @@ const yankParams = packRef;
 export const reasonBody = z.object({ reason: z.string().trim().min(1, "a reason is required").max(500) });
 const yankBody = reasonBody;
 
-adminRoutes.post("/sync", async (c) => c.json(await runSync(c.env, { trigger: "admin" })));
+const SyncSummary = syncSummarySchema.openapi("SyncSummary");
 
-adminRoutes.get("/sync/runs", validate("query", runsQuery), async (c) => {
-  const runs = await listSyncRuns(primaryWriter(c.env), c.req.valid("query").limit);
-  return c.json({ runs });
+const syncRoute = apiRoute({
+  ...ADMIN,
+  method: "post",
+  path: "/sync",
+  operationId: "runSync",
+  summary: "Run the catalog sync now (the same run the Cron Trigger starts every 10 minutes)",
+  responses: { 200: json(SyncSummary, "What the run did."), 401: unauthorized },
 });
 
-adminRoutes.get("/releases", validate("query", releasesQuery), async (c) => {
+adminRoutes.openapi(syncRoute, async (c) => c.json(await runSync(c.env, { trigger: "admin" }), 200));
+
+const runsRoute = apiRoute({
+  ...ADMIN,
+  method: "get",
+  path: "/sync/runs",
+  operationId: "listSyncRuns",
+  summary: "Recent sync runs, newest first",
+  request: { query: runsQuery },
+  responses: { 200: json(syncRunListSchema.openapi("SyncRunList"), "The runs."), 401: unauthorized },
+});
+
+adminRoutes.openapi(runsRoute, async (c) => {
+  const runs = await listSyncRuns(primaryWriter(c.env), c.req.valid("query").limit);
+  return c.json({ runs }, 200);
+});
+
+const releasesRoute = apiRoute({
+  ...ADMIN,
+  method: "get",
+  path: "/releases",
+  operationId: "listReleases",
+  summary: "Release folders the sync has claimed (published, quarantined with reason, processing), newest first",
+  request: { query: releasesQuery },
+  responses: { 200: json(releasePageSchema.openapi("ReleasePage"), "A page of releases."), 401: unauthorized },
+});
+
+adminRoutes.openapi(releasesRoute, async (c) => {
   const { status, limit, cursor } = c.req.valid("query");
   const page = await listReleases(primaryWriter(c.env), { status, limit, after: cursor });
-  return c.json({ releases: page.releases, nextCursor: page.next ? encodeCursor(page.next) : null });
+  return c.json({ releases: page.releases, nextCursor: page.next ? encodeCursor(page.next) : null }, 200);
 });
 
-adminRoutes.get("/releases/:id", validate("param", releaseParams), async (c) => {
+const Release = releaseSchema.openapi("Release");
+const noRelease = error("The sync has never claimed such a release.");
+
+const releaseRoute = apiRoute({
+  ...ADMIN,
+  method: "get",
+  path: "/releases/{id}",
+  operationId: "getRelease",
+  summary: "One release with its status, reason and per-file details",
+  request: { params: releaseParams },
+  responses: { 200: json(Release, "The release."), 401: unauthorized, 404: noRelease },
+});
+
+adminRoutes.openapi(releaseRoute, async (c) => {
   const { id } = c.req.valid("param");
   const release = await getRelease(primaryWriter(c.env), id);
   if (!release) throw notFound(`release ${id}`);
-  return c.json(release);
+  return c.json(release, 200);
+});
+
+const yankPackRoute = apiRoute({
+  ...ADMIN,
+  method: "post",
+  path: "/packs/{name}/versions/{version}/yank",
+  operationId: "yankPackVersion",
+  summary: "Yank a pack version: it leaves the catalog and downloads refuse it; the record stays",
+  description: "Yanking an already yanked version answers 200 with the first yank's record and changed: false.",
+  request: { params: yankParams, body: jsonBody(yankBody) },
+  responses: {
+    200: json(yankedPackVersionSchema.openapi("YankedPackVersion"), "The yanked pack version."),
+    401: unauthorized,
+    404: error("No such pack version."),
+  },
 });
 
 // Yanking twice answers 200 with the first yank's record (changed: false): retries are harmless.
-adminRoutes.post(
-  "/packs/:name/versions/:version/yank",
-  validate("param", yankParams),
-  validate("json", yankBody),
-  async (c) => {
-    const { name, version } = c.req.valid("param");
-    const yanked = await yankPackVersion(primaryWriter(c.env), name, version, c.req.valid("json").reason, Date.now());
-    if (!yanked) throw notFound(`pack ${name} version ${version}`);
-    return c.json(yanked);
-  },
-);
+adminRoutes.openapi(yankPackRoute, async (c) => {
+  const { name, version } = c.req.valid("param");
+  const yanked = await yankPackVersion(primaryWriter(c.env), name, version, c.req.valid("json").reason, Date.now());
+  if (!yanked) throw notFound(`pack ${name} version ${version}`);
+  return c.json(yanked, 200);
+});
 
 const abandonBody = reasonBody;
 
@@ -110,17 +162,33 @@ async function stopWorkflow(env: Env, workflowId: string | null): Promise<void> 
 const notProcessing = (id: string) =>
   new ApiError(409, "conflict", `release ${id} is not processing; a quarantined release can be re-queued with retry`);
 
+const retryRoute = apiRoute({
+  ...ADMIN,
+  method: "post",
+  path: "/releases/{id}/retry",
+  operationId: "retryRelease",
+  summary:
+    "Retry a release stuck in processing (its Workflow is stopped) or re-queue a quarantined one: a new attempt starts now, verified from scratch",
+  request: { params: releaseParams },
+  responses: {
+    200: json(SyncSummary, "The sync run that started the new attempt."),
+    401: unauthorized,
+    404: noRelease,
+    409: error("The release is published."),
+  },
+});
+
 // A release stuck in "processing" (a Workflow that hangs, or an upload to give up on) is handled at once.
 // A quarantined one can be re-queued too: anyone who can write incoming/ can get a release id
 // quarantined (a garbage release.json under it first), and the publisher's real drop must not stay
 // blocked. It is verified from scratch, so a retry never trusts more than a first run would.
-adminRoutes.post("/releases/:id/retry", validate("param", releaseParams), async (c) => {
+adminRoutes.openapi(retryRoute, async (c) => {
   const { id } = c.req.valid("param");
   const db = primaryWriter(c.env);
   const stuck = await releaseStuckRelease(db, id, { retry: true });
   if (stuck) await stopWorkflow(c.env, stuck.workflowId);
   else if (!(await requeueQuarantined(db, id, Date.now()))) throw await retryRefusal(db, id);
-  return c.json(await runSync(c.env, { trigger: "admin" }));
+  return c.json(await runSync(c.env, { trigger: "admin" }), 200);
 });
 
 /** Why a retry took nothing: unknown, published, or a claim that changed hands meanwhile. */
@@ -132,19 +200,29 @@ async function retryRefusal(db: Db, id: string): Promise<ApiError> {
   return new ApiError(409, "conflict", `release ${id} changed hands while it was being retried; try again`);
 }
 
-adminRoutes.post(
-  "/releases/:id/abandon",
-  validate("param", releaseParams),
-  validate("json", abandonBody),
-  async (c) => {
-    const { id } = c.req.valid("param");
-    const db = primaryWriter(c.env);
-    const before = await releaseStuckRelease(db, id, { abandon: c.req.valid("json").reason, now: Date.now() });
-    if (!before) throw (await getRelease(db, id)) ? notProcessing(id) : notFound(`release ${id}`);
-    await stopWorkflow(c.env, before.workflowId);
-    return c.json(await getRelease(db, id));
+const abandonRoute = apiRoute({
+  ...ADMIN,
+  method: "post",
+  path: "/releases/{id}/abandon",
+  operationId: "abandonRelease",
+  summary: "Abandon a release stuck in processing: its Workflow is stopped and it is quarantined with the reason",
+  request: { params: releaseParams, body: jsonBody(abandonBody) },
+  responses: {
+    200: json(Release, "The release, now quarantined."),
+    401: unauthorized,
+    404: noRelease,
+    409: error("The release is not processing."),
   },
-);
+});
+
+adminRoutes.openapi(abandonRoute, async (c) => {
+  const { id } = c.req.valid("param");
+  const db = primaryWriter(c.env);
+  const before = await releaseStuckRelease(db, id, { abandon: c.req.valid("json").reason, now: Date.now() });
+  if (!before) throw (await getRelease(db, id)) ? notProcessing(id) : notFound(`release ${id}`);
+  await stopWorkflow(c.env, before.workflowId);
+  return c.json((await getRelease(db, id))!, 200);
+});
 
 const installerParams = z.object({
   product: productId,
@@ -159,21 +237,26 @@ const yankedInstallerSchema = z.object({
   changed: z.boolean(),
 });
 
-adminRoutes.post(
-  "/products/:product/versions/:version/installers/:kind/yank",
-  validate("param", installerParams),
-  validate("json", yankBody),
-  async (c) => {
-    const installer = c.req.valid("param");
-    const yanked = await yankInstaller(primaryWriter(c.env), installer, c.req.valid("json").reason, Date.now());
-    if (!yanked) throw notFound(`${installer.kind} of ${installer.product} ${installer.version}`);
-    return c.json(yanked);
+const yankInstallerRoute = apiRoute({
+  ...ADMIN,
+  method: "post",
+  path: "/products/{product}/versions/{version}/installers/{kind}/yank",
+  operationId: "yankInstaller",
+  summary: "Yank an installer: it leaves the product page and downloads refuse it; the record stays",
+  request: { params: installerParams, body: jsonBody(yankBody) },
+  responses: {
+    200: json(yankedInstallerSchema.openapi("YankedInstaller"), "The yanked installer."),
+    401: unauthorized,
+    404: error("No such installer."),
   },
-);
+});
 
-adminRoutes.post("/catalog/recount", validate("json", reasonBody), async (c) =>
-  c.json(await recountCatalog(primaryWriter(c.env), c.req.valid("json").reason, Date.now())),
-);
+adminRoutes.openapi(yankInstallerRoute, async (c) => {
+  const installer = c.req.valid("param");
+  const yanked = await yankInstaller(primaryWriter(c.env), installer, c.req.valid("json").reason, Date.now());
+  if (!yanked) throw notFound(`${installer.kind} of ${installer.product} ${installer.version}`);
+  return c.json(yanked, 200);
+});
 
 const recountSchema = z.object({
   generation: z.number().int().meta({ description: "The catalog generation the recount committed as." }),
@@ -190,128 +273,20 @@ const recountSchema = z.object({
     .meta({ description: "The rows each kept table holds after the recount." }),
 });
 
-registerSecurityScheme("adminToken", { type: "http", scheme: "bearer", description: "The ADMIN_TOKEN secret." });
-registerSchemas({
-  SyncSummary: syncSummarySchema,
-  SyncRunList: syncRunListSchema,
-  Release: releaseSchema,
-  ReleasePage: releasePageSchema,
-  YankedPackVersion: yankedPackVersionSchema,
-  YankedInstaller: yankedInstallerSchema,
-  CatalogRecount: recountSchema,
+const recountRoute = apiRoute({
+  ...ADMIN,
+  method: "post",
+  path: "/catalog/recount",
+  operationId: "recountCatalog",
+  summary:
+    "Recount every kept facet count, profile and range from the versions in one batch, with a new catalog generation and an audit event",
+  request: { body: jsonBody(reasonBody) },
+  responses: {
+    200: json(recountSchema.openapi("CatalogRecount"), "The new generation and the rows each kept table holds."),
+    401: unauthorized,
+  },
 });
-export const unauthorized: ResponseSpec = { description: "Missing or wrong bearer token.", schema: "Error" };
-export const admin = { tags: ["admin"], security: ["adminToken"] };
-registerOperations(
-  {
-    ...admin,
-    method: "post",
-    path: "/api/v1/admin/sync",
-    operationId: "runSync",
-    summary: "Run the catalog sync now (the same run the Cron Trigger starts every 10 minutes)",
-    responses: { "200": { description: "What the run did.", schema: "SyncSummary" }, "401": unauthorized },
-  },
-  {
-    ...admin,
-    method: "get",
-    path: "/api/v1/admin/sync/runs",
-    operationId: "listSyncRuns",
-    summary: "Recent sync runs, newest first",
-    query: runsQuery,
-    responses: { "200": { description: "The runs.", schema: "SyncRunList" }, "401": unauthorized },
-  },
-  {
-    ...admin,
-    method: "get",
-    path: "/api/v1/admin/releases",
-    operationId: "listReleases",
-    summary: "Release folders the sync has claimed (published, quarantined with reason, processing), newest first",
-    query: releasesQuery,
-    responses: { "200": { description: "A page of releases.", schema: "ReleasePage" }, "401": unauthorized },
-  },
-  {
-    ...admin,
-    method: "get",
-    path: "/api/v1/admin/releases/{id}",
-    operationId: "getRelease",
-    summary: "One release with its status, reason and per-file details",
-    params: releaseParams,
-    responses: {
-      "200": { description: "The release.", schema: "Release" },
-      "401": unauthorized,
-      "404": { description: "The sync has never claimed such a release.", schema: "Error" },
-    },
-  },
-  {
-    ...admin,
-    method: "post",
-    path: "/api/v1/admin/packs/{name}/versions/{version}/yank",
-    operationId: "yankPackVersion",
-    summary: "Yank a pack version: it leaves the catalog and downloads refuse it; the record stays",
-    description: "Yanking an already yanked version answers 200 with the first yank's record and changed: false.",
-    params: yankParams,
-    body: yankBody,
-    responses: {
-      "200": { description: "The yanked pack version.", schema: "YankedPackVersion" },
-      "401": unauthorized,
-      "404": { description: "No such pack version.", schema: "Error" },
-    },
-  },
-  {
-    ...admin,
-    method: "post",
-    path: "/api/v1/admin/releases/{id}/retry",
-    operationId: "retryRelease",
-    summary:
-      "Retry a release stuck in processing (its Workflow is stopped) or re-queue a quarantined one: a new attempt starts now, verified from scratch",
-    params: releaseParams,
-    responses: {
-      "200": { description: "The sync run that started the new attempt.", schema: "SyncSummary" },
-      "401": unauthorized,
-      "404": { description: "The sync has never claimed such a release.", schema: "Error" },
-      "409": { description: "The release is published.", schema: "Error" },
-    },
-  },
-  {
-    ...admin,
-    method: "post",
-    path: "/api/v1/admin/releases/{id}/abandon",
-    operationId: "abandonRelease",
-    summary: "Abandon a release stuck in processing: its Workflow is stopped and it is quarantined with the reason",
-    params: releaseParams,
-    body: abandonBody,
-    responses: {
-      "200": { description: "The release, now quarantined.", schema: "Release" },
-      "401": unauthorized,
-      "404": { description: "The sync has never claimed such a release.", schema: "Error" },
-      "409": { description: "The release is not processing.", schema: "Error" },
-    },
-  },
-  {
-    ...admin,
-    method: "post",
-    path: "/api/v1/admin/products/{product}/versions/{version}/installers/{kind}/yank",
-    operationId: "yankInstaller",
-    summary: "Yank an installer: it leaves the product page and downloads refuse it; the record stays",
-    params: installerParams,
-    body: yankBody,
-    responses: {
-      "200": { description: "The yanked installer.", schema: "YankedInstaller" },
-      "401": unauthorized,
-      "404": { description: "No such installer.", schema: "Error" },
-    },
-  },
-  {
-    ...admin,
-    method: "post",
-    path: "/api/v1/admin/catalog/recount",
-    operationId: "recountCatalog",
-    summary:
-      "Recount every kept facet count, profile and range from the versions in one batch, with a new catalog generation and an audit event",
-    body: reasonBody,
-    responses: {
-      "200": { description: "The new generation and the rows each kept table holds.", schema: "CatalogRecount" },
-      "401": unauthorized,
-    },
-  },
+
+adminRoutes.openapi(recountRoute, async (c) =>
+  c.json(await recountCatalog(primaryWriter(c.env), c.req.valid("json").reason, Date.now()), 200),
 );

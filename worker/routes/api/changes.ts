@@ -1,14 +1,17 @@
 // /api/v1/changes: incremental mirroring. What was published (still offered) and what was yanked
 // after a catalog generation, with the usual pack filters, and the generation it is current to;
 // /api/v1/changes/mirror.sh is a nightly job's script that keeps the last generation it mirrored.
-import { Hono } from "hono";
+import { z } from "@hono/zod-openapi";
 import { changesQuery } from "../../catalog/filters";
 import { latestStateReader } from "../../db/client";
 import { changesSince, type Changes } from "../../db/changes";
+import { apiApp, apiRoute, error, json, text } from "../api-app";
 import { originOf } from "../context";
-import { validate } from "../../validate";
 
-/** What a client sees of a changed file: its names, checksum, key and release; storage stays private. */
+/**
+ * What a client sees of a changed file: its names, checksum, key and release; storage stays private.
+ * changesSince always names the release (GrantFile's releaseId is optional only for older grants).
+ */
 export const publicChanges = (c: Changes) => ({
   since: c.since,
   generation: c.generation,
@@ -22,7 +25,7 @@ export const publicChanges = (c: Changes) => ({
       sha256: f.sha256,
       sigFile: f.sigFile,
       keyId: f.keyId,
-      releaseId: f.releaseId,
+      releaseId: f.releaseId!,
       generation: f.generation,
     })),
     installers: c.published.installers.map((f) => ({
@@ -34,23 +37,83 @@ export const publicChanges = (c: Changes) => ({
       sha256: f.sha256,
       sigFile: f.sigFile,
       keyId: f.keyId,
-      releaseId: f.releaseId,
+      releaseId: f.releaseId!,
       generation: f.generation,
     })),
   },
   yanked: c.yanked,
 });
 
-export const changesRoutes = new Hono<{ Bindings: Env }>();
+export const changesRoutes = apiApp();
 
-changesRoutes.get("/", validate("query", changesQuery), async (c) => {
+/** The changes query; `since` is documented as the required integer it is (coercion reads as optional). */
+export const changesParams = changesQuery.extend({
+  since: changesQuery.shape.since.openapi({ param: { required: true }, type: "integer", minimum: 0 }),
+});
+
+const changedFile = z.object({
+  file: z.string(),
+  size: z.number().int(),
+  sha256: z.string(),
+  sigFile: z.string(),
+  keyId: z.string(),
+  releaseId: z.string().meta({ description: "The release whose signed manifest lists the file" }),
+  generation: z.number().int().meta({ description: "The catalog generation that published it" }),
+});
+const yankedFile = z.object({
+  file: z.string(),
+  generation: z.number().int().meta({ description: "The catalog generation that yanked it" }),
+  reason: z.string().nullable(),
+});
+const changesResponse = z.object({
+  since: z.number().int(),
+  generation: z
+    .number()
+    .int()
+    .meta({ description: "The newest generation this answer includes; pass it as since next time" }),
+  published: z.object({
+    packs: z.array(changedFile.extend({ name: z.string(), version: z.string(), layer: z.string() })),
+    installers: z.array(changedFile.extend({ product: z.string(), version: z.string(), kind: z.string() })),
+  }),
+  yanked: z.object({
+    packs: z.array(yankedFile.extend({ name: z.string(), version: z.string() })),
+    installers: z.array(yankedFile.extend({ product: z.string(), version: z.string(), kind: z.string() })),
+  }),
+});
+
+const changesRoute = apiRoute({
+  method: "get",
+  path: "/",
+  operationId: "listChanges",
+  summary: "What was published (still offered) and yanked after a catalog generation, for incremental mirroring",
+  tags: ["catalog"],
+  request: { query: changesParams },
+  responses: {
+    200: json(changesResponse, "The changes and the generation they go up to."),
+    400: error("Missing or bad since, or a bad filter (the field is named)."),
+  },
+});
+
+changesRoutes.openapi(changesRoute, async (c) => {
   const { since, ...filters } = c.req.valid("query");
   // The primary: a mirror must never be told a generation a lagging replica has not seen.
   const changes = await changesSince(latestStateReader(c.env), since, filters);
   return c.json(publicChanges(changes), 200, { "Cache-Control": "no-store" });
 });
 
-changesRoutes.get("/mirror.sh", validate("query", changesQuery.omit({ since: true })), (c) => {
+const mirrorRoute = apiRoute({
+  method: "get",
+  path: "/mirror.sh",
+  operationId: "mirrorScript",
+  summary: "A nightly job's script: keeps the last generation mirrored, fetches and verifies only what is new",
+  tags: ["catalog"],
+  request: { query: changesQuery.omit({ since: true }) },
+  responses: {
+    200: text("The script (ARTIFACT_STUDIO_TOKEN=<manifests:read token> sh mirror.sh [folder]).", "text/x-shellscript"),
+  },
+});
+
+changesRoutes.openapi(mirrorRoute, (c) => {
   const filters = new URLSearchParams(
     Object.entries(c.req.valid("query")).flatMap(([k, v]) => (v === undefined ? [] : [[k, String(v)]])),
   ).toString();

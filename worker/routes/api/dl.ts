@@ -3,10 +3,9 @@
 // cache or R2. Refusals are a 403 with one line of text, since curl and browsers show it as is.
 import { type Context, Hono } from "hono";
 import { type Db, latestStateReader } from "../../db/client";
-import { type GrantRecord, installerYanked } from "../../db/grants";
-import { yankRecords } from "../../db/yank";
-import { yankWords } from "../../domain/yank-words";
+import { type GrantRecord, grantDrift } from "../../db/grants";
 import { config } from "../../env";
+import { revokedKeyIds } from "../../keys";
 import { type Downloadable, findDownloadable } from "../../downloads/files";
 import { findProofFile, grantProofs } from "../../downloads/provenance";
 import { findGrant } from "../../downloads/grants";
@@ -63,10 +62,25 @@ async function serveGrantFile(
   if (!check.ok) return refuse(check.reason);
   if (!grant || !file) return refuse("invalid signature");
   if (grant.revoked) return refuse("this download grant was revoked");
-  const [yank] = file.packVersionId ? await yankRecords(db, [file.packVersionId]) : [];
-  if (yank) return refuse(`${file.file} was ${yankWords(yank)}; it is no longer offered`);
-  if (file.installer && (await installerYanked(db, file.installer))) {
-    return refuse(`${file.file} was yanked from the catalog; it is no longer offered`);
-  }
+  const refusal = await trustRefusal(c.env, db, grant, file);
+  if (refusal) return refuse(refusal);
   return serveDownloadable(c.req.raw, file, storageDeps(c));
+}
+
+/**
+ * Why a file may no longer leave, checked before the edge cache or R2 are asked: signed by a key the
+ * env marks revoked (defence in depth beside the reconcile), or its pack or installer yanked or
+ * re-signed under another key since the grant listed it.
+ */
+async function trustRefusal(env: Env, db: Db, grant: GrantRecord, file: Downloadable): Promise<string | null> {
+  const revoked = revokedKeyIds(config(env).TRUSTED_PUBLIC_KEYS);
+  if (file.keyId && revoked.has(file.keyId))
+    return `${file.file} is signed with revoked key ${file.keyId}; it is no longer offered`;
+  const source = grant.files.find((f) => f.file === file.file || f.sigFile === file.file);
+  if (!source) return null; // a release manifest: its key was checked above
+  const drift = await grantDrift(db, [source]);
+  if (drift.yanked.length) return `${file.file} was yanked from the catalog; it is no longer offered`;
+  if (drift.resigned.length)
+    return `${file.file} was re-signed with key ${drift.resigned[0].keyId} since this grant was issued; request a new grant`;
+  return null;
 }

@@ -1,10 +1,11 @@
 // /api/v1/grants: issue a grant (captcha or API token), read it back, and download its manifests
 // or the whole grant as one tar. Those documents open with the grant's secret capability (the links
 // of the grant response), never with the public grant id that every /dl URL shows.
-import { type Context, Hono } from "hono";
-import { z } from "zod";
+import { type RouteConfig, z } from "@hono/zod-openapi";
+import type { Context } from "hono";
 import { latestStateReader } from "../../db/client";
 import { config } from "../../env";
+import { revokedKeyIds } from "../../keys";
 import { invalidInput, NotFound } from "../../errors";
 import { grantTar, grantTarLength, tarFolder } from "../../downloads/grant-documents";
 import {
@@ -29,26 +30,166 @@ import {
 } from "../../downloads/parts";
 import { partCount, partSuffix } from "../../domain/vocabulary";
 import { issueGrant } from "../../downloads/issue";
-import { manifestResponse, originOf, requesterOf, storageDeps } from "../context";
 import { MANIFEST_FORMATS, type ManifestFormat } from "../../downloads/manifests";
 import { urlSigner } from "../../downloads/signers";
 import { grantProofs } from "../../downloads/provenance";
-import "../../downloads/openapi-paths"; // registers the download operations in the OpenAPI document
 import { limitBody, SELECTION_BODY_BYTES } from "../../body-limit";
-import { validate } from "../../validate";
-import "../../downloads/openapi-journeys"; // registers the parts and changes operations in the OpenAPI document
+import { API_TOKEN, apiApp, apiRoute, error, json, jsonBody, text } from "../api-app";
+import { manifestResponse, originOf, requesterOf, storageDeps } from "../context";
 
-export const grantsRoutes = new Hono<{ Bindings: Env }>();
+/** The revoked key ids, from the env: what no grant may hand out. */
+const revokedKeys = (env: Env) => revokedKeyIds(config(env).TRUSTED_PUBLIC_KEYS);
 
-grantsRoutes.post("/", limitBody(SELECTION_BODY_BYTES), validate("json", grantRequestSchema), async (c) => {
+const grantFile = z.object({
+  kind: z.string(),
+  name: z.string(),
+  version: z.string(),
+  file: z.string().meta({ description: "The documented file name, e.g. cni-calico-3.29.2.zst" }),
+  size: z.number().int(),
+  sha256: z.string(),
+  url: z.string().meta({ description: "Signed URL of the file" }),
+  sigFile: z.string(),
+  sigSize: z.number().int(),
+  sigUrl: z.string(),
+  keyId: z.string().meta({ description: "The public key that verifies the signature (/keys/<id>.pem)" }),
+});
+
+export const grantViewSchema = z
+  .object({
+    id: z.string().meta({ description: "Public grant id (22 characters); every /dl URL of the grant shows it" }),
+    capability: z.string().meta({
+      description:
+        "Secret (43 characters) that opens the grant's JSON, manifests and tar; the links carry it. Shown only to the requester; stored hashed",
+    }),
+    createdAt: z.string(),
+    expiresAt: z.string(),
+    signer: z.enum(["worker", "r2"]),
+    fileCount: z.number().int(),
+    totalBytes: z.number().int(),
+    files: z.array(grantFile),
+    // Every format has its link: written out as properties (a record keyed by an enum would not list them).
+    links: z.object(
+      Object.fromEntries(GRANT_FORMATS.map((f) => [f, z.string()])) as Record<
+        (typeof GRANT_FORMATS)[number],
+        z.ZodString
+      >,
+    ),
+  })
+  .openapi("Grant");
+
+// The manifest.json format (worker/downloads/manifests.ts manifestJson).
+const manifestJsonSchema = z.object({
+  grant: z.string(),
+  expires: z.string(),
+  files: z.array(grantFile.extend({ expires: z.string() })),
+  releases: z
+    .array(
+      z.object({
+        releaseId: z.string(),
+        file: z.string().meta({ description: "releases/<release-id>/release.json" }),
+        size: z.number().int(),
+        sha256: z.string(),
+        url: z.string().meta({ description: "Signed URL of the release manifest" }),
+        sigFile: z.string().meta({ description: "releases/<release-id>/release.json.sig.bin" }),
+        sigSize: z.number().int(),
+        sigSha256: z.string(),
+        sigUrl: z.string(),
+        expires: z.string(),
+      }),
+    )
+    .meta({ description: "The signed release manifests that list the grant's files (for verify-bundle.sh)" }),
+});
+
+/** A manifest in one of MANIFEST_FORMATS: text, a shell script, or JSON. */
+export const manifest = (description: string) =>
+  ({
+    description,
+    content: {
+      "text/plain": { schema: z.string() },
+      "text/x-shellscript": { schema: z.string() },
+      "application/json": { schema: manifestJsonSchema },
+    },
+  }) satisfies RouteConfig["responses"][string];
+
+/** Why a grant is not issued: the gate (captcha or token, rate limit) and the selection. */
+export const gateErrors = {
+  401: error("Unknown or revoked API token."),
+  403: error("Captcha refused (captcha_invalid, captcha_expired, captcha_wrong_site, ...) or token lacks the scope."),
+  404: error("Unknown product version or pack versions (each named)."),
+  409: error("Yanked pack versions (each named)."),
+  429: {
+    ...error("Too many grants from this client."),
+    headers: { "Retry-After": { description: "Seconds", schema: { type: "string" as const } } },
+  },
+  503: error(
+    "captcha_unavailable: the captcha service is unreachable or gave no usable answer (retry); misconfigured: the deployment is (details only in its log).",
+  ),
+};
+export const tooLarge = { 413: error("The body is larger than the limit (payload_too_large).") };
+
+/** Why a live grant does not answer. */
+const liveGrantErrors = {
+  403: error("Revoked."),
+  409: error("A pack was yanked since."),
+  410: error("Expired."),
+};
+
+const capability = z
+  .string()
+  .meta({ description: "The grant's capability (43 characters, from the grant response); not the grant id" });
+const size = z.string().meta({
+  description: "Part size: dvd (4.7 GB), dvd-dl (8.5 GB), bd (25 GB), or bytes of at least 64 MiB (e.g. 100MiB, 5GB)",
+});
+const partErrors = {
+  400: error("Missing or bad size (the field is named)."),
+  ...liveGrantErrors,
+  404: error("Unknown capability, or no such part at this size."),
+};
+
+export const grantsRoutes = apiApp();
+
+const issueRoute = apiRoute({
+  method: "post",
+  path: "/",
+  operationId: "createGrant",
+  summary: "Issue a download grant: signed URLs for the chosen installers, bundle or packs",
+  description:
+    "A bundle, or installers and/or packs (both in one grant, as an upgrade needs). Authorised by captchaToken, or by an API token with the grants:create scope.",
+  tags: ["downloads"],
+  // Open without credentials too: a captcha token in the body instead of an API token.
+  security: [{}, ...(API_TOKEN ?? [])],
+  middleware: [limitBody(SELECTION_BODY_BYTES)] as const,
+  request: { body: jsonBody(grantRequestSchema) },
+  responses: { 201: json(grantViewSchema, "The grant."), ...gateErrors, ...tooLarge },
+});
+
+grantsRoutes.openapi(issueRoute, async (c) => {
   const { captchaToken, ...selection } = c.req.valid("json");
   const { view } = await issueGrant(c.env, requesterOf(c), { selection, captchaToken, scope: "grants:create" });
   return c.json(view, 201, { "Cache-Control": "no-store" });
 });
 
+// The grant's files as downloads: these routes check their own input (a part's size, a format), so
+// their operations are documented here beside them rather than validated by the declaration.
+grantsRoutes.openAPIRegistry.registerPath(
+  apiRoute({
+    method: "get",
+    path: "/{capability}/bundle.tar",
+    operationId: "getGrantTar",
+    summary:
+      "Every file of the grant, its signature, the signed release manifests, SHA256SUMS, the public key, verify-signatures.sh and verify-bundle.sh as one ustar archive",
+    tags: ["downloads"],
+    request: { params: z.object({ capability }) },
+    responses: {
+      200: text("application/x-tar, streamed, with Content-Length.", "application/x-tar"),
+      ...liveGrantErrors,
+      404: error("Unknown capability."),
+    },
+  }),
+);
 grantsRoutes.on(["GET", "HEAD"], "/:capability/bundle.tar", async (c) => {
   const db = latestStateReader(c.env);
-  const grant = await loadLiveGrant(db, c.req.param("capability"), Date.now());
+  const grant = await loadLiveGrant(db, c.req.param("capability"), Date.now(), revokedKeys(c.env));
   const keys = config(c.env).TRUSTED_PUBLIC_KEYS;
   const proofs = await grantProofs(db, grant);
   const headers = {
@@ -64,6 +205,23 @@ grantsRoutes.on(["GET", "HEAD"], "/:capability/bundle.tar", async (c) => {
 });
 
 // Media-sized parts of bundle.tar (?size=dvd|dvd-dl|bd|<bytes>): each part a byte range of the one archive.
+grantsRoutes.openAPIRegistry.registerPath(
+  apiRoute({
+    method: "get",
+    path: "/{capability}/bundle.tar.part-{n}",
+    operationId: "getGrantTarPart",
+    summary: "One media-sized part of bundle.tar: a plain byte range, so cat part-* rejoins the tar byte for byte",
+    tags: ["downloads"],
+    request: {
+      params: z.object({
+        capability,
+        n: z.string().meta({ description: "Part number, zero-padded to 3 digits (or the part count's width): 001" }),
+      }),
+      query: z.object({ size }),
+    },
+    responses: { 200: text("The part, streamed, with Content-Length.", "application/octet-stream"), ...partErrors },
+  }),
+);
 grantsRoutes.on(["GET", "HEAD"], "/:capability/:part{bundle\\.tar\\.part-[0-9]+}", async (c) => {
   const { grant, keys, proofs, size, total } = await partsContext(c);
   const count = partCount(total, size);
@@ -85,6 +243,28 @@ grantsRoutes.on(["GET", "HEAD"], "/:capability/:part{bundle\\.tar\\.part-[0-9]+}
   return new Response(tar.readable, { headers });
 });
 
+grantsRoutes.openAPIRegistry.registerPath(
+  apiRoute({
+    method: "get",
+    path: "/{capability}/PARTS.SHA256SUMS",
+    operationId: "getGrantPartSums",
+    summary: "sha256 of each part of bundle.tar at a size, for sha256sum -c",
+    tags: ["downloads"],
+    request: { params: z.object({ capability }), query: z.object({ size }) },
+    responses: { 200: text("One line per part."), ...partErrors },
+  }),
+);
+grantsRoutes.openAPIRegistry.registerPath(
+  apiRoute({
+    method: "get",
+    path: "/{capability}/join-and-verify.sh",
+    operationId: "getGrantJoinScript",
+    summary: "POSIX sh: checks every part, rejoins, untars and runs SHA256SUMS and verify-bundle.sh",
+    tags: ["downloads"],
+    request: { params: z.object({ capability }), query: z.object({ size }) },
+    responses: { 200: text("The script.", "text/x-shellscript"), ...partErrors },
+  }),
+);
 grantsRoutes.get("/:capability/:doc{PARTS\\.SHA256SUMS|join-and-verify\\.sh}", async (c) => {
   const { grant, keys, proofs, size, total } = await partsContext(c);
   const sums = await cachedPartChecksums(
@@ -105,6 +285,26 @@ grantsRoutes.get("/:capability/:doc{PARTS\\.SHA256SUMS|join-and-verify\\.sh}", a
   });
 });
 
+grantsRoutes.openAPIRegistry.registerPath(
+  apiRoute({
+    method: "get",
+    path: "/{capability}/{format}",
+    operationId: "getGrantManifest",
+    summary: "A grant's manifest: urls.txt, bundle.curl, manifest.json, SHA256SUMS, download.sh or images.txt",
+    tags: ["downloads"],
+    request: {
+      params: z.object({
+        capability,
+        format: z.string().meta({ description: `One of ${MANIFEST_FORMATS.join(", ")}` }),
+      }),
+    },
+    responses: {
+      200: manifest("The manifest, as an attachment."),
+      ...liveGrantErrors,
+      404: error("Unknown capability or format."),
+    },
+  }),
+);
 grantsRoutes.get("/:capability/:format", async (c) => {
   const format = c.req.param("format");
   if (!(MANIFEST_FORMATS as readonly string[]).includes(format)) {
@@ -121,16 +321,35 @@ grantsRoutes.get("/:capability/:format", async (c) => {
       "Cache-Control": "private, no-store",
     });
   }
-  const grant = await loadLiveGrant(latestStateReader(c.env), c.req.param("capability"), Date.now());
+  const grant = await loadLiveGrant(
+    latestStateReader(c.env),
+    c.req.param("capability"),
+    Date.now(),
+    revokedKeys(c.env),
+  );
   return manifestResponse(c, format as ManifestFormat, grant, () =>
     signedEntries(grant, urlSigner(config(c.env), originOf(c))),
   );
 });
 
-grantsRoutes.get("/:capability", async (c) => {
+const getRoute = apiRoute({
+  method: "get",
+  path: "/{capability}",
+  operationId: "getGrant",
+  summary: "A live grant with its signed URLs",
+  tags: ["downloads"],
+  request: { params: z.object({ capability }) },
+  responses: {
+    200: json(grantViewSchema, "The grant."),
+    ...liveGrantErrors,
+    404: error("Unknown capability (a grant id is not one)."),
+  },
+});
+
+grantsRoutes.openapi(getRoute, async (c) => {
   const cfg = config(c.env);
-  const capability = c.req.param("capability");
-  const grant = await loadLiveGrant(latestStateReader(c.env), capability, Date.now());
+  const { capability } = c.req.valid("param");
+  const grant = await loadLiveGrant(latestStateReader(c.env), capability, Date.now(), revokedKeys(c.env));
   const signer = urlSigner(cfg, originOf(c));
   return c.json(grantView(grant, capability, await signedEntries(grant, signer), originOf(c), signer.strategy), 200, {
     "Cache-Control": "private, no-store",
@@ -144,7 +363,7 @@ async function partsContext(c: Context<{ Bindings: Env }>, sizeText = c.req.quer
   const parsed = z.object({ [field]: partSizeParam(minPartBytes(cfg)) }).safeParse({ [field]: sizeText });
   if (!parsed.success) throw invalidInput(parsed.error);
   const db = latestStateReader(c.env);
-  const grant = await loadLiveGrant(db, c.req.param("capability") ?? "", Date.now());
+  const grant = await loadLiveGrant(db, c.req.param("capability") ?? "", Date.now(), revokedKeys(c.env));
   const keys = cfg.TRUSTED_PUBLIC_KEYS;
   const proofs = await grantProofs(db, grant);
   return { grant, keys, proofs, size: parsed.data[field] as number, total: grantTarLength(grant, keys, proofs) };

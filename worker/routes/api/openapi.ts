@@ -1,41 +1,39 @@
-// /api/v1/openapi.json: the OpenAPI 3.1 document, assembled from what every part registered.
-import { Hono } from "hono";
-import {
-  compatibleSchema,
-  installersSchema,
-  packSchema,
-  packSearchSchema,
-  packVersionDetailSchema,
-  productListSchema,
-} from "../../catalog/api-schemas";
-import { catalogOperations } from "../../catalog/openapi-paths";
-import { buildOpenApiDocument, registerOperations, registerSchemas } from "../../openapi";
-import { publishOpenApiParts } from "./publish";
+// GET /api/v1/openapi.json: the OpenAPI 3.1 document, generated from the operations every sub-app
+// under routes/api/ declares with createRoute beside its handler (merged into the root app as each
+// is mounted), so the document cannot drift from what the Worker validates and answers.
+import type { OpenAPIHono } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
+import { apiApp, apiRoute, json } from "../api-app";
 
-registerSchemas({
-  ProductList: productListSchema,
-  Installers: installersSchema,
-  PackSearch: packSearchSchema,
-  Pack: packSchema,
-  PackVersionDetail: packVersionDetailSchema,
-  Compatible: compatibleSchema,
+const DOCUMENT_INFO = {
+  openapi: "3.1.0",
+  info: {
+    title: "Artifact Studio API",
+    version: "1",
+    description:
+      "Signed installers and packs for airgapped Palette and Palette VerteX. Catalog responses carry an ETag " +
+      "derived from the catalog generation; send it back in If-None-Match to get 304 Not Modified.",
+  },
+  // Relative: the API is on the origin that serves this document, whichever host that is.
+  servers: [{ url: "/" }],
+};
+
+const documentRoute = apiRoute({
+  method: "get",
+  path: "/openapi.json",
+  operationId: "openapi",
+  summary: "This document",
+  tags: ["meta"],
+  responses: { 200: json(z.looseObject({ openapi: z.string() }), "OpenAPI 3.1") },
 });
-registerOperations(...catalogOperations);
 
-export const openapiRoutes = new Hono<{ Bindings: Env }>();
-
-// The document describes the deployed code, not the catalog, so it is cached briefly rather than tagged.
-openapiRoutes.get("/openapi.json", (c) => c.json(servedDocument(), 200, { "Cache-Control": "public, max-age=300" }));
-
-/**
- * The registered operations' document plus the routes already declared with @hono/zod-openapi
- * (worker/routes/api/*), until every route is: their paths, schemas and security schemes merged in.
- */
-export function servedDocument() {
-  const doc = buildOpenApiDocument();
-  const parts = publishOpenApiParts();
-  Object.assign(doc.paths, parts.paths);
-  Object.assign(doc.components.schemas, parts.components?.schemas ?? {});
-  const schemes = { ...(doc.components.securitySchemes ?? {}), ...(parts.components?.securitySchemes ?? {}) };
-  return { ...doc, components: { ...doc.components, securitySchemes: schemes } };
+/** The document's route; `root` is the app every API sub-app is mounted on (read at request time). */
+// biome-ignore lint/suspicious/noExplicitAny: the root app's variables do not matter to the document
+export function openapiRoutes(root: OpenAPIHono<any>) {
+  const app = apiApp();
+  // The document describes the deployed code, not the catalog, so it is cached briefly rather than tagged.
+  app.openapi(documentRoute, (c) =>
+    c.json(root.getOpenAPI31Document(DOCUMENT_INFO), 200, { "Cache-Control": "public, max-age=300" }),
+  );
+  return app;
 }

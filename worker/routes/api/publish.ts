@@ -3,10 +3,10 @@
 // under 100 MB) and asks the sync to take that release now; anyone may read the settings a release
 // must meet and plan a release.json against the live catalog with the sync's own code. Nothing
 // uploaded here is trusted: the sync verifies the signatures as for any other drop.
-import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { adminBearer } from "../../admin-auth";
-import { ADMIN_BODY_BYTES, limitBody } from "../../body-limit";
+import { ADMIN_BODY_BYTES, limitBody, PUBLISH_POST_BODY_BYTES } from "../../body-limit";
 import { primaryWriter } from "../../db/client";
 import { getRelease } from "../../db/releases";
 import {
@@ -42,15 +42,11 @@ import { planRelease } from "../../sync/plan";
 import { releaseManifest } from "../../sync/release-manifest";
 import { MAX_RELEASE_JSON_BYTES } from "../../sync/signed-manifest";
 import { runSync } from "../../sync/run";
+import { apiApp } from "../api-app";
 
 type PublishEnv = { Bindings: Env; Variables: { publisher: Publisher } };
 
-export const publishApi = new OpenAPIHono<PublishEnv>({
-  defaultHook: (result) => {
-    if (!result.success)
-      throw invalidInput(result.error as unknown as Parameters<typeof invalidInput>[0], result.target);
-  },
-});
+export const publishApi = apiApp<PublishEnv>();
 
 publishApi.openAPIRegistry.registerComponent("securitySchemes", "publisherToken", {
   type: "http",
@@ -72,6 +68,12 @@ const asPublisher = async (c: Context<PublishEnv>, next: () => Promise<void>) =>
   c.set("publisher", who);
   await next();
 };
+// The body limit before the token check, so an oversized body is refused without a D1 read. The
+// largest POST body here is a multipart completion's part list (10,000 parts at most).
+const limitPostBody = limitBody(PUBLISH_POST_BODY_BYTES);
+publishApi.use("/api/v1/publish/releases/:releaseId/*", (c, next) =>
+  c.req.method === "POST" ? limitPostBody(c, next) : next(),
+);
 publishApi.use("/api/v1/publish/releases/:releaseId/*", asPublisher);
 publishApi.use("/api/v1/publish/releases/:releaseId", asPublisher);
 
@@ -355,7 +357,3 @@ publishApi.openapi(
     return c.body(null, 204);
   },
 );
-
-/** The publish API's part of the served OpenAPI document (merged by worker/routes/openapi.ts). */
-export const publishOpenApiParts = () =>
-  publishApi.getOpenAPI31Document({ openapi: "3.1.0", info: { title: "publish", version: "1" } });
