@@ -377,9 +377,11 @@ export async function openLocalPlatform(
   devVarsPath?: string,
 ): Promise<{ db: DemoDatabase; bucket: DemoBucket; dispose(): Promise<void> }> {
   const { getPlatformProxy } = await import("wrangler");
-  // wrangler's in-process logger reads WRANGLER_LOG on every call; its "Using secrets…" lines are noise here.
+  // wrangler's in-process logger reads WRANGLER_LOG on every call; its "Using secrets…" lines are noise
+  // here, and so are its warnings on a healthy local start (CAPTCHA_SECRET unset while the captcha is off,
+  // Workflows without a script_name): wrangler dev, started next, reports anything really wrong.
   const logLevel = process.env.WRANGLER_LOG;
-  process.env.WRANGLER_LOG = logLevel ?? "warn";
+  process.env.WRANGLER_LOG = logLevel ?? "error";
   let proxy: Proxy;
   try {
     proxy = (await getPlatformProxy({

@@ -996,6 +996,44 @@ export const MUTANTS: Mutant[] = [
     find: "const overdue = await noteUploading(db, ids, run.now, run.now - hours * 3600 * 1000);",
     replace: "const overdue: string[] = [];",
     tests: [T("sync-junk")],
+  },
+  // finish (issue 20): page text, image names, yank reasons
+  {
+    id: "verify-run-together",
+    bug: 'a template line ends at an element and htm drops the space: /verify reads "or<a>here</a>" as orhere',
+    file: "web/pages/verify.ts",
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the htm source text the mutant edits
+    find: 'written by <code>download.sh</code>, or${" "}',
+    replace: "written by <code>download.sh</code>, or",
+    tests: [T("pages-text")],
+    before: "n/a",
+  },
+  {
+    id: "parts-entity-as-text",
+    bug: "a character reference in htm text is shown as is: ?size=&lt;bytes&gt; on every download output",
+    file: "web/components/parts.ts",
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the htm source text the mutant edits
+    find: '<code>${"?size=<bytes>"}</code>',
+    replace: "<code>?size=&lt;bytes&gt;</code>",
+    tests: [T("pages-text")],
+    before: "n/a",
+  },
+  {
+    id: "image-name-not-normalized",
+    bug: "image search takes calico/node literally and finds nothing (docker.io/calico/node is what is stored)",
+    file: "worker/catalog/image-query.ts",
+    find: "const full = normalizeRepository(repo);",
+    replace: "const full = repo;",
+    tests: [T("images")],
+    before: "n/a",
+  },
+  {
+    id: "yank-reason-dropped",
+    bug: "a version asked for by name after its yank is a bare 404: the user never learns when or why",
+    file: "worker/catalog/yanks.ts",
+    find: "throw record ? yankedError(name, [record]) : err;",
+    replace: "throw err;",
+    tests: [T("catalog-packs"), T("admin")],
     before: "n/a",
   },
   // ── house-routes (issue 19 item 2): the API declared with createRoute ─────────────────────────────

@@ -219,6 +219,38 @@ export async function ensurePortFree(port: number, host = "127.0.0.1"): Promise<
   });
 }
 
+/** "applied 11 migrations" from `wrangler d1 migrations apply` (which redraws its table once per migration). */
+export function migrationSummary(output: string): string {
+  const applied = new Set([...output.matchAll(/(\d{4}_[\w-]+\.sql)\s*│\s*✅/g)].map((m) => m[1]));
+  return applied.size
+    ? `local D1: applied ${applied.size} migration${applied.size === 1 ? "" : "s"}`
+    : "local D1: schema up to date";
+}
+
+// What a healthy local start prints and nobody has to act on: CAPTCHA_SECRET is unset because the
+// local captcha is off, and Workflows run locally without a script_name.
+const EXPECTED_WARNINGS = [/Missing required secrets: CAPTCHA_SECRET\./, /Workflows without a script_name/];
+// biome-ignore lint/suspicious/noControlCharactersInRegex: ANSI colour codes are what is stripped
+const plain = (line: string) => line.replace(/\x1b\[[0-9;]*m/g, "");
+
+/** A wrangler line worth showing during start-up: a warning or error that is not one of the expected ones. */
+export function isWorthShowing(line: string): boolean {
+  const text = plain(line);
+  if (!/\[(WARNING|ERROR)\]|✘/.test(text)) return false;
+  return !EXPECTED_WARNINGS.some((re) => re.test(text));
+}
+
+/** Passes whole lines that `keep` accepts on to a sink. */
+class LineFilter {
+  private partial = "";
+  constructor(private readonly keep: (line: string) => boolean) {}
+  push(chunk: string, sink: (text: string) => void) {
+    const lines = (this.partial + chunk).split("\n");
+    this.partial = lines.pop() ?? "";
+    for (const line of lines) if (this.keep(line)) sink(`${line}\n`);
+  }
+}
+
 /** Keeps the tail of a process's output so a failed start can say why. */
 class OutputTail {
   private text = "";
@@ -547,12 +579,24 @@ export async function startStudio(options: StudioOptions): Promise<Studio> {
     const vars = await ensureDevVars(devVarsPath, key);
     await mkdir(persistTo, { recursive: true });
 
-    say("applying local D1 migrations…");
-    await runTool(["d1", "migrations", "apply", "DB", "--local", "--persist-to", persistTo], log, abort);
+    let migrationOutput = "";
+    await runTool(
+      ["d1", "migrations", "apply", "DB", "--local", "--persist-to", persistTo],
+      (text) => {
+        migrationOutput += text;
+        if (logStream) log(text);
+      },
+      abort,
+    );
+    say(migrationSummary(migrationOutput));
     const seeded = await seedIfEmpty({ persistTo, devVarsPath, demoDir }, key, say, abort);
 
     const url = `http://127.0.0.1:${options.port}`;
-    const tail = new OutputTail(log);
+    // Until the studio is ready, wrangler's chatter (banner, bindings, the start-up's own requests) is
+    // kept for a failed start's message; only warnings that say something is wrong get through.
+    let ready = false;
+    const quietUntilReady = new LineFilter((line) => ready || isWorthShowing(line));
+    const tail = new OutputTail((text) => (logStream || ready ? log(text) : quietUntilReady.push(text, log)));
     abort?.throwIfAborted();
     const secrets = optionalSecretsOf(vars);
     dev = startWranglerDev(options.port, await freePort(), { persistTo, devVarsPath }, secrets, tail, abort);
@@ -560,6 +604,7 @@ export async function startStudio(options: StudioOptions): Promise<Studio> {
     await waitForWorker(url, dev, tail, abort);
     say("running the scheduled catalog sync…");
     const summary = await syncCatalog(url, vars.ADMIN_TOKEN, say, abort);
+    ready = true;
     return {
       url,
       adminToken: vars.ADMIN_TOKEN,

@@ -59,7 +59,9 @@ async function downloadInPlace(page: Page, path: string, files: string[], shot: 
   expect((await seen.until(files.length)).sort()).toEqual([...files].sort());
   const grant = await page.locator("[data-grant]").getAttribute("data-grant");
   expect(grant).toMatch(/^[A-Za-z0-9_-]{22}$/);
-  await expect.poll(() => page.locator("[data-download-status]").innerText()).toMatch(/^Started \d+ downloads/);
+  await expect
+    .poll(() => page.locator("[data-download-status]").innerText())
+    .toMatch(/^Done: \d+ files? and \d+ signatures? saved, each under its own name/);
 
   await button(page, "Copy all URLs").click();
   await expect.poll(() => page.locator("[data-download-status]").innerText()).toMatch(/^Copied \d+ URLs/);

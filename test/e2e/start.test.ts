@@ -200,6 +200,14 @@ describe("npm start with settings from .dev.vars and the environment alone (wran
     expect(signed.searchParams.get("X-Amz-Credential")).toMatch(/^AKIDLOCALTEST\//);
   });
 
+  it("prints one clean summary: one line for the migrations, none of wrangler's tables or banners", () => {
+    const out = run.output();
+    expect(out.match(/local D1: applied \d+ migrations/g)).toHaveLength(1);
+    for (const noise of ["Migrations to be applied", "┌", "Your Worker has access to the following bindings", "⛅️"])
+      expect(out, noise).not.toContain(noise);
+    expect(out).toContain("Artifact Studio is running at");
+  });
+
   it("checks the captcha with CAPTCHA_SECRET from the environment, not as a misconfigured studio", async () => {
     const res = await fetch(`${url}/api/v1/grants`, {
       method: "POST",

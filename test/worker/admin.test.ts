@@ -185,8 +185,34 @@ describe("admin API", () => {
       yankReason: "CVE-2026-0001 in the bundled exporter",
     });
 
+    // Gone from the catalog, and asking for it by name says when and why (410), on the API and the page.
     const after = await exports.default.fetch("http://studio.test/api/v1/packs/prometheus/versions/2.55.0");
-    expect(after.status).toBe(404);
+    expect(after.status).toBe(410);
+    const when = new Date(record.yankedAt).toISOString();
+    const words = `yanked on ${when.slice(0, 16).replace("T", " ")} UTC: CVE-2026-0001 in the bundled exporter`;
+    expect(await after.json()).toEqual({
+      error: {
+        code: "yanked",
+        message: `prometheus 2.55.0 was ${words}`,
+        details: [
+          {
+            version: "2.55.0",
+            yankedAt: when,
+            reason: "CVE-2026-0001 in the bundled exporter",
+            message: `prometheus 2.55.0 ${words}`,
+          },
+        ],
+      },
+    });
+    // Its only version: the pack itself answers 410 with the list, and its page says the same.
+    const pack = await exports.default.fetch("http://studio.test/api/v1/packs/prometheus");
+    expect(pack.status).toBe(410);
+    expect(((await pack.json()) as ErrorBody).error.message).toBe(`prometheus 2.55.0 was ${words}`);
+    const page = await exports.default.fetch("http://studio.test/packs/prometheus?version=2.55.0", {
+      headers: { Accept: "text/html" },
+    });
+    expect(page.status).toBe(410);
+    expect(await page.text()).toContain(`prometheus 2.55.0 was ${words}`);
     const other = await exports.default.fetch("http://studio.test/api/v1/packs/nginx/versions/1.12.0");
     expect(other.status).toBe(200);
     expect(other.headers.get("ETag")).not.toBe(etagBefore);

@@ -10,7 +10,7 @@ import { env, exports } from "cloudflare:workers";
 import { eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { app } from "../../worker/app";
-import { primaryWriter } from "../../worker/db/client";
+import { primary } from "../../worker/db/client";
 import { packVersions } from "../../worker/db/schema";
 import { artifactOf } from "../../worker/downloads/files";
 import { serveDownloadable } from "../../worker/downloads/serve";
@@ -108,7 +108,7 @@ const packGrantFile = (row: typeof packVersions.$inferSelect) => ({
 });
 
 const packRow = (name: string) =>
-  primaryWriter(env)
+  primary(env)
     .select()
     .from(packVersions)
     .where(eq(packVersions.id, `${name}@1.0.0`))

@@ -306,14 +306,18 @@ describe("GET /api/v1/packs/:name and /versions/:version", () => {
     expect(k8s.products).toEqual([{ product: "palette-enterprise", minVersion: "4.6.0", maxVersion: null }]);
   });
 
-  it("404s unknown and yanked packs and versions in the error shape", async () => {
+  it("404s unknown packs and versions, and 410s yanked ones with when and why, in the error shape", async () => {
     expect(await refused("/api/v1/packs/no-such-pack", 404)).toEqual({
       code: "not_found",
       message: "pack no-such-pack not found",
     });
-    expect((await refused("/api/v1/packs/retired-logger", 404)).code).toBe("not_found");
-    expect((await refused("/api/v1/packs/kubernetes/versions/1.28.0", 404)).message).toBe(
-      "pack kubernetes@1.28.0 not found",
+    const retired = await refused("/api/v1/packs/retired-logger", 410);
+    expect(retired.code).toBe("yanked");
+    expect(retired.message).toMatch(
+      /^retired-logger 2\.0\.0 was yanked on \d{4}-\d\d-\d\d \d\d:\d\d UTC: fixture: yanked$/,
+    );
+    expect((await refused("/api/v1/packs/kubernetes/versions/1.28.0", 410)).message).toMatch(
+      /^kubernetes 1\.28\.0 was yanked on .* UTC: /,
     );
     expect((await refused("/api/v1/packs/kubernetes/versions/9.9.9", 404)).code).toBe("not_found");
   });

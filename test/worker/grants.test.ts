@@ -55,6 +55,7 @@ describe("POST /api/v1/grants", () => {
       "SHA256SUMS",
       "download.sh",
       "images.txt",
+      "verify-images.sh",
       "bundle.tar",
     ]);
     // The documented response schema describes the real response.

@@ -4,6 +4,7 @@
 import { env, exports } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { primary } from "../../worker/db/client";
+import { normalizeRepository, parseImageQuery } from "../../worker/catalog/image-query";
 import { findImages } from "../../worker/db/images";
 import { syncAndSettle } from "./support/sync";
 import type { ReleaseManifest } from "../../worker/sync/release-manifest";
@@ -75,6 +76,35 @@ describe("images declared by pack versions", () => {
     expect(await search("q=docker.io/calico/node:v3.29.1")).toEqual(["cni-calico@3.29.1"]);
   });
 
+  it("reads names the way container tools do: Docker Hub by default, library/ for official images, tags and digests kept", () => {
+    expect(normalizeRepository("nginx")).toBe("docker.io/library/nginx");
+    expect(normalizeRepository("calico/node")).toBe("docker.io/calico/node");
+    expect(normalizeRepository("index.docker.io/calico/node")).toBe("docker.io/calico/node");
+    expect(normalizeRepository("docker.io/nginx")).toBe("docker.io/library/nginx");
+    expect(normalizeRepository("quay.io/cilium/cilium")).toBe("quay.io/cilium/cilium");
+    expect(normalizeRepository("localhost/app")).toBe("localhost/app");
+    expect(normalizeRepository("registry.local:5000/app")).toBe("registry.local:5000/app");
+    expect(parseImageQuery("nginx:1.27")).toEqual({ repository: "docker.io/library/nginx", tag: "1.27" });
+    expect(parseImageQuery(`calico/node:v3.29.1@${d("a")}`)).toEqual({
+      repository: "docker.io/calico/node",
+      tag: "v3.29.1",
+      digest: d("a"),
+    });
+  });
+
+  it("finds what people type: calico/node, calico (a Docker Hub namespace) and short names, on the API and the page", async () => {
+    expect(await search("q=calico/node")).toEqual(["cni-calico@3.29.1", "cni-calico@3.29.2"]);
+    expect(await search("q=calico/node:v3.29.2")).toEqual(["cni-calico@3.29.2"]);
+    expect(await search("repository=calico/node&tag=v3.29.1")).toEqual(["cni-calico@3.29.1"]);
+    expect(await search("q=calico")).toEqual(["cni-calico@3.29.1", "cni-calico@3.29.2"]);
+    // A namespace is the names under it, not every name that starts alike.
+    expect(await search("q=calic")).toEqual([]);
+    const body = (await (await studio("/api/v1/images?q=calico/node:v3.29.2")).json()) as { query: unknown };
+    expect(body.query).toEqual({ repository: "docker.io/calico/node", tag: "v3.29.2" });
+    const page = await (await studio("/images?q=calico%2Fnode")).text();
+    expect(page).toContain("2 pack versions ship repository docker.io/calico/node");
+  });
+
   it("answers through the repository, tag and digest indexes, never a scan", async () => {
     const plan = async (sql: string, arg: string) =>
       (await env.DB.prepare(`EXPLAIN QUERY PLAN ${sql}`).bind(arg).all<{ detail: string }>()).results
@@ -82,6 +112,9 @@ describe("images declared by pack versions", () => {
         .join("\n");
     const base = "SELECT pack_version_id FROM pack_version_images WHERE";
     expect(await plan(`${base} repository = ?`, "x")).toMatch(/USING INDEX images_by_repository/);
+    expect(await plan(`${base} repository = ?1 OR (repository >= ?1 AND repository < ?1)`, "x")).toMatch(
+      /USING INDEX images_by_repository/,
+    );
     expect(await plan(`${base} tag = ?`, "x")).toMatch(/USING INDEX images_by_tag/);
     expect(await plan(`${base} digest = ?`, "x")).toMatch(/USING INDEX images_by_digest/);
     // And the query the API runs finds what the indexes hold.

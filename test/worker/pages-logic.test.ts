@@ -19,12 +19,12 @@ const ref = (text: string) => parseRefList(text)[0];
 
 describe("humanSize", () => {
   it("reads like ls -lh", () => {
-    expect(humanSize(0)).toBe("0 B");
-    expect(humanSize(1023)).toBe("1023 B");
-    expect(humanSize(1536)).toBe("1.5 KB");
-    expect(humanSize(10 * 1024 * 1024 + 300 * 1024)).toBe("10.3 MB");
-    expect(humanSize(5 * 1024 ** 3)).toBe("5 GB");
-    expect(humanSize(1_000_033)).toBe("977 KB");
+    expect(humanSize(0)).toBe("0\u00a0B");
+    expect(humanSize(1023)).toBe("1023\u00a0B");
+    expect(humanSize(1536)).toBe("1.5\u00a0KB");
+    expect(humanSize(10 * 1024 * 1024 + 300 * 1024)).toBe("10.3\u00a0MB");
+    expect(humanSize(5 * 1024 ** 3)).toBe("5\u00a0GB");
+    expect(humanSize(1_000_033)).toBe("977\u00a0KB");
   });
 });
 

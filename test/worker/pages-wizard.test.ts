@@ -434,7 +434,7 @@ describe("bad wizard input", () => {
   it("still renders a bundle naming a pack the catalog never had, saying it is not published", async () => {
     const { res, body } = await getPage(`/bundle/review?${CONTROLLER}&packs=ubuntu-aws@99.0`);
     expect(res.status).toBe(200);
-    expect(body).toContain("ubuntu-aws 99.0 is no longer published (yanked or removed)");
+    expect(body).toContain("ubuntu-aws 99.0 is no longer published (removed from the catalog)");
     expect(hrefs(parseHtml(body))).toContain(`/bundle/review?${CONTROLLER}`);
   });
 });
@@ -442,7 +442,7 @@ describe("bad wizard input", () => {
 describe("a permalink naming a pack version yanked since it was shared", () => {
   const kept = "ubuntu-aws@22.04,cni-calico@3.29.2";
   const shared = `${CONTROLLER}&packs=ubuntu-aws@22.04,kubernetes@1.32.3,cni-calico@3.29.2`;
-  const notice = "kubernetes 1.32.3 is no longer published (yanked or removed)";
+  const notice = "kubernetes 1.32.3 was yanked on ";
 
   beforeAll(async () => {
     const res = await exports.default.fetch(`${ORIGIN}/api/v1/admin/packs/kubernetes/versions/1.32.3/yank`, {
@@ -461,6 +461,8 @@ describe("a permalink naming a pack version yanked since it was shared", () => {
     const { res, body } = await getPage(`/bundle/confirm?${shared}`);
     expect(res.status).toBe(200);
     expect(body).toContain(notice);
+    // The shared link says why, not only that: the yank's time and reason.
+    expect(body).toMatch(/kubernetes 1\.32\.3 was yanked on \d{4}-\d\d-\d\d \d\d:\d\d UTC: CVE in the test/);
     expect(hrefs(parseHtml(body))).toContain(`/bundle/confirm?${CONTROLLER}&packs=${kept}`);
     for (const file of ["ubuntu-aws-22.04.zst", "cni-calico-3.29.2.zst"]) expect(body).toContain(file);
     expect(body).not.toContain("kubernetes-1.32.3.zst");
@@ -478,6 +480,23 @@ describe("a permalink naming a pack version yanked since it was shared", () => {
     const calico = Array.from(parseHtml(body).querySelectorAll("td strong")).find((s) => s.textContent === "Calico");
     expect(calico?.parentElement?.textContent).toContain("Calico 3.29.2");
     expect(hrefs(parseHtml(body))).toContain(`/bundle/review?${CONTROLLER}&packs=${kept}`);
+  });
+
+  it("says when and why on the pack page (410 for the yanked version) and in the pack API's yanked list", async () => {
+    const { res, body } = await getPage("/packs/kubernetes?version=1.32.3");
+    expect(res.status).toBe(410);
+    expect(body).toMatch(/1\.32\.3 was yanked on \d{4}-\d\d-\d\d \d\d:\d\d UTC: CVE in the test\./);
+    expect(body).toContain('data-yanked-version="1.32.3"');
+    const api = (await (await exports.default.fetch(`${ORIGIN}/api/v1/packs/kubernetes`)).json()) as {
+      versions: { version: string }[];
+      yanked: { version: string; yankedAt: string; reason: string }[];
+    };
+    expect(api.versions.map((v) => v.version)).not.toContain("1.32.3");
+    expect(api.yanked).toContainEqual({
+      version: "1.32.3",
+      yankedAt: expect.stringMatching(/Z$/),
+      reason: "CVE in the test",
+    });
   });
 
   it("renders a layer step with the notice, and its form drops the yanked pack", async () => {

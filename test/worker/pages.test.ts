@@ -83,7 +83,7 @@ describe("install pages", () => {
     const sha = doc.querySelector('code[title="SHA-256 of palette-enterprise-4.6.12.tar.zst"]');
     expect(sha?.getAttribute("class")).toBe("break");
     expect(sha?.textContent).toMatch(/^[0-9a-f]{64}$/);
-    expect(body).toContain("977 KB"); // 1,000,033 bytes, as `ls -lh` puts it
+    expect(body).toContain("977\u00a0KB"); // 1,000,033 bytes, as `ls -lh` puts it
     // The version picker keeps the chosen version selected.
     expect(attrs(doc, "option[selected]", "value")).toEqual(["4.6.12"]);
   });
@@ -176,12 +176,18 @@ describe("pack detail", () => {
     expect(download?.textContent).toBe("Download");
   });
 
-  it("never lists a yanked version, and 404s one", async () => {
+  it("never offers a yanked version: its link is a 410 saying when and why, an unknown one a 404", async () => {
     const body = await htmlPage("/packs/kubernetes");
     expect(body).not.toContain("kubernetes-1.28.0.zst");
     expect(body).toContain("Palette eXtended Kubernetes 1.32.3");
-    expect((await getPage("/packs/kubernetes?version=1.28.0")).res.status).toBe(404);
-    expect((await getPage("/packs/retired-logger")).res.status).toBe(404);
+    expect(body).toContain('data-yanked-version="1.28.0"');
+    const gone = await getPage("/packs/kubernetes?version=1.28.0");
+    expect(gone.res.status).toBe(410);
+    expect(gone.body).toContain("1.28.0 was yanked");
+    expect(gone.body).not.toContain("kubernetes-1.28.0.zst");
+    expect((await getPage("/packs/kubernetes?version=9.9.9")).res.status).toBe(404);
+    expect((await getPage("/packs/retired-logger")).res.status).toBe(410);
+    expect((await getPage("/packs/never-published")).res.status).toBe(404);
   });
 
   it("gives a 400 page naming the field for a malformed pack name", async () => {

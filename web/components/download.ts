@@ -8,7 +8,7 @@ import { html } from "htm/preact";
 import { humanSize } from "../lib/format";
 import type { Guide } from "../lib/guides";
 import { PartsSection } from "./parts";
-import { CopyButton, Notice } from "./ui";
+import { CopyButton, FileName, Notice } from "./ui";
 
 export type CaptchaView =
   | { provider: "turnstile" | "recaptcha"; siteKey: string; scriptUrl: string; action: string }
@@ -43,15 +43,55 @@ export type DownloadOutcome = { result?: DownloadResult; error?: string };
 const TIP =
   "Ensure that pop-ups and multiple downloads are allowed in your browser for Artifact Studio: Download Bundle saves each file and its .sig.bin signature as its own download, one after another.";
 
-function CaptchaWidget({ captcha }: { captcha: CaptchaView }) {
+/**
+ * How a page asks for the download: "Select the “I'm not a robot” captcha, then select" with a live
+ * captcha, plain "Select" when it is off (local development), so the words match what is shown.
+ */
+export const captchaThen = (captcha: CaptchaView, lower = false) => {
+  const text = captcha.provider === "off" ? "Select" : "Select the “I'm not a robot” captcha, then select";
+  return lower ? text[0].toLowerCase() + text.slice(1) : text;
+};
+
+/** The request a token holder makes instead (the docs' recipe), for a page that did not say what it grants. */
+const EXAMPLE_GRANT = '{"packs":[{"name":"cni-calico","version":"3.29.1"}]}';
+
+/**
+ * Shown by the download island when the captcha's script has not loaded within a few seconds (a proxy
+ * or firewall that blocks the provider): what is blocked and the two ways on. Hidden until then, and
+ * without JavaScript (where the <noscript> note speaks instead).
+ */
+function CaptchaBlocked({ scriptUrl, grantBody }: { scriptUrl: string; grantBody?: string }) {
+  const host = new URL(scriptUrl).host;
+  const recipe = [
+    "STUDIO=https://this-studio  # this page's address",
+    `curl -fsS -X POST "$STUDIO/api/v1/grants" -H "Authorization: Bearer $TOKEN" \\`,
+    `  -H 'Content-Type: application/json' -d '${grantBody ?? EXAMPLE_GRANT}' > grant.json`,
+    "CAP=$(jq -r .capability grant.json)",
+    'curl -fsS -o bundle.curl "$STUDIO/api/v1/grants/$CAP/bundle.curl" && curl --parallel --fail -K bundle.curl',
+  ].join("\n");
+  return html`<div class="notice warn captcha-blocked" data-captcha-blocked hidden>
+    <p><strong>The captcha could not load.</strong> Its provider, <code>${host}</code>, is not reachable from this
+      network (a proxy, firewall or content blocker stops it), so Download Bundle cannot be used here yet.</p>
+    <p>Two ways on:</p>
+    <ol>
+      <li>Allow <code>https://${host}</code> in the proxy, firewall or blocker, then reload this page.</li>
+      <li>Or use an API token with the <code>grants:create</code> scope (an administrator makes one; see the
+        downloads guide in the docs) and download with curl:</li>
+    </ol>
+    <pre tabindex="0"><code data-captcha-recipe>${recipe}</code></pre>
+  </div>`;
+}
+
+function CaptchaWidget({ captcha, grantBody }: { captcha: CaptchaView; grantBody?: string }) {
   if (captcha.provider === "misconfigured")
     return html`<${Notice} kind="error"><p>Downloads are unavailable: the captcha is misconfigured on this studio. The operators have been told.</p><//>`;
   if (captcha.provider === "off")
     return html`<p class="small muted captcha-off">
       <strong>Captcha off (local development).</strong> ${captcha.local ? "Grants are issued without a captcha on this local studio." : "This deployment refuses to issue grants until a captcha provider is configured."}
     </p>`;
-  return html`<div class="captcha">
+  return html`<div class="captcha" data-captcha=${captcha.provider}>
     <script src=${captcha.scriptUrl} async defer></script>
+    <${CaptchaBlocked} scriptUrl=${captcha.scriptUrl} grantBody=${grantBody} />
     ${
       captcha.provider === "turnstile"
         ? html`<div class="cf-turnstile" data-sitekey=${captcha.siteKey} data-action=${captcha.action}></div>`
@@ -67,19 +107,22 @@ type ControlsProps = {
   disabledReason?: string;
   /** For buttons inside a form that otherwise submits elsewhere (the browse page's GET form). */
   formAction?: string;
+  /** The POST /api/v1/grants body for what this form downloads (the blocked-captcha recipe shows it). */
+  grantBody?: string;
 };
 
 /** The captcha and the two buttons; rendered inside the page's own form. */
-export function DownloadControls({ captcha, disabledReason, formAction }: ControlsProps) {
+export function DownloadControls({ captcha, disabledReason, formAction, grantBody }: ControlsProps) {
   const disabled = Boolean(disabledReason) || captcha.provider === "misconfigured";
   const post = formAction ? { formmethod: "post", formaction: formAction } : {};
   return html`<div class="download-controls stack">
-    <${CaptchaWidget} captcha=${captcha} />
+    <${CaptchaWidget} captcha=${captcha} grantBody=${grantBody} />
     <p class="small download-tip">${TIP}</p>
     <div class="actions">
       <button type="submit" name="action" value="download" data-download-action disabled=${disabled} ...${post}>Download Bundle</button>
+      <button type="submit" name="action" value="folder" class="secondary" data-download-action data-folder-choice hidden disabled=${disabled} ...${post}>Save into a folder…</button>
       <button type="submit" name="action" value="urls" class="secondary" data-download-action disabled=${disabled} ...${post}>Copy all URLs</button>
-      ${disabledReason ? html`<span class="small muted">${disabledReason}</span>` : null}
+      <span class="small muted" data-disabled-reason>${disabledReason ?? ""}</span>
     </div>
   </div>`;
 }
@@ -88,8 +131,8 @@ function FileLinks({ files }: { files: DownloadFile[] }) {
   return html`<ul class="file-links">
     ${files.map(
       (f) => html`<li>
-        <a href=${f.url} download=${f.file} data-file data-kind=${f.kind}>${f.file}</a> <span class="small muted">${humanSize(f.size)}</span>
-        <span class="small"> + <a href=${f.sigUrl} download=${f.sigFile} data-file data-kind=${f.kind}>${f.sigFile}</a></span>
+        <a href=${f.url} download=${f.file} data-file data-kind=${f.kind} data-size=${f.size}><${FileName} name=${f.file} /></a> <span class="small muted nowrap">${humanSize(f.size)}</span>
+        <span class="small"> + <a href=${f.sigUrl} download=${f.sigFile} data-file data-kind=${f.kind} data-size=${f.sigSize}><${FileName} name=${f.sigFile} /></a></span>
       </li>`,
     )}
   </ul>`;
@@ -110,6 +153,7 @@ function Result({ result, guides }: { result: DownloadResult; guides: Guide[] })
   return html`<section class="card stack download-result" data-grant=${result.grantId} aria-labelledby="download-result-title">
     <h2 id="download-result-title">Your download is ready</h2>
     <p class="small">The links below work until ${result.expiresAt} (grant <code>${result.grantId}</code>).</p>
+    <progress data-download-progress hidden aria-label="Download progress"></progress>
     <p class="small" data-download-status role="status">
       <span class="no-js-only">Scripts are off: select each link below to save the file under its documented name, or use the URLs or the .tar.</span>
     </p>

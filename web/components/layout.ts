@@ -15,7 +15,12 @@ export type PageHead = {
   islands?: Island[];
   /** Marks the header link of the area the page belongs to. */
   area?: "home" | "verify";
+  /** The page's summary for search engines and link previews; the studio's own when a page has none. */
+  description?: string;
 };
+
+const DESCRIPTION =
+  "Artifact Studio: download Palette installers and signed packs for airgapped sites, build pack bundles, and verify every file with OpenSSL.";
 
 // documentHtml renders a page's body first; its <Head> leaves what it declares here for the layout.
 const HeadSlot = createContext<{ head?: PageHead }>({});
@@ -26,12 +31,13 @@ export function Head(props: PageHead) {
   return null;
 }
 
-function Layout({ title, islands = [], area, body }: PageHead & { body: string }) {
+function Layout({ title, islands = [], area, description = DESCRIPTION, body }: PageHead & { body: string }) {
   return html`<html lang="en">
     <head>
       <meta charset="utf-8" />
       <meta name="viewport" content="width=device-width, initial-scale=1" />
       <title>${title} · Artifact Studio</title>
+      <meta name="description" content=${description} />
       <link rel="stylesheet" href="/css/app.css" />
       <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
       ${islands.map((name) => html`<script type="module" src=${`/js/${name}.js`}></script>`)}

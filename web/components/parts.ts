@@ -15,7 +15,7 @@ export function PartsSection({ tar }: { tar: Tar }) {
   return html`<section class="stack download-parts" aria-labelledby="download-parts-title">
     <h4 id="download-parts-title">Download in parts</h4>
     <p class="small">
-      The same <code>.tar</code> cut into parts that fit on removable media. Rejoin with
+      The same <code>.tar</code> cut into parts that fit on removable media. Rejoin with${" "}
       <code class="break">cat ${folder}.tar.part-* > ${folder}.tar</code>, or run <code>sh join-and-verify.sh</code> beside the
       parts: it checks every part, rejoins, untars and verifies the signatures and signed release manifests.
     </p>
@@ -36,7 +36,7 @@ export function PartsSection({ tar }: { tar: Tar }) {
       </details>`;
     })}
     <p class="small muted">
-      Another size (at least 64 MiB): add <code>?size=&lt;bytes&gt;</code> (or <code>100MiB</code>, <code>5GB</code>) to the part,
+      Another size (at least 64 MiB): add <code>${"?size=<bytes>"}</code> (or <code>100MiB</code>, <code>5GB</code>) to the part,
       PARTS.SHA256SUMS and join-and-verify.sh links. Total ${humanSize(tar.size)}.
     </p>
   </section>`;

@@ -11,6 +11,15 @@ export function CopyButton({ text, label = "Copy", what }: { text: string; label
   </button>`;
 }
 
+/**
+ * A file name that wraps at its separators, never inside a word: palette-enterprise-appliance-|v4.6.12.iso,
+ * not …v4.6.12.is|o. Browsers break after a hyphen on their own; the old `word-break: break-all` broke
+ * anywhere. The name stays one text node, so it is copied, searched and matched as it is.
+ */
+export function FileName({ name, class: className }: { name: string; class?: string }) {
+  return html`<code class=${`file-name${className ? ` ${className}` : ""}`}>${name}</code>`;
+}
+
 export function Sha256({ value, fileName }: { value: string; fileName: string }) {
   return html`<span class="sha"><code class="break" title=${`SHA-256 of ${fileName}`}>${value}</code>${CopyButton({ text: value, what: `SHA-256 of ${fileName}` })}</span>`;
 }

@@ -13,3 +13,13 @@ document.addEventListener("change", (event) => {
   );
   form.requestSubmit(submitter ?? undefined);
 });
+
+// On a wide screen the filters sit open beside the list (CSS shows them without JavaScript too); the
+// open state keeps what assistive technology announces in step with what is shown.
+const wide = matchMedia("(min-width: 821px)");
+const openOnWide = () =>
+  document.querySelectorAll<HTMLDetailsElement>("details.filters-disclosure").forEach((d) => {
+    if (wide.matches) d.open = true;
+  });
+openOnWide();
+wide.addEventListener("change", openOnWide);

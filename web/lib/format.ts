@@ -3,7 +3,10 @@
 
 const UNITS = ["B", "KB", "MB", "GB", "TB"] as const;
 
-/** 1536 → "1.5 KB"; binary multiples, since that is what `ls -lh` shows beside the downloaded file. */
+/**
+ * 1536 → "1.5 KB"; binary multiples, since that is what `ls -lh` shows beside the downloaded file.
+ * The space is a no-break space: a size never wraps between its number and its unit.
+ */
 export function humanSize(bytes: number): string {
   let value = bytes;
   let unit = 0;
@@ -12,7 +15,7 @@ export function humanSize(bytes: number): string {
     unit++;
   }
   const digits = unit === 0 || value >= 100 ? 0 : value >= 10 ? 1 : 2;
-  return `${Number(value.toFixed(digits))} ${UNITS[unit]}`;
+  return `${Number(value.toFixed(digits))}\u00a0${UNITS[unit]}`;
 }
 
 export const CLOUD_LABELS: Record<string, string> = {
@@ -33,6 +36,12 @@ export const LAYER_LABELS: Record<string, string> = {
   csi: "Storage",
   addon: "Additional packs",
 };
+
+/** "a Kubernetes pack", "Storage packs": the layer named once (the add-on layer's label already says packs). */
+export function layerPack(layer: string, plural = false): string {
+  if (layer === "addon") return plural ? "additional packs" : "additional pack";
+  return `${LAYER_LABELS[layer] ?? layer} ${plural ? "packs" : "pack"}`;
+}
 
 export const USE_CASE_LABELS: Record<string, string> = {
   controller: "Controller mode",

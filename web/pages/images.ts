@@ -6,7 +6,11 @@ import { Breadcrumbs, Head } from "../components/layout";
 import { PageHead } from "../components/ui";
 
 const described = (q: ImageQuery) =>
-  [q.repository && `repository ${q.repository}`, q.tag && `tag ${q.tag}`, q.digest && `digest ${q.digest}`]
+  [
+    q.repository && `repository ${q.repository}${q.namespace ? ` or ${q.namespace}*` : ""}`,
+    q.tag && `tag ${q.tag}`,
+    q.digest && `digest ${q.digest}`,
+  ]
     .filter(Boolean)
     .join(", ");
 
@@ -15,7 +19,9 @@ export function ImagesPage({ q = "", query, hits = [] }: { q?: string; query?: I
     <${Breadcrumbs} trail=${[{ href: "/", label: "Home" }, { label: "Images" }]} />
     <${PageHead} title="Which packs ship this image?">
       Search the container images every pack version declares in its signed release manifest: a full reference
-      (<code>repository:tag@sha256:…</code>), a repository, <code>repository:tag</code>, or a digest.
+      (<code>repository:tag@sha256:…</code>), a repository, <code>repository:tag</code>, or a digest. Names are read as
+      container tools read them: <code>nginx</code> is <code>docker.io/library/nginx</code>, <code>calico/node</code> is${" "}
+      <code>docker.io/calico/node</code>.
     <//>
     <form method="get" action="/images" class="stack" role="search">
       <div class="field">
@@ -44,7 +50,7 @@ export function ImagesPage({ q = "", query, hits = [] }: { q?: string; query?: I
               </table></div>`
               : html`<p class="muted">No pack version declares this image.</p>`
           }
-          <p class="small muted">The same answer as JSON: <code>/api/v1/images?q=${q}</code>. <a href="/verify#step-images">How images are verified</a>.</p>
+          <p class="small muted">The same answer as JSON: <a href=${`/api/v1/images?q=${encodeURIComponent(q)}`}><code>/api/v1/images?q=${q}</code></a>. <a href="/verify#step-images">How images are verified</a>.</p>
         </section>`
         : null
     }`;

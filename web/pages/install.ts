@@ -5,8 +5,14 @@ import { html } from "htm/preact";
 import type { Installers, Product } from "../../worker/catalog/types";
 import { humanSize, INSTALLER_LABELS, label } from "../lib/format";
 import { Breadcrumbs, Head } from "../components/layout";
-import { type CaptchaView, DownloadControls, type DownloadOutcome, DownloadOutput } from "../components/download";
-import { Notice, Sha256 } from "../components/ui";
+import {
+  type CaptchaView,
+  captchaThen,
+  DownloadControls,
+  type DownloadOutcome,
+  DownloadOutput,
+} from "../components/download";
+import { FileName, Notice, Sha256 } from "../components/ui";
 import { GUIDES, guidesAfter } from "../lib/guides";
 
 // The VerteX documentation words the ISO row differently; keep each product's own wording.
@@ -42,7 +48,7 @@ function ArtifactTable({ installers, canDownload }: { installers: Installers; ca
             <th scope="row" data-label="Option">${label(INSTALLER_LABELS, a.kind)}</th>
             <td data-label="Use case">${useCaseText(installers.product.id, a)}${a.kind !== "helm-chart" ? html` A signature file (<code>${a.signatureFileName}</code>) is included.` : null}</td>
             <td data-label="File" class="file-cell">
-              <code class="break">${a.fileName}</code>
+              <${FileName} name=${a.fileName} />
               <span class="small muted">Signature: <code class="break">${a.signatureFileName}</code></span>
               <span class="small muted">SHA-256:</span>
               <${Sha256} value=${a.sha256} fileName=${a.fileName} />
@@ -92,8 +98,8 @@ export function InstallPage({ product, installers, captcha, outcome }: Props) {
               ? html`<form method="post" action=${`/install/${product.id}?version=${encodeURIComponent(installers.version.version)}`} class="stack download-form" id="download">
                 <${ArtifactTable} installers=${installers} canDownload=${captcha.provider !== "misconfigured"} />
                 <div class="card stack">
-                  <p>Select the “I'm not a robot” captcha, then <strong>Download</strong> one file above (it comes with its signature), <strong>Download Bundle</strong> for all of them, or <strong>Copy all URLs</strong> to fetch them later, for example with <code>curl</code>.</p>
-                  <${DownloadControls} captcha=${captcha} />
+                  <p>${captchaThen(captcha)} <strong>Download</strong> one file above (it comes with its signature), <strong>Download Bundle</strong> for all of them, or <strong>Copy all URLs</strong> to fetch them later, for example with <code>curl</code>.</p>
+                  <${DownloadControls} captcha=${captcha} grantBody=${JSON.stringify({ installers: { product: product.id, version: installers.version.version } })} />
                 </div>
                 <${DownloadOutput} outcome=${outcome} guides=${guidesAfter("installers", product.id)} />
               </form>`

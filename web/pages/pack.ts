@@ -4,8 +4,9 @@ import { html } from "htm/preact";
 import { type ImageRef, packRefId, rangeText } from "../../worker/domain/vocabulary";
 import type { PackWithVersions } from "../../worker/catalog/types";
 import { Breadcrumbs, Head } from "../components/layout";
-import { Sha256 } from "../components/ui";
-import { ARCH_LABELS, CLOUD_LABELS, humanSize, label, LAYER_LABELS, USE_CASE_LABELS } from "../lib/format";
+import { FileName, Notice, Sha256 } from "../components/ui";
+import { type YankRecord, yankWords } from "../../worker/domain/yank-words";
+import { ARCH_LABELS, CLOUD_LABELS, humanSize, label, LAYER_LABELS, layerPack, USE_CASE_LABELS } from "../lib/format";
 
 const DEPENDENCY_WORDING: Record<string, string> = {
   required: "Requires",
@@ -43,7 +44,7 @@ function VersionSummary({
       <dt>Products</dt><dd>${v.products.map((p) => [productNames[p.product] ?? p.product, rangeText(p.minVersion, p.maxVersion)].filter(Boolean).join(" ")).join("; ")}</dd>
       ${v.kernel ? html`<dt>Kernel</dt><dd>${v.kernel}</dd>` : null}
       ${v.eol ? html`<dt>End of life</dt><dd>${v.eol}</dd>` : null}
-      <dt>File</dt><dd><code class="break">${v.fileName}</code> (${humanSize(v.size)})</dd>
+      <dt>File</dt><dd><${FileName} name=${v.fileName} /> <span class="nowrap">(${humanSize(v.size)})</span></dd>
       <dt>Signature</dt><dd><code class="break">${v.signatureFileName}</code> (key <code>${v.keyId}</code>)</dd>
       <dt>SHA-256</dt><dd><${Sha256} value=${v.sha256} fileName=${v.fileName} /></dd>
       <dt>Published</dt><dd>${v.publishedAt.slice(0, 10)}</dd>
@@ -117,7 +118,7 @@ function AllVersions({ pack, shown }: { pack: PackWithVersions; shown: string })
               </th>
               <td data-label="Arch">${x.arches.map((a) => label(ARCH_LABELS, a)).join(", ")}</td>
               <td data-label="FIPS">${x.fips ? "Yes" : "No"}</td>
-              <td data-label="File"><code class="break">${x.fileName}</code></td>
+              <td data-label="File"><${FileName} name=${x.fileName} /></td>
               <td data-label="Size" class="num">${humanSize(x.size)}</td>
               <td data-label="SHA-256"><${Sha256} value=${x.sha256} fileName=${x.fileName} /></td>
             </tr>`,
@@ -128,30 +129,51 @@ function AllVersions({ pack, shown }: { pack: PackWithVersions; shown: string })
   </section>`;
 }
 
+/** The versions taken out of the catalog, with when and why (newest yank first). */
+function YankedVersions({ yanked }: { yanked: YankRecord[] }) {
+  if (!yanked.length) return null;
+  return html`<section class="card stack" aria-labelledby="yanked-title">
+    <h2 id="yanked-title">Yanked versions</h2>
+    <p class="small muted">No longer offered or downloadable; kept here so an old link or bundle can say why.</p>
+    <ul data-yanked>
+      ${yanked.map((y) => html`<li data-yanked-version=${y.version}><strong>${y.version}</strong>: ${yankWords(y)}</li>`)}
+    </ul>
+  </section>`;
+}
+
 export function PackPage({
   pack,
   version,
   productNames = {},
   images = [],
+  gone,
 }: {
-  pack: PackWithVersions;
+  pack: PackWithVersions & { yanked?: YankRecord[] };
   version: string;
   productNames?: Record<string, string>;
   /** The container images the shown version ships. */
   images?: ImageRef[];
+  /** The yanked version an old link asked for: said first, before the published ones. */
+  gone?: YankRecord;
 }) {
   const v = pack.versions.find((x) => x.version === version) ?? pack.versions[0];
   return html`<${Head} title=${`${pack.displayName} ${v.version}`} islands=${["copy"]} />
     <${Breadcrumbs} trail=${[{ href: "/", label: "Home" }, { href: "/packs", label: "Browse packs" }, { label: pack.displayName }]} />
     <div class="page-head">
-      <p class="eyebrow">${label(LAYER_LABELS, pack.layer)} pack${pack.addonType ? ` · ${pack.addonType}` : ""}${pack.source === "community" ? " · Community" : ""}</p>
+      <p class="eyebrow">${pack.layer === "addon" ? "Additional pack" : layerPack(pack.layer)}${pack.addonType ? ` · ${pack.addonType}` : ""}${pack.source === "community" ? " · Community" : ""}</p>
       <h1>${pack.displayName} ${v.version}</h1>
       <p>${pack.description}</p>
     </div>
+    ${
+      gone
+        ? html`<${Notice} kind="warn"><p data-gone><strong>${pack.displayName} ${gone.version} was ${yankWords(gone)}.</strong> It is no longer offered or downloadable; the newest published version is shown below.</p><//>`
+        : null
+    }
     <div class="stack">
       <${VersionSummary} pack=${pack} v=${v} productNames=${productNames} />
       <${Dependencies} dependencies=${v.dependencies} />
       <${ContainerImages} images=${images} />
       <${AllVersions} pack=${pack} shown=${v.version} />
+      <${YankedVersions} yanked=${pack.yanked ?? []} />
     </div>`;
 }

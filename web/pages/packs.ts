@@ -6,7 +6,13 @@
 import { html } from "htm/preact";
 import type { PackSearchResult, Product } from "../../worker/catalog/types";
 import { ARCHES, CLOUDS, LAYERS, type PackRef, packRefId } from "../../worker/domain/vocabulary";
-import { type CaptchaView, DownloadControls, type DownloadOutcome, DownloadOutput } from "../components/download";
+import {
+  type CaptchaView,
+  captchaThen,
+  DownloadControls,
+  type DownloadOutcome,
+  DownloadOutput,
+} from "../components/download";
 import { Breadcrumbs, Head } from "../components/layout";
 import { HiddenInputs, Notice } from "../components/ui";
 import { ARCH_LABELS, CLOUD_LABELS, humanSize, label, LAYER_LABELS, queryString } from "../lib/format";
@@ -73,6 +79,10 @@ function FilterSelect({
 
 type Facets = PackSearchResult["facets"];
 
+/** How many filters narrow the list (the search words are shown in their own box). */
+export const appliedFilterCount = (f: BrowseFilters) =>
+  [f.product, f.version, f.cloud, f.layer, f.arch, f.fips].filter((v) => v !== undefined && v !== "").length;
+
 /** The left sidebar: product, version, cloud type and layer type, with facet counts. */
 function FilterBar({
   filters,
@@ -86,8 +96,12 @@ function FilterBar({
   selected: PackRef[];
 }) {
   const product = products.find((p) => p.id === filters.product);
+  const applied = appliedFilterCount(filters);
+  // A disclosure: shut on a phone so the first result shows without scrolling past the filters,
+  // always open beside the list on a wide screen (CSS); <details> works without JavaScript.
   return html`<aside class="sidebar card filters" aria-labelledby="filters-title">
-    <h2 id="filters-title">Filters</h2>
+    <details class="filters-disclosure">
+    <summary><h2 id="filters-title">Filters${applied ? html` <span class="filter-count">(${applied} applied)</span>` : null}</h2></summary>
     <${FilterSelect}
       id="product"
       labelText="Product"
@@ -121,6 +135,7 @@ function FilterBar({
       <button type="submit" name="go" value="filter" class="secondary small">Apply filters</button>
       <a href=${browseHref({ trail: [] }, selected)} class="small">Clear filters</a>
     </div>
+    </details>
   </aside>`;
 }
 
@@ -220,7 +235,7 @@ function SelectionBar({
         ${selected.length ? html`<a href=${browseHref(filters, [], { cursor: filters.cursor, trail: filters.trail })} class="small">Clear selection</a>` : null}
       </span>
     </div>
-    <${DownloadControls} captcha=${captcha} formAction="/packs" />
+    <${DownloadControls} captcha=${captcha} formAction="/packs" grantBody=${JSON.stringify({ packs: selected.map(({ name, version }) => ({ name, version })) })} />
   </div>`;
 }
 
@@ -234,7 +249,7 @@ export function BrowsePage({ filters, result, products, selected, captcha, outco
     <${Breadcrumbs} trail=${[{ href: "/", label: "Home" }, { label: "Browse packs" }]} />
     <div class="page-head">
       <h1>Browse packs</h1>
-      <p>Filter and search the pack catalog and select the pack versions you need on any page. When finished, select the “I'm not a robot” captcha and Download Bundle, or Copy all URLs.</p>
+      <p>Filter and search the pack catalog and select the pack versions you need on any page. When finished, ${captchaThen(captcha, true)} Download Bundle, or Copy all URLs.</p>
     </div>
     <form method="get" action="/packs" class="with-sidebar" data-autosubmit data-selection>
       <input type="hidden" name="selected" value=${selected.map(packRefId).join(",")} />

@@ -7,7 +7,7 @@ import { html } from "htm/preact";
 import type { BundleSpec, Product, UpgradePlan, WizardState } from "../../worker/catalog/types";
 import { CLOUDS, compareVersions, type Layer, packRefId, USE_CASES } from "../../worker/domain/vocabulary";
 import { Head } from "../components/layout";
-import { CopyButton, HiddenInputs, Notice, PageHead } from "../components/ui";
+import { CopyButton, FileName, HiddenInputs, Notice, PageHead } from "../components/ui";
 import {
   ARCH_LABELS,
   CLOUD_LABELS,
@@ -15,9 +15,16 @@ import {
   INSTALLER_LABELS,
   label,
   LAYER_LABELS,
+  layerPack,
   USE_CASE_LABELS,
 } from "../lib/format";
-import { type CaptchaView, DownloadControls, type DownloadOutcome, DownloadOutput } from "../components/download";
+import {
+  type CaptchaView,
+  captchaThen,
+  DownloadControls,
+  type DownloadOutcome,
+  DownloadOutput,
+} from "../components/download";
 import { guidesAfter } from "../lib/guides";
 import type { UpgradeLinks } from "../lib/upgrade";
 import { stateQuery, stepHref } from "../lib/wizard";
@@ -168,7 +175,7 @@ function UpgradedTable({ plan }: { plan: UpgradePlan }) {
               <td data-label="Layer">${layerLabel(u.layer)}</td>
               <th scope="row" data-label="Pack">${u.displayName}<br /><code class="small muted">${u.name}</code></th>
               <td data-label="From">${u.from}<br /><span class="small"><${Reasons} reasons=${u.reasons} /></span></td>
-              <td data-label="To"><span class="badge ok">${u.to}</span><br /><code class="small muted break">${u.fileName}</code></td>
+              <td data-label="To"><span class="badge ok">${u.to}</span><br /><${FileName} name=${u.fileName} class="small muted" /></td>
               <td data-label="Why">${u.why}</td>
             </tr>`,
           )}</tbody>
@@ -194,7 +201,7 @@ function RemovedTable({ plan, links }: { plan: UpgradePlan; links?: UpgradeLinks
               <td data-label="Version"><span class="badge warn">${r.version}</span></td>
               <td data-label="Why"><${Reasons} reasons=${r.reasons} />${
                 r.layer && ONE_PACK_LAYERS.includes(r.layer) && links
-                  ? html`<br /><a href=${stepHref(r.layer, result)}>Choose another ${LAYER_LABELS[r.layer]} pack</a>`
+                  ? html`<br /><a href=${stepHref(r.layer, result)}>Choose another ${layerPack(r.layer)}</a>`
                   : null
               }</td>
             </tr>`,
@@ -218,7 +225,7 @@ function KeptTable({ plan }: { plan: UpgradePlan }) {
               <td data-label="Layer">${layerLabel(k.layer)}</td>
               <th scope="row" data-label="Pack">${k.displayName}<br /><code class="small muted">${k.name}</code></th>
               <td data-label="Version">${k.version}</td>
-              <td data-label="File"><code class="small break">${k.fileName}</code> <span class="small muted">already on site</span></td>
+              <td data-label="File"><${FileName} name=${k.fileName} class="small" /> <span class="small muted">already on site</span></td>
             </tr>`,
           )}</tbody>
         </table></div>`
@@ -238,7 +245,7 @@ function InstallersTable({ plan }: { plan: UpgradePlan }) {
           <tbody>${plan.installers.map(
             (i) => html`<tr>
               <th scope="row" data-label="Installer">${label(INSTALLER_LABELS, i.kind)}</th>
-              <td data-label="File"><code class="small break">${i.file}</code><br /><span class="small muted">+ <code>${i.sigFile}</code></span></td>
+              <td data-label="File"><${FileName} name=${i.file} class="small" /><br /><span class="small muted">+ <code>${i.sigFile}</code></span></td>
               <td data-label="Size" class="num">${humanSize(i.size)}</td>
               <td data-label="Status">${i.onSite ? html`<span class="badge">Already on site</span>` : html`<span class="badge ok">New</span>`}</td>
             </tr>`,
@@ -261,7 +268,7 @@ function DownloadCard({ plan, links, captcha, outcome }: PlanProps) {
     </section>`;
   return html`<form method="post" action=${links.download.replace(/^https?:\/\/[^/]+/, "").replace(/#download$/, "")} class="card stack download-form" id="download" aria-labelledby="download-title">
     <h2 id="download-title">Download upgrade</h2>
-    <p>Only what the site does not have yet: ${fileCount} ${fileCount === 1 ? "file" : "files"}, ${humanSize(totalBytes)} with signatures. Select the captcha, then <strong>Download Bundle</strong>, or <strong>Copy all URLs</strong> to fetch them later, for example with <code>curl</code>.</p>
+    <p>Only what the site does not have yet: ${fileCount} ${fileCount === 1 ? "file" : "files"}, ${humanSize(totalBytes)} with signatures. ${captchaThen(captcha)} <strong>Download Bundle</strong>, or <strong>Copy all URLs</strong> to fetch them later, for example with <code>curl</code>.</p>
     <${DownloadControls} captcha=${captcha} />
     <${DownloadOutput} outcome=${outcome} guides=${guidesAfter("packs", plan.product.id)} />
   </form>`;

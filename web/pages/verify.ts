@@ -122,7 +122,7 @@ function FolderStep({ examples, script }: { examples: VerifyExamples; script: st
   return html`<section class="card" aria-labelledby="step-script">
     <h2 id="step-script">3. Or verify a whole folder</h2>
     <p>
-      To check every content or pack bundle (and ISO) in the current folder, use this script. It uses
+      To check every content or pack bundle (and ISO) in the current folder, use this script. It uses${" "}
       <code>spectro_public_key.pem</code> in the same folder; set <code>PUBKEY</code> to use a key elsewhere.
     </p>
     <p><a class="button secondary" href="/verify-signatures.sh" download="verify-signatures.sh">Download verify-signatures.sh</a></p>
@@ -145,10 +145,10 @@ function BundleStep({ examples }: { examples: VerifyExamples }) {
   return html`<section class="card" aria-labelledby="step-bundle">
         <h2 id="step-bundle">4. Check a whole bundle against the signed release manifests</h2>
         <p>
-          Every download also carries the publisher's signed release manifests, <code>releases/&lt;release-id&gt;/release.json</code>
+          Every download also carries the publisher's signed release manifests, <code>${"releases/<release-id>/release.json"}</code>${" "}
           with <code>release.json.sig.bin</code>: the lists, signed with the same key, of every file in each release with its size
-          and SHA-256. <code>verify-bundle.sh</code> (in every <code>.tar</code>, written by <code>download.sh</code>, or
-          <a href="/verify-bundle.sh" download="verify-bundle.sh">here</a>) checks with OpenSSL alone that each manifest is
+          and SHA-256. <code>verify-bundle.sh</code> (in every <code>.tar</code>, written by <code>download.sh</code>, or${" "}
+          <a href="/verify-bundle.sh" download="verify-bundle.sh">as verify-bundle.sh on its own</a>) checks with OpenSSL alone that each manifest is
           signed by the key, that every file you downloaded matches a manifest's size and SHA-256 and its own signature, and
           first, against <code>studio/bundle-list.txt</code> (the studio's signed list of every file of your download, verified
           with its key at <code>/keys/&lt;id&gt;.pem</code>), that nothing is missing, added or changed. Files that are not
@@ -185,6 +185,25 @@ function ImagesStep() {
           code=${'grep -o \'"image": *"[^"]*"\' releases/*/release.json     # what the signed manifests declare\nwhile read -r ref; do skopeo copy --all "docker://$ref" "oci-archive:$(echo "$ref" | tr \'/:@\' \'___\').tar"; done < images.txt\ncrane digest docker.io/calico/node:v3.29.1                    # compare with the digest in images.txt'}
           what="image verification commands"
         />
+        <h3 id="step-images-cosign">Verify image signatures with cosign</h3>
+        <p>
+          The images inside the bundles are signed with the same key. After loading a bundle's images into your site's
+          registry, verify each one there, by digest, with <a href="https://docs.sigstore.dev/cosign/system_config/installation/">cosign</a>${" "}
+          (the ECDSA P-256 <code>spectro_public_key.pem</code> works for cosign as it is):
+        </p>
+        <${CodeBlock}
+          code=${"cosign verify --key spectro_public_key.pem registry.example.local:5000/calico/node@sha256:<digest>"}
+          what="cosign command"
+        />
+        <p>
+          Every download comes with <code>verify-images.sh</code> (beside <code>images.txt</code> in its manifests): it runs that
+          command for every image of the download, with the registry host replaced by the one you name, prints one line per image,
+          and exits 1 if any fails. Without cosign it says that nothing was checked.
+        </p>
+        <${CodeBlock}
+          code=${"sh verify-images.sh registry.example.local:5000     # your registry; omit it to check where each image was published"}
+          what="verify-images.sh command"
+        />
         <p class="small muted">Incident: <a href="/images">which pack versions ship an image?</a> Search by repository, tag or digest.</p>
       </section>`;
 }
@@ -216,7 +235,7 @@ export function VerifyPage({
   keys: KeyListing[];
   script: string;
 }) {
-  return html`<${Head} title="Bundle Verification Instructions" area="verify" islands=${["copy"]} />
+  return html`<${Head} title="Bundle Verification Instructions" area="verify" islands=${["copy"]} description="Verify Artifact Studio downloads: each file against its .sig.bin with OpenSSL, whole bundles against the signed release manifests, and container images with cosign." />
     <${Breadcrumbs} trail=${[{ href: "/", label: "Home" }, { label: "Bundle Verification Instructions" }]} />
     <${PageHead} title="Bundle Verification Instructions">
       All ZST bundles and ISO files downloaded from Artifact Studio are signed. A <code>.sig.bin</code> file accompanies each

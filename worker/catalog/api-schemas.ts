@@ -73,6 +73,15 @@ const images = z
 export const packSchema = z.strictObject({
   ...packInfo,
   versions: z.array(z.strictObject({ ...packVersionInfo, images })),
+  yanked: z
+    .array(
+      z.strictObject({
+        version: z.string(),
+        yankedAt: isoTime.nullable(),
+        reason: z.string().nullable().meta({ description: "Why it was yanked, as the admin recorded it" }),
+      }),
+    )
+    .meta({ description: "Versions taken out of the catalog, with when and why; newest yank first." }),
 });
 export const packVersionDetailSchema = z.strictObject({
   ...packInfo,

@@ -9,3 +9,4 @@ export type { PackFilters, WizardState } from "./filters";
 export type { PackSearchResult, PackWithVersions } from "./packs";
 export type { Installers, Product } from "./products";
 export type { UpgradePlan } from "./upgrade";
+export type { MissingPack } from "./yanks";

@@ -1,7 +1,7 @@
 // The container images pack versions ship: per pack (for the pack page and API), per grant (for
 // images.txt), and the incident question "which pack versions ship image X?" answered through the
 // repository, tag and digest indexes, never a scan.
-import { and, asc, eq, inArray, type SQL, sql } from "drizzle-orm";
+import { and, asc, eq, gte, inArray, lt, or, type SQL, sql } from "drizzle-orm";
 import type { ImageRef } from "../domain/vocabulary";
 import type { Db } from "./client";
 import { packs, packVersionImages, packVersions } from "./schema";
@@ -36,7 +36,25 @@ export async function imagesOfPackVersions(db: Db, ids: string[]): Promise<Image
     .orderBy(asc(packVersionImages.repository), asc(packVersionImages.digest));
 }
 
-export type ImageQuery = { repository?: string; tag?: string; digest?: string };
+export type ImageQuery = {
+  repository?: string;
+  tag?: string;
+  digest?: string;
+  /** Also every repository under this prefix (`docker.io/calico/`), walked in the repository index. */
+  namespace?: string;
+};
+
+/** The repository condition: the one repository, or it and every one under the namespace (an index range). */
+function repositoryCondition(q: ImageQuery): SQL | undefined {
+  if (!q.repository) return undefined;
+  if (!q.namespace) return eq(packVersionImages.repository, q.repository);
+  // "/" + 1 is "0": [prefix, prefix with its last "/" as "0") holds exactly the names under the prefix.
+  const end = `${q.namespace.slice(0, -1)}0`;
+  return or(
+    eq(packVersionImages.repository, q.repository),
+    and(gte(packVersionImages.repository, q.namespace), lt(packVersionImages.repository, end)),
+  );
+}
 
 export type ImageHit = ImageRef & {
   pack: string;
@@ -48,7 +66,8 @@ export type ImageHit = ImageRef & {
 /** Pack versions (yanked ones too: an incident needs them) shipping an image, by repository, tag and/or digest. */
 export async function findImages(db: Db, q: ImageQuery, limit = 200): Promise<ImageHit[]> {
   const where: SQL[] = [];
-  if (q.repository) where.push(eq(packVersionImages.repository, q.repository));
+  const repository = repositoryCondition(q);
+  if (repository) where.push(repository);
   if (q.tag) where.push(eq(packVersionImages.tag, q.tag));
   if (q.digest) where.push(eq(packVersionImages.digest, q.digest));
   return db

@@ -1,7 +1,8 @@
 // Yanking one pack version (the admin API): it leaves the catalog and downloads refuse it, in the
 // same batch that bumps the catalog generation and its facet counts; the row stays for the record.
-import { and, eq } from "drizzle-orm";
+import { and, desc, eq, inArray, sql } from "drizzle-orm";
 import { packRefId } from "../domain/vocabulary";
+import type { YankRecord } from "../domain/yank-words";
 import { bumpGeneration, stampGenerations } from "./changes";
 import type { Db } from "./client";
 import { facetCountStatements } from "./counts/facets";
@@ -59,4 +60,34 @@ export async function yankPackVersion(
     yankReason: after?.yankReason ?? reason,
     changed,
   };
+}
+
+const yankColumns = {
+  name: packVersions.packName,
+  version: packVersions.version,
+  yankedAt: packVersions.yankedAt,
+  yankReason: packVersions.yankReason,
+};
+
+/** A pack's yanked versions, newest yank first. */
+export async function yankedVersionsOf(db: Db, name: string): Promise<YankRecord[]> {
+  return db
+    .select(yankColumns)
+    .from(packVersions)
+    .where(and(eq(packVersions.packName, name), eq(packVersions.yanked, true)))
+    .orderBy(desc(packVersions.yankedAt));
+}
+
+/** The yank records of these `name@version` ids (those not yanked are left out). */
+export async function yankRecords(db: Db, ids: readonly string[]): Promise<YankRecord[]> {
+  if (!ids.length) return [];
+  return db
+    .select(yankColumns)
+    .from(packVersions)
+    .where(
+      and(
+        inArray(packVersions.id, sql`(SELECT value FROM json_each(${JSON.stringify(ids)}))`),
+        eq(packVersions.yanked, true),
+      ),
+    );
 }

@@ -20,6 +20,7 @@ import {
 } from "./manifests";
 import { VERIFY_SCRIPT } from "./verify-script";
 import { VERIFY_BUNDLE_SCRIPT } from "./verify-bundle";
+import { verifyImagesSh } from "./verify-images";
 import type { ReleaseProof } from "./provenance";
 import type { Downloadable } from "./files";
 import { imagesTxt } from "../db/images";
@@ -82,6 +83,8 @@ export async function manifestBody(
   },
 ): Promise<{ body: string; contentType: string }> {
   if (format === "images.txt") return { body: imagesTxt(await ctx.images()), contentType: TEXT };
+  if (format === "verify-images.sh")
+    return { body: verifyImagesSh(grant, await ctx.images()), contentType: "text/x-shellscript; charset=utf-8" };
   if (format === "SHA256SUMS")
     return {
       body: sha256Sums(grant.files, await signatureChecksums(grant, ctx.deps), ctx.proofs.map(summedProof)),

@@ -46,6 +46,7 @@ export const MANIFEST_FORMATS = [
   "SHA256SUMS",
   "download.sh",
   "images.txt",
+  "verify-images.sh",
 ] as const;
 export type ManifestFormat = (typeof MANIFEST_FORMATS)[number];
 

@@ -1,9 +1,11 @@
 // The wizard's frame: the left menu listing every step (links back to any reachable step, the
 // current one marked with aria-current) beside the step's content; and the notice a shared link
 // gets when it names pack versions the catalog no longer publishes.
+import type { MissingPack } from "../../../worker/catalog/types";
+import { yankWords } from "../../../worker/domain/yank-words";
 import type { ComponentChildren } from "preact";
 import { html } from "htm/preact";
-import { packRefId, type PackRef } from "../../../worker/domain/vocabulary";
+import { packRefId } from "../../../worker/domain/vocabulary";
 import type { Island } from "../../components/layout";
 import { Head } from "../../components/layout";
 import { Notice } from "../../components/ui";
@@ -67,7 +69,7 @@ export function MissingPacksNotice({
   extra,
 }: {
   state: WizardState;
-  missing: readonly PackRef[];
+  missing: readonly MissingPack[];
   step: StepId;
   extra?: Record<string, string | undefined>;
 }) {
@@ -76,7 +78,7 @@ export function MissingPacksNotice({
   return html`<${Notice} kind="warn">
     <p><strong>${one ? "A pack in this bundle is" : `${missing.length} packs in this bundle are`} no longer available.</strong></p>
     <ul class="missing-packs">
-      ${missing.map((ref) => html`<li data-missing=${packRefId(ref)}>${ref.name} ${ref.version} is no longer published (yanked or removed)</li>`)}
+      ${missing.map((ref) => html`<li data-missing=${packRefId(ref)}>${ref.name} ${ref.version} ${ref.yank ? `was ${yankWords(ref.yank)}` : "is no longer published (removed from the catalog)"}</li>`)}
     </ul>
     <p><a class="button secondary small" href=${stepHref(step, withoutPacks(state, missing), extra)}>Continue without ${one ? "it" : "them"}</a></p>
   <//>`;

@@ -2,11 +2,12 @@
 // one-pack layers, checkboxes for add-ons); the hidden ones sit in a <details> with each reason.
 // One GET form carries the filters, the picks and the list of packs it showed, so /bundle/next can
 // apply the picks without JavaScript.
+import type { MissingPack } from "../../../worker/catalog/types";
 import { html } from "htm/preact";
-import { ARCHES, type Layer, type PackRef, packRefId } from "../../../worker/domain/vocabulary";
+import { ARCHES, type Layer, packRefId } from "../../../worker/domain/vocabulary";
 import type { CompatibleResult, PackVersionSummary, WizardState } from "../../../worker/catalog/types";
 import { HiddenInputs } from "../../components/ui";
-import { ARCH_LABELS, CLOUD_LABELS, label, LAYER_LABELS } from "../../lib/format";
+import { ARCH_LABELS, CLOUD_LABELS, label, LAYER_LABELS, layerPack } from "../../lib/format";
 import { adjacentStep, stateQuery, stepHref } from "../../lib/wizard";
 import { MissingPacksNotice, WizardFrame } from "./frame";
 import { AgentNotice } from "./start";
@@ -86,7 +87,7 @@ type LayerProps = {
   state: WizardState;
   result: CompatibleResult;
   /** Chosen pack versions the catalog no longer publishes. */
-  missing: readonly PackRef[];
+  missing: readonly MissingPack[];
   q?: string;
   page: number;
 };
@@ -216,14 +217,14 @@ function ChoiceList({
   hasNext: boolean;
 }) {
   if (groups.length === 0)
-    return html`<div class="card"><p>No compatible ${LAYER_LABELS[layer]} pack${multiple && q ? ` matches “${q}”` : ""}. ${hiddenCount ? "See the hidden packs below for why." : ""}</p></div>`;
+    return html`<div class="card"><p>No compatible ${layerPack(layer)}${multiple && q ? ` matches “${q}”` : ""}. ${hiddenCount ? "See the hidden packs below for why." : ""}</p></div>`;
   return html`<fieldset>
-    <legend class=${multiple ? "visually-hidden" : ""}>${LAYER_LABELS[layer]} packs${current > 1 || hasNext ? ` (page ${current})` : ""}</legend>
+    <legend class=${multiple ? "visually-hidden" : ""}>${label(LAYER_LABELS, layer)}${layer === "addon" ? "" : " packs"}${current > 1 || hasNext ? ` (page ${current})` : ""}</legend>
     <ul class="pack-list">
       ${
         !multiple
           ? html`<li class="pack">
-            <label class="version-pick"><input type="radio" name="pick" value="" checked=${chosenHere.length === 0} /> No ${LAYER_LABELS[layer]} pack</label>
+            <label class="version-pick"><input type="radio" name="pick" value="" checked=${chosenHere.length === 0} /> No ${layerPack(layer)}</label>
           </li>`
           : null
       }
@@ -255,7 +256,7 @@ function SelectionBar({ backHref, packCount, nextLabel }: { backHref: string; pa
 function HiddenPacks({ layer, hidden, paged }: { layer: Layer; hidden: Hidden; paged: boolean }) {
   return html`<details class="hidden-packs">
     <summary>Show hidden packs (${hidden.length}${paged ? " on this page" : ""})</summary>
-    <p class="small muted">These ${LAYER_LABELS[layer]} packs exist in the catalog but cannot go into this bundle:</p>
+    <p class="small muted">These ${layerPack(layer, true)} exist in the catalog but cannot go into this bundle:</p>
     <ul>
       ${hidden.map(
         (v) => html`<li>

@@ -1,13 +1,28 @@
 // Review (change or remove any layer's pack) and Confirm (the bundle as it will be downloaded,
 // its spec export, its permalink, "Explore additional add-ons", and the download itself: the captcha,
 // Download Bundle and Copy all URLs, posting back to Confirm).
+import type { MissingPack } from "../../../worker/catalog/types";
 import { html } from "htm/preact";
-import { type Layer, LAYERS, type PackRef } from "../../../worker/domain/vocabulary";
+import { type Layer, LAYERS } from "../../../worker/domain/vocabulary";
 import type { AssessedPack, WizardState } from "../../../worker/catalog/types";
-import { type CaptchaView, DownloadControls, type DownloadOutcome, DownloadOutput } from "../../components/download";
-import { CopyButton, Notice, Sha256 } from "../../components/ui";
+import {
+  type CaptchaView,
+  captchaThen,
+  DownloadControls,
+  type DownloadOutcome,
+  DownloadOutput,
+} from "../../components/download";
+import { CopyButton, FileName, Notice, Sha256 } from "../../components/ui";
 import { guidesAfter } from "../../lib/guides";
-import { ARCH_LABELS, CLOUD_LABELS, humanSize, label, LAYER_LABELS, USE_CASE_LABELS } from "../../lib/format";
+import {
+  ARCH_LABELS,
+  CLOUD_LABELS,
+  humanSize,
+  label,
+  LAYER_LABELS,
+  layerPack,
+  USE_CASE_LABELS,
+} from "../../lib/format";
 import { removePack, stateQuery, stepHref, stepsFor, type StepId } from "../../lib/wizard";
 import { MissingPacksNotice, WizardFrame } from "./frame";
 import { AgentNotice } from "./start";
@@ -16,7 +31,7 @@ import { AgentNotice } from "./start";
 type Props = {
   state: WizardState;
   chosen: AssessedPack[];
-  missing: readonly PackRef[];
+  missing: readonly MissingPack[];
   origin: string;
   productName?: string;
 };
@@ -51,7 +66,7 @@ export function MissingLayersNotice({ state, chosen }: { state: WizardState; cho
     <ul data-missing-layers>
       ${missing.map(
         ({ layer, why }) =>
-          html`<li data-layer=${layer}><strong>${LAYER_LABELS[layer]}</strong>: ${why}. <a href=${stepHref(layer, state)}>Choose ${layer === "os" ? "an" : "a"} ${LAYER_LABELS[layer]} pack</a></li>`,
+          html`<li data-layer=${layer}><strong>${LAYER_LABELS[layer]}</strong>: ${why}. <a href=${stepHref(layer, state)}>Choose ${layer === "os" || layer === "addon" ? "an" : "a"} ${layerPack(layer)}</a></li>`,
       )}
     </ul>
   <//>`;
@@ -88,18 +103,18 @@ export function ReviewStep({ state, chosen, missing }: Props) {
                 html`<tr>
                   <th scope="row" data-label="Layer">${LAYER_LABELS[layer]}</th>
                   <td data-label="Pack" class="muted">Nothing chosen</td><td data-label="Size"></td><td data-label="Status"></td>
-                  <td><a href=${change} aria-label=${`Choose a ${LAYER_LABELS[layer]} pack`}>Choose</a></td>
+                  <td><a href=${change} aria-label=${`Choose ${layer === "os" || layer === "addon" ? "an" : "a"} ${layerPack(layer)}`}>Choose</a></td>
                 </tr>`,
               ];
             }
             return inLayer.map(
               (pack) => html`<tr>
                 <th scope="row" data-label="Layer">${LAYER_LABELS[layer]}</th>
-                <td data-label="Pack"><strong>${pack.displayName}</strong> ${pack.version}<br /><code class="small muted">${pack.fileName}</code></td>
+                <td data-label="Pack"><strong>${pack.displayName}</strong> ${pack.version}<br /><${FileName} name=${pack.fileName} class="small muted" /></td>
                 <td data-label="Size" class="num">${humanSize(pack.size)}</td>
                 <td data-label="Status"><${Status} pack=${pack} /></td>
                 <td><span class="actions">
-                  <a href=${change} aria-label=${`Change ${LAYER_LABELS[layer]} pack ${pack.displayName} ${pack.version}`}>Change</a>
+                  <a href=${change} aria-label=${`Change ${layerPack(layer)} ${pack.displayName} ${pack.version}`}>Change</a>
                   <a href=${stepHref("review", removePack(state, pack))} aria-label=${`Remove ${pack.displayName} ${pack.version}`}>Remove</a>
                 </span></td>
               </tr>`,
@@ -165,7 +180,7 @@ function BundleContents({ state, chosen }: { state: WizardState; chosen: Assesse
                 (p) => html`<tr>
                   <th scope="row" data-label="Pack">${p.displayName} ${p.version}<br /><span class="small muted">${LAYER_LABELS[p.layer]}</span>${p.reasons.length ? html`<br /><${Status} pack=${p} />` : null}</th>
                   <td data-label="Files" class="file-cell">
-                    <code class="break">${p.fileName}</code>
+                    <${FileName} name=${p.fileName} />
                     <span class="small muted">Signature: <code class="break">${p.signatureFileName}</code></span>
                     <span class="small muted">SHA-256:</span>
                     <${Sha256} value=${p.sha256} fileName=${p.fileName} />
@@ -201,9 +216,10 @@ function ShareLink({ permalink }: { permalink: string }) {
 function DownloadForm({ state, chosen, missing, captcha, outcome }: Omit<ConfirmProps, "origin" | "productName">) {
   return html`<form method="post" action=${stepHref("confirm", state)} class="card stack download-form" id="download" aria-labelledby="download-title">
     <h2 id="download-title">Download</h2>
-    <p>When finished, select the “I'm not a robot” captcha, and select <strong>Download Bundle</strong>. Alternatively, <strong>Copy all URLs</strong> to download the files later in a way of your choosing, such as with <code>curl</code>. Each pack arrives as <code>${"<pack-name>.zst"}</code> with its <code>${"<pack-name>.sig.bin"}</code>.</p>
+    <p>When finished, ${captchaThen(captcha, true)} <strong>Download Bundle</strong>. Alternatively, <strong>Copy all URLs</strong> to download the files later in a way of your choosing, such as with <code>curl</code>. Each pack arrives as <code>${"<pack-name>.zst"}</code> with its <code>${"<pack-name>.sig.bin"}</code>.</p>
     <${DownloadControls}
       captcha=${captcha}
+      grantBody=${JSON.stringify({ packs: chosen.map((p) => ({ name: p.name, version: p.version })) })}
       disabledReason=${missing.length ? "First continue without the packs that are no longer published." : chosen.length === 0 ? "Add packs to the bundle first." : undefined}
     />
     <${DownloadOutput} outcome=${outcome} guides=${guidesAfter("packs", state.product)} />

@@ -152,7 +152,7 @@ const yankedRoute = apiRoute({
 
 changesRoutes.openapi(yankedRoute, async (c) => {
   const { since, ...filters } = c.req.valid("query");
-  const changes = await changesSince(latestStateReader(c.env), since, filters);
+  const changes = await changesSince(primary(c.env), since, filters);
   return c.body(yankedTxt(changes.yanked), 200, {
     "Content-Type": "text/plain; charset=utf-8",
     "Cache-Control": "no-store",

@@ -2,7 +2,8 @@
 import { packSchema, packSearchSchema, packVersionDetailSchema } from "../../catalog/api-schemas";
 import { packFilters, packParams, packVersionParams } from "../../catalog/filters";
 import { type CatalogVariables, catalogEtag } from "../../catalog/generation";
-import { getPack, getPackVersion, searchPacks } from "../../catalog/packs";
+import { searchPacks } from "../../catalog/packs";
+import { packVersionOrYank, packWithYanks, yankedVersion } from "../../catalog/yanks";
 import { imagesOfPack } from "../../db/images";
 import { apiApp, apiRoute, catalogOk, conditional, error, notModified } from "../api-app";
 
@@ -35,15 +36,21 @@ const packRoute = apiRoute({
   responses: {
     200: catalogOk(packSchema.openapi("Pack"), "The pack."),
     304: notModified,
-    404: error("No such pack (yanked pack versions included)."),
+    404: error("No such pack."),
+    410: error("Every version of the pack was yanked: when and why in the message and details."),
   },
 });
 
-// Each version lists the container images it ships (from its signed release manifest).
+// Each version lists the container images it ships (from its signed release manifest); yanked
+// versions are listed apart with when and why, and a pack or version that is only yanked is a 410 saying so.
 packsRoutes.openapi(packRoute, async (c) => {
   const { name } = c.req.valid("param");
-  const [pack, images] = await Promise.all([getPack(c.get("catalog"), name), imagesOfPack(c.get("catalog"), name)]);
-  return c.json({ ...pack, versions: pack.versions.map((v) => ({ ...v, images: images.get(v.version) ?? [] })) }, 200);
+  const [{ yanked, ...pack }, images] = await Promise.all([
+    packWithYanks(c.get("catalog"), name),
+    imagesOfPack(c.get("catalog"), name),
+  ]);
+  const versions = pack.versions.map((v) => ({ ...v, images: images.get(v.version) ?? [] }));
+  return c.json({ ...pack, versions, yanked: yanked.map(yankedVersion) }, 200);
 });
 
 const versionRoute = apiRoute({
@@ -56,14 +63,15 @@ const versionRoute = apiRoute({
   responses: {
     200: catalogOk(packVersionDetailSchema.openapi("PackVersionDetail"), "The pack version."),
     304: notModified,
-    404: error("No such pack version (yanked pack versions included)."),
+    404: error("No such pack version."),
+    410: error("The version was yanked: when and why in the message and details."),
   },
 });
 
 packsRoutes.openapi(versionRoute, async (c) => {
   const { name, version } = c.req.valid("param");
   const [detail, images] = await Promise.all([
-    getPackVersion(c.get("catalog"), name, version),
+    packVersionOrYank(c.get("catalog"), name, version),
     imagesOfPack(c.get("catalog"), name),
   ]);
   return c.json({ ...detail, images: images.get(version) ?? [] }, 200);

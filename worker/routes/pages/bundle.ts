@@ -1,6 +1,7 @@
 // The bundle wizard (mounted at "/bundle"): one server-rendered page per step, the form target
 // that applies a step's choice, Confirm's download form, and the bundle spec's export and import. The whole wizard state
 // lives in the query string, so every step works without JavaScript and every URL can be shared.
+import { explainMissing } from "../../catalog/yanks";
 import { type Context, Hono } from "hono";
 import { html } from "htm/preact";
 import { z } from "zod";
@@ -112,16 +113,20 @@ wizardRoutes.get("/layers/:layer", catalogEtag, async (c) => {
     words: layer === "addon" ? (q ?? "").toLowerCase().split(/\s+/).filter(Boolean) : [],
     layerNames: LAYER_LABELS,
   };
-  const { result, missing } = await compatiblePacksTolerant(
+  const { result, missing } = await explainMissing(
     c.get("catalog"),
-    { ...compatibilityQuery(state), layer },
-    { everyLayer: state.useCase === "addon", page: layerPage },
+    await compatiblePacksTolerant(
+      c.get("catalog"),
+      { ...compatibilityQuery(state), layer },
+      { everyLayer: state.useCase === "addon", page: layerPage },
+    ),
   );
   return c.render(html`<${LayerStep} state=${state} result=${result} missing=${missing} q=${q} page=${pageNumber} />`);
 });
 
 /** Every chosen pack with its catalog details and, when it no longer fits, why; and the ones no longer published. */
-const chosenDetails = (db: Db, state: WizardState) => assessChosenPacks(db, compatibilityQuery(state));
+const chosenDetails = async (db: Db, state: WizardState) =>
+  explainMissing(db, await assessChosenPacks(db, compatibilityQuery(state)));
 
 wizardRoutes.get("/review", catalogEtag, async (c) => {
   const state = wizardState(c.req.url);

@@ -7,7 +7,8 @@ import { z } from "zod";
 import { packRef, packRefId, type PackRef } from "../../domain/vocabulary";
 import { packName, parseBrowseFilters } from "../../catalog/filters";
 import { catalogEtag } from "../../catalog/generation";
-import { getPack, searchPacks } from "../../catalog/packs";
+import { searchPacks } from "../../catalog/packs";
+import { packWithYanks } from "../../catalog/yanks";
 import { imagesOfPack } from "../../db/images";
 import { listProducts } from "../../catalog/products";
 import { catalogReader, type Db } from "../../db/client";
@@ -105,12 +106,19 @@ packsPageRoutes.get("/:name", catalogEtag, async (c) => {
     version: c.req.query("version") || undefined,
   });
   const db = c.get("catalog");
-  const [pack, products, images] = await Promise.all([getPack(db, name), listProducts(db), imagesOfPack(db, name)]);
-  if (version && !pack.versions.some((v) => v.version === version))
+  const [pack, products, images] = await Promise.all([
+    packWithYanks(db, name),
+    listProducts(db),
+    imagesOfPack(db, name),
+  ]);
+  // An old link to a yanked version: 410, and the page says when and why, above the versions still published.
+  const gone = pack.yanked.find((y) => y.version === version);
+  if (version && !gone && !pack.versions.some((v) => v.version === version))
     throw notFound(`pack ${packRefId({ name, version })}`);
   const productNames = Object.fromEntries(products.map((p) => [p.id, p.name]));
-  const shown = version ?? pack.versions[0].version;
+  const shown = (!gone && version) || pack.versions[0].version;
   return c.render(
-    html`<${PackPage} pack=${pack} version=${shown} productNames=${productNames} images=${images.get(shown) ?? []} />`,
+    html`<${PackPage} pack=${pack} version=${shown} productNames=${productNames} images=${images.get(shown) ?? []} gone=${gone} />`,
+    { status: gone ? 410 : 200 },
   );
 });
