@@ -576,7 +576,8 @@ describe("key lifecycle", () => {
       body: JSON.stringify({ reason: "bad build" }),
     });
     expect(yank.status).toBe(200);
-    expect(await (await studio(files[0].url)).text()).toMatch(/was yanked from the catalog/);
+    // The old link says when and why, in the words the pack page and API use.
+    expect(await (await studio(files[0].url)).text()).toMatch(/was yanked on \d{4}-\d\d-\d\d \d\d:\d\d UTC: bad build/);
     // Everything else the grant opens is refused too: the tar, its documents, the grant itself.
     for (const link of [
       links["bundle.tar"],
@@ -586,7 +587,9 @@ describe("key lifecycle", () => {
     ]) {
       const refused = await studio(link);
       expect(refused.status, link).toBe(409);
-      expect(((await refused.json()) as { error: { message: string } }).error.message).toMatch(/palette-.*\.iso/);
+      expect(((await refused.json()) as { error: { message: string } }).error.message).toMatch(
+        /palette-.*\.iso \(yanked on .* UTC: bad build\)/,
+      );
     }
     const again = await studio("/api/v1/grants", {
       method: "POST",

@@ -194,7 +194,9 @@ export async function yankedAmong(db: Db, packVersionIds: string[]): Promise<Set
  * A grant's files yanked (or gone) since it listed them, as pack version ids (name@version) or
  * installer file names, and those re-signed under another key or release.
  */
-export type GrantDrift = { yanked: string[]; resigned: { file: string; keyId: string }[] };
+/** A file's pack version or installer yanked since the grant listed it, with when and why (null: unknown now). */
+export type DriftYank = { id: string; yankedAt: number | null; yankReason: string | null };
+export type GrantDrift = { yanked: DriftYank[]; resigned: { file: string; keyId: string }[] };
 
 /**
  * How a grant's files stand now, in one batch: a file is yanked if its row is yanked or gone, and
@@ -204,7 +206,13 @@ export type GrantDrift = { yanked: string[]; resigned: { file: string; keyId: st
 export async function grantDrift(db: Db, files: GrantFile[]): Promise<GrantDrift> {
   const packIds = files.flatMap((f) => (f.packVersionId ? [f.packVersionId] : []));
   const installerNames = files.flatMap((f) => (f.kind === "pack" ? [] : [f.file]));
-  const state = { fileName: packVersions.fileName, yanked: packVersions.yanked, keyId: packVersions.keyId };
+  const state = {
+    fileName: packVersions.fileName,
+    yanked: packVersions.yanked,
+    yankedAt: packVersions.yankedAt,
+    yankReason: packVersions.yankReason,
+    keyId: packVersions.keyId,
+  };
   const [packRows, installerRows] = await db.batch([
     db
       .select({ ...state, releaseId: packVersions.releaseId })
@@ -214,6 +222,8 @@ export async function grantDrift(db: Db, files: GrantFile[]): Promise<GrantDrift
       .select({
         fileName: releaseArtifacts.fileName,
         yanked: releaseArtifacts.yanked,
+        yankedAt: releaseArtifacts.yankedAt,
+        yankReason: releaseArtifacts.yankReason,
         keyId: releaseArtifacts.keyId,
         releaseId: releaseArtifacts.releaseId,
       })
@@ -225,7 +235,12 @@ export async function grantDrift(db: Db, files: GrantFile[]): Promise<GrantDrift
   for (const f of files) {
     if (f.kind === "pack" && !f.packVersionId) continue;
     const row = now.get(f.file);
-    if (!row || row.yanked) drift.yanked.push(f.packVersionId ?? f.file);
+    if (!row || row.yanked)
+      drift.yanked.push({
+        id: f.packVersionId ?? f.file,
+        yankedAt: row?.yankedAt ?? null,
+        yankReason: row?.yankReason ?? null,
+      });
     else if (row.keyId !== f.keyId || (f.releaseId !== undefined && row.releaseId !== f.releaseId))
       drift.resigned.push({ file: f.file, keyId: row.keyId });
   }

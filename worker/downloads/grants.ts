@@ -25,6 +25,7 @@ import type { GrantFile } from "../db/grants";
 import { MANIFEST_FORMATS, type ManifestEntry } from "./manifests";
 import type { UrlSigner } from "./signers";
 import { authenticateToken, bearerOf, type TokenScope } from "./tokens";
+import { yankWords } from "../domain/yank-words";
 
 const version = z.string().min(1).max(40);
 
@@ -284,7 +285,7 @@ export async function loadLiveGrant(
     throw new ApiError(
       409,
       "yanked",
-      `yanked since this grant was issued: ${drift.yanked.join(", ")}; request a new grant`,
+      `yanked since this grant was issued: ${drift.yanked.map((y) => `${y.id} (${yankWords(y)})`).join(", ")}; request a new grant`,
     );
   if (drift.resigned.length)
     throw new ApiError(

@@ -17,6 +17,7 @@ import { contentDisposition, parseSignedQuery, parseSignedToken, verifyWorkerSig
 import { type SigningKey, signingKeys } from "../../downloads/settings";
 import { grantBundleList } from "../../downloads/grant-documents";
 import { bundleListDownloadable, listUrlKeys } from "../../downloads/bundle-list";
+import { yankWords } from "../../domain/yank-words";
 
 export const dlRoutes = new Hono<{ Bindings: Env }>();
 
@@ -123,7 +124,8 @@ async function trustRefusal(env: Env, db: Db, grant: GrantRecord, file: Download
   const source = grant.files.find((f) => f.file === file.file || f.sigFile === file.file);
   if (!source) return null; // a release manifest: its key was checked above
   const drift = await grantDrift(db, [source]);
-  if (drift.yanked.length) return `${file.file} was yanked from the catalog; it is no longer offered`;
+  // The yank's time and reason travel with the refusal: the user holding an old link learns why.
+  if (drift.yanked.length) return `${file.file} was ${yankWords(drift.yanked[0])}; it is no longer offered`;
   if (drift.resigned.length)
     return `${file.file} was re-signed with key ${drift.resigned[0].keyId} since this grant was issued; request a new grant`;
   return null;
