@@ -115,11 +115,11 @@ export const MUTANTS: Mutant[] = [
     replace: 'if (inm !== null && (inm.trim() === "*" || etagList(inm).includes(etag))) return true;',
     tests: [T("downloads-signing"), T("downloads")],
   },
-  // ── captcha (worker/captcha/index.ts) ──────────────────────────────────────────────────────────
+  // ── captcha (worker/captcha/siteverify.ts) ──────────────────────────────────────────────────────────
   {
     id: "captcha-success-optional",
     bug: "a siteverify answer without `success` is judged instead of failing closed (503 captcha_unavailable)",
-    file: "worker/captcha/index.ts",
+    file: "worker/captcha/siteverify.ts",
     find: "success: z.boolean(),",
     replace: "success: z.boolean().optional(),",
     tests: [T("captcha")],
@@ -128,7 +128,7 @@ export const MUTANTS: Mutant[] = [
   {
     id: "captcha-hostname-optional",
     bug: "`success: true` without a hostname is accepted",
-    file: "worker/captcha/index.ts",
+    file: "worker/captcha/siteverify.ts",
     find: "if (!body.hostname || body.hostname !== input.hostname) {",
     replace: "if (body.hostname !== undefined && body.hostname !== input.hostname) {",
     tests: [T("captcha")],
@@ -140,7 +140,7 @@ export const MUTANTS: Mutant[] = [
   {
     id: "captcha-null-answer",
     bug: "a null or non-object siteverify answer is judged as a failure (403) instead of 503 captcha_unavailable",
-    file: "worker/captcha/index.ts",
+    file: "worker/captcha/siteverify.ts",
     find: "return body.success ? judgeSiteverify(provider, body.data, input) : unavailable();",
     replace: "return judgeSiteverify(provider, (json ?? {}) as SiteverifyBody, input);",
     tests: [T("captcha")],
@@ -149,16 +149,16 @@ export const MUTANTS: Mutant[] = [
   {
     id: "captcha-action-unchecked",
     bug: "Turnstile's action is not compared: a token solved for another action opens a grant",
-    file: "worker/captcha/index.ts",
+    file: "worker/captcha/siteverify.ts",
     find: 'provider === "turnstile" && input.action !== undefined && body.action !== input.action',
     replace: 'provider === "turnstile" && input.action === undefined && body.action !== input.action',
     tests: [T("captcha")],
   },
-  // ── grants (worker/downloads/grants.ts, worker/db/grants.ts, client-key.ts) ────────────────────
+  // ── grants (worker/downloads/granting.ts, worker/db/grant-queries.ts, client-key.ts) ────────────────────
   {
     id: "grant-expiry-unchecked",
     bug: "loadLiveGrant without its expiry check: bundle.tar and urls.txt of an expired grant are served",
-    file: "worker/downloads/grants.ts",
+    file: "worker/downloads/granting.ts",
     find: "if (grant.expiresAt <= now)",
     replace: "if (grant.expiresAt <= 0)",
     tests: [T("grant-guards")],
@@ -171,7 +171,7 @@ export const MUTANTS: Mutant[] = [
   {
     id: "grant-yank-unchecked",
     bug: "loadLiveGrant without its yanked-since check: a grant's documents outlive a yank",
-    file: "worker/downloads/grants.ts",
+    file: "worker/downloads/granting.ts",
     find: "if (drift.yanked.length)",
     replace: "if (false)",
     tests: [T("grant-guards"), T("read-your-writes")],
@@ -184,7 +184,7 @@ export const MUTANTS: Mutant[] = [
   {
     id: "grant-revoked-unchecked",
     bug: "loadLiveGrant without its revocation check: a revoked grant's tar and manifests are served",
-    file: "worker/downloads/grants.ts",
+    file: "worker/downloads/granting.ts",
     find: "if (grant.revoked) throw",
     replace: "if (grant.revoked && false) throw",
     tests: [T("tar"), T("read-your-writes")],
@@ -193,7 +193,7 @@ export const MUTANTS: Mutant[] = [
   {
     id: "grant-ttl-ms",
     bug: "the grant TTL is applied in milliseconds instead of seconds",
-    file: "worker/downloads/grants.ts",
+    file: "worker/downloads/granting.ts",
     find: "expiresAt: now + cfg.GRANT_TTL_SECONDS * 1000,",
     replace: "expiresAt: now + cfg.GRANT_TTL_SECONDS,",
     tests: [T("grant-guards")],
@@ -206,7 +206,7 @@ export const MUTANTS: Mutant[] = [
   {
     id: "grant-token-unlimited",
     bug: "API-token clients are never rate-limited",
-    file: "worker/downloads/grants.ts",
+    file: "worker/downloads/granting.ts",
     find: "if (!success)",
     replace: "if (!success && !principal)",
     tests: [T("grants")],
@@ -223,7 +223,7 @@ export const MUTANTS: Mutant[] = [
   {
     id: "grant-yanked-installer-granted",
     bug: "a yanked installer is still handed out in new grants",
-    file: "worker/db/grants.ts",
+    file: "worker/db/grant-queries.ts",
     find: ".filter((r) => !r.yanked)",
     replace: ".filter(() => true)",
     tests: [T("release-trust")],
@@ -232,14 +232,14 @@ export const MUTANTS: Mutant[] = [
   {
     id: "grant-capability-by-id",
     bug: "the public grant id (shown in every /dl URL) opens the grant's JSON, manifests and tar",
-    file: "worker/downloads/grants.ts",
+    file: "worker/downloads/granting.ts",
     find: "GRANT_CAPABILITY.test(capability) ? getGrantByCapabilityHash(db, await sha256OfText(capability)) : undefined;",
     replace:
       "GRANT_CAPABILITY.test(capability) ? getGrantByCapabilityHash(db, await sha256OfText(capability)) : findGrant(db, capability);",
     tests: [T("manifests")],
     before: "n/a",
   },
-  // ── the sync: signatures, keys, manifests (worker/sync, worker/keys.ts, worker/env.ts) ──────────
+  // ── the sync: signatures, keys, manifests (worker/sync, worker/key-status.ts, worker/env.ts) ──────────
   {
     id: "verify-catch-true",
     bug: "verifyBytes' catch returns true: a corrupt trusted PEM or a malformed manifest signature verifies anything",
@@ -294,9 +294,9 @@ export const MUTANTS: Mutant[] = [
   {
     id: "grant-installer-yank-unchecked",
     bug: "a yanked installer still streams through bundle.tar, its parts and manifests; only /dl refuses it",
-    file: "worker/db/grants.ts",
-    find: "if (!row || row.yanked) drift.yanked.push(",
-    replace: 'if (!row || (row.yanked && f.kind === "pack")) drift.yanked.push(',
+    file: "worker/db/grant-queries.ts",
+    find: "if (!row || row.yanked)\n",
+    replace: 'if (!row || (row.yanked && f.kind === "pack"))\n',
     tests: [T("release-trust")],
     before: "n/a",
   },
@@ -344,7 +344,7 @@ export const MUTANTS: Mutant[] = [
   {
     id: "key-revoked-accepted",
     bug: "a revoked key still counts as current",
-    file: "worker/keys.ts",
+    file: "worker/key-status.ts",
     find: 'if (key.revoked) return "revoked";',
     replace: "",
     tests: [T("release-trust")],
@@ -353,7 +353,7 @@ export const MUTANTS: Mutant[] = [
   {
     id: "key-expiry-seconds",
     bug: "notAfter compared with the clock in seconds: an expired key stays current",
-    file: "worker/keys.ts",
+    file: "worker/key-status.ts",
     find: "Date.parse(key.notAfter) < now",
     replace: "Date.parse(key.notAfter) < now / 1000",
     tests: [T("release-trust")],
@@ -407,7 +407,7 @@ export const MUTANTS: Mutant[] = [
   {
     id: "publish-ignores-claim-holder",
     bug: "a run whose lease was taken over can still publish the release",
-    file: "worker/db/publish.ts",
+    file: "worker/db/publish-batch.ts",
     // biome-ignore lint/suspicious/noTemplateCurlyInString: the source text of a template literal
     find: "AND run_id = ${runId} AND status = 'processing'",
     replace: "AND status = 'processing'",
@@ -603,7 +603,7 @@ export const MUTANTS: Mutant[] = [
   {
     id: "captcha-hostname-suffix",
     bug: "the captcha hostname is matched by suffix: a token solved on evilstudio.example or x.studio.example opens a grant",
-    file: "worker/captcha/index.ts",
+    file: "worker/captcha/siteverify.ts",
     find: "body.hostname !== input.hostname) {",
     replace: "!body.hostname.endsWith(input.hostname)) {",
     tests: [T("captcha")],
@@ -611,7 +611,7 @@ export const MUTANTS: Mutant[] = [
   {
     id: "captcha-hostname-parent",
     bug: "the captcha hostname is matched the other way round: a token solved on any suffix of this host (example, o.example) passes",
-    file: "worker/captcha/index.ts",
+    file: "worker/captcha/siteverify.ts",
     find: "body.hostname !== input.hostname) {",
     replace: "!input.hostname.endsWith(body.hostname)) {",
     tests: [T("captcha")],
@@ -619,7 +619,7 @@ export const MUTANTS: Mutant[] = [
   {
     id: "captcha-action-dropped",
     bug: "the grant gate no longer asks for the download action: a Turnstile token solved for another widget opens a grant",
-    file: "worker/downloads/grants.ts",
+    file: "worker/downloads/granting.ts",
     find: "action: CAPTCHA_ACTION,",
     replace: "",
     tests: [T("captcha")],
@@ -628,7 +628,7 @@ export const MUTANTS: Mutant[] = [
   {
     id: "grant-limit-by-captcha-token",
     bug: "the grant rate limit is keyed by the captcha token: a farm of fresh tokens from one address is never limited",
-    file: "worker/downloads/grants.ts",
+    file: "worker/downloads/granting.ts",
     find: "rateLimitKey(input.ip)",
     // biome-ignore lint/suspicious/noTemplateCurlyInString: the source text of a template literal
     replace: "(input.captchaToken ? `captcha:${input.captchaToken}` : rateLimitKey(input.ip))",
@@ -761,7 +761,7 @@ export const MUTANTS: Mutant[] = [
     id: "dl-revoked-grant-served",
     bug: "/dl forgets the revocation check: a revoked grant's single-file URLs keep downloading until they expire",
     file: "worker/routes/api/dl.ts",
-    find: "if (grant.revoked) return refuse(",
+    find: "if (grant.revoked) return { refusal: refuse(",
     replace: "if (grant.revoked && false) return refuse(",
     tests: [T("downloads")],
     before: {
@@ -796,7 +796,7 @@ export const MUTANTS: Mutant[] = [
   {
     id: "token-scope-unchecked",
     bug: "an API token's scopes are not checked: a manifests:read token creates grants (skipping the captcha)",
-    file: "worker/downloads/tokens.ts",
+    file: "worker/downloads/api-tokens.ts",
     find: "if (!record.scopes.includes(scope))",
     replace: "if (false)",
     tests: [T("captcha"), T("grants")],
@@ -804,7 +804,7 @@ export const MUTANTS: Mutant[] = [
   {
     id: "token-revoked-accepted",
     bug: "a revoked API token is still found by its hash and keeps creating grants",
-    file: "worker/db/grants.ts",
+    file: "worker/db/grant-queries.ts",
     find: "and(eq(apiTokens.tokenHash, tokenHash), isNull(apiTokens.revokedAt))",
     replace: "eq(apiTokens.tokenHash, tokenHash)",
     tests: [T("captcha"), T("grants")],
@@ -857,7 +857,7 @@ export const MUTANTS: Mutant[] = [
   {
     id: "grant-pack-count-unbounded",
     bug: "a grant may list any number of packs: one request becomes thousands of lookups",
-    file: "worker/downloads/grants.ts",
+    file: "worker/downloads/granting.ts",
     find: '.max(500, "at most 500 packs a grant")',
     replace: '.max(50_000, "at most 500 packs a grant")',
     tests: [T("grants")],
@@ -910,7 +910,7 @@ export const MUTANTS: Mutant[] = [
   {
     id: "publisher-prefix-ignored",
     bug: "a publisher token scoped to a release-id prefix may write any release",
-    file: "worker/publish/tokens.ts",
+    file: "worker/publish/publisher-auth.ts",
     find: "publisher.releasePrefix !== null && !releaseId.startsWith(publisher.releasePrefix)",
     replace: "false",
     tests: [T("publish-api")],
@@ -1001,7 +1001,7 @@ export const MUTANTS: Mutant[] = [
   {
     id: "verify-run-together",
     bug: 'a template line ends at an element and htm drops the space: /verify reads "or<a>here</a>" as orhere',
-    file: "web/pages/verify.ts",
+    file: "web/pages/verify-page.ts",
     // biome-ignore lint/suspicious/noTemplateCurlyInString: the htm source text the mutant edits
     find: 'written by <code>download.sh</code>, or${" "}',
     replace: "written by <code>download.sh</code>, or",
@@ -1011,7 +1011,7 @@ export const MUTANTS: Mutant[] = [
   {
     id: "parts-entity-as-text",
     bug: "a character reference in htm text is shown as is: ?size=&lt;bytes&gt; on every download output",
-    file: "web/components/parts.ts",
+    file: "web/components/parts-list.ts",
     // biome-ignore lint/suspicious/noTemplateCurlyInString: the htm source text the mutant edits
     find: '<code>${"?size=<bytes>"}</code>',
     replace: "<code>?size=&lt;bytes&gt;</code>",
@@ -1059,7 +1059,7 @@ export const MUTANTS: Mutant[] = [
   {
     id: "revoke-env-guard-grant",
     bug: "a grant's files signed by a key the settings revoke are handed out until the catalog is reconciled",
-    file: "worker/downloads/grants.ts",
+    file: "worker/downloads/granting.ts",
     find: "const bad = files.filter((f) => revoked.has(f.keyId));",
     replace: "const bad = files.filter((f) => false && revoked.has(f.keyId));",
     tests: [T("key-revocation"), T("tar")],
@@ -1086,7 +1086,7 @@ export const MUTANTS: Mutant[] = [
   {
     id: "revoke-expiry-withdraws",
     bug: "a key that merely passes notAfter withdraws everything it signed (routine expiry empties the catalog)",
-    file: "worker/key-trust.ts",
+    file: "worker/key-reconcile.ts",
     find: "const revoked = keys.filter((k) => k.revoked);",
     replace: "const revoked = keys.filter((k) => k.revoked || k.notAfter);",
     tests: [T("key-revocation")],
@@ -1122,7 +1122,7 @@ export const MUTANTS: Mutant[] = [
   {
     id: "rotation-old-grant-served",
     bug: "a grant issued before a rotation keeps handing out the old signature by the old key",
-    file: "worker/db/grants.ts",
+    file: "worker/db/grant-queries.ts",
     find: "else if (row.keyId !== f.keyId || (f.releaseId !== undefined && row.releaseId !== f.releaseId))",
     replace: "else if (false)",
     tests: [T("key-revocation")],

@@ -4,10 +4,10 @@ import { OpenAPIHono } from "@hono/zod-openapi";
 import { HTTPException } from "hono/http-exception";
 import { requestId } from "hono/request-id";
 import { secureHeaders } from "hono/secure-headers";
-import { captchaCspSources } from "./captcha";
+import { captchaCspSources } from "./captcha/siteverify";
 import { ApiError, errorBody, fromHttpException, misconfigured, NoRoute } from "./errors";
 import { ConfigError } from "./env";
-import { reconcileKeyTrust } from "./key-trust";
+import { reconcileKeyTrust } from "./key-reconcile";
 import { adminRoutes } from "./routes/api/admin";
 import { adminGrantsRoutes } from "./routes/api/admin-grants";
 import { adminKeysRoutes } from "./routes/api/admin-keys";
@@ -63,7 +63,7 @@ app.use(
   }),
 );
 
-// A key newly marked revoked withdraws what it signed before this request is answered (key-trust.ts).
+// A key newly marked revoked withdraws what it signed before this request is answered (key-reconcile.ts).
 app.use(reconcileKeyTrust);
 
 // The one HTML renderer: c.render(page) is the page in the layout (see routes/html.ts).

@@ -8,7 +8,7 @@
 //   as the sync did before it fanned out to a Workflow (scripts/bench-release10.ts times both).
 import { createVerify } from "node:crypto";
 import { verifyFile } from "../../worker/sync/verify-files";
-import { measureAndVerify, WorkersCrypto } from "../../worker/sync/verify";
+import { measureAndVerify, WorkersCrypto } from "../../worker/sync/measure-and-verify";
 
 type BenchEnv = { ARTIFACTS: R2Bucket };
 

@@ -6,7 +6,7 @@ import { render } from "preact-render-to-string";
 import { html } from "htm/preact";
 import type { Page } from "playwright-core";
 import { describe, expect, inject } from "vitest";
-import { DownloadControls } from "../../web/components/download";
+import { DownloadControls } from "../../web/components/download-controls";
 import { screenshot, test } from "./support/browser";
 
 const studioUrl = inject("studioUrl");

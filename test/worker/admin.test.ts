@@ -10,7 +10,7 @@ import {
   syncRunListSchema,
   syncSummarySchema,
   yankedPackVersionSchema,
-} from "../../worker/sync/api-schemas";
+} from "../../worker/sync/admin-schemas";
 import type { SyncSummary } from "../../worker/sync/run";
 import { dropRelease, releaseRow } from "./support/releases";
 import { releaseSettled } from "./support/sync";

@@ -10,7 +10,7 @@ import {
   packSearchSchema,
   packVersionDetailSchema,
   productListSchema,
-} from "../../worker/catalog/api-schemas";
+} from "../../worker/catalog/response-schemas";
 import { errorSchema } from "../../worker/routes/api-app";
 import { seedCatalog } from "./support/catalog-fixture";
 

@@ -5,7 +5,7 @@ import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test"
 import { env, exports } from "cloudflare:workers";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { app } from "../../worker/app";
-import { type CaptchaProvider, createVerifier, type FetchFn, SITEVERIFY_URL } from "../../worker/captcha";
+import { type CaptchaProvider, createVerifier, type FetchFn, SITEVERIFY_URL } from "../../worker/captcha/siteverify";
 import { dropRelease, PALETTE_ENTERPRISE } from "./support/releases";
 import { syncAndSettle } from "./support/sync";
 import { ADMIN_JSON } from "./support/studio";

@@ -8,7 +8,7 @@ import { env, exports } from "cloudflare:workers";
 import { type SQL, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { beforeAll, describe, expect, it } from "vitest";
-import type { PackSearchResult } from "../../worker/catalog/packs";
+import type { PackSearchResult } from "../../worker/catalog/pack-search";
 import { WALK_FROM_MATCHES } from "../../worker/db/pack-page";
 import {
   type Arch,
@@ -24,7 +24,7 @@ import {
 } from "../../worker/domain/vocabulary";
 import { profileRows, rangeRows, rebuildFacetCountStatements } from "../../worker/db/counts/facets";
 import { yankSignedByKey } from "../../worker/db/key-incidents";
-import { publishStatements } from "../../worker/db/publish";
+import { publishStatements } from "../../worker/db/publish-batch";
 import { yankPackVersion } from "../../worker/db/yank";
 import * as schema from "../../worker/db/schema";
 import type { PackFile, ReleaseManifest } from "../../worker/sync/release-manifest";

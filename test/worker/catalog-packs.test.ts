@@ -2,7 +2,7 @@
 // input), disjunctive facets, detail pages, yanked versions, 400s and 404s.
 import { exports } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import type { PackSearchResult } from "../../worker/catalog/packs";
+import type { PackSearchResult } from "../../worker/catalog/pack-search";
 import { seedCatalog } from "./support/catalog-fixture";
 
 const get = (path: string, init?: RequestInit) => exports.default.fetch(`http://studio.test${path}`, init);

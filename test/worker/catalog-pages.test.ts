@@ -3,7 +3,7 @@
 import { exports } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { decodeCursor, encodeCursor } from "../../worker/catalog/filters";
-import type { PackSearchResult } from "../../worker/catalog/packs";
+import type { PackSearchResult } from "../../worker/catalog/pack-search";
 import { FIXTURE_PACKS, manyAddons, seedCatalog } from "./support/catalog-fixture";
 
 const ADDONS = manyAddons(61);

@@ -4,7 +4,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { toQuery } from "../../worker/db/batch";
-import { layerRangeStatement, type LayerRange, versionsInLayerStatement } from "../../worker/db/layer";
+import { layerRangeStatement, type LayerRange, versionsInLayerStatement } from "../../worker/db/layer-candidates";
 import { pageStatement } from "../../worker/db/pack-page";
 import { type CatalogFilter, versionsOfStatement } from "../../worker/db/pack-versions";
 import { productVersionCountsStatement, searchCountsStatement } from "../../worker/db/counts/search-counts";

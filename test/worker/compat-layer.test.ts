@@ -6,7 +6,7 @@ import { drizzle } from "drizzle-orm/d1";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { CompatibleResult } from "../../worker/catalog/compatibility";
 import { runBatch } from "../../worker/db/batch";
-import { LAYER_CHUNK, readLayerRows, versionsInLayerStatement } from "../../worker/db/layer";
+import { LAYER_CHUNK, readLayerRows, versionsInLayerStatement } from "../../worker/db/layer-candidates";
 import { readVersionRow, versionsOfStatement } from "../../worker/db/pack-versions";
 import { LAYERS, type Layer } from "../../worker/domain/vocabulary";
 import * as schema from "../../worker/db/schema";

@@ -5,7 +5,7 @@ import { env, exports } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { primary } from "../../worker/db/client";
 import { normalizeRepository, parseImageQuery } from "../../worker/catalog/image-query";
-import { findImages } from "../../worker/db/images";
+import { findImages } from "../../worker/db/image-index";
 import { syncAndSettle } from "./support/sync";
 import type { ReleaseManifest } from "../../worker/sync/release-manifest";
 import { dropRelease, PALETTE_ENTERPRISE, releaseRow } from "./support/releases";

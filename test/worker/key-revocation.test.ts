@@ -10,7 +10,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { app } from "../../worker/app";
 import { primary } from "../../worker/db/client";
 import { auditEvents, distrustedKeys, packs, packVersions, products, releaseArtifacts } from "../../worker/db/schema";
-import { loadLiveGrant } from "../../worker/downloads/grants";
+import { loadLiveGrant } from "../../worker/downloads/granting";
 import type { ReleaseManifest } from "../../worker/sync/release-manifest";
 import { dropRelease, PALETTE_ENTERPRISE, type ProductSpec } from "./support/releases";
 import { forgetKeyIncidents } from "./support/key-trust";

@@ -10,7 +10,7 @@ import {
   sha256Sums,
   sha256SumsLength,
   urlsTxt,
-} from "../../worker/downloads/manifests";
+} from "../../worker/downloads/manifest-formats";
 import { dropRelease, PALETTE_ENTERPRISE } from "./support/releases";
 import { syncAndSettle } from "./support/sync";
 import { ADMIN_AUTH } from "./support/studio";

@@ -3,7 +3,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { primary } from "../../worker/db/client";
-import { publishStatements } from "../../worker/db/publish";
+import { publishStatements } from "../../worker/db/publish-batch";
 import { claimRelease } from "../../worker/db/releases";
 import { releaseFolder } from "../../worker/storage";
 import type { InstallerFile } from "../../worker/sync/release-manifest";

@@ -3,7 +3,7 @@
 // in the URL (`selected=`) so it survives navigation without JavaScript.
 import { exports } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import type { PackSearchResult } from "../../worker/catalog/packs";
+import type { PackSearchResult } from "../../worker/catalog/pack-search";
 import { FIXTURE_PACKS, manyAddons, seedCatalog } from "./support/catalog-fixture";
 import { getPage, htmlDocument, redirectOf } from "./pages-support";
 import { hiddenFields, parseHtml, texts } from "./support/dom";

@@ -8,7 +8,7 @@ import { eq } from "drizzle-orm";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { app } from "../../worker/app";
 import { primary } from "../../worker/db/client";
-import { publishStatements } from "../../worker/db/publish";
+import { publishStatements } from "../../worker/db/publish-batch";
 import { claimRelease } from "../../worker/db/releases";
 import { auditEvents, packVersions, products, releaseArtifacts } from "../../worker/db/schema";
 import { config } from "../../worker/env";
@@ -18,7 +18,7 @@ import { blobKey, releaseFolder } from "../../worker/storage";
 import { MANIFEST_SIGNATURE_GRACE_MS, MAX_ATTEMPTS, runSync, workflowIdOf } from "../../worker/sync/run";
 import type { PackFile } from "../../worker/sync/release-manifest";
 import { fileStepName } from "../../worker/sync/workflow";
-import { verifyBytes } from "../../worker/sync/verify";
+import { verifyBytes } from "../../worker/sync/measure-and-verify";
 import {
   dropRelease,
   PALETTE_ENTERPRISE,

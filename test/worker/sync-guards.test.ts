@@ -6,7 +6,7 @@ import { env } from "cloudflare:workers";
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { primary } from "../../worker/db/client";
-import { publishStatements } from "../../worker/db/publish";
+import { publishStatements } from "../../worker/db/publish-batch";
 import { CLAIM_LEASE_MS, claimRelease } from "../../worker/db/releases";
 import { packVersions, releases } from "../../worker/db/schema";
 import { sha256Hex } from "../../worker/encoding";

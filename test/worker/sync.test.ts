@@ -4,7 +4,7 @@ import { count, desc, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { catalogGeneration } from "../../worker/catalog/generation";
 import { versionSortKey } from "../../worker/domain/vocabulary";
-import { publishStatements } from "../../worker/db/publish";
+import { publishStatements } from "../../worker/db/publish-batch";
 import { CLAIM_LEASE_MS, claimRelease } from "../../worker/db/releases";
 import {
   packDependencies,

@@ -5,7 +5,7 @@
 import { env, exports } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { PackVersionSummary } from "../../worker/catalog/compatibility";
-import { planPacks } from "../../worker/catalog/upgrade";
+import { planPacks } from "../../worker/catalog/upgrade-plan";
 import { getPage, htmlPage, redirectOf } from "./pages-support";
 import { attrs, hiddenFields, parseHtml, textOf } from "./support/dom";
 import { dropRelease, PALETTE_ENTERPRISE, type PackSpec } from "./support/releases";

@@ -3,7 +3,7 @@
 import { env } from "cloudflare:workers";
 import { createHash, createSign } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { measureAndVerify, verifyDigest } from "../../worker/sync/verify";
+import { measureAndVerify, verifyDigest } from "../../worker/sync/measure-and-verify";
 import { testSigningKey } from "./support/releases";
 
 const publicKeys = Object.fromEntries(

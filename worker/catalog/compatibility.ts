@@ -25,7 +25,7 @@ import {
   type LayerScope,
   readCompatibilityInputs,
   readLayer,
-} from "../db/layer";
+} from "../db/layer-candidates";
 import type { Dependency, PackInfo, PackVersionInfo, ProductRange } from "../db/pack-versions";
 import {
   type Arch,

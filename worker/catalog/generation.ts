@@ -5,7 +5,7 @@
 // any user) costs one indexed read instead of the page and facet queries.
 import { createMiddleware } from "hono/factory";
 import type { RequestIdVariables } from "hono/request-id";
-import { readGeneration } from "../db/changes";
+import { readGeneration } from "../db/change-log";
 import { type Db, meteredCatalogReader } from "../db/client";
 import { edgeCache } from "../edge-cache";
 

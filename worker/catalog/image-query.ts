@@ -3,7 +3,7 @@
 // Repositories are read the way docker, podman and containerd read them (`nginx` is
 // docker.io/library/nginx, `calico/node` is docker.io/calico/node), so people find what they type.
 import { z } from "zod";
-import type { ImageQuery } from "../db/images";
+import type { ImageQuery } from "../db/image-index";
 import { normalizeRepository } from "../domain/image-names";
 import { IMAGE_REFERENCE } from "../domain/release-files";
 

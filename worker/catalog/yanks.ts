@@ -6,7 +6,7 @@ import { yankedVersionsOf, yankRecords } from "../db/yank";
 import { type YankRecord, yankWords } from "../domain/yank-words";
 import { type PackRef, packRefId } from "../domain/vocabulary";
 import { ApiError, NotFound } from "../errors";
-import { getPack, getPackVersion, type PackVersionDetail, type PackWithVersions } from "./packs";
+import { getPack, getPackVersion, type PackVersionDetail, type PackWithVersions } from "./pack-search";
 
 /** As the API lists it: version, ISO time (null when the row predates recording it) and reason. */
 export type YankedVersion = { version: string; yankedAt: string | null; reason: string | null };

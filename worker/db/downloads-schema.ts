@@ -22,7 +22,7 @@ export const grants = sqliteTable(
     userAgent: text("user_agent"),
     tokenId: text("token_id"), // set when an API token, not a captcha, authorised the grant
     request: text("request", { mode: "json" }).notNull(), // the validated selection, as asked
-    files: text("files", { mode: "json" }).notNull(), // GrantFile[] (worker/db/grants.ts)
+    files: text("files", { mode: "json" }).notNull(), // GrantFile[] (worker/db/grant-queries.ts)
     fileCount: integer("file_count").notNull(),
     totalBytes: integer("total_bytes").notNull(),
     expiresAt: integer("expires_at").notNull(),

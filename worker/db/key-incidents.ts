@@ -2,8 +2,8 @@
 // catalog holds under a key, and yank all of it in one batch with an audit record. A file counts as
 // signed by a key if its own .sig.bin was made with it or if its release's manifest was.
 import { and, eq, sql } from "drizzle-orm";
-import { bumpGeneration } from "./changes";
-import { stampGenerations } from "./changes";
+import { bumpGeneration } from "./change-log";
+import { stampGenerations } from "./change-log";
 import type { Db } from "./client";
 import { incidentStatements, installersUnder, packsUnder } from "./key-trust";
 import { auditEvents, packVersions, releaseArtifacts, releases } from "./schema";
@@ -53,7 +53,7 @@ export type KeyYank = {
 /**
  * Yanks every pack version and installer signed under a key, restores the product and pack metadata
  * it wrote, and records the key as distrusted, in one transaction with an audit record. A re-signed
- * release by a trusted key brings the versions back (see key-trust.ts).
+ * release by a trusted key brings the versions back (see key-reconcile.ts).
  */
 export async function yankSignedByKey(db: Db, keyId: string, reason: string, now: number): Promise<KeyYank> {
   const auditId = crypto.randomUUID();

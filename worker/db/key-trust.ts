@@ -5,7 +5,7 @@
 // pack it wrote metadata for to the last state a trusted key wrote (metadata_history).
 import { and, eq, inArray, isNotNull, or, type SQL, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
-import { bumpGeneration, stampGenerations } from "./changes";
+import { bumpGeneration, stampGenerations } from "./change-log";
 import type { Db } from "./client";
 import { facetCountStatements } from "./counts/facets";
 import {

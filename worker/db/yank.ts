@@ -3,7 +3,7 @@
 import { and, desc, eq, inArray, sql } from "drizzle-orm";
 import { packRefId } from "../domain/vocabulary";
 import type { YankRecord } from "../domain/yank-words";
-import { bumpGeneration, stampGenerations } from "./changes";
+import { bumpGeneration, stampGenerations } from "./change-log";
 import type { Db } from "./client";
 import { facetCountStatements } from "./counts/facets";
 import { packVersions } from "./schema";

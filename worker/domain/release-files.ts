@@ -1,6 +1,6 @@
 // What a verified release lists, as the layers above name it: the sync parses release.json with its
 // zod schema (sync/release-manifest.ts, which must fit these shapes) and the publish batch
-// (db/publish.ts) writes them. Plain types and the few pure rules both sides share, so the data layer
+// (db/publish-batch.ts) writes them. Plain types and the few pure rules both sides share, so the data layer
 // needs nothing of the sync.
 import type { Arch, Cloud, DependencyType, ImageRef, InstallerKind, Layer, UseCase } from "./vocabulary";
 

@@ -7,7 +7,7 @@
 // Signatures are deterministic (RFC 6979), so every part of one grant's archive agrees on the bytes.
 import { createHash } from "node:crypto";
 import { p256 } from "@noble/curves/nist.js";
-import type { GrantRecord } from "../db/grants";
+import type { GrantRecord } from "../db/grant-queries";
 import { type Config, ConfigError, type StudioSigningKey } from "../env";
 import { sha256Hex } from "../encoding";
 import { sha256OfBlobKey } from "../storage";

@@ -1,7 +1,7 @@
 // What a grant hands out. A GrantFile is an artifact and its signature as the catalog recorded them;
 // a Downloadable is either of the two, which is what /dl, the tar and the edge cache deal in.
 import type { InstallerKind } from "../domain/vocabulary";
-import type { GrantFile } from "../db/grants";
+import type { GrantFile } from "../db/grant-queries";
 
 export type Downloadable = {
   file: string;

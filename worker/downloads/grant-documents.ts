@@ -1,8 +1,8 @@
 // A grant's downloadable documents: the manifest formats (with the signatures' checksums read from
 // storage, since the catalog records only the artifacts'), and the single-file tar of everything.
 import type { TrustedKey } from "../env";
-import { defaultKey } from "../keys";
-import type { GrantRecord } from "../db/grants";
+import { defaultKey } from "../key-status";
+import type { GrantRecord } from "../db/grant-queries";
 import { sha256Hex } from "../encoding";
 import { artifactOf, signatureOf } from "./files";
 import {
@@ -17,13 +17,13 @@ import {
   sha256Sums,
   sha256SumsLength,
   urlsTxt,
-} from "./manifests";
+} from "./manifest-formats";
 import { VERIFY_SCRIPT } from "./verify-script";
 import { VERIFY_BUNDLE_SCRIPT } from "./verify-bundle";
 import { verifyImagesSh } from "./verify-images";
 import type { ReleaseProof } from "./provenance";
 import type { Downloadable } from "./files";
-import { imagesTxt } from "../db/images";
+import { imagesTxt } from "../db/image-index";
 import type { ImageRef } from "../domain/vocabulary";
 import { assertAllStored, IntegrityError, openWhole, readVerified, type ServeDeps } from "./serve";
 import { BUNDLE_LIST, BUNDLE_LIST_SIGNATURE, type BundleListDocs, bundleListDocs } from "./bundle-list";

@@ -1,10 +1,10 @@
 // The one path every grant takes, whether it comes from the JSON API, a page's download form or an
 // automation manifest: gate → resolve → record → sign; and how a grant's manifest is answered.
 import { primary } from "../db/client";
-import type { GrantRecord } from "../db/grants";
+import type { GrantRecord } from "../db/grant-queries";
 import { config } from "../env";
-import { defaultKey, revokedKeyIds } from "../keys";
-import type { FetchFn } from "../captcha";
+import { defaultKey, revokedKeyIds } from "../key-status";
+import type { FetchFn } from "../captcha/siteverify";
 import { manifestBody } from "./grant-documents";
 import {
   type GrantView,
@@ -15,15 +15,15 @@ import {
   resolveSelection,
   type Selection,
   signedEntries,
-} from "./grants";
-import type { ManifestEntry, ManifestFormat } from "./manifests";
-import type { GrantFile } from "../db/grants";
+} from "./granting";
+import type { ManifestEntry, ManifestFormat } from "./manifest-formats";
+import type { GrantFile } from "../db/grant-queries";
 import { grantProofs, type ReleaseProof } from "./provenance";
-import { imagesOfPackVersions } from "../db/images";
+import { imagesOfPackVersions } from "../db/image-index";
 import type { ServeDeps } from "./serve";
 import { urlSigner } from "./signers";
 import { bundleListUrls, studioKeys } from "./bundle-list";
-import type { TokenScope } from "./tokens";
+import type { TokenScope } from "./api-tokens";
 
 /** What issuing a grant needs of the request that asked for it (routes/context.ts reads it off the request). */
 export type Requester = {

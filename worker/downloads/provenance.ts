@@ -3,7 +3,7 @@
 // format carries them under releases/<release-id>/, so verify-bundle.sh can check the bundle as a
 // whole against the publisher's key on the far side of the air gap.
 import type { Db } from "../db/client";
-import { findKeptManifests, type GrantRecord } from "../db/grants";
+import { findKeptManifests, type GrantRecord } from "../db/grant-queries";
 import { BLOB_PREFIX } from "../storage";
 import { RELEASE_JSON, RELEASE_JSON_SIGNATURE } from "../sync/release-manifest";
 import type { Downloadable } from "./files";

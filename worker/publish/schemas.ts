@@ -2,7 +2,7 @@
 // OpenAPI document is generated from them, and the publisher command (scripts/release/) parses the
 // studio's answers with them, so the three cannot drift apart.
 import { z } from "@hono/zod-openapi";
-import { releaseSchema, syncSummarySchema } from "../sync/api-schemas";
+import { releaseSchema, syncSummarySchema } from "../sync/admin-schemas";
 import {
   RELEASE_ID_PATTERN,
   RESERVED_FILE_NAMES,

@@ -3,9 +3,9 @@
 // from, and a grant's manifest as a download response.
 import type { Context } from "hono";
 import { edgeCache } from "../edge-cache";
-import type { GrantRecord } from "../db/grants";
+import type { GrantRecord } from "../db/grant-queries";
 import { grantManifest, type Requester } from "../downloads/issue";
-import type { ManifestEntry, ManifestFormat } from "../downloads/manifests";
+import type { ManifestEntry, ManifestFormat } from "../downloads/manifest-formats";
 import { DEFAULT_MAX_CACHE_BYTES, type ServeDeps } from "../downloads/serve";
 
 // Any sub-app's context: these read only the bindings and the request.

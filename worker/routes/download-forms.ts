@@ -5,15 +5,15 @@
 import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { VNode } from "preact";
-import { CAPTCHA_ACTION, captchaWidget } from "../captcha";
+import { CAPTCHA_ACTION, captchaWidget } from "../captcha/siteverify";
 import { grantBundleList, grantTarLength, tarFolder } from "../downloads/grant-documents";
-import type { Selection } from "../downloads/grants";
+import type { Selection } from "../downloads/granting";
 import { issueGrant } from "../downloads/issue";
 import { requesterOf, storageDeps } from "./context";
-import { urlsTxt } from "../downloads/manifests";
+import { urlsTxt } from "../downloads/manifest-formats";
 import { config, ConfigError } from "../env";
 import { ApiError } from "../errors";
-import type { CaptchaView, DownloadOutcome } from "../../web/components/download";
+import type { CaptchaView, DownloadOutcome } from "../../web/components/download-controls";
 import { parseForm } from "./html";
 
 // Any page sub-app posts here, whatever variables it sets.

@@ -6,9 +6,9 @@
 // when it claims a release, the Workflow (workflow.ts) before it publishes; each quarantines a
 // refusal with what it knows of the release.
 import type { Db } from "../db/client";
-import { loadCatalogFacts } from "../db/publish";
+import { loadCatalogFacts } from "../db/publish-batch";
 import type { TrustedKey } from "../env";
-import { keyStatus } from "../keys";
+import { keyStatus } from "../key-status";
 import { releaseFolder } from "../storage";
 import { type Finding, planRelease, type ReleasePlan } from "./plan";
 import { admissionProblem, type ReleaseManifest } from "./release-manifest";

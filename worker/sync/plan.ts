@@ -1,7 +1,7 @@
 // What a parsed release would do to the catalog, decided without I/O: which files are new, which are
 // byte-identical re-publishes (harmless, skipped), and which findings forbid publishing it at all.
 import { type Layer, packRefId } from "../domain/vocabulary";
-import type { KeyStatus } from "../keys";
+import type { KeyStatus } from "../key-status";
 import {
   entryDigest,
   fileKeyId,

@@ -2,7 +2,7 @@
 // measured, so the sync and the publisher's `npm run release -- check` (scripts/release/) run the
 // very same code and word their findings the same way.
 import { hex } from "../encoding";
-import { keyRefusal } from "../keys";
+import { keyRefusal } from "../key-status";
 import type { Finding } from "./plan";
 import { RELEASE_JSON_SIGNATURE, releaseManifest, type ReleaseManifest } from "./release-manifest";
 import { verifyBytes } from "./signatures";

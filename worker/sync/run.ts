@@ -22,8 +22,8 @@ import {
 } from "../db/releases";
 import type { SyncTrigger } from "../db/schema";
 import { config, type TrustedKey } from "../env";
-import { reconcileRevocations } from "../key-trust";
-import type { syncSummarySchema } from "./api-schemas";
+import { reconcileRevocations } from "../key-reconcile";
+import type { syncSummarySchema } from "./admin-schemas";
 import { releaseFolder } from "../storage";
 import { forgetUploading } from "../db/sync-folders";
 import { nextFolderPage, settleUploading } from "./folders";

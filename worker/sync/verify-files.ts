@@ -8,7 +8,7 @@ import { type BlobLimits, openBlobWriter } from "./blobs";
 import type { StoredFile } from "../domain/release-files";
 import type { ReleaseManifest } from "./release-manifest";
 import { measurementProblem } from "./release-checks";
-import { measureAndVerify } from "./verify";
+import { measureAndVerify } from "./measure-and-verify";
 
 /** Where a verified file and its signature now live, and the etags R2 gave those copies. */
 export type { StoredFile };

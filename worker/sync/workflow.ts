@@ -7,11 +7,11 @@
 // Every step notes its progress on the release, so the sync can retry a Workflow that stopped moving.
 import { WorkflowEntrypoint, type WorkflowEvent, type WorkflowStep } from "cloudflare:workers";
 import { primary } from "../db/client";
-import { type ManifestCopies, publishRelease } from "../db/publish";
+import { type ManifestCopies, publishRelease } from "../db/publish-batch";
 import { quarantineRelease } from "../db/releases";
 import { noteProgress } from "../db/sync-watch";
 import { config } from "../env";
-import { keyStatus } from "../keys";
+import { keyStatus } from "../key-status";
 import { releaseFolder } from "../storage";
 import { checkRelease } from "./check-release";
 import { quarantineDetails, reasonLine, type Finding } from "./plan";

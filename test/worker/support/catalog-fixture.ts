@@ -3,7 +3,7 @@
 // is `${name}@${version}`, versions carry versionSortKey keys, product ranges carry min/max keys.
 import { env } from "cloudflare:workers";
 import { drizzle } from "drizzle-orm/d1";
-import { bumpGeneration } from "../../../worker/db/changes";
+import { bumpGeneration } from "../../../worker/db/change-log";
 import {
   type Arch,
   type DependencyType,

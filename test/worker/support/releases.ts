@@ -11,7 +11,7 @@ import { packVersions, productVersions, releaseArtifacts } from "../../../worker
 import type { Arch, Cloud, DependencyType, InstallerKind, Layer, UseCase } from "../../../worker/domain/vocabulary";
 import { releaseFolder } from "../../../worker/storage";
 import { packFileName, signatureFileName, type ReleaseManifest } from "../../../worker/sync/release-manifest";
-import { WorkersCrypto } from "../../../worker/sync/verify";
+import { WorkersCrypto } from "../../../worker/sync/measure-and-verify";
 
 /** Ways to spoil one file of a release, for the quarantine tests. */
 export type Tamper =

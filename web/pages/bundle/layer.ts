@@ -64,7 +64,7 @@ const wordsOf = (text: string) =>
     .filter(Boolean);
 
 /**
- * The add-on search, the rule the query applies (db/layer.ts packWords, the packs search's
+ * The add-on search, the rule the query applies (db/layer-candidates.ts packWords, the packs search's
  * full-text prefix match): every word's parts must each begin a word of the name, display name,
  * description or type, or the word must occur in the layer's name ("network" finds the CNIs on the
  * add-on only step, which offers every layer). Hidden versions carry only their names, so they

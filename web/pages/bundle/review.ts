@@ -11,7 +11,7 @@ import {
   DownloadControls,
   type DownloadOutcome,
   DownloadOutput,
-} from "../../components/download";
+} from "../../components/download-controls";
 import { CopyButton, FileName, Notice, Sha256 } from "../../components/ui";
 import { guidesAfter } from "../../lib/guides";
 import {

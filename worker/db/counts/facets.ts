@@ -33,7 +33,7 @@ import {
   packFacetSummaries,
   packProductRanges,
 } from "../schema";
-import { bumpGeneration } from "../changes";
+import { bumpGeneration } from "../change-log";
 import { query, runBatch } from "../batch";
 import type { CatalogFilter } from "../pack-versions";
 import { combinationsOf, FACET_BITS, OPEN_MAX, OPEN_MIN } from "./facet-bits";

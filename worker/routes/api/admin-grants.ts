@@ -2,8 +2,8 @@
 import { z } from "@hono/zod-openapi";
 import { adminBearer } from "../../admin-auth";
 import { primary } from "../../db/client";
-import { getGrant, listGrants, revokeGrant } from "../../db/grants";
-import { GRANT_ID } from "../../downloads/grants";
+import { getGrant, listGrants, revokeGrant } from "../../db/grant-queries";
+import { GRANT_ID } from "../../downloads/granting";
 import { notFound } from "../../errors";
 import { ADMIN_BODY_BYTES, limitBody } from "../../body-limit";
 import { ADMIN, apiApp, apiRoute, error, json, unauthorized } from "../api-app";

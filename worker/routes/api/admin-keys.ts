@@ -7,7 +7,7 @@ import { primary } from "../../db/client";
 import { auditTrail, publishedUnderKey, yankSignedByKey } from "../../db/key-incidents";
 import { config } from "../../env";
 import { notFound } from "../../errors";
-import { keyStatus } from "../../keys";
+import { keyStatus } from "../../key-status";
 import { ADMIN, apiApp, apiRoute, error, json, jsonBody, unauthorized } from "../api-app";
 import { reasonBody } from "./admin";
 

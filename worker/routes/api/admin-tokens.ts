@@ -3,8 +3,8 @@
 import { z } from "@hono/zod-openapi";
 import { adminBearer } from "../../admin-auth";
 import { primary } from "../../db/client";
-import { insertApiToken, listApiTokens, revokeApiToken } from "../../db/grants";
-import { generateToken, hashToken, newTokenRequest } from "../../downloads/tokens";
+import { insertApiToken, listApiTokens, revokeApiToken } from "../../db/grant-queries";
+import { generateToken, hashToken, newTokenRequest } from "../../downloads/api-tokens";
 import { notFound } from "../../errors";
 import { ADMIN_BODY_BYTES, limitBody } from "../../body-limit";
 import { ADMIN, apiApp, apiRoute, error, json, jsonBody, unauthorized } from "../api-app";

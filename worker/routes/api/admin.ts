@@ -23,7 +23,7 @@ import {
   syncRunListSchema,
   syncSummarySchema,
   yankedPackVersionSchema,
-} from "../../sync/api-schemas";
+} from "../../sync/admin-schemas";
 import { runSync } from "../../sync/run";
 import { ADMIN_BODY_BYTES, limitBody } from "../../body-limit";
 import { ADMIN, apiApp, apiRoute, error, json, jsonBody, unauthorized } from "../api-app";

@@ -4,7 +4,7 @@
 import { z } from "@hono/zod-openapi";
 import { changesQuery } from "../../catalog/filters";
 import { primary } from "../../db/client";
-import { changesSince, type Changes } from "../../db/changes";
+import { changesSince, type Changes } from "../../db/change-log";
 import { apiApp, apiRoute, error, json, text } from "../api-app";
 import { originOf } from "../context";
 

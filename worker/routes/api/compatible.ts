@@ -1,5 +1,5 @@
 // /api/v1/compatible: the packs the bundle wizard offers for a layer, and why each other one is hidden.
-import { compatibleSchema } from "../../catalog/api-schemas";
+import { compatibleSchema } from "../../catalog/response-schemas";
 import { compatiblePacks } from "../../catalog/compatibility";
 import { compatiblePageQuery } from "../../catalog/filters";
 import { type CatalogVariables, catalogEtag } from "../../catalog/generation";

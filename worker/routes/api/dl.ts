@@ -5,12 +5,12 @@
 // cache or R2. Refusals are a 403 with one line of text, since curl and browsers show it as is.
 import { type Context, Hono } from "hono";
 import { type Db, primary } from "../../db/client";
-import { type GrantRecord, grantDrift } from "../../db/grants";
+import { type GrantRecord, grantDrift } from "../../db/grant-queries";
 import { config } from "../../env";
-import { revokedKeyIds } from "../../keys";
+import { revokedKeyIds } from "../../key-status";
 import { type Downloadable, findDownloadable } from "../../downloads/files";
 import { findProofFile, grantProofs } from "../../downloads/provenance";
-import { findGrant } from "../../downloads/grants";
+import { findGrant } from "../../downloads/granting";
 import { storageDeps } from "../context";
 import { serveDownloadable } from "../../downloads/serve";
 import { contentDisposition, parseSignedQuery, parseSignedToken, verifyWorkerSignature } from "../../downloads/signers";

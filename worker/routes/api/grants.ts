@@ -5,7 +5,7 @@ import { type RouteConfig, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { primary } from "../../db/client";
 import { config } from "../../env";
-import { revokedKeyIds } from "../../keys";
+import { revokedKeyIds } from "../../key-status";
 import { invalidInput, NotFound } from "../../errors";
 import {
   assertGrantStored,
@@ -15,7 +15,7 @@ import {
   type TarInputs,
   tarFolder,
 } from "../../downloads/grant-documents";
-import type { GrantRecord } from "../../db/grants";
+import type { GrantRecord } from "../../db/grant-queries";
 import {
   GRANT_FORMATS,
   grantRequestSchema,
@@ -23,7 +23,7 @@ import {
   grantView,
   loadLiveGrant,
   signedEntries,
-} from "../../downloads/grants";
+} from "../../downloads/granting";
 import {
   cachedPartChecksums,
   joinAndVerifySh,
@@ -38,7 +38,7 @@ import {
 } from "../../downloads/parts";
 import { partCount, partSuffix } from "../../domain/vocabulary";
 import { issueGrant } from "../../downloads/issue";
-import { MANIFEST_FORMATS, type ManifestFormat } from "../../downloads/manifests";
+import { MANIFEST_FORMATS, type ManifestFormat } from "../../downloads/manifest-formats";
 import { urlSigner } from "../../downloads/signers";
 import { grantProofs, type ReleaseProof } from "../../downloads/provenance";
 import { limitBody, SELECTION_BODY_BYTES } from "../../body-limit";
@@ -85,7 +85,7 @@ export const grantViewSchema = z
   })
   .openapi("Grant");
 
-// The manifest.json format (worker/downloads/manifests.ts manifestJson).
+// The manifest.json format (worker/downloads/manifest-formats.ts manifestJson).
 const manifestJsonSchema = z.object({
   grant: z.string(),
   expires: z.string(),

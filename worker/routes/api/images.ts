@@ -4,7 +4,7 @@
 import { z } from "@hono/zod-openapi";
 import { type CatalogVariables, catalogEtag } from "../../catalog/generation";
 import { imagesQuery } from "../../catalog/image-query";
-import { findImages } from "../../db/images";
+import { findImages } from "../../db/image-index";
 import { apiApp, apiRoute, error, json } from "../api-app";
 
 export const imagesApiRoutes = apiApp<{ Bindings: Env; Variables: CatalogVariables }>();

@@ -2,7 +2,7 @@
 // own keys that sign the grants' bundle lists.
 import { Hono } from "hono";
 import { config, type TrustedKey } from "../../env";
-import { defaultKey, keyStatus } from "../../keys";
+import { defaultKey, keyStatus } from "../../key-status";
 import { notFound } from "../../errors";
 
 export const keyRoutes = new Hono<{ Bindings: Env }>();

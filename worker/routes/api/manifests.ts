@@ -8,18 +8,18 @@ import { z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { bundleSpec } from "../../catalog/bundle-spec";
 import { INSTALLER_KINDS, packRef } from "../../domain/vocabulary";
-import { grantUrl, installersSelection, type Selection } from "../../downloads/grants";
+import { grantUrl, installersSelection, type Selection } from "../../downloads/granting";
 import { issueGrant } from "../../downloads/issue";
 import { manifestResponse, originOf, requesterOf } from "../context";
-import { MANIFEST_FORMATS } from "../../downloads/manifests";
-import { bearerOf } from "../../downloads/tokens";
+import { MANIFEST_FORMATS } from "../../downloads/manifest-formats";
+import { bearerOf } from "../../downloads/api-tokens";
 import { ApiError } from "../../errors";
 import { limitBody, SELECTION_BODY_BYTES } from "../../body-limit";
 import { API_TOKEN, apiApp, apiRoute, error, jsonBody } from "../api-app";
 import { changesParams } from "./changes";
 import { gateErrors, manifest, tooLarge } from "./grants";
 import { primary } from "../../db/client";
-import { changesSince } from "../../db/changes";
+import { changesSince } from "../../db/change-log";
 
 export const manifestsRoutes = apiApp();
 

@@ -1,10 +1,10 @@
 // /api/v1/packs: browse (filters, search, facets, cursor pages) and the detail of a pack or version.
-import { packSchema, packSearchSchema, packVersionDetailSchema } from "../../catalog/api-schemas";
+import { packSchema, packSearchSchema, packVersionDetailSchema } from "../../catalog/response-schemas";
 import { packFilters, packParams, packVersionParams } from "../../catalog/filters";
 import { type CatalogVariables, catalogEtag } from "../../catalog/generation";
-import { searchPacks } from "../../catalog/packs";
+import { searchPacks } from "../../catalog/pack-search";
 import { packVersionOrYank, packWithYanks, yankedVersion } from "../../catalog/yanks";
-import { imagesOfPack } from "../../db/images";
+import { imagesOfPack } from "../../db/image-index";
 import { apiApp, apiRoute, catalogOk, conditional, error, notModified } from "../api-app";
 
 export const packsRoutes = apiApp<{ Bindings: Env; Variables: CatalogVariables }>();

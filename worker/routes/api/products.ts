@@ -1,8 +1,8 @@
 // /api/v1/products: the products, their versions, and each version's installers.
-import { installersSchema, productListSchema } from "../../catalog/api-schemas";
+import { installersSchema, productListSchema } from "../../catalog/response-schemas";
 import { productVersionParams } from "../../catalog/filters";
 import { type CatalogVariables, catalogEtag } from "../../catalog/generation";
-import { getInstallers, listProducts } from "../../catalog/products";
+import { getInstallers, listProducts } from "../../catalog/product-installers";
 import { apiApp, apiRoute, catalogOk, conditional, error, notModified } from "../api-app";
 
 export const productsRoutes = apiApp<{ Bindings: Env; Variables: CatalogVariables }>();

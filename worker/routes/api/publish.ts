@@ -17,14 +17,14 @@ import {
 } from "../../db/publisher-tokens";
 import { config } from "../../env";
 import { invalidInput, notFound } from "../../errors";
-import { keyStatus } from "../../keys";
+import { keyStatus } from "../../key-status";
 import {
   assertMayPublish,
   authenticatePublisher,
   generatePublisherToken,
   hashPublisherToken,
   type Publisher,
-} from "../../publish/tokens";
+} from "../../publish/publisher-auth";
 import * as s from "../../publish/schemas";
 import {
   assertOpenForUploads,
@@ -37,7 +37,7 @@ import {
   putPart,
   startUpload,
 } from "../../publish/uploads";
-import { loadCatalogFacts } from "../../db/publish";
+import { loadCatalogFacts } from "../../db/publish-batch";
 import { planRelease } from "../../sync/plan";
 import { releaseManifest } from "../../sync/release-manifest";
 import { MAX_RELEASE_JSON_BYTES } from "../../sync/signed-manifest";

@@ -2,9 +2,9 @@
 // in, the upgrade plan out (kept, upgraded, removed, installers, the grant selection of only the
 // new files, and the resulting bundle spec with its links). Reads only; nothing is recorded.
 import { SELECTION_BODY_BYTES, limitBody } from "../../body-limit";
-import { planUpgrade, upgradePlanSchema, upgradeRequest } from "../../catalog/upgrade";
+import { planUpgrade, upgradePlanSchema, upgradeRequest } from "../../catalog/upgrade-plan";
 import { catalogReader } from "../../db/client";
-import { upgradeLinks } from "../../../web/lib/upgrade";
+import { upgradeLinks } from "../../../web/lib/upgrade-links";
 import { apiApp, apiRoute, error, json, jsonBody } from "../api-app";
 
 export const upgradePlansRoutes = apiApp();

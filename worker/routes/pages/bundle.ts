@@ -9,7 +9,7 @@ import { bundleSpec } from "../../catalog/bundle-spec";
 import { LAYERS, packRefId } from "../../domain/vocabulary";
 import { assessChosenPacks, compatiblePacksTolerant } from "../../catalog/compatibility";
 import { catalogEtag } from "../../catalog/generation";
-import { listProducts } from "../../catalog/products";
+import { listProducts } from "../../catalog/product-installers";
 import { catalogReader, type Db } from "../../db/client";
 import { badField, invalidInput } from "../../errors";
 import {
@@ -30,7 +30,7 @@ import { LAYER_LABELS } from "../../../web/lib/format";
 import { ProductStep, VersionStep, UseCaseStep, CloudStep } from "../../../web/pages/bundle/start";
 import { LayerStep, PACKS_PER_PAGE } from "../../../web/pages/bundle/layer";
 import { ConfirmStep, ReviewStep } from "../../../web/pages/bundle/review";
-import type { DownloadOutcome } from "../../../web/components/download";
+import type { DownloadOutcome } from "../../../web/components/download-controls";
 import { FORM_BODY_BYTES, limitBody } from "../../body-limit";
 import { captchaView, formFields, postDownload, postedPage } from "../download-forms";
 import { htmlErrorHandler, parseForm, parseOrThrow, parsePicks, queryOf, type PagesEnv } from "../html";

@@ -7,7 +7,7 @@ import { type Context, Hono } from "hono";
 import { z } from "zod";
 import { packRefId } from "../../domain/vocabulary";
 import { badField, invalidInput } from "../../errors";
-import { browseHref } from "../../../web/pages/packs";
+import { browseHref } from "../../../web/pages/packs-page";
 import { parseRefList, stepHref } from "../../../web/lib/wizard";
 import { parseWizardState } from "../../catalog/filters";
 import { FORM_BODY_BYTES, limitBody } from "../../body-limit";

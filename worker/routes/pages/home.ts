@@ -2,8 +2,8 @@
 import { Hono } from "hono";
 import { html } from "htm/preact";
 import { catalogEtag } from "../../catalog/generation";
-import { listProducts } from "../../catalog/products";
-import { HomePage } from "../../../web/pages/home";
+import { listProducts } from "../../catalog/product-installers";
+import { HomePage } from "../../../web/pages/home-page";
 import { htmlErrorHandler, type PagesEnv } from "../html";
 
 export const homeRoutes = new Hono<PagesEnv>();

@@ -3,8 +3,8 @@ import { Hono } from "hono";
 import { html } from "htm/preact";
 import { type CatalogVariables, catalogEtag } from "../../catalog/generation";
 import { imagesQuery } from "../../catalog/image-query";
-import { findImages } from "../../db/images";
-import { ImagesPage } from "../../../web/pages/images";
+import { findImages } from "../../db/image-index";
+import { ImagesPage } from "../../../web/pages/images-page";
 import { htmlErrorHandler, parseOrThrow } from "../html";
 
 export const imagesPageRoutes = new Hono<{ Bindings: Env; Variables: CatalogVariables }>();

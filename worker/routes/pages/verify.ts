@@ -3,15 +3,15 @@
 import { Hono } from "hono";
 import { html } from "htm/preact";
 import { catalogEtag } from "../../catalog/generation";
-import { firstPackVersion } from "../../catalog/packs";
-import { getInstallers, listProducts } from "../../catalog/products";
+import { firstPackVersion } from "../../catalog/pack-search";
+import { getInstallers, listProducts } from "../../catalog/product-installers";
 import type { Db } from "../../db/client";
 import { VERIFY_BUNDLE_SCRIPT } from "../../downloads/verify-bundle";
 import { VERIFY_SCRIPT } from "../../downloads/verify-script";
-import { VerifyPage, type VerifyExamples } from "../../../web/pages/verify";
+import { VerifyPage, type VerifyExamples } from "../../../web/pages/verify-page";
 import { htmlErrorHandler, type PagesEnv } from "../html";
 import { config } from "../../env";
-import { defaultKey, keyStatus } from "../../keys";
+import { defaultKey, keyStatus } from "../../key-status";
 
 export const verifyRoutes = new Hono<PagesEnv>();
 

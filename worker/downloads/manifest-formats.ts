@@ -2,7 +2,7 @@
 // config), manifest.json, SHA256SUMS, download.sh (download, resume, verify, log, the whole bundle
 // checked against the studio's signed bundle list), and the docs' verify-signatures.sh that the
 // single-file tar carries.
-import type { GrantFile } from "../db/grants";
+import type { GrantFile } from "../db/grant-queries";
 import { BUNDLE_LIST, BUNDLE_LIST_SIGNATURE } from "./bundle-list";
 import { VERIFY_BUNDLE_SCRIPT } from "./verify-bundle";
 

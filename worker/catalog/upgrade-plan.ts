@@ -10,7 +10,7 @@
 // only ever moved forward. planPacks is pure; planUpgrade loads its inputs in one D1 batch.
 import { z } from "zod";
 import type { Db } from "../db/client";
-import { findInstallerFiles } from "../db/grants";
+import { findInstallerFiles } from "../db/grant-queries";
 import { readUpgradeInputs } from "../db/upgrade-inputs";
 import {
   compareVersions,

@@ -2,7 +2,7 @@
 // was chosen to catalog files (404/409 naming what is unknown or yanked), recording it for the
 // audit trail, and presenting it with signed URLs.
 import { z } from "zod";
-import { captchaFromConfig, CAPTCHA_ACTION, type FetchFn } from "../captcha";
+import { captchaFromConfig, CAPTCHA_ACTION, type FetchFn } from "../captcha/siteverify";
 import { bundleSpec } from "../catalog/bundle-spec";
 import { INSTALLER_KINDS, packRef, packRefId, productId } from "../domain/vocabulary";
 import type { Db } from "../db/client";
@@ -15,16 +15,16 @@ import {
   insertGrant,
   grantDrift,
   productVersionExists,
-} from "../db/grants";
+} from "../db/grant-queries";
 import type { Config } from "../env";
 import { ApiError, badField, misconfigured, NotFound, notFound } from "../errors";
 import { randomBase64url, sha256OfText } from "../encoding";
 import { rateLimitKey } from "./client-key";
 import { artifactOf, signatureOf, totalBytes } from "./files";
-import type { GrantFile } from "../db/grants";
-import { MANIFEST_FORMATS, type ManifestEntry } from "./manifests";
+import type { GrantFile } from "../db/grant-queries";
+import { MANIFEST_FORMATS, type ManifestEntry } from "./manifest-formats";
 import type { UrlSigner } from "./signers";
-import { authenticateToken, bearerOf, type TokenScope } from "./tokens";
+import { authenticateToken, bearerOf, type TokenScope } from "./api-tokens";
 import { yankWords } from "../domain/yank-words";
 
 const version = z.string().min(1).max(40);
@@ -135,7 +135,7 @@ export async function resolveSelection(db: Db, selection: Selection): Promise<Gr
 
 /**
  * 409 naming every file whose own signature is by a revoked key: defence in depth beside the
- * catalog's reconcile (key-trust.ts), from the env alone, so it holds even before that commits.
+ * catalog's reconcile (key-reconcile.ts), from the env alone, so it holds even before that commits.
  */
 export function refuseRevokedKeys(files: GrantFile[], revoked: ReadonlySet<string>, what: string): void {
   const bad = files.filter((f) => revoked.has(f.keyId));

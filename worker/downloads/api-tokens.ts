@@ -1,7 +1,7 @@
 // API tokens for automation: random, shown once, stored as SHA-256 only, scoped and revocable.
 import { z } from "zod";
 import type { Db } from "../db/client";
-import { findActiveTokenByHash, touchApiToken } from "../db/grants";
+import { findActiveTokenByHash, touchApiToken } from "../db/grant-queries";
 import { ApiError } from "../errors";
 import { randomBase64url, sha256OfText } from "../encoding";
 

@@ -11,7 +11,7 @@ import {
   DownloadControls,
   type DownloadOutcome,
   DownloadOutput,
-} from "../components/download";
+} from "../components/download-controls";
 import { FileName, Notice, Sha256 } from "../components/ui";
 import { GUIDES, guidesAfter } from "../lib/guides";
 

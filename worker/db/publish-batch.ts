@@ -3,8 +3,8 @@
 import { and, eq, getTableColumns, inArray, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { SQLiteTable } from "drizzle-orm/sqlite-core";
-import { bumpGeneration } from "./changes";
-import { stampGenerations } from "./changes";
+import { bumpGeneration } from "./change-log";
+import { stampGenerations } from "./change-log";
 import { packRefId, versionSortKey } from "../domain/vocabulary";
 import type { CatalogFacts, ReleasePlan } from "../sync/plan";
 import type { StoredFile } from "../sync/verify-files";
@@ -278,7 +278,7 @@ function packStatements(db: Db, writes: NonNullable<PublishInput["packWrites"]>)
   );
 }
 
-/** Every product and pack metadata state this release writes, kept with it (key-trust.ts restores from these). */
+/** Every product and pack metadata state this release writes, kept with it (key-reconcile.ts restores from these). */
 function metadataHistoryStatements(db: Db, input: PublishInput, writes: NonNullable<PublishInput["packWrites"]>) {
   return historyStatements(db, {
     releaseId: input.release.releaseId,

@@ -2,11 +2,11 @@
 // publish or yank batch bumps the generation and then stamps the rows it changed with it, in the
 // same transaction, so "published after generation g" is exact and answered from an index.
 import { eq, sql } from "drizzle-orm";
-import type { GrantFile } from "./grants";
+import type { GrantFile } from "./grant-queries";
 import { query, runBatch } from "./batch";
 import { type CatalogFilter, versionConditions } from "./pack-versions";
 import type { Db } from "./client";
-import { signedFile } from "./grants";
+import { signedFile } from "./grant-queries";
 import { catalogState, packVersions, releaseArtifacts } from "./schema";
 import type { InstallerKind } from "../domain/vocabulary";
 

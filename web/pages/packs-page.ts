@@ -12,7 +12,7 @@ import {
   DownloadControls,
   type DownloadOutcome,
   DownloadOutput,
-} from "../components/download";
+} from "../components/download-controls";
 import { Breadcrumbs, Head } from "../components/layout";
 import { HiddenInputs, Notice } from "../components/ui";
 import { ARCH_LABELS, CLOUD_LABELS, humanSize, label, LAYER_LABELS, queryString } from "../lib/format";

@@ -7,7 +7,7 @@
 import { html } from "htm/preact";
 import { humanSize } from "../lib/format";
 import type { Guide } from "../lib/guides";
-import { PartsSection } from "./parts";
+import { PartsSection } from "./parts-list";
 import { CopyButton, FileName, Notice } from "./ui";
 
 export type CaptchaView =

@@ -24,9 +24,9 @@ import {
   DownloadControls,
   type DownloadOutcome,
   DownloadOutput,
-} from "../components/download";
+} from "../components/download-controls";
 import { guidesAfter } from "../lib/guides";
-import type { UpgradeLinks } from "../lib/upgrade";
+import type { UpgradeLinks } from "../lib/upgrade-links";
 import { stateQuery, stepHref } from "../lib/wizard";
 
 export type UpgradePageProps = {
