@@ -96,7 +96,10 @@ describe("revoking a key", () => {
       expect(await packNames(settings, "?q=addon-leak-a")).toEqual([]);
       expect(await packNames(settings, "?q=addon-honest-a")).toEqual(["addon-honest-a"]);
       expect(await (await call(settings, "/packs?q=addon")).text()).not.toContain("addon-leak-a");
-      expect((await call(settings, "/api/v1/packs/addon-leak-a/versions/1.0.0")).status).toBe(404);
+      // Asked for by name, the withdrawn version answers 410 with the revocation as its yank reason.
+      const withdrawn = await call(settings, "/api/v1/packs/addon-leak-a/versions/1.0.0");
+      expect(withdrawn.status).toBe(410);
+      expect(((await withdrawn.json()) as { error: { message: string } }).error.message).toMatch(/revoked/);
       const installers = await call(settings, "/api/v1/products/palette-enterprise/versions/4.6.1/artifacts");
       expect(JSON.stringify(await installers.json())).not.toContain(ISO);
 

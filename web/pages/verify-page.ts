@@ -151,7 +151,7 @@ function BundleStep({ examples }: { examples: VerifyExamples }) {
           <a href="/verify-bundle.sh" download="verify-bundle.sh">as verify-bundle.sh on its own</a>) checks with OpenSSL alone that each manifest is
           signed by the key, that every file you downloaded matches a manifest's size and SHA-256 and its own signature, and
           first, against <code>studio/bundle-list.txt</code> (the studio's signed list of every file of your download, verified
-          with its key at <code>/keys/&lt;id&gt;.pem</code>), that nothing is missing, added or changed. Files that are not
+          with its key at <code>${"/keys/<id>.pem"}</code>), that nothing is missing, added or changed. Files that are not
           artifacts (<code>grant.json</code>, logs) are listed as ignored.
         </p>
         <${CodeBlock}

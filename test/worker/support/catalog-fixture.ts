@@ -15,6 +15,7 @@ import {
 } from "../../../worker/domain/vocabulary";
 import { rebuildFacetCountStatements } from "../../../worker/db/counts/facets";
 import * as schema from "../../../worker/db/schema";
+import { blobKey } from "../../../worker/storage";
 
 export type FixtureVersion = {
   version: string;
@@ -412,7 +413,8 @@ export async function seedCatalog(packs: FixturePack[] = FIXTURE_PACKS, products
             size: 1_000_000 + fileName.length,
             sha256: await sha256Hex(fileName),
             signatureFileName: signatureOf(fileName),
-            signatureKey: `releases/${releaseId}/${signatureOf(fileName)}`,
+            // Content-addressed, as the sync stores every signature: its sha256 is the key's.
+            signatureKey: blobKey(await sha256Hex(signatureOf(fileName))),
             signatureSize: 72,
             keyId: "test-ec",
             releaseId,
@@ -449,7 +451,7 @@ export async function seedCatalog(packs: FixturePack[] = FIXTURE_PACKS, products
           size: 10_000 + fileName.length,
           sha256: await sha256Hex(fileName),
           signatureFileName: signatureOf(fileName),
-          signatureKey: `packs/${pack.name}/${signatureOf(fileName)}`,
+          signatureKey: blobKey(await sha256Hex(signatureOf(fileName))),
           signatureSize: 71,
           keyId: "test-ec",
           releaseId,
