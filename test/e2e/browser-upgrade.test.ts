@@ -113,8 +113,16 @@ describe("the upgrade page", () => {
       expect(files).toEqual([...listed]);
       expect(names.some((n) => n.includes("kubernetes-1.30.6"))).toBe(false);
       // Each file's signature, and the signed release manifests that cover the files (provenance).
-      expect(names.filter((n) => n.endsWith(".sig.bin") && !n.endsWith("release.json.sig.bin"))).toHaveLength(4);
+      const fileSignatures = names.filter(
+        (n) => n.endsWith(".sig.bin") && !n.endsWith("release.json.sig.bin") && !n.includes("/studio/"),
+      );
+      expect(fileSignatures).toHaveLength(4);
       expect(names.filter((n) => n.endsWith("/release.json")).length).toBeGreaterThan(0);
+      // And the studio's signed bundle list that proves the set (docs/downloads.md), beside, not among, them.
+      expect(names.filter((n) => n.includes("/studio/")).map((n) => n.slice(n.indexOf("/") + 1))).toEqual([
+        "studio/bundle-list.txt",
+        "studio/bundle-list.txt.sig.bin",
+      ]);
     } finally {
       await rm(work, { recursive: true, force: true });
     }
