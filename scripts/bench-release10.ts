@@ -9,14 +9,21 @@
 // signed in-process with node:crypto (scripts/bench-catalog-data.ts's nodeSigner) by a key made for
 // the run; everything lives in `work`, which the caller removes.
 import { execFile } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { nodeSigner, syntheticPackManifests } from "./bench-catalog-data";
-import { dropIntoBucket, ensureDemoKey, ensureDevVars, openLocalPlatform, writeDemoReleases } from "./demo-catalog";
+import {
+  dropIntoBucket,
+  ensureDemoKey,
+  ensureDevVars,
+  openLocalPlatform,
+  packFileWith,
+  writeDemoReleases,
+} from "./demo-catalog";
 import type { PlannedRelease } from "./demo-catalog";
 import { startStudio } from "./studio";
-import { packFileName } from "../worker/sync/release-manifest";
 
 const exec = promisify(execFile);
 const FILES = 10;
@@ -30,17 +37,19 @@ export type Release10Figures = {
   ratio: number;
 };
 
-/** Ten pack files of `fileMib` MiB each, each of its own bytes (so each has its own blob copy). */
+/**
+ * Ten packs of about `fileMib` MiB each: real zstd tars carrying their pack.json (the demo's
+ * packFileWith), as `release init` reads them, each with `fileMib` MiB of random bytes in it, which
+ * zstd cannot shrink, so each file is that size and has its own bytes (and its own blob copy).
+ */
 function plannedRelease(fileMib: number): PlannedRelease {
   const manifests = syntheticPackManifests(FILES, 20261129).slice(0, FILES);
   return {
     releaseId: RELEASE_ID,
     products: [],
-    files: manifests.map((pack, i) => {
-      const bytes = Buffer.alloc(fileMib * 1024 * 1024, 0x41 + i);
-      bytes.writeUInt32LE(i, 0);
-      return { kind: "pack" as const, file: packFileName(pack.name, pack.version), bytes, pack };
-    }),
+    files: manifests.map((pack) =>
+      packFileWith(pack, [{ path: "payload.bin", data: randomBytes(fileMib * 1024 * 1024) }]),
+    ),
   };
 }
 

@@ -8,11 +8,12 @@
 //   npx tsx scripts/bench-smoke.ts      (prints one line per run, then one JSON line)
 import { execFile } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { promisify } from "node:util";
-import { freePort, ROOT, toolEnv } from "./studio";
+import { ROOT, toolEnv } from "./studio";
 
 const exec = promisify(execFile);
 
@@ -91,6 +92,28 @@ export function lastJson(stdout: string, keys: string[]): Record<string, unknown
   return parsed;
 }
 
+const canListen = (port: number) =>
+  new Promise<boolean>((done) => {
+    const server = createServer();
+    server.once("error", () => done(false));
+    server.listen(port, "127.0.0.1", () => server.close(() => done(true)));
+  });
+
+/**
+ * The first of `count` free ports in a row, below Linux's ephemeral range (32768+): the benchmarks
+ * start studios on the ports after --port, and an ephemeral base port's neighbours can be taken
+ * meanwhile by any listen(0), wrangler's and workerd's own included.
+ */
+async function freePortBlock(count = 8): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const base = 20000 + Math.floor(Math.random() * 12000);
+    let free = true;
+    for (let port = base; free && port < base + count; port++) free = await canListen(port);
+    if (free) return base;
+  }
+  throw new Error(`no ${count} free ports in a row between 20000 and 32768`);
+}
+
 /** Runs every smoke run in order; returns each one's JSON line. */
 export async function runSmoke(log: (line: string) => void = console.log): Promise<Record<string, unknown>> {
   const work = await mkdtemp(join(tmpdir(), "bench-smoke-"));
@@ -98,7 +121,7 @@ export async function runSmoke(log: (line: string) => void = console.log): Promi
   const results: Record<string, unknown> = {};
   try {
     for (const run of SMOKE_RUNS) {
-      ctx.port = await freePort();
+      ctx.port = await freePortBlock();
       const output = await exec(join(ROOT, "node_modules", ".bin", "tsx"), [run.script, ...run.args(ctx)], {
         cwd: ROOT,
         env: toolEnv(),

@@ -23,7 +23,7 @@ import {
   type PackManifest,
   type ReleaseManifest,
 } from "../worker/sync/release-manifest";
-import { isoImage, tarZst, tgz } from "./demo-files";
+import { isoImage, type TarEntry, tarZst, tgz } from "./demo-files";
 import { canonicalJson, DEFINITION_FILE } from "./release/files";
 import { init } from "./release/init";
 import { sign as signRelease } from "./release/sign";
@@ -168,7 +168,11 @@ export type DemoRelease = {
 
 const kib = 1024;
 
-export function packFile(declared: PackManifest): PlannedFile {
+/** A pack's .zst: a zstd tar carrying its pack.json (which `release init` reads), README and values. */
+export const packFile = (declared: PackManifest): PlannedFile => packFileWith(declared, []);
+
+/** packFile with `extra` entries in its tar too (a benchmark's payload of a given size). */
+export function packFileWith(declared: PackManifest, extra: TarEntry[]): PlannedFile {
   const pack = withDemoImages(declared); // the container images it ships (scripts/demo-images.ts)
   const { name, version, displayName, description } = pack;
   const readme = `# ${displayName} ${version}\n\n${description}\n\nLayer: ${pack.layer}${pack.addonType ? ` (${pack.addonType})` : ""}\n`;
@@ -177,6 +181,7 @@ export function packFile(declared: PackManifest): PlannedFile {
     { path: "pack.json", data: `${JSON.stringify(pack, null, 2)}\n` },
     { path: "README.md", data: readme },
     { path: "values.yaml", data: values },
+    ...extra,
   ]);
   return { kind: "pack", file: packFileName(name, version), bytes, pack };
 }
