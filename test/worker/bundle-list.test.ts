@@ -14,7 +14,7 @@ import { primary } from "../../worker/db/client";
 import { packVersions } from "../../worker/db/schema";
 import { artifactOf } from "../../worker/downloads/files";
 import { serveDownloadable } from "../../worker/downloads/serve";
-import { dropRelease, PALETTE_ENTERPRISE } from "./support/releases";
+import { dropRelease, PALETTE_ENTERPRISE, packGrantFile } from "./support/releases";
 import { syncAndSettle } from "./support/sync";
 
 type GrantJson = {
@@ -88,24 +88,6 @@ function bucketLyingAbout(key: string, sha256: string | null): R2Bucket {
     head: async (k: string) => lie(await real.head(k)),
   } as unknown as R2Bucket;
 }
-
-/** A pack version row as a grant holds it. */
-const packGrantFile = (row: typeof packVersions.$inferSelect) => ({
-  kind: "pack" as const,
-  name: row.packName,
-  version: row.version,
-  file: row.fileName,
-  objectKey: row.objectKey,
-  objectEtag: row.objectEtag,
-  size: row.size,
-  sha256: row.sha256,
-  sigFile: row.signatureFileName,
-  sigKey: row.signatureKey,
-  sigEtag: row.signatureEtag,
-  sigSize: row.signatureSize,
-  keyId: row.keyId,
-  publishedAt: row.publishedAt,
-});
 
 const packRow = (name: string) =>
   primary(env)

@@ -21,6 +21,7 @@ import { fileStepName } from "../../worker/sync/workflow";
 import { verifyBytes } from "../../worker/sync/measure-and-verify";
 import {
   dropRelease,
+  packGrantFile,
   PALETTE_ENTERPRISE,
   PALETTE_VERTEX,
   releaseRow,
@@ -304,22 +305,7 @@ describe("downloads serve only verified bytes", () => {
 
   it("never leaves other bytes in the edge cache, even if storage returned them under the pinned etag", async () => {
     const row = (await packRow("addon-range-first@1.0.0"))!;
-    const file = artifactOf({
-      kind: "pack",
-      name: "addon-range-first",
-      version: "1.0.0",
-      file: row.fileName,
-      objectKey: row.objectKey,
-      objectEtag: row.objectEtag,
-      size: row.size,
-      sha256: row.sha256,
-      sigFile: row.signatureFileName,
-      sigKey: row.signatureKey,
-      sigEtag: row.signatureEtag,
-      sigSize: row.signatureSize,
-      keyId: row.keyId,
-      publishedAt: row.publishedAt,
-    });
+    const file = artifactOf(packGrantFile(row));
     // A storage fault no precondition can see: the etag and the stored sha256 match, the bytes do not.
     const lyingBucket = {
       get: async () => ({

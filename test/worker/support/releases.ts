@@ -323,3 +323,21 @@ export const storedAsIf = (manifest: ReleaseManifest) =>
       },
     ]),
   );
+
+/** A pack version row as a grant holds it. */
+export const packGrantFile = (row: typeof packVersions.$inferSelect) => ({
+  kind: "pack" as const,
+  name: row.packName,
+  version: row.version,
+  file: row.fileName,
+  objectKey: row.objectKey,
+  objectEtag: row.objectEtag,
+  size: row.size,
+  sha256: row.sha256,
+  sigFile: row.signatureFileName,
+  sigKey: row.signatureKey,
+  sigEtag: row.signatureEtag,
+  sigSize: row.signatureSize,
+  keyId: row.keyId,
+  publishedAt: row.publishedAt,
+});
