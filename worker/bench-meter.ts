@@ -22,6 +22,15 @@ export type BenchTotals = {
   workflowSteps: number;
 };
 
+/**
+ * A method called on its own object. Not value.bind(target): on an RPC stub (the Workflow binding)
+ * "bind" is taken for a remote method.
+ */
+const callOn =
+  (target: object, method: unknown) =>
+  (...args: unknown[]) =>
+    Reflect.apply(method as (...args: unknown[]) => unknown, target, args);
+
 const zero = (): BenchTotals => ({
   requests: 0,
   d1Queries: 0,
@@ -107,7 +116,7 @@ function meterStatement(native: D1PreparedStatement, owner: Owner): D1PreparedSt
       if (prop === "raw") return raw;
       if (prop === "first") return first;
       const value = Reflect.get(target, prop, target);
-      return typeof value === "function" ? value.bind(target) : value;
+      return typeof value === "function" ? callOn(target, value) : value;
     },
   });
 }
@@ -127,7 +136,7 @@ function meterSession<T extends D1Database | D1DatabaseSession>(db: T): T {
       if (prop === "withSession")
         return (constraint?: string) => meterSession((target as D1Database).withSession(constraint));
       const value = Reflect.get(target, prop, target);
-      return typeof value === "function" ? value.bind(target) : value;
+      return typeof value === "function" ? callOn(target, value) : value;
     },
   });
 }
@@ -158,7 +167,7 @@ function meterUpload(upload: R2MultipartUpload): R2MultipartUpload {
         };
       if (prop === "abort") totals.r2Free++;
       const value = Reflect.get(target, prop, target);
-      return typeof value === "function" ? value.bind(target) : value;
+      return typeof value === "function" ? callOn(target, value) : value;
     },
   });
 }
@@ -199,7 +208,7 @@ function meterBucket(bucket: R2Bucket): R2Bucket {
     get(target, prop) {
       const count = typeof prop === "string" ? R2_CALLS[prop] : undefined;
       const value = Reflect.get(target, prop, target);
-      if (!count || typeof value !== "function") return typeof value === "function" ? value.bind(target) : value;
+      if (!count || typeof value !== "function") return typeof value === "function" ? callOn(target, value) : value;
       return (...args: unknown[]) => {
         const result = value.apply(target, args);
         return result instanceof Promise ? result.then((r) => count(args, r)) : count(args, result);
@@ -218,7 +227,7 @@ function meterWorkflow(workflow: Workflow): Workflow {
           totals.workflowsCreated += batch.length;
           return target.createBatch(batch as Parameters<Workflow["createBatch"]>[0]);
         };
-      return typeof value === "function" ? value.bind(target) : value;
+      return typeof value === "function" ? callOn(target, value) : value;
     },
   });
 }
@@ -248,7 +257,7 @@ export function meteredStep<S extends { do: (...args: never[]) => unknown }>(ste
     get(target, prop) {
       const value = Reflect.get(target, prop, target);
       if (prop === "do") totals.workflowSteps++;
-      return typeof value === "function" ? value.bind(target) : value;
+      return typeof value === "function" ? callOn(target, value) : value;
     },
   });
 }
