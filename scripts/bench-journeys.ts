@@ -405,6 +405,86 @@ export function rowsGrowth(sizes: SizeFigures[]): Record<string, number> {
   );
 }
 
+// ---- The day, multiplied out (docs/capacity.md) --------------------------------------------------------
+
+/**
+ * Cloudflare's list prices on Workers Paid (USD), as published on 2026-12-06: Workers and Workflows
+ * (developers.cloudflare.com/workers/platform/pricing, /workflows/reference/pricing), D1
+ * (/d1/platform/pricing), R2 (/r2/pricing). Included amounts are per month.
+ */
+export const PRICES = {
+  baseMonthly: 5,
+  requests: { included: 10e6, perMillion: 0.3 },
+  cpuMs: { included: 30e6, perMillion: 0.02 },
+  d1RowsRead: { included: 25e9, perMillion: 0.001 },
+  d1RowsWritten: { included: 50e6, perMillion: 1 },
+  r2ClassA: { included: 1e6, perMillion: 4.5 },
+  r2ClassB: { included: 10e6, perMillion: 0.36 },
+} as const;
+
+/** The day the model is asked about: each bundle download also builds its bundle (wizard, grant). */
+export const DAY = { catalogViews: 1e6, bundleDownloads: 1e5, mirrors: 1000, releases: 1 };
+
+type Billed = keyof typeof PRICES & keyof JourneyCost;
+const BILLED: Billed[] = ["requests", "cpuMs", "d1RowsRead", "d1RowsWritten", "r2ClassA", "r2ClassB"];
+
+/** Every figure of a journey with D1 rows read and CPU scaled by `factor` (a catalog size step). */
+const scaled = (cost: JourneyCost, rows: number, cpu: number): JourneyCost => ({
+  ...cost,
+  d1RowsRead: Math.round(cost.d1RowsRead * rows),
+  cpuMs: Math.round(cost.cpuMs * cpu),
+});
+
+/**
+ * One catalog size's day: the journeys a day holds, summed, then a 30-day month's bill. `cold`:
+ * every view and download misses the edge cache (the upper bound).
+ */
+export function dayAt(j: Record<string, JourneyCost>, cold = true) {
+  const views = cold ? j.browseCold : j.browseWarm;
+  const download = cold ? j.downloadCold : j.downloadWarm;
+  const parts: [JourneyCost, number][] = [
+    [views, DAY.catalogViews],
+    [j.bundle, DAY.bundleDownloads],
+    [download, DAY.bundleDownloads],
+    [j.mirrorNightly, DAY.mirrors],
+    [j.publish, DAY.releases],
+  ];
+  const day = Object.fromEntries(
+    BILLED.map((k) => [k, Math.round(parts.reduce((sum, [cost, n]) => sum + cost[k] * n, 0))]),
+  ) as Record<Billed, number>;
+  const monthly = Object.fromEntries(
+    BILLED.map((k) => {
+      const over = Math.max(0, day[k] * 30 - PRICES[k].included);
+      return [k, Math.round((over / 1e6) * PRICES[k].perMillion * 100) / 100];
+    }),
+  ) as Record<Billed, number>;
+  const total = PRICES.baseMonthly + Object.values(monthly).reduce((a, b) => a + b, 0);
+  return { day, monthlyUsd: { base: PRICES.baseMonthly, ...monthly, total: Math.round(total * 100) / 100 } };
+}
+
+/**
+ * The day at the measured sizes, and at 100,000 versions projected from the largest size by the
+ * growth its D1 rows and CPU showed from the smaller size, per tenfold (so a read that grew 1.3× from
+ * 1k to 10k versions is taken to grow 1.3× again to 100k: an assumption, said as such in the doc).
+ */
+export function dailyModel(sizes: SizeFigures[]) {
+  const [small, large] = [sizes[0], sizes.at(-1)!];
+  const tenfolds = Math.log10(100_000 / large.versions);
+  const steps = Math.log10(large.versions / small.versions) || 1;
+  const growth = (name: string, k: "d1RowsRead" | "cpuMs") =>
+    (Math.max(1, large.journeys[name][k]) / Math.max(1, small.journeys[name][k])) ** (tenfolds / steps);
+  const projected = Object.fromEntries(
+    Object.entries(large.journeys).map(([name, cost]) => [
+      name,
+      scaled(cost, growth(name, "d1RowsRead"), growth(name, "cpuMs")),
+    ]),
+  );
+  return {
+    measured: sizes.map((s) => ({ versions: s.versions, cold: dayAt(s.journeys), warm: dayAt(s.journeys, false) })),
+    projected100k: { journeys: projected, cold: dayAt(projected), warm: dayAt(projected, false) },
+  };
+}
+
 async function main() {
   const { values } = parseArgs({
     options: {
@@ -434,14 +514,16 @@ async function main() {
     else await rm(work, { recursive: true, force: true });
   }
   printTable(figures);
-  console.log(JSON.stringify({ bench: "journeys", sizes: figures, rowsGrowth: rowsGrowth(figures) }));
+  const model = dailyModel(figures);
+  console.log(`\na day (${JSON.stringify(DAY)}), every view and download cold; a 30-day month in USD:`);
+  for (const m of model.measured) console.log(`  ${m.versions} versions: ${JSON.stringify(m.cold)}`);
+  console.log(`  100,000 versions (projected): ${JSON.stringify(model.projected100k.cold)}`);
+  console.log(JSON.stringify({ bench: "journeys", sizes: figures, rowsGrowth: rowsGrowth(figures), model }));
 }
 
 if (import.meta.url === pathToFileURL(resolve(process.argv[1] ?? "")).href) {
-  try {
-    await main();
-  } catch (err) {
+  main().catch((err) => {
     console.error(err instanceof Error ? err.message : err);
     process.exitCode = 1;
-  }
+  });
 }

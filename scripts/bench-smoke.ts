@@ -71,7 +71,7 @@ export const SMOKE_RUNS: SmokeRun[] = [
     // One tiny catalog (no growth figure at one size) and a three-file publish.
     script: "scripts/bench-journeys.ts",
     args: ({ port }) => ["--sizes", "30", "--publish-files", "3", "--file-kib", "4", "--port", String(port)],
-    expect: ["sizes", "rowsGrowth"],
+    expect: ["sizes", "rowsGrowth", "model"],
   },
   {
     script: "scripts/bench-publish.ts",

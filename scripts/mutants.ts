@@ -1246,6 +1246,16 @@ export const MUTANTS: Mutant[] = [
     tests: [T("downloads"), T("bundle-list")],
     before: "n/a",
   },
+  // capacity: the bench meter must never switch on outside ENVIRONMENT=local.
+  {
+    id: "bench-meter-in-production",
+    bug: "BENCH_METER=on meters (and serves /__bench/meter) in a production deployment too",
+    file: "worker/bench-meter.ts",
+    find: 'env.BENCH_METER === "on" && env.ENVIRONMENT === "local"',
+    replace: 'env.BENCH_METER === "on"',
+    tests: [T("bench-meter")],
+    before: "n/a",
+  },
 ];
 
 // ── running ──────────────────────────────────────────────────────────────────────────────────────
@@ -1342,17 +1352,7 @@ function main() {
     if (!checkOnly && !flag("--no-baseline")) {
       const all = [
         ...new Set(mutants.flatMap((m) => (variantOf(m) === "n/a" ? [] : (variantOf(m) as Variant).tests!))),
-        // capacity: the bench meter must never switch on outside ENVIRONMENT=local.
-  {
-    id: "bench-meter-in-production",
-    bug: "BENCH_METER=on meters (and serves /__bench/meter) in a production deployment too",
-    file: "worker/bench-meter.ts",
-    find: 'env.BENCH_METER === "on" && env.ENVIRONMENT === "local"',
-    replace: 'env.BENCH_METER === "on"',
-    tests: [T("bench-meter")],
-    before: "n/a",
-  },
-];
+      ];
       const baseline = runTests(dir, all, BASELINE_TIMEOUT_MS);
       if (baseline.failed) throw new Error(`the unmutated tests fail (${baseline.tail}); fix that first`);
       console.log(`baseline: ${all.length} test files pass unmutated (${baseline.seconds.toFixed(0)} s)`);
