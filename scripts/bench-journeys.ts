@@ -11,7 +11,8 @@
 //     the signed bundle list, keys), first with a cold edge cache, then again warm;
 //   - publish: `npm run release -- push` of a release of --publish-files files, the scheduled sync,
 //     and its verifying Workflow, until the release is published;
-//   - mirror: the nightly mirror.sh on a night with nothing new, then on the night after that publish.
+//   - mirror: the nightly mirror.sh on a night with nothing new, then on the night after that publish;
+//   - cronIdle: one scheduled sync run with nothing new to publish.
 // Each journey's figures are the meter's totals over the journey (Worker requests, D1 queries, rows
 // read and written, R2 class A/B operations and bytes, Workflow instances and steps) plus workerd's
 // process CPU time (utime + stime from /proc): an upper bound on Worker CPU, since it includes the
@@ -354,6 +355,8 @@ export async function journeysAt(
     // +1: the cron's scheduled invocation, which is not a fetch.
     await step("publish", () => measure(run, () => publish(run, releaseDir, releaseId, s.publisherToken), 1));
     await step("mirrorNightly", () => measure(run, () => mirror(run.url, s.apiToken, mirrorDir)));
+    // The Cron Trigger's run when nothing new was dropped (144 a day at */10).
+    await step("cronIdle", () => measure(run, () => triggerScheduledSync(run.url), 1));
     return {
       packs,
       versions,
@@ -423,7 +426,7 @@ export const PRICES = {
 } as const;
 
 /** The day the model is asked about: each bundle download also builds its bundle (wizard, grant). */
-export const DAY = { catalogViews: 1e6, bundleDownloads: 1e5, mirrors: 1000, releases: 1 };
+export const DAY = { catalogViews: 1e6, bundleDownloads: 1e5, mirrors: 1000, releases: 1, idleCronRuns: 143 };
 
 type Billed = keyof typeof PRICES & keyof JourneyCost;
 const BILLED: Billed[] = ["requests", "cpuMs", "d1RowsRead", "d1RowsWritten", "r2ClassA", "r2ClassB"];
@@ -448,6 +451,7 @@ export function dayAt(j: Record<string, JourneyCost>, cold = true) {
     [download, DAY.bundleDownloads],
     [j.mirrorNightly, DAY.mirrors],
     [j.publish, DAY.releases],
+    ...(j.cronIdle ? ([[j.cronIdle, DAY.idleCronRuns]] as [JourneyCost, number][]) : []),
   ];
   const day = Object.fromEntries(
     BILLED.map((k) => [k, Math.round(parts.reduce((sum, [cost, n]) => sum + cost[k] * n, 0))]),
