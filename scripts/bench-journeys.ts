@@ -521,7 +521,7 @@ async function main() {
   const model = dailyModel(figures);
   console.log(`\na day (${JSON.stringify(DAY)}), every view and download cold; a 30-day month in USD:`);
   for (const m of model.measured) console.log(`  ${m.versions} versions: ${JSON.stringify(m.cold)}`);
-  console.log(`  100,000 versions (projected): ${JSON.stringify(model.projected100k.cold)}`);
+  if (figures.length > 1) console.log(`  100,000 versions (projected): ${JSON.stringify(model.projected100k.cold)}`);
   console.log(JSON.stringify({ bench: "journeys", sizes: figures, rowsGrowth: rowsGrowth(figures), model }));
 }
 
