@@ -34,6 +34,7 @@ Exit code: 0 published, 1 quarantined or failed, 2 still verifying when --wait r
 Options:
   --studio URL      the studio (or STUDIO_URL)
   --token TOKEN     a publisher token from the studio's admin (or PUBLISHER_TOKEN)
+  --release-id ID   the release folder to upload to (default: <dir>'s name, as check takes it)
   --parallel N      requests at once (default 8)
   --part-mib N      part size for large files, 5-95 MiB (default 64)
   --wait SECONDS    how long to follow the sync (default 900); 0: do not ask for a sync`;
@@ -42,6 +43,7 @@ export type PushOptions = {
   dir: string;
   studio: string;
   token: string;
+  releaseId?: string;
   parallel?: number;
   partMib?: number;
   wait?: number;
@@ -192,7 +194,7 @@ class Pusher {
 }
 
 /** What to send, in order: the listed files and their signatures, then release.json, then its signature. */
-async function uploadsOf(dir: string): Promise<{ releaseId: string; files: Upload[]; manifest: Upload[] }> {
+async function uploadsOf(dir: string): Promise<{ files: Upload[]; manifest: Upload[] }> {
   if (!existsSync(join(dir, RELEASE_JSON_SIGNATURE)))
     throw new UsageError(`${RELEASE_JSON_SIGNATURE} is missing: run sign first`);
   const listing = await listedNames(dir);
@@ -204,17 +206,16 @@ async function uploadsOf(dir: string): Promise<{ releaseId: string; files: Uploa
   });
   const measure = (name: string) => hashFile(join(dir, name)).then(({ size, sha256 }) => ({ name, size, sha256 }));
   return {
-    releaseId: listing.releaseId,
     files: await pool(names, 4, measure),
     manifest: [await measure(RELEASE_JSON), await measure(RELEASE_JSON_SIGNATURE)],
   };
 }
 
 /**
- * The release id and the names to send. A release.json off the schema is still pushed when asked
- * (the sync will quarantine it with the reason `check` gives): then it is the folder's name and files.
+ * The names to send. A release.json off the schema is still pushed when asked (the sync will
+ * quarantine it with the reason `check` gives): then they are the folder's files.
  */
-async function listedNames(dir: string): Promise<{ releaseId: string; names: string[] }> {
+async function listedNames(dir: string): Promise<{ names: string[] }> {
   let json: unknown;
   try {
     json = JSON.parse(await readFile(join(dir, RELEASE_JSON), "utf8"));
@@ -222,8 +223,7 @@ async function listedNames(dir: string): Promise<{ releaseId: string; names: str
     json = undefined;
   }
   const parsed = releaseManifest.safeParse(json);
-  if (parsed.success)
-    return { releaseId: parsed.data.releaseId, names: parsed.data.files.flatMap((f) => [f.file, f.signature]) };
+  if (parsed.success) return { names: parsed.data.files.flatMap((f) => [f.file, f.signature]) };
   console.log(
     "! release.json does not pass the schema: the sync will refuse it (see `check`); pushing the folder as it is",
   );
@@ -235,7 +235,7 @@ async function listedNames(dir: string): Promise<{ releaseId: string; names: str
       n !== DEFINITION_FILE &&
       !n.endsWith(".pem"),
   );
-  return { releaseId: basename(dir), names: names.sort() };
+  return { names: names.sort() };
 }
 
 /**
@@ -311,7 +311,10 @@ export async function push(opts: PushOptions): Promise<number> {
   const config = await studio.config();
   const partBytes = Math.min(Math.max(opts.partMib ?? 64, 5) * 1048576, config.maxPartBytes);
   const parallel = opts.parallel ?? 8;
-  const { releaseId, files, manifest } = await uploadsOf(dir);
+  // The folder's name (or --release-id), as `check` and the sync take it: a release.json naming
+  // another id is uploaded all the same, and quarantined with the reason `check` gives.
+  const releaseId = opts.releaseId ?? basename(dir);
+  const { files, manifest } = await uploadsOf(dir);
   const folder = await studio.folder(releaseId);
   if (folder.release) {
     console.log(`release ${releaseId} was already taken by the sync (${folder.release.status}); not uploading`);
