@@ -1184,20 +1184,12 @@ export const MUTANTS: Mutant[] = [
     before: "n/a",
   },
   {
+    // bundle.tar and its parts share archiveResponse (mends): one guard, so one mutant for both.
     id: "tar-presence-unchecked",
-    bug: "bundle.tar answers 200 without checking its objects first: a missing blob ends the archive short",
+    bug: "bundle.tar and its parts answer 200 without checking their objects first: a missing blob ends the archive short",
     file: "worker/routes/api/grants.ts",
-    find: "  // Every object first: a missing one is a 503 naming it, not a 200 that ends short.\n  await assertGrantStored(grant, inputs.proofs, storageDeps(c));",
+    find: "  // Every object first: a missing one is a 503 naming it, not a 200 that ends short.\n  await assertGrantStored(inputs.grant, inputs.proofs, storageDeps(c));",
     replace: "",
-    tests: [T("bundle-list")],
-    before: "n/a",
-  },
-  {
-    id: "part-presence-unchecked",
-    bug: "a part answers 200 without checking the archive's objects first",
-    file: "worker/routes/api/grants.ts",
-    find: "  await assertGrantStored(grant, inputs.proofs, storageDeps(c));\n  const tar = grantTar(inputs, storageDeps(c), range);",
-    replace: "  const tar = grantTar(inputs, storageDeps(c), range);",
     tests: [T("bundle-list")],
     before: "n/a",
   },
