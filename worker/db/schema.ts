@@ -246,7 +246,7 @@ export const packVersionImages = sqliteTable(
       .notNull()
       .references(() => packVersions.id),
     reference: text("reference").notNull(), // repository[:tag]@sha256:<hex>, as declared
-    repository: text("repository").notNull(),
+    repository: text("repository").notNull(), // in full, as container tools read it (docker.io/library/nginx)
     tag: text("tag"),
     digest: text("digest").notNull(), // sha256:<hex>
   },
