@@ -1269,7 +1269,9 @@ export const MUTANTS: Mutant[] = [
     id: "browse-page-by-name",
     bug: "the browse page walks packs by internal name again",
     file: "worker/db/pack-page.ts",
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the source text of a template literal
     find: "ORDER BY p.display_sort_key LIMIT ${limit + 1}",
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the source text of a template literal
     replace: "ORDER BY p.name LIMIT ${limit + 1}",
     tests: [T("display-order"), T("catalog-packs")],
     before: "n/a",
@@ -1278,7 +1280,9 @@ export const MUTANTS: Mutant[] = [
     id: "layer-page-by-name",
     bug: "a compatibility page's stretch is found by internal name while its cursor is a display key",
     file: "worker/db/layer-candidates.ts",
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the source text of a template literal
     find: '${fits("p")}\n      ORDER BY p.display_sort_key LIMIT ${limit}',
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the source text of a template literal
     replace: '${fits("p")}\n      ORDER BY p.name LIMIT ${limit}',
     tests: [T("display-order")],
     before: "n/a",
