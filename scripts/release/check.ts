@@ -5,6 +5,7 @@
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { basename, join, resolve } from "node:path";
+import { fileKeyId } from "../../worker/domain/release-files";
 import { type Finding, reasonLine } from "../../worker/sync/plan";
 import {
   checkSignedManifest,
@@ -16,7 +17,6 @@ import {
 } from "../../worker/sync/release-checks";
 import {
   admissionProblem,
-  fileKeyId,
   RELEASE_ID_PATTERN,
   RELEASE_JSON,
   RELEASE_JSON_SIGNATURE,

@@ -190,6 +190,56 @@ describe("publishing a pack version with the publisher command", () => {
   });
 });
 
+describe("publish: the whole release in one command", () => {
+  const publish = (dir: string) =>
+    release(
+      "publish",
+      dir,
+      "--key-id",
+      KEY_ID,
+      "--sign-command",
+      `openssl dgst -sha256 -sign '${KEY}'`,
+      "--studio",
+      studioUrl,
+      "--token",
+      publisherToken,
+      "--wait",
+      "300",
+    );
+
+  it("builds, signs, checks and pushes a new pack version, and follows it to its verdict", async () => {
+    const dir = await folder("e2e-pub-oneshot", [packJson("zz-publish-oneshot", "1.0.0")]);
+    const published = await publish(dir);
+    expect(published.code, published.stdout + published.stderr).toBe(0);
+    expect(published.stdout).toContain("1/4 init: wrote");
+    expect(published.stdout).toContain("2/4 sign: signed 1 files, then release.json");
+    expect(published.stdout).toContain("would publish: adds zz-publish-oneshot 1.0.0; changes nothing");
+    expect(published.stdout).toContain(
+      "published: e2e-pub-oneshot: 1 files verified and published (zz-publish-oneshot-1.0.0.zst)",
+    );
+  });
+
+  it("uploads nothing when the studio would quarantine the release, and says why", async () => {
+    // Other bytes under the version just published: the sync would refuse to change a published pack.
+    const dir = await folder("e2e-pub-oneshot-clash", [
+      packJson("zz-publish-oneshot", "1.0.0", { description: "other bytes" }),
+    ]);
+    const refused = await publish(dir);
+    expect(refused.code).toBe(1);
+    expect(refused.stdout).toMatch(
+      /^would be quarantined: zz-publish-oneshot-1\.0\.0\.zst: would change published pack zz-publish-oneshot 1\.0\.0 /m,
+    );
+    expect(refused.stdout).toContain("nothing was uploaded");
+    expect(refused.stdout).not.toContain("4/4 push");
+    const status = await release("status", "e2e-pub-oneshot-clash", "--studio", studioUrl, "--token", publisherToken);
+    expect(status.stdout).toContain("e2e-pub-oneshot-clash: not taken by the sync yet (0 objects uploaded)");
+    // Run again, the folder is kept as built and signed: nothing is drafted or signed twice.
+    const again = await publish(dir);
+    expect(again.stdout).toContain("1/4 init: release.json kept");
+    expect(again.stdout).toContain("2/4 sign: release.json.sig.bin kept");
+  });
+});
+
 describe("init and sign, offline", () => {
   it("init is canonical (same folder, same bytes) and reads each pack's metadata from its own pack.json", async () => {
     const dir = await folder("e2e-pub-offline", [packJson("zz-offline", "2.0.0", { description: "from inside" })], {
