@@ -1361,6 +1361,24 @@ export const MUTANTS: Mutant[] = [
     tests: [T("images")],
     before: "n/a",
   },
+  {
+    id: "restore-keeps-sort-key",
+    bug: "a key yank restores a pack's display name but leaves it where the distrusted key's name put it in lists",
+    file: "worker/db/key-trust.ts",
+    find: 'coalesce(${pack("$.displaySortKey")},',
+    replace: "coalesce(${packs.displaySortKey},",
+    tests: [T("key-revocation")],
+    before: "n/a",
+  },
+  {
+    id: "update-keeps-sort-key",
+    bug: "a signed display-name update leaves the pack where its old name put it in lists",
+    file: "worker/db/publish-batch.ts",
+    find: "  displaySortKey: displaySortKey(fields.displayName, name),",
+    replace: "  displaySortKey: undefined as unknown as string,",
+    tests: [T("key-revocation")],
+    before: "n/a",
+  },
 ];
 
 // ── running ──────────────────────────────────────────────────────────────────────────────────────
