@@ -1365,7 +1365,9 @@ export const MUTANTS: Mutant[] = [
     id: "restore-keeps-sort-key",
     bug: "a key yank restores a pack's display name but leaves it where the distrusted key's name put it in lists",
     file: "worker/db/key-trust.ts",
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the source text of a template literal
     find: 'coalesce(${pack("$.displaySortKey")},',
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the source text of a template literal
     replace: "coalesce(${packs.displaySortKey},",
     tests: [T("key-revocation")],
     before: "n/a",
