@@ -223,12 +223,7 @@ grantsRoutes.on(["GET", "HEAD"], "/:capability/bundle.tar", async (c) => {
     "Content-Disposition": `attachment; filename="${tarFolder(grant)}.tar"`,
     "Cache-Control": "private, no-store",
   };
-  if (c.req.method === "HEAD") return new Response(null, { headers });
-  // Every object first: a missing one is a 503 naming it, not a 200 that ends short.
-  await assertGrantStored(grant, inputs.proofs, storageDeps(c));
-  const tar = grantTar(inputs, storageDeps(c));
-  c.executionCtx.waitUntil(tar.done);
-  return new Response(tar.readable, { headers });
+  return archiveResponse(c, inputs, headers);
 });
 
 // Media-sized parts of bundle.tar (?size=dvd|dvd-dl|bd|<bytes>): each part a byte range of the one archive.
@@ -265,11 +260,7 @@ grantsRoutes.on(["GET", "HEAD"], "/:capability/:part{bundle\\.tar\\.part-[0-9]+}
     "Content-Disposition": `attachment; filename="${tarFolder(grant)}.tar.${partSuffix(n, count)}"`,
     "Cache-Control": "private, no-store",
   };
-  if (c.req.method === "HEAD") return new Response(null, { headers });
-  await assertGrantStored(grant, inputs.proofs, storageDeps(c));
-  const tar = grantTar(inputs, storageDeps(c), range);
-  c.executionCtx.waitUntil(tar.done);
-  return new Response(tar.readable, { headers });
+  return archiveResponse(c, inputs, headers, range);
 });
 
 grantsRoutes.openAPIRegistry.registerPath(
@@ -382,6 +373,21 @@ grantsRoutes.openapi(getRoute, async (c) => {
     "Cache-Control": "private, no-store",
   });
 });
+
+/** bundle.tar or one part of it (`range`): headers alone for HEAD, else the bytes streamed. */
+async function archiveResponse(
+  c: Context<{ Bindings: Env }>,
+  inputs: TarInputs,
+  headers: Record<string, string>,
+  range?: { start: number; end: number },
+): Promise<Response> {
+  if (c.req.method === "HEAD") return new Response(null, { headers });
+  // Every object first: a missing one is a 503 naming it, not a 200 that ends short.
+  await assertGrantStored(inputs.grant, inputs.proofs, storageDeps(c));
+  const tar = grantTar(inputs, storageDeps(c), range);
+  c.executionCtx.waitUntil(tar.done);
+  return new Response(tar.readable, { headers });
+}
 
 /** The live grant, its archive's inputs and length, and the part size asked for (400 naming `size`/`parts`). */
 async function partsContext(c: Context<{ Bindings: Env }>, sizeText = c.req.query("size")) {
