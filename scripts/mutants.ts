@@ -1403,7 +1403,7 @@ export const MUTANTS: Mutant[] = [
     find: "ORDER BY p.display_sort_key LIMIT ${limit + 1}",
     // biome-ignore lint/suspicious/noTemplateCurlyInString: the source text of a template literal
     replace: "ORDER BY p.name LIMIT ${limit + 1}",
-    tests: [T("display-order"), T("catalog-packs")],
+    tests: [T("display-order")],
     before: "n/a",
   },
   {
