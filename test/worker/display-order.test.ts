@@ -36,10 +36,12 @@ const PACKS = [
   pack("emile", "Émile", "addon"),
   pack("aws-ebs-csi", "ebs", "csi"),
   pack("aaa-zulu", "Zulu", "addon"),
+  pack("zz-alpha", "Alpha", "addon"),
 ];
 
 /** The display order: folded names, then internal names for the three "cert manager"s. */
 const ORDER = [
+  "zz-alpha",
   "antrea",
   "aws-vpc-cni",
   "a-cert",
@@ -111,11 +113,18 @@ describe("lists in display order", () => {
     const base = "/api/v1/compatible?product=palette-enterprise&version=4.7.3&useCase=controller&cloud=aws";
     const addonOrder = ORDER.filter((n) => PACKS.find((p) => p.name === n)!.layer === "addon");
     for (const limit of [1, 2, 100]) {
-      const names = await walk(`${base}&layer=addon&limit=${limit}`, (p) => [
-        ...p.offered.map((o) => o.name),
-        ...p.hidden.map((h) => h.name),
-      ]);
+      const sizes: number[] = [];
+      const names = await walk(`${base}&layer=addon&limit=${limit}`, (p) => {
+        sizes.push(p.offered.length);
+        return [...p.offered.map((o) => o.name), ...p.hidden.map((h) => h.name)];
+      });
       expect(names, `limit ${limit}`).toEqual(addonOrder);
+      // Each page ends at its limit-th pack in display order (every add-on here fits): not sooner, not later.
+      expect(
+        sizes.slice(0, -1).every((n) => n === limit),
+        `limit ${limit}: ${sizes}`,
+      ).toBe(true);
+      expect(sizes.reduce((a, b) => a + b, 0)).toBe(addonOrder.length);
     }
     const cnis = await json<Compatible>(`${base}&layer=cni`);
     expect(cnis.offered.map((o) => o.name)).toEqual(["antrea", "aws-vpc-cni"]);
@@ -154,7 +163,7 @@ describe("lists in display order", () => {
     const page = await json<Page>(
       `/api/v1/packs?cursor=${encodeCursor(displaySortKey("Cert Manager", "cert-manager"))}`,
     );
-    expect(page.items.map((p) => p.name)).toEqual(ORDER.slice(4));
+    expect(page.items.map((p) => p.name)).toEqual(ORDER.slice(ORDER.indexOf("cert-manager") + 1));
   });
 });
 
