@@ -68,6 +68,12 @@ export const SMOKE_RUNS: SmokeRun[] = [
     expect: ["bigRatio", "mediumCachedRatio", "grantRatio"],
   },
   {
+    // One tiny catalog (no growth figure at one size) and a three-file publish.
+    script: "scripts/bench-journeys.ts",
+    args: ({ port }) => ["--sizes", "30", "--publish-files", "3", "--file-kib", "4", "--port", String(port)],
+    expect: ["sizes", "rowsGrowth", "model"],
+  },
+  {
     script: "scripts/bench-publish.ts",
     args: () => ["--mib", "4", "--small-mib", "2", "--files", "3", "--file-kib", "4"],
     expect: ["bench"],

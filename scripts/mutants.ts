@@ -1473,6 +1473,16 @@ export const MUTANTS: Mutant[] = [
     tests: [T("key-revocation")],
     before: "n/a",
   },
+  // capacity: the bench meter must never switch on outside ENVIRONMENT=local.
+  {
+    id: "bench-meter-in-production",
+    bug: "BENCH_METER=on meters (and serves /__bench/meter) in a production deployment too",
+    file: "worker/bench-meter.ts",
+    find: 'env.BENCH_METER === "on" && env.ENVIRONMENT === "local"',
+    replace: 'env.BENCH_METER === "on"',
+    tests: [T("bench-meter")],
+    before: "n/a",
+  },
 ];
 
 // ── running ──────────────────────────────────────────────────────────────────────────────────────

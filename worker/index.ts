@@ -1,14 +1,31 @@
 // The Worker entry: HTTP through the Hono app, the Cron Trigger that runs the catalog sync, and the
-// Workflow that verifies each release's files.
+// Workflow that verifies each release's files. Each hands its bindings through meteredEnv, which
+// only counts (for scripts/bench-journeys.ts) under BENCH_METER=on with ENVIRONMENT=local.
 import { app } from "./app";
+import { countRequest, meteredEnv, meteredStep, meterIsOn, takeTotals } from "./bench-meter";
 import { runSync } from "./sync/run";
+import { VerifyReleaseWorkflow as VerifyRelease } from "./sync/workflow";
 
-export { VerifyReleaseWorkflow } from "./sync/workflow";
+export class VerifyReleaseWorkflow extends VerifyRelease {
+  constructor(ctx: ExecutionContext, env: Env) {
+    super(ctx, meteredEnv(env));
+  }
+
+  override run(...[event, step]: Parameters<VerifyRelease["run"]>) {
+    return super.run(event, meteredStep(step, this.env));
+  }
+}
 
 export default {
-  fetch: app.fetch,
+  fetch(request, env, ctx) {
+    if (meterIsOn(env)) {
+      if (new URL(request.url).pathname === "/__bench/meter") return takeTotals();
+      countRequest();
+    }
+    return app.fetch(request, meteredEnv(env), ctx);
+  },
   async scheduled(_controller, env) {
     // Awaited rather than waitUntil: the run's outcome is the scheduled event's outcome.
-    await runSync(env, { trigger: "cron" });
+    await runSync(meteredEnv(env), { trigger: "cron" });
   },
 } satisfies ExportedHandler<Env>;
