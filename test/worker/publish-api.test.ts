@@ -97,6 +97,19 @@ describe("publish API", { timeout: 60_000 }, () => {
     expect((await put(ADMIN, "acme-3", "a.iso", "x")).status).toBe(401);
   });
 
+  it("refuses a release prefix that does not end in '-', which would cover other publishers' ids", async () => {
+    const res = await call("/api/v1/admin/publisher-tokens", {
+      method: "POST",
+      token: ADMIN,
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ name: "acme", releasePrefix: "acme" }),
+    });
+    expect(res.status).toBe(400);
+    const body = (await res.json()) as ErrorBody;
+    expect(body.error.details?.[0].field).toBe("releasePrefix");
+    expect(body.error.message).toMatch(/^releasePrefix: must end in "-"/);
+  });
+
   it("stores only the hash, and audits what a token did", async () => {
     const { id, token } = await newToken();
     const row = await env.DB.prepare("SELECT token_hash FROM publisher_tokens WHERE id = ?")

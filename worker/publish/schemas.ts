@@ -195,8 +195,13 @@ export const newPublisherTokenBody = z.object({
   releasePrefix: z
     .string()
     .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, "must be the start of a release id (lower-case slug characters)")
+    // "acme" would also cover "acmebank-…": a prefix ends where a word of the release id does.
+    .regex(/-$/, 'must end in "-" (so "acme-" covers acme-… but not acmebank-…)')
     .optional()
-    .openapi({ description: "Only release ids starting with this may be published with the token." }),
+    .openapi({
+      description: 'Only release ids starting with this may be published with the token; it ends in "-".',
+      example: "acme-",
+    }),
 });
 export const publisherTokenSchema = z
   .object({
