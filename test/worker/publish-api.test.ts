@@ -65,6 +65,33 @@ describe("publish API", { timeout: 60_000 }, () => {
     expect(await env.ARTIFACTS.head("incoming/bad-sha/a-1.0.0.zst")).toBeNull();
   });
 
+  it("answers every refusal in the one error shape: details a list naming the field as documented", async () => {
+    const { token } = await newToken();
+    const missing = await call("/api/v1/publish/releases/shape-r1/files/a.zst", {
+      method: "PUT",
+      token,
+      headers: { "Content-Length": "1" },
+      body: "x",
+    });
+    expect(missing.status).toBe(400);
+    const noHeader = (await missing.json()) as ErrorBody;
+    expect(noHeader.error.message).toBe("X-Content-SHA256: required: the sha256 of the body, 64 lower-case hex digits");
+    expect(noHeader.error.details).toEqual([
+      { field: "X-Content-SHA256", message: expect.stringMatching(/^required/) },
+    ]);
+    const badHex = (await (await put(token, "shape-r1", "a.zst", "x", "ABC")).json()) as ErrorBody;
+    expect(badHex.error.details?.[0].field).toBe("X-Content-SHA256");
+    expect((await put(token, "shape-r1", "a.zst", "x")).status).toBe(201);
+    const again = await put(token, "shape-r1", "a.zst", "x");
+    expect(again.status).toBe(409);
+    const conflict = (await again.json()) as ErrorBody;
+    expect(Array.isArray(conflict.error.details)).toBe(true);
+    expect(conflict.error.details?.[0]).toMatchObject({ field: "name", message: expect.stringMatching(/write-once/) });
+    expect(conflict.error.message).toMatch(/^name: a\.zst is already uploaded/);
+    const early = (await (await put(token, "shape-r2", "release.json.sig.bin", "x")).json()) as ErrorBody;
+    expect(early.error.details).toEqual([{ field: "name", message: expect.stringMatching(/signature comes last/) }]);
+  });
+
   it("names the field at fault: a bad file name, a bad release id, a part over the limit", async () => {
     const { token } = await newToken();
     const badName = await put(token, "r-names", "..%2Fetc", "x");

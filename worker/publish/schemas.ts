@@ -50,11 +50,16 @@ export const partParams = uploadParams.extend({
     .openapi({ param: { name: "partNumber", in: "path" }, example: 1 }),
 });
 
+/** The header as the docs name it (Hono reads headers lower-cased; the 400 names it this way). */
+export const SHA256_HEADER = "X-Content-SHA256";
 export const sha256Header = z.object({
-  "x-content-sha256": sha256.openapi({
-    param: { name: "x-content-sha256", in: "header" },
-    description: "The sha256 of the body; R2 refuses to store a body that does not match it.",
-  }),
+  "x-content-sha256": z
+    .string({ error: "required: the sha256 of the body, 64 lower-case hex digits" })
+    .regex(/^[0-9a-f]{64}$/, "must be 64 lower-case hex digits (the sha256 of the body)")
+    .openapi({
+      param: { name: "x-content-sha256", in: "header" },
+      description: "The sha256 of the body; R2 refuses to store a body that does not match it.",
+    }),
 });
 
 export const storedObjectSchema = z

@@ -16,15 +16,15 @@ export const MAX_PARTS = 10_000;
 
 export type StoredObject = { name: string; size: number; sha256: string | null; uploaded: string };
 
-const conflict = (message: string, details?: Record<string, unknown>) =>
-  new ApiError(409, "conflict", message, details);
+/** A 409 in the one error shape: the field at fault first in the message and in details, with its facts. */
+const conflict = (field: string, message: string, facts: Record<string, unknown> = {}) =>
+  new ApiError(409, "conflict", `${field}: ${message}`, [{ field, message, ...facts }]);
 
 /** A release the sync has claimed is closed: its folder is what was (or is being) verified. */
 export async function assertOpenForUploads(db: Db, releaseId: string): Promise<void> {
   const release = await getRelease(db, releaseId);
   if (release)
-    throw conflict(`releaseId: release ${releaseId} is already ${release.status}; publish under a new release id`, {
-      field: "releaseId",
+    throw conflict("releaseId", `release ${releaseId} is already ${release.status}; publish under a new release id`, {
       status: release.status,
     });
 }
@@ -57,8 +57,7 @@ export const describe = (o: R2Object, folder: string): StoredObject => ({
 async function assertAbsent(bucket: R2Bucket, releaseId: string, name: string): Promise<void> {
   const existing = await bucket.head(releaseFolder(releaseId) + name);
   if (existing)
-    throw conflict(`name: ${name} is already uploaded to release ${releaseId}; objects are write-once`, {
-      field: "name",
+    throw conflict("name", `${name} is already uploaded to release ${releaseId}; objects are write-once`, {
       existing: describe(existing, releaseFolder(releaseId)),
     });
 }
@@ -67,9 +66,7 @@ async function assertAbsent(bucket: R2Bucket, releaseId: string, name: string): 
 export async function assertOrder(bucket: R2Bucket, releaseId: string, name: string): Promise<void> {
   if (name !== RELEASE_JSON_SIGNATURE) return;
   if (!(await bucket.head(releaseFolder(releaseId) + RELEASE_JSON)))
-    throw conflict(`name: upload ${RELEASE_JSON} before ${RELEASE_JSON_SIGNATURE}; the signature comes last`, {
-      field: "name",
-    });
+    throw conflict("name", `upload ${RELEASE_JSON} before ${RELEASE_JSON_SIGNATURE}; the signature comes last`);
 }
 
 /** The body length a request declares, within the part limit. */

@@ -16,7 +16,7 @@ import {
   revokePublisherToken,
 } from "../../db/publisher-tokens";
 import { config } from "../../env";
-import { invalidInput, notFound } from "../../errors";
+import { badField, invalidInput, notFound } from "../../errors";
 import { keyStatus } from "../../key-status";
 import {
   assertMayPublish,
@@ -211,6 +211,12 @@ publishApi.openapi(
     const stored = await putObject(c.env.ARTIFACTS, { releaseId, name }, c.req.raw.body, length, sha256);
     audit(c, "publish-put", `${releaseId}/${name}`, { size: stored.size, sha256 });
     return c.json(stored, 201);
+  },
+  // Headers arrive lower-cased: the 400 names the header as the docs do.
+  (result): undefined => {
+    if (result.success) return undefined;
+    if (result.target !== "header") throw invalidInput(result.error, result.target);
+    throw badField(s.SHA256_HEADER, result.error.issues[0].message);
   },
 );
 
