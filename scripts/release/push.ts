@@ -22,7 +22,7 @@ import { followVerdict, printVerdict } from "./status";
 import { type PublishConfig, Studio, StudioError } from "./studio-client";
 import type { z } from "zod";
 
-export const pushHelp = `Usage: npm run release -- push <dir> --studio URL --token TOKEN [options]
+export const pushHelp = `Usage: npm run release -- push <dir> [options]     (STUDIO_URL and PUBLISHER_TOKEN in the environment)
 
 Uploads the signed release in <dir> (every file release.json lists and its .sig.bin, then release.json,
 then release.json.sig.bin last) to incoming/<release-id>/ through the studio (files up to 4 MiB many to a
@@ -32,8 +32,9 @@ A re-run skips what is already there (same size and sha256) and resumes an inter
 Exit code: 0 published, 1 quarantined or failed, 2 still verifying when --wait ran out.
 
 Options:
-  --studio URL      the studio (or STUDIO_URL)
-  --token TOKEN     a publisher token from the studio's admin (or PUBLISHER_TOKEN)
+  --studio URL      the studio (default: STUDIO_URL)
+  --token TOKEN     a publisher token from the studio's admin (default: PUBLISHER_TOKEN;
+                    prefer the env var: npm prints command lines, and CI logs keep them)
   --release-id ID   the release folder to upload to (default: <dir>'s name, as check takes it)
   --parallel N      requests at once (default 8)
   --part-mib N      part size for large files, 5-95 MiB (default 64)
