@@ -197,6 +197,40 @@ describe("publish API", { timeout: 60_000 }, () => {
     ]);
   });
 
+  it("says a multipart upload's sha256 is only declared, a single put's verified by R2", async () => {
+    const { token } = await newToken();
+    const base = "/api/v1/publish/releases/declared-1/files/evil.iso/uploads";
+    const started = await call(base, {
+      method: "POST",
+      token,
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ size: 4, sha256: sha("GOOD") }),
+    });
+    const { uploadId } = (await started.json()) as { uploadId: string };
+    const part = await call(`${base}/${encodeURIComponent(uploadId)}/parts/1`, {
+      method: "PUT",
+      token,
+      headers: { "Content-Length": "4" },
+      body: "EVIL",
+    });
+    const done = await call(`${base}/${encodeURIComponent(uploadId)}/complete`, {
+      method: "POST",
+      token,
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ parts: [await part.json()] }),
+    });
+    expect(done.status).toBe(201);
+    expect(await done.json()).toMatchObject({ name: "evil.iso", sha256: sha("GOOD"), sha256Verified: false });
+    expect((await put(token, "declared-1", "good.iso", "GOOD")).status).toBe(201);
+    const listed = (await (await call("/api/v1/publish/releases/declared-1", { token })).json()) as {
+      objects: { name: string; sha256: string; sha256Verified: boolean }[];
+    };
+    expect(listed.objects.map(({ name, sha256, sha256Verified }) => ({ name, sha256, sha256Verified }))).toEqual([
+      { name: "evil.iso", sha256: sha("GOOD"), sha256Verified: false },
+      { name: "good.iso", sha256: sha("GOOD"), sha256Verified: true },
+    ]);
+  });
+
   it("takes release.json.sig.bin only after release.json", async () => {
     const { token } = await newToken();
     const res = await put(token, "order-1", "release.json.sig.bin", "sig");

@@ -3,7 +3,14 @@
 import { exports } from "cloudflare:workers";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { publish } from "../../scripts/release/publish";
+import { alreadyThere } from "../../scripts/release/push";
+import { Studio } from "../../scripts/release/studio-client";
 import { releaseIdOf } from "../../scripts/release/status";
+
+const sha256Hex = async (text: string) =>
+  [...new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)))]
+    .map((b) => b.toString(16).padStart(2, "0"))
+    .join("");
 
 const ADMIN = "test-admin-token-0123456789abcdef";
 const BASE = "http://studio.test";
@@ -42,5 +49,43 @@ describe("the publisher command", { timeout: 60_000 }, () => {
     await expect(publish({ dir: "/nonexistent/calico-3-30-5", studio: BASE, token, keyId: "k" })).rejects.toThrow(
       /^calico-3-30-5: the studio refuses this token for it: studio: releaseId: the publisher token "acme pipeline" may only publish release ids starting with "acme-"; nothing was drafted, signed or uploaded$/,
     );
+  });
+
+  it("push skips a file as already there only when the studio checked its sha256", async () => {
+    const token = await newToken("acme-");
+    const auth = { Authorization: `Bearer ${token}` };
+    const base = `${BASE}/api/v1/publish/releases/acme-skip-1/files`;
+    // A multipart upload declaring another file's sha256 (a leaked token pre-seeding the release).
+    const started = await exports.default.fetch(`${base}/big.iso/uploads`, {
+      method: "POST",
+      headers: { ...auth, "Content-Type": "application/json" },
+      body: JSON.stringify({ size: 4, sha256: "a".repeat(64) }),
+    });
+    const { uploadId } = (await started.json()) as { uploadId: string };
+    const partUrl = `${base}/big.iso/uploads/${encodeURIComponent(uploadId)}`;
+    const part = await exports.default.fetch(`${partUrl}/parts/1`, {
+      method: "PUT",
+      headers: { ...auth, "Content-Length": "4" },
+      body: "EVIL",
+    });
+    const completed = await exports.default.fetch(`${partUrl}/complete`, {
+      method: "POST",
+      headers: { ...auth, "Content-Type": "application/json" },
+      body: JSON.stringify({ parts: [await part.json()] }),
+    });
+    expect(completed.status).toBe(201);
+    const single = await exports.default.fetch(`${base}/small.bin`, {
+      method: "PUT",
+      headers: { ...auth, "Content-Length": "2", "X-Content-SHA256": await sha256Hex("ok") },
+      body: "ok",
+    });
+    expect(single.status).toBe(201);
+    const folder = await new Studio(BASE, token).folder("acme-skip-1");
+    const lines = folder.objects.map(alreadyThere);
+    expect(lines[0]).toMatch(
+      /^\? big\.iso: already there, but its sha256 was only declared .* cannot confirm its bytes/,
+    );
+    expect(lines[0]).toMatch(/the sync will measure them.*publish under a new release id$/);
+    expect(lines[1]).toBe("= small.bin (already there)");
   });
 });

@@ -69,7 +69,17 @@ export const storedObjectSchema = z
     sha256: z
       .string()
       .nullable()
-      .openapi({ description: "Checked by R2 for a single put; declared by the uploader for a multipart one." }),
+      .openapi({
+        description:
+          "The object's sha256: checked by R2 for a single put or a batch; for a multipart upload only what the " +
+          "uploader declared (see sha256Verified).",
+      }),
+    sha256Verified: z.boolean().openapi({
+      description:
+        "true: R2 checked the stored bytes against sha256 (a single put, a batch). false: sha256 is only declared " +
+        "(a multipart upload; R2 does not check those), so it says nothing about the bytes: the sync measures them " +
+        "and quarantines the release on a mismatch.",
+    }),
     uploaded: z.string(),
   })
   .openapi("PublishedObject");
