@@ -2,9 +2,14 @@
 // is routed to the Worker, so what the command asks and how it reads the answer are the real ones.
 import { exports } from "cloudflare:workers";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { describePlan } from "../../scripts/release/check";
 import { publish } from "../../scripts/release/publish";
 import { alreadyThere } from "../../scripts/release/push";
 import { Studio } from "../../scripts/release/studio-client";
+import { planView } from "../../worker/publish/plan-view";
+import { releasePlanSchema } from "../../worker/publish/schemas";
+import { planRelease } from "../../worker/sync/plan";
+import { releaseManifest } from "../../worker/sync/release-manifest";
 import { releaseIdOf } from "../../scripts/release/status";
 
 const sha256Hex = async (text: string) =>
@@ -87,5 +92,65 @@ describe("the publisher command", { timeout: 60_000 }, () => {
     );
     expect(lines[0]).toMatch(/the sync will measure them.*publish under a new release id$/);
     expect(lines[1]).toBe("= small.bin (already there)");
+  });
+
+  it("check's verdict on a rotation says what it re-signs and what comes back, not 'nothing'", () => {
+    const pack = (version: string, sha256: string) => ({
+      kind: "pack",
+      file: `addon-rot-${version}.zst`,
+      signature: `addon-rot-${version}.sig.bin`,
+      size: 10,
+      sha256,
+      pack: {
+        name: "addon-rot",
+        displayName: "addon-rot",
+        version,
+        layer: "addon",
+        cloudTypes: ["all"],
+        architectures: ["amd64"],
+        useCases: ["addon"],
+        products: [{ product: "palette-enterprise" }],
+      },
+    });
+    const release = releaseManifest.parse({
+      schemaVersion: 1,
+      releaseId: "acme-rot-2",
+      keyId: "new-key",
+      audience: "production",
+      expiresAt: "2099-01-01T00:00:00Z",
+      products: [],
+      files: [pack("1.0.0", "a".repeat(64)), pack("1.1.0", "b".repeat(64))],
+    });
+    const published = (sha256: string, withdrawnByKey: string | null) => ({
+      sha256,
+      size: 10,
+      keyId: "old-key",
+      releaseKeyId: "old-key",
+      withdrawnByKey,
+    });
+    const facts = {
+      packVersions: new Map([
+        ["addon-rot@1.0.0", published("a".repeat(64), "old-key")],
+        ["addon-rot@1.1.0", published("b".repeat(64), null)],
+      ]),
+      packLayers: new Map([["addon-rot", "addon" as const]]),
+      artifacts: new Map(),
+      products: new Map(),
+      fileNames: new Map([
+        ["addon-rot-1.0.0.zst", "addon-rot@1.0.0"],
+        ["addon-rot-1.1.0.zst", "addon-rot@1.1.0"],
+      ]),
+    };
+    const plan = planRelease(release, facts, new Map([["new-key", "current"]]));
+    expect(plan.findings).toEqual([]);
+    // The view the studio answers, parsed as the command parses it.
+    const view = releasePlanSchema.parse(planView(plan));
+    expect(view.resigned).toEqual([
+      { file: "addon-rot-1.0.0.zst", kind: "pack", name: "addon-rot", version: "1.0.0", withdrawn: true },
+      { file: "addon-rot-1.1.0.zst", kind: "pack", name: "addon-rot", version: "1.1.0", withdrawn: false },
+    ]);
+    expect(describePlan(view)).toBe(
+      "re-signs addon-rot 1.0.0 and addon-rot 1.1.0 (brings back 1 withdrawn version); adds nothing; changes nothing",
+    );
   });
 });

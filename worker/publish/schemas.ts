@@ -200,6 +200,22 @@ export const releasePlanSchema = z
       z.object({ product: z.string(), productVersion: z.string(), kind: z.string(), file: z.string() }),
     ),
     alreadyPublished: z.array(z.string()),
+    resigned: z
+      .array(
+        z.object({
+          file: z.string(),
+          kind: z.string().openapi({ description: "pack, or the installer's kind" }),
+          name: z.string().openapi({ description: "The pack's name, or the installer's product" }),
+          version: z.string().openapi({ description: "The pack's version, or the installer's product version" }),
+          withdrawn: z.boolean().openapi({
+            description: "A key incident withdrew the published version; this re-sign brings it back.",
+          }),
+        }),
+      )
+      .openapi({
+        description:
+          "Files published before with the same bytes whose signature this release moves to its own keys (a rotation).",
+      }),
     productWrites: z.array(z.object({ id: z.string(), change: z.enum(["create", "update"]) })),
   })
   .openapi("ReleasePlan");
