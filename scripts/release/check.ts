@@ -157,21 +157,35 @@ async function verifyFiles(dir: string, release: ReleaseManifest, keys: Key[], n
   return verdicts.filter((v): v is Finding => v !== null);
 }
 
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
+const listed = (items: string[]) =>
+  items.length > 1 ? `${items.slice(0, -1).join(", ")} and ${items.at(-1)}` : items[0];
+
+/** Packs by name and version, installers counted: "cni-calico 3.30.0 and 2 installers". */
+function named(packs: { name: string; version: string }[], installers: number): string[] {
+  return [...packs.map((p) => `${p.name} ${p.version}`), ...(installers ? [plural(installers, "installer")] : [])];
+}
+
+/** "re-signs cni-calico 3.30.0 (brings back 1 withdrawn version)": a rotation is not "nothing". */
+function describeResigns(resigned: ReleasePlan["resigned"]): string[] {
+  if (!resigned.length) return [];
+  const packs = resigned.filter((r) => r.kind === "pack");
+  const back = resigned.filter((r) => r.withdrawn).length;
+  const what = listed(named(packs, resigned.length - packs.length));
+  return [`re-signs ${what}${back ? ` (brings back ${plural(back, "withdrawn version")})` : ""}`];
+}
+
 /** "adds cni-calico 3.30.0 and 2 installers; changes nothing" */
 export function describePlan(plan: ReleasePlan): string {
   const adds = [
     ...plan.productWrites.filter((w) => w.change === "create").map((w) => `product ${w.id}`),
-    ...plan.newPacks.map((p) => `${p.name} ${p.version}`),
-    ...(plan.newInstallers.length
-      ? [`${plan.newInstallers.length} installer${plan.newInstallers.length > 1 ? "s" : ""}`]
-      : []),
+    ...named(plan.newPacks, plan.newInstallers.length),
   ];
   const updates = plan.productWrites.filter((w) => w.change === "update").map((w) => `product ${w.id}`);
-  const list = (items: string[]) =>
-    items.length > 1 ? `${items.slice(0, -1).join(", ")} and ${items.at(-1)}` : items[0];
   const parts = [
-    adds.length ? `adds ${list(adds)}` : "adds nothing",
-    updates.length ? `changes ${list(updates)}` : "changes nothing",
+    ...describeResigns(plan.resigned),
+    adds.length ? `adds ${listed(adds)}` : "adds nothing",
+    updates.length ? `changes ${listed(updates)}` : "changes nothing",
     ...(plan.alreadyPublished.length ? [`${plan.alreadyPublished.length} already published`] : []),
   ];
   return parts.join("; ");

@@ -8,7 +8,7 @@ import { init, initHelp } from "./init";
 import { publish, publishHelp } from "./publish";
 import { push, pushHelp } from "./push";
 import { sign, signHelp } from "./sign";
-import { followVerdict, printVerdict, statusHelp } from "./status";
+import { followVerdict, printVerdict, releaseIdOf, statusHelp } from "./status";
 import { Studio } from "./studio-client";
 
 const HELP = `Usage: npm run release -- <command> [options]   (each command has --help)
@@ -17,7 +17,7 @@ const HELP = `Usage: npm run release -- <command> [options]   (each command has 
   sign <dir>        sign every file and then release.json (--key FILE or --sign-command CMD)
   check <dir>       the sync's checks before upload; with --studio URL, its exact verdict
   push <dir>        upload through the studio, sync now, and print the verdict
-  status <id>       the sync's verdict on a pushed release
+  status <id|dir>   the sync's verdict on a pushed release
   publish <dir>     all of it: init and sign when not done yet, check, and push only if it would publish
 
 A new publisher's walk-through: docs/publishing.md`;
@@ -52,8 +52,9 @@ const number = (text: string | undefined, name: string) => {
 function studioFlags(values: { studio?: string; token?: string }) {
   const studio = values.studio ?? process.env.STUDIO_URL;
   const token = values.token ?? process.env.PUBLISHER_TOKEN;
-  if (!studio) throw new UsageError("--studio URL: required (or STUDIO_URL)");
-  if (!token) throw new UsageError("--token TOKEN: required (or PUBLISHER_TOKEN)");
+  if (!studio) throw new UsageError("STUDIO_URL: required (export STUDIO_URL=https://…, or --studio URL)");
+  // Not --token first: npm prints the command line it runs, token and all, into terminals and CI logs.
+  if (!token) throw new UsageError("PUBLISHER_TOKEN: required (export PUBLISHER_TOKEN=asp_…, or --token TOKEN)");
   return { studio, token };
 }
 
@@ -144,7 +145,8 @@ const COMMANDS: Record<string, Command> = {
   },
   status: {
     help: statusHelp,
-    run: async (releaseId, v) => {
+    run: async (target, v) => {
+      const releaseId = releaseIdOf(target);
       const { studio, token } = studioFlags(v);
       return printVerdict(await followVerdict(new Studio(studio, token), releaseId, number(v.wait, "wait") ?? 0));
     },

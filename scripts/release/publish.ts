@@ -11,11 +11,14 @@ import { UsageError } from "./files";
 import { init, type InitOptions } from "./init";
 import { push, type PushOptions } from "./push";
 import { sign, type SignOptions } from "./sign";
+import { releaseIdOf } from "./status";
+import { Studio, StudioError } from "./studio-client";
 
-export const publishHelp = `Usage: npm run release -- publish <dir> --studio URL --token TOKEN
+export const publishHelp = `Usage: npm run release -- publish <dir>     (STUDIO_URL and PUBLISHER_TOKEN in the environment)
                               (--key FILE | --sign-command CMD [--digest]) [--key-id ID] [options]
 
 The whole release, in order, stopping at the first step that fails:
+  0. token  asks the studio whether the token may publish the release id (its prefix), before anything else
   1. init   when <dir> has no release.json (needs --key-id, or keyId in the definition file)
   2. sign   when release.json has no release.json.sig.bin (needs --key or --sign-command)
   3. check  against the studio: nothing is uploaded unless it says "would publish"
@@ -26,13 +29,33 @@ Exit code: 0 published, 1 refused by check or quarantined, 2 still verifying whe
 
 Options: those of init, sign and push (see their --help): --key-id, --release-id, --audience,
 --expires-at, --installer, --definition, --key, --sign-command, --digest, --public-key, --studio,
---token, --parallel, --part-mib, --wait.`;
+--token, --parallel, --part-mib, --wait. The studio and the token: STUDIO_URL and PUBLISHER_TOKEN
+(prefer the env var over --token: npm prints command lines, and CI logs keep them).`;
 
 export type PublishOptions = Omit<InitOptions, "out"> & Omit<SignOptions, "parallel"> & PushOptions;
+
+/**
+ * Whether the token may publish the release id, asked before anything is drafted or signed: a token
+ * kept to "acme-" ids would otherwise sign and check a release only for push to be refused.
+ */
+export async function assertTokenMayPublish(opts: PushOptions): Promise<string> {
+  const releaseId = opts.releaseId ?? releaseIdOf(opts.dir);
+  try {
+    await new Studio(opts.studio, opts.token).folder(releaseId);
+  } catch (err) {
+    if (err instanceof StudioError && err.status >= 400 && err.status < 500)
+      throw new UsageError(
+        `${releaseId}: the studio refuses this token for it: ${err.message}; nothing was drafted, signed or uploaded`,
+      );
+    throw err;
+  }
+  return releaseId;
+}
 
 export async function publish(opts: PublishOptions): Promise<number> {
   const log = console.log;
   const { dir } = opts;
+  log(`0/4 token: may publish ${await assertTokenMayPublish(opts)}`);
   if (!existsSync(join(dir, RELEASE_JSON))) {
     const { path, manifest } = await init(opts);
     log(`1/4 init: wrote ${path}: ${manifest.releaseId}, ${manifest.files.length} files`);

@@ -3,7 +3,8 @@
 // charts) many to a request through the batch endpoint, since each request costs a token check and
 // an audit row at the studio; a file up to the part size in one request; a larger one in parts (each
 // under 100 MB), remembered in <dir>/.push-state.json so an interrupted push resumes where it stopped.
-// A re-run skips what the studio already holds (same size and sha256); release.json goes after every
+// A re-run skips what the studio already holds (same size, and a sha256 R2 checked: a multipart upload's is only
+// declared, so such a file is reported as unconfirmed, left to the sync); release.json goes after every
 // file, and its signature, the "release complete" mark, last.
 import { createReadStream, existsSync, openAsBlob } from "node:fs";
 import { readdir, readFile, rm, writeFile } from "node:fs/promises";
@@ -22,18 +23,21 @@ import { followVerdict, printVerdict } from "./status";
 import { type PublishConfig, Studio, StudioError } from "./studio-client";
 import type { z } from "zod";
 
-export const pushHelp = `Usage: npm run release -- push <dir> --studio URL --token TOKEN [options]
+export const pushHelp = `Usage: npm run release -- push <dir> [options]     (STUDIO_URL and PUBLISHER_TOKEN in the environment)
 
 Uploads the signed release in <dir> (every file release.json lists and its .sig.bin, then release.json,
 then release.json.sig.bin last) to incoming/<release-id>/ through the studio (files up to 4 MiB many to a
 request, larger ones on their own or in parts), then asks the studio to
 sync it now and waits for the verdict: "published: …", or "quarantined: <reason>" with every finding.
-A re-run skips what is already there (same size and sha256) and resumes an interrupted multipart upload.
+A re-run skips what is already there (same size and a sha256 the studio checked) and resumes an interrupted
+multipart upload; a file already there with only a declared sha256 (a multipart upload's) is said to be
+unconfirmed: the sync measures it, and a mismatch means publishing under a new release id.
 Exit code: 0 published, 1 quarantined or failed, 2 still verifying when --wait ran out.
 
 Options:
-  --studio URL      the studio (or STUDIO_URL)
-  --token TOKEN     a publisher token from the studio's admin (or PUBLISHER_TOKEN)
+  --studio URL      the studio (default: STUDIO_URL)
+  --token TOKEN     a publisher token from the studio's admin (default: PUBLISHER_TOKEN;
+                    prefer the env var: npm prints command lines, and CI logs keep them)
   --release-id ID   the release folder to upload to (default: <dir>'s name, as check takes it)
   --parallel N      requests at once (default 8)
   --part-mib N      part size for large files, 5-95 MiB (default 64)
@@ -261,6 +265,21 @@ export function batchesOf(files: Upload[], config: PublishConfig, parallel: numb
   return batches;
 }
 
+type There = { name: string; size: number; sha256: string | null; sha256Verified: boolean };
+
+/**
+ * What push says of a file the folder already holds under the same size and sha256: skipped as there
+ * only when R2 checked that sha256; a declared one (a multipart upload's) proves nothing about the bytes.
+ */
+export function alreadyThere(there: There): string {
+  if (there.sha256Verified) return `= ${there.name} (already there)`;
+  return (
+    `? ${there.name}: already there, but its sha256 was only declared (a multipart upload), not checked by the ` +
+    "studio, so push cannot confirm its bytes and cannot replace them (write-once); the sync will measure them, " +
+    "and if they are not this file's it quarantines the release: then publish under a new release id"
+  );
+}
+
 const writeOnce = (releaseId: string, name: string, there: { size: number; sha256: string | null }) =>
   new UsageError(
     `${name} is already uploaded to ${releaseId} with other bytes (size ${there.size}, sha256 ${there.sha256 ?? "unknown"}); objects are write-once: publish under a new release id`,
@@ -270,7 +289,7 @@ const writeOnce = (releaseId: string, name: string, there: { size: number; sha25
 async function sendFiles(
   pusher: Pusher,
   files: Upload[],
-  there: Map<string, { size: number; sha256: string | null }>,
+  there: Map<string, There>,
   opts: { config: PublishConfig; parallel: number; batch: boolean },
 ): Promise<number> {
   let sent = 0;
@@ -279,7 +298,7 @@ async function sendFiles(
     if (!existing) return true;
     if (existing.size !== file.size || existing.sha256 !== file.sha256)
       throw writeOnce(pusher.releaseId, file.name, existing);
-    console.log(`= ${file.name} (already there)`);
+    console.log(alreadyThere(existing));
     return false;
   });
   const batchable = (f: Upload) => opts.batch && f.size <= Math.min(BATCH_FILE_BYTES, opts.config.maxBatchBytes / 2);
@@ -291,7 +310,7 @@ async function sendFiles(
     console.log(`↑ batch ${i + 1}/${batches.length}: ${batch.length} files (${mib(bytes)}) in one request`);
     for (const [j, outcome] of outcomes.entries()) {
       if (outcome.status === "conflict") throw writeOnce(pusher.releaseId, outcome.name, outcome);
-      console.log(outcome.status === "stored" ? `  ↑ ${outcome.name}` : `= ${outcome.name} (already there)`);
+      console.log(outcome.status === "stored" ? `  ↑ ${outcome.name}` : alreadyThere(outcome));
       if (outcome.status === "stored") sent += batch[j].size;
     }
   };

@@ -1,16 +1,32 @@
-// `release status <release-id>`: the sync's verdict on a pushed release, now or as it comes.
+// `release status <release-id | dir>`: the sync's verdict on a pushed release, now or as it comes.
+import { basename, resolve } from "node:path";
+import { releaseIdProblem } from "../../worker/sync/release-manifest";
+import { UsageError } from "./files";
 import type { ReleaseFolder } from "./studio-client";
 import type { Studio } from "./studio-client";
 
-export const statusHelp = `Usage: npm run release -- status <release-id> --studio URL --token TOKEN [--wait SECONDS]
+export const statusHelp = `Usage: npm run release -- status <release-id | dir> [--wait SECONDS]     (STUDIO_URL and PUBLISHER_TOKEN in the environment)
 
 Prints the sync's verdict on the release: "published: …", "quarantined: <reason>" with every
 finding, or that it is still uploading or verifying. Exit code: 0 published, 1 quarantined, 2 not yet.
 
 Options:
-  --studio URL      the studio (or STUDIO_URL)
-  --token TOKEN     a publisher token allowed this release id (or PUBLISHER_TOKEN)
+  --studio URL      the studio (default: STUDIO_URL)
+  --token TOKEN     a publisher token allowed this release id (default: PUBLISHER_TOKEN;
+                    prefer the env var: npm prints command lines, and CI logs keep them)
   --wait SECONDS    wait up to this long for a verdict (default 0: answer at once)`;
+
+/**
+ * The release id a command names: a release id, or a release folder (its name, as every other
+ * command takes it). Checked here, so a path never ends up inside a studio URL.
+ */
+export function releaseIdOf(target: string): string {
+  const releaseId = basename(resolve(target));
+  const problem = releaseIdProblem(releaseId);
+  if (problem)
+    throw new UsageError(`release id: ${target} is neither a release id nor a folder named after one (${problem})`);
+  return releaseId;
+}
 
 export type Verdict = { releaseId: string; folder: ReleaseFolder };
 

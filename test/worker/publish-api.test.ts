@@ -65,6 +65,33 @@ describe("publish API", { timeout: 60_000 }, () => {
     expect(await env.ARTIFACTS.head("incoming/bad-sha/a-1.0.0.zst")).toBeNull();
   });
 
+  it("answers every refusal in the one error shape: details a list naming the field as documented", async () => {
+    const { token } = await newToken();
+    const missing = await call("/api/v1/publish/releases/shape-r1/files/a.zst", {
+      method: "PUT",
+      token,
+      headers: { "Content-Length": "1" },
+      body: "x",
+    });
+    expect(missing.status).toBe(400);
+    const noHeader = (await missing.json()) as ErrorBody;
+    expect(noHeader.error.message).toBe("X-Content-SHA256: required: the sha256 of the body, 64 lower-case hex digits");
+    expect(noHeader.error.details).toEqual([
+      { field: "X-Content-SHA256", message: expect.stringMatching(/^required/) },
+    ]);
+    const badHex = (await (await put(token, "shape-r1", "a.zst", "x", "ABC")).json()) as ErrorBody;
+    expect(badHex.error.details?.[0].field).toBe("X-Content-SHA256");
+    expect((await put(token, "shape-r1", "a.zst", "x")).status).toBe(201);
+    const again = await put(token, "shape-r1", "a.zst", "x");
+    expect(again.status).toBe(409);
+    const conflict = (await again.json()) as ErrorBody;
+    expect(Array.isArray(conflict.error.details)).toBe(true);
+    expect(conflict.error.details?.[0]).toMatchObject({ field: "name", message: expect.stringMatching(/write-once/) });
+    expect(conflict.error.message).toMatch(/^name: a\.zst is already uploaded/);
+    const early = (await (await put(token, "shape-r2", "release.json.sig.bin", "x")).json()) as ErrorBody;
+    expect(early.error.details).toEqual([{ field: "name", message: expect.stringMatching(/signature comes last/) }]);
+  });
+
   it("names the field at fault: a bad file name, a bad release id, a part over the limit", async () => {
     const { token } = await newToken();
     const badName = await put(token, "r-names", "..%2Fetc", "x");
@@ -95,6 +122,19 @@ describe("publish API", { timeout: 60_000 }, () => {
     expect((await put(token, "acme-2", "a.iso", "x")).status).toBe(401);
     // An API token (or the admin token) is not a publisher token.
     expect((await put(ADMIN, "acme-3", "a.iso", "x")).status).toBe(401);
+  });
+
+  it("refuses a release prefix that does not end in '-', which would cover other publishers' ids", async () => {
+    const res = await call("/api/v1/admin/publisher-tokens", {
+      method: "POST",
+      token: ADMIN,
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ name: "acme", releasePrefix: "acme" }),
+    });
+    expect(res.status).toBe(400);
+    const body = (await res.json()) as ErrorBody;
+    expect(body.error.details?.[0].field).toBe("releasePrefix");
+    expect(body.error.message).toMatch(/^releasePrefix: must end in "-"/);
   });
 
   it("stores only the hash, and audits what a token did", async () => {
@@ -154,6 +194,40 @@ describe("publish API", { timeout: 60_000 }, () => {
     };
     expect(listed.objects).toEqual([
       expect.objectContaining({ name: "big.iso", size: whole.byteLength, sha256: sha(whole) }),
+    ]);
+  });
+
+  it("says a multipart upload's sha256 is only declared, a single put's verified by R2", async () => {
+    const { token } = await newToken();
+    const base = "/api/v1/publish/releases/declared-1/files/evil.iso/uploads";
+    const started = await call(base, {
+      method: "POST",
+      token,
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ size: 4, sha256: sha("GOOD") }),
+    });
+    const { uploadId } = (await started.json()) as { uploadId: string };
+    const part = await call(`${base}/${encodeURIComponent(uploadId)}/parts/1`, {
+      method: "PUT",
+      token,
+      headers: { "Content-Length": "4" },
+      body: "EVIL",
+    });
+    const done = await call(`${base}/${encodeURIComponent(uploadId)}/complete`, {
+      method: "POST",
+      token,
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ parts: [await part.json()] }),
+    });
+    expect(done.status).toBe(201);
+    expect(await done.json()).toMatchObject({ name: "evil.iso", sha256: sha("GOOD"), sha256Verified: false });
+    expect((await put(token, "declared-1", "good.iso", "GOOD")).status).toBe(201);
+    const listed = (await (await call("/api/v1/publish/releases/declared-1", { token })).json()) as {
+      objects: { name: string; sha256: string; sha256Verified: boolean }[];
+    };
+    expect(listed.objects.map(({ name, sha256, sha256Verified }) => ({ name, sha256, sha256Verified }))).toEqual([
+      { name: "evil.iso", sha256: sha("GOOD"), sha256Verified: false },
+      { name: "good.iso", sha256: sha("GOOD"), sha256Verified: true },
     ]);
   });
 

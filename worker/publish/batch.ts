@@ -44,7 +44,10 @@ async function storeOne(bucket: R2Bucket, folder: string, entry: BatchObject, pa
   }
   if (stored) return { ...describe(stored, folder), status: "stored" } satisfies BatchOutcome;
   const existing = await bucket.head(key);
-  if (!existing) throw new ApiError(409, "conflict", `name: ${entry.name} changed while it was stored; retry`);
+  if (!existing)
+    throw new ApiError(409, "conflict", `name: ${entry.name} changed while it was stored; retry`, [
+      { field: "name", message: `${entry.name} changed while it was stored; retry` },
+    ]);
   const there = describe(existing, folder);
   const same = there.size === entry.size && there.sha256 === entry.sha256;
   return { ...there, status: same ? "unchanged" : "conflict" } satisfies BatchOutcome;

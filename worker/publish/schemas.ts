@@ -50,11 +50,16 @@ export const partParams = uploadParams.extend({
     .openapi({ param: { name: "partNumber", in: "path" }, example: 1 }),
 });
 
+/** The header as the docs name it (Hono reads headers lower-cased; the 400 names it this way). */
+export const SHA256_HEADER = "X-Content-SHA256";
 export const sha256Header = z.object({
-  "x-content-sha256": sha256.openapi({
-    param: { name: "x-content-sha256", in: "header" },
-    description: "The sha256 of the body; R2 refuses to store a body that does not match it.",
-  }),
+  "x-content-sha256": z
+    .string({ error: "required: the sha256 of the body, 64 lower-case hex digits" })
+    .regex(/^[0-9a-f]{64}$/, "must be 64 lower-case hex digits (the sha256 of the body)")
+    .openapi({
+      param: { name: "x-content-sha256", in: "header" },
+      description: "The sha256 of the body; R2 refuses to store a body that does not match it.",
+    }),
 });
 
 export const storedObjectSchema = z
@@ -64,7 +69,17 @@ export const storedObjectSchema = z
     sha256: z
       .string()
       .nullable()
-      .openapi({ description: "Checked by R2 for a single put; declared by the uploader for a multipart one." }),
+      .openapi({
+        description:
+          "The object's sha256: checked by R2 for a single put or a batch; for a multipart upload only what the " +
+          "uploader declared (see sha256Verified).",
+      }),
+    sha256Verified: z.boolean().openapi({
+      description:
+        "true: R2 checked the stored bytes against sha256 (a single put, a batch). false: sha256 is only declared " +
+        "(a multipart upload; R2 does not check those), so it says nothing about the bytes: the sync measures them " +
+        "and quarantines the release on a mismatch.",
+    }),
     uploaded: z.string(),
   })
   .openapi("PublishedObject");
@@ -188,6 +203,22 @@ export const releasePlanSchema = z
       z.object({ product: z.string(), productVersion: z.string(), kind: z.string(), file: z.string() }),
     ),
     alreadyPublished: z.array(z.string()),
+    resigned: z
+      .array(
+        z.object({
+          file: z.string(),
+          kind: z.string().openapi({ description: "pack, or the installer's kind" }),
+          name: z.string().openapi({ description: "The pack's name, or the installer's product" }),
+          version: z.string().openapi({ description: "The pack's version, or the installer's product version" }),
+          withdrawn: z.boolean().openapi({
+            description: "A key incident withdrew the published version; this re-sign brings it back.",
+          }),
+        }),
+      )
+      .openapi({
+        description:
+          "Files published before with the same bytes whose signature this release moves to its own keys (a rotation).",
+      }),
     productWrites: z.array(z.object({ id: z.string(), change: z.enum(["create", "update"]) })),
   })
   .openapi("ReleasePlan");
@@ -198,8 +229,13 @@ export const newPublisherTokenBody = z.object({
   releasePrefix: z
     .string()
     .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, "must be the start of a release id (lower-case slug characters)")
+    // "acme" would also cover "acmebank-…": a prefix ends where a word of the release id does.
+    .regex(/-$/, 'must end in "-" (so "acme-" covers acme-… but not acmebank-…)')
     .optional()
-    .openapi({ description: "Only release ids starting with this may be published with the token." }),
+    .openapi({
+      description: 'Only release ids starting with this may be published with the token; it ends in "-".',
+      example: "acme-",
+    }),
 });
 export const publisherTokenSchema = z
   .object({

@@ -14,22 +14,33 @@ export const MAX_PART_BYTES = 95 * 1024 * 1024;
 export const MIN_PART_BYTES = 5 * 1024 * 1024;
 export const MAX_PARTS = 10_000;
 
-export type StoredObject = { name: string; size: number; sha256: string | null; uploaded: string };
+/**
+ * An object in a release folder. sha256Verified: R2 checked the bytes against sha256 as it stored them
+ * (a single put, a batch); false: the sha256 is only what the uploader declared (a multipart upload,
+ * which R2 does not check), so it says nothing about the bytes until the sync measures them.
+ */
+export type StoredObject = {
+  name: string;
+  size: number;
+  sha256: string | null;
+  sha256Verified: boolean;
+  uploaded: string;
+};
 
-const conflict = (message: string, details?: Record<string, unknown>) =>
-  new ApiError(409, "conflict", message, details);
+/** A 409 in the one error shape: the field at fault first in the message and in details, with its facts. */
+const conflict = (field: string, message: string, facts: Record<string, unknown> = {}) =>
+  new ApiError(409, "conflict", `${field}: ${message}`, [{ field, message, ...facts }]);
 
 /** A release the sync has claimed is closed: its folder is what was (or is being) verified. */
 export async function assertOpenForUploads(db: Db, releaseId: string): Promise<void> {
   const release = await getRelease(db, releaseId);
   if (release)
-    throw conflict(`releaseId: release ${releaseId} is already ${release.status}; publish under a new release id`, {
-      field: "releaseId",
+    throw conflict("releaseId", `release ${releaseId} is already ${release.status}; publish under a new release id`, {
       status: release.status,
     });
 }
 
-/** What the release folder holds, with the sha256 R2 checked (single puts) or the uploader declared (multipart). */
+/** What the release folder holds, with the sha256 R2 checked (single puts, batches) or the uploader declared (multipart). */
 export async function listReleaseObjects(bucket: R2Bucket, releaseId: string): Promise<StoredObject[]> {
   const folder = releaseFolder(releaseId);
   const objects: StoredObject[] = [];
@@ -47,18 +58,21 @@ const checksumOf = (o: R2Object) => {
   return sha ? [...new Uint8Array(sha)].map((b) => b.toString(16).padStart(2, "0")).join("") : undefined;
 };
 
-export const describe = (o: R2Object, folder: string): StoredObject => ({
-  name: o.key.slice(folder.length),
-  size: o.size,
-  sha256: checksumOf(o) ?? o.customMetadata?.sha256 ?? null,
-  uploaded: o.uploaded.toISOString(),
-});
+export const describe = (o: R2Object, folder: string): StoredObject => {
+  const checked = checksumOf(o);
+  return {
+    name: o.key.slice(folder.length),
+    size: o.size,
+    sha256: checked ?? o.customMetadata?.sha256 ?? null,
+    sha256Verified: checked !== undefined,
+    uploaded: o.uploaded.toISOString(),
+  };
+};
 
 async function assertAbsent(bucket: R2Bucket, releaseId: string, name: string): Promise<void> {
   const existing = await bucket.head(releaseFolder(releaseId) + name);
   if (existing)
-    throw conflict(`name: ${name} is already uploaded to release ${releaseId}; objects are write-once`, {
-      field: "name",
+    throw conflict("name", `${name} is already uploaded to release ${releaseId}; objects are write-once`, {
       existing: describe(existing, releaseFolder(releaseId)),
     });
 }
@@ -67,9 +81,7 @@ async function assertAbsent(bucket: R2Bucket, releaseId: string, name: string): 
 export async function assertOrder(bucket: R2Bucket, releaseId: string, name: string): Promise<void> {
   if (name !== RELEASE_JSON_SIGNATURE) return;
   if (!(await bucket.head(releaseFolder(releaseId) + RELEASE_JSON)))
-    throw conflict(`name: upload ${RELEASE_JSON} before ${RELEASE_JSON_SIGNATURE}; the signature comes last`, {
-      field: "name",
-    });
+    throw conflict("name", `upload ${RELEASE_JSON} before ${RELEASE_JSON_SIGNATURE}; the signature comes last`);
 }
 
 /** The body length a request declares, within the part limit. */

@@ -28,6 +28,8 @@ export type ReleasePlan = {
    * their signature, key and release change, and a version a key incident withdrew comes back.
    */
   resigned: (PackFile | InstallerFile)[];
+  /** The files of `resigned` whose published row a key incident withdrew: this release brings them back. */
+  restores: string[];
   productWrites: ProductWrite[];
   packWrites: PackWrite[];
 };
@@ -44,6 +46,7 @@ export function planRelease(release: ReleaseManifest, facts: CatalogFacts, keys:
     newInstallers: [],
     alreadyPublished: [],
     resigned: [],
+    restores: [],
     productWrites: [],
     packWrites: [],
   };
@@ -77,6 +80,7 @@ function samePublishedBytes(
     (published.releaseKeyId !== undefined && published.releaseKeyId !== release.keyId);
   if (moves) plan.resigned.push(file);
   else plan.alreadyPublished.push(file.file);
+  if (published.withdrawnByKey) plan.restores.push(file.file);
 }
 
 /**

@@ -16,7 +16,7 @@ import {
   revokePublisherToken,
 } from "../../db/publisher-tokens";
 import { config } from "../../env";
-import { invalidInput, notFound } from "../../errors";
+import { badField, invalidInput, notFound } from "../../errors";
 import { keyStatus } from "../../key-status";
 import {
   assertMayPublish,
@@ -40,6 +40,7 @@ import {
 } from "../../publish/uploads";
 import { loadCatalogFacts } from "../../db/publish-batch";
 import { planRelease } from "../../sync/plan";
+import { planView } from "../../publish/plan-view";
 import { releaseManifest } from "../../sync/release-manifest";
 import { MAX_RELEASE_JSON_BYTES } from "../../sync/signed-manifest";
 import { runSync } from "../../sync/run";
@@ -151,21 +152,7 @@ publishApi.openapi(
     const now = Date.now();
     const keys = new Map(config(c.env).TRUSTED_PUBLIC_KEYS.map((k) => [k.id, keyStatus(k, now)]));
     const plan = planRelease(release, await loadCatalogFacts(db, release), keys);
-    return c.json(
-      {
-        findings: plan.findings,
-        newPacks: plan.newPacks.map((f) => ({ name: f.pack.name, version: f.pack.version, file: f.file })),
-        newInstallers: plan.newInstallers.map((f) => ({
-          product: f.product,
-          productVersion: f.productVersion,
-          kind: f.kind,
-          file: f.file,
-        })),
-        alreadyPublished: plan.alreadyPublished,
-        productWrites: plan.productWrites.map((w) => ({ id: w.entry.id, change: w.change })),
-      },
-      200,
-    );
+    return c.json(planView(plan), 200);
   },
 );
 
@@ -211,6 +198,12 @@ publishApi.openapi(
     const stored = await putObject(c.env.ARTIFACTS, { releaseId, name }, c.req.raw.body, length, sha256);
     audit(c, "publish-put", `${releaseId}/${name}`, { size: stored.size, sha256 });
     return c.json(stored, 201);
+  },
+  // Headers arrive lower-cased: the 400 names the header as the docs do.
+  (result): undefined => {
+    if (result.success) return undefined;
+    if (result.target !== "header") throw invalidInput(result.error, result.target);
+    throw badField(s.SHA256_HEADER, result.error.issues[0].message);
   },
 );
 
