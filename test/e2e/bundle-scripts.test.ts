@@ -6,7 +6,7 @@
 // verification script prints its lines.
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { cp, mkdir, mkdtemp, readdir, readFile, rm, unlink, writeFile } from "node:fs/promises";
+import { cp, mkdir, mkdtemp, readdir, readFile, rename, rm, unlink, writeFile } from "node:fs/promises";
 import { createServer, request as httpRequest, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -211,7 +211,7 @@ describe("checking a bundle with what you brought: pinned keys and your own chec
     // The bundle's own copy, unpinned, passes and says both things it could not prove.
     const inside = await run("sh", ["verify-bundle.sh"], honest);
     expect(inside.code).toBe(0);
-    expect(inside.stdout).toContain("verify-bundle.sh: not pinned: PUBKEY_SHA256 STUDIO_KEY_SHA256:");
+    expect(inside.stdout).toContain("verify-bundle.sh: not pinned: STUDIO_KEY_SHA256 PUBKEY_SHA256:");
     expect(inside.stdout).toContain("verify-bundle.sh: this copy of the script came with the bundle");
   });
 
@@ -250,6 +250,13 @@ describe("checking a bundle with what you brought: pinned keys and your own chec
     expect(result.stdout).toMatch(
       /^spectro_public_key\.pem: ❌ studio key with sha256 [0-9a-f]{64}, which is not one of STUDIO_KEY_SHA256/m,
     );
+  });
+
+  it("takes the bundle's other <id>.pem files as publisher keys, as a rotation ships them", async () => {
+    // The files of this bundle as if signed by a second trusted key: the tar carries it as <id>.pem.
+    const rotated = await spoiled((dir) => rename(join(dir, "spectro_public_key.pem"), join(dir, "other-2027.pem")));
+    expect(rotated.code, rotated.stdout + rotated.stderr).toBe(0);
+    expect(rotated.stdout).toMatch(/^other-2027\.pem: ✅ publisher key, sha256 [0-9a-f]{64} \(pinned\)$/m);
   });
 
   it("reads the key paths a user gives from where the user stands, not from inside the bundle", async () => {

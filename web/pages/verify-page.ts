@@ -128,8 +128,10 @@ function FolderStep({ examples, script }: { examples: VerifyExamples; script: st
   return html`<section class="card" aria-labelledby="step-script">
     <h2 id="step-script">3. Or verify a whole folder</h2>
     <p>
-      To check every content or pack bundle (and ISO) in the current folder, use this script. It uses${" "}
-      <code>spectro_public_key.pem</code> in the same folder; set <code>PUBKEY</code> to use a key elsewhere.
+      To check every content or pack bundle (and ISO) in the current folder that has its <code>.sig.bin</code>, use this
+      script. It uses <code>spectro_public_key.pem</code> in the same folder; set <code>PUBKEY</code> to use a key elsewhere.
+      It checks each signature it finds, not which files should be there: a file without a signature is not named.
+      To prove that a folder holds exactly what you were given, nothing missing or added, use step 4.
     </p>
     <p><a class="button secondary" href="/verify-signatures.sh" download="verify-signatures.sh">Download verify-signatures.sh</a></p>
     <${CodeBlock} code=${script} what="verification script" />

@@ -146,19 +146,20 @@ case "$list_key" in
 esac
 STUDIO_PUBKEY="\${STUDIO_PUBKEY:-$list_key.pem}"
 [ -f "$STUDIO_PUBKEY" ] || { echo "verify-bundle.sh: studio key $STUDIO_PUBKEY not found; fetch <studio>/keys/$list_key.pem or set STUDIO_PUBKEY" >&2; exit 2; }
+trust_key "$STUDIO_PUBKEY" "studio" "\${STUDIO_KEY_SHA256:-}" STUDIO_KEY_SHA256
 if [ -z "$given_pubkey" ]; then
   # The bundle's publisher keys: spectro_public_key.pem, and <id>.pem for each other key that signed a file.
-  PUBKEY=spectro_public_key.pem
+  PUBKEY=
   for key in *.pem; do
-    case "$key" in spectro_public_key.pem | "$list_key.pem" | "$STUDIO_PUBKEY") continue ;; esac
+    case "$key" in "$list_key.pem" | "$STUDIO_PUBKEY") continue ;; esac
     [ -f "$key" ] && PUBKEY="$PUBKEY $key"
   done
+  [ -n "$PUBKEY" ] || { echo "verify-bundle.sh: no publisher key here (spectro_public_key.pem); set PUBKEY" >&2; exit 2; }
 fi
 for key in $PUBKEY; do
   [ -f "$key" ] || { echo "verify-bundle.sh: public key $key not found; set PUBKEY" >&2; exit 2; }
 done
 for key in $PUBKEY; do trust_key "$key" "publisher" "\${PUBKEY_SHA256:-}" PUBKEY_SHA256; done
-trust_key "$STUDIO_PUBKEY" "studio" "\${STUDIO_KEY_SHA256:-}" STUDIO_KEY_SHA256
 if ! openssl dgst -sha256 -verify "$STUDIO_PUBKEY" -signature "$LIST.sig.bin" "$LIST" >/dev/null 2>&1; then
   fail "$LIST" "signature invalid: not signed by the studio key $STUDIO_PUBKEY"
   finish
