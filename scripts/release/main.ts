@@ -115,6 +115,7 @@ const COMMANDS: Record<string, Command> = {
       push({
         dir,
         ...studioFlags(v),
+        releaseId: v["release-id"],
         parallel: number(v.parallel, "parallel"),
         partMib: number(v["part-mib"], "part-mib"),
         wait: number(v.wait, "wait"),

@@ -237,7 +237,7 @@ describe("GET /api/v1/grants/:id/bundle.tar", () => {
     const entry = (name: string) => entries.find((e) => e.path.endsWith(`/${name}`))!;
 
     const db = primary(env);
-    const grant = await loadLiveGrant(db, view.capability, Date.now(), new Set());
+    const grant = await loadLiveGrant(db, view.capability, Date.now(), () => null);
     const proofs = await grantProofs(db, grant);
     const cfg = config(env);
     const studio = bundleListSizes(cfg, grant, proofs);

@@ -12,6 +12,12 @@ const version = z.string().regex(/^v?\d+(\.\d+){0,3}([-+][0-9A-Za-z.-]+)?$/, "mu
 export const AUDIENCE_PATTERN = /^[a-z0-9][a-z0-9._-]{0,63}$/;
 /** Release ids are folder names under incoming/, so they are slugs too. */
 export const RELEASE_ID_PATTERN = /^[a-z0-9]([a-z0-9-]{0,62}[a-z0-9])?$/;
+
+/** The sync's refusal of a folder whose name is not a release id (shared with `release check`). */
+export const releaseIdProblem = (releaseId: string): string | null =>
+  RELEASE_ID_PATTERN.test(releaseId)
+    ? null
+    : `the release folder name '${releaseId}' is not a release id (a lower-case slug)`;
 const slug = z.string().regex(RELEASE_ID_PATTERN, "must be a lower-case slug");
 /** The manifest and its signature, written last, in that order, by the release pipeline. */
 export const RELEASE_JSON = "release.json";

@@ -5,7 +5,7 @@ import { type RouteConfig, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { primary } from "../../db/client";
 import { config } from "../../env";
-import { revokedKeyIds } from "../../key-status";
+import { keyDistrust } from "../../key-status";
 import { invalidInput, NotFound } from "../../errors";
 import {
   assertGrantStored,
@@ -45,8 +45,8 @@ import { limitBody, SELECTION_BODY_BYTES } from "../../body-limit";
 import { API_TOKEN, apiApp, apiRoute, error, json, jsonBody, text } from "../api-app";
 import { manifestResponse, originOf, requesterOf, storageDeps } from "../context";
 
-/** The revoked key ids, from the env: what no grant may hand out. */
-const revokedKeys = (env: Env) => revokedKeyIds(config(env).TRUSTED_PUBLIC_KEYS);
+/** The keys no grant may hand out anything under, from the env: revoked or no longer listed. */
+const distrustedKeys = (env: Env) => keyDistrust(config(env).TRUSTED_PUBLIC_KEYS);
 
 const grantFile = z.object({
   kind: z.string(),
@@ -215,7 +215,7 @@ grantsRoutes.openAPIRegistry.registerPath(
 );
 grantsRoutes.on(["GET", "HEAD"], "/:capability/bundle.tar", async (c) => {
   const db = primary(c.env);
-  const grant = await loadLiveGrant(db, c.req.param("capability"), Date.now(), revokedKeys(c.env));
+  const grant = await loadLiveGrant(db, c.req.param("capability"), Date.now(), distrustedKeys(c.env));
   const inputs = await tarInputs(c, grant, await grantProofs(db, grant));
   const headers = {
     "Content-Type": "application/x-tar",
@@ -344,7 +344,7 @@ grantsRoutes.get("/:capability/:format", async (c) => {
       "Cache-Control": "private, no-store",
     });
   }
-  const grant = await loadLiveGrant(primary(c.env), c.req.param("capability"), Date.now(), revokedKeys(c.env));
+  const grant = await loadLiveGrant(primary(c.env), c.req.param("capability"), Date.now(), distrustedKeys(c.env));
   return manifestResponse(c, format as ManifestFormat, grant, () =>
     signedEntries(grant, urlSigner(config(c.env), originOf(c))),
   );
@@ -367,7 +367,7 @@ const getRoute = apiRoute({
 grantsRoutes.openapi(getRoute, async (c) => {
   const cfg = config(c.env);
   const { capability } = c.req.valid("param");
-  const grant = await loadLiveGrant(primary(c.env), capability, Date.now(), revokedKeys(c.env));
+  const grant = await loadLiveGrant(primary(c.env), capability, Date.now(), distrustedKeys(c.env));
   const signer = urlSigner(cfg, originOf(c));
   return c.json(grantView(grant, capability, await signedEntries(grant, signer), originOf(c), signer.strategy), 200, {
     "Cache-Control": "private, no-store",
@@ -396,7 +396,7 @@ async function partsContext(c: Context<{ Bindings: Env }>, sizeText = c.req.quer
   const parsed = z.object({ [field]: partSizeParam(minPartBytes(cfg)) }).safeParse({ [field]: sizeText });
   if (!parsed.success) throw invalidInput(parsed.error);
   const db = primary(c.env);
-  const grant = await loadLiveGrant(db, c.req.param("capability") ?? "", Date.now(), revokedKeys(c.env));
+  const grant = await loadLiveGrant(db, c.req.param("capability") ?? "", Date.now(), distrustedKeys(c.env));
   const inputs = await tarInputs(c, grant, await grantProofs(db, grant));
   return { inputs, size: parsed.data[field] as number, total: grantTarLength(inputs) };
 }
