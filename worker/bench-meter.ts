@@ -5,6 +5,9 @@
 // Counted: D1 meta.rows_read / rows_written of every statement (raw() and first() included, which
 // carry no meta in D1's API: under the meter they run as one-statement batches, which keep it); R2 class A (put, list, multipart create / part / complete) and class B (get, head)
 // operations with the bytes each moves as R2 reports them; Workflow instances created and steps run.
+// The D1 side lives in worker/db/metered-d1.ts, with all other D1 access.
+
+import { type D1Meta, meteredDatabase } from "./db/metered-d1";
 
 export type BenchTotals = {
   requests: number;
@@ -64,9 +67,7 @@ export const countRequest = () => {
   totals.requests++;
 };
 
-type Meta = { meta?: { rows_read?: number; rows_written?: number } };
-
-function addMeta(result: Meta | undefined) {
+function addMeta(result: D1Meta | undefined) {
   totals.d1Queries++;
   if (!result?.meta) {
     totals.d1Unmetered++;
@@ -74,71 +75,6 @@ function addMeta(result: Meta | undefined) {
   }
   totals.d1RowsRead += result.meta.rows_read ?? 0;
   totals.d1RowsWritten += result.meta.rows_written ?? 0;
-}
-
-const NATIVE = Symbol("native D1 statement");
-type Owner = Pick<D1Database, "batch">;
-
-/**
- * raw() and first() drop D1's meta, and a statement keeps its session private; so under the meter
- * they run as a one-statement batch on the session that prepared them, which keeps meta. A batch
- * answers rows as objects: raw()'s arrays are their values in column order, as drizzle's own batch
- * reads them (d1ToRawMapping), so a query with two result columns of one name would lose one; none
- * of the catalog's does, and the journeys check what they download.
- */
-async function objectRows(native: D1PreparedStatement, owner: Owner) {
-  const [result] = await owner.batch<Record<string, unknown>>([native]);
-  addMeta(result);
-  return result.results;
-}
-
-function meterStatement(native: D1PreparedStatement, owner: Owner): D1PreparedStatement {
-  const raw = async (options?: { columnNames?: boolean }) => {
-    const rows = await objectRows(native, owner);
-    const values = rows.map((r) => Object.values(r));
-    return options?.columnNames ? [Object.keys(rows[0] ?? {}), ...values] : values;
-  };
-  const first = async (column?: string) => {
-    const [row] = await objectRows(native, owner);
-    if (!row) return null;
-    return column === undefined ? row : row[column];
-  };
-  return new Proxy(native, {
-    get(target, prop) {
-      if (prop === NATIVE) return target;
-      if (prop === "bind") return (...values: unknown[]) => meterStatement(target.bind(...values), owner);
-      if (prop === "all" || prop === "run")
-        return async () => {
-          const result = await target[prop]();
-          addMeta(result);
-          return result;
-        };
-      if (prop === "raw") return raw;
-      if (prop === "first") return first;
-      const value = Reflect.get(target, prop, target);
-      return typeof value === "function" ? callOn(target, value) : value;
-    },
-  });
-}
-
-const unwrap = (s: D1PreparedStatement) => (s as D1PreparedStatement & { [NATIVE]?: D1PreparedStatement })[NATIVE] ?? s;
-
-function meterSession<T extends D1Database | D1DatabaseSession>(db: T): T {
-  return new Proxy(db, {
-    get(target, prop) {
-      if (prop === "prepare") return (query: string) => meterStatement(target.prepare(query), target);
-      if (prop === "batch")
-        return async (statements: D1PreparedStatement[]) => {
-          const results = await target.batch(statements.map(unwrap));
-          for (const result of results) addMeta(result);
-          return results;
-        };
-      if (prop === "withSession")
-        return (constraint?: string) => meterSession((target as D1Database).withSession(constraint));
-      const value = Reflect.get(target, prop, target);
-      return typeof value === "function" ? callOn(target, value) : value;
-    },
-  });
 }
 
 /** Bytes an R2 get sends: the range asked for, else the whole object; none for a conditional miss. */
@@ -241,7 +177,7 @@ export function meteredEnv(env: Env): Env {
   if (!wrapped) {
     wrapped = {
       ...env,
-      DB: meterSession(env.DB),
+      DB: meteredDatabase(env, addMeta),
       ARTIFACTS: meterBucket(env.ARTIFACTS),
       VERIFY_RELEASE: meterWorkflow(env.VERIFY_RELEASE),
     };
