@@ -1376,6 +1376,52 @@ export const MUTANTS: Mutant[] = [
     tests: [T("publish-api")],
     before: "n/a",
   },
+  // key-record: a key's status follows the catalog's record of distrust, not only the settings.
+  {
+    id: "key-record-revoked-settings-only",
+    bug: "a key recorded as revoked and listed as current again shows current (status from the settings alone)",
+    file: "worker/key-record.ts",
+    find: "    if (revoked) return { ...key, revoked: true",
+    replace: "    if (revoked && key.revoked) return { ...key, revoked: true",
+    tests: [T("key-record")],
+    before: "n/a",
+  },
+  {
+    id: "key-record-yank-unshown",
+    bug: "a key yanked by an admin shows current, and is still served as spectro_public_key.pem",
+    file: "worker/key-record.ts",
+    find: "return yanked ? { ...key, yankedAt: iso(yanked.at) } : key;",
+    replace: "return key;",
+    tests: [T("key-record")],
+    before: "n/a",
+  },
+  {
+    id: "key-record-pem-route-settings",
+    bug: "/spectro_public_key.pem serves a key recorded as revoked because the settings list it as current",
+    file: "worker/routes/api/keys.ts",
+    find: "pem(defaultKey(await trustedKeysOnRecord(c.env), Date.now())",
+    replace: "pem(defaultKey(config(c.env).TRUSTED_PUBLIC_KEYS, Date.now())",
+    tests: [T("key-record")],
+    before: "n/a",
+  },
+  {
+    id: "key-record-tar-settings",
+    bug: "a new grant's tar ships a key recorded as revoked as spectro_public_key.pem",
+    file: "worker/routes/api/grants.ts",
+    find: "keys: await trustedKeysOnRecord(c.env), proofs",
+    replace: "keys: cfg.TRUSTED_PUBLIC_KEYS, proofs",
+    tests: [T("key-record")],
+    before: "n/a",
+  },
+  {
+    id: "key-record-download-sh-settings",
+    bug: "download.sh fetches the key recorded as revoked's successor as <id>.pem and a revoked key as spectro_public_key.pem",
+    file: "worker/downloads/issue.ts",
+    find: "defaultKey(await trustedKeysOnRecord(env), Date.now())",
+    replace: "defaultKey(cfg.TRUSTED_PUBLIC_KEYS, Date.now())",
+    tests: [T("key-record")],
+    before: "n/a",
+  },
 ];
 
 // ── running ──────────────────────────────────────────────────────────────────────────────────────

@@ -29,9 +29,10 @@ type Kind = {
 /** A trusted key as the page lists it: only current keys make a release trusted. */
 export type KeyListing = {
   id: string;
-  status: "current" | "revoked" | "expired";
+  status: "current" | "revoked" | "yanked" | "expired";
   notAfter?: string;
   revokedAt?: string;
+  yankedAt?: string;
   /** The key /spectro_public_key.pem serves. */
   served: boolean;
   /** The SHA-256 of the key's DER form, to pin in verify-bundle.sh's KEYS_SHA256. */
@@ -49,7 +50,8 @@ function TrustedKeys({ keys }: { keys: KeyListing[] }) {
           <a href=${`/keys/${k.id}.pem`} download=${`${k.id}.pem`}><code>${k.id}.pem</code></a>
           ${" "}<span class=${`badge ${k.status === "current" ? "ok" : "warn"}`}>${k.status}</span>
           ${k.status === "revoked" && k.revokedAt ? html` since ${k.revokedAt}` : null}
-          ${k.status !== "revoked" && k.notAfter ? html` ${k.status === "expired" ? "expired" : "until"} ${k.notAfter}` : null}
+          ${k.status === "yanked" && k.yankedAt ? html` since ${k.yankedAt} (an admin withdrew what it signed)` : null}
+          ${k.status !== "revoked" && k.status !== "yanked" && k.notAfter ? html` ${k.status === "expired" ? "expired" : "until"} ${k.notAfter}` : null}
           ${k.role === "studio" ? html` <span class="muted">(the studio's key: it signs your bundle lists)</span>` : null}
           ${k.served ? html` <span class="muted">(the key served as spectro_public_key.pem)</span>` : null}
           <br /><span class="muted">SHA-256</span> <code class="break">${k.sha256}</code>

@@ -12,6 +12,7 @@ import { type KeyListing, VerifyPage, type VerifyExamples } from "../../../web/p
 import { htmlErrorHandler, type PagesEnv } from "../html";
 import { config } from "../../env";
 import { keySha256 } from "../../key-fingerprint";
+import { trustedKeysOnRecord } from "../../key-record";
 import { defaultKey, keyStatus } from "../../key-status";
 
 export const verifyRoutes = new Hono<PagesEnv>();
@@ -30,13 +31,15 @@ async function verifyExamples(db: Db): Promise<VerifyExamples> {
 verifyRoutes.get("/verify", catalogEtag, async (c) => {
   const now = Date.now();
   const cfg = config(c.env);
-  const served = defaultKey(cfg.TRUSTED_PUBLIC_KEYS, now).id;
-  const publisherKeys = cfg.TRUSTED_PUBLIC_KEYS.map(
+  const trusted = await trustedKeysOnRecord(c.env);
+  const served = defaultKey(trusted, now)?.id;
+  const publisherKeys = trusted.map(
     async (k): Promise<KeyListing> => ({
       id: k.id,
       status: keyStatus(k, now),
       notAfter: k.notAfter,
       revokedAt: k.revokedAt,
+      yankedAt: k.yankedAt,
       served: k.id === served,
       sha256: await keySha256(k.pem),
       role: "publisher",
