@@ -1422,6 +1422,33 @@ export const MUTANTS: Mutant[] = [
     tests: [T("key-record")],
     before: "n/a",
   },
+  {
+    id: "key-record-revoked-fallback",
+    bug: "with every key revoked, /spectro_public_key.pem still serves the first (revoked) key",
+    file: "worker/key-status.ts",
+    find: '?? keys.find((k) => keyStatus(k, now) === "expired")',
+    replace: "?? keys[0]",
+    tests: [T("key-record")],
+    before: "n/a",
+  },
+  {
+    id: "key-record-expired-not-served",
+    bug: "with no current key, /spectro_public_key.pem is gone although expired keys still verify what the studio offers",
+    file: "worker/key-status.ts",
+    find: '?? keys.find((k) => keyStatus(k, now) === "expired")',
+    replace: "?? undefined",
+    tests: [T("key-record")],
+    before: "n/a",
+  },
+  {
+    id: "key-record-verify-offers-none",
+    bug: "/verify offers 'Download spectro_public_key.pem' when every key is revoked (the link is a 410)",
+    file: "web/pages/verify-page.ts",
+    find: "keys.some((k) => k.served)",
+    replace: "keys.length > 0",
+    tests: [T("key-record")],
+    before: "n/a",
+  },
 ];
 
 // ── running ──────────────────────────────────────────────────────────────────────────────────────

@@ -23,9 +23,13 @@ export function keyRefusal(key: TrustedKey, now: number): string | null {
   return null;
 }
 
-/** The key /spectro_public_key.pem serves: the first current key, else (all retired) the first. */
-export const defaultKey = <K extends TrustedKey>(keys: readonly K[], now: number) =>
-  keys.find((k) => keyStatus(k, now) === "current") ?? keys[0];
+/**
+ * The key /spectro_public_key.pem serves: the first current key; else the first expired one (what it
+ * signed stays offered, so users still need it to verify); else none: every key is revoked or yanked,
+ * and no key verifies anything the studio still offers.
+ */
+export const defaultKey = <K extends TrustedKey>(keys: readonly K[], now: number): K | undefined =>
+  keys.find((k) => keyStatus(k, now) === "current") ?? keys.find((k) => keyStatus(k, now) === "expired");
 
 /** Why nothing may be handed out under a key ("revoked key X", …), or null when it may. */
 export type KeyDistrust = (keyId: string) => string | null;

@@ -117,3 +117,28 @@ describe("a key yanked by an admin", () => {
     expect(await (await call(env, "/verify")).text()).toContain(`yanked</span> since ${first.yankedAt}`);
   });
 });
+
+describe("every key revoked", () => {
+  const allRevoked = () =>
+    ({ ...env, TRUSTED_PUBLIC_KEYS: JSON.stringify(KEYS.map((k) => ({ ...k, revoked: true }))) }) as Env;
+
+  it("/spectro_public_key.pem is 410 no_current_key, and /verify says so instead of offering the download", async () => {
+    const res = await call(allRevoked(), "/spectro_public_key.pem");
+    expect(res.status).toBe(410);
+    expect(await res.json()).toEqual({
+      error: { code: "no_current_key", message: "no current key: every trusted key is revoked or yanked" },
+    });
+    const page = await (await call(allRevoked(), "/verify")).text();
+    expect(page).toContain("No key to download: every trusted key is revoked or yanked");
+    expect(page).not.toContain("Download spectro_public_key.pem");
+    // Each key is still listed, and served by id, so old downloads can be checked and the status read.
+    expect((await call(allRevoked(), `/keys/${FIRST}.pem`)).headers.get("X-Key-Status")).toBe("revoked");
+  });
+
+  it("serves the first expired key when none is current: what it signed stays offered and needs it", async () => {
+    const keys = KEYS.map((k, i) => ({ ...k, ...(i === 0 ? { revoked: true } : { notAfter: "2020-01-01" }) }));
+    const res = await call({ ...env, TRUSTED_PUBLIC_KEYS: JSON.stringify(keys) } as Env, "/spectro_public_key.pem");
+    expect(res.status).toBe(200);
+    expect([res.headers.get("X-Key-Id"), res.headers.get("X-Key-Status")]).toEqual([KEYS[1].id, "expired"]);
+  });
+});

@@ -97,12 +97,16 @@ function signedFileKinds(examples: VerifyExamples): Kind[] {
   ];
 }
 
-/** 1. The public key to download, and every key the studio has trusted. */
+/** 1. The public key to download (none when every key is revoked or yanked), and every key the studio has trusted. */
 function KeyStep({ keys }: { keys: KeyListing[] }) {
   return html`<section class="card" aria-labelledby="step-key">
     <h2 id="step-key">1. Download the public key</h2>
-    <p>Save the key next to the downloaded artifacts.</p>
-    <a class="button" href="/spectro_public_key.pem" download="spectro_public_key.pem">Download spectro_public_key.pem</a>
+    ${
+      keys.some((k) => k.served)
+        ? html`<p>Save the key next to the downloaded artifacts.</p>
+            <a class="button" href="/spectro_public_key.pem" download="spectro_public_key.pem">Download spectro_public_key.pem</a>`
+        : html`<p role="status"><span class="badge warn">no current key</span> No key to download: every trusted key is revoked or yanked, so nothing can be verified as trusted. Ask the studio's operators for the new key before you verify anything.</p>`
+    }
     <${TrustedKeys} keys=${keys} />
   </section>`;
 }

@@ -113,7 +113,7 @@ export async function grantManifest(
   const signer = urlSigner(cfg, origin);
   return manifestBody(format, grant, entries, {
     origin,
-    defaultKeyId: defaultKey(await trustedKeysOnRecord(env), Date.now()).id,
+    defaultKeyId: defaultKey(await trustedKeysOnRecord(env), Date.now())?.id,
     deps,
     proofs: await grantProofs(primary(env), grant),
     sign: (file) => signer.sign(grant, file),

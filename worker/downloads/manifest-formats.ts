@@ -155,8 +155,12 @@ const shQuote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
 export type PublicKeyRef = { keyId: string; file: string; url: string };
 
-/** Which key file verifies each entry: the default key as spectro_public_key.pem, others by id. */
-export function publicKeyRefs(entries: ManifestEntry[], defaultKeyId: string, origin: string): PublicKeyRef[] {
+/** Which key file verifies each entry: the default key (if any is served) as spectro_public_key.pem, others by id. */
+export function publicKeyRefs(
+  entries: ManifestEntry[],
+  defaultKeyId: string | undefined,
+  origin: string,
+): PublicKeyRef[] {
   const ids = [...new Set(entries.map((e) => e.keyId))];
   return ids.map((keyId) =>
     keyId === defaultKeyId

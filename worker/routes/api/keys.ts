@@ -3,7 +3,7 @@
 import { Hono } from "hono";
 import { config } from "../../env";
 import { defaultKey, keyStatus } from "../../key-status";
-import { notFound } from "../../errors";
+import { ApiError, notFound } from "../../errors";
 import { keySha256 } from "../../key-fingerprint";
 import { type KeyOnRecord, trustedKeysOnRecord } from "../../key-record";
 
@@ -27,9 +27,15 @@ const pem = async (key: KeyOnRecord, fileName: string) =>
     },
   });
 
-keyRoutes.get("/spectro_public_key.pem", async (c) =>
-  pem(defaultKey(await trustedKeysOnRecord(c.env), Date.now()), "spectro_public_key.pem"),
-);
+/** Said by /spectro_public_key.pem (410) and /verify when no key may be served. */
+export const NO_CURRENT_KEY = "no current key: every trusted key is revoked or yanked";
+
+keyRoutes.get("/spectro_public_key.pem", async (c) => {
+  const key = defaultKey(await trustedKeysOnRecord(c.env), Date.now());
+  // Gone rather than a revoked key: a script that ignores X-Key-Status must not verify with it.
+  if (!key) throw new ApiError(410, "no_current_key", NO_CURRENT_KEY);
+  return pem(key, "spectro_public_key.pem");
+});
 
 keyRoutes.get("/keys/:file{[A-Za-z0-9._-]+\\.pem}", async (c) => {
   const id = c.req.param("file").slice(0, -".pem".length);
