@@ -6,7 +6,7 @@ import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test"
 import { env } from "cloudflare:workers";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { app } from "../../worker/app";
-import { dropRelease } from "./support/releases";
+import { dropRelease, PALETTE_ENTERPRISE } from "./support/releases";
 import { forgetKeyIncidents } from "./support/key-trust";
 import { syncAndSettle } from "./support/sync";
 
@@ -47,14 +47,21 @@ function tarredDefaultKey(tar: string): string {
   return tar.slice(begin, end);
 }
 
+const iso = (productVersion: string) => ({ product: PALETTE_ENTERPRISE.id, productVersion, kind: "iso" as const });
+
 beforeAll(async () => {
   // Signed by the second key, so it stays offered while the first key is revoked.
   await dropRelease(env, "key-record-2026-12-0", {
     keyId: KEYS[1].id,
+    products: [PALETTE_ENTERPRISE],
     packs: [{ name: "record-a", version: "1.0.0" }],
+    installers: [iso("4.8.0")],
   });
+  expect((await syncAndSettle(env)).published).toEqual(["key-record-2026-12-0"]);
+  // The newer version's installers rest on the first key only (the product is published by then).
+  await dropRelease(env, "key-record-2026-12-1", { keyId: FIRST, installers: [iso("4.9.1")] });
   const summary = await syncAndSettle(env);
-  expect(summary.published).toEqual(["key-record-2026-12-0"]);
+  expect(summary.published, JSON.stringify(summary.quarantined)).toEqual(["key-record-2026-12-1"]);
 }, SYNC_TIMEOUT_MS);
 
 describe("a key recorded as revoked, listed as current again", () => {
@@ -140,5 +147,30 @@ describe("every key revoked", () => {
     const res = await call({ ...env, TRUSTED_PUBLIC_KEYS: JSON.stringify(keys) } as Env, "/spectro_public_key.pem");
     expect(res.status).toBe(200);
     expect([res.headers.get("X-Key-Id"), res.headers.get("X-Key-Status")]).toEqual([KEYS[1].id, "expired"]);
+  });
+});
+
+describe("a product version whose installers were all withdrawn", () => {
+  it("is not offered on the home and install pages, says why when asked by name, and is marked in the API", async () => {
+    const before = await (await call(env, "/")).text();
+    expect(before).toContain('<option value="4.9.1">');
+    const revoked = withKey(FIRST, { revoked: true });
+    const home = await (await call(revoked, "/")).text();
+    expect(home).not.toContain('value="4.9.1"');
+    expect(home).toContain('<option value="4.8.0">');
+    const install = await (await call(revoked, `/install/${PALETTE_ENTERPRISE.id}`)).text();
+    expect(install).not.toContain('value="4.9.1"');
+    expect(install).toContain('value="4.8.0"');
+    const asked = await (await call(revoked, `/install/${PALETTE_ENTERPRISE.id}?version=4.9.1`)).text();
+    expect(asked).not.toContain("This version has no installers yet");
+    expect(asked).toContain(
+      `This version was withdrawn: none of its installers is offered any more (signing key ${FIRST} was revoked`,
+    );
+    const api = (await (await call(revoked, "/api/v1/products")).json()) as {
+      items: { id: string; versions: { version: string; withdrawn?: string }[] }[];
+    };
+    const versions = api.items.find((p) => p.id === PALETTE_ENTERPRISE.id)!.versions;
+    expect(versions.find((v) => v.version === "4.9.1")?.withdrawn).toMatch(`signing key ${FIRST} was revoked`);
+    expect(versions.find((v) => v.version === "4.8.0")).not.toHaveProperty("withdrawn");
   });
 });

@@ -22,8 +22,11 @@ verifyRoutes.onError(htmlErrorHandler);
 /** Real file names for the verification examples: the newest installers and the first pack. */
 async function verifyExamples(db: Db): Promise<VerifyExamples> {
   const [products, pack] = await Promise.all([listProducts(db), firstPackVersion(db)]);
-  const newest = products.find((p) => p.versions.length);
-  const installers = newest ? (await getInstallers(db, newest.id, newest.versions[0].version)).artifacts : [];
+  // The newest version still offered (a withdrawn one has no installers to name).
+  const newest = products
+    .map((p) => ({ id: p.id, version: p.versions.find((v) => !v.withdrawn)?.version }))
+    .find((p) => p.version);
+  const installers = newest?.version ? (await getInstallers(db, newest.id, newest.version)).artifacts : [];
   const pick = (kind: string) => installers.find((a) => a.kind === kind);
   return { contentBundle: pick("content-bundle"), iso: pick("iso"), pack };
 }
