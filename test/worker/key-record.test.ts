@@ -6,6 +6,8 @@ import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test"
 import { env } from "cloudflare:workers";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { app } from "../../worker/app";
+import { primary } from "../../worker/db/client";
+import { productVersionRows } from "../../worker/db/product-rows";
 import { dropRelease, PALETTE_ENTERPRISE } from "./support/releases";
 import { forgetKeyIncidents } from "./support/key-trust";
 import { syncAndSettle } from "./support/sync";
@@ -172,5 +174,24 @@ describe("a product version whose installers were all withdrawn", () => {
     const versions = api.items.find((p) => p.id === PALETTE_ENTERPRISE.id)!.versions;
     expect(versions.find((v) => v.version === "4.9.1")?.withdrawn).toMatch(`signing key ${FIRST} was revoked`);
     expect(versions.find((v) => v.version === "4.8.0")).not.toHaveProperty("withdrawn");
+  });
+});
+
+describe("what it costs", () => {
+  it("lists product versions with their installers' state in one query that finds installers by primary key", async () => {
+    const { sql, params } = productVersionRows(primary(env)).toSQL();
+    const plan = await env.DB.prepare(`EXPLAIN QUERY PLAN ${sql}`)
+      .bind(...params)
+      .all<{ detail: string }>();
+    const details = plan.results.map((r) => r.detail);
+    expect(
+      details.some((d) =>
+        /SEARCH release_artifacts USING (PRIMARY KEY|INDEX sqlite_autoindex_release_artifacts_\d) \(product_id=\? AND version=\?\)/.test(
+          d,
+        ),
+      ),
+      details.join("; "),
+    ).toBe(true);
+    expect(details.filter((d) => /SCAN release_artifacts/.test(d))).toEqual([]);
   });
 });
