@@ -1,13 +1,15 @@
 // The lifecycle of the keys in TRUSTED_PUBLIC_KEYS: a key is current until it is revoked or its
 // notAfter passes. Only current keys make anything trusted; the others stay listed so users can still
-// check old downloads and see why a key no longer counts.
+// check old downloads and see why a key no longer counts. A key yanked by an admin (the catalog's
+// record, key-record.ts) is neither: it stays listed and signs nothing new.
 /** What the lifecycle needs of a key (env.ts's TrustedKey has it); structural, so Node scripts share it. */
-type TrustedKey = { id: string; revoked: boolean; revokedAt?: string; notAfter?: string };
+type TrustedKey = { id: string; revoked: boolean; revokedAt?: string; notAfter?: string; yankedAt?: string };
 
-export type KeyStatus = "current" | "revoked" | "expired";
+export type KeyStatus = "current" | "revoked" | "yanked" | "expired";
 
 export function keyStatus(key: TrustedKey, now: number): KeyStatus {
   if (key.revoked) return "revoked";
+  if (key.yankedAt) return "yanked";
   if (key.notAfter && Date.parse(key.notAfter) < now) return "expired";
   return "current";
 }
@@ -16,13 +18,18 @@ export function keyStatus(key: TrustedKey, now: number): KeyStatus {
 export function keyRefusal(key: TrustedKey, now: number): string | null {
   const status = keyStatus(key, now);
   if (status === "revoked") return `revoked key ${key.id}${key.revokedAt ? ` (revoked ${key.revokedAt})` : ""}`;
+  if (status === "yanked") return `key ${key.id}, which an admin yanked ${key.yankedAt}`;
   if (status === "expired") return `key ${key.id}, which expired ${key.notAfter}`;
   return null;
 }
 
-/** The key /spectro_public_key.pem serves: the first current key, else (all retired) the first. */
-export const defaultKey = <K extends TrustedKey>(keys: readonly K[], now: number) =>
-  keys.find((k) => keyStatus(k, now) === "current") ?? keys[0];
+/**
+ * The key /spectro_public_key.pem serves: the first current key; else the first expired one (what it
+ * signed stays offered, so users still need it to verify); else none: every key is revoked or yanked,
+ * and no key verifies anything the studio still offers.
+ */
+export const defaultKey = <K extends TrustedKey>(keys: readonly K[], now: number): K | undefined =>
+  keys.find((k) => keyStatus(k, now) === "current") ?? keys.find((k) => keyStatus(k, now) === "expired");
 
 /** Why nothing may be handed out under a key ("revoked key X", …), or null when it may. */
 export type KeyDistrust = (keyId: string) => string | null;

@@ -7,21 +7,25 @@ import { Notice } from "../components/ui";
 
 function InstallArea({ product }: { product: Product }) {
   const id = `version-${product.id}`;
+  // A version whose installers were all withdrawn is not offered, nor shown as if still to come.
+  const offered = product.versions.filter((v) => !v.withdrawn);
   return html`<section class="card area" aria-labelledby=${`${id}-title`}>
     <h2 id=${`${id}-title`}>Install ${product.name}</h2>
     <p>Content bundle, management appliance ISO, or Helm chart for a self-hosted ${product.name}${product.fips ? " (FIPS)" : ""}.</p>
     ${
-      product.versions.length
+      offered.length
         ? html`<form class="inline-form" method="get" action=${`/install/${product.id}`}>
           <div class="field">
             <label for=${id}>Version</label>
             <select id=${id} name="version">
-              ${product.versions.map((v) => html`<option value=${v.version}>${v.version}</option>`)}
+              ${offered.map((v) => html`<option value=${v.version}>${v.version}</option>`)}
             </select>
           </div>
           <button type="submit">Show Artifacts</button>
         </form>`
-        : html`<p class="muted">No versions are published yet.</p>`
+        : product.versions.length
+          ? html`<p class="muted">No version is offered: the installers of every published version were withdrawn.</p>`
+          : html`<p class="muted">No versions are published yet.</p>`
     }
   </section>`;
 }

@@ -65,7 +65,10 @@ function ArtifactTable({ installers, canDownload }: { installers: Installers; ca
 }
 
 export function InstallPage({ product, installers, captcha, outcome }: Props) {
-  const selected = installers?.version.version ?? product.versions[0]?.version;
+  // A version whose installers were all withdrawn is not offered in the list; asked for by name, it says why.
+  const offered = product.versions.filter((v) => !v.withdrawn);
+  const selected = installers?.version.version ?? offered[0]?.version;
+  const withdrawn = product.versions.find((v) => v.version === installers?.version.version)?.withdrawn;
   const guide = product.fips ? GUIDES.vertexAppliance : GUIDES.paletteAppliance;
   return html`<${Head} title=${`Install ${product.name}${installers ? ` ${installers.version.version}` : ""}`} islands=${["copy", "download"]} />
     <${Breadcrumbs} trail=${[{ href: "/", label: "Home" }, { label: `Install ${product.name}` }]} />
@@ -76,17 +79,19 @@ export function InstallPage({ product, installers, captcha, outcome }: Props) {
     <section class="card" aria-labelledby="pick-version">
       <h2 id="pick-version" class="visually-hidden">Version</h2>
       ${
-        product.versions.length
+        offered.length
           ? html`<form class="inline-form" method="get" action=${`/install/${product.id}`}>
             <div class="field">
               <label for="version">Version</label>
               <select id="version" name="version">
-                ${product.versions.map((v) => html`<option value=${v.version} selected=${v.version === selected}>${v.version}</option>`)}
+                ${offered.map((v) => html`<option value=${v.version} selected=${v.version === selected}>${v.version}</option>`)}
               </select>
             </div>
             <button type="submit">Show Artifacts</button>
           </form>`
-          : html`<p class="muted">No version of ${product.name} is published yet.</p>`
+          : product.versions.length
+            ? html`<p class="muted">No version of ${product.name} is offered: the installers of every published version were withdrawn.</p>`
+            : html`<p class="muted">No version of ${product.name} is published yet.</p>`
       }
     </section>
     ${
@@ -103,7 +108,9 @@ export function InstallPage({ product, installers, captcha, outcome }: Props) {
                 </div>
                 <${DownloadOutput} outcome=${outcome} guides=${guidesAfter("installers", product.id)} />
               </form>`
-              : html`<${Notice} kind="warn"><p>This version has no installers yet.</p><//>`
+              : withdrawn
+                ? html`<${Notice} kind="warn"><p>This version was withdrawn: none of its installers is offered any more (${withdrawn}).</p><//>`
+                : html`<${Notice} kind="warn"><p>This version has no installers yet.</p><//>`
           }
           <p class="muted small">
             Once you have the file you can deploy ${product.name} as a self-hosted application; for the ISO, see the <a href=${guide.href}>${guide.title}</a>.

@@ -29,9 +29,10 @@ type Kind = {
 /** A trusted key as the page lists it: only current keys make a release trusted. */
 export type KeyListing = {
   id: string;
-  status: "current" | "revoked" | "expired";
+  status: "current" | "revoked" | "yanked" | "expired";
   notAfter?: string;
   revokedAt?: string;
+  yankedAt?: string;
   /** The key /spectro_public_key.pem serves. */
   served: boolean;
   /** The SHA-256 of the key's DER form, to pin in verify-bundle.sh (PUBKEY_SHA256, STUDIO_KEY_SHA256). */
@@ -49,7 +50,8 @@ function TrustedKeys({ keys }: { keys: KeyListing[] }) {
           <a href=${`/keys/${k.id}.pem`} download=${`${k.id}.pem`}><code>${k.id}.pem</code></a>
           ${" "}<span class=${`badge ${k.status === "current" ? "ok" : "warn"}`}>${k.status}</span>
           ${k.status === "revoked" && k.revokedAt ? html` since ${k.revokedAt}` : null}
-          ${k.status !== "revoked" && k.notAfter ? html` ${k.status === "expired" ? "expired" : "until"} ${k.notAfter}` : null}
+          ${k.status === "yanked" && k.yankedAt ? html` since ${k.yankedAt} (an admin withdrew what it signed)` : null}
+          ${k.status !== "revoked" && k.status !== "yanked" && k.notAfter ? html` ${k.status === "expired" ? "expired" : "until"} ${k.notAfter}` : null}
           ${k.role === "studio" ? html` <span class="muted">(the studio's key: it signs your bundle lists)</span>` : null}
           ${k.served ? html` <span class="muted">(the key served as spectro_public_key.pem)</span>` : null}
           <br /><span class="muted">SHA-256</span> <code class="break">${k.sha256}</code>
@@ -95,12 +97,16 @@ function signedFileKinds(examples: VerifyExamples): Kind[] {
   ];
 }
 
-/** 1. The public key to download, and every key the studio has trusted. */
+/** 1. The public key to download (none when every key is revoked or yanked), and every key the studio has trusted. */
 function KeyStep({ keys }: { keys: KeyListing[] }) {
   return html`<section class="card" aria-labelledby="step-key">
     <h2 id="step-key">1. Download the public key</h2>
-    <p>Save the key next to the downloaded artifacts.</p>
-    <a class="button" href="/spectro_public_key.pem" download="spectro_public_key.pem">Download spectro_public_key.pem</a>
+    ${
+      keys.some((k) => k.served)
+        ? html`<p>Save the key next to the downloaded artifacts.</p>
+            <a class="button" href="/spectro_public_key.pem" download="spectro_public_key.pem">Download spectro_public_key.pem</a>`
+        : html`<p role="status"><span class="badge warn">no current key</span> No key to download: every trusted key is revoked or yanked, so nothing can be verified as trusted. Ask the studio's operators for the new key before you verify anything.</p>`
+    }
     <${TrustedKeys} keys=${keys} />
   </section>`;
 }

@@ -16,10 +16,15 @@ export const INSTALLERS: Record<InstallerKind, { label: string; useCase: string 
   "helm-chart": { label: "Helm chart", useCase: "Used to install with Helm charts." },
 };
 
-export type ProductVersion = { version: string; publishedAt: string };
+/**
+ * `withdrawn`: every installer the version had was withdrawn (its key revoked or yanked) or yanked, so
+ * nothing of it is offered; the reason one of them gives. Absent while anything is offered, or nothing
+ * was published yet.
+ */
+export type ProductVersion = { version: string; publishedAt: string; withdrawn?: string };
 export type Product = { id: string; name: string; applianceName: string; fips: boolean; versions: ProductVersion[] };
 
-/** Every product in display order, each with its versions newest first. */
+/** Every product in display order, each with its versions newest first (withdrawn ones marked). */
 export async function listProducts(db: Db): Promise<Product[]> {
   const { productRows, versionRows } = await readProductsAndVersions(db);
   return productRows.map((p) => ({
@@ -29,7 +34,11 @@ export async function listProducts(db: Db): Promise<Product[]> {
     fips: p.fips,
     versions: versionRows
       .filter((v) => v.productId === p.id)
-      .map((v) => ({ version: v.version, publishedAt: new Date(v.publishedAt).toISOString() })),
+      .map((v) => ({
+        version: v.version,
+        publishedAt: new Date(v.publishedAt).toISOString(),
+        ...(v.installers > 0 && v.offered === 0 && { withdrawn: v.yankReason ?? "every installer was yanked" }),
+      })),
   }));
 }
 

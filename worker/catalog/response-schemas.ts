@@ -103,7 +103,14 @@ export const packSearchSchema = z.strictObject({
   nextCursor: z.string().nullable().meta({ description: "Pass as `cursor` for the next page; null on the last page." }),
 });
 
-const productVersion = z.strictObject({ version: z.string(), publishedAt: isoTime });
+const productVersion = z.strictObject({
+  version: z.string(),
+  publishedAt: isoTime,
+  withdrawn: z
+    .string()
+    .optional()
+    .meta({ description: "Every installer of this version was withdrawn or yanked (none is offered): why." }),
+});
 const productInfo = { id: z.string(), name: z.string(), applianceName: z.string(), fips: z.boolean() };
 export const productListSchema = z.strictObject({
   items: z.array(

@@ -221,3 +221,9 @@ export async function revokedOnRecord(db: Db): Promise<string[]> {
 export async function recordIncident(db: Db, incident: KeyIncident): Promise<void> {
   await db.batch(incidentStatements(db, incident));
 }
+
+export type DistrustRecord = { keyId: string; cause: "revoked" | "yanked"; at: number }[];
+
+/** Every key the catalog distrusts, why and since when: a handful of rows, read whole. */
+export const distrustRecord = (db: Db): Promise<DistrustRecord> =>
+  db.select({ keyId: distrustedKeys.keyId, cause: distrustedKeys.cause, at: distrustedKeys.at }).from(distrustedKeys);

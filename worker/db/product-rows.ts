@@ -19,18 +19,37 @@ export const productVersionStatement = (productId: string, version: string): Que
 export const productVersionsStatement = (productId: string): Query<{ version: string }> =>
   query(sql`SELECT version FROM product_versions WHERE product_id = ${productId}`);
 
-/** Every product in display order, and every product version by product, newest first. */
+/**
+ * Every product version by product, newest first, with how many installers it has, how many are still
+ * offered, and a reason one was yanked or withdrawn: one grouped join on the installers' primary key
+ * (three rows a version at most), no query per version.
+ */
+export const productVersionRows = (db: Db) =>
+  db
+    .select({
+      productId: productVersions.productId,
+      version: productVersions.version,
+      publishedAt: productVersions.publishedAt,
+      installers: sql<number>`count(${releaseArtifacts.kind})`,
+      offered: sql<number>`coalesce(sum(${releaseArtifacts.yanked} = 0), 0)`,
+      yankReason: sql<string | null>`max(${releaseArtifacts.yankReason})`,
+    })
+    .from(productVersions)
+    .leftJoin(
+      releaseArtifacts,
+      and(
+        eq(releaseArtifacts.productId, productVersions.productId),
+        eq(releaseArtifacts.version, productVersions.version),
+      ),
+    )
+    .groupBy(productVersions.productId, productVersions.version)
+    .orderBy(asc(productVersions.productId), desc(productVersions.versionKey));
+
+/** Every product in display order, and every product version (productVersionRows). */
 export async function readProductsAndVersions(db: Db) {
   const [productRows, versionRows] = await db.batch([
     db.select().from(products).orderBy(asc(products.sortOrder), asc(products.name)),
-    db
-      .select({
-        productId: productVersions.productId,
-        version: productVersions.version,
-        publishedAt: productVersions.publishedAt,
-      })
-      .from(productVersions)
-      .orderBy(asc(productVersions.productId), desc(productVersions.versionKey)),
+    productVersionRows(db),
   ]);
   return { productRows, versionRows };
 }

@@ -78,7 +78,7 @@ export async function manifestBody(
   signedEntries: () => Promise<ManifestEntry[]>,
   ctx: {
     origin: string;
-    defaultKeyId: string;
+    defaultKeyId: string | undefined;
     deps: StorageDeps;
     proofs: ReleaseProof[];
     sign: (file: Downloadable) => Promise<string>;
@@ -256,10 +256,11 @@ function keyEntries(grant: GrantRecord, keys: TrustedKey[], studio: Pick<BundleL
   const mtime = grant.createdAt;
   // The key the studio serves as /spectro_public_key.pem, chosen as of the grant so every part of
   // one archive agrees on the layout (a key expiring mid-download must not move the bytes).
+  // None when every key is revoked or yanked: each key that signed a file is then only <id>.pem.
   const primary = defaultKey(keys, grant.createdAt);
   const usedKeyIds = new Set(grant.files.map((f) => f.keyId));
   const pems: [string, string][] = [
-    ["spectro_public_key.pem", primary.pem],
+    ...(primary ? [["spectro_public_key.pem", primary.pem] as [string, string]] : []),
     ...keys.filter((k) => k !== primary && usedKeyIds.has(k.id)).map((k): [string, string] => [`${k.id}.pem`, k.pem]),
     [`${studio.key.id}.pem`, studio.key.pem],
   ];

@@ -3,6 +3,7 @@
 import { primary } from "../db/client";
 import type { GrantRecord } from "../db/grant-queries";
 import { config } from "../env";
+import { trustedKeysOnRecord } from "../key-record";
 import { defaultKey, keyDistrust } from "../key-status";
 import type { FetchFn } from "../captcha/siteverify";
 import { manifestBody } from "./grant-documents";
@@ -112,7 +113,7 @@ export async function grantManifest(
   const signer = urlSigner(cfg, origin);
   return manifestBody(format, grant, entries, {
     origin,
-    defaultKeyId: defaultKey(cfg.TRUSTED_PUBLIC_KEYS, Date.now()).id,
+    defaultKeyId: defaultKey(await trustedKeysOnRecord(env), Date.now())?.id,
     deps,
     proofs: await grantProofs(primary(env), grant),
     sign: (file) => signer.sign(grant, file),

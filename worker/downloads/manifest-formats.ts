@@ -155,8 +155,12 @@ const shQuote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
 export type PublicKeyRef = { keyId: string; file: string; url: string };
 
-/** Which key file verifies each entry: the default key as spectro_public_key.pem, others by id. */
-export function publicKeyRefs(entries: ManifestEntry[], defaultKeyId: string, origin: string): PublicKeyRef[] {
+/** Which key file verifies each entry: the default key (if any is served) as spectro_public_key.pem, others by id. */
+export function publicKeyRefs(
+  entries: ManifestEntry[],
+  defaultKeyId: string | undefined,
+  origin: string,
+): PublicKeyRef[] {
   const ids = [...new Set(entries.map((e) => e.keyId))];
   return ids.map((keyId) =>
     keyId === defaultKeyId
@@ -188,7 +192,7 @@ fetch() {
 
 # key KEYFILE URL [GIVEN]: asks the studio how the key stands (X-Key-Status) and answers the key to
 # verify with: GIVEN if set, else the studio's copy saved as KEYFILE. Exit 3: the studio reports it
-# revoked, so it verifies nothing here.
+# revoked (exit 4: yanked, everything it signed withdrawn), so it verifies nothing here.
 key() {
   headers="$KEY_HEADERS"
   if [ -n "\${3:-}" ]; then out=/dev/null; else out="$1"; fi
@@ -196,12 +200,14 @@ key() {
   status=$(tr -d '\\r' < "$headers" | awk 'tolower($1) == "x-key-status:" { s = $2 } END { print s }')
   log "$1: the studio reports key status '$status'"
   [ "$status" != revoked ] || return 3
+  [ "$status" != yanked ] || return 4
   if [ -n "\${3:-}" ]; then printf '%s' "$3"; else printf '%s' "$1"; fi
 }
 
 # refuse_key STATUS KEYFILE: stops the script: a key the studio reports revoked (or cannot say) verifies nothing.
 refuse_key() {
   if [ "$1" = 3 ]; then say "$2: ❌ the studio reports this key as revoked; refusing to verify anything with it"
+  elif [ "$1" = 4 ]; then say "$2: ❌ the studio reports this key as yanked (what it signed was withdrawn); refusing to verify anything with it"
   else say "$2: ❌ could not fetch the public key and its status"; fi
   exit 1
 }

@@ -181,9 +181,10 @@ export const publishConfigSchema = z
     keys: z.array(
       z.object({
         id: z.string(),
-        status: z.enum(["current", "revoked", "expired"]),
-        revoked: z.boolean(),
+        status: z.enum(["current", "revoked", "yanked", "expired"]),
+        revoked: z.boolean().openapi({ description: "Revoked in the settings or on the catalog's record (one way)." }),
         revokedAt: z.string().optional(),
+        yankedAt: z.string().optional().openapi({ description: "When an admin yanked the key (status yanked)." }),
         notAfter: z.string().optional(),
         pem: z.string(),
       }),

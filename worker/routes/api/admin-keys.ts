@@ -7,6 +7,7 @@ import { primary } from "../../db/client";
 import { auditTrail, publishedUnderKey, yankSignedByKey } from "../../db/key-incidents";
 import { config } from "../../env";
 import { notFound } from "../../errors";
+import { trustedKeysOnRecord } from "../../key-record";
 import { keyStatus } from "../../key-status";
 import { ADMIN, apiApp, apiRoute, json, unauthorized } from "../api-app";
 import { yankRoute } from "./admin";
@@ -20,8 +21,9 @@ const auditQuery = z.object({ limit: z.coerce.number().int().min(1).max(100).def
 
 const keyStatusSchema = z.object({
   id: z.string(),
-  status: z.enum(["current", "revoked", "expired"]),
+  status: z.enum(["current", "revoked", "yanked", "expired"]),
   revokedAt: z.string().nullable(),
+  yankedAt: z.string().nullable(),
   notAfter: z.string().nullable(),
 });
 const signedByKeySchema = z.object({
@@ -53,21 +55,23 @@ const keysRoute = apiRoute({
   method: "get",
   path: "/keys",
   operationId: "listTrustedKeys",
-  summary: "The trusted keys and how each stands: current, revoked or expired",
+  summary:
+    "The trusted keys and how each stands: current, revoked, yanked or expired (settings and the catalog's record)",
   responses: {
     200: json(z.object({ keys: z.array(keyStatusSchema) }).openapi("KeyStatusList"), "The keys."),
     401: unauthorized,
   },
 });
 
-adminKeysRoutes.openapi(keysRoute, (c) => {
+adminKeysRoutes.openapi(keysRoute, async (c) => {
   const now = Date.now();
   return c.json(
     {
-      keys: config(c.env).TRUSTED_PUBLIC_KEYS.map((k) => ({
+      keys: (await trustedKeysOnRecord(c.env)).map((k) => ({
         id: k.id,
         status: keyStatus(k, now),
         revokedAt: k.revokedAt ?? null,
+        yankedAt: k.yankedAt ?? null,
         notAfter: k.notAfter ?? null,
       })),
     },

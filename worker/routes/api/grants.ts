@@ -5,6 +5,7 @@ import { type RouteConfig, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { primary } from "../../db/client";
 import { config } from "../../env";
+import { trustedKeysOnRecord } from "../../key-record";
 import { keyDistrust } from "../../key-status";
 import { invalidInput, NotFound } from "../../errors";
 import {
@@ -409,5 +410,5 @@ async function tarInputs(
 ): Promise<TarInputs> {
   const cfg = config(c.env);
   const studio = await grantBundleList(cfg, grant, proofs, storageDeps(c));
-  return { grant, keys: cfg.TRUSTED_PUBLIC_KEYS, proofs, studio };
+  return { grant, keys: await trustedKeysOnRecord(c.env), proofs, studio };
 }

@@ -1,10 +1,11 @@
 // The trusted public keys, for users who verify with `openssl dgst -sha256 -verify`, and the studio's
 // own keys that sign the grants' bundle lists.
 import { Hono } from "hono";
-import { config, type TrustedKey } from "../../env";
+import { config } from "../../env";
 import { defaultKey, keyStatus } from "../../key-status";
-import { notFound } from "../../errors";
+import { ApiError, notFound } from "../../errors";
 import { keySha256 } from "../../key-fingerprint";
+import { type KeyOnRecord, trustedKeysOnRecord } from "../../key-record";
 
 export const keyRoutes = new Hono<{ Bindings: Env }>();
 
@@ -12,7 +13,7 @@ export const keyRoutes = new Hono<{ Bindings: Env }>();
  * The PEM as openssl reads it; X-Key-Status says whether the key still makes anything trusted, and
  * X-Key-Sha256 is the fingerprint a user pins in verify-bundle.sh's PUBKEY_SHA256 or STUDIO_KEY_SHA256.
  */
-const pem = async (key: TrustedKey, fileName: string) =>
+const pem = async (key: KeyOnRecord, fileName: string) =>
   new Response(key.pem.endsWith("\n") ? key.pem : `${key.pem}\n`, {
     headers: {
       "X-Key-Sha256": await keySha256(key.pem),
@@ -22,17 +23,24 @@ const pem = async (key: TrustedKey, fileName: string) =>
       "X-Key-Id": key.id,
       "X-Key-Status": keyStatus(key, Date.now()),
       ...(key.notAfter && { "X-Key-Not-After": key.notAfter }),
+      ...(key.revokedAt && { "X-Key-Revoked-At": key.revokedAt }),
     },
   });
 
-keyRoutes.get("/spectro_public_key.pem", (c) =>
-  pem(defaultKey(config(c.env).TRUSTED_PUBLIC_KEYS, Date.now()), "spectro_public_key.pem"),
-);
+/** Said by /spectro_public_key.pem (410) and /verify when no key may be served. */
+export const NO_CURRENT_KEY = "no current key: every trusted key is revoked or yanked";
+
+keyRoutes.get("/spectro_public_key.pem", async (c) => {
+  const key = defaultKey(await trustedKeysOnRecord(c.env), Date.now());
+  // Gone rather than a revoked key: a script that ignores X-Key-Status must not verify with it.
+  if (!key) throw new ApiError(410, "no_current_key", NO_CURRENT_KEY);
+  return pem(key, "spectro_public_key.pem");
+});
 
 keyRoutes.get("/keys/:file{[A-Za-z0-9._-]+\\.pem}", async (c) => {
   const id = c.req.param("file").slice(0, -".pem".length);
   const cfg = config(c.env);
-  const key = cfg.TRUSTED_PUBLIC_KEYS.find((k) => k.id === id);
+  const key = (await trustedKeysOnRecord(c.env)).find((k) => k.id === id);
   if (key) return pem(key, `${id}.pem`);
   // The studio's own keys (they sign the grants' bundle lists): every one listed is served, for rotation.
   const studio = cfg.STUDIO_SIGNING_KEYS?.find((k) => k.id === id);

@@ -17,6 +17,7 @@ import {
 } from "../../db/publisher-tokens";
 import { config } from "../../env";
 import { badField, invalidInput, notFound } from "../../errors";
+import { trustedKeysOnRecord } from "../../key-record";
 import { keyStatus } from "../../key-status";
 import {
   assertMayPublish,
@@ -100,18 +101,19 @@ publishApi.openapi(
     security: [],
     responses: { 200: json(s.publishConfigSchema, "The settings."), ...errors },
   }),
-  (c) => {
+  async (c) => {
     const cfg = config(c.env);
     const now = Date.now();
     return c.json(
       {
         audience: cfg.RELEASE_AUDIENCE,
-        keys: cfg.TRUSTED_PUBLIC_KEYS.map((k) => ({
+        keys: (await trustedKeysOnRecord(c.env)).map((k) => ({
           id: k.id,
           status: keyStatus(k, now),
           revoked: k.revoked,
           ...(k.revokedAt && { revokedAt: k.revokedAt }),
           ...(k.notAfter && { notAfter: k.notAfter }),
+          ...(k.yankedAt && { yankedAt: k.yankedAt }),
           pem: k.pem,
         })),
         maxPartBytes: MAX_PART_BYTES,

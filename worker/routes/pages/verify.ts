@@ -13,6 +13,7 @@ import { htmlErrorHandler, type PagesEnv } from "../html";
 import { config } from "../../env";
 import { sha256OfText } from "../../encoding";
 import { keySha256 } from "../../key-fingerprint";
+import { trustedKeysOnRecord } from "../../key-record";
 import { defaultKey, keyStatus } from "../../key-status";
 
 export const verifyRoutes = new Hono<PagesEnv>();
@@ -22,8 +23,11 @@ verifyRoutes.onError(htmlErrorHandler);
 /** Real file names for the verification examples: the newest installers and the first pack. */
 async function verifyExamples(db: Db): Promise<VerifyExamples> {
   const [products, pack] = await Promise.all([listProducts(db), firstPackVersion(db)]);
-  const newest = products.find((p) => p.versions.length);
-  const installers = newest ? (await getInstallers(db, newest.id, newest.versions[0].version)).artifacts : [];
+  // The newest version still offered (a withdrawn one has no installers to name).
+  const newest = products
+    .map((p) => ({ id: p.id, version: p.versions.find((v) => !v.withdrawn)?.version }))
+    .find((p) => p.version);
+  const installers = newest?.version ? (await getInstallers(db, newest.id, newest.version)).artifacts : [];
   const pick = (kind: string) => installers.find((a) => a.kind === kind);
   return { contentBundle: pick("content-bundle"), iso: pick("iso"), pack };
 }
@@ -31,13 +35,15 @@ async function verifyExamples(db: Db): Promise<VerifyExamples> {
 verifyRoutes.get("/verify", catalogEtag, async (c) => {
   const now = Date.now();
   const cfg = config(c.env);
-  const served = defaultKey(cfg.TRUSTED_PUBLIC_KEYS, now).id;
-  const publisherKeys = cfg.TRUSTED_PUBLIC_KEYS.map(
+  const trusted = await trustedKeysOnRecord(c.env);
+  const served = defaultKey(trusted, now)?.id;
+  const publisherKeys = trusted.map(
     async (k): Promise<KeyListing> => ({
       id: k.id,
       status: keyStatus(k, now),
       notAfter: k.notAfter,
       revokedAt: k.revokedAt,
+      yankedAt: k.yankedAt,
       served: k.id === served,
       sha256: await keySha256(k.pem),
       role: "publisher",
