@@ -1440,6 +1440,103 @@ export const MUTANTS: Mutant[] = [
     tests: [T("publish-api")],
     before: "n/a",
   },
+  // ── display order (sort-names): worker/domain/display-sort.ts, the listings and their cursors ──────
+  {
+    id: "sort-key-keeps-case",
+    bug: "the sort key keeps case: AWS VPC CNI sorts before Antrea, lists follow capital letters",
+    file: "worker/domain/display-sort.ts",
+    find: "    .toUpperCase()\n    .toLowerCase()\n",
+    replace: "",
+    tests: [T("display-order")],
+    before: "n/a",
+  },
+  {
+    id: "sort-key-keeps-accents",
+    bug: "the sort key keeps combining accents: Émile is not filed with emile",
+    file: "worker/domain/display-sort.ts",
+    find: '    .replace(/\\p{M}+/gu, "")\n',
+    replace: "",
+    tests: [T("display-order")],
+    before: "n/a",
+  },
+  {
+    id: "browse-page-by-name",
+    bug: "the browse page walks packs by internal name again",
+    file: "worker/db/pack-page.ts",
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the source text of a template literal
+    find: "ORDER BY p.display_sort_key LIMIT ${limit + 1}",
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the source text of a template literal
+    replace: "ORDER BY p.name LIMIT ${limit + 1}",
+    tests: [T("display-order")],
+    before: "n/a",
+  },
+  {
+    id: "layer-page-by-name",
+    bug: "a compatibility page's stretch is found by internal name while its cursor is a display key",
+    file: "worker/db/layer-candidates.ts",
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the source text of a template literal
+    find: '${fits("p")}\n      ORDER BY p.display_sort_key LIMIT ${limit}',
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the source text of a template literal
+    replace: '${fits("p")}\n      ORDER BY p.name LIMIT ${limit}',
+    tests: [T("display-order")],
+    before: "n/a",
+  },
+  {
+    id: "cursor-name-unchecked",
+    bug: "a cursor's pack name is not checked: any text is taken as a position",
+    file: "worker/catalog/filters.ts",
+    find: "    if (!packRef.shape.name.safeParse(name).success) return undefined;\n",
+    replace: "",
+    tests: [T("display-order")],
+    before: "n/a",
+  },
+  {
+    id: "cursor-key-unbounded",
+    bug: "a cursor's folded name may be longer than any key or hold the separator",
+    file: "worker/catalog/filters.ts",
+    find: "if (folded.length > SORT_KEY_MAX || /\\p{Cc}/u.test(folded)) return undefined;",
+    replace: "",
+    tests: [T("display-order")],
+    before: "n/a",
+  },
+  {
+    id: "recount-keeps-ascii-keys",
+    bug: "the admin recount leaves migration 0015's ASCII-folded keys: accented names stay last",
+    file: "worker/db/display-keys.ts",
+    find: ".filter(([, exact, stored]) => exact !== stored)",
+    replace: ".filter(() => false)",
+    tests: [T("display-order")],
+    before: "n/a",
+  },
+  {
+    id: "image-name-stored-short",
+    bug: "the publish stores image repositories as written: docker.io/calico/node does not find calico/node",
+    file: "worker/domain/release-files.ts",
+    find: "repository: normalizeRepository(m[1]),",
+    replace: "repository: m[1],",
+    tests: [T("images")],
+    before: "n/a",
+  },
+  {
+    id: "restore-keeps-sort-key",
+    bug: "a key yank restores a pack's display name but leaves it where the distrusted key's name put it in lists",
+    file: "worker/db/key-trust.ts",
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the source text of a template literal
+    find: 'coalesce(${pack("$.displaySortKey")},',
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the source text of a template literal
+    replace: "coalesce(${packs.displaySortKey},",
+    tests: [T("key-revocation")],
+    before: "n/a",
+  },
+  {
+    id: "update-keeps-sort-key",
+    bug: "a signed display-name update leaves the pack where its old name put it in lists",
+    file: "worker/db/publish-batch.ts",
+    find: "  displaySortKey: displaySortKey(fields.displayName, name),",
+    replace: "  displaySortKey: undefined as unknown as string,",
+    tests: [T("key-revocation")],
+    before: "n/a",
+  },
 ];
 
 // ── running ──────────────────────────────────────────────────────────────────────────────────────
