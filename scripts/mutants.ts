@@ -1377,6 +1377,7 @@ export const MUTANTS: Mutant[] = [
     tests: [T("publish-api")],
     before: "n/a",
   },
+  // ── publisher-polish: the publish API's honesty and the publisher command's guards ────────────
   // ── display order (sort-names): worker/domain/display-sort.ts, the listings and their cursors ──────
   {
     id: "sort-key-keeps-case",
