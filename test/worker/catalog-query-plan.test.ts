@@ -184,6 +184,19 @@ describe("query plans", () => {
     },
   );
 
+  it("walks a common search's page by name, looking each pack up in the full-text index, not listing every match", async () => {
+    const lines = await plan(pageStatement(filterOf({ q: "monitoring" }), undefined, 24));
+    const text = lines.join("\n");
+    // The walk's lookup is by rowid inside the full-text index (=M), so it reads the packs it passes.
+    expect(text).toMatch(
+      /SCAN p USING (COVERING )?INDEX sqlite_autoindex_packs_1\n(.*\n)*SCAN pack_search EXISTS VIRTUAL TABLE INDEX \d+:=M/,
+    );
+    expect(
+      lines.filter((l) => /LIST SUBQUERY|BLOOM/.test(l)),
+      text,
+    ).toEqual([]);
+  });
+
   it("reads one pack's versions and one layer through their indexes", async () => {
     expect(await plan(versionsOfStatement("kubernetes"))).toEqual(
       expect.arrayContaining([
