@@ -1246,8 +1246,28 @@ export const MUTANTS: Mutant[] = [
     tests: [T("downloads"), T("bundle-list")],
     before: "n/a",
   },
+  // flat-reads: compatibility pages and a common word's search page read rows in proportion to the page (issue 21) ──
+  {
+    id: "compat-walk-reads-versions",
+    bug: "the walk that finds where a compatibility page ends looks up every walked pack's versions and child lists again",
+    file: "worker/db/layer-candidates.ts",
+    find: "  if (filter.product && filter.version) {",
+    replace: "  if (false) {",
+    tests: [T("catalog-query-plan")],
+    before: "n/a",
+  },
+  {
+    id: "search-walk-lists-matches",
+    bug: "a common word's search page lists every full-text match before walking, so its rows grow with the catalog",
+    file: "worker/db/pack-page.ts",
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the source text of a template
+    find: "sql`EXISTS (SELECT 1 FROM pack_search WHERE pack_search MATCH ${match} AND pack_search.rowid = p.rowid)`",
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the source text of a template
+    replace: "sql`+p.rowid IN (SELECT rowid FROM pack_search WHERE pack_search MATCH ${match})`",
+    tests: [T("catalog-query-plan")],
+    before: "n/a",
+  },
 ];
-
 // ── running ──────────────────────────────────────────────────────────────────────────────────────
 
 type Outcome = "killed" | "survived" | "stale" | "n/a" | "applies";
