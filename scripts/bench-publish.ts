@@ -9,7 +9,7 @@
 import { spawn } from "node:child_process";
 import { createWriteStream } from "node:fs";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { hashFile } from "./release/files";
@@ -80,6 +80,7 @@ const release = (...args: string[]) => timed(process.execPath, ["--import", "tsx
 const ratio = (baseline: number, ours: number) => Number((baseline / ours).toFixed(2));
 
 async function main() {
+  const startLoad = loadavg().map((l) => Number(l.toFixed(1)));
   const work = await mkdtemp(join(tmpdir(), "bench-publish-"));
   console.log(
     `bench:publish in ${work}: one ${MIB} MiB file (and ${SMALL_MIB} MiB for the memory check), ${FILES} files of ${FILE_KIB} KiB`,
@@ -196,7 +197,10 @@ async function main() {
       manyBulkSeconds: bulk.seconds,
       manyPushRatio: ratio(bulk.seconds, push.seconds),
     });
-    console.log(JSON.stringify({ bench: "publish", ...figures }));
+    // These machines are shared: the load the figures were taken under goes with them.
+    const load = loadavg().map((l) => Number(l.toFixed(1)));
+    console.log(`load average at the end: ${load.join(", ")} (at the start: ${startLoad.join(", ")})`);
+    console.log(JSON.stringify({ bench: "publish", ...figures, loadAtStart: startLoad, loadAtEnd: load }));
   } finally {
     await studio.stop();
     if (!values.keep) await rm(work, { recursive: true, force: true });

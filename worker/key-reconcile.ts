@@ -2,7 +2,7 @@
 // revoked keys in TRUSTED_PUBLIC_KEYS than the catalog was last reconciled with withdraws what each
 // newly revoked key signed, in one audited batch per key, before it answers. Each isolate remembers
 // the set it reconciled, so the steady state costs one tiny read per isolate and nothing after.
-// The download paths also check each served file's key against the env (key-status.ts, revokedKeyIds),
+// The download paths also check each served file's key against the env (key-status.ts, keyDistrust), and refuse keys the env no longer lists at all,
 // so nothing signed by a revoked key leaves even before the reconcile has committed.
 import type { MiddlewareHandler } from "hono";
 import { primary } from "./db/client";

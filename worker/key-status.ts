@@ -24,6 +24,20 @@ export function keyRefusal(key: TrustedKey, now: number): string | null {
 export const defaultKey = <K extends TrustedKey>(keys: readonly K[], now: number) =>
   keys.find((k) => keyStatus(k, now) === "current") ?? keys[0];
 
-/** The ids of the revoked keys: nothing whose trust rests on one of them is offered or served. */
-export const revokedKeyIds = (keys: readonly TrustedKey[]): ReadonlySet<string> =>
-  new Set(keys.filter((k) => k.revoked).map((k) => k.id));
+/** Why nothing may be handed out under a key ("revoked key X", …), or null when it may. */
+export type KeyDistrust = (keyId: string) => string | null;
+
+/**
+ * The download edge's test of a file's key, from the settings alone: a revoked key, and an id the
+ * settings no longer list at all (an operator who deletes a leaked key's entry instead of marking it
+ * revoked), hand out nothing. Unlisted is refused here only, and undone by listing the key again;
+ * `"revoked": true` also withdraws the key's content from the catalog, for good (key-reconcile.ts).
+ */
+export function keyDistrust(keys: readonly TrustedKey[]): KeyDistrust {
+  const byId = new Map(keys.map((k) => [k.id, k]));
+  return (keyId) => {
+    const key = byId.get(keyId);
+    if (!key) return `key ${keyId}, which this studio no longer trusts (not in TRUSTED_PUBLIC_KEYS)`;
+    return key.revoked ? `revoked key ${keyId}` : null;
+  };
+}

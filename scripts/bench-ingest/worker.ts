@@ -32,6 +32,7 @@ async function twoHashes(body: ReadableStream<Uint8Array>, signature: Uint8Array
 }
 
 /** The baseline: the same read loop as measureAndVerify, feeding only the DigestStream. */
+// A deliberate copy, not the verifier's code: the floor every way is measured against stays fixed when the verifier changes.
 async function bareDigest(body: ReadableStream<Uint8Array>): Promise<{ bytes: number }> {
   const digest = new WorkersCrypto.DigestStream("SHA-256");
   const writer = digest.getWriter();

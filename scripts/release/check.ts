@@ -5,6 +5,7 @@
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { basename, join, resolve } from "node:path";
+import { fileKeyId } from "../../worker/domain/release-files";
 import { type Finding, reasonLine } from "../../worker/sync/plan";
 import {
   checkSignedManifest,
@@ -16,8 +17,7 @@ import {
 } from "../../worker/sync/release-checks";
 import {
   admissionProblem,
-  fileKeyId,
-  RELEASE_ID_PATTERN,
+  releaseIdProblem,
   RELEASE_JSON,
   RELEASE_JSON_SIGNATURE,
   type ReleaseManifest,
@@ -81,11 +81,8 @@ export async function check(opts: CheckOptions): Promise<CheckResult> {
   const dir = resolve(opts.dir);
   const notes: string[] = [];
   const releaseId = opts.releaseId ?? basename(dir);
-  if (!RELEASE_ID_PATTERN.test(releaseId))
-    return quarantined(
-      [{ problem: `the release folder name '${releaseId}' is not a release id (a lower-case slug)` }],
-      notes,
-    );
+  const badId = releaseIdProblem(releaseId);
+  if (badId) return quarantined([{ problem: badId }], notes);
   if (!existsSync(join(dir, RELEASE_JSON)))
     throw new UsageError(`${dir}: no release.json (run \`npm run release -- init ${opts.dir}\` first)`);
   if (!existsSync(join(dir, RELEASE_JSON_SIGNATURE))) return quarantined(unsignedManifest().findings, notes);

@@ -5,6 +5,7 @@ import { parseArgs } from "node:util";
 import { check, checkHelp, printCheck } from "./check";
 import { UsageError } from "./files";
 import { init, initHelp } from "./init";
+import { publish, publishHelp } from "./publish";
 import { push, pushHelp } from "./push";
 import { sign, signHelp } from "./sign";
 import { followVerdict, printVerdict, statusHelp } from "./status";
@@ -17,6 +18,7 @@ const HELP = `Usage: npm run release -- <command> [options]   (each command has 
   check <dir>       the sync's checks before upload; with --studio URL, its exact verdict
   push <dir>        upload through the studio, sync now, and print the verdict
   status <id>       the sync's verdict on a pushed release
+  publish <dir>     all of it: init and sign when not done yet, check, and push only if it would publish
 
 A new publisher's walk-through: docs/publishing.md`;
 
@@ -113,6 +115,28 @@ const COMMANDS: Record<string, Command> = {
       push({
         dir,
         ...studioFlags(v),
+        releaseId: v["release-id"],
+        parallel: number(v.parallel, "parallel"),
+        partMib: number(v["part-mib"], "part-mib"),
+        wait: number(v.wait, "wait"),
+      }),
+  },
+  publish: {
+    help: publishHelp,
+    run: (dir, v) =>
+      publish({
+        dir,
+        ...studioFlags(v),
+        keyId: v["key-id"],
+        releaseId: v["release-id"],
+        audience: v.audience,
+        expiresAt: v["expires-at"],
+        installers: v.installer,
+        definition: v.definition,
+        key: v.key,
+        signCommand: v["sign-command"],
+        digest: v.digest,
+        publicKey: v["public-key"]?.[0],
         parallel: number(v.parallel, "parallel"),
         partMib: number(v["part-mib"], "part-mib"),
         wait: number(v.wait, "wait"),

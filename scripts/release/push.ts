@@ -1,22 +1,32 @@
 // `release push <dir>`: uploads the release through the studio's publish API, then asks the studio
-// to sync it now and follows it to its verdict. Files go up in parallel; a file over the part size
-// goes in parts (each under 100 MB), remembered in <dir>/.push-state.json so an interrupted push
-// resumes where it stopped. A re-run skips what the studio already holds (same size and sha256);
-// release.json goes after every file, and its signature, the "release complete" mark, last.
-import { createReadStream, existsSync } from "node:fs";
+// to sync it now and follows it to its verdict. Requests go in parallel: small files (signatures,
+// charts) many to a request through the batch endpoint, since each request costs a token check and
+// an audit row at the studio; a file up to the part size in one request; a larger one in parts (each
+// under 100 MB), remembered in <dir>/.push-state.json so an interrupted push resumes where it stopped.
+// A re-run skips what the studio already holds (same size and sha256); release.json goes after every
+// file, and its signature, the "release complete" mark, last.
+import { createReadStream, existsSync, openAsBlob } from "node:fs";
 import { readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { basename, join, resolve } from "node:path";
 import { Readable } from "node:stream";
-import { storedObjectSchema, partSchema, publishSyncSchema, uploadStartedSchema } from "../../worker/publish/schemas";
+import {
+  batchResultSchema,
+  partSchema,
+  publishSyncSchema,
+  storedObjectSchema,
+  uploadStartedSchema,
+} from "../../worker/publish/schemas";
 import { RELEASE_JSON, RELEASE_JSON_SIGNATURE, releaseManifest } from "../../worker/sync/release-manifest";
 import { DEFINITION_FILE, hashFile, mib, pool, PUSH_STATE_FILE, UsageError } from "./files";
 import { followVerdict, printVerdict } from "./status";
-import { Studio, StudioError } from "./studio-client";
+import { type PublishConfig, Studio, StudioError } from "./studio-client";
+import type { z } from "zod";
 
 export const pushHelp = `Usage: npm run release -- push <dir> --studio URL --token TOKEN [options]
 
 Uploads the signed release in <dir> (every file release.json lists and its .sig.bin, then release.json,
-then release.json.sig.bin last) to incoming/<release-id>/ through the studio, then asks the studio to
+then release.json.sig.bin last) to incoming/<release-id>/ through the studio (files up to 4 MiB many to a
+request, larger ones on their own or in parts), then asks the studio to
 sync it now and waits for the verdict: "published: …", or "quarantined: <reason>" with every finding.
 A re-run skips what is already there (same size and sha256) and resumes an interrupted multipart upload.
 Exit code: 0 published, 1 quarantined or failed, 2 still verifying when --wait ran out.
@@ -24,6 +34,7 @@ Exit code: 0 published, 1 quarantined or failed, 2 still verifying when --wait r
 Options:
   --studio URL      the studio (or STUDIO_URL)
   --token TOKEN     a publisher token from the studio's admin (or PUBLISHER_TOKEN)
+  --release-id ID   the release folder to upload to (default: <dir>'s name, as check takes it)
   --parallel N      requests at once (default 8)
   --part-mib N      part size for large files, 5-95 MiB (default 64)
   --wait SECONDS    how long to follow the sync (default 900); 0: do not ask for a sync`;
@@ -32,11 +43,16 @@ export type PushOptions = {
   dir: string;
   studio: string;
   token: string;
+  releaseId?: string;
   parallel?: number;
   partMib?: number;
   wait?: number;
 };
 type Upload = { name: string; size: number; sha256: string };
+type BatchOutcome = z.infer<typeof batchResultSchema>["objects"][number];
+
+/** Files up to this size go up many to a request (POST …/batch); larger ones one to a request or in parts. */
+export const BATCH_FILE_BYTES = 4 * 1024 * 1024;
 type State = Record<
   string,
   { uploadId: string; size: number; sha256: string; partBytes: number; parts: Record<string, string> }
@@ -110,6 +126,20 @@ class Pusher {
     await this.multipart(file, path);
   }
 
+  /** Small files in one multipart/form-data request, each read from disk as it is sent; the studio answers per file. */
+  async batch(files: Upload[]): Promise<BatchOutcome[]> {
+    const form = new FormData();
+    form.append("objects", JSON.stringify(files.map(({ name, size, sha256 }) => ({ name, size, sha256 }))));
+    for (const file of files) form.append("file", await openAsBlob(join(this.dir, file.name)), file.name);
+    const answer = await this.gate.run(() =>
+      this.studio.json(batchResultSchema, `/api/v1/publish/releases/${this.releaseId}/batch`, {
+        method: "POST",
+        body: form,
+      }),
+    );
+    return answer.objects;
+  }
+
   private async multipart(file: Upload, path: string): Promise<void> {
     let saved = this.state[file.name];
     if (!saved || saved.size !== file.size || saved.sha256 !== file.sha256 || saved.partBytes !== this.partBytes) {
@@ -164,7 +194,7 @@ class Pusher {
 }
 
 /** What to send, in order: the listed files and their signatures, then release.json, then its signature. */
-async function uploadsOf(dir: string): Promise<{ releaseId: string; files: Upload[]; manifest: Upload[] }> {
+async function uploadsOf(dir: string): Promise<{ files: Upload[]; manifest: Upload[] }> {
   if (!existsSync(join(dir, RELEASE_JSON_SIGNATURE)))
     throw new UsageError(`${RELEASE_JSON_SIGNATURE} is missing: run sign first`);
   const listing = await listedNames(dir);
@@ -176,17 +206,16 @@ async function uploadsOf(dir: string): Promise<{ releaseId: string; files: Uploa
   });
   const measure = (name: string) => hashFile(join(dir, name)).then(({ size, sha256 }) => ({ name, size, sha256 }));
   return {
-    releaseId: listing.releaseId,
     files: await pool(names, 4, measure),
     manifest: [await measure(RELEASE_JSON), await measure(RELEASE_JSON_SIGNATURE)],
   };
 }
 
 /**
- * The release id and the names to send. A release.json off the schema is still pushed when asked
- * (the sync will quarantine it with the reason `check` gives): then it is the folder's name and files.
+ * The names to send. A release.json off the schema is still pushed when asked (the sync will
+ * quarantine it with the reason `check` gives): then they are the folder's files.
  */
-async function listedNames(dir: string): Promise<{ releaseId: string; names: string[] }> {
+async function listedNames(dir: string): Promise<{ names: string[] }> {
   let json: unknown;
   try {
     json = JSON.parse(await readFile(join(dir, RELEASE_JSON), "utf8"));
@@ -194,8 +223,7 @@ async function listedNames(dir: string): Promise<{ releaseId: string; names: str
     json = undefined;
   }
   const parsed = releaseManifest.safeParse(json);
-  if (parsed.success)
-    return { releaseId: parsed.data.releaseId, names: parsed.data.files.flatMap((f) => [f.file, f.signature]) };
+  if (parsed.success) return { names: parsed.data.files.flatMap((f) => [f.file, f.signature]) };
   console.log(
     "! release.json does not pass the schema: the sync will refuse it (see `check`); pushing the folder as it is",
   );
@@ -207,7 +235,74 @@ async function listedNames(dir: string): Promise<{ releaseId: string; names: str
       n !== DEFINITION_FILE &&
       !n.endsWith(".pem"),
   );
-  return { releaseId: basename(dir), names: names.sort() };
+  return { names: names.sort() };
+}
+
+/**
+ * Small files in batches: as many per request as spreads them over the parallel requests, within the
+ * studio's limits (half its byte limit for the files, leaving room for the form's framing).
+ */
+export function batchesOf(files: Upload[], config: PublishConfig, parallel: number): Upload[][] {
+  const perBatch = Math.min(config.maxBatchFiles, Math.max(1, Math.ceil(files.length / parallel)));
+  const maxBytes = config.maxBatchBytes / 2;
+  const batches: Upload[][] = [];
+  let current: Upload[] = [];
+  let bytes = 0;
+  for (const file of files) {
+    if (current.length && (current.length >= perBatch || bytes + file.size > maxBytes)) {
+      batches.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(file);
+    bytes += file.size;
+  }
+  if (current.length) batches.push(current);
+  return batches;
+}
+
+const writeOnce = (releaseId: string, name: string, there: { size: number; sha256: string | null }) =>
+  new UsageError(
+    `${name} is already uploaded to ${releaseId} with other bytes (size ${there.size}, sha256 ${there.sha256 ?? "unknown"}); objects are write-once: publish under a new release id`,
+  );
+
+/** Sends what the folder does not hold yet: small files in batches, the rest one by one; returns the bytes sent. */
+async function sendFiles(
+  pusher: Pusher,
+  files: Upload[],
+  there: Map<string, { size: number; sha256: string | null }>,
+  opts: { config: PublishConfig; parallel: number; batch: boolean },
+): Promise<number> {
+  let sent = 0;
+  const pending = files.filter((file) => {
+    const existing = there.get(file.name);
+    if (!existing) return true;
+    if (existing.size !== file.size || existing.sha256 !== file.sha256)
+      throw writeOnce(pusher.releaseId, file.name, existing);
+    console.log(`= ${file.name} (already there)`);
+    return false;
+  });
+  const batchable = (f: Upload) => opts.batch && f.size <= Math.min(BATCH_FILE_BYTES, opts.config.maxBatchBytes / 2);
+  const small = pending.filter(batchable);
+  const batches = batchesOf(small, opts.config, opts.parallel);
+  const sendBatch = async (batch: Upload[], i: number) => {
+    const outcomes = await pusher.batch(batch);
+    const bytes = batch.reduce((n, f) => n + f.size, 0);
+    console.log(`↑ batch ${i + 1}/${batches.length}: ${batch.length} files (${mib(bytes)}) in one request`);
+    for (const [j, outcome] of outcomes.entries()) {
+      if (outcome.status === "conflict") throw writeOnce(pusher.releaseId, outcome.name, outcome);
+      console.log(outcome.status === "stored" ? `  ↑ ${outcome.name}` : `= ${outcome.name} (already there)`);
+      if (outcome.status === "stored") sent += batch[j].size;
+    }
+  };
+  const sendOne = async (file: Upload) => {
+    await pusher.upload(file);
+    sent += file.size;
+    console.log(`↑ ${file.name} (${mib(file.size)})`);
+  };
+  const large = pending.filter((f) => !batchable(f));
+  await Promise.all([pool(batches, opts.parallel, sendBatch), pool(large, opts.parallel, sendOne)]);
+  return sent;
 }
 
 export async function push(opts: PushOptions): Promise<number> {
@@ -215,34 +310,23 @@ export async function push(opts: PushOptions): Promise<number> {
   const studio = new Studio(opts.studio, opts.token);
   const config = await studio.config();
   const partBytes = Math.min(Math.max(opts.partMib ?? 64, 5) * 1048576, config.maxPartBytes);
-  const { releaseId, files, manifest } = await uploadsOf(dir);
+  const parallel = opts.parallel ?? 8;
+  // The folder's name (or --release-id), as `check` and the sync take it: a release.json naming
+  // another id is uploaded all the same, and quarantined with the reason `check` gives.
+  const releaseId = opts.releaseId ?? basename(dir);
+  const { files, manifest } = await uploadsOf(dir);
   const folder = await studio.folder(releaseId);
   if (folder.release) {
     console.log(`release ${releaseId} was already taken by the sync (${folder.release.status}); not uploading`);
     return opts.wait === 0 ? 0 : printVerdict(await followVerdict(studio, releaseId, opts.wait ?? 900));
   }
   const there = new Map(folder.objects.map((o) => [o.name, o]));
-  const pusher = new Pusher(studio, dir, releaseId, partBytes, opts.parallel ?? 8);
+  const pusher = new Pusher(studio, dir, releaseId, partBytes, parallel);
   await pusher.loadState();
   const started = performance.now();
-  let sent = 0;
-  const send = async (file: Upload) => {
-    const existing = there.get(file.name);
-    if (existing) {
-      if (existing.size === file.size && existing.sha256 === file.sha256) {
-        console.log(`= ${file.name} (already there)`);
-        return;
-      }
-      throw new UsageError(
-        `${file.name} is already uploaded to ${releaseId} with other bytes (size ${existing.size}, sha256 ${existing.sha256 ?? "unknown"}); objects are write-once: publish under a new release id`,
-      );
-    }
-    await pusher.upload(file);
-    sent += file.size;
-    console.log(`↑ ${file.name} (${mib(file.size)})`);
-  };
-  await pool(files, opts.parallel ?? 8, send);
-  for (const file of manifest) await send(file); // release.json, then its signature: last
+  let sent = await sendFiles(pusher, files, there, { config, parallel, batch: true });
+  // release.json, then its signature: last, each on its own, once every file is in.
+  for (const file of manifest) sent += await sendFiles(pusher, [file], there, { config, parallel: 1, batch: false });
   const seconds = (performance.now() - started) / 1000;
   console.log(
     `uploaded ${mib(sent)} in ${seconds.toFixed(1)} s (${mib(sent / Math.max(seconds, 0.001))}/s) to incoming/${releaseId}/`,

@@ -116,6 +116,91 @@ describe("the docs' curl recipe, as written", () => {
   });
 });
 
+describe("keys pinned by fingerprint (KEYS_SHA256)", () => {
+  let honest: string;
+  let pins: string;
+
+  /** The fingerprint openssl itself gives a PEM public key: the SHA-256 of its DER form. */
+  async function opensslSha256(pemFile: string) {
+    const der = await run("sh", ["-c", `openssl pkey -pubin -in '${pemFile}' -outform DER | sha256sum`], work);
+    expect(der.code, der.stderr).toBe(0);
+    return der.stdout.split(" ")[0];
+  }
+
+  beforeAll(async () => {
+    honest = await mkdtemp(join(work, "pinned-"));
+    const saved = await run(
+      "sh",
+      ["-e", "-c", docsCurlRecipe().replace("STUDIO=http://localhost:8787", `STUDIO=${studioUrl}`)],
+      honest,
+      { TOKEN: token },
+    );
+    expect(saved.code, saved.stdout + saved.stderr).toBe(0);
+    // The fingerprints as a user records them before the air gap: from the studio, not the bundle.
+    const listKey = /^key (\S+)$/m.exec(await readFile(join(honest, "studio/bundle-list.txt"), "utf8"))![1];
+    const publisher = await fetch(`${studioUrl}/spectro_public_key.pem`);
+    const studio = await fetch(`${studioUrl}/keys/${listKey}.pem`);
+    await writeFile(join(work, "publisher.pem"), await publisher.text());
+    await writeFile(join(work, "studio.pem"), await studio.text());
+    expect(publisher.headers.get("X-Key-Sha256")).toBe(await opensslSha256(join(work, "publisher.pem")));
+    expect(studio.headers.get("X-Key-Sha256")).toBe(await opensslSha256(join(work, "studio.pem")));
+    pins = `${publisher.headers.get("X-Key-Sha256")}, ${studio.headers.get("X-Key-Sha256")?.toUpperCase()}`;
+  });
+
+  it("proves an honest bundle against the pinned keys, and says when keys are not pinned", async () => {
+    const pinned = await run("sh", ["verify-bundle.sh"], honest, { KEYS_SHA256: pins });
+    expect(pinned.code, pinned.stdout + pinned.stderr).toBe(0);
+    expect(pinned.stdout.match(/key, sha256 [0-9a-f]{64} \(pinned\)$/gm)?.length).toBe(2);
+    expect(pinned.stdout).not.toContain("not pinned");
+    const unpinned = await run("sh", ["verify-bundle.sh"], honest);
+    expect(unpinned.code).toBe(0);
+    expect(unpinned.stdout).toContain("verify-bundle.sh: keys not pinned");
+  });
+
+  it("fails a bundle whose list was re-signed with a swapped studio key, naming the key", async () => {
+    // The attack: drop a pack on the way, rewrite the bundle list without it and sign it with a key of
+    // one's own, saved under the studio key's name inside the bundle.
+    const forged = await mkdtemp(join(work, "forged-"));
+    await cp(honest, forged, { recursive: true });
+    const list = await readFile(join(forged, "studio/bundle-list.txt"), "utf8");
+    const listKey = /^key (\S+)$/m.exec(list)![1];
+    const victim = (await readdir(forged)).find((f) => f.startsWith("kubernetes-") && f.endsWith(".zst"))!;
+    const gone = [victim, victim.replace(/\.zst$/, ".sig.bin")];
+    for (const f of gone) await unlink(join(forged, f));
+    const kept = list
+      .split("\n")
+      .filter((line) => !gone.some((f) => line.startsWith("file ") && line.endsWith(` ${f}`)));
+    const count = kept.filter((line) => line.startsWith("file ")).length;
+    await writeFile(
+      join(forged, "studio/bundle-list.txt"),
+      kept.map((line) => (line.startsWith("files ") ? `files ${count}` : line)).join("\n"),
+    );
+    const forge = await run(
+      "sh",
+      [
+        "-e",
+        "-c",
+        `openssl ecparam -name prime256v1 -genkey -noout -out ../forger.key
+openssl ec -in ../forger.key -pubout -out '${listKey}.pem' 2>/dev/null
+openssl dgst -sha256 -sign ../forger.key -out studio/bundle-list.txt.sig.bin studio/bundle-list.txt`,
+      ],
+      forged,
+    );
+    expect(forge.code, forge.stderr).toBe(0);
+    // With the key that came in the folder, the forgery agrees with itself; the script says so.
+    const unpinned = await run("sh", ["verify-bundle.sh"], forged);
+    expect(unpinned.stdout).toContain(`${listKey}.pem: studio key, sha256`);
+    expect(unpinned.stdout).toContain("verify-bundle.sh: keys not pinned");
+    const pinned = await run("sh", ["verify-bundle.sh"], forged, { KEYS_SHA256: pins });
+    expect(pinned.code).toBe(1);
+    expect(pinned.stdout).toMatch(
+      new RegExp(`^${listKey}\\.pem: ❌ studio key with sha256 [0-9a-f]{64}, which is not one of KEYS_SHA256`, "m"),
+    );
+    expect(pinned.stderr).toContain(`verify-bundle.sh: FAILED: ${listKey}.pem is not a key you pinned`);
+    expect(pinned.stdout).not.toContain("Signature valid"); // stopped before the list was read
+  });
+});
+
 describe("a key the studio reports as revoked", () => {
   let proxy: Server;
   let proxyUrl: string;

@@ -2,7 +2,8 @@
 // version goes init → check → sign → check → push, is published, and downloads and verifies with the
 // docs' openssl loop. Then every quarantine reason the sync has that a publisher can meet is walked:
 // `check --studio` names it before upload, and pushed anyway the release is quarantined with exactly
-// that reason, which `push` prints. New names sort last and target product versions no demo version
+// that reason, which `push` prints. (The reasons push cannot lead to here, an unsigned manifest past
+// its grace period, a revoked key and the poison limit, are walked in test/worker/publish-verdicts.test.ts.) New names sort last and target product versions no demo version
 // has, so the other tests sharing this studio see the same catalog.
 import { createHash } from "node:crypto";
 import { mkdir, readFile, rm, unlink, writeFile } from "node:fs/promises";
@@ -190,6 +191,56 @@ describe("publishing a pack version with the publisher command", () => {
   });
 });
 
+describe("publish: the whole release in one command", () => {
+  const publish = (dir: string) =>
+    release(
+      "publish",
+      dir,
+      "--key-id",
+      KEY_ID,
+      "--sign-command",
+      `openssl dgst -sha256 -sign '${KEY}'`,
+      "--studio",
+      studioUrl,
+      "--token",
+      publisherToken,
+      "--wait",
+      "300",
+    );
+
+  it("builds, signs, checks and pushes a new pack version, and follows it to its verdict", async () => {
+    const dir = await folder("e2e-pub-oneshot", [packJson("zz-publish-oneshot", "1.0.0")]);
+    const published = await publish(dir);
+    expect(published.code, published.stdout + published.stderr).toBe(0);
+    expect(published.stdout).toContain("1/4 init: wrote");
+    expect(published.stdout).toContain("2/4 sign: signed 1 files, then release.json");
+    expect(published.stdout).toContain("would publish: adds zz-publish-oneshot 1.0.0; changes nothing");
+    expect(published.stdout).toContain(
+      "published: e2e-pub-oneshot: 1 files verified and published (zz-publish-oneshot-1.0.0.zst)",
+    );
+  });
+
+  it("uploads nothing when the studio would quarantine the release, and says why", async () => {
+    // Other bytes under the version just published: the sync would refuse to change a published pack.
+    const dir = await folder("e2e-pub-oneshot-clash", [
+      packJson("zz-publish-oneshot", "1.0.0", { description: "other bytes" }),
+    ]);
+    const refused = await publish(dir);
+    expect(refused.code).toBe(1);
+    expect(refused.stdout).toMatch(
+      /^would be quarantined: zz-publish-oneshot-1\.0\.0\.zst: would change published pack zz-publish-oneshot 1\.0\.0 /m,
+    );
+    expect(refused.stdout).toContain("nothing was uploaded");
+    expect(refused.stdout).not.toContain("4/4 push");
+    const status = await release("status", "e2e-pub-oneshot-clash", "--studio", studioUrl, "--token", publisherToken);
+    expect(status.stdout).toContain("e2e-pub-oneshot-clash: not taken by the sync yet (0 objects uploaded)");
+    // Run again, the folder is kept as built and signed: nothing is drafted or signed twice.
+    const again = await publish(dir);
+    expect(again.stdout).toContain("1/4 init: release.json kept");
+    expect(again.stdout).toContain("2/4 sign: release.json.sig.bin kept");
+  });
+});
+
 describe("init and sign, offline", () => {
   it("init is canonical (same folder, same bytes) and reads each pack's metadata from its own pack.json", async () => {
     const dir = await folder("e2e-pub-offline", [packJson("zz-offline", "2.0.0", { description: "from inside" })], {
@@ -278,13 +329,27 @@ describe("init and sign, offline", () => {
 
 type Case = { name: string; id: string; reason: RegExp; build: () => Promise<string> };
 
+type Built = { installers?: Record<string, string>; flags?: string[]; def?: unknown };
+/** A case's usual build: the folder (with `def` as release-def.json), init with `flags`, sign. */
+const built = async (id: string, packs: Record<string, unknown>[], opts: Built = {}) => {
+  const dir = await folder(id, packs, opts.installers);
+  if (opts.def) await writeFile(join(dir, "release-def.json"), JSON.stringify(opts.def));
+  await init(dir, ...(opts.flags ?? []));
+  await sign(dir);
+  return dir;
+};
+
 /** A signed one-pack release under `id`, then `spoil` applied. */
 const spoiled = async (id: string, spoil: (dir: string) => Promise<unknown>, pack = packJson(`zz-${id}`, "1.0.0")) => {
-  const dir = await folder(id, [pack]);
-  await init(dir);
-  await sign(dir);
+  const dir = await built(id, [pack]);
   await spoil(dir);
   return dir;
+};
+
+/** A published demo pack: its release.json entry (with the pack's metadata) and its file. */
+const publishedPack = async () => {
+  const listed = (await demoFiles("demo-2-packs-addons"))[0] as Listed & { pack: Record<string, unknown> };
+  return { ...listed, path: join(demoDir, "demo-2-packs-addons", listed.file) };
 };
 
 const CASES: Case[] = [
@@ -307,10 +372,10 @@ const CASES: Case[] = [
     reason: /^(\S+): the name \1 is already published for /,
     build: async () => {
       const published = (await demoFiles("demo-2-packs-addons"))[0].file;
-      const dir = await folder("e2e-pub-clash", [], { [published]: "not the pack" });
-      await init(dir, "--installer", `${published}=content-bundle:palette-enterprise:9.9.9`);
-      await sign(dir);
-      return dir;
+      return built("e2e-pub-clash", [], {
+        installers: { [published]: "not the pack" },
+        flags: ["--installer", `${published}=content-bundle:palette-enterprise:9.9.9`],
+      });
     },
   },
   {
@@ -318,10 +383,25 @@ const CASES: Case[] = [
     id: "e2e-pub-changed",
     reason:
       /^(\S+)-(\S+)\.zst: would change published pack \1 \2 \(published sha256 [0-9a-f]{12}…, release\.json [0-9a-f]{12}…\)$/,
+    build: async () => built("e2e-pub-changed", [(await publishedPack()).pack]),
+  },
+  {
+    name: "a published pack's bytes again with other metadata",
+    id: "e2e-pub-metadata",
+    reason:
+      /^(\S+)\.zst: re-publishes pack \S+ \S+ with other metadata than its published release \(entry sha256 [0-9a-f]{12}…, release\.json [0-9a-f]{12}…\)$/,
     build: async () => {
-      const published = (await demoFiles("demo-2-packs-addons"))[0] as Listed & { pack: Record<string, unknown> };
-      const dir = await folder("e2e-pub-changed", [published.pack]);
+      const published = await publishedPack();
+      const dir = await folder("e2e-pub-metadata", []);
+      await writeFile(join(dir, published.file), await readFile(published.path));
       await init(dir);
+      // The same bytes, signed again, saying something else about the version (its architectures).
+      const pack = published.pack as unknown as { architectures: string[] };
+      const architectures = pack.architectures.join() === "arm64" ? ["amd64"] : ["arm64"];
+      await editManifest(dir, (m) => ({
+        ...m,
+        files: [{ ...m.files[0], pack: { ...(m.files[0].pack as object), architectures } }],
+      }));
       await sign(dir);
       return dir;
     },
@@ -330,34 +410,51 @@ const CASES: Case[] = [
     name: "a release signed for another deployment",
     id: "e2e-pub-staging",
     reason: /^release\.json is for audience 'staging', this studio is 'production'/,
-    build: async () => {
-      const dir = await folder("e2e-pub-staging", [packJson("zz-staging", "1.0.0")]);
-      await init(dir, "--audience", "staging");
-      await sign(dir);
-      return dir;
-    },
+    build: () => built("e2e-pub-staging", [packJson("zz-staging", "1.0.0")], { flags: ["--audience", "staging"] }),
   },
   {
     name: "an expired manifest",
     id: "e2e-pub-expired",
     reason: /^release\.json expired at 2026-01-01T00:00:00Z; sign a fresh manifest to publish it$/,
-    build: async () => {
-      const dir = await folder("e2e-pub-expired", [packJson("zz-expired", "1.0.0")]);
-      await init(dir, "--expires-at", "2026-01-01T00:00:00Z");
-      await sign(dir);
-      return dir;
-    },
+    build: () =>
+      built("e2e-pub-expired", [packJson("zz-expired", "1.0.0")], { flags: ["--expires-at", "2026-01-01T00:00:00Z"] }),
   },
   {
     name: "a manifest valid implausibly long",
     id: "e2e-pub-long",
     reason: /more than 90 days ahead; sign it with a shorter expiresAt$/,
-    build: async () => {
-      const dir = await folder("e2e-pub-long", [packJson("zz-long", "1.0.0")]);
-      await init(dir, "--expires-at", "2035-01-01T00:00:00Z");
-      await sign(dir);
-      return dir;
-    },
+    build: () =>
+      built("e2e-pub-long", [packJson("zz-long", "1.0.0")], { flags: ["--expires-at", "2035-01-01T00:00:00Z"] }),
+  },
+  {
+    name: "an oversized manifest",
+    id: "e2e-pub-hugejson",
+    reason: /^release\.json is 4194305 bytes, more than the 4194304 allowed$/,
+    build: () =>
+      spoiled("e2e-pub-hugejson", async (dir) => {
+        // Still valid JSON, signed: only its size is wrong.
+        await editManifest(dir, (m) => {
+          const text = JSON.stringify(m);
+          return text + " ".repeat(4 * 1024 * 1024 + 1 - Buffer.byteLength(text));
+        });
+        await resignManifest(dir);
+      }),
+  },
+  {
+    name: "an oversized manifest signature",
+    id: "e2e-pub-hugesig",
+    reason: /^release\.json\.sig\.bin is 20000 bytes, not a signature$/,
+    build: () =>
+      spoiled("e2e-pub-hugesig", (dir) => writeFile(join(dir, "release.json.sig.bin"), Buffer.alloc(20_000, 1))),
+  },
+  {
+    name: "a manifest for another release id than its folder",
+    id: "e2e-pub-elsewhere",
+    reason: /^release\.json: releaseId 'e2e-pub-elsewhere-2' does not match its folder 'e2e-pub-elsewhere'$/,
+    build: () =>
+      built("e2e-pub-elsewhere", [packJson("zz-elsewhere", "1.0.0")], {
+        flags: ["--release-id", "e2e-pub-elsewhere-2"],
+      }),
   },
   {
     name: "a manifest signed with an untrusted key",
@@ -409,40 +506,30 @@ const CASES: Case[] = [
     name: "a published pack moved to another layer",
     id: "e2e-pub-layer",
     reason: /^(\S+)-9\.9\.9\.zst: pack \1 is published in layer addon, release\.json says csi$/,
-    build: async () => {
-      const published = (await demoFiles("demo-2-packs-addons"))[0] as Listed & { pack: Record<string, unknown> };
-      const dir = await folder("e2e-pub-layer", [
-        { ...published.pack, version: "9.9.9", layer: "csi", addonType: undefined },
-      ]);
-      await init(dir);
-      await sign(dir);
-      return dir;
-    },
+    build: async () =>
+      built("e2e-pub-layer", [
+        { ...(await publishedPack()).pack, version: "9.9.9", layer: "csi", addonType: undefined },
+      ]),
   },
   {
     name: "one pack in two layers within the release",
     id: "e2e-pub-twolayers",
     reason: /^zz-twolayers-1\.1\.0\.zst: pack zz-twolayers is listed in layers addon and csi$/,
-    build: async () => {
-      const dir = await folder("e2e-pub-twolayers", [
+    build: () =>
+      built("e2e-pub-twolayers", [
         packJson("zz-twolayers", "1.0.0"),
         packJson("zz-twolayers", "1.1.0", { layer: "csi", addonType: undefined }),
-      ]);
-      await init(dir);
-      await sign(dir);
-      return dir;
-    },
+      ]),
   },
   {
     name: "an installer for an unknown product",
     id: "e2e-pub-product",
     reason: /^zz-ghost\.iso: product 'zz-ghost-product' is neither published nor declared in release\.json products$/,
-    build: async () => {
-      const dir = await folder("e2e-pub-product", [], { "zz-ghost.iso": "iso" });
-      await init(dir, "--installer", "zz-ghost.iso=iso:zz-ghost-product:1.0.0");
-      await sign(dir);
-      return dir;
-    },
+    build: () =>
+      built("e2e-pub-product", [], {
+        installers: { "zz-ghost.iso": "iso" },
+        flags: ["--installer", "zz-ghost.iso=iso:zz-ghost-product:1.0.0"],
+      }),
   },
   {
     name: "a changed published installer",
@@ -450,37 +537,29 @@ const CASES: Case[] = [
     reason: /^zz-other\.iso: would change the published iso of (\S+) (\S+) \(published sha256/,
     build: async () => {
       const iso = (await demoFiles("demo-1-palette-enterprise")).find((f) => f.kind === "iso") as Listed;
-      const dir = await folder("e2e-pub-installer", [], { "zz-other.iso": "another iso" });
-      await init(dir, "--installer", `zz-other.iso=iso:${iso.product}:${iso.productVersion}`);
-      await sign(dir);
-      return dir;
+      return built("e2e-pub-installer", [], {
+        installers: { "zz-other.iso": "another iso" },
+        flags: ["--installer", `zz-other.iso=iso:${iso.product}:${iso.productVersion}`],
+      });
     },
   },
   {
     name: "a product marked update that is not published",
     id: "e2e-pub-update",
     reason: /^products: zz-nothing is marked "update" but is not published$/,
-    build: async () => {
-      const dir = await folder("e2e-pub-update", [packJson("zz-update", "1.0.0")]);
-      await writeFile(
-        join(dir, "release-def.json"),
-        JSON.stringify({ products: [{ id: "zz-nothing", name: "N", applianceName: "N A", change: "update" }] }),
-      );
-      await init(dir);
-      await sign(dir);
-      return dir;
-    },
+    build: () =>
+      built("e2e-pub-update", [packJson("zz-update", "1.0.0")], {
+        def: { products: [{ id: "zz-nothing", name: "N", applianceName: "N A", change: "update" }] },
+      }),
   },
   {
     name: "a product changed without an update entry",
     id: "e2e-pub-rename",
     reason:
       /^products: palette-enterprise is published with name "Palette Enterprise"; release\.json says "Palette Renamed" without "change": "update"$/,
-    build: async () => {
-      const dir = await folder("e2e-pub-rename", [packJson("zz-rename", "1.0.0")]);
-      await writeFile(
-        join(dir, "release-def.json"),
-        JSON.stringify({
+    build: () =>
+      built("e2e-pub-rename", [packJson("zz-rename", "1.0.0")], {
+        def: {
           products: [
             {
               id: "palette-enterprise",
@@ -489,12 +568,8 @@ const CASES: Case[] = [
               sortOrder: 0,
             },
           ],
-        }),
-      );
-      await init(dir);
-      await sign(dir);
-      return dir;
-    },
+        },
+      }),
   },
   {
     name: "a listed file that was never uploaded",
@@ -507,6 +582,16 @@ const CASES: Case[] = [
     id: "e2e-pub-nosig",
     reason: /^zz-e2e-pub-nosig-1\.0\.0\.zst: missing signature file zz-e2e-pub-nosig-1\.0\.0\.sig\.bin$/,
     build: () => spoiled("e2e-pub-nosig", (dir) => unlink(join(dir, "zz-e2e-pub-nosig-1.0.0.sig.bin"))),
+  },
+  {
+    name: "a file signature of implausible size",
+    id: "e2e-pub-bigsig",
+    reason:
+      /^zz-e2e-pub-bigsig-1\.0\.0\.zst: signature file zz-e2e-pub-bigsig-1\.0\.0\.sig\.bin has implausible size 20000$/,
+    build: () =>
+      spoiled("e2e-pub-bigsig", (dir) =>
+        writeFile(join(dir, "zz-e2e-pub-bigsig-1.0.0.sig.bin"), Buffer.alloc(20_000, 1)),
+      ),
   },
   {
     name: "a size that does not match release.json",
@@ -526,20 +611,29 @@ const CASES: Case[] = [
   },
 ];
 
+/** What `check --studio` predicts, what `push` then prints and what the studio records, for one folder. */
+async function verdicts(dir: string, id: string) {
+  const checked = await release("check", dir, "--studio", studioUrl);
+  const pushed = await push(dir);
+  const record = await fetch(`${studioUrl}/api/v1/admin/releases/${id}`, {
+    headers: { Authorization: `Bearer ${adminToken}` },
+  });
+  return {
+    checked,
+    predicted: lineAfter(checked.stdout, "would be quarantined: "),
+    pushed,
+    printed: lineAfter(pushed.stdout, "quarantined: "),
+    recorded: ((await record.json()) as { reason: string }).reason,
+  };
+}
+
 describe("check --studio predicts the sync's quarantine reason exactly; push prints it", () => {
   it.each(CASES)("$name", async ({ id, reason, build }) => {
-    const dir = await build();
-    const checked = await release("check", dir, "--studio", studioUrl);
+    const { checked, predicted, pushed, printed, recorded } = await verdicts(await build(), id);
     expect(checked.code, checked.stdout + checked.stderr).toBe(1);
-    const predicted = lineAfter(checked.stdout, "would be quarantined: ");
     expect(predicted, checked.stdout).toMatch(reason);
-
-    const pushed = await push(dir);
     expect(pushed.code, pushed.stdout + pushed.stderr).toBe(1);
-    expect(lineAfter(pushed.stdout, "quarantined: "), pushed.stdout + pushed.stderr).toBe(predicted);
-    const record = await fetch(`${studioUrl}/api/v1/admin/releases/${id}`, {
-      headers: { Authorization: `Bearer ${adminToken}` },
-    });
-    expect(((await record.json()) as { reason: string }).reason).toBe(predicted);
+    expect(printed, pushed.stdout + pushed.stderr).toBe(predicted);
+    expect(recorded).toBe(predicted);
   });
 });

@@ -11,6 +11,7 @@ import { app } from "../../worker/app";
 import { primary } from "../../worker/db/client";
 import { auditEvents, distrustedKeys, packs, packVersions, products, releaseArtifacts } from "../../worker/db/schema";
 import { loadLiveGrant } from "../../worker/downloads/granting";
+import { keyDistrust } from "../../worker/key-status";
 import type { ReleaseManifest } from "../../worker/sync/release-manifest";
 import { dropRelease, PALETTE_ENTERPRISE, type ProductSpec } from "./support/releases";
 import { forgetKeyIncidents } from "./support/key-trust";
@@ -133,7 +134,9 @@ describe("revoking a key", () => {
       ]) {
         const res = await call(settings, link);
         expect(res.status, link).toBe(409);
-        expect((await errorOf(res)).message).toMatch(/signed with a revoked key: .* \(key test-rsa\)/);
+        expect((await errorOf(res)).message).toMatch(
+          /signed with a key it may not hand out: .* \(revoked key test-rsa\)/,
+        );
       }
 
       // The changes feed lists the withdrawal as a yank, with its reason; the honest release is untouched.
@@ -172,13 +175,41 @@ describe("revoking a key", () => {
         await grantOf(current, { packs: [{ name: "addon-leak-b", version: "1.0.0" }] })
       ).json()) as Grant;
       // The catalog still offers it (nothing reconciled): only the revoked set from the env stands in the way.
-      await expect(loadLiveGrant(db(), grant.capability, Date.now(), new Set(["test-rsa"]))).rejects.toMatchObject({
+      const distrustOn = (on: Env) => keyDistrust(JSON.parse(on.TRUSTED_PUBLIC_KEYS));
+      await expect(loadLiveGrant(db(), grant.capability, Date.now(), distrustOn(revoked()))).rejects.toMatchObject({
         status: 409,
         code: "key_revoked",
       });
-      await expect(loadLiveGrant(db(), grant.capability, Date.now(), new Set(["test-ec"]))).resolves.toMatchObject({
+      await expect(loadLiveGrant(db(), grant.capability, Date.now(), distrustOn(current))).resolves.toMatchObject({
         id: expect.any(String),
       });
+    },
+    SYNC_TIMEOUT_MS,
+  );
+
+  it(
+    "hands out nothing a key signed once the settings no longer list it, and everything again once they do",
+    async () => {
+      const current = await publishLeakedAndHonest("d", "4.6.4");
+      const grant = (await (
+        await grantOf(current, { packs: [{ name: "addon-leak-d", version: "1.0.0" }] })
+      ).json()) as Grant;
+      // An operator deletes the leaked key's entry instead of marking it revoked.
+      const keys = JSON.parse(env.TRUSTED_PUBLIC_KEYS) as { id: string }[];
+      const unlisted = { ...env, TRUSTED_PUBLIC_KEYS: JSON.stringify(keys.filter((k) => k.id !== LEAKED)) };
+      const dl = await call(unlisted, grant.files[0].url);
+      expect(dl.status).toBe(403);
+      expect(await dl.text()).toContain(
+        "addon-leak-d-1.0.0.zst is signed with key test-rsa, which this studio no longer trusts (not in TRUSTED_PUBLIC_KEYS)",
+      );
+      expect((await call(unlisted, grant.links["bundle.tar"])).status).toBe(409);
+      const fresh = await grantOf(unlisted, { packs: [{ name: "addon-leak-d", version: "1.0.0" }] });
+      expect(fresh.status).toBe(409);
+      expect((await errorOf(fresh)).message).toContain("(key test-rsa, which this studio no longer trusts");
+      expect((await grantOf(unlisted, { packs: [{ name: "addon-honest-d", version: "1.0.0" }] })).status).toBe(201);
+      // Unlisted is not revoked: nothing was withdrawn for good, and listing the key again restores it.
+      expect(await db().select().from(distrustedKeys).where(eq(distrustedKeys.keyId, LEAKED))).toEqual([]);
+      expect((await call(current, grant.files[0].url)).status).toBe(200);
     },
     SYNC_TIMEOUT_MS,
   );

@@ -18,6 +18,27 @@ describe("public keys", () => {
     expect(await missing.json()).toEqual({ error: { code: "not_found", message: "key nope not found" } });
   });
 
+  it("gives each key's fingerprint (the SHA-256 of its DER form) in X-Key-Sha256 and on /verify", async () => {
+    const page = await (await exports.default.fetch("http://studio.test/verify")).text();
+    for (const path of ["/spectro_public_key.pem", "/keys/test-rsa.pem", "/keys/test-ec.pem", "/keys/studio-1.pem"]) {
+      const res = await exports.default.fetch(`http://studio.test${path}`);
+      expect(res.status, path).toBe(200);
+      // WebCrypto's own reading of the PEM, independent of the worker's node:crypto one.
+      const der = Uint8Array.from(atob((await res.text()).replace(/-----[A-Z ]+-----|\s/g, "")), (c) =>
+        c.charCodeAt(0),
+      );
+      const spki = await crypto.subtle.exportKey(
+        "spki",
+        await crypto.subtle.importKey("spki", der, spkiAlgorithm(path), true, ["verify"]),
+      );
+      const expected = [...new Uint8Array(await crypto.subtle.digest("SHA-256", spki))]
+        .map((b) => b.toString(16).padStart(2, "0"))
+        .join("");
+      expect(res.headers.get("X-Key-Sha256"), path).toBe(expected);
+      expect(page, path).toContain(expected);
+    }
+  });
+
   it("refuses the admin API without the bearer token", async () => {
     const res = await exports.default.fetch("http://studio.test/api/v1/admin/sync/runs");
     expect(res.status).toBe(401);
@@ -25,3 +46,6 @@ describe("public keys", () => {
     expect(body.error.code).toBe("unauthorized");
   });
 });
+
+const spkiAlgorithm = (path: string) =>
+  path.includes("rsa") ? { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" } : { name: "ECDSA", namedCurve: "P-256" };

@@ -207,4 +207,135 @@ describe("publish API", { timeout: 60_000 }, () => {
     // The folder is closed once the sync has claimed it.
     expect((await put(token, "sync-now-1", "late.iso", "x")).status).toBe(409);
   });
+
+  describe("batch uploads", () => {
+    type Entry = { name: string; bytes: string; size?: number; sha256?: string };
+    /** A multipart/form-data batch with its length declared, as `push` sends it. */
+    async function batch(token: string, releaseId: string, entries: Entry[], edit?: (form: FormData) => void) {
+      const form = new FormData();
+      const objects = entries.map((e) => ({
+        name: e.name,
+        size: e.size ?? Buffer.byteLength(e.bytes),
+        sha256: e.sha256 ?? sha(e.bytes),
+      }));
+      form.append("objects", JSON.stringify(objects));
+      for (const e of entries) form.append("file", new File([e.bytes], e.name));
+      edit?.(form);
+      const encoded = new Response(form);
+      const body = await encoded.arrayBuffer();
+      return call(`/api/v1/publish/releases/${releaseId}/batch`, {
+        method: "POST",
+        token,
+        headers: {
+          "Content-Type": encoded.headers.get("Content-Type") ?? "",
+          "Content-Length": String(body.byteLength),
+        },
+        body,
+      });
+    }
+    const fieldOf = async (res: Response) => ((await res.json()) as ErrorBody).error.details?.[0].field;
+    const files = (n: number) => Array.from({ length: n }, (_, i) => ({ name: `f-${i}.iso`, bytes: `bytes ${i}` }));
+
+    it("stores many objects in one request, answering per object, with one audit row naming them", async () => {
+      const { id, token } = await newToken();
+      const res = await batch(token, "batch-1", files(30));
+      expect(res.status).toBe(200);
+      const { objects } = (await res.json()) as { objects: { name: string; status: string; sha256: string }[] };
+      expect(objects).toHaveLength(30);
+      expect(objects[7]).toMatchObject({ name: "f-7.iso", status: "stored", size: 7, sha256: sha("bytes 7") });
+      expect(await (await env.ARTIFACTS.get("incoming/batch-1/f-29.iso"))?.text()).toBe("bytes 29");
+      await new Promise((r) => setTimeout(r, 50));
+      const rows = await env.DB.prepare("SELECT action, subject, details FROM audit_events WHERE details LIKE ?")
+        .bind(`%${id}%`)
+        .all<{ action: string; subject: string; details: string }>();
+      const batches = rows.results.filter((r) => r.action === "publish-batch");
+      expect(batches.map((r) => r.subject)).toEqual(["batch-1"]);
+      expect(batches[0].details).toContain('"name":"f-29.iso"');
+    });
+
+    it("is write-once: the same bytes again are unchanged, other bytes a conflict that overwrites nothing", async () => {
+      const { token } = await newToken();
+      expect((await batch(token, "batch-once", files(2))).status).toBe(200);
+      const again = await batch(token, "batch-once", [
+        { name: "f-0.iso", bytes: "bytes 0" },
+        { name: "f-1.iso", bytes: "other 1" },
+        { name: "f-2.iso", bytes: "bytes 2" },
+      ]);
+      expect(again.status).toBe(200);
+      const { objects } = (await again.json()) as { objects: { name: string; status: string; sha256: string }[] };
+      expect(objects.map((o) => [o.name, o.status])).toEqual([
+        ["f-0.iso", "unchanged"],
+        ["f-1.iso", "conflict"],
+        ["f-2.iso", "stored"],
+      ]);
+      expect(objects[1].sha256).toBe(sha("bytes 1"));
+      expect(await (await env.ARTIFACTS.get("incoming/batch-once/f-1.iso"))?.text()).toBe("bytes 1");
+    });
+
+    it("refuses a part that is not its declared sha256, naming the entry, and stores nothing under it", async () => {
+      const { token } = await newToken();
+      const res = await batch(token, "batch-sha", [
+        { name: "ok.iso", bytes: "fine" },
+        { name: "bad.iso", bytes: "hello", sha256: sha("world") },
+      ]);
+      expect(res.status).toBe(400);
+      expect(await fieldOf(res)).toBe("objects.1.sha256");
+      expect(await env.ARTIFACTS.head("incoming/batch-sha/bad.iso")).toBeNull();
+    });
+
+    it("names the field at fault: a name, a size, a missing part, the manifest's signature, the JSON", async () => {
+      const { token } = await newToken();
+      const cases: [Response, string][] = [
+        [await batch(token, "batch-bad", [{ name: "../etc", bytes: "x" }]), "objects.0.name"],
+        [await batch(token, "batch-bad", [{ name: "SHA256SUMS", bytes: "x" }]), "objects.0.name"],
+        [await batch(token, "batch-bad", [{ name: "a.iso", bytes: "x", size: 2 }]), "objects.0.size"],
+        [await batch(token, "batch-bad", files(2), (f) => f.delete("file")), "file"],
+        [await batch(token, "batch-bad", files(2), (f) => f.append("file", new File(["z"], "z"))), "file"],
+        [await batch(token, "batch-bad", [{ name: "release.json.sig.bin", bytes: "x" }]), "objects.0.name"],
+        [await batch(token, "batch-bad", files(1), (f) => f.set("objects", "not json")), "objects"],
+        [
+          await batch(token, "batch-bad", [
+            { name: "a.iso", bytes: "x" },
+            { name: "a.iso", bytes: "x" },
+          ]),
+          "objects",
+        ],
+        [await batch(token, "Bad_Id", files(1)), "releaseId"],
+      ];
+      for (const [res, field] of cases) {
+        expect(res.status, field).toBe(400);
+        expect(await fieldOf(res)).toBe(field);
+      }
+      const listed = await env.ARTIFACTS.list({ prefix: "incoming/batch-bad/" });
+      expect(listed.objects).toEqual([]);
+    });
+
+    it("refuses a body over the batch limit before reading it, and a closed release", async () => {
+      const { token } = await newToken();
+      const big = await call("/api/v1/publish/releases/batch-big/batch", {
+        method: "POST",
+        token,
+        headers: { "Content-Type": "multipart/form-data; boundary=x", "Content-Length": String(33 * 1024 * 1024) },
+        body: "x",
+      });
+      expect(big.status).toBe(413);
+      expect(await fieldOf(big)).toBe("Content-Length");
+      const many = await batch(token, "batch-many", files(101));
+      expect(many.status).toBe(400);
+      expect(await fieldOf(many)).toBe("objects");
+      await env.DB.prepare(
+        "INSERT INTO releases (id, status, run_id, claimed_at) VALUES ('batch-closed', 'published', 'run', 0)",
+      ).run();
+      const closed = await batch(token, "batch-closed", files(1));
+      expect(closed.status).toBe(409);
+      expect(((await closed.json()) as ErrorBody).error.message).toMatch(/^releaseId: .* already published/);
+    });
+
+    it("keeps a token to its release-id prefix", async () => {
+      const { token } = await newToken("acme-");
+      const outside = await batch(token, "other-batch", files(1));
+      expect(outside.status).toBe(403);
+      expect(await fieldOf(outside)).toBe("releaseId");
+    });
+  });
 });

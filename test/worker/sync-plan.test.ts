@@ -1,7 +1,8 @@
 // The pure parts of the sync: what a release would do to the catalog, the reason line, and the
 // release.json rules that would otherwise collide on a primary key at publish time.
 import { describe, expect, it } from "vitest";
-import { planRelease, quarantineDetails, reasonLine, type CatalogFacts } from "../../worker/sync/plan";
+import type { CatalogFacts } from "../../worker/domain/release-files";
+import { planRelease, quarantineDetails, reasonLine } from "../../worker/sync/plan";
 import { releaseManifest, type ReleaseManifest } from "../../worker/sync/release-manifest";
 
 const sha = (c: string) => c.repeat(64);

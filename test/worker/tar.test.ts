@@ -5,6 +5,12 @@ import { env, exports } from "cloudflare:workers";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { app } from "../../worker/app";
 import { BLOCK, tarLength, tarStream, ustarHeader } from "../../worker/downloads/tar";
+import { bundleListSizes } from "../../worker/downloads/bundle-list";
+import { grantTarLength } from "../../worker/downloads/grant-documents";
+import { loadLiveGrant } from "../../worker/downloads/granting";
+import { grantProofs } from "../../worker/downloads/provenance";
+import { primary } from "../../worker/db/client";
+import { config } from "../../worker/env";
 import { dropRelease, PALETTE_ENTERPRISE } from "./support/releases";
 import { forgetKeyIncidents } from "./support/key-trust";
 import { syncAndSettle } from "./support/sync";
@@ -59,12 +65,19 @@ const sha256Hex = async (bytes: Uint8Array) =>
     .join("");
 
 describe("tar layout (pure)", () => {
-  it("computes the archive length from the sizes alone", () => {
+  it("computes the archive length from the names and sizes alone", () => {
+    const sized = (...sizes: number[]) => sizes.map((size, i) => ({ path: `file-${i}`, size }));
     expect(tarLength([])).toBe(1024);
-    expect(tarLength([0])).toBe(512 + 1024);
-    expect(tarLength([1])).toBe(512 + 512 + 1024);
-    expect(tarLength([512, 513, 1000])).toBe(3 * 512 + 512 + 1024 + 1024 + 1024);
-    expect(tarLength([5 * 1024 ** 3])).toBe(512 + 5 * 1024 ** 3 + 1024);
+    expect(tarLength(sized(0))).toBe(512 + 1024);
+    expect(tarLength(sized(1))).toBe(512 + 512 + 1024);
+    expect(tarLength(sized(512, 513, 1000))).toBe(3 * 512 + 512 + 1024 + 1024 + 1024);
+    expect(tarLength(sized(5 * 1024 ** 3))).toBe(512 + 5 * 1024 ** 3 + 1024);
+  });
+
+  it("refuses a length for a name no ustar header can hold, as the writer would", () => {
+    expect(tarLength([{ path: `${"d".repeat(155)}/${"f".repeat(100)}`, size: 1 }])).toBe(512 + 512 + 1024);
+    expect(() => tarLength([{ path: "f".repeat(101), size: 1 }])).toThrow(/path too long for a ustar archive/);
+    expect(() => ustarHeader({ path: "f".repeat(101), size: 1, mtime: 0 })).toThrow(/path too long/);
   });
 
   it("writes a valid header, splitting long paths into prefix and name", () => {
@@ -195,6 +208,44 @@ describe("GET /api/v1/grants/:id/bundle.tar", () => {
     // biome-ignore lint/suspicious/noTemplateCurlyInString: the shell's own parameter expansion, checked verbatim
     expect(decoder.decode(script.data)).toContain('PUBKEY="${PUBKEY:-spectro_public_key.pem}"');
     expect(decoder.decode(script.data)).toContain('echo "$datafile: ✅ Signature valid"');
+  });
+
+  it("gives the page the archive's exact length from names and sizes, before the bundle list is read or signed", async () => {
+    // Names as long as a release may have them (a 64-character pack name, a 96-character file name whose
+    // signature name is 100), so each path under the archive's folder goes into the ustar prefix.
+    const longName = (n: number) => `long-${n}-${"n".repeat(57)}`;
+    const longVersion = `1.0.0-${"r".repeat(21)}`;
+    await dropRelease(env, "tar-long-names", {
+      packs: [1, 2, 3].map((n) => ({ name: longName(n), version: longVersion, layer: "addon", size: 700 * n + 11 })),
+    });
+    await syncAndSettle(env, { trigger: "admin" });
+    const packs = [
+      ...[1, 2, 3].map((n) => ({ name: longName(n), version: longVersion })),
+      { name: "cni-calico", version: "3.29.2" },
+      { name: "ubuntu-aws", version: "22.04" },
+    ];
+    const created = await exports.default.fetch("http://studio.test/api/v1/grants", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ packs }),
+    });
+    expect(created.status).toBe(201);
+    const view = (await created.json()) as { capability: string; links: { "bundle.tar": string } };
+    const tar = new Uint8Array(await (await exports.default.fetch(view.links["bundle.tar"])).arrayBuffer());
+    const entries = parseTar(tar);
+    expect(entries.filter((e) => e.path.length > 100)).toHaveLength(6); // three packs and their signatures
+    const entry = (name: string) => entries.find((e) => e.path.endsWith(`/${name}`))!;
+
+    const db = primary(env);
+    const grant = await loadLiveGrant(db, view.capability, Date.now(), () => null);
+    const proofs = await grantProofs(db, grant);
+    const cfg = config(env);
+    const studio = bundleListSizes(cfg, grant, proofs);
+    expect(grantTarLength({ grant, keys: cfg.TRUSTED_PUBLIC_KEYS, proofs, studio })).toBe(tar.byteLength);
+    // The list's size is its real size; the signature's, a bound that fills the same one block.
+    expect(studio.listSize).toBe(entry("studio/bundle-list.txt").size);
+    expect(entry("studio/bundle-list.txt.sig.bin").size).toBeLessThanOrEqual(studio.signatureSize);
+    expect(studio.signatureSize).toBeLessThanOrEqual(BLOCK);
   });
 
   it("ships the first current key as spectro_public_key.pem; a revoked key goes under its own id", async () => {

@@ -34,11 +34,15 @@ export type KeyListing = {
   revokedAt?: string;
   /** The key /spectro_public_key.pem serves. */
   served: boolean;
+  /** The SHA-256 of the key's DER form, to pin in verify-bundle.sh's KEYS_SHA256. */
+  sha256: string;
+  /** A studio key signs grants' bundle lists; a publisher key signs releases. */
+  role: "publisher" | "studio";
 };
 
 function TrustedKeys({ keys }: { keys: KeyListing[] }) {
   return html`<div class="stack">
-    <p class="small">Every key this studio has trusted, and whether it still counts. Releases signed by a revoked or expired key are refused; what such a key signed before is listed for incident response.</p>
+    <p class="small">Every key this studio has trusted, and whether it still counts. Releases signed by a revoked or expired key are refused; what such a key signed before is listed for incident response. Record the SHA-256 fingerprints before you cross the air gap: step 4 checks a bundle against them.</p>
     <ul class="small">
       ${keys.map(
         (k) => html`<li>
@@ -46,7 +50,9 @@ function TrustedKeys({ keys }: { keys: KeyListing[] }) {
           ${" "}<span class=${`badge ${k.status === "current" ? "ok" : "warn"}`}>${k.status}</span>
           ${k.status === "revoked" && k.revokedAt ? html` since ${k.revokedAt}` : null}
           ${k.status !== "revoked" && k.notAfter ? html` ${k.status === "expired" ? "expired" : "until"} ${k.notAfter}` : null}
+          ${k.role === "studio" ? html` <span class="muted">(the studio's key: it signs your bundle lists)</span>` : null}
           ${k.served ? html` <span class="muted">(the key served as spectro_public_key.pem)</span>` : null}
+          <br /><span class="muted">SHA-256</span> <code class="break">${k.sha256}</code>
         </li>`,
       )}
     </ul>
@@ -157,6 +163,15 @@ function BundleStep({ examples }: { examples: VerifyExamples }) {
         <${CodeBlock}
           code=${"curl -fsSO https://<this studio>/spectro_public_key.pem      # the keys, obtained independently\ncurl -fsSO https://<this studio>/keys/<studio key id>.pem\ntar -xf artifact-studio-<grant>.tar && cd artifact-studio-<grant>\nPUBKEY=../spectro_public_key.pem STUDIO_PUBKEY=../<studio key id>.pem sh verify-bundle.sh"}
           what="bundle verification commands"
+        />
+        <p>
+          A key file that travels inside a bundle can be swapped along with the bundle. To prove the bundle against the keys
+          you trust, pin their fingerprints from step 1 (<code>KEYS_SHA256</code>, spaces or commas between): a bundle checked
+          with any other key fails before anything else is read.
+        </p>
+        <${CodeBlock}
+          code=${'KEYS_SHA256="<publisher key sha256> <studio key sha256>" sh verify-bundle.sh'}
+          what="pinned bundle verification command"
         />
         <p>It prints one line per manifest and per file, for example:</p>
         <pre tabindex="0"><code>${[

@@ -1,22 +1,26 @@
 // The sync's catalog writes: what the catalog already holds for a release's names, and the single
-// batch (one D1 transaction) that publishes a verified release.
+// batch (one D1 transaction) that publishes a verified release. It takes the release and the plan as
+// the domain names them (domain/release-files.ts); the sync decides what to publish (sync/plan.ts).
 import { and, eq, getTableColumns, inArray, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { SQLiteTable } from "drizzle-orm/sqlite-core";
-import { bumpGeneration } from "./change-log";
-import { stampGenerations } from "./change-log";
-import { packRefId, versionSortKey } from "../domain/vocabulary";
-import type { CatalogFacts, ReleasePlan } from "../sync/plan";
-import type { StoredFile } from "../sync/verify-files";
-import type { InstallerFile, PackFile, ReleaseManifest } from "../sync/release-manifest";
+import { bumpGeneration, stampGenerations } from "./change-log";
 import {
+  type CatalogFacts,
   entryDigest,
   fileKeyId,
   installerSlot,
+  type ListedInstallerFile as InstallerFile,
+  type ListedPackFile as PackFile,
+  type ListedRelease as ReleaseManifest,
+  type PackWrite,
+  type ProductWrite,
   packWideFields,
   parseImageReference,
   releaseTotals,
-} from "../sync/release-manifest";
+  type StoredFile,
+} from "../domain/release-files";
+import { packRefId, versionSortKey } from "../domain/vocabulary";
 import { historyStatements, restoreStatements } from "./key-trust";
 import { chunksOf, D1_MAX_PARAMS, type Db } from "./client";
 import { facetCountStatements } from "./counts/facets";
@@ -174,10 +178,10 @@ type PublishInput = {
   newPacks: PackFile[];
   newInstallers: InstallerFile[];
   /** Published files this release re-signs: moved to its keys, brought back if a key incident withdrew them. */
-  resigned?: ReleasePlan["resigned"];
-  productWrites: ReleasePlan["productWrites"];
+  resigned?: (PackFile | InstallerFile)[];
+  productWrites: ProductWrite[];
   /** Pack rows to create or (signed "change": "update") rewrite; without it, packs are written only when new. */
-  packWrites?: ReleasePlan["packWrites"];
+  packWrites?: PackWrite[];
   runId: string;
   now: number;
   details: unknown;

@@ -62,40 +62,70 @@ export function bundleListText(
 export const signBundleList = (bytes: Uint8Array, key: StudioSigningKey): Uint8Array<ArrayBuffer> =>
   new Uint8Array(p256.sign(bytes, key.scalar, { prehash: true, format: "der", extraEntropy: false }));
 
+type GrantFile = GrantRecord["files"][number];
+
 /**
- * Every file of the grant: each artifact and its signature, then the signed release manifests. A
- * signature's sha256 is its blob key's content address; a row published before blobs were
- * content-addressed has its signature read (`readSignatureSha256`).
+ * The list's files in its order: each artifact and its signature, then the signed release manifests.
+ * A signature's sha256 is its blob key's content address; a row published before blobs were
+ * content-addressed has none here (`unsummed`: its signature must be read).
  */
+const listOrder = (
+  grant: Pick<GrantRecord, "files">,
+  proofs: ReleaseProof[],
+): { file: string; size: number; sha256: string | null; unsummed?: GrantFile }[] => [
+  ...grant.files.flatMap((f) => [
+    { file: f.file, size: f.size, sha256: f.sha256 },
+    { file: f.sigFile, size: f.sigSize, sha256: sha256OfBlobKey(f.sigKey), unsummed: f },
+  ]),
+  ...proofs.flatMap((p) => [p.manifest, p.signature].map(({ file, size, sha256 }) => ({ file, size, sha256 }))),
+];
+
+/** Every file of the grant with its sha256, reading the signatures whose blob key does not name it. */
 export async function grantListedFiles(
   grant: Pick<GrantRecord, "files">,
   proofs: ReleaseProof[],
-  readSignatureSha256: (f: GrantRecord["files"][number]) => Promise<string>,
+  readSignatureSha256: (f: GrantFile) => Promise<string>,
 ): Promise<ListedFile[]> {
   const files: ListedFile[] = [];
-  for (const f of grant.files) {
-    files.push({ file: f.file, size: f.size, sha256: f.sha256 });
-    files.push({
-      file: f.sigFile,
-      size: f.sigSize,
-      sha256: sha256OfBlobKey(f.sigKey) ?? (await readSignatureSha256(f)),
-    });
-  }
-  for (const p of proofs) {
-    files.push({ file: p.manifest.file, size: p.manifest.size, sha256: p.manifest.sha256 });
-    files.push({ file: p.signature.file, size: p.signature.size, sha256: p.signature.sha256 });
+  for (const f of listOrder(grant, proofs)) {
+    files.push({ file: f.file, size: f.size, sha256: f.sha256 ?? (await readSignatureSha256(f.unsummed!)) });
   }
   return files;
 }
 
 const encoder = new TextEncoder();
 
+/** A DER ECDSA P-256 signature is at most 72 bytes (two 33-byte integers and their headers). */
+export const LIST_SIGNATURE_MAX_BYTES = 72;
+
+/** What an archive's layout needs of the list before it is signed: the key, and the two documents' sizes. */
+export type BundleListSizes = { key: BundleListDocs["key"]; listSize: number; signatureSize: number };
+
+/**
+ * The list's and its signature's sizes, with nothing read or signed: the list's text from its files'
+ * names and sizes (every sha256 is 64 hex digits), the signature at most LIST_SIGNATURE_MAX_BYTES
+ * (any size up to 512 fills the same one tar block, so an archive's length is exact).
+ */
+export function bundleListSizes(
+  cfg: Pick<Config, "STUDIO_SIGNING_KEYS">,
+  grant: Pick<GrantRecord, "id" | "createdAt" | "expiresAt" | "files">,
+  proofs: ReleaseProof[],
+): BundleListSizes {
+  const key = studioKeys(cfg)[0];
+  const files = listOrder(grant, proofs).map(({ file, size }) => ({ file, size, sha256: "0".repeat(64) }));
+  return {
+    key: { id: key.id, pem: key.publicPem },
+    listSize: encoder.encode(bundleListText(grant, key.id, files)).byteLength,
+    signatureSize: LIST_SIGNATURE_MAX_BYTES,
+  };
+}
+
 /** The grant's list, signed with the first studio key. */
 export async function bundleListDocs(
   cfg: Pick<Config, "STUDIO_SIGNING_KEYS">,
   grant: Pick<GrantRecord, "id" | "createdAt" | "expiresAt" | "files">,
   proofs: ReleaseProof[],
-  readSignature: (f: GrantRecord["files"][number]) => Promise<Uint8Array<ArrayBuffer>>,
+  readSignature: (f: GrantFile) => Promise<Uint8Array<ArrayBuffer>>,
 ): Promise<BundleListDocs> {
   const key = studioKeys(cfg)[0];
   const files = await grantListedFiles(grant, proofs, async (f) => sha256Hex(await readSignature(f)));

@@ -26,7 +26,13 @@ import type { Downloadable } from "./files";
 import { imagesTxt } from "../db/image-index";
 import type { ImageRef } from "../domain/vocabulary";
 import { assertAllStored, IntegrityError, openWhole, readVerified, type ServeDeps } from "./serve";
-import { BUNDLE_LIST, BUNDLE_LIST_SIGNATURE, type BundleListDocs, bundleListDocs } from "./bundle-list";
+import {
+  BUNDLE_LIST,
+  BUNDLE_LIST_SIGNATURE,
+  type BundleListDocs,
+  bundleListDocs,
+  type BundleListSizes,
+} from "./bundle-list";
 import type { Config } from "../env";
 import { type ByteRange, type TarEntry, tarLength, tarStream } from "./tar";
 
@@ -146,6 +152,9 @@ export type TarInputs = {
   studio: BundleListDocs;
 };
 
+/** What the archive's length needs: the same, with the bundle list's sizes enough (bundleListSizes). */
+export type TarLayout = Omit<TarInputs, "studio"> & { studio: BundleListDocs | BundleListSizes };
+
 /** The grant's signed bundle list (signatures whose sha256 their blob key does not name are read). */
 export const grantBundleList = (
   cfg: Pick<Config, "STUDIO_SIGNING_KEYS">,
@@ -175,9 +184,11 @@ export const assertGrantStored = (grant: GrantRecord, proofs: ReleaseProof[], de
 export const grantTar = (inputs: TarInputs, deps: StorageDeps, range?: { start: number; end: number }) =>
   tarStream(grantTarEntries(inputs, deps), range);
 
-/** The archive's size, without touching storage (for the page and for Content-Length). */
-export const grantTarLength = (inputs: TarInputs) =>
-  tarLength(grantTarEntries(inputs, null as unknown as StorageDeps).map((e) => e.size));
+/**
+ * The archive's size from its entries' names and sizes, without touching storage or signing the list
+ * (the page's sizes and parts, and Content-Length).
+ */
+export const grantTarLength = (layout: TarLayout) => tarLength(grantTarEntries(layout, null as unknown as StorageDeps));
 
 /** A verified file's bytes for the tar: whole (the edge cache or R2), or one range of it from R2. */
 async function openStored(file: Downloadable, deps: StorageDeps, range?: ByteRange) {
@@ -241,7 +252,7 @@ function sumsEntry(
 }
 
 /** The default key as spectro_public_key.pem, any other key that signed a granted file, and the studio's key. */
-function keyEntries(grant: GrantRecord, keys: TrustedKey[], studio: BundleListDocs, folder: string): TarEntry[] {
+function keyEntries(grant: GrantRecord, keys: TrustedKey[], studio: Pick<BundleListDocs, "key">, folder: string) {
   const mtime = grant.createdAt;
   // The key the studio serves as /spectro_public_key.pem, chosen as of the grant so every part of
   // one archive agrees on the layout (a key expiring mid-download must not move the bytes).
@@ -260,18 +271,21 @@ function keyEntries(grant: GrantRecord, keys: TrustedKey[], studio: BundleListDo
   }));
 }
 
-/** studio/bundle-list.txt and its signature. */
-const listEntries = (grant: GrantRecord, studio: BundleListDocs, folder: string): TarEntry[] =>
+/** studio/bundle-list.txt and its signature (only their sizes, not to be opened, when a length is all that is asked). */
+const listEntries = (grant: GrantRecord, studio: BundleListDocs | BundleListSizes, folder: string): TarEntry[] =>
   (
     [
-      [BUNDLE_LIST, studio.list],
-      [BUNDLE_LIST_SIGNATURE, studio.signature],
+      [BUNDLE_LIST, "list" in studio ? studio.list : studio.listSize],
+      [BUNDLE_LIST_SIGNATURE, "list" in studio ? studio.signature : studio.signatureSize],
     ] as const
-  ).map(([name, bytes]) => ({
+  ).map(([name, doc]) => ({
     path: `${folder}/${name}`,
-    size: bytes.byteLength,
+    size: typeof doc === "number" ? doc : doc.byteLength,
     mtime: grant.createdAt,
-    open: async () => bytes,
+    open: async () => {
+      if (typeof doc === "number") throw new Error(`${name} is not signed yet: sizes alone give a length, not bytes`);
+      return doc;
+    },
   }));
 
 /** verify-signatures.sh and verify-bundle.sh, executable. */
@@ -286,7 +300,7 @@ const scriptEntries = (folder: string, mtime: number): TarEntry[] =>
     return { path: `${folder}/${name}`, size: script.byteLength, mtime, mode: 0o755, open: async () => script };
   });
 
-function grantTarEntries({ grant, keys, proofs, studio }: TarInputs, deps: StorageDeps): TarEntry[] {
+function grantTarEntries({ grant, keys, proofs, studio }: TarLayout, deps: StorageDeps): TarEntry[] {
   const folder = tarFolder(grant);
   const sigSums = new Map<string, string>();
   return [

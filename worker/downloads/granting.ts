@@ -26,6 +26,7 @@ import { MANIFEST_FORMATS, type ManifestEntry } from "./manifest-formats";
 import type { UrlSigner } from "./signers";
 import { authenticateToken, bearerOf, type TokenScope } from "./api-tokens";
 import { yankWords } from "../domain/yank-words";
+import type { KeyDistrust } from "../key-status";
 
 const version = z.string().min(1).max(40);
 
@@ -134,17 +135,20 @@ export async function resolveSelection(db: Db, selection: Selection): Promise<Gr
 }
 
 /**
- * 409 naming every file whose own signature is by a revoked key: defence in depth beside the
- * catalog's reconcile (key-reconcile.ts), from the env alone, so it holds even before that commits.
+ * 409 naming every file whose own signature is by a revoked or unlisted key: defence in depth beside
+ * the catalog's reconcile (key-reconcile.ts), from the env alone, so it holds even before that commits.
  */
-export function refuseRevokedKeys(files: GrantFile[], revoked: ReadonlySet<string>, what: string): void {
-  const bad = files.filter((f) => revoked.has(f.keyId));
+export function refuseDistrustedKeys(files: GrantFile[], distrust: KeyDistrust, what: string): void {
+  const bad = files.flatMap((f) => {
+    const why = distrust(f.keyId);
+    return why ? [{ file: f.file, why }] : [];
+  });
   if (!bad.length) return;
   throw new ApiError(
     409,
     "key_revoked",
-    `${what} files signed with a revoked key: ${bad.map((f) => `${f.file} (key ${f.keyId})`).join(", ")}`,
-    bad.map((f) => ({ field: "packs", message: `${f.file} is signed with revoked key ${f.keyId}` })),
+    `${what} files signed with a key it may not hand out: ${bad.map((b) => `${b.file} (${b.why})`).join(", ")}`,
+    bad.map((b) => ({ field: "packs", message: `${b.file} is signed with ${b.why}` })),
   );
 }
 
@@ -267,7 +271,7 @@ export async function loadLiveGrant(
   db: Db,
   capability: string,
   now: number,
-  revoked: ReadonlySet<string>,
+  distrust: KeyDistrust,
 ): Promise<GrantRecord> {
   const grant = await findGrantByCapability(db, capability);
   if (!grant) throw new NotFound("no grant has this capability");
@@ -279,7 +283,7 @@ export async function loadLiveGrant(
       "expired",
       `grant ${id} expired at ${new Date(grant.expiresAt).toISOString()}; request a new one`,
     );
-  refuseRevokedKeys(grant.files, revoked, "this grant holds");
+  refuseDistrustedKeys(grant.files, distrust, "this grant holds");
   const drift = await grantDrift(db, grant.files);
   if (drift.yanked.length)
     throw new ApiError(

@@ -3,7 +3,7 @@
 import { primary } from "../db/client";
 import type { GrantRecord } from "../db/grant-queries";
 import { config } from "../env";
-import { defaultKey, revokedKeyIds } from "../key-status";
+import { defaultKey, keyDistrust } from "../key-status";
 import type { FetchFn } from "../captcha/siteverify";
 import { manifestBody } from "./grant-documents";
 import {
@@ -11,7 +11,7 @@ import {
   grantView,
   passGate,
   recordGrant,
-  refuseRevokedKeys,
+  refuseDistrustedKeys,
   resolveSelection,
   type Selection,
   signedEntries,
@@ -77,7 +77,7 @@ export async function issueGrant(
   });
   // Resolved at the primary: a pack yanked a moment ago is refused even if a replica lags.
   const files = input.files ?? (await resolveSelection(writer, input.selection as Selection));
-  refuseRevokedKeys(files, revokedKeyIds(cfg.TRUSTED_PUBLIC_KEYS), "the selection names");
+  refuseDistrustedKeys(files, keyDistrust(cfg.TRUSTED_PUBLIC_KEYS), "the selection names");
   const { grant, capability } = await recordGrant(
     writer,
     cfg,

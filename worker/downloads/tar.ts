@@ -1,6 +1,7 @@
 // A POSIX ustar archive, streamed: each entry is a 512-byte header, the bytes, zero padding to 512;
-// two zero blocks end it. Its length is a pure function of the entries' sizes, so Content-Length is
-// known before the first byte and the body flows through a FixedLengthStream without buffering.
+// two zero blocks end it. Its length is a pure function of the entries' names and sizes, so
+// Content-Length is known before the first byte (and before anything is opened) and the body flows
+// through a FixedLengthStream without buffering.
 
 export const BLOCK = 512;
 
@@ -22,9 +23,19 @@ export type TarEntry = {
 
 const padTo = (n: number) => (BLOCK - (n % BLOCK)) % BLOCK;
 
-/** Total archive bytes for entries of these sizes. */
-export const tarLength = (sizes: readonly number[]) =>
-  sizes.reduce((sum, size) => sum + BLOCK + size + padTo(size), 0) + 2 * BLOCK;
+/**
+ * Total archive bytes for these entries, from their paths and sizes alone: nothing is opened. A path
+ * the header cannot hold throws here as it would while writing, so no length is given for an archive
+ * that cannot be written.
+ */
+export function tarLength(entries: readonly Pick<TarEntry, "path" | "size">[]): number {
+  let total = 2 * BLOCK;
+  for (const { path, size } of entries) {
+    splitPath(path);
+    total += BLOCK + size + padTo(size);
+  }
+  return total;
+}
 
 const encoder = new TextEncoder();
 
@@ -165,7 +176,7 @@ export function tarStream(
   length: number;
   done: Promise<void>;
 } {
-  const total = tarLength(entries.map((e) => e.size));
+  const total = tarLength(entries);
   const start = range?.start ?? 0;
   const end = range?.end ?? total;
   if (start < 0 || end > total || start >= end) throw new Error(`bad tar range ${start}-${end} of ${total}`);

@@ -17,8 +17,11 @@ export const VERIFY_BUNDLE_SCRIPT = `#!/bin/sh
 # Usage: sh verify-bundle.sh [folder]
 #   PUBKEY="spectro_public_key.pem other.pem"   the publisher's keys (default: spectro_public_key.pem)
 #   STUDIO_PUBKEY=<id>.pem                      the studio's key (default: the <id>.pem the list names)
+#   KEYS_SHA256="<sha256> <sha256>"             pins: every key used must have one of these fingerprints
+#                                               (the SHA-256 of its DER form, listed on <studio>/verify)
 #   EXTRA=note                                  other artifacts (a mirror's earlier downloads) are noted, not failed
-#   Use keys you obtained independently, e.g. curl -O <studio>/spectro_public_key.pem
+#   Key files that travel inside a bundle can be swapped along with it: pin their fingerprints, or
+#   use keys you obtained independently, e.g. curl -O <studio>/spectro_public_key.pem
 # Prints one line per finding and a summary; exits 1 if anything failed.
 set -u
 cd "\${1:-.}" || exit 2
@@ -33,6 +36,20 @@ ok() { printf '%s: \\342\\234\\205 %s\\n' "$1" "$2"; }
 note() { printf '%s: %s\\n' "$1" "$2"; }
 sha256_of() { if command -v sha256sum >/dev/null 2>&1; then sha256sum "$1"; else shasum -a 256 "$1"; fi | cut -d ' ' -f 1; }
 size_of() { wc -c < "$1" | tr -d ' '; }
+# The SHA-256 of a public key's DER form: what the studio lists on /verify and in X-Key-Sha256.
+key_sha256() { openssl pkey -pubin -in "$1" -outform DER 2>/dev/null | { if command -v sha256sum >/dev/null 2>&1; then sha256sum; else shasum -a 256; fi; } | cut -d ' ' -f 1; }
+# trust_key FILE ROLE: says which key is trusted; with KEYS_SHA256 set, a key not pinned stops everything.
+trust_key() {
+  fp=$(key_sha256 "$1")
+  if [ -z "\${KEYS_SHA256:-}" ]; then note "$1" "$2 key, sha256 $fp (not pinned)"; return 0; fi
+  # Pins as people paste them: spaces or commas between, any case, colons between bytes or not.
+  for pin in $(printf '%s' "$KEYS_SHA256" | tr 'A-F,' 'a-f ' | tr -d ':'); do
+    if [ "$pin" = "$fp" ]; then ok "$1" "$2 key, sha256 $fp (pinned)"; return 0; fi
+  done
+  fail "$1" "$2 key with sha256 $fp, which is not one of KEYS_SHA256: not a key you trust"
+  echo "verify-bundle.sh: FAILED: $1 is not a key you pinned; nothing was checked" >&2
+  exit 1
+}
 # verifies SIGNATURE FILE: true if any of the publisher's keys verifies it
 verifies() {
   for key in $PUBKEY; do
@@ -45,6 +62,8 @@ finish() {
     echo "verify-bundle.sh: FAILED: $bad of $checked files failed, $ignored other files ignored" >&2
     exit 1
   fi
+  [ -n "\${KEYS_SHA256:-}" ] ||
+    echo "verify-bundle.sh: keys not pinned: this proves the bundle agrees with the keys used; set KEYS_SHA256 to the fingerprints on <studio>/verify to prove it against keys you trust"
   echo "verify-bundle.sh: $checked files verified, $ignored other files ignored"
   exit 0
 }
@@ -106,6 +125,8 @@ case "$list_key" in
 esac
 STUDIO_PUBKEY="\${STUDIO_PUBKEY:-$list_key.pem}"
 [ -f "$STUDIO_PUBKEY" ] || { echo "verify-bundle.sh: studio key $STUDIO_PUBKEY not found; fetch <studio>/keys/$list_key.pem or set STUDIO_PUBKEY" >&2; exit 2; }
+for key in $PUBKEY; do trust_key "$key" "publisher"; done
+trust_key "$STUDIO_PUBKEY" "studio"
 if ! openssl dgst -sha256 -verify "$STUDIO_PUBKEY" -signature "$LIST.sig.bin" "$LIST" >/dev/null 2>&1; then
   fail "$LIST" "signature invalid: not signed by the studio key $STUDIO_PUBKEY"
   finish

@@ -18,7 +18,7 @@ export const releaseIdParam = z
   .openapi({ param: { name: "releaseId", in: "path" }, example: "calico-3-30-0" });
 
 /** A name in a release folder: a listed file or its signature, or release.json and its signature. */
-export const objectName = z
+const plainObjectName = z
   .string()
   .regex(/^[A-Za-z0-9][A-Za-z0-9._+-]{0,99}$/, "must be a plain file name of at most 100 characters")
   .refine(
@@ -27,8 +27,11 @@ export const objectName = z
       name === RELEASE_JSON_SIGNATURE ||
       (!(RESERVED_FILE_NAMES as readonly string[]).includes(name) && !name.endsWith(".pem")),
     { message: "must not be a reserved name or *.pem" },
-  )
-  .openapi({ param: { name: "name", in: "path" }, example: "cni-calico-3.30.0.zst" });
+  );
+export const objectName = plainObjectName.openapi({
+  param: { name: "name", in: "path" },
+  example: "cni-calico-3.30.0.zst",
+});
 
 export const releaseFileParams = z.object({ releaseId: releaseIdParam, name: objectName });
 export const uploadParams = releaseFileParams.extend({
@@ -95,6 +98,61 @@ export const completeBody = z.object({
     .max(10_000),
 });
 
+/** Batch limits: the Worker holds a batch in memory (the body, then its parts), well under its 128 MB. */
+export const MAX_BATCH_BYTES = 32 * 1024 * 1024;
+/** Each object is an R2 put (and a head when it exists): well under an invocation's subrequest limit. */
+export const MAX_BATCH_FILES = 100;
+
+const batchObject = z.object({
+  name: plainObjectName,
+  size: z.number().int().min(0).max(MAX_BATCH_BYTES),
+  sha256,
+});
+/** `objects`: JSON text, one entry per `file` part, in the same order. */
+const batchObjects = z
+  .string()
+  .transform((text, ctx) => {
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      ctx.addIssue({ code: "custom", message: "must be JSON: [{name, size, sha256}, …]" });
+      return z.NEVER;
+    }
+  })
+  .pipe(
+    z
+      .array(batchObject)
+      .min(1)
+      .max(MAX_BATCH_FILES)
+      .refine((list) => new Set(list.map((o) => o.name)).size === list.length, "must not name an object twice"),
+  );
+const filePart = z
+  .custom<File>((v) => v instanceof File, "must be a file part")
+  .openapi({ type: "string", format: "binary" });
+export const batchForm = z.object({
+  objects: batchObjects.openapi({
+    type: "string",
+    description: 'JSON: [{"name", "size", "sha256"}, …], one entry per `file` part in the same order.',
+    example: '[{"name":"a-1.0.0.zst","size":5,"sha256":"2cf2…"}]',
+  }),
+  file: z
+    .union([filePart, z.array(filePart)])
+    .transform((v) => (Array.isArray(v) ? v : [v]))
+    .openapi({ description: "The objects' bytes, one part per entry of `objects`." }),
+});
+export type BatchObject = z.infer<typeof batchObject>;
+
+export const batchOutcomeSchema = storedObjectSchema
+  .extend({
+    status: z.enum(["stored", "unchanged", "conflict"]).openapi({
+      description:
+        "stored: written now; unchanged: already there with the declared size and sha256; conflict: the name " +
+        "is taken by other bytes (write-once: nothing was overwritten).",
+    }),
+  })
+  .openapi("BatchOutcome");
+export const batchResultSchema = z.object({ objects: z.array(batchOutcomeSchema) }).openapi("BatchResult");
+
 export const publishSyncSchema = z
   .object({ summary: syncSummarySchema, release: releaseSchema.nullable() })
   .openapi("PublishSync");
@@ -114,6 +172,8 @@ export const publishConfigSchema = z
     ),
     maxPartBytes: z.number().int(),
     minPartBytes: z.number().int(),
+    maxBatchBytes: z.number().int().openapi({ description: "The largest body POST …/batch takes." }),
+    maxBatchFiles: z.number().int().openapi({ description: "The most objects one POST …/batch takes." }),
   })
   .openapi("PublishConfig");
 

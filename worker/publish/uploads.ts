@@ -47,7 +47,7 @@ const checksumOf = (o: R2Object) => {
   return sha ? [...new Uint8Array(sha)].map((b) => b.toString(16).padStart(2, "0")).join("") : undefined;
 };
 
-const describe = (o: R2Object, folder: string): StoredObject => ({
+export const describe = (o: R2Object, folder: string): StoredObject => ({
   name: o.key.slice(folder.length),
   size: o.size,
   sha256: checksumOf(o) ?? o.customMetadata?.sha256 ?? null,
@@ -64,7 +64,7 @@ async function assertAbsent(bucket: R2Bucket, releaseId: string, name: string): 
 }
 
 /** The manifest's signature is the "release complete" signal, so it may only follow release.json. */
-async function assertOrder(bucket: R2Bucket, releaseId: string, name: string): Promise<void> {
+export async function assertOrder(bucket: R2Bucket, releaseId: string, name: string): Promise<void> {
   if (name !== RELEASE_JSON_SIGNATURE) return;
   if (!(await bucket.head(releaseFolder(releaseId) + RELEASE_JSON)))
     throw conflict(`name: upload ${RELEASE_JSON} before ${RELEASE_JSON_SIGNATURE}; the signature comes last`, {
@@ -73,7 +73,11 @@ async function assertOrder(bucket: R2Bucket, releaseId: string, name: string): P
 }
 
 /** The body length a request declares, within the part limit. */
-export function bodyLength(header: string | undefined, max = MAX_PART_BYTES): number {
+export function bodyLength(
+  header: string | undefined,
+  max = MAX_PART_BYTES,
+  instead = "use a multipart upload",
+): number {
   const length = Number(header);
   if (!header || !Number.isSafeInteger(length) || length < 0)
     throw new ApiError(411, "length_required", "Content-Length: a body of known length is required", [
@@ -83,7 +87,7 @@ export function bodyLength(header: string | undefined, max = MAX_PART_BYTES): nu
     throw new ApiError(
       413,
       "payload_too_large",
-      `Content-Length: ${length} bytes is more than the ${max} a request may carry; use a multipart upload`,
+      `Content-Length: ${length} bytes is more than the ${max} a request may carry; ${instead}`,
       [{ field: "Content-Length", message: `at most ${max}` }],
     );
   return length;

@@ -6,10 +6,11 @@ import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { VNode } from "preact";
 import { CAPTCHA_ACTION, captchaWidget } from "../captcha/siteverify";
-import { grantBundleList, grantTarLength, tarFolder } from "../downloads/grant-documents";
+import { bundleListSizes } from "../downloads/bundle-list";
+import { grantTarLength, tarFolder } from "../downloads/grant-documents";
 import type { Selection } from "../downloads/granting";
 import { issueGrant } from "../downloads/issue";
-import { requesterOf, storageDeps } from "./context";
+import { requesterOf } from "./context";
 import { urlsTxt } from "../downloads/manifest-formats";
 import { config, ConfigError } from "../env";
 import { ApiError } from "../errors";
@@ -83,7 +84,7 @@ export async function postDownload(
               grant,
               keys: config(c.env).TRUSTED_PUBLIC_KEYS,
               proofs,
-              studio: await grantBundleList(config(c.env), grant, proofs, storageDeps(c)),
+              studio: bundleListSizes(config(c.env), grant, proofs),
             }),
             folder: tarFolder(grant),
           },

@@ -1,49 +1,21 @@
 // What a parsed release would do to the catalog, decided without I/O: which files are new, which are
 // byte-identical re-publishes (harmless, skipped), and which findings forbid publishing it at all.
-import { type Layer, packRefId } from "../domain/vocabulary";
-import type { KeyStatus } from "../key-status";
 import {
+  type CatalogFacts,
   entryDigest,
   fileKeyId,
   installerSlot,
-  type InstallerFile,
-  type PackFile,
+  type PackWrite,
+  type ProductWrite,
+  type PublishedFile,
   packWideFields,
-  type ReleaseManifest,
-} from "./release-manifest";
+} from "../domain/release-files";
+import { type Layer, packRefId } from "../domain/vocabulary";
+import type { KeyStatus } from "../key-status";
+import type { InstallerFile, PackFile, ReleaseManifest } from "./release-manifest";
 
 /** One problem with one file (or with release.json itself when `file` is absent). */
 export type Finding = { file?: string; problem: string };
-
-/**
- * A published file as the plan weighs it: its bytes, and the keys its trust rests on (its own and its
- * release's), and the key whose incident withdrew it, if one did.
- */
-export type PublishedFile = {
-  sha256: string;
-  size: number;
-  keyId?: string;
-  releaseKeyId?: string | null;
-  withdrawnByKey?: string | null;
-};
-
-/** What the catalog already holds for the names a release touches. */
-export type CatalogFacts = {
-  /** Published pack versions by `${name}@${version}`, with the digest of their signed entry. */
-  packVersions: Map<string, PublishedFile & { entrySha256?: string | null }>;
-  packLayers: Map<string, Layer>;
-  /** Published installers by `${product}@${version}/${kind}`. */
-  artifacts: Map<string, PublishedFile>;
-  /** Published products by id, with the fields a release may not silently change. */
-  products: Map<string, ProductRecord>;
-  /** Published file names (packs and installers share one name space) and what owns each. */
-  fileNames: Map<string, string>;
-  /** Keys the catalog distrusts (distrusted_keys) and why: no new drop may rest on one. */
-  distrustedKeys?: ReadonlyMap<string, string>;
-};
-
-type ProductRecord = { name: string; applianceName: string; fips: boolean; sortOrder: number };
-type ProductEntry = ReleaseManifest["products"][number];
 
 export type ReleasePlan = {
   findings: Finding[];
@@ -56,10 +28,8 @@ export type ReleasePlan = {
    * their signature, key and release change, and a version a key incident withdrew comes back.
    */
   resigned: (PackFile | InstallerFile)[];
-  /** Product rows to insert (new) or update (an explicit, signed "update" entry). */
-  productWrites: { entry: ProductEntry; change: "create" | "update" }[];
-  /** Pack rows (the pack-wide fields) to insert (a new pack) or update (a signed "change": "update"). */
-  packWrites: { name: string; fields: ReturnType<typeof packWideFields>; layer: Layer; change: "create" | "update" }[];
+  productWrites: ProductWrite[];
+  packWrites: PackWrite[];
 };
 
 const short = (sha: string) => sha.slice(0, 12);

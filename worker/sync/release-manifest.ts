@@ -1,7 +1,6 @@
 // The release.json contract. The release pipeline writes every artifact and its .sig.bin under
 // incoming/<release-id>/, then release.json last, listing every file with its metadata. This schema
 // is the one place that says what a release may contain; the sync refuses anything else.
-import { createHash } from "node:crypto";
 import { z } from "zod";
 import { installerSlot, parseImageReference } from "../domain/release-files";
 import { ARCHES, CLOUDS, DEPENDENCY_TYPES, INSTALLER_KINDS, LAYERS, USE_CASES } from "../domain/vocabulary";
@@ -13,6 +12,12 @@ const version = z.string().regex(/^v?\d+(\.\d+){0,3}([-+][0-9A-Za-z.-]+)?$/, "mu
 export const AUDIENCE_PATTERN = /^[a-z0-9][a-z0-9._-]{0,63}$/;
 /** Release ids are folder names under incoming/, so they are slugs too. */
 export const RELEASE_ID_PATTERN = /^[a-z0-9]([a-z0-9-]{0,62}[a-z0-9])?$/;
+
+/** The sync's refusal of a folder whose name is not a release id (shared with `release check`). */
+export const releaseIdProblem = (releaseId: string): string | null =>
+  RELEASE_ID_PATTERN.test(releaseId)
+    ? null
+    : `the release folder name '${releaseId}' is not a release id (a lower-case slug)`;
 const slug = z.string().regex(RELEASE_ID_PATTERN, "must be a lower-case slug");
 /** The manifest and its signature, written last, in that order, by the release pipeline. */
 export const RELEASE_JSON = "release.json";
@@ -256,44 +261,6 @@ export type PackManifest = z.infer<typeof packManifest>;
 type ReleaseFile = ReleaseManifest["files"][number];
 export type PackFile = Extract<ReleaseFile, { kind: "pack" }>;
 export type InstallerFile = Exclude<ReleaseFile, { kind: "pack" }>;
-
-/** The key a file is signed with: its own, else the release's. */
-export const fileKeyId = (release: ReleaseManifest, file: ReleaseFile) => file.keyId ?? release.keyId;
-
-/** The pack-wide fields of pack.json: one row per pack name, shown by every version. */
-export const packWideFields = (pack: PackManifest) => ({
-  displayName: pack.displayName,
-  addonType: pack.addonType ?? null,
-  description: pack.description,
-  source: pack.annotations.source,
-});
-
-/** JSON with object keys sorted at every level, so equal values give equal text. */
-const canonicalJson = (value: unknown): string =>
-  JSON.stringify(value, (_key, v) =>
-    v && typeof v === "object" && !Array.isArray(v)
-      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
-      : v,
-  );
-
-/**
- * What a release says about one pack version, as a sha256: its entry without the keys (a re-signed
- * release names a new one) and without the pack-wide fields (kept per pack, with their history). A
- * re-signed release may move a version to its key only if this is unchanged.
- */
-export function entryDigest(file: PackFile): string {
-  const { keyId: _key, change: _change, pack, ...entry } = file;
-  const { displayName: _d, addonType: _a, description: _t, annotations: _s, ...versionFields } = pack;
-  return createHash("sha256")
-    .update(canonicalJson({ ...entry, pack: versionFields }))
-    .digest("hex");
-}
-
-/** What a release adds up to, as the releases table records it. */
-export const releaseTotals = (release: ReleaseManifest) => ({
-  fileCount: release.files.length,
-  totalBytes: release.files.reduce((sum, f) => sum + f.size, 0),
-});
 
 /** How far ahead a manifest may expire: a longer window is a longer chance to replay it. */
 export const MAX_MANIFEST_VALIDITY_MS = 90 * 24 * 60 * 60 * 1000;

@@ -30,7 +30,8 @@ import { nextFolderPage, settleUploading } from "./folders";
 import { checkRelease } from "./check-release";
 import { quarantineDetails, reasonLine, type Finding } from "./plan";
 import { presenceFindings } from "./release-checks";
-import { fileKeyId, RELEASE_ID_PATTERN, releaseTotals, type ReleaseManifest } from "./release-manifest";
+import { fileKeyId, releaseTotals } from "../domain/release-files";
+import { releaseIdProblem, type ReleaseManifest } from "./release-manifest";
 import { RELEASE_JSON, RELEASE_JSON_SIGNATURE } from "./signed-manifest";
 import { stallAfterMs, watchWorkflows } from "./watch";
 import type { VerifyReleaseParams } from "./workflow";
@@ -213,11 +214,8 @@ async function quarantine(
  */
 async function processRelease(run: Run, releaseId: string, attempt: number): Promise<Outcome> {
   const { env, db, clock } = run;
-  if (!RELEASE_ID_PATTERN.test(releaseId)) {
-    return quarantine(run, releaseId, [
-      { problem: `the release folder name '${releaseId}' is not a release id (a lower-case slug)` },
-    ]);
-  }
+  const badId = releaseIdProblem(releaseId);
+  if (badId) return quarantine(run, releaseId, [{ problem: badId }]);
   const checked = await checkRelease(db, env.ARTIFACTS, releaseId, {
     keys: run.keys,
     audience: run.audience,

@@ -8,15 +8,14 @@ import { auditTrail, publishedUnderKey, yankSignedByKey } from "../../db/key-inc
 import { config } from "../../env";
 import { notFound } from "../../errors";
 import { keyStatus } from "../../key-status";
-import { ADMIN, apiApp, apiRoute, error, json, jsonBody, unauthorized } from "../api-app";
-import { reasonBody } from "./admin";
+import { ADMIN, apiApp, apiRoute, json, unauthorized } from "../api-app";
+import { yankRoute } from "./admin";
 
 export const adminKeysRoutes = apiApp();
 
 adminKeysRoutes.use(adminBearer, limitBody(ADMIN_BODY_BYTES));
 
 const keyParams = z.object({ id: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, "a key id") });
-const yankBody = reasonBody;
 const auditQuery = z.object({ limit: z.coerce.number().int().min(1).max(100).default(50) });
 
 const keyStatusSchema = z.object({
@@ -94,22 +93,18 @@ adminKeysRoutes.openapi(publishedRoute, async (c) =>
   c.json(await publishedUnderKey(primary(c.env), c.req.valid("param").id), 200),
 );
 
-const yankRoute = apiRoute({
-  ...ADMIN,
-  method: "post",
+const yankKeyRoute = yankRoute({
   path: "/keys/{id}/yank",
   operationId: "yankSignedByKey",
   summary:
     "Incident response: yank every pack version and installer signed under a key, restore the product and pack metadata it wrote, and refuse its new drops, in one audited batch",
-  request: { params: keyParams, body: jsonBody(yankBody) },
-  responses: {
-    200: json(keyYankSchema.openapi("KeyYank"), "How much was yanked, and the audit record's id."),
-    401: unauthorized,
-    404: error("No such key, and nothing was ever published under it."),
-  },
+  params: keyParams,
+  yanked: keyYankSchema.openapi("KeyYank"),
+  yankedDescription: "How much was yanked, and the audit record's id.",
+  missing: "No such key, and nothing was ever published under it.",
 });
 
-adminKeysRoutes.openapi(yankRoute, async (c) => {
+adminKeysRoutes.openapi(yankKeyRoute, async (c) => {
   const { id } = c.req.valid("param");
   const db = primary(c.env);
   const known = config(c.env).TRUSTED_PUBLIC_KEYS.some((k) => k.id === id);

@@ -55,10 +55,33 @@ const releasesQuery = z.object({
   cursor: releaseCursor.optional(),
 });
 const releaseParams = z.object({ id: z.string().min(1) });
-const yankParams = packRef;
 /** Why an admin yanks or abandons something; recorded with it. */
 export const reasonBody = z.object({ reason: z.string().trim().min(1, "a reason is required").max(500) });
-const yankBody = reasonBody;
+
+/**
+ * An admin yank (a pack version, an installer, everything under a key): POST with a reason, 200 with
+ * the yank's record, 404 when there is nothing of that name. Each yank declares only what differs.
+ */
+export const yankRoute = <P extends string, Params extends z.ZodObject, Yanked extends z.ZodType>(yank: {
+  path: P;
+  operationId: string;
+  summary: string;
+  description?: string;
+  params: Params;
+  yanked: Yanked;
+  yankedDescription: string;
+  missing: string;
+}) =>
+  apiRoute({
+    ...ADMIN,
+    method: "post",
+    path: yank.path,
+    operationId: yank.operationId,
+    summary: yank.summary,
+    ...(yank.description === undefined ? {} : { description: yank.description }),
+    request: { params: yank.params, body: jsonBody(reasonBody) },
+    responses: { 200: json(yank.yanked, yank.yankedDescription), 401: unauthorized, 404: error(yank.missing) },
+  });
 
 const SyncSummary = syncSummarySchema.openapi("SyncSummary");
 
@@ -124,19 +147,15 @@ adminRoutes.openapi(releaseRoute, async (c) => {
   return c.json(release, 200);
 });
 
-const yankPackRoute = apiRoute({
-  ...ADMIN,
-  method: "post",
+const yankPackRoute = yankRoute({
   path: "/packs/{name}/versions/{version}/yank",
   operationId: "yankPackVersion",
   summary: "Yank a pack version: it leaves the catalog and downloads refuse it; the record stays",
   description: "Yanking an already yanked version answers 200 with the first yank's record and changed: false.",
-  request: { params: yankParams, body: jsonBody(yankBody) },
-  responses: {
-    200: json(yankedPackVersionSchema.openapi("YankedPackVersion"), "The yanked pack version."),
-    401: unauthorized,
-    404: error("No such pack version."),
-  },
+  params: packRef,
+  yanked: yankedPackVersionSchema.openapi("YankedPackVersion"),
+  yankedDescription: "The yanked pack version.",
+  missing: "No such pack version.",
 });
 
 // Yanking twice answers 200 with the first yank's record (changed: false): retries are harmless.
@@ -237,18 +256,14 @@ const yankedInstallerSchema = z.object({
   changed: z.boolean(),
 });
 
-const yankInstallerRoute = apiRoute({
-  ...ADMIN,
-  method: "post",
+const yankInstallerRoute = yankRoute({
   path: "/products/{product}/versions/{version}/installers/{kind}/yank",
   operationId: "yankInstaller",
   summary: "Yank an installer: it leaves the product page and downloads refuse it; the record stays",
-  request: { params: installerParams, body: jsonBody(yankBody) },
-  responses: {
-    200: json(yankedInstallerSchema.openapi("YankedInstaller"), "The yanked installer."),
-    401: unauthorized,
-    404: error("No such installer."),
-  },
+  params: installerParams,
+  yanked: yankedInstallerSchema.openapi("YankedInstaller"),
+  yankedDescription: "The yanked installer.",
+  missing: "No such installer.",
 });
 
 adminRoutes.openapi(yankInstallerRoute, async (c) => {

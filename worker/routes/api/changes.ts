@@ -16,32 +16,26 @@ export const publicChanges = (c: Changes) => ({
   since: c.since,
   generation: c.generation,
   published: {
-    packs: c.published.packs.map((f) => ({
-      name: f.name,
-      version: f.version,
-      layer: f.layer,
-      file: f.file,
-      size: f.size,
-      sha256: f.sha256,
-      sigFile: f.sigFile,
-      keyId: f.keyId,
-      releaseId: f.releaseId!,
-      generation: f.generation,
-    })),
+    packs: c.published.packs.map((f) => ({ name: f.name, version: f.version, layer: f.layer, ...publicFile(f) })),
     installers: c.published.installers.map((f) => ({
       product: f.name,
       version: f.version,
       kind: f.kind,
-      file: f.file,
-      size: f.size,
-      sha256: f.sha256,
-      sigFile: f.sigFile,
-      keyId: f.keyId,
-      releaseId: f.releaseId!,
-      generation: f.generation,
+      ...publicFile(f),
     })),
   },
   yanked: c.yanked,
+});
+
+/** What packs and installers alike show after their own names, in this order. */
+const publicFile = (f: Changes["published"]["packs"][number] | Changes["published"]["installers"][number]) => ({
+  file: f.file,
+  size: f.size,
+  sha256: f.sha256,
+  sigFile: f.sigFile,
+  keyId: f.keyId,
+  releaseId: f.releaseId!,
+  generation: f.generation,
 });
 
 export const changesRoutes = apiApp();

@@ -7,7 +7,7 @@ import { type Context, Hono } from "hono";
 import { type Db, primary } from "../../db/client";
 import { type GrantRecord, grantDrift } from "../../db/grant-queries";
 import { config } from "../../env";
-import { revokedKeyIds } from "../../key-status";
+import { keyDistrust } from "../../key-status";
 import { type Downloadable, findDownloadable } from "../../downloads/files";
 import { findProofFile, grantProofs } from "../../downloads/provenance";
 import { findGrant } from "../../downloads/granting";
@@ -114,13 +114,12 @@ async function serveGrantFile(
 
 /**
  * Why a file may no longer leave, checked before the edge cache or R2 are asked: signed by a key the
- * env marks revoked (defence in depth beside the reconcile), or its pack or installer yanked or
+ * env marks revoked or no longer lists (defence in depth beside the reconcile), or its pack or installer yanked or
  * re-signed under another key since the grant listed it.
  */
 async function trustRefusal(env: Env, db: Db, grant: GrantRecord, file: Downloadable): Promise<string | null> {
-  const revoked = revokedKeyIds(config(env).TRUSTED_PUBLIC_KEYS);
-  if (file.keyId && revoked.has(file.keyId))
-    return `${file.file} is signed with revoked key ${file.keyId}; it is no longer offered`;
+  const distrusted = file.keyId ? keyDistrust(config(env).TRUSTED_PUBLIC_KEYS)(file.keyId) : null;
+  if (distrusted) return `${file.file} is signed with ${distrusted}; it is no longer offered`;
   const source = grant.files.find((f) => f.file === file.file || f.sigFile === file.file);
   if (!source) return null; // a release manifest: its key was checked above
   const drift = await grantDrift(db, [source]);

@@ -5,7 +5,7 @@ import { type RouteConfig, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { primary } from "../../db/client";
 import { config } from "../../env";
-import { revokedKeyIds } from "../../key-status";
+import { keyDistrust } from "../../key-status";
 import { invalidInput, NotFound } from "../../errors";
 import {
   assertGrantStored,
@@ -45,8 +45,8 @@ import { limitBody, SELECTION_BODY_BYTES } from "../../body-limit";
 import { API_TOKEN, apiApp, apiRoute, error, json, jsonBody, text } from "../api-app";
 import { manifestResponse, originOf, requesterOf, storageDeps } from "../context";
 
-/** The revoked key ids, from the env: what no grant may hand out. */
-const revokedKeys = (env: Env) => revokedKeyIds(config(env).TRUSTED_PUBLIC_KEYS);
+/** The keys no grant may hand out anything under, from the env: revoked or no longer listed. */
+const distrustedKeys = (env: Env) => keyDistrust(config(env).TRUSTED_PUBLIC_KEYS);
 
 const grantFile = z.object({
   kind: z.string(),
@@ -215,7 +215,7 @@ grantsRoutes.openAPIRegistry.registerPath(
 );
 grantsRoutes.on(["GET", "HEAD"], "/:capability/bundle.tar", async (c) => {
   const db = primary(c.env);
-  const grant = await loadLiveGrant(db, c.req.param("capability"), Date.now(), revokedKeys(c.env));
+  const grant = await loadLiveGrant(db, c.req.param("capability"), Date.now(), distrustedKeys(c.env));
   const inputs = await tarInputs(c, grant, await grantProofs(db, grant));
   const headers = {
     "Content-Type": "application/x-tar",
@@ -223,12 +223,7 @@ grantsRoutes.on(["GET", "HEAD"], "/:capability/bundle.tar", async (c) => {
     "Content-Disposition": `attachment; filename="${tarFolder(grant)}.tar"`,
     "Cache-Control": "private, no-store",
   };
-  if (c.req.method === "HEAD") return new Response(null, { headers });
-  // Every object first: a missing one is a 503 naming it, not a 200 that ends short.
-  await assertGrantStored(grant, inputs.proofs, storageDeps(c));
-  const tar = grantTar(inputs, storageDeps(c));
-  c.executionCtx.waitUntil(tar.done);
-  return new Response(tar.readable, { headers });
+  return archiveResponse(c, inputs, headers);
 });
 
 // Media-sized parts of bundle.tar (?size=dvd|dvd-dl|bd|<bytes>): each part a byte range of the one archive.
@@ -265,11 +260,7 @@ grantsRoutes.on(["GET", "HEAD"], "/:capability/:part{bundle\\.tar\\.part-[0-9]+}
     "Content-Disposition": `attachment; filename="${tarFolder(grant)}.tar.${partSuffix(n, count)}"`,
     "Cache-Control": "private, no-store",
   };
-  if (c.req.method === "HEAD") return new Response(null, { headers });
-  await assertGrantStored(grant, inputs.proofs, storageDeps(c));
-  const tar = grantTar(inputs, storageDeps(c), range);
-  c.executionCtx.waitUntil(tar.done);
-  return new Response(tar.readable, { headers });
+  return archiveResponse(c, inputs, headers, range);
 });
 
 grantsRoutes.openAPIRegistry.registerPath(
@@ -353,7 +344,7 @@ grantsRoutes.get("/:capability/:format", async (c) => {
       "Cache-Control": "private, no-store",
     });
   }
-  const grant = await loadLiveGrant(primary(c.env), c.req.param("capability"), Date.now(), revokedKeys(c.env));
+  const grant = await loadLiveGrant(primary(c.env), c.req.param("capability"), Date.now(), distrustedKeys(c.env));
   return manifestResponse(c, format as ManifestFormat, grant, () =>
     signedEntries(grant, urlSigner(config(c.env), originOf(c))),
   );
@@ -376,12 +367,27 @@ const getRoute = apiRoute({
 grantsRoutes.openapi(getRoute, async (c) => {
   const cfg = config(c.env);
   const { capability } = c.req.valid("param");
-  const grant = await loadLiveGrant(primary(c.env), capability, Date.now(), revokedKeys(c.env));
+  const grant = await loadLiveGrant(primary(c.env), capability, Date.now(), distrustedKeys(c.env));
   const signer = urlSigner(cfg, originOf(c));
   return c.json(grantView(grant, capability, await signedEntries(grant, signer), originOf(c), signer.strategy), 200, {
     "Cache-Control": "private, no-store",
   });
 });
+
+/** bundle.tar or one part of it (`range`): headers alone for HEAD, else the bytes streamed. */
+async function archiveResponse(
+  c: Context<{ Bindings: Env }>,
+  inputs: TarInputs,
+  headers: Record<string, string>,
+  range?: { start: number; end: number },
+): Promise<Response> {
+  if (c.req.method === "HEAD") return new Response(null, { headers });
+  // Every object first: a missing one is a 503 naming it, not a 200 that ends short.
+  await assertGrantStored(inputs.grant, inputs.proofs, storageDeps(c));
+  const tar = grantTar(inputs, storageDeps(c), range);
+  c.executionCtx.waitUntil(tar.done);
+  return new Response(tar.readable, { headers });
+}
 
 /** The live grant, its archive's inputs and length, and the part size asked for (400 naming `size`/`parts`). */
 async function partsContext(c: Context<{ Bindings: Env }>, sizeText = c.req.query("size")) {
@@ -390,7 +396,7 @@ async function partsContext(c: Context<{ Bindings: Env }>, sizeText = c.req.quer
   const parsed = z.object({ [field]: partSizeParam(minPartBytes(cfg)) }).safeParse({ [field]: sizeText });
   if (!parsed.success) throw invalidInput(parsed.error);
   const db = primary(c.env);
-  const grant = await loadLiveGrant(db, c.req.param("capability") ?? "", Date.now(), revokedKeys(c.env));
+  const grant = await loadLiveGrant(db, c.req.param("capability") ?? "", Date.now(), distrustedKeys(c.env));
   const inputs = await tarInputs(c, grant, await grantProofs(db, grant));
   return { inputs, size: parsed.data[field] as number, total: grantTarLength(inputs) };
 }

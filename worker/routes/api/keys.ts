@@ -4,13 +4,18 @@ import { Hono } from "hono";
 import { config, type TrustedKey } from "../../env";
 import { defaultKey, keyStatus } from "../../key-status";
 import { notFound } from "../../errors";
+import { keySha256 } from "../../key-fingerprint";
 
 export const keyRoutes = new Hono<{ Bindings: Env }>();
 
-/** The PEM as openssl reads it; X-Key-Status says whether the key still makes anything trusted. */
-const pem = (key: TrustedKey, fileName: string) =>
+/**
+ * The PEM as openssl reads it; X-Key-Status says whether the key still makes anything trusted, and
+ * X-Key-Sha256 is the fingerprint a user pins in verify-bundle.sh's KEYS_SHA256.
+ */
+const pem = async (key: TrustedKey, fileName: string) =>
   new Response(key.pem.endsWith("\n") ? key.pem : `${key.pem}\n`, {
     headers: {
+      "X-Key-Sha256": await keySha256(key.pem),
       "Content-Type": "text/plain; charset=utf-8",
       "Content-Disposition": `attachment; filename="${fileName}"`,
       "Cache-Control": "public, max-age=300",
@@ -24,7 +29,7 @@ keyRoutes.get("/spectro_public_key.pem", (c) =>
   pem(defaultKey(config(c.env).TRUSTED_PUBLIC_KEYS, Date.now()), "spectro_public_key.pem"),
 );
 
-keyRoutes.get("/keys/:file{[A-Za-z0-9._-]+\\.pem}", (c) => {
+keyRoutes.get("/keys/:file{[A-Za-z0-9._-]+\\.pem}", async (c) => {
   const id = c.req.param("file").slice(0, -".pem".length);
   const cfg = config(c.env);
   const key = cfg.TRUSTED_PUBLIC_KEYS.find((k) => k.id === id);
@@ -34,6 +39,7 @@ keyRoutes.get("/keys/:file{[A-Za-z0-9._-]+\\.pem}", (c) => {
   if (!studio) throw notFound(`key ${id}`);
   return new Response(studio.publicPem, {
     headers: {
+      "X-Key-Sha256": await keySha256(studio.publicPem),
       "Content-Type": "text/plain; charset=utf-8",
       "Content-Disposition": `attachment; filename="${id}.pem"`,
       "Cache-Control": "public, max-age=300",

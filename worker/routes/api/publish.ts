@@ -25,6 +25,7 @@ import {
   hashPublisherToken,
   type Publisher,
 } from "../../publish/publisher-auth";
+import { assertBatchShape, assertNoneRefused, putBatch } from "../../publish/batch";
 import * as s from "../../publish/schemas";
 import {
   assertOpenForUploads,
@@ -69,11 +70,17 @@ const asPublisher = async (c: Context<PublishEnv>, next: () => Promise<void>) =>
   await next();
 };
 // The body limit before the token check, so an oversized body is refused without a D1 read. The
-// largest POST body here is a multipart completion's part list (10,000 parts at most).
+// largest POST body here is a multipart completion's part list (10,000 parts at most), but for a
+// batch, whose length must be declared (the Worker holds it whole while it parses it).
 const limitPostBody = limitBody(PUBLISH_POST_BODY_BYTES);
-publishApi.use("/api/v1/publish/releases/:releaseId/*", (c, next) =>
-  c.req.method === "POST" ? limitPostBody(c, next) : next(),
-);
+const limitBatchBody = limitBody(s.MAX_BATCH_BYTES);
+const BATCH_PATH = /^\/api\/v1\/publish\/releases\/[^/]+\/batch$/;
+publishApi.use("/api/v1/publish/releases/:releaseId/*", (c, next) => {
+  if (c.req.method !== "POST") return next();
+  if (!BATCH_PATH.test(c.req.path)) return limitPostBody(c, next);
+  bodyLength(c.req.header("Content-Length"), s.MAX_BATCH_BYTES, "send fewer files per batch");
+  return limitBatchBody(c, next);
+});
 publishApi.use("/api/v1/publish/releases/:releaseId/*", asPublisher);
 publishApi.use("/api/v1/publish/releases/:releaseId", asPublisher);
 
@@ -108,6 +115,8 @@ publishApi.openapi(
         })),
         maxPartBytes: MAX_PART_BYTES,
         minPartBytes: MIN_PART_BYTES,
+        maxBatchBytes: s.MAX_BATCH_BYTES,
+        maxBatchFiles: s.MAX_BATCH_FILES,
       },
       200,
     );
@@ -202,6 +211,39 @@ publishApi.openapi(
     const stored = await putObject(c.env.ARTIFACTS, { releaseId, name }, c.req.raw.body, length, sha256);
     audit(c, "publish-put", `${releaseId}/${name}`, { size: stored.size, sha256 });
     return c.json(stored, 201);
+  },
+);
+
+publishApi.openapi(
+  createRoute({
+    ...publisher,
+    method: "post",
+    path: "/api/v1/publish/releases/{releaseId}/batch",
+    operationId: "putReleaseBatch",
+    summary: `Upload up to ${s.MAX_BATCH_FILES} small objects (${s.MAX_BATCH_BYTES} bytes in all) in one request; each write-once`,
+    description:
+      "multipart/form-data: `objects` (JSON, one {name, size, sha256} per object) then one `file` part per entry, " +
+      "in the same order. R2 refuses a part that is not its declared sha256; the answer says, per object, " +
+      "whether it was stored, was already there with the same bytes, or is a conflict (other bytes under the " +
+      "name: nothing is overwritten). release.json.sig.bin is never in a batch: it goes last, on its own.",
+    request: {
+      params: z.object({ releaseId: s.releaseIdParam }),
+      body: { required: true, content: { "multipart/form-data": { schema: s.batchForm } } },
+    },
+    responses: { 200: json(s.batchResultSchema, "Each object's outcome, in the order sent."), ...errors },
+  }),
+  async (c) => {
+    const { releaseId } = c.req.valid("param");
+    const { objects, file } = c.req.valid("form");
+    assertBatchShape(objects, file);
+    await assertOpenForUploads(primary(c.env), releaseId);
+    const { outcomes, refused } = await putBatch(c.env.ARTIFACTS, releaseId, objects, file);
+    const stored = outcomes.filter((o) => o.status === "stored");
+    // One audit row for the batch, naming every object it stored.
+    if (stored.length)
+      audit(c, "publish-batch", releaseId, { files: stored.map(({ name, size, sha256 }) => ({ name, size, sha256 })) });
+    assertNoneRefused(objects, refused);
+    return c.json({ objects: outcomes }, 200);
   },
 );
 

@@ -8,9 +8,10 @@ import { getInstallers, listProducts } from "../../catalog/product-installers";
 import type { Db } from "../../db/client";
 import { VERIFY_BUNDLE_SCRIPT } from "../../downloads/verify-bundle";
 import { VERIFY_SCRIPT } from "../../downloads/verify-script";
-import { VerifyPage, type VerifyExamples } from "../../../web/pages/verify-page";
+import { type KeyListing, VerifyPage, type VerifyExamples } from "../../../web/pages/verify-page";
 import { htmlErrorHandler, type PagesEnv } from "../html";
 import { config } from "../../env";
+import { keySha256 } from "../../key-fingerprint";
 import { defaultKey, keyStatus } from "../../key-status";
 
 export const verifyRoutes = new Hono<PagesEnv>();
@@ -28,15 +29,29 @@ async function verifyExamples(db: Db): Promise<VerifyExamples> {
 
 verifyRoutes.get("/verify", catalogEtag, async (c) => {
   const now = Date.now();
-  const trusted = config(c.env).TRUSTED_PUBLIC_KEYS;
-  const served = defaultKey(trusted, now).id;
-  const keys = trusted.map((k) => ({
-    id: k.id,
-    status: keyStatus(k, now),
-    notAfter: k.notAfter,
-    revokedAt: k.revokedAt,
-    served: k.id === served,
-  }));
+  const cfg = config(c.env);
+  const served = defaultKey(cfg.TRUSTED_PUBLIC_KEYS, now).id;
+  const publisherKeys = cfg.TRUSTED_PUBLIC_KEYS.map(
+    async (k): Promise<KeyListing> => ({
+      id: k.id,
+      status: keyStatus(k, now),
+      notAfter: k.notAfter,
+      revokedAt: k.revokedAt,
+      served: k.id === served,
+      sha256: await keySha256(k.pem),
+      role: "publisher",
+    }),
+  );
+  const studioKeys = (cfg.STUDIO_SIGNING_KEYS ?? []).map(
+    async (k): Promise<KeyListing> => ({
+      id: k.id,
+      status: "current",
+      served: false,
+      sha256: await keySha256(k.publicPem),
+      role: "studio",
+    }),
+  );
+  const keys = await Promise.all([...publisherKeys, ...studioKeys]);
   return c.render(
     html`<${VerifyPage} examples=${await verifyExamples(c.get("catalog"))} keys=${keys} script=${VERIFY_SCRIPT} />`,
   );
