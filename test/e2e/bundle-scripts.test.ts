@@ -4,11 +4,12 @@
 // script runs under sh (dash), bash and busybox sh and is shellcheck-clean; and wget -i urls.txt,
 // curl -K bundle.curl and aria2c -i urls.txt all save the docs' names, over which the docs' own
 // verification script prints its lines.
+import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { cp, mkdtemp, readdir, readFile, rm, unlink, writeFile } from "node:fs/promises";
+import { cp, mkdir, mkdtemp, readdir, readFile, rm, unlink, writeFile } from "node:fs/promises";
 import { createServer, request as httpRequest, type Server } from "node:http";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { docsSampleScript } from "./support/docs-script";
 import { run } from "./support/run";
@@ -88,8 +89,10 @@ describe("the docs' curl recipe, as written", () => {
     expect(check.code, check.stdout + check.stderr).toBe(0);
     expect(check.stdout).toContain("grant.json: ignored (not an artifact)");
     expect(check.stdout).toContain("out.txt: ignored (not an artifact)");
+    // The recipe's last line extracted the .tar into the folder: that bundle is checked on its own.
+    expect(check.stdout).toMatch(/^artifact-studio-[\w-]+\/: ignored \(another bundle's folder: check it on its own/m);
     expect(check.stdout.trim().split("\n").at(-1)).toMatch(
-      /^verify-bundle\.sh: \d+ files verified, 2 other files ignored$/,
+      /^verify-bundle\.sh: \d+ files verified, 3 other files ignored$/,
     );
   });
 
@@ -116,9 +119,12 @@ describe("the docs' curl recipe, as written", () => {
   });
 });
 
-describe("keys pinned by fingerprint (KEYS_SHA256)", () => {
+describe("checking a bundle with what you brought: pinned keys and your own checker", () => {
   let honest: string;
-  let pins: string;
+  let pins: { PUBKEY_SHA256: string; STUDIO_KEY_SHA256: string };
+  let listKey: string;
+  /** verify-bundle.sh as fetched from the studio, kept outside any bundle: the user's own copy. */
+  let checker: string;
 
   /** The fingerprint openssl itself gives a PEM public key: the SHA-256 of its DER form. */
   async function opensslSha256(pemFile: string) {
@@ -126,6 +132,40 @@ describe("keys pinned by fingerprint (KEYS_SHA256)", () => {
     expect(der.code, der.stderr).toBe(0);
     return der.stdout.split(" ")[0];
   }
+  /** A copy of the honest bundle, spoiled by `spoil`, checked by the user's own checker with the pins. */
+  async function spoiled(spoil: (dir: string) => Promise<unknown>, env: Record<string, string> = pins) {
+    const dir = await mkdtemp(join(work, "spoiled-"));
+    await cp(honest, dir, { recursive: true });
+    await spoil(dir);
+    return run("sh", [checker, dir], work, env);
+  }
+  /** The honest list without `gone`'s lines, signed with `key` (a private key file) by the forger. */
+  async function forgeList(dir: string, gone: string[], key: string, keyLine = listKey) {
+    const list = await readFile(join(dir, "studio/bundle-list.txt"), "utf8");
+    const kept = list
+      .split("\n")
+      .filter((line) => !gone.some((f) => line.startsWith("file ") && line.endsWith(` ${f}`)));
+    const count = kept.filter((line) => line.startsWith("file ")).length;
+    await writeFile(
+      join(dir, "studio/bundle-list.txt"),
+      kept
+        .map((line) => (line.startsWith("files ") ? `files ${count}` : line))
+        .map((line) => (line.startsWith("key ") ? `key ${keyLine}` : line))
+        .join("\n"),
+    );
+    const signed = await run(
+      "openssl",
+      ["dgst", "-sha256", "-sign", key, "-out", "studio/bundle-list.txt.sig.bin", "studio/bundle-list.txt"],
+      dir,
+    );
+    expect(signed.code, signed.stderr).toBe(0);
+  }
+  const dropKubernetes = async (dir: string) => {
+    const victim = (await readdir(dir)).find((f) => f.startsWith("kubernetes-") && f.endsWith(".zst"))!;
+    const gone = [victim, victim.replace(/\.zst$/, ".sig.bin")];
+    for (const f of gone) await unlink(join(dir, f));
+    return gone;
+  };
 
   beforeAll(async () => {
     honest = await mkdtemp(join(work, "pinned-"));
@@ -136,68 +176,133 @@ describe("keys pinned by fingerprint (KEYS_SHA256)", () => {
       { TOKEN: token },
     );
     expect(saved.code, saved.stdout + saved.stderr).toBe(0);
-    // The fingerprints as a user records them before the air gap: from the studio, not the bundle.
-    const listKey = /^key (\S+)$/m.exec(await readFile(join(honest, "studio/bundle-list.txt"), "utf8"))![1];
+    listKey = /^key (\S+)$/m.exec(await readFile(join(honest, "studio/bundle-list.txt"), "utf8"))![1];
+    // What a user records before the air gap: from the studio, never from the bundle.
     const publisher = await fetch(`${studioUrl}/spectro_public_key.pem`);
     const studio = await fetch(`${studioUrl}/keys/${listKey}.pem`);
     await writeFile(join(work, "publisher.pem"), await publisher.text());
     await writeFile(join(work, "studio.pem"), await studio.text());
     expect(publisher.headers.get("X-Key-Sha256")).toBe(await opensslSha256(join(work, "publisher.pem")));
     expect(studio.headers.get("X-Key-Sha256")).toBe(await opensslSha256(join(work, "studio.pem")));
-    pins = `${publisher.headers.get("X-Key-Sha256")}, ${studio.headers.get("X-Key-Sha256")?.toUpperCase()}`;
+    pins = {
+      PUBKEY_SHA256: publisher.headers.get("X-Key-Sha256")!,
+      STUDIO_KEY_SHA256: studio.headers.get("X-Key-Sha256")!.toUpperCase(),
+    };
+    checker = join(work, "trusted-verify-bundle.sh");
+    await save(`${studioUrl}/verify-bundle.sh`, checker);
+    // The page gives the checker's sha256, so a copy can be checked too.
+    const page = await (await fetch(`${studioUrl}/verify`)).text();
+    expect(page).toContain(
+      createHash("sha256")
+        .update(await readFile(checker))
+        .digest("hex"),
+    );
   });
 
-  it("proves an honest bundle against the pinned keys, and says when keys are not pinned", async () => {
-    const pinned = await run("sh", ["verify-bundle.sh"], honest, { KEYS_SHA256: pins });
+  it("proves an honest bundle against the pinned keys with the user's own checker, and says what it could not prove", async () => {
+    const pinned = await run("sh", [checker, honest], work, pins);
     expect(pinned.code, pinned.stdout + pinned.stderr).toBe(0);
-    expect(pinned.stdout.match(/key, sha256 [0-9a-f]{64} \(pinned\)$/gm)?.length).toBe(2);
+    expect(pinned.stdout).toMatch(/^spectro_public_key\.pem: ✅ publisher key, sha256 [0-9a-f]{64} \(pinned\)$/m);
+    expect(pinned.stdout).toMatch(
+      new RegExp(`^${listKey}\\.pem: ✅ studio key, sha256 [0-9a-f]{64} \\(pinned\\)$`, "m"),
+    );
     expect(pinned.stdout).not.toContain("not pinned");
-    const unpinned = await run("sh", ["verify-bundle.sh"], honest);
-    expect(unpinned.code).toBe(0);
-    expect(unpinned.stdout).toContain("verify-bundle.sh: keys not pinned");
+    expect(pinned.stdout).not.toContain("came with the bundle");
+    // The bundle's own copy, unpinned, passes and says both things it could not prove.
+    const inside = await run("sh", ["verify-bundle.sh"], honest);
+    expect(inside.code).toBe(0);
+    expect(inside.stdout).toContain("verify-bundle.sh: not pinned: PUBKEY_SHA256 STUDIO_KEY_SHA256:");
+    expect(inside.stdout).toContain("verify-bundle.sh: this copy of the script came with the bundle");
   });
 
   it("fails a bundle whose list was re-signed with a swapped studio key, naming the key", async () => {
-    // The attack: drop a pack on the way, rewrite the bundle list without it and sign it with a key of
-    // one's own, saved under the studio key's name inside the bundle.
-    const forged = await mkdtemp(join(work, "forged-"));
-    await cp(honest, forged, { recursive: true });
-    const list = await readFile(join(forged, "studio/bundle-list.txt"), "utf8");
-    const listKey = /^key (\S+)$/m.exec(list)![1];
-    const victim = (await readdir(forged)).find((f) => f.startsWith("kubernetes-") && f.endsWith(".zst"))!;
-    const gone = [victim, victim.replace(/\.zst$/, ".sig.bin")];
-    for (const f of gone) await unlink(join(forged, f));
-    const kept = list
-      .split("\n")
-      .filter((line) => !gone.some((f) => line.startsWith("file ") && line.endsWith(` ${f}`)));
-    const count = kept.filter((line) => line.startsWith("file ")).length;
-    await writeFile(
-      join(forged, "studio/bundle-list.txt"),
-      kept.map((line) => (line.startsWith("files ") ? `files ${count}` : line)).join("\n"),
-    );
-    const forge = await run(
-      "sh",
-      [
-        "-e",
-        "-c",
-        `openssl ecparam -name prime256v1 -genkey -noout -out ../forger.key
-openssl ec -in ../forger.key -pubout -out '${listKey}.pem' 2>/dev/null
-openssl dgst -sha256 -sign ../forger.key -out studio/bundle-list.txt.sig.bin studio/bundle-list.txt`,
-      ],
-      forged,
-    );
-    expect(forge.code, forge.stderr).toBe(0);
-    // With the key that came in the folder, the forgery agrees with itself; the script says so.
-    const unpinned = await run("sh", ["verify-bundle.sh"], forged);
-    expect(unpinned.stdout).toContain(`${listKey}.pem: studio key, sha256`);
-    expect(unpinned.stdout).toContain("verify-bundle.sh: keys not pinned");
-    const pinned = await run("sh", ["verify-bundle.sh"], forged, { KEYS_SHA256: pins });
+    // The attack: drop a pack on the way, rewrite the list without it and sign it with a key of one's
+    // own, saved under the studio key's name inside the bundle.
+    const forge = async (dir: string) => {
+      const gone = await dropKubernetes(dir);
+      await run("openssl", ["ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", "forger.key"], dir);
+      await run("openssl", ["ec", "-in", "forger.key", "-pubout", "-out", `${listKey}.pem`], dir);
+      await forgeList(dir, gone, join(dir, "forger.key"));
+      await unlink(join(dir, "forger.key"));
+    };
+    const unpinned = await spoiled(forge, {});
+    expect(unpinned.stdout).toContain("verify-bundle.sh: not pinned:"); // it agrees with itself, and says so
+    const pinned = await spoiled(forge);
     expect(pinned.code).toBe(1);
     expect(pinned.stdout).toMatch(
-      new RegExp(`^${listKey}\\.pem: ❌ studio key with sha256 [0-9a-f]{64}, which is not one of KEYS_SHA256`, "m"),
+      new RegExp(
+        `^${listKey}\\.pem: ❌ studio key with sha256 [0-9a-f]{64}, which is not one of STUDIO_KEY_SHA256`,
+        "m",
+      ),
     );
-    expect(pinned.stderr).toContain(`verify-bundle.sh: FAILED: ${listKey}.pem is not a key you pinned`);
+    expect(pinned.stderr).toContain(`verify-bundle.sh: FAILED: ${listKey}.pem is not a studio key you pinned`);
     expect(pinned.stdout).not.toContain("Signature valid"); // stopped before the list was read
+  });
+
+  it("does not take a pinned publisher key as the studio's: pins are per role", async () => {
+    const publisherKey = join(dirname(inject("demoDir")), "keys", "demo-ec-p256.pem");
+    const result = await spoiled(async (dir) => {
+      const gone = await dropKubernetes(dir);
+      await unlink(join(dir, `${listKey}.pem`));
+      await forgeList(dir, gone, publisherKey, "spectro_public_key");
+    });
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(
+      /^spectro_public_key\.pem: ❌ studio key with sha256 [0-9a-f]{64}, which is not one of STUDIO_KEY_SHA256/m,
+    );
+  });
+
+  it("reads the key paths a user gives from where the user stands, not from inside the bundle", async () => {
+    const dir = await mkdtemp(join(work, "caller-keys-"));
+    await cp(honest, join(dir, "bundle"), { recursive: true });
+    const gone = await dropKubernetes(join(dir, "bundle"));
+    await run("openssl", ["ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", "forger.key"], dir);
+    await run("openssl", ["ec", "-in", "forger.key", "-pubout", "-out", "studio.pem"], join(dir, "bundle"));
+    await forgeList(join(dir, "bundle"), gone, join(dir, "forger.key"));
+    // The genuine keys beside the bundle, named relatively, as a user would.
+    await cp(join(work, "publisher.pem"), join(dir, "spectro_public_key.pem"));
+    await cp(join(work, "studio.pem"), join(dir, "studio.pem"));
+    const result = await run("sh", [checker, "bundle"], dir, {
+      PUBKEY: "spectro_public_key.pem",
+      STUDIO_PUBKEY: "studio.pem",
+    });
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain(
+      `studio/bundle-list.txt: ❌ signature invalid: not signed by the studio key ${dir}/studio.pem`,
+    );
+  });
+
+  it("finds extra artifacts wherever they hide, and fails names with a newline", async () => {
+    const evil = "#!/bin/sh\necho owned\n";
+    const hidden = {
+      "-ecni-calico-3.29.2.zst": (dir: string) => writeFile(join(dir, "-ecni-calico-3.29.2.zst"), evil),
+      ".evil.zst": (dir: string) => writeFile(join(dir, ".evil.zst"), evil),
+      "extra/evil.zst": async (dir: string) => {
+        await mkdir(join(dir, "extra"));
+        await writeFile(join(dir, "extra/evil.zst"), evil);
+      },
+      "releases/x/y/evil.zst": async (dir: string) => {
+        await mkdir(join(dir, "releases/x/y"), { recursive: true });
+        await writeFile(join(dir, "releases/x/y/evil.zst"), evil);
+      },
+    };
+    for (const [name, plant] of Object.entries(hidden)) {
+      const result = await spoiled(plant);
+      expect(result.code, name).toBe(1);
+      expect(result.stdout, name).toContain(`${name}: ❌ extra: not in the studio's bundle list`);
+    }
+    const newline = await spoiled((dir) => writeFile(join(dir, "evil.zst\ncni-calico-3.29.2.zst"), evil));
+    expect(newline.code).toBe(1);
+    expect(newline.stdout).toContain("(file names): ❌ 1 files or folders whose names hold a control character");
+    // Not an artifact, wherever it is: ignored, never a false alarm.
+    const notes = await spoiled(async (dir) => {
+      const [release] = await readdir(join(dir, "releases"));
+      await writeFile(join(dir, "releases", release, "README.txt"), "notes\n");
+      await writeFile(join(dir, ".DS_Store"), "\0");
+    });
+    expect(notes.code, notes.stdout + notes.stderr).toBe(0);
+    expect(notes.stdout).toMatch(/^releases\/[^/]+\/README\.txt: ignored \(not an artifact\)$/m);
+    expect(notes.stdout).toContain(".DS_Store: ignored (not an artifact)");
   });
 });
 

@@ -54,7 +54,7 @@ describe("verify-bundle.sh against the signed release manifests", () => {
     expect(result.code, result.stdout + result.stderr).toBe(0);
     expect(result.stdout).toMatch(/releases\/[a-z0-9-]+\/release\.json: ✅ Signature valid/);
     expect(result.stdout).toMatch(
-      /studio\/bundle-list\.txt: ✅ Signature valid \(grant [A-Za-z0-9_-]{22}, \d+ files, studio key studio-local\)/,
+      /studio\/bundle-list\.txt: ✅ Signature valid \(grant [A-Za-z0-9_-]{22}, issued [0-9T:.-]+Z, \d+ files, studio key studio-local\)/,
     );
     for (const f of files) expect(result.stdout).toContain(`${f.file}: ✅ matches the bundle list and release`);
     expect(result.stdout.trim().split("\n").at(-1)).toMatch(

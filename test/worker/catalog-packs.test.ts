@@ -25,30 +25,34 @@ const names = (r: PackSearchResult) => r.items.map((i) => i.name);
 const versionsOf = (r: PackSearchResult, name: string) =>
   r.items.find((i) => i.name === name)?.versions.map((v) => v.version);
 
+/** Every listed pack in display order (by display name, case-insensitive: "Amazon EBS CSI" first, "vSphere CSI" last). */
 const ALL = [
-  "cni-calico",
+  "csi-aws-ebs", // Amazon EBS CSI
+  "cni-calico", // Calico
   "cni-cilium",
   "cni-flannel",
-  "csi-aws-ebs",
-  "csi-vsphere-csi",
-  "edge-k8s",
   "hello-universe",
   "istio",
-  "kubernetes",
-  "nginx",
+  "nginx", // Nginx Ingress
+  "kubernetes", // Palette eXtended Kubernetes
+  "edge-k8s", // Palette Optimized Edge Kubernetes
   "prometheus-operator",
-  "rhel",
+  "rhel", // Red Hat Enterprise Linux
   "spectro-k8s-dashboard",
-  "ubuntu-aws",
-  "ubuntu-edge",
+  "ubuntu-edge", // Ubuntu (Edge)
+  "ubuntu-aws", // Ubuntu on AWS
+  "csi-vsphere-csi", // vSphere CSI
 ];
+
+/** The given packs in the order lists show them. */
+const inDisplayOrder = (some: string[]) => ALL.filter((name) => some.includes(name));
 
 beforeAll(async () => {
   await seedCatalog();
 });
 
 describe("GET /api/v1/packs filters", () => {
-  it("lists every published pack by name, versions newest first, never a yanked version", async () => {
+  it("lists every published pack in display order, versions newest first, never a yanked version", async () => {
     const r = await ok("/api/v1/packs?limit=100");
     expect(names(r)).toEqual(ALL);
     expect(r.total).toBe(15);
@@ -70,7 +74,7 @@ describe("GET /api/v1/packs filters", () => {
   });
 
   it("filters by layer", async () => {
-    expect(names(await ok("/api/v1/packs?layer=k8s"))).toEqual(["edge-k8s", "kubernetes"]);
+    expect(names(await ok("/api/v1/packs?layer=k8s"))).toEqual(["kubernetes", "edge-k8s"]);
     expect(names(await ok("/api/v1/packs?layer=csi"))).toEqual(["csi-aws-ebs", "csi-vsphere-csi"]);
   });
 
@@ -96,17 +100,19 @@ describe("GET /api/v1/packs filters", () => {
 
   it("filters by FIPS, both ways", async () => {
     const fips = await ok("/api/v1/packs?fips=true&limit=100");
-    expect(names(fips)).toEqual([
-      "cni-calico",
-      "csi-aws-ebs",
-      "edge-k8s",
-      "kubernetes",
-      "nginx",
-      "rhel",
-      "spectro-k8s-dashboard",
-      "ubuntu-aws",
-      "ubuntu-edge",
-    ]);
+    expect(names(fips)).toEqual(
+      inDisplayOrder([
+        "cni-calico",
+        "csi-aws-ebs",
+        "edge-k8s",
+        "kubernetes",
+        "nginx",
+        "rhel",
+        "spectro-k8s-dashboard",
+        "ubuntu-aws",
+        "ubuntu-edge",
+      ]),
+    );
     expect(versionsOf(fips, "kubernetes")).toEqual(["1.31.2", "1.30.4"]);
     expect(fips.items.flatMap((i) => i.versions).every((v) => v.fips)).toBe(true);
     const plain = await ok("/api/v1/packs?fips=false&limit=100");
@@ -116,14 +122,16 @@ describe("GET /api/v1/packs filters", () => {
   });
 
   it("filters by use case", async () => {
-    expect(names(await ok("/api/v1/packs?useCase=agent"))).toEqual([
-      "cni-calico",
-      "edge-k8s",
-      "hello-universe",
-      "prometheus-operator",
-      "spectro-k8s-dashboard",
-      "ubuntu-edge",
-    ]);
+    expect(names(await ok("/api/v1/packs?useCase=agent"))).toEqual(
+      inDisplayOrder([
+        "cni-calico",
+        "edge-k8s",
+        "hello-universe",
+        "prometheus-operator",
+        "spectro-k8s-dashboard",
+        "ubuntu-edge",
+      ]),
+    );
   });
 
   it("filters by product, and by product version within each pack's range", async () => {
@@ -142,7 +150,7 @@ describe("GET /api/v1/packs filters", () => {
 
   it("combines filters", async () => {
     const r = await ok("/api/v1/packs?layer=k8s&arch=arm64&fips=true&product=palette-vertex");
-    expect(names(r)).toEqual(["edge-k8s", "kubernetes"]);
+    expect(names(r)).toEqual(["kubernetes", "edge-k8s"]);
     expect(versionsOf(r, "kubernetes")).toEqual(["1.31.2", "1.30.4"]);
     expect(names(await ok("/api/v1/packs?layer=cni&cloud=gcp&useCase=agent"))).toEqual(["cni-calico"]);
   });
@@ -160,7 +168,7 @@ describe("GET /api/v1/packs search", () => {
   });
 
   it("combines search with filters and leaves out packs whose only versions are yanked", async () => {
-    expect(names(await ok("/api/v1/packs?q=kubernetes&layer=k8s"))).toEqual(["edge-k8s", "kubernetes"]);
+    expect(names(await ok("/api/v1/packs?q=kubernetes&layer=k8s"))).toEqual(["kubernetes", "edge-k8s"]);
     expect(names(await ok("/api/v1/packs?q=retired"))).toEqual([]);
   });
 

@@ -1,6 +1,7 @@
 // The browse queries run in indexes: EXPLAIN QUERY PLAN for the page and count statements shows
 // each active filter's index in use and no full scan of any per-version table (those grow with
-// every release; the packs table, one row per pack, may be walked in name order for paging).
+// every release; the packs table, one row per pack, may be walked in display order for paging, from
+// its display-order indexes, with no sort of the page).
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { toQuery } from "../../worker/db/batch";
@@ -41,7 +42,7 @@ const INDEX_FOR: [keyof PackFilters, unknown, RegExp][] = [
   ["arch", "arm64", /pack_version_arches_1 \(pack_version_id=\? AND arch=\?\)/],
   ["useCase", "agent", /pack_version_use_cases_1 \(pack_version_id=\? AND use_case=\?\)/],
   ["product", "palette-vertex", /pack_version_products_1 \(pack_version_id=\? AND product_id=\?\)/],
-  ["layer", "cni", /packs_by_layer \(layer=\?/],
+  ["layer", "cni", /packs_by_layer_display \(layer=\?/],
   ["q", "calico", /pack_search VIRTUAL TABLE INDEX \d+:M/],
   ["fips", true, /pack_versions_by_(fips|pack) \(/],
 ];
@@ -184,18 +185,29 @@ describe("query plans", () => {
     },
   );
 
-  it("walks a common search's page by name, looking each pack up in the full-text index, not listing every match", async () => {
+  it("walks a common search's page in display order, looking each pack up in the full-text index, not listing every match", async () => {
     const lines = await plan(pageStatement(filterOf({ q: "monitoring" }), undefined, 24));
     const text = lines.join("\n");
     // The walk's lookup is by rowid inside the full-text index (=M), so it reads the packs it passes.
     expect(text).toMatch(
-      /SCAN p USING (COVERING )?INDEX sqlite_autoindex_packs_1\n(.*\n)*SCAN pack_search EXISTS VIRTUAL TABLE INDEX \d+:=M/,
+      /S(CAN|EARCH) p USING (COVERING )?INDEX packs_by_display\b.*\n(.*\n)*SCAN pack_search EXISTS VIRTUAL TABLE INDEX \d+:=M/,
     );
     expect(
       lines.filter((l) => /LIST SUBQUERY|BLOOM/.test(l)),
       text,
     ).toEqual([]);
   });
+
+  it.each([{}, { layer: "cni" }, { cloud: "aws", fips: false }, { q: "calico" }] as Partial<PackFilters>[])(
+    "lists a page for %j in display order from its index, sorting nothing but each pack's versions",
+    async (filters) => {
+      const lines = await plan(pageStatement(filterOf(filters), "cert manager\u0001cert-manager", 24));
+      const text = lines.join("\n");
+      // A search's few matches are sorted (the branch that walks the index takes over from WALK_FROM_MATCHES).
+      if (!("q" in filters)) expect(text).not.toMatch(/USE TEMP B-TREE FOR ORDER BY/);
+      expect(text).toMatch(/INDEX packs_by_(layer_)?display \((layer=\? AND )?display_sort_key>\?\)/);
+    },
+  );
 
   it("reads one pack's versions and one layer through their indexes", async () => {
     expect(await plan(versionsOfStatement("kubernetes"))).toEqual(
@@ -204,7 +216,7 @@ describe("query plans", () => {
       ]),
     );
     expect(await plan(versionsInLayerStatement("k8s"))).toEqual(
-      expect.arrayContaining([expect.stringMatching(/packs_by_layer \(layer=\?\)/)]),
+      expect.arrayContaining([expect.stringMatching(/packs_by_layer_display \(layer=\?\)/)]),
     );
   });
 });
@@ -303,14 +315,18 @@ describe("query plans of the kept facet counts and the compatibility pages", () 
       lines.filter((l) => FULL_SCAN_OF_VERSION_TABLES.test(l)),
       text,
     ).toEqual([]);
-    expect(text).toMatch(/SEARCH p USING (COVERING )?INDEX packs_by_layer \(layer=\? AND name>\?\)/);
+    expect(text).toMatch(/SEARCH p USING (COVERING )?INDEX packs_by_layer_display \(layer=\? AND display_sort_key>\?/);
+    // The walk is in display order already: nothing is sorted on the way.
+    expect(text).not.toMatch(/TEMP B-TREE FOR ORDER BY/);
     // Where the stretch ends is found once, from each walked pack's kept product ranges (a row or
     // two a pack), not by looking up its versions and their child lists.
     expect(text).toMatch(/SEARCH x EXISTS USING PRIMARY KEY \(pack_rowid=\? AND product_id=\?\)/);
     expect(text).not.toMatch(/SEARCH pv EXISTS/);
     expect(text.match(/MATERIALIZE candidates/g)).toHaveLength(1);
     // The stretch's versions are read between both ends, not from its start to the layer's end.
-    expect(lines[0], text).toMatch(/SEARCH p USING INDEX packs_by_layer \(layer=\? AND name>\? AND name<\?\)/);
+    expect(lines[0], text).toMatch(
+      /SEARCH p USING INDEX packs_by_layer_display \(layer=\? AND display_sort_key>\? AND display_sort_key<\?\)/,
+    );
   });
 
   it("starts a searched compatibility page from the words' full-text matches, not a walk of the layer", async () => {
@@ -324,13 +340,13 @@ describe("query plans of the kept facet counts and the compatibility pages", () 
       ).toEqual([]);
       expect(text).toMatch(/pack_search VIRTUAL TABLE INDEX \d+:M/);
       expect(text).toMatch(/SEARCH p USING INTEGER PRIMARY KEY \(rowid=\?\)/);
-      expect(text).not.toMatch(/packs_by_layer \(layer=\? AND name>\?\)/);
+      expect(text).not.toMatch(/packs_by_layer(_display)? \(layer=\? AND (name|display_sort_key)>\?\)/);
       // The matches are sorted first, then checked by their kept ranges in that order until the page is full.
       expect(text).toMatch(/CO-ROUTINE matched\n(.*\n)*USE TEMP B-TREE FOR ORDER BY\nSCAN matched\nSEARCH x EXISTS/);
     }
   });
 
-  it("walks every layer by pack name for add-on only's page, and starts a searched one from the matches", async () => {
+  it("walks every layer in display order for add-on only's page, and starts a searched one from the matches", async () => {
     const unsearched = await plan(
       versionsInLayerStatement("every", {
         filter: { product: "palette-enterprise" },
@@ -340,7 +356,8 @@ describe("query plans of the kept facet counts and the compatibility pages", () 
         words: [],
       }),
     );
-    expect(unsearched.join("\n")).toMatch(/SEARCH p USING (COVERING )?INDEX sqlite_autoindex_packs_1 \(name>\?\)/);
+    expect(unsearched.join("\n")).toMatch(/SEARCH p USING (COVERING )?INDEX packs_by_display \(display_sort_key>\?\)/);
+    expect(unsearched.join("\n")).not.toMatch(/TEMP B-TREE FOR ORDER BY/);
     const range: LayerRange = {
       filter: { product: "palette-enterprise", version: "4.7.3", cloud: "aws" },
       after: "a",
@@ -359,7 +376,7 @@ describe("query plans of the kept facet counts and the compatibility pages", () 
       ).toEqual([]);
       // "network" also names the CNI layer: the start is its matches and that layer's packs.
       expect(lines.join("\n")).toMatch(/SEARCH p USING INTEGER PRIMARY KEY \(rowid=\?\)/);
-      expect(lines.join("\n")).toMatch(/SEARCH packs USING COVERING INDEX packs_by_layer \(layer=\?\)/);
+      expect(lines.join("\n")).toMatch(/SEARCH packs USING COVERING INDEX packs_by_layer(_display)? \(layer=\?\)/);
     }
   });
 });

@@ -1,6 +1,7 @@
 // The compatibility check's candidate read: a whole layer folded by SQLite into a few JSON rows
 // (versionsInLayerStatement) and unfolded by readLayerRows must give exactly what the per-version
 // read (versionsOfStatement + readVersionRow) gives, in the same order, however many rows it spans.
+import { displaySortKey, splitSortKey } from "../../worker/domain/display-sort";
 import { env, exports } from "cloudflare:workers";
 import { drizzle } from "drizzle-orm/d1";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -20,7 +21,11 @@ const addonVersions = ADDONS.reduce((n, p) => n + p.versions.length, 0);
 
 /** The layer's versions read one row per version, as the pack pages read them. */
 async function perVersionRead(layer: Layer) {
-  const names = [...new Set([...FIXTURE_PACKS, ...ADDONS].filter((p) => p.layer === layer).map((p) => p.name))].sort();
+  const names = [...FIXTURE_PACKS, ...ADDONS]
+    .filter((p) => p.layer === layer)
+    .map((p) => displaySortKey(p.displayName, p.name))
+    .sort()
+    .map((key) => splitSortKey(key)!.name);
   const results = await runBatch(
     db(),
     names.map((name) => versionsOfStatement(name)),
@@ -57,11 +62,14 @@ describe("versionsInLayerStatement + readLayerRows", () => {
     );
   });
 
-  it("keeps the catalog order: packs by name, each newest version first", async () => {
+  it("keeps the catalog order: packs in display order, each newest version first", async () => {
     const [rows] = await runBatch(db(), [versionsInLayerStatement("addon")]);
     const read = readLayerRows(rows);
-    const names = read.map((v) => v.name);
-    expect(names).toEqual([...names].sort());
+    const keys = read.map((v) => displaySortKey(v.displayName, v.name));
+    expect(keys).toEqual([...keys].sort());
+    // "Add-on 10" after "Add-on 1", not where its internal name addon-010 would put it.
+    const names = [...new Set(read.map((v) => v.name))];
+    expect(names.indexOf("addon-010")).toBe(names.indexOf("addon-001") + 1);
     expect(read.filter((v) => v.name === "addon-000").map((v) => v.version)).toEqual(["1.1.0", "1.0.0"]);
   });
 

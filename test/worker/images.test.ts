@@ -16,6 +16,10 @@ const NODE_V1 = `docker.io/calico/node:v3.29.1@${d("a")}`;
 const NODE_V2 = `docker.io/calico/node:v3.29.2@${d("b")}`;
 const SHARED = `registry.k8s.io/pause:3.10@${d("c")}`; // shipped by two packs
 const CILIUM = `quay.io/cilium/cilium:v1.16.3@${d("e")}`;
+const NGINX = `nginx:1.27@${d("1")}`;
+const OPERATOR = `tigera/operator:v1.36.2@${d("2")}`;
+const REDIS = `index.docker.io/bitnami/redis:7.4@${d("3")}`;
+const LOCAL = `localhost:5000/tools/probe@${d("4")}`;
 
 /** Puts content.images into the honest manifest before it is signed. */
 const withImages = (images: Record<string, string[]>) => (m: ReleaseManifest) => ({
@@ -50,6 +54,11 @@ beforeAll(async () => {
       "cni-calico@3.29.2": [NODE_V2],
       "cni-cilium@1.16.3": [CILIUM, SHARED],
     }),
+  });
+  // Short names as pack.json files often write them: stored in full, as container tools read them.
+  await dropRelease(env, "images-short", {
+    packs: [{ name: "addon-nginx", version: "1.27.0", layer: "addon" }],
+    releaseJson: withImages({ "addon-nginx@1.27.0": [NGINX, OPERATOR, REDIS, LOCAL] }),
   });
   await syncAndSettle(env);
 });
@@ -173,5 +182,74 @@ describe("images declared by pack versions", () => {
     expect(row?.reason).toContain(
       "release.json: files.0.pack.content.images.0.image: must be repository[:tag]@sha256:",
     );
+  });
+});
+
+describe("image names stored as container tools read them", () => {
+  it("stores a short name in full, with its tag and digest, and keeps the signed reference as written", async () => {
+    const res = await studio("/api/v1/packs/addon-nginx/versions/1.27.0");
+    const { images } = (await res.json()) as { images: { reference: string; repository: string; tag: string }[] };
+    expect(images).toEqual(
+      expect.arrayContaining([
+        { reference: NGINX, repository: "docker.io/library/nginx", tag: "1.27", digest: d("1") },
+        { reference: OPERATOR, repository: "docker.io/tigera/operator", tag: "v1.36.2", digest: d("2") },
+        { reference: REDIS, repository: "docker.io/bitnami/redis", tag: "7.4", digest: d("3") },
+        { reference: LOCAL, repository: "localhost:5000/tools/probe", tag: null, digest: d("4") },
+      ]),
+    );
+  });
+
+  it("finds an image stored under a short name by any spelling of it", async () => {
+    for (const query of [
+      "q=nginx",
+      "q=docker.io/library/nginx",
+      "repository=docker.io/library/nginx&tag=1.27",
+      "q=docker.io/tigera/operator",
+      "q=tigera/operator:v1.36.2",
+      "q=tigera",
+      "q=bitnami/redis",
+      "q=docker.io/bitnami/redis",
+      "q=localhost:5000/tools/probe",
+    ])
+      expect(await search(query), query).toContain("addon-nginx@1.27.0");
+  });
+
+  it("backfills stored names in migration 0015 exactly as the publish now writes them", async () => {
+    const backfill = env.TEST_MIGRATIONS.find((m) => m.name.startsWith("0015_"))!.queries.find((q) =>
+      q.includes("UPDATE `pack_version_images`"),
+    )!;
+    const names = [
+      "nginx",
+      "calico/node",
+      "docker.io/nginx",
+      "docker.io/calico/node",
+      "docker.io/library/nginx",
+      "index.docker.io/nginx",
+      "registry-1.docker.io/bitnami/redis",
+      "registry.k8s.io/pause",
+      "quay.io/cilium/cilium",
+      "localhost/tools/probe",
+      "localhost:5000/probe",
+      "ghcr.io/org/team/tool",
+      "my-registry:5000/a/b",
+    ];
+    const rows = names.map((repository, i) => ({ reference: `backfill-${i}`, repository }));
+    await env.DB.batch(
+      rows.map((r) =>
+        env.DB.prepare(
+          "INSERT INTO pack_version_images (pack_version_id, reference, repository, tag, digest) VALUES ('addon-nginx@1.27.0', ?, ?, NULL, ?)",
+        ).bind(r.reference, r.repository, d("9")),
+      ),
+    );
+    try {
+      await env.DB.prepare(backfill).run();
+      const { results } = await env.DB.prepare(
+        "SELECT reference, repository FROM pack_version_images WHERE reference LIKE 'backfill-%'",
+      ).all<{ reference: string; repository: string }>();
+      const stored = new Map(results.map((r) => [r.reference, r.repository]));
+      for (const r of rows) expect(stored.get(r.reference), r.repository).toBe(normalizeRepository(r.repository));
+    } finally {
+      await env.DB.prepare("DELETE FROM pack_version_images WHERE reference LIKE 'backfill-%'").run();
+    }
   });
 });

@@ -3,6 +3,7 @@
 // re-signed release brings the same bytes back under a new key (a version yanked by hand stays
 // yanked); a key past notAfter keeps what it signed; and a key yank rolls back the product and pack
 // metadata the key wrote, so search forgets it and the next honest release publishes.
+import { displaySortKey } from "../../worker/domain/display-sort";
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { eq } from "drizzle-orm";
@@ -358,6 +359,9 @@ describe("yanking a key", () => {
       expect(await packNames(current, "?q=evil")).toEqual(["cni-calico"]);
       const product = () => db().select().from(products).where(eq(products.id, "palette-meta")).get();
       expect(await product()).toMatchObject({ name: "Palette Meta (moved: see evil.example)", fips: true });
+      const pack = () => db().select().from(packs).where(eq(packs.name, "cni-calico")).get();
+      // The signed update moved the pack in every list too; the restore must move it back.
+      expect((await pack())?.displaySortKey).toBe(displaySortKey("Calico (evil)", "cni-calico"));
 
       const yank = await call(current, "/api/v1/admin/keys/test-rsa/yank", {
         method: "POST",
@@ -370,8 +374,11 @@ describe("yanking a key", () => {
       expect(restored.products).toContain("palette-meta");
       expect(restored.packs).toContain("cni-calico");
       expect(await product()).toMatchObject({ name: "Palette Meta", fips: false });
-      const pack = () => db().select().from(packs).where(eq(packs.name, "cni-calico")).get();
-      expect(await pack()).toMatchObject({ displayName: "Calico", description: "Calico networking" });
+      expect(await pack()).toMatchObject({
+        displayName: "Calico",
+        description: "Calico networking",
+        displaySortKey: displaySortKey("Calico", "cni-calico"),
+      });
       expect(await packNames(current, "?q=evil")).toEqual([]);
       expect(await packNames(current, "?q=calico")).toEqual(["cni-calico"]);
 

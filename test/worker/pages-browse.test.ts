@@ -54,12 +54,13 @@ describe("filters and search", () => {
     const cases: [string, (names: string[]) => void][] = [
       ["layer=cni", (n) => expect(n).toEqual(["cni-calico", "cni-cilium", "cni-flannel"])],
       ["layer=os&cloud=vsphere", (n) => expect(n).toEqual(["rhel"])],
-      ["layer=os&arch=arm64", (n) => expect(n).toEqual(["ubuntu-aws", "ubuntu-edge"])],
+      // In display order: "Ubuntu (Edge)" before "Ubuntu on AWS".
+      ["layer=os&arch=arm64", (n) => expect(n).toEqual(["ubuntu-edge", "ubuntu-aws"])],
       ["layer=cni&fips=true", (n) => expect(n).toEqual(["cni-calico"])],
       ["product=palette-vertex&layer=cni", (n) => expect(n).toEqual(["cni-calico", "cni-cilium"])],
       [
         "product=palette-enterprise&version=4.5.23&layer=os",
-        (n) => expect(n).toEqual(["rhel", "ubuntu-aws", "ubuntu-edge"]),
+        (n) => expect(n).toEqual(["rhel", "ubuntu-edge", "ubuntu-aws"]),
       ],
       ["q=calico", (n) => expect(n).toEqual(["cni-calico"])],
       ["q=hello", (n) => expect(n).toEqual(["hello-universe"])],

@@ -512,3 +512,16 @@ describe("a permalink naming a pack version yanked since it was shared", () => {
     expect(next).toBe(`/bundle/layers/cni?${CONTROLLER}&packs=ubuntu-aws@22.04,cni-calico@3.29.2,kubernetes@1.31.2`);
   });
 });
+
+describe("the layer steps' outline", () => {
+  it.each(["os", "k8s", "cni", "csi", "addon"])(
+    "never skips a heading level on the %s step (each pack's heading sits under the list's)",
+    async (layer) => {
+      const doc = await htmlDocument(`/bundle/layers/${layer}?${CONTROLLER}`);
+      const levels = Array.from(doc.querySelectorAll("h1, h2, h3, h4, h5, h6"), (h) => Number(h.tagName[1]));
+      expect(levels.filter((l) => l === 3).length).toBeGreaterThan(0);
+      for (const [i, level] of levels.entries())
+        expect(level, levels.join(" ")).toBeLessThanOrEqual((levels[i - 1] ?? 0) + 1);
+    },
+  );
+});

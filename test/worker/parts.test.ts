@@ -110,7 +110,8 @@ describe("bundle.tar in parts", () => {
     ).text();
     expect(script).toContain(`part 'artifact-studio-${id}.tar.part-002' ${lines[1].split("  ")[0]}`);
     expect(script).toContain(await sha256Hex(whole));
-    expect(script).toContain("sh verify-bundle.sh");
+    // The user's own checker when given, else the bundle's, run from the parts' folder on the bundle's.
+    expect(script).toContain(`sh "\${VERIFY_BUNDLE:-artifact-studio-${id}/verify-bundle.sh}" 'artifact-studio-${id}'`);
   });
 
   it("bundle.curl and urls.txt list the parts instead of the files", async () => {

@@ -315,7 +315,7 @@ describe("publish API", { timeout: 60_000 }, () => {
       const big = await call("/api/v1/publish/releases/batch-big/batch", {
         method: "POST",
         token,
-        headers: { "Content-Type": "multipart/form-data; boundary=x", "Content-Length": String(33 * 1024 * 1024) },
+        headers: { "Content-Type": "multipart/form-data; boundary=x", "Content-Length": String(16 * 1024 * 1024 + 1) },
         body: "x",
       });
       expect(big.status).toBe(413);

@@ -39,7 +39,7 @@ const refList = (field: string) =>
 
 const cursorTrail = z
   .string()
-  .max(4000)
+  .max(8000)
   .regex(/^[A-Za-z0-9_,-]*$/, "must be cursors separated by commas")
   .optional()
   .transform((t) => (t ? t.split(",").filter(Boolean) : []));
@@ -49,7 +49,7 @@ export const browseQuery = z.object({
   shown: refList("shown"),
   pick: z.array(z.string()).default([]),
   trail: cursorTrail,
-  next: z.string().max(200).optional(),
+  next: z.string().max(1000).optional(),
   go: z.enum(["filter", "prev", "next", "select", "download"]).optional(),
 });
 

@@ -34,7 +34,7 @@ export type KeyListing = {
   revokedAt?: string;
   /** The key /spectro_public_key.pem serves. */
   served: boolean;
-  /** The SHA-256 of the key's DER form, to pin in verify-bundle.sh's KEYS_SHA256. */
+  /** The SHA-256 of the key's DER form, to pin in verify-bundle.sh (PUBKEY_SHA256, STUDIO_KEY_SHA256). */
   sha256: string;
   /** A studio key signs grants' bundle lists; a publisher key signs releases. */
   role: "publisher" | "studio";
@@ -146,7 +146,7 @@ function FolderStep({ examples, script }: { examples: VerifyExamples; script: st
 }
 
 /** 4. verify-bundle.sh against the signed release manifests. */
-function BundleStep({ examples }: { examples: VerifyExamples }) {
+function BundleStep({ examples, verifyBundleSha256 }: { examples: VerifyExamples; verifyBundleSha256: string }) {
   // Indented as it was inside VerifyPage: the text runs over lines, and htm keeps their indentation.
   return html`<section class="card" aria-labelledby="step-bundle">
         <h2 id="step-bundle">4. Check a whole bundle against the signed release manifests</h2>
@@ -160,22 +160,20 @@ function BundleStep({ examples }: { examples: VerifyExamples }) {
           with its key at <code>${"/keys/<id>.pem"}</code>), that nothing is missing, added or changed. Files that are not
           artifacts (<code>grant.json</code>, logs) are listed as ignored.
         </p>
-        <${CodeBlock}
-          code=${"curl -fsSO https://<this studio>/spectro_public_key.pem      # the keys, obtained independently\ncurl -fsSO https://<this studio>/keys/<studio key id>.pem\ntar -xf artifact-studio-<grant>.tar && cd artifact-studio-<grant>\nPUBKEY=../spectro_public_key.pem STUDIO_PUBKEY=../<studio key id>.pem sh verify-bundle.sh"}
-          what="bundle verification commands"
-        />
         <p>
-          A key file that travels inside a bundle can be swapped along with the bundle. To prove the bundle against the keys
-          you trust, pin their fingerprints from step 1 (<code>KEYS_SHA256</code>, spaces or commas between): a bundle checked
-          with any other key fails before anything else is read.
+          Anything that travels inside a bundle can be swapped along with it, the keys and the checker included. So check it
+          with what you brought yourself: the fingerprints of the keys from step 1, pinned per role (a publisher key cannot
+          stand in for the studio's), and a copy of <code>verify-bundle.sh</code> fetched from this studio before you cross
+          the air gap (SHA-256 <code class="break">${verifyBundleSha256}</code>). A bundle checked with any other key fails
+          before anything else is read; without pins the script says what it could not prove.
         </p>
         <${CodeBlock}
-          code=${'KEYS_SHA256="<publisher key sha256> <studio key sha256>" sh verify-bundle.sh'}
-          what="pinned bundle verification command"
+          code=${"curl -fsSO https://<this studio>/verify-bundle.sh           # the checker, your own copy\ntar -xf artifact-studio-<grant>.tar\nPUBKEY_SHA256=<publisher key sha256> STUDIO_KEY_SHA256=<studio key sha256> \\\n  sh verify-bundle.sh artifact-studio-<grant>"}
+          what="bundle verification commands"
         />
         <p>It prints one line per manifest and per file, for example:</p>
         <pre tabindex="0"><code>${[
-          "studio/bundle-list.txt: ✅ Signature valid (grant 7YG7Cm_z8AI0-2yQ3ZTR1w, 12 files, studio key studio-2027)",
+          "studio/bundle-list.txt: ✅ Signature valid (grant 7YG7Cm_z8AI0-2yQ3ZTR1w, issued 2026-12-06T09:00:00.000Z, 12 files, studio key studio-2027)",
           "releases/demo-2-packs/release.json: ✅ Signature valid (release demo-2-packs, 52 files)",
           `${examples.pack?.fileName ?? "kubernetes-1.32.3.zst"}: ✅ matches the bundle list and release demo-2-packs's signed manifest; signature valid`,
           "calico.zst: ❌ renamed: these are the bytes of cni-calico-3.29.1.zst",
@@ -245,10 +243,13 @@ export function VerifyPage({
   examples,
   keys,
   script,
+  verifyBundleSha256,
 }: {
   examples: VerifyExamples;
   keys: KeyListing[];
   script: string;
+  /** The SHA-256 of /verify-bundle.sh, so a copy fetched before the air gap can be checked. */
+  verifyBundleSha256: string;
 }) {
   return html`<${Head} title="Bundle Verification Instructions" area="verify" islands=${["copy"]} description="Verify Artifact Studio downloads: each file against its .sig.bin with OpenSSL, whole bundles against the signed release manifests, and container images with cosign." />
     <${Breadcrumbs} trail=${[{ href: "/", label: "Home" }, { label: "Bundle Verification Instructions" }]} />
@@ -261,7 +262,7 @@ export function VerifyPage({
       <${KeyStep} keys=${keys} />
       <${FileStep} examples=${examples} />
       <${FolderStep} examples=${examples} script=${script} />
-      <${BundleStep} examples=${examples} />
+      <${BundleStep} examples=${examples} verifyBundleSha256=${verifyBundleSha256} />
       <${ImagesStep} />
       <${NextStep} />
     </div>`;

@@ -2,6 +2,7 @@
 // /api/v1/compatible accept. Pages parse the same URL parameters with the same schemas, and the
 // OpenAPI document is generated from them, so the three can never disagree.
 import { z } from "zod";
+import { joinSortKey, SORT_KEY_MAX, splitSortKey } from "../domain/display-sort";
 import { ARCHES, CLOUDS, LAYERS, packRef, type PackRef, parseRef, productId, USE_CASES } from "../domain/vocabulary";
 
 /** A dotted version as URLs carry it; the install page parses its ?version= with it too. */
@@ -12,18 +13,34 @@ export const dottedVersion = z
 /** Query strings carry text; "true"/"false" are the only spellings accepted for a yes/no filter. */
 const booleanText = z.enum(["true", "false"], { error: 'must be "true" or "false"' }).transform((v) => v === "true");
 
-/** A position in the name-ordered pack list; opaque to clients so its form may change. */
-export const encodeCursor = (lastName: string) =>
-  btoa(JSON.stringify({ after: lastName }))
+/**
+ * A position in a display-ordered pack list: the last pack's sort key (domain/display-sort.ts) as
+ * its two parts, folded display name and name, in base64url JSON. Opaque to clients so its form may
+ * change; anyone can write one, so decoding checks each part is one displaySortKey could produce.
+ */
+export function encodeCursor(sortKey: string): string {
+  const parts = splitSortKey(sortKey);
+  const json = JSON.stringify(parts ? { k: parts.folded, n: parts.name } : { k: "", n: sortKey });
+  return btoa(String.fromCharCode(...new TextEncoder().encode(json)))
     .replace(/=+$/, "")
     .replace(/\+/g, "-")
     .replace(/\//g, "_");
+}
 
+/**
+ * The sort key a cursor names, or undefined when it is not a cursor this API wrote: a pack name, and
+ * a folded part no longer than a key's without control characters (the separator is one). Keys
+ * written before an admin recount may not be folded exactly yet, so the folding itself is not checked.
+ */
 export function decodeCursor(cursor: string): string | undefined {
   try {
-    const parsed = JSON.parse(atob(cursor.replace(/-/g, "+").replace(/_/g, "/"))) as unknown;
-    const after = (parsed as { after?: unknown })?.after;
-    return typeof after === "string" && after.length > 0 && after.length <= 64 ? after : undefined;
+    const bytes = Uint8Array.from(atob(cursor.replace(/-/g, "+").replace(/_/g, "/")), (c) => c.charCodeAt(0));
+    const parsed = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes)) as { k?: unknown; n?: unknown };
+    const { k: folded, n: name } = parsed ?? {};
+    if (typeof folded !== "string" || typeof name !== "string") return undefined;
+    if (!packRef.shape.name.safeParse(name).success) return undefined;
+    if (folded.length > SORT_KEY_MAX || /\p{Cc}/u.test(folded)) return undefined;
+    return joinSortKey(folded, name);
   } catch {
     return undefined;
   }
@@ -31,7 +48,7 @@ export function decodeCursor(cursor: string): string | undefined {
 
 const cursor = z
   .string()
-  .max(200)
+  .max(1000)
   .transform((text, ctx) => {
     const after = decodeCursor(text);
     if (after === undefined) {
@@ -40,7 +57,9 @@ const cursor = z
     }
     return after;
   })
-  .meta({ description: "The `nextCursor` of the previous page; opaque." });
+  .meta({
+    description: "The `nextCursor` of the previous page; opaque (it names the last pack's place in display order).",
+  });
 
 export const packFilters = z
   .object({

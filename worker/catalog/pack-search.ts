@@ -13,8 +13,7 @@ export type { Facets, PackWithVersions };
 export type PackSearchResult = { items: PackWithVersions[]; facets: Facets; total: number; nextCursor: string | null };
 
 export async function searchPacks(db: Db, filters: PackFilters): Promise<PackSearchResult> {
-  const { packs, total, facets } = await readPackPage(db, filters, filters.cursor, filters.limit);
-  const items = packs.slice(0, filters.limit);
+  const { packs: items, total, facets, nextAfter } = await readPackPage(db, filters, filters.cursor, filters.limit);
   return {
     items,
     facets: {
@@ -26,11 +25,11 @@ export async function searchPacks(db: Db, filters: PackFilters): Promise<PackSea
       fips: facets.fips,
     },
     total,
-    nextCursor: packs.length > filters.limit ? encodeCursor(items[items.length - 1].name) : null,
+    nextCursor: nextAfter === null ? null : encodeCursor(nextAfter),
   };
 }
 
-/** The newest published version of the first pack by name (a real file name for examples), if any. */
+/** The newest published version of the first pack in display order (a real file name for examples), if any. */
 export async function firstPackVersion(db: Db): Promise<PackVersionInfo | undefined> {
   return (await readFirstPack(db))?.versions[0];
 }

@@ -92,9 +92,10 @@ export const packVersionDetailSchema = z.strictObject({
 
 const counts = z.record(z.string(), z.number().int());
 export const packSearchSchema = z.strictObject({
-  items: z
-    .array(z.strictObject({ ...packInfo, versions: z.array(packVersionSchema) }))
-    .meta({ description: "Packs by name, each with the versions matching the filters, newest first." }),
+  items: z.array(z.strictObject({ ...packInfo, versions: z.array(packVersionSchema) })).meta({
+    description:
+      "Packs in display order (display name ignoring case and accents, then name), each with the versions matching the filters, newest first.",
+  }),
   facets: z
     .strictObject(Object.fromEntries(FACETS.map((f) => [f, counts])) as Record<(typeof FACETS)[number], typeof counts>)
     .meta({ description: "Matching packs per value of each filter, applying every other active filter." }),

@@ -63,7 +63,7 @@ export type ImageHit = ImageRef & {
   yanked: boolean;
 };
 
-/** Pack versions (yanked ones too: an incident needs them) shipping an image, by repository, tag and/or digest. */
+/** Pack versions (yanked ones too: an incident needs them) shipping an image, by repository, tag and/or digest; per repository in display order. */
 export async function findImages(db: Db, q: ImageQuery, limit = 200): Promise<ImageHit[]> {
   const where: SQL[] = [];
   const repository = repositoryCondition(q);
@@ -82,7 +82,7 @@ export async function findImages(db: Db, q: ImageQuery, limit = 200): Promise<Im
     .innerJoin(packVersions, eq(packVersions.id, packVersionImages.packVersionId))
     .innerJoin(packs, eq(packs.name, packVersions.packName))
     .where(and(...where))
-    .orderBy(asc(packVersionImages.repository), asc(packVersions.packName), asc(packVersions.versionKey))
+    .orderBy(asc(packVersionImages.repository), asc(packs.displaySortKey), asc(packVersions.versionKey))
     .limit(limit);
 }
 

@@ -130,6 +130,8 @@ export function metadataRestoreStatements(db: Db, keyId: string) {
         addonType: pack("$.addonType"),
         description: pack("$.description"),
         source: pack("$.source"),
+        // History written before display sort keys: SQL's ASCII fold (an admin recount makes it exact).
+        displaySortKey: sql`coalesce(${pack("$.displaySortKey")}, lower(trim(${pack("$.displayName")})) || char(1) || ${packs.name})`,
       })
       .where(and(sql`${packs.name} IN ${writtenBy("pack", keyId)}`, isNotNull(latestTrusted("pack", packs.name))))
       .returning({ name: packs.name }),
@@ -137,7 +139,14 @@ export function metadataRestoreStatements(db: Db, keyId: string) {
 }
 
 export type ProductMetadata = { name: string; applianceName: string; fips: boolean; sortOrder: number };
-export type PackMetadata = { displayName: string; addonType: string | null; description: string; source: string };
+export type PackMetadata = {
+  displayName: string;
+  addonType: string | null;
+  description: string;
+  source: string;
+  /** Kept since migration 0015, so a restore puts the pack back in its place (domain/display-sort.ts). */
+  displaySortKey?: string;
+};
 
 /** The history rows a publish adds for the product and pack metadata it writes. */
 export function historyStatements(

@@ -1,5 +1,5 @@
 // The candidates of one layer (or every layer) for the compatibility check: every non-yanked version,
-// or one page of the layer by pack name with where it ends, folded into few rows and read back as
+// or one page of the layer in display order (domain/display-sort.ts) with where it ends, folded into few rows and read back as
 // flat pack-and-version records. readCompatibilityInputs reads the product, its version, the chosen
 // packs and (when known) the layer in one D1 batch.
 import { type SQL, sql } from "drizzle-orm";
@@ -34,7 +34,7 @@ import type { Arch, DependencyType, UseCase } from "../domain/vocabulary";
 export const LAYER_CHUNK = 200;
 
 /**
- * Every non-yanked version in one layer (or, with `range`, in one stretch of it by pack name): the
+ * Every non-yanked version in one layer (or, with `range`, in one stretch of it in display order): the
  * candidates the compatibility check assesses. A large layer holds thousands of versions, and as one
  * D1 row each (19 columns plus five child lists) moving and materialising the rows costs more than
  * the query; so SQLite folds them into a few rows of one JSON array each (at most LAYER_CHUNK
@@ -48,7 +48,7 @@ export function versionsInLayerStatement(layer: LayerScope, range?: LayerRange):
   const inRange = range
     ? // The stretch is a range of the index (an open end is the last code point, after every name):
       // written as "stop IS NULL OR name <= stop", SQLite would walk the layer to its end instead.
-      sql` AND p.name > (SELECT start FROM bounds) AND p.name <= coalesce((SELECT stop FROM bounds), char(1114111))${packWords(range)}`
+      sql` AND p.display_sort_key > (SELECT start FROM bounds) AND p.display_sort_key <= coalesce((SELECT stop FROM bounds), char(1114111))${packWords(range)}`
     : sql``;
   return query<LayerVersionsRow>(sql`${range ? rangeBounds(layer, range) : sql``}SELECT json_group_array(json_array(
       p.name, p.display_name, p.layer, p.addon_type, p.description, p.source,
@@ -58,7 +58,8 @@ export function versionsInLayerStatement(layer: LayerScope, range?: LayerRange):
       (SELECT group_concat(cloud) FROM pack_version_clouds WHERE pack_version_id = pv.id),
       (SELECT group_concat(use_case) FROM pack_version_use_cases WHERE pack_version_id = pv.id),
       json((SELECT json_group_array(json_array(product_id, min_version, max_version)) FROM pack_version_products WHERE pack_version_id = pv.id)),
-      json((SELECT json_group_array(json_array(pack_name, layer, type, min_version, max_version)) FROM pack_dependencies WHERE pack_version_id = pv.id))
+      json((SELECT json_group_array(json_array(pack_name, layer, type, min_version, max_version)) FROM pack_dependencies WHERE pack_version_id = pv.id)),
+      p.display_sort_key
     )) AS versions${range ? sql`, (SELECT stop FROM bounds) AS stop` : sql``}
     FROM packs p CROSS JOIN pack_versions pv ON pv.pack_name = p.name
     WHERE ${inLayer(layer, range)}pv.yanked = 0${inRange}
@@ -67,7 +68,7 @@ export function versionsInLayerStatement(layer: LayerScope, range?: LayerRange):
 
 /**
  * A layer, or "every" layer at once (add-on only's parts list): then the walk follows the packs'
- * primary key by name, not a layer's index, and the stretch spans every layer.
+ * display-order index, not a layer's, and the stretch spans every layer.
  */
 export type LayerScope = Layer | "every";
 
@@ -84,7 +85,8 @@ const inLayer = (layer: LayerScope, range?: LayerRange) => {
 const searches = (range: LayerRange) => range.words.some((w) => ftsQuery(w) !== undefined);
 
 /**
- * One page of a layer for the compatibility check: the stretch of packs by name after `after` that
+ * One page of a layer for the compatibility check: the stretch of packs in display order after the
+ * sort key `after` that
  * holds the next `limit` packs with a version the filter admits (skipping `offset` such packs
  * first), together with every other pack of the layer in between, so each hidden version is on
  * exactly one page. `filter` only finds where the stretch ends; what is offered is decided by
@@ -135,8 +137,8 @@ function packWords({ words, layerNames = {} }: Pick<LayerRange, "words" | "layer
 }
 
 /**
- * The packs that bound a LayerRange, by name: `offset + limit + 1` at most, walked in the layer's
- * index. With search words the walk is the words' matches instead, sorted by name first and only
+ * The packs that bound a LayerRange, by sort key: `offset + limit + 1` at most, walked in the layer's
+ * display-order index. With search words the walk is the words' matches instead, sorted first and only
  * then checked version by version until enough are found (`LIMIT -1` keeps SQLite from folding
  * the sort into the outer query, which would check every match before sorting; the outer ORDER BY
  * states the order, and SQLite sees the subquery already has it). A word that names a layer
@@ -146,11 +148,11 @@ function rangeCandidates(layer: LayerScope, range: LayerRange): SQL {
   const fits = (alias: string) => mayFit(range, alias);
   const limit = range.offset + range.limit + 1;
   if (!searches(range))
-    return sql`SELECT p.name FROM packs p WHERE ${inLayer(layer, range)}p.name > ${range.after ?? ""} AND ${fits("p")}
-      ORDER BY p.name LIMIT ${limit}`;
-  return sql`SELECT matched.name FROM (SELECT p.name, p.rowid AS rowid FROM packs p
-        WHERE ${inLayer(layer, range)}p.name > ${range.after ?? ""}${packWords(range)} ORDER BY p.name LIMIT -1) AS matched
-    WHERE ${fits("matched")} ORDER BY matched.name LIMIT ${limit}`;
+    return sql`SELECT p.display_sort_key AS key FROM packs p WHERE ${inLayer(layer, range)}p.display_sort_key > ${range.after ?? ""} AND ${fits("p")}
+      ORDER BY p.display_sort_key LIMIT ${limit}`;
+  return sql`SELECT matched.key FROM (SELECT p.name, p.rowid AS rowid, p.display_sort_key AS key FROM packs p
+        WHERE ${inLayer(layer, range)}p.display_sort_key > ${range.after ?? ""}${packWords(range)} ORDER BY p.display_sort_key LIMIT -1) AS matched
+    WHERE ${fits("matched")} ORDER BY matched.key LIMIT ${limit}`;
 }
 
 /**
@@ -186,7 +188,7 @@ function fipsRuleOn({ product, asked }: { product: string; asked: boolean }, isF
 
 /** `bounds(start, stop, more)`: the stretch is (start, stop]; stop is null when it runs to the layer's end. */
 function rangeBounds(layer: LayerScope, range: LayerRange): SQL {
-  const nth = (n: number) => sql`(SELECT name FROM candidates ORDER BY name LIMIT 1 OFFSET ${n})`;
+  const nth = (n: number) => sql`(SELECT key FROM candidates ORDER BY key LIMIT 1 OFFSET ${n})`;
   const start = range.offset > 0 ? sql`coalesce(${nth(range.offset - 1)}, char(1114111))` : sql`${range.after ?? ""}`;
   return sql`WITH candidates AS (${rangeCandidates(layer, range)}),
     bounds AS (SELECT ${start} AS start,
@@ -233,10 +235,11 @@ type LayerVersionTuple = [
     minVersion: string | null,
     maxVersion: string | null,
   ][],
+  sortKey: string,
 ];
 
-const byNameThenNewest = (a: LayerVersionTuple, b: LayerVersionTuple) =>
-  byText(a[0], b[0]) || byText(b[7], a[7]) || byText(b[6], a[6]);
+const inListOrderThenNewest = (a: LayerVersionTuple, b: LayerVersionTuple) =>
+  byText(a[23], b[23]) || byText(b[7], a[7]) || byText(b[6], a[6]);
 const commaList = <T extends string>(text: string | null): T[] => (text ? (text.split(",") as T[]) : []);
 
 const productRanges = (products: LayerVersionTuple[21]) =>
@@ -308,11 +311,11 @@ function layerVersionOf(tuple: LayerVersionTuple, publishedText: (ms: number) =>
 
 /**
  * versionsInLayerStatement's rows as flat pack-and-version records, fields in readVersionRow's
- * order, by pack name and newest version first. Flat, because thousands of them are assessed and
+ * order, in display order and newest version first. Flat, because thousands of them are assessed and
  * serialised per request and every spread into a new object shows in the time.
  */
 export function readLayerRows(rows: LayerVersionsRow[]): (PackInfo & PackVersionInfo)[] {
-  const tuples = rows.flatMap((row) => JSON.parse(row.versions) as LayerVersionTuple[]).sort(byNameThenNewest);
+  const tuples = rows.flatMap((row) => JSON.parse(row.versions) as LayerVersionTuple[]).sort(inListOrderThenNewest);
   // Versions published together share a timestamp: format each one once, not once per version.
   const published = new Map<number, string>();
   const publishedText = (ms: number) => published.get(ms) ?? published.set(ms, new Date(ms).toISOString()).get(ms)!;

@@ -1,4 +1,4 @@
-// A page of the pack catalog: the packs (by name, after a cursor) with their matching versions,
+// A page of the pack catalog: the packs (in display order, after a cursor) with their matching versions,
 // and the total and facet counts for the same filter, as one D1 batch (one round trip). Which
 // counts answer depends on the filter (counts/pack-counts.ts chooses); readPackPage is the one
 // call the catalog makes.
@@ -19,35 +19,42 @@ import {
 } from "./pack-versions";
 import { ftsQuery } from "./search-text";
 
+/** A page row: a version's columns and its pack's place in the list (the next page's cursor). */
+export type PageRow = VersionRow & { sortKey: string };
+
 /**
- * One page of packs (by name, after `after`), with every version of each that matches; `limit + 1`
- * packs tell whether more follow. The walk checks each version by lookups and the page's rows are
- * joined in a fixed order (CROSS JOIN), so the rows read follow the page, not the catalog.
+ * One page of packs (in display order, after the sort key `after`: domain/display-sort.ts), with
+ * every version of each that matches; `limit + 1` packs tell whether more follow. The walk follows
+ * the display-order index and checks each version by lookups, and the page's rows are joined in a
+ * fixed order (CROSS JOIN), so the rows read follow the page, not the catalog.
  */
 export function pageStatement(f: CatalogFilter, after: string | undefined, limit: number) {
   const match = ftsQuery(f.q);
-  const conditions = [...(f.layer ? [sql`p.layer = ${f.layer}`] : []), ...(after ? [sql`p.name > ${after}`] : [])];
+  const conditions = [
+    ...(f.layer ? [sql`p.layer = ${f.layer}`] : []),
+    ...(after ? [sql`p.display_sort_key > ${after}`] : []),
+  ];
   const page = match
     ? searchPage(match, [...conditions, hasMatchingProfile(f)], limit + 1)
-    : sql`SELECT p.name FROM packs p WHERE ${and([...conditions, hasMatchingVersion(f, undefined, "lookup")])}
-        ORDER BY p.name LIMIT ${limit + 1}`;
-  return query<VersionRow>(sql`WITH page AS (${page})
-    SELECT ${versionColumns}
+    : sql`SELECT p.name, p.display_sort_key FROM packs p WHERE ${and([...conditions, hasMatchingVersion(f, undefined, "lookup")])}
+        ORDER BY p.display_sort_key LIMIT ${limit + 1}`;
+  return query<PageRow>(sql`WITH page AS (${page})
+    SELECT ${versionColumns}, page.display_sort_key AS sortKey
     FROM page CROSS JOIN packs p ON p.name = page.name CROSS JOIN pack_versions pv ON pv.pack_name = p.name
     WHERE ${and(versionConditions(f, undefined, "lookup"))}
-    ORDER BY p.name, pv.version_key DESC`);
+    ORDER BY page.display_sort_key, pv.version_key DESC`);
 }
 
-/** From how many full-text matches a search's page walks the packs by name instead of sorting its matches. */
+/** From how many full-text matches a search's page walks the packs in display order instead of sorting its matches. */
 export const WALK_FROM_MATCHES = 500;
 
 /**
- * The names of a search's page. Full-text matches come by rowid, not by name, so there are two
- * ways to the first `limit` by name, and the cheaper one depends on how many matches there are:
- * few are each read and sorted (three rows a match); with many, the walk of the packs' name index
- * looks each pack up in the full-text index by rowid, stopping at the page's end (the packs walked:
- * in proportion to the page and how common the words are, not to the matches, as a list of every
- * match's rowid would be). Both branches are in the statement; a LIMIT of 0, decided once from a
+ * The names of a search's page. Full-text matches come by rowid, not in display order, so there are
+ * two ways to the first `limit`, and the cheaper one depends on how many matches there are:
+ * few are each read and sorted (three rows a match); with many, the walk of the packs'
+ * display-order index looks each pack up in the full-text index by rowid, stopping at the page's
+ * end (the packs walked: in proportion to the page and how common the words are, not to the
+ * matches, as a list of every match's rowid would be). Both branches are in the statement; a LIMIT of 0, decided once from a
  * count that stops at WALK_FROM_MATCHES, keeps the other from running.
  */
 function searchPage(match: string, conditions: SQL[], limit: number): SQL {
@@ -55,17 +62,18 @@ function searchPage(match: string, conditions: SQL[], limit: number): SQL {
     sql`CASE WHEN (SELECT many FROM match_count) THEN ${walk ? limit : 0} ELSE ${walk ? 0 : limit} END`;
   return sql`WITH match_count(many) AS (SELECT count(*) >= ${WALK_FROM_MATCHES}
         FROM (SELECT 1 FROM pack_search WHERE pack_search MATCH ${match} LIMIT ${WALK_FROM_MATCHES}))
-    SELECT name FROM (SELECT p.name FROM pack_search CROSS JOIN packs p ON p.rowid = pack_search.rowid
-      WHERE ${and([sql`pack_search MATCH ${match}`, ...conditions])} ORDER BY p.name LIMIT ${limitWhen(false)})
+    SELECT name, display_sort_key FROM (SELECT p.name, p.display_sort_key FROM pack_search CROSS JOIN packs p ON p.rowid = pack_search.rowid
+      WHERE ${and([sql`pack_search MATCH ${match}`, ...conditions])} ORDER BY p.display_sort_key LIMIT ${limitWhen(false)})
     UNION ALL
-    SELECT name FROM (SELECT p.name FROM packs p
+    SELECT name, display_sort_key FROM (SELECT p.name, p.display_sort_key FROM packs p
       WHERE ${and([sql`EXISTS (SELECT 1 FROM pack_search WHERE pack_search MATCH ${match} AND pack_search.rowid = p.rowid)`, ...conditions])}
-      ORDER BY p.name LIMIT ${limitWhen(true)})`;
+      ORDER BY p.display_sort_key LIMIT ${limitWhen(true)})`;
 }
 
-export type PackPage = { packs: PackWithVersions[]; total: number; facets: Facets };
+/** `nextAfter`: the sort key of the page's last pack when more follow (the next page starts after it), else null. */
+export type PackPage = { packs: PackWithVersions[]; total: number; facets: Facets; nextAfter: string | null };
 
-/** The packs of one page (`limit + 1` of them tell whether more follow), with the filter's total and facets. */
+/** The packs of one page (at most `limit`), where the next starts, and the filter's total and facets. */
 export async function readPackPage(
   db: Db,
   f: CatalogFilter,
@@ -74,10 +82,13 @@ export async function readPackPage(
 ): Promise<PackPage> {
   const counts = packCounts(f);
   const [pageRows, ...countRows] = await runBatch(db, [pageStatement(f, after, limit), ...counts.statements]);
-  return { packs: groupByPack(pageRows), ...counts.read(countRows) };
+  const packs = groupByPack(pageRows);
+  const last = packs.length > limit ? packs[limit - 1].name : undefined;
+  const nextAfter = last === undefined ? null : pageRows.find((row) => row.name === last)!.sortKey;
+  return { packs: packs.slice(0, limit), nextAfter, ...counts.read(countRows) };
 }
 
-/** The first pack by name with its versions, without counts (a real file name for examples). */
+/** The first pack in display order with its versions, without counts (a real file name for examples). */
 export async function readFirstPack(db: Db): Promise<PackWithVersions | undefined> {
   const [rows] = await runBatch(db, [pageStatement({}, undefined, 1)]);
   return groupByPack(rows)[0];

@@ -1,6 +1,7 @@
 // The sync's catalog writes: what the catalog already holds for a release's names, and the single
 // batch (one D1 transaction) that publishes a verified release. It takes the release and the plan as
 // the domain names them (domain/release-files.ts); the sync decides what to publish (sync/plan.ts).
+import { displaySortKey } from "../domain/display-sort";
 import { and, eq, getTableColumns, inArray, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { SQLiteTable } from "drizzle-orm/sqlite-core";
@@ -270,14 +271,20 @@ function packWritesOf(input: PublishInput): NonNullable<PublishInput["packWrites
   return [...writes.values()];
 }
 
+/** A pack write's row fields with its place in lists, kept with it wherever a display name is written. */
+const keyedFields = ({ name, fields }: NonNullable<PublishInput["packWrites"]>[number]) => ({
+  ...fields,
+  displaySortKey: displaySortKey(fields.displayName, name),
+});
+
 /** Creates new packs rows (a pack that exists keeps its row) and applies signed updates; the layer never changes. */
 function packStatements(db: Db, writes: NonNullable<PublishInput["packWrites"]>): Statement[] {
-  return writes.map(({ name, layer, fields, change }) =>
-    change === "update"
-      ? db.update(packs).set(fields).where(eq(packs.name, name))
+  return writes.map((write) =>
+    write.change === "update"
+      ? db.update(packs).set(keyedFields(write)).where(eq(packs.name, write.name))
       : db
           .insert(packs)
-          .values({ name, layer, ...fields })
+          .values({ name: write.name, layer: write.layer, ...keyedFields(write) })
           .onConflictDoNothing(),
   );
 }
@@ -292,7 +299,7 @@ function metadataHistoryStatements(db: Db, input: PublishInput, writes: NonNulla
       id: entry.id,
       data: { name: entry.name, applianceName: entry.applianceName, fips: entry.fips, sortOrder: entry.sortOrder },
     })),
-    packs: writes.map((w) => ({ name: w.name, data: w.fields })),
+    packs: writes.map((w) => ({ name: w.name, data: keyedFields(w) })),
   });
 }
 

@@ -105,8 +105,17 @@ export const packs = sqliteTable(
     addonType: text("addon_type"),
     description: text("description").notNull().default(""),
     source: text("source").notNull().default("spectrocloud"), // annotations.source
+    /**
+     * Where the pack sits in every list: its display name folded for ordering, then its name
+     * (displaySortKey in domain/display-sort.ts, the only writer). Unique, so a listing pages by it alone.
+     */
+    displaySortKey: text("display_sort_key").notNull(),
   },
-  (t) => [index("packs_by_layer").on(t.layer, t.name)],
+  (t) => [
+    index("packs_by_layer").on(t.layer, t.name),
+    uniqueIndex("packs_by_display").on(t.displaySortKey),
+    index("packs_by_layer_display").on(t.layer, t.displaySortKey),
+  ],
 );
 
 /** One published, signed pack artifact `<name>-<version>.zst`. Never changes once published. */
@@ -237,7 +246,7 @@ export const packVersionImages = sqliteTable(
       .notNull()
       .references(() => packVersions.id),
     reference: text("reference").notNull(), // repository[:tag]@sha256:<hex>, as declared
-    repository: text("repository").notNull(),
+    repository: text("repository").notNull(), // in full, as container tools read it (docker.io/library/nginx)
     tag: text("tag"),
     digest: text("digest").notNull(), // sha256:<hex>
   },

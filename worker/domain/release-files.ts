@@ -3,6 +3,7 @@
 // publish batch (db/publish-batch.ts) reads the catalog's facts and writes the plan. Plain types and the
 // few pure rules both sides share, so the data layer needs nothing of the sync.
 import { createHash } from "node:crypto";
+import { normalizeRepository } from "./image-names";
 import type { Arch, Cloud, DependencyType, ImageRef, InstallerKind, Layer, UseCase } from "./vocabulary";
 
 /** What every listed file carries: its name, the signature beside it, and what it must measure. */
@@ -148,5 +149,8 @@ export const IMAGE_REFERENCE =
 
 export function parseImageReference(reference: string): ImageRef | undefined {
   const m = IMAGE_REFERENCE.exec(reference);
-  return m && reference.length <= 512 ? { reference, repository: m[1], tag: m[2] ?? null, digest: m[3] } : undefined;
+  if (!m || reference.length > 512) return undefined;
+  // The reference stays as signed; the repository is stored as container tools name it in full
+  // (calico/node is docker.io/calico/node), so a search for either spelling finds it.
+  return { reference, repository: normalizeRepository(m[1]), tag: m[2] ?? null, digest: m[3] };
 }

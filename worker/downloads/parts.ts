@@ -92,8 +92,9 @@ export function joinAndVerifySh(folder: string, size: number, sums: PartSums): s
   const names = sums.parts.map((_, i) => `${folder}.tar.${partSuffix(i + 1, sums.parts.length)}`);
   return `#!/bin/sh
 # Rejoins and verifies ${folder}.tar from its ${names.length} parts of ${size} bytes.
-# Usage: sh join-and-verify.sh            (PUBKEY=/path/to/spectro_public_key.pem to use a key you
-#                                          obtained independently; default: the one in the bundle)
+# Usage: sh join-and-verify.sh   (verify-bundle.sh's settings pass through: PUBKEY_SHA256=<sha256>
+#   STUDIO_KEY_SHA256=<sha256> pin the keys to the fingerprints on the studio's /verify page; and
+#   VERIFY_BUNDLE=/path/to/verify-bundle.sh runs a copy you fetched yourself instead of the bundle's)
 # 1. checks each part's sha256; 2. cat parts > ${folder}.tar and checks its sha256;
 # 3. tar -xf; 4. sha256sum -c SHA256SUMS and verify-bundle.sh (openssl signatures, signed manifests).
 # Exits 1 if anything failed.
@@ -110,10 +111,9 @@ cat ${names.map(shQuote).join(" ")} > ${shQuote(`${folder}.tar`)} || exit 1
 if [ "$(sha256_of ${shQuote(`${folder}.tar`)})" != ${sums.whole} ]; then echo "${folder}.tar: ❌ sha256 mismatch after joining" >&2; exit 1; fi
 echo "${folder}.tar: ✅ rejoined, sha256 ${sums.whole}"
 tar -xf ${shQuote(`${folder}.tar`)} || exit 1
-if [ -n "\${PUBKEY:-}" ]; then case "$PUBKEY" in /*) ;; *) PUBKEY="$PWD/$PUBKEY" ;; esac; export PUBKEY; fi
-cd ${shQuote(folder)} || exit 1
-if command -v sha256sum >/dev/null 2>&1; then sha256sum -c --quiet SHA256SUMS || exit 1; fi
-sh verify-bundle.sh || exit 1
+if command -v sha256sum >/dev/null 2>&1; then (cd ${shQuote(folder)} && sha256sum -c --quiet SHA256SUMS) || exit 1; fi
+# From here, so that key paths given relative to this folder are read from here (verify-bundle.sh).
+sh "\${VERIFY_BUNDLE:-${folder}/verify-bundle.sh}" ${shQuote(folder)} || exit 1
 echo "join-and-verify.sh: ${folder} is complete and verified"
 `;
 }

@@ -1,8 +1,9 @@
 // verify-bundle.sh: the whole-bundle check that travels with every grant (in the .tar, beside the
 // files fetched with bundle.curl or download.sh, and at /verify-bundle.sh). It checks the studio's
-// signed bundle list first (the set of files: nothing missing, extra or changed), then the
-// publisher's signed release manifests and each artifact's own signature. Files that are not
-// artifacts (logs, grant.json, its own redirected output) are listed as ignored, never a failure.
+// signed bundle list first (the set of files: nothing missing, extra or changed, hidden files and
+// subfolders included), then the publisher's signed release manifests and each artifact's own
+// signature. Files that are not artifacts (logs, grant.json, its own redirected output) are listed as
+// ignored, never a failure. Keys can be pinned per role, and the caller's paths are the caller's.
 // POSIX sh + awk (a small JSON reader for release.json) + openssl: runs under dash, bash and busybox sh.
 export const VERIFY_BUNDLE_SCRIPT = `#!/bin/sh
 # verify-bundle.sh: checks a downloaded bundle as a whole, with openssl alone (plus awk, wc and
@@ -12,20 +13,34 @@ export const VERIFY_BUNDLE_SCRIPT = `#!/bin/sh
 #   2. each releases/<release-id>/release.json verifies with the publisher's key and names its folder;
 #   3. every listed file is here with the listed size and sha256; each artifact is also listed in a
 #      verified release manifest with the same size and sha256, and its own .sig.bin verifies;
-#   4. any other artifact here (a .zst, .iso, .tgz, .sig.bin, or a file with a .sig.bin) is reported as
-#      extra (or renamed); other files (logs, grant.json, this script's output) are listed as ignored.
+#   4. any other artifact anywhere below the folder (hidden files and subfolders too: a .zst, .iso, .tgz,
+#      .sig.bin, or a file with a .sig.bin) is reported as extra (or renamed); a name with a control
+#      character fails; other files (logs, grant.json, this script's output) are listed as ignored.
 # Usage: sh verify-bundle.sh [folder]
-#   PUBKEY="spectro_public_key.pem other.pem"   the publisher's keys (default: spectro_public_key.pem)
-#   STUDIO_PUBKEY=<id>.pem                      the studio's key (default: the <id>.pem the list names)
-#   KEYS_SHA256="<sha256> <sha256>"             pins: every key used must have one of these fingerprints
-#                                               (the SHA-256 of its DER form, listed on <studio>/verify)
-#   EXTRA=note                                  other artifacts (a mirror's earlier downloads) are noted, not failed
-#   Key files that travel inside a bundle can be swapped along with it: pin their fingerprints, or
-#   use keys you obtained independently, e.g. curl -O <studio>/spectro_public_key.pem
+#   PUBKEY="a.pem b.pem"          the publisher's keys (default: spectro_public_key.pem and the folder's
+#                                 other <id>.pem files, the studio's excepted)
+#   STUDIO_PUBKEY=<id>.pem        the studio's key (default: the folder's <id>.pem, the id the list names)
+#   PUBKEY_SHA256="<sha256> …"    pins: each publisher key used must have one of these fingerprints
+#   STUDIO_KEY_SHA256="<sha256>"  pins: the studio key must have one of these fingerprints
+#                                 (a fingerprint is the SHA-256 of the key's DER form, listed on <studio>/verify)
+#   EXTRA=note                    other artifacts (a mirror's earlier downloads) are noted, not failed
+#   Key paths you give are read from where you run the script, never from inside the bundle.
+#   Whatever travels inside a bundle, keys and this script included, can be swapped along with it: pin
+#   the keys, and run a copy of this script you fetched from <studio>/verify-bundle.sh (its sha256 is on
+#   <studio>/verify): sh /path/to/verify-bundle.sh <bundle folder>
 # Prints one line per finding and a summary; exits 1 if anything failed.
 set -u
+caller=$(pwd)
+# Paths the caller gives are the caller's: resolved before moving into the bundle.
+from_caller() { case "$1" in /*) printf '%s' "$1" ;; *) printf '%s/%s' "$caller" "$1" ;; esac; }
+given_pubkey="\${PUBKEY:-}"
+if [ -n "$given_pubkey" ]; then
+  PUBKEY=
+  for key in $given_pubkey; do PUBKEY="$PUBKEY $(from_caller "$key")"; done
+fi
+if [ -n "\${STUDIO_PUBKEY:-}" ]; then STUDIO_PUBKEY=$(from_caller "$STUDIO_PUBKEY"); fi
+self_dir=$(cd "$(dirname "$0")" 2>/dev/null && pwd)
 cd "\${1:-.}" || exit 2
-PUBKEY="\${PUBKEY:-spectro_public_key.pem}"
 LIST=studio/bundle-list.txt
 failed=0
 checked=0
@@ -38,16 +53,22 @@ sha256_of() { if command -v sha256sum >/dev/null 2>&1; then sha256sum "$1"; else
 size_of() { wc -c < "$1" | tr -d ' '; }
 # The SHA-256 of a public key's DER form: what the studio lists on /verify and in X-Key-Sha256.
 key_sha256() { openssl pkey -pubin -in "$1" -outform DER 2>/dev/null | { if command -v sha256sum >/dev/null 2>&1; then sha256sum; else shasum -a 256; fi; } | cut -d ' ' -f 1; }
-# trust_key FILE ROLE: says which key is trusted; with KEYS_SHA256 set, a key not pinned stops everything.
+# trust_key FILE ROLE PINS VARIABLE: says which key is trusted for ROLE; with PINS set, a key that is
+# not one of them stops everything (a pin is for its role only: a publisher key cannot sign the list).
+unpinned=
 trust_key() {
   fp=$(key_sha256 "$1")
-  if [ -z "\${KEYS_SHA256:-}" ]; then note "$1" "$2 key, sha256 $fp (not pinned)"; return 0; fi
+  if [ -z "$3" ]; then
+    note "$1" "$2 key, sha256 $fp (not pinned)"
+    case " $unpinned " in *" $4 "*) ;; *) unpinned="$unpinned $4" ;; esac
+    return 0
+  fi
   # Pins as people paste them: spaces or commas between, any case, colons between bytes or not.
-  for pin in $(printf '%s' "$KEYS_SHA256" | tr 'A-F,' 'a-f ' | tr -d ':'); do
+  for pin in $(printf '%s' "$3" | tr 'A-F,' 'a-f ' | tr -d ':'); do
     if [ "$pin" = "$fp" ]; then ok "$1" "$2 key, sha256 $fp (pinned)"; return 0; fi
   done
-  fail "$1" "$2 key with sha256 $fp, which is not one of KEYS_SHA256: not a key you trust"
-  echo "verify-bundle.sh: FAILED: $1 is not a key you pinned; nothing was checked" >&2
+  fail "$1" "$2 key with sha256 $fp, which is not one of $4: not a key you trust"
+  echo "verify-bundle.sh: FAILED: $1 is not a $2 key you pinned; nothing was checked" >&2
   exit 1
 }
 # verifies SIGNATURE FILE: true if any of the publisher's keys verifies it
@@ -59,11 +80,14 @@ verifies() {
 }
 finish() {
   if [ "$failed" -ne 0 ]; then
-    echo "verify-bundle.sh: FAILED: $bad of $checked files failed, $ignored other files ignored" >&2
+    if [ "$checked" -eq 0 ]; then echo "verify-bundle.sh: FAILED: the studio's bundle list did not verify; nothing else was checked" >&2
+    else echo "verify-bundle.sh: FAILED: $bad of $checked files failed, $ignored other files ignored" >&2; fi
     exit 1
   fi
-  [ -n "\${KEYS_SHA256:-}" ] ||
-    echo "verify-bundle.sh: keys not pinned: this proves the bundle agrees with the keys used; set KEYS_SHA256 to the fingerprints on <studio>/verify to prove it against keys you trust"
+  [ -z "$unpinned" ] ||
+    echo "verify-bundle.sh: not pinned:$unpinned: this proves the bundle agrees with the keys used; set them to the fingerprints on <studio>/verify to prove it against keys you trust"
+  [ "$self_dir" != "$(pwd)" ] ||
+    echo "verify-bundle.sh: this copy of the script came with the bundle; run one fetched from <studio>/verify-bundle.sh (sha256 on <studio>/verify): sh /path/to/verify-bundle.sh <folder>"
   echo "verify-bundle.sh: $checked files verified, $ignored other files ignored"
   exit 0
 }
@@ -108,9 +132,6 @@ artifact() {
   [ -f "$1.sig.bin" ]
 }
 
-for key in $PUBKEY; do
-  [ -f "$key" ] || { echo "verify-bundle.sh: public key $key not found; set PUBKEY" >&2; exit 2; }
-done
 tmp=$(mktemp -d) || exit 2
 trap 'rm -rf "$tmp"' EXIT
 
@@ -125,8 +146,19 @@ case "$list_key" in
 esac
 STUDIO_PUBKEY="\${STUDIO_PUBKEY:-$list_key.pem}"
 [ -f "$STUDIO_PUBKEY" ] || { echo "verify-bundle.sh: studio key $STUDIO_PUBKEY not found; fetch <studio>/keys/$list_key.pem or set STUDIO_PUBKEY" >&2; exit 2; }
-for key in $PUBKEY; do trust_key "$key" "publisher"; done
-trust_key "$STUDIO_PUBKEY" "studio"
+if [ -z "$given_pubkey" ]; then
+  # The bundle's publisher keys: spectro_public_key.pem, and <id>.pem for each other key that signed a file.
+  PUBKEY=spectro_public_key.pem
+  for key in *.pem; do
+    case "$key" in spectro_public_key.pem | "$list_key.pem" | "$STUDIO_PUBKEY") continue ;; esac
+    [ -f "$key" ] && PUBKEY="$PUBKEY $key"
+  done
+fi
+for key in $PUBKEY; do
+  [ -f "$key" ] || { echo "verify-bundle.sh: public key $key not found; set PUBKEY" >&2; exit 2; }
+done
+for key in $PUBKEY; do trust_key "$key" "publisher" "\${PUBKEY_SHA256:-}" PUBKEY_SHA256; done
+trust_key "$STUDIO_PUBKEY" "studio" "\${STUDIO_KEY_SHA256:-}" STUDIO_KEY_SHA256
 if ! openssl dgst -sha256 -verify "$STUDIO_PUBKEY" -signature "$LIST.sig.bin" "$LIST" >/dev/null 2>&1; then
   fail "$LIST" "signature invalid: not signed by the studio key $STUDIO_PUBKEY"
   finish
@@ -135,7 +167,8 @@ awk '$1 == "file" { name = $0; sub(/^file [^ ]+ [^ ]+ /, "", name); print $2 "\\
 declared=$(awk '$1 == "files" { print $2; exit }' "$LIST")
 entries=$(wc -l < "$tmp/bundle" | tr -d ' ')
 if [ "$declared" != "$entries" ]; then fail "$LIST" "says $declared files but lists $entries"; finish; fi
-ok "$LIST" "Signature valid (grant $(awk '$1 == "grant" { print $2; exit }' "$LIST"), $entries files, studio key $list_key)"
+header() { awk -v k="$1" '$1 == k { print $2; exit }' "$LIST"; }
+ok "$LIST" "Signature valid (grant $(header grant), issued $(header issued), $entries files, studio key $list_key)"
 
 # 2. The publisher's signed release manifests.
 : > "$tmp/listed"
@@ -143,11 +176,11 @@ for manifest in releases/*/release.json; do
   [ -f "$manifest" ] || continue
   folder=\${manifest%/release.json}
   id=\${folder#releases/}
-  if [ ! -f "$manifest.sig.bin" ]; then fail "$manifest" "release.json.sig.bin is missing"; continue; fi
-  if ! verifies "$manifest.sig.bin" "$manifest"; then fail "$manifest" "signature invalid: not signed by $PUBKEY"; continue; fi
+  if [ ! -f "$manifest.sig.bin" ]; then fail "$manifest" "release.json.sig.bin is missing"; bad=$((bad + 1)); continue; fi
+  if ! verifies "$manifest.sig.bin" "$manifest"; then fail "$manifest" "signature invalid: not signed by $PUBKEY"; bad=$((bad + 1)); continue; fi
   manifest_rows "$manifest" > "$tmp/rows"
   named=$(awk -F '\\t' '$1 == "R" { print $2; exit }' "$tmp/rows")
-  if [ "$named" != "$id" ]; then fail "$manifest" "names release '$named', not its folder '$id'"; continue; fi
+  if [ "$named" != "$id" ]; then fail "$manifest" "names release '$named', not its folder '$id'"; bad=$((bad + 1)); continue; fi
   awk -F '\\t' -v id="$id" 'BEGIN { OFS = "\\t" } $1 == "F" { print $2, $3, $4, $5, id }' "$tmp/rows" >> "$tmp/listed"
   ok "$manifest" "Signature valid (release $id, $(awk -F '\\t' '$1 == "F"' "$tmp/rows" | wc -l | tr -d ' ') files)"
 done
@@ -181,17 +214,35 @@ while IFS="$(printf '\\t')" read -r sum size name; do
   [ "$before" -eq 0 ] || failed=1
 done < "$tmp/bundle"
 
-# 4. Anything else: an extra or renamed artifact fails; other files are ignored, and said so.
+# 4. Anything else, anywhere below the folder (hidden files and subfolders too): an extra or renamed
+# artifact fails; other files are ignored, and said so.
 cut -f 3 "$tmp/bundle" > "$tmp/names"
-for name in * releases/*/* studio/*; do
-  [ -f "$name" ] || continue
-  grep -qxF "$name" "$tmp/names" && continue
+# A name with a control character is no honest bundle's file: a newline in it could pass for two
+# innocent names, so it fails before anything reads the names line by line.
+odd=$(find . -name '*[[:cntrl:]]*' -exec printf x \\; | wc -c | tr -d ' ')
+if [ "$odd" -gt 0 ]; then
+  fail "(file names)" "$odd files or folders whose names hold a control character (a newline?): not part of any bundle"
+  checked=$((checked + odd)); bad=$((bad + odd))
+fi
+# Another bundle's folder inside this one (a .tar extracted beside its files) is that bundle's to check.
+find . -name '*[[:cntrl:]]*' -prune -o -path '*/studio/bundle-list.txt' -print | sed 's|^\\./||; s|/studio/bundle-list.txt$||' |
+  grep -v -x -e 'studio/bundle-list.txt' > "$tmp/nested"
+while IFS= read -r nested; do
+  note "$nested/" "ignored (another bundle's folder: check it on its own, sh verify-bundle.sh '$nested')"
+  ignored=$((ignored + 1))
+done < "$tmp/nested"
+find . -name '*[[:cntrl:]]*' -prune -o \\( -type f -o -type l \\) -print | sed 's|^\\./||' | sort |
+  awk -v list="$tmp/nested" 'BEGIN { while ((getline line < list) > 0) nested[line] = 1 }
+    { for (n in nested) if (index($0, n "/") == 1) next; print }' > "$tmp/here"
+while IFS= read -r name; do
+  grep -qxF -e "$name" "$tmp/names" && continue
   case "$name" in
     "$LIST" | "$LIST.sig.bin") continue ;;
-    releases/*) ;;
+    releases/*/release.json | releases/*/release.json.sig.bin) ;;
     *) if ! artifact "$name"; then
       case "$name" in
-        # The studio's own companions (keys, checksums, manifests, scripts, their logs): not counted.
+        # The studio's own companions beside the files (keys, checksums, manifests, scripts, their logs): not counted.
+        */*) note "$name" "ignored (not an artifact)"; ignored=$((ignored + 1)) ;;
         SHA256SUMS | PARTS.SHA256SUMS | *.pem | verify-*.sh | download.sh | join-and-verify.sh | mirror.sh | bundle.curl | urls.txt | manifest.json) ;;
         artifact-studio-*.log | artifact-studio-*.tar | artifact-studio-*.tar.part-*) ;;
         *) note "$name" "ignored (not an artifact)"; ignored=$((ignored + 1)) ;;
@@ -205,6 +256,6 @@ for name in * releases/*/* studio/*; do
   listed=$(awk -F '\\t' -v s="$sum" '$1 == s { print $3; exit }' "$tmp/bundle")
   if [ -n "$listed" ]; then fail "$name" "renamed: these are the bytes of $listed"
   else fail "$name" "extra: not in the studio's bundle list"; fi
-done
+done < "$tmp/here"
 finish
 `;

@@ -98,8 +98,11 @@ export const completeBody = z.object({
     .max(10_000),
 });
 
-/** Batch limits: the Worker holds a batch in memory (the body, then its parts), well under its 128 MB. */
-export const MAX_BATCH_BYTES = 32 * 1024 * 1024;
+/**
+ * Batch limits. The Worker holds a batch in memory twice (the body, then its parsed parts), and
+ * concurrent requests may share one isolate's 128 MB: 16 MiB keeps several batches in flight under it.
+ */
+export const MAX_BATCH_BYTES = 16 * 1024 * 1024;
 /** Each object is an R2 put (and a head when it exists): well under an invocation's subrequest limit. */
 export const MAX_BATCH_FILES = 100;
 

@@ -1,6 +1,7 @@
 // A small, realistic catalog for the catalog API tests, written through drizzle exactly as the
 // schema describes a published catalog (what the sync's publish step produces): pack_versions.id
 // is `${name}@${version}`, versions carry versionSortKey keys, product ranges carry min/max keys.
+import { displaySortKey } from "../../../worker/domain/display-sort";
 import { env } from "cloudflare:workers";
 import { drizzle } from "drizzle-orm/d1";
 import { bumpGeneration } from "../../../worker/db/change-log";
@@ -432,6 +433,7 @@ export async function seedCatalog(packs: FixturePack[] = FIXTURE_PACKS, products
         addonType: pack.addonType ?? null,
         description: pack.description ?? "",
         source: pack.source ?? "spectrocloud",
+        displaySortKey: displaySortKey(pack.displayName, pack.name),
       }),
     );
     for (const v of pack.versions) {

@@ -219,7 +219,7 @@ function ChoiceList({
   if (groups.length === 0)
     return html`<div class="card"><p>No compatible ${layerPack(layer)}${multiple && q ? ` matches “${q}”` : ""}. ${hiddenCount ? "See the hidden packs below for why." : ""}</p></div>`;
   return html`<fieldset>
-    <legend class=${multiple ? "visually-hidden" : ""}>${label(LAYER_LABELS, layer)}${layer === "addon" ? "" : " packs"}${current > 1 || hasNext ? ` (page ${current})` : ""}</legend>
+    <legend class=${multiple ? "visually-hidden" : ""}><h2 class="legend-heading">${label(LAYER_LABELS, layer)}${layer === "addon" ? "" : " packs"}${current > 1 || hasNext ? ` (page ${current})` : ""}</h2></legend>
     <ul class="pack-list">
       ${
         !multiple

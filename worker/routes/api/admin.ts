@@ -6,6 +6,7 @@ import { INSTALLER_KINDS, packRef, productId } from "../../domain/vocabulary";
 import { type Db, primary } from "../../db/client";
 import { yankPackVersion } from "../../db/yank";
 import { recountCatalog } from "../../db/counts/facets";
+import { rekeyDisplayNames } from "../../db/display-keys";
 import {
   getRelease,
   listReleases,
@@ -274,6 +275,10 @@ adminRoutes.openapi(yankInstallerRoute, async (c) => {
 });
 
 const recountSchema = z.object({
+  sortKeysRewritten: z.number().int().meta({
+    description:
+      "Packs whose display sort key (the order every list follows) was rewritten with the exact folding first; migration 0015 folds ASCII only.",
+  }),
   generation: z.number().int().meta({ description: "The catalog generation the recount committed as." }),
   auditId: z.string().meta({ description: "The audit event that records it (GET /api/v1/admin/audit)." }),
   rows: z
@@ -294,7 +299,7 @@ const recountRoute = apiRoute({
   path: "/catalog/recount",
   operationId: "recountCatalog",
   summary:
-    "Recount every kept facet count, profile and range from the versions in one batch, with a new catalog generation and an audit event",
+    "Rewrite packs' display sort keys exactly, then recount every kept facet count, profile and range from the versions in one batch, with a new catalog generation and an audit event",
   request: { body: jsonBody(reasonBody) },
   responses: {
     200: json(recountSchema.openapi("CatalogRecount"), "The new generation and the rows each kept table holds."),
@@ -302,6 +307,9 @@ const recountRoute = apiRoute({
   },
 });
 
-adminRoutes.openapi(recountRoute, async (c) =>
-  c.json(await recountCatalog(primary(c.env), c.req.valid("json").reason, Date.now()), 200),
-);
+adminRoutes.openapi(recountRoute, async (c) => {
+  const db = primary(c.env);
+  // Keys first: the recount's new generation then also starts cached lists afresh.
+  const sortKeysRewritten = await rekeyDisplayNames(db);
+  return c.json({ sortKeysRewritten, ...(await recountCatalog(db, c.req.valid("json").reason, Date.now())) }, 200);
+});

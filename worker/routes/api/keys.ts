@@ -10,7 +10,7 @@ export const keyRoutes = new Hono<{ Bindings: Env }>();
 
 /**
  * The PEM as openssl reads it; X-Key-Status says whether the key still makes anything trusted, and
- * X-Key-Sha256 is the fingerprint a user pins in verify-bundle.sh's KEYS_SHA256.
+ * X-Key-Sha256 is the fingerprint a user pins in verify-bundle.sh's PUBKEY_SHA256 or STUDIO_KEY_SHA256.
  */
 const pem = async (key: TrustedKey, fileName: string) =>
   new Response(key.pem.endsWith("\n") ? key.pem : `${key.pem}\n`, {

@@ -17,7 +17,9 @@ const searchRoute = apiRoute({
   operationId: "searchPacks",
   summary: "Browse packs: filters, full-text search, facet counts, cursor pages",
   description:
-    "Packs sorted by name, each with the versions that match every filter (newest first). Facets count the matching " +
+    "Packs in display order: by display name ignoring case and accents (NFKD, marks dropped, case-folded), then by " +
+    "name, so the order is total and cursor pages visit each pack once. Each pack has the versions that match every " +
+    "filter (newest first). Facets count the matching " +
     "packs per value of each filter, applying all other active filters, so a client can show what picking a value gives.",
   tags: ["catalog"],
   request: { query: packFilters, headers: conditional },

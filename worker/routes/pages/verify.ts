@@ -11,6 +11,7 @@ import { VERIFY_SCRIPT } from "../../downloads/verify-script";
 import { type KeyListing, VerifyPage, type VerifyExamples } from "../../../web/pages/verify-page";
 import { htmlErrorHandler, type PagesEnv } from "../html";
 import { config } from "../../env";
+import { sha256OfText } from "../../encoding";
 import { keySha256 } from "../../key-fingerprint";
 import { defaultKey, keyStatus } from "../../key-status";
 
@@ -53,7 +54,12 @@ verifyRoutes.get("/verify", catalogEtag, async (c) => {
   );
   const keys = await Promise.all([...publisherKeys, ...studioKeys]);
   return c.render(
-    html`<${VerifyPage} examples=${await verifyExamples(c.get("catalog"))} keys=${keys} script=${VERIFY_SCRIPT} />`,
+    html`<${VerifyPage}
+      examples=${await verifyExamples(c.get("catalog"))}
+      keys=${keys}
+      script=${VERIFY_SCRIPT}
+      verifyBundleSha256=${await sha256OfText(VERIFY_BUNDLE_SCRIPT)}
+    />`,
   );
 });
 
