@@ -459,10 +459,10 @@ export const MUTANTS: Mutant[] = [
   },
   {
     id: "search-walk-ignores-matches",
-    bug: "a search with many matches walks every pack by name without testing it against the matches",
+    bug: "a search with many matches walks every pack in display order without testing it against the matches",
     file: "worker/db/pack-page.ts",
     // biome-ignore lint/suspicious/noTemplateCurlyInString: the source text of a template literal
-    find: "sql`+p.rowid IN (SELECT rowid FROM pack_search WHERE pack_search MATCH ${match})`, ",
+    find: "sql`EXISTS (SELECT 1 FROM pack_search WHERE pack_search MATCH ${match} AND pack_search.rowid = p.rowid)`, ",
     replace: "",
     tests: [T("catalog-facets")],
     before: "n/a",
@@ -1667,8 +1667,28 @@ export const MUTANTS: Mutant[] = [
     tests: [T("key-record")],
     before: "n/a",
   },
+  // flat-reads: compatibility pages and a common word's search page read rows in proportion to the page (issue 21) ──
+  {
+    id: "compat-walk-reads-versions",
+    bug: "the walk that finds where a compatibility page ends looks up every walked pack's versions and child lists again",
+    file: "worker/db/layer-candidates.ts",
+    find: "  if (filter.product && filter.version) {",
+    replace: "  if (false) {",
+    tests: [T("catalog-query-plan")],
+    before: "n/a",
+  },
+  {
+    id: "search-walk-lists-matches",
+    bug: "a common word's search page lists every full-text match before walking, so its rows grow with the catalog",
+    file: "worker/db/pack-page.ts",
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the source text of a template
+    find: "sql`EXISTS (SELECT 1 FROM pack_search WHERE pack_search MATCH ${match} AND pack_search.rowid = p.rowid)`",
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the source text of a template
+    replace: "sql`+p.rowid IN (SELECT rowid FROM pack_search WHERE pack_search MATCH ${match})`",
+    tests: [T("catalog-query-plan")],
+    before: "n/a",
+  },
 ];
-
 // ── running ──────────────────────────────────────────────────────────────────────────────────────
 
 type Outcome = "killed" | "survived" | "timeout" | "stale" | "n/a" | "applies";

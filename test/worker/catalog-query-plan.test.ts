@@ -5,7 +5,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { toQuery } from "../../worker/db/batch";
-import { layerRangeStatement, type LayerRange, versionsInLayerStatement } from "../../worker/db/layer-candidates";
+import { type LayerRange, versionsInLayerStatement } from "../../worker/db/layer-candidates";
 import { pageStatement } from "../../worker/db/pack-page";
 import { type CatalogFilter, versionsOfStatement } from "../../worker/db/pack-versions";
 import { productVersionCountsStatement, searchCountsStatement } from "../../worker/db/counts/search-counts";
@@ -185,6 +185,19 @@ describe("query plans", () => {
     },
   );
 
+  it("walks a common search's page in display order, looking each pack up in the full-text index, not listing every match", async () => {
+    const lines = await plan(pageStatement(filterOf({ q: "monitoring" }), undefined, 24));
+    const text = lines.join("\n");
+    // The walk's lookup is by rowid inside the full-text index (=M), so it reads the packs it passes.
+    expect(text).toMatch(
+      /S(CAN|EARCH) p USING (COVERING )?INDEX packs_by_display\b.*\n(.*\n)*SCAN pack_search EXISTS VIRTUAL TABLE INDEX \d+:=M/,
+    );
+    expect(
+      lines.filter((l) => /LIST SUBQUERY|BLOOM/.test(l)),
+      text,
+    ).toEqual([]);
+  });
+
   it.each([{}, { layer: "cni" }, { cloud: "aws", fips: false }, { q: "calico" }] as Partial<PackFilters>[])(
     "lists a page for %j in display order from its index, sorting nothing but each pack's versions",
     async (filters) => {
@@ -296,32 +309,30 @@ describe("query plans of the kept facet counts and the compatibility pages", () 
   });
 
   it("walks one stretch of a layer in its index for a compatibility page", async () => {
-    for (const statement of [
-      layerRangeStatement("addon", layerPage([])),
-      versionsInLayerStatement("addon", layerPage([])),
-    ]) {
-      const lines = await plan(statement);
-      expect(
-        lines.filter((l) => FULL_SCAN_OF_VERSION_TABLES.test(l)),
-        lines.join("\n"),
-      ).toEqual([]);
-      expect(lines.join("\n")).toMatch(
-        /SEARCH p USING (COVERING )?INDEX packs_by_layer_display \(layer=\? AND display_sort_key>\?/,
-      );
-      // The walk is in display order already: nothing is sorted on the way.
-      expect(lines.join("\n")).not.toMatch(/TEMP B-TREE FOR ORDER BY/);
-    }
-    // The stretch's versions are read between both ends, not from its start to the layer's end.
     const lines = await plan(versionsInLayerStatement("addon", layerPage([])));
-    expect(lines[0], lines.join("\n")).toMatch(
+    const text = lines.join("\n");
+    expect(
+      lines.filter((l) => FULL_SCAN_OF_VERSION_TABLES.test(l)),
+      text,
+    ).toEqual([]);
+    expect(text).toMatch(/SEARCH p USING (COVERING )?INDEX packs_by_layer_display \(layer=\? AND display_sort_key>\?/);
+    // The walk is in display order already: nothing is sorted on the way.
+    expect(text).not.toMatch(/TEMP B-TREE FOR ORDER BY/);
+    // Where the stretch ends is found once, from each walked pack's kept product ranges (a row or
+    // two a pack), not by looking up its versions and their child lists.
+    expect(text).toMatch(/SEARCH x EXISTS USING PRIMARY KEY \(pack_rowid=\? AND product_id=\?\)/);
+    expect(text).not.toMatch(/SEARCH pv EXISTS/);
+    expect(text.match(/MATERIALIZE candidates/g)).toHaveLength(1);
+    // The stretch's versions are read between both ends, not from its start to the layer's end.
+    expect(lines[0], text).toMatch(
       /SEARCH p USING INDEX packs_by_layer_display \(layer=\? AND display_sort_key>\? AND display_sort_key<\?\)/,
     );
   });
 
   it("starts a searched compatibility page from the words' full-text matches, not a walk of the layer", async () => {
     const range = layerPage(["monitor", "cobalt"]);
-    for (const statement of [layerRangeStatement("addon", range), versionsInLayerStatement("addon", range)]) {
-      const lines = await plan(statement);
+    {
+      const lines = await plan(versionsInLayerStatement("addon", range));
       const text = lines.join("\n");
       expect(
         lines.filter((l) => FULL_SCAN_OF_VERSION_TABLES.test(l) || /^SCAN (p|packs)\b/.test(l)),
@@ -330,14 +341,14 @@ describe("query plans of the kept facet counts and the compatibility pages", () 
       expect(text).toMatch(/pack_search VIRTUAL TABLE INDEX \d+:M/);
       expect(text).toMatch(/SEARCH p USING INTEGER PRIMARY KEY \(rowid=\?\)/);
       expect(text).not.toMatch(/packs_by_layer(_display)? \(layer=\? AND (name|display_sort_key)>\?\)/);
-      // The matches are sorted first, then checked version by version in that order until the page is full.
-      expect(text).toMatch(/CO-ROUTINE matched\n(.*\n)*USE TEMP B-TREE FOR ORDER BY\nSCAN matched\nSEARCH pv EXISTS/);
+      // The matches are sorted first, then checked by their kept ranges in that order until the page is full.
+      expect(text).toMatch(/CO-ROUTINE matched\n(.*\n)*USE TEMP B-TREE FOR ORDER BY\nSCAN matched\nSEARCH x EXISTS/);
     }
   });
 
   it("walks every layer in display order for add-on only's page, and starts a searched one from the matches", async () => {
     const unsearched = await plan(
-      layerRangeStatement("every", {
+      versionsInLayerStatement("every", {
         filter: { product: "palette-enterprise" },
         after: "a",
         offset: 0,
@@ -355,8 +366,8 @@ describe("query plans of the kept facet counts and the compatibility pages", () 
       words: ["network"],
       layerNames: { cni: "Network", csi: "Storage" },
     };
-    for (const statement of [layerRangeStatement("every", range), versionsInLayerStatement("every", range)]) {
-      const lines = await plan(statement);
+    {
+      const lines = await plan(versionsInLayerStatement("every", range));
       // Nor an index built on the fly over every version (SQLite's automatic index, as it chose
       // without a layer to narrow the walk): each pack's versions come from pack_versions_by_pack.
       expect(

@@ -23,6 +23,8 @@ import {
 } from "./pack-versions";
 import { type ProductRow, productStatement, productVersionStatement } from "./product-rows";
 import { ftsQuery } from "./search-text";
+import { FACET_BITS } from "./counts/facet-bits";
+import { bitsText, inRange, profileMatches } from "./counts/profile-match";
 import type { Arch, DependencyType, UseCase } from "../domain/vocabulary";
 
 /**
@@ -39,7 +41,8 @@ export const LAYER_CHUNK = 200;
  * versions, by rowid: no window to compute), positional fields, which the worker parses natively.
  * The enum lists come as comma-joined text, cheaper for SQLite to build than JSON; the sync admits
  * only enum values there, none holding a comma. Read the rows with readLayerRows, which also
- * restores the order.
+ * restores the order. With `range`, each row also carries where the stretch ends (`stop`), so one
+ * walk of the layer finds the stretch and reads it.
  */
 export function versionsInLayerStatement(layer: LayerScope, range?: LayerRange): Query<LayerVersionsRow> {
   const inRange = range
@@ -57,7 +60,7 @@ export function versionsInLayerStatement(layer: LayerScope, range?: LayerRange):
       json((SELECT json_group_array(json_array(product_id, min_version, max_version)) FROM pack_version_products WHERE pack_version_id = pv.id)),
       json((SELECT json_group_array(json_array(pack_name, layer, type, min_version, max_version)) FROM pack_dependencies WHERE pack_version_id = pv.id)),
       p.display_sort_key
-    )) AS versions
+    )) AS versions${range ? sql`, (SELECT stop FROM bounds) AS stop` : sql``}
     FROM packs p CROSS JOIN pack_versions pv ON pv.pack_name = p.name
     WHERE ${inLayer(layer, range)}pv.yanked = 0${inRange}
     GROUP BY pv.rowid / ${sql.raw(String(LAYER_CHUNK))}`);
@@ -142,24 +145,45 @@ function packWords({ words, layerNames = {} }: Pick<LayerRange, "words" | "layer
  * matches all of it, and without that order a page would check every pack of that layer.
  */
 function rangeCandidates(layer: LayerScope, range: LayerRange): SQL {
-  const conditions = [
-    ...versionConditions(range.filter, undefined, "lookup"),
-    ...(range.fipsRule ? [fipsRuleCondition(range.fipsRule)] : []),
-  ];
-  const fits = (alias: string) =>
-    sql`EXISTS (SELECT 1 FROM pack_versions pv INDEXED BY pack_versions_by_pack WHERE pv.pack_name = ${sql.raw(alias)}.name AND ${and(conditions)})`;
+  const fits = (alias: string) => mayFit(range, alias);
   const limit = range.offset + range.limit + 1;
   if (!searches(range))
     return sql`SELECT p.display_sort_key AS key FROM packs p WHERE ${inLayer(layer, range)}p.display_sort_key > ${range.after ?? ""} AND ${fits("p")}
       ORDER BY p.display_sort_key LIMIT ${limit}`;
-  return sql`SELECT matched.key FROM (SELECT p.name, p.display_sort_key AS key FROM packs p
+  return sql`SELECT matched.key FROM (SELECT p.name, p.rowid AS rowid, p.display_sort_key AS key FROM packs p
         WHERE ${inLayer(layer, range)}p.display_sort_key > ${range.after ?? ""}${packWords(range)} ORDER BY p.display_sort_key LIMIT -1) AS matched
     WHERE ${fits("matched")} ORDER BY matched.key LIMIT ${limit}`;
 }
 
-function fipsRuleCondition({ product, asked }: { product: string; asked: boolean }): SQL {
+/**
+ * Whether the pack on `alias` (its name and rowid) has a version the range's filter and FIPS rule
+ * admit. With a product version (every compatibility check has one), the pack's kept product
+ * ranges answer it (counts/README.md): a row or two a pack, each holding a version's facet mask
+ * and product version range together, so the walk reads the packs it passes, not their versions
+ * and their child lists. Without one, the versions are looked up.
+ */
+function mayFit(range: LayerRange, alias: string): SQL {
+  const { filter, fipsRule } = range;
+  if (filter.product && filter.version) {
+    const rule = fipsRule ? [fipsRuleOn(fipsRule, sql`(x.mask & ${bitsText(FACET_BITS.fips.true)}) <> 0`)] : [];
+    return sql`EXISTS (SELECT 1 FROM pack_product_ranges x WHERE x.pack_rowid = ${sql.raw(alias)}.rowid
+      AND x.product_id = ${filter.product} AND ${and([
+        profileMatches({ ...filter, product: undefined, version: undefined }, "x"),
+        inRange("x", filter.version),
+        ...rule,
+      ])})`;
+  }
+  const conditions = [
+    ...versionConditions(filter, undefined, "lookup"),
+    ...(fipsRule ? [fipsRuleOn(fipsRule, sql`pv.fips = 1`)] : []),
+  ];
+  return sql`EXISTS (SELECT 1 FROM pack_versions pv INDEXED BY pack_versions_by_pack WHERE pv.pack_name = ${sql.raw(alias)}.name AND ${and(conditions)})`;
+}
+
+/** The FIPS rule, given the test that a version (or kept row) is a FIPS build. */
+function fipsRuleOn({ product, asked }: { product: string; asked: boolean }, isFips: SQL): SQL {
   const fipsOnly = asked ? sql`1` : sql`EXISTS (SELECT 1 FROM products WHERE id = ${product} AND fips = 1)`;
-  return sql`(pv.fips = 1 OR NOT ${fipsOnly})`;
+  return sql`(${isFips} OR NOT ${fipsOnly})`;
 }
 
 /** `bounds(start, stop, more)`: the stretch is (start, stop]; stop is null when it runs to the layer's end. */
@@ -172,15 +196,13 @@ function rangeBounds(layer: LayerScope, range: LayerRange): SQL {
     `;
 }
 
-/** Where a LayerRange ends: `stop` (the next page's cursor) when more candidates follow, else null. */
-export function layerRangeStatement(layer: LayerScope, range: LayerRange): Query<LayerRangeRow> {
-  return query<LayerRangeRow>(sql`${rangeBounds(layer, range)}SELECT start, stop FROM bounds`);
-}
-
-/** One row of versionsInLayerStatement: up to LAYER_CHUNK versions as a JSON array of LayerVersionTuple. */
-export type LayerVersionsRow = { versions: string };
-/** layerRangeStatement's row: the stretch is (start, stop]; stop is null when it runs to the layer's end. */
-export type LayerRangeRow = { start: string; stop: string | null };
+/**
+ * One row of versionsInLayerStatement: up to LAYER_CHUNK versions as a JSON array of
+ * LayerVersionTuple, and for a range, where its stretch ends: `stop`, the next page's cursor, when
+ * more candidates follow, else null. A stretch that ends early holds a candidate, so a page with
+ * no rows is the last.
+ */
+export type LayerVersionsRow = { versions: string; stop?: string | null };
 
 /** One version as versionsInLayerStatement's json_array lays it out. */
 type LayerVersionTuple = [
@@ -306,25 +328,18 @@ export type LayerRequest = { scope: LayerScope; range?: LayerRange };
 /** The candidates read, and where the page's stretch ends (the next page starts after it), if more follow. */
 export type LayerCandidates = { candidates: (PackInfo & PackVersionInfo)[]; stop: string | null };
 
-/** The statements that read a layer's candidates: the whole layer, or one page of it with where it ends. */
-function layerStatements({
-  scope,
-  range,
-}: LayerRequest): [Query<LayerVersionsRow>] | [Query<LayerVersionsRow>, Query<LayerRangeRow>] {
-  return range
-    ? [versionsInLayerStatement(scope, range), layerRangeStatement(scope, range)]
-    : [versionsInLayerStatement(scope)];
-}
+/** The statement that reads a layer's candidates: the whole layer, or one page of it with where it ends. */
+const layerStatement = ({ scope, range }: LayerRequest) => versionsInLayerStatement(scope, range);
 
-function layerCandidates(versionRows: LayerVersionsRow[], rangeRows?: LayerRangeRow[]): LayerCandidates {
-  const stop = rangeRows?.[0]?.stop;
+function layerCandidates(versionRows: LayerVersionsRow[]): LayerCandidates {
+  const stop = versionRows[0]?.stop;
   return { candidates: readLayerRows(versionRows), stop: typeof stop === "string" ? stop : null };
 }
 
 /** A layer's candidates in one round trip. */
 export async function readLayer(db: Db, request: LayerRequest): Promise<LayerCandidates> {
-  const [versionRows, rangeRows] = await runBatch(db, layerStatements(request));
-  return layerCandidates(versionRows, rangeRows);
+  const [versionRows] = await runBatch(db, [layerStatement(request)]);
+  return layerCandidates(versionRows);
 }
 
 export type CompatibilityInputs = {
@@ -342,11 +357,11 @@ export async function readCompatibilityInputs(
   db: Db,
   input: { product: string; version: string; chosen: PackRef[]; layer?: LayerRequest },
 ): Promise<CompatibilityInputs> {
-  const [productRows, versionRows, chosenRows, layerRows, rangeRows] = await runBatch(db, [
+  const [productRows, versionRows, chosenRows, layerRows] = await runBatch(db, [
     productStatement(input.product),
     productVersionStatement(input.product, input.version),
     versionsByIdStatement(input.chosen.map(packRefId)),
-    ...(input.layer ? layerStatements(input.layer) : ([] as const)),
+    ...(input.layer ? [layerStatement(input.layer)] : ([] as const)),
   ]);
   const chosen = new Map(
     chosenRows.map((row) => {
@@ -358,8 +373,6 @@ export async function readCompatibilityInputs(
     product: productRows[0],
     hasVersion: versionRows.length > 0,
     chosen,
-    layer: layerRows
-      ? layerCandidates(layerRows as LayerVersionsRow[], rangeRows as LayerRangeRow[] | undefined)
-      : undefined,
+    layer: layerRows ? layerCandidates(layerRows as LayerVersionsRow[]) : undefined,
   };
 }

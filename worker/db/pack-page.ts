@@ -51,9 +51,10 @@ export const WALK_FROM_MATCHES = 500;
 /**
  * The names of a search's page. Full-text matches come by rowid, not in display order, so there are
  * two ways to the first `limit`, and the cheaper one depends on how many matches there are:
- * few are each read and sorted (three rows a match); many become a rowid list that the walk of the
- * packs' display-order index tests each pack against, stopping at the page's end (a row a match for the list,
- * plus the packs walked). Both branches are in the statement; a LIMIT of 0, decided once from a
+ * few are each read and sorted (three rows a match); with many, the walk of the packs'
+ * display-order index looks each pack up in the full-text index by rowid, stopping at the page's
+ * end (the packs walked: in proportion to the page and how common the words are, not to the
+ * matches, as a list of every match's rowid would be). Both branches are in the statement; a LIMIT of 0, decided once from a
  * count that stops at WALK_FROM_MATCHES, keeps the other from running.
  */
 function searchPage(match: string, conditions: SQL[], limit: number): SQL {
@@ -65,7 +66,7 @@ function searchPage(match: string, conditions: SQL[], limit: number): SQL {
       WHERE ${and([sql`pack_search MATCH ${match}`, ...conditions])} ORDER BY p.display_sort_key LIMIT ${limitWhen(false)})
     UNION ALL
     SELECT name, display_sort_key FROM (SELECT p.name, p.display_sort_key FROM packs p
-      WHERE ${and([sql`+p.rowid IN (SELECT rowid FROM pack_search WHERE pack_search MATCH ${match})`, ...conditions])}
+      WHERE ${and([sql`EXISTS (SELECT 1 FROM pack_search WHERE pack_search MATCH ${match} AND pack_search.rowid = p.rowid)`, ...conditions])}
       ORDER BY p.display_sort_key LIMIT ${limitWhen(true)})`;
 }
 
