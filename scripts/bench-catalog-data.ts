@@ -10,6 +10,7 @@ import { ARCHES, CLOUDS, type Layer } from "../worker/domain/vocabulary";
 import type { PackManifest } from "../worker/sync/release-manifest";
 import { type DemoKey, type FileSigner, packFile, type PlannedRelease } from "./demo-catalog";
 import { DEMO_PRODUCTS } from "./demo-packs";
+import { type SeededRandom, seededRandom } from "./seeded-random";
 
 /** Share of packs per layer, close to the public catalog's. */
 const LAYER_SHARES: [Layer, number][] = [
@@ -54,28 +55,7 @@ const WORDS = [
 ];
 const PACKS_PER_RELEASE = 100;
 
-/** mulberry32: a tiny seeded generator, so every run benchmarks the same catalog. */
-function seededRandom(seed: number) {
-  let state = seed >>> 0;
-  const next = () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)];
-  const chance = (p: number) => next() < p;
-  /** One to `max` distinct items. */
-  const some = <T>(items: readonly T[], max: number): T[] => {
-    const chosen = new Set<T>();
-    for (let i = 1 + Math.floor(next() * max); i > 0; i--) chosen.add(pick(items));
-    return [...chosen];
-  };
-  return { next, pick, chance, some };
-}
-
-type Random = ReturnType<typeof seededRandom>;
+type Random = SeededRandom;
 
 function layerFor(index: number, total: number): Layer {
   let edge = 0;

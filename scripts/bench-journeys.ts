@@ -50,7 +50,10 @@ import {
 const exec = promisify(execFile);
 const PRODUCT = "palette-enterprise";
 
-/** The meter's totals (worker/bench-meter.ts) plus workerd's CPU over the same span. */
+/**
+ * The meter's totals (worker/bench-meter.ts's BenchTotals, repeated because this Node script cannot
+ * load the Worker's runtime types) plus workerd's CPU over the same span.
+ */
 export type JourneyCost = {
   requests: number;
   cpuMs: number;

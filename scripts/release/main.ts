@@ -61,20 +61,35 @@ function studioFlags(values: { studio?: string; token?: string }) {
 type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>["values"];
 type Command = { help: string; run: (target: string, v: Values) => Promise<number> };
 
+// Each step's flags, read once: `publish` takes them all, the single-step commands their own.
+const draftFlags = (v: Values) => ({
+  keyId: v["key-id"],
+  releaseId: v["release-id"],
+  audience: v.audience,
+  expiresAt: v["expires-at"],
+  installers: v.installer,
+  definition: v.definition,
+});
+const signFlags = (v: Values) => ({
+  key: v.key,
+  signCommand: v["sign-command"],
+  digest: v.digest,
+  publicKey: v["public-key"]?.[0],
+  parallel: number(v.parallel, "parallel"),
+});
+const pushFlags = (v: Values) => ({
+  ...studioFlags(v),
+  releaseId: v["release-id"],
+  parallel: number(v.parallel, "parallel"),
+  partMib: number(v["part-mib"], "part-mib"),
+  wait: number(v.wait, "wait"),
+});
+
 const COMMANDS: Record<string, Command> = {
   init: {
     help: initHelp,
     run: async (dir, v) => {
-      const { path, manifest } = await init({
-        dir,
-        keyId: v["key-id"],
-        releaseId: v["release-id"],
-        audience: v.audience,
-        expiresAt: v["expires-at"],
-        installers: v.installer,
-        definition: v.definition,
-        out: v.out,
-      });
+      const { path, manifest } = await init({ dir, ...draftFlags(v), out: v.out });
       console.log(
         `wrote ${path}: ${manifest.releaseId}, ${manifest.files.length} files, audience ${manifest.audience}, expires ${manifest.expiresAt}`,
       );
@@ -84,14 +99,7 @@ const COMMANDS: Record<string, Command> = {
   sign: {
     help: signHelp,
     run: async (dir, v) => {
-      const { signed } = await sign({
-        dir,
-        key: v.key,
-        signCommand: v["sign-command"],
-        digest: v.digest,
-        publicKey: v["public-key"]?.[0],
-        parallel: number(v.parallel, "parallel"),
-      });
+      const { signed } = await sign({ dir, ...signFlags(v) });
       console.log(`signed ${signed.length - 1} files, then release.json`);
       return 0;
     },
@@ -112,36 +120,11 @@ const COMMANDS: Record<string, Command> = {
   },
   push: {
     help: pushHelp,
-    run: (dir, v) =>
-      push({
-        dir,
-        ...studioFlags(v),
-        releaseId: v["release-id"],
-        parallel: number(v.parallel, "parallel"),
-        partMib: number(v["part-mib"], "part-mib"),
-        wait: number(v.wait, "wait"),
-      }),
+    run: (dir, v) => push({ dir, ...pushFlags(v) }),
   },
   publish: {
     help: publishHelp,
-    run: (dir, v) =>
-      publish({
-        dir,
-        ...studioFlags(v),
-        keyId: v["key-id"],
-        releaseId: v["release-id"],
-        audience: v.audience,
-        expiresAt: v["expires-at"],
-        installers: v.installer,
-        definition: v.definition,
-        key: v.key,
-        signCommand: v["sign-command"],
-        digest: v.digest,
-        publicKey: v["public-key"]?.[0],
-        parallel: number(v.parallel, "parallel"),
-        partMib: number(v["part-mib"], "part-mib"),
-        wait: number(v.wait, "wait"),
-      }),
+    run: (dir, v) => publish({ dir, ...draftFlags(v), ...signFlags(v), ...pushFlags(v) }),
   },
   status: {
     help: statusHelp,

@@ -30,6 +30,7 @@ import * as schema from "../../worker/db/schema";
 import type { PackFile, ReleaseManifest } from "../../worker/sync/release-manifest";
 import { clearCatalog } from "./support/catalog-fixture";
 import { storedAsIf } from "./support/releases";
+import { type SeededRandom, seededRandom } from "../../scripts/seeded-random";
 
 const db = () => drizzle(env.DB, { schema });
 const get = (path: string) => exports.default.fetch(`http://studio.test${path}`);
@@ -38,25 +39,6 @@ const PRODUCTS = [
   { id: "palette-enterprise", name: "Palette Enterprise", applianceName: "PE Appliance", fips: false, sortOrder: 0 },
   { id: "palette-vertex", name: "Palette VerteX", applianceName: "PV Appliance", fips: true, sortOrder: 1 },
 ];
-
-/** mulberry32, so every run tests the same catalog. */
-function seeded(seed: number) {
-  let state = seed >>> 0;
-  const next = () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)];
-  const some = <T>(items: readonly T[], max: number): T[] => {
-    const chosen = new Set<T>();
-    for (let i = 1 + Math.floor(next() * max); i > 0; i--) chosen.add(pick(items));
-    return [...chosen];
-  };
-  return { next, pick, some };
-}
 
 /** The generated catalog as plain data: what a straightforward recount reads. */
 type ModelVersion = {
@@ -112,13 +94,7 @@ const RANGE_ENDS = { min: ["4.5.0", "4.6.0", "4.6.12", "4.7.0"], max: ["4.6.11",
  * `count` versions spread over new packs and (from `existing`) new versions of packs already
  * published, their product ranges ending at `ends`.
  */
-function generate(
-  random: ReturnType<typeof seeded>,
-  count: number,
-  prefix: string,
-  existing: ModelPack[] = [],
-  ends = RANGE_ENDS,
-) {
+function generate(random: SeededRandom, count: number, prefix: string, existing: ModelPack[] = [], ends = RANGE_ENDS) {
   const added: [ModelPack, ModelVersion][] = [];
   for (let i = 0; added.length < count; i++) {
     const reuse = existing.length > 0 && random.next() < 0.3;
@@ -419,7 +395,7 @@ async function expectKeptEqualsRebuilt() {
 beforeAll(async () => {
   await clearCatalog();
   model.clear();
-  const random = seeded(9);
+  const random = seededRandom(9);
   const first = generate(random, 2400, "a");
   for (let i = 0; i < first.length; i += 600)
     await publish(`facets-a-${i / 600}`, first.slice(i, i + 600), i === 0 ? PRODUCTS : []);
@@ -486,7 +462,7 @@ describe("kept facet counts", { timeout: 60_000 }, () => {
   });
 
   it("follow a second publish that adds versions to packs already published", async () => {
-    const random = seeded(11);
+    const random = seededRandom(11);
     // New range ends inside the first catalog's intervals: the kept product version counts must cut them.
     const ends = { min: [...RANGE_ENDS.min, "4.6.5"], max: [...RANGE_ENDS.max, "4.6.3"] };
     const second = generate(random, 500, "b", [...model.values()], ends);
@@ -504,7 +480,7 @@ describe("kept facet counts", { timeout: 60_000 }, () => {
 
   it("follow a key incident that yanks every version signed under a key, new packs and new versions of old ones", async () => {
     const ends = { min: [...RANGE_ENDS.min, "4.8.0"], max: [...RANGE_ENDS.max, "4.5.9"] };
-    const leaked = generate(seeded(13), 300, "k", [...model.values()], ends);
+    const leaked = generate(seededRandom(13), 300, "k", [...model.values()], ends);
     expect(leaked.some(([pack]) => pack.name.startsWith("a-"))).toBe(true);
     await publish("facets-leaked-key", leaked, [], "leaked-ec");
     await expectCountsMatch();

@@ -8,6 +8,7 @@ import { exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { type Arch, CLOUDS, type Cloud, type Layer, type UseCase } from "../../worker/domain/vocabulary";
 import { type FixturePack, type FixtureVersion, seedCatalog } from "./support/catalog-fixture";
+import { type SeededRandom, seededRandom } from "../../scripts/seeded-random";
 
 const CONTEXT = "product=palette-enterprise&version=4.7.3&useCase=controller&cloud=aws&arch=amd64";
 const LAYER_SHARES: [Layer, number][] = [
@@ -17,20 +18,6 @@ const LAYER_SHARES: [Layer, number][] = [
   ["csi", 0.1],
   ["addon", 0.6],
 ];
-
-/** mulberry32, so every run seeds the same catalog. */
-function seeded(seed: number) {
-  let state = seed >>> 0;
-  const next = () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)];
-  return { next, pick };
-}
 
 function layerOf(i: number, count: number): Layer {
   let edge = 0;
@@ -42,7 +29,7 @@ function layerOf(i: number, count: number): Layer {
 }
 
 /** A version spread like the benchmark's catalog: some clouds, both arches or amd64, FIPS builds also for VerteX. */
-function versionOf(random: ReturnType<typeof seeded>, layer: Layer, version: string): FixtureVersion {
+function versionOf(random: SeededRandom, layer: Layer, version: string): FixtureVersion {
   const fips = random.next() < 0.4;
   const clouds: (Cloud | "all")[] = random.next() < 0.25 ? ["all"] : [random.pick(CLOUDS), random.pick(CLOUDS)];
   const useCases: UseCase[] =
@@ -66,7 +53,7 @@ function versionOf(random: ReturnType<typeof seeded>, layer: Layer, version: str
  * its other packs sort among them (a random word leads each name), as a growing catalog's do.
  */
 function catalogOf(count: number): FixturePack[] {
-  const random = seeded(2112);
+  const random = seededRandom(2112);
   return Array.from({ length: count }, (_, i) => {
     const layer = layerOf(i % 10, 10);
     const word = String(Math.floor(random.next() * 1e6)).padStart(6, "0");
