@@ -5,6 +5,7 @@ import { exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { app } from "../../worker/app";
 import { SELECTION_BODY_BYTES } from "../../worker/body-limit";
+import { MAX_BATCH_BYTES } from "../../worker/publish/schemas";
 import { MAX_RELEASE_JSON_BYTES } from "../../worker/sync/release-checks";
 import { ADMIN_AUTH, studio } from "./support/studio";
 
@@ -14,11 +15,15 @@ const concrete = (path: string) =>
     .replace(":format", "urls.txt")
     .replace(":id", "AAAAAAAAAAAAAAAAAAAAAA")
     .replace(":name", "kubernetes")
-    .replace(":version", "1.30.4");
+    .replace(":version", "1.30.4")
+    .replace(":releaseId", "acme-1");
 
 const postPaths = [...new Set(app.routes.filter((r) => r.method === "POST").map((r) => concrete(r.path)))];
-/** Routes whose body may legitimately pass 1 MiB, with their own limit: a release.json to plan. */
-const largerLimits: Record<string, number> = { "/api/v1/publish/plan": MAX_RELEASE_JSON_BYTES };
+/** Routes whose body may legitimately pass 1 MiB, with their own limit: a release.json to plan, a batch of files. */
+const largerLimits: Record<string, number> = {
+  "/api/v1/publish/plan": MAX_RELEASE_JSON_BYTES,
+  "/api/v1/publish/releases/acme-1/batch": MAX_BATCH_BYTES,
+};
 
 describe("body limits", () => {
   it("knows the POST routes it guards", () => {
