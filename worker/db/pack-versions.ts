@@ -151,13 +151,7 @@ export type PackVersionInfo = SignedArtifactInfo & {
 };
 
 /** One row of `versionColumns`: the child lists are JSON arrays (text), published_at milliseconds. */
-export type VersionRow = {
-  name: string;
-  displayName: string;
-  layer: Layer;
-  addonType: string | null;
-  description: string;
-  source: string;
+export type VersionRow = PackInfo & {
   version: string;
   versionKey: string;
   kernel: string | null;
