@@ -9,7 +9,7 @@ import { type SQL, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { PackSearchResult } from "../../worker/catalog/pack-search";
-import { WALK_FROM_MATCHES } from "../../worker/db/pack-page";
+import { WALK_FROM_MATCHES } from "../../worker/db/search-text";
 import {
   type Arch,
   ARCHES,

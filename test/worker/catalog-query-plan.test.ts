@@ -329,24 +329,33 @@ describe("query plans of the kept facet counts and the compatibility pages", () 
     );
   });
 
-  it("starts a searched compatibility page from the words' full-text matches, not a walk of the layer", async () => {
+  it("leads a searched compatibility page by the first word's matches: few sorted, many by a walk looking each up", async () => {
     const range = layerPage(["monitor", "cobalt"]);
-    {
-      const lines = await plan(versionsInLayerStatement("addon", range));
-      const text = lines.join("\n");
-      expect(
-        lines.filter((l) => FULL_SCAN_OF_VERSION_TABLES.test(l) || /^SCAN (p|packs)\b/.test(l)),
-        text,
-      ).toEqual([]);
-      expect(text).toMatch(/pack_search VIRTUAL TABLE INDEX \d+:M/);
-      expect(text).toMatch(/SEARCH p USING INTEGER PRIMARY KEY \(rowid=\?\)/);
-      expect(text).not.toMatch(/packs_by_layer(_display)? \(layer=\? AND (name|display_sort_key)>\?\)/);
-      // The matches are sorted first, then checked by their kept ranges in that order until the page is full.
-      expect(text).toMatch(/CO-ROUTINE matched\n(.*\n)*USE TEMP B-TREE FOR ORDER BY\nSCAN matched\nSEARCH x EXISTS/);
-    }
+    const lines = await plan(versionsInLayerStatement("addon", range));
+    const text = lines.join("\n");
+    expect(
+      lines.filter((l) => FULL_SCAN_OF_VERSION_TABLES.test(l) || /^SCAN (p|packs)\b/.test(l)),
+      text,
+    ).toEqual([]);
+    // Whether the first word's matches are many is counted once (stopping at WALK_FROM_MATCHES),
+    // and the page's candidates are found once, for both ends and the count.
+    expect(text.match(/MATERIALIZE lead_matches/g)).toHaveLength(1);
+    expect(text.match(/MATERIALIZE candidates/g)).toHaveLength(1);
+    // Few: the matches are sorted first, then checked by their kept ranges in that order until the page is full.
+    expect(text).toMatch(
+      /CO-ROUTINE matched\nSCAN pack_search VIRTUAL TABLE INDEX \d+:M\d*\nSEARCH p USING INTEGER PRIMARY KEY \(rowid=\?\)\n(.*\n)*?USE TEMP B-TREE FOR ORDER BY\n(.*\n)*?SCAN matched\nSEARCH x EXISTS/,
+    );
+    // Many: the layer is walked in display order, each pack looked up in the full-text index by rowid.
+    expect(text).toMatch(
+      /SEARCH p USING INDEX packs_by_layer_display \(layer=\? AND display_sort_key>\?\)\nSCAN pack_search EXISTS VIRTUAL TABLE INDEX \d+:=M/,
+    );
+    // The stretch's versions are read for the packs the words find in it, by rowid.
+    expect(text).toMatch(
+      /SCAN member\nSEARCH p USING INTEGER PRIMARY KEY \(rowid=\?\)\nSEARCH pv USING INDEX pack_versions_by_pack/,
+    );
   });
 
-  it("walks every layer in display order for add-on only's page, and starts a searched one from the matches", async () => {
+  it("walks every layer in display order for add-on only's page, and a layer a word names in that layer's order", async () => {
     const unsearched = await plan(
       versionsInLayerStatement("every", {
         filter: { product: "palette-enterprise" },
@@ -374,9 +383,18 @@ describe("query plans of the kept facet counts and the compatibility pages", () 
         lines.filter((l) => FULL_SCAN_OF_VERSION_TABLES.test(l) || /AUTOMATIC|BLOOM/.test(l)),
         lines.join("\n"),
       ).toEqual([]);
-      // "network" also names the CNI layer: the start is its matches and that layer's packs.
-      expect(lines.join("\n")).toMatch(/SEARCH p USING INTEGER PRIMARY KEY \(rowid=\?\)/);
-      expect(lines.join("\n")).toMatch(/SEARCH packs USING COVERING INDEX packs_by_layer(_display)? \(layer=\?\)/);
+      const text = lines.join("\n");
+      // "network" also names the CNI layer: its few full-text matches by rowid, and that layer's
+      // packs walked in its display order (the page's packs, not a list of the whole layer)…
+      expect(text).toMatch(
+        /SCAN pack_search VIRTUAL TABLE INDEX \d+:M\d*\nSEARCH p USING INTEGER PRIMARY KEY \(rowid=\?\)/,
+      );
+      expect(text).toMatch(/SEARCH p USING INDEX packs_by_layer_display \(layer=\? AND display_sort_key>\?\)/);
+      expect(text).not.toMatch(/packs_by_layer(_display)? \(layer=\?\)/);
+      // …or, when its matches are many, every layer's packs in display order, each looked up.
+      expect(text).toMatch(
+        /SEARCH p USING INDEX packs_by_display \(display_sort_key>\?\)\nCORRELATED SCALAR SUBQUERY \d+\nSCAN pack_search VIRTUAL TABLE INDEX \d+:=M/,
+      );
     }
   });
 });

@@ -22,7 +22,7 @@ import {
   versionsByIdStatement,
 } from "./pack-versions";
 import { type ProductRow, productStatement, productVersionStatement } from "./product-rows";
-import { ftsQuery } from "./search-text";
+import { ftsQuery, WALK_FROM_MATCHES } from "./search-text";
 import { FACET_BITS } from "./counts/facet-bits";
 import { bitsText, inRange, profileMatches } from "./counts/profile-match";
 import type { Arch, DependencyType, UseCase } from "../domain/vocabulary";
@@ -45,11 +45,18 @@ export const LAYER_CHUNK = 200;
  * walk of the layer finds the stretch and reads it.
  */
 export function versionsInLayerStatement(layer: LayerScope, range?: LayerRange): Query<LayerVersionsRow> {
-  const inRange = range
-    ? // The stretch is a range of the index (an open end is the last code point, after every name):
-      // written as "stop IS NULL OR name <= stop", SQLite would walk the layer to its end instead.
-      sql` AND p.display_sort_key > (SELECT start FROM bounds) AND p.display_sort_key <= coalesce((SELECT stop FROM bounds), char(1114111))${packWords(range)}`
-    : sql``;
+  const searched = range && searches(range);
+  // The stretch is a range of the index (an open end is the last code point, after every name):
+  // written as "stop IS NULL OR name <= stop", SQLite would walk the layer to its end instead.
+  const inStretch = sql`p.display_sort_key > (SELECT start FROM bounds) AND p.display_sort_key <= coalesce((SELECT stop FROM bounds), char(1114111))`;
+  // A searched stretch reads the packs its words find between both ends (searchedPacks), never a
+  // list of every match nor a walk of every layer's packs in between.
+  const from = searched
+    ? sql`(${searchedPacks(layer, range, { where: inStretch })}) AS member CROSS JOIN packs p ON p.rowid = member.rowid`
+    : sql`packs p`;
+  const where = searched
+    ? sql`pv.yanked = 0`
+    : sql`${inLayer(layer)}pv.yanked = 0${range ? sql` AND ${inStretch}` : sql``}`;
   return query<LayerVersionsRow>(sql`${range ? rangeBounds(layer, range) : sql``}SELECT json_group_array(json_array(
       p.name, p.display_name, p.layer, p.addon_type, p.description, p.source,
       pv.version, pv.version_key, pv.kernel, pv.eol, pv.fips, pv.file_name, pv.size, pv.sha256,
@@ -61,8 +68,8 @@ export function versionsInLayerStatement(layer: LayerScope, range?: LayerRange):
       json((SELECT json_group_array(json_array(pack_name, layer, type, min_version, max_version)) FROM pack_dependencies WHERE pack_version_id = pv.id)),
       p.display_sort_key
     )) AS versions${range ? sql`, (SELECT stop FROM bounds) AS stop` : sql``}
-    FROM packs p CROSS JOIN pack_versions pv ON pv.pack_name = p.name
-    WHERE ${inLayer(layer, range)}pv.yanked = 0${inRange}
+    FROM ${from} CROSS JOIN pack_versions pv ON pv.pack_name = p.name
+    WHERE ${where}
     GROUP BY pv.rowid / ${sql.raw(String(LAYER_CHUNK))}`);
 }
 
@@ -72,15 +79,8 @@ export function versionsInLayerStatement(layer: LayerScope, range?: LayerRange):
  */
 export type LayerScope = Layer | "every";
 
-/**
- * The layer condition. With search words the packs come from the words' full-text matches (a list
- * as long as the matches), so the layer is then only checked (`+` keeps SQLite from walking the
- * layer's index, which would read every pack of the layer up to the page's end to find them).
- */
-const inLayer = (layer: LayerScope, range?: LayerRange) => {
-  if (layer === "every") return sql``;
-  return range && searches(range) ? sql`+p.layer = ${layer} AND ` : sql`p.layer = ${layer} AND `;
-};
+/** The layer condition (none for every layer). */
+const inLayer = (layer: LayerScope) => (layer === "every" ? sql`` : sql`p.layer = ${layer} AND `);
 
 const searches = (range: LayerRange) => range.words.some((w) => ftsQuery(w) !== undefined);
 
@@ -111,48 +111,95 @@ export type LayerRange = {
   layerNames?: Partial<Record<Layer, string>>;
 };
 
-/**
- * Each word as a condition on `p`: the pack is among the word's full-text matches (the packs
- * search's index and prefix rule, see ftsQuery), or among the packs of a layer whose name holds it.
- * As a list of rowids the query can start from, a search reads its matches, not every pack of the
- * layer up to the page's end, as a text test per pack would.
- */
-function packWords({ words, layerNames = {} }: Pick<LayerRange, "words" | "layerNames">): SQL {
-  return sql.join(
-    words.flatMap((w) => {
-      const match = ftsQuery(w);
-      // A word with nothing to search by (punctuation only) narrows nothing.
-      if (!match) return [];
-      // The layers' names are few and fixed: which ones hold the word is decided here, not per row.
-      const named = (Object.entries(layerNames) as [Layer, string][])
-        .filter(([, name]) => name.toLowerCase().includes(w))
-        .map(([layer]) => layer);
-      const inNamedLayer = named.length
-        ? sql` UNION ALL SELECT rowid FROM packs WHERE layer IN (${sql.join(named, sql`, `)})`
-        : sql``;
-      return [sql` AND p.rowid IN (SELECT rowid FROM pack_search WHERE pack_search MATCH ${match}${inNamedLayer})`];
-    }),
-    sql``,
-  );
+/** A search word: its full-text match (the packs search's index and prefix rule, see ftsQuery), and the layers whose names hold it. */
+type SearchWord = { match: string; namedLayers: Layer[] };
+
+/** The range's words that search by something (punctuation alone narrows nothing). */
+function searchWords({ words, layerNames = {} }: Pick<LayerRange, "words" | "layerNames">): SearchWord[] {
+  return words.flatMap((w) => {
+    const match = ftsQuery(w);
+    if (!match) return [];
+    // The layers' names are few and fixed: which ones hold the word is decided here, not per row.
+    const namedLayers = (Object.entries(layerNames) as [Layer, string][])
+      .filter(([, name]) => name.toLowerCase().includes(w))
+      .map(([layer]) => layer);
+    return [{ match, namedLayers }];
+  });
+}
+
+/** The pack on `p` is found by the word: a full-text match (looked up by rowid), or in a layer named by it. */
+function foundBy({ match, namedLayers }: SearchWord): SQL {
+  const inNamedLayer = namedLayers.length ? sql` OR p.layer IN (${sql.join(namedLayers, sql`, `)})` : sql``;
+  return sql`(EXISTS (SELECT 1 FROM pack_search WHERE pack_search MATCH ${match} AND pack_search.rowid = p.rowid)${inNamedLayer})`;
 }
 
 /**
+ * The packs (rowid, key) a searched range's words find in scope, in display order: each must be
+ * found by every word. The first word leads, three ways at once, whichever are cheap (a LIMIT of 0,
+ * decided once from a count that stops at WALK_FROM_MATCHES, keeps the others from running):
+ * - its full-text matches, when few, sorted (each read once);
+ * - each layer its name holds, walked in that layer's display-order index, so a word naming a
+ *   layer reads the packs of the page, not the whole layer;
+ * - when its matches are many, one walk of the scope's display-order index, looking each pack up
+ *   (the packs walked: in proportion to the page and how common the word is, not to its matches).
+ * `where` bounds them (a stretch's ends, a cursor); `fits` and `limit` stop at the page's end.
+ */
+function searchedPacks(
+  layer: LayerScope,
+  range: Pick<LayerRange, "words" | "layerNames">,
+  { where, fits, limit = -1 }: { where: SQL; fits?: (alias: string) => SQL; limit?: number },
+): SQL {
+  const [lead, ...others] = searchWords(range);
+  const scoped = (extra: SQL[]) => and([...(layer === "every" ? [] : [sql`p.layer = ${layer}`]), where, ...extra]);
+  const othersFind = others.map(foundBy);
+  const checked = (body: SQL, limitWhen: SQL) =>
+    fits
+      ? sql`SELECT rowid, key FROM (${body} ORDER BY key LIMIT -1) AS matched WHERE ${fits("matched")} ORDER BY key LIMIT ${limitWhen}`
+      : sql`SELECT rowid, key FROM (${body} ORDER BY key) LIMIT ${limitWhen}`;
+  const many = (walk: boolean) =>
+    sql`(CASE WHEN (SELECT many FROM lead_matches) = ${walk ? 1 : 0} THEN ${limit} ELSE 0 END)`;
+  const branches = [
+    checked(
+      sql`SELECT p.rowid AS rowid, p.display_sort_key AS key, p.name AS name FROM pack_search CROSS JOIN packs p ON p.rowid = pack_search.rowid
+        WHERE pack_search MATCH ${lead.match} AND ${scoped(othersFind)}`,
+      many(false),
+    ),
+    ...lead.namedLayers
+      .filter((named) => layer === "every" || named === layer)
+      .map((named) =>
+        checked(
+          sql`SELECT p.rowid AS rowid, p.display_sort_key AS key, p.name AS name FROM packs p WHERE p.layer = ${named} AND ${scoped(othersFind)}`,
+          many(false),
+        ),
+      ),
+    checked(
+      sql`SELECT p.rowid AS rowid, p.display_sort_key AS key, p.name AS name FROM packs p WHERE ${scoped([foundBy(lead), ...othersFind])}`,
+      many(true),
+    ),
+  ];
+  return sql`SELECT rowid, key FROM (${sql.join(
+    branches.map((branch) => sql`SELECT rowid, key FROM (${branch})`),
+    sql` UNION `,
+  )}) ORDER BY key LIMIT ${limit}`;
+}
+
+/** 1 when the full-text match has WALK_FROM_MATCHES matches or more (counted no further), else 0: the CTE `lead_matches` of rangeBounds. */
+const manyMatches = (match: string) =>
+  sql`SELECT count(*) >= ${WALK_FROM_MATCHES} FROM (SELECT 1 FROM pack_search WHERE pack_search MATCH ${match} LIMIT ${WALK_FROM_MATCHES})`;
+
+/**
  * The packs that bound a LayerRange, by sort key: `offset + limit + 1` at most, walked in the layer's
- * display-order index. With search words the walk is the words' matches instead, sorted first and only
- * then checked version by version until enough are found (`LIMIT -1` keeps SQLite from folding
- * the sort into the outer query, which would check every match before sorting; the outer ORDER BY
- * states the order, and SQLite sees the subquery already has it). A word that names a layer
- * matches all of it, and without that order a page would check every pack of that layer.
+ * display-order index, checking each by its kept ranges; with search words, the packs the words
+ * find (searchedPacks), checked in that order until enough are found.
  */
 function rangeCandidates(layer: LayerScope, range: LayerRange): SQL {
   const fits = (alias: string) => mayFit(range, alias);
   const limit = range.offset + range.limit + 1;
+  const after = sql`p.display_sort_key > ${range.after ?? ""}`;
   if (!searches(range))
-    return sql`SELECT p.display_sort_key AS key FROM packs p WHERE ${inLayer(layer, range)}p.display_sort_key > ${range.after ?? ""} AND ${fits("p")}
+    return sql`SELECT p.display_sort_key AS key FROM packs p WHERE ${inLayer(layer)}${after} AND ${fits("p")}
       ORDER BY p.display_sort_key LIMIT ${limit}`;
-  return sql`SELECT matched.key FROM (SELECT p.name, p.rowid AS rowid, p.display_sort_key AS key FROM packs p
-        WHERE ${inLayer(layer, range)}p.display_sort_key > ${range.after ?? ""}${packWords(range)} ORDER BY p.display_sort_key LIMIT -1) AS matched
-    WHERE ${fits("matched")} ORDER BY matched.key LIMIT ${limit}`;
+  return sql`SELECT key FROM (${searchedPacks(layer, range, { where: after, fits, limit })})`;
 }
 
 /**
@@ -190,7 +237,11 @@ function fipsRuleOn({ product, asked }: { product: string; asked: boolean }, isF
 function rangeBounds(layer: LayerScope, range: LayerRange): SQL {
   const nth = (n: number) => sql`(SELECT key FROM candidates ORDER BY key LIMIT 1 OFFSET ${n})`;
   const start = range.offset > 0 ? sql`coalesce(${nth(range.offset - 1)}, char(1114111))` : sql`${range.after ?? ""}`;
-  return sql`WITH candidates AS (${rangeCandidates(layer, range)}),
+  // With search words, whether the first has many full-text matches is counted once (see searchedPacks).
+  const [lead] = searchWords(range);
+  const matchCount = lead ? sql`lead_matches(many) AS MATERIALIZED (${manyMatches(lead.match)}), ` : sql``;
+  // Kept (MATERIALIZED): both ends and the count read it, and a union is not materialised unasked.
+  return sql`WITH ${matchCount}candidates AS MATERIALIZED (${rangeCandidates(layer, range)}),
     bounds AS (SELECT ${start} AS start,
       CASE WHEN (SELECT count(*) FROM candidates) > ${range.offset + range.limit} THEN ${nth(range.offset + range.limit - 1)} END AS stop)
     `;

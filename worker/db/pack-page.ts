@@ -17,7 +17,7 @@ import {
   versionColumns,
   versionConditions,
 } from "./pack-versions";
-import { ftsQuery } from "./search-text";
+import { ftsQuery, WALK_FROM_MATCHES } from "./search-text";
 
 /** A page row: a version's columns and its pack's place in the list (the next page's cursor). */
 export type PageRow = VersionRow & { sortKey: string };
@@ -44,9 +44,6 @@ export function pageStatement(f: CatalogFilter, after: string | undefined, limit
     WHERE ${and(versionConditions(f, undefined, "lookup"))}
     ORDER BY page.display_sort_key, pv.version_key DESC`);
 }
-
-/** From how many full-text matches a search's page walks the packs in display order instead of sorting its matches. */
-export const WALK_FROM_MATCHES = 500;
 
 /**
  * The names of a search's page. Full-text matches come by rowid, not in display order, so there are

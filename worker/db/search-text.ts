@@ -16,3 +16,9 @@ export function ftsQuery(text: string | undefined): string | undefined {
   // Every token is letters and digits only, so wrapping it in quotes needs no escaping.
   return tokens.map((token) => `"${token}"*`).join(" ");
 }
+
+/**
+ * From how many full-text matches a search's page (and a searched wizard step) walks the packs in
+ * display order, looking each up, instead of sorting its matches.
+ */
+export const WALK_FROM_MATCHES = 500;

@@ -1,0 +1,74 @@
+// A searched wizard step a page at a time (add-on only searches every layer): the pages add up to
+// exactly the whole answer's packs that every word finds, in the same order, each version once,
+// whichever way the first word leads the walk (db/layer-candidates.ts, searchedPacks): its few
+// full-text matches sorted, a layer its name holds walked in that layer's order, or, with
+// WALK_FROM_MATCHES matches or more, the packs walked in display order and each looked up.
+import { env } from "cloudflare:workers";
+import { drizzle } from "drizzle-orm/d1";
+import { beforeAll, describe, expect, it } from "vitest";
+import { type CompatibleResult, compatiblePacksTolerant } from "../../worker/catalog/compatibility";
+import * as schema from "../../worker/db/schema";
+import { WALK_FROM_MATCHES } from "../../worker/db/search-text";
+import type { Layer } from "../../worker/domain/vocabulary";
+import { LAYER_LABELS } from "../../web/lib/format";
+import { FIXTURE_PACKS, manyAddons, seedCatalog } from "./support/catalog-fixture";
+
+const db = () => drizzle(env.DB, { schema });
+const QUERY = { product: "palette-enterprise", version: "4.7.3", useCase: "addon" as const, packs: [] };
+const PER_PAGE = 7;
+const PACKS = [...FIXTURE_PACKS, ...manyAddons(WALK_FROM_MATCHES + 20)];
+
+/** Whether every word finds the pack, as the packs search does (a prefix of one of its words) or by its layer's name. */
+function foundByEvery(words: string[], name: string): boolean {
+  const pack = PACKS.find((p) => p.name === name)!;
+  const tokens = [pack.name, pack.displayName, pack.description ?? "", pack.addonType ?? ""]
+    .join(" ")
+    .toLowerCase()
+    .split(/[^\p{L}\p{N}]+/u);
+  return words.every(
+    (w) => tokens.some((t) => t.startsWith(w)) || LAYER_LABELS[pack.layer as Layer].toLowerCase().includes(w),
+  );
+}
+
+async function pagesOf(words: string[]): Promise<CompatibleResult[]> {
+  const pages: CompatibleResult[] = [];
+  for (let offset = 0; pages.length < 200; offset += PER_PAGE) {
+    const page = { offset, limit: PER_PAGE, words, layerNames: LAYER_LABELS };
+    const { result } = await compatiblePacksTolerant(db(), QUERY, { everyLayer: true, page });
+    pages.push(result);
+    if (result.nextCursor === null) return pages;
+  }
+  throw new Error("more than 200 pages");
+}
+
+beforeAll(async () => {
+  await seedCatalog(PACKS);
+});
+
+describe("a searched step's pages", { timeout: 120_000 }, () => {
+  it.each([
+    // "network" names the CNI layer and is in no pack's text: that layer's walk alone.
+    [["network"], "a layer's name"],
+    // Half the generated add-ons are "logging": fewer matches than WALK_FROM_MATCHES, sorted.
+    [["logging"], "few full-text matches"],
+    // Every generated add-on says "Generated": the walk in display order.
+    [["generated"], "many full-text matches"],
+    // The first word leads, the others are looked up pack by pack.
+    [["generated", "7"], "many matches, then another word"],
+    [["storage", "aws"], "a layer's name, then a word"],
+  ])("add up to the whole answer's packs that %j finds (%s)", async (words) => {
+    const { result: whole } = await compatiblePacksTolerant(db(), QUERY, { everyLayer: true });
+    const offered = whole.offered.filter((v) => foundByEvery(words, v.name));
+    const hidden = whole.hidden.filter((v) => foundByEvery(words, v.name));
+    expect(offered.length, "the search finds packs that fit").toBeGreaterThan(0);
+    const pages = await pagesOf(words);
+    for (const page of pages) expect(new Set(page.offered.map((v) => v.name)).size).toBeLessThanOrEqual(PER_PAGE);
+    expect(pages.flatMap((p) => p.offered)).toEqual(offered);
+    expect(pages.flatMap((p) => p.hidden)).toEqual(hidden);
+  });
+
+  it("holds enough matches for the walk in display order", () => {
+    expect(PACKS.filter((p) => foundByEvery(["generated"], p.name)).length).toBeGreaterThanOrEqual(WALK_FROM_MATCHES);
+    expect(PACKS.filter((p) => foundByEvery(["logging"], p.name)).length).toBeLessThan(WALK_FROM_MATCHES);
+  });
+});
