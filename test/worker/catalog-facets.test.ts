@@ -3,13 +3,16 @@
 // /api/v1/packs equals a plain recount of the generated data, after the first publish, after a yank,
 // after a second publish that adds versions to existing packs and after a key incident's yank, with
 // and without search text; the counts and profiles kept batch by batch equal a full recount, and so
-// do the migrations' backfills.
+// do the migrations' backfills. A search counts its first COUNTED_MATCHES full-text matches: its
+// counts equal the recount of exactly those packs, marked "gte" when it read that many.
 import { env, exports } from "cloudflare:workers";
 import { type SQL, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { PackSearchResult } from "../../worker/catalog/pack-search";
-import { WALK_FROM_MATCHES } from "../../worker/db/search-text";
+import { runBatch, query as rawQuery } from "../../worker/db/batch";
+import { COUNTED_MATCHES } from "../../worker/db/counts/search-counts";
+import { ftsQuery, walkBeatsSort } from "../../worker/db/search-text";
 import {
   type Arch,
   ARCHES,
@@ -181,9 +184,23 @@ type Filter = {
 const inRange = ({ min, max }: ModelProduct, version?: string) =>
   !version || ((!min || compareVersions(min, version) <= 0) && (!max || compareVersions(version, max) <= 0));
 
+/** The words the full-text index holds for the pack (name, display name and description; packFile). */
+const tokensOf = (pack: ModelPack) => [
+  "generated",
+  pack.layer,
+  "pack",
+  pack.word,
+  ...(pack.common ? [COMMON_WORD] : []),
+  ...pack.name.split(/[^a-z0-9]+/),
+];
+
+/** Every word of `q` is a prefix of one of the pack's words, as the packs search matches. */
+const searchFinds = (pack: ModelPack, q: string) =>
+  q.split(" ").every((w) => tokensOf(pack).some((token) => token.startsWith(w)));
+
 const versionMatches = (pack: ModelPack, v: ModelVersion, f: Filter) =>
   !v.yanked &&
-  (!f.q || (f.q === COMMON_WORD ? pack.common : pack.word === f.q)) &&
+  (!f.q || searchFinds(pack, f.q)) &&
   (!f.layer || pack.layer === f.layer) &&
   (!f.product || v.products.some((p) => p.product === f.product && inRange(p, f.version))) &&
   (!f.useCase || v.useCases.includes(f.useCase)) &&
@@ -196,8 +213,12 @@ const matchingPacks = (f: Filter) =>
     .filter((p) => p.versions.some((v) => versionMatches(p, v, f)))
     .sort((a, b) => (a.name < b.name ? -1 : 1));
 
-function recount(f: Filter) {
-  const count = (g: Filter) => matchingPacks(g).length;
+/**
+ * Recounted as the API counts: with `counted` (a search's counted matches, when it read
+ * COUNTED_MATCHES of them), among those packs only.
+ */
+function recount(f: Filter, counted?: Set<string>) {
+  const count = (g: Filter) => matchingPacks(g).filter((p) => !counted || counted.has(p.name)).length;
   const facet = <K extends keyof Filter>(key: K, values: readonly NonNullable<Filter[K]>[]) =>
     Object.fromEntries(values.map((v) => [String(v), count({ ...f, [key]: v })]));
   // Picking another product drops the version (a version belongs to its product), as the browse page does.
@@ -250,11 +271,33 @@ const FILTERS: Filter[] = [
   { q: COMMON_WORD, product: "palette-enterprise", version: "4.5.23", arch: "arm64" },
 ];
 
+/**
+ * The packs a search counts, read from the full-text index itself (its first COUNTED_MATCHES
+ * matches by rowid), when there are that many; undefined when it counts every match.
+ */
+async function countedPacks(q: string | undefined): Promise<Set<string> | undefined> {
+  if (!q) return undefined;
+  const [rows] = await runBatch(db(), [
+    rawQuery<{
+      name: string;
+    }>(sql`SELECT p.name FROM (SELECT rowid FROM pack_search WHERE pack_search MATCH ${ftsQuery(q)}
+      ORDER BY rowid LIMIT ${COUNTED_MATCHES}) h JOIN packs p ON p.rowid = h.rowid`),
+  ]);
+  return rows.length >= COUNTED_MATCHES ? new Set(rows.map((r) => r.name)) : undefined;
+}
+
+/** The API's counts for `f` equal the recount, exact or over the counted matches, and say which. */
+async function expectCounts(f: Filter) {
+  const body = await search(f, { limit: "1" });
+  const counted = await countedPacks(f.q);
+  expect({ total: body.total, facets: body.facets, totalRelation: body.totalRelation }, JSON.stringify(f)).toEqual({
+    ...recount(f, counted),
+    totalRelation: counted ? "gte" : "eq",
+  });
+}
+
 async function expectCountsMatch() {
-  for (const f of FILTERS) {
-    const body = await search(f, { limit: "1" });
-    expect({ total: body.total, facets: body.facets }, JSON.stringify(f)).toEqual(recount(f));
-  }
+  for (const f of FILTERS) await expectCounts(f);
 }
 
 /** Versions on, between, just before and just past every range end the generated catalogs use, and outside them all. */
@@ -287,10 +330,14 @@ async function expectProductVersionsMatch() {
         { cloud: "aws", fips: true },
         { layer: "addon", arch: "arm64", useCase: "agent" },
       ] as Filter[]) {
-        const f = { product, version, ...other };
-        const body = await search(f, { limit: "1" });
-        expect({ total: body.total, facets: body.facets }, JSON.stringify(f)).toEqual(recount(f));
+        await expectCounts({ product, version, ...other });
       }
+}
+
+/** Whether a search's page of `pageSize` walks the packs in display order rather than sorting its matches. */
+async function walks(q: string, pageSize: number): Promise<boolean> {
+  const [[row]] = await runBatch(db(), [rawQuery<{ many: number }>(walkBeatsSort(ftsQuery(q)!, pageSize))]);
+  return row.many === 1;
 }
 
 async function expectPagesMatch(f: Filter) {
@@ -413,11 +460,28 @@ describe("kept facet counts", { timeout: 60_000 }, () => {
   it("page through exactly the recounted packs and versions", async () => {
     await expectPagesMatch({});
     await expectPagesMatch({ q: "cobalt", cloud: "aws" });
-    // Both ways to a search's page: fewer matches than WALK_FROM_MATCHES are sorted, more are walked.
-    expect(matchingPacks({ q: "cobalt" }).length).toBeLessThan(WALK_FROM_MATCHES);
-    expect(matchingPacks({ q: COMMON_WORD }).length).toBeGreaterThanOrEqual(WALK_FROM_MATCHES);
+    // Both ways to a search's page of 100: the few CNI packs holding cobalt are sorted, the common
+    // word's many matches walked.
+    expect(await walks("cobalt cni", 101)).toBe(false);
+    await expectPagesMatch({ q: "cobalt cni" });
+    expect(await walks(COMMON_WORD, 101)).toBe(true);
     await expectPagesMatch({ q: COMMON_WORD, fips: false });
     await expectPagesMatch({ product: "palette-enterprise", cloud: "aws", arch: "amd64", fips: true });
+  });
+
+  it("say on the browse page when a search's counts are lower bounds, and only then", async () => {
+    const counted = await (await get(`/packs?q=${COMMON_WORD}`)).text();
+    expect(counted).toContain(
+      `${COUNTED_MATCHES}+ packs match (a common search is counted over its first matches only`,
+    );
+    const api = await search({ q: COMMON_WORD, layer: "cni" });
+    expect(api.totalRelation).toBe("gte");
+    const cni = await (await get(`/packs?q=${COMMON_WORD}&layer=cni`)).text();
+    expect(cni).toContain(`${api.total}+ packs match`);
+    expect(cni).toContain(`>Network (${api.facets.layer.cni}+)</option>`);
+    const exact = await (await get("/packs?q=cobalt%20cni")).text();
+    expect(exact).toMatch(/\d+ packs match</);
+    expect(exact).not.toMatch(/\(\d+\+\)/);
   });
 
   it("let a page read D1 rows in proportion to the page, not to the catalog, and say how many", async () => {

@@ -49,7 +49,8 @@ export function browseHref(
   })}`;
 }
 
-const count = (n: number | undefined) => ` (${n ?? 0})`;
+/** A facet count's label; `atLeast` when the search's counts are lower bounds (totalRelation "gte"). */
+const countLabel = (atLeast: boolean) => (n: number | undefined) => ` (${n ?? 0}${atLeast ? "+" : ""})`;
 
 function FilterSelect({
   id,
@@ -87,14 +88,17 @@ export const appliedFilterCount = (f: BrowseFilters) =>
 function FilterBar({
   filters,
   facets,
+  atLeast,
   products,
   selected,
 }: {
   filters: BrowseFilters;
   facets: Facets;
+  atLeast: boolean;
   products: Product[];
   selected: PackRef[];
 }) {
+  const count = countLabel(atLeast);
   const product = products.find((p) => p.id === filters.product);
   const applied = appliedFilterCount(filters);
   // A disclosure: shut on a phone so the first result shows without scrolling past the filters,
@@ -140,7 +144,8 @@ function FilterBar({
 }
 
 /** The search words beside architecture and FIPS. */
-function SearchBar({ filters, facets }: { filters: BrowseFilters; facets: Facets }) {
+function SearchBar({ filters, facets, atLeast }: { filters: BrowseFilters; facets: Facets; atLeast: boolean }) {
+  const count = countLabel(atLeast);
   return html`<div class="card searchbar" role="search">
     <div class="field grow">
       <label for="q">Search packs</label>
@@ -239,8 +244,16 @@ function SelectionBar({
   </div>`;
 }
 
+/** "12 packs match", or for a search counted over its first matches only, a lower bound that says so. */
+function matchCount({ total, totalRelation }: Pick<PackSearchResult, "total" | "totalRelation">): string {
+  if (totalRelation === "gte")
+    return `${total}+ packs match (a common search is counted over its first matches only: add words or filters to narrow it)`;
+  return `${total} pack${total === 1 ? "" : "s"} match${total === 1 ? "es" : ""}`;
+}
+
 export function BrowsePage({ filters, result, products, selected, captcha, outcome }: Props) {
   const { facets } = result;
+  const atLeast = result.totalRelation === "gte";
   const shown = result.items.flatMap((item) =>
     item.versions.map((v) => packRefId({ name: item.name, version: v.version })),
   );
@@ -254,11 +267,11 @@ export function BrowsePage({ filters, result, products, selected, captcha, outco
     <form method="get" action="/packs" class="with-sidebar" data-autosubmit data-selection>
       <input type="hidden" name="selected" value=${selected.map(packRefId).join(",")} />
       <${HiddenInputs} values=${{ shown: shown.join(","), cursor: filters.cursor, trail: filters.trail.join(","), next: result.nextCursor ?? undefined }} />
-      <${FilterBar} filters=${filters} facets=${facets} products=${products} selected=${selected} />
+      <${FilterBar} filters=${filters} facets=${facets} atLeast=${atLeast} products=${products} selected=${selected} />
       <div>
-        <${SearchBar} filters=${filters} facets=${facets} />
+        <${SearchBar} filters=${filters} facets=${facets} atLeast=${atLeast} />
 
-        <p class="muted small" aria-live="polite">${result.total} pack${result.total === 1 ? "" : "s"} match${result.total === 1 ? "es" : ""}${pageNumber > 1 ? ` · page ${pageNumber}` : ""}</p>
+        <p class="muted small" aria-live="polite">${matchCount(result)}${pageNumber > 1 ? ` · page ${pageNumber}` : ""}</p>
         <${PackList} items=${result.items} selected=${selected} />
         <${Pager} filters=${filters} nextCursor=${result.nextCursor} />
         <${SelectionBar} filters=${filters} selected=${selected} captcha=${captcha} />

@@ -10,10 +10,23 @@ import { notFound } from "../errors";
 import { encodeCursor, type PackFilters } from "./filters";
 
 export type { Facets, PackWithVersions };
-export type PackSearchResult = { items: PackWithVersions[]; facets: Facets; total: number; nextCursor: string | null };
+export type PackSearchResult = {
+  items: PackWithVersions[];
+  facets: Facets;
+  total: number;
+  /** "gte": a search with more matches than it counts; `total` and every facet count are lower bounds. */
+  totalRelation: "eq" | "gte";
+  nextCursor: string | null;
+};
 
 export async function searchPacks(db: Db, filters: PackFilters): Promise<PackSearchResult> {
-  const { packs: items, total, facets, nextAfter } = await readPackPage(db, filters, filters.cursor, filters.limit);
+  const {
+    packs: items,
+    total,
+    facets,
+    exact,
+    nextAfter,
+  } = await readPackPage(db, filters, filters.cursor, filters.limit);
   return {
     items,
     facets: {
@@ -25,6 +38,7 @@ export async function searchPacks(db: Db, filters: PackFilters): Promise<PackSea
       fips: facets.fips,
     },
     total,
+    totalRelation: exact ? "eq" : "gte",
     nextCursor: nextAfter === null ? null : encodeCursor(nextAfter),
   };
 }

@@ -4,6 +4,7 @@
 import { z } from "zod";
 import { ARCHES, DEPENDENCY_TYPES, INSTALLER_KINDS, LAYERS, USE_CASES } from "../domain/vocabulary";
 import { FACETS } from "../db/pack-versions";
+import { COUNTED_MATCHES } from "../db/counts/search-counts";
 
 const isoTime = z.string().meta({ description: "ISO 8601 time" });
 const sha256 = z.string().regex(/^[0-9a-f]{64}$/);
@@ -100,6 +101,12 @@ export const packSearchSchema = z.strictObject({
     .strictObject(Object.fromEntries(FACETS.map((f) => [f, counts])) as Record<(typeof FACETS)[number], typeof counts>)
     .meta({ description: "Matching packs per value of each filter, applying every other active filter." }),
   total: z.number().int().meta({ description: "Packs matching the filters, over all pages." }),
+  totalRelation: z.enum(["eq", "gte"]).meta({
+    description:
+      "`eq`: `total` and `facets` are exact. `gte` (since 1.1): the search words match more packs than a search counts " +
+      `(its first ${COUNTED_MATCHES} full-text matches), so \`total\` and every facet count are lower bounds, counted over those matches. ` +
+      "The pages still list every match.",
+  }),
   nextCursor: z.string().nullable().meta({ description: "Pass as `cursor` for the next page; null on the last page." }),
 });
 

@@ -22,7 +22,7 @@ import {
   versionsByIdStatement,
 } from "./pack-versions";
 import { type ProductRow, productStatement, productVersionStatement } from "./product-rows";
-import { ftsQuery, WALK_FROM_MATCHES } from "./search-text";
+import { ftsQuery, walkBeatsSort } from "./search-text";
 import { FACET_BITS } from "./counts/facet-bits";
 import { bitsText, inRange, profileMatches } from "./counts/profile-match";
 import type { Arch, DependencyType, UseCase } from "../domain/vocabulary";
@@ -136,11 +136,11 @@ function foundBy({ match, namedLayers }: SearchWord): SQL {
 /**
  * The packs (rowid, key) a searched range's words find in scope, in display order: each must be
  * found by every word. The first word leads, three ways at once, whichever are cheap (a LIMIT of 0,
- * decided once from a count that stops at WALK_FROM_MATCHES, keeps the others from running):
+ * decided once by walkBeatsSort, keeps the others from running):
  * - its full-text matches, when few, sorted (each read once);
  * - each layer its name holds, walked in that layer's display-order index, so a word naming a
  *   layer reads the packs of the page, not the whole layer;
- * - when its matches are many, one walk of the scope's display-order index, looking each pack up
+ * - when its matches are many for the catalog's size, one walk of the scope's display-order index, looking each pack up
  *   (the packs walked: in proportion to the page and how common the word is, not to its matches).
  * `where` bounds them (a stretch's ends, a cursor); `fits` and `limit` stop at the page's end.
  */
@@ -182,10 +182,6 @@ function searchedPacks(
     sql` UNION `,
   )}) ORDER BY key LIMIT ${limit}`;
 }
-
-/** 1 when the full-text match has WALK_FROM_MATCHES matches or more (counted no further), else 0: the CTE `lead_matches` of rangeBounds. */
-const manyMatches = (match: string) =>
-  sql`SELECT count(*) >= ${WALK_FROM_MATCHES} FROM (SELECT 1 FROM pack_search WHERE pack_search MATCH ${match} LIMIT ${WALK_FROM_MATCHES})`;
 
 /**
  * The packs that bound a LayerRange, by sort key: `offset + limit + 1` at most, walked in the layer's
@@ -239,7 +235,9 @@ function rangeBounds(layer: LayerScope, range: LayerRange): SQL {
   const start = range.offset > 0 ? sql`coalesce(${nth(range.offset - 1)}, char(1114111))` : sql`${range.after ?? ""}`;
   // With search words, whether the first has many full-text matches is counted once (see searchedPacks).
   const [lead] = searchWords(range);
-  const matchCount = lead ? sql`lead_matches(many) AS MATERIALIZED (${manyMatches(lead.match)}), ` : sql``;
+  const matchCount = lead
+    ? sql`lead_matches(many) AS MATERIALIZED (${walkBeatsSort(lead.match, range.offset + range.limit + 1)}), `
+    : sql``;
   // Kept (MATERIALIZED): both ends and the count read it, and a union is not materialised unasked.
   return sql`WITH ${matchCount}candidates AS MATERIALIZED (${rangeCandidates(layer, range)}),
     bounds AS (SELECT ${start} AS start,

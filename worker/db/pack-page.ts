@@ -17,7 +17,7 @@ import {
   versionColumns,
   versionConditions,
 } from "./pack-versions";
-import { ftsQuery, WALK_FROM_MATCHES } from "./search-text";
+import { ftsQuery, walkBeatsSort } from "./search-text";
 
 /** A page row: a version's columns and its pack's place in the list (the next page's cursor). */
 export type PageRow = VersionRow & { sortKey: string };
@@ -47,18 +47,17 @@ export function pageStatement(f: CatalogFilter, after: string | undefined, limit
 
 /**
  * The names of a search's page. Full-text matches come by rowid, not in display order, so there are
- * two ways to the first `limit`, and the cheaper one depends on how many matches there are:
- * few are each read and sorted (three rows a match); with many, the walk of the packs'
- * display-order index looks each pack up in the full-text index by rowid, stopping at the page's
- * end (the packs walked: in proportion to the page and how common the words are, not to the
- * matches, as a list of every match's rowid would be). Both branches are in the statement; a LIMIT of 0, decided once from a
- * count that stops at WALK_FROM_MATCHES, keeps the other from running.
+ * two ways to the first `limit`, and the cheaper one depends on how many matches there are against
+ * the catalog's size (walkBeatsSort): few are each read and sorted; with many, the walk of the
+ * packs' display-order index looks each pack up in the full-text index by rowid, stopping at the
+ * page's end (the packs walked: in proportion to the page and how common the words are, not to the
+ * matches, as a list of every match's rowid would be). Both branches are in the statement; a LIMIT
+ * of 0, decided once, keeps the other from running.
  */
 function searchPage(match: string, conditions: SQL[], limit: number): SQL {
   const limitWhen = (walk: boolean) =>
     sql`CASE WHEN (SELECT many FROM match_count) THEN ${walk ? limit : 0} ELSE ${walk ? 0 : limit} END`;
-  return sql`WITH match_count(many) AS (SELECT count(*) >= ${WALK_FROM_MATCHES}
-        FROM (SELECT 1 FROM pack_search WHERE pack_search MATCH ${match} LIMIT ${WALK_FROM_MATCHES}))
+  return sql`WITH match_count(many) AS (${walkBeatsSort(match, limit)})
     SELECT name, display_sort_key FROM (SELECT p.name, p.display_sort_key FROM pack_search CROSS JOIN packs p ON p.rowid = pack_search.rowid
       WHERE ${and([sql`pack_search MATCH ${match}`, ...conditions])} ORDER BY p.display_sort_key LIMIT ${limitWhen(false)})
     UNION ALL
@@ -67,8 +66,17 @@ function searchPage(match: string, conditions: SQL[], limit: number): SQL {
       ORDER BY p.display_sort_key LIMIT ${limitWhen(true)})`;
 }
 
-/** `nextAfter`: the sort key of the page's last pack when more follow (the next page starts after it), else null. */
-export type PackPage = { packs: PackWithVersions[]; total: number; facets: Facets; nextAfter: string | null };
+/**
+ * `nextAfter`: the sort key of the page's last pack when more follow (the next page starts after it),
+ * else null. `exact`: false when a search's total and facets are lower bounds (counts/search-counts.ts).
+ */
+export type PackPage = {
+  packs: PackWithVersions[];
+  total: number;
+  facets: Facets;
+  exact: boolean;
+  nextAfter: string | null;
+};
 
 /** The packs of one page (at most `limit`), where the next starts, and the filter's total and facets. */
 export async function readPackPage(

@@ -1,7 +1,9 @@
 // Turns what a user types into the search box into an FTS5 MATCH expression that cannot fail.
 // FTS5 gives quotes, `*`, `^`, `:`, parentheses and AND/OR/NOT/NEAR a meaning, and a stray one is a
 // syntax error, so user text is never passed through: it is cut into the same word tokens the
-// unicode61 tokenizer indexes, each quoted as a string and prefix-matched.
+// unicode61 tokenizer indexes, each quoted as a string and prefix-matched. Also how a search's page
+// chooses between sorting its matches and walking the packs in display order (walkBeatsSort).
+import { sql } from "drizzle-orm";
 
 const MAX_TOKENS = 12;
 
@@ -17,8 +19,23 @@ export function ftsQuery(text: string | undefined): string | undefined {
   return tokens.map((token) => `"${token}"*`).join(" ");
 }
 
+/** Full-text matches counted at most to choose a search page's way: from this many on, the walk. */
+export const WALK_FROM_MATCHES = 200;
+
 /**
- * From how many full-text matches a search's page (and a searched wizard step) walks the packs in
- * display order, looking each up, instead of sorting its matches.
+ * D1 rows a match costs when a page sorts the matches (the match, its pack, its kept profile, the sort),
+ * against about one a pack when it walks the display-order index instead (measured on the bench's catalogs).
  */
-export const WALK_FROM_MATCHES = 500;
+const SORTED_MATCH_ROWS = 6;
+
+/**
+ * One row, `many`: 1 when walking the packs in display order (looking each up in the full-text index)
+ * should read fewer rows than sorting the matches, for a page of `pageSize` packs. With n matches
+ * spread over N packs the walk passes about pageSize × N / n packs and the sort reads
+ * SORTED_MATCH_ROWS × n rows, so the walk wins from n² × SORTED_MATCH_ROWS ≥ pageSize × N. The
+ * matches are counted up to WALK_FROM_MATCHES only (a count is a row a match); the packs' largest
+ * rowid stands for N (an upper bound, which leans to sorting).
+ */
+export const walkBeatsSort = (match: string, pageSize: number) =>
+  sql`SELECT n >= ${WALK_FROM_MATCHES} OR n * n * ${SORTED_MATCH_ROWS} >= ${pageSize} * (SELECT coalesce(max(rowid), 0) FROM packs) AS many
+    FROM (SELECT count(*) AS n FROM (SELECT 1 FROM pack_search WHERE pack_search MATCH ${match} LIMIT ${WALK_FROM_MATCHES}))`;

@@ -13,7 +13,8 @@ import { comboCountsStatement, type ProductCountRow, productComboCountsStatement
 import { productVersionCountsStatement, readSearchCounts, searchCountsStatement } from "./search-counts";
 
 export type Facets = Record<Facet, Record<string, number>>;
-type Counts = { total: number; facets: Facets };
+/** `exact`: false when a search counted only its first matches (COUNTED_MATCHES): every count is then a lower bound. */
+type Counts = { total: number; facets: Facets; exact: boolean };
 
 /** Statements for one batch and how to read their rows into counts. */
 type CountsPlan<R = Counts> = { statements: Query<unknown>[]; read(rows: unknown[][]): R };
@@ -47,7 +48,7 @@ function countsFromCombos(f: CatalogFilter) {
     let i = 1;
     const facets = { product: productFacet(byProduct) } as Facets;
     for (const [facet, values] of LISTED) facets[facet] = Object.fromEntries(values.map((v) => [String(v), n[i++]]));
-    return { total: n[0], facets };
+    return { total: n[0], facets, exact: true };
   });
 }
 
@@ -63,18 +64,22 @@ function countsFromCatalog(f: CatalogFilter & { version?: undefined }, match: st
  */
 function countsForProductVersion(f: CatalogFilter & { product: string; version: string }, match: string | undefined) {
   const withoutProduct = { ...f, product: undefined, version: undefined };
-  const byProduct: CountsPlan<{ facets: { product: Record<string, number> } }> = match
+  const byProduct: CountsPlan<{ facets: { product: Record<string, number> }; exact: boolean }> = match
     ? countsFromCatalog(withoutProduct, match)
     : productCountsFromCombo(withoutProduct);
   return plan([productVersionCountsStatement(f, match), ...byProduct.statements], ([[row], ...rest]): Counts => {
-    const { total, facets } = readSearchCounts(row);
-    return { total, facets: { ...facets, product: byProduct.read(rest).facets.product } };
+    const { total, facets, exact } = readSearchCounts(row);
+    const products = byProduct.read(rest);
+    return { total, facets: { ...facets, product: products.facets.product }, exact: exact && products.exact };
   });
 }
 
 /** The product facet alone from the kept counts (what countsForProductVersion reads of it). */
 function productCountsFromCombo(f: CatalogFilter) {
-  return plan([productComboCountsStatement(f)], ([byProduct]) => ({ facets: { product: productFacet(byProduct) } }));
+  return plan([productComboCountsStatement(f)], ([byProduct]) => ({
+    facets: { product: productFacet(byProduct) },
+    exact: true,
+  }));
 }
 
 const productFacet = (rows: ProductCountRow[]) => Object.fromEntries(rows.map((r) => [r.id, Number(r.n)]));

@@ -1,6 +1,8 @@
 // The counts kept combinations cannot answer, in one row each: search text (a search's matches are
 // any set of packs) and product versions (a version range is not a combination). They test the kept
 // profiles, summaries and ranges bit by bit (see README.md), never a version and its child lists.
+// A search counts its first COUNTED_MATCHES full-text matches at most, so its cost is bounded
+// whatever the catalog's size; when it reads that many, its counts are lower bounds (`exact: false`).
 // pack-counts.ts decides when each is used.
 import { type SQL, sql } from "drizzle-orm";
 import { ARCHES, CLOUDS, LAYERS, USE_CASES, versionSortKey } from "../../domain/vocabulary";
@@ -13,11 +15,26 @@ import { bitsText, inRange, profileMatches, requiredBits } from "./profile-match
 type ListedFacet = Exclude<Facet, "product">;
 
 /**
- * The one row of searchCountsStatement or productVersionCountsStatement: the total, then a column
- * `<facet>_<i>` per listed value (the i-th of the vocabulary's list), and with searchCountsStatement
- * each product's count as a JSON list of [id, n].
+ * How many of a search's full-text matches (in the index's rowid order) its counts read at most: a
+ * search reads a row or two per match counted, so without a bound a common word's counts would grow
+ * with the catalog. Reading this many means there may be more: the counts are then lower bounds.
  */
-export type SearchCountsRow = { total: number; products?: string } & { [column: `${ListedFacet}_${number}`]: number };
+export const COUNTED_MATCHES = 500;
+
+/**
+ * The one row of searchCountsStatement or productVersionCountsStatement: the total, then a column
+ * `<facet>_<i>` per listed value (the i-th of the vocabulary's list). With search text, `counted`:
+ * the full-text matches read (COUNTED_MATCHES when there may be more). With searchCountsStatement,
+ * `productIds` (every product, in display order, as a JSON list) and `productLists` (a JSON list
+ * holding, per match of every filter but the product, the products it lists, else null).
+ */
+export type SearchCountsRow = { total: number; counted?: number; productIds?: string; productLists?: string } & {
+  [column: `${ListedFacet}_${number}`]: number;
+};
+
+/** At most COUNTED_MATCHES of the full-text matches, by rowid, as `hits(rowid)`. */
+const hitsOf = (match: string) =>
+  sql`(SELECT rowid FROM pack_search WHERE pack_search MATCH ${match} ORDER BY rowid LIMIT ${COUNTED_MATCHES}) AS hits`;
 
 /** Each listed facet's values with their bits, in the order readSearchCounts numbers them. */
 const LISTED_BITS: [ListedFacet, number[]][] = [
@@ -42,12 +59,14 @@ function countTests(matches: (except?: Facet) => SQL, alias: string): [SQL, stri
   return [[matches(), "total"], ...perValue];
 }
 
-/** Each product's count, in display order, as `countOf(id)` counts it. */
-const productCounts = (countOf: SQL) =>
-  sql`(SELECT json_group_array(json_array(pr.id, ${countOf})) FROM (SELECT id FROM products ORDER BY sort_order, name) pr) AS products`;
-
-/** A row's product list (on `alias`) holds the product `pr.id` of productCounts. */
-const listsProduct = (alias: string) => sql`instr(${sql.raw(alias)}.products, '"' || pr.id || '"') > 0`;
+/**
+ * Every product's id in display order, and what each match of every filter but the product (`lists`,
+ * its JSON product list, else NULL) lists: the products are counted from these (readSearchCounts), in
+ * the same pass, rather than by reading the matches again per product.
+ */
+const productColumns = (lists: SQL) =>
+  sql`(SELECT json_group_array(id) FROM (SELECT id FROM products ORDER BY sort_order, name)) AS productIds,
+    json_group_array(${lists}) AS productLists`;
 
 /**
  * The total and every facet in one pass, for search text (a product version is counted by
@@ -67,22 +86,23 @@ export function searchCountsStatement(
   match: string,
 ): Query<SearchCountsRow> {
   if (!f.product && !f.useCase && !f.cloud && !f.arch && f.fips === undefined) return summaryCounts(f, match);
-  const matches = (except?: Facet) => profileMatches(f, "r", except);
+  // A counted match without a profile (every version yanked) still has a row, for `counted`, and matches nothing.
+  const matches = (except?: Facet) => and([sql`r.mask IS NOT NULL`, profileMatches(f, "r", except)]);
   const tests = countTests(matches, "r");
   // The profiles come in rowid order (the full-text index's or their own key), so the grouping
-  // streams. `per` is kept (MATERIALIZED) because each product's count reads it again: a pack
-  // counts for a product when a profile matching every other filter lists it.
+  // streams. A pack counts for a product when a profile matching every other filter lists it:
+  // `products` gathers those profiles' lists (NULL when none).
   return query<SearchCountsRow>(sql`WITH r AS (${profileRowsOf(match)}),
-    per AS MATERIALIZED (SELECT r.pack, group_concat(CASE WHEN ${matches("product")} THEN r.products END) AS products,
+    per AS (SELECT r.pack, group_concat(CASE WHEN ${matches("product")} THEN r.products END) AS products,
       ${sql.join(
         tests.map(([test, name]) => sql`max(${test}) AS ${sql.raw(name)}`),
         sql`, `,
       )}
       FROM r GROUP BY r.pack)
-    SELECT ${sql.join(
+    SELECT count(*) AS counted, ${sql.join(
       tests.map(([, name]) => sql`coalesce(sum(${sql.raw(name)}), 0) AS ${sql.raw(name)}`),
       sql`, `,
-    )}, ${productCounts(sql`(SELECT count(*) FROM per WHERE ${listsProduct("per")})`)}
+    )}, ${productColumns(sql`json('[' || per.products || ']')`)}
     FROM per`);
 }
 
@@ -101,10 +121,10 @@ export function productVersionCountsStatement(
   match: string | undefined,
 ): Query<SearchCountsRow> {
   if (!match) return keptProductVersionCounts(f);
-  // Grouped by the key the rows arrive in (the full-text index's rowid), the grouping streams.
-  const rows = sql`SELECT pack_search.rowid AS pack, x.mask AS mask, ${inRange("x", f.version)} AS in_range
-    FROM pack_search CROSS JOIN pack_product_ranges x ON x.pack_rowid = pack_search.rowid AND x.product_id = ${f.product}
-    WHERE pack_search MATCH ${match}`;
+  // Grouped by the key the rows arrive in (the full-text index's rowid), the grouping streams. Each
+  // match counted has a row (LEFT JOIN: a pack without a range for the product matches nothing).
+  const rows = sql`SELECT hits.rowid AS pack, x.mask AS mask, ${inRange("x", f.version)} AS in_range
+    FROM ${hitsOf(match)} LEFT JOIN pack_product_ranges x ON x.pack_rowid = hits.rowid AND x.product_id = ${f.product}`;
   const matches = (except?: Facet) => and([profileMatches({ ...f, product: undefined }, "r", except), sql`r.in_range`]);
   const tests = countTests(matches, "r");
   return query<SearchCountsRow>(sql`WITH r AS (${rows}),
@@ -112,7 +132,7 @@ export function productVersionCountsStatement(
       tests.map(([test, name]) => sql`max(${test}) AS ${sql.raw(name)}`),
       sql`, `,
     )} FROM r GROUP BY r.pack)
-    SELECT ${sql.join(
+    SELECT count(*) AS counted, ${sql.join(
       tests.map(([, name]) => sql`coalesce(sum(${sql.raw(name)}), 0) AS ${sql.raw(name)}`),
       sql`, `,
     )} FROM per`);
@@ -136,31 +156,50 @@ function keptProductVersionCounts(f: CatalogFilter & { product: string; version:
     )}`);
 }
 
-/** searchCountsStatement for search text alone or with a layer: one summary row a match, kept (MATERIALIZED) for the products' counts. */
+/** searchCountsStatement for search text alone or with a layer: one summary row a match counted, in one pass. */
 function summaryCounts(f: CatalogFilter, match: string) {
-  const matches = (except?: Facet) => profileMatches(f, "m", except);
-  return query<SearchCountsRow>(sql`WITH m AS MATERIALIZED (SELECT u.mask AS mask, u.products AS products
-      FROM pack_search CROSS JOIN pack_facet_summaries u ON u.pack_rowid = pack_search.rowid WHERE pack_search MATCH ${match})
-    SELECT ${sql.join(
+  // A counted match without a summary (every version yanked) still has a row, for `counted`, and matches nothing.
+  const matches = (except?: Facet) => and([sql`m.mask IS NOT NULL`, profileMatches(f, "m", except)]);
+  return query<SearchCountsRow>(sql`WITH m AS (SELECT u.mask AS mask, u.products AS products
+      FROM ${hitsOf(match)} LEFT JOIN pack_facet_summaries u ON u.pack_rowid = hits.rowid)
+    SELECT count(*) AS counted, ${sql.join(
       countTests(matches, "m").map(([test, name]) => sql`coalesce(sum(${test}), 0) AS ${sql.raw(name)}`),
       sql`, `,
-    )}, ${productCounts(sql`(SELECT count(*) FROM m WHERE ${and([matches("product"), listsProduct("m")])})`)}
+    )}, ${productColumns(sql`CASE WHEN ${matches("product")} THEN json(m.products) END`)}
     FROM m`);
 }
 
-/** searchCountsStatement's rows: the kept profiles of the search's matches, by rowid. */
+/** searchCountsStatement's rows: the kept profiles of the search's counted matches, by rowid. */
 function profileRowsOf(match: string): SQL {
-  return sql`SELECT pack_search.rowid AS pack, s.mask AS mask, s.products AS products
-    FROM pack_search CROSS JOIN pack_facet_profiles s ON s.pack_rowid = pack_search.rowid WHERE pack_search MATCH ${match}`;
+  return sql`SELECT hits.rowid AS pack, s.mask AS mask, s.products AS products
+    FROM ${hitsOf(match)} LEFT JOIN pack_facet_profiles s ON s.pack_rowid = hits.rowid`;
+}
+
+/**
+ * Each product's count: a match counts once for each product any of its lists holds. Products no
+ * longer in the products table are not counted, as the kept counts do not.
+ */
+function productFacet(ids: string[], lists: (string[] | string[][] | null)[]): Record<string, number> {
+  const counts = new Map(ids.map((id) => [id, 0]));
+  for (const list of lists) {
+    if (!list) continue;
+    for (const id of new Set(list.flat())) {
+      const n = counts.get(id);
+      if (n !== undefined) counts.set(id, n + 1);
+    }
+  }
+  return Object.fromEntries(counts);
 }
 
 /**
  * searchCountsStatement's (or productVersionCountsStatement's) one row as the total and the facets,
- * every known value listed (no product facet from the latter).
+ * every known value listed (no product facet from the latter), and whether they are exact: false when
+ * the search read COUNTED_MATCHES matches, so there may be more and every count is a lower bound.
  */
 export function readSearchCounts(row: SearchCountsRow): {
   total: number;
   facets: Record<Facet, Record<string, number>>;
+  exact: boolean;
 } {
   const values: Record<ListedFacet, readonly string[]> = {
     useCase: USE_CASES,
@@ -169,9 +208,12 @@ export function readSearchCounts(row: SearchCountsRow): {
     arch: ARCHES,
     fips: ["true", "false"],
   };
-  const products = row.products === undefined ? [] : (JSON.parse(row.products) as [string, number][]);
-  const facets = { product: Object.fromEntries(products) } as Record<Facet, Record<string, number>>;
+  const products =
+    row.productIds === undefined
+      ? {}
+      : productFacet(JSON.parse(row.productIds) as string[], JSON.parse(row.productLists ?? "[]"));
+  const facets = { product: products } as Record<Facet, Record<string, number>>;
   for (const [facet, list] of Object.entries(values) as [ListedFacet, readonly string[]][])
     facets[facet] = Object.fromEntries(list.map((value, i) => [value, Number(row[`${facet}_${i}`])]));
-  return { total: Number(row.total), facets };
+  return { total: Number(row.total), facets, exact: !(Number(row.counted) >= COUNTED_MATCHES) };
 }
