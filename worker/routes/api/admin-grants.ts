@@ -4,7 +4,7 @@ import { adminBearer } from "../../admin-auth";
 import { primary } from "../../db/client";
 import { getGrant, listGrants, revokeGrant } from "../../db/grant-queries";
 import { GRANT_ID } from "../../downloads/granting";
-import { notFound } from "../../errors";
+import { NotFound, notFound } from "../../errors";
 import { ADMIN_BODY_BYTES, limitBody } from "../../body-limit";
 import { ADMIN, apiApp, apiRoute, error, json, unauthorized } from "../api-app";
 
@@ -89,13 +89,16 @@ const getRoute = apiRoute({
       "The grant record (times in ms since the epoch).",
     ),
     401: unauthorized,
-    404: error("No such grant."),
+    404: error("No such grant (or archived: past retention, it is under audit/grants/ in R2)."),
   },
 });
 
 adminGrantsRoutes.openapi(getRoute, async (c) => {
   const grant = await getGrant(primary(c.env), c.req.valid("param").id);
-  if (!grant) throw notFound(`grant ${c.req.valid("param").id}`);
+  if (!grant)
+    throw new NotFound(
+      `grant ${c.req.valid("param").id} not found: grants leave D1 GRANT_RETENTION_DAYS after they expire, archived to R2 under audit/grants/<expiry day>/`,
+    );
   const { capabilityHash: _hash, ...shown } = grant;
   return c.json(shown, 200);
 });
