@@ -27,7 +27,7 @@ import { ADMIN_AUTH, ORIGIN, studio } from "./support/studio";
 import { syncAndSettle } from "./support/sync";
 
 const DAY = 86_400_000;
-const RETENTION = 30 * DAY; // wrangler.toml's GRANT_RETENTION_DAYS
+const RETENTION = config(env).GRANT_RETENTION_DAYS * DAY; // wrangler.toml's GRANT_RETENTION_DAYS (14)
 const db = () => primary(env);
 
 let serial = 0;
@@ -101,7 +101,7 @@ describe("the cron's retention step", () => {
       grantRow(day + 7200_000, { tokenId: "tok-1", clientIp: null }),
     ]);
     const kept = await insertGrants([
-      grantRow(Date.now() - RETENTION + 3600_000), // expired 29 days and 23 hours ago
+      grantRow(Date.now() - RETENTION + 3600_000), // expired an hour short of the retention period
       grantRow(Date.now() - 1), // just expired
       grantRow(Date.now() + DAY), // live
     ]);
@@ -136,6 +136,7 @@ describe("the cron's retention step", () => {
     const [over, at] = await insertGrants([grantRow(now - RETENTION - 1), grantRow(now - RETENTION)]);
     expect(await archiveExpiredGrants(env, now)).toMatchObject({ archived: 1, cutoff: now - RETENTION });
     expect(await remaining([over.id, at.id])).toEqual([at.id]);
+    expect((await archives()).flatMap((o) => o.lines.map((l) => l.id))).toEqual([over.id]);
     await db().delete(grants);
     await clearArchives();
   });
@@ -247,8 +248,8 @@ describe("a failed archive", () => {
 });
 
 describe("GRANT_RETENTION_DAYS", () => {
-  it("is 30 days unless set", () => {
-    expect(config({ ...env, GRANT_RETENTION_DAYS: undefined } as unknown as Env).GRANT_RETENTION_DAYS).toBe(30);
+  it("is 14 days unless set", () => {
+    expect(config({ ...env, GRANT_RETENTION_DAYS: undefined } as unknown as Env).GRANT_RETENTION_DAYS).toBe(14);
     expect(config({ ...env, GRANT_RETENTION_DAYS: "7" } as unknown as Env).GRANT_RETENTION_DAYS).toBe(7);
   });
 
