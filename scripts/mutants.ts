@@ -1816,6 +1816,15 @@ export const MUTANTS: Mutant[] = [
     tests: [T("grant-retention"), T("manifests")],
     before: "n/a",
   },
+  {
+    id: "grant-retention-raw-line-separators",
+    bug: "a user agent with U+2028 goes into the archive raw: line readers that split on it break the grant's line",
+    file: "worker/downloads/grant-retention.ts",
+    find: '.replace(/\\u2028/g, "\\\\u2028").replace(/\\u2029/g, "\\\\u2029")',
+    replace: "",
+    tests: [T("grant-retention")],
+    before: "n/a",
+  },
 ];
 // ── running ──────────────────────────────────────────────────────────────────────────────────────
 

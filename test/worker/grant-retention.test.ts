@@ -67,6 +67,7 @@ async function archives(): Promise<{ key: string; lines: Record<string, unknown>
     listed.objects.map(async ({ key }) => {
       const text = await (await env.ARTIFACTS.get(key))!.text();
       expect(text.endsWith("\n"), key).toBe(true);
+      expect(text, key).not.toMatch(/[\r\u2028\u2029]/);
       return {
         key,
         lines: text
@@ -98,7 +99,8 @@ describe("the cron's retention step", () => {
     const old = await insertGrants([
       grantRow(day + 3600_000, { files: [{ file: "a.zst" }] as never, fileCount: 1 }),
       grantRow(day + 7200_000, { revoked: true, revokedAt: day }),
-      grantRow(day + 7200_000, { tokenId: "tok-1", clientIp: null }),
+      // A user agent is the client's to write: a newline in it must not split the grant's line.
+      grantRow(day + 7200_000, { tokenId: "tok-1", clientIp: null, userAgent: 'x\n{"id":"forged"}\r\u2028' }),
     ]);
     const kept = await insertGrants([
       grantRow(Date.now() - RETENTION + 3600_000), // expired an hour short of the retention period

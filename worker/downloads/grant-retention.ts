@@ -97,8 +97,20 @@ function batchOf(candidates: { id: string; expiresAt: number; bytes: number }[],
   return ids;
 }
 
-/** One grant per line, as GET /api/v1/admin/grants/{id} showed it (times in ms since the epoch). */
-const ndjson = (rows: ArchivedGrant[]) => rows.map((r) => `${JSON.stringify(r)}\n`).join("");
+/**
+ * One grant per line, as GET /api/v1/admin/grants/{id} showed it (times in ms since the epoch).
+ * JSON.stringify escapes newlines in client-written fields (the user agent); U+2028/U+2029, which it
+ * leaves raw and some line readers split on, are escaped too, so a line is always one grant.
+ */
+const ndjson = (rows: ArchivedGrant[]) =>
+  rows
+    .map(
+      (r) =>
+        `${JSON.stringify(r)
+          .replace(/\u2028/g, "\\u2028")
+          .replace(/\u2029/g, "\\u2029")}\n`,
+    )
+    .join("");
 
 /**
  * The scheduled job's retention step: never throws, so it cannot fail the sync's run; a failure is
