@@ -102,15 +102,10 @@ function batchOf(candidates: { id: string; expiresAt: number; bytes: number }[],
  * JSON.stringify escapes newlines in client-written fields (the user agent); U+2028/U+2029, which it
  * leaves raw and some line readers split on, are escaped too, so a line is always one grant.
  */
-const ndjson = (rows: ArchivedGrant[]) =>
-  rows
-    .map(
-      (r) =>
-        `${JSON.stringify(r)
-          .replace(/\u2028/g, "\\u2028")
-          .replace(/\u2029/g, "\\u2029")}\n`,
-    )
-    .join("");
+const LINE_SEPARATORS = /[\u2028\u2029]/g;
+const jsonLine = (row: ArchivedGrant) =>
+  `${JSON.stringify(row).replace(LINE_SEPARATORS, (c) => `\\u${c.charCodeAt(0).toString(16)}`)}\n`;
+const ndjson = (rows: ArchivedGrant[]) => rows.map(jsonLine).join("");
 
 /**
  * The scheduled job's retention step: never throws, so it cannot fail the sync's run; a failure is
