@@ -2,10 +2,11 @@
 // than GRANT_RETENTION_DAYS ago to R2 (audit/grants/YYYY/MM/DD/<first>-<last>.ndjson) and only then
 // deletes exactly those rows; grants within retention stay; a backlog drains a bounded batch a run; a
 // failed or unverifiable archive deletes nothing; a grant past retention answers like an expired one.
-import { createScheduledController } from "cloudflare:test";
+import { createExecutionContext, createScheduledController } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { desc, eq, inArray } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
+import { app } from "../../worker/app";
 import { toQuery } from "../../worker/db/batch";
 import { primary } from "../../worker/db/client";
 import { pastRetentionQuery } from "../../worker/db/grant-archive";
@@ -357,5 +358,38 @@ describe("a grant past retention, to the people who hold its links", () => {
       const res = await studio(`/api/v1/grants/${path}/urls.txt`);
       expect(res.status, path).toBe(404);
     }
+  });
+});
+
+describe("POST /api/v1/admin/grants/archive", () => {
+  const archiveNow = (init: RequestInit = {}) => studio("/api/v1/admin/grants/archive", { method: "POST", ...init });
+
+  it("runs one retention batch now, for the admin only", async () => {
+    expect((await archiveNow()).status).toBe(401);
+    const [old] = await insertGrants([grantRow(dayStart(33))]);
+    const res = await archiveNow({ headers: ADMIN_AUTH });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { archived: number; key: string; more: boolean };
+    expect(body).toMatchObject({
+      archived: 1,
+      more: false,
+      key: expect.stringContaining(`/${old.id}-${old.id}.ndjson`),
+    });
+    expect(await remaining([old.id])).toEqual([]);
+    expect(await (await archiveNow({ headers: ADMIN_AUTH })).json()).toMatchObject({ archived: 0, more: false });
+    await clearArchives();
+  });
+
+  it("answers 503 archive_failed when the archive cannot be written, and deletes nothing", async () => {
+    const [old] = await insertGrants([grantRow(dayStart(33))]);
+    const failing = archiveBucket({ put: async () => Promise.reject(new Error("R2 is unavailable")) });
+    const request = new Request(`${ORIGIN}/api/v1/admin/grants/archive`, { method: "POST", headers: ADMIN_AUTH });
+    const res = await app.fetch(request, failing, createExecutionContext());
+    expect(res.status).toBe(503);
+    expect(await res.json()).toMatchObject({
+      error: { code: "archive_failed", message: expect.stringContaining("nothing was deleted: R2 is unavailable") },
+    });
+    expect(await remaining([old.id])).toEqual([old.id]);
+    await db().delete(grants);
   });
 });
