@@ -1830,7 +1830,8 @@ export const MUTANTS: Mutant[] = [
     bug: "the admin's retention batch answers 200 'nothing archived' when the archive failed",
     file: "worker/routes/api/admin-grants.ts",
     find: '    throw new ApiError(503, "archive_failed", `grant archive failed',
-    replace: '    if (why) return c.json({ cutoff: 0, archived: 0, more: false }, 200);\n    throw new ApiError(503, "archive_failed", `grant archive failed',
+    replace:
+      '    if (why) return c.json({ cutoff: 0, archived: 0, more: false }, 200);\n    throw new ApiError(503, "archive_failed", `grant archive failed',
     tests: [T("grant-retention")],
     before: "n/a",
   },
