@@ -334,9 +334,14 @@ describe("a grant past retention, to the people who hold its links", () => {
     };
     expect(await answers(grant, entry.url)).toEqual(expected);
     const live = await issueGrant();
+    const recent = await issueGrant(); // expired an hour ago: within retention, still in the audit trail
+    await db()
+      .update(grants)
+      .set({ expiresAt: Date.now() - 3600_000 })
+      .where(eq(grants.id, recent.id));
 
     expect(await archiveExpiredGrants(env, Date.now())).toMatchObject({ archived: 1 });
-    expect(await remaining([grant.id, live.id])).toEqual([live.id]);
+    expect(await remaining([grant.id, live.id, recent.id])).toEqual([live.id, recent.id].sort());
     expect(await answers(grant, entry.url)).toEqual(expected);
 
     const record = await studio(`/api/v1/admin/grants/${grant.id}`, { headers: ADMIN_AUTH });
@@ -346,9 +351,10 @@ describe("a grant past retention, to the people who hold its links", () => {
     );
     const list = await studio("/api/v1/admin/grants?limit=200", { headers: ADMIN_AUTH });
     const listed = ((await list.json()) as { grants: { id: string }[] }).grants.map((g) => g.id);
-    expect(listed).toContain(live.id);
+    expect(listed).toEqual(expect.arrayContaining([live.id, recent.id]));
     expect(listed).not.toContain(grant.id);
-    expect((await studio(`/api/v1/admin/grants/${live.id}`, { headers: ADMIN_AUTH })).status).toBe(200);
+    for (const kept of [live, recent])
+      expect((await studio(`/api/v1/admin/grants/${kept.id}`, { headers: ADMIN_AUTH })).status).toBe(200);
     await clearArchives();
   });
 
