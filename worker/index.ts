@@ -1,6 +1,7 @@
-// The Worker entry: HTTP through the Hono app, the Cron Trigger that runs the catalog sync, and the
-// Workflow that verifies each release's files; after each cron sync, the grant retention step. Each hands its bindings through meteredEnv, which
-// only counts (for scripts/bench-journeys.ts) under BENCH_METER=on with ENVIRONMENT=local.
+// The Worker entry: HTTP through the Hono app, the Cron Trigger that runs the catalog sync (then the
+// grant retention step), and the Workflow that verifies each release's files. Each hands its bindings
+// through meteredEnv, which only counts (for scripts/bench-journeys.ts) under BENCH_METER=on with
+// ENVIRONMENT=local.
 import { app } from "./app";
 import { countRequest, meteredEnv, meteredStep, meterIsOn, takeTotals } from "./bench-meter";
 import { retainGrants } from "./downloads/grant-retention";

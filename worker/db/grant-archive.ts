@@ -20,7 +20,7 @@ export const pastRetentionQuery = (db: Db, cutoff: number, limit: number) =>
     .select({
       id: grants.id,
       expiresAt: grants.expiresAt,
-      // The JSON columns are nearly all of a row's size (a 5-pack grant's files are ~3.2 KB of ~3.8).
+      // Nearly all of a row's size (a 5-pack grant: 3,109 bytes of files, 228 of request, 101 of user agent).
       bytes: sql<number>`length(CAST(${grants.files} AS BLOB)) + length(CAST(${grants.request} AS BLOB)) + coalesce(length(CAST(${grants.userAgent} AS BLOB)), 0)`,
     })
     .from(grants)

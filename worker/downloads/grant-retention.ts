@@ -23,7 +23,7 @@ const DAY_MS = 86_400_000;
 export const GRANTS_PER_RUN = 2000;
 
 /**
- * Bytes of grant JSON a run archives at most (the first grant always goes). Grants are ~3.8 KB but a
+ * Bytes of grant JSON a run archives at most (the first grant always goes). A 5-pack grant is ~3.4 KB but a
  * 500-pack grant holds ~300 KB of files: without a byte bound 2,000 of those would be ~600 MB,
  * far over a Worker's 128 MB; 8 MiB (a few times that in memory while serialised) fits with room.
  */
