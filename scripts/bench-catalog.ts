@@ -232,6 +232,13 @@ async function probesFor(url: string): Promise<Probe[]> {
     { name: "GET /api/v1/packs/:name", path: `/api/v1/packs/${detailed.name}`, status: 200 },
     { name: "compatible, k8s layer", path: `/api/v1/compatible?${query}&layer=k8s&packs=${picks[0]}`, status: 200 },
     {
+      // A page that is full at every size the bench builds (the default 50 is not, below ~4,000 packs:
+      // the page is then the whole layer, and its answer grows with the layer): the cost of one page.
+      name: "compatible, k8s layer, limit 5",
+      path: `/api/v1/compatible?${query}&layer=k8s&packs=${picks[0]}&limit=5`,
+      status: 200,
+    },
+    {
       name: "compatible, addon layer",
       path: `/api/v1/compatible?${query}&layer=addon&packs=${picks.join(",")}`,
       status: 200,
