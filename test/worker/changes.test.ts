@@ -2,6 +2,8 @@
 // generation of its batch), pack filters, and the one-call grant of what is new for a token.
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
+import { changesSince, yankedSince } from "../../worker/db/change-log";
+import { meteredCatalogReader } from "../../worker/db/client";
 import { syncAndSettle } from "./support/sync";
 import { dropRelease, PALETTE_ENTERPRISE } from "./support/releases";
 import { ADMIN_JSON, studio } from "./support/studio";
@@ -103,5 +105,27 @@ describe("GET /api/v1/changes", () => {
     expect(script).toContain("FILTERS='&layer=cni'");
     expect(script).toContain("STATE=.artifact-studio-generation");
     expect(script).toContain("/api/v1/manifests/changes/download.sh?since=$since$FILTERS");
+  });
+  it("gives mirror.sh every yanked file as a line, reading the yanks and not the catalog", async () => {
+    const res = await studio("/api/v1/changes/yanked.txt?since=0");
+    expect(res.status).toBe(200);
+    expect(await res.text()).toBe("cni-calico-3.29.2.zst\tcni-calico-3.29.2.sig.bin\tCVE-2026-0002\n");
+    expect(await studio("/api/v1/changes/yanked.txt?since=0&layer=k8s").then((r) => r.text())).toBe("");
+    // What a mirror asks every night from generation 0: the rows read follow the yanks, where the
+    // whole change list reads every published version too. Five more packs change neither.
+    const rowsRead = async () => {
+      const [yanks, whole] = [meteredCatalogReader(env), meteredCatalogReader(env)];
+      const [onlyYanks, everything] = [await yankedSince(yanks.db, 0, {}), await changesSince(whole.db, 0, {})];
+      expect(onlyYanks).toEqual({ generation: everything.generation, yanked: everything.yanked });
+      return { yanks: yanks.meter.rowsRead, whole: whole.meter.rowsRead };
+    };
+    const small = await rowsRead();
+    await dropRelease(env, "changes-more", {
+      packs: ["a", "b", "c", "d", "e"].map((x) => ({ name: `addon-${x}`, version: "1.0.0", layer: "addon" as const })),
+    });
+    await syncAndSettle(env);
+    const large = await rowsRead();
+    expect(large.whole).toBeGreaterThan(small.whole);
+    expect(large.yanks).toBe(small.yanks);
   });
 });

@@ -160,13 +160,24 @@ function yankedOf(packs: YankedPackRow[], installers: YankedInstallerRow[]): Cha
   };
 }
 
+/** What was yanked after `since` (packs, then installers), in the filters' scope; read through the yanked_generation indexes. */
+function yankedStatements(since: number, { packFilter, installerFilter }: ReturnType<typeof changeFilters>) {
+  return [
+    query<YankedPackRow>(sql`SELECT pv.pack_name, pv.version, pv.file_name, pv.yanked_generation, pv.yank_reason FROM pack_versions pv
+        WHERE ${and([sql`pv.yanked_generation > ${since}`, ...packFilter])} ORDER BY pv.yanked_generation, pv.id`),
+    query<YankedInstallerRow>(sql`SELECT ra.product_id, ra.version, ra.kind, ra.file_name, ra.yanked_generation, ra.yank_reason FROM release_artifacts ra
+        WHERE ${and([sql`ra.yanked_generation > ${since}`, ...installerFilter])} ORDER BY ra.yanked_generation, ra.file_name`),
+  ] as const;
+}
+
 /**
  * What was published (and is still offered) and what was yanked after `since`, up to the current
  * generation, read in one batch so the generation and the rows agree. Pack filters apply to packs;
  * installers are filtered by product and version only, and left out when a pack-only filter is set.
  */
 export async function changesSince(db: Db, since: number, f: CatalogFilter): Promise<Changes> {
-  const { packFilter, installerFilter } = changeFilters(f);
+  const filters = changeFilters(f);
+  const { packFilter, installerFilter } = filters;
   const [[state], packs, installers, yankedPacks, yankedInstallers] = await runBatch(db, [
     generationStatement(),
     query<PublishedPackRow>(sql`SELECT pv.*, p.layer AS layer FROM pack_versions pv JOIN packs p ON p.name = pv.pack_name
@@ -175,10 +186,7 @@ export async function changesSince(db: Db, since: number, f: CatalogFilter): Pro
     query<PublishedInstallerRow>(sql`SELECT ra.* FROM release_artifacts ra
         WHERE ${and([sql`ra.published_generation > ${since}`, sql`ra.yanked = 0`, ...installerFilter])}
         ORDER BY ra.published_generation, ra.file_name`),
-    query<YankedPackRow>(sql`SELECT pv.pack_name, pv.version, pv.file_name, pv.yanked_generation, pv.yank_reason FROM pack_versions pv
-        WHERE ${and([sql`pv.yanked_generation > ${since}`, ...packFilter])} ORDER BY pv.yanked_generation, pv.id`),
-    query<YankedInstallerRow>(sql`SELECT ra.product_id, ra.version, ra.kind, ra.file_name, ra.yanked_generation, ra.yank_reason FROM release_artifacts ra
-        WHERE ${and([sql`ra.yanked_generation > ${since}`, ...installerFilter])} ORDER BY ra.yanked_generation, ra.file_name`),
+    ...yankedStatements(since, filters),
   ]);
   return {
     since,
@@ -186,6 +194,22 @@ export async function changesSince(db: Db, since: number, f: CatalogFilter): Pro
     published: publishedOf(packs, installers),
     yanked: yankedOf(yankedPacks, yankedInstallers),
   };
+}
+
+/**
+ * Only what was yanked after `since`, with the generation: what mirror.sh asks every night from 0
+ * (every file it holds is checked again), so the rows read follow the yanks, not the catalog.
+ */
+export async function yankedSince(
+  db: Db,
+  since: number,
+  f: CatalogFilter,
+): Promise<Pick<Changes, "generation" | "yanked">> {
+  const [[state], yankedPacks, yankedInstallers] = await runBatch(db, [
+    generationStatement(),
+    ...yankedStatements(since, changeFilters(f)),
+  ]);
+  return { generation: Number(state?.generation ?? 0), yanked: yankedOf(yankedPacks, yankedInstallers) };
 }
 
 /** The catalog generation (one row, 1 once anything was published). */

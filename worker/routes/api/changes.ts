@@ -4,7 +4,7 @@
 import { z } from "@hono/zod-openapi";
 import { changesQuery } from "../../catalog/filters";
 import { primary } from "../../db/client";
-import { changesSince, type Changes } from "../../db/change-log";
+import { changesSince, type Changes, yankedSince } from "../../db/change-log";
 import { apiApp, apiRoute, error, json, text } from "../api-app";
 import { originOf } from "../context";
 
@@ -146,7 +146,7 @@ const yankedRoute = apiRoute({
 
 changesRoutes.openapi(yankedRoute, async (c) => {
   const { since, ...filters } = c.req.valid("query");
-  const changes = await changesSince(primary(c.env), since, filters);
+  const changes = await yankedSince(primary(c.env), since, filters);
   return c.body(yankedTxt(changes.yanked), 200, {
     "Content-Type": "text/plain; charset=utf-8",
     "Cache-Control": "no-store",
