@@ -1835,6 +1835,76 @@ export const MUTANTS: Mutant[] = [
     tests: [T("grant-retention")],
     before: "n/a",
   },
+  // flat-reads-2: bounded search counts, the choice between sorting and walking, searched wizard steps, yanked.txt ──
+  {
+    id: "search-counts-unbounded",
+    bug: "a search counts every full-text match: its rows grow with the catalog (and totalRelation never says gte)",
+    file: "worker/db/counts/search-counts.ts",
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the source text of a template
+    find: "ORDER BY rowid LIMIT ${COUNTED_MATCHES}) AS hits",
+    replace: "ORDER BY rowid) AS hits",
+    tests: [T("catalog-facets")],
+    before: "n/a",
+  },
+  {
+    id: "search-counts-always-exact",
+    bug: "a search that counted only its first matches still says its counts are exact",
+    file: "worker/db/counts/search-counts.ts",
+    find: "exact: !(Number(row.counted) >= COUNTED_MATCHES)",
+    replace: "exact: true",
+    tests: [T("catalog-facets")],
+    before: "n/a",
+  },
+  {
+    id: "search-counts-yanked-hit",
+    bug: "a counted match whose every version was yanked (no kept summary) is counted in the total",
+    file: "worker/db/counts/search-counts.ts",
+    find: 'and([sql`m.mask IS NOT NULL`, profileMatches(f, "m", except)])',
+    replace: 'profileMatches(f, "m", except)',
+    tests: [T("catalog-facets")],
+    before: "n/a",
+  },
+  {
+    id: "search-never-walks",
+    bug: "a common word's page always sorts every match, whatever the catalog's size",
+    file: "worker/db/search-text.ts",
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the source text of a template
+    find: "sql`SELECT n >= ${WALK_FROM_MATCHES} OR",
+    replace: "sql`SELECT 0 AND",
+    tests: [T("catalog-facets")],
+    before: "n/a",
+  },
+  {
+    id: "searched-step-walk-unchecked",
+    bug: "the walk of a searched wizard step (many matches) offers packs the first word does not find",
+    file: "worker/db/layer-candidates.ts",
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the source text of a template
+    find: "WHERE ${scoped([foundBy(lead), ...othersFind])}`",
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the source text of a template
+    replace: "WHERE ${scoped(othersFind)}`",
+    tests: [T("compat-searched-pages")],
+    before: "n/a",
+  },
+  {
+    id: "searched-step-named-layer-dropped",
+    bug: 'a word that names a layer ("network") no longer finds that layer\'s packs on a searched step',
+    file: "worker/db/layer-candidates.ts",
+    find: '.filter((named) => layer === "every" || named === layer)',
+    replace: ".filter(() => false)",
+    tests: [T("compat-searched-pages")],
+    before: "n/a",
+  },
+  {
+    id: "yanked-txt-reads-all-changes",
+    bug: "the yanks-only read also lists every published version: a quiet mirror night reads the catalog",
+    file: "worker/db/change-log.ts",
+    find: "    generationStatement(),\n    ...yankedStatements(since, changeFilters(f)),",
+    replace:
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the source text of a template
+      "    generationStatement(),\n    ...yankedStatements(since, changeFilters(f)),\n    query(sql`SELECT * FROM pack_versions WHERE published_generation > ${since}`),",
+    tests: [T("changes")],
+    before: "n/a",
+  },
 ];
 // ── running ──────────────────────────────────────────────────────────────────────────────────────
 
