@@ -1900,7 +1900,7 @@ export const MUTANTS: Mutant[] = [
     file: "worker/db/change-log.ts",
     find: "    generationStatement(),\n    ...yankedStatements(since, changeFilters(f)),",
     replace:
-    // biome-ignore lint/suspicious/noTemplateCurlyInString: the source text of a template
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: the source text of a template
       "    generationStatement(),\n    ...yankedStatements(since, changeFilters(f)),\n    query(sql`SELECT * FROM pack_versions WHERE published_generation > ${since}`),",
     tests: [T("changes")],
     before: "n/a",
