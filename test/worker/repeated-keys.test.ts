@@ -24,6 +24,8 @@ describe("firstRepeatedKey: exactly the keys JSON.parse would drop a value of", 
     expect(firstRepeatedKey('{"a":1,"b":2,"a":3}')).toEqual({ key: "a", path: [] });
     expect(firstRepeatedKey('{"x":[{"a":1},{"a":1,"b":{"c":0,"c":1}}]}')).toEqual({ key: "c", path: ["x", 1, "b"] });
     expect(firstRepeatedKey('[0, [1, {"k": null, "k": true}]]')).toEqual({ key: "k", path: [1, 1] });
+    // Values ending in escaped quotes and backslash runs: a string ends after an even run of backslashes.
+    expect(firstRepeatedKey('{"a":"\\"\\\\","b":"\\\\\\"","a":2}')).toEqual({ key: "a", path: [] });
   });
 
   it("decodes keys as JSON.parse does: escapes, surrogate pairs, __proto__", () => {

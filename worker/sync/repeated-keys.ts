@@ -11,12 +11,19 @@ export type RepeatedKey = { key: string; path: (string | number)[] };
 
 type Frame = { keys: Set<string>; at: string } | { keys: null; at: number };
 
-/** The end (index of the closing quote) of the JSON string that opens at `start`. */
+/** The index of the quote that closes the JSON string opening at `start` (one after an even run of backslashes). */
 function stringEnd(text: string, start: number): number {
-  let i = start + 1;
-  while (i < text.length && text[i] !== '"') i += text[i] === "\\" ? 2 : 1;
-  return i;
+  for (let i = text.indexOf('"', start + 1); i !== -1; i = text.indexOf('"', i + 1)) {
+    let backslashes = 0;
+    while (text.charCodeAt(i - 1 - backslashes) === BACKSLASH) backslashes++;
+    if (backslashes % 2 === 0) return i;
+  }
+  return text.length;
 }
+
+const [QUOTE, BACKSLASH, OPEN_OBJECT, CLOSE_OBJECT, OPEN_ARRAY, CLOSE_ARRAY, COMMA, COLON] = [...'"\\{}[],:'].map((c) =>
+  c.charCodeAt(0),
+);
 
 /**
  * The first repeated key of valid JSON text, or null. Only strings can hold braces, brackets, commas
@@ -25,11 +32,11 @@ function stringEnd(text: string, start: number): number {
  */
 export function firstRepeatedKey(text: string): RepeatedKey | null {
   const frames: Frame[] = [];
+  let top: Frame | undefined;
   let expectKey = false;
   for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    const top = frames.at(-1);
-    if (c === '"') {
+    const c = text.charCodeAt(i);
+    if (c === QUOTE) {
       const end = stringEnd(text, i);
       if (top?.keys && expectKey) {
         const key = JSON.parse(text.slice(i, end + 1)) as string;
@@ -39,13 +46,15 @@ export function firstRepeatedKey(text: string): RepeatedKey | null {
         expectKey = false;
       }
       i = end;
-    } else if (c === "{") {
-      frames.push({ keys: new Set(), at: "" });
-      expectKey = true;
-    } else if (c === ":") expectKey = false;
-    else if (c === "[") frames.push({ keys: null, at: 0 });
-    else if (c === "}" || c === "]") frames.pop();
-    else if (c === "," && top) {
+    } else if (c === OPEN_OBJECT || c === OPEN_ARRAY) {
+      top = c === OPEN_OBJECT ? { keys: new Set(), at: "" } : { keys: null, at: 0 };
+      frames.push(top);
+      expectKey = c === OPEN_OBJECT;
+    } else if (c === CLOSE_OBJECT || c === CLOSE_ARRAY) {
+      frames.pop();
+      top = frames.at(-1);
+    } else if (c === COLON) expectKey = false;
+    else if (c === COMMA && top) {
       if (top.keys) expectKey = true;
       else top.at++;
     }
