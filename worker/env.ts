@@ -144,6 +144,18 @@ const configSchema = z.object({
     .optional(),
   /** How long a grant's URLs stay valid; at most 7 days (the S3 presign limit). */
   GRANT_TTL_SECONDS: z.coerce.number().int().min(60).max(604800).default(86400),
+  /**
+   * Days an expired grant stays in D1 (the admin API, support questions) before the scheduled job
+   * archives it to R2 under audit/grants/ and deletes it (worker/downloads/grant-retention.ts).
+   * At least 1 (a day to answer "why did my link stop"), at most 3650. 14 by default: at 100k grants a
+   * day D1 then holds ~6.4 GB of grants, under its 10 GB limit; 30 days would be ~13 GB (docs/capacity.md).
+   */
+  GRANT_RETENTION_DAYS: z.coerce
+    .number({ error: "GRANT_RETENTION_DAYS must be a whole number of days, like 14" })
+    .int("GRANT_RETENTION_DAYS must be a whole number of days, like 14")
+    .min(1, "GRANT_RETENTION_DAYS must be at least 1 (day)")
+    .max(3650, "GRANT_RETENTION_DAYS must be at most 3650 (days)")
+    .default(14),
   // The sync's fault handling (docs/releases.md, "When the sync meets faults").
   /** A folder under incoming/ still without a signed release.json this long after the sync first saw it is quarantined as abandoned. */
   ABANDONED_UPLOAD_HOURS: z.coerce.number().positive().max(2160).default(24),

@@ -96,7 +96,8 @@ describe("every response of an API tour validates against the served document", 
     ["error: unknown route", () => ["/api/v1/nothing-here"], 404],
     ["error: bad grant body", () => ["/api/v1/grants", { method: "POST", headers: json, body: "{" }], 400],
     ["error: admin without token", () => ["/api/v1/admin/releases"], 401],
-    ["error: unknown capability", () => [`/api/v1/grants/${"A".repeat(43)}`], 404],
+    ["error: capability past retention (or never issued)", () => [`/api/v1/grants/${"A".repeat(43)}`], 410],
+    ["error: not a capability", () => [`/api/v1/grants/${"A".repeat(22)}`], 404],
   ];
   it.each(tour)("%s", async (_name, request, status) => {
     const [path, init] = request();

@@ -207,11 +207,11 @@ describe("GET /api/v1/grants/:capability/<format>", () => {
     expect(script).toContain("key 'spectro_public_key.pem' 'http://studio.test/keys/test-ec.pem'");
   });
 
-  it("404s an unknown format and an unknown capability", async () => {
+  it("404s an unknown format; a well-formed capability that opens no grant is 410 expired (archived, or never issued)", async () => {
     expect((await get("files.zip")).status).toBe(404);
-    expect((await exports.default.fetch(`http://studio.test/api/v1/grants/${"A".repeat(43)}/urls.txt`)).status).toBe(
-      404,
-    );
+    const gone = await exports.default.fetch(`http://studio.test/api/v1/grants/${"A".repeat(43)}/urls.txt`);
+    expect(gone.status).toBe(410);
+    expect(await gone.json()).toMatchObject({ error: { code: "expired" } });
   });
 
   it("opens the grant's JSON, manifests and tar with its capability, never with the grant id a /dl URL shows", async () => {

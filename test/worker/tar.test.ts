@@ -283,8 +283,9 @@ describe("GET /api/v1/grants/:id/bundle.tar", () => {
   });
 
   it("refuses the tar of an unknown or revoked grant", async () => {
+    // No grant has this capability: expired and archived, or never issued.
     expect((await exports.default.fetch(`http://studio.test/api/v1/grants/${"A".repeat(43)}/bundle.tar`)).status).toBe(
-      404,
+      410,
     );
     const created = await exports.default.fetch("http://studio.test/api/v1/grants", {
       method: "POST",

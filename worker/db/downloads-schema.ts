@@ -8,7 +8,8 @@ const now = sql`(unixepoch('subsec') * 1000)`;
 /**
  * Every grant issued: who asked (IP, country, user agent, or the API token), what they asked for,
  * and the resolved files. The files are kept so that manifests, the tar and /dl can be served later
- * from the grant alone, and so an auditor sees exactly what was handed out.
+ * from the grant alone, and so an auditor sees exactly what was handed out. GRANT_RETENTION_DAYS
+ * after it expires, a grant is archived to R2 (audit/grants/, one JSON line each) and leaves D1.
  */
 export const grants = sqliteTable(
   "grants",
@@ -29,7 +30,8 @@ export const grants = sqliteTable(
     revoked: integer("revoked", { mode: "boolean" }).notNull().default(false),
     revokedAt: integer("revoked_at"),
   },
-  (t) => [index("grants_by_created").on(t.createdAt)],
+  // grants_by_expiry: the retention job's batch, oldest expiry first (worker/downloads/grant-retention.ts).
+  (t) => [index("grants_by_created").on(t.createdAt), index("grants_by_expiry").on(t.expiresAt, t.id)],
 );
 
 /** API tokens for automation. Only the SHA-256 of a token is stored; the token is shown once. */

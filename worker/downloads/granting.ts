@@ -263,7 +263,8 @@ export async function recordGrant(
 }
 
 /**
- * The grant a capability opens, if it may still be used: 404 unknown, 403 revoked, 410 expired,
+ * The grant a capability opens, if it may still be used: 404 not a capability, 403 revoked, 410 expired
+ * (or past retention: archived, or never issued),
  * 409 if a file is signed by a revoked key (checked against the env, before any read), or a pack or
  * installer was yanked or re-signed since.
  */
@@ -274,7 +275,17 @@ export async function loadLiveGrant(
   distrust: KeyDistrust,
 ): Promise<GrantRecord> {
   const grant = await findGrantByCapability(db, capability);
-  if (!grant) throw new NotFound("no grant has this capability");
+  // A well-formed capability that opens no grant is one whose grant expired and was archived
+  // (GRANT_RETENTION_DAYS after expiry), or one never issued: the same answer for both, and the one
+  // a user holding an old link needs. Anything else is not a capability at all.
+  if (!grant && GRANT_CAPABILITY.test(capability))
+    throw new ApiError(
+      410,
+      "expired",
+      "no live grant has this capability: it expired (expired grants are archived and removed after the retention period) or was never issued; request a new one",
+    );
+  if (!grant)
+    throw new NotFound("not a grant capability (43 characters from the grant response; a grant id is not one)");
   const id = grant.id;
   if (grant.revoked) throw new ApiError(403, "revoked", `grant ${id} was revoked`);
   if (grant.expiresAt <= now)

@@ -1,10 +1,13 @@
-// /api/v1/admin/grants: the grant audit trail (who downloaded what, from where) and revocation.
+// /api/v1/admin/grants: the grant audit trail (who downloaded what, from where), revocation, and the
+// retention batch the cron runs (archive grants past GRANT_RETENTION_DAYS to R2), on demand.
 import { z } from "@hono/zod-openapi";
 import { adminBearer } from "../../admin-auth";
 import { primary } from "../../db/client";
 import { getGrant, listGrants, revokeGrant } from "../../db/grant-queries";
 import { GRANT_ID } from "../../downloads/granting";
-import { notFound } from "../../errors";
+import { archiveExpiredGrants } from "../../downloads/grant-retention";
+import { ConfigError } from "../../env";
+import { ApiError, NotFound, notFound } from "../../errors";
 import { ADMIN_BODY_BYTES, limitBody } from "../../body-limit";
 import { ADMIN, apiApp, apiRoute, error, json, unauthorized } from "../api-app";
 
@@ -89,13 +92,16 @@ const getRoute = apiRoute({
       "The grant record (times in ms since the epoch).",
     ),
     401: unauthorized,
-    404: error("No such grant."),
+    404: error("No such grant (or archived: past retention, it is under audit/grants/ in R2)."),
   },
 });
 
 adminGrantsRoutes.openapi(getRoute, async (c) => {
   const grant = await getGrant(primary(c.env), c.req.valid("param").id);
-  if (!grant) throw notFound(`grant ${c.req.valid("param").id}`);
+  if (!grant)
+    throw new NotFound(
+      `grant ${c.req.valid("param").id} not found: grants leave D1 GRANT_RETENTION_DAYS after they expire, archived to R2 under audit/grants/<expiry day>/`,
+    );
   const { capabilityHash: _hash, ...shown } = grant;
   return c.json(shown, 200);
 });
@@ -118,4 +124,37 @@ adminGrantsRoutes.openapi(revokeRoute, async (c) => {
   const { id } = c.req.valid("param");
   if (!(await revokeGrant(primary(c.env), id, Date.now()))) throw notFound(`unrevoked grant ${id}`);
   return c.json({ id, revoked: true as const }, 200);
+});
+
+const archiveRoute = apiRoute({
+  ...ADMIN,
+  method: "post",
+  path: "/archive",
+  operationId: "archiveExpiredGrants",
+  summary:
+    "Run one grant retention batch now, as each cron run does after the sync: grants expired more than GRANT_RETENTION_DAYS ago go to R2 (audit/grants/), then leave D1",
+  responses: {
+    200: json(
+      z.object({
+        cutoff: z.number().int().meta({ description: "Grants that expired before this (ms) are past retention" }),
+        archived: z.number().int().meta({ description: "Grants archived and deleted by this batch" }),
+        key: z.string().optional().meta({ description: "The archive object written" }),
+        sha256: z.string().optional().meta({ description: "Its sha256, as R2 checked and stored it" }),
+        more: z.boolean().meta({ description: "Grants past retention still wait for the next batch" }),
+      }),
+      "What the batch did.",
+    ),
+    401: unauthorized,
+    503: error("archive_failed: the archive could not be written or verified, or D1 failed; nothing was deleted."),
+  },
+});
+
+adminGrantsRoutes.openapi(archiveRoute, async (c) => {
+  try {
+    return c.json(await archiveExpiredGrants(c.env, Date.now()), 200);
+  } catch (err) {
+    if (err instanceof ConfigError) throw err; // the one misconfigured answer
+    const why = err instanceof Error ? err.message : String(err);
+    throw new ApiError(503, "archive_failed", `grant archive failed, nothing was deleted: ${why}`);
+  }
 });

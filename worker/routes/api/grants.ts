@@ -151,7 +151,7 @@ export const tooLarge = { 413: error("The body is larger than the limit (payload
 const liveGrantErrors = {
   403: error("Revoked."),
   409: error("A pack was yanked since."),
-  410: error("Expired."),
+  410: error("Expired, or past retention: a well-formed capability that opens no grant (archived, or never issued)."),
 };
 
 const capability = z
@@ -168,7 +168,7 @@ const archiveMissing = {
 const partErrors = {
   400: error("Missing or bad size (the field is named)."),
   ...liveGrantErrors,
-  404: error("Unknown capability, or no such part at this size."),
+  404: error("Not a capability, or no such part at this size."),
   ...archiveMissing,
 };
 
@@ -209,7 +209,7 @@ grantsRoutes.openAPIRegistry.registerPath(
     responses: {
       200: text("application/x-tar, streamed, with Content-Length.", "application/x-tar"),
       ...liveGrantErrors,
-      404: error("Unknown capability."),
+      404: error("Not a capability."),
       ...archiveMissing,
     },
   }),
@@ -318,7 +318,7 @@ grantsRoutes.openAPIRegistry.registerPath(
     responses: {
       200: manifest("The manifest, as an attachment."),
       ...liveGrantErrors,
-      404: error("Unknown capability or format."),
+      404: error("Not a capability, or an unknown format."),
       503: error(
         "integrity: a verified copy (e.g. a signature SHA256SUMS sums) is missing or changed in storage; misconfigured: no STUDIO_SIGNING_KEYS.",
       ),
@@ -361,7 +361,7 @@ const getRoute = apiRoute({
   responses: {
     200: json(grantViewSchema, "The grant."),
     ...liveGrantErrors,
-    404: error("Unknown capability (a grant id is not one)."),
+    404: error("Not a capability (a grant id is not one)."),
   },
 });
 
