@@ -28,7 +28,10 @@ type Mutant = {
   file: string;
   find: string;
   replace: string;
-  /** Test files (workerd project) that must fail on it. */
+  /**
+   * Test files that must fail on it: workerd ones, or e2e ones (test/e2e/, for what only real tools
+   * can show, such as a served shell script; each e2e run boots a local studio: minutes).
+   */
   tests: string[];
   /**
    * With --before (the tree at BEFORE_REF): "n/a" when the guard did not exist then; a variant when
@@ -1905,6 +1908,100 @@ export const MUTANTS: Mutant[] = [
     tests: [T("changes")],
     before: "n/a",
   },
+  // trust-edges: a signed release.json that repeats a key is refused by every reader; download.sh and a yanked key ──
+  {
+    id: "repeated-key-unchecked",
+    bug: "the sync believes a release.json that repeats a key (JSON.parse's last value; verify-bundle.sh read the first)",
+    file: "worker/sync/release-checks.ts",
+    find: "  if (repeated) return refused(repeated, signerId);",
+    replace: "",
+    tests: [T("repeated-keys")],
+    before: "n/a",
+  },
+  {
+    id: "repeated-key-raw-names",
+    bug: "keys are compared as written, so a repeat spelled with a \\u escape (release\\u0049d) passes",
+    file: "worker/sync/repeated-keys.ts",
+    find: "const key = JSON.parse(text.slice(i, end + 1)) as string;",
+    replace: "const key = text.slice(i + 1, end);",
+    tests: [T("repeated-keys")],
+    before: "n/a",
+  },
+  {
+    id: "repeated-key-top-level-only",
+    bug: "only the top level is scanned: a file entry that repeats its sha256 passes",
+    file: "worker/sync/repeated-keys.ts",
+    find: "if (top?.keys && expectKey) {",
+    replace: "if (top?.keys && expectKey && frames.length === 1) {",
+    tests: [T("repeated-keys")],
+    before: "n/a",
+  },
+  {
+    id: "repeated-key-escaped-quote",
+    bug: "the scan ends a string at an escaped quote, so a value's text is read as keys and structure",
+    file: "worker/sync/repeated-keys.ts",
+    find: "if (backslashes % 2 === 0) return i;",
+    replace: "return i;",
+    tests: [T("repeated-keys")],
+    before: "n/a",
+  },
+  {
+    id: "sign-signs-repeated-keys",
+    bug: "`release sign` signs a release.json that repeats a key, which the sync then quarantines",
+    file: "scripts/release/sign.ts",
+    find: "if (repeated) throw new UsageError",
+    replace: "if (false) throw new UsageError",
+    tests: ["test/e2e/publish.test.ts"],
+    before: "n/a",
+  },
+  {
+    id: "verify-bundle-repeated-key",
+    bug: "verify-bundle.sh takes the first value of a repeated key where the sync takes the last",
+    file: "worker/downloads/verify-bundle.ts",
+    find: '  if [ -n "$repeated" ]; then',
+    replace: "  if false; then",
+    tests: ["test/e2e/verify-bundle-keys.test.ts"],
+    before: "n/a",
+  },
+  {
+    id: "verify-bundle-keys-undecoded",
+    bug: "verify-bundle.sh reads keys as written: a repeat spelled release\\u0049d passes, an honest escaped key fails",
+    file: "worker/downloads/verify-bundle.ts",
+    find: "    s = canon(s)\n",
+    replace: "",
+    tests: ["test/e2e/verify-bundle-keys.test.ts"],
+    before: "n/a",
+  },
+  {
+    id: "download-sh-key-by-default-url",
+    bug: "download.sh asks /spectro_public_key.pem, which after a yank serves another key (or 410), not the grant's key",
+    file: "worker/downloads/manifest-formats.ts",
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the source text of a template literal
+    find: "url: `${origin}/keys/${encodeURIComponent(keyId)}.pem`,",
+    replace:
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: the source text of a template literal
+      "url: keyId === defaultKeyId ? `${origin}/spectro_public_key.pem` : `${origin}/keys/${encodeURIComponent(keyId)}.pem`,",
+    tests: [T("manifests"), T("key-record")],
+    before: "n/a",
+  },
+  {
+    id: "download-sh-yanked-key-used",
+    bug: "download.sh verifies with a key the studio reports as yanked",
+    file: "worker/downloads/manifest-formats.ts",
+    find: '  [ "$status" != yanked ] || return 4\n',
+    replace: "",
+    tests: ["test/e2e/download-yanked-key.test.ts"],
+    before: "n/a",
+  },
+  {
+    id: "download-sh-refused-key-kept",
+    bug: "download.sh saves the key before reading its status, leaving a yanked key as spectro_public_key.pem",
+    file: "worker/downloads/manifest-formats.ts",
+    find: '-o "$KEY_HEADERS.pem" "$2" 2>>"$LOG" || return 1',
+    replace: '-o "$KEY_HEADERS.pem" "$2" 2>>"$LOG" && cp "$KEY_HEADERS.pem" "$1" || return 1',
+    tests: ["test/e2e/download-yanked-key.test.ts"],
+    before: "n/a",
+  },
 ];
 // ── running ──────────────────────────────────────────────────────────────────────────────────────
 
@@ -1925,6 +2022,8 @@ const ref = before ? BEFORE_REF : option("--ref");
 const only = option("--only")?.split(",");
 const checkOnly = flag("--check");
 const RUN_TIMEOUT_MS = 5 * 60 * 1000;
+/** An e2e run boots a local studio (wrangler dev, the demo catalog synced) before its tests. */
+const E2E_TIMEOUT_MS = 20 * 60 * 1000;
 /** The baseline runs every listed test file at once: minutes on a busy machine, so it gets longer. */
 const BASELINE_TIMEOUT_MS = 30 * 60 * 1000;
 
@@ -1959,13 +2058,29 @@ function variantOf(m: Mutant): Required<Variant> | "n/a" {
   return { ...base, ...m.before };
 }
 
-function runTests(
-  dir: string,
-  tests: string[],
-  timeout = RUN_TIMEOUT_MS,
-): { failed: boolean; timedOut: boolean; seconds: number; tail: string } {
+type TestRun = { failed: boolean; timedOut: boolean; seconds: number; tail: string };
+
+/** The files of each vitest project in turn (workerd first, the cheaper), stopping at the first that fails. */
+function runTests(dir: string, tests: string[], timeout = RUN_TIMEOUT_MS): TestRun {
+  const e2e = tests.filter((t) => t.startsWith("test/e2e/"));
+  const workerd = tests.filter((t) => !e2e.includes(t));
+  let seconds = 0;
+  let last: TestRun | undefined;
+  for (const [project, files, limit] of [
+    ["workerd", workerd, timeout],
+    ["e2e", e2e, Math.max(timeout, E2E_TIMEOUT_MS)],
+  ] as const) {
+    if (!files.length) continue;
+    last = runProject(dir, project, files, limit);
+    seconds += last.seconds;
+    if (last.failed) break;
+  }
+  return { ...(last as TestRun), seconds };
+}
+
+function runProject(dir: string, project: "workerd" | "e2e", tests: string[], timeout: number): TestRun {
   const started = Date.now();
-  const run = spawnSync(join(dir, "node_modules/.bin/vitest"), ["run", "--project", "workerd", ...tests], {
+  const run = spawnSync(join(dir, "node_modules/.bin/vitest"), ["run", "--project", project, ...tests], {
     cwd: dir,
     encoding: "utf8",
     timeout,
@@ -1974,7 +2089,7 @@ function runTests(
   });
   const lines = `${run.stdout ?? ""}${run.stderr ?? ""}`.split("\n");
   // The first failing test names what caught the mutant ("FAIL  workerd  file > describe > test").
-  const firstFailure = lines.find((l) => /^\s*FAIL\s/.test(l))?.replace(/^\s*FAIL\s+(\|?workerd\|?\s+)?/, "");
+  const firstFailure = lines.find((l) => /^\s*FAIL\s/.test(l))?.replace(/^\s*FAIL\s+(\|?(workerd|e2e)\|?\s+)?/, "");
   const files = lines.find((l) => /Test Files .*failed/.test(l))?.trim();
   return {
     failed: run.status !== 0,

@@ -18,6 +18,7 @@ import {
   uploadStartedSchema,
 } from "../../worker/publish/schemas";
 import { RELEASE_JSON, RELEASE_JSON_SIGNATURE, releaseManifest } from "../../worker/sync/release-manifest";
+import { repeatedKeyProblem } from "../../worker/sync/repeated-keys";
 import { DEFINITION_FILE, hashFile, mib, pool, PUSH_STATE_FILE, UsageError } from "./files";
 import { followVerdict, printVerdict } from "./status";
 import { type PublishConfig, Studio, StudioError } from "./studio-client";
@@ -216,20 +217,23 @@ async function uploadsOf(dir: string): Promise<{ files: Upload[]; manifest: Uplo
 }
 
 /**
- * The names to send. A release.json off the schema is still pushed when asked (the sync will
+ * The names to send. A release.json off the schema, or repeating a key, is still pushed when asked (the sync will
  * quarantine it with the reason `check` gives): then they are the folder's files.
  */
 async function listedNames(dir: string): Promise<{ names: string[] }> {
   let json: unknown;
+  let repeated: string | null = null;
   try {
-    json = JSON.parse(await readFile(join(dir, RELEASE_JSON), "utf8"));
+    const text = await readFile(join(dir, RELEASE_JSON), "utf8");
+    json = JSON.parse(text);
+    repeated = repeatedKeyProblem(RELEASE_JSON, text);
   } catch {
     json = undefined;
   }
   const parsed = releaseManifest.safeParse(json);
-  if (parsed.success) return { names: parsed.data.files.flatMap((f) => [f.file, f.signature]) };
+  if (parsed.success && !repeated) return { names: parsed.data.files.flatMap((f) => [f.file, f.signature]) };
   console.log(
-    "! release.json does not pass the schema: the sync will refuse it (see `check`); pushing the folder as it is",
+    `! ${repeated ?? "release.json does not pass the schema"}: the sync will refuse it (see \`check\`); pushing the folder as it is`,
   );
   const names = (await readdir(dir)).filter(
     (n) =>

@@ -343,7 +343,9 @@ describe("a key the studio reports as revoked", () => {
   it("download.sh refuses it, says so and exits 1, even with a key given on the command line", async () => {
     const dir = await mkdtemp(join(work, "revoked-"));
     await save(`${proxyUrl}/api/v1/grants/${grant.capability}/download.sh`, join(dir, "download.sh"));
-    expect(await readFile(join(dir, "download.sh"), "utf8")).toContain(`'${proxyUrl}/spectro_public_key.pem'`);
+    expect(await readFile(join(dir, "download.sh"), "utf8")).toContain(
+      `key 'spectro_public_key.pem' '${proxyUrl}/keys/`,
+    );
     const refused = await run("sh", ["download.sh"], dir);
     expect(refused.code).toBe(1);
     expect(refused.stdout).toContain(

@@ -604,6 +604,22 @@ const CASES: Case[] = [
       }),
   },
   {
+    name: "a manifest that repeats a key (the repeat hidden by a \\u escape)",
+    id: "e2e-pub-repeated",
+    reason: /^release\.json repeats the key "releaseId"$/,
+    build: () =>
+      spoiled("e2e-pub-repeated", async (dir) => {
+        // JSON.parse keeps the honest releaseId (the last); a reader that keeps the first sees the decoy.
+        await editManifest(dir, (m) => `{"release\\u0049d":"e2e-pub-decoy",${JSON.stringify(m).slice(1)}`);
+        const refused = await release("sign", dir, "--sign-command", `openssl dgst -sha256 -sign '${KEY}'`);
+        expect(refused.code).not.toBe(0);
+        expect(refused.stderr + refused.stdout).toContain(
+          'release.json repeats the key "releaseId": write each key once, then sign',
+        );
+        await resignManifest(dir); // signed by hand, as written
+      }),
+  },
+  {
     name: "a file signature by another key",
     id: "e2e-pub-filesig",
     reason: /^zz-e2e-pub-filesig-1\.0\.0\.zst: signature does not verify with key demo-ec-p256$/,

@@ -103,8 +103,8 @@ describe("a key recorded as revoked, listed as current again", () => {
       expect(tarredDefaultKey(tar)).toBe(pemOf(second));
       expect(tar).not.toContain(pemOf(FIRST));
       const script = await (await call(relisted, grant.links["download.sh"])).text();
-      expect(script).toContain("key 'spectro_public_key.pem' 'http://studio.test/spectro_public_key.pem'");
-      expect(script).not.toContain(`/keys/${second}.pem`);
+      expect(script).toContain(`key 'spectro_public_key.pem' 'http://studio.test/keys/${second}.pem'`);
+      expect(script).not.toContain(`/keys/${FIRST}.pem`);
     },
     SYNC_TIMEOUT_MS,
   );

@@ -66,7 +66,8 @@ describe("manifest renderers", () => {
       "https://s.test",
     );
     expect(keys).toEqual([
-      { keyId: "main", file: "spectro_public_key.pem", url: "https://s.test/spectro_public_key.pem" },
+      // Fetched by id: once "main" is yanked, /spectro_public_key.pem would answer another key.
+      { keyId: "main", file: "spectro_public_key.pem", url: "https://s.test/keys/main.pem" },
       { keyId: "older", file: "older.pem", url: "https://s.test/keys/older.pem" },
     ]);
     const script = downloadSh(
@@ -80,7 +81,7 @@ describe("manifest renderers", () => {
     expect(script).toContain('say "$1: ✅ Signature valid"');
     expect(script).toContain(`item 'cni-calico-3.29.2.zst' 1234 ${"a".repeat(64)} 'https://s.test/it'\\''s'`);
     expect(script).toContain(
-      `KEY_0=$(key 'spectro_public_key.pem' 'https://s.test/spectro_public_key.pem' "$GIVEN_KEY") || refuse_key $? 'spectro_public_key.pem'`,
+      `KEY_0=$(key 'spectro_public_key.pem' 'https://s.test/keys/main.pem' "$GIVEN_KEY") || refuse_key $? 'spectro_public_key.pem' 'main'`,
     );
     expect(script).toMatch(/item 'cni-calico-3\.29\.2\.zst' .* "\$KEY_0"/);
     expect(script).toMatch(/item 'o-1\.zst' .* "\$KEY_1"/);
@@ -203,7 +204,7 @@ describe("GET /api/v1/grants/:capability/<format>", () => {
     expect(res.headers.get("Content-Type")).toBe("text/x-shellscript; charset=utf-8");
     const script = await res.text();
     for (const f of files) expect(script).toContain(`item '${f.file}' ${f.size} ${f.sha256} '${f.url}' '${f.sigFile}'`);
-    expect(script).toContain("'http://studio.test/spectro_public_key.pem'");
+    expect(script).toContain("key 'spectro_public_key.pem' 'http://studio.test/keys/test-ec.pem'");
   });
 
   it("404s an unknown format; a well-formed capability that opens no grant is 410 expired (archived, or never issued)", async () => {

@@ -155,18 +155,23 @@ const shQuote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
 export type PublicKeyRef = { keyId: string; file: string; url: string };
 
-/** Which key file verifies each entry: the default key (if any is served) as spectro_public_key.pem, others by id. */
+/**
+ * Which key file verifies each entry: the default key (if any is served) saved as
+ * spectro_public_key.pem, others by id. Each is fetched by its id, never as /spectro_public_key.pem:
+ * once the grant's key is yanked or revoked that URL serves another key (or a 410), and the script
+ * must hear how the key that signed its files stands.
+ */
 export function publicKeyRefs(
   entries: ManifestEntry[],
   defaultKeyId: string | undefined,
   origin: string,
 ): PublicKeyRef[] {
   const ids = [...new Set(entries.map((e) => e.keyId))];
-  return ids.map((keyId) =>
-    keyId === defaultKeyId
-      ? { keyId, file: "spectro_public_key.pem", url: `${origin}/spectro_public_key.pem` }
-      : { keyId, file: `${keyId}.pem`, url: `${origin}/keys/${encodeURIComponent(keyId)}.pem` },
-  );
+  return ids.map((keyId) => ({
+    keyId,
+    file: keyId === defaultKeyId ? "spectro_public_key.pem" : `${keyId}.pem`,
+    url: `${origin}/keys/${encodeURIComponent(keyId)}.pem`,
+  }));
 }
 
 /**
@@ -192,23 +197,25 @@ fetch() {
 
 # key KEYFILE URL [GIVEN]: asks the studio how the key stands (X-Key-Status) and answers the key to
 # verify with: GIVEN if set, else the studio's copy saved as KEYFILE. Exit 3: the studio reports it
-# revoked (exit 4: yanked, everything it signed withdrawn), so it verifies nothing here.
+# revoked (exit 4: yanked, everything it signed withdrawn), so it verifies nothing here, and no copy
+# of it is left in the folder for a later openssl loop to pick up.
 key() {
   headers="$KEY_HEADERS"
-  if [ -n "\${3:-}" ]; then out=/dev/null; else out="$1"; fi
-  curl --fail --silent --show-error --location -D "$headers" -o "$out" "$2" 2>>"$LOG" || return 1
+  curl --fail --silent --show-error --location -D "$headers" -o "$KEY_HEADERS.pem" "$2" 2>>"$LOG" || return 1
   status=$(tr -d '\\r' < "$headers" | awk 'tolower($1) == "x-key-status:" { s = $2 } END { print s }')
   log "$1: the studio reports key status '$status'"
   [ "$status" != revoked ] || return 3
   [ "$status" != yanked ] || return 4
-  if [ -n "\${3:-}" ]; then printf '%s' "$3"; else printf '%s' "$1"; fi
+  if [ -n "\${3:-}" ]; then printf '%s' "$3"; else mv "$KEY_HEADERS.pem" "$1" && printf '%s' "$1"; fi
 }
 
-# refuse_key STATUS KEYFILE: stops the script: a key the studio reports revoked (or cannot say) verifies nothing.
+# refuse_key STATUS KEYFILE KEYID: stops the script: a key the studio reports revoked or yanked (or
+# cannot say) verifies nothing. Names the key and what to do instead.
 refuse_key() {
-  if [ "$1" = 3 ]; then say "$2: ❌ the studio reports this key as revoked; refusing to verify anything with it"
-  elif [ "$1" = 4 ]; then say "$2: ❌ the studio reports this key as yanked (what it signed was withdrawn); refusing to verify anything with it"
-  else say "$2: ❌ could not fetch the public key and its status"; fi
+  instead="do not use files it verified before; make a new grant at the studio, which offers only what current keys signed"
+  if [ "$1" = 3 ]; then say "$2: ❌ the studio reports this key as revoked; refusing to verify anything with it (key $3: $instead)"
+  elif [ "$1" = 4 ]; then say "$2: ❌ the studio reports this key as yanked (what it signed was withdrawn); refusing to verify anything with it (key $3: $instead)"
+  else say "$2: ❌ could not fetch the public key and its status (key $3; see $LOG)"; fi
   exit 1
 }
 
@@ -258,7 +265,7 @@ export function downloadSh(
 # manifests (releases/) and the studio's signed bundle list (studio/), and checks the whole folder
 # with verify-bundle.sh: a file missing, extra or changed is named. Exits 1 if anything failed.
 # Without an argument the public key is fetched from the studio; pass a key you obtained
-# independently to verify against that instead. A key the studio reports as revoked is refused.
+# independently to verify against that instead. A key the studio reports as revoked or yanked is refused.
 set -u
 
 GRANT=${shQuote(grant.id)}
@@ -266,11 +273,11 @@ LOG="artifact-studio-$GRANT.log"
 GIVEN_KEY="\${1:-}"
 failures=0
 KEY_HEADERS=$(mktemp) || exit 2
-trap 'rm -f "$KEY_HEADERS"' EXIT
+trap 'rm -f "$KEY_HEADERS" "$KEY_HEADERS.pem"' EXIT
 
 ${DOWNLOAD_SH_FUNCTIONS}
 log "grant $GRANT: ${entries.length} files, links expire ${expires}"
-${keys.map((k) => `${keyVar(keys, k.keyId)}=$(key ${shQuote(k.file)} ${shQuote(k.url)} "$GIVEN_KEY") || refuse_key $? ${shQuote(k.file)}`).join("\n")}
+${keys.map((k) => `${keyVar(keys, k.keyId)}=$(key ${shQuote(k.file)} ${shQuote(k.url)} "$GIVEN_KEY") || refuse_key $? ${shQuote(k.file)} ${shQuote(k.keyId)}`).join("\n")}
 ${entries
   .map(
     (e) =>
@@ -304,7 +311,7 @@ if ! fetch ${shQuote(p.url)} ${shQuote(p.file)} ${p.size} || ! fetch ${shQuote(p
 fi`,
   )
   .join("\n")}
-STUDIO_KEY=$(key ${shQuote(`${list.keyId}.pem`)} ${shQuote(list.keyUrl)}) || refuse_key $? ${shQuote(`${list.keyId}.pem`)}
+STUDIO_KEY=$(key ${shQuote(`${list.keyId}.pem`)} ${shQuote(list.keyUrl)}) || refuse_key $? ${shQuote(`${list.keyId}.pem`)} ${shQuote(list.keyId)}
 mkdir -p studio
 rm -f ${shQuote(BUNDLE_LIST)} ${shQuote(BUNDLE_LIST_SIGNATURE)}
 if ! curl --fail --silent --show-error --location -o ${shQuote(BUNDLE_LIST)} ${shQuote(list.url)} 2>>"$LOG" ||

@@ -10,7 +10,8 @@ export const VERIFY_BUNDLE_SCRIPT = `#!/bin/sh
 # sha256sum or shasum):
 #   1. studio/bundle-list.txt, the studio's list of every file of the grant (size and sha256), verifies
 #      with the studio's key (its studio/bundle-list.txt.sig.bin): a bundle without a valid list fails;
-#   2. each releases/<release-id>/release.json verifies with the publisher's key and names its folder;
+#   2. each releases/<release-id>/release.json verifies with the publisher's key, names its folder and
+#      repeats no key (JSON readers disagree on which of a repeated key's values counts);
 #   3. every listed file is here with the listed size and sha256; each artifact is also listed in a
 #      verified release manifest with the same size and sha256, and its own .sig.bin verifies;
 #   4. any other artifact anywhere below the folder (hidden files and subfolders too: a .zst, .iso, .tgz,
@@ -92,10 +93,32 @@ finish() {
   exit 0
 }
 # The file entries of a release.json as tab-separated lines: "R <releaseId>" once, then
-# "F <file> <size> <sha256> <signature>" per file. A small JSON reader: records are split at
-# double quotes, so strings (which never span lines in JSON) alternate with structure.
+# "F <file> <size> <sha256> <signature>" per file, and "D <key>" for a key an object repeats. A small
+# JSON reader: records are split at double quotes, so strings (which never span lines in JSON)
+# alternate with structure. Strings are read as JSON.parse reads them (escapes decoded), so a key
+# spelled with an escape is the same key, as it is to the studio's sync.
 manifest_rows() {
-  awk 'BEGIN { RS = "\\""; depth = 0; instr = 0; pending = "" }
+  awk 'BEGIN { RS = "\\""; depth = 0; instr = 0; pending = ""; objects = 0
+    esc["\\""] = 34; esc["\\\\"] = 92; esc["/"] = 47; esc["b"] = 8; esc["f"] = 12; esc["n"] = 10; esc["r"] = 13; esc["t"] = 9 }
+  function hex4(h,   n, i) {
+    n = 0
+    for (i = 1; i <= 4; i++) n = n * 16 + index("0123456789abcdef", tolower(substr(h, i, 1))) - 1
+    return n
+  }
+  # A string decoded where an escape names printable ASCII; anything else (a control character, a
+  # backslash, a code unit beyond ASCII) kept as one lower-case \\u escape: one spelling per string.
+  function canon(s,   out, i, c, code) {
+    out = ""
+    for (i = 1; i <= length(s); i++) {
+      c = substr(s, i, 1)
+      if (c != "\\\\") { out = out c; continue }
+      c = substr(s, ++i, 1)
+      if (c == "u") { code = hex4(substr(s, i + 1, 4)); i += 4 } else code = esc[c] + 0
+      if (code >= 32 && code < 127 && code != 92) out = out sprintf("%c", code)
+      else out = out sprintf("\\\\u%04x", code)
+    }
+    return out
+  }
   function value(v) {
     if (depth == 1 && key[1] == "releaseId") print "R\\t" v
     else if (depth == 3 && key[1] == "files" && type[2] == "a" && type[3] == "o") cur[key[3]] = v
@@ -104,7 +127,7 @@ manifest_rows() {
   function structure(s,   i, c) {
     for (i = 1; i <= length(s); i++) {
       c = substr(s, i, 1)
-      if (c == "{" || c == "[") { literal(); depth++; type[depth] = (c == "{" ? "o" : "a"); iskey[depth] = (c == "{"); key[depth] = ""
+      if (c == "{" || c == "[") { literal(); depth++; type[depth] = (c == "{" ? "o" : "a"); iskey[depth] = (c == "{"); key[depth] = ""; obj[depth] = ++objects
         if (depth == 3) { split("", cur) } }
       else if (c == "}" || c == "]") { literal()
         if (depth == 3 && key[1] == "files" && type[3] == "o") print "F\\t" cur["file"] "\\t" cur["size"] "\\t" cur["sha256"] "\\t" cur["signature"]
@@ -121,7 +144,12 @@ manifest_rows() {
     while (n < length(s) && substr(s, length(s) - n, 1) == "\\\\") n++
     if (n % 2 == 1) { pending = s "\\""; next }
     pending = ""; instr = 0
-    if (type[depth] == "o" && iskey[depth]) key[depth] = s; else value(s)
+    s = canon(s)
+    if (type[depth] == "o" && iskey[depth]) {
+      # JSON.parse keeps the last value of a repeated key, this reader the first: refused, never guessed.
+      if ((obj[depth], s) in seen) print "D\\t" s
+      seen[obj[depth], s] = 1; key[depth] = s
+    } else value(s)
   }' "$1"
 }
 # artifact NAME: true for what a grant hands out (checked, never ignored)
@@ -180,6 +208,11 @@ for manifest in releases/*/release.json; do
   if [ ! -f "$manifest.sig.bin" ]; then fail "$manifest" "release.json.sig.bin is missing"; bad=$((bad + 1)); continue; fi
   if ! verifies "$manifest.sig.bin" "$manifest"; then fail "$manifest" "signature invalid: not signed by $PUBKEY"; bad=$((bad + 1)); continue; fi
   manifest_rows "$manifest" > "$tmp/rows"
+  repeated=$(awk -F '\\t' '$1 == "D" { print "\\"" $2 "\\""; exit }' "$tmp/rows")
+  if [ -n "$repeated" ]; then
+    fail "$manifest" "repeats the key $repeated: JSON readers disagree on which value counts, so it is refused (the studio's sync refuses it too)"
+    bad=$((bad + 1)); continue
+  fi
   named=$(awk -F '\\t' '$1 == "R" { print $2; exit }' "$tmp/rows")
   if [ "$named" != "$id" ]; then fail "$manifest" "names release '$named', not its folder '$id'"; bad=$((bad + 1)); continue; fi
   awk -F '\\t' -v id="$id" 'BEGIN { OFS = "\\t" } $1 == "F" { print $2, $3, $4, $5, id }' "$tmp/rows" >> "$tmp/listed"

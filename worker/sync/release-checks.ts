@@ -4,7 +4,8 @@
 import { hex } from "../encoding";
 import { keyRefusal } from "../key-status";
 import type { Finding } from "./plan";
-import { RELEASE_JSON_SIGNATURE, releaseManifest, type ReleaseManifest } from "./release-manifest";
+import { RELEASE_JSON, RELEASE_JSON_SIGNATURE, releaseManifest, type ReleaseManifest } from "./release-manifest";
+import { repeatedKeyProblem } from "./repeated-keys";
 import { verifyBytes } from "./signatures";
 
 /** A trusted key as the checks need it (env.ts's TrustedKey; the publish API's config answer). */
@@ -77,8 +78,8 @@ export const unsignedManifest = (): Refused =>
   refused(`release.json is not signed: ${RELEASE_JSON_SIGNATURE} is missing`);
 
 /**
- * The verified bytes as a release: valid JSON, valid against the schema, naming its own folder and
- * the key that signed it.
+ * The verified bytes as a release: valid JSON that repeats no key, valid against the schema, naming
+ * its own folder and the key that signed it.
  */
 function parseRelease(
   bytes: Uint8Array,
@@ -86,11 +87,16 @@ function parseRelease(
   signerId: string,
 ): { ok: true; release: ReleaseManifest } | Refused {
   let json: unknown;
+  let text: string;
   try {
-    json = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes));
+    text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+    json = JSON.parse(text);
   } catch (err) {
     return refused(`release.json is not valid JSON: ${err instanceof Error ? err.message : String(err)}`, signerId);
   }
+  // JSON.parse kept the last of a repeated key's values; verify-bundle.sh and other readers may not.
+  const repeated = repeatedKeyProblem(RELEASE_JSON, text);
+  if (repeated) return refused(repeated, signerId);
   const result = releaseManifest.safeParse(json);
   if (!result.success) {
     return {
