@@ -8,15 +8,32 @@ import { drizzle } from "drizzle-orm/d1";
 import { beforeAll, describe, expect, it } from "vitest";
 import { type CompatibleResult, compatiblePacksTolerant } from "../../worker/catalog/compatibility";
 import * as schema from "../../worker/db/schema";
-import { WALK_FROM_MATCHES } from "../../worker/db/search-text";
+import { query, runBatch } from "../../worker/db/batch";
+import { ftsQuery, WALK_FROM_MATCHES, walkBeatsSort } from "../../worker/db/search-text";
 import type { Layer } from "../../worker/domain/vocabulary";
 import { LAYER_LABELS } from "../../web/lib/format";
-import { FIXTURE_PACKS, manyAddons, seedCatalog } from "./support/catalog-fixture";
+import { FIXTURE_PACKS, type FixturePack, manyAddons, seedCatalog } from "./support/catalog-fixture";
 
 const db = () => drizzle(env.DB, { schema });
 const QUERY = { product: "palette-enterprise", version: "4.7.3", useCase: "addon" as const, packs: [] };
 const PER_PAGE = 7;
-const PACKS = [...FIXTURE_PACKS, ...manyAddons(WALK_FROM_MATCHES + 20)];
+/** A CNI whose text does not say "network": only its layer's name does. */
+const PLAIN_CNI: FixturePack = {
+  name: "cni-plain",
+  displayName: "Plain",
+  layer: "cni",
+  description: "Pod links without an overlay.",
+  versions: [
+    {
+      version: "1.0.0",
+      arches: ["amd64"],
+      clouds: ["all"],
+      useCases: ["controller", "agent", "addon"],
+      products: [{ product: "palette-enterprise" }],
+    },
+  ],
+};
+const PACKS = [...FIXTURE_PACKS, PLAIN_CNI, ...manyAddons(WALK_FROM_MATCHES + 20)];
 
 /** Whether every word finds the pack, as the packs search does (a prefix of one of its words) or by its layer's name. */
 function foundByEvery(words: string[], name: string): boolean {
@@ -47,12 +64,12 @@ beforeAll(async () => {
 
 describe("a searched step's pages", { timeout: 120_000 }, () => {
   it.each([
-    // "network" names the CNI layer and is in no pack's text: that layer's walk alone.
+    // "network" names the CNI layer; Plain is found by that name alone, the other CNIs by their text too.
     [["network"], "a layer's name"],
-    // Half the generated add-ons are "logging": fewer matches than WALK_FROM_MATCHES, sorted.
-    [["logging"], "few full-text matches"],
-    // Every generated add-on says "Generated": the walk in display order.
-    [["generated"], "many full-text matches"],
+    // "7" starts a dozen display names: few matches, sorted.
+    [["7"], "few full-text matches"],
+    // Half the generated add-ons are "logging": many, walked in display order.
+    [["logging"], "many full-text matches"],
     // The first word leads, the others are looked up pack by pack.
     [["generated", "7"], "many matches, then another word"],
     [["storage", "aws"], "a layer's name, then a word"],
@@ -67,8 +84,19 @@ describe("a searched step's pages", { timeout: 120_000 }, () => {
     expect(pages.flatMap((p) => p.hidden)).toEqual(hidden);
   });
 
-  it("holds enough matches for the walk in display order", () => {
-    expect(PACKS.filter((p) => foundByEvery(["generated"], p.name)).length).toBeGreaterThanOrEqual(WALK_FROM_MATCHES);
-    expect(PACKS.filter((p) => foundByEvery(["logging"], p.name)).length).toBeLessThan(WALK_FROM_MATCHES);
+  it("takes each way: few matches sorted, many walked, a named layer walked in its own order", async () => {
+    // The first page's candidates: its packs and the one after them.
+    const walks = async (word: string) => {
+      const [[row]] = await runBatch(db(), [query<{ many: number }>(walkBeatsSort(ftsQuery(word)!, PER_PAGE + 1))]);
+      return row.many === 1;
+    };
+    expect(await walks("7")).toBe(false);
+    expect(await walks("logging")).toBe(true);
+    expect(await walks("network")).toBe(false);
+    const { result } = await compatiblePacksTolerant(db(), QUERY, {
+      everyLayer: true,
+      page: { offset: 0, limit: 100, words: ["network"], layerNames: LAYER_LABELS },
+    });
+    expect(result.offered.map((v) => v.name)).toContain("cni-plain");
   });
 });
