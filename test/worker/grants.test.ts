@@ -7,6 +7,7 @@ import { grantViewSchema } from "../../worker/routes/api/grants";
 import { dropRelease, PALETTE_ENTERPRISE } from "./support/releases";
 import { syncAndSettle } from "./support/sync";
 import { ADMIN_JSON, studio } from "./support/studio";
+import { freshRateWindow, RATE_WINDOW_TIMEOUT } from "./support/rate-window";
 
 const admin = ADMIN_JSON;
 const postGrant = (body: unknown, ip = "198.51.100.20", headers: Record<string, string> = {}) =>
@@ -150,8 +151,11 @@ describe("POST /api/v1/grants", () => {
     );
   });
 
-  it("limits each client to 20 grants a minute with 429 and Retry-After, without affecting others", async () => {
+  it("limits each client to 20 grants a minute with 429 and Retry-After, without affecting others", {
+    timeout: RATE_WINDOW_TIMEOUT,
+  }, async () => {
     const body = { packs: [{ name: "kubernetes", version: "1.30.4" }] };
+    await freshRateWindow();
     const statuses: number[] = [];
     for (let i = 0; i < 21; i++) statuses.push((await postGrant(body, "203.0.113.250")).status);
     expect(statuses.slice(0, 20).every((s) => s === 201)).toBe(true);
@@ -179,8 +183,11 @@ describe("rate limit keys", () => {
     expect(rateLimitKey("not:an:address::x")).toBe("ip:not:an:address::x");
   });
 
-  it("limits a whole IPv6 /64 as one client: the 21st grant from any address in it is a 429", async () => {
+  it("limits a whole IPv6 /64 as one client: the 21st grant from any address in it is a 429", {
+    timeout: RATE_WINDOW_TIMEOUT,
+  }, async () => {
     const body = { packs: [{ name: "kubernetes", version: "1.30.4" }] };
+    await freshRateWindow();
     for (let i = 1; i <= 20; i++) expect((await postGrant(body, `2001:db8:77:1::${i.toString(16)}`)).status).toBe(201);
     const limited = await postGrant(body, "2001:db8:77:1:abcd:ef01:2345:6789");
     expect(limited.status).toBe(429);
@@ -188,7 +195,9 @@ describe("rate limit keys", () => {
     expect((await postGrant(body, "2001:db8:77:2::1")).status).toBe(201);
   });
 
-  it("limits an API token to 20 grants a minute, from whatever address it is used", async () => {
+  it("limits an API token to 20 grants a minute, from whatever address it is used", {
+    timeout: RATE_WINDOW_TIMEOUT,
+  }, async () => {
     const minted = (await (
       await studio("/api/v1/admin/tokens", {
         method: "POST",
@@ -198,6 +207,7 @@ describe("rate limit keys", () => {
     ).json()) as { token: string };
     const body = { packs: [{ name: "kubernetes", version: "1.30.4" }] };
     const auth = { Authorization: `Bearer ${minted.token}` };
+    await freshRateWindow();
     for (let i = 1; i <= 20; i++) expect((await postGrant(body, `192.0.2.${i}`, auth)).status).toBe(201);
     const limited = await postGrant(body, "192.0.2.99", auth);
     expect(limited.status).toBe(429);
