@@ -472,7 +472,7 @@ describe("kept facet counts", { timeout: 60_000 }, () => {
   it("say on the browse page when a search's counts are lower bounds, and only then", async () => {
     const counted = await (await get(`/packs?q=${COMMON_WORD}`)).text();
     expect(counted).toContain(
-      `${COUNTED_MATCHES}+ packs match (a common search is counted over its first matches only`,
+      `${COUNTED_MATCHES}+ packs match: this search finds more packs than it counts, so the numbers shown are lower bounds.`,
     );
     const api = await search({ q: COMMON_WORD, layer: "cni" });
     expect(api.totalRelation).toBe("gte");

@@ -247,7 +247,7 @@ function SelectionBar({
 /** "12 packs match", or for a search counted over its first matches only, a lower bound that says so. */
 function matchCount({ total, totalRelation }: Pick<PackSearchResult, "total" | "totalRelation">): string {
   if (totalRelation === "gte")
-    return `${total}+ packs match (a common search is counted over its first matches only: add words or filters to narrow it)`;
+    return `${total}+ packs match: this search finds more packs than it counts, so the numbers shown are lower bounds. Add words to narrow it.`;
   return `${total} pack${total === 1 ? "" : "s"} match${total === 1 ? "es" : ""}`;
 }
 
