@@ -1908,6 +1908,15 @@ export const MUTANTS: Mutant[] = [
     tests: [T("changes")],
     before: "n/a",
   },
+  {
+    id: "search-page-lists-yanked-packs",
+    bug: "a search's page no longer checks the pack still has a published version: a fully yanked pack's full-text row is listed",
+    file: "worker/db/counts/profile-match.ts",
+    find: 'return sql`EXISTS (SELECT 1 FROM pack_facet_summaries u WHERE u.pack_rowid = p.rowid AND ${profileMatches(f, "u")})`;',
+    replace: 'return profileMatches(f, "p");',
+    tests: [T("catalog-facets"), T("key-revocation"), T("catalog-packs")],
+    before: "n/a",
+  },
   // trust-edges: a signed release.json that repeats a key is refused by every reader; download.sh and a yanked key ──
   {
     id: "repeated-key-unchecked",

@@ -23,7 +23,7 @@ export function ftsQuery(text: string | undefined): string | undefined {
 export const WALK_FROM_MATCHES = 200;
 
 /**
- * D1 rows a match costs when a page sorts the matches (the match, its pack, its kept profile, the sort),
+ * D1 rows a match costs when a page sorts the matches (the match, its pack, its kept summary or profiles, the sort: 4 to 6),
  * against about one a pack when it walks the display-order index instead (measured on the bench's catalogs).
  */
 const SORTED_MATCH_ROWS = 6;

@@ -9,9 +9,14 @@ import { FACET_BITS } from "./facet-bits";
 /**
  * Whether a search's match fits the other filters: by its kept facet profiles (a row or two per
  * pack, see facets.ts) rather than its versions and their child lists; with a product version, by
- * the product's kept ranges, which also hold the mask of the versions they came from.
+ * the product's kept ranges, which also hold the mask of the versions they came from; with none
+ * but the layer, by its one summary row.
  */
 export function hasMatchingProfile(f: CatalogFilter): SQL {
+  // With no filter but the layer (a pack's, not a version's), the pack's one summary row answers:
+  // it exists while the pack has a published version, and its mask holds the layer.
+  if (!f.product && !f.useCase && !f.cloud && !f.arch && f.fips === undefined)
+    return sql`EXISTS (SELECT 1 FROM pack_facet_summaries u WHERE u.pack_rowid = p.rowid AND ${profileMatches(f, "u")})`;
   if (f.product && f.version)
     return sql`EXISTS (SELECT 1 FROM pack_product_ranges x WHERE x.pack_rowid = p.rowid AND x.product_id = ${f.product}
       AND ${and([profileMatches({ ...f, product: undefined }, "x"), inRange("x", f.version)])})`;
