@@ -1853,7 +1853,7 @@ export const MUTANTS: Mutant[] = [
     id: "search-counts-always-exact",
     bug: "a search that counted only its first matches still says its counts are exact",
     file: "worker/db/counts/search-counts.ts",
-    find: "exact: !(Number(row.counted) >= COUNTED_MATCHES)",
+    find: "exact: row.counted === undefined || Number(row.counted) < COUNTED_MATCHES",
     replace: "exact: true",
     tests: [T("catalog-facets")],
     before: "n/a",
@@ -1912,6 +1912,7 @@ export const MUTANTS: Mutant[] = [
     id: "search-page-lists-yanked-packs",
     bug: "a search's page no longer checks the pack still has a published version: a fully yanked pack's full-text row is listed",
     file: "worker/db/counts/profile-match.ts",
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the source text of a template
     find: 'return sql`EXISTS (SELECT 1 FROM pack_facet_summaries u WHERE u.pack_rowid = p.rowid AND ${profileMatches(f, "u")})`;',
     replace: 'return profileMatches(f, "p");',
     tests: [T("catalog-facets"), T("key-revocation"), T("catalog-packs")],
@@ -1931,8 +1932,9 @@ export const MUTANTS: Mutant[] = [
     id: "repeated-key-raw-names",
     bug: "keys are compared as written, so a repeat spelled with a \\u escape (release\\u0049d) passes",
     file: "worker/sync/repeated-keys.ts",
-    find: "const key = JSON.parse(text.slice(i, end + 1)) as string;",
-    replace: "const key = text.slice(i + 1, end);",
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the source text of a template
+    find: 'const key = raw.includes("\\\\") ? (JSON.parse(`"${raw}"`) as string) : raw;',
+    replace: "const key = raw;",
     tests: [T("repeated-keys")],
     before: "n/a",
   },

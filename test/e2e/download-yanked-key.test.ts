@@ -87,9 +87,12 @@ describe("download.sh and a yanked key", () => {
     const given = await run("sh", ["download.sh", join(before, "spectro_public_key.pem")], after);
     expect(given.code, given.stdout + given.stderr).toBe(1);
     expect(given.stdout.trim()).toBe(refusal);
-    // And in the folder that verified before: nothing there is vouched for again.
+    // And in the folder that verified before: nothing there is vouched for again, and the key copy the
+    // earlier run saved is gone, so verify-bundle.sh run there offline cannot trust it either.
+    expect(await readdir(before)).toContain("spectro_public_key.pem");
     const again = await run("sh", ["download.sh"], before);
     expect(again.code).toBe(1);
     expect(again.stdout).not.toContain("✅");
+    expect(await readdir(before)).not.toContain("spectro_public_key.pem");
   });
 });

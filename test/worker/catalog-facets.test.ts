@@ -477,8 +477,9 @@ describe("kept facet counts", { timeout: 60_000 }, () => {
     const api = await search({ q: COMMON_WORD, layer: "cni" });
     expect(api.totalRelation).toBe("gte");
     const cni = await (await get(`/packs?q=${COMMON_WORD}&layer=cni`)).text();
-    expect(cni).toContain(`${api.total}+ packs match`);
-    expect(cni).toContain(`>Network (${api.facets.layer.cni}+)</option>`);
+    expect(cni).toContain(`${Math.max(api.total, api.items.length)}+ packs match`);
+    const cniCount = api.facets.layer.cni;
+    expect(cni).toContain(cniCount ? `>Network (${cniCount}+)</option>` : ">Network</option>");
     const exact = await (await get("/packs?q=cobalt%20cni")).text();
     expect(exact).toMatch(/\d+ packs match</);
     expect(exact).not.toMatch(/\(\d+\+\)/);

@@ -49,8 +49,14 @@ export function browseHref(
   })}`;
 }
 
-/** A facet count's label; `atLeast` when the search's counts are lower bounds (totalRelation "gte"). */
-const countLabel = (atLeast: boolean) => (n: number | undefined) => ` (${n ?? 0}${atLeast ? "+" : ""})`;
+/**
+ * A facet count's label; `atLeast` when the search's counts are lower bounds (totalRelation "gte"):
+ * then "(12+)", and no number at all for 0, since the value's packs may all be past the counted matches.
+ */
+const countLabel = (atLeast: boolean) => (n: number | undefined) => {
+  if (!atLeast) return ` (${n ?? 0})`;
+  return n ? ` (${n}+)` : "";
+};
 
 function FilterSelect({
   id,
@@ -245,9 +251,14 @@ function SelectionBar({
 }
 
 /** "12 packs match", or for a search counted over its first matches only, a lower bound that says so. */
-function matchCount({ total, totalRelation }: Pick<PackSearchResult, "total" | "totalRelation">): string {
+function matchCount({
+  total,
+  totalRelation,
+  items,
+}: Pick<PackSearchResult, "total" | "totalRelation" | "items">): string {
+  // With filters, the counted matches may hold fewer of the filter's packs than this page shows.
   if (totalRelation === "gte")
-    return `${total}+ packs match: this search finds more packs than it counts, so the numbers shown are lower bounds. Add words to narrow it.`;
+    return `${Math.max(total, items.length)}+ packs match: this search finds more packs than it counts, so the numbers shown are lower bounds. Add words to narrow it.`;
   return `${total} pack${total === 1 ? "" : "s"} match${total === 1 ? "es" : ""}`;
 }
 

@@ -100,7 +100,10 @@ export const packSearchSchema = z.strictObject({
   facets: z
     .strictObject(Object.fromEntries(FACETS.map((f) => [f, counts])) as Record<(typeof FACETS)[number], typeof counts>)
     .meta({ description: "Matching packs per value of each filter, applying every other active filter." }),
-  total: z.number().int().meta({ description: "Packs matching the filters, over all pages." }),
+  total: z
+    .number()
+    .int()
+    .meta({ description: "Packs matching the filters, over all pages (a lower bound when `totalRelation` is `gte`)." }),
   totalRelation: z.enum(["eq", "gte"]).meta({
     description:
       "`eq`: `total` and `facets` are exact. `gte` (since 1.1): the search words match more packs than a search counts " +

@@ -19,12 +19,18 @@ export function ftsQuery(text: string | undefined): string | undefined {
   return tokens.map((token) => `"${token}"*`).join(" ");
 }
 
-/** Full-text matches counted at most to choose a search page's way: from this many on, the walk. */
-export const WALK_FROM_MATCHES = 200;
+/**
+ * Full-text matches counted at most to choose a search page's way (a count is a row a match): from
+ * this many on, the walk. The estimate below decides exactly up to about 21,000 packs
+ * (300² × 6 / 25); beyond, a word with 300 to √(pageSize × packs / 6) matches walks where sorting
+ * would read fewer rows, at most about twice as many (at 40,000 packs: 3,300 against 1,600).
+ */
+export const WALK_FROM_MATCHES = 300;
 
 /**
- * D1 rows a match costs when a page sorts the matches (the match, its pack, its kept summary or profiles, the sort: 4 to 6),
- * against about one a pack when it walks the display-order index instead (measured on the bench's catalogs).
+ * D1 rows a match costs when a page sorts the matches (the match, its pack, its kept summary or
+ * profiles, the sort: 4 to 6), against about one a pack when it walks the display-order index
+ * instead (measured on the bench's catalogs).
  */
 const SORTED_MATCH_ROWS = 6;
 
@@ -33,8 +39,9 @@ const SORTED_MATCH_ROWS = 6;
  * should read fewer rows than sorting the matches, for a page of `pageSize` packs. With n matches
  * spread over N packs the walk passes about pageSize × N / n packs and the sort reads
  * SORTED_MATCH_ROWS × n rows, so the walk wins from n² × SORTED_MATCH_ROWS ≥ pageSize × N. The
- * matches are counted up to WALK_FROM_MATCHES only (a count is a row a match); the packs' largest
- * rowid stands for N (an upper bound, which leans to sorting).
+ * matches are counted up to WALK_FROM_MATCHES only; the packs' largest rowid stands for N (an upper
+ * bound, which leans to sorting). Rows, not time: each pack walked is a full-text lookup, which
+ * costs more time than a sorted match (docs/benchmarks.md).
  */
 export const walkBeatsSort = (match: string, pageSize: number) =>
   sql`SELECT n >= ${WALK_FROM_MATCHES} OR n * n * ${SORTED_MATCH_ROWS} >= ${pageSize} * (SELECT coalesce(max(rowid), 0) FROM packs) AS many

@@ -210,9 +210,11 @@ key() {
 }
 
 # refuse_key STATUS KEYFILE KEYID: stops the script: a key the studio reports revoked or yanked (or
-# cannot say) verifies nothing. Names the key and what to do instead.
+# cannot say) verifies nothing. Names the key and what to do instead. A revoked or yanked key's copy
+# from an earlier run goes too, so verify-bundle.sh run here later cannot trust it offline.
 refuse_key() {
   instead="do not use files it verified before; make a new grant at the studio, which offers only what current keys signed"
+  case "$1" in 3 | 4) rm -f -- "$2" ;; esac
   if [ "$1" = 3 ]; then say "$2: ❌ the studio reports this key as revoked; refusing to verify anything with it (key $3: $instead)"
   elif [ "$1" = 4 ]; then say "$2: ❌ the studio reports this key as yanked (what it signed was withdrawn); refusing to verify anything with it (key $3: $instead)"
   else say "$2: ❌ could not fetch the public key and its status (key $3; see $LOG)"; fi

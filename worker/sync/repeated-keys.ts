@@ -39,7 +39,9 @@ export function firstRepeatedKey(text: string): RepeatedKey | null {
     if (c === QUOTE) {
       const end = stringEnd(text, i);
       if (top?.keys && expectKey) {
-        const key = JSON.parse(text.slice(i, end + 1)) as string;
+        // Without a backslash the text between the quotes is the key; only escapes need decoding.
+        const raw = text.slice(i + 1, end);
+        const key = raw.includes("\\") ? (JSON.parse(`"${raw}"`) as string) : raw;
         if (top.keys.has(key)) return { key, path: frames.slice(0, -1).map((f) => f.at) };
         top.keys.add(key);
         top.at = key;

@@ -179,7 +179,7 @@ function profileRowsOf(match: string): SQL {
  * Each product's count: a match counts once for each product any of its lists holds. Products no
  * longer in the products table are not counted, as the kept counts do not.
  */
-function productFacet(ids: string[], lists: (string[] | string[][] | null)[]): Record<string, number> {
+function productCountsOf(ids: string[], lists: (string[] | string[][] | null)[]): Record<string, number> {
   const counts = new Map(ids.map((id) => [id, 0]));
   for (const list of lists) {
     if (!list) continue;
@@ -211,9 +211,13 @@ export function readSearchCounts(row: SearchCountsRow): {
   const products =
     row.productIds === undefined
       ? {}
-      : productFacet(JSON.parse(row.productIds) as string[], JSON.parse(row.productLists ?? "[]"));
+      : productCountsOf(JSON.parse(row.productIds) as string[], JSON.parse(row.productLists ?? "[]"));
   const facets = { product: products } as Record<Facet, Record<string, number>>;
   for (const [facet, list] of Object.entries(values) as [ListedFacet, readonly string[]][])
     facets[facet] = Object.fromEntries(list.map((value, i) => [value, Number(row[`${facet}_${i}`])]));
-  return { total: Number(row.total), facets, exact: !(Number(row.counted) >= COUNTED_MATCHES) };
+  return {
+    total: Number(row.total),
+    facets,
+    exact: row.counted === undefined || Number(row.counted) < COUNTED_MATCHES,
+  };
 }
