@@ -1918,6 +1918,15 @@ export const MUTANTS: Mutant[] = [
     tests: [T("catalog-facets"), T("key-revocation"), T("catalog-packs")],
     before: "n/a",
   },
+  {
+    id: "grant-archive-overwrites",
+    bug: "a retention run replaces an archive object already at its key (a concurrent run's), so the recorded sha256 no longer matches",
+    file: "worker/downloads/grant-retention.ts",
+    find: '    onlyIf: { etagDoesNotMatch: "*" },\n    sha256,',
+    replace: "    sha256,",
+    tests: [T("grant-retention")],
+    before: "n/a",
+  },
   // trust-edges: a signed release.json that repeats a key is refused by every reader; download.sh and a yanked key ──
   {
     id: "repeated-key-unchecked",

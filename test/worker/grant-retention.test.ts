@@ -22,7 +22,7 @@ import { signedEntries } from "../../worker/downloads/granting";
 import { urlSigner } from "../../worker/downloads/signers";
 import { ConfigError, config } from "../../worker/env";
 import worker from "../../worker/index";
-import { GRANT_ARCHIVE_PREFIX } from "../../worker/storage";
+import { GRANT_ARCHIVE_PREFIX, grantArchiveKey } from "../../worker/storage";
 import { dropRelease } from "./support/releases";
 import { ADMIN_AUTH, ORIGIN, studio } from "./support/studio";
 import { syncAndSettle } from "./support/sync";
@@ -237,6 +237,18 @@ describe("a failed archive", () => {
     expect((await archives())[0].lines).toEqual(old.map(asArchived));
     expect(await remaining(old.map((g) => g.id))).toEqual([]);
     await clearArchives();
+  });
+
+  it("never replaces an archive object already at its key, and deletes nothing then", async () => {
+    const old = await insertGrants([grantRow(dayStart(36) + 60_000), grantRow(dayStart(36) + 120_000)]);
+    // What a concurrent run would find: the key this run writes, already holding other bytes.
+    const taken = grantArchiveKey(new Date(old[0].expiresAt), old[0].id, old[1].id);
+    await env.ARTIFACTS.put(taken, "an earlier run's archive");
+    expect(await retainGrants(env)).toMatchObject({ error: expect.stringMatching(/not stored as written/) });
+    expect(await (await env.ARTIFACTS.get(taken))?.text()).toBe("an earlier run's archive");
+    expect(await remaining(old.map((g) => g.id))).toEqual(old.map((g) => g.id).sort());
+    await clearArchives();
+    await db().delete(grants);
   });
 
   it("never fails the cron: the sync still runs and records its run without an error", async () => {

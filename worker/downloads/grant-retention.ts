@@ -61,9 +61,12 @@ export async function archiveExpiredGrants(
   const body = new TextEncoder().encode(ndjson(rows));
   const sha256 = await sha256Hex(body);
   const key = grantArchiveKey(new Date(rows[0].expiresAt), ids[0], ids[ids.length - 1]);
-  // R2 refuses the put if the bytes it received do not hash to sha256; the head then shows they are
-  // there to read back. Only then may the rows go.
+  // R2 refuses the put if the bytes it received do not hash to sha256, and (write-once) if the key
+  // holds an object already: a second run over the same grants (the cron and the admin endpoint at
+  // once) never replaces what the first recorded. The head then shows the bytes are there to read
+  // back, as written. Only then may the rows go.
   await env.ARTIFACTS.put(key, body, {
+    onlyIf: { etagDoesNotMatch: "*" },
     sha256,
     httpMetadata: { contentType: "application/x-ndjson; charset=utf-8" },
     customMetadata: { grants: String(rows.length), firstId: ids[0], lastId: ids[ids.length - 1] },
