@@ -73,6 +73,8 @@ describe("a searched step's pages", { timeout: 120_000 }, () => {
     // The first word leads, the others are looked up pack by pack.
     [["generated", "7"], "many matches, then another word"],
     [["storage", "aws"], "a layer's name, then a word"],
+    // A later word that names a layer is looked up pack by pack, its layer included.
+    [["aws", "storage"], "a word, then a layer's name"],
   ])("add up to the whole answer's packs that %j finds (%s)", async (words) => {
     const { result: whole } = await compatiblePacksTolerant(db(), QUERY, { everyLayer: true });
     const offered = whole.offered.filter((v) => foundByEvery(words, v.name));
