@@ -1927,6 +1927,15 @@ export const MUTANTS: Mutant[] = [
     tests: [T("grant-retention")],
     before: "n/a",
   },
+  {
+    id: "download-sh-stale-key-kept",
+    bug: "download.sh refuses a yanked key but leaves an earlier run's copy of it, which verify-bundle.sh would trust offline",
+    file: "worker/downloads/manifest-formats.ts",
+    find: '  case "$1" in 3 | 4) rm -f -- "$2" ;; esac\n',
+    replace: "",
+    tests: ["test/e2e/download-yanked-key.test.ts"],
+    before: "n/a",
+  },
   // trust-edges: a signed release.json that repeats a key is refused by every reader; download.sh and a yanked key ──
   {
     id: "repeated-key-unchecked",
