@@ -4,11 +4,11 @@
 // (`POST /api/v1/admin/keys/<id>/yank`), and the same script then refuses before it downloads
 // anything, naming the key and what to do, even with a key given on the command line.
 import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEMO_KEY_ID } from "../../scripts/demo-catalog";
-import { freePort, type Studio, startStudio } from "../../scripts/studio";
+import type { Studio } from "../../scripts/studio";
+import { privateStudio } from "./support/private-studio";
 import { run } from "./support/run";
 
 let studio: Studio;
@@ -16,16 +16,7 @@ let work: string;
 let grant: { id: string; links: Record<string, string> };
 
 beforeAll(async () => {
-  work = await mkdtemp(join(tmpdir(), "yanked-key-e2e-"));
-  studio = await startStudio({
-    port: await freePort(),
-    persistTo: join(work, "state"),
-    devVarsPath: join(work, ".dev.vars"),
-    keysDir: join(work, "keys"),
-    demoDir: join(work, "demo"),
-    logFile: join(work, "wrangler.log"),
-    quiet: true,
-  });
+  ({ work, studio } = await privateStudio("yanked-key-e2e-"));
   const minted = await fetch(`${studio.url}/api/v1/admin/tokens`, {
     method: "POST",
     headers: { "Content-Type": "application/json", Authorization: `Bearer ${studio.adminToken}` },

@@ -2,8 +2,7 @@
 // then a new signed release is dropped and published by the sync, and the second run fetches only
 // the new files, verifies them against the signed manifest and advances its state file. It runs its
 // own studio: publishing a release would change the catalog the other e2e files share.
-import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -13,7 +12,8 @@ import {
   packFile,
   writeDemoReleases,
 } from "../../scripts/demo-catalog";
-import { freePort, type Studio, startStudio, waitForVerification } from "../../scripts/studio";
+import { type Studio, waitForVerification } from "../../scripts/studio";
+import { privateStudio } from "./support/private-studio";
 import { run } from "./support/run";
 
 let studio: Studio;
@@ -24,16 +24,7 @@ let work: string;
 let token: string;
 
 beforeAll(async () => {
-  work = await mkdtemp(join(tmpdir(), "mirror-e2e-"));
-  studio = await startStudio({
-    port: await freePort(),
-    persistTo: join(work, "state"),
-    devVarsPath: join(work, ".dev.vars"),
-    keysDir: join(work, "keys"),
-    demoDir: join(work, "demo"),
-    logFile: join(work, "wrangler.log"),
-    quiet: true,
-  });
+  ({ work, studio } = await privateStudio("mirror-e2e-"));
   ({ url: studioUrl, adminToken } = studio);
   const minted = await fetch(`${studioUrl}/api/v1/admin/tokens`, {
     method: "POST",
