@@ -8,12 +8,12 @@
 //   npm run bench:publish [-- --mib 1024 --files 200 --file-kib 256]
 import { spawn } from "node:child_process";
 import { createWriteStream } from "node:fs";
-import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { loadavg, tmpdir } from "node:os";
+import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { loadavg } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { hashFile } from "./release/files";
-import { freePort, ROOT, startStudio, toolEnv } from "./studio";
+import { ROOT, startStudioInTemp, toolEnv } from "./studio";
 
 const { values } = parseArgs({
   options: {
@@ -81,19 +81,10 @@ const ratio = (baseline: number, ours: number) => Number((baseline / ours).toFix
 
 async function main() {
   const startLoad = loadavg().map((l) => Number(l.toFixed(1)));
-  const work = await mkdtemp(join(tmpdir(), "bench-publish-"));
+  const { work, studio } = await startStudioInTemp("bench-publish-");
   console.log(
     `bench:publish in ${work}: one ${MIB} MiB file (and ${SMALL_MIB} MiB for the memory check), ${FILES} files of ${FILE_KIB} KiB`,
   );
-  const studio = await startStudio({
-    port: await freePort(),
-    persistTo: join(work, "state"),
-    devVarsPath: join(work, ".dev.vars"),
-    keysDir: join(work, "keys"),
-    demoDir: join(work, "demo"),
-    logFile: join(work, "wrangler.log"),
-    quiet: true,
-  });
   try {
     const minted = await fetch(`${studio.url}/api/v1/admin/publisher-tokens`, {
       method: "POST",

@@ -3,7 +3,8 @@
 // catalog is published through the sync. Used by `npm start` and by the e2e tests' global setup.
 import { spawn, type ChildProcess } from "node:child_process";
 import { createWriteStream, type WriteStream } from "node:fs";
-import { mkdir, readdir, readFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { get as httpGet } from "node:http";
 import { createServer } from "node:net";
 import { delimiter, dirname, join, resolve } from "node:path";
@@ -527,6 +528,25 @@ function startWranglerDev(
   dev.child.stdout?.on("data", (chunk: Buffer) => tail.push(chunk.toString()));
   dev.child.stderr?.on("data", (chunk: Buffer) => tail.push(chunk.toString()));
   return dev;
+}
+
+/**
+ * A studio of its own in a fresh temp dir: state/, .dev.vars, keys/, demo/ and wrangler.log inside
+ * `work`, which the caller removes when done (the e2e files that change the catalog or keys, the
+ * publish bench).
+ */
+export async function startStudioInTemp(prefix: string): Promise<{ work: string; studio: Studio }> {
+  const work = await mkdtemp(join(tmpdir(), prefix));
+  const studio = await startStudio({
+    port: await freePort(),
+    persistTo: join(work, "state"),
+    devVarsPath: join(work, ".dev.vars"),
+    keysDir: join(work, "keys"),
+    demoDir: join(work, "demo"),
+    logFile: join(work, "wrangler.log"),
+    quiet: true,
+  });
+  return { work, studio };
 }
 
 /** Runs the scheduled handler, again while releases hit errors (not verdicts), and counts the catalog. */

@@ -7,8 +7,7 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEMO_KEY_ID } from "../../scripts/demo-catalog";
-import type { Studio } from "../../scripts/studio";
-import { privateStudio } from "./support/private-studio";
+import { type Studio, startStudioInTemp } from "../../scripts/studio";
 import { run } from "./support/run";
 
 let studio: Studio;
@@ -16,7 +15,7 @@ let work: string;
 let grant: { id: string; links: Record<string, string> };
 
 beforeAll(async () => {
-  ({ work, studio } = await privateStudio("yanked-key-e2e-"));
+  ({ work, studio } = await startStudioInTemp("yanked-key-e2e-"));
   const minted = await fetch(`${studio.url}/api/v1/admin/tokens`, {
     method: "POST",
     headers: { "Content-Type": "application/json", Authorization: `Bearer ${studio.adminToken}` },

@@ -1,11 +1,9 @@
 // Starts one local Artifact Studio for the whole e2e project: a fresh temp persist dir, a temp
 // .dev.vars and a temp demo key, so the repo's own local state is never touched. The signed demo
 // catalog is published through the real scheduled sync before any test runs.
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { rm } from "node:fs/promises";
 import type { TestProject } from "vitest/node";
-import { freePort, startStudio } from "../../scripts/studio";
+import { startStudioInTemp } from "../../scripts/studio";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -19,16 +17,7 @@ declare module "vitest" {
 }
 
 export default async function setup(project: TestProject) {
-  const dir = await mkdtemp(join(tmpdir(), "artifact-studio-e2e-"));
-  const studio = await startStudio({
-    port: await freePort(),
-    persistTo: join(dir, "state"),
-    devVarsPath: join(dir, ".dev.vars"),
-    keysDir: join(dir, "keys"),
-    demoDir: join(dir, "demo"),
-    logFile: join(dir, "wrangler.log"),
-    quiet: true,
-  });
+  const { work: dir, studio } = await startStudioInTemp("artifact-studio-e2e-");
   project.provide("studioUrl", studio.url);
   project.provide("adminToken", studio.adminToken);
   project.provide("demoDir", studio.demoDir);

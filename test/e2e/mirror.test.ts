@@ -12,8 +12,7 @@ import {
   packFile,
   writeDemoReleases,
 } from "../../scripts/demo-catalog";
-import { type Studio, waitForVerification } from "../../scripts/studio";
-import { privateStudio } from "./support/private-studio";
+import { type Studio, startStudioInTemp, waitForVerification } from "../../scripts/studio";
 import { run } from "./support/run";
 
 let studio: Studio;
@@ -24,7 +23,7 @@ let work: string;
 let token: string;
 
 beforeAll(async () => {
-  ({ work, studio } = await privateStudio("mirror-e2e-"));
+  ({ work, studio } = await startStudioInTemp("mirror-e2e-"));
   ({ url: studioUrl, adminToken } = studio);
   const minted = await fetch(`${studioUrl}/api/v1/admin/tokens`, {
     method: "POST",
