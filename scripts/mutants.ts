@@ -1936,6 +1936,17 @@ export const MUTANTS: Mutant[] = [
     tests: ["test/e2e/download-yanked-key.test.ts"],
     before: "n/a",
   },
+  {
+    id: "bounded-facet-zero-shown",
+    bug: "a bounded search shows (0+) beside a value none of its counted matches has, though packs past them may",
+    file: "web/pages/packs-page.ts",
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the source text of a template
+    find: 'return n ? ` (${n}+)` : "";',
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the source text of a template
+    replace: "return ` (${n ?? 0}+)`;",
+    tests: [T("catalog-facets")],
+    before: "n/a",
+  },
   // trust-edges: a signed release.json that repeats a key is refused by every reader; download.sh and a yanked key ──
   {
     id: "repeated-key-unchecked",

@@ -65,6 +65,13 @@ describe("download.sh and a yanked key", () => {
       "spectro_public_key.pem: ❌ the studio reports this key as yanked (what it signed was withdrawn); refusing to " +
       `verify anything with it (key ${DEMO_KEY_ID}: do not use files it verified before; make a new grant at the ` +
       "studio, which offers only what current keys signed)";
+    // Under every shell users run it with: dash (sh), bash and busybox sh.
+    for (const [shell, ...args] of [["sh"], ["bash"], ["busybox", "sh"]]) {
+      const folder = await folderWithScript(script);
+      const refusedBy = await run(shell, [...args, "download.sh"], folder);
+      expect(refusedBy.code, `${shell}: ${refusedBy.stdout}${refusedBy.stderr}`).toBe(1);
+      expect(refusedBy.stdout.trim(), shell).toBe(refusal);
+    }
     const after = await folderWithScript(script);
     const refused = await run("sh", ["download.sh"], after);
     expect(refused.code, refused.stdout + refused.stderr).toBe(1);
@@ -80,9 +87,16 @@ describe("download.sh and a yanked key", () => {
     // And in the folder that verified before: nothing there is vouched for again, and the key copy the
     // earlier run saved is gone, so verify-bundle.sh run there offline cannot trust it either.
     expect(await readdir(before)).toContain("spectro_public_key.pem");
+    const savedKey = await readFile(join(before, "spectro_public_key.pem"));
     const again = await run("sh", ["download.sh"], before);
     expect(again.code).toBe(1);
     expect(again.stdout).not.toContain("✅");
     expect(await readdir(before)).not.toContain("spectro_public_key.pem");
+    // The same under busybox sh, in a folder holding a copy saved before the yank.
+    const busyboxFolder = await folderWithScript(script);
+    await writeFile(join(busyboxFolder, "spectro_public_key.pem"), savedKey);
+    const underBusybox = await run("busybox", ["sh", "download.sh"], busyboxFolder);
+    expect(underBusybox.code).toBe(1);
+    expect(await readdir(busyboxFolder)).not.toContain("spectro_public_key.pem");
   });
 });

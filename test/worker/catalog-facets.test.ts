@@ -480,6 +480,24 @@ describe("kept facet counts", { timeout: 60_000 }, () => {
     expect(cni).toContain(`${Math.max(api.total, api.items.length)}+ packs match`);
     const cniCount = api.facets.layer.cni;
     expect(cni).toContain(cniCount ? `>Network (${cniCount}+)</option>` : ">Network</option>");
+    // A value with none among the counted matches may still have packs past them: no number, not "(0+)".
+    const filters: Filter[] = [
+      { q: COMMON_WORD, layer: "cni" },
+      { q: COMMON_WORD, layer: "os", fips: true },
+      { q: COMMON_WORD, product: "palette-vertex", fips: false },
+    ];
+    let zeroShown = 0;
+    for (const f of filters) {
+      const counts = await search(f);
+      if (counts.totalRelation !== "gte") continue;
+      const zeros = Object.values(counts.facets).flatMap((values) => Object.values(values).filter((n) => n === 0));
+      if (!zeros.length) continue;
+      zeroShown++;
+      const html = await (await get(`/packs?${query(f)}`)).text();
+      expect(html, JSON.stringify(f)).not.toContain("(0+)");
+      expect(html, JSON.stringify(f)).not.toContain("(0)");
+    }
+    expect(zeroShown, "a bounded search with a value counted 0").toBeGreaterThan(0);
     const exact = await (await get("/packs?q=cobalt%20cni")).text();
     expect(exact).toMatch(/\d+ packs match</);
     expect(exact).not.toMatch(/\(\d+\+\)/);

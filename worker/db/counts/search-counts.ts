@@ -86,8 +86,9 @@ export function searchCountsStatement(
   match: string,
 ): Query<SearchCountsRow> {
   if (!f.product && !f.useCase && !f.cloud && !f.arch && f.fips === undefined) return summaryCounts(f, match);
-  // A counted match without a profile (every version yanked) still has a row, for `counted`, and matches nothing.
-  const matches = (except?: Facet) => and([sql`r.mask IS NOT NULL`, profileMatches(f, "r", except)]);
+  // A counted match without a profile (every version yanked) still has a row, for `counted`; its NULL
+  // mask and products make every test below NULL, so it counts for nothing.
+  const matches = (except?: Facet) => profileMatches(f, "r", except);
   const tests = countTests(matches, "r");
   // The profiles come in rowid order (the full-text index's or their own key), so the grouping
   // streams. A pack counts for a product when a profile matching every other filter lists it:
