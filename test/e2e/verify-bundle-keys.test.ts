@@ -88,11 +88,16 @@ async function bundle(manifest: string): Promise<string> {
   return dir;
 }
 
-const check = (dir: string) =>
-  run("sh", [checker, dir], work, {
-    PUBKEY: join(work, "publisher.pem"),
-    STUDIO_PUBKEY: join(work, "studio.pem"),
-  });
+/** The checker under sh (dash), bash and busybox sh, as users run it: every shell must say the same. */
+async function check(dir: string) {
+  const env = { PUBKEY: join(work, "publisher.pem"), STUDIO_PUBKEY: join(work, "studio.pem") };
+  const [dash, ...others] = await Promise.all(
+    [["sh"], ["bash"], ["busybox", "sh"]].map(([shell, ...args]) => run(shell, [...args, checker, dir], work, env)),
+  );
+  for (const other of others)
+    expect({ code: other.code, stdout: other.stdout }).toEqual({ code: dash.code, stdout: dash.stdout });
+  return dash;
+}
 
 const refusal = (key: string) =>
   `${MANIFEST}: ❌ repeats the key "${key}": JSON readers disagree on which value counts, so it is refused (the studio's sync refuses it too)`;
