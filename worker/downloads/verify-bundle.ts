@@ -5,6 +5,8 @@
 // signature. Files that are not artifacts (logs, grant.json, its own redirected output) are listed as
 // ignored, never a failure. Keys can be pinned per role, and the caller's paths are the caller's.
 // POSIX sh + awk (a small JSON reader for release.json) + openssl: runs under dash, bash and busybox sh.
+import { RESERVED_FILE_NAMES } from "../sync/release-manifest";
+
 export const VERIFY_BUNDLE_SCRIPT = `#!/bin/sh
 # verify-bundle.sh: checks a downloaded bundle as a whole, with openssl alone (plus awk, wc and
 # sha256sum or shasum):
@@ -93,13 +95,16 @@ finish() {
   exit 0
 }
 # The file entries of a release.json as tab-separated lines: "R <releaseId>" once, then
-# "F <file> <size> <sha256> <signature>" per file, and "D <key>" for a key an object repeats. A small
-# JSON reader: records are split at double quotes, so strings (which never span lines in JSON)
-# alternate with structure. Strings are read as JSON.parse reads them (escapes decoded), so a key
-# spelled with an escape is the same key, as it is to the studio's sync.
+# "F <file> <size> <sha256> <signature>" per file, "D <key>" for a key an object repeats, and
+# "E <field>: <problem>" for each field this script reads that the sync's schema refuses (so the
+# script never believes what the studio would not have published). A small JSON reader: records are
+# split at double quotes, so strings alternate with structure. Strings are read as JSON.parse reads
+# them (escapes decoded), so a key spelled with an escape is the same key, as it is to the sync.
+# Numbers are read as JSON.parse reads them too: 1e3, 1E+3 and 1000.0 are the size 1000.
 manifest_rows() {
-  awk 'BEGIN { RS = "\\""; depth = 0; instr = 0; pending = ""; objects = 0
-    esc["\\""] = 34; esc["\\\\"] = 92; esc["/"] = 47; esc["b"] = 8; esc["f"] = 12; esc["n"] = 10; esc["r"] = 13; esc["t"] = 9 }
+  awk 'BEGIN { RS = "\\""; depth = 0; instr = 0; pending = ""; objects = 0; entries = 0
+    esc["\\""] = 34; esc["\\\\"] = 92; esc["/"] = 47; esc["b"] = 8; esc["f"] = 12; esc["n"] = 10; esc["r"] = 13; esc["t"] = 9
+    split("${RESERVED_FILE_NAMES.join(" ")}", words, " "); for (w in words) reserved[words[w]] = 1 }
   function hex4(h,   n, i) {
     n = 0
     for (i = 1; i <= 4; i++) n = n * 16 + index("0123456789abcdef", tolower(substr(h, i, 1))) - 1
@@ -119,18 +124,50 @@ manifest_rows() {
     }
     return out
   }
-  function value(v) {
-    if (depth == 1 && key[1] == "releaseId") print "R\\t" v
-    else if (depth == 3 && key[1] == "files" && type[2] == "a" && type[3] == "o") cur[key[3]] = v
+  # A size as JSON.parse and the schema read it: any JSON number spelling whose value (the same
+  # IEEE double JSON.parse makes, awk converts with strtod too) is a whole number from 0 to 2^53-1,
+  # as plain digits; else why not. 1000.0000000000000001 is 1000 to both; -0 is 0.
+  function bytes(v, k,   n) {
+    if (k != "n" || v !~ /^-?(0|[1-9][0-9]*)(\\.[0-9]+)?([eE][+-]?[0-9]+)?$/)
+      return "must be a JSON number (the size in bytes), not " (k == "s" ? "a string" : k == "" ? "missing" : substr(v, 1, 40))
+    n = v + 0
+    if (n < 0) return substr(v, 1, 40) " is negative: a size is a whole number of bytes"
+    if (n > ${Number.MAX_SAFE_INTEGER}) return substr(v, 1, 40) " is more than ${Number.MAX_SAFE_INTEGER} bytes, beyond what JSON numbers hold exactly"
+    if (n != int(n)) return substr(v, 1, 40) " is not a whole number of bytes"
+    return n == 0 ? "0" : sprintf("%.0f", n)
   }
-  function literal() { if (lit != "") { value(lit); lit = "" } }
+  # The schema rule for a file or signature name: a plain name in the release folder (no /, so no ..).
+  function plain(s) {
+    return s ~ /^[A-Za-z0-9][A-Za-z0-9._+-]*$/ && length(s) <= 100 && !(s in reserved) && s !~ /\\.pem$/
+  }
+  function refuse(field, problem) { print "E\\t" field " (" (cur["file"] == "" ? "a file entry" : cur["file"]) "): " problem; refused++ }
+  # One entry of "files", by the schema rule of each field used here: an F row, or E rows.
+  function entry(at,   sig, size) {
+    refused = 0; sig = cur["file"]; sub(/\\.zst$/, "", sig); sig = sig ".sig.bin"
+    if (kind["file"] != "s" || !plain(cur["file"])) refuse(at "file", "must be a plain file name of at most 100 characters, not a reserved name nor a .pem")
+    else if (kind["signature"] != "s" || cur["signature"] != sig) refuse(at "signature", "must be " sig)
+    else if ((cur["file"] in names) || (sig in names)) refuse(at "file", "is listed twice")
+    size = bytes(cur["size"], kind["size"])
+    if (size !~ /^[0-9]+$/) refuse(at "size", size)
+    if (kind["sha256"] != "s" || length(cur["sha256"]) != 64 || cur["sha256"] ~ /[^0-9a-f]/) refuse(at "sha256", "must be 64 lower-case hex digits")
+    names[cur["file"]] = 1; names[sig] = 1
+    if (!refused) print "F\\t" cur["file"] "\\t" size "\\t" cur["sha256"] "\\t" cur["signature"]
+  }
+  function value(v, k) {
+    if (depth == 1 && key[1] == "releaseId") {
+      print "R\\t" v
+      if (k != "s" || v !~ /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/ || length(v) > 64) print "E\\treleaseId: must be a lower-case slug"
+    } else if (depth == 3 && key[1] == "files" && type[2] == "a" && type[3] == "o") { cur[key[3]] = v; kind[key[3]] = k }
+    else if (depth == 2 && key[1] == "files" && type[2] == "a") print "E\\tfiles." entries++ ": must be a file entry (an object)"
+  }
+  function literal() { if (lit != "") { value(lit, "n"); lit = "" } }
   function structure(s,   i, c) {
     for (i = 1; i <= length(s); i++) {
       c = substr(s, i, 1)
       if (c == "{" || c == "[") { literal(); depth++; type[depth] = (c == "{" ? "o" : "a"); iskey[depth] = (c == "{"); key[depth] = ""; obj[depth] = ++objects
-        if (depth == 3) { split("", cur) } }
+        if (depth == 3) { split("", cur); split("", kind) } }
       else if (c == "}" || c == "]") { literal()
-        if (depth == 3 && key[1] == "files" && type[3] == "o") print "F\\t" cur["file"] "\\t" cur["size"] "\\t" cur["sha256"] "\\t" cur["signature"]
+        if (depth == 3 && key[1] == "files" && type[2] == "a") { if (type[3] == "o") entry("files." entries++ "."); else print "E\\tfiles." entries++ ": must be a file entry (an object)" }
         depth-- }
       else if (c == ":") { literal(); iskey[depth] = 0 }
       else if (c == ",") { literal(); if (type[depth] == "o") iskey[depth] = 1 }
@@ -149,7 +186,7 @@ manifest_rows() {
       # JSON.parse keeps the last value of a repeated key, this reader the first: refused, never guessed.
       if ((obj[depth], s) in seen) print "D\\t" s
       seen[obj[depth], s] = 1; key[depth] = s
-    } else value(s)
+    } else value(s, "s")
   }' "$1"
 }
 # artifact NAME: true for what a grant hands out (checked, never ignored)
@@ -211,6 +248,13 @@ for manifest in releases/*/release.json; do
   repeated=$(awk -F '\\t' '$1 == "D" { print "\\"" $2 "\\""; exit }' "$tmp/rows")
   if [ -n "$repeated" ]; then
     fail "$manifest" "repeats the key $repeated: JSON readers disagree on which value counts, so it is refused (the studio's sync refuses it too)"
+    bad=$((bad + 1)); continue
+  fi
+  # A field the sync's schema refuses (a size of 1.5 or -1, an upper-case sha256, a path for a name):
+  # the studio would never have published this manifest, so nothing in it is believed.
+  awk -F '\\t' '$1 == "E" { print $2 }' "$tmp/rows" > "$tmp/refused"
+  if [ -s "$tmp/refused" ]; then
+    while IFS= read -r refusal; do fail "$manifest" "$refusal; the studio's sync refuses this release.json too"; done < "$tmp/refused"
     bad=$((bad + 1)); continue
   fi
   named=$(awk -F '\\t' '$1 == "R" { print $2; exit }' "$tmp/rows")
