@@ -65,7 +65,12 @@ describe("POST /api/v1/publish/plan reads release.json as the sync does", () => 
 
   it.each([
     ["releaseId, the repeat last", `${manifest().slice(0, -1)},"releaseId":"other"}`, "releaseId", ""],
-    ["releaseId, the repeat hidden by a \\u escape", `${manifest().slice(0, -1)},"release\\u0049d":"x"}`, "releaseId", ""],
+    [
+      "releaseId, the repeat hidden by a \\u escape",
+      `${manifest().slice(0, -1)},"release\\u0049d":"x"}`,
+      "releaseId",
+      "",
+    ],
     ["sha256 in a file entry", manifest(undefined, `,"sha256":"${"0".repeat(64)}"`), "sha256", "files.0."],
   ])("refuses a repeated %s with a 400 naming the key, as the sync does", async (_, text, key, at) => {
     expect(() => JSON.parse(text)).not.toThrow();
