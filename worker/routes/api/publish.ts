@@ -148,7 +148,8 @@ publishApi.openapi(
     summary: "Plan a release.json against the live catalog with the sync's own rules (nothing is stored)",
     description:
       "The findings are the ones the sync would quarantine the release with, in its order; signatures, sizes and " +
-      "sha256 are checked by `npm run release -- check`, which has the files.",
+      "sha256 are checked by `npm run release -- check`, which has the files. The body is read as the sync reads " +
+      "release.json: a repeated key (named in the error) or a byte that is not UTF-8 is a 400.",
     tags: ["publish"],
     security: [],
     request: {
