@@ -2170,6 +2170,42 @@ export const MUTANTS: Mutant[] = [
     tests: ["test/e2e/verify-bundle-json.test.ts"],
     before: "n/a",
   },
+  {
+    id: "verify-bundle-grammar-unchecked",
+    bug: "verify-bundle.sh reads text JSON.parse refuses (a trailing comma, a comment, text after the document)",
+    file: "worker/downloads/verify-bundle.ts",
+    find: 'bad = "unexpected " (t == "s"',
+    replace: 'lost = "unexpected " (t == "s"',
+    tests: ["test/e2e/verify-bundle-json.test.ts"],
+    before: "n/a",
+  },
+  {
+    id: "verify-bundle-string-escapes",
+    bug: "verify-bundle.sh takes a raw control character or an unknown escape inside a string",
+    file: "worker/downloads/verify-bundle.ts",
+    find: 'if (bad == "" && (s ~ ctl || index(t,',
+    replace: "if (0 && (s ~ ctl || index(t,",
+    tests: ["test/e2e/verify-bundle-json.test.ts"],
+    before: "n/a",
+  },
+  {
+    id: "verify-bundle-open-string",
+    bug: "verify-bundle.sh takes a document that ends inside a string",
+    file: "worker/downloads/verify-bundle.ts",
+    find: '(!instr || pending != "")',
+    replace: "(0)",
+    tests: ["test/e2e/verify-bundle-json.test.ts"],
+    before: "n/a",
+  },
+  {
+    id: "verify-bundle-bom-refused",
+    bug: "verify-bundle.sh reads a leading BOM as text: a release.json the sync takes fails the check",
+    file: "worker/downloads/verify-bundle.ts",
+    find: "    if (NR == 1 && substr($0, 1, 3) == bom) $0 = substr($0, 4)\n",
+    replace: "",
+    tests: ["test/e2e/verify-bundle-json.test.ts"],
+    before: "n/a",
+  },
 ];
 // ── running ──────────────────────────────────────────────────────────────────────────────────────
 

@@ -7,6 +7,8 @@
 // path for a file name, a file listed twice) fails, naming the manifest, the field and the file. Every
 // case is run under dash, bash and busybox sh, and under busybox sh with busybox's own awk (as on
 // Alpine), and each must say the same; the sync's verdict is worker/sync/release-checks.ts itself.
+// Text JSON.parse cannot parse (a trailing comma, a comment, a raw tab in a string) fails too, and the
+// reader itself is compared with the sync's reading on 300 generated documents, valid and spoiled.
 // The publisher's `release sign` and `release check` read the same bytes the same way (a BOM is
 // dropped, as the sync's decoder drops it; a byte that is not UTF-8 is refused in the sync's words).
 import { createHash } from "node:crypto";
@@ -17,6 +19,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { check as releaseCheck } from "../../scripts/release/check";
 import { sign } from "../../scripts/release/sign";
 import { checkSignedManifest } from "../../worker/sync/release-checks";
+import { readSignedJson } from "../../worker/sync/signed-json";
 import { run } from "./support/run";
 
 const studioUrl = inject("studioUrl");
@@ -199,6 +202,116 @@ describe("verify-bundle.sh reads release.json as the sync does", () => {
     expect(line, refused.stdout).toContain(words);
     expect(line).toContain("the studio's sync refuses this release.json too");
     expect(refused.stderr).toContain("verify-bundle.sh: FAILED: 3 of 4 files failed");
+  });
+});
+
+describe("verify-bundle.sh refuses what JSON.parse cannot parse, as the sync does", () => {
+  it.each([
+    ["a trailing comma", release().replace("]}", ",]}"), "unexpected ] where a value was expected"],
+    ["a comment", `/* signed */ ${release()}`, "not a JSON value: /*"],
+    ["text after the document", `${release()} {}`, "unexpected { where the end of the document was expected"],
+    [
+      "a tab inside a string",
+      release().replace('"kind":"iso"', '"kind":"iso\t"'),
+      "a control character or an unknown escape",
+    ],
+    [
+      "an escape JSON does not have",
+      release().replace('"kind":"iso"', '"kind":"\\x69so"'),
+      "a control character or an unknown escape",
+    ],
+  ])("fails %s, naming why", async (_, manifest, why) => {
+    expect(() => JSON.parse(manifest)).toThrow();
+    const dir = await bundle(manifest);
+    expect(await syncSays(dir)).toMatch(/^release\.json is not valid JSON: /);
+    const refused = await check(dir);
+    expect(refused.code, refused.stdout + refused.stderr).toBe(1);
+    expect(refused.stdout).toContain(`${MANIFEST}: ❌ not JSON as JSON.parse reads it (${why}`);
+    expect(refused.stderr).toContain("verify-bundle.sh: FAILED: 3 of 4 files failed");
+  });
+});
+
+/** Deterministic pseudo-random numbers (a linear congruential generator), so a failure can be replayed. */
+const seeded = (seed: number) => () => {
+  seed = (seed * 1103515245 + 12345) % 2147483648;
+  return seed / 2147483648;
+};
+
+/** JSON texts of every shape: JSON.stringify of random values, respelled and spaced, then some spoiled. */
+function documents(count: number, random: () => number): string[] {
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)];
+  const scalars = [
+    0,
+    -0,
+    1.5,
+    1e3,
+    -12,
+    123456789,
+    true,
+    false,
+    null,
+    "a",
+    'x"y',
+    "\\",
+    "tab\tz",
+    "é",
+    "\u0001",
+    "s/l",
+    "",
+  ];
+  const keys = ["a", "files", "size", 'k"', "é", "n\\", ""];
+  const value = (depth: number): unknown => {
+    const r = random();
+    if (depth > 3 || r < 0.3) return pick(scalars);
+    if (r < 0.6) return Array.from({ length: Math.floor(random() * 4) }, () => value(depth + 1));
+    return Object.fromEntries(
+      Array.from({ length: Math.floor(random() * 4) }, (_, i) => [pick(keys) + i, value(depth + 1)]),
+    );
+  };
+  // Structure, quotes, escapes, number and literal letters, a tab, a newline, a control character, a BOM.
+  const noise = [...`{}[]:,"\\ 0-+.etn/'\t\n\u0001x\ufeff`];
+  const spoil = (t: string) => {
+    const i = Math.floor(random() * (t.length + 1));
+    const r = random();
+    return t.slice(0, i) + (r < 0.4 ? "" : pick(noise)) + t.slice(r < 0.8 ? i + 1 : i);
+  };
+  return Array.from({ length: count }, () => {
+    let text = JSON.stringify(value(0), null, random() < 0.3 ? pick([1, "\t", " \r\n"]) : undefined);
+    if (random() < 0.3) text = text.replace(/\d+/g, (m) => pick([m, `${m}.0`, `${m}e0`, `${m}E+0`]));
+    if (random() < 0.2)
+      text = text.replace(/[a-z]/g, (c) => (random() < 0.3 ? `\\u00${c.charCodeAt(0).toString(16)}` : c));
+    for (let n = random() < 0.5 ? Math.floor(random() * 3) + 1 : 0; n > 0; n--) text = spoil(text);
+    return random() < 0.1 ? `\ufeff${text}` : text;
+  });
+}
+
+describe("verify-bundle.sh's JSON reader takes exactly what JSON.parse takes", () => {
+  it("agrees with the sync's reading on 300 generated documents, under mawk and busybox awk", async () => {
+    // The reader itself (manifest_rows, from the script as served), fed each document as a file.
+    const script = await readFile(checker, "utf8");
+    const reader = script.slice(
+      script.indexOf("manifest_rows() {"),
+      script.indexOf("\n}\n", script.indexOf("manifest_rows() {")) + 3,
+    );
+    expect(reader).toMatch(/^manifest_rows\(\) \{[\s\S]*\n\}\n$/);
+    const dir = await mkdtemp(join(work, "reader-"));
+    await writeFile(join(dir, "reader.sh"), reader);
+    const docs = documents(300, seeded(2026));
+    const verdicts = { taken: 0, refused: 0 };
+    for (const [i, text] of docs.entries()) {
+      await writeFile(join(dir, `${i}.json`), text);
+      // What the sync parses (a repeated key is refused apart, as "D", not as text that is not JSON).
+      const read = readSignedJson("release.json", Buffer.from(text));
+      const syncTakes = read.ok || read.repeated !== undefined;
+      verdicts[syncTakes ? "taken" : "refused"]++;
+      for (const path of [process.env.PATH, `${busyboxAwk}:${process.env.PATH}`]) {
+        const rows = await run("sh", ["-c", `. ./reader.sh; manifest_rows ${i}.json`], dir, { PATH: path ?? "" });
+        const refused = /^E\tnot JSON/m.test(rows.stdout);
+        expect({ text, refused }).toEqual({ text, refused: !syncTakes });
+      }
+    }
+    // Both kinds in number, or the comparison proves little.
+    expect(Math.min(verdicts.taken, verdicts.refused), JSON.stringify(verdicts)).toBeGreaterThan(60);
   });
 });
 

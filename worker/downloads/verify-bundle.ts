@@ -102,9 +102,15 @@ finish() {
 # them (escapes decoded), so a key spelled with an escape is the same key, as it is to the sync.
 # Numbers are read as JSON.parse reads them too: 1e3, 1E+3 and 1000.0 are the size 1000.
 manifest_rows() {
-  awk 'BEGIN { RS = "\\""; depth = 0; instr = 0; pending = ""; objects = 0; entries = 0
+  # One quote more at the end: the last record is then always closed by a quote, so a string the
+  # document leaves open is one the reader is still in at the end (awk cannot tell EOF from RS).
+  { cat "$1"; printf '"'; } | LC_ALL=C awk 'BEGIN { RS = "\\""; depth = 0; instr = 0; pending = ""; objects = 0; entries = 0; want = "value"; bad = ""
+    num = "^-?(0|[1-9][0-9]*)([.][0-9]+)?([eE][+-]?[0-9]+)?$"; bom = sprintf("%c%c%c", 239, 187, 191)
+    ctl = "[" sprintf("%c", 1) "-" sprintf("%c", 31) "]"
+    words["value"] = "a value"; words["value]"] = "a value or ]"; words["key"] = "a key"; words["key}"] = "a key or }"
+    words[":"] = "a colon"; words[","] = "a comma or a closing bracket"; words["end"] = "the end of the document"
     esc["\\""] = 34; esc["\\\\"] = 92; esc["/"] = 47; esc["b"] = 8; esc["f"] = 12; esc["n"] = 10; esc["r"] = 13; esc["t"] = 9
-    split("${RESERVED_FILE_NAMES.join(" ")}", words, " "); for (w in words) reserved[words[w]] = 1 }
+    split("${RESERVED_FILE_NAMES.join(" ")}", taken, " "); for (w in taken) reserved[taken[w]] = 1 }
   function hex4(h,   n, i) {
     n = 0
     for (i = 1; i <= 4; i++) n = n * 16 + index("0123456789abcdef", tolower(substr(h, i, 1))) - 1
@@ -128,7 +134,7 @@ manifest_rows() {
   # IEEE double JSON.parse makes, awk converts with strtod too) is a whole number from 0 to 2^53-1,
   # as plain digits; else why not. 1000.0000000000000001 is 1000 to both; -0 is 0.
   function bytes(v, k,   n) {
-    if (k != "n" || v !~ /^-?(0|[1-9][0-9]*)(\\.[0-9]+)?([eE][+-]?[0-9]+)?$/)
+    if (k != "n" || v !~ num)
       return "must be a JSON number (the size in bytes), not " (k == "s" ? "a string" : k == "" ? "missing" : substr(v, 1, 40))
     n = v + 0
     if (n < 0) return substr(v, 1, 40) " is negative: a size is a whole number of bytes"
@@ -160,34 +166,64 @@ manifest_rows() {
     } else if (depth == 3 && key[1] == "files" && type[2] == "a" && type[3] == "o") { cur[key[3]] = v; kind[key[3]] = k }
     else if (depth == 2 && key[1] == "files" && type[2] == "a") print "E\\tfiles." entries++ ": must be a file entry (an object)"
   }
-  function literal() { if (lit != "") { value(lit, "n"); lit = "" } }
+  # The grammar of JSON.parse, a token at a time ({ } [ ] : , s a string, l a literal), so the script
+  # refuses what the sync cannot parse (a trailing comma, a comment, text after the document): "want"
+  # is what may come next, and the first token out of place is why the document is refused.
+  function tok(t) {
+    if (bad != "") return
+    if (t == "}" || t == "]") {
+      if ((want == "," || want == (t == "}" ? "key}" : "value]")) && type[depth] == (t == "}" ? "o" : "a")) { want = depth > 1 ? "," : "end"; return }
+    } else if (want == "value" || want == "value]") {
+      if (t != ":" && t != ",") { want = t == "{" ? "key}" : t == "[" ? "value]" : depth ? "," : "end"; return }
+    } else if (want == "key" || want == "key}") { if (t == "s") { want = ":"; return } }
+    else if (want == ":" && t == ":") { want = "value"; return }
+    else if (want == "," && t == ",") { want = type[depth] == "o" ? "key" : "value"; return }
+    bad = "unexpected " (t == "s" ? "string" : t == "l" ? "literal" : t) " where " words[want] " was expected"
+  }
+  function literal() {
+    if (lit == "") return
+    if (bad == "" && lit !~ /^(true|false|null)$/ && lit !~ num) bad = "not a JSON value: " substr(lit, 1, 40)
+    tok("l"); value(lit, "n"); lit = ""
+  }
   function structure(s,   i, c) {
     for (i = 1; i <= length(s); i++) {
       c = substr(s, i, 1)
-      if (c == "{" || c == "[") { literal(); depth++; type[depth] = (c == "{" ? "o" : "a"); iskey[depth] = (c == "{"); key[depth] = ""; obj[depth] = ++objects
+      if (c == "{" || c == "[") { literal(); tok(c); depth++; type[depth] = (c == "{" ? "o" : "a"); iskey[depth] = (c == "{"); key[depth] = ""; obj[depth] = ++objects
         if (depth == 3) { split("", cur); split("", kind) } }
-      else if (c == "}" || c == "]") { literal()
+      else if (c == "}" || c == "]") { literal(); tok(c)
         if (depth == 3 && key[1] == "files" && type[2] == "a") { if (type[3] == "o") entry("files." entries++ "."); else print "E\\tfiles." entries++ ": must be a file entry (an object)" }
         depth-- }
-      else if (c == ":") { literal(); iskey[depth] = 0 }
-      else if (c == ",") { literal(); if (type[depth] == "o") iskey[depth] = 1 }
+      else if (c == ":") { literal(); tok(c); iskey[depth] = 0 }
+      else if (c == ",") { literal(); tok(c); if (type[depth] == "o") iskey[depth] = 1 }
       else if (c == " " || c == "\\t" || c == "\\n" || c == "\\r") literal()
       else lit = lit c
     }
   }
   {
-    if (!instr) { structure($0); instr = 1; next }
+    # A leading BOM is dropped, as the UTF-8 decoder of the sync drops it; anywhere else it is not JSON.
+    if (NR == 1 && substr($0, 1, 3) == bom) $0 = substr($0, 4)
+    if (!instr) { structure($0); literal(); instr = 1; next }
     s = pending $0; n = 0
     while (n < length(s) && substr(s, length(s) - n, 1) == "\\\\") n++
     if (n % 2 == 1) { pending = s "\\""; next }
     pending = ""; instr = 0
+    # A raw control character or an escape JSON does not have: JSON.parse refuses the document.
+    t = s; gsub(/\\\\(["\\\\\\/bfnrt]|u[0-9A-Fa-f][0-9A-Fa-f][0-9A-Fa-f][0-9A-Fa-f])/, "", t)
+    if (bad == "" && (s ~ ctl || index(t, "\\\\"))) bad = "a control character or an unknown escape in a string"
+    tok("s")
     s = canon(s)
     if (type[depth] == "o" && iskey[depth]) {
       # JSON.parse keeps the last value of a repeated key, this reader the first: refused, never guessed.
       if ((obj[depth], s) in seen) print "D\\t" s
       seen[obj[depth], s] = 1; key[depth] = s
     } else value(s, "s")
-  }' "$1"
+  }
+  END {
+    literal()
+    if (bad == "" && (!instr || pending != "")) bad = "a string that never ends"
+    if (bad == "" && want != "end") bad = "the document ends where " words[want] " was expected"
+    if (bad != "") print "E\\tnot JSON as JSON.parse reads it (" bad ")"
+  }'
 }
 # artifact NAME: true for what a grant hands out (checked, never ignored)
 artifact() {
