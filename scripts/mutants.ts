@@ -2206,6 +2206,15 @@ export const MUTANTS: Mutant[] = [
     tests: ["test/e2e/verify-bundle-json.test.ts"],
     before: "n/a",
   },
+  {
+    id: "verify-bundle-utf8-unchecked",
+    bug: "verify-bundle.sh reads bytes that are not UTF-8 (an encoded surrogate) that the sync's strict decoder refuses",
+    file: "worker/downloads/verify-bundle.ts",
+    find: '    if (bad == "" && !utf8(s)) bad = "bytes that are not UTF-8 in a string"\n',
+    replace: "",
+    tests: ["test/e2e/verify-bundle-json.test.ts"],
+    before: "n/a",
+  },
 ];
 // ── running ──────────────────────────────────────────────────────────────────────────────────────
 

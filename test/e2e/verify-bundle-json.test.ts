@@ -205,6 +205,13 @@ describe("verify-bundle.sh reads release.json as the sync does", () => {
   });
 });
 
+/** release.json with the bytes of an encoded surrogate (ED A0 80) in a string: no UTF-8 decoder takes them. */
+const notUtf8 = () => {
+  const text = release();
+  const at = text.indexOf('"iso"') + 4;
+  return Buffer.concat([Buffer.from(text.slice(0, at)), Buffer.from("eda080", "hex"), Buffer.from(text.slice(at))]);
+};
+
 describe("verify-bundle.sh refuses what JSON.parse cannot parse, as the sync does", () => {
   it.each([
     ["a trailing comma", release().replace("]}", ",]}"), "unexpected ] where a value was expected"],
@@ -220,8 +227,9 @@ describe("verify-bundle.sh refuses what JSON.parse cannot parse, as the sync doe
       release().replace('"kind":"iso"', '"kind":"\\x69so"'),
       "a control character or an unknown escape",
     ],
+    ["a byte that is not UTF-8 in a string (an encoded surrogate)", notUtf8(), "bytes that are not UTF-8 in a string"],
   ])("fails %s, naming why", async (_, manifest, why) => {
-    expect(() => JSON.parse(manifest)).toThrow();
+    expect(readSignedJson("release.json", Buffer.from(manifest)).ok).toBe(false);
     const dir = await bundle(manifest);
     expect(await syncSays(dir)).toMatch(/^release\.json is not valid JSON: /);
     const refused = await check(dir);
@@ -237,8 +245,23 @@ const seeded = (seed: number) => () => {
   return seed / 2147483648;
 };
 
-/** JSON texts of every shape: JSON.stringify of random values, respelled and spaced, then some spoiled. */
-function documents(count: number, random: () => number): string[] {
+// UTF-8 sequences, valid (é, €, an emoji, U+10FFFF) and not (a surrogate, overlong, cut short, stray bytes).
+const UTF8_SEQUENCES = [
+  "c3a9",
+  "e282ac",
+  "f09f9880",
+  "f48fbfbf",
+  "eda080",
+  "c0af",
+  "e08080",
+  "f4908080",
+  "e282",
+  "80",
+  "ff",
+];
+
+/** JSON documents of every shape: JSON.stringify of random values, respelled and spaced, some spoiled. */
+function documents(count: number, random: () => number): Buffer[] {
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)];
   const scalars = [
     0,
@@ -281,7 +304,10 @@ function documents(count: number, random: () => number): string[] {
     if (random() < 0.2)
       text = text.replace(/[a-z]/g, (c) => (random() < 0.3 ? `\\u00${c.charCodeAt(0).toString(16)}` : c));
     for (let n = random() < 0.5 ? Math.floor(random() * 3) + 1 : 0; n > 0; n--) text = spoil(text);
-    return random() < 0.1 ? `\ufeff${text}` : text;
+    const bytes = Buffer.from(random() < 0.1 ? `\ufeff${text}` : text);
+    if (random() > 0.2) return bytes;
+    const at = text.indexOf('"') + 1; // inside the first string (outside one, any such byte is no JSON)
+    return Buffer.concat([bytes.subarray(0, at), Buffer.from(pick(UTF8_SEQUENCES), "hex"), bytes.subarray(at)]);
   });
 }
 
@@ -298,15 +324,16 @@ describe("verify-bundle.sh's JSON reader takes exactly what JSON.parse takes", (
     await writeFile(join(dir, "reader.sh"), reader);
     const docs = documents(300, seeded(2026));
     const verdicts = { taken: 0, refused: 0 };
-    for (const [i, text] of docs.entries()) {
-      await writeFile(join(dir, `${i}.json`), text);
+    for (const [i, bytes] of docs.entries()) {
+      await writeFile(join(dir, `${i}.json`), bytes);
       // What the sync parses (a repeated key is refused apart, as "D", not as text that is not JSON).
-      const read = readSignedJson("release.json", Buffer.from(text));
+      const read = readSignedJson("release.json", bytes);
       const syncTakes = read.ok || read.repeated !== undefined;
       verdicts[syncTakes ? "taken" : "refused"]++;
       for (const path of [process.env.PATH, `${busyboxAwk}:${process.env.PATH}`]) {
         const rows = await run("sh", ["-c", `. ./reader.sh; manifest_rows ${i}.json`], dir, { PATH: path ?? "" });
         const refused = /^E\tnot JSON/m.test(rows.stdout);
+        const text = bytes.toString("hex");
         expect({ text, refused }).toEqual({ text, refused: !syncTakes });
       }
     }
