@@ -4,7 +4,9 @@
 // subfolders included), then the publisher's signed release manifests and each artifact's own
 // signature. Files that are not artifacts (logs, grant.json, its own redirected output) are listed as
 // ignored, never a failure. Keys can be pinned per role, and the caller's paths are the caller's.
-// POSIX sh + awk (a small JSON reader for release.json) + openssl: runs under dash, bash and busybox sh.
+// POSIX sh + awk (a small JSON reader for release.json that takes exactly what the sync's JSON.parse
+// takes, numbers included, and applies the schema's rule to each field it uses) + openssl: runs under
+// dash, bash and busybox sh, with mawk, gawk or busybox awk (LC_ALL=C: bytes, whatever the locale).
 import { RESERVED_FILE_NAMES } from "../sync/release-manifest";
 
 export const VERIFY_BUNDLE_SCRIPT = `#!/bin/sh
@@ -13,7 +15,9 @@ export const VERIFY_BUNDLE_SCRIPT = `#!/bin/sh
 #   1. studio/bundle-list.txt, the studio's list of every file of the grant (size and sha256), verifies
 #      with the studio's key (its studio/bundle-list.txt.sig.bin): a bundle without a valid list fails;
 #   2. each releases/<release-id>/release.json verifies with the publisher's key, names its folder and
-#      repeats no key (JSON readers disagree on which of a repeated key's values counts);
+#      repeats no key (JSON readers disagree on which of a repeated key's values counts), and is read as
+#      the studio's sync reads it: JSON as JSON.parse takes it (a size of 1e3 or 1000.0 is 1000), and
+#      each field used here by the schema's rule (whole sizes, lower-case sha256, plain file names);
 #   3. every listed file is here with the listed size and sha256; each artifact is also listed in a
 #      verified release manifest with the same size and sha256, and its own .sig.bin verifies;
 #   4. any other artifact anywhere below the folder (hidden files and subfolders too: a .zst, .iso, .tgz,
