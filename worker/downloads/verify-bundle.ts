@@ -111,7 +111,8 @@ manifest_rows() {
   { cat "$1"; printf '"'; } | LC_ALL=C awk 'BEGIN { RS = "\\""; depth = 0; instr = 0; pending = ""; objects = 0; entries = 0; want = "value"; bad = ""
     num = "^-?(0|[1-9][0-9]*)([.][0-9]+)?([eE][+-]?[0-9]+)?$"; bom = sprintf("%c%c%c", 239, 187, 191)
     ctl = "[" sprintf("%c", 1) "-" sprintf("%c", 31) "]"; high = "[" sprintf("%c", 128) "-" sprintf("%c", 255) "]"
-    for (i = 128; i < 256; i++) code[sprintf("%c", i)] = i
+    for (i = 128; i < 256; i++) b[i] = sprintf("%c", i)
+    valid = "[" b[194] "-" b[223] "][" b[128] "-" b[191] "]|" b[224] "[" b[160] "-" b[191] "][" b[128] "-" b[191] "]|[" b[225] "-" b[236] b[238] b[239] "][" b[128] "-" b[191] "][" b[128] "-" b[191] "]|" b[237] "[" b[128] "-" b[159] "][" b[128] "-" b[191] "]|" b[240] "[" b[144] "-" b[191] "][" b[128] "-" b[191] "][" b[128] "-" b[191] "]|[" b[241] "-" b[243] "][" b[128] "-" b[191] "][" b[128] "-" b[191] "][" b[128] "-" b[191] "]|" b[244] "[" b[128] "-" b[143] "][" b[128] "-" b[191] "][" b[128] "-" b[191] "]"
     words["value"] = "a value"; words["value]"] = "a value or ]"; words["key"] = "a key"; words["key}"] = "a key or }"
     words[":"] = "a colon"; words[","] = "a comma or a closing bracket"; words["end"] = "the end of the document"
     esc["\\""] = 34; esc["\\\\"] = 92; esc["/"] = 47; esc["b"] = 8; esc["f"] = 12; esc["n"] = 10; esc["r"] = 13; esc["t"] = 9
@@ -151,28 +152,13 @@ manifest_rows() {
   function plain(s) {
     return s ~ /^[A-Za-z0-9][A-Za-z0-9._+-]*$/ && length(s) <= 100 && !(s in reserved) && s !~ /\\.pem$/
   }
-  # Whether a string is UTF-8 as the strict decoder of the sync wants it (no stray, overlong or
-  # surrogate sequence): ASCII at once, anything else byte by byte (outside strings a byte beyond
-  # ASCII is already no JSON value).
-  function utf8(s,   i, n, b, need, lo, hi) {
+  # Whether a string is UTF-8 as the strict decoder of the sync wants it: once every well-formed
+  # sequence (no overlong, surrogate or cut-short one) is taken out, no byte beyond ASCII is left.
+  # Outside strings such a byte is already no JSON value.
+  function utf8(s,   t) {
     if (s !~ high) return 1
-    n = length(s)
-    for (i = 1; i <= n; i++) {
-      b = code[substr(s, i, 1)] + 0
-      if (b < 128) continue
-      if (b >= 194 && b <= 223) { need = 1; lo = 128; hi = 191 }
-      else if (b == 224) { need = 2; lo = 160; hi = 191 }
-      else if (b == 237) { need = 2; lo = 128; hi = 159 }
-      else if (b >= 225 && b <= 239) { need = 2; lo = 128; hi = 191 }
-      else if (b == 240) { need = 3; lo = 144; hi = 191 }
-      else if (b >= 241 && b <= 243) { need = 3; lo = 128; hi = 191 }
-      else if (b == 244) { need = 3; lo = 128; hi = 143 }
-      else return 0
-      b = code[substr(s, ++i, 1)] + 0
-      if (b < lo || b > hi) return 0
-      while (--need > 0) { b = code[substr(s, ++i, 1)] + 0; if (b < 128 || b > 191) return 0 }
-    }
-    return 1
+    t = s; gsub(valid, "", t)
+    return t !~ high
   }
   function refuse(field, problem) { print "E\\t" field " (" (cur["file"] == "" ? "a file entry" : cur["file"]) "): " problem; refused++ }
   # One entry of "files", by the schema rule of each field used here: an F row, or E rows.
