@@ -1951,9 +1951,10 @@ export const MUTANTS: Mutant[] = [
   {
     id: "repeated-key-unchecked",
     bug: "the sync believes a release.json that repeats a key (JSON.parse's last value; verify-bundle.sh read the first)",
-    file: "worker/sync/release-checks.ts",
-    find: "  if (repeated) return refused(repeated, signerId);",
-    replace: "",
+    // edges-3: the refusal moved to the reading every tool shares (worker/sync/signed-json.ts).
+    file: "worker/sync/signed-json.ts",
+    find: "  if (repeated) return { ok: false,",
+    replace: "  if (false) return { ok: false,",
     tests: [T("repeated-keys")],
     before: "n/a",
   },
@@ -1987,10 +1988,11 @@ export const MUTANTS: Mutant[] = [
   },
   {
     id: "sign-signs-repeated-keys",
-    bug: "`release sign` signs a release.json that repeats a key, which the sync then quarantines",
+    bug: "`release sign` lets a repeated key through its reading: it no longer says so in the sync's words",
     file: "scripts/release/sign.ts",
-    find: "if (repeated) throw new UsageError",
-    replace: "if (false) throw new UsageError",
+    // edges-3: sign reads release.json with the shared reader (worker/sync/signed-json.ts).
+    find: "if (!read.ok) throw new UsageError(read.repeated",
+    replace: "if (!read.ok && !read.repeated) throw new UsageError(read.repeated",
     tests: ["test/e2e/publish.test.ts"],
     before: "n/a",
   },
