@@ -2217,6 +2217,15 @@ export const MUTANTS: Mutant[] = [
     tests: ["test/e2e/verify-bundle-json.test.ts"],
     before: "n/a",
   },
+  {
+    id: "verify-bundle-nul-unseen",
+    bug: "verify-bundle.sh lets awk read a NUL byte (mawk and gawk end the string there) that JSON.parse refuses",
+    file: "worker/downloads/verify-bundle.ts",
+    find: '  [ "$(tr -d \'\\\\000\' < "$1" | wc -c | tr -d \' \')" = "$(wc -c < "$1" | tr -d \' \')" ] ||\n',
+    replace: "  false &&\n",
+    tests: ["test/e2e/verify-bundle-json.test.ts"],
+    before: "n/a",
+  },
 ];
 // ── running ──────────────────────────────────────────────────────────────────────────────────────
 

@@ -228,6 +228,7 @@ describe("verify-bundle.sh refuses what JSON.parse cannot parse, as the sync doe
       "a control character or an unknown escape",
     ],
     ["a byte that is not UTF-8 in a string (an encoded surrogate)", notUtf8(), "bytes that are not UTF-8 in a string"],
+    ["a NUL byte in a string", release().replace('"kind":"iso"', '"kind":"iso\u0000"'), "a NUL byte"],
   ])("fails %s, naming why", async (_, manifest, why) => {
     expect(readSignedJson("release.json", Buffer.from(manifest)).ok).toBe(false);
     const dir = await bundle(manifest);
@@ -291,8 +292,8 @@ function documents(count: number, random: () => number): Buffer[] {
       Array.from({ length: Math.floor(random() * 4) }, (_, i) => [pick(keys) + i, value(depth + 1)]),
     );
   };
-  // Structure, quotes, escapes, number and literal letters, a tab, a newline, a control character, a BOM.
-  const noise = [...`{}[]:,"\\ 0-+.etn/'\t\n\u0001x\ufeff`];
+  // Structure, quotes, escapes, number and literal letters, a tab, a newline, control characters and NUL, a BOM.
+  const noise = [...`{}[]:,"\\ 0-+.etn/'\t\n\u0001\u0000x\ufeff`];
   const spoil = (t: string) => {
     const i = Math.floor(random() * (t.length + 1));
     const r = random();

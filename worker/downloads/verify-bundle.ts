@@ -106,6 +106,9 @@ finish() {
 # them (escapes decoded), so a key spelled with an escape is the same key, as it is to the sync.
 # Numbers are read as JSON.parse reads them too: 1e3, 1E+3 and 1000.0 are the size 1000.
 manifest_rows() {
+  # A NUL byte is no JSON anywhere, and awks differ on one (some end a string there): found first.
+  [ "$(tr -d '\\000' < "$1" | wc -c | tr -d ' ')" = "$(wc -c < "$1" | tr -d ' ')" ] ||
+    { printf 'E\\tnot JSON as JSON.parse reads it (a NUL byte)\\n'; return; }
   # One quote more at the end: the last record is then always closed by a quote, so a string the
   # document leaves open is one the reader is still in at the end (awk cannot tell EOF from RS).
   { cat "$1"; printf '"'; } | LC_ALL=C awk 'BEGIN { RS = "\\""; depth = 0; instr = 0; pending = ""; objects = 0; entries = 0; want = "value"; bad = ""
