@@ -100,15 +100,20 @@ async function bundle(manifest: string | Buffer): Promise<string> {
   return dir;
 }
 
-/** The checker under dash, bash, busybox sh and busybox sh with busybox awk: every one must say the same. */
+/**
+ * The checker under dash, bash, busybox sh and busybox sh with busybox awk: every one must say the same.
+ * `timeout` only stops a reader that never finishes (exit 124 then fails the case), as one did on a long
+ * string under busybox awk; an honest run takes well under a second.
+ */
 async function check(dir: string) {
   const env = { PUBKEY: join(work, "publisher.pem"), STUDIO_PUBKEY: join(work, "studio.pem") };
   const alpine = { ...env, PATH: `${busyboxAwk}:${process.env.PATH}` };
+  const stopped = (...command: string[]) => ["100", ...command, checker, dir];
   const [dash, ...others] = await Promise.all([
-    run("sh", [checker, dir], work, env),
-    run("bash", [checker, dir], work, env),
-    run("busybox", ["sh", checker, dir], work, env),
-    run("busybox", ["sh", checker, dir], work, alpine),
+    run("timeout", stopped("sh"), work, env),
+    run("timeout", stopped("bash"), work, env),
+    run("timeout", stopped("busybox", "sh"), work, env),
+    run("timeout", stopped("busybox", "sh"), work, alpine),
   ]);
   for (const other of others)
     expect({ code: other.code, stdout: other.stdout }).toEqual({ code: dash.code, stdout: dash.stdout });
@@ -127,6 +132,8 @@ async function syncSays(dir: string): Promise<string | null> {
   return signed.ok ? null : signed.findings[0].problem;
 }
 
+/** An installer name of 97 characters: a file name may have 100, so its signature's (105) may not. */
+const LONG_ISO = `${"j".repeat(93)}.iso`;
 const crlfBom = (text: string) => Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text)]);
 /** The digest with its first hex digit spelled as a \u escape, as JSON allows any character to be. */
 const escapedSha = () => `\\u00${sha(installer).charCodeAt(0).toString(16)}${sha(installer).slice(1)}`;
@@ -191,6 +198,19 @@ describe("verify-bundle.sh reads release.json as the sync does", () => {
       "must be a plain file name",
     ],
     ["a file listed twice", release(`${entry()},${entry()}`), "files.1", "is listed twice"],
+    // review-3: the signature's name is a file name too (at most 100 characters, not a reserved name).
+    [
+      "a signature name beyond 100 characters",
+      release(entry().replace(`"${FILE}"`, `"${LONG_ISO}"`).replace(`"${FILE_SIG}"`, `"${LONG_ISO}.sig.bin"`)),
+      "files.0.signature",
+      `${LONG_ISO}.sig.bin is not a plain file name of at most 100 characters`,
+    ],
+    [
+      "a reserved signature name",
+      release(entry().replace(`"${FILE}"`, '"release.json.zst"').replace(`"${FILE_SIG}"`, '"release.json.sig.bin"')),
+      "files.0.signature",
+      "release.json.sig.bin is not a plain file name of at most 100 characters, nor may it be a reserved name",
+    ],
   ])("fails %s, as the sync refuses it, naming the field", async (_, manifest, field, words) => {
     expect(() => JSON.parse(manifest)).not.toThrow();
     const dir = await bundle(manifest);
@@ -340,6 +360,47 @@ describe("verify-bundle.sh's JSON reader takes exactly what JSON.parse takes", (
     }
     // Both kinds in number, or the comparison proves little.
     expect(Math.min(verdicts.taken, verdicts.refused), JSON.stringify(verdicts)).toBeGreaterThan(60);
+  });
+});
+
+/** release.json with `extra` top-level keys (which the schema strips) written before its files. */
+const releaseWith = (extra: Record<string, unknown>) => {
+  const text = release();
+  return `${text.slice(0, -1).replace('"files":', `${JSON.stringify(extra).slice(1, -1)},"files":`)}}`;
+};
+
+// review-3: the reader took time in the square of a string's length under busybox awk (its substr and
+// length count bytes at each call, its gsub copies at each match): a signed 400 KB note took minutes.
+describe("verify-bundle.sh reads a long release.json the sync takes", () => {
+  it("passes a 3.9 MB release.json (long notes in ASCII and accented text, embedded JSON, a long list of numbers) under every shell and awk", async () => {
+    const embedded = JSON.stringify(Object.fromEntries(Array.from({ length: 40_000 }, (_, i) => [`k${i}`, "v"])));
+    const manifest = releaseWith({
+      notes: "x".repeat(1_400_000),
+      notesJa: "日本語".repeat(140_000),
+      sbom: embedded,
+      parts: Array.from({ length: 90_000 }, (_, i) => i),
+    });
+    expect(Buffer.byteLength(manifest)).toBeGreaterThan(3_800_000);
+    expect(Buffer.byteLength(manifest)).toBeLessThan(4 * 1024 * 1024);
+    const dir = await bundle(manifest);
+    expect(await syncSays(dir)).toBeNull();
+    const passed = await check(dir);
+    expect(passed.code, passed.stdout + passed.stderr).toBe(0);
+    expect(passed.stdout).toContain(`${MANIFEST}: ✅ Signature valid (release ${RELEASE}, 1 files)`);
+  });
+
+  it("fails a key repeated as a raw character and as its \\u escape, as the sync refuses it", async () => {
+    for (const [raw, escaped] of [
+      ["é", "\\u00e9"],
+      ["😀", "\\ud83d\\ude00"],
+    ]) {
+      const manifest = release().replace('"audience"', `"${raw}":1,"${escaped}":2,"audience"`);
+      const dir = await bundle(manifest);
+      expect(await syncSays(dir)).toBe(`release.json repeats the key "${raw}"`);
+      const refused = await check(dir);
+      expect(refused.code, refused.stdout + refused.stderr).toBe(1);
+      expect(refused.stdout).toContain(`${MANIFEST}: ❌ repeats the key "${raw}"`);
+    }
   });
 });
 

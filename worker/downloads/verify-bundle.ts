@@ -125,19 +125,33 @@ manifest_rows() {
     for (i = 1; i <= 4; i++) n = n * 16 + index("0123456789abcdef", tolower(substr(h, i, 1))) - 1
     return n
   }
-  # A string decoded where an escape names printable ASCII; anything else (a control character, a
-  # backslash, a code unit beyond ASCII) kept as one lower-case \\u escape: one spelling per string.
-  function canon(s,   out, i, c, code) {
-    out = ""
-    for (i = 1; i <= length(s); i++) {
+  # A string with its escapes decoded as UTF-8 bytes, as the raw text spells the same characters (a
+  # surrogate pair is one character: \\ud83d\\ude00 is the 4 bytes of U+1F600); a control character, a
+  # backslash or a lone surrogate, which raw UTF-8 cannot spell, kept as one lower-case \\u escape. So
+  # "\\u00e9" and a raw "é" are one key, as they are to JSON.parse: one spelling per string.
+  function canon(s,   out, i, c, code, low, len) {
+    if (!index(s, "\\\\")) return s
+    out = ""; len = length(s)
+    for (i = 1; i <= len; i++) {
       c = substr(s, i, 1)
       if (c != "\\\\") { out = out c; continue }
       c = substr(s, ++i, 1)
       if (c == "u") { code = hex4(substr(s, i + 1, 4)); i += 4 } else code = esc[c] + 0
-      if (code >= 32 && code < 127 && code != 92) out = out sprintf("%c", code)
-      else out = out sprintf("\\\\u%04x", code)
+      if (code >= 55296 && code < 56320 && substr(s, i + 1, 2) == "\\\\u") {
+        low = hex4(substr(s, i + 3, 4))
+        if (low >= 56320 && low < 57344) { code = 65536 + (code - 55296) * 1024 + low - 56320; i += 6 }
+      }
+      if (code < 32 || code == 92 || (code >= 55296 && code < 57344)) out = out sprintf("\\\\u%04x", code)
+      else out = out utf8of(code)
     }
     return out
+  }
+  # The UTF-8 bytes of a character (LC_ALL=C: sprintf %c writes one byte).
+  function utf8of(code) {
+    if (code < 128) return sprintf("%c", code)
+    if (code < 2048) return sprintf("%c%c", 192 + int(code / 64), 128 + code % 64)
+    if (code < 65536) return sprintf("%c%c%c", 224 + int(code / 4096), 128 + int(code / 64) % 64, 128 + code % 64)
+    return sprintf("%c%c%c%c", 240 + int(code / 262144), 128 + int(code / 4096) % 64, 128 + int(code / 64) % 64, 128 + code % 64)
   }
   # A size as JSON.parse and the schema read it: any JSON number spelling whose value (the same
   # IEEE double JSON.parse makes, awk converts with strtod too) is a whole number from 0 to 2^53-1,
@@ -155,13 +169,32 @@ manifest_rows() {
   function plain(s) {
     return s ~ /^[A-Za-z0-9][A-Za-z0-9._+-]*$/ && length(s) <= 100 && !(s in reserved) && s !~ /\\.pem$/
   }
-  # Whether a string is UTF-8 as the strict decoder of the sync wants it: once every well-formed
-  # sequence (no overlong, surrogate or cut-short one) is taken out, no byte beyond ASCII is left.
-  # Outside strings such a byte is already no JSON value.
-  function utf8(s,   t) {
+  # Whether a string is UTF-8 as the strict decoder of the sync wants it: split at every well-formed
+  # sequence (no overlong, surrogate or cut-short one), no part holds a byte beyond ASCII. Outside
+  # strings such a byte is already no JSON value. split, not gsub: gsub in busybox takes time in the
+  # square of its matches (minutes on a long string of accented text).
+  function utf8(s,   part, n, k) {
     if (s !~ high) return 1
-    t = s; gsub(valid, "", t)
-    return t !~ high
+    n = split(s, part, "(" valid ")+")
+    for (k = 1; k <= n; k++) if (part[k] ~ high) return 0
+    return 1
+  }
+  # Whether every escape in the text of a string is one JSON has. Split at backslashes (linear in every awk):
+  # each part after one starts with the letter of the escape, or is empty for \\\\ (the part after it is text).
+  function escapes(s,   part, n, k) {
+    if (!index(s, "\\\\")) return 1
+    n = split(s, part, "\\\\")
+    for (k = 2; k <= n; k++) {
+      if (part[k] == "") { if (k++ == n) return 0; continue }
+      if (!(substr(part[k], 1, 1) in esc) && part[k] !~ /^u[0-9A-Fa-f][0-9A-Fa-f][0-9A-Fa-f][0-9A-Fa-f]/) return 0
+    }
+    return 1
+  }
+  # Whether the string starting here is read (a key, or a value used here), so its text is kept whole.
+  function used() {
+    if (type[depth] == "o" && iskey[depth]) return 1
+    if (depth == 1) return key[1] == "releaseId"
+    return depth == 3 && key[1] == "files" && type[2] == "a" && type[3] == "o" && key[3] ~ /^(file|signature|size|sha256)$/
   }
   function refuse(field, problem) { print "E\\t" field " (" (cur["file"] == "" ? "a file entry" : cur["file"]) "): " problem; refused++ }
   # One entry of "files", by the schema rule of each field used here: an F row, or E rows.
@@ -169,6 +202,7 @@ manifest_rows() {
     refused = 0; sig = cur["file"]; sub(/\\.zst$/, "", sig); sig = sig ".sig.bin"
     if (kind["file"] != "s" || !plain(cur["file"])) refuse(at "file", "must be a plain file name of at most 100 characters, not a reserved name nor a .pem")
     else if (kind["signature"] != "s" || cur["signature"] != sig) refuse(at "signature", "must be " sig)
+    else if (!plain(sig)) refuse(at "signature", sig " is not a plain file name of at most 100 characters, nor may it be a reserved name: shorten or rename " cur["file"])
     else if ((cur["file"] in names) || (sig in names)) refuse(at "file", "is listed twice")
     size = bytes(cur["size"], kind["size"])
     if (size !~ /^[0-9]+$/) refuse(at "size", size)
@@ -202,8 +236,18 @@ manifest_rows() {
     if (bad == "" && lit !~ /^(true|false|null)$/ && lit !~ num) bad = "not a JSON value: " substr(lit, 1, 40)
     tok("l"); value(lit, "n"); lit = ""
   }
-  function structure(s,   i, c) {
-    for (i = 1; i <= length(s); i++) {
+  # The text between two strings, split at commas first: split is linear in every awk, while in busybox
+  # substr and length count the bytes of a string at each call (a long array of numbers took minutes).
+  function structure(s,   part, n, j) {
+    n = split(s, part, ",")
+    for (j = 1; j <= n; j++) {
+      if (j > 1) { literal(); tok(","); if (type[depth] == "o") iskey[depth] = 1 }
+      tokens(part[j])
+    }
+  }
+  function tokens(s,   i, c, len) {
+    len = length(s)
+    for (i = 1; i <= len; i++) {
       c = substr(s, i, 1)
       if (c == "{" || c == "[") { literal(); tok(c); depth++; type[depth] = (c == "{" ? "o" : "a"); iskey[depth] = (c == "{"); key[depth] = ""; obj[depth] = ++objects
         if (depth == 3) { split("", cur); split("", kind) } }
@@ -211,7 +255,6 @@ manifest_rows() {
         if (depth == 3 && key[1] == "files" && type[2] == "a") { if (type[3] == "o") entry("files." entries++ "."); else print "E\\tfiles." entries++ ": must be a file entry (an object)" }
         depth-- }
       else if (c == ":") { literal(); tok(c); iskey[depth] = 0 }
-      else if (c == ",") { literal(); tok(c); if (type[depth] == "o") iskey[depth] = 1 }
       else if (c == " " || c == "\\t" || c == "\\n" || c == "\\r") literal()
       else lit = lit c
     }
@@ -220,14 +263,20 @@ manifest_rows() {
     # A leading BOM is dropped, as the UTF-8 decoder of the sync drops it; anywhere else it is not JSON.
     if (NR == 1 && substr($0, 1, 3) == bom) $0 = substr($0, 4)
     if (!instr) { structure($0); literal(); instr = 1; next }
-    s = pending $0; n = 0
-    while (n < length(s) && substr(s, length(s) - n, 1) == "\\\\") n++
-    if (n % 2 == 1) { pending = s "\\""; next }
-    pending = ""; instr = 0
+    # A piece of a string: its text up to a quote, which an odd run of backslashes escapes (the piece
+    # then carries that quote, and the string goes on in the next record). Each piece is checked on its
+    # own (no escape spans two), and kept only when the string is read: a long value nobody reads is
+    # never copied, so a manifest of a few MB reads in linear time in every awk.
+    piece = $0; n = 0; len = length(piece)
+    while (n < len && substr(piece, len - n, 1) == "\\\\") n++
+    if (n % 2 == 1) piece = piece "\\""
     # A raw control character or an escape JSON does not have: JSON.parse refuses the document.
-    t = s; gsub(/\\\\(["\\\\\\/bfnrt]|u[0-9A-Fa-f][0-9A-Fa-f][0-9A-Fa-f][0-9A-Fa-f])/, "", t)
-    if (bad == "" && (s ~ ctl || index(t, "\\\\"))) bad = "a control character or an unknown escape in a string"
-    if (bad == "" && !utf8(s)) bad = "bytes that are not UTF-8 in a string"
+    if (bad == "" && (piece ~ ctl || !escapes(piece))) bad = "a control character or an unknown escape in a string"
+    if (bad == "" && !utf8(piece)) bad = "bytes that are not UTF-8 in a string"
+    if (used()) pending = pending piece
+    unclosed = n % 2
+    if (unclosed) next
+    s = pending; pending = ""; instr = 0
     tok("s")
     s = canon(s)
     if (type[depth] == "o" && iskey[depth]) {
@@ -238,7 +287,7 @@ manifest_rows() {
   }
   END {
     literal()
-    if (bad == "" && (!instr || pending != "")) bad = "a string that never ends"
+    if (bad == "" && (!instr || unclosed)) bad = "a string that never ends"
     if (bad == "" && want != "end") bad = "the document ends where " words[want] " was expected"
     if (bad != "") print "E\\tnot JSON as JSON.parse reads it (" bad ")"
   }'
