@@ -22,6 +22,7 @@ import {
   RELEASE_JSON_SIGNATURE,
   type ReleaseManifest,
 } from "../../worker/sync/release-manifest";
+import { readSignedJson } from "../../worker/sync/signed-json";
 import { verifyDigest } from "../../worker/sync/signatures";
 import { hashFile, pool, sizeOf, UsageError } from "./files";
 import { type ReleasePlan, Studio } from "./studio-client";
@@ -69,11 +70,9 @@ async function offlineKeys(specs: string[], fallbackId: string): Promise<Key[]> 
 
 /** The keyId release.json names, read without believing anything else in it (for --public-key FILE). */
 const claimedKeyId = (bytes: Buffer) => {
-  try {
-    return String((JSON.parse(bytes.toString("utf8")) as { keyId?: unknown }).keyId ?? "");
-  } catch {
-    return "";
-  }
+  // Read as the sync reads it: a BOM JSON.parse alone would choke on must not cost the key id.
+  const read = readSignedJson(RELEASE_JSON, bytes);
+  return read.ok ? String((read.json as { keyId?: unknown } | null)?.keyId ?? "") : "";
 };
 
 /** Every check the sync makes, stopping where the sync would stop, with its reason line. */

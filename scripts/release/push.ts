@@ -18,7 +18,7 @@ import {
   uploadStartedSchema,
 } from "../../worker/publish/schemas";
 import { RELEASE_JSON, RELEASE_JSON_SIGNATURE, releaseManifest } from "../../worker/sync/release-manifest";
-import { repeatedKeyProblem } from "../../worker/sync/repeated-keys";
+import { readSignedJson } from "../../worker/sync/signed-json";
 import { DEFINITION_FILE, hashFile, mib, pool, PUSH_STATE_FILE, UsageError } from "./files";
 import { followVerdict, printVerdict } from "./status";
 import { type PublishConfig, Studio, StudioError } from "./studio-client";
@@ -221,19 +221,13 @@ async function uploadsOf(dir: string): Promise<{ files: Upload[]; manifest: Uplo
  * quarantine it with the reason `check` gives): then they are the folder's files.
  */
 async function listedNames(dir: string): Promise<{ names: string[] }> {
-  let json: unknown;
-  let repeated: string | null = null;
-  try {
-    const text = await readFile(join(dir, RELEASE_JSON), "utf8");
-    json = JSON.parse(text);
-    repeated = repeatedKeyProblem(RELEASE_JSON, text);
-  } catch {
-    json = undefined;
-  }
-  const parsed = releaseManifest.safeParse(json);
-  if (parsed.success && !repeated) return { names: parsed.data.files.flatMap((f) => [f.file, f.signature]) };
+  // Read as the sync reads it (scripts/release/sign.ts and worker/sync/signed-json.ts).
+  const path = join(dir, RELEASE_JSON);
+  const read = readSignedJson(RELEASE_JSON, existsSync(path) ? await readFile(path) : new Uint8Array());
+  const parsed = releaseManifest.safeParse(read.ok ? read.json : undefined);
+  if (parsed.success) return { names: parsed.data.files.flatMap((f) => [f.file, f.signature]) };
   console.log(
-    `! ${repeated ?? "release.json does not pass the schema"}: the sync will refuse it (see \`check\`); pushing the folder as it is`,
+    `! ${read.ok ? "release.json does not pass the schema" : read.problem}: the sync will refuse it (see \`check\`); pushing the folder as it is`,
   );
   const names = (await readdir(dir)).filter(
     (n) =>

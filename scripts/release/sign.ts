@@ -11,7 +11,7 @@ import { join, resolve } from "node:path";
 import { pipeline } from "node:stream/promises";
 import { RELEASE_JSON, RELEASE_JSON_SIGNATURE, releaseManifest } from "../../worker/sync/release-manifest";
 import { MAX_SIGNATURE_BYTES } from "../../worker/sync/release-checks";
-import { repeatedKeyProblem } from "../../worker/sync/repeated-keys";
+import { readSignedJson } from "../../worker/sync/signed-json";
 import { verifyDigest } from "../../worker/sync/signatures";
 import { hashFile, pool, STREAM_CHUNK, UsageError } from "./files";
 
@@ -90,12 +90,11 @@ export async function sign(opts: SignOptions): Promise<{ signed: string[] }> {
   const signer = opts.key ? await keySigner(opts.key) : commandSigner(opts.signCommand as string, !!opts.digest);
   const publicPem = opts.publicKey ? await readFile(opts.publicKey, "utf8") : undefined;
   const manifestPath = join(dir, RELEASE_JSON);
-  const text = await readFile(manifestPath, "utf8");
-  const json: unknown = JSON.parse(text);
-  // Never sign a document two readers would read differently: the sync refuses it with these words.
-  const repeated = repeatedKeyProblem(RELEASE_JSON, text);
-  if (repeated) throw new UsageError(`${repeated}: write each key once, then sign`);
-  const parsed = releaseManifest.safeParse(json);
+  // Read as the sync reads it (a BOM dropped, strict UTF-8), so nothing is signed that it would refuse,
+  // and nothing it takes is refused here. Never sign a document two readers would read differently.
+  const read = readSignedJson(RELEASE_JSON, await readFile(manifestPath));
+  if (!read.ok) throw new UsageError(read.repeated ? `${read.problem}: write each key once, then sign` : read.problem);
+  const parsed = releaseManifest.safeParse(read.json);
   if (!parsed.success)
     throw new UsageError(`release.json: ${parsed.error.issues[0].path.join(".")}: ${parsed.error.issues[0].message}`);
 

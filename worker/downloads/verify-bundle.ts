@@ -4,14 +4,20 @@
 // subfolders included), then the publisher's signed release manifests and each artifact's own
 // signature. Files that are not artifacts (logs, grant.json, its own redirected output) are listed as
 // ignored, never a failure. Keys can be pinned per role, and the caller's paths are the caller's.
-// POSIX sh + awk (a small JSON reader for release.json) + openssl: runs under dash, bash and busybox sh.
+// POSIX sh + awk (a small JSON reader for release.json that takes exactly what the sync's JSON.parse
+// takes, numbers included, and applies the schema's rule to each field it uses) + openssl: runs under
+// dash, bash and busybox sh, with mawk, gawk or busybox awk (LC_ALL=C: bytes, whatever the locale).
+import { RESERVED_FILE_NAMES } from "../sync/release-manifest";
+
 export const VERIFY_BUNDLE_SCRIPT = `#!/bin/sh
 # verify-bundle.sh: checks a downloaded bundle as a whole, with openssl alone (plus awk, wc and
 # sha256sum or shasum):
 #   1. studio/bundle-list.txt, the studio's list of every file of the grant (size and sha256), verifies
 #      with the studio's key (its studio/bundle-list.txt.sig.bin): a bundle without a valid list fails;
 #   2. each releases/<release-id>/release.json verifies with the publisher's key, names its folder and
-#      repeats no key (JSON readers disagree on which of a repeated key's values counts);
+#      repeats no key (JSON readers disagree on which of a repeated key's values counts), and is read as
+#      the studio's sync reads it: JSON as JSON.parse takes it (a size of 1e3 or 1000.0 is 1000), and
+#      each field used here by the schema's rule (whole sizes, lower-case sha256, plain file names);
 #   3. every listed file is here with the listed size and sha256; each artifact is also listed in a
 #      verified release manifest with the same size and sha256, and its own .sig.bin verifies;
 #   4. any other artifact anywhere below the folder (hidden files and subfolders too: a .zst, .iso, .tgz,
@@ -93,13 +99,27 @@ finish() {
   exit 0
 }
 # The file entries of a release.json as tab-separated lines: "R <releaseId>" once, then
-# "F <file> <size> <sha256> <signature>" per file, and "D <key>" for a key an object repeats. A small
-# JSON reader: records are split at double quotes, so strings (which never span lines in JSON)
-# alternate with structure. Strings are read as JSON.parse reads them (escapes decoded), so a key
-# spelled with an escape is the same key, as it is to the studio's sync.
+# "F <file> <size> <sha256> <signature>" per file, "D <key>" for a key an object repeats, and
+# "E <field>: <problem>" for each field this script reads that the sync's schema refuses (so the
+# script never believes what the studio would not have published). A small JSON reader: records are
+# split at double quotes, so strings alternate with structure. Strings are read as JSON.parse reads
+# them (escapes decoded), so a key spelled with an escape is the same key, as it is to the sync.
+# Numbers are read as JSON.parse reads them too: 1e3, 1E+3 and 1000.0 are the size 1000.
 manifest_rows() {
-  awk 'BEGIN { RS = "\\""; depth = 0; instr = 0; pending = ""; objects = 0
-    esc["\\""] = 34; esc["\\\\"] = 92; esc["/"] = 47; esc["b"] = 8; esc["f"] = 12; esc["n"] = 10; esc["r"] = 13; esc["t"] = 9 }
+  # A NUL byte is no JSON anywhere, and awks differ on one (some end a string there): found first.
+  [ "$(tr -d '\\000' < "$1" | wc -c | tr -d ' ')" = "$(wc -c < "$1" | tr -d ' ')" ] ||
+    { printf 'E\\tnot JSON as JSON.parse reads it (a NUL byte)\\n'; return; }
+  # One quote more at the end: the last record is then always closed by a quote, so a string the
+  # document leaves open is one the reader is still in at the end (awk cannot tell EOF from RS).
+  { cat "$1"; printf '"'; } | LC_ALL=C awk 'BEGIN { RS = "\\""; depth = 0; instr = 0; pending = ""; objects = 0; entries = 0; want = "value"; bad = ""
+    num = "^-?(0|[1-9][0-9]*)([.][0-9]+)?([eE][+-]?[0-9]+)?$"; bom = sprintf("%c%c%c", 239, 187, 191)
+    ctl = "[" sprintf("%c", 1) "-" sprintf("%c", 31) "]"; high = "[" sprintf("%c", 128) "-" sprintf("%c", 255) "]"
+    for (i = 128; i < 256; i++) b[i] = sprintf("%c", i)
+    valid = "[" b[194] "-" b[223] "][" b[128] "-" b[191] "]|" b[224] "[" b[160] "-" b[191] "][" b[128] "-" b[191] "]|[" b[225] "-" b[236] b[238] b[239] "][" b[128] "-" b[191] "][" b[128] "-" b[191] "]|" b[237] "[" b[128] "-" b[159] "][" b[128] "-" b[191] "]|" b[240] "[" b[144] "-" b[191] "][" b[128] "-" b[191] "][" b[128] "-" b[191] "]|[" b[241] "-" b[243] "][" b[128] "-" b[191] "][" b[128] "-" b[191] "][" b[128] "-" b[191] "]|" b[244] "[" b[128] "-" b[143] "][" b[128] "-" b[191] "][" b[128] "-" b[191] "]"
+    words["value"] = "a value"; words["value]"] = "a value or ]"; words["key"] = "a key"; words["key}"] = "a key or }"
+    words[":"] = "a colon"; words[","] = "a comma or a closing bracket"; words["end"] = "the end of the document"
+    esc["\\""] = 34; esc["\\\\"] = 92; esc["/"] = 47; esc["b"] = 8; esc["f"] = 12; esc["n"] = 10; esc["r"] = 13; esc["t"] = 9
+    split("${RESERVED_FILE_NAMES.join(" ")}", taken, " "); for (w in taken) reserved[taken[w]] = 1 }
   function hex4(h,   n, i) {
     n = 0
     for (i = 1; i <= 4; i++) n = n * 16 + index("0123456789abcdef", tolower(substr(h, i, 1))) - 1
@@ -119,38 +139,109 @@ manifest_rows() {
     }
     return out
   }
-  function value(v) {
-    if (depth == 1 && key[1] == "releaseId") print "R\\t" v
-    else if (depth == 3 && key[1] == "files" && type[2] == "a" && type[3] == "o") cur[key[3]] = v
+  # A size as JSON.parse and the schema read it: any JSON number spelling whose value (the same
+  # IEEE double JSON.parse makes, awk converts with strtod too) is a whole number from 0 to 2^53-1,
+  # as plain digits; else why not. 1000.0000000000000001 is 1000 to both; -0 is 0.
+  function bytes(v, k,   n) {
+    if (k != "n" || v !~ num)
+      return "must be a JSON number (the size in bytes), not " (k == "s" ? "a string" : k == "" ? "missing" : substr(v, 1, 40))
+    n = v + 0
+    if (n < 0) return substr(v, 1, 40) " is negative: a size is a whole number of bytes"
+    if (n > ${Number.MAX_SAFE_INTEGER}) return substr(v, 1, 40) " is more than ${Number.MAX_SAFE_INTEGER} bytes, beyond what JSON numbers hold exactly"
+    if (n != int(n)) return substr(v, 1, 40) " is not a whole number of bytes"
+    return n == 0 ? "0" : sprintf("%.0f", n)
   }
-  function literal() { if (lit != "") { value(lit); lit = "" } }
+  # The schema rule for a file or signature name: a plain name in the release folder (no /, so no ..).
+  function plain(s) {
+    return s ~ /^[A-Za-z0-9][A-Za-z0-9._+-]*$/ && length(s) <= 100 && !(s in reserved) && s !~ /\\.pem$/
+  }
+  # Whether a string is UTF-8 as the strict decoder of the sync wants it: once every well-formed
+  # sequence (no overlong, surrogate or cut-short one) is taken out, no byte beyond ASCII is left.
+  # Outside strings such a byte is already no JSON value.
+  function utf8(s,   t) {
+    if (s !~ high) return 1
+    t = s; gsub(valid, "", t)
+    return t !~ high
+  }
+  function refuse(field, problem) { print "E\\t" field " (" (cur["file"] == "" ? "a file entry" : cur["file"]) "): " problem; refused++ }
+  # One entry of "files", by the schema rule of each field used here: an F row, or E rows.
+  function entry(at,   sig, size) {
+    refused = 0; sig = cur["file"]; sub(/\\.zst$/, "", sig); sig = sig ".sig.bin"
+    if (kind["file"] != "s" || !plain(cur["file"])) refuse(at "file", "must be a plain file name of at most 100 characters, not a reserved name nor a .pem")
+    else if (kind["signature"] != "s" || cur["signature"] != sig) refuse(at "signature", "must be " sig)
+    else if ((cur["file"] in names) || (sig in names)) refuse(at "file", "is listed twice")
+    size = bytes(cur["size"], kind["size"])
+    if (size !~ /^[0-9]+$/) refuse(at "size", size)
+    if (kind["sha256"] != "s" || length(cur["sha256"]) != 64 || cur["sha256"] ~ /[^0-9a-f]/) refuse(at "sha256", "must be 64 lower-case hex digits")
+    names[cur["file"]] = 1; names[sig] = 1
+    if (!refused) print "F\\t" cur["file"] "\\t" size "\\t" cur["sha256"] "\\t" cur["signature"]
+  }
+  function value(v, k) {
+    if (depth == 1 && key[1] == "releaseId") {
+      print "R\\t" v
+      if (k != "s" || v !~ /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/ || length(v) > 64) print "E\\treleaseId: must be a lower-case slug"
+    } else if (depth == 3 && key[1] == "files" && type[2] == "a" && type[3] == "o") { cur[key[3]] = v; kind[key[3]] = k }
+    else if (depth == 2 && key[1] == "files" && type[2] == "a") print "E\\tfiles." entries++ ": must be a file entry (an object)"
+  }
+  # The grammar of JSON.parse, a token at a time ({ } [ ] : , s a string, l a literal), so the script
+  # refuses what the sync cannot parse (a trailing comma, a comment, text after the document): "want"
+  # is what may come next, and the first token out of place is why the document is refused.
+  function tok(t) {
+    if (bad != "") return
+    if (t == "}" || t == "]") {
+      if ((want == "," || want == (t == "}" ? "key}" : "value]")) && type[depth] == (t == "}" ? "o" : "a")) { want = depth > 1 ? "," : "end"; return }
+    } else if (want == "value" || want == "value]") {
+      if (t != ":" && t != ",") { want = t == "{" ? "key}" : t == "[" ? "value]" : depth ? "," : "end"; return }
+    } else if (want == "key" || want == "key}") { if (t == "s") { want = ":"; return } }
+    else if (want == ":" && t == ":") { want = "value"; return }
+    else if (want == "," && t == ",") { want = type[depth] == "o" ? "key" : "value"; return }
+    bad = "unexpected " (t == "s" ? "string" : t == "l" ? "literal" : t) " where " words[want] " was expected"
+  }
+  function literal() {
+    if (lit == "") return
+    if (bad == "" && lit !~ /^(true|false|null)$/ && lit !~ num) bad = "not a JSON value: " substr(lit, 1, 40)
+    tok("l"); value(lit, "n"); lit = ""
+  }
   function structure(s,   i, c) {
     for (i = 1; i <= length(s); i++) {
       c = substr(s, i, 1)
-      if (c == "{" || c == "[") { literal(); depth++; type[depth] = (c == "{" ? "o" : "a"); iskey[depth] = (c == "{"); key[depth] = ""; obj[depth] = ++objects
-        if (depth == 3) { split("", cur) } }
-      else if (c == "}" || c == "]") { literal()
-        if (depth == 3 && key[1] == "files" && type[3] == "o") print "F\\t" cur["file"] "\\t" cur["size"] "\\t" cur["sha256"] "\\t" cur["signature"]
+      if (c == "{" || c == "[") { literal(); tok(c); depth++; type[depth] = (c == "{" ? "o" : "a"); iskey[depth] = (c == "{"); key[depth] = ""; obj[depth] = ++objects
+        if (depth == 3) { split("", cur); split("", kind) } }
+      else if (c == "}" || c == "]") { literal(); tok(c)
+        if (depth == 3 && key[1] == "files" && type[2] == "a") { if (type[3] == "o") entry("files." entries++ "."); else print "E\\tfiles." entries++ ": must be a file entry (an object)" }
         depth-- }
-      else if (c == ":") { literal(); iskey[depth] = 0 }
-      else if (c == ",") { literal(); if (type[depth] == "o") iskey[depth] = 1 }
+      else if (c == ":") { literal(); tok(c); iskey[depth] = 0 }
+      else if (c == ",") { literal(); tok(c); if (type[depth] == "o") iskey[depth] = 1 }
       else if (c == " " || c == "\\t" || c == "\\n" || c == "\\r") literal()
       else lit = lit c
     }
   }
   {
-    if (!instr) { structure($0); instr = 1; next }
+    # A leading BOM is dropped, as the UTF-8 decoder of the sync drops it; anywhere else it is not JSON.
+    if (NR == 1 && substr($0, 1, 3) == bom) $0 = substr($0, 4)
+    if (!instr) { structure($0); literal(); instr = 1; next }
     s = pending $0; n = 0
     while (n < length(s) && substr(s, length(s) - n, 1) == "\\\\") n++
     if (n % 2 == 1) { pending = s "\\""; next }
     pending = ""; instr = 0
+    # A raw control character or an escape JSON does not have: JSON.parse refuses the document.
+    t = s; gsub(/\\\\(["\\\\\\/bfnrt]|u[0-9A-Fa-f][0-9A-Fa-f][0-9A-Fa-f][0-9A-Fa-f])/, "", t)
+    if (bad == "" && (s ~ ctl || index(t, "\\\\"))) bad = "a control character or an unknown escape in a string"
+    if (bad == "" && !utf8(s)) bad = "bytes that are not UTF-8 in a string"
+    tok("s")
     s = canon(s)
     if (type[depth] == "o" && iskey[depth]) {
       # JSON.parse keeps the last value of a repeated key, this reader the first: refused, never guessed.
       if ((obj[depth], s) in seen) print "D\\t" s
       seen[obj[depth], s] = 1; key[depth] = s
-    } else value(s)
-  }' "$1"
+    } else value(s, "s")
+  }
+  END {
+    literal()
+    if (bad == "" && (!instr || pending != "")) bad = "a string that never ends"
+    if (bad == "" && want != "end") bad = "the document ends where " words[want] " was expected"
+    if (bad != "") print "E\\tnot JSON as JSON.parse reads it (" bad ")"
+  }'
 }
 # artifact NAME: true for what a grant hands out (checked, never ignored)
 artifact() {
@@ -211,6 +302,13 @@ for manifest in releases/*/release.json; do
   repeated=$(awk -F '\\t' '$1 == "D" { print "\\"" $2 "\\""; exit }' "$tmp/rows")
   if [ -n "$repeated" ]; then
     fail "$manifest" "repeats the key $repeated: JSON readers disagree on which value counts, so it is refused (the studio's sync refuses it too)"
+    bad=$((bad + 1)); continue
+  fi
+  # A field the sync's schema refuses (a size of 1.5 or -1, an upper-case sha256, a path for a name):
+  # the studio would never have published this manifest, so nothing in it is believed.
+  awk -F '\\t' '$1 == "E" { print $2 }' "$tmp/rows" > "$tmp/refused"
+  if [ -s "$tmp/refused" ]; then
+    while IFS= read -r refusal; do fail "$manifest" "$refusal; the studio's sync refuses this release.json too"; done < "$tmp/refused"
     bad=$((bad + 1)); continue
   fi
   named=$(awk -F '\\t' '$1 == "R" { print $2; exit }' "$tmp/rows")

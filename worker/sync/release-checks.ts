@@ -5,7 +5,7 @@ import { hex } from "../encoding";
 import { keyRefusal } from "../key-status";
 import type { Finding } from "./plan";
 import { RELEASE_JSON, RELEASE_JSON_SIGNATURE, releaseManifest, type ReleaseManifest } from "./release-manifest";
-import { repeatedKeyProblem } from "./repeated-keys";
+import { readSignedJson } from "./signed-json";
 import { verifyBytes } from "./signatures";
 
 /** A trusted key as the checks need it (env.ts's TrustedKey; the publish API's config answer). */
@@ -86,18 +86,10 @@ function parseRelease(
   releaseId: string,
   signerId: string,
 ): { ok: true; release: ReleaseManifest } | Refused {
-  let json: unknown;
-  let text: string;
-  try {
-    text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
-    json = JSON.parse(text);
-  } catch (err) {
-    return refused(`release.json is not valid JSON: ${err instanceof Error ? err.message : String(err)}`, signerId);
-  }
-  // JSON.parse kept the last of a repeated key's values; verify-bundle.sh and other readers may not.
-  const repeated = repeatedKeyProblem(RELEASE_JSON, text);
-  if (repeated) return refused(repeated, signerId);
-  const result = releaseManifest.safeParse(json);
+  // The one reading every tool shares: strict UTF-8, JSON.parse, no repeated key (readers disagree on its value).
+  const read = readSignedJson(RELEASE_JSON, bytes);
+  if (!read.ok) return refused(read.problem, signerId);
+  const result = releaseManifest.safeParse(read.json);
   if (!result.success) {
     return {
       ok: false,

@@ -42,7 +42,8 @@ import {
 import { loadCatalogFacts } from "../../db/publish-batch";
 import { planRelease } from "../../sync/plan";
 import { planView } from "../../publish/plan-view";
-import { releaseManifest } from "../../sync/release-manifest";
+import { RELEASE_JSON, releaseManifest } from "../../sync/release-manifest";
+import { readSignedJson, repeatedKeyField } from "../../sync/signed-json";
 import { MAX_RELEASE_JSON_BYTES } from "../../sync/signed-manifest";
 import { runSync } from "../../sync/run";
 import { apiApp } from "../api-app";
@@ -127,6 +128,18 @@ publishApi.openapi(
 );
 
 publishApi.use("/api/v1/publish/plan", limitBody(MAX_RELEASE_JSON_BYTES));
+// The body read as the sync reads release.json (worker/sync/signed-json.ts) before the JSON validator
+// reads it again from Hono's cache: a repeated key, which JSON.parse would quietly make last-wins, or a
+// byte that is not UTF-8, is refused as `check` and the sync refuse it, so the plan never answers for a
+// document the sync would quarantine. Text that is not JSON is left to the validator's usual answer.
+publishApi.use("/api/v1/publish/plan", async (c, next) => {
+  if (c.req.method === "POST") {
+    const read = readSignedJson(RELEASE_JSON, new Uint8Array(await c.req.arrayBuffer()));
+    if (!read.ok && read.repeated) throw badField(repeatedKeyField(read.repeated), read.problem);
+    if (!read.ok && read.notUtf8) throw badField("body", read.problem);
+  }
+  await next();
+});
 publishApi.openapi(
   createRoute({
     method: "post",
@@ -135,7 +148,8 @@ publishApi.openapi(
     summary: "Plan a release.json against the live catalog with the sync's own rules (nothing is stored)",
     description:
       "The findings are the ones the sync would quarantine the release with, in its order; signatures, sizes and " +
-      "sha256 are checked by `npm run release -- check`, which has the files.",
+      "sha256 are checked by `npm run release -- check`, which has the files. The body is read as the sync reads " +
+      "release.json: a repeated key (named in the error) or a byte that is not UTF-8 is a 400.",
     tags: ["publish"],
     security: [],
     request: {
