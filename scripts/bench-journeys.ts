@@ -41,6 +41,7 @@ import {
   localReleaseProgress,
   ROOT,
   type Studio,
+  settleSync,
   startStudio,
   toolEnv,
   triggerScheduledSync,
@@ -261,7 +262,8 @@ export async function startCatalogStudio(work: string, packs: number, port: numb
     quiet: true,
   });
   try {
-    if (studio.summary.releases.processing) throw new Error(`${packs} packs: releases still processing after the sync`);
+    if ((await settleSync(studio)).releases.processing)
+      throw new Error(`${packs} packs: releases still processing 30 minutes after the sync`);
     const run: Run = { url: studio.url, persistTo, group: await wranglerDevGroup(resolve(persistTo)) };
     return { studio, run, versions: manifests.length, keyPath: key.privateKeyPath };
   } catch (err) {
