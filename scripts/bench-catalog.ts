@@ -44,7 +44,7 @@ import {
 } from "./demo-catalog";
 import { type FaultFigures, faultsBenchmark } from "./bench-faults";
 import { ingestBenchmark } from "./bench-ingest";
-import { formatSummary, startStudio, type Studio } from "./studio";
+import { formatSummary, settleSync, startStudio, type Studio } from "./studio";
 
 const { values } = parseArgs({
   options: {
@@ -165,8 +165,8 @@ async function startNamedStudio(paths: Paths, name: "large" | "small", port: num
   return studio;
 }
 
-function reportSync(label: string, studio: Studio) {
-  const { syncMs, releases } = studio.summary;
+async function reportSync(label: string, studio: Studio) {
+  const { syncMs, releases } = await settleSync(studio);
   const filesPerSecond = releases.publishedFiles / (syncMs / 1000);
   console.log(`${label}: ${formatSummary(studio.summary)}; ${filesPerSecond.toFixed(0)} files/s`);
   if (releases.processing) throw new Error(`${label}: ${releases.processing} releases still processing after the sync`);
@@ -467,9 +467,9 @@ async function main() {
   await ensureDevVars(paths.devVars, await ensureDemoKey(paths.keysDir));
 
   const smallStudio = await startNamedStudio(paths, "small", SMALL_PORT);
-  reportSync(`demo catalog (port ${SMALL_PORT})`, smallStudio);
+  await reportSync(`demo catalog (port ${SMALL_PORT})`, smallStudio);
   const largeStudio = await startLargeStudio(paths);
-  reportSync(`large catalog (port ${LARGE_PORT})`, largeStudio);
+  await reportSync(`large catalog (port ${LARGE_PORT})`, largeStudio);
 
   const target = async (studio: Studio): Promise<Target> => {
     const probes = await probesFor(studio.url);

@@ -41,6 +41,7 @@ import {
   localReleaseProgress,
   ROOT,
   type Studio,
+  settleSync,
   startStudio,
   toolEnv,
   triggerScheduledSync,
@@ -70,6 +71,12 @@ export type JourneyCost = {
   workflowSteps: number;
 };
 
+/** A statement's text and the rows it read over a journey (worker/bench-meter.ts's HeavyStatement). */
+export type HeavyStatement = { sql: string; statements: number; rowsRead: number };
+
+/** A journey's cost with the statements that read the most rows: where to look when rows grow. */
+export type Measured = JourneyCost & { heaviest: HeavyStatement[] };
+
 export type Run = { url: string; persistTo: string; group: number };
 
 // ---- Measuring ------------------------------------------------------------------------------------
@@ -90,14 +97,14 @@ export async function workerdCpuMs(group: number): Promise<number> {
   return (ticks * 1000) / CLOCK_TICKS_PER_SECOND;
 }
 
-async function takeMeter(url: string): Promise<Omit<JourneyCost, "cpuMs">> {
+async function takeMeter(url: string): Promise<Omit<Measured, "cpuMs">> {
   const res = await fetch(`${url}/__bench/meter`);
   if (!res.ok) throw new Error(`GET /__bench/meter: ${res.status} (is BENCH_METER=on reaching wrangler dev?)`);
-  return (await res.json()) as Omit<JourneyCost, "cpuMs">;
+  return (await res.json()) as Omit<Measured, "cpuMs">;
 }
 
 /** Runs `journey` between two meter readings; `extraRequests` adds Worker invocations the meter cannot see (a cron run). */
-export async function measure(run: Run, journey: () => Promise<unknown>, extraRequests = 0): Promise<JourneyCost> {
+export async function measure(run: Run, journey: () => Promise<unknown>, extraRequests = 0): Promise<Measured> {
   await takeMeter(run.url);
   const cpuBefore = await workerdCpuMs(run.group);
   await journey();
@@ -108,9 +115,11 @@ export async function measure(run: Run, journey: () => Promise<unknown>, extraRe
   return { ...totals, requests: totals.requests + extraRequests, cpuMs };
 }
 
-/** Each figure divided by `n` (per view, per file), one decimal. */
-export const per = (cost: JourneyCost, n: number): JourneyCost =>
-  Object.fromEntries(Object.entries(cost).map(([k, v]) => [k, Math.round((v / n) * 10) / 10])) as JourneyCost;
+/** Each figure divided by `n` (per view, per file), one decimal; the heaviest statements stay the span's. */
+export const per = ({ heaviest, ...cost }: Measured, n: number): Measured => ({
+  ...(Object.fromEntries(Object.entries(cost).map(([k, v]) => [k, Math.round((v / n) * 10) / 10])) as JourneyCost),
+  heaviest,
+});
 
 async function get(url: string, init?: RequestInit): Promise<string> {
   const res = await fetch(url, init);
@@ -253,7 +262,8 @@ export async function startCatalogStudio(work: string, packs: number, port: numb
     quiet: true,
   });
   try {
-    if (studio.summary.releases.processing) throw new Error(`${packs} packs: releases still processing after the sync`);
+    if ((await settleSync(studio)).releases.processing)
+      throw new Error(`${packs} packs: releases still processing 30 minutes after the sync`);
     const run: Run = { url: studio.url, persistTo, group: await wranglerDevGroup(resolve(persistTo)) };
     return { studio, run, versions: manifests.length, keyPath: key.privateKeyPath };
   } catch (err) {
@@ -318,6 +328,8 @@ export type SizeFigures = {
   bundleFiles: number;
   publishFiles: number;
   journeys: Record<string, JourneyCost>;
+  /** Per journey, the statements that read the most rows over it. */
+  heaviest: Record<string, HeavyStatement[]>;
 };
 
 /** Every journey against one catalog size, in the order a day would see them. */
@@ -334,8 +346,9 @@ export async function journeysAt(
     opts.log(`${packs} packs: picks ${s.picks.join(", ")}`);
     const views = browseViews(s).length;
     const journeys: Record<string, JourneyCost> = {};
-    const step = async (name: string, journey: () => Promise<JourneyCost>) => {
-      journeys[name] = await journey();
+    const heaviest: Record<string, HeavyStatement[]> = {};
+    const step = async (name: string, journey: () => Promise<Measured>) => {
+      ({ heaviest: heaviest[name], ...journeys[name] } = await journey());
       opts.log(`${packs} packs: ${name}: ${JSON.stringify(journeys[name])}`);
     };
     await step("browseCold", async () => per(await measure(run, () => browse(run.url, s, "views")), views));
@@ -368,6 +381,7 @@ export async function journeysAt(
       bundleFiles: 5,
       publishFiles: opts.publishFiles,
       journeys,
+      heaviest,
     };
   } finally {
     await studio.stop();
@@ -395,8 +409,19 @@ function printTable(sizes: SizeFigures[]) {
     for (const [name, cost] of Object.entries(size.journeys))
       console.log([name.padEnd(14), ...keys.map((k) => String(cost[k]).padStart(14))].join(""));
   }
+  for (const size of sizes) printHeaviest(size);
   if (sizes.some((s) => Object.values(s.journeys).some((j) => j.d1Unmetered)))
     console.log("note: some D1 statements carried no meta (d1Unmetered in the JSON); their rows are not counted");
+}
+
+/** Where each journey's rows went: its three heaviest statements, rows read over the whole journey. */
+function printHeaviest(size: SizeFigures) {
+  console.log(`\nheaviest statements at ${size.packs} packs (rows read over the journey, statements run)`);
+  for (const [name, statements] of Object.entries(size.heaviest))
+    for (const { sql, statements: runs, rowsRead } of statements.slice(0, 3))
+      console.log(
+        `${name.padEnd(14)}${String(rowsRead).padStart(10)}${String(runs).padStart(6)}  ${sql.slice(0, 110)}`,
+      );
 }
 
 /** Rows read at the largest size over the smallest, per journey. */

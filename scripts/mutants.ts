@@ -2043,6 +2043,36 @@ export const MUTANTS: Mutant[] = [
     replace: '-o "$KEY_HEADERS.pem" "$2" 2>>"$LOG" && cp "$KEY_HEADERS.pem" "$1" || return 1',
     tests: ["test/e2e/download-yanked-key.test.ts"],
     before: "n/a",
+  }, // flat-reads-3: a publish's and a download's reads follow the release, not the catalog.
+  {
+    id: "publish-signature-name-unindexed",
+    bug: "signature_file_name has no index: each 49 names of a publish's plan scan pack_versions whole",
+    file: "migrations/0018_flat_publish.sql",
+    find: "CREATE INDEX `pack_versions_by_signature_file_name` ON `pack_versions` (`signature_file_name`);",
+    replace: "SELECT 1;",
+    tests: [T("publish-read-plans")],
+    before: "n/a",
+  },
+  {
+    id: "yank-stamp-reads-every-version",
+    bug: "the yanked_generation index keeps NULLs: every publish's yank stamp reads every version never yanked",
+    file: "migrations/0018_flat_publish.sql",
+    find: "ON `pack_versions` (`yanked_generation`) WHERE `yanked_generation` IS NOT NULL;",
+    replace: "ON `pack_versions` (`yanked_generation`);",
+    tests: [T("publish-read-plans")],
+    before: "n/a",
+  },
+  {
+    id: "kept-manifests-by-status",
+    bug: "a download's kept-manifest lookup filters status in SQL and reads every published release",
+    file: "worker/db/grant-queries.ts",
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the source text of a template literal
+    find: "    .where(inArray(releases.id, sql`(SELECT value FROM json_each(${JSON.stringify(releaseIds)}))`));",
+    replace:
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: the source text of a template literal
+      '    .where(and(inArray(releases.id, sql`(SELECT value FROM json_each(${JSON.stringify(releaseIds)}))`), eq(releases.status, "published")));',
+    tests: [T("publish-read-plans")],
+    before: "n/a",
   },
   // ── edges-3: signed JSON read one way (verify-bundle.sh's numbers and fields, the plan, sign, check) ──
   {

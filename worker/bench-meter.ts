@@ -52,14 +52,33 @@ const zero = (): BenchTotals => ({
 /** One isolate's totals: locally, wrangler dev runs the fetch handler, cron and Workflows in one. */
 let totals = zero();
 
+/** Rows read per statement text since the last read: where a journey's rows go. */
+export type HeavyStatement = { sql: string; statements: number; rowsRead: number };
+let bySql = new Map<string, HeavyStatement>();
+const HEAVIEST_SHOWN = 8;
+const SQL_SHOWN = 240;
+
+function addToStatement(sql: string, rowsRead: number) {
+  const text = sql.replace(/\s+/g, " ").trim().slice(0, SQL_SHOWN);
+  const entry = bySql.get(text) ?? { sql: text, statements: 0, rowsRead: 0 };
+  entry.statements++;
+  entry.rowsRead += rowsRead;
+  bySql.set(text, entry);
+}
+
+/** The statements that read the most rows, most first. */
+export const heaviest = (statements: Iterable<HeavyStatement>, shown = HEAVIEST_SHOWN) =>
+  [...statements].sort((a, b) => b.rowsRead - a.rowsRead).slice(0, shown);
+
 type RawEnv = { BENCH_METER?: string; ENVIRONMENT?: string };
 
 export const meterIsOn = (env: RawEnv) => env.BENCH_METER === "on" && env.ENVIRONMENT === "local";
 
-/** The totals since the last read, as JSON; reading resets them. */
+/** The totals since the last read, with the heaviest statements, as JSON; reading resets them. */
 export function takeTotals(): Response {
-  const taken = totals;
+  const taken = { ...totals, heaviest: heaviest(bySql.values()) };
   totals = zero();
+  bySql = new Map();
   return Response.json(taken);
 }
 
@@ -67,12 +86,13 @@ export const countRequest = () => {
   totals.requests++;
 };
 
-function addMeta(result: D1Meta | undefined) {
+function addMeta(result: D1Meta | undefined, sql: string) {
   totals.d1Queries++;
   if (!result?.meta) {
     totals.d1Unmetered++;
     return;
   }
+  addToStatement(sql, result.meta.rows_read ?? 0);
   totals.d1RowsRead += result.meta.rows_read ?? 0;
   totals.d1RowsWritten += result.meta.rows_written ?? 0;
 }

@@ -29,6 +29,25 @@ describe("bench meter", () => {
     expect(await totals()).toMatchObject({ d1Queries: 5, d1RowsRead: 3 + 1 + 1 + 3 + 3, d1Unmetered: 0 });
   });
 
+  it("names the statements that read the most rows, on every path, with their counts", async () => {
+    const { DB } = on();
+    await DB.prepare("CREATE TABLE IF NOT EXISTS meter_heavy (id INTEGER PRIMARY KEY, v TEXT)").run();
+    await DB.prepare("DELETE FROM meter_heavy").run();
+    await DB.prepare("INSERT INTO meter_heavy (v) VALUES ('a'), ('b'), ('c'), ('d')").run();
+    await totals();
+    const scan = "SELECT   v FROM meter_heavy\n ORDER BY id";
+    await DB.prepare(scan).all();
+    await DB.prepare(scan).raw();
+    await DB.batch([DB.prepare(scan), DB.prepare("SELECT v FROM meter_heavy WHERE id = ?").bind(1)]);
+    await DB.prepare("SELECT v FROM meter_heavy WHERE id = ?").bind(2).first();
+    const taken = (await takeTotals().json()) as { heaviest: { sql: string; statements: number; rowsRead: number }[] };
+    expect(taken.heaviest).toEqual([
+      { sql: "SELECT v FROM meter_heavy ORDER BY id", statements: 3, rowsRead: 12 },
+      { sql: "SELECT v FROM meter_heavy WHERE id = ?", statements: 2, rowsRead: 2 },
+    ]);
+    expect(((await takeTotals().json()) as { heaviest: unknown[] }).heaviest).toEqual([]);
+  });
+
   it("counts R2 class A and B operations and the bytes they move", async () => {
     const { ARTIFACTS } = on();
     await totals();

@@ -29,7 +29,11 @@ describe("catalog edge cache", () => {
     expect(first.headers.get("X-Catalog-Cache")).toBe("miss");
     const firstBody = (await first.json()) as PackPage;
     expect(firstBody.items.length).toBeGreaterThan(0);
-    expect(await cachedCopyOf(first, "http://studio.test/api/v1/packs?layer=cni&cloud=aws")).toBeDefined();
+    const copy = await cachedCopyOf(first, "http://studio.test/api/v1/packs?layer=cni&cloud=aws");
+    expect(copy).toBeDefined();
+    // The database's time of this request, and none in the kept copy (each reader gets its own).
+    expect(first.headers.get("Server-Timing")).toMatch(/^d1;dur=\d+\.\d$/);
+    expect(copy?.headers.get("Server-Timing")).toBeNull();
 
     // Change a row behind the catalog's back (no publish): the cached answer still stands.
     const renamed = firstBody.items[0].name;
@@ -43,6 +47,7 @@ describe("catalog edge cache", () => {
     // Each answer carries its own request's id, never the one of the request that filled the cache.
     expect(second.headers.get("X-Request-Id")).toMatch(/.+/);
     expect(second.headers.get("X-Request-Id")).not.toBe(first.headers.get("X-Request-Id"));
+    expect(second.headers.get("Server-Timing")).toMatch(/^d1;dur=\d+\.\d$/);
     expect(await second.json()).toEqual(firstBody);
 
     // A publish bumps the generation: the next request misses and shows the new state.

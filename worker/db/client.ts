@@ -12,14 +12,15 @@ const open = (session: D1DatabaseSession) => drizzle(session as unknown as D1Dat
 /** The catalog's reads: any read replica near the user may answer. */
 export const catalogReader = (env: Env): Db => open(env.DB.withSession("first-unconstrained"));
 
-/** Counts D1's `meta.rows_read` over every statement run through a metered session. */
-export type RowsReadMeter = { rowsRead: number };
+/** Counts D1's `meta.rows_read` and `meta.duration` (ms in the database) over every statement run through a metered session. */
+export type RowsReadMeter = { rowsRead: number; d1Ms: number };
 
 const NATIVE = Symbol("native statement");
 type Metered = D1PreparedStatement & { [NATIVE]: D1PreparedStatement };
 
-const add = (meter: RowsReadMeter, result: { meta?: { rows_read?: number } }) => {
+const add = (meter: RowsReadMeter, result: { meta?: { rows_read?: number; duration?: number } }) => {
   meter.rowsRead += result.meta?.rows_read ?? 0;
+  meter.d1Ms += result.meta?.duration ?? 0;
 };
 
 /**
@@ -49,7 +50,7 @@ function meterStatement(statement: D1PreparedStatement, meter: RowsReadMeter): M
  */
 export function meteredCatalogReader(env: Env): { db: Db; meter: RowsReadMeter } {
   const session = env.DB.withSession("first-unconstrained");
-  const meter: RowsReadMeter = { rowsRead: 0 };
+  const meter: RowsReadMeter = { rowsRead: 0, d1Ms: 0 };
   const metered = {
     prepare: (query: string) => meterStatement(session.prepare(query), meter),
     batch: async <T>(statements: D1PreparedStatement[]) => {

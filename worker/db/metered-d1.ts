@@ -3,7 +3,12 @@
 // under BENCH_METER=on with ENVIRONMENT=local; it lives here because all D1 access does.
 
 export type D1Meta = { meta?: { rows_read?: number; rows_written?: number } };
-type OnResult = (result: D1Meta | undefined) => void;
+/** `sql` is the statement's text, so the meter can say which statements read the rows. */
+type OnResult = (result: D1Meta | undefined, sql: string) => void;
+
+/** Each native statement's SQL text: a batch hands over only the statements. */
+const sqlOf = new WeakMap<D1PreparedStatement, string>();
+const textOf = (native: D1PreparedStatement) => sqlOf.get(native) ?? "";
 
 /** A method called on its own object (not value.bind: on an RPC stub "bind" is a remote method). */
 const callOn =
@@ -23,11 +28,17 @@ type Owner = Pick<D1Database, "batch">;
  */
 async function objectRows(native: D1PreparedStatement, owner: Owner, onResult: OnResult) {
   const [result] = await owner.batch<Record<string, unknown>>([native]);
-  onResult(result);
+  onResult(result, textOf(native));
   return result.results;
 }
 
-function meterStatement(native: D1PreparedStatement, owner: Owner, onResult: OnResult): D1PreparedStatement {
+function meterStatement(
+  native: D1PreparedStatement,
+  owner: Owner,
+  onResult: OnResult,
+  sql: string,
+): D1PreparedStatement {
+  sqlOf.set(native, sql);
   const raw = async (options?: { columnNames?: boolean }) => {
     const rows = await objectRows(native, owner, onResult);
     const values = rows.map((r) => Object.values(r));
@@ -41,11 +52,12 @@ function meterStatement(native: D1PreparedStatement, owner: Owner, onResult: OnR
   return new Proxy(native, {
     get(target, prop) {
       if (prop === NATIVE) return target;
-      if (prop === "bind") return (...values: unknown[]) => meterStatement(target.bind(...values), owner, onResult);
+      if (prop === "bind")
+        return (...values: unknown[]) => meterStatement(target.bind(...values), owner, onResult, sql);
       if (prop === "all" || prop === "run")
         return async () => {
           const result = await target[prop]();
-          onResult(result);
+          onResult(result, sql);
           return result;
         };
       if (prop === "raw") return raw;
@@ -61,11 +73,12 @@ const unwrap = (s: D1PreparedStatement) => (s as D1PreparedStatement & { [NATIVE
 function meterSession<T extends D1Database | D1DatabaseSession>(db: T, onResult: OnResult): T {
   return new Proxy(db, {
     get(target, prop) {
-      if (prop === "prepare") return (query: string) => meterStatement(target.prepare(query), target, onResult);
+      if (prop === "prepare") return (query: string) => meterStatement(target.prepare(query), target, onResult, query);
       if (prop === "batch")
         return async (statements: D1PreparedStatement[]) => {
-          const results = await target.batch(statements.map(unwrap));
-          for (const result of results) onResult(result);
+          const natives = statements.map(unwrap);
+          const results = await target.batch(natives);
+          for (const [i, result] of results.entries()) onResult(result, textOf(natives[i]));
           return results;
         };
       if (prop === "withSession")

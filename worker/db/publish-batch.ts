@@ -124,32 +124,39 @@ async function distrustedKeyCauses(db: Db): Promise<Map<string, string>> {
   return causes;
 }
 
+/**
+ * The published pack versions and installers that use any of these file or signature names. Each
+ * side of the OR is answered from its own index (migration 0018), so the cost follows the names.
+ */
+export const fileNameOwnersStatements = (db: Db, names: string[]) =>
+  [
+    db
+      .select({
+        id: packVersions.id,
+        fileName: packVersions.fileName,
+        signatureFileName: packVersions.signatureFileName,
+      })
+      .from(packVersions)
+      .where(sql`${inArray(packVersions.fileName, names)} OR ${inArray(packVersions.signatureFileName, names)}`),
+    db
+      .select({
+        productId: releaseArtifacts.productId,
+        version: releaseArtifacts.version,
+        kind: releaseArtifacts.kind,
+        fileName: releaseArtifacts.fileName,
+        signatureFileName: releaseArtifacts.signatureFileName,
+      })
+      .from(releaseArtifacts)
+      .where(
+        sql`${inArray(releaseArtifacts.fileName, names)} OR ${inArray(releaseArtifacts.signatureFileName, names)}`,
+      ),
+  ] as const;
+
 /** Which published artifacts already use the file and signature names a release lists. */
 async function loadFileNameOwners(db: Db, release: ReleaseManifest, facts: CatalogFacts): Promise<void> {
   const names = unique(release.files.flatMap((f) => [f.file, f.signature]));
   for (const slice of chunksOf(names, Math.floor((D1_MAX_PARAMS - 1) / 2))) {
-    const [packRows, installerRows] = await db.batch([
-      db
-        .select({
-          id: packVersions.id,
-          fileName: packVersions.fileName,
-          signatureFileName: packVersions.signatureFileName,
-        })
-        .from(packVersions)
-        .where(sql`${inArray(packVersions.fileName, slice)} OR ${inArray(packVersions.signatureFileName, slice)}`),
-      db
-        .select({
-          productId: releaseArtifacts.productId,
-          version: releaseArtifacts.version,
-          kind: releaseArtifacts.kind,
-          fileName: releaseArtifacts.fileName,
-          signatureFileName: releaseArtifacts.signatureFileName,
-        })
-        .from(releaseArtifacts)
-        .where(
-          sql`${inArray(releaseArtifacts.fileName, slice)} OR ${inArray(releaseArtifacts.signatureFileName, slice)}`,
-        ),
-    ]);
+    const [packRows, installerRows] = await db.batch(fileNameOwnersStatements(db, slice));
     for (const r of packRows) for (const n of [r.fileName, r.signatureFileName]) facts.fileNames.set(n, `pack ${r.id}`);
     for (const r of installerRows) {
       const owner = `the ${r.kind} of ${r.productId} ${r.version}`;

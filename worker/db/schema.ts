@@ -90,7 +90,10 @@ export const releaseArtifacts = sqliteTable(
     uniqueIndex("release_artifacts_file_name").on(t.fileName),
     index("release_artifacts_by_key").on(t.keyId),
     index("release_artifacts_by_published_generation").on(t.publishedGeneration),
-    index("release_artifacts_by_yanked_generation").on(t.yankedGeneration),
+    // Partial (migration 0018): only stamped rows, so a stamp's "IS NULL" takes the index below.
+    index("release_artifacts_by_yanked_generation").on(t.yankedGeneration).where(sql`yanked_generation IS NOT NULL`),
+    index("release_artifacts_unstamped_yanks").on(t.fileName).where(sql`yanked = 1 AND yanked_generation IS NULL`),
+    index("release_artifacts_by_signature_file_name").on(t.signatureFileName),
     index("release_artifacts_by_release").on(t.releaseId),
   ],
 );
@@ -150,7 +153,9 @@ export const packVersions = sqliteTable(
   (t) => [
     uniqueIndex("pack_versions_name_version").on(t.packName, t.version),
     index("pack_versions_by_published_generation").on(t.publishedGeneration),
-    index("pack_versions_by_yanked_generation").on(t.yankedGeneration),
+    index("pack_versions_by_yanked_generation").on(t.yankedGeneration).where(sql`yanked_generation IS NOT NULL`),
+    index("pack_versions_unstamped_yanks").on(t.id).where(sql`yanked = 1 AND yanked_generation IS NULL`),
+    index("pack_versions_by_signature_file_name").on(t.signatureFileName),
     uniqueIndex("pack_versions_file_name").on(t.fileName),
     index("pack_versions_by_key").on(t.keyId),
     index("pack_versions_by_pack").on(t.packName, t.yanked, t.versionKey),
