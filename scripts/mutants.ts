@@ -2294,6 +2294,15 @@ export const MUTANTS: Mutant[] = [
     tests: ["test/e2e/verify-bundle-json.test.ts"],
     before: "n/a",
   },
+  {
+    id: "verify-bundle-terminal-escapes",
+    bug: "verify-bundle.sh prints bytes of a signed manifest as they are: ESC c or a C1 CSI in a literal or key reaches the terminal",
+    file: "worker/downloads/verify-bundle.ts",
+    find: '  function visible(v) { gsub(ctl, "?", v); gsub(del, "?", v); gsub(c1, "?", v); return v }',
+    replace: "  function visible(v) { return v }",
+    tests: ["test/e2e/verify-bundle-json.test.ts"],
+    before: "n/a",
+  },
 ];
 // ── running ──────────────────────────────────────────────────────────────────────────────────────
 

@@ -249,6 +249,8 @@ describe("verify-bundle.sh refuses what JSON.parse cannot parse, as the sync doe
     ],
     ["a byte that is not UTF-8 in a string (an encoded surrogate)", notUtf8(), "bytes that are not UTF-8 in a string"],
     ["a NUL byte in a string", release().replace('"kind":"iso"', '"kind":"iso\u0000"'), "a NUL byte"],
+    // review-3: shown as ?, never written to the terminal (ESC c resets it)
+    ["a terminal escape sequence in a size", release(entry("1000\u001bc")), "not a JSON value: 1000?c"],
   ])("fails %s, naming why", async (_, manifest, why) => {
     expect(readSignedJson("release.json", Buffer.from(manifest)).ok).toBe(false);
     const dir = await bundle(manifest);
@@ -256,6 +258,7 @@ describe("verify-bundle.sh refuses what JSON.parse cannot parse, as the sync doe
     const refused = await check(dir);
     expect(refused.code, refused.stdout + refused.stderr).toBe(1);
     expect(refused.stdout).toContain(`${MANIFEST}: ❌ not JSON as JSON.parse reads it (${why}`);
+    expect([...refused.stdout].filter((c) => c < " " && c !== "\n")).toEqual([]);
     expect(refused.stderr).toContain("verify-bundle.sh: FAILED: 3 of 4 files failed");
   });
 });
@@ -390,16 +393,17 @@ describe("verify-bundle.sh reads a long release.json the sync takes", () => {
   });
 
   it("fails a key repeated as a raw character and as its \\u escape, as the sync refuses it", async () => {
-    for (const [raw, escaped] of [
+    for (const [raw, escaped, shown = raw] of [
       ["é", "\\u00e9"],
       ["😀", "\\ud83d\\ude00"],
+      ["\u009b2J", "\\u009b2J", "?2J"], // a C1 control (CSI): shown as ?, never sent to the terminal
     ]) {
       const manifest = release().replace('"audience"', `"${raw}":1,"${escaped}":2,"audience"`);
       const dir = await bundle(manifest);
       expect(await syncSays(dir)).toBe(`release.json repeats the key "${raw}"`);
       const refused = await check(dir);
       expect(refused.code, refused.stdout + refused.stderr).toBe(1);
-      expect(refused.stdout).toContain(`${MANIFEST}: ❌ repeats the key "${raw}"`);
+      expect(refused.stdout).toContain(`${MANIFEST}: ❌ repeats the key "${shown}"`);
     }
   });
 });

@@ -115,6 +115,7 @@ manifest_rows() {
     num = "^-?(0|[1-9][0-9]*)([.][0-9]+)?([eE][+-]?[0-9]+)?$"; bom = sprintf("%c%c%c", 239, 187, 191)
     ctl = "[" sprintf("%c", 1) "-" sprintf("%c", 31) "]"; high = "[" sprintf("%c", 128) "-" sprintf("%c", 255) "]"
     for (i = 128; i < 256; i++) b[i] = sprintf("%c", i)
+    del = sprintf("%c", 127); c1 = b[194] "[" b[128] "-" b[159] "]"
     valid = "[" b[194] "-" b[223] "][" b[128] "-" b[191] "]|" b[224] "[" b[160] "-" b[191] "][" b[128] "-" b[191] "]|[" b[225] "-" b[236] b[238] b[239] "][" b[128] "-" b[191] "][" b[128] "-" b[191] "]|" b[237] "[" b[128] "-" b[159] "][" b[128] "-" b[191] "]|" b[240] "[" b[144] "-" b[191] "][" b[128] "-" b[191] "][" b[128] "-" b[191] "]|[" b[241] "-" b[243] "][" b[128] "-" b[191] "][" b[128] "-" b[191] "][" b[128] "-" b[191] "]|" b[244] "[" b[128] "-" b[143] "][" b[128] "-" b[191] "][" b[128] "-" b[191] "]"
     words["value"] = "a value"; words["value]"] = "a value or ]"; words["key"] = "a key"; words["key}"] = "a key or }"
     words[":"] = "a colon"; words[","] = "a comma or a closing bracket"; words["end"] = "the end of the document"
@@ -158,7 +159,7 @@ manifest_rows() {
   # as plain digits; else why not. 1000.0000000000000001 is 1000 to both; -0 is 0.
   function bytes(v, k,   n) {
     if (k != "n" || v !~ num)
-      return "must be a JSON number (the size in bytes), not " (k == "s" ? "a string" : k == "" ? "missing" : substr(v, 1, 40))
+      return "must be a JSON number (the size in bytes), not " (k == "s" ? "a string" : k == "" ? "missing" : shown(v))
     n = v + 0
     if (n < 0) return substr(v, 1, 40) " is negative: a size is a whole number of bytes"
     if (n > ${Number.MAX_SAFE_INTEGER}) return substr(v, 1, 40) " is more than ${Number.MAX_SAFE_INTEGER} bytes, beyond what JSON numbers hold exactly"
@@ -196,6 +197,11 @@ manifest_rows() {
     if (depth == 1) return key[1] == "releaseId"
     return depth == 3 && key[1] == "files" && type[2] == "a" && type[3] == "o" && key[3] ~ /^(file|signature|size|sha256)$/
   }
+  # Text of the document in a message, its control characters (C0, DEL, C1) shown as ?: a signed
+  # manifest cannot write escape sequences to the terminal of whoever checks it. A literal (never text
+  # beyond ASCII in JSON) is cut to 40 bytes, a key is shown whole.
+  function shown(v) { v = substr(v, 1, 40); gsub(high, "?", v); return visible(v) }
+  function visible(v) { gsub(ctl, "?", v); gsub(del, "?", v); gsub(c1, "?", v); return v }
   function refuse(field, problem) { print "E\\t" field " (" (cur["file"] == "" ? "a file entry" : cur["file"]) "): " problem; refused++ }
   # One entry of "files", by the schema rule of each field used here: an F row, or E rows.
   function entry(at,   sig, size) {
@@ -233,7 +239,7 @@ manifest_rows() {
   }
   function literal() {
     if (lit == "") return
-    if (bad == "" && lit !~ /^(true|false|null)$/ && lit !~ num) bad = "not a JSON value: " substr(lit, 1, 40)
+    if (bad == "" && lit !~ /^(true|false|null)$/ && lit !~ num) bad = "not a JSON value: " shown(lit)
     tok("l"); value(lit, "n"); lit = ""
   }
   # The text between two strings, split at commas first: split is linear in every awk, while in busybox
@@ -281,7 +287,7 @@ manifest_rows() {
     s = canon(s)
     if (type[depth] == "o" && iskey[depth]) {
       # JSON.parse keeps the last value of a repeated key, this reader the first: refused, never guessed.
-      if ((obj[depth], s) in seen) print "D\\t" s
+      if ((obj[depth], s) in seen) print "D\\t" visible(s)
       seen[obj[depth], s] = 1; key[depth] = s
     } else value(s, "s")
   }
