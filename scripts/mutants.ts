@@ -2256,6 +2256,16 @@ export const MUTANTS: Mutant[] = [
     tests: ["test/e2e/verify-bundle-json.test.ts"],
     before: "n/a",
   },
+  {
+    id: "search-sort-checks-every-match",
+    bug: "a searched page checks every full-text match's profiles before sorting, not the page's packs after",
+    file: "worker/db/pack-page.ts",
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the source text of a template literal
+    find: "...conditions])} ORDER BY p.display_sort_key LIMIT -1) AS p\n      WHERE ${profileCheck} ORDER BY",
+    replace: "...conditions, profileCheck])} ORDER BY p.display_sort_key LIMIT -1) AS p\n      WHERE 1 ORDER BY",
+    tests: [T("catalog-query-plan")],
+    before: "n/a",
+  },
   // ── review-3: verify-bundle.sh reads a long release.json in linear time, the signature name's rule, keys as UTF-8 ──
   {
     id: "verify-bundle-copies-every-string",

@@ -198,6 +198,30 @@ describe("query plans", () => {
     ).toEqual([]);
   });
 
+  it.each([{ q: "calico" }, { q: "calico", cloud: "aws" }] as Partial<PackFilters>[])(
+    "sorts a search's few matches by their keys first and checks only the page's packs' profiles (%j)",
+    async (filters) => {
+      const statement = toQuery(pageStatement(filterOf(filters), undefined, 24));
+      const { results } = await env.DB.prepare(`EXPLAIN QUERY PLAN ${statement.sql}`)
+        .bind(...statement.params)
+        .all<{ id: number; parent: number; detail: string }>();
+      const text = results.map((r) => r.detail).join("\n");
+      // The sorted list: full-text matches, their packs by rowid, one sort, inside their own co-routine…
+      const matches = results.find((r) => /^SCAN pack_search VIRTUAL TABLE INDEX \d+:M/.test(r.detail));
+      expect(matches, text).toBeDefined();
+      const inSortedList = (r: { parent: number }): boolean =>
+        r.parent === matches!.parent || results.some((up) => up.id === r.parent && up.id !== 0 && inSortedList(up));
+      const sortedList = results.filter(inSortedList).map((r) => r.detail);
+      expect(sortedList, text).toContain("USE TEMP B-TREE FOR ORDER BY");
+      // …and the kept summary or profiles read outside it, in the sorted order, until the page is full.
+      expect(
+        sortedList.filter((d) => /pack_facet|\b(u|s) EXISTS/.test(d)),
+        text,
+      ).toEqual([]);
+      expect(text).toMatch(/SEARCH (u|s) EXISTS USING/);
+    },
+  );
+
   it.each([{}, { layer: "cni" }, { cloud: "aws", fips: false }, { q: "calico" }] as Partial<PackFilters>[])(
     "lists a page for %j in display order from its index, sorting nothing but each pack's versions",
     async (filters) => {

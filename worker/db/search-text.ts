@@ -21,18 +21,18 @@ export function ftsQuery(text: string | undefined): string | undefined {
 
 /**
  * Full-text matches counted at most to choose a search page's way (a count is a row a match): from
- * this many on, the walk. The estimate below decides exactly up to about 21,000 packs
- * (300² × 6 / 25); beyond, a word with 300 to √(pageSize × packs / 6) matches walks where sorting
- * would read fewer rows, at most about twice as many (at 40,000 packs: 3,300 against 1,600).
+ * this many on, the walk. The estimate below decides exactly up to about 14,000 packs
+ * (300² × 4 / 25); beyond, a word with 300 to √(pageSize × packs / 4) matches walks where sorting
+ * would read fewer rows, at most about twice as many (at 40,000 packs: 3,300 against 1,200).
  */
 export const WALK_FROM_MATCHES = 300;
 
 /**
- * D1 rows a match costs when a page sorts the matches (the match, its pack, its kept summary or
- * profiles, the sort: 4 to 6), against about one a pack when it walks the display-order index
- * instead (measured on the bench's catalogs).
+ * D1 rows a match costs when a page sorts the matches (the match, its pack, the sort: about 4; the
+ * kept summary or profiles are read for the page's packs only), against about one a pack when it
+ * walks the display-order index instead (measured on the bench's catalogs).
  */
-const SORTED_MATCH_ROWS = 6;
+const SORTED_MATCH_ROWS = 4;
 
 /**
  * One row, `many`: 1 when walking the packs in display order (looking each up in the full-text index)

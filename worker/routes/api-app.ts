@@ -122,6 +122,14 @@ const etagHeader = {
     description: 'W/"catalog-<generation>": changes whenever a publish or yank changes the catalog.',
     schema: { type: "string" as const },
   },
+  "X-D1-Rows-Read": {
+    description: "The D1 rows this response read (meta.rows_read, what D1 bills); 1 or so for an edge-cache copy.",
+    schema: { type: "integer" as const },
+  },
+  "Server-Timing": {
+    description: "d1;dur=<ms>: the time this response's statements spent in D1 (meta.duration).",
+    schema: { type: "string" as const },
+  },
 };
 export const conditional = z.object({
   "If-None-Match": z
