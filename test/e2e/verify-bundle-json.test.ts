@@ -11,15 +11,14 @@
 // reader itself is compared with the sync's reading on 300 generated documents, valid and spoiled.
 // The publisher's `release sign` and `release check` read the same bytes the same way (a BOM is
 // dropped, as the sync's decoder drops it; a byte that is not UTF-8 is refused in the sync's words).
-import { createHash } from "node:crypto";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { check as releaseCheck } from "../../scripts/release/check";
 import { sign } from "../../scripts/release/sign";
 import { checkSignedManifest } from "../../worker/sync/release-checks";
 import { readSignedJson } from "../../worker/sync/signed-json";
+import { type CheckerLab, openCheckerLab, openssl, sha, signedBundle } from "./support/checker-lab";
 import { run } from "./support/run";
 
 const studioUrl = inject("studioUrl");
@@ -27,29 +26,16 @@ const RELEASE = "json-lab";
 const FILE = "json-lab.iso";
 const FILE_SIG = "json-lab.iso.sig.bin";
 const MANIFEST = `releases/${RELEASE}/release.json`;
-const BUNDLE_LIST = "studio/bundle-list.txt";
 
+let lab: CheckerLab;
 let work: string;
 let checker: string;
 let busyboxAwk: string;
 const installer = Buffer.alloc(1000, "installer\n");
-const sha = (b: Buffer | string) => createHash("sha256").update(b).digest("hex");
-
-const openssl = async (cwd: string, ...args: string[]) => {
-  const r = await run("openssl", args, cwd);
-  expect(r.code, r.stderr).toBe(0);
-};
 
 beforeAll(async () => {
-  work = await mkdtemp(join(tmpdir(), "verify-bundle-json-e2e-"));
-  for (const role of ["publisher", "studio"]) {
-    await openssl(work, "genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", `${role}.key`);
-    await openssl(work, "pkey", "-in", `${role}.key`, "-pubout", "-out", `${role}.pem`);
-  }
-  checker = join(work, "verify-bundle.sh");
-  const res = await fetch(`${studioUrl}/verify-bundle.sh`);
-  expect(res.status).toBe(200);
-  await writeFile(checker, await res.text());
+  lab = await openCheckerLab(studioUrl, "verify-bundle-json-e2e-");
+  ({ work, checker } = lab);
   // busybox's own awk first on PATH, as where awk is busybox (Alpine): its strtod reads the numbers.
   busyboxAwk = join(work, "busybox-awk");
   await mkdir(busyboxAwk);
@@ -71,34 +57,13 @@ const release = (files = entry()) =>
   `"expiresAt":"${new Date(Date.now() + 86_400_000).toISOString()}","files":[${files}]}`;
 
 /** A bundle whose release.json is `manifest` as written, everything signed as the studio and publisher sign it. */
-async function bundle(manifest: string | Buffer): Promise<string> {
-  const dir = await mkdtemp(join(work, "bundle-"));
-  await mkdir(join(dir, "releases", RELEASE), { recursive: true });
-  await mkdir(join(dir, "studio"));
-  await writeFile(join(dir, FILE), installer);
-  await writeFile(join(dir, MANIFEST), manifest);
-  const publisherKey = join(work, "publisher.key");
-  await openssl(dir, "dgst", "-sha256", "-sign", publisherKey, "-out", FILE_SIG, FILE);
-  await openssl(dir, "dgst", "-sha256", "-sign", publisherKey, "-out", `${MANIFEST}.sig.bin`, MANIFEST);
-  const files = await Promise.all(
-    [FILE, FILE_SIG, MANIFEST, `${MANIFEST}.sig.bin`].map(async (file) => {
-      const bytes = await readFile(join(dir, file));
-      return { file, size: bytes.length, sha256: sha(bytes) };
-    }),
-  );
-  const list = [
-    "format artifact-studio-bundle-list/1",
-    "grant g-json-lab",
-    `issued ${new Date().toISOString()}`,
-    "key studio-lab",
-    `files ${files.length}`,
-    ...files.map((f) => `file ${f.sha256} ${f.size} ${f.file}`),
-  ];
-  await writeFile(join(dir, BUNDLE_LIST), `${list.join("\n")}\n`);
-  const studioKey = join(work, "studio.key");
-  await openssl(dir, "dgst", "-sha256", "-sign", studioKey, "-out", `${BUNDLE_LIST}.sig.bin`, BUNDLE_LIST);
-  return dir;
-}
+const bundle = (manifest: string | Buffer) =>
+  signedBundle(lab, {
+    releaseId: RELEASE,
+    file: { name: FILE, signature: FILE_SIG, bytes: installer },
+    manifest,
+    grant: "g-json-lab",
+  });
 
 /**
  * The checker under dash, bash, busybox sh and busybox sh with busybox awk: every one must say the same.
@@ -106,7 +71,7 @@ async function bundle(manifest: string | Buffer): Promise<string> {
  * string under busybox awk; an honest run takes well under a second.
  */
 async function check(dir: string) {
-  const env = { PUBKEY: join(work, "publisher.pem"), STUDIO_PUBKEY: join(work, "studio.pem") };
+  const { env } = lab;
   const alpine = { ...env, PATH: `${busyboxAwk}:${process.env.PATH}` };
   const stopped = (...command: string[]) => ["100", ...command, checker, dir];
   const [dash, ...others] = await Promise.all([
