@@ -2313,6 +2313,15 @@ export const MUTANTS: Mutant[] = [
     tests: ["test/e2e/verify-bundle-json.test.ts"],
     before: "n/a",
   },
+  {
+    id: "kept-manifest-any-status",
+    bug: "a kept release.json is served for a release that is no longer published (quarantined, processing)",
+    file: "worker/db/grant-queries.ts",
+    find: '    r.status === "published" && r.manifestKey',
+    replace: "    r.manifestKey",
+    tests: [T("publish-read-plans")],
+    before: "n/a",
+  },
 ];
 // ── running ──────────────────────────────────────────────────────────────────────────────────────
 

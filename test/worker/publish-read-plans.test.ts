@@ -6,7 +6,7 @@ import { env } from "cloudflare:workers";
 import { drizzle } from "drizzle-orm/d1";
 import { describe, expect, it } from "vitest";
 import { stampGenerations } from "../../worker/db/change-log";
-import { releasesByIdStatement } from "../../worker/db/grant-queries";
+import { findKeptManifests, releasesByIdStatement } from "../../worker/db/grant-queries";
 import { fileNameOwnersStatements } from "../../worker/db/publish-batch";
 import * as schema from "../../worker/db/schema";
 
@@ -54,5 +54,32 @@ describe("a download's reads", () => {
     const lines = await plan(releasesByIdStatement(db, ["r1", "r2"]));
     expect(lines).toMatch(/SEARCH releases USING INDEX sqlite_autoindex_releases_1 \(id=\?\)/);
     expect(lines).not.toMatch(/releases_by_status/);
+  });
+
+  it("serves a kept release.json only while its release is published, the status checked in the Worker", async () => {
+    const kept = {
+      manifest_key: "releases/kept-lab/release.json",
+      manifest_etag: "e1",
+      manifest_signature_key: "releases/kept-lab/release.json.sig.bin",
+      manifest_signature_etag: "e2",
+    };
+    const row = (id: string, status: string) =>
+      env.DB.prepare(
+        `INSERT INTO releases (id, status, run_id, claimed_at, manifest_key, manifest_etag, manifest_signature_key, manifest_signature_etag)
+         VALUES (?, ?, 'run', 1, ?, ?, ?, ?)`,
+      )
+        .bind(
+          id,
+          status,
+          kept.manifest_key,
+          kept.manifest_etag,
+          kept.manifest_signature_key,
+          kept.manifest_signature_etag,
+        )
+        .run();
+    await row("kept-lab-published", "published");
+    await row("kept-lab-quarantined", "quarantined");
+    const found = await findKeptManifests(db, ["kept-lab-published", "kept-lab-quarantined"]);
+    expect(found.map((m) => m.releaseId)).toEqual(["kept-lab-published"]);
   });
 });

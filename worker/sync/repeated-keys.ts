@@ -69,7 +69,11 @@ const shown = (s: string) => JSON.stringify(s.length > 64 ? `${s.slice(0, 64)}â€
 /** The refusal of a document that repeats a key: `release.json repeats the key "sha256" in files.0`. */
 export function repeatedKeyProblem(document: string, text: string): string | null {
   const repeated = firstRepeatedKey(text);
-  if (!repeated) return null;
+  return repeated ? repeatedKeyText(document, repeated) : null;
+}
+
+/** The refusal's words for a repeated key already found. */
+export function repeatedKeyText(document: string, repeated: RepeatedKey): string {
   const path = repeated.path.map((p) => (typeof p === "number" ? p : shown(p).slice(1, -1))).join(".");
   return `${document} repeats the key ${shown(repeated.key)}${path ? ` in ${path}` : ""}`;
 }

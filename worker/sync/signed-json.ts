@@ -5,7 +5,7 @@
 // document one of them accepted another refused. Here: strict UTF-8 (a byte that is not UTF-8 is
 // refused, never replaced), a leading BOM dropped as every UTF-8 decoder drops it (verify-bundle.sh
 // skips it too), JSON.parse, then no repeated key (readers disagree on which value counts).
-import { firstRepeatedKey, type RepeatedKey, repeatedKeyProblem } from "./repeated-keys";
+import { firstRepeatedKey, type RepeatedKey, repeatedKeyText } from "./repeated-keys";
 
 export type SignedJson =
   | { ok: true; text: string; json: unknown }
@@ -31,7 +31,7 @@ export function readSignedJson(document: string, bytes: Uint8Array): SignedJson 
     return { ok: false, problem: invalid(document, err) };
   }
   const repeated = firstRepeatedKey(text);
-  if (repeated) return { ok: false, problem: repeatedKeyProblem(document, text) as string, repeated };
+  if (repeated) return { ok: false, problem: repeatedKeyText(document, repeated), repeated };
   return { ok: true, text, json };
 }
 
