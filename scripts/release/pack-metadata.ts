@@ -1,8 +1,10 @@
 // A pack's own metadata, read from inside its .zst the way a person would (`zstd -dc pack.zst | tar
-// -xO pack.json`): the platform's zstd decompresses, and a streaming ustar reader here finds
-// pack.json without unpacking anything else or holding the pack in memory.
-import { spawn } from "node:child_process";
+// -xO pack.json`): Node's own zstd (node:zlib) decompresses, so a publisher needs no zstd binary and
+// no process per pack, and a streaming ustar reader here finds pack.json without unpacking anything
+// else or holding the pack in memory.
 import { createReadStream } from "node:fs";
+import { pipeline } from "node:stream";
+import { createZstdDecompress } from "node:zlib";
 
 const BLOCK = 512;
 const MAX_PACK_JSON = 1024 * 1024;
@@ -56,30 +58,23 @@ function consume(state: TarState, chunk: Buffer): void {
 
 /** The parsed pack.json inside a pack .zst; an error names the file and what is wrong. */
 export async function readPackJson(path: string): Promise<unknown> {
-  const zstd = spawn("zstd", ["-dc", "-q"], { stdio: ["pipe", "pipe", "pipe"] });
-  createReadStream(path)
-    .pipe(zstd.stdin)
-    .on("error", () => {});
-  let stderr = "";
-  zstd.stderr.on("data", (d) => {
-    stderr += d;
-  });
   const state: TarState = { buffered: Buffer.alloc(0), skip: 0, want: 0, found: null, done: false };
-  const exited = new Promise<number | null>((done) => zstd.once("close", done));
-  zstd.once("error", () => {});
+  // pipeline, not pipe: a file that cannot be read fails the loop below instead of the process.
+  const unzstd = pipeline(createReadStream(path), createZstdDecompress(), () => {});
   try {
-    for await (const chunk of zstd.stdout as AsyncIterable<Buffer>) {
+    for await (const chunk of unzstd as AsyncIterable<Buffer>) {
       consume(state, chunk);
       if (state.done) break;
     }
+  } catch (err) {
+    const reason = err instanceof Error ? err.message : String(err);
+    throw new Error(
+      `${path}: ${(err as NodeJS.ErrnoException).code === "ENOENT" ? reason : `not a zstd pack (${reason})`}`,
+    );
   } finally {
-    if (!state.done || zstd.exitCode === null) zstd.kill();
+    unzstd.destroy();
   }
-  const code = await exited;
-  if (!state.found || state.want > 0) {
-    if (code !== 0 && !state.done) throw new Error(`${path}: zstd -dc failed: ${stderr.trim() || `exit ${code}`}`);
-    throw new Error(`${path}: no pack.json at the top of the pack's tar`);
-  }
+  if (!state.found || state.want > 0) throw new Error(`${path}: no pack.json at the top of the pack's tar`);
   try {
     return JSON.parse(Buffer.concat(state.found).toString("utf8"));
   } catch (err) {

@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { mkdtemp } from "node:fs/promises";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { tarZst } from "../../scripts/demo-files";
+import { tar, tarZst } from "../../scripts/demo-files";
 import { ROOT } from "../../scripts/studio";
 import { docsSampleScript } from "./support/docs-script";
 import { run } from "./support/run";
@@ -278,6 +278,18 @@ describe("init and sign, offline", () => {
     );
     expect(broken.code).toBe(1);
     expect(broken.stderr).toContain("broken-1.0.0.zst: no pack.json at the top of the pack's tar");
+    // A .zst that is not zstd at all (a plain tar renamed) is refused as such, naming the file.
+    await writeFile(join(dir, "broken-1.0.0.zst"), tar([{ path: "pack.json", data: "{}" }]));
+    const plain = await release(
+      "init",
+      dir,
+      "--key-id",
+      KEY_ID,
+      "--installer",
+      "zz-offline.iso=iso:palette-enterprise:9.9.9",
+    );
+    expect(plain.code).toBe(1);
+    expect(plain.stderr).toContain("broken-1.0.0.zst: not a zstd pack");
   });
 
   it("signs what openssl verifies: an RSA key file, and an external signer given only the digest", async () => {
