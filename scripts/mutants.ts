@@ -2322,6 +2322,24 @@ export const MUTANTS: Mutant[] = [
     tests: [T("publish-read-plans")],
     before: "n/a",
   },
+  {
+    id: "page-details-for-every-version",
+    bug: "a compatibility page reads every version's details, though most of its stretch is hidden",
+    file: "worker/db/layer-candidates.ts",
+    find: "CASE WHEN p.display_sort_key IN (SELECT key FROM candidates) THEN",
+    replace: "CASE WHEN 1 THEN",
+    tests: [T("compat-layer")],
+    before: "n/a",
+  },
+  {
+    id: "offered-without-details",
+    bug: "a version read undetailed but offered by assessPack (its pack's kept ranges stale) is offered without its details",
+    file: "worker/catalog/compatibility.ts",
+    find: "  if (!undetailed.length) return offered as PackVersionSummary[];",
+    replace: "  return offered as PackVersionSummary[];",
+    tests: [T("compat-pages")],
+    before: "n/a",
+  },
 ];
 // ── running ──────────────────────────────────────────────────────────────────────────────────────
 

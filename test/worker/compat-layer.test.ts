@@ -1,13 +1,14 @@
 // The compatibility check's candidate read: a whole layer folded by SQLite into a few JSON rows
 // (versionsInLayerStatement) and unfolded by readLayerRows must give exactly what the per-version
-// read (versionsOfStatement + readVersionRow) gives, in the same order, however many rows it spans.
+// read (versionsOfStatement + readVersionRow) gives, in the same order, however many rows it spans;
+// a page of it carries details only for the packs that may fit.
 import { displaySortKey, splitSortKey } from "../../worker/domain/display-sort";
 import { env, exports } from "cloudflare:workers";
 import { drizzle } from "drizzle-orm/d1";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { CompatibleResult } from "../../worker/catalog/compatibility";
 import { runBatch } from "../../worker/db/batch";
-import { LAYER_CHUNK, readLayerRows, versionsInLayerStatement } from "../../worker/db/layer-candidates";
+import { isUndetailed, LAYER_CHUNK, readLayerRows, versionsInLayerStatement } from "../../worker/db/layer-candidates";
 import { readVersionRow, versionsOfStatement } from "../../worker/db/pack-versions";
 import { LAYERS, type Layer } from "../../worker/domain/vocabulary";
 import * as schema from "../../worker/db/schema";
@@ -71,6 +72,38 @@ describe("versionsInLayerStatement + readLayerRows", () => {
     const names = [...new Set(read.map((v) => v.name))];
     expect(names.indexOf("addon-010")).toBe(names.indexOf("addon-001") + 1);
     expect(read.filter((v) => v.name === "addon-000").map((v) => v.version)).toEqual(["1.1.0", "1.0.0"]);
+  });
+
+  it("reads a page's details only for the packs its walk found may fit", async () => {
+    // On arm64, only every third generated add-on has a build (1.1.0): the others are hidden whole.
+    const query =
+      "product=palette-enterprise&version=4.7.3&useCase=controller&cloud=aws&arch=arm64&layer=addon&limit=7";
+    const page = (await (
+      await exports.default.fetch(`http://studio.test/api/v1/compatible?${query}`)
+    ).json()) as CompatibleResult;
+    const range = {
+      filter: {
+        product: "palette-enterprise",
+        version: "4.7.3",
+        useCase: "controller" as const,
+        cloud: "aws" as const,
+        arch: "arm64" as const,
+      },
+      fipsRule: { product: "palette-enterprise", asked: false },
+      offset: 0,
+      limit: 7,
+      words: [],
+    };
+    const [rows] = await runBatch(db(), [versionsInLayerStatement("addon", range)]);
+    const read = readLayerRows(rows);
+    // The same stretch as the page: every version offered or hidden there, no other.
+    expect(read.map((v) => `${v.name}@${v.version}`).sort()).toEqual(
+      [...page.offered, ...page.hidden].map((v) => `${v.name}@${v.version}`).sort(),
+    );
+    // With nothing chosen, the packs that may fit are the ones with a version offered.
+    const detailed = new Set(read.filter((v) => !isUndetailed(v)).map((v) => v.name));
+    expect([...detailed].sort()).toEqual([...new Set(page.offered.map((v) => v.name))].sort());
+    expect(read.filter(isUndetailed).length).toBeGreaterThan(page.offered.length);
   });
 
   it("reads an empty layer as no versions", () => {

@@ -7,7 +7,8 @@
 import { env, exports } from "cloudflare:workers";
 import { drizzle } from "drizzle-orm/d1";
 import { beforeAll, describe, expect, it } from "vitest";
-import { type CompatibleResult, compatiblePacksTolerant } from "../../worker/catalog/compatibility";
+import { type CompatibleResult, compatiblePacks, compatiblePacksTolerant } from "../../worker/catalog/compatibility";
+import { compatiblePageQuery } from "../../worker/catalog/filters";
 import * as schema from "../../worker/db/schema";
 import { FIXTURE_PACKS, type FixturePack, manyAddons, seedCatalog } from "./support/catalog-fixture";
 import { redirectOf } from "./pages-support";
@@ -77,6 +78,43 @@ describe("GET /api/v1/compatible pages", () => {
     expect(pages.flatMap((p) => p.offered)).toEqual(whole.offered);
     expect(pages.flatMap((p) => p.hidden)).toEqual(whole.hidden);
     expect(pages.at(-1)?.nextCursor).toBeNull();
+  });
+
+  it("offers a version in full though its pack's kept ranges say nothing of it fits: assessPack decides", async () => {
+    // A page reads details only for the packs its walk found may fit (pack_product_ranges); a pack
+    // whose kept ranges are out of step comes undetailed, and must still be offered with every field.
+    const context = { ...CONTEXTS[0], layer: "addon" as const, packs: [] };
+    const { result: whole } = await compatiblePacksTolerant(db(), context);
+    const stale = whole.offered[3];
+    const kept = await env.DB.prepare(
+      "SELECT * FROM pack_product_ranges WHERE pack_rowid = (SELECT rowid FROM packs WHERE name = ?)",
+    )
+      .bind(stale.name)
+      .all();
+    expect(kept.results.length).toBeGreaterThan(0);
+    await env.DB.prepare("DELETE FROM pack_product_ranges WHERE pack_rowid = (SELECT rowid FROM packs WHERE name = ?)")
+      .bind(stale.name)
+      .run();
+    try {
+      const pages: CompatibleResult[] = [];
+      let cursor: string | undefined;
+      do {
+        const query = compatiblePageQuery.parse({ ...CONTEXTS[0], layer: "addon", limit: "7", cursor });
+        pages.push(await compatiblePacks(db(), query));
+        cursor = pages.at(-1)?.nextCursor ?? undefined;
+      } while (cursor && pages.length < 1000);
+      expect(pages.flatMap((p) => p.offered)).toEqual(whole.offered);
+      expect(pages.flatMap((p) => p.hidden)).toEqual(whole.hidden);
+    } finally {
+      for (const row of kept.results) {
+        const columns = Object.keys(row);
+        await env.DB.prepare(
+          `INSERT INTO pack_product_ranges (${columns.join(", ")}) VALUES (${columns.map(() => "?").join(", ")})`,
+        )
+          .bind(...Object.values(row))
+          .run();
+      }
+    }
   });
 
   it("names a chosen add-on that no longer fits on every page, and only once", async () => {

@@ -19,11 +19,14 @@
 //   1.31.9); product ranges are exact, as the SQL filters compare their stored keys.
 import type { Db } from "../db/client";
 import {
+  isUndetailed,
   type LayerCandidates,
   type LayerRange,
   type LayerRequest,
   type LayerScope,
+  type LayerVersion,
   readCompatibilityInputs,
+  readDetails,
   readLayer,
 } from "../db/layer-candidates";
 import type { Dependency, PackInfo, PackVersionInfo, ProductRange } from "../db/pack-versions";
@@ -291,7 +294,7 @@ export async function compatiblePacks(db: Db, query: CompatiblePageQuery): Promi
 }
 
 /** Assesses one pack: true if it fits; if not, it is added to the hidden list with its reasons. */
-function assessInto(result: CompatibleResult, pack: PackVersionSummary, context: CompatibilityContext): boolean {
+function assessInto(result: CompatibleResult, pack: LayerVersion, context: CompatibilityContext): boolean {
   const reasons = assessPack(pack, context);
   if (!reasons.length) return true;
   result.hidden.push({
@@ -313,7 +316,7 @@ function assessInto(result: CompatibleResult, pack: PackVersionSummary, context:
 function chosenOffPage(
   result: CompatibleResult,
   chosen: PackVersionSummary[],
-  candidates: PackVersionSummary[],
+  candidates: LayerVersion[],
   scope: LayerScope,
   context: CompatibilityContext,
 ): PackVersionSummary[] {
@@ -357,9 +360,22 @@ export async function compatiblePacksTolerant(
     hidden: [],
     nextCursor: stop === null ? null : encodeCursor(stop),
   };
-  for (const summary of candidates) if (assessInto(result, summary, context)) result.offered.push(summary);
+  const offered = candidates.filter((candidate) => assessInto(result, candidate, context));
+  result.offered = await withDetails(db, offered);
   if (page) result.offered.unshift(...chosenOffPage(result, chosen, candidates, scope, context));
   return { result, missing };
+}
+
+/**
+ * The offered versions with their details. A page reads only its candidate packs' details; should
+ * assessPack offer a version of another pack (its kept ranges out of step with its versions), the
+ * rule is assessPack's, and that version's details are read now.
+ */
+async function withDetails(db: Db, offered: LayerVersion[]): Promise<PackVersionSummary[]> {
+  const undetailed = offered.filter(isUndetailed);
+  if (!undetailed.length) return offered as PackVersionSummary[];
+  const details = await readDetails(db, undetailed);
+  return offered.flatMap((version) => (isUndetailed(version) ? (details.get(packRefId(version)) ?? []) : [version]));
 }
 
 /**

@@ -19,6 +19,7 @@ import {
   sortProducts,
   sortUseCases,
   versionConditions,
+  type VersionRow,
   versionsByIdStatement,
 } from "./pack-versions";
 import { type ProductRow, productStatement, productVersionStatement } from "./product-rows";
@@ -57,17 +58,21 @@ export function versionsInLayerStatement(layer: LayerScope, range?: LayerRange):
   const where = searched
     ? sql`pv.yanked = 0`
     : sql`${inLayer(layer)}pv.yanked = 0${range ? sql` AND ${inStretch}` : sql``}`;
-  return query<LayerVersionsRow>(sql`${range ? rangeBounds(layer, range) : sql``}SELECT json_group_array(json_array(
-      p.name, p.display_name, p.layer, p.addon_type, p.description, p.source,
-      pv.version, pv.version_key, pv.kernel, pv.eol, pv.fips, pv.file_name, pv.size, pv.sha256,
-      pv.signature_file_name, pv.signature_size, pv.key_id, pv.published_at,
+  // Only a pack the stretch's walk found may fit (a candidate) needs its details: the rest of the
+  // stretch, most of a page, comes as what names a version and what assessPack reads.
+  const assessed = sql`p.name, p.display_name, p.layer, pv.version, pv.version_key, pv.fips,
       (SELECT group_concat(arch) FROM pack_version_arches WHERE pack_version_id = pv.id),
       (SELECT group_concat(cloud) FROM pack_version_clouds WHERE pack_version_id = pv.id),
       (SELECT group_concat(use_case) FROM pack_version_use_cases WHERE pack_version_id = pv.id),
       json((SELECT json_group_array(json_array(product_id, min_version, max_version)) FROM pack_version_products WHERE pack_version_id = pv.id)),
       json((SELECT json_group_array(json_array(pack_name, layer, type, min_version, max_version)) FROM pack_dependencies WHERE pack_version_id = pv.id)),
-      p.display_sort_key
-    )) AS versions${range ? sql`, (SELECT stop FROM bounds) AS stop` : sql``}
+      p.display_sort_key`;
+  const detailed = sql`json_array(${assessed}, p.addon_type, p.description, p.source, pv.kernel, pv.eol,
+      pv.file_name, pv.size, pv.sha256, pv.signature_file_name, pv.signature_size, pv.key_id, pv.published_at)`;
+  const tuple = range
+    ? sql`CASE WHEN p.display_sort_key IN (SELECT key FROM candidates) THEN ${detailed} ELSE json_array(${assessed}) END`
+    : detailed;
+  return query<LayerVersionsRow>(sql`${range ? rangeBounds(layer, range) : sql``}SELECT json_group_array(${tuple}) AS versions${range ? sql`, (SELECT stop FROM bounds) AS stop` : sql``}
     FROM ${from} CROSS JOIN pack_versions pv ON pv.pack_name = p.name
     WHERE ${where}
     GROUP BY pv.rowid / ${sql.raw(String(LAYER_CHUNK))}`);
@@ -253,26 +258,14 @@ function rangeBounds(layer: LayerScope, range: LayerRange): SQL {
  */
 export type LayerVersionsRow = { versions: string; stop?: string | null };
 
-/** One version as versionsInLayerStatement's json_array lays it out. */
-type LayerVersionTuple = [
+/** What every tuple of versionsInLayerStatement holds: what names a version, and what assessPack reads. */
+type AssessedTuple = [
   name: string,
   displayName: string,
   layer: Layer,
-  addonType: string | null,
-  description: string,
-  source: string,
   version: string,
   versionKey: string,
-  kernel: string | null,
-  eol: string | null,
   fips: number,
-  fileName: string,
-  size: number,
-  sha256: string,
-  signatureFileName: string,
-  signatureSize: number,
-  keyId: string,
-  publishedAt: number,
   arches: string | null,
   clouds: string | null,
   useCases: string | null,
@@ -287,14 +280,34 @@ type LayerVersionTuple = [
   sortKey: string,
 ];
 
+/** A candidate pack's version: the assessed fields, then its details. */
+type DetailedTuple = [
+  ...AssessedTuple,
+  addonType: string | null,
+  description: string,
+  source: string,
+  kernel: string | null,
+  eol: string | null,
+  fileName: string,
+  size: number,
+  sha256: string,
+  signatureFileName: string,
+  signatureSize: number,
+  keyId: string,
+  publishedAt: number,
+];
+
+type LayerVersionTuple = AssessedTuple | DetailedTuple;
+const ASSESSED_FIELDS = 12;
+
 const inListOrderThenNewest = (a: LayerVersionTuple, b: LayerVersionTuple) =>
-  byText(a[23], b[23]) || byText(b[7], a[7]) || byText(b[6], a[6]);
+  byText(a[11], b[11]) || byText(b[4], a[4]) || byText(b[3], a[3]);
 const commaList = <T extends string>(text: string | null): T[] => (text ? (text.split(",") as T[]) : []);
 
-const productRanges = (products: LayerVersionTuple[21]) =>
+const productRanges = (products: AssessedTuple[9]) =>
   sortProducts(products.map(([product, minVersion, maxVersion]) => ({ product, minVersion, maxVersion })));
 
-const dependencyList = (dependencies: LayerVersionTuple[22]) =>
+const dependencyList = (dependencies: AssessedTuple[10]) =>
   sortDependencies(
     dependencies.map(([packName, layer, type, minVersion, maxVersion]) => ({
       packName,
@@ -305,20 +318,53 @@ const dependencyList = (dependencies: LayerVersionTuple[22]) =>
     })),
   );
 
+/**
+ * A version read without its details: its pack was not found to fit (pack_product_ranges), so it is
+ * expected to be hidden; if assessPack offers it anyway, readDetails fetches the rest.
+ */
+export type UndetailedVersion = Pick<
+  PackInfo & PackVersionInfo,
+  "name" | "displayName" | "layer" | "version" | "fips" | "arches" | "clouds" | "useCases" | "products" | "dependencies"
+> & { undetailed: true };
+export type LayerVersion = (PackInfo & PackVersionInfo) | UndetailedVersion;
+export const isUndetailed = (v: LayerVersion): v is UndetailedVersion => "undetailed" in v;
+
 /** One tuple as a flat pack-and-version record; `publishedText` formats the publish time. */
-function layerVersionOf(tuple: LayerVersionTuple, publishedText: (ms: number) => string): PackInfo & PackVersionInfo {
+function layerVersionOf(tuple: LayerVersionTuple, publishedText: (ms: number) => string): LayerVersion {
+  const [name, displayName, layer, version, , fips, arches, clouds, useCases, products, dependencies] = tuple;
+  if (tuple.length === ASSESSED_FIELDS) {
+    return {
+      name,
+      displayName,
+      layer,
+      version,
+      fips: Boolean(fips),
+      arches: sortArches(commaList<Arch>(arches)),
+      clouds: sortClouds(commaList(clouds)),
+      useCases: sortUseCases(commaList<UseCase>(useCases)),
+      products: productRanges(products),
+      dependencies: dependencyList(dependencies),
+      undetailed: true,
+    };
+  }
   const [
-    name,
-    displayName,
-    layer,
+    ,
+    ,
+    ,
+    ,
+    ,
+    ,
+    ,
+    ,
+    ,
+    ,
+    ,
+    ,
     addonType,
     description,
     source,
-    version,
-    ,
     kernel,
     eol,
-    fips,
     fileName,
     size,
     sha256,
@@ -326,12 +372,8 @@ function layerVersionOf(tuple: LayerVersionTuple, publishedText: (ms: number) =>
     signatureSize,
     keyId,
     publishedAt,
-    arches,
-    clouds,
-    useCases,
-    products,
-    dependencies,
-  ] = tuple;
+  ] = tuple as DetailedTuple;
+  // In readVersionRow's order, so every answer lists a version's fields alike.
   return {
     name,
     displayName,
@@ -363,7 +405,7 @@ function layerVersionOf(tuple: LayerVersionTuple, publishedText: (ms: number) =>
  * order, in display order and newest version first. Flat, because thousands of them are assessed and
  * serialised per request and every spread into a new object shows in the time.
  */
-export function readLayerRows(rows: LayerVersionsRow[]): (PackInfo & PackVersionInfo)[] {
+export function readLayerRows(rows: LayerVersionsRow[]): LayerVersion[] {
   const tuples = rows.flatMap((row) => JSON.parse(row.versions) as LayerVersionTuple[]).sort(inListOrderThenNewest);
   // Versions published together share a timestamp: format each one once, not once per version.
   const published = new Map<number, string>();
@@ -375,7 +417,7 @@ export function readLayerRows(rows: LayerVersionsRow[]): (PackInfo & PackVersion
 export type LayerRequest = { scope: LayerScope; range?: LayerRange };
 
 /** The candidates read, and where the page's stretch ends (the next page starts after it), if more follow. */
-export type LayerCandidates = { candidates: (PackInfo & PackVersionInfo)[]; stop: string | null };
+export type LayerCandidates = { candidates: LayerVersion[]; stop: string | null };
 
 /** The statement that reads a layer's candidates: the whole layer, or one page of it with where it ends. */
 const layerStatement = ({ scope, range }: LayerRequest) => versionsInLayerStatement(scope, range);
@@ -412,16 +454,30 @@ export async function readCompatibilityInputs(
     versionsByIdStatement(input.chosen.map(packRefId)),
     ...(input.layer ? [layerStatement(input.layer)] : ([] as const)),
   ]);
-  const chosen = new Map(
-    chosenRows.map((row) => {
+  return {
+    product: productRows[0],
+    hasVersion: versionRows.length > 0,
+    chosen: versionsById(chosenRows),
+    layer: layerRows ? layerCandidates(layerRows as LayerVersionsRow[]) : undefined,
+  };
+}
+
+/** Published versions by `name@version`, from versionsByIdStatement's rows. */
+function versionsById(rows: VersionRow[]): Map<string, PackInfo & PackVersionInfo> {
+  return new Map(
+    rows.map((row) => {
       const { pack, version } = readVersionRow(row);
       return [packRefId({ name: pack.name, version: version.version }), { ...pack, ...version }];
     }),
   );
-  return {
-    product: productRows[0],
-    hasVersion: versionRows.length > 0,
-    chosen,
-    layer: layerRows ? layerCandidates(layerRows as LayerVersionsRow[]) : undefined,
-  };
+}
+
+/**
+ * The details of versions read undetailed (see UndetailedVersion), in one round trip; only needed
+ * when a pack's kept ranges disagree with assessPack, so normally never. A version yanked since is
+ * missing from the map.
+ */
+export async function readDetails(db: Db, versions: PackRef[]): Promise<Map<string, PackInfo & PackVersionInfo>> {
+  const [rows] = await runBatch(db, [versionsByIdStatement(versions.map(packRefId))]);
+  return versionsById(rows);
 }
