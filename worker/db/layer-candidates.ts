@@ -329,24 +329,21 @@ export type UndetailedVersion = Pick<
 export type LayerVersion = (PackInfo & PackVersionInfo) | UndetailedVersion;
 export const isUndetailed = (v: LayerVersion): v is UndetailedVersion => "undetailed" in v;
 
+/** The fields assessPack reads, from any tuple. */
+const assessedFields = (tuple: LayerVersionTuple) => ({
+  fips: Boolean(tuple[5]),
+  arches: sortArches(commaList<Arch>(tuple[6])),
+  clouds: sortClouds(commaList(tuple[7])),
+  useCases: sortUseCases(commaList<UseCase>(tuple[8])),
+  products: productRanges(tuple[9]),
+  dependencies: dependencyList(tuple[10]),
+});
+
 /** One tuple as a flat pack-and-version record; `publishedText` formats the publish time. */
 function layerVersionOf(tuple: LayerVersionTuple, publishedText: (ms: number) => string): LayerVersion {
-  const [name, displayName, layer, version, , fips, arches, clouds, useCases, products, dependencies] = tuple;
-  if (tuple.length === ASSESSED_FIELDS) {
-    return {
-      name,
-      displayName,
-      layer,
-      version,
-      fips: Boolean(fips),
-      arches: sortArches(commaList<Arch>(arches)),
-      clouds: sortClouds(commaList(clouds)),
-      useCases: sortUseCases(commaList<UseCase>(useCases)),
-      products: productRanges(products),
-      dependencies: dependencyList(dependencies),
-      undetailed: true,
-    };
-  }
+  const [name, displayName, layer, version] = tuple;
+  if (tuple.length === ASSESSED_FIELDS)
+    return { name, displayName, layer, version, ...assessedFields(tuple), undetailed: true };
   const [
     ,
     ,
@@ -373,6 +370,7 @@ function layerVersionOf(tuple: LayerVersionTuple, publishedText: (ms: number) =>
     keyId,
     publishedAt,
   ] = tuple as DetailedTuple;
+  const { fips, arches, clouds, useCases, products, dependencies } = assessedFields(tuple);
   // In readVersionRow's order, so every answer lists a version's fields alike.
   return {
     name,
@@ -384,12 +382,12 @@ function layerVersionOf(tuple: LayerVersionTuple, publishedText: (ms: number) =>
     version,
     kernel: kernel ?? null,
     eol: eol ?? null,
-    fips: Boolean(fips),
-    arches: sortArches(commaList<Arch>(arches)),
-    clouds: sortClouds(commaList(clouds)),
-    useCases: sortUseCases(commaList<UseCase>(useCases)),
-    products: productRanges(products),
-    dependencies: dependencyList(dependencies),
+    fips,
+    arches,
+    clouds,
+    useCases,
+    products,
+    dependencies,
     fileName,
     size,
     sha256,
