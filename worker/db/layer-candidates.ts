@@ -23,7 +23,7 @@ import {
   versionsByIdStatement,
 } from "./pack-versions";
 import { type ProductRow, productStatement, productVersionStatement } from "./product-rows";
-import { ftsQuery, walkBeatsSort } from "./search-text";
+import { ftsQuery, holdsWords, walkBeatsSort } from "./search-text";
 import { FACET_BITS } from "./counts/facet-bits";
 import { bitsText, inRange, profileMatches } from "./counts/profile-match";
 import type { Arch, DependencyType, UseCase } from "../domain/vocabulary";
@@ -117,7 +117,7 @@ export type LayerRange = {
 };
 
 /** A search word: its full-text match (the packs search's index and prefix rule, see ftsQuery), and the layers whose names hold it. */
-type SearchWord = { match: string; namedLayers: Layer[] };
+type SearchWord = { word: string; match: string; namedLayers: Layer[] };
 
 /** The range's words that search by something (punctuation alone narrows nothing). */
 function searchWords({ words, layerNames = {} }: Pick<LayerRange, "words" | "layerNames">): SearchWord[] {
@@ -128,14 +128,14 @@ function searchWords({ words, layerNames = {} }: Pick<LayerRange, "words" | "lay
     const namedLayers = (Object.entries(layerNames) as [Layer, string][])
       .filter(([, name]) => name.toLowerCase().includes(w))
       .map(([layer]) => layer);
-    return [{ match, namedLayers }];
+    return [{ word: w, match, namedLayers }];
   });
 }
 
 /** The pack on `p` is found by the word: a full-text match (looked up by rowid), or in a layer named by it. */
-function foundBy({ match, namedLayers }: SearchWord): SQL {
+function foundBy({ word, namedLayers }: SearchWord): SQL {
   const inNamedLayer = namedLayers.length ? sql` OR p.layer IN (${sql.join(namedLayers, sql`, `)})` : sql``;
-  return sql`(EXISTS (SELECT 1 FROM pack_search WHERE pack_search MATCH ${match} AND pack_search.rowid = p.rowid)${inNamedLayer})`;
+  return sql`(${holdsWords(word, "p")}${inNamedLayer})`;
 }
 
 /**

@@ -17,7 +17,7 @@ import {
   versionColumns,
   versionConditions,
 } from "./pack-versions";
-import { ftsQuery, walkBeatsSort } from "./search-text";
+import { ftsQuery, holdsWords, walkBeatsSort } from "./search-text";
 
 /** A page row: a version's columns and its pack's place in the list (the next page's cursor). */
 export type PageRow = VersionRow & { sortKey: string };
@@ -35,7 +35,7 @@ export function pageStatement(f: CatalogFilter, after: string | undefined, limit
     ...(after ? [sql`p.display_sort_key > ${after}`] : []),
   ];
   const page = match
-    ? searchPage(match, conditions, hasMatchingProfile(f), limit + 1)
+    ? searchPage(f.q ?? "", match, conditions, hasMatchingProfile(f), limit + 1)
     : sql`SELECT p.name, p.display_sort_key FROM packs p WHERE ${and([...conditions, hasMatchingVersion(f, undefined, "lookup")])}
         ORDER BY p.display_sort_key LIMIT ${limit + 1}`;
   return query<PageRow>(sql`WITH page AS (${page})
@@ -56,7 +56,7 @@ export function pageStatement(f: CatalogFilter, after: string | undefined, limit
  * words are, not to the matches). Both branches are in the statement; a LIMIT of 0, decided once,
  * keeps the other from running.
  */
-function searchPage(match: string, conditions: SQL[], profileCheck: SQL, limit: number): SQL {
+function searchPage(words: string, match: string, conditions: SQL[], profileCheck: SQL, limit: number): SQL {
   const limitWhen = (walk: boolean) =>
     sql`CASE WHEN (SELECT many FROM match_count) THEN ${walk ? limit : 0} ELSE ${walk ? 0 : limit} END`;
   return sql`WITH match_count(many) AS (${walkBeatsSort(match, limit)})
@@ -66,7 +66,7 @@ function searchPage(match: string, conditions: SQL[], profileCheck: SQL, limit: 
       WHERE ${profileCheck} ORDER BY p.display_sort_key LIMIT ${limitWhen(false)})
     UNION ALL
     SELECT name, display_sort_key FROM (SELECT p.name, p.display_sort_key FROM packs p
-      WHERE ${and([sql`EXISTS (SELECT 1 FROM pack_search WHERE pack_search MATCH ${match} AND pack_search.rowid = p.rowid)`, ...conditions, profileCheck])}
+      WHERE ${and([...conditions, holdsWords(words, "p"), profileCheck])}
       ORDER BY p.display_sort_key LIMIT ${limitWhen(true)})`;
 }
 

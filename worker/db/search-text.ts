@@ -3,20 +3,56 @@
 // syntax error, so user text is never passed through: it is cut into the same word tokens the
 // unicode61 tokenizer indexes, each quoted as a string and prefix-matched. Also how a search's page
 // chooses between sorting its matches and walking the packs in display order (walkBeatsSort).
-import { sql } from "drizzle-orm";
+import { type SQL, sql } from "drizzle-orm";
 
 const MAX_TOKENS = 12;
 
-/** The MATCH expression for `text`, or undefined when it holds nothing searchable. */
-export function ftsQuery(text: string | undefined): string | undefined {
-  if (!text) return undefined;
-  const tokens = text
+/** The word tokens of `text` that a search matches, as unicode61 cuts them. */
+const searchTokens = (text: string | undefined) =>
+  (text ?? "")
     .split(/[^\p{L}\p{N}]+/u)
     .filter(Boolean)
     .slice(0, MAX_TOKENS);
+
+/** The MATCH expression for `text`, or undefined when it holds nothing searchable. */
+export function ftsQuery(text: string | undefined): string | undefined {
+  const tokens = searchTokens(text);
   if (!tokens.length) return undefined;
   // Every token is letters and digits only, so wrapping it in quotes needs no escaping.
   return tokens.map((token) => `"${token}"*`).join(" ");
+}
+
+/** The text the full-text index holds for the pack on `alias` (its four columns). */
+const searchedText = (alias: string) => {
+  const column = (name: string) => sql.raw(`coalesce(${alias}.${name}, '')`);
+  return sql`${column("name")} || ' ' || ${column("display_name")} || ' ' || ${column("description")} || ' ' || ${column("addon_type")}`;
+};
+
+/**
+ * Whether the pack on `alias` holds `text`'s words: a full-text lookup by rowid, behind a test that
+ * must pass for the lookup to match, so a walk pays the lookup (tens of µs, most of a search page's
+ * D1 time) only for packs that may hold the words. For text that is all printable ASCII, each ASCII
+ * word occurs in its lower case: unicode61 folds ASCII case as lower() does, and a word is a prefix
+ * of a token. Any other character in the text (accents, which unicode61 folds) goes straight to the
+ * lookup, as do words with one; so the answer is always the lookup's.
+ */
+export function holdsWords(text: string, alias: string): SQL {
+  const match = ftsQuery(text) ?? "";
+  const lookup = sql`EXISTS (SELECT 1 FROM pack_search WHERE pack_search MATCH ${match} AND pack_search.rowid = ${sql.raw(alias)}.rowid)`;
+  const asciiWords = [
+    ...new Set(
+      searchTokens(text)
+        .filter((t) => /^[A-Za-z0-9]+$/.test(t))
+        .map((t) => t.toLowerCase()),
+    ),
+  ];
+  if (!asciiWords.length) return lookup;
+  const lowered = sql`lower(${searchedText(alias)})`;
+  const holdsEach = sql.join(
+    asciiWords.map((word) => sql`instr(${lowered}, ${word}) > 0`),
+    sql` AND `,
+  );
+  return sql`((${holdsEach}) OR (${searchedText(alias)}) GLOB '*[^ -~]*') AND ${lookup}`;
 }
 
 /**
