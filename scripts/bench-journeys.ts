@@ -19,11 +19,12 @@
 // runtime, the local D1 (SQLite) and R2 simulators. The last line printed is one JSON object.
 //
 //   npm run bench:journeys -- [--sizes 400,4000] [--publish-files 200] [--file-kib 64] [--port 8830] [--keep]
+//                             [--large-from <dir kept by npm run bench -- --keep>]
 //
 // --sizes are pack counts (about 2.5 versions each: 4000 packs ≈ 10,000 versions).
 import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
-import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { cp, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -234,23 +235,31 @@ export async function publish(run: Run, dir: string, releaseId: string, token: s
 
 // ---- A studio per catalog size ------------------------------------------------------------------------
 
-/** The demo's products plus `packs` synthetic packs, signed, dropped into fresh local R2 and synced, metered. */
-export async function startCatalogStudio(work: string, packs: number, port: number) {
+/**
+ * The demo's products plus `packs` synthetic packs, signed, dropped into fresh local R2 and synced,
+ * metered. With `from`, a folder `npm run bench -- --keep` left with the same catalog (its
+ * large-state, keys and .dev.vars), the state is copied from there instead: a 100,000-version
+ * catalog takes most of an hour to sign, drop and sync, and the journeys change their copy only.
+ */
+export async function startCatalogStudio(work: string, packs: number, port: number, from?: string) {
   const keysDir = join(work, "keys");
   const devVars = join(work, ".dev.vars");
   const persistTo = join(work, `state-${packs}`);
+  const manifests = syntheticPackManifests(packs);
+  if (from) await copyKeptCatalog(from, work, persistTo, manifests.length);
   const key = await ensureDemoKey(keysDir);
   await ensureDevVars(devVars, key);
   const vars = await readFile(devVars, "utf8");
   if (!/^BENCH_METER=/m.test(vars)) await writeFile(devVars, `${vars}BENCH_METER=on\n`);
-  const manifests = syntheticPackManifests(packs);
-  const plan = [...planDemoReleases().filter((r) => r.products.length > 0), ...syntheticPackReleases(manifests)];
-  const releases = await writeDemoReleases(join(work, `releases-${packs}`), key, plan, nodeSigner());
-  const platform = await openLocalPlatform(persistTo, devVars);
-  try {
-    await dropIntoBucket(platform.bucket, releases);
-  } finally {
-    await platform.dispose();
+  if (!from) {
+    const plan = [...planDemoReleases().filter((r) => r.products.length > 0), ...syntheticPackReleases(manifests)];
+    const releases = await writeDemoReleases(join(work, `releases-${packs}`), key, plan, nodeSigner());
+    const platform = await openLocalPlatform(persistTo, devVars);
+    try {
+      await dropIntoBucket(platform.bucket, releases);
+    } finally {
+      await platform.dispose();
+    }
   }
   const studio = await startStudio({
     port,
@@ -270,6 +279,16 @@ export async function startCatalogStudio(work: string, packs: number, port: numb
     await studio.stop();
     throw err;
   }
+}
+
+/** Copies a kept bench catalog (scripts/bench-catalog.ts --keep) into the run, refusing one of another size. */
+async function copyKeptCatalog(from: string, work: string, persistTo: string, versions: number) {
+  const kept = Number(await readFile(join(from, "large-versions.txt"), "utf8").catch(() => "0"));
+  if (kept !== versions)
+    throw new Error(`--large-from ${from}: its catalog has ${kept} versions, this size ${versions}`);
+  await cp(join(from, "large-state"), persistTo, { recursive: true });
+  await cp(join(from, "keys"), join(work, "keys"), { recursive: true });
+  await cp(join(from, ".dev.vars"), join(work, ".dev.vars"));
 }
 
 async function mint(studio: Studio, path: string, body: unknown): Promise<string> {
@@ -337,9 +356,9 @@ export async function journeysAt(
   work: string,
   packs: number,
   port: number,
-  opts: { publishFiles: number; fileKib: number; log: (line: string) => void },
+  opts: { publishFiles: number; fileKib: number; log: (line: string) => void; from?: string },
 ): Promise<SizeFigures> {
-  const { studio, run, versions, keyPath } = await startCatalogStudio(work, packs, port);
+  const { studio, run, versions, keyPath } = await startCatalogStudio(work, packs, port, opts.from);
   try {
     opts.log(`${packs} packs (${versions} versions): ${studio.summary.releases.published} releases synced`);
     const s = await setUp(studio);
@@ -525,6 +544,8 @@ async function main() {
       "file-kib": { type: "string", default: "64" },
       port: { type: "string", default: "8830" },
       keep: { type: "boolean", default: false },
+      // A kept `npm run bench -- --keep` folder holding the largest size's catalog (startCatalogStudio).
+      "large-from": { type: "string" },
     },
   });
   const sizes = values.sizes.split(",").map(Number);
@@ -539,6 +560,7 @@ async function main() {
           publishFiles: Number(values["publish-files"]),
           fileKib: Number(values["file-kib"]),
           log: console.log,
+          from: i === sizes.length - 1 ? values["large-from"] : undefined,
         }),
       );
   } finally {
