@@ -141,6 +141,15 @@ describe("GET /api/v1/compatible pages", () => {
     expect(page).toEqual({ ...whole, nextCursor: null });
   });
 
+  it("pages 20 packs that may fit by default (since 1.2; it was 50)", async () => {
+    const res = await get(
+      "/api/v1/compatible?product=palette-enterprise&version=4.7.3&useCase=controller&cloud=aws&layer=addon",
+    );
+    const page = (await res.json()) as CompatibleResult;
+    expect(new Set(page.offered.map((v) => v.name)).size).toBe(20);
+    expect(page.nextCursor).not.toBeNull();
+  });
+
   it("refuses a limit out of range and a cursor it did not give, naming the field", async () => {
     for (const [param, field] of [
       ["limit=0", "limit"],

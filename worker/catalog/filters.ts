@@ -177,10 +177,19 @@ export function parseWizardState(params: Record<string, string>): z.ZodSafeParse
 
 /** /api/v1/compatible's query: the compatibility query and a page of the layer. */
 export const compatiblePageQuery = compatibleQuery.extend({
-  limit: z.coerce.number().int().min(1).max(100).default(50).meta({
-    description:
-      "How many packs that may fit one page covers; the layer's other packs between them come along as hidden.",
-  }),
+  // 20, as the wizard's layer steps page (since 1.2; it was 50): a 50-pack add-on page carried about 400
+  // versions, 137 KB and 6,400 D1 rows, most of them hidden, for a client that mostly reads the first page.
+  limit: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(100)
+    .default(20)
+    .meta({
+      description:
+        "How many packs that may fit one page covers; the layer's other packs between them come along as hidden. " +
+        "Default 20 since 1.2 (it was 50).",
+    }),
   cursor: cursor.optional(),
 });
 

@@ -9,8 +9,9 @@ const DOCUMENT_INFO = {
   openapi: "3.1.0",
   info: {
     title: "Artifact Studio API",
-    // 1.1: the packs list's `totalRelation` (a search's counts are bounded); docs/api.md lists the changes.
-    version: "1.1",
+    // 1.1: the packs list's `totalRelation` (a search's counts are bounded); 1.2: /compatible's default
+    // page of 20 packs (was 50). docs/api.md lists the changes.
+    version: "1.2",
     description:
       "Signed installers and packs for airgapped Palette and Palette VerteX. Catalog responses carry an ETag " +
       "derived from the catalog generation; send it back in If-None-Match to get 304 Not Modified.",
