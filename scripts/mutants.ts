@@ -2367,6 +2367,15 @@ export const MUTANTS: Mutant[] = [
     tests: [T("search-walk-words")],
     before: "n/a",
   },
+  {
+    id: "compatible-default-page-50",
+    bug: "/api/v1/compatible's default page is the old 50 packs, not the 20 API 1.2 documents",
+    file: "worker/catalog/filters.ts",
+    find: "max(100).default(20)",
+    replace: "max(100).default(50)",
+    tests: [T("compat-pages")],
+    before: "n/a",
+  },
 ];
 // ── running ──────────────────────────────────────────────────────────────────────────────────────
 
