@@ -280,9 +280,8 @@ type AssessedTuple = [
   sortKey: string,
 ];
 
-/** A candidate pack's version: the assessed fields, then its details. */
-type DetailedTuple = [
-  ...AssessedTuple,
+/** What a candidate pack's version carries after the assessed fields: its details. */
+type DetailFields = [
   addonType: string | null,
   description: string,
   source: string,
@@ -296,6 +295,7 @@ type DetailedTuple = [
   keyId: string,
   publishedAt: number,
 ];
+type DetailedTuple = [...AssessedTuple, ...DetailFields];
 
 type LayerVersionTuple = AssessedTuple | DetailedTuple;
 const ASSESSED_FIELDS = 12;
@@ -345,18 +345,6 @@ function layerVersionOf(tuple: LayerVersionTuple, publishedText: (ms: number) =>
   if (tuple.length === ASSESSED_FIELDS)
     return { name, displayName, layer, version, ...assessedFields(tuple), undetailed: true };
   const [
-    ,
-    ,
-    ,
-    ,
-    ,
-    ,
-    ,
-    ,
-    ,
-    ,
-    ,
-    ,
     addonType,
     description,
     source,
@@ -369,7 +357,7 @@ function layerVersionOf(tuple: LayerVersionTuple, publishedText: (ms: number) =>
     signatureSize,
     keyId,
     publishedAt,
-  ] = tuple as DetailedTuple;
+  ] = tuple.slice(ASSESSED_FIELDS) as DetailFields;
   const { fips, arches, clouds, useCases, products, dependencies } = assessedFields(tuple);
   // In readVersionRow's order, so every answer lists a version's fields alike.
   return {
