@@ -160,15 +160,39 @@ export async function localReleaseProgress(
   persistTo: string,
   releaseId: string,
 ): Promise<{ status: string; progress: string | null; workflowId: string | null } | null> {
+  return readLocalCatalog(
+    persistTo,
+    (db) =>
+      db.prepare("SELECT status, progress, workflow_id AS workflowId FROM releases WHERE id = ?").get(releaseId) as
+        | { status: string; progress: string | null; workflowId: string | null }
+        | undefined,
+  );
+}
+
+/**
+ * Where the sync's paged listing of incoming/ resumes (worker/sync/folders.ts): a folder id while
+ * the last run stopped at its page's end with more folders after it, null once a run reached the end.
+ */
+async function localListingCursor(persistTo: string): Promise<string | null> {
+  const row = await readLocalCatalog(
+    persistTo,
+    (db) => db.prepare("SELECT after FROM sync_cursor").get() as { after: string | null } | undefined,
+  );
+  return row?.after ?? null;
+}
+
+/** Reads the local catalog database under `persistTo` (read-only, beside the running studio). */
+async function readLocalCatalog<T>(
+  persistTo: string,
+  read: (db: import("node:sqlite").DatabaseSync) => T | undefined,
+): Promise<T | null> {
   const { DatabaseSync } = await import("node:sqlite");
   const dir = join(persistTo, "v3", "d1", "miniflare-D1DatabaseObject");
   for (const file of await readdir(dir).catch(() => [] as string[])) {
     if (!file.endsWith(".sqlite") || file === "metadata.sqlite") continue;
     const db = new DatabaseSync(join(dir, file), { readOnly: true });
     try {
-      const row = db
-        .prepare("SELECT status, progress, workflow_id AS workflowId FROM releases WHERE id = ?")
-        .get(releaseId) as { status: string; progress: string | null; workflowId: string | null } | undefined;
+      const row = read(db);
       if (row) return row;
     } catch {
       // not the catalog's database, or not migrated yet
@@ -564,12 +588,23 @@ export async function startStudioInTemp(prefix: string): Promise<{ work: string;
 }
 
 /** Runs the scheduled handler, again while releases hit errors (not verdicts), and counts the catalog. */
-async function syncCatalog(url: string, adminToken: string, say: Say, abort?: AbortSignal) {
+/** Runs one start makes to list a large drop: 200 pages of 500 folders. */
+const MAX_LISTING_RUNS = 200;
+
+async function syncCatalog(url: string, adminToken: string, persistTo: string, say: Say, abort?: AbortSignal) {
   // The sync hands each release to a Workflow; the time counts until every Workflow has an outcome.
   let stillVerifying: StillVerifying[] = [];
   const syncOnce = async () => {
     const started = performance.now();
     await triggerScheduledSync(url, abort);
+    // A run looks at one page of folders (FOLDERS_PER_RUN); a larger drop takes the runs the Cron
+    // Trigger would make over the next half hour, made here one after the other.
+    for (let runs = 1; (await localListingCursor(persistTo)) !== null; runs++) {
+      if (runs > MAX_LISTING_RUNS)
+        throw new Error(`the sync's listing did not reach the end in ${MAX_LISTING_RUNS} runs`);
+      if (runs === 1) say("more release folders than one sync run lists; running it again until it reaches the end…");
+      await triggerScheduledSync(url, abort);
+    }
     stillVerifying = await waitForVerification(url, adminToken, { abort, say });
     return performance.now() - started;
   };
@@ -637,7 +672,7 @@ export async function startStudio(options: StudioOptions): Promise<Studio> {
     say(`starting wrangler dev on ${url}…`);
     await waitForWorker(url, dev, tail, abort);
     say("running the scheduled catalog sync…");
-    const summary = await syncCatalog(url, vars.ADMIN_TOKEN, say, abort);
+    const summary = await syncCatalog(url, vars.ADMIN_TOKEN, persistTo, say, abort);
     ready = true;
     return {
       url,

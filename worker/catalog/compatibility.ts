@@ -369,7 +369,8 @@ export async function compatiblePacksTolerant(
 /**
  * The offered versions with their details. A page reads only its candidate packs' details; should
  * assessPack offer a version of another pack (its kept ranges out of step with its versions), the
- * rule is assessPack's, and that version's details are read now.
+ * rule is assessPack's, and that version's details are read now. One yanked in between is left out:
+ * it is no longer published, and a yank starts a new catalog generation, so the page is not kept.
  */
 async function withDetails(db: Db, offered: LayerVersion[]): Promise<PackVersionSummary[]> {
   const undetailed = offered.filter(isUndetailed);

@@ -31,10 +31,11 @@ const searchedText = (alias: string) => {
 /**
  * Whether the pack on `alias` holds `text`'s words: a full-text lookup by rowid, behind a test that
  * must pass for the lookup to match, so a walk pays the lookup (tens of µs, most of a search page's
- * D1 time) only for packs that may hold the words. For text that is all printable ASCII, each ASCII
+ * D1 time) only for packs that may hold the words. For text that is all ASCII, each ASCII
  * word occurs in its lower case: unicode61 folds ASCII case as lower() does, and a word is a prefix
- * of a token. Any other character in the text (accents, which unicode61 folds) goes straight to the
- * lookup, as do words with one; so the answer is always the lookup's.
+ * of a token (tabs, line ends and other ASCII controls separate tokens, as spaces do). Any other
+ * character in the text (accents, which unicode61 folds; a NUL) goes straight to the lookup, as do
+ * words with one; so the answer is always the lookup's.
  */
 export function holdsWords(text: string, alias: string): SQL {
   const match = ftsQuery(text) ?? "";
@@ -52,7 +53,10 @@ export function holdsWords(text: string, alias: string): SQL {
     asciiWords.map((word) => sql`instr(${lowered}, ${word}) > 0`),
     sql` AND `,
   );
-  return sql`((${holdsEach}) OR (${searchedText(alias)}) GLOB '*[^ -~]*') AND ${lookup}`;
+  // Any byte past ASCII (UTF-8 takes two or more for every other character) or a NUL (text length
+  // stops at it; GLOB would too) makes the text longer in bytes than in characters.
+  const otherThanAscii = sql`length(CAST(${searchedText(alias)} AS BLOB)) <> length(${searchedText(alias)})`;
+  return sql`((${holdsEach}) OR ${otherThanAscii}) AND ${lookup}`;
 }
 
 /**
