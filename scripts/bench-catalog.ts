@@ -232,7 +232,7 @@ async function probesFor(url: string): Promise<Probe[]> {
     { name: "GET /api/v1/packs/:name", path: `/api/v1/packs/${detailed.name}`, status: 200 },
     { name: "compatible, k8s layer", path: `/api/v1/compatible?${query}&layer=k8s&packs=${picks[0]}`, status: 200 },
     {
-      // A page that is full at every size the bench builds (the default 20 is not, below about 1,000 packs:
+      // A page that is full at every size the bench builds (the default 20 is not, below about 1,600 packs:
       // the page is then the whole layer, and its answer grows with the layer): the cost of one page.
       name: "compatible, k8s layer, limit 5",
       path: `/api/v1/compatible?${query}&layer=k8s&packs=${picks[0]}&limit=5`,

@@ -67,10 +67,12 @@ export async function readPackJson(path: string): Promise<unknown> {
       if (state.done) break;
     }
   } catch (err) {
+    // zlib's own errors are named after zstd's (ZSTD_error_…): the bytes are not a zstd stream. Any
+    // other (a file that cannot be read, an oversized pack.json) says what it is.
+    const code = (err as NodeJS.ErrnoException).code ?? "";
     const reason = err instanceof Error ? err.message : String(err);
-    throw new Error(
-      `${path}: ${(err as NodeJS.ErrnoException).code === "ENOENT" ? reason : `not a zstd pack (${reason})`}`,
-    );
+    if (code.startsWith("ZSTD_")) throw new Error(`${path}: not a zstd pack (${reason})`);
+    throw reason.startsWith(path) ? err : new Error(`${path}: ${reason}`);
   } finally {
     unzstd.destroy();
   }
