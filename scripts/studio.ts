@@ -181,12 +181,29 @@ async function localListingCursor(persistTo: string): Promise<string | null> {
   return row?.after ?? null;
 }
 
+/**
+ * node:sqlite without the "SQLite is an experimental feature" warning it prints when first loaded:
+ * `npm start` reads its own local database with it, and the warning would be the only line of
+ * alarm in a healthy start.
+ */
+async function quietSqlite(): Promise<typeof import("node:sqlite")> {
+  const emit = process.emitWarning;
+  process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
+    if (!String(warning).includes("SQLite")) (emit as (...a: unknown[]) => void).call(process, warning, ...rest);
+  }) as typeof process.emitWarning;
+  try {
+    return await import("node:sqlite");
+  } finally {
+    process.emitWarning = emit;
+  }
+}
+
 /** Reads the local catalog database under `persistTo` (read-only, beside the running studio). */
 async function readLocalCatalog<T>(
   persistTo: string,
   read: (db: import("node:sqlite").DatabaseSync) => T | undefined,
 ): Promise<T | null> {
-  const { DatabaseSync } = await import("node:sqlite");
+  const { DatabaseSync } = await quietSqlite();
   const dir = join(persistTo, "v3", "d1", "miniflare-D1DatabaseObject");
   for (const file of await readdir(dir).catch(() => [] as string[])) {
     if (!file.endsWith(".sqlite") || file === "metadata.sqlite") continue;
