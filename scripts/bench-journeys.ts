@@ -221,9 +221,13 @@ export async function prepareRelease(dir: string, files: number, fileKib: number
 }
 
 /** push, then the cron's sync run, then the Workflow, until the release is published (polled from the local D1 file, not through the Worker). */
+/**
+ * The publisher's one command: push uploads the release, asks the studio to sync that folder now and
+ * follows it to its verdict. (Waiting for the Cron Trigger instead would take a catalog of more than
+ * FOLDERS_PER_RUN release folders several runs to list the new one.)
+ */
 export async function publish(run: Run, dir: string, releaseId: string, token: string) {
-  await release("push", dir, "--studio", run.url, "--token", token, "--wait", "0");
-  await triggerScheduledSync(run.url);
+  await release("push", dir, "--studio", run.url, "--token", token, "--wait", "600");
   for (const deadline = Date.now() + 600_000; Date.now() < deadline; ) {
     const row = await localReleaseProgress(run.persistTo, releaseId);
     if (row?.status === "published") return;
@@ -387,8 +391,7 @@ export async function journeysAt(
     await step("mirrorQuiet", () => measure(run, () => mirror(run.url, s.apiToken, mirrorDir)));
     const releaseDir = join(work, `release-${packs}`);
     const releaseId = await prepareRelease(releaseDir, opts.publishFiles, opts.fileKib, keyPath);
-    // +1: the cron's scheduled invocation, which is not a fetch.
-    await step("publish", () => measure(run, () => publish(run, releaseDir, releaseId, s.publisherToken), 1));
+    await step("publish", () => measure(run, () => publish(run, releaseDir, releaseId, s.publisherToken)));
     await step("mirrorNightly", () => measure(run, () => mirror(run.url, s.apiToken, mirrorDir)));
     // The Cron Trigger's run when nothing new was dropped (144 a day at */10).
     await step("cronIdle", () => measure(run, () => triggerScheduledSync(run.url), 1));
