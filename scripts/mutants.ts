@@ -464,8 +464,7 @@ export const MUTANTS: Mutant[] = [
     id: "search-walk-ignores-matches",
     bug: "a search with many matches walks every pack in display order without testing it against the matches",
     file: "worker/db/pack-page.ts",
-    // biome-ignore lint/suspicious/noTemplateCurlyInString: the source text of a template literal
-    find: "sql`EXISTS (SELECT 1 FROM pack_search WHERE pack_search MATCH ${match} AND pack_search.rowid = p.rowid)`, ",
+    find: 'holdsWords(words, "p"), ',
     replace: "",
     tests: [T("catalog-facets")],
     before: "n/a",
@@ -1684,8 +1683,7 @@ export const MUTANTS: Mutant[] = [
     id: "search-walk-lists-matches",
     bug: "a common word's search page lists every full-text match before walking, so its rows grow with the catalog",
     file: "worker/db/pack-page.ts",
-    // biome-ignore lint/suspicious/noTemplateCurlyInString: the source text of a template
-    find: "sql`EXISTS (SELECT 1 FROM pack_search WHERE pack_search MATCH ${match} AND pack_search.rowid = p.rowid)`",
+    find: 'holdsWords(words, "p")',
     // biome-ignore lint/suspicious/noTemplateCurlyInString: the source text of a template
     replace: "sql`+p.rowid IN (SELECT rowid FROM pack_search WHERE pack_search MATCH ${match})`",
     tests: [T("catalog-query-plan")],
