@@ -220,11 +220,11 @@ export async function prepareRelease(dir: string, files: number, fileKib: number
   return JSON.parse(await readFile(join(dir, "release.json"), "utf8")).releaseId as string;
 }
 
-/** push, then the cron's sync run, then the Workflow, until the release is published (polled from the local D1 file, not through the Worker). */
 /**
  * The publisher's one command: push uploads the release, asks the studio to sync that folder now and
  * follows it to its verdict. (Waiting for the Cron Trigger instead would take a catalog of more than
- * FOLDERS_PER_RUN release folders several runs to list the new one.)
+ * FOLDERS_PER_RUN release folders several runs to list the new one.) Published is then checked in
+ * the local D1 file, not through the Worker.
  */
 export async function publish(run: Run, dir: string, releaseId: string, token: string) {
   await release("push", dir, "--studio", run.url, "--token", token, "--wait", "600");

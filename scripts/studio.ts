@@ -186,17 +186,22 @@ async function localListingCursor(persistTo: string): Promise<string | null> {
  * `npm start` reads its own local database with it, and the warning would be the only line of
  * alarm in a healthy start.
  */
-async function quietSqlite(): Promise<typeof import("node:sqlite")> {
-  const emit = process.emitWarning;
-  process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
-    if (!String(warning).includes("SQLite")) (emit as (...a: unknown[]) => void).call(process, warning, ...rest);
-  }) as typeof process.emitWarning;
-  try {
-    return await import("node:sqlite");
-  } finally {
-    process.emitWarning = emit;
-  }
+function quietSqlite(): Promise<typeof import("node:sqlite")> {
+  sqliteModule ??= (async () => {
+    const emit = process.emitWarning;
+    process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
+      if (!String(warning).includes("SQLite")) (emit as (...a: unknown[]) => void).call(process, warning, ...rest);
+    }) as typeof process.emitWarning;
+    try {
+      return await import("node:sqlite");
+    } finally {
+      process.emitWarning = emit;
+    }
+  })();
+  return sqliteModule;
 }
+/** Loaded once, so two reads at once never wrap process.emitWarning twice. */
+let sqliteModule: Promise<typeof import("node:sqlite")> | undefined;
 
 /** Reads the local catalog database under `persistTo` (read-only, beside the running studio). */
 async function readLocalCatalog<T>(
@@ -604,23 +609,30 @@ export async function startStudioInTemp(prefix: string): Promise<{ work: string;
   return { work, studio };
 }
 
-/** Runs the scheduled handler, again while releases hit errors (not verdicts), and counts the catalog. */
 /** Runs one start makes to list a large drop: 200 pages of 500 folders. */
 const MAX_LISTING_RUNS = 200;
 
+/**
+ * Runs the scheduled handler until its paged listing has been through every folder, again while
+ * releases hit errors (not verdicts), and counts the catalog.
+ */
 async function syncCatalog(url: string, adminToken: string, persistTo: string, say: Say, abort?: AbortSignal) {
   // The sync hands each release to a Workflow; the time counts until every Workflow has an outcome.
   let stillVerifying: StillVerifying[] = [];
   const syncOnce = async () => {
     const started = performance.now();
-    await triggerScheduledSync(url, abort);
-    // A run looks at one page of folders (FOLDERS_PER_RUN); a larger drop takes the runs the Cron
-    // Trigger would make over the next half hour, made here one after the other.
-    for (let runs = 1; (await localListingCursor(persistTo)) !== null; runs++) {
-      if (runs > MAX_LISTING_RUNS)
-        throw new Error(`the sync's listing did not reach the end in ${MAX_LISTING_RUNS} runs`);
-      if (runs === 1) say("more release folders than one sync run lists; running it again until it reaches the end…");
-      await triggerScheduledSync(url, abort);
+    // A run looks at one page of folders (FOLDERS_PER_RUN) and the next resumes after it; a larger
+    // drop takes the runs the Cron Trigger would make over the next half hour, made here one after
+    // the other. A listing left mid-way (an interrupted start) is finished, then gone through whole.
+    const passes = (await localListingCursor(persistTo)) === null ? 1 : 2;
+    let runs = 0;
+    for (let pass = 0; pass < passes; pass++) {
+      do {
+        if (++runs > MAX_LISTING_RUNS)
+          throw new Error(`the sync's listing did not reach the end in ${MAX_LISTING_RUNS} runs`);
+        if (runs === 2) say("more release folders than one sync run lists; running it again until it reaches the end…");
+        await triggerScheduledSync(url, abort);
+      } while ((await localListingCursor(persistTo)) !== null);
     }
     stillVerifying = await waitForVerification(url, adminToken, { abort, say });
     return performance.now() - started;

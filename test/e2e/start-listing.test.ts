@@ -2,34 +2,87 @@
 // looks at FOLDERS_PER_RUN folders a run and resumes after them the next run (worker/sync/folders.ts);
 // the Cron Trigger would reach a folder past the first page ten minutes later, so the start runs the
 // sync back to back until its listing reaches the end (scripts/studio.ts). Here 500 unfinished
-// uploads sort before a signed release: the first run's page holds only them.
+// uploads sort before a signed release: the first run's page holds only them. And a start that finds
+// the listing left mid-way (an interrupted start) finishes it, then goes through every folder.
+import { execFile } from "node:child_process";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { promisify } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
 import { ensureDemoKey, ensureDevVars, openLocalPlatform, parseDevVars } from "../../scripts/demo-catalog";
 import { dropSignedRelease } from "../../scripts/signed-drop";
-import { freePort, type Studio, startStudio } from "../../scripts/studio";
+import { freePort, type Studio, startStudio, toolEnv } from "../../scripts/studio";
 
 const RELEASE = "zz-after-the-first-page";
 /** FOLDERS_PER_RUN in worker/sync/folders.ts (a Worker module); the log check below fails if it grows past this. */
 const FOLDERS_PER_RUN = 500;
 
+const exec = promisify(execFile);
+
+/** A fresh local studio folder: keys, settings, and the state's path. */
+async function freshFolder(prefix: string) {
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  const persistTo = join(dir, "state");
+  const devVarsPath = join(dir, ".dev.vars");
+  const keysDir = join(dir, "keys");
+  const key = await ensureDemoKey(keysDir);
+  await ensureDevVars(devVarsPath, key);
+  return { dir, persistTo, devVarsPath, keysDir, key };
+}
+
+async function releaseStatus(studio: Studio, devVarsPath: string, releaseId: string) {
+  const token = parseDevVars(await readFile(devVarsPath, "utf8")).ADMIN_TOKEN;
+  const res = await fetch(`${studio.url}/api/v1/admin/releases/${releaseId}`, {
+    headers: { Authorization: `Bearer ${token}` },
+  });
+  return res.ok ? ((await res.json()) as { status: string }).status : `HTTP ${res.status}`;
+}
+
 describe("npm start on a drop of more folders than one sync run lists", () => {
-  let dir = "";
-  let studio: Studio | undefined;
+  const dirs: string[] = [];
+  const studios: Studio[] = [];
   afterAll(async () => {
-    await studio?.stop();
-    if (dir) await rm(dir, { recursive: true, force: true });
+    for (const studio of studios) await studio.stop();
+    for (const dir of dirs) await rm(dir, { recursive: true, force: true });
   });
 
+  it("goes through every folder when an earlier start left the listing mid-way", async () => {
+    const { dir, persistTo, devVarsPath, keysDir, key } = await freshFolder("artifact-studio-cursor-");
+    dirs.push(dir);
+    await exec("wrangler", ["d1", "migrations", "apply", "DB", "--local", "--persist-to", persistTo], {
+      env: toolEnv({ CI: "true" }),
+    });
+    await dropSignedRelease({
+      persistTo,
+      devVarsPath,
+      key,
+      releaseId: "aa-before-the-cursor",
+      packs: [{ name: "aa-before-the-cursor", seed: 5, size: 4096 }],
+    });
+    // Where an interrupted start's listing stopped: after "mm", past the release.
+    const platform = await openLocalPlatform(persistTo, devVarsPath);
+    try {
+      await platform.db.prepare("INSERT INTO sync_cursor (id, after, updated_at) VALUES (1, 'mm', 0)").first();
+    } finally {
+      await platform.dispose();
+    }
+    const studio = await startStudio({
+      port: await freePort(),
+      persistTo,
+      devVarsPath,
+      keysDir,
+      demoDir: join(dir, "demo"),
+      logFile: join(dir, "wrangler.log"),
+      quiet: true,
+    });
+    studios.push(studio);
+    expect(await releaseStatus(studio, devVarsPath, "aa-before-the-cursor")).toBe("published");
+  }, 900_000);
+
   it("publishes a release that sorts after the first run's page", async () => {
-    dir = await mkdtemp(join(tmpdir(), "artifact-studio-listing-"));
-    const persistTo = join(dir, "state");
-    const devVarsPath = join(dir, ".dev.vars");
-    const keysDir = join(dir, "keys");
-    const key = await ensureDemoKey(keysDir);
-    await ensureDevVars(devVarsPath, key);
+    const { dir, persistTo, devVarsPath, keysDir, key } = await freshFolder("artifact-studio-listing-");
+    dirs.push(dir);
     const platform = await openLocalPlatform(persistTo, devVarsPath);
     try {
       // Uploads still in progress (no release.json): listed, left alone, never published.
@@ -45,7 +98,7 @@ describe("npm start on a drop of more folders than one sync run lists", () => {
       releaseId: RELEASE,
       packs: [{ name: RELEASE, seed: 3, size: 4096 }],
     });
-    studio = await startStudio({
+    const studio = await startStudio({
       port: await freePort(),
       persistTo,
       devVarsPath,
@@ -54,13 +107,9 @@ describe("npm start on a drop of more folders than one sync run lists", () => {
       logFile: join(dir, "wrangler.log"),
       quiet: true,
     });
+    studios.push(studio);
     // The first run's page was the uploads alone, so the start ran the sync again.
     expect(await readFile(join(dir, "wrangler.log"), "utf8")).toContain("more release folders than one sync run lists");
-    const token = parseDevVars(await readFile(devVarsPath, "utf8")).ADMIN_TOKEN;
-    const res = await fetch(`${studio.url}/api/v1/admin/releases/${RELEASE}`, {
-      headers: { Authorization: `Bearer ${token}` },
-    });
-    expect(res.status).toBe(200);
-    expect(await res.json()).toMatchObject({ status: "published" });
+    expect(await releaseStatus(studio, devVarsPath, RELEASE)).toBe("published");
   }, 900_000);
 });
