@@ -266,30 +266,23 @@ describe("init and sign, offline", () => {
     expect(Object.keys(manifest)).toEqual([...Object.keys(manifest)].sort());
     expect(manifest.files.map((f: { file: string }) => f.file)).toEqual(["zz-offline-2.0.0.zst", "zz-offline.iso"]);
     expect(manifest.files[0].pack).toMatchObject({ name: "zz-offline", version: "2.0.0", description: "from inside" });
-    // A .zst that carries no pack.json is refused, naming the file.
-    await writeFile(join(dir, "broken-1.0.0.zst"), tarZst([{ path: "README.md", data: "no metadata" }]));
-    const broken = await release(
-      "init",
-      dir,
-      "--key-id",
-      KEY_ID,
-      "--installer",
-      "zz-offline.iso=iso:palette-enterprise:9.9.9",
-    );
-    expect(broken.code).toBe(1);
-    expect(broken.stderr).toContain("broken-1.0.0.zst: no pack.json at the top of the pack's tar");
-    // A .zst that is not zstd at all (a plain tar renamed) is refused as such, naming the file.
-    await writeFile(join(dir, "broken-1.0.0.zst"), tar([{ path: "pack.json", data: "{}" }]));
-    const plain = await release(
-      "init",
-      dir,
-      "--key-id",
-      KEY_ID,
-      "--installer",
-      "zz-offline.iso=iso:palette-enterprise:9.9.9",
-    );
-    expect(plain.code).toBe(1);
-    expect(plain.stderr).toContain("broken-1.0.0.zst: not a zstd pack");
+    // A .zst that carries no pack.json, or is not zstd at all (a plain tar renamed), is refused, naming the file.
+    for (const [bytes, refusal] of [
+      [tarZst([{ path: "README.md", data: "no metadata" }]), "no pack.json at the top of the pack's tar"],
+      [tar([{ path: "pack.json", data: "{}" }]), "not a zstd pack"],
+    ] as const) {
+      await writeFile(join(dir, "broken-1.0.0.zst"), bytes);
+      const broken = await release(
+        "init",
+        dir,
+        "--key-id",
+        KEY_ID,
+        "--installer",
+        "zz-offline.iso=iso:palette-enterprise:9.9.9",
+      );
+      expect(broken.code).toBe(1);
+      expect(broken.stderr).toContain(`broken-1.0.0.zst: ${refusal}`);
+    }
   });
 
   it("signs what openssl verifies: an RSA key file, and an external signer given only the digest", async () => {

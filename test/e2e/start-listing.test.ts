@@ -31,6 +31,19 @@ async function freshFolder(prefix: string) {
   return { dir, persistTo, devVarsPath, keysDir, key };
 }
 
+/** `npm start`'s studio on the folder, logging to wrangler.log there. */
+async function startIn({ dir, persistTo, devVarsPath, keysDir }: Awaited<ReturnType<typeof freshFolder>>) {
+  return startStudio({
+    port: await freePort(),
+    persistTo,
+    devVarsPath,
+    keysDir,
+    demoDir: join(dir, "demo"),
+    logFile: join(dir, "wrangler.log"),
+    quiet: true,
+  });
+}
+
 async function releaseStatus(studio: Studio, devVarsPath: string, releaseId: string) {
   const token = parseDevVars(await readFile(devVarsPath, "utf8")).ADMIN_TOKEN;
   const res = await fetch(`${studio.url}/api/v1/admin/releases/${releaseId}`, {
@@ -48,7 +61,8 @@ describe("npm start on a drop of more folders than one sync run lists", () => {
   });
 
   it("goes through every folder when an earlier start left the listing mid-way", async () => {
-    const { dir, persistTo, devVarsPath, keysDir, key } = await freshFolder("artifact-studio-cursor-");
+    const folder = await freshFolder("artifact-studio-cursor-");
+    const { dir, persistTo, devVarsPath, key } = folder;
     dirs.push(dir);
     await exec("wrangler", ["d1", "migrations", "apply", "DB", "--local", "--persist-to", persistTo], {
       env: toolEnv({ CI: "true" }),
@@ -67,21 +81,14 @@ describe("npm start on a drop of more folders than one sync run lists", () => {
     } finally {
       await platform.dispose();
     }
-    const studio = await startStudio({
-      port: await freePort(),
-      persistTo,
-      devVarsPath,
-      keysDir,
-      demoDir: join(dir, "demo"),
-      logFile: join(dir, "wrangler.log"),
-      quiet: true,
-    });
+    const studio = await startIn(folder);
     studios.push(studio);
     expect(await releaseStatus(studio, devVarsPath, "aa-before-the-cursor")).toBe("published");
   }, 900_000);
 
   it("publishes a release that sorts after the first run's page", async () => {
-    const { dir, persistTo, devVarsPath, keysDir, key } = await freshFolder("artifact-studio-listing-");
+    const folder = await freshFolder("artifact-studio-listing-");
+    const { dir, persistTo, devVarsPath, key } = folder;
     dirs.push(dir);
     const platform = await openLocalPlatform(persistTo, devVarsPath);
     try {
@@ -98,15 +105,7 @@ describe("npm start on a drop of more folders than one sync run lists", () => {
       releaseId: RELEASE,
       packs: [{ name: RELEASE, seed: 3, size: 4096 }],
     });
-    const studio = await startStudio({
-      port: await freePort(),
-      persistTo,
-      devVarsPath,
-      keysDir,
-      demoDir: join(dir, "demo"),
-      logFile: join(dir, "wrangler.log"),
-      quiet: true,
-    });
+    const studio = await startIn(folder);
     studios.push(studio);
     // The first run's page was the uploads alone, so the start ran the sync again.
     expect(await readFile(join(dir, "wrangler.log"), "utf8")).toContain("more release folders than one sync run lists");
