@@ -5,44 +5,20 @@
 // uploads sort before a signed release: the first run's page holds only them. And a start that finds
 // the listing left mid-way (an interrupted start) finishes it, then goes through every folder.
 import { execFile } from "node:child_process";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
-import { ensureDemoKey, ensureDevVars, openLocalPlatform, parseDevVars } from "../../scripts/demo-catalog";
+import { openLocalPlatform, parseDevVars } from "../../scripts/demo-catalog";
 import { dropSignedRelease } from "../../scripts/signed-drop";
-import { freePort, type Studio, startStudio, toolEnv } from "../../scripts/studio";
+import { type Studio, startStudio, toolEnv } from "../../scripts/studio";
+import { freshFolder, studioOptions } from "./support/studio-folder";
 
 const RELEASE = "zz-after-the-first-page";
 /** FOLDERS_PER_RUN in worker/sync/folders.ts (a Worker module); the log check below fails if it grows past this. */
 const FOLDERS_PER_RUN = 500;
 
 const exec = promisify(execFile);
-
-/** A fresh local studio folder: keys, settings, and the state's path. */
-async function freshFolder(prefix: string) {
-  const dir = await mkdtemp(join(tmpdir(), prefix));
-  const persistTo = join(dir, "state");
-  const devVarsPath = join(dir, ".dev.vars");
-  const keysDir = join(dir, "keys");
-  const key = await ensureDemoKey(keysDir);
-  await ensureDevVars(devVarsPath, key);
-  return { dir, persistTo, devVarsPath, keysDir, key };
-}
-
-/** `npm start`'s studio on the folder, logging to wrangler.log there. */
-async function startIn({ dir, persistTo, devVarsPath, keysDir }: Awaited<ReturnType<typeof freshFolder>>) {
-  return startStudio({
-    port: await freePort(),
-    persistTo,
-    devVarsPath,
-    keysDir,
-    demoDir: join(dir, "demo"),
-    logFile: join(dir, "wrangler.log"),
-    quiet: true,
-  });
-}
 
 async function releaseStatus(studio: Studio, devVarsPath: string, releaseId: string) {
   const token = parseDevVars(await readFile(devVarsPath, "utf8")).ADMIN_TOKEN;
@@ -81,7 +57,7 @@ describe("npm start on a drop of more folders than one sync run lists", () => {
     } finally {
       await platform.dispose();
     }
-    const studio = await startIn(folder);
+    const studio = await startStudio(await studioOptions(folder));
     studios.push(studio);
     expect(await releaseStatus(studio, devVarsPath, "aa-before-the-cursor")).toBe("published");
   }, 900_000);
@@ -105,7 +81,7 @@ describe("npm start on a drop of more folders than one sync run lists", () => {
       releaseId: RELEASE,
       packs: [{ name: RELEASE, seed: 3, size: 4096 }],
     });
-    const studio = await startIn(folder);
+    const studio = await startStudio(await studioOptions(folder));
     studios.push(studio);
     // The first run's page was the uploads alone, so the start ran the sync again.
     expect(await readFile(join(dir, "wrangler.log"), "utf8")).toContain("more release folders than one sync run lists");

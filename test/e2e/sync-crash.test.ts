@@ -5,21 +5,13 @@
 // stopped moving. The stall bound is made short through .dev.vars (a 5 s floor), so nothing waits
 // out production's ten minutes; the test only waits, bounded, and times nothing.
 import { execFile } from "node:child_process";
-import { appendFile, mkdtemp, readFile, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { appendFile, readFile, rm } from "node:fs/promises";
 import { promisify } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
-import { ensureDemoKey, ensureDevVars, openLocalPlatform, parseDevVars } from "../../scripts/demo-catalog";
+import { openLocalPlatform, parseDevVars } from "../../scripts/demo-catalog";
 import { dropSignedRelease } from "../../scripts/signed-drop";
-import {
-  freePort,
-  localReleaseProgress,
-  type Studio,
-  startStudio,
-  toolEnv,
-  wranglerDevGroup,
-} from "../../scripts/studio";
+import { localReleaseProgress, type Studio, startStudio, toolEnv, wranglerDevGroup } from "../../scripts/studio";
+import { freshFolder, studioOptions } from "./support/studio-folder";
 
 const exec = promisify(execFile);
 const MiB = 1024 * 1024;
@@ -55,12 +47,9 @@ describe("workerd killed mid-verify", () => {
   });
 
   it("publishes the release after a restart on the same state, without an admin call", async () => {
-    dir = await mkdtemp(join(tmpdir(), "artifact-studio-crash-"));
-    const persistTo = join(dir, "state");
-    const devVarsPath = join(dir, ".dev.vars");
-    const keysDir = join(dir, "keys");
-    const key = await ensureDemoKey(keysDir);
-    await ensureDevVars(devVarsPath, key);
+    const folder = await freshFolder("artifact-studio-crash-");
+    const { persistTo, devVarsPath, key } = folder;
+    dir = folder.dir;
     await appendFile(devVarsPath, "VERIFY_STALL_FLOOR_SECONDS='5'\nVERIFY_STALL_MIB_PER_SECOND='20'\n");
     const token = parseDevVars(await readFile(devVarsPath, "utf8")).ADMIN_TOKEN;
     await exec("wrangler", ["d1", "migrations", "apply", "DB", "--local", "--persist-to", persistTo], {
@@ -73,15 +62,7 @@ describe("workerd killed mid-verify", () => {
       releaseId: RELEASE,
       packs: [{ name: RELEASE, seed: 7, size: FILE_MIB * MiB }],
     });
-    const options = {
-      port: await freePort(),
-      persistTo,
-      devVarsPath,
-      keysDir,
-      demoDir: join(dir, "demo"),
-      logFile: join(dir, "wrangler.log"),
-      quiet: true,
-    };
+    const options = await studioOptions(folder);
     const url = `http://127.0.0.1:${options.port}`;
 
     // First start: its sync hands the release to a Workflow; once the step streams the file, kill -9.

@@ -12,7 +12,7 @@ import { query, runBatch } from "../../worker/db/batch";
 import { ftsQuery, WALK_FROM_MATCHES, walkBeatsSort } from "../../worker/db/search-text";
 import type { Layer } from "../../worker/domain/vocabulary";
 import { LAYER_LABELS } from "../../web/lib/format";
-import { FIXTURE_PACKS, type FixturePack, manyAddons, seedCatalog } from "./support/catalog-fixture";
+import { FIXTURE_PACKS, type FixturePack, manyAddons, seedCatalog, plainVersion } from "./support/catalog-fixture";
 
 const db = () => drizzle(env.DB, { schema });
 const QUERY = { product: "palette-enterprise", version: "4.7.3", useCase: "addon" as const, packs: [] };
@@ -23,15 +23,7 @@ const PLAIN_CNI: FixturePack = {
   displayName: "Plain",
   layer: "cni",
   description: "Pod links without an overlay.",
-  versions: [
-    {
-      version: "1.0.0",
-      arches: ["amd64"],
-      clouds: ["all"],
-      useCases: ["controller", "agent", "addon"],
-      products: [{ product: "palette-enterprise" }],
-    },
-  ],
+  versions: [plainVersion()],
 };
 const PACKS = [...FIXTURE_PACKS, PLAIN_CNI, ...manyAddons(WALK_FROM_MATCHES + 20)];
 

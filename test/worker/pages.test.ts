@@ -2,7 +2,7 @@
 // the HTML 404/400 pages. Seeded with the catalog fixture.
 import { exports } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { FIXTURE_PACKS, seedCatalog, type FixturePack } from "./support/catalog-fixture";
+import { FIXTURE_PACKS, seedCatalog, type FixturePack, plainVersion } from "./support/catalog-fixture";
 import { getPage, htmlDocument, htmlPage } from "./pages-support";
 import { attrs, parseHtml, textOf } from "./support/dom";
 
@@ -12,15 +12,7 @@ const HOSTILE: FixturePack = {
   layer: "addon",
   addonType: "<b>bold</b>",
   description: '"><img src=x onerror=alert(1)> & more',
-  versions: [
-    {
-      version: "1.0.0",
-      arches: ["amd64"],
-      clouds: ["all"],
-      useCases: ["controller", "agent", "addon"],
-      products: [{ product: "palette-enterprise" }],
-    },
-  ],
+  versions: [plainVersion()],
 };
 
 beforeAll(async () => {

@@ -13,7 +13,7 @@ import { query, runBatch } from "../../worker/db/batch";
 import * as schema from "../../worker/db/schema";
 import { ftsQuery, WALK_FROM_MATCHES, walkBeatsSort } from "../../worker/db/search-text";
 import { LAYER_LABELS } from "../../web/lib/format";
-import { FIXTURE_PACKS, type FixturePack, manyAddons, seedCatalog } from "./support/catalog-fixture";
+import { FIXTURE_PACKS, type FixturePack, manyAddons, seedCatalog, plainVersion } from "./support/catalog-fixture";
 
 const db = () => drizzle(env.DB, { schema });
 
@@ -22,15 +22,7 @@ const addon = (name: string, displayName: string, description: string): FixtureP
   displayName,
   layer: "addon",
   description,
-  versions: [
-    {
-      version: "1.0.0",
-      arches: ["amd64"],
-      clouds: ["all"],
-      useCases: ["controller", "agent", "addon"],
-      products: [{ product: "palette-enterprise" }],
-    },
-  ],
+  versions: [plainVersion()],
 });
 
 /** Found by "generated" only through unicode61's folding of the accent. */

@@ -503,6 +503,15 @@ export async function bumpCatalogGeneration(): Promise<void> {
 }
 
 /** Many similar add-ons, for walking pages. */
+/** A 1.0.0 amd64 build for every cloud and use case, published for Palette Enterprise only. */
+export const plainVersion = (): FixtureVersion => ({
+  version: "1.0.0",
+  arches: ["amd64"],
+  clouds: ["all"],
+  useCases: ["controller", "agent", "addon"],
+  products: [{ product: "palette-enterprise" }],
+});
+
 export function manyAddons(count: number): FixturePack[] {
   return Array.from({ length: count }, (_, i) => ({
     name: `addon-${String(i).padStart(3, "0")}`,
