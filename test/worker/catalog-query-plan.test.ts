@@ -43,7 +43,7 @@ const INDEX_FOR: [keyof PackFilters, unknown, RegExp][] = [
   ["useCase", "agent", /pack_version_use_cases_1 \(pack_version_id=\? AND use_case=\?\)/],
   ["product", "palette-vertex", /pack_version_products_1 \(pack_version_id=\? AND product_id=\?\)/],
   ["layer", "cni", /packs_by_layer_display \(layer=\?/],
-  ["q", "calico", /pack_search VIRTUAL TABLE INDEX \d+:M/],
+  ["q", "calico", /SCAN matched VIRTUAL TABLE INDEX \d+:M/],
   ["fips", true, /pack_versions_by_(fips|pack) \(/],
 ];
 
@@ -69,9 +69,9 @@ describe("query plans", () => {
 
   it("uses every filter's index at once when all are active", async () => {
     const lines = await plan(pageStatement(filterOf(everything), "a", 24));
-    // Search text starts the walk from its matches, each joined to its pack by rowid: the layer is
-    // then checked on that row, not walked in its index.
-    expect(lines.join("\n")).toMatch(/SEARCH p USING INTEGER PRIMARY KEY \(rowid=\?\)/);
+    // Search text starts the walk from its matches, each joined to its pack by its display rank: the
+    // layer is then checked on that row, not walked in its index.
+    expect(lines.join("\n")).toMatch(/SEARCH p USING INDEX packs_by_display_rank \(display_rank=\?\)/);
     for (const [, , index] of INDEX_FOR.filter(([name]) => name !== "layer"))
       expect(
         lines.some((l) => index.test(l)),
@@ -185,40 +185,34 @@ describe("query plans", () => {
     },
   );
 
-  it("walks a common search's page in display order, looking each pack up in the full-text index, not listing every match", async () => {
-    const lines = await plan(pageStatement(filterOf({ q: "monitoring" }), undefined, 24));
-    const text = lines.join("\n");
-    // The walk's lookup is by rowid inside the full-text index (=M), so it reads the packs it passes.
-    expect(text).toMatch(
-      /S(CAN|EARCH) p USING (COVERING )?INDEX packs_by_display\b.*\n(.*\n)*SCAN pack_search EXISTS VIRTUAL TABLE INDEX \d+:=M/,
-    );
-    expect(
-      lines.filter((l) => /LIST SUBQUERY|BLOOM/.test(l)),
-      text,
-    ).toEqual([]);
-  });
-
-  it.each([{ q: "calico" }, { q: "calico", cloud: "aws" }] as Partial<PackFilters>[])(
-    "sorts a search's few matches by their keys first and checks only the page's packs' profiles (%j)",
-    async (filters) => {
-      const statement = toQuery(pageStatement(filterOf(filters), undefined, 24));
+  it.each([
+    [{ q: "monitoring" }, undefined],
+    [{ q: "calico" }, undefined],
+    [{ q: "calico", cloud: "aws" }, "cert manager\u0001cert-manager"],
+  ] as [Partial<PackFilters>, string | undefined][])(
+    "reads a search's matches (%j after %j) in display order from the ordered index, each pack by its rank, sorting none",
+    async (filters, after) => {
+      const statement = toQuery(pageStatement(filterOf(filters), after, 24));
       const { results } = await env.DB.prepare(`EXPLAIN QUERY PLAN ${statement.sql}`)
         .bind(...statement.params)
         .all<{ id: number; parent: number; detail: string }>();
       const text = results.map((r) => r.detail).join("\n");
-      // The sorted list: full-text matches, their packs by rowid, one sort, inside their own co-routine…
-      const matches = results.find((r) => /^SCAN pack_search VIRTUAL TABLE INDEX \d+:M/.test(r.detail));
-      expect(matches, text).toBeDefined();
-      const inSortedList = (r: { parent: number }): boolean =>
-        r.parent === matches!.parent || results.some((up) => up.id === r.parent && up.id !== 0 && inSortedList(up));
-      const sortedList = results.filter(inSortedList).map((r) => r.detail);
-      expect(sortedList, text).toContain("USE TEMP B-TREE FOR ORDER BY");
-      // …and the kept summary or profiles read outside it, in the sorted order, until the page is full.
+      const page = results.find((r) => r.detail === "CO-ROUTINE page");
+      expect(page, text).toBeDefined();
+      const inPage = (r: { parent: number }): boolean =>
+        r.parent === page!.id || results.some((up) => up.id === r.parent && up.id !== 0 && inPage(up));
+      const pageLines = results.filter(inPage).map((r) => r.detail);
+      // The matches in rowid order (a cursor's rank as the index's lower bound: ">"), then each pack by
+      // its rank and its profile; nothing sorted, nothing scanned but the index's matches.
+      expect(pageLines[0], text).toMatch(
+        after ? /^SCAN matched VIRTUAL TABLE INDEX \d+:M\d*>$/ : /^SCAN matched VIRTUAL TABLE INDEX \d+:M\d*$/,
+      );
+      expect(pageLines, text).toContain("SEARCH p USING INDEX packs_by_display_rank (display_rank=?)");
       expect(
-        sortedList.filter((d) => /pack_facet|\b(u|s) EXISTS/.test(d)),
+        pageLines.filter((d) => /TEMP B-TREE|^SCAN (?!matched)/.test(d)),
         text,
       ).toEqual([]);
-      expect(text).toMatch(/SEARCH (u|s) EXISTS USING/);
+      expect(text).toMatch(/SEARCH (u|s|x) EXISTS USING/);
     },
   );
 
@@ -227,7 +221,7 @@ describe("query plans", () => {
     async (filters) => {
       const lines = await plan(pageStatement(filterOf(filters), "cert manager\u0001cert-manager", 24));
       const text = lines.join("\n");
-      // A search's few matches are sorted (the branch that walks the index takes over from WALK_FROM_MATCHES).
+      // A search's page sorts its packs' versions only, outside the page (tested above).
       if (!("q" in filters)) expect(text).not.toMatch(/USE TEMP B-TREE FOR ORDER BY/);
       expect(text).toMatch(/INDEX packs_by_(layer_)?display \((layer=\? AND )?display_sort_key>\?\)/);
     },

@@ -17,7 +17,7 @@ import {
   versionColumns,
   versionConditions,
 } from "./pack-versions";
-import { ftsQuery, holdsWords, walkBeatsSort } from "./search-text";
+import { ftsQuery } from "./search-text";
 
 /** A page row: a version's columns and its pack's place in the list (the next page's cursor). */
 export type PageRow = VersionRow & { sortKey: string };
@@ -35,7 +35,7 @@ export function pageStatement(f: CatalogFilter, after: string | undefined, limit
     ...(after ? [sql`p.display_sort_key > ${after}`] : []),
   ];
   const page = match
-    ? searchPage(f.q ?? "", match, conditions, hasMatchingProfile(f), limit + 1)
+    ? searchPage(match, conditions, hasMatchingProfile(f), after, limit + 1)
     : sql`SELECT p.name, p.display_sort_key FROM packs p WHERE ${and([...conditions, hasMatchingVersion(f, undefined, "lookup")])}
         ORDER BY p.display_sort_key LIMIT ${limit + 1}`;
   return query<PageRow>(sql`WITH page AS (${page})
@@ -46,28 +46,28 @@ export function pageStatement(f: CatalogFilter, after: string | undefined, limit
 }
 
 /**
- * The names of a search's page. Full-text matches come by rowid, not in display order, so there are
- * two ways to the first `limit`, and the cheaper one depends on how many matches there are against
- * the catalog's size (walkBeatsSort): few are sorted by their packs' keys and then checked in that
- * order until the page is full (`LIMIT -1` keeps the sorted list a subquery, so the profile check
- * runs for the page's packs, not for every match: 2,020 rows against 2,670 for "monitoring" at 10k);
- * with many, the walk of the packs' display-order index looks each pack up in the full-text index by
- * rowid, stopping at the page's end (the packs walked: in proportion to the page and how common the
- * words are, not to the matches). Both branches are in the statement; a LIMIT of 0, decided once,
- * keeps the other from running.
+ * The names of a search's page: the full-text matches in display order, from the index whose rowids
+ * are the packs' display ranks (pack_search_ordered, migration 0019), each checked until the page is
+ * full. The index hands its matches over in rowid order, so the rows read follow the page and how many
+ * matches the filters turn away, never the catalog or the matches before the cursor (a cursor is a
+ * sort key; the first rank after it is where the index starts).
  */
-function searchPage(words: string, match: string, conditions: SQL[], profileCheck: SQL, limit: number): SQL {
-  const limitWhen = (walk: boolean) =>
-    sql`CASE WHEN (SELECT many FROM match_count) THEN ${walk ? limit : 0} ELSE ${walk ? 0 : limit} END`;
-  return sql`WITH match_count(many) AS (${walkBeatsSort(match, limit)})
-    SELECT name, display_sort_key FROM (SELECT p.name, p.display_sort_key FROM (SELECT p.rowid AS rowid, p.name AS name, p.display_sort_key AS display_sort_key
-        FROM pack_search CROSS JOIN packs p ON p.rowid = pack_search.rowid
-        WHERE ${and([sql`pack_search MATCH ${match}`, ...conditions])} ORDER BY p.display_sort_key LIMIT -1) AS p
-      WHERE ${profileCheck} ORDER BY p.display_sort_key LIMIT ${limitWhen(false)})
-    UNION ALL
-    SELECT name, display_sort_key FROM (SELECT p.name, p.display_sort_key FROM packs p
-      WHERE ${and([...conditions, holdsWords(words, "p"), profileCheck])}
-      ORDER BY p.display_sort_key LIMIT ${limitWhen(true)})`;
+function searchPage(
+  match: string,
+  conditions: SQL[],
+  profileCheck: SQL,
+  after: string | undefined,
+  limit: number,
+): SQL {
+  // No pack after the cursor: a rank past every one, so the index starts past its end.
+  const fromRank = after
+    ? [
+        sql`matched.rowid >= coalesce((SELECT display_rank FROM packs WHERE display_sort_key > ${after} ORDER BY display_sort_key LIMIT 1), 9223372036854775807)`,
+      ]
+    : [];
+  return sql`SELECT p.name, p.display_sort_key FROM pack_search_ordered matched CROSS JOIN packs p ON p.display_rank = matched.rowid
+    WHERE ${and([sql`pack_search_ordered MATCH ${match}`, ...fromRank, ...conditions, profileCheck])}
+    ORDER BY matched.rowid LIMIT ${limit}`;
 }
 
 /**

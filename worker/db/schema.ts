@@ -113,10 +113,16 @@ export const packs = sqliteTable(
      * (displaySortKey in domain/display-sort.ts, the only writer). Unique, so a listing pages by it alone.
      */
     displaySortKey: text("display_sort_key").notNull(),
+    /**
+     * The same place as an integer with gaps, the rowid of the pack's entry in pack_search_ordered,
+     * so a search reads its matches in display order. Written by migration 0019's triggers only.
+     */
+    displayRank: integer("display_rank"),
   },
   (t) => [
     index("packs_by_layer").on(t.layer, t.name),
     uniqueIndex("packs_by_display").on(t.displaySortKey),
+    uniqueIndex("packs_by_display_rank").on(t.displayRank),
     index("packs_by_layer_display").on(t.layer, t.displaySortKey),
   ],
 );

@@ -1,0 +1,85 @@
+-- A search's page stays flat in the catalog's size (measured with npm run bench): full-text matches
+-- come in rowid order, so a second full-text index whose rowids follow display order hands a page
+-- its first matches in the order it lists them, and stops at the page's end. The walk it replaces
+-- passed every pack before the page's last match (1,040 packs for "monitoring" at 100,000 versions,
+-- whose display names cluster), and sorting instead read every match.
+--
+-- display_rank: a pack's place in display order as an integer, with gaps, so a new or renamed pack
+-- takes the middle of the gap between its neighbours and no other pack moves. Only when a gap runs out
+-- (32 packs in a row landing between the same two) are all packs spaced out again, above every
+-- rank in use, so no new rank meets an old one on the way. The triggers below are the only writers.
+ALTER TABLE `packs` ADD `display_rank` integer;
+--> statement-breakpoint
+UPDATE `packs` SET `display_rank` = ranked.n * 4294967296
+  FROM (SELECT rowid AS id, row_number() OVER (ORDER BY `display_sort_key`) AS n FROM `packs`) AS ranked
+  WHERE `packs`.rowid = ranked.id;
+--> statement-breakpoint
+CREATE UNIQUE INDEX `packs_by_display_rank` ON `packs` (`display_rank`);
+--> statement-breakpoint
+-- Its own copy of the text (not external content), so an entry is removed by rowid alone, whatever
+-- order the triggers run in.
+CREATE VIRTUAL TABLE `pack_search_ordered` USING fts5(name, display_name, description, addon_type, prefix='2 3');
+--> statement-breakpoint
+INSERT INTO `pack_search_ordered` (rowid, name, display_name, description, addon_type)
+  SELECT `display_rank`, `name`, `display_name`, `description`, coalesce(`addon_type`, '') FROM `packs`;
+--> statement-breakpoint
+-- pack_search (0001) followed every update of a packs row. The rank's own update comes from the
+-- insert trigger below, which may run before pack_search has the new row: asking it then to delete
+-- what it never held corrupts it. It now follows the columns it indexes only.
+DROP TRIGGER `packs_search_update`;
+--> statement-breakpoint
+CREATE TRIGGER `packs_search_update` AFTER UPDATE OF `name`, `display_name`, `description`, `addon_type` ON `packs` BEGIN
+  INSERT INTO pack_search(pack_search, rowid, name, display_name, description, addon_type)
+  VALUES ('delete', old.rowid, old.name, old.display_name, old.description, coalesce(old.addon_type, ''));
+  INSERT INTO pack_search(rowid, name, display_name, description, addon_type)
+  VALUES (new.rowid, new.name, new.display_name, new.description, coalesce(new.addon_type, ''));
+END;
+--> statement-breakpoint
+-- A new pack's rank: between the packs either side of it in display order (after the last, or before
+-- the first, by a whole gap), or NULL when no integer is left between them.
+CREATE TRIGGER `packs_display_rank_insert` AFTER INSERT ON `packs` BEGIN
+  UPDATE `packs` SET `display_rank` = (SELECT CASE
+      WHEN prev IS NULL AND next IS NULL THEN 0
+      WHEN next IS NULL THEN prev + 4294967296
+      WHEN prev IS NULL THEN next - 4294967296
+      WHEN next - prev > 1 THEN prev + (next - prev) / 2
+    END FROM (SELECT
+      (SELECT `display_rank` FROM `packs` WHERE `display_sort_key` < new.`display_sort_key` ORDER BY `display_sort_key` DESC LIMIT 1) AS prev,
+      (SELECT `display_rank` FROM `packs` WHERE `display_sort_key` > new.`display_sort_key` ORDER BY `display_sort_key` LIMIT 1) AS next))
+    WHERE rowid = new.rowid;
+END;
+--> statement-breakpoint
+-- A pack whose key changes (a renamed display name) moves the same way.
+CREATE TRIGGER `packs_display_rank_move` AFTER UPDATE OF `display_sort_key` ON `packs`
+  WHEN new.`display_sort_key` IS NOT old.`display_sort_key` BEGIN
+  UPDATE `packs` SET `display_rank` = (SELECT CASE
+      WHEN prev IS NULL AND next IS NULL THEN 0
+      WHEN next IS NULL THEN prev + 4294967296
+      WHEN prev IS NULL THEN next - 4294967296
+      WHEN next - prev > 1 THEN prev + (next - prev) / 2
+    END FROM (SELECT
+      (SELECT `display_rank` FROM `packs` WHERE `display_sort_key` < new.`display_sort_key` ORDER BY `display_sort_key` DESC LIMIT 1) AS prev,
+      (SELECT `display_rank` FROM `packs` WHERE `display_sort_key` > new.`display_sort_key` ORDER BY `display_sort_key` LIMIT 1) AS next))
+    WHERE rowid = new.rowid;
+END;
+--> statement-breakpoint
+-- A gap ran out: every pack spaced out again, above the highest rank in use.
+CREATE TRIGGER `packs_display_rank_respace` AFTER UPDATE OF `display_rank` ON `packs`
+  WHEN new.`display_rank` IS NULL BEGIN
+  UPDATE `packs` SET `display_rank` = ranked.r
+    FROM (SELECT rowid AS id, (SELECT coalesce(max(`display_rank`), 0) FROM `packs`) + row_number() OVER (ORDER BY `display_sort_key`) * 4294967296 AS r FROM `packs`) AS ranked
+    WHERE `packs`.rowid = ranked.id;
+END;
+--> statement-breakpoint
+-- The ordered index follows each pack's rank and text. The entry at the row's current rank is
+-- removed too: a nested update may have written it before this trigger runs.
+CREATE TRIGGER `packs_search_ordered_update` AFTER UPDATE OF `display_rank`, `name`, `display_name`, `description`, `addon_type` ON `packs` BEGIN
+  DELETE FROM `pack_search_ordered` WHERE rowid IN (old.`display_rank`, (SELECT `display_rank` FROM `packs` WHERE rowid = new.rowid));
+  INSERT INTO `pack_search_ordered` (rowid, name, display_name, description, addon_type)
+    SELECT `display_rank`, `name`, `display_name`, `description`, coalesce(`addon_type`, '') FROM `packs`
+    WHERE rowid = new.rowid AND `display_rank` IS NOT NULL;
+END;
+--> statement-breakpoint
+CREATE TRIGGER `packs_search_ordered_delete` AFTER DELETE ON `packs` BEGIN
+  DELETE FROM `pack_search_ordered` WHERE rowid = old.`display_rank`;
+END;

@@ -1,0 +1,123 @@
+// Migration 0019: each pack's display rank (an integer with gaps, in display order) is the rowid of
+// its entry in pack_search_ordered, so a search reads its matches in the order it lists them. The
+// triggers are the rank's only writers: a new pack takes the middle of its gap, a renamed one moves,
+// a gap that runs out spaces every pack out again, and the ordered index follows each of them.
+import { env, exports } from "cloudflare:workers";
+import { beforeEach, describe, expect, it } from "vitest";
+import type { PackSearchResult } from "../../worker/catalog/pack-search";
+import { displaySortKey } from "../../worker/domain/display-sort";
+import { FIXTURE_PACKS, manyAddons, seedCatalog } from "./support/catalog-fixture";
+
+type Ranked = { name: string; rank: number | null; key: string };
+
+const ranked = async () =>
+  (
+    await env.DB.prepare(
+      "SELECT name, display_rank AS rank, display_sort_key AS key FROM packs ORDER BY display_sort_key",
+    ).all<Ranked>()
+  ).results;
+
+/** Every pack ranked, ranks rising with the keys, and the ordered index holding each pack's text at its rank, and nothing else. */
+async function expectRanksInStep() {
+  const rows = await ranked();
+  expect(rows.every((r) => r.rank !== null)).toBe(true);
+  const ranks = rows.map((r) => r.rank as number);
+  expect(ranks).toEqual([...ranks].sort((a, b) => a - b));
+  expect(new Set(ranks).size).toBe(ranks.length);
+  const { results: indexed } = await env.DB.prepare(
+    "SELECT rowid AS rank, name, display_name AS displayName FROM pack_search_ordered ORDER BY rowid",
+  ).all<{ rank: number; name: string; displayName: string }>();
+  const { results: packs } = await env.DB.prepare(
+    "SELECT display_rank AS rank, name, display_name AS displayName FROM packs ORDER BY display_rank",
+  ).all<{ rank: number; name: string; displayName: string }>();
+  expect(indexed).toEqual(packs);
+  await env.DB.prepare("INSERT INTO pack_search_ordered(pack_search_ordered) VALUES ('integrity-check')").run();
+  return rows;
+}
+
+const insertPack = (name: string, displayName: string, description = "Hand-written.") =>
+  env.DB.prepare(
+    "INSERT INTO packs (name, display_name, layer, description, display_sort_key) VALUES (?, ?, 'addon', ?, ?)",
+  )
+    .bind(name, displayName, description, displaySortKey(displayName, name))
+    .run();
+
+const ordered = async (word: string) =>
+  (
+    await env.DB.prepare(
+      "SELECT p.name FROM pack_search_ordered CROSS JOIN packs p ON p.display_rank = pack_search_ordered.rowid WHERE pack_search_ordered MATCH ? ORDER BY pack_search_ordered.rowid",
+    )
+      .bind(`"${word}"*`)
+      .all<{ name: string }>()
+  ).results.map((r) => r.name);
+
+beforeEach(async () => {
+  await seedCatalog([...FIXTURE_PACKS, ...manyAddons(40)]);
+});
+
+describe("display ranks", () => {
+  it("rank every pack in display order, with the ordered index in step", async () => {
+    const rows = await expectRanksInStep();
+    expect(rows.length).toBe(FIXTURE_PACKS.length + 40);
+  });
+
+  it("place a new pack between its neighbours, and before the first and after the last", async () => {
+    const before = await ranked();
+    await insertPack("addon-first", "0 First");
+    await insertPack("addon-last", "zz Last");
+    await insertPack("addon-between", `${before[3].key.split("\u0001")[0]} and more`);
+    const after = await expectRanksInStep();
+    expect(after[0].name).toBe("addon-first");
+    expect(after.at(-1)!.name).toBe("addon-last");
+    // No pack that was there moved.
+    for (const row of before) expect(after.find((r) => r.name === row.name)!.rank).toBe(row.rank);
+  });
+
+  it("space every pack out again when a gap runs out, and keep the order and the index", async () => {
+    const before = await ranked();
+    // Each lands just after the first pack, in the gap the one before it halved: 32 halvings empty it.
+    for (let i = 60; i > 0; i--)
+      await insertPack(`addon-squeeze-${i}`, `${before[0].key.split("\u0001")[0]} ${String(i).padStart(2, "0")}`);
+    const after = await expectRanksInStep();
+    expect(after.length).toBe(before.length + 60);
+    // The spacing is new and above every rank used before it.
+    expect(Math.min(...after.map((r) => r.rank as number))).toBeGreaterThan(
+      Math.max(...before.map((r) => r.rank as number)),
+    );
+  });
+
+  it("move a renamed pack, which its new words find at its new place", async () => {
+    await env.DB.prepare("UPDATE packs SET display_name = ?, display_sort_key = ? WHERE name = ?")
+      .bind("Zzz Renamed", displaySortKey("Zzz Renamed", "addon-007"), "addon-007")
+      .run();
+    const rows = await expectRanksInStep();
+    expect(rows.at(-1)!.name).toBe("addon-007");
+    expect(await ordered("renamed")).toEqual(["addon-007"]);
+    expect((await ordered("number")).at(-1)).toBe("addon-007");
+  });
+
+  it("drop a deleted pack's entry", async () => {
+    await insertPack("addon-gone", "Gone Soon", "Removed before it ships.");
+    expect(await ordered("gone")).toEqual(["addon-gone"]);
+    await env.DB.prepare("DELETE FROM packs WHERE name = ?").bind("addon-gone").run();
+    await expectRanksInStep();
+    expect(await ordered("gone")).toEqual([]);
+  });
+});
+
+describe("a search's pages", () => {
+  it("list every match once, in display order, page after page", async () => {
+    const names: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const params = new URLSearchParams({ q: "generated", limit: "7", ...(cursor ? { cursor } : {}) });
+      const res = await exports.default.fetch(`http://studio.test/api/v1/packs?${params}`);
+      expect(res.status).toBe(200);
+      const body = (await res.json()) as PackSearchResult;
+      names.push(...body.items.map((i) => i.name));
+      cursor = body.nextCursor;
+    } while (cursor);
+    const expected = (await ranked()).filter((r) => /^addon-\d+$/.test(r.name)).map((r) => r.name);
+    expect(names).toEqual(expected);
+  });
+});
