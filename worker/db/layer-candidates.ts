@@ -23,7 +23,7 @@ import {
   versionsByIdStatement,
 } from "./pack-versions";
 import { type ProductRow, productStatement, productVersionStatement } from "./product-rows";
-import { ftsQuery, holdsWords, walkBeatsSort } from "./search-text";
+import { ftsQuery, matchesInDisplayOrder } from "./search-text";
 import { FACET_BITS } from "./counts/facet-bits";
 import { bitsText, inRange, profileMatches } from "./counts/profile-match";
 import type { Arch, DependencyType, UseCase } from "../domain/vocabulary";
@@ -53,7 +53,7 @@ export function versionsInLayerStatement(layer: LayerScope, range?: LayerRange):
   // A searched stretch reads the packs its words find between both ends (searchedPacks), never a
   // list of every match nor a walk of every layer's packs in between.
   const from = searched
-    ? sql`(${searchedPacks(layer, range, { where: inStretch })}) AS member CROSS JOIN packs p ON p.rowid = member.rowid`
+    ? sql`(${searchedPacks(layer, range, { after: sql`(SELECT start FROM bounds)`, upTo: sql`(SELECT stop FROM bounds)` })}) AS member CROSS JOIN packs p ON p.rowid = member.rowid`
     : sql`packs p`;
   const where = searched
     ? sql`pv.yanked = 0`
@@ -133,54 +133,47 @@ function searchWords({ words, layerNames = {} }: Pick<LayerRange, "words" | "lay
 }
 
 /** The pack on `p` is found by the word: a full-text match (looked up by rowid), or in a layer named by it. */
-function foundBy({ word, namedLayers }: SearchWord): SQL {
+function foundBy({ match, namedLayers }: SearchWord): SQL {
   const inNamedLayer = namedLayers.length ? sql` OR p.layer IN (${sql.join(namedLayers, sql`, `)})` : sql``;
-  return sql`(${holdsWords(word, "p")}${inNamedLayer})`;
+  return sql`(EXISTS (SELECT 1 FROM pack_search WHERE pack_search MATCH ${match} AND pack_search.rowid = p.rowid)${inNamedLayer})`;
 }
 
 /**
- * The packs (rowid, key) a searched range's words find in scope, in display order: each must be
- * found by every word. The first word leads, three ways at once, whichever are cheap (a LIMIT of 0,
- * decided once by walkBeatsSort, keeps the others from running):
- * - its full-text matches, when few, sorted (each read once);
+ * The packs (rowid, key) a searched range's words find in scope, in display order, between the sort
+ * keys `after` (exclusive) and `upTo` (inclusive; NULL: to the end): each must be found by every
+ * word. The first word leads, two ways at once:
+ * - its full-text matches in display order (matchesInDisplayOrder), so a page reads the matches it
+ *   lists and those turned away, not every match nor every pack in between;
  * - each layer its name holds, walked in that layer's display-order index, so a word naming a
- *   layer reads the packs of the page, not the whole layer;
- * - when its matches are many for the catalog's size, one walk of the scope's display-order index, looking each pack up
- *   (the packs walked: in proportion to the page and how common the word is, not to its matches).
- * `where` bounds them (a stretch's ends, a cursor); `fits` and `limit` stop at the page's end.
+ *   layer ("network") reads the packs of the page, not the whole layer.
+ * `fits` and `limit` stop each at the page's end.
  */
 function searchedPacks(
   layer: LayerScope,
   range: Pick<LayerRange, "words" | "layerNames">,
-  { where, fits, limit = -1 }: { where: SQL; fits?: (alias: string) => SQL; limit?: number },
+  { after, upTo, fits, limit = -1 }: { after: SQL; upTo?: SQL; fits?: (alias: string) => SQL; limit?: number },
 ): SQL {
   const [lead, ...others] = searchWords(range);
-  const scoped = (extra: SQL[]) => and([...(layer === "every" ? [] : [sql`p.layer = ${layer}`]), where, ...extra]);
-  const othersFind = others.map(foundBy);
-  const checked = (body: SQL, limitWhen: SQL) =>
-    fits
-      ? sql`SELECT rowid, key FROM (${body} ORDER BY key LIMIT -1) AS matched WHERE ${fits("matched")} ORDER BY key LIMIT ${limitWhen}`
-      : sql`SELECT rowid, key FROM (${body} ORDER BY key) LIMIT ${limitWhen}`;
-  const many = (walk: boolean) =>
-    sql`(CASE WHEN (SELECT many FROM lead_matches) = ${walk ? 1 : 0} THEN ${limit} ELSE 0 END)`;
+  const inKeys = [
+    sql`p.display_sort_key > ${after}`,
+    ...(upTo ? [sql`p.display_sort_key <= coalesce(${upTo}, char(1114111))`] : []),
+  ];
+  const scoped = [
+    ...(layer === "every" ? [] : [sql`p.layer = ${layer}`]),
+    ...inKeys,
+    ...others.map(foundBy),
+    ...(fits ? [fits("p")] : []),
+  ];
+  const matched = matchesInDisplayOrder(lead.match, { after, upTo });
   const branches = [
-    checked(
-      sql`SELECT p.rowid AS rowid, p.display_sort_key AS key, p.name AS name FROM pack_search CROSS JOIN packs p ON p.rowid = pack_search.rowid
-        WHERE pack_search MATCH ${lead.match} AND ${scoped(othersFind)}`,
-      many(false),
-    ),
+    sql`SELECT p.rowid AS rowid, p.display_sort_key AS key FROM ${matched.from}
+      WHERE ${and([...matched.conditions, ...scoped])} ORDER BY ${matched.order} LIMIT ${limit}`,
     ...lead.namedLayers
       .filter((named) => layer === "every" || named === layer)
-      .map((named) =>
-        checked(
-          sql`SELECT p.rowid AS rowid, p.display_sort_key AS key, p.name AS name FROM packs p WHERE p.layer = ${named} AND ${scoped(othersFind)}`,
-          many(false),
-        ),
+      .map(
+        (named) => sql`SELECT p.rowid AS rowid, p.display_sort_key AS key FROM packs p
+          WHERE ${and([sql`p.layer = ${named}`, ...scoped])} ORDER BY p.display_sort_key LIMIT ${limit}`,
       ),
-    checked(
-      sql`SELECT p.rowid AS rowid, p.display_sort_key AS key, p.name AS name FROM packs p WHERE ${scoped([foundBy(lead), ...othersFind])}`,
-      many(true),
-    ),
   ];
   return sql`SELECT rowid, key FROM (${sql.join(
     branches.map((branch) => sql`SELECT rowid, key FROM (${branch})`),
@@ -200,7 +193,7 @@ function rangeCandidates(layer: LayerScope, range: LayerRange): SQL {
   if (!searches(range))
     return sql`SELECT p.display_sort_key AS key FROM packs p WHERE ${inLayer(layer)}${after} AND ${fits("p")}
       ORDER BY p.display_sort_key LIMIT ${limit}`;
-  return sql`SELECT key FROM (${searchedPacks(layer, range, { where: after, fits, limit })})`;
+  return sql`SELECT key FROM (${searchedPacks(layer, range, { after: sql`${range.after ?? ""}`, fits, limit })})`;
 }
 
 /**
@@ -238,13 +231,8 @@ function fipsRuleOn({ product, asked }: { product: string; asked: boolean }, isF
 function rangeBounds(layer: LayerScope, range: LayerRange): SQL {
   const nth = (n: number) => sql`(SELECT key FROM candidates ORDER BY key LIMIT 1 OFFSET ${n})`;
   const start = range.offset > 0 ? sql`coalesce(${nth(range.offset - 1)}, char(1114111))` : sql`${range.after ?? ""}`;
-  // With search words, whether the first has many full-text matches is counted once (see searchedPacks).
-  const [lead] = searchWords(range);
-  const matchCount = lead
-    ? sql`lead_matches(many) AS MATERIALIZED (${walkBeatsSort(lead.match, range.offset + range.limit + 1)}), `
-    : sql``;
   // Kept (MATERIALIZED): both ends and the count read it, and a union is not materialised unasked.
-  return sql`WITH ${matchCount}candidates AS MATERIALIZED (${rangeCandidates(layer, range)}),
+  return sql`WITH candidates AS MATERIALIZED (${rangeCandidates(layer, range)}),
     bounds AS (SELECT ${start} AS start,
       CASE WHEN (SELECT count(*) FROM candidates) > ${range.offset + range.limit} THEN ${nth(range.offset + range.limit - 1)} END AS stop)
     `;

@@ -17,7 +17,7 @@ import {
   versionColumns,
   versionConditions,
 } from "./pack-versions";
-import { ftsQuery } from "./search-text";
+import { ftsQuery, matchesInDisplayOrder } from "./search-text";
 
 /** A page row: a version's columns and its pack's place in the list (the next page's cursor). */
 export type PageRow = VersionRow & { sortKey: string };
@@ -46,11 +46,9 @@ export function pageStatement(f: CatalogFilter, after: string | undefined, limit
 }
 
 /**
- * The names of a search's page: the full-text matches in display order, from the index whose rowids
- * are the packs' display ranks (pack_search_ordered, migration 0019), each checked until the page is
- * full. The index hands its matches over in rowid order, so the rows read follow the page and how many
- * matches the filters turn away, never the catalog or the matches before the cursor (a cursor is a
- * sort key; the first rank after it is where the index starts).
+ * The names of a search's page: the full-text matches in display order (matchesInDisplayOrder), each
+ * checked until the page is full, so the rows read follow the page and how many matches the filters
+ * turn away, never the catalog or the matches before the cursor.
  */
 function searchPage(
   match: string,
@@ -59,15 +57,10 @@ function searchPage(
   after: string | undefined,
   limit: number,
 ): SQL {
-  // No pack after the cursor: a rank past every one, so the index starts past its end.
-  const fromRank = after
-    ? [
-        sql`matched.rowid >= coalesce((SELECT display_rank FROM packs WHERE display_sort_key > ${after} ORDER BY display_sort_key LIMIT 1), 9223372036854775807)`,
-      ]
-    : [];
-  return sql`SELECT p.name, p.display_sort_key FROM pack_search_ordered matched CROSS JOIN packs p ON p.display_rank = matched.rowid
-    WHERE ${and([sql`pack_search_ordered MATCH ${match}`, ...fromRank, ...conditions, profileCheck])}
-    ORDER BY matched.rowid LIMIT ${limit}`;
+  const matched = matchesInDisplayOrder(match, { after: after === undefined ? undefined : sql`${after}` });
+  return sql`SELECT p.name, p.display_sort_key FROM ${matched.from}
+    WHERE ${and([...matched.conditions, ...conditions, profileCheck])}
+    ORDER BY ${matched.order} LIMIT ${limit}`;
 }
 
 /**
