@@ -4,10 +4,13 @@
 -- passed every pack before the page's last match (1,040 packs for "monitoring" at 100,000 versions,
 -- whose display names cluster), and sorting instead read every match.
 --
--- display_rank: a pack's place in display order as an integer, with gaps, so a new or renamed pack
--- takes the middle of the gap between its neighbours and no other pack moves. Only when a gap runs out
--- (32 packs in a row landing between the same two) are all packs spaced out again, above every
--- rank in use, so no new rank meets an old one on the way. The triggers below are the only writers.
+-- display_rank: a pack's place in display order as an integer, with gaps (2^32 apart at first), so a
+-- new or renamed pack takes a rank between its neighbours' and no other pack moves: a step of 2^20
+-- after the one before it, or the middle of a gap narrower than two steps. A release's new packs come
+-- in display order (publish-batch.ts), so a family landing between the same two packs takes 4,096
+-- steps before any gap is halved; packs landing one before the other halve it, 20 more at least.
+-- Only when a gap runs out are all packs spaced out again, above every rank in use, so no new rank
+-- meets an old one on the way. The triggers below are the only writers.
 ALTER TABLE `packs` ADD `display_rank` integer;
 --> statement-breakpoint
 UPDATE `packs` SET `display_rank` = ranked.n * 4294967296
@@ -42,7 +45,7 @@ CREATE TRIGGER `packs_display_rank_insert` AFTER INSERT ON `packs` BEGIN
       WHEN prev IS NULL AND next IS NULL THEN 0
       WHEN next IS NULL THEN prev + 4294967296
       WHEN prev IS NULL THEN next - 4294967296
-      WHEN next - prev > 1 THEN prev + (next - prev) / 2
+      WHEN next - prev > 1 THEN prev + min((next - prev) / 2, 1048576)
     END FROM (SELECT
       (SELECT `display_rank` FROM `packs` WHERE `display_sort_key` < new.`display_sort_key` ORDER BY `display_sort_key` DESC LIMIT 1) AS prev,
       (SELECT `display_rank` FROM `packs` WHERE `display_sort_key` > new.`display_sort_key` ORDER BY `display_sort_key` LIMIT 1) AS next))
@@ -56,7 +59,7 @@ CREATE TRIGGER `packs_display_rank_move` AFTER UPDATE OF `display_sort_key` ON `
       WHEN prev IS NULL AND next IS NULL THEN 0
       WHEN next IS NULL THEN prev + 4294967296
       WHEN prev IS NULL THEN next - 4294967296
-      WHEN next - prev > 1 THEN prev + (next - prev) / 2
+      WHEN next - prev > 1 THEN prev + min((next - prev) / 2, 1048576)
     END FROM (SELECT
       (SELECT `display_rank` FROM `packs` WHERE `display_sort_key` < new.`display_sort_key` ORDER BY `display_sort_key` DESC LIMIT 1) AS prev,
       (SELECT `display_rank` FROM `packs` WHERE `display_sort_key` > new.`display_sort_key` ORDER BY `display_sort_key` LIMIT 1) AS next))

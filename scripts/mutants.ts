@@ -2271,6 +2271,25 @@ export const MUTANTS: Mutant[] = [
   },
   // ── migration 0019: display ranks, the ordered full-text index, and the triggers that keep them ──
   {
+    id: "publish-packs-unsorted",
+    bug: "a release's new packs are inserted as the release lists them: a family listed last first halves its gap until every pack is spaced out again",
+    file: "worker/db/publish-batch.ts",
+    find: "  keyed.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));\n",
+    replace: "",
+    tests: [T("display-rank")],
+    before: "n/a",
+  },
+  {
+    id: "rank-insert-halves",
+    bug: "a new pack takes the middle of its gap, so a family in display order halves it each time",
+    file: "migrations/0019_display_ordered_search.sql",
+    find: "      WHEN next - prev > 1 THEN prev + min((next - prev) / 2, 1048576)\n    END FROM (SELECT\n      (SELECT `display_rank` FROM `packs` WHERE `display_sort_key` < new.`display_sort_key` ORDER BY `display_sort_key` DESC LIMIT 1) AS prev,\n      (SELECT `display_rank` FROM `packs` WHERE `display_sort_key` > new.`display_sort_key` ORDER BY `display_sort_key` LIMIT 1) AS next))\n    WHERE rowid = new.rowid;\nEND;\n--> statement-breakpoint\n-- A pack whose key",
+    replace:
+      "      WHEN next - prev > 1 THEN prev + (next - prev) / 2\n    END FROM (SELECT\n      (SELECT `display_rank` FROM `packs` WHERE `display_sort_key` < new.`display_sort_key` ORDER BY `display_sort_key` DESC LIMIT 1) AS prev,\n      (SELECT `display_rank` FROM `packs` WHERE `display_sort_key` > new.`display_sort_key` ORDER BY `display_sort_key` LIMIT 1) AS next))\n    WHERE rowid = new.rowid;\nEND;\n--> statement-breakpoint\n-- A pack whose key",
+    tests: [T("display-rank")],
+    before: "n/a",
+  },
+  {
     id: "rank-respace-reuses-ranks",
     bug: "a run-out gap respaces the packs from the bottom, onto ranks still in use",
     file: "migrations/0019_display_ordered_search.sql",

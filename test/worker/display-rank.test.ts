@@ -3,10 +3,12 @@
 // triggers are the rank's only writers: a new pack takes the middle of its gap, a renamed one moves,
 // a gap that runs out spaces every pack out again, and the ordered index follows each of them.
 import { env, exports } from "cloudflare:workers";
-import { beforeEach, describe, expect, it } from "vitest";
+import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { PackSearchResult } from "../../worker/catalog/pack-search";
 import { displaySortKey } from "../../worker/domain/display-sort";
-import { FIXTURE_PACKS, manyAddons, seedCatalog } from "./support/catalog-fixture";
+import { clearCatalog, FIXTURE_PACKS, manyAddons, seedCatalog } from "./support/catalog-fixture";
+import { dropRelease, PALETTE_ENTERPRISE, type PackSpec } from "./support/releases";
+import { syncAndSettle } from "./support/sync";
 
 type Ranked = { name: string; rank: number | null; key: string };
 
@@ -51,11 +53,11 @@ const ordered = async (word: string) =>
       .all<{ name: string }>()
   ).results.map((r) => r.name);
 
-beforeEach(async () => {
-  await seedCatalog([...FIXTURE_PACKS, ...manyAddons(40)]);
-});
-
 describe("display ranks", () => {
+  beforeEach(async () => {
+    await seedCatalog([...FIXTURE_PACKS, ...manyAddons(40)]);
+  });
+
   it("rank every pack in display order, with the ordered index in step", async () => {
     const rows = await expectRanksInStep();
     expect(rows.length).toBe(FIXTURE_PACKS.length + 40);
@@ -105,7 +107,35 @@ describe("display ranks", () => {
   });
 });
 
+describe("a release's new packs", () => {
+  it("take steps of one gap in display order, however the release lists them: nothing is spaced out again", async () => {
+    await clearCatalog();
+    const pack = (name: string, displayName: string): PackSpec => ({ name, version: "1.0.0", displayName });
+    await dropRelease(env, "2026-12-rank-a", {
+      products: [PALETTE_ENTERPRISE],
+      packs: [pack("alpha", "Alpha"), pack("zulu", "Zulu")],
+    });
+    expect((await syncAndSettle(env)).published).toEqual(["2026-12-rank-a"]);
+    const ends = await ranked();
+    // 40 packs between Alpha and Zulu, listed last first: inserted in that order, each would land
+    // before the one before it and halve the gap, which runs out after about 20; in display order,
+    // each takes a step after the one before, where halving would run out after 32.
+    const family = Array.from({ length: 40 }, (_, i) =>
+      pack(`mid-${i}`, `Mid ${String(i).padStart(2, "0")}`),
+    ).reverse();
+    await dropRelease(env, "2026-12-rank-b", { packs: family });
+    expect((await syncAndSettle(env)).published).toEqual(["2026-12-rank-b"]);
+    const rows = await expectRanksInStep();
+    expect(rows.map((r) => r.name)).toEqual(["alpha", ...family.map((p) => p.name).reverse(), "zulu"]);
+    for (const end of ends) expect(rows.find((r) => r.name === end.name)!.rank).toBe(end.rank);
+  });
+});
+
 describe("a search's pages", () => {
+  beforeAll(async () => {
+    await seedCatalog([...FIXTURE_PACKS, ...manyAddons(40)]);
+  });
+
   it("list every match once, in display order, page after page", async () => {
     const names: string[] = [];
     let cursor: string | null = null;

@@ -284,9 +284,15 @@ const keyedFields = ({ name, fields }: NonNullable<PublishInput["packWrites"]>[n
   displaySortKey: displaySortKey(fields.displayName, name),
 });
 
-/** Creates new packs rows (a pack that exists keeps its row) and applies signed updates; the layer never changes. */
+/**
+ * Creates new packs rows (a pack that exists keeps its row) and applies signed updates; the layer never
+ * changes. In display order: a release's new packs that land between the same two then each take the
+ * next step of the gap after the one before (migration 0019), where out of order they would halve it.
+ */
 function packStatements(db: Db, writes: NonNullable<PublishInput["packWrites"]>): Statement[] {
-  return writes.map((write) =>
+  const keyed = writes.map((write) => ({ write, key: keyedFields(write).displaySortKey }));
+  keyed.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  return keyed.map(({ write }) =>
     write.change === "update"
       ? db.update(packs).set(keyedFields(write)).where(eq(packs.name, write.name))
       : db
