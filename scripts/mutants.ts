@@ -2322,7 +2322,7 @@ export const MUTANTS: Mutant[] = [
     file: "migrations/0019_display_ordered_search.sql",
     find: "CREATE TRIGGER `packs_search_update` AFTER UPDATE OF `name`, `display_name`, `description`, `addon_type` ON `packs`",
     replace: "CREATE TRIGGER `packs_search_update` AFTER UPDATE ON `packs`",
-    tests: [T("display-rank")],
+    tests: [T("display-order")],
     before: "n/a",
   },
   {

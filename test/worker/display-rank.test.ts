@@ -146,7 +146,7 @@ describe("a search's pages", () => {
       const body = (await res.json()) as PackSearchResult;
       names.push(...body.items.map((i) => i.name));
       cursor = body.nextCursor;
-    } while (cursor);
+    } while (cursor && names.length <= 1000);
     const expected = (await ranked()).filter((r) => /^addon-\d+$/.test(r.name)).map((r) => r.name);
     expect(names).toEqual(expected);
   });
