@@ -9,8 +9,22 @@
 -- after the one before it, or the middle of a gap narrower than two steps. A release's new packs come
 -- in display order (publish-batch.ts), so a family landing between the same two packs takes 4,096
 -- steps before any gap is halved; packs landing one before the other halve it, 20 more at least.
--- Only when a gap runs out are all packs spaced out again, above every rank in use, so no new rank
--- meets an old one on the way. The triggers below are the only writers.
+-- Only when a gap runs out are all packs spaced out again, past every rank in use (above the highest
+-- while there is room below 2^62, else below the lowest), so no new rank meets an old one on the way
+-- and no rank overflows. The triggers below are the only writers.
+-- pack_search (0001) followed every update of a packs row. The rank's own update comes from the
+-- insert trigger below, which may run before pack_search has the new row: asking it then to delete
+-- what it never held corrupts it. It now follows the columns it indexes only (first, so ranking the
+-- packs below does not re-index every one of them).
+DROP TRIGGER `packs_search_update`;
+--> statement-breakpoint
+CREATE TRIGGER `packs_search_update` AFTER UPDATE OF `name`, `display_name`, `description`, `addon_type` ON `packs` BEGIN
+  INSERT INTO pack_search(pack_search, rowid, name, display_name, description, addon_type)
+  VALUES ('delete', old.rowid, old.name, old.display_name, old.description, coalesce(old.addon_type, ''));
+  INSERT INTO pack_search(rowid, name, display_name, description, addon_type)
+  VALUES (new.rowid, new.name, new.display_name, new.description, coalesce(new.addon_type, ''));
+END;
+--> statement-breakpoint
 ALTER TABLE `packs` ADD `display_rank` integer;
 --> statement-breakpoint
 UPDATE `packs` SET `display_rank` = ranked.n * 4294967296
@@ -25,18 +39,6 @@ CREATE VIRTUAL TABLE `pack_search_ordered` USING fts5(name, display_name, descri
 --> statement-breakpoint
 INSERT INTO `pack_search_ordered` (rowid, name, display_name, description, addon_type)
   SELECT `display_rank`, `name`, `display_name`, `description`, coalesce(`addon_type`, '') FROM `packs`;
---> statement-breakpoint
--- pack_search (0001) followed every update of a packs row. The rank's own update comes from the
--- insert trigger below, which may run before pack_search has the new row: asking it then to delete
--- what it never held corrupts it. It now follows the columns it indexes only.
-DROP TRIGGER `packs_search_update`;
---> statement-breakpoint
-CREATE TRIGGER `packs_search_update` AFTER UPDATE OF `name`, `display_name`, `description`, `addon_type` ON `packs` BEGIN
-  INSERT INTO pack_search(pack_search, rowid, name, display_name, description, addon_type)
-  VALUES ('delete', old.rowid, old.name, old.display_name, old.description, coalesce(old.addon_type, ''));
-  INSERT INTO pack_search(rowid, name, display_name, description, addon_type)
-  VALUES (new.rowid, new.name, new.display_name, new.description, coalesce(new.addon_type, ''));
-END;
 --> statement-breakpoint
 -- A new pack's rank: between the packs either side of it in display order (after the last, or before
 -- the first, by a whole gap), or NULL when no integer is left between them.
@@ -66,11 +68,18 @@ CREATE TRIGGER `packs_display_rank_move` AFTER UPDATE OF `display_sort_key` ON `
     WHERE rowid = new.rowid;
 END;
 --> statement-breakpoint
--- A gap ran out: every pack spaced out again, above the highest rank in use.
+-- A gap ran out: every pack spaced out again, above the highest rank in use while that stays below
+-- 2^62 (about 2^62 / (packs × 2^32) times: 8,000 at 100,000 packs), then below the lowest.
 CREATE TRIGGER `packs_display_rank_respace` AFTER UPDATE OF `display_rank` ON `packs`
   WHEN new.`display_rank` IS NULL BEGIN
   UPDATE `packs` SET `display_rank` = ranked.r
-    FROM (SELECT rowid AS id, (SELECT coalesce(max(`display_rank`), 0) FROM `packs`) + row_number() OVER (ORDER BY `display_sort_key`) * 4294967296 AS r FROM `packs`) AS ranked
+    FROM (SELECT `packs`.rowid AS id, CASE
+        WHEN span.high < 4611686018427387904 - (span.n + 1) * 4294967296
+          THEN span.high + row_number() OVER w * 4294967296
+        ELSE span.low - (span.n + 1 - row_number() OVER w) * 4294967296
+      END AS r
+      FROM `packs`, (SELECT coalesce(max(`display_rank`), 0) AS high, coalesce(min(`display_rank`), 0) AS low, count(*) AS n FROM `packs`) AS span
+      WINDOW w AS (ORDER BY `display_sort_key`)) AS ranked
     WHERE `packs`.rowid = ranked.id;
 END;
 --> statement-breakpoint

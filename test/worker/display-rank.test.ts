@@ -33,7 +33,8 @@ async function expectRanksInStep() {
     "SELECT display_rank AS rank, name, display_name AS displayName FROM packs ORDER BY display_rank",
   ).all<{ rank: number; name: string; displayName: string }>();
   expect(indexed).toEqual(packs);
-  await env.DB.prepare("INSERT INTO pack_search_ordered(pack_search_ordered) VALUES ('integrity-check')").run();
+  for (const index of ["pack_search_ordered", "pack_search"])
+    await env.DB.prepare(`INSERT INTO ${index}(${index}) VALUES ('integrity-check')`).run();
   return rows;
 }
 
@@ -77,7 +78,8 @@ describe("display ranks", () => {
 
   it("space every pack out again when a gap runs out, and keep the order and the index", async () => {
     const before = await ranked();
-    // Each lands just after the first pack, in the gap the one before it halved: 32 halvings empty it.
+    // Each lands just after the first pack, in the gap the one before it took: a step, then about 20
+    // halvings empty it.
     for (let i = 60; i > 0; i--)
       await insertPack(`addon-squeeze-${i}`, `${before[0].key.split("\u0001")[0]} ${String(i).padStart(2, "0")}`);
     const after = await expectRanksInStep();
@@ -86,6 +88,56 @@ describe("display ranks", () => {
     expect(Math.min(...after.map((r) => r.rank as number))).toBeGreaterThan(
       Math.max(...before.map((r) => r.rank as number)),
     );
+  });
+
+  it("space them out below the lowest rank when the highest nears 2^62, so no rank overflows", async () => {
+    const before = await ranked();
+    // The last pack where many respaces of a large catalog would have taken the top.
+    await env.DB.prepare("UPDATE packs SET display_rank = ? WHERE name = ?")
+      .bind(4_611_686_018_427_387_000n.toString(), before.at(-1)!.name)
+      .run();
+    for (let i = 40; i > 0; i--)
+      await insertPack(`addon-squeeze-${i}`, `${before[0].key.split("\u0001")[0]} ${String(i).padStart(2, "0")}`);
+    const after = await expectRanksInStep();
+    expect(Math.max(...after.map((r) => r.rank as number))).toBeLessThan(0);
+    const { results } = await env.DB.prepare(
+      "SELECT count(*) AS n FROM packs WHERE typeof(display_rank) <> 'integer'",
+    ).all<{ n: number }>();
+    expect(results[0].n).toBe(0);
+  });
+
+  it("keep a pack's rank when an update rewrites its key unchanged, and index a new description", async () => {
+    const before = await ranked();
+    const row = before[5];
+    await env.DB.prepare("UPDATE packs SET display_sort_key = ?, description = ? WHERE name = ?")
+      .bind(row.key, "Now says quokka.", row.name)
+      .run();
+    const after = await expectRanksInStep();
+    expect(after.find((r) => r.name === row.name)!.rank).toBe(row.rank);
+    expect(await ordered("quokka")).toEqual([row.name]);
+  });
+
+  it("keep every rank in order through one update that reverses the packs' order", async () => {
+    // As the admin recount (db/display-keys.ts) rewrites many keys in one statement.
+    const names = Array.from({ length: 40 }, (_, i) => `addon-${String(i).padStart(3, "0")}`);
+    const keys = names.map((name, i) => [name, `zz ${String(99 - i).padStart(2, "0")}\u0001${name}`]);
+    await env.DB.prepare(
+      "UPDATE packs SET display_sort_key = j.value ->> 1 FROM json_each(?) j WHERE packs.name = j.value ->> 0",
+    )
+      .bind(JSON.stringify(keys))
+      .run();
+    const rows = await expectRanksInStep();
+    expect(rows.slice(-40).map((r) => r.name)).toEqual([...names].reverse());
+  });
+
+  it("rank a pack an older worker inserts without a key, once migration 0015's trigger gives it one", async () => {
+    await env.DB.prepare(
+      "INSERT INTO packs (name, display_name, layer, description, display_sort_key) VALUES (?, ?, 'addon', '', '')",
+    )
+      .bind("addon-keyless", "Mmm Keyless")
+      .run();
+    const rows = await expectRanksInStep();
+    expect(rows.find((r) => r.name === "addon-keyless")!.key).toBe("mmm keyless\u0001addon-keyless");
   });
 
   it("move a renamed pack, which its new words find at its new place", async () => {

@@ -298,7 +298,7 @@ function packStatements(db: Db, writes: NonNullable<PublishInput["packWrites"]>)
       : db
           .insert(packs)
           .values({ name: write.name, layer: write.layer, ...keyedFields(write) })
-          .onConflictDoNothing(),
+          .onConflictDoNothing({ target: packs.name }),
   );
 }
 
