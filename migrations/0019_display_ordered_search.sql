@@ -40,9 +40,11 @@ CREATE VIRTUAL TABLE `pack_search_ordered` USING fts5(name, display_name, descri
 INSERT INTO `pack_search_ordered` (rowid, name, display_name, description, addon_type)
   SELECT `display_rank`, `name`, `display_name`, `description`, coalesce(`addon_type`, '') FROM `packs`;
 --> statement-breakpoint
--- A new pack's rank: between the packs either side of it in display order (after the last, or before
--- the first, by a whole gap), or NULL when no integer is left between them.
-CREATE TRIGGER `packs_display_rank_insert` AFTER INSERT ON `packs` BEGIN
+-- A pack's rank, whenever its key changes (a renamed display name) or it has none (a new pack): between
+-- the packs either side of it in display order (a whole gap after the last or before the first), or
+-- NULL when no integer is left between them.
+CREATE TRIGGER `packs_display_rank_place` AFTER UPDATE OF `display_sort_key` ON `packs`
+  WHEN new.`display_sort_key` IS NOT old.`display_sort_key` OR new.`display_rank` IS NULL BEGIN
   UPDATE `packs` SET `display_rank` = (SELECT CASE
       WHEN prev IS NULL AND next IS NULL THEN 0
       WHEN next IS NULL THEN prev + 4294967296
@@ -54,18 +56,9 @@ CREATE TRIGGER `packs_display_rank_insert` AFTER INSERT ON `packs` BEGIN
     WHERE rowid = new.rowid;
 END;
 --> statement-breakpoint
--- A pack whose key changes (a renamed display name) moves the same way.
-CREATE TRIGGER `packs_display_rank_move` AFTER UPDATE OF `display_sort_key` ON `packs`
-  WHEN new.`display_sort_key` IS NOT old.`display_sort_key` BEGIN
-  UPDATE `packs` SET `display_rank` = (SELECT CASE
-      WHEN prev IS NULL AND next IS NULL THEN 0
-      WHEN next IS NULL THEN prev + 4294967296
-      WHEN prev IS NULL THEN next - 4294967296
-      WHEN next - prev > 1 THEN prev + min((next - prev) / 2, 1048576)
-    END FROM (SELECT
-      (SELECT `display_rank` FROM `packs` WHERE `display_sort_key` < new.`display_sort_key` ORDER BY `display_sort_key` DESC LIMIT 1) AS prev,
-      (SELECT `display_rank` FROM `packs` WHERE `display_sort_key` > new.`display_sort_key` ORDER BY `display_sort_key` LIMIT 1) AS next))
-    WHERE rowid = new.rowid;
+-- A new pack is placed by the trigger above, which its key's (unchanged) rewrite sets off.
+CREATE TRIGGER `packs_display_rank_insert` AFTER INSERT ON `packs` BEGIN
+  UPDATE `packs` SET `display_sort_key` = `display_sort_key` WHERE rowid = new.rowid;
 END;
 --> statement-breakpoint
 -- A gap ran out: every pack spaced out again, above the highest rank in use while that stays below
