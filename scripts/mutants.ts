@@ -2316,6 +2316,15 @@ export const MUTANTS: Mutant[] = [
     before: "n/a",
   },
   {
+    id: "sort-keys-by-code-unit",
+    bug: "a release's new packs are sorted by UTF-16 code units, not as SQLite orders keys: an emoji lands before U+E000",
+    file: "worker/domain/display-sort.ts",
+    find: "    const difference = x.value.codePointAt(0)! - y.value.codePointAt(0)!;",
+    replace: "    const difference = x.value.charCodeAt(0) - y.value.charCodeAt(0);",
+    tests: [T("display-order")],
+    before: "n/a",
+  },
+  {
     id: "rank-respace-reuses-ranks",
     bug: "a run-out gap respaces the packs from the bottom, onto ranks still in use",
     file: "migrations/0019_display_ordered_search.sql",

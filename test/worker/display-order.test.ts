@@ -5,7 +5,7 @@
 import { env, exports } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
 import { encodeCursor } from "../../worker/catalog/filters";
-import { displaySortKey, foldDisplayName } from "../../worker/domain/display-sort";
+import { compareSortKeys, displaySortKey, foldDisplayName } from "../../worker/domain/display-sort";
 import type { Layer } from "../../worker/domain/vocabulary";
 import { type FixturePack, seedCatalog } from "./support/catalog-fixture";
 
@@ -86,6 +86,30 @@ describe("the sort key", () => {
     );
     // A longer display name sorts after its prefix whatever the internal names.
     expect(displaySortKey("Cert", "zzz") < displaySortKey("Cert Manager", "aaa")).toBe(true);
+  });
+
+  it("compares keys as SQLite orders them (a release's new packs are inserted in that order)", async () => {
+    // An emoji (a surrogate pair in JavaScript) against a private-use and a CJK compatibility
+    // character, which JavaScript's < puts the other way round; and prefixes, equals, the separator.
+    const keys = [
+      "\u{1F680} rocket",
+      "\uE000 private",
+      "\uF900 cjk",
+      "z",
+      "",
+      "a\u0001b",
+      "a",
+      "ab",
+      "a\u0001a",
+      "é",
+      "e",
+    ];
+    const { results } = await env.DB.prepare("SELECT value FROM json_each(?) ORDER BY value")
+      .bind(JSON.stringify(keys))
+      .all<{ value: string }>();
+    const sqlite = results.map((r) => r.value);
+    expect([...keys].sort(compareSortKeys)).toEqual(sqlite);
+    expect([...keys].sort()).not.toEqual(sqlite);
   });
 });
 

@@ -1,7 +1,7 @@
 // The sync's catalog writes: what the catalog already holds for a release's names, and the single
 // batch (one D1 transaction) that publishes a verified release. It takes the release and the plan as
 // the domain names them (domain/release-files.ts); the sync decides what to publish (sync/plan.ts).
-import { displaySortKey } from "../domain/display-sort";
+import { compareSortKeys, displaySortKey } from "../domain/display-sort";
 import { and, eq, getTableColumns, inArray, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { SQLiteTable } from "drizzle-orm/sqlite-core";
@@ -291,7 +291,7 @@ const keyedFields = ({ name, fields }: NonNullable<PublishInput["packWrites"]>[n
  */
 function packStatements(db: Db, writes: NonNullable<PublishInput["packWrites"]>): Statement[] {
   const keyed = writes.map((write) => ({ write, key: keyedFields(write).displaySortKey }));
-  keyed.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  keyed.sort((a, b) => compareSortKeys(a.key, b.key));
   return keyed.map(({ write }) =>
     write.change === "update"
       ? db.update(packs).set(keyedFields(write)).where(eq(packs.name, write.name))

@@ -42,3 +42,20 @@ export function splitSortKey(key: string): { folded: string; name: string } | un
   if (at < 0) return undefined;
   return { folded: key.slice(0, at), name: key.slice(at + 1) };
 }
+
+/**
+ * Two sort keys in the order SQLite's BINARY collation gives them (UTF-8 bytes, which is code point
+ * order), where JavaScript's `<` compares UTF-16 code units and puts an emoji (a surrogate pair,
+ * U+D800 and up) before U+E000–U+FFFF.
+ */
+export function compareSortKeys(a: string, b: string): number {
+  const left = a[Symbol.iterator]();
+  const right = b[Symbol.iterator]();
+  for (;;) {
+    const x = left.next();
+    const y = right.next();
+    if (x.done || y.done) return x.done && y.done ? 0 : x.done ? -1 : 1;
+    const difference = x.value.codePointAt(0)! - y.value.codePointAt(0)!;
+    if (difference !== 0) return difference;
+  }
+}
