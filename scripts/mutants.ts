@@ -2274,7 +2274,7 @@ export const MUTANTS: Mutant[] = [
     id: "publish-packs-unsorted",
     bug: "a release's new packs are inserted as the release lists them: a family listed last first halves its gap until every pack is spaced out again",
     file: "worker/db/publish-batch.ts",
-    find: "  keyed.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));\n",
+    find: "  keyed.sort((a, b) => compareSortKeys(a.key, b.key));\n",
     replace: "",
     tests: [T("display-rank")],
     before: "n/a",
