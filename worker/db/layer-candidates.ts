@@ -117,7 +117,7 @@ export type LayerRange = {
 };
 
 /** A search word: its full-text match (the packs search's index and prefix rule, see ftsQuery), and the layers whose names hold it. */
-type SearchWord = { word: string; match: string; namedLayers: Layer[] };
+type SearchWord = { match: string; namedLayers: Layer[] };
 
 /** The range's words that search by something (punctuation alone narrows nothing). */
 function searchWords({ words, layerNames = {} }: Pick<LayerRange, "words" | "layerNames">): SearchWord[] {
@@ -128,7 +128,7 @@ function searchWords({ words, layerNames = {} }: Pick<LayerRange, "words" | "lay
     const namedLayers = (Object.entries(layerNames) as [Layer, string][])
       .filter(([, name]) => name.toLowerCase().includes(w))
       .map(([layer]) => layer);
-    return [{ word: w, match, namedLayers }];
+    return [{ match, namedLayers }];
   });
 }
 
