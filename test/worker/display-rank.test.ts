@@ -4,6 +4,7 @@
 // a gap that runs out spaces every pack out again, and the ordered index follows each of them.
 import { env, exports } from "cloudflare:workers";
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { encodeCursor } from "../../worker/catalog/filters";
 import type { PackSearchResult } from "../../worker/catalog/pack-search";
 import { displaySortKey } from "../../worker/domain/display-sort";
 import { clearCatalog, FIXTURE_PACKS, manyAddons, seedCatalog } from "./support/catalog-fixture";
@@ -201,5 +202,19 @@ describe("a search's pages", () => {
     } while (cursor && names.length <= 1000);
     const expected = (await ranked()).filter((r) => /^addon-\d+$/.test(r.name)).map((r) => r.name);
     expect(names).toEqual(expected);
+  });
+
+  it("go on after a cursor whose pack is gone, and end after a cursor past the last pack", async () => {
+    const page = async (cursor: string) => {
+      const params = new URLSearchParams({ q: "generated", limit: "3", cursor });
+      const res = await exports.default.fetch(`http://studio.test/api/v1/packs?${params}`);
+      expect(res.status).toBe(200);
+      return ((await res.json()) as PackSearchResult).items.map((i) => i.name);
+    };
+    const generated = (await ranked()).filter((r) => /^addon-\d+$/.test(r.name));
+    // A key between two packs' (as a deleted pack's cursor would carry): the page starts at the next.
+    const between = `${generated[4].key}0`;
+    expect(await page(encodeCursor(between))).toEqual(generated.slice(5, 8).map((r) => r.name));
+    expect(await page(encodeCursor(`\u{10FFFF}\u0001zzz`))).toEqual([]);
   });
 });
