@@ -2454,6 +2454,34 @@ export const MUTANTS: Mutant[] = [
     tests: [T("compat-pages")],
     before: "n/a",
   },
+  // ── API 1.3: a compatibility page is `limit` packs, fitting or not ──
+  {
+    id: "compatible-page-counts-fitting-packs",
+    bug: "an API page runs to the limit-th pack that may fit, carrying every pack in between (1.2's page)",
+    file: "worker/catalog/compatibility.ts",
+    find: "page: { after: cursor, limit, everyPack: true },",
+    replace: "page: { after: cursor, limit, everyPack: false },",
+    tests: [T("compat-pages")],
+    before: "n/a",
+  },
+  {
+    id: "every-pack-page-details-every-pack",
+    bug: "a page counting every pack reads the details of packs that cannot fit too",
+    file: "worker/db/layer-candidates.ts",
+    find: "SELECT p.display_sort_key AS key, ${fits(\"p\")} AS fits FROM ${walked}",
+    replace: "SELECT p.display_sort_key AS key, 1 AS fits FROM ${walked}",
+    tests: [T("compat-layer")],
+    before: "n/a",
+  },
+  {
+    id: "every-pack-page-details-nothing",
+    bug: "a page counting every pack reads no details, so each offered version costs a second round trip",
+    file: "worker/db/layer-candidates.ts",
+    find: "SELECT p.display_sort_key AS key, ${fits(\"p\")} AS fits FROM ${walked}",
+    replace: "SELECT p.display_sort_key AS key, 0 AS fits FROM ${walked}",
+    tests: [T("compat-layer")],
+    before: "n/a",
+  },
 ];
 // ── running ──────────────────────────────────────────────────────────────────────────────────────
 

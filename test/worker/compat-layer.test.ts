@@ -6,7 +6,7 @@ import { displaySortKey, splitSortKey } from "../../worker/domain/display-sort";
 import { env, exports } from "cloudflare:workers";
 import { drizzle } from "drizzle-orm/d1";
 import { beforeAll, describe, expect, it } from "vitest";
-import type { CompatibleResult } from "../../worker/catalog/compatibility";
+import { type CompatibleResult, compatiblePacksTolerant } from "../../worker/catalog/compatibility";
 import { runBatch } from "../../worker/db/batch";
 import { isUndetailed, LAYER_CHUNK, readLayerRows, versionsInLayerStatement } from "../../worker/db/layer-candidates";
 import { readVersionRow, versionsOfStatement } from "../../worker/db/pack-versions";
@@ -74,24 +74,29 @@ describe("versionsInLayerStatement + readLayerRows", () => {
     expect(read.filter((v) => v.name === "addon-000").map((v) => v.version)).toEqual(["1.1.0", "1.0.0"]);
   });
 
-  it("reads a page's details only for the packs its walk found may fit", async () => {
+  it.each([
+    { pages: "limit packs that may fit (the wizard's)", everyPack: false },
+    { pages: "limit packs, fitting or not (the API's)", everyPack: true },
+  ])("reads details only for the packs that may fit, on a page of $pages", async ({ everyPack }) => {
     // On arm64, only every third generated add-on has a build (1.1.0): the others are hidden whole.
-    const query =
-      "product=palette-enterprise&version=4.7.3&useCase=controller&cloud=aws&arch=arm64&layer=addon&limit=7";
-    const page = (await (
-      await exports.default.fetch(`http://studio.test/api/v1/compatible?${query}`)
-    ).json()) as CompatibleResult;
+    const context = {
+      product: "palette-enterprise",
+      version: "4.7.3",
+      useCase: "controller" as const,
+      cloud: "aws" as const,
+      arch: "arm64" as const,
+    };
+    const { result: page } = await compatiblePacksTolerant(
+      db(),
+      { ...context, layer: "addon", packs: [] },
+      { page: { limit: 7, everyPack } },
+    );
     const range = {
-      filter: {
-        product: "palette-enterprise",
-        version: "4.7.3",
-        useCase: "controller" as const,
-        cloud: "aws" as const,
-        arch: "arm64" as const,
-      },
+      filter: context,
       fipsRule: { product: "palette-enterprise", asked: false },
       offset: 0,
       limit: 7,
+      everyPack,
       words: [],
     };
     const [rows] = await runBatch(db(), [versionsInLayerStatement("addon", range)]);
@@ -102,6 +107,7 @@ describe("versionsInLayerStatement + readLayerRows", () => {
     );
     // With nothing chosen, the packs that may fit are the ones with a version offered.
     const detailed = new Set(read.filter((v) => !isUndetailed(v)).map((v) => v.name));
+    expect(page.offered.length).toBeGreaterThan(0);
     expect([...detailed].sort()).toEqual([...new Set(page.offered.map((v) => v.name))].sort());
     expect(read.filter(isUndetailed).length).toBeGreaterThan(page.offered.length);
   });
@@ -113,11 +119,19 @@ describe("versionsInLayerStatement + readLayerRows", () => {
 
 describe("GET /api/v1/compatible over a large add-on layer", () => {
   it("offers or hides every add-on version: offered ones with full details, hidden ones with only their names and why", async () => {
-    const res = await exports.default.fetch(
-      "http://studio.test/api/v1/compatible?product=palette-enterprise&version=4.7.3&useCase=controller&cloud=gcp&arch=arm64&layer=addon&packs=kubernetes@1.31.2",
-    );
-    expect(res.status).toBe(200);
-    const body = (await res.json()) as CompatibleResult;
+    // Every page of the layer (a page is at most 100 packs, fitting or not).
+    const body: Pick<CompatibleResult, "offered" | "hidden"> = { offered: [], hidden: [] };
+    let cursor = "";
+    do {
+      const res = await exports.default.fetch(
+        `http://studio.test/api/v1/compatible?product=palette-enterprise&version=4.7.3&useCase=controller&cloud=gcp&arch=arm64&layer=addon&packs=kubernetes@1.31.2&limit=100${cursor}`,
+      );
+      expect(res.status).toBe(200);
+      const page = (await res.json()) as CompatibleResult;
+      body.offered.push(...page.offered);
+      body.hidden.push(...page.hidden);
+      cursor = page.nextCursor ? `&cursor=${page.nextCursor}` : "";
+    } while (cursor);
     const everyVersion = await perVersionRead("addon");
     expect([...body.offered, ...body.hidden].length).toBe(everyVersion.length);
     // The generated add-ons' 1.0.0 builds are amd64 only; their 1.1.0 builds are for aws only.

@@ -1,7 +1,7 @@
 // /api/v1/compatible a page at a time over a large add-on layer: following nextCursor gives back
 // exactly what assessing the whole layer at once gives (every version once, offered or hidden, with
-// the same details and reasons, in the same order), each page holds at most `limit` offered packs,
-// and a chosen pack that no longer fits is named on every page. The wizard's add-on step pages and
+// the same details and reasons, in the same order), each page covers `limit` packs, fitting or not
+// (since 1.3), and a chosen pack that no longer fits is named on every page. The wizard's add-on step pages and
 // searches in the query; add-on only's step does the same over every layer; a one-pack layer's step
 // pages too, its current choice offered on every page.
 import { env, exports } from "cloudflare:workers";
@@ -71,8 +71,10 @@ describe("GET /api/v1/compatible pages", () => {
     const query = new URLSearchParams({ ...(context as Record<string, string>), layer: "addon" }).toString();
     const pages = await walk(query, 7);
     expect(pages.length).toBeGreaterThan(1);
-    for (const page of pages) {
-      expect(new Set(page.offered.map((v) => v.name)).size).toBeLessThanOrEqual(7);
+    for (const [i, page] of pages.entries()) {
+      const covered = new Set([...page.offered, ...page.hidden].map((v) => v.name)).size;
+      if (i < pages.length - 1) expect(covered).toBe(7);
+      else expect(covered).toBeLessThanOrEqual(7);
       expect(page.context).toEqual(whole.context);
     }
     expect(pages.flatMap((p) => p.offered)).toEqual(whole.offered);
@@ -141,13 +143,33 @@ describe("GET /api/v1/compatible pages", () => {
     expect(page).toEqual({ ...whole, nextCursor: null });
   });
 
-  it("pages 20 packs that may fit by default (since 1.2; it was 50)", async () => {
+  it("pages 20 packs by default (since 1.2; it was 50), fitting or not (since 1.3)", async () => {
     const res = await get(
       "/api/v1/compatible?product=palette-enterprise&version=4.7.3&useCase=controller&cloud=aws&layer=addon",
     );
     const page = (await res.json()) as CompatibleResult;
-    expect(new Set(page.offered.map((v) => v.name)).size).toBe(20);
+    expect(new Set([...page.offered, ...page.hidden].map((v) => v.name)).size).toBe(20);
     expect(page.nextCursor).not.toBeNull();
+  });
+
+  it("covers `limit` packs when none of them fits: nothing offered, the rest on later pages", async () => {
+    // VerteX takes FIPS builds only, and the generated add-ons' only FIPS builds are for aws: on gcp
+    // none of the 320 fits, so a page of them offers nothing and still ends after 5 packs.
+    const query = "product=palette-vertex&version=4.7.3&useCase=controller&cloud=gcp&layer=addon";
+    const { result: whole } = await compatiblePacksTolerant(db(), {
+      product: "palette-vertex",
+      version: "4.7.3",
+      useCase: "controller",
+      cloud: "gcp",
+      layer: "addon",
+      packs: [],
+    });
+    const pages = await walk(query, 5);
+    const hiddenOnly = pages.filter((p) => p.offered.length === 0 && p.nextCursor !== null);
+    expect(hiddenOnly.length).toBeGreaterThan(0);
+    for (const page of hiddenOnly) expect(new Set(page.hidden.map((v) => v.name)).size).toBe(5);
+    expect(pages.flatMap((p) => p.offered)).toEqual(whole.offered);
+    expect(pages.flatMap((p) => p.hidden)).toEqual(whole.hidden);
   });
 
   it("refuses a limit out of range and a cursor it did not give, naming the field", async () => {

@@ -197,13 +197,16 @@ export type CompatibleResult = {
 };
 
 /**
- * A page of a layer: the next `limit` packs with a version that may fit, after the pack named
- * `after` or after skipping `offset` such packs, and every version of the layer's packs in between
- * (so each hidden version is on exactly one page). `words` narrow the packs (lower case; each must
+ * A page of a layer: the next `limit` packs with a version that may fit (or, with `everyPack`, the
+ * next `limit` packs), after the pack named `after` or after skipping `offset` such packs, and every
+ * version of the layer's packs in between (so each hidden version is on exactly one page). `words` narrow the packs (lower case; each must
  * match the name, display name, description or add-on type as the packs search does, or occur in
  * `layerNames`' name of the pack's layer).
  */
-export type LayerPage = Pick<LayerRange, "after" | "limit" | "layerNames"> & { offset?: number; words?: string[] };
+export type LayerPage = Pick<LayerRange, "after" | "limit" | "layerNames" | "everyPack"> & {
+  offset?: number;
+  words?: string[];
+};
 /** A chosen pack with its catalog details and why it no longer fits (empty when it does). */
 export type AssessedPack = PackVersionSummary & { reasons: string[] };
 
@@ -238,6 +241,7 @@ function layerRequest(query: Query, scope: LayerScope, page?: LayerPage): LayerR
     after: page.after,
     offset: page.offset ?? 0,
     limit: page.limit,
+    everyPack: page.everyPack,
     words: page.words ?? [],
     layerNames: page.layerNames,
   };
@@ -288,7 +292,11 @@ const missingError = (missing: readonly PackRef[]) =>
 /** The API's answer, one page of the layer: a chosen pack the catalog does not publish is a 404. */
 export async function compatiblePacks(db: Db, query: CompatiblePageQuery): Promise<CompatibleResult> {
   const { limit, cursor, ...rest } = query;
-  const { result, missing } = await compatiblePacksTolerant(db, rest, { page: { after: cursor, limit } });
+  // Since 1.3 a page is `limit` packs, fitting or not: its size no longer grows with how many
+  // packs that cannot fit lie between those that may.
+  const { result, missing } = await compatiblePacksTolerant(db, rest, {
+    page: { after: cursor, limit, everyPack: true },
+  });
   if (missing.length) throw missingError(missing);
   return result;
 }

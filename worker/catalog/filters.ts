@@ -177,8 +177,9 @@ export function parseWizardState(params: Record<string, string>): z.ZodSafeParse
 
 /** /api/v1/compatible's query: the compatibility query and a page of the layer. */
 export const compatiblePageQuery = compatibleQuery.extend({
-  // 20, as the wizard's layer steps page (since 1.2; it was 50): a 50-pack add-on page carried about 400
-  // versions, 137 KB and 6,400 D1 rows, most of them hidden, for a client that mostly reads the first page.
+  // 20 (since 1.2; it was 50): a 50-pack add-on page carried about 400 versions, 137 KB and 6,400 D1
+  // rows, most of them hidden, for a client that mostly reads the first page. Since 1.3 it counts
+  // every pack, so nothing hidden in between makes a page larger.
   limit: z.coerce
     .number()
     .int()
@@ -187,7 +188,8 @@ export const compatiblePageQuery = compatibleQuery.extend({
     .default(20)
     .meta({
       description:
-        "How many packs that may fit one page covers; the layer's other packs between them come along as hidden. " +
+        "How many of the layer's packs one page covers, in display order, each version offered or hidden. " +
+        "Since 1.3 every pack counts (before, only packs that may fit, with the others between them added). " +
         "Default 20 since 1.2 (it was 50).",
     }),
   cursor: cursor.optional(),

@@ -70,7 +70,7 @@ export function versionsInLayerStatement(layer: LayerScope, range?: LayerRange):
   const detailed = sql`json_array(${assessed}, p.addon_type, p.description, p.source, pv.kernel, pv.eol,
       pv.file_name, pv.size, pv.sha256, pv.signature_file_name, pv.signature_size, pv.key_id, pv.published_at)`;
   const tuple = range
-    ? sql`CASE WHEN p.display_sort_key IN (SELECT key FROM candidates) THEN ${detailed} ELSE json_array(${assessed}) END`
+    ? sql`CASE WHEN p.display_sort_key IN (SELECT key FROM candidates WHERE fits) THEN ${detailed} ELSE json_array(${assessed}) END`
     : detailed;
   return query<LayerVersionsRow>(sql`${range ? rangeBounds(layer, range) : sql``}SELECT json_group_array(${tuple}) AS versions${range ? sql`, (SELECT stop FROM bounds) AS stop` : sql``}
     FROM ${from} CROSS JOIN pack_versions pv ON pv.pack_name = p.name
@@ -91,10 +91,11 @@ const searches = (range: LayerRange) => range.words.some((w) => ftsQuery(w) !== 
 
 /**
  * One page of a layer for the compatibility check: the stretch of packs in display order after the
- * sort key `after` that
- * holds the next `limit` packs with a version the filter admits (skipping `offset` such packs
- * first), together with every other pack of the layer in between, so each hidden version is on
- * exactly one page. `filter` only finds where the stretch ends; what is offered is decided by
+ * sort key `after` that holds the next `limit` packs with a version the filter admits (skipping
+ * `offset` such packs first), together with every other pack of the layer in between, so each
+ * hidden version is on exactly one page; or, with `everyPack`, the next `limit` packs whether they
+ * may fit or not, so a page's size is bounded whatever share of the layer fits. `filter` finds
+ * where the stretch ends and which packs' details to read; what is offered is decided by
  * assessing every version in it. `words` (lower case) must each match a pack's name, display
  * name, description or add-on type as the packs search does (a word is a prefix of a word there).
  */
@@ -108,6 +109,8 @@ export type LayerRange = {
   after?: string;
   offset: number;
   limit: number;
+  /** `limit` (and `offset`) count every pack of the layer, not only those that may fit. */
+  everyPack?: boolean;
   words: string[];
   /**
    * How each layer is named to people: a word also matches a pack whose layer's name holds it
@@ -182,18 +185,25 @@ function searchedPacks(
 }
 
 /**
- * The packs that bound a LayerRange, by sort key: `offset + limit + 1` at most, walked in the layer's
- * display-order index, checking each by its kept ranges; with search words, the packs the words
- * find (searchedPacks), checked in that order until enough are found.
+ * The packs that bound a LayerRange, by sort key, each with whether it may fit (`fits`, by its kept
+ * ranges): `offset + limit + 1` at most, walked in the layer's display-order index, keeping only
+ * those that may fit unless the range counts every pack; with search words, the packs the words
+ * find (searchedPacks), in that order until enough are found.
  */
 function rangeCandidates(layer: LayerScope, range: LayerRange): SQL {
   const fits = (alias: string) => mayFit(range, alias);
   const limit = range.offset + range.limit + 1;
   const after = sql`p.display_sort_key > ${range.after ?? ""}`;
+  if (range.everyPack) {
+    const walked = searches(range)
+      ? sql`(${searchedPacks(layer, range, { after: sql`${range.after ?? ""}`, limit })}) AS s CROSS JOIN packs p ON p.rowid = s.rowid`
+      : sql`packs p WHERE ${inLayer(layer)}${after}`;
+    return sql`SELECT p.display_sort_key AS key, ${fits("p")} AS fits FROM ${walked} ORDER BY p.display_sort_key LIMIT ${limit}`;
+  }
   if (!searches(range))
-    return sql`SELECT p.display_sort_key AS key FROM packs p WHERE ${inLayer(layer)}${after} AND ${fits("p")}
+    return sql`SELECT p.display_sort_key AS key, 1 AS fits FROM packs p WHERE ${inLayer(layer)}${after} AND ${fits("p")}
       ORDER BY p.display_sort_key LIMIT ${limit}`;
-  return sql`SELECT key FROM (${searchedPacks(layer, range, { after: sql`${range.after ?? ""}`, fits, limit })})`;
+  return sql`SELECT key, 1 AS fits FROM (${searchedPacks(layer, range, { after: sql`${range.after ?? ""}`, fits, limit })})`;
 }
 
 /**

@@ -11,7 +11,7 @@ const DOCUMENT_INFO = {
     title: "Artifact Studio API",
     // 1.1: the packs list's `totalRelation` (a search's counts are bounded); 1.2: /compatible's default
     // page of 20 packs (was 50). docs/api.md lists the changes.
-    version: "1.2",
+    version: "1.3",
     description:
       "Signed installers and packs for airgapped Palette and Palette VerteX. Catalog responses carry an ETag " +
       "derived from the catalog generation; send it back in If-None-Match to get 304 Not Modified.",
