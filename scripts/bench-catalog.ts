@@ -232,8 +232,8 @@ async function probesFor(url: string): Promise<Probe[]> {
     { name: "GET /api/v1/packs/:name", path: `/api/v1/packs/${detailed.name}`, status: 200 },
     { name: "compatible, k8s layer", path: `/api/v1/compatible?${query}&layer=k8s&packs=${picks[0]}`, status: 200 },
     {
-      // A page that is full at every size the bench builds (the default 20 is not, below about 1,600 packs:
-      // the page is then the whole layer, and its answer grows with the layer): the cost of one page.
+      // A page that is full at every size the bench builds (the default 20 is not at 400 packs, whose
+      // k8s layer holds 16: the page is then the whole layer): the cost of one page.
       name: "compatible, k8s layer, limit 5",
       path: `/api/v1/compatible?${query}&layer=k8s&packs=${picks[0]}&limit=5`,
       status: 200,
@@ -244,7 +244,7 @@ async function probesFor(url: string): Promise<Probe[]> {
       status: 200,
     },
     {
-      // The API's default page before 1.2: two and a half times the data of the default one.
+      // The API's default page size before 1.2 (since 1.3, 50 packs whether they fit or not).
       name: "compatible, addon layer, limit 50",
       path: `/api/v1/compatible?${query}&layer=addon&packs=${picks.join(",")}&limit=50`,
       status: 200,
