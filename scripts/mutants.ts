@@ -2468,7 +2468,9 @@ export const MUTANTS: Mutant[] = [
     id: "every-pack-page-details-every-pack",
     bug: "a page counting every pack reads the details of packs that cannot fit too",
     file: "worker/db/layer-candidates.ts",
-    find: "SELECT p.display_sort_key AS key, ${fits(\"p\")} AS fits FROM ${walked}",
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the source text of a template literal
+    find: 'SELECT p.display_sort_key AS key, ${fits("p")} AS fits FROM ${walked}',
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the source text of a template literal
     replace: "SELECT p.display_sort_key AS key, 1 AS fits FROM ${walked}",
     tests: [T("compat-layer")],
     before: "n/a",
@@ -2477,7 +2479,9 @@ export const MUTANTS: Mutant[] = [
     id: "every-pack-page-details-nothing",
     bug: "a page counting every pack reads no details, so each offered version costs a second round trip",
     file: "worker/db/layer-candidates.ts",
-    find: "SELECT p.display_sort_key AS key, ${fits(\"p\")} AS fits FROM ${walked}",
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the source text of a template literal
+    find: 'SELECT p.display_sort_key AS key, ${fits("p")} AS fits FROM ${walked}',
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the source text of a template literal
     replace: "SELECT p.display_sort_key AS key, 0 AS fits FROM ${walked}",
     tests: [T("compat-layer")],
     before: "n/a",

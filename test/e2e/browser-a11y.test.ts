@@ -27,6 +27,7 @@ const PAGES = [
   "bundle-k8s",
   "bundle-cni",
   "bundle-csi",
+  "bundle-hidden",
   "bundle-addon",
   "bundle-review",
   "bundle-confirm",
@@ -73,10 +74,18 @@ async function discoverWizard(page: Page) {
   for (const layer of ["os", "k8s", "cni", "csi"] as const) {
     expect(new URL(page.url()).pathname).toBe(`/bundle/layers/${layer}`);
     visits[`bundle-${layer}`] = { url: page.url() };
+    // The first step that hides versions links to the page that says why.
+    const hidden = await page
+      .locator("p.hidden-packs a")
+      .first()
+      .getAttribute("href", { timeout: 1_000 })
+      .catch(() => null);
+    if (hidden && !visits["bundle-hidden"]) visits["bundle-hidden"] = { url: new URL(hidden, page.url()).toString() };
     await page.locator('input[name="pick"]:not([value=""])').first().check();
     await advance(page, () => page.getByRole("button", { name: "Next Layer" }).click());
   }
   expect(new URL(page.url()).pathname).toBe("/bundle/layers/addon");
+  expect(visits["bundle-hidden"], "a layer step that links to its hidden versions").toBeDefined();
   visits["bundle-addon"] = { url: page.url() };
   const addons = page.locator('input[name="pick"][type="checkbox"]');
   for (const i of [0, 1]) await addons.nth(i).check();

@@ -62,11 +62,16 @@ describe("the bundle wizard", () => {
     ] as const) {
       expect(pathOf(page)).toMatch(new RegExp(`^/bundle/layers/${layer}\\?`));
       expect(await page.locator("h1").innerText()).toBe(heading);
-      // Hidden packs are listed with why, behind a disclosure that works without JavaScript.
-      const details = page.locator("details.hidden-packs");
-      if (await details.count()) {
-        await details.locator("summary").click();
-        expect(await details.locator(".reasons").first().innerText()).toMatch(/not|requires/);
+      // Hidden versions are listed with why on a page of their own, which leads back to the step.
+      const hiddenLink = page.locator("p.hidden-packs a");
+      if (await hiddenLink.count()) {
+        await hiddenLink.click();
+        await page.waitForLoadState("load");
+        expect(pathOf(page)).toMatch(new RegExp(`^/bundle/layers/${layer}/hidden\\?`));
+        expect(await page.locator("ul.hidden-packs .reasons").first().innerText()).toMatch(/not|requires/);
+        await page.getByRole("link", { name: "Back to the step" }).click();
+        await page.waitForLoadState("load");
+        expect(pathOf(page)).toMatch(new RegExp(`^/bundle/layers/${layer}\\?`));
       }
       chosen.push(await pickFirst(page));
       await screenshot(page, `wizard-5-layer-${layer}`);

@@ -10,6 +10,8 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { type CompatibleResult, compatiblePacks, compatiblePacksTolerant } from "../../worker/catalog/compatibility";
 import { compatiblePageQuery } from "../../worker/catalog/filters";
 import * as schema from "../../worker/db/schema";
+import { LAYER_LABELS } from "../../web/lib/format";
+import { matchesSearch } from "../../web/pages/bundle/layer";
 import { FIXTURE_PACKS, type FixturePack, manyAddons, seedCatalog } from "./support/catalog-fixture";
 import { redirectOf } from "./pages-support";
 
@@ -208,6 +210,51 @@ describe("the wizard's add-on step", () => {
     expect(offered).toContain("addon-017@1.0.0");
     expect(offered).not.toContain("addon-018@1.0.0");
     expect(offered.every((v) => v.split("@")[0].includes("17"))).toBe(true);
+  });
+});
+
+describe("a layer step's hidden versions", () => {
+  // VerteX takes FIPS builds only: two generated add-ons in three have none, and are hidden.
+  const state = "product=palette-vertex&version=4.7.3&useCase=controller&cloud=aws";
+  const step = `/bundle/layers/addon?${state}&q=add-on&page=2`;
+
+  it("are listed with why on a page of their own: the same page of the step, the same search", async () => {
+    const { result } = await compatiblePacksTolerant(
+      db(),
+      { product: "palette-vertex", version: "4.7.3", useCase: "controller", cloud: "aws", layer: "addon", packs: [] },
+      { page: { offset: 20, limit: 20, words: ["add-on"], layerNames: LAYER_LABELS } },
+    );
+    const expected = result.hidden.filter((v) => matchesSearch(v, "add-on"));
+    expect(expected.length).toBeGreaterThan(20);
+    const stepHtml = await (await get(step)).text();
+    const link =
+      /<p class="hidden-packs">(\d+) versions on this page cannot go into this bundle\. <a href="([^"]+)">/.exec(
+        stepHtml,
+      );
+    expect(Number(link?.[1])).toBe(expected.length);
+    const href = link![2].replaceAll("&amp;", "&");
+    expect(href).toBe(`/bundle/layers/addon/hidden?${state}&q=add-on&page=2`);
+    const hiddenHtml = await (await get(href)).text();
+    const listed = [
+      ...hiddenHtml.matchAll(
+        /<li><a href="\/packs\/([^"?]+)\?version=([^"]+)">[^<]*<\/a><span class="reasons"> — ([^<]+)<\/span>/g,
+      ),
+    ];
+    expect(
+      listed.map(([, name, version, reasons]) => ({ name, version: decodeURIComponent(version), reasons })),
+    ).toEqual(expected.map((v) => ({ name: v.name, version: v.version, reasons: v.reasons.join("; ") })));
+    expect(hiddenHtml.replaceAll("&amp;", "&")).toContain(
+      `href="/bundle/layers/addon?${state}&q=add-on&page=2">Back to the step`,
+    );
+  });
+
+  it("send a visitor who skipped ahead to the first step missing, and refuse a layer that does not exist", async () => {
+    expect(await redirectOf("/bundle/layers/addon/hidden?product=palette-vertex")).toBe(
+      "/bundle/version?product=palette-vertex",
+    );
+    const res = await get(`/bundle/layers/gpu/hidden?${state}`);
+    expect(res.status).toBe(400);
+    expect(await res.text()).toContain("layer");
   });
 });
 

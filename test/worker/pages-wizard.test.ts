@@ -17,8 +17,14 @@ beforeAll(async () => {
 
 /** The values of the pick inputs a layer page offers. */
 const offeredPicks = (doc: Document) => attrs(doc, 'input[name="pick"]', "value").filter(Boolean);
-/** The text of the <details> that lists the hidden packs and why. */
-const hiddenSection = (doc: Document) => textOf(doc, "details.hidden-packs") ?? "";
+/** The page a layer step links to for its hidden versions and why, read from the step's link. */
+async function hiddenPage(step: Document): Promise<Document> {
+  const href = step.querySelector("p.hidden-packs a")?.getAttribute("href");
+  expect(href, "the step's link to its hidden versions").toMatch(/^\/bundle\/layers\/[a-z0-9]+\/hidden\?/);
+  return htmlDocument(href!);
+}
+/** The text of the list of a step's hidden versions and why, on the page the step links to. */
+const hiddenSection = async (step: Document) => textOf(await hiddenPage(step), "ul.hidden-packs") ?? "";
 /** The form that holds the element matching `selector`. */
 const formOf = (doc: Document, selector: string) => {
   const form = doc.querySelector(selector)?.closest("form");
@@ -37,8 +43,8 @@ const namedFields = (body: string) => texts(parseHtml(body), "main li strong");
 /** Every link's href on the page. */
 const hrefs = (doc: Document) => attrs(doc, "a", "href");
 /** The reason a hidden pack's entry gives, by the pack's link text. */
-const hiddenReason = (doc: Document, pack: string) =>
-  Array.from(doc.querySelectorAll("details.hidden-packs li"))
+const hiddenReason = (hidden: Document, pack: string) =>
+  Array.from(hidden.querySelectorAll("ul.hidden-packs li"))
     .find((li) => li.querySelector("a")?.textContent === pack)
     ?.querySelector("span.reasons")?.textContent;
 
@@ -134,8 +140,8 @@ describe("configuring layers", () => {
     expect(offeredPicks(doc)).toEqual(
       ["ubuntu-aws@24.04", "ubuntu-aws@22.04", "rhel@8.10"].sort((a, b) => body.indexOf(a) - body.indexOf(b)),
     );
-    expect(textOf(doc, "details.hidden-packs > summary")).toBe("Show hidden packs (1)");
-    const hidden = hiddenSection(doc);
+    expect(textOf(doc, "p.hidden-packs")).toBe("1 version cannot go into this bundle. See which, and why");
+    const hidden = await hiddenSection(doc);
     expect(hidden).toContain("Ubuntu (Edge) 22.04");
     expect(hidden).toContain("not available for controller mode");
     expect(hidden).toContain("not published for aws");
@@ -175,14 +181,15 @@ describe("configuring layers", () => {
       "kubernetes@1.30.4",
       "kubernetes@1.29.8",
     ]);
-    expect(hiddenSection(k8s)).toContain("Palette Optimized Edge Kubernetes 1.30.4");
+    expect(await hiddenSection(k8s)).toContain("Palette Optimized Edge Kubernetes 1.30.4");
   });
 
   it("hides network packs whose constraints the chosen Kubernetes breaks, saying which", async () => {
     const doc = await htmlDocument(`/bundle/layers/cni?${CONTROLLER}&packs=ubuntu-aws@22.04,kubernetes@1.32.3`);
     expect(offeredPicks(doc)).toEqual(["cni-calico@3.29.2", "cni-flannel@0.24.0"]);
-    expect(hiddenReason(doc, "Calico 3.26.0")).toMatch(/^ — requires kubernetes <= 1\.29\.99/);
-    expect(hiddenReason(doc, "Cilium 1.16.1")).toMatch(/^ — requires kubernetes >= 1\.29 and <= 1\.31/);
+    const hidden = await hiddenPage(doc);
+    expect(hiddenReason(hidden, "Calico 3.26.0")).toMatch(/^ — requires kubernetes <= 1\.29\.99/);
+    expect(hiddenReason(hidden, "Cilium 1.16.1")).toMatch(/^ — requires kubernetes >= 1\.29 and <= 1\.31/);
   });
 
   it("offers only FIPS builds for VerteX and narrows by architecture, saying why the rest are hidden", async () => {
@@ -190,7 +197,7 @@ describe("configuring layers", () => {
       "/bundle/layers/k8s?product=palette-vertex&version=4.7.3&useCase=controller&cloud=aws",
     );
     expect(offeredPicks(vertex)).toEqual(["kubernetes@1.31.2", "kubernetes@1.30.4"]);
-    expect(hiddenSection(vertex)).toContain("not FIPS-compliant");
+    expect(await hiddenSection(vertex)).toContain("not FIPS-compliant");
     expect(vertex.querySelector("main")?.textContent).toContain("FIPS only (product)");
     // The filter bar is part of the same form: applying it keeps the state and the step.
     expect(await redirectOf(`/bundle/next?from=os&${CONTROLLER}&arch=arm64&go=stay`)).toBe(
@@ -198,7 +205,7 @@ describe("configuring layers", () => {
     );
     const arm = await htmlDocument(`/bundle/layers/os?${CONTROLLER}&arch=arm64`);
     expect(offeredPicks(arm)).toEqual(["ubuntu-aws@24.04"]);
-    expect(hiddenSection(arm)).toContain("no arm64 build");
+    expect(await hiddenSection(arm)).toContain("no arm64 build");
     expect(attrs(arm, "option[selected]", "value")).toContain("arm64");
   });
 

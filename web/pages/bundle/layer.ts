@@ -1,7 +1,7 @@
 // Configure bundle, one layer per page: only the compatible packs are offered (radio for the
-// one-pack layers, checkboxes for add-ons); the hidden ones sit in a <details> with each reason.
-// One GET form carries the filters, the picks and the list of packs it showed, so /bundle/next can
-// apply the picks without JavaScript.
+// one-pack layers, checkboxes for add-ons); the step links to its hidden versions, each with its
+// reasons, on a page of their own (HiddenStep). One GET form carries the filters, the picks and the
+// list of packs it showed, so /bundle/next can apply the picks without JavaScript.
 import type { MissingPack } from "../../../worker/catalog/types";
 import { html } from "htm/preact";
 import { ARCHES, type Layer, packRefId } from "../../../worker/domain/vocabulary";
@@ -217,7 +217,7 @@ function ChoiceList({
   hasNext: boolean;
 }) {
   if (groups.length === 0)
-    return html`<div class="card"><p>No compatible ${layerPack(layer)}${multiple && q ? ` matches “${q}”` : ""}. ${hiddenCount ? "See the hidden packs below for why." : ""}</p></div>`;
+    return html`<div class="card"><p>No compatible ${layerPack(layer)}${multiple && q ? ` matches “${q}”` : ""}. ${hiddenCount ? "The hidden packs below say why." : ""}</p></div>`;
   return html`<fieldset>
     <legend class=${multiple ? "visually-hidden" : ""}><h2 class="legend-heading">${label(LAYER_LABELS, layer)}${layer === "addon" ? "" : " packs"}${current > 1 || hasNext ? ` (page ${current})` : ""}</h2></legend>
     <ul class="pack-list">
@@ -252,20 +252,51 @@ function SelectionBar({ backHref, packCount, nextLabel }: { backHref: string; pa
   </div>`;
 }
 
-/** The packs of this layer that cannot go into the bundle, each with its reasons. */
-function HiddenPacks({ layer, hidden, paged }: { layer: Layer; hidden: Hidden; paged: boolean }) {
-  return html`<details class="hidden-packs">
-    <summary>Show hidden packs (${hidden.length}${paged ? " on this page" : ""})</summary>
-    <p class="small muted">These ${layerPack(layer, true)} exist in the catalog but cannot go into this bundle:</p>
-    <ul>
-      ${hidden.map(
-        (v) => html`<li>
-          <a href=${`/packs/${v.name}?version=${encodeURIComponent(v.version)}`}>${v.displayName} ${v.version}</a>
-          <span class="reasons"> — ${v.reasons.join("; ")}</span>
-        </li>`,
-      )}
-    </ul>
-  </details>`;
+/**
+ * The step's hidden versions: how many, and a link to the page that lists them with why. Listing
+ * them here would make the step's page twice the size on a large catalog for a list few open.
+ */
+function HiddenPacksLink({ count, href, paged }: { count: number; href: string; paged: boolean }) {
+  const what = `${count} ${count === 1 ? "version" : "versions"}${paged ? " on this page" : ""}`;
+  return html`<p class="hidden-packs">${what} cannot go into this bundle. <a href=${href}>See which, and why</a></p>`;
+}
+
+/** Where a layer step's hidden versions are listed, for the same state, search and page. */
+export const hiddenHref = (layer: Layer, state: WizardState, q: string | undefined, page: number) =>
+  `/bundle/layers/${layer}/hidden${stateQuery(state, { q: q || undefined, page: page > 1 ? String(page) : undefined })}`;
+
+/** Where a layer step is, for the same state, search and page. */
+const layerHref = (layer: Layer, state: WizardState, q: string | undefined, page: number) =>
+  stepHref(layer, state, { q: q || undefined, page: page > 1 ? String(page) : undefined });
+
+/** The versions of a layer step's page that cannot go into the bundle, each with its reasons. */
+export function HiddenStep({ state, result, q, page }: Omit<LayerProps, "missing">) {
+  const layer = result.layer;
+  const addOnOnly = state.useCase === "addon";
+  const hidden = layer === "addon" ? result.hidden.filter((v) => matchesSearch(v, q)) : result.hidden;
+  const paged = page > 1 || result.nextCursor !== null;
+  const where = `${addOnOnly ? "every layer" : `${LAYER_LABELS[layer]} layer`}${paged ? `, page ${page}` : ""}${q ? `, matching “${q}”` : ""}`;
+  const title = `Hidden ${addOnOnly ? "packs" : layerPack(layer, true)}`;
+  return html`<${WizardFrame} state=${state} current=${layer} title=${title}>
+    <div class="page-head">
+      <p class="eyebrow">Configure bundle · ${where}</p>
+      <h1>${title}</h1>
+      <p>These versions exist in the catalog but cannot go into this bundle, each with why.</p>
+    </div>
+    ${
+      hidden.length
+        ? html`<ul class="hidden-packs">
+          ${hidden.map(
+            (v) => html`<li>
+              <a href=${`/packs/${v.name}?version=${encodeURIComponent(v.version)}`}>${v.displayName} ${v.version}</a>
+              <span class="reasons"> — ${v.reasons.join("; ")}</span>
+            </li>`,
+          )}
+        </ul>`
+        : html`<div class="card"><p>Nothing is hidden here: every version can go into this bundle.</p></div>`
+    }
+    <p><a class="button secondary" href=${layerHref(layer, state, q, page)}>Back to the step</a></p>
+  <//>`;
 }
 
 export function LayerStep({ state, result, missing, q, page }: LayerProps) {
@@ -324,6 +355,6 @@ export function LayerStep({ state, result, missing, q, page }: LayerProps) {
       ${current > 1 || hasNext ? html`<${Pager} current=${current} hasNext=${hasNext} packCount=${groups.length} />` : null}
       <${SelectionBar} backHref=${stepHref(adjacentStep(layer, state, -1), state)} packCount=${state.packs.length} nextLabel=${nextLabel} />
     </form>
-    ${hidden.length ? html`<${HiddenPacks} layer=${layer} hidden=${hidden} paged=${hasNext || current > 1} />` : null}
+    ${hidden.length ? html`<${HiddenPacksLink} count=${hidden.length} href=${hiddenHref(layer, state, q, current)} paged=${hasNext || current > 1} />` : null}
   <//>`;
 }

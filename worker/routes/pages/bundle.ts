@@ -28,7 +28,7 @@ import type { WizardState } from "../../catalog/types";
 import { parseWizardState } from "../../catalog/filters";
 import { LAYER_LABELS } from "../../../web/lib/format";
 import { ProductStep, VersionStep, UseCaseStep, CloudStep } from "../../../web/pages/bundle/start";
-import { LayerStep, PACKS_PER_PAGE } from "../../../web/pages/bundle/layer";
+import { HiddenStep, LayerStep, PACKS_PER_PAGE } from "../../../web/pages/bundle/layer";
 import { ConfirmStep, ReviewStep } from "../../../web/pages/bundle/review";
 import type { DownloadOutcome } from "../../../web/components/download-controls";
 import { FORM_BODY_BYTES, limitBody } from "../../body-limit";
@@ -95,12 +95,16 @@ const layerParams = z.object({
   page: z.coerce.number().int().min(1).max(10_000).default(1),
 });
 
-wizardRoutes.get("/layers/:layer", catalogEtag, async (c) => {
+/**
+ * One page of a layer step, as the step and its hidden versions' page both show it; or where to
+ * send a visitor who skipped ahead.
+ */
+async function layerStepPage(c: Context<PagesEnv>) {
   const layer = parseOrThrow(z.enum(LAYERS), c.req.param("layer"), "layer");
   const state = wizardState(c.req.url);
   const redirect = gate(layer, state);
-  if (redirect) return c.redirect(redirect, 303);
-  const { q, page: pageNumber } = parseOrThrow(layerParams, {
+  if (redirect !== undefined) return { redirect };
+  const { q, page } = parseOrThrow(layerParams, {
     q: c.req.query("q") || undefined,
     page: c.req.query("page") || undefined,
   });
@@ -108,7 +112,7 @@ wizardRoutes.get("/layers/:layer", catalogEtag, async (c) => {
   // are searched in the query too. Add-on only's one step searches every layer, as the docs say,
   // paged the same way; the other use cases go layer by layer.
   const layerPage = {
-    offset: (pageNumber - 1) * PACKS_PER_PAGE,
+    offset: (page - 1) * PACKS_PER_PAGE,
     limit: PACKS_PER_PAGE,
     words: layer === "addon" ? (q ?? "").toLowerCase().split(/\s+/).filter(Boolean) : [],
     layerNames: LAYER_LABELS,
@@ -121,7 +125,21 @@ wizardRoutes.get("/layers/:layer", catalogEtag, async (c) => {
       { everyLayer: state.useCase === "addon", page: layerPage },
     ),
   );
-  return c.render(html`<${LayerStep} state=${state} result=${result} missing=${missing} q=${q} page=${pageNumber} />`);
+  return { state, result, missing, q, page };
+}
+
+wizardRoutes.get("/layers/:layer", catalogEtag, async (c) => {
+  const step = await layerStepPage(c);
+  if (step.redirect !== undefined) return c.redirect(step.redirect, 303);
+  const { state, result, missing, q, page } = step;
+  return c.render(html`<${LayerStep} state=${state} result=${result} missing=${missing} q=${q} page=${page} />`);
+});
+
+wizardRoutes.get("/layers/:layer/hidden", catalogEtag, async (c) => {
+  const step = await layerStepPage(c);
+  if (step.redirect !== undefined) return c.redirect(step.redirect, 303);
+  const { state, result, q, page } = step;
+  return c.render(html`<${HiddenStep} state=${state} result=${result} q=${q} page=${page} />`);
 });
 
 /** Every chosen pack with its catalog details and, when it no longer fits, why; and the ones no longer published. */
