@@ -252,6 +252,12 @@ async function probesFor(url: string): Promise<Probe[]> {
     { name: "HTML /packs", path: "/packs", status: 200 },
     { name: "HTML /bundle/layers/addon", path: `/bundle/layers/addon?${query}&packs=${picks.join(",")}`, status: 200 },
     {
+      // The page the add-on step links to: its hidden versions, each with why.
+      name: "HTML add-on step's hidden",
+      path: `/bundle/layers/addon/hidden?${query}&packs=${picks.join(",")}`,
+      status: 200,
+    },
+    {
       // Add-on only's one step: a page of every layer, searched in the query.
       name: "HTML add-on only, q=network",
       path: `/bundle/layers/addon?${query.replace("useCase=controller", "useCase=addon")}&packs=${picks.join(",")}&q=network`,
