@@ -235,13 +235,16 @@ describe("a layer step's hidden versions", () => {
     const href = link![2].replaceAll("&amp;", "&");
     expect(href).toBe(`/bundle/layers/addon/hidden?${state}&q=add-on&page=2`);
     const hiddenHtml = await (await get(href)).text();
+    // One entry per pack and reasons: the pack's link, its versions, why.
     const listed = [
       ...hiddenHtml.matchAll(
-        /<li><a href="\/packs\/([^"?]+)\?version=([^"]+)">[^<]*<\/a><span class="reasons"> — ([^<]+)<\/span>/g,
+        /<li><a href="\/packs\/([^"]+)">[^<]*<\/a> ([^<]+)<span class="reasons"> — ([^<]+)<\/span>/g,
       ),
     ];
     expect(
-      listed.map(([, name, version, reasons]) => ({ name, version: decodeURIComponent(version), reasons })),
+      listed.flatMap(([, name, versions, reasons]) =>
+        versions.split(", ").map((version) => ({ name, version, reasons })),
+      ),
     ).toEqual(expected.map((v) => ({ name: v.name, version: v.version, reasons: v.reasons.join("; ") })));
     expect(hiddenHtml.replaceAll("&amp;", "&")).toContain(
       `href="/bundle/layers/addon?${state}&q=add-on&page=2">Back to the step`,

@@ -13,7 +13,7 @@ import {
   stepsFor,
 } from "../../web/lib/wizard";
 import type { WizardState } from "../../worker/catalog/types";
-import { groupPacks, matchesSearch } from "../../web/pages/bundle/layer";
+import { groupPacks, hiddenGroups, matchesSearch } from "../../web/pages/bundle/layer";
 
 const ref = (text: string) => parseRefList(text)[0];
 
@@ -169,6 +169,28 @@ describe("add-on search", () => {
     expect(groupPacks([v("a", "2"), v("a", "1"), v("b", "1")]).map((g) => [g.name, g.versions.length])).toEqual([
       ["a", 2],
       ["b", 1],
+    ]);
+  });
+});
+
+describe("hidden versions on their page", () => {
+  it("fold a pack's versions in a row hidden for the same reasons into one entry, keeping the order", () => {
+    const v = (name: string, version: string, reasons: string[]) => ({
+      name,
+      displayName: name.toUpperCase(),
+      version,
+      layer: "os" as const,
+      reasons,
+    });
+    const aws = ["not published for aws"];
+    const both = ["not published for aws", "no arm64 build"];
+    expect(
+      hiddenGroups([v("a", "3", aws), v("a", "2", aws), v("a", "1", both), v("b", "2", aws), v("a", "0", aws)]),
+    ).toEqual([
+      { name: "a", displayName: "A", versions: ["3", "2"], reasons: "not published for aws" },
+      { name: "a", displayName: "A", versions: ["1"], reasons: "not published for aws; no arm64 build" },
+      { name: "b", displayName: "B", versions: ["2"], reasons: "not published for aws" },
+      { name: "a", displayName: "A", versions: ["0"], reasons: "not published for aws" },
     ]);
   });
 });

@@ -269,6 +269,21 @@ export const hiddenHref = (layer: Layer, state: WizardState, q: string | undefin
 const layerHref = (layer: Layer, state: WizardState, q: string | undefined, page: number) =>
   stepHref(layer, state, { q: q || undefined, page: page > 1 ? String(page) : undefined });
 
+/** A pack's hidden versions that follow each other in the list and are hidden for the same reasons. */
+type HiddenGroup = { name: string; displayName: string; versions: string[]; reasons: string };
+
+/** Hidden versions folded into one entry per pack and reasons, in the list's order (newest first). */
+export function hiddenGroups(hidden: Hidden): HiddenGroup[] {
+  const groups: HiddenGroup[] = [];
+  for (const v of hidden) {
+    const reasons = v.reasons.join("; ");
+    const last = groups.at(-1);
+    if (last?.name === v.name && last.reasons === reasons) last.versions.push(v.version);
+    else groups.push({ name: v.name, displayName: v.displayName, versions: [v.version], reasons });
+  }
+  return groups;
+}
+
 /** The versions of a layer step's page that cannot go into the bundle, each with its reasons. */
 export function HiddenStep({ state, result, q, page }: Omit<LayerProps, "missing">) {
   const layer = result.layer;
@@ -286,11 +301,9 @@ export function HiddenStep({ state, result, q, page }: Omit<LayerProps, "missing
     ${
       hidden.length
         ? html`<ul class="hidden-packs">
-          ${hidden.map(
-            (v) => html`<li>
-              <a href=${`/packs/${v.name}?version=${encodeURIComponent(v.version)}`}>${v.displayName} ${v.version}</a>
-              <span class="reasons"> — ${v.reasons.join("; ")}</span>
-            </li>`,
+          ${hiddenGroups(hidden).map(
+            (g) =>
+              html`<li><a href=${`/packs/${g.name}`}>${g.displayName}</a> ${g.versions.join(", ")}<span class="reasons"> — ${g.reasons}</span></li>`,
           )}
         </ul>`
         : html`<div class="card"><p>Nothing is hidden here: every version can go into this bundle.</p></div>`
