@@ -2454,6 +2454,43 @@ export const MUTANTS: Mutant[] = [
     tests: [T("compat-pages")],
     before: "n/a",
   },
+  // ── migration 0020: each version's child lists kept in one value for the compatibility check ──
+  {
+    id: "publish-keeps-no-assessed-lists",
+    bug: "the publish batch does not keep a new version's child lists: every page reads them list by list",
+    file: "worker/db/publish-batch.ts",
+    find: "  statements.push(keepAssessedStatement(",
+    replace: "  [].push(keepAssessedStatement(",
+    tests: [T("sync")],
+    before: "n/a",
+  },
+  {
+    id: "layer-read-ignores-kept-lists",
+    bug: "a layer page reads every version's five child lists though their kept value is there",
+    file: "worker/db/layer-candidates.ts",
+    find: "json(coalesce(pv.assessed, ",
+    replace: "json(coalesce(NULL, ",
+    tests: [T("compat-layer")],
+    before: "n/a",
+  },
+  {
+    id: "layer-read-needs-kept-lists",
+    bug: "a version an older worker wrote (no kept lists) is read as having no arches, clouds, products or dependencies",
+    file: "worker/db/layer-candidates.ts",
+    find: "json(coalesce(pv.assessed, ",
+    replace: "json(coalesce(pv.assessed, '[null,null,null,[],[]]', ",
+    tests: [T("compat-layer")],
+    before: "n/a",
+  },
+  {
+    id: "recount-keeps-assessed-lists",
+    bug: "the admin recount leaves versions without their kept child lists",
+    file: "worker/db/counts/facets.ts",
+    find: "    keepAssessedStatement(db, sql`1`),\n",
+    replace: "",
+    tests: [T("admin")],
+    before: "n/a",
+  },
   // ── API 1.3: a compatibility page is `limit` packs, fitting or not ──
   {
     id: "compatible-page-counts-fitting-packs",

@@ -262,6 +262,7 @@ describe("admin API", () => {
       env.DB.prepare("UPDATE product_version_counts SET n = n + 7"),
       env.DB.prepare("UPDATE pack_facet_counts SET n = n + 3"),
       env.DB.prepare("DELETE FROM pack_facet_profiles"),
+      env.DB.prepare("UPDATE pack_versions SET assessed = NULL"),
     ]);
     const drifted = await Promise.all(queries.map((q) => packs(`${q}&_=drifted`)));
     for (const [i, answer] of drifted.entries()) expect(answer.total, queries[i]).not.toBe(right[i].total);
@@ -278,6 +279,11 @@ describe("admin API", () => {
     expect(res.status).toBe(200);
     const recount = (await res.json()) as { generation: number; auditId: string; rows: Record<string, number> };
     expect(recount.rows.productVersionCounts).toBeGreaterThan(0);
+    // Each version's kept child lists are written again, from its lists.
+    const unkept = await env.DB.prepare("SELECT count(*) AS n FROM pack_versions WHERE assessed IS NULL").first<{
+      n: number;
+    }>();
+    expect(unkept?.n).toBe(0);
     expect(recount.rows.facetProfiles).toBeGreaterThan(0);
     const repaired = await Promise.all(queries.map((q) => packs(`${q}&_=repaired`)));
     for (const [i, answer] of repaired.entries()) {

@@ -4,11 +4,19 @@
 // a page of it carries details only for the packs that may fit.
 import { displaySortKey, splitSortKey } from "../../worker/domain/display-sort";
 import { env, exports } from "cloudflare:workers";
+import { sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { beforeAll, describe, expect, it } from "vitest";
 import { type CompatibleResult, compatiblePacksTolerant } from "../../worker/catalog/compatibility";
-import { runBatch } from "../../worker/db/batch";
-import { isUndetailed, LAYER_CHUNK, readLayerRows, versionsInLayerStatement } from "../../worker/db/layer-candidates";
+import { runBatch, toQuery } from "../../worker/db/batch";
+import {
+  isUndetailed,
+  keepAssessedStatement,
+  LAYER_CHUNK,
+  type LayerVersionsRow,
+  readLayerRows,
+  versionsInLayerStatement,
+} from "../../worker/db/layer-candidates";
 import { readVersionRow, versionsOfStatement } from "../../worker/db/pack-versions";
 import { LAYERS, type Layer } from "../../worker/domain/vocabulary";
 import * as schema from "../../worker/db/schema";
@@ -110,6 +118,28 @@ describe("versionsInLayerStatement + readLayerRows", () => {
     expect(page.offered.length).toBeGreaterThan(0);
     expect([...detailed].sort()).toEqual([...new Set(page.offered.map((v) => v.name))].sort());
     expect(read.filter(isUndetailed).length).toBeGreaterThan(page.offered.length);
+  });
+
+  it("reads a version's kept child lists in one row, and a version without them (an older worker's) from its lists, alike", async () => {
+    const expected = await perVersionRead("addon");
+    const read = async () => {
+      const { sql: text, params } = toQuery(versionsInLayerStatement("addon"));
+      const result = await env.DB.prepare(text)
+        .bind(...params)
+        .all();
+      return { versions: readLayerRows(result.results as LayerVersionsRow[]), rowsRead: result.meta.rows_read };
+    };
+    const kept = await read();
+    expect(kept.versions).toEqual(expected);
+    await env.DB.prepare("UPDATE pack_versions SET assessed = NULL WHERE pack_name LIKE 'addon-%'").run();
+    try {
+      const lists = await read();
+      expect(lists.versions).toEqual(expected);
+      // The five child lists are ten or so rows a version; the kept value, none beyond the version's own.
+      expect(lists.rowsRead - kept.rowsRead).toBeGreaterThan(5 * addonVersions);
+    } finally {
+      await db().batch([keepAssessedStatement(db(), sql`1`)]);
+    }
   });
 
   it("reads an empty layer as no versions", () => {

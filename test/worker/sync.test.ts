@@ -123,6 +123,33 @@ describe("catalog sync: publishing", () => {
         maxVersionKey: versionSortKey("4.7.99"),
       },
     ]);
+    // Both versions' child lists are kept in one value too, as a compatibility page reads them.
+    const kept = await db()
+      .select({ id: packVersions.id, assessed: packVersions.assessed })
+      .from(packVersions)
+      .orderBy(packVersions.id);
+    const sorted = (text: string | null) => text?.split(",").sort().join(",");
+    expect(
+      kept.map(({ id, assessed }) => {
+        const [arches, clouds, useCases, products, dependencies] = JSON.parse(assessed ?? "[]");
+        return { id, lists: [sorted(arches), sorted(clouds), sorted(useCases), products, dependencies] };
+      }),
+    ).toEqual([
+      {
+        id: "cni-calico@3.29.2",
+        lists: [
+          "amd64",
+          "all",
+          "addon",
+          [["palette-enterprise", null, null]],
+          [["kubernetes", "k8s", "required", "1.29.0", null]],
+        ],
+      },
+      {
+        id: "kubernetes@1.30.1",
+        lists: ["amd64,arm64", "aws,vsphere", "agent,controller", [["palette-enterprise", "4.6.0", "4.7.99"]], []],
+      },
+    ]);
     expect(
       await db().select().from(packDependencies).where(eq(packDependencies.packVersionId, "cni-calico@3.29.2")),
     ).toEqual([

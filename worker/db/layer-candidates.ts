@@ -6,6 +6,7 @@ import { type SQL, sql } from "drizzle-orm";
 import { type Layer, type PackRef, packRefId } from "../domain/vocabulary";
 import { type Query, query, runBatch } from "./batch";
 import type { Db } from "./client";
+import { packVersions } from "./schema";
 import {
   and,
   byText,
@@ -59,14 +60,12 @@ export function versionsInLayerStatement(layer: LayerScope, range?: LayerRange):
     ? sql`pv.yanked = 0`
     : sql`${inLayer(layer)}pv.yanked = 0${range ? sql` AND ${inStretch}` : sql``}`;
   // Only a pack the stretch's walk found may fit (a candidate) needs its details: the rest of the
-  // stretch, most of a page, comes as what names a version and what assessPack reads.
+  // stretch, most of a page, comes as what names a version and what assessPack reads. That is kept
+  // in one value (pack_versions.assessed): one row a version, not its five child lists' ten or so.
+  // A version without it (written by a worker older than migration 0020) is read from the lists;
+  // coalesce evaluates its second argument only then.
   const assessed = sql`p.name, p.display_name, p.layer, pv.version, pv.version_key, pv.fips,
-      (SELECT group_concat(arch) FROM pack_version_arches WHERE pack_version_id = pv.id),
-      (SELECT group_concat(cloud) FROM pack_version_clouds WHERE pack_version_id = pv.id),
-      (SELECT group_concat(use_case) FROM pack_version_use_cases WHERE pack_version_id = pv.id),
-      json((SELECT json_group_array(json_array(product_id, min_version, max_version)) FROM pack_version_products WHERE pack_version_id = pv.id)),
-      json((SELECT json_group_array(json_array(pack_name, layer, type, min_version, max_version)) FROM pack_dependencies WHERE pack_version_id = pv.id)),
-      p.display_sort_key`;
+      json(coalesce(pv.assessed, ${assessedFromChildLists(sql`pv.id`)})), p.display_sort_key`;
   const detailed = sql`json_array(${assessed}, p.addon_type, p.description, p.source, pv.kernel, pv.eol,
       pv.file_name, pv.size, pv.sha256, pv.signature_file_name, pv.signature_size, pv.key_id, pv.published_at)`;
   const tuple = range
@@ -77,6 +76,26 @@ export function versionsInLayerStatement(layer: LayerScope, range?: LayerRange):
     WHERE ${where}
     GROUP BY pv.rowid / ${sql.raw(String(LAYER_CHUNK))}`);
 }
+
+/**
+ * What the compatibility check reads of the version whose id is `versionId`, from its child lists,
+ * as pack_versions.assessed keeps it: its architectures, clouds and use cases as comma-joined text
+ * (cheaper for SQLite to build than JSON; the sync admits only enum values there, none holding a
+ * comma), its product ranges and its dependencies. Migration 0020's backfill is the same text.
+ */
+export const assessedFromChildLists = (versionId: SQL) => sql`json_array(
+      (SELECT group_concat(arch) FROM pack_version_arches WHERE pack_version_id = ${versionId}),
+      (SELECT group_concat(cloud) FROM pack_version_clouds WHERE pack_version_id = ${versionId}),
+      (SELECT group_concat(use_case) FROM pack_version_use_cases WHERE pack_version_id = ${versionId}),
+      json((SELECT json_group_array(json_array(product_id, min_version, max_version)) FROM pack_version_products WHERE pack_version_id = ${versionId})),
+      json((SELECT json_group_array(json_array(pack_name, layer, type, min_version, max_version)) FROM pack_dependencies WHERE pack_version_id = ${versionId})))`;
+
+/** Keeps `assessed` for the versions `scope` selects, from their child lists as they stand (after their rows are written). */
+export const keepAssessedStatement = (db: Db, scope: SQL) =>
+  db
+    .update(packVersions)
+    .set({ assessed: assessedFromChildLists(sql`pack_versions.id`) })
+    .where(scope);
 
 /**
  * A layer, or "every" layer at once (add-on only's parts list): then the walk follows the packs'
@@ -256,14 +275,8 @@ function rangeBounds(layer: LayerScope, range: LayerRange): SQL {
  */
 export type LayerVersionsRow = { versions: string; stop?: string | null };
 
-/** What every tuple of versionsInLayerStatement holds: what names a version, and what assessPack reads. */
-type AssessedTuple = [
-  name: string,
-  displayName: string,
-  layer: Layer,
-  version: string,
-  versionKey: string,
-  fips: number,
+/** pack_versions.assessed: a version's child lists, as assessedFromChildLists builds them. */
+type AssessedLists = [
   arches: string | null,
   clouds: string | null,
   useCases: string | null,
@@ -275,6 +288,17 @@ type AssessedTuple = [
     minVersion: string | null,
     maxVersion: string | null,
   ][],
+];
+
+/** What every tuple of versionsInLayerStatement holds: what names a version, and what assessPack reads. */
+type AssessedTuple = [
+  name: string,
+  displayName: string,
+  layer: Layer,
+  version: string,
+  versionKey: string,
+  fips: number,
+  lists: AssessedLists,
   sortKey: string,
 ];
 
@@ -296,16 +320,16 @@ type DetailFields = [
 type DetailedTuple = [...AssessedTuple, ...DetailFields];
 
 type LayerVersionTuple = AssessedTuple | DetailedTuple;
-const ASSESSED_FIELDS = 12;
+const ASSESSED_FIELDS = 8;
 
 const inListOrderThenNewest = (a: LayerVersionTuple, b: LayerVersionTuple) =>
-  byText(a[11], b[11]) || byText(b[4], a[4]) || byText(b[3], a[3]);
+  byText(a[7], b[7]) || byText(b[4], a[4]) || byText(b[3], a[3]);
 const commaList = <T extends string>(text: string | null): T[] => (text ? (text.split(",") as T[]) : []);
 
-const productRanges = (products: AssessedTuple[9]) =>
+const productRanges = (products: AssessedLists[3]) =>
   sortProducts(products.map(([product, minVersion, maxVersion]) => ({ product, minVersion, maxVersion })));
 
-const dependencyList = (dependencies: AssessedTuple[10]) =>
+const dependencyList = (dependencies: AssessedLists[4]) =>
   sortDependencies(
     dependencies.map(([packName, layer, type, minVersion, maxVersion]) => ({
       packName,
@@ -328,14 +352,17 @@ export type LayerVersion = (PackInfo & PackVersionInfo) | UndetailedVersion;
 export const isUndetailed = (v: LayerVersion): v is UndetailedVersion => "undetailed" in v;
 
 /** The fields assessPack reads, from any tuple. */
-const assessedFields = (tuple: LayerVersionTuple) => ({
-  fips: Boolean(tuple[5]),
-  arches: sortArches(commaList<Arch>(tuple[6])),
-  clouds: sortClouds(commaList(tuple[7])),
-  useCases: sortUseCases(commaList<UseCase>(tuple[8])),
-  products: productRanges(tuple[9]),
-  dependencies: dependencyList(tuple[10]),
-});
+const assessedFields = (tuple: LayerVersionTuple) => {
+  const [arches, clouds, useCases, products, dependencies] = tuple[6];
+  return {
+    fips: Boolean(tuple[5]),
+    arches: sortArches(commaList<Arch>(arches)),
+    clouds: sortClouds(commaList(clouds)),
+    useCases: sortUseCases(commaList<UseCase>(useCases)),
+    products: productRanges(products),
+    dependencies: dependencyList(dependencies),
+  };
+};
 
 /** One tuple as a flat pack-and-version record; `publishedText` formats the publish time. */
 function layerVersionOf(tuple: LayerVersionTuple, publishedText: (ms: number) => string): LayerVersion {

@@ -25,6 +25,7 @@ import { packRefId, versionSortKey } from "../domain/vocabulary";
 import { historyStatements, restoreStatements } from "./key-trust";
 import { chunksOf, D1_MAX_PARAMS, type Db } from "./client";
 import { facetCountStatements } from "./counts/facets";
+import { keepAssessedStatement } from "./layer-candidates";
 import {
   distrustedKeys,
   packDependencies,
@@ -373,7 +374,7 @@ function packVersionStatements(db: Db, newPacks: PackFile[], signed: Signed): St
   return chunksFor(packVersions, versionRowsForPacks).map((rows) => db.insert(packVersions).values(rows));
 }
 
-/** Each new pack version's clouds, architectures, use cases, products, dependencies and images. */
+/** Each new pack version's clouds, architectures, use cases, products, dependencies and images, and their kept value. */
 function packChildStatements(db: Db, newPacks: PackFile[]): Statement[] {
   const statements: Statement[] = [];
   const children = <T>(rowsOf: (f: PackFile, id: string) => T[]) =>
@@ -412,6 +413,9 @@ function packChildStatements(db: Db, newPacks: PackFile[]): Statement[] {
     (f.pack.content?.images ?? []).map((img) => ({ packVersionId: id, ...parseImageReference(img.image)! })),
   );
   for (const rows of chunksFor(packVersionImages, images)) statements.push(db.insert(packVersionImages).values(rows));
+  // What the compatibility check reads of them, kept in one value from the rows just written.
+  const ids = JSON.stringify(newPacks.map((f) => packRefId(f.pack)));
+  statements.push(keepAssessedStatement(db, inArray(packVersions.id, sql`(SELECT value FROM json_each(${ids}))`)));
   return statements;
 }
 

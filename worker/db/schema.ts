@@ -152,6 +152,11 @@ export const packVersions = sqliteTable(
     publishedAt: integer("published_at").notNull().default(now),
     /** sha256 of its signed release.json entry without keys and pack-wide fields (see entryDigest). */
     entrySha256: text("entry_sha256"),
+    /**
+     * Its child lists as the compatibility check reads them, in one value (layer-candidates.ts
+     * assessedFromChildLists; migration 0020), written in the batch that writes them.
+     */
+    assessed: text("assessed"),
     ...pinnedObjects(),
     ...yankColumns(),
     ...generationColumns(),

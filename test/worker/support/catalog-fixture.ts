@@ -3,6 +3,7 @@
 // is `${name}@${version}`, versions carry versionSortKey keys, product ranges carry min/max keys.
 import { displaySortKey } from "../../../worker/domain/display-sort";
 import { env } from "cloudflare:workers";
+import { sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { bumpGeneration } from "../../../worker/db/change-log";
 import {
@@ -15,6 +16,7 @@ import {
   versionSortKey,
 } from "../../../worker/domain/vocabulary";
 import { rebuildFacetCountStatements } from "../../../worker/db/counts/facets";
+import { keepAssessedStatement } from "../../../worker/db/layer-candidates";
 import * as schema from "../../../worker/db/schema";
 import { blobKey } from "../../../worker/storage";
 
@@ -494,7 +496,13 @@ export async function seedCatalog(packs: FixturePack[] = FIXTURE_PACKS, products
   // A publish bumps the generation and keeps the facet counts in its batch; so does the fixture, or
   // catalog caches keyed by the generation would answer with what an earlier seed left.
   const [first, ...rest] = statements;
-  await db.batch([first, ...rest, bumpGeneration(db), ...rebuildFacetCountStatements(db)]);
+  await db.batch([
+    first,
+    ...rest,
+    keepAssessedStatement(db, sql`1`),
+    bumpGeneration(db),
+    ...rebuildFacetCountStatements(db),
+  ]);
 }
 
 /** Bumps the catalog generation as a publish or yank does. */

@@ -34,6 +34,7 @@ import {
   packProductRanges,
 } from "../schema";
 import { bumpGeneration } from "../change-log";
+import { keepAssessedStatement } from "../layer-candidates";
 import { query, runBatch } from "../batch";
 import type { CatalogFilter } from "../pack-versions";
 import { combinationsOf, FACET_BITS, OPEN_MAX, OPEN_MIN } from "./facet-bits";
@@ -268,6 +269,7 @@ export type Recount = {
 
 /**
  * An admin's repair: every kept count, profile and range recounted from the versions in one batch,
+ * each version's kept child lists (pack_versions.assessed) rewritten from its lists,
  * a new catalog generation (cached answers start afresh) and an audit event. The batches keep the
  * kept tables by difference, so they stay wrong once a change reached the catalog without them, e.g.
  * from a worker deployed before its migration or after it was rolled back.
@@ -276,6 +278,7 @@ export async function recountCatalog(db: Db, reason: string, now: number): Promi
   const auditId = crypto.randomUUID();
   const results = await db.batch([
     ...(rebuildFacetCountStatements(db) as [Statement, ...Statement[]]),
+    keepAssessedStatement(db, sql`1`),
     bumpGeneration(db),
     db.insert(auditEvents).values({ id: auditId, at: now, action: "recount-catalog", subject: "catalog", reason }),
     db.select({ generation: catalogState.generation }).from(catalogState).where(eq(catalogState.id, 1)),
