@@ -2491,6 +2491,45 @@ export const MUTANTS: Mutant[] = [
     tests: [T("admin")],
     before: "n/a",
   },
+  // ── the wizard's hidden versions on a page of their own ──
+  {
+    id: "hidden-link-drops-page",
+    bug: "a later page's link to its hidden versions lists the first page's",
+    file: "web/pages/bundle/layer.ts",
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the source text of a template literal
+    find: "`/bundle/layers/${layer}/hidden${stateQuery(state, { q: q || undefined, page: page > 1 ? String(page) : undefined })}`",
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the source text of a template literal
+    replace: "`/bundle/layers/${layer}/hidden${stateQuery(state, { q: q || undefined })}`",
+    tests: [T("compat-pages")],
+    before: "n/a",
+  },
+  {
+    id: "hidden-page-back-drops-search",
+    bug: "the hidden versions page leads back to the step without its search",
+    file: "web/pages/bundle/layer.ts",
+    find: "  stepHref(layer, state, { q: q || undefined, page:",
+    replace: "  stepHref(layer, state, { page:",
+    tests: [T("compat-pages")],
+    before: "n/a",
+  },
+  {
+    id: "hidden-page-ignores-search",
+    bug: "the hidden versions page lists hidden versions the step's search does not match",
+    file: "web/pages/bundle/layer.ts",
+    find: '  const hidden = layer === "addon" ? result.hidden.filter((v) => matchesSearch(v, q)) : result.hidden;\n  const paged',
+    replace: "  const hidden = result.hidden;\n  const paged",
+    tests: [T("compat-pages")],
+    before: "n/a",
+  },
+  {
+    id: "hidden-groups-merge-reasons",
+    bug: "a pack's hidden versions are folded into one entry though they are hidden for different reasons",
+    file: "web/pages/bundle/layer.ts",
+    find: "if (last?.name === v.name && last.reasons === reasons)",
+    replace: "if (last?.name === v.name)",
+    tests: [T("pages-logic")],
+    before: "n/a",
+  },
   // ── API 1.3: a compatibility page is `limit` packs, fitting or not ──
   {
     id: "compatible-page-counts-fitting-packs",
