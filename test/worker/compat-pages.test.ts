@@ -251,6 +251,17 @@ describe("a layer step's hidden versions", () => {
     );
   });
 
+  it("are those the search matches by what they carry, their names, as on the step", async () => {
+    // "number" is in every generated add-on's description and in no name: the step offers the
+    // add-ons that fit, and lists no hidden version, here or on its page.
+    const stepHtml = await (await get(`/bundle/layers/addon?${state}&q=number`)).text();
+    expect(stepHtml).toContain('name="pick"');
+    expect(stepHtml).not.toContain('class="hidden-packs"');
+    const hiddenHtml = await (await get(`/bundle/layers/addon/hidden?${state}&q=number`)).text();
+    expect(hiddenHtml).toContain("Nothing is hidden here");
+    expect(hiddenHtml).not.toContain('class="reasons"');
+  });
+
   it("send a visitor who skipped ahead to the first step missing, and refuse a layer that does not exist", async () => {
     expect(await redirectOf("/bundle/layers/addon/hidden?product=palette-vertex")).toBe(
       "/bundle/version?product=palette-vertex",
