@@ -161,7 +161,7 @@ for (const [widthName, viewport] of Object.entries(WIDTHS)) {
       page.setDefaultTimeout(15_000);
       try {
         await open(page, visits[name]);
-        // Disclosures (hidden packs and their reasons) are content a user opens: check it too.
+        // Disclosures are content a user opens: check it too.
         await page.evaluate(() =>
           document.querySelectorAll("details").forEach((d) => {
             d.open = true;

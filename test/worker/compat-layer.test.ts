@@ -142,6 +142,24 @@ describe("versionsInLayerStatement + readLayerRows", () => {
     }
   });
 
+  it("is backfilled by migration 0020 exactly as the publish batch keeps it", async () => {
+    const kept = () =>
+      env.DB.prepare("SELECT id, assessed FROM pack_versions ORDER BY id").all<{
+        id: string;
+        assessed: string | null;
+      }>();
+    await db().batch([keepAssessedStatement(db(), sql`1`)]);
+    const published = (await kept()).results;
+    expect(published.every((v) => v.assessed !== null)).toBe(true);
+    const backfill = env.TEST_MIGRATIONS.find((m) => m.name.startsWith("0020_"))!.queries.find((q) =>
+      q.includes("UPDATE `pack_versions` SET `assessed`"),
+    );
+    expect(backfill).toBeDefined();
+    await env.DB.prepare("UPDATE pack_versions SET assessed = NULL").run();
+    await env.DB.prepare(backfill!).run();
+    expect((await kept()).results).toEqual(published);
+  });
+
   it("reads an empty layer as no versions", () => {
     expect(readLayerRows([])).toEqual([]);
   });

@@ -8,7 +8,7 @@ import { env, exports } from "cloudflare:workers";
 import { drizzle } from "drizzle-orm/d1";
 import { beforeAll, describe, expect, it } from "vitest";
 import { type CompatibleResult, compatiblePacks, compatiblePacksTolerant } from "../../worker/catalog/compatibility";
-import { compatiblePageQuery } from "../../worker/catalog/filters";
+import { compatiblePageQuery, encodeCursor } from "../../worker/catalog/filters";
 import * as schema from "../../worker/db/schema";
 import { LAYER_LABELS } from "../../web/lib/format";
 import { matchesSearch } from "../../web/pages/bundle/layer";
@@ -154,6 +154,23 @@ describe("GET /api/v1/compatible pages", () => {
     expect(page.nextCursor).not.toBeNull();
   });
 
+  it("skips a pack whose every version is yanked: a page never ends the layer early", async () => {
+    // "Retired Logger" lists nothing; a page counting it alone would read no rows and no next cursor.
+    const { results: addons } = await env.DB.prepare(
+      "SELECT name, display_sort_key AS key FROM packs WHERE layer = 'addon' ORDER BY display_sort_key",
+    ).all<{ name: string; key: string }>();
+    const retired = addons.findIndex((p) => p.name === "retired-logger");
+    expect(retired).toBeGreaterThan(0);
+    // The pack after it is the layer's last: the page holds it, and no next page follows.
+    expect(retired).toBe(addons.length - 2);
+    const query = "product=palette-enterprise&version=4.7.3&useCase=controller&cloud=aws&layer=addon&limit=1";
+    const res = await get(`/api/v1/compatible?${query}&cursor=${encodeCursor(addons[retired - 1].key)}`);
+    const page = (await res.json()) as CompatibleResult;
+    expect(res.status).toBe(200);
+    expect([...new Set([...page.offered, ...page.hidden].map((v) => v.name))]).toEqual([addons[retired + 1].name]);
+    expect(page.nextCursor).toBeNull();
+  });
+
   it("covers `limit` packs when none of them fits: nothing offered, the rest on later pages", async () => {
     // VerteX takes FIPS builds only, and the generated add-ons' only FIPS builds are for aws: on gcp
     // none of the 320 fits, so a page of them offers nothing and still ends after 5 packs.
@@ -269,6 +286,26 @@ describe("a layer step's hidden versions", () => {
     const res = await get(`/bundle/layers/gpu/hidden?${state}`);
     expect(res.status).toBe(400);
     expect(await res.text()).toContain("layer");
+    for (const [param, field] of [
+      ["page=0", "page"],
+      ["page=abc", "page"],
+      ["page=10001", "page"],
+      [`q=${"x".repeat(201)}`, "q"],
+    ]) {
+      const bad = await get(`/bundle/layers/addon/hidden?${state}&${param}`);
+      expect(bad.status, param).toBe(400);
+      expect(await bad.text(), param).toContain(`<strong>${field}</strong>`);
+    }
+  });
+
+  it("say so when the page asked for is past the step's last, and carry a search only where the step has one", async () => {
+    const past = await (await get(`/bundle/layers/addon/hidden?${state}&page=999`)).text();
+    expect(past).toContain("The step has no page 999.");
+    expect(past).not.toContain("Nothing is hidden here");
+    // The OS step has no search: a q in its URL narrows nothing, and the page does not claim it does.
+    const os = await (await get(`/bundle/layers/os/hidden?${state}&q=zzz`)).text();
+    expect(os).not.toContain("zzz");
+    expect(os).toContain('class="reasons"');
   });
 });
 

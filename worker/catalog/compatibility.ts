@@ -223,8 +223,8 @@ type Query = Omit<CompatibleQuery, "layer">;
 /**
  * Which candidates to read: the whole layer, or one page of it with where it ends. A page's stretch
  * is found with the SQL form of the rules that need no dependency (product version, use case,
- * cloud, arch, FIPS), so it holds `limit` packs that may fit; assessPack still decides every
- * version in it.
+ * cloud, arch, FIPS), so it holds `limit` packs that may fit (or `limit` packs, with `everyPack`);
+ * assessPack still decides every version in it.
  */
 function layerRequest(query: Query, scope: LayerScope, page?: LayerPage): LayerRequest {
   if (!page) return { scope };

@@ -128,7 +128,10 @@ export type LayerRange = {
   after?: string;
   offset: number;
   limit: number;
-  /** `limit` (and `offset`) count every pack of the layer, not only those that may fit. */
+  /**
+   * `limit` (and `offset`) count every pack of the layer with a published version, not only those
+   * that may fit. Not with search words.
+   */
   everyPack?: boolean;
   words: string[];
   /**
@@ -206,18 +209,21 @@ function searchedPacks(
 /**
  * The packs that bound a LayerRange, by sort key, each with whether it may fit (`fits`, by its kept
  * ranges): `offset + limit + 1` at most, walked in the layer's display-order index, keeping only
- * those that may fit unless the range counts every pack; with search words, the packs the words
- * find (searchedPacks), in that order until enough are found.
+ * those that may fit, or with `everyPack` those with a published version; with search words, the
+ * packs the words find (searchedPacks), in that order until enough are found.
  */
 function rangeCandidates(layer: LayerScope, range: LayerRange): SQL {
   const fits = (alias: string) => mayFit(range, alias);
   const limit = range.offset + range.limit + 1;
   const after = sql`p.display_sort_key > ${range.after ?? ""}`;
   if (range.everyPack) {
-    const walked = searches(range)
-      ? sql`(${searchedPacks(layer, range, { after: sql`${range.after ?? ""}`, limit })}) AS s CROSS JOIN packs p ON p.rowid = s.rowid`
-      : sql`packs p WHERE ${inLayer(layer)}${after}`;
-    return sql`SELECT p.display_sort_key AS key, ${fits("p")} AS fits FROM ${walked} ORDER BY p.display_sort_key LIMIT ${limit}`;
+    // Nothing pages every pack of a search; a page that did would need its own walk and test.
+    if (searches(range)) throw new Error("a page of every pack is not searched");
+    // A pack whose every version is yanked (or withdrawn with a key) lists nothing: counted, a page
+    // of such packs would read no rows, and with them where the layer goes on.
+    const published = sql`EXISTS (SELECT 1 FROM pack_versions pv INDEXED BY pack_versions_by_pack WHERE pv.pack_name = p.name AND pv.yanked = 0)`;
+    return sql`SELECT p.display_sort_key AS key, ${fits("p")} AS fits FROM packs p
+      WHERE ${inLayer(layer)}${after} AND ${published} ORDER BY p.display_sort_key LIMIT ${limit}`;
   }
   if (!searches(range))
     return sql`SELECT p.display_sort_key AS key, 1 AS fits FROM packs p WHERE ${inLayer(layer)}${after} AND ${fits("p")}

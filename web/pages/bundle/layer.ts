@@ -217,7 +217,7 @@ function ChoiceList({
   hasNext: boolean;
 }) {
   if (groups.length === 0)
-    return html`<div class="card"><p>No compatible ${layerPack(layer)}${multiple && q ? ` matches “${q}”` : ""}. ${hiddenCount ? "The hidden packs below say why." : ""}</p></div>`;
+    return html`<div class="card"><p>No compatible ${layerPack(layer)}${multiple && q ? ` matches “${q}”` : ""}. ${hiddenCount ? "The link below says which are hidden, and why." : ""}</p></div>`;
   return html`<fieldset>
     <legend class=${multiple ? "visually-hidden" : ""}><h2 class="legend-heading">${label(LAYER_LABELS, layer)}${layer === "addon" ? "" : " packs"}${current > 1 || hasNext ? ` (page ${current})` : ""}</h2></legend>
     <ul class="pack-list">
@@ -261,13 +261,16 @@ function HiddenPacksLink({ count, href, paged }: { count: number; href: string; 
   return html`<p class="hidden-packs">${what} cannot go into this bundle. <a href=${href}>See which, and why</a></p>`;
 }
 
+/** The add-on step's search (the one step that searches), as layerStep reads it. */
+const searchOf = (layer: Layer, q: string | undefined) => (layer === "addon" && q) || undefined;
+
 /** Where a layer step's hidden versions are listed, for the same state, search and page. */
 export const hiddenHref = (layer: Layer, state: WizardState, q: string | undefined, page: number) =>
-  `/bundle/layers/${layer}/hidden${stateQuery(state, { q: q || undefined, page: page > 1 ? String(page) : undefined })}`;
+  `/bundle/layers/${layer}/hidden${stateQuery(state, { q: searchOf(layer, q), page: page > 1 ? String(page) : undefined })}`;
 
 /** Where a layer step is, for the same state, search and page. */
 const layerHref = (layer: Layer, state: WizardState, q: string | undefined, page: number) =>
-  stepHref(layer, state, { q: q || undefined, page: page > 1 ? String(page) : undefined });
+  stepHref(layer, state, { q: searchOf(layer, q), page: page > 1 ? String(page) : undefined });
 
 /** A pack's hidden versions that follow each other in the list and are hidden for the same reasons. */
 type HiddenGroup = { name: string; displayName: string; versions: string[]; reasons: string };
@@ -288,9 +291,12 @@ export function hiddenGroups(hidden: Hidden): HiddenGroup[] {
 export function HiddenStep({ state, result, q, page }: Omit<LayerProps, "missing">) {
   const layer = result.layer;
   const addOnOnly = state.useCase === "addon";
-  const hidden = layer === "addon" ? result.hidden.filter((v) => matchesSearch(v, q)) : result.hidden;
+  const search = searchOf(layer, q);
+  const hidden = search ? result.hidden.filter((v) => matchesSearch(v, search)) : result.hidden;
   const paged = page > 1 || result.nextCursor !== null;
-  const where = `${addOnOnly ? "every layer" : `${LAYER_LABELS[layer]} layer`}${paged ? `, page ${page}` : ""}${q ? `, matching “${q}”` : ""}`;
+  const where = `${addOnOnly ? "every layer" : `${LAYER_LABELS[layer]} layer`}${paged ? `, page ${page}` : ""}${search ? `, matching “${search}”` : ""}`;
+  // A page number past the step's last page lists no packs at all: say so, not that nothing is hidden.
+  const empty = page > 1 && result.offered.length === 0 && result.hidden.length === 0;
   const title = `Hidden ${addOnOnly ? "packs" : layerPack(layer, true)}`;
   return html`<${WizardFrame} state=${state} current=${layer} title=${title}>
     <div class="page-head">
@@ -306,7 +312,7 @@ export function HiddenStep({ state, result, q, page }: Omit<LayerProps, "missing
               html`<li><a href=${`/packs/${g.name}`}>${g.displayName}</a> ${g.versions.join(", ")}<span class="reasons"> — ${g.reasons}</span></li>`,
           )}
         </ul>`
-        : html`<div class="card"><p>Nothing is hidden here: every version can go into this bundle.</p></div>`
+        : html`<div class="card"><p>${empty ? `The step has no page ${page}.` : "Nothing is hidden here: every version can go into this bundle."}</p></div>`
     }
     <p><a class="button secondary" href=${layerHref(layer, state, q, page)}>Back to the step</a></p>
   <//>`;

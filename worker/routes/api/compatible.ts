@@ -20,8 +20,9 @@ const compatibleRoute = apiRoute({
     "on a layer nothing is chosen for yet hides nothing. Offered versions carry full details; hidden ones only " +
     "name, displayName, version, layer and reasons (GET /api/v1/packs/{name}/versions/{version} has the rest). " +
     "A page covers the layer's next `limit` packs in display order (display name ignoring case and accents, then name), " +
-    "each version offered or hidden, so each version is on exactly one page and a page may offer fewer than `limit` " +
-    "packs, or none. Follow `nextCursor` for the rest (since 1.3; before, a page ran to the `limit`-th pack that may fit).",
+    "each version offered or hidden, so each version of the layer comes on exactly one page (a chosen pack that no " +
+    "longer fits is hidden on every page) and a page may offer fewer than `limit` packs, or none. Follow `nextCursor` " +
+    "for the rest (since 1.3; before, a page ran to the `limit`-th pack that may fit).",
   tags: ["catalog"],
   request: { query: compatiblePageQuery, headers: conditional },
   responses: {
