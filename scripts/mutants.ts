@@ -2583,9 +2583,8 @@ export const MUTANTS: Mutant[] = [
     bug: "a page counting every pack reads the details of packs that cannot fit too",
     file: "worker/db/layer-candidates.ts",
     // biome-ignore lint/suspicious/noTemplateCurlyInString: the source text of a template literal
-    find: 'SELECT p.display_sort_key AS key, ${fits("p")} AS fits FROM ${walked}',
-    // biome-ignore lint/suspicious/noTemplateCurlyInString: the source text of a template literal
-    replace: "SELECT p.display_sort_key AS key, 1 AS fits FROM ${walked}",
+    find: 'SELECT p.display_sort_key AS key, ${fits("p")} AS fits FROM packs p',
+    replace: "SELECT p.display_sort_key AS key, 1 AS fits FROM packs p",
     tests: [T("compat-layer")],
     before: "n/a",
   },
@@ -2594,9 +2593,8 @@ export const MUTANTS: Mutant[] = [
     bug: "a page counting every pack reads no details, so each offered version costs a second round trip",
     file: "worker/db/layer-candidates.ts",
     // biome-ignore lint/suspicious/noTemplateCurlyInString: the source text of a template literal
-    find: 'SELECT p.display_sort_key AS key, ${fits("p")} AS fits FROM ${walked}',
-    // biome-ignore lint/suspicious/noTemplateCurlyInString: the source text of a template literal
-    replace: "SELECT p.display_sort_key AS key, 0 AS fits FROM ${walked}",
+    find: 'SELECT p.display_sort_key AS key, ${fits("p")} AS fits FROM packs p',
+    replace: "SELECT p.display_sort_key AS key, 0 AS fits FROM packs p",
     tests: [T("compat-layer")],
     before: "n/a",
   },
