@@ -2371,6 +2371,43 @@ export const MUTANTS: Mutant[] = [
     survives:
       "equivalent today: SQLite runs a statement's triggers newest first, so packs_search_ordered_update runs before packs_display_rank_move's nested update writes the new rank; the guard keeps the index right (not a duplicate rowid) if that order changes",
   },
+  // ── migration 0021: a gap that runs out respaces a window of packs, not the catalog ──
+  {
+    id: "respace-always-whole",
+    bug: "every gap that runs out respaces the whole catalog (0019's cost: every pack's rank and index entry)",
+    file: "migrations/0021_windowed_respace.sql",
+    find: "    WHERE below IS NOT NULL OR above IS NOT NULL;",
+    replace: "    WHERE 0;",
+    tests: [T("display-rank")],
+    before: "n/a",
+  },
+  {
+    id: "respace-window-without-room",
+    bug: "a window too tight for a step a pack is spaced out anyway: ranks collide or fall out of order",
+    file: "migrations/0021_windowed_respace.sql",
+    find: "OR (`high` - `low`) / (`n` + 1) < 256;",
+    replace: "OR 0;",
+    tests: [T("display-rank")],
+    before: "n/a",
+  },
+  {
+    id: "respace-window-in-place",
+    bug: "the window's packs go straight to their places, where another of them may still hold that rank",
+    file: "migrations/0021_windowed_respace.sql",
+    find: "  UPDATE `packs` SET `display_rank` = (SELECT max(`display_rank`) FROM `packs`) + rowid\n",
+    replace: "  UPDATE `packs` SET `display_rank` = `display_rank`\n",
+    tests: [T("display-rank")],
+    before: "n/a",
+  },
+  {
+    id: "respace-whole-also-with-window",
+    bug: "the whole catalog is spaced out again even when a window was",
+    file: "migrations/0021_windowed_respace.sql",
+    find: "THEN char(1114111) ELSE '' END",
+    replace: "THEN '' ELSE '' END",
+    tests: [T("display-rank")],
+    before: "n/a",
+  },
   // ── review-3: verify-bundle.sh reads a long release.json in linear time, the signature name's rule, keys as UTF-8 ──
   {
     id: "verify-bundle-copies-every-string",

@@ -77,14 +77,15 @@ describe("display ranks", () => {
     for (const row of before) expect(after.find((r) => r.name === row.name)!.rank).toBe(row.rank);
   });
 
-  it("space every pack out again when a gap runs out, and keep the order and the index", async () => {
+  it("space every pack out again when a gap runs out in a catalog no larger than a window", async () => {
+    await seedCatalog(FIXTURE_PACKS);
     const before = await ranked();
     // Each lands just after the first pack, in the gap the one before it took: a step, then about 20
     // halvings empty it.
-    for (let i = 60; i > 0; i--)
+    for (let i = 40; i > 0; i--)
       await insertPack(`addon-squeeze-${i}`, `${before[0].key.split("\u0001")[0]} ${String(i).padStart(2, "0")}`);
     const after = await expectRanksInStep();
-    expect(after.length).toBe(before.length + 60);
+    expect(after.length).toBe(before.length + 40);
     // The spacing is new and above every rank used before it.
     expect(Math.min(...after.map((r) => r.rank as number))).toBeGreaterThan(
       Math.max(...before.map((r) => r.rank as number)),
@@ -92,6 +93,7 @@ describe("display ranks", () => {
   });
 
   it("space them out below the lowest rank when the highest nears 2^62, so no rank overflows", async () => {
+    await seedCatalog(FIXTURE_PACKS);
     const before = await ranked();
     // The last pack where many respaces of a large catalog would have taken the top.
     await env.DB.prepare("UPDATE packs SET display_rank = ? WHERE name = ?")
@@ -157,6 +159,60 @@ describe("display ranks", () => {
     await env.DB.prepare("DELETE FROM packs WHERE name = ?").bind("addon-gone").run();
     await expectRanksInStep();
     expect(await ordered("gone")).toEqual([]);
+  });
+});
+
+describe("display ranks in a catalog larger than a window", () => {
+  beforeEach(async () => {
+    await seedCatalog([...FIXTURE_PACKS, ...manyAddons(300)]);
+    // As migration 0019 leaves a catalog: 2^32 apart (the fixture inserts its packs out of display
+    // order, each halving a gap).
+    await env.DB.prepare("UPDATE packs SET display_rank = -display_rank - 1").run();
+    await env.DB.prepare(
+      "UPDATE packs SET display_rank = r.n * 4294967296 FROM (SELECT rowid AS id, row_number() OVER (ORDER BY display_sort_key) AS n FROM packs) AS r WHERE packs.rowid = r.id",
+    ).run();
+  });
+
+  /** Inserts `count` packs each just after `after`'s key, each before the one before it: each halves the gap. */
+  const squeezeAfter = async (after: Ranked, count: number) => {
+    for (let i = count; i > 0; i--)
+      await insertPack(`addon-squeeze-${i}`, `${after.key.split("\u0001")[0]} ${String(i).padStart(2, "0")}`);
+  };
+  /** The indexes (in `before`) of the packs whose rank changed. */
+  const movedIndexes = (before: Ranked[], after: Ranked[]) =>
+    before.flatMap((row, i) => (after.find((r) => r.name === row.name)!.rank === row.rank ? [] : [i]));
+
+  it("space out only the 64 packs either side when a gap runs out in the middle", async () => {
+    const before = await ranked();
+    const middle = 150;
+    await squeezeAfter(before[middle], 60);
+    const after = await expectRanksInStep();
+    expect(after.length).toBe(before.length + 60);
+    const moved = movedIndexes(before, after);
+    expect(moved.length).toBeGreaterThan(0);
+    for (const i of moved) expect(Math.abs(i - middle), before[i].name).toBeLessThanOrEqual(64);
+  });
+
+  it("space out the first packs, into whole gaps below them, when the gap after the first runs out", async () => {
+    const before = await ranked();
+    await squeezeAfter(before[0], 60);
+    const after = await expectRanksInStep();
+    const moved = movedIndexes(before, after);
+    expect(moved).toContain(0);
+    expect(Math.max(...moved)).toBeLessThanOrEqual(64);
+    expect(Math.min(...after.map((r) => r.rank as number))).toBeLessThan(before[0].rank as number);
+  });
+
+  it("space every pack out again when the packs around the gap have no room either", async () => {
+    // Ranks 1, 2, 3 ...: no window has 2^20 a pack.
+    await env.DB.prepare("UPDATE packs SET display_rank = -display_rank - 1").run();
+    await env.DB.prepare(
+      "UPDATE packs SET display_rank = r.n FROM (SELECT rowid AS id, row_number() OVER (ORDER BY display_sort_key) AS n FROM packs) AS r WHERE packs.rowid = r.id",
+    ).run();
+    const before = await expectRanksInStep();
+    await squeezeAfter(before[150], 1);
+    const after = await expectRanksInStep();
+    expect(Math.min(...after.map((r) => r.rank as number))).toBeGreaterThan(before.length);
   });
 });
 
