@@ -2368,8 +2368,6 @@ export const MUTANTS: Mutant[] = [
     replace: "WHERE rowid = old.`display_rank`;",
     tests: [T("display-rank")],
     before: "n/a",
-    survives:
-      "equivalent today: SQLite runs a statement's triggers newest first, so packs_search_ordered_update runs before packs_display_rank_move's nested update writes the new rank; the guard keeps the index right (not a duplicate rowid) if that order changes",
   },
   // ── migration 0021: a gap that runs out respaces a window of packs, not the catalog ──
   {

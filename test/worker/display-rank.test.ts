@@ -203,6 +203,31 @@ describe("display ranks in a catalog larger than a window", () => {
     expect(Math.min(...after.map((r) => r.rank as number))).toBeLessThan(before[0].rank as number);
   });
 
+  it("move the window's packs out of the way before placing them, where a neighbour still holds a place", async () => {
+    // Ranks laid out so that the 66th of the window holds no gap after the new pack, and each pack
+    // after it already sits on the place of the one before it: placed in order without moving them
+    // away first, the 66th would take the 67th's rank.
+    const before = await ranked();
+    const step = 2 ** 20;
+    const low = before[86].rank as number;
+    const layout: [string, number][] = [[before[87].name, low + 1]];
+    for (let p = 2; p <= 64; p++) layout.push([before[86 + p].name, low + (p - 1) * step]);
+    layout.push([before[151].name, low + 63 * step + 1]);
+    for (let p = 67; p <= 129; p++) layout.push([before[85 + p].name, low + (p - 1) * step]);
+    layout.push([before[215].name, low + 130 * step]);
+    await env.DB.prepare(
+      "UPDATE packs SET display_rank = j.value ->> 1 FROM json_each(?) j WHERE packs.name = j.value ->> 0",
+    )
+      .bind(JSON.stringify(layout))
+      .run();
+    const laid = await expectRanksInStep();
+    await squeezeAfter(before[150], 1);
+    const after = await expectRanksInStep();
+    // The window and nothing else: the 64 packs before the new one and the 64 after it.
+    const moved = movedIndexes(laid, after);
+    expect([moved.length, Math.min(...moved), Math.max(...moved)]).toEqual([128, 87, 214]);
+  });
+
   it("space every pack out again when the packs around the gap have no room either", async () => {
     // Ranks 1, 2, 3 ...: no window has 2^20 a pack.
     await env.DB.prepare("UPDATE packs SET display_rank = -display_rank - 1").run();
