@@ -43,8 +43,9 @@ CREATE TRIGGER `packs_display_rank_respace` AFTER UPDATE OF `display_rank` ON `p
   DELETE FROM `display_rank_window`
     WHERE typeof(`high` - `low`) <> 'integer' OR (`high` - `low`) / (`n` + 1) < 256;
   -- Each statement reads the window's packs by key, and no other pack (as an UPDATE ... FROM, SQLite
-  -- would scan every pack to find them). Out of the way first: past the highest rank, distinct by rowid.
-  UPDATE `packs` SET `display_rank` = (SELECT max(`display_rank`) FROM `packs`) + rowid
+  -- would scan every pack to find them). Out of the way first: past the highest rank and the window's
+  -- top (above the highest when the window reaches past the last pack), distinct by rowid.
+  UPDATE `packs` SET `display_rank` = (SELECT max(max(`display_rank`), (SELECT `high` FROM `display_rank_window`)) FROM `packs`) + rowid
     WHERE `display_sort_key` BETWEEN (SELECT `first_key` FROM `display_rank_window`) AND (SELECT `last_key` FROM `display_rank_window`);
   -- Then each to its place: the i-th of the window, i steps above the rank below it.
   UPDATE `packs` SET `display_rank` = (SELECT `low` FROM `display_rank_window`)
@@ -61,9 +62,23 @@ CREATE TRIGGER `packs_display_rank_respace` AFTER UPDATE OF `display_rank` ON `p
           THEN (SELECT coalesce(max(`display_rank`), 0) FROM `packs`) + row_number() OVER w * 4294967296
         ELSE (SELECT coalesce(min(`display_rank`), 0) FROM `packs`) - ((SELECT count(*) FROM `packs`) + 1 - row_number() OVER w) * 4294967296
       END AS r
-      -- With a window, a range past every key: no pack is visited (a plain NOT EXISTS visits each one).
-      FROM `packs` WHERE `display_sort_key` >= CASE WHEN EXISTS (SELECT 1 FROM `display_rank_window`) THEN char(1114111) ELSE '' END
+      -- With a window, a range past the last key: no pack is visited (a plain NOT EXISTS visits each one).
+      FROM `packs` WHERE `display_sort_key` >= coalesce(
+        (SELECT max(`display_sort_key`) || char(1) FROM `packs` WHERE EXISTS (SELECT 1 FROM `display_rank_window`)), '')
       WINDOW w AS (ORDER BY `display_sort_key`)) AS ranked
     WHERE `packs`.rowid = ranked.id;
   DELETE FROM `display_rank_window`;
+END;
+--> statement-breakpoint
+-- The ordered index's update, as 0019's, but it removes the entry at the row's old rank only while
+-- that entry is still the row's: a respace set off by the same update may already have given that rank
+-- to another pack and written its entry there (whichever of the two triggers SQLite runs first).
+DROP TRIGGER `packs_search_ordered_update`;
+--> statement-breakpoint
+CREATE TRIGGER `packs_search_ordered_update` AFTER UPDATE OF `display_rank`, `name`, `display_name`, `description`, `addon_type` ON `packs` BEGIN
+  DELETE FROM `pack_search_ordered` WHERE rowid = old.`display_rank` AND `name` = old.`name`;
+  DELETE FROM `pack_search_ordered` WHERE rowid = (SELECT `display_rank` FROM `packs` WHERE rowid = new.rowid);
+  INSERT INTO `pack_search_ordered` (rowid, name, display_name, description, addon_type)
+    SELECT `display_rank`, `name`, `display_name`, `description`, coalesce(`addon_type`, '') FROM `packs`
+    WHERE rowid = new.rowid AND `display_rank` IS NOT NULL;
 END;

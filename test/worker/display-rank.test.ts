@@ -55,6 +55,23 @@ const ordered = async (word: string) =>
       .all<{ name: string }>()
   ).results.map((r) => r.name);
 
+/**
+ * Ranks 2^32 apart in display order, as migration 0019 leaves a catalog (the fixture inserts its packs
+ * out of display order, each halving a gap).
+ */
+async function rankAsMigrated() {
+  await env.DB.prepare("UPDATE packs SET display_rank = -display_rank - 1").run();
+  await env.DB.prepare(
+    "UPDATE packs SET display_rank = r.n * 4294967296 FROM (SELECT rowid AS id, row_number() OVER (ORDER BY display_sort_key) AS n FROM packs) AS r WHERE packs.rowid = r.id",
+  ).run();
+}
+
+/** Sets packs' ranks by name, in one statement. */
+const setRanks = (ranks: [string, number][]) =>
+  env.DB.prepare("UPDATE packs SET display_rank = j.value ->> 1 FROM json_each(?) j WHERE packs.name = j.value ->> 0")
+    .bind(JSON.stringify(ranks))
+    .run();
+
 describe("display ranks", () => {
   beforeEach(async () => {
     await seedCatalog([...FIXTURE_PACKS, ...manyAddons(40)]);
@@ -107,6 +124,23 @@ describe("display ranks", () => {
       "SELECT count(*) AS n FROM packs WHERE typeof(display_rank) <> 'integer'",
     ).all<{ n: number }>();
     expect(results[0].n).toBe(0);
+  });
+
+  it("keep every pack's index entry when a renamed pack's gap runs out and its old rank goes to another", async () => {
+    await seedCatalog(FIXTURE_PACKS);
+    await rankAsMigrated();
+    const before = await ranked();
+    // No room between the first two; the last pack renamed into that gap sets off a respace, whose
+    // first new rank, the highest left plus 2^32, is the renamed pack's old one.
+    await setRanks([[before[1].name, (before[0].rank as number) + 1]]);
+    const last = before.at(-1)!;
+    const between = `${before[0].key.split("\u0001")[0]} 0`;
+    await env.DB.prepare("UPDATE packs SET display_name = ?, display_sort_key = ? WHERE name = ?")
+      .bind(between, displaySortKey(between, last.name), last.name)
+      .run();
+    const after = await expectRanksInStep();
+    expect(after[1].name).toBe(last.name);
+    expect(after[0].rank).toBe(last.rank);
   });
 
   it("keep a pack's rank when an update rewrites its key unchanged, and index a new description", async () => {
@@ -165,12 +199,7 @@ describe("display ranks", () => {
 describe("display ranks in a catalog larger than a window", () => {
   beforeEach(async () => {
     await seedCatalog([...FIXTURE_PACKS, ...manyAddons(300)]);
-    // As migration 0019 leaves a catalog: 2^32 apart (the fixture inserts its packs out of display
-    // order, each halving a gap).
-    await env.DB.prepare("UPDATE packs SET display_rank = -display_rank - 1").run();
-    await env.DB.prepare(
-      "UPDATE packs SET display_rank = r.n * 4294967296 FROM (SELECT rowid AS id, row_number() OVER (ORDER BY display_sort_key) AS n FROM packs) AS r WHERE packs.rowid = r.id",
-    ).run();
+    await rankAsMigrated();
   });
 
   /** Inserts `count` packs each just after `after`'s key, each before the one before it: each halves the gap. */
@@ -226,6 +255,27 @@ describe("display ranks in a catalog larger than a window", () => {
     // The window and nothing else: the 64 packs before the new one and the 64 after it.
     const moved = movedIndexes(laid, after);
     expect([moved.length, Math.min(...moved), Math.max(...moved)]).toEqual([128, 87, 214]);
+  });
+
+  it("park the window's packs above its top when the window reaches past the last pack", async () => {
+    // A window at the top end reaches a whole gap past the last pack, above the highest rank: parked
+    // just above the highest, the last pack would sit on the place of the one before it.
+    const before = await ranked();
+    const count = before.length;
+    const middle = count - 10;
+    const { rowid } = (await env.DB.prepare("SELECT rowid FROM packs WHERE name = ?")
+      .bind(before.at(-1)!.name)
+      .first<{ rowid: number }>())!;
+    await setRanks([
+      [before[middle].name, (before[middle + 1].rank as number) - 1],
+      [before.at(-1)!.name, count * 2 ** 32 - rowid],
+    ]);
+    const laid = await expectRanksInStep();
+    await squeezeAfter(before[middle], 1);
+    const after = await expectRanksInStep();
+    const moved = movedIndexes(laid, after);
+    expect(Math.min(...moved)).toBeGreaterThanOrEqual(middle - 63);
+    expect(Math.max(...moved)).toBe(count - 1);
   });
 
   it("space every pack out again when the packs around the gap have no room either", async () => {
