@@ -45,7 +45,7 @@ CREATE TRIGGER `packs_display_rank_respace` AFTER UPDATE OF `display_rank` ON `p
   -- Each statement reads the window's packs by key, and no other pack (as an UPDATE ... FROM, SQLite
   -- would scan every pack to find them). Out of the way first: past the highest rank and the window's
   -- top (above the highest when the window reaches past the last pack), distinct by rowid.
-  UPDATE `packs` SET `display_rank` = (SELECT max(max(`display_rank`), (SELECT `high` FROM `display_rank_window`)) FROM `packs`) + rowid
+  UPDATE `packs` SET `display_rank` = max((SELECT max(`display_rank`) FROM `packs`), (SELECT `high` FROM `display_rank_window`)) + rowid
     WHERE `display_sort_key` BETWEEN (SELECT `first_key` FROM `display_rank_window`) AND (SELECT `last_key` FROM `display_rank_window`);
   -- Then each to its place: the i-th of the window, i steps above the rank below it.
   UPDATE `packs` SET `display_rank` = (SELECT `low` FROM `display_rank_window`)
@@ -63,8 +63,8 @@ CREATE TRIGGER `packs_display_rank_respace` AFTER UPDATE OF `display_rank` ON `p
         ELSE (SELECT coalesce(min(`display_rank`), 0) FROM `packs`) - ((SELECT count(*) FROM `packs`) + 1 - row_number() OVER w) * 4294967296
       END AS r
       -- With a window, a range past the last key: no pack is visited (a plain NOT EXISTS visits each one).
-      FROM `packs` WHERE `display_sort_key` >= coalesce(
-        (SELECT max(`display_sort_key`) || char(1) FROM `packs` WHERE EXISTS (SELECT 1 FROM `display_rank_window`)), '')
+      FROM `packs` WHERE `display_sort_key` >= CASE WHEN EXISTS (SELECT 1 FROM `display_rank_window`)
+        THEN (SELECT max(`display_sort_key`) FROM `packs`) || char(1) ELSE '' END
       WINDOW w AS (ORDER BY `display_sort_key`)) AS ranked
     WHERE `packs`.rowid = ranked.id;
   DELETE FROM `display_rank_window`;
